@@ -1,0 +1,45 @@
+#pragma once
+// A fault in one storage element or wire of the convolution core.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "arch/array_config.h"
+
+namespace accsim {
+
+enum class FaultSite {
+  weight,       // PE (row, col) active weight register
+  input,        // PE (row, col) input register (the broadcast feature value it holds)
+  product,      // PE (row, col) multiplier output
+  psum,         // column col's adder-tree output
+  accumulator,  // accumulator entry (slot, col): the running sum of stripe position `slot`
+};
+enum class FaultKind { stuck_at_0, stuck_at_1, transient };
+
+struct HardwareFault {
+  FaultSite site = FaultSite::weight;
+  int row = 0;  // PE row; stripe slot for the accumulator; 0 for psum
+  int col = 0;  // PE column / MAC cell
+  int bit = 0;
+  FaultKind kind = FaultKind::stuck_at_0;
+  long long cycle = -1;  // transient only: run cycle at which the bit flips
+
+  bool permanent() const { return kind != FaultKind::transient; }
+  bool storage() const { return site == FaultSite::weight || site == FaultSite::input || site == FaultSite::accumulator; }
+  std::uint32_t mask() const { return std::uint32_t{1} << bit; }
+};
+
+std::string to_string(FaultSite s);
+std::string to_string(FaultKind k);
+const std::vector<std::string>& fault_site_names();
+const std::vector<std::string>& fault_kind_names();
+FaultSite parse_fault_site(const std::string& s);
+FaultKind parse_fault_kind(const std::string& s);
+// "weight PE(3,5) bit 30 stuck_at_1", "psum col 2 bit 27 transient @1500"
+std::string describe(const HardwareFault& f);
+
+// Throws std::invalid_argument when the fault does not exist on this array.
+void validate(const HardwareFault& f, const ArrayConfig& array);
+
+}  // namespace accsim

@@ -1,0 +1,13 @@
+#include "sim/accumulator.h"
+
+namespace accsim {
+
+Accumulator::Accumulator(const ArrayConfig& a, const PeFaults& faults)
+    : cols_(a.atomic_k), faults_(faults), entries_(static_cast<std::size_t>(a.stripe_length) * a.atomic_k, 0.0f) {}
+
+void Accumulator::flip(int slot, int col, std::uint32_t mask) {
+  float& e = entries_[static_cast<std::size_t>(slot) * cols_ + col];
+  e = faults_.accumulator(slot, col).apply(bits_float(float_bits(e) ^ mask));
+}
+
+}  // namespace accsim

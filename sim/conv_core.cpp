@@ -1,0 +1,172 @@
+#include "sim/conv_core.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace accsim {
+
+struct ConvCore::Active {
+  Active(const ConvJob& j, const ArrayConfig& a, const PeFaults& f, const Tensor& in, const Tensor& w, long long start)
+      : job(j),
+        array(a),
+        faults(f),
+        mapping(j.shape, a, a.swizzle, j.swizzle_seed),
+        sequencer(job, array, mapping, in, w),
+        pes(array, faults),
+        accumulator(array, faults),
+        output({j.shape.n, j.shape.k, j.shape.p(), j.shape.q()}),
+        start_cycle(start),
+        cube(a.atomic_c),
+        psum(a.atomic_k) {}
+  const ConvJob job;
+  const ArrayConfig array;
+  const PeFaults& faults;
+  Mapping mapping;
+  Sequencer sequencer;
+  PeArray pes;
+  Accumulator accumulator;
+  Tensor output;
+  long long start_cycle;
+  std::size_t next_transient = 0;    // first transient not yet applied
+  std::vector<TransientFlip> cycle_flips;
+  long long next_stripe = 0;
+  long long cycle = 0;               // job cycle at which the next stripe starts
+  enum class Phase { idle, loading, computing, draining, done } phase = Phase::idle;
+  sc_core::sc_time began;
+  JobTiming timing;
+  std::vector<float> cube, psum;
+};
+
+ConvCore& ConvCore::instance() {
+  // Created once and never destroyed: the SystemC kernel owns modules until exit.
+  static ConvCore* core = new ConvCore("conv_core");
+  return *core;
+}
+
+ConvCore::ConvCore(sc_core::sc_module_name name) : sc_module(name) {
+  SC_METHOD(clocked);
+  sensitive << start_;
+  dont_initialize();
+}
+
+void ConvCore::wait_cycles(long long cycles) {
+  job_->cycle += cycles;
+  next_trigger(period_ * static_cast<double>(cycles));
+}
+
+void ConvCore::apply_storage_flips_before(long long cycle) {
+  auto& a = *job_;
+  const auto& all = a.faults.transients();
+  while (a.next_transient < all.size() && all[a.next_transient].cycle < a.start_cycle + cycle) {
+    const auto& f = all[a.next_transient++];
+    if (f.cycle < a.start_cycle) continue;
+    // Wires carry nothing while the array waits; storage keeps the flip.
+    if (f.site == FaultSite::weight) a.pes.flip_weight(f.row, f.col, f.mask);
+    if (f.site == FaultSite::accumulator) a.accumulator.flip(f.row, f.col, f.mask);
+  }
+}
+
+const std::vector<TransientFlip>* ConvCore::flips_at(long long cycle) {
+  auto& a = *job_;
+  const auto& all = a.faults.transients();
+  const long long run_cycle = a.start_cycle + cycle;
+  if (a.next_transient >= all.size() || all[a.next_transient].cycle != run_cycle) return nullptr;
+  a.cycle_flips.clear();
+  for (; a.next_transient < all.size() && all[a.next_transient].cycle == run_cycle; ++a.next_transient) {
+    const auto& f = all[a.next_transient];
+    // Storage is hit at the start of the cycle, before the operation reads it.
+    if (f.site == FaultSite::weight) a.pes.flip_weight(f.row, f.col, f.mask);
+    else if (f.site == FaultSite::accumulator) a.accumulator.flip(f.row, f.col, f.mask);
+    else a.cycle_flips.push_back(f);
+  }
+  return &a.cycle_flips;
+}
+
+void ConvCore::run_stripe() {
+  auto& a = *job_;
+  apply_storage_flips_before(a.cycle);
+  const Stripe& st = a.sequencer.begin_stripe(a.next_stripe, a.pes.shadow());
+  a.pes.promote();
+  const int P = a.job.shape.p(), Q = a.job.shape.q(), K = a.job.shape.k;
+  for (int i = 0; i < st.length; ++i) {
+    const auto* flips = flips_at(a.cycle + i);
+    a.sequencer.fetch_cube(i, a.cube.data());
+    a.pes.compute(a.cube.data(), a.psum.data(), flips);
+    a.accumulator.write(i, a.psum.data(), st.first_of_tile);
+    if (!st.last_of_tile) continue;
+    // The tile's channel operation is complete: results leave to the post-processor.
+    const long long m = st.first_pixel + i;
+    const long long n = m / (static_cast<long long>(P) * Q), pq = m % (static_cast<long long>(P) * Q);
+    const auto& cols = a.sequencer.columns();
+    for (int col = 0; col < a.array.atomic_k; ++col)
+      if (cols[col] >= 0) a.output[(n * K + cols[col]) * P * Q + pq] = a.accumulator.entry(i, col);
+  }
+  a.timing.atomic_ops += st.length;
+  a.timing.weight_load_cycles += a.sequencer.schedule().load_cycles(st.group, st.block);
+}
+
+void ConvCore::clocked() {
+  if (!job_) return;
+  auto& a = *job_;
+  using Phase = Active::Phase;
+  const Schedule& sched = a.sequencer.schedule();
+  switch (a.phase) {
+    case Phase::idle: {  // first weight load: nothing to hide it behind
+      a.began = sc_core::sc_time_stamp();
+      a.phase = Phase::loading;
+      Stripe first = sched.stripe(0);
+      long long load = sched.load_cycles(first.group, first.block);
+      a.timing.stall_cycles += load;
+      wait_cycles(load);
+      return;
+    }
+    case Phase::loading:
+    case Phase::computing: {
+      a.phase = Phase::computing;
+      const Stripe st = sched.stripe(a.next_stripe);
+      run_stripe();
+      ++a.next_stripe;
+      long long busy = st.length;
+      if (a.next_stripe < sched.stripes()) {
+        // The next stripe's weights load into the shadow registers meanwhile.
+        Stripe next = sched.stripe(a.next_stripe);
+        long long stall = std::max<long long>(0, sched.load_cycles(next.group, next.block) - st.length);
+        a.timing.stall_cycles += stall;
+        busy += stall;
+      } else {
+        a.phase = Phase::draining;
+      }
+      wait_cycles(busy);
+      return;
+    }
+    case Phase::draining:
+      a.phase = Phase::done;
+      wait_cycles(a.array.mac_pipeline_depth);
+      return;
+    case Phase::done: {
+      apply_storage_flips_before(a.cycle);  // consume the job's remaining transients
+      const sc_core::sc_time elapsed = sc_core::sc_time_stamp() - a.began;
+      a.timing.cycles = static_cast<long long>(std::llround(elapsed / period_));
+      a.timing.stripes = a.next_stripe;
+      a.timing.macs = a.job.shape.macs();
+      a.timing.utilisation = static_cast<double>(a.timing.macs) / (static_cast<double>(a.timing.cycles) * a.array.pes());
+      return;  // no next_trigger: back to waiting for start_
+    }
+  }
+}
+
+JobResult ConvCore::run(const ConvJob& job, const ArrayConfig& array, const PeFaults& faults, const Tensor& input,
+                        const Tensor& weights, long long start_cycle) {
+  check_job_operands(job, input, weights);
+  period_ = sc_core::sc_time(std::round(1e6 / array.clock_mhz), sc_core::SC_PS);
+  job_ = std::make_unique<Active>(job, array, faults, input, weights, start_cycle);
+  start_.notify(sc_core::SC_ZERO_TIME);
+  sc_core::sc_start();
+  if (job_->phase != Active::Phase::done) throw std::logic_error("conv core: simulation stopped before the job ended");
+  JobResult result{std::move(job_->output), job_->timing};
+  job_.reset();
+  return result;
+}
+
+}  // namespace accsim

@@ -1,0 +1,59 @@
+#include "tools/cli/cli.h"
+
+#include <boost/program_options.hpp>
+#include <exception>
+#include <filesystem>
+#include <string>
+
+#include "arch/input_error.h"
+#include "tools/cli/run_command.h"
+
+namespace accsim {
+
+namespace po = boost::program_options;
+
+int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  po::options_description opts("accsim: cycle-level NVDLA-style convolution core with PE fault injection\n\nOptions");
+  opts.add_options()                                                                       //
+      ("help,h", "show this help")                                                         //
+      ("version", "print the version")                                                     //
+      ("config", po::value<std::string>(), "experiment config (JSON), required")           //
+      ("out", po::value<std::string>(), "results file (HDF5); default: <config name>.h5")  //
+      ("seed", po::value<unsigned long long>(), "override the config's seed");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    err << "accsim: " << e.what() << " (see accsim --help)\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    out << opts << "\nExample: accsim --config configs/small.json --out small.h5\n";
+    return 0;
+  }
+  if (vm.count("version")) {
+    out << "accsim " << ACCSIM_VERSION << "\n";
+    return 0;
+  }
+  if (!vm.count("config")) {
+    err << "accsim: --config FILE is required (see accsim --help)\n";
+    return 2;
+  }
+  RunOptions ro;
+  ro.config_file = vm["config"].as<std::string>();
+  ro.out_file = vm.count("out") ? vm["out"].as<std::string>()
+                                : std::filesystem::path(ro.config_file).stem().string() + ".h5";
+  if (vm.count("seed")) ro.seed = vm["seed"].as<unsigned long long>();
+  try {
+    return run_command(ro, out, err);
+  } catch (const InputError& e) {
+    err << "accsim: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    err << "accsim: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace accsim

@@ -1,0 +1,133 @@
+#include "tools/cli/run_command.h"
+
+#include <cstdio>
+#include <iomanip>
+#include <sstream>
+
+#include "arch/pe_faults.h"
+#include "arch/random.h"
+#include "sim/cycle_engine.h"
+#include "workloads/fashion_mnist.h"
+#include "workloads/inference.h"
+#include "workloads/results_file.h"
+#include "workloads/run_config.h"
+
+namespace accsim {
+
+namespace {
+
+// One test image, or a seeded synthetic one when the dataset is not installed.
+Tensor load_image(const RunConfig& rc, std::uint64_t seed, const Network& net, std::ostream& err, std::string& source) {
+  if (fashion_mnist_available(rc.workload.dataset_dir)) {
+    LabelledImages d = load_fashion_mnist(rc.workload.dataset_dir, DatasetSplit::test, rc.workload.image_index, 1);
+    source = "Fashion-MNIST test image " + std::to_string(rc.workload.image_index) + " (label " +
+             std::to_string(d.labels[0]) + ")";
+    return d.images;
+  }
+  err << "accsim: note: Fashion-MNIST not found in " << rc.workload.dataset_dir
+      << " (Debian package dataset-fashion-mnist); using a synthetic image\n";
+  source = "synthetic image (seed " + std::to_string(seed) + ")";
+  Tensor img({1, net.channels, net.height, net.width});
+  Rng rng(seed ^ 0x696d616765ULL);
+  for (auto& v : img.values()) v = rng.uniform01();
+  return img;
+}
+
+int argmax(const Tensor& logits) {
+  int best = 0;
+  for (std::size_t i = 1; i < logits.size(); ++i)
+    if (logits[i] > logits[best]) best = static_cast<int>(i);
+  return best;
+}
+
+}  // namespace
+
+int run_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
+  RunConfig rc = parse_run_config(options.config_file);
+  const std::uint64_t seed = options.seed.value_or(rc.seed);
+  const Network net = network_by_name(rc.workload.network);
+  const NetworkParameters params = init_parameters(net, seed);
+  std::string source;
+  const Tensor image = load_image(rc, seed, net, err, source);
+
+  const PeFaults healthy;
+  const PeFaults faulty(rc.array, rc.faults);
+  CycleEngine golden_engine(rc.array, healthy), faulty_engine(rc.array, faulty);
+  const NetworkRun golden = run_network(net, params, image, golden_engine);
+  const NetworkRun corrupted = run_network(net, params, image, faulty_engine);
+
+  out << "accsim " << ACCSIM_VERSION << " | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
+      << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
+      << ") | " << net.name << " on " << source << " | seed " << seed << " | engine cycle\n";
+  out << "faults:";
+  if (rc.faults.empty()) out << " none";
+  for (const auto& f : rc.faults) out << "\n  " << describe(f);
+  out << "\n\n";
+  out << std::left << std::setw(7) << "layer" << std::right << std::setw(16) << "job [n,c,h,w]->k" << std::setw(10)
+      << "cycles" << std::setw(8) << "util%" << std::setw(8) << "stalls" << std::setw(12) << "corrupted"
+      << std::setw(8) << "nan/inf" << std::setw(14) << "max |error|" << "\n";
+  std::vector<double> cycles, util, stalls, corrupted_counts, nonfinite, max_err;
+  for (std::size_t i = 0; i < golden.layers.size(); ++i) {
+    const LayerRun& g = golden.layers[i];
+    const LayerRun& f = corrupted.layers[i];
+    const OutputDiff d = compare_outputs(g.output, f.output);
+    const ConvShape& s = g.job.shape;
+    std::ostringstream job;
+    job << "[" << s.n << "," << s.c << "," << s.h << "," << s.w << "]->" << s.k;
+    std::ostringstream corrupted_text;
+    corrupted_text << d.corrupted << "/" << g.output.size();
+    out << std::left << std::setw(7) << g.job.layer << std::right << std::setw(16) << job.str() << std::setw(10)
+        << f.timing.cycles << std::setw(8) << std::fixed << std::setprecision(1) << 100.0 * f.timing.utilisation
+        << std::setw(8) << f.timing.stall_cycles << std::setw(12) << corrupted_text.str() << std::setw(8)
+        << d.non_finite << std::setw(14) << std::scientific << std::setprecision(3) << d.max_abs_error << "\n"
+        << std::defaultfloat;
+    cycles.push_back(static_cast<double>(f.timing.cycles));
+    util.push_back(f.timing.utilisation);
+    stalls.push_back(static_cast<double>(f.timing.stall_cycles));
+    corrupted_counts.push_back(static_cast<double>(d.corrupted));
+    nonfinite.push_back(static_cast<double>(d.non_finite));
+    max_err.push_back(d.max_abs_error);
+  }
+  out << "total cycles " << corrupted.cycles << " (" << std::fixed << std::setprecision(2)
+      << corrupted.cycles / rc.array.clock_mhz << " us at " << rc.array.clock_mhz << " MHz)" << std::defaultfloat
+      << "; predicted class fault-free " << argmax(golden.logits) << ", faulty " << argmax(corrupted.logits) << "\n";
+
+  ResultsFile h5(options.out_file);
+  h5.set_attribute("/", "accsim_version", std::string(ACCSIM_VERSION));
+  h5.set_attribute("/", "config", rc.json_text);
+  h5.set_attribute("/", "config_file", rc.file);
+  h5.set_attribute("/", "seed", static_cast<std::int64_t>(seed));
+  h5.set_attribute("/", "input_source", source);
+  h5.set_attribute("/", "engine", std::string("cycle"));
+  std::vector<std::string> fault_text;
+  for (const auto& f : rc.faults) fault_text.push_back(describe(f));
+  h5.write_strings("/faults", fault_text);
+  h5.write_tensor("/input", image);
+  h5.write_tensor("/golden/logits", golden.logits);
+  h5.write_tensor("/faulty/logits", corrupted.logits);
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < golden.layers.size(); ++i) {
+    const LayerRun& g = golden.layers[i];
+    const LayerRun& f = corrupted.layers[i];
+    const std::string base = "/layers/" + g.job.layer;
+    names.push_back(g.job.layer);
+    h5.write_tensor(base + "/weights", params.weights[i]);
+    h5.write_tensor(base + "/golden_output", g.output);
+    h5.write_tensor(base + "/faulty_output", f.output);
+    h5.set_attribute(base, "cycles", static_cast<std::int64_t>(f.timing.cycles));
+    h5.set_attribute(base, "start_cycle", static_cast<std::int64_t>(f.start_cycle));
+    h5.set_attribute(base, "macs", static_cast<std::int64_t>(f.timing.macs));
+    h5.set_attribute(base, "stall_cycles", static_cast<std::int64_t>(f.timing.stall_cycles));
+    h5.set_attribute(base, "weight_load_cycles", static_cast<std::int64_t>(f.timing.weight_load_cycles));
+    h5.set_attribute(base, "utilisation", f.timing.utilisation);
+  }
+  h5.write_strings("/summary/layer", names);
+  h5.write_table("/summary/table", {"cycles", "utilisation", "stall_cycles", "corrupted_outputs", "nonfinite_outputs",
+                                    "max_abs_error"},
+                 {cycles, util, stalls, corrupted_counts, nonfinite, max_err});
+  h5.commit();
+  out << "results: " << options.out_file << "\n";
+  return 0;
+}
+
+}  // namespace accsim

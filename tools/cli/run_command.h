@@ -1,0 +1,19 @@
+#pragma once
+// The main job: run the configured network on the simulated array, fault-free and
+// with the config's faults, print a per-layer table and write the HDF5 results.
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+
+namespace accsim {
+
+struct RunOptions {
+  std::string config_file;
+  std::string out_file;
+  std::optional<std::uint64_t> seed;  // overrides the config's seed
+};
+
+int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace accsim

@@ -1,0 +1,45 @@
+#pragma once
+// A feed-forward network as a list of array layers (conv or fully-connected), each
+// followed on the host by bias, optional ReLU and optional max pooling.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "arch/conv_job.h"
+#include "arch/tensor.h"
+
+namespace accsim {
+
+struct LayerSpec {
+  std::string name;
+  JobKind kind = JobKind::forward_conv;
+  int in_channels = 1, out_channels = 1;
+  int kernel = 1, stride = 1, pad = 0;  // conv only
+  bool relu = true;
+  int pool = 1;  // max-pool window after the activation (1: none)
+};
+
+struct Network {
+  std::string name;
+  int channels = 1, height = 28, width = 28;  // one input image
+  std::vector<LayerSpec> layers;
+};
+
+// LeNet-5 as in the PVF paper's Table I: conv1 [6,1,5,5], conv2 [16,6,5,5],
+// fc1 [120,256], fc2 [84,120], fc3 [10,84], on 28x28 inputs.
+Network lenet5();
+Network network_by_name(const std::string& name);  // throws std::invalid_argument
+const std::vector<std::string>& network_names();
+
+struct NetworkParameters {
+  std::vector<Tensor> weights;  // per layer: [k, c, r, s] (fc: [k, c, 1, 1])
+  std::vector<Tensor> biases;   // per layer: [k]
+};
+
+// Seeded Kaiming-uniform weights (bound sqrt(6 / fan_in)) and zero biases.
+NetworkParameters init_parameters(const Network& net, std::uint64_t seed);
+
+// The job a layer runs for a batch of `batch` inputs of shape [c, h, w].
+ConvJob layer_job(const LayerSpec& layer, int batch, int h, int w, std::uint64_t layer_index);
+
+}  // namespace accsim
