@@ -396,7 +396,7 @@ std::vector<std::string> read_string_values(const H5::AbstractDs& ds,
     read_raw(buffer.data(), file_type);
     for (std::size_t i = 0; i < n; ++i) {
       const char* s = buffer.data() + i * width;
-      out.emplace_back(s, strnlen(s, width));  // fixed strings may be NUL- or space-padded
+      out.emplace_back(s, strnlen(s, width));  // NUL-padded or NUL-terminated
     }
   }
   return out;
@@ -498,7 +498,7 @@ ResultsFile::~ResultsFile() {
   if (!claim_.empty()) ActiveTemporaries::instance().release(claim_);
 }
 
-ResultsFile::Handle& ResultsFile::open_handle(const char* operation) const {
+ResultsFile::Handle& ResultsFile::open_handle(const char* operation) {
   if (!handle_)
     throw std::logic_error(std::string("ResultsFile::") + operation + ": results file " + in_quotes(path_) +
                            " is already " + (committed_ ? "committed" : "closed after a failed commit"));
@@ -624,7 +624,7 @@ void ResultsFile::write_table(const std::string& group, const std::vector<std::s
     if (name.empty() || name.find('/') != std::string::npos || name == "." || name == ".." ||
         !seen.insert(name).second)
       throw std::invalid_argument("results file: table " + in_quotes(abs_path) +
-                                  " has an empty, duplicate or '/'" + " column name " + in_quotes(name));
+                                  " has an empty, duplicate or '/' column name " + in_quotes(name));
     if (columns[i].size() != columns.front().size())
       throw std::invalid_argument("results file: table " + in_quotes(abs_path) + " column " +
                                   in_quotes(name) + " differs in length from column " +

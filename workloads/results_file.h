@@ -82,7 +82,7 @@ class ResultsFile {
   template <typename T>
   void write_numeric(const std::string& dataset, const T* data, std::size_t count,
                      const std::vector<hsize_t>& dims);
-  Handle& open_handle(const char* operation) const;
+  Handle& open_handle(const char* operation);  // std::logic_error once committed
 
   std::string path_;
   std::string temp_path_;

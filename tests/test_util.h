@@ -1,0 +1,33 @@
+#pragma once
+// Shared helpers of the test suite: seeded random operands, presets, bit comparisons.
+#include <cstring>
+#include <string>
+
+#include "arch/array_config.h"
+#include "arch/config_reader.h"
+#include "arch/random.h"
+#include "arch/tensor.h"
+
+namespace accsim::testing {
+
+inline Tensor random_tensor(std::vector<int> shape, Rng& rng, float lo = -1.0f, float hi = 1.0f) {
+  Tensor t(std::move(shape));
+  for (auto& v : t.values()) v = rng.uniform(lo, hi);
+  return t;
+}
+
+inline ArrayConfig preset(const std::string& name) {
+  const std::string file = std::string(ACCSIM_SOURCE_DIR) + "/configs/" + name + ".json";
+  nlohmann::json j = ConfigReader::load_file(file);
+  return parse_array_config(ConfigReader(j.at("array"), file, "array"));
+}
+
+inline bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+inline long long count_bit_differences(const Tensor& a, const Tensor& b) {
+  long long n = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) n += !same_bits(a[i], b[i]);
+  return n;
+}
+
+}  // namespace accsim::testing
