@@ -43,16 +43,16 @@ bool ConfigReader::has(const std::string& key) const {
   return json_.contains(key);
 }
 
-const nlohmann::json& ConfigReader::require(const std::string& key) {
+const nlohmann::json& ConfigReader::require(const std::string& key, const std::string& expected) {
   asked_.insert(key);
-  if (!json_.contains(key)) fail(key, "required key is missing");
+  if (!json_.contains(key)) fail(key, "required key is missing" + (expected.empty() ? "" : " (expected " + expected + ")"));
   read_.insert(key);
   return json_.at(key);
 }
 
 std::int64_t ConfigReader::get_int(const std::string& key, std::int64_t lo, std::int64_t hi) {
-  const auto& v = require(key);
   std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  const auto& v = require(key, "an integer in " + range);
   if (!v.is_number_integer()) fail(key, "expected an integer in " + range + ", got " + v.dump());
   std::int64_t x = v.get<std::int64_t>();
   if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
@@ -67,9 +67,9 @@ std::int64_t ConfigReader::get_int(const std::string& key, std::int64_t lo, std:
 }
 
 double ConfigReader::get_double(const std::string& key, double lo, double hi) {
-  const auto& v = require(key);
   std::ostringstream range;
   range << "[" << lo << ", " << hi << "]";
+  const auto& v = require(key, "a number in " + range.str());
   if (!v.is_number()) fail(key, "expected a number in " + range.str() + ", got " + v.dump());
   double x = v.get<double>();
   if (!std::isfinite(x) || x < lo || x > hi) fail(key, v.dump() + " is outside the allowed range " + range.str());
@@ -88,7 +88,7 @@ bool ConfigReader::get_bool(const std::string& key, bool fallback) {
 }
 
 std::string ConfigReader::get_string(const std::string& key) {
-  const auto& v = require(key);
+  const auto& v = require(key, "a string");
   if (!v.is_string()) fail(key, "expected a string, got " + v.dump());
   return v.get<std::string>();
 }
@@ -100,7 +100,7 @@ std::string ConfigReader::get_string(const std::string& key, const std::string& 
 std::string ConfigReader::get_choice(const std::string& key, const std::vector<std::string>& allowed) {
   std::string list;
   for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-  const auto& v = require(key);
+  const auto& v = require(key, "one of {" + list + "}");
   if (!v.is_string()) fail(key, "expected one of {" + list + "}, got " + v.dump());
   std::string s = v.get<std::string>();
   for (const auto& a : allowed)
@@ -115,8 +115,8 @@ std::string ConfigReader::get_choice(const std::string& key, const std::vector<s
 
 std::vector<std::int64_t> ConfigReader::get_int_array(const std::string& key, std::size_t length,
                                                       std::int64_t lo, std::int64_t hi) {
-  const auto& v = require(key);
   std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  const auto& v = require(key, "an array of " + std::to_string(length) + " integers in " + range);
   if (!v.is_array() || v.size() != length)
     fail(key, "expected an array of " + std::to_string(length) + " integers, got " + v.dump());
   std::vector<std::int64_t> out;
@@ -124,6 +124,8 @@ std::vector<std::int64_t> ConfigReader::get_int_array(const std::string& key, st
     const auto& e = v[i];
     std::string where = key + "[" + std::to_string(i) + "]";
     if (!e.is_number_integer()) fail(where, "expected an integer in " + range + ", got " + e.dump());
+    if (e.is_number_unsigned() && e.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+      fail(where, e.dump() + " is outside the allowed range " + range);
     std::int64_t x = e.get<std::int64_t>();
     if (x < lo || x > hi) fail(where, std::to_string(x) + " is outside the allowed range " + range);
     out.push_back(x);
@@ -132,7 +134,7 @@ std::vector<std::int64_t> ConfigReader::get_int_array(const std::string& key, st
 }
 
 ConfigReader ConfigReader::get_object(const std::string& key) {
-  const auto& v = require(key);
+  const auto& v = require(key, "a JSON object");
   if (!v.is_object()) fail(key, "expected a JSON object, got " + std::string(v.type_name()));
   return ConfigReader(v, file_, key_path(key));
 }
@@ -150,7 +152,9 @@ std::vector<ConfigReader> ConfigReader::get_object_array(const std::string& key)
   return out;
 }
 
-const nlohmann::json& ConfigReader::get_raw(const std::string& key) { return require(key); }
+const nlohmann::json& ConfigReader::get_raw(const std::string& key, const std::string& expected) {
+  return require(key, expected);
+}
 
 void ConfigReader::finish() const {
   for (auto it = json_.begin(); it != json_.end(); ++it)

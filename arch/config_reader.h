@@ -40,7 +40,7 @@ class ConfigReader {
   // Elements of an array of objects (empty if the key is absent).
   std::vector<ConfigReader> get_object_array(const std::string& key);
   // The raw JSON of a key, marked as read (for blocks parsed elsewhere).
-  const nlohmann::json& get_raw(const std::string& key);
+  const nlohmann::json& get_raw(const std::string& key, const std::string& expected);
 
   // Throws for the first key of this object that no getter asked for.
   void finish() const;
@@ -51,7 +51,7 @@ class ConfigReader {
   const std::string& file() const { return file_; }
 
  private:
-  const nlohmann::json& require(const std::string& key);
+  const nlohmann::json& require(const std::string& key, const std::string& expected = "");
   const nlohmann::json& json_;
   std::string file_;
   std::string path_;

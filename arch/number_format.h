@@ -26,6 +26,14 @@ inline float bits_float(std::uint32_t u) {
   return f;
 }
 
+// The datapath's fp32 units return one canonical quiet NaN, as hardware FP units
+// commonly do: results then never depend on which NaN operand a compiler or a vector
+// unit happened to propagate, so every engine is bit-identical even on NaNs.
+inline constexpr std::uint32_t kCanonicalNaN = 0x7fc00000u;
+inline float canonical(float v) { return v != v ? bits_float(kCanonicalNaN) : v; }
+inline float fp32_mul(float a, float b) { return canonical(a * b); }
+inline float fp32_add(float a, float b) { return canonical(a + b); }
+
 // Stuck-at bits of one register or wire: value -> (value & keep) | force.
 struct StuckMask {
   std::uint32_t keep = ~0u;

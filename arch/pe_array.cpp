@@ -25,7 +25,7 @@ void adder_tree(float* v, int rows, int cols) {
       float* out = v + static_cast<std::size_t>(i) * cols;
       const float* a = v + static_cast<std::size_t>(2 * i) * cols;
       const float* b = a + cols;
-      for (int c = 0; c < cols; ++c) out[c] = a[c] + b[c];
+      for (int c = 0; c < cols; ++c) out[c] = fp32_add(a[c], b[c]);
     }
     if (n & 1) {
       float* out = v + static_cast<std::size_t>(half) * cols;
@@ -44,9 +44,9 @@ void PeArray::compute(const float* cube, float* psum, const std::vector<Transien
     const float* w = &active_[r * cols_];
     float* p = &products_[r * cols_];
     if (input_stuck) {
-      for (int c = 0; c < cols_; ++c) p[c] = w[c] * faults_.input(r, c).apply(x);
+      for (int c = 0; c < cols_; ++c) p[c] = fp32_mul(w[c], faults_.input(r, c).apply(x));
     } else {
-      for (int c = 0; c < cols_; ++c) p[c] = w[c] * x;
+      for (int c = 0; c < cols_; ++c) p[c] = fp32_mul(w[c], x);
     }
     if (product_stuck)
       for (int c = 0; c < cols_; ++c) p[c] = faults_.product(r, c).apply(p[c]);
@@ -67,7 +67,7 @@ void PeArray::compute(const float* cube, float* psum, const std::vector<Transien
       }
       if (!first) continue;
       const float x = faults_.input(f.row, f.col).apply(bits_float(float_bits(cube[f.row]) ^ mask));
-      products_[f.row * cols_ + f.col] = faults_.product(f.row, f.col).apply(active_[f.row * cols_ + f.col] * x);
+      products_[f.row * cols_ + f.col] = faults_.product(f.row, f.col).apply(fp32_mul(active_[f.row * cols_ + f.col], x));
     }
     for (const auto& f : *flips) {
       if (f.site != FaultSite::product) continue;

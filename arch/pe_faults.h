@@ -24,11 +24,14 @@ class PeFaults {
 
   // Stuck-at masks; identity where nothing is stuck. Several stuck-ats on one bit:
   // stuck-at-1 wins (the register reads (v & keep) | force).
-  const StuckMask& weight(int row, int col) const { return weight_[row * cols_ + col]; }
-  const StuckMask& input(int row, int col) const { return input_[row * cols_ + col]; }
-  const StuckMask& product(int row, int col) const { return product_[row * cols_ + col]; }
-  const StuckMask& psum(int col) const { return psum_[col]; }
-  const StuckMask& accumulator(int slot, int col) const { return accumulator_[slot * cols_ + col]; }
+  // A default-constructed PeFaults (fault-free, any array shape) answers identity.
+  const StuckMask& weight(int row, int col) const { return mask(FaultSite::weight, weight_, row * cols_ + col); }
+  const StuckMask& input(int row, int col) const { return mask(FaultSite::input, input_, row * cols_ + col); }
+  const StuckMask& product(int row, int col) const { return mask(FaultSite::product, product_, row * cols_ + col); }
+  const StuckMask& psum(int col) const { return mask(FaultSite::psum, psum_, col); }
+  const StuckMask& accumulator(int slot, int col) const {
+    return mask(FaultSite::accumulator, accumulator_, slot * cols_ + col);
+  }
   bool any_stuck(FaultSite site) const { return any_stuck_[static_cast<int>(site)]; }
 
   // Transients sorted by cycle (stable: config order within a cycle).
@@ -37,6 +40,10 @@ class PeFaults {
   const std::vector<HardwareFault>& faults() const { return faults_; }
 
  private:
+  const StuckMask& mask(FaultSite site, const std::vector<StuckMask>& masks, int i) const {
+    static const StuckMask identity;
+    return any_stuck(site) ? masks[i] : identity;
+  }
   int cols_ = 0;
   std::vector<StuckMask> weight_, input_, product_, psum_, accumulator_;
   bool any_stuck_[5] = {false, false, false, false, false};

@@ -1,43 +1,49 @@
 #include "faultmodels/hardware_fault_parser.h"
 
+#include <tuple>
+
 namespace accsim {
+
+namespace {
+
+// A location [a, b] with its own range per element, e.g. "pe": [row, column].
+std::pair<int, int> parse_location(ConfigReader& r, const std::string& key, const std::string& first, int first_hi,
+                                   const std::string& second, int second_hi) {
+  auto range = [](int hi) { return "[0, " + std::to_string(hi) + "]"; };
+  const std::string expected =
+      "[" + first + ", " + second + "] with " + first + " in " + range(first_hi) + " and " + second + " in " + range(second_hi);
+  const auto& v = r.get_raw(key, expected);
+  if (!v.is_array() || v.size() != 2) r.fail(key, "expected " + expected + ", got " + v.dump());
+  int out[2];
+  for (int i = 0; i < 2; ++i) {
+    const std::string what = i ? second : first, where = key + "[" + std::to_string(i) + "]";
+    const int hi = i ? second_hi : first_hi;
+    const auto& e = v[i];
+    if (!e.is_number_integer()) r.fail(where, "expected " + expected + ", got " + v.dump());
+    const bool too_big = e.is_number_unsigned() && e.get<std::uint64_t>() > static_cast<std::uint64_t>(hi);
+    const long long x = too_big ? hi + 1LL : e.get<long long>();
+    if (x < 0 || x > hi) r.fail(where, what + " " + e.dump() + " is outside the allowed range " + range(hi));
+    out[i] = static_cast<int>(x);
+  }
+  return {out[0], out[1]};
+}
+
+}  // namespace
 
 HardwareFault parse_hardware_fault(ConfigReader r, const ArrayConfig& a) {
   HardwareFault f;
   f.site = parse_fault_site(r.get_choice("site", fault_site_names()));
-  const int last_col = a.atomic_k - 1;
   switch (f.site) {
     case FaultSite::psum:
       if (r.has("pe")) r.fail("pe", "a psum fault sits on a column's adder tree: give \"column\" instead of \"pe\"");
-      f.col = static_cast<int>(r.get_int("column", 0, last_col));
+      f.col = static_cast<int>(r.get_int("column", 0, a.atomic_k - 1));
       break;
-    case FaultSite::accumulator: {
+    case FaultSite::accumulator:
       if (r.has("pe")) r.fail("pe", "an accumulator fault sits in an entry: give \"entry\": [slot, column]");
-      auto e = r.get_int_array("entry", 2, 0, std::max(a.stripe_length, a.atomic_k) - 1);
-      if (e[0] >= a.stripe_length)
-        r.fail("entry", "slot " + std::to_string(e[0]) + " is outside [0, " + std::to_string(a.stripe_length - 1) +
-                            "] (stripe_length " + std::to_string(a.stripe_length) + ")");
-      if (e[1] > last_col)
-        r.fail("entry", "column " + std::to_string(e[1]) + " is outside [0, " + std::to_string(last_col) + "]");
-      f.row = static_cast<int>(e[0]);
-      f.col = static_cast<int>(e[1]);
+      std::tie(f.row, f.col) = parse_location(r, "entry", "slot", a.stripe_length - 1, "column", a.atomic_k - 1);
       break;
-    }
-    default: {
-      const auto& pe = r.get_raw("pe");
-      if (!pe.is_array() || pe.size() != 2 || !pe[0].is_number_integer() || !pe[1].is_number_integer())
-        r.fail("pe", "expected [row, column] with row in [0, " + std::to_string(a.atomic_c - 1) + "] and column in [0, " +
-                         std::to_string(last_col) + "], got " + pe.dump());
-      long long row = pe[0].get<long long>(), col = pe[1].get<long long>();
-      if (row < 0 || row >= a.atomic_c)
-        r.fail("pe[0]", "row " + std::to_string(row) + " is outside the array's rows [0, " +
-                            std::to_string(a.atomic_c - 1) + "]");
-      if (col < 0 || col > last_col)
-        r.fail("pe[1]", "column " + std::to_string(col) + " is outside the array's columns [0, " +
-                            std::to_string(last_col) + "]");
-      f.row = static_cast<int>(row);
-      f.col = static_cast<int>(col);
-    }
+    default:
+      std::tie(f.row, f.col) = parse_location(r, "pe", "row", a.atomic_c - 1, "column", a.atomic_k - 1);
   }
   f.bit = static_cast<int>(r.get_int("bit", 0, bit_width(a.datatype) - 1));
   f.kind = parse_fault_kind(r.get_choice("kind", fault_kind_names()));

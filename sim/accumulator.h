@@ -17,7 +17,7 @@ class Accumulator {
     float* e = &entries_[static_cast<std::size_t>(slot) * cols_];
     const bool stuck = faults_.any_stuck(FaultSite::accumulator);
     for (int c = 0; c < cols_; ++c) {
-      float v = overwrite ? psum[c] : e[c] + psum[c];
+      float v = overwrite ? psum[c] : fp32_add(e[c], psum[c]);
       e[c] = stuck ? faults_.accumulator(slot, c).apply(v) : v;
     }
   }

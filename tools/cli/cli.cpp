@@ -19,7 +19,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       ("version", "print the version")                                                     //
       ("config", po::value<std::string>(), "experiment config (JSON), required")           //
       ("out", po::value<std::string>(), "results file (HDF5); default: <config name>.h5")  //
-      ("seed", po::value<unsigned long long>(), "override the config's seed");
+      ("seed", po::value<std::string>(), "override the config's seed, in [0, 2^63-1]");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
@@ -44,7 +44,21 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   ro.config_file = vm["config"].as<std::string>();
   ro.out_file = vm.count("out") ? vm["out"].as<std::string>()
                                 : std::filesystem::path(ro.config_file).stem().string() + ".h5";
-  if (vm.count("seed")) ro.seed = vm["seed"].as<unsigned long long>();
+  if (vm.count("seed")) {
+    const std::string text = vm["seed"].as<std::string>();
+    std::size_t used = 0;
+    long long seed = -1;
+    try {
+      seed = std::stoll(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != text.size() || text.empty() || seed < 0) {
+      err << "accsim: --seed: \"" << text << "\" is not an integer in the allowed range [0, 9223372036854775807]\n";
+      return 2;
+    }
+    ro.seed = static_cast<std::uint64_t>(seed);
+  }
   try {
     return run_command(ro, out, err);
   } catch (const InputError& e) {

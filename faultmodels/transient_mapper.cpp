@@ -1,0 +1,74 @@
+#include "faultmodels/transient_mapper.h"
+
+#include <map>
+
+#include "arch/job_timing.h"
+#include "arch/stripe_timeline.h"
+
+namespace accsim {
+
+namespace {
+
+int step_of(const Stripe& st, const ConvShape& s) { return (st.block * s.r + st.r) * s.s + st.s; }
+
+void add_flip(std::vector<RowFlip>& flips, int row, std::uint32_t mask) {
+  for (auto& f : flips)
+    if (f.row == row) {
+      f.mask ^= mask;
+      return;
+    }
+  flips.push_back({row, mask});
+}
+
+}  // namespace
+
+ErrorPattern map_transients(const ConvJob& job, const ArrayConfig& array, const PeFaults& faults,
+                            long long start_cycle) {
+  ErrorPattern pattern;
+  if (faults.transients().empty()) return pattern;
+  const Schedule schedule(job.shape, array);
+  const long long end = start_cycle + closed_form_timing(job.shape, array).cycles;
+  bool any = false;
+  for (const auto& f : faults.transients()) any |= f.cycle >= start_cycle && f.cycle < end;
+  if (!any) return pattern;
+  const StripeTimeline timeline(schedule);
+  std::map<ElementKey, PsumFlips> psums;
+  std::map<ElementKey, std::uint32_t> accumulator;
+  auto psum_at = [&](const Stripe& st, int op, int col) -> PsumFlips& {
+    ElementKey key{st.group, step_of(st, job.shape), st.first_pixel + op, col};
+    PsumFlips& p = psums[key];
+    p.at = key;
+    return p;
+  };
+  for (const auto& f : faults.transients()) {
+    if (f.cycle < start_cycle || f.cycle >= end) continue;
+    const long long t = f.cycle - start_cycle;
+    if (f.site == FaultSite::accumulator) {
+      const long long j = timeline.next_reader(t, f.row);
+      if (j < 0) continue;
+      const Stripe st = schedule.stripe(j);
+      if (st.first_of_tile) continue;  // the entry is overwritten, not read
+      ElementKey key{st.group, step_of(st, job.shape), st.first_pixel + f.row, f.col};
+      accumulator[key] ^= f.mask;
+      continue;
+    }
+    const long long j = timeline.stripe_at(t);
+    if (j < 0) continue;  // the array is waiting for weights: wires idle, registers reloaded before use
+    const Stripe st = schedule.stripe(j);
+    const int op = static_cast<int>(t - timeline.start(j));
+    switch (f.site) {
+      case FaultSite::weight:  // stays in the register for the rest of the stripe
+        for (int i = op; i < st.length; ++i) add_flip(psum_at(st, i, f.col).weight, f.row, f.mask);
+        break;
+      case FaultSite::input: add_flip(psum_at(st, op, f.col).input, f.row, f.mask); break;
+      case FaultSite::product: add_flip(psum_at(st, op, f.col).product, f.row, f.mask); break;
+      case FaultSite::psum: psum_at(st, op, f.col).psum ^= f.mask; break;
+      case FaultSite::accumulator: break;
+    }
+  }
+  for (auto& [key, p] : psums) pattern.psums.push_back(std::move(p));
+  for (auto& [key, mask] : accumulator) pattern.accumulator.push_back({key, mask});
+  return pattern;
+}
+
+}  // namespace accsim

@@ -1,0 +1,28 @@
+#pragma once
+// The two engines behind one interface: `cycle` (SystemC model, ground truth) and
+// `fast` (fault mapper + array-faithful kernel + closed-form cycles), bit-identical.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arch/engine.h"
+#include "arch/pe_faults.h"
+
+namespace accsim {
+
+class FastEngine : public Engine {
+ public:
+  FastEngine(const ArrayConfig& array, const PeFaults& faults) : array_(array), faults_(faults) {}
+  std::string name() const override { return "fast"; }
+  JobResult run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) override;
+
+ private:
+  ArrayConfig array_;
+  const PeFaults& faults_;
+};
+
+const std::vector<std::string>& engine_names();  // {"fast", "cycle"}
+// `faults` must outlive the engine. Throws std::invalid_argument for an unknown name.
+std::unique_ptr<Engine> make_engine(const std::string& name, const ArrayConfig& array, const PeFaults& faults);
+
+}  // namespace accsim
