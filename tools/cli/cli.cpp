@@ -19,6 +19,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       ("version", "print the version")                                                     //
       ("config", po::value<std::string>(), "experiment config (JSON), required")           //
       ("out", po::value<std::string>(), "results file (HDF5); default: <config name>.h5")  //
+      ("engine", po::value<std::string>()->default_value("fast"), "fast (array-faithful kernel) or cycle (SystemC model); bit-identical")  //
       ("seed", po::value<std::string>(), "override the config's seed, in [0, 2^63-1]");
   po::variables_map vm;
   try {
@@ -42,6 +43,11 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   }
   RunOptions ro;
   ro.config_file = vm["config"].as<std::string>();
+  ro.engine = vm["engine"].as<std::string>();
+  if (ro.engine != "fast" && ro.engine != "cycle") {
+    err << "accsim: --engine: \"" << ro.engine << "\" is not one of {fast, cycle}\n";
+    return 2;
+  }
   ro.out_file = vm.count("out") ? vm["out"].as<std::string>()
                                 : std::filesystem::path(ro.config_file).stem().string() + ".h5";
   if (vm.count("seed")) {

@@ -1,12 +1,14 @@
 #include "tools/cli/run_command.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iomanip>
 #include <sstream>
 
 #include "arch/pe_faults.h"
 #include "arch/random.h"
-#include "sim/cycle_engine.h"
+#include "workloads/engines.h"
+#include "workloads/swizzle_report.h"
 #include "workloads/fashion_mnist.h"
 #include "workloads/inference.h"
 #include "workloads/results_file.h"
@@ -33,6 +35,13 @@ Tensor load_image(const RunConfig& rc, std::uint64_t seed, const Network& net, s
   return img;
 }
 
+// Does the job's input and weight data fit the convolution buffer at once? (NVDLA
+// otherwise splits the layer and refetches; accsim reports it, the timing assumes it fits.)
+bool fits_cbuf(const ConvShape& s, const ArrayConfig& a) {
+  const long long elements = static_cast<long long>(s.n) * s.c * s.h * s.w + static_cast<long long>(s.k) * s.c * s.r * s.s;
+  return elements * bytes_per_element(a.datatype) <= a.cbuf_bytes;
+}
+
 int argmax(const Tensor& logits) {
   int best = 0;
   for (std::size_t i = 1; i < logits.size(); ++i)
@@ -52,20 +61,19 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
 
   const PeFaults healthy;
   const PeFaults faulty(rc.array, rc.faults);
-  CycleEngine golden_engine(rc.array, healthy), faulty_engine(rc.array, faulty);
-  const NetworkRun golden = run_network(net, params, image, golden_engine);
-  const NetworkRun corrupted = run_network(net, params, image, faulty_engine);
+  const NetworkRun golden = run_network(net, params, image, *make_engine(options.engine, rc.array, healthy));
+  const NetworkRun corrupted = run_network(net, params, image, *make_engine(options.engine, rc.array, faulty));
 
   out << "accsim " << ACCSIM_VERSION << " | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
       << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
-      << ") | " << net.name << " on " << source << " | seed " << seed << " | engine cycle\n";
+      << ") | " << net.name << " on " << source << " | seed " << seed << " | engine " << options.engine << "\n";
   out << "faults:";
   if (rc.faults.empty()) out << " none";
   for (const auto& f : rc.faults) out << "\n  " << describe(f);
   out << "\n\n";
   out << std::left << std::setw(7) << "layer" << std::right << std::setw(16) << "job [n,c,h,w]->k" << std::setw(10)
       << "cycles" << std::setw(8) << "util%" << std::setw(8) << "stalls" << std::setw(12) << "corrupted"
-      << std::setw(8) << "nan/inf" << std::setw(14) << "max |error|" << "\n";
+      << std::setw(8) << "nan/inf" << std::setw(14) << "max |error|" << std::setw(6) << "cbuf" << "\n";
   std::vector<double> cycles, util, stalls, corrupted_counts, nonfinite, max_err;
   for (std::size_t i = 0; i < golden.layers.size(); ++i) {
     const LayerRun& g = golden.layers[i];
@@ -79,7 +87,8 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
     out << std::left << std::setw(7) << g.job.layer << std::right << std::setw(16) << job.str() << std::setw(10)
         << f.timing.cycles << std::setw(8) << std::fixed << std::setprecision(1) << 100.0 * f.timing.utilisation
         << std::setw(8) << f.timing.stall_cycles << std::setw(12) << corrupted_text.str() << std::setw(8)
-        << d.non_finite << std::setw(14) << std::scientific << std::setprecision(3) << d.max_abs_error << "\n"
+        << d.non_finite << std::setw(14) << std::scientific << std::setprecision(3) << d.max_abs_error
+        << std::setw(6) << (fits_cbuf(s, rc.array) ? "fits" : "over") << "\n"
         << std::defaultfloat;
     cycles.push_back(static_cast<double>(f.timing.cycles));
     util.push_back(f.timing.utilisation);
@@ -92,13 +101,31 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
       << corrupted.cycles / rc.array.clock_mhz << " us at " << rc.array.clock_mhz << " MHz)" << std::defaultfloat
       << "; predicted class fault-free " << argmax(golden.logits) << ", faulty " << argmax(corrupted.logits) << "\n";
 
+  const auto report = swizzle_report(net, params, image, rc.array, rc.faults);
+  out << "\nswizzle report (each layer alone on its fault-free input): affected weights % / affected outputs %\n";
+  out << std::left << std::setw(7) << "layer" << std::right;
+  for (const auto& name : swizzle_policy_names())
+    if (std::any_of(report.begin(), report.end(), [&](const SwizzleReportRow& r) { return to_string(r.policy) == name; }))
+      out << std::setw(18) << name;
+  out << "\n";
+  for (const auto& layer : net.layers) {
+    out << std::left << std::setw(7) << layer.name << std::right << std::fixed << std::setprecision(1);
+    for (const auto& r : report) {
+      if (r.layer != layer.name) continue;
+      std::ostringstream cell;
+      cell << std::fixed << std::setprecision(1) << 100 * r.weight_fraction() << " / " << 100 * r.output_fraction();
+      out << std::setw(18) << cell.str();
+    }
+    out << std::defaultfloat << "\n";
+  }
+
   ResultsFile h5(options.out_file);
   h5.set_attribute("/", "accsim_version", std::string(ACCSIM_VERSION));
   h5.set_attribute("/", "config", rc.json_text);
   h5.set_attribute("/", "config_file", rc.file);
   h5.set_attribute("/", "seed", static_cast<std::int64_t>(seed));
   h5.set_attribute("/", "input_source", source);
-  h5.set_attribute("/", "engine", std::string("cycle"));
+  h5.set_attribute("/", "engine", options.engine);
   std::vector<std::string> fault_text;
   for (const auto& f : rc.faults) fault_text.push_back(describe(f));
   h5.write_strings("/faults", fault_text);
@@ -125,6 +152,20 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   h5.write_table("/summary/table", {"cycles", "utilisation", "stall_cycles", "corrupted_outputs", "nonfinite_outputs",
                                     "max_abs_error"},
                  {cycles, util, stalls, corrupted_counts, nonfinite, max_err});
+  std::vector<std::string> report_layers, report_policies;
+  std::vector<double> w_aff, w_tot, o_aff, o_tot;
+  for (const auto& r : report) {
+    report_layers.push_back(r.layer);
+    report_policies.push_back(to_string(r.policy));
+    w_aff.push_back(static_cast<double>(r.weights_affected));
+    w_tot.push_back(static_cast<double>(r.weights_total));
+    o_aff.push_back(static_cast<double>(r.outputs_affected));
+    o_tot.push_back(static_cast<double>(r.outputs_total));
+  }
+  h5.write_strings("/swizzle_report/layer", report_layers);
+  h5.write_strings("/swizzle_report/policy", report_policies);
+  h5.write_table("/swizzle_report/table", {"weights_affected", "weights_total", "outputs_affected", "outputs_total"},
+                 {w_aff, w_tot, o_aff, o_tot});
   h5.commit();
   out << "results: " << options.out_file << "\n";
   return 0;

@@ -12,6 +12,7 @@ struct RunOptions {
   std::string config_file;
   std::string out_file;
   std::optional<std::uint64_t> seed;  // overrides the config's seed
+  std::string engine = "fast";        // "fast" or "cycle"
 };
 
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);
