@@ -9,7 +9,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <future>
 #include <limits>
 #include <memory>
 #include <string>
@@ -30,8 +29,6 @@ constexpr std::uint32_t kMaxSide = 65535;
 // Data is read in pieces of at most this size, so a lying header cannot make us allocate
 // more than the file really holds (the 47 MB training set is still read in one go).
 constexpr std::uint64_t kReadChunk = std::uint64_t{64} << 20;
-// Largest image tensor allocated before its data is known to be present (see read_images).
-constexpr std::uint64_t kEagerTensorBytes = std::uint64_t{1} << 30;
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw InputError(path + ": " + what);
@@ -201,20 +198,8 @@ int selected_count(const IdxFile& f, int offset, int limit) {
 
 Tensor read_images(IdxFile& f, int offset, int n) {
   const std::vector<int> shape = {n, 1, f.rows(), f.cols()};
-  // Creating the tensor (zero-filling fresh pages) costs as much as decompressing, so it runs
-  // on another thread meanwhile. Only up to a bound: a lying header must not make us allocate
-  // far more than the file holds before the short read is noticed.
-  std::future<Tensor> pending;
-  if (std::uint64_t{static_cast<std::uint32_t>(n)} * f.item_bytes() * sizeof(float) <=
-      kEagerTensorBytes) {
-    try {
-      pending = std::async(std::launch::async, [&shape] { return Tensor(shape); });
-    } catch (const std::system_error&) {
-      // No thread available: allocate after reading instead.
-    }
-  }
   const std::vector<unsigned char> bytes = f.read_items(offset, n);
-  Tensor t = pending.valid() ? pending.get() : Tensor(shape);
+  Tensor t(shape);
   float* out = t.data();
   for (std::size_t i = 0; i < bytes.size(); ++i) out[i] = static_cast<float>(bytes[i]) / 255.0f;
   return t;

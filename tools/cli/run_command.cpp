@@ -72,7 +72,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   for (const auto& f : rc.faults) out << "\n  " << describe(f);
   out << "\n\n";
   out << std::left << std::setw(7) << "layer" << std::right << std::setw(16) << "job [n,c,h,w]->k" << std::setw(10)
-      << "cycles" << std::setw(8) << "util%" << std::setw(8) << "stalls" << std::setw(12) << "corrupted"
+      << "cycles" << std::setw(9) << "MACs" << std::setw(8) << "util%" << std::setw(8) << "wload" << std::setw(8) << "stalls" << std::setw(12) << "corrupted"
       << std::setw(8) << "nan/inf" << std::setw(14) << "max |error|" << std::setw(6) << "cbuf" << "\n";
   std::vector<double> cycles, util, stalls, corrupted_counts, nonfinite, max_err;
   for (std::size_t i = 0; i < golden.layers.size(); ++i) {
@@ -85,8 +85,9 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
     std::ostringstream corrupted_text;
     corrupted_text << d.corrupted << "/" << g.output.size();
     out << std::left << std::setw(7) << g.job.layer << std::right << std::setw(16) << job.str() << std::setw(10)
-        << f.timing.cycles << std::setw(8) << std::fixed << std::setprecision(1) << 100.0 * f.timing.utilisation
-        << std::setw(8) << f.timing.stall_cycles << std::setw(12) << corrupted_text.str() << std::setw(8)
+        << f.timing.cycles << std::setw(9) << f.timing.macs << std::setw(8) << std::fixed << std::setprecision(1)
+        << 100.0 * f.timing.utilisation << std::setw(8) << f.timing.weight_load_cycles << std::setw(8)
+        << f.timing.stall_cycles << std::setw(12) << corrupted_text.str() << std::setw(8)
         << d.non_finite << std::setw(14) << std::scientific << std::setprecision(3) << d.max_abs_error
         << std::setw(6) << (fits_cbuf(s, rc.array) ? "fits" : "over") << "\n"
         << std::defaultfloat;
