@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "arch/enum_names.h"
+
 namespace accsim {
 
 const std::vector<std::string>& fault_site_names() {
@@ -17,19 +19,8 @@ const std::vector<std::string>& fault_kind_names() {
 std::string to_string(FaultSite s) { return fault_site_names().at(static_cast<int>(s)); }
 std::string to_string(FaultKind k) { return fault_kind_names().at(static_cast<int>(k)); }
 
-FaultSite parse_fault_site(const std::string& s) {
-  const auto& names = fault_site_names();
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (names[i] == s) return static_cast<FaultSite>(i);
-  throw std::invalid_argument("unknown fault site \"" + s + "\"");
-}
-
-FaultKind parse_fault_kind(const std::string& s) {
-  const auto& names = fault_kind_names();
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (names[i] == s) return static_cast<FaultKind>(i);
-  throw std::invalid_argument("unknown fault kind \"" + s + "\"");
-}
+FaultSite parse_fault_site(const std::string& s) { return enum_from_name<FaultSite>(fault_site_names(), s, "fault site"); }
+FaultKind parse_fault_kind(const std::string& s) { return enum_from_name<FaultKind>(fault_kind_names(), s, "fault kind"); }
 
 std::string describe(const HardwareFault& f) {
   std::string where;
