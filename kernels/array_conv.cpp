@@ -1,5 +1,7 @@
 #include "kernels/array_conv.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 
 #include "arch/pe_array.h"
@@ -9,6 +11,7 @@ namespace accsim {
 namespace {
 
 constexpr int kChunk = 64;  // output positions computed together (vector lanes)
+constexpr int kLanes = 8;   // floats per AVX register
 
 struct Job {
   const ConvShape& s;
@@ -17,17 +20,139 @@ struct Job {
   const Tensor& input;
 };
 
-// Input offset of output position m at kernel position (r, s) for channel 0, or -1 in
-// the zero padding.
-void pixel_offsets(const ConvShape& s, long long m0, int count, int r, int kr_s, long long* off) {
-  const long long PQ = static_cast<long long>(s.p()) * s.q();
-  for (int i = 0; i < count; ++i) {
-    const long long m = m0 + i;
-    const long long n = m / PQ, pq = m % PQ;
-    const int ih = static_cast<int>(pq / s.q()) * s.stride + r - s.pad;
-    const int iw = static_cast<int>(pq % s.q()) * s.stride + kr_s - s.pad;
-    off[i] = (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w) ? -1 : (n * s.c * s.h + ih) * s.w + iw;
+// ---- Column sums ----------------------------------------------------------------------
+//
+// NaN canonicalisation is deferred to where bits become observable (the tree's output,
+// a product before its stuck-at mask): whether an IEEE sum or product is NaN, and its
+// value when it is not, never depend on the payload of a NaN operand, so canonicalising
+// there gives the same bits as the datapath's canonicalising units at every step.
+
+// One column of one atomic operation: its weight registers and per-PE stuck-at masks.
+struct Column {
+  const float* w;        // [row], through the weight masks
+  const StuckMask* im;   // [row] input masks
+  const StuckMask* pm;   // [row] product masks
+  bool masked;           // some input or product mask of this column is not the identity
+};
+
+inline __m256 canonical(__m256 v) {
+  const __m256 nan = _mm256_castsi256_ps(_mm256_set1_epi32(static_cast<int>(kCanonicalNaN)));
+  return _mm256_blendv_ps(nan, v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));
+}
+
+inline __m256 apply(const StuckMask& m, __m256 v) {
+  const __m256i bits = _mm256_and_si256(_mm256_castps_si256(v), _mm256_set1_epi32(static_cast<int>(m.keep)));
+  return _mm256_castsi256_ps(_mm256_or_si256(bits, _mm256_set1_epi32(static_cast<int>(m.force))));
+}
+
+constexpr int largest_pow2_below(int n) {
+  int h = 1;
+  while (h * 2 < n) h *= 2;
+  return h;
+}
+
+// The adder tree over rows [B, B + N), kept in registers. adder_tree's level-by-level
+// pairing (2i + 2i+1, an odd last element passing up) is the aligned binary tree
+// clipped to N: split at the largest power of two below N, left + right.
+template <int N, int B, class Leaf>
+inline __m256 tree(const Leaf& leaf) {
+  if constexpr (N == 1) {
+    return leaf(B);
+  } else {
+    constexpr int H = largest_pow2_below(N);
+    const __m256 l = tree<H, B>(leaf);
+    const __m256 r = tree<N - H, B + H>(leaf);
+    return _mm256_add_ps(l, r);
   }
+}
+
+// Column sums of `count` positions, x[row][i] -> psum[i], for a ROWS-row array. Lanes
+// past `count` compute garbage that is never read.
+template <int ROWS>
+void column_sums(const Column& c, int, const float* x, int count, float*, float* psum) {
+  for (int v = 0; v < count; v += kLanes) {
+    auto operand = [&](int row) { return _mm256_loadu_ps(x + static_cast<std::size_t>(row) * kChunk + v); };
+    __m256 sum;
+    if (c.masked) {
+      sum = tree<ROWS, 0>([&](int row) {
+        const __m256 p = _mm256_mul_ps(_mm256_broadcast_ss(c.w + row), apply(c.im[row], operand(row)));
+        return apply(c.pm[row], canonical(p));
+      });
+    } else {
+      sum = tree<ROWS, 0>([&](int row) { return _mm256_mul_ps(_mm256_broadcast_ss(c.w + row), operand(row)); });
+    }
+    _mm256_storeu_ps(psum + v, canonical(sum));
+  }
+}
+
+// Any other row count: products into p[row][i], then the array's adder_tree.
+void column_sums_generic(const Column& c, int rows, const float* x, int count, float* p, float* psum) {
+  for (int row = 0; row < rows; ++row) {
+    const float* xr = x + static_cast<std::size_t>(row) * kChunk;
+    float* pr = p + static_cast<std::size_t>(row) * kChunk;
+    if (c.masked) {
+      for (int i = 0; i < count; ++i) pr[i] = c.pm[row].apply(fp32_mul(c.w[row], c.im[row].apply(xr[i])));
+    } else {
+      for (int i = 0; i < count; ++i) pr[i] = fp32_mul(c.w[row], xr[i]);
+    }
+  }
+  adder_tree(p, rows, kChunk);
+  std::copy(p, p + count, psum);
+}
+
+using ColumnSums = void (*)(const Column&, int rows, const float* x, int count, float* p, float* psum);
+
+ColumnSums column_sums_for(int rows) {
+  switch (rows) {
+    case 8: return column_sums<8>;
+    case 16: return column_sums<16>;
+    case 32: return column_sums<32>;
+    case 64: return column_sums<64>;
+    default: return column_sums_generic;
+  }
+}
+
+// ---- Operand gather -------------------------------------------------------------------
+
+// A run of chunk lanes [dst, dst + len) reading consecutive input offsets from src
+// (channel 0), or the zero padding when src < 0.
+struct Run {
+  int dst, len;
+  long long src;
+};
+
+// The runs of every (kernel position, chunk), computed once per job: runs[first[k] ..
+// first[k + 1]) for k = rs * chunks + chunk.
+struct Gather {
+  std::vector<Run> runs;
+  std::vector<std::size_t> first;
+};
+
+Gather gather_runs(const ConvShape& s, long long M) {
+  Gather g;
+  const int P = s.p(), Q = s.q();
+  for (int rs = 0; rs < s.r * s.s; ++rs) {
+    const int r = rs / s.s, kc = rs % s.s;
+    int n = 0, p = 0, q = 0, lane = 0;  // output position m, walked without divisions
+    for (long long m = 0; m < M; ++m) {
+      if (lane == 0) g.first.push_back(g.runs.size());
+      const int ih = p * s.stride + r - s.pad, iw = q * s.stride + kc - s.pad;
+      const long long off =
+          (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w) ? -1 : (static_cast<long long>(n) * s.c * s.h + ih) * s.w + iw;
+      Run* last = g.runs.size() > g.first.back() ? &g.runs.back() : nullptr;
+      if (last && (off < 0 ? last->src < 0 : last->src >= 0 && last->src + last->len == off))
+        ++last->len;
+      else
+        g.runs.push_back({lane, 1, off});
+      if (++lane == kChunk) lane = 0;
+      if (++q == Q) {
+        q = 0;
+        if (++p == P) p = 0, ++n;
+      }
+    }
+  }
+  g.first.push_back(g.runs.size());
+  return g;
 }
 
 // The column sum of one atomic operation with transient flips, scalar, in the
@@ -58,14 +183,25 @@ Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mappi
   const Job j{s, a, faults, input};
   const int rows = a.atomic_c, cols = a.atomic_k, RS = s.r * s.s;
   const long long M = s.pixels(), PQ = static_cast<long long>(s.p()) * s.q(), HW = static_cast<long long>(s.h) * s.w;
+  const long long chunks = (M + kChunk - 1) / kChunk;
   Tensor out({s.n, s.k, s.p(), s.q()});
-  const bool input_stuck = faults.any_stuck(FaultSite::input), product_stuck = faults.any_stuck(FaultSite::product);
   const bool psum_stuck = faults.any_stuck(FaultSite::psum), acc_stuck = faults.any_stuck(FaultSite::accumulator);
+  const ColumnSums sums_of_column = column_sums_for(rows);
+  const Gather gather = gather_runs(s, M);
+
+  // Input and product masks per PE: only columns with a non-identity one pay for them.
+  std::vector<StuckMask> im(static_cast<std::size_t>(rows) * cols), pm(im.size());  // [col][row]
+  std::vector<char> col_masked(cols, 0);
+  for (int col = 0; col < cols; ++col)
+    for (int row = 0; row < rows; ++row) {
+      im[col * rows + row] = faults.input(row, col);
+      pm[col * rows + row] = faults.product(row, col);
+      if (!im[col * rows + row].identity() || !pm[col * rows + row].identity()) col_masked[col] = 1;
+    }
 
   std::vector<int> row_ch, col_ch;
   std::vector<float> w_raw(static_cast<std::size_t>(rows) * cols), w_reg(w_raw.size());  // [col][row]
-  std::vector<float> x(static_cast<std::size_t>(rows) * kChunk), p(x.size()), cube(rows);
-  std::vector<long long> off(kChunk);
+  std::vector<float> x(static_cast<std::size_t>(rows) * kChunk), p(x.size()), cube(rows), psum(kChunk);
   std::vector<float> acc(static_cast<std::size_t>(cols) * M);  // [col][m]
   auto psum_it = pattern.psums.begin();
   auto acc_it = pattern.accumulator.begin();
@@ -85,9 +221,9 @@ Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mappi
             w_raw[col * rows + row] = w;
             w_reg[col * rows + row] = faults.weight(row, col).apply(w);
           }
-        for (long long m0 = 0; m0 < M; m0 += kChunk) {
+        for (long long m0 = 0, chunk = 0; m0 < M; m0 += kChunk, ++chunk) {
           const int count = static_cast<int>(std::min<long long>(kChunk, M - m0));
-          pixel_offsets(s, m0, count, r, kc, off.data());
+          const std::size_t k = static_cast<std::size_t>(rs * chunks + chunk);
           // Broadcast operands: x[row][i] (idle rows and padding read 0).
           for (int row = 0; row < rows; ++row) {
             float* xr = &x[static_cast<std::size_t>(row) * kChunk];
@@ -97,27 +233,19 @@ Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mappi
               continue;
             }
             const float* plane = input.data() + ic * HW;
-            for (int i = 0; i < count; ++i) xr[i] = off[i] < 0 ? 0.0f : plane[off[i]];
+            for (std::size_t ri = gather.first[k]; ri < gather.first[k + 1]; ++ri) {
+              const Run& run = gather.runs[ri];
+              if (run.src < 0)
+                std::fill(xr + run.dst, xr + run.dst + run.len, 0.0f);
+              else
+                std::copy(plane + run.src, plane + run.src + run.len, xr + run.dst);
+            }
           }
           for (int col = 0; col < cols; ++col) {
             if (col_ch[col] < 0) continue;  // an idle column's sums never leave the array
-            for (int row = 0; row < rows; ++row) {
-              const float w = w_reg[col * rows + row];
-              const float* xr = &x[static_cast<std::size_t>(row) * kChunk];
-              float* pr = &p[static_cast<std::size_t>(row) * kChunk];
-              if (input_stuck) {
-                const StuckMask& im = faults.input(row, col);
-                for (int i = 0; i < count; ++i) pr[i] = fp32_mul(w, im.apply(xr[i]));
-              } else {
-                for (int i = 0; i < count; ++i) pr[i] = fp32_mul(w, xr[i]);
-              }
-              if (product_stuck) {
-                const StuckMask& pm = faults.product(row, col);
-                for (int i = 0; i < count; ++i) pr[i] = pm.apply(pr[i]);
-              }
-            }
-            adder_tree(p.data(), rows, kChunk);
-            float* psum = p.data();
+            const std::size_t c0 = static_cast<std::size_t>(col) * rows;
+            sums_of_column({&w_reg[c0], &im[c0], &pm[c0], col_masked[col] != 0}, rows, x.data(), count, p.data(),
+                        psum.data());
             if (psum_stuck) {
               const StuckMask& sm = faults.psum(col);
               for (int i = 0; i < count; ++i) psum[i] = sm.apply(psum[i]);
@@ -131,7 +259,7 @@ Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mappi
               if (it->at.col != col) continue;
               const int i = static_cast<int>(it->at.pixel - m0);
               for (int row = 0; row < rows; ++row) cube[row] = x[static_cast<std::size_t>(row) * kChunk + i];
-              psum[i] = flipped_psum(j, *it, &w_raw[col * rows], cube.data());
+              psum[i] = flipped_psum(j, *it, &w_raw[c0], cube.data());
             }
             float* e = &acc[static_cast<std::size_t>(col) * M + m0];
             for (auto it = acc_it; it != pattern.accumulator.end() && it->at.group == g && it->at.step <= step; ++it)
@@ -141,25 +269,26 @@ Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mappi
                 e[i] = faults.accumulator(static_cast<int>(slot), col).apply(bits_float(float_bits(e[i]) ^ it->mask));
               }
             if (first) {
-              std::copy(psum, psum + count, e);
+              std::copy(psum.data(), psum.data() + count, e);
             } else {
               for (int i = 0; i < count; ++i) e[i] = fp32_add(e[i], psum[i]);
             }
             if (acc_stuck)
-              for (int i = 0; i < count; ++i) {
-                const int slot = static_cast<int>((m0 + i) % a.stripe_length);
+              for (int i = 0, slot = static_cast<int>(m0 % a.stripe_length); i < count; ++i) {
                 e[i] = faults.accumulator(slot, col).apply(e[i]);
+                if (++slot == a.stripe_length) slot = 0;
               }
           }
         }
         while (acc_it != pattern.accumulator.end() && acc_it->at.group == g && acc_it->at.step <= step) ++acc_it;
       }
     }
+    // Scatter [col][n][pq] to out[n][oc][pq], one image plane at a time.
     for (int col = 0; col < cols; ++col) {
       const int oc = col_ch[col];
       if (oc < 0) continue;
       const float* e = &acc[static_cast<std::size_t>(col) * M];
-      for (long long m = 0; m < M; ++m) out[(m / PQ * s.k + oc) * PQ + m % PQ] = e[m];
+      for (int n = 0; n < s.n; ++n, e += PQ) std::copy(e, e + PQ, out.data() + (static_cast<long long>(n) * s.k + oc) * PQ);
     }
   }
   return out;

@@ -40,8 +40,7 @@ std::string case_name(const std::string& engine, const std::string& p, const Wor
   return engine + "/" + p + "/" + w.name + (faulty ? "/4_faults" : "/fault-free");
 }
 
-// One job of a workload with its operands: the same seed as conv_core_bench, so both
-// programs time the same data.
+// One job of a workload with its operands, seeded: every engine times the same data.
 struct Case {
   ConvJob job;
   Tensor input, weights;
@@ -207,5 +206,5 @@ void print_summary(const SummaryReporter& rep) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return bench_main(argc, argv, "fast_engine_bench", register_benchmarks, print_summary);
+  return bench_main(argc, argv, "engines_bench", register_benchmarks, print_summary);
 }
