@@ -3,5 +3,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$1"; shift
-cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
-cmake --build "$dir" -j "$(nproc)"
+# Build progress goes to stderr: stdout stays the program's own output.
+cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >&2
+cmake --build "$dir" -j "$(nproc)" >&2
