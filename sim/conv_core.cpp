@@ -32,7 +32,7 @@ struct ConvCore::Active {
   std::vector<TransientFlip> cycle_flips;
   long long next_stripe = 0;
   long long cycle = 0;               // job cycle at which the next stripe starts
-  enum class Phase { idle, loading, computing, draining, done } phase = Phase::idle;
+  enum class Phase { idle, computing, draining, done } phase = Phase::idle;
   sc_core::sc_time began;
   JobTiming timing;
   std::vector<float> cube, psum;
@@ -83,7 +83,7 @@ const std::vector<TransientFlip>* ConvCore::flips_at(long long cycle) {
   return &a.cycle_flips;
 }
 
-void ConvCore::run_stripe() {
+Stripe ConvCore::run_stripe() {
   auto& a = *job_;
   apply_storage_flips_before(a.cycle);
   const Stripe& st = a.sequencer.begin_stripe(a.next_stripe, a.pes.shadow());
@@ -104,6 +104,7 @@ void ConvCore::run_stripe() {
   }
   a.timing.atomic_ops += st.length;
   a.timing.weight_load_cycles += a.sequencer.schedule().load_cycles(st.group, st.block);
+  return st;
 }
 
 void ConvCore::clocked() {
@@ -114,18 +115,15 @@ void ConvCore::clocked() {
   switch (a.phase) {
     case Phase::idle: {  // first weight load: nothing to hide it behind
       a.began = sc_core::sc_time_stamp();
-      a.phase = Phase::loading;
+      a.phase = Phase::computing;
       Stripe first = sched.stripe(0);
       long long load = sched.load_cycles(first.group, first.block);
       a.timing.stall_cycles += load;
       wait_cycles(load);
       return;
     }
-    case Phase::loading:
     case Phase::computing: {
-      a.phase = Phase::computing;
-      const Stripe st = sched.stripe(a.next_stripe);
-      run_stripe();
+      const Stripe st = run_stripe();
       ++a.next_stripe;
       long long busy = st.length;
       if (a.next_stripe < sched.stripes()) {
@@ -145,7 +143,6 @@ void ConvCore::clocked() {
       wait_cycles(a.array.mac_pipeline_depth);
       return;
     case Phase::done: {
-      apply_storage_flips_before(a.cycle);  // consume the job's remaining transients
       const sc_core::sc_time elapsed = sc_core::sc_time_stamp() - a.began;
       a.timing.cycles = static_cast<long long>(std::llround(elapsed / period_));
       a.timing.stripes = a.next_stripe;

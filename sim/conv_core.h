@@ -32,7 +32,7 @@ class ConvCore : public sc_core::sc_module {
  private:
   explicit ConvCore(sc_core::sc_module_name name);
   void clocked();         // the one process: one activation per stripe
-  void run_stripe();      // the atomic operations of the current stripe, cycle by cycle
+  Stripe run_stripe();    // the atomic operations of the next stripe, cycle by cycle; returns it
   void apply_storage_flips_before(long long cycle);  // transients that hit while the array waited
   const std::vector<TransientFlip>* flips_at(long long cycle);
   void wait_cycles(long long cycles);
