@@ -30,8 +30,8 @@ struct ConvShape {
 };
 
 // Which pass of which layer a job is: the same faulty PE hits different tensor
-// elements in each (see docs/mapping.md).
-enum class JobKind { forward_conv, forward_fc };
+// elements in each (arch/pass_lowering.h builds the jobs; docs/mapping.md).
+enum class JobKind { forward_conv, forward_fc, backward_data, backward_weight };
 
 struct ConvJob {
   std::string layer;  // layer name, for reports

@@ -1,0 +1,180 @@
+#include "arch/pass_lowering.h"
+
+#include <stdexcept>
+
+namespace accsim {
+
+const std::vector<std::string>& pass_names() {
+  static const std::vector<std::string> names = {"fwd", "bwd_data", "bwd_weight"};
+  return names;
+}
+
+const std::string& to_string(Pass p) { return pass_names()[static_cast<int>(p)]; }
+
+namespace {
+
+ConvJob pass_job(const ConvJob& layer, Pass pass) {
+  ConvJob job = layer;
+  job.shape = lowered_shape(layer, pass);
+  if (pass == Pass::backward_data) job.kind = JobKind::backward_data;
+  if (pass == Pass::backward_weight) job.kind = JobKind::backward_weight;
+  return job;
+}
+
+void check_shape(const Tensor& t, const std::vector<int>& shape, const char* what) {
+  if (t.shape() != shape)
+    throw std::invalid_argument(std::string("pass lowering: ") + what + " has shape " + t.shape_string() +
+                                ", expected " + Tensor(shape).shape_string());
+}
+
+// Gathers `from` into a tensor of `shape` through an origin map (-1: zero).
+Tensor gather(const Tensor& from, const std::vector<int>& shape, const std::vector<long long>& origin) {
+  Tensor t(shape);
+  for (std::size_t i = 0; i < origin.size(); ++i)
+    if (origin[i] >= 0) t[i] = from[static_cast<std::size_t>(origin[i])];
+  return t;
+}
+
+}  // namespace
+
+ConvShape lowered_shape(const ConvJob& layer, Pass pass) {
+  const ConvShape& l = layer.shape;
+  l.validate();
+  ConvShape j;
+  switch (pass) {
+    case Pass::forward:
+      return l;
+    case Pass::backward_data:
+      j.n = l.n, j.c = l.k, j.h = l.h + l.r - 1, j.w = l.w + l.s - 1;
+      j.k = l.c, j.r = l.r, j.s = l.s;
+      return j;
+    case Pass::backward_weight:
+      j.n = l.c, j.c = l.n, j.h = l.h + 2 * l.pad, j.w = l.w + 2 * l.pad;
+      j.k = l.k, j.r = (l.p() - 1) * l.stride + 1, j.s = (l.q() - 1) * l.stride + 1;
+      return j;
+  }
+  throw std::logic_error("lowered_shape: unknown pass");
+}
+
+std::vector<int> stationary_tensor_shape(const ConvJob& layer, Pass pass) {
+  const ConvShape& l = layer.shape;
+  if (pass == Pass::backward_weight) return {l.n, l.k, l.p(), l.q()};
+  return {l.k, l.c, l.r, l.s};
+}
+
+std::vector<int> output_tensor_shape(const ConvJob& layer, Pass pass) {
+  const ConvShape& l = layer.shape;
+  switch (pass) {
+    case Pass::forward: return {l.n, l.k, l.p(), l.q()};
+    case Pass::backward_data: return {l.n, l.c, l.h, l.w};
+    case Pass::backward_weight: return {l.k, l.c, l.r, l.s};
+  }
+  throw std::logic_error("output_tensor_shape: unknown pass");
+}
+
+std::vector<long long> stationary_origin(const ConvJob& layer, Pass pass) {
+  const ConvShape& l = layer.shape;
+  const ConvShape j = lowered_shape(layer, pass);
+  std::vector<long long> origin(static_cast<std::size_t>(j.k) * j.c * j.r * j.s);
+  std::size_t i = 0;
+  for (int a = 0; a < j.k; ++a)
+    for (int b = 0; b < j.c; ++b)
+      for (int u = 0; u < j.r; ++u)
+        for (int v = 0; v < j.s; ++v, ++i) {
+          switch (pass) {
+            case Pass::forward:
+              origin[i] = static_cast<long long>(i);
+              break;
+            case Pass::backward_data:  // job (c, k, u, v) holds W[k, c, R-1-u, S-1-v]
+              origin[i] = ((static_cast<long long>(b) * l.c + a) * l.r + (l.r - 1 - u)) * l.s + (l.s - 1 - v);
+              break;
+            case Pass::backward_weight:  // job (k, n, u, v) holds dY[n, k, u/stride, v/stride]
+              origin[i] = (u % l.stride || v % l.stride)
+                              ? -1
+                              : ((static_cast<long long>(b) * l.k + a) * l.p() + u / l.stride) * l.q() + v / l.stride;
+              break;
+          }
+        }
+  return origin;
+}
+
+std::vector<long long> output_destination(const ConvJob& layer, Pass pass) {
+  const ConvShape& l = layer.shape;
+  const ConvShape j = lowered_shape(layer, pass);
+  const std::size_t count = static_cast<std::size_t>(j.pixels()) * j.k;
+  std::vector<long long> dest(count);
+  if (pass != Pass::backward_weight) {
+    for (std::size_t i = 0; i < count; ++i) dest[i] = static_cast<long long>(i);
+    return dest;
+  }
+  // job output [C, K, Pj, Qj] -> dW [K, C, R, S], cropping the positions past R x S
+  std::size_t i = 0;
+  for (int c = 0; c < j.n; ++c)
+    for (int k = 0; k < j.k; ++k)
+      for (int r = 0; r < j.p(); ++r)
+        for (int s = 0; s < j.q(); ++s, ++i)
+          dest[i] = (r < l.r && s < l.s) ? ((static_cast<long long>(k) * l.c + c) * l.r + r) * l.s + s : -1;
+  return dest;
+}
+
+LoweredJob lower_forward(const ConvJob& layer, const Tensor& x, const Tensor& w) {
+  const ConvShape& l = layer.shape;
+  check_shape(x, {l.n, l.c, l.h, l.w}, "input");
+  check_shape(w, {l.k, l.c, l.r, l.s}, "weights");
+  return {pass_job(layer, Pass::forward), x, w};
+}
+
+LoweredJob lower_backward_data(const ConvJob& layer, const Tensor& w, const Tensor& grad_y) {
+  const ConvShape& l = layer.shape;
+  check_shape(w, {l.k, l.c, l.r, l.s}, "weights");
+  check_shape(grad_y, {l.n, l.k, l.p(), l.q()}, "output gradient");
+  LoweredJob lj{pass_job(layer, Pass::backward_data), Tensor(), Tensor()};
+  const ConvShape& j = lj.job.shape;
+  // dY[p] lands at row (R-1-pad) + p*stride of the padded, zero-inserted map; rows that
+  // fall outside it only ever met padding in the forward pass and get no gradient.
+  lj.streamed = Tensor({j.n, j.c, j.h, j.w});
+  for (int n = 0; n < l.n; ++n)
+    for (int k = 0; k < l.k; ++k)
+      for (int p = 0; p < l.p(); ++p) {
+        const int y = l.r - 1 - l.pad + p * l.stride;
+        if (y < 0 || y >= j.h) continue;
+        for (int q = 0; q < l.q(); ++q) {
+          const int x = l.s - 1 - l.pad + q * l.stride;
+          if (x < 0 || x >= j.w) continue;
+          lj.streamed[((static_cast<std::size_t>(n) * j.c + k) * j.h + y) * j.w + x] =
+              grad_y[((static_cast<std::size_t>(n) * l.k + k) * l.p() + p) * l.q() + q];
+        }
+      }
+  lj.stationary = gather(w, {j.k, j.c, j.r, j.s}, stationary_origin(layer, Pass::backward_data));
+  return lj;
+}
+
+LoweredJob lower_backward_weight(const ConvJob& layer, const Tensor& x, const Tensor& grad_y) {
+  const ConvShape& l = layer.shape;
+  check_shape(x, {l.n, l.c, l.h, l.w}, "input");
+  check_shape(grad_y, {l.n, l.k, l.p(), l.q()}, "output gradient");
+  LoweredJob lj{pass_job(layer, Pass::backward_weight), Tensor(), Tensor()};
+  const ConvShape& j = lj.job.shape;
+  lj.streamed = Tensor({j.n, j.c, j.h, j.w});  // [C, N, H+2p, W+2p]
+  for (int n = 0; n < l.n; ++n)
+    for (int c = 0; c < l.c; ++c)
+      for (int y = 0; y < l.h; ++y)
+        for (int xx = 0; xx < l.w; ++xx)
+          lj.streamed[((static_cast<std::size_t>(c) * j.c + n) * j.h + y + l.pad) * j.w + xx + l.pad] =
+              x[((static_cast<std::size_t>(n) * l.c + c) * l.h + y) * l.w + xx];
+  lj.stationary = gather(grad_y, {j.k, j.c, j.r, j.s}, stationary_origin(layer, Pass::backward_weight));
+  return lj;
+}
+
+Tensor lift_output(const ConvJob& layer, Pass pass, const Tensor& job_output) {
+  const ConvShape j = lowered_shape(layer, pass);
+  check_shape(job_output, {j.n, j.k, j.p(), j.q()}, "job output");
+  if (pass != Pass::backward_weight) return job_output;
+  Tensor out(output_tensor_shape(layer, pass));
+  const auto dest = output_destination(layer, pass);
+  for (std::size_t i = 0; i < dest.size(); ++i)
+    if (dest[i] >= 0) out[static_cast<std::size_t>(dest[i])] = job_output[i];
+  return out;
+}
+
+}  // namespace accsim
