@@ -19,16 +19,17 @@ struct PassVocabulary {
   bool dim0_is_job_out;        // forward: W[oc][ic], oc on the columns
   const char* stationary;      // "weights"
   const char* outputs;         // "output pixels"
+  const char* outputs_1x1;     // the same when a channel has one element (fully-connected)
   const char* out_channels;    // what a column's channel is in the layer
 };
 
 PassVocabulary vocabulary(Pass p) {
   switch (p) {
-    case Pass::forward: return {"oc", "ic", true, "weights", "output pixels", "channels"};
-    case Pass::backward_data: return {"oc", "ic", false, "weights", "input-gradient pixels", "input channels"};
-    case Pass::backward_weight: return {"n", "oc", false, "output gradients", "weight gradients", "output channels"};
+    case Pass::forward: return {"oc", "ic", true, "weights", "output pixels", "outputs", "channels"};
+    case Pass::backward_data: return {"oc", "ic", false, "weights", "input-gradient pixels", "input gradients", "input channels"};
+    case Pass::backward_weight: return {"n", "oc", false, "output gradients", "weight gradients", "weight gradients", "output channels"};
   }
-  return {"", "", true, "", "", ""};
+  return {"", "", true, "", "", "", ""};
 }
 
 using Pair = std::pair<int, int>;  // (job output channel, job input channel)
@@ -307,11 +308,14 @@ class PassMapper {
            words_.stationary + ", ";
     if (e.outputs_affected == 0) return s + "no output element";
     const long long per_channel = static_cast<long long>(m.output_mask.size()) / job_.k;
+    std::string channel_words = words_.out_channels;
+    if (channels.size() == 1) channel_words.pop_back();  // "channel 3"
+    const std::string which = channel_words + " " + join_channels(channels);
     if (e.outputs_affected == per_channel * static_cast<long long>(channels.size()))
-      return s + "all " + std::to_string(per_channel) + " " + words_.outputs + " of " + words_.out_channels + " " +
-             join_channels(channels);
+      return s + (per_channel == 1 ? std::string(words_.outputs_1x1) + " of " + which
+                                   : "all " + std::to_string(per_channel) + " " + words_.outputs + " of " + which);
     return s + std::to_string(e.outputs_affected) + " of " + std::to_string(m.output_mask.size()) + " " +
-           words_.outputs + " in " + words_.out_channels + " " + join_channels(channels);
+           words_.outputs + " in " + which;
   }
 
   const ConvJob& layer_;

@@ -49,7 +49,7 @@ TEST(PassErrorModel, BackwardDataSwapsTheRolesOfRowsAndColumns) {
                                  {stuck(FaultSite::weight, 5, 3, 28, FaultKind::stuck_at_1)}, -1);
   EXPECT_EQ(m.summary,
             "conv2 bwd_data: weights[oc%8==5][ic%8==3] bit 28 forced 1: 50 of 2400 weights, "
-            "all 144 input-gradient pixels of input channels 3");
+            "all 144 input-gradient pixels of input channel 3");
 }
 
 TEST(PassErrorModel, TransientsWithoutATimelineAreListedAsUnplaced) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "arch/input_error.h"
+#include "tools/cli/errmodel_command.h"
 #include "tools/cli/run_command.h"
 
 namespace accsim {
@@ -13,7 +14,13 @@ namespace accsim {
 namespace po = boost::program_options;
 
 int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
-  po::options_description opts("accsim: cycle-level NVDLA-style convolution core with PE fault injection\n\nOptions");
+  po::options_description opts(
+      "accsim: cycle-level NVDLA-style convolution core with PE fault injection\n\n"
+      "Usage: accsim [COMMAND] --config FILE [options]\n"
+      "Commands:\n"
+      "  run        (default) run the workload fault-free and faulty; per-layer table, HDF5 results\n"
+      "  errmodel   map the faults to software error models per layer and pass (docs/error_model.md)\n\n"
+      "Options");
   opts.add_options()                                                                       //
       ("help,h", "show this help")                                                         //
       ("version", "print the version")                                                     //
@@ -21,21 +28,33 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       ("out", po::value<std::string>(), "results file (HDF5); default: <config name>.h5")  //
       ("engine", po::value<std::string>()->default_value("fast"), "fast (array-faithful kernel) or cycle (SystemC model); bit-identical")  //
       ("seed", po::value<std::string>(), "override the config's seed, in [0, 2^63-1]");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::string>()->default_value("run"), "");
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description positional;
+  positional.add("command", 1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     err << "accsim: " << e.what() << " (see accsim --help)\n";
     return 2;
   }
   if (vm.count("help")) {
-    out << opts << "\nExample: accsim --config configs/small.json --out small.h5\n";
+    out << opts << "\nExamples:\n  accsim --config configs/small.json --out small.h5\n"
+        << "  accsim errmodel --config configs/small.json --out small.errmodel.h5\n";
     return 0;
   }
   if (vm.count("version")) {
     out << "accsim " << ACCSIM_VERSION << "\n";
     return 0;
+  }
+  const std::string command = vm["command"].as<std::string>();
+  if (command != "run" && command != "errmodel") {
+    err << "accsim: unknown command \"" << command << "\"; commands are {run, errmodel} (see accsim --help)\n";
+    return 2;
   }
   if (!vm.count("config")) {
     err << "accsim: --config FILE is required (see accsim --help)\n";
@@ -49,7 +68,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return 2;
   }
   ro.out_file = vm.count("out") ? vm["out"].as<std::string>()
-                                : std::filesystem::path(ro.config_file).stem().string() + ".h5";
+                                : std::filesystem::path(ro.config_file).stem().string() +
+                                      (command == "errmodel" ? ".errmodel.h5" : ".h5");
   if (vm.count("seed")) {
     const std::string text = vm["seed"].as<std::string>();
     std::size_t used = 0;
@@ -66,7 +86,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     ro.seed = static_cast<std::uint64_t>(seed);
   }
   try {
-    return run_command(ro, out, err);
+    return command == "errmodel" ? errmodel_command(ro, out, err) : run_command(ro, out, err);
   } catch (const InputError& e) {
     err << "accsim: " << e.what() << "\n";
     return 2;

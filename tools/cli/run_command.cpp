@@ -6,34 +6,16 @@
 #include <sstream>
 
 #include "arch/pe_faults.h"
-#include "arch/random.h"
 #include "workloads/engines.h"
 #include "workloads/swizzle_report.h"
-#include "workloads/fashion_mnist.h"
 #include "workloads/inference.h"
 #include "workloads/results_file.h"
 #include "workloads/run_config.h"
+#include "workloads/workload_input.h"
 
 namespace accsim {
 
 namespace {
-
-// One test image, or a seeded synthetic one when the dataset is not installed.
-Tensor load_image(const RunConfig& rc, std::uint64_t seed, const Network& net, std::ostream& err, std::string& source) {
-  if (fashion_mnist_available(rc.workload.dataset_dir)) {
-    LabelledImages d = load_fashion_mnist(rc.workload.dataset_dir, DatasetSplit::test, rc.workload.image_index, 1);
-    source = "Fashion-MNIST test image " + std::to_string(rc.workload.image_index) + " (label " +
-             std::to_string(d.labels[0]) + ")";
-    return d.images;
-  }
-  err << "accsim: note: Fashion-MNIST not found in " << rc.workload.dataset_dir
-      << " (Debian package dataset-fashion-mnist); using a synthetic image\n";
-  source = "synthetic image (seed " + std::to_string(seed) + ")";
-  Tensor img({1, net.channels, net.height, net.width});
-  Rng rng(seed ^ 0x696d616765ULL);
-  for (auto& v : img.values()) v = rng.uniform01();
-  return img;
-}
 
 // Does the job's input and weight data fit the convolution buffer at once? (NVDLA
 // otherwise splits the layer and refetches; accsim reports it, the timing assumes it fits.)
@@ -56,8 +38,9 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   const std::uint64_t seed = options.seed.value_or(rc.seed);
   const Network net = network_by_name(rc.workload.network);
   const NetworkParameters params = init_parameters(net, seed);
-  std::string source;
-  const Tensor image = load_image(rc, seed, net, err, source);
+  const WorkloadInput input = load_workload_input(rc, seed, net, err);
+  const Tensor& image = input.images;
+  const std::string& source = input.source;
 
   const PeFaults healthy;
   const PeFaults faulty(rc.array, rc.faults);

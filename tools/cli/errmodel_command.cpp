@@ -1,0 +1,49 @@
+#include "tools/cli/errmodel_command.h"
+
+#include "arch/pe_faults.h"
+#include "workloads/engines.h"
+#include "workloads/error_model_file.h"
+#include "workloads/run_config.h"
+#include "workloads/workload_input.h"
+
+namespace accsim {
+
+int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
+  const RunConfig rc = parse_run_config(options.config_file);
+  const std::uint64_t seed = options.seed.value_or(rc.seed);
+  const Network net = network_by_name(rc.workload.network);
+  const NetworkParameters params = init_parameters(net, seed);
+  const WorkloadInput input = load_workload_input(rc, seed, net, err);
+  const PeFaults healthy, faulty(rc.array, rc.faults);
+  const auto clean = make_engine(options.engine, rc.array, healthy);
+  const auto broken = make_engine(options.engine, rc.array, faulty);
+
+  ResultsFile h5(options.out_file);
+  const auto models = write_error_model(h5, net, params, input.images, rc.array, rc.faults, *clean, *broken);
+  h5.set_attribute("/", "accsim_version", std::string(ACCSIM_VERSION));
+  h5.set_attribute("/", "config", rc.json_text);
+  h5.set_attribute("/", "config_file", rc.file);
+  h5.set_attribute("/", "seed", static_cast<std::int64_t>(seed));
+  h5.set_attribute("/", "network", net.name);
+  h5.set_attribute("/", "input_source", input.source);
+  h5.set_attribute("/", "engine", options.engine);
+  h5.set_attribute("/", "swizzle", to_string(rc.array.swizzle));
+  h5.set_attribute("/", "atomic_c", rc.array.atomic_c);
+  h5.set_attribute("/", "atomic_k", rc.array.atomic_k);
+  h5.set_attribute("/", "stripe_length", rc.array.stripe_length);
+  h5.set_attribute("/", "datatype", to_string(rc.array.datatype));
+  h5.commit();
+
+  out << "accsim " << ACCSIM_VERSION << " errmodel | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
+      << rc.array.atomic_k << ", swizzle " << to_string(rc.array.swizzle) << ") | " << net.name << " | seed " << seed
+      << "\nfaults:";
+  if (rc.faults.empty()) out << " none";
+  for (const auto& f : rc.faults) out << "\n  " << describe(f);
+  out << "\n\n";
+  for (const auto& m : models) out << m.summary << "\n";
+  out << "\nerror model: " << options.out_file << " (format " << kErrorModelFormat << " version " << kErrorModelVersion
+      << ")\n";
+  return 0;
+}
+
+}  // namespace accsim
