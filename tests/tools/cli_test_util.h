@@ -1,0 +1,95 @@
+#pragma once
+// Shared helpers of the command-line tests: temporary directories, running cli_main
+// in-process, and looking for files left behind.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tools/cli/cli.h"
+
+namespace accsim::cli_test {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// A fresh directory per test, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = std::string("accsim_cli_") + (info ? info->name() : "test") + "_" +
+                       std::to_string(::getpid()) + "_" + std::to_string(counter++);
+    path_ = fs::temp_directory_path() / name;
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+inline std::string source_file(const std::string& relative) { return std::string(ACCSIM_SOURCE_DIR) + "/" + relative; }
+
+inline json small_config() {
+  std::ifstream in(source_file("configs/small.json"));
+  return json::parse(in);
+}
+
+inline std::string write_file(const fs::path& file, const std::string& text) {
+  std::ofstream out(file);
+  out << text;
+  return file.string();
+}
+
+inline std::string write_config(const TempDir& dir, const json& j) {
+  return write_file(dir.path() / "config.json", j.dump(2) + "\n");
+}
+
+struct CliRun {
+  int code = -1;
+  std::string out, err;
+};
+
+inline CliRun run_cli(std::vector<std::string> args) {
+  args.insert(args.begin(), "accsim");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::ostringstream out, err;
+  CliRun r;
+  r.code = cli_main(static_cast<int>(args.size()), argv.data(), out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+inline bool exactly_one_line(const std::string& s) {
+  return !s.empty() && s.back() == '\n' && std::count(s.begin(), s.end(), '\n') == 1;
+}
+
+// Files in `dir` (recursively) whose name contains `part`.
+inline std::vector<std::string> files_containing(const fs::path& dir, const std::string& part) {
+  std::vector<std::string> found;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.path().filename().string().find(part) != std::string::npos) found.push_back(e.path().string());
+  return found;
+}
+
+}  // namespace accsim::cli_test
