@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace accsim {
 
@@ -12,23 +13,57 @@ Tensor relu(const Tensor& x) {
   return y;
 }
 
-Tensor max_pool2d(const Tensor& x, int size) {
+Tensor relu_backward(const Tensor& x, const Tensor& grad_y) {
+  if (x.shape() != grad_y.shape())
+    throw std::invalid_argument("relu_backward: x " + x.shape_string() + " and grad_y " + grad_y.shape_string() +
+                                " differ in shape");
+  Tensor g = grad_y;
+  for (std::size_t i = 0; i < g.size(); ++i)
+    if (x[i] <= 0.0f) g[i] = 0.0f;
+  return g;
+}
+
+MaxPoolResult max_pool2d_with_indices(const Tensor& x, int size) {
   if (x.rank() != 4 || size < 1) throw std::invalid_argument("max_pool2d: expects [n,c,h,w] and size >= 1");
   const int N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3), P = H / size, Q = W / size;
-  Tensor y({N, C, P, Q});
+  MaxPoolResult r{Tensor({N, C, P, Q}), std::vector<std::size_t>(static_cast<std::size_t>(N) * C * P * Q)};
   std::size_t o = 0;
   for (int nc = 0; nc < N * C; ++nc)
     for (int p = 0; p < P; ++p)
       for (int q = 0; q < Q; ++q) {
-        float m = x[(static_cast<std::size_t>(nc) * H + p * size) * W + q * size];
-        for (int i = 0; i < size; ++i)
+        std::size_t best = (static_cast<std::size_t>(nc) * H + p * size) * W + q * size;
+        float m = x[best];
+        for (int i = 0; i < size && m == m; ++i)
           for (int j = 0; j < size; ++j) {
-            float v = x[(static_cast<std::size_t>(nc) * H + p * size + i) * W + q * size + j];
-            if (v > m || v != v) m = v;  // NaN propagates
+            const std::size_t at = (static_cast<std::size_t>(nc) * H + p * size + i) * W + q * size + j;
+            const float v = x[at];
+            if (v > m || v != v) {  // strict: the first maximum wins; the first NaN wins and ends the window
+              m = v;
+              best = at;
+              if (v != v) break;
+            }
           }
-        y[o++] = m;
+        r.y[o] = m;
+        r.argmax[o++] = best;
       }
-  return y;
+  return r;
+}
+
+Tensor max_pool2d(const Tensor& x, int size) { return max_pool2d_with_indices(x, size).y; }
+
+Tensor max_pool2d_backward(const Tensor& grad_y, const std::vector<std::size_t>& argmax,
+                           const std::vector<int>& input_shape) {
+  if (argmax.size() != grad_y.size())
+    throw std::invalid_argument("max_pool2d_backward: " + std::to_string(argmax.size()) + " indices for " +
+                                std::to_string(grad_y.size()) + " gradients");
+  Tensor g(input_shape);
+  for (std::size_t o = 0; o < argmax.size(); ++o) {
+    if (argmax[o] >= g.size())
+      throw std::invalid_argument("max_pool2d_backward: index " + std::to_string(argmax[o]) +
+                                  " outside the input " + g.shape_string());
+    g[argmax[o]] += grad_y[o];
+  }
+  return g;
 }
 
 void add_bias(Tensor& y, const Tensor& bias) {
@@ -38,6 +73,21 @@ void add_bias(Tensor& y, const Tensor& bias) {
   for (int n = 0; n < N; ++n)
     for (int k = 0; k < K; ++k)
       for (std::size_t i = 0; i < plane; ++i) y[(static_cast<std::size_t>(n) * K + k) * plane + i] += bias[k];
+}
+
+Tensor bias_gradient(const Tensor& grad_y) {
+  if (grad_y.rank() < 2) throw std::invalid_argument("bias_gradient: expects [n, k, ...], got " + grad_y.shape_string());
+  const int N = grad_y.dim(0), K = grad_y.dim(1);
+  Tensor g({K});
+  if (N == 0 || K == 0) return g;
+  const std::size_t plane = grad_y.size() / (static_cast<std::size_t>(N) * K);
+  for (int k = 0; k < K; ++k) {
+    double sum = 0.0;
+    for (int n = 0; n < N; ++n)
+      for (std::size_t i = 0; i < plane; ++i) sum += grad_y[(static_cast<std::size_t>(n) * K + k) * plane + i];
+    g[k] = static_cast<float>(sum);
+  }
+  return g;
 }
 
 }  // namespace accsim

@@ -1,13 +1,38 @@
 #pragma once
-// Host-side layer operations between array jobs (NVDLA's SDP/PDP do these).
+// Host-side layer operations between array jobs (NVDLA's SDP/PDP do these), and their
+// backward passes for training.
+#include <cstddef>
+#include <vector>
+
 #include "arch/tensor.h"
 
 namespace accsim {
 
 Tensor relu(const Tensor& x);
-// Non-overlapping max pooling of [n, c, h, w] with a size x size window (stride = size).
+// dL/dx of relu: grad_y where x > 0, 0 where x <= 0. Where x is NaN the gradient passes
+// through unchanged (as PyTorch's threshold_backward does: "NaN <= 0" is false).
+Tensor relu_backward(const Tensor& x, const Tensor& grad_y);
+
+// Non-overlapping max pooling of [n, c, h, w] with a size x size window (stride = size);
+// trailing rows/columns that do not fill a window are dropped.
 Tensor max_pool2d(const Tensor& x, int size);
+
+struct MaxPoolResult {
+  Tensor y;                          // [n, c, h / size, w / size]
+  std::vector<std::size_t> argmax;   // per element of y: flat (row-major) index into x
+};
+// max_pool2d that also records which input element each output took: the first maximum
+// in row-major window order; if the window holds a NaN, the first NaN (output NaN with
+// that element's bits, so NaN propagates as in PyTorch).
+MaxPoolResult max_pool2d_with_indices(const Tensor& x, int size);
+// dL/dx of max pooling: grad_y[o] added to x's element argmax[o], zero elsewhere.
+Tensor max_pool2d_backward(const Tensor& grad_y, const std::vector<std::size_t>& argmax,
+                           const std::vector<int>& input_shape);
+
 // y[n, k, ...] += bias[k]
 void add_bias(Tensor& y, const Tensor& bias);
+// dL/dbias of add_bias: grad_y [n, k, ...] summed over n and the trailing dims -> [k]
+// (accumulated in double, rounded once).
+Tensor bias_gradient(const Tensor& grad_y);
 
 }  // namespace accsim
