@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "arch/config_reader.h"
 #include "arch/conv_job.h"
 #include "arch/tensor.h"
 
@@ -28,8 +29,19 @@ struct Network {
 // LeNet-5 as in the PVF paper's Table I: conv1 [6,1,5,5], conv2 [16,6,5,5],
 // fc1 [120,256], fc2 [84,120], fc3 [10,84], on 28x28 inputs.
 Network lenet5();
+// A small AlexNet-style CNN for 28x28 inputs: five 3x3 convs (16, 32, 48, 48, 32
+// channels, padding 1, ReLU; max-pool 2 after conv1, conv2, conv5) and three fully-
+// connected layers 288 -> 256 -> 128 -> 10.
+Network alexnet28();
+// A multilayer perceptron 784 -> 256 -> 128 -> 10 on flattened 28x28 images.
+Network mlp();
 Network network_by_name(const std::string& name);  // throws std::invalid_argument
 const std::vector<std::string>& network_names();
+// `key` is a preset name or an object {"name", "input": [c, h, w], "layers": [{"name",
+// "type": "conv"|"fc", "out_channels"|"out_features", "kernel", "stride", "pad",
+// "relu", "pool"}]}; input channels follow from the previous layer. InputError with
+// the JSON path on bad input (docs/config.md).
+Network parse_network(ConfigReader& parent, const std::string& key);
 
 struct NetworkParameters {
   std::vector<Tensor> weights;  // per layer: [k, c, r, s] (fc: [k, c, 1, 1])

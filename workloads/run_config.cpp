@@ -14,7 +14,7 @@ RunConfig parse_run_config(const std::string& file) {
   rc.array = parse_array_config(top.get_object("array"));
   {
     ConfigReader w = top.get_object("workload");
-    rc.workload.network = w.get_choice("network", network_names());
+    rc.workload.network = parse_network(w, "network");
     rc.workload.image_index = static_cast<int>(w.get_int("image_index", 0, 9999, 0));
     rc.workload.dataset_dir = w.get_string("dataset_dir", rc.workload.dataset_dir);
     w.finish();

@@ -8,11 +8,12 @@
 #include "arch/array_config.h"
 #include "arch/hardware_fault.h"
 #include "workloads/fashion_mnist.h"
+#include "workloads/network.h"
 
 namespace accsim {
 
 struct WorkloadConfig {
-  std::string network = "lenet5";
+  Network network = lenet5();
   int image_index = 0;                        // Fashion-MNIST test image
   std::string dataset_dir = kFashionMnistDir;
 };

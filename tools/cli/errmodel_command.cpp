@@ -11,7 +11,7 @@ namespace accsim {
 int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const RunConfig rc = parse_run_config(options.config_file);
   const std::uint64_t seed = options.seed.value_or(rc.seed);
-  const Network net = network_by_name(rc.workload.network);
+  const Network& net = rc.workload.network;
   const NetworkParameters params = init_parameters(net, seed);
   const WorkloadInput input = load_workload_input(rc, seed, net, err);
   const PeFaults healthy, faulty(rc.array, rc.faults);

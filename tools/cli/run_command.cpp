@@ -36,7 +36,7 @@ int argmax(const Tensor& logits) {
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   RunConfig rc = parse_run_config(options.config_file);
   const std::uint64_t seed = options.seed.value_or(rc.seed);
-  const Network net = network_by_name(rc.workload.network);
+  const Network& net = rc.workload.network;
   const NetworkParameters params = init_parameters(net, seed);
   const WorkloadInput input = load_workload_input(rc, seed, net, err);
   const Tensor& image = input.images;

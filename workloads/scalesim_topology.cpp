@@ -1,0 +1,238 @@
+#include "workloads/scalesim_topology.h"
+
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string_view>
+#include <system_error>
+
+#include "arch/input_error.h"
+
+namespace accsim {
+namespace {
+
+const std::vector<std::string> kConvColumns = {"Layer name",   "IFMAP Height", "IFMAP Width", "Filter Height",
+                                               "Filter Width", "Channels",     "Num Filter",  "Strides"};
+const std::vector<std::string> kGemmColumns = {"Layer Name", "M", "N", "K"};
+
+// Larger layers could overflow the 64-bit cycle and operation counts downstream.
+constexpr double kMaxMacs = 9007199254740992.0;  // 2^53
+
+std::string_view trim(std::string_view s) {
+  const char* ws = " \t\r\f\v";
+  const std::size_t first = s.find_first_not_of(ws);
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(ws) - first + 1);
+}
+
+// Lowercase, whitespace removed: how header names are compared.
+std::string normalise(std::string_view s) {
+  std::string out;
+  for (char ch : s)
+    if (!std::isspace(static_cast<unsigned char>(ch))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+// The trimmed fields of a row; the empty field after a row's trailing comma is dropped.
+std::vector<std::string> split_fields(std::string_view line) {
+  std::vector<std::string> fields;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = line.find(',', start);
+    fields.emplace_back(trim(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  if (fields.size() > 1 && fields.back().empty()) fields.pop_back();
+  return fields;
+}
+
+bool is_blank(const std::vector<std::string>& fields) {
+  for (const std::string& f : fields)
+    if (!f.empty()) return false;
+  return true;
+}
+
+std::string header_text(const std::vector<std::string>& columns) {
+  std::string out;
+  for (const std::string& c : columns) out += c + ", ";
+  out.pop_back();  // SCALE-Sim's trailing comma, without the space
+  return out;
+}
+
+bool header_matches(const std::vector<std::string>& fields, const std::vector<std::string>& columns) {
+  if (fields.size() != columns.size()) return false;
+  const std::string first = normalise(fields[0]);
+  if (first != "layername" && first != "layer") return false;
+  for (std::size_t i = 1; i < columns.size(); ++i)
+    if (normalise(fields[i]) != normalise(columns[i])) return false;
+  return true;
+}
+
+class RowParser {
+ public:
+  RowParser(const std::string& file, int line) : file_(file), line_(line) {}
+
+  [[noreturn]] void fail(const std::string& message) const {
+    throw InputError(file_ + ": line " + std::to_string(line_) + ": " + message);
+  }
+  [[noreturn]] void fail(const std::string& column, const std::string& message) const {
+    throw InputError(file_ + ": line " + std::to_string(line_) + ", column '" + column + "': " + message);
+  }
+
+  // A decimal integer in [lo, hi]; `note` explains a bound that depends on another column.
+  int integer(const std::string& field, const std::string& column, long long lo, long long hi,
+              const std::string& note = "") const {
+    const std::string expected =
+        "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]" + note;
+    long long v = 0;
+    const bool digits_only = !field.empty() && field.size() <= 18 &&
+                             field.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits_only) fail(column, expected + ", got '" + field + "'");
+    std::from_chars(field.data(), field.data() + field.size(), v);
+    if (v < lo || v > hi) fail(column, expected + ", got '" + field + "'");
+    return static_cast<int>(v);
+  }
+
+  void check_field_count(const std::vector<std::string>& fields, const std::vector<std::string>& columns) const {
+    std::string list = header_text(columns);
+    list.pop_back();  // the columns without the row's trailing comma
+    const std::string expected =
+        std::to_string(columns.size()) + " fields (" + list + ") and an optional trailing comma";
+    if (fields.size() < columns.size())
+      fail(columns[fields.size()], "missing: expected " + expected + ", got " + std::to_string(fields.size()));
+    if (fields.size() > columns.size())
+      fail("expected " + expected + ", got " + std::to_string(fields.size()) + ": unexpected '" +
+           fields[columns.size()] + "' after column '" + columns.back() + "'");
+  }
+
+  std::string name(const std::vector<std::string>& fields, const std::string& column) const {
+    if (fields[0].empty()) fail(column, "expected a layer name, got ''");
+    return fields[0];
+  }
+
+ private:
+  const std::string& file_;
+  int line_;
+};
+
+void check_size(const RowParser& row, const ConvShape& s) {
+  const double macs = static_cast<double>(s.n) * s.p() * s.q() * s.k * static_cast<double>(s.c) * s.r * s.s;
+  if (macs > kMaxMacs) {
+    std::ostringstream m;
+    m << "the layer has " << macs << " multiply-accumulates, more than accsim can count (2^53)";
+    row.fail(m.str());
+  }
+}
+
+void parse_conv_row(const RowParser& row, const std::vector<std::string>& f, int batch, Topology& topo) {
+  row.check_field_count(f, kConvColumns);
+  const long long hi = kMaxTopologyValue;
+  const std::string name = row.name(f, kConvColumns[0]);
+  ConvShape s;
+  s.n = batch;
+  s.h = row.integer(f[1], kConvColumns[1], 1, hi);
+  s.w = row.integer(f[2], kConvColumns[2], 1, hi);
+  const std::string no_padding = " (SCALE-Sim layers have no padding: the filter must fit in the IFMAP)";
+  s.r = row.integer(f[3], kConvColumns[3], 1, s.h, no_padding);
+  s.s = row.integer(f[4], kConvColumns[4], 1, s.w, no_padding);
+  s.c = row.integer(f[5], kConvColumns[5], 1, hi);
+  s.k = row.integer(f[6], kConvColumns[6], 1, hi);
+  s.stride = row.integer(f[7], kConvColumns[7], 1, hi);
+  s.pad = 0;
+  check_size(row, s);
+
+  ConvJob job;
+  job.kind = JobKind::forward_conv;
+  job.shape = s;
+  if (name.find("DP") == std::string::npos) {
+    job.layer = name;
+    job.swizzle_seed = topo.layers.size();
+    topo.layers.push_back(job);
+    return;
+  }
+  // SCALE-Sim's depthwise convention: one single-channel layer per input channel.
+  job.shape.c = 1;
+  for (int ch = 0; ch < s.c; ++ch) {
+    job.layer = name + "Channel_" + std::to_string(ch);
+    job.swizzle_seed = topo.layers.size();
+    topo.layers.push_back(job);
+  }
+}
+
+void parse_gemm_row(const RowParser& row, const std::vector<std::string>& f, Topology& topo) {
+  row.check_field_count(f, kGemmColumns);
+  const long long hi = kMaxTopologyValue;
+  ConvJob job;
+  job.layer = row.name(f, kGemmColumns[0]);
+  job.kind = JobKind::forward_fc;
+  job.swizzle_seed = topo.layers.size();
+  job.shape.n = row.integer(f[1], kGemmColumns[1], 1, hi);  // M: rows of the streamed operand
+  job.shape.k = row.integer(f[2], kGemmColumns[2], 1, hi);  // N: columns of the stationary operand
+  job.shape.c = row.integer(f[3], kGemmColumns[3], 1, hi);  // K: the reduction
+  check_size(row, job.shape);
+  topo.layers.push_back(job);
+}
+
+}  // namespace
+
+Topology parse_scalesim_topology_text(const std::string& text, const std::string& file, int batch) {
+  if (batch < 1) throw std::invalid_argument("parse_scalesim_topology: batch must be >= 1");
+  Topology topo;
+  topo.name = std::filesystem::path(file).stem().string();
+
+  std::string_view rest(text);
+  if (rest.substr(0, 3) == "\xEF\xBB\xBF") rest.remove_prefix(3);  // UTF-8 byte-order mark
+  int line_number = 0;
+  int header_line = 0;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find('\n');
+    const std::string_view line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    ++line_number;
+    const std::vector<std::string> fields = split_fields(line);
+    if (is_blank(fields)) continue;
+    const RowParser row(file, line_number);
+    if (header_line == 0) {
+      header_line = line_number;
+      if (header_matches(fields, kConvColumns)) {
+        topo.format = TopologyFormat::conv;
+      } else if (header_matches(fields, kGemmColumns)) {
+        topo.format = TopologyFormat::gemm;
+      } else {
+        row.fail("unknown header '" + std::string(trim(line)) + "': expected '" + header_text(kConvColumns) +
+                 "' (convolutions) or '" + header_text(kGemmColumns) + "' (GEMM)");
+      }
+      continue;
+    }
+    if (topo.format == TopologyFormat::conv)
+      parse_conv_row(row, fields, batch, topo);
+    else
+      parse_gemm_row(row, fields, topo);
+  }
+  if (header_line == 0)
+    throw InputError(file + ": empty file: expected the header '" + header_text(kConvColumns) + "' or '" +
+                     header_text(kGemmColumns) + "' and one row per layer");
+  if (topo.layers.empty())
+    throw InputError(file + ": no layers after the header on line " + std::to_string(header_line));
+  return topo;
+}
+
+Topology parse_scalesim_topology(const std::string& file, int batch) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec))
+    throw InputError(file + ": is a directory; expected a SCALE-Sim topology CSV file");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw InputError(file + ": cannot open the topology file: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw InputError(file + ": cannot read the topology file: " + std::strerror(errno));
+  return parse_scalesim_topology_text(text.str(), file, batch);
+}
+
+}  // namespace accsim
