@@ -19,6 +19,7 @@ RunConfig parse_run_config(const std::string& file) {
     rc.workload.dataset_dir = w.get_string("dataset_dir", rc.workload.dataset_dir);
     w.finish();
   }
+  if (top.has("training")) rc.training = parse_training_config(top.get_object("training"));
   rc.seed = static_cast<std::uint64_t>(top.get_int("seed", 0, INT64_MAX, 1));
   rc.faults = parse_hardware_faults(top, "faults", rc.array);
   top.finish();

@@ -9,6 +9,7 @@
 #include "arch/hardware_fault.h"
 #include "workloads/fashion_mnist.h"
 #include "workloads/network.h"
+#include "workloads/training_config.h"
 
 namespace accsim {
 
@@ -23,6 +24,7 @@ struct RunConfig {
   ArrayConfig array;
   WorkloadConfig workload;
   std::vector<HardwareFault> faults;
+  TrainingConfig training;  // the `training` block (defaults when absent)
   std::uint64_t seed = 1;
   std::string json_text;  // the config as read, stored with the results
 };

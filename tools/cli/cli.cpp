@@ -8,6 +8,7 @@
 #include "arch/input_error.h"
 #include "tools/cli/errmodel_command.h"
 #include "tools/cli/run_command.h"
+#include "tools/cli/train_command.h"
 
 namespace accsim {
 
@@ -19,7 +20,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       "Usage: accsim [COMMAND] --config FILE [options]\n"
       "Commands:\n"
       "  run        (default) run the workload fault-free and faulty; per-layer table, HDF5 results\n"
-      "  errmodel   map the faults to software error models per layer and pass (docs/error_model.md)\n\n"
+      "  errmodel   map the faults to software error models per layer and pass (docs/error_model.md)\n"
+      "  train      train the network on Fashion-MNIST on the faulty array (docs/training.md)\n\n"
       "Options");
   opts.add_options()                                                                       //
       ("help,h", "show this help")                                                         //
@@ -27,7 +29,11 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       ("config", po::value<std::string>(), "experiment config (JSON), required")           //
       ("out", po::value<std::string>(), "results file (HDF5); default: <config name>.h5")  //
       ("engine", po::value<std::string>()->default_value("fast"), "fast (array-faithful kernel) or cycle (SystemC model); bit-identical")  //
-      ("seed", po::value<std::string>(), "override the config's seed, in [0, 2^63-1]");
+      ("seed", po::value<std::string>(), "override the config's seed, in [0, 2^63-1]")                  //
+      ("train-limit", po::value<int>(), "train: training images per epoch (overrides training.train_limit)")  //
+      ("test-limit", po::value<int>(), "train: test images (overrides training.test_limit)")               //
+      ("epochs", po::value<int>(), "train: epochs (overrides training.epochs)")                            //
+      ("quiet", "no progress on stderr");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>()->default_value("run"), "");
   po::options_description all;
@@ -52,8 +58,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return 0;
   }
   const std::string command = vm["command"].as<std::string>();
-  if (command != "run" && command != "errmodel") {
-    err << "accsim: unknown command \"" << command << "\"; commands are {run, errmodel} (see accsim --help)\n";
+  if (command != "run" && command != "errmodel" && command != "train") {
+    err << "accsim: unknown command \"" << command << "\"; commands are {run, errmodel, train} (see accsim --help)\n";
     return 2;
   }
   if (!vm.count("config")) {
@@ -70,6 +76,20 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   ro.out_file = vm.count("out") ? vm["out"].as<std::string>()
                                 : std::filesystem::path(ro.config_file).stem().string() +
                                       (command == "errmodel" ? ".errmodel.h5" : ".h5");
+  ro.quiet = vm.count("quiet") > 0;
+  const auto bounded = [&](const char* name, int lo, int hi, std::optional<int>& into) {
+    if (!vm.count(name)) return true;
+    const int v = vm[name].as<int>();
+    if (v < lo || v > hi) {
+      err << "accsim: --" << name << ": " << v << " is outside the allowed range [" << lo << ", " << hi << "]\n";
+      return false;
+    }
+    into = v;
+    return true;
+  };
+  if (!bounded("train-limit", 1, 59999, ro.train_limit) || !bounded("test-limit", 1, 10000, ro.test_limit) ||
+      !bounded("epochs", 1, 10000, ro.epochs))
+    return 2;
   if (vm.count("seed")) {
     const std::string text = vm["seed"].as<std::string>();
     std::size_t used = 0;
@@ -86,7 +106,9 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     ro.seed = static_cast<std::uint64_t>(seed);
   }
   try {
-    return command == "errmodel" ? errmodel_command(ro, out, err) : run_command(ro, out, err);
+    if (command == "errmodel") return errmodel_command(ro, out, err);
+    if (command == "train") return train_command(ro, out, err);
+    return run_command(ro, out, err);
   } catch (const InputError& e) {
     err << "accsim: " << e.what() << "\n";
     return 2;

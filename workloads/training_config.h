@@ -1,0 +1,23 @@
+#pragma once
+// The `training` block of a config (docs/config.md): epochs, batches, SGD, data split.
+#include "arch/config_reader.h"
+#include "kernels/sgd.h"
+
+namespace accsim {
+
+struct TrainingConfig {
+  int epochs = 5;
+  int batch_size = 64;
+  Sgd::Config sgd{0.01f, 0.9f, 0.0f};
+  int train_limit = 0;          // training images used per epoch (0: the whole training part)
+  int validation_size = 5000;   // the last images of the training file, never trained on
+  int test_limit = 10000;       // test images for the final accuracy
+  int eval_batch = 250;         // images per inference job when evaluating
+};
+
+inline constexpr int kFashionMnistTrainImages = 60000;
+
+// Reads the block; absent keys keep their defaults; InputError with the JSON path.
+TrainingConfig parse_training_config(ConfigReader r);
+
+}  // namespace accsim
