@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "arch/pe_array.h"
 
@@ -178,7 +179,7 @@ float flipped_psum(const Job& j, const PsumFlips& f, const float* weights_col, c
 }  // namespace
 
 Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, const PeFaults& faults,
-                  const ErrorPattern& pattern, const Tensor& input, const Tensor& weights) {
+                  const ErrorPattern& pattern, const Tensor& input, const Tensor& weights, int threads) {
   const ConvShape& s = job.shape;
   const Job j{s, a, faults, input};
   const int rows = a.atomic_c, cols = a.atomic_k, RS = s.r * s.s;
@@ -198,99 +199,126 @@ Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mappi
       pm[col * rows + row] = faults.product(row, col);
       if (!im[col * rows + row].identity() || !pm[col * rows + row].identity()) col_masked[col] = 1;
     }
-
-  std::vector<int> row_ch, col_ch;
-  std::vector<float> w_raw(static_cast<std::size_t>(rows) * cols), w_reg(w_raw.size());  // [col][row]
-  std::vector<float> x(static_cast<std::size_t>(rows) * kChunk), p(x.size()), cube(rows), psum(kChunk);
-  std::vector<float> acc(static_cast<std::size_t>(cols) * M);  // [col][m]
-  auto psum_it = pattern.psums.begin();
-  auto acc_it = pattern.accumulator.begin();
-
+  std::vector<std::vector<int>> group_cols(static_cast<std::size_t>(mapping.groups()));
+  std::vector<std::vector<std::vector<int>>> group_rows(group_cols.size());
   for (int g = 0; g < mapping.groups(); ++g) {
-    mapping.cols_to_channels(g, col_ch);
-    for (int b = 0; b < mapping.blocks(); ++b) {
-      mapping.rows_to_channels(g, b, row_ch);
-      for (int rs = 0; rs < RS; ++rs) {
-        const int r = rs / s.s, kc = rs % s.s, step = b * RS + rs;
-        const bool first = step == 0;
-        // The weight registers of this step: [col][row], through their stuck-at masks.
-        for (int col = 0; col < cols; ++col)
-          for (int row = 0; row < rows; ++row) {
-            const int ic = row_ch[row], oc = col_ch[col];
-            const float w = (ic < 0 || oc < 0) ? 0.0f : weights[((static_cast<long long>(oc) * s.c + ic) * s.r + r) * s.s + kc];
-            w_raw[col * rows + row] = w;
-            w_reg[col * rows + row] = faults.weight(row, col).apply(w);
-          }
-        for (long long m0 = 0, chunk = 0; m0 < M; m0 += kChunk, ++chunk) {
-          const int count = static_cast<int>(std::min<long long>(kChunk, M - m0));
-          const std::size_t k = static_cast<std::size_t>(rs * chunks + chunk);
-          // Broadcast operands: x[row][i] (idle rows and padding read 0).
-          for (int row = 0; row < rows; ++row) {
-            float* xr = &x[static_cast<std::size_t>(row) * kChunk];
-            const int ic = row_ch[row];
-            if (ic < 0) {
-              std::fill(xr, xr + count, 0.0f);
-              continue;
+    mapping.cols_to_channels(g, group_cols[g]);
+    group_rows[g].resize(static_cast<std::size_t>(mapping.blocks()));
+    for (int b = 0; b < mapping.blocks(); ++b) mapping.rows_to_channels(g, b, group_rows[g][b]);
+  }
+  std::vector<float> acc(static_cast<std::size_t>(cols) * M);  // [col][m]
+
+  // Output positions [chunk_begin, chunk_end) * kChunk for every group, block and step.
+  // Positions never interact (each has its own accumulator entries and its own order of
+  // additions), so any split over threads gives the same bits.
+  auto work = [&](long long chunk_begin, long long chunk_end) {
+    std::vector<float> w_raw(static_cast<std::size_t>(rows) * cols), w_reg(w_raw.size());  // [col][row]
+    std::vector<float> x(static_cast<std::size_t>(rows) * kChunk), p(x.size()), cube(rows), psum(kChunk);
+    auto psum_it = pattern.psums.begin();
+    auto acc_it = pattern.accumulator.begin();
+    const long long m_begin = chunk_begin * kChunk, m_end = std::min(M, chunk_end * kChunk);
+    for (int g = 0; g < mapping.groups(); ++g) {
+      const std::vector<int>& col_ch = group_cols[g];
+      for (int b = 0; b < mapping.blocks(); ++b) {
+        const std::vector<int>& row_ch = group_rows[g][b];
+        for (int rs = 0; rs < RS; ++rs) {
+          const int r = rs / s.s, kc = rs % s.s, step = b * RS + rs;
+          const bool first = step == 0;
+          // The weight registers of this step: [col][row], through their stuck-at masks.
+          for (int col = 0; col < cols; ++col)
+            for (int row = 0; row < rows; ++row) {
+              const int ic = row_ch[row], oc = col_ch[col];
+              const float w =
+                  (ic < 0 || oc < 0) ? 0.0f : weights[((static_cast<long long>(oc) * s.c + ic) * s.r + r) * s.s + kc];
+              w_raw[col * rows + row] = w;
+              w_reg[col * rows + row] = faults.weight(row, col).apply(w);
             }
-            const float* plane = input.data() + ic * HW;
-            for (std::size_t ri = gather.first[k]; ri < gather.first[k + 1]; ++ri) {
-              const Run& run = gather.runs[ri];
-              if (run.src < 0)
-                std::fill(xr + run.dst, xr + run.dst + run.len, 0.0f);
-              else
-                std::copy(plane + run.src, plane + run.src + run.len, xr + run.dst);
-            }
-          }
-          for (int col = 0; col < cols; ++col) {
-            if (col_ch[col] < 0) continue;  // an idle column's sums never leave the array
-            const std::size_t c0 = static_cast<std::size_t>(col) * rows;
-            sums_of_column({&w_reg[c0], &im[c0], &pm[c0], col_masked[col] != 0}, rows, x.data(), count, p.data(),
-                        psum.data());
-            if (psum_stuck) {
-              const StuckMask& sm = faults.psum(col);
-              for (int i = 0; i < count; ++i) psum[i] = sm.apply(psum[i]);
-            }
-            // Transient flips of this step: recompute those column sums exactly.
-            const ElementKey lo{g, step, m0, col};
-            while (psum_it != pattern.psums.end() && psum_it->at < lo) ++psum_it;
-            for (auto it = psum_it; it != pattern.psums.end() && it->at.group == g && it->at.step == step &&
-                                    it->at.pixel < m0 + count;
-                 ++it) {
-              if (it->at.col != col) continue;
-              const int i = static_cast<int>(it->at.pixel - m0);
-              for (int row = 0; row < rows; ++row) cube[row] = x[static_cast<std::size_t>(row) * kChunk + i];
-              psum[i] = flipped_psum(j, *it, &w_raw[c0], cube.data());
-            }
-            float* e = &acc[static_cast<std::size_t>(col) * M + m0];
-            for (auto it = acc_it; it != pattern.accumulator.end() && it->at.group == g && it->at.step <= step; ++it)
-              if (it->at.step == step && it->at.col == col && it->at.pixel >= m0 && it->at.pixel < m0 + count) {
-                const long long i = it->at.pixel - m0;
-                const long long slot = it->at.pixel % a.stripe_length;
-                e[i] = faults.accumulator(static_cast<int>(slot), col).apply(bits_float(float_bits(e[i]) ^ it->mask));
+          for (long long chunk = chunk_begin, m0 = m_begin; m0 < m_end; m0 += kChunk, ++chunk) {
+            const int count = static_cast<int>(std::min<long long>(kChunk, M - m0));
+            const std::size_t k = static_cast<std::size_t>(rs * chunks + chunk);
+            // Broadcast operands: x[row][i] (idle rows and padding read 0).
+            for (int row = 0; row < rows; ++row) {
+              float* xr = &x[static_cast<std::size_t>(row) * kChunk];
+              const int ic = row_ch[row];
+              if (ic < 0) {
+                std::fill(xr, xr + count, 0.0f);
+                continue;
               }
-            if (first) {
-              std::copy(psum.data(), psum.data() + count, e);
-            } else {
-              for (int i = 0; i < count; ++i) e[i] = fp32_add(e[i], psum[i]);
-            }
-            if (acc_stuck)
-              for (int i = 0, slot = static_cast<int>(m0 % a.stripe_length); i < count; ++i) {
-                e[i] = faults.accumulator(slot, col).apply(e[i]);
-                if (++slot == a.stripe_length) slot = 0;
+              const float* plane = input.data() + ic * HW;
+              for (std::size_t ri = gather.first[k]; ri < gather.first[k + 1]; ++ri) {
+                const Run& run = gather.runs[ri];
+                if (run.src < 0)
+                  std::fill(xr + run.dst, xr + run.dst + run.len, 0.0f);
+                else
+                  std::copy(plane + run.src, plane + run.src + run.len, xr + run.dst);
               }
+            }
+            for (int col = 0; col < cols; ++col) {
+              if (col_ch[col] < 0) continue;  // an idle column's sums never leave the array
+              const std::size_t c0 = static_cast<std::size_t>(col) * rows;
+              sums_of_column({&w_reg[c0], &im[c0], &pm[c0], col_masked[col] != 0}, rows, x.data(), count, p.data(),
+                             psum.data());
+              if (psum_stuck) {
+                const StuckMask& sm = faults.psum(col);
+                for (int i = 0; i < count; ++i) psum[i] = sm.apply(psum[i]);
+              }
+              // Transient flips of this step: recompute those column sums exactly.
+              const ElementKey lo{g, step, m0, col};
+              while (psum_it != pattern.psums.end() && psum_it->at < lo) ++psum_it;
+              for (auto it = psum_it; it != pattern.psums.end() && it->at.group == g && it->at.step == step &&
+                                      it->at.pixel < m0 + count;
+                   ++it) {
+                if (it->at.col != col) continue;
+                const int i = static_cast<int>(it->at.pixel - m0);
+                for (int row = 0; row < rows; ++row) cube[row] = x[static_cast<std::size_t>(row) * kChunk + i];
+                psum[i] = flipped_psum(j, *it, &w_raw[c0], cube.data());
+              }
+              float* e = &acc[static_cast<std::size_t>(col) * M + m0];
+              for (auto it = acc_it; it != pattern.accumulator.end() && it->at.group == g && it->at.step <= step; ++it)
+                if (it->at.step == step && it->at.col == col && it->at.pixel >= m0 && it->at.pixel < m0 + count) {
+                  const long long i = it->at.pixel - m0;
+                  const long long slot = it->at.pixel % a.stripe_length;
+                  e[i] = faults.accumulator(static_cast<int>(slot), col).apply(bits_float(float_bits(e[i]) ^ it->mask));
+                }
+              if (first) {
+                std::copy(psum.data(), psum.data() + count, e);
+              } else {
+                for (int i = 0; i < count; ++i) e[i] = fp32_add(e[i], psum[i]);
+              }
+              if (acc_stuck)
+                for (int i = 0, slot = static_cast<int>(m0 % a.stripe_length); i < count; ++i) {
+                  e[i] = faults.accumulator(slot, col).apply(e[i]);
+                  if (++slot == a.stripe_length) slot = 0;
+                }
+            }
           }
+          while (acc_it != pattern.accumulator.end() && acc_it->at.group == g && acc_it->at.step <= step) ++acc_it;
         }
-        while (acc_it != pattern.accumulator.end() && acc_it->at.group == g && acc_it->at.step <= step) ++acc_it;
+      }
+      // Scatter this range of [col][m] to out[n][oc][pq].
+      for (int col = 0; col < cols; ++col) {
+        const int oc = col_ch[col];
+        if (oc < 0) continue;
+        const float* e = &acc[static_cast<std::size_t>(col) * M];
+        for (long long m = m_begin; m < m_end;) {
+          const long long n = m / PQ, pq = m % PQ, len = std::min(PQ - pq, m_end - m);
+          std::copy(e + m, e + m + len, out.data() + (n * s.k + oc) * PQ + pq);
+          m += len;
+        }
       }
     }
-    // Scatter [col][n][pq] to out[n][oc][pq], one image plane at a time.
-    for (int col = 0; col < cols; ++col) {
-      const int oc = col_ch[col];
-      if (oc < 0) continue;
-      const float* e = &acc[static_cast<std::size_t>(col) * M];
-      for (int n = 0; n < s.n; ++n, e += PQ) std::copy(e, e + PQ, out.data() + (static_cast<long long>(n) * s.k + oc) * PQ);
-    }
+  };
+
+  // Threads only pay off on jobs of a few hundred thousand MACs and more.
+  const int t = static_cast<int>(std::min<long long>(std::max(1, threads), chunks));
+  if (t <= 1 || s.macs() < (1LL << 18)) {
+    work(0, chunks);
+    return out;
   }
+  std::vector<std::thread> pool;
+  for (int i = 1; i < t; ++i) pool.emplace_back(work, chunks * i / t, chunks * (i + 1) / t);
+  work(0, chunks / t);
+  for (auto& th : pool) th.join();
   return out;
 }
 

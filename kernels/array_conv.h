@@ -10,7 +10,9 @@
 
 namespace accsim {
 
+// `threads` > 1 splits the output positions over that many threads; the result is the
+// same bit for bit whatever the count.
 Tensor array_conv(const ConvJob& job, const ArrayConfig& array, const Mapping& mapping, const PeFaults& faults,
-                  const ErrorPattern& pattern, const Tensor& input, const Tensor& weights);
+                  const ErrorPattern& pattern, const Tensor& input, const Tensor& weights, int threads = 1);
 
 }  // namespace accsim

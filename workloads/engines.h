@@ -12,17 +12,21 @@ namespace accsim {
 
 class FastEngine : public Engine {
  public:
-  FastEngine(const ArrayConfig& array, const PeFaults& faults) : array_(array), faults_(faults) {}
+  // `threads` > 1 splits each job's output positions over threads (same bits).
+  FastEngine(const ArrayConfig& array, const PeFaults& faults, int threads = 1);
   std::string name() const override { return "fast"; }
   JobResult run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) override;
 
  private:
   ArrayConfig array_;
   const PeFaults& faults_;
+  int threads_;
 };
 
 const std::vector<std::string>& engine_names();  // {"fast", "cycle"}
 // `faults` must outlive the engine. Throws std::invalid_argument for an unknown name.
-std::unique_ptr<Engine> make_engine(const std::string& name, const ArrayConfig& array, const PeFaults& faults);
+// `threads`: for the fast engine (the cycle model runs on one).
+std::unique_ptr<Engine> make_engine(const std::string& name, const ArrayConfig& array, const PeFaults& faults,
+                                    int threads = 1);
 
 }  // namespace accsim

@@ -40,8 +40,7 @@ StepResult Trainer::forward_backward(const Tensor& images, const std::vector<int
     LayerCache& c = cache_[i];
     if (l.kind == JobKind::forward_fc) x = x.reshaped({batch, static_cast<int>(x.size() / batch), 1, 1});
     c.job = layer_job(l, batch, x.dim(2), x.dim(3), i);
-    const LoweredJob fwd = lower_forward(c.job, x, params_.weights[i]);
-    Tensor y = run(fwd.job, fwd.streamed, fwd.stationary, cycle, r).output;
+    Tensor y = run(c.job, x, params_.weights[i], cycle, r).output;  // the forward job is the layer itself
     c.input = std::move(x);
     add_bias(y, params_.biases[i]);
     c.pre_activation = y;

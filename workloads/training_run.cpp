@@ -7,6 +7,7 @@
 #include <fstream>
 #include <numeric>
 #include <sstream>
+#include <thread>
 
 #include "arch/input_error.h"
 #include "arch/random.h"
@@ -209,9 +210,10 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
   }
 
   const PeFaults faulty(rc.array, rc.faults), faulty_permanent(rc.array, permanent_faults(rc.faults)), healthy;
-  const auto train_engine = make_engine(o.engine, rc.array, faulty);
-  const auto eval_faulty = make_engine(o.engine, rc.array, faulty_permanent);
-  const auto eval_healthy = make_engine(o.engine, rc.array, healthy);
+  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const auto train_engine = make_engine(o.engine, rc.array, faulty, threads);
+  const auto eval_faulty = make_engine(o.engine, rc.array, faulty_permanent, threads);
+  const auto eval_healthy = make_engine(o.engine, rc.array, healthy, threads);
   Trainer trainer(net, state.params, *train_engine);
 
   const int n = train.images.dim(0);

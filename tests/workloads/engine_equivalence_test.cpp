@@ -104,6 +104,28 @@ TEST(EngineEquivalence, BackwardWeightJobsAreBitIdenticalOnBothEngines) {
   EXPECT_GT(expect_engines_agree(0xbe00, 60, Pass::backward_weight), 20);
 }
 
+TEST(EngineEquivalence, FastEngineGivesTheSameBitsOnAnyThreadCount) {
+  int with_effect = 0;
+  for (std::uint64_t seed = 1; seed <= 24; ++seed) {
+    Case c = random_case(0x7e00 + seed);
+    ConvShape& s = c.job.shape;  // big enough to be split over threads
+    s.n = 3, s.c = 9 + static_cast<int>(seed % 7), s.k = 10 + static_cast<int>(seed % 5), s.h = s.w = 17;
+    s.r = s.s = 3, s.stride = 1, s.pad = 1;
+    for (auto& f : c.faults)
+      if (f.site == FaultSite::accumulator) f.row %= c.array.stripe_length;
+    Rng rng(seed);
+    const Tensor in = random_tensor({s.n, s.c, s.h, s.w}, rng), w = random_tensor({s.k, s.c, s.r, s.s}, rng);
+    const PeFaults faults(c.array, c.faults), none;
+    const JobResult one = FastEngine(c.array, faults, 1).run(c.job, in, w, c.start);
+    for (int threads : {2, 3}) {
+      const JobResult many = FastEngine(c.array, faults, threads).run(c.job, in, w, c.start);
+      ASSERT_EQ(testing::count_bit_differences(one.output, many.output), 0) << "seed " << seed << ", " << threads << " threads";
+    }
+    with_effect += testing::count_bit_differences(one.output, FastEngine(c.array, none, 2).run(c.job, in, w, c.start).output) > 0;
+  }
+  EXPECT_GT(with_effect, 8);
+}
+
 TEST(EngineEquivalence, UnknownEngineNameIsRejected) {
   PeFaults none;
   EXPECT_THROW(make_engine("warp", preset("small"), none), std::invalid_argument);
