@@ -18,6 +18,7 @@ void ProgressBar::update(long long done) {
   const double eta = done > 0 ? elapsed * (1.0 / fraction - 1.0) : 0.0;
   char text[160];
   if (style_ == ProgressStyle::lines) {
+    if (elapsed < 2.0) return;  // short runs need no progress report
     const int decile = static_cast<int>(fraction * 10.0);
     if (decile == last_decile_) return;
     last_decile_ = decile;

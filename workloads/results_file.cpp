@@ -445,9 +445,7 @@ T read_scalar_attribute(const std::string& file, const std::string& object, cons
 
 // ---- ResultsFile ----
 
-ResultsFile::ResultsFile(const std::string& path)
-    : path_(path), temp_path_(path + ".partial" + std::to_string(::getpid())) {
-  silence_hdf5();
+void check_output_path(const std::string& path) {
   const std::string what = "cannot create results file " + in_quotes(path);
   if (path.empty()) throw InputError("cannot create results file: the output path is empty");
   fs::path dir = fs::path(path).parent_path();
@@ -460,6 +458,14 @@ ResultsFile::ResultsFile(const std::string& path)
   if (::access(dir.c_str(), W_OK | X_OK) != 0)
     throw InputError(what + ": directory " + in_quotes(dir.string()) + " is not writable");
   if (fs::is_directory(path, ec)) throw InputError(what + ": it is a directory");
+}
+
+ResultsFile::ResultsFile(const std::string& path)
+    : path_(path), temp_path_(path + ".partial" + std::to_string(::getpid())) {
+  silence_hdf5();
+  check_output_path(path);
+  const std::string what = "cannot create results file " + in_quotes(path);
+  std::error_code ec;
   const std::string claim = ActiveTemporaries::key(temp_path_);
   if (!ActiveTemporaries::instance().claim(claim))
     throw std::logic_error("results file " + in_quotes(path) +

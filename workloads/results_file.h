@@ -91,6 +91,10 @@ class ResultsFile {
   bool committed_ = false;
 };
 
+// InputError unless a results file can be created at `path` (its directory exists and is
+// writable): long runs check before they start, not when they first save.
+void check_output_path(const std::string& path);
+
 // A table as read back: column names in stored order and the matching columns.
 struct ResultsTable {
   std::vector<std::string> column_names;

@@ -1,12 +1,16 @@
 #include "workloads/run_config.h"
 
+#include <filesystem>
+
 #include "faultmodels/hardware_fault_parser.h"
 #include "workloads/network.h"
+#include "workloads/scalesim_topology.h"
 
 namespace accsim {
 
-RunConfig parse_run_config(const std::string& file) {
-  const nlohmann::json json = ConfigReader::load_file(file);
+RunConfig parse_run_config(const std::string& file) { return parse_run_config_json(ConfigReader::load_file(file), file); }
+
+RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& file) {
   ConfigReader top(json, file, "");
   RunConfig rc;
   rc.file = file;
@@ -14,11 +18,21 @@ RunConfig parse_run_config(const std::string& file) {
   rc.array = parse_array_config(top.get_object("array"));
   {
     ConfigReader w = top.get_object("workload");
-    rc.workload.network = parse_network(w, "network");
+    if (w.has("topology")) {
+      if (w.has("network")) w.fail("topology", "give either a network or a topology, not both");
+      const std::string topo = w.get_string("topology");
+      const std::filesystem::path p(topo);
+      rc.workload.topology = p.is_absolute() ? topo : (std::filesystem::path(file).parent_path() / p).string();
+      rc.workload.batch = static_cast<int>(w.get_int("batch", 1, 4096, 1));
+      rc.workload.topology_jobs = parse_scalesim_topology(rc.workload.topology, rc.workload.batch).layers;
+    } else {
+      rc.workload.network = parse_network(w, "network");
+    }
     rc.workload.image_index = static_cast<int>(w.get_int("image_index", 0, 9999, 0));
     rc.workload.dataset_dir = w.get_string("dataset_dir", rc.workload.dataset_dir);
     w.finish();
   }
+  if (top.has("sweep")) rc.sweep = top.get_raw("sweep", "a sweep object");
   if (top.has("training")) rc.training = parse_training_config(top.get_object("training"));
   rc.seed = static_cast<std::uint64_t>(top.get_int("seed", 0, INT64_MAX, 1));
   rc.faults = parse_hardware_faults(top, "faults", rc.array);

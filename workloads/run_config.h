@@ -15,6 +15,11 @@ namespace accsim {
 
 struct WorkloadConfig {
   Network network = lenet5();
+  // A SCALE-Sim topology instead of a network (workload.topology, relative to the
+  // config's directory): independent layer jobs with seeded operands.
+  std::string topology;
+  int batch = 1;
+  std::vector<ConvJob> topology_jobs;
   int image_index = 0;                        // Fashion-MNIST test image
   std::string dataset_dir = kFashionMnistDir;
 };
@@ -27,9 +32,12 @@ struct RunConfig {
   TrainingConfig training;  // the `training` block (defaults when absent)
   std::uint64_t seed = 1;
   std::string json_text;  // the config as read, stored with the results
+  nlohmann::json sweep;   // the `sweep` block, raw (workloads/sweep.h reads it); null when absent
 };
 
 // Throws InputError naming the file and the JSON path of the first bad key.
 RunConfig parse_run_config(const std::string& file);
+// The same from parsed JSON; `file` names the config in messages and anchors relative paths.
+RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& file);
 
 }  // namespace accsim

@@ -183,6 +183,7 @@ std::string png_path(const std::string& out_file) { return with_extension(out_fi
 
 TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::ostream& out,
                             std::ostream& progress) {
+  check_output_path(o.out_file);
   const TrainingConfig& t = rc.training;
   const Network& net = rc.workload.network;
   const std::string& dir = rc.workload.dataset_dir;

@@ -8,6 +8,7 @@
 #include "arch/input_error.h"
 #include "tools/cli/errmodel_command.h"
 #include "tools/cli/run_command.h"
+#include "tools/cli/sweep_command.h"
 #include "tools/cli/train_command.h"
 
 namespace accsim {
@@ -21,7 +22,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       "Commands:\n"
       "  run        (default) run the workload fault-free and faulty; per-layer table, HDF5 results\n"
       "  errmodel   map the faults to software error models per layer and pass (docs/error_model.md)\n"
-      "  train      train the network on Fashion-MNIST on the faulty array (docs/training.md)\n\n"
+      "  train      train the network on Fashion-MNIST on the faulty array (docs/training.md)\n"
+      "  sweep      run the workload over a grid of array/fault parameters (docs/sweeps.md)\n\n"
       "Options");
   opts.add_options()                                                                       //
       ("help,h", "show this help")                                                         //
@@ -58,8 +60,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return 0;
   }
   const std::string command = vm["command"].as<std::string>();
-  if (command != "run" && command != "errmodel" && command != "train") {
-    err << "accsim: unknown command \"" << command << "\"; commands are {run, errmodel, train} (see accsim --help)\n";
+  if (command != "run" && command != "errmodel" && command != "train" && command != "sweep") {
+    err << "accsim: unknown command \"" << command << "\"; commands are {run, errmodel, train, sweep} (see accsim --help)\n";
     return 2;
   }
   if (!vm.count("config")) {
@@ -108,6 +110,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   try {
     if (command == "errmodel") return errmodel_command(ro, out, err);
     if (command == "train") return train_command(ro, out, err);
+    if (command == "sweep") return sweep_command(ro, out, err);
     return run_command(ro, out, err);
   } catch (const InputError& e) {
     err << "accsim: " << e.what() << "\n";

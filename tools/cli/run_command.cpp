@@ -12,6 +12,7 @@
 #include "workloads/results_file.h"
 #include "workloads/run_config.h"
 #include "workloads/workload_input.h"
+#include "tools/cli/topology_command.h"
 
 namespace accsim {
 
@@ -35,6 +36,7 @@ int argmax(const Tensor& logits) {
 
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   RunConfig rc = parse_run_config(options.config_file);
+  if (!rc.workload.topology.empty()) return topology_command(rc, options, out, err);
   const std::uint64_t seed = options.seed.value_or(rc.seed);
   const Network& net = rc.workload.network;
   const NetworkParameters params = init_parameters(net, seed);

@@ -1,0 +1,75 @@
+// `accsim sweep` and the plain run of a SCALE-Sim topology from the command line.
+#include <gtest/gtest.h>
+
+#include "tools/cli_test_util.h"
+#include "workloads/compute_report.h"
+#include "workloads/results_file.h"
+
+namespace accsim {
+namespace {
+
+using namespace cli_test;
+
+json example_sweep() {
+  std::ifstream in(source_file("configs/sweeps/nv_small_to_large.json"));
+  json j = json::parse(in);
+  j["workload"]["topology"] = source_file("configs/topologies/alexnet_conv.csv");
+  return j;
+}
+
+TEST(SweepCommand, WritesTableHdf5AndCsvWithARowPerPoint) {
+  TempDir dir;
+  const fs::path out = dir.path() / "sweep.h5";
+  const CliRun r = run_cli({"sweep", "--config", write_config(dir, example_sweep()), "--out", out.string(), "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("24 points"), std::string::npos) << r.out;
+  EXPECT_EQ(read_table(out.string(), "/points").columns[0].size(), 24u);
+  std::ifstream csv(dir.path() / "sweep.csv");
+  std::string line;
+  int lines = 0;
+  while (std::getline(csv, line)) ++lines;
+  EXPECT_EQ(lines, 25);
+  EXPECT_TRUE(files_containing(dir.path(), ".partial").empty());
+}
+
+TEST(SweepCommand, ABadPointIsRejectedBeforeAnythingRuns) {
+  TempDir dir;
+  json j = example_sweep();
+  j["sweep"]["grid"]["array.datatype"] = {"fp32", "fp7"};
+  const CliRun r = run_cli({"sweep", "--config", write_config(dir, j), "--out", (dir.path() / "s.h5").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("array.datatype"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("fp7"), std::string::npos) << r.err;
+  EXPECT_TRUE(files_containing(dir.path(), ".h5").empty());
+}
+
+TEST(TopologyRun, WritesAScaleSimComputeReportNextToTheResults) {
+  TempDir dir;
+  json j = small_config();
+  j["workload"] = {{"topology", source_file("configs/topologies/alexnet_conv.csv")}};
+  j["faults"] = json::array();
+  const fs::path out = dir.path() / "alex.h5";
+  const CliRun r = run_cli({"--config", write_config(dir, j), "--out", out.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rows = read_compute_report((dir.path() / "alex_COMPUTE_REPORT.csv").string());
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[1].total_cycles, static_cast<long long>(read_table(out.string(), "/layers/table").columns[0][1]));
+  EXPECT_NE(r.out.find("Conv5"), std::string::npos) << r.out;
+}
+
+TEST(TopologyRun, ATopologyWithANetworkOrAMissingFileIsABadConfig) {
+  TempDir dir;
+  json j = small_config();
+  j["workload"]["topology"] = "nowhere.csv";
+  CliRun r = run_cli({"--config", write_config(dir, j), "--out", (dir.path() / "x.h5").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("either a network or a topology"), std::string::npos) << r.err;
+  j.erase("workload");
+  j["workload"] = {{"topology", "nowhere.csv"}};
+  r = run_cli({"--config", write_config(dir, j), "--out", (dir.path() / "x.h5").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("nowhere.csv"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace accsim

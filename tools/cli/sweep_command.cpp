@@ -1,0 +1,23 @@
+#include "tools/cli/sweep_command.h"
+
+#include "workloads/sweep.h"
+
+namespace accsim {
+
+int sweep_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
+  const RunConfig rc = parse_run_config(options.config_file);
+  const Sweep sweep = parse_sweep(rc);  // every point validated before anything runs
+  SweepOptions so;
+  so.engine = options.engine;
+  so.out_file = options.out_file;
+  so.seed = options.seed.value_or(rc.seed);
+  so.progress = progress_style_for_stderr(options.quiet);
+  out << "accsim " << ACCSIM_VERSION << " sweep | " << sweep.points.size() << " points over";
+  for (const auto& k : sweep.keys) out << " " << k;
+  out << " | " << (rc.workload.topology.empty() ? rc.workload.network.name : rc.workload.topology) << " | seed "
+      << so.seed << " | engine " << so.engine << "\n";
+  run_sweep(rc, sweep, so, out, err);
+  return 0;
+}
+
+}  // namespace accsim

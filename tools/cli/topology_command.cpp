@@ -1,0 +1,72 @@
+#include "tools/cli/topology_command.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "workloads/compute_report.h"
+#include "workloads/results_file.h"
+#include "workloads/workload_timing.h"
+
+namespace accsim {
+
+int topology_command(const RunConfig& rc, const RunOptions& options, std::ostream& out, std::ostream&) {
+  const std::uint64_t seed = options.seed.value_or(rc.seed);
+  const WorkloadTiming w = time_workload(rc, options.engine, seed);
+  const std::filesystem::path out_path(options.out_file);
+  const std::string report =
+      (out_path.parent_path() / (out_path.stem().string() + "_COMPUTE_REPORT.csv")).string();
+
+  out << "accsim " << ACCSIM_VERSION << " | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
+      << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
+      << ") | topology " << rc.workload.topology << " (batch " << rc.workload.batch << ") | seed " << seed
+      << " | engine " << options.engine << "\nfaults:";
+  if (rc.faults.empty()) out << " none";
+  for (const auto& f : rc.faults) out << "\n  " << describe(f);
+  out << "\n\n";
+  char line[256];
+  std::snprintf(line, sizeof line, "%-14s %12s %12s %7s %13s %7s %10s %12s\n", "layer", "cycles", "analytical", "ratio",
+                "MACs", "util%", "stalls", "corrupted");
+  out << line;
+  std::vector<ComputeReportRow> rows;
+  std::vector<double> cycles, analytical, macs, util, stalls, corrupted;
+  for (const auto& l : w.layers) {
+    const double ratio = static_cast<double>(l.analytical.cycles) / static_cast<double>(l.timing.cycles);
+    const std::string bad = l.ran_data ? std::to_string(l.diff.corrupted) : "-";
+    std::snprintf(line, sizeof line, "%-14s %12lld %12lld %7.4f %13lld %7.1f %10lld %12s\n", l.job.layer.c_str(),
+                  l.timing.cycles, l.analytical.cycles, ratio, l.timing.macs, 100.0 * l.timing.utilisation,
+                  l.timing.stall_cycles, bad.c_str());
+    out << line;
+    rows.push_back(compute_report_row(l.job.shape, rc.array, l.timing));
+    cycles.push_back(static_cast<double>(l.timing.cycles));
+    analytical.push_back(static_cast<double>(l.analytical.cycles));
+    macs.push_back(static_cast<double>(l.timing.macs));
+    util.push_back(l.timing.utilisation);
+    stalls.push_back(static_cast<double>(l.timing.stall_cycles));
+    corrupted.push_back(static_cast<double>(l.diff.corrupted));
+  }
+  std::snprintf(line, sizeof line, "%-14s %12lld %12lld %7.4f %13lld %7.1f %10lld\n", "total", w.cycles,
+                w.analytical_cycles, static_cast<double>(w.analytical_cycles) / static_cast<double>(w.cycles), w.macs,
+                100.0 * w.utilisation, w.stall_cycles);
+  out << line;
+
+  ResultsFile h5(options.out_file);
+  h5.set_attribute("/", "accsim_version", std::string(ACCSIM_VERSION));
+  h5.set_attribute("/", "config", rc.json_text);
+  h5.set_attribute("/", "config_file", rc.file);
+  h5.set_attribute("/", "topology", rc.workload.topology);
+  h5.set_attribute("/", "seed", static_cast<std::int64_t>(seed));
+  h5.set_attribute("/", "engine", options.engine);
+  std::vector<std::string> names, faults;
+  for (const auto& l : w.layers) names.push_back(l.job.layer);
+  for (const auto& f : rc.faults) faults.push_back(describe(f));
+  h5.write_strings("/faults", faults);
+  h5.write_strings("/layers/name", names);
+  h5.write_table("/layers/table", {"cycles", "analytical_cycles", "macs", "utilisation", "stall_cycles", "corrupted_outputs"},
+                 {cycles, analytical, macs, util, stalls, corrupted});
+  write_compute_report(report, rows);  // before the commit: a failure leaves neither file
+  h5.commit();
+  out << "results: " << options.out_file << ", " << report << "\n";
+  return 0;
+}
+
+}  // namespace accsim

@@ -1,0 +1,14 @@
+#pragma once
+// The plain run of a SCALE-Sim topology workload (`workload.topology`): per layer
+// timing next to the analytical estimate, fault effects, HDF5 results and SCALE-Sim's
+// COMPUTE_REPORT.csv (as <out stem>_COMPUTE_REPORT.csv next to the results).
+#include <ostream>
+
+#include "tools/cli/run_command.h"
+#include "workloads/run_config.h"
+
+namespace accsim {
+
+int topology_command(const RunConfig& rc, const RunOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace accsim

@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""Plots an `accsim sweep` CSV: cycles and utilisation against the array size (PEs),
+one line per value of the other swept keys; when the sweep measured SDC rates (a
+hardware-fault campaign per point), a second figure of SDC rate per swizzle policy
+and datatype.
+
+usage: plot_sweep.py SWEEP.csv OUT.png
+Needs Debian's python3-matplotlib (Agg backend, no display).
+"""
+import csv
+import sys
+from collections import defaultdict
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+RESULTS = {"cycles", "analytical_cycles", "macs", "utilisation", "stall_cycles", "weight_load_cycles",
+           "corrupted_outputs", "nonfinite_outputs", "pes", "analytical_ratio", "sdc_rate", "sdc_low",
+           "sdc_high", "crash_rate", "crash_low", "crash_high", "experiments"}
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    with open(argv[1]) as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        print(f"{argv[1]}: no points", file=sys.stderr)
+        return 1
+    keys = [k for k in rows[0] if k != "point" and k not in RESULTS]
+    # One line per value of every swept key but atomic_c: along a line only the rows
+    # (input channels per atomic operation) grow.
+    other = [k for k in keys if k != "array.atomic_c"]
+    lines = defaultdict(list)
+    for r in rows:
+        label = ", ".join(f"{k.split('.')[-1]}={r[k]}" for k in other) or "all points"
+        lines[label].append((int(r["pes"]), float(r["cycles"]), float(r["utilisation"])))
+    sdc = "sdc_rate" in rows[0]
+    fig, axes = plt.subplots(1, 3 if sdc else 2, figsize=(15 if sdc else 10, 4))
+    for label, pts in sorted(lines.items()):
+        pts.sort()
+        axes[0].plot([p[0] for p in pts], [p[1] for p in pts], "o-", label=label)
+        axes[1].plot([p[0] for p in pts], [100 * p[2] for p in pts], "o-", label=label)
+    axes[0].set_xscale("log", base=2)
+    axes[0].set_yscale("log")
+    axes[0].set_xlabel("PEs (atomic_c x atomic_k)")
+    axes[0].set_ylabel("cycles (whole workload)")
+    axes[1].set_xscale("log", base=2)
+    axes[1].set_xlabel("PEs (atomic_c x atomic_k)")
+    axes[1].set_ylabel("utilisation %")
+    axes[1].set_ylim(0, 100)
+    for ax in axes[:2]:
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7)
+    if sdc:
+        groups = defaultdict(list)
+        for r in rows:
+            groups[(r.get("array.swizzle", "none"), r.get("array.datatype", "fp32"))].append(
+                (float(r["sdc_rate"]), float(r["sdc_low"]), float(r["sdc_high"])))
+        labels = [f"{s}\n{d}" for s, d in groups]
+        means = [sum(v[0] for v in g) / len(g) for g in groups.values()]
+        low = [m - min(v[1] for v in g) for m, g in zip(means, groups.values())]
+        high = [max(v[2] for v in g) - m for m, g in zip(means, groups.values())]
+        axes[2].bar(range(len(labels)), means, yerr=[low, high], capsize=4)
+        axes[2].set_xticks(range(len(labels)), labels, fontsize=7)
+        axes[2].set_ylabel("SDC rate (95% Wilson interval)")
+    fig.suptitle(argv[1])
+    fig.tight_layout()
+    fig.savefig(argv[2], dpi=100)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
