@@ -17,6 +17,7 @@
 #include <system_error>
 
 #include "arch/input_error.h"
+#include "workloads/text_file.h"
 
 namespace accsim {
 namespace {
@@ -61,14 +62,6 @@ std::string header_line() {
   for (std::size_t i = 0; i < kColumns.size(); ++i) out += (i ? ", " : "") + kColumns[i];
   return out + ",\n";
 }
-
-[[noreturn]] void write_failure(const std::string& path, const std::string& temp, const std::string& what, int err) {
-  ::unlink(temp.c_str());
-  throw InputError(path + ": cannot write the compute report: " + what + ": " + std::strerror(err));
-}
-
-// Distinguishes the temporary files of concurrent writers in one process.
-std::atomic<unsigned long long> g_temp_counter{0};
 
 }  // namespace
 
@@ -141,30 +134,7 @@ std::string format_compute_report(const std::vector<ComputeReportRow>& rows) {
 }
 
 void write_compute_report(const std::string& path, const std::vector<ComputeReportRow>& rows) {
-  const std::string text = format_compute_report(rows);
-  const std::string temp =
-      path + ".partial" + std::to_string(::getpid()) + "." + std::to_string(g_temp_counter.fetch_add(1));
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw InputError(path + ": cannot write the compute report: cannot create " + temp + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      write_failure(path, temp, "writing " + temp, err);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  // fsync so that the rename cannot become visible before the data.
-  if (::fsync(fd) != 0) {
-    const int err = errno;
-    ::close(fd);
-    write_failure(path, temp, "syncing " + temp, err);
-  }
-  if (::close(fd) != 0) write_failure(path, temp, "closing " + temp, errno);
-  if (std::rename(temp.c_str(), path.c_str()) != 0) write_failure(path, temp, "renaming " + temp, errno);
+  write_text_atomically(path, format_compute_report(rows));
 }
 
 std::vector<ComputeReportRow> read_compute_report(const std::string& path) {

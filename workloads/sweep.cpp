@@ -12,6 +12,9 @@
 
 #include "arch/input_error.h"
 #include "workloads/results_file.h"
+#include "workloads/plot_script.h"
+#include "workloads/run_attributes.h"
+#include "workloads/text_file.h"
 
 namespace accsim {
 
@@ -301,11 +304,7 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
     out << line;
   }
   ResultsFile h5(o.out_file);
-  h5.set_attribute("/", "accsim_version", std::string(ACCSIM_VERSION));
-  h5.set_attribute("/", "config", rc.json_text);
-  h5.set_attribute("/", "config_file", rc.file);
-  h5.set_attribute("/", "seed", static_cast<std::int64_t>(o.seed));
-  h5.set_attribute("/", "engine", o.engine);
+  write_run_attributes(h5, rc, o.seed, o.engine);
   h5.write_strings("/keys", sweep.keys);
   for (std::size_t k = 0; k < sweep.keys.size(); ++k) {
     std::vector<std::string> v;
@@ -315,18 +314,11 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
   write_points(h5, "/points", result.points);
   h5.commit();
   const std::string csv = with_extension(o.out_file, ".csv");
-  {
-    std::ofstream f(csv + ".partial", std::ios::trunc);
-    f << csv_text(sweep, result.points);
-    if (!f.flush()) throw InputError(csv + ": cannot write");
-  }
-  fs::rename(csv + ".partial", csv);
+  write_text_atomically(csv, csv_text(sweep, result.points));
   out << "results: " << o.out_file << ", " << csv;
   if (o.plot) {
     const std::string png = with_extension(o.out_file, ".png");
-    const std::string cmd = "/usr/bin/python3 '" + std::string(ACCSIM_SOURCE_DIR) + "/tools/python/plot_sweep.py' '" +
-                            csv + "' '" + png + "' >/dev/null 2>&1";
-    if (std::system(cmd.c_str()) == 0)
+    if (run_plot_script("plot_sweep.py", {csv, png}))
       out << ", " << png;
     else
       progress << "accsim: note: no plot (needs /usr/bin/python3 with python3-matplotlib)\n";

@@ -15,6 +15,9 @@
 #include "workloads/fashion_mnist.h"
 #include "workloads/inference.h"
 #include "workloads/model_file.h"
+#include "workloads/plot_script.h"
+#include "workloads/run_attributes.h"
+#include "workloads/text_file.h"
 #include "workloads/trainer.h"
 
 namespace accsim {
@@ -158,16 +161,6 @@ std::string format_csv(const std::vector<EpochRecord>& history) {
   return csv;
 }
 
-void write_text_atomically(const std::string& file, const std::string& text) {
-  const std::string temp = file + ".partial";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw InputError(file + ": cannot write");
-  }
-  fs::rename(temp, file);
-}
-
 std::vector<HardwareFault> permanent_faults(const std::vector<HardwareFault>& faults) {
   std::vector<HardwareFault> p;
   for (const auto& f : faults)
@@ -264,11 +257,7 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
   result.test_accuracy_faulty = accuracy(net, state.params, test, *eval_faulty, t.eval_batch);
   result.test_accuracy_fault_free = accuracy(net, state.params, test, *eval_healthy, t.eval_batch);
   ResultsFile h5(o.out_file);
-  h5.set_attribute("/", "accsim_version", std::string(ACCSIM_VERSION));
-  h5.set_attribute("/", "config", rc.json_text);
-  h5.set_attribute("/", "config_file", rc.file);
-  h5.set_attribute("/", "seed", static_cast<std::int64_t>(o.seed));
-  h5.set_attribute("/", "engine", o.engine);
+  write_run_attributes(h5, rc, o.seed, o.engine);
   h5.set_attribute("/", "network", net.name);
   h5.set_attribute("/", "test_accuracy_faulty", result.test_accuracy_faulty);
   h5.set_attribute("/", "test_accuracy_fault_free", result.test_accuracy_fault_free);
@@ -285,9 +274,8 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
                 result.test_accuracy_faulty, result.test_accuracy_fault_free, test.images.dim(0));
   out << line << "results: " << o.out_file << ", " << csv_path(o.out_file);
   if (o.plot) {
-    const std::string cmd = "/usr/bin/python3 '" + std::string(ACCSIM_SOURCE_DIR) + "/tools/python/plot_training.py' '" +
-                            csv_path(o.out_file) + "' '" + png_path(o.out_file) + "' '" + net.name + "' >/dev/null 2>&1";
-    if (std::system(cmd.c_str()) == 0)
+    if (run_plot_script("plot_training.py", {csv_path(o.out_file), png_path(o.out_file),
+                                             fs::path(rc.file).stem().string() + " (" + net.name + ")"}))
       out << ", " << png_path(o.out_file);
     else
       progress << "accsim: note: no plot (needs /usr/bin/python3 with python3-matplotlib)\n";

@@ -3,6 +3,7 @@
 #include "arch/pe_faults.h"
 #include "workloads/engines.h"
 #include "workloads/error_model_file.h"
+#include "workloads/run_attributes.h"
 #include "workloads/run_config.h"
 #include "workloads/workload_input.h"
 
@@ -20,13 +21,9 @@ int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream&
 
   ResultsFile h5(options.out_file);
   const auto models = write_error_model(h5, net, params, input.images, rc.array, rc.faults, *clean, *broken);
-  h5.set_attribute("/", "accsim_version", std::string(ACCSIM_VERSION));
-  h5.set_attribute("/", "config", rc.json_text);
-  h5.set_attribute("/", "config_file", rc.file);
-  h5.set_attribute("/", "seed", static_cast<std::int64_t>(seed));
+  write_run_attributes(h5, rc, seed, options.engine);
   h5.set_attribute("/", "network", net.name);
   h5.set_attribute("/", "input_source", input.source);
-  h5.set_attribute("/", "engine", options.engine);
   h5.set_attribute("/", "swizzle", to_string(rc.array.swizzle));
   h5.set_attribute("/", "atomic_c", rc.array.atomic_c);
   h5.set_attribute("/", "atomic_k", rc.array.atomic_k);
@@ -36,10 +33,9 @@ int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream&
 
   out << "accsim " << ACCSIM_VERSION << " errmodel | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
       << rc.array.atomic_k << ", swizzle " << to_string(rc.array.swizzle) << ") | " << net.name << " | seed " << seed
-      << "\nfaults:";
-  if (rc.faults.empty()) out << " none";
-  for (const auto& f : rc.faults) out << "\n  " << describe(f);
-  out << "\n\n";
+      << "\n";
+  print_faults(out, rc.faults);
+  out << "\n";
   for (const auto& m : models) out << m.summary << "\n";
   out << "\nerror model: " << options.out_file << " (format " << kErrorModelFormat << " version " << kErrorModelVersion
       << ")\n";

@@ -10,6 +10,7 @@
 #include "workloads/swizzle_report.h"
 #include "workloads/inference.h"
 #include "workloads/results_file.h"
+#include "workloads/run_attributes.h"
 #include "workloads/run_config.h"
 #include "workloads/workload_input.h"
 #include "tools/cli/topology_command.h"
@@ -34,6 +35,13 @@ int argmax(const Tensor& logits) {
 
 }  // namespace
 
+void print_faults(std::ostream& out, const std::vector<HardwareFault>& faults) {
+  out << "faults:";
+  if (faults.empty()) out << " none";
+  for (const auto& f : faults) out << "\n  " << describe(f);
+  out << "\n";
+}
+
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   RunConfig rc = parse_run_config(options.config_file);
   if (!rc.workload.topology.empty()) return topology_command(rc, options, out, err);
@@ -52,10 +60,8 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   out << "accsim " << ACCSIM_VERSION << " | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
       << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
       << ") | " << net.name << " on " << source << " | seed " << seed << " | engine " << options.engine << "\n";
-  out << "faults:";
-  if (rc.faults.empty()) out << " none";
-  for (const auto& f : rc.faults) out << "\n  " << describe(f);
-  out << "\n\n";
+  print_faults(out, rc.faults);
+  out << "\n";
   out << std::left << std::setw(7) << "layer" << std::right << std::setw(16) << "job [n,c,h,w]->k" << std::setw(10)
       << "cycles" << std::setw(9) << "MACs" << std::setw(8) << "util%" << std::setw(8) << "wload" << std::setw(8) << "stalls" << std::setw(12) << "corrupted"
       << std::setw(8) << "nan/inf" << std::setw(14) << "max |error|" << std::setw(6) << "cbuf" << "\n";
@@ -106,12 +112,8 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   }
 
   ResultsFile h5(options.out_file);
-  h5.set_attribute("/", "accsim_version", std::string(ACCSIM_VERSION));
-  h5.set_attribute("/", "config", rc.json_text);
-  h5.set_attribute("/", "config_file", rc.file);
-  h5.set_attribute("/", "seed", static_cast<std::int64_t>(seed));
+  write_run_attributes(h5, rc, seed, options.engine);
   h5.set_attribute("/", "input_source", source);
-  h5.set_attribute("/", "engine", options.engine);
   std::vector<std::string> fault_text;
   for (const auto& f : rc.faults) fault_text.push_back(describe(f));
   h5.write_strings("/faults", fault_text);

@@ -5,6 +5,9 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
+
+#include "arch/hardware_fault.h"
 
 namespace accsim {
 
@@ -19,5 +22,8 @@ struct RunOptions {
 };
 
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);
+
+// "faults:" and one described fault per line ("faults: none"), then a newline.
+void print_faults(std::ostream& out, const std::vector<HardwareFault>& faults);
 
 }  // namespace accsim

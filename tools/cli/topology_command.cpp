@@ -5,6 +5,7 @@
 
 #include "workloads/compute_report.h"
 #include "workloads/results_file.h"
+#include "workloads/run_attributes.h"
 #include "workloads/workload_timing.h"
 
 namespace accsim {
@@ -19,10 +20,9 @@ int topology_command(const RunConfig& rc, const RunOptions& options, std::ostrea
   out << "accsim " << ACCSIM_VERSION << " | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
       << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
       << ") | topology " << rc.workload.topology << " (batch " << rc.workload.batch << ") | seed " << seed
-      << " | engine " << options.engine << "\nfaults:";
-  if (rc.faults.empty()) out << " none";
-  for (const auto& f : rc.faults) out << "\n  " << describe(f);
-  out << "\n\n";
+      << " | engine " << options.engine << "\n";
+  print_faults(out, rc.faults);
+  out << "\n";
   char line[256];
   std::snprintf(line, sizeof line, "%-14s %12s %12s %7s %13s %7s %10s %12s\n", "layer", "cycles", "analytical", "ratio",
                 "MACs", "util%", "stalls", "corrupted");
@@ -50,12 +50,8 @@ int topology_command(const RunConfig& rc, const RunOptions& options, std::ostrea
   out << line;
 
   ResultsFile h5(options.out_file);
-  h5.set_attribute("/", "accsim_version", std::string(ACCSIM_VERSION));
-  h5.set_attribute("/", "config", rc.json_text);
-  h5.set_attribute("/", "config_file", rc.file);
+  write_run_attributes(h5, rc, seed, options.engine);
   h5.set_attribute("/", "topology", rc.workload.topology);
-  h5.set_attribute("/", "seed", static_cast<std::int64_t>(seed));
-  h5.set_attribute("/", "engine", options.engine);
   std::vector<std::string> names, faults;
   for (const auto& l : w.layers) names.push_back(l.job.layer);
   for (const auto& f : rc.faults) faults.push_back(describe(f));

@@ -21,10 +21,8 @@ int train_command(const RunOptions& options, std::ostream& out, std::ostream& er
       << "epochs " << t.epochs << ", batch " << t.batch_size << ", lr " << t.sgd.lr << ", momentum " << t.sgd.momentum
       << ", weight decay " << t.sgd.weight_decay << ", training images "
       << (t.train_limit ? t.train_limit : kFashionMnistTrainImages - t.validation_size) << ", validation "
-      << t.validation_size << ", test " << t.test_limit << "\nfaults:";
-  if (rc.faults.empty()) out << " none";
-  for (const auto& f : rc.faults) out << "\n  " << describe(f);
-  out << "\n";
+      << t.validation_size << ", test " << t.test_limit << "\n";
+  print_faults(out, rc.faults);
   run_training(rc, to, out, err);
   return 0;
 }
