@@ -23,6 +23,25 @@ Tensor relu_backward(const Tensor& x, const Tensor& grad_y) {
   return g;
 }
 
+Tensor clipped_relu(const Tensor& x, const ActivationClip& clip) {
+  if (clip.mode == ClipMode::none) return relu(x);
+  Tensor y = x;
+  const float T = clip.threshold, above = clip.mode == ClipMode::saturate ? T : 0.0f;
+  for (auto& v : y.values()) v = v <= 0.0f ? 0.0f : (v <= T ? v : above);  // NaN fails both tests
+  return y;
+}
+
+Tensor clipped_relu_backward(const Tensor& x, const Tensor& grad_y, const ActivationClip& clip) {
+  if (clip.mode == ClipMode::none) return relu_backward(x, grad_y);
+  Tensor g = relu_backward(x, grad_y);
+  const float T = clip.threshold;
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    const bool passes = clip.mode == ClipMode::saturate ? x[i] < T : x[i] <= T;
+    if (!passes) g[i] = 0.0f;  // NaN x: no gradient
+  }
+  return g;
+}
+
 MaxPoolResult max_pool2d_with_indices(const Tensor& x, int size) {
   if (x.rank() != 4 || size < 1) throw std::invalid_argument("max_pool2d: expects [n,c,h,w] and size >= 1");
   const int N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3), P = H / size, Q = W / size;

@@ -13,6 +13,18 @@ Tensor relu(const Tensor& x);
 // through unchanged (as PyTorch's threshold_backward does: "NaN <= 0" is false).
 Tensor relu_backward(const Tensor& x, const Tensor& grad_y);
 
+// Activation clipping, a mitigation against large fault-induced values: `saturate`
+// (ReLU6-style: min(max(x, 0), T); NaN and +Inf become T) or `zero` (FT-ClipAct: values
+// above T, NaN and +Inf become 0). `none` is the plain ReLU (NaN stays NaN).
+enum class ClipMode { none, saturate, zero };
+struct ActivationClip {
+  ClipMode mode = ClipMode::none;
+  float threshold = 6.0f;
+};
+Tensor clipped_relu(const Tensor& x, const ActivationClip& clip);
+// The gradient passes where the output followed x (0 < x < T for saturate, 0 < x <= T for zero).
+Tensor clipped_relu_backward(const Tensor& x, const Tensor& grad_y, const ActivationClip& clip);
+
 // Non-overlapping max pooling of [n, c, h, w] with a size x size window (stride = size);
 // trailing rows/columns that do not fill a window are dropped.
 Tensor max_pool2d(const Tensor& x, int size);

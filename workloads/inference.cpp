@@ -27,7 +27,7 @@ NetworkRun run_network(const Network& net, const NetworkParameters& params, cons
     run.cycles += r.timing.cycles;
     x = std::move(r.output);
     add_bias(x, params.biases[i]);
-    if (l.relu) x = relu(x);
+    if (l.relu) x = clipped_relu(x, net.clip);
     if (l.pool > 1) x = max_pool2d(x, l.pool);
     run.layers.push_back(std::move(lr));
   }

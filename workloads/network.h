@@ -8,6 +8,7 @@
 #include "arch/config_reader.h"
 #include "arch/conv_job.h"
 #include "arch/tensor.h"
+#include "kernels/activations.h"
 
 namespace accsim {
 
@@ -22,6 +23,7 @@ struct LayerSpec {
 
 struct Network {
   std::string name;
+  ActivationClip clip;  // applied at every ReLU (a mitigation; docs/config.md "mitigations")
   int channels = 1, height = 28, width = 28;  // one input image
   std::vector<LayerSpec> layers;
 };

@@ -32,6 +32,19 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
     rc.workload.dataset_dir = w.get_string("dataset_dir", rc.workload.dataset_dir);
     w.finish();
   }
+  if (top.has("mitigations")) {
+    ConfigReader m = top.get_object("mitigations");
+    if (m.has("activation_clip")) {
+      ConfigReader c = m.get_object("activation_clip");
+      const std::string mode = c.get_choice("mode", {"none", "saturate", "zero"});
+      rc.workload.network.clip.mode = mode == "saturate" ? ClipMode::saturate : mode == "zero" ? ClipMode::zero : ClipMode::none;
+      rc.workload.network.clip.threshold = static_cast<float>(c.get_double("threshold", 1e-6, 1e30, 6.0));
+      c.finish();
+    }
+    const std::string check = m.get_choice("check", {"none", "abft", "duplicate"}, "none");
+    rc.mitigations.check = check == "abft" ? MitigationCheck::abft : check == "duplicate" ? MitigationCheck::duplicate : MitigationCheck::none;
+    m.finish();
+  }
   if (top.has("sweep")) rc.sweep = top.get_raw("sweep", "a sweep object");
   if (top.has("training")) rc.training = parse_training_config(top.get_object("training"));
   rc.seed = static_cast<std::uint64_t>(top.get_int("seed", 0, INT64_MAX, 1));

@@ -24,11 +24,19 @@ struct WorkloadConfig {
   std::string dataset_dir = kFashionMnistDir;
 };
 
+// Job-level error detection (faultmodels/checked_engine.h); activation clipping lives in
+// the network (Network::clip).
+enum class MitigationCheck { none, abft, duplicate };
+struct MitigationConfig {
+  MitigationCheck check = MitigationCheck::none;
+};
+
 struct RunConfig {
   std::string file;
   ArrayConfig array;
   WorkloadConfig workload;
   std::vector<HardwareFault> faults;
+  MitigationConfig mitigations;
   TrainingConfig training;  // the `training` block (defaults when absent)
   std::uint64_t seed = 1;
   std::string json_text;  // the config as read, stored with the results

@@ -44,7 +44,7 @@ StepResult Trainer::forward_backward(const Tensor& images, const std::vector<int
     c.input = std::move(x);
     add_bias(y, params_.biases[i]);
     c.pre_activation = y;
-    if (l.relu) y = relu(y);
+    if (l.relu) y = clipped_relu(y, net_.clip);
     c.pooled_from = y.shape();
     if (l.pool > 1) {
       MaxPoolResult p = max_pool2d_with_indices(y, l.pool);
@@ -63,7 +63,7 @@ StepResult Trainer::forward_backward(const Tensor& images, const std::vector<int
     const LayerSpec& l = net_.layers[i];
     const LayerCache& c = cache_[i];
     if (l.pool > 1) g = max_pool2d_backward(g, c.pool_argmax, c.pooled_from);
-    if (l.relu) g = relu_backward(c.pre_activation, g);
+    if (l.relu) g = clipped_relu_backward(c.pre_activation, g, net_.clip);
     grads_.biases[i] = bias_gradient(g);
     const LoweredJob bw = lower_backward_weight(c.job, c.input, g);
     grads_.weights[i] = lift_output(c.job, Pass::backward_weight, run(bw.job, bw.streamed, bw.stationary, cycle, r).output);

@@ -276,3 +276,40 @@ TEST(BiasGradient, EqualsANaiveDoubleSumOverBatchAndSpatialDimsForConvAndFcShape
 
 }  // namespace
 }  // namespace accsim
+
+namespace accsim {
+namespace {
+
+TEST(ClippedRelu, SaturateCapsAtTheThresholdAndZeroDropsLargeValuesNanAndInf) {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  Tensor x({1, 7});
+  x.values() = {-2.0f, 0.5f, 6.0f, 7.0f, nan, inf, -inf};
+  const Tensor s = clipped_relu(x, {ClipMode::saturate, 6.0f});
+  const Tensor z = clipped_relu(x, {ClipMode::zero, 6.0f});
+  EXPECT_EQ(s.values(), (std::vector<float>{0.0f, 0.5f, 6.0f, 6.0f, 6.0f, 6.0f, 0.0f}));
+  EXPECT_EQ(z.values(), (std::vector<float>{0.0f, 0.5f, 6.0f, 0.0f, 0.0f, 0.0f, 0.0f}));
+  const Tensor plain = clipped_relu(x, {});
+  EXPECT_TRUE(std::isnan(plain[4]));  // without the mitigation a crash stays visible
+}
+
+TEST(ClippedRelu, GradientPassesOnlyWhereTheOutputFollowsTheInput) {
+  Tensor x({1, 5});
+  x.values() = {-1.0f, 1.0f, 6.0f, 8.0f, 3.0f};
+  Tensor g({1, 5}, 1.0f);
+  EXPECT_EQ(clipped_relu_backward(x, g, {ClipMode::saturate, 6.0f}).values(),
+            (std::vector<float>{0.0f, 1.0f, 0.0f, 0.0f, 1.0f}));
+  EXPECT_EQ(clipped_relu_backward(x, g, {ClipMode::zero, 6.0f}).values(),
+            (std::vector<float>{0.0f, 1.0f, 1.0f, 0.0f, 1.0f}));
+  // Central differences away from the kinks agree.
+  for (ClipMode mode : {ClipMode::saturate, ClipMode::zero}) {
+    const ActivationClip clip{mode, 6.0f};
+    for (float v : {-1.0f, 1.0f, 3.0f, 8.0f}) {
+      Tensor a({1, 1}, v + 1e-3f), b({1, 1}, v - 1e-3f), one({1, 1}, 1.0f), at({1, 1}, v);
+      const double fd = (clipped_relu(a, clip)[0] - clipped_relu(b, clip)[0]) / 2e-3;
+      EXPECT_NEAR(clipped_relu_backward(at, one, clip)[0], fd, 1e-3) << v;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace accsim

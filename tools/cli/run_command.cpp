@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "arch/pe_faults.h"
+#include "faultmodels/checked_engine.h"
 #include "workloads/engines.h"
 #include "workloads/swizzle_report.h"
 #include "workloads/inference.h"
@@ -55,7 +56,13 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   const PeFaults healthy;
   const PeFaults faulty(rc.array, rc.faults);
   const NetworkRun golden = run_network(net, params, image, *make_engine(options.engine, rc.array, healthy));
-  const NetworkRun corrupted = run_network(net, params, image, *make_engine(options.engine, rc.array, faulty));
+  const auto faulty_engine = make_engine(options.engine, rc.array, faulty);
+  std::unique_ptr<CheckedEngine> checked;
+  if (rc.mitigations.check != MitigationCheck::none)
+    checked = std::make_unique<CheckedEngine>(
+        *faulty_engine, rc.array, rc.mitigations.check == MitigationCheck::abft ? CheckKind::abft : CheckKind::duplicate);
+  const NetworkRun corrupted =
+      run_network(net, params, image, checked ? static_cast<Engine&>(*checked) : *faulty_engine);
 
   out << "accsim " << ACCSIM_VERSION << " | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
       << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
@@ -92,6 +99,16 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   out << "total cycles " << corrupted.cycles << " (" << std::fixed << std::setprecision(2)
       << corrupted.cycles / rc.array.clock_mhz << " us at " << rc.array.clock_mhz << " MHz)" << std::defaultfloat
       << "; predicted class fault-free " << argmax(golden.logits) << ", faulty " << argmax(corrupted.logits) << "\n";
+
+  if (checked) {
+    const CheckStats& cs = checked->stats();
+    out << "mitigation " << checked->name() << ": " << cs.detections << " of " << cs.jobs << " jobs flagged, "
+        << cs.corrected << " corrected by re-execution, cycle overhead " << std::fixed << std::setprecision(1)
+        << 100.0 * cs.overhead() << "%" << std::defaultfloat << "\n";
+  }
+  if (net.clip.mode != ClipMode::none)
+    out << "mitigation: activations clipped at " << net.clip.threshold
+        << (net.clip.mode == ClipMode::saturate ? " (saturating)" : " (zeroing)") << "\n";
 
   const auto report = swizzle_report(net, params, image, rc.array, rc.faults);
   out << "\nswizzle report (each layer alone on its fault-free input): affected weights % / affected outputs %\n";
