@@ -140,6 +140,19 @@ NetworkParameters init_parameters(const Network& net, std::uint64_t seed) {
   return params;
 }
 
+std::vector<ConvJob> layer_jobs(const Network& net, int batch) {
+  std::vector<ConvJob> jobs;
+  int h = net.height, w = net.width;
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    const LayerSpec& l = net.layers[i];
+    jobs.push_back(layer_job(l, batch, h, w, i));
+    const ConvShape& s = jobs.back().shape;
+    h = l.kind == JobKind::forward_fc ? 1 : s.p() / l.pool;
+    w = l.kind == JobKind::forward_fc ? 1 : s.q() / l.pool;
+  }
+  return jobs;
+}
+
 ConvJob layer_job(const LayerSpec& l, int batch, int h, int w, std::uint64_t layer_index) {
   ConvJob job;
   job.layer = l.name;

@@ -55,5 +55,7 @@ NetworkParameters init_parameters(const Network& net, std::uint64_t seed);
 
 // The job a layer runs for a batch of `batch` inputs of shape [c, h, w].
 ConvJob layer_job(const LayerSpec& layer, int batch, int h, int w, std::uint64_t layer_index);
+// Every layer's forward job for a batch, following the shapes through pooling.
+std::vector<ConvJob> layer_jobs(const Network& net, int batch);
 
 }  // namespace accsim

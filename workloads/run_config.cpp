@@ -41,6 +41,7 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
       rc.workload.network.clip.threshold = static_cast<float>(c.get_double("threshold", 1e-6, 1e30, 6.0));
       c.finish();
     }
+    rc.mitigations.prune_faulty_weights = m.get_bool("prune_faulty_weights", false);
     const std::string check = m.get_choice("check", {"none", "abft", "duplicate"}, "none");
     rc.mitigations.check = check == "abft" ? MitigationCheck::abft : check == "duplicate" ? MitigationCheck::duplicate : MitigationCheck::none;
     m.finish();

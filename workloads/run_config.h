@@ -29,6 +29,7 @@ struct WorkloadConfig {
 enum class MitigationCheck { none, abft, duplicate };
 struct MitigationConfig {
   MitigationCheck check = MitigationCheck::none;
+  bool prune_faulty_weights = false;  // fault-aware pruning (workloads/fault_aware_pruning.h)
 };
 
 struct RunConfig {

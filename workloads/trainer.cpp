@@ -88,6 +88,9 @@ StepResult Trainer::train_step(const Tensor& images, const std::vector<int>& lab
     grads.push_back(&grads_.biases[i]);
   }
   optimizer.step(params, grads);
+  for (std::size_t l = 0; l < held_at_zero_.size(); ++l)
+    for (std::size_t i = 0; i < held_at_zero_[l].size(); ++i)
+      if (held_at_zero_[l][i]) params_.weights[l][i] = 0.0f;
   return r;
 }
 

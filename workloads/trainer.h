@@ -33,6 +33,10 @@ class Trainer {
   StepResult forward_backward(const Tensor& images, const std::vector<int>& labels, long long& cycle);
   const Gradients& gradients() const { return grads_; }
 
+  // Weights under these [k, c, r, s] masks (per layer) are set back to zero after every
+  // optimizer step (fault-aware pruning, workloads/fault_aware_pruning.h).
+  void hold_at_zero(std::vector<std::vector<std::uint8_t>> masks) { held_at_zero_ = std::move(masks); }
+
   // forward_backward, then one optimizer step on every weight and bias.
   StepResult train_step(const Tensor& images, const std::vector<int>& labels, Sgd& optimizer, long long& cycle);
 
@@ -55,6 +59,7 @@ class Trainer {
   Engine& engine_;
   std::vector<LayerCache> cache_;
   Gradients grads_;
+  std::vector<std::vector<std::uint8_t>> held_at_zero_;
 };
 
 }  // namespace accsim

@@ -13,6 +13,7 @@
 #include "arch/random.h"
 #include "workloads/engines.h"
 #include "workloads/fashion_mnist.h"
+#include "workloads/fault_aware_pruning.h"
 #include "workloads/inference.h"
 #include "workloads/model_file.h"
 #include "workloads/plot_script.h"
@@ -209,6 +210,12 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
   const auto eval_faulty = make_engine(o.engine, rc.array, faulty_permanent, threads);
   const auto eval_healthy = make_engine(o.engine, rc.array, healthy, threads);
   Trainer trainer(net, state.params, *train_engine);
+  if (rc.mitigations.prune_faulty_weights) {
+    const auto masks = pruning_masks(net, rc.array, rc.faults);
+    if (state.epochs_done == 0)
+      out << "fault-aware pruning: " << apply_pruning(state.params, masks) << " weights held at zero\n";
+    trainer.hold_at_zero(masks);
+  }
 
   const int n = train.images.dim(0);
   const int batches = (n + t.batch_size - 1) / t.batch_size;
