@@ -15,6 +15,7 @@ class FastEngine : public Engine {
   FastEngine(const ArrayConfig& array, const PeFaults& faults) : array_(array), faults_(faults) {}
   std::string name() const override { return "fast"; }
   JobResult run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) override;
+  JobResult run_encoded(const ConvJob& job, const ArrayOperands& operands, long long start_cycle) override;
 
  private:
   ArrayConfig array_;

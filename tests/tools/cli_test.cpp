@@ -350,8 +350,8 @@ TEST(Cli, SeedAboveInt64InConfigIsRejectedWithTheRange) {
 
 TEST(Cli, UnknownDatatypeIsRejectedWithTheAllowedList) {
   json j = small_config();
-  j["array"]["datatype"] = "int8";
-  expect_bad_config(j, {"array.datatype", "fp32", "int8"});
+  j["array"]["datatype"] = "int4";
+  expect_bad_config(j, {"array.datatype", "\"int4\"", "{fp32, fp16, bf16, int8}"});
 }
 
 TEST(Cli, XorSwizzleOnNonPowerOfTwoArrayIsRejected) {
