@@ -35,7 +35,8 @@ int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream&
   h5.commit();
 
   out << "accsim " << ACCSIM_VERSION << " errmodel | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
-      << rc.array.atomic_k << ", swizzle " << to_string(rc.array.swizzle) << ") | " << net.name << " | seed " << seed
+      << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
+      << ") | " << net.name << " | seed " << seed
       << "\nfaults:";
   if (rc.faults.empty()) out << " none";
   for (const auto& f : rc.faults) out << "\n  " << describe(f);

@@ -110,6 +110,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   h5.set_attribute("/", "seed", static_cast<std::int64_t>(seed));
   h5.set_attribute("/", "input_source", source);
   h5.set_attribute("/", "engine", options.engine);
+  h5.set_attribute("/", "datatype", to_string(rc.array.datatype));
   std::vector<std::string> fault_text;
   for (const auto& f : rc.faults) fault_text.push_back(describe(f));
   h5.write_strings("/faults", fault_text);
