@@ -1,5 +1,7 @@
 #include "arch/array_operands.h"
 
+#include <immintrin.h>
+
 #include <stdexcept>
 #include <string>
 
@@ -19,7 +21,29 @@ std::uint32_t encode_word(DataType t, float x, float scale) {
 
 std::vector<std::uint32_t> encode_tensor(DataType t, const Tensor& x, float scale) {
   std::vector<std::uint32_t> words(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) words[i] = encode_word(t, x[i], scale);
+  const float* in = x.data();
+  std::uint32_t* out = words.data();
+  std::size_t i = 0;
+  // Eight at a time where the CPU converts exactly as encode_word does (tests compare).
+  if (t == DataType::fp16) {
+    const __m256i nan = _mm256_set1_epi32(kCanonicalNaNFp16);
+    for (; i + 8 <= x.size(); i += 8) {
+      const __m256 v = _mm256_loadu_ps(in + i);
+      const __m256i h = _mm256_cvtepu16_epi32(_mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+      const __m256i is_nan = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm256_blendv_epi8(h, nan, is_nan));
+    }
+  } else if (t == DataType::int8) {
+    const __m256 s = _mm256_set1_ps(scale), lo = _mm256_set1_ps(-127.0f), hi = _mm256_set1_ps(127.0f);
+    for (; i + 8 <= x.size(); i += 8) {
+      __m256 v = _mm256_round_ps(_mm256_div_ps(_mm256_loadu_ps(in + i), s), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));  // NaN -> 0
+      v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
+      const __m256i q = _mm256_and_si256(_mm256_cvtps_epi32(v), _mm256_set1_epi32(0xff));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), q);
+    }
+  }
+  for (; i < x.size(); ++i) out[i] = encode_word(t, in[i], scale);
   return words;
 }
 

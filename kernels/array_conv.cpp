@@ -515,9 +515,14 @@ Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mappi
       return float_conv<DataType::bf16>(job, a, mapping, faults, pattern, in.data(), w.data(), nullptr, nullptr);
     }
     case DataType::fp16: {
-      const std::vector<float> in = decode(ops.input);
       const std::vector<std::uint16_t> in_words(ops.input.begin(), ops.input.end());
       const std::vector<std::uint16_t> w_words(ops.weights.begin(), ops.weights.end());
+      // Exact F16C decoding (a NaN may come out quieted: NaN operands only make NaN products).
+      std::vector<float> in(in_words.size());
+      std::size_t i = 0;
+      for (; i + 8 <= in.size(); i += 8)
+        _mm256_storeu_ps(&in[i], _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&in_words[i]))));
+      for (; i < in.size(); ++i) in[i] = fp16_to_fp32(in_words[i]);
       return float_conv<DataType::fp16>(job, a, mapping, faults, pattern, in.data(), nullptr, in_words.data(),
                                         w_words.data());
     }

@@ -112,6 +112,33 @@ TEST(NumberFormat, Int8QuantisationIsSymmetricPerTensorRoundsHalfEvenAndSaturate
   EXPECT_EQ(sign_extend(0x17fu, 8), 127);
 }
 
+// encode_tensor converts eight at a time with the CPU's vector units where it can;
+// every element must equal encode_word's, NaN and infinities and ties included.
+TEST(NumberFormat, TensorEncodingEqualsWordByWordEncodingInEveryFormat) {
+  Rng rng(77);
+  Tensor t({1003});
+  const float specials[] = {std::nanf(""), -std::numeric_limits<float>::infinity(),
+                            std::numeric_limits<float>::infinity(), 65520.0f, 2.9802322e-8f, -0.0f, 0.0f, 1e30f};
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const std::uint64_t r = rng.next();
+    t[i] = r % 7 == 0 ? specials[(r / 7) % 8] : r % 7 == 1 ? bits_float(static_cast<std::uint32_t>(r >> 20)) : rng.uniform(-3, 3);
+  }
+  for (DataType type : {DataType::fp32, DataType::fp16, DataType::bf16, DataType::int8}) {
+    for (float scale : {tensor_scale(type, t), 0.01f, 1.0f / 254.0f}) {
+      const std::vector<std::uint32_t> words = encode_tensor(type, t, scale);
+      for (std::size_t i = 0; i < t.size(); ++i)
+        ASSERT_EQ(words[i], encode_word(type, t[i], scale)) << to_string(type) << " " << std::hexfloat << t[i];
+    }
+  }
+  // Exact ties round to even on the vector path too: 1.5 -> 2, 2.5 -> 2, -3.5 -> -4, -2.5 -> -2.
+  Tensor ties({16});
+  const float tie[] = {1.5f, 2.5f, -3.5f, -2.5f};
+  const std::uint32_t want[] = {2u, 2u, 0xfcu, 0xfeu};
+  for (std::size_t i = 0; i < 16; ++i) ties[i] = tie[i % 4];
+  const std::vector<std::uint32_t> q = encode_tensor(DataType::int8, ties, 1.0f);
+  for (std::size_t i = 0; i < 16; ++i) EXPECT_EQ(q[i], want[i % 4]) << i;
+}
+
 TEST(NumberFormat, EverySiteHasItsWidthOnEveryFormat) {
   struct Row {
     DataType t;
