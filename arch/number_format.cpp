@@ -59,14 +59,6 @@ std::uint16_t fp32_to_fp16(float f) {
   return static_cast<std::uint16_t>(sign | (q + ((rem > 0x1000u || (rem == 0x1000u && (q & 1u))) ? 1u : 0u)));
 }
 
-float fp16_to_fp32(std::uint16_t h) {
-  const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
-  const std::uint32_t e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
-  if (e == 0x1f) return bits_float(sign | 0x7f800000u | (m << 13));  // Inf, NaN (payload kept)
-  if (e == 0) return bits_float(sign | float_bits(static_cast<float>(m) * 5.9604644775390625e-8f));  // m * 2^-24
-  return bits_float(sign | ((e + 112u) << 23) | (m << 13));
-}
-
 float int8_scale(const float* data, std::size_t n) {
   float max = 0.0f;
   for (std::size_t i = 0; i < n; ++i) {

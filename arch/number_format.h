@@ -55,7 +55,13 @@ inline float fp32_add(float a, float b) { return canonical(a + b); }
 inline constexpr std::uint16_t kCanonicalNaNFp16 = 0x7e00u;
 inline constexpr std::uint16_t kCanonicalNaNBf16 = 0x7fc0u;
 std::uint16_t fp32_to_fp16(float f);
-float fp16_to_fp32(std::uint16_t h);
+inline float fp16_to_fp32(std::uint16_t h) {
+  const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
+  const std::uint32_t e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
+  if (e == 0x1f) return bits_float(sign | 0x7f800000u | (m << 13));  // Inf, NaN (payload kept)
+  if (e == 0) return bits_float(sign | float_bits(static_cast<float>(m) * 5.9604644775390625e-8f));  // m * 2^-24
+  return bits_float(sign | ((e + 112u) << 23) | (m << 13));
+}
 inline std::uint16_t fp32_to_bf16(float f) {
   const std::uint32_t u = float_bits(f);
   if ((u & 0x7fffffffu) > 0x7f800000u) return kCanonicalNaNBf16;
