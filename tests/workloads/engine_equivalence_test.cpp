@@ -140,27 +140,27 @@ TEST(EngineEquivalence, BackwardWeightJobsAreBitIdenticalOnBothEngines) {
   EXPECT_GT(expect_engines_agree(0xbe00, 60, Pass::backward_weight).with_effect, 20);
 }
 
-// Every other format: 200 forward cases (both presets, every swizzle, every site and
-// kind, bits over the site's width on that format) and 40 of each backward pass.
+// Every other format: 160 forward cases (both presets, every swizzle, every site and
+// kind, bits over the site's width on that format) and 20 of each backward pass.
 void expect_format_agrees(DataType type, std::uint64_t base) {
-  const Coverage fwd = expect_engines_agree(base, 200, Pass::forward, type);
+  const Coverage fwd = expect_engines_agree(base, 160, Pass::forward, type);
   if (::testing::Test::HasFailure()) return;
-  EXPECT_GT(fwd.with_effect, 60) << to_string(type);
+  EXPECT_GT(fwd.with_effect, 50) << to_string(type);
   EXPECT_TRUE(fwd.complete()) << to_string(type) << ": " << fwd.presets.size() << " presets, " << fwd.swizzles.size()
                               << " swizzles, " << fwd.faults.size() << " site/kind pairs";
-  EXPECT_GT(expect_engines_agree(base + 0x1000, 40, Pass::backward_data, type).with_effect, 10) << to_string(type);
-  EXPECT_GT(expect_engines_agree(base + 0x2000, 40, Pass::backward_weight, type).with_effect, 10) << to_string(type);
+  EXPECT_GT(expect_engines_agree(base + 0x1000, 20, Pass::backward_data, type).with_effect, 5) << to_string(type);
+  EXPECT_GT(expect_engines_agree(base + 0x2000, 20, Pass::backward_weight, type).with_effect, 5) << to_string(type);
 }
 
-TEST(EngineEquivalence, Fp16JobsAreBitIdenticalOnBothEnginesOn280RandomCases) {
+TEST(EngineEquivalence, Fp16JobsAreBitIdenticalOnBothEnginesOn200RandomCases) {
   expect_format_agrees(DataType::fp16, 0xf160000);
 }
 
-TEST(EngineEquivalence, Bf16JobsAreBitIdenticalOnBothEnginesOn280RandomCases) {
+TEST(EngineEquivalence, Bf16JobsAreBitIdenticalOnBothEnginesOn200RandomCases) {
   expect_format_agrees(DataType::bf16, 0xbf160000);
 }
 
-TEST(EngineEquivalence, Int8JobsAreBitIdenticalOnBothEnginesOn280RandomCases) {
+TEST(EngineEquivalence, Int8JobsAreBitIdenticalOnBothEnginesOn200RandomCases) {
   expect_format_agrees(DataType::int8, 0x180000);
 }
 
