@@ -76,24 +76,38 @@ inline __m256 masked_fp16(const StuckMask& m, const std::uint16_t* words) {
 
 // Column sums of `count` positions, x[row][i] -> psum[i], for a ROWS-row array. Lanes
 // past `count` compute garbage that is never read. `xw`: fp16 only, the input words.
+// The leaves are forced inline: the whole tree must stay in registers (with several
+// formats instantiated, GCC's unit-growth limit would otherwise outline them).
+// The masked form: every product through its PE's input and product masks. Kept apart
+// from the unmasked loop, which then compiles to the bare multiply-add tree.
 template <DataType T, int ROWS>
-void column_sums(const Column& c, int, const float* x, const std::uint16_t* xw, int count, float*, float* psum) {
+void masked_column_sums(const Column& c, const float* x, const std::uint16_t* xw, int count, float* psum) {
   for (int v = 0; v < count; v += kLanes) {
-    auto operand = [&](int row) { return _mm256_loadu_ps(x + static_cast<std::size_t>(row) * kChunk + v); };
     __m256 sum;
-    if (c.masked) {
-      sum = tree<ROWS, 0>([&](int row) {
-        __m256 in;
-        if constexpr (T == DataType::fp16)
-          in = masked_fp16(c.im[row], xw + static_cast<std::size_t>(row) * kChunk + v);
-        else
-          in = apply(c.im[row], operand(row));
+    if constexpr (T == DataType::fp16) {
+      sum = tree<ROWS, 0>([&](int row) __attribute__((always_inline)) {
+        const __m256 in = masked_fp16(c.im[row], xw + static_cast<std::size_t>(row) * kChunk + v);
         const __m256 p = _mm256_mul_ps(_mm256_broadcast_ss(c.w + row), in);
         return apply(c.pm[row], canonical(p));
       });
     } else {
-      sum = tree<ROWS, 0>([&](int row) { return _mm256_mul_ps(_mm256_broadcast_ss(c.w + row), operand(row)); });
+      sum = tree<ROWS, 0>([&](int row) __attribute__((always_inline)) {
+        const __m256 in = _mm256_loadu_ps(x + static_cast<std::size_t>(row) * kChunk + v);
+        const __m256 p = _mm256_mul_ps(_mm256_broadcast_ss(c.w + row), apply(c.im[row], in));
+        return apply(c.pm[row], canonical(p));
+      });
     }
+    _mm256_storeu_ps(psum + v, canonical(sum));
+  }
+}
+
+template <DataType T, int ROWS>
+void column_sums(const Column& c, int, const float* x, const std::uint16_t* xw, int count, float*, float* psum) {
+  if (c.masked) return masked_column_sums<T, ROWS>(c, x, xw, count, psum);
+  for (int v = 0; v < count; v += kLanes) {
+    const __m256 sum = tree<ROWS, 0>([&](int row) __attribute__((always_inline)) {
+      return _mm256_mul_ps(_mm256_broadcast_ss(c.w + row), _mm256_loadu_ps(x + static_cast<std::size_t>(row) * kChunk + v));
+    });
     _mm256_storeu_ps(psum + v, canonical(sum));
   }
 }
@@ -205,7 +219,7 @@ std::uint32_t flipped_psum(const PeFaults& faults, int rows, const PsumFlips& f,
 // Fills the chunk lanes of one row from an operand plane through the gather runs
 // (padding reads 0).
 template <class V>
-void gather_row(V* dst, const V* plane, const Gather& gather, std::size_t k) {
+__attribute__((always_inline)) inline void gather_row(V* dst, const V* plane, const Gather& gather, std::size_t k) {
   for (std::size_t ri = gather.first[k]; ri < gather.first[k + 1]; ++ri) {
     const Run& run = gather.runs[ri];
     if (run.src < 0)
