@@ -7,7 +7,7 @@ ArrayConfig parse_array_config(ConfigReader r) {
   c.name = r.get_string("name", c.name);
   c.atomic_c = static_cast<int>(r.get_int("atomic_c", 1, 256));
   c.atomic_k = static_cast<int>(r.get_int("atomic_k", 1, 256));
-  c.datatype = parse_datatype(r.get_choice("datatype", {"fp32"}));
+  c.datatype = parse_datatype(r.get_choice("datatype", datatype_names()));
   c.stripe_length = static_cast<int>(r.get_int("stripe_length", 1, 4096));
   c.weight_load_bytes_per_cycle = static_cast<int>(r.get_int("weight_load_bytes_per_cycle", 1, 1 << 20));
   c.cbuf_bytes = r.get_int("cbuf_bytes", 1, 1LL << 40);

@@ -3,6 +3,7 @@
 // `fast` (the array-faithful kernel). Both run a ConvJob on an array with faults.
 #include <string>
 
+#include "arch/array_operands.h"
 #include "arch/conv_job.h"
 #include "arch/job_timing.h"
 #include "arch/tensor.h"
@@ -20,7 +21,12 @@ class Engine {
   virtual std::string name() const = 0;
   // input [n, c, h, w], weights [k, c, r, s]. `start_cycle`: the run cycle at which
   // the job starts; transient faults are given in run cycles.
+  // The operands are converted to the array's number format at the array boundary
+  // (arch/array_operands.h); the output comes back as fp32.
   virtual JobResult run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) = 0;
+  // The same on operands already in register words (e.g. words with bit masks
+  // applied, or int8 words with chosen scales); operands.datatype must be the array's.
+  virtual JobResult run_encoded(const ConvJob& job, const ArrayOperands& operands, long long start_cycle) = 0;
 };
 
 // Throws std::invalid_argument when the tensors do not match the job's shape.

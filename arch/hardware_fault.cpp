@@ -36,11 +36,42 @@ std::string describe(const HardwareFault& f) {
   return s;
 }
 
+int site_bit_width(FaultSite site, DataType t) {
+  switch (site) {
+    case FaultSite::weight:
+    case FaultSite::input: return bit_width(t);
+    case FaultSite::product: return t == DataType::int8 ? 16 : 32;
+    case FaultSite::psum:
+    case FaultSite::accumulator: return 32;
+  }
+  return 0;
+}
+
+std::string describe_site_word(FaultSite site, DataType t) {
+  static const char* const what[] = {"weight register", "input register", "multiplier output", "adder-tree output",
+                                     "accumulator entry"};
+  const int w = site_bit_width(site, t);
+  std::string layout;
+  if (is_integer(t)) {
+    layout = "two's complement int" + std::to_string(w);
+  } else if (w == 32) {
+    layout = "fp32: 31 sign, 30..23 exponent, 22..0 mantissa";
+  } else if (t == DataType::fp16) {
+    layout = "15 sign, 14..10 exponent, 9..0 mantissa";
+  } else {
+    layout = "15 sign, 14..7 exponent, 6..0 mantissa";
+  }
+  return to_string(t) + " " + what[static_cast<int>(site)] + " (" + std::to_string(w) + " bits: " + layout + ")";
+}
+
 void validate(const HardwareFault& f, const ArrayConfig& a) {
   int rows = f.site == FaultSite::accumulator ? a.stripe_length : a.atomic_c;
   if (f.row < 0 || f.row >= rows || f.col < 0 || f.col >= a.atomic_k)
     throw std::invalid_argument("fault location outside the array");
-  if (f.bit < 0 || f.bit >= bit_width(a.datatype)) throw std::invalid_argument("bit outside the datatype");
+  const int width = site_bit_width(f.site, a.datatype);
+  if (f.bit < 0 || f.bit >= width)
+    throw std::invalid_argument("bit " + std::to_string(f.bit) + " outside the " + describe_site_word(f.site, a.datatype) +
+                                ": allowed bits [0, " + std::to_string(width - 1) + "]");
   if (f.kind == FaultKind::transient && f.cycle < 0) throw std::invalid_argument("transient needs a cycle >= 0");
 }
 

@@ -39,7 +39,16 @@ FaultKind parse_fault_kind(const std::string& s);
 // "weight PE(3,5) bit 30 stuck_at_1", "psum col 2 bit 27 transient @1500"
 std::string describe(const HardwareFault& f);
 
-// Throws std::invalid_argument when the fault does not exist on this array.
+// How many bits the site holds on a datapath of type t: the weight and input registers
+// hold the operand word (fp32 32, fp16/bf16 16, int8 8); the multiplier output is fp32
+// (int16 for int8); the adder-tree output and the accumulator entries are fp32 (int32
+// for int8). Valid fault bits are [0, width).
+int site_bit_width(FaultSite site, DataType t);
+// "fp16 weight register (16 bits: 15 sign, 14..10 exponent, 9..0 mantissa)"
+std::string describe_site_word(FaultSite site, DataType t);
+
+// Throws std::invalid_argument when the fault does not exist on this array (the
+// message names the allowed range).
 void validate(const HardwareFault& f, const ArrayConfig& array);
 
 }  // namespace accsim

@@ -1,9 +1,17 @@
 #include "arch/pe_array.h"
 
+#include "arch/datapath.h"
+
 namespace accsim {
 
 PeArray::PeArray(const ArrayConfig& a, const PeFaults& faults)
-    : rows_(a.atomic_c), cols_(a.atomic_k), faults_(faults), shadow_(a.pes()), active_(a.pes()), products_(a.pes()) {}
+    : rows_(a.atomic_c),
+      cols_(a.atomic_k),
+      type_(a.datatype),
+      faults_(faults),
+      shadow_(a.pes()),
+      active_(a.pes()),
+      products_(a.pes()) {}
 
 void PeArray::promote() {
   if (!faults_.any_stuck(FaultSite::weight)) {
@@ -14,39 +22,26 @@ void PeArray::promote() {
 }
 
 void PeArray::flip_weight(int row, int col, std::uint32_t mask) {
-  float& w = active_[row * cols_ + col];
-  w = faults_.weight(row, col).apply(bits_float(float_bits(w) ^ mask));
+  std::uint32_t& w = active_[row * cols_ + col];
+  w = faults_.weight(row, col).apply(w ^ mask);
 }
 
-void adder_tree(float* v, int rows, int cols) {
-  for (int n = rows; n > 1;) {
-    const int half = n / 2;
-    for (int i = 0; i < half; ++i) {
-      float* out = v + static_cast<std::size_t>(i) * cols;
-      const float* a = v + static_cast<std::size_t>(2 * i) * cols;
-      const float* b = a + cols;
-      for (int c = 0; c < cols; ++c) out[c] = fp32_add(a[c], b[c]);
-    }
-    if (n & 1) {
-      float* out = v + static_cast<std::size_t>(half) * cols;
-      const float* last = v + static_cast<std::size_t>(n - 1) * cols;
-      for (int c = 0; c < cols; ++c) out[c] = last[c];
-    }
-    n = half + (n & 1);
-  }
+void PeArray::compute(const std::uint32_t* cube, std::uint32_t* psum, const std::vector<TransientFlip>* flips) {
+  with_datapath(type_, [&](auto d) { compute_as<decltype(d)>(cube, psum, flips); });
 }
 
-void PeArray::compute(const float* cube, float* psum, const std::vector<TransientFlip>* flips) {
+template <class D>
+void PeArray::compute_as(const std::uint32_t* cube, std::uint32_t* psum, const std::vector<TransientFlip>* flips) {
   const bool input_stuck = faults_.any_stuck(FaultSite::input);
   const bool product_stuck = faults_.any_stuck(FaultSite::product);
   for (int r = 0; r < rows_; ++r) {
-    const float x = cube[r];
-    const float* w = &active_[r * cols_];
-    float* p = &products_[r * cols_];
+    const std::uint32_t x = cube[r];
+    const std::uint32_t* w = &active_[r * cols_];
+    std::uint32_t* p = &products_[r * cols_];
     if (input_stuck) {
-      for (int c = 0; c < cols_; ++c) p[c] = fp32_mul(w[c], faults_.input(r, c).apply(x));
+      for (int c = 0; c < cols_; ++c) p[c] = D::multiply(w[c], faults_.input(r, c).apply(x));
     } else {
-      for (int c = 0; c < cols_; ++c) p[c] = fp32_mul(w[c], x);
+      for (int c = 0; c < cols_; ++c) p[c] = D::multiply(w[c], x);
     }
     if (product_stuck)
       for (int c = 0; c < cols_; ++c) p[c] = faults_.product(r, c).apply(p[c]);
@@ -66,21 +61,24 @@ void PeArray::compute(const float* cube, float* psum, const std::vector<Transien
         mask ^= g.mask;
       }
       if (!first) continue;
-      const float x = faults_.input(f.row, f.col).apply(bits_float(float_bits(cube[f.row]) ^ mask));
-      products_[f.row * cols_ + f.col] = faults_.product(f.row, f.col).apply(fp32_mul(active_[f.row * cols_ + f.col], x));
+      const std::uint32_t x = faults_.input(f.row, f.col).apply(cube[f.row] ^ mask);
+      products_[f.row * cols_ + f.col] =
+          faults_.product(f.row, f.col).apply(D::multiply(active_[f.row * cols_ + f.col], x));
     }
     for (const auto& f : *flips) {
       if (f.site != FaultSite::product) continue;
-      float& p = products_[f.row * cols_ + f.col];
-      p = faults_.product(f.row, f.col).apply(bits_float(float_bits(p) ^ f.mask));
+      std::uint32_t& p = products_[f.row * cols_ + f.col];
+      p = faults_.product(f.row, f.col).apply(p ^ f.mask);
     }
   }
-  adder_tree(products_.data(), rows_, cols_);
+  if constexpr (D::integer)
+    for (auto& p : products_) p = D::tree_input(p);
+  adder_tree(products_.data(), rows_, cols_, [](std::uint32_t a, std::uint32_t b) { return D::add(a, b); });
   const bool psum_stuck = faults_.any_stuck(FaultSite::psum);
   for (int c = 0; c < cols_; ++c) psum[c] = psum_stuck ? faults_.psum(c).apply(products_[c]) : products_[c];
   if (flips)
     for (const auto& f : *flips)
-      if (f.site == FaultSite::psum) psum[f.col] = faults_.psum(f.col).apply(bits_float(float_bits(psum[f.col]) ^ f.mask));
+      if (f.site == FaultSite::psum) psum[f.col] = faults_.psum(f.col).apply(psum[f.col] ^ f.mask);
 }
 
 }  // namespace accsim

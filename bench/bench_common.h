@@ -77,12 +77,16 @@ inline const ArrayConfig& preset(const std::string& name) {
 // The four faults of the faulty runs; every PE coordinate is valid on both presets
 // (small is 8x8, large 64x32). The transient hits at run cycle 40, after the first
 // weight load (8 cycles on small, 16 on large), on every iteration (start_cycle 0).
-inline std::vector<HardwareFault> four_faults() {
-  HardwareFault weight{FaultSite::weight, 1, 2, 30, FaultKind::stuck_at_1, -1};
-  HardwareFault input{FaultSite::input, 0, 0, 29, FaultKind::stuck_at_0, -1};
-  HardwareFault product{FaultSite::product, 2, 3, 20, FaultKind::transient, 40};
+// On narrower formats the register bits move to the same place in the word: the
+// weight's second-highest bit, the input's third-highest, the product's bit 20 (bit 12
+// of int8's int16 product).
+inline std::vector<HardwareFault> four_faults(DataType type = DataType::fp32) {
+  const int reg = bit_width(type), product = site_bit_width(FaultSite::product, type);
+  HardwareFault weight{FaultSite::weight, 1, 2, reg - 2, FaultKind::stuck_at_1, -1};
+  HardwareFault input{FaultSite::input, 0, 0, reg - 3, FaultKind::stuck_at_0, -1};
+  HardwareFault prod{FaultSite::product, 2, 3, product - 12, FaultKind::transient, 40};
   HardwareFault psum{FaultSite::psum, 0, 1, 3, FaultKind::stuck_at_1, -1};
-  return {weight, input, product, psum};
+  return {weight, input, prod, psum};
 }
 
 inline Tensor random_tensor(std::vector<int> shape, Rng& rng) {

@@ -10,6 +10,8 @@
 //   eigen_gemm/<workload>                    the baseline, as a benchmark of its own
 //   fast/<preset>/<workload>/<faults>        FastEngine::run on one job per iteration
 //   cycle/<preset>/<workload>/<faults>       CycleEngine::run on one job per iteration
+//   fast/<preset>_<datatype>/conv3x3_64/<faults>   the fast engine on the fp16, bf16 and
+//                                            int8 datapaths (operand conversion included)
 // Counters: "MAC/s" (useful MACs per second), "cycles/s" (simulated cycles per second),
 // "ratio_to_eigen" (MAC/s over the Eigen baseline of the same shape, measured once per
 // shape before any benchmark runs). Rates are per second of process CPU time (Google
@@ -36,6 +38,16 @@ using namespace accsim::bench;
 
 const char* const kEngines[] = {"fast", "cycle"};
 
+// "large" is the preset as shipped (fp32); "large_int8" the same array on another datapath.
+ArrayConfig array_for(const std::string& name) {
+  const std::size_t cut = name.find('_');
+  ArrayConfig a = preset(name.substr(0, cut));
+  if (cut != std::string::npos) a.datatype = parse_datatype(name.substr(cut + 1));
+  return a;
+}
+
+const char* const kFormats[] = {"fp16", "bf16", "int8"};
+
 std::string case_name(const std::string& engine, const std::string& p, const Workload& w, bool faulty) {
   return engine + "/" + p + "/" + w.name + (faulty ? "/4_faults" : "/fault-free");
 }
@@ -61,8 +73,8 @@ const std::string& fast_agrees_with_cycle(const std::string& preset_name, const 
   const std::string key = case_name("fast", preset_name, w, faulty);
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
-  const ArrayConfig& array = preset(preset_name);
-  const PeFaults pe_faults(array, faulty ? four_faults() : std::vector<HardwareFault>{});
+  const ArrayConfig array = array_for(preset_name);
+  const PeFaults pe_faults(array, faulty ? four_faults(array.datatype) : std::vector<HardwareFault>{});
   const Case c(w);
   const JobResult fast = make_engine("fast", array, pe_faults)->run(c.job, c.input, c.weights, 0);
   const JobResult cycle = make_engine("cycle", array, pe_faults)->run(c.job, c.input, c.weights, 0);
@@ -92,8 +104,9 @@ void BM_engine(benchmark::State& state, const std::string& engine_name, const st
       return;
     }
   }
-  const ArrayConfig& array = preset(preset_name);
-  const PeFaults pe_faults(array, faulty ? four_faults() : std::vector<HardwareFault>{});  // outlives the engine
+  const ArrayConfig array = array_for(preset_name);
+  // outlives the engine
+  const PeFaults pe_faults(array, faulty ? four_faults(array.datatype) : std::vector<HardwareFault>{});
   const std::unique_ptr<Engine> engine = make_engine(engine_name, array, pe_faults);
   const Case c(w);
   const double eigen_rate = eigen_mac_rate(w.shape);  // cached before the timed loop
@@ -138,6 +151,21 @@ void register_benchmarks() {
               ->Unit(benchmark::kMillisecond)
               ->MinTime(engine_name == "fast" ? 1.0 : 0.5);
         }
+  // The other datapaths, fast engine only (each case still checked against the cycle model).
+  for (const char* p : kPresets)
+    for (const char* format : kFormats)
+      for (const auto& w : workloads()) {
+        if (std::strcmp(w.name, "conv3x3_64") != 0) continue;
+        for (bool faulty : {false, true}) {
+          const std::string preset_name = std::string(p) + "_" + format;
+          benchmark::RegisterBenchmark(case_name("fast", preset_name, w, faulty).c_str(),
+                                       [preset_name, &w, faulty](benchmark::State& st) {
+                                         BM_engine(st, "fast", preset_name, w, faulty);
+                                       })
+              ->Unit(benchmark::kMillisecond)
+              ->MinTime(0.5);
+        }
+      }
 }
 
 // ---------------------------------------------------------------- summary
@@ -181,6 +209,19 @@ void print_summary(const SummaryReporter& rep) {
         std::printf("\n");
       }
     }
+
+  for (const char* p : kPresets)
+    for (const char* format : kFormats)
+      for (const auto& w : workloads()) {
+        const std::string name = std::string(p) + "_" + format;
+        const double clean = rep.rate(case_name("fast", name, w, false));
+        const double faulty = rep.rate(case_name("fast", name, w, true));
+        if (clean <= 0.0) continue;
+        std::printf("  fast  %-10s %-11s fault-free: %sMAC/s, %.3fx Eigen GEMM", name.c_str(), w.name,
+                    si(clean).c_str(), clean / eigen_mac_rate(w.shape));
+        if (faulty > 0.0) std::printf("; 4 faults: %sMAC/s (%s)", si(faulty).c_str(), extra_time(clean, faulty).c_str());
+        std::printf("\n");
+      }
 
   // The targets, on the large preset's conv3x3_64.
   const Workload* target = nullptr;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 
 #include "arch/job_timing.h"
 
@@ -91,6 +92,10 @@ JobResult CheckedEngine::run(const ConvJob& job, const Tensor& input, const Tens
   ++stats_.jobs;
   return kind_ == CheckKind::abft ? run_abft(job, input, weights, start_cycle)
                                   : run_duplicate(job, input, weights, start_cycle);
+}
+
+JobResult CheckedEngine::run_encoded(const ConvJob& job, const ArrayOperands&, long long) {
+  throw std::logic_error(job.layer + ": " + name() + " checks host tensors; run() it instead of run_encoded()");
 }
 
 JobResult CheckedEngine::run_abft(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start) {

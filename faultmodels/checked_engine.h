@@ -42,6 +42,9 @@ class CheckedEngine : public Engine {
   CheckedEngine(Engine& inner, const ArrayConfig& array, CheckKind kind, double tolerance = 1e-4);
   std::string name() const override;
   JobResult run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) override;
+  // The checks build their extra operands from host tensors: encoded words are refused
+  // (std::logic_error) rather than run unchecked.
+  JobResult run_encoded(const ConvJob& job, const ArrayOperands& operands, long long start_cycle) override;
   const CheckStats& stats() const { return stats_; }
 
  private:

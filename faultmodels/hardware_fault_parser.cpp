@@ -45,7 +45,13 @@ HardwareFault parse_hardware_fault(ConfigReader r, const ArrayConfig& a) {
     default:
       std::tie(f.row, f.col) = parse_location(r, "pe", "row", a.atomic_c - 1, "column", a.atomic_k - 1);
   }
-  f.bit = static_cast<int>(r.get_int("bit", 0, bit_width(a.datatype) - 1));
+  // The site's word width on this datatype bounds the bit (arch/hardware_fault.h).
+  const int width = site_bit_width(f.site, a.datatype);
+  try {
+    f.bit = static_cast<int>(r.get_int("bit", 0, width - 1));
+  } catch (const InputError& e) {
+    throw InputError(std::string(e.what()) + " (the " + describe_site_word(f.site, a.datatype) + ")");
+  }
   f.kind = parse_fault_kind(r.get_choice("kind", fault_kind_names()));
   if (f.kind == FaultKind::transient)
     f.cycle = r.get_int("cycle", 0, 1LL << 62);

@@ -4,6 +4,7 @@
 #include <set>
 #include <utility>
 
+#include "arch/datapath.h"
 #include "arch/mapping.h"
 #include "arch/pe_faults.h"
 #include "faultmodels/transient_mapper.h"
@@ -243,10 +244,14 @@ class PassMapper {
     std::set<std::pair<int, int>> seen;
     for (const auto& f : faults) {
       if (!f.permanent() || f.site != FaultSite::product || !seen.insert({f.row, f.col}).second) continue;
-      // What the idle PE adds: its (stuck) weight register times its (stuck) input, forced.
-      const float w = stuck_.weight(f.row, f.col).apply(0.0f), x = stuck_.input(f.row, f.col).apply(0.0f);
-      const std::uint32_t v = float_bits(stuck_.product(f.row, f.col).apply(fp32_mul(w, x)));
-      if ((v & 0x7fffffffu) == 0) continue;  // +-0 leaves every sum unchanged
+      // What the idle PE adds: its (stuck) weight register times its (stuck) input, forced,
+      // as the adder tree reads it (fp32 bits; int8: the int32 value).
+      const std::uint32_t w = stuck_.weight(f.row, f.col).apply(0u), x = stuck_.input(f.row, f.col).apply(0u);
+      const std::uint32_t v = with_datapath(array_.datatype, [&](auto d) {
+        using D = decltype(d);
+        return D::tree_input(stuck_.product(f.row, f.col).apply(D::multiply(w, x)));
+      });
+      if ((is_integer(array_.datatype) ? v : v & 0x7fffffffu) == 0) continue;  // +-0 leaves every sum unchanged
       for (int g = 0; g < mapping_.groups(); ++g) {
         const int oc = cols_[g][f.col];
         if (oc < 0) continue;

@@ -18,7 +18,9 @@ namespace accsim {
 // An input-register or multiplier stuck-at, at the level of operand pairs: every
 // product of stationary channel pair (out_channel, in_channel), in job coordinates
 // (for the forward pass: output channel k, input channel c of the layer), is taken
-// with the input (site input) or the product (site product) bits forced.
+// with the input (site input) or the product (site product) bits forced. The masks act
+// on the site's word (arch/hardware_fault.h site_bit_width): the input register's word
+// in the array's datatype; the product's fp32 word (int8: its int16 word).
 struct PairRule {
   FaultSite site = FaultSite::input;
   int out_channel = 0, in_channel = 0;
@@ -27,7 +29,9 @@ struct PairRule {
 
 // A multiplier stuck-at on a row that holds no channel in some channel operations:
 // the idle PE multiplies 0 by 0 and its forced product enters the column sum.
-// `steps` atomic steps per output element add `value_bits` (a float's bits).
+// `steps` atomic steps per output element add `value_bits`: an fp32 value's bits on
+// the floating-point datapaths, an int32 value (two's complement, in units of
+// scale_w * scale_x) on int8.
 struct IdleProductRule {
   int out_channel = 0;
   int steps = 0;
@@ -47,7 +51,9 @@ struct PassErrorModel {
   SwizzlePolicy swizzle = SwizzlePolicy::none;
   std::vector<int> stationary_shape, output_shape;  // layer tensors (arch/pass_lowering.h)
   std::vector<std::uint8_t> stationary_mask;        // 1: used on a faulty PE
-  std::vector<std::uint32_t> stationary_and, stationary_or;  // weight-register stuck-ats; identity elsewhere
+  // Weight-register stuck-ats on the register word of the array's datatype (fp32 bits,
+  // fp16/bf16 16-bit words, int8 two's complement words); identity elsewhere.
+  std::vector<std::uint32_t> stationary_and, stationary_or;
   std::vector<std::uint8_t> output_mask;            // 1: may be corrupted
   std::vector<PairRule> pairs;
   std::vector<IdleProductRule> idle_products;

@@ -7,16 +7,17 @@
 namespace accsim {
 
 struct ConvCore::Active {
-  Active(const ConvJob& j, const ArrayConfig& a, const PeFaults& f, const Tensor& in, const Tensor& w, long long start)
+  Active(const ConvJob& j, const ArrayConfig& a, const PeFaults& f, const ArrayOperands& ops, long long start)
       : job(j),
         array(a),
         faults(f),
         mapping(j.shape, a, a.swizzle, j.swizzle_seed),
-        sequencer(job, array, mapping, in, w),
+        sequencer(job, array, mapping, ops),
         pes(array, faults),
         accumulator(array, faults),
         output({j.shape.n, j.shape.k, j.shape.p(), j.shape.q()}),
         start_cycle(start),
+        output_scale(ops.output_scale()),
         cube(a.atomic_c),
         psum(a.atomic_k) {}
   const ConvJob job;
@@ -28,6 +29,7 @@ struct ConvCore::Active {
   Accumulator accumulator;
   Tensor output;
   long long start_cycle;
+  float output_scale;                // int8: dequantisation of the accumulator words
   std::size_t next_transient = 0;    // first transient not yet applied
   std::vector<TransientFlip> cycle_flips;
   long long next_stripe = 0;
@@ -35,7 +37,7 @@ struct ConvCore::Active {
   enum class Phase { idle, computing, draining, done } phase = Phase::idle;
   sc_core::sc_time began;
   JobTiming timing;
-  std::vector<float> cube, psum;
+  std::vector<std::uint32_t> cube, psum;
 };
 
 ConvCore& ConvCore::instance() {
@@ -100,7 +102,9 @@ Stripe ConvCore::run_stripe() {
     const long long n = m / (static_cast<long long>(P) * Q), pq = m % (static_cast<long long>(P) * Q);
     const auto& cols = a.sequencer.columns();
     for (int col = 0; col < a.array.atomic_k; ++col)
-      if (cols[col] >= 0) a.output[(n * K + cols[col]) * P * Q + pq] = a.accumulator.entry(i, col);
+      if (cols[col] >= 0)
+        a.output[(n * K + cols[col]) * P * Q + pq] =
+            output_value(a.array.datatype, a.accumulator.entry(i, col), a.output_scale);
   }
   a.timing.atomic_ops += st.length;
   a.timing.weight_load_cycles += a.sequencer.schedule().load_cycles(st.group, st.block);
@@ -153,11 +157,14 @@ void ConvCore::clocked() {
   }
 }
 
-JobResult ConvCore::run(const ConvJob& job, const ArrayConfig& array, const PeFaults& faults, const Tensor& input,
-                        const Tensor& weights, long long start_cycle) {
-  check_job_operands(job, input, weights);
+JobResult ConvCore::run(const ConvJob& job, const ArrayConfig& array, const PeFaults& faults,
+                        const ArrayOperands& operands, long long start_cycle) {
+  check_job_operands(job, operands);
+  if (operands.datatype != array.datatype)
+    throw std::invalid_argument(job.layer + ": operands in " + to_string(operands.datatype) + " on a " +
+                                to_string(array.datatype) + " array");
   period_ = sc_core::sc_time(std::round(1e6 / array.clock_mhz), sc_core::SC_PS);
-  job_ = std::make_unique<Active>(job, array, faults, input, weights, start_cycle);
+  job_ = std::make_unique<Active>(job, array, faults, operands, start_cycle);
   start_.notify(sc_core::SC_ZERO_TIME);
   sc_core::sc_start();
   if (job_->phase != Active::Phase::done) throw std::logic_error("conv core: simulation stopped before the job ended");

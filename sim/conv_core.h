@@ -26,8 +26,9 @@ class ConvCore : public sc_core::sc_module {
   static ConvCore& instance();
 
   // Runs one job to completion on an array of `array`'s shape with `faults`.
-  JobResult run(const ConvJob& job, const ArrayConfig& array, const PeFaults& faults, const Tensor& input,
-                const Tensor& weights, long long start_cycle);
+  // `operands`: register words of array.datatype (arch/array_operands.h).
+  JobResult run(const ConvJob& job, const ArrayConfig& array, const PeFaults& faults, const ArrayOperands& operands,
+                long long start_cycle);
 
  private:
   explicit ConvCore(sc_core::sc_module_name name);

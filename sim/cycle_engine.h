@@ -10,6 +10,7 @@ class CycleEngine : public Engine {
   CycleEngine(const ArrayConfig& array, const PeFaults& faults) : array_(array), faults_(faults) {}
   std::string name() const override { return "cycle"; }
   JobResult run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) override;
+  JobResult run_encoded(const ConvJob& job, const ArrayOperands& operands, long long start_cycle) override;
 
  private:
   ArrayConfig array_;

@@ -16,6 +16,7 @@ class FastEngine : public Engine {
   FastEngine(const ArrayConfig& array, const PeFaults& faults, int threads = 1);
   std::string name() const override { return "fast"; }
   JobResult run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) override;
+  JobResult run_encoded(const ConvJob& job, const ArrayOperands& operands, long long start_cycle) override;
 
  private:
   ArrayConfig array_;

@@ -243,6 +243,43 @@ TEST(HardwareFaultParser, BitJustOutsideIsRejectedWithTheDatatypeRange) {
   }
 }
 
+// Each site's word on each datatype bounds its bits: the last bit parses, the next one is
+// rejected with file, JSON path, the range and which word it is.
+TEST(HardwareFaultParser, BitRangeFollowsTheSitesWordOnEveryDatatype) {
+  struct Row {
+    const char* datatype;
+    int weight, input, product, psum, accumulator;
+  };
+  const Row rows[] = {{"fp32", 32, 32, 32, 32, 32},
+                      {"fp16", 16, 16, 32, 32, 32},
+                      {"bf16", 16, 16, 32, 32, 32},
+                      {"int8", 8, 8, 16, 32, 32}};
+  for (const auto& row : rows) {
+    ArrayConfig a = preset("small");
+    a.datatype = parse_datatype(row.datatype);
+    const std::pair<json (*)(int), int> sites[] = {
+        {[](int b) { return pe_fault("weight", 1, 1, b); }, row.weight},
+        {[](int b) { return pe_fault("input", 1, 1, b); }, row.input},
+        {[](int b) { return pe_fault("product", 1, 1, b); }, row.product},
+        {[](int b) { return psum_fault(1, b); }, row.psum},
+        {[](int b) { return acc_fault(1, 1, b); }, row.accumulator}};
+    for (const auto& [make, width] : sites) {
+      EXPECT_EQ(parse(make(width - 1), a).bit, width - 1) << row.datatype << " " << make(0).dump();
+      const std::string range = "[0, " + std::to_string(width - 1) + "]";
+      expect_rejected(make(width), a, {"faults[0].bit", std::to_string(width), range, row.datatype,
+                                       std::to_string(width) + " bits"});
+    }
+  }
+}
+
+TEST(HardwareFaultParser, Fp16WeightBitSixteenNamesTheRegisterLayout) {
+  ArrayConfig a = preset("small");
+  a.datatype = DataType::fp16;
+  expect_rejected(pe_fault("weight", 0, 0, 16), a,
+                  {"faults[0].bit: 16 is outside the allowed range [0, 15]", "fp16 weight register",
+                   "15 sign, 14..10 exponent, 9..0 mantissa"});
+}
+
 TEST(HardwareFaultParser, PsumColumnJustOutsideIsRejectedWithTheColumnRange) {
   expect_rejected(psum_fault(8), preset("small"), {"faults[0].column", "8", "[0, 7]"});
   expect_rejected(psum_fault(32), preset("large"), {"faults[0].column", "32", "[0, 31]"});

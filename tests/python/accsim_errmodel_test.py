@@ -51,10 +51,11 @@ def _absolute(module):
     return m
 
 
-def export(tmp, name, faults, swizzle="none"):
+def export(tmp, name, faults, swizzle="none", datatype="fp32"):
     with open(os.path.join(SOURCE, "configs", "small.json")) as f:
         cfg = json.load(f)
     cfg["array"]["swizzle"] = swizzle
+    cfg["array"]["datatype"] = datatype
     cfg["faults"] = faults
     cfg["seed"] = 7
     path = os.path.join(tmp, name + ".json")
@@ -84,9 +85,11 @@ class ConsumerTest(unittest.TestCase):
                 m.weight.copy_(em.samples[name]["weights"].reshape(m.weight.shape))
         return model
 
-    def check_within_rounding(self, em, model, what):
+    def check_within_rounding(self, em, model, what, weight_scales=None):
         """Every layer: torch with the error model applied == accsim's faulty output up to
-        summation-order rounding, and the fault visibly changed the affected layers."""
+        summation-order rounding (and, on fp16/bf16/int8 arrays, the rounding or
+        quantisation of the operands the fp32 model does not do), and the fault visibly
+        changed the affected layers."""
         changed_layers = 0
         for name in em.layer_names:
             s = em.samples[name]
@@ -99,6 +102,13 @@ class ConsumerTest(unittest.TestCase):
             # (|got - golden| covers products the hooks recompute with forced bits.)
             magnitude = run_layer(_absolute(module), s["input"].abs()) + (got - golden).abs()
             tol = terms * 2.0 ** -23 * magnitude + 1e-30
+            if em.datatype in ("fp16", "bf16"):  # both operands rounded to the format
+                tol = tol + 2 * 2.0 ** (-11 if em.datatype == "fp16" else -8) * magnitude
+            elif em.datatype == "int8":  # half a quantisation step of each operand per term
+                s_x, s_w = aem.int8_scale(s["input"]), weight_scales[name]
+                ones = torch.ones_like(s["input"])
+                tol = (tol + 0.5 * s_x * run_layer(_absolute(module), ones) +
+                       0.5 * s_w * terms * float(s["input"].abs().max()) + 0.25 * s_x * s_w * terms)
             err = (got - want).abs()
             ok = (err <= tol) | (got == want)
             if not bool(ok.all()):
@@ -122,6 +132,30 @@ class ConsumerTest(unittest.TestCase):
             handles = aem.apply(model, em)
             self.assertEqual(handles, [])  # weight-level only: no hooks needed
             self.check_within_rounding(em, model, "weight " + swizzle)
+
+    def test_fp16_and_bf16_weight_masks_act_on_the_16_bit_words(self):
+        for datatype in ("fp16", "bf16"):
+            em = export(self.tmp, "weight_" + datatype, [
+                {"site": "weight", "pe": [5, 3], "bit": 13, "kind": "stuck_at_1"},
+                {"site": "weight", "pe": [1, 6], "bit": 9, "kind": "stuck_at_1"},
+            ], datatype=datatype)
+            self.assertEqual(em.datatype, datatype)
+            pm = em.forward("conv2")
+            self.assertEqual(int(pm.stationary_or.max()), 1 << 13)  # bits of the 16-bit word
+            model = self.model_with_sample_weights(em)
+            aem.apply(model, em)
+            self.check_within_rounding(em, model, "weight " + datatype)
+
+    def test_int8_weight_masks_and_operand_rules_act_on_the_quantised_words(self):
+        em = export(self.tmp, "int8", [
+            {"site": "weight", "pe": [5, 3], "bit": 6, "kind": "stuck_at_1"},
+            {"site": "input", "pe": [0, 2], "bit": 5, "kind": "stuck_at_1"},
+            {"site": "product", "pe": [7, 1], "bit": 12, "kind": "stuck_at_1"},  # row 7 idle in conv1/conv2
+        ], datatype="int8")
+        model = self.model_with_sample_weights(em)
+        scales = {name: aem.int8_scale(getattr(model, name).weight) for name in em.layer_names}
+        self.assertGreater(len(aem.apply(model, em)), 0)
+        self.check_within_rounding(em, model, "int8", scales)
 
     def test_input_and_product_stuck_ats_through_forward_hooks_match_accsim(self):
         em = export(self.tmp, "operands", [

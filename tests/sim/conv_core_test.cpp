@@ -88,6 +88,7 @@ TEST(ConvCore, CycleCountsEqualTheClosedFormOnRandomShapesAndArrays) {
   Rng rng(99);
   for (int t = 0; t < 40; ++t) {
     ArrayConfig a = preset(t % 2 ? "large" : "small");
+    a.datatype = static_cast<DataType>((t / 2) % 4);  // weight loads depend on bytes per element
     a.stripe_length = 1 + static_cast<int>(rng.below(40));
     a.weight_load_bytes_per_cycle = 1 + static_cast<int>(rng.below(600));
     a.mac_pipeline_depth = static_cast<int>(rng.below(9));
@@ -95,13 +96,30 @@ TEST(ConvCore, CycleCountsEqualTheClosedFormOnRandomShapesAndArrays) {
     Operands ops = random_operands(job, rng);
     JobResult got = run_cycle(a, {}, job, ops);
     JobTiming want = closed_form_timing(job.shape, a);
-    EXPECT_EQ(got.timing.cycles, want.cycles) << "case " << t;
+    EXPECT_EQ(got.timing.cycles, want.cycles) << "case " << t << " " << to_string(a.datatype);
     EXPECT_EQ(got.timing.stall_cycles, want.stall_cycles) << "case " << t;
     EXPECT_EQ(got.timing.atomic_ops, want.atomic_ops) << "case " << t;
     EXPECT_EQ(got.timing.weight_load_cycles, want.weight_load_cycles) << "case " << t;
     EXPECT_EQ(got.timing.stripes, want.stripes) << "case " << t;
     EXPECT_EQ(got.timing.macs, job.shape.macs());
     EXPECT_NEAR(got.timing.utilisation, want.utilisation, 1e-12);
+  }
+}
+
+TEST(ConvCore, WeightLoadsReadTheFormatsBytesPerElement) {
+  // 8x8 weights per stripe at 32 B/cycle: fp32 8 cycles, fp16 and bf16 4, int8 2.
+  ConvJob job = make_job(1, 8, 8, 8, 8, 3, 1, 1);  // 64 pixels: 4 full tiles of 16
+  Rng rng(5);
+  const Operands ops = random_operands(job, rng);
+  const std::pair<DataType, int> cases[] = {
+      {DataType::fp32, 8}, {DataType::fp16, 4}, {DataType::bf16, 4}, {DataType::int8, 2}};
+  for (const auto& [type, per_stripe] : cases) {
+    ArrayConfig a = preset("small");
+    a.datatype = type;
+    const JobResult got = run_cycle(a, {}, job, ops);
+    EXPECT_EQ(got.timing.weight_load_cycles, 9LL * 4 * per_stripe) << to_string(type);  // 9 (r,s) x 4 tiles
+    EXPECT_EQ(got.timing.stall_cycles, per_stripe) << to_string(type);  // only the first load shows
+    EXPECT_EQ(got.timing, closed_form_timing(job.shape, a)) << to_string(type);
   }
 }
 

@@ -139,6 +139,32 @@ TEST(Cli, GoodRunWritesResultsFileAndPrintsLayerTable) {
   EXPECT_EQ(r.err.find("error"), std::string::npos) << r.err;
 }
 
+// The fp16 and int8 variants of the small preset (and bf16) run on both engines, print
+// the datatype in the table's header and give the same table on both engines.
+TEST(Cli, OtherDatatypeConfigsRunOnBothEnginesWithTheSameTableAndPrintTheDatatype) {
+  TempDir dir;
+  json bf16 = small_config();
+  bf16["array"]["datatype"] = "bf16";
+  bf16["faults"][0]["bit"] = 14;
+  const std::pair<std::string, std::string> configs[] = {{source_file("configs/small_fp16.json"), "fp16"},
+                                                         {source_file("configs/small_int8.json"), "int8"},
+                                                         {write_config(dir, bf16), "bf16"}};
+  for (const auto& [config, type] : configs) {
+    std::string table[2];
+    int i = 0;
+    for (const char* engine : {"fast", "cycle"}) {
+      const fs::path out_file = dir.path() / (type + engine + ".h5");
+      const CliRun r = run_cli({"--config", config, "--out", out_file.string(), "--engine", engine});
+      ASSERT_EQ(r.code, 0) << type << " " << engine << ": " << r.err;
+      EXPECT_NE(r.out.find("8x8, " + type + ", swizzle none"), std::string::npos) << r.out;
+      EXPECT_TRUE(fs::exists(out_file));
+      const std::size_t from = r.out.find("\nlayer");
+      table[i++] = r.out.substr(from, r.out.find("results: ") - from);
+    }
+    EXPECT_EQ(table[0], table[1]) << type;
+  }
+}
+
 TEST(Cli, SameConfigAndSeedTwiceGivesByteIdenticalStdout) {
   TempDir dir;
   const fs::path out_file = dir.path() / "out.h5";
@@ -215,6 +241,15 @@ TEST(Cli, MissingRequiredArrayKeyIsRejected) {
 }
 
 // ---------------------------------------------------------------- bad input: sizes
+
+TEST(Cli, FaultBitOutsideTheFormatsRegisterWordIsRejectedWithTheRange) {
+  json j = small_config();
+  j["array"]["datatype"] = "fp16";  // weight bit 30 of small.json no longer exists
+  expect_bad_config(j, {"faults[0].bit", "30 is outside the allowed range [0, 15]", "fp16 weight register"});
+  j["array"]["datatype"] = "int8";
+  j["faults"][0] = {{"site", "product"}, {"pe", {1, 1}}, {"bit", 16}, {"kind", "stuck_at_0"}};
+  expect_bad_config(j, {"faults[0].bit", "[0, 15]", "int8 multiplier output"});
+}
 
 TEST(Cli, XorSwizzleOnNonPowerOfTwoArrayIsRejected) {
   json j = small_config();
@@ -323,7 +358,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadKey{"ClockMhzNegativeIsRejectedWithTheRange", "/array/clock_mhz", -500.5, {"array.clock_mhz", "[1, 100000]"}},
         BadKey{"NegativeSeedInConfigIsRejectedWithTheRange", "/seed", -1, {": seed: ", "[0, 9223372036854775807]"}},
         BadKey{"SeedAboveInt64InConfigIsRejectedWithTheRange", "/seed", 18446744073709551615ULL, {": seed: ", "[0, 9223372036854775807]"}},
-        BadKey{"UnknownDatatypeIsRejectedWithTheAllowedList", "/array/datatype", "int8", {"array.datatype", "fp32", "int8"}},
+        BadKey{"UnknownDatatypeIsRejectedWithTheAllowedList", "/array/datatype", "int4", {"array.datatype", "\"int4\"", "{fp32, fp16, bf16, int8}"}},
         BadKey{"UnknownSwizzleIsRejectedWithTheAllowedList", "/array/swizzle", "shuffle", {"array.swizzle", "none, rotate, xor, random"}},
         BadKey{"BitOutsideTheDatatypeIsRejectedWithTheRange", "/faults/0/bit", 32, {"faults[0].bit", "32", "[0, 31]"}},
         BadKey{"NegativeBitIsRejectedWithTheRange", "/faults/1/bit", -1, {"faults[1].bit", "[0, 31]"}},

@@ -32,8 +32,8 @@ int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream&
   h5.commit();
 
   out << "accsim " << ACCSIM_VERSION << " errmodel | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
-      << rc.array.atomic_k << ", swizzle " << to_string(rc.array.swizzle) << ") | " << net.name << " | seed " << seed
-      << "\n";
+      << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
+      << ") | " << net.name << " | seed " << seed << "\n";
   print_faults(out, rc.faults);
   out << "\n";
   for (const auto& m : models) out << m.summary << "\n";

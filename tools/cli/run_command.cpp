@@ -131,6 +131,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   ResultsFile h5(options.out_file);
   write_run_attributes(h5, rc, seed, options.engine);
   h5.set_attribute("/", "input_source", source);
+  h5.set_attribute("/", "datatype", to_string(rc.array.datatype));
   std::vector<std::string> fault_text;
   for (const auto& f : rc.faults) fault_text.push_back(describe(f));
   h5.write_strings("/faults", fault_text);
