@@ -6,6 +6,7 @@
 #include <string>
 
 #include "arch/input_error.h"
+#include "tools/cli/dlrm_command.h"
 #include "tools/cli/errmodel_command.h"
 #include "tools/cli/run_command.h"
 #include "tools/cli/sweep_command.h"
@@ -23,7 +24,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       "  run        (default) run the workload fault-free and faulty; per-layer table, HDF5 results\n"
       "  errmodel   map the faults to software error models per layer and pass (docs/error_model.md)\n"
       "  train      train the network on Fashion-MNIST on the faulty array (docs/training.md)\n"
-      "  sweep      run the workload over a grid of array/fault parameters (docs/sweeps.md)\n\n"
+      "  sweep      run the workload over a grid of array/fault parameters (docs/sweeps.md)\n"
+      "  dlrm       parameter-fault RMSE study of a DLRM-style model, MLPs on the array (docs/parameter_faults.md)\n\n"
       "Options");
   opts.add_options()                                                                       //
       ("help,h", "show this help")                                                         //
@@ -52,7 +54,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   }
   if (vm.count("help")) {
     out << opts << "\nExamples:\n  accsim --config configs/small.json --out small.h5\n"
-        << "  accsim errmodel --config configs/small.json --out small.errmodel.h5\n";
+        << "  accsim errmodel --config configs/small.json --out small.errmodel.h5\n"
+        << "  accsim dlrm --config configs/experiments/dlrm_pytei.json\n";
     return 0;
   }
   if (vm.count("version")) {
@@ -60,8 +63,9 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return 0;
   }
   const std::string command = vm["command"].as<std::string>();
-  if (command != "run" && command != "errmodel" && command != "train" && command != "sweep") {
-    err << "accsim: unknown command \"" << command << "\"; commands are {run, errmodel, train, sweep} (see accsim --help)\n";
+  if (command != "run" && command != "errmodel" && command != "train" && command != "sweep" && command != "dlrm") {
+    err << "accsim: unknown command \"" << command
+        << "\"; commands are {run, errmodel, train, sweep, dlrm} (see accsim --help)\n";
     return 2;
   }
   if (!vm.count("config")) {
@@ -111,6 +115,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     if (command == "errmodel") return errmodel_command(ro, out, err);
     if (command == "train") return train_command(ro, out, err);
     if (command == "sweep") return sweep_command(ro, out, err);
+    if (command == "dlrm") return dlrm_command(ro, out, err);
     return run_command(ro, out, err);
   } catch (const InputError& e) {
     err << "accsim: " << e.what() << "\n";

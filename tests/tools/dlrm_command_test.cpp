@@ -1,0 +1,61 @@
+// `accsim dlrm` from the command line: the RMSE table, HDF5 and CSV outputs, the
+// shipped experiment config, and bad input.
+#include <gtest/gtest.h>
+
+#include "tools/cli_test_util.h"
+#include "workloads/results_file.h"
+
+namespace accsim {
+namespace {
+
+using namespace cli_test;
+
+json tiny_dlrm() {
+  json j = json::parse(std::ifstream(source_file("configs/experiments/dlrm_pytei.json")));
+  j["dlrm"] = {{"dense_dim", 16}, {"sparse_dim", 512}, {"embedding_dim", 8}, {"bottom_mlp", {16}}, {"top_mlp", {16, 1}}};
+  j["study"] = {{"samples", 16}, {"sparsity", {0.01}}, {"trials", 3}};
+  j["parameter_faults"]["rate"] = {1e-9, 1e-3};
+  return j;
+}
+
+TEST(DlrmCommand, PrintsTheRmseTableAndWritesHdf5AndCsvWithoutPartialFiles) {
+  TempDir dir;
+  const std::string config = write_config(dir, tiny_dlrm());
+  const fs::path out = dir.path() / "d.h5";
+  const CliRun r = run_cli({"dlrm", "--config", config, "--out", out.string(), "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("BER           embeddings (4096)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("mlps ("), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n1e-09         0 "), std::string::npos) << r.out;  // nothing flips at 1e-9 here
+  EXPECT_NE(r.out.find("\n1e-03 "), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(dir.path() / "d.csv"));
+  const ResultsTable summary = read_table(out.string(), "/summary");
+  EXPECT_EQ(summary.columns[0].size(), 2u * 3u);  // 2 rates x 3 targets
+  EXPECT_EQ(read_table(out.string(), "/trials").columns[0].size(), 2u * 3u * 3u);
+  EXPECT_EQ(read_strings(out.string(), "/targets"), (std::vector<std::string>{"embeddings", "mlps", "model"}));
+  EXPECT_EQ(read_int64_attribute(out.string(), "/", "trials"), 3);
+  EXPECT_TRUE(files_containing(dir.path(), ".partial").empty());
+  std::ifstream csv(dir.path() / "d.csv");
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_EQ(header.rfind("sparsity,model,rate,count,target,", 0), 0u) << header;
+}
+
+TEST(DlrmCommand, ShippedConfigParsesAndHelpListsTheCommand) {
+  const CliRun help = run_cli({"--help"});
+  EXPECT_NE(help.out.find("  dlrm "), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("accsim dlrm --config configs/experiments/dlrm_pytei.json"), std::string::npos);
+  TempDir dir;
+  json j = json::parse(std::ifstream(source_file("configs/experiments/dlrm_pytei.json")));
+  j["parameter_faults"]["targets"][1]["tensors"] = {"mlp.middle"};
+  const CliRun bad = run_cli({"dlrm", "--config", write_config(dir, j), "--out", (dir.path() / "x.h5").string()});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(exactly_one_line(bad.err)) << bad.err;
+  EXPECT_NE(bad.err.find("parameter_faults.targets[1]: \"mlp.middle\" matches no parameter tensor"), std::string::npos)
+      << bad.err;
+  EXPECT_TRUE(bad.out.empty()) << bad.out;
+  EXPECT_TRUE(files_containing(dir.path(), ".h5").empty());
+}
+
+}  // namespace
+}  // namespace accsim
