@@ -3,6 +3,8 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 #include "arch/pe_array.h"
 
@@ -122,37 +124,90 @@ struct Run {
 };
 
 // The runs of every (kernel position, chunk), computed once per job: runs[first[k] ..
-// first[k + 1]) for k = rs * chunks + chunk.
+// first[k + 1]) for k = rs * chunks + chunk. Chunks with needed[chunk] == 0 get no runs.
 struct Gather {
   std::vector<Run> runs;
   std::vector<std::size_t> first;
 };
 
-Gather gather_runs(const ConvShape& s, long long M) {
+Gather gather_runs(const ConvShape& s, long long M, const std::vector<char>& needed) {
   Gather g;
   const int P = s.p(), Q = s.q();
+  const long long PQ = static_cast<long long>(P) * Q, chunks = (M + kChunk - 1) / kChunk;
+  g.first.reserve(static_cast<std::size_t>(s.r * s.s * chunks + 1));
   for (int rs = 0; rs < s.r * s.s; ++rs) {
     const int r = rs / s.s, kc = rs % s.s;
-    int n = 0, p = 0, q = 0, lane = 0;  // output position m, walked without divisions
-    for (long long m = 0; m < M; ++m) {
-      if (lane == 0) g.first.push_back(g.runs.size());
-      const int ih = p * s.stride + r - s.pad, iw = q * s.stride + kc - s.pad;
-      const long long off =
-          (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w) ? -1 : (static_cast<long long>(n) * s.c * s.h + ih) * s.w + iw;
-      Run* last = g.runs.size() > g.first.back() ? &g.runs.back() : nullptr;
-      if (last && (off < 0 ? last->src < 0 : last->src >= 0 && last->src + last->len == off))
-        ++last->len;
-      else
-        g.runs.push_back({lane, 1, off});
-      if (++lane == kChunk) lane = 0;
-      if (++q == Q) {
-        q = 0;
-        if (++p == P) p = 0, ++n;
+    for (long long chunk = 0; chunk < chunks; ++chunk) {
+      g.first.push_back(g.runs.size());
+      if (!needed[static_cast<std::size_t>(chunk)]) continue;
+      const long long m0 = chunk * kChunk;
+      const int count = static_cast<int>(std::min<long long>(kChunk, M - m0));
+      // Output position m0 + lane as (n, p, q), walked without divisions.
+      int n = static_cast<int>(m0 / PQ), p = static_cast<int>((m0 % PQ) / Q), q = static_cast<int>(m0 % Q);
+      const std::size_t chunk_first = g.runs.size();
+      for (int lane = 0; lane < count; ++lane) {
+        const int ih = p * s.stride + r - s.pad, iw = q * s.stride + kc - s.pad;
+        const long long off = (ih < 0 || ih >= s.h || iw < 0 || iw >= s.w)
+                                  ? -1
+                                  : (static_cast<long long>(n) * s.c * s.h + ih) * s.w + iw;
+        Run* last = g.runs.size() > chunk_first ? &g.runs.back() : nullptr;
+        if (last && (off < 0 ? last->src < 0 : last->src >= 0 && last->src + last->len == off))
+          ++last->len;
+        else
+          g.runs.push_back({lane, 1, off});
+        if (++q == Q) {
+          q = 0;
+          if (++p == P) p = 0, ++n;
+        }
       }
     }
   }
   g.first.push_back(g.runs.size());
   return g;
+}
+
+// Which (chunk, column) pairs and output planes a call computes (docs: ConvRegion).
+struct Selection {
+  std::vector<char> col_all;     // [col]: every position
+  std::vector<char> image_cols;  // [col]: positions of selected images
+  std::vector<char> images;      // [n]
+  std::vector<char> chunk_images;  // [chunk]: the chunk holds a position of a selected image
+  std::vector<char> chunk_needed;  // [chunk]: some column is computed there
+  bool column(long long chunk, int col) const {
+    return col_all[col] || (chunk_images[static_cast<std::size_t>(chunk)] && image_cols[col]);
+  }
+  bool plane(int n, int col) const { return col_all[col] || (images[n] && image_cols[col]); }
+};
+
+Selection select(const ConvShape& s, const ArrayConfig& a, long long M, const ConvRegion* region) {
+  const long long chunks = (M + kChunk - 1) / kChunk, PQ = static_cast<long long>(s.p()) * s.q();
+  Selection sel;
+  if (region == nullptr) {
+    sel.col_all.assign(a.atomic_k, 1);
+    sel.image_cols.assign(a.atomic_k, 1);
+    sel.images.assign(s.n, 1);
+    sel.chunk_images.assign(static_cast<std::size_t>(chunks), 1);
+    sel.chunk_needed.assign(static_cast<std::size_t>(chunks), 1);
+    return sel;
+  }
+  auto sized = [](const std::vector<char>& v, std::size_t n, const char* what, char fallback) {
+    if (!v.empty() && v.size() != n)
+      throw std::invalid_argument(std::string("array_conv_region: ") + what + " has " + std::to_string(v.size()) +
+                                  " entries, expected " + std::to_string(n));
+    return v.empty() ? std::vector<char>(n, fallback) : v;
+  };
+  sel.col_all = sized(region->columns, a.atomic_k, "columns", 0);
+  sel.image_cols = sized(region->image_columns, a.atomic_k, "image_columns", 1);
+  sel.images = sized(region->images, static_cast<std::size_t>(s.n), "images", 0);
+  const bool any_col_all = std::find(sel.col_all.begin(), sel.col_all.end(), 1) != sel.col_all.end();
+  const bool any_image_col = std::find(sel.image_cols.begin(), sel.image_cols.end(), 1) != sel.image_cols.end();
+  sel.chunk_images.assign(static_cast<std::size_t>(chunks), 0);
+  for (int n = 0; n < s.n; ++n)
+    if (sel.images[n])
+      for (long long c = n * PQ / kChunk; c <= ((n + 1) * PQ - 1) / kChunk; ++c) sel.chunk_images[c] = 1;
+  sel.chunk_needed.resize(static_cast<std::size_t>(chunks));
+  for (long long c = 0; c < chunks; ++c) sel.chunk_needed[c] = any_col_all || (sel.chunk_images[c] && any_image_col);
+  return sel;
 }
 
 // The column sum of one atomic operation with transient flips, scalar, in the
@@ -177,17 +232,20 @@ float flipped_psum(const Job& j, const PsumFlips& f, const float* weights_col, c
 
 }  // namespace
 
-Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, const PeFaults& faults,
-                  const ErrorPattern& pattern, const Tensor& input, const Tensor& weights) {
+namespace {
+
+void conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, const PeFaults& faults,
+          const ErrorPattern& pattern, const Tensor& input, const Tensor& weights, const ConvRegion* region,
+          Tensor& out) {
   const ConvShape& s = job.shape;
   const Job j{s, a, faults, input};
   const int rows = a.atomic_c, cols = a.atomic_k, RS = s.r * s.s;
   const long long M = s.pixels(), PQ = static_cast<long long>(s.p()) * s.q(), HW = static_cast<long long>(s.h) * s.w;
   const long long chunks = (M + kChunk - 1) / kChunk;
-  Tensor out({s.n, s.k, s.p(), s.q()});
   const bool psum_stuck = faults.any_stuck(FaultSite::psum), acc_stuck = faults.any_stuck(FaultSite::accumulator);
   const ColumnSums sums_of_column = column_sums_for(rows);
-  const Gather gather = gather_runs(s, M);
+  const Selection sel = select(s, a, M, region);
+  const Gather gather = gather_runs(s, M, sel.chunk_needed);
 
   // Input and product masks per PE: only columns with a non-identity one pay for them.
   std::vector<StuckMask> im(static_cast<std::size_t>(rows) * cols), pm(im.size());  // [col][row]
@@ -202,7 +260,10 @@ Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mappi
   std::vector<int> row_ch, col_ch;
   std::vector<float> w_raw(static_cast<std::size_t>(rows) * cols), w_reg(w_raw.size());  // [col][row]
   std::vector<float> x(static_cast<std::size_t>(rows) * kChunk), p(x.size()), cube(rows), psum(kChunk);
-  std::vector<float> acc(static_cast<std::size_t>(cols) * M);  // [col][m]
+  // [col][m]; every entry a call reads was written at step 0 of its group, so the buffer
+  // is reused across calls without clearing.
+  thread_local std::vector<float> acc;
+  if (acc.size() < static_cast<std::size_t>(cols) * M) acc.resize(static_cast<std::size_t>(cols) * M);
   auto psum_it = pattern.psums.begin();
   auto acc_it = pattern.accumulator.begin();
 
@@ -222,6 +283,7 @@ Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mappi
             w_reg[col * rows + row] = faults.weight(row, col).apply(w);
           }
         for (long long m0 = 0, chunk = 0; m0 < M; m0 += kChunk, ++chunk) {
+          if (!sel.chunk_needed[static_cast<std::size_t>(chunk)]) continue;
           const int count = static_cast<int>(std::min<long long>(kChunk, M - m0));
           const std::size_t k = static_cast<std::size_t>(rs * chunks + chunk);
           // Broadcast operands: x[row][i] (idle rows and padding read 0).
@@ -243,6 +305,7 @@ Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mappi
           }
           for (int col = 0; col < cols; ++col) {
             if (col_ch[col] < 0) continue;  // an idle column's sums never leave the array
+            if (!sel.column(chunk, col)) continue;
             const std::size_t c0 = static_cast<std::size_t>(col) * rows;
             sums_of_column({&w_reg[c0], &im[c0], &pm[c0], col_masked[col] != 0}, rows, x.data(), count, p.data(),
                         psum.data());
@@ -288,10 +351,29 @@ Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mappi
       const int oc = col_ch[col];
       if (oc < 0) continue;
       const float* e = &acc[static_cast<std::size_t>(col) * M];
-      for (int n = 0; n < s.n; ++n, e += PQ) std::copy(e, e + PQ, out.data() + (static_cast<long long>(n) * s.k + oc) * PQ);
+      for (int n = 0; n < s.n; ++n, e += PQ)
+        if (sel.plane(n, col)) std::copy(e, e + PQ, out.data() + (static_cast<long long>(n) * s.k + oc) * PQ);
     }
   }
+}
+
+}  // namespace
+
+Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, const PeFaults& faults,
+                  const ErrorPattern& pattern, const Tensor& input, const Tensor& weights) {
+  const ConvShape& s = job.shape;
+  Tensor out({s.n, s.k, s.p(), s.q()});
+  conv(job, a, mapping, faults, pattern, input, weights, nullptr, out);
   return out;
+}
+
+void array_conv_region(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, const PeFaults& faults,
+                       const ErrorPattern& pattern, const Tensor& input, const Tensor& weights,
+                       const ConvRegion& region, Tensor& out) {
+  const ConvShape& s = job.shape;
+  if (out.shape() != std::vector<int>{s.n, s.k, s.p(), s.q()})
+    throw std::invalid_argument("array_conv_region: output " + out.shape_string() + " does not match the job");
+  conv(job, a, mapping, faults, pattern, input, weights, &region, out);
 }
 
 }  // namespace accsim

@@ -3,6 +3,8 @@
 // the same accumulation order as the PE array, computed for many output positions at
 // once instead of cycle by cycle, so its results are bit-identical to the cycle model.
 // Stuck-at faults act through the PEs' masks; transients through the error pattern.
+#include <vector>
+
 #include "arch/error_pattern.h"
 #include "arch/mapping.h"
 #include "arch/pe_faults.h"
@@ -12,5 +14,25 @@ namespace accsim {
 
 Tensor array_conv(const ConvJob& job, const ArrayConfig& array, const Mapping& mapping, const PeFaults& faults,
                   const ErrorPattern& pattern, const Tensor& input, const Tensor& weights);
+
+// A part of a job's output [n, k, p, q]: output channel oc of image n (one "plane")
+// belongs to it when images[n] and image_columns[col] hold, or columns[col] holds, where
+// col is the array column serving oc (per output-channel group, under the swizzle).
+// Empty vectors select nothing (image_columns: empty = every column).
+struct ConvRegion {
+  std::vector<char> images;         // [n]
+  std::vector<char> image_columns;  // [atomic_k], restricts `images`; empty = all columns
+  std::vector<char> columns;        // [atomic_k]: these columns' channels of every image
+};
+
+// array_conv of the region's planes only, written into `out` ([n, k, p, q]); every other
+// element of `out` is left as it was. Each computed plane is bit-identical to the same
+// plane of array_conv (the whole accumulation of every computed output position runs;
+// positions and columns outside the region are skipped), so a caller that knows which
+// planes a fault can change pre-fills `out` with the fault-free output and pays only for
+// those planes.
+void array_conv_region(const ConvJob& job, const ArrayConfig& array, const Mapping& mapping,
+                       const PeFaults& faults, const ErrorPattern& pattern, const Tensor& input,
+                       const Tensor& weights, const ConvRegion& region, Tensor& out);
 
 }  // namespace accsim
