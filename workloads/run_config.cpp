@@ -21,6 +21,7 @@ RunConfig parse_run_config(const std::string& file) {
   }
   rc.seed = static_cast<std::uint64_t>(top.get_int("seed", 0, INT64_MAX, 1));
   rc.faults = parse_hardware_faults(top, "faults", rc.array);
+  if (top.has("campaign")) rc.campaign = parse_campaign_config(top.get_object("campaign"), rc.array, file);
   top.finish();
   return rc;
 }

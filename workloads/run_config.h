@@ -1,12 +1,15 @@
 #pragma once
 // The experiment config of `accsim --config FILE`: the array, the workload, the
-// hardware faults and the seed. Every key is documented in docs/config.md.
+// hardware faults, the seed and (for `accsim campaign`) the fault campaign. Every key
+// is documented in docs/config.md.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "arch/array_config.h"
 #include "arch/hardware_fault.h"
+#include "workloads/campaign_config.h"
 #include "workloads/fashion_mnist.h"
 #include "workloads/network.h"
 
@@ -24,6 +27,7 @@ struct RunConfig {
   WorkloadConfig workload;
   std::vector<HardwareFault> faults;
   std::uint64_t seed = 1;
+  std::optional<CampaignConfig> campaign;  // `accsim campaign` needs it; other commands ignore it
   std::string json_text;  // the config as read, stored with the results
 };
 

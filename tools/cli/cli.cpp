@@ -6,6 +6,7 @@
 #include <string>
 
 #include "arch/input_error.h"
+#include "tools/cli/campaign_command.h"
 #include "tools/cli/errmodel_command.h"
 #include "tools/cli/run_command.h"
 
@@ -19,7 +20,9 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       "Usage: accsim [COMMAND] --config FILE [options]\n"
       "Commands:\n"
       "  run        (default) run the workload fault-free and faulty; per-layer table, HDF5 results\n"
-      "  errmodel   map the faults to software error models per layer and pass (docs/error_model.md)\n\n"
+      "  errmodel   map the faults to software error models per layer and pass (docs/error_model.md)\n"
+      "  campaign   hardware-fault inference campaign: SDC and crash rates by site and bit, resumable\n"
+      "             (the config's \"campaign\" object; docs/campaign.md)\n\n"
       "Options");
   opts.add_options()                                                                       //
       ("help,h", "show this help")                                                         //
@@ -44,7 +47,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   }
   if (vm.count("help")) {
     out << opts << "\nExamples:\n  accsim --config configs/small.json --out small.h5\n"
-        << "  accsim errmodel --config configs/small.json --out small.errmodel.h5\n";
+        << "  accsim errmodel --config configs/small.json --out small.errmodel.h5\n"
+        << "  accsim campaign --config configs/experiments/campaign_lenet5.json --out campaign.h5\n";
     return 0;
   }
   if (vm.count("version")) {
@@ -52,8 +56,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return 0;
   }
   const std::string command = vm["command"].as<std::string>();
-  if (command != "run" && command != "errmodel") {
-    err << "accsim: unknown command \"" << command << "\"; commands are {run, errmodel} (see accsim --help)\n";
+  if (command != "run" && command != "errmodel" && command != "campaign") {
+    err << "accsim: unknown command \"" << command << "\"; commands are {run, errmodel, campaign} (see accsim --help)\n";
     return 2;
   }
   if (!vm.count("config")) {
@@ -67,9 +71,13 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     err << "accsim: --engine: \"" << ro.engine << "\" is not one of {fast, cycle}\n";
     return 2;
   }
+  if (command == "campaign" && ro.engine != "fast") {
+    err << "accsim: --engine " << ro.engine << ": campaigns run on the fast engine (bit-identical to cycle)\n";
+    return 2;
+  }
   ro.out_file = vm.count("out") ? vm["out"].as<std::string>()
                                 : std::filesystem::path(ro.config_file).stem().string() +
-                                      (command == "errmodel" ? ".errmodel.h5" : ".h5");
+                                      (command == "errmodel" ? ".errmodel.h5" : command == "campaign" ? ".campaign.h5" : ".h5");
   if (vm.count("seed")) {
     const std::string text = vm["seed"].as<std::string>();
     std::size_t used = 0;
@@ -86,6 +94,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     ro.seed = static_cast<std::uint64_t>(seed);
   }
   try {
+    if (command == "campaign") return campaign_command(ro, out, err);
     return command == "errmodel" ? errmodel_command(ro, out, err) : run_command(ro, out, err);
   } catch (const InputError& e) {
     err << "accsim: " << e.what() << "\n";
