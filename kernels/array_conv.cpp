@@ -3,6 +3,8 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
+#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -114,6 +116,46 @@ ColumnSums column_sums_for(int rows) {
   }
 }
 
+// Column sums of a ROWS-row column whose rows [USED, ROWS) are idle: operand +0, a
+// finite, non-negative weight register (+0, or a value a stuck-at set) and no input or
+// product faults on those rows, so their products are exactly +0. Those leaves are the constant
+// +0 here: the compiler folds the all-idle subtrees (+0 + +0 = +0) and keeps every
+// "x + +0" (it is not x for x = -0), so the sums are bit-identical to column_sums<ROWS>
+// without the multiplications and additions of idle rows.
+template <int ROWS, int USED>
+void column_sums_used(const Column& c, int, const float* x, int count, float*, float* psum) {
+  for (int v = 0; v < count; v += kLanes) {
+    auto operand = [&](int row) { return _mm256_loadu_ps(x + static_cast<std::size_t>(row) * kChunk + v); };
+    __m256 sum;
+    if (c.masked) {  // input or product faults on used rows
+      sum = tree<ROWS, 0>([&](int row) {
+        if (row >= USED) return _mm256_setzero_ps();
+        const __m256 p = _mm256_mul_ps(_mm256_broadcast_ss(c.w + row), apply(c.im[row], operand(row)));
+        return apply(c.pm[row], canonical(p));
+      });
+    } else {
+      sum = tree<ROWS, 0>([&](int row) {
+        if (row >= USED) return _mm256_setzero_ps();
+        return _mm256_mul_ps(_mm256_broadcast_ss(c.w + row), operand(row));
+      });
+    }
+    _mm256_storeu_ps(psum + v, canonical(sum));
+  }
+}
+
+// column_sums_used for an 8-row array with `used` leading rows, or nullptr.
+ColumnSums column_sums_for_used(int rows, int used) {
+  static const ColumnSums eight[] = {nullptr,
+                                     column_sums_used<8, 1>,
+                                     column_sums_used<8, 2>,
+                                     column_sums_used<8, 3>,
+                                     column_sums_used<8, 4>,
+                                     column_sums_used<8, 5>,
+                                     column_sums_used<8, 6>,
+                                     column_sums_used<8, 7>};
+  return rows == 8 && used > 0 && used < 8 ? eight[used] : nullptr;
+}
+
 // ---- Operand gather -------------------------------------------------------------------
 
 // A run of chunk lanes [dst, dst + len) reading consecutive input offsets from src
@@ -123,14 +165,14 @@ struct Run {
   long long src;
 };
 
-// The runs of every (kernel position, chunk), computed once per job: runs[first[k] ..
-// first[k + 1]) for k = rs * chunks + chunk. Chunks with needed[chunk] == 0 get no runs.
+// The runs of every (kernel position, chunk): runs[first[k] .. first[k + 1]) for
+// k = rs * chunks + chunk.
 struct Gather {
   std::vector<Run> runs;
   std::vector<std::size_t> first;
 };
 
-Gather gather_runs(const ConvShape& s, long long M, const std::vector<char>& needed) {
+Gather gather_runs(const ConvShape& s, long long M) {
   Gather g;
   const int P = s.p(), Q = s.q();
   const long long PQ = static_cast<long long>(P) * Q, chunks = (M + kChunk - 1) / kChunk;
@@ -139,7 +181,6 @@ Gather gather_runs(const ConvShape& s, long long M, const std::vector<char>& nee
     const int r = rs / s.s, kc = rs % s.s;
     for (long long chunk = 0; chunk < chunks; ++chunk) {
       g.first.push_back(g.runs.size());
-      if (!needed[static_cast<std::size_t>(chunk)]) continue;
       const long long m0 = chunk * kChunk;
       const int count = static_cast<int>(std::min<long long>(kChunk, M - m0));
       // Output position m0 + lane as (n, p, q), walked without divisions.
@@ -166,6 +207,18 @@ Gather gather_runs(const ConvShape& s, long long M, const std::vector<char>& nee
   return g;
 }
 
+// gather_runs of a shape, built once per thread: campaigns run the same few job shapes
+// over and over, often computing only a small part of each.
+const Gather& cached_gather(const ConvShape& s, long long M) {
+  using Key = std::array<int, 8>;
+  thread_local std::map<Key, Gather> cache;
+  const Key key{s.n, s.c, s.h, s.w, s.r, s.s, s.stride, s.pad};
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  if (cache.size() >= 64) cache.clear();
+  return cache.emplace(key, gather_runs(s, M)).first->second;
+}
+
 // Which (chunk, column) pairs and output planes a call computes (docs: ConvRegion).
 struct Selection {
   std::vector<char> col_all;     // [col]: every position
@@ -173,6 +226,7 @@ struct Selection {
   std::vector<char> images;      // [n]
   std::vector<char> chunk_images;  // [chunk]: the chunk holds a position of a selected image
   std::vector<char> chunk_needed;  // [chunk]: some column is computed there
+  std::vector<char> col_any;       // [col]: some chunk computes this column
   bool column(long long chunk, int col) const {
     return col_all[col] || (chunk_images[static_cast<std::size_t>(chunk)] && image_cols[col]);
   }
@@ -188,6 +242,7 @@ Selection select(const ConvShape& s, const ArrayConfig& a, long long M, const Co
     sel.images.assign(s.n, 1);
     sel.chunk_images.assign(static_cast<std::size_t>(chunks), 1);
     sel.chunk_needed.assign(static_cast<std::size_t>(chunks), 1);
+    sel.col_any.assign(a.atomic_k, 1);
     return sel;
   }
   auto sized = [](const std::vector<char>& v, std::size_t n, const char* what, char fallback) {
@@ -206,7 +261,13 @@ Selection select(const ConvShape& s, const ArrayConfig& a, long long M, const Co
     if (sel.images[n])
       for (long long c = n * PQ / kChunk; c <= ((n + 1) * PQ - 1) / kChunk; ++c) sel.chunk_images[c] = 1;
   sel.chunk_needed.resize(static_cast<std::size_t>(chunks));
-  for (long long c = 0; c < chunks; ++c) sel.chunk_needed[c] = any_col_all || (sel.chunk_images[c] && any_image_col);
+  bool any_chunk_images = false;
+  for (long long c = 0; c < chunks; ++c) {
+    sel.chunk_needed[c] = any_col_all || (sel.chunk_images[c] && any_image_col);
+    any_chunk_images = any_chunk_images || sel.chunk_images[c];
+  }
+  sel.col_any.resize(a.atomic_k);
+  for (int col = 0; col < a.atomic_k; ++col) sel.col_any[col] = sel.col_all[col] || (any_chunk_images && sel.image_cols[col]);
   return sel;
 }
 
@@ -242,10 +303,26 @@ void conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, cons
   const int rows = a.atomic_c, cols = a.atomic_k, RS = s.r * s.s;
   const long long M = s.pixels(), PQ = static_cast<long long>(s.p()) * s.q(), HW = static_cast<long long>(s.h) * s.w;
   const long long chunks = (M + kChunk - 1) / kChunk;
-  const bool psum_stuck = faults.any_stuck(FaultSite::psum), acc_stuck = faults.any_stuck(FaultSite::accumulator);
+  const bool psum_stuck = faults.any_stuck(FaultSite::psum);
+  std::vector<std::vector<int>> acc_slots(static_cast<std::size_t>(cols));  // per column: its stuck entries
+  if (faults.any_stuck(FaultSite::accumulator))
+    for (int col = 0; col < cols; ++col)
+      for (int slot = 0; slot < a.stripe_length; ++slot)
+        if (!faults.accumulator(slot, col).identity()) acc_slots[static_cast<std::size_t>(col)].push_back(slot);
   const ColumnSums sums_of_column = column_sums_for(rows);
   const Selection sel = select(s, a, M, region);
-  const Gather gather = gather_runs(s, M, sel.chunk_needed);
+  // A fully-connected job (1x1 kernel on a 1x1 input): output position m is image m, and
+  // its operand of channel ic is input[m][ic]. Transposed once to [ic][m], each row's
+  // operands of a chunk are one contiguous copy instead of one run per position.
+  const bool fc = s.h == 1 && s.w == 1 && s.r == 1 && s.s == 1 && s.pad == 0;
+  thread_local std::vector<float> transposed;
+  if (fc) {
+    transposed.resize(static_cast<std::size_t>(s.c) * M);
+    for (long long m = 0; m < M; ++m)
+      for (int ic = 0; ic < s.c; ++ic) transposed[ic * M + m] = input[static_cast<std::size_t>(m * s.c + ic)];
+  }
+  static const Gather kNoGather;
+  const Gather& gather = fc ? kNoGather : cached_gather(s, M);
 
   // Input and product masks per PE: only columns with a non-identity one pay for them.
   std::vector<StuckMask> im(static_cast<std::size_t>(rows) * cols), pm(im.size());  // [col][row]
@@ -260,6 +337,7 @@ void conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, cons
   std::vector<int> row_ch, col_ch;
   std::vector<float> w_raw(static_cast<std::size_t>(rows) * cols), w_reg(w_raw.size());  // [col][row]
   std::vector<float> x(static_cast<std::size_t>(rows) * kChunk), p(x.size()), cube(rows), psum(kChunk);
+  std::vector<char> x_zero(static_cast<std::size_t>(rows), 0);  // x[row] holds kChunk zeros
   // [col][m]; every entry a call reads was written at step 0 of its group, so the buffer
   // is reused across calls without clearing.
   thread_local std::vector<float> acc;
@@ -271,17 +349,26 @@ void conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, cons
     mapping.cols_to_channels(g, col_ch);
     for (int b = 0; b < mapping.blocks(); ++b) {
       mapping.rows_to_channels(g, b, row_ch);
+      // Idle rows all after the used ones (no swizzle): columns whose idle PEs are
+      // fault-free skip them (column_sums_used).
+      int used = 0;
+      while (used < rows && row_ch[used] >= 0) ++used;
+      bool trailing_idle = used < rows;
+      for (int row = used; row < rows; ++row) trailing_idle = trailing_idle && row_ch[row] < 0;
+      const ColumnSums sums_of_used = trailing_idle ? column_sums_for_used(rows, used) : nullptr;
       for (int rs = 0; rs < RS; ++rs) {
         const int r = rs / s.s, kc = rs % s.s, step = b * RS + rs;
         const bool first = step == 0;
         // The weight registers of this step: [col][row], through their stuck-at masks.
-        for (int col = 0; col < cols; ++col)
+        for (int col = 0; col < cols; ++col) {
+          if (!sel.col_any[col]) continue;  // no chunk computes this column
           for (int row = 0; row < rows; ++row) {
             const int ic = row_ch[row], oc = col_ch[col];
             const float w = (ic < 0 || oc < 0) ? 0.0f : weights[((static_cast<long long>(oc) * s.c + ic) * s.r + r) * s.s + kc];
             w_raw[col * rows + row] = w;
             w_reg[col * rows + row] = faults.weight(row, col).apply(w);
           }
+        }
         for (long long m0 = 0, chunk = 0; m0 < M; m0 += kChunk, ++chunk) {
           if (!sel.chunk_needed[static_cast<std::size_t>(chunk)]) continue;
           const int count = static_cast<int>(std::min<long long>(kChunk, M - m0));
@@ -291,27 +378,47 @@ void conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, cons
             float* xr = &x[static_cast<std::size_t>(row) * kChunk];
             const int ic = row_ch[row];
             if (ic < 0) {
-              std::fill(xr, xr + count, 0.0f);
+              if (!x_zero[row]) std::fill(xr, xr + kChunk, 0.0f);
+              x_zero[row] = 1;
+              continue;
+            }
+            x_zero[row] = 0;
+            if (fc) {
+              std::copy(&transposed[ic * M + m0], &transposed[ic * M + m0] + count, xr);
               continue;
             }
             const float* plane = input.data() + ic * HW;
             for (std::size_t ri = gather.first[k]; ri < gather.first[k + 1]; ++ri) {
               const Run& run = gather.runs[ri];
-              if (run.src < 0)
-                std::fill(xr + run.dst, xr + run.dst + run.len, 0.0f);
-              else
-                std::copy(plane + run.src, plane + run.src + run.len, xr + run.dst);
+              float* dst = xr + run.dst;
+              int i = 0;
+              if (run.src < 0) {
+                for (; i + kLanes <= run.len; i += kLanes) _mm256_storeu_ps(dst + i, _mm256_setzero_ps());
+                for (; i < run.len; ++i) dst[i] = 0.0f;
+              } else {
+                const float* src = plane + run.src;
+                for (; i + kLanes <= run.len; i += kLanes) _mm256_storeu_ps(dst + i, _mm256_loadu_ps(src + i));
+                for (; i < run.len; ++i) dst[i] = src[i];
+              }
             }
           }
           for (int col = 0; col < cols; ++col) {
             if (col_ch[col] < 0) continue;  // an idle column's sums never leave the array
             if (!sel.column(chunk, col)) continue;
             const std::size_t c0 = static_cast<std::size_t>(col) * rows;
-            sums_of_column({&w_reg[c0], &im[c0], &pm[c0], col_masked[col] != 0}, rows, x.data(), count, p.data(),
-                        psum.data());
-            if (psum_stuck) {
+            // An idle row's product is weight x (+0): +0 exactly when the weight register
+            // holds a finite value with the sign bit clear (a stuck-at may have set bits).
+            bool idle_zero = sums_of_used != nullptr;
+            for (int row = used; idle_zero && row < rows; ++row) {
+              const std::uint32_t wb = float_bits(w_reg[c0 + row]);
+              idle_zero = (wb & 0x80000000u) == 0 && (wb & 0x7f800000u) != 0x7f800000u && im[c0 + row].identity() &&
+                          pm[c0 + row].identity();
+            }
+            (idle_zero ? sums_of_used : sums_of_column)({&w_reg[c0], &im[c0], &pm[c0], col_masked[col] != 0}, rows,
+                                                        x.data(), count, p.data(), psum.data());
+            if (psum_stuck && !faults.psum(col).identity()) {
               const StuckMask& sm = faults.psum(col);
-              for (int i = 0; i < count; ++i) psum[i] = sm.apply(psum[i]);
+              for (int i = 0; i < count; i += kLanes) _mm256_storeu_ps(&psum[i], apply(sm, _mm256_loadu_ps(&psum[i])));
             }
             // Transient flips of this step: recompute those column sums exactly.
             const ElementKey lo{g, step, m0, col};
@@ -334,13 +441,18 @@ void conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, cons
             if (first) {
               std::copy(psum.data(), psum.data() + count, e);
             } else {
-              for (int i = 0; i < count; ++i) e[i] = fp32_add(e[i], psum[i]);
+              int i = 0;
+              for (; i + kLanes <= count; i += kLanes)
+                _mm256_storeu_ps(e + i, canonical(_mm256_add_ps(_mm256_loadu_ps(e + i), _mm256_loadu_ps(&psum[i]))));
+              for (; i < count; ++i) e[i] = fp32_add(e[i], psum[i]);
             }
-            if (acc_stuck)
-              for (int i = 0, slot = static_cast<int>(m0 % a.stripe_length); i < count; ++i) {
-                e[i] = faults.accumulator(slot, col).apply(e[i]);
-                if (++slot == a.stripe_length) slot = 0;
-              }
+            // Stuck accumulator entries of this column: entry `slot` holds positions m with
+            // m % stripe_length == slot.
+            for (const int slot : acc_slots[static_cast<std::size_t>(col)]) {
+              const StuckMask& am = faults.accumulator(slot, col);
+              const long long L = a.stripe_length;
+              for (long long i = ((slot - m0) % L + L) % L; i < count; i += L) e[i] = am.apply(e[i]);
+            }
           }
         }
         while (acc_it != pattern.accumulator.end() && acc_it->at.group == g && acc_it->at.step <= step) ++acc_it;

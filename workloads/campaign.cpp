@@ -155,6 +155,7 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
     ++finished;
     changed.notify_all();
   };
+  long long saved = r.done_count;  // what the checkpoint file holds; before any worker runs
   const int threads = pending.empty() ? 0 : worker_count(c.config.threads, pending.size());
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) pool.emplace_back(work);
@@ -162,7 +163,6 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
   // The calling thread: progress and checkpoints.
   const double checkpoint_every = c.config.checkpoint_seconds;
   Clock::time_point last_checkpoint = Clock::now(), last_progress = Clock::now();
-  long long saved = r.done_count;
   auto save = [&](std::unique_lock<std::mutex>& lock) {
     if (options.checkpoint.empty() || r.done_count == saved) return;
     const CampaignResults snapshot = r;  // workers go on while the file is written

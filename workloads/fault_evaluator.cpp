@@ -36,6 +36,50 @@ void classify(const GoldenBatch& g, int image, const float* logits, int classes,
   if (g.correct[image] && argmax_row(logits, classes) != g.labels[image]) ++e.correct_to_wrong;
 }
 
+bool changes(const StuckMask& m, float v) { return m.apply(float_bits(v)) != float_bits(v); }
+
+// False when a weight or input stuck-at provably changes nothing in this layer for the
+// images whose input is the fault-free one: the faulty register never holds a value
+// whose bits the stuck-at alters (idle rows hold 0, padding reads 0). True otherwise,
+// and for every other site.
+bool stuck_at_acts(const HardwareFault& f, const PeFaults& faults, const LayerRun& layer, const Tensor& weights,
+                   const Mapping& mapping, const std::vector<char>& dirty) {
+  if (f.site != FaultSite::weight && f.site != FaultSite::input) return true;
+  const ConvShape& s = layer.job.shape;
+  const StuckMask& mask = f.site == FaultSite::weight ? faults.weight(f.row, f.col) : faults.input(f.row, f.col);
+  std::vector<int> cols, rows;
+  std::vector<char> seen(static_cast<std::size_t>(s.c), 0);
+  const std::size_t plane = static_cast<std::size_t>(s.h) * static_cast<std::size_t>(s.w);
+  for (int g = 0; g < mapping.groups(); ++g) {
+    mapping.cols_to_channels(g, cols);
+    const int oc = cols[static_cast<std::size_t>(f.col)];
+    if (oc < 0) continue;  // an idle column's results never leave the array
+    for (int b = 0; b < mapping.blocks(); ++b) {
+      mapping.rows_to_channels(g, b, rows);
+      const int ic = rows[static_cast<std::size_t>(f.row)];
+      if (ic < 0 || (f.site == FaultSite::input && s.pad > 0)) {
+        if (changes(mask, 0.0f)) return true;
+        if (ic < 0) continue;
+      }
+      if (f.site == FaultSite::weight) {
+        const float* w = weights.data() + (static_cast<std::size_t>(oc) * s.c + ic) * s.r * s.s;
+        for (int i = 0; i < s.r * s.s; ++i)
+          if (changes(mask, w[i])) return true;
+        continue;
+      }
+      if (seen[static_cast<std::size_t>(ic)]) continue;
+      seen[static_cast<std::size_t>(ic)] = 1;
+      for (int n = 0; n < s.n; ++n) {
+        if (dirty[static_cast<std::size_t>(n)]) continue;  // recomputed anyway
+        const float* x = layer.input.data() + (static_cast<std::size_t>(n) * s.c + ic) * plane;
+        for (std::size_t i = 0; i < plane; ++i)
+          if (changes(mask, x[i])) return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 int argmax_row(const float* logits, int classes) {
@@ -108,6 +152,7 @@ BatchEffect FaultEvaluator::evaluate_shortcut(const GoldenBatch& g, const Hardwa
   // and is act[i] (the layer's input block of that image).
   std::vector<char> dirty(static_cast<std::size_t>(n), 0);
   std::vector<std::vector<float>> act(static_cast<std::size_t>(n));
+  std::vector<float> post;
   for (int l = struck < 0 ? layers : struck; l < layers; ++l) {
     const LayerRun& gl = golden.layers[static_cast<std::size_t>(l)];
     const LayerSpec& spec = net_.layers[static_cast<std::size_t>(l)];
@@ -120,10 +165,24 @@ BatchEffect FaultEvaluator::evaluate_shortcut(const GoldenBatch& g, const Hardwa
 
     const std::size_t in_block = gl.input.size() / static_cast<std::size_t>(n);
     const std::size_t out_block = gl.output.size() / static_cast<std::size_t>(n);
-    const long long PQ = static_cast<long long>(s.p()) * s.q();
+    const auto PQ = static_cast<std::size_t>(s.p()) * static_cast<std::size_t>(s.q());
     std::vector<long long> diff(static_cast<std::size_t>(n), 0);
-    std::vector<const float*> out_of(static_cast<std::size_t>(n), nullptr);  // faulty output block per image
-    Tensor y;
+    // Per image: its faulty output block (valid on the computed planes) and the output
+    // channels whose plane differs from the fault-free one.
+    std::vector<const float*> out_of(static_cast<std::size_t>(n), nullptr);
+    std::vector<std::vector<int>> changed(static_cast<std::size_t>(n));
+    auto compare_plane = [&](int i, int oc) {
+      const std::size_t at = static_cast<std::size_t>(oc) * PQ;
+      const long long d = count_differences(out_of[i] + at, gl.output.data() + i * out_block + at, PQ);
+      if (d == 0) return;
+      diff[i] += d;
+      changed[i].push_back(oc);
+    };
+    // Per-thread scratch: a campaign evaluates thousands of faults on the same shapes.
+    thread_local std::vector<Tensor> outputs;  // per layer
+    thread_local Tensor patched;
+    if (outputs.size() < static_cast<std::size_t>(layers)) outputs.resize(static_cast<std::size_t>(layers));
+    Tensor& y = outputs[static_cast<std::size_t>(l)];
     if (active) {
       const Mapping mapping(s, array_, array_.swizzle, gl.job.swizzle_seed);
       const ErrorPattern pattern = map_transients(gl.job, array_, faults, gl.start_cycle);
@@ -131,31 +190,31 @@ BatchEffect FaultEvaluator::evaluate_shortcut(const GoldenBatch& g, const Hardwa
       if (fault.permanent()) {
         region.images = dirty;
         region.columns.assign(static_cast<std::size_t>(cols), 0);
-        region.columns[static_cast<std::size_t>(fault.col)] = 1;
+        if (stuck_at_acts(fault, faults, gl, params_.weights[static_cast<std::size_t>(l)], mapping, dirty))
+          region.columns[static_cast<std::size_t>(fault.col)] = 1;
       } else {
         if (pattern.empty()) break;  // the transient is masked in the hardware: nothing changes
         region.images.assign(static_cast<std::size_t>(n), 0);
         region.image_columns.assign(static_cast<std::size_t>(cols), 0);
         for (const auto& p : pattern.psums) {
-          region.images[static_cast<std::size_t>(p.at.pixel / PQ)] = 1;
+          region.images[static_cast<std::size_t>(p.at.pixel / static_cast<long long>(PQ))] = 1;
           region.image_columns[static_cast<std::size_t>(p.at.col)] = 1;
         }
         for (const auto& a : pattern.accumulator) {
-          region.images[static_cast<std::size_t>(a.at.pixel / PQ)] = 1;
+          region.images[static_cast<std::size_t>(a.at.pixel / static_cast<long long>(PQ))] = 1;
           region.image_columns[static_cast<std::size_t>(a.at.col)] = 1;
         }
       }
       const Tensor* input = &gl.input;
-      Tensor patched;
       if (!dirty_list.empty()) {
         patched = gl.input;
         for (int i : dirty_list) std::copy(act[i].begin(), act[i].end(), patched.data() + i * in_block);
         input = &patched;
       }
-      y = gl.output;
+      // Only the region's planes are written and read: no copy of the fault-free output.
+      if (y.shape() != gl.output.shape()) y = Tensor(gl.output.shape());
       array_conv_region(gl.job, array_, mapping, faults, pattern, *input, params_.weights[static_cast<std::size_t>(l)],
                         region, y);
-      // Compare the recomputed planes; the others are the fault-free ones by construction.
       std::vector<int> col_of(static_cast<std::size_t>(s.k), -1), channels;
       for (int group = 0; group < mapping.groups(); ++group) {
         mapping.cols_to_channels(group, channels);
@@ -163,16 +222,14 @@ BatchEffect FaultEvaluator::evaluate_shortcut(const GoldenBatch& g, const Hardwa
           if (channels[static_cast<std::size_t>(col)] >= 0) col_of[static_cast<std::size_t>(channels[col])] = col;
       }
       for (int i = 0; i < n; ++i) {
+        out_of[i] = y.data() + i * out_block;
         for (int oc = 0; oc < s.k; ++oc) {
           const auto col = static_cast<std::size_t>(col_of[static_cast<std::size_t>(oc)]);
           const bool computed = (!region.columns.empty() && region.columns[col]) ||
                                 (region.images[static_cast<std::size_t>(i)] &&
                                  (region.image_columns.empty() || region.image_columns[col]));
-          if (!computed) continue;
-          const std::size_t at = (static_cast<std::size_t>(i) * s.k + oc) * static_cast<std::size_t>(PQ);
-          diff[i] += count_differences(y.data() + at, gl.output.data() + at, static_cast<std::size_t>(PQ));
+          if (computed) compare_plane(i, oc);
         }
-        out_of[i] = y.data() + i * out_block;
       }
     } else {
       // Only the images whose input differs, as a smaller batch on a fault-free array:
@@ -185,27 +242,36 @@ BatchEffect FaultEvaluator::evaluate_shortcut(const GoldenBatch& g, const Hardwa
       y = engine.run(job, xs, params_.weights[static_cast<std::size_t>(l)], 0).output;
       for (int j = 0; j < d; ++j) {
         const int i = dirty_list[j];
-        diff[i] = count_differences(y.data() + j * out_block, gl.output.data() + i * out_block, out_block);
         out_of[i] = y.data() + j * out_block;
+        for (int oc = 0; oc < s.k; ++oc) compare_plane(i, oc);
       }
     }
 
-    // Bias, activation and pooling of the images whose output differs.
+    // Bias, activation and pooling of the changed planes (channel by channel: the fault-
+    // free activation of every other channel stays), then which images now differ.
     const Tensor& next = l + 1 < layers ? golden.layers[static_cast<std::size_t>(l) + 1].input : golden.logits;
     const std::size_t next_block = next.size() / static_cast<std::size_t>(n);
+    const int P = s.p() / spec.pool, Q = s.q() / spec.pool;
+    const std::size_t pooled_plane = static_cast<std::size_t>(P) * static_cast<std::size_t>(Q);
+    if (pooled_plane * static_cast<std::size_t>(s.k) != next_block)
+      throw std::logic_error("FaultEvaluator: activation size differs from the cached run");
+    const float* bias = params_.biases[static_cast<std::size_t>(l)].data();
     std::vector<char> next_dirty(static_cast<std::size_t>(n), 0);
     for (int i = 0; i < n; ++i) {
       e.trace[static_cast<std::size_t>(l)] += diff[i];
       if (diff[i] == 0) continue;
-      Tensor t({1, s.k, s.p(), s.q()});
-      std::copy(out_of[i], out_of[i] + out_block, t.data());
-      add_bias(t, params_.biases[static_cast<std::size_t>(l)]);
-      if (spec.relu) t = relu(t);
-      if (spec.pool > 1) t = max_pool2d(t, spec.pool);
-      if (t.size() != next_block) throw std::logic_error("FaultEvaluator: activation size differs from the cached run");
-      if (!same_bits(t.data(), next.data() + i * next_block, next_block)) {
+      const float* golden_act = next.data() + i * next_block;
+      post.assign(golden_act, golden_act + next_block);
+      if (changed[i].size() == static_cast<std::size_t>(s.k)) {
+        bias_relu_pool(out_of[i], s.k, s.p(), s.q(), bias, spec.relu, spec.pool, post.data());
+      } else {
+        for (int oc : changed[i])
+          bias_relu_pool(out_of[i] + static_cast<std::size_t>(oc) * PQ, 1, s.p(), s.q(), bias + oc, spec.relu,
+                         spec.pool, post.data() + static_cast<std::size_t>(oc) * pooled_plane);
+      }
+      if (!same_bits(post.data(), golden_act, next_block)) {
         next_dirty[i] = 1;
-        act[i] = std::move(t.values());
+        act[i].assign(post.begin(), post.end());
       }
     }
     for (int i = 0; i < n; ++i)

@@ -10,8 +10,9 @@
 //    channel) its error pattern touches; after it only the images whose activations
 //    differ, as a smaller batch on a fault-free array;
 //  - a stuck-at acts in every layer, but only on the output channels served by its
-//    array column: each layer recomputes that column's planes of every image, and every
-//    plane of the images whose input already differs.
+//    array column: each layer recomputes that column's planes of every image (none when
+//    a weight or input stuck-at never alters a value its register holds in that layer),
+//    and every plane of the images whose input already differs.
 // Without the shortcut every layer of the batch runs again (run_network); both give
 // bit-identical results (tests/workloads/fault_evaluator_test.cpp).
 #include <vector>
