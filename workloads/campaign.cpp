@@ -157,6 +157,7 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
   };
   long long saved = r.done_count;  // what the checkpoint file holds; before any worker runs
   const int threads = pending.empty() ? 0 : worker_count(c.config.threads, pending.size());
+  if (options.progress) options.progress(r.done_count, static_cast<long long>(total));  // the baseline
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) pool.emplace_back(work);
 
@@ -173,7 +174,6 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
   };
   {
     std::unique_lock<std::mutex> lock(mutex);
-    if (options.progress) options.progress(r.done_count, static_cast<long long>(total));
     while (finished < threads) {
       const double wait = std::min(options.progress_seconds, checkpoint_every);
       changed.wait_for(lock, std::chrono::duration<double>(wait));

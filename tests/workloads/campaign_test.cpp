@@ -78,6 +78,19 @@ TEST(Campaign, OutcomesFollowThePvfClassification) {
   EXPECT_EQ(classify_outcome(3, 1), Outcome::crash);  // a NaN anywhere outranks a wrong class
 }
 
+TEST(Campaign, WeightStuckAtOfTheTopExponentBitIsRecordedAsACrashNotAnAbort) {
+  Campaign c = small_campaign(8, 2);
+  c.config.sites = {FaultSite::weight};
+  c.config.kinds = {FaultKind::stuck_at_1};
+  c.config.bit_lo = c.config.bit_hi = 30;
+  const CampaignResults r = run_campaign(c);
+  ASSERT_TRUE(r.complete());
+  for (const auto& e : r.experiments) {
+    EXPECT_EQ(e.outcome, Outcome::crash) << describe(e.fault);
+    EXPECT_GT(e.nonfinite_images, 0) << describe(e.fault);
+  }
+}
+
 TEST(Campaign, AnExperimentsFaultDependsOnlyOnSeedAndIndex) {
   const Campaign c = small_campaign(10, 1);
   const HardwareFault a = draw_campaign_fault(c.config, c.array, c.seed, 7, 1000);
