@@ -225,8 +225,8 @@ struct Selection {
   std::vector<char> image_cols;  // [col]: positions of selected images
   std::vector<char> images;      // [n]
   std::vector<char> chunk_images;  // [chunk]: the chunk holds a position of a selected image
-  std::vector<char> chunk_needed;  // [chunk]: some column is computed there
   std::vector<char> col_any;       // [col]: some chunk computes this column
+  bool any_images = true;          // some image is selected
   bool column(long long chunk, int col) const {
     return col_all[col] || (chunk_images[static_cast<std::size_t>(chunk)] && image_cols[col]);
   }
@@ -241,7 +241,6 @@ Selection select(const ConvShape& s, const ArrayConfig& a, long long M, const Co
     sel.image_cols.assign(a.atomic_k, 1);
     sel.images.assign(s.n, 1);
     sel.chunk_images.assign(static_cast<std::size_t>(chunks), 1);
-    sel.chunk_needed.assign(static_cast<std::size_t>(chunks), 1);
     sel.col_any.assign(a.atomic_k, 1);
     return sel;
   }
@@ -254,20 +253,13 @@ Selection select(const ConvShape& s, const ArrayConfig& a, long long M, const Co
   sel.col_all = sized(region->columns, a.atomic_k, "columns", 0);
   sel.image_cols = sized(region->image_columns, a.atomic_k, "image_columns", 1);
   sel.images = sized(region->images, static_cast<std::size_t>(s.n), "images", 0);
-  const bool any_col_all = std::find(sel.col_all.begin(), sel.col_all.end(), 1) != sel.col_all.end();
-  const bool any_image_col = std::find(sel.image_cols.begin(), sel.image_cols.end(), 1) != sel.image_cols.end();
   sel.chunk_images.assign(static_cast<std::size_t>(chunks), 0);
   for (int n = 0; n < s.n; ++n)
     if (sel.images[n])
       for (long long c = n * PQ / kChunk; c <= ((n + 1) * PQ - 1) / kChunk; ++c) sel.chunk_images[c] = 1;
-  sel.chunk_needed.resize(static_cast<std::size_t>(chunks));
-  bool any_chunk_images = false;
-  for (long long c = 0; c < chunks; ++c) {
-    sel.chunk_needed[c] = any_col_all || (sel.chunk_images[c] && any_image_col);
-    any_chunk_images = any_chunk_images || sel.chunk_images[c];
-  }
+  sel.any_images = std::find(sel.images.begin(), sel.images.end(), 1) != sel.images.end();
   sel.col_any.resize(a.atomic_k);
-  for (int col = 0; col < a.atomic_k; ++col) sel.col_any[col] = sel.col_all[col] || (any_chunk_images && sel.image_cols[col]);
+  for (int col = 0; col < a.atomic_k; ++col) sel.col_any[col] = sel.col_all[col] || (sel.any_images && sel.image_cols[col]);
   return sel;
 }
 
@@ -347,6 +339,15 @@ void conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, cons
 
   for (int g = 0; g < mapping.groups(); ++g) {
     mapping.cols_to_channels(g, col_ch);
+    while (acc_it != pattern.accumulator.end() && acc_it->at.group < g) ++acc_it;
+    // Chunks this group computes: none when every selected column is idle in it.
+    bool live_all = false, live_images = false;
+    for (int col = 0; col < cols; ++col)
+      if (col_ch[col] >= 0) {
+        live_all = live_all || sel.col_all[col];
+        live_images = live_images || (sel.any_images && sel.image_cols[col]);
+      }
+    if (!live_all && !live_images) continue;
     for (int b = 0; b < mapping.blocks(); ++b) {
       mapping.rows_to_channels(g, b, row_ch);
       // Idle rows all after the used ones (no swizzle): columns whose idle PEs are
@@ -370,7 +371,7 @@ void conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, cons
           }
         }
         for (long long m0 = 0, chunk = 0; m0 < M; m0 += kChunk, ++chunk) {
-          if (!sel.chunk_needed[static_cast<std::size_t>(chunk)]) continue;
+          if (!live_all && !(live_images && sel.chunk_images[static_cast<std::size_t>(chunk)])) continue;
           const int count = static_cast<int>(std::min<long long>(kChunk, M - m0));
           const std::size_t k = static_cast<std::size_t>(rs * chunks + chunk);
           // Broadcast operands: x[row][i] (idle rows and padding read 0).

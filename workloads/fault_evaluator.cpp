@@ -192,6 +192,8 @@ BatchEffect FaultEvaluator::evaluate_shortcut(const GoldenBatch& g, const Hardwa
         region.columns.assign(static_cast<std::size_t>(cols), 0);
         if (stuck_at_acts(fault, faults, gl, params_.weights[static_cast<std::size_t>(l)], mapping, dirty))
           region.columns[static_cast<std::size_t>(fault.col)] = 1;
+        else if (dirty_list.empty())
+          continue;  // nothing differs in this layer: every image's output is the fault-free one
       } else {
         if (pattern.empty()) break;  // the transient is masked in the hardware: nothing changes
         region.images.assign(static_cast<std::size_t>(n), 0);
