@@ -7,7 +7,7 @@ experiment, apply the weight masks of one weight-register stuck-at (PE (row, col
 gets bit `bit` forced to 0 or 1), rerun inference on the test batch, classify the
 experiment (crash: NaN/Inf logits; SDC: a correct prediction turns wrong; masked),
 restore the weights. Prints the rate in experiments x images per second (wall clock)
-on its last line: "rate <value> experiment-images/s ...".
+on its last line: "rate <value> experiment-images/s ... cpu_rate <per CPU second>".
 
 Exit code 3 (and a "skip:" line) when torch is not installed.
 """
@@ -82,6 +82,7 @@ def main():
         outcomes = {"masked": 0, "sdc": 0, "crash": 0}
         experiments = 0
         start = time.perf_counter()
+        cpu_start = time.process_time()
         while True:
             row, col, bit, one = rng.randrange(8), rng.randrange(8), rng.randrange(32), rng.randrange(2)
             saved = []
@@ -104,10 +105,12 @@ def main():
             elapsed = time.perf_counter() - start
             if elapsed >= args.seconds and experiments >= 3:
                 break
+    cpu = time.process_time() - cpu_start
     rate = experiments * args.images / elapsed
     print(f"{experiments} experiments on {args.images} {source} images, {args.threads} threads, torch "
           f"{torch.__version__}: {outcomes}")
-    print(f"rate {rate:.1f} experiment-images/s experiments {experiments} images {args.images} seconds {elapsed:.3f}")
+    print(f"rate {rate:.1f} experiment-images/s experiments {experiments} images {args.images} seconds {elapsed:.3f} "
+          f"cpu_seconds {cpu:.3f} cpu_rate {experiments * args.images / cpu:.1f}")
 
 
 if __name__ == "__main__":
