@@ -1,6 +1,8 @@
 #include "faultmodels/transient_mapper.h"
 
+#include <array>
 #include <map>
+#include <memory>
 
 #include "arch/job_timing.h"
 #include "arch/stripe_timeline.h"
@@ -10,6 +12,25 @@ namespace accsim {
 namespace {
 
 int step_of(const Stripe& st, const ConvShape& s) { return (st.block * s.r + st.r) * s.s + st.s; }
+
+// A job shape's schedule and stripe timeline, built once per thread: a campaign maps
+// transients into the same few job shapes thousands of times.
+struct Timeline {
+  Schedule schedule;
+  StripeTimeline stripes;
+  Timeline(const ConvShape& shape, const ArrayConfig& array) : schedule(shape, array), stripes(schedule) {}
+};
+
+const Timeline& cached_timeline(const ConvShape& s, const ArrayConfig& a) {
+  using Key = std::array<long long, 14>;
+  thread_local std::map<Key, std::unique_ptr<Timeline>> cache;
+  const Key key{s.n, s.c, s.h, s.w, s.k, s.r, s.s, s.stride, s.pad, a.atomic_c, a.atomic_k, a.stripe_length,
+                a.weight_load_bytes_per_cycle, bytes_per_element(a.datatype)};
+  auto it = cache.find(key);
+  if (it != cache.end()) return *it->second;
+  if (cache.size() >= 64) cache.clear();
+  return *cache.emplace(key, std::make_unique<Timeline>(s, a)).first->second;
+}
 
 void add_flip(std::vector<RowFlip>& flips, int row, std::uint32_t mask) {
   for (auto& f : flips)
@@ -26,12 +47,13 @@ ErrorPattern map_transients(const ConvJob& job, const ArrayConfig& array, const 
                             long long start_cycle) {
   ErrorPattern pattern;
   if (faults.transients().empty()) return pattern;
-  const Schedule schedule(job.shape, array);
   const long long end = start_cycle + closed_form_timing(job.shape, array).cycles;
   bool any = false;
   for (const auto& f : faults.transients()) any |= f.cycle >= start_cycle && f.cycle < end;
   if (!any) return pattern;
-  const StripeTimeline timeline(schedule);
+  const Timeline& cached = cached_timeline(job.shape, array);
+  const Schedule& schedule = cached.schedule;
+  const StripeTimeline& timeline = cached.stripes;
   std::map<ElementKey, PsumFlips> psums;
   std::map<ElementKey, std::uint32_t> accumulator;
   auto psum_at = [&](const Stripe& st, int op, int col) -> PsumFlips& {

@@ -94,6 +94,50 @@ void add_bias(Tensor& y, const Tensor& bias) {
       for (std::size_t i = 0; i < plane; ++i) y[(static_cast<std::size_t>(n) * K + k) * plane + i] += bias[k];
 }
 
+void bias_relu_pool(const float* y, int k, int h, int w, const float* bias, bool apply_relu, int pool, float* out) {
+  if (pool < 1) throw std::invalid_argument("bias_relu_pool: pool must be >= 1");
+  const std::size_t plane = static_cast<std::size_t>(h) * w;
+  thread_local std::vector<float> activated;
+  float* a = out;
+  if (pool > 1) {
+    activated.resize(plane * static_cast<std::size_t>(k));
+    a = activated.data();
+  }
+  for (int c = 0; c < k; ++c) {
+    const float* yc = y + c * plane;
+    float* ac = a + c * plane;
+    const float b = bias[c];
+    if (apply_relu) {
+      // NaN stays NaN and -0 stays -0, as in relu().
+      for (std::size_t i = 0; i < plane; ++i) {
+        const float v = yc[i] + b;
+        ac[i] = v < 0.0f ? 0.0f : v;
+      }
+    } else {
+      for (std::size_t i = 0; i < plane; ++i) ac[i] = yc[i] + b;
+    }
+  }
+  if (pool == 1) return;
+  const int P = h / pool, Q = w / pool;
+  for (int c = 0; c < k; ++c) {
+    const float* ac = a + c * plane;
+    for (int p = 0; p < P; ++p)
+      for (int q = 0; q < Q; ++q) {
+        const float* window = ac + static_cast<std::size_t>(p) * pool * w + static_cast<std::size_t>(q) * pool;
+        float m = window[0];
+        for (int i = 0; i < pool && m == m; ++i)  // as max_pool2d_with_indices: first max, first NaN
+          for (int j = 0; j < pool; ++j) {
+            const float v = window[static_cast<std::size_t>(i) * w + j];
+            if (v > m || v != v) {
+              m = v;
+              if (v != v) break;
+            }
+          }
+        *out++ = m;
+      }
+  }
+}
+
 Tensor bias_gradient(const Tensor& grad_y) {
   if (grad_y.rank() < 2) throw std::invalid_argument("bias_gradient: expects [n, k, ...], got " + grad_y.shape_string());
   const int N = grad_y.dim(0), K = grad_y.dim(1);

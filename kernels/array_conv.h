@@ -6,6 +6,8 @@
 // Every number format of arch/number_format.h: fp32 reads the tensors as they are;
 // fp16 and bf16 share the fp32 kernel on their operands' fp32 values (with the
 // register masks on the 16-bit words); int8 has an integer kernel.
+#include <vector>
+
 #include "arch/array_operands.h"
 #include "arch/error_pattern.h"
 #include "arch/mapping.h"
@@ -22,5 +24,30 @@ Tensor array_conv(const ConvJob& job, const ArrayConfig& array, const Mapping& m
 // Operands already in register words (operands.datatype must be array.datatype).
 Tensor array_conv(const ConvJob& job, const ArrayConfig& array, const Mapping& mapping, const PeFaults& faults,
                   const ErrorPattern& pattern, const ArrayOperands& operands, int threads = 1);
+
+// A part of a job's output [n, k, p, q]: output channel oc of image n (one "plane")
+// belongs to it when images[n] and image_columns[col] hold, or columns[col] holds, where
+// col is the array column serving oc (per output-channel group, under the swizzle).
+// Empty vectors select nothing (image_columns: empty = every column).
+struct ConvRegion {
+  std::vector<char> images;         // [n]
+  std::vector<char> image_columns;  // [atomic_k], restricts `images`; empty = all columns
+  std::vector<char> columns;        // [atomic_k]: these columns' channels of every image
+};
+
+// array_conv of the region's planes only, written into `out` ([n, k, p, q]); every other
+// element of `out` is left as it was. Each computed plane is bit-identical to the same
+// plane of array_conv (the whole accumulation of every computed output position runs;
+// positions and columns outside the region are skipped), so a caller that knows which
+// planes a fault can change pre-fills `out` with the fault-free output and pays only for
+// those planes.
+// Host tensors are converted to array.datatype as array_conv does; `threads` as there.
+void array_conv_region(const ConvJob& job, const ArrayConfig& array, const Mapping& mapping,
+                       const PeFaults& faults, const ErrorPattern& pattern, const Tensor& input,
+                       const Tensor& weights, const ConvRegion& region, Tensor& out, int threads = 1);
+// Operands already in register words (operands.datatype must be array.datatype).
+void array_conv_region(const ConvJob& job, const ArrayConfig& array, const Mapping& mapping,
+                       const PeFaults& faults, const ErrorPattern& pattern, const ArrayOperands& operands,
+                       const ConvRegion& region, Tensor& out, int threads = 1);
 
 }  // namespace accsim

@@ -546,6 +546,11 @@ void ResultsFile::write_int64s(const std::string& dataset, const std::vector<std
   write_numeric(dataset, v.data(), v.size(), {v.size()});
 }
 
+void ResultsFile::write_int64s(const std::string& dataset, const std::vector<std::int64_t>& v,
+                               const std::vector<hsize_t>& dims) {
+  write_numeric(dataset, v.data(), v.size(), dims);
+}
+
 void ResultsFile::write_uint32s(const std::string& dataset, const std::vector<std::uint32_t>& v,
                                 const std::vector<hsize_t>& dims) {
   write_numeric(dataset, v.data(), v.size(), dims);
@@ -701,6 +706,19 @@ std::vector<double> read_doubles(const std::string& file, const std::string& dat
 
 std::vector<std::int64_t> read_int64s(const std::string& file, const std::string& dataset) {
   return read_1d<std::int64_t>(open_for_reading(file), file, dataset, H5T_INTEGER);
+}
+
+std::vector<std::int64_t> read_int64_array(const std::string& file, const std::string& dataset,
+                                           std::vector<hsize_t>& dims) {
+  const H5::H5File f = open_for_reading(file);
+  const std::string abs_path = canonical_path(dataset, false);
+  const std::string where = dataset_where(file, abs_path);
+  return h5_guard("cannot read " + where, [&] {
+    const H5::DataSet ds = open_dataset(f, file, abs_path);
+    expect_class(ds, H5T_INTEGER, where);
+    dims = extent(ds);
+    return read_values<std::int64_t>(ds, dims);
+  });
 }
 
 std::vector<std::string> read_strings(const std::string& file, const std::string& dataset) {

@@ -43,6 +43,8 @@ class ResultsFile {
                     const std::vector<hsize_t>& dims);
   void write_doubles(const std::string& dataset, const std::vector<double>& v);       // 1-D
   void write_int64s(const std::string& dataset, const std::vector<std::int64_t>& v);  // 1-D
+  void write_int64s(const std::string& dataset, const std::vector<std::int64_t>& v,
+                    const std::vector<hsize_t>& dims);  // any rank, row-major
   void write_uint32s(const std::string& dataset, const std::vector<std::uint32_t>& v,
                      const std::vector<hsize_t>& dims);
   void write_uint8s(const std::string& dataset, const std::vector<std::uint8_t>& v,
@@ -107,6 +109,9 @@ struct ResultsTable {
 Tensor read_tensor(const std::string& file, const std::string& dataset);
 std::vector<double> read_doubles(const std::string& file, const std::string& dataset);       // 1-D
 std::vector<std::int64_t> read_int64s(const std::string& file, const std::string& dataset);  // 1-D
+// An integer dataset of any rank, row-major, with its dimensions in `dims`.
+std::vector<std::int64_t> read_int64_array(const std::string& file, const std::string& dataset,
+                                           std::vector<hsize_t>& dims);
 std::vector<std::string> read_strings(const std::string& file, const std::string& dataset);  // 1-D
 std::string read_string_attribute(const std::string& file, const std::string& object,
                                   const std::string& name);

@@ -50,6 +50,7 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
   if (top.has("training")) rc.training = parse_training_config(top.get_object("training"));
   rc.seed = static_cast<std::uint64_t>(top.get_int("seed", 0, INT64_MAX, 1));
   rc.faults = parse_hardware_faults(top, "faults", rc.array);
+  if (top.has("campaign")) rc.campaign = parse_campaign_config(top.get_object("campaign"), rc.array, file);
   top.finish();
   return rc;
 }

@@ -1,12 +1,15 @@
 #pragma once
 // The experiment config of `accsim --config FILE`: the array, the workload, the
-// hardware faults and the seed. Every key is documented in docs/config.md.
+// hardware faults, the seed and (for `accsim campaign`) the fault campaign. Every key
+// is documented in docs/config.md.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "arch/array_config.h"
 #include "arch/hardware_fault.h"
+#include "workloads/campaign_config.h"
 #include "workloads/fashion_mnist.h"
 #include "workloads/network.h"
 #include "workloads/training_config.h"
@@ -40,6 +43,7 @@ struct RunConfig {
   MitigationConfig mitigations;
   TrainingConfig training;  // the `training` block (defaults when absent)
   std::uint64_t seed = 1;
+  std::optional<CampaignConfig> campaign;  // `accsim campaign` needs it; other commands ignore it
   std::string json_text;  // the config as read, stored with the results
   nlohmann::json sweep;   // the `sweep` block, raw (workloads/sweep.h reads it); null when absent
 };

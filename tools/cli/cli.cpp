@@ -6,6 +6,7 @@
 #include <string>
 
 #include "arch/input_error.h"
+#include "tools/cli/campaign_command.h"
 #include "tools/cli/dlrm_command.h"
 #include "tools/cli/errmodel_command.h"
 #include "tools/cli/run_command.h"
@@ -25,7 +26,9 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       "  errmodel   map the faults to software error models per layer and pass (docs/error_model.md)\n"
       "  train      train the network on Fashion-MNIST on the faulty array (docs/training.md)\n"
       "  sweep      run the workload over a grid of array/fault parameters (docs/sweeps.md)\n"
-      "  dlrm       parameter-fault RMSE study of a DLRM-style model, MLPs on the array (docs/parameter_faults.md)\n\n"
+      "  dlrm       parameter-fault RMSE study of a DLRM-style model, MLPs on the array (docs/parameter_faults.md)\n"
+      "  campaign   hardware-fault inference campaign: SDC and crash rates by site and bit, resumable\n"
+      "             (the config's \"campaign\" object; docs/campaign.md)\n\n"
       "Options");
   opts.add_options()                                                                       //
       ("help,h", "show this help")                                                         //
@@ -55,7 +58,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   if (vm.count("help")) {
     out << opts << "\nExamples:\n  accsim --config configs/small.json --out small.h5\n"
         << "  accsim errmodel --config configs/small.json --out small.errmodel.h5\n"
-        << "  accsim dlrm --config configs/experiments/dlrm_pytei.json\n";
+        << "  accsim dlrm --config configs/experiments/dlrm_pytei.json\n"
+        << "  accsim campaign --config configs/experiments/campaign_lenet5.json --out campaign.h5\n";
     return 0;
   }
   if (vm.count("version")) {
@@ -63,9 +67,10 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return 0;
   }
   const std::string command = vm["command"].as<std::string>();
-  if (command != "run" && command != "errmodel" && command != "train" && command != "sweep" && command != "dlrm") {
+  if (command != "run" && command != "errmodel" && command != "train" && command != "sweep" && command != "dlrm" &&
+      command != "campaign") {
     err << "accsim: unknown command \"" << command
-        << "\"; commands are {run, errmodel, train, sweep, dlrm} (see accsim --help)\n";
+        << "\"; commands are {run, errmodel, train, sweep, dlrm, campaign} (see accsim --help)\n";
     return 2;
   }
   if (!vm.count("config")) {
@@ -79,9 +84,13 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     err << "accsim: --engine: \"" << ro.engine << "\" is not one of {fast, cycle}\n";
     return 2;
   }
+  if (command == "campaign" && ro.engine != "fast") {
+    err << "accsim: --engine " << ro.engine << ": campaigns run on the fast engine (bit-identical to cycle)\n";
+    return 2;
+  }
   ro.out_file = vm.count("out") ? vm["out"].as<std::string>()
                                 : std::filesystem::path(ro.config_file).stem().string() +
-                                      (command == "errmodel" ? ".errmodel.h5" : ".h5");
+                                      (command == "errmodel" ? ".errmodel.h5" : command == "campaign" ? ".campaign.h5" : ".h5");
   ro.quiet = vm.count("quiet") > 0;
   const auto bounded = [&](const char* name, int lo, int hi, std::optional<int>& into) {
     if (!vm.count(name)) return true;
@@ -115,6 +124,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     if (command == "errmodel") return errmodel_command(ro, out, err);
     if (command == "train") return train_command(ro, out, err);
     if (command == "sweep") return sweep_command(ro, out, err);
+    if (command == "campaign") return campaign_command(ro, out, err);
     if (command == "dlrm") return dlrm_command(ro, out, err);
     return run_command(ro, out, err);
   } catch (const InputError& e) {

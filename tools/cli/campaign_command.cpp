@@ -1,0 +1,142 @@
+#include "tools/cli/campaign_command.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <thread>
+
+#include "arch/input_error.h"
+#include "workloads/campaign.h"
+#include "workloads/campaign_checkpoint.h"
+#include "workloads/campaign_report.h"
+#include "workloads/campaign_setup.h"
+#include "workloads/progress_meter.h"
+#include "workloads/run_config.h"
+
+namespace accsim {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void on_stop_signal(int sig) {
+  g_signal = sig;
+  g_stop.store(true);
+}
+
+// SIGINT and SIGTERM set g_stop while a campaign runs; the previous handlers come back after.
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stop = false;
+    g_signal = 0;
+    old_int_ = std::signal(SIGINT, on_stop_signal);
+    old_term_ = std::signal(SIGTERM, on_stop_signal);
+  }
+  ~StopSignals() {
+    std::signal(SIGINT, old_int_);
+    std::signal(SIGTERM, old_term_);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  void (*old_int_)(int);
+  void (*old_term_)(int);
+};
+
+template <typename T>
+std::string joined(const std::vector<T>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + to_string(x);
+  return "{" + s + "}";
+}
+
+}  // namespace
+
+int campaign_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
+  const RunConfig rc = parse_run_config(options.config_file);
+  if (!rc.campaign)
+    throw InputError(rc.file + ": campaign: required key is missing (accsim campaign needs a \"campaign\" object, "
+                               "docs/config.md)");
+  if (!rc.faults.empty())
+    throw InputError(rc.file + ": faults: a campaign draws its own fault per experiment; remove \"faults\" (or "
+                               "leave it empty)");
+  const CampaignConfig& cc = *rc.campaign;
+  const std::uint64_t seed = options.seed.value_or(rc.seed);
+  const CampaignSource source = load_campaign(rc, seed, err);
+  const Campaign& campaign = source.campaign;
+
+  const bool own_stderr = &err == &std::cerr;
+  const ProgressStyle style =
+      own_stderr ? (isatty(STDERR_FILENO) ? ProgressStyle::bar : ProgressStyle::lines) : ProgressStyle::none;
+  ProgressMeter meter(err, style, "accsim: campaign");
+  const std::string checkpoint = campaign_checkpoint_path(options.out_file);
+  {
+    // Fail before hours of work if the output cannot be written.
+    ResultsFile probe(options.out_file);
+  }
+  StopSignals signals;
+  CampaignRunOptions ro;
+  ro.checkpoint = checkpoint;
+  ro.stop = &g_stop;
+  ro.progress = [&meter](long long done, long long total) { meter.update(done, total); };
+  const auto t0 = std::chrono::steady_clock::now();
+  const CampaignResults results = run_campaign(campaign, ro);
+  meter.finish();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  if (!results.complete()) {
+    err << "accsim: campaign stopped after " << results.done_count << " of " << results.experiments.size()
+        << " experiments; they are kept in " << checkpoint << ": rerun the same command to resume\n";
+    return 128 + (g_signal != 0 ? static_cast<int>(g_signal) : SIGINT);
+  }
+
+  const CampaignSummary summary = summarize_campaign(results, cc);
+  ResultsFile h5(options.out_file);
+  write_campaign_results(h5, campaign, results, summary);
+  h5.set_attribute("/", "accsim_version", std::string(ACCSIM_VERSION));
+  h5.set_attribute("/", "config", rc.json_text);
+  h5.set_attribute("/", "config_file", rc.file);
+  h5.set_attribute("/", "model", source.model_source);
+  h5.set_attribute("/", "input_source", source.input_source);
+  h5.set_attribute("/", "swizzle", to_string(rc.array.swizzle));
+  h5.set_attribute("/", "atomic_c", rc.array.atomic_c);
+  h5.set_attribute("/", "atomic_k", rc.array.atomic_k);
+  h5.set_attribute("/", "stripe_length", rc.array.stripe_length);
+  h5.commit();
+  std::error_code ec;
+  std::filesystem::remove(checkpoint, ec);
+
+  const long long fresh = results.done_count - results.resumed;
+  const unsigned threads = cc.threads > 0 ? static_cast<unsigned>(cc.threads) : std::thread::hardware_concurrency();
+  out << "accsim " << ACCSIM_VERSION << " campaign | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
+      << rc.array.atomic_k << ", swizzle " << to_string(rc.array.swizzle) << ") | " << campaign.network.name << ", "
+      << source.model_source << " | seed " << seed << "\n";
+  out << source.input_source << " in " << results.batches << " batch" << (results.batches > 1 ? "es" : "")
+      << " of up to " << std::min<long long>(cc.batch, results.images) << " (one batch's run: " << results.batch_cycles
+      << " cycles); fault-free accuracy " << std::fixed << std::setprecision(1)
+      << 100.0 * static_cast<double>(results.golden_correct) / static_cast<double>(results.images) << "%\n"
+      << std::defaultfloat;
+  out << results.experiments.size() << " experiments, one fault each: sites " << joined(cc.sites) << ", kinds "
+      << joined(cc.kinds) << ", bits [" << cc.bit_lo << ", " << cc.bit_hi << "]";
+  if (results.resumed > 0) out << "; " << results.resumed << " resumed from " << checkpoint;
+  out << "\n" << fresh << " run here on " << std::max(1u, threads) << " thread" << (threads > 1 ? "s" : "") << " in "
+      << ProgressMeter::duration(seconds);
+  if (fresh > 0 && seconds > 0)
+    out << " (" << std::fixed << std::setprecision(0)
+        << static_cast<double>(fresh) * static_cast<double>(results.images) / seconds << " experiment-images/s)"
+        << std::defaultfloat;
+  out << "\n\n";
+  print_campaign_summary(out, summary);
+  out << "\nresults: " << options.out_file << "\n";
+  return 0;
+}
+
+}  // namespace accsim

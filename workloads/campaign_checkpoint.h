@@ -1,0 +1,30 @@
+#pragma once
+// Checkpoints of a running campaign, so that a killed run resumes: an HDF5 file next to
+// the output ("<out>.checkpoint"), rewritten atomically (temporary name, then rename)
+// with the results of every experiment finished so far and the campaign's key, a hash
+// of everything the results depend on. A checkpoint of another campaign (different
+// array, network, campaign keys, seed, model parameters or test images) is refused.
+#include <string>
+
+#include "workloads/campaign_types.h"
+
+namespace accsim {
+
+inline constexpr const char* kCampaignCheckpointFormat = "accsim-campaign-checkpoint";
+inline constexpr int kCampaignCheckpointVersion = 1;
+
+// 16 hex digits: FNV-1a over the array, the network, the campaign keys that decide the
+// results, the seed, the parameters' bits and the test images' bits and labels.
+std::string campaign_key(const Campaign& campaign);
+
+std::string campaign_checkpoint_path(const std::string& out_file);  // "<out_file>.checkpoint"
+
+// Writes the done experiments of `results` (atomically replacing `path`).
+void write_campaign_checkpoint(const std::string& path, const CampaignResults& results);
+
+// Marks the experiments stored in `path` done in `results` (whose key, experiment count
+// and layers are set) and returns how many. InputError naming the file when it is not a
+// campaign checkpoint or was written for another campaign.
+long long read_campaign_checkpoint(const std::string& path, CampaignResults& results);
+
+}  // namespace accsim
