@@ -208,7 +208,7 @@ DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& cfg, const DlrmStudyOption
   std::atomic<long long> next{0}, done{0};
   std::exception_ptr failure;
   std::mutex failure_mutex;
-  ProgressBar bar(progress, o.progress, "dlrm trials", total);
+  ProgressMeter bar(progress, o.progress, "accsim: dlrm trials");
 
   const auto work = [&](bool reports_progress) {
     try {
@@ -243,7 +243,7 @@ DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& cfg, const DlrmStudyOption
         }
         inj.undo(set);
         const long long d = done.fetch_add(1) + 1;
-        if (reports_progress) bar.update(d);
+        if (reports_progress) bar.update(d, total);
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(failure_mutex);
@@ -255,7 +255,7 @@ DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& cfg, const DlrmStudyOption
   for (int w = 1; w < workers; ++w) pool.emplace_back(work, false);
   work(true);
   for (auto& t : pool) t.join();
-  bar.update(done.load());
+  bar.update(done.load(), total);
   bar.finish();
   if (failure) std::rethrow_exception(failure);
   for (auto& c : result.cells) c.summary = summarize(c.trials);

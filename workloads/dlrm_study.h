@@ -13,7 +13,7 @@
 #include "arch/tensor.h"
 #include "faultmodels/parameter_fault_config.h"
 #include "workloads/dlrm.h"
-#include "workloads/progress_bar.h"
+#include "workloads/progress_meter.h"
 
 namespace accsim {
 

@@ -1,5 +1,7 @@
 #include "workloads/progress_meter.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 
 namespace accsim {
@@ -64,6 +66,11 @@ void ProgressMeter::update(long long done, long long total) {
 void ProgressMeter::finish() {
   if (drawn_) out_ << "\n" << std::flush;
   drawn_ = false;
+}
+
+ProgressStyle progress_style_for_stderr(bool quiet) {
+  if (quiet) return ProgressStyle::none;
+  return ::isatty(STDERR_FILENO) ? ProgressStyle::bar : ProgressStyle::lines;
 }
 
 }  // namespace accsim

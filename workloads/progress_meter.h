@@ -29,4 +29,7 @@ class ProgressMeter {
   bool drawn_ = false;
 };
 
+// bar on a terminal, lines otherwise; `quiet` gives none.
+ProgressStyle progress_style_for_stderr(bool quiet);
+
 }  // namespace accsim

@@ -248,7 +248,8 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
   std::exception_ptr failure;
   long long finished = 0;
   auto last_save = std::chrono::steady_clock::now();
-  ProgressBar bar(progress, o.progress, "sweep", static_cast<long long>(todo.size()));
+  ProgressMeter bar(progress, o.progress, "accsim: sweep");
+  const long long total = static_cast<long long>(todo.size());
   auto worker = [&] {
     for (std::size_t t; (t = next++) < todo.size();) {
       const std::size_t i = todo[t];
@@ -265,7 +266,7 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
       }
       std::lock_guard<std::mutex> lock(mutex);
       result.points[i] = p;
-      bar.update(++finished);
+      bar.update(++finished, total);
       const auto now = std::chrono::steady_clock::now();
       if (now - last_save > std::chrono::seconds(2)) {  // what a kill may lose: two seconds of points
         write_checkpoint(ckpt, key, result.points);

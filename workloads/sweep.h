@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "workloads/progress_bar.h"
+#include "workloads/progress_meter.h"
 #include "workloads/run_config.h"
 #include "workloads/workload_timing.h"
 

@@ -227,7 +227,7 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
     rec.epoch = epoch + 1;
     double loss_sum = 0.0;
     long long correct = 0;
-    ProgressBar bar(progress, o.progress, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(t.epochs), batches);
+    ProgressMeter bar(progress, o.progress, "accsim: epoch " + std::to_string(epoch + 1) + "/" + std::to_string(t.epochs));
     for (int b = 0; b < batches; ++b) {
       const int first = b * t.batch_size, count = std::min(t.batch_size, n - first);
       const Tensor images = gather(train.images, order, static_cast<std::size_t>(first), static_cast<std::size_t>(count));
@@ -238,7 +238,7 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
       correct += r.loss.correct;
       rec.nonfinite_batches += r.loss.non_finite;
       rec.cycles += r.cycles;
-      bar.update(b + 1);
+      bar.update(b + 1, batches);
     }
     bar.finish();
     rec.train_loss = loss_sum / n;

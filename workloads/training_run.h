@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "workloads/progress_bar.h"
+#include "workloads/progress_meter.h"
 #include "workloads/run_config.h"
 
 namespace accsim {

@@ -97,7 +97,8 @@ TEST(CampaignConfig, ARunConfigWithoutCampaignHasNoneAndOneWithItParsesIt) {
   const std::string file = std::string(ACCSIM_SOURCE_DIR) + "/configs/experiments/campaign_lenet5.json";
   const RunConfig rc = parse_run_config(file);
   ASSERT_TRUE(rc.campaign.has_value());
-  EXPECT_EQ(rc.campaign->experiments, 200);
+  EXPECT_EQ(rc.campaign->experiments, 500);
+  EXPECT_NE(rc.campaign->model.find("lenet5_fashion_mnist.h5"), std::string::npos);
   EXPECT_FALSE(parse_run_config(std::string(ACCSIM_SOURCE_DIR) + "/configs/small.json").campaign.has_value());
 }
 

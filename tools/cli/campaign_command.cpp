@@ -74,8 +74,7 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
   const Campaign& campaign = source.campaign;
 
   const bool own_stderr = &err == &std::cerr;
-  const ProgressStyle style =
-      own_stderr ? (isatty(STDERR_FILENO) ? ProgressStyle::bar : ProgressStyle::lines) : ProgressStyle::none;
+  const ProgressStyle style = !own_stderr ? ProgressStyle::none : progress_style_for_stderr(options.quiet);
   ProgressMeter meter(err, style, "accsim: campaign");
   const std::string checkpoint = campaign_checkpoint_path(options.out_file);
   {
