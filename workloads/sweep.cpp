@@ -8,9 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "arch/input_error.h"
+#include "workloads/campaign.h"
+#include "workloads/campaign_report.h"
+#include "workloads/campaign_setup.h"
 #include "workloads/results_file.h"
 #include "workloads/plot_script.h"
 #include "workloads/run_attributes.h"
@@ -134,14 +138,18 @@ namespace {
 
 const std::vector<std::string> kColumns = {"cycles",       "analytical_cycles", "macs",
                                            "utilisation",  "stall_cycles",      "weight_load_cycles",
-                                           "corrupted_outputs", "nonfinite_outputs", "pes"};
+                                           "corrupted_outputs", "nonfinite_outputs", "pes",
+                                           "experiments",  "sdc_rate",          "sdc_low",
+                                           "sdc_high",     "crash_rate",        "crash_low",
+                                           "crash_high"};
 
 std::vector<double> row_of(const SweepPointResult& p) {
   return {static_cast<double>(p.cycles),       static_cast<double>(p.analytical_cycles),
           static_cast<double>(p.macs),         p.utilisation,
           static_cast<double>(p.stall_cycles), static_cast<double>(p.weight_load_cycles),
           static_cast<double>(p.corrupted_outputs), static_cast<double>(p.nonfinite_outputs),
-          static_cast<double>(p.pes)};
+          static_cast<double>(p.pes), static_cast<double>(p.experiments), p.sdc_rate, p.sdc_low, p.sdc_high,
+          p.crash_rate, p.crash_low, p.crash_high};
 }
 
 SweepPointResult from_row(const std::vector<double>& r) {
@@ -156,6 +164,9 @@ SweepPointResult from_row(const std::vector<double>& r) {
   p.corrupted_outputs = static_cast<long long>(r[6]);
   p.nonfinite_outputs = static_cast<long long>(r[7]);
   p.pes = static_cast<int>(r[8]);
+  p.experiments = static_cast<long long>(r[9]);
+  p.sdc_rate = r[10], p.sdc_low = r[11], p.sdc_high = r[12];
+  p.crash_rate = r[13], p.crash_low = r[14], p.crash_high = r[15];
   return p;
 }
 
@@ -192,8 +203,12 @@ void write_checkpoint(const std::string& file, const std::string& key, const std
 std::string csv_text(const Sweep& sweep, const std::vector<SweepPointResult>& points) {
   std::string csv = "point";
   for (const auto& k : sweep.keys) csv += "," + k;
-  for (const auto& c : kColumns) csv += "," + c;
-  csv += ",analytical_ratio\n";
+  const bool campaign = std::any_of(points.begin(), points.end(), [](const auto& p) { return p.experiments > 0; });
+  const std::size_t timing_columns = 9;  // kColumns up to "pes"; the campaign's columns follow the ratio
+  for (std::size_t c = 0; c < timing_columns; ++c) csv += "," + kColumns[c];
+  csv += ",analytical_ratio";
+  for (std::size_t c = timing_columns; campaign && c < kColumns.size(); ++c) csv += "," + kColumns[c];
+  csv += "\n";
   char buf[512];
   for (std::size_t i = 0; i < points.size(); ++i) {
     const SweepPointResult& p = points[i];
@@ -206,8 +221,26 @@ std::string csv_text(const Sweep& sweep, const std::vector<SweepPointResult>& po
                   p.macs, p.utilisation, p.stall_cycles, p.weight_load_cycles, p.corrupted_outputs,
                   p.nonfinite_outputs, p.pes, static_cast<double>(p.analytical_cycles) / static_cast<double>(p.cycles));
     csv += buf;
+    if (campaign) {
+      csv.pop_back();
+      std::snprintf(buf, sizeof buf, ",%lld,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", p.experiments, p.sdc_rate, p.sdc_low,
+                    p.sdc_high, p.crash_rate, p.crash_low, p.crash_high);
+      csv += buf;
+    }
   }
   return csv;
+}
+
+// The point's hardware-fault campaign, on this worker's thread (points already run in
+// parallel); its SDC and crash rates with their 95% Wilson intervals.
+void add_campaign(SweepPointResult& p, const RunConfig& rc, std::uint64_t seed) {
+  std::ostringstream notes;  // per-point notes (synthetic images) would repeat for every point
+  CampaignSource source = load_campaign(rc, seed, notes);
+  source.campaign.config.threads = 1;
+  const CampaignSummary s = summarize_campaign(run_campaign(source.campaign), source.campaign.config);
+  p.experiments = s.overall.experiments;
+  p.sdc_rate = s.overall.sdc_rate(), p.sdc_low = s.overall.sdc_ci.lo, p.sdc_high = s.overall.sdc_ci.hi;
+  p.crash_rate = s.overall.crash_rate(), p.crash_low = s.overall.crash_ci.lo, p.crash_high = s.overall.crash_ci.hi;
 }
 
 }  // namespace
@@ -258,6 +291,7 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
         const WorkloadTiming w = time_workload(sweep.points[i].config, o.engine, o.seed);
         p = {true, w.cycles, w.analytical_cycles, w.macs, w.stall_cycles, w.weight_load_cycles,
              w.corrupted_outputs, w.nonfinite_outputs, w.utilisation, sweep.points[i].config.array.pes()};
+        if (sweep.points[i].config.campaign) add_campaign(p, sweep.points[i].config, o.seed);
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
         if (!failure) failure = std::current_exception();
@@ -291,7 +325,8 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
   char line[512];
   std::string header = "point";
   for (const auto& k : sweep.keys) header += "  " + k;
-  out << header << "  |  cycles  analytical(ratio)  MACs  util%  stalls  corrupted\n";
+  const bool campaign = std::any_of(result.points.begin(), result.points.end(), [](const auto& p) { return p.experiments > 0; });
+  out << header << "  |  cycles  analytical(ratio)  MACs  util%  stalls  corrupted" << (campaign ? "  SDC% [95%]  crash% [95%]" : "") << "\n";
   for (std::size_t i = 0; i < result.points.size(); ++i) {
     const SweepPointResult& p = result.points[i];
     std::string values;
@@ -299,10 +334,16 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
       v.erase(std::remove(v.begin(), v.end(), '"'), v.end());
       values += "  " + v;
     }
-    std::snprintf(line, sizeof line, "%5zu%s  |  %lld  %lld(%.4f)  %lld  %.1f  %lld  %lld\n", i, values.c_str(), p.cycles,
+    std::snprintf(line, sizeof line, "%5zu%s  |  %lld  %lld(%.4f)  %lld  %.1f  %lld  %lld", i, values.c_str(), p.cycles,
                   p.analytical_cycles, static_cast<double>(p.analytical_cycles) / static_cast<double>(p.cycles), p.macs,
                   100.0 * p.utilisation, p.stall_cycles, p.corrupted_outputs);
     out << line;
+    if (campaign) {
+      std::snprintf(line, sizeof line, "  %.1f [%.1f, %.1f]  %.1f [%.1f, %.1f]", 100 * p.sdc_rate, 100 * p.sdc_low,
+                    100 * p.sdc_high, 100 * p.crash_rate, 100 * p.crash_low, 100 * p.crash_high);
+      out << line;
+    }
+    out << "\n";
   }
   ResultsFile h5(o.out_file);
   write_run_attributes(h5, rc, o.seed, o.engine);

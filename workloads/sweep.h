@@ -43,6 +43,9 @@ struct SweepPointResult {
   long long corrupted_outputs = 0, nonfinite_outputs = 0;
   double utilisation = 0.0;
   int pes = 0;
+  // With a `campaign` block: the point's hardware-fault campaign (one thread per point).
+  long long experiments = 0;
+  double sdc_rate = 0.0, sdc_low = 0.0, sdc_high = 0.0, crash_rate = 0.0, crash_low = 0.0, crash_high = 0.0;
 };
 
 struct SweepOptions {

@@ -11,6 +11,9 @@
 
 #include "arch/input_error.h"
 #include "test_util.h"
+#include "workloads/campaign.h"
+#include "workloads/campaign_report.h"
+#include "workloads/campaign_setup.h"
 
 namespace accsim {
 namespace {
@@ -151,6 +154,27 @@ TEST_F(SweepTest, AnInterruptedSweepResumesWithoutRedoingFinishedPoints) {
   sa << a.rdbuf();
   sb << b.rdbuf();
   EXPECT_EQ(sa.str(), sb.str());
+}
+
+TEST_F(SweepTest, PointsWithACampaignCarryItsSdcAndCrashRatesWithIntervals) {
+  json j = example();
+  j["workload"] = {{"network", "lenet5"}};
+  j["campaign"] = {{"experiments", 12}, {"test_limit", 10}, {"batch", 10}};
+  j["sweep"] = {{"grid", {{"array.swizzle", {"none", "rotate"}}}}};
+  const RunConfig rc = config(j);
+  const Sweep s = parse_sweep(rc);
+  std::ostringstream sink;
+  const SweepResult r = run_sweep(rc, s, options("campaign"), sink, sink);
+  ASSERT_TRUE(r.complete);
+  for (std::size_t i = 0; i < s.points.size(); ++i) {
+    CampaignSource src = load_campaign(s.points[i].config, 1, sink);
+    const CampaignSummary alone = summarize_campaign(run_campaign(src.campaign), src.campaign.config);
+    EXPECT_EQ(r.points[i].experiments, 12) << i;
+    EXPECT_EQ(r.points[i].sdc_rate, alone.overall.sdc_rate()) << i;
+    EXPECT_EQ(r.points[i].crash_rate, alone.overall.crash_rate()) << i;
+    EXPECT_LE(r.points[i].sdc_low, r.points[i].sdc_rate);
+    EXPECT_GE(r.points[i].sdc_high, r.points[i].sdc_rate);
+  }
 }
 
 TEST_F(SweepTest, AnalyticalEstimateIsWithinThirtyPercentAboveTheCycleModelOnEveryExamplePoint) {
