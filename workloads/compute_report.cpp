@@ -17,6 +17,7 @@
 #include <system_error>
 
 #include "arch/input_error.h"
+#include "workloads/csv_fields.h"
 #include "workloads/text_file.h"
 
 namespace accsim {
@@ -29,33 +30,6 @@ long long ceil_div(long long a, long long b) { return (a + b - 1) / b; }
 
 double percent(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
 
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r\f\v";
-  const std::size_t first = s.find_first_not_of(ws);
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(ws) - first + 1);
-}
-
-std::string normalise(std::string_view s) {
-  std::string out;
-  for (char ch : s)
-    if (!std::isspace(static_cast<unsigned char>(ch))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
-
-// Trimmed fields; the empty field after a trailing comma is dropped.
-std::vector<std::string> split_fields(std::string_view line) {
-  std::vector<std::string> fields;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = line.find(',', start);
-    fields.emplace_back(trim(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  if (fields.size() > 1 && fields.back().empty()) fields.pop_back();
-  return fields;
-}
 
 std::string header_line() {
   std::string out;
@@ -167,8 +141,8 @@ std::vector<ComputeReportRow> read_compute_report(const std::string& path) {
     if (f.size() == 1 && f[0].empty()) continue;
     if (!header_seen) {
       bool ok = f.size() == kColumns.size();
-      for (std::size_t i = 0; ok && i < f.size(); ++i) ok = normalise(f[i]) == normalise(kColumns[i]);
-      if (!ok) fail(line_number, "", "unknown header '" + std::string(trim(line)) + "': expected '" + header_line().substr(0, header_line().size() - 1) + "'");
+      for (std::size_t i = 0; ok && i < f.size(); ++i) ok = normalise_header(f[i]) == normalise_header(kColumns[i]);
+      if (!ok) fail(line_number, "", "unknown header '" + std::string(trim_field(line)) + "': expected '" + header_line().substr(0, header_line().size() - 1) + "'");
       header_seen = true;
       continue;
     }

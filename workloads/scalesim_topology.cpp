@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "arch/input_error.h"
+#include "workloads/csv_fields.h"
 
 namespace accsim {
 namespace {
@@ -23,34 +24,6 @@ const std::vector<std::string> kGemmColumns = {"Layer Name", "M", "N", "K"};
 // Larger layers could overflow the 64-bit cycle and operation counts downstream.
 constexpr double kMaxMacs = 9007199254740992.0;  // 2^53
 
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r\f\v";
-  const std::size_t first = s.find_first_not_of(ws);
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(ws) - first + 1);
-}
-
-// Lowercase, whitespace removed: how header names are compared.
-std::string normalise(std::string_view s) {
-  std::string out;
-  for (char ch : s)
-    if (!std::isspace(static_cast<unsigned char>(ch))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
-
-// The trimmed fields of a row; the empty field after a row's trailing comma is dropped.
-std::vector<std::string> split_fields(std::string_view line) {
-  std::vector<std::string> fields;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = line.find(',', start);
-    fields.emplace_back(trim(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  if (fields.size() > 1 && fields.back().empty()) fields.pop_back();
-  return fields;
-}
 
 bool is_blank(const std::vector<std::string>& fields) {
   for (const std::string& f : fields)
@@ -67,10 +40,10 @@ std::string header_text(const std::vector<std::string>& columns) {
 
 bool header_matches(const std::vector<std::string>& fields, const std::vector<std::string>& columns) {
   if (fields.size() != columns.size()) return false;
-  const std::string first = normalise(fields[0]);
+  const std::string first = normalise_header(fields[0]);
   if (first != "layername" && first != "layer") return false;
   for (std::size_t i = 1; i < columns.size(); ++i)
-    if (normalise(fields[i]) != normalise(columns[i])) return false;
+    if (normalise_header(fields[i]) != normalise_header(columns[i])) return false;
   return true;
 }
 
@@ -205,7 +178,7 @@ Topology parse_scalesim_topology_text(const std::string& text, const std::string
       } else if (header_matches(fields, kGemmColumns)) {
         topo.format = TopologyFormat::gemm;
       } else {
-        row.fail("unknown header '" + std::string(trim(line)) + "': expected '" + header_text(kConvColumns) +
+        row.fail("unknown header '" + std::string(trim_field(line)) + "': expected '" + header_text(kConvColumns) +
                  "' (convolutions) or '" + header_text(kGemmColumns) + "' (GEMM)");
       }
       continue;
