@@ -7,25 +7,15 @@ NaN/Inf outputs are drawn as crosses at the top of the panel.
 usage: plot_dlrm.py SUMMARY.csv OUT.png [TITLE]
 Needs Debian's python3-matplotlib (no display: the Agg backend).
 """
-import csv
 import math
 import sys
 
-import matplotlib
-
-matplotlib.use("Agg")
+import plot_csv  # before pyplot: selects the Agg backend
 import matplotlib.pyplot as plt  # noqa: E402
 
 
 def main(argv):
-    if len(argv) < 3:
-        print(__doc__, file=sys.stderr)
-        return 2
-    with open(argv[1]) as f:
-        rows = list(csv.DictReader(f))
-    if not rows:
-        print(f"{argv[1]}: no rows", file=sys.stderr)
-        return 1
+    rows = plot_csv.csv_rows(argv, __doc__, "no rows")
     sparsities = sorted({float(r["sparsity"]) for r in rows})
     targets = list(dict.fromkeys(r["target"] for r in rows))
     by_rate = rows[0]["model"] in ("ber", "value") and float(rows[0]["rate"]) > 0

@@ -7,13 +7,10 @@ and datatype.
 usage: plot_sweep.py SWEEP.csv OUT.png
 Needs Debian's python3-matplotlib (Agg backend, no display).
 """
-import csv
 import sys
 from collections import defaultdict
 
-import matplotlib
-
-matplotlib.use("Agg")
+import plot_csv  # before pyplot: selects the Agg backend
 import matplotlib.pyplot as plt  # noqa: E402
 
 RESULTS = {"cycles", "analytical_cycles", "macs", "utilisation", "stall_cycles", "weight_load_cycles",
@@ -22,14 +19,7 @@ RESULTS = {"cycles", "analytical_cycles", "macs", "utilisation", "stall_cycles",
 
 
 def main(argv):
-    if len(argv) < 3:
-        print(__doc__, file=sys.stderr)
-        return 2
-    with open(argv[1]) as f:
-        rows = list(csv.DictReader(f))
-    if not rows:
-        print(f"{argv[1]}: no points", file=sys.stderr)
-        return 1
+    rows = plot_csv.csv_rows(argv, __doc__, "no points")
     keys = [k for k in rows[0] if k != "point" and k not in RESULTS]
     # One line per value of every swept key but atomic_c: along a line only the rows
     # (input channels per atomic operation) grow.

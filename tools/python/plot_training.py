@@ -4,24 +4,14 @@
 usage: plot_training.py HISTORY.csv OUT.png [TITLE]
 Needs Debian's python3-matplotlib (no display: the Agg backend).
 """
-import csv
 import sys
 
-import matplotlib
-
-matplotlib.use("Agg")
+import plot_csv  # before pyplot: selects the Agg backend
 import matplotlib.pyplot as plt  # noqa: E402
 
 
 def main(argv):
-    if len(argv) < 3:
-        print(__doc__, file=sys.stderr)
-        return 2
-    with open(argv[1]) as f:
-        rows = list(csv.DictReader(f))
-    if not rows:
-        print(f"{argv[1]}: no epochs", file=sys.stderr)
-        return 1
+    rows = plot_csv.csv_rows(argv, __doc__, "no epochs")
     epoch = [int(r["epoch"]) for r in rows]
     col = lambda name: [float(r[name]) for r in rows]  # noqa: E731
     fig, (acc, loss) = plt.subplots(1, 2, figsize=(10, 4))
