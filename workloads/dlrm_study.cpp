@@ -378,10 +378,4 @@ void write_dlrm_results(const std::string& file, const DlrmStudyConfig& cfg, con
   h5.commit();
 }
 
-bool plot_dlrm_results(const std::string& csv, const std::string& png) {
-  const std::string cmd = "/usr/bin/python3 '" + std::string(ACCSIM_SOURCE_DIR) + "/tools/python/plot_dlrm.py' '" + csv +
-                          "' '" + png + "' >/dev/null 2>&1";
-  return std::system(cmd.c_str()) == 0;
-}
-
 }  // namespace accsim

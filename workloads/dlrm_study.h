@@ -90,8 +90,5 @@ std::string format_dlrm_csv(const DlrmStudyConfig& config, const DlrmStudyResult
 // HDF5 (committed atomically) with config, summary, every trial and the golden outputs.
 void write_dlrm_results(const std::string& file, const DlrmStudyConfig& config, const DlrmStudyOptions& options,
                         const DlrmStudyResult& result);
-// RMSE against fault rate per target and sparsity from the CSV (tools/python/plot_dlrm.py,
-// Debian's python3-matplotlib); false when no plot could be made.
-bool plot_dlrm_results(const std::string& csv, const std::string& png);
 
 }  // namespace accsim

@@ -7,6 +7,7 @@
 
 #include "arch/input_error.h"
 #include "workloads/dlrm_study.h"
+#include "workloads/plot_script.h"
 #include "workloads/results_file.h"
 
 namespace accsim {
@@ -56,7 +57,7 @@ int dlrm_command(const RunOptions& options, std::ostream& out, std::ostream& err
   char line[64];
   std::snprintf(line, sizeof line, "\n%.1f s; results: ", seconds);
   out << line << options.out_file << ", " << csv;
-  if (plot_dlrm_results(csv, png))
+  if (run_plot_script("plot_dlrm.py", {csv, png}))
     out << ", " << png;
   else
     err << "accsim: note: no plot (needs /usr/bin/python3 with python3-matplotlib)\n";
