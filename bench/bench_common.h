@@ -228,6 +228,17 @@ inline void print_eigen_baselines() {
 
 // ---------------------------------------------------------------- main
 
+// Whether the results go out in the console format (the default), where the summary prints.
+inline bool console_format(int argc, char** argv) {
+  bool console = true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const std::string flag = "--benchmark_format=";
+    if (arg.compare(0, flag.size(), flag) == 0) console = arg.substr(flag.size()) == "console";
+  }
+  return console;
+}
+
 // The common main(): silences SystemC's banner, loads the presets and measures the
 // Eigen baselines before any timing (config errors surface first), registers the
 // benchmarks, runs them and, under the console format (the default), prints the summary.
@@ -236,12 +247,7 @@ inline int bench_main(int argc, char** argv, const char* program, const std::fun
   // Before anything touches SystemC: silence the kernel's banner.
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
   Eigen::setNbThreads(1);
-  bool console_output = true;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    const std::string flag = "--benchmark_format=";
-    if (arg.compare(0, flag.size(), flag) == 0) console_output = arg.substr(flag.size()) == "console";
-  }
+  const bool console_output = console_format(argc, argv);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   try {

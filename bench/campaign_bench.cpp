@@ -218,12 +218,7 @@ void print_summary(const SummaryReporter& rep) {
 
 int main(int argc, char** argv) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
-  bool console_output = true;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    const std::string flag = "--benchmark_format=";
-    if (arg.compare(0, flag.size(), flag) == 0) console_output = arg.substr(flag.size()) == "console";
-  }
+  const bool console_output = console_format(argc, argv);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   try {
