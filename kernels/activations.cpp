@@ -94,7 +94,8 @@ void add_bias(Tensor& y, const Tensor& bias) {
       for (std::size_t i = 0; i < plane; ++i) y[(static_cast<std::size_t>(n) * K + k) * plane + i] += bias[k];
 }
 
-void bias_relu_pool(const float* y, int k, int h, int w, const float* bias, bool apply_relu, int pool, float* out) {
+void bias_relu_pool(const float* y, int k, int h, int w, const float* bias, bool apply_relu, const ActivationClip& clip,
+                    int pool, float* out) {
   if (pool < 1) throw std::invalid_argument("bias_relu_pool: pool must be >= 1");
   const std::size_t plane = static_cast<std::size_t>(h) * w;
   thread_local std::vector<float> activated;
@@ -107,7 +108,13 @@ void bias_relu_pool(const float* y, int k, int h, int w, const float* bias, bool
     const float* yc = y + c * plane;
     float* ac = a + c * plane;
     const float b = bias[c];
-    if (apply_relu) {
+    if (apply_relu && clip.mode != ClipMode::none) {
+      const float T = clip.threshold, above = clip.mode == ClipMode::saturate ? T : 0.0f;
+      for (std::size_t i = 0; i < plane; ++i) {  // as clipped_relu(): NaN fails both tests
+        const float v = yc[i] + b;
+        ac[i] = v <= 0.0f ? 0.0f : (v <= T ? v : above);
+      }
+    } else if (apply_relu) {
       // NaN stays NaN and -0 stays -0, as in relu().
       for (std::size_t i = 0; i < plane; ++i) {
         const float v = yc[i] + b;

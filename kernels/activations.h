@@ -44,10 +44,11 @@ Tensor max_pool2d_backward(const Tensor& grad_y, const std::vector<std::size_t>&
 // y[n, k, ...] += bias[k]
 void add_bias(Tensor& y, const Tensor& bias);
 
-// add_bias, then relu (if `apply_relu`), then max_pool2d(pool) (if pool > 1) of one image
-// y [k, h, w], written to out [k, h / pool, w / pool] in one pass without allocating:
-// bit-identical to the three calls on a batch (NaN and signed zeros included).
-void bias_relu_pool(const float* y, int k, int h, int w, const float* bias, bool apply_relu, int pool, float* out);
+// add_bias, then clipped_relu(clip) (if `apply_relu`), then max_pool2d(pool) (if pool > 1)
+// of one image y [k, h, w], written to out [k, h / pool, w / pool] in one pass without
+// allocating: bit-identical to the three calls on a batch (NaN and signed zeros included).
+void bias_relu_pool(const float* y, int k, int h, int w, const float* bias, bool apply_relu, const ActivationClip& clip,
+                    int pool, float* out);
 // dL/dbias of add_bias: grad_y [n, k, ...] summed over n and the trailing dims -> [k]
 // (accumulated in double, rounded once).
 Tensor bias_gradient(const Tensor& grad_y);

@@ -265,11 +265,11 @@ BatchEffect FaultEvaluator::evaluate_shortcut(const GoldenBatch& g, const Hardwa
       const float* golden_act = next.data() + i * next_block;
       post.assign(golden_act, golden_act + next_block);
       if (changed[i].size() == static_cast<std::size_t>(s.k)) {
-        bias_relu_pool(out_of[i], s.k, s.p(), s.q(), bias, spec.relu, spec.pool, post.data());
+        bias_relu_pool(out_of[i], s.k, s.p(), s.q(), bias, spec.relu, net_.clip, spec.pool, post.data());
       } else {
         for (int oc : changed[i])
           bias_relu_pool(out_of[i] + static_cast<std::size_t>(oc) * PQ, 1, s.p(), s.q(), bias + oc, spec.relu,
-                         spec.pool, post.data() + static_cast<std::size_t>(oc) * pooled_plane);
+                         net_.clip, spec.pool, post.data() + static_cast<std::size_t>(oc) * pooled_plane);
       }
       if (!same_bits(post.data(), golden_act, next_block)) {
         next_dirty[i] = 1;

@@ -1,7 +1,9 @@
 #include "workloads/run_config.h"
 
+#include <algorithm>
 #include <filesystem>
 
+#include "faultmodels/bit_protection.h"
 #include "faultmodels/hardware_fault_parser.h"
 #include "workloads/network.h"
 #include "workloads/scalesim_topology.h"
@@ -33,23 +35,18 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
     w.finish();
   }
   if (top.has("mitigations")) {
-    ConfigReader m = top.get_object("mitigations");
-    if (m.has("activation_clip")) {
-      ConfigReader c = m.get_object("activation_clip");
-      const std::string mode = c.get_choice("mode", {"none", "saturate", "zero"});
-      rc.workload.network.clip.mode = mode == "saturate" ? ClipMode::saturate : mode == "zero" ? ClipMode::zero : ClipMode::none;
-      rc.workload.network.clip.threshold = static_cast<float>(c.get_double("threshold", 1e-6, 1e30, 6.0));
-      c.finish();
-    }
-    rc.mitigations.prune_faulty_weights = m.get_bool("prune_faulty_weights", false);
-    const std::string check = m.get_choice("check", {"none", "abft", "duplicate"}, "none");
-    rc.mitigations.check = check == "abft" ? MitigationCheck::abft : check == "duplicate" ? MitigationCheck::duplicate : MitigationCheck::none;
-    m.finish();
+    rc.mitigations = parse_mitigations(top.get_object("mitigations"), 31);
+    rc.workload.network.clip = rc.mitigations.clip;
   }
   if (top.has("sweep")) rc.sweep = top.get_raw("sweep", "a sweep object");
   if (top.has("training")) rc.training = parse_training_config(top.get_object("training"));
   rc.seed = static_cast<std::uint64_t>(top.get_int("seed", 0, INT64_MAX, 1));
   rc.faults = parse_hardware_faults(top, "faults", rc.array);
+  const std::uint32_t protect = protection_mask(rc.mitigations.protect_bits);
+  const auto acts = std::stable_partition(rc.faults.begin(), rc.faults.end(),
+                                          [&](const HardwareFault& f) { return !is_protected(f, protect); });
+  rc.protected_faults.assign(acts, rc.faults.end());
+  rc.faults.erase(acts, rc.faults.end());
   if (top.has("campaign")) rc.campaign = parse_campaign_config(top.get_object("campaign"), rc.array, file);
   top.finish();
   return rc;

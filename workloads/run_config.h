@@ -11,6 +11,7 @@
 #include "arch/hardware_fault.h"
 #include "workloads/campaign_config.h"
 #include "workloads/fashion_mnist.h"
+#include "workloads/mitigation_config.h"
 #include "workloads/network.h"
 #include "workloads/training_config.h"
 
@@ -27,20 +28,13 @@ struct WorkloadConfig {
   std::string dataset_dir = kFashionMnistDir;
 };
 
-// Job-level error detection (faultmodels/checked_engine.h); activation clipping lives in
-// the network (Network::clip).
-enum class MitigationCheck { none, abft, duplicate };
-struct MitigationConfig {
-  MitigationCheck check = MitigationCheck::none;
-  bool prune_faulty_weights = false;  // fault-aware pruning (workloads/fault_aware_pruning.h)
-};
-
 struct RunConfig {
   std::string file;
   ArrayConfig array;
   WorkloadConfig workload;
-  std::vector<HardwareFault> faults;
-  MitigationConfig mitigations;
+  std::vector<HardwareFault> faults;            // the faults that act
+  std::vector<HardwareFault> protected_faults;  // configured on a bit of mitigations.protect_bits: they never act
+  MitigationConfig mitigations;  // its clip is also copied into workload.network.clip
   TrainingConfig training;  // the `training` block (defaults when absent)
   std::uint64_t seed = 1;
   std::optional<CampaignConfig> campaign;  // `accsim campaign` needs it; other commands ignore it

@@ -34,7 +34,7 @@ int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream&
   out << "accsim " << ACCSIM_VERSION << " errmodel | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
       << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
       << ") | " << net.name << " | seed " << seed << "\n";
-  print_faults(out, rc.faults);
+  print_faults(out, rc);
   out << "\n";
   for (const auto& m : models) out << m.summary << "\n";
   out << "\nerror model: " << options.out_file << " (format " << kErrorModelFormat << " version " << kErrorModelVersion

@@ -36,10 +36,11 @@ int argmax(const Tensor& logits) {
 
 }  // namespace
 
-void print_faults(std::ostream& out, const std::vector<HardwareFault>& faults) {
+void print_faults(std::ostream& out, const RunConfig& rc) {
   out << "faults:";
-  if (faults.empty()) out << " none";
-  for (const auto& f : faults) out << "\n  " << describe(f);
+  if (rc.faults.empty() && rc.protected_faults.empty()) out << " none";
+  for (const auto& f : rc.faults) out << "\n  " << describe(f);
+  for (const auto& f : rc.protected_faults) out << "\n  " << describe(f) << ": on a protected bit (mitigations.protect_bits), never acts";
   out << "\n";
 }
 
@@ -67,7 +68,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   out << "accsim " << ACCSIM_VERSION << " | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
       << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
       << ") | " << net.name << " on " << source << " | seed " << seed << " | engine " << options.engine << "\n";
-  print_faults(out, rc.faults);
+  print_faults(out, rc);
   out << "\n";
   out << std::left << std::setw(7) << "layer" << std::right << std::setw(16) << "job [n,c,h,w]->k" << std::setw(10)
       << "cycles" << std::setw(9) << "MACs" << std::setw(8) << "util%" << std::setw(8) << "wload" << std::setw(8) << "stalls" << std::setw(12) << "corrupted"

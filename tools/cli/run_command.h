@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "arch/hardware_fault.h"
+#include "workloads/run_config.h"
 
 namespace accsim {
 
@@ -24,6 +25,6 @@ struct RunOptions {
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);
 
 // "faults:" and one described fault per line ("faults: none"), then a newline.
-void print_faults(std::ostream& out, const std::vector<HardwareFault>& faults);
+void print_faults(std::ostream& out, const RunConfig& rc);
 
 }  // namespace accsim

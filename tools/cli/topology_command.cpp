@@ -21,7 +21,7 @@ int topology_command(const RunConfig& rc, const RunOptions& options, std::ostrea
       << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
       << ") | topology " << rc.workload.topology << " (batch " << rc.workload.batch << ") | seed " << seed
       << " | engine " << options.engine << "\n";
-  print_faults(out, rc.faults);
+  print_faults(out, rc);
   out << "\n";
   char line[256];
   std::snprintf(line, sizeof line, "%-14s %12s %12s %7s %13s %7s %10s %12s\n", "layer", "cycles", "analytical", "ratio",

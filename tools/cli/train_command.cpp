@@ -22,7 +22,7 @@ int train_command(const RunOptions& options, std::ostream& out, std::ostream& er
       << ", weight decay " << t.sgd.weight_decay << ", training images "
       << (t.train_limit ? t.train_limit : kFashionMnistTrainImages - t.validation_size) << ", validation "
       << t.validation_size << ", test " << t.test_limit << "\n";
-  print_faults(out, rc.faults);
+  print_faults(out, rc);
   run_training(rc, to, out, err);
   return 0;
 }

@@ -1,0 +1,58 @@
+#include "workloads/mitigation_config.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace accsim {
+
+std::string MitigationConfig::describe() const {
+  std::vector<std::string> parts;
+  if (clip.mode != ClipMode::none) {
+    std::ostringstream s;
+    s << "clip " << (clip.mode == ClipMode::saturate ? "saturate " : "zero ") << clip.threshold;
+    parts.push_back(s.str());
+  }
+  if (check != MitigationCheck::none) parts.push_back(check == MitigationCheck::abft ? "abft" : "duplicate");
+  if (prune_faulty_weights) parts.push_back("prune faulty weights");
+  if (!protect_bits.empty()) {
+    std::string bits;
+    for (int b : protect_bits) bits += (bits.empty() ? "" : ",") + std::to_string(b);
+    parts.push_back("protect bits " + bits);
+  }
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : " + ") + p;
+  return out.empty() ? "none" : out;
+}
+
+MitigationConfig parse_mitigations(ConfigReader m, int max_bit) {
+  MitigationConfig c;
+  if (m.has("activation_clip")) {
+    ConfigReader r = m.get_object("activation_clip");
+    const std::string mode = r.get_choice("mode", {"none", "saturate", "zero"});
+    c.clip.mode = mode == "saturate" ? ClipMode::saturate : mode == "zero" ? ClipMode::zero : ClipMode::none;
+    c.clip.threshold = static_cast<float>(r.get_double("threshold", 1e-6, 1e30, 6.0));
+    r.finish();
+  }
+  c.prune_faulty_weights = m.get_bool("prune_faulty_weights", false);
+  const std::string check = m.get_choice("check", {"none", "abft", "duplicate"}, "none");
+  c.check = check == "abft" ? MitigationCheck::abft : check == "duplicate" ? MitigationCheck::duplicate : MitigationCheck::none;
+  if (m.has("protect_bits")) {
+    const std::string expected = "a non-empty array of distinct bit positions in [0, " + std::to_string(max_bit) + "]";
+    const nlohmann::json& v = m.get_raw("protect_bits", expected);
+    if (!v.is_array() || v.empty()) m.fail("protect_bits", "expected " + expected + ", got " + v.dump());
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (!v[i].is_number_integer() || v[i].get<long long>() < 0 || v[i].get<long long>() > max_bit)
+        m.fail("protect_bits[" + std::to_string(i) + "]",
+               "expected a bit position in [0, " + std::to_string(max_bit) + "], got " + v[i].dump());
+      const int b = v[i].get<int>();
+      if (std::find(c.protect_bits.begin(), c.protect_bits.end(), b) != c.protect_bits.end())
+        m.fail("protect_bits[" + std::to_string(i) + "]", "bit " + std::to_string(b) + " is listed twice");
+      c.protect_bits.push_back(b);
+    }
+    std::sort(c.protect_bits.rbegin(), c.protect_bits.rend());
+  }
+  m.finish();
+  return c;
+}
+
+}  // namespace accsim
