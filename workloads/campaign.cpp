@@ -1,54 +1,18 @@
 #include "workloads/campaign.h"
 
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
-#include <exception>
 #include <filesystem>
-#include <mutex>
+#include <memory>
 #include <stdexcept>
-#include <thread>
 
 #include "workloads/campaign_checkpoint.h"
 #include "workloads/campaign_fault.h"
+#include "workloads/experiment_runner.h"
 #include "workloads/fault_evaluator.h"
 
 namespace accsim {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-int worker_count(int configured, std::size_t jobs) {
-  unsigned n = configured > 0 ? static_cast<unsigned>(configured) : std::thread::hardware_concurrency();
-  if (n == 0) n = 1;
-  return static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(n, jobs)));
-}
-
-// Runs job(i) for i in [0, count) on `threads` threads; rethrows the first exception.
-void parallel_for(int threads, std::size_t count, const std::function<void(std::size_t)>& job) {
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  auto work = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < count;) {
-      try {
-        job(i);
-      } catch (...) {
-        const std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error) error = std::current_exception();
-        next = count;
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < worker_count(threads, count); ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
-}
 
 Tensor slice_images(const Tensor& images, int first, int count) {
   Tensor t({count, images.dim(1), images.dim(2), images.dim(3)});
@@ -117,93 +81,35 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
   if (options.max_experiments >= 0 && static_cast<std::size_t>(options.max_experiments) < pending.size())
     pending.resize(static_cast<std::size_t>(options.max_experiments));
 
-  std::mutex mutex;  // guards r.experiments[i] of pending i, r.done, r.done_count, error, finished
-  std::condition_variable changed;
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> abort{false};
-  std::exception_ptr error;
-  int finished = 0;
-  auto stopping = [&] { return abort.load() || (options.stop && options.stop->load()); };
-  auto work = [&] {
-    try {
-      for (std::size_t j; !stopping() && (j = next.fetch_add(1)) < pending.size();) {
-        const std::size_t i = pending[j];
-        const HardwareFault fault = r.experiments[i].fault;  // written before the threads started
-        long long c2w = 0, nonfinite = 0;
-        std::vector<long long> trace(r.layers.size(), 0);
+  ExperimentRunnerOptions runner;
+  runner.threads = c.config.threads;
+  runner.checkpoint_seconds = c.config.checkpoint_seconds;
+  runner.progress_seconds = options.progress_seconds;
+  runner.stop = options.stop;
+  runner.progress = options.progress;
+  std::function<std::function<void()>()> checkpoint;
+  if (!options.checkpoint.empty())
+    checkpoint = [&] {
+      auto snapshot = std::make_shared<CampaignResults>(r);
+      snapshot->done_count = std::count(r.done.begin(), r.done.end(), 1);
+      return [snapshot, &options] { write_campaign_checkpoint(options.checkpoint, *snapshot); };
+    };
+  run_experiments(
+      pending, r.done,
+      [&](std::size_t i) -> std::function<void()> {
+        ExperimentResult e = r.experiments[i];  // the fault, written before the workers started
+        e.trace.assign(r.layers.size(), 0);
         for (const GoldenBatch& g : golden) {
-          const BatchEffect be = evaluator.evaluate(g, fault, options.shortcut);
-          c2w += be.correct_to_wrong;
-          nonfinite += be.nonfinite_images;
-          for (std::size_t l = 0; l < trace.size(); ++l) trace[l] += be.trace[l];
+          const BatchEffect be = evaluator.evaluate(g, e.fault, options.shortcut);
+          e.correct_to_wrong += be.correct_to_wrong;
+          e.nonfinite_images += be.nonfinite_images;
+          for (std::size_t l = 0; l < e.trace.size(); ++l) e.trace[l] += be.trace[l];
         }
-        const std::lock_guard<std::mutex> lock(mutex);
-        ExperimentResult& e = r.experiments[i];
-        e.correct_to_wrong = c2w;
-        e.nonfinite_images = nonfinite;
-        e.trace = std::move(trace);
-        e.outcome = classify_outcome(c2w, nonfinite);
-        r.done[i] = 1;
-        ++r.done_count;
-      }
-    } catch (...) {
-      const std::lock_guard<std::mutex> lock(mutex);
-      if (!error) error = std::current_exception();
-      abort = true;
-    }
-    const std::lock_guard<std::mutex> lock(mutex);
-    ++finished;
-    changed.notify_all();
-  };
-  long long saved = r.done_count;  // what the checkpoint file holds; before any worker runs
-  const int threads = pending.empty() ? 0 : worker_count(c.config.threads, pending.size());
-  if (options.progress) options.progress(r.done_count, static_cast<long long>(total));  // the baseline
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) pool.emplace_back(work);
-
-  // The calling thread: progress and checkpoints.
-  const double checkpoint_every = c.config.checkpoint_seconds;
-  Clock::time_point last_checkpoint = Clock::now(), last_progress = Clock::now();
-  auto save = [&](std::unique_lock<std::mutex>& lock) {
-    if (options.checkpoint.empty() || r.done_count == saved) return;
-    const CampaignResults snapshot = r;  // workers go on while the file is written
-    saved = r.done_count;
-    lock.unlock();
-    write_campaign_checkpoint(options.checkpoint, snapshot);
-    lock.lock();
-  };
-  {
-    std::unique_lock<std::mutex> lock(mutex);
-    while (finished < threads) {
-      const double wait = std::min(options.progress_seconds, checkpoint_every);
-      changed.wait_for(lock, std::chrono::duration<double>(wait));
-      if (options.progress && seconds_since(last_progress) >= options.progress_seconds) {
-        options.progress(r.done_count, static_cast<long long>(total));
-        last_progress = Clock::now();
-      }
-      if (seconds_since(last_checkpoint) >= checkpoint_every) {
-        try {
-          save(lock);
-        } catch (...) {
-          if (!error) error = std::current_exception();
-          abort = true;
-        }
-        last_checkpoint = Clock::now();
-      }
-    }
-  }
-  for (auto& t : pool) t.join();
-  std::unique_lock<std::mutex> lock(mutex);
-  // A complete run's results go to the output; the caller removes the checkpoint then.
-  if (!r.complete()) {
-    try {
-      save(lock);
-    } catch (...) {
-      if (!error) throw;  // otherwise the worker's error is the one to report
-    }
-  }
-  if (options.progress) options.progress(r.done_count, static_cast<long long>(total));
-  if (error) std::rethrow_exception(error);
+        e.outcome = classify_outcome(e.correct_to_wrong, e.nonfinite_images);
+        return [&r, i, e = std::move(e)]() mutable { r.experiments[i] = std::move(e); };
+      },
+      checkpoint, runner);
+  r.done_count = std::count(r.done.begin(), r.done.end(), 1);
   return r;
 }
 

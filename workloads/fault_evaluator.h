@@ -21,26 +21,9 @@
 #include "arch/hardware_fault.h"
 #include "workloads/inference.h"
 #include "workloads/network.h"
+#include "workloads/shortcut_propagation.h"
 
 namespace accsim {
-
-struct GoldenBatch {
-  NetworkRun run;                // fault-free: every layer's input and array output, the logits
-  std::vector<int> labels;       // [n]
-  std::vector<int> predictions;  // [n] argmax of the fault-free logits (first maximum)
-  std::vector<char> correct;     // [n] prediction == label
-  std::vector<char> nonfinite;   // [n] the fault-free logits hold a NaN or Inf
-  int size() const { return static_cast<int>(labels.size()); }
-};
-
-// The fault's effect on one batch.
-struct BatchEffect {
-  long long correct_to_wrong = 0;  // images classified correctly fault-free and wrongly with the fault
-  long long nonfinite_images = 0;  // images with a NaN or Inf among their logits
-  std::vector<long long> trace;    // per layer: array output elements whose bits differ, summed over images
-};
-
-int argmax_row(const float* logits, int classes);  // the first maximum
 
 class FaultEvaluator {
  public:
