@@ -20,6 +20,7 @@ struct Fixture {
   std::vector<GoldenBatch> batches;
   Fixture(SwizzlePolicy swizzle, std::uint64_t seed) : array(preset("small")) {
     array.swizzle = swizzle;
+    if (swizzle == SwizzlePolicy::random) net.clip = {ClipMode::saturate, 0.5f};  // the shortcut's activations clip too
     params = init_parameters(net, seed);
     const FaultEvaluator ev(array, net, params);
     Rng rng(seed + 11);
@@ -65,6 +66,7 @@ int expect_shortcut_equals_full(bool transient, int faults, std::uint64_t seed) 
         EXPECT_EQ(fast.trace, full.trace) << what;
         EXPECT_EQ(fast.correct_to_wrong, full.correct_to_wrong) << what;
         EXPECT_EQ(fast.nonfinite_images, full.nonfinite_images) << what;
+        EXPECT_EQ(fast.predictions, full.predictions) << what;
         if (::testing::Test::HasFailure()) return with_effect;
         for (long long t : full.trace) with_effect += t > 0 ? 1 : 0;
       }
