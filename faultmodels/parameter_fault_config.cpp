@@ -17,24 +17,6 @@ ParameterKind parse_kind(ConfigReader& r, const std::string& key, ParameterKind 
   return k == "weight" ? ParameterKind::weight : k == "bias" ? ParameterKind::bias : ParameterKind::any;
 }
 
-std::vector<int> parse_bits(ConfigReader& r, const std::string& key, const std::vector<int>& fallback) {
-  if (!r.has(key)) return fallback;
-  const nlohmann::json& v = r.get_raw(key, "an array of distinct bit positions in [0, 31]");
-  if (!v.is_array() || v.empty()) r.fail(key, "expected a non-empty array of distinct bit positions in [0, 31], got " + v.dump());
-  std::vector<int> bits;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const std::string where = key + "[" + std::to_string(i) + "]";
-    if (!v[i].is_number_integer()) r.fail(where, "expected an integer in [0, 31], got " + v[i].dump());
-    const long long b = v[i].get<long long>();
-    if (v[i].is_number_unsigned() ? v[i].get<unsigned long long>() > 31 : (b < 0 || b > 31))
-      r.fail(where, v[i].dump() + " is outside the allowed range [0, 31]");
-    if (std::find(bits.begin(), bits.end(), static_cast<int>(b)) != bits.end())
-      r.fail(where, "bit " + std::to_string(b) + " is listed twice");
-    bits.push_back(static_cast<int>(b));
-  }
-  return bits;
-}
-
 std::string format(double v) {
   std::ostringstream s;
   s << v;
@@ -88,6 +70,24 @@ void reject(ConfigReader& r, const std::string& key, const std::string& model) {
 }
 
 }  // namespace
+
+std::vector<int> parse_bit_positions(ConfigReader& r, const std::string& key, const std::vector<int>& fallback) {
+  if (!r.has(key)) return fallback;
+  const nlohmann::json& v = r.get_raw(key, "an array of distinct bit positions in [0, 31]");
+  if (!v.is_array() || v.empty()) r.fail(key, "expected a non-empty array of distinct bit positions in [0, 31], got " + v.dump());
+  std::vector<int> bits;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string where = key + "[" + std::to_string(i) + "]";
+    if (!v[i].is_number_integer()) r.fail(where, "expected an integer in [0, 31], got " + v[i].dump());
+    const long long b = v[i].get<long long>();
+    if (v[i].is_number_unsigned() ? v[i].get<unsigned long long>() > 31 : (b < 0 || b > 31))
+      r.fail(where, v[i].dump() + " is outside the allowed range [0, 31]");
+    if (std::find(bits.begin(), bits.end(), static_cast<int>(b)) != bits.end())
+      r.fail(where, "bit " + std::to_string(b) + " is listed twice");
+    bits.push_back(static_cast<int>(b));
+  }
+  return bits;
+}
 
 ParameterFaultsConfig parse_parameter_faults(ConfigReader r) {
   ParameterFaultsConfig c;
@@ -160,7 +160,7 @@ ParameterFaultsConfig parse_parameter_faults(ConfigReader r) {
   }
 
   const ParameterKind default_kind = parse_kind(r, "parameter", ParameterKind::any);
-  const std::vector<int> default_bits = parse_bits(r, "bits", {});
+  const std::vector<int> default_bits = parse_bit_positions(r, "bits", {});
   const std::string targets_path = r.key_path("targets");
   if (!r.has("targets")) {
     ParameterTarget t;
@@ -197,7 +197,7 @@ ParameterFaultsConfig parse_parameter_faults(ConfigReader r) {
         for (const auto& s : t.tensors) joined += (joined.empty() ? "" : "+") + s;
         t.name = tr.get_string("name", joined);
         t.parameter = parse_kind(tr, "parameter", default_kind);
-        t.bits = parse_bits(tr, "bits", default_bits);
+        t.bits = parse_bit_positions(tr, "bits", default_bits);
         tr.finish();
       } else {
         throw InputError(c.file + ": " + where + ": expected a tensor selector string or a target object, got " +

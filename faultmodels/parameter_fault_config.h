@@ -29,6 +29,9 @@ struct ParameterFaultsConfig {
   std::vector<std::string> target_paths;  // per target, e.g. "parameter_faults.targets[1]"
 };
 
+// A non-empty array of distinct bit positions in [0, 31] (`fallback` when the key is absent).
+std::vector<int> parse_bit_positions(ConfigReader& reader, const std::string& key, const std::vector<int>& fallback);
+
 // InputError naming the file, the JSON path and the allowed range on bad input.
 ParameterFaultsConfig parse_parameter_faults(ConfigReader reader);
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "faultmodels/parameter_fault_config.h"
+
 namespace accsim {
 
 std::string MitigationConfig::describe() const {
@@ -24,7 +26,7 @@ std::string MitigationConfig::describe() const {
   return out.empty() ? "none" : out;
 }
 
-MitigationConfig parse_mitigations(ConfigReader m, int max_bit) {
+MitigationConfig parse_mitigations(ConfigReader m) {
   MitigationConfig c;
   if (m.has("activation_clip")) {
     ConfigReader r = m.get_object("activation_clip");
@@ -36,21 +38,8 @@ MitigationConfig parse_mitigations(ConfigReader m, int max_bit) {
   c.prune_faulty_weights = m.get_bool("prune_faulty_weights", false);
   const std::string check = m.get_choice("check", {"none", "abft", "duplicate"}, "none");
   c.check = check == "abft" ? MitigationCheck::abft : check == "duplicate" ? MitigationCheck::duplicate : MitigationCheck::none;
-  if (m.has("protect_bits")) {
-    const std::string expected = "a non-empty array of distinct bit positions in [0, " + std::to_string(max_bit) + "]";
-    const nlohmann::json& v = m.get_raw("protect_bits", expected);
-    if (!v.is_array() || v.empty()) m.fail("protect_bits", "expected " + expected + ", got " + v.dump());
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      if (!v[i].is_number_integer() || v[i].get<long long>() < 0 || v[i].get<long long>() > max_bit)
-        m.fail("protect_bits[" + std::to_string(i) + "]",
-               "expected a bit position in [0, " + std::to_string(max_bit) + "], got " + v[i].dump());
-      const int b = v[i].get<int>();
-      if (std::find(c.protect_bits.begin(), c.protect_bits.end(), b) != c.protect_bits.end())
-        m.fail("protect_bits[" + std::to_string(i) + "]", "bit " + std::to_string(b) + " is listed twice");
-      c.protect_bits.push_back(b);
-    }
-    std::sort(c.protect_bits.rbegin(), c.protect_bits.rend());
-  }
+  c.protect_bits = parse_bit_positions(m, "protect_bits", {});
+  std::sort(c.protect_bits.rbegin(), c.protect_bits.rend());
   m.finish();
   return c;
 }

@@ -31,8 +31,7 @@ struct MitigationConfig {
   std::string describe() const;
 };
 
-// InputError naming the file and key on bad input. `max_bit` bounds protect_bits (the
-// widest word the mitigations apply to: 31 for fp32 parameters and datapaths).
-MitigationConfig parse_mitigations(ConfigReader reader, int max_bit);
+// InputError naming the file and key on bad input (protect_bits: positions in [0, 31]).
+MitigationConfig parse_mitigations(ConfigReader reader);
 
 }  // namespace accsim

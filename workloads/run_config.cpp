@@ -35,7 +35,7 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
     w.finish();
   }
   if (top.has("mitigations")) {
-    rc.mitigations = parse_mitigations(top.get_object("mitigations"), 31);
+    rc.mitigations = parse_mitigations(top.get_object("mitigations"));
     rc.workload.network.clip = rc.mitigations.clip;
   }
   if (top.has("sweep")) rc.sweep = top.get_raw("sweep", "a sweep object");

@@ -13,7 +13,7 @@ using nlohmann::json;
 MitigationConfig parse(const json& m) {
   const json top = {{"mitigations", m}};
   ConfigReader r(top, "cfg.json", "");
-  return parse_mitigations(r.get_object("mitigations"), 31);
+  return parse_mitigations(r.get_object("mitigations"));
 }
 
 std::string error_of(const json& m) {
@@ -45,9 +45,9 @@ TEST(MitigationConfig, EveryKeyIsReadAndDescribed) {
 
 TEST(MitigationConfig, BadProtectBitsNameTheKeyAndRange) {
   EXPECT_EQ(error_of({{"protect_bits", {30, 32}}}),
-            "cfg.json: mitigations.protect_bits[1]: expected a bit position in [0, 31], got 32");
+            "cfg.json: mitigations.protect_bits[1]: 32 is outside the allowed range [0, 31]");
   EXPECT_EQ(error_of({{"protect_bits", {30, 30}}}), "cfg.json: mitigations.protect_bits[1]: bit 30 is listed twice");
-  EXPECT_NE(error_of({{"protect_bits", json::array()}}).find("mitigations.protect_bits: expected a non-empty array"),
+  EXPECT_NE(error_of({{"protect_bits", json::array()}}).find("mitigations.protect_bits: expected a non-empty array of distinct bit positions in [0, 31]"),
             std::string::npos);
   EXPECT_NE(error_of({{"check", "tmr"}}).find("mitigations.check"), std::string::npos);
   EXPECT_NE(error_of({{"protect", {1}}}).find("mitigations.protect"), std::string::npos);
