@@ -171,6 +171,10 @@ void Injection::undo(ParameterSet& set) const {
     set.tensors()[it->tensor].data[it->element] = bits_float(it->old_bits);
 }
 
+void Injection::apply(ParameterSet& set) const {
+  for (const ParameterFlip& f : flips) set.tensors()[f.tensor].data[f.element] = bits_float(f.new_bits);
+}
+
 void check_model_fits(const ParameterFaultModel& m, const ResolvedTarget& t) {
   m.validate();
   if (t.elements() == 0 || t.bits.empty()) throw std::invalid_argument("the target holds no bits");

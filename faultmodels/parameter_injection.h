@@ -39,6 +39,8 @@ struct Injection {
   std::uint64_t bit_flips() const;   // changed bits over all records
   // Writes every record's old bits back (in reverse order).
   void undo(ParameterSet& set) const;
+  // Writes every record's new bits (again, e.g. after an undo).
+  void apply(ParameterSet& set) const;
 };
 
 // std::invalid_argument (with the reason) when `model` cannot be drawn on `target`: the

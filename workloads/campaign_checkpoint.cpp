@@ -1,80 +1,23 @@
 #include "workloads/campaign_checkpoint.h"
 
-#include <cstdio>
-#include <cstring>
-
 #include "arch/input_error.h"
+#include "workloads/checkpoint_header.h"
+#include "workloads/key_hasher.h"
 #include "workloads/results_file.h"
 
 namespace accsim {
 
 namespace {
 
-// FNV-1a, 64 bits; every field is length- or type-delimited so that no two different
-// sequences of fields hash the same bytes.
-class Hasher {
- public:
-  void bytes(const void* data, std::size_t n) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (std::size_t i = 0; i < n; ++i) {
-      h_ ^= p[i];
-      h_ *= 1099511628211ULL;
-    }
-  }
-  void u64(std::uint64_t v) { bytes(&v, sizeof v); }
-  void i64(long long v) { u64(static_cast<std::uint64_t>(v)); }
-  void f64(double v) {
-    std::uint64_t u;
-    std::memcpy(&u, &v, sizeof u);
-    u64(u);
-  }
-  void str(const std::string& s) {
-    u64(s.size());
-    bytes(s.data(), s.size());
-  }
-  void tensor(const Tensor& t) {
-    u64(t.rank());
-    for (int d : t.shape()) i64(d);
-    bytes(t.data(), t.size() * sizeof(float));
-  }
-  std::string hex() const {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h_));
-    return buf;
-  }
-
- private:
-  std::uint64_t h_ = 14695981039346656037ULL;
-};
-
 std::string in_quotes(const std::string& s) { return "'" + s + "'"; }
 
 }  // namespace
 
 std::string campaign_key(const Campaign& c) {
-  Hasher h;
-  h.str("accsim campaign key 1");
-  const ArrayConfig& a = c.array;
-  h.i64(a.atomic_c);
-  h.i64(a.atomic_k);
-  h.str(to_string(a.datatype));
-  h.i64(a.stripe_length);
-  h.i64(a.weight_load_bytes_per_cycle);
-  h.i64(a.cbuf_bytes);
-  h.i64(a.mac_pipeline_depth);
-  h.f64(a.clock_mhz);
-  h.str(to_string(a.swizzle));
-  const Network& net = c.network;
-  h.str(net.name);
-  h.i64(net.channels);
-  h.i64(net.height);
-  h.i64(net.width);
-  h.u64(net.layers.size());
-  for (const LayerSpec& l : net.layers) {
-    h.str(l.name);
-    h.i64(static_cast<int>(l.kind));
-    for (int v : {l.in_channels, l.out_channels, l.kernel, l.stride, l.pad, l.relu ? 1 : 0, l.pool}) h.i64(v);
-  }
+  KeyHasher h;
+  h.str("accsim campaign key 2");  // 2: the network's clipping counts
+  h.array(c.array);
+  h.network(c.network);
   const CampaignConfig& cc = c.config;  // every key that decides results: not threads, not checkpoint_seconds
   for (long long v : {cc.experiments, static_cast<long long>(cc.test_offset), static_cast<long long>(cc.test_limit),
                       static_cast<long long>(cc.batch), static_cast<long long>(cc.bit_lo),
@@ -85,12 +28,8 @@ std::string campaign_key(const Campaign& c) {
   h.u64(cc.kinds.size());
   for (FaultKind k : cc.kinds) h.i64(static_cast<int>(k));
   h.u64(c.seed);
-  h.u64(c.params.weights.size());
-  for (const Tensor& t : c.params.weights) h.tensor(t);
-  for (const Tensor& t : c.params.biases) h.tensor(t);
-  h.tensor(c.images);
-  h.u64(c.labels.size());
-  for (int l : c.labels) h.i64(l);
+  h.parameters(c.params);
+  h.labelled_images(c.images, c.labels);
   return h.hex();
 }
 
@@ -108,9 +47,7 @@ void write_campaign_checkpoint(const std::string& path, const CampaignResults& r
     trace.insert(trace.end(), e.trace.begin(), e.trace.end());
   }
   ResultsFile h5(path);
-  h5.set_attribute("/", "format", std::string(kCampaignCheckpointFormat));
-  h5.set_attribute("/", "version", kCampaignCheckpointVersion);
-  h5.set_attribute("/", "key", r.key);
+  write_checkpoint_header(h5, kCampaignCheckpointFormat, kCampaignCheckpointVersion, r.key);
   h5.set_attribute("/", "experiments", r.experiments.size());
   h5.write_strings("/layers", r.layers);
   h5.write_int64s("/index", index);
@@ -123,23 +60,8 @@ void write_campaign_checkpoint(const std::string& path, const CampaignResults& r
 
 long long read_campaign_checkpoint(const std::string& path, CampaignResults& r) {
   const std::string what = "campaign checkpoint " + in_quotes(path);
-  std::string format;
-  try {
-    format = read_string_attribute(path, "/", "format");
-  } catch (const InputError& e) {
-    throw InputError(what + " is not a campaign checkpoint (" + e.what() + "); delete it to start afresh");
-  }
-  if (format != kCampaignCheckpointFormat)
-    throw InputError(what + " is not a campaign checkpoint (format " + in_quotes(format) + "); delete it to start afresh");
-  const std::int64_t version = read_int64_attribute(path, "/", "version");
-  if (version != kCampaignCheckpointVersion)
-    throw InputError(what + " has version " + std::to_string(version) + ", this accsim reads version " +
-                     std::to_string(kCampaignCheckpointVersion) + "; delete it to start afresh");
-  const std::string key = read_string_attribute(path, "/", "key");
-  if (key != r.key)
-    throw InputError(what + " belongs to another campaign (key " + key + ", this one's is " + r.key +
-                     "): the array, network, campaign keys, seed, model parameters or test images changed since it "
-                     "was written. Rerun with the original config to finish it, or delete it to start afresh");
+  check_checkpoint_header(path, kCampaignCheckpointFormat, kCampaignCheckpointVersion, r.key, "campaign",
+                          "the array, network, campaign keys, seed, model parameters or test images");
   const std::vector<std::int64_t> index = read_int64s(path, "/index");
   const std::vector<std::int64_t> outcome = read_int64s(path, "/outcome");
   const std::vector<std::int64_t> c2w = read_int64s(path, "/correct_to_wrong");

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "workloads/campaign_types.h"
 #include "workloads/run_config.h"
@@ -16,6 +17,19 @@ struct CampaignSource {
   std::string model_source;  // "parameters from FILE" / "seeded Kaiming-uniform parameters (seed N)"
   std::string input_source;  // "Fashion-MNIST test images 0..99" / "100 synthetic images (seed N)"
 };
+
+// What a campaign runs on, for any campaign kind: the parameters (`model`, a parameter
+// file, or seeded Kaiming-uniform ones with a note) and the test images `test_offset`..
+// (Fashion-MNIST or seeded synthetic ones with a note; `batch`: images per job when
+// labelling synthetic images with the fault-free model's predictions).
+struct CampaignInputs {
+  NetworkParameters params;
+  Tensor images;
+  std::vector<int> labels;
+  std::string model_source, input_source;
+};
+CampaignInputs load_campaign_inputs(const RunConfig& rc, const std::string& model, int test_offset, int test_limit,
+                                    int batch, std::uint64_t seed, std::ostream& notes);
 
 // `rc.campaign` must be set. Synthetic images carry the fault-free model's predictions
 // as labels, so that every image counts as correct and an SDC is any changed prediction.

@@ -27,6 +27,12 @@ std::string MitigationConfig::describe() const {
 }
 
 MitigationConfig parse_mitigations(ConfigReader m) {
+  const MitigationConfig c = read_mitigations(m);
+  m.finish();
+  return c;
+}
+
+MitigationConfig read_mitigations(ConfigReader& m) {
   MitigationConfig c;
   if (m.has("activation_clip")) {
     ConfigReader r = m.get_object("activation_clip");
@@ -40,8 +46,25 @@ MitigationConfig parse_mitigations(ConfigReader m) {
   c.check = check == "abft" ? MitigationCheck::abft : check == "duplicate" ? MitigationCheck::duplicate : MitigationCheck::none;
   c.protect_bits = parse_bit_positions(m, "protect_bits", {});
   std::sort(c.protect_bits.rbegin(), c.protect_bits.rend());
-  m.finish();
   return c;
+}
+
+std::vector<MitigationVariant> parse_mitigation_variants(ConfigReader& r, const std::string& key) {
+  std::vector<MitigationVariant> out;
+  for (ConfigReader& v : r.get_object_array(key)) {
+    MitigationVariant m;
+    m.name = v.get_string("name");
+    if (m.name.empty() || m.name == "unprotected")
+      v.fail("name", "expected a non-empty name other than \"unprotected\" (the run without mitigation), got \"" +
+                         m.name + "\"");
+    for (const auto& other : out)
+      if (other.name == m.name) v.fail("name", "\"" + m.name + "\" names two mitigations");
+    m.mitigations = read_mitigations(v);
+    v.finish();
+    if (!m.mitigations.any()) v.fail("name", "mitigation \"" + m.name + "\" switches nothing on");
+    out.push_back(m);
+  }
+  return out;
 }
 
 }  // namespace accsim

@@ -33,5 +33,17 @@ struct MitigationConfig {
 
 // InputError naming the file and key on bad input (protect_bits: positions in [0, 31]).
 MitigationConfig parse_mitigations(ConfigReader reader);
+// The same keys, read from an object that may hold others (no check for unknown keys).
+MitigationConfig read_mitigations(ConfigReader& reader);
+
+// A mitigation measured in the same campaign as the unprotected run.
+struct MitigationVariant {
+  std::string name;
+  MitigationConfig mitigations;
+};
+
+// `key`: an array of objects, each a "name" (unique, not "unprotected") and the keys of a
+// mitigations object, switching at least one on. Absent: none.
+std::vector<MitigationVariant> parse_mitigation_variants(ConfigReader& reader, const std::string& key);
 
 }  // namespace accsim

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "faultmodels/bit_protection.h"
 #include "faultmodels/hardware_fault_parser.h"
@@ -48,6 +49,13 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
   rc.protected_faults.assign(acts, rc.faults.end());
   rc.faults.erase(acts, rc.faults.end());
   if (top.has("campaign")) rc.campaign = parse_campaign_config(top.get_object("campaign"), rc.array, file);
+  if (top.has("pvf")) {
+    std::optional<ConfigReader> faults;
+    if (top.has("parameter_faults")) faults.emplace(top.get_object("parameter_faults"));
+    rc.pvf = parse_pvf_config(top.get_object("pvf"), faults ? &*faults : nullptr, rc.workload.network, file);
+  } else if (top.has("parameter_faults")) {
+    top.fail("parameter_faults", "only `accsim pvf` reads it here: add a \"pvf\" object (docs/pvf.md)");
+  }
   top.finish();
   return rc;
 }

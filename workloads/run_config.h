@@ -13,6 +13,7 @@
 #include "workloads/fashion_mnist.h"
 #include "workloads/mitigation_config.h"
 #include "workloads/network.h"
+#include "workloads/pvf_config.h"
 #include "workloads/training_config.h"
 
 namespace accsim {
@@ -38,6 +39,7 @@ struct RunConfig {
   TrainingConfig training;  // the `training` block (defaults when absent)
   std::uint64_t seed = 1;
   std::optional<CampaignConfig> campaign;  // `accsim campaign` needs it; other commands ignore it
+  std::optional<PvfConfig> pvf;            // `accsim pvf` needs it (with the parameter_faults block)
   std::string json_text;  // the config as read, stored with the results
   nlohmann::json sweep;   // the `sweep` block, raw (workloads/sweep.h reads it); null when absent
 };

@@ -1,5 +1,6 @@
 #include "workloads/shortcut_propagation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
@@ -58,6 +59,35 @@ GoldenBatch make_golden(NetworkRun run, const std::vector<int>& labels) {
     g.correct.push_back(g.predictions.back() == labels[i]);
     g.nonfinite.push_back(any_nonfinite(row, static_cast<std::size_t>(classes)));
   }
+  return g;
+}
+
+GoldenBatch golden_image(const GoldenBatch& b, const Network& net, int image) {
+  const auto slice = [image](const Tensor& t) {
+    std::vector<int> shape = t.shape();
+    shape[0] = 1;
+    Tensor one(shape);
+    std::copy_n(t.data() + static_cast<std::size_t>(image) * one.size(), one.size(), one.data());
+    return one;
+  };
+  GoldenBatch g;
+  for (std::size_t l = 0; l < b.run.layers.size(); ++l) {
+    const LayerRun& from = b.run.layers[l];
+    LayerRun lr;
+    lr.job = layer_job(net.layers[l], 1, from.job.shape.h, from.job.shape.w, l);
+    lr.start_cycle = from.start_cycle;
+    lr.timing = from.timing;  // the batch's: a one-image record serves corrupted parameters, not transients
+    lr.input = slice(from.input);
+    lr.output = slice(from.output);
+    g.run.layers.push_back(std::move(lr));
+  }
+  g.run.logits = slice(b.run.logits);
+  g.run.cycles = b.run.cycles;
+  const auto i = static_cast<std::size_t>(image);
+  g.labels = {b.labels[i]};
+  g.predictions = {b.predictions[i]};
+  g.correct = {b.correct[i]};
+  g.nonfinite = {b.nonfinite[i]};
   return g;
 }
 

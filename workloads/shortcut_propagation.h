@@ -42,6 +42,9 @@ int argmax_row(const float* logits, int classes);  // the first maximum
 
 // A batch's golden record from its fault-free run and labels.
 GoldenBatch make_golden(NetworkRun run, const std::vector<int>& labels);
+// Image i of a batch's golden record as a batch of one (its jobs for one image): a
+// fault-free array computes every image the same wherever it sits in a batch.
+GoldenBatch golden_image(const GoldenBatch& batch, const Network& net, int image);
 // The effect of a whole faulty run of the batch (the reference the shortcut must equal).
 BatchEffect compare_runs(const GoldenBatch& golden, const NetworkRun& faulty);
 

@@ -2,15 +2,14 @@
 
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <thread>
 
 #include "arch/input_error.h"
+#include "tools/cli/stop_signals.h"
 #include "workloads/campaign.h"
 #include "workloads/campaign_checkpoint.h"
 #include "workloads/campaign_report.h"
@@ -21,35 +20,6 @@
 namespace accsim {
 
 namespace {
-
-std::atomic<bool> g_stop{false};
-volatile std::sig_atomic_t g_signal = 0;
-
-extern "C" void on_stop_signal(int sig) {
-  g_signal = sig;
-  g_stop.store(true);
-}
-
-// SIGINT and SIGTERM set g_stop while a campaign runs; the previous handlers come back after.
-class StopSignals {
- public:
-  StopSignals() {
-    g_stop = false;
-    g_signal = 0;
-    old_int_ = std::signal(SIGINT, on_stop_signal);
-    old_term_ = std::signal(SIGTERM, on_stop_signal);
-  }
-  ~StopSignals() {
-    std::signal(SIGINT, old_int_);
-    std::signal(SIGTERM, old_term_);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
- private:
-  void (*old_int_)(int);
-  void (*old_term_)(int);
-};
 
 template <typename T>
 std::string joined(const std::vector<T>& v) {
@@ -84,7 +54,7 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
   StopSignals signals;
   CampaignRunOptions ro;
   ro.checkpoint = checkpoint;
-  ro.stop = &g_stop;
+  ro.stop = &signals.flag();
   ro.progress = [&meter](long long done, long long total) { meter.update(done, total); };
   const auto t0 = std::chrono::steady_clock::now();
   const CampaignResults results = run_campaign(campaign, ro);
@@ -94,7 +64,7 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
   if (!results.complete()) {
     err << "accsim: campaign stopped after " << results.done_count << " of " << results.experiments.size()
         << " experiments; they are kept in " << checkpoint << ": rerun the same command to resume\n";
-    return 128 + (g_signal != 0 ? static_cast<int>(g_signal) : SIGINT);
+    return signals.exit_code();
   }
 
   const CampaignSummary summary = summarize_campaign(results, cc);

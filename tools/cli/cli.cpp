@@ -1,6 +1,8 @@
 #include "tools/cli/cli.h"
 
 #include <boost/program_options.hpp>
+#include <algorithm>
+#include <vector>
 #include <exception>
 #include <filesystem>
 #include <string>
@@ -9,6 +11,7 @@
 #include "tools/cli/campaign_command.h"
 #include "tools/cli/dlrm_command.h"
 #include "tools/cli/errmodel_command.h"
+#include "tools/cli/pvf_command.h"
 #include "tools/cli/run_command.h"
 #include "tools/cli/sweep_command.h"
 #include "tools/cli/train_command.h"
@@ -28,7 +31,9 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       "  sweep      run the workload over a grid of array/fault parameters (docs/sweeps.md)\n"
       "  dlrm       parameter-fault RMSE study of a DLRM-style model, MLPs on the array (docs/parameter_faults.md)\n"
       "  campaign   hardware-fault inference campaign: SDC and crash rates by site and bit, resumable\n"
-      "             (the config's \"campaign\" object; docs/campaign.md)\n\n"
+      "             (the config's \"campaign\" object; docs/campaign.md)\n"
+      "  pvf        parameter vulnerability factor campaign: PVF per target and bit, mitigations, resumable\n"
+      "             (the config's \"pvf\" and \"parameter_faults\" objects; docs/pvf.md)\n\n"
       "Options");
   opts.add_options()                                                                       //
       ("help,h", "show this help")                                                         //
@@ -59,7 +64,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     out << opts << "\nExamples:\n  accsim --config configs/small.json --out small.h5\n"
         << "  accsim errmodel --config configs/small.json --out small.errmodel.h5\n"
         << "  accsim dlrm --config configs/experiments/dlrm_pytei.json\n"
-        << "  accsim campaign --config configs/experiments/campaign_lenet5.json --out campaign.h5\n";
+        << "  accsim campaign --config configs/experiments/campaign_lenet5.json --out campaign.h5\n"
+        << "  accsim pvf --config configs/experiments/pvf_lenet5.json --out pvf.h5\n";
     return 0;
   }
   if (vm.count("version")) {
@@ -67,10 +73,10 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return 0;
   }
   const std::string command = vm["command"].as<std::string>();
-  if (command != "run" && command != "errmodel" && command != "train" && command != "sweep" && command != "dlrm" &&
-      command != "campaign") {
+  const std::vector<std::string> commands{"run", "errmodel", "train", "sweep", "dlrm", "campaign", "pvf"};
+  if (std::find(commands.begin(), commands.end(), command) == commands.end()) {
     err << "accsim: unknown command \"" << command
-        << "\"; commands are {run, errmodel, train, sweep, dlrm, campaign} (see accsim --help)\n";
+        << "\"; commands are {run, errmodel, train, sweep, dlrm, campaign, pvf} (see accsim --help)\n";
     return 2;
   }
   if (!vm.count("config")) {
@@ -84,13 +90,15 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     err << "accsim: --engine: \"" << ro.engine << "\" is not one of {fast, cycle}\n";
     return 2;
   }
-  if (command == "campaign" && ro.engine != "fast") {
+  if ((command == "campaign" || command == "pvf") && ro.engine != "fast") {
     err << "accsim: --engine " << ro.engine << ": campaigns run on the fast engine (bit-identical to cycle)\n";
     return 2;
   }
   ro.out_file = vm.count("out") ? vm["out"].as<std::string>()
                                 : std::filesystem::path(ro.config_file).stem().string() +
-                                      (command == "errmodel" ? ".errmodel.h5" : command == "campaign" ? ".campaign.h5" : ".h5");
+                                      (command == "run" || command == "train" || command == "sweep" || command == "dlrm"
+                                           ? ".h5"
+                                           : "." + command + ".h5");
   ro.quiet = vm.count("quiet") > 0;
   const auto bounded = [&](const char* name, int lo, int hi, std::optional<int>& into) {
     if (!vm.count(name)) return true;
@@ -126,6 +134,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     if (command == "sweep") return sweep_command(ro, out, err);
     if (command == "campaign") return campaign_command(ro, out, err);
     if (command == "dlrm") return dlrm_command(ro, out, err);
+    if (command == "pvf") return pvf_command(ro, out, err);
     return run_command(ro, out, err);
   } catch (const InputError& e) {
     err << "accsim: " << e.what() << "\n";

@@ -3,12 +3,12 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include "arch/input_error.h"
 #include "workloads/dlrm_study.h"
 #include "workloads/plot_script.h"
 #include "workloads/results_file.h"
+#include "workloads/text_file.h"
 
 namespace accsim {
 
@@ -16,16 +16,6 @@ namespace {
 
 std::string with_extension(const std::string& file, const std::string& ext) {
   return std::filesystem::path(file).replace_extension(ext).string();
-}
-
-void write_text_atomically(const std::string& file, const std::string& text) {
-  const std::string temp = file + ".partial";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw InputError(file + ": cannot write");
-  }
-  std::filesystem::rename(temp, file);
 }
 
 }  // namespace

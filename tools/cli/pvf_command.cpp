@@ -1,0 +1,98 @@
+#include "tools/cli/pvf_command.h"
+
+#include <chrono>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <thread>
+
+#include "arch/input_error.h"
+#include "tools/cli/stop_signals.h"
+#include "workloads/campaign_setup.h"
+#include "workloads/plot_script.h"
+#include "workloads/progress_meter.h"
+#include "workloads/pvf_checkpoint.h"
+#include "workloads/pvf_report.h"
+#include "workloads/run_config.h"
+#include "workloads/text_file.h"
+
+namespace accsim {
+
+int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
+  const RunConfig rc = parse_run_config(options.config_file);
+  if (!rc.pvf)
+    throw InputError(rc.file + ": pvf: required key is missing (accsim pvf needs a \"pvf\" object, docs/pvf.md)");
+  if (!rc.faults.empty())
+    throw InputError(rc.file + ": faults: a PVF campaign corrupts parameters on a healthy array; remove \"faults\"");
+  const PvfConfig& pc = *rc.pvf;
+  const std::uint64_t seed = options.seed.value_or(rc.seed);
+  CampaignInputs in = load_campaign_inputs(rc, pc.model, pc.test_offset, pc.test_limit, pc.batch, seed, err);
+  PvfCampaign campaign;
+  campaign.array = rc.array;
+  campaign.network = rc.workload.network;
+  campaign.params = std::move(in.params);
+  campaign.images = std::move(in.images);
+  campaign.labels = std::move(in.labels);
+  campaign.config = pc;
+  campaign.seed = seed;
+
+  const std::string checkpoint = options.out_file + ".checkpoint";
+  check_output_path(options.out_file);
+  const bool own_stderr = &err == &std::cerr;
+  ProgressMeter meter(err, own_stderr ? progress_style_for_stderr(options.quiet) : ProgressStyle::none, "accsim: pvf");
+  StopSignals signals;
+  PvfRunOptions ro;
+  ro.checkpoint = checkpoint;
+  ro.stop = &signals.flag();
+  ro.progress = [&meter](long long done, long long total) { meter.update(done, total); };
+  const auto t0 = std::chrono::steady_clock::now();
+  const PvfResults results = run_pvf(campaign, ro);
+  meter.finish();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!results.complete()) {
+    err << "accsim: pvf stopped after " << results.done_count() << " of " << results.experiments.size()
+        << " experiments; they are kept in " << checkpoint << ": rerun the same command to resume\n";
+    return signals.exit_code();
+  }
+
+  const PvfSummary summary = summarize_pvf(campaign, results);
+  ResultsFile h5(options.out_file);
+  write_pvf_results(h5, campaign, results, summary);
+  h5.set_attribute("/", "accsim_version", std::string(ACCSIM_VERSION));
+  h5.set_attribute("/", "config", rc.json_text);
+  h5.set_attribute("/", "config_file", rc.file);
+  h5.set_attribute("/", "model_source", in.model_source);
+  h5.set_attribute("/", "input_source", in.input_source);
+  h5.commit();
+  const std::string csv = std::filesystem::path(options.out_file).replace_extension(".csv").string();
+  const std::string png = std::filesystem::path(options.out_file).replace_extension(".png").string();
+  write_text_atomically(csv, format_pvf_csv(campaign, results, summary));
+  std::error_code ec;
+  std::filesystem::remove(checkpoint, ec);
+
+  const long long fresh = results.done_count() - results.resumed;
+  const unsigned threads = pc.threads > 0 ? static_cast<unsigned>(pc.threads) : std::thread::hardware_concurrency();
+  out << "accsim " << ACCSIM_VERSION << " pvf | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
+      << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ") | " << campaign.network.name << ", "
+      << in.model_source << " | seed " << seed << "\n"
+      << in.input_source << " as the input pool; fault-free accuracy " << std::fixed << std::setprecision(1)
+      << 100.0 * static_cast<double>(results.golden_correct[0]) / static_cast<double>(results.images) << "%\n"
+      << std::defaultfloat << results.experiments.size() << " experiments (" << pc.experiments << " per fault model and target), each one draw of the fault model and one image drawn from the pool";
+  if (results.resumed > 0) out << "; " << results.resumed << " resumed from " << checkpoint;
+  out << "\n" << fresh << " run here on " << std::max(1u, threads) << " thread" << (threads > 1 ? "s" : "") << " in "
+      << ProgressMeter::duration(seconds);
+  if (fresh > 0 && seconds > 0)
+    out << " (" << std::fixed << std::setprecision(0) << static_cast<double>(fresh) / seconds << " experiments/s)"
+        << std::defaultfloat;
+  out << "\n\n";
+  print_pvf_summary(out, campaign, results, summary);
+  out << "\nresults: " << options.out_file << ", " << csv;
+  if (run_plot_script("plot_pvf.py", {csv, png}))
+    out << ", " << png;
+  else
+    err << "accsim: note: no plot (needs /usr/bin/python3 with python3-matplotlib)\n";
+  out << "\n";
+  return 0;
+}
+
+}  // namespace accsim
