@@ -12,6 +12,7 @@
 #include "workloads/campaign_checkpoint.h"
 #include "workloads/campaign_fault.h"
 #include "workloads/fault_evaluator.h"
+#include "workloads/mitigated_evaluation.h"
 
 namespace accsim {
 
@@ -60,7 +61,7 @@ Tensor slice_images(const Tensor& images, int first, int count) {
 }  // namespace
 
 const std::vector<std::string>& outcome_names() {
-  static const std::vector<std::string> names{"masked", "sdc", "crash"};
+  static const std::vector<std::string> names{"masked", "sdc", "crash", "due"};
   return names;
 }
 
@@ -90,13 +91,21 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
                                  std::vector<int>(c.labels.begin() + first, c.labels.begin() + first + count));
   });
 
+  // The mitigation variants' fault-free runs, once.
+  const MitigatedEvaluation mitigated(c.array, c.network, c.params, c.config.mitigations, golden,
+                                      [&](std::size_t count, const std::function<void(std::size_t)>& job) {
+                                        parallel_for(c.config.threads, count, job);
+                                      });
+
   CampaignResults r;
   r.key = campaign_key(c);
   for (const auto& l : c.network.layers) r.layers.push_back(l.name);
   r.batches = batches;
   r.batch_cycles = golden.front().run.cycles;
   r.images = n;
+  for (std::size_t v = 0; v < mitigated.size(); ++v) r.variants.push_back(mitigated.baseline(v));
   for (const auto& g : golden) {
+    r.cycles += g.run.cycles;
     for (char ok : g.correct) r.golden_correct += ok;
     r.golden_predictions.insert(r.golden_predictions.end(), g.predictions.begin(), g.predictions.end());
   }
@@ -128,21 +137,21 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
     try {
       for (std::size_t j; !stopping() && (j = next.fetch_add(1)) < pending.size();) {
         const std::size_t i = pending[j];
-        const HardwareFault fault = r.experiments[i].fault;  // written before the threads started
-        long long c2w = 0, nonfinite = 0;
-        std::vector<long long> trace(r.layers.size(), 0);
+        ExperimentResult e;
+        e.fault = r.experiments[i].fault;  // written before the threads started
+        e.layer = r.experiments[i].layer;
+        e.trace.assign(r.layers.size(), 0);
         for (const GoldenBatch& g : golden) {
-          const BatchEffect be = evaluator.evaluate(g, fault, options.shortcut);
-          c2w += be.correct_to_wrong;
-          nonfinite += be.nonfinite_images;
-          for (std::size_t l = 0; l < trace.size(); ++l) trace[l] += be.trace[l];
+          const BatchEffect be = evaluator.evaluate(g, e.fault, options.shortcut);
+          e.correct_to_wrong += be.correct_to_wrong;
+          e.nonfinite_images += be.nonfinite_images;
+          for (std::size_t l = 0; l < e.trace.size(); ++l) e.trace[l] += be.trace[l];
         }
+        e.outcome = classify_outcome(e.correct_to_wrong, e.nonfinite_images);
+        for (std::size_t v = 0; v < mitigated.size(); ++v)
+          e.variants.push_back(mitigated.evaluate(v, e.fault, e, options.shortcut));
         const std::lock_guard<std::mutex> lock(mutex);
-        ExperimentResult& e = r.experiments[i];
-        e.correct_to_wrong = c2w;
-        e.nonfinite_images = nonfinite;
-        e.trace = std::move(trace);
-        e.outcome = classify_outcome(c2w, nonfinite);
+        r.experiments[i] = std::move(e);
         r.done[i] = 1;
         ++r.done_count;
       }

@@ -33,6 +33,38 @@ std::vector<std::string> name_subset(ConfigReader& r, const std::string& key, co
   return out;
 }
 
+// A non-empty array of objects: a unique non-empty "name" plus the keys of a
+// "mitigations" object (parse_mitigations), at least one of which changes something.
+std::vector<MitigationVariant> parse_mitigation_variants(ConfigReader& r, int max_bit) {
+  const std::string expected = "a non-empty array of mitigation variants ({\"name\": ..., mitigation keys})";
+  const nlohmann::json& v = r.get_raw("mitigations", expected);
+  if (!v.is_array() || v.empty()) r.fail("mitigations", "expected " + expected + ", got " + v.dump());
+  std::vector<MitigationVariant> out;
+  std::vector<ConfigReader> items = r.get_object_array("mitigations");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    ConfigReader& item = items[i];
+    MitigationVariant variant;
+    if (!item.has("name")) item.fail("name", "required key is missing (expected a unique, non-empty variant name)");
+    const nlohmann::json& name = item.get_raw("name", "a variant name");
+    if (!name.is_string() || name.get<std::string>().empty())
+      item.fail("name", "expected a non-empty string, got " + name.dump());
+    variant.name = name.get<std::string>();
+    if (variant.name.find_first_of(" \t\n|") != std::string::npos)
+      item.fail("name", "\"" + variant.name + "\" holds a blank or '|': names are table and HDF5 labels");
+    for (std::size_t j = 0; j < out.size(); ++j)
+      if (out[j].name == variant.name)
+        item.fail("name", "\"" + variant.name + "\" is already the name of mitigations[" + std::to_string(j) + "]");
+    // "name" is marked read in `item`, so the copy parse_mitigations finishes accepts it.
+    variant.config = parse_mitigations(item, max_bit);
+    if (!variant.config.any())
+      r.fail("mitigations[" + std::to_string(i) + "]", "variant \"" + variant.name +
+                            "\" mitigates nothing: give activation_clip (mode saturate or zero), protect_bits, check "
+                            "(abft or duplicate) or prune_faulty_weights: true");
+    out.push_back(std::move(variant));
+  }
+  return out;
+}
+
 }  // namespace
 
 CampaignConfig parse_campaign_config(ConfigReader r, const ArrayConfig& array, const std::string& config_file) {
@@ -68,6 +100,7 @@ CampaignConfig parse_campaign_config(ConfigReader r, const ArrayConfig& array, c
   }
   c.threads = static_cast<int>(r.get_int("threads", 0, 1024, 0));
   c.checkpoint_seconds = r.get_double("checkpoint_seconds", 0.1, 86400.0, 5.0);
+  if (r.has("mitigations")) c.mitigations = parse_mitigation_variants(r, top_bit);
   r.finish();
 
   return c;

@@ -8,11 +8,19 @@
 #include "arch/array_config.h"
 #include "arch/config_reader.h"
 #include "arch/hardware_fault.h"
+#include "workloads/mitigation_config.h"
 
 namespace accsim {
 
 // Fashion-MNIST's test split holds this many images (and so does the synthetic stand-in).
 inline constexpr int kCampaignTestImages = 10000;
+
+// A named mitigation variant of a campaign (`campaign.mitigations`): every experiment's
+// fault is also evaluated under it (workloads/mitigated_evaluation.h).
+struct MitigationVariant {
+  std::string name;  // unique, non-empty
+  MitigationConfig config;
+};
 
 struct CampaignConfig {
   std::string model;  // parameter file (write_parameters), resolved against the config's folder; "" = seeded init
@@ -25,6 +33,7 @@ struct CampaignConfig {
   int bit_lo = 0, bit_hi = 31;
   int threads = 0;  // 0: every core
   double checkpoint_seconds = 5.0;
+  std::vector<MitigationVariant> mitigations;  // empty: the unprotected run only
 };
 
 // `config_file` resolves a relative model path. InputError naming the file, the JSON path
