@@ -10,6 +10,9 @@
 #include "workloads/campaign.h"
 #include "workloads/campaign_checkpoint.h"
 #include "workloads/campaign_config.h"
+#include "workloads/engines.h"
+#include "workloads/fault_aware_pruning.h"
+#include "workloads/fault_evaluator.h"
 #include "workloads/mitigation_report.h"
 #include "workloads/results_file.h"
 
@@ -105,7 +108,9 @@ Campaign small_campaign(long long experiments, int threads) {
   c.params = init_parameters(c.network, c.seed);
   Rng rng(5);
   c.images = testing::random_tensor({5, 1, 28, 28}, rng, 0.0f, 1.0f);
-  c.labels = {0, 1, 2, 3, 4};
+  // Labelled with the fault-free predictions: every image counts as correct.
+  const FaultEvaluator evaluator(c.array, c.network, c.params);
+  c.labels = evaluator.golden(c.images, std::vector<int>(5, 0)).predictions;
   c.config.experiments = experiments;
   c.config.test_limit = 5;
   c.config.batch = 3;  // batches of 3 and 2
@@ -246,25 +251,92 @@ TEST(CampaignMitigations, AbftAndDuplicationCorrectTransientsThatCorruptTheUnpro
   EXPECT_GT(corrected, 0);
 }
 
-TEST(CampaignMitigations, ClipUsesItsOwnFaultFreeRunAndPruningLeavesOtherFaultsAsUnprotected) {
-  Campaign c = small_campaign(30, 2);
-  c.config.mitigations = {variant("clip", with_clip(ClipMode::saturate)), variant("prune", with_pruning())};
+TEST(CampaignMitigations, ClipRunsTheClippedNetworkAgainstItsOwnFaultFreeRun) {
+  Campaign c = small_campaign(16, 2);
+  MitigationConfig clip = with_clip(ClipMode::saturate);
+  clip.clip.threshold = 0.05f;  // low enough to change what the network computes
+  MitigationConfig zero = with_clip(ClipMode::zero);
+  zero.clip.threshold = 1e-6f;  // every activation zeroed: the logits are the last bias
+  c.config.mitigations = {variant("clip", clip), variant("zero", zero)};
   const CampaignResults r = run_campaign(c);
   ASSERT_TRUE(r.complete());
-  int clip_differs = 0;
+  EXPECT_EQ(r.golden_correct, 5);
+  EXPECT_LT(r.variants[1].golden_correct, 5);  // its own fault-free predictions decide what is correct
+
+  // The reference: a FaultEvaluator on a copy of the network with the clip, every layer
+  // recomputed, against the clipped network's own fault-free batches.
+  Network clipped = c.network;
+  clipped.clip = clip.clip;
+  const FaultEvaluator reference(c.array, clipped, c.params);
+  std::vector<GoldenBatch> golden;
+  for (int first = 0; first < 5; first += c.config.batch) {
+    const int count = std::min(c.config.batch, 5 - first);
+    Tensor part({count, 1, 28, 28});
+    std::copy(c.images.data() + first * 784, c.images.data() + (first + count) * 784, part.data());
+    golden.push_back(reference.golden(part, std::vector<int>(c.labels.begin() + first, c.labels.begin() + first + count)));
+  }
+  long long golden_correct = 0;
+  for (const auto& g : golden)
+    for (char ok : g.correct) golden_correct += ok;
+  EXPECT_EQ(r.variants[0].golden_correct, golden_correct);
+  int differs = 0;
   for (const auto& e : r.experiments) {
+    long long c2w = 0, nonfinite = 0;
+    for (const auto& g : golden) {
+      const BatchEffect be = reference.evaluate(g, e.fault, false);
+      c2w += be.correct_to_wrong;
+      nonfinite += be.nonfinite_images;
+    }
+    EXPECT_EQ(e.variants[0].correct_to_wrong, c2w) << describe(e.fault);
+    EXPECT_EQ(e.variants[0].nonfinite_images, nonfinite) << describe(e.fault);
+    EXPECT_EQ(e.variants[0].outcome, classify_outcome(c2w, nonfinite)) << describe(e.fault);
+    EXPECT_FALSE(e.variants[0].detected);
+    differs += e.variants[0].correct_to_wrong != e.correct_to_wrong || e.variants[0].nonfinite_images != e.nonfinite_images;
+  }
+  EXPECT_GT(differs, 0);  // the clip made a difference somewhere
+}
+
+TEST(CampaignMitigations, PruningMasksWeightStuckAtZeroAndLeavesOtherFaultsAsUnprotected) {
+  Campaign c = small_campaign(40, 2);
+  c.config.bit_lo = 24;
+  c.config.mitigations = {variant("prune", with_pruning())};
+  const CampaignResults r = run_campaign(c);
+  ASSERT_TRUE(r.complete());
+  int recovered = 0, stuck_at_0 = 0;
+  for (const auto& e : r.experiments) {
+    const VariantResult& v = e.variants.at(0);
     const bool prunable = e.fault.permanent() && (e.fault.site == FaultSite::weight ||
                                                   e.fault.site == FaultSite::input ||
                                                   e.fault.site == FaultSite::product);
-    if (!prunable) {
-      EXPECT_EQ(e.variants[1].outcome, e.outcome) << describe(e.fault);
-      EXPECT_EQ(e.variants[1].correct_to_wrong, e.correct_to_wrong) << describe(e.fault);
+    if (!prunable) {  // pruning does nothing: the unprotected result
+      EXPECT_EQ(v.outcome, e.outcome) << describe(e.fault);
+      EXPECT_EQ(v.correct_to_wrong, e.correct_to_wrong) << describe(e.fault);
+      EXPECT_EQ(v.nonfinite_images, e.nonfinite_images) << describe(e.fault);
     }
-    clip_differs += e.variants[0].outcome != e.outcome;
-    EXPECT_NE(e.variants[0].outcome, Outcome::due);
-    EXPECT_FALSE(e.variants[0].detected);
+    // A weight register stuck at 0 only ever meets pruned (zero) weights: the variant
+    // sees exactly what pruning alone costs against the unpruned fault-free model.
+    if (e.fault.site == FaultSite::weight && e.fault.kind == FaultKind::stuck_at_0) {
+      NetworkParameters pruned = c.params;
+      ASSERT_GT(apply_pruning(pruned, pruning_masks(c.network, c.array, {e.fault})), 0);
+      const PeFaults healthy;
+      FastEngine engine(c.array, healthy);
+      long long changed = 0;
+      for (int first = 0; first < 5; first += c.config.batch) {
+        const int count = std::min(c.config.batch, 5 - first);
+        Tensor part({count, 1, 28, 28});
+        std::copy(c.images.data() + first * 784, c.images.data() + (first + count) * 784, part.data());
+        const Tensor logits = run_network(c.network, pruned, part, engine).logits;
+        for (int i = 0; i < count; ++i) changed += argmax_row(logits.data() + i * 10, 10) != c.labels[first + i];
+      }
+      ++stuck_at_0;
+      EXPECT_EQ(v.correct_to_wrong, changed) << describe(e.fault);
+      EXPECT_EQ(v.nonfinite_images, 0) << describe(e.fault);
+    }
+    recovered += e.outcome != Outcome::masked && v.outcome == Outcome::masked;
+    EXPECT_FALSE(v.detected);
   }
-  EXPECT_GT(clip_differs, 0);
+  EXPECT_GT(stuck_at_0, 0);
+  EXPECT_GT(recovered, 0);
 }
 
 TEST(CampaignMitigations, OneThreadAndTwoThreadsGiveIdenticalVariantResults) {
@@ -276,6 +348,14 @@ TEST(CampaignMitigations, OneThreadAndTwoThreadsGiveIdenticalVariantResults) {
   expect_same_variant_results(a, b);
   ASSERT_EQ(a.variants.size(), 6u);
   for (std::size_t v = 0; v < a.variants.size(); ++v) EXPECT_EQ(a.variants[v].cycles, b.variants[v].cycles);
+  int detected = 0, changed = 0;  // the comparison covers variants that did something
+  for (const auto& e : a.experiments)
+    for (const auto& v : e.variants) {
+      detected += v.detected;
+      changed += v.outcome != e.outcome;
+    }
+  EXPECT_GT(detected, 0);
+  EXPECT_GT(changed, 0);
 }
 
 TEST(CampaignMitigations, TheVariantsArePartOfTheKey) {
