@@ -66,6 +66,9 @@ std::vector<MitigationRow> summarize_mitigations(const CampaignResults& r) {
       row.detected += x.detected;
       row.corrected += x.corrected;
       row.unprotected_failures += failed;
+      row.due_unprotected_masked += x.outcome == Outcome::due && e.outcome == Outcome::masked;
+      row.correct_to_wrong += x.correct_to_wrong;
+      row.unprotected_correct_to_wrong += e.correct_to_wrong;
       if (row.check && r.variants[v].cycles > 0)
         reexecution[v] += static_cast<double>(x.cycles) / static_cast<double>(r.variants[v].cycles) - 1.0;
     }
@@ -106,11 +109,17 @@ void print_mitigation_summary(std::ostream& out, const std::vector<MitigationRow
                percent(row.cycle_overhead, true), percent(row.storage_overhead));
   for (const MitigationRow& row : rows) {
     out << "  " << row.name << ": " << row.description;
+    if (row.experiments)
+      out << "; images turned wrong per experiment " << std::fixed << std::setprecision(2)
+          << static_cast<double>(row.correct_to_wrong) / static_cast<double>(row.experiments) << " (unprotected "
+          << static_cast<double>(row.unprotected_correct_to_wrong) / static_cast<double>(row.experiments) << ")"
+          << std::defaultfloat;
     if (row.check) {
       out << "; fault-free: " << row.false_positives << " of " << row.check_jobs << " jobs flagged, check overhead "
           << percent(row.check_overhead, true) << "; under the faults " << row.corrected << " of " << row.detected
           << " detections corrected, re-execution " << percent(row.reexecution_overhead, true)
-          << " cycles on average";
+          << " cycles on average; " << row.due_unprotected_masked << " of " << row.due
+          << " DUEs were masked without the check";
     }
     if (row.golden_correct != r.golden_correct)
       out << "; fault-free accuracy " << std::fixed << std::setprecision(1)
@@ -163,7 +172,8 @@ void write_mitigation_results(ResultsFile& h5, const CampaignResults& r, const s
       "corrected",   "sdc_rate",       "sdc_lo",       "sdc_hi",        "crash_rate",   "crash_lo",
       "crash_hi",    "due_rate",       "due_lo",       "due_hi",        "detected_rate", "recovery",
       "fault_free_cycles", "cycle_overhead", "check_overhead", "reexecution_overhead", "storage_overhead",
-      "golden_correct", "false_positives"};
+      "golden_correct", "false_positives", "due_unprotected_masked", "correct_to_wrong",
+      "unprotected_correct_to_wrong"};
   std::vector<std::vector<double>> cols(columns.size());
   for (std::size_t v = 0; v < variants; ++v) {
     const MitigationRow& row = rows[v];
@@ -191,7 +201,10 @@ void write_mitigation_results(ResultsFile& h5, const CampaignResults& r, const s
                                      row.reexecution_overhead,
                                      row.storage_overhead,
                                      static_cast<double>(row.golden_correct),
-                                     static_cast<double>(row.false_positives)};
+                                     static_cast<double>(row.false_positives),
+                                     static_cast<double>(row.due_unprotected_masked),
+                                     static_cast<double>(row.correct_to_wrong),
+                                     static_cast<double>(row.unprotected_correct_to_wrong)};
     for (std::size_t c = 0; c < columns.size(); ++c) cols[c].push_back(values[c]);
   }
   h5.write_table("/mitigations/summary", columns, cols);

@@ -19,6 +19,8 @@ struct MitigationRow {
   long long experiments = 0, masked = 0, sdc = 0, crash = 0, due = 0;
   long long detected = 0, corrected = 0;
   long long unprotected_failures = 0;  // SDC + crash of the unprotected run on the same experiments
+  long long due_unprotected_masked = 0;  // DUEs whose fault the unprotected run masked (alarms on benign faults)
+  long long correct_to_wrong = 0, unprotected_correct_to_wrong = 0;  // images, summed over experiments
   Interval sdc_ci, crash_ci, due_ci;
   // 1 - (SDC + crash) / unprotected (SDC + crash); NaN when the unprotected run has none.
   double recovery = 0.0;
