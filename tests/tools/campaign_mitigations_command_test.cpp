@@ -34,7 +34,7 @@ TEST(CampaignMitigationsCommand, PrintsTheMitigationsTableAndWritesTheMitigation
   ASSERT_EQ(r.code, 0) << r.err;
   for (const char* part : {"under 3 mitigation variants", "mitigations: the same faults", "DUE % [95% Wilson]",
                            "recovery", "detected", "storage", "\nunprotected ", "\nclip6 ", "\nprotect_exp ",
-                           "\nabft ", "25.0%", "  abft: abft; fault-free: 0 of ", "  clip6: clip saturate 6"})
+                           "\nabft ", "25.0%", "fault-free: 0 of ", "  abft: abft; images turned wrong per experiment ", "  clip6: clip saturate 6"})
     EXPECT_NE(r.out.find(part), std::string::npos) << part << "\n" << r.out;
 
   EXPECT_EQ(read_strings(out, "/mitigations/names"), (std::vector<std::string>{"clip6", "protect_exp", "abft"}));
