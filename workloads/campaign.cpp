@@ -9,6 +9,7 @@
 #include "workloads/campaign_fault.h"
 #include "workloads/experiment_runner.h"
 #include "workloads/fault_evaluator.h"
+#include "workloads/mitigated_evaluation.h"
 
 namespace accsim {
 
@@ -24,7 +25,7 @@ Tensor slice_images(const Tensor& images, int first, int count) {
 }  // namespace
 
 const std::vector<std::string>& outcome_names() {
-  static const std::vector<std::string> names{"masked", "sdc", "crash"};
+  static const std::vector<std::string> names{"masked", "sdc", "crash", "due"};
   return names;
 }
 
@@ -54,13 +55,21 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
                                  std::vector<int>(c.labels.begin() + first, c.labels.begin() + first + count));
   });
 
+  // The mitigation variants' fault-free runs, once.
+  const MitigatedEvaluation mitigated(c.array, c.network, c.params, c.config.mitigations, golden,
+                                      [&](std::size_t count, const std::function<void(std::size_t)>& job) {
+                                        parallel_for(c.config.threads, count, job);
+                                      });
+
   CampaignResults r;
   r.key = campaign_key(c);
   for (const auto& l : c.network.layers) r.layers.push_back(l.name);
   r.batches = batches;
   r.batch_cycles = golden.front().run.cycles;
   r.images = n;
+  for (std::size_t v = 0; v < mitigated.size(); ++v) r.variants.push_back(mitigated.baseline(v));
   for (const auto& g : golden) {
+    r.cycles += g.run.cycles;
     for (char ok : g.correct) r.golden_correct += ok;
     r.golden_predictions.insert(r.golden_predictions.end(), g.predictions.begin(), g.predictions.end());
   }
@@ -97,7 +106,9 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
   run_experiments(
       pending, r.done,
       [&](std::size_t i) -> std::function<void()> {
-        ExperimentResult e = r.experiments[i];  // the fault, written before the workers started
+        ExperimentResult e;
+        e.fault = r.experiments[i].fault;  // written before the workers started
+        e.layer = r.experiments[i].layer;
         e.trace.assign(r.layers.size(), 0);
         for (const GoldenBatch& g : golden) {
           const BatchEffect be = evaluator.evaluate(g, e.fault, options.shortcut);
@@ -106,6 +117,8 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
           for (std::size_t l = 0; l < e.trace.size(); ++l) e.trace[l] += be.trace[l];
         }
         e.outcome = classify_outcome(e.correct_to_wrong, e.nonfinite_images);
+        for (std::size_t v = 0; v < mitigated.size(); ++v)
+          e.variants.push_back(mitigated.evaluate(v, e.fault, e, options.shortcut));
         return [&r, i, e = std::move(e)]() mutable { r.experiments[i] = std::move(e); };
       },
       checkpoint, runner);

@@ -11,10 +11,10 @@
 namespace accsim {
 
 inline constexpr const char* kCampaignCheckpointFormat = "accsim-campaign-checkpoint";
-inline constexpr int kCampaignCheckpointVersion = 1;
+inline constexpr int kCampaignCheckpointVersion = 2;  // 2: mitigation variants' results (/variants/*)
 
-// 16 hex digits: FNV-1a over the array, the network, the campaign keys that decide the
-// results, the seed, the parameters' bits and the test images' bits and labels.
+// 16 hex digits: FNV-1a over the array, the network (and its clip), the campaign keys
+// that decide the results (the mitigation variants included), the seed, the parameters' bits and the test images' bits and labels.
 std::string campaign_key(const Campaign& campaign);
 
 std::string campaign_checkpoint_path(const std::string& out_file);  // "<out_file>.checkpoint"

@@ -68,6 +68,7 @@ CampaignConfig parse_campaign_config(ConfigReader r, const ArrayConfig& array, c
   }
   c.threads = static_cast<int>(r.get_int("threads", 0, 1024, 0));
   c.checkpoint_seconds = r.get_double("checkpoint_seconds", 0.1, 86400.0, 5.0);
+  c.mitigations = parse_mitigation_variants(r, "mitigations");
   r.finish();
 
   return c;

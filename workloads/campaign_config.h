@@ -8,6 +8,7 @@
 #include "arch/array_config.h"
 #include "arch/config_reader.h"
 #include "arch/hardware_fault.h"
+#include "workloads/mitigation_config.h"
 
 namespace accsim {
 
@@ -25,6 +26,7 @@ struct CampaignConfig {
   int bit_lo = 0, bit_hi = 31;
   int threads = 0;  // 0: every core
   double checkpoint_seconds = 5.0;
+  std::vector<MitigationVariant> mitigations;  // empty: the unprotected run only
 };
 
 // `config_file` resolves a relative model path. InputError naming the file, the JSON path

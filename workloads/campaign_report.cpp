@@ -83,12 +83,13 @@ CampaignSummary summarize_campaign(const CampaignResults& results, const Campaig
       add(s.by_bit[static_cast<std::size_t>(e.fault.bit - config.bit_lo)], e.outcome);
   }
   finish(s.overall);
+  s.mitigations = summarize_mitigations(results);
   for (auto* rows : {&s.by_site, &s.by_kind, &s.by_bit})
     for (RateRow& r : *rows) finish(r);
   return s;
 }
 
-void print_campaign_summary(std::ostream& out, const CampaignSummary& s) {
+void print_campaign_summary(std::ostream& out, const CampaignSummary& s, const CampaignResults& results) {
   out << std::left << std::setw(20) << "faults" << std::right << std::setw(7) << "runs" << std::setw(8) << "masked"
       << std::setw(7) << "SDC" << std::setw(7) << "crash" << "   " << std::left << std::setw(22)
       << "SDC % [95% Wilson]" << "   crash % [95% Wilson]" << std::right << "\n";
@@ -99,6 +100,10 @@ void print_campaign_summary(std::ostream& out, const CampaignSummary& s) {
   for (const RateRow& r : s.by_kind) print_row(out, r);
   out << "by bit\n";
   for (const RateRow& r : s.by_bit) print_row(out, r);
+  if (!s.mitigations.empty()) {
+    out << "\n";
+    print_mitigation_summary(out, s.mitigations, results);
+  }
 }
 
 void write_campaign_results(ResultsFile& h5, const Campaign& c, const CampaignResults& r, const CampaignSummary& s) {
@@ -175,6 +180,8 @@ void write_campaign_results(ResultsFile& h5, const Campaign& c, const CampaignRe
   std::vector<std::int64_t> predictions(r.golden_predictions.begin(), r.golden_predictions.end());
   h5.write_int64s("/golden/labels", labels);
   h5.write_int64s("/golden/predictions", predictions);
+  h5.set_attribute("/", "cycles", r.cycles);
+  write_mitigation_results(h5, r, s.mitigations);
 }
 
 }  // namespace accsim

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "workloads/campaign_types.h"
+#include "workloads/mitigation_report.h"
 #include "workloads/results_file.h"
 #include "workloads/wilson_interval.h"
 
@@ -26,14 +27,17 @@ struct CampaignSummary {
   RateRow overall;
   std::vector<RateRow> by_site, by_kind, by_bit;  // one row per configured site / kind / bit
   std::vector<int> bits;                          // the bits of by_bit's rows
+  std::vector<MitigationRow> mitigations;         // one row per mitigation variant
 };
 
 // Over the finished experiments of `results`.
 CampaignSummary summarize_campaign(const CampaignResults& results, const CampaignConfig& config);
 
-void print_campaign_summary(std::ostream& out, const CampaignSummary& summary);
+// The rate tables; with mitigation variants, the "mitigations" table after them.
+void print_campaign_summary(std::ostream& out, const CampaignSummary& summary, const CampaignResults& results);
 
-// /experiments/*, /layers, /summary/*, /golden/* and the root attributes (docs/campaign.md).
+// /experiments/*, /layers, /summary/*, /golden/*, /mitigations/* and the root attributes
+// (docs/campaign.md).
 void write_campaign_results(ResultsFile& h5, const Campaign& campaign, const CampaignResults& results,
                             const CampaignSummary& summary);
 

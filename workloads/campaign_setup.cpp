@@ -10,8 +10,8 @@
 
 namespace accsim {
 
-CampaignInputs load_campaign_inputs(const RunConfig& rc, const std::string& model, int test_offset, int test_limit,
-                                    int batch, std::uint64_t seed, std::ostream& notes) {
+CampaignInputs load_campaign_inputs(const RunConfig& rc, const std::string& model_key, const std::string& model,
+                                    int test_offset, int test_limit, int batch, std::uint64_t seed, std::ostream& notes) {
   CampaignInputs in;
   const Network& net = rc.workload.network;
   if (!model.empty()) {
@@ -20,7 +20,8 @@ CampaignInputs load_campaign_inputs(const RunConfig& rc, const std::string& mode
   } else {
     in.params = init_parameters(net, seed);
     in.model_source = "seeded Kaiming-uniform parameters (seed " + std::to_string(seed) + ")";
-    notes << "accsim: note: no model parameter file is set; using untrained seeded Kaiming-uniform parameters (seed "
+    notes << "accsim: note: " << model_key
+          << " is not set; using untrained seeded Kaiming-uniform parameters (seed "
           << seed << ")\n";
   }
   const std::string last = std::to_string(test_offset + test_limit - 1);
@@ -59,7 +60,7 @@ CampaignInputs load_campaign_inputs(const RunConfig& rc, const std::string& mode
 CampaignSource load_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes) {
   if (!rc.campaign) throw std::invalid_argument("load_campaign: the config has no campaign object");
   const CampaignConfig& cc = *rc.campaign;
-  CampaignInputs in = load_campaign_inputs(rc, cc.model, cc.test_offset, cc.test_limit, cc.batch, seed, notes);
+  CampaignInputs in = load_campaign_inputs(rc, "campaign.model", cc.model, cc.test_offset, cc.test_limit, cc.batch, seed, notes);
   CampaignSource src;
   Campaign& c = src.campaign;
   c.array = rc.array;

@@ -19,7 +19,7 @@ struct CampaignSource {
 };
 
 // What a campaign runs on, for any campaign kind: the parameters (`model`, a parameter
-// file, or seeded Kaiming-uniform ones with a note) and the test images `test_offset`..
+// file, or seeded Kaiming-uniform ones with a note naming `model_key`) and the test images `test_offset`..
 // (Fashion-MNIST or seeded synthetic ones with a note; `batch`: images per job when
 // labelling synthetic images with the fault-free model's predictions).
 struct CampaignInputs {
@@ -28,8 +28,8 @@ struct CampaignInputs {
   std::vector<int> labels;
   std::string model_source, input_source;
 };
-CampaignInputs load_campaign_inputs(const RunConfig& rc, const std::string& model, int test_offset, int test_limit,
-                                    int batch, std::uint64_t seed, std::ostream& notes);
+CampaignInputs load_campaign_inputs(const RunConfig& rc, const std::string& model_key, const std::string& model,
+                                    int test_offset, int test_limit, int batch, std::uint64_t seed, std::ostream& notes);
 
 // `rc.campaign` must be set. Synthetic images carry the fault-free model's predictions
 // as labels, so that every image counts as correct and an SDC is any changed prediction.

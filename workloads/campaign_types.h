@@ -27,10 +27,22 @@ struct Campaign {
 
 // The PVF paper's classes: crash if any image's logits hold a NaN or Inf; otherwise SDC
 // if an image the fault-free model classifies correctly is classified wrongly; otherwise
-// masked.
-enum class Outcome { masked = 0, sdc = 1, crash = 2 };
-const std::vector<std::string>& outcome_names();  // {"masked", "sdc", "crash"}
+// masked. A mitigation variant with a check adds DUE (detected unrecoverable error): a
+// check flagged a job and re-execution did not correct it (the unprotected run never
+// gives DUE).
+enum class Outcome { masked = 0, sdc = 1, crash = 2, due = 3 };
+const std::vector<std::string>& outcome_names();  // {"masked", "sdc", "crash", "due"}
 std::string to_string(Outcome o);
+
+// One experiment's fault under one mitigation variant (workloads/mitigated_evaluation.h).
+struct VariantResult {
+  Outcome outcome = Outcome::masked;
+  bool detected = false;   // a check (abft / duplicate) flagged at least one job
+  bool corrected = false;  // detected, and re-execution / majority vote resolved every flagged job
+  long long correct_to_wrong = 0;  // images, summed over batches (0 when the fault never acts)
+  long long nonfinite_images = 0;
+  long long cycles = 0;  // check variants: the checked runs' cycles summed over batches (re-executions included); else 0
+};
 
 struct ExperimentResult {
   HardwareFault fault;
@@ -39,9 +51,20 @@ struct ExperimentResult {
   long long correct_to_wrong = 0;  // images, summed over batches
   long long nonfinite_images = 0;  // images with a NaN/Inf logit
   std::vector<long long> trace;    // per layer: array output elements that differ, summed over images
+  std::vector<VariantResult> variants;  // one per campaign.mitigations entry, in order
 };
 
 Outcome classify_outcome(long long correct_to_wrong, long long nonfinite_images);
+
+// What a mitigation variant costs and sees without a fault.
+struct VariantBaseline {
+  std::string name, description;  // description: MitigationConfig::describe()
+  long long golden_correct = 0;   // test images its fault-free run classifies correctly
+  long long cycles = 0;           // its fault-free runs' cycles, summed over batches
+  long long check_jobs = 0, check_detections = 0;  // checks of its fault-free runs (detections: false positives)
+  double check_overhead = 0.0;    // CheckStats::overhead() of its fault-free runs (0 without a check)
+  double storage_overhead = 0.0;  // protected bits / word bits
+};
 
 struct CampaignResults {
   std::string key;                  // the resume key (campaign_key)
@@ -51,6 +74,8 @@ struct CampaignResults {
   long long golden_correct = 0;  // test images the fault-free model classifies correctly
   long long images = 0;
   std::vector<int> golden_predictions;  // per test image
+  long long cycles = 0;                 // the fault-free runs' cycles, summed over batches
+  std::vector<VariantBaseline> variants;  // one per campaign.mitigations entry
   std::vector<ExperimentResult> experiments;  // by experiment index; meaningful where done
   std::vector<char> done;
   long long done_count = 0;

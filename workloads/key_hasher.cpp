@@ -57,6 +57,15 @@ void KeyHasher::network(const Network& net) {
   f64(net.clip.threshold);
 }
 
+void KeyHasher::mitigations(const MitigationConfig& m) {
+  i64(static_cast<int>(m.clip.mode));
+  f64(m.clip.threshold);
+  i64(static_cast<int>(m.check));
+  i64(m.prune_faulty_weights ? 1 : 0);
+  u64(m.protect_bits.size());
+  for (int b : m.protect_bits) i64(b);
+}
+
 void KeyHasher::parameters(const NetworkParameters& p) {
   u64(p.weights.size());
   for (const Tensor& t : p.weights) tensor(t);

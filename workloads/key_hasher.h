@@ -9,6 +9,7 @@
 
 #include "arch/array_config.h"
 #include "arch/tensor.h"
+#include "workloads/mitigation_config.h"
 #include "workloads/network.h"
 
 namespace accsim {
@@ -23,6 +24,7 @@ class KeyHasher {
   void tensor(const Tensor& t);
   void array(const ArrayConfig& a);  // every key that decides results or cycles
   void network(const Network& net);  // shapes, activations and clipping
+  void mitigations(const MitigationConfig& m);
   void parameters(const NetworkParameters& p);
   void labelled_images(const Tensor& images, const std::vector<int>& labels);
   std::string hex() const;  // 16 hex digits

@@ -51,18 +51,33 @@ MitigationConfig read_mitigations(ConfigReader& m) {
 
 std::vector<MitigationVariant> parse_mitigation_variants(ConfigReader& r, const std::string& key) {
   std::vector<MitigationVariant> out;
-  for (ConfigReader& v : r.get_object_array(key)) {
-    MitigationVariant m;
-    m.name = v.get_string("name");
-    if (m.name.empty() || m.name == "unprotected")
-      v.fail("name", "expected a non-empty name other than \"unprotected\" (the run without mitigation), got \"" +
-                         m.name + "\"");
-    for (const auto& other : out)
-      if (other.name == m.name) v.fail("name", "\"" + m.name + "\" names two mitigations");
-    m.mitigations = read_mitigations(v);
-    v.finish();
-    if (!m.mitigations.any()) v.fail("name", "mitigation \"" + m.name + "\" switches nothing on");
-    out.push_back(m);
+  if (!r.has(key)) return out;
+  const std::string expected = "a non-empty array of mitigation variants ({\"name\": ..., mitigation keys})";
+  const nlohmann::json& v = r.get_raw(key, expected);
+  if (!v.is_array() || v.empty()) r.fail(key, "expected " + expected + ", got " + v.dump());
+  std::vector<ConfigReader> items = r.get_object_array(key);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    ConfigReader& item = items[i];
+    MitigationVariant variant;
+    if (!item.has("name")) item.fail("name", "required key is missing (expected a unique, non-empty variant name)");
+    const nlohmann::json& name = item.get_raw("name", "a variant name");
+    if (!name.is_string() || name.get<std::string>().empty())
+      item.fail("name", "expected a non-empty string, got " + name.dump());
+    variant.name = name.get<std::string>();
+    if (variant.name.find_first_of(" \t\n|") != std::string::npos)
+      item.fail("name", "\"" + variant.name + "\" holds a blank or '|': names are table and HDF5 labels");
+    if (variant.name == "unprotected")
+      item.fail("name", "\"unprotected\" names the run without mitigation; choose another name");
+    for (std::size_t j = 0; j < out.size(); ++j)
+      if (out[j].name == variant.name)
+        item.fail("name", "\"" + variant.name + "\" is already the name of " + key + "[" + std::to_string(j) + "]");
+    variant.mitigations = read_mitigations(item);
+    item.finish();
+    if (!variant.mitigations.any())
+      r.fail(key + "[" + std::to_string(i) + "]", "variant \"" + variant.name +
+                                                    "\" mitigates nothing: give activation_clip (mode saturate or zero), "
+                                                    "protect_bits, check (abft or duplicate) or prune_faulty_weights: true");
+    out.push_back(std::move(variant));
   }
   return out;
 }

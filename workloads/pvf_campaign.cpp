@@ -59,7 +59,7 @@ std::string pvf_key(const PvfCampaign& c) {
     h.i64(v);
   for (const MitigationVariant& m : pc.mitigations) {
     h.str(m.name);
-    h.str(m.mitigations.describe());
+    h.mitigations(m.mitigations);
   }
   h.u64(pc.faults.models.size());
   for (const ParameterFaultModel& m : pc.faults.models) {

@@ -38,6 +38,11 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
   if (!rc.faults.empty())
     throw InputError(rc.file + ": faults: a campaign draws its own fault per experiment; remove \"faults\" (or "
                                "leave it empty)");
+  if (rc.mitigations.check != MitigationCheck::none || rc.mitigations.prune_faulty_weights ||
+      !rc.mitigations.protect_bits.empty())
+    throw InputError(rc.file + ": mitigations: accsim campaign applies only activation_clip of the top-level "
+                               "mitigations (to every run); measure check, protect_bits and prune_faulty_weights as "
+                               "variants in campaign.mitigations (docs/campaign.md)");
   const CampaignConfig& cc = *rc.campaign;
   const std::uint64_t seed = options.seed.value_or(rc.seed);
   const CampaignSource source = load_campaign(rc, seed, err);
@@ -95,6 +100,9 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
       << std::defaultfloat;
   out << results.experiments.size() << " experiments, one fault each: sites " << joined(cc.sites) << ", kinds "
       << joined(cc.kinds) << ", bits [" << cc.bit_lo << ", " << cc.bit_hi << "]";
+  if (!cc.mitigations.empty())
+    out << "; each fault also under " << cc.mitigations.size() << " mitigation variant"
+        << (cc.mitigations.size() > 1 ? "s" : "");
   if (results.resumed > 0) out << "; " << results.resumed << " resumed from " << checkpoint;
   out << "\n" << fresh << " run here on " << std::max(1u, threads) << " thread" << (threads > 1 ? "s" : "") << " in "
       << ProgressMeter::duration(seconds);
@@ -103,7 +111,7 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
         << static_cast<double>(fresh) * static_cast<double>(results.images) / seconds << " experiment-images/s)"
         << std::defaultfloat;
   out << "\n\n";
-  print_campaign_summary(out, summary);
+  print_campaign_summary(out, summary, results);
   out << "\nresults: " << options.out_file << "\n";
   return 0;
 }

@@ -26,7 +26,7 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
     throw InputError(rc.file + ": faults: a PVF campaign corrupts parameters on a healthy array; remove \"faults\"");
   const PvfConfig& pc = *rc.pvf;
   const std::uint64_t seed = options.seed.value_or(rc.seed);
-  CampaignInputs in = load_campaign_inputs(rc, pc.model, pc.test_offset, pc.test_limit, pc.batch, seed, err);
+  CampaignInputs in = load_campaign_inputs(rc, "pvf.model", pc.model, pc.test_offset, pc.test_limit, pc.batch, seed, err);
   PvfCampaign campaign;
   campaign.array = rc.array;
   campaign.network = rc.workload.network;
