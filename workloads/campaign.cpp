@@ -105,7 +105,8 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
     };
   run_experiments(
       pending, r.done,
-      [&](std::size_t i) -> std::function<void()> {
+      [&](const std::vector<std::size_t>& group) -> std::function<void()> {
+        const std::size_t i = group.front();  // groups of one
         ExperimentResult e;
         e.fault = r.experiments[i].fault;  // written before the workers started
         e.layer = r.experiments[i].layer;

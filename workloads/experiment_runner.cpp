@@ -48,7 +48,7 @@ void parallel_for(int threads, std::size_t count, const std::function<void(std::
 }
 
 long long run_experiments(const std::vector<std::size_t>& pending, std::vector<char>& done,
-                          const std::function<std::function<void()>(std::size_t)>& run,
+                          const std::function<std::function<void()>(const std::vector<std::size_t>&)>& run,
                           const std::function<std::function<void()>()>& checkpoint,
                           const ExperimentRunnerOptions& options) {
   const auto total = static_cast<long long>(done.size());
@@ -62,13 +62,17 @@ long long run_experiments(const std::vector<std::size_t>& pending, std::vector<c
   auto stopping = [&] { return abort.load() || (options.stop && options.stop->load()); };
   auto work = [&] {
     try {
-      for (std::size_t j; !stopping() && (j = next.fetch_add(1)) < pending.size();) {
-        const std::function<void()> store = run(pending[j]);
+      const auto group = static_cast<std::size_t>(std::max(1, options.group));
+      std::vector<std::size_t> indices;
+      for (std::size_t j; !stopping() && (j = next.fetch_add(group)) < pending.size();) {
+        indices.assign(pending.begin() + static_cast<std::ptrdiff_t>(j),
+                       pending.begin() + static_cast<std::ptrdiff_t>(std::min(j + group, pending.size())));
+        const std::function<void()> store = run(indices);
         const std::lock_guard<std::mutex> lock(mutex);
         store();
-        done[pending[j]] = 1;
-        ++done_count;
-        ++ran;
+        for (std::size_t i : indices) done[i] = 1;
+        done_count += static_cast<long long>(indices.size());
+        ran += static_cast<long long>(indices.size());
       }
     } catch (...) {
       const std::lock_guard<std::mutex> lock(mutex);
@@ -80,7 +84,9 @@ long long run_experiments(const std::vector<std::size_t>& pending, std::vector<c
     changed.notify_all();
   };
   long long saved = done_count;  // what the checkpoint holds; before any worker runs
-  const int threads = pending.empty() ? 0 : worker_count(options.threads, pending.size());
+  const std::size_t groups = (pending.size() + static_cast<std::size_t>(std::max(1, options.group)) - 1) /
+                             static_cast<std::size_t>(std::max(1, options.group));
+  const int threads = pending.empty() ? 0 : worker_count(options.threads, groups);
   if (options.progress) options.progress(done_count, total);  // the baseline
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) pool.emplace_back(work);

@@ -22,6 +22,7 @@ void parallel_for(int threads, std::size_t count, const std::function<void(std::
 
 struct ExperimentRunnerOptions {
   int threads = 0;                        // 0: every core
+  int group = 1;                          // experiments a worker takes at a time (consecutive in `pending`)
   double checkpoint_seconds = 5.0;
   double progress_seconds = 0.2;
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by a signal handler) to stop early
@@ -29,16 +30,17 @@ struct ExperimentRunnerOptions {
   std::function<void(long long done, long long total)> progress;
 };
 
-// done[i] marks finished experiments (it is updated in place). run(i) computes
-// experiment i (called concurrently for different i) and returns the step that stores
-// its result, which the runner calls under its lock before marking it done.
+// done[i] marks finished experiments (it is updated in place). run(indices) computes
+// the experiments of a group of up to options.group indices (called concurrently for
+// different groups) and returns the step that stores their results, which the runner
+// calls under its lock before marking them done.
 // checkpoint(): called with the runner's lock held, every checkpoint_seconds when new
 // experiments finished and at the end when some of `pending` are left undone; it copies
 // what it needs and returns the slow part (writing the file), run after unlocking; null
 // checkpoint: none. Returns the number of experiments run; rethrows the first error
 // (of a run or of a checkpoint) after the workers stopped.
 long long run_experiments(const std::vector<std::size_t>& pending, std::vector<char>& done,
-                          const std::function<std::function<void()>(std::size_t)>& run,
+                          const std::function<std::function<void()>(const std::vector<std::size_t>&)>& run,
                           const std::function<std::function<void()>()>& checkpoint,
                           const ExperimentRunnerOptions& options);
 

@@ -8,6 +8,35 @@
 
 namespace accsim {
 
+namespace {
+
+// A layer's input as its job streams it: a linear layer sees its input flattened.
+Tensor layer_input(const LayerSpec& l, Tensor x) {
+  const int batch = x.dim(0);
+  return l.kind == JobKind::forward_fc ? x.reshaped({batch, static_cast<int>(x.size() / batch), 1, 1}) : x;
+}
+
+// Bias, activation (clipped as the network says) and pooling of a layer's array output.
+void activate(const Network& net, const LayerSpec& l, const Tensor& bias, Tensor& y) {
+  add_bias(y, bias);
+  if (l.relu) y = clipped_relu(y, net.clip);
+  if (l.pool > 1) y = max_pool2d(y, l.pool);
+}
+
+}  // namespace
+
+Tensor run_layers(const Network& net, const NetworkParameters& params, Tensor x, int first_layer, Engine& engine) {
+  const int batch = x.dim(0);
+  for (std::size_t i = static_cast<std::size_t>(first_layer); i < net.layers.size(); ++i) {
+    const LayerSpec& l = net.layers[i];
+    x = layer_input(l, std::move(x));
+    Tensor y = engine.run(layer_job(l, batch, x.dim(2), x.dim(3), i), x, params.weights[i], 0).output;
+    activate(net, l, params.biases[i], y);
+    x = std::move(y);
+  }
+  return x.reshaped({batch, static_cast<int>(x.size() / batch)});
+}
+
 NetworkRun run_network(const Network& net, const NetworkParameters& params, const Tensor& images, Engine& engine) {
   if (images.rank() != 4 || images.dim(1) != net.channels || images.dim(2) != net.height || images.dim(3) != net.width)
     throw std::invalid_argument(net.name + ": input " + images.shape_string() + " does not match the network");
@@ -16,7 +45,7 @@ NetworkRun run_network(const Network& net, const NetworkParameters& params, cons
   const int batch = images.dim(0);
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
     const LayerSpec& l = net.layers[i];
-    if (l.kind == JobKind::forward_fc) x = x.reshaped({batch, static_cast<int>(x.size() / batch), 1, 1});
+    x = layer_input(l, std::move(x));
     LayerRun lr;
     lr.job = layer_job(l, batch, x.dim(2), x.dim(3), i);
     lr.start_cycle = run.cycles;
@@ -26,9 +55,7 @@ NetworkRun run_network(const Network& net, const NetworkParameters& params, cons
     lr.output = r.output;
     run.cycles += r.timing.cycles;
     x = std::move(r.output);
-    add_bias(x, params.biases[i]);
-    if (l.relu) x = clipped_relu(x, net.clip);
-    if (l.pool > 1) x = max_pool2d(x, l.pool);
+    activate(net, l, params.biases[i], x);
     run.layers.push_back(std::move(lr));
   }
   run.logits = x.reshaped({batch, static_cast<int>(x.size() / batch)});

@@ -26,6 +26,10 @@ struct NetworkRun {
 // previous one ended, so a transient's run cycle picks the layer it hits.
 NetworkRun run_network(const Network& net, const NetworkParameters& params, const Tensor& images, Engine& engine);
 
+// Layers first_layer.. of the network on `x` (the input of first_layer: [n, ...]); the
+// logits [n, classes]. Every job starts at cycle 0 (for fault-free or permanent-fault engines).
+Tensor run_layers(const Network& net, const NetworkParameters& params, Tensor x, int first_layer, Engine& engine);
+
 // Element-wise comparison of two layer outputs.
 struct OutputDiff {
   long long corrupted = 0;       // elements whose bits differ

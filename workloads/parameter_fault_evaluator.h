@@ -35,7 +35,25 @@ class ParameterFaultEvaluator {
   BatchEffect evaluate(const GoldenBatch& golden, const NetworkParameters& faulty, const Injection& injection,
                        bool shortcut = true) const;
 
+  // Many corruptions at once, experiment j being injections[j] on goldens[j] (a batch of
+  // any size; typically one image). `set` names the tensors of `faulty`, which must hold
+  // the fault-free parameters: each injection is applied, evaluated up to the last layer
+  // it corrupts, and undone; then the images that still differ run the remaining
+  // (fault-free) layers together, one batch per starting layer, which is far cheaper
+  // than one small job each and gives the same bits (a fault-free array computes an
+  // image the same wherever it sits in a batch). Equals evaluate() per experiment.
+  std::vector<BatchEffect> evaluate_many(const std::vector<const GoldenBatch*>& goldens, ParameterSet& set,
+                                         NetworkParameters& faulty, const std::vector<Injection>& injections) const;
+
  private:
+  // What an injection corrupts, per layer: output channels of its weights and its bias.
+  struct Corruption {
+    std::vector<std::vector<int>> weight_channels, bias_channels;
+    int first = 0, last = -1;  // the layers holding corrupted elements (first > last: none)
+  };
+  Corruption corruption_of(const Injection& injection) const;
+  LayerChangeFn change_of(const Corruption& c, const GoldenBatch& golden, const NetworkParameters& faulty) const;
+
   ArrayConfig array_;
   const Network& net_;
   const NetworkParameters& params_;

@@ -35,6 +35,9 @@ struct WorkerState {
   std::vector<ResolvedTarget> targets;
 };
 
+// Experiments a worker evaluates together: their fault-free remainders run as one batch.
+constexpr int kExperimentsPerGroup = 32;
+
 std::uint64_t experiment_seed(std::uint64_t seed, std::size_t index) {
   return splitmix64(seed ^ splitmix64(0x5046u + static_cast<std::uint64_t>(index)));
 }
@@ -199,42 +202,63 @@ PvfResults run_pvf(const PvfCampaign& c, const PvfRunOptions& options) {
       auto snapshot = std::make_shared<PvfResults>(r);
       return [snapshot, &options] { write_pvf_checkpoint(options.checkpoint, *snapshot); };
     };
+  runner.group = kExperimentsPerGroup;
   run_experiments(
       pending, r.done,
-      [&](std::size_t i) -> std::function<void()> {
+      [&](const std::vector<std::size_t>& group) -> std::function<void()> {
         WorkerState& s = state_of_this_thread();
-        PvfExperiment e = r.experiments[i];  // model, target and image: written before the workers started
-        const Injection inj = inject(s.set, s.targets[static_cast<std::size_t>(e.target)],
-                                     pc.faults.models[static_cast<std::size_t>(e.model)], experiment_seed(c.seed, i));
-        e.bit_flips = inj.bit_flips();
-        if (!inj.flips.empty()) {
-          const ParameterFlip& f = inj.flips.front();
-          e.tensor = f.tensor;
-          e.element = f.element;
-          e.old_value = f.old_value();
-          e.new_value = f.new_value();
-          if (e.bit_flips == 1) e.bit = f.bits().front();
+        std::vector<PvfExperiment> es;
+        std::vector<Injection> injections;
+        for (std::size_t i : group) {
+          PvfExperiment e = r.experiments[i];  // model, target and image: written before the workers started
+          Injection inj = inject(s.set, s.targets[static_cast<std::size_t>(e.target)],
+                                 pc.faults.models[static_cast<std::size_t>(e.model)], experiment_seed(c.seed, i));
+          inj.undo(s.set);  // drawn now, applied by the evaluation
+          e.bit_flips = inj.bit_flips();
+          if (!inj.flips.empty()) {
+            const ParameterFlip& f = inj.flips.front();
+            e.tensor = f.tensor;
+            e.element = f.element;
+            e.old_value = f.old_value();
+            e.new_value = f.new_value();
+            if (e.bit_flips == 1) e.bit = f.bits().front();
+          }
+          e.outcomes.assign(variants.size(), PvfOutcome::masked);
+          es.push_back(std::move(e));
+          injections.push_back(std::move(inj));
         }
-        e.outcomes.assign(variants.size(), PvfOutcome::masked);
-        const auto image = static_cast<std::size_t>(e.image);
-        auto evaluate = [&](std::size_t v, const Injection& applied) {
-          const GoldenBatch& g = golden[static_cast<std::size_t>(variants[v].golden_of)][image];
-          if (!g.correct[0]) return PvfOutcome::not_counted;
-          if (applied.flips.empty()) return PvfOutcome::masked;
-          return classify(evaluators[v]->evaluate(g, s.params, applied, options.shortcut));
-        };
-        // Variants that protect nothing see the injection as drawn; the others its unprotected bits.
-        for (std::size_t v = 0; v < variants.size(); ++v)
-          if (!variants[v].protect) e.outcomes[v] = evaluate(v, inj);
-        inj.undo(s.set);
         for (std::size_t v = 0; v < variants.size(); ++v) {
-          if (!variants[v].protect) continue;
-          const Injection kept = without_protected_bits(inj, variants[v].protect);
-          kept.apply(s.set);
-          e.outcomes[v] = evaluate(v, kept);
-          kept.undo(s.set);
+          // The experiments this variant must run: a counted image and something left to corrupt.
+          std::vector<std::size_t> run;
+          std::vector<const GoldenBatch*> goldens;
+          std::vector<Injection> applied;
+          for (std::size_t k = 0; k < es.size(); ++k) {
+            const GoldenBatch& g = golden[static_cast<std::size_t>(variants[v].golden_of)][static_cast<std::size_t>(es[k].image)];
+            if (!g.correct[0]) {
+              es[k].outcomes[v] = PvfOutcome::not_counted;
+              continue;
+            }
+            Injection kept = variants[v].protect ? without_protected_bits(injections[k], variants[v].protect) : injections[k];
+            if (kept.flips.empty()) continue;  // masked: every flipped bit is protected
+            run.push_back(k);
+            goldens.push_back(&g);
+            applied.push_back(std::move(kept));
+          }
+          std::vector<BatchEffect> effects;
+          if (options.shortcut) {
+            effects = evaluators[v]->evaluate_many(goldens, s.set, s.params, applied);
+          } else {
+            for (std::size_t k = 0; k < run.size(); ++k) {
+              applied[k].apply(s.set);
+              effects.push_back(evaluators[v]->evaluate(*goldens[k], s.params, applied[k], false));
+              applied[k].undo(s.set);
+            }
+          }
+          for (std::size_t k = 0; k < run.size(); ++k) es[run[k]].outcomes[v] = classify(effects[k]);
         }
-        return [&r, i, e = std::move(e)]() mutable { r.experiments[i] = std::move(e); };
+        return [&r, group, es = std::move(es)]() mutable {
+          for (std::size_t k = 0; k < group.size(); ++k) r.experiments[group[k]] = std::move(es[k]);
+        };
       },
       checkpoint, runner);
   return r;

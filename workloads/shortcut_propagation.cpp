@@ -106,20 +106,22 @@ BatchEffect compare_runs(const GoldenBatch& g, const NetworkRun& run) {
   return e;
 }
 
-BatchEffect propagate_changes(const ArrayConfig& array, const Network& net, const NetworkParameters& params,
-                              const GoldenBatch& g, int first_layer, const LayerChangeFn& change) {
+Propagation propagate_layers(const ArrayConfig& array, const Network& net, const NetworkParameters& params,
+                             const GoldenBatch& g, int first_layer, int end_layer, const LayerChangeFn& change) {
   const NetworkRun& golden = g.run;
   const int layers = static_cast<int>(golden.layers.size()), n = g.size(), cols = array.atomic_k;
-  BatchEffect e;
-  e.trace.assign(static_cast<std::size_t>(layers), 0);
+  Propagation p;
+  p.trace.assign(static_cast<std::size_t>(layers), 0);
   const PeFaults healthy;
 
   // dirty[i]: image i's input to the current layer differs from the fault-free one,
   // and is act[i] (the layer's input block of that image).
-  std::vector<char> dirty(static_cast<std::size_t>(n), 0);
-  std::vector<std::vector<float>> act(static_cast<std::size_t>(n));
+  std::vector<char>& dirty = p.dirty;
+  std::vector<std::vector<float>>& act = p.act;
+  dirty.assign(static_cast<std::size_t>(n), 0);
+  act.resize(static_cast<std::size_t>(n));
   std::vector<float> post;
-  for (int l = std::max(first_layer, 0); l < layers; ++l) {
+  for (int l = std::max(first_layer, 0); l < std::min(end_layer, layers); ++l) {
     const auto L = static_cast<std::size_t>(l);
     const LayerRun& gl = golden.layers[L];
     const LayerSpec& spec = net.layers[L];
@@ -221,7 +223,7 @@ BatchEffect propagate_changes(const ArrayConfig& array, const Network& net, cons
       throw std::logic_error("propagate_changes: activation size differs from the cached run");
     std::vector<char> next_dirty(static_cast<std::size_t>(n), 0);
     for (int i = 0; i < n; ++i) {
-      e.trace[L] += diff[i];
+      p.trace[L] += diff[i];
       if (changed[i].empty()) continue;
       const float* golden_act = next.data() + i * next_block;
       post.assign(golden_act, golden_act + next_block);
@@ -241,20 +243,32 @@ BatchEffect propagate_changes(const ArrayConfig& array, const Network& net, cons
       if (!next_dirty[i]) std::vector<float>().swap(act[i]);
     dirty = std::move(next_dirty);
   }
+  return p;
+}
 
-  const int classes = golden.logits.dim(1);
+BatchEffect classify_propagation(const GoldenBatch& g, const Propagation& p) {
+  const std::vector<char>& dirty = p.dirty;
+  const int classes = g.run.logits.dim(1), n = g.size();
+  BatchEffect e;
+  e.trace = p.trace;
   e.predictions = g.predictions;
   for (int i = 0; i < n; ++i) {
     if (!dirty[i]) {
       e.nonfinite_images += g.nonfinite[i];  // unchanged logits: the fault-free prediction
       continue;
     }
-    const float* logits = act[i].data();
+    const float* logits = p.act[static_cast<std::size_t>(i)].data();
     e.predictions[i] = argmax_row(logits, classes);
     if (any_nonfinite(logits, static_cast<std::size_t>(classes))) ++e.nonfinite_images;
     if (g.correct[i] && e.predictions[i] != g.labels[i]) ++e.correct_to_wrong;
   }
   return e;
+}
+
+BatchEffect propagate_changes(const ArrayConfig& array, const Network& net, const NetworkParameters& params,
+                              const GoldenBatch& golden, int first_layer, const LayerChangeFn& change) {
+  const int layers = static_cast<int>(golden.run.layers.size());
+  return classify_propagation(golden, propagate_layers(array, net, params, golden, first_layer, layers, change));
 }
 
 }  // namespace accsim

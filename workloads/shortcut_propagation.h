@@ -70,4 +70,16 @@ using LayerChangeFn = std::function<LayerChange(int layer, const std::vector<cha
 BatchEffect propagate_changes(const ArrayConfig& array, const Network& net, const NetworkParameters& params,
                               const GoldenBatch& golden, int first_layer, const LayerChangeFn& change);
 
+// The same through layers [first_layer, end_layer) only: which images differ from the
+// fault-free run after them, and how.
+struct Propagation {
+  std::vector<char> dirty;               // [n]: the image's activation differs
+  std::vector<std::vector<float>> act;   // [n]: that activation (the input of end_layer; the logits after the last)
+  std::vector<long long> trace;          // per layer, as BatchEffect::trace
+};
+Propagation propagate_layers(const ArrayConfig& array, const Network& net, const NetworkParameters& params,
+                             const GoldenBatch& golden, int first_layer, int end_layer, const LayerChangeFn& change);
+// The effect of a propagation through the last layer (its activations are logits).
+BatchEffect classify_propagation(const GoldenBatch& golden, const Propagation& propagation);
+
 }  // namespace accsim
