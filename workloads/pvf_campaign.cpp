@@ -35,9 +35,6 @@ struct WorkerState {
   std::vector<ResolvedTarget> targets;
 };
 
-// Experiments a worker evaluates together: their fault-free remainders run as one batch.
-constexpr int kExperimentsPerGroup = 32;
-
 std::uint64_t experiment_seed(std::uint64_t seed, std::size_t index) {
   return splitmix64(seed ^ splitmix64(0x5046u + static_cast<std::uint64_t>(index)));
 }
@@ -202,7 +199,7 @@ PvfResults run_pvf(const PvfCampaign& c, const PvfRunOptions& options) {
       auto snapshot = std::make_shared<PvfResults>(r);
       return [snapshot, &options] { write_pvf_checkpoint(options.checkpoint, *snapshot); };
     };
-  runner.group = kExperimentsPerGroup;
+  runner.group = options.group;  // the group's fault-free remainders run as one batch
   run_experiments(
       pending, r.done,
       [&](const std::vector<std::size_t>& group) -> std::function<void()> {

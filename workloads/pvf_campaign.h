@@ -70,6 +70,7 @@ struct PvfRunOptions {
   std::string checkpoint;          // "" = none
   long long max_experiments = -1;  // stop after this many new experiments (-1: to the end)
   bool shortcut = true;            // false: rerun the whole network per experiment (the reference)
+  int group = 32;                  // experiments a worker evaluates together (results do not depend on it)
   const std::atomic<bool>* stop = nullptr;
   std::function<void(long long done, long long total)> progress;
   double progress_seconds = 0.2;
