@@ -1,5 +1,6 @@
 #include "faultmodels/checked_engine.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
@@ -53,25 +54,27 @@ Tensor without_checksum_channel(const Tensor& y, int K) {
   return out;
 }
 
-// The kernels rotated by `shift` (output channel k computed as channel (k + shift) mod K),
-// so it meets other PE columns; unrotate() puts the outputs back.
-Tensor rotate_kernels(const Tensor& w, int shift) {
+// Copy `copy`'s kernels: channel k's kernel at output channel duplicate_slot(k), zero
+// kernels on the slots no channel takes (idle columns made busy by the rotation).
+Tensor place_kernels(const Tensor& w, int copy, int atomic_k) {
   const int K = w.dim(0);
   const std::size_t per = w.size() / static_cast<std::size_t>(K);
-  Tensor out(w.shape());
+  Tensor out({duplicate_channels(K, copy, atomic_k), w.dim(1), w.dim(2), w.dim(3)});
+  std::fill(out.values().begin(), out.values().end(), 0.0f);
   for (int k = 0; k < K; ++k)
     std::copy_n(w.data() + static_cast<std::size_t>(k) * per, per,
-                out.data() + static_cast<std::size_t>((k + shift) % K) * per);
+                out.data() + static_cast<std::size_t>(duplicate_slot(k, copy, atomic_k)) * per);
   return out;
 }
 
-Tensor unrotate(const Tensor& y, int shift) {
-  const int n = y.dim(0), K = y.dim(1);
-  const std::size_t pq = y.size() / (static_cast<std::size_t>(n) * K);
-  Tensor out(y.shape());
+// The K channels of a copy's output [n, K', p, q] back in their own order.
+Tensor gather_channels(const Tensor& y, int K, int copy, int atomic_k) {
+  const int n = y.dim(0), slots = y.dim(1);
+  const std::size_t pq = y.size() / (static_cast<std::size_t>(n) * slots);
+  Tensor out({n, K, y.dim(2), y.dim(3)});
   for (int i = 0; i < n; ++i)
     for (int k = 0; k < K; ++k)
-      std::copy_n(y.data() + (static_cast<std::size_t>(i) * K + (k + shift) % K) * pq, pq,
+      std::copy_n(y.data() + (static_cast<std::size_t>(i) * slots + duplicate_slot(k, copy, atomic_k)) * pq, pq,
                   out.data() + (static_cast<std::size_t>(i) * K + k) * pq);
   return out;
 }
@@ -81,6 +84,15 @@ bool same_bits(const Tensor& a, const Tensor& b) {
 }
 
 }  // namespace
+
+int duplicate_slot(int channel, int copy, int atomic_k) {
+  return channel / atomic_k * atomic_k + (channel % atomic_k + copy) % atomic_k;
+}
+
+int duplicate_channels(int k, int copy, int atomic_k) {
+  const int groups = (k + atomic_k - 1) / atomic_k;
+  return std::min(k + copy % atomic_k, groups * atomic_k);
+}
 
 CheckedEngine::CheckedEngine(Engine& inner, const ArrayConfig& array, CheckKind kind, double tolerance)
     : inner_(inner), array_(array), kind_(kind), tolerance_(tolerance) {}
@@ -125,13 +137,19 @@ JobResult CheckedEngine::run_abft(const ConvJob& job, const Tensor& input, const
 }
 
 JobResult CheckedEngine::run_duplicate(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start) {
-  const int K = job.shape.k;
-  // Each copy rotates the output channels by one more column, so a permanent fault
-  // meets different channels in each (columns add in the same row order: a healthy
-  // array gives the same bits).
-  auto copy = [&](int shift, long long at) {
-    JobResult r = inner_.run(job, input, shift % K ? rotate_kernels(weights, shift % K) : weights, at);
-    if (shift % K) r.output = unrotate(r.output, shift % K);
+  const int K = job.shape.k, A = array_.atomic_k;
+  // Copy `copy` computes every channel in its own output-channel group, on the column of
+  // its place in the group rotated by `copy` (duplicate_slot): with atomic_k >= 3 the
+  // three copies put each channel on three different columns for every swizzle policy,
+  // and the rows, hence the order of additions, stay those of the unrotated job (a
+  // healthy array gives the same bits). Each copy costs its own job's cycles.
+  auto copy = [&](int c, long long at) {
+    if (c % A == 0)  // the unrotated placement: the job as it is
+      return inner_.run(job, input, weights, at);
+    ConvJob placed = job;
+    placed.shape.k = duplicate_channels(K, c, A);
+    JobResult r = inner_.run(placed, input, place_kernels(weights, c, A), at);
+    r.output = gather_channels(r.output, K, c, A);
     return r;
   };
   JobResult a = copy(0, start);
@@ -140,20 +158,27 @@ JobResult CheckedEngine::run_duplicate(const ConvJob& job, const Tensor& input, 
   long long cycles = a.timing.cycles + b.timing.cycles;
   if (!same_bits(a.output, b.output)) {
     ++stats_.detections;
-    ++stats_.reexecutions;
-    JobResult c = copy(2, start + cycles);
-    cycles += c.timing.cycles;
-    // Majority per element: c sides with a or b; where all three differ, c stands.
-    bool resolved = true;
-    for (std::size_t i = 0; i < a.output.size(); ++i) {
-      const bool ab = std::memcmp(&a.output[i], &b.output[i], sizeof(float)) == 0;
-      const bool ac = std::memcmp(&a.output[i], &c.output[i], sizeof(float)) == 0;
-      const bool bc = std::memcmp(&b.output[i], &c.output[i], sizeof(float)) == 0;
-      if (!ab && !ac && !bc) resolved = false;
-      if (ab || ac) c.output[i] = a.output[i];
+    // With fewer than three columns the third copy would put some channel back on the
+    // column of copy 0 (atomic_k 2) or of both (atomic_k 1): a permanent fault there
+    // corrupts two copies alike and wins the vote. No vote then: detected, not corrected
+    // (copy 0's output is returned).
+    if (A >= 3) {
+      ++stats_.reexecutions;
+      JobResult c = copy(2, start + cycles);
+      cycles += c.timing.cycles;
+      // Majority per element: c sides with a or b. Where all three differ there is no
+      // majority: c's value stands and the job is not corrected.
+      bool resolved = true;
+      for (std::size_t i = 0; i < a.output.size(); ++i) {
+        const bool ab = std::memcmp(&a.output[i], &b.output[i], sizeof(float)) == 0;
+        const bool ac = std::memcmp(&a.output[i], &c.output[i], sizeof(float)) == 0;
+        const bool bc = std::memcmp(&b.output[i], &c.output[i], sizeof(float)) == 0;
+        if (!ab && !ac && !bc) resolved = false;
+        if (ab || ac) c.output[i] = a.output[i];
+      }
+      stats_.corrected += resolved;
+      a.output = std::move(c.output);
     }
-    stats_.corrected += resolved;
-    a.output = std::move(c.output);
   }
   a.timing.cycles = cycles;
   stats_.total_cycles += cycles;
