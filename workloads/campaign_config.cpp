@@ -35,19 +35,22 @@ std::vector<std::string> name_subset(ConfigReader& r, const std::string& key, co
 
 }  // namespace
 
-CampaignConfig parse_campaign_config(ConfigReader r, const ArrayConfig& array, const std::string& config_file) {
+std::string read_model_path(ConfigReader& r, const std::string& config_file) {
   namespace fs = std::filesystem;
+  if (!r.has("model")) return "";
+  const std::string written = r.get_string("model");
+  if (written.empty()) r.fail("model", "expected the path of a parameter file, got an empty string");
+  fs::path p(written);
+  if (p.is_relative()) p = fs::path(config_file).parent_path() / p;
+  std::error_code ec;
+  if (!fs::is_regular_file(p, ec))
+    r.fail("model", "parameter file '" + p.string() + "' does not exist (a relative path is read from the config's folder)");
+  return p.string();
+}
+
+CampaignConfig parse_campaign_config(ConfigReader r, const ArrayConfig& array, const std::string& config_file) {
   CampaignConfig c;
-  if (r.has("model")) {
-    const std::string written = r.get_string("model");
-    if (written.empty()) r.fail("model", "expected the path of a parameter file, got an empty string");
-    fs::path p(written);
-    if (p.is_relative()) p = fs::path(config_file).parent_path() / p;
-    std::error_code ec;
-    if (!fs::is_regular_file(p, ec))
-      r.fail("model", "parameter file '" + p.string() + "' does not exist (a relative path is read from the config's folder)");
-    c.model = p.string();
-  }
+  c.model = read_model_path(r, config_file);
   c.experiments = r.get_int("experiments", 1, 100000000);
   c.test_offset = static_cast<int>(r.get_int("test_offset", 0, kCampaignTestImages - 1, 0));
   c.test_limit = static_cast<int>(r.get_int("test_limit", 1, kCampaignTestImages - c.test_offset, 100));

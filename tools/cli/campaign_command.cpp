@@ -15,6 +15,7 @@
 #include "workloads/campaign_report.h"
 #include "workloads/campaign_setup.h"
 #include "workloads/progress_meter.h"
+#include "workloads/run_attributes.h"
 #include "workloads/run_config.h"
 
 namespace accsim {
@@ -75,9 +76,7 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
   const CampaignSummary summary = summarize_campaign(results, cc);
   ResultsFile h5(options.out_file);
   write_campaign_results(h5, campaign, results, summary);
-  h5.set_attribute("/", "accsim_version", std::string(ACCSIM_VERSION));
-  h5.set_attribute("/", "config", rc.json_text);
-  h5.set_attribute("/", "config_file", rc.file);
+  write_run_attributes(h5, rc, seed, "fast");
   h5.set_attribute("/", "model", source.model_source);
   h5.set_attribute("/", "input_source", source.input_source);
   h5.set_attribute("/", "swizzle", to_string(rc.array.swizzle));

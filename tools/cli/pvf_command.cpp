@@ -13,6 +13,7 @@
 #include "workloads/progress_meter.h"
 #include "workloads/pvf_checkpoint.h"
 #include "workloads/pvf_report.h"
+#include "workloads/run_attributes.h"
 #include "workloads/run_config.h"
 #include "workloads/text_file.h"
 
@@ -58,9 +59,7 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   const PvfSummary summary = summarize_pvf(campaign, results);
   ResultsFile h5(options.out_file);
   write_pvf_results(h5, campaign, results, summary);
-  h5.set_attribute("/", "accsim_version", std::string(ACCSIM_VERSION));
-  h5.set_attribute("/", "config", rc.json_text);
-  h5.set_attribute("/", "config_file", rc.file);
+  write_run_attributes(h5, rc, seed, "fast");
   h5.set_attribute("/", "model_source", in.model_source);
   h5.set_attribute("/", "input_source", in.input_source);
   h5.commit();
