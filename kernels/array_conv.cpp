@@ -427,6 +427,7 @@ void float_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping
   const long long m_begin = chunk_begin * kChunk, m_end = std::min(M, chunk_end * kChunk);
 
   for (int g = 0; g < mapping.groups(); ++g) {
+    if (region && !region->groups.empty() && !region->groups[static_cast<std::size_t>(g)]) continue;
     const std::vector<int>& col_ch = group_cols[g];
     while (acc_it != pattern.accumulator.end() && acc_it->at.group < g) ++acc_it;
     // Chunks this group computes: none when every selected column is idle in it.

@@ -33,6 +33,9 @@ struct ConvRegion {
   std::vector<char> images;         // [n]
   std::vector<char> image_columns;  // [atomic_k], restricts `images`; empty = all columns
   std::vector<char> columns;        // [atomic_k]: these columns' channels of every image
+  // [groups]: a hint that only these output-channel groups (mapping.groups()) matter;
+  // the fp kernels skip the others (their planes are then left as they were). Empty: all.
+  std::vector<char> groups;
 };
 
 // array_conv of the region's planes only, written into `out` ([n, k, p, q]); every other

@@ -79,12 +79,18 @@ LayerChangeFn ParameterFaultEvaluator::change_of(const Corruption& corruption, c
     c.active = true;
     c.region.images = dirty;
     c.region.columns.assign(static_cast<std::size_t>(cols), 0);
+    // Only the groups holding corrupted channels, unless an image's input differs (it
+    // needs every plane).
+    const bool clean = std::find(dirty.begin(), dirty.end(), 1) == dirty.end();
+    if (clean) c.region.groups.assign(static_cast<std::size_t>(mapping.groups()), 0);
     std::vector<int> served;
     for (int group = 0; group < mapping.groups(); ++group) {
       mapping.cols_to_channels(group, served);
       for (int col = 0; col < cols; ++col)
-        if (std::binary_search(channels.begin(), channels.end(), served[static_cast<std::size_t>(col)]))
+        if (std::binary_search(channels.begin(), channels.end(), served[static_cast<std::size_t>(col)])) {
           c.region.columns[static_cast<std::size_t>(col)] = 1;
+          if (clean) c.region.groups[static_cast<std::size_t>(group)] = 1;
+        }
     }
     return c;
   };

@@ -28,15 +28,25 @@ bool any_nonfinite(const float* v, std::size_t n) {
   return false;
 }
 
-// The array column serving each output channel of the job (under its swizzle).
-std::vector<int> column_of_channel(const Mapping& mapping, int channels, int cols) {
-  std::vector<int> col_of(static_cast<std::size_t>(channels), -1), served;
+// The array column serving each output channel of the job (under its swizzle), and the
+// output-channel group it belongs to.
+struct ChannelPlace {
+  std::vector<int> col, group;
+};
+ChannelPlace place_of_channels(const Mapping& mapping, int channels, int cols) {
+  ChannelPlace at{std::vector<int>(static_cast<std::size_t>(channels), -1),
+                  std::vector<int>(static_cast<std::size_t>(channels), -1)};
+  std::vector<int> served;
   for (int group = 0; group < mapping.groups(); ++group) {
     mapping.cols_to_channels(group, served);
-    for (int col = 0; col < cols; ++col)
-      if (served[static_cast<std::size_t>(col)] >= 0) col_of[static_cast<std::size_t>(served[col])] = col;
+    for (int col = 0; col < cols; ++col) {
+      const int oc = served[static_cast<std::size_t>(col)];
+      if (oc < 0) continue;
+      at.col[static_cast<std::size_t>(oc)] = col;
+      at.group[static_cast<std::size_t>(oc)] = group;
+    }
   }
-  return col_of;
+  return at;
 }
 
 }  // namespace
@@ -160,7 +170,8 @@ Propagation propagate_layers(const ArrayConfig& array, const Network& net, const
     Tensor& y = outputs[L];
     if (c.active) {
       for (int i : dirty_list)
-        if (c.region.images.empty() || !c.region.images[static_cast<std::size_t>(i)] || !c.region.image_columns.empty())
+        if (c.region.images.empty() || !c.region.images[static_cast<std::size_t>(i)] || !c.region.image_columns.empty() ||
+            !c.region.groups.empty())
           throw std::logic_error("propagate_changes: the region must hold every plane of the images whose input differs");
       const Mapping mapping(s, array, array.swizzle, gl.job.swizzle_seed);
       const Tensor* input = &gl.input;
@@ -173,14 +184,16 @@ Propagation propagate_layers(const ArrayConfig& array, const Network& net, const
       if (y.shape() != gl.output.shape()) y = Tensor(gl.output.shape());
       array_conv_region(gl.job, array, mapping, c.faults ? *c.faults : healthy, c.pattern, *input, weights, c.region,
                         y);
-      const std::vector<int> col_of = column_of_channel(mapping, s.k, cols);
+      const ChannelPlace place = place_of_channels(mapping, s.k, cols);
       for (int i = 0; i < n; ++i) {
         std::size_t computed_planes = 0;
         for (int oc = 0; oc < s.k; ++oc) {
-          const auto col = static_cast<std::size_t>(col_of[static_cast<std::size_t>(oc)]);
-          const bool computed = (!c.region.columns.empty() && c.region.columns[col]) ||
-                                (!c.region.images.empty() && c.region.images[static_cast<std::size_t>(i)] &&
-                                 (c.region.image_columns.empty() || c.region.image_columns[col]));
+          const auto col = static_cast<std::size_t>(place.col[static_cast<std::size_t>(oc)]);
+          const auto group = static_cast<std::size_t>(place.group[static_cast<std::size_t>(oc)]);
+          const bool computed = (c.region.groups.empty() || c.region.groups[group]) &&
+                                ((!c.region.columns.empty() && c.region.columns[col]) ||
+                                 (!c.region.images.empty() && c.region.images[static_cast<std::size_t>(i)] &&
+                                  (c.region.image_columns.empty() || c.region.image_columns[col])));
           if (!computed) continue;
           recomputed(i, oc, y.data() + i * out_block + static_cast<std::size_t>(oc) * PQ);
           ++computed_planes;

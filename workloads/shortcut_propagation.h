@@ -56,7 +56,7 @@ struct LayerChange {
   const PeFaults* faults = nullptr;  // active: the array's faults (null: healthy)
   ErrorPattern pattern;              // active: the transients striking this layer's job
   // active: the planes to recompute; it must hold every plane of every image whose input
-  // differs (the `dirty` the change function is given).
+  // differs (the `dirty` the change function is given), so `groups` only when none does.
   ConvRegion region;
   const Tensor* weights = nullptr;  // the layer's weights; null: the fault-free ones
   const Tensor* bias = nullptr;     // the layer's bias; null: the fault-free one
