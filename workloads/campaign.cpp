@@ -84,11 +84,7 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
   if (!options.checkpoint.empty() && std::filesystem::exists(options.checkpoint))
     r.resumed = read_campaign_checkpoint(options.checkpoint, r);
 
-  std::vector<std::size_t> pending;
-  for (std::size_t i = 0; i < total; ++i)
-    if (!r.done[i]) pending.push_back(i);
-  if (options.max_experiments >= 0 && static_cast<std::size_t>(options.max_experiments) < pending.size())
-    pending.resize(static_cast<std::size_t>(options.max_experiments));
+  const std::vector<std::size_t> pending = pending_experiments(r.done, options.max_experiments);
 
   ExperimentRunnerOptions runner;
   runner.threads = c.config.threads;

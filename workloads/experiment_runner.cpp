@@ -47,6 +47,15 @@ void parallel_for(int threads, std::size_t count, const std::function<void(std::
   if (error) std::rethrow_exception(error);
 }
 
+std::vector<std::size_t> pending_experiments(const std::vector<char>& done, long long max_experiments) {
+  std::vector<std::size_t> pending;
+  for (std::size_t i = 0; i < done.size(); ++i)
+    if (!done[i]) pending.push_back(i);
+  if (max_experiments >= 0 && static_cast<std::size_t>(max_experiments) < pending.size())
+    pending.resize(static_cast<std::size_t>(max_experiments));
+  return pending;
+}
+
 long long run_experiments(const std::vector<std::size_t>& pending, std::vector<char>& done,
                           const std::function<std::function<void()>(const std::vector<std::size_t>&)>& run,
                           const std::function<std::function<void()>()>& checkpoint,

@@ -20,6 +20,9 @@ int worker_count(int configured, std::size_t jobs);
 // Runs job(i) for i in [0, count) on `threads` threads; rethrows the first exception.
 void parallel_for(int threads, std::size_t count, const std::function<void(std::size_t)>& job);
 
+// The indices not done yet, in order; at most `max_experiments` of them (-1: all).
+std::vector<std::size_t> pending_experiments(const std::vector<char>& done, long long max_experiments);
+
 struct ExperimentRunnerOptions {
   int threads = 0;                        // 0: every core
   int group = 1;                          // experiments a worker takes at a time (consecutive in `pending`)

@@ -167,11 +167,7 @@ PvfResults run_pvf(const PvfCampaign& c, const PvfRunOptions& options) {
   if (!options.checkpoint.empty() && std::filesystem::exists(options.checkpoint))
     r.resumed = read_pvf_checkpoint(options.checkpoint, r);
 
-  std::vector<std::size_t> pending;
-  for (std::size_t i = 0; i < total; ++i)
-    if (!r.done[i]) pending.push_back(i);
-  if (options.max_experiments >= 0 && static_cast<std::size_t>(options.max_experiments) < pending.size())
-    pending.resize(static_cast<std::size_t>(options.max_experiments));
+  const std::vector<std::size_t> pending = pending_experiments(r.done, options.max_experiments);
 
   std::mutex states_mutex;
   std::map<std::thread::id, std::unique_ptr<WorkerState>> states;
