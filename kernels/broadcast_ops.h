@@ -1,0 +1,25 @@
+#pragma once
+// Elementwise binary operators with numpy/ONNX multidirectional broadcasting (ONNX Add,
+// Sub, Mul, Div, Pow), run on the host as NVDLA's SDP would.
+#include <vector>
+
+#include "arch/tensor.h"
+
+namespace accsim {
+
+enum class BinaryOp { add, sub, mul, div, pow };
+
+// numpy rules: shapes aligned at the right, each pair of dimensions equal or one of them 1
+// (a 0 pairs with 0 or 1). std::invalid_argument if they do not broadcast.
+std::vector<int> broadcast_shape(const std::vector<int>& a, const std::vector<int>& b);
+
+// y = a op b elementwise over broadcast_shape(a, b), in float as PyTorch does (one IEEE
+// operation per element; pow is std::pow in float, so NaN and infinities follow C's pow).
+Tensor binary_op(const Tensor& a, const Tensor& b, BinaryOp op);
+
+// x repeated along its size-1 (and missing leading) dimensions to `shape` (ONNX Expand with
+// an exact target shape, numpy broadcast_to); std::invalid_argument if x does not broadcast
+// to exactly `shape`.
+Tensor broadcast_to(const Tensor& x, const std::vector<int>& shape);
+
+}  // namespace accsim
