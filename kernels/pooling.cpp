@@ -1,0 +1,133 @@
+#include "kernels/pooling.h"
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "kernels/tensor_shape.h"
+
+namespace accsim {
+namespace {
+
+int ceil_div(int a, int b) { return (a + b - 1) / b; }  // a >= 0, b > 0
+
+void check_entries(const std::vector<int>& v, std::size_t n, int min, const char* name) {
+  if (v.size() != n)
+    throw std::invalid_argument(std::string("pool: ") + name + " needs " + std::to_string(n) + " entries, got " +
+                                std::to_string(v.size()));
+  for (int e : v)
+    if (e < min)
+      throw std::invalid_argument(std::string("pool: ") + name + " entry " + std::to_string(e) + " below " +
+                                  std::to_string(min));
+}
+
+void check_window(const std::vector<int>& x, const PoolWindow& w) {
+  if (x.size() != 4) throw std::invalid_argument("pool: input " + shape_to_string(x) + " is not [N, C, H, W]");
+  check_entries(w.kernel, 2, 1, "kernel");
+  check_entries(w.strides, 2, 1, "strides");
+  check_entries(w.pads, 4, 0, "pads");
+  check_entries(w.dilations, 2, 1, "dilations");
+}
+
+int output_size(int in, int d, const PoolWindow& w) {
+  const int begin = w.pads[d], span = in + begin + w.pads[d + 2] - ((w.kernel[d] - 1) * w.dilations[d] + 1);
+  if (span < 0)
+    throw std::invalid_argument("pool: kernel " + std::to_string(w.kernel[d]) + " (dilation " +
+                                std::to_string(w.dilations[d]) + ") exceeds the padded input extent " +
+                                std::to_string(in + begin + w.pads[d + 2]));
+  const int s = w.strides[d];
+  int out = (w.ceil_mode ? ceil_div(span, s) : span / s) + 1;
+  if (w.ceil_mode && (out - 1) * s >= in + begin) --out;  // that window would start in the end padding
+  return out;
+}
+
+// Per output position along one axis: its first input coordinate and the taps [lo, hi) that
+// land inside the input, [0, padded) inside the padded input.
+struct Taps {
+  int start, lo, hi, padded;
+};
+
+std::vector<Taps> axis_taps(int in, int out, int d, const PoolWindow& w) {
+  const int k = w.kernel[d], dil = w.dilations[d], s = w.strides[d], end_pad = w.pads[d + 2];
+  std::vector<Taps> t(static_cast<std::size_t>(out));
+  for (int o = 0; o < out; ++o) {
+    const int start = o * s - w.pads[d];
+    const int lo = start >= 0 ? 0 : ceil_div(-start, dil);
+    const int hi = in > start ? std::min(k, ceil_div(in - start, dil)) : 0;
+    const int padded = std::min(k, ceil_div(in + end_pad - start, dil));
+    t[static_cast<std::size_t>(o)] = {start, lo, std::max(lo, hi), padded};
+  }
+  return t;
+}
+
+// Calls window(plane, row_taps, col_taps, out_index) for every output element.
+template <class Window>
+Tensor pool(const Tensor& x, const PoolWindow& w, Window window) {
+  Tensor y(pool_output_shape(x.shape(), w));
+  const int H = x.dim(2), W = x.dim(3), P = y.dim(2), Q = y.dim(3);
+  const auto rows = axis_taps(H, P, 0, w), cols = axis_taps(W, Q, 1, w);
+  const std::size_t plane = static_cast<std::size_t>(H) * W, planes = static_cast<std::size_t>(x.dim(0)) * x.dim(1);
+  std::size_t o = 0;
+  for (std::size_t pl = 0; pl < planes; ++pl)
+    for (int p = 0; p < P; ++p)
+      for (int q = 0; q < Q; ++q, ++o) y[o] = window(x.data() + pl * plane, rows[p], cols[q]);
+  return y;
+}
+
+}  // namespace
+
+std::vector<int> pool_output_shape(const std::vector<int>& x, const PoolWindow& w) {
+  check_window(x, w);
+  return {x[0], x[1], output_size(x[2], 0, w), output_size(x[3], 1, w)};
+}
+
+Tensor max_pool(const Tensor& x, const PoolWindow& w) {
+  check_window(x.shape(), w);
+  const int W = x.dim(3), dh = w.dilations.at(0), dw = w.dilations.at(1);
+  return pool(x, w, [=](const float* px, const Taps& r, const Taps& c) {
+    float m = -std::numeric_limits<float>::infinity();
+    for (int i = r.lo; i < r.hi; ++i) {
+      const float* row = px + static_cast<std::size_t>(r.start + i * dh) * W + c.start;
+      for (int j = c.lo; j < c.hi; ++j) {
+        const float v = row[j * dw];
+        if (v != v) return v;  // the first NaN ends the window
+        if (v > m) m = v;
+      }
+    }
+    return m;
+  });
+}
+
+Tensor average_pool(const Tensor& x, const PoolWindow& w) {
+  check_window(x.shape(), w);
+  const int W = x.dim(3), dh = w.dilations.at(0), dw = w.dilations.at(1);
+  const bool include_pad = w.count_include_pad;
+  return pool(x, w, [=](const float* px, const Taps& r, const Taps& c) {
+    double sum = 0.0;
+    for (int i = r.lo; i < r.hi; ++i) {
+      const float* row = px + static_cast<std::size_t>(r.start + i * dh) * W + c.start;
+      for (int j = c.lo; j < c.hi; ++j) sum += row[j * dw];
+    }
+    const int count = include_pad ? r.padded * c.padded : (r.hi - r.lo) * (c.hi - c.lo);
+    return static_cast<float>(sum / count);
+  });
+}
+
+Tensor global_average_pool(const Tensor& x) {
+  if (x.rank() < 3)
+    throw std::invalid_argument("global_average_pool: input " + x.shape_string() + " is not [N, C, D1, ...]");
+  std::vector<int> shape(x.rank(), 1);
+  shape[0] = x.dim(0);
+  shape[1] = x.dim(1);
+  Tensor y(shape);
+  const std::size_t plane = x.size() / std::max<std::size_t>(1, y.size());
+  for (std::size_t o = 0; o < y.size(); ++o) {
+    double sum = 0.0;
+    for (std::size_t i = 0; i < plane; ++i) sum += x[o * plane + i];
+    y[o] = static_cast<float>(sum / static_cast<double>(plane));
+  }
+  return y;
+}
+
+}  // namespace accsim
