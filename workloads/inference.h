@@ -10,6 +10,7 @@ namespace accsim {
 
 struct LayerRun {
   ConvJob job;
+  std::string node;           // the graph node the job belongs to (graph runs)
   long long start_cycle = 0;  // run cycle at which the layer's job started
   Tensor input;               // the job's streamed operand [n, c, h, w]
   Tensor output;              // the job's result [n, k, p, q], before bias/activation

@@ -7,9 +7,20 @@
 #include "faultmodels/bit_protection.h"
 #include "faultmodels/hardware_fault_parser.h"
 #include "workloads/network.h"
+#include "workloads/models/onnx_import.h"
 #include "workloads/scalesim_topology.h"
 
 namespace accsim {
+
+namespace {
+
+// Paths in a config are relative to the config's directory.
+std::string relative_to(const std::string& config_file, const std::string& path) {
+  const std::filesystem::path p(path);
+  return p.is_absolute() ? path : (std::filesystem::path(config_file).parent_path() / p).string();
+}
+
+}  // namespace
 
 RunConfig parse_run_config(const std::string& file) { return parse_run_config_json(ConfigReader::load_file(file), file); }
 
@@ -21,11 +32,14 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
   rc.array = parse_array_config(top.get_object("array"));
   {
     ConfigReader w = top.get_object("workload");
-    if (w.has("topology")) {
-      if (w.has("network")) w.fail("topology", "give either a network or a topology, not both");
-      const std::string topo = w.get_string("topology");
-      const std::filesystem::path p(topo);
-      rc.workload.topology = p.is_absolute() ? topo : (std::filesystem::path(file).parent_path() / p).string();
+    if (w.has("network") + w.has("topology") + w.has("model") > 1)
+      w.fail(w.has("model") ? "model" : "topology", "give one of network, topology or model");
+    if (w.has("model")) {
+      rc.workload.model = relative_to(file, w.get_string("model"));
+      rc.workload.batch = static_cast<int>(w.get_int("batch", 1, 4096, 1));
+      rc.workload.graph = std::make_shared<const Graph>(load_onnx_model(rc.workload.model, rc.workload.batch));
+    } else if (w.has("topology")) {
+      rc.workload.topology = relative_to(file, w.get_string("topology"));
       rc.workload.batch = static_cast<int>(w.get_int("batch", 1, 4096, 1));
       rc.workload.topology_jobs = parse_scalesim_topology(rc.workload.topology, rc.workload.batch).layers;
     } else {

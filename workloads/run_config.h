@@ -3,6 +3,7 @@
 // hardware faults, the seed and (for `accsim campaign`) the fault campaign. Every key
 // is documented in docs/config.md.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "workloads/fashion_mnist.h"
 #include "workloads/mitigation_config.h"
 #include "workloads/network.h"
+#include "workloads/models/graph.h"
 #include "workloads/pvf_config.h"
 #include "workloads/training_config.h"
 
@@ -25,6 +27,10 @@ struct WorkloadConfig {
   std::string topology;
   int batch = 1;
   std::vector<ConvJob> topology_jobs;
+  // An ONNX model instead of a network (workload.model, relative to the config's
+  // directory), loaded with its batch fixed to `batch`.
+  std::string model;
+  std::shared_ptr<const Graph> graph;
   int image_index = 0;                        // Fashion-MNIST test image
   std::string dataset_dir = kFashionMnistDir;
 };

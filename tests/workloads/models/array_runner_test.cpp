@@ -1,0 +1,169 @@
+// Graph operators on the array: Conv (groups, depthwise, dilation, asymmetric pads),
+// Gemm and MatMul (batched, broadcast, rank-1) against naive references written here,
+// and the fast engine bit for bit against the cycle model on the same lowered jobs.
+#include "workloads/models/array_runner.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "arch/hardware_fault.h"
+#include "arch/pe_faults.h"
+#include "test_util.h"
+#include "workloads/engines.h"
+
+namespace accsim {
+namespace {
+
+using testing::preset;
+using testing::random_tensor;
+
+// Textbook grouped, dilated, asymmetrically padded convolution in double.
+Tensor naive_conv(const Tensor& x, const Tensor& w, const ConvAttributes& a) {
+  const int n = x.dim(0), c = x.dim(1), h = x.dim(2), wd = x.dim(3);
+  const int k = w.dim(0), cg = w.dim(1), r = w.dim(2), s = w.dim(3), kg = k / a.group;
+  const int p = (h + a.pads[0] + a.pads[2] - (r - 1) * a.dilation - 1) / a.stride + 1;
+  const int q = (wd + a.pads[1] + a.pads[3] - (s - 1) * a.dilation - 1) / a.stride + 1;
+  Tensor y({n, k, p, q});
+  for (int b = 0; b < n; ++b)
+    for (int o = 0; o < k; ++o)
+      for (int i = 0; i < p; ++i)
+        for (int j = 0; j < q; ++j) {
+          double acc = 0;
+          for (int ci = 0; ci < cg; ++ci)
+            for (int u = 0; u < r; ++u)
+              for (int v = 0; v < s; ++v) {
+                const int row = i * a.stride + u * a.dilation - a.pads[0], col = j * a.stride + v * a.dilation - a.pads[1];
+                if (row < 0 || row >= h || col < 0 || col >= wd) continue;
+                const int channel = (o / kg) * cg + ci;
+                acc += static_cast<double>(x[((static_cast<std::size_t>(b) * c + channel) * h + row) * wd + col]) *
+                       w[((static_cast<std::size_t>(o) * cg + ci) * r + u) * s + v];
+              }
+          y[((static_cast<std::size_t>(b) * k + o) * p + i) * q + j] = static_cast<float>(acc);
+        }
+  return y;
+}
+
+// numpy matmul of stacks with equal batch dims or a rank-2 right operand, in double.
+Tensor naive_matmul(const Tensor& a, const Tensor& b, std::vector<int> out_shape) {
+  const int m = a.dim(a.rank() - 2), k = a.dim(a.rank() - 1), n = b.dim(b.rank() - 1);
+  const std::size_t count = a.size() / (static_cast<std::size_t>(m) * k);
+  const bool shared_b = b.rank() == 2;
+  Tensor y(std::move(out_shape));
+  for (std::size_t t = 0; t < count; ++t)
+    for (int i = 0; i < m; ++i)
+      for (int j = 0; j < n; ++j) {
+        double acc = 0;
+        for (int l = 0; l < k; ++l)
+          acc += static_cast<double>(a[(t * m + i) * k + l]) * b[((shared_b ? 0 : t) * k + l) * n + j];
+        y[(t * m + i) * n + j] = static_cast<float>(acc);
+      }
+  return y;
+}
+
+void expect_close(const Tensor& got, const Tensor& want) {
+  ASSERT_EQ(got.shape(), want.shape());
+  for (std::size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-4f * (1 + std::fabs(want[i]))) << "element " << i;
+}
+
+struct ConvCase {
+  std::vector<int> x, w;
+  ConvAttributes a;
+};
+
+const std::vector<ConvCase>& conv_cases() {
+  static const std::vector<ConvCase> cases = {
+      {{2, 6, 9, 9}, {4, 6, 3, 3}, {1, 1, 1, {1, 1, 1, 1}}},
+      {{1, 6, 9, 8}, {6, 2, 3, 3}, {3, 2, 1, {0, 1, 1, 0}}},     // groups, stride 2, asymmetric pads
+      {{2, 16, 7, 7}, {16, 1, 3, 3}, {16, 1, 1, {1, 1, 1, 1}}},  // depthwise
+      {{1, 12, 7, 7}, {24, 1, 3, 3}, {12, 2, 1, {1, 1, 1, 1}}},  // depthwise, multiplier 2
+      {{1, 5, 11, 10}, {3, 5, 3, 2}, {1, 1, 2, {2, 1, 2, 1}}},   // dilation 2
+      {{1, 4, 12, 12}, {8, 4, 3, 3}, {1, 1, 3, {0, 0, 0, 0}}},   // dilation 3, no pads
+  };
+  return cases;
+}
+
+TEST(ArrayRunner, ConvMatchesNaiveReferenceForGroupsDilationAndAsymmetricPads) {
+  const ArrayConfig array = preset("small");
+  const PeFaults none;
+  Rng rng(11);
+  for (const auto& c : conv_cases()) {
+    FastEngine engine(array, none);
+    ArrayRunner runner(engine, true);
+    const Tensor x = random_tensor(c.x, rng), w = random_tensor(c.w, rng);
+    expect_close(runner.conv("conv", x, w, c.a), naive_conv(x, w, c.a));
+    EXPECT_GT(runner.cycles(), 0);
+    const std::size_t phases = c.a.dilation * c.a.dilation;
+    EXPECT_EQ(runner.jobs().size(), static_cast<std::size_t>(c.a.group) * phases);
+  }
+}
+
+TEST(ArrayRunner, MatmulMatchesNaiveReferenceAndLowersAttentionPerHead) {
+  const ArrayConfig array = preset("small");
+  const PeFaults none;
+  Rng rng(12);
+  FastEngine engine(array, none);
+  ArrayRunner runner(engine, true);
+  const Tensor q = random_tensor({2, 3, 5, 4}, rng), kt = random_tensor({2, 3, 4, 5}, rng);
+  expect_close(runner.matmul("qk", q, kt), naive_matmul(q, kt, {2, 3, 5, 5}));
+  EXPECT_EQ(runner.jobs().size(), 6u);  // one job per image and head, K stationary
+  EXPECT_EQ(runner.jobs()[0].job.shape.k, 5);
+  EXPECT_EQ(runner.jobs()[0].job.shape.c, 4);
+  const Tensor x = random_tensor({2, 7, 6}, rng), w = random_tensor({6, 9}, rng);
+  expect_close(runner.matmul("linear", x, w), naive_matmul(x, w, {2, 7, 9}));
+  EXPECT_EQ(runner.jobs().size(), 7u);  // one job for all 14 rows of x
+  EXPECT_EQ(runner.jobs().back().job.shape.n, 14);
+  const Tensor v = random_tensor({6}, rng);
+  expect_close(runner.matmul("vec", x, v), naive_matmul(x, v.reshaped({6, 1}), {2, 7}));
+}
+
+TEST(ArrayRunner, GemmTransposesMatchNaiveReference) {
+  const ArrayConfig array = preset("small");
+  const PeFaults none;
+  Rng rng(13);
+  FastEngine engine(array, none);
+  ArrayRunner runner(engine, false);
+  const Tensor a = random_tensor({5, 3}, rng), b = random_tensor({4, 5}, rng);
+  // op(A) = A^T [3, 5], op(B) = B^T [5, 4]
+  Tensor at({3, 5}), bt({5, 4});
+  for (int i = 0; i < 5; ++i)
+    for (int j = 0; j < 3; ++j) at[j * 5 + i] = a[i * 3 + j];
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 5; ++j) bt[j * 4 + i] = b[i * 5 + j];
+  expect_close(runner.gemm("gemm", a, b, true, true), naive_matmul(at, bt, {3, 4}));
+  EXPECT_TRUE(runner.jobs().empty());  // not recorded
+}
+
+// The same graph operators on both engines with faults: bit-identical values and cycles.
+TEST(ArrayRunner, FastAndCycleEnginesAgreeBitForBitOnGroupedConvAndBatchedMatmul) {
+  for (const char* name : {"small", "large"}) {
+    const ArrayConfig array = preset(name);
+    HardwareFault weight, psum, product;
+    weight.site = FaultSite::weight, weight.row = 0, weight.col = 1, weight.bit = 30, weight.kind = FaultKind::stuck_at_1;
+    psum.site = FaultSite::psum, psum.col = 2, psum.bit = 27, psum.kind = FaultKind::stuck_at_0;
+    product.site = FaultSite::product, product.row = 1, product.col = 0, product.bit = 29, product.kind = FaultKind::transient;
+    product.cycle = 40;
+    const std::vector<HardwareFault> faults = {weight, psum, product};
+    const PeFaults pe(array, faults);
+    Rng rng(14);
+    auto fast = make_engine("fast", array, pe);
+    auto cycle = make_engine("cycle", array, pe);
+    ArrayRunner a(*fast, true), b(*cycle, true);
+    const auto& c = conv_cases()[1];
+    const Tensor x = random_tensor(c.x, rng), w = random_tensor(c.w, rng);
+    const Tensor y = a.conv("g", x, w, c.a);
+    EXPECT_EQ(testing::count_bit_differences(y, b.conv("g", x, w, c.a)), 0);
+    const Tensor q = random_tensor({1, 2, 9, 8}, rng), k = random_tensor({1, 2, 8, 9}, rng);
+    const Tensor z = a.matmul("m", q, k);
+    EXPECT_EQ(testing::count_bit_differences(z, b.matmul("m", q, k)), 0);
+    const PeFaults healthy;
+    FastEngine clean(array, healthy);
+    ArrayRunner reference(clean, false);
+    EXPECT_GT(testing::count_bit_differences(y, reference.conv("g", x, w, c.a)), 0);  // the faults act
+    EXPECT_GT(testing::count_bit_differences(z, reference.matmul("m", q, k)), 0);
+    EXPECT_EQ(a.cycles(), b.cycles());
+  }
+}
+
+}  // namespace
+}  // namespace accsim

@@ -1,0 +1,100 @@
+// Conv, Gemm and MatMul: the operators that run on the simulated array.
+#include <algorithm>
+#include <stdexcept>
+
+#include "workloads/models/operator_table.h"
+
+namespace accsim {
+
+namespace {
+
+
+ConvAttributes conv_attributes(const Node& node) {
+  ConvAttributes a;
+  a.group = static_cast<int>(node.get_int("group", 1));
+  const auto strides = node.get_ints("strides", {1, 1});
+  const auto dilations = node.get_ints("dilations", {1, 1});
+  a.stride = static_cast<int>(strides.at(0));
+  a.dilation = static_cast<int>(dilations.at(0));
+  const auto pads = node.get_ints("pads", {0, 0, 0, 0});
+  a.pads = {static_cast<int>(pads.at(0)), static_cast<int>(pads.at(1)), static_cast<int>(pads.at(2)), static_cast<int>(pads.at(3))};
+  return a;
+}
+
+void check_conv(const Node& node, const Graph& g) {
+  const auto& x = g.shape_of(node.input(0));
+  const auto& w = g.shape_of(node.input(1));
+  if (x.size() != 4 || w.size() != 4) throw std::invalid_argument("only 2-D convolutions ([N,C,H,W] input, [K,C/group,R,S] weights) are supported");
+  const std::string auto_pad = node.get_string("auto_pad", "NOTSET");
+  if (auto_pad != "NOTSET" && auto_pad != "VALID") throw std::invalid_argument("auto_pad " + auto_pad + " is not supported (export explicit pads)");
+  const auto strides = node.get_ints("strides", {1, 1});
+  const auto dilations = node.get_ints("dilations", {1, 1});
+  const auto pads = node.get_ints("pads", {0, 0, 0, 0});
+  if (strides.size() != 2 || strides[0] != strides[1] || strides[0] < 1)
+    throw std::invalid_argument("strides must be equal in both dimensions and >= 1, got " + std::to_string(strides.at(0)) + "," + std::to_string(strides.size() > 1 ? strides[1] : 0));
+  if (dilations.size() != 2 || dilations[0] != dilations[1] || dilations[0] < 1)
+    throw std::invalid_argument("dilations must be equal in both dimensions and >= 1");
+  if (dilations[0] > 1 && strides[0] > 1) throw std::invalid_argument("dilation > 1 is supported with stride 1 only");
+  if (pads.size() != 4 || *std::min_element(pads.begin(), pads.end()) < 0) throw std::invalid_argument("pads must be 4 values >= 0");
+  const long long group = node.get_int("group", 1);
+  if (group < 1 || x[1] % group || w[0] % group || w[1] * group != x[1])
+    throw std::invalid_argument("group " + std::to_string(group) + " does not divide the " + std::to_string(x[1]) +
+                                " input and " + std::to_string(w[0]) + " output channels");
+}
+
+std::vector<Tensor> run_conv(OperatorContext& c) {
+  Tensor y = c.array.conv(c.node.name, c.in(0), c.in(1), conv_attributes(c.node));
+  if (c.inputs.size() > 2 && c.inputs[2]) {  // bias on the host (SDP)
+    const Tensor& b = *c.inputs[2];
+    const std::size_t plane = y.size() / (static_cast<std::size_t>(y.dim(0)) * y.dim(1));
+    for (int n = 0; n < y.dim(0); ++n)
+      for (int k = 0; k < y.dim(1); ++k) {
+        float* p = y.data() + (static_cast<std::size_t>(n) * y.dim(1) + k) * plane;
+        for (std::size_t i = 0; i < plane; ++i) p[i] += b[k];
+      }
+  }
+  return {std::move(y)};
+}
+
+void check_gemm(const Node& node, const Graph& g) {
+  if (g.shape_of(node.input(0)).size() != 2 || g.shape_of(node.input(1)).size() != 2)
+    throw std::invalid_argument("Gemm operands must be matrices");
+  if (!node.input(2).empty() && g.int_constants.count(node.input(2))) throw std::invalid_argument("C must be float");
+}
+
+// alpha * op(A) op(B) + beta * C: the product on the array, scaling and C on the host.
+std::vector<Tensor> run_gemm(OperatorContext& c) {
+  Tensor y = c.array.gemm(c.node.name, c.in(0), c.in(1), c.node.get_int("transA", 0) != 0, c.node.get_int("transB", 0) != 0);
+  const float alpha = c.node.get_float("alpha", 1.0f), beta = c.node.get_float("beta", 1.0f);
+  if (alpha != 1.0f)
+    for (float& v : y.values()) v *= alpha;
+  if (c.inputs.size() > 2 && c.inputs[2]) {
+    const Tensor& bias = *c.inputs[2];
+    const int m = y.dim(0), n = y.dim(1);
+    const int bm = bias.rank() == 2 ? bias.dim(0) : 1, bn = bias.rank() == 0 ? 1 : bias.dim(bias.rank() - 1);
+    for (int i = 0; i < m; ++i)
+      for (int j = 0; j < n; ++j)
+        y[static_cast<std::size_t>(i) * n + j] += beta * bias[static_cast<std::size_t>(bm == 1 ? 0 : i) * bn + (bn == 1 ? 0 : j)];
+  }
+  return {std::move(y)};
+}
+
+void check_matmul(const Node& node, const Graph& g) {
+  if (g.shape_of(node.input(0)).empty() || g.shape_of(node.input(1)).empty())
+    throw std::invalid_argument("MatMul operands must have rank >= 1");
+}
+
+std::vector<Tensor> run_matmul(OperatorContext& c) { return {c.array.matmul(c.node.name, c.in(0), c.in(1))}; }
+
+}  // namespace
+
+const std::vector<OperatorDef>& array_operators() {
+  static const std::vector<OperatorDef> table = {
+      {"Conv", true, run_conv, check_conv},
+      {"Gemm", true, run_gemm, check_gemm},
+      {"MatMul", true, run_matmul, check_matmul},
+  };
+  return table;
+}
+
+}  // namespace accsim

@@ -1,0 +1,58 @@
+#pragma once
+// Runs a graph's Conv, Gemm and MatMul nodes on the simulated array: each lowers to
+// ConvJobs (the one primitive, docs/mapping.md "Graph operators"), run back to back on
+// one engine so that a transient's run cycle picks the job it hits. Bias, scaling and
+// everything else stays on the host, as NVDLA's post-processor would do it.
+//
+//   Conv     stationary W[k, c/g, r, s] per group, streamed X[n, c/g, h, w] per group
+//   Gemm     stationary op(B)^T as [N, K, 1, 1], streamed op(A) as [M, K, 1, 1]
+//   MatMul   A[..., M, K] @ B[..., K, N]: stationary B^T [N, K, 1, 1] per batch matrix
+//            (one job over every row of A when B has rank 2), streamed A's rows
+//            (attention: Q.K^T holds K stationary per head, A.V holds V^T)
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "arch/engine.h"
+#include "workloads/inference.h"
+
+namespace accsim {
+
+struct ConvAttributes {
+  int group = 1;
+  int stride = 1;
+  int dilation = 1;
+  std::vector<int> pads{0, 0, 0, 0};  // top, left, bottom, right
+};
+
+class ArrayRunner {
+ public:
+  // `record`: keep every job's operands and output (LayerRun) for reports and error models.
+  ArrayRunner(Engine& engine, bool record) : engine_(engine), record_(record) {}
+
+  // x [n, c, h, w], w [k, c/group, r, s] -> [n, k, p, q] (no bias).
+  Tensor conv(const std::string& node, const Tensor& x, const Tensor& w, const ConvAttributes& a);
+  // op(A) [M, K] x op(B) [K, N] -> [M, N]; the transposes are ONNX Gemm's transA/transB.
+  Tensor gemm(const std::string& node, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b);
+  // numpy matmul semantics (batch broadcasting, rank-1 operands).
+  Tensor matmul(const std::string& node, const Tensor& a, const Tensor& b);
+
+  long long cycles() const { return cycle_; }
+  std::vector<LayerRun>& jobs() { return jobs_; }
+  const std::vector<LayerRun>& jobs() const { return jobs_; }
+
+ private:
+  // Runs one job at the current cycle; `input` [n,c,h,w], `weights` [k,c,r,s].
+  Tensor run_job(const std::string& name, const Tensor& input, const Tensor& weights, int stride, int pad);
+  // rows [M, K] x stationary [N, K] -> [M, N] as one job.
+  Tensor rows_times(const std::string& name, const Tensor& rows, const Tensor& stationary);
+  Tensor conv_group(const std::string& name, const Tensor& x, const Tensor& w, const ConvAttributes& a);
+
+  Engine& engine_;
+  bool record_;
+  long long cycle_ = 0;
+  std::string node_;  // the node whose jobs run now
+  std::vector<LayerRun> jobs_;
+};
+
+}  // namespace accsim

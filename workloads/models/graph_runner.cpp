@@ -1,0 +1,75 @@
+#include "workloads/models/graph_runner.h"
+
+#include <stdexcept>
+
+#include "workloads/models/array_runner.h"
+#include "workloads/models/operators.h"
+
+namespace accsim {
+
+namespace {
+
+// For each value, the index of the last node that reads it (outputs: never freed).
+std::map<std::string, std::size_t> last_uses(const Graph& g) {
+  std::map<std::string, std::size_t> last;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i)
+    for (const auto& in : g.nodes[i].inputs) last[in] = i;
+  for (const auto& out : g.outputs) last[out] = g.nodes.size();
+  return last;
+}
+
+OperatorContext context_for(const Graph& g, const Node& node, const std::map<std::string, Tensor>& values, ArrayRunner& array) {
+  OperatorContext c{g, node, {}, {}, array};
+  for (const auto& in : node.inputs) {
+    const auto v = values.find(in);
+    const auto p = g.initializers.find(in);
+    const auto k = g.int_constants.find(in);
+    c.inputs.push_back(v != values.end() ? &v->second : p != g.initializers.end() ? &p->second : nullptr);
+    c.int_inputs.push_back(k != g.int_constants.end() ? &k->second : nullptr);
+  }
+  return c;
+}
+
+void run_node(const Graph& g, const Node& node, std::map<std::string, Tensor>& values, ArrayRunner& array) {
+  const OperatorDef* def = find_operator(node.op);
+  if (!def) throw std::logic_error("node " + node.name + ": operator " + node.op + " has no implementation");
+  OperatorContext c = context_for(g, node, values, array);
+  std::vector<Tensor> out = def->run(c);
+  if (out.size() < node.outputs.size())
+    throw std::logic_error("node " + node.name + " (" + node.op + ") produced too few outputs");
+  for (std::size_t i = 0; i < node.outputs.size(); ++i) {
+    if (node.outputs[i].empty()) continue;
+    if (out[i].shape() != g.shape_of(node.outputs[i]))
+      throw std::logic_error("node " + node.name + " (" + node.op + ") produced " + out[i].shape_string() +
+                             " where shape inference says " + Tensor(g.shape_of(node.outputs[i])).shape_string());
+    values[node.outputs[i]] = std::move(out[i]);
+  }
+}
+
+}  // namespace
+
+GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool record) {
+  if (graph.inputs.size() != 1) throw std::invalid_argument("run_graph: graphs with exactly one data input are supported");
+  if (input.shape() != graph.inputs[0].shape)
+    throw std::invalid_argument("run_graph: input " + input.shape_string() + " does not match the graph input " +
+                                Tensor(graph.inputs[0].shape).shape_string());
+  const auto last = last_uses(graph);
+  ArrayRunner array(engine, record);
+  std::map<std::string, Tensor> values{{graph.inputs[0].name, input}};
+  for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
+    run_node(graph, graph.nodes[i], values, array);
+    if (record) continue;
+    for (const auto& in : graph.nodes[i].inputs) {
+      const auto it = last.find(in);
+      if (it != last.end() && it->second == i) values.erase(in);
+    }
+  }
+  GraphRun run;
+  for (const auto& out : graph.outputs) run.outputs.push_back(values.at(out));
+  run.cycles = array.cycles();
+  run.jobs = std::move(array.jobs());
+  run.values = std::move(values);
+  return run;
+}
+
+}  // namespace accsim

@@ -1,0 +1,26 @@
+#pragma once
+// Runs a graph forward: nodes in topological order, array operators as jobs on one
+// engine back to back (a transient's run cycle picks the job it hits), host operators
+// on the CPU. Deterministic: the same graph, input and engine give the same bits.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "arch/engine.h"
+#include "workloads/inference.h"
+#include "workloads/models/graph.h"
+
+namespace accsim {
+
+struct GraphRun {
+  std::vector<LayerRun> jobs;            // every array job, in run order (when recorded)
+  std::map<std::string, Tensor> values;  // every value (when recorded), else the outputs only
+  std::vector<Tensor> outputs;           // the graph outputs, in order
+  long long cycles = 0;
+};
+
+// `input`: the graph's one data input, shape as the graph says. `record`: keep every
+// job and value (reports, error models); otherwise values are freed after their last use.
+GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool record);
+
+}  // namespace accsim

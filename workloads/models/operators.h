@@ -1,0 +1,35 @@
+#pragma once
+// The operator table: every ONNX operator a graph may hold, how it is checked at load
+// time and how it runs. Conv, Gemm and MatMul run on the array (ArrayRunner); the others
+// run on the host as NVDLA's post-processors would (docs/cycle_model.md).
+#include <string>
+#include <vector>
+
+#include "workloads/models/array_runner.h"
+#include "workloads/models/graph.h"
+
+namespace accsim {
+
+struct OperatorContext {
+  const Graph& graph;
+  const Node& node;
+  std::vector<const Tensor*> inputs;         // fp32 inputs; nullptr when absent or integer
+  std::vector<const IntTensor*> int_inputs;  // integer constant inputs; nullptr otherwise
+  ArrayRunner& array;
+
+  const Tensor& in(std::size_t i) const;       // throws std::invalid_argument when missing
+  const IntTensor& ints(std::size_t i) const;  // throws std::invalid_argument when missing
+};
+
+struct OperatorDef {
+  const char* op;
+  bool on_array;
+  std::vector<Tensor> (*run)(OperatorContext&);
+  // Load-time check of attributes and constant inputs; throws std::invalid_argument.
+  void (*check)(const Node&, const Graph&);
+};
+
+const OperatorDef* find_operator(const std::string& op);  // nullptr when unsupported
+std::string supported_operator_list();                     // "Add, AveragePool, ..."
+
+}  // namespace accsim
