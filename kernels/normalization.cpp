@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -11,6 +12,23 @@
 
 namespace accsim {
 namespace {
+
+// Softmax of n contiguous elements (the common last-axis case).
+void softmax_row(const float* px, float* py, int n) {
+  float mx = px[0];
+  bool nan = false;
+  for (int k = 1; k < n; ++k) {  // branch-free: maxss, and NaNs noted aside
+    mx = px[k] > mx ? px[k] : mx;
+    nan |= px[k] != px[k];
+  }
+  if (nan) mx = std::numeric_limits<float>::quiet_NaN();  // the whole row becomes NaN
+  double sum = 0.0;
+  for (int k = 0; k < n; ++k) {
+    py[k] = std::exp(px[k] - mx);
+    sum += py[k];
+  }
+  for (int k = 0; k < n; ++k) py[k] = static_cast<float>(py[k] / sum);
+}
 
 // One slice of softmax: n elements `inner` apart, starting at px / py. mx and sum are
 // caller-owned scratch rows of `inner` entries, so all inner positions go in one sweep.
@@ -61,6 +79,10 @@ Tensor softmax(const Tensor& x, int axis) {
   const std::size_t block = inner * static_cast<std::size_t>(n);
   Tensor y(x.shape());
   if (block == 0) return y;
+  if (inner == 1) {
+    for (std::size_t o = 0; o < x.size(); o += block) softmax_row(x.data() + o, y.data() + o, n);
+    return y;
+  }
   std::vector<float> mx(inner);
   std::vector<double> sum(inner);
   for (std::size_t o = 0; o < x.size(); o += block) softmax_block(x.data() + o, y.data() + o, n, inner, mx, sum);
@@ -135,7 +157,13 @@ Tensor reduce_mean(const Tensor& x, std::vector<int> axes, bool keepdims) {
   walk_rows<1>(x.shape(), {to_out},
                [&](std::size_t o, int len, const std::array<std::ptrdiff_t, 1>& off,
                    const std::array<std::ptrdiff_t, 1>& step) {
-                 for (int j = 0; j < len; ++j) acc[off[0] + j * step[0]] += px[o + j];
+                 if (step[0] == 0) {  // a row reduced into one output: a local sum, not a memory chain
+                   double sum = 0.0;
+                   for (int j = 0; j < len; ++j) sum += px[o + j];
+                   acc[off[0]] += sum;
+                 } else {
+                   for (int j = 0; j < len; ++j) acc[off[0] + j * step[0]] += px[o + j];
+                 }
                });
   Tensor y(out);
   for (std::size_t i = 0; i < acc.size(); ++i) y[i] = static_cast<float>(acc[i] / static_cast<double>(count));
