@@ -63,7 +63,7 @@ TEST(TopologyRun, ATopologyWithANetworkOrAMissingFileIsABadConfig) {
   j["workload"]["topology"] = "nowhere.csv";
   CliRun r = run_cli({"--config", write_config(dir, j), "--out", (dir.path() / "x.h5").string()});
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("either a network or a topology"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("give one of network, topology or model"), std::string::npos) << r.err;
   j.erase("workload");
   j["workload"] = {{"topology", "nowhere.csv"}};
   r = run_cli({"--config", write_config(dir, j), "--out", (dir.path() / "x.h5").string()});

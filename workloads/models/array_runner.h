@@ -38,6 +38,8 @@ class ArrayRunner {
   Tensor matmul(const std::string& node, const Tensor& a, const Tensor& b);
 
   long long cycles() const { return cycle_; }
+  // Places the next job on the run's timeline (a rerun starts a node where it started before).
+  void set_cycle(long long cycle) { cycle_ = cycle; }
   std::vector<LayerRun>& jobs() { return jobs_; }
   const std::vector<LayerRun>& jobs() const { return jobs_; }
 

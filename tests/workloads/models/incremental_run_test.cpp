@@ -1,0 +1,109 @@
+// The incremental rerun is bit-identical to a full run of the graph, for corrupted
+// parameters, permanent faults and transients, and recomputes less.
+#include "workloads/models/incremental_run.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "arch/pe_faults.h"
+#include "test_util.h"
+#include "workloads/engines.h"
+#include "workloads/models/onnx_builder.h"
+#include "workloads/models/onnx_import.h"
+
+namespace accsim {
+namespace {
+
+using testing::OnnxBuilder;
+
+// conv1 -> relu -> conv2 -> add(relu, conv2) -> global average pool -> flatten -> fc
+Graph residual_graph() {
+  Rng rng(5);
+  const auto values = [&](std::size_t n) {
+    std::vector<float> v(n);
+    for (auto& x : v) x = rng.uniform(-0.5f, 0.5f);
+    return v;
+  };
+  OnnxBuilder b;
+  b.input("x", {0, 3, 8, 8}).output("y");
+  b.floats("conv1.weight", {8, 3, 3, 3}, values(216)).floats("conv1.bias", {8}, values(8));
+  b.floats("conv2.weight", {8, 8, 3, 3}, values(576)).floats("fc.weight", {10, 8}, values(80)).floats("fc.bias", {10}, values(10));
+  for (const char* conv : {"conv1", "conv2"}) {
+    const std::string in = std::string(conv) == "conv1" ? "x" : "r";
+    std::vector<std::string> inputs{in, std::string(conv) + ".weight"};
+    if (std::string(conv) == "conv1") inputs.push_back("conv1.bias");
+    auto& n = b.node("Conv", inputs, {std::string(conv) + "_out"}, conv);
+    OnnxBuilder::ints_attribute(n, "pads", {1, 1, 1, 1});
+    if (std::string(conv) == "conv1") b.node("Relu", {"conv1_out"}, {"r"}, "relu");
+  }
+  b.node("Add", {"r", "conv2_out"}, {"sum"}, "add");
+  b.node("GlobalAveragePool", {"sum"}, {"pooled"}, "pool");
+  b.node("Flatten", {"pooled"}, {"flat"}, "flatten");
+  auto& fc = b.node("Gemm", {"flat", "fc.weight", "fc.bias"}, {"y"}, "fc");
+  OnnxBuilder::int_attribute(fc, "transB", 1);
+  const std::string path = (std::filesystem::temp_directory_path() / ("accsim_incremental_" + std::to_string(::getpid()) + ".onnx")).string();
+  b.save(path);
+  Graph g = load_onnx_model(path, 2);
+  std::filesystem::remove(path);
+  return g;
+}
+
+Tensor images() {
+  Rng rng(6);
+  return testing::random_tensor({2, 3, 8, 8}, rng);
+}
+
+TEST(IncrementalRun, CorruptedParameterMatchesFullRunAndSkipsUpstreamNodes) {
+  Graph g = residual_graph();
+  const ArrayConfig array = testing::preset("small");
+  const PeFaults none;
+  FastEngine engine(array, none);
+  const GraphRun golden = run_graph(g, images(), engine, true);
+  float& w = g.initializers.at("conv2.weight")[7];
+  std::uint32_t bits;
+  std::memcpy(&bits, &w, 4);
+  bits ^= 1u << 29;
+  std::memcpy(&w, &bits, 4);
+  RerunScope scope;
+  scope.changed_initializers = {"conv2.weight"};
+  const Rerun fast = rerun_graph(g, golden, engine, scope);
+  const GraphRun full = run_graph(g, images(), engine, false);
+  EXPECT_EQ(testing::count_bit_differences(fast.outputs.at(0), full.outputs.at(0)), 0);
+  EXPECT_GT(testing::count_bit_differences(fast.outputs.at(0), golden.outputs.at(0)), 0);
+  EXPECT_EQ(fast.recomputed_nodes, 5);  // conv2, add, pool, flatten, fc: not conv1 or relu
+}
+
+TEST(IncrementalRun, PermanentAndTransientFaultsMatchFullRuns) {
+  const Graph g = residual_graph();
+  const ArrayConfig array = testing::preset("small");
+  const PeFaults none;
+  FastEngine clean(array, none);
+  const GraphRun golden = run_graph(g, images(), clean, true);
+  const auto windows = node_cycle_windows(golden);
+  ASSERT_EQ(windows.size(), 3u);
+  HardwareFault stuck, flip;
+  stuck.site = FaultSite::weight, stuck.row = 1, stuck.col = 2, stuck.bit = 30, stuck.kind = FaultKind::stuck_at_1;
+  flip.site = FaultSite::psum, flip.col = 3, flip.bit = 30, flip.kind = FaultKind::transient;
+  flip.cycle = windows.at("conv2").first + 40;
+  for (const HardwareFault& f : {stuck, flip}) {
+    const PeFaults pe(array, {f});
+    FastEngine faulty(array, pe);
+    RerunScope scope;
+    if (f.permanent()) scope.engine_touches = [](const Node&) { return true; };
+    else scope.engine_touches = [&](const Node& n) {
+      const auto w = windows.at(n.name);
+      return f.cycle >= w.first && f.cycle < w.second;
+    };
+    const Rerun fast = rerun_graph(g, golden, faulty, scope);
+    const GraphRun full = run_graph(g, images(), faulty, false);
+    EXPECT_EQ(testing::count_bit_differences(fast.outputs.at(0), full.outputs.at(0)), 0) << describe(f);
+    EXPECT_GT(testing::count_bit_differences(fast.outputs.at(0), golden.outputs.at(0)), 0) << describe(f);
+    if (!f.permanent()) {
+      EXPECT_LT(fast.recomputed_nodes, 7);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace accsim

@@ -1,0 +1,85 @@
+#include "workloads/models/incremental_run.h"
+
+#include <cstring>
+#include <stdexcept>
+
+#include "workloads/models/array_runner.h"
+#include "workloads/models/operators.h"
+
+namespace accsim {
+
+namespace {
+
+bool same_bits(const Tensor& a, const Tensor& b) {
+  return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+struct RerunState {
+  const Graph& graph;
+  const GraphRun& golden;
+  const RerunScope& scope;
+  Rerun result;
+
+  bool differs(const std::string& value) const {
+    return result.changed.count(value) || scope.changed_initializers.count(value);
+  }
+  const Tensor* value(const std::string& name) const {
+    if (const auto it = result.changed.find(name); it != result.changed.end()) return &it->second;
+    if (const auto it = graph.initializers.find(name); it != graph.initializers.end()) return &it->second;
+    if (const auto it = golden.values.find(name); it != golden.values.end()) return &it->second;
+    return nullptr;
+  }
+};
+
+bool needs_recompute(const RerunState& s, const Node& node, const OperatorDef& def) {
+  for (const auto& in : node.inputs)
+    if (!in.empty() && s.differs(in)) return true;
+  return def.on_array && s.scope.engine_touches(node);
+}
+
+void recompute(RerunState& s, const Node& node, const OperatorDef& def, ArrayRunner& array, long long start) {
+  OperatorContext c{s.graph, node, {}, {}, array};
+  for (const auto& in : node.inputs) {
+    c.inputs.push_back(in.empty() ? nullptr : s.value(in));
+    const auto k = s.graph.int_constants.find(in);
+    c.int_inputs.push_back(k != s.graph.int_constants.end() ? &k->second : nullptr);
+  }
+  array.set_cycle(start);
+  std::vector<Tensor> out = def.run(c);
+  ++s.result.recomputed_nodes;
+  for (std::size_t i = 0; i < node.outputs.size(); ++i) {
+    const std::string& name = node.outputs[i];
+    if (name.empty()) continue;
+    const auto g = s.golden.values.find(name);
+    if (g == s.golden.values.end()) throw std::invalid_argument("rerun_graph: the fault-free run did not record " + name);
+    if (!same_bits(out[i], g->second)) s.result.changed[name] = std::move(out[i]);
+  }
+}
+
+}  // namespace
+
+std::map<std::string, std::pair<long long, long long>> node_cycle_windows(const GraphRun& run) {
+  std::map<std::string, std::pair<long long, long long>> windows;
+  for (const LayerRun& job : run.jobs) {
+    auto [it, fresh] = windows.try_emplace(job.node, job.start_cycle, job.start_cycle + job.timing.cycles);
+    if (!fresh) it->second.second = job.start_cycle + job.timing.cycles;
+  }
+  return windows;
+}
+
+Rerun rerun_graph(const Graph& graph, const GraphRun& golden, Engine& engine, const RerunScope& scope) {
+  RerunState s{graph, golden, scope, {}};
+  const auto windows = node_cycle_windows(golden);
+  ArrayRunner array(engine, false);
+  for (const Node& node : graph.nodes) {
+    const OperatorDef* def = find_operator(node.op);
+    if (!def) throw std::logic_error("rerun_graph: no implementation of " + node.op);
+    if (!needs_recompute(s, node, *def)) continue;
+    const auto w = windows.find(node.name);
+    recompute(s, node, *def, array, w == windows.end() ? 0 : w->second.first);
+  }
+  for (const auto& out : graph.outputs) s.result.outputs.push_back(*s.value(out));
+  return std::move(s.result);
+}
+
+}  // namespace accsim

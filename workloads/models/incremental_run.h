@@ -1,0 +1,41 @@
+#pragma once
+// Re-runs a graph against its recorded fault-free run, recomputing only what a fault can
+// change: a node recomputes when one of its inputs differs from the fault-free run (a
+// corrupted parameter, or an upstream value that came out different), or when it is an
+// array node whose jobs the engine's faults may touch; a recomputed value that comes out
+// bit-identical to the fault-free one stops propagating. Results are bit-identical to a
+// full run of the graph on the same engine (tested).
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "arch/engine.h"
+#include "workloads/models/graph.h"
+#include "workloads/models/graph_runner.h"
+
+namespace accsim {
+
+struct RerunScope {
+  // Initializers whose values in `graph` differ from the fault-free run's.
+  std::set<std::string> changed_initializers;
+  // True when the engine's faults may act on the node's jobs (array nodes only are asked).
+  std::function<bool(const Node&)> engine_touches = [](const Node&) { return false; };
+};
+
+struct Rerun {
+  std::map<std::string, Tensor> changed;  // values that differ from the fault-free run
+  std::vector<Tensor> outputs;            // the graph outputs
+  int recomputed_nodes = 0;
+};
+
+// `golden` must be a recorded run (run_graph(..., record = true)) of the same graph shape
+// and input. Array jobs start at the cycles they started at in `golden`.
+Rerun rerun_graph(const Graph& graph, const GraphRun& golden, Engine& engine, const RerunScope& scope);
+
+// The run cycles [first, last) each array node's jobs occupied in a recorded run.
+std::map<std::string, std::pair<long long, long long>> node_cycle_windows(const GraphRun& run);
+
+}  // namespace accsim
