@@ -15,7 +15,7 @@
 namespace accsim {
 
 inline constexpr const char* kErrorModelFormat = "accsim-error-model";
-inline constexpr std::int64_t kErrorModelVersion = 1;
+inline constexpr std::int64_t kErrorModelVersion = 2;
 
 // Maps every layer and pass and writes them to `h5`, with, for each forward pass, a
 // sample: the layer's input on the fault-free run of `images`, its weights, and the

@@ -188,7 +188,7 @@ class ConsumerTest(unittest.TestCase):
         shutil.copy(em.path, bad)
         with h5py.File(bad, "r+") as f:
             f.attrs["version"] = np.int64(99)
-        with self.assertRaisesRegex(aem.ErrorModelError, "version 99.*version 1"):
+        with self.assertRaisesRegex(aem.ErrorModelError, f"version 99.*version {aem.VERSION}"):
             aem.ErrorModel(bad)
         with h5py.File(bad, "r+") as f:
             f.attrs["format"] = "something-else"

@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 
 FORMAT = "accsim-error-model"
-VERSION = 1
+VERSION = 2
 DATATYPES = ("fp32", "fp16", "bf16", "int8")
 
 
