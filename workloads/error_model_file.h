@@ -1,7 +1,7 @@
 #pragma once
 // The error-model file (`accsim errmodel`): for every layer and pass of a network, the
 // software error pattern of the configured hardware faults, in the layer's tensors,
-// for tools that know nothing of the array (tools/python/accsim_errmodel.py applies it
+// for tools that know nothing of the array (tools/python/accsim_errmodel applies it
 // to a torch.nn.Module). Layout and version: docs/error_model.md.
 #include <cstdint>
 #include <string>
