@@ -129,6 +129,8 @@ class PassMapper {
       m.effects.push_back(std::move(e));
     }
     m.idle_products = idle_products(faults);
+    channel_tables(m);
+    if (start_cycle >= 0) m.transient_flips = placed_flips(faults, start_cycle);
     std::string line = layer_.layer + " " + to_string(pass_) + ": ";
     if (m.effects.empty()) line += "no configured fault reaches this pass";
     for (std::size_t i = 0; i < m.effects.size(); ++i) line += (i ? "; " : "") + m.effects[i].summary;
@@ -261,6 +263,39 @@ class PassMapper {
       }
     }
     return rules;
+  }
+
+  void channel_tables(PassErrorModel& m) const {
+    const int groups = mapping_.groups(), blocks = mapping_.blocks();
+    m.row_channels_shape = {groups, blocks, array_.atomic_c};
+    m.col_channels_shape = {groups, array_.atomic_k};
+    for (int g = 0; g < groups; ++g) {
+      m.col_channels.insert(m.col_channels.end(), cols_[g].begin(), cols_[g].end());
+      for (int b = 0; b < blocks; ++b) m.row_channels.insert(m.row_channels.end(), rows_[g][b].begin(), rows_[g][b].end());
+    }
+  }
+
+  // Every transient of the pass at once, on the sums of live columns (an idle column's
+  // sums never leave the array).
+  std::vector<PlacedFlip> placed_flips(const std::vector<HardwareFault>& faults, long long start_cycle) const {
+    std::vector<HardwareFault> transients;
+    for (const auto& f : faults)
+      if (!f.permanent()) transients.push_back(f);
+    std::vector<PlacedFlip> flips;
+    if (transients.empty()) return flips;
+    const ErrorPattern pattern = map_transients(layer_with_job_shape(), array_, PeFaults(array_, transients), start_cycle);
+    auto place = [&](const ElementKey& at, FaultSite site, int row, std::uint32_t mask) {
+      const int oc = cols_[at.group][at.col];
+      if (oc >= 0 && mask != 0) flips.push_back({site, oc, at.step, at.pixel, row, mask});
+    };
+    for (const auto& ps : pattern.psums) {
+      for (const auto& w : ps.weight) place(ps.at, FaultSite::weight, w.row, w.mask);
+      for (const auto& x : ps.input) place(ps.at, FaultSite::input, x.row, x.mask);
+      for (const auto& p : ps.product) place(ps.at, FaultSite::product, p.row, p.mask);
+      place(ps.at, FaultSite::psum, -1, ps.psum);
+    }
+    for (const auto& a : pattern.accumulator) place(a.at, FaultSite::accumulator, -1, a.mask);
+    return flips;
   }
 
   // "[oc%8==3][ic%8==5]" when the pairs are exactly the unswizzled modular pattern,

@@ -38,6 +38,21 @@ struct IdleProductRule {
   std::uint32_t value_bits = 0;
 };
 
+// A transient placed on the sum it corrupts (job coordinates): output channel
+// `out_channel` at flattened output position `position` (n, p, q), accumulation step
+// `step` (channel block b, kernel position r, s: b*R*S + r*S + s). Sites: weight, input,
+// product flip that step's operand or product on PE row `row` (the adder tree's leaf);
+// psum flips the step's column sum (row -1); accumulator flips the entry before the
+// step adds to it (row -1). Several flips of one key and row combine by XOR.
+struct PlacedFlip {
+  FaultSite site = FaultSite::psum;
+  int out_channel = 0;
+  int step = 0;
+  long long position = 0;
+  int row = -1;
+  std::uint32_t mask = 0;
+};
+
 struct FaultEffect {
   HardwareFault fault;
   std::string summary;  // e.g. "weights[oc%8==3][ic%8==5] bit 28 forced 0: 50 of 2400 weights, ..."
@@ -57,6 +72,13 @@ struct PassErrorModel {
   std::vector<std::uint8_t> output_mask;            // 1: may be corrupted
   std::vector<PairRule> pairs;
   std::vector<IdleProductRule> idle_products;
+  // How the array forms the pass's sums (job coordinates), for consumers that recompute
+  // column sums: row_channels [groups, blocks, atomic_c] is the input channel PE row i
+  // holds in output-channel group g and channel block b, col_channels [groups, atomic_k]
+  // the output channel column j produces in group g; -1 where the row or column is idle.
+  std::vector<int> row_channels, row_channels_shape;
+  std::vector<int> col_channels, col_channels_shape;
+  std::vector<PlacedFlip> transient_flips;          // the placed transients, by key
   std::vector<FaultEffect> effects;                 // faults that reach this pass
   std::vector<HardwareFault> unplaced;              // transients with no run cycle for this pass
   std::string summary;                              // "<layer> <pass>: ..." one line

@@ -1,6 +1,10 @@
 #include "workloads/error_model_file.h"
 
+#include <set>
+#include <tuple>
+
 #include "arch/input_error.h"
+#include "arch/pe_faults.h"
 #include "workloads/inference.h"
 
 namespace accsim {
@@ -8,6 +12,64 @@ namespace accsim {
 namespace {
 
 std::vector<hsize_t> dims(const std::vector<int>& shape) { return {shape.begin(), shape.end()}; }
+
+std::vector<std::int64_t> int64s(const std::vector<int>& v) { return {v.begin(), v.end()}; }
+
+// The transients placed on the sums they corrupt: one row per flip.
+void write_transient_flips(ResultsFile& h5, const std::string& base, const std::vector<PlacedFlip>& flips) {
+  std::vector<std::string> site;
+  std::vector<std::int64_t> out_ch, step, position, row;
+  std::vector<std::uint32_t> mask;
+  for (const auto& f : flips) {
+    site.push_back(to_string(f.site));
+    out_ch.push_back(f.out_channel);
+    step.push_back(f.step);
+    position.push_back(f.position);
+    row.push_back(f.row);
+    mask.push_back(f.mask);
+  }
+  h5.write_strings(base + "/site", site);
+  h5.write_int64s(base + "/out_channel", out_ch);
+  h5.write_int64s(base + "/step", step);
+  h5.write_int64s(base + "/position", position);
+  h5.write_int64s(base + "/row", row);
+  h5.write_uint32s(base + "/mask", mask, {mask.size()});
+}
+
+const StuckMask& register_mask(const PeFaults& compiled, const HardwareFault& f) {
+  switch (f.site) {
+    case FaultSite::weight: return compiled.weight(f.row, f.col);
+    case FaultSite::input: return compiled.input(f.row, f.col);
+    case FaultSite::product: return compiled.product(f.row, f.col);
+    case FaultSite::psum: return compiled.psum(f.col);
+    case FaultSite::accumulator: break;
+  }
+  return compiled.accumulator(f.row, f.col);
+}
+
+// The permanent faults compiled per register or wire (several stuck-ats on one word
+// merge; stuck-at-1 wins on a bit): what the datapath applies as (word & and) | or.
+void write_stuck_masks(ResultsFile& h5, const ArrayConfig& array, const std::vector<HardwareFault>& faults) {
+  const PeFaults compiled(array, faults);
+  std::set<std::tuple<int, int, int>> seen;
+  std::vector<std::string> site;
+  std::vector<std::int64_t> row, col;
+  std::vector<std::uint32_t> and_mask, or_mask;
+  for (const auto& f : faults) {
+    if (!f.permanent() || !seen.insert({static_cast<int>(f.site), f.row, f.col}).second) continue;
+    const StuckMask& m = register_mask(compiled, f);
+    site.push_back(to_string(f.site));
+    row.push_back(f.row);
+    col.push_back(f.col);
+    and_mask.push_back(m.keep);
+    or_mask.push_back(m.force);
+  }
+  h5.write_strings("/stuck/site", site);
+  h5.write_int64s("/stuck/row", row);
+  h5.write_int64s("/stuck/col", col);
+  h5.write_uint32s("/stuck/and_mask", and_mask, {and_mask.size()});
+  h5.write_uint32s("/stuck/or_mask", or_mask, {or_mask.size()});
+}
 
 void write_pass(ResultsFile& h5, const std::string& base, const PassErrorModel& m, long long start_cycle) {
   h5.set_attribute(base, "summary", m.summary);
@@ -54,6 +116,9 @@ void write_pass(ResultsFile& h5, const std::string& base, const PassErrorModel& 
   for (const auto& f : m.unplaced) unplaced.push_back(describe(f));
   h5.write_strings(base + "/effects", effects);
   h5.write_strings(base + "/unplaced", unplaced);
+  h5.write_int64s(base + "/columns/row_channels", int64s(m.row_channels), dims(m.row_channels_shape));
+  h5.write_int64s(base + "/columns/col_channels", int64s(m.col_channels), dims(m.col_channels_shape));
+  write_transient_flips(h5, base + "/transients", m.transient_flips);
 }
 
 std::vector<std::uint32_t> xor_bits(const Tensor& a, const Tensor& b) {
@@ -87,6 +152,7 @@ std::vector<PassErrorModel> write_error_model(ResultsFile& h5, const Network& ne
   h5.write_int64s("/faults/col", cols);
   h5.write_int64s("/faults/bit", bits);
   h5.write_int64s("/faults/cycle", cycles);
+  write_stuck_masks(h5, array, faults);
 
   const NetworkRun golden = run_network(net, params, images, healthy);
   std::vector<PassErrorModel> models;

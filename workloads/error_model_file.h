@@ -1,7 +1,7 @@
 #pragma once
 // The error-model file (`accsim errmodel`): for every layer and pass of a network, the
 // software error pattern of the configured hardware faults, in the layer's tensors,
-// for tools that know nothing of the array (tools/python/accsim_errmodel.py applies it
+// for tools that know nothing of the array (tools/python/accsim_errmodel applies it
 // to a torch.nn.Module). Layout and version: docs/error_model.md.
 #include <cstdint>
 #include <string>
@@ -15,7 +15,7 @@
 namespace accsim {
 
 inline constexpr const char* kErrorModelFormat = "accsim-error-model";
-inline constexpr std::int64_t kErrorModelVersion = 1;
+inline constexpr std::int64_t kErrorModelVersion = 2;
 
 // Maps every layer and pass and writes them to `h5`, with, for each forward pass, a
 // sample: the layer's input on the fault-free run of `images`, its weights, and the

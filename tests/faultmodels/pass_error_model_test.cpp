@@ -1,12 +1,17 @@
 // The pass error model is sound (every element the array corrupts is in its masks),
 // exact where it gives bit operations (weight-register stuck-ats reproduce the faulty
-// array bit for bit on a healthy one), and says what it found in one line.
+// array bit for bit on a healthy one), places every transient on the sums it corrupts,
+// and says what it found in one line.
 #include "faultmodels/pass_error_model.h"
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "arch/array_operands.h"
 #include "arch/job_timing.h"
+#include "faultmodels/transient_mapper.h"
+#include "kernels/array_conv.h"
 #include "test_util.h"
 #include "workloads/engines.h"
 #include "workloads/network.h"
@@ -214,6 +219,61 @@ TEST(PassErrorModel, WeightRegisterStuckAtsAreExactAsMasksOnTheRegisterWordsOn15
     EXPECT_GT(expect_replay_exact(type, 3000 + 1000 * static_cast<std::uint64_t>(type), 150), 60) << to_string(type);
     if (HasFailure()) return;
   }
+}
+
+// The placed transients, turned back into an error pattern through the exported column
+// table, make a healthy-but-stuck array compute what the faulty one computes: the export
+// names every sum a transient corrupts, on its step, position and leaf.
+ErrorPattern pattern_from(const PassErrorModel& m) {
+  const int cols = m.col_channels_shape[1];
+  std::map<ElementKey, PsumFlips> psums;
+  std::map<ElementKey, std::uint32_t> entries;
+  for (const PlacedFlip& f : m.transient_flips) {
+    ElementKey key{-1, f.step, f.position, -1};
+    for (std::size_t i = 0; i < m.col_channels.size(); ++i)
+      if (m.col_channels[i] == f.out_channel) key.group = static_cast<int>(i) / cols, key.col = static_cast<int>(i) % cols;
+    if (f.site == FaultSite::accumulator) {
+      entries[key] ^= f.mask;
+      continue;
+    }
+    PsumFlips& p = psums[key];
+    p.at = key;
+    if (f.site == FaultSite::psum) p.psum ^= f.mask;
+    if (f.site == FaultSite::weight) p.weight.push_back({f.row, f.mask});
+    if (f.site == FaultSite::input) p.input.push_back({f.row, f.mask});
+    if (f.site == FaultSite::product) p.product.push_back({f.row, f.mask});
+  }
+  ErrorPattern pattern;
+  for (auto& [key, p] : psums) pattern.psums.push_back(p);
+  for (auto& [key, mask] : entries) pattern.accumulator.push_back({key, mask});
+  return pattern;
+}
+
+TEST(PassErrorModel, PlacedTransientsReplayTheFaultyArrayBitForBitOn200RandomCases) {
+  int placed = 0;
+  for (std::uint64_t seed = 7000; seed < 7200; ++seed) {
+    const Case c = random_case(seed, false, static_cast<DataType>(seed % 4));
+    const ConvShape& l = c.layer.shape;
+    Rng rng(seed * 3 + 2);
+    const Tensor x = random_tensor({l.n, l.c, l.h, l.w}, rng), w = random_tensor({l.k, l.c, l.r, l.s}, rng);
+    const Tensor dy = random_tensor({l.n, l.k, l.p(), l.q()}, rng);
+    const LoweredJob lj = lower(c, x, w, dy);
+    std::vector<HardwareFault> stuck_only;
+    for (const auto& f : c.faults)
+      if (f.permanent()) stuck_only.push_back(f);
+    const PeFaults faulty(c.array, c.faults), stuck(c.array, stuck_only);
+    const Mapping mapping(lj.job.shape, c.array, c.array.swizzle, lj.job.swizzle_seed);
+    const Tensor want = array_conv(lj.job, c.array, mapping, faulty, map_transients(lj.job, c.array, faulty, c.start),
+                                   lj.streamed, lj.stationary);
+    const PassErrorModel m = map_pass_faults(c.layer, c.pass, c.array, c.faults, c.start);
+    ASSERT_EQ(m.col_channels_shape, (std::vector<int>{mapping.groups(), c.array.atomic_k}));
+    ASSERT_EQ(m.row_channels_shape, (std::vector<int>{mapping.groups(), mapping.blocks(), c.array.atomic_c}));
+    const Tensor got = array_conv(lj.job, c.array, mapping, stuck, pattern_from(m), lj.streamed, lj.stationary);
+    EXPECT_EQ(testing::count_bit_differences(got, want), 0) << "seed " << seed << ": " << m.summary;
+    if (HasFailure()) return;
+    placed += !m.transient_flips.empty();
+  }
+  EXPECT_GT(placed, 40);  // the cases are not all without transients
 }
 
 TEST(PassErrorModel, RegisterMasksStayInsideTheFormatsWord) {
