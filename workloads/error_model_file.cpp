@@ -129,9 +129,7 @@ std::vector<std::uint32_t> xor_bits(const Tensor& a, const Tensor& b) {
 
 }  // namespace
 
-std::vector<PassErrorModel> write_error_model(ResultsFile& h5, const Network& net, const NetworkParameters& params,
-                                              const Tensor& images, const ArrayConfig& array,
-                                              const std::vector<HardwareFault>& faults, Engine& healthy, Engine& faulty) {
+void write_fault_tables(ResultsFile& h5, const ArrayConfig& array, const std::vector<HardwareFault>& faults) {
   h5.set_attribute("/", "format", std::string(kErrorModelFormat));
   h5.set_attribute("/", "version", kErrorModelVersion);
   std::vector<std::string> sites, kinds, text;
@@ -153,7 +151,33 @@ std::vector<PassErrorModel> write_error_model(ResultsFile& h5, const Network& ne
   h5.write_int64s("/faults/bit", bits);
   h5.write_int64s("/faults/cycle", cycles);
   write_stuck_masks(h5, array, faults);
+}
 
+void write_job_error_model(ResultsFile& h5, const std::string& base, const LayerRun& job, const Tensor& weights,
+                           const ArrayConfig& array, const std::vector<HardwareFault>& faults, Engine& faulty,
+                           std::vector<PassErrorModel>& models) {
+  const ConvShape& s = job.job.shape;
+  h5.set_attribute(base, "kind", std::string(job.job.kind == JobKind::forward_fc ? "fc" : "conv"));
+  h5.set_attribute(base, "stride", static_cast<std::int64_t>(s.stride));
+  h5.set_attribute(base, "pad", static_cast<std::int64_t>(s.pad));
+  h5.set_attribute(base, "swizzle_seed", static_cast<std::int64_t>(job.job.swizzle_seed & INT64_MAX));
+  for (Pass pass : {Pass::forward, Pass::backward_data, Pass::backward_weight}) {
+    const long long start = pass == Pass::forward ? job.start_cycle : -1;
+    models.push_back(map_pass_faults(job.job, pass, array, faults, start));
+    write_pass(h5, base + "/" + to_string(pass), models.back(), start);
+  }
+  const JobResult bad = faulty.run(job.job, job.input, weights, job.start_cycle);
+  h5.write_tensor(base + "/sample/input", job.input);
+  h5.write_tensor(base + "/sample/weights", weights);
+  h5.write_tensor(base + "/sample/golden_output", job.output);
+  h5.write_tensor(base + "/sample/faulty_output", bad.output);
+  h5.write_uint32s(base + "/sample/output_xor", xor_bits(job.output, bad.output), dims(job.output.shape()));
+}
+
+std::vector<PassErrorModel> write_error_model(ResultsFile& h5, const Network& net, const NetworkParameters& params,
+                                              const Tensor& images, const ArrayConfig& array,
+                                              const std::vector<HardwareFault>& faults, Engine& healthy, Engine& faulty) {
+  write_fault_tables(h5, array, faults);
   const NetworkRun golden = run_network(net, params, images, healthy);
   std::vector<PassErrorModel> models;
   std::vector<std::string> names, summaries;
@@ -161,25 +185,10 @@ std::vector<PassErrorModel> write_error_model(ResultsFile& h5, const Network& ne
     const LayerRun& l = golden.layers[i];
     const std::string base = "/layers/" + l.job.layer;
     names.push_back(l.job.layer);
-    const ConvShape& s = l.job.shape;
-    h5.set_attribute(base, "kind", std::string(l.job.kind == JobKind::forward_fc ? "fc" : "conv"));
     h5.set_attribute(base, "index", static_cast<std::int64_t>(i));
-    h5.set_attribute(base, "stride", static_cast<std::int64_t>(s.stride));
-    h5.set_attribute(base, "pad", static_cast<std::int64_t>(s.pad));
-    h5.set_attribute(base, "swizzle_seed", static_cast<std::int64_t>(l.job.swizzle_seed & INT64_MAX));
-    for (Pass pass : {Pass::forward, Pass::backward_data, Pass::backward_weight}) {
-      const long long start = pass == Pass::forward ? l.start_cycle : -1;
-      models.push_back(map_pass_faults(l.job, pass, array, faults, start));
-      write_pass(h5, base + "/" + to_string(pass), models.back(), start);
-      summaries.push_back(models.back().summary);
-    }
-    const JobResult bad = faulty.run(l.job, l.input, params.weights[i], l.start_cycle);
-    h5.write_tensor(base + "/sample/input", l.input);
-    h5.write_tensor(base + "/sample/weights", params.weights[i]);
-    h5.write_tensor(base + "/sample/golden_output", l.output);
-    h5.write_tensor(base + "/sample/faulty_output", bad.output);
-    h5.write_uint32s(base + "/sample/output_xor", xor_bits(l.output, bad.output), dims(l.output.shape()));
+    write_job_error_model(h5, base, l, params.weights[i], array, faults, faulty, models);
   }
+  for (const auto& m : models) summaries.push_back(m.summary);
   h5.write_strings("/layer_names", names);
   h5.write_strings("/summaries", summaries);
   return models;

@@ -9,6 +9,7 @@
 
 #include "arch/engine.h"
 #include "faultmodels/pass_error_model.h"
+#include "workloads/inference.h"
 #include "workloads/network.h"
 #include "workloads/results_file.h"
 
@@ -26,6 +27,14 @@ inline constexpr std::int64_t kErrorModelVersion = 2;
 std::vector<PassErrorModel> write_error_model(ResultsFile& h5, const Network& net, const NetworkParameters& params,
                                               const Tensor& images, const ArrayConfig& array,
                                               const std::vector<HardwareFault>& faults, Engine& healthy, Engine& faulty);
+
+// The parts of the file: the fault tables and stuck masks (with the format attributes),
+// and one array job's error model for each pass (appended to `models`) with its sample:
+// the job's fault-free input and output, its weights and its output on `faulty`.
+void write_fault_tables(ResultsFile& h5, const ArrayConfig& array, const std::vector<HardwareFault>& faults);
+void write_job_error_model(ResultsFile& h5, const std::string& base, const LayerRun& job, const Tensor& weights,
+                           const ArrayConfig& array, const std::vector<HardwareFault>& faults, Engine& faulty,
+                           std::vector<PassErrorModel>& models);
 
 // Throws InputError naming the file unless it is an error-model file of this version.
 void check_error_model_file(const std::string& file);

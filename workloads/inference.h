@@ -14,6 +14,7 @@ struct LayerRun {
   long long start_cycle = 0;  // run cycle at which the layer's job started
   Tensor input;               // the job's streamed operand [n, c, h, w]
   Tensor output;              // the job's result [n, k, p, q], before bias/activation
+  Tensor weights;             // the job's stationary operand [k, c, r, s] (recorded graph runs)
   JobTiming timing;
 };
 

@@ -53,6 +53,18 @@ TEST(GraphRunCommand, PrintsTheNodeTableAndWritesResults) {
   EXPECT_EQ(read_tensor(out, "/nodes/conv/faulty_output").shape(), (std::vector<int>{3, 4, 28, 28}));
 }
 
+TEST(GraphRunCommand, ErrmodelExportsEveryArrayJobWithItsNode) {
+  TempDir dir;
+  const std::string config = write_config(dir, model_config(write_model(dir), 2));
+  const std::string out = (dir.path() / "e.h5").string();
+  const CliRun r = run_cli({"errmodel", "--config", config, "--out", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(read_strings(out, "/layer_nodes"), (std::vector<std::string>{"conv", "fc"}));
+  EXPECT_EQ(read_strings(out, "/summaries").size(), 6u);  // 2 jobs x 3 passes
+  EXPECT_EQ(read_tensor(out, "/layers/conv/sample/faulty_output").shape(), (std::vector<int>{2, 4, 28, 28}));
+  EXPECT_NE(r.out.find("conv fwd: "), std::string::npos) << r.out;
+}
+
 TEST(GraphRunCommand, UnsupportedOperatorIsOneLineNamingTheNodeAndNothingIsWritten) {
   TempDir dir;
   const std::string config = write_config(dir, model_config(write_model(dir, "Hardmax"), 1));

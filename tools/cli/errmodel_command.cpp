@@ -1,5 +1,7 @@
 #include "tools/cli/errmodel_command.h"
 
+#include "tools/cli/graph_errmodel_command.h"
+
 #include "arch/pe_faults.h"
 #include "workloads/engines.h"
 #include "workloads/error_model_file.h"
@@ -11,6 +13,7 @@ namespace accsim {
 
 int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const RunConfig rc = parse_run_config(options.config_file);
+  if (rc.workload.graph) return graph_errmodel_command(rc, options, out, err);
   const std::uint64_t seed = options.seed.value_or(rc.seed);
   const Network& net = rc.workload.network;
   const NetworkParameters params = init_parameters(net, seed);

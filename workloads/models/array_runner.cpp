@@ -114,6 +114,7 @@ Tensor ArrayRunner::run_job(const std::string& name, const Tensor& input, const 
     run.node = node_;
     run.start_cycle = cycle_;
     run.input = input;
+    run.weights = weights;
     run.output = r.output;
     run.timing = r.timing;
     jobs_.push_back(std::move(run));
