@@ -172,8 +172,8 @@ TEST_F(SweepTest, PointsWithACampaignCarryItsSdcAndCrashRatesWithIntervals) {
     EXPECT_EQ(r.points[i].experiments, 12) << i;
     EXPECT_EQ(r.points[i].sdc_rate, alone.overall.sdc_rate()) << i;
     EXPECT_EQ(r.points[i].crash_rate, alone.overall.crash_rate()) << i;
-    EXPECT_LE(r.points[i].sdc_low, r.points[i].sdc_rate);
-    EXPECT_GE(r.points[i].sdc_high, r.points[i].sdc_rate);
+    EXPECT_LE(r.points[i].sdc_lo, r.points[i].sdc_rate);
+    EXPECT_GE(r.points[i].sdc_hi, r.points[i].sdc_rate);
   }
 }
 
