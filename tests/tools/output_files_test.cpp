@@ -41,6 +41,8 @@ TEST(OutputFiles, TheRunNamesItsFormatAndKeepsLayerNamesAndIntegerCountsWithUnit
   EXPECT_EQ(read_string_attribute(out, "/summary/cycles", "units"), "cycles");
   EXPECT_EQ(read_string_attribute(out, "/summary/utilisation", "units"), "fraction");
   EXPECT_EQ(read_int64s(out, "/summary/corrupted_outputs")[1], 128);  // README: conv2 128/1024
+  EXPECT_EQ(read_int64s(out, "/summary/macs")[0], 86400);                // README: conv1 86400 MACs
+  EXPECT_EQ(read_int64s(out, "/summary/start_cycle")[0], 0);
   const std::vector<std::int64_t> layers = read_int64s(out, "/swizzle_report/layer_index");
   ASSERT_FALSE(layers.empty());
   EXPECT_EQ(*std::max_element(layers.begin(), layers.end()), 4);
@@ -146,6 +148,7 @@ TEST(OutputFiles, CampaignAndErrorModelFilesNameTheirFormatAndShareTheLayerNames
   const CliRun r = run_cli({"campaign", "--config", write_config(dir, j), "--out", out});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NO_THROW(check_output_format(out, kCampaignOutput));
+  EXPECT_EQ(read_string_attribute(out, "/", "model_source").rfind("seeded Kaiming-uniform", 0), 0u);  // as pvf's
   EXPECT_EQ(read_strings(out, "/layer_names").size(), 5u);
   EXPECT_EQ(read_int64s(out, "/experiments/layer_index").size(), 8u);
   EXPECT_EQ(read_string_attribute(out, "/experiments/outcome", "meaning"), "0 masked, 1 sdc, 2 crash");

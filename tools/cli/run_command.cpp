@@ -75,8 +75,11 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
       << "cycles" << std::setw(9) << "MACs" << std::setw(8) << "util%" << std::setw(8) << "wload" << std::setw(8) << "stalls" << std::setw(12) << "corrupted"
       << std::setw(8) << "nan/inf" << std::setw(14) << "max |error|" << std::setw(6) << "cbuf" << "\n";
   Table summary({{"cycles", CellType::integer, "cycles"},
+                 {"start_cycle", CellType::integer, "cycles"},
+                 {"macs", CellType::integer, ""},
                  {"utilisation", CellType::real, "fraction"},
                  {"stall_cycles", CellType::integer, "cycles"},
+                 {"weight_load_cycles", CellType::integer, "cycles"},
                  {"corrupted_outputs", CellType::integer, ""},
                  {"nonfinite_outputs", CellType::integer, ""},
                  {"max_abs_error", CellType::real, ""}});
@@ -96,8 +99,8 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
         << d.non_finite << std::setw(14) << std::scientific << std::setprecision(3) << d.max_abs_error
         << std::setw(6) << (fits_cbuf(s, rc.array) ? "fits" : "over") << "\n"
         << std::defaultfloat;
-    summary.add_row({f.timing.cycles, f.timing.utilisation, f.timing.stall_cycles, d.corrupted, d.non_finite,
-                     d.max_abs_error});
+    summary.add_row({f.timing.cycles, f.start_cycle, f.timing.macs, f.timing.utilisation, f.timing.stall_cycles,
+                     f.timing.weight_load_cycles, d.corrupted, d.non_finite, d.max_abs_error});
   }
   out << "total cycles " << corrupted.cycles << " (" << std::fixed << std::setprecision(2)
       << corrupted.cycles / rc.array.clock_mhz << " us at " << rc.array.clock_mhz << " MHz)" << std::defaultfloat
@@ -151,12 +154,6 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
     h5.write_tensor(base + "/weights", params.weights[i]);
     h5.write_tensor(base + "/golden_output", g.output);
     h5.write_tensor(base + "/faulty_output", f.output);
-    h5.set_attribute(base, "cycles", static_cast<std::int64_t>(f.timing.cycles));
-    h5.set_attribute(base, "start_cycle", static_cast<std::int64_t>(f.start_cycle));
-    h5.set_attribute(base, "macs", static_cast<std::int64_t>(f.timing.macs));
-    h5.set_attribute(base, "stall_cycles", static_cast<std::int64_t>(f.timing.stall_cycles));
-    h5.set_attribute(base, "weight_load_cycles", static_cast<std::int64_t>(f.timing.weight_load_cycles));
-    h5.set_attribute(base, "utilisation", f.timing.utilisation);
   }
   h5.write_strings("/layer_names", names);
   h5.write_table("/summary", summary);
