@@ -331,6 +331,12 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
       throw InputError(ckpt + ": checkpoint of a different sweep (config, seed or engine differ); "
                               "delete it to start afresh or choose another --out");
     const ResultsTable t = read_table(ckpt, "/points");
+    std::vector<std::string> expected;
+    const Table empty = points_table({}, sweep.has_campaign());
+    for (const ColumnSpec& c : empty.columns()) expected.push_back(c.name);
+    if (t.column_names != expected)
+      throw InputError(ckpt + ": checkpoint with other columns (written by another accsim version); "
+                              "delete it to start afresh or choose another --out");
     for (std::size_t r = 0; r < t.columns[0].size(); ++r) {
       const std::size_t i = static_cast<std::size_t>(t.columns[0][r]);
       if (i >= result.points.size()) throw InputError(ckpt + ": point " + std::to_string(i) + " is not in this sweep");
