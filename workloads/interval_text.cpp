@@ -15,8 +15,8 @@ constexpr int kMaxDecimals = 300;
 double scaled_to_grid(double x, int decimals) { return std::nearbyint(x * std::pow(10.0, decimals)); }
 
 std::string fixed_text(double x, int decimals) {
-  if (!std::isfinite(x)) return fmt::format("{}", x);
   const double n = scaled_to_grid(x, decimals);
+  if (!std::isfinite(n)) return fmt::format("{}", x);
   return fmt::format("{:.{}f}", n / std::pow(10.0, decimals) + 0.0, std::max(decimals, 0));  // + 0.0: no "-0.0"
 }
 
@@ -24,6 +24,7 @@ std::string fixed_text(double x, int decimals) {
 std::string grid_text(double x, int decimals) {
   if (!std::isfinite(x) || std::abs(decimals) > kMaxDecimals) return fmt::format("{}", x);
   const double n = scaled_to_grid(x, decimals);
+  if (!std::isfinite(n)) return fmt::format("{}", x);  // a bound far outside the value's grid
   if (n == 0.0) return "0";
   const int digits = static_cast<int>(std::floor(std::log10(std::abs(n)))) + 1 + std::max(0, -decimals);
   return fmt::format("{:.{}g}", n / std::pow(10.0, decimals), digits);

@@ -66,9 +66,12 @@ TEST(IntervalText, PercentagesShareTheirDecimals) {
   }
 }
 
-TEST(IntervalText, NanPrintsAsNan) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
+TEST(IntervalText, NanAndBoundsOffTheGridPrintAsTheyAre) {
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
   EXPECT_EQ(interval_text(0.5, nan, nan, 3), "0.5 [nan, nan]");
+  EXPECT_EQ(interval_text(1e-300, 0, 1e300, 3), "1e-300 [0, 1e+300]");
+  EXPECT_EQ(interval_text(1, 0, inf, 3), "1 [0, inf]");
+  EXPECT_EQ(percent_interval_text(nan, {0, 1}, 1), "nan [0.0, 100.0]");
 }
 
 }  // namespace
