@@ -1,7 +1,9 @@
 #include "workloads/campaign_report.h"
 
-#include <cstdio>
 #include <iomanip>
+
+#include "workloads/interval_text.h"
+#include "workloads/output_format.h"
 
 namespace accsim {
 
@@ -26,10 +28,7 @@ void finish(RateRow& row) {
 }
 
 std::string rate_text(double rate, const Interval& ci, long long experiments) {
-  if (experiments == 0) return "-";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%5.1f%% [%4.1f, %5.1f]", 100.0 * rate, 100.0 * ci.lo, 100.0 * ci.hi);
-  return buf;
+  return experiments == 0 ? "-" : percent_interval_text(rate, ci, 1);
 }
 
 void print_row(std::ostream& out, const RateRow& r) {
@@ -39,25 +38,65 @@ void print_row(std::ostream& out, const RateRow& r) {
       << std::right << "\n";
 }
 
-void write_rows(ResultsFile& h5, const std::string& group, const std::vector<RateRow>& rows,
-                const std::vector<double>* bits = nullptr) {
-  std::vector<std::string> names;
-  std::vector<std::vector<double>> cols(10);
-  for (const RateRow& r : rows) {
-    const double v[10] = {static_cast<double>(r.experiments), static_cast<double>(r.masked),
-                          static_cast<double>(r.sdc),         static_cast<double>(r.crash),
-                          r.sdc_rate(),                       r.sdc_ci.lo,
-                          r.sdc_ci.hi,                        r.crash_rate(),
-                          r.crash_ci.lo,                      r.crash_ci.hi};
-    for (int i = 0; i < 10; ++i) cols[static_cast<std::size_t>(i)].push_back(v[i]);
+// A rate table; `bits` (by_bit) adds the bit of each row as the first column.
+Table rate_table(const std::vector<RateRow>& rows, const std::vector<int>* bits = nullptr) {
+  const auto count = [](const char* name) { return ColumnSpec{name, CellType::integer, ""}; };
+  const auto fraction = [](const char* name) { return ColumnSpec{name, CellType::real, "fraction"}; };
+  std::vector<ColumnSpec> specs = {count("experiments"), count("masked"),    count("sdc"),
+                                   count("crash"),       fraction("sdc_rate"), fraction("sdc_lo"),
+                                   fraction("sdc_hi"),   fraction("crash_rate"), fraction("crash_lo"),
+                                   fraction("crash_hi")};
+  if (bits) specs.insert(specs.begin(), count("bit"));
+  Table t(specs);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const RateRow& r = rows[i];
+    std::vector<Cell> cells = {r.experiments, r.masked, r.sdc, r.crash, r.sdc_rate(), r.sdc_ci.lo,
+                               r.sdc_ci.hi, r.crash_rate(), r.crash_ci.lo, r.crash_ci.hi};
+    if (bits) cells.insert(cells.begin(), bits->at(i));
+    t.add_row(cells);
   }
-  std::vector<std::string> column_names{"experiments", "masked",     "sdc",      "crash",    "sdc_rate",
-                                        "sdc_lo",      "sdc_hi",     "crash_rate", "crash_lo", "crash_hi"};
-  if (bits) {
-    column_names.insert(column_names.begin(), "bit");
-    cols.insert(cols.begin(), *bits);
+  return t;
+}
+
+std::vector<std::string> groups_of(const std::vector<RateRow>& rows) {
+  std::vector<std::string> v;
+  for (const auto& x : rows) v.push_back(x.group);
+  return v;
+}
+
+void write_experiments(ResultsFile& h5, const CampaignResults& r) {
+  std::vector<std::string> site, kind, outcome_name;
+  std::vector<std::int64_t> row, col, bit, cycle, layer, outcome, c2w, nonfinite, trace;
+  for (std::size_t i = 0; i < r.experiments.size(); ++i) {
+    if (!r.done[i]) continue;
+    const ExperimentResult& e = r.experiments[i];
+    site.push_back(to_string(e.fault.site));
+    kind.push_back(to_string(e.fault.kind));
+    row.push_back(e.fault.row);
+    col.push_back(e.fault.col);
+    bit.push_back(e.fault.bit);
+    cycle.push_back(e.fault.cycle);
+    layer.push_back(e.layer);
+    outcome.push_back(static_cast<std::int64_t>(e.outcome));
+    outcome_name.push_back(to_string(e.outcome));
+    c2w.push_back(e.correct_to_wrong);
+    nonfinite.push_back(e.nonfinite_images);
+    trace.insert(trace.end(), e.trace.begin(), e.trace.end());
   }
-  h5.write_table(group, column_names, cols);
+  h5.write_strings("/experiments/site", site);
+  h5.write_strings("/experiments/kind", kind);
+  h5.write_int64s("/experiments/row", row);
+  h5.write_int64s("/experiments/col", col);
+  h5.write_int64s("/experiments/bit", bit);
+  h5.write_int64s("/experiments/cycle", cycle);
+  h5.set_attribute("/experiments/cycle", "units", std::string("cycles"));
+  h5.write_int64s("/experiments/layer_index", layer);
+  h5.write_int64s("/experiments/outcome", outcome);
+  h5.set_attribute("/experiments/outcome", "meaning", std::string("0 masked, 1 sdc, 2 crash"));
+  h5.write_strings("/experiments/outcome_name", outcome_name);
+  h5.write_int64s("/experiments/correct_to_wrong", c2w);
+  h5.write_int64s("/experiments/nonfinite_images", nonfinite);
+  h5.write_int64s("/experiments/trace", trace, {row.size(), r.layers.size()});
 }
 
 }  // namespace
@@ -107,8 +146,7 @@ void print_campaign_summary(std::ostream& out, const CampaignSummary& s, const C
 }
 
 void write_campaign_results(ResultsFile& h5, const Campaign& c, const CampaignResults& r, const CampaignSummary& s) {
-  h5.set_attribute("/", "format", std::string("accsim-campaign"));
-  h5.set_attribute("/", "version", 1);
+  write_output_format(h5, kCampaignOutput);
   h5.set_attribute("/", "seed", static_cast<std::int64_t>(c.seed));
   h5.set_attribute("/", "campaign_key", r.key);
   h5.set_attribute("/", "network", c.network.name);
@@ -126,61 +164,20 @@ void write_campaign_results(ResultsFile& h5, const Campaign& c, const CampaignRe
   h5.set_attribute("/", "crash_rate", s.overall.crash_rate());
   h5.set_attribute("/", "crash_lo", s.overall.crash_ci.lo);
   h5.set_attribute("/", "crash_hi", s.overall.crash_ci.hi);
-  h5.write_strings("/layers", r.layers);
-
-  std::vector<std::string> site, kind, outcome_name;
-  std::vector<std::int64_t> row, col, bit, cycle, layer, outcome, c2w, nonfinite, trace;
-  for (std::size_t i = 0; i < r.experiments.size(); ++i) {
-    if (!r.done[i]) continue;
-    const ExperimentResult& e = r.experiments[i];
-    site.push_back(to_string(e.fault.site));
-    kind.push_back(to_string(e.fault.kind));
-    row.push_back(e.fault.row);
-    col.push_back(e.fault.col);
-    bit.push_back(e.fault.bit);
-    cycle.push_back(e.fault.cycle);
-    layer.push_back(e.layer);
-    outcome.push_back(static_cast<std::int64_t>(e.outcome));
-    outcome_name.push_back(to_string(e.outcome));
-    c2w.push_back(e.correct_to_wrong);
-    nonfinite.push_back(e.nonfinite_images);
-    trace.insert(trace.end(), e.trace.begin(), e.trace.end());
-  }
-  h5.write_strings("/experiments/site", site);
-  h5.write_strings("/experiments/kind", kind);
-  h5.write_int64s("/experiments/row", row);
-  h5.write_int64s("/experiments/col", col);
-  h5.write_int64s("/experiments/bit", bit);
-  h5.write_int64s("/experiments/cycle", cycle);
-  h5.write_int64s("/experiments/layer", layer);
-  h5.write_int64s("/experiments/outcome", outcome);
-  h5.set_attribute("/experiments/outcome", "meaning", std::string("0 masked, 1 sdc, 2 crash"));
-  h5.write_strings("/experiments/outcome_name", outcome_name);
-  h5.write_int64s("/experiments/correct_to_wrong", c2w);
-  h5.write_int64s("/experiments/nonfinite_images", nonfinite);
-  h5.write_int64s("/experiments/trace", trace, {row.size(), r.layers.size()});
-
-  write_rows(h5, "/summary/overall", {s.overall});
-  h5.write_strings("/summary/sites", [&] {
-    std::vector<std::string> v;
-    for (const auto& x : s.by_site) v.push_back(x.group);
-    return v;
-  }());
-  write_rows(h5, "/summary/by_site", s.by_site);
-  h5.write_strings("/summary/kinds", [&] {
-    std::vector<std::string> v;
-    for (const auto& x : s.by_kind) v.push_back(x.group);
-    return v;
-  }());
-  write_rows(h5, "/summary/by_kind", s.by_kind);
-  const std::vector<double> bits(s.bits.begin(), s.bits.end());
-  write_rows(h5, "/summary/by_bit", s.by_bit, &bits);
+  h5.set_attribute("/", "cycles", r.cycles);
+  h5.write_strings("/layer_names", r.layers);
+  write_experiments(h5, r);
+  h5.write_table("/summary/overall", rate_table({s.overall}));
+  h5.write_strings("/summary/sites", groups_of(s.by_site));
+  h5.write_table("/summary/by_site", rate_table(s.by_site));
+  h5.write_strings("/summary/kinds", groups_of(s.by_kind));
+  h5.write_table("/summary/by_kind", rate_table(s.by_kind));
+  h5.write_table("/summary/by_bit", rate_table(s.by_bit, &s.bits));
 
   std::vector<std::int64_t> labels(c.labels.begin(), c.labels.end());
   std::vector<std::int64_t> predictions(r.golden_predictions.begin(), r.golden_predictions.end());
   h5.write_int64s("/golden/labels", labels);
   h5.write_int64s("/golden/predictions", predictions);
-  h5.set_attribute("/", "cycles", r.cycles);
   write_mitigation_results(h5, r, s.mitigations);
 }
 

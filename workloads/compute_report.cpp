@@ -18,6 +18,7 @@
 
 #include "arch/input_error.h"
 #include "workloads/csv_fields.h"
+#include "workloads/csv_writer.h"
 #include "workloads/text_file.h"
 
 namespace accsim {
@@ -97,14 +98,16 @@ ComputeReportRow compute_report_row(const ConvShape& shape, const ArrayConfig& a
 }
 
 std::string format_compute_report(const std::vector<ComputeReportRow>& rows) {
-  std::string out = header_line();
+  std::vector<ColumnSpec> specs;
+  for (std::size_t c = 0; c < kColumns.size(); ++c) specs.push_back({kColumns[c], c < 3 ? CellType::integer : CellType::real, ""});
+  Table t(specs);
   for (std::size_t id = 0; id < rows.size(); ++id) {
     const ComputeReportRow& r = rows[id];
-    out += std::to_string(id) + ", " + std::to_string(r.total_cycles) + ", " + std::to_string(r.stall_cycles) + ", " +
-           python_float_text(r.overall_util_percent) + ", " + python_float_text(r.mapping_efficiency_percent) + ", " +
-           python_float_text(r.compute_util_percent) + ",\n";
+    t.add_row({id, r.total_cycles, r.stall_cycles, r.overall_util_percent, r.mapping_efficiency_percent,
+               r.compute_util_percent});
   }
-  return out;
+  // SCALE-Sim's dialect: ", " between fields, a comma ending every line, Python's floats.
+  return csv_text(t, CsvDialect{", ", ",\n", python_float_text});
 }
 
 void write_compute_report(const std::string& path, const std::vector<ComputeReportRow>& rows) {

@@ -14,6 +14,8 @@
 #include "arch/sampling.h"
 #include "faultmodels/parameter_injection.h"
 #include "workloads/engines.h"
+#include "workloads/interval_text.h"
+#include "workloads/output_format.h"
 #include "workloads/results_file.h"
 
 namespace accsim {
@@ -296,8 +298,7 @@ std::string format_dlrm_table(const DlrmStudyConfig& cfg, const DlrmStudyResult&
         } else if (c.rmse == 0.0) {
           text = "0";
         } else {
-          text = fmt("%.3g", c.rmse);
-          if (!std::isnan(c.rmse_lo)) text += " [" + fmt("%.2g", c.rmse_lo) + ", " + fmt("%.2g", c.rmse_hi) + "]";
+          text = std::isnan(c.rmse_lo) ? fmt("%.3g", c.rmse) : interval_text(c.rmse, c.rmse_lo, c.rmse_hi, 3);
         }
         if (c.nonfinite_trials() > 0) text += " " + std::to_string(c.nonfinite_trials()) + "nan";
         line += "  " + pad(text, width);
@@ -309,28 +310,63 @@ std::string format_dlrm_table(const DlrmStudyConfig& cfg, const DlrmStudyResult&
   return out;
 }
 
-std::string format_dlrm_csv(const DlrmStudyConfig& cfg, const DlrmStudyResult& r) {
-  std::string csv =
-      "sparsity,model,rate,count,target,target_parameters,trials,finite_trials,nonfinite_trials,rmse,rmse_lo,"
-      "rmse_hi,trial_rmse_mean,trial_rmse_max,mean_bit_flips\n";
-  char buf[512];
+Table dlrm_csv_table(const DlrmStudyConfig& cfg, const DlrmStudyResult& r) {
+  const auto real = [](const char* name) { return ColumnSpec{name, CellType::real, ""}; };
+  const auto integer = [](const char* name) { return ColumnSpec{name, CellType::integer, ""}; };
+  const auto text = [](const char* name) { return ColumnSpec{name, CellType::text, ""}; };
+  Table t({real("sparsity"), text("model"), text("kind"), real("rate"), integer("count"), text("target"),
+           integer("target_parameters"), integer("trials"), integer("finite_trials"), integer("nonfinite_trials"),
+           real("rmse"), real("rmse_lo"), real("rmse_hi"), real("trial_rmse_mean"), real("trial_rmse_max"),
+           real("mean_bit_flips")});
   for (const auto& c : r.cells) {
     const ParameterFaultModel& m = cfg.faults.models[c.model];
     const DlrmCellSummary& s = c.summary;
-    std::snprintf(buf, sizeof buf, "%.17g,%s,%.17g,%llu,%s,%llu,%d,%d,%d,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n",
-                  cfg.sparsity[c.sparsity], to_string(m.kind).c_str(), m.rate, static_cast<unsigned long long>(m.count),
-                  cfg.faults.targets[c.target].name.c_str(),
-                  static_cast<unsigned long long>(r.target_parameters[c.target]), s.trials, s.finite_trials,
-                  s.nonfinite_trials(), s.rmse, s.rmse_lo, s.rmse_hi, s.trial_rmse_mean, s.trial_rmse_max,
-                  s.mean_bit_flips);
-    csv += buf;
+    t.add_row({cfg.sparsity[c.sparsity], m.describe(), to_string(m.kind), m.rate, m.count,
+               cfg.faults.targets[c.target].name, r.target_parameters[c.target], s.trials, s.finite_trials,
+               s.nonfinite_trials(), s.rmse, s.rmse_lo, s.rmse_hi, s.trial_rmse_mean, s.trial_rmse_max,
+               s.mean_bit_flips});
   }
-  return csv;
+  return t;
 }
+
+namespace {
+
+Table summary_table(const DlrmStudyConfig& cfg, const DlrmStudyResult& r) {
+  const auto real = [](const char* name) { return ColumnSpec{name, CellType::real, ""}; };
+  const auto integer = [](const char* name) { return ColumnSpec{name, CellType::integer, ""}; };
+  Table t({integer("sparsity_index"), integer("model_index"), real("rate"), integer("count"), integer("target_index"),
+           integer("trials"), integer("finite_trials"), integer("nonfinite_trials"), real("rmse"), real("rmse_lo"),
+           real("rmse_hi"), real("trial_rmse_mean"), real("trial_rmse_max"), real("mean_bit_flips")});
+  for (const auto& c : r.cells) {
+    const ParameterFaultModel& m = cfg.faults.models[c.model];
+    const DlrmCellSummary& s = c.summary;
+    t.add_row({c.sparsity, c.model, m.rate, m.count, c.target, s.trials, s.finite_trials, s.nonfinite_trials(), s.rmse,
+               s.rmse_lo, s.rmse_hi, s.trial_rmse_mean, s.trial_rmse_max, s.mean_bit_flips});
+  }
+  return t;
+}
+
+Table trials_table(const DlrmStudyResult& r) {
+  Table t({{"sparsity_index", CellType::integer, ""},
+           {"model_index", CellType::integer, ""},
+           {"target_index", CellType::integer, ""},
+           {"trial", CellType::integer, ""},
+           {"rmse", CellType::real, ""},
+           {"nonfinite_outputs", CellType::integer, ""},
+           {"bit_flips", CellType::integer, ""}});
+  for (const auto& c : r.cells)
+    for (std::size_t k = 0; k < c.trials.size(); ++k)
+      t.add_row({c.sparsity, c.model, c.target, k, c.trials[k].rmse, c.trials[k].nonfinite_outputs,
+                 c.trials[k].bit_flips});
+  return t;
+}
+
+}  // namespace
 
 void write_dlrm_results(const std::string& file, const DlrmStudyConfig& cfg, const DlrmStudyOptions& o,
                         const DlrmStudyResult& r) {
   ResultsFile h5(file);
+  write_output_format(h5, kDlrmOutput);
   h5.set_attribute("/", "accsim_version", std::string(ACCSIM_VERSION));
   h5.set_attribute("/", "config", cfg.json_text);
   h5.set_attribute("/", "config_file", cfg.file);
@@ -349,31 +385,8 @@ void write_dlrm_results(const std::string& file, const DlrmStudyConfig& cfg, con
   std::vector<std::int64_t> tp(r.target_parameters.begin(), r.target_parameters.end());
   h5.write_int64s("/target_parameters", tp);
   h5.write_doubles("/sparsity", cfg.sparsity);
-  std::vector<std::vector<double>> sum(14), trials(7);
-  for (const auto& c : r.cells) {
-    const ParameterFaultModel& m = cfg.faults.models[c.model];
-    const DlrmCellSummary& s = c.summary;
-    const double row[] = {static_cast<double>(c.sparsity), static_cast<double>(c.model), m.rate,
-                          static_cast<double>(m.count), static_cast<double>(c.target), static_cast<double>(s.trials),
-                          static_cast<double>(s.finite_trials), static_cast<double>(s.nonfinite_trials()), s.rmse,
-                          s.rmse_lo, s.rmse_hi, s.trial_rmse_mean, s.trial_rmse_max, s.mean_bit_flips};
-    for (std::size_t i = 0; i < sum.size(); ++i) sum[i].push_back(row[i]);
-    for (std::size_t k = 0; k < c.trials.size(); ++k) {
-      const DlrmTrial& t = c.trials[k];
-      const double trow[] = {static_cast<double>(c.sparsity), static_cast<double>(c.model), static_cast<double>(c.target),
-                             static_cast<double>(k), t.rmse, static_cast<double>(t.nonfinite_outputs),
-                             static_cast<double>(t.bit_flips)};
-      for (std::size_t i = 0; i < trials.size(); ++i) trials[i].push_back(trow[i]);
-    }
-  }
-  h5.write_table("/summary",
-                 {"sparsity_index", "model_index", "rate", "count", "target_index", "trials", "finite_trials",
-                  "nonfinite_trials", "rmse", "rmse_lo", "rmse_hi", "trial_rmse_mean", "trial_rmse_max",
-                  "mean_bit_flips"},
-                 sum);
-  h5.write_table("/trials",
-                 {"sparsity_index", "model_index", "target_index", "trial", "rmse", "nonfinite_outputs", "bit_flips"},
-                 trials);
+  h5.write_table("/summary", summary_table(cfg, r));
+  h5.write_table("/trials", trials_table(r));
   for (std::size_t s = 0; s < r.golden.size(); ++s) h5.write_tensor("/golden/sparsity_" + std::to_string(s), r.golden[s]);
   h5.commit();
 }

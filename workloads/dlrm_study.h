@@ -14,6 +14,7 @@
 #include "faultmodels/parameter_fault_config.h"
 #include "workloads/dlrm.h"
 #include "workloads/progress_meter.h"
+#include "workloads/table.h"
 
 namespace accsim {
 
@@ -85,8 +86,8 @@ DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& config, const DlrmStudyOpt
 
 // The RMSE table: one block per sparsity, rows fault models, columns targets.
 std::string format_dlrm_table(const DlrmStudyConfig& config, const DlrmStudyResult& result);
-// The summary as CSV: one row per cell.
-std::string format_dlrm_csv(const DlrmStudyConfig& config, const DlrmStudyResult& result);
+// The summary for the CSV: one row per cell, fault models and targets by name.
+Table dlrm_csv_table(const DlrmStudyConfig& config, const DlrmStudyResult& result);
 // HDF5 (committed atomically) with config, summary, every trial and the golden outputs.
 void write_dlrm_results(const std::string& file, const DlrmStudyConfig& config, const DlrmStudyOptions& options,
                         const DlrmStudyResult& result);

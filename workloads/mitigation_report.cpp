@@ -5,17 +5,16 @@
 #include <iomanip>
 #include <limits>
 
+#include "workloads/interval_text.h"
+
 namespace accsim {
 
 namespace {
 
 std::string rate_text(long long count, long long experiments) {
   if (experiments == 0) return "-";
-  const Interval ci = wilson_interval(count, experiments);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%5.1f%% [%4.1f, %5.1f]",
-                100.0 * static_cast<double>(count) / static_cast<double>(experiments), 100.0 * ci.lo, 100.0 * ci.hi);
-  return buf;
+  return percent_interval_text(static_cast<double>(count) / static_cast<double>(experiments),
+                               wilson_interval(count, experiments), 1);
 }
 
 std::string percent(double v, bool sign = false) {
@@ -31,6 +30,29 @@ void print_line(std::ostream& out, const std::string& name, const std::string& r
   out << std::left << std::setw(18) << name << std::right << std::setw(6) << runs << "   " << std::left << std::setw(22)
       << sdc << "  " << std::setw(22) << crash << "  " << std::setw(22) << due << std::right << std::setw(9)
       << detected << std::setw(10) << recovery << std::setw(9) << cycles << std::setw(9) << storage << "\n";
+}
+
+// One row per variant (docs/outputs.md): counts, rates with their intervals, overheads.
+Table summary_table(const CampaignResults& r, const std::vector<MitigationRow>& rows) {
+  const auto count = [](const char* name) { return ColumnSpec{name, CellType::integer, ""}; };
+  const auto fraction = [](const char* name) { return ColumnSpec{name, CellType::real, "fraction"}; };
+  Table t({count("experiments"), count("masked"), count("sdc"), count("crash"), count("due"), count("detected"),
+           count("corrected"), fraction("sdc_rate"), fraction("sdc_lo"), fraction("sdc_hi"), fraction("crash_rate"),
+           fraction("crash_lo"), fraction("crash_hi"), fraction("due_rate"), fraction("due_lo"), fraction("due_hi"),
+           fraction("detected_rate"), fraction("recovery"), {"fault_free_cycles", CellType::integer, "cycles"},
+           fraction("cycle_overhead"), fraction("check_overhead"), fraction("reexecution_overhead"),
+           fraction("storage_overhead"), count("golden_correct"), count("false_positives"),
+           count("due_unprotected_masked"), count("correct_to_wrong"), count("unprotected_correct_to_wrong")});
+  for (std::size_t v = 0; v < rows.size(); ++v) {
+    const MitigationRow& row = rows[v];
+    t.add_row({row.experiments, row.masked, row.sdc, row.crash, row.due, row.detected, row.corrected,
+               row.rate(row.sdc), row.sdc_ci.lo, row.sdc_ci.hi, row.rate(row.crash), row.crash_ci.lo, row.crash_ci.hi,
+               row.rate(row.due), row.due_ci.lo, row.due_ci.hi, row.rate(row.detected), row.recovery,
+               r.variants.at(v).cycles, row.cycle_overhead, row.check_overhead, row.reexecution_overhead,
+               row.storage_overhead, row.golden_correct, row.false_positives, row.due_unprotected_masked,
+               row.correct_to_wrong, row.unprotected_correct_to_wrong});
+  }
+  return t;
 }
 
 }  // namespace
@@ -139,7 +161,7 @@ void write_mitigation_results(ResultsFile& h5, const CampaignResults& r, const s
   }
   h5.write_strings("/mitigations/names", names);
   h5.write_strings("/mitigations/descriptions", descriptions);
-  h5.set_attribute("/mitigations", "unprotected_cycles", r.cycles);
+  h5.set_attribute("/mitigations", "unprotected_cycles", r.cycles);  // units: cycles
 
   std::vector<std::int64_t> outcome, detected, corrected, c2w, nonfinite, cycles;
   std::vector<std::string> outcome_name;
@@ -166,48 +188,9 @@ void write_mitigation_results(ResultsFile& h5, const CampaignResults& r, const s
   h5.write_int64s("/mitigations/correct_to_wrong", c2w, dims);
   h5.write_int64s("/mitigations/nonfinite_images", nonfinite, dims);
   h5.write_int64s("/mitigations/cycles", cycles, dims);
+  h5.set_attribute("/mitigations/cycles", "units", std::string("cycles"));
 
-  const std::vector<std::string> columns{
-      "experiments", "masked",         "sdc",          "crash",         "due",          "detected",
-      "corrected",   "sdc_rate",       "sdc_lo",       "sdc_hi",        "crash_rate",   "crash_lo",
-      "crash_hi",    "due_rate",       "due_lo",       "due_hi",        "detected_rate", "recovery",
-      "fault_free_cycles", "cycle_overhead", "check_overhead", "reexecution_overhead", "storage_overhead",
-      "golden_correct", "false_positives", "due_unprotected_masked", "correct_to_wrong",
-      "unprotected_correct_to_wrong"};
-  std::vector<std::vector<double>> cols(columns.size());
-  for (std::size_t v = 0; v < variants; ++v) {
-    const MitigationRow& row = rows[v];
-    const std::vector<double> values{static_cast<double>(row.experiments),
-                                     static_cast<double>(row.masked),
-                                     static_cast<double>(row.sdc),
-                                     static_cast<double>(row.crash),
-                                     static_cast<double>(row.due),
-                                     static_cast<double>(row.detected),
-                                     static_cast<double>(row.corrected),
-                                     row.rate(row.sdc),
-                                     row.sdc_ci.lo,
-                                     row.sdc_ci.hi,
-                                     row.rate(row.crash),
-                                     row.crash_ci.lo,
-                                     row.crash_ci.hi,
-                                     row.rate(row.due),
-                                     row.due_ci.lo,
-                                     row.due_ci.hi,
-                                     row.rate(row.detected),
-                                     row.recovery,
-                                     static_cast<double>(r.variants.at(v).cycles),
-                                     row.cycle_overhead,
-                                     row.check_overhead,
-                                     row.reexecution_overhead,
-                                     row.storage_overhead,
-                                     static_cast<double>(row.golden_correct),
-                                     static_cast<double>(row.false_positives),
-                                     static_cast<double>(row.due_unprotected_masked),
-                                     static_cast<double>(row.correct_to_wrong),
-                                     static_cast<double>(row.unprotected_correct_to_wrong)};
-    for (std::size_t c = 0; c < columns.size(); ++c) cols[c].push_back(values[c]);
-  }
-  h5.write_table("/mitigations/summary", columns, cols);
+  h5.write_table("/mitigations/summary", summary_table(r, rows));
 }
 
 }  // namespace accsim

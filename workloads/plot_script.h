@@ -1,13 +1,26 @@
 #pragma once
 // Plots are drawn by small matplotlib scripts in tools/python/ (Debian's
-// python3-matplotlib), run with /usr/bin/python3; a missing matplotlib costs the plot,
-// never the run.
+// python3-matplotlib), run with /usr/bin/python3; a failed plot costs the plot, never
+// the run. A failure is reported with the script's own error (its stderr); "needs
+// python3-matplotlib" only when python3 cannot be run or the script exits with
+// kPlotNeedsMatplotlib (tools/python/plot_csv.py: importing matplotlib failed).
+#include <ostream>
 #include <string>
 #include <vector>
 
 namespace accsim {
 
-// Runs tools/python/<script> with `args`; true when it succeeded.
-bool run_plot_script(const std::string& script, const std::vector<std::string>& args);
+inline constexpr int kPlotNeedsMatplotlib = 3;
+
+struct PlotResult {
+  bool drawn = false;
+  std::string problem;  // why not, when not drawn: one line, or a line and the script's stderr indented
+};
+
+// Runs tools/python/<script> with `args` (its stdout discarded, its stderr kept).
+PlotResult run_plot_script(const std::string& script, const std::vector<std::string>& args);
+
+// run_plot_script, and "accsim: note: no plot ..." on `notes` when it failed; true when drawn.
+bool draw_plot(const std::string& script, const std::vector<std::string>& args, std::ostream& notes);
 
 }  // namespace accsim

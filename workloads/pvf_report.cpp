@@ -3,11 +3,15 @@
 #include <cstdio>
 #include <map>
 
+#include "workloads/interval_text.h"
+#include "workloads/output_format.h"
+
 namespace accsim {
 
 namespace {
 
 void add(PvfRow& row, PvfOutcome o) {
+  ++row.experiments;
   if (o == PvfOutcome::not_counted) return;
   ++row.n;
   row.sdc += o == PvfOutcome::sdc;
@@ -21,14 +25,9 @@ void finish(std::vector<PvfRow>& rows) {
   }
 }
 
-std::string percent(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, v >= 0.1 || v == 0.0 ? "%.2f" : "%.3f", 100.0 * v);
-  return b;
-}
-
+// Percentages with two decimals, three below 0.1% (a rare failure still shows).
 std::string with_interval(double v, const Interval& ci) {
-  return percent(v) + " [" + percent(ci.lo) + ", " + percent(ci.hi) + "]";
+  return percent_interval_text(v, ci, v >= 0.001 || v == 0.0 ? 2 : 3);
 }
 
 double storage_overhead(const PvfCampaign& c, int variant) {
@@ -56,6 +55,7 @@ PvfSummary summarize_pvf(const PvfCampaign& c, const PvfResults& r) {
       all.group = "all targets";
       for (std::size_t t = 0; t < targets; ++t) {
         PvfRow row = all;
+        row.target = static_cast<int>(t);
         row.group = c.config.faults.targets[t].name;
         row.parameters = r.target_parameters[t];
         all.parameters += row.parameters;
@@ -142,9 +142,63 @@ void print_pvf_summary(std::ostream& out, const PvfCampaign& c, const PvfResults
   }
 }
 
+namespace {
+
+// A summary table: the group's own column (target_index or bit) after the variant and model.
+Table summary_table(const std::vector<PvfRow>& rows, const char* group_column) {
+  const auto integer = [](const char* name) { return ColumnSpec{name, CellType::integer, ""}; };
+  const auto fraction = [](const char* name) { return ColumnSpec{name, CellType::real, "fraction"}; };
+  std::vector<ColumnSpec> specs = {integer("variant_index"), integer("model_index")};
+  if (group_column) specs.push_back(integer(group_column));
+  for (const ColumnSpec& c : {integer("parameters"), integer("experiments"), integer("n_correct"), integer("sdc"),
+                              integer("crash"), fraction("pvf"), fraction("pvf_lo"), fraction("pvf_hi"),
+                              fraction("crash_rate"), fraction("crash_lo"), fraction("crash_hi")})
+    specs.push_back(c);
+  Table t(specs);
+  for (const PvfRow& row : rows) {
+    std::vector<Cell> cells = {row.variant, row.model};
+    if (group_column) cells.push_back(row.bit >= 0 ? row.bit : row.target);
+    for (const Cell& c : std::vector<Cell>{row.parameters, row.experiments, row.n, row.sdc, row.crash, row.pvf(),
+                                           row.pvf_ci.lo, row.pvf_ci.hi, row.crash_rate(), row.crash_ci.lo,
+                                           row.crash_ci.hi})
+      cells.push_back(c);
+    t.add_row(cells);
+  }
+  return t;
+}
+
+void write_experiments(ResultsFile& h5, const PvfResults& r) {
+  std::vector<std::int64_t> model, target, image, flips, bit, tensor, element, outcomes;
+  std::vector<double> old_value, new_value;
+  for (const PvfExperiment& e : r.experiments) {
+    model.push_back(e.model);
+    target.push_back(e.target);
+    image.push_back(e.image);
+    flips.push_back(static_cast<std::int64_t>(e.bit_flips));
+    bit.push_back(e.bit);
+    tensor.push_back(e.tensor);
+    element.push_back(static_cast<std::int64_t>(e.element));
+    old_value.push_back(e.old_value);
+    new_value.push_back(e.new_value);
+    for (PvfOutcome o : e.outcomes) outcomes.push_back(static_cast<std::int64_t>(o));
+  }
+  h5.write_int64s("/experiments/model_index", model);
+  h5.write_int64s("/experiments/target_index", target);
+  h5.write_int64s("/experiments/image", image);
+  h5.write_int64s("/experiments/bit_flips", flips);
+  h5.write_int64s("/experiments/bit", bit);
+  h5.write_int64s("/experiments/tensor", tensor);
+  h5.write_int64s("/experiments/element", element);
+  h5.write_doubles("/experiments/old_value", old_value);
+  h5.write_doubles("/experiments/new_value", new_value);
+  h5.write_int64s("/experiments/outcome", outcomes, {r.experiments.size(), r.variants.size()});
+  h5.set_attribute("/experiments/outcome", "meaning", std::string("-1 not counted, 0 masked, 1 sdc, 2 crash"));
+}
+
+}  // namespace
+
 void write_pvf_results(ResultsFile& h5, const PvfCampaign& c, const PvfResults& r, const PvfSummary& s) {
-  h5.set_attribute("/", "format", std::string("accsim-pvf"));
-  h5.set_attribute("/", "version", 1);
+  write_output_format(h5, kPvfOutput);
   h5.set_attribute("/", "pvf_key", r.key);
   h5.set_attribute("/", "seed", static_cast<std::int64_t>(c.seed));
   h5.set_attribute("/", "images", r.images);
@@ -162,71 +216,35 @@ void write_pvf_results(ResultsFile& h5, const PvfCampaign& c, const PvfResults& 
   for (auto p : r.target_parameters) params.push_back(static_cast<std::int64_t>(p));
   h5.write_int64s("/golden_correct", golden);
   h5.write_int64s("/golden_cycles", cycles);
+  h5.set_attribute("/golden_cycles", "units", std::string("cycles"));
   h5.write_int64s("/target_parameters", params);
-  std::vector<std::int64_t> model, target, image, flips, bit, tensor, element, outcomes;
-  std::vector<double> old_value, new_value;
-  for (std::size_t i = 0; i < r.experiments.size(); ++i) {
-    const PvfExperiment& e = r.experiments[i];
-    model.push_back(e.model);
-    target.push_back(e.target);
-    image.push_back(e.image);
-    flips.push_back(static_cast<std::int64_t>(e.bit_flips));
-    bit.push_back(e.bit);
-    tensor.push_back(e.tensor);
-    element.push_back(static_cast<std::int64_t>(e.element));
-    old_value.push_back(e.old_value);
-    new_value.push_back(e.new_value);
-    for (PvfOutcome o : e.outcomes) outcomes.push_back(static_cast<std::int64_t>(o));
-  }
-  h5.write_int64s("/experiments/model", model);
-  h5.write_int64s("/experiments/target", target);
-  h5.write_int64s("/experiments/image", image);
-  h5.write_int64s("/experiments/bit_flips", flips);
-  h5.write_int64s("/experiments/bit", bit);
-  h5.write_int64s("/experiments/tensor", tensor);
-  h5.write_int64s("/experiments/element", element);
-  h5.write_doubles("/experiments/old_value", old_value);
-  h5.write_doubles("/experiments/new_value", new_value);
-  h5.write_int64s("/experiments/outcome", outcomes, {r.experiments.size(), r.variants.size()});
-  h5.set_attribute("/experiments/outcome", "values", std::string("-1 not counted, 0 masked, 1 sdc, 2 crash"));
-  const auto table = [&](const std::string& group, const std::vector<PvfRow>& rows) {
-    std::vector<std::vector<double>> cols(11);
-    for (const PvfRow& row : rows) {
-      const double v[] = {static_cast<double>(row.variant), static_cast<double>(row.model), static_cast<double>(row.bit),
-                          static_cast<double>(row.parameters), static_cast<double>(row.n), static_cast<double>(row.sdc),
-                          static_cast<double>(row.crash), row.pvf(), row.pvf_ci.lo, row.pvf_ci.hi, row.crash_rate()};
-      for (std::size_t k = 0; k < cols.size(); ++k) cols[k].push_back(v[k]);
-    }
-    h5.write_table(group, {"variant", "model", "bit", "parameters", "experiments", "sdc", "crash", "pvf", "pvf_lo",
-                           "pvf_hi", "crash_rate"},
-                   cols);
-  };
-  table("/summary/by_target", s.by_target);
-  table("/summary/by_bit", s.by_bit);
-  table("/summary/overall", s.overall);
+  write_experiments(h5, r);
+  h5.write_table("/summary/by_target", summary_table(s.by_target, "target_index"));
+  h5.write_table("/summary/by_bit", summary_table(s.by_bit, "bit"));
+  h5.write_table("/summary/overall", summary_table(s.overall, nullptr));
 }
 
-std::string format_pvf_csv(const PvfCampaign& c, const PvfResults& r, const PvfSummary& s) {
-  std::string csv =
-      "variant,model,kind,group,bit,parameters,experiments,failures,pvf,pvf_lo,pvf_hi,sdc,crash,crash_rate,crash_lo,"
-      "crash_hi,cycles,cycle_overhead,storage_overhead\n";
+Table pvf_csv_table(const PvfCampaign& c, const PvfResults& r, const PvfSummary& s) {
+  const auto integer = [](const char* name) { return ColumnSpec{name, CellType::integer, ""}; };
+  const auto real = [](const char* name) { return ColumnSpec{name, CellType::real, ""}; };
+  const auto text = [](const char* name) { return ColumnSpec{name, CellType::text, ""}; };
+  Table t({text("variant"), text("model"), text("kind"), text("group"), integer("bit"), integer("parameters"),
+           integer("experiments"), integer("n_correct"), integer("failures"), real("pvf"), real("pvf_lo"),
+           real("pvf_hi"), integer("sdc"), integer("crash"), real("crash_rate"), real("crash_lo"), real("crash_hi"),
+           integer("cycles"), real("cycle_overhead"), real("storage_overhead")});
   const auto rows = [&](const char* kind, const std::vector<PvfRow>& list) {
-    for (const PvfRow& row : list) {
-      char b[512];
-      std::snprintf(b, sizeof b, "%s,%s,%s,%s,%d,%llu,%lld,%lld,%.6g,%.6g,%.6g,%lld,%lld,%.6g,%.6g,%.6g,%lld,%.6g,%.6g\n",
-                    r.variants[static_cast<std::size_t>(row.variant)].c_str(),
-                    c.config.faults.models[static_cast<std::size_t>(row.model)].describe().c_str(), kind,
-                    row.group.c_str(), row.bit, static_cast<unsigned long long>(row.parameters), row.n, row.failures(),
-                    row.pvf(), row.pvf_ci.lo, row.pvf_ci.hi, row.sdc, row.crash, row.crash_rate(), row.crash_ci.lo,
-                    row.crash_ci.hi, r.golden_cycles[static_cast<std::size_t>(row.variant)],
-                    cycle_overhead(r, row.variant), storage_overhead(c, row.variant));
-      csv += b;
-    }
+    for (const PvfRow& row : list)
+      t.add_row({r.variants[static_cast<std::size_t>(row.variant)],
+                 c.config.faults.models[static_cast<std::size_t>(row.model)].describe(), kind, row.group, row.bit,
+                 row.parameters, row.experiments, row.n, row.failures(), row.pvf(), row.pvf_ci.lo, row.pvf_ci.hi,
+                 row.sdc, row.crash, row.crash_rate(), row.crash_ci.lo, row.crash_ci.hi,
+                 r.golden_cycles[static_cast<std::size_t>(row.variant)], cycle_overhead(r, row.variant),
+                 storage_overhead(c, row.variant)});
   };
   rows("target", s.by_target);
   rows("bit", s.by_bit);
   rows("all", s.overall);
-  return csv;
+  return t;
 }
 
 }  // namespace accsim

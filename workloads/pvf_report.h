@@ -8,6 +8,7 @@
 
 #include "workloads/pvf_campaign.h"
 #include "workloads/results_file.h"
+#include "workloads/table.h"
 #include "workloads/wilson_interval.h"
 
 namespace accsim {
@@ -15,9 +16,11 @@ namespace accsim {
 struct PvfRow {
   int variant = 0, model = 0;
   std::string group;              // a target's name, "bit N", or "all targets"
+  int target = -1;                // by_target rows: index into the config's targets
   int bit = -1;                   // by_bit rows
   std::uint64_t parameters = 0;   // elements of the target(s)
-  long long n = 0;                // experiments whose image the variant's fault-free model gets right
+  long long experiments = 0;      // every finished experiment of the row
+  long long n = 0;                // N: those whose image the variant's fault-free model gets right
   long long sdc = 0, crash = 0;   // D = sdc + crash
   Interval pvf_ci, crash_ci;      // 95% Wilson intervals of D / N and crash / N
   long long failures() const { return sdc + crash; }
@@ -37,13 +40,14 @@ PvfSummary summarize_pvf(const PvfCampaign& campaign, const PvfResults& results)
 void print_pvf_summary(std::ostream& out, const PvfCampaign& campaign, const PvfResults& results,
                        const PvfSummary& summary);
 
-// /experiments/*, /summary/{by_target,by_bit,overall}, /variants, /targets, /models.
+// /experiments/*, /summary/{by_target,by_bit,overall}, /variants, /targets, /models
+// (docs/outputs.md).
 void write_pvf_results(ResultsFile& h5, const PvfCampaign& campaign, const PvfResults& results,
                        const PvfSummary& summary);
 
 // One CSV row per summary row: variant, model, kind (target|bit|all), group, bit,
-// parameters, experiments, failures, pvf, pvf_lo, pvf_hi, sdc, crash, crash_rate,
-// crash_lo, crash_hi, cycles, cycle_overhead, storage_overhead.
-std::string format_pvf_csv(const PvfCampaign& campaign, const PvfResults& results, const PvfSummary& summary);
+// parameters, experiments (all), n_correct (N), failures (D), pvf, pvf_lo, pvf_hi, sdc,
+// crash, crash_rate, crash_lo, crash_hi, cycles, cycle_overhead, storage_overhead.
+Table pvf_csv_table(const PvfCampaign& campaign, const PvfResults& results, const PvfSummary& summary);
 
 }  // namespace accsim

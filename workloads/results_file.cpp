@@ -622,24 +622,14 @@ void ResultsFile::set_attribute(const std::string& object, const std::string& na
                   H5::DataSpace(H5S_SCALAR), &ptr);
 }
 
-void ResultsFile::write_table(const std::string& group, const std::vector<std::string>& column_names,
-                              const std::vector<std::vector<double>>& columns) {
+void ResultsFile::write_table(const std::string& group, const Table& table) {
   const std::string abs_path = canonical_path(group, false);
-  if (column_names.size() != columns.size())
-    throw std::invalid_argument("results file: table " + in_quotes(abs_path) + " has " +
-                                std::to_string(column_names.size()) + " names for " +
-                                std::to_string(columns.size()) + " columns");
-  std::set<std::string> seen;
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    const std::string& name = column_names[i];
-    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == ".." ||
-        !seen.insert(name).second)
-      throw std::invalid_argument("results file: table " + in_quotes(abs_path) +
-                                  " has an empty, duplicate or '/' column name " + in_quotes(name));
-    if (columns[i].size() != columns.front().size())
-      throw std::invalid_argument("results file: table " + in_quotes(abs_path) + " column " +
-                                  in_quotes(name) + " differs in length from column " +
-                                  in_quotes(column_names.front()));
+  std::vector<std::string> column_names;
+  for (const ColumnSpec& c : table.columns()) {
+    if (c.name.find('/') != std::string::npos || c.name == "." || c.name == "..")
+      throw std::invalid_argument("results file: table " + in_quotes(abs_path) + " has a '/' column name " +
+                                  in_quotes(c.name));
+    column_names.push_back(c.name);
   }
   {
     Handle& h = open_handle("write_table");
@@ -648,8 +638,14 @@ void ResultsFile::write_table(const std::string& group, const std::vector<std::s
       h.file.createGroup(abs_path, with_intermediate_groups());
     });
   }
-  for (std::size_t i = 0; i < columns.size(); ++i)
-    write_doubles(abs_path + "/" + column_names[i], columns[i]);
+  for (std::size_t i = 0; i < column_names.size(); ++i) {
+    const std::string dataset = abs_path + "/" + column_names[i];
+    const CellType type = table.columns()[i].type;
+    if (type == CellType::integer) write_int64s(dataset, table.integers(i));
+    if (type == CellType::real) write_doubles(dataset, table.reals(i));
+    if (type == CellType::text) write_strings(dataset, table.texts(i));
+    if (!table.columns()[i].units.empty()) set_attribute(dataset, "units", table.columns()[i].units);
+  }
   const std::vector<const char*> names = c_strings(abs_path, column_names);
   const hsize_t n = names.size();
   const H5::StrType type = utf8_string_type();
@@ -768,8 +764,15 @@ ResultsTable read_table(const std::string& file, const std::string& group) {
     ResultsTable table;
     table.column_names =
         read_string_values(attr, [&](void* buf, const H5::DataType& type) { attr.read(type, buf); });
-    for (const std::string& name : table.column_names)
-      table.columns.push_back(read_1d<double>(f, file, abs_path + "/" + name, H5T_FLOAT));
+    for (const std::string& name : table.column_names) {
+      const std::string column = abs_path + "/" + name;
+      if (open_dataset(f, file, column).getTypeClass() == H5T_INTEGER) {
+        const std::vector<std::int64_t> v = read_1d<std::int64_t>(f, file, column, H5T_INTEGER);
+        table.columns.emplace_back(v.begin(), v.end());
+      } else {
+        table.columns.push_back(read_1d<double>(f, file, column, H5T_FLOAT));
+      }
+    }
     return table;
   });
 }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "arch/tensor.h"
+#include "workloads/table.h"
 
 namespace accsim {
 
@@ -68,10 +69,11 @@ class ResultsFile {
     set_attribute(object, name, static_cast<std::int64_t>(value));
   }
 
-  // A table is a group with one 1-D float64 dataset per column plus a "columns" attribute
-  // (array of strings) giving the column order, so h5py/pandas readers can rebuild it.
-  void write_table(const std::string& group, const std::vector<std::string>& column_names,
-                   const std::vector<std::vector<double>>& columns);
+  // A table is a group with one 1-D dataset per column (int64, float64 or UTF-8 strings,
+  // as the column's type; a `units` attribute when the column has units) plus a "columns"
+  // attribute (array of strings) giving the column order, so h5py/pandas readers can
+  // rebuild it. Column names must not contain '/'.
+  void write_table(const std::string& group, const Table& table);
 
   // Flushes and closes the temporary file, fsyncs it and atomically renames it onto the
   // target. Further writes throw std::logic_error.
@@ -97,7 +99,8 @@ class ResultsFile {
 // writable): long runs check before they start, not when they first save.
 void check_output_path(const std::string& path);
 
-// A table as read back: column names in stored order and the matching columns.
+// A table as read back: column names in stored order and the matching numeric columns
+// (integer columns converted to double).
 struct ResultsTable {
   std::vector<std::string> column_names;
   std::vector<std::vector<double>> columns;

@@ -10,15 +10,18 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <variant>
 
 #include "arch/input_error.h"
 #include "workloads/campaign.h"
 #include "workloads/campaign_report.h"
 #include "workloads/campaign_setup.h"
-#include "workloads/results_file.h"
+#include "workloads/csv_writer.h"
+#include "workloads/interval_text.h"
+#include "workloads/output_format.h"
 #include "workloads/plot_script.h"
+#include "workloads/results_file.h"
 #include "workloads/run_attributes.h"
-#include "workloads/text_file.h"
 
 namespace accsim {
 
@@ -66,6 +69,10 @@ RunConfig point_config(const RunConfig& rc, const json& base, const std::vector<
 }
 
 }  // namespace
+
+bool Sweep::has_campaign() const {
+  return std::any_of(points.begin(), points.end(), [](const SweepPoint& p) { return p.config.campaign.has_value(); });
+}
 
 Sweep parse_sweep(const RunConfig& rc) {
   if (rc.sweep.is_null()) throw InputError(rc.file + ": sweep: missing (accsim sweep needs a sweep block)");
@@ -136,52 +143,75 @@ Sweep parse_sweep(const RunConfig& rc) {
 
 namespace {
 
-const std::vector<std::string> kColumns = {"cycles",       "analytical_cycles", "macs",
-                                           "utilisation",  "stall_cycles",      "weight_load_cycles",
-                                           "corrupted_outputs", "nonfinite_outputs", "pes",
-                                           "experiments",  "sdc_rate",          "sdc_low",
-                                           "sdc_high",     "crash_rate",        "crash_low",
-                                           "crash_high"};
+// One column of the points table: its spec, whether only a campaign fills it, and the
+// member of SweepPointResult it holds.
+struct PointColumn {
+  ColumnSpec spec;
+  bool campaign;
+  std::variant<long long SweepPointResult::*, double SweepPointResult::*> member;
+};
 
-std::vector<double> row_of(const SweepPointResult& p) {
-  return {static_cast<double>(p.cycles),       static_cast<double>(p.analytical_cycles),
-          static_cast<double>(p.macs),         p.utilisation,
-          static_cast<double>(p.stall_cycles), static_cast<double>(p.weight_load_cycles),
-          static_cast<double>(p.corrupted_outputs), static_cast<double>(p.nonfinite_outputs),
-          static_cast<double>(p.pes), static_cast<double>(p.experiments), p.sdc_rate, p.sdc_low, p.sdc_high,
-          p.crash_rate, p.crash_low, p.crash_high};
+const std::vector<PointColumn>& point_columns() {
+  using R = SweepPointResult;
+  const auto count = [](const char* name, const char* units) { return ColumnSpec{name, CellType::integer, units}; };
+  const auto fraction = [](const char* name) { return ColumnSpec{name, CellType::real, "fraction"}; };
+  static const std::vector<PointColumn> columns = {
+      {count("cycles", "cycles"), false, &R::cycles},
+      {count("analytical_cycles", "cycles"), false, &R::analytical_cycles},
+      {count("macs", ""), false, &R::macs},
+      {fraction("utilisation"), false, &R::utilisation},
+      {count("stall_cycles", "cycles"), false, &R::stall_cycles},
+      {count("weight_load_cycles", "cycles"), false, &R::weight_load_cycles},
+      {count("corrupted_outputs", ""), false, &R::corrupted_outputs},
+      {count("nonfinite_outputs", ""), false, &R::nonfinite_outputs},
+      {count("pes", ""), false, &R::pes},
+      {count("experiments", ""), true, &R::experiments},
+      {fraction("sdc_rate"), true, &R::sdc_rate},
+      {fraction("sdc_lo"), true, &R::sdc_lo},
+      {fraction("sdc_hi"), true, &R::sdc_hi},
+      {fraction("crash_rate"), true, &R::crash_rate},
+      {fraction("crash_lo"), true, &R::crash_lo},
+      {fraction("crash_hi"), true, &R::crash_hi},
+  };
+  return columns;
 }
 
-SweepPointResult from_row(const std::vector<double>& r) {
-  SweepPointResult p;
-  p.done = true;
-  p.cycles = static_cast<long long>(r[0]);
-  p.analytical_cycles = static_cast<long long>(r[1]);
-  p.macs = static_cast<long long>(r[2]);
-  p.utilisation = r[3];
-  p.stall_cycles = static_cast<long long>(r[4]);
-  p.weight_load_cycles = static_cast<long long>(r[5]);
-  p.corrupted_outputs = static_cast<long long>(r[6]);
-  p.nonfinite_outputs = static_cast<long long>(r[7]);
-  p.pes = static_cast<int>(r[8]);
-  p.experiments = static_cast<long long>(r[9]);
-  p.sdc_rate = r[10], p.sdc_low = r[11], p.sdc_high = r[12];
-  p.crash_rate = r[13], p.crash_low = r[14], p.crash_high = r[15];
-  return p;
+Cell cell_of(const SweepPointResult& p, const PointColumn& c) {
+  if (const auto* m = std::get_if<long long SweepPointResult::*>(&c.member)) return p.*(*m);
+  return p.*std::get<double SweepPointResult::*>(c.member);
 }
 
-// Writes the finished points (index + columns) as a table.
-void write_points(ResultsFile& h5, const std::string& group, const std::vector<SweepPointResult>& points) {
-  std::vector<std::string> names = {"point"};
-  names.insert(names.end(), kColumns.begin(), kColumns.end());
-  std::vector<std::vector<double>> cols(names.size());
+void set_from(SweepPointResult& p, const PointColumn& c, double v) {
+  if (const auto* m = std::get_if<long long SweepPointResult::*>(&c.member))
+    p.*(*m) = static_cast<long long>(v);
+  else
+    p.*std::get<double SweepPointResult::*>(c.member) = v;
+}
+
+// The finished points, `point` (index) first; the campaign's columns only when it ran.
+Table points_table(const std::vector<SweepPointResult>& points, bool campaign) {
+  std::vector<ColumnSpec> specs = {{"point", CellType::integer, ""}};
+  for (const PointColumn& c : point_columns())
+    if (campaign || !c.campaign) specs.push_back(c.spec);
+  Table t(specs);
   for (std::size_t i = 0; i < points.size(); ++i) {
     if (!points[i].done) continue;
-    cols[0].push_back(static_cast<double>(i));
-    const auto r = row_of(points[i]);
-    for (std::size_t c = 0; c < r.size(); ++c) cols[c + 1].push_back(r[c]);
+    std::vector<Cell> row = {i};
+    for (const PointColumn& c : point_columns())
+      if (campaign || !c.campaign) row.push_back(cell_of(points[i], c));
+    t.add_row(row);
   }
-  h5.write_table(group, names, cols);
+  return t;
+}
+
+// Row r of a points table read back (columns by name).
+SweepPointResult point_of(const ResultsTable& t, std::size_t r) {
+  SweepPointResult p;
+  p.done = true;
+  for (std::size_t k = 0; k < t.column_names.size(); ++k)
+    for (const PointColumn& c : point_columns())
+      if (c.spec.name == t.column_names[k]) set_from(p, c, t.columns[k][r]);
+  return p;
 }
 
 std::string sweep_key(const RunConfig& rc, const SweepOptions& o) {
@@ -193,42 +223,42 @@ std::string with_extension(const std::string& file, const std::string& ext) {
   return fs::path(file).replace_extension(ext).string();
 }
 
-void write_checkpoint(const std::string& file, const std::string& key, const std::vector<SweepPointResult>& points) {
+void write_checkpoint(const std::string& file, const std::string& key, const std::vector<SweepPointResult>& points,
+                      bool campaign) {
   ResultsFile h5(file);
   h5.set_attribute("/", "sweep_key", key);
-  write_points(h5, "/points", points);
+  h5.write_table("/points", points_table(points, campaign));
   h5.commit();
 }
 
-std::string csv_text(const Sweep& sweep, const std::vector<SweepPointResult>& points) {
-  std::string csv = "point";
-  for (const auto& k : sweep.keys) csv += "," + k;
-  const bool campaign = std::any_of(points.begin(), points.end(), [](const auto& p) { return p.experiments > 0; });
-  const std::size_t timing_columns = 9;  // kColumns up to "pes"; the campaign's columns follow the ratio
-  for (std::size_t c = 0; c < timing_columns; ++c) csv += "," + kColumns[c];
-  csv += ",analytical_ratio";
-  for (std::size_t c = timing_columns; campaign && c < kColumns.size(); ++c) csv += "," + kColumns[c];
-  csv += "\n";
-  char buf[512];
+// A swept value as tables show it: JSON strings without their quotes, other values as JSON.
+std::string value_text(const std::string& json_text) {
+  const json v = json::parse(json_text);
+  return v.is_string() ? v.get<std::string>() : json_text;
+}
+
+// The CSV: the points table with the swept values after `point` and analytical_ratio
+// after the timing columns.
+Table csv_table(const Sweep& sweep, const std::vector<SweepPointResult>& points) {
+  std::vector<const PointColumn*> timing, rates;
+  for (const PointColumn& c : point_columns()) (c.campaign ? rates : timing).push_back(&c);
+  if (!sweep.has_campaign()) rates.clear();
+  std::vector<ColumnSpec> specs = {{"point", CellType::integer, ""}};
+  for (const auto& k : sweep.keys) specs.push_back({k, CellType::text, ""});
+  for (const PointColumn* c : timing) specs.push_back(c->spec);
+  specs.push_back({"analytical_ratio", CellType::real, ""});
+  for (const PointColumn* c : rates) specs.push_back(c->spec);
+  Table t(specs);
   for (std::size_t i = 0; i < points.size(); ++i) {
     const SweepPointResult& p = points[i];
-    csv += std::to_string(i);
-    for (std::string v : sweep.points[i].values) {
-      v.erase(std::remove(v.begin(), v.end(), '"'), v.end());
-      csv += "," + v;
-    }
-    std::snprintf(buf, sizeof buf, ",%lld,%lld,%lld,%.6f,%lld,%lld,%lld,%lld,%d,%.6f\n", p.cycles, p.analytical_cycles,
-                  p.macs, p.utilisation, p.stall_cycles, p.weight_load_cycles, p.corrupted_outputs,
-                  p.nonfinite_outputs, p.pes, static_cast<double>(p.analytical_cycles) / static_cast<double>(p.cycles));
-    csv += buf;
-    if (campaign) {
-      csv.pop_back();
-      std::snprintf(buf, sizeof buf, ",%lld,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", p.experiments, p.sdc_rate, p.sdc_low,
-                    p.sdc_high, p.crash_rate, p.crash_low, p.crash_high);
-      csv += buf;
-    }
+    std::vector<Cell> row = {i};
+    for (const auto& v : sweep.points[i].values) row.push_back(value_text(v));
+    for (const PointColumn* c : timing) row.push_back(cell_of(p, *c));
+    row.push_back(static_cast<double>(p.analytical_cycles) / static_cast<double>(p.cycles));
+    for (const PointColumn* c : rates) row.push_back(cell_of(p, *c));
+    t.add_row(row);
   }
-  return csv;
+  return t;
 }
 
 // The point's hardware-fault campaign, on this worker's thread (points already run in
@@ -239,8 +269,53 @@ void add_campaign(SweepPointResult& p, const RunConfig& rc, std::uint64_t seed) 
   source.campaign.config.threads = 1;
   const CampaignSummary s = summarize_campaign(run_campaign(source.campaign), source.campaign.config);
   p.experiments = s.overall.experiments;
-  p.sdc_rate = s.overall.sdc_rate(), p.sdc_low = s.overall.sdc_ci.lo, p.sdc_high = s.overall.sdc_ci.hi;
-  p.crash_rate = s.overall.crash_rate(), p.crash_low = s.overall.crash_ci.lo, p.crash_high = s.overall.crash_ci.hi;
+  p.sdc_rate = s.overall.sdc_rate(), p.sdc_lo = s.overall.sdc_ci.lo, p.sdc_hi = s.overall.sdc_ci.hi;
+  p.crash_rate = s.overall.crash_rate(), p.crash_lo = s.overall.crash_ci.lo, p.crash_hi = s.overall.crash_ci.hi;
+}
+
+// The terminal table, in point order.
+void print_points(std::ostream& out, const Sweep& sweep, const std::vector<SweepPointResult>& points) {
+  const bool campaign = sweep.has_campaign();
+  char line[512];
+  std::string header = "point";
+  for (const auto& k : sweep.keys) header += "  " + k;
+  out << header << "  |  cycles  analytical(ratio)  MACs  util%  stalls  corrupted"
+      << (campaign ? "  SDC% [95%]  crash% [95%]" : "") << "\n";
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const SweepPointResult& p = points[i];
+    std::string values;
+    for (const auto& v : sweep.points[i].values) values += "  " + value_text(v);
+    std::snprintf(line, sizeof line, "%5zu%s  |  %lld  %lld(%.4f)  %lld  %.1f  %lld  %lld", i, values.c_str(), p.cycles,
+                  p.analytical_cycles, static_cast<double>(p.analytical_cycles) / static_cast<double>(p.cycles), p.macs,
+                  100.0 * p.utilisation, p.stall_cycles, p.corrupted_outputs);
+    out << line;
+    if (campaign)
+      out << "  " << percent_interval_text(p.sdc_rate, {p.sdc_lo, p.sdc_hi}, 1) << "  "
+          << percent_interval_text(p.crash_rate, {p.crash_lo, p.crash_hi}, 1);
+    out << "\n";
+  }
+}
+
+// HDF5, CSV and plot of a complete sweep.
+void write_outputs(const RunConfig& rc, const Sweep& sweep, const SweepOptions& o,
+                   const std::vector<SweepPointResult>& points, std::ostream& out, std::ostream& progress) {
+  ResultsFile h5(o.out_file);
+  write_output_format(h5, kSweepOutput);
+  write_run_attributes(h5, rc, o.seed, o.engine);
+  h5.write_strings("/keys", sweep.keys);
+  for (std::size_t k = 0; k < sweep.keys.size(); ++k) {
+    std::vector<std::string> v;
+    for (const auto& p : sweep.points) v.push_back(p.values[k]);
+    h5.write_strings("/values/" + std::to_string(k), v);
+  }
+  h5.write_table("/points", points_table(points, sweep.has_campaign()));
+  h5.commit();
+  const std::string csv = with_extension(o.out_file, ".csv");
+  write_csv(csv, csv_table(sweep, points));
+  out << "results: " << o.out_file << ", " << csv;
+  const std::string png = with_extension(o.out_file, ".png");
+  if (o.plot && draw_plot("plot_sweep.py", {csv, png}, progress)) out << ", " << png;
+  out << "\n";
 }
 
 }  // namespace
@@ -256,12 +331,16 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
       throw InputError(ckpt + ": checkpoint of a different sweep (config, seed or engine differ); "
                               "delete it to start afresh or choose another --out");
     const ResultsTable t = read_table(ckpt, "/points");
+    std::vector<std::string> expected;
+    const Table empty = points_table({}, sweep.has_campaign());
+    for (const ColumnSpec& c : empty.columns()) expected.push_back(c.name);
+    if (t.column_names != expected)
+      throw InputError(ckpt + ": checkpoint with other columns (written by another accsim version); "
+                              "delete it to start afresh or choose another --out");
     for (std::size_t r = 0; r < t.columns[0].size(); ++r) {
       const std::size_t i = static_cast<std::size_t>(t.columns[0][r]);
       if (i >= result.points.size()) throw InputError(ckpt + ": point " + std::to_string(i) + " is not in this sweep");
-      std::vector<double> row;
-      for (std::size_t c = 1; c < t.columns.size(); ++c) row.push_back(t.columns[c][r]);
-      result.points[i] = from_row(row);
+      result.points[i] = point_of(t, r);
       ++result.resumed_points;
     }
     out << "resuming from " << ckpt << ": " << result.resumed_points << " of " << sweep.points.size()
@@ -303,7 +382,7 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
       bar.update(++finished, total);
       const auto now = std::chrono::steady_clock::now();
       if (now - last_save > std::chrono::seconds(2)) {  // what a kill may lose: two seconds of points
-        write_checkpoint(ckpt, key, result.points);
+        write_checkpoint(ckpt, key, result.points, sweep.has_campaign());
         last_save = now;
       }
     }
@@ -314,58 +393,15 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
   for (auto& th : pool) th.join();
   bar.finish();
   if (failure) {
-    write_checkpoint(ckpt, key, result.points);
+    write_checkpoint(ckpt, key, result.points, sweep.has_campaign());
     std::rethrow_exception(failure);
   }
   result.complete = std::all_of(result.points.begin(), result.points.end(), [](const auto& p) { return p.done; });
-  write_checkpoint(ckpt, key, result.points);
+  write_checkpoint(ckpt, key, result.points, sweep.has_campaign());
   if (!result.complete) return result;
 
-  // The table, in point order.
-  char line[512];
-  std::string header = "point";
-  for (const auto& k : sweep.keys) header += "  " + k;
-  const bool campaign = std::any_of(result.points.begin(), result.points.end(), [](const auto& p) { return p.experiments > 0; });
-  out << header << "  |  cycles  analytical(ratio)  MACs  util%  stalls  corrupted" << (campaign ? "  SDC% [95%]  crash% [95%]" : "") << "\n";
-  for (std::size_t i = 0; i < result.points.size(); ++i) {
-    const SweepPointResult& p = result.points[i];
-    std::string values;
-    for (std::string v : sweep.points[i].values) {
-      v.erase(std::remove(v.begin(), v.end(), '"'), v.end());
-      values += "  " + v;
-    }
-    std::snprintf(line, sizeof line, "%5zu%s  |  %lld  %lld(%.4f)  %lld  %.1f  %lld  %lld", i, values.c_str(), p.cycles,
-                  p.analytical_cycles, static_cast<double>(p.analytical_cycles) / static_cast<double>(p.cycles), p.macs,
-                  100.0 * p.utilisation, p.stall_cycles, p.corrupted_outputs);
-    out << line;
-    if (campaign) {
-      std::snprintf(line, sizeof line, "  %.1f [%.1f, %.1f]  %.1f [%.1f, %.1f]", 100 * p.sdc_rate, 100 * p.sdc_low,
-                    100 * p.sdc_high, 100 * p.crash_rate, 100 * p.crash_low, 100 * p.crash_high);
-      out << line;
-    }
-    out << "\n";
-  }
-  ResultsFile h5(o.out_file);
-  write_run_attributes(h5, rc, o.seed, o.engine);
-  h5.write_strings("/keys", sweep.keys);
-  for (std::size_t k = 0; k < sweep.keys.size(); ++k) {
-    std::vector<std::string> v;
-    for (const auto& p : sweep.points) v.push_back(p.values[k]);
-    h5.write_strings("/values/" + std::to_string(k), v);
-  }
-  write_points(h5, "/points", result.points);
-  h5.commit();
-  const std::string csv = with_extension(o.out_file, ".csv");
-  write_text_atomically(csv, csv_text(sweep, result.points));
-  out << "results: " << o.out_file << ", " << csv;
-  if (o.plot) {
-    const std::string png = with_extension(o.out_file, ".png");
-    if (run_plot_script("plot_sweep.py", {csv, png}))
-      out << ", " << png;
-    else
-      progress << "accsim: note: no plot (needs /usr/bin/python3 with python3-matplotlib)\n";
-  }
-  out << "\n";
+  print_points(out, sweep, result.points);
+  write_outputs(rc, sweep, o, result.points, out, progress);
   return result;
 }
 

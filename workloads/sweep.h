@@ -31,6 +31,7 @@ struct Sweep {
   std::vector<std::string> keys;  // JSON paths, e.g. "array.atomic_c", "faults[0].bit"
   std::vector<SweepPoint> points;
   int threads = 0;
+  bool has_campaign() const;  // the config has a `campaign` block: every point runs it
 };
 
 // Reads `rc.sweep` against the config's JSON; InputError naming the file, the key path
@@ -42,10 +43,11 @@ struct SweepPointResult {
   long long cycles = 0, analytical_cycles = 0, macs = 0, stall_cycles = 0, weight_load_cycles = 0;
   long long corrupted_outputs = 0, nonfinite_outputs = 0;
   double utilisation = 0.0;
-  int pes = 0;
-  // With a `campaign` block: the point's hardware-fault campaign (one thread per point).
+  long long pes = 0;
+  // With a `campaign` block: the point's hardware-fault campaign (one thread per point);
+  // without one these stay 0 and no output has their columns.
   long long experiments = 0;
-  double sdc_rate = 0.0, sdc_low = 0.0, sdc_high = 0.0, crash_rate = 0.0, crash_low = 0.0, crash_high = 0.0;
+  double sdc_rate = 0.0, sdc_lo = 0.0, sdc_hi = 0.0, crash_rate = 0.0, crash_lo = 0.0, crash_hi = 0.0;
 };
 
 struct SweepOptions {

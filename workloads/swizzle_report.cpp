@@ -39,4 +39,17 @@ std::vector<SwizzleReportRow> swizzle_report(const Network& net, const NetworkPa
   return rows;
 }
 
+Table swizzle_report_table(const std::vector<SwizzleReportRow>& rows, const std::vector<std::string>& layer_names) {
+  const auto index_in = [](const std::vector<std::string>& list, const std::string& name) {
+    return std::find(list.begin(), list.end(), name) - list.begin();
+  };
+  const auto integer = [](const char* name) { return ColumnSpec{name, CellType::integer, ""}; };
+  Table t({integer("layer_index"), integer("policy_index"), integer("weights_affected"), integer("weights_total"),
+           integer("outputs_affected"), integer("outputs_total")});
+  for (const SwizzleReportRow& r : rows)
+    t.add_row({index_in(layer_names, r.layer), index_in(swizzle_policy_names(), to_string(r.policy)),
+               r.weights_affected, r.weights_total, r.outputs_affected, r.outputs_total});
+  return t;
+}
+
 }  // namespace accsim

@@ -7,6 +7,7 @@
 
 #include "arch/hardware_fault.h"
 #include "workloads/network.h"
+#include "workloads/table.h"
 
 namespace accsim {
 
@@ -22,5 +23,9 @@ struct SwizzleReportRow {
 // Every policy the array supports (xor needs power-of-two dimensions), fast engine.
 std::vector<SwizzleReportRow> swizzle_report(const Network& net, const NetworkParameters& params, const Tensor& images,
                                              const ArrayConfig& array, const std::vector<HardwareFault>& faults);
+
+// The report as a results table, one row per (layer, policy): `layer_index` into
+// `layer_names`, `policy_index` into swizzle_policy_names(), then the four counts.
+Table swizzle_report_table(const std::vector<SwizzleReportRow>& rows, const std::vector<std::string>& layer_names);
 
 }  // namespace accsim

@@ -12,13 +12,14 @@
 #include "arch/input_error.h"
 #include "arch/random.h"
 #include "workloads/engines.h"
+#include "workloads/csv_writer.h"
 #include "workloads/fashion_mnist.h"
 #include "workloads/fault_aware_pruning.h"
 #include "workloads/inference.h"
 #include "workloads/model_file.h"
+#include "workloads/output_format.h"
 #include "workloads/plot_script.h"
 #include "workloads/run_attributes.h"
-#include "workloads/text_file.h"
 #include "workloads/trainer.h"
 
 namespace accsim {
@@ -27,9 +28,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kHistoryColumns = {
-    "epoch", "train_loss", "train_accuracy", "val_accuracy_faulty", "val_accuracy_fault_free",
-    "nonfinite_batches", "cycles"};
+const std::vector<ColumnSpec> kHistoryColumns = {{"epoch", CellType::integer, ""},
+                                                 {"train_loss", CellType::real, ""},
+                                                 {"train_accuracy", CellType::real, "fraction"},
+                                                 {"val_accuracy_faulty", CellType::real, "fraction"},
+                                                 {"val_accuracy_fault_free", CellType::real, "fraction"},
+                                                 {"nonfinite_batches", CellType::integer, ""},
+                                                 {"cycles", CellType::integer, "cycles"}};
 
 std::string with_extension(const std::string& file, const std::string& ext) {
   return fs::path(file).replace_extension(ext).string();
@@ -91,20 +96,19 @@ struct Checkpoint {
   std::vector<EpochRecord> history;
 };
 
-void write_history(ResultsFile& h5, const std::string& group, const std::vector<EpochRecord>& history) {
-  std::vector<std::vector<double>> cols(kHistoryColumns.size());
-  for (const auto& e : history) {
-    const double row[] = {static_cast<double>(e.epoch), e.train_loss, e.train_accuracy, e.val_accuracy_faulty,
-                          e.val_accuracy_fault_free, static_cast<double>(e.nonfinite_batches),
-                          static_cast<double>(e.cycles)};
-    for (std::size_t c = 0; c < cols.size(); ++c) cols[c].push_back(row[c]);
-  }
-  h5.write_table(group, kHistoryColumns, cols);
+Table history_table(const std::vector<EpochRecord>& history) {
+  Table t(kHistoryColumns);
+  for (const auto& e : history)
+    t.add_row({e.epoch, e.train_loss, e.train_accuracy, e.val_accuracy_faulty, e.val_accuracy_fault_free,
+               e.nonfinite_batches, e.cycles});
+  return t;
 }
 
 std::vector<EpochRecord> read_history(const std::string& file, const std::string& group) {
   const ResultsTable t = read_table(file, group);
-  if (t.column_names != kHistoryColumns) throw InputError(file + ": " + group + " has unexpected columns");
+  std::vector<std::string> names;
+  for (const ColumnSpec& c : kHistoryColumns) names.push_back(c.name);
+  if (t.column_names != names) throw InputError(file + ": " + group + " has unexpected columns");
   std::vector<EpochRecord> history;
   for (std::size_t i = 0; i < t.columns[0].size(); ++i) {
     EpochRecord e;
@@ -129,7 +133,7 @@ void write_checkpoint(const std::string& file, const std::string& key, const Net
   write_parameters(h5, net, c.params);
   for (std::size_t i = 0; i < c.sgd.velocity.size(); ++i)
     h5.write_tensor("/sgd/velocity/" + std::to_string(i), c.sgd.velocity[i]);
-  write_history(h5, "/history", c.history);
+  h5.write_table("/history", history_table(c.history));
   h5.commit();
 }
 
@@ -147,19 +151,6 @@ Checkpoint read_checkpoint(const std::string& file, const std::string& key, cons
   for (std::size_t i = 0; i < n; ++i) c.sgd.velocity.push_back(read_tensor(file, "/sgd/velocity/" + std::to_string(i)));
   c.history = read_history(file, "/history");
   return c;
-}
-
-std::string format_csv(const std::vector<EpochRecord>& history) {
-  std::string csv;
-  for (std::size_t c = 0; c < kHistoryColumns.size(); ++c) csv += (c ? "," : "") + kHistoryColumns[c];
-  csv += "\n";
-  char line[256];
-  for (const auto& e : history) {
-    std::snprintf(line, sizeof line, "%d,%.6f,%.6f,%.6f,%.6f,%lld,%lld\n", e.epoch, e.train_loss, e.train_accuracy,
-                  e.val_accuracy_faulty, e.val_accuracy_fault_free, e.nonfinite_batches, e.cycles);
-    csv += line;
-  }
-  return csv;
 }
 
 std::vector<HardwareFault> permanent_faults(const std::vector<HardwareFault>& faults) {
@@ -264,6 +255,7 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
   result.test_accuracy_faulty = accuracy(net, state.params, test, *eval_faulty, t.eval_batch);
   result.test_accuracy_fault_free = accuracy(net, state.params, test, *eval_healthy, t.eval_batch);
   ResultsFile h5(o.out_file);
+  write_output_format(h5, kTrainOutput);
   write_run_attributes(h5, rc, o.seed, o.engine);
   h5.set_attribute("/", "network", net.name);
   h5.set_attribute("/", "test_accuracy_faulty", result.test_accuracy_faulty);
@@ -272,21 +264,18 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
   std::vector<std::string> faults;
   for (const auto& f : rc.faults) faults.push_back(describe(f));
   h5.write_strings("/faults", faults);
-  write_history(h5, "/history", state.history);
+  h5.write_table("/history", history_table(state.history));
   write_parameters(h5, net, state.params);
   h5.commit();
-  write_text_atomically(csv_path(o.out_file), format_csv(state.history));
+  write_csv(csv_path(o.out_file), history_table(state.history));
   char line[160];
   std::snprintf(line, sizeof line, "test accuracy %.4f on the faulty array, %.4f fault-free (%d images)\n",
                 result.test_accuracy_faulty, result.test_accuracy_fault_free, test.images.dim(0));
   out << line << "results: " << o.out_file << ", " << csv_path(o.out_file);
-  if (o.plot) {
-    if (run_plot_script("plot_training.py", {csv_path(o.out_file), png_path(o.out_file),
-                                             fs::path(rc.file).stem().string() + " (" + net.name + ")"}))
-      out << ", " << png_path(o.out_file);
-    else
-      progress << "accsim: note: no plot (needs /usr/bin/python3 with python3-matplotlib)\n";
-  }
+  if (o.plot && draw_plot("plot_training.py",
+                          {csv_path(o.out_file), png_path(o.out_file), fs::path(rc.file).stem().string() + " (" + net.name + ")"},
+                          progress))
+    out << ", " << png_path(o.out_file);
   out << "\n";
   return result;
 }

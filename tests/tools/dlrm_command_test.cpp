@@ -38,7 +38,7 @@ TEST(DlrmCommand, PrintsTheRmseTableAndWritesHdf5AndCsvWithoutPartialFiles) {
   std::ifstream csv(dir.path() / "d.csv");
   std::string header;
   std::getline(csv, header);
-  EXPECT_EQ(header.rfind("sparsity,model,rate,count,target,", 0), 0u) << header;
+  EXPECT_EQ(header.rfind("sparsity,model,kind,rate,count,target,", 0), 0u) << header;
 }
 
 TEST(DlrmCommand, ShippedConfigParsesAndHelpListsTheCommand) {

@@ -53,7 +53,7 @@ TEST(TopologyRun, WritesAScaleSimComputeReportNextToTheResults) {
   ASSERT_EQ(r.code, 0) << r.err;
   const auto rows = read_compute_report((dir.path() / "alex_COMPUTE_REPORT.csv").string());
   ASSERT_EQ(rows.size(), 5u);
-  EXPECT_EQ(rows[1].total_cycles, static_cast<long long>(read_table(out.string(), "/layers/table").columns[0][1]));
+  EXPECT_EQ(rows[1].total_cycles, static_cast<long long>(read_table(out.string(), "/summary").columns[0][1]));
   EXPECT_NE(r.out.find("Conv5"), std::string::npos) << r.out;
 }
 

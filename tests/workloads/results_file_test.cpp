@@ -203,27 +203,45 @@ TEST_F(ResultsFileTest, AttributesRoundTripOnRootGroupsAndDatasetsAndLastWriteWi
   EXPECT_FALSE(dataset_exists(file("a.h5"), "campaign/config"));  // a group, not a dataset
 }
 
-TEST_F(ResultsFileTest, TableRoundTripsWithColumnOrderAndColumnsAttribute) {
-  const std::vector<std::string> names = {"layer", "sdc_rate", "due_rate"};
-  const std::vector<std::vector<double>> columns = {{0, 1, 2}, {0.1, 0.2, 0.3}, {0, 0, 1e-9}};
+TEST_F(ResultsFileTest, TableRoundTripsWithColumnOrderTypesAndUnits) {
+  Table t({{"layer_index", CellType::integer, ""}, {"sdc_rate", CellType::real, "fraction"},
+           {"cycles", CellType::integer, "cycles"}, {"name", CellType::text, ""}});
+  t.add_row({0, 0.1, 1200, "conv1"});
+  t.add_row({1, 0.25, (std::int64_t{1} << 53) | 1, "fc1"});  // beyond double's integers: stored exactly
   {
     ResultsFile out(file("t.h5"));
-    out.write_table("/summary/per_layer", names, columns);
+    out.write_table("/summary/per_layer", t);
     out.commit();
   }
-  const ResultsTable table = read_table(file("t.h5"), "summary/per_layer");
-  EXPECT_EQ(table.column_names, names);
-  EXPECT_EQ(table.columns, columns);
-  EXPECT_EQ(read_doubles(file("t.h5"), "summary/per_layer/due_rate"), columns[2]);
+  const std::string f = file("t.h5");
+  EXPECT_EQ(read_int64s(f, "summary/per_layer/layer_index"), (std::vector<std::int64_t>{0, 1}));
+  EXPECT_EQ(read_int64s(f, "summary/per_layer/cycles"), (std::vector<std::int64_t>{1200, (std::int64_t{1} << 53) | 1}));
+  EXPECT_EQ(read_doubles(f, "summary/per_layer/sdc_rate"), (std::vector<double>{0.1, 0.25}));
+  EXPECT_EQ(read_strings(f, "summary/per_layer/name"), (std::vector<std::string>{"conv1", "fc1"}));
+  EXPECT_EQ(read_string_attribute(f, "summary/per_layer/sdc_rate", "units"), "fraction");
+  EXPECT_EQ(read_string_attribute(f, "summary/per_layer/cycles", "units"), "cycles");
+  EXPECT_THROW(read_string_attribute(f, "summary/per_layer/layer_index", "units"), InputError);  // no units: none
+  EXPECT_THROW(read_doubles(f, "summary/per_layer/cycles"), InputError);  // an integer dataset, not a float one
 }
 
-TEST_F(ResultsFileTest, TableWithMismatchedColumnsIsRejectedBeforeWriting) {
+TEST_F(ResultsFileTest, ReadTableGivesNumericColumnsInStoredOrderAsDoubles) {
+  Table t({{"bit", CellType::integer, ""}, {"sdc_rate", CellType::real, "fraction"}});
+  t.add_row({31, 0.5});
+  t.add_row({30, 0.0});
+  {
+    ResultsFile out(file("t.h5"));
+    out.write_table("t", t);
+    out.commit();
+  }
+  const ResultsTable table = read_table(file("t.h5"), "t");
+  EXPECT_EQ(table.column_names, (std::vector<std::string>{"bit", "sdc_rate"}));
+  EXPECT_EQ(table.columns, (std::vector<std::vector<double>>{{31, 30}, {0.5, 0.0}}));
+}
+
+TEST_F(ResultsFileTest, TableWithASlashInAColumnNameIsRejectedBeforeWriting) {
   ResultsFile out(file("t.h5"));
-  EXPECT_THROW(out.write_table("t", {"a", "b"}, {{1, 2}, {3}}), std::invalid_argument);
-  EXPECT_THROW(out.write_table("t", {"a"}, {{1}, {2}}), std::invalid_argument);
-  EXPECT_THROW(out.write_table("t", {"a", "a"}, {{1}, {2}}), std::invalid_argument);
-  EXPECT_THROW(out.write_table("t", {"a/b"}, {{1}}), std::invalid_argument);
-  out.write_table("t", {"a"}, {{1}});  // nothing of the rejected tables was created
+  EXPECT_THROW(out.write_table("t", Table({{"a/b", CellType::real, ""}})), std::invalid_argument);
+  out.write_table("t", Table({{"a", CellType::real, ""}}));  // nothing of the rejected table was created
   out.commit();
   EXPECT_EQ(read_table(file("t.h5"), "t").column_names, std::vector<std::string>{"a"});
 }

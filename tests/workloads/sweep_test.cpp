@@ -14,6 +14,7 @@
 #include "workloads/campaign.h"
 #include "workloads/campaign_report.h"
 #include "workloads/campaign_setup.h"
+#include "workloads/results_file.h"
 
 namespace accsim {
 namespace {
@@ -156,6 +157,32 @@ TEST_F(SweepTest, AnInterruptedSweepResumesWithoutRedoingFinishedPoints) {
   EXPECT_EQ(sa.str(), sb.str());
 }
 
+TEST_F(SweepTest, ACheckpointWithOtherColumnsIsRefusedNotReadAsZeros) {
+  const RunConfig rc = config(example());
+  const Sweep s = parse_sweep(rc);
+  std::ostringstream sink;
+  SweepOptions o = options("old");
+  o.stop_after_points = 2;
+  run_sweep(rc, s, o, sink, sink);
+  const std::string ckpt = o.out_file + ".checkpoint.h5";
+  const std::string key = read_string_attribute(ckpt, "/", "sweep_key");
+  {
+    ResultsFile h5(ckpt);  // the same sweep's key, an older layout's columns
+    h5.set_attribute("/", "sweep_key", key);
+    Table t({{"point", CellType::real, ""}, {"cycles", CellType::real, ""}, {"sdc_low", CellType::real, ""}});
+    t.add_row({0.0, 100.0, 0.0});
+    h5.write_table("/points", t);
+    h5.commit();
+  }
+  o.stop_after_points = 0;
+  try {
+    run_sweep(rc, s, o, sink, sink);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("checkpoint with other columns"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(SweepTest, PointsWithACampaignCarryItsSdcAndCrashRatesWithIntervals) {
   json j = example();
   j["workload"] = {{"network", "lenet5"}};
@@ -172,8 +199,8 @@ TEST_F(SweepTest, PointsWithACampaignCarryItsSdcAndCrashRatesWithIntervals) {
     EXPECT_EQ(r.points[i].experiments, 12) << i;
     EXPECT_EQ(r.points[i].sdc_rate, alone.overall.sdc_rate()) << i;
     EXPECT_EQ(r.points[i].crash_rate, alone.overall.crash_rate()) << i;
-    EXPECT_LE(r.points[i].sdc_low, r.points[i].sdc_rate);
-    EXPECT_GE(r.points[i].sdc_high, r.points[i].sdc_rate);
+    EXPECT_LE(r.points[i].sdc_lo, r.points[i].sdc_rate);
+    EXPECT_GE(r.points[i].sdc_hi, r.points[i].sdc_rate);
   }
 }
 

@@ -77,7 +77,7 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
   ResultsFile h5(options.out_file);
   write_campaign_results(h5, campaign, results, summary);
   write_run_attributes(h5, rc, seed, "fast");
-  h5.set_attribute("/", "model", source.model_source);
+  h5.set_attribute("/", "model_source", source.model_source);
   h5.set_attribute("/", "input_source", source.input_source);
   h5.set_attribute("/", "swizzle", to_string(rc.array.swizzle));
   h5.set_attribute("/", "atomic_c", rc.array.atomic_c);

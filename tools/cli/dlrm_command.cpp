@@ -5,10 +5,10 @@
 #include <filesystem>
 
 #include "arch/input_error.h"
+#include "workloads/csv_writer.h"
 #include "workloads/dlrm_study.h"
 #include "workloads/plot_script.h"
 #include "workloads/results_file.h"
-#include "workloads/text_file.h"
 
 namespace accsim {
 
@@ -43,14 +43,11 @@ int dlrm_command(const RunOptions& options, std::ostream& out, std::ostream& err
       << format_dlrm_table(cfg, r);
   write_dlrm_results(options.out_file, cfg, o, r);
   const std::string csv = with_extension(options.out_file, ".csv"), png = with_extension(options.out_file, ".png");
-  write_text_atomically(csv, format_dlrm_csv(cfg, r));
+  write_csv(csv, dlrm_csv_table(cfg, r));
   char line[64];
   std::snprintf(line, sizeof line, "\n%.1f s; results: ", seconds);
   out << line << options.out_file << ", " << csv;
-  if (run_plot_script("plot_dlrm.py", {csv, png}))
-    out << ", " << png;
-  else
-    err << "accsim: note: no plot (needs /usr/bin/python3 with python3-matplotlib)\n";
+  if (draw_plot("plot_dlrm.py", {csv, png}, err)) out << ", " << png;
   out << "\n";
   return 0;
 }

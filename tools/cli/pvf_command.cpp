@@ -9,13 +9,13 @@
 #include "arch/input_error.h"
 #include "tools/cli/stop_signals.h"
 #include "workloads/campaign_setup.h"
+#include "workloads/csv_writer.h"
 #include "workloads/plot_script.h"
 #include "workloads/progress_meter.h"
 #include "workloads/pvf_checkpoint.h"
 #include "workloads/pvf_report.h"
 #include "workloads/run_attributes.h"
 #include "workloads/run_config.h"
-#include "workloads/text_file.h"
 
 namespace accsim {
 
@@ -65,7 +65,7 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   h5.commit();
   const std::string csv = std::filesystem::path(options.out_file).replace_extension(".csv").string();
   const std::string png = std::filesystem::path(options.out_file).replace_extension(".png").string();
-  write_text_atomically(csv, format_pvf_csv(campaign, results, summary));
+  write_csv(csv, pvf_csv_table(campaign, results, summary));
   std::error_code ec;
   std::filesystem::remove(checkpoint, ec);
 
@@ -86,10 +86,7 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   out << "\n\n";
   print_pvf_summary(out, campaign, results, summary);
   out << "\nresults: " << options.out_file << ", " << csv;
-  if (run_plot_script("plot_pvf.py", {csv, png}))
-    out << ", " << png;
-  else
-    err << "accsim: note: no plot (needs /usr/bin/python3 with python3-matplotlib)\n";
+  if (draw_plot("plot_pvf.py", {csv, png}, err)) out << ", " << png;
   out << "\n";
   return 0;
 }

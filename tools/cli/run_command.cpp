@@ -10,6 +10,7 @@
 #include "workloads/engines.h"
 #include "workloads/swizzle_report.h"
 #include "workloads/inference.h"
+#include "workloads/output_format.h"
 #include "workloads/results_file.h"
 #include "workloads/run_attributes.h"
 #include "workloads/run_config.h"
@@ -75,7 +76,15 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   out << std::left << std::setw(7) << "layer" << std::right << std::setw(16) << "job [n,c,h,w]->k" << std::setw(10)
       << "cycles" << std::setw(9) << "MACs" << std::setw(8) << "util%" << std::setw(8) << "wload" << std::setw(8) << "stalls" << std::setw(12) << "corrupted"
       << std::setw(8) << "nan/inf" << std::setw(14) << "max |error|" << std::setw(6) << "cbuf" << "\n";
-  std::vector<double> cycles, util, stalls, corrupted_counts, nonfinite, max_err;
+  Table summary({{"cycles", CellType::integer, "cycles"},
+                 {"start_cycle", CellType::integer, "cycles"},
+                 {"macs", CellType::integer, ""},
+                 {"utilisation", CellType::real, "fraction"},
+                 {"stall_cycles", CellType::integer, "cycles"},
+                 {"weight_load_cycles", CellType::integer, "cycles"},
+                 {"corrupted_outputs", CellType::integer, ""},
+                 {"nonfinite_outputs", CellType::integer, ""},
+                 {"max_abs_error", CellType::real, ""}});
   for (std::size_t i = 0; i < golden.layers.size(); ++i) {
     const LayerRun& g = golden.layers[i];
     const LayerRun& f = corrupted.layers[i];
@@ -92,12 +101,8 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
         << d.non_finite << std::setw(14) << std::scientific << std::setprecision(3) << d.max_abs_error
         << std::setw(6) << (fits_cbuf(s, rc.array) ? "fits" : "over") << "\n"
         << std::defaultfloat;
-    cycles.push_back(static_cast<double>(f.timing.cycles));
-    util.push_back(f.timing.utilisation);
-    stalls.push_back(static_cast<double>(f.timing.stall_cycles));
-    corrupted_counts.push_back(static_cast<double>(d.corrupted));
-    nonfinite.push_back(static_cast<double>(d.non_finite));
-    max_err.push_back(d.max_abs_error);
+    summary.add_row({f.timing.cycles, f.start_cycle, f.timing.macs, f.timing.utilisation, f.timing.stall_cycles,
+                     f.timing.weight_load_cycles, d.corrupted, d.non_finite, d.max_abs_error});
   }
   out << "total cycles " << corrupted.cycles << " (" << std::fixed << std::setprecision(2)
       << corrupted.cycles / rc.array.clock_mhz << " us at " << rc.array.clock_mhz << " MHz)" << std::defaultfloat
@@ -132,6 +137,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   }
 
   ResultsFile h5(options.out_file);
+  write_output_format(h5, kRunOutput);
   write_run_attributes(h5, rc, seed, options.engine);
   h5.set_attribute("/", "input_source", source);
   h5.set_attribute("/", "datatype", to_string(rc.array.datatype));
@@ -150,31 +156,11 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
     h5.write_tensor(base + "/weights", params.weights[i]);
     h5.write_tensor(base + "/golden_output", g.output);
     h5.write_tensor(base + "/faulty_output", f.output);
-    h5.set_attribute(base, "cycles", static_cast<std::int64_t>(f.timing.cycles));
-    h5.set_attribute(base, "start_cycle", static_cast<std::int64_t>(f.start_cycle));
-    h5.set_attribute(base, "macs", static_cast<std::int64_t>(f.timing.macs));
-    h5.set_attribute(base, "stall_cycles", static_cast<std::int64_t>(f.timing.stall_cycles));
-    h5.set_attribute(base, "weight_load_cycles", static_cast<std::int64_t>(f.timing.weight_load_cycles));
-    h5.set_attribute(base, "utilisation", f.timing.utilisation);
   }
-  h5.write_strings("/summary/layer", names);
-  h5.write_table("/summary/table", {"cycles", "utilisation", "stall_cycles", "corrupted_outputs", "nonfinite_outputs",
-                                    "max_abs_error"},
-                 {cycles, util, stalls, corrupted_counts, nonfinite, max_err});
-  std::vector<std::string> report_layers, report_policies;
-  std::vector<double> w_aff, w_tot, o_aff, o_tot;
-  for (const auto& r : report) {
-    report_layers.push_back(r.layer);
-    report_policies.push_back(to_string(r.policy));
-    w_aff.push_back(static_cast<double>(r.weights_affected));
-    w_tot.push_back(static_cast<double>(r.weights_total));
-    o_aff.push_back(static_cast<double>(r.outputs_affected));
-    o_tot.push_back(static_cast<double>(r.outputs_total));
-  }
-  h5.write_strings("/swizzle_report/layer", report_layers);
-  h5.write_strings("/swizzle_report/policy", report_policies);
-  h5.write_table("/swizzle_report/table", {"weights_affected", "weights_total", "outputs_affected", "outputs_total"},
-                 {w_aff, w_tot, o_aff, o_tot});
+  h5.write_strings("/layer_names", names);
+  h5.write_table("/summary", summary);
+  h5.write_strings("/swizzle_policies", swizzle_policy_names());
+  h5.write_table("/swizzle_report", swizzle_report_table(report, names));
   h5.commit();
   out << "results: " << options.out_file << "\n";
   return 0;

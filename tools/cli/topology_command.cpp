@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "workloads/compute_report.h"
+#include "workloads/output_format.h"
 #include "workloads/results_file.h"
 #include "workloads/run_attributes.h"
 #include "workloads/workload_timing.h"
@@ -28,7 +29,12 @@ int topology_command(const RunConfig& rc, const RunOptions& options, std::ostrea
                 "MACs", "util%", "stalls", "corrupted");
   out << line;
   std::vector<ComputeReportRow> rows;
-  std::vector<double> cycles, analytical, macs, util, stalls, corrupted;
+  Table summary({{"cycles", CellType::integer, "cycles"},
+                 {"analytical_cycles", CellType::integer, "cycles"},
+                 {"macs", CellType::integer, ""},
+                 {"utilisation", CellType::real, "fraction"},
+                 {"stall_cycles", CellType::integer, "cycles"},
+                 {"corrupted_outputs", CellType::integer, ""}});
   for (const auto& l : w.layers) {
     const double ratio = static_cast<double>(l.analytical.cycles) / static_cast<double>(l.timing.cycles);
     const std::string bad = l.ran_data ? std::to_string(l.diff.corrupted) : "-";
@@ -37,12 +43,8 @@ int topology_command(const RunConfig& rc, const RunOptions& options, std::ostrea
                   l.timing.stall_cycles, bad.c_str());
     out << line;
     rows.push_back(compute_report_row(l.job.shape, rc.array, l.timing));
-    cycles.push_back(static_cast<double>(l.timing.cycles));
-    analytical.push_back(static_cast<double>(l.analytical.cycles));
-    macs.push_back(static_cast<double>(l.timing.macs));
-    util.push_back(l.timing.utilisation);
-    stalls.push_back(static_cast<double>(l.timing.stall_cycles));
-    corrupted.push_back(static_cast<double>(l.diff.corrupted));
+    summary.add_row({l.timing.cycles, l.analytical.cycles, l.timing.macs, l.timing.utilisation, l.timing.stall_cycles,
+                     l.diff.corrupted});
   }
   std::snprintf(line, sizeof line, "%-14s %12lld %12lld %7.4f %13lld %7.1f %10lld\n", "total", w.cycles,
                 w.analytical_cycles, static_cast<double>(w.analytical_cycles) / static_cast<double>(w.cycles), w.macs,
@@ -50,15 +52,15 @@ int topology_command(const RunConfig& rc, const RunOptions& options, std::ostrea
   out << line;
 
   ResultsFile h5(options.out_file);
+  write_output_format(h5, kTopologyRunOutput);
   write_run_attributes(h5, rc, seed, options.engine);
   h5.set_attribute("/", "topology", rc.workload.topology);
   std::vector<std::string> names, faults;
   for (const auto& l : w.layers) names.push_back(l.job.layer);
   for (const auto& f : rc.faults) faults.push_back(describe(f));
   h5.write_strings("/faults", faults);
-  h5.write_strings("/layers/name", names);
-  h5.write_table("/layers/table", {"cycles", "analytical_cycles", "macs", "utilisation", "stall_cycles", "corrupted_outputs"},
-                 {cycles, analytical, macs, util, stalls, corrupted});
+  h5.write_strings("/layer_names", names);
+  h5.write_table("/summary", summary);
   write_compute_report(report, rows);  // before the commit: a failure leaves neither file
   h5.commit();
   out << "results: " << options.out_file << ", " << report << "\n";

@@ -18,7 +18,7 @@ def main(argv):
     rows = plot_csv.csv_rows(argv, __doc__, "no rows")
     sparsities = sorted({float(r["sparsity"]) for r in rows})
     targets = list(dict.fromkeys(r["target"] for r in rows))
-    by_rate = rows[0]["model"] in ("ber", "value") and float(rows[0]["rate"]) > 0
+    by_rate = rows[0]["kind"] in ("ber", "value") and float(rows[0]["rate"]) > 0
     xkey = "rate" if by_rate else "count"
     fig, axes = plt.subplots(1, len(sparsities), figsize=(5.5 * len(sparsities), 4.2), squeeze=False, sharey=True)
     for ax, sp in zip(axes[0], sparsities):

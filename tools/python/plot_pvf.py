@@ -20,7 +20,7 @@ def pct(rows, key):
 def bars(ax, rows, labels):
     x = range(len(rows))
     pvf, lo, hi = pct(rows, "pvf"), pct(rows, "pvf_lo"), pct(rows, "pvf_hi")
-    crash = [100.0 * float(r["crash"]) / max(1.0, float(r["experiments"])) for r in rows]
+    crash = [100.0 * float(r["crash"]) / max(1.0, float(r["n_correct"])) for r in rows]
     ax.bar(x, pvf, yerr=[[p - l for p, l in zip(pvf, lo)], [h - p for p, h in zip(pvf, hi)]], capsize=3,
            color="tab:blue", label="PVF (incorrect output)")
     ax.bar(x, crash, color="none", edgecolor="tab:red", hatch="//", label="of which NaN/Inf")
@@ -36,7 +36,7 @@ def main(argv):
     rows = [r for r in rows if r["model"] == model]
     base = [r for r in rows if r["variant"] == "unprotected"]
     targets = [r for r in base if r["kind"] == "target"]
-    bits = [r for r in base if r["kind"] == "bit" and int(r["experiments"]) > 0]
+    bits = [r for r in base if r["kind"] == "bit" and int(r["n_correct"]) > 0]
     overall = [r for r in rows if r["kind"] == "all"]
     panels = 2 + (len(overall) > 1)
     fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 4.3))

@@ -14,8 +14,8 @@ import plot_csv  # before pyplot: selects the Agg backend
 import matplotlib.pyplot as plt  # noqa: E402
 
 RESULTS = {"cycles", "analytical_cycles", "macs", "utilisation", "stall_cycles", "weight_load_cycles",
-           "corrupted_outputs", "nonfinite_outputs", "pes", "analytical_ratio", "sdc_rate", "sdc_low",
-           "sdc_high", "crash_rate", "crash_low", "crash_high", "experiments"}
+           "corrupted_outputs", "nonfinite_outputs", "pes", "analytical_ratio", "sdc_rate", "sdc_lo",
+           "sdc_hi", "crash_rate", "crash_lo", "crash_hi", "experiments"}
 
 
 def main(argv):
@@ -49,7 +49,7 @@ def main(argv):
         groups = defaultdict(list)
         for r in rows:
             groups[(r.get("array.swizzle", "none"), r.get("array.datatype", "fp32"))].append(
-                (float(r["sdc_rate"]), float(r["sdc_low"]), float(r["sdc_high"])))
+                (float(r["sdc_rate"]), float(r["sdc_lo"]), float(r["sdc_hi"])))
         labels = [f"{s}\n{d}" for s, d in groups]
         means = [sum(v[0] for v in g) / len(g) for g in groups.values()]
         low = [m - min(v[1] for v in g) for m, g in zip(means, groups.values())]
