@@ -15,6 +15,7 @@ struct OutputFormat {
 };
 
 inline constexpr OutputFormat kRunOutput{"accsim-run", 1};
+inline constexpr OutputFormat kGraphRunOutput{"accsim-graph-run", 1};
 inline constexpr OutputFormat kTopologyRunOutput{"accsim-topology-run", 1};
 inline constexpr OutputFormat kTrainOutput{"accsim-train", 1};
 inline constexpr OutputFormat kSweepOutput{"accsim-sweep", 1};

@@ -49,8 +49,9 @@ TEST(GraphRunCommand, PrintsTheNodeTableAndWritesResults) {
   EXPECT_NE(r.out.find("conv "), std::string::npos);
   EXPECT_NE(r.out.find("[3,4,28,28]"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("image 2"), std::string::npos);
-  EXPECT_EQ(read_strings(out, "/summary/node"), (std::vector<std::string>{"conv", "fc"}));
-  EXPECT_EQ(read_tensor(out, "/nodes/conv/faulty_output").shape(), (std::vector<int>{3, 4, 28, 28}));
+  EXPECT_EQ(read_strings(out, "/layer_names"), (std::vector<std::string>{"conv", "fc"}));
+  EXPECT_EQ(read_string_attribute(out, "/", "format"), "accsim-graph-run");
+  EXPECT_EQ(read_tensor(out, "/layers/conv/faulty_output").shape(), (std::vector<int>{3, 4, 28, 28}));
 }
 
 TEST(GraphRunCommand, ErrmodelExportsEveryArrayJobWithItsNode) {

@@ -7,7 +7,9 @@
 #include "workloads/engines.h"
 #include "workloads/models/graph_runner.h"
 #include "workloads/models/node_report.h"
+#include "workloads/output_format.h"
 #include "workloads/results_file.h"
+#include "workloads/table.h"
 #include "workloads/run_attributes.h"
 #include "workloads/workload_input.h"
 
@@ -67,9 +69,28 @@ std::string group_name(const std::string& node) {
   return s.empty() || s[0] != '.' ? s : s.substr(1);
 }
 
+Table node_table(const std::vector<NodeReport>& rows) {
+  Table t({{"op", CellType::text, ""},
+           {"jobs", CellType::integer, ""},
+           {"start_cycle", CellType::integer, "cycles"},
+           {"cycles", CellType::integer, "cycles"},
+           {"macs", CellType::integer, ""},
+           {"stall_cycles", CellType::integer, "cycles"},
+           {"weight_load_cycles", CellType::integer, "cycles"},
+           {"utilisation", CellType::real, "fraction"},
+           {"corrupted_outputs", CellType::integer, ""},
+           {"nonfinite_outputs", CellType::integer, ""},
+           {"max_abs_error", CellType::real, ""}});
+  for (const NodeReport& r : rows)
+    t.add_row({r.op, r.jobs, r.start_cycle, r.cycles, r.macs, r.stall_cycles, r.weight_load_cycles, r.utilisation,
+               r.diff.corrupted, r.diff.non_finite, r.diff.max_abs_error});
+  return t;
+}
+
 void write_results(const RunOptions& options, const RunConfig& rc, std::uint64_t seed, const WorkloadInput& input,
                    const GraphRun& golden, const GraphRun& faulty, const std::vector<NodeReport>& rows) {
   ResultsFile h5(options.out_file);
+  write_output_format(h5, kGraphRunOutput);
   write_run_attributes(h5, rc, seed, options.engine);
   h5.set_attribute("/", "input_source", input.source);
   h5.set_attribute("/", "model", rc.workload.model);
@@ -80,30 +101,14 @@ void write_results(const RunOptions& options, const RunConfig& rc, std::uint64_t
   h5.write_tensor("/golden/output", golden.outputs.at(0));
   h5.write_tensor("/faulty/output", faulty.outputs.at(0));
   std::vector<std::string> names;
-  std::vector<double> cycles, macs, corrupted, nonfinite, max_err;
   for (const NodeReport& r : rows) {
-    const std::string base = "/nodes/" + group_name(r.node);
+    const std::string& value = rc.workload.graph->node_output(r.node);
     names.push_back(r.node);
-    h5.set_attribute(base, "op", r.op);
-    h5.set_attribute(base, "jobs", static_cast<std::int64_t>(r.jobs));
-    h5.set_attribute(base, "start_cycle", static_cast<std::int64_t>(r.start_cycle));
-    h5.set_attribute(base, "cycles", static_cast<std::int64_t>(r.cycles));
-    h5.set_attribute(base, "macs", static_cast<std::int64_t>(r.macs));
-    cycles.push_back(static_cast<double>(r.cycles));
-    macs.push_back(static_cast<double>(r.macs));
-    corrupted.push_back(static_cast<double>(r.diff.corrupted));
-    nonfinite.push_back(static_cast<double>(r.diff.non_finite));
-    max_err.push_back(r.diff.max_abs_error);
+    h5.write_tensor("/layers/" + group_name(r.node) + "/golden_output", golden.values.at(value));
+    h5.write_tensor("/layers/" + group_name(r.node) + "/faulty_output", faulty.values.at(value));
   }
-  for (const Node& node : rc.workload.graph->nodes)
-    for (const NodeReport& r : rows)
-      if (r.node == node.name) {
-        h5.write_tensor("/nodes/" + group_name(r.node) + "/golden_output", golden.values.at(node.outputs[0]));
-        h5.write_tensor("/nodes/" + group_name(r.node) + "/faulty_output", faulty.values.at(node.outputs[0]));
-      }
-  h5.write_strings("/summary/node", names);
-  h5.write_table("/summary/table", {"cycles", "macs", "corrupted_outputs", "nonfinite_outputs", "max_abs_error"},
-                 {cycles, macs, corrupted, nonfinite, max_err});
+  h5.write_strings("/layer_names", names);
+  h5.write_table("/summary", node_table(rows));
   h5.commit();
 }
 

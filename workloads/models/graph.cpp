@@ -48,6 +48,12 @@ const std::vector<int>& Graph::shape_of(const std::string& value) const {
   return it->second;
 }
 
+const std::string& Graph::node_output(const std::string& node) const {
+  for (const Node& n : nodes)
+    if (n.name == node) return n.outputs.at(0);
+  throw std::out_of_range("graph " + name + ": no node \"" + node + "\"");
+}
+
 void check_topological(const Graph& graph) {
   std::set<std::string> known;
   for (const auto& in : graph.inputs) known.insert(in.name);

@@ -58,6 +58,7 @@ struct Graph {
   std::map<std::string, std::vector<int>> shapes;  // every fp32 value's static shape
 
   const std::vector<int>& shape_of(const std::string& value) const;  // throws std::out_of_range
+  const std::string& node_output(const std::string& node) const;      // its first output; std::out_of_range
   bool is_initializer(const std::string& value) const { return initializers.count(value) > 0; }
   int batch() const { return inputs.empty() || inputs[0].shape.empty() ? 1 : inputs[0].shape[0]; }
 };
