@@ -1,6 +1,7 @@
 #include "tools/cli/errmodel_command.h"
 
 #include "arch/pe_faults.h"
+#include "tools/cli/config_overrides.h"
 #include "workloads/engines.h"
 #include "workloads/error_model_file.h"
 #include "workloads/run_attributes.h"
@@ -10,8 +11,8 @@
 namespace accsim {
 
 int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
-  const RunConfig rc = parse_run_config(options.config_file);
-  const std::uint64_t seed = options.seed.value_or(rc.seed);
+  const RunConfig rc = load_run_config(options);
+  const std::uint64_t seed = rc.seed;
   const Network& net = rc.workload.network;
   const NetworkParameters params = init_parameters(net, seed);
   const WorkloadInput input = load_workload_input(rc, seed, net, err);
