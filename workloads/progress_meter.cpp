@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 namespace accsim {
 
@@ -19,6 +20,11 @@ std::string percent_text(long long done, long long total) {  // " 42%"
   std::snprintf(buf, sizeof buf, " %3d%%", static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total)));
   return buf;
 }
+
+// The widest of a run's figures (under an hour), so that the bar keeps its width and
+// form from one redraw to the next.
+const std::string kWidestTime = "59 min 59 s";
+const std::string kWidestEta = "ETA " + kWidestTime;
 
 }  // namespace
 
@@ -49,34 +55,41 @@ void ProgressMeter::start(long long restored, long long total) {
   last_tenth_ = restored_ * 10 / total_;
   if (restored_ > 0 && restored_ < total_) {
     clear();
-    out_ << fit(what_ + ": resuming at " + std::to_string(restored_) + "/" + std::to_string(total_)) << "\n"
+    out_ << fit({what_ + ": resuming at " + std::to_string(restored_) + "/" + std::to_string(total_)}) << "\n"
          << std::flush;
   }
   if (style_ == ProgressStyle::bar) update(restored_);
 }
 
-// The widest form that fits: the bar with every figure, then fewer figures, then no bar.
+// The widest form whose widest figures fit: the bar with every figure, then fewer
+// figures, then no bar.
 std::string ProgressMeter::bar_line(long long done, double elapsed, const std::string& eta) const {
   const double fraction = static_cast<double>(done) / static_cast<double>(total_);
-  const std::string percent = percent_text(done, total_);
-  const std::string count = " " + std::to_string(done) + "/" + std::to_string(total_);
-  const std::string stats[] = {percent + count + ", " + duration(elapsed) + " elapsed, " + eta,
-                               percent + count + ", " + eta, percent + ", " + eta};
+  const std::string total = std::to_string(total_);
+  const auto forms = [&](const std::string& count, const std::string& time, const std::string& e) {
+    const std::string percent = percent_text(done, total_);
+    return std::vector<std::string>{percent + " " + count + ", " + time + " elapsed, " + e,
+                                    percent + " " + count + ", " + e, percent + ", " + e};
+  };
+  const std::vector<std::string> stats = forms(std::to_string(done) + "/" + total, duration(elapsed), eta);
+  const std::vector<std::string> widest = forms(total + "/" + total, kWidestTime, kWidestEta);
   const int columns = width_ - 1;  // the last column would wrap on some terminals
-  for (const std::string& s : stats) {
-    const int room = columns - static_cast<int>(what_.size() + 3 + s.size());
+  for (std::size_t f = 0; f < stats.size(); ++f) {
+    const int room = columns - static_cast<int>(what_.size() + 3 + std::max(widest[f].size(), stats[f].size()));
     if (room < kMinBar) continue;
     const int width = std::min(kMaxBar, room);
     std::string bar(static_cast<std::size_t>(fraction * width), '#');
     bar.resize(static_cast<std::size_t>(width), '.');
-    return what_ + " [" + bar + "]" + s;
+    return what_ + " [" + bar + "]" + stats[f];
   }
-  return fit(what_ + stats[1]);
+  return fit({what_ + stats[1], what_ + stats[2]});
 }
 
-std::string ProgressMeter::fit(std::string line) const {
-  if (width_ > 1 && line.size() > static_cast<std::size_t>(width_ - 1)) line.resize(static_cast<std::size_t>(width_ - 1));
-  return line;
+std::string ProgressMeter::fit(const std::vector<std::string>& forms) const {
+  const auto columns = static_cast<std::size_t>(std::max(1, width_ - 1));
+  for (const std::string& line : forms)
+    if (line.size() <= columns) return line;
+  return forms.back().substr(0, columns);
 }
 
 void ProgressMeter::update(long long done) {
@@ -97,8 +110,9 @@ void ProgressMeter::update(long long done) {
   const long long tenth = done * 10 / total_;
   if (tenth <= last_tenth_) return;
   last_tenth_ = tenth;
-  out_ << fit(what_ + ":" + percent_text(done, total_) + " (" + std::to_string(done) + "/" + std::to_string(total_) +
-              "), " + duration(elapsed) + " elapsed, " + eta)
+  const std::string head = what_ + ":" + percent_text(done, total_);
+  const std::string count = " (" + std::to_string(done) + "/" + std::to_string(total_) + ")";
+  out_ << fit({head + count + ", " + duration(elapsed) + " elapsed, " + eta, head + count + ", " + eta, head + ", " + eta})
        << "\n"
        << std::flush;
 }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace accsim {
 
@@ -32,7 +33,8 @@ class ProgressMeter {
 
  private:
   std::string bar_line(long long done, double elapsed, const std::string& eta) const;
-  std::string fit(std::string line) const;
+  // The first of `forms` (most detailed first) that fits the width; else the last, cut.
+  std::string fit(const std::vector<std::string>& forms) const;
 
   std::ostream& out_;
   ProgressStyle style_;
