@@ -13,6 +13,7 @@
 #include <string>
 
 #include "workloads/campaign_types.h"
+#include "workloads/progress_meter.h"
 
 namespace accsim {
 
@@ -21,8 +22,9 @@ struct CampaignRunOptions {
   long long max_experiments = -1;   // stop after this many new experiments (-1: run to the end)
   bool shortcut = true;             // false: recompute every layer of every batch (the reference)
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by a signal handler) to stop early
-  // Called from the calling thread about every `progress_seconds` and once at the end.
-  std::function<void(long long done, long long total)> progress;
+  // Started with the experiments restored from the checkpoint, updated from the calling
+  // thread about every `progress_seconds` and once at the end; null: none.
+  ProgressMeter* progress = nullptr;
   double progress_seconds = 0.2;
 };
 

@@ -38,8 +38,6 @@ std::string campaign_key(const Campaign& c) {
   return h.hex();
 }
 
-std::string campaign_checkpoint_path(const std::string& out_file) { return out_file + ".checkpoint"; }
-
 void write_campaign_checkpoint(const std::string& path, const CampaignResults& r) {
   std::vector<std::int64_t> index, outcome, c2w, nonfinite, trace;
   std::vector<std::int64_t> v_outcome, v_detected, v_corrected, v_c2w, v_nonfinite, v_cycles;  // [index x variants]

@@ -1,6 +1,6 @@
 #pragma once
 // Checkpoints of a running campaign, so that a killed run resumes: an HDF5 file next to
-// the output ("<out>.checkpoint"), rewritten atomically (temporary name, then rename)
+// the output (run_checkpoint.h: "<out>.checkpoint.h5"), rewritten atomically (temporary name, then rename)
 // with the results of every experiment finished so far and the campaign's key, a hash
 // of everything the results depend on. A checkpoint of another campaign (different
 // array, network, campaign keys, seed, model parameters or test images) is refused.
@@ -16,8 +16,6 @@ inline constexpr int kCampaignCheckpointVersion = 2;  // 2: mitigation variants'
 // 16 hex digits: FNV-1a over the array, the network (and its clip), the campaign keys
 // that decide the results (the mitigation variants included), the seed, the parameters' bits and the test images' bits and labels.
 std::string campaign_key(const Campaign& campaign);
-
-std::string campaign_checkpoint_path(const std::string& out_file);  // "<out_file>.checkpoint"
 
 // Writes the done experiments of `results` (atomically replacing `path`).
 void write_campaign_checkpoint(const std::string& path, const CampaignResults& results);

@@ -13,6 +13,7 @@
 #include "arch/pe_faults.h"
 #include "arch/sampling.h"
 #include "faultmodels/parameter_injection.h"
+#include "workloads/available_cpus.h"
 #include "workloads/engines.h"
 #include "workloads/interval_text.h"
 #include "workloads/output_format.h"
@@ -110,6 +111,7 @@ DlrmStudyConfig parse_dlrm_study_config_json(const nlohmann::json& json, const s
     c.samples = static_cast<int>(s.get_int("samples", 1, 65536, c.samples));
     if (s.has("sparsity")) c.sparsity = parse_sparsity(s);
     c.trials = static_cast<int>(s.get_int("trials", 1, 1000000, c.trials));
+    c.threads = static_cast<int>(s.get_int("threads", 0, 1024, c.threads));
     s.finish();
   }
   c.faults = parse_parameter_faults(top.get_object("parameter_faults"));
@@ -204,13 +206,14 @@ DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& cfg, const DlrmStudyOption
   const long long total = static_cast<long long>(result.cells.size()) * cfg.trials;
   const std::uint64_t trial_seed_base = stream_seed(o.seed, 0x7e57);
 
-  int workers = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int workers = resolve_threads(o.threads);
   if (o.engine == "cycle") workers = 1;  // one SystemC kernel per process
   workers = static_cast<int>(std::min<long long>(workers, std::max<long long>(1, total)));
   std::atomic<long long> next{0}, done{0};
   std::exception_ptr failure;
   std::mutex failure_mutex;
   ProgressMeter bar(progress, o.progress, "accsim: dlrm trials");
+  bar.start(0, total);
 
   const auto work = [&](bool reports_progress) {
     try {
@@ -245,7 +248,7 @@ DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& cfg, const DlrmStudyOption
         }
         inj.undo(set);
         const long long d = done.fetch_add(1) + 1;
-        if (reports_progress) bar.update(d, total);
+        if (reports_progress) bar.update(d);
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(failure_mutex);
@@ -257,7 +260,7 @@ DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& cfg, const DlrmStudyOption
   for (int w = 1; w < workers; ++w) pool.emplace_back(work, false);
   work(true);
   for (auto& t : pool) t.join();
-  bar.update(done.load(), total);
+  bar.update(done.load());
   bar.finish();
   if (failure) std::rethrow_exception(failure);
   for (auto& c : result.cells) c.summary = summarize(c.trials);

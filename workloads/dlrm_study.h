@@ -26,12 +26,13 @@ struct DlrmStudyConfig {
   int samples = 256;                         // synthetic inputs per sparsity
   std::vector<double> sparsity = {0.001, 0.01};
   int trials = 10;                           // injections per (sparsity, fault model, target)
+  int threads = 0;                           // study.threads: trial workers, 0: the CPUs this process may use
   ParameterFaultsConfig faults;
   std::uint64_t seed = 1;
 };
 
 // Keys: "array", "seed", "dlrm" (workloads/dlrm.h), "study" {"samples", "sparsity",
-// "trials"}, "parameter_faults" (faultmodels/parameter_fault_config.h). Targets are
+// "trials", "threads"}, "parameter_faults" (faultmodels/parameter_fault_config.h). Targets are
 // resolved against the model here, so a target that matches nothing, or a fault model
 // that cannot fit one, is reported (file, JSON path) before anything runs.
 DlrmStudyConfig parse_dlrm_study_config(const std::string& file);
@@ -78,7 +79,7 @@ struct DlrmStudyResult {
 struct DlrmStudyOptions {
   std::string engine = "fast";
   std::uint64_t seed = 1;
-  int threads = 0;  // trial workers, 0: every core (the cycle engine always uses one); results do not depend on it
+  int threads = 0;  // trial workers, 0: the CPUs this process may use (the cycle engine always uses one); results do not depend on it
   ProgressStyle progress = ProgressStyle::none;
 };
 

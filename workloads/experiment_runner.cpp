@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include "workloads/available_cpus.h"
+
 namespace accsim {
 
 namespace {
@@ -20,9 +22,8 @@ long long count_done(const std::vector<char>& done) { return std::count(done.beg
 }  // namespace
 
 int worker_count(int configured, std::size_t jobs) {
-  unsigned n = configured > 0 ? static_cast<unsigned>(configured) : std::thread::hardware_concurrency();
-  if (n == 0) n = 1;
-  return static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(n, jobs)));
+  const auto n = static_cast<std::size_t>(resolve_threads(configured));
+  return static_cast<int>(std::max<std::size_t>(1, std::min(n, jobs)));
 }
 
 void parallel_for(int threads, std::size_t count, const std::function<void(std::size_t)>& job) {
@@ -96,7 +97,7 @@ long long run_experiments(const std::vector<std::size_t>& pending, std::vector<c
   const std::size_t groups = (pending.size() + static_cast<std::size_t>(std::max(1, options.group)) - 1) /
                              static_cast<std::size_t>(std::max(1, options.group));
   const int threads = pending.empty() ? 0 : worker_count(options.threads, groups);
-  if (options.progress) options.progress(done_count, total);  // the baseline
+  if (options.progress) options.progress->start(done_count, total);
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) pool.emplace_back(work);
 
@@ -115,7 +116,7 @@ long long run_experiments(const std::vector<std::size_t>& pending, std::vector<c
     while (finished < threads) {
       changed.wait_for(lock, std::chrono::duration<double>(std::min(options.progress_seconds, options.checkpoint_seconds)));
       if (options.progress && seconds_since(last_progress) >= options.progress_seconds) {
-        options.progress(done_count, total);
+        options.progress->update(done_count);
         last_progress = Clock::now();
       }
       if (seconds_since(last_checkpoint) >= options.checkpoint_seconds) {
@@ -139,7 +140,7 @@ long long run_experiments(const std::vector<std::size_t>& pending, std::vector<c
       if (!error) throw;  // otherwise the worker's error is the one to report
     }
   }
-  if (options.progress) options.progress(done_count, total);
+  if (options.progress) options.progress->update(done_count);
   if (error) std::rethrow_exception(error);
   return ran;
 }

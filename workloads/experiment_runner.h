@@ -12,9 +12,12 @@
 #include <functional>
 #include <vector>
 
+#include "workloads/progress_meter.h"
+
 namespace accsim {
 
-// Threads for `configured` (0: every core) and `jobs` jobs: at least 1, at most jobs.
+// Threads for `configured` (0: the CPUs this process may use, available_cpus.h) and
+// `jobs` jobs: at least 1, at most jobs.
 int worker_count(int configured, std::size_t jobs);
 
 // Runs job(i) for i in [0, count) on `threads` threads; rethrows the first exception.
@@ -24,13 +27,14 @@ void parallel_for(int threads, std::size_t count, const std::function<void(std::
 std::vector<std::size_t> pending_experiments(const std::vector<char>& done, long long max_experiments);
 
 struct ExperimentRunnerOptions {
-  int threads = 0;                        // 0: every core
+  int threads = 0;                        // 0: the CPUs this process may use
   int group = 1;                          // experiments a worker takes at a time (consecutive in `pending`)
   double checkpoint_seconds = 5.0;
   double progress_seconds = 0.2;
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by a signal handler) to stop early
-  // Called from the calling thread about every `progress_seconds` and once at the end.
-  std::function<void(long long done, long long total)> progress;
+  // Started with the experiments already done, updated from the calling thread about
+  // every `progress_seconds` and once at the end; null: none.
+  ProgressMeter* progress = nullptr;
 };
 
 // done[i] marks finished experiments (it is updated in place). run(indices) computes

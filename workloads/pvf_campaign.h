@@ -19,6 +19,7 @@
 #include "arch/array_config.h"
 #include "arch/tensor.h"
 #include "workloads/network.h"
+#include "workloads/progress_meter.h"
 #include "workloads/pvf_config.h"
 
 namespace accsim {
@@ -72,7 +73,7 @@ struct PvfRunOptions {
   bool shortcut = true;            // false: rerun the whole network per experiment (the reference)
   int group = 32;                  // experiments a worker evaluates together (results do not depend on it)
   const std::atomic<bool>* stop = nullptr;
-  std::function<void(long long done, long long total)> progress;
+  ProgressMeter* progress = nullptr;  // as CampaignRunOptions::progress
   double progress_seconds = 0.2;
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 // Checkpoints of a running PVF campaign (workloads/pvf_campaign.h): an HDF5 file
-// "<out>.checkpoint" rewritten atomically with every finished experiment and the
-// campaign's key; a checkpoint of another campaign is refused.
+// "<out>.checkpoint.h5" (run_checkpoint.h) rewritten atomically with every finished
+// experiment and the campaign's key; a checkpoint of another campaign is refused.
 #include <string>
 
 #include "workloads/pvf_campaign.h"

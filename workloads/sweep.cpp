@@ -13,6 +13,7 @@
 #include <variant>
 
 #include "arch/input_error.h"
+#include "workloads/available_cpus.h"
 #include "workloads/campaign.h"
 #include "workloads/campaign_report.h"
 #include "workloads/campaign_setup.h"
@@ -22,6 +23,7 @@
 #include "workloads/plot_script.h"
 #include "workloads/results_file.h"
 #include "workloads/run_attributes.h"
+#include "workloads/run_checkpoint.h"
 
 namespace accsim {
 
@@ -215,10 +217,10 @@ SweepPointResult point_of(const ResultsTable& t, std::size_t r) {
 }
 
 std::string sweep_key(const RunConfig& rc, const SweepOptions& o) {
-  return rc.json_text + "\nseed=" + std::to_string(o.seed) + " engine=" + o.engine;
+  return resume_key_text(rc.json_text, {"sweep.threads", "campaign.threads"}) + "\nseed=" + std::to_string(o.seed) +
+         " engine=" + o.engine;
 }
 
-std::string checkpoint_of(const std::string& out) { return out + ".checkpoint.h5"; }
 std::string with_extension(const std::string& file, const std::string& ext) {
   return fs::path(file).replace_extension(ext).string();
 }
@@ -325,7 +327,7 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
   check_output_path(o.out_file);
   SweepResult result;
   result.points.assign(sweep.points.size(), SweepPointResult{});
-  const std::string key = sweep_key(rc, o), ckpt = checkpoint_of(o.out_file);
+  const std::string key = sweep_key(rc, o), ckpt = checkpoint_path(o.out_file);
   if (fs::exists(ckpt)) {
     if (read_string_attribute(ckpt, "/", "sweep_key") != key)
       throw InputError(ckpt + ": checkpoint of a different sweep (config, seed or engine differ); "
@@ -352,16 +354,14 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
   if (o.stop_after_points > 0 && todo.size() > static_cast<std::size_t>(o.stop_after_points))
     todo.resize(static_cast<std::size_t>(o.stop_after_points));
 
-  const int threads = std::max(1, std::min<int>(static_cast<int>(todo.size()),
-                                                sweep.threads > 0 ? sweep.threads
-                                                                  : static_cast<int>(std::thread::hardware_concurrency())));
+  const int threads = std::max(1, std::min<int>(static_cast<int>(todo.size()), resolve_threads(sweep.threads)));
   std::atomic<std::size_t> next{0};
   std::mutex mutex;  // guards result.points, the checkpoint and the progress bar
   std::exception_ptr failure;
   long long finished = 0;
   auto last_save = std::chrono::steady_clock::now();
   ProgressMeter bar(progress, o.progress, "accsim: sweep");
-  const long long total = static_cast<long long>(todo.size());
+  bar.start(result.resumed_points, static_cast<long long>(result.points.size()));
   auto worker = [&] {
     for (std::size_t t; (t = next++) < todo.size();) {
       const std::size_t i = todo[t];
@@ -379,7 +379,7 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
       }
       std::lock_guard<std::mutex> lock(mutex);
       result.points[i] = p;
-      bar.update(++finished, total);
+      bar.update(result.resumed_points + ++finished);
       const auto now = std::chrono::steady_clock::now();
       if (now - last_save > std::chrono::seconds(2)) {  // what a kill may lose: two seconds of points
         write_checkpoint(ckpt, key, result.points, sweep.has_campaign());
@@ -402,6 +402,7 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
 
   print_points(out, sweep, result.points);
   write_outputs(rc, sweep, o, result.points, out, progress);
+  discard_checkpoint(o.out_file);
   return result;
 }
 

@@ -5,9 +5,9 @@
 // (the cartesian product, keys in alphabetical order, the last varying fastest) or an
 // explicit list: "points": [{"array.atomic_c": 8, "array.atomic_k": 8}, ...]. Each point
 // is the base config with those values substituted, validated like any config before
-// anything runs. Points run on all cores (`threads`, 0 = all), finished points are
-// checkpointed, a rerun resumes without redoing them, and results do not depend on the
-// thread count.
+// anything runs. Points run on `threads` threads (0: the CPUs this process may use),
+// finished points are checkpointed (run_checkpoint.h), a rerun resumes without redoing
+// them, and results do not depend on the thread count.
 #include <cstdint>
 #include <functional>
 #include <ostream>

@@ -7,10 +7,10 @@
 #include <fstream>
 #include <numeric>
 #include <sstream>
-#include <thread>
 
 #include "arch/input_error.h"
 #include "arch/random.h"
+#include "workloads/available_cpus.h"
 #include "workloads/engines.h"
 #include "workloads/csv_writer.h"
 #include "workloads/fashion_mnist.h"
@@ -44,7 +44,7 @@ std::string with_extension(const std::string& file, const std::string& ext) {
 std::string run_key(const RunConfig& rc, const TrainingOptions& o) {
   const TrainingConfig& t = rc.training;
   std::ostringstream k;
-  k << rc.json_text << "\nseed=" << o.seed << " engine=" << o.engine << " epochs=" << t.epochs
+  k << resume_key_text(rc.json_text, {"training.threads"}) << "\nseed=" << o.seed << " engine=" << o.engine << " epochs=" << t.epochs
     << " batch=" << t.batch_size << " lr=" << t.sgd.lr << " momentum=" << t.sgd.momentum
     << " wd=" << t.sgd.weight_decay << " train_limit=" << t.train_limit << " validation=" << t.validation_size
     << " test_limit=" << t.test_limit;
@@ -162,7 +162,6 @@ std::vector<HardwareFault> permanent_faults(const std::vector<HardwareFault>& fa
 
 }  // namespace
 
-std::string checkpoint_path(const std::string& out_file) { return out_file + ".checkpoint.h5"; }
 std::string csv_path(const std::string& out_file) { return with_extension(out_file, ".csv"); }
 std::string png_path(const std::string& out_file) { return with_extension(out_file, ".png"); }
 
@@ -196,7 +195,7 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
   }
 
   const PeFaults faulty(rc.array, rc.faults), faulty_permanent(rc.array, permanent_faults(rc.faults)), healthy;
-  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = resolve_threads(t.threads);
   const auto train_engine = make_engine(o.engine, rc.array, faulty, threads);
   const auto eval_faulty = make_engine(o.engine, rc.array, faulty_permanent, threads);
   const auto eval_healthy = make_engine(o.engine, rc.array, healthy, threads);
@@ -211,6 +210,8 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
   const int n = train.images.dim(0);
   const int batches = (n + t.batch_size - 1) / t.batch_size;
   int run_this_call = 0;
+  ProgressMeter meter(progress, o.progress, "accsim: train");  // over every batch of every epoch
+  meter.start(static_cast<long long>(state.epochs_done) * batches, static_cast<long long>(t.epochs) * batches);
   for (int epoch = state.epochs_done; epoch < t.epochs; ++epoch) {
     if (o.stop_after_epochs > 0 && run_this_call == o.stop_after_epochs) break;
     const std::vector<int> order = epoch_order(n, o.seed, epoch);
@@ -218,7 +219,6 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
     rec.epoch = epoch + 1;
     double loss_sum = 0.0;
     long long correct = 0;
-    ProgressMeter bar(progress, o.progress, "accsim: epoch " + std::to_string(epoch + 1) + "/" + std::to_string(t.epochs));
     for (int b = 0; b < batches; ++b) {
       const int first = b * t.batch_size, count = std::min(t.batch_size, n - first);
       const Tensor images = gather(train.images, order, static_cast<std::size_t>(first), static_cast<std::size_t>(count));
@@ -229,9 +229,8 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
       correct += r.loss.correct;
       rec.nonfinite_batches += r.loss.non_finite;
       rec.cycles += r.cycles;
-      bar.update(b + 1, batches);
+      meter.update(static_cast<long long>(epoch) * batches + b + 1);
     }
-    bar.finish();
     rec.train_loss = loss_sum / n;
     rec.train_accuracy = static_cast<double>(correct) / n;
     rec.val_accuracy_faulty = accuracy(net, state.params, validation, *eval_faulty, t.eval_batch);
@@ -247,8 +246,10 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
                   "nan/inf batches %lld  cycles %lld\n",
                   rec.epoch, rec.train_loss, rec.train_accuracy, rec.val_accuracy_faulty, rec.val_accuracy_fault_free,
                   rec.nonfinite_batches, rec.cycles);
+    meter.clear();  // the epoch's line, then the bar again
     out << line << std::flush;
   }
+  meter.finish();
   result.epochs = state.history;
   if (state.epochs_done < t.epochs) return result;  // stopped early: the checkpoint holds the run
 
@@ -277,6 +278,7 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
                           progress))
     out << ", " << png_path(o.out_file);
   out << "\n";
+  discard_checkpoint(o.out_file);
   return result;
 }
 

@@ -3,14 +3,15 @@
 // config's faults active in every pass, and records per epoch the training loss and
 // accuracy (faulty array), the validation accuracy on the faulty array and on a
 // fault-free one, NaN/Inf events and array cycles. The run checkpoints after every
-// epoch; a rerun of the same config resumes from the last checkpoint and ends with
-// bit-identical results.
+// epoch (run_checkpoint.h); a rerun of the same config resumes from the last checkpoint
+// and ends with bit-identical results, on any number of threads (training.threads).
 #include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "workloads/progress_meter.h"
+#include "workloads/run_checkpoint.h"
 #include "workloads/run_config.h"
 
 namespace accsim {
@@ -44,7 +45,6 @@ struct TrainingOptions {
 TrainingResult run_training(const RunConfig& rc, const TrainingOptions& options, std::ostream& out,
                             std::ostream& progress);
 
-std::string checkpoint_path(const std::string& out_file);  // "<out>.checkpoint.h5"
 std::string csv_path(const std::string& out_file);         // out with extension .csv
 std::string png_path(const std::string& out_file);         // out with extension .png
 

@@ -6,6 +6,7 @@
 #include "workloads/campaign_checkpoint.h"
 #include "workloads/campaign_setup.h"
 #include "workloads/results_file.h"
+#include "workloads/run_checkpoint.h"
 #include "workloads/run_config.h"
 
 namespace accsim {
@@ -62,7 +63,7 @@ TEST(CampaignCommand, AnInterruptedCampaignResumesToTheSameResults) {
     std::ostringstream notes;
     const CampaignSource src = load_campaign(parse_run_config(config), 1, notes);
     CampaignRunOptions o;
-    o.checkpoint = campaign_checkpoint_path(resumed);
+    o.checkpoint = checkpoint_path(resumed);
     o.max_experiments = 5;
     ASSERT_FALSE(run_campaign(src.campaign, o).complete());
   }
@@ -74,7 +75,7 @@ TEST(CampaignCommand, AnInterruptedCampaignResumesToTheSameResults) {
     EXPECT_EQ(read_int64s(fresh, d), read_int64s(resumed, d)) << d;
   std::vector<hsize_t> a, b;
   EXPECT_EQ(read_int64_array(fresh, "/experiments/trace", a), read_int64_array(resumed, "/experiments/trace", b));
-  EXPECT_FALSE(fs::exists(campaign_checkpoint_path(resumed)));
+  EXPECT_FALSE(fs::exists(checkpoint_path(resumed)));
 }
 
 TEST(CampaignCommand, ACheckpointOfAnotherSeedIsRefusedAndKept) {
@@ -85,14 +86,14 @@ TEST(CampaignCommand, ACheckpointOfAnotherSeedIsRefusedAndKept) {
     std::ostringstream notes;
     const CampaignSource src = load_campaign(parse_run_config(config), 1, notes);
     CampaignRunOptions o;
-    o.checkpoint = campaign_checkpoint_path(out);
+    o.checkpoint = checkpoint_path(out);
     o.max_experiments = 3;
     run_campaign(src.campaign, o);
   }
   const CliRun r = run_cli({"campaign", "--config", config, "--out", out, "--seed", "2"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("another campaign"), std::string::npos) << r.err;
-  EXPECT_TRUE(fs::exists(campaign_checkpoint_path(out)));
+  EXPECT_TRUE(fs::exists(checkpoint_path(out)));
   EXPECT_FALSE(fs::exists(out));
 }
 

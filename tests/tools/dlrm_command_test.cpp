@@ -41,6 +41,20 @@ TEST(DlrmCommand, PrintsTheRmseTableAndWritesHdf5AndCsvWithoutPartialFiles) {
   EXPECT_EQ(header.rfind("sparsity,model,kind,rate,count,target,", 0), 0u) << header;
 }
 
+TEST(DlrmCommand, AFreshStudyNeverSaysItResumesAndThreadsChangeNothing) {
+  TempDir dir;
+  const std::string config = write_config(dir, tiny_dlrm());
+  const CliRun one = run_cli({"dlrm", "--config", config, "--out", (dir.path() / "a.h5").string(), "--threads", "1"});
+  const CliRun two = run_cli({"dlrm", "--config", config, "--out", (dir.path() / "b.h5").string(), "--threads", "2"});
+  ASSERT_EQ(one.code, 0) << one.err;
+  ASSERT_EQ(two.code, 0) << two.err;
+  EXPECT_EQ(one.err.find("resuming"), std::string::npos) << one.err;
+  EXPECT_NE(one.err.find("accsim: dlrm trials: 100% (18/18)"), std::string::npos) << one.err;
+  const auto table = [](const std::string& s) { return s.substr(0, s.rfind(" s; results: ")); };
+  const auto without_time = [&](const std::string& s) { return table(s).substr(0, table(s).rfind('\n')); };
+  EXPECT_EQ(without_time(one.out), without_time(two.out));
+}
+
 TEST(DlrmCommand, ShippedConfigParsesAndHelpListsTheCommand) {
   const CliRun help = run_cli({"--help"});
   EXPECT_NE(help.out.find("  dlrm "), std::string::npos) << help.out;

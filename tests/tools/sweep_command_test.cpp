@@ -32,6 +32,17 @@ TEST(SweepCommand, WritesTableHdf5AndCsvWithARowPerPoint) {
   EXPECT_TRUE(files_containing(dir.path(), ".partial").empty());
 }
 
+TEST(SweepCommand, AFreshSweepNeverSaysItResumesAndLeavesNoCheckpoint) {
+  TempDir dir;
+  json j = example_sweep();
+  j["sweep"] = {{"grid", {{"array.atomic_k", {8, 16}}}}};
+  const CliRun r = run_cli({"sweep", "--config", write_config(dir, j), "--out", (dir.path() / "s.h5").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.find("resuming"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("accsim: sweep: 100% (2/2)"), std::string::npos) << r.err;
+  EXPECT_TRUE(files_containing(dir.path(), "checkpoint").empty());
+}
+
 TEST(SweepCommand, ABadPointIsRejectedBeforeAnythingRuns) {
   TempDir dir;
   json j = example_sweep();

@@ -28,6 +28,7 @@ TEST(TrainCommand, WritesResultsCsvAndPlotAndNoPartialFiles) {
   EXPECT_TRUE(fs::exists(dir.path() / "train.csv"));
   EXPECT_EQ(read_table(out.string(), "/history").columns[0].size(), 1u);
   EXPECT_TRUE(files_containing(dir.path(), ".partial").empty());
+  EXPECT_TRUE(files_containing(dir.path(), "checkpoint").empty());
   EXPECT_TRUE(r.err.empty() || r.err.find("no plot") != std::string::npos) << r.err;
 }
 
@@ -48,10 +49,26 @@ TEST(TrainCommand, BadTrainingKeysNameThePathAndTheRange) {
 }
 
 TEST(TrainCommand, OutOfRangeLimitOptionsAreUsageErrors) {
-  const CliRun r = run_cli({"train", "--config", source_file("configs/small.json"), "--train-limit", "0"});
+  const CliRun r = run_cli({"train", "--config", source_file("configs/small.json"), "--train-limit", "-1"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--train-limit"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("[1, 59999]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("training.train_limit: -1 is outside the allowed range [0, 55000]"), std::string::npos)
+      << r.err;
+}
+
+// One meter over the whole run (2 epochs x 2 batches): a fresh run never says it
+// resumes, and the last line counts every batch of every epoch.
+TEST(TrainCommand, AFreshRunShowsOneProgressMeterForTheWholeRun) {
+  if (!fashion_mnist_available(kFashionMnistDir)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  TempDir dir;
+  json j = tiny_training(small_config());
+  j["training"]["epochs"] = 2;
+  const CliRun r = run_cli({"train", "--config", write_config(dir, j), "--out", (dir.path() / "t.h5").string(),
+                            "--threads", "1"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.find("resuming"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("accsim: train:  50% (2/4)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("accsim: train: 100% (4/4)"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "workloads/campaign_report.h"
 #include "workloads/campaign_setup.h"
 #include "workloads/results_file.h"
+#include "workloads/run_checkpoint.h"
 
 namespace accsim {
 namespace {
@@ -145,10 +146,12 @@ TEST_F(SweepTest, AnInterruptedSweepResumesWithoutRedoingFinishedPoints) {
   const SweepResult part = run_sweep(rc, s, o, sink, sink);
   EXPECT_FALSE(part.complete);
   EXPECT_FALSE(fs::exists(o.out_file));
+  EXPECT_TRUE(fs::exists(checkpoint_path(o.out_file)));  // interrupted: kept
   o.stop_after_points = 0;
   const SweepResult rest = run_sweep(rc, s, o, sink, sink);
   EXPECT_EQ(rest.resumed_points, 5);
   ASSERT_TRUE(rest.complete);
+  EXPECT_FALSE(fs::exists(checkpoint_path(o.out_file)));  // complete: deleted
   for (std::size_t i = 0; i < s.points.size(); ++i) EXPECT_EQ(rest.points[i].cycles, straight.points[i].cycles) << i;
   std::ifstream a(fs::path(options("straight").out_file).replace_extension(".csv")), b(fs::path(o.out_file).replace_extension(".csv"));
   std::stringstream sa, sb;

@@ -78,6 +78,7 @@ TEST_F(TrainingRunTest, AKilledRunResumesFromItsCheckpointAndEndsBitIdentical) {
   killed.stop_after_epochs = 0;
   const TrainingResult resumed = run_training(rc, killed, sink, sink);
   EXPECT_EQ(resumed.resumed_from_epoch, 2);
+  EXPECT_FALSE(fs::exists(checkpoint_path(killed.out_file)));  // complete: deleted
 
   ASSERT_EQ(resumed.epochs.size(), straight.epochs.size());
   for (std::size_t i = 0; i < straight.epochs.size(); ++i) {
@@ -88,6 +89,24 @@ TEST_F(TrainingRunTest, AKilledRunResumesFromItsCheckpointAndEndsBitIdentical) {
   EXPECT_EQ(resumed.test_accuracy_faulty, straight.test_accuracy_faulty);
   const NetworkParameters a = read_parameters(options("straight").out_file, lenet5());
   const NetworkParameters b = read_parameters(killed.out_file, lenet5());
+  for (std::size_t i = 0; i < a.weights.size(); ++i)
+    EXPECT_EQ(testing::count_bit_differences(a.weights[i], b.weights[i]), 0) << i;
+}
+
+TEST_F(TrainingRunTest, TheThreadCountChangesNoBitOfTheResults) {
+  RunConfig rc = config(96, 32, 32, 1);
+  HardwareFault f;
+  f.site = FaultSite::psum, f.col = 3, f.bit = 27, f.kind = FaultKind::stuck_at_1;
+  rc.faults = {f};
+  std::ostringstream sink;
+  rc.training.threads = 1;
+  const TrainingResult one = run_training(rc, options("one"), sink, sink);
+  rc.training.threads = 2;
+  const TrainingResult two = run_training(rc, options("two"), sink, sink);
+  EXPECT_EQ(one.epochs[0].train_loss, two.epochs[0].train_loss);
+  EXPECT_EQ(one.test_accuracy_faulty, two.test_accuracy_faulty);
+  const NetworkParameters a = read_parameters(options("one").out_file, lenet5());
+  const NetworkParameters b = read_parameters(options("two").out_file, lenet5());
   for (std::size_t i = 0; i < a.weights.size(); ++i)
     EXPECT_EQ(testing::count_bit_differences(a.weights[i], b.weights[i]), 0) << i;
 }

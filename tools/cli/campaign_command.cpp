@@ -3,19 +3,19 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
 #include <iomanip>
 #include <iostream>
-#include <thread>
 
 #include "arch/input_error.h"
+#include "tools/cli/config_overrides.h"
 #include "tools/cli/stop_signals.h"
+#include "workloads/available_cpus.h"
 #include "workloads/campaign.h"
-#include "workloads/campaign_checkpoint.h"
 #include "workloads/campaign_report.h"
 #include "workloads/campaign_setup.h"
 #include "workloads/progress_meter.h"
 #include "workloads/run_attributes.h"
+#include "workloads/run_checkpoint.h"
 #include "workloads/run_config.h"
 
 namespace accsim {
@@ -32,7 +32,7 @@ std::string joined(const std::vector<T>& v) {
 }  // namespace
 
 int campaign_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
-  const RunConfig rc = parse_run_config(options.config_file);
+  const RunConfig rc = load_run_config(options);
   if (!rc.campaign)
     throw InputError(rc.file + ": campaign: required key is missing (accsim campaign needs a \"campaign\" object, "
                                "docs/config.md)");
@@ -45,14 +45,14 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
                                "mitigations (to every run); measure check, protect_bits and prune_faulty_weights as "
                                "variants in campaign.mitigations (docs/campaign.md)");
   const CampaignConfig& cc = *rc.campaign;
-  const std::uint64_t seed = options.seed.value_or(rc.seed);
+  const std::uint64_t seed = rc.seed;
   const CampaignSource source = load_campaign(rc, seed, err);
   const Campaign& campaign = source.campaign;
 
   const bool own_stderr = &err == &std::cerr;
   const ProgressStyle style = !own_stderr ? ProgressStyle::none : progress_style_for_stderr(options.quiet);
   ProgressMeter meter(err, style, "accsim: campaign");
-  const std::string checkpoint = campaign_checkpoint_path(options.out_file);
+  const std::string checkpoint = checkpoint_path(options.out_file);
   {
     // Fail before hours of work if the output cannot be written.
     ResultsFile probe(options.out_file);
@@ -61,7 +61,7 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
   CampaignRunOptions ro;
   ro.checkpoint = checkpoint;
   ro.stop = &signals.flag();
-  ro.progress = [&meter](long long done, long long total) { meter.update(done, total); };
+  ro.progress = &meter;
   const auto t0 = std::chrono::steady_clock::now();
   const CampaignResults results = run_campaign(campaign, ro);
   meter.finish();
@@ -84,11 +84,10 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
   h5.set_attribute("/", "atomic_k", rc.array.atomic_k);
   h5.set_attribute("/", "stripe_length", rc.array.stripe_length);
   h5.commit();
-  std::error_code ec;
-  std::filesystem::remove(checkpoint, ec);
+  discard_checkpoint(options.out_file);
 
   const long long fresh = results.done_count - results.resumed;
-  const unsigned threads = cc.threads > 0 ? static_cast<unsigned>(cc.threads) : std::thread::hardware_concurrency();
+  const int threads = resolve_threads(cc.threads);
   out << "accsim " << ACCSIM_VERSION << " campaign | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
       << rc.array.atomic_k << ", swizzle " << to_string(rc.array.swizzle) << ") | " << campaign.network.name << ", "
       << source.model_source << " | seed " << seed << "\n";
@@ -103,7 +102,7 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
     out << "; each fault also under " << cc.mitigations.size() << " mitigation variant"
         << (cc.mitigations.size() > 1 ? "s" : "");
   if (results.resumed > 0) out << "; " << results.resumed << " resumed from " << checkpoint;
-  out << "\n" << fresh << " run here on " << std::max(1u, threads) << " thread" << (threads > 1 ? "s" : "") << " in "
+  out << "\n" << fresh << " run here on " << threads << " thread" << (threads > 1 ? "s" : "") << " in "
       << ProgressMeter::duration(seconds);
   if (fresh > 0 && seconds > 0)
     out << " (" << std::fixed << std::setprecision(0)

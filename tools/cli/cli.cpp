@@ -2,54 +2,39 @@
 
 #include <boost/program_options.hpp>
 #include <algorithm>
-#include <vector>
 #include <exception>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "arch/input_error.h"
-#include "tools/cli/campaign_command.h"
-#include "tools/cli/dlrm_command.h"
-#include "tools/cli/errmodel_command.h"
-#include "tools/cli/pvf_command.h"
-#include "tools/cli/run_command.h"
-#include "tools/cli/sweep_command.h"
-#include "tools/cli/train_command.h"
+#include "tools/cli/command_help.h"
+#include "tools/cli/command_table.h"
+#include "tools/cli/config_overrides.h"
 
 namespace accsim {
 
+namespace {
+
 namespace po = boost::program_options;
 
-int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
-  po::options_description opts(
-      "accsim: cycle-level NVDLA-style convolution core with PE fault injection\n\n"
-      "Usage: accsim [COMMAND] --config FILE [options]\n"
-      "Commands:\n"
-      "  run        (default) run the workload fault-free and faulty; per-layer table, HDF5 results\n"
-      "  errmodel   map the faults to software error models per layer and pass (docs/error_model.md)\n"
-      "  train      train the network on Fashion-MNIST on the faulty array (docs/training.md)\n"
-      "  sweep      run the workload over a grid of array/fault parameters (docs/sweeps.md)\n"
-      "  dlrm       parameter-fault RMSE study of a DLRM-style model, MLPs on the array (docs/parameter_faults.md)\n"
-      "  campaign   hardware-fault inference campaign: SDC and crash rates by site and bit, resumable\n"
-      "             (the config's \"campaign\" object; docs/campaign.md)\n"
-      "  pvf        parameter vulnerability factor campaign: PVF per target and bit, mitigations, resumable\n"
-      "             (the config's \"pvf\" and \"parameter_faults\" objects; docs/pvf.md)\n\n"
-      "Options");
-  opts.add_options()                                                                       //
-      ("help,h", "show this help")                                                         //
-      ("version", "print the version")                                                     //
-      ("config", po::value<std::string>(), "experiment config (JSON), required")           //
-      ("out", po::value<std::string>(), "results file (HDF5); default: <config name>.h5")  //
-      ("engine", po::value<std::string>()->default_value("fast"), "fast (array-faithful kernel) or cycle (SystemC model); bit-identical")  //
-      ("seed", po::value<std::string>(), "override the config's seed, in [0, 2^63-1]")                  //
-      ("train-limit", po::value<int>(), "train: training images per epoch (overrides training.train_limit)")  //
-      ("test-limit", po::value<int>(), "train: test images (overrides training.test_limit)")               //
-      ("epochs", po::value<int>(), "train: epochs (overrides training.epochs)")                            //
-      ("quiet", "no progress on stderr");
-  po::options_description hidden;
-  hidden.add_options()("command", po::value<std::string>()->default_value("run"), "");
+// A usage error: one line on stderr, exit code 2.
+struct UsageError {
+  std::string message;
+};
+
+// Every option of every command, so that one that does not apply is named as such
+// rather than as unknown; the command is the first positional argument.
+po::variables_map parse_arguments(int argc, char** argv) {
   po::options_description all;
-  all.add(opts).add(hidden);
+  for (const auto& o : option_table()) {
+    const std::string name = o.name == "help" ? "help,h" : o.name;
+    if (o.arg.empty())
+      all.add_options()(name.c_str(), "");
+    else
+      all.add_options()(name.c_str(), po::value<std::string>(), "");
+  }
+  all.add_options()("command", po::value<std::string>(), "");
   po::positional_options_description positional;
   positional.add("command", 1);
   po::variables_map vm;
@@ -57,91 +42,92 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    err << "accsim: " << e.what() << " (see accsim --help)\n";
-    return 2;
+    throw UsageError{std::string(e.what()) + " (see accsim --help)"};
   }
-  if (vm.count("help")) {
-    out << opts << "\nExamples:\n  accsim --config configs/small.json --out small.h5\n"
-        << "  accsim errmodel --config configs/small.json --out small.errmodel.h5\n"
-        << "  accsim dlrm --config configs/experiments/dlrm_pytei.json\n"
-        << "  accsim campaign --config configs/experiments/campaign_lenet5.json --out campaign.h5\n"
-        << "  accsim pvf --config configs/experiments/pvf_lenet5.json --out pvf.h5\n";
-    return 0;
+  return vm;
+}
+
+const CommandSpec& command_of(const po::variables_map& vm) {
+  const std::string name = vm.count("command") ? vm["command"].as<std::string>() : "run";
+  const CommandSpec* command = find_command(name);
+  if (!command)
+    throw UsageError{"unknown command \"" + name + "\"; commands are {" + command_names() + "} (see accsim --help)"};
+  return *command;
+}
+
+// Options given that the command does not take are errors, never silently ignored.
+void check_options_apply(const po::variables_map& vm, const CommandSpec& command) {
+  const std::vector<std::string> takes = command_options(command);
+  for (const auto& o : option_table()) {
+    if (!vm.count(o.name) || std::find(takes.begin(), takes.end(), o.name) != takes.end()) continue;
+    std::string why;
+    for (const auto& name : command.options) why += (why.empty() ? "it takes --" : ", --") + name;
+    for (const auto& [name, reason] : command.refused)
+      if (name == o.name) why = reason;
+    throw UsageError{"--" + o.name + " does not apply to `accsim " + command.name + "` (" + why +
+                     "; see accsim " + command.name + " --help)"};
   }
-  if (vm.count("version")) {
-    out << "accsim " << ACCSIM_VERSION << "\n";
-    return 0;
-  }
-  const std::string command = vm["command"].as<std::string>();
-  const std::vector<std::string> commands{"run", "errmodel", "train", "sweep", "dlrm", "campaign", "pvf"};
-  if (std::find(commands.begin(), commands.end(), command) == commands.end()) {
-    err << "accsim: unknown command \"" << command
-        << "\"; commands are {run, errmodel, train, sweep, dlrm, campaign, pvf} (see accsim --help)\n";
-    return 2;
-  }
-  if (!vm.count("config")) {
-    err << "accsim: --config FILE is required (see accsim --help)\n";
-    return 2;
-  }
+}
+
+// A number stays a number (the key's parser checks its type and range); anything else
+// is passed as a string, which the parser reports with the key's expected type.
+nlohmann::json override_value(const std::string& text) {
+  nlohmann::json value = nlohmann::json::parse(text, nullptr, false);
+  return value.is_discarded() ? nlohmann::json(text) : value;
+}
+
+RunOptions run_options(const po::variables_map& vm, const CommandSpec& command) {
+  if (!vm.count("config")) throw UsageError{"--config FILE is required (see accsim " + command.name + " --help)"};
   RunOptions ro;
   ro.config_file = vm["config"].as<std::string>();
-  ro.engine = vm["engine"].as<std::string>();
-  if (ro.engine != "fast" && ro.engine != "cycle") {
-    err << "accsim: --engine: \"" << ro.engine << "\" is not one of {fast, cycle}\n";
-    return 2;
-  }
-  if ((command == "campaign" || command == "pvf") && ro.engine != "fast") {
-    err << "accsim: --engine " << ro.engine << ": campaigns run on the fast engine (bit-identical to cycle)\n";
-    return 2;
-  }
+  if (vm.count("engine")) ro.engine = vm["engine"].as<std::string>();
+  if (ro.engine != "fast" && ro.engine != "cycle")
+    throw UsageError{"--engine: \"" + ro.engine + "\" is not one of {fast, cycle}"};
   ro.out_file = vm.count("out") ? vm["out"].as<std::string>()
-                                : std::filesystem::path(ro.config_file).stem().string() +
-                                      (command == "run" || command == "train" || command == "sweep" || command == "dlrm"
-                                           ? ".h5"
-                                           : "." + command + ".h5");
+                                : std::filesystem::path(ro.config_file).stem().string() + command.out_suffix;
   ro.quiet = vm.count("quiet") > 0;
-  const auto bounded = [&](const char* name, int lo, int hi, std::optional<int>& into) {
-    if (!vm.count(name)) return true;
-    const int v = vm[name].as<int>();
-    if (v < lo || v > hi) {
-      err << "accsim: --" << name << ": " << v << " is outside the allowed range [" << lo << ", " << hi << "]\n";
-      return false;
-    }
-    into = v;
-    return true;
-  };
-  if (!bounded("train-limit", 1, 59999, ro.train_limit) || !bounded("test-limit", 1, 10000, ro.test_limit) ||
-      !bounded("epochs", 1, 10000, ro.epochs))
-    return 2;
-  if (vm.count("seed")) {
-    const std::string text = vm["seed"].as<std::string>();
-    std::size_t used = 0;
-    long long seed = -1;
-    try {
-      seed = std::stoll(text, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != text.size() || text.empty() || seed < 0) {
-      err << "accsim: --seed: \"" << text << "\" is not an integer in the allowed range [0, 9223372036854775807]\n";
-      return 2;
-    }
-    ro.seed = static_cast<std::uint64_t>(seed);
+  for (const FlagKey& f : command.flag_keys) {
+    if (!vm.count(f.flag)) continue;
+    const std::string text = vm[f.flag].as<std::string>();
+    ro.overrides.push_back({f.flag, f.key, f.creates_block, override_value(text), text});
   }
+  return ro;
+}
+
+int run(const CommandSpec& command, const RunOptions& ro, std::ostream& out, std::ostream& err) {
   try {
-    if (command == "errmodel") return errmodel_command(ro, out, err);
-    if (command == "train") return train_command(ro, out, err);
-    if (command == "sweep") return sweep_command(ro, out, err);
-    if (command == "campaign") return campaign_command(ro, out, err);
-    if (command == "dlrm") return dlrm_command(ro, out, err);
-    if (command == "pvf") return pvf_command(ro, out, err);
-    return run_command(ro, out, err);
+    return command.handler(ro, out, err);
   } catch (const InputError& e) {
-    err << "accsim: " << e.what() << "\n";
+    err << "accsim: " << with_override_source(e.what(), ro.overrides) << "\n";
     return 2;
   } catch (const std::exception& e) {
     err << "accsim: internal error: " << e.what() << "\n";
     return 1;
+  }
+}
+
+}  // namespace
+
+int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  try {
+    const po::variables_map vm = parse_arguments(argc, argv);
+    const CommandSpec& command = command_of(vm);
+    if (vm.count("help")) {
+      if (vm.count("command"))
+        print_command_help(command, out);
+      else
+        print_general_help(out);
+      return 0;
+    }
+    if (vm.count("version")) {
+      out << "accsim " << ACCSIM_VERSION << "\n";
+      return 0;
+    }
+    check_options_apply(vm, command);
+    return run(command, run_options(vm, command), out, err);
+  } catch (const UsageError& e) {
+    err << "accsim: " << e.message << "\n";
+    return 2;
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "arch/input_error.h"
 #include "workloads/csv_writer.h"
+#include "tools/cli/config_overrides.h"
 #include "workloads/dlrm_study.h"
 #include "workloads/plot_script.h"
 #include "workloads/results_file.h"
@@ -21,11 +22,12 @@ std::string with_extension(const std::string& file, const std::string& ext) {
 }  // namespace
 
 int dlrm_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
-  const DlrmStudyConfig cfg = parse_dlrm_study_config(options.config_file);
+  const DlrmStudyConfig cfg = load_dlrm_config(options);
   check_output_path(options.out_file);
   DlrmStudyOptions o;
   o.engine = options.engine;
-  o.seed = options.seed.value_or(cfg.seed);
+  o.seed = cfg.seed;
+  o.threads = cfg.threads;
   o.progress = progress_style_for_stderr(options.quiet);
   out << "accsim " << ACCSIM_VERSION << " dlrm | array " << cfg.array.name << " (" << cfg.array.atomic_c << "x"
       << cfg.array.atomic_k << ") | seed " << o.seed << " | engine " << o.engine << "\n"

@@ -3,6 +3,7 @@
 #include "tools/cli/graph_errmodel_command.h"
 
 #include "arch/pe_faults.h"
+#include "tools/cli/config_overrides.h"
 #include "workloads/engines.h"
 #include "workloads/error_model_file.h"
 #include "workloads/run_attributes.h"
@@ -12,9 +13,9 @@
 namespace accsim {
 
 int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
-  const RunConfig rc = parse_run_config(options.config_file);
+  const RunConfig rc = load_run_config(options);
   if (rc.workload.graph) return graph_errmodel_command(rc, options, out, err);
-  const std::uint64_t seed = options.seed.value_or(rc.seed);
+  const std::uint64_t seed = rc.seed;
   const Network& net = rc.workload.network;
   const NetworkParameters params = init_parameters(net, seed);
   const WorkloadInput input = load_workload_input(rc, seed, net, err);

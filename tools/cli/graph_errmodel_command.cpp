@@ -25,7 +25,7 @@ std::string group_of(const std::string& job) {
 
 int graph_errmodel_command(const RunConfig& rc, const RunOptions& options, std::ostream& out, std::ostream& err) {
   const Graph& graph = *rc.workload.graph;
-  const std::uint64_t seed = options.seed.value_or(rc.seed);
+  const std::uint64_t seed = rc.seed;
   const WorkloadInput input = load_graph_input(rc, seed, graph, err);
   const PeFaults healthy, faulty(rc.array, rc.faults);
   const GraphRun golden = run_graph(graph, input.images, *make_engine(options.engine, rc.array, healthy), true);

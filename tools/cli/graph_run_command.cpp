@@ -116,7 +116,7 @@ void write_results(const RunOptions& options, const RunConfig& rc, std::uint64_t
 
 int graph_run_command(const RunConfig& rc, const RunOptions& options, std::ostream& out, std::ostream& err) {
   const Graph& graph = *rc.workload.graph;
-  const std::uint64_t seed = options.seed.value_or(rc.seed);
+  const std::uint64_t seed = rc.seed;
   const WorkloadInput input = load_graph_input(rc, seed, graph, err);
   const PeFaults healthy;
   const PeFaults faulty_pes(rc.array, rc.faults);

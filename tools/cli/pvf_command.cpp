@@ -4,10 +4,11 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
-#include <thread>
 
 #include "arch/input_error.h"
+#include "tools/cli/config_overrides.h"
 #include "tools/cli/stop_signals.h"
+#include "workloads/available_cpus.h"
 #include "workloads/campaign_setup.h"
 #include "workloads/csv_writer.h"
 #include "workloads/plot_script.h"
@@ -15,18 +16,19 @@
 #include "workloads/pvf_checkpoint.h"
 #include "workloads/pvf_report.h"
 #include "workloads/run_attributes.h"
+#include "workloads/run_checkpoint.h"
 #include "workloads/run_config.h"
 
 namespace accsim {
 
 int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
-  const RunConfig rc = parse_run_config(options.config_file);
+  const RunConfig rc = load_run_config(options);
   if (!rc.pvf)
     throw InputError(rc.file + ": pvf: required key is missing (accsim pvf needs a \"pvf\" object, docs/pvf.md)");
   if (!rc.faults.empty())
     throw InputError(rc.file + ": faults: a PVF campaign corrupts parameters on a healthy array; remove \"faults\"");
   const PvfConfig& pc = *rc.pvf;
-  const std::uint64_t seed = options.seed.value_or(rc.seed);
+  const std::uint64_t seed = rc.seed;
   CampaignInputs in = load_campaign_inputs(rc, "pvf.model", pc.model, pc.test_offset, pc.test_limit, pc.batch, seed, err);
   PvfCampaign campaign;
   campaign.array = rc.array;
@@ -37,7 +39,7 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   campaign.config = pc;
   campaign.seed = seed;
 
-  const std::string checkpoint = options.out_file + ".checkpoint";
+  const std::string checkpoint = checkpoint_path(options.out_file);
   check_output_path(options.out_file);
   const bool own_stderr = &err == &std::cerr;
   ProgressMeter meter(err, own_stderr ? progress_style_for_stderr(options.quiet) : ProgressStyle::none, "accsim: pvf");
@@ -45,7 +47,7 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   PvfRunOptions ro;
   ro.checkpoint = checkpoint;
   ro.stop = &signals.flag();
-  ro.progress = [&meter](long long done, long long total) { meter.update(done, total); };
+  ro.progress = &meter;
   const auto t0 = std::chrono::steady_clock::now();
   const PvfResults results = run_pvf(campaign, ro);
   meter.finish();
@@ -66,11 +68,10 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   const std::string csv = std::filesystem::path(options.out_file).replace_extension(".csv").string();
   const std::string png = std::filesystem::path(options.out_file).replace_extension(".png").string();
   write_csv(csv, pvf_csv_table(campaign, results, summary));
-  std::error_code ec;
-  std::filesystem::remove(checkpoint, ec);
+  discard_checkpoint(options.out_file);
 
   const long long fresh = results.done_count() - results.resumed;
-  const unsigned threads = pc.threads > 0 ? static_cast<unsigned>(pc.threads) : std::thread::hardware_concurrency();
+  const int threads = resolve_threads(pc.threads);
   out << "accsim " << ACCSIM_VERSION << " pvf | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
       << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ") | " << campaign.network.name << ", "
       << in.model_source << " | seed " << seed << "\n"
@@ -78,7 +79,7 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
       << 100.0 * static_cast<double>(results.golden_correct[0]) / static_cast<double>(results.images) << "%\n"
       << std::defaultfloat << results.experiments.size() << " experiments (" << pc.experiments << " per fault model and target), each one draw of the fault model and one image drawn from the pool";
   if (results.resumed > 0) out << "; " << results.resumed << " resumed from " << checkpoint;
-  out << "\n" << fresh << " run here on " << std::max(1u, threads) << " thread" << (threads > 1 ? "s" : "") << " in "
+  out << "\n" << fresh << " run here on " << threads << " thread" << (threads > 1 ? "s" : "") << " in "
       << ProgressMeter::duration(seconds);
   if (fresh > 0 && seconds > 0)
     out << " (" << std::fixed << std::setprecision(0) << static_cast<double>(fresh) / seconds << " experiments/s)"

@@ -15,6 +15,7 @@
 #include "workloads/run_attributes.h"
 #include "workloads/run_config.h"
 #include "workloads/workload_input.h"
+#include "tools/cli/config_overrides.h"
 #include "tools/cli/graph_run_command.h"
 #include "tools/cli/topology_command.h"
 
@@ -47,10 +48,10 @@ void print_faults(std::ostream& out, const RunConfig& rc) {
 }
 
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
-  RunConfig rc = parse_run_config(options.config_file);
+  const RunConfig rc = load_run_config(options);
   if (!rc.workload.topology.empty()) return topology_command(rc, options, out, err);
   if (rc.workload.graph) return graph_run_command(rc, options, out, err);
-  const std::uint64_t seed = options.seed.value_or(rc.seed);
+  const std::uint64_t seed = rc.seed;
   const Network& net = rc.workload.network;
   const NetworkParameters params = init_parameters(net, seed);
   const WorkloadInput input = load_workload_input(rc, seed, net, err);

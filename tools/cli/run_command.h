@@ -8,19 +8,10 @@
 #include <vector>
 
 #include "arch/hardware_fault.h"
+#include "tools/cli/run_options.h"
 #include "workloads/run_config.h"
 
 namespace accsim {
-
-struct RunOptions {
-  std::string config_file;
-  std::string out_file;
-  std::optional<std::uint64_t> seed;  // overrides the config's seed
-  std::string engine = "fast";        // "fast" or "cycle"
-  bool quiet = false;                 // no progress on stderr
-  // train: override the config's training block
-  std::optional<int> train_limit, test_limit, epochs;
-};
 
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);
 

@@ -1,16 +1,17 @@
 #include "tools/cli/sweep_command.h"
 
+#include "tools/cli/config_overrides.h"
 #include "workloads/sweep.h"
 
 namespace accsim {
 
 int sweep_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
-  const RunConfig rc = parse_run_config(options.config_file);
+  const RunConfig rc = load_run_config(options);
   const Sweep sweep = parse_sweep(rc);  // every point validated before anything runs
   SweepOptions so;
   so.engine = options.engine;
   so.out_file = options.out_file;
-  so.seed = options.seed.value_or(rc.seed);
+  so.seed = rc.seed;
   so.progress = progress_style_for_stderr(options.quiet);
   out << "accsim " << ACCSIM_VERSION << " sweep | " << sweep.points.size() << " points over";
   for (const auto& k : sweep.keys) out << " " << k;

@@ -12,7 +12,7 @@
 namespace accsim {
 
 int topology_command(const RunConfig& rc, const RunOptions& options, std::ostream& out, std::ostream&) {
-  const std::uint64_t seed = options.seed.value_or(rc.seed);
+  const std::uint64_t seed = rc.seed;
   const WorkloadTiming w = time_workload(rc, options.engine, seed);
   const std::filesystem::path out_path(options.out_file);
   const std::string report =

@@ -1,18 +1,16 @@
 #include "tools/cli/train_command.h"
 
+#include "tools/cli/config_overrides.h"
 #include "workloads/training_run.h"
 
 namespace accsim {
 
 int train_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
-  RunConfig rc = parse_run_config(options.config_file);
-  if (options.train_limit) rc.training.train_limit = *options.train_limit;
-  if (options.test_limit) rc.training.test_limit = *options.test_limit;
-  if (options.epochs) rc.training.epochs = *options.epochs;
+  const RunConfig rc = load_run_config(options);
   TrainingOptions to;
   to.engine = options.engine;
   to.out_file = options.out_file;
-  to.seed = options.seed.value_or(rc.seed);
+  to.seed = rc.seed;
   to.progress = progress_style_for_stderr(options.quiet);
   const TrainingConfig& t = rc.training;
   out << "accsim " << ACCSIM_VERSION << " train | array " << rc.array.name << " (" << rc.array.atomic_c << "x"

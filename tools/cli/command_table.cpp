@@ -1,0 +1,104 @@
+#include "tools/cli/command_table.h"
+
+#include "tools/cli/campaign_command.h"
+#include "tools/cli/dlrm_command.h"
+#include "tools/cli/errmodel_command.h"
+#include "tools/cli/pvf_command.h"
+#include "tools/cli/run_command.h"
+#include "tools/cli/sweep_command.h"
+#include "tools/cli/train_command.h"
+
+namespace accsim {
+
+namespace {
+
+const std::vector<std::string> kCommonOptions = {"help", "version", "config", "out"};
+
+const FlagKey kSeed{"seed", "seed", true};
+
+const std::pair<std::string, std::string> kFastEngineOnly{
+    "engine", "it runs on the fast engine (bit-identical to the cycle model)"};
+
+const char* kRunKeys = "array, workload, faults, mitigations, seed";
+
+}  // namespace
+
+const std::vector<OptionSpec>& option_table() {
+  static const std::vector<OptionSpec> options = {
+      {"help", "", "show this help"},
+      {"version", "", "print the version"},
+      {"config", "FILE", "experiment config (JSON), required"},
+      {"out", "FILE", "results file (HDF5)"},
+      {"engine", "NAME", "fast (array-faithful kernel, default) or cycle (SystemC model); bit-identical"},
+      {"seed", "N", "seed in [0, 2^63-1]"},
+      {"threads", "N", "threads, 0 = the CPUs this process may use (the default); results do not depend on it"},
+      {"train-limit", "N", "training images per epoch (0: the whole training part)"},
+      {"test-limit", "N", "test images for the final accuracy"},
+      {"epochs", "N", "epochs"},
+      {"quiet", "", "no progress on stderr"},
+  };
+  return options;
+}
+
+const OptionSpec* find_option(const std::string& name) {
+  for (const auto& o : option_table())
+    if (o.name == name) return &o;
+  return nullptr;
+}
+
+const std::vector<CommandSpec>& command_table() {
+  static const std::vector<CommandSpec> commands = {
+      {"run", "(default) the workload fault-free and faulty; per-layer table, swizzle report, HDF5", "README.md",
+       {"engine", "seed"}, {kSeed}, {}, kRunKeys, ".h5", "accsim --config configs/small.json --out small.h5",
+       run_command},
+      {"errmodel", "the faults as software error models per layer and pass, HDF5 for other tools",
+       "docs/error_model.md", {"engine", "seed"}, {kSeed}, {}, "array, workload, faults, seed", ".errmodel.h5",
+       "accsim errmodel --config configs/small.json --out small.errmodel.h5", errmodel_command},
+      {"train", "Fashion-MNIST training on the faulty array; checkpoints, CSV, plot", "docs/training.md",
+       {"engine", "seed", "threads", "train-limit", "test-limit", "epochs", "quiet"},
+       {kSeed,
+        {"threads", "training.threads"},
+        {"train-limit", "training.train_limit"},
+        {"test-limit", "training.test_limit"},
+        {"epochs", "training.epochs"}},
+       {}, std::string(kRunKeys) + ", training", ".h5",
+       "accsim train --config configs/experiments/lenet5_bit28_stuck0.json --out lenet5_bit28.h5", train_command},
+      {"sweep", "a workload over a grid of array and fault parameters; table, CSV, HDF5, plot", "docs/sweeps.md",
+       {"engine", "seed", "threads", "quiet"}, {kSeed, {"threads", "sweep.threads", false}}, {},
+       std::string(kRunKeys) + ", campaign (per point), sweep", ".h5",
+       "accsim sweep --config configs/sweeps/nv_small_to_large.json --out sweep.h5", sweep_command},
+      {"dlrm", "parameter-fault (BER) RMSE study of a DLRM-style model, MLPs on the array",
+       "docs/parameter_faults.md", {"engine", "seed", "threads", "quiet"}, {kSeed, {"threads", "study.threads"}}, {},
+       "array, seed, dlrm, study, parameter_faults", ".h5", "accsim dlrm --config configs/experiments/dlrm_pytei.json",
+       dlrm_command},
+      {"campaign", "hardware-fault campaign: SDC and crash rates by site, kind and bit; resumable",
+       "docs/campaign.md", {"seed", "threads", "quiet"}, {kSeed, {"threads", "campaign.threads", false}},
+       {kFastEngineOnly}, "array, workload, mitigations.activation_clip, campaign, seed", ".campaign.h5",
+       "accsim campaign --config configs/experiments/campaign_lenet5.json --out campaign.h5", campaign_command},
+      {"pvf", "parameter vulnerability factor per target and bit, with mitigations; resumable", "docs/pvf.md",
+       {"seed", "threads", "quiet"}, {kSeed, {"threads", "pvf.threads", false}}, {kFastEngineOnly},
+       "array, workload, mitigations.activation_clip, pvf, parameter_faults, seed", ".pvf.h5",
+       "accsim pvf --config configs/experiments/pvf_lenet5.json --out pvf.h5", pvf_command},
+  };
+  return commands;
+}
+
+const CommandSpec* find_command(const std::string& name) {
+  for (const auto& c : command_table())
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+std::string command_names() {
+  std::string names;
+  for (const auto& c : command_table()) names += (names.empty() ? "" : ", ") + c.name;
+  return names;
+}
+
+std::vector<std::string> command_options(const CommandSpec& command) {
+  std::vector<std::string> all = kCommonOptions;
+  all.insert(all.end(), command.options.begin(), command.options.end());
+  return all;
+}
+
+}  // namespace accsim
