@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(cmake g++ make pkg-config libsystemc-dev libeigen3-dev libboost-program-options-dev libhdf5-dev
   nlohmann-json3-dev libfmt-dev libonnx-dev libprotobuf-dev libgtest-dev googletest libbenchmark-dev zlib1g-dev dataset-fashion-mnist
-  python3 python3-numpy python3-h5py python3-torch python3-matplotlib)
+  python3 python3-numpy python3-h5py python3-torch python3-torchvision python3-onnx python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
