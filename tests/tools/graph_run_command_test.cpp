@@ -45,7 +45,7 @@ TEST(GraphRunCommand, PrintsTheNodeTableAndWritesResults) {
   const std::string out = (dir.path() / "r.h5").string();
   const CliRun r = run_cli({"--config", config, "--out", out});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("(ONNX, 5 nodes, 2 on the array)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("model (ONNX, 5 nodes, 2 on the array)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("conv "), std::string::npos);
   EXPECT_NE(r.out.find("[3,4,28,28]"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("image 2"), std::string::npos);

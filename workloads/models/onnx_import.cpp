@@ -273,7 +273,7 @@ void add_node(Loader& l, Graph& g, const onnx::NodeProto& p, int index) {
 Graph build_graph(Loader& l) {
   const auto& pg = l.model.graph();
   Graph g;
-  g.name = pg.name().empty() ? std::filesystem::path(l.path).stem().string() : pg.name();
+  g.name = std::filesystem::path(l.path).stem().string();  // exporters name graphs "torch_jit" and the like
   for (const auto& op : l.model.opset_import())
     if (op.domain().empty() || op.domain() == "ai.onnx") g.opset = static_cast<int>(op.version());
   for (const auto& [name, t] : l.known.ints) g.int_constants[name] = t;
