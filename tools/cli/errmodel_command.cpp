@@ -12,6 +12,22 @@
 
 namespace accsim {
 
+void print_error_model_tail(std::ostream& out, const std::vector<PassErrorModel>& models, const std::string& file) {
+  for (const auto& m : models) out << m.summary << "\n";
+  out << "\nerror model: " << file << " (format " << kErrorModelFormat << " version " << kErrorModelVersion << ")\n";
+}
+
+void write_errmodel_attributes(ResultsFile& h5, const RunConfig& rc, std::uint64_t seed, const std::string& engine,
+                               const std::string& input_source) {
+  write_run_attributes(h5, rc, seed, engine);
+  h5.set_attribute("/", "input_source", input_source);
+  h5.set_attribute("/", "swizzle", to_string(rc.array.swizzle));
+  h5.set_attribute("/", "atomic_c", rc.array.atomic_c);
+  h5.set_attribute("/", "atomic_k", rc.array.atomic_k);
+  h5.set_attribute("/", "stripe_length", rc.array.stripe_length);
+  h5.set_attribute("/", "datatype", to_string(rc.array.datatype));
+}
+
 int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const RunConfig rc = load_run_config(options);
   if (rc.workload.graph) return graph_errmodel_command(rc, options, out, err);
@@ -25,14 +41,8 @@ int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream&
 
   ResultsFile h5(options.out_file);
   const auto models = write_error_model(h5, net, params, input.images, rc.array, rc.faults, *clean, *broken);
-  write_run_attributes(h5, rc, seed, options.engine);
+  write_errmodel_attributes(h5, rc, seed, options.engine, input.source);
   h5.set_attribute("/", "network", net.name);
-  h5.set_attribute("/", "input_source", input.source);
-  h5.set_attribute("/", "swizzle", to_string(rc.array.swizzle));
-  h5.set_attribute("/", "atomic_c", rc.array.atomic_c);
-  h5.set_attribute("/", "atomic_k", rc.array.atomic_k);
-  h5.set_attribute("/", "stripe_length", rc.array.stripe_length);
-  h5.set_attribute("/", "datatype", to_string(rc.array.datatype));
   h5.commit();
 
   out << "accsim " << ACCSIM_VERSION << " errmodel | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
@@ -40,9 +50,7 @@ int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream&
       << ") | " << net.name << " | seed " << seed << "\n";
   print_faults(out, rc);
   out << "\n";
-  for (const auto& m : models) out << m.summary << "\n";
-  out << "\nerror model: " << options.out_file << " (format " << kErrorModelFormat << " version " << kErrorModelVersion
-      << ")\n";
+  print_error_model_tail(out, models, options.out_file);
   return 0;
 }
 

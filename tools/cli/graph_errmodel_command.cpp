@@ -1,8 +1,11 @@
 #include "tools/cli/graph_errmodel_command.h"
 
+#include "tools/cli/errmodel_command.h"
+
 #include "arch/pe_faults.h"
 #include "workloads/engines.h"
 #include "workloads/error_model_file.h"
+#include "workloads/models/graph.h"
 #include "workloads/models/graph_runner.h"
 #include "workloads/run_attributes.h"
 #include "workloads/workload_input.h"
@@ -10,18 +13,6 @@
 namespace accsim {
 
 void print_faults(std::ostream& out, const RunConfig& rc);  // run_command.cpp
-
-namespace {
-
-// HDF5 group name of a job: ONNX names like "/layer1/conv/Conv/g3" become "layer1.conv.Conv.g3".
-std::string group_of(const std::string& job) {
-  std::string s = job;
-  for (char& c : s)
-    if (c == '/') c = '.';
-  return s.empty() || s[0] != '.' ? s : s.substr(1);
-}
-
-}  // namespace
 
 int graph_errmodel_command(const RunConfig& rc, const RunOptions& options, std::ostream& out, std::ostream& err) {
   const Graph& graph = *rc.workload.graph;
@@ -37,8 +28,8 @@ int graph_errmodel_command(const RunConfig& rc, const RunOptions& options, std::
   std::vector<std::string> names, nodes, summaries;
   for (std::size_t i = 0; i < golden.jobs.size(); ++i) {
     const LayerRun& job = golden.jobs[i];
-    const std::string base = "/layers/" + group_of(job.job.layer);
-    names.push_back(group_of(job.job.layer));
+    const std::string base = "/layers/" + hdf5_group_name(job.job.layer);
+    names.push_back(hdf5_group_name(job.job.layer));
     nodes.push_back(job.node);
     h5.set_attribute(base, "index", static_cast<std::int64_t>(i));
     h5.set_attribute(base, "node", job.node);
@@ -49,14 +40,8 @@ int graph_errmodel_command(const RunConfig& rc, const RunOptions& options, std::
   h5.write_strings("/layer_names", names);
   h5.write_strings("/layer_nodes", nodes);
   h5.write_strings("/summaries", summaries);
-  write_run_attributes(h5, rc, seed, options.engine);
+  write_errmodel_attributes(h5, rc, seed, options.engine, input.source);
   h5.set_attribute("/", "model", rc.workload.model);
-  h5.set_attribute("/", "input_source", input.source);
-  h5.set_attribute("/", "swizzle", to_string(rc.array.swizzle));
-  h5.set_attribute("/", "atomic_c", rc.array.atomic_c);
-  h5.set_attribute("/", "atomic_k", rc.array.atomic_k);
-  h5.set_attribute("/", "stripe_length", rc.array.stripe_length);
-  h5.set_attribute("/", "datatype", to_string(rc.array.datatype));
   h5.commit();
 
   out << "accsim " << ACCSIM_VERSION << " errmodel | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
@@ -64,8 +49,7 @@ int graph_errmodel_command(const RunConfig& rc, const RunOptions& options, std::
       << ") | " << graph.name << " (ONNX, " << golden.jobs.size() << " array jobs) | seed " << seed << "\n";
   print_faults(out, rc);
   out << "\n";
-  for (const auto& m : models) out << m.summary << "\n";
-  out << "\nerror model: " << options.out_file << " (format " << kErrorModelFormat << " version " << kErrorModelVersion << ")\n";
+  print_error_model_tail(out, models, options.out_file);
   return 0;
 }
 

@@ -62,13 +62,6 @@ void print_predictions(std::ostream& out, const WorkloadInput& input, const Tens
   out << "accuracy fault-free " << correct_g << "/" << g.size() << ", faulty " << correct_f << "/" << g.size() << "\n";
 }
 
-std::string group_name(const std::string& node) {
-  std::string s = node;
-  for (char& c : s)
-    if (c == '/') c = '.';
-  return s.empty() || s[0] != '.' ? s : s.substr(1);
-}
-
 Table node_table(const std::vector<NodeReport>& rows) {
   Table t({{"op", CellType::text, ""},
            {"jobs", CellType::integer, ""},
@@ -104,8 +97,8 @@ void write_results(const RunOptions& options, const RunConfig& rc, std::uint64_t
   for (const NodeReport& r : rows) {
     const std::string& value = rc.workload.graph->node_output(r.node);
     names.push_back(r.node);
-    h5.write_tensor("/layers/" + group_name(r.node) + "/golden_output", golden.values.at(value));
-    h5.write_tensor("/layers/" + group_name(r.node) + "/faulty_output", faulty.values.at(value));
+    h5.write_tensor("/layers/" + hdf5_group_name(r.node) + "/golden_output", golden.values.at(value));
+    h5.write_tensor("/layers/" + hdf5_group_name(r.node) + "/faulty_output", faulty.values.at(value));
   }
   h5.write_strings("/layer_names", names);
   h5.write_table("/summary", node_table(rows));

@@ -54,6 +54,13 @@ const std::string& Graph::node_output(const std::string& node) const {
   throw std::out_of_range("graph " + name + ": no node \"" + node + "\"");
 }
 
+std::string hdf5_group_name(const std::string& name) {
+  std::string s = name;
+  for (char& c : s)
+    if (c == '/') c = '.';
+  return s.empty() || s[0] != '.' ? s : s.substr(1);
+}
+
 void check_topological(const Graph& graph) {
   std::set<std::string> known;
   for (const auto& in : graph.inputs) known.insert(in.name);

@@ -63,6 +63,10 @@ struct Graph {
   int batch() const { return inputs.empty() || inputs[0].shape.empty() ? 1 : inputs[0].shape[0]; }
 };
 
+// The HDF5 group name of a node or job: ONNX names like "/layer1/conv/Conv/g3" become
+// "layer1.conv.Conv.g3" (a '/' would open nested groups).
+std::string hdf5_group_name(const std::string& name);
+
 // Checks that every node reads only graph inputs, initializers, integer constants or
 // outputs of earlier nodes, and that names are unique. Throws std::invalid_argument naming the node.
 void check_topological(const Graph& graph);
