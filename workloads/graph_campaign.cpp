@@ -49,11 +49,10 @@ class GraphCampaignEvaluator : public CampaignEvaluator {
   int struck(long long cycle) const override { return GraphFaultEvaluator::node_at_cycle(golden_.front(), cycle); }
 
   void evaluate(ExperimentResult& e, bool shortcut) const override {
-    const PeFaults faults(c_.array, {e.fault});  // one engine per experiment, for every batch
-    FastEngine engine(c_.array, faults);
+    const PeFaults faults(c_.array, {e.fault});  // compiled once per experiment, for every batch
     e.trace.assign(columns_, 0);
     for (const GraphGoldenBatch& g : golden_) {
-      const BatchEffect be = evaluator_.evaluate(g, e.fault, faults, engine, shortcut);
+      const BatchEffect be = evaluator_.evaluate(g, e.fault, faults, shortcut);
       e.correct_to_wrong += be.correct_to_wrong;
       e.nonfinite_images += be.nonfinite_images;
       for (std::size_t i = 0; i < columns_; ++i) e.trace[i] += be.trace[i];

@@ -8,6 +8,7 @@
 #include "workloads/engines.h"
 #include "workloads/models/incremental_run.h"
 #include "workloads/models/operators.h"
+#include "workloads/models/plane_rerun_engine.h"
 #include "workloads/stuck_at_activity.h"
 
 namespace accsim {
@@ -138,9 +139,10 @@ std::string GraphFaultEvaluator::transient_node(const GraphGoldenBatch& g, const
 }
 
 BatchEffect GraphFaultEvaluator::evaluate(const GraphGoldenBatch& g, const HardwareFault& fault, const PeFaults& faults,
-                                          Engine& engine, bool shortcut) const {
+                                          bool shortcut) const {
   validate(fault, array_);
   if (!shortcut) {
+    FastEngine engine(array_, faults);
     const GraphRun full = run_graph(*g.graph, g.run.values.at(g.graph->inputs.at(0).name), engine, true);
     return effect_of(g, full.outputs.at(0), [&full](const std::string& name) { return &full.values.at(name); });
   }
@@ -153,6 +155,7 @@ BatchEffect GraphFaultEvaluator::evaluate(const GraphGoldenBatch& g, const Hardw
       return effect_of(g, g.run.outputs.at(0), [](const std::string&) { return static_cast<const Tensor*>(nullptr); });
     scope.engine_touches = [struck](const Node& node) { return node.name == struck; };
   }
+  PlaneRerunEngine engine(array_, faults, g.run, g.stationary, g.mappings);
   const Rerun rerun = rerun_graph(*g.graph, g.run, engine, scope);
   return effect_of(g, rerun.outputs.at(0), [&rerun](const std::string& name) -> const Tensor* {
     const auto it = rerun.changed.find(name);

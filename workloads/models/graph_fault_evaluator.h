@@ -9,6 +9,8 @@
 //    input registers of fp32 arrays, the register holds a value whose bits it alters);
 //  - a transient: the one array node whose jobs' cycle window holds its cycle, when
 //    the flip reaches a result there (faultmodels/transient_mapper.h); otherwise nothing.
+// and a recomputed array job computes only the output planes that can differ from the
+// recorded ones (workloads/models/plane_rerun_engine.h).
 // Without the shortcut the whole graph runs again on the faulty array; both give
 // bit-identical results (tests/workloads/models/graph_fault_evaluator_test.cpp).
 #include <map>
@@ -17,7 +19,6 @@
 #include <vector>
 
 #include "arch/array_config.h"
-#include "arch/engine.h"
 #include "arch/hardware_fault.h"
 #include "arch/mapping.h"
 #include "arch/pe_faults.h"
@@ -52,10 +53,10 @@ class GraphFaultEvaluator {
   // The index in array_nodes() of the node a transient at `cycle` strikes, or -1.
   static int node_at_cycle(const GraphGoldenBatch& golden, long long cycle);
 
-  // `fault` on the batch: `faults` is PeFaults(array, {fault}) and `engine` a fast
-  // engine on it, both built once per experiment. Thread-safe (const).
+  // `fault` on the batch: `faults` is PeFaults(array, {fault}), compiled once per
+  // experiment. Thread-safe (const).
   BatchEffect evaluate(const GraphGoldenBatch& golden, const HardwareFault& fault, const PeFaults& faults,
-                       Engine& engine, bool shortcut = true) const;
+                       bool shortcut = true) const;
 
  private:
   bool stuck_at_touches(const GraphGoldenBatch& golden, const Node& node, const HardwareFault& fault,
