@@ -58,5 +58,13 @@ TEST(GraphCampaignCommand, MitigationVariantsWithAModelExitWith2AndOneLineNaming
   EXPECT_TRUE(files_containing(dir.path(), "x.h5").empty());
 }
 
+TEST(GraphCampaignCommand, TheShippedResNetExperimentConfigParses) {
+  const RunConfig rc = parse_run_config(source_file("configs/experiments/campaign_resnet_fmnist.json"));
+  ASSERT_TRUE(rc.campaign.has_value());
+  ASSERT_TRUE(rc.workload.graph);
+  EXPECT_EQ(rc.campaign->sites.size(), 5u);
+  EXPECT_EQ(rc.campaign->kinds.size(), 3u);
+}
+
 }  // namespace
 }  // namespace accsim
