@@ -6,23 +6,88 @@
 #include <stdexcept>
 
 #include "workloads/campaign_checkpoint.h"
+#include "workloads/campaign_evaluator.h"
 #include "workloads/campaign_fault.h"
 #include "workloads/experiment_runner.h"
 #include "workloads/fault_evaluator.h"
+#include "workloads/graph_campaign.h"
 #include "workloads/mitigated_evaluation.h"
 
 namespace accsim {
 
 namespace {
 
-Tensor slice_images(const Tensor& images, int first, int count) {
-  Tensor t({count, images.dim(1), images.dim(2), images.dim(3)});
-  const std::size_t per = images.size() / static_cast<std::size_t>(images.dim(0));
+// The chain network: FaultEvaluator's shortcut per batch, and the mitigation variants.
+class ChainEvaluator : public CampaignEvaluator {
+ public:
+  explicit ChainEvaluator(const Campaign& c)
+      : evaluator_(c.array, c.network, c.params), golden_(golden_batches(c, evaluator_)),
+        mitigated_(c.array, c.network, c.params, c.config.mitigations, golden_,
+                   [&c](std::size_t count, const std::function<void(std::size_t)>& job) {
+                     parallel_for(c.config.threads, count, job);
+                   }),
+        layers_(c.network.layers.size()) {
+    for (const auto& l : c.network.layers) names_.push_back(l.name);
+  }
+
+  void describe(CampaignResults& r) const override {
+    r.nodes = names_;
+    r.batches = static_cast<int>(golden_.size());
+    r.batch_cycles = golden_.front().run.cycles;
+    for (std::size_t v = 0; v < mitigated_.size(); ++v) r.variants.push_back(mitigated_.baseline(v));
+    for (const auto& g : golden_) {
+      r.images += g.size();
+      r.cycles += g.run.cycles;
+      for (char ok : g.correct) r.golden_correct += ok;
+      r.golden_predictions.insert(r.golden_predictions.end(), g.predictions.begin(), g.predictions.end());
+    }
+  }
+
+  int struck(long long cycle) const override { return FaultEvaluator::layer_at_cycle(golden_.front().run, cycle); }
+
+  void evaluate(ExperimentResult& e, bool shortcut) const override {
+    e.trace.assign(layers_, 0);
+    for (const GoldenBatch& g : golden_) {
+      const BatchEffect be = evaluator_.evaluate(g, e.fault, shortcut);
+      e.correct_to_wrong += be.correct_to_wrong;
+      e.nonfinite_images += be.nonfinite_images;
+      for (std::size_t l = 0; l < layers_; ++l) e.trace[l] += be.trace[l];
+    }
+    e.outcome = classify_outcome(e.correct_to_wrong, e.nonfinite_images);
+    for (std::size_t v = 0; v < mitigated_.size(); ++v)
+      e.variants.push_back(mitigated_.evaluate(v, e.fault, e, shortcut));
+  }
+
+ private:
+  // The fault-free run of every batch, once.
+  static std::vector<GoldenBatch> golden_batches(const Campaign& c, const FaultEvaluator& evaluator) {
+    const int n = c.images.dim(0), batch = std::min(c.config.batch, n);
+    std::vector<GoldenBatch> golden(static_cast<std::size_t>((n + batch - 1) / batch));
+    parallel_for(c.config.threads, golden.size(), [&](std::size_t b) {
+      const int first = static_cast<int>(b) * batch, count = std::min(batch, n - first);
+      golden[b] = evaluator.golden(slice_batch(c.images, first, count),
+                                   std::vector<int>(c.labels.begin() + first, c.labels.begin() + first + count));
+    });
+    return golden;
+  }
+
+  FaultEvaluator evaluator_;
+  std::vector<GoldenBatch> golden_;
+  MitigatedEvaluation mitigated_;  // the variants' fault-free runs, once
+  std::size_t layers_;
+  std::vector<std::string> names_;
+};
+
+}  // namespace
+
+Tensor slice_batch(const Tensor& images, int first, int count) {
+  std::vector<int> shape = images.shape();
+  const std::size_t per = images.size() / static_cast<std::size_t>(shape.at(0));
+  shape[0] = count;
+  Tensor t(shape);
   std::copy(images.data() + first * per, images.data() + (first + count) * per, t.data());
   return t;
 }
-
-}  // namespace
 
 const std::vector<std::string>& outcome_names() {
   static const std::vector<std::string> names{"masked", "sdc", "crash", "due"};
@@ -38,48 +103,24 @@ Outcome classify_outcome(long long correct_to_wrong, long long nonfinite_images)
 }
 
 CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& options) {
-  const int n = c.images.rank() == 4 ? c.images.dim(0) : 0;
+  const int n = c.images.rank() >= 2 ? c.images.dim(0) : 0;
   if (n < 1 || static_cast<std::size_t>(n) != c.labels.size())
     throw std::invalid_argument("run_campaign: " + std::to_string(c.labels.size()) + " labels for images " +
                                 c.images.shape_string());
   if (c.config.batch < 1 || c.config.experiments < 1) throw std::invalid_argument("run_campaign: batch and experiments must be >= 1");
-  const FaultEvaluator evaluator(c.array, c.network, c.params);
-
-  // The fault-free run of every batch, once.
-  const int batch = std::min(c.config.batch, n);
-  const int batches = (n + batch - 1) / batch;
-  std::vector<GoldenBatch> golden(static_cast<std::size_t>(batches));
-  parallel_for(c.config.threads, golden.size(), [&](std::size_t b) {
-    const int first = static_cast<int>(b) * batch, count = std::min(batch, n - first);
-    golden[b] = evaluator.golden(slice_images(c.images, first, count),
-                                 std::vector<int>(c.labels.begin() + first, c.labels.begin() + first + count));
-  });
-
-  // The mitigation variants' fault-free runs, once.
-  const MitigatedEvaluation mitigated(c.array, c.network, c.params, c.config.mitigations, golden,
-                                      [&](std::size_t count, const std::function<void(std::size_t)>& job) {
-                                        parallel_for(c.config.threads, count, job);
-                                      });
+  const std::unique_ptr<CampaignEvaluator> evaluator =
+      c.on_graph() ? make_graph_campaign_evaluator(c) : std::make_unique<ChainEvaluator>(c);
 
   CampaignResults r;
   r.key = campaign_key(c);
-  for (const auto& l : c.network.layers) r.layers.push_back(l.name);
-  r.batches = batches;
-  r.batch_cycles = golden.front().run.cycles;
-  r.images = n;
-  for (std::size_t v = 0; v < mitigated.size(); ++v) r.variants.push_back(mitigated.baseline(v));
-  for (const auto& g : golden) {
-    r.cycles += g.run.cycles;
-    for (char ok : g.correct) r.golden_correct += ok;
-    r.golden_predictions.insert(r.golden_predictions.end(), g.predictions.begin(), g.predictions.end());
-  }
+  evaluator->describe(r);
   const auto total = static_cast<std::size_t>(c.config.experiments);
   r.experiments.resize(total);
   r.done.assign(total, 0);
   for (std::size_t i = 0; i < total; ++i) {
     ExperimentResult& e = r.experiments[i];
     e.fault = draw_campaign_fault(c.config, c.array, c.seed, static_cast<long long>(i), r.batch_cycles);
-    if (!e.fault.permanent()) e.layer = FaultEvaluator::layer_at_cycle(golden.front().run, e.fault.cycle);
+    if (!e.fault.permanent()) e.node = evaluator->struck(e.fault.cycle);
   }
   if (!options.checkpoint.empty() && std::filesystem::exists(options.checkpoint))
     r.resumed = read_campaign_checkpoint(options.checkpoint, r);
@@ -105,17 +146,8 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
         const std::size_t i = group.front();  // groups of one
         ExperimentResult e;
         e.fault = r.experiments[i].fault;  // written before the workers started
-        e.layer = r.experiments[i].layer;
-        e.trace.assign(r.layers.size(), 0);
-        for (const GoldenBatch& g : golden) {
-          const BatchEffect be = evaluator.evaluate(g, e.fault, options.shortcut);
-          e.correct_to_wrong += be.correct_to_wrong;
-          e.nonfinite_images += be.nonfinite_images;
-          for (std::size_t l = 0; l < e.trace.size(); ++l) e.trace[l] += be.trace[l];
-        }
-        e.outcome = classify_outcome(e.correct_to_wrong, e.nonfinite_images);
-        for (std::size_t v = 0; v < mitigated.size(); ++v)
-          e.variants.push_back(mitigated.evaluate(v, e.fault, e, options.shortcut));
+        e.node = r.experiments[i].node;
+        evaluator->evaluate(e, options.shortcut);
         return [&r, i, e = std::move(e)]() mutable { r.experiments[i] = std::move(e); };
       },
       checkpoint, runner);

@@ -3,6 +3,7 @@
 #include "arch/input_error.h"
 #include "workloads/checkpoint_header.h"
 #include "workloads/key_hasher.h"
+#include "workloads/models/graph_hash.h"
 #include "workloads/results_file.h"
 
 namespace accsim {
@@ -17,7 +18,16 @@ std::string campaign_key(const Campaign& c) {
   KeyHasher h;
   h.str("accsim campaign key 2");  // 2: the network's clipping counts
   h.array(c.array);
-  h.network(c.network);
+  if (c.on_graph()) {
+    h.str("graph");
+    h.u64(c.graphs.size());
+    for (const auto& [batch, graph] : c.graphs) {
+      h.i64(batch);
+      hash_graph(h, *graph);
+    }
+  } else {
+    h.network(c.network);
+  }
   const CampaignConfig& cc = c.config;  // every key that decides results: not threads, not checkpoint_seconds
   for (long long v : {cc.experiments, static_cast<long long>(cc.test_offset), static_cast<long long>(cc.test_limit),
                       static_cast<long long>(cc.batch), static_cast<long long>(cc.bit_lo),
@@ -33,7 +43,7 @@ std::string campaign_key(const Campaign& c) {
     h.mitigations(v.mitigations);
   }
   h.u64(c.seed);
-  h.parameters(c.params);
+  if (!c.on_graph()) h.parameters(c.params);
   h.labelled_images(c.images, c.labels);
   return h.hex();
 }
@@ -63,12 +73,12 @@ void write_campaign_checkpoint(const std::string& path, const CampaignResults& r
   ResultsFile h5(path);
   write_checkpoint_header(h5, kCampaignCheckpointFormat, kCampaignCheckpointVersion, r.key);
   h5.set_attribute("/", "experiments", r.experiments.size());
-  h5.write_strings("/layers", r.layers);
+  h5.write_strings("/layers", r.nodes);
   h5.write_int64s("/index", index);
   h5.write_int64s("/outcome", outcome);
   h5.write_int64s("/correct_to_wrong", c2w);
   h5.write_int64s("/nonfinite_images", nonfinite);
-  h5.write_int64s("/trace", trace, {index.size(), r.layers.size()});
+  h5.write_int64s("/trace", trace, {index.size(), r.nodes.size()});
   h5.set_attribute("/", "variants", variants);
   if (variants > 0) {
     std::vector<std::string> names;
@@ -95,9 +105,9 @@ long long read_campaign_checkpoint(const std::string& path, CampaignResults& r) 
   const std::vector<std::int64_t> nonfinite = read_int64s(path, "/nonfinite_images");
   std::vector<hsize_t> dims;
   const std::vector<std::int64_t> trace = read_int64_array(path, "/trace", dims);
-  const std::size_t n = index.size(), layers = r.layers.size();
-  if (read_strings(path, "/layers") != r.layers || outcome.size() != n || c2w.size() != n || nonfinite.size() != n ||
-      dims.size() != 2 || dims[0] != n || dims[1] != layers)
+  const std::size_t n = index.size(), columns = r.nodes.size();
+  if (read_strings(path, "/layers") != r.nodes || outcome.size() != n || c2w.size() != n ||
+      nonfinite.size() != n || dims.size() != 2 || dims[0] != n || dims[1] != columns)
     throw InputError(what + " is inconsistent (datasets of different lengths); delete it to start afresh");
   const std::size_t variants = r.variants.size();
   std::vector<std::string> names;
@@ -123,8 +133,8 @@ long long read_campaign_checkpoint(const std::string& path, CampaignResults& r) 
     e.outcome = static_cast<Outcome>(outcome[j]);
     e.correct_to_wrong = c2w[j];
     e.nonfinite_images = nonfinite[j];
-    e.trace.assign(trace.begin() + static_cast<std::ptrdiff_t>(j * layers),
-                   trace.begin() + static_cast<std::ptrdiff_t>((j + 1) * layers));
+    e.trace.assign(trace.begin() + static_cast<std::ptrdiff_t>(j * columns),
+                   trace.begin() + static_cast<std::ptrdiff_t>((j + 1) * columns));
     e.variants.assign(variants, VariantResult{});
     for (std::size_t v = 0; v < variants; ++v) {
       const std::size_t at = j * variants + v;

@@ -3,7 +3,7 @@
 // the output (run_checkpoint.h: "<out>.checkpoint.h5"), rewritten atomically (temporary name, then rename)
 // with the results of every experiment finished so far and the campaign's key, a hash
 // of everything the results depend on. A checkpoint of another campaign (different
-// array, network, campaign keys, seed, model parameters or test images) is refused.
+// array, network or graph model, campaign keys, seed, model parameters or test images) is refused.
 #include <string>
 
 #include "workloads/campaign_types.h"
@@ -13,8 +13,9 @@ namespace accsim {
 inline constexpr const char* kCampaignCheckpointFormat = "accsim-campaign-checkpoint";
 inline constexpr int kCampaignCheckpointVersion = 2;  // 2: mitigation variants' results (/variants/*)
 
-// 16 hex digits: FNV-1a over the array, the network (and its clip), the campaign keys
-// that decide the results (the mitigation variants included), the seed, the parameters' bits and the test images' bits and labels.
+// 16 hex digits: FNV-1a over the array, the network (and its clip) and its parameters'
+// bits or the graph model (workloads/models/graph_hash.h), the campaign keys that decide
+// the results (the mitigation variants included), the seed and the test images' bits and labels.
 std::string campaign_key(const Campaign& campaign);
 
 // Writes the done experiments of `results` (atomically replacing `path`).

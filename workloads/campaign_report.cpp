@@ -76,7 +76,7 @@ void write_experiments(ResultsFile& h5, const CampaignResults& r) {
     col.push_back(e.fault.col);
     bit.push_back(e.fault.bit);
     cycle.push_back(e.fault.cycle);
-    layer.push_back(e.layer);
+    layer.push_back(e.node);
     outcome.push_back(static_cast<std::int64_t>(e.outcome));
     outcome_name.push_back(to_string(e.outcome));
     c2w.push_back(e.correct_to_wrong);
@@ -96,7 +96,7 @@ void write_experiments(ResultsFile& h5, const CampaignResults& r) {
   h5.write_strings("/experiments/outcome_name", outcome_name);
   h5.write_int64s("/experiments/correct_to_wrong", c2w);
   h5.write_int64s("/experiments/nonfinite_images", nonfinite);
-  h5.write_int64s("/experiments/trace", trace, {row.size(), r.layers.size()});
+  h5.write_int64s("/experiments/trace", trace, {row.size(), r.nodes.size()});
 }
 
 }  // namespace
@@ -149,7 +149,7 @@ void write_campaign_results(ResultsFile& h5, const Campaign& c, const CampaignRe
   write_output_format(h5, kCampaignOutput);
   h5.set_attribute("/", "seed", static_cast<std::int64_t>(c.seed));
   h5.set_attribute("/", "campaign_key", r.key);
-  h5.set_attribute("/", "network", c.network.name);
+  h5.set_attribute("/", "network", c.model_name());
   h5.set_attribute("/", "experiments", r.experiments.size());
   h5.set_attribute("/", "images", r.images);
   h5.set_attribute("/", "batch", std::min<long long>(c.config.batch, r.images));
@@ -165,7 +165,7 @@ void write_campaign_results(ResultsFile& h5, const Campaign& c, const CampaignRe
   h5.set_attribute("/", "crash_lo", s.overall.crash_ci.lo);
   h5.set_attribute("/", "crash_hi", s.overall.crash_ci.hi);
   h5.set_attribute("/", "cycles", r.cycles);
-  h5.write_strings("/layer_names", r.layers);
+  h5.write_strings("/layer_names", r.nodes);
   write_experiments(h5, r);
   h5.write_table("/summary/overall", rate_table({s.overall}));
   h5.write_strings("/summary/sites", groups_of(s.by_site));

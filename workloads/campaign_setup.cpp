@@ -6,6 +6,7 @@
 #include "arch/random.h"
 #include "workloads/fashion_mnist.h"
 #include "workloads/fault_evaluator.h"
+#include "workloads/graph_campaign.h"
 #include "workloads/model_file.h"
 
 namespace accsim {
@@ -59,6 +60,7 @@ CampaignInputs load_campaign_inputs(const RunConfig& rc, const std::string& mode
 
 CampaignSource load_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes) {
   if (!rc.campaign) throw std::invalid_argument("load_campaign: the config has no campaign object");
+  if (rc.workload.graph) return load_graph_campaign(rc, seed, notes);
   const CampaignConfig& cc = *rc.campaign;
   CampaignInputs in = load_campaign_inputs(rc, "campaign.model", cc.model, cc.test_offset, cc.test_limit, cc.batch, seed, notes);
   CampaignSource src;

@@ -33,6 +33,7 @@ CampaignInputs load_campaign_inputs(const RunConfig& rc, const std::string& mode
 
 // `rc.campaign` must be set. Synthetic images carry the fault-free model's predictions
 // as labels, so that every image counts as correct and an SDC is any changed prediction.
+// With workload.model, the graph model (load_graph_campaign, workloads/graph_campaign.h).
 CampaignSource load_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes);
 
 }  // namespace accsim

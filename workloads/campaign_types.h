@@ -2,6 +2,8 @@
 // The data of a hardware-fault inference campaign (`accsim campaign`): what it runs on,
 // and what each experiment found.
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,6 +11,7 @@
 #include "arch/hardware_fault.h"
 #include "arch/tensor.h"
 #include "workloads/campaign_config.h"
+#include "workloads/models/graph.h"
 #include "workloads/network.h"
 
 namespace accsim {
@@ -17,12 +20,18 @@ namespace accsim {
 // not the checkpoint interval).
 struct Campaign {
   ArrayConfig array;
-  Network network;
+  Network network;  // the chain network and its parameters, unless `graphs` is set
   NetworkParameters params;
-  Tensor images;            // [N, c, h, w]: the test images, in order
+  // A graph model (workload.model) instead of the chain network: the model loaded for
+  // each batch size the campaign runs (the full batch and a smaller last one).
+  std::map<int, std::shared_ptr<const Graph>> graphs;
+  Tensor images;            // [N, ...]: the test images, in order
   std::vector<int> labels;  // [N]
   CampaignConfig config;
   std::uint64_t seed = 1;
+
+  bool on_graph() const { return !graphs.empty(); }
+  const std::string& model_name() const { return on_graph() ? graphs.begin()->second->name : network.name; }
 };
 
 // The PVF paper's classes: crash if any image's logits hold a NaN or Inf; otherwise SDC
@@ -46,11 +55,13 @@ struct VariantResult {
 
 struct ExperimentResult {
   HardwareFault fault;
-  int layer = -1;  // a transient: the layer it strikes in a full batch's run (-1: none); stuck-at: -1
+  // A transient: the trace column (layer or array node) it strikes in a full batch's run
+  // (-1: none); a stuck-at: -1.
+  int node = -1;
   Outcome outcome = Outcome::masked;
   long long correct_to_wrong = 0;  // images, summed over batches
   long long nonfinite_images = 0;  // images with a NaN/Inf logit
-  std::vector<long long> trace;    // per layer: array output elements that differ, summed over images
+  std::vector<long long> trace;    // per trace column: array output elements that differ, summed over images
   std::vector<VariantResult> variants;  // one per campaign.mitigations entry, in order
 };
 
@@ -67,8 +78,10 @@ struct VariantBaseline {
 };
 
 struct CampaignResults {
-  std::string key;                  // the resume key (campaign_key)
-  std::vector<std::string> layers;  // layer names, the trace's columns
+  std::string key;                 // the resume key (campaign_key)
+  // The trace's columns: the chain network's layers, or a graph model's nodes that run
+  // on the array (in the files: /layer_names, as every output names its layers).
+  std::vector<std::string> nodes;
   int batches = 0;
   long long batch_cycles = 0;    // one full batch's fault-free inference run: transient cycles lie in [0, this)
   long long golden_correct = 0;  // test images the fault-free model classifies correctly

@@ -9,56 +9,9 @@
 #include "kernels/activations.h"
 #include "kernels/array_conv.h"
 #include "workloads/engines.h"
+#include "workloads/stuck_at_activity.h"
 
 namespace accsim {
-
-namespace {
-
-bool changes(const StuckMask& m, float v) { return m.apply(float_bits(v)) != float_bits(v); }
-
-// False when a weight or input stuck-at provably changes nothing in this layer for the
-// images whose input is the fault-free one: the faulty register never holds a value
-// whose bits the stuck-at alters (idle rows hold 0, padding reads 0). True otherwise,
-// and for every other site.
-bool stuck_at_acts(const HardwareFault& f, const PeFaults& faults, const LayerRun& layer, const Tensor& weights,
-                   const Mapping& mapping, const std::vector<char>& dirty) {
-  if (f.site != FaultSite::weight && f.site != FaultSite::input) return true;
-  const ConvShape& s = layer.job.shape;
-  const StuckMask& mask = f.site == FaultSite::weight ? faults.weight(f.row, f.col) : faults.input(f.row, f.col);
-  std::vector<int> cols, rows;
-  std::vector<char> seen(static_cast<std::size_t>(s.c), 0);
-  const std::size_t plane = static_cast<std::size_t>(s.h) * static_cast<std::size_t>(s.w);
-  for (int g = 0; g < mapping.groups(); ++g) {
-    mapping.cols_to_channels(g, cols);
-    const int oc = cols[static_cast<std::size_t>(f.col)];
-    if (oc < 0) continue;  // an idle column's results never leave the array
-    for (int b = 0; b < mapping.blocks(); ++b) {
-      mapping.rows_to_channels(g, b, rows);
-      const int ic = rows[static_cast<std::size_t>(f.row)];
-      if (ic < 0 || (f.site == FaultSite::input && s.pad > 0)) {
-        if (changes(mask, 0.0f)) return true;
-        if (ic < 0) continue;
-      }
-      if (f.site == FaultSite::weight) {
-        const float* w = weights.data() + (static_cast<std::size_t>(oc) * s.c + ic) * s.r * s.s;
-        for (int i = 0; i < s.r * s.s; ++i)
-          if (changes(mask, w[i])) return true;
-        continue;
-      }
-      if (seen[static_cast<std::size_t>(ic)]) continue;
-      seen[static_cast<std::size_t>(ic)] = 1;
-      for (int n = 0; n < s.n; ++n) {
-        if (dirty[static_cast<std::size_t>(n)]) continue;  // recomputed anyway
-        const float* x = layer.input.data() + (static_cast<std::size_t>(n) * s.c + ic) * plane;
-        for (std::size_t i = 0; i < plane; ++i)
-          if (changes(mask, x[i])) return true;
-      }
-    }
-  }
-  return false;
-}
-
-}  // namespace
 
 FaultEvaluator::FaultEvaluator(const ArrayConfig& array, const Network& net, const NetworkParameters& params)
     : array_(array), net_(net), params_(params) {
@@ -112,7 +65,7 @@ BatchEffect FaultEvaluator::evaluate_shortcut(const GoldenBatch& g, const Hardwa
       c.region.images = dirty;
       c.region.columns.assign(static_cast<std::size_t>(cols), 0);
       // The images whose input differs run on the faulty array in any case.
-      if (stuck_at_acts(fault, faults, gl, params_.weights[static_cast<std::size_t>(l)], mapping, dirty))
+      if (stuck_at_acts(fault, faults, array_, gl, params_.weights[static_cast<std::size_t>(l)], mapping, dirty))
         c.region.columns[static_cast<std::size_t>(fault.col)] = 1;
       c.active = c.region.columns[static_cast<std::size_t>(fault.col)] ||
                  std::find(dirty.begin(), dirty.end(), 1) != dirty.end();

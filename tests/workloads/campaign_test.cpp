@@ -46,7 +46,7 @@ void expect_same_results(const CampaignResults& a, const CampaignResults& b) {
     const ExperimentResult &x = a.experiments[i], &y = b.experiments[i];
     const std::string what = "experiment " + std::to_string(i) + " " + describe(x.fault);
     EXPECT_EQ(describe(x.fault), describe(y.fault)) << what;
-    EXPECT_EQ(x.layer, y.layer) << what;
+    EXPECT_EQ(x.node, y.node) << what;
     EXPECT_EQ(x.outcome, y.outcome) << what;
     EXPECT_EQ(x.correct_to_wrong, y.correct_to_wrong) << what;
     EXPECT_EQ(x.nonfinite_images, y.nonfinite_images) << what;

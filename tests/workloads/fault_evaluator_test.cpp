@@ -109,5 +109,21 @@ TEST(FaultEvaluator, WeightStuckAtOfTheTopExponentBitGivesNonFiniteLogitsOnEvery
     }
 }
 
+TEST(FaultEvaluator, AWeightStuckAtOnAnFp16ArrayIsJudgedOnTheRegisterWordNotTheFp32Value) {
+  // Every weight is 0.75: fp32 0x3F400000 (bit 11 clear), fp16 0x3A00 (bit 11 set). A
+  // stuck-at-0 on bit 11 of an fp16 weight register turns 0.75 into 0.1875, so conv1
+  // changes; judging the fp32 bits would skip the layer.
+  Fixture fx(SwizzlePolicy::none, 5);
+  fx.array.datatype = DataType::fp16;
+  for (Tensor& w : fx.params.weights) std::fill(w.values().begin(), w.values().end(), 0.75f);
+  const FaultEvaluator ev(fx.array, fx.net, fx.params);
+  Rng rng(6);
+  const GoldenBatch g = ev.golden(testing::random_tensor({2, 1, 28, 28}, rng, 0.0f, 1.0f), {0, 1});
+  const HardwareFault f{FaultSite::weight, 0, 0, 11, FaultKind::stuck_at_0, -1};
+  const BatchEffect fast = ev.evaluate(g, f, true), full = ev.evaluate(g, f, false);
+  EXPECT_GT(full.trace[0], 0);
+  EXPECT_EQ(fast.trace, full.trace);
+}
+
 }  // namespace
 }  // namespace accsim

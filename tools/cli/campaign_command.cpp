@@ -89,7 +89,7 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
   const long long fresh = results.done_count - results.resumed;
   const int threads = resolve_threads(cc.threads);
   out << "accsim " << ACCSIM_VERSION << " campaign | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
-      << rc.array.atomic_k << ", swizzle " << to_string(rc.array.swizzle) << ") | " << campaign.network.name << ", "
+      << rc.array.atomic_k << ", swizzle " << to_string(rc.array.swizzle) << ") | " << campaign.model_name() << ", "
       << source.model_source << " | seed " << seed << "\n";
   out << source.input_source << " in " << results.batches << " batch" << (results.batches > 1 ? "es" : "")
       << " of up to " << std::min<long long>(cc.batch, results.images) << " (one batch's run: " << results.batch_cycles

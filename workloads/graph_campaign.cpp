@@ -1,0 +1,161 @@
+#include "workloads/graph_campaign.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "arch/input_error.h"
+#include "arch/pe_faults.h"
+#include "arch/random.h"
+#include "workloads/engines.h"
+#include "workloads/experiment_runner.h"
+#include "workloads/fashion_mnist.h"
+#include "workloads/models/graph_fault_evaluator.h"
+#include "workloads/models/onnx_import.h"
+
+namespace accsim {
+
+namespace {
+
+class GraphCampaignEvaluator : public CampaignEvaluator {
+ public:
+  explicit GraphCampaignEvaluator(const Campaign& c) : c_(c), evaluator_(c.array) {
+    if (!c.config.mitigations.empty())
+      throw std::invalid_argument("graph campaign: mitigation variants are not supported on graph models");
+    const int n = c.images.dim(0), batch = std::min(c.config.batch, n);
+    golden_.resize(static_cast<std::size_t>((n + batch - 1) / batch));
+    parallel_for(c.config.threads, golden_.size(), [&](std::size_t b) {
+      const int first = static_cast<int>(b) * batch, count = std::min(batch, n - first);
+      const auto graph = c.graphs.find(count);
+      if (graph == c.graphs.end())
+        throw std::invalid_argument("graph campaign: no graph for batches of " + std::to_string(count) + " images");
+      golden_[b] = evaluator_.golden(*graph->second, slice_batch(c.images, first, count),
+                                     std::vector<int>(c.labels.begin() + first, c.labels.begin() + first + count));
+    });
+    columns_ = GraphFaultEvaluator::array_nodes(*golden_.front().graph).size();
+  }
+
+  void describe(CampaignResults& r) const override {
+    r.nodes = GraphFaultEvaluator::array_nodes(*golden_.front().graph);
+    r.batches = static_cast<int>(golden_.size());
+    r.batch_cycles = golden_.front().run.cycles;
+    r.images = c_.images.dim(0);
+    for (const GraphGoldenBatch& g : golden_) {
+      r.cycles += g.run.cycles;
+      r.golden_correct += std::count(g.correct.begin(), g.correct.end(), 1);
+      r.golden_predictions.insert(r.golden_predictions.end(), g.predictions.begin(), g.predictions.end());
+    }
+  }
+
+  int struck(long long cycle) const override { return GraphFaultEvaluator::node_at_cycle(golden_.front(), cycle); }
+
+  void evaluate(ExperimentResult& e, bool shortcut) const override {
+    const PeFaults faults(c_.array, {e.fault});  // compiled once per experiment, for every batch
+    e.trace.assign(columns_, 0);
+    for (const GraphGoldenBatch& g : golden_) {
+      const BatchEffect be = evaluator_.evaluate(g, e.fault, faults, shortcut);
+      e.correct_to_wrong += be.correct_to_wrong;
+      e.nonfinite_images += be.nonfinite_images;
+      for (std::size_t i = 0; i < columns_; ++i) e.trace[i] += be.trace[i];
+    }
+    e.outcome = classify_outcome(e.correct_to_wrong, e.nonfinite_images);
+  }
+
+ private:
+  const Campaign& c_;
+  GraphFaultEvaluator evaluator_;
+  std::vector<GraphGoldenBatch> golden_;
+  std::size_t columns_ = 0;
+};
+
+void refuse_unsupported_keys(const RunConfig& rc) {
+  const CampaignConfig& cc = *rc.campaign;
+  const std::string with = " with a graph model (workload.model)";
+  if (!cc.model.empty())
+    throw InputError(rc.file + ": campaign.model: a parameter file is for the built-in networks, not" + with +
+                     ", which carries its own parameters: remove campaign.model");
+  if (!cc.mitigations.empty())
+    throw InputError(rc.file + ": campaign.mitigations: mitigation variants are not supported" + with +
+                     " yet; remove campaign.mitigations, or measure them on a built-in network");
+  if (rc.mitigations.any())
+    throw InputError(rc.file + ": mitigations: not supported" + with + " yet; remove the top-level mitigations object");
+}
+
+// The model at `batch` images: the config's own graph when it has that batch.
+std::shared_ptr<const Graph> graph_at(const RunConfig& rc, int batch) {
+  if (rc.workload.graph->batch() == batch) return rc.workload.graph;
+  return std::make_shared<const Graph>(load_onnx_model(rc.workload.model, batch));
+}
+
+void check_logits(const RunConfig& rc, const Graph& g) {
+  const std::vector<int>& shape = g.shape_of(g.outputs.at(0));
+  if (shape.size() != 2 || shape[0] != g.batch() || shape[1] < 2)
+    throw InputError(rc.file + ": workload.model: accsim campaign needs a classifier whose first output is logits "
+                               "[N, classes]; '" + rc.workload.model + "' gives " + g.outputs[0] + " " +
+                     Tensor(shape).shape_string());
+}
+
+// Seeded synthetic inputs (as the chain campaign's: one generator per image index) and
+// the fault-free model's predictions as their labels.
+void synthetic_inputs(const Campaign& c, int offset, std::vector<int> shape, std::uint64_t seed, Tensor& images,
+                      std::vector<int>& labels) {
+  const int n = shape[0];
+  images = Tensor(shape);
+  const std::size_t per = images.size() / static_cast<std::size_t>(n);
+  for (int i = 0; i < n; ++i) {
+    Rng rng(splitmix64(seed ^ 0x696d616765ULL) ^ static_cast<std::uint64_t>(offset + i));
+    std::generate(images.data() + i * per, images.data() + (i + 1) * per, [&] { return rng.uniform01(); });
+  }
+  const PeFaults healthy;
+  FastEngine engine(c.array, healthy);
+  const int batch = c.graphs.rbegin()->first;  // the full batch is the largest
+  for (int first = 0; first < n; first += batch) {
+    const int count = std::min(batch, n - first);
+    const Tensor logits = run_graph(*c.graphs.at(count), slice_batch(images, first, count), engine, false).outputs.at(0);
+    for (int i = 0; i < count; ++i)
+      labels.push_back(argmax_row(logits.data() + static_cast<std::size_t>(i) * logits.dim(1), logits.dim(1)));
+  }
+}
+
+}  // namespace
+
+CampaignSource load_graph_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes) {
+  refuse_unsupported_keys(rc);
+  const CampaignConfig& cc = *rc.campaign;
+  CampaignSource src;
+  Campaign& c = src.campaign;
+  c.array = rc.array;
+  c.config = cc;
+  c.seed = seed;
+  const int batch = std::min(cc.batch, cc.test_limit);
+  for (int size : {batch, cc.test_limit % batch})
+    if (size > 0 && !c.graphs.count(size)) c.graphs[size] = graph_at(rc, size);
+  const Graph& g = *c.graphs.at(batch);
+  check_logits(rc, g);
+  src.model_source = "ONNX model " + rc.workload.model + " (" + std::to_string(g.nodes.size()) + " nodes, " +
+                     std::to_string(GraphFaultEvaluator::array_nodes(g).size()) + " on the array)";
+  std::vector<int> shape = g.inputs.at(0).shape;
+  shape[0] = cc.test_limit;
+  const std::string range = std::to_string(cc.test_offset) + ".." + std::to_string(cc.test_offset + cc.test_limit - 1);
+  const bool mnist_shaped = shape == std::vector<int>{cc.test_limit, 1, 28, 28};
+  if (mnist_shaped && fashion_mnist_available(rc.workload.dataset_dir)) {
+    LabelledImages d = load_fashion_mnist(rc.workload.dataset_dir, DatasetSplit::test, cc.test_offset, cc.test_limit);
+    c.images = std::move(d.images);
+    c.labels = std::move(d.labels);
+    src.input_source = "Fashion-MNIST test images " + range;
+    return src;
+  }
+  notes << "accsim: note: "
+        << (mnist_shaped ? "Fashion-MNIST not found in " + rc.workload.dataset_dir + " (Debian package dataset-fashion-mnist)"
+                         : "the model's input " + Tensor(g.inputs[0].shape).shape_string() + " is not [N,1,28,28]")
+        << "; using " << cc.test_limit
+        << " synthetic inputs labelled with the fault-free model's predictions (an SDC is any changed prediction)\n";
+  synthetic_inputs(c, cc.test_offset, shape, seed, c.images, c.labels);
+  src.input_source = std::to_string(cc.test_limit) + " synthetic inputs " + range + " (seed " + std::to_string(seed) + ")";
+  return src;
+}
+
+std::unique_ptr<CampaignEvaluator> make_graph_campaign_evaluator(const Campaign& campaign) {
+  return std::make_unique<GraphCampaignEvaluator>(campaign);
+}
+
+}  // namespace accsim

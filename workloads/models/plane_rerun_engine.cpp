@@ -1,0 +1,96 @@
+#include "workloads/models/plane_rerun_engine.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "faultmodels/transient_mapper.h"
+#include "kernels/array_conv.h"
+#include "workloads/stuck_at_activity.h"
+
+namespace accsim {
+
+namespace {
+
+bool same_shape(const ConvShape& a, const ConvShape& b) {
+  return a.n == b.n && a.c == b.c && a.h == b.h && a.w == b.w && a.k == b.k && a.r == b.r && a.s == b.s &&
+         a.stride == b.stride && a.pad == b.pad;
+}
+
+bool same_bits(const Tensor& a, const Tensor& b) {
+  return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+// dirty[i]: image i of `input` differs from the recorded one.
+std::vector<char> dirty_images(const Tensor& input, const Tensor& recorded) {
+  const int n = input.dim(0);
+  const std::size_t per = input.size() / static_cast<std::size_t>(n);
+  std::vector<char> dirty(static_cast<std::size_t>(n), 0);
+  for (int i = 0; i < n; ++i)
+    dirty[static_cast<std::size_t>(i)] =
+        std::memcmp(input.data() + i * per, recorded.data() + i * per, per * sizeof(float)) != 0;
+  return dirty;
+}
+
+// The planes that can differ from the record (see the header).
+ConvRegion planes_that_may_differ(const ArrayConfig& array, const PeFaults& faults, const LayerRun& record,
+                                  const Tensor& weights, const Mapping& mapping, const ErrorPattern& pattern,
+                                  std::vector<char> dirty) {
+  ConvRegion region;
+  region.columns.assign(static_cast<std::size_t>(array.atomic_k), 0);
+  for (const HardwareFault& f : faults.faults())
+    if (f.permanent() && stuck_at_acts(f, faults, array, record, weights, mapping, dirty))
+      region.columns[static_cast<std::size_t>(f.col)] = 1;
+  const bool any_dirty = std::find(dirty.begin(), dirty.end(), 1) != dirty.end();
+  region.images = std::move(dirty);
+  if (pattern.empty()) return region;
+  // The struck planes; with dirty images too (not in one graph campaign run: a node a
+  // transient strikes ran on unchanged inputs), every column of the images.
+  const long long PQ = static_cast<long long>(record.job.shape.p()) * record.job.shape.q();
+  if (!any_dirty) region.image_columns.assign(static_cast<std::size_t>(array.atomic_k), 0);
+  const auto strike = [&](const ElementKey& at) {
+    region.images[static_cast<std::size_t>(at.pixel / PQ)] = 1;
+    if (!region.image_columns.empty()) region.image_columns[static_cast<std::size_t>(at.col)] = 1;
+  };
+  for (const auto& p : pattern.psums) strike(p.at);
+  for (const auto& a : pattern.accumulator) strike(a.at);
+  return region;
+}
+
+bool selects_nothing(const ConvRegion& r) {
+  const auto none = [](const std::vector<char>& v) { return std::find(v.begin(), v.end(), 1) == v.end(); };
+  return none(r.columns) && (none(r.images) || (!r.image_columns.empty() && none(r.image_columns)));
+}
+
+}  // namespace
+
+PlaneRerunEngine::PlaneRerunEngine(const ArrayConfig& array, const PeFaults& faults, const GraphRun& recorded,
+                                   const std::vector<Tensor>& stationary, const std::vector<Mapping>& mappings)
+    : array_(array), faults_(faults), recorded_(recorded), stationary_(stationary), mappings_(mappings),
+      fast_(array, faults) {}
+
+long long PlaneRerunEngine::recorded_job(const ConvJob& job, const Tensor& input, const Tensor& weights,
+                                         long long start_cycle) const {
+  const auto& jobs = recorded_.jobs;
+  const auto it = std::lower_bound(jobs.begin(), jobs.end(), start_cycle,
+                                   [](const LayerRun& r, long long cycle) { return r.start_cycle < cycle; });
+  if (it == jobs.end() || it->start_cycle != start_cycle || it->job.layer != job.layer ||
+      !same_shape(it->job.shape, job.shape) || it->input.shape() != input.shape())
+    return -1;
+  const auto j = it - jobs.begin();
+  return same_bits(stationary_[static_cast<std::size_t>(j)], weights) ? j : -1;
+}
+
+JobResult PlaneRerunEngine::run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) {
+  const long long j = recorded_job(job, input, weights, start_cycle);
+  if (j < 0) return fast_.run(job, input, weights, start_cycle);
+  const LayerRun& record = recorded_.jobs[static_cast<std::size_t>(j)];
+  const Mapping& mapping = mappings_[static_cast<std::size_t>(j)];
+  const ErrorPattern pattern = map_transients(job, array_, faults_, start_cycle);
+  const ConvRegion region =
+      planes_that_may_differ(array_, faults_, record, weights, mapping, pattern, dirty_images(input, record.input));
+  JobResult r{record.output, record.timing};
+  if (!selects_nothing(region)) array_conv_region(job, array_, mapping, faults_, pattern, input, weights, region, r.output);
+  return r;
+}
+
+}  // namespace accsim

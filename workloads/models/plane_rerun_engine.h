@@ -1,0 +1,48 @@
+#pragma once
+// The engine of a graph rerun against a recorded fault-free run (graph campaigns): a job
+// that starts where a recorded job started, with the same stationary operand, computes
+// only the output planes (image, output channel) that can differ from the recorded
+// output, and takes the others from the record:
+//  - every plane of the images whose streamed input differs from the recorded one;
+//  - the planes of the column a stuck-at sits in, when it can act on the job
+//    (workloads/stuck_at_activity.h): a PE, adder-tree or accumulator fault in column
+//    c changes only the output channels column c serves;
+//  - the planes a transient's error pattern touches (faultmodels/transient_mapper.h).
+// Any other job runs in full on the fast engine. Bit-identical to FastEngine
+// (kernels/array_conv.h: array_conv_region computes each plane as array_conv does, and a
+// fault-free array computes an image the same wherever it sits in the batch).
+#include <vector>
+
+#include "arch/engine.h"
+#include "arch/mapping.h"
+#include "arch/pe_faults.h"
+#include "workloads/engines.h"
+#include "workloads/models/graph_runner.h"
+
+namespace accsim {
+
+class PlaneRerunEngine : public Engine {
+ public:
+  // `recorded`: a recorded fault-free run (run_graph(..., record = true)) with, per job,
+  // its stationary operand and Mapping. Keeps references: everything must outlive it.
+  PlaneRerunEngine(const ArrayConfig& array, const PeFaults& faults, const GraphRun& recorded,
+                   const std::vector<Tensor>& stationary, const std::vector<Mapping>& mappings);
+  std::string name() const override { return "fast"; }
+  JobResult run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) override;
+  JobResult run_encoded(const ConvJob& job, const ArrayOperands& operands, long long start_cycle) override {
+    return fast_.run_encoded(job, operands, start_cycle);
+  }
+
+ private:
+  // The recorded job this one repeats (same start, name, shape and stationary operand), or -1.
+  long long recorded_job(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) const;
+
+  ArrayConfig array_;
+  const PeFaults& faults_;
+  const GraphRun& recorded_;
+  const std::vector<Tensor>& stationary_;
+  const std::vector<Mapping>& mappings_;
+  FastEngine fast_;
+};
+
+}  // namespace accsim
