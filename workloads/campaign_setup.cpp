@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "arch/random.h"
-#include "workloads/fashion_mnist.h"
 #include "workloads/fault_evaluator.h"
 #include "workloads/graph_campaign.h"
 #include "workloads/model_file.h"
+#include "workloads/workload_input.h"
 
 namespace accsim {
 
@@ -25,26 +24,16 @@ CampaignInputs load_campaign_inputs(const RunConfig& rc, const std::string& mode
           << " is not set; using untrained seeded Kaiming-uniform parameters (seed "
           << seed << ")\n";
   }
-  const std::string last = std::to_string(test_offset + test_limit - 1);
-  if (net.channels == 1 && net.height == 28 && net.width == 28 && fashion_mnist_available(rc.workload.dataset_dir)) {
-    LabelledImages d = load_fashion_mnist(rc.workload.dataset_dir, DatasetSplit::test, test_offset, test_limit);
-    in.images = std::move(d.images);
-    in.labels = std::move(d.labels);
-    in.input_source = "Fashion-MNIST test images " + std::to_string(test_offset) + ".." + last;
+  WorkloadInput images = load_test_images(rc, net, test_offset, test_limit, seed, notes);
+  in.images = std::move(images.images);
+  in.input_source = std::move(images.source);
+  if (!images.synthetic()) {
+    in.labels = std::move(images.labels);
     return in;
   }
-  notes << "accsim: note: "
-        << (net.channels == 1 && net.height == 28 && net.width == 28
-                ? "Fashion-MNIST not found in " + rc.workload.dataset_dir + " (Debian package dataset-fashion-mnist)"
-                : "the network's input is not 1x28x28")
-        << "; using " << test_limit
-        << " synthetic images labelled with the fault-free model's predictions (an SDC is any changed prediction)\n";
-  in.images = Tensor({test_limit, net.channels, net.height, net.width});
+  notes << "accsim: note: the synthetic images are labelled with the fault-free model's predictions (an SDC is any "
+           "changed prediction)\n";
   const std::size_t per = in.images.size() / static_cast<std::size_t>(test_limit);
-  for (int i = 0; i < test_limit; ++i) {
-    Rng rng(splitmix64(seed ^ 0x696d616765ULL) ^ static_cast<std::uint64_t>(test_offset + i));
-    std::generate(in.images.data() + i * per, in.images.data() + (i + 1) * per, [&] { return rng.uniform01(); });
-  }
   const FaultEvaluator evaluator(rc.array, net, in.params);
   for (int first = 0; first < test_limit; first += batch) {
     const int count = std::min(batch, test_limit - first);
@@ -53,8 +42,6 @@ CampaignInputs load_campaign_inputs(const RunConfig& rc, const std::string& mode
     const GoldenBatch g = evaluator.golden(part, std::vector<int>(static_cast<std::size_t>(count), 0));
     in.labels.insert(in.labels.end(), g.predictions.begin(), g.predictions.end());
   }
-  in.input_source = std::to_string(test_limit) + " synthetic images " + std::to_string(test_offset) + ".." + last +
-                    " (seed " + std::to_string(seed) + ")";
   return in;
 }
 

@@ -21,6 +21,7 @@
 #include "workloads/plot_script.h"
 #include "workloads/run_attributes.h"
 #include "workloads/trainer.h"
+#include "workloads/workload_input.h"
 
 namespace accsim {
 
@@ -171,11 +172,7 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
   const TrainingConfig& t = rc.training;
   const Network& net = rc.workload.network;
   const std::string& dir = rc.workload.dataset_dir;
-  if (!fashion_mnist_available(dir))
-    throw InputError(rc.file + ": workload.dataset_dir: Fashion-MNIST not found in " + dir +
-                     " (install the Debian package dataset-fashion-mnist)");
-  if (net.channels != 1 || net.height != 28 || net.width != 28)
-    throw InputError(rc.file + ": workload.network: training on Fashion-MNIST needs input [1, 28, 28]");
+  require_labelled_images(rc, "accsim train");
   const int train_part = kFashionMnistTrainImages - t.validation_size;
   const LabelledImages train = load_fashion_mnist(dir, DatasetSplit::train, 0, t.train_limit ? t.train_limit : train_part);
   const LabelledImages validation = load_fashion_mnist(dir, DatasetSplit::train, train_part, t.validation_size);
