@@ -35,16 +35,16 @@ std::vector<std::string> name_subset(ConfigReader& r, const std::string& key, co
 
 }  // namespace
 
-std::string read_model_path(ConfigReader& r, const std::string& config_file) {
+std::string read_model_path(ConfigReader& r, const std::string& config_file, const std::string& key) {
   namespace fs = std::filesystem;
-  if (!r.has("model")) return "";
-  const std::string written = r.get_string("model");
-  if (written.empty()) r.fail("model", "expected the path of a parameter file, got an empty string");
+  if (!r.has(key)) return "";
+  const std::string written = r.get_string(key);
+  if (written.empty()) r.fail(key, "expected the path of a parameter file, got an empty string");
   fs::path p(written);
   if (p.is_relative()) p = fs::path(config_file).parent_path() / p;
   std::error_code ec;
   if (!fs::is_regular_file(p, ec))
-    r.fail("model", "parameter file '" + p.string() + "' does not exist (a relative path is read from the config's folder)");
+    r.fail(key, "parameter file '" + p.string() + "' does not exist (a relative path is read from the config's folder)");
   return p.string();
 }
 

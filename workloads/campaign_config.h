@@ -29,9 +29,10 @@ struct CampaignConfig {
   std::vector<MitigationVariant> mitigations;  // empty: the unprotected run only
 };
 
-// The "model" key of a campaign object: an existing parameter file, a relative path read
-// from the config's folder; "" when absent. InputError naming the key otherwise.
-std::string read_model_path(ConfigReader& reader, const std::string& config_file);
+// A parameter-file key (`key`: "model" of a campaign or pvf object, "parameters" of the
+// workload): an existing file, a relative path read from the config's folder; "" when
+// absent. InputError naming the key otherwise.
+std::string read_model_path(ConfigReader& reader, const std::string& config_file, const std::string& key = "model");
 
 // `config_file` resolves a relative model path. InputError naming the file, the JSON path
 // and the allowed range on bad input.

@@ -5,7 +5,7 @@
 
 #include "workloads/fault_evaluator.h"
 #include "workloads/graph_campaign.h"
-#include "workloads/model_file.h"
+#include "workloads/workload_parameters.h"
 #include "workloads/workload_input.h"
 
 namespace accsim {
@@ -14,16 +14,15 @@ CampaignInputs load_campaign_inputs(const RunConfig& rc, const std::string& mode
                                     int test_offset, int test_limit, int batch, std::uint64_t seed, std::ostream& notes) {
   CampaignInputs in;
   const Network& net = rc.workload.network;
-  if (!model.empty()) {
-    in.params = read_parameters(model, net);
-    in.model_source = "parameters from " + model;
-  } else {
-    in.params = init_parameters(net, seed);
-    in.model_source = "seeded Kaiming-uniform parameters (seed " + std::to_string(seed) + ")";
-    notes << "accsim: note: " << model_key
-          << " is not set; using untrained seeded Kaiming-uniform parameters (seed "
-          << seed << ")\n";
-  }
+  // The command's own key first, then the workload's trained parameters.
+  const bool own = !model.empty();
+  const std::string& file = own ? model : rc.workload.parameters;
+  WorkloadParameters p = load_network_parameters(rc, own ? model_key : "workload.parameters", file, net, seed);
+  in.params = std::move(p.params);
+  in.model_source = std::move(p.source);
+  if (file.empty())
+    notes << "accsim: note: neither " << model_key
+          << " nor workload.parameters is set; using untrained seeded Kaiming-uniform parameters (seed " << seed << ")\n";
   WorkloadInput images = load_test_images(rc, net, test_offset, test_limit, seed, notes);
   in.images = std::move(images.images);
   in.input_source = std::move(images.source);

@@ -15,13 +15,13 @@ namespace accsim {
 struct CampaignSource {
   Campaign campaign;
   std::string model_source;  // "parameters from FILE" / "seeded Kaiming-uniform parameters (seed N)"
-  std::string input_source;  // "Fashion-MNIST test images 0..99" / "100 synthetic images (seed N)"
+  std::string input_source;  // "Fashion-MNIST test images 0..99" / "100 synthetic images 0..99 (seed N)"
 };
 
-// What a campaign runs on, for any campaign kind: the parameters (`model`, a parameter
-// file, or seeded Kaiming-uniform ones with a note naming `model_key`) and the test images `test_offset`..
-// (Fashion-MNIST or seeded synthetic ones with a note; `batch`: images per job when
-// labelling synthetic images with the fault-free model's predictions).
+// What a campaign runs on, for any campaign kind: the parameters (`model`, the parameter
+// file of `model_key`; else workload.parameters; else seeded Kaiming-uniform ones with a
+// note) and the test images `test_offset`.. (workload_input.h; `batch`: images per job
+// when labelling synthetic images with the fault-free model's predictions).
 struct CampaignInputs {
   NetworkParameters params;
   Tensor images;

@@ -34,6 +34,8 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
     ConfigReader w = top.get_object("workload");
     if (w.has("network") + w.has("topology") + w.has("model") > 1)
       w.fail(w.has("model") ? "model" : "topology", "give one of network, topology or model");
+    if (w.has("parameters") && (w.has("model") || w.has("topology")))
+      w.fail("parameters", "parameters belong to a network: a topology runs seeded operands, a model carries its own");
     if (w.has("model")) {
       rc.workload.model = relative_to(file, w.get_string("model"));
       rc.workload.batch = static_cast<int>(w.get_int("batch", 1, 4096, 1));
@@ -44,6 +46,7 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
       rc.workload.topology_jobs = parse_scalesim_topology(rc.workload.topology, rc.workload.batch).layers;
     } else {
       rc.workload.network = parse_network(w, "network");
+      rc.workload.parameters = read_model_path(w, file, "parameters");
     }
     rc.workload.image_index = static_cast<int>(w.get_int("image_index", 0, 9999, 0));
     rc.workload.dataset_dir = w.get_string("dataset_dir", rc.workload.dataset_dir);

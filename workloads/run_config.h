@@ -31,6 +31,9 @@ struct WorkloadConfig {
   // directory), loaded with its batch fixed to `batch`.
   std::string model;
   std::shared_ptr<const Graph> graph;
+  // workload.parameters: a parameter file (model_file.h) for the network, resolved
+  // against the config's folder; "" = seeded Kaiming-uniform parameters.
+  std::string parameters;
   int image_index = 0;                        // Fashion-MNIST test image
   std::string dataset_dir = kFashionMnistDir;
 };

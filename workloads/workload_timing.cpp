@@ -5,6 +5,7 @@
 #include "arch/random.h"
 #include "workloads/engines.h"
 #include "workloads/workload_input.h"
+#include "workloads/workload_parameters.h"
 
 namespace accsim {
 
@@ -60,7 +61,7 @@ WorkloadTiming time_workload(const RunConfig& rc, const std::string& engine, std
   } else {
     std::ostringstream notes;  // a synthetic-image note belongs to the single run, not to every point
     const WorkloadInput input = load_workload_input(rc, seed, rc.workload.network, notes);
-    const NetworkParameters params = init_parameters(rc.workload.network, seed);
+    const NetworkParameters params = load_workload_parameters(rc, seed).params;
     const NetworkRun golden = run_network(rc.workload.network, params, input.images, *clean);
     const NetworkRun bad = data ? run_network(rc.workload.network, params, input.images, *broken) : golden;
     for (std::size_t i = 0; i < golden.layers.size(); ++i) {

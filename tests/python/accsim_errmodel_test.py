@@ -76,6 +76,7 @@ def weight_bits(model):
 def export(tmp, name, faults, swizzle="none", datatype="fp32"):
     with open(os.path.join(SOURCE, "configs", "small.json")) as f:
         cfg = json.load(f)
+    del cfg["workload"]["parameters"]  # seeded weights (seed 7), as the checks below were made for
     cfg["array"]["swizzle"] = swizzle
     cfg["array"]["datatype"] = datatype
     cfg["faults"] = faults

@@ -47,9 +47,12 @@ class TempDir {
 
 inline std::string source_file(const std::string& relative) { return std::string(ACCSIM_SOURCE_DIR) + "/" + relative; }
 
+// configs/small.json with its relative paths made absolute: tests write it elsewhere.
 inline json small_config() {
   std::ifstream in(source_file("configs/small.json"));
-  return json::parse(in);
+  json j = json::parse(in);
+  j["workload"]["parameters"] = source_file("configs/" + j["workload"]["parameters"].get<std::string>());
+  return j;
 }
 
 inline std::string write_file(const fs::path& file, const std::string& text) {

@@ -9,6 +9,7 @@
 #include "workloads/run_attributes.h"
 #include "workloads/run_config.h"
 #include "workloads/workload_input.h"
+#include "workloads/workload_parameters.h"
 
 namespace accsim {
 
@@ -33,7 +34,8 @@ int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream&
   if (rc.workload.graph) return graph_errmodel_command(rc, options, out, err);
   const std::uint64_t seed = rc.seed;
   const Network& net = rc.workload.network;
-  const NetworkParameters params = init_parameters(net, seed);
+  const WorkloadParameters parameters = load_workload_parameters(rc, seed);
+  const NetworkParameters& params = parameters.params;
   const WorkloadInput input = load_workload_input(rc, seed, net, err);
   const PeFaults healthy, faulty(rc.array, rc.faults);
   const auto clean = make_engine(options.engine, rc.array, healthy);
@@ -43,11 +45,13 @@ int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream&
   const auto models = write_error_model(h5, net, params, input.images, rc.array, rc.faults, *clean, *broken);
   write_errmodel_attributes(h5, rc, seed, options.engine, input.source);
   h5.set_attribute("/", "network", net.name);
+  h5.set_attribute("/", "model_source", parameters.source);
   h5.commit();
 
   out << "accsim " << ACCSIM_VERSION << " errmodel | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
       << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
-      << ") | " << net.name << " | seed " << seed << "\n";
+      << ") | " << net.name << " | seed " << seed << "\n"
+      << parameters.source << "\n";
   print_faults(out, rc);
   out << "\n";
   print_error_model_tail(out, models, options.out_file);

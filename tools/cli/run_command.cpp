@@ -17,6 +17,7 @@
 #include "workloads/workload_input.h"
 #include "tools/cli/config_overrides.h"
 #include "tools/cli/graph_run_command.h"
+#include "workloads/workload_parameters.h"
 #include "tools/cli/topology_command.h"
 
 namespace accsim {
@@ -53,7 +54,8 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   if (rc.workload.graph) return graph_run_command(rc, options, out, err);
   const std::uint64_t seed = rc.seed;
   const Network& net = rc.workload.network;
-  const NetworkParameters params = init_parameters(net, seed);
+  const WorkloadParameters parameters = load_workload_parameters(rc, seed);
+  const NetworkParameters& params = parameters.params;
   const WorkloadInput input = load_workload_input(rc, seed, net, err);
   const Tensor& image = input.images;
   const std::string& source = input.source;
@@ -71,7 +73,8 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
 
   out << "accsim " << ACCSIM_VERSION << " | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
       << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
-      << ") | " << net.name << " on " << source << " | seed " << seed << " | engine " << options.engine << "\n";
+      << ") | " << net.name << " on " << source << " | seed " << seed << " | engine " << options.engine << "\n"
+      << parameters.source << "\n";
   print_faults(out, rc);
   out << "\n";
   out << std::left << std::setw(7) << "layer" << std::right << std::setw(16) << "job [n,c,h,w]->k" << std::setw(10)
@@ -106,8 +109,9 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
                      f.timing.weight_load_cycles, d.corrupted, d.non_finite, d.max_abs_error});
   }
   out << "total cycles " << corrupted.cycles << " (" << std::fixed << std::setprecision(2)
-      << corrupted.cycles / rc.array.clock_mhz << " us at " << rc.array.clock_mhz << " MHz)" << std::defaultfloat
-      << "; predicted class fault-free " << argmax(golden.logits) << ", faulty " << argmax(corrupted.logits) << "\n";
+      << corrupted.cycles / rc.array.clock_mhz << " us at " << rc.array.clock_mhz << " MHz)" << std::defaultfloat << "\n"
+      << "label " << (input.synthetic() ? std::string("none (synthetic image)") : std::to_string(input.labels[0]))
+      << ", predicted class fault-free " << argmax(golden.logits) << ", faulty " << argmax(corrupted.logits) << "\n";
 
   if (checked) {
     const CheckStats& cs = checked->stats();
@@ -141,6 +145,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   write_output_format(h5, kRunOutput);
   write_run_attributes(h5, rc, seed, options.engine);
   h5.set_attribute("/", "input_source", source);
+  h5.set_attribute("/", "parameters_source", parameters.source);
   h5.set_attribute("/", "datatype", to_string(rc.array.datatype));
   std::vector<std::string> fault_text;
   for (const auto& f : rc.faults) fault_text.push_back(describe(f));

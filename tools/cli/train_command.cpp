@@ -21,6 +21,8 @@ int train_command(const RunOptions& options, std::ostream& out, std::ostream& er
       << (t.train_limit ? t.train_limit : kFashionMnistTrainImages - t.validation_size) << ", validation "
       << t.validation_size << ", test " << t.test_limit << "\n";
   print_faults(out, rc);
+  if (!rc.workload.parameters.empty())
+    err << "accsim: note: accsim train starts from seeded parameters; workload.parameters is not read\n";
   run_training(rc, to, out, err);
   return 0;
 }
