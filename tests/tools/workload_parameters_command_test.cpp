@@ -48,16 +48,19 @@ TEST(WorkloadParameters, ABadParameterFileIsExit2NamingTheKey) {
   json with_topology = small_config();
   with_topology["workload"].erase("network");
   with_topology["workload"]["topology"] = source_file("configs/topologies/alexnet_conv.csv");
-  for (const json& j : {missing, other_network, not_hdf5, with_topology}) {
+  const std::pair<json, std::string> cases[] = {{missing, "no_such_model.h5' does not exist"},
+                                                {other_network, "the config's network is \"alexnet28\""},
+                                                {not_hdf5, "not an HDF5 file"},
+                                                {with_topology, "parameters belong to a network"}};
+  for (const auto& [j, why] : cases) {
     const fs::path out = dir.path() / "run.h5";
     const CliRun r = run_cli({"--config", write_config(dir, j), "--out", out.string()});
-    EXPECT_EQ(r.code, 2) << j["workload"].dump() << ": " << r.err;
+    EXPECT_EQ(r.code, 2) << why << ": " << r.err;
     EXPECT_TRUE(exactly_one_line(r.err)) << r.err;
-    EXPECT_NE(r.err.find("workload.parameters"), std::string::npos) << r.err;
-    EXPECT_FALSE(fs::exists(out)) << j["workload"].dump();
+    EXPECT_NE(r.err.find("config.json: workload.parameters: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(why), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(out)) << why;
   }
-  const CliRun r = run_cli({"--config", write_config(dir, missing), "--out", (dir.path() / "x.h5").string()});
-  EXPECT_NE(r.err.find("no_such_model.h5"), std::string::npos) << r.err;
 }
 
 // Campaigns without their own `model` key run the workload's trained parameters.
