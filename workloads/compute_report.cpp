@@ -97,6 +97,11 @@ ComputeReportRow compute_report_row(const ConvShape& shape, const ArrayConfig& a
   return row;
 }
 
+std::string compute_report_path(const std::string& results_file) {
+  const std::filesystem::path out(results_file);
+  return (out.parent_path() / out.stem() / "COMPUTE_REPORT.csv").string();
+}
+
 std::string format_compute_report(const std::vector<ComputeReportRow>& rows) {
   std::vector<ColumnSpec> specs;
   for (std::size_t c = 0; c < kColumns.size(); ++c) specs.push_back({kColumns[c], c < 3 ? CellType::integer : CellType::real, ""});

@@ -47,6 +47,12 @@ double mapping_efficiency(const ConvShape& shape, const ArrayConfig& array);
 // One report row of a job run with `timing` (from any engine: the values must describe `shape`).
 ComputeReportRow compute_report_row(const ConvShape& shape, const ArrayConfig& array, const JobTiming& timing);
 
+// Where SCALE-Sim's tools find a run's report: <log dir>/<run name>/COMPUTE_REPORT.csv
+// (scalesim/simulator.py writes it there, ScalesimReport.load_compute_report_data reads
+// it). accsim's run name is the results file's stem and its log dir the results file's
+// folder: out/alex.h5 -> out/alex/COMPUTE_REPORT.csv.
+std::string compute_report_path(const std::string& results_file);
+
 // The whole file: header and one line per row, each ending in ",\n".
 std::string format_compute_report(const std::vector<ComputeReportRow>& rows);
 

@@ -43,7 +43,9 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
     } else if (w.has("topology")) {
       rc.workload.topology = relative_to(file, w.get_string("topology"));
       rc.workload.batch = static_cast<int>(w.get_int("batch", 1, 4096, 1));
-      rc.workload.topology_jobs = parse_scalesim_topology(rc.workload.topology, rc.workload.batch).layers;
+      Topology topology = parse_scalesim_topology(rc.workload.topology, rc.workload.batch);
+      rc.workload.topology_jobs = std::move(topology.layers);
+      rc.workload.topology_warnings = std::move(topology.warnings);
     } else {
       rc.workload.network = parse_network(w, "network");
       rc.workload.parameters = read_model_path(w, file, "parameters");

@@ -27,6 +27,7 @@ struct WorkloadConfig {
   std::string topology;
   int batch = 1;
   std::vector<ConvJob> topology_jobs;
+  std::vector<std::string> topology_warnings;  // lines for stderr: what the topology's reader accepted with a caveat
   // An ONNX model instead of a network (workload.model, relative to the config's
   // directory), loaded with its batch fixed to `batch`.
   std::string model;

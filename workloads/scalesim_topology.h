@@ -17,13 +17,26 @@
 //    output channels k = N, h = w = r = s = 1 (SCALE-Sim runs the same product as an
 //    M x K ifmap with N filters of 1 x K). `batch` does not apply: M is the batch.
 //
-// Accepted as SCALE-Sim writes and reads them: the first non-blank line is the header,
-// matched case-insensitively ignoring spaces ("Layer" is accepted for "Layer name");
-// every row ends with a comma (optional here: SCALE-Sim's own gpt2.csv omits it);
-// whitespace around fields is ignored; blank lines and lines of only commas (spreadsheet
-// exports) are skipped; CRLF line ends and a UTF-8 byte-order mark are accepted. Fields
-// cannot be quoted (SCALE-Sim splits on every comma). Every number is a decimal integer in
-// [1, kMaxTopologyValue].
+// Accepted as SCALE-Sim's own reader (scalesim/topology_utils.py) accepts them. SCALE-Sim
+// skips the first line and reads every row by position: it strips the row, splits it on
+// every comma and drops what follows the last comma. accsim does the same:
+// - the first non-blank line is the header. It picks the format: its first name must be
+//   "Layer name" or "Layer"; 4 names is GEMM, 8 or more is a convolution. Names are
+//   matched case-insensitively ignoring spaces (and no-break spaces); a name that differs
+//   from SCALE-Sim's at its position (DeepSpeech2.csv's second "IFMAP Width") and names
+//   past the format's columns are accepted with a warning: columns are read by position;
+// - text after a row's last comma (mobilnet_paper.csv's `,#dw`) is ignored with a warning,
+//   as SCALE-Sim drops it; a row without a trailing comma that holds exactly the format's
+//   fields is accepted as is (SCALE-Sim's gpt2.csv omits it);
+// - a convolution row may give a 9th field, SCALE-Sim's stride width: it must equal
+//   Strides (accsim models one stride for both directions); further fields must be
+//   integers (SCALE-Sim converts them) and are ignored with a warning. Fields after a
+//   GEMM row's K are ignored with a warning (SCALE-Sim does not read them);
+// - whitespace around fields is ignored; blank lines and lines of only commas
+//   (spreadsheet exports) are skipped; CRLF line ends and a UTF-8 byte-order mark are
+//   accepted. Fields cannot be quoted (SCALE-Sim splits on every comma). Every number
+//   read is a decimal integer in [1, kMaxTopologyValue].
+// Warnings are lines in Topology::warnings (the file named, lines listed), one per kind.
 //
 // Every problem is an InputError naming the file, the 1-based line and the column, e.g.
 //   "topo.csv: line 4, column 'Strides': expected an integer in [1, 16777216], got 'x'".
@@ -39,9 +52,10 @@ enum class TopologyFormat { conv, gemm };
 constexpr long long kMaxTopologyValue = 1LL << 24;
 
 struct Topology {
-  std::string name;             // file name without directories and extension (SCALE-Sim's run name)
+  std::string name;             // file name without directories and extension (SCALE-Sim's topology name)
   TopologyFormat format = TopologyFormat::conv;
   std::vector<ConvJob> layers;  // in file order; swizzle_seed = index in this list
+  std::vector<std::string> warnings;  // what SCALE-Sim accepts that accsim reads with a caveat
 };
 
 // Reads a topology file. `batch` (>= 1, else std::invalid_argument) is the n of every

@@ -54,7 +54,7 @@ TEST(SweepCommand, ABadPointIsRejectedBeforeAnythingRuns) {
   EXPECT_TRUE(files_containing(dir.path(), ".h5").empty());
 }
 
-TEST(TopologyRun, WritesAScaleSimComputeReportNextToTheResults) {
+TEST(TopologyRun, WritesAScaleSimComputeReportInTheRunFolderNamedAfterTheResults) {
   TempDir dir;
   json j = small_config();
   j["workload"] = {{"topology", source_file("configs/topologies/alexnet_conv.csv")}};
@@ -62,7 +62,8 @@ TEST(TopologyRun, WritesAScaleSimComputeReportNextToTheResults) {
   const fs::path out = dir.path() / "alex.h5";
   const CliRun r = run_cli({"--config", write_config(dir, j), "--out", out.string()});
   ASSERT_EQ(r.code, 0) << r.err;
-  const auto rows = read_compute_report((dir.path() / "alex_COMPUTE_REPORT.csv").string());
+  // SCALE-Sim's layout <log dir>/<run name>/COMPUTE_REPORT.csv, the run named after the results.
+  const auto rows = read_compute_report((dir.path() / "alex" / "COMPUTE_REPORT.csv").string());
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows[1].total_cycles, static_cast<long long>(read_table(out.string(), "/summary").columns[0][1]));
   EXPECT_NE(r.out.find("Conv5"), std::string::npos) << r.out;

@@ -194,9 +194,10 @@ TEST(ScaleSimTopology, FilterLargerThanIfmapNamesTheFilterColumnAndTheIfmapBound
 TEST(ScaleSimTopology, WrongFieldCountNamesTheMissingColumnOrTheUnexpectedField) {
   expect_error(kConvHeader + "c,8,8,3,3,4,5\n", {"line 2, column 'Strides': missing", "expected 8 fields", "got 7"});
   expect_error(kConvHeader + "c,8,8\n", {"line 2, column 'Filter Height': missing", "got 3"});
+  // A 9th field is SCALE-Sim's stride width: accsim has one stride for both directions.
   expect_error(kConvHeader + "c,8,8,3,3,4,5,1,2,\n",
-               {"line 2:", "expected 8 fields", "got 9", "unexpected '2' after column 'Strides'"});
-  expect_error(kGemmHeader + "fc,1,2,3,4,\n", {"line 2:", "expected 4 fields", "got 5", "after column 'K'"});
+               {"line 2, column 'Stride width'", "expected an integer in [1, 1]", "Strides is 1", "got '2'"});
+  expect_error(kConvHeader + "c,8,8,3,3,4,5,1,1,x,\n", {"line 2, column 'field 10'", "expected an integer", "got 'x'"});
   expect_error(kGemmHeader + "fc,1,2\n", {"line 2, column 'K': missing"});
   // Two trailing commas: the second leaves an empty field where a number belongs.
   expect_error(kGemmHeader + "fc,1,2,,\n", {"line 2, column 'K'", "got ''"});
@@ -209,6 +210,89 @@ TEST(ScaleSimTopology, UnknownHeaderEmptyFileAndHeaderWithoutLayersAreInputError
   expect_error("", {"topo.csv: empty file", "Layer name, IFMAP Height"});
   expect_error(" \n\n,,,\n", {"topo.csv: empty file"});
   expect_error(kConvHeader + "\n", {"topo.csv: no layers after the header on line 1"});
+}
+
+// As SCALE-Sim's mobilnet_paper.csv: a comment after the last comma of some rows.
+TEST(ScaleSimTopology, TextAfterARowsLastCommaIsIgnoredWithOneWarningAsScaleSimDropsIt) {
+  const Topology t = parse_scalesim_topology_text(kConvHeader +
+                                                      "\n"
+                                                      "C1, 32, 32, 3, 3, 3, 8, 2,\n"
+                                                      "C2_dw, 16, 16, 3, 3, 1, 1, 1,#dw\n"
+                                                      "C3, 16, 16, 1, 1, 8, 16, 1,\n"
+                                                      "C4_dw,16,16,3,3,1,1,2,#dw\n"
+                                                      "C5,8,8,1,1,16,32,1,1 # pointwise\n",
+                                                  "mobile.csv");
+  ASSERT_EQ(t.layers.size(), 5u);
+  EXPECT_EQ(t.layers[1].layer, "C2_dw");
+  EXPECT_EQ(t.layers[1].shape.stride, 1);
+  EXPECT_EQ(t.layers[3].shape.stride, 2);
+  EXPECT_EQ(t.layers[4].shape.k, 32);
+  EXPECT_EQ(t.layers[4].shape.stride, 1);
+  EXPECT_EQ(t.warnings, (std::vector<std::string>{
+                            "mobile.csv: text after a row's last comma is ignored, as SCALE-Sim ignores it: line 4 "
+                            "('#dw'), line 6 ('#dw'), line 7 ('1 # pointwise')"}));
+}
+
+// As SCALE-Sim's DeepSpeech2.csv: "IFMAP Width" twice in the header, CRLF, a blank after
+// a row's trailing comma, no newline at the end.
+TEST(ScaleSimTopology, ADuplicatedHeaderNameIsReadByPositionWithAWarning) {
+  const Topology t = parse_scalesim_topology_text(
+      "Layer, IFMAP Width, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\r\n"
+      "Conv1,70,16,41,11,1,32,2,\r\n"
+      "RNN1,67,256,1,256,1,4,1, \r\n"
+      "FC,1,256,1,256,1,29,1,",
+      "speech.csv");
+  ASSERT_EQ(t.layers.size(), 3u);
+  EXPECT_EQ(t.layers[0].shape.h, 70);  // the second column is the IFMAP height, by position
+  EXPECT_EQ(t.layers[0].shape.w, 16);
+  EXPECT_EQ(t.layers[2].layer, "FC");
+  EXPECT_EQ(t.layers[2].shape.k, 29);
+  EXPECT_EQ(t.warnings, (std::vector<std::string>{
+                            "speech.csv: header names that differ from SCALE-Sim's are read by position, as "
+                            "SCALE-Sim reads them: line 1 (column 2 'IFMAP Width' where SCALE-Sim's format has "
+                            "'IFMAP Height')"}));
+}
+
+// SCALE-Sim's own writer (topology_utils.write_topo_file) names both strides; its reader
+// takes a 9th field as the stride width; headers may carry names no row fills.
+TEST(ScaleSimTopology, StrideWidthColumnsAndExtraHeaderNamesAreAcceptedAsScaleSimAcceptsThem) {
+  const Topology t = parse_scalesim_topology_text(
+      "Layer name,IFMAP height,IFMAP width,Filter height,Filter width,Channels,Num filter,Stride height,Stride width,\n"
+      "c1,9,9,3,3,2,4,2,2,\n"
+      "c2,9,9,3,3,2,4,1,\n",
+      "written.csv");
+  ASSERT_EQ(t.layers.size(), 2u);
+  EXPECT_EQ(t.layers[0].shape.stride, 2);
+  EXPECT_TRUE(t.warnings.empty()) << t.warnings[0];
+
+  const Topology extra = parse_scalesim_topology_text(
+      "\xEF\xBB\xBFLayer name,Ifmap height,ifmap width,filter height,filter width,channels,num filters,strides,batch size,\n"
+      "l1,8,8,1,1,4,4,1,\n"
+      "l2,8,8,1,1,4,4,1,1,7,\n",
+      "fwd.csv");
+  ASSERT_EQ(extra.layers.size(), 2u);
+  EXPECT_EQ(extra.warnings,
+            (std::vector<std::string>{
+                "fwd.csv: fields past the format's columns are ignored, as SCALE-Sim ignores them: line 3 (field 10 '7')",
+                "fwd.csv: header names past the format's columns are ignored, as SCALE-Sim ignores them: line 1 (column "
+                "9 'batch size')",
+                "fwd.csv: header names that differ from SCALE-Sim's are read by position, as SCALE-Sim reads them: line "
+                "1 (column 7 'num filters' where SCALE-Sim's format has 'Num Filter')"}));
+
+  const Topology gemm = parse_scalesim_topology_text("Layer,M,N,K,\nfc,1,2,3,4,\n", "g.csv");
+  EXPECT_EQ(gemm.layers[0].shape.c, 3);
+  EXPECT_EQ(gemm.warnings, (std::vector<std::string>{"g.csv: fields past the format's columns are ignored, as "
+                                                     "SCALE-Sim ignores them: line 2 (field 5 '4')"}));
+}
+
+TEST(ScaleSimTopology, AWarningListsThreeLinesAndCountsTheRest) {
+  std::string text = kGemmHeader;
+  for (int i = 0; i < 6; ++i) text += "fc" + std::to_string(i) + ",1,2,3,#" + std::to_string(i) + "\n";
+  const Topology t = parse_scalesim_topology_text(text, "g.csv");
+  ASSERT_EQ(t.layers.size(), 6u);
+  ASSERT_EQ(t.warnings.size(), 1u);
+  EXPECT_NE(t.warnings[0].find(": line 2 ('#0'), line 3 ('#1'), line 4 ('#2') and 3 more lines"), std::string::npos)
+      << t.warnings[0];
 }
 
 TEST(ScaleSimTopology, LayerWithMoreMacsThanTwoToThe53IsRejected) {

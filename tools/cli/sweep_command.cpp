@@ -8,6 +8,7 @@ namespace accsim {
 int sweep_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const RunConfig rc = load_run_config(options);
   const Sweep sweep = parse_sweep(rc);  // every point validated before anything runs
+  for (const std::string& w : rc.workload.topology_warnings) err << "accsim: warning: " << w << "\n";
   SweepOptions so;
   so.engine = options.engine;
   so.out_file = options.out_file;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "arch/input_error.h"
 #include "workloads/compute_report.h"
 #include "workloads/output_format.h"
 #include "workloads/results_file.h"
@@ -11,12 +12,11 @@
 
 namespace accsim {
 
-int topology_command(const RunConfig& rc, const RunOptions& options, std::ostream& out, std::ostream&) {
+int topology_command(const RunConfig& rc, const RunOptions& options, std::ostream& out, std::ostream& err) {
+  for (const std::string& w : rc.workload.topology_warnings) err << "accsim: warning: " << w << "\n";
   const std::uint64_t seed = rc.seed;
   const WorkloadTiming w = time_workload(rc, options.engine, seed);
-  const std::filesystem::path out_path(options.out_file);
-  const std::string report =
-      (out_path.parent_path() / (out_path.stem().string() + "_COMPUTE_REPORT.csv")).string();
+  const std::string report = compute_report_path(options.out_file);
 
   out << "accsim " << ACCSIM_VERSION << " | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
       << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
@@ -61,6 +61,9 @@ int topology_command(const RunConfig& rc, const RunOptions& options, std::ostrea
   h5.write_strings("/faults", faults);
   h5.write_strings("/layer_names", names);
   h5.write_table("/summary", summary);
+  std::error_code ec;  // SCALE-Sim's run folder
+  std::filesystem::create_directories(std::filesystem::path(report).parent_path(), ec);
+  if (ec) throw InputError(report + ": cannot create the report's folder: " + ec.message());
   write_compute_report(report, rows);  // before the commit: a failure leaves neither file
   h5.commit();
   out << "results: " << options.out_file << ", " << report << "\n";

@@ -1,7 +1,7 @@
 #pragma once
 // The plain run of a SCALE-Sim topology workload (`workload.topology`): per layer
 // timing next to the analytical estimate, fault effects, HDF5 results and SCALE-Sim's
-// COMPUTE_REPORT.csv (as <out stem>_COMPUTE_REPORT.csv next to the results).
+// COMPUTE_REPORT.csv in SCALE-Sim's run-folder layout (<out dir>/<out stem>/COMPUTE_REPORT.csv).
 #include <ostream>
 
 #include "tools/cli/run_command.h"
