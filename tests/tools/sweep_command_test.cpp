@@ -69,6 +69,22 @@ TEST(TopologyRun, WritesAScaleSimComputeReportInTheRunFolderNamedAfterTheResults
   EXPECT_NE(r.out.find("Conv5"), std::string::npos) << r.out;
 }
 
+TEST(TopologyRun, WarnsOnStderrAboutWhatScaleSimAcceptsSilently) {
+  TempDir dir;
+  json j = small_config();
+  j["workload"] = {{"topology", write_file(dir.path() / "mobile.csv",
+                                           "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, "
+                                           "Channels, Num Filter, Strides,\nC1, 16, 16, 3, 3, 3, 8, 2,\n"
+                                           "C2_dw, 7, 7, 3, 3, 1, 1, 1,#dw\n")}};
+  j["faults"] = json::array();
+  const CliRun r = run_cli({"--config", write_config(dir, j), "--out", (dir.path() / "m.h5").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("accsim: warning: " + (dir.path() / "mobile.csv").string() + ": text after a row's last comma"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(read_compute_report((dir.path() / "m" / "COMPUTE_REPORT.csv").string()).size(), 2u);
+}
+
 TEST(TopologyRun, ATopologyWithANetworkOrAMissingFileIsABadConfig) {
   TempDir dir;
   json j = small_config();
