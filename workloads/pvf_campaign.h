@@ -1,6 +1,7 @@
 #pragma once
 // A parameter vulnerability factor (PVF) campaign (`accsim pvf`, docs/pvf.md), as the
-// PVF paper (shared/seeds/000_*) defines it: for each target (a layer's weights, ...)
+// PVF paper ("PVF (Parameter Vulnerability Factor): A Quantitative Metric Measuring AI
+// Vulnerability Against Parameter Corruptions", Jiao et al.) defines it: for each target (a layer's weights, ...)
 // and fault model, N experiments each corrupt the stored parameters once (one draw of
 // the model on the target) and classify one test image drawn at random; PVF = D / N over
 // the experiments whose image the fault-free model classifies correctly, D those whose
