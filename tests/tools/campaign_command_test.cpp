@@ -17,7 +17,6 @@ using namespace cli_test;
 json tiny_campaign_config() {
   json j = small_config();
   j.erase("faults");
-  j["workload"].erase("parameters");  // untrained: the note names campaign.model
   j["campaign"] = {{"experiments", 12}, {"test_limit", 6}, {"batch", 4}, {"threads", 2}, {"bits", {16, 31}}};
   return j;
 }

@@ -47,13 +47,17 @@ class TempDir {
 
 inline std::string source_file(const std::string& relative) { return std::string(ACCSIM_SOURCE_DIR) + "/" + relative; }
 
-// configs/small.json with its relative paths made absolute: tests write it elsewhere.
+// configs/small.json with seeded (untrained) parameters: tests write it elsewhere, and
+// those that want the trained model set workload.parameters themselves.
 inline json small_config() {
   std::ifstream in(source_file("configs/small.json"));
   json j = json::parse(in);
-  j["workload"]["parameters"] = source_file("configs/" + j["workload"]["parameters"].get<std::string>());
+  j["workload"].erase("parameters");
   return j;
 }
+
+// The shipped trained LeNet-5 parameter file, as an absolute path.
+inline std::string trained_lenet5() { return source_file("configs/models/lenet5_fashion_mnist.h5"); }
 
 inline std::string write_file(const fs::path& file, const std::string& text) {
   std::ofstream out(file);

@@ -12,7 +12,6 @@ using namespace cli_test;
 json tiny_pvf_config() {
   json j = small_config();
   j.erase("faults");
-  j["workload"].erase("parameters");  // untrained: the note names pvf.model
   j["parameter_faults"] = {{"model", "sbf"}, {"parameter", "weight"}, {"targets", {"conv2", "fc3"}}};
   j["pvf"] = {{"experiments", 20},
               {"test_limit", 10},

@@ -13,7 +13,6 @@ using namespace cli_test;
 json tiny_training(json j) {
   j["training"] = {{"epochs", 1}, {"batch_size", 32}, {"train_limit", 64}, {"validation_size", 32}, {"test_limit", 32}};
   j["faults"] = json::array();
-  j["workload"].erase("parameters");  // train starts from seeded parameters
   return j;
 }
 

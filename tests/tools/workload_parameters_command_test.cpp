@@ -39,13 +39,15 @@ TEST(WorkloadParameters, TheShippedConfigsPredictTheirImagesLabelFaultFree) {
 
 TEST(WorkloadParameters, ABadParameterFileIsExit2NamingTheKey) {
   TempDir dir;
-  json missing = small_config();
+  json trained = small_config();
+  trained["workload"]["parameters"] = trained_lenet5();
+  json missing = trained;
   missing["workload"]["parameters"] = "no_such_model.h5";
-  json other_network = small_config();
+  json other_network = trained;
   other_network["workload"]["network"] = "alexnet28";  // the file holds LeNet-5's parameters
-  json not_hdf5 = small_config();
+  json not_hdf5 = trained;
   not_hdf5["workload"]["parameters"] = write_file(dir.path() / "text.h5", "not HDF5\n");
-  json with_topology = small_config();
+  json with_topology = trained;
   with_topology["workload"].erase("network");
   with_topology["workload"]["topology"] = source_file("configs/topologies/alexnet_conv.csv");
   const std::pair<json, std::string> cases[] = {{missing, "no_such_model.h5' does not exist"},
@@ -67,6 +69,7 @@ TEST(WorkloadParameters, ABadParameterFileIsExit2NamingTheKey) {
 TEST(WorkloadParameters, ACampaignWithoutItsOwnModelRunsTheWorkloadsParameters) {
   TempDir dir;
   json j = small_config();
+  j["workload"]["parameters"] = trained_lenet5();
   j.erase("faults");
   j["campaign"] = {{"experiments", 2}, {"test_limit", 2}, {"batch", 2}, {"threads", 1}};
   const CliRun r = run_cli({"campaign", "--config", write_config(dir, j), "--out", (dir.path() / "c.h5").string()});

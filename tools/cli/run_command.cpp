@@ -145,7 +145,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   write_output_format(h5, kRunOutput);
   write_run_attributes(h5, rc, seed, options.engine);
   h5.set_attribute("/", "input_source", source);
-  h5.set_attribute("/", "parameters_source", parameters.source);
+  h5.set_attribute("/", "model_source", parameters.source);
   h5.set_attribute("/", "datatype", to_string(rc.array.datatype));
   std::vector<std::string> fault_text;
   for (const auto& f : rc.faults) fault_text.push_back(describe(f));
