@@ -5,12 +5,11 @@
 
 #include "arch/input_error.h"
 #include "arch/pe_faults.h"
-#include "arch/random.h"
 #include "workloads/engines.h"
 #include "workloads/experiment_runner.h"
-#include "workloads/fashion_mnist.h"
 #include "workloads/models/graph_fault_evaluator.h"
 #include "workloads/models/onnx_import.h"
+#include "workloads/workload_input.h"
 
 namespace accsim {
 
@@ -94,17 +93,10 @@ void check_logits(const RunConfig& rc, const Graph& g) {
                      Tensor(shape).shape_string());
 }
 
-// Seeded synthetic inputs (as the chain campaign's: one generator per image index) and
-// the fault-free model's predictions as their labels.
-void synthetic_inputs(const Campaign& c, int offset, std::vector<int> shape, std::uint64_t seed, Tensor& images,
-                      std::vector<int>& labels) {
-  const int n = shape[0];
-  images = Tensor(shape);
-  const std::size_t per = images.size() / static_cast<std::size_t>(n);
-  for (int i = 0; i < n; ++i) {
-    Rng rng(splitmix64(seed ^ 0x696d616765ULL) ^ static_cast<std::uint64_t>(offset + i));
-    std::generate(images.data() + i * per, images.data() + (i + 1) * per, [&] { return rng.uniform01(); });
-  }
+// The fault-free model's predictions as the labels of synthetic images.
+std::vector<int> predicted_labels(const Campaign& c, const Tensor& images) {
+  std::vector<int> labels;
+  const int n = images.dim(0);
   const PeFaults healthy;
   FastEngine engine(c.array, healthy);
   const int batch = c.graphs.rbegin()->first;  // the full batch is the largest
@@ -114,6 +106,7 @@ void synthetic_inputs(const Campaign& c, int offset, std::vector<int> shape, std
     for (int i = 0; i < count; ++i)
       labels.push_back(argmax_row(logits.data() + static_cast<std::size_t>(i) * logits.dim(1), logits.dim(1)));
   }
+  return labels;
 }
 
 }  // namespace
@@ -133,24 +126,17 @@ CampaignSource load_graph_campaign(const RunConfig& rc, std::uint64_t seed, std:
   check_logits(rc, g);
   src.model_source = "ONNX model " + rc.workload.model + " (" + std::to_string(g.nodes.size()) + " nodes, " +
                      std::to_string(GraphFaultEvaluator::array_nodes(g).size()) + " on the array)";
-  std::vector<int> shape = g.inputs.at(0).shape;
-  shape[0] = cc.test_limit;
-  const std::string range = std::to_string(cc.test_offset) + ".." + std::to_string(cc.test_offset + cc.test_limit - 1);
-  const bool mnist_shaped = shape == std::vector<int>{cc.test_limit, 1, 28, 28};
-  if (mnist_shaped && fashion_mnist_available(rc.workload.dataset_dir)) {
-    LabelledImages d = load_fashion_mnist(rc.workload.dataset_dir, DatasetSplit::test, cc.test_offset, cc.test_limit);
-    c.images = std::move(d.images);
-    c.labels = std::move(d.labels);
-    src.input_source = "Fashion-MNIST test images " + range;
+  const std::vector<int> image(g.inputs.at(0).shape.begin() + 1, g.inputs.at(0).shape.end());
+  WorkloadInput in = load_test_images(rc, image, "the model's input (per image)", cc.test_offset, cc.test_limit, seed, notes);
+  c.images = std::move(in.images);
+  src.input_source = std::move(in.source);
+  if (!in.synthetic()) {
+    c.labels = std::move(in.labels);
     return src;
   }
-  notes << "accsim: note: "
-        << (mnist_shaped ? "Fashion-MNIST not found in " + rc.workload.dataset_dir + " (Debian package dataset-fashion-mnist)"
-                         : "the model's input " + Tensor(g.inputs[0].shape).shape_string() + " is not [N,1,28,28]")
-        << "; using " << cc.test_limit
-        << " synthetic inputs labelled with the fault-free model's predictions (an SDC is any changed prediction)\n";
-  synthetic_inputs(c, cc.test_offset, shape, seed, c.images, c.labels);
-  src.input_source = std::to_string(cc.test_limit) + " synthetic inputs " + range + " (seed " + std::to_string(seed) + ")";
+  notes << "accsim: note: the synthetic images are labelled with the fault-free model's predictions (an SDC is any "
+           "changed prediction)\n";
+  c.labels = predicted_labels(c, c.images);
   return src;
 }
 

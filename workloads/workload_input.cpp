@@ -23,14 +23,14 @@ std::string range_text(int first, int count) {
                     : "s " + std::to_string(first) + ".." + std::to_string(first + count - 1);
 }
 
-// Images [first, first + count) of shape `image` ([c, h, w] or a model's per-image
-// shape); `input_key` names the config key of the input shape in the note.
-WorkloadInput load_images(const RunConfig& rc, const std::vector<int>& image, const std::string& input_key, int first,
-                          int count, std::uint64_t seed, std::ostream& notes) {
+}  // namespace
+
+WorkloadInput load_test_images(const RunConfig& rc, const std::vector<int>& image, const std::string& input_name,
+                               int first, int count, std::uint64_t seed, std::ostream& notes) {
   WorkloadInput in;
   std::string gap;  // why Fashion-MNIST cannot serve, "" when it can
   if (image != kFashionMnistImage)
-    gap = input_key + " is " + shape_text(image) + ", Fashion-MNIST's images are [1, 28, 28]";
+    gap = input_name + " is " + shape_text(image) + ", Fashion-MNIST's images are [1, 28, 28]";
   else if (!fashion_mnist_available(rc.workload.dataset_dir))
     gap = "Fashion-MNIST not found in " + rc.workload.dataset_dir + " (Debian package dataset-fashion-mnist)";
   if (gap.empty()) {
@@ -55,13 +55,12 @@ WorkloadInput load_images(const RunConfig& rc, const std::vector<int>& image, co
   return in;
 }
 
-}  // namespace
-
 bool fashion_mnist_fits(const Network& net) { return net.channels == 1 && net.height == 28 && net.width == 28; }
 
 WorkloadInput load_test_images(const RunConfig& rc, const Network& net, int first, int count, std::uint64_t seed,
                                std::ostream& notes) {
-  return load_images(rc, {net.channels, net.height, net.width}, "workload.network.input", first, count, seed, notes);
+  return load_test_images(rc, {net.channels, net.height, net.width}, "workload.network.input", first, count, seed,
+                          notes);
 }
 
 WorkloadInput load_workload_input(const RunConfig& rc, std::uint64_t seed, const Network& net, std::ostream& notes) {
@@ -73,7 +72,7 @@ WorkloadInput load_graph_input(const RunConfig& rc, std::uint64_t seed, const Gr
   const int n = shape.at(0);
   const int first = std::max(0, std::min(rc.workload.image_index, kCampaignTestImages - n));
   const std::vector<int> image(shape.begin() + 1, shape.end());
-  return load_images(rc, image, "the model's input (per image)", first, n, seed, notes);
+  return load_test_images(rc, image, "the model's input (per image)", first, n, seed, notes);
 }
 
 void require_labelled_images(const RunConfig& rc, const std::string& command) {

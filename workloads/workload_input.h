@@ -29,6 +29,11 @@ struct WorkloadInput {
 // True when Fashion-MNIST's 1x28x28 images fit the network's input.
 bool fashion_mnist_fits(const Network& net);
 
+// Test images [first, first + count) for a model whose input holds images of shape
+// `image` (without the batch dimension); `input_name` names that shape in the note.
+WorkloadInput load_test_images(const RunConfig& rc, const std::vector<int>& image, const std::string& input_name,
+                               int first, int count, std::uint64_t seed, std::ostream& notes);
+
 // Test images [first, first + count) of the config's workload for `net`.
 WorkloadInput load_test_images(const RunConfig& rc, const Network& net, int first, int count, std::uint64_t seed,
                                std::ostream& notes);

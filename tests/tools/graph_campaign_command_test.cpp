@@ -30,7 +30,7 @@ TEST(GraphCampaignCommand, RunsTheGraphModelAndWritesEveryExperimentWithItsNodeT
   for (const char* part : {"ONNX model", "(9 nodes, 4 on the array)", "fault-free accuracy 100.0%", "12 experiments",
                            "by site", "by kind", "by bit", "bit 31", "results: "})
     EXPECT_NE(r.out.find(part), std::string::npos) << part << "\n" << r.out;
-  EXPECT_NE(r.err.find("synthetic inputs"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("synthetic images"), std::string::npos) << r.err;
 
   EXPECT_EQ(read_strings(out, "/layer_names"), (std::vector<std::string>{"conv1", "conv2", "conv3", "fc"}));
   EXPECT_EQ(read_int64s(out, "/experiments/outcome").size(), 12u);

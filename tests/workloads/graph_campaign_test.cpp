@@ -56,7 +56,7 @@ json tiny_config(const TempDir& dir, long long experiments, int threads) {
 CampaignSource load(const TempDir& dir, const json& j) {
   std::ostringstream notes;
   CampaignSource src = load_campaign(parse_run_config_json(j, dir.file("config.json")), 9, notes);
-  EXPECT_NE(notes.str().find("synthetic inputs"), std::string::npos) << notes.str();
+  EXPECT_NE(notes.str().find("synthetic images"), std::string::npos) << notes.str();
   return src;
 }
 
