@@ -84,7 +84,7 @@ TEST_P(ShippedModel, FastAndCycleEnginesAgreeBitForBit) {
   for (std::size_t i = 0; i < fast.jobs.size(); ++i) EXPECT_EQ(fast.jobs[i].timing, cycle.jobs[i].timing) << fast.jobs[i].job.layer;
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, ShippedModel, ::testing::Values("resnet8_fmnist"));
+INSTANTIATE_TEST_SUITE_P(Models, ShippedModel, ::testing::Values("resnet8_fmnist", "mobilenet_fmnist", "vit_fmnist"));
 
 }  // namespace
 }  // namespace accsim

@@ -5,7 +5,9 @@ ONNX graph (onnx_reference) so that file and fixture are known to agree.
 
 <name>.logits.h5: datasets `logits` float32 [N, 10], `labels` int32 [N]; attributes
 `accuracy` (top-1 of the logits on these N images), model, onnx_sha256, images
-("t10k first N"), count, max_abs_error_vs_reference, max_rel_error_vs_reference."""
+("t10k first N"), count, max_abs_error_vs_reference, max_rel_error_vs_reference (|error| over
+the image's largest |logit|), min_top1_margin (smallest gap between an image's two largest
+logits: how far another fp32 summation order may move logits before a top-1 can change)."""
 import hashlib
 
 import h5py
@@ -47,7 +49,8 @@ def compute(name, onnx_path, data_dir=fmnist_data.DEFAULT_DIR, count=COUNT):
     return {"logits": logits, "labels": y.astype(np.int32),
             "accuracy": float((logits.argmax(1) == y).mean()),
             "max_abs_error_vs_reference": float(abs_err.max()),
-            "max_rel_error_vs_reference": float((abs_err / scale).max())}
+            "max_rel_error_vs_reference": float((abs_err / scale).max()),
+            "min_top1_margin": float(np.diff(np.sort(logits, axis=1)[:, -2:], axis=1).min())}
 
 
 def write(path, name, onnx_path, fx):
@@ -61,3 +64,4 @@ def write(path, name, onnx_path, fx):
         f.attrs["count"] = len(fx["labels"])
         f.attrs["max_abs_error_vs_reference"] = fx["max_abs_error_vs_reference"]
         f.attrs["max_rel_error_vs_reference"] = fx["max_rel_error_vs_reference"]
+        f.attrs["min_top1_margin"] = fx["min_top1_margin"]

@@ -29,7 +29,8 @@ def main():
         fixture.write(out, name, onnx_path, fx)
         print(f"{out}: accuracy {fx['accuracy']:.4f} on {len(fx['labels'])} images, max |torch - "
               f"float64 reference| {fx['max_abs_error_vs_reference']:.2e} "
-              f"(relative {fx['max_rel_error_vs_reference']:.2e})")
+              f"(relative {fx['max_rel_error_vs_reference']:.2e}); smallest top-1 margin "
+              f"{fx['min_top1_margin']:.2e}")
 
 
 if __name__ == "__main__":

@@ -22,11 +22,11 @@ MODELS = {
                    "average pool + fc",
     },
     "vit_fmnist": {
-        "build": lambda: vit.VisionTransformer(patch=7, dim=64, depth=3, heads=4, hidden=128),
-        "hp": {"epochs": 8, "batch": 128, "lr": 2e-3, "weight_decay": 5e-2, "shift": 2},
+        "build": lambda: vit.VisionTransformer(patch=7, dim=64, depth=4, heads=4, hidden=128),
+        "hp": {"epochs": 15, "batch": 128, "lr": 2e-3, "weight_decay": 5e-2, "shift": 2},
         "seed": 1,
         "summary": "ViT: 7x7 patch embedding (16 tokens, dim 64) + learned position "
-                   "embedding + 3 pre-norm encoder blocks (4-head self-attention, GELU MLP "
+                   "embedding + 4 pre-norm encoder blocks (4-head self-attention, GELU MLP "
                    "128) + LayerNorm + mean over tokens + linear head",
     },
 }
