@@ -163,6 +163,48 @@ void fix_input_shapes(Loader& l) {
   }
 }
 
+// The model without float initializer data: shape inference needs only their dims.
+onnx::ModelProto skeleton(const onnx::ModelProto& model) {
+  onnx::ModelProto s = model;
+  for (auto& t : *s.mutable_graph()->mutable_initializer())
+    if (is_float_type(t.data_type())) t.clear_raw_data(), t.clear_float_data(), t.clear_double_data();
+  return s;
+}
+
+int rank_in(const onnx::GraphProto& g, const std::string& value) {
+  const auto rank_of = [](const onnx::ValueInfoProto& v) {
+    return v.type().tensor_type().has_shape() ? v.type().tensor_type().shape().dim_size() : -1;
+  };
+  for (const auto& v : g.input()) if (v.name() == value) return rank_of(v);
+  for (const auto& v : g.value_info()) if (v.name() == value) return rank_of(v);
+  for (const auto& t : g.initializer()) if (t.name() == value) return t.dims_size();
+  return -1;
+}
+
+// libonnx 1.12's Conv/pool shape inference crashes on an input of the wrong rank, so each
+// such node's input rank is checked first, on shapes inferred for the nodes before it.
+void check_window_input_ranks(const Loader& l) {
+  const onnx::ModelProto base = skeleton(l.model);
+  for (int i = 0; i < base.graph().node_size(); ++i) {
+    const onnx::NodeProto& n = base.graph().node(i);
+    if (n.op_type() != "Conv" && n.op_type() != "MaxPool" && n.op_type() != "AveragePool") continue;
+    onnx::ModelProto prefix = base;
+    auto& nodes = *prefix.mutable_graph()->mutable_node();
+    nodes.DeleteSubrange(i, nodes.size() - i);
+    prefix.mutable_graph()->clear_output();
+    try {
+      onnx::shape_inference::InferShapes(prefix, onnx::OpSchemaRegistry::Instance(), onnx::ShapeInferenceOptions(false, 0, false));
+    } catch (const std::exception&) {
+      continue;  // the full inference reports it
+    }
+    const int rank = rank_in(prefix.graph(), n.input(0));
+    const int expected = n.op_type() == "Conv" ? rank_in(prefix.graph(), n.input(1)) : -1;
+    if (rank >= 0 && rank != 4 && (expected < 0 || expected == 4))
+      l.fail(n, node_name(n, i), "input \"" + n.input(0) + "\" has rank " + std::to_string(rank) +
+                                      "; 2-D windows need [N, C, H, W] (rank 4)");
+  }
+}
+
 void infer_shapes(Loader& l) {
   l.model.mutable_graph()->clear_value_info();
   try {
@@ -309,6 +351,7 @@ Graph load_onnx_model(const std::string& path, int batch) {
   check_opset(l);
   fix_input_shapes(l);
   collect_initializers(l);
+  check_window_input_ranks(l);
   for (int pass = 0; pass < 64; ++pass) {
     infer_shapes(l);
     if (fold_pass(l) == 0) break;

@@ -131,6 +131,19 @@ TEST(OnnxImport, BadAttributeNamesTheNode) {
   std::filesystem::remove(path);
 }
 
+TEST(OnnxImport, GraphInputOfTheWrongRankNamesTheNode) {
+  OnnxBuilder b;
+  b.input("x", {0, 16}).output("y");  // a conv needs [N, C, H, W]
+  b.floats("w", {2, 1, 3, 3}, std::vector<float>(18, 0.f));
+  b.node("Conv", {"x", "w"}, {"y"}, "first_conv");
+  const std::string path = temp_path("rank.onnx");
+  b.save(path);
+  const std::string e = error_of(path);
+  EXPECT_NE(e.find(path + ": "), std::string::npos) << e;
+  EXPECT_NE(e.find("first_conv"), std::string::npos) << e;
+  std::filesystem::remove(path);
+}
+
 TEST(OnnxImport, NonRegularFileIsRejected) {
   EXPECT_NE(error_of(std::filesystem::temp_directory_path().string()).find("not a regular file"), std::string::npos);
 }
