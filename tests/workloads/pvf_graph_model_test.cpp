@@ -15,6 +15,7 @@
 #include "workloads/pvf_campaign.h"
 #include "workloads/pvf_graph_fixture.h"
 #include "workloads/pvf_report.h"
+#include "workloads/run_config.h"
 
 namespace accsim {
 namespace {
@@ -190,6 +191,32 @@ TEST(PvfGraphModel, AnInterruptedRunResumesToTheSameResultsAndAnotherModelsCheck
   EXPECT_NE(pvf_key(other), pvf_key(c));
   EXPECT_THROW(run_pvf(other, rest), InputError);
   fs::remove_all(dir);
+}
+
+TEST(PvfGraphModel, TheShippedVitStudyTargetsEveryBlocksAttentionAndMlpWeightsAndRuns) {
+  const std::string config = std::string(ACCSIM_SOURCE_DIR) + "/configs/experiments/pvf_vit_fmnist.json";
+  if (!fs::exists(std::string(ACCSIM_SOURCE_DIR) + "/configs/models/vit_fmnist.onnx"))
+    GTEST_SKIP() << "configs/models/vit_fmnist.onnx is not in this tree yet";
+  const RunConfig rc = parse_run_config(config);  // loads the model, resolves the targets
+  ASSERT_TRUE(rc.pvf && rc.workload.graph);
+  ASSERT_EQ(rc.pvf->faults.targets.size(), 18u);
+  PvfCampaign c;
+  c.array = rc.array;
+  c.graph = rc.workload.graph;  // batch 1: the config gives none
+  c.config = *rc.pvf;
+  c.config.experiments = 2;
+  c.config.test_limit = 16;
+  std::ostringstream notes;
+  GraphImagePool pool = load_graph_image_pool(*c.graph, c.array, rc.workload.dataset_dir, 0, 16, 1, 2, notes);
+  c.images = std::move(pool.images);
+  c.labels = std::move(pool.labels);
+  const PvfResults r = run_pvf(c);
+  ASSERT_TRUE(r.complete());
+  EXPECT_GE(r.golden_correct[0], 12);  // a trained model: most of 16 test images right
+  for (std::size_t t = 0; t < 18; ++t) {
+    const std::string& name = c.config.faults.targets[t].name;
+    EXPECT_EQ(r.target_parameters[t], name.find(".mlp.") != std::string::npos ? 8192u : 4096u) << name;
+  }
 }
 
 }  // namespace
