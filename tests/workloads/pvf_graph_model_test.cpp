@@ -193,13 +193,13 @@ TEST(PvfGraphModel, AnInterruptedRunResumesToTheSameResultsAndAnotherModelsCheck
   fs::remove_all(dir);
 }
 
-TEST(PvfGraphModel, TheShippedVitStudyTargetsEveryBlocksAttentionAndMlpWeightsAndRuns) {
+TEST(PvfGraphModel, TheShippedVitStudyTargetsEveryBlocksAttentionAndMlpWeightsAndRerunsEqualFullRuns) {
   const std::string config = std::string(ACCSIM_SOURCE_DIR) + "/configs/experiments/pvf_vit_fmnist.json";
   if (!fs::exists(std::string(ACCSIM_SOURCE_DIR) + "/configs/models/vit_fmnist.onnx"))
     GTEST_SKIP() << "configs/models/vit_fmnist.onnx is not in this tree yet";
   const RunConfig rc = parse_run_config(config);  // loads the model, resolves the targets
   ASSERT_TRUE(rc.pvf && rc.workload.graph);
-  ASSERT_EQ(rc.pvf->faults.targets.size(), 18u);
+  ASSERT_EQ(rc.pvf->faults.targets.size(), 24u);  // 6 weights of each of 4 blocks
   PvfCampaign c;
   c.array = rc.array;
   c.graph = rc.workload.graph;  // batch 1: the config gives none
@@ -213,7 +213,10 @@ TEST(PvfGraphModel, TheShippedVitStudyTargetsEveryBlocksAttentionAndMlpWeightsAn
   const PvfResults r = run_pvf(c);
   ASSERT_TRUE(r.complete());
   EXPECT_GE(r.golden_correct[0], 12);  // a trained model: most of 16 test images right
-  for (std::size_t t = 0; t < 18; ++t) {
+  PvfRunOptions full;
+  full.shortcut = false;
+  expect_same_experiments(r, run_pvf(c, full));  // reruns through attention and LayerNorm
+  for (std::size_t t = 0; t < 24; ++t) {
     const std::string& name = c.config.faults.targets[t].name;
     EXPECT_EQ(r.target_parameters[t], name.find(".mlp.") != std::string::npos ? 8192u : 4096u) << name;
   }
