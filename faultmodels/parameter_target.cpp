@@ -7,15 +7,25 @@ namespace accsim {
 
 namespace {
 
-std::vector<std::string> components(const std::string& name) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t dot = name.find('.', start);
-    out.push_back(name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) return out;
-    start = dot + 1;
+// Glob match of the whole of `name` ("*": any run of characters, "?": one character),
+// by the classic backtrack to the last star: O(|pattern| |name|) at worst.
+bool glob_matches(const std::string& pattern, const std::string& name) {
+  std::size_t p = 0, n = 0, star = std::string::npos, resume = 0;
+  while (n < name.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == name[n])) {
+      ++p, ++n;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = n;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      n = ++resume;
+    } else {
+      return false;
+    }
   }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
 }
 
 std::string last_component(const std::string& name) {
@@ -35,12 +45,10 @@ std::string to_string(ParameterKind k) {
 }
 
 bool selector_matches(const std::string& selector, const std::string& tensor_name) {
-  if (selector == "all") return true;
-  const auto sel = components(selector), name = components(tensor_name);
-  if (sel.size() > name.size()) return false;
-  for (std::size_t i = 0; i < sel.size(); ++i)
-    if (sel[i] != "*" && sel[i] != name[i]) return false;
-  return true;
+  if (selector == "all" || glob_matches(selector, tensor_name)) return true;
+  for (std::size_t dot = tensor_name.find('.'); dot != std::string::npos; dot = tensor_name.find('.', dot + 1))
+    if (glob_matches(selector, tensor_name.substr(0, dot))) return true;
+  return false;
 }
 
 bool parameter_kind_matches(ParameterKind kind, const std::string& tensor_name) {

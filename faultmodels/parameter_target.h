@@ -2,12 +2,14 @@
 // Which parameters a fault model may hit: tensors chosen by name, optionally only
 // weights or only biases, optionally only some bit positions of each fp32 word.
 //
-// A selector is a dotted name prefix matched component by component, "*" standing for
-// any one component, "all" for every tensor:
+// A selector is a glob over dotted tensor names ("*" any run of characters, dots
+// included; "?" any one character) that matches a tensor when it matches the whole name
+// or a prefix of it ending before a dot; "all" matches every tensor:
 //   "fc1"          -> fc1.weight, fc1.bias          "fc1.weight" -> that tensor only
 //   "mlp.top"      -> mlp.top.0.weight, mlp.top.0.bias, mlp.top.1.weight, ...
 //   "embedding.3"  -> embedding.3.weight            "mlp.*.0"    -> mlp.bottom.0.*, mlp.top.0.*
-// ("mlp.t" does not match "mlp.top.0.weight": components match whole.)
+//   "*.weight"     -> every weight                   "blocks.*.attn.?.weight" -> q, k, v of every block
+// ("mlp.t" does not match "mlp.top.0.weight": a prefix ends at a dot.)
 #include <cstddef>
 #include <cstdint>
 #include <string>

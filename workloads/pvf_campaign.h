@@ -14,33 +14,31 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "arch/array_config.h"
 #include "arch/tensor.h"
+#include "workloads/models/graph.h"
 #include "workloads/network.h"
 #include "workloads/progress_meter.h"
 #include "workloads/pvf_config.h"
+#include "workloads/pvf_model.h"
 
 namespace accsim {
 
+// The model is a built-in chain network with its parameters, or, when `graph` is set, a
+// graph model (with batch 1) whose parameters are its initializers minus its constants.
 struct PvfCampaign {
   ArrayConfig array;
   Network network;  // its clip is the unprotected run's
   NetworkParameters params;
+  std::shared_ptr<const Graph> graph;
   Tensor images;            // [N, c, h, w]: the pool of test images
   std::vector<int> labels;  // [N]
   PvfConfig config;
   std::uint64_t seed = 1;
-};
-
-// Per variant: the outcome of an experiment.
-enum class PvfOutcome : std::int8_t {
-  not_counted = -1,  // the fault-free model (of this variant) misclassifies the image: not in N
-  masked = 0,
-  sdc = 1,           // misclassified, finite logits
-  crash = 2,         // a NaN or Inf logit
 };
 
 struct PvfExperiment {
@@ -48,7 +46,7 @@ struct PvfExperiment {
   int image = 0;              // index into the pool
   std::uint64_t bit_flips = 0;
   int bit = -1;               // the flipped bit when exactly one bit flipped, else -1
-  std::uint32_t tensor = 0;   // the first corrupted element: tensor (network_parameter_set index) ...
+  std::uint32_t tensor = 0;   // the first corrupted element: tensor (index into PvfResults::tensors) ...
   std::uint64_t element = 0;  // ... and flat index in it
   float old_value = 0, new_value = 0;
   std::vector<PvfOutcome> outcomes;  // per variant (0: unprotected)
@@ -60,6 +58,7 @@ struct PvfResults {
   std::vector<long long> golden_correct;  // per variant: pool images the fault-free model classifies correctly
   std::vector<long long> golden_cycles;   // per variant: cycles of one fault-free batch of `batch` images
   std::vector<std::uint64_t> target_parameters;  // per target: elements it holds
+  std::vector<std::string> tensors;              // the parameter tensors' names (PvfExperiment::tensor)
   int images = 0;
   std::vector<PvfExperiment> experiments;  // [model][target][i], meaningful where done
   std::vector<char> done;

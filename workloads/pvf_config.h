@@ -7,6 +7,7 @@
 #include "arch/config_reader.h"
 #include "faultmodels/parameter_fault_config.h"
 #include "workloads/mitigation_config.h"
+#include "workloads/models/graph.h"
 #include "workloads/network.h"
 
 namespace accsim {
@@ -16,11 +17,11 @@ struct PvfConfig {
   long long experiments = 0;     // per (fault model, target)
   int test_offset = 0;
   int test_limit = 1000;         // the pool of test images an experiment draws its input from
-  int batch = 100;               // images per fault-free inference job
+  int batch = 100;               // images per fault-free inference job (graph models: 1)
   int threads = 0;               // 0: every core
   double checkpoint_seconds = 5.0;
   std::vector<MitigationVariant> mitigations;
-  ParameterFaultsConfig faults;  // default: SBF into each layer's weights, one target per layer
+  ParameterFaultsConfig faults;  // default: SBF into each layer's (array node's) weights, one target each
 };
 
 // `pvf`: the "pvf" object; `parameter_faults`: the top-level block when the config has
@@ -28,6 +29,10 @@ struct PvfConfig {
 // Mitigations that do not apply to corrupted stored parameters (job checks, pruning) are
 // refused with the reason.
 PvfConfig parse_pvf_config(ConfigReader pvf, ConfigReader* parameter_faults, const Network& net,
+                           const std::string& config_file);
+// The same for a graph model (workload.model): the targets name its initializers and are
+// resolved here; pvf.model, pvf.batch and activation clipping are refused.
+PvfConfig parse_pvf_config(ConfigReader pvf, ConfigReader* parameter_faults, const Graph& graph,
                            const std::string& config_file);
 
 }  // namespace accsim

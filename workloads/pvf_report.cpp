@@ -1,5 +1,6 @@
 #include "workloads/pvf_report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -94,12 +95,14 @@ void print_pvf_summary(std::ostream& out, const PvfCampaign& c, const PvfResults
     out << "PVF by target, fault model " << models[m].describe()
         << " (N: experiments whose image the fault-free model classifies correctly; D: those misclassified, "
            "NaN/Inf included)\n";
-    std::snprintf(line, sizeof line, "  %-14s %11s %8s %7s  %-26s %-22s\n", "target", "parameters", "N", "D",
+    int width = 14;  // the longest target name (graph models: initializer names)
+    for (const auto& t : c.config.faults.targets) width = std::max(width, static_cast<int>(t.name.size()));
+    std::snprintf(line, sizeof line, "  %-*s %11s %8s %7s  %-26s %-22s\n", width, "target", "parameters", "N", "D",
                   "PVF % [95% CI]", "NaN/Inf % [95% CI]");
     out << line;
     for (const PvfRow& row : s.by_target) {
       if (row.variant != 0 || row.model != static_cast<int>(m)) continue;
-      std::snprintf(line, sizeof line, "  %-14s %11llu %8lld %7lld  %-26s %-22s\n", row.group.c_str(),
+      std::snprintf(line, sizeof line, "  %-*s %11llu %8lld %7lld  %-26s %-22s\n", width, row.group.c_str(),
                     static_cast<unsigned long long>(row.parameters), row.n, row.failures(),
                     with_interval(row.pvf(), row.pvf_ci).c_str(), with_interval(row.crash_rate(), row.crash_ci).c_str());
       out << line;
@@ -209,6 +212,7 @@ void write_pvf_results(ResultsFile& h5, const PvfCampaign& c, const PvfResults& 
   descriptions.push_back("none");
   for (const auto& v : c.config.mitigations) descriptions.push_back(v.mitigations.describe());
   h5.write_strings("/targets", targets);
+  h5.write_strings("/tensors", r.tensors);  // names of /experiments/tensor
   h5.write_strings("/models", models);
   h5.write_strings("/variant_mitigations", descriptions);
   std::vector<std::int64_t> golden(r.golden_correct.begin(), r.golden_correct.end()),

@@ -40,7 +40,7 @@ PvfSummary summarize_pvf(const PvfCampaign& campaign, const PvfResults& results)
 void print_pvf_summary(std::ostream& out, const PvfCampaign& campaign, const PvfResults& results,
                        const PvfSummary& summary);
 
-// /experiments/*, /summary/{by_target,by_bit,overall}, /variants, /targets, /models
+// /experiments/*, /summary/{by_target,by_bit,overall}, /variants, /targets, /tensors, /models
 // (docs/outputs.md).
 void write_pvf_results(ResultsFile& h5, const PvfCampaign& campaign, const PvfResults& results,
                        const PvfSummary& summary);

@@ -71,7 +71,9 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
   if (top.has("pvf")) {
     std::optional<ConfigReader> faults;
     if (top.has("parameter_faults")) faults.emplace(top.get_object("parameter_faults"));
-    rc.pvf = parse_pvf_config(top.get_object("pvf"), faults ? &*faults : nullptr, rc.workload.network, file);
+    rc.pvf = rc.workload.graph
+                 ? parse_pvf_config(top.get_object("pvf"), faults ? &*faults : nullptr, *rc.workload.graph, file)
+                 : parse_pvf_config(top.get_object("pvf"), faults ? &*faults : nullptr, rc.workload.network, file);
   } else if (top.has("parameter_faults")) {
     top.fail("parameter_faults", "only `accsim pvf` reads it here: add a \"pvf\" object (docs/pvf.md)");
   }

@@ -88,6 +88,28 @@ TEST(ParameterTarget, SelectorsMatchWholeDottedComponentsWildcardsAndAll) {
   EXPECT_TRUE(parameter_kind_matches(ParameterKind::bias, "fc1.bias"));
 }
 
+TEST(ParameterTarget, GlobSelectorsMatchAnyRunAndOneCharacterOverWholeNamesOrDottedPrefixes) {
+  const std::string q0 = "blocks.0.attn.q.weight";
+  EXPECT_TRUE(selector_matches("blocks.*.attn.q.weight", q0));
+  EXPECT_TRUE(selector_matches("blocks.*.attn.q.weight", "blocks.12.attn.q.weight"));
+  EXPECT_FALSE(selector_matches("blocks.*.attn.q.weight", "blocks.0.attn.k.weight"));
+  EXPECT_FALSE(selector_matches("blocks.*.attn.q.weight", "blocks.0.attn.q.bias"));
+  EXPECT_TRUE(selector_matches("*.weight", q0));  // "*" spans dots
+  EXPECT_TRUE(selector_matches("*.weight", "fc1.weight"));
+  EXPECT_FALSE(selector_matches("*.weight", "blocks.0.attn.q.bias"));
+  EXPECT_FALSE(selector_matches("*.weight", "pos_embed"));
+  EXPECT_TRUE(selector_matches("blocks.?.attn.?.weight", q0));
+  EXPECT_FALSE(selector_matches("blocks.?.attn.?.weight", "blocks.0.attn.out.weight"));
+  EXPECT_FALSE(selector_matches("blocks.?.attn", "blocks.10.attn.q.weight"));
+  EXPECT_TRUE(selector_matches("blocks.*.attn", "blocks.10.attn.q.weight"));  // a dotted prefix
+  EXPECT_TRUE(selector_matches("blocks.1*", "blocks.10.mlp.fc1.bias"));
+  EXPECT_FALSE(selector_matches("blocks.1*x", "blocks.10.mlp.fc1.bias"));
+  EXPECT_TRUE(selector_matches("*", "pos_embed"));
+  EXPECT_TRUE(selector_matches("**.?", "a.b"));
+  EXPECT_FALSE(selector_matches("?", "ab"));
+  EXPECT_FALSE(selector_matches("bl*s.0.attn.q.weigh", q0));  // a prefix ends at a dot
+}
+
 TEST(ParameterTarget, ResolveLaysSelectedTensorsEndToEndAndRejectsUnknownSelectors) {
   Model m;
   const ResolvedTarget all = resolve(target({"all"}), m.set);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "tools/cli_test_util.h"
+#include "workloads/pvf_graph_fixture.h"
 #include "workloads/results_file.h"
 
 namespace accsim {
@@ -66,6 +67,69 @@ TEST(PvfCommand, BadConfigsNameTheKeyAndWriteNothing) {
   }
   const CliRun cycle = run_cli({"pvf", "--config", write_config(dir, tiny_pvf_config()), "--engine", "cycle"});
   EXPECT_EQ(cycle.code, 2);
+}
+
+// The tiny graph classifier (tests/workloads/pvf_graph_fixture.h), targets by name and glob.
+json graph_pvf_config(const TempDir& dir) {
+  const std::string model = (dir.path() / "tiny.onnx").string();
+  testing::save_tiny_attention_model(model);
+  json j = small_config();
+  j.erase("faults");
+  j["workload"] = {{"model", "tiny.onnx"}, {"batch", 4}};  // pvf loads it again with batch 1
+  j["parameter_faults"] = {
+      {"model", "sbf"},
+      {"bits", {23, 29, 30, 31}},
+      {"targets", {"blocks.*.attn.q.weight", {{"name", "k"}, {"tensors", {"blocks.0.attn.k.weight"}}}, "head.weight"}}};
+  j["pvf"] = {{"experiments", 20}, {"test_limit", 8}, {"threads", 2}};
+  return j;
+}
+
+TEST(PvfCommand, GraphModelTargetsInitializersAndWritesTablesAndDatasets) {
+  TempDir dir;
+  const std::string config = write_config(dir, graph_pvf_config(dir));
+  const std::string out = (dir.path() / "g.h5").string();
+  const CliRun r = run_cli({"pvf", "--config", config, "--out", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* part : {"tiny.onnx (ONNX, 9 nodes)", "its initializers (7 tensors", "8 synthetic images",
+                           "60 experiments", "PVF by target", "blocks.*.attn.q.weight", "  k ", "head.weight",
+                           "PVF by bit position", "experiments/s", "results: "})
+    EXPECT_NE(r.out.find(part), std::string::npos) << part << "\n" << r.out;
+  std::vector<hsize_t> dims;
+  read_int64_array(out, "/experiments/outcome", dims);
+  EXPECT_EQ(dims, (std::vector<hsize_t>{60, 1}));
+  EXPECT_EQ(read_strings(out, "/targets"), (std::vector<std::string>{"blocks.*.attn.q.weight", "k", "head.weight"}));
+  EXPECT_EQ(read_strings(out, "/tensors").size(), 7u);
+  EXPECT_EQ(read_int64s(out, "/target_parameters"), (std::vector<std::int64_t>{16 * 64 + 16 * 16, 16 * 64, 160}));
+  EXPECT_EQ(read_table(out, "/summary/by_target").columns[0].size(), 3u);
+  EXPECT_EQ(read_table(out, "/summary/by_bit").columns[0].size(), 4u);
+  EXPECT_TRUE(fs::exists(dir.path() / "g.csv"));
+  EXPECT_TRUE(files_containing(dir.path(), ".checkpoint").empty());
+}
+
+TEST(PvfCommand, GraphModelBadTargetsAndKeysNameTheKeyAndWriteNothing) {
+  TempDir dir;
+  const std::string out = (dir.path() / "g.h5").string();
+  struct Case {
+    std::function<void(json&)> edit;
+    std::vector<std::string> expected;
+  };
+  const std::vector<Case> cases = {
+      {[](json& j) { j["parameter_faults"]["targets"][1] = "blocks.*.mlp.*"; },
+       {"parameter_faults.targets[1]: \"blocks.*.mlp.*\" matches no parameter tensor",
+        "blocks.0.attn.k.weight, blocks.0.attn.q.bias, blocks.0.attn.q.weight, blocks.0.norm1.weight"}},
+      {[](json& j) { j["pvf"]["model"] = "tiny.onnx"; }, {"pvf.model: the parameters of a graph model"}},
+      {[](json& j) { j["pvf"]["batch"] = 4; }, {"pvf.batch: a graph model runs each pool image alone"}},
+      {[](json& j) { j["pvf"]["mitigations"] = {{{"name", "clip"}, {"activation_clip", {{"mode", "zero"}, {"threshold", 6}}}}}; },
+       {"pvf.mitigations[0].activation_clip"}},
+  };
+  for (const Case& c : cases) {
+    json j = graph_pvf_config(dir);
+    c.edit(j);
+    const CliRun r = run_cli({"pvf", "--config", write_config(dir, j), "--out", out});
+    EXPECT_EQ(r.code, 2) << r.err;
+    for (const std::string& e : c.expected) EXPECT_NE(r.err.find(e), std::string::npos) << e << "\n" << r.err;
+    EXPECT_FALSE(fs::exists(out));
+  }
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 #include "workloads/available_cpus.h"
 #include "workloads/campaign_setup.h"
 #include "workloads/csv_writer.h"
+#include "workloads/graph_image_pool.h"
+#include "workloads/models/onnx_import.h"
 #include "workloads/plot_script.h"
 #include "workloads/progress_meter.h"
 #include "workloads/pvf_checkpoint.h"
@@ -21,6 +23,51 @@
 
 namespace accsim {
 
+namespace {
+
+// What the campaign runs on and how the output names it.
+struct PvfSetup {
+  PvfCampaign campaign;
+  std::string model_name, model_source, input_source;
+};
+
+PvfSetup chain_setup(const RunConfig& rc, std::uint64_t seed, std::ostream& err) {
+  const PvfConfig& pc = *rc.pvf;
+  CampaignInputs in = load_campaign_inputs(rc, "pvf.model", pc.model, pc.test_offset, pc.test_limit, pc.batch, seed, err);
+  PvfSetup s;
+  s.campaign.network = rc.workload.network;
+  s.campaign.params = std::move(in.params);
+  s.campaign.images = std::move(in.images);
+  s.campaign.labels = std::move(in.labels);
+  s.model_name = rc.workload.network.name;
+  s.model_source = std::move(in.model_source);
+  s.input_source = std::move(in.input_source);
+  return s;
+}
+
+// A graph model runs each pool image alone: the model with batch 1.
+PvfSetup graph_setup(const RunConfig& rc, std::uint64_t seed, std::ostream& err) {
+  const PvfConfig& pc = *rc.pvf;
+  PvfSetup s;
+  s.campaign.graph = rc.workload.batch == 1 ? rc.workload.graph
+                                            : std::make_shared<const Graph>(load_onnx_model(rc.workload.model, 1));
+  GraphImagePool pool = load_graph_image_pool(*s.campaign.graph, rc.array, rc.workload.dataset_dir, pc.test_offset,
+                                              pc.test_limit, seed, pc.threads, err);
+  s.campaign.images = std::move(pool.images);
+  s.campaign.labels = std::move(pool.labels);
+  const Graph& g = *s.campaign.graph;
+  s.model_name = std::filesystem::path(rc.workload.model).filename().string() + " (ONNX, " +
+                 std::to_string(g.nodes.size()) + " nodes)";
+  std::size_t tensors = 0, values = 0;
+  for (const auto& [name, t] : g.initializers)
+    if (!g.constants.count(name)) ++tensors, values += t.size();
+  s.model_source = "its initializers (" + std::to_string(tensors) + " tensors, " + std::to_string(values) + " parameters)";
+  s.input_source = std::move(pool.source);
+  return s;
+}
+
+}  // namespace
+
 int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const RunConfig rc = load_run_config(options);
   if (!rc.pvf)
@@ -29,13 +76,9 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
     throw InputError(rc.file + ": faults: a PVF campaign corrupts parameters on a healthy array; remove \"faults\"");
   const PvfConfig& pc = *rc.pvf;
   const std::uint64_t seed = rc.seed;
-  CampaignInputs in = load_campaign_inputs(rc, "pvf.model", pc.model, pc.test_offset, pc.test_limit, pc.batch, seed, err);
-  PvfCampaign campaign;
+  PvfSetup setup = rc.workload.graph ? graph_setup(rc, seed, err) : chain_setup(rc, seed, err);
+  PvfCampaign& campaign = setup.campaign;
   campaign.array = rc.array;
-  campaign.network = rc.workload.network;
-  campaign.params = std::move(in.params);
-  campaign.images = std::move(in.images);
-  campaign.labels = std::move(in.labels);
   campaign.config = pc;
   campaign.seed = seed;
 
@@ -62,8 +105,9 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   ResultsFile h5(options.out_file);
   write_pvf_results(h5, campaign, results, summary);
   write_run_attributes(h5, rc, seed, "fast");
-  h5.set_attribute("/", "model_source", in.model_source);
-  h5.set_attribute("/", "input_source", in.input_source);
+  h5.set_attribute("/", "model_source", setup.model_source);
+  h5.set_attribute("/", "input_source", setup.input_source);
+  if (campaign.graph) h5.set_attribute("/", "model", rc.workload.model);
   h5.commit();
   const std::string csv = std::filesystem::path(options.out_file).replace_extension(".csv").string();
   const std::string png = std::filesystem::path(options.out_file).replace_extension(".png").string();
@@ -73,9 +117,9 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   const long long fresh = results.done_count() - results.resumed;
   const int threads = resolve_threads(pc.threads);
   out << "accsim " << ACCSIM_VERSION << " pvf | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
-      << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ") | " << campaign.network.name << ", "
-      << in.model_source << " | seed " << seed << "\n"
-      << in.input_source << " as the input pool; fault-free accuracy " << std::fixed << std::setprecision(1)
+      << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ") | " << setup.model_name << ", "
+      << setup.model_source << " | seed " << seed << "\n"
+      << setup.input_source << " as the input pool; fault-free accuracy " << std::fixed << std::setprecision(1)
       << 100.0 * static_cast<double>(results.golden_correct[0]) / static_cast<double>(results.images) << "%\n"
       << std::defaultfloat << results.experiments.size() << " experiments (" << pc.experiments << " per fault model and target), each one draw of the fault model and one image drawn from the pool";
   if (results.resumed > 0) out << "; " << results.resumed << " resumed from " << checkpoint;

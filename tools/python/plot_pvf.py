@@ -17,7 +17,7 @@ def pct(rows, key):
     return [100.0 * float(r[key]) for r in rows]
 
 
-def bars(ax, rows, labels):
+def bars(ax, rows, labels, vertical=False):
     x = range(len(rows))
     pvf, lo, hi = pct(rows, "pvf"), pct(rows, "pvf_lo"), pct(rows, "pvf_hi")
     crash = [100.0 * float(r["crash"]) / max(1.0, float(r["n_correct"])) for r in rows]
@@ -25,7 +25,8 @@ def bars(ax, rows, labels):
            color="tab:blue", label="PVF (incorrect output)")
     ax.bar(x, crash, color="none", edgecolor="tab:red", hatch="//", label="of which NaN/Inf")
     ax.set_xticks(list(x))
-    ax.set_xticklabels(labels, rotation=20, ha="right")
+    ax.set_xticklabels(labels, rotation=90 if vertical else 20, ha="center" if vertical else "right",
+                       fontsize=8 if vertical else None)
     ax.set_ylabel("PVF % (95% CI)")
     ax.grid(axis="y", alpha=0.3)
 
@@ -39,8 +40,13 @@ def main(argv):
     bits = [r for r in base if r["kind"] == "bit" and int(r["n_correct"]) > 0]
     overall = [r for r in rows if r["kind"] == "all"]
     panels = 2 + (len(overall) > 1)
-    fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 4.3))
-    bars(axes[0], targets, [f"{r['group']}\n({int(r['parameters'])})" for r in targets])
+    # Many targets (a graph model's initializers): a wider first panel, vertical labels.
+    many = len(targets) > 8
+    first = max(5.2, 0.42 * len(targets)) if many else 5.2
+    fig, axes = plt.subplots(1, panels, figsize=(first + 5.2 * (panels - 1), 6.0 if many else 4.3),
+                             gridspec_kw={"width_ratios": [first] + [5.2] * (panels - 1)})
+    bars(axes[0], targets, [f"{r['group']} ({int(r['parameters'])})" if many else
+                            f"{r['group']}\n({int(r['parameters'])})" for r in targets], many)
     axes[0].set_title("PVF per target (parameters)")
     axes[0].legend(fontsize=8)
     if bits:
