@@ -12,7 +12,7 @@
 #include "faultmodels/bit_protection.h"
 #include "workloads/experiment_runner.h"
 #include "workloads/key_hasher.h"
-#include "workloads/models/graph_key.h"
+#include "workloads/models/graph_hash.h"
 #include "workloads/pvf_chain_model.h"
 #include "workloads/pvf_checkpoint.h"
 #include "workloads/pvf_graph_model.h"
