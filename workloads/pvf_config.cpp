@@ -79,6 +79,11 @@ PvfConfig parse_pvf_config(ConfigReader r, ConfigReader* parameter_faults, const
 PvfConfig parse_pvf_config(ConfigReader r, ConfigReader* parameter_faults, const Graph& graph,
                            const std::string& config_file) {
   PvfConfig c = parse_pvf_keys(r, config_file, true);
+  const std::vector<int>& logits = graph.shape_of(graph.outputs.at(0));
+  if (graph.inputs.size() != 1 || logits.size() != 2 || logits[0] != graph.batch() || logits[1] < 2)
+    throw InputError(config_file + ": workload.model: accsim pvf needs a classifier with one input whose first output "
+                                   "is logits [N, classes]; the model gives " + graph.outputs[0] + " " +
+                     Tensor(logits).shape_string());
   if (parameter_faults) {
     c.faults = parse_parameter_faults(*parameter_faults);
   } else {

@@ -88,7 +88,7 @@ GraphPvfModel::GraphPvfModel(const PvfCampaign& c) : c_(c) {
   parallel_for(c.config.threads, n, [&](std::size_t i) {
     const PeFaults healthy;
     GraphRun run = run_graph(*c.graph, images_[i], *make_engine("fast", c.array, healthy), true);
-    for (LayerRun& job : run.jobs) job.input = job.output = Tensor();  // reruns need only the job's cycles
+    for (LayerRun& job : run.jobs) job.input = job.output = job.weights = Tensor();  // reruns need only the cycles
     correct_[i] = prediction(run.outputs.at(0)) == c.labels[i];
     if (!correct_[i]) run.values.clear();  // never rerun: the image is not counted
     golden_[i] = std::move(run);
@@ -139,6 +139,22 @@ std::vector<std::string> graph_array_weights(const Graph& graph) {
     }
   }
   return out;
+}
+
+std::vector<int> graph_predicted_labels(const Graph& graph, const ArrayConfig& array, const Tensor& images, int threads) {
+  const auto n = static_cast<std::size_t>(images.dim(0));
+  const std::size_t per = images.size() / n;
+  std::vector<int> shape = images.shape();
+  shape[0] = 1;
+  std::vector<int> labels(n);
+  parallel_for(threads, n, [&](std::size_t i) {
+    Tensor x(shape);
+    std::copy_n(images.data() + i * per, per, x.data());
+    const PeFaults healthy;
+    const Tensor logits = run_graph(graph, x, *make_engine("fast", array, healthy), false).outputs.at(0);
+    labels[i] = argmax_row(logits.data(), static_cast<int>(logits.size()));
+  });
+  return labels;
 }
 
 std::unique_ptr<PvfModel> make_graph_pvf_model(const PvfCampaign& campaign) {

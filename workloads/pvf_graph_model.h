@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "arch/array_config.h"
+#include "arch/tensor.h"
 #include "faultmodels/parameter_set.h"
 #include "workloads/models/graph.h"
 #include "workloads/pvf_campaign.h"
@@ -22,6 +24,10 @@ ParameterSet graph_parameter_set(Graph& graph);
 // The parameters the array streams as stationary operands (Conv weights, Gemm and MatMul
 // initializer operands), in node order: the default PVF targets, one per tensor.
 std::vector<std::string> graph_array_weights(const Graph& graph);
+
+// The fault-free model's predictions for `images` [N, ...] (the labels of synthetic
+// images, so that an SDC is any changed prediction); `graph` takes one image (batch 1).
+std::vector<int> graph_predicted_labels(const Graph& graph, const ArrayConfig& array, const Tensor& images, int threads);
 
 // `campaign.graph` must take one [1, ...] input whose shape is the images' [1:] and give
 // [1, classes] logits as its first output: std::invalid_argument otherwise, and for

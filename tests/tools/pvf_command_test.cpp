@@ -90,6 +90,7 @@ TEST(PvfCommand, GraphModelTargetsInitializersAndWritesTablesAndDatasets) {
   const std::string out = (dir.path() / "g.h5").string();
   const CliRun r = run_cli({"pvf", "--config", config, "--out", out});
   ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("labelled with the fault-free model's predictions"), std::string::npos) << r.err;
   for (const char* part : {"tiny.onnx (ONNX, 9 nodes)", "its initializers (7 tensors", "8 synthetic images",
                            "60 experiments", "PVF by target", "blocks.*.attn.q.weight", "  k ", "head.weight",
                            "PVF by bit position", "experiments/s", "results: "})
@@ -104,6 +105,22 @@ TEST(PvfCommand, GraphModelTargetsInitializersAndWritesTablesAndDatasets) {
   EXPECT_EQ(read_table(out, "/summary/by_bit").columns[0].size(), 4u);
   EXPECT_TRUE(fs::exists(dir.path() / "g.csv"));
   EXPECT_TRUE(files_containing(dir.path(), ".checkpoint").empty());
+}
+
+TEST(PvfCommand, GraphModelThatIsNoClassifierIsRefusedNamingTheModel) {
+  TempDir dir;
+  json j = graph_pvf_config(dir);
+  j.erase("parameter_faults");
+  testing::OnnxBuilder b;  // replaces tiny.onnx by a model whose output is its scaled input
+  b.input("input", {0, 1, 8, 8}).output("y").floats("scale.weight", {1}, {2.0f});
+  b.node("Mul", {"input", "scale.weight"}, {"y"}, "scale");
+  b.save((dir.path() / "tiny.onnx").string());
+  const std::string out = (dir.path() / "g.h5").string();
+  const CliRun r = run_cli({"pvf", "--config", write_config(dir, j), "--out", out});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("workload.model: accsim pvf needs a classifier"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("y [4,1,8,8]"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out));
 }
 
 TEST(PvfCommand, GraphModelBadTargetsAndKeysNameTheKeyAndWriteNothing) {

@@ -7,11 +7,10 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <sstream>
 
 #include "arch/input_error.h"
 #include "test_util.h"
-#include "workloads/graph_image_pool.h"
+#include "workloads/fashion_mnist.h"
 #include "workloads/pvf_campaign.h"
 #include "workloads/pvf_graph_fixture.h"
 #include "workloads/pvf_report.h"
@@ -37,10 +36,9 @@ PvfCampaign tiny_campaign(long long experiments, int threads) {
   c.array = testing::preset("small");
   c.graph = std::make_shared<const Graph>(testing::tiny_attention_graph(1));
   c.seed = 5;
-  std::ostringstream notes;
-  GraphImagePool pool = load_graph_image_pool(*c.graph, c.array, "/nonexistent", 0, 24, 9, threads, notes);
-  c.images = std::move(pool.images);
-  c.labels = std::move(pool.labels);
+  Rng rng(9);
+  c.images = testing::random_tensor({24, 1, 8, 8}, rng, 0.0f, 1.0f);
+  c.labels = graph_predicted_labels(*c.graph, c.array, c.images, threads);
   for (int i : {0, 1, 2}) c.labels[i] = (c.labels[i] + 1) % 10;
   c.config.experiments = experiments;
   c.config.test_limit = 24;
@@ -194,10 +192,7 @@ TEST(PvfGraphModel, AnInterruptedRunResumesToTheSameResultsAndAnotherModelsCheck
 }
 
 TEST(PvfGraphModel, TheShippedVitStudyTargetsEveryBlocksAttentionAndMlpWeightsAndRerunsEqualFullRuns) {
-  const std::string config = std::string(ACCSIM_SOURCE_DIR) + "/configs/experiments/pvf_vit_fmnist.json";
-  if (!fs::exists(std::string(ACCSIM_SOURCE_DIR) + "/configs/models/vit_fmnist.onnx"))
-    GTEST_SKIP() << "configs/models/vit_fmnist.onnx is not in this tree yet";
-  const RunConfig rc = parse_run_config(config);  // loads the model, resolves the targets
+  const RunConfig rc = parse_run_config(std::string(ACCSIM_SOURCE_DIR) + "/configs/experiments/pvf_vit_fmnist.json");  // loads the model, resolves the targets
   ASSERT_TRUE(rc.pvf && rc.workload.graph);
   ASSERT_EQ(rc.pvf->faults.targets.size(), 24u);  // 6 weights of each of 4 blocks
   PvfCampaign c;
@@ -206,10 +201,10 @@ TEST(PvfGraphModel, TheShippedVitStudyTargetsEveryBlocksAttentionAndMlpWeightsAn
   c.config = *rc.pvf;
   c.config.experiments = 2;
   c.config.test_limit = 16;
-  std::ostringstream notes;
-  GraphImagePool pool = load_graph_image_pool(*c.graph, c.array, rc.workload.dataset_dir, 0, 16, 1, 2, notes);
-  c.images = std::move(pool.images);
-  c.labels = std::move(pool.labels);
+  if (!fashion_mnist_available(rc.workload.dataset_dir)) GTEST_SKIP() << "Fashion-MNIST is not installed";
+  LabelledImages d = load_fashion_mnist(rc.workload.dataset_dir, DatasetSplit::test, 0, 16);
+  c.images = std::move(d.images);
+  c.labels = std::move(d.labels);
   const PvfResults r = run_pvf(c);
   ASSERT_TRUE(r.complete());
   EXPECT_GE(r.golden_correct[0], 12);  // a trained model: most of 16 test images right

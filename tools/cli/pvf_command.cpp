@@ -11,15 +11,16 @@
 #include "workloads/available_cpus.h"
 #include "workloads/campaign_setup.h"
 #include "workloads/csv_writer.h"
-#include "workloads/graph_image_pool.h"
 #include "workloads/models/onnx_import.h"
 #include "workloads/plot_script.h"
 #include "workloads/progress_meter.h"
 #include "workloads/pvf_checkpoint.h"
+#include "workloads/pvf_graph_model.h"
 #include "workloads/pvf_report.h"
 #include "workloads/run_attributes.h"
 #include "workloads/run_checkpoint.h"
 #include "workloads/run_config.h"
+#include "workloads/workload_input.h"
 
 namespace accsim {
 
@@ -51,18 +52,24 @@ PvfSetup graph_setup(const RunConfig& rc, std::uint64_t seed, std::ostream& err)
   PvfSetup s;
   s.campaign.graph = rc.workload.batch == 1 ? rc.workload.graph
                                             : std::make_shared<const Graph>(load_onnx_model(rc.workload.model, 1));
-  GraphImagePool pool = load_graph_image_pool(*s.campaign.graph, rc.array, rc.workload.dataset_dir, pc.test_offset,
-                                              pc.test_limit, seed, pc.threads, err);
-  s.campaign.images = std::move(pool.images);
-  s.campaign.labels = std::move(pool.labels);
   const Graph& g = *s.campaign.graph;
+  const std::vector<int> image(g.inputs.at(0).shape.begin() + 1, g.inputs.at(0).shape.end());
+  WorkloadInput in = load_test_images(rc, image, "the model's input (per image)", pc.test_offset, pc.test_limit, seed, err);
+  s.campaign.images = std::move(in.images);
+  if (in.synthetic()) {
+    err << "accsim: note: the synthetic images are labelled with the fault-free model's predictions (an SDC is any "
+           "changed prediction)\n";
+    s.campaign.labels = graph_predicted_labels(g, rc.array, s.campaign.images, pc.threads);
+  } else {
+    s.campaign.labels = std::move(in.labels);
+  }
   s.model_name = std::filesystem::path(rc.workload.model).filename().string() + " (ONNX, " +
                  std::to_string(g.nodes.size()) + " nodes)";
   std::size_t tensors = 0, values = 0;
   for (const auto& [name, t] : g.initializers)
     if (!g.constants.count(name)) ++tensors, values += t.size();
   s.model_source = "its initializers (" + std::to_string(tensors) + " tensors, " + std::to_string(values) + " parameters)";
-  s.input_source = std::move(pool.source);
+  s.input_source = std::move(in.source);
   return s;
 }
 
