@@ -2,6 +2,7 @@
 // Shared helpers of the test suite: seeded random operands, presets, bit comparisons.
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "arch/array_config.h"
 #include "arch/config_reader.h"
@@ -20,6 +21,16 @@ inline ArrayConfig preset(const std::string& name) {
   const std::string file = std::string(ACCSIM_SOURCE_DIR) + "/configs/" + name + ".json";
   nlohmann::json j = ConfigReader::load_file(file);
   return parse_array_config(ConfigReader(j.at("array"), file, "array"));
+}
+
+// The multi-index of flat (row-major) element f of a tensor of `shape`.
+inline std::vector<int> unflatten(std::size_t f, const std::vector<int>& shape) {
+  std::vector<int> idx(shape.size());
+  for (std::size_t i = shape.size(); i-- > 0;) {
+    idx[i] = static_cast<int>(f % shape[i]);
+    f /= shape[i];
+  }
+  return idx;
 }
 
 inline bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }

@@ -14,6 +14,8 @@
 namespace accsim {
 namespace {
 
+using testing::unflatten;
+
 using testing::random_tensor;
 
 Tensor make(std::vector<int> shape, std::vector<float> v) {
@@ -26,15 +28,6 @@ Tensor iota(std::vector<int> shape) {
   Tensor t(std::move(shape));
   std::iota(t.values().begin(), t.values().end(), 0.0f);
   return t;
-}
-
-std::vector<int> unflatten(std::size_t f, const std::vector<int>& shape) {
-  std::vector<int> idx(shape.size());
-  for (std::size_t i = shape.size(); i-- > 0;) {
-    idx[i] = static_cast<int>(f % shape[i]);
-    f /= shape[i];
-  }
-  return idx;
 }
 
 std::size_t flatten(const std::vector<int>& idx, const std::vector<int>& shape) {

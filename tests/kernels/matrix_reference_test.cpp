@@ -13,21 +13,14 @@
 namespace accsim {
 namespace {
 
+using testing::unflatten;
+
 using testing::random_tensor;
 
 Tensor make(std::vector<int> shape, std::vector<float> v) {
   Tensor t(std::move(shape));
   t.values() = std::move(v);
   return t;
-}
-
-std::vector<int> unflatten(std::size_t f, const std::vector<int>& shape) {
-  std::vector<int> idx(shape.size());
-  for (std::size_t i = shape.size(); i-- > 0;) {
-    idx[i] = static_cast<int>(f % shape[i]);
-    f /= shape[i];
-  }
-  return idx;
 }
 
 // Element (row, col) of matrix `batch_idx` (right-aligned against the output batch) of x [..., R, C].

@@ -13,6 +13,8 @@
 namespace accsim {
 namespace {
 
+using testing::unflatten;
+
 using testing::random_tensor;
 
 const float kNan = std::numeric_limits<float>::quiet_NaN();
@@ -28,15 +30,6 @@ void expect_near_all(const Tensor& y, const std::vector<float>& expected, float 
   ASSERT_EQ(y.size(), expected.size()) << what;
   for (std::size_t i = 0; i < y.size(); ++i)
     EXPECT_NEAR(y[i], expected[i], rel * std::fabs(expected[i]) + 1e-7f) << what << " element " << i;
-}
-
-std::vector<int> unflatten(std::size_t f, const std::vector<int>& shape) {
-  std::vector<int> idx(shape.size());
-  for (std::size_t i = shape.size(); i-- > 0;) {
-    idx[i] = static_cast<int>(f % shape[i]);
-    f /= shape[i];
-  }
-  return idx;
 }
 
 // Printed by PyTorch 1.13: torch.softmax(tensor([1., 2., 3.]), 0) and of [1000., 1001.].
