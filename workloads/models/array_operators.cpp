@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "kernels/activations.h"
 #include "workloads/models/operator_table.h"
 
 namespace accsim {
@@ -44,15 +45,7 @@ void check_conv(const Node& node, const Graph& g) {
 
 std::vector<Tensor> run_conv(OperatorContext& c) {
   Tensor y = c.array.conv(c.node.name, c.in(0), c.in(1), conv_attributes(c.node));
-  if (c.inputs.size() > 2 && c.inputs[2]) {  // bias on the host (SDP)
-    const Tensor& b = *c.inputs[2];
-    const std::size_t plane = y.size() / (static_cast<std::size_t>(y.dim(0)) * y.dim(1));
-    for (int n = 0; n < y.dim(0); ++n)
-      for (int k = 0; k < y.dim(1); ++k) {
-        float* p = y.data() + (static_cast<std::size_t>(n) * y.dim(1) + k) * plane;
-        for (std::size_t i = 0; i < plane; ++i) p[i] += b[k];
-      }
-  }
+  if (c.inputs.size() > 2 && c.inputs[2]) add_bias(y, *c.inputs[2]);  // bias on the host (SDP)
   return {std::move(y)};
 }
 

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "kernels/layout_ops.h"
+
 namespace accsim {
 
 namespace {
@@ -43,18 +45,6 @@ void put_channels(Tensor& y, const Tensor& part, int first) {
                 part.data() + static_cast<std::size_t>(i) * count * plane, count * plane * sizeof(float));
 }
 
-// Zero padding [top, left, bottom, right] of x [n, c, h, w].
-Tensor zero_pad(const Tensor& x, const std::vector<int>& pads) {
-  const int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
-  const int ph = h + pads[0] + pads[2], pw = w + pads[1] + pads[3];
-  Tensor out({n, c, ph, pw});
-  for (int plane = 0; plane < n * c; ++plane)
-    for (int i = 0; i < h; ++i)
-      std::memcpy(out.data() + (static_cast<std::size_t>(plane) * ph + i + pads[0]) * pw + pads[1],
-                  x.data() + (static_cast<std::size_t>(plane) * h + i) * w, w * sizeof(float));
-  return out;
-}
-
 // Every d-th row and column of x starting at (a, b): one polyphase component.
 Tensor phase(const Tensor& x, int d, int a, int b) {
   const int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
@@ -66,15 +56,6 @@ Tensor phase(const Tensor& x, int d, int a, int b) {
         out[(static_cast<std::size_t>(plane) * ph + i) * pw + j] =
             x[(static_cast<std::size_t>(plane) * h + a + i * d) * w + b + j * d];
   return out;
-}
-
-// The transpose of a matrix [rows, cols].
-Tensor transposed(const Tensor& m) {
-  const int rows = m.dim(0), cols = m.dim(1);
-  Tensor t({cols, rows});
-  for (int i = 0; i < rows; ++i)
-    for (int j = 0; j < cols; ++j) t[static_cast<std::size_t>(j) * rows + i] = m[static_cast<std::size_t>(i) * cols + j];
-  return t;
 }
 
 // Matrix `index` of a stack [..., rows, cols] whose batch dims broadcast to `batch`.
@@ -127,12 +108,12 @@ Tensor ArrayRunner::conv_group(const std::string& name, const Tensor& x, const T
   const auto& p = a.pads;
   if (a.dilation == 1) {
     if (p[0] == p[1] && p[1] == p[2] && p[2] == p[3]) return run_job(name, x, w, a.stride, p[0]);
-    return run_job(name, zero_pad(x, p), w, a.stride, 0);
+    return run_job(name, pad_spatial(x, p), w, a.stride, 0);
   }
   // Dilation d, stride 1: output rows (cols) congruent to a mod d read only input rows
   // congruent to a, so each polyphase component is an ordinary convolution.
   const int d = a.dilation, r = w.dim(2), s = w.dim(3);
-  const Tensor padded = zero_pad(x, p);
+  const Tensor padded = pad_spatial(x, p);
   const int out_h = padded.dim(2) - (r - 1) * d, out_w = padded.dim(3) - (s - 1) * d;
   if (out_h < 1 || out_w < 1) throw std::invalid_argument("dilated kernel larger than the padded input");
   Tensor y({x.dim(0), w.dim(0), out_h, out_w});
@@ -171,7 +152,7 @@ Tensor ArrayRunner::rows_times(const std::string& name, const Tensor& rows, cons
 
 Tensor ArrayRunner::gemm(const std::string& node, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
   node_ = node;
-  return rows_times(node, trans_a ? transposed(a) : a, trans_b ? b : transposed(b));
+  return rows_times(node, trans_a ? transpose(a, {1, 0}) : a, trans_b ? b : transpose(b, {1, 0}));
 }
 
 Tensor ArrayRunner::matmul(const std::string& node, const Tensor& a_in, const Tensor& b_in) {
@@ -197,11 +178,11 @@ Tensor ArrayRunner::matmul(const std::string& node, const Tensor& a_in, const Te
   if (!vector_b) out_shape.push_back(n);
   if (bb.empty() || count == 1) {  // one stationary matrix: every row of A in one job
     const Tensor rows = a.reshaped({static_cast<int>(a.size() / k), k});
-    return rows_times(node, rows, transposed(b.reshaped({k, n}))).reshaped(out_shape);
+    return rows_times(node, rows, transpose(b.reshaped({k, n}), {1, 0})).reshaped(out_shape);
   }
   Tensor y(out_shape);
   for (long long i = 0; i < count; ++i) {
-    const Tensor part = rows_times(node + "/b" + std::to_string(i), matrix_at(a, batch, i), transposed(matrix_at(b, batch, i)));
+    const Tensor part = rows_times(node + "/b" + std::to_string(i), matrix_at(a, batch, i), transpose(matrix_at(b, batch, i), {1, 0}));
     std::memcpy(y.data() + i * m * n, part.data(), part.size() * sizeof(float));
   }
   return y;

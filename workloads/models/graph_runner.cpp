@@ -18,22 +18,14 @@ std::map<std::string, std::size_t> last_uses(const Graph& g) {
   return last;
 }
 
-OperatorContext context_for(const Graph& g, const Node& node, const std::map<std::string, Tensor>& values, ArrayRunner& array) {
-  OperatorContext c{g, node, {}, {}, array};
-  for (const auto& in : node.inputs) {
-    const auto v = values.find(in);
-    const auto p = g.initializers.find(in);
-    const auto k = g.int_constants.find(in);
-    c.inputs.push_back(v != values.end() ? &v->second : p != g.initializers.end() ? &p->second : nullptr);
-    c.int_inputs.push_back(k != g.int_constants.end() ? &k->second : nullptr);
-  }
-  return c;
-}
-
 void run_node(const Graph& g, const Node& node, std::map<std::string, Tensor>& values, ArrayRunner& array) {
   const OperatorDef* def = find_operator(node.op);
   if (!def) throw std::logic_error("node " + node.name + ": operator " + node.op + " has no implementation");
-  OperatorContext c = context_for(g, node, values, array);
+  OperatorContext c = make_context(g, node, array, [&](const std::string& name) -> const Tensor* {
+    if (const auto v = values.find(name); v != values.end()) return &v->second;
+    const auto p = g.initializers.find(name);
+    return p != g.initializers.end() ? &p->second : nullptr;
+  });
   std::vector<Tensor> out = def->run(c);
   if (out.size() < node.outputs.size())
     throw std::logic_error("node " + node.name + " (" + node.op + ") produced too few outputs");

@@ -182,28 +182,8 @@ Result gather_op(OperatorContext& c) {
 
 void check_gather(const Node& node, const Graph& g) { require_int_input(node, g, 1, "indices"); }
 
-// Expand: broadcast to the output shape (adding zeros would turn -0 into +0).
-Result expand_op(OperatorContext& c) {
-  const std::vector<int>& shape = c.graph.shape_of(c.node.outputs[0]);
-  const Tensor& x = c.in(0);
-  Tensor y(shape);
-  const std::size_t rank = shape.size(), offset = rank - x.rank();
-  std::vector<std::size_t> stride(rank, 0);
-  std::size_t s = 1;
-  for (std::size_t d = rank; d-- > offset;) {
-    stride[d] = x.dim(d - offset) == 1 ? 0 : s;
-    s *= x.dim(d - offset);
-  }
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    std::size_t rest = i, from = 0;
-    for (std::size_t d = rank; d-- > 0;) {
-      from += (rest % shape[d]) * stride[d];
-      rest /= shape[d];
-    }
-    y[i] = x[from];
-  }
-  return {std::move(y)};
-}
+// Expand: a broadcast copy to the output shape (adding zeros would turn -0 into +0).
+Result expand_op(OperatorContext& c) { return {broadcast_to(c.in(0), c.graph.shape_of(c.node.outputs[0]))}; }
 
 void check_expand(const Node& node, const Graph& g) { require_int_input(node, g, 1, "shape"); }
 

@@ -38,12 +38,7 @@ bool needs_recompute(const RerunState& s, const Node& node, const OperatorDef& d
 }
 
 void recompute(RerunState& s, const Node& node, const OperatorDef& def, ArrayRunner& array, long long start) {
-  OperatorContext c{s.graph, node, {}, {}, array};
-  for (const auto& in : node.inputs) {
-    c.inputs.push_back(in.empty() ? nullptr : s.value(in));
-    const auto k = s.graph.int_constants.find(in);
-    c.int_inputs.push_back(k != s.graph.int_constants.end() ? &k->second : nullptr);
-  }
+  OperatorContext c = make_context(s.graph, node, array, [&](const std::string& name) { return s.value(name); });
   array.set_cycle(start);
   std::vector<Tensor> out = def.run(c);
   ++s.result.recomputed_nodes;

@@ -19,6 +19,17 @@ const IntTensor& OperatorContext::ints(std::size_t i) const {
   return *int_inputs[i];
 }
 
+OperatorContext make_context(const Graph& graph, const Node& node, ArrayRunner& array,
+                             const std::function<const Tensor*(const std::string&)>& lookup) {
+  OperatorContext c{graph, node, {}, {}, array};
+  for (const auto& in : node.inputs) {
+    c.inputs.push_back(in.empty() ? nullptr : lookup(in));
+    const auto k = graph.int_constants.find(in);
+    c.int_inputs.push_back(k != graph.int_constants.end() ? &k->second : nullptr);
+  }
+  return c;
+}
+
 void require_int_input(const Node& node, const Graph& graph, std::size_t index, const char* what) {
   if (!graph.int_constants.count(node.input(index)))
     throw std::invalid_argument(std::string("input ") + std::to_string(index) + " (" + what +

@@ -2,6 +2,7 @@
 // The operator table: every ONNX operator a graph may hold, how it is checked at load
 // time and how it runs. Conv, Gemm and MatMul run on the array (ArrayRunner); the others
 // run on the host as NVDLA's post-processors would (docs/cycle_model.md).
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,11 @@ struct OperatorContext {
   const Tensor& in(std::size_t i) const;       // throws std::invalid_argument when missing
   const IntTensor& ints(std::size_t i) const;  // throws std::invalid_argument when missing
 };
+
+// The context of `node`: fp32 inputs through `lookup` (nullptr when absent), integer
+// inputs from the graph's constants.
+OperatorContext make_context(const Graph& graph, const Node& node, ArrayRunner& array,
+                             const std::function<const Tensor*(const std::string&)>& lookup);
 
 struct OperatorDef {
   const char* op;
