@@ -5,6 +5,7 @@
 
 #include "arch/pe_faults.h"
 #include "workloads/engines.h"
+#include "workloads/shortcut_propagation.h"
 #include "workloads/models/graph_runner.h"
 #include "workloads/models/node_report.h"
 #include "workloads/output_format.h"
@@ -19,12 +20,11 @@ void print_faults(std::ostream& out, const RunConfig& rc);  // run_command.cpp
 
 namespace {
 
+// The first maximum of each image's logits.
 std::vector<int> top1(const Tensor& logits) {
   const int n = logits.dim(0), classes = static_cast<int>(logits.size() / n);
-  std::vector<int> best(n, 0);
-  for (int i = 0; i < n; ++i)
-    for (int c = 1; c < classes; ++c)
-      if (logits[static_cast<std::size_t>(i) * classes + c] > logits[static_cast<std::size_t>(i) * classes + best[i]]) best[i] = c;
+  std::vector<int> best(n);
+  for (int i = 0; i < n; ++i) best[i] = argmax_row(logits.data() + static_cast<std::size_t>(i) * classes, classes);
   return best;
 }
 
