@@ -1,5 +1,5 @@
 // Campaign throughput: experiments x test images per second of `accsim campaign`'s
-// engine (workloads/campaign: cached fault-free batches, recomputation from the struck
+// engine (workloads/campaign/campaign: cached fault-free batches, recomputation from the struck
 // layer for transients, of the faulty column's planes for stuck-ats) on LeNet-5 and 100
 // Fashion-MNIST test images on the small preset, next to a PyTorch loop measured in the
 // same run (bench/campaign_torch.py: Debian's python3-torch, 2 threads, weight masks of
@@ -26,8 +26,8 @@
 
 #include "arch/random.h"
 #include "bench_common.h"
-#include "workloads/campaign.h"
-#include "workloads/fashion_mnist.h"
+#include "workloads/campaign/campaign.h"
+#include "workloads/io/fashion_mnist.h"
 
 namespace {
 

@@ -29,7 +29,7 @@
 
 #include "arch/pe_faults.h"
 #include "bench_common.h"
-#include "workloads/engines.h"
+#include "workloads/run/engines.h"
 
 namespace {
 

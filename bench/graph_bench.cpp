@@ -9,7 +9,7 @@
 
 #include "arch/pe_faults.h"
 #include "bench_common.h"
-#include "workloads/engines.h"
+#include "workloads/run/engines.h"
 #include "workloads/models/graph_runner.h"
 #include "workloads/models/onnx_import.h"
 

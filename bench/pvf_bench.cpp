@@ -1,5 +1,5 @@
 // PVF campaign throughput: experiments per second of `accsim pvf`'s engine
-// (workloads/pvf_campaign: per experiment one single-bit flip (SBF) in the weights of a
+// (workloads/pvf/pvf_campaign: per experiment one single-bit flip (SBF) in the weights of a
 // target layer, inference of ONE test image drawn from a pool, classification, undo) on
 // LeNet-5 with its trained parameters (configs/models/lenet5_fashion_mnist.h5) and a pool
 // of 1000 Fashion-MNIST test images on the small preset, next to a PyTorch loop doing
@@ -39,9 +39,9 @@
 
 #include "arch/random.h"
 #include "bench_common.h"
-#include "workloads/fashion_mnist.h"
-#include "workloads/model_file.h"
-#include "workloads/pvf_campaign.h"
+#include "workloads/io/fashion_mnist.h"
+#include "workloads/models/model_file.h"
+#include "workloads/pvf/pvf_campaign.h"
 
 namespace {
 

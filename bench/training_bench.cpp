@@ -12,8 +12,8 @@
 
 #include "arch/config_reader.h"
 #include "arch/random.h"
-#include "workloads/engines.h"
-#include "workloads/trainer.h"
+#include "workloads/run/engines.h"
+#include "workloads/training/trainer.h"
 
 namespace accsim {
 namespace {

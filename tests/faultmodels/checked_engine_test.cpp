@@ -10,7 +10,7 @@
 #include "arch/job_timing.h"
 #include "arch/mapping.h"
 #include "test_util.h"
-#include "workloads/engines.h"
+#include "workloads/run/engines.h"
 
 namespace accsim {
 namespace {

@@ -13,8 +13,8 @@
 #include "faultmodels/transient_mapper.h"
 #include "kernels/array_conv.h"
 #include "test_util.h"
-#include "workloads/engines.h"
-#include "workloads/network.h"
+#include "workloads/run/engines.h"
+#include "workloads/models/network.h"
 
 namespace accsim {
 namespace {

@@ -48,7 +48,7 @@ class IdxReader(unittest.TestCase):
         self.assertEqual(x.shape, (2, 1, 28, 28))
         self.assertEqual(x.dtype, np.float32)
         self.assertEqual(y.tolist(), [7, 3])
-        # float32(byte) / 255.0f, as workloads/fashion_mnist.cpp computes it
+        # float32(byte) / 255.0f, as workloads/io/fashion_mnist.cpp computes it
         expect = np.arange(256, dtype=np.float32) / np.float32(255)
         self.assertTrue(np.array_equal(x.reshape(-1)[:256], expect))
 

@@ -2,12 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "tools/cli_test_util.h"
-#include "workloads/campaign.h"
-#include "workloads/campaign_checkpoint.h"
-#include "workloads/campaign_setup.h"
-#include "workloads/results_file.h"
-#include "workloads/run_checkpoint.h"
-#include "workloads/run_config.h"
+#include "workloads/campaign/campaign.h"
+#include "workloads/campaign/campaign_checkpoint.h"
+#include "workloads/campaign/campaign_setup.h"
+#include "workloads/io/results_file.h"
+#include "workloads/experiments/run_checkpoint.h"
+#include "workloads/run/run_config.h"
 
 namespace accsim {
 namespace {

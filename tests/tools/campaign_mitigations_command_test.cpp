@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "tools/cli_test_util.h"
-#include "workloads/results_file.h"
-#include "workloads/run_config.h"
+#include "workloads/io/results_file.h"
+#include "workloads/run/run_config.h"
 
 namespace accsim {
 namespace {

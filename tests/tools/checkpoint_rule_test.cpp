@@ -4,14 +4,14 @@
 #include <gtest/gtest.h>
 
 #include "tools/cli_test_util.h"
-#include "workloads/campaign.h"
-#include "workloads/campaign_setup.h"
-#include "workloads/fashion_mnist.h"
-#include "workloads/pvf_campaign.h"
-#include "workloads/run_checkpoint.h"
-#include "workloads/run_config.h"
-#include "workloads/sweep.h"
-#include "workloads/training_run.h"
+#include "workloads/campaign/campaign.h"
+#include "workloads/campaign/campaign_setup.h"
+#include "workloads/io/fashion_mnist.h"
+#include "workloads/pvf/pvf_campaign.h"
+#include "workloads/experiments/run_checkpoint.h"
+#include "workloads/run/run_config.h"
+#include "workloads/sweep/sweep.h"
+#include "workloads/training/training_run.h"
 
 namespace accsim {
 namespace {

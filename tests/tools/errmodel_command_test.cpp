@@ -3,8 +3,8 @@
 
 #include "arch/input_error.h"
 #include "tools/cli_test_util.h"
-#include "workloads/error_model_file.h"
-#include "workloads/results_file.h"
+#include "workloads/io/error_model_file.h"
+#include "workloads/io/results_file.h"
 
 namespace accsim {
 namespace {

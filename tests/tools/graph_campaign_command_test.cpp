@@ -4,8 +4,8 @@
 
 #include "tools/cli_test_util.h"
 #include "workloads/models/tiny_classifier.h"
-#include "workloads/results_file.h"
-#include "workloads/run_config.h"
+#include "workloads/io/results_file.h"
+#include "workloads/run/run_config.h"
 
 namespace accsim {
 namespace {

@@ -6,7 +6,7 @@
 #include "tools/cli/cli.h"
 #include "tools/cli_test_util.h"
 #include "workloads/models/onnx_builder.h"
-#include "workloads/results_file.h"
+#include "workloads/io/results_file.h"
 
 namespace accsim::cli_test {
 namespace {

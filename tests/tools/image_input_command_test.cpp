@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tools/cli_test_util.h"
-#include "workloads/results_file.h"
+#include "workloads/io/results_file.h"
 
 namespace accsim {
 namespace {

@@ -7,11 +7,11 @@
 #include <regex>
 
 #include "tools/cli_test_util.h"
-#include "workloads/csv_test_reader.h"
-#include "workloads/error_model_file.h"
-#include "workloads/fashion_mnist.h"
-#include "workloads/output_format.h"
-#include "workloads/results_file.h"
+#include "workloads/io/csv_test_reader.h"
+#include "workloads/io/error_model_file.h"
+#include "workloads/io/fashion_mnist.h"
+#include "workloads/io/output_format.h"
+#include "workloads/io/results_file.h"
 
 namespace accsim {
 namespace {

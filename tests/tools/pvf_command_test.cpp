@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "tools/cli_test_util.h"
-#include "workloads/pvf_graph_fixture.h"
-#include "workloads/results_file.h"
+#include "workloads/pvf/pvf_graph_fixture.h"
+#include "workloads/io/results_file.h"
 
 namespace accsim {
 namespace {
@@ -69,7 +69,7 @@ TEST(PvfCommand, BadConfigsNameTheKeyAndWriteNothing) {
   EXPECT_EQ(cycle.code, 2);
 }
 
-// The tiny graph classifier (tests/workloads/pvf_graph_fixture.h), targets by name and glob.
+// The tiny graph classifier (tests/workloads/pvf/pvf_graph_fixture.h), targets by name and glob.
 json graph_pvf_config(const TempDir& dir) {
   const std::string model = (dir.path() / "tiny.onnx").string();
   testing::save_tiny_attention_model(model);

@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "tools/cli_test_util.h"
-#include "workloads/compute_report.h"
-#include "workloads/results_file.h"
+#include "workloads/scalesim/compute_report.h"
+#include "workloads/io/results_file.h"
 
 namespace accsim {
 namespace {

@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "tools/cli_test_util.h"
-#include "workloads/fashion_mnist.h"
-#include "workloads/results_file.h"
+#include "workloads/io/fashion_mnist.h"
+#include "workloads/io/results_file.h"
 
 namespace accsim {
 namespace {

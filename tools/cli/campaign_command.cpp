@@ -9,14 +9,14 @@
 #include "arch/input_error.h"
 #include "tools/cli/config_overrides.h"
 #include "tools/cli/stop_signals.h"
-#include "workloads/available_cpus.h"
-#include "workloads/campaign.h"
-#include "workloads/campaign_report.h"
-#include "workloads/campaign_setup.h"
-#include "workloads/progress_meter.h"
-#include "workloads/run_attributes.h"
-#include "workloads/run_checkpoint.h"
-#include "workloads/run_config.h"
+#include "workloads/experiments/available_cpus.h"
+#include "workloads/campaign/campaign.h"
+#include "workloads/campaign/campaign_report.h"
+#include "workloads/campaign/campaign_setup.h"
+#include "workloads/experiments/progress_meter.h"
+#include "workloads/io/run_attributes.h"
+#include "workloads/experiments/run_checkpoint.h"
+#include "workloads/run/run_config.h"
 
 namespace accsim {
 

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "tools/cli/run_options.h"
-#include "workloads/dlrm_study.h"
-#include "workloads/run_config.h"
+#include "workloads/dlrm/dlrm_study.h"
+#include "workloads/run/run_config.h"
 
 namespace accsim {
 

@@ -5,11 +5,11 @@
 #include <filesystem>
 
 #include "arch/input_error.h"
-#include "workloads/csv_writer.h"
+#include "workloads/io/csv_writer.h"
 #include "tools/cli/config_overrides.h"
-#include "workloads/dlrm_study.h"
-#include "workloads/plot_script.h"
-#include "workloads/results_file.h"
+#include "workloads/dlrm/dlrm_study.h"
+#include "workloads/io/plot_script.h"
+#include "workloads/io/results_file.h"
 
 namespace accsim {
 

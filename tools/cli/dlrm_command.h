@@ -1,6 +1,6 @@
 #pragma once
 // `accsim dlrm`: the PyTEI dummy-model study on the DLRM-style model
-// (workloads/dlrm_study.h): RMSE between fault-free and faulty outputs per input
+// (workloads/dlrm/dlrm_study.h): RMSE between fault-free and faulty outputs per input
 // sparsity, parameter fault model and target; table on stdout, HDF5 + CSV (+ PNG).
 #include <ostream>
 

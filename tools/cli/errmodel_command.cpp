@@ -4,12 +4,12 @@
 
 #include "arch/pe_faults.h"
 #include "tools/cli/config_overrides.h"
-#include "workloads/engines.h"
-#include "workloads/error_model_file.h"
-#include "workloads/run_attributes.h"
-#include "workloads/run_config.h"
-#include "workloads/workload_input.h"
-#include "workloads/workload_parameters.h"
+#include "workloads/run/engines.h"
+#include "workloads/io/error_model_file.h"
+#include "workloads/io/run_attributes.h"
+#include "workloads/run/run_config.h"
+#include "workloads/run/workload_input.h"
+#include "workloads/models/workload_parameters.h"
 
 namespace accsim {
 

@@ -8,8 +8,8 @@
 
 #include "faultmodels/pass_error_model.h"
 #include "tools/cli/run_command.h"
-#include "workloads/results_file.h"
-#include "workloads/run_config.h"
+#include "workloads/io/results_file.h"
+#include "workloads/run/run_config.h"
 
 namespace accsim {
 

@@ -3,12 +3,12 @@
 #include "tools/cli/errmodel_command.h"
 
 #include "arch/pe_faults.h"
-#include "workloads/engines.h"
-#include "workloads/error_model_file.h"
+#include "workloads/run/engines.h"
+#include "workloads/io/error_model_file.h"
 #include "workloads/models/graph.h"
 #include "workloads/models/graph_runner.h"
-#include "workloads/run_attributes.h"
-#include "workloads/workload_input.h"
+#include "workloads/io/run_attributes.h"
+#include "workloads/run/workload_input.h"
 
 namespace accsim {
 

@@ -4,15 +4,15 @@
 #include <sstream>
 
 #include "arch/pe_faults.h"
-#include "workloads/engines.h"
-#include "workloads/shortcut_propagation.h"
+#include "workloads/run/engines.h"
+#include "workloads/campaign/shortcut_propagation.h"
 #include "workloads/models/graph_runner.h"
 #include "workloads/models/node_report.h"
-#include "workloads/output_format.h"
-#include "workloads/results_file.h"
-#include "workloads/table.h"
-#include "workloads/run_attributes.h"
-#include "workloads/workload_input.h"
+#include "workloads/io/output_format.h"
+#include "workloads/io/results_file.h"
+#include "workloads/io/table.h"
+#include "workloads/io/run_attributes.h"
+#include "workloads/run/workload_input.h"
 
 namespace accsim {
 

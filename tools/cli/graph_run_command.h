@@ -5,7 +5,7 @@
 #include <ostream>
 
 #include "tools/cli/run_command.h"
-#include "workloads/run_config.h"
+#include "workloads/run/run_config.h"
 
 namespace accsim {
 

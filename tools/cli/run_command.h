@@ -9,7 +9,7 @@
 
 #include "arch/hardware_fault.h"
 #include "tools/cli/run_options.h"
-#include "workloads/run_config.h"
+#include "workloads/run/run_config.h"
 
 namespace accsim {
 

@@ -1,7 +1,7 @@
 #include "tools/cli/sweep_command.h"
 
 #include "tools/cli/config_overrides.h"
-#include "workloads/sweep.h"
+#include "workloads/sweep/sweep.h"
 
 namespace accsim {
 

@@ -1,6 +1,6 @@
 #pragma once
 // `accsim sweep`: the config's workload over the grid of its `sweep` block
-// (workloads/sweep.h); terminal table, HDF5, CSV and PNG.
+// (workloads/sweep/sweep.h); terminal table, HDF5, CSV and PNG.
 #include <ostream>
 
 #include "tools/cli/run_command.h"

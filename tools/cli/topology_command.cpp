@@ -4,11 +4,11 @@
 #include <filesystem>
 
 #include "arch/input_error.h"
-#include "workloads/compute_report.h"
-#include "workloads/output_format.h"
-#include "workloads/results_file.h"
-#include "workloads/run_attributes.h"
-#include "workloads/workload_timing.h"
+#include "workloads/scalesim/compute_report.h"
+#include "workloads/io/output_format.h"
+#include "workloads/io/results_file.h"
+#include "workloads/io/run_attributes.h"
+#include "workloads/run/workload_timing.h"
 
 namespace accsim {
 

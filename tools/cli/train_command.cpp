@@ -1,7 +1,7 @@
 #include "tools/cli/train_command.h"
 
 #include "tools/cli/config_overrides.h"
-#include "workloads/training_run.h"
+#include "workloads/training/training_run.h"
 
 namespace accsim {
 

@@ -1,6 +1,6 @@
 #pragma once
 // `accsim train`: training on the simulated array under the config's faults
-// (workloads/training_run.h); prints one line per epoch.
+// (workloads/training/training_run.h); prints one line per epoch.
 #include <ostream>
 
 #include "tools/cli/run_command.h"

@@ -2,7 +2,7 @@
 rows of the CSV named on the command line.
 
 Import this module before matplotlib.pyplot. When matplotlib cannot be imported it
-exits with NEEDS_MATPLOTLIB (workloads/plot_script.h), so accsim says what to install
+exits with NEEDS_MATPLOTLIB (workloads/io/plot_script.h), so accsim says what to install
 instead of showing a traceback; every other failure is the script's own error.
 """
 import csv

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "arch/engine.h"
-#include "workloads/inference.h"
+#include "workloads/models/inference.h"
 
 namespace accsim {
 

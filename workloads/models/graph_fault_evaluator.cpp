@@ -5,11 +5,11 @@
 #include <stdexcept>
 
 #include "faultmodels/transient_mapper.h"
-#include "workloads/engines.h"
+#include "workloads/run/engines.h"
 #include "workloads/models/incremental_run.h"
 #include "workloads/models/operators.h"
 #include "workloads/models/plane_rerun_engine.h"
-#include "workloads/stuck_at_activity.h"
+#include "workloads/campaign/stuck_at_activity.h"
 
 namespace accsim {
 

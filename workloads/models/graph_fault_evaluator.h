@@ -1,11 +1,11 @@
 #pragma once
 // What one hardware fault does to one batch of labelled images run through a graph model
-// (the graph counterpart of workloads/fault_evaluator.h): the batch's recorded fault-free
+// (the graph counterpart of workloads/campaign/fault_evaluator.h): the batch's recorded fault-free
 // run is computed once (`GraphGoldenBatch`); an experiment re-runs the graph against it
 // with the incremental rerun (workloads/models/incremental_run.h), which recomputes a
 // node only when one of its inputs differs or when the fault may act on its jobs:
 //  - a stuck-at: every array node with a job the fault can change
-//    (workloads/stuck_at_activity.h: the faulty column serves a channel; for weight and
+//    (workloads/campaign/stuck_at_activity.h: the faulty column serves a channel; for weight and
 //    input registers of fp32 arrays, the register holds a value whose bits it alters);
 //  - a transient: the one array node whose jobs' cycle window holds its cycle, when
 //    the flip reaches a result there (faultmodels/transient_mapper.h); otherwise nothing.
@@ -24,7 +24,7 @@
 #include "arch/pe_faults.h"
 #include "workloads/models/graph.h"
 #include "workloads/models/graph_runner.h"
-#include "workloads/shortcut_propagation.h"
+#include "workloads/campaign/shortcut_propagation.h"
 
 namespace accsim {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "arch/engine.h"
-#include "workloads/inference.h"
+#include "workloads/models/inference.h"
 #include "workloads/models/graph.h"
 
 namespace accsim {

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "workloads/inference.h"
+#include "workloads/models/inference.h"
 #include "workloads/models/graph.h"
 #include "workloads/models/graph_runner.h"
 

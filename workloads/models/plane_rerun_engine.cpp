@@ -5,7 +5,7 @@
 
 #include "faultmodels/transient_mapper.h"
 #include "kernels/array_conv.h"
-#include "workloads/stuck_at_activity.h"
+#include "workloads/campaign/stuck_at_activity.h"
 
 namespace accsim {
 

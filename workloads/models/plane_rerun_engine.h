@@ -5,7 +5,7 @@
 // output, and takes the others from the record:
 //  - every plane of the images whose streamed input differs from the recorded one;
 //  - the planes of the column a stuck-at sits in, when it can act on the job
-//    (workloads/stuck_at_activity.h): a PE, adder-tree or accumulator fault in column
+//    (workloads/campaign/stuck_at_activity.h): a PE, adder-tree or accumulator fault in column
 //    c changes only the output channels column c serves;
 //  - the planes a transient's error pattern touches (faultmodels/transient_mapper.h).
 // Any other job runs in full on the fast engine. Bit-identical to FastEngine
@@ -16,7 +16,7 @@
 #include "arch/engine.h"
 #include "arch/mapping.h"
 #include "arch/pe_faults.h"
-#include "workloads/engines.h"
+#include "workloads/run/engines.h"
 #include "workloads/models/graph_runner.h"
 
 namespace accsim {

@@ -10,7 +10,7 @@
 #include "arch/hardware_fault.h"
 #include "arch/pe_faults.h"
 #include "test_util.h"
-#include "workloads/engines.h"
+#include "workloads/run/engines.h"
 
 namespace accsim {
 namespace {

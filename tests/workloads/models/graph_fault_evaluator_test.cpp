@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "test_util.h"
-#include "workloads/engines.h"
+#include "workloads/run/engines.h"
 #include "workloads/models/incremental_run.h"
 #include "workloads/models/onnx_import.h"
 #include "workloads/models/tiny_classifier.h"

@@ -8,7 +8,7 @@
 
 #include "arch/pe_faults.h"
 #include "test_util.h"
-#include "workloads/engines.h"
+#include "workloads/run/engines.h"
 #include "workloads/models/onnx_builder.h"
 #include "workloads/models/onnx_import.h"
 

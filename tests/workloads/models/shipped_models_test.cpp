@@ -9,11 +9,11 @@
 
 #include "arch/pe_faults.h"
 #include "test_util.h"
-#include "workloads/engines.h"
-#include "workloads/fashion_mnist.h"
+#include "workloads/run/engines.h"
+#include "workloads/io/fashion_mnist.h"
 #include "workloads/models/graph_runner.h"
 #include "workloads/models/onnx_import.h"
-#include "workloads/results_file.h"
+#include "workloads/io/results_file.h"
 
 namespace accsim {
 namespace {

@@ -1,5 +1,5 @@
 """Fashion-MNIST as accsim reads it: the gzip IDX files of Debian's dataset-fashion-mnist,
-images [N, 1, 28, 28] float32 = pixel / 255 (workloads/fashion_mnist.cpp; no mean/std
+images [N, 1, 28, 28] float32 = pixel / 255 (workloads/io/fashion_mnist.cpp; no mean/std
 shift, so an exported model takes exactly what accsim's loader produces), labels int64.
 """
 import gzip

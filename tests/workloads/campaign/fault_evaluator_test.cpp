@@ -1,0 +1,129 @@
+// The campaign's shortcut evaluation (cached fault-free layers; recompute from the
+// struck layer for a transient, only the faulty column's planes for a stuck-at) gives
+// the same results, bit for bit, as rerunning every layer of the batch with the fault.
+#include "workloads/campaign/fault_evaluator.h"
+
+#include <gtest/gtest.h>
+
+#include "arch/job_timing.h"
+#include "test_util.h"
+
+namespace accsim {
+namespace {
+
+using testing::preset;
+
+struct Fixture {
+  ArrayConfig array;
+  Network net = lenet5();
+  NetworkParameters params;
+  std::vector<GoldenBatch> batches;
+  Fixture(SwizzlePolicy swizzle, std::uint64_t seed) : array(preset("small")) {
+    array.swizzle = swizzle;
+    if (swizzle == SwizzlePolicy::random) net.clip = {ClipMode::saturate, 0.5f};  // the shortcut's activations clip too
+    params = init_parameters(net, seed);
+    const FaultEvaluator ev(array, net, params);
+    Rng rng(seed + 11);
+    for (int n : {3, 2}) {  // a full batch and a smaller last one
+      const Tensor images = testing::random_tensor({n, 1, 28, 28}, rng, 0.0f, 1.0f);
+      std::vector<int> labels;
+      for (int i = 0; i < n; ++i) labels.push_back(static_cast<int>(rng.below(10)));
+      batches.push_back(ev.golden(images, labels));
+    }
+    // Some labels equal the fault-free prediction, so that SDCs can happen.
+    for (auto& b : batches) b.labels[0] = b.predictions[0], b.correct[0] = 1;
+  }
+};
+
+HardwareFault random_fault(Rng& rng, const ArrayConfig& a, const NetworkRun& run, bool transient) {
+  HardwareFault f;
+  f.site = static_cast<FaultSite>(rng.below(5));
+  f.kind = transient ? FaultKind::transient : static_cast<FaultKind>(rng.below(2));
+  f.row = static_cast<int>(rng.below(static_cast<std::uint64_t>(f.site == FaultSite::accumulator ? a.stripe_length : a.atomic_c)));
+  if (f.site == FaultSite::psum) f.row = 0;
+  f.col = static_cast<int>(rng.below(static_cast<std::uint64_t>(a.atomic_k)));
+  // High bits often, so that errors propagate to the logits.
+  f.bit = rng.below(2) ? 20 + static_cast<int>(rng.below(12)) : static_cast<int>(rng.below(32));
+  if (transient) {  // a layer, then a cycle inside its window (or past the run, rarely)
+    const LayerRun& l = run.layers[rng.below(run.layers.size())];
+    f.cycle = rng.below(20) == 0 ? run.cycles + 5 : l.start_cycle + static_cast<long long>(rng.below(static_cast<std::uint64_t>(l.timing.cycles)));
+  }
+  return f;
+}
+
+// Returns how many (fault, batch) pairs changed some layer output.
+int expect_shortcut_equals_full(bool transient, int faults, std::uint64_t seed) {
+  int with_effect = 0;
+  for (SwizzlePolicy swizzle : {SwizzlePolicy::none, SwizzlePolicy::random}) {
+    const Fixture fx(swizzle, seed);
+    const FaultEvaluator ev(fx.array, fx.net, fx.params);
+    Rng rng(seed * 7 + static_cast<std::uint64_t>(swizzle));
+    for (int i = 0; i < faults; ++i) {
+      const HardwareFault f = random_fault(rng, fx.array, fx.batches[0].run, transient);
+      for (const GoldenBatch& g : fx.batches) {
+        const BatchEffect fast = ev.evaluate(g, f, true), full = ev.evaluate(g, f, false);
+        const std::string what = describe(f) + " swizzle " + to_string(swizzle) + " batch of " + std::to_string(g.size());
+        EXPECT_EQ(fast.trace, full.trace) << what;
+        EXPECT_EQ(fast.correct_to_wrong, full.correct_to_wrong) << what;
+        EXPECT_EQ(fast.nonfinite_images, full.nonfinite_images) << what;
+        EXPECT_EQ(fast.predictions, full.predictions) << what;
+        if (::testing::Test::HasFailure()) return with_effect;
+        for (long long t : full.trace) with_effect += t > 0 ? 1 : 0;
+      }
+    }
+  }
+  return with_effect;
+}
+
+TEST(FaultEvaluator, TransientShortcutIsBitIdenticalToRecomputingEveryLayer) {
+  EXPECT_GT(expect_shortcut_equals_full(true, 60, 21), 40);
+}
+
+TEST(FaultEvaluator, StuckAtShortcutIsBitIdenticalToRecomputingEveryLayer) {
+  EXPECT_GT(expect_shortcut_equals_full(false, 30, 22), 60);
+}
+
+TEST(FaultEvaluator, ATransientPastTheRunOrInAStallChangesNothing) {
+  const Fixture fx(SwizzlePolicy::none, 3);
+  const FaultEvaluator ev(fx.array, fx.net, fx.params);
+  const GoldenBatch& g = fx.batches[0];
+  HardwareFault f{FaultSite::psum, 0, 1, 30, FaultKind::transient, g.run.cycles};
+  EXPECT_EQ(FaultEvaluator::layer_at_cycle(g.run, f.cycle), -1);
+  const BatchEffect e = ev.evaluate(g, f);
+  EXPECT_EQ(e.trace, std::vector<long long>(fx.net.layers.size(), 0));
+  f.cycle = 0;  // the first weight load: the array computes nothing, a wire fault hits nothing
+  EXPECT_EQ(ev.evaluate(g, f).trace, std::vector<long long>(fx.net.layers.size(), 0));
+}
+
+TEST(FaultEvaluator, WeightStuckAtOfTheTopExponentBitGivesNonFiniteLogitsOnEveryPe) {
+  // Every PE of the 8x8 array holds weights of fc1 ([120, 256]); forcing bit 30 turns
+  // them into ~1e37 and the logits into Inf/NaN: a crash, reported, never an abort.
+  const Fixture fx(SwizzlePolicy::none, 4);
+  const FaultEvaluator ev(fx.array, fx.net, fx.params);
+  for (int row = 0; row < 8; ++row)
+    for (int col = 0; col < 8; ++col) {
+      const HardwareFault f{FaultSite::weight, row, col, 30, FaultKind::stuck_at_1, -1};
+      const BatchEffect e = ev.evaluate(fx.batches[0], f);
+      EXPECT_GT(e.nonfinite_images, 0) << describe(f);
+      EXPECT_GT(e.trace[2], 0) << describe(f);  // fc1's outputs differ
+    }
+}
+
+TEST(FaultEvaluator, AWeightStuckAtOnAnFp16ArrayIsJudgedOnTheRegisterWordNotTheFp32Value) {
+  // Every weight is 0.75: fp32 0x3F400000 (bit 11 clear), fp16 0x3A00 (bit 11 set). A
+  // stuck-at-0 on bit 11 of an fp16 weight register turns 0.75 into 0.1875, so conv1
+  // changes; judging the fp32 bits would skip the layer.
+  Fixture fx(SwizzlePolicy::none, 5);
+  fx.array.datatype = DataType::fp16;
+  for (Tensor& w : fx.params.weights) std::fill(w.values().begin(), w.values().end(), 0.75f);
+  const FaultEvaluator ev(fx.array, fx.net, fx.params);
+  Rng rng(6);
+  const GoldenBatch g = ev.golden(testing::random_tensor({2, 1, 28, 28}, rng, 0.0f, 1.0f), {0, 1});
+  const HardwareFault f{FaultSite::weight, 0, 0, 11, FaultKind::stuck_at_0, -1};
+  const BatchEffect fast = ev.evaluate(g, f, true), full = ev.evaluate(g, f, false);
+  EXPECT_GT(full.trace[0], 0);
+  EXPECT_EQ(fast.trace, full.trace);
+}
+
+}  // namespace
+}  // namespace accsim

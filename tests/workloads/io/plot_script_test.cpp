@@ -1,0 +1,79 @@
+#include "workloads/io/plot_script.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace accsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+class PlotScriptTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("accsim_plot_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    ::unsetenv("PYTHONPATH");
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  std::string write(const std::string& name, const std::string& text) {
+    const fs::path p = dir_ / name;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+    return p.string();
+  }
+  fs::path dir_;
+};
+
+bool matplotlib_installed() { return std::system("/usr/bin/python3 -c 'import matplotlib' 2>/dev/null") == 0; }
+
+TEST_F(PlotScriptTest, AFailingScriptIsReportedWithItsOwnError) {
+  if (!matplotlib_installed()) GTEST_SKIP() << "python3-matplotlib is not installed";
+  const std::string csv = write("sweep.csv", "point,array.atomic_c,cycles\n0,8,100\n");  // no "pes" column
+  const PlotResult r = run_plot_script("plot_sweep.py", {csv, (dir_ / "sweep.png").string()});
+  EXPECT_FALSE(r.drawn);
+  EXPECT_NE(r.problem.find("plot_sweep.py failed (exit status 1)"), std::string::npos) << r.problem;
+  EXPECT_NE(r.problem.find("KeyError: 'pes'"), std::string::npos) << r.problem;
+  EXPECT_EQ(r.problem.find("matplotlib"), std::string::npos) << r.problem;
+  EXPECT_FALSE(fs::exists(dir_ / "sweep.png"));
+}
+
+TEST_F(PlotScriptTest, ARowWithMoreFieldsThanTheHeaderIsNamedByThePlotScript) {
+  if (!matplotlib_installed()) GTEST_SKIP() << "python3-matplotlib is not installed";
+  const std::string csv = write("sweep.csv", "point,faults[0].pe,cycles,pes\n0,[3,5],100,64\n");
+  const PlotResult r = run_plot_script("plot_sweep.py", {csv, (dir_ / "sweep.png").string()});
+  EXPECT_FALSE(r.drawn);
+  EXPECT_NE(r.problem.find("row 1 does not have the header's 4 fields"), std::string::npos) << r.problem;
+}
+
+TEST_F(PlotScriptTest, OnlyAFailedImportOfMatplotlibSaysToInstallIt) {
+  // A matplotlib that cannot be imported, first on the path.
+  write("fake/matplotlib/__init__.py", "raise ModuleNotFoundError(\"No module named 'matplotlib'\")\n");
+  ::setenv("PYTHONPATH", (dir_ / "fake").c_str(), 1);
+  const std::string csv = write("sweep.csv", "point,cycles,utilisation,pes\n0,100,0.5,64\n");
+  std::ostringstream notes;
+  EXPECT_FALSE(draw_plot("plot_sweep.py", {csv, (dir_ / "sweep.png").string()}, notes));
+  EXPECT_EQ(notes.str(), "accsim: note: no plot: needs /usr/bin/python3 with python3-matplotlib\n");
+}
+
+TEST_F(PlotScriptTest, AGoodCsvIsPlottedWithoutANote) {
+  if (!matplotlib_installed()) GTEST_SKIP() << "python3-matplotlib is not installed";
+  const std::string csv = write("sweep.csv", "point,array.atomic_c,cycles,utilisation,pes\n0,8,100,0.5,64\n1,16,60,0.4,128\n");
+  std::ostringstream notes;
+  EXPECT_TRUE(draw_plot("plot_sweep.py", {csv, (dir_ / "sweep.png").string()}, notes)) << notes.str();
+  EXPECT_TRUE(notes.str().empty()) << notes.str();
+  EXPECT_GT(fs::file_size(dir_ / "sweep.png"), 0u);
+}
+
+}  // namespace
+}  // namespace accsim

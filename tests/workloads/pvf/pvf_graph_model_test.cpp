@@ -1,0 +1,221 @@
+// PVF campaigns on graph models: targets are initializers by name or glob, the PVF
+// definition on cached recorded runs, reruns against full runs of the corrupted graph,
+// determinism across threads and grouping, protected bits, and resuming.
+#include "workloads/pvf/pvf_graph_model.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "arch/input_error.h"
+#include "test_util.h"
+#include "workloads/io/fashion_mnist.h"
+#include "workloads/pvf/pvf_campaign.h"
+#include "workloads/pvf/pvf_graph_fixture.h"
+#include "workloads/pvf/pvf_report.h"
+#include "workloads/run/run_config.h"
+
+namespace accsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+ParameterTarget target(const std::string& name, std::vector<std::string> tensors, std::vector<int> bits) {
+  ParameterTarget t;
+  t.name = name;
+  t.tensors = std::move(tensors);
+  t.bits = std::move(bits);
+  return t;
+}
+
+// The tiny classifier on 24 synthetic images labelled with its own predictions, three
+// of them relabelled wrong (not counted); SBF on high and low bits of three targets.
+PvfCampaign tiny_campaign(long long experiments, int threads) {
+  PvfCampaign c;
+  c.array = testing::preset("small");
+  c.graph = std::make_shared<const Graph>(testing::tiny_attention_graph(1));
+  c.seed = 5;
+  Rng rng(9);
+  c.images = testing::random_tensor({24, 1, 8, 8}, rng, 0.0f, 1.0f);
+  c.labels = graph_predicted_labels(*c.graph, c.array, c.images, threads);
+  for (int i : {0, 1, 2}) c.labels[i] = (c.labels[i] + 1) % 10;
+  c.config.experiments = experiments;
+  c.config.test_limit = 24;
+  c.config.batch = 1;
+  c.config.threads = threads;
+  ParameterFaultsConfig& f = c.config.faults;
+  f.models = {ParameterFaultModel{}};  // sbf
+  const std::vector<int> bits{3, 23, 29, 30, 31};
+  f.targets = {target("q", {"blocks.*.attn.q.weight"}, bits), target("k", {"blocks.0.attn.k"}, bits),
+               target("head", {"head.weight"}, bits)};
+  f.target_paths = {"targets[0]", "targets[1]", "targets[2]"};
+  return c;
+}
+
+void expect_same_experiments(const PvfResults& a, const PvfResults& b) {
+  ASSERT_EQ(a.experiments.size(), b.experiments.size());
+  EXPECT_EQ(a.key, b.key);
+  for (std::size_t i = 0; i < a.experiments.size(); ++i) {
+    const PvfExperiment &x = a.experiments[i], &y = b.experiments[i];
+    const std::string what = "experiment " + std::to_string(i);
+    EXPECT_EQ(x.image, y.image) << what;
+    EXPECT_EQ(x.bit, y.bit) << what;
+    EXPECT_EQ(x.tensor, y.tensor) << what;
+    EXPECT_EQ(x.element, y.element) << what;
+    ASSERT_EQ(x.outcomes, y.outcomes) << what;
+  }
+}
+
+long long failures(const PvfResults& r, std::size_t variant) {
+  long long d = 0;
+  for (const auto& e : r.experiments) d += e.outcomes[variant] == PvfOutcome::sdc || e.outcomes[variant] == PvfOutcome::crash;
+  return d;
+}
+
+TEST(PvfGraphModel, TargetsAreNonConstantInitializersByNameOrGlobAndUnmatchedPatternsListThem) {
+  Graph g = testing::tiny_attention_graph(1);
+  const ParameterSet set = graph_parameter_set(g);
+  EXPECT_EQ(set.names(), (std::vector<std::string>{"blocks.0.attn.k.weight", "blocks.0.attn.q.bias",
+                                                   "blocks.0.attn.q.weight", "blocks.0.norm1.weight",
+                                                   "blocks.1.attn.q.weight", "head.bias", "head.weight"}));
+  EXPECT_EQ(set[2].data, g.initializers.at("blocks.0.attn.q.weight").data());  // views of the graph's tensors
+  EXPECT_EQ(graph_array_weights(g), (std::vector<std::string>{"blocks.0.attn.q.weight", "blocks.0.attn.k.weight",
+                                                              "blocks.1.attn.q.weight", "head.weight"}));
+  ParameterFaultsConfig f = tiny_campaign(1, 1).config.faults;
+  f.targets.push_back(target("weights", {"*.weight"}, {}));
+  f.target_paths.push_back("targets[3]");
+  const std::vector<ResolvedTarget> r = resolve_parameter_faults(f, set);
+  EXPECT_EQ(r[0].tensors, (std::vector<std::size_t>{2, 4}));  // q of both blocks
+  EXPECT_EQ(r[1].tensors, (std::vector<std::size_t>{0}));
+  EXPECT_EQ(r[0].elements(), 16u * 64u + 16u * 16u);
+  EXPECT_EQ(r[3].tensors, (std::vector<std::size_t>{0, 2, 3, 4, 6}));
+  f.targets.push_back(target("mlp", {"blocks.*.mlp.*"}, {}));
+  f.target_paths.push_back("parameter_faults.targets[4]");
+  f.file = "c.json";
+  try {
+    resolve_parameter_faults(f, set);
+    FAIL() << "a pattern matching nothing resolved";
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    EXPECT_EQ(m.rfind("c.json: parameter_faults.targets[4]: \"blocks.*.mlp.*\" matches no parameter tensor", 0), 0u) << m;
+    EXPECT_NE(m.find("blocks.0.norm1.weight, blocks.1.attn.q.weight, head.bias, head.weight"), std::string::npos) << m;
+  }
+}
+
+TEST(PvfGraphModel, PvfCountsOnlyCorrectlyClassifiedImagesAndFindsFailures) {
+  const PvfCampaign c = tiny_campaign(60, 2);
+  const PvfResults r = run_pvf(c);
+  ASSERT_TRUE(r.complete());
+  EXPECT_EQ(r.golden_correct[0], 21);  // every image but the three relabelled ones
+  EXPECT_EQ(r.tensors.size(), 7u);
+  long long counted = 0;
+  for (const PvfExperiment& e : r.experiments) {
+    EXPECT_EQ(e.outcomes[0] == PvfOutcome::not_counted, e.image < 3) << "image " << e.image;
+    counted += e.image >= 3;
+    EXPECT_EQ(e.bit_flips, 1u);
+    EXPECT_NE(r.tensors[e.tensor].find(".weight"), std::string::npos);
+  }
+  const PvfSummary s = summarize_pvf(c, r);
+  EXPECT_EQ(s.overall[0].n, counted);
+  EXPECT_EQ(s.overall[0].failures(), failures(r, 0));
+  EXPECT_GT(failures(r, 0), 0);
+  for (const PvfRow& row : s.by_bit)
+    if (row.bit == 3) {
+      EXPECT_EQ(row.failures(), 0);  // a flip of a low mantissa bit changes no prediction here
+    }
+}
+
+TEST(PvfGraphModel, RerunsGiveTheOutcomesOfFullRunsOfTheCorruptedGraph) {
+  const PvfCampaign c = tiny_campaign(25, 2);
+  PvfRunOptions full;
+  full.shortcut = false;
+  const PvfResults fast = run_pvf(c), slow = run_pvf(c, full);
+  expect_same_experiments(fast, slow);
+  EXPECT_GT(failures(fast, 0), 0);
+}
+
+TEST(PvfGraphModel, ThreadsAndGroupingDoNotChangeAnyResult) {
+  PvfRunOptions singles;
+  singles.group = 1;
+  const PvfResults a = run_pvf(tiny_campaign(40, 1), singles), b = run_pvf(tiny_campaign(40, 2));
+  expect_same_experiments(a, b);
+  EXPECT_GT(failures(a, 0), 0);
+}
+
+TEST(PvfGraphModel, ProtectedBitsMaskTheirFlipsAndLeaveEveryOtherOutcome) {
+  PvfCampaign c = tiny_campaign(40, 2);
+  MitigationVariant v;
+  v.name = "protect30";
+  v.mitigations.protect_bits = {30};
+  c.config.mitigations = {v};
+  const PvfResults r = run_pvf(c);
+  long long bit30 = 0;
+  for (const PvfExperiment& e : r.experiments) {
+    if (e.bit == 30) {
+      bit30 += e.outcomes[0] == PvfOutcome::sdc || e.outcomes[0] == PvfOutcome::crash;
+      EXPECT_TRUE(e.outcomes[1] == PvfOutcome::masked || e.outcomes[1] == PvfOutcome::not_counted);
+    } else {
+      EXPECT_EQ(e.outcomes[1], e.outcomes[0]) << "bit " << e.bit;
+    }
+  }
+  EXPECT_GT(bit30, 0);
+  c.config.mitigations[0].mitigations.clip.mode = ClipMode::zero;
+  EXPECT_THROW(run_pvf(c), std::invalid_argument);
+}
+
+TEST(PvfGraphModel, AnInterruptedRunResumesToTheSameResultsAndAnotherModelsCheckpointIsRefused) {
+  const fs::path dir = fs::temp_directory_path() / ("accsim_graph_pvf_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string checkpoint = (dir / "p.h5.checkpoint").string();
+  const PvfCampaign c = tiny_campaign(20, 2);
+  PvfRunOptions first;
+  first.checkpoint = checkpoint;
+  first.max_experiments = 25;  // as if killed
+  const PvfResults part = run_pvf(c, first);
+  EXPECT_EQ(part.done_count(), 25);
+  ASSERT_TRUE(fs::exists(checkpoint));
+  PvfRunOptions rest;
+  rest.checkpoint = checkpoint;
+  const PvfResults resumed = run_pvf(c, rest);
+  EXPECT_TRUE(resumed.complete());
+  EXPECT_EQ(resumed.resumed, 25);
+  expect_same_experiments(resumed, run_pvf(tiny_campaign(20, 1)));
+
+  PvfCampaign other = c;
+  Graph changed = *c.graph;
+  changed.initializers.at("head.bias")[0] += 1.0f;  // another model, same names and shapes
+  other.graph = std::make_shared<const Graph>(std::move(changed));
+  EXPECT_NE(pvf_key(other), pvf_key(c));
+  EXPECT_THROW(run_pvf(other, rest), InputError);
+  fs::remove_all(dir);
+}
+
+TEST(PvfGraphModel, TheShippedVitStudyTargetsEveryBlocksAttentionAndMlpWeightsAndRerunsEqualFullRuns) {
+  const RunConfig rc = parse_run_config(std::string(ACCSIM_SOURCE_DIR) + "/configs/experiments/pvf_vit_fmnist.json");  // loads the model, resolves the targets
+  ASSERT_TRUE(rc.pvf && rc.workload.graph);
+  ASSERT_EQ(rc.pvf->faults.targets.size(), 24u);  // 6 weights of each of 4 blocks
+  PvfCampaign c;
+  c.array = rc.array;
+  c.graph = rc.workload.graph;  // batch 1: the config gives none
+  c.config = *rc.pvf;
+  c.config.experiments = 2;
+  c.config.test_limit = 16;
+  if (!fashion_mnist_available(rc.workload.dataset_dir)) GTEST_SKIP() << "Fashion-MNIST is not installed";
+  LabelledImages d = load_fashion_mnist(rc.workload.dataset_dir, DatasetSplit::test, 0, 16);
+  c.images = std::move(d.images);
+  c.labels = std::move(d.labels);
+  const PvfResults r = run_pvf(c);
+  ASSERT_TRUE(r.complete());
+  EXPECT_GE(r.golden_correct[0], 12);  // a trained model: most of 16 test images right
+  PvfRunOptions full;
+  full.shortcut = false;
+  expect_same_experiments(r, run_pvf(c, full));  // reruns through attention and LayerNorm
+  for (std::size_t t = 0; t < 24; ++t) {
+    const std::string& name = c.config.faults.targets[t].name;
+    EXPECT_EQ(r.target_parameters[t], name.find(".mlp.") != std::string::npos ? 8192u : 4096u) << name;
+  }
+}
+
+}  // namespace
+}  // namespace accsim

@@ -1,0 +1,276 @@
+// The fast engine is checked bit for bit against the cycle-level SystemC model, on
+// every number format (fp32, fp16, bf16, int8).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "arch/hardware_fault.h"
+#include "arch/job_timing.h"
+#include "arch/pass_lowering.h"
+#include "test_util.h"
+#include "workloads/run/engines.h"
+
+namespace accsim {
+namespace {
+
+using testing::preset;
+using testing::random_tensor;
+
+struct Case {
+  ArrayConfig array;
+  ConvJob job;
+  std::vector<HardwareFault> faults;
+  long long start = 0;
+};
+
+// One random case from a seed: shape, preset, swizzle, 1..4 faults of any site/kind
+// with a bit inside the site's width on `type`; the job is the given pass of a random
+// layer. (fp32 cases draw exactly what they drew before other formats existed.)
+Case random_case(std::uint64_t seed, Pass pass = Pass::forward, DataType type = DataType::fp32) {
+  Rng rng(seed);
+  Case c;
+  c.array = preset(rng.below(2) ? "large" : "small");
+  c.array.datatype = type;
+  c.array.swizzle = static_cast<SwizzlePolicy>(rng.below(4));
+  if (rng.below(3) == 0) c.array.stripe_length = 1 + static_cast<int>(rng.below(20));
+  if (rng.below(3) == 0) c.array.weight_load_bytes_per_cycle = 1 + static_cast<int>(rng.below(300));
+  ConvShape& s = c.job.shape;
+  const bool large = c.array.atomic_c > 8;
+  s.n = 1 + static_cast<int>(rng.below(2));
+  s.c = 1 + static_cast<int>(rng.below(large ? 90 : 20));
+  s.k = 1 + static_cast<int>(rng.below(large ? 50 : 20));
+  s.r = s.s = 1 + static_cast<int>(rng.below(3));
+  s.stride = 1 + static_cast<int>(rng.below(2));
+  s.pad = static_cast<int>(rng.below(static_cast<std::uint64_t>(s.r)));
+  s.h = s.r + static_cast<int>(rng.below(6));
+  s.w = s.s + static_cast<int>(rng.below(6));
+  c.job.layer = "case";
+  c.job.swizzle_seed = rng.next();
+  if (pass != Pass::forward) {
+    c.job.kind = pass == Pass::backward_data ? JobKind::backward_data : JobKind::backward_weight;
+    s = lowered_shape(c.job, pass);
+  }
+  c.start = static_cast<long long>(rng.below(50));
+  const long long cycles = closed_form_timing(s, c.array).cycles;
+  const int nfaults = 1 + static_cast<int>(rng.below(4));
+  for (int i = 0; i < nfaults; ++i) {
+    HardwareFault f;
+    f.site = static_cast<FaultSite>(rng.below(5));
+    f.kind = static_cast<FaultKind>(rng.below(3));
+    f.row = static_cast<int>(rng.below(static_cast<std::uint64_t>(
+        f.site == FaultSite::accumulator ? c.array.stripe_length : c.array.atomic_c)));
+    if (f.site == FaultSite::psum) f.row = 0;
+    // Faults land on used rows/columns often enough to matter.
+    f.col = static_cast<int>(rng.below(static_cast<std::uint64_t>(std::min(c.array.atomic_k, s.k + 1))));
+    if (f.site != FaultSite::accumulator && rng.below(2))
+      f.row = static_cast<int>(rng.below(static_cast<std::uint64_t>(std::min(c.array.atomic_c, s.c))));
+    f.bit = static_cast<int>(rng.below(static_cast<std::uint64_t>(site_bit_width(f.site, type))));
+    if (f.kind == FaultKind::transient) f.cycle = c.start + static_cast<long long>(rng.below(static_cast<std::uint64_t>(cycles + 4)));
+    c.faults.push_back(f);
+  }
+  return c;
+}
+
+// What a run of random cases covered, to prove the cases reach every corner.
+struct Coverage {
+  std::set<std::string> presets;
+  std::set<SwizzlePolicy> swizzles;
+  std::set<std::pair<FaultSite, FaultKind>> faults;
+  int with_effect = 0;
+  void add(const Case& c) {
+    presets.insert(c.array.name);
+    swizzles.insert(c.array.swizzle);
+    for (const auto& f : c.faults) faults.insert({f.site, f.kind});
+  }
+  // Both presets, every swizzle, every site with every kind.
+  bool complete() const { return presets.size() == 2 && swizzles.size() == 4 && faults.size() == 15; }
+};
+
+// Operands of a case: uniform in [-1, 1]; with `wide`, a third of the cases scale each
+// tensor by a random power of two in [2^-30, 2^20] (fp16 subnormals and overflow, int8
+// scales far from 1).
+void random_operands(const Case& c, Rng& rng, bool wide, Tensor& in, Tensor& w) {
+  const ConvShape& s = c.job.shape;
+  in = random_tensor({s.n, s.c, s.h, s.w}, rng);
+  w = random_tensor({s.k, s.c, s.r, s.s}, rng);
+  if (!wide || rng.below(3) != 0) return;
+  for (Tensor* t : {&in, &w}) {
+    const float scale = std::ldexp(1.0f, static_cast<int>(rng.below(51)) - 30);
+    for (auto& v : t->values()) v *= scale;
+  }
+}
+
+// Runs `count` random cases of one pass on both engines; returns what they covered.
+Coverage expect_engines_agree(std::uint64_t base, int count, Pass pass, DataType type = DataType::fp32) {
+  Coverage cov;
+  for (std::uint64_t i = 0; i < static_cast<std::uint64_t>(count); ++i) {
+    const std::uint64_t seed = base + i;
+    Case c = random_case(seed, pass, type);
+    Rng rng(seed * 31 + 7);
+    Tensor in, w;
+    random_operands(c, rng, type != DataType::fp32, in, w);
+    PeFaults faults(c.array, c.faults), none;
+    JobResult cycle = make_engine("cycle", c.array, faults)->run(c.job, in, w, c.start);
+    JobResult fast = make_engine("fast", c.array, faults)->run(c.job, in, w, c.start);
+    std::string what = to_string(type) + " " + to_string(pass) + " seed " + std::to_string(seed) + ":";
+    for (const auto& f : c.faults) what += " [" + describe(f) + "]";
+    EXPECT_EQ(testing::count_bit_differences(cycle.output, fast.output), 0) << what;
+    EXPECT_EQ(cycle.timing, fast.timing) << what;
+    if (::testing::Test::HasFailure()) return cov;
+    JobResult healthy = make_engine("fast", c.array, none)->run(c.job, in, w, c.start);
+    cov.with_effect += testing::count_bit_differences(healthy.output, fast.output) > 0;
+    cov.add(c);
+  }
+  return cov;
+}
+
+TEST(EngineEquivalence, FastEngineIsBitIdenticalToTheCycleModelOn600RandomCases) {
+  const Coverage cov = expect_engines_agree(0xacc5, 600, Pass::forward);
+  // The cases exercise faults that matter, not only masked ones.
+  EXPECT_GT(cov.with_effect, 200);
+  EXPECT_TRUE(cov.complete());
+}
+
+TEST(EngineEquivalence, BackwardDataJobsAreBitIdenticalOnBothEngines) {
+  EXPECT_GT(expect_engines_agree(0xbd00, 60, Pass::backward_data).with_effect, 20);
+}
+
+TEST(EngineEquivalence, BackwardWeightJobsAreBitIdenticalOnBothEngines) {
+  EXPECT_GT(expect_engines_agree(0xbe00, 60, Pass::backward_weight).with_effect, 20);
+}
+
+// Every other format: 160 forward cases (both presets, every swizzle, every site and
+// kind, bits over the site's width on that format) and 20 of each backward pass.
+void expect_format_agrees(DataType type, std::uint64_t base) {
+  const Coverage fwd = expect_engines_agree(base, 160, Pass::forward, type);
+  if (::testing::Test::HasFailure()) return;
+  EXPECT_GT(fwd.with_effect, 50) << to_string(type);
+  EXPECT_TRUE(fwd.complete()) << to_string(type) << ": " << fwd.presets.size() << " presets, " << fwd.swizzles.size()
+                              << " swizzles, " << fwd.faults.size() << " site/kind pairs";
+  EXPECT_GT(expect_engines_agree(base + 0x1000, 20, Pass::backward_data, type).with_effect, 5) << to_string(type);
+  EXPECT_GT(expect_engines_agree(base + 0x2000, 20, Pass::backward_weight, type).with_effect, 5) << to_string(type);
+}
+
+TEST(EngineEquivalence, Fp16JobsAreBitIdenticalOnBothEnginesOn200RandomCases) {
+  expect_format_agrees(DataType::fp16, 0xf160000);
+}
+
+TEST(EngineEquivalence, Bf16JobsAreBitIdenticalOnBothEnginesOn200RandomCases) {
+  expect_format_agrees(DataType::bf16, 0xbf160000);
+}
+
+TEST(EngineEquivalence, Int8JobsAreBitIdenticalOnBothEnginesOn200RandomCases) {
+  expect_format_agrees(DataType::int8, 0x180000);
+}
+
+// Operands given as arbitrary register words (NaN payloads, infinities, subnormals,
+// int8 -128): both engines still agree bit for bit, faults included.
+TEST(EngineEquivalence, ArbitraryRegisterWordsAreBitIdenticalOnBothEnginesInEveryFormat) {
+  for (DataType type : {DataType::fp32, DataType::fp16, DataType::bf16, DataType::int8}) {
+    for (std::uint64_t seed = 0; seed < 40; ++seed) {
+      const Case c = random_case(0xa0000 + seed, Pass::forward, type);
+      Rng rng(seed * 17 + 3);
+      ArrayOperands ops;
+      ops.datatype = type;
+      const ConvShape& s = c.job.shape;
+      const std::uint32_t word_mask = type == DataType::fp32 ? ~0u : (1u << bit_width(type)) - 1u;
+      ops.input.resize(static_cast<std::size_t>(s.n) * s.c * s.h * s.w);
+      ops.weights.resize(static_cast<std::size_t>(s.k) * s.c * s.r * s.s);
+      for (auto* words : {&ops.input, &ops.weights})
+        for (auto& v : *words) v = static_cast<std::uint32_t>(rng.next()) & word_mask;
+      ops.input_scale = 0.01f, ops.weight_scale = 0.5f;
+      const PeFaults faults(c.array, c.faults);
+      const JobResult cycle = make_engine("cycle", c.array, faults)->run_encoded(c.job, ops, c.start);
+      const JobResult fast = make_engine("fast", c.array, faults)->run_encoded(c.job, ops, c.start);
+      std::string what = to_string(type) + " words seed " + std::to_string(0xa0000 + seed) + ":";
+      for (const auto& f : c.faults) what += " [" + describe(f) + "]";
+      ASSERT_EQ(testing::count_bit_differences(cycle.output, fast.output), 0) << what;
+    }
+  }
+}
+
+// The edge bits of every site (0, the middle, the two top bits: sign and top exponent
+// or integer sign) under every kind, on every format, on a case where every PE works;
+// on the small preset and on a 6x5 array (the kernel's generic adder-tree path).
+TEST(EngineEquivalence, EdgeBitsOfEverySiteAndKindAreBitIdenticalInEveryFormat) {
+  for (DataType type : {DataType::fp32, DataType::fp16, DataType::bf16, DataType::int8})
+  for (int rows : {8, 6}) {
+    ArrayConfig a = preset("small");
+    a.datatype = type;
+    a.stripe_length = 5;
+    a.atomic_c = rows;
+    a.atomic_k = rows == 8 ? 8 : 5;
+    ConvJob job;
+    job.layer = "edge";
+    job.shape = ConvShape{1, 11, 5, 5, 10, 3, 3, 1, 1};
+    Rng rng(static_cast<std::uint64_t>(type) + 99);
+    const Tensor in = random_tensor({1, 11, 5, 5}, rng), w = random_tensor({10, 11, 3, 3}, rng);
+    const long long cycles = closed_form_timing(job.shape, a).cycles;
+    int changed = 0;
+    for (int site = 0; site < 5; ++site)
+      for (int kind = 0; kind < 3; ++kind) {
+        const int width = site_bit_width(static_cast<FaultSite>(site), type);
+        for (int bit : {0, width / 2, width - 2, width - 1}) {
+          HardwareFault f;
+          f.site = static_cast<FaultSite>(site);
+          f.kind = static_cast<FaultKind>(kind);
+          f.row = f.site == FaultSite::psum ? 0 : 3;
+          f.col = 2;
+          f.bit = bit;
+          if (f.kind == FaultKind::transient) f.cycle = cycles / 3;
+          const PeFaults faults(a, {f}), none;
+          const JobResult cycle = make_engine("cycle", a, faults)->run(job, in, w, 0);
+          const JobResult fast = make_engine("fast", a, faults)->run(job, in, w, 0);
+          ASSERT_EQ(testing::count_bit_differences(cycle.output, fast.output), 0)
+              << to_string(type) << " " << rows << "x" << a.atomic_k << " " << describe(f);
+          changed += testing::count_bit_differences(make_engine("fast", a, none)->run(job, in, w, 0).output, fast.output) > 0;
+        }
+      }
+    EXPECT_GT(changed, 40) << to_string(type) << " " << rows << " rows";
+  }
+}
+
+TEST(EngineEquivalence, OperandsOfAnotherFormatAreRejected) {
+  ArrayConfig a = preset("small");
+  a.datatype = DataType::fp16;
+  PeFaults none;
+  ConvJob job;
+  job.layer = "l";
+  ArrayOperands ops;
+  ops.datatype = DataType::int8;
+  ops.input.assign(1, 0u);
+  ops.weights.assign(1, 0u);
+  for (const char* engine : {"fast", "cycle"})
+    EXPECT_THROW(make_engine(engine, a, none)->run_encoded(job, ops, 0), std::invalid_argument) << engine;
+}
+
+TEST(EngineEquivalence, FastEngineGivesTheSameBitsOnAnyThreadCount) {
+  int with_effect = 0;
+  for (std::uint64_t seed = 1; seed <= 24; ++seed) {
+    Case c = random_case(0x7e00 + seed);
+    ConvShape& s = c.job.shape;  // big enough to be split over threads
+    s.n = 3, s.c = 9 + static_cast<int>(seed % 7), s.k = 10 + static_cast<int>(seed % 5), s.h = s.w = 17;
+    s.r = s.s = 3, s.stride = 1, s.pad = 1;
+    for (auto& f : c.faults)
+      if (f.site == FaultSite::accumulator) f.row %= c.array.stripe_length;
+    Rng rng(seed);
+    const Tensor in = random_tensor({s.n, s.c, s.h, s.w}, rng), w = random_tensor({s.k, s.c, s.r, s.s}, rng);
+    const PeFaults faults(c.array, c.faults), none;
+    const JobResult one = FastEngine(c.array, faults, 1).run(c.job, in, w, c.start);
+    for (int threads : {2, 3}) {
+      const JobResult many = FastEngine(c.array, faults, threads).run(c.job, in, w, c.start);
+      ASSERT_EQ(testing::count_bit_differences(one.output, many.output), 0) << "seed " << seed << ", " << threads << " threads";
+    }
+    with_effect += testing::count_bit_differences(one.output, FastEngine(c.array, none, 2).run(c.job, in, w, c.start).output) > 0;
+  }
+  EXPECT_GT(with_effect, 8);
+}
+
+TEST(EngineEquivalence, UnknownEngineNameIsRejected) {
+  PeFaults none;
+  EXPECT_THROW(make_engine("warp", preset("small"), none), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace accsim

@@ -1,0 +1,77 @@
+// One input rule for every image-fed command (workloads/run/workload_input.h).
+#include "workloads/run/workload_input.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "arch/input_error.h"
+#include "workloads/io/fashion_mnist.h"
+
+namespace accsim {
+namespace {
+
+RunConfig config_with(const Network& net, const std::string& dataset_dir) {
+  RunConfig rc;
+  rc.file = "x.json";
+  rc.workload.network = net;
+  rc.workload.dataset_dir = dataset_dir;
+  return rc;
+}
+
+Network rgb32() {
+  Network net = lenet5();
+  net.name = "rgb32";
+  net.channels = 3;
+  net.height = net.width = 32;
+  return net;
+}
+
+// A run's image i is the campaign pool's image i, whichever source serves them.
+TEST(WorkloadInput, TheRunsImageIsTheSameAsTheCampaignsImageOfThatIndex) {
+  for (const Network& net : {lenet5(), rgb32()}) {
+    RunConfig rc = config_with(net, kFashionMnistDir);
+    rc.workload.image_index = 3;
+    std::ostringstream notes;
+    const WorkloadInput one = load_workload_input(rc, 5, net, notes);
+    const WorkloadInput pool = load_test_images(rc, net, 1, 4, 5, notes);
+    ASSERT_EQ(one.images.shape(), (std::vector<int>{1, net.channels, net.height, net.width}));
+    const std::size_t per = one.images.size();
+    for (std::size_t e = 0; e < per; ++e) ASSERT_EQ(one.images[e], pool.images[2 * per + e]) << net.name << " " << e;
+    EXPECT_EQ(one.synthetic(), pool.synthetic());
+  }
+}
+
+TEST(WorkloadInput, AMissingDatasetGivesSeededSyntheticImagesWithOneNote) {
+  const RunConfig rc = config_with(lenet5(), "/nonexistent/fashion-mnist");
+  std::ostringstream notes;
+  const WorkloadInput a = load_test_images(rc, lenet5(), 0, 3, 9, notes);
+  EXPECT_TRUE(a.synthetic());
+  EXPECT_EQ(a.source, "3 synthetic images 0..2 (seed 9)");
+  EXPECT_EQ(notes.str(),
+            "accsim: note: Fashion-MNIST not found in /nonexistent/fashion-mnist (Debian package "
+            "dataset-fashion-mnist); using 3 synthetic images 0..2 (seed 9)\n");
+  std::ostringstream again;
+  const WorkloadInput b = load_test_images(rc, lenet5(), 0, 3, 10, again);
+  bool differs = false;
+  for (std::size_t e = 0; e < a.images.size(); ++e) differs = differs || a.images[e] != b.images[e];
+  EXPECT_TRUE(differs) << "the seed does not reach the images";
+}
+
+TEST(WorkloadInput, LabelledImagesAreRefusedNamingTheKeyThatCannotBeServed) {
+  try {
+    require_labelled_images(config_with(rgb32(), kFashionMnistDir), "accsim train");
+    FAIL() << "a 3x32x32 input accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("x.json: workload.network.input: accsim train", 0), 0u) << e.what();
+  }
+  try {
+    require_labelled_images(config_with(lenet5(), "/nonexistent"), "accsim train");
+    FAIL() << "a missing dataset accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("x.json: workload.dataset_dir: accsim train", 0), 0u) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace accsim

@@ -1,0 +1,145 @@
+// `accsim train` as a library: it learns, it survives being killed, it records crashes.
+#include "workloads/training/training_run.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "arch/input_error.h"
+#include "test_util.h"
+#include "workloads/io/fashion_mnist.h"
+#include "workloads/models/model_file.h"
+
+namespace accsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TrainingRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fashion_mnist_available(kFashionMnistDir)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+    dir_ = fs::temp_directory_path() /
+           ("accsim_train_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
+            std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  RunConfig config(int train, int validation, int test, int epochs) const {
+    RunConfig rc;
+    rc.file = "test.json";
+    rc.array = testing::preset("small");
+    rc.json_text = "test " + std::to_string(train) + "/" + std::to_string(epochs);
+    rc.training.train_limit = train;
+    rc.training.validation_size = validation;
+    rc.training.test_limit = test;
+    rc.training.epochs = epochs;
+    return rc;
+  }
+  TrainingOptions options(const std::string& name) const {
+    TrainingOptions o;
+    o.out_file = (dir_ / (name + ".h5")).string();
+    o.seed = 123;
+    o.plot = false;
+    return o;
+  }
+  fs::path dir_;
+};
+
+TEST_F(TrainingRunTest, ShortFaultFreeRunOn2kImagesReachesOver70PercentTestAccuracy) {
+  const RunConfig rc = config(2000, 500, 1000, 3);
+  std::ostringstream out, progress;
+  const TrainingResult r = run_training(rc, options("clean"), out, progress);
+  ASSERT_EQ(r.epochs.size(), 3u);
+  EXPECT_GT(r.test_accuracy_fault_free, 0.70) << out.str();
+  EXPECT_EQ(r.test_accuracy_faulty, r.test_accuracy_fault_free);  // no faults: one array
+  EXPECT_LT(r.epochs.back().train_loss, r.epochs.front().train_loss);
+  EXPECT_TRUE(fs::exists(csv_path(options("clean").out_file)));
+}
+
+TEST_F(TrainingRunTest, AKilledRunResumesFromItsCheckpointAndEndsBitIdentical) {
+  RunConfig rc = config(256, 128, 128, 3);
+  HardwareFault f;  // a permanent fault, so the resumed part runs on a faulty array too
+  f.site = FaultSite::weight, f.row = 0, f.col = 0, f.bit = 28, f.kind = FaultKind::stuck_at_0;
+  rc.faults = {f};
+  std::ostringstream sink;
+  const TrainingResult straight = run_training(rc, options("straight"), sink, sink);
+
+  TrainingOptions killed = options("killed");
+  killed.stop_after_epochs = 1;  // "killed" after epoch 1, then again after epoch 2
+  EXPECT_EQ(run_training(rc, killed, sink, sink).epochs.size(), 1u);
+  EXPECT_TRUE(fs::exists(checkpoint_path(killed.out_file)));
+  EXPECT_FALSE(fs::exists(killed.out_file));
+  EXPECT_EQ(run_training(rc, killed, sink, sink).resumed_from_epoch, 1);
+  killed.stop_after_epochs = 0;
+  const TrainingResult resumed = run_training(rc, killed, sink, sink);
+  EXPECT_EQ(resumed.resumed_from_epoch, 2);
+  EXPECT_FALSE(fs::exists(checkpoint_path(killed.out_file)));  // complete: deleted
+
+  ASSERT_EQ(resumed.epochs.size(), straight.epochs.size());
+  for (std::size_t i = 0; i < straight.epochs.size(); ++i) {
+    EXPECT_EQ(resumed.epochs[i].train_loss, straight.epochs[i].train_loss) << i;
+    EXPECT_EQ(resumed.epochs[i].val_accuracy_faulty, straight.epochs[i].val_accuracy_faulty) << i;
+    EXPECT_EQ(resumed.epochs[i].cycles, straight.epochs[i].cycles) << i;
+  }
+  EXPECT_EQ(resumed.test_accuracy_faulty, straight.test_accuracy_faulty);
+  const NetworkParameters a = read_parameters(options("straight").out_file, lenet5());
+  const NetworkParameters b = read_parameters(killed.out_file, lenet5());
+  for (std::size_t i = 0; i < a.weights.size(); ++i)
+    EXPECT_EQ(testing::count_bit_differences(a.weights[i], b.weights[i]), 0) << i;
+}
+
+TEST_F(TrainingRunTest, TheThreadCountChangesNoBitOfTheResults) {
+  RunConfig rc = config(96, 32, 32, 1);
+  HardwareFault f;
+  f.site = FaultSite::psum, f.col = 3, f.bit = 27, f.kind = FaultKind::stuck_at_1;
+  rc.faults = {f};
+  std::ostringstream sink;
+  rc.training.threads = 1;
+  const TrainingResult one = run_training(rc, options("one"), sink, sink);
+  rc.training.threads = 2;
+  const TrainingResult two = run_training(rc, options("two"), sink, sink);
+  EXPECT_EQ(one.epochs[0].train_loss, two.epochs[0].train_loss);
+  EXPECT_EQ(one.test_accuracy_faulty, two.test_accuracy_faulty);
+  const NetworkParameters a = read_parameters(options("one").out_file, lenet5());
+  const NetworkParameters b = read_parameters(options("two").out_file, lenet5());
+  for (std::size_t i = 0; i < a.weights.size(); ++i)
+    EXPECT_EQ(testing::count_bit_differences(a.weights[i], b.weights[i]), 0) << i;
+}
+
+TEST_F(TrainingRunTest, ACheckpointOfAnotherConfigIsRefusedWithAClearMessage) {
+  const RunConfig rc = config(128, 64, 64, 2);
+  TrainingOptions o = options("other");
+  o.stop_after_epochs = 1;
+  std::ostringstream sink;
+  run_training(rc, o, sink, sink);
+  RunConfig changed = rc;
+  changed.training.sgd.lr = 0.02f;
+  changed.json_text += " lr";
+  try {
+    run_training(changed, o, sink, sink);
+    FAIL() << "resumed a different run";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("checkpoint of a different run"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(checkpoint_path(o.out_file)), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(TrainingRunTest, TopExponentBitStuckAtOneIsRecordedAsNonFiniteBatchesNotAnAbort) {
+  RunConfig rc = config(128, 64, 64, 1);
+  HardwareFault f;  // bit 30 forced 1 turns every weight in that register into a huge value
+  f.site = FaultSite::weight, f.row = 0, f.col = 0, f.bit = 30, f.kind = FaultKind::stuck_at_1;
+  rc.faults = {f};
+  std::ostringstream sink;
+  const TrainingResult r = run_training(rc, options("crash"), sink, sink);
+  ASSERT_EQ(r.epochs.size(), 1u);
+  EXPECT_GT(r.epochs[0].nonfinite_batches, 0);
+  EXPECT_TRUE(std::isnan(r.epochs[0].train_loss));
+}
+
+}  // namespace
+}  // namespace accsim

@@ -1,0 +1,160 @@
+#include "workloads/campaign/campaign_checkpoint.h"
+
+#include "arch/input_error.h"
+#include "workloads/experiments/checkpoint_header.h"
+#include "workloads/experiments/key_hasher.h"
+#include "workloads/models/graph_hash.h"
+#include "workloads/io/results_file.h"
+
+namespace accsim {
+
+namespace {
+
+std::string in_quotes(const std::string& s) { return "'" + s + "'"; }
+
+}  // namespace
+
+std::string campaign_key(const Campaign& c) {
+  KeyHasher h;
+  h.str("accsim campaign key 2");  // 2: the network's clipping counts
+  h.array(c.array);
+  if (c.on_graph()) {
+    h.str("graph");
+    h.u64(c.graphs.size());
+    for (const auto& [batch, graph] : c.graphs) {
+      h.i64(batch);
+      hash_graph(h, *graph);
+    }
+  } else {
+    h.network(c.network);
+  }
+  const CampaignConfig& cc = c.config;  // every key that decides results: not threads, not checkpoint_seconds
+  for (long long v : {cc.experiments, static_cast<long long>(cc.test_offset), static_cast<long long>(cc.test_limit),
+                      static_cast<long long>(cc.batch), static_cast<long long>(cc.bit_lo),
+                      static_cast<long long>(cc.bit_hi)})
+    h.i64(v);
+  h.u64(cc.sites.size());
+  for (FaultSite s : cc.sites) h.i64(static_cast<int>(s));
+  h.u64(cc.kinds.size());
+  for (FaultKind k : cc.kinds) h.i64(static_cast<int>(k));
+  h.u64(cc.mitigations.size());
+  for (const MitigationVariant& v : cc.mitigations) {
+    h.str(v.name);
+    h.mitigations(v.mitigations);
+  }
+  h.u64(c.seed);
+  if (!c.on_graph()) h.parameters(c.params);
+  h.labelled_images(c.images, c.labels);
+  return h.hex();
+}
+
+void write_campaign_checkpoint(const std::string& path, const CampaignResults& r) {
+  std::vector<std::int64_t> index, outcome, c2w, nonfinite, trace;
+  std::vector<std::int64_t> v_outcome, v_detected, v_corrected, v_c2w, v_nonfinite, v_cycles;  // [index x variants]
+  const std::size_t variants = r.variants.size();
+  for (std::size_t i = 0; i < r.experiments.size(); ++i) {
+    if (!r.done[i]) continue;
+    const ExperimentResult& e = r.experiments[i];
+    index.push_back(static_cast<std::int64_t>(i));
+    outcome.push_back(static_cast<std::int64_t>(e.outcome));
+    c2w.push_back(e.correct_to_wrong);
+    nonfinite.push_back(e.nonfinite_images);
+    trace.insert(trace.end(), e.trace.begin(), e.trace.end());
+    if (e.variants.size() != variants) throw std::logic_error("write_campaign_checkpoint: variant results missing");
+    for (const VariantResult& v : e.variants) {
+      v_outcome.push_back(static_cast<std::int64_t>(v.outcome));
+      v_detected.push_back(v.detected);
+      v_corrected.push_back(v.corrected);
+      v_c2w.push_back(v.correct_to_wrong);
+      v_nonfinite.push_back(v.nonfinite_images);
+      v_cycles.push_back(v.cycles);
+    }
+  }
+  ResultsFile h5(path);
+  write_checkpoint_header(h5, kCampaignCheckpointFormat, kCampaignCheckpointVersion, r.key);
+  h5.set_attribute("/", "experiments", r.experiments.size());
+  h5.write_strings("/layers", r.nodes);
+  h5.write_int64s("/index", index);
+  h5.write_int64s("/outcome", outcome);
+  h5.write_int64s("/correct_to_wrong", c2w);
+  h5.write_int64s("/nonfinite_images", nonfinite);
+  h5.write_int64s("/trace", trace, {index.size(), r.nodes.size()});
+  h5.set_attribute("/", "variants", variants);
+  if (variants > 0) {
+    std::vector<std::string> names;
+    for (const VariantBaseline& v : r.variants) names.push_back(v.name);
+    h5.write_strings("/variants/names", names);
+    const std::vector<hsize_t> dims{index.size(), variants};
+    h5.write_int64s("/variants/outcome", v_outcome, dims);
+    h5.write_int64s("/variants/detected", v_detected, dims);
+    h5.write_int64s("/variants/corrected", v_corrected, dims);
+    h5.write_int64s("/variants/correct_to_wrong", v_c2w, dims);
+    h5.write_int64s("/variants/nonfinite_images", v_nonfinite, dims);
+    h5.write_int64s("/variants/cycles", v_cycles, dims);
+  }
+  h5.commit();
+}
+
+long long read_campaign_checkpoint(const std::string& path, CampaignResults& r) {
+  const std::string what = "campaign checkpoint " + in_quotes(path);
+  check_checkpoint_header(path, kCampaignCheckpointFormat, kCampaignCheckpointVersion, r.key, "campaign",
+                          "the array, network, campaign keys, seed, model parameters or test images");
+  const std::vector<std::int64_t> index = read_int64s(path, "/index");
+  const std::vector<std::int64_t> outcome = read_int64s(path, "/outcome");
+  const std::vector<std::int64_t> c2w = read_int64s(path, "/correct_to_wrong");
+  const std::vector<std::int64_t> nonfinite = read_int64s(path, "/nonfinite_images");
+  std::vector<hsize_t> dims;
+  const std::vector<std::int64_t> trace = read_int64_array(path, "/trace", dims);
+  const std::size_t n = index.size(), columns = r.nodes.size();
+  if (read_strings(path, "/layers") != r.nodes || outcome.size() != n || c2w.size() != n ||
+      nonfinite.size() != n || dims.size() != 2 || dims[0] != n || dims[1] != columns)
+    throw InputError(what + " is inconsistent (datasets of different lengths); delete it to start afresh");
+  const std::size_t variants = r.variants.size();
+  std::vector<std::string> names;
+  for (const VariantBaseline& v : r.variants) names.push_back(v.name);
+  std::vector<std::vector<std::int64_t>> vcols;  // outcome, detected, corrected, correct_to_wrong, nonfinite, cycles
+  bool consistent = read_int64_attribute(path, "/", "variants") == static_cast<std::int64_t>(variants);
+  if (consistent && variants > 0) {
+    consistent = read_strings(path, "/variants/names") == names;
+    for (const char* d : {"outcome", "detected", "corrected", "correct_to_wrong", "nonfinite_images", "cycles"}) {
+      std::vector<hsize_t> vdims;
+      vcols.push_back(read_int64_array(path, std::string("/variants/") + d, vdims));
+      consistent = consistent && vdims.size() == 2 && vdims[0] == n && vdims[1] == variants;
+    }
+  }
+  if (!consistent)
+    throw InputError(what + " is inconsistent (its mitigation variants' datasets do not match); delete it to start afresh");
+  long long loaded = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::int64_t i = index[j];
+    if (i < 0 || i >= static_cast<std::int64_t>(r.experiments.size()) || outcome[j] < 0 || outcome[j] > 2)
+      throw InputError(what + " holds an experiment index or outcome out of range; delete it to start afresh");
+    ExperimentResult& e = r.experiments[static_cast<std::size_t>(i)];
+    e.outcome = static_cast<Outcome>(outcome[j]);
+    e.correct_to_wrong = c2w[j];
+    e.nonfinite_images = nonfinite[j];
+    e.trace.assign(trace.begin() + static_cast<std::ptrdiff_t>(j * columns),
+                   trace.begin() + static_cast<std::ptrdiff_t>((j + 1) * columns));
+    e.variants.assign(variants, VariantResult{});
+    for (std::size_t v = 0; v < variants; ++v) {
+      const std::size_t at = j * variants + v;
+      VariantResult& vr = e.variants[v];
+      if (vcols[0][at] < 0 || vcols[0][at] > 3)
+        throw InputError(what + " holds a variant outcome out of range; delete it to start afresh");
+      vr.outcome = static_cast<Outcome>(vcols[0][at]);
+      vr.detected = vcols[1][at] != 0;
+      vr.corrected = vcols[2][at] != 0;
+      vr.correct_to_wrong = vcols[3][at];
+      vr.nonfinite_images = vcols[4][at];
+      vr.cycles = vcols[5][at];
+    }
+    if (!r.done[static_cast<std::size_t>(i)]) {
+      r.done[static_cast<std::size_t>(i)] = 1;
+      ++r.done_count;
+      ++loaded;
+    }
+  }
+  return loaded;
+}
+
+}  // namespace accsim

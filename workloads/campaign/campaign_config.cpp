@@ -1,0 +1,80 @@
+#include "workloads/campaign/campaign_config.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+namespace accsim {
+
+namespace {
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  return "{" + s + "}";
+}
+
+// A non-empty array of distinct names from `allowed`; absent = all of them.
+std::vector<std::string> name_subset(ConfigReader& r, const std::string& key, const std::vector<std::string>& allowed) {
+  if (!r.has(key)) return allowed;
+  const std::string expected = "a non-empty array of distinct names from " + joined(allowed);
+  const nlohmann::json& v = r.get_raw(key, expected);
+  if (!v.is_array() || v.empty()) r.fail(key, "expected " + expected + ", got " + v.dump());
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string where = key + "[" + std::to_string(i) + "]";
+    if (!v[i].is_string()) r.fail(where, "expected one of " + joined(allowed) + ", got " + v[i].dump());
+    const std::string name = v[i].get<std::string>();
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
+      r.fail(where, "\"" + name + "\" is not one of " + joined(allowed));
+    if (std::find(out.begin(), out.end(), name) != out.end()) r.fail(where, "\"" + name + "\" is listed twice");
+    out.push_back(name);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string read_model_path(ConfigReader& r, const std::string& config_file, const std::string& key) {
+  namespace fs = std::filesystem;
+  if (!r.has(key)) return "";
+  const std::string written = r.get_string(key);
+  if (written.empty()) r.fail(key, "expected the path of a parameter file, got an empty string");
+  fs::path p(written);
+  if (p.is_relative()) p = fs::path(config_file).parent_path() / p;
+  std::error_code ec;
+  if (!fs::is_regular_file(p, ec))
+    r.fail(key, "parameter file '" + p.string() + "' does not exist (a relative path is read from the config's folder)");
+  return p.string();
+}
+
+CampaignConfig parse_campaign_config(ConfigReader r, const ArrayConfig& array, const std::string& config_file) {
+  CampaignConfig c;
+  c.model = read_model_path(r, config_file);
+  c.experiments = r.get_int("experiments", 1, 100000000);
+  c.test_offset = static_cast<int>(r.get_int("test_offset", 0, kCampaignTestImages - 1, 0));
+  c.test_limit = static_cast<int>(r.get_int("test_limit", 1, kCampaignTestImages - c.test_offset, 100));
+  c.batch = static_cast<int>(r.get_int("batch", 1, kCampaignTestImages, 16));
+  for (const auto& s : name_subset(r, "sites", fault_site_names())) c.sites.push_back(parse_fault_site(s));
+  for (const auto& k : name_subset(r, "kinds", fault_kind_names())) c.kinds.push_back(parse_fault_kind(k));
+  const int top_bit = bit_width(array.datatype) - 1;
+  if (r.has("bits")) {
+    const auto bits = r.get_int_array("bits", 2, 0, top_bit);
+    if (bits[0] > bits[1])
+      r.fail("bits", "expected [lo, hi] with lo <= hi, got [" + std::to_string(bits[0]) + ", " +
+                         std::to_string(bits[1]) + "]");
+    c.bit_lo = static_cast<int>(bits[0]);
+    c.bit_hi = static_cast<int>(bits[1]);
+  } else {
+    c.bit_lo = 0;
+    c.bit_hi = top_bit;
+  }
+  c.threads = static_cast<int>(r.get_int("threads", 0, 1024, 0));
+  c.checkpoint_seconds = r.get_double("checkpoint_seconds", 0.1, 86400.0, 5.0);
+  c.mitigations = parse_mitigation_variants(r, "mitigations");
+  r.finish();
+
+  return c;
+}
+
+}  // namespace accsim

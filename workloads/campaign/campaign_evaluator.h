@@ -1,0 +1,27 @@
+#pragma once
+// What a campaign runs its experiments on: the chain network (workloads/campaign/campaign.cpp) or
+// a graph model (workloads/campaign/graph_campaign.h). Each computes the fault-free run of every
+// batch once, then evaluates one experiment's fault on every batch; the campaign's loop
+// (fault draws, workers, checkpoints) is shared.
+#include "arch/tensor.h"
+#include "workloads/campaign/campaign_types.h"
+
+namespace accsim {
+
+class CampaignEvaluator {
+ public:
+  virtual ~CampaignEvaluator() = default;
+  // The results' header: trace columns (`nodes`), batches, batch_cycles,
+  // images, golden_correct, golden_predictions, cycles and the variants' baselines.
+  virtual void describe(CampaignResults& results) const = 0;
+  // The trace column a transient at run cycle `cycle` strikes in a full batch's run; -1: none.
+  virtual int struck(long long cycle) const = 0;
+  // Fills the outcome, counts, trace and variant results of `e`, whose fault is set.
+  // Thread-safe (const). `shortcut`: false recomputes everything (the reference).
+  virtual void evaluate(ExperimentResult& e, bool shortcut) const = 0;
+};
+
+// Images [first, first + count) of a batch [N, ...].
+Tensor slice_batch(const Tensor& images, int first, int count);
+
+}  // namespace accsim

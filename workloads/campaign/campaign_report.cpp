@@ -1,0 +1,184 @@
+#include "workloads/campaign/campaign_report.h"
+
+#include <iomanip>
+
+#include "workloads/io/interval_text.h"
+#include "workloads/io/output_format.h"
+
+namespace accsim {
+
+namespace {
+
+RateRow named(std::string group) {
+  RateRow r;
+  r.group = std::move(group);
+  return r;
+}
+
+void add(RateRow& row, Outcome o) {
+  ++row.experiments;
+  if (o == Outcome::masked) ++row.masked;
+  if (o == Outcome::sdc) ++row.sdc;
+  if (o == Outcome::crash) ++row.crash;
+}
+
+void finish(RateRow& row) {
+  row.sdc_ci = wilson_interval(row.sdc, row.experiments);
+  row.crash_ci = wilson_interval(row.crash, row.experiments);
+}
+
+std::string rate_text(double rate, const Interval& ci, long long experiments) {
+  return experiments == 0 ? "-" : percent_interval_text(rate, ci, 1);
+}
+
+void print_row(std::ostream& out, const RateRow& r) {
+  out << std::left << std::setw(20) << r.group << std::right << std::setw(7) << r.experiments << std::setw(8)
+      << r.masked << std::setw(7) << r.sdc << std::setw(7) << r.crash << "   " << std::left << std::setw(22)
+      << rate_text(r.sdc_rate(), r.sdc_ci, r.experiments) << "   " << rate_text(r.crash_rate(), r.crash_ci, r.experiments)
+      << std::right << "\n";
+}
+
+// A rate table; `bits` (by_bit) adds the bit of each row as the first column.
+Table rate_table(const std::vector<RateRow>& rows, const std::vector<int>* bits = nullptr) {
+  const auto count = [](const char* name) { return ColumnSpec{name, CellType::integer, ""}; };
+  const auto fraction = [](const char* name) { return ColumnSpec{name, CellType::real, "fraction"}; };
+  std::vector<ColumnSpec> specs = {count("experiments"), count("masked"),    count("sdc"),
+                                   count("crash"),       fraction("sdc_rate"), fraction("sdc_lo"),
+                                   fraction("sdc_hi"),   fraction("crash_rate"), fraction("crash_lo"),
+                                   fraction("crash_hi")};
+  if (bits) specs.insert(specs.begin(), count("bit"));
+  Table t(specs);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const RateRow& r = rows[i];
+    std::vector<Cell> cells = {r.experiments, r.masked, r.sdc, r.crash, r.sdc_rate(), r.sdc_ci.lo,
+                               r.sdc_ci.hi, r.crash_rate(), r.crash_ci.lo, r.crash_ci.hi};
+    if (bits) cells.insert(cells.begin(), bits->at(i));
+    t.add_row(cells);
+  }
+  return t;
+}
+
+std::vector<std::string> groups_of(const std::vector<RateRow>& rows) {
+  std::vector<std::string> v;
+  for (const auto& x : rows) v.push_back(x.group);
+  return v;
+}
+
+void write_experiments(ResultsFile& h5, const CampaignResults& r) {
+  std::vector<std::string> site, kind, outcome_name;
+  std::vector<std::int64_t> row, col, bit, cycle, layer, outcome, c2w, nonfinite, trace;
+  for (std::size_t i = 0; i < r.experiments.size(); ++i) {
+    if (!r.done[i]) continue;
+    const ExperimentResult& e = r.experiments[i];
+    site.push_back(to_string(e.fault.site));
+    kind.push_back(to_string(e.fault.kind));
+    row.push_back(e.fault.row);
+    col.push_back(e.fault.col);
+    bit.push_back(e.fault.bit);
+    cycle.push_back(e.fault.cycle);
+    layer.push_back(e.node);
+    outcome.push_back(static_cast<std::int64_t>(e.outcome));
+    outcome_name.push_back(to_string(e.outcome));
+    c2w.push_back(e.correct_to_wrong);
+    nonfinite.push_back(e.nonfinite_images);
+    trace.insert(trace.end(), e.trace.begin(), e.trace.end());
+  }
+  h5.write_strings("/experiments/site", site);
+  h5.write_strings("/experiments/kind", kind);
+  h5.write_int64s("/experiments/row", row);
+  h5.write_int64s("/experiments/col", col);
+  h5.write_int64s("/experiments/bit", bit);
+  h5.write_int64s("/experiments/cycle", cycle);
+  h5.set_attribute("/experiments/cycle", "units", std::string("cycles"));
+  h5.write_int64s("/experiments/layer_index", layer);
+  h5.write_int64s("/experiments/outcome", outcome);
+  h5.set_attribute("/experiments/outcome", "meaning", std::string("0 masked, 1 sdc, 2 crash"));
+  h5.write_strings("/experiments/outcome_name", outcome_name);
+  h5.write_int64s("/experiments/correct_to_wrong", c2w);
+  h5.write_int64s("/experiments/nonfinite_images", nonfinite);
+  h5.write_int64s("/experiments/trace", trace, {row.size(), r.nodes.size()});
+}
+
+}  // namespace
+
+CampaignSummary summarize_campaign(const CampaignResults& results, const CampaignConfig& config) {
+  CampaignSummary s;
+  s.overall.group = "all";
+  for (FaultSite site : config.sites) s.by_site.push_back(named(to_string(site)));
+  for (FaultKind kind : config.kinds) s.by_kind.push_back(named(to_string(kind)));
+  for (int b = config.bit_lo; b <= config.bit_hi; ++b) {
+    s.bits.push_back(b);
+    s.by_bit.push_back(named("bit " + std::to_string(b)));
+  }
+  for (std::size_t i = 0; i < results.experiments.size(); ++i) {
+    if (!results.done[i]) continue;
+    const ExperimentResult& e = results.experiments[i];
+    add(s.overall, e.outcome);
+    for (std::size_t j = 0; j < config.sites.size(); ++j)
+      if (config.sites[j] == e.fault.site) add(s.by_site[j], e.outcome);
+    for (std::size_t j = 0; j < config.kinds.size(); ++j)
+      if (config.kinds[j] == e.fault.kind) add(s.by_kind[j], e.outcome);
+    if (e.fault.bit >= config.bit_lo && e.fault.bit <= config.bit_hi)
+      add(s.by_bit[static_cast<std::size_t>(e.fault.bit - config.bit_lo)], e.outcome);
+  }
+  finish(s.overall);
+  s.mitigations = summarize_mitigations(results);
+  for (auto* rows : {&s.by_site, &s.by_kind, &s.by_bit})
+    for (RateRow& r : *rows) finish(r);
+  return s;
+}
+
+void print_campaign_summary(std::ostream& out, const CampaignSummary& s, const CampaignResults& results) {
+  out << std::left << std::setw(20) << "faults" << std::right << std::setw(7) << "runs" << std::setw(8) << "masked"
+      << std::setw(7) << "SDC" << std::setw(7) << "crash" << "   " << std::left << std::setw(22)
+      << "SDC % [95% Wilson]" << "   crash % [95% Wilson]" << std::right << "\n";
+  print_row(out, s.overall);
+  out << "by site\n";
+  for (const RateRow& r : s.by_site) print_row(out, r);
+  out << "by kind\n";
+  for (const RateRow& r : s.by_kind) print_row(out, r);
+  out << "by bit\n";
+  for (const RateRow& r : s.by_bit) print_row(out, r);
+  if (!s.mitigations.empty()) {
+    out << "\n";
+    print_mitigation_summary(out, s.mitigations, results);
+  }
+}
+
+void write_campaign_results(ResultsFile& h5, const Campaign& c, const CampaignResults& r, const CampaignSummary& s) {
+  write_output_format(h5, kCampaignOutput);
+  h5.set_attribute("/", "seed", static_cast<std::int64_t>(c.seed));
+  h5.set_attribute("/", "campaign_key", r.key);
+  h5.set_attribute("/", "network", c.model_name());
+  h5.set_attribute("/", "experiments", r.experiments.size());
+  h5.set_attribute("/", "images", r.images);
+  h5.set_attribute("/", "batch", std::min<long long>(c.config.batch, r.images));
+  h5.set_attribute("/", "batches", r.batches);
+  h5.set_attribute("/", "batch_cycles", r.batch_cycles);
+  h5.set_attribute("/", "golden_correct", r.golden_correct);
+  h5.set_attribute("/", "golden_accuracy",
+                   r.images ? static_cast<double>(r.golden_correct) / static_cast<double>(r.images) : 0.0);
+  h5.set_attribute("/", "sdc_rate", s.overall.sdc_rate());
+  h5.set_attribute("/", "sdc_lo", s.overall.sdc_ci.lo);
+  h5.set_attribute("/", "sdc_hi", s.overall.sdc_ci.hi);
+  h5.set_attribute("/", "crash_rate", s.overall.crash_rate());
+  h5.set_attribute("/", "crash_lo", s.overall.crash_ci.lo);
+  h5.set_attribute("/", "crash_hi", s.overall.crash_ci.hi);
+  h5.set_attribute("/", "cycles", r.cycles);
+  h5.write_strings("/layer_names", r.nodes);
+  write_experiments(h5, r);
+  h5.write_table("/summary/overall", rate_table({s.overall}));
+  h5.write_strings("/summary/sites", groups_of(s.by_site));
+  h5.write_table("/summary/by_site", rate_table(s.by_site));
+  h5.write_strings("/summary/kinds", groups_of(s.by_kind));
+  h5.write_table("/summary/by_kind", rate_table(s.by_kind));
+  h5.write_table("/summary/by_bit", rate_table(s.by_bit, &s.bits));
+
+  std::vector<std::int64_t> labels(c.labels.begin(), c.labels.end());
+  std::vector<std::int64_t> predictions(r.golden_predictions.begin(), r.golden_predictions.end());
+  h5.write_int64s("/golden/labels", labels);
+  h5.write_int64s("/golden/predictions", predictions);
+  write_mitigation_results(h5, r, s.mitigations);
+}
+
+}  // namespace accsim

@@ -1,0 +1,397 @@
+#include "workloads/dlrm/dlrm_study.h"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/math/distributions/students_t.hpp>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "arch/pe_faults.h"
+#include "arch/sampling.h"
+#include "faultmodels/parameter_injection.h"
+#include "workloads/experiments/available_cpus.h"
+#include "workloads/run/engines.h"
+#include "workloads/io/interval_text.h"
+#include "workloads/io/output_format.h"
+#include "workloads/io/results_file.h"
+
+namespace accsim {
+
+namespace {
+
+constexpr std::uint64_t kMaxParameters = std::uint64_t{1} << 26;
+
+std::vector<double> parse_sparsity(ConfigReader& r) {
+  const std::string range = "(0, 1]";
+  const nlohmann::json& v = r.get_raw("sparsity", "a number in (0, 1] or a list of them");
+  const auto check = [&](const nlohmann::json& e, const std::string& where) {
+    if (!e.is_number()) r.fail(where, "expected a number in " + range + ", got " + e.dump());
+    const double x = e.get<double>();
+    if (!(x > 0.0 && x <= 1.0)) r.fail(where, e.dump() + " is outside the allowed range " + range);
+    return x;
+  };
+  std::vector<double> out;
+  if (!v.is_array()) return {check(v, "sparsity")};
+  if (v.empty() || v.size() > 16) r.fail("sparsity", "expected 1 to 16 numbers in " + range + ", got " + v.dump());
+  for (std::size_t i = 0; i < v.size(); ++i) out.push_back(check(v[i], "sparsity[" + std::to_string(i) + "]"));
+  return out;
+}
+
+// Which stage of the model each parameter tensor feeds (by its name, dlrm.h).
+struct TensorPart {
+  bool bottom = false, top = false;
+  int table = -1;
+};
+std::vector<TensorPart> tensor_parts(const ParameterSet& set) {
+  std::vector<TensorPart> parts;
+  for (const auto& t : set.tensors()) {
+    TensorPart p;
+    if (t.name.rfind("mlp.bottom.", 0) == 0) p.bottom = true;
+    else if (t.name.rfind("mlp.top.", 0) == 0) p.top = true;
+    else p.table = std::stoi(t.name.substr(std::string("embedding.").size()));
+    parts.push_back(p);
+  }
+  return parts;
+}
+
+DlrmTrial compare(const Tensor& golden, const Tensor& faulty, std::uint64_t flips) {
+  DlrmTrial t;
+  t.bit_flips = flips;
+  double sum = 0.0;
+  for (std::size_t i = 0; i < golden.size(); ++i) {
+    const float y = faulty[i];
+    if (!std::isfinite(y)) {
+      ++t.nonfinite_outputs;
+      continue;
+    }
+    const double d = static_cast<double>(y) - golden[i];
+    sum += d * d;
+  }
+  t.rmse = t.nonfinite_outputs ? std::nan("") : std::sqrt(sum / static_cast<double>(golden.size()));
+  return t;
+}
+
+std::string fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+std::string model_value(const ParameterFaultModel& m) {
+  switch (m.kind) {
+    case ParameterFaultKind::ber: return fmt("%.0e", m.rate);
+    case ParameterFaultKind::value: return m.rate > 0 ? fmt("%.0e", m.rate) : std::to_string(m.count);
+    case ParameterFaultKind::mbf:
+    case ParameterFaultKind::mbbf: return std::to_string(m.count);
+    case ParameterFaultKind::sbf: return "1";
+  }
+  return "";
+}
+
+}  // namespace
+
+DlrmStudyConfig parse_dlrm_study_config(const std::string& file) {
+  return parse_dlrm_study_config_json(ConfigReader::load_file(file), file);
+}
+
+DlrmStudyConfig parse_dlrm_study_config_json(const nlohmann::json& json, const std::string& file) {
+  ConfigReader top(json, file, "");
+  DlrmStudyConfig c;
+  c.file = file;
+  c.json_text = json.dump(2);
+  c.array = parse_array_config(top.get_object("array"));
+  c.seed = static_cast<std::uint64_t>(top.get_int("seed", 0, INT64_MAX, 1));
+  if (top.has("dlrm")) c.model = parse_dlrm_config(top.get_object("dlrm"));
+  if (top.has("study")) {
+    ConfigReader s = top.get_object("study");
+    c.samples = static_cast<int>(s.get_int("samples", 1, 65536, c.samples));
+    if (s.has("sparsity")) c.sparsity = parse_sparsity(s);
+    c.trials = static_cast<int>(s.get_int("trials", 1, 1000000, c.trials));
+    c.threads = static_cast<int>(s.get_int("threads", 0, 1024, c.threads));
+    s.finish();
+  }
+  c.faults = parse_parameter_faults(top.get_object("parameter_faults"));
+  top.finish();
+  if (c.model.parameter_count() > kMaxParameters)
+    top.fail("dlrm", "the model has " + std::to_string(c.model.parameter_count()) +
+                         " parameters, more than the allowed " + std::to_string(kMaxParameters));
+  DlrmParameters shapes = zero_dlrm_parameters(c.model);
+  resolve_parameter_faults(c.faults, dlrm_parameter_set(c.model, shapes));
+  return c;
+}
+
+DlrmCellSummary summarize(const std::vector<DlrmTrial>& trials) {
+  DlrmCellSummary s;
+  s.trials = static_cast<int>(trials.size());
+  double mse_sum = 0.0, rmse_sum = 0.0, flips = 0.0;
+  for (const auto& t : trials) {
+    flips += static_cast<double>(t.bit_flips);
+    if (std::isnan(t.rmse)) continue;
+    ++s.finite_trials;
+    mse_sum += t.rmse * t.rmse;
+    rmse_sum += t.rmse;
+    s.trial_rmse_max = std::max(s.trial_rmse_max, t.rmse);
+  }
+  s.mean_bit_flips = trials.empty() ? 0.0 : flips / static_cast<double>(trials.size());
+  const int n = s.finite_trials;
+  const double nan = std::nan("");
+  if (n == 0) {
+    s.rmse = s.rmse_lo = s.rmse_hi = s.trial_rmse_mean = s.trial_rmse_max = nan;
+    return s;
+  }
+  const double mse = mse_sum / n;
+  s.rmse = std::sqrt(mse);
+  s.trial_rmse_mean = rmse_sum / n;
+  if (n < 2) {
+    s.rmse_lo = s.rmse_hi = nan;
+    return s;
+  }
+  double ss = 0.0;
+  for (const auto& t : trials)
+    if (!std::isnan(t.rmse)) ss += (t.rmse * t.rmse - mse) * (t.rmse * t.rmse - mse);
+  const double half = boost::math::quantile(boost::math::students_t_distribution<double>(n - 1), 0.975) *
+                      std::sqrt(ss / (n - 1)) / std::sqrt(static_cast<double>(n));
+  s.rmse_lo = std::sqrt(std::max(0.0, mse - half));
+  s.rmse_hi = std::sqrt(mse + half);
+  return s;
+}
+
+const DlrmCell& DlrmStudyResult::cell(std::size_t sparsity, std::size_t model, std::size_t target) const {
+  const std::size_t targets = target_parameters.size();
+  const std::size_t models = cells.size() / (targets * golden.size());
+  return cells.at((sparsity * models + model) * targets + target);
+}
+
+DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& cfg, const DlrmStudyOptions& o, std::ostream& progress) {
+  const DlrmConfig& model = cfg.model;
+  const DlrmParameters clean = init_dlrm_parameters(model, o.seed);
+  DlrmStudyResult result;
+  result.parameters = clean.count();
+  std::vector<ResolvedTarget> targets;
+  std::vector<TensorPart> parts;
+  {
+    DlrmParameters copy = clean;
+    const ParameterSet set = dlrm_parameter_set(model, copy);
+    targets = resolve_parameter_faults(cfg.faults, set);
+    parts = tensor_parts(set);
+  }
+  for (const auto& t : targets) result.target_parameters.push_back(t.elements());
+
+  const PeFaults healthy;
+  std::vector<DlrmBatch> batches;
+  std::vector<DlrmRun> golden;
+  {
+    const auto engine = make_engine(o.engine, cfg.array, healthy, 1);
+    for (std::size_t s = 0; s < cfg.sparsity.size(); ++s) {
+      batches.push_back(synthetic_dlrm_batch(model, cfg.samples, cfg.sparsity[s], stream_seed(o.seed, 100 + s)));
+      golden.push_back(run_dlrm(model, clean, batches.back(), *engine));
+      result.golden.push_back(golden.back().output);
+    }
+    result.forward_cycles = golden.front().cycles;
+  }
+
+  const std::size_t n_models = cfg.faults.models.size(), n_targets = targets.size();
+  for (std::size_t s = 0; s < cfg.sparsity.size(); ++s)
+    for (std::size_t m = 0; m < n_models; ++m)
+      for (std::size_t t = 0; t < n_targets; ++t) {
+        DlrmCell c;
+        c.sparsity = s, c.model = m, c.target = t;
+        c.trials.resize(static_cast<std::size_t>(cfg.trials));
+        result.cells.push_back(std::move(c));
+      }
+  const long long total = static_cast<long long>(result.cells.size()) * cfg.trials;
+  const std::uint64_t trial_seed_base = stream_seed(o.seed, 0x7e57);
+
+  int workers = resolve_threads(o.threads);
+  if (o.engine == "cycle") workers = 1;  // one SystemC kernel per process
+  workers = static_cast<int>(std::min<long long>(workers, std::max<long long>(1, total)));
+  std::atomic<long long> next{0}, done{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  ProgressMeter bar(progress, o.progress, "accsim: dlrm trials");
+  bar.start(0, total);
+
+  const auto work = [&](bool reports_progress) {
+    try {
+      DlrmParameters params = clean;
+      ParameterSet set = dlrm_parameter_set(model, params);
+      const auto engine = make_engine(o.engine, cfg.array, healthy, 1);
+      for (;;) {
+        const long long task = next.fetch_add(1);
+        if (task >= total) break;
+        DlrmCell& cell = result.cells[static_cast<std::size_t>(task / cfg.trials)];
+        const std::size_t k = static_cast<std::size_t>(task % cfg.trials);
+        const DlrmRun& g = golden[cell.sparsity];
+        const Injection inj = inject(set, targets[cell.target], cfg.faults.models[cell.model],
+                                     stream_seed(trial_seed_base, static_cast<std::uint64_t>(task)));
+        bool bottom = false, any = !inj.flips.empty();
+        std::vector<int> tables;
+        for (const auto& f : inj.flips) {
+          const TensorPart& p = parts[f.tensor];
+          bottom = bottom || p.bottom;
+          if (p.table >= 0 && std::find(tables.begin(), tables.end(), p.table) == tables.end()) tables.push_back(p.table);
+        }
+        if (!any) {
+          cell.trials[k] = compare(g.output, g.output, 0);
+        } else {
+          long long cycle = 0;
+          const DlrmBatch& batch = batches[cell.sparsity];
+          const Tensor b = bottom ? dlrm_bottom_mlp(model, params, batch.dense, *engine, cycle) : g.bottom;
+          Tensor pooled = g.pooled;
+          if (!tables.empty()) dlrm_pool_tables(model, params, batch, tables, pooled);
+          const Tensor out = dlrm_top_mlp(model, params, b, pooled, *engine, cycle);
+          cell.trials[k] = compare(g.output, out, inj.bit_flips());
+        }
+        inj.undo(set);
+        const long long d = done.fetch_add(1) + 1;
+        if (reports_progress) bar.update(d);
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      next.store(total);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int w = 1; w < workers; ++w) pool.emplace_back(work, false);
+  work(true);
+  for (auto& t : pool) t.join();
+  bar.update(done.load());
+  bar.finish();
+  if (failure) std::rethrow_exception(failure);
+  for (auto& c : result.cells) c.summary = summarize(c.trials);
+  return result;
+}
+
+namespace {
+// Pads to `width` display columns (the text may hold multi-byte UTF-8 such as "±").
+std::string pad(const std::string& text, std::size_t width) {
+  std::size_t columns = 0;
+  for (unsigned char ch : text) columns += (ch & 0xc0) != 0x80;
+  return text + std::string(columns < width ? width - columns : 0, ' ');
+}
+}  // namespace
+
+std::string format_dlrm_table(const DlrmStudyConfig& cfg, const DlrmStudyResult& r) {
+  const auto& models = cfg.faults.models;
+  const bool ber = models.front().kind == ParameterFaultKind::ber;
+  const std::size_t width = 28;
+  std::string out;
+  char buf[256];
+  for (std::size_t s = 0; s < cfg.sparsity.size(); ++s) {
+    std::snprintf(buf, sizeof buf, "sparsity %g (%d samples, %d trials per cell)\n", cfg.sparsity[s], cfg.samples,
+                  cfg.trials);
+    out += buf;
+    std::string line = pad(ber ? "BER" : "faults", 12);
+    for (std::size_t t = 0; t < cfg.faults.targets.size(); ++t)
+      line += "  " + pad(cfg.faults.targets[t].name + " (" + std::to_string(r.target_parameters[t]) + ")", width);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+    for (std::size_t m = 0; m < models.size(); ++m) {
+      line = pad(ber ? model_value(models[m]) : models[m].describe(), 12);
+      for (std::size_t t = 0; t < cfg.faults.targets.size(); ++t) {
+        const DlrmCellSummary& c = r.cell(s, m, t).summary;
+        std::string text;
+        if (c.finite_trials == 0) {
+          text = "nan";
+        } else if (c.rmse == 0.0) {
+          text = "0";
+        } else {
+          text = std::isnan(c.rmse_lo) ? fmt("%.3g", c.rmse) : interval_text(c.rmse, c.rmse_lo, c.rmse_hi, 3);
+        }
+        if (c.nonfinite_trials() > 0) text += " " + std::to_string(c.nonfinite_trials()) + "nan";
+        line += "  " + pad(text, width);
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+Table dlrm_csv_table(const DlrmStudyConfig& cfg, const DlrmStudyResult& r) {
+  const auto real = [](const char* name) { return ColumnSpec{name, CellType::real, ""}; };
+  const auto integer = [](const char* name) { return ColumnSpec{name, CellType::integer, ""}; };
+  const auto text = [](const char* name) { return ColumnSpec{name, CellType::text, ""}; };
+  Table t({real("sparsity"), text("model"), text("kind"), real("rate"), integer("count"), text("target"),
+           integer("target_parameters"), integer("trials"), integer("finite_trials"), integer("nonfinite_trials"),
+           real("rmse"), real("rmse_lo"), real("rmse_hi"), real("trial_rmse_mean"), real("trial_rmse_max"),
+           real("mean_bit_flips")});
+  for (const auto& c : r.cells) {
+    const ParameterFaultModel& m = cfg.faults.models[c.model];
+    const DlrmCellSummary& s = c.summary;
+    t.add_row({cfg.sparsity[c.sparsity], m.describe(), to_string(m.kind), m.rate, m.count,
+               cfg.faults.targets[c.target].name, r.target_parameters[c.target], s.trials, s.finite_trials,
+               s.nonfinite_trials(), s.rmse, s.rmse_lo, s.rmse_hi, s.trial_rmse_mean, s.trial_rmse_max,
+               s.mean_bit_flips});
+  }
+  return t;
+}
+
+namespace {
+
+Table summary_table(const DlrmStudyConfig& cfg, const DlrmStudyResult& r) {
+  const auto real = [](const char* name) { return ColumnSpec{name, CellType::real, ""}; };
+  const auto integer = [](const char* name) { return ColumnSpec{name, CellType::integer, ""}; };
+  Table t({integer("sparsity_index"), integer("model_index"), real("rate"), integer("count"), integer("target_index"),
+           integer("trials"), integer("finite_trials"), integer("nonfinite_trials"), real("rmse"), real("rmse_lo"),
+           real("rmse_hi"), real("trial_rmse_mean"), real("trial_rmse_max"), real("mean_bit_flips")});
+  for (const auto& c : r.cells) {
+    const ParameterFaultModel& m = cfg.faults.models[c.model];
+    const DlrmCellSummary& s = c.summary;
+    t.add_row({c.sparsity, c.model, m.rate, m.count, c.target, s.trials, s.finite_trials, s.nonfinite_trials(), s.rmse,
+               s.rmse_lo, s.rmse_hi, s.trial_rmse_mean, s.trial_rmse_max, s.mean_bit_flips});
+  }
+  return t;
+}
+
+Table trials_table(const DlrmStudyResult& r) {
+  Table t({{"sparsity_index", CellType::integer, ""},
+           {"model_index", CellType::integer, ""},
+           {"target_index", CellType::integer, ""},
+           {"trial", CellType::integer, ""},
+           {"rmse", CellType::real, ""},
+           {"nonfinite_outputs", CellType::integer, ""},
+           {"bit_flips", CellType::integer, ""}});
+  for (const auto& c : r.cells)
+    for (std::size_t k = 0; k < c.trials.size(); ++k)
+      t.add_row({c.sparsity, c.model, c.target, k, c.trials[k].rmse, c.trials[k].nonfinite_outputs,
+                 c.trials[k].bit_flips});
+  return t;
+}
+
+}  // namespace
+
+void write_dlrm_results(const std::string& file, const DlrmStudyConfig& cfg, const DlrmStudyOptions& o,
+                        const DlrmStudyResult& r) {
+  ResultsFile h5(file);
+  write_output_format(h5, kDlrmOutput);
+  h5.set_attribute("/", "accsim_version", std::string(ACCSIM_VERSION));
+  h5.set_attribute("/", "config", cfg.json_text);
+  h5.set_attribute("/", "config_file", cfg.file);
+  h5.set_attribute("/", "seed", static_cast<std::int64_t>(o.seed));
+  h5.set_attribute("/", "engine", o.engine);
+  h5.set_attribute("/", "model", cfg.model.describe());
+  h5.set_attribute("/", "parameters", static_cast<std::int64_t>(r.parameters));
+  h5.set_attribute("/", "forward_cycles", static_cast<std::int64_t>(r.forward_cycles));
+  h5.set_attribute("/", "samples", static_cast<std::int64_t>(cfg.samples));
+  h5.set_attribute("/", "trials", static_cast<std::int64_t>(cfg.trials));
+  std::vector<std::string> targets, models;
+  for (const auto& t : cfg.faults.targets) targets.push_back(t.name);
+  for (const auto& m : cfg.faults.models) models.push_back(m.describe());
+  h5.write_strings("/targets", targets);
+  h5.write_strings("/models", models);
+  std::vector<std::int64_t> tp(r.target_parameters.begin(), r.target_parameters.end());
+  h5.write_int64s("/target_parameters", tp);
+  h5.write_doubles("/sparsity", cfg.sparsity);
+  h5.write_table("/summary", summary_table(cfg, r));
+  h5.write_table("/trials", trials_table(r));
+  for (std::size_t s = 0; s < r.golden.size(); ++s) h5.write_tensor("/golden/sparsity_" + std::to_string(s), r.golden[s]);
+  h5.commit();
+}
+
+}  // namespace accsim

@@ -1,0 +1,222 @@
+#include "workloads/pvf/pvf_campaign.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "arch/random.h"
+#include "faultmodels/bit_protection.h"
+#include "workloads/experiments/experiment_runner.h"
+#include "workloads/experiments/key_hasher.h"
+#include "workloads/models/graph_hash.h"
+#include "workloads/pvf/pvf_chain_model.h"
+#include "workloads/pvf/pvf_checkpoint.h"
+#include "workloads/pvf/pvf_graph_model.h"
+
+namespace accsim {
+
+namespace {
+
+std::uint64_t experiment_seed(std::uint64_t seed, std::size_t index) {
+  return splitmix64(seed ^ splitmix64(0x5046u + static_cast<std::uint64_t>(index)));
+}
+
+void check_campaign(const PvfCampaign& c) {
+  const bool shaped = c.graph ? c.images.rank() >= 1 : c.images.rank() == 4;  // [N, ...] / [N, c, h, w]
+  const int n = shaped ? c.images.dim(0) : 0;
+  if (n < 1 || static_cast<std::size_t>(n) != c.labels.size())
+    throw std::invalid_argument("run_pvf: " + std::to_string(c.labels.size()) + " labels for images " +
+                                c.images.shape_string());
+  const PvfConfig& pc = c.config;
+  if (pc.batch < 1 || pc.experiments < 1 || pc.faults.models.empty() || pc.faults.targets.empty())
+    throw std::invalid_argument("run_pvf: batch, experiments, models and targets must not be empty");
+}
+
+// The experiments [model][target][i] with their input images (drawn from (seed, i) only),
+// those of the checkpoint marked done.
+PvfResults plan_experiments(const PvfCampaign& c, const std::vector<ResolvedTarget>& resolved, const ParameterSet& set,
+                            const std::string& checkpoint) {
+  PvfResults r;
+  r.key = pvf_key(c);
+  r.images = c.images.dim(0);
+  r.variants.push_back("unprotected");
+  for (const auto& m : c.config.mitigations) r.variants.push_back(m.name);
+  for (const ResolvedTarget& t : resolved) r.target_parameters.push_back(t.elements());
+  r.tensors = set.names();
+  const std::size_t targets = resolved.size(), per = static_cast<std::size_t>(c.config.experiments);
+  const std::size_t total = c.config.faults.models.size() * targets * per;
+  r.experiments.resize(total);
+  r.done.assign(total, 0);
+  for (std::size_t i = 0; i < total; ++i) {
+    PvfExperiment& e = r.experiments[i];
+    e.model = static_cast<int>(i / (targets * per));
+    e.target = static_cast<int>(i / per % targets);
+    Rng rng(experiment_seed(c.seed, i) ^ 0x696d616765ULL);
+    e.image = static_cast<int>(rng.below(static_cast<std::uint64_t>(r.images)));
+  }
+  if (!checkpoint.empty() && std::filesystem::exists(checkpoint)) r.resumed = read_pvf_checkpoint(checkpoint, r);
+  return r;
+}
+
+// Experiment i's parameter fault, drawn on `set` and not left applied, recorded in `e`.
+Injection draw_fault(const PvfCampaign& c, ParameterSet& set, const ResolvedTarget& target, std::size_t i,
+                     PvfExperiment& e) {
+  Injection inj = inject(set, target, c.config.faults.models[static_cast<std::size_t>(e.model)], experiment_seed(c.seed, i));
+  inj.undo(set);
+  e.bit_flips = inj.bit_flips();
+  if (!inj.flips.empty()) {
+    const ParameterFlip& f = inj.flips.front();
+    e.tensor = f.tensor;
+    e.element = f.element;
+    e.old_value = f.old_value();
+    e.new_value = f.new_value();
+    if (e.bit_flips == 1) e.bit = f.bits().front();
+  }
+  return inj;
+}
+
+// Every variant's outcome of the experiments `es` (their faults `injections`) on a worker.
+void evaluate_variants(const PvfModel& model, PvfWorker& worker, const std::vector<std::uint32_t>& protect,
+                       const std::vector<Injection>& injections, std::vector<PvfExperiment>& es, bool shortcut) {
+  for (PvfExperiment& e : es) e.outcomes.assign(protect.size(), PvfOutcome::masked);
+  for (std::size_t v = 0; v < protect.size(); ++v) {
+    // The experiments this variant must run: a counted image and something left to corrupt.
+    std::vector<std::size_t> run;
+    std::vector<int> images;
+    std::vector<Injection> applied;
+    for (std::size_t k = 0; k < es.size(); ++k) {
+      if (!model.golden_correct(v, es[k].image)) {
+        es[k].outcomes[v] = PvfOutcome::not_counted;
+        continue;
+      }
+      Injection kept = protect[v] ? without_protected_bits(injections[k], protect[v]) : injections[k];
+      if (kept.flips.empty()) continue;  // masked: every flipped bit is protected
+      run.push_back(k);
+      images.push_back(es[k].image);
+      applied.push_back(std::move(kept));
+    }
+    if (run.empty()) continue;
+    const std::vector<PvfOutcome> outcomes = worker.evaluate(v, images, applied, shortcut);
+    for (std::size_t k = 0; k < run.size(); ++k) es[run[k]].outcomes[v] = outcomes[k];
+  }
+}
+
+// One PvfWorker per thread that asks, made on first use.
+class WorkerPool {
+ public:
+  explicit WorkerPool(const PvfModel& model) : model_(model) {}
+  PvfWorker& of_this_thread() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    std::unique_ptr<PvfWorker>& w = workers_[std::this_thread::get_id()];
+    if (!w) w = model_.make_worker();
+    return *w;
+  }
+
+ private:
+  const PvfModel& model_;
+  std::mutex mutex_;
+  std::map<std::thread::id, std::unique_ptr<PvfWorker>> workers_;
+};
+
+ExperimentRunnerOptions runner_options(const PvfCampaign& c, const PvfRunOptions& options) {
+  ExperimentRunnerOptions runner;
+  runner.threads = c.config.threads;
+  runner.checkpoint_seconds = c.config.checkpoint_seconds;
+  runner.progress_seconds = options.progress_seconds;
+  runner.stop = options.stop;
+  runner.progress = options.progress;
+  runner.group = options.group;  // a chain network's fault-free remainders run as one batch
+  return runner;
+}
+
+}  // namespace
+
+long long PvfResults::done_count() const { return std::count(done.begin(), done.end(), 1); }
+
+std::string pvf_key(const PvfCampaign& c) {
+  KeyHasher h;
+  h.str("accsim pvf key 1");
+  h.array(c.array);
+  if (c.graph) {
+    h.str("graph");
+    hash_graph(h, *c.graph);
+  } else {
+    h.network(c.network);
+  }
+  const PvfConfig& pc = c.config;
+  for (long long v : {pc.experiments, static_cast<long long>(pc.test_offset), static_cast<long long>(pc.test_limit),
+                      static_cast<long long>(pc.batch)})
+    h.i64(v);
+  for (const MitigationVariant& m : pc.mitigations) {
+    h.str(m.name);
+    h.mitigations(m.mitigations);
+  }
+  h.u64(pc.faults.models.size());
+  for (const ParameterFaultModel& m : pc.faults.models) {
+    h.str(m.describe());
+    h.u64(m.count);
+    h.f64(m.rate);
+    h.i64(m.burst_length);
+    h.f64(m.value_lo);
+    h.f64(m.value_hi);
+  }
+  h.u64(pc.faults.targets.size());
+  for (const ParameterTarget& t : pc.faults.targets) {
+    h.str(t.name);
+    for (const auto& s : t.tensors) h.str(s);
+    h.i64(static_cast<int>(t.parameter));
+    h.u64(t.bits.size());
+    for (int b : t.bits) h.i64(b);
+  }
+  h.u64(c.seed);
+  if (!c.graph) h.parameters(c.params);
+  h.labelled_images(c.images, c.labels);
+  return h.hex();
+}
+
+PvfResults run_pvf(const PvfCampaign& c, const PvfRunOptions& options) {
+  check_campaign(c);
+  const std::unique_ptr<PvfModel> model = c.graph ? make_graph_pvf_model(c) : make_chain_pvf_model(c);
+  std::vector<std::uint32_t> protect{0};
+  for (const MitigationVariant& m : c.config.mitigations) protect.push_back(protection_mask(m.mitigations.protect_bits));
+
+  WorkerPool workers(*model);
+  const std::vector<ResolvedTarget> resolved = resolve_parameter_faults(c.config.faults, workers.of_this_thread().parameters());
+  PvfResults r = plan_experiments(c, resolved, workers.of_this_thread().parameters(), options.checkpoint);
+  for (std::size_t v = 0; v < protect.size(); ++v) {
+    r.golden_cycles.push_back(model->golden_cycles(v));
+    r.golden_correct.push_back(0);
+    for (int i = 0; i < r.images; ++i) r.golden_correct.back() += model->golden_correct(v, i);
+  }
+
+  std::function<std::function<void()>()> checkpoint;
+  if (!options.checkpoint.empty())
+    checkpoint = [&] {
+      auto snapshot = std::make_shared<PvfResults>(r);
+      return [snapshot, &options] { write_pvf_checkpoint(options.checkpoint, *snapshot); };
+    };
+  run_experiments(
+      pending_experiments(r.done, options.max_experiments), r.done,
+      [&](const std::vector<std::size_t>& group) -> std::function<void()> {
+        PvfWorker& worker = workers.of_this_thread();
+        std::vector<PvfExperiment> es;
+        std::vector<Injection> injections;
+        for (std::size_t i : group) {
+          es.push_back(r.experiments[i]);  // model, target and image: written before the workers started
+          injections.push_back(
+              draw_fault(c, worker.parameters(), resolved[static_cast<std::size_t>(es.back().target)], i, es.back()));
+        }
+        evaluate_variants(*model, worker, protect, injections, es, options.shortcut);
+        return [&r, group, es = std::move(es)]() mutable {
+          for (std::size_t k = 0; k < group.size(); ++k) r.experiments[group[k]] = std::move(es[k]);
+        };
+      },
+      checkpoint, runner_options(c, options));
+  return r;
+}
+
+}  // namespace accsim

@@ -1,0 +1,48 @@
+#pragma once
+// What a PVF campaign (workloads/pvf/pvf_campaign.h) runs its experiments on: a model kind's
+// fault-free records of the pool images, per mitigation variant, and worker states that
+// evaluate corrupted parameters against them. The campaign itself (experiment plan,
+// draws, protected bits, threads, checkpoints) is the same for every model kind:
+//   chain networks (pvf_chain_model.h): recompute only the corrupted columns, layer by layer;
+//   graph models (pvf_graph_model.h): rerun only the nodes a corrupted initializer changes.
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "faultmodels/parameter_injection.h"
+#include "faultmodels/parameter_set.h"
+
+namespace accsim {
+
+// Per variant: the outcome of an experiment.
+enum class PvfOutcome : std::int8_t {
+  not_counted = -1,  // the fault-free model (of this variant) misclassifies the image: not in N
+  masked = 0,
+  sdc = 1,           // misclassified, finite logits
+  crash = 2,         // a NaN or Inf logit
+};
+
+// One worker thread's own copy of the parameters, corrupted and restored by each experiment.
+class PvfWorker {
+ public:
+  virtual ~PvfWorker() = default;
+  // The parameters as named tensors; they hold the fault-free values between calls.
+  virtual ParameterSet& parameters() = 0;
+  // The outcome of injections[k] (records of parameters()' tensors, not applied) on pool
+  // image images[k] under `variant`, whose fault-free model classifies every images[k]
+  // correctly. `shortcut` false: rerun the whole model (the reference).
+  virtual std::vector<PvfOutcome> evaluate(std::size_t variant, const std::vector<int>& images,
+                                           const std::vector<Injection>& injections, bool shortcut) = 0;
+};
+
+class PvfModel {
+ public:
+  virtual ~PvfModel() = default;
+  // Whether the variant's fault-free model classifies pool image `image` correctly.
+  virtual bool golden_correct(std::size_t variant, int image) const = 0;
+  // Cycles of the variant's fault-free run of one batch (the cycle overhead of clipping).
+  virtual long long golden_cycles(std::size_t variant) const = 0;
+  virtual std::unique_ptr<PvfWorker> make_worker() const = 0;
+};
+
+}  // namespace accsim

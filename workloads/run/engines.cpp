@@ -1,0 +1,62 @@
+#include "workloads/run/engines.h"
+
+#include <malloc.h>
+
+#include <mutex>
+#include <stdexcept>
+
+#include "arch/mapping.h"
+#include "faultmodels/transient_mapper.h"
+#include "kernels/array_conv.h"
+#include "sim/cycle_engine.h"
+
+namespace accsim {
+
+namespace {
+
+// Jobs allocate and free multi-megabyte operands and accumulators by the thousand (a
+// training epoch runs ~10^4 jobs). glibc would mmap and munmap each one, and the page
+// faults of touching fresh pages cost as much as the arithmetic: keep freed memory in
+// the heap instead.
+void keep_large_blocks_in_the_heap() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's maximum
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  });
+}
+
+}  // namespace
+
+FastEngine::FastEngine(const ArrayConfig& array, const PeFaults& faults, int threads)
+    : array_(array), faults_(faults), threads_(threads) {
+  keep_large_blocks_in_the_heap();
+}
+
+JobResult FastEngine::run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) {
+  check_job_operands(job, input, weights);
+  const Mapping mapping(job.shape, array_, array_.swizzle, job.swizzle_seed);
+  const ErrorPattern pattern = map_transients(job, array_, faults_, start_cycle);
+  return {array_conv(job, array_, mapping, faults_, pattern, input, weights, threads_), closed_form_timing(job.shape, array_)};
+}
+
+JobResult FastEngine::run_encoded(const ConvJob& job, const ArrayOperands& operands, long long start_cycle) {
+  check_job_operands(job, operands);
+  const Mapping mapping(job.shape, array_, array_.swizzle, job.swizzle_seed);
+  const ErrorPattern pattern = map_transients(job, array_, faults_, start_cycle);
+  return {array_conv(job, array_, mapping, faults_, pattern, operands, threads_), closed_form_timing(job.shape, array_)};
+}
+
+const std::vector<std::string>& engine_names() {
+  static const std::vector<std::string> names{"fast", "cycle"};
+  return names;
+}
+
+std::unique_ptr<Engine> make_engine(const std::string& name, const ArrayConfig& array, const PeFaults& faults,
+                                    int threads) {
+  if (name == "fast") return std::make_unique<FastEngine>(array, faults, threads);
+  if (name == "cycle") return std::make_unique<CycleEngine>(array, faults);
+  throw std::invalid_argument("unknown engine \"" + name + "\" (fast, cycle)");
+}
+
+}  // namespace accsim

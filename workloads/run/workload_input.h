@@ -1,0 +1,53 @@
+#pragma once
+// The images every image-fed command (run, errmodel, sweep, campaign, pvf; networks and
+// ONNX models) gives the model, decided in one place (docs/config.md, "Input images"):
+// - Fashion-MNIST test images when one image of the model's input is 1x28x28 and the
+//   dataset is installed (workload.dataset_dir);
+// - otherwise seeded synthetic images (uniform in [0, 1)), with one note on `notes`
+//   saying why. Synthetic image i depends only on the seed and i, so a campaign's image
+//   i is the run's image i.
+// `accsim train` needs labelled images: require_labelled_images refuses what the
+// dataset cannot serve with an InputError naming the config key.
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "arch/tensor.h"
+#include "workloads/models/network.h"
+#include "workloads/run/run_config.h"
+
+namespace accsim {
+
+struct WorkloadInput {
+  Tensor images;            // [n, c, h, w] (a graph model: its input's shape)
+  std::string source;       // e.g. "Fashion-MNIST test image 0 (label 9)"
+  std::vector<int> labels;  // the dataset's labels, per image; empty for synthetic images
+  bool synthetic() const { return labels.empty(); }
+};
+
+// True when Fashion-MNIST's 1x28x28 images fit the network's input.
+bool fashion_mnist_fits(const Network& net);
+
+// Test images [first, first + count) for a model whose input holds images of shape
+// `image` (without the batch dimension); `input_name` names that shape in the note.
+WorkloadInput load_test_images(const RunConfig& rc, const std::vector<int>& image, const std::string& input_name,
+                               int first, int count, std::uint64_t seed, std::ostream& notes);
+
+// Test images [first, first + count) of the config's workload for `net`.
+WorkloadInput load_test_images(const RunConfig& rc, const Network& net, int first, int count, std::uint64_t seed,
+                               std::ostream& notes);
+
+// The one image of a run: test image workload.image_index.
+WorkloadInput load_workload_input(const RunConfig& rc, std::uint64_t seed, const Network& net, std::ostream& notes);
+
+// The batch a graph model takes (its input's first dimension N): test images
+// image_index.. (moved back so that the N images exist).
+WorkloadInput load_graph_input(const RunConfig& rc, std::uint64_t seed, const Graph& graph, std::ostream& notes);
+
+// Throws InputError when Fashion-MNIST cannot serve labelled images to the config's
+// network: the dataset is missing (workload.dataset_dir) or the input is not 1x28x28
+// (workload.network.input). `command` names what needs them, e.g. "accsim train".
+void require_labelled_images(const RunConfig& rc, const std::string& command);
+
+}  // namespace accsim

@@ -1,0 +1,80 @@
+#include "workloads/run/workload_timing.h"
+
+#include <sstream>
+
+#include "arch/random.h"
+#include "workloads/run/engines.h"
+#include "workloads/run/workload_input.h"
+#include "workloads/models/workload_parameters.h"
+
+namespace accsim {
+
+namespace {
+
+Tensor seeded_operand(std::vector<int> shape, std::uint64_t seed) {
+  Tensor t(std::move(shape));
+  Rng rng(seed);
+  for (auto& v : t.values()) v = rng.uniform(-1.0f, 1.0f);
+  return t;
+}
+
+void add(WorkloadTiming& w, LayerTiming l, const ArrayConfig& a) {
+  l.analytical = analytical_cycles(l.job.shape, a);
+  w.cycles += l.timing.cycles;
+  w.macs += l.timing.macs;
+  w.stall_cycles += l.timing.stall_cycles;
+  w.weight_load_cycles += l.timing.weight_load_cycles;
+  w.analytical_cycles += l.analytical.cycles;
+  w.corrupted_outputs += l.diff.corrupted;
+  w.nonfinite_outputs += l.diff.non_finite;
+  w.layers.push_back(std::move(l));
+}
+
+}  // namespace
+
+WorkloadTiming time_workload(const RunConfig& rc, const std::string& engine, std::uint64_t seed) {
+  WorkloadTiming w;
+  const bool data = !rc.faults.empty() || engine != "fast";
+  const PeFaults healthy, faulty(rc.array, rc.faults);
+  const auto clean = make_engine(engine, rc.array, healthy);
+  const auto broken = make_engine(engine, rc.array, faulty);
+  if (!rc.workload.topology.empty()) {
+    long long start = 0;
+    for (std::size_t i = 0; i < rc.workload.topology_jobs.size(); ++i) {
+      LayerTiming l;
+      l.job = rc.workload.topology_jobs[i];
+      const ConvShape& s = l.job.shape;
+      if (data) {
+        const Tensor in = seeded_operand({s.n, s.c, s.h, s.w}, splitmix64(seed ^ (2 * i + 1)));
+        const Tensor wt = seeded_operand({s.k, s.c, s.r, s.s}, splitmix64(seed ^ (2 * i + 2)));
+        const JobResult golden = clean->run(l.job, in, wt, start);
+        const JobResult bad = broken->run(l.job, in, wt, start);
+        l.timing = bad.timing;
+        l.diff = compare_outputs(golden.output, bad.output);
+        l.ran_data = true;
+      } else {
+        l.timing = closed_form_timing(s, rc.array);
+      }
+      start += l.timing.cycles;
+      add(w, std::move(l), rc.array);
+    }
+  } else {
+    std::ostringstream notes;  // a synthetic-image note belongs to the single run, not to every point
+    const WorkloadInput input = load_workload_input(rc, seed, rc.workload.network, notes);
+    const NetworkParameters params = load_workload_parameters(rc, seed).params;
+    const NetworkRun golden = run_network(rc.workload.network, params, input.images, *clean);
+    const NetworkRun bad = data ? run_network(rc.workload.network, params, input.images, *broken) : golden;
+    for (std::size_t i = 0; i < golden.layers.size(); ++i) {
+      LayerTiming l;
+      l.job = golden.layers[i].job;
+      l.timing = bad.layers[i].timing;
+      l.diff = compare_outputs(golden.layers[i].output, bad.layers[i].output);
+      l.ran_data = true;
+      add(w, std::move(l), rc.array);
+    }
+  }
+  w.utilisation = w.cycles ? static_cast<double>(w.macs) / (static_cast<double>(w.cycles) * rc.array.pes()) : 0.0;
+  return w;
+}
+
+}  // namespace accsim

@@ -1,0 +1,39 @@
+#pragma once
+// The performance view of a workload on an array: per layer job, the cycle model's
+// timing (fast engine: the closed form proven equal to the SystemC model), the
+// independent analytical estimate next to it, and, when faults are configured, how
+// many output elements each layer gets wrong. Used by the plain run of a SCALE-Sim
+// topology and by every sweep point.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "arch/analytical_cycles.h"
+#include "arch/hardware_fault.h"
+#include "arch/job_timing.h"
+#include "workloads/models/inference.h"
+#include "workloads/run/run_config.h"
+
+namespace accsim {
+
+struct LayerTiming {
+  ConvJob job;
+  JobTiming timing;
+  AnalyticalCycles analytical;
+  OutputDiff diff;        // faulty vs fault-free output of the layer (zero without faults)
+  bool ran_data = false;  // operands went through the engine (faults configured or cycle engine)
+};
+
+struct WorkloadTiming {
+  std::vector<LayerTiming> layers;
+  long long cycles = 0, macs = 0, stall_cycles = 0, weight_load_cycles = 0, analytical_cycles = 0;
+  long long corrupted_outputs = 0, nonfinite_outputs = 0;
+  double utilisation = 0.0;  // macs / (cycles * PEs)
+};
+
+// Topology layers run back to back with seeded uniform [-1, 1) operands; network
+// workloads run on the config's input image (layer inputs from the fault-free run).
+// Without faults, the fast engine needs no data: timing comes from the closed form.
+WorkloadTiming time_workload(const RunConfig& rc, const std::string& engine, std::uint64_t seed);
+
+}  // namespace accsim

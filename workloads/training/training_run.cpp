@@ -1,0 +1,282 @@
+#include "workloads/training/training_run.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+
+#include "arch/input_error.h"
+#include "arch/random.h"
+#include "workloads/experiments/available_cpus.h"
+#include "workloads/run/engines.h"
+#include "workloads/io/csv_writer.h"
+#include "workloads/io/fashion_mnist.h"
+#include "workloads/mitigations/fault_aware_pruning.h"
+#include "workloads/models/inference.h"
+#include "workloads/models/model_file.h"
+#include "workloads/io/output_format.h"
+#include "workloads/io/plot_script.h"
+#include "workloads/io/run_attributes.h"
+#include "workloads/training/trainer.h"
+#include "workloads/run/workload_input.h"
+
+namespace accsim {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<ColumnSpec> kHistoryColumns = {{"epoch", CellType::integer, ""},
+                                                 {"train_loss", CellType::real, ""},
+                                                 {"train_accuracy", CellType::real, "fraction"},
+                                                 {"val_accuracy_faulty", CellType::real, "fraction"},
+                                                 {"val_accuracy_fault_free", CellType::real, "fraction"},
+                                                 {"nonfinite_batches", CellType::integer, ""},
+                                                 {"cycles", CellType::integer, "cycles"}};
+
+std::string with_extension(const std::string& file, const std::string& ext) {
+  return fs::path(file).replace_extension(ext).string();
+}
+
+// Everything that decides the results: a checkpoint resumes only a run with the same key.
+std::string run_key(const RunConfig& rc, const TrainingOptions& o) {
+  const TrainingConfig& t = rc.training;
+  std::ostringstream k;
+  k << resume_key_text(rc.json_text, {"training.threads"}) << "\nseed=" << o.seed << " engine=" << o.engine << " epochs=" << t.epochs
+    << " batch=" << t.batch_size << " lr=" << t.sgd.lr << " momentum=" << t.sgd.momentum
+    << " wd=" << t.sgd.weight_decay << " train_limit=" << t.train_limit << " validation=" << t.validation_size
+    << " test_limit=" << t.test_limit;
+  return k.str();
+}
+
+Tensor gather(const Tensor& images, const std::vector<int>& order, std::size_t first, std::size_t count) {
+  const std::size_t per = images.size() / static_cast<std::size_t>(images.dim(0));
+  Tensor t({static_cast<int>(count), images.dim(1), images.dim(2), images.dim(3)});
+  for (std::size_t i = 0; i < count; ++i)
+    std::copy_n(images.data() + static_cast<std::size_t>(order[first + i]) * per, per, t.data() + i * per);
+  return t;
+}
+
+std::vector<int> identity_order(int n) {
+  std::vector<int> v(static_cast<std::size_t>(n));
+  std::iota(v.begin(), v.end(), 0);
+  return v;
+}
+
+// A seeded Fisher-Yates shuffle per epoch: no generator state to checkpoint.
+std::vector<int> epoch_order(int n, std::uint64_t seed, int epoch) {
+  std::vector<int> v = identity_order(n);
+  Rng rng(splitmix64(seed ^ (0x747261696e000000ULL + static_cast<std::uint64_t>(epoch))));
+  for (int i = n - 1; i > 0; --i) std::swap(v[static_cast<std::size_t>(i)], v[rng.below(static_cast<std::uint64_t>(i) + 1)]);
+  return v;
+}
+
+double accuracy(const Network& net, const NetworkParameters& params, const LabelledImages& data, Engine& engine,
+                int batch) {
+  const int n = data.images.dim(0);
+  const std::vector<int> order = identity_order(n);
+  long long correct = 0;
+  for (int first = 0; first < n; first += batch) {
+    const int count = std::min(batch, n - first);
+    const NetworkRun run = run_network(net, params, gather(data.images, order, static_cast<std::size_t>(first),
+                                                           static_cast<std::size_t>(count)), engine);
+    const std::vector<int> labels(data.labels.begin() + first, data.labels.begin() + first + count);
+    correct += softmax_cross_entropy(run.logits, labels).correct;
+  }
+  return static_cast<double>(correct) / n;
+}
+
+struct Checkpoint {
+  int epochs_done = 0;
+  long long cycle = 0;
+  NetworkParameters params;
+  SgdState sgd;
+  std::vector<EpochRecord> history;
+};
+
+Table history_table(const std::vector<EpochRecord>& history) {
+  Table t(kHistoryColumns);
+  for (const auto& e : history)
+    t.add_row({e.epoch, e.train_loss, e.train_accuracy, e.val_accuracy_faulty, e.val_accuracy_fault_free,
+               e.nonfinite_batches, e.cycles});
+  return t;
+}
+
+std::vector<EpochRecord> read_history(const std::string& file, const std::string& group) {
+  const ResultsTable t = read_table(file, group);
+  std::vector<std::string> names;
+  for (const ColumnSpec& c : kHistoryColumns) names.push_back(c.name);
+  if (t.column_names != names) throw InputError(file + ": " + group + " has unexpected columns");
+  std::vector<EpochRecord> history;
+  for (std::size_t i = 0; i < t.columns[0].size(); ++i) {
+    EpochRecord e;
+    e.epoch = static_cast<int>(t.columns[0][i]);
+    e.train_loss = t.columns[1][i];
+    e.train_accuracy = t.columns[2][i];
+    e.val_accuracy_faulty = t.columns[3][i];
+    e.val_accuracy_fault_free = t.columns[4][i];
+    e.nonfinite_batches = static_cast<long long>(t.columns[5][i]);
+    e.cycles = static_cast<long long>(t.columns[6][i]);
+    history.push_back(e);
+  }
+  return history;
+}
+
+void write_checkpoint(const std::string& file, const std::string& key, const Network& net, const Checkpoint& c) {
+  ResultsFile h5(file);
+  h5.set_attribute("/", "run_key", key);
+  h5.set_attribute("/", "epochs_done", c.epochs_done);
+  h5.set_attribute("/", "cycle", static_cast<std::int64_t>(c.cycle));
+  h5.set_attribute("/", "sgd_steps", static_cast<std::int64_t>(c.sgd.steps));
+  write_parameters(h5, net, c.params);
+  for (std::size_t i = 0; i < c.sgd.velocity.size(); ++i)
+    h5.write_tensor("/sgd/velocity/" + std::to_string(i), c.sgd.velocity[i]);
+  h5.write_table("/history", history_table(c.history));
+  h5.commit();
+}
+
+Checkpoint read_checkpoint(const std::string& file, const std::string& key, const Network& net,
+                           const NetworkParameters& like) {
+  if (read_string_attribute(file, "/", "run_key") != key)
+    throw InputError(file + ": checkpoint of a different run (config, seed, engine or limits differ); "
+                            "delete it to start afresh or choose another --out");
+  Checkpoint c;
+  c.epochs_done = static_cast<int>(read_int64_attribute(file, "/", "epochs_done"));
+  c.cycle = read_int64_attribute(file, "/", "cycle");
+  c.params = read_parameters(file, net);
+  c.sgd.steps = read_int64_attribute(file, "/", "sgd_steps");
+  const std::size_t n = like.weights.size() + like.biases.size();
+  for (std::size_t i = 0; i < n; ++i) c.sgd.velocity.push_back(read_tensor(file, "/sgd/velocity/" + std::to_string(i)));
+  c.history = read_history(file, "/history");
+  return c;
+}
+
+std::vector<HardwareFault> permanent_faults(const std::vector<HardwareFault>& faults) {
+  std::vector<HardwareFault> p;
+  for (const auto& f : faults)
+    if (f.permanent()) p.push_back(f);
+  return p;
+}
+
+}  // namespace
+
+std::string csv_path(const std::string& out_file) { return with_extension(out_file, ".csv"); }
+std::string png_path(const std::string& out_file) { return with_extension(out_file, ".png"); }
+
+TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::ostream& out,
+                            std::ostream& progress) {
+  check_output_path(o.out_file);
+  const TrainingConfig& t = rc.training;
+  const Network& net = rc.workload.network;
+  const std::string& dir = rc.workload.dataset_dir;
+  require_labelled_images(rc, "accsim train");
+  const int train_part = kFashionMnistTrainImages - t.validation_size;
+  const LabelledImages train = load_fashion_mnist(dir, DatasetSplit::train, 0, t.train_limit ? t.train_limit : train_part);
+  const LabelledImages validation = load_fashion_mnist(dir, DatasetSplit::train, train_part, t.validation_size);
+  const LabelledImages test = load_fashion_mnist(dir, DatasetSplit::test, 0, t.test_limit);
+
+  const std::string key = run_key(rc, o);
+  const std::string ckpt = checkpoint_path(o.out_file);
+  Checkpoint state;
+  state.params = init_parameters(net, o.seed);
+  Sgd optimizer(t.sgd, Trainer::parameter_shapes(state.params));
+  TrainingResult result;
+  if (fs::exists(ckpt)) {
+    state = read_checkpoint(ckpt, key, net, state.params);
+    optimizer.load_state(state.sgd);
+    result.resumed_from_epoch = state.epochs_done;
+    out << "resuming from " << ckpt << " after epoch " << state.epochs_done << "\n";
+  }
+
+  const PeFaults faulty(rc.array, rc.faults), faulty_permanent(rc.array, permanent_faults(rc.faults)), healthy;
+  const int threads = resolve_threads(t.threads);
+  const auto train_engine = make_engine(o.engine, rc.array, faulty, threads);
+  const auto eval_faulty = make_engine(o.engine, rc.array, faulty_permanent, threads);
+  const auto eval_healthy = make_engine(o.engine, rc.array, healthy, threads);
+  Trainer trainer(net, state.params, *train_engine);
+  if (rc.mitigations.prune_faulty_weights) {
+    const auto masks = pruning_masks(net, rc.array, rc.faults);
+    if (state.epochs_done == 0)
+      out << "fault-aware pruning: " << apply_pruning(state.params, masks) << " weights held at zero\n";
+    trainer.hold_at_zero(masks);
+  }
+
+  const int n = train.images.dim(0);
+  const int batches = (n + t.batch_size - 1) / t.batch_size;
+  int run_this_call = 0;
+  ProgressMeter meter(progress, o.progress, "accsim: train");  // over every batch of every epoch
+  meter.start(static_cast<long long>(state.epochs_done) * batches, static_cast<long long>(t.epochs) * batches);
+  for (int epoch = state.epochs_done; epoch < t.epochs; ++epoch) {
+    if (o.stop_after_epochs > 0 && run_this_call == o.stop_after_epochs) break;
+    const std::vector<int> order = epoch_order(n, o.seed, epoch);
+    EpochRecord rec;
+    rec.epoch = epoch + 1;
+    double loss_sum = 0.0;
+    long long correct = 0;
+    for (int b = 0; b < batches; ++b) {
+      const int first = b * t.batch_size, count = std::min(t.batch_size, n - first);
+      const Tensor images = gather(train.images, order, static_cast<std::size_t>(first), static_cast<std::size_t>(count));
+      std::vector<int> labels(static_cast<std::size_t>(count));
+      for (int i = 0; i < count; ++i) labels[static_cast<std::size_t>(i)] = train.labels[static_cast<std::size_t>(order[static_cast<std::size_t>(first + i)])];
+      const StepResult r = trainer.train_step(images, labels, optimizer, state.cycle);
+      loss_sum += r.loss.loss * count;
+      correct += r.loss.correct;
+      rec.nonfinite_batches += r.loss.non_finite;
+      rec.cycles += r.cycles;
+      meter.update(static_cast<long long>(epoch) * batches + b + 1);
+    }
+    rec.train_loss = loss_sum / n;
+    rec.train_accuracy = static_cast<double>(correct) / n;
+    rec.val_accuracy_faulty = accuracy(net, state.params, validation, *eval_faulty, t.eval_batch);
+    rec.val_accuracy_fault_free = accuracy(net, state.params, validation, *eval_healthy, t.eval_batch);
+    state.history.push_back(rec);
+    state.epochs_done = epoch + 1;
+    state.sgd = optimizer.state();
+    write_checkpoint(ckpt, key, net, state);
+    ++run_this_call;
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "epoch %3d  loss %.4f  train acc %.4f (faulty)  val acc %.4f faulty, %.4f fault-free  "
+                  "nan/inf batches %lld  cycles %lld\n",
+                  rec.epoch, rec.train_loss, rec.train_accuracy, rec.val_accuracy_faulty, rec.val_accuracy_fault_free,
+                  rec.nonfinite_batches, rec.cycles);
+    meter.clear();  // the epoch's line, then the bar again
+    out << line << std::flush;
+  }
+  meter.finish();
+  result.epochs = state.history;
+  if (state.epochs_done < t.epochs) return result;  // stopped early: the checkpoint holds the run
+
+  result.test_accuracy_faulty = accuracy(net, state.params, test, *eval_faulty, t.eval_batch);
+  result.test_accuracy_fault_free = accuracy(net, state.params, test, *eval_healthy, t.eval_batch);
+  ResultsFile h5(o.out_file);
+  write_output_format(h5, kTrainOutput);
+  write_run_attributes(h5, rc, o.seed, o.engine);
+  h5.set_attribute("/", "network", net.name);
+  h5.set_attribute("/", "test_accuracy_faulty", result.test_accuracy_faulty);
+  h5.set_attribute("/", "test_accuracy_fault_free", result.test_accuracy_fault_free);
+  h5.set_attribute("/", "total_cycles", static_cast<std::int64_t>(state.cycle));
+  std::vector<std::string> faults;
+  for (const auto& f : rc.faults) faults.push_back(describe(f));
+  h5.write_strings("/faults", faults);
+  h5.write_table("/history", history_table(state.history));
+  write_parameters(h5, net, state.params);
+  h5.commit();
+  write_csv(csv_path(o.out_file), history_table(state.history));
+  char line[160];
+  std::snprintf(line, sizeof line, "test accuracy %.4f on the faulty array, %.4f fault-free (%d images)\n",
+                result.test_accuracy_faulty, result.test_accuracy_fault_free, test.images.dim(0));
+  out << line << "results: " << o.out_file << ", " << csv_path(o.out_file);
+  if (o.plot && draw_plot("plot_training.py",
+                          {csv_path(o.out_file), png_path(o.out_file), fs::path(rc.file).stem().string() + " (" + net.name + ")"},
+                          progress))
+    out << ", " << png_path(o.out_file);
+  out << "\n";
+  discard_checkpoint(o.out_file);
+  return result;
+}
+
+}  // namespace accsim

@@ -1,0 +1,51 @@
+#pragma once
+// `accsim train`: trains a network on Fashion-MNIST on the simulated array with the
+// config's faults active in every pass, and records per epoch the training loss and
+// accuracy (faulty array), the validation accuracy on the faulty array and on a
+// fault-free one, NaN/Inf events and array cycles. The run checkpoints after every
+// epoch (run_checkpoint.h); a rerun of the same config resumes from the last checkpoint
+// and ends with bit-identical results, on any number of threads (training.threads).
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "workloads/experiments/progress_meter.h"
+#include "workloads/experiments/run_checkpoint.h"
+#include "workloads/run/run_config.h"
+
+namespace accsim {
+
+struct EpochRecord {
+  int epoch = 0;                       // 1-based
+  double train_loss = 0.0;             // mean over the epoch's batches (NaN once a batch is non-finite)
+  double train_accuracy = 0.0;         // on the faulty array, during training
+  double val_accuracy_faulty = 0.0;    // validation split, array with the permanent faults
+  double val_accuracy_fault_free = 0.0;
+  long long nonfinite_batches = 0;     // batches whose logits held NaN or Inf
+  long long cycles = 0;                // array cycles of the epoch's training jobs
+};
+
+struct TrainingResult {
+  std::vector<EpochRecord> epochs;
+  double test_accuracy_faulty = 0.0, test_accuracy_fault_free = 0.0;
+  int resumed_from_epoch = 0;  // epochs loaded from a checkpoint
+};
+
+struct TrainingOptions {
+  std::string engine = "fast";
+  std::string out_file;        // results HDF5; the CSV, PNG and checkpoint sit next to it
+  std::uint64_t seed = 1;
+  bool plot = true;            // write the PNG (matplotlib from Debian)
+  int stop_after_epochs = 0;   // > 0: return after this many epochs of this call (tests kill a run so)
+  ProgressStyle progress = ProgressStyle::none;
+};
+
+// Progress lines go to `progress` (a bar when it is a terminal); per-epoch lines to `out`.
+TrainingResult run_training(const RunConfig& rc, const TrainingOptions& options, std::ostream& out,
+                            std::ostream& progress);
+
+std::string csv_path(const std::string& out_file);         // out with extension .csv
+std::string png_path(const std::string& out_file);         // out with extension .png
+
+}  // namespace accsim
