@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "arch/input_error.h"
+#include "temp_dir.h"
 #include "test_util.h"
 #include "workloads/campaign/campaign_checkpoint.h"
 #include "workloads/campaign/campaign_fault.h"
@@ -54,22 +55,7 @@ void expect_same_results(const CampaignResults& a, const CampaignResults& b) {
   }
 }
 
-class TempDir {
- public:
-  TempDir() : path_(fs::temp_directory_path() / ("accsim_campaign_" + std::to_string(::getpid()) + "_" +
-                                                 ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 TEST(Campaign, OutcomesFollowThePvfClassification) {
   EXPECT_EQ(classify_outcome(0, 0), Outcome::masked);

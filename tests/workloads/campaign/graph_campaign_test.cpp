@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "arch/input_error.h"
+#include "temp_dir.h"
 #include "workloads/campaign/campaign.h"
 #include "workloads/campaign/campaign_checkpoint.h"
 #include "workloads/models/tiny_classifier.h"
@@ -21,23 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class TempDir {
- public:
-  TempDir()
-      : path_(fs::temp_directory_path() / ("accsim_graph_campaign_" + std::to_string(::getpid()) + "_" +
-                                           ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 // The tiny classifier on the small array: 5 synthetic inputs (the model's input is not
 // [N,1,28,28]) labelled with its own predictions, in batches of 2, 2 and 1.

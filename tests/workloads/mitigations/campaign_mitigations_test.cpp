@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "arch/input_error.h"
+#include "temp_dir.h"
 #include "test_util.h"
 #include "workloads/campaign/campaign.h"
 #include "workloads/campaign/campaign_checkpoint.h"
@@ -375,23 +376,7 @@ TEST(CampaignMitigations, TheVariantsArePartOfTheKey) {
   EXPECT_NE(plain, campaign_key(clipped));
 }
 
-class TempDir {
- public:
-  TempDir()
-      : path_(fs::temp_directory_path() / ("accsim_mitig_" + std::to_string(::getpid()) + "_" +
-                                           ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 TEST(CampaignMitigations, AnInterruptedRunResumesToTheVariantResultsOfAnUninterruptedOne) {
   TempDir dir;

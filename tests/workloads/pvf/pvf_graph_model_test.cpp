@@ -10,6 +10,7 @@
 
 #include "arch/input_error.h"
 #include "test_util.h"
+#include "workloads/pvf/pvf_test_util.h"
 #include "workloads/io/fashion_mnist.h"
 #include "workloads/pvf/pvf_campaign.h"
 #include "workloads/pvf/pvf_graph_fixture.h"
@@ -53,25 +54,8 @@ PvfCampaign tiny_campaign(long long experiments, int threads) {
   return c;
 }
 
-void expect_same_experiments(const PvfResults& a, const PvfResults& b) {
-  ASSERT_EQ(a.experiments.size(), b.experiments.size());
-  EXPECT_EQ(a.key, b.key);
-  for (std::size_t i = 0; i < a.experiments.size(); ++i) {
-    const PvfExperiment &x = a.experiments[i], &y = b.experiments[i];
-    const std::string what = "experiment " + std::to_string(i);
-    EXPECT_EQ(x.image, y.image) << what;
-    EXPECT_EQ(x.bit, y.bit) << what;
-    EXPECT_EQ(x.tensor, y.tensor) << what;
-    EXPECT_EQ(x.element, y.element) << what;
-    ASSERT_EQ(x.outcomes, y.outcomes) << what;
-  }
-}
-
-long long failures(const PvfResults& r, std::size_t variant) {
-  long long d = 0;
-  for (const auto& e : r.experiments) d += e.outcomes[variant] == PvfOutcome::sdc || e.outcomes[variant] == PvfOutcome::crash;
-  return d;
-}
+using testing::expect_same_experiments;
+using testing::failures;
 
 TEST(PvfGraphModel, TargetsAreNonConstantInitializersByNameOrGlobAndUnmatchedPatternsListThem) {
   Graph g = testing::tiny_attention_graph(1);
