@@ -342,6 +342,7 @@ class ConsumerTest(unittest.TestCase):
             r = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=self.tmp)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("conv1 fwd: partial sums of column 2 bit 27 forced 1", r.stdout)
+            self.assertIn(": lenet5 on 8x8 fp32, swizzle none", r.stdout)
 
     def test_output_level_replay_is_bit_exact_for_every_site(self):
         em = export(self.tmp, "replay", [

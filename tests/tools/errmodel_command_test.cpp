@@ -1,4 +1,5 @@
-// `accsim errmodel` end to end: a good export, and the error-model version check.
+// `accsim errmodel` end to end: a good export of a built-in network (on the graph path,
+// one job per layer named after it), and the error-model version check.
 #include <gtest/gtest.h>
 
 #include "arch/input_error.h"
@@ -22,6 +23,14 @@ TEST(ErrmodelCommand, WritesAVersionedFileWithASummaryPerLayerAndPass) {
   EXPECT_EQ(summaries[3].rfind("conv2 fwd: weights[oc%8==5][ic%8==3] bit 30 forced 1", 0), 0u) << summaries[3];
   for (const auto& s : summaries) EXPECT_NE(r.out.find(s), std::string::npos) << s;
   EXPECT_TRUE(files_containing(dir.path(), ".partial").empty());
+  // One job per layer, named after it (the PyTorch consumer matches modules by these names).
+  const std::vector<std::string> layers{"conv1", "conv2", "fc1", "fc2", "fc3"};
+  EXPECT_EQ(read_strings(out.string(), "/layer_names"), layers);
+  EXPECT_EQ(read_strings(out.string(), "/layer_nodes"), layers);
+  EXPECT_EQ(read_string_attribute(out.string(), "/layers/fc1", "kind"), "fc");
+  EXPECT_EQ(read_int64_attribute(out.string(), "/layers/fc1", "swizzle_seed"), 2);  // the layer index, as ever
+  EXPECT_EQ(read_tensor(out.string(), "/layers/fc1/sample/weights").shape(), (std::vector<int>{120, 256, 1, 1}));
+  EXPECT_EQ(read_string_attribute(out.string(), "/", "model"), "lenet5");
 }
 
 TEST(ErrmodelCommand, UnknownCommandIsAUsageErrorNamingTheCommands) {

@@ -32,8 +32,8 @@ TEST(WorkloadParameters, TheShippedConfigsPredictTheirImagesLabelFaultFree) {
     ASSERT_TRUE(std::regex_search(r.out, m, std::regex("\nlabel (\\d), predicted class fault-free (\\d), faulty (\\d)\n")))
         << r.out;
     EXPECT_EQ(m[1], m[2]) << config << ": the trained model misclassifies its image fault-free";
-    EXPECT_EQ(std::to_string(argmax(read_tensor(out.string(), "/golden/logits"))), m[2].str()) << config;
-    EXPECT_EQ(std::to_string(argmax(read_tensor(out.string(), "/faulty/logits"))), m[3].str()) << config;
+    EXPECT_EQ(std::to_string(argmax(read_tensor(out.string(), "/golden/output"))), m[2].str()) << config;
+    EXPECT_EQ(std::to_string(argmax(read_tensor(out.string(), "/faulty/output"))), m[3].str()) << config;
   }
 }
 

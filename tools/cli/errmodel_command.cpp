@@ -1,27 +1,25 @@
 #include "tools/cli/errmodel_command.h"
 
-#include "tools/cli/graph_errmodel_command.h"
-
 #include "arch/pe_faults.h"
 #include "tools/cli/config_overrides.h"
-#include "workloads/run/engines.h"
+#include "tools/cli/run_command.h"
+#include "tools/cli/run_tables.h"
 #include "workloads/io/error_model_file.h"
 #include "workloads/io/run_attributes.h"
-#include "workloads/run/run_config.h"
-#include "workloads/run/workload_input.h"
-#include "workloads/models/workload_parameters.h"
+#include "workloads/models/graph_runner.h"
+#include "workloads/run/engines.h"
+#include "workloads/run/workload_model.h"
 
 namespace accsim {
 
-void print_error_model_tail(std::ostream& out, const std::vector<PassErrorModel>& models, const std::string& file) {
-  for (const auto& m : models) out << m.summary << "\n";
-  out << "\nerror model: " << file << " (format " << kErrorModelFormat << " version " << kErrorModelVersion << ")\n";
-}
+namespace {
 
-void write_errmodel_attributes(ResultsFile& h5, const RunConfig& rc, std::uint64_t seed, const std::string& engine,
-                               const std::string& input_source) {
-  write_run_attributes(h5, rc, seed, engine);
+void write_attributes(ResultsFile& h5, const RunConfig& rc, const std::string& engine, const WorkloadModel& model,
+                      const std::string& input_source) {
+  write_run_attributes(h5, rc, rc.seed, engine);
   h5.set_attribute("/", "input_source", input_source);
+  h5.set_attribute("/", "model", model.model);
+  h5.set_attribute("/", "model_source", model.source);
   h5.set_attribute("/", "swizzle", to_string(rc.array.swizzle));
   h5.set_attribute("/", "atomic_c", rc.array.atomic_c);
   h5.set_attribute("/", "atomic_k", rc.array.atomic_k);
@@ -29,32 +27,51 @@ void write_errmodel_attributes(ResultsFile& h5, const RunConfig& rc, std::uint64
   h5.set_attribute("/", "datatype", to_string(rc.array.datatype));
 }
 
+// Every job of the fault-free run, its error model per pass and its sample.
+std::vector<PassErrorModel> write_jobs(ResultsFile& h5, const RunConfig& rc, const GraphRun& golden, Engine& broken) {
+  std::vector<PassErrorModel> models;
+  std::vector<std::string> names, nodes, summaries;
+  for (std::size_t i = 0; i < golden.jobs.size(); ++i) {
+    const LayerRun& job = golden.jobs[i];
+    const std::string base = "/layers/" + hdf5_group_name(job.job.layer);
+    names.push_back(hdf5_group_name(job.job.layer));
+    nodes.push_back(job.node);
+    h5.set_attribute(base, "index", static_cast<std::int64_t>(i));
+    h5.set_attribute(base, "node", job.node);
+    h5.set_attribute(base, "job", job.job.layer);
+    write_job_error_model(h5, base, job, job.weights, rc.array, rc.faults, broken, models);
+  }
+  for (const auto& m : models) summaries.push_back(m.summary);
+  h5.write_strings("/layer_names", names);
+  h5.write_strings("/layer_nodes", nodes);
+  h5.write_strings("/summaries", summaries);
+  return models;
+}
+
+}  // namespace
+
 int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const RunConfig rc = load_run_config(options);
-  if (rc.workload.graph) return graph_errmodel_command(rc, options, out, err);
-  const std::uint64_t seed = rc.seed;
-  const Network& net = rc.workload.network;
-  const WorkloadParameters parameters = load_workload_parameters(rc, seed);
-  const NetworkParameters& params = parameters.params;
-  const WorkloadInput input = load_workload_input(rc, seed, net, err);
+  const WorkloadModel model = load_workload_model(rc, rc.seed);
+  const WorkloadInput input = load_model_input(rc, rc.seed, model, err);
   const PeFaults healthy, faulty(rc.array, rc.faults);
-  const auto clean = make_engine(options.engine, rc.array, healthy);
+  const GraphRun golden = run_graph(*model.graph, input.images, *make_engine(options.engine, rc.array, healthy), true);
   const auto broken = make_engine(options.engine, rc.array, faulty);
 
   ResultsFile h5(options.out_file);
-  const auto models = write_error_model(h5, net, params, input.images, rc.array, rc.faults, *clean, *broken);
-  write_errmodel_attributes(h5, rc, seed, options.engine, input.source);
-  h5.set_attribute("/", "network", net.name);
-  h5.set_attribute("/", "model_source", parameters.source);
+  write_fault_tables(h5, rc.array, rc.faults);
+  const std::vector<PassErrorModel> models = write_jobs(h5, rc, golden, *broken);
+  write_attributes(h5, rc, options.engine, model, input.source);
   h5.commit();
 
-  out << "accsim " << ACCSIM_VERSION << " errmodel | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
-      << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
-      << ") | " << net.name << " | seed " << seed << "\n"
-      << parameters.source << "\n";
+  out << "accsim " << ACCSIM_VERSION << " errmodel | " << array_title(rc.array) << " | " << model.title << " ("
+      << golden.jobs.size() << " array jobs) | seed " << rc.seed << "\n"
+      << model.source << "\n";
   print_faults(out, rc);
   out << "\n";
-  print_error_model_tail(out, models, options.out_file);
+  for (const auto& m : models) out << m.summary << "\n";
+  out << "\nerror model: " << options.out_file << " (format " << kErrorModelFormat << " version " << kErrorModelVersion
+      << ")\n";
   return 0;
 }
 

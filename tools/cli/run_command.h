@@ -1,13 +1,11 @@
 #pragma once
-// The main job: run the configured network on the simulated array, fault-free and
-// with the config's faults, print a per-layer table and write the HDF5 results.
-#include <cstdint>
-#include <optional>
+// The main job: run the configured model (a built-in or config network, or an ONNX
+// model: one graph either way) on the simulated array, fault-free and with the config's
+// faults (and mitigations), print a per-layer table, the predictions and the swizzle
+// report, and write the HDF5 results (docs/outputs.md). A SCALE-Sim topology runs
+// through topology_command instead.
 #include <ostream>
-#include <string>
-#include <vector>
 
-#include "arch/hardware_fault.h"
 #include "tools/cli/run_options.h"
 #include "workloads/run/run_config.h"
 

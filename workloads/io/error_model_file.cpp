@@ -174,26 +174,6 @@ void write_job_error_model(ResultsFile& h5, const std::string& base, const Layer
   h5.write_uint32s(base + "/sample/output_xor", xor_bits(job.output, bad.output), dims(job.output.shape()));
 }
 
-std::vector<PassErrorModel> write_error_model(ResultsFile& h5, const Network& net, const NetworkParameters& params,
-                                              const Tensor& images, const ArrayConfig& array,
-                                              const std::vector<HardwareFault>& faults, Engine& healthy, Engine& faulty) {
-  write_fault_tables(h5, array, faults);
-  const NetworkRun golden = run_network(net, params, images, healthy);
-  std::vector<PassErrorModel> models;
-  std::vector<std::string> names, summaries;
-  for (std::size_t i = 0; i < golden.layers.size(); ++i) {
-    const LayerRun& l = golden.layers[i];
-    const std::string base = "/layers/" + l.job.layer;
-    names.push_back(l.job.layer);
-    h5.set_attribute(base, "index", static_cast<std::int64_t>(i));
-    write_job_error_model(h5, base, l, params.weights[i], array, faults, faulty, models);
-  }
-  for (const auto& m : models) summaries.push_back(m.summary);
-  h5.write_strings("/layer_names", names);
-  h5.write_strings("/summaries", summaries);
-  return models;
-}
-
 void check_error_model_file(const std::string& file) {
   std::string format;
   try {

@@ -9,6 +9,15 @@ namespace accsim {
 
 namespace {
 
+ArrayRunner::SwizzleSeed swizzle_seed(const Node& node) {
+  if (!node.has(kSwizzleSeedAttribute)) return std::nullopt;
+  return static_cast<std::uint64_t>(node.get_int(kSwizzleSeedAttribute, 0));
+}
+
+void check_swizzle_seed(const Node& node) {
+  if (node.get_int(kSwizzleSeedAttribute, 0) < 0)
+    throw std::invalid_argument(std::string(kSwizzleSeedAttribute) + " must be an integer >= 0");
+}
 
 ConvAttributes conv_attributes(const Node& node) {
   ConvAttributes a;
@@ -23,6 +32,7 @@ ConvAttributes conv_attributes(const Node& node) {
 }
 
 void check_conv(const Node& node, const Graph& g) {
+  check_swizzle_seed(node);
   const auto& x = g.shape_of(node.input(0));
   const auto& w = g.shape_of(node.input(1));
   if (x.size() != 4 || w.size() != 4) throw std::invalid_argument("only 2-D convolutions ([N,C,H,W] input, [K,C/group,R,S] weights) are supported");
@@ -44,12 +54,13 @@ void check_conv(const Node& node, const Graph& g) {
 }
 
 std::vector<Tensor> run_conv(OperatorContext& c) {
-  Tensor y = c.array.conv(c.node.name, c.in(0), c.in(1), conv_attributes(c.node));
+  Tensor y = c.array.conv(c.node.name, c.in(0), c.in(1), conv_attributes(c.node), swizzle_seed(c.node));
   if (c.inputs.size() > 2 && c.inputs[2]) add_bias(y, *c.inputs[2]);  // bias on the host (SDP)
   return {std::move(y)};
 }
 
 void check_gemm(const Node& node, const Graph& g) {
+  check_swizzle_seed(node);
   if (g.shape_of(node.input(0)).size() != 2 || g.shape_of(node.input(1)).size() != 2)
     throw std::invalid_argument("Gemm operands must be matrices");
   if (!node.input(2).empty() && g.int_constants.count(node.input(2))) throw std::invalid_argument("C must be float");
@@ -57,7 +68,8 @@ void check_gemm(const Node& node, const Graph& g) {
 
 // alpha * op(A) op(B) + beta * C: the product on the array, scaling and C on the host.
 std::vector<Tensor> run_gemm(OperatorContext& c) {
-  Tensor y = c.array.gemm(c.node.name, c.in(0), c.in(1), c.node.get_int("transA", 0) != 0, c.node.get_int("transB", 0) != 0);
+  Tensor y = c.array.gemm(c.node.name, c.in(0), c.in(1), c.node.get_int("transA", 0) != 0, c.node.get_int("transB", 0) != 0,
+                          swizzle_seed(c.node));
   const float alpha = c.node.get_float("alpha", 1.0f), beta = c.node.get_float("beta", 1.0f);
   if (alpha != 1.0f)
     for (float& v : y.values()) v *= alpha;
@@ -73,11 +85,14 @@ std::vector<Tensor> run_gemm(OperatorContext& c) {
 }
 
 void check_matmul(const Node& node, const Graph& g) {
+  check_swizzle_seed(node);
   if (g.shape_of(node.input(0)).empty() || g.shape_of(node.input(1)).empty())
     throw std::invalid_argument("MatMul operands must have rank >= 1");
 }
 
-std::vector<Tensor> run_matmul(OperatorContext& c) { return {c.array.matmul(c.node.name, c.in(0), c.in(1))}; }
+std::vector<Tensor> run_matmul(OperatorContext& c) {
+  return {c.array.matmul(c.node.name, c.in(0), c.in(1), swizzle_seed(c.node))};
+}
 
 }  // namespace
 

@@ -81,11 +81,19 @@ std::vector<int> batch_dims(const Tensor& t) { return {t.shape().begin(), t.shap
 
 }  // namespace
 
-Tensor ArrayRunner::run_job(const std::string& name, const Tensor& input, const Tensor& weights, int stride, int pad) {
+void ArrayRunner::begin_node(const std::string& node, SwizzleSeed seed) {
+  node_ = node;
+  seed_ = seed;
+  node_jobs_ = 0;
+}
+
+Tensor ArrayRunner::run_job(const std::string& name, JobKind kind, const Tensor& input, const Tensor& weights, int stride,
+                            int pad) {
   ConvJob job;
   job.layer = name;
-  job.kind = input.dim(2) == 1 && input.dim(3) == 1 && weights.dim(2) == 1 ? JobKind::forward_fc : JobKind::forward_conv;
-  job.swizzle_seed = name_hash(name);
+  job.kind = kind;
+  job.swizzle_seed = seed_ ? *seed_ + node_jobs_ : name_hash(name);
+  ++node_jobs_;
   job.shape = {input.dim(0), input.dim(1), input.dim(2), input.dim(3), weights.dim(0), weights.dim(2), weights.dim(3),
                stride, pad};
   JobResult r = engine_.run(job, input, weights, cycle_);
@@ -107,8 +115,8 @@ Tensor ArrayRunner::run_job(const std::string& name, const Tensor& input, const 
 Tensor ArrayRunner::conv_group(const std::string& name, const Tensor& x, const Tensor& w, const ConvAttributes& a) {
   const auto& p = a.pads;
   if (a.dilation == 1) {
-    if (p[0] == p[1] && p[1] == p[2] && p[2] == p[3]) return run_job(name, x, w, a.stride, p[0]);
-    return run_job(name, pad_spatial(x, p), w, a.stride, 0);
+    if (p[0] == p[1] && p[1] == p[2] && p[2] == p[3]) return run_job(name, JobKind::forward_conv, x, w, a.stride, p[0]);
+    return run_job(name, JobKind::forward_conv, pad_spatial(x, p), w, a.stride, 0);
   }
   // Dilation d, stride 1: output rows (cols) congruent to a mod d read only input rows
   // congruent to a, so each polyphase component is an ordinary convolution.
@@ -119,7 +127,8 @@ Tensor ArrayRunner::conv_group(const std::string& name, const Tensor& x, const T
   Tensor y({x.dim(0), w.dim(0), out_h, out_w});
   for (int pa = 0; pa < std::min(d, out_h); ++pa)
     for (int pb = 0; pb < std::min(d, out_w); ++pb) {
-      const Tensor part = run_job(name + "/phase" + std::to_string(pa) + std::to_string(pb), phase(padded, d, pa, pb), w, 1, 0);
+      const Tensor part = run_job(name + "/phase" + std::to_string(pa) + std::to_string(pb), JobKind::forward_conv,
+                                  phase(padded, d, pa, pb), w, 1, 0);
       const int ph = part.dim(2), pw = part.dim(3);
       for (int plane = 0; plane < y.dim(0) * y.dim(1); ++plane)
         for (int i = 0; i < ph; ++i)
@@ -130,8 +139,9 @@ Tensor ArrayRunner::conv_group(const std::string& name, const Tensor& x, const T
   return y;
 }
 
-Tensor ArrayRunner::conv(const std::string& node, const Tensor& x, const Tensor& w, const ConvAttributes& a) {
-  node_ = node;
+Tensor ArrayRunner::conv(const std::string& node, const Tensor& x, const Tensor& w, const ConvAttributes& a,
+                         SwizzleSeed seed) {
+  begin_node(node, seed);
   if (a.dilation > 1 && a.stride > 1) throw std::invalid_argument("dilation > 1 is supported with stride 1 only");
   const int g = a.group, cg = x.dim(1) / g, kg = w.dim(0) / g;
   if (g == 1) return conv_group(node, x, w, a);
@@ -146,17 +156,18 @@ Tensor ArrayRunner::conv(const std::string& node, const Tensor& x, const Tensor&
 
 Tensor ArrayRunner::rows_times(const std::string& name, const Tensor& rows, const Tensor& stationary) {
   const int m = rows.dim(0), k = rows.dim(1), n = stationary.dim(0);
-  const Tensor y = run_job(name, rows.reshaped({m, k, 1, 1}), stationary.reshaped({n, k, 1, 1}), 1, 0);
+  const Tensor y = run_job(name, JobKind::forward_fc, rows.reshaped({m, k, 1, 1}), stationary.reshaped({n, k, 1, 1}), 1, 0);
   return y.reshaped({m, n});
 }
 
-Tensor ArrayRunner::gemm(const std::string& node, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
-  node_ = node;
+Tensor ArrayRunner::gemm(const std::string& node, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b,
+                         SwizzleSeed seed) {
+  begin_node(node, seed);
   return rows_times(node, trans_a ? transpose(a, {1, 0}) : a, trans_b ? b : transpose(b, {1, 0}));
 }
 
-Tensor ArrayRunner::matmul(const std::string& node, const Tensor& a_in, const Tensor& b_in) {
-  node_ = node;
+Tensor ArrayRunner::matmul(const std::string& node, const Tensor& a_in, const Tensor& b_in, SwizzleSeed seed) {
+  begin_node(node, seed);
   const bool vector_a = a_in.rank() == 1, vector_b = b_in.rank() == 1;
   const Tensor a = vector_a ? a_in.reshaped({1, a_in.dim(0)}) : a_in;
   const Tensor b = vector_b ? b_in.reshaped({b_in.dim(0), 1}) : b_in;

@@ -9,7 +9,12 @@
 //   MatMul   A[..., M, K] @ B[..., K, N]: stationary B^T [N, K, 1, 1] per batch matrix
 //            (one job over every row of A when B has rank 2), streamed A's rows
 //            (attention: Q.K^T holds K stationary per head, A.V holds V^T)
+//
+// A job's random-swizzle seed is a hash of its name, so a job keeps its mapping whatever
+// else the graph runs; a node may pin it instead (`swizzle_seed`: its first job takes the
+// seed, its i-th job seed + i), as the built-in networks do with their layer index.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,12 +35,14 @@ class ArrayRunner {
   // `record`: keep every job's operands and output (LayerRun) for reports and error models.
   ArrayRunner(Engine& engine, bool record) : engine_(engine), record_(record) {}
 
+  using SwizzleSeed = std::optional<std::uint64_t>;  // a node's pinned seed, or none (name hash)
+
   // x [n, c, h, w], w [k, c/group, r, s] -> [n, k, p, q] (no bias).
-  Tensor conv(const std::string& node, const Tensor& x, const Tensor& w, const ConvAttributes& a);
+  Tensor conv(const std::string& node, const Tensor& x, const Tensor& w, const ConvAttributes& a, SwizzleSeed seed = {});
   // op(A) [M, K] x op(B) [K, N] -> [M, N]; the transposes are ONNX Gemm's transA/transB.
-  Tensor gemm(const std::string& node, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b);
+  Tensor gemm(const std::string& node, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b, SwizzleSeed seed = {});
   // numpy matmul semantics (batch broadcasting, rank-1 operands).
-  Tensor matmul(const std::string& node, const Tensor& a, const Tensor& b);
+  Tensor matmul(const std::string& node, const Tensor& a, const Tensor& b, SwizzleSeed seed = {});
 
   long long cycles() const { return cycle_; }
   // Places the next job on the run's timeline (a rerun starts a node where it started before).
@@ -44,8 +51,10 @@ class ArrayRunner {
   const std::vector<LayerRun>& jobs() const { return jobs_; }
 
  private:
+  // The node whose jobs run next.
+  void begin_node(const std::string& node, SwizzleSeed seed);
   // Runs one job at the current cycle; `input` [n,c,h,w], `weights` [k,c,r,s].
-  Tensor run_job(const std::string& name, const Tensor& input, const Tensor& weights, int stride, int pad);
+  Tensor run_job(const std::string& name, JobKind kind, const Tensor& input, const Tensor& weights, int stride, int pad);
   // rows [M, K] x stationary [N, K] -> [M, N] as one job.
   Tensor rows_times(const std::string& name, const Tensor& rows, const Tensor& stationary);
   Tensor conv_group(const std::string& name, const Tensor& x, const Tensor& w, const ConvAttributes& a);
@@ -54,6 +63,8 @@ class ArrayRunner {
   bool record_;
   long long cycle_ = 0;
   std::string node_;  // the node whose jobs run now
+  SwizzleSeed seed_;  // its pinned swizzle seed
+  std::uint64_t node_jobs_ = 0;  // jobs it ran so far
   std::vector<LayerRun> jobs_;
 };
 

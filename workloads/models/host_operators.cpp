@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "kernels/activations.h"
 #include "kernels/broadcast_ops.h"
 #include "kernels/layout_ops.h"
 #include "kernels/normalization.h"
@@ -31,6 +32,23 @@ Result unary(OperatorContext& c) {
 }
 
 Result identity(OperatorContext& c) { return {c.in(0)}; }
+
+// ReLU, clipped when the node carries accsim's clipping attributes (operators.h).
+ActivationClip relu_clip(const Node& node) {
+  const std::string mode = node.get_string(kClipModeAttribute, "none");
+  return {mode == "saturate" ? ClipMode::saturate : mode == "zero" ? ClipMode::zero : ClipMode::none,
+          node.get_float(kClipThresholdAttribute, 6.0f)};
+}
+
+Result relu_op(OperatorContext& c) { return {clipped_relu(c.in(0), relu_clip(c.node))}; }
+
+void check_relu(const Node& node, const Graph&) {
+  const std::string mode = node.get_string(kClipModeAttribute, "none");
+  if (mode != "none" && mode != "saturate" && mode != "zero")
+    throw std::invalid_argument(std::string(kClipModeAttribute) + " \"" + mode + "\" is not one of none, saturate, zero");
+  if (!(node.get_float(kClipThresholdAttribute, 6.0f) > 0.0f))
+    throw std::invalid_argument(std::string(kClipThresholdAttribute) + " must be > 0");
+}
 
 void check_dropout(const Node& node, const Graph&) {
   if (node.outputs.size() > 1 && !node.outputs[1].empty()) throw std::invalid_argument("the mask output of Dropout is not supported");
@@ -196,7 +214,7 @@ const std::vector<OperatorDef>& host_operators() {
       {"Mul", false, binary<BinaryOp::mul>, no_check},
       {"Div", false, binary<BinaryOp::div>, no_check},
       {"Pow", false, binary<BinaryOp::pow>, no_check},
-      {"Relu", false, unary<UnaryOp::relu>, no_check},
+      {"Relu", false, relu_op, check_relu},
       {"LeakyRelu", false, unary<UnaryOp::leaky_relu>, no_check},
       {"Sigmoid", false, unary<UnaryOp::sigmoid>, no_check},
       {"Tanh", false, unary<UnaryOp::tanh>, no_check},

@@ -6,16 +6,26 @@
 
 namespace accsim {
 
-std::vector<NodeReport> array_node_reports(const Graph& graph, const GraphRun& golden, const GraphRun& faulty, int pes) {
+bool fits_cbuf(const ConvShape& s, const ArrayConfig& a) {
+  const long long elements = static_cast<long long>(s.n) * s.c * s.h * s.w + static_cast<long long>(s.k) * s.c * s.r * s.s;
+  return elements * bytes_per_element(a.datatype) <= a.cbuf_bytes;
+}
+
+std::vector<NodeReport> array_node_reports(const Graph& graph, const GraphRun& golden, const GraphRun& faulty,
+                                           const ArrayConfig& array) {
   std::map<std::string, NodeReport> by_node;
   for (const LayerRun& job : faulty.jobs) {
     NodeReport& r = by_node[job.node];
-    if (r.jobs == 0) r.start_cycle = job.start_cycle;
+    if (r.jobs == 0) {
+      r.start_cycle = job.start_cycle;
+      r.first_job = job.job.shape;
+    }
     ++r.jobs;
     r.cycles += job.timing.cycles;
     r.macs += job.timing.macs;
     r.stall_cycles += job.timing.stall_cycles;
     r.weight_load_cycles += job.timing.weight_load_cycles;
+    r.fits_cbuf = r.fits_cbuf && fits_cbuf(job.job.shape, array);
   }
   std::vector<NodeReport> rows;
   for (const Node& node : graph.nodes) {
@@ -25,7 +35,7 @@ std::vector<NodeReport> array_node_reports(const Graph& graph, const GraphRun& g
     r.node = node.name;
     r.op = node.op;
     r.output_shape = graph.shape_of(node.outputs[0]);
-    r.utilisation = r.cycles ? static_cast<double>(r.macs) / (static_cast<double>(r.cycles) * pes) : 0.0;
+    r.utilisation = r.cycles ? static_cast<double>(r.macs) / (static_cast<double>(r.cycles) * array.pes()) : 0.0;
     r.diff = compare_outputs(golden.values.at(node.outputs[0]), faulty.values.at(node.outputs[0]));
     rows.push_back(std::move(r));
   }

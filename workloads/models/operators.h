@@ -11,6 +11,14 @@
 
 namespace accsim {
 
+// accsim's own node attributes (not ONNX; the built-in networks set them, a model file may):
+// a Conv, Gemm or MatMul's pinned random-swizzle seed (int >= 0, array_runner.h), and a
+// Relu's activation clipping (a mitigation, kernels/activations.h): mode "saturate" or
+// "zero" and the threshold (float > 0).
+inline constexpr const char* kSwizzleSeedAttribute = "accsim_swizzle_seed";
+inline constexpr const char* kClipModeAttribute = "accsim_clip";
+inline constexpr const char* kClipThresholdAttribute = "accsim_clip_threshold";
+
 struct OperatorContext {
   const Graph& graph;
   const Node& node;

@@ -4,7 +4,6 @@
 
 #include "arch/input_error.h"
 #include "arch/random.h"
-#include "workloads/campaign/campaign_config.h"
 #include "workloads/io/fashion_mnist.h"
 
 namespace accsim {
@@ -65,14 +64,6 @@ WorkloadInput load_test_images(const RunConfig& rc, const Network& net, int firs
 
 WorkloadInput load_workload_input(const RunConfig& rc, std::uint64_t seed, const Network& net, std::ostream& notes) {
   return load_test_images(rc, net, rc.workload.image_index, 1, seed, notes);
-}
-
-WorkloadInput load_graph_input(const RunConfig& rc, std::uint64_t seed, const Graph& graph, std::ostream& notes) {
-  const std::vector<int>& shape = graph.inputs.at(0).shape;
-  const int n = shape.at(0);
-  const int first = std::max(0, std::min(rc.workload.image_index, kCampaignTestImages - n));
-  const std::vector<int> image(shape.begin() + 1, shape.end());
-  return load_test_images(rc, image, "the model's input (per image)", first, n, seed, notes);
 }
 
 void require_labelled_images(const RunConfig& rc, const std::string& command) {

@@ -41,10 +41,6 @@ WorkloadInput load_test_images(const RunConfig& rc, const Network& net, int firs
 // The one image of a run: test image workload.image_index.
 WorkloadInput load_workload_input(const RunConfig& rc, std::uint64_t seed, const Network& net, std::ostream& notes);
 
-// The batch a graph model takes (its input's first dimension N): test images
-// image_index.. (moved back so that the N images exist).
-WorkloadInput load_graph_input(const RunConfig& rc, std::uint64_t seed, const Graph& graph, std::ostream& notes);
-
 // Throws InputError when Fashion-MNIST cannot serve labelled images to the config's
 // network: the dataset is missing (workload.dataset_dir) or the input is not 1x28x28
 // (workload.network.input). `command` names what needs them, e.g. "accsim train".

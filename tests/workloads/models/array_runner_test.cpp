@@ -165,5 +165,32 @@ TEST(ArrayRunner, FastAndCycleEnginesAgreeBitForBitOnGroupedConvAndBatchedMatmul
   }
 }
 
+// A job's kind follows its operator (a Conv is a conv even on a 1x1 input with a 1x1
+// kernel; Gemm and MatMul are fc); its swizzle seed is its name's hash unless the node
+// pins one: then its i-th job takes seed + i.
+TEST(ArrayRunner, JobKindsFollowTheOperatorAndPinnedSeedsNumberTheNodesJobs) {
+  const ArrayConfig array = preset("small");
+  const PeFaults none;
+  Rng rng(15);
+  FastEngine engine(array, none);
+  ArrayRunner runner(engine, true);
+  const Tensor x = random_tensor({2, 4, 1, 1}, rng), w = random_tensor({6, 2, 1, 1}, rng);
+  ConvAttributes grouped;
+  grouped.group = 2;
+  runner.conv("pinned", x, w, grouped, 7);
+  runner.conv("hashed", x, w, grouped);
+  runner.gemm("fc", random_tensor({3, 5}, rng), random_tensor({5, 4}, rng), false, false, 9);
+  const auto& jobs = runner.jobs();
+  ASSERT_EQ(jobs.size(), 5u);
+  EXPECT_EQ(jobs[0].job.kind, JobKind::forward_conv);
+  EXPECT_EQ(jobs[0].job.swizzle_seed, 7u);
+  EXPECT_EQ(jobs[1].job.swizzle_seed, 8u);
+  EXPECT_EQ(jobs[1].job.layer, "pinned/g1");
+  EXPECT_NE(jobs[2].job.swizzle_seed, jobs[3].job.swizzle_seed);  // hashes of hashed/g0, hashed/g1
+  EXPECT_NE(jobs[2].job.swizzle_seed, 7u);
+  EXPECT_EQ(jobs[4].job.kind, JobKind::forward_fc);
+  EXPECT_EQ(jobs[4].job.swizzle_seed, 9u);
+}
+
 }  // namespace
 }  // namespace accsim

@@ -6,7 +6,6 @@
 #include "kernels/reference_conv.h"
 #include "test_util.h"
 #include "workloads/run/engines.h"
-#include "workloads/run/swizzle_report.h"
 
 namespace accsim {
 namespace {
@@ -64,25 +63,6 @@ TEST(Inference, CycleAndFastEnginesGiveIdenticalNetworksUnderPermanentFaults) {
   for (std::size_t i = 0; i < c.layers.size(); ++i)
     EXPECT_EQ(testing::count_bit_differences(c.layers[i].output, x.layers[i].output), 0);
   EXPECT_EQ(c.cycles, x.cycles);
-}
-
-TEST(SwizzleReport, AFaultOnARowConv1NeverUsesTouchesNothingThereUnlessSwizzled) {
-  const Network net = lenet5();
-  const NetworkParameters params = init_parameters(net, 1);
-  const ArrayConfig a = testing::preset("small");
-  const auto rows = swizzle_report(net, params, random_image(7), a, {{FaultSite::weight, 5, 2, 30, FaultKind::stuck_at_1}});
-  ASSERT_EQ(rows.size(), 4u * net.layers.size());  // none, rotate, xor, random
-  for (const auto& r : rows) {
-    if (r.layer == "conv1" && r.policy == SwizzlePolicy::none) {
-      EXPECT_EQ(r.weights_affected, 0);  // conv1 has one input channel: only row 0 works
-      EXPECT_EQ(r.outputs_affected, 0);
-    }
-    if (r.layer == "conv2" && r.policy == SwizzlePolicy::none) {
-      EXPECT_EQ(r.weights_affected, 2 * 25);   // oc 2 and 10, ic 5
-      EXPECT_EQ(r.outputs_affected, 2 * 64);   // every pixel of both channels
-    }
-    EXPECT_LE(r.weights_affected, r.weights_total);
-  }
 }
 
 }  // namespace

@@ -20,7 +20,8 @@ def main(argv):
     except ErrorModelError as e:
         print(f"accsim_errmodel: {e}", file=sys.stderr)
         return 2
-    print(f"{em.path}: {em.attrs.get('network', '?')} on {em.atomic_c}x{em.atomic_k} {em.datatype}, "
+    model = em.attrs.get("model", em.attrs.get("network", "?"))  # files before accsim's one graph path: "network"
+    print(f"{em.path}: {model} on {em.atomic_c}x{em.atomic_k} {em.datatype}, "
           f"swizzle {em.attrs.get('swizzle', '?')}")
     for line in em.summaries:
         print(line)
