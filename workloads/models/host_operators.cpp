@@ -9,8 +9,10 @@
 #include "kernels/layout_ops.h"
 #include "kernels/normalization.h"
 #include "kernels/pooling.h"
+#include "kernels/activations.h"
 #include "kernels/unary_ops.h"
 #include "workloads/models/operator_table.h"
+#include "workloads/models/relu_clip.h"
 
 namespace accsim {
 
@@ -31,6 +33,15 @@ Result unary(OperatorContext& c) {
 }
 
 Result identity(OperatorContext& c) { return {c.in(0)}; }
+
+// ONNX Relu, or the clipped ReLU of an activation-clipping mitigation (relu_clip.h).
+Result relu_op(OperatorContext& c) {
+  const ActivationClip clip = relu_clip(c.node);
+  if (clip.mode == ClipMode::none) return {unary_op(c.in(0), UnaryOp::relu)};
+  return {clipped_relu(c.in(0), clip)};
+}
+
+void check_relu(const Node& node, const Graph&) { relu_clip(node); }
 
 void check_dropout(const Node& node, const Graph&) {
   if (node.outputs.size() > 1 && !node.outputs[1].empty()) throw std::invalid_argument("the mask output of Dropout is not supported");
@@ -196,7 +207,7 @@ const std::vector<OperatorDef>& host_operators() {
       {"Mul", false, binary<BinaryOp::mul>, no_check},
       {"Div", false, binary<BinaryOp::div>, no_check},
       {"Pow", false, binary<BinaryOp::pow>, no_check},
-      {"Relu", false, unary<UnaryOp::relu>, no_check},
+      {"Relu", false, relu_op, check_relu},
       {"LeakyRelu", false, unary<UnaryOp::leaky_relu>, no_check},
       {"Sigmoid", false, unary<UnaryOp::sigmoid>, no_check},
       {"Tanh", false, unary<UnaryOp::tanh>, no_check},
