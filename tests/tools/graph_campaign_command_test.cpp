@@ -93,5 +93,15 @@ TEST(GraphCampaignCommand, TheShippedResNetExperimentConfigParses) {
   EXPECT_EQ(rc.campaign->kinds.size(), 3u);
 }
 
+TEST(GraphCampaignCommand, TheShippedResNetMitigationsConfigParsesWithTheLeNetStudysVariants) {
+  const RunConfig rc = parse_run_config(source_file("configs/experiments/campaign_resnet_fmnist_mitigations.json"));
+  ASSERT_TRUE(rc.campaign.has_value());
+  ASSERT_TRUE(rc.workload.graph);
+  std::vector<std::string> names;
+  for (const auto& v : rc.campaign->mitigations) names.push_back(v.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"clip6", "ftclip", "protect_sign_exp", "abft", "dup", "prune"}));
+  EXPECT_EQ(rc.campaign->experiments, 500);
+}
+
 }  // namespace
 }  // namespace accsim
