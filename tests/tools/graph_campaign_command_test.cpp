@@ -1,8 +1,9 @@
 // `accsim campaign` on a graph model (workload.model): exit code, table, results file,
-// and the keys refused with a model.
+// mitigation variants, and the keys refused with a model.
 #include <gtest/gtest.h>
 
 #include "tools/cli_test_util.h"
+#include "workloads/models/onnx_builder.h"
 #include "workloads/models/tiny_classifier.h"
 #include "workloads/io/results_file.h"
 #include "workloads/run/run_config.h"
@@ -45,15 +46,41 @@ TEST(GraphCampaignCommand, RunsTheGraphModelAndWritesEveryExperimentWithItsNodeT
   EXPECT_TRUE(files_containing(dir.path(), ".checkpoint").empty());
 }
 
-TEST(GraphCampaignCommand, MitigationVariantsWithAModelExitWith2AndOneLineNamingTheKey) {
+TEST(GraphCampaignCommand, MitigationVariantsOnAModelPrintTheMitigationsTableAndWriteTheGroup) {
   TempDir dir;
   json j = tiny_graph_campaign_config(dir);
-  j["campaign"]["mitigations"] = json::array({{{"name", "abft"}, {"check", "abft"}}});
+  j["campaign"]["mitigations"] = json::array({{{"name", "clip1"}, {"activation_clip", {{"mode", "saturate"}, {"threshold", 1}}}},
+                                              {{"name", "abft"}, {"check", "abft"}},
+                                              {{"name", "prune"}, {"prune_faulty_weights", true}}});
+  const std::string config = write_config(dir, j);
+  const std::string out = (dir.path() / "m.h5").string();
+  const CliRun r = run_cli({"campaign", "--config", config, "--out", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* part : {"under 3 mitigation variants", "DUE % [95% Wilson]", "\nunprotected ", "\nclip1 ", "\nabft ",
+                           "\nprune ", "  clip1: clip saturate 1"})
+    EXPECT_NE(r.out.find(part), std::string::npos) << part << "\n" << r.out;
+  EXPECT_EQ(read_strings(out, "/mitigations/names"), (std::vector<std::string>{"clip1", "abft", "prune"}));
+  std::vector<hsize_t> dims;
+  read_int64_array(out, "/mitigations/outcome", dims);
+  EXPECT_EQ(dims, (std::vector<hsize_t>{12, 3}));
+}
+
+TEST(GraphCampaignCommand, ClippingAModelWithoutReluExitsWith2AndOneLineNamingTheKey) {
+  TempDir dir;
+  testing::OnnxBuilder b;  // x -> Flatten -> Gemm -> logits: no Relu
+  b.input("x", {0, 1, 4, 4}).output("logits").floats("fc.weight", {10, 16}, std::vector<float>(160, 0.25f));
+  b.node("Flatten", {"x"}, {"f"}, "flatten");
+  testing::OnnxBuilder::int_attribute(b.node("Gemm", {"f", "fc.weight"}, {"logits"}, "fc"), "transB", 1);
+  b.save((dir.path() / "linear.onnx").string());
+  json j = tiny_graph_campaign_config(dir);
+  j["workload"]["model"] = "linear.onnx";
+  j["campaign"]["mitigations"] = json::array({{{"name", "abft"}, {"check", "abft"}},
+                                              {{"name", "clip"}, {"activation_clip", {{"mode", "zero"}}}}});
   const std::string config = write_config(dir, j);
   const CliRun r = run_cli({"campaign", "--config", config, "--out", (dir.path() / "x.h5").string()});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(exactly_one_line(r.err)) << r.err;
-  for (const std::string& part : {config, std::string("campaign.mitigations"), std::string("not supported")})
+  for (const std::string& part : {config, std::string("campaign.mitigations[1].activation_clip"), std::string("Relu")})
     EXPECT_NE(r.err.find(part), std::string::npos) << part << ": " << r.err;
   EXPECT_TRUE(files_containing(dir.path(), "x.h5").empty());
 }
@@ -64,6 +91,16 @@ TEST(GraphCampaignCommand, TheShippedResNetExperimentConfigParses) {
   ASSERT_TRUE(rc.workload.graph);
   EXPECT_EQ(rc.campaign->sites.size(), 5u);
   EXPECT_EQ(rc.campaign->kinds.size(), 3u);
+}
+
+TEST(GraphCampaignCommand, TheShippedResNetMitigationsConfigParsesWithTheLeNetStudysVariants) {
+  const RunConfig rc = parse_run_config(source_file("configs/experiments/campaign_resnet_fmnist_mitigations.json"));
+  ASSERT_TRUE(rc.campaign.has_value());
+  ASSERT_TRUE(rc.workload.graph);
+  std::vector<std::string> names;
+  for (const auto& v : rc.campaign->mitigations) names.push_back(v.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"clip6", "ftclip", "protect_sign_exp", "abft", "dup", "prune"}));
+  EXPECT_EQ(rc.campaign->experiments, 500);
 }
 
 }  // namespace

@@ -10,8 +10,8 @@
 #include "tools/cli/stop_signals.h"
 #include "workloads/experiments/available_cpus.h"
 #include "workloads/campaign/campaign_setup.h"
+#include "workloads/campaign/graph_campaign.h"
 #include "workloads/io/csv_writer.h"
-#include "workloads/models/onnx_import.h"
 #include "workloads/io/plot_script.h"
 #include "workloads/experiments/progress_meter.h"
 #include "workloads/pvf/pvf_checkpoint.h"
@@ -46,12 +46,12 @@ PvfSetup chain_setup(const RunConfig& rc, std::uint64_t seed, std::ostream& err)
   return s;
 }
 
-// A graph model runs each pool image alone: the model with batch 1.
+// A graph model runs each pool image alone: the model with batch 1 (and the top-level
+// activation clip at every Relu node).
 PvfSetup graph_setup(const RunConfig& rc, std::uint64_t seed, std::ostream& err) {
   const PvfConfig& pc = *rc.pvf;
   PvfSetup s;
-  s.campaign.graph = rc.workload.batch == 1 ? rc.workload.graph
-                                            : std::make_shared<const Graph>(load_onnx_model(rc.workload.model, 1));
+  s.campaign.graph = load_graph_model(rc, 1);
   const Graph& g = *s.campaign.graph;
   const std::vector<int> image(g.inputs.at(0).shape.begin() + 1, g.inputs.at(0).shape.end());
   WorkloadInput in = load_test_images(rc, image, "the model's input (per image)", pc.test_offset, pc.test_limit, seed, err);

@@ -7,6 +7,9 @@
 #include "arch/pe_faults.h"
 #include "workloads/run/engines.h"
 #include "workloads/experiments/experiment_runner.h"
+#include "workloads/mitigations/graph_mitigated_evaluation.h"
+#include "workloads/mitigations/graph_pruning.h"
+#include "workloads/models/relu_clip.h"
 #include "workloads/models/graph_fault_evaluator.h"
 #include "workloads/models/onnx_import.h"
 #include "workloads/run/workload_input.h"
@@ -15,29 +18,37 @@ namespace accsim {
 
 namespace {
 
+// The recorded fault-free run of every batch, once.
+std::vector<GraphGoldenBatch> golden_batches(const Campaign& c, const GraphFaultEvaluator& evaluator) {
+  const int n = c.images.dim(0), batch = std::min(c.config.batch, n);
+  std::vector<GraphGoldenBatch> golden(static_cast<std::size_t>((n + batch - 1) / batch));
+  parallel_for(c.config.threads, golden.size(), [&](std::size_t b) {
+    const int first = static_cast<int>(b) * batch, count = std::min(batch, n - first);
+    const auto graph = c.graphs.find(count);
+    if (graph == c.graphs.end())
+      throw std::invalid_argument("graph campaign: no graph for batches of " + std::to_string(count) + " images");
+    golden[b] = evaluator.golden(*graph->second, slice_batch(c.images, first, count),
+                                 std::vector<int>(c.labels.begin() + first, c.labels.begin() + first + count));
+  });
+  return golden;
+}
+
 class GraphCampaignEvaluator : public CampaignEvaluator {
  public:
-  explicit GraphCampaignEvaluator(const Campaign& c) : c_(c), evaluator_(c.array) {
-    if (!c.config.mitigations.empty())
-      throw std::invalid_argument("graph campaign: mitigation variants are not supported on graph models");
-    const int n = c.images.dim(0), batch = std::min(c.config.batch, n);
-    golden_.resize(static_cast<std::size_t>((n + batch - 1) / batch));
-    parallel_for(c.config.threads, golden_.size(), [&](std::size_t b) {
-      const int first = static_cast<int>(b) * batch, count = std::min(batch, n - first);
-      const auto graph = c.graphs.find(count);
-      if (graph == c.graphs.end())
-        throw std::invalid_argument("graph campaign: no graph for batches of " + std::to_string(count) + " images");
-      golden_[b] = evaluator_.golden(*graph->second, slice_batch(c.images, first, count),
-                                     std::vector<int>(c.labels.begin() + first, c.labels.begin() + first + count));
-    });
-    columns_ = GraphFaultEvaluator::array_nodes(*golden_.front().graph).size();
-  }
+  explicit GraphCampaignEvaluator(const Campaign& c)
+      : c_(c), evaluator_(c.array), golden_(golden_batches(c, evaluator_)),
+        mitigated_(c.array, c.graphs, c.config.mitigations, golden_, evaluator_,
+                   [&c](std::size_t count, const std::function<void(std::size_t)>& job) {
+                     parallel_for(c.config.threads, count, job);
+                   }),
+        columns_(GraphFaultEvaluator::array_nodes(*golden_.front().graph).size()) {}
 
   void describe(CampaignResults& r) const override {
     r.nodes = GraphFaultEvaluator::array_nodes(*golden_.front().graph);
     r.batches = static_cast<int>(golden_.size());
     r.batch_cycles = golden_.front().run.cycles;
     r.images = c_.images.dim(0);
+    for (std::size_t v = 0; v < mitigated_.size(); ++v) r.variants.push_back(mitigated_.baseline(v));
     for (const GraphGoldenBatch& g : golden_) {
       r.cycles += g.run.cycles;
       r.golden_correct += std::count(g.correct.begin(), g.correct.end(), 1);
@@ -48,7 +59,7 @@ class GraphCampaignEvaluator : public CampaignEvaluator {
   int struck(long long cycle) const override { return GraphFaultEvaluator::node_at_cycle(golden_.front(), cycle); }
 
   void evaluate(ExperimentResult& e, bool shortcut) const override {
-    const PeFaults faults(c_.array, {e.fault});  // compiled once per experiment, for every batch
+    const PeFaults faults(c_.array, {e.fault});  // compiled once per experiment, for every batch and variant
     e.trace.assign(columns_, 0);
     for (const GraphGoldenBatch& g : golden_) {
       const BatchEffect be = evaluator_.evaluate(g, e.fault, faults, shortcut);
@@ -57,32 +68,46 @@ class GraphCampaignEvaluator : public CampaignEvaluator {
       for (std::size_t i = 0; i < columns_; ++i) e.trace[i] += be.trace[i];
     }
     e.outcome = classify_outcome(e.correct_to_wrong, e.nonfinite_images);
+    for (std::size_t v = 0; v < mitigated_.size(); ++v)
+      e.variants.push_back(mitigated_.evaluate(v, e.fault, faults, e, shortcut));
   }
 
  private:
   const Campaign& c_;
   GraphFaultEvaluator evaluator_;
   std::vector<GraphGoldenBatch> golden_;
+  GraphMitigatedEvaluation mitigated_;  // the variants' fault-free runs, once
   std::size_t columns_ = 0;
 };
 
 void refuse_unsupported_keys(const RunConfig& rc) {
-  const CampaignConfig& cc = *rc.campaign;
-  const std::string with = " with a graph model (workload.model)";
-  if (!cc.model.empty())
-    throw InputError(rc.file + ": campaign.model: a parameter file is for the built-in networks, not" + with +
-                     ", which carries its own parameters: remove campaign.model");
-  if (!cc.mitigations.empty())
-    throw InputError(rc.file + ": campaign.mitigations: mitigation variants are not supported" + with +
-                     " yet; remove campaign.mitigations, or measure them on a built-in network");
-  if (rc.mitigations.any())
-    throw InputError(rc.file + ": mitigations: not supported" + with + " yet; remove the top-level mitigations object");
+  if (!rc.campaign->model.empty())
+    throw InputError(rc.file + ": campaign.model: a parameter file is for the built-in networks, not with a graph "
+                               "model (workload.model), which carries its own parameters: remove campaign.model");
 }
 
-// The model at `batch` images: the config's own graph when it has that batch.
-std::shared_ptr<const Graph> graph_at(const RunConfig& rc, int batch) {
-  if (rc.workload.graph->batch() == batch) return rc.workload.graph;
-  return std::make_shared<const Graph>(load_onnx_model(rc.workload.model, batch));
+// Activation clipping acts at Relu nodes (workloads/models/relu_clip.h): a model without
+// one has nothing to clip.
+void require_relu(const RunConfig& rc, const Graph& g, const std::string& key, const ActivationClip& clip) {
+  if (clip.mode == ClipMode::none || relu_count(g) > 0) return;
+  throw InputError(rc.file + ": " + key + ": activation clipping acts at the Relu nodes of a graph model, and '" +
+                   rc.workload.model + "' has none (Clip, LeakyRelu, Gelu, Sigmoid and Tanh are not clipped); remove " +
+                   key);
+}
+
+// Checks the variants against the model; notes where pruning has nothing to prune.
+void check_variants(const RunConfig& rc, const Graph& g, std::ostream& notes) {
+  const std::vector<MitigationVariant>& variants = rc.campaign->mitigations;
+  for (std::size_t i = 0; i < variants.size(); ++i) {
+    const std::string key = "campaign.mitigations[" + std::to_string(i) + "]";
+    require_relu(rc, g, key + ".activation_clip", variants[i].mitigations.clip);
+    if (!variants[i].mitigations.prune_faulty_weights) continue;
+    std::string nodes;
+    for (const std::string& n : unprunable_nodes(g)) nodes += (nodes.empty() ? "" : ", ") + n;
+    if (!nodes.empty())
+      notes << "accsim: note: " << key << " (" << variants[i].name << "): the array nodes " << nodes
+            << " hold an activation, not a parameter, in the PE weight registers: nothing is pruned there (docs/campaign.md)\n";
+  }
 }
 
 void check_logits(const RunConfig& rc, const Graph& g) {
@@ -111,6 +136,16 @@ std::vector<int> predicted_labels(const Campaign& c, const Tensor& images) {
 
 }  // namespace
 
+std::shared_ptr<const Graph> load_graph_model(const RunConfig& rc, int batch) {
+  const ActivationClip& clip = rc.mitigations.clip;
+  require_relu(rc, *rc.workload.graph, "mitigations.activation_clip", clip);
+  const bool as_is = clip.mode == ClipMode::none || has_relu_clip(*rc.workload.graph, clip);
+  if (rc.workload.graph->batch() == batch && as_is) return rc.workload.graph;
+  Graph g = rc.workload.graph->batch() == batch ? *rc.workload.graph : load_onnx_model(rc.workload.model, batch);
+  if (clip.mode != ClipMode::none) set_relu_clips(g, clip);
+  return std::make_shared<const Graph>(std::move(g));
+}
+
 CampaignSource load_graph_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes) {
   refuse_unsupported_keys(rc);
   const CampaignConfig& cc = *rc.campaign;
@@ -121,9 +156,10 @@ CampaignSource load_graph_campaign(const RunConfig& rc, std::uint64_t seed, std:
   c.seed = seed;
   const int batch = std::min(cc.batch, cc.test_limit);
   for (int size : {batch, cc.test_limit % batch})
-    if (size > 0 && !c.graphs.count(size)) c.graphs[size] = graph_at(rc, size);
+    if (size > 0 && !c.graphs.count(size)) c.graphs[size] = load_graph_model(rc, size);
   const Graph& g = *c.graphs.at(batch);
   check_logits(rc, g);
+  check_variants(rc, g, notes);
   src.model_source = "ONNX model " + rc.workload.model + " (" + std::to_string(g.nodes.size()) + " nodes, " +
                      std::to_string(GraphFaultEvaluator::array_nodes(g).size()) + " on the array)";
   const std::vector<int> image(g.inputs.at(0).shape.begin() + 1, g.inputs.at(0).shape.end());

@@ -2,7 +2,8 @@
 // A campaign on a graph model (Campaign::graphs, workload.model): the recorded fault-free
 // run of every batch once, then per experiment one fast engine with the fault and, per
 // batch, the incremental rerun (workloads/models/graph_fault_evaluator.h). The trace's
-// columns are the graph's array nodes. Mitigation variants are not supported here.
+// columns are the graph's array nodes. Mitigation variants: the same fault under each
+// (workloads/mitigations/graph_mitigated_evaluation.h).
 #include <cstdint>
 #include <memory>
 #include <ostream>
@@ -13,18 +14,27 @@
 
 namespace accsim {
 
-// Computes the fault-free runs on `campaign.config.threads` threads. Keeps a reference
-// to `campaign`. Throws std::invalid_argument when the campaign has mitigation variants
-// or lacks a graph for one of its batch sizes.
+// Computes the fault-free runs (and the variants') on `campaign.config.threads` threads.
+// Keeps a reference to `campaign`. Throws std::invalid_argument when the campaign lacks
+// a graph for one of its batch sizes.
 std::unique_ptr<CampaignEvaluator> make_graph_campaign_evaluator(const Campaign& campaign);
+
+// The config's model (workload.model) at `batch` images, every Relu node clipping as the
+// top-level mitigations.activation_clip says (none: as in the file): the config's own
+// graph when it is that. InputError naming the file and key when the clip is set and the
+// model has no Relu node.
+std::shared_ptr<const Graph> load_graph_model(const RunConfig& rc, int batch);
 
 // load_campaign (workloads/campaign/campaign_setup.h) for a config with workload.model: the model
 // loaded for each batch size the campaign runs (campaign.batch images, and the smaller
 // last batch), the test images (Fashion-MNIST when the model's input is [N, 1, 28, 28]
 // and the dataset is installed, otherwise seeded synthetic inputs labelled with the
-// fault-free model's predictions, with a note on `notes`). InputError naming the file
-// and key for campaign.model, campaign.mitigations and top-level mitigations (not
-// supported with a model) and for a model whose first output is not logits [N, classes].
+// fault-free model's predictions, with a note on `notes`). The top-level
+// mitigations.activation_clip clips every Relu node of every run. InputError naming the
+// file and key for campaign.model (the model carries its parameters), for activation
+// clipping (top-level or a variant's) on a model without Relu nodes and for a model
+// whose first output is not logits [N, classes]; a note names the array nodes where a
+// pruning variant has no parameter to prune.
 CampaignSource load_graph_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes);
 
 }  // namespace accsim

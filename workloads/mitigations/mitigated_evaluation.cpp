@@ -4,12 +4,12 @@
 #include <optional>
 #include <stdexcept>
 
-#include "arch/number_format.h"
 #include "arch/pe_faults.h"
 #include "faultmodels/bit_protection.h"
 #include "faultmodels/checked_engine.h"
 #include "workloads/run/engines.h"
 #include "workloads/mitigations/fault_aware_pruning.h"
+#include "workloads/mitigations/variant_baseline.h"
 #include "workloads/models/inference.h"
 
 namespace accsim {
@@ -33,8 +33,6 @@ void classify_logits(const GoldenBatch& g, const Tensor& logits, long long& corr
       ++correct_to_wrong;
   }
 }
-
-CheckKind check_kind(MitigationCheck c) { return c == MitigationCheck::abft ? CheckKind::abft : CheckKind::duplicate; }
 
 }  // namespace
 
@@ -63,10 +61,7 @@ MitigatedEvaluation::MitigatedEvaluation(const ArrayConfig& array, const Network
       v->own_golden.resize(golden.size());
     }
     v->protect = protection_mask(mv.mitigations.protect_bits);
-    v->baseline.name = mv.name;
-    v->baseline.description = mv.mitigations.describe();
-    v->baseline.storage_overhead =
-        static_cast<double>(mv.mitigations.protect_bits.size()) / static_cast<double>(bit_width(array.datatype));
+    v->baseline = variant_baseline(mv, array);
     variants_.push_back(std::move(v));
   }
 
@@ -93,18 +88,10 @@ MitigatedEvaluation::MitigatedEvaluation(const ArrayConfig& array, const Network
   });
   for (std::size_t i = 0; i < variants_.size(); ++i) {
     VariantBaseline& base = variants_[i]->baseline;
-    long long check_base = 0, check_total = 0;
-    for (std::size_t b = 0; b < batches; ++b) {
-      const std::size_t task = i * batches + b;
-      base.cycles += cycles[task];
-      base.check_jobs += stats[task].jobs;
-      base.check_detections += stats[task].detections;
-      check_base += stats[task].base_cycles;
-      check_total += stats[task].total_cycles;
-    }
+    add_fault_free_batches(base, std::vector<long long>(cycles.begin() + i * batches, cycles.begin() + (i + 1) * batches),
+                           std::vector<CheckStats>(stats.begin() + i * batches, stats.begin() + (i + 1) * batches));
     for (std::size_t b = 0; b < batches; ++b)
       for (char ok : (variants_[i]->own_clip ? variants_[i]->own_golden[b] : golden[b]).correct) base.golden_correct += ok;
-    base.check_overhead = check_base ? static_cast<double>(check_total) / static_cast<double>(check_base) - 1.0 : 0.0;
   }
 }
 

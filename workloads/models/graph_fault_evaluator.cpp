@@ -52,6 +52,18 @@ bool on_array(const Node& node) {
   return def && def->on_array;
 }
 
+// Adds the predictions from the faulty logits and counts what they do to `e`.
+void classify_logits(const GraphGoldenBatch& g, const Tensor& logits, BatchEffect& e) {
+  const int classes = logits.dim(1);
+  for (int i = 0; i < g.size(); ++i) {
+    const float* row = logits.data() + static_cast<std::size_t>(i) * classes;
+    e.predictions.push_back(argmax_row(row, classes));
+    if (any_nonfinite(row, classes)) ++e.nonfinite_images;
+    if (g.correct[static_cast<std::size_t>(i)] && e.predictions.back() != g.labels[static_cast<std::size_t>(i)])
+      ++e.correct_to_wrong;
+  }
+}
+
 // The batch's effect from the faulty logits and, per array node, its faulty output
 // (`faulty(name)`: null when it equals the fault-free one).
 template <typename Lookup>
@@ -62,14 +74,7 @@ BatchEffect effect_of(const GraphGoldenBatch& g, const Tensor& logits, const Loo
     const Tensor* f = faulty(node.outputs.at(0));
     e.trace.push_back(f ? count_differences(*f, g.run.values.at(node.outputs[0])) : 0);
   }
-  const int classes = logits.dim(1);
-  for (int i = 0; i < g.size(); ++i) {
-    const float* row = logits.data() + static_cast<std::size_t>(i) * classes;
-    e.predictions.push_back(argmax_row(row, classes));
-    if (any_nonfinite(row, classes)) ++e.nonfinite_images;
-    if (g.correct[static_cast<std::size_t>(i)] && e.predictions.back() != g.labels[static_cast<std::size_t>(i)])
-      ++e.correct_to_wrong;
-  }
+  classify_logits(g, logits, e);
   return e;
 }
 
@@ -138,25 +143,33 @@ std::string GraphFaultEvaluator::transient_node(const GraphGoldenBatch& g, const
   return "";  // past the run
 }
 
+BatchEffect GraphFaultEvaluator::classify(const GraphGoldenBatch& g, const Tensor& logits) {
+  BatchEffect e;
+  classify_logits(g, logits, e);
+  return e;
+}
+
 BatchEffect GraphFaultEvaluator::evaluate(const GraphGoldenBatch& g, const HardwareFault& fault, const PeFaults& faults,
-                                          bool shortcut) const {
+                                          bool shortcut, const ChangedParameters* changed) const {
   validate(fault, array_);
+  const Graph& graph = changed ? *changed->graph : *g.graph;
   if (!shortcut) {
     FastEngine engine(array_, faults);
-    const GraphRun full = run_graph(*g.graph, g.run.values.at(g.graph->inputs.at(0).name), engine, true);
+    const GraphRun full = run_graph(graph, g.run.values.at(graph.inputs.at(0).name), engine, true);
     return effect_of(g, full.outputs.at(0), [&full](const std::string& name) { return &full.values.at(name); });
   }
   RerunScope scope;
+  if (changed) scope.changed_initializers = changed->initializers;
   if (fault.permanent()) {
     scope.engine_touches = [&](const Node& node) { return stuck_at_touches(g, node, fault, faults); };
   } else {
     const std::string struck = transient_node(g, faults, fault.cycle);
-    if (struck.empty())  // masked in the hardware: nothing changes
+    if (struck.empty() && scope.changed_initializers.empty())  // masked in the hardware: nothing changes
       return effect_of(g, g.run.outputs.at(0), [](const std::string&) { return static_cast<const Tensor*>(nullptr); });
-    scope.engine_touches = [struck](const Node& node) { return node.name == struck; };
+    scope.engine_touches = [struck](const Node& node) { return !struck.empty() && node.name == struck; };
   }
   PlaneRerunEngine engine(array_, faults, g.run, g.stationary, g.mappings);
-  const Rerun rerun = rerun_graph(*g.graph, g.run, engine, scope);
+  const Rerun rerun = rerun_graph(graph, g.run, engine, scope);
   return effect_of(g, rerun.outputs.at(0), [&rerun](const std::string& name) -> const Tensor* {
     const auto it = rerun.changed.find(name);
     return it == rerun.changed.end() ? nullptr : &it->second;

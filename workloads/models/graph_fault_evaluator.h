@@ -14,6 +14,7 @@
 // Without the shortcut the whole graph runs again on the faulty array; both give
 // bit-identical results (tests/workloads/models/graph_fault_evaluator_test.cpp).
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,6 +41,13 @@ struct GraphGoldenBatch {
   int size() const { return static_cast<int>(labels.size()); }
 };
 
+// A model that differs from a batch's recorded one in some initializers (pruned weights):
+// `graph` is the recorded graph with the initializers named in `initializers` changed.
+struct ChangedParameters {
+  const Graph* graph = nullptr;
+  std::set<std::string> initializers;
+};
+
 class GraphFaultEvaluator {
  public:
   explicit GraphFaultEvaluator(const ArrayConfig& array) : array_(array) {}
@@ -54,9 +62,14 @@ class GraphFaultEvaluator {
   static int node_at_cycle(const GraphGoldenBatch& golden, long long cycle);
 
   // `fault` on the batch: `faults` is PeFaults(array, {fault}), compiled once per
-  // experiment. Thread-safe (const).
+  // experiment. `changed`: run that model instead of the recorded one (its changed
+  // initializers rerun what they reach), compared with the recorded fault-free run.
+  // Thread-safe (const).
   BatchEffect evaluate(const GraphGoldenBatch& golden, const HardwareFault& fault, const PeFaults& faults,
-                       bool shortcut = true) const;
+                       bool shortcut = true, const ChangedParameters* changed = nullptr) const;
+  // The batch's effect when the model gives `logits` (no trace): predictions, images
+  // turned wrong, images with a NaN/Inf logit.
+  static BatchEffect classify(const GraphGoldenBatch& golden, const Tensor& logits);
 
  private:
   bool stuck_at_touches(const GraphGoldenBatch& golden, const Node& node, const HardwareFault& fault,

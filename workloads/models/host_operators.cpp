@@ -10,8 +10,10 @@
 #include "kernels/layout_ops.h"
 #include "kernels/normalization.h"
 #include "kernels/pooling.h"
+#include "kernels/activations.h"
 #include "kernels/unary_ops.h"
 #include "workloads/models/operator_table.h"
+#include "workloads/models/relu_clip.h"
 
 namespace accsim {
 
@@ -33,22 +35,14 @@ Result unary(OperatorContext& c) {
 
 Result identity(OperatorContext& c) { return {c.in(0)}; }
 
-// ReLU, clipped when the node carries accsim's clipping attributes (operators.h).
-ActivationClip relu_clip(const Node& node) {
-  const std::string mode = node.get_string(kClipModeAttribute, "none");
-  return {mode == "saturate" ? ClipMode::saturate : mode == "zero" ? ClipMode::zero : ClipMode::none,
-          node.get_float(kClipThresholdAttribute, 6.0f)};
+// ONNX Relu, or the clipped ReLU of an activation-clipping mitigation (relu_clip.h).
+Result relu_op(OperatorContext& c) {
+  const ActivationClip clip = relu_clip(c.node);
+  if (clip.mode == ClipMode::none) return {unary_op(c.in(0), UnaryOp::relu)};
+  return {clipped_relu(c.in(0), clip)};
 }
 
-Result relu_op(OperatorContext& c) { return {clipped_relu(c.in(0), relu_clip(c.node))}; }
-
-void check_relu(const Node& node, const Graph&) {
-  const std::string mode = node.get_string(kClipModeAttribute, "none");
-  if (mode != "none" && mode != "saturate" && mode != "zero")
-    throw std::invalid_argument(std::string(kClipModeAttribute) + " \"" + mode + "\" is not one of none, saturate, zero");
-  if (!(node.get_float(kClipThresholdAttribute, 6.0f) > 0.0f))
-    throw std::invalid_argument(std::string(kClipThresholdAttribute) + " must be > 0");
-}
+void check_relu(const Node& node, const Graph&) { relu_clip(node); }
 
 void check_dropout(const Node& node, const Graph&) {
   if (node.outputs.size() > 1 && !node.outputs[1].empty()) throw std::invalid_argument("the mask output of Dropout is not supported");

@@ -3,7 +3,7 @@
 #include <stdexcept>
 
 #include "workloads/models/operators.h"
-#include "workloads/models/relu_clipping.h"
+#include "workloads/models/relu_clip.h"
 
 namespace accsim {
 
@@ -116,7 +116,7 @@ Graph network_graph(const Network& net, const NetworkParameters& params, int bat
   g.shapes.erase(last.outputs[0]);
   last.outputs[0] = "logits";
   g.outputs = {"logits"};
-  clip_relus(g, net.clip);
+  set_relu_clips(g, net.clip);
   check_nodes(g);
   return g;
 }

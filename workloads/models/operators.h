@@ -11,13 +11,10 @@
 
 namespace accsim {
 
-// accsim's own node attributes (not ONNX; the built-in networks set them, a model file may):
-// a Conv, Gemm or MatMul's pinned random-swizzle seed (int >= 0, array_runner.h), and a
-// Relu's activation clipping (a mitigation, kernels/activations.h): mode "saturate" or
-// "zero" and the threshold (float > 0).
+// accsim's own node attribute (not ONNX; the built-in networks set it, a model file may):
+// a Conv, Gemm or MatMul's pinned random-swizzle seed (int >= 0, array_runner.h). A Relu's
+// activation clipping has its own attributes (relu_clip.h).
 inline constexpr const char* kSwizzleSeedAttribute = "accsim_swizzle_seed";
-inline constexpr const char* kClipModeAttribute = "accsim_clip";
-inline constexpr const char* kClipThresholdAttribute = "accsim_clip_threshold";
 
 struct OperatorContext {
   const Graph& graph;

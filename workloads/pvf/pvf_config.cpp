@@ -6,6 +6,7 @@
 
 #include "arch/input_error.h"
 #include "workloads/campaign/campaign_config.h"
+#include "workloads/models/relu_clip.h"
 #include "workloads/pvf/pvf_graph_model.h"
 
 namespace accsim {
@@ -24,8 +25,9 @@ ParameterFaultsConfig sbf_into_each(std::vector<ParameterTarget> targets, const 
 }
 
 // Every key but the parameter faults; `graph`: a graph model, whose parameters are its
-// ONNX initializers and whose pool images run one at a time.
-PvfConfig parse_pvf_keys(ConfigReader& r, const std::string& config_file, bool graph) {
+// ONNX initializers, whose pool images run one at a time and whose activations to clip
+// are its Relu nodes.
+PvfConfig parse_pvf_keys(ConfigReader& r, const std::string& config_file, const Graph* graph) {
   PvfConfig c;
   if (graph && r.has("model"))
     r.fail("model", "the parameters of a graph model are its ONNX initializers (workload.model); remove pvf.model");
@@ -47,9 +49,9 @@ PvfConfig parse_pvf_keys(ConfigReader& r, const std::string& config_file, bool g
                                "same by every checked copy (use `accsim campaign` for hardware faults)");
     if (m.prune_faulty_weights)
       r.fail(where + ".prune_faulty_weights", "fault-aware pruning needs a faulty PE; it does not apply to parameter faults");
-    if (graph && m.clip.mode != ClipMode::none)
-      r.fail(where + ".activation_clip", "activation clipping acts on the ReLUs of the built-in networks; graph models "
-                                         "take protect_bits only");
+    if (graph && m.clip.mode != ClipMode::none && relu_count(*graph) == 0)
+      r.fail(where + ".activation_clip", "activation clipping acts at the Relu nodes of a graph model, and the model has "
+                                         "none (Clip, LeakyRelu, Gelu, Sigmoid and Tanh are not clipped)");
   }
   r.finish();
   return c;
@@ -59,7 +61,7 @@ PvfConfig parse_pvf_keys(ConfigReader& r, const std::string& config_file, bool g
 
 PvfConfig parse_pvf_config(ConfigReader r, ConfigReader* parameter_faults, const Network& net,
                            const std::string& config_file) {
-  PvfConfig c = parse_pvf_keys(r, config_file, false);
+  PvfConfig c = parse_pvf_keys(r, config_file, nullptr);
   if (parameter_faults) {
     c.faults = parse_parameter_faults(*parameter_faults);
     return c;
@@ -78,7 +80,7 @@ PvfConfig parse_pvf_config(ConfigReader r, ConfigReader* parameter_faults, const
 
 PvfConfig parse_pvf_config(ConfigReader r, ConfigReader* parameter_faults, const Graph& graph,
                            const std::string& config_file) {
-  PvfConfig c = parse_pvf_keys(r, config_file, true);
+  PvfConfig c = parse_pvf_keys(r, config_file, &graph);
   const std::vector<int>& logits = graph.shape_of(graph.outputs.at(0));
   if (graph.inputs.size() != 1 || logits.size() != 2 || logits[0] != graph.batch() || logits[1] < 2)
     throw InputError(config_file + ": workload.model: accsim pvf needs a classifier with one input whose first output "

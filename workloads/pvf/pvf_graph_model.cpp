@@ -10,6 +10,7 @@
 #include "workloads/models/graph_runner.h"
 #include "workloads/models/incremental_run.h"
 #include "workloads/models/operators.h"
+#include "workloads/models/relu_clip.h"
 #include "workloads/campaign/shortcut_propagation.h"
 
 namespace accsim {
@@ -31,9 +32,36 @@ void check_graph(const PvfCampaign& c) {
                                 " tensor (batch 1) for images " + c.images.shape_string());
   if (g.outputs.empty() || g.shape_of(g.outputs[0]).size() != 2 || g.shape_of(g.outputs[0])[0] != 1)
     throw std::invalid_argument("run_pvf: the graph's first output must be [1, classes] logits");
-  for (const MitigationVariant& m : c.config.mitigations)
-    if (m.mitigations.clip.mode != ClipMode::none)
-      throw std::invalid_argument("run_pvf: mitigation \"" + m.name + "\": activation clipping needs a built-in network");
+}
+
+// The model each variant runs: the campaign's graph, or with the variant's clip at every
+// Relu node (workloads/models/relu_clip.h). Variants that run the same model share it.
+struct GraphVariants {
+  std::vector<std::shared_ptr<const Graph>> graphs;  // distinct models; [0] the campaign's
+  std::vector<std::size_t> graph_of;                 // per variant (0: unprotected)
+};
+
+GraphVariants variant_graphs(const PvfCampaign& c) {
+  GraphVariants v;
+  v.graphs.push_back(c.graph);
+  v.graph_of.push_back(0);
+  std::vector<ActivationClip> clips{ActivationClip{}};  // per graph; [0]: as the campaign's graph has it
+  for (const MitigationVariant& m : c.config.mitigations) {
+    const ActivationClip& clip = m.mitigations.clip;
+    std::size_t d = 0;
+    if (clip.mode != ClipMode::none && !has_relu_clip(*c.graph, clip)) {
+      d = 1;
+      while (d < clips.size() && (clips[d].mode != clip.mode || clips[d].threshold != clip.threshold)) ++d;
+      if (d == clips.size()) {
+        Graph g = *c.graph;
+        set_relu_clips(g, clip);
+        v.graphs.push_back(std::make_shared<const Graph>(std::move(g)));
+        clips.push_back(clip);
+      }
+    }
+    v.graph_of.push_back(d);
+  }
+  return v;
 }
 
 class GraphPvfModel;
@@ -41,14 +69,16 @@ class GraphPvfModel;
 class GraphPvfWorker : public PvfWorker {
  public:
   explicit GraphPvfWorker(const GraphPvfModel& model);
-  ParameterSet& parameters() override { return set_; }
+  ParameterSet& parameters() override { return sets_.front(); }
   std::vector<PvfOutcome> evaluate(std::size_t variant, const std::vector<int>& images,
                                    const std::vector<Injection>& injections, bool shortcut) override;
 
  private:
   const GraphPvfModel& model_;
-  Graph graph_;  // its initializers are corrupted and restored in place
-  ParameterSet set_;
+  // Per distinct model, the worker's own copy, whose initializers are corrupted and
+  // restored in place, and its parameters (the same tensors in the same order in each).
+  std::vector<Graph> graphs_;
+  std::vector<ParameterSet> sets_;
   PeFaults healthy_;
   std::unique_ptr<Engine> engine_;
 };
@@ -56,25 +86,35 @@ class GraphPvfWorker : public PvfWorker {
 class GraphPvfModel : public PvfModel {
  public:
   explicit GraphPvfModel(const PvfCampaign& c);
-  bool golden_correct(std::size_t, int image) const override { return correct_[static_cast<std::size_t>(image)]; }
-  long long golden_cycles(std::size_t) const override { return golden_.front().cycles; }
+  bool golden_correct(std::size_t variant, int image) const override {
+    return correct_[variants_.graph_of.at(variant)][static_cast<std::size_t>(image)];
+  }
+  long long golden_cycles(std::size_t variant) const override {
+    return golden_[variants_.graph_of.at(variant)].front().cycles;
+  }
   std::unique_ptr<PvfWorker> make_worker() const override { return std::make_unique<GraphPvfWorker>(*this); }
 
   const PvfCampaign& campaign() const { return c_; }
-  const GraphRun& golden(int image) const { return golden_[static_cast<std::size_t>(image)]; }
+  const GraphVariants& variants() const { return variants_; }
+  const GraphRun& golden(std::size_t graph, int image) const { return golden_[graph][static_cast<std::size_t>(image)]; }
   const Tensor& image(int i) const { return images_[static_cast<std::size_t>(i)]; }
   int label(int image) const { return c_.labels[static_cast<std::size_t>(image)]; }
 
  private:
+  void record_goldens(std::size_t graph);
+
   const PvfCampaign& c_;
+  GraphVariants variants_;
   std::vector<Tensor> images_;   // [1, ...] each
-  // Recorded runs: jobs keep only their place on the timeline, images not counted no values.
-  std::vector<GraphRun> golden_;
-  std::vector<char> correct_;
+  // Per distinct model, per image: recorded runs (jobs keep only their place on the
+  // timeline; images not counted no values) and whether the image is classified correctly.
+  std::vector<std::vector<GraphRun>> golden_;
+  std::vector<std::vector<char>> correct_;
 };
 
 GraphPvfModel::GraphPvfModel(const PvfCampaign& c) : c_(c) {
   check_graph(c);
+  variants_ = variant_graphs(c);
   const auto n = static_cast<std::size_t>(c.images.dim(0));
   const std::size_t per = c.images.size() / n;
   std::vector<int> shape = c.images.shape();
@@ -83,35 +123,45 @@ GraphPvfModel::GraphPvfModel(const PvfCampaign& c) : c_(c) {
     images_.emplace_back(shape);
     std::copy_n(c.images.data() + i * per, per, images_.back().data());
   }
-  golden_.resize(n);
-  correct_.resize(n);
-  parallel_for(c.config.threads, n, [&](std::size_t i) {
+  golden_.resize(variants_.graphs.size());
+  correct_.resize(variants_.graphs.size());
+  for (std::size_t d = 0; d < variants_.graphs.size(); ++d) record_goldens(d);
+}
+
+void GraphPvfModel::record_goldens(std::size_t d) {
+  const std::size_t n = images_.size();
+  golden_[d].resize(n);
+  correct_[d].resize(n);
+  parallel_for(c_.config.threads, n, [&](std::size_t i) {
     const PeFaults healthy;
-    GraphRun run = run_graph(*c.graph, images_[i], *make_engine("fast", c.array, healthy), true);
+    GraphRun run = run_graph(*variants_.graphs[d], images_[i], *make_engine("fast", c_.array, healthy), true);
     for (LayerRun& job : run.jobs) job.input = job.output = job.weights = Tensor();  // reruns need only the cycles
-    correct_[i] = prediction(run.outputs.at(0)) == c.labels[i];
-    if (!correct_[i]) run.values.clear();  // never rerun: the image is not counted
-    golden_[i] = std::move(run);
+    correct_[d][i] = prediction(run.outputs.at(0)) == c_.labels[i];
+    if (!correct_[d][i]) run.values.clear();  // never rerun: the image is not counted
+    golden_[d][i] = std::move(run);
   });
 }
 
 GraphPvfWorker::GraphPvfWorker(const GraphPvfModel& model)
-    : model_(model),
-      graph_(*model.campaign().graph),
-      set_(graph_parameter_set(graph_)),
-      engine_(make_engine("fast", model.campaign().array, healthy_)) {}
+    : model_(model), engine_(make_engine("fast", model.campaign().array, healthy_)) {
+  for (const auto& graph : model.variants().graphs) graphs_.push_back(*graph);
+  for (Graph& g : graphs_) sets_.push_back(graph_parameter_set(g));  // graphs_ no longer grows: stable views
+}
 
-std::vector<PvfOutcome> GraphPvfWorker::evaluate(std::size_t, const std::vector<int>& images,
+std::vector<PvfOutcome> GraphPvfWorker::evaluate(std::size_t variant, const std::vector<int>& images,
                                                  const std::vector<Injection>& injections, bool shortcut) {
+  const std::size_t d = model_.variants().graph_of.at(variant);
+  Graph& graph = graphs_[d];
+  ParameterSet& set = sets_[d];
   std::vector<PvfOutcome> out;
   for (std::size_t k = 0; k < injections.size(); ++k) {
     const int image = images[k];
     RerunScope scope;
-    for (const ParameterFlip& f : injections[k].flips) scope.changed_initializers.insert(set_[f.tensor].name);
-    injections[k].apply(set_);
-    const Tensor logits = shortcut ? rerun_graph(graph_, model_.golden(image), *engine_, scope).outputs.at(0)
-                                   : run_graph(graph_, model_.image(image), *engine_, false).outputs.at(0);
-    injections[k].undo(set_);
+    for (const ParameterFlip& f : injections[k].flips) scope.changed_initializers.insert(set[f.tensor].name);
+    injections[k].apply(set);
+    const Tensor logits = shortcut ? rerun_graph(graph, model_.golden(d, image), *engine_, scope).outputs.at(0)
+                                   : run_graph(graph, model_.image(image), *engine_, false).outputs.at(0);
+    injections[k].undo(set);
     const int p = prediction(logits);
     out.push_back(p < 0 ? PvfOutcome::crash : p != model_.label(image) ? PvfOutcome::sdc : PvfOutcome::masked);
   }

@@ -3,7 +3,10 @@
 // the recorded fault-free run of every pool image is kept once; an experiment applies its
 // fault to the worker's own copy of the initializers, reruns only the nodes the corrupted
 // tensors change (workloads/models/incremental_run.h, bit-identical to a full run),
-// classifies the image from the output logits and undoes the fault.
+// classifies the image from the output logits and undoes the fault. An activation-
+// clipping variant runs the model with its clip at every Relu node
+// (workloads/models/relu_clip.h) against its own recorded fault-free runs (its own
+// correct set), as the chain networks' clipping variants do.
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,8 +33,7 @@ std::vector<std::string> graph_array_weights(const Graph& graph);
 std::vector<int> graph_predicted_labels(const Graph& graph, const ArrayConfig& array, const Tensor& images, int threads);
 
 // `campaign.graph` must take one [1, ...] input whose shape is the images' [1:] and give
-// [1, classes] logits as its first output: std::invalid_argument otherwise, and for
-// activation clipping variants (graph models have no network ReLUs to clip). Keeps a
+// [1, classes] logits as its first output: std::invalid_argument otherwise. Keeps a
 // reference to `campaign`, which must outlive the model.
 std::unique_ptr<PvfModel> make_graph_pvf_model(const PvfCampaign& campaign);
 

@@ -5,7 +5,7 @@
 #include "workloads/campaign/campaign_config.h"
 #include "workloads/models/network_graph.h"
 #include "workloads/models/operators.h"
-#include "workloads/models/relu_clipping.h"
+#include "workloads/models/relu_clip.h"
 #include "workloads/models/workload_parameters.h"
 
 namespace accsim {
@@ -24,7 +24,7 @@ WorkloadModel onnx_model(const RunConfig& rc) {
   m.graph = rc.workload.graph;
   if (rc.mitigations.clip.mode != ClipMode::none) {
     auto clipped = std::make_shared<Graph>(*rc.workload.graph);
-    clip_relus(*clipped, rc.mitigations.clip);
+    set_relu_clips(*clipped, rc.mitigations.clip);
     m.graph = std::move(clipped);
   }
   m.title = m.graph->name + " (ONNX, " + std::to_string(m.graph->nodes.size()) + " nodes, " +

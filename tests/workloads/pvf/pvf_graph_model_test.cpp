@@ -1,17 +1,22 @@
 // PVF campaigns on graph models: targets are initializers by name or glob, the PVF
 // definition on cached recorded runs, reruns against full runs of the corrupted graph,
-// determinism across threads and grouping, protected bits, and resuming.
+// determinism across threads and grouping, protected bits, clipping at every Relu node,
+// and resuming.
 #include "workloads/pvf/pvf_graph_model.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "arch/input_error.h"
+#include "temp_dir.h"
 #include "test_util.h"
 #include "workloads/pvf/pvf_test_util.h"
 #include "workloads/io/fashion_mnist.h"
+#include "workloads/models/onnx_builder.h"
+#include "workloads/models/relu_clip.h"
 #include "workloads/pvf/pvf_campaign.h"
 #include "workloads/pvf/pvf_graph_fixture.h"
 #include "workloads/pvf/pvf_report.h"
@@ -119,12 +124,30 @@ TEST(PvfGraphModel, RerunsGiveTheOutcomesOfFullRunsOfTheCorruptedGraph) {
   EXPECT_GT(failures(fast, 0), 0);
 }
 
-TEST(PvfGraphModel, ThreadsAndGroupingDoNotChangeAnyResult) {
+MitigationVariant clip_variant(const std::string& name, ClipMode mode, float threshold) {
+  MitigationVariant v;
+  v.name = name;
+  v.mitigations.clip.mode = mode;
+  v.mitigations.clip.threshold = threshold;
+  return v;
+}
+
+// The tiny campaign with a clipping and a clipping + protection variant.
+PvfCampaign clipped_campaign(long long experiments, int threads) {
+  PvfCampaign c = tiny_campaign(experiments, threads);
+  MitigationVariant both = clip_variant("zero_protect", ClipMode::zero, 0.5f);
+  both.mitigations.protect_bits = {30};
+  c.config.mitigations = {clip_variant("clip", ClipMode::saturate, 0.5f), both};
+  return c;
+}
+
+TEST(PvfGraphModel, ThreadsAndGroupingDoNotChangeAnyResultOfAnyVariant) {
   PvfRunOptions singles;
   singles.group = 1;
-  const PvfResults a = run_pvf(tiny_campaign(40, 1), singles), b = run_pvf(tiny_campaign(40, 2));
+  const PvfResults a = run_pvf(clipped_campaign(40, 1), singles), b = run_pvf(clipped_campaign(40, 2));
   expect_same_experiments(a, b);
   EXPECT_GT(failures(a, 0), 0);
+  EXPECT_GT(failures(a, 1), 0);  // the clipped model fails too: the comparison covers its reruns
 }
 
 TEST(PvfGraphModel, ProtectedBitsMaskTheirFlipsAndLeaveEveryOtherOutcome) {
@@ -144,15 +167,72 @@ TEST(PvfGraphModel, ProtectedBitsMaskTheirFlipsAndLeaveEveryOtherOutcome) {
     }
   }
   EXPECT_GT(bit30, 0);
-  c.config.mitigations[0].mitigations.clip.mode = ClipMode::zero;
-  EXPECT_THROW(run_pvf(c), std::invalid_argument);
+}
+
+TEST(PvfGraphModel, ClipVariantsGiveTheOutcomesOfTheModelClippedAtEveryReluAndRerunsEqualFullRuns) {
+  PvfCampaign c = tiny_campaign(40, 2);
+  MitigationVariant both = clip_variant("clip_protect", ClipMode::saturate, 0.5f);
+  both.mitigations.protect_bits = {30};
+  c.config.mitigations = {clip_variant("clip", ClipMode::saturate, 0.5f), clip_variant("zero", ClipMode::zero, 0.2f),
+                          both};
+  const PvfResults r = run_pvf(c);
+  ASSERT_TRUE(r.complete());
+  PvfRunOptions full;
+  full.shortcut = false;
+  expect_same_experiments(r, run_pvf(c, full));
+  for (std::size_t v = 1; v <= 2; ++v) {
+    // The reference: the same campaign (pool, labels, draws) on the clipped model, unprotected.
+    PvfCampaign clipped = c;
+    clipped.config.mitigations.clear();
+    Graph g = *c.graph;
+    EXPECT_EQ(set_relu_clips(g, c.config.mitigations[v - 1].mitigations.clip), 2u);
+    clipped.graph = std::make_shared<const Graph>(std::move(g));
+    const PvfResults ref = run_pvf(clipped);
+    EXPECT_EQ(ref.golden_correct[0], r.golden_correct[v]);
+    int differs = 0;
+    for (std::size_t i = 0; i < r.experiments.size(); ++i) {
+      EXPECT_EQ(r.experiments[i].outcomes[v], ref.experiments[i].outcomes[0]) << "experiment " << i << " variant " << v;
+      differs += r.experiments[i].outcomes[v] != r.experiments[i].outcomes[0];
+    }
+    EXPECT_GT(differs, 0) << v;  // the clip changed some outcome
+  }
+  EXPECT_LT(r.golden_correct[2], r.golden_correct[0]);  // zeroing above 0.2 costs fault-free accuracy
+  for (const PvfExperiment& e : r.experiments)  // clip + protect: the clip's outcome, bit 30 masked
+    if (e.bit == 30) {
+      EXPECT_TRUE(e.outcomes[3] == PvfOutcome::masked || e.outcomes[3] == PvfOutcome::not_counted);
+    } else {
+      EXPECT_EQ(e.outcomes[3], e.outcomes[1]) << "bit " << e.bit;
+    }
+}
+
+TEST(PvfGraphModel, ClippingAModelWithoutReluIsRefusedNamingTheKey) {
+  testing::TempDir dir;
+  testing::OnnxBuilder b;  // x -> Flatten -> Gemm -> logits: no Relu
+  b.input("x", {0, 1, 4, 4}).output("logits").floats("fc.weight", {10, 16}, std::vector<float>(160, 0.25f));
+  b.node("Flatten", {"x"}, {"f"}, "flatten");
+  testing::OnnxBuilder::int_attribute(b.node("Gemm", {"f", "fc.weight"}, {"logits"}, "fc"), "transB", 1);
+  b.save(dir.file("linear.onnx"));
+  std::ifstream small(std::string(ACCSIM_SOURCE_DIR) + "/configs/small.json");
+  nlohmann::json j = nlohmann::json::parse(small);
+  j.erase("faults");
+  j["workload"] = {{"model", "linear.onnx"}};
+  j["pvf"] = {{"experiments", 2}, {"mitigations", {{{"name", "clip"}, {"activation_clip", {{"mode", "saturate"}}}}}}};
+  try {
+    parse_run_config_json(j, dir.file("config.json"));
+    FAIL() << "a clip variant on a model without Relu was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("config.json: pvf.mitigations[0].activation_clip: activation clipping acts at "
+                                         "the Relu nodes"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(PvfGraphModel, AnInterruptedRunResumesToTheSameResultsAndAnotherModelsCheckpointIsRefused) {
   const fs::path dir = fs::temp_directory_path() / ("accsim_graph_pvf_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const std::string checkpoint = (dir / "p.h5.checkpoint").string();
-  const PvfCampaign c = tiny_campaign(20, 2);
+  const PvfCampaign c = clipped_campaign(20, 2);  // variants' outcomes resume too
   PvfRunOptions first;
   first.checkpoint = checkpoint;
   first.max_experiments = 25;  // as if killed
@@ -164,7 +244,7 @@ TEST(PvfGraphModel, AnInterruptedRunResumesToTheSameResultsAndAnotherModelsCheck
   const PvfResults resumed = run_pvf(c, rest);
   EXPECT_TRUE(resumed.complete());
   EXPECT_EQ(resumed.resumed, 25);
-  expect_same_experiments(resumed, run_pvf(tiny_campaign(20, 1)));
+  expect_same_experiments(resumed, run_pvf(clipped_campaign(20, 1)));
 
   PvfCampaign other = c;
   Graph changed = *c.graph;
