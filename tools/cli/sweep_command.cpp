@@ -5,6 +5,16 @@
 
 namespace accsim {
 
+namespace {
+
+// What the header names: the ONNX model, the topology or the built-in network.
+std::string workload_name(const RunConfig& rc) {
+  if (rc.workload.graph) return rc.workload.graph->name + " (ONNX " + rc.workload.model + ")";
+  return rc.workload.topology.empty() ? rc.workload.network.name : rc.workload.topology;
+}
+
+}  // namespace
+
 int sweep_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const RunConfig rc = load_run_config(options);
   const Sweep sweep = parse_sweep(rc);  // every point validated before anything runs
@@ -16,8 +26,7 @@ int sweep_command(const RunOptions& options, std::ostream& out, std::ostream& er
   so.progress = progress_style_for_stderr(options.quiet);
   out << "accsim " << ACCSIM_VERSION << " sweep | " << sweep.points.size() << " points over";
   for (const auto& k : sweep.keys) out << " " << k;
-  out << " | " << (rc.workload.topology.empty() ? rc.workload.network.name : rc.workload.topology) << " | seed "
-      << so.seed << " | engine " << so.engine << "\n";
+  out << " | " << workload_name(rc) << " | seed " << so.seed << " | engine " << so.engine << "\n";
   run_sweep(rc, sweep, so, out, err);
   return 0;
 }

@@ -111,6 +111,8 @@ std::vector<int> predicted_labels(const Campaign& c, const Tensor& images) {
 
 }  // namespace
 
+void refuse_graph_campaign_keys(const RunConfig& rc) { refuse_unsupported_keys(rc); }
+
 CampaignSource load_graph_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes) {
   refuse_unsupported_keys(rc);
   const CampaignConfig& cc = *rc.campaign;

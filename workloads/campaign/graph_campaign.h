@@ -27,4 +27,8 @@ std::unique_ptr<CampaignEvaluator> make_graph_campaign_evaluator(const Campaign&
 // supported with a model) and for a model whose first output is not logits [N, classes].
 CampaignSource load_graph_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes);
 
+// What load_graph_campaign refuses first (campaign.model, campaign.mitigations, top-level
+// mitigations), for callers that validate configs before anything runs (accsim sweep).
+void refuse_graph_campaign_keys(const RunConfig& rc);
+
 }  // namespace accsim
