@@ -1,5 +1,7 @@
 #include "tools/cli/sweep_command.h"
 
+#include <filesystem>
+
 #include "tools/cli/config_overrides.h"
 #include "workloads/sweep/sweep.h"
 
@@ -9,7 +11,8 @@ namespace {
 
 // What the header names: the ONNX model, the topology or the built-in network.
 std::string workload_name(const RunConfig& rc) {
-  if (rc.workload.graph) return rc.workload.graph->name + " (ONNX " + rc.workload.model + ")";
+  if (rc.workload.graph)
+    return rc.workload.graph->name + " (ONNX " + std::filesystem::path(rc.workload.model).lexically_normal().string() + ")";
   return rc.workload.topology.empty() ? rc.workload.network.name : rc.workload.topology;
 }
 
