@@ -4,6 +4,7 @@
 #include "tools/cli_test_util.h"
 #include "workloads/scalesim/compute_report.h"
 #include "workloads/io/results_file.h"
+#include "workloads/models/tiny_classifier.h"
 
 namespace accsim {
 namespace {
@@ -51,6 +52,37 @@ TEST(SweepCommand, ABadPointIsRejectedBeforeAnythingRuns) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("array.datatype"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("fp7"), std::string::npos) << r.err;
+  EXPECT_TRUE(files_containing(dir.path(), ".h5").empty());
+}
+
+// The tiny classifier at models/tiny.onnx next to the config, over two array widths.
+json graph_sweep(const TempDir& dir) {
+  fs::create_directories(dir.path() / "models");
+  testing::save_tiny_classifier((dir.path() / "models" / "tiny.onnx").string());
+  json j = small_config();
+  j["workload"] = {{"model", "models/tiny.onnx"}, {"batch", 2}};
+  j["sweep"] = {{"grid", {{"array.atomic_k", {8, 16}}}}};
+  return j;
+}
+
+TEST(SweepCommand, SweepsAGraphModel) {
+  TempDir dir;
+  const fs::path out = dir.path() / "g.h5";
+  const CliRun r = run_cli({"sweep", "--config", write_config(dir, graph_sweep(dir)), "--out", out.string(), "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("2 points over array.atomic_k | tiny (ONNX "), std::string::npos) << r.out;
+  const ResultsTable t = read_table(out.string(), "/points");
+  ASSERT_EQ(t.columns[0].size(), 2u);
+  EXPECT_GT(t.columns[1][0], t.columns[1][1]);  // cycles: 16 columns take fewer
+}
+
+TEST(SweepCommand, AKeyAGraphModelDoesNotReadIsExit2NamingTheKey) {
+  TempDir dir;
+  json j = graph_sweep(dir);
+  j["sweep"] = {{"grid", {{"workload.parameters", {"trained.h5"}}}}};
+  const CliRun r = run_cli({"sweep", "--config", write_config(dir, j), "--out", (dir.path() / "g.h5").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("\"workload.parameters\" does not apply to a graph model"), std::string::npos) << r.err;
   EXPECT_TRUE(files_containing(dir.path(), ".h5").empty());
 }
 

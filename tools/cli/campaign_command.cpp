@@ -39,11 +39,6 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
   if (!rc.faults.empty())
     throw InputError(rc.file + ": faults: a campaign draws its own fault per experiment; remove \"faults\" (or "
                                "leave it empty)");
-  if (rc.mitigations.check != MitigationCheck::none || rc.mitigations.prune_faulty_weights ||
-      !rc.mitigations.protect_bits.empty())
-    throw InputError(rc.file + ": mitigations: accsim campaign applies only activation_clip of the top-level "
-                               "mitigations (to every run); measure check, protect_bits and prune_faulty_weights as "
-                               "variants in campaign.mitigations (docs/campaign.md)");
   const CampaignConfig& cc = *rc.campaign;
   const std::uint64_t seed = rc.seed;
   const CampaignSource source = load_campaign(rc, seed, err);

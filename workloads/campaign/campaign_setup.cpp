@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "arch/input_error.h"
 #include "workloads/campaign/fault_evaluator.h"
 #include "workloads/campaign/graph_campaign.h"
 #include "workloads/models/workload_parameters.h"
@@ -44,8 +45,18 @@ CampaignInputs load_campaign_inputs(const RunConfig& rc, const std::string& mode
   return in;
 }
 
+void refuse_campaign_keys(const RunConfig& rc) {
+  if (rc.mitigations.check != MitigationCheck::none || rc.mitigations.prune_faulty_weights ||
+      !rc.mitigations.protect_bits.empty())
+    throw InputError(rc.file + ": mitigations: accsim campaign applies only activation_clip of the top-level "
+                               "mitigations (to every run); measure check, protect_bits and prune_faulty_weights as "
+                               "variants in campaign.mitigations (docs/campaign.md)");
+  if (rc.workload.graph) refuse_graph_campaign_keys(rc);
+}
+
 CampaignSource load_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes) {
   if (!rc.campaign) throw std::invalid_argument("load_campaign: the config has no campaign object");
+  refuse_campaign_keys(rc);
   if (rc.workload.graph) return load_graph_campaign(rc, seed, notes);
   const CampaignConfig& cc = *rc.campaign;
   CampaignInputs in = load_campaign_inputs(rc, "campaign.model", cc.model, cc.test_offset, cc.test_limit, cc.batch, seed, notes);

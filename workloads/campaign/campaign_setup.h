@@ -34,6 +34,11 @@ CampaignInputs load_campaign_inputs(const RunConfig& rc, const std::string& mode
 // `rc.campaign` must be set. Synthetic images carry the fault-free model's predictions
 // as labels, so that every image counts as correct and an SDC is any changed prediction.
 // With workload.model, the graph model (load_graph_campaign, workloads/campaign/graph_campaign.h).
+// What every campaign refuses before anything runs (accsim campaign, a sweep's campaign
+// points): top-level mitigations other than activation_clip (they are measured as
+// variants in campaign.mitigations), and what a graph model's campaign cannot take.
+void refuse_campaign_keys(const RunConfig& rc);
+
 CampaignSource load_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes);
 
 }  // namespace accsim

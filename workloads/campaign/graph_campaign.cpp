@@ -146,6 +146,8 @@ std::shared_ptr<const Graph> load_graph_model(const RunConfig& rc, int batch) {
   return std::make_shared<const Graph>(std::move(g));
 }
 
+void refuse_graph_campaign_keys(const RunConfig& rc) { refuse_unsupported_keys(rc); }
+
 CampaignSource load_graph_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes) {
   refuse_unsupported_keys(rc);
   const CampaignConfig& cc = *rc.campaign;

@@ -37,4 +37,8 @@ std::shared_ptr<const Graph> load_graph_model(const RunConfig& rc, int batch);
 // pruning variant has no parameter to prune.
 CampaignSource load_graph_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes);
 
+// What load_graph_campaign refuses first (campaign.model, campaign.mitigations, top-level
+// mitigations), for callers that validate configs before anything runs (accsim sweep).
+void refuse_graph_campaign_keys(const RunConfig& rc);
+
 }  // namespace accsim

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <variant>
@@ -23,7 +24,10 @@
 #include "workloads/io/plot_script.h"
 #include "workloads/io/results_file.h"
 #include "workloads/io/run_attributes.h"
+#include "workloads/experiments/key_hasher.h"
 #include "workloads/experiments/run_checkpoint.h"
+#include "workloads/models/graph_hash.h"
+#include "workloads/sweep/graph_point_timing.h"
 
 namespace accsim {
 
@@ -58,6 +62,53 @@ json::json_pointer pointer_of(const std::string& path, const std::string& where)
   return json::json_pointer(pointer);
 }
 
+// Keys a graph model (workload.model) does not read, most specific first: sweeping one
+// would repeat the same point under different names, or fail only once points run.
+struct GraphKeyRule {
+  const char* prefix;
+  const char* why;
+};
+
+const std::vector<GraphKeyRule>& graph_key_rules() {
+  static const std::vector<GraphKeyRule> rules = {
+      {"workload.network", "the graph model is the workload; networks are the built-in chains"},
+      {"workload.parameters", "a graph model carries its own parameters"},
+      {"workload.topology", "the graph model is the workload"},
+      {"campaign.model", "a graph model carries its own parameters"},
+      {"campaign.mitigations", "a sweep point reports the unprotected campaign (accsim campaign measures variants)"},
+      {"mitigations.prune_faulty_weights", "a run prunes nothing (accsim train does)"},
+  };
+  return rules;
+}
+
+bool under(const std::string& key, const std::string& prefix) {
+  return key.compare(0, prefix.size(), prefix) == 0 &&
+         (key.size() == prefix.size() || key[prefix.size()] == '.' || key[prefix.size()] == '[');
+}
+
+// InputError naming the first swept key that a point's graph model does not read.
+void check_graph_keys(const std::string& file, const std::vector<std::string>& keys, const json& point) {
+  const json::json_pointer model("/workload/model");
+  if (!point.contains(model)) return;
+  for (const std::string& key : keys)
+    for (const GraphKeyRule& rule : graph_key_rules())
+      if (under(key, rule.prefix)) {
+        throw InputError(file + ": sweep: \"" + key + "\" does not apply to a graph model (workload.model " +
+                         point[model].dump() + "): " + rule.why);
+      }
+}
+
+// Rethrows an InputError about a point's config with the point and its values after
+// the file name: "sweep.json (sweep point 7: array.atomic_c=300): array.atomic_c: ...".
+[[noreturn]] void throw_for_point(const std::string& file, const std::string& label, const InputError& e) {
+  const std::string what = e.what(), prefix = file + ": ";
+  const std::string rest = what.compare(0, prefix.size(), prefix) == 0 ? what.substr(prefix.size()) : what;
+  throw InputError(file + " (" + label + "): " + rest);
+}
+
+// The point's config. Its file stays the sweep's config: relative paths (workload.model,
+// campaign.model, ...) resolve against the config's folder whatever the swept values
+// hold (a point label with a value holding '/' once served as the file name and broke them).
 RunConfig point_config(const RunConfig& rc, const json& base, const std::vector<std::string>& keys,
                        const std::vector<json::json_pointer>& pointers, const std::vector<json>& values, std::size_t index) {
   json j = base;
@@ -67,7 +118,15 @@ RunConfig point_config(const RunConfig& rc, const json& base, const std::vector<
     j[pointers[k]] = values[k];
     label += " " + keys[k] + "=" + values[k].dump();
   }
-  return parse_run_config_json(j, rc.file + " (" + label + ")");
+  check_graph_keys(rc.file, keys, j);
+  try {
+    RunConfig point = parse_run_config_json(j, rc.file);
+    // What a campaign refuses, refused before any point runs.
+    if (point.campaign) refuse_campaign_keys(point);
+    return point;
+  } catch (const InputError& e) {
+    throw_for_point(rc.file, label, e);
+  }
 }
 
 }  // namespace
@@ -216,9 +275,20 @@ SweepPointResult point_of(const ResultsTable& t, std::size_t r) {
   return p;
 }
 
-std::string sweep_key(const RunConfig& rc, const SweepOptions& o) {
-  return resume_key_text(rc.json_text, {"sweep.threads", "campaign.threads"}) + "\nseed=" + std::to_string(o.seed) +
-         " engine=" + o.engine;
+// The config, seed and engine; with graph models also the bits of each model a point
+// runs, so that a checkpoint of an edited model file is refused, not mixed in.
+std::string sweep_key(const RunConfig& rc, const Sweep& sweep, const SweepOptions& o) {
+  std::string key = resume_key_text(rc.json_text, {"sweep.threads", "campaign.threads"}) + "\nseed=" +
+                    std::to_string(o.seed) + " engine=" + o.engine;
+  std::set<std::pair<std::string, int>> hashed;
+  for (const SweepPoint& p : sweep.points) {
+    const WorkloadConfig& w = p.config.workload;
+    if (!w.graph || !hashed.insert({w.model, w.batch}).second) continue;
+    KeyHasher h;
+    hash_graph(h, *w.graph);
+    key += "\nmodel " + w.model + " batch " + std::to_string(w.batch) + ": " + h.hex();
+  }
+  return key;
 }
 
 std::string with_extension(const std::string& file, const std::string& ext) {
@@ -327,10 +397,10 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
   check_output_path(o.out_file);
   SweepResult result;
   result.points.assign(sweep.points.size(), SweepPointResult{});
-  const std::string key = sweep_key(rc, o), ckpt = checkpoint_path(o.out_file);
+  const std::string key = sweep_key(rc, sweep, o), ckpt = checkpoint_path(o.out_file);
   if (fs::exists(ckpt)) {
     if (read_string_attribute(ckpt, "/", "sweep_key") != key)
-      throw InputError(ckpt + ": checkpoint of a different sweep (config, seed or engine differ); "
+      throw InputError(ckpt + ": checkpoint of a different sweep (config, model, seed or engine differ); "
                               "delete it to start afresh or choose another --out");
     const ResultsTable t = read_table(ckpt, "/points");
     std::vector<std::string> expected;
@@ -367,10 +437,12 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
       const std::size_t i = todo[t];
       SweepPointResult p;
       try {
-        const WorkloadTiming w = time_workload(sweep.points[i].config, o.engine, o.seed);
+        const RunConfig& point = sweep.points[i].config;
+        const WorkloadTiming w =
+            point.workload.graph ? time_graph_workload(point, o.engine, o.seed) : time_workload(point, o.engine, o.seed);
         p = {true, w.cycles, w.analytical_cycles, w.macs, w.stall_cycles, w.weight_load_cycles,
-             w.corrupted_outputs, w.nonfinite_outputs, w.utilisation, sweep.points[i].config.array.pes()};
-        if (sweep.points[i].config.campaign) add_campaign(p, sweep.points[i].config, o.seed);
+             w.corrupted_outputs, w.nonfinite_outputs, w.utilisation, point.array.pes()};
+        if (point.campaign) add_campaign(p, point, o.seed);
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
         if (!failure) failure = std::current_exception();
