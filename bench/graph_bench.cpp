@@ -5,7 +5,6 @@
 // thread count in the same run; the ratio is taken against PyTorch's faster
 // configuration, wall clock and per core.
 #include <fstream>
-#include <thread>
 
 #include "arch/pe_faults.h"
 #include "bench_common.h"
@@ -20,8 +19,6 @@ constexpr int kBatch = 100;
 const char* const kModels[] = {"resnet8_fmnist", "mobilenet_fmnist", "vit_fmnist"};
 
 std::string model_file(const std::string& name) { return config_dir() + "/models/" + name + ".onnx"; }
-
-int machine_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
 
 struct Rates {
   double accsim[2] = {0, 0};  // [1 thread, machine threads], with faults
@@ -43,17 +40,9 @@ void BM_graph(benchmark::State& state, const std::string& name, bool faulty) {
 
 // PyTorch's images/s on the same file at 1 and at `threads` threads: {1-thread, n-thread}.
 std::pair<double, double> torch_rates(const std::string& name, int threads) {
-  const std::string cmd = "/usr/bin/python3 " + config_dir() + "/../bench/onnx_torch.py " + model_file(name) + " " +
-                          std::to_string(kBatch) + " 3 1 " + std::to_string(threads) + " 2>/dev/null";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::pair<double, double> r{0, 0};
-  if (!p) return r;
-  int t = 0;
-  double rate = 0;
-  while (std::fscanf(p, " threads=%d images_per_s=%lf", &t, &rate) == 2) (t == 1 ? r.first : r.second) = rate;
-  ::pclose(p);
-  if (threads == 1) r.second = r.first;
-  return r;
+  const TorchBaseline b = run_torch_baseline("onnx_torch.py", model_file(name) + " --batch " + std::to_string(kBatch));
+  const auto rate = [&b](int t) { return b.rate.count(t) ? b.rate.at(t) : 0.0; };
+  return {rate(1), rate(threads)};
 }
 
 class GraphReporter : public benchmark::ConsoleReporter {
