@@ -31,6 +31,7 @@
 #include "arch/hardware_fault.h"
 #include "arch/random.h"
 #include "arch/tensor.h"
+#include "baseline_comparison.h"
 #include "workloads/experiments/available_cpus.h"
 
 namespace accsim::bench {
@@ -152,29 +153,6 @@ inline std::string load_average() {
 
 // ---------------------------------------------------------------- comparisons
 
-using Rates = std::map<int, double>;  // thread count -> work per wall-clock second
-
-struct Pick {
-  int threads = 0;
-  double rate = 0;  // work per wall-clock second, or per core (rate / threads)
-};
-
-// The configuration with the highest wall-clock rate.
-inline Pick fastest(const Rates& rates) {
-  Pick p;
-  for (const auto& [threads, rate] : rates)
-    if (rate > p.rate) p = {threads, rate};
-  return p;
-}
-
-// The configuration with the highest rate per core (its rate / its threads).
-inline Pick best_per_core(const Rates& rates) {
-  Pick p;
-  for (const auto& [threads, rate] : rates)
-    if (rate / threads > p.rate) p = {threads, rate / threads};
-  return p;
-}
-
 inline std::string si(double v) {
   char buf[64];
   if (v >= 1e9) std::snprintf(buf, sizeof buf, "%.2f G ", v / 1e9);
@@ -203,11 +181,6 @@ inline double scaling(const Rates& accsim) {
   return one == accsim.end() || n == accsim.end() || one->second <= 0 || n->first == 1 ? 0.0 : n->second / one->second;
 }
 
-struct Ratio {
-  double wall = 0;      // accsim's fastest configuration / the baseline's fastest
-  double per_core = 0;  // accsim's best rate per core / the baseline's best rate per core
-};
-
 // Prints both sides' rates at each thread count, the configuration of each that won,
 // and accsim / baseline against the baseline's best configuration, wall clock and per
 // core. Returns the two ratios (0 when a side has no rate).
@@ -215,9 +188,9 @@ inline Ratio print_comparison(const std::string& accsim_name, const Rates& accsi
                               const Rates& baseline, const std::string& unit) {
   std::printf("    %-28s %s\n", (accsim_name + ":").c_str(), rates_text(accsim, unit).c_str());
   std::printf("    %-28s %s\n", (baseline_name + ":").c_str(), rates_text(baseline, unit).c_str());
+  const Ratio r = compare(accsim, baseline);
+  if (r.wall <= 0) return r;
   const Pick a = fastest(accsim), b = fastest(baseline), ac = best_per_core(accsim), bc = best_per_core(baseline);
-  if (a.rate <= 0 || b.rate <= 0) return {};
-  const Ratio r{a.rate / b.rate, ac.rate / bc.rate};
   std::printf("    accsim / best baseline: %.2fx wall clock (%s / %s), %.2fx per core (%s / %s)\n", r.wall,
               threads_text(a.threads).c_str(), threads_text(b.threads).c_str(), r.per_core,
               threads_text(ac.threads).c_str(), threads_text(bc.threads).c_str());
@@ -255,11 +228,10 @@ inline TorchBaseline run_torch_baseline(const std::string& script, const std::st
   char line[1024];
   std::string last;
   while (std::fgets(line, sizeof line, pipe) != nullptr) {
-    int threads = 0;
-    double rate = 0, cpu_rate = 0;
-    if (std::sscanf(line, "threads=%d rate=%lf cpu_rate=%lf", &threads, &rate, &cpu_rate) == 3) {
-      b.rate[threads] = rate;
-      b.cpu_rate[threads] = cpu_rate;
+    BaselineLine l;
+    if (parse_baseline_line(line, l)) {
+      b.rate[l.threads] = l.rate;
+      b.cpu_rate[l.threads] = l.cpu_rate;
       continue;
     }
     last = line;
