@@ -183,9 +183,12 @@ inline double scaling(const Rates& accsim) {
 
 // Prints both sides' rates at each thread count, the configuration of each that won,
 // and accsim / baseline against the baseline's best configuration, wall clock and per
-// core. Returns the two ratios (0 when a side has no rate).
+// core; with both sides' rates per CPU second (every thread's CPU time: what other work
+// on the machine disturbs least), their best against each other too. Returns the
+// wall-clock and per-core ratios (0 when a side has no rate).
 inline Ratio print_comparison(const std::string& accsim_name, const Rates& accsim, const std::string& baseline_name,
-                              const Rates& baseline, const std::string& unit) {
+                              const Rates& baseline, const std::string& unit, const Rates& accsim_cpu = {},
+                              const Rates& baseline_cpu = {}) {
   std::printf("    %-28s %s\n", (accsim_name + ":").c_str(), rates_text(accsim, unit).c_str());
   std::printf("    %-28s %s\n", (baseline_name + ":").c_str(), rates_text(baseline, unit).c_str());
   const Ratio r = compare(accsim, baseline);
@@ -194,6 +197,11 @@ inline Ratio print_comparison(const std::string& accsim_name, const Rates& accsi
   std::printf("    accsim / best baseline: %.2fx wall clock (%s / %s), %.2fx per core (%s / %s)\n", r.wall,
               threads_text(a.threads).c_str(), threads_text(b.threads).c_str(), r.per_core,
               threads_text(ac.threads).c_str(), threads_text(bc.threads).c_str());
+  const Pick acpu = fastest(accsim_cpu), bcpu = fastest(baseline_cpu);
+  if (acpu.rate > 0 && bcpu.rate > 0)
+    std::printf("    per CPU second: accsim %s%s (%s), baseline %s%s (%s): %.2fx\n", si(acpu.rate).c_str(), unit.c_str(),
+                threads_text(acpu.threads).c_str(), si(bcpu.rate).c_str(), unit.c_str(), threads_text(bcpu.threads).c_str(),
+                acpu.rate / bcpu.rate);
   return r;
 }
 
@@ -280,14 +288,16 @@ inline std::string eigen_name(const Workload& w, int threads) {
 }
 
 // Eigen's GEMM of the im2col shape of `w` on `threads` threads (Eigen's own OpenMP
-// split: the bench programs link OpenMP, the simulator does not use Eigen). Counter
-// "MAC/s", per wall-clock second.
+// split: the bench programs link OpenMP, the simulator does not use Eigen). Counters
+// "MAC/s", per wall-clock second, and "cpu_s/iter" (CpuTimer).
 inline void BM_eigen_gemm(benchmark::State& state, const Workload& w, int threads) {
   Eigen::setNbThreads(threads);
   const GemmShape g = im2col_gemm(w.shape);
   GemmOperands ops(g);
   ops.multiply();  // warm-up: page in the operands and the result, start OpenMP's team
+  const CpuTimer cpu;
   for (auto _ : state) ops.multiply();
+  cpu.stop(state);
   Eigen::setNbThreads(1);
   const double macs = static_cast<double>(w.shape.macs()) * static_cast<double>(state.iterations());
   state.counters["MAC/s"] = benchmark::Counter(macs, benchmark::Counter::kIsRate);
@@ -347,6 +357,19 @@ class SummaryReporter : public benchmark::ConsoleReporter {
       if (const double v = counter(prefix + "/" + threads_name(t), key); v > 0) r[t] = v;
     return r;
   }
+  // Work per CPU second of every thread of a benchmark: its wall-clock rate `key` x
+  // wall seconds / counter "cpu_s/iter" (CpuTimer); 0 when it did not run.
+  double cpu_rate(const std::string& name, const std::string& key) const {
+    const double cpu = counter(name, "cpu_s/iter"), work = counter(name, key) * seconds(name);
+    return cpu > 0 && work > 0 ? work / cpu : 0.0;
+  }
+  // cpu_rate of "<prefix>/<threads_name(t)>" for every t of thread_counts() that ran.
+  Rates cpu_rates(const std::string& prefix, const std::string& key) const {
+    Rates r;
+    for (int t : thread_counts())
+      if (const double v = cpu_rate(prefix + "/" + threads_name(t), key); v > 0) r[t] = v;
+    return r;
+  }
   std::map<std::string, std::map<std::string, double>> counters;  // benchmark name -> counter -> value
 
  private:
@@ -356,9 +379,11 @@ class SummaryReporter : public benchmark::ConsoleReporter {
 // accsim's own thread scaling on benchmarks "<run>/<T>_threads" (runs of `experiments`
 // experiments) and "<setup>/<T>_threads" (runs of a few experiments: the fixed cost of a
 // run, which the first subtracts): machine_threads() over 1 thread for the whole run and
-// for the experiments alone, checked against `target`, and the CPU seconds of each run
-// (a wall-clock scaling far below the threads while the CPU time stays flat means the
-// machine's other work held the cores, not that the threads waited for each other).
+// for the experiments alone, checked against `target`, and the CPU seconds of each run.
+// The wall clock measures the scaling only on otherwise idle cores: with Linux's
+// autogroup scheduling a busy machine gives a process one share however many threads it
+// runs, and the scaling reads ~1x. Then the CPU seconds bound it: N threads that do no
+// more work than one finish at most N x CPU(1) / CPU(N) times faster.
 inline void print_scaling(const SummaryReporter& rep, const std::string& run, const std::string& setup,
                           long long experiments, double target) {
   const int n = machine_threads();
@@ -369,7 +394,8 @@ inline void print_scaling(const SummaryReporter& rep, const std::string& run, co
   std::printf("  accsim %s / 1 thread: %.2fx the whole run", threads_text(n).c_str(), run1 / runn);
   const double cpu1 = rep.counter(run + one, "cpu_s/iter"), cpun = rep.counter(run + many, "cpu_s/iter");
   if (cpu1 > 0 && cpun > 0)
-    std::printf(" (CPU seconds per run: %.2f on 1 thread, %.2f on %d, %+.0f%%)", cpu1, cpun, n, 100.0 * (cpun / cpu1 - 1.0));
+    std::printf(" (CPU seconds per run: %.2f on 1 thread, %.2f on %d, %+.0f%%: at most %.2fx on otherwise idle cores)",
+                cpu1, cpun, n, 100.0 * (cpun / cpu1 - 1.0), n * cpu1 / cpun);
   if (setup1 <= 0 || setupn <= 0 || run1 <= setup1 || runn <= setupn) {
     std::printf("\n");
     return;

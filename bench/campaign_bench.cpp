@@ -143,9 +143,11 @@ void print_summary(const SummaryReporter& rep) {
   const TorchBaseline torch = run_torch_baseline("campaign_torch.py", "--images " + std::to_string(kImages));
   if (!print_torch_baseline(torch)) return;
   std::printf("  same fault model (weight-register stuck-ats):\n");
-  print_comparison("accsim campaign", weight, "PyTorch loop", torch.rate, unit);
+  print_comparison("accsim campaign", weight, "PyTorch loop", torch.rate, unit, rep.cpu_rates(kWeight, "exp_img/s"),
+                   torch.cpu_rate);
   std::printf("  every site and kind (accsim) against the PyTorch loop's weight stuck-ats:\n");
-  const Ratio r = print_comparison("accsim campaign", all, "PyTorch loop", torch.rate, unit);
+  const Ratio r = print_comparison("accsim campaign", all, "PyTorch loop", torch.rate, unit, rep.cpu_rates(kAll, "exp_img/s"),
+                                   torch.cpu_rate);
   print_target("every site and kind, per core", r.per_core, 10.0);
   std::printf("  (%s after the PyTorch runs)\n", load_average().c_str());
 }

@@ -14,7 +14,10 @@
 //                                                    bf16 and int8 datapaths (operand
 //                                                    conversion included)
 // Counters: "MAC/s" (useful MACs per wall-clock second), "cycles/s" (simulated cycles per
-// second). With --benchmark_repetitions=N the summary takes each benchmark's fastest
+// second), "cpu_s/iter" (CPU seconds of every thread per job). The summary compares the
+// configurations at 1 and N threads on the wall clock; the one-thread figures (the
+// targets, the cost of faults, the cycle model) per CPU second, which other work on the
+// machine disturbs less. With --benchmark_repetitions=N the summary takes each benchmark's fastest
 // repetition (--benchmark_enable_random_interleaving=true spreads a change in the
 // machine's load over all of them). Before timing a case, the fast engine's result is
 // checked against the cycle model's (bit-identical output, equal timing): a benchmark of
@@ -130,12 +133,14 @@ void BM_engine(benchmark::State& state, const std::string& engine_name, const st
   const Case c(w);
 
   long long macs = 0, cycles = 0;
+  const CpuTimer cpu;
   for (auto _ : state) {
     JobResult r = engine->run(c.job, c.input, c.weights, /*start_cycle=*/0);
     benchmark::DoNotOptimize(r.output.data());
     macs = r.timing.macs;
     cycles = r.timing.cycles;
   }
+  cpu.stop(state);
   if (macs != w.shape.macs()) {
     state.SkipWithError("engine reported a MAC count different from the shape's");
     return;
@@ -192,8 +197,9 @@ Rates fast_rates(const SummaryReporter& rep, const std::string& p, const Workloa
   return rep.rates(case_name("fast", p, w, faulty), "MAC/s");
 }
 
-double fast_rate_1(const SummaryReporter& rep, const std::string& p, const Workload& w, bool faulty) {
-  return rep.counter(fast_name(p, w, faulty, 1), "MAC/s");
+// MACs per CPU second of the fast engine on one thread.
+double fast_cpu_rate(const SummaryReporter& rep, const std::string& p, const Workload& w, bool faulty) {
+  return rep.cpu_rate(fast_name(p, w, faulty, 1), "MAC/s");
 }
 
 // One preset and workload: the fast engine against Eigen, its fault cost, the cycle model.
@@ -202,35 +208,39 @@ void print_case(const SummaryReporter& rep, const char* p, const Workload& w) {
   std::printf("  %s %s, %lld MACs per job (Eigen GEMM [%ldx%ld]*[%ldx%ld]):\n", p, w.name,
               static_cast<long long>(w.shape.macs()), static_cast<long>(g.m), static_cast<long>(g.k),
               static_cast<long>(g.k), static_cast<long>(g.n));
-  const Rates eigen = rep.rates("eigen_gemm/" + std::string(w.name), "MAC/s");
-  print_comparison("fast engine, fault-free", fast_rates(rep, p, w, false), "Eigen GEMM", eigen, "MAC/s");
-  const double clean = fast_rate_1(rep, p, w, false), faulty = fast_rate_1(rep, p, w, true);
-  const double cycle_clean = rep.counter(case_name("cycle", p, w, false), "MAC/s");
-  const double cycle_faulty = rep.counter(case_name("cycle", p, w, true), "MAC/s");
-  if (clean > 0 && eigen.count(1))
-    std::printf("    fast engine 1 thread / Eigen 1 thread: %.1f%%\n", 100.0 * clean / eigen.at(1));
+  const std::string eigen = "eigen_gemm/" + std::string(w.name), fast = case_name("fast", p, w, false);
+  print_comparison("fast engine, fault-free", fast_rates(rep, p, w, false), "Eigen GEMM", rep.rates(eigen, "MAC/s"),
+                   "MAC/s", rep.cpu_rates(fast, "MAC/s"), rep.cpu_rates(eigen, "MAC/s"));
+  const double clean = fast_cpu_rate(rep, p, w, false), faulty = fast_cpu_rate(rep, p, w, true);
+  const double eigen1 = rep.cpu_rate(eigen_name(w, 1), "MAC/s");
+  const double cycle_clean = rep.cpu_rate(case_name("cycle", p, w, false), "MAC/s");
+  const double cycle_faulty = rep.cpu_rate(case_name("cycle", p, w, true), "MAC/s");
+  if (clean > 0 && eigen1 > 0)
+    std::printf("    one thread, per CPU second: fast engine %sMAC/s = %.1f%% of Eigen GEMM's %sMAC/s\n", si(clean).c_str(),
+                100.0 * clean / eigen1, si(eigen1).c_str());
   if (clean > 0 && faulty > 0)
-    std::printf("    fast engine with 4 faults: %s (1 thread: %s)\n",
-                rates_text(fast_rates(rep, p, w, true), "MAC/s").c_str(), extra_time(clean, faulty).c_str());
+    std::printf("    fast engine with 4 faults: %s; one thread, per CPU second: %sMAC/s (%s)\n",
+                rates_text(fast_rates(rep, p, w, true), "MAC/s").c_str(), si(faulty).c_str(),
+                extra_time(clean, faulty).c_str());
   if (cycle_clean > 0) {
-    std::printf("    cycle model (1 thread): fault-free %sMAC/s", si(cycle_clean).c_str());
+    std::printf("    cycle model (one thread, per CPU second): fault-free %sMAC/s", si(cycle_clean).c_str());
     if (cycle_faulty > 0) std::printf(", 4 faults %sMAC/s (%s)", si(cycle_faulty).c_str(), extra_time(cycle_clean, cycle_faulty).c_str());
-    if (clean > 0) std::printf("; fast engine on 1 thread = %.0fx the cycle model", clean / cycle_clean);
+    if (clean > 0) std::printf("; the fast engine on one thread = %.0fx the cycle model", clean / cycle_clean);
     std::printf("\n");
   }
 }
 
-// The fault cost of every datapath on the large preset's conv3x3_64, one thread: the
-// worst extra time in percent (-1e9 when none ran).
+// The fault cost of every datapath on conv3x3_64, one thread, per CPU second: the
+// worst extra time in percent on the large preset (-1e9 when none ran).
 double print_datatypes(const SummaryReporter& rep, const Workload& w) {
   double worst = -1e9;
   for (const char* p : kPresets)
     for (const char* format : {"fp32", "fp16", "bf16", "int8"}) {
       const std::string name = std::strcmp(format, "fp32") == 0 ? std::string(p) : std::string(p) + "_" + format;
-      const double clean = fast_rate_1(rep, name, w, false), faulty = fast_rate_1(rep, name, w, true);
+      const double clean = fast_cpu_rate(rep, name, w, false), faulty = fast_cpu_rate(rep, name, w, true);
       if (clean <= 0 || faulty <= 0) continue;
-      std::printf("  fast engine, %-5s %-4s %s, 1 thread: fault-free %sMAC/s, 4 faults %sMAC/s (%s)\n", p, format,
-                  w.name, si(clean).c_str(), si(faulty).c_str(), extra_time(clean, faulty).c_str());
+      std::printf("  fast engine, %-5s %-4s %s, one thread, per CPU second: fault-free %sMAC/s, 4 faults %sMAC/s (%s)\n",
+                  p, format, w.name, si(clean).c_str(), si(faulty).c_str(), extra_time(clean, faulty).c_str());
       if (std::strcmp(p, "large") == 0) worst = std::max(worst, extra_time_percent(clean, faulty));
     }
   return worst;
@@ -243,12 +253,12 @@ const Workload& workload(const char* name) {
 }
 
 void print_summary(const SummaryReporter& rep) {
-  std::printf("\nSummary (simulated useful MACs per wall-clock second; %s):\n", load_average().c_str());
+  std::printf("\nSummary (simulated useful MACs per second; %s):\n", load_average().c_str());
   for (const char* p : kPresets)
     for (const auto& w : workloads()) print_case(rep, p, w);
   const double worst = print_datatypes(rep, workload("conv3x3_64"));
 
-  std::printf("Targets of issue 14 (fast engine and Eigen GEMM on one thread):\n");
+  std::printf("Targets of issue 14 (fast engine and Eigen GEMM on one thread, per CPU second):\n");
   const struct {
     const char* preset;
     const char* workload;
@@ -256,7 +266,7 @@ void print_summary(const SummaryReporter& rep) {
   } targets[] = {{"large", "conv3x3_64", 0.5}, {"small", "lenet_conv2", 0.3}};
   for (const auto& t : targets) {
     const Workload& w = workload(t.workload);
-    const double fast = fast_rate_1(rep, t.preset, w, false), eigen = rep.counter(eigen_name(w, 1), "MAC/s");
+    const double fast = fast_cpu_rate(rep, t.preset, w, false), eigen = rep.cpu_rate(eigen_name(w, 1), "MAC/s");
     if (fast > 0 && eigen > 0)
       print_target(std::string(t.preset) + " " + t.workload + ": fast engine / Eigen GEMM", 100.0 * fast / eigen,
                    100.0 * t.share, "%");

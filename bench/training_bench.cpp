@@ -37,10 +37,12 @@ void BM_train_step(benchmark::State& state, bool faulty, int threads) {
   std::vector<int> labels(kBatch);
   for (auto& l : labels) l = static_cast<int>(rng.below(10));
   long long cycle = 0;
+  const CpuTimer cpu;
   for (auto _ : state) {
     const StepResult r = trainer.train_step(images, labels, sgd, cycle);
     benchmark::DoNotOptimize(r.loss.loss);
   }
+  cpu.stop(state);
   state.counters["images/s"] =
       benchmark::Counter(kBatch * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
@@ -74,7 +76,7 @@ void print_summary(const SummaryReporter& rep) {
   const TorchBaseline torch = run_torch_baseline("pytorch_lenet_train.py", "");
   if (!print_torch_baseline(torch)) return;
   const Ratio r = print_comparison("accsim, one permanent fault", faulty, "PyTorch (python3-torch, CPU)", torch.rate,
-                                   "images/s");
+                                   "images/s", rep.cpu_rates(step_name(true), "images/s"), torch.cpu_rate);
   print_target("accsim with one permanent fault / PyTorch, wall clock", r.wall, 1.5);
   std::printf("  (%s after the PyTorch runs)\n", load_average().c_str());
 }
