@@ -39,13 +39,6 @@ void BM_graph(benchmark::State& state, const std::string& name, bool faulty) {
   state.counters["images/s/core"] = benchmark::Counter(rate / threads, benchmark::Counter::kIsRate);
 }
 
-// PyTorch's images/s on the same file at 1 and at `threads` threads: {1-thread, n-thread}.
-std::pair<double, double> torch_rates(const std::string& name, int threads) {
-  const TorchBaseline b = run_torch_baseline("onnx_torch.py", model_file(name) + " --batch " + std::to_string(kBatch));
-  const auto rate = [&b](int t) { return b.rate.count(t) ? b.rate.at(t) : 0.0; };
-  return {rate(1), rate(threads)};
-}
-
 class GraphReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
@@ -64,22 +57,20 @@ class GraphReporter : public benchmark::ConsoleReporter {
 
 void summary() {
   const int threads = machine_threads();
-  std::printf("\nSummary (batch %d, wall-clock images/s; accsim with 4 permanent faults; PyTorch on the same ONNX file):\n", kBatch);
+  std::printf("\nSummary (batch %d, wall-clock images/s; accsim with 4 permanent faults; PyTorch on the same ONNX file; %s):\n",
+              kBatch, load_average().c_str());
   for (const char* m : kModels) {
     const Rates& r = g_rates[m];
     if (r.accsim[0] == 0 && r.accsim[1] == 0) continue;  // model not shipped or filtered out
-    const auto [t1, tn] = torch_rates(m, threads);
-    const bool n_wins = tn > t1;
-    const double best = std::max(t1, tn), best_threads = n_wins ? threads : 1;
-    const double ours = std::max(r.accsim[0], r.accsim[1]);
-    const double ours_threads = r.accsim[1] > r.accsim[0] ? threads : 1;
-    std::printf("  %-18s accsim %8.0f (1 thread) %8.0f (%d threads) | PyTorch %8.0f (1 thread) %8.0f (%d threads): best %s\n", m,
-                r.accsim[0], r.accsim[1], threads, t1, tn, threads, n_wins ? "multi-thread" : "1 thread");
-    if (best > 0)
-      std::printf("  %-18s accsim / best PyTorch = %.2fx wall clock, %.2fx per core (target >= 1x)\n", "",
-                  ours / best, (ours / ours_threads) / (best / best_threads));
-    else
-      std::printf("  %-18s PyTorch unavailable (needs /usr/bin/python3 with python3-torch and python3-onnx)\n", "");
+    std::printf("  %s:\n", m);
+    const TorchBaseline torch = run_torch_baseline("onnx_torch.py", model_file(m) + " --batch " + std::to_string(kBatch));
+    if (torch.rate.empty()) {
+      std::printf("    PyTorch unavailable (needs /usr/bin/python3 with python3-torch and python3-onnx): %s\n", torch.why.c_str());
+      continue;
+    }
+    bench::Rates accsim{{1, r.accsim[0]}};
+    if (threads > 1) accsim[threads] = r.accsim[1];
+    print_comparison("accsim, 4 faults", accsim, "PyTorch", torch.rate, "images/s");
   }
 }
 
