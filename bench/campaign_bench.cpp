@@ -15,16 +15,25 @@
 //                                                     experiments alone give the thread scaling
 //   campaign/lenet5/weight_stuck_at/<T>_threads       the baseline's fault model
 //   campaign/lenet5/all_sites/no_shortcut/<T>_threads every layer of every batch recomputed
+//   graph_campaign/resnet8/<transients|stuck_ats|all_kinds>/<shortcut|no_shortcut>/1_thread
+//                                                     configs/experiments/campaign_resnet_fmnist.json's
+//                                                     graph campaign on one thread, incremental
+//                                                     rerun against every node recomputed
 // Counters: "exp_img/s", experiments x images per wall-clock second, each iteration a
-// whole run_campaign (the fault-free batches included, as in a real run). With
+// whole run_campaign (the fault-free batches included, as in a real run); "cpu_s/iter",
+// CPU seconds of every thread per run. With
 // --benchmark_repetitions=N the summary takes each benchmark's fastest repetition.
 #include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
 #include <string>
 
 #include "arch/random.h"
 #include "bench_common.h"
 #include "workloads/campaign/campaign.h"
 #include "workloads/io/fashion_mnist.h"
+#include "workloads/models/onnx_import.h"
 
 namespace {
 
@@ -35,6 +44,7 @@ constexpr int kImages = 100;
 // Experiments per run: enough that the fixed cost of a run (the fault-free batches) and
 // the last experiments' uneven finish are a small part of it.
 constexpr long long kExperiments = 1000, kNoShortcutExperiments = 100;
+constexpr long long kGraphExperiments = 40;  // the ResNet-8 graph campaign, each fault mix
 
 struct Images {
   Tensor images;
@@ -87,8 +97,28 @@ Campaign lenet_campaign(bool weight_stuck_at_only, int threads, long long experi
   return c;
 }
 
-void BM_campaign(benchmark::State& state, bool weight_only, int threads, bool shortcut, long long experiments) {
-  const Campaign c = lenet_campaign(weight_only, threads, experiments);
+// The graph campaign of configs/experiments/campaign_resnet_fmnist.json (ResNet-8 on
+// the small array, the same 100 images in batches of 20), faults of `kinds` at every
+// site, one thread.
+Campaign resnet_campaign(const std::vector<FaultKind>& kinds, long long experiments) {
+  Campaign c;
+  c.array = preset("small");
+  c.graphs[20] = std::make_shared<const Graph>(load_onnx_model(config_dir() + "/models/resnet8_fmnist.onnx", 20));
+  c.images = test_images().images;
+  c.labels = test_images().labels;
+  CampaignConfig& cc = c.config;
+  cc.experiments = experiments;
+  cc.test_limit = kImages;
+  cc.batch = 20;
+  cc.threads = 1;
+  cc.sites = {FaultSite::weight, FaultSite::input, FaultSite::product, FaultSite::psum, FaultSite::accumulator};
+  cc.kinds = kinds;
+  cc.bit_lo = 0;
+  cc.bit_hi = 31;
+  return c;
+}
+
+void run_campaign_benchmark(benchmark::State& state, const Campaign& c, bool shortcut) {
   CampaignRunOptions options;
   options.shortcut = shortcut;
   long long masked = 0, sdc = 0, crash = 0;
@@ -102,6 +132,7 @@ void BM_campaign(benchmark::State& state, bool weight_only, int threads, bool sh
       crash += e.outcome == Outcome::crash;
     }
   }
+  const long long experiments = c.config.experiments;
   const double work = static_cast<double>(experiments) * kImages * static_cast<double>(state.iterations());
   cpu.stop(state);
   state.counters["exp_img/s"] = benchmark::Counter(work, benchmark::Counter::kIsRate);
@@ -109,6 +140,23 @@ void BM_campaign(benchmark::State& state, bool weight_only, int threads, bool sh
   std::snprintf(label, sizeof label, "%lld experiments x %d %s images: %lld masked, %lld SDC, %lld crash", experiments,
                 kImages, test_images().source.c_str(), masked, sdc, crash);
   state.SetLabel(label);
+}
+
+void BM_campaign(benchmark::State& state, bool weight_only, int threads, bool shortcut, long long experiments) {
+  run_campaign_benchmark(state, lenet_campaign(weight_only, threads, experiments), shortcut);
+}
+
+// The three fault mixes of the graph campaign's speed figures (docs/campaign.md).
+const std::map<std::string, std::vector<FaultKind>>& graph_mixes() {
+  static const std::map<std::string, std::vector<FaultKind>> mixes = {
+      {"transients", {FaultKind::transient}},
+      {"stuck_ats", {FaultKind::stuck_at_0, FaultKind::stuck_at_1}},
+      {"all_kinds", {FaultKind::stuck_at_0, FaultKind::stuck_at_1, FaultKind::transient}}};
+  return mixes;
+}
+
+std::string graph_name(const std::string& mix, bool shortcut) {
+  return "graph_campaign/resnet8/" + mix + (shortcut ? "/shortcut/" : "/no_shortcut/") + threads_name(1);
 }
 
 const std::string kAll = "campaign/lenet5/all_sites";
@@ -127,6 +175,27 @@ void register_benchmarks() {
   campaign(kSetup, false, true, 1);
   campaign(kWeight, true, true, kExperiments);
   campaign(kFull, false, false, kNoShortcutExperiments);
+  if (!std::filesystem::exists(config_dir() + "/models/resnet8_fmnist.onnx")) return;
+  for (const auto& [mix, kinds] : graph_mixes())
+    for (bool shortcut : {true, false})
+      benchmark::RegisterBenchmark(graph_name(mix, shortcut).c_str(), [kinds = kinds, shortcut](benchmark::State& st) {
+        run_campaign_benchmark(st, resnet_campaign(kinds, kGraphExperiments), shortcut);
+      })->UseRealTime()->MinTime(1.0)->Unit(benchmark::kMillisecond);
+}
+
+// The graph campaign per CPU second of one thread: the incremental rerun against
+// recomputing every node of every batch.
+void print_graph_campaign(const SummaryReporter& rep) {
+  bool header = false;
+  for (const auto& [mix, kinds] : graph_mixes()) {
+    const double fast = rep.cpu_rate(graph_name(mix, true), "exp_img/s"), full = rep.cpu_rate(graph_name(mix, false), "exp_img/s");
+    if (fast <= 0 || full <= 0) continue;
+    if (!header)
+      std::printf("  graph campaign, ResNet-8 (resnet8_fmnist.onnx), %lld experiments, every site, one thread, per CPU second, "
+                  "incremental rerun vs every node recomputed:\n", kGraphExperiments);
+    header = true;
+    std::printf("    %-10s %sexp-img/s vs %sexp-img/s (%.1fx)\n", mix.c_str(), si(fast).c_str(), si(full).c_str(), fast / full);
+  }
 }
 
 void print_summary(const SummaryReporter& rep) {
@@ -140,6 +209,7 @@ void print_summary(const SummaryReporter& rep) {
     std::printf("  without the shortcut (every layer recomputed): %s; the shortcut is %.1fx faster (fastest of each)\n",
                 rates_text(full, unit).c_str(), fastest(all).rate / fastest(full).rate);
   print_scaling(rep, kAll, kSetup, kExperiments, 1.8);
+  print_graph_campaign(rep);
   const TorchBaseline torch = run_torch_baseline("campaign_torch.py", "--images " + std::to_string(kImages));
   if (!print_torch_baseline(torch)) return;
   std::printf("  same fault model (weight-register stuck-ats):\n");
