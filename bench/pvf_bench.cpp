@@ -17,24 +17,32 @@
 //                                              the experiments alone give the thread scaling
 //   pvf/lenet5/sbf/no_shortcut/<T>_threads     the whole network rerun per experiment (the reference)
 //   pvf/lenet5/sbf/4_mitigations/<T>_threads   plus the shipped config's four mitigation variants
+//   pvf/vit/sbf/<shortcut|no_shortcut>/1_thread  configs/experiments/pvf_vit_fmnist.json's study
+//                                              (smaller) on one thread: reruns of the nodes a
+//                                              corrupted initializer changes, or of the whole graph
 // Counters: "exp/s", experiments per wall-clock second, each iteration a whole run_pvf
-// (the fault-free records of the pool included, as in a real run). With
+// (the fault-free records of the pool included, as in a real run); "cpu_s/iter", CPU
+// seconds of every thread per run. With
 // --benchmark_repetitions=N the summary takes each benchmark's fastest repetition.
 //
 // Both sides count every experiment, including those whose image the fault-free model
 // already misclassifies (not counted in the PVF: accsim skips their inference, the
 // PyTorch loop runs it; about one experiment in nine with the trained parameters).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "arch/random.h"
 #include "bench_common.h"
 #include "workloads/io/fashion_mnist.h"
+#include "workloads/models/onnx_import.h"
 #include "workloads/models/model_file.h"
 #include "workloads/pvf/pvf_campaign.h"
+#include "workloads/pvf/pvf_config.h"
 
 namespace {
 
@@ -132,14 +140,39 @@ PvfCampaign lenet_pvf(int threads, bool mitigations, long long experiments_per_t
   return c;
 }
 
+// The ViT study of configs/experiments/pvf_vit_fmnist.json (SBF into the 24 block
+// weights of configs/models/vit_fmnist.onnx), smaller: the first kVitPool images of the
+// pool, kVitPerTarget experiments per target, one thread.
+constexpr int kVitPool = 100;
+constexpr long long kVitPerTarget = 100;
+
+std::string vit_file() { return config_dir() + "/models/vit_fmnist.onnx"; }
+
+PvfCampaign vit_pvf() {
+  const std::string file = config_dir() + "/experiments/pvf_vit_fmnist.json";
+  const nlohmann::json j = ConfigReader::load_file(file);
+  PvfCampaign c;
+  c.array = parse_array_config(ConfigReader(j.at("array"), file, "array"));
+  c.graph = std::make_shared<const Graph>(load_onnx_model(vit_file(), 1));
+  ConfigReader faults(j.at("parameter_faults"), file, "parameter_faults");
+  c.config = parse_pvf_config(ConfigReader(j.at("pvf"), file, "pvf"), &faults, *c.graph, file);
+  c.config.experiments = kVitPerTarget;
+  c.config.test_limit = kVitPool;
+  c.config.threads = 1;
+  const Pool& pool = test_pool();
+  c.images = Tensor({kVitPool, 1, 28, 28});
+  std::copy(pool.images.data(), pool.images.data() + c.images.size(), c.images.data());
+  c.labels.assign(pool.labels.begin(), pool.labels.begin() + kVitPool);
+  c.seed = 1;
+  return c;
+}
+
 // The unprotected run's outcome counts (of a benchmark's last iteration), for its label.
 struct Tally {
   long long masked = 0, sdc = 0, crash = 0, not_counted = 0, experiments = 0;
 };
 
-void BM_pvf(benchmark::State& state, int threads, bool shortcut, bool mitigations,
-            long long experiments_per_target) {
-  const PvfCampaign c = lenet_pvf(threads, mitigations, experiments_per_target);
+void run_pvf_benchmark(benchmark::State& state, const PvfCampaign& c, bool shortcut) {
   PvfRunOptions options;
   options.shortcut = shortcut;
   Tally t;
@@ -163,10 +196,16 @@ void BM_pvf(benchmark::State& state, int threads, bool shortcut, bool mitigation
   state.counters["exp/s"] = benchmark::Counter(static_cast<double>(experiments), benchmark::Counter::kIsRate);
   char label[192];
   std::snprintf(label, sizeof label, "%lld exp (%zu variants), %d %s images: %lld masked, %lld SDC, %lld crash, %lld not counted",
-                t.experiments, 1 + c.config.mitigations.size(), kPool, test_pool().source.c_str(), t.masked, t.sdc,
+                t.experiments, 1 + c.config.mitigations.size(), c.images.dim(0), test_pool().source.c_str(), t.masked, t.sdc,
                 t.crash, t.not_counted);
   state.SetLabel(label);
 }
+
+void BM_pvf(benchmark::State& state, int threads, bool shortcut, bool mitigations, long long experiments_per_target) {
+  run_pvf_benchmark(state, lenet_pvf(threads, mitigations, experiments_per_target), shortcut);
+}
+
+std::string vit_name(bool shortcut) { return std::string("pvf/vit/sbf/") + (shortcut ? "shortcut/" : "no_shortcut/") + threads_name(1); }
 
 const std::string kPvf = "pvf/lenet5/sbf";
 const std::string kSetup = "pvf/lenet5/sbf/setup_only";
@@ -185,6 +224,21 @@ void register_benchmarks() {
   pvf(kSetup, true, false, 1);  // one experiment per target: the fixed cost of a run
   pvf(kFull, false, false, kExperimentsPerTarget / 10);
   pvf(kMitig, true, true, kExperimentsPerTarget / 5);  // 5 variants: ~5x the time per experiment
+  if (!std::filesystem::exists(vit_file())) return;
+  for (bool shortcut : {true, false})
+    benchmark::RegisterBenchmark(vit_name(shortcut).c_str(), [shortcut](benchmark::State& st) {
+      run_pvf_benchmark(st, vit_pvf(), shortcut);
+    })->UseRealTime()->MinTime(1.0)->Unit(benchmark::kMillisecond);
+}
+
+// The ViT study, one thread, per CPU second: rerunning only the nodes a corrupted
+// initializer changes against rerunning the whole graph.
+void print_vit(const SummaryReporter& rep) {
+  const double fast = rep.cpu_rate(vit_name(true), "exp/s"), full = rep.cpu_rate(vit_name(false), "exp/s");
+  if (fast <= 0 || full <= 0) return;
+  std::printf("  ViT study (pvf_vit_fmnist.json's 24 targets x %lld experiments, pool of %d images), one thread, per CPU "
+              "second, the whole run: %sexp/s with reruns, %sexp/s rerunning the whole graph (%.1fx)\n",
+              kVitPerTarget, kVitPool, si(fast).c_str(), si(full).c_str(), fast / full);
 }
 
 // The shortcut against the full rerun (tests/workloads check that their outcomes agree).
@@ -212,6 +266,7 @@ void print_summary(const SummaryReporter& rep) {
   print_shortcut(pvf, full);
   print_scaling(rep, kPvf, kSetup, 5 * kExperimentsPerTarget, 1.8);
   print_mitigations(pvf, mitig);
+  print_vit(rep);
   const TorchBaseline torch = run_torch_baseline("pvf_torch.py", "--pool " + std::to_string(kPool));
   if (!print_torch_baseline(torch)) return;
   const Ratio r = print_comparison("accsim pvf", pvf, "PyTorch loop", torch.rate, "exp/s", rep.cpu_rates(kPvf, "exp/s"),
