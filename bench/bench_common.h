@@ -175,12 +175,6 @@ inline std::string rates_text(const Rates& rates, const std::string& unit) {
   return text;
 }
 
-// `accsim`'s rate at machine_threads() over its rate at 1 thread (0 when either is missing).
-inline double scaling(const Rates& accsim) {
-  const auto one = accsim.find(1), n = accsim.find(machine_threads());
-  return one == accsim.end() || n == accsim.end() || one->second <= 0 || n->first == 1 ? 0.0 : n->second / one->second;
-}
-
 // Prints both sides' rates at each thread count, the configuration of each that won,
 // and accsim / baseline against the baseline's best configuration, wall clock and per
 // core; with both sides' rates per CPU second (every thread's CPU time: what other work
