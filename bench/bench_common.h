@@ -177,12 +177,13 @@ inline std::string rates_text(const Rates& rates, const std::string& unit) {
 
 // Prints both sides' rates at each thread count, the configuration of each that won,
 // and accsim / baseline against the baseline's best configuration, wall clock and per
-// core; with both sides' rates per CPU second (every thread's CPU time: what other work
+// core (nothing when accsim's side did not run); with both sides' rates per CPU second (every thread's CPU time: what other work
 // on the machine disturbs least), their best against each other too. Returns the
 // wall-clock and per-core ratios (0 when a side has no rate).
 inline Ratio print_comparison(const std::string& accsim_name, const Rates& accsim, const std::string& baseline_name,
                               const Rates& baseline, const std::string& unit, const Rates& accsim_cpu = {},
                               const Rates& baseline_cpu = {}) {
+  if (accsim.empty()) return {};  // filtered out
   std::printf("    %-28s %s\n", (accsim_name + ":").c_str(), rates_text(accsim, unit).c_str());
   std::printf("    %-28s %s\n", (baseline_name + ":").c_str(), rates_text(baseline, unit).c_str());
   const Ratio r = compare(accsim, baseline);

@@ -203,22 +203,23 @@ void print_summary(const SummaryReporter& rep) {
   const Rates all = rep.rates(kAll, "exp_img/s"), weight = rep.rates(kWeight, "exp_img/s"), full = rep.rates(kFull, "exp_img/s");
   std::printf("\nSummary (experiments x images per wall-clock second, LeNet-5, %d %s test images, small preset; %s):\n",
               kImages, test_images().source.c_str(), load_average().c_str());
-  std::printf("  campaign, every site and kind:      %s\n", rates_text(all, unit).c_str());
-  std::printf("  campaign, weight-register stuck-ats: %s\n", rates_text(weight, unit).c_str());
+  if (!all.empty()) std::printf("  campaign, every site and kind:      %s\n", rates_text(all, unit).c_str());
+  if (!weight.empty()) std::printf("  campaign, weight-register stuck-ats: %s\n", rates_text(weight, unit).c_str());
   if (!full.empty() && fastest(all).rate > 0)
     std::printf("  without the shortcut (every layer recomputed): %s; the shortcut is %.1fx faster (fastest of each)\n",
                 rates_text(full, unit).c_str(), fastest(all).rate / fastest(full).rate);
   print_scaling(rep, kAll, kSetup, kExperiments, 1.8);
   print_graph_campaign(rep);
+  if (all.empty() && weight.empty()) return;  // nothing to compare with the PyTorch loop
   const TorchBaseline torch = run_torch_baseline("campaign_torch.py", "--images " + std::to_string(kImages));
   if (!print_torch_baseline(torch)) return;
-  std::printf("  same fault model (weight-register stuck-ats):\n");
+  if (!weight.empty()) std::printf("  same fault model (weight-register stuck-ats):\n");
   print_comparison("accsim campaign", weight, "PyTorch loop", torch.rate, unit, rep.cpu_rates(kWeight, "exp_img/s"),
                    torch.cpu_rate);
-  std::printf("  every site and kind (accsim) against the PyTorch loop's weight stuck-ats:\n");
+  if (!all.empty()) std::printf("  every site and kind (accsim) against the PyTorch loop's weight stuck-ats:\n");
   const Ratio r = print_comparison("accsim campaign", all, "PyTorch loop", torch.rate, unit, rep.cpu_rates(kAll, "exp_img/s"),
                                    torch.cpu_rate);
-  print_target("every site and kind, per core", r.per_core, 10.0);
+  if (r.per_core > 0) print_target("every site and kind, per core", r.per_core, 10.0);
   std::printf("  (%s after the PyTorch runs)\n", load_average().c_str());
 }
 

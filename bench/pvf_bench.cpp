@@ -262,11 +262,12 @@ void print_summary(const SummaryReporter& rep) {
   std::printf("\nSummary (PVF experiments per wall-clock second, LeNet-5 %s, SBF into each layer's weights, one image of a "
               "pool of %d %s test images per experiment, small preset; %s):\n",
               lenet_model().source.c_str(), kPool, test_pool().source.c_str(), load_average().c_str());
-  std::printf("  accsim pvf: %s\n", rates_text(pvf, "exp/s").c_str());
+  if (!pvf.empty()) std::printf("  accsim pvf: %s\n", rates_text(pvf, "exp/s").c_str());
   print_shortcut(pvf, full);
   print_scaling(rep, kPvf, kSetup, 5 * kExperimentsPerTarget, 1.8);
   print_mitigations(pvf, mitig);
   print_vit(rep);
+  if (pvf.empty()) return;  // nothing to compare with the PyTorch loop
   const TorchBaseline torch = run_torch_baseline("pvf_torch.py", "--pool " + std::to_string(kPool));
   if (!print_torch_baseline(torch)) return;
   const Ratio r = print_comparison("accsim pvf", pvf, "PyTorch loop", torch.rate, "exp/s", rep.cpu_rates(kPvf, "exp/s"),

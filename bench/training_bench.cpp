@@ -77,6 +77,7 @@ void print_summary(const SummaryReporter& rep) {
   if (clean_cpu > 0 && faulty_cpu > 0)
     std::printf("  one thread, per CPU second: fault-free %simages/s, one fault %simages/s: the fault costs %+.0f%% time\n",
                 si(clean_cpu).c_str(), si(faulty_cpu).c_str(), 100.0 * (clean_cpu / faulty_cpu - 1.0));
+  if (faulty.empty()) return;  // nothing to compare with PyTorch
   const TorchBaseline torch = run_torch_baseline("pytorch_lenet_train.py", "");
   if (!print_torch_baseline(torch)) return;
   const Ratio r = print_comparison("accsim, one permanent fault", faulty, "PyTorch (python3-torch, CPU)", torch.rate,
