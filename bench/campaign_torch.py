@@ -6,8 +6,8 @@ experiment, apply the weight masks of one weight-register stuck-at (PE (row, col
 8x8 array without swizzling: every weight W[oc][ic] with oc % 8 == col and ic % 8 == row
 gets bit `bit` forced to 0 or 1), rerun inference on the test batch, classify the
 experiment (crash: NaN/Inf logits; SDC: a correct prediction turns wrong; masked),
-restore the weights. Prints the rate in experiments x images per second (wall clock)
-on its last line: "rate <value> experiment-images/s ... cpu_rate <per CPU second>".
+restore the weights. Times the experiments at each --threads count in this process
+(bench/torch_timing.py): one "threads=<t> rate=<experiment-images/s> ..." line per count.
 
 Exit code 3 (and a "skip:" line) when torch is not installed.
 """
@@ -16,13 +16,14 @@ import gzip
 import os
 import random
 import sys
-import time
 
 try:
     import torch
 except ImportError:
     print("skip: python3-torch is not installed (Debian package python3-torch)")
     sys.exit(3)
+
+from torch_timing import add_timing_arguments, time_threads
 
 
 def lenet5():
@@ -63,54 +64,49 @@ def weight_masks(model, row, col, atomic_c=8, atomic_k=8):
     return masks
 
 
+def inject(model, row, col, bit, one):
+    """Applies the weight masks of a weight-register stuck-at; returns the saved weights."""
+    saved = []
+    for w, mask in weight_masks(model, row, col):
+        saved.append((w, w.clone()))
+        bits = w.view(torch.int32)
+        keep = bits & ~(1 << bit) if bit < 31 else bits & 0x7FFFFFFF
+        forced = keep | (1 << bit if bit < 31 else -(1 << 31)) if one else keep
+        bits.copy_(torch.where(mask, forced, bits))
+    return saved
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--images", type=int, default=100)
-    ap.add_argument("--seconds", type=float, default=3.0)
-    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--dataset-dir", default="/usr/share/datasets/fashion-mnist")
+    add_timing_arguments(ap)
     args = ap.parse_args()
-    torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     rng = random.Random(1)
     model = lenet5().eval()
     x, labels, source = test_images(args.images, args.dataset_dir)
+    outcomes = {"masked": 0, "sdc": 0, "crash": 0}
+
+    def experiment():
+        row, col, bit, one = rng.randrange(8), rng.randrange(8), rng.randrange(32), rng.randrange(2)
+        saved = inject(model, row, col, bit, one)
+        logits = model(x)
+        if not torch.isfinite(logits).all():
+            outcomes["crash"] += 1
+        elif (correct & (logits.argmax(1) != labels)).any():
+            outcomes["sdc"] += 1
+        else:
+            outcomes["masked"] += 1
+        for w, original in saved:
+            w.copy_(original)
+        return args.images  # experiment-images
+
     with torch.no_grad():
-        golden = model(x).argmax(1)
-        correct = golden == labels
-        model(x)  # warm-up
-        outcomes = {"masked": 0, "sdc": 0, "crash": 0}
-        experiments = 0
-        start = time.perf_counter()
-        cpu_start = time.process_time()
-        while True:
-            row, col, bit, one = rng.randrange(8), rng.randrange(8), rng.randrange(32), rng.randrange(2)
-            saved = []
-            for w, mask in weight_masks(model, row, col):
-                saved.append((w, w.clone()))
-                bits = w.view(torch.int32)
-                keep = bits & ~(1 << bit) if bit < 31 else bits & 0x7FFFFFFF
-                forced = keep | (1 << bit if bit < 31 else -(1 << 31)) if one else keep
-                bits.copy_(torch.where(mask, forced, bits))
-            logits = model(x)
-            if not torch.isfinite(logits).all():
-                outcomes["crash"] += 1
-            elif (correct & (logits.argmax(1) != labels)).any():
-                outcomes["sdc"] += 1
-            else:
-                outcomes["masked"] += 1
-            for w, original in saved:
-                w.copy_(original)
-            experiments += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= args.seconds and experiments >= 3:
-                break
-    cpu = time.process_time() - cpu_start
-    rate = experiments * args.images / elapsed
-    print(f"{experiments} experiments on {args.images} {source} images, {args.threads} threads, torch "
-          f"{torch.__version__}: {outcomes}")
-    print(f"rate {rate:.1f} experiment-images/s experiments {experiments} images {args.images} seconds {elapsed:.3f} "
-          f"cpu_seconds {cpu:.3f} cpu_rate {experiments * args.images / cpu:.1f}")
+        correct = model(x).argmax(1) == labels
+        print(f"weight-register stuck-ats, LeNet-5 on {args.images} {source} images, torch {torch.__version__}")
+        time_threads(experiment, args)
+    print(f"outcomes over every timed and warm-up experiment: {outcomes}")
 
 
 if __name__ == "__main__":

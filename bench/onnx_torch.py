@@ -2,18 +2,20 @@
 """PyTorch running an ONNX model: the baseline of bench/graph_bench.
 
 Interprets the ONNX graph node by node with torch operators (no onnxruntime on Debian),
-so PyTorch runs exactly the model file accsim runs. Prints one line per thread count:
-  threads=<t> images_per_s=<x>
-Usage: onnx_torch.py MODEL.onnx BATCH SECONDS THREADS...
+so PyTorch runs exactly the model file accsim runs. Times the forward pass at each
+--threads count in this process (bench/torch_timing.py): one
+"threads=<t> rate=<images/s> ..." line per count.
+Usage: onnx_torch.py MODEL.onnx [--batch B] [--threads T...] [--seconds S] [--rounds R]
 Images are seeded uniform [0, 1) values of the model's input shape (timing only)."""
-import sys
-import time
+import argparse
 
 import numpy as np
 import onnx
 import onnx.numpy_helper
 import torch
 import torch.nn.functional as F
+
+from torch_timing import add_timing_arguments, time_threads
 
 
 def attrs(node):
@@ -128,24 +130,23 @@ class OnnxModule:
         return values[self.model.graph.output[0].name]
 
 
-def images_per_s(model, x, seconds):
-    with torch.no_grad():
-        model(x)
-        done, start = 0, time.perf_counter()
-        while time.perf_counter() - start < seconds:
-            model(x)
-            done += x.shape[0]
-        return done / (time.perf_counter() - start)
-
-
 def main():
-    path, batch, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-    model = OnnxModule(path)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("model", help="ONNX file")
+    ap.add_argument("--batch", type=int, default=100)
+    add_timing_arguments(ap)
+    args = ap.parse_args()
+    model = OnnxModule(args.model)
     dims = [d.dim_value for d in model.model.graph.input[0].type.tensor_type.shape.dim][1:]
-    x = torch.from_numpy(np.random.default_rng(1).random([batch] + dims, dtype=np.float32))
-    for threads in (int(t) for t in sys.argv[4:]):
-        torch.set_num_threads(threads)
-        print(f"threads={threads} images_per_s={images_per_s(model, x, seconds):.1f}", flush=True)
+    x = torch.from_numpy(np.random.default_rng(1).random([args.batch] + dims, dtype=np.float32))
+
+    def forward():
+        model(x)
+        return args.batch  # images
+
+    with torch.no_grad():
+        print(f"{args.model} interpreted with torch {torch.__version__} operators, batch {args.batch}")
+        time_threads(forward, args)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,17 @@
 #!/usr/bin/python3
 """PyTorch reference for bench/training_bench: LeNet-5 (the PVF paper's shapes) training
-steps, batch 64, SGD with momentum, 2 threads. Prints "images_per_second <value>".
+steps, batch 64, SGD with momentum, timed at each --threads count in this process
+(bench/torch_timing.py). Prints one "threads=<t> rate=<images/s> ..." line per count.
 
-usage: pytorch_lenet_train.py [SECONDS]
+usage: pytorch_lenet_train.py [--threads T...] [--seconds S] [--rounds R]
 """
-import sys
-import time
+import argparse
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from torch_timing import add_timing_arguments, time_threads
 
 
 class LeNet5(nn.Module):
@@ -29,8 +31,9 @@ class LeNet5(nn.Module):
 
 
 def main():
-    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
-    torch.set_num_threads(2)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_timing_arguments(ap)
+    args = ap.parse_args()
     torch.manual_seed(0)
     model = LeNet5()
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
@@ -41,14 +44,12 @@ def main():
         opt.zero_grad()
         F.cross_entropy(model(x), y).backward()
         opt.step()
+        return 64
 
     for _ in range(20):
         step()
-    steps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        step()
-        steps += 1
-    print(f"images_per_second {steps * 64 / (time.perf_counter() - start):.1f}")
+    print(f"LeNet-5 training steps, batch 64, SGD momentum 0.9, torch {torch.__version__}")
+    time_threads(step, args)
 
 
 if __name__ == "__main__":

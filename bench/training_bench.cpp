@@ -1,102 +1,93 @@
 // Training throughput: LeNet-5 training steps (batch 64, every conv/linear pass on the
 // simulated small array through the fast engine), fault-free and with one permanent
-// fault, next to a PyTorch reference (bench/pytorch_lenet_train.py, Debian's
-// python3-torch, 2 threads) measured in the same run; accsim uses every core too. Reports images per second,
-// the projected time of one 60k-image epoch, and the ratios.
-#include <benchmark/benchmark.h>
-
-#include <cstdio>
-#include <cstdlib>
-#include <string>
-#include <thread>
-
-#include "arch/config_reader.h"
-#include "arch/random.h"
+// fault, at 1 thread and at the thread count accsim uses, next to a PyTorch reference
+// (bench/pytorch_lenet_train.py, Debian's python3-torch) timed at the same thread counts
+// in one process after the benchmarks; the ratio is taken against PyTorch's faster
+// configuration, wall clock and per core. Reports images per wall-clock second, the
+// projected time of one 60k-image epoch, and the ratios.
+//
+// Benchmarks: train_step/lenet5/<fault-free|1_fault>/<T>_threads. With
+// --benchmark_repetitions=N the summary takes each benchmark's fastest repetition.
+#include "bench_common.h"
 #include "workloads/run/engines.h"
 #include "workloads/training/trainer.h"
 
-namespace accsim {
 namespace {
 
-std::string source_dir() {
-  std::string file = __FILE__;  // <source>/bench/training_bench.cpp
-  return file.substr(0, file.rfind("/bench/"));
-}
+using namespace accsim;
+using namespace accsim::bench;
 
-ArrayConfig small_array() {
-  const std::string file = source_dir() + "/configs/small.json";
-  const nlohmann::json j = ConfigReader::load_file(file);
-  return parse_array_config(ConfigReader(j.at("array"), file, "array"));
-}
+constexpr int kBatch = 64;
 
-double g_rate[2] = {0.0, 0.0};
+std::string step_name(bool faulty) { return std::string("train_step/lenet5/") + (faulty ? "1_fault" : "fault-free"); }
 
-void BM_lenet_train_step(benchmark::State& state) {
-  const bool faulty = state.range(0) != 0;
-  const ArrayConfig array = small_array();
+void BM_train_step(benchmark::State& state, bool faulty, int threads) {
+  const ArrayConfig& array = preset("small");
   HardwareFault f;  // the experiments' fault: bit 28 of PE(0,0)'s weight register stuck at 0
   f.site = FaultSite::weight, f.row = 0, f.col = 0, f.bit = 28, f.kind = FaultKind::stuck_at_0;
   const PeFaults faults = faulty ? PeFaults(array, {f}) : PeFaults();
-  FastEngine engine(array, faults, static_cast<int>(std::thread::hardware_concurrency()));
+  FastEngine engine(array, faults, threads);
   const Network net = lenet5();
   NetworkParameters params = init_parameters(net, 123);
   Trainer trainer(net, params, engine);
   Sgd sgd({0.01f, 0.9f, 5e-4f}, Trainer::parameter_shapes(params));
   Rng rng(7);
-  Tensor images({64, 1, 28, 28});
+  Tensor images({kBatch, 1, 28, 28});
   for (auto& v : images.values()) v = rng.uniform01();
-  std::vector<int> labels(64);
+  std::vector<int> labels(kBatch);
   for (auto& l : labels) l = static_cast<int>(rng.below(10));
   long long cycle = 0;
+  const CpuTimer cpu;
   for (auto _ : state) {
     const StepResult r = trainer.train_step(images, labels, sgd, cycle);
     benchmark::DoNotOptimize(r.loss.loss);
   }
-  state.counters["images/s"] = benchmark::Counter(64.0 * static_cast<double>(state.iterations()),
-                                                  benchmark::Counter::kIsRate);
+  cpu.stop(state);
+  state.counters["images/s"] =
+      benchmark::Counter(kBatch * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_lenet_train_step)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
 
-class RateReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const auto& r : runs)
-      if (r.counters.count("images/s")) g_rate[r.benchmark_name().find("/1") != std::string::npos] = r.counters.at("images/s");
-    benchmark::ConsoleReporter::ReportRuns(runs);
-  }
-};
+void register_benchmarks() {
+  for (bool faulty : {false, true})
+    for (int t : thread_counts())
+      benchmark::RegisterBenchmark((step_name(faulty) + "/" + threads_name(t)).c_str(),
+                                   [=](benchmark::State& st) { BM_train_step(st, faulty, t); })
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime()
+          ->MinTime(2.0);
+}
 
-double pytorch_rate() {
-  const std::string cmd = "/usr/bin/python3 " + source_dir() + "/bench/pytorch_lenet_train.py 3 2>/dev/null";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return 0.0;
-  double rate = 0.0;
-  if (std::fscanf(p, "images_per_second %lf", &rate) != 1) rate = 0.0;
-  ::pclose(p);
-  return rate;
+std::string epoch(const Rates& rates) {
+  const Pick p = fastest(rates);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "60k-image epoch %.1f s", p.rate > 0 ? 60000.0 / p.rate : 0.0);
+  return buf;
+}
+
+void print_summary(const SummaryReporter& rep) {
+  const Rates clean = rep.rates(step_name(false), "images/s"), faulty = rep.rates(step_name(true), "images/s");
+  std::printf("\nSummary (LeNet-5 training steps, batch %d, images per wall-clock second; %s):\n", kBatch,
+              load_average().c_str());
+  std::printf("  accsim fast engine, small array, fault-free: %s; %s\n", rates_text(clean, "images/s").c_str(),
+              epoch(clean).c_str());
+  std::printf("  accsim, one permanent weight stuck-at:       %s; %s\n", rates_text(faulty, "images/s").c_str(),
+              epoch(faulty).c_str());
+  const double clean_cpu = rep.cpu_rate(step_name(false) + "/" + threads_name(1), "images/s");
+  const double faulty_cpu = rep.cpu_rate(step_name(true) + "/" + threads_name(1), "images/s");
+  if (clean_cpu > 0 && faulty_cpu > 0)
+    std::printf("  one thread, per CPU second: fault-free %simages/s, one fault %simages/s: the fault costs %+.0f%% time\n",
+                si(clean_cpu).c_str(), si(faulty_cpu).c_str(), 100.0 * (clean_cpu / faulty_cpu - 1.0));
+  if (faulty.empty()) return;  // nothing to compare with PyTorch
+  const TorchBaseline torch = run_torch_baseline("pytorch_lenet_train.py", "");
+  if (!print_torch_baseline(torch)) return;
+  const Ratio r = print_comparison("accsim, one permanent fault", faulty, "PyTorch (python3-torch, CPU)", torch.rate,
+                                   "images/s", rep.cpu_rates(step_name(true), "images/s"), torch.cpu_rate);
+  print_target("accsim with one permanent fault / PyTorch, wall clock", r.wall, 1.5);
+  std::printf("  (%s after the PyTorch runs)\n", load_average().c_str());
 }
 
 }  // namespace
-}  // namespace accsim
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  accsim::RateReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  const double clean = accsim::g_rate[0], faulty = accsim::g_rate[1];
-  const double torch = accsim::pytorch_rate();
-  std::printf("\nSummary (LeNet-5 training, batch 64, wall-clock images per second):\n");
-  std::printf("  accsim fast engine, small array, fault-free:       %8.0f images/s (60k-image epoch %.1f s)\n", clean,
-              clean > 0 ? 60000.0 / clean : 0.0);
-  std::printf("  accsim fast engine, one permanent weight stuck-at: %8.0f images/s (60k-image epoch %.1f s, %.2fx the "
-              "fault-free epoch; target <= 1.3x)\n",
-              faulty, faulty > 0 ? 60000.0 / faulty : 0.0, faulty > 0 ? clean / faulty : 0.0);
-  if (torch > 0)
-    std::printf("  PyTorch (python3-torch, 2 threads, CPU):           %8.0f images/s; accsim with the fault / PyTorch = "
-                "%.2fx (target > 1)\n",
-                torch, faulty / torch);
-  else
-    std::printf("  PyTorch reference unavailable (needs /usr/bin/python3 with python3-torch)\n");
-  benchmark::Shutdown();
-  return 0;
+  return bench_main(argc, argv, "training_bench", register_benchmarks, print_summary);
 }
