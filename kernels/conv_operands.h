@@ -1,0 +1,100 @@
+#pragma once
+// The streamed operand of a job laid out for the array-faithful kernels (array_conv):
+// every channel's images zero-padded and split into stride x stride phases, so that
+// the operands one kernel position reads for the output positions of one output row
+// are consecutive in memory: no padding tests and no strided reads in the hot loop.
+// A chunk of consecutive output positions then reads each channel's operands of any
+// kernel position as the same few contiguous segments (`ChunkSegments`), shifted by a
+// per-position offset (one segment for fully-connected jobs and unpadded 1x1 kernels).
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "arch/conv_job.h"
+
+namespace accsim {
+
+inline constexpr int kChunk = 64;  // output positions computed together (vector lanes)
+inline constexpr int kSlack = 16;  // elements readable past any segment or row (one vector)
+
+// Where operand (channel ic, image n, padded row y, padded column x) lives: phase
+// (y % stride, x % stride) of the channel, at (y / stride, x / stride) of that phase.
+struct OperandLayout {
+  explicit OperandLayout(const ConvShape& s);
+  int stride;
+  int phases_h, phases_w;  // phases a kernel reads per axis: min(stride, r), min(stride, s)
+  int hs, ws;              // one phase's plane
+  long long image;         // hs * ws: one image of one phase
+  long long phase;         // n * image: one phase of one channel
+  long long channel;       // phases_h * phases_w * phase
+  // Offset of output position (n, p, q)'s operand at kernel position (0, 0), channel 0.
+  long long position(int n, int p, int q) const { return n * image + static_cast<long long>(p) * ws + q; }
+  // What kernel position (r, kc) adds to position().
+  long long kernel_offset(int r, int kc) const {
+    return ((r % stride) * phases_w + kc % stride) * phase + static_cast<long long>(r / stride) * ws + kc / stride;
+  }
+  // Elements of a laid-out operand of c channels, slack included.
+  std::size_t size(int c) const { return static_cast<std::size_t>(c * channel) + kSlack; }
+};
+
+// Fills `out` (layout.size(s.c) elements) from input [n, c, h, w]: only the images
+// with images[n] set (null: every image); the other images' elements are left as they
+// were (no computed output reads them).
+void lay_out(const ConvShape& s, const OperandLayout& layout, const float* input, const std::vector<char>* images,
+             float* out);
+void lay_out(const ConvShape& s, const OperandLayout& layout, const std::uint16_t* input,
+             const std::vector<char>* images, std::uint16_t* out);
+void lay_out(const ConvShape& s, const OperandLayout& layout, const std::int32_t* input,
+             const std::vector<char>* images, std::int32_t* out);
+
+// Lanes [dst, dst + len) of a chunk read the operands at [src, src + len) (relative to a
+// channel's kernel-position base).
+struct Segment {
+  int dst, len;
+  long long src;
+};
+
+// The segments of every chunk of a shape's output positions: chunk k's are
+// segments[first[k] .. first[k + 1]), in increasing dst order.
+struct ChunkSegments {
+  std::vector<Segment> segments;
+  std::vector<std::size_t> first;
+  const Segment* begin(long long chunk) const { return segments.data() + first[static_cast<std::size_t>(chunk)]; }
+  const Segment* end(long long chunk) const { return segments.data() + first[static_cast<std::size_t>(chunk) + 1]; }
+};
+
+ChunkSegments chunk_segments(const ConvShape& s, const OperandLayout& layout);
+// chunk_segments, built once per shape and calling thread (campaigns run the same few
+// shapes over and over). Valid until the same thread's next call; workers only read it.
+const ChunkSegments& cached_chunk_segments(const ConvShape& s, const OperandLayout& layout);
+
+// One row of a chunk: the lanes' operands from `base` (a channel's kernel-position
+// base) copied into `to` a vector at a time, each copy's overrun overwritten by the
+// next segment or falling past the chunk's lanes.
+inline void gather_row(const float* base, const Segment* first, const Segment* last, float* to) {
+  for (const Segment* g = first; g != last; ++g) {
+    const float* from = base + g->src;
+    float* at = to + g->dst;
+    for (int i = 0; i < g->len; i += 8) _mm256_storeu_ps(at + i, _mm256_loadu_ps(from + i));
+  }
+}
+inline void gather_row(const std::int32_t* base, const Segment* first, const Segment* last, std::int32_t* to) {
+  for (const Segment* g = first; g != last; ++g) {
+    const std::int32_t* from = base + g->src;
+    std::int32_t* at = to + g->dst;
+    for (int i = 0; i < g->len; i += 8)
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(at + i), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(from + i)));
+  }
+}
+inline void gather_row(const std::uint16_t* base, const Segment* first, const Segment* last, std::uint16_t* to) {
+  for (const Segment* g = first; g != last; ++g) {
+    const std::uint16_t* from = base + g->src;
+    std::uint16_t* at = to + g->dst;
+    for (int i = 0; i < g->len; i += 8)
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(at + i), _mm_loadu_si128(reinterpret_cast<const __m128i*>(from + i)));
+  }
+}
+
+}  // namespace accsim

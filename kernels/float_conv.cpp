@@ -1,0 +1,423 @@
+#include "kernels/float_conv.h"
+
+#include <algorithm>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "arch/datapath.h"
+#include "kernels/chunk_flips.h"
+#include "kernels/column_sums.h"
+#include "kernels/conv_operands.h"
+#include "kernels/conv_selection.h"
+#include "kernels/flipped_psum.h"
+
+namespace accsim {
+
+namespace {
+
+namespace cs = column_sums;
+
+// Per-thread working memory of one chunk, reused across calls.
+struct Scratch {
+  std::vector<float> x;           // [row * kRowStride + lane]
+  std::vector<std::uint16_t> xw;  // the same, fp16 words
+  std::vector<float> acc;         // [col * kChunk + lane]
+  std::vector<float> psum;        // [lane]
+  std::vector<float> tree;        // generic trees
+  std::vector<std::uint32_t> cube, flip;
+  std::vector<char> exact;        // [col]: the column holds the datapath's exact bits
+  void size_for(int rows, int cols, bool words) {
+    const std::size_t xs = static_cast<std::size_t>(rows) * cs::kRowStride;
+    if (x.size() < xs) x.resize(xs);
+    if (words && xw.size() < xs) xw.resize(xs);
+    if (acc.size() < static_cast<std::size_t>(cols) * kChunk) acc.resize(static_cast<std::size_t>(cols) * kChunk);
+    if (psum.size() < static_cast<std::size_t>(cs::kRowStride)) psum.resize(cs::kRowStride);
+    if (tree.size() < static_cast<std::size_t>(rows) * kChunk) tree.resize(static_cast<std::size_t>(rows) * kChunk);
+    cube.resize(static_cast<std::size_t>(rows));
+    exact.resize(static_cast<std::size_t>(cols));
+  }
+};
+
+// The canonical NaN in lanes [0, count) copied from `from`.
+void copy_canonical(const float* from, long long count, float* to) {
+  long long i = 0;
+  for (; i + cs::kLanes <= count; i += cs::kLanes) _mm256_storeu_ps(to + i, cs::canonical(_mm256_loadu_ps(from + i)));
+  for (; i < count; ++i) to[i] = canonical(from[i]);
+}
+
+template <DataType T>
+class FloatConv {
+ public:
+  FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, const PeFaults& faults,
+            const ErrorPattern& pattern, const float* input, const float* weights, const std::uint16_t* input_words,
+            const std::uint16_t* weight_words, const ConvRegion* region, Tensor& out);
+  void run(int threads);
+
+ private:
+  using D = Datapath<T>;
+  // The register word of an operand value (fp16 reads the words instead).
+  static std::uint32_t word_of(float v) {
+    if constexpr (T == DataType::bf16) return float_bits(v) >> 16;
+    else return float_bits(v);
+  }
+  std::size_t entry(int g, int b, int rs, int col) const {
+    return ((static_cast<std::size_t>(g) * blocks_ + b) * RS_ + rs) * cols_ + col;
+  }
+  void plan_masks();
+  void plan_weights(const float* weights, const std::uint16_t* weight_words);
+  void chunks(long long begin, long long end, Scratch& sc) const;
+  void chunk_group(long long chunk, int g, const std::vector<int>& live, Scratch& sc) const;
+  void gather(long long chunk, int count, const std::vector<int>& row_ch, int rs, Scratch& sc) const;
+  column_sums::ColumnInput column_input(std::size_t at, int col, Scratch& sc) const;
+  void exact_step(long long chunk, int count, std::size_t at, int col, bool first, const PsumFlips* const* pf,
+                  const PsumFlips* const* pf_end, Scratch& sc) const;
+  void acc_flips(long long chunk, int col, const AccumulatorFlip* const* f, const AccumulatorFlip* const* end,
+                 float* e) const;
+  void scatter(long long chunk, int count, int g, const std::vector<int>& live, const Scratch& sc) const;
+
+  const ConvShape& s_;
+  const ArrayConfig& a_;
+  const PeFaults& faults_;
+  const ConvRegion* region_;
+  Tensor& out_;
+  const int rows_, cols_, RS_, groups_, blocks_;
+  const long long M_, chunks_, PQ_;
+  const Selection sel_;
+  const OperandLayout layout_;
+  const ChunkSegments& segments_;
+  const ChunkFlips<PsumFlips> psum_flips_;
+  const ChunkFlips<AccumulatorFlip> acc_flips_;
+  bool need_words_ = false;
+  const float* x_ = nullptr;            // the laid-out operand values
+  const std::uint16_t* xw_ = nullptr;   // fp16: the laid-out words
+  std::vector<long long> kernel_offset_;                  // [rs]
+  std::vector<std::vector<int>> col_ch_;                  // [g]
+  std::vector<std::vector<int>> row_ch_;                  // [g * blocks + b]
+  std::vector<float> w_reg_;                              // [entry * rows + row], through the masks
+  std::vector<std::uint32_t> w_raw_;                      // the same, words before the masks (transients)
+  std::vector<cs::AccumulateFn> fused_;                   // [entry]
+  std::vector<StuckMask> im_, pm_;                        // [col * rows + row]
+  std::vector<char> col_masked_, psum_stuck_;             // [col]
+  std::vector<std::vector<int>> acc_slots_;               // [col]: stuck accumulator entries
+  cs::SumsFn sums_, masked_sums_;
+};
+
+template <DataType T>
+FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, const PeFaults& faults,
+                        const ErrorPattern& pattern, const float* input, const float* weights,
+                        const std::uint16_t* input_words, const std::uint16_t* weight_words,
+                        const ConvRegion* region, Tensor& out)
+    : s_(job.shape),
+      a_(a),
+      faults_(faults),
+      region_(region),
+      out_(out),
+      rows_(a.atomic_c),
+      cols_(a.atomic_k),
+      RS_(job.shape.r * job.shape.s),
+      groups_(mapping.groups()),
+      blocks_(mapping.blocks()),
+      M_(job.shape.pixels()),
+      chunks_((M_ + kChunk - 1) / kChunk),
+      PQ_(static_cast<long long>(job.shape.p()) * job.shape.q()),
+      sel_(select_region(job.shape, a, region)),
+      layout_(job.shape),
+      segments_(cached_chunk_segments(job.shape, layout_)),
+      psum_flips_(pattern.psums),
+      acc_flips_(pattern.accumulator),
+      sums_(cs::sums_fn(a.atomic_c)),
+      masked_sums_(cs::masked_sums_fn(T, a.atomic_c)) {
+  col_ch_.resize(static_cast<std::size_t>(groups_));
+  row_ch_.resize(static_cast<std::size_t>(groups_) * blocks_);
+  for (int g = 0; g < groups_; ++g) {
+    mapping.cols_to_channels(g, col_ch_[g]);
+    for (int b = 0; b < blocks_; ++b) mapping.rows_to_channels(g, b, row_ch_[g * blocks_ + b]);
+  }
+  for (int rs = 0; rs < RS_; ++rs) kernel_offset_.push_back(layout_.kernel_offset(rs / s_.s, rs % s_.s));
+  plan_masks();
+  plan_weights(weights, weight_words);
+  // The operand, laid out once per call in the calling thread's buffers (workers read them).
+  thread_local std::vector<float> laid;
+  thread_local std::vector<std::uint16_t> laid_words;
+  const std::vector<char> images = sel_.images_read(s_);
+  laid.resize(layout_.size(s_.c));
+  lay_out(s_, layout_, input, &images, laid.data());
+  x_ = laid.data();
+  if (need_words_) {
+    laid_words.resize(layout_.size(s_.c));
+    lay_out(s_, layout_, input_words, &images, laid_words.data());
+    xw_ = laid_words.data();
+  }
+}
+
+// Input and product masks per PE; only columns with a non-identity one pay for them.
+template <DataType T>
+void FloatConv<T>::plan_masks() {
+  im_.resize(static_cast<std::size_t>(rows_) * cols_);
+  pm_.resize(im_.size());
+  col_masked_.assign(cols_, 0);
+  psum_stuck_.assign(cols_, 0);
+  acc_slots_.assign(cols_, {});
+  bool any_masked = false;
+  for (int col = 0; col < cols_; ++col) {
+    for (int row = 0; row < rows_; ++row) {
+      StuckMask in = faults_.input(row, col);
+      if constexpr (T == DataType::bf16) in = {(in.keep << 16) | 0xffffu, in.force << 16};  // on the fp32 view
+      im_[col * rows_ + row] = in;
+      pm_[col * rows_ + row] = faults_.product(row, col);
+      if (!in.identity() || !pm_[col * rows_ + row].identity()) col_masked_[col] = 1, any_masked = true;
+    }
+    psum_stuck_[col] = !faults_.psum(col).identity();
+    if (faults_.any_stuck(FaultSite::accumulator))
+      for (int slot = 0; slot < a_.stripe_length; ++slot)
+        if (!faults_.accumulator(slot, col).identity()) acc_slots_[col].push_back(slot);
+  }
+  // fp16: the masked paths and transient flips read the input words.
+  need_words_ = T == DataType::fp16 && (any_masked || !psum_flips_.empty());
+}
+
+// The weight registers of every step, [col][row] through their stuck-at masks, and the
+// fused kernel of each column: idle trailing rows skipped when their products are +0.
+template <DataType T>
+void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weight_words) {
+  const std::size_t entries = static_cast<std::size_t>(groups_) * blocks_ * RS_ * cols_;
+  w_reg_.assign(entries * rows_, 0.0f);
+  if (!psum_flips_.empty()) w_raw_.assign(entries * rows_, 0u);
+  fused_.assign(entries, nullptr);
+  for (int g = 0; g < groups_; ++g) {
+    if (region_ && !region_->groups.empty() && !region_->groups[static_cast<std::size_t>(g)]) continue;
+    for (int b = 0; b < blocks_; ++b) {
+      const std::vector<int>& row_ch = row_ch_[g * blocks_ + b];
+      int used = 0;
+      while (used < rows_ && row_ch[used] >= 0) ++used;
+      bool trailing_idle = true;
+      for (int row = used; row < rows_; ++row) trailing_idle = trailing_idle && row_ch[row] < 0;
+      for (int rs = 0; rs < RS_; ++rs) {
+        const int r = rs / s_.s, kc = rs % s_.s;
+        for (int col = 0; col < cols_; ++col) {
+          const int oc = col_ch_[g][col];
+          if (!sel_.col_any[col]) continue;  // no chunk computes this column
+          const std::size_t e = entry(g, b, rs, col);
+          float* w = &w_reg_[e * rows_];
+          for (int row = 0; row < rows_; ++row) {
+            const int ic = row_ch[row];
+            std::uint32_t word = 0;
+            if (ic >= 0 && oc >= 0) {
+              const long long i = ((static_cast<long long>(oc) * s_.c + ic) * s_.r + r) * s_.s + kc;
+              if constexpr (T == DataType::fp16) word = weight_words[i];
+              else word = word_of(weights[i]);
+            }
+            if (!w_raw_.empty()) w_raw_[e * rows_ + row] = word;
+            w[row] = register_float(T, faults_.weight(row, col).apply(word));
+          }
+          // An idle row's product is weight x (+0): +0 exactly when the weight register
+          // holds a finite value with the sign bit clear (a stuck-at may have set bits).
+          bool idle_zero = trailing_idle;
+          for (int row = used; idle_zero && row < rows_; ++row) {
+            const std::uint32_t wb = float_bits(w[row]);
+            idle_zero = (wb & 0x80000000u) == 0 && (wb & 0x7f800000u) != 0x7f800000u &&
+                        im_[col * rows_ + row].identity() && pm_[col * rows_ + row].identity();
+          }
+          fused_[e] = cs::accumulate_fn(rows_, idle_zero ? used : rows_);
+        }
+      }
+    }
+  }
+}
+
+template <DataType T>
+void FloatConv<T>::run(int threads) {
+  // Threads only pay off on jobs of a few hundred thousand MACs and more.
+  const int t = static_cast<int>(std::min<long long>(std::max(1, threads), chunks_));
+  thread_local Scratch own;
+  own.size_for(rows_, cols_, need_words_);
+  if (t <= 1 || s_.macs() < (1LL << 18)) {
+    chunks(0, chunks_, own);
+    return;
+  }
+  // Output positions never interact (each has its own accumulator entries and order of
+  // additions), so any split over threads gives the same bits.
+  std::vector<std::thread> pool;
+  for (int i = 1; i < t; ++i)
+    pool.emplace_back([this, i, t] {
+      Scratch sc;
+      sc.size_for(rows_, cols_, need_words_);
+      chunks(chunks_ * i / t, chunks_ * (i + 1) / t, sc);
+    });
+  chunks(0, chunks_ / t, own);
+  for (auto& th : pool) th.join();
+}
+
+// Chunks [begin, end), each through every group whose columns it computes.
+template <DataType T>
+void FloatConv<T>::chunks(long long begin, long long end, Scratch& sc) const {
+  std::vector<int> live;
+  for (long long chunk = begin; chunk < end; ++chunk)
+    for (int g = 0; g < groups_; ++g) {
+      if (region_ && !region_->groups.empty() && !region_->groups[static_cast<std::size_t>(g)]) continue;
+      live.clear();
+      for (int col = 0; col < cols_; ++col)
+        if (col_ch_[g][col] >= 0 && sel_.column(chunk, col)) live.push_back(col);
+      if (!live.empty()) chunk_group(chunk, g, live, sc);
+    }
+}
+
+// The whole accumulation of one chunk in one group, then its outputs. A column with a
+// fault that observes its bits here (input, product, psum or accumulator stuck-at, or a
+// flip in this chunk) keeps the datapath's exact bits at every step; the others take
+// the fused kernel and their NaNs are canonicalised on the way out.
+template <DataType T>
+void FloatConv<T>::chunk_group(long long chunk, int g, const std::vector<int>& live, Scratch& sc) const {
+  const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
+  auto [pf, pf_end] = psum_flips_.of(g, chunk);
+  auto [af, af_end] = acc_flips_.of(g, chunk);
+  for (const int col : live) {
+    bool exact = col_masked_[col] || psum_stuck_[col] || !acc_slots_[col].empty();
+    for (auto it = pf; it != pf_end && !exact; ++it) exact = (*it)->at.col == col;
+    for (auto it = af; it != af_end && !exact; ++it) exact = (*it)->at.col == col;
+    sc.exact[col] = exact;
+  }
+  for (int b = 0; b < blocks_; ++b)
+    for (int rs = 0; rs < RS_; ++rs) {
+      const int step = b * RS_ + rs;
+      gather(chunk, count, row_ch_[g * blocks_ + b], rs, sc);
+      const auto [p0, p1] = ChunkFlips<PsumFlips>::step(pf, pf_end, step);
+      const auto [a0, a1] = ChunkFlips<AccumulatorFlip>::step(af, af_end, step);
+      for (const int col : live) {
+        float* e = &sc.acc[static_cast<std::size_t>(col) * kChunk];
+        const std::size_t at = entry(g, b, rs, col);
+        if (!sc.exact[col]) {
+          fused_[at](column_input(at, col, sc), rows_, count, e, step == 0);
+          continue;
+        }
+        if (step > 0) acc_flips(chunk, col, a0, a1, e);
+        exact_step(chunk, count, at, col, step == 0, p0, p1, sc);
+      }
+    }
+  scatter(chunk, count, g, live, sc);
+}
+
+// The broadcast operands of one step: x[row][lane] (idle rows +0).
+template <DataType T>
+void FloatConv<T>::gather(long long chunk, int count, const std::vector<int>& row_ch, int rs, Scratch& sc) const {
+  const Segment* first = segments_.begin(chunk);
+  const Segment* last = segments_.end(chunk);
+  const int lanes = (count + cs::kLanes - 1) / cs::kLanes * cs::kLanes;
+  for (int row = 0; row < rows_; ++row) {
+    float* to = &sc.x[static_cast<std::size_t>(row) * cs::kRowStride];
+    std::uint16_t* to_words = need_words_ ? &sc.xw[static_cast<std::size_t>(row) * cs::kRowStride] : nullptr;
+    const int ic = row_ch[row];
+    if (ic < 0) {
+      std::fill(to, to + lanes, 0.0f);
+      if (to_words) std::fill(to_words, to_words + lanes, std::uint16_t{0});
+      continue;
+    }
+    const long long base = ic * layout_.channel + kernel_offset_[rs];
+    gather_row(x_ + base, first, last, to);
+    if (to_words) gather_row(xw_ + base, first, last, to_words);
+  }
+}
+
+template <DataType T>
+column_sums::ColumnInput FloatConv<T>::column_input(std::size_t at, int col, Scratch& sc) const {
+  return {sc.x.data(), need_words_ ? sc.xw.data() : nullptr, &w_reg_[at * rows_],
+          &im_[static_cast<std::size_t>(col) * rows_], &pm_[static_cast<std::size_t>(col) * rows_], sc.tree.data()};
+}
+
+// One column's sum of one step added into its accumulator entries e[lane] as the
+// datapath does it: canonical sums through the psum masks, transient flips recomputed,
+// canonical accumulation, stuck accumulator entries.
+template <DataType T>
+void FloatConv<T>::exact_step(long long chunk, int count, std::size_t at, int col, bool first,
+                              const PsumFlips* const* pf, const PsumFlips* const* pf_end, Scratch& sc) const {
+  float* e = &sc.acc[static_cast<std::size_t>(col) * kChunk];
+  float* psum = sc.psum.data();
+  (col_masked_[col] ? masked_sums_ : sums_)(column_input(at, col, sc), rows_, count, psum);
+  if (psum_stuck_[col]) {
+    const StuckMask& sm = faults_.psum(col);
+    for (int i = 0; i < count; i += cs::kLanes) _mm256_storeu_ps(psum + i, cs::apply(sm, _mm256_loadu_ps(psum + i)));
+  }
+  // Transient flips of this step: recompute those column sums exactly.
+  const long long m0 = chunk * kChunk;
+  for (auto it = pf; it != pf_end; ++it) {
+    if ((*it)->at.col != col) continue;
+    const int i = static_cast<int>((*it)->at.pixel - m0);
+    for (int row = 0; row < rows_; ++row) {
+      const std::size_t x_at = static_cast<std::size_t>(row) * cs::kRowStride + i;
+      if constexpr (T == DataType::fp16) sc.cube[row] = sc.xw[x_at];
+      else sc.cube[row] = word_of(sc.x[x_at]);
+    }
+    psum[i] = bits_float(flipped_psum<D>(faults_, rows_, **it, &w_raw_[at * rows_], sc.cube.data(), sc.flip));
+  }
+  if (first) {
+    std::copy(psum, psum + count, e);
+  } else {
+    int i = 0;
+    for (; i + cs::kLanes <= count; i += cs::kLanes)
+      _mm256_storeu_ps(e + i, cs::canonical(_mm256_add_ps(_mm256_loadu_ps(e + i), _mm256_loadu_ps(psum + i))));
+    for (; i < count; ++i) e[i] = fp32_add(e[i], psum[i]);
+  }
+  // Stuck accumulator entries: entry `slot` holds positions m with m % stripe_length == slot.
+  const long long L = a_.stripe_length;
+  for (const int slot : acc_slots_[col]) {
+    const StuckMask& am = faults_.accumulator(slot, col);
+    for (long long i = ((slot - m0) % L + L) % L; i < count; i += L) e[i] = am.apply(e[i]);
+  }
+}
+
+// Accumulator flips of this step, before the step reads its entries (exact columns).
+template <DataType T>
+void FloatConv<T>::acc_flips(long long chunk, int col, const AccumulatorFlip* const* f,
+                             const AccumulatorFlip* const* end, float* e) const {
+  const long long m0 = chunk * kChunk;
+  for (auto it = f; it != end; ++it) {
+    if ((*it)->at.col != col) continue;
+    const long long i = (*it)->at.pixel - m0;
+    const int slot = static_cast<int>((*it)->at.pixel % a_.stripe_length);
+    e[i] = faults_.accumulator(slot, col).apply(bits_float(float_bits(e[i]) ^ (*it)->mask));
+  }
+}
+
+// The chunk's entries to out[n][oc][pq] (the region's planes only).
+template <DataType T>
+void FloatConv<T>::scatter(long long chunk, int count, int g, const std::vector<int>& live, const Scratch& sc) const {
+  const long long m0 = chunk * kChunk, m_end = m0 + count;
+  for (const int col : live) {
+    const int oc = col_ch_[g][col];
+    const float* e = sc.acc.data() + static_cast<std::size_t>(col) * kChunk - m0;
+    for (long long m = m0; m < m_end;) {
+      const long long n = m / PQ_, pq = m % PQ_, len = std::min(PQ_ - pq, m_end - m);
+      if (sel_.plane(n, col)) {
+        float* o = out_.data() + (n * s_.k + oc) * PQ_ + pq;
+        if (!sc.exact[col])
+          copy_canonical(e + m, len, o);
+        else
+          std::copy(e + m, e + m + len, o);
+      }
+      m += len;
+    }
+  }
+}
+
+}  // namespace
+
+template <DataType T>
+void float_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, const PeFaults& faults,
+                const ErrorPattern& pattern, const float* input, const float* weights,
+                const std::uint16_t* input_words, const std::uint16_t* weight_words, const ConvRegion* region,
+                Tensor& out, int threads) {
+  FloatConv<T>(job, a, mapping, faults, pattern, input, weights, input_words, weight_words, region, out).run(threads);
+}
+
+template void float_conv<DataType::fp32>(const ConvJob&, const ArrayConfig&, const Mapping&, const PeFaults&,
+                                         const ErrorPattern&, const float*, const float*, const std::uint16_t*,
+                                         const std::uint16_t*, const ConvRegion*, Tensor&, int);
+template void float_conv<DataType::fp16>(const ConvJob&, const ArrayConfig&, const Mapping&, const PeFaults&,
+                                         const ErrorPattern&, const float*, const float*, const std::uint16_t*,
+                                         const std::uint16_t*, const ConvRegion*, Tensor&, int);
+template void float_conv<DataType::bf16>(const ConvJob&, const ArrayConfig&, const Mapping&, const PeFaults&,
+                                         const ErrorPattern&, const float*, const float*, const std::uint16_t*,
+                                         const std::uint16_t*, const ConvRegion*, Tensor&, int);
+
+}  // namespace accsim
