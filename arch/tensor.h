@@ -1,5 +1,6 @@
 #pragma once
 // A dense, row-major fp32 tensor: the one data container every layer uses.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -18,7 +19,10 @@ class Tensor {
       if (d < 0) throw std::invalid_argument("Tensor: negative dimension");
       n *= static_cast<std::size_t>(d);
     }
-    data_.assign(n, fill);
+    if (fill == 0.0f && !std::signbit(fill))
+      data_.resize(n);  // value-initialised: one memset
+    else
+      data_.assign(n, fill);
   }
 
   const std::vector<int>& shape() const { return shape_; }
@@ -32,11 +36,19 @@ class Tensor {
   std::vector<float>& values() { return data_; }
   const std::vector<float>& values() const { return data_; }
 
-  // Same data, new shape of equal element count (e.g. flatten before a linear layer).
-  Tensor reshaped(std::vector<int> shape) const {
-    Tensor t(std::move(shape));
-    if (t.size() != size()) throw std::invalid_argument("Tensor::reshaped: element count differs");
+  // Same data, new shape of equal element count (e.g. flatten before a linear layer);
+  // a temporary gives its data away instead of copying it.
+  Tensor reshaped(std::vector<int> shape) const& {
+    Tensor t;
+    t.shape_ = checked_shape(std::move(shape));
     t.data_ = data_;
+    return t;
+  }
+  Tensor reshaped(std::vector<int> shape) && {
+    Tensor t;
+    t.shape_ = checked_shape(std::move(shape));
+    t.data_ = std::move(data_);
+    shape_.clear();
     return t;
   }
 
@@ -47,6 +59,16 @@ class Tensor {
   }
 
  private:
+  std::vector<int> checked_shape(std::vector<int> shape) const {
+    std::size_t n = 1;
+    for (int d : shape) {
+      if (d < 0) throw std::invalid_argument("Tensor: negative dimension");
+      n *= static_cast<std::size_t>(d);
+    }
+    if (n != size()) throw std::invalid_argument("Tensor::reshaped: element count differs");
+    return shape;
+  }
+
   std::vector<int> shape_;
   std::vector<float> data_;
 };

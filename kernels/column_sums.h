@@ -28,8 +28,9 @@ struct ColumnInput {
   const float* x;           // [row * kRowStride + lane]: broadcast operands (idle rows +0)
   const std::uint16_t* xw;  // the same layout, fp16 input words (the masked fp16 path)
   const float* w;           // [row]: weight registers, through their stuck-at masks
-  const StuckMask* im;      // [row]: input masks
+  const StuckMask* im;      // [row]: input masks (the masked kernels)
   const StuckMask* pm;      // [row]: product masks
+  float* leaves;            // [row * kRowStride + lane]: the masked kernels' faulty rows' products
   float* scratch;           // rows * kChunk floats, for trees of other sizes
 };
 
@@ -46,7 +47,9 @@ using SumsFn = void (*)(const ColumnInput&, int rows, int count, float* psum);
 AccumulateFn accumulate_fn(int rows, int used);
 // Unmasked column sums (every row read).
 SumsFn sums_fn(int rows);
-// Column sums through every PE's input and product masks (T: fp32, fp16 or bf16).
+// The same through every PE's input and product masks (t: fp32, fp16 or bf16): the rows
+// whose masks are not the identity get their products first, the tree reads them.
+AccumulateFn masked_accumulate_fn(DataType t, int rows);
 SumsFn masked_sums_fn(DataType t, int rows);
 
 // The canonical NaN in every NaN lane.

@@ -24,12 +24,14 @@ struct Scratch {
   std::vector<std::uint16_t> xw;  // the same, fp16 words
   std::vector<float> acc;         // [col * kChunk + lane]
   std::vector<float> psum;        // [lane]
+  std::vector<float> leaves;      // [row * kRowStride + lane]: masked rows' products
   std::vector<float> tree;        // generic trees
   std::vector<std::uint32_t> cube, flip;
   std::vector<char> exact;        // [col]: the column holds the datapath's exact bits
   void size_for(int rows, int cols, bool words) {
     const std::size_t xs = static_cast<std::size_t>(rows) * cs::kRowStride;
     if (x.size() < xs) x.resize(xs);
+    if (leaves.size() < xs) leaves.resize(xs);
     if (words && xw.size() < xs) xw.resize(xs);
     if (acc.size() < static_cast<std::size_t>(cols) * kChunk) acc.resize(static_cast<std::size_t>(cols) * kChunk);
     if (psum.size() < static_cast<std::size_t>(cs::kRowStride)) psum.resize(cs::kRowStride);
@@ -101,6 +103,7 @@ class FloatConv {
   std::vector<char> col_masked_, psum_stuck_;             // [col]
   std::vector<std::vector<int>> acc_slots_;               // [col]: stuck accumulator entries
   cs::SumsFn sums_, masked_sums_;
+  cs::AccumulateFn masked_accumulate_;
 };
 
 template <DataType T>
@@ -127,7 +130,8 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
       psum_flips_(pattern.psums),
       acc_flips_(pattern.accumulator),
       sums_(cs::sums_fn(a.atomic_c)),
-      masked_sums_(cs::masked_sums_fn(T, a.atomic_c)) {
+      masked_sums_(cs::masked_sums_fn(T, a.atomic_c)),
+      masked_accumulate_(cs::masked_accumulate_fn(T, a.atomic_c)) {
   col_ch_.resize(static_cast<std::size_t>(groups_));
   row_ch_.resize(static_cast<std::size_t>(groups_) * blocks_);
   for (int g = 0; g < groups_; ++g) {
@@ -264,16 +268,16 @@ void FloatConv<T>::chunks(long long begin, long long end, Scratch& sc) const {
 }
 
 // The whole accumulation of one chunk in one group, then its outputs. A column with a
-// fault that observes its bits here (input, product, psum or accumulator stuck-at, or a
-// flip in this chunk) keeps the datapath's exact bits at every step; the others take
-// the fused kernel and their NaNs are canonicalised on the way out.
+// fault that observes its sums or entries here (psum or accumulator stuck-at, a flip in
+// this chunk) keeps the datapath's exact bits at every step; the others take the fused
+// kernels and their NaNs are canonicalised on the way out.
 template <DataType T>
 void FloatConv<T>::chunk_group(long long chunk, int g, const std::vector<int>& live, Scratch& sc) const {
   const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
   auto [pf, pf_end] = psum_flips_.of(g, chunk);
   auto [af, af_end] = acc_flips_.of(g, chunk);
   for (const int col : live) {
-    bool exact = col_masked_[col] || psum_stuck_[col] || !acc_slots_[col].empty();
+    bool exact = psum_stuck_[col] || !acc_slots_[col].empty();
     for (auto it = pf; it != pf_end && !exact; ++it) exact = (*it)->at.col == col;
     for (auto it = af; it != af_end && !exact; ++it) exact = (*it)->at.col == col;
     sc.exact[col] = exact;
@@ -288,7 +292,7 @@ void FloatConv<T>::chunk_group(long long chunk, int g, const std::vector<int>& l
         float* e = &sc.acc[static_cast<std::size_t>(col) * kChunk];
         const std::size_t at = entry(g, b, rs, col);
         if (!sc.exact[col]) {
-          fused_[at](column_input(at, col, sc), rows_, count, e, step == 0);
+          (col_masked_[col] ? masked_accumulate_ : fused_[at])(column_input(at, col, sc), rows_, count, e, step == 0);
           continue;
         }
         if (step > 0) acc_flips(chunk, col, a0, a1, e);
@@ -321,8 +325,9 @@ void FloatConv<T>::gather(long long chunk, int count, const std::vector<int>& ro
 
 template <DataType T>
 column_sums::ColumnInput FloatConv<T>::column_input(std::size_t at, int col, Scratch& sc) const {
-  return {sc.x.data(), need_words_ ? sc.xw.data() : nullptr, &w_reg_[at * rows_],
-          &im_[static_cast<std::size_t>(col) * rows_], &pm_[static_cast<std::size_t>(col) * rows_], sc.tree.data()};
+  return {sc.x.data(),      need_words_ ? sc.xw.data() : nullptr,
+          &w_reg_[at * rows_], &im_[static_cast<std::size_t>(col) * rows_],
+          &pm_[static_cast<std::size_t>(col) * rows_], sc.leaves.data(), sc.tree.data()};
 }
 
 // One column's sum of one step added into its accumulator entries e[lane] as the

@@ -156,8 +156,8 @@ Tensor ArrayRunner::conv(const std::string& node, const Tensor& x, const Tensor&
 
 Tensor ArrayRunner::rows_times(const std::string& name, const Tensor& rows, const Tensor& stationary) {
   const int m = rows.dim(0), k = rows.dim(1), n = stationary.dim(0);
-  const Tensor y = run_job(name, JobKind::forward_fc, rows.reshaped({m, k, 1, 1}), stationary.reshaped({n, k, 1, 1}), 1, 0);
-  return y.reshaped({m, n});
+  Tensor y = run_job(name, JobKind::forward_fc, rows.reshaped({m, k, 1, 1}), stationary.reshaped({n, k, 1, 1}), 1, 0);
+  return std::move(y).reshaped({m, n});
 }
 
 Tensor ArrayRunner::gemm(const std::string& node, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b,
