@@ -25,32 +25,35 @@ inline constexpr int kRowStride = kChunk + kSlack;  // elements between a chunk'
 // words stand for (exact for fp16 and bf16); input masks act on the words: for bf16
 // they are given on the fp32 view (the word is its top half), fp16 reads the words.
 struct ColumnInput {
-  const float* x;           // [row * kRowStride + lane]: broadcast operands (idle rows +0)
-  const std::uint16_t* xw;  // the same layout, fp16 input words (the masked fp16 path)
-  const float* w;           // [row]: weight registers, through their stuck-at masks
-  const StuckMask* im;      // [row]: input masks (the masked kernels)
-  const StuckMask* pm;      // [row]: product masks
-  float* leaves;            // [row * kRowStride + lane]: the masked kernels' faulty rows' products
-  float* scratch;           // rows * kChunk floats, for trees of other sizes
+  const float* x;               // [row * kRowStride + lane]: broadcast operands (idle rows +0)
+  const std::uint16_t* xw;      // the same layout, fp16 input words (the masked fp16 path)
+  const float* w;               // [row]: weight registers, through their stuck-at masks
+  const StuckMask* im;          // [row]: input masks (masked_leaves)
+  const StuckMask* pm;          // [row]: product masks
+  float* leaves;                // [row * kRowStride + lane]: the products of the `special` rows
+  const std::uint64_t* special; // bit set over rows: leaves given in `leaves`; null: none
+  float* scratch;               // rows * kChunk floats, for trees of other sizes
 };
 
 // acc[i] = sum (first) or acc[i] + sum, lanes [0, count): NaNs as the vector unit makes them.
 using AccumulateFn = void (*)(const ColumnInput&, int rows, int count, float* acc, bool first);
 // psum[i] = sum with the canonical NaN, lanes [0, count) (up to the next vector written).
 using SumsFn = void (*)(const ColumnInput&, int rows, int count, float* psum);
+// Fills `leaves` with the products of the rows whose PE has an input or product mask
+// (through the masks) and sets their bits in `special` ((rows + 63) / 64 words).
+using LeavesFn = void (*)(const ColumnInput&, int rows, int count, std::uint64_t* special);
 
-// The fused sum-and-accumulate of an unmasked column whose rows [used, rows) are idle
-// with products exactly +0 (operand +0, a finite non-negative weight register, no input
-// or product fault): those leaves are the constant +0, the compiler folds the all-idle
-// subtrees (+0 + +0 = +0) and keeps every "x + +0" (it is not x for x = -0).
-// used == rows: every row.
-AccumulateFn accumulate_fn(int rows, int used);
-// Unmasked column sums (every row read).
-SumsFn sums_fn(int rows);
-// The same through every PE's input and product masks (t: fp32, fp16 or bf16): the rows
-// whose masks are not the identity get their products first, the tree reads them.
-AccumulateFn masked_accumulate_fn(DataType t, int rows);
-SumsFn masked_sums_fn(DataType t, int rows);
+// The fused sum-and-accumulate of a column whose rows [used, rows) are idle with
+// products exactly +0 (operand +0, a finite non-negative weight register, no input or
+// product fault): those leaves are +0, and the tree adds that +0 once where the first
+// all-idle subtree joins (x + +0 is not x for x = -0; a sum that already took a +0 is
+// never -0, so further +0s change nothing). used == rows: every row. `special`: some
+// rows' leaves come from c.leaves (c.special set).
+AccumulateFn accumulate_fn(int rows, int used, bool special);
+// Column sums (every row read).
+SumsFn sums_fn(int rows, bool special);
+// The leaves of masked PEs for a datapath (t: fp32, fp16 or bf16).
+LeavesFn masked_leaves_fn(DataType t);
 
 // The canonical NaN in every NaN lane.
 inline __m256 canonical(__m256 v) {

@@ -25,6 +25,8 @@ struct Scratch {
   std::vector<float> acc;         // [col * kChunk + lane]
   std::vector<float> psum;        // [lane]
   std::vector<float> leaves;      // [row * kRowStride + lane]: masked rows' products
+  std::vector<std::uint64_t> special;  // bit set: rows with leaves
+  std::vector<char> zero_x, zero_xw;   // [row]: the row holds +0 in every lane
   std::vector<float> tree;        // generic trees
   std::vector<std::uint32_t> cube, flip;
   std::vector<char> exact;        // [col]: the column holds the datapath's exact bits
@@ -37,6 +39,9 @@ struct Scratch {
     if (psum.size() < static_cast<std::size_t>(cs::kRowStride)) psum.resize(cs::kRowStride);
     if (tree.size() < static_cast<std::size_t>(rows) * kChunk) tree.resize(static_cast<std::size_t>(rows) * kChunk);
     cube.resize(static_cast<std::size_t>(rows));
+    special.resize(static_cast<std::size_t>(rows + 63) / 64);
+    if (zero_x.size() < static_cast<std::size_t>(rows)) zero_x.resize(static_cast<std::size_t>(rows), 0);
+    if (zero_xw.size() < static_cast<std::size_t>(rows)) zero_xw.resize(static_cast<std::size_t>(rows), 0);
     exact.resize(static_cast<std::size_t>(cols));
   }
 };
@@ -70,7 +75,7 @@ class FloatConv {
   void plan_weights(const float* weights, const std::uint16_t* weight_words);
   void chunks(long long begin, long long end, Scratch& sc) const;
   void chunk_group(long long chunk, int g, const std::vector<int>& live, Scratch& sc) const;
-  void gather(long long chunk, int count, const std::vector<int>& row_ch, int rs, Scratch& sc) const;
+  void gather(long long chunk, const std::vector<int>& row_ch, int rs, Scratch& sc) const;
   column_sums::ColumnInput column_input(std::size_t at, int col, Scratch& sc) const;
   void exact_step(long long chunk, int count, std::size_t at, int col, bool first, const PsumFlips* const* pf,
                   const PsumFlips* const* pf_end, Scratch& sc) const;
@@ -103,7 +108,7 @@ class FloatConv {
   std::vector<char> col_masked_, psum_stuck_;             // [col]
   std::vector<std::vector<int>> acc_slots_;               // [col]: stuck accumulator entries
   cs::SumsFn sums_, masked_sums_;
-  cs::AccumulateFn masked_accumulate_;
+  cs::LeavesFn leaves_;
 };
 
 template <DataType T>
@@ -129,9 +134,9 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
       segments_(cached_chunk_segments(job.shape, layout_)),
       psum_flips_(pattern.psums),
       acc_flips_(pattern.accumulator),
-      sums_(cs::sums_fn(a.atomic_c)),
-      masked_sums_(cs::masked_sums_fn(T, a.atomic_c)),
-      masked_accumulate_(cs::masked_accumulate_fn(T, a.atomic_c)) {
+      sums_(cs::sums_fn(a.atomic_c, false)),
+      masked_sums_(cs::sums_fn(a.atomic_c, true)),
+      leaves_(cs::masked_leaves_fn(T)) {
   col_ch_.resize(static_cast<std::size_t>(groups_));
   row_ch_.resize(static_cast<std::size_t>(groups_) * blocks_);
   for (int g = 0; g < groups_; ++g) {
@@ -223,7 +228,7 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
             idle_zero = (wb & 0x80000000u) == 0 && (wb & 0x7f800000u) != 0x7f800000u &&
                         im_[col * rows_ + row].identity() && pm_[col * rows_ + row].identity();
           }
-          fused_[e] = cs::accumulate_fn(rows_, idle_zero ? used : rows_);
+          fused_[e] = cs::accumulate_fn(rows_, idle_zero ? used : rows_, col_masked_[col] != 0);
         }
       }
     }
@@ -285,14 +290,16 @@ void FloatConv<T>::chunk_group(long long chunk, int g, const std::vector<int>& l
   for (int b = 0; b < blocks_; ++b)
     for (int rs = 0; rs < RS_; ++rs) {
       const int step = b * RS_ + rs;
-      gather(chunk, count, row_ch_[g * blocks_ + b], rs, sc);
+      gather(chunk, row_ch_[g * blocks_ + b], rs, sc);
       const auto [p0, p1] = ChunkFlips<PsumFlips>::step(pf, pf_end, step);
       const auto [a0, a1] = ChunkFlips<AccumulatorFlip>::step(af, af_end, step);
       for (const int col : live) {
         float* e = &sc.acc[static_cast<std::size_t>(col) * kChunk];
         const std::size_t at = entry(g, b, rs, col);
         if (!sc.exact[col]) {
-          (col_masked_[col] ? masked_accumulate_ : fused_[at])(column_input(at, col, sc), rows_, count, e, step == 0);
+          cs::ColumnInput in = column_input(at, col, sc);
+          if (col_masked_[col]) leaves_(in, rows_, count, sc.special.data()), in.special = sc.special.data();
+          fused_[at](in, rows_, count, e, step == 0);
           continue;
         }
         if (step > 0) acc_flips(chunk, col, a0, a1, e);
@@ -304,22 +311,22 @@ void FloatConv<T>::chunk_group(long long chunk, int g, const std::vector<int>& l
 
 // The broadcast operands of one step: x[row][lane] (idle rows +0).
 template <DataType T>
-void FloatConv<T>::gather(long long chunk, int count, const std::vector<int>& row_ch, int rs, Scratch& sc) const {
+void FloatConv<T>::gather(long long chunk, const std::vector<int>& row_ch, int rs, Scratch& sc) const {
   const Segment* first = segments_.begin(chunk);
   const Segment* last = segments_.end(chunk);
-  const int lanes = (count + cs::kLanes - 1) / cs::kLanes * cs::kLanes;
   for (int row = 0; row < rows_; ++row) {
     float* to = &sc.x[static_cast<std::size_t>(row) * cs::kRowStride];
     std::uint16_t* to_words = need_words_ ? &sc.xw[static_cast<std::size_t>(row) * cs::kRowStride] : nullptr;
     const int ic = row_ch[row];
-    if (ic < 0) {
-      std::fill(to, to + lanes, 0.0f);
-      if (to_words) std::fill(to_words, to_words + lanes, std::uint16_t{0});
+    if (ic < 0) {  // filled once: idle rows stay +0 until a step gathers into them
+      if (!sc.zero_x[row]) std::fill(to, to + cs::kRowStride, 0.0f), sc.zero_x[row] = 1;
+      if (to_words && !sc.zero_xw[row]) std::fill(to_words, to_words + cs::kRowStride, std::uint16_t{0}), sc.zero_xw[row] = 1;
       continue;
     }
     const long long base = ic * layout_.channel + kernel_offset_[rs];
     gather_row(x_ + base, first, last, to);
-    if (to_words) gather_row(xw_ + base, first, last, to_words);
+    sc.zero_x[row] = 0;
+    if (to_words) gather_row(xw_ + base, first, last, to_words), sc.zero_xw[row] = 0;
   }
 }
 
@@ -327,7 +334,7 @@ template <DataType T>
 column_sums::ColumnInput FloatConv<T>::column_input(std::size_t at, int col, Scratch& sc) const {
   return {sc.x.data(),      need_words_ ? sc.xw.data() : nullptr,
           &w_reg_[at * rows_], &im_[static_cast<std::size_t>(col) * rows_],
-          &pm_[static_cast<std::size_t>(col) * rows_], sc.leaves.data(), sc.tree.data()};
+          &pm_[static_cast<std::size_t>(col) * rows_], sc.leaves.data(), nullptr, sc.tree.data()};
 }
 
 // One column's sum of one step added into its accumulator entries e[lane] as the
@@ -338,7 +345,9 @@ void FloatConv<T>::exact_step(long long chunk, int count, std::size_t at, int co
                               const PsumFlips* const* pf, const PsumFlips* const* pf_end, Scratch& sc) const {
   float* e = &sc.acc[static_cast<std::size_t>(col) * kChunk];
   float* psum = sc.psum.data();
-  (col_masked_[col] ? masked_sums_ : sums_)(column_input(at, col, sc), rows_, count, psum);
+  cs::ColumnInput in = column_input(at, col, sc);
+  if (col_masked_[col]) leaves_(in, rows_, count, sc.special.data()), in.special = sc.special.data();
+  (col_masked_[col] ? masked_sums_ : sums_)(in, rows_, count, psum);
   if (psum_stuck_[col]) {
     const StuckMask& sm = faults_.psum(col);
     for (int i = 0; i < count; i += cs::kLanes) _mm256_storeu_ps(psum + i, cs::apply(sm, _mm256_loadu_ps(psum + i)));
@@ -388,6 +397,16 @@ void FloatConv<T>::acc_flips(long long chunk, int col, const AccumulatorFlip* co
 template <DataType T>
 void FloatConv<T>::scatter(long long chunk, int count, int g, const std::vector<int>& live, const Scratch& sc) const {
   const long long m0 = chunk * kChunk, m_end = m0 + count;
+  if (PQ_ == 1) {  // one position per image: out[m][oc]
+    for (const int col : live) {
+      const int oc = col_ch_[g][col];
+      const float* e = sc.acc.data() + static_cast<std::size_t>(col) * kChunk;
+      float* o = out_.data() + m0 * s_.k + oc;
+      for (int i = 0; i < count; ++i)
+        if (sel_.plane(m0 + i, col)) o[static_cast<long long>(i) * s_.k] = sc.exact[col] ? e[i] : canonical(e[i]);
+    }
+    return;
+  }
   for (const int col : live) {
     const int oc = col_ch_[g][col];
     const float* e = sc.acc.data() + static_cast<std::size_t>(col) * kChunk - m0;
