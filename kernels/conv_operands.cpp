@@ -18,43 +18,45 @@ OperandLayout::OperandLayout(const ConvShape& s)
 
 namespace {
 
-// One padded row of phase column b: elements j read input column b + j*stride - pad.
+// One row of phase column b: element j reads input column b + j*stride - pad (0 outside).
 template <class V>
 void phase_row(const ConvShape& s, const OperandLayout& L, int b, const V* src, V* row) {
   const int first = std::max(0, (s.pad - b + L.stride - 1) / L.stride);
   const int reach = s.w - 1 + s.pad - b;  // the last input column's padded offset in this phase
-  const int last = reach < 0 ? 0 : std::min(L.ws, reach / L.stride + 1);  // one past
-  std::fill(row, row + L.ws, V{0});
-  if (last <= first) return;
+  const int last = std::max(first, reach < 0 ? 0 : std::min(L.ws, reach / L.stride + 1));  // one past
+  for (int j = 0; j < first; ++j) row[j] = V{0};
   const V* from = src + (b + first * L.stride - s.pad);
   if (L.stride == 1) {
     std::copy(from, from + (last - first), row + first);
   } else {
     for (int j = first; j < last; ++j, from += L.stride) row[j] = *from;
   }
+  for (int j = last; j < L.ws; ++j) row[j] = V{0};
 }
 
+// Padded input row by padded input row (each input row read once, its phases written
+// while it is in cache).
 template <class V>
 void lay_out_planes(const ConvShape& s, const OperandLayout& L, const V* input, const std::vector<char>* images,
                     V* out) {
   const long long hw = static_cast<long long>(s.h) * s.w;
   for (int ic = 0; ic < s.c; ++ic)
-    for (int a = 0; a < L.phases_h; ++a)
-      for (int b = 0; b < L.phases_w; ++b) {
-        V* phase = out + ic * L.channel + (a * L.phases_w + b) * L.phase;
-        for (int n = 0; n < s.n; ++n) {
-          if (images && !(*images)[static_cast<std::size_t>(n)]) continue;
-          const V* plane = input + (static_cast<long long>(n) * s.c + ic) * hw;
-          for (int i = 0; i < L.hs; ++i) {
-            V* row = phase + n * L.image + static_cast<long long>(i) * L.ws;
-            const int y = a + i * L.stride - s.pad;
+    for (int n = 0; n < s.n; ++n) {
+      if (images && !(*images)[static_cast<std::size_t>(n)]) continue;
+      const V* plane = input + (static_cast<long long>(n) * s.c + ic) * hw;
+      V* image = out + ic * L.channel + n * L.image;
+      for (int i = 0; i < L.hs; ++i)
+        for (int a = 0; a < L.phases_h; ++a) {
+          const int y = a + i * L.stride - s.pad;
+          for (int b = 0; b < L.phases_w; ++b) {
+            V* row = image + (a * L.phases_w + b) * L.phase + static_cast<long long>(i) * L.ws;
             if (y < 0 || y >= s.h)
               std::fill(row, row + L.ws, V{0});
             else
               phase_row(s, L, b, plane + static_cast<long long>(y) * s.w, row);
           }
         }
-      }
+    }
 }
 
 // A fully-connected job's operand [n, c] as [c, n].

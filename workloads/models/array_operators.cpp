@@ -56,7 +56,7 @@ void check_conv(const Node& node, const Graph& g) {
 std::vector<Tensor> run_conv(OperatorContext& c) {
   Tensor y = c.array.conv(c.node.name, c.in(0), c.in(1), conv_attributes(c.node), swizzle_seed(c.node));
   if (c.inputs.size() > 2 && c.inputs[2]) add_bias(y, *c.inputs[2]);  // bias on the host (SDP)
-  return {std::move(y)};
+  return one_output(std::move(y));
 }
 
 void check_gemm(const Node& node, const Graph& g) {
@@ -81,7 +81,7 @@ std::vector<Tensor> run_gemm(OperatorContext& c) {
       for (int j = 0; j < n; ++j)
         y[static_cast<std::size_t>(i) * n + j] += beta * bias[static_cast<std::size_t>(bm == 1 ? 0 : i) * bn + (bn == 1 ? 0 : j)];
   }
-  return {std::move(y)};
+  return one_output(std::move(y));
 }
 
 void check_matmul(const Node& node, const Graph& g) {
@@ -91,7 +91,7 @@ void check_matmul(const Node& node, const Graph& g) {
 }
 
 std::vector<Tensor> run_matmul(OperatorContext& c) {
-  return {c.array.matmul(c.node.name, c.in(0), c.in(1), swizzle_seed(c.node))};
+  return one_output(c.array.matmul(c.node.name, c.in(0), c.in(1), swizzle_seed(c.node)));
 }
 
 }  // namespace

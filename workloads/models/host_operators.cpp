@@ -25,15 +25,15 @@ void no_check(const Node&, const Graph&) {}
 
 template <BinaryOp op>
 Result binary(OperatorContext& c) {
-  return {binary_op(c.in(0), c.in(1), op)};
+  return one_output(binary_op(c.in(0), c.in(1), op));
 }
 
 template <UnaryOp op>
 Result unary(OperatorContext& c) {
-  return {unary_op(c.in(0), op, c.node.get_float("alpha", 0.01f))};
+  return one_output(unary_op(c.in(0), op, c.node.get_float("alpha", 0.01f)));
 }
 
-Result identity(OperatorContext& c) { return {c.in(0)}; }
+Result identity(OperatorContext& c) { return one_output(c.in(0)); }
 
 // ONNX Relu, or the clipped ReLU of an activation-clipping mitigation (relu_clip.h).
 Result relu_op(OperatorContext& c) {
@@ -61,7 +61,7 @@ Result clip(OperatorContext& c) {
   Tensor y = c.in(0);
   for (float& v : y.values())
     if (!std::isnan(v)) v = std::min(std::max(v, lo), hi);
-  return {std::move(y)};
+  return one_output(std::move(y));
 }
 
 int axis_attribute(const OperatorContext& c, long long fallback) {
@@ -75,11 +75,11 @@ void check_softmax(const Node& node, const Graph& g) {
     throw std::invalid_argument("Softmax before opset 13 flattens at its axis; only the last axis is supported there");
 }
 
-Result softmax_op(OperatorContext& c) { return {softmax(c.in(0), axis_attribute(c, -1))}; }
+Result softmax_op(OperatorContext& c) { return one_output(softmax(c.in(0), axis_attribute(c, -1))); }
 
 Result layer_normalization(OperatorContext& c) {
   const Tensor* bias = c.inputs.size() > 2 ? c.inputs[2] : nullptr;
-  return {layer_norm(c.in(0), c.in(1), bias, axis_attribute(c, -1), c.node.get_float("epsilon", 1e-5f))};
+  return one_output(layer_norm(c.in(0), c.in(1), bias, axis_attribute(c, -1), c.node.get_float("epsilon", 1e-5f)));
 }
 
 void check_layer_norm(const Node& node, const Graph&) {
@@ -87,7 +87,7 @@ void check_layer_norm(const Node& node, const Graph&) {
 }
 
 Result batch_normalization(OperatorContext& c) {
-  return {batch_norm_inference(c.in(0), c.in(1), c.in(2), c.in(3), c.in(4), c.node.get_float("epsilon", 1e-5f))};
+  return one_output(batch_norm_inference(c.in(0), c.in(1), c.in(2), c.in(3), c.in(4), c.node.get_float("epsilon", 1e-5f)));
 }
 
 void check_batch_norm(const Node& node, const Graph&) {
@@ -103,7 +103,7 @@ std::vector<int> reduce_axes(const OperatorContext& c) {
   return out;
 }
 
-Result reduce_mean_op(OperatorContext& c) { return {reduce_mean(c.in(0), reduce_axes(c), c.node.get_int("keepdims", 1) != 0)}; }
+Result reduce_mean_op(OperatorContext& c) { return one_output(reduce_mean(c.in(0), reduce_axes(c), c.node.get_int("keepdims", 1) != 0)); }
 
 PoolWindow pool_window(const Node& node) {
   PoolWindow w;
@@ -126,12 +126,12 @@ void check_pool(const Node& node, const Graph& g) {
   if (node.get_int("storage_order", 0) != 0) throw std::invalid_argument("storage_order 1 is not supported");
 }
 
-Result max_pool_op(OperatorContext& c) { return {max_pool(c.in(0), pool_window(c.node))}; }
-Result average_pool_op(OperatorContext& c) { return {average_pool(c.in(0), pool_window(c.node))}; }
-Result global_average_pool_op(OperatorContext& c) { return {global_average_pool(c.in(0))}; }
+Result max_pool_op(OperatorContext& c) { return one_output(max_pool(c.in(0), pool_window(c.node))); }
+Result average_pool_op(OperatorContext& c) { return one_output(average_pool(c.in(0), pool_window(c.node))); }
+Result global_average_pool_op(OperatorContext& c) { return one_output(global_average_pool(c.in(0))); }
 
 // Reshape-like operators: the output shape is the one shape inference settled at load.
-Result reshape_to_graph_shape(OperatorContext& c) { return {c.in(0).reshaped(c.graph.shape_of(c.node.outputs[0]))}; }
+Result reshape_to_graph_shape(OperatorContext& c) { return one_output(c.in(0).reshaped(c.graph.shape_of(c.node.outputs[0]))); }
 
 void check_reshape(const Node& node, const Graph& g) { require_int_input(node, g, 1, "shape"); }
 
@@ -141,13 +141,13 @@ void check_axes_input(const Node& node, const Graph& g) {
 
 Result transpose_op(OperatorContext& c) {
   const auto perm = c.node.get_ints("perm", {});
-  return {transpose(c.in(0), std::vector<int>(perm.begin(), perm.end()))};
+  return one_output(transpose(c.in(0), std::vector<int>(perm.begin(), perm.end())));
 }
 
 Result concat_op(OperatorContext& c) {
   std::vector<const Tensor*> xs;
   for (std::size_t i = 0; i < c.node.inputs.size(); ++i) xs.push_back(&c.in(i));
-  return {concat(xs, axis_attribute(c, 0))};
+  return one_output(concat(xs, axis_attribute(c, 0)));
 }
 
 void check_concat(const Node& node, const Graph& g) {
@@ -177,7 +177,7 @@ Result slice_op(OperatorContext& c) {
     for (std::size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<int>(i));
   std::vector<long long> steps(starts.size(), 1);
   if (c.int_inputs.size() > 4 && c.int_inputs[4]) steps = c.int_inputs[4]->values;
-  return {slice(c.in(0), starts, ends, axes, steps)};
+  return one_output(slice(c.in(0), starts, ends, axes, steps));
 }
 
 void check_slice(const Node& node, const Graph& g) {
@@ -189,13 +189,13 @@ void check_slice(const Node& node, const Graph& g) {
 
 Result gather_op(OperatorContext& c) {
   const IntTensor& idx = c.ints(1);
-  return {gather(c.in(0), idx.values, idx.shape, axis_attribute(c, 0))};
+  return one_output(gather(c.in(0), idx.values, idx.shape, axis_attribute(c, 0)));
 }
 
 void check_gather(const Node& node, const Graph& g) { require_int_input(node, g, 1, "indices"); }
 
 // Expand: a broadcast copy to the output shape (adding zeros would turn -0 into +0).
-Result expand_op(OperatorContext& c) { return {broadcast_to(c.in(0), c.graph.shape_of(c.node.outputs[0]))}; }
+Result expand_op(OperatorContext& c) { return one_output(broadcast_to(c.in(0), c.graph.shape_of(c.node.outputs[0]))); }
 
 void check_expand(const Node& node, const Graph& g) { require_int_input(node, g, 1, "shape"); }
 

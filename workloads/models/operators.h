@@ -32,6 +32,13 @@ struct OperatorContext {
 OperatorContext make_context(const Graph& graph, const Node& node, ArrayRunner& array,
                              const std::function<const Tensor*(const std::string&)>& lookup);
 
+// An operator's one output, moved into its result (a braced list would copy it).
+inline std::vector<Tensor> one_output(Tensor t) {
+  std::vector<Tensor> out;
+  out.push_back(std::move(t));
+  return out;
+}
+
 struct OperatorDef {
   const char* op;
   bool on_array;
