@@ -16,7 +16,7 @@
 
 namespace accsim {
 
-inline constexpr int kChunk = 64;  // output positions computed together (vector lanes)
+inline constexpr int kChunk = 128;  // output positions computed together (vector lanes)
 inline constexpr int kSlack = 16;  // elements readable past any segment or row (one vector)
 
 // Where operand (channel ic, image n, padded row y, padded column x) lives: phase
