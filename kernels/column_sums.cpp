@@ -188,6 +188,8 @@ AccumulateFn accumulate_fn(int rows, int used, bool special) {
   return special ? accumulate_rows<true>(rows, used) : accumulate_rows<false>(rows, used);
 }
 
+bool folds_idle_rows(int rows) { return rows <= 64 && (rows & (rows - 1)) == 0; }
+
 SumsFn sums_fn(int rows, bool special) { return special ? sums_rows<true>(rows) : sums_rows<false>(rows); }
 
 LeavesFn masked_leaves_fn(DataType t) {

@@ -50,6 +50,8 @@ using LeavesFn = void (*)(const ColumnInput&, int rows, int count, std::uint64_t
 // never -0, so further +0s change nothing). used == rows: every row. `special`: some
 // rows' leaves come from c.leaves (c.special set).
 AccumulateFn accumulate_fn(int rows, int used, bool special);
+// Whether accumulate_fn(rows, used, ...) reads only rows [0, used) (otherwise every row).
+bool folds_idle_rows(int rows);
 // Column sums (every row read).
 SumsFn sums_fn(int rows, bool special);
 // The leaves of masked PEs for a datapath (t: fp32, fp16 or bf16).

@@ -53,6 +53,24 @@ void copy_canonical(const float* from, long long count, float* to) {
   for (; i < count; ++i) to[i] = canonical(from[i]);
 }
 
+// The tables of one call, kept per calling thread: a job allocates nothing once the
+// thread has run one of its size (the workers of a split only read them).
+struct Plan {
+  std::vector<long long> kernel_offset;          // [rs]
+  std::vector<std::vector<int>> col_ch, row_ch;  // [g], [g * blocks + b]
+  std::vector<float> w_reg;                      // [entry * rows + row], through the masks
+  std::vector<std::uint32_t> w_raw;              // the same, words before the masks (transients)
+  std::vector<cs::AccumulateFn> fused;           // [entry]
+  std::vector<StuckMask> im, pm;                 // [col * rows + row]
+  std::vector<float> idle;                       // [col * rows + row]: an idle PE's weight register
+  std::vector<char> col_masked, psum_stuck;      // [col]
+  std::vector<std::vector<int>> acc_slots;       // [col]: stuck accumulator entries
+  static Plan& of_this_thread() {
+    thread_local Plan plan;
+    return plan;
+  }
+};
+
 template <DataType T>
 class FloatConv {
  public:
@@ -73,6 +91,8 @@ class FloatConv {
   }
   void plan_masks();
   void plan_weights(const float* weights, const std::uint16_t* weight_words);
+  void weight_registers(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch,
+                        int rs, int col, int oc, bool every_row, std::size_t e);
   void chunks(long long begin, long long end, Scratch& sc) const;
   void chunk_group(long long chunk, int g, const std::vector<int>& live, Scratch& sc) const;
   void gather(long long chunk, const std::vector<int>& row_ch, int rs, Scratch& sc) const;
@@ -98,15 +118,19 @@ class FloatConv {
   bool need_words_ = false;
   const float* x_ = nullptr;            // the laid-out operand values
   const std::uint16_t* xw_ = nullptr;   // fp16: the laid-out words
-  std::vector<long long> kernel_offset_;                  // [rs]
-  std::vector<std::vector<int>> col_ch_;                  // [g]
-  std::vector<std::vector<int>> row_ch_;                  // [g * blocks + b]
-  std::vector<float> w_reg_;                              // [entry * rows + row], through the masks
-  std::vector<std::uint32_t> w_raw_;                      // the same, words before the masks (transients)
-  std::vector<cs::AccumulateFn> fused_;                   // [entry]
-  std::vector<StuckMask> im_, pm_;                        // [col * rows + row]
-  std::vector<char> col_masked_, psum_stuck_;             // [col]
-  std::vector<std::vector<int>> acc_slots_;               // [col]: stuck accumulator entries
+  Plan& plan_ = Plan::of_this_thread();
+  std::vector<long long>& kernel_offset_ = plan_.kernel_offset;
+  std::vector<std::vector<int>>& col_ch_ = plan_.col_ch;
+  std::vector<std::vector<int>>& row_ch_ = plan_.row_ch;
+  std::vector<float>& w_reg_ = plan_.w_reg;
+  std::vector<std::uint32_t>& w_raw_ = plan_.w_raw;
+  std::vector<cs::AccumulateFn>& fused_ = plan_.fused;
+  std::vector<StuckMask>& im_ = plan_.im;
+  std::vector<StuckMask>& pm_ = plan_.pm;
+  std::vector<char>& col_masked_ = plan_.col_masked;
+  std::vector<char>& psum_stuck_ = plan_.psum_stuck;
+  std::vector<std::vector<int>>& acc_slots_ = plan_.acc_slots;
+  bool raw_ = false;  // w_raw_ holds this call's words (transient flips)
   cs::SumsFn sums_, masked_sums_;
   cs::LeavesFn leaves_;
 };
@@ -143,6 +167,7 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
     mapping.cols_to_channels(g, col_ch_[g]);
     for (int b = 0; b < blocks_; ++b) mapping.rows_to_channels(g, b, row_ch_[g * blocks_ + b]);
   }
+  kernel_offset_.clear();
   for (int rs = 0; rs < RS_; ++rs) kernel_offset_.push_back(layout_.kernel_offset(rs / s_.s, rs % s_.s));
   plan_masks();
   plan_weights(weights, weight_words);
@@ -167,7 +192,8 @@ void FloatConv<T>::plan_masks() {
   pm_.resize(im_.size());
   col_masked_.assign(cols_, 0);
   psum_stuck_.assign(cols_, 0);
-  acc_slots_.assign(cols_, {});
+  acc_slots_.resize(static_cast<std::size_t>(cols_));
+  for (auto& slots : acc_slots_) slots.clear();
   bool any_masked = false;
   for (int col = 0; col < cols_; ++col) {
     for (int row = 0; row < rows_; ++row) {
@@ -188,12 +214,20 @@ void FloatConv<T>::plan_masks() {
 
 // The weight registers of every step, [col][row] through their stuck-at masks, and the
 // fused kernel of each column: idle trailing rows skipped when their products are +0.
+// Only the registers a kernel reads are written (idle rows only for the kernels that
+// read every row); columns no chunk computes get none.
 template <DataType T>
 void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weight_words) {
   const std::size_t entries = static_cast<std::size_t>(groups_) * blocks_ * RS_ * cols_;
-  w_reg_.assign(entries * rows_, 0.0f);
-  if (!psum_flips_.empty()) w_raw_.assign(entries * rows_, 0u);
+  if (w_reg_.size() < entries * rows_) w_reg_.resize(entries * rows_);
+  raw_ = !psum_flips_.empty();
+  if (raw_ && w_raw_.size() < entries * rows_) w_raw_.resize(entries * rows_);
   fused_.assign(entries, nullptr);
+  plan_.idle.resize(static_cast<std::size_t>(rows_) * cols_);
+  for (int col = 0; col < cols_; ++col)
+    for (int row = 0; row < rows_; ++row)
+      plan_.idle[col * rows_ + row] = register_float(T, faults_.weight(row, col).apply(0u));
+  const bool flips = !psum_flips_.empty() || !acc_flips_.empty();
   for (int g = 0; g < groups_; ++g) {
     if (region_ && !region_->groups.empty() && !region_->groups[static_cast<std::size_t>(g)]) continue;
     for (int b = 0; b < blocks_; ++b) {
@@ -202,36 +236,50 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
       while (used < rows_ && row_ch[used] >= 0) ++used;
       bool trailing_idle = true;
       for (int row = used; row < rows_; ++row) trailing_idle = trailing_idle && row_ch[row] < 0;
-      for (int rs = 0; rs < RS_; ++rs) {
-        const int r = rs / s_.s, kc = rs % s_.s;
-        for (int col = 0; col < cols_; ++col) {
-          const int oc = col_ch_[g][col];
-          if (!sel_.col_any[col]) continue;  // no chunk computes this column
-          const std::size_t e = entry(g, b, rs, col);
-          float* w = &w_reg_[e * rows_];
-          for (int row = 0; row < rows_; ++row) {
-            const int ic = row_ch[row];
-            std::uint32_t word = 0;
-            if (ic >= 0 && oc >= 0) {
-              const long long i = ((static_cast<long long>(oc) * s_.c + ic) * s_.r + r) * s_.s + kc;
-              if constexpr (T == DataType::fp16) word = weight_words[i];
-              else word = word_of(weights[i]);
-            }
-            if (!w_raw_.empty()) w_raw_[e * rows_ + row] = word;
-            w[row] = register_float(T, faults_.weight(row, col).apply(word));
-          }
-          // An idle row's product is weight x (+0): +0 exactly when the weight register
-          // holds a finite value with the sign bit clear (a stuck-at may have set bits).
-          bool idle_zero = trailing_idle;
-          for (int row = used; idle_zero && row < rows_; ++row) {
-            const std::uint32_t wb = float_bits(w[row]);
-            idle_zero = (wb & 0x80000000u) == 0 && (wb & 0x7f800000u) != 0x7f800000u &&
-                        im_[col * rows_ + row].identity() && pm_[col * rows_ + row].identity();
-          }
-          fused_[e] = cs::accumulate_fn(rows_, idle_zero ? used : rows_, col_masked_[col] != 0);
+      for (int col = 0; col < cols_; ++col) {
+        const int oc = col_ch_[g][col];
+        if (oc < 0 || !sel_.col_any[col]) continue;  // no chunk computes this column
+        // An idle row's product is weight x (+0): +0 exactly when the weight register
+        // holds a finite value with the sign bit clear (a stuck-at may have set bits).
+        bool idle_zero = trailing_idle;
+        for (int row = used; idle_zero && row < rows_; ++row) {
+          const std::uint32_t wb = float_bits(plan_.idle[col * rows_ + row]);
+          idle_zero = (wb & 0x80000000u) == 0 && (wb & 0x7f800000u) != 0x7f800000u &&
+                      im_[col * rows_ + row].identity() && pm_[col * rows_ + row].identity();
+        }
+        const bool every_row = !idle_zero || !cs::folds_idle_rows(rows_) || col_masked_[col] || psum_stuck_[col] ||
+                               !acc_slots_[col].empty() || flips;
+        const cs::AccumulateFn fn = cs::accumulate_fn(rows_, idle_zero ? used : rows_, col_masked_[col] != 0);
+        for (int rs = 0; rs < RS_; ++rs) {
+          weight_registers(weights, weight_words, row_ch, rs, col, oc, every_row, entry(g, b, rs, col));
+          fused_[entry(g, b, rs, col)] = fn;
         }
       }
     }
+  }
+}
+
+// One column's weight registers of one step (every_row: idle rows too).
+template <DataType T>
+void FloatConv<T>::weight_registers(const float* weights, const std::uint16_t* weight_words,
+                                    const std::vector<int>& row_ch, int rs, int col, int oc, bool every_row,
+                                    std::size_t e) {
+  const int r = rs / s_.s, kc = rs % s_.s;
+  float* w = &w_reg_[e * rows_];
+  std::uint32_t* raw = raw_ ? &w_raw_[e * rows_] : nullptr;
+  for (int row = 0; row < rows_; ++row) {
+    const int ic = row_ch[row];
+    if (ic < 0) {
+      if (every_row) w[row] = plan_.idle[col * rows_ + row];
+      if (raw) raw[row] = 0;
+      continue;
+    }
+    const long long i = ((static_cast<long long>(oc) * s_.c + ic) * s_.r + r) * s_.s + kc;
+    std::uint32_t word;
+    if constexpr (T == DataType::fp16) word = weight_words[i];
+    else word = word_of(weights[i]);
+    if (raw) raw[row] = word;
+    w[row] = register_float(T, faults_.weight(row, col).apply(word));
   }
 }
 

@@ -231,6 +231,44 @@ TEST(EngineEquivalence, EdgeBitsOfEverySiteAndKindAreBitIdenticalInEveryFormat) 
   }
 }
 
+// Arrays of other shapes (the kernel's generic adder trees, idle rows and columns) and
+// jobs of several chunks of output positions, one after another on one thread (the
+// kernel keeps per-thread tables between jobs), in every format.
+TEST(EngineEquivalence, ArraysOfAnyShapeAndJobsOfManyChunksAreBitIdentical) {
+  const int shapes[][2] = {{6, 5}, {3, 7}, {12, 10}, {16, 4}, {8, 8}};
+  int with_effect = 0;
+  for (std::uint64_t seed = 0; seed < 40; ++seed) {
+    const DataType type = static_cast<DataType>(seed % 4);
+    Case c = random_case(0x5a7e + seed, Pass::forward, type);
+    c.array.atomic_c = shapes[seed % 5][0];
+    c.array.atomic_k = shapes[seed % 5][1];
+    c.array.swizzle = seed % 3 ? SwizzlePolicy::none : SwizzlePolicy::rotate;
+    ConvShape& s = c.job.shape;
+    s.n = 1 + static_cast<int>(seed % 3), s.h = 9 + static_cast<int>(seed % 5), s.w = 11;  // up to 3 chunks
+    s.c = 1 + static_cast<int>(seed * 7 % 29), s.k = 1 + static_cast<int>(seed * 5 % 23);
+    for (auto& f : c.faults) {
+      f.row %= f.site == FaultSite::accumulator ? c.array.stripe_length : c.array.atomic_c;
+      f.col %= c.array.atomic_k;
+      if (f.kind == FaultKind::transient) f.cycle %= closed_form_timing(s, c.array).cycles + 1;
+    }
+    Rng rng(seed * 31 + 7);
+    Tensor in, w;
+    random_operands(c, rng, type != DataType::fp32, in, w);
+    const float special[] = {0.0f, -0.0f, INFINITY, -INFINITY, NAN};  // what a stale register would show
+    for (Tensor* t : {&in, &w})
+      for (auto& v : t->values())
+        if (rng.below(40) == 0) v = special[rng.below(5)];
+    const PeFaults faults(c.array, c.faults), none;
+    const JobResult cycle = make_engine("cycle", c.array, faults)->run(c.job, in, w, c.start);
+    const JobResult fast = make_engine("fast", c.array, faults)->run(c.job, in, w, c.start);
+    ASSERT_EQ(testing::count_bit_differences(cycle.output, fast.output), 0)
+        << to_string(type) << " " << c.array.atomic_c << "x" << c.array.atomic_k << " seed " << seed;
+    with_effect += testing::count_bit_differences(make_engine("fast", c.array, none)->run(c.job, in, w, c.start).output,
+                                                  fast.output) > 0;
+  }
+  EXPECT_GT(with_effect, 15);
+}
+
 TEST(EngineEquivalence, OperandsOfAnotherFormatAreRejected) {
   ArrayConfig a = preset("small");
   a.datatype = DataType::fp16;
