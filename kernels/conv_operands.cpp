@@ -12,51 +12,88 @@ OperandLayout::OperandLayout(const ConvShape& s)
       phases_w(std::min(s.stride, s.s)),
       hs((s.h + 2 * s.pad + s.stride - 1) / s.stride),
       ws((s.w + 2 * s.pad + s.stride - 1) / s.stride),
-      image(static_cast<long long>(hs) * ws),
-      phase(s.n * image),
-      channel(static_cast<long long>(phases_h) * phases_w * phase) {}
+      by_image(!(s.h == 1 && s.w == 1 && s.pad == 0)) {
+  const long long plane = static_cast<long long>(hs) * ws, phases = static_cast<long long>(phases_h) * phases_w;
+  if (by_image) {
+    phase = plane, channel = phases * plane, image = s.c * channel;
+    total = s.n * image;
+  } else {
+    image = plane, phase = s.n * plane, channel = phases * phase;
+    total = s.c * channel;
+  }
+}
 
 namespace {
 
-// One row of phase column b: element j reads input column b + j*stride - pad (0 outside).
-template <class V>
-void phase_row(const ConvShape& s, const OperandLayout& L, int b, const V* src, V* row) {
-  const int first = std::max(0, (s.pad - b + L.stride - 1) / L.stride);
-  const int reach = s.w - 1 + s.pad - b;  // the last input column's padded offset in this phase
-  const int last = std::max(first, reach < 0 ? 0 : std::min(L.ws, reach / L.stride + 1));  // one past
-  for (int j = 0; j < first; ++j) row[j] = V{0};
-  const V* from = src + (b + first * L.stride - s.pad);
-  if (L.stride == 1) {
-    std::copy(from, from + (last - first), row + first);
-  } else {
-    for (int j = first; j < last; ++j, from += L.stride) row[j] = *from;
+// n elements from `from` to `to`, a vector at a time (float), never past either end.
+inline void copy_run(const float* from, int n, float* to) {
+  if (n < 8) {
+    const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    _mm256_maskstore_ps(to, lanes, _mm256_maskload_ps(from, lanes));
+    return;
   }
-  for (int j = last; j < L.ws; ++j) row[j] = V{0};
+  int j = 0;
+  for (; j + 8 <= n; j += 8) _mm256_storeu_ps(to + j, _mm256_loadu_ps(from + j));
+  if (j < n) _mm256_storeu_ps(to + n - 8, _mm256_loadu_ps(from + n - 8));  // the tail, overlapping
+}
+template <class V>
+inline void copy_run(const V* from, int n, V* to) {
+  std::copy(from, from + n, to);
 }
 
-// Padded input row by padded input row (each input row read once, its phases written
-// while it is in cache).
+// Phase column b of a padded row: elements [first, last) read input columns from,
+// from + stride, ...; the others are padding.
+struct PhaseColumns {
+  int first, last, from;
+};
+
+std::vector<PhaseColumns> phase_columns(const ConvShape& s, const OperandLayout& L) {
+  std::vector<PhaseColumns> cols;
+  for (int b = 0; b < L.phases_w; ++b) {
+    const int first = std::max(0, (s.pad - b + L.stride - 1) / L.stride);
+    const int reach = s.w - 1 + s.pad - b;  // the last input column's padded offset in this phase
+    const int last = std::max(first, reach < 0 ? 0 : std::min(L.ws, reach / L.stride + 1));  // one past
+    cols.push_back({first, last, b + first * L.stride - s.pad});
+  }
+  return cols;
+}
+
 template <class V>
-void lay_out_planes(const ConvShape& s, const OperandLayout& L, const V* input, const std::vector<char>* images,
-                    V* out) {
-  const long long hw = static_cast<long long>(s.h) * s.w;
-  for (int ic = 0; ic < s.c; ++ic)
-    for (int n = 0; n < s.n; ++n) {
-      if (images && !(*images)[static_cast<std::size_t>(n)]) continue;
-      const V* plane = input + (static_cast<long long>(n) * s.c + ic) * hw;
-      V* image = out + ic * L.channel + n * L.image;
-      for (int i = 0; i < L.hs; ++i)
-        for (int a = 0; a < L.phases_h; ++a) {
-          const int y = a + i * L.stride - s.pad;
-          for (int b = 0; b < L.phases_w; ++b) {
-            V* row = image + (a * L.phases_w + b) * L.phase + static_cast<long long>(i) * L.ws;
-            if (y < 0 || y >= s.h)
-              std::fill(row, row + L.ws, V{0});
-            else
-              phase_row(s, L, b, plane + static_cast<long long>(y) * s.w, row);
-          }
-        }
+void phase_row(const OperandLayout& L, const PhaseColumns& c, const V* src, V* row) {
+  for (int j = 0; j < c.first; ++j) row[j] = V{0};
+  const V* from = src + c.from;
+  if (L.stride == 1) {
+    copy_run(from, c.last - c.first, row + c.first);
+  } else {
+    for (int j = c.first; j < c.last; ++j, from += L.stride) row[j] = *from;
+  }
+  for (int j = c.last; j < L.ws; ++j) row[j] = V{0};
+}
+
+// Channel ic of image n, padded input row by padded input row (each input row read
+// once, its phases written while it is in cache).
+template <class V>
+void lay_out_channel(const ConvShape& s, const OperandLayout& L, const std::vector<PhaseColumns>& cols,
+                     const V* input, int n, int ic, V* out) {
+  const V* plane = input + (static_cast<long long>(n) * s.c + ic) * s.h * s.w;
+  V* base = out + n * L.image + ic * L.channel;
+  for (int i = 0; i < L.hs; ++i)
+    for (int a = 0; a < L.phases_h; ++a) {
+      const int y = a + i * L.stride - s.pad;
+      for (int b = 0; b < L.phases_w; ++b) {
+        V* row = base + (a * L.phases_w + b) * L.phase + static_cast<long long>(i) * L.ws;
+        if (y < 0 || y >= s.h)
+          for (int j = 0; j < L.ws; ++j) row[j] = V{0};
+        else
+          phase_row(L, cols[b], plane + static_cast<long long>(y) * s.w, row);
+      }
     }
+}
+
+template <class V>
+void lay_out_one_image(const ConvShape& s, const OperandLayout& L, const V* input, int n, V* out) {
+  const std::vector<PhaseColumns> cols = phase_columns(s, L);
+  for (int ic = 0; ic < s.c; ++ic) lay_out_channel(s, L, cols, input, n, ic, out);
 }
 
 // A fully-connected job's operand [n, c] as [c, n].
@@ -70,11 +107,12 @@ void transpose_rows(const ConvShape& s, const V* input, const std::vector<char>*
 
 template <class V>
 void lay_out_any(const ConvShape& s, const OperandLayout& L, const V* input, const std::vector<char>* images, V* out) {
-  if (s.h == 1 && s.w == 1 && s.pad == 0)  // one phase of 1x1 images
+  if (!L.by_image)
     transpose_rows(s, input, images, out);
   else
-    lay_out_planes(s, L, input, images, out);
-  std::fill(out + s.c * L.channel, out + s.c * L.channel + kSlack, V{0});
+    for (int n = 0; n < s.n; ++n)
+      if (!images || (*images)[static_cast<std::size_t>(n)]) lay_out_one_image(s, L, input, n, out);
+  std::fill(out + L.total, out + L.total + kSlack, V{0});
 }
 
 }  // namespace
@@ -92,6 +130,15 @@ void lay_out(const ConvShape& s, const OperandLayout& layout, const std::uint16_
 void lay_out(const ConvShape& s, const OperandLayout& layout, const std::int32_t* input,
              const std::vector<char>* images, std::int32_t* out) {
   lay_out_any(s, layout, input, images, out);
+}
+
+void lay_out_image(const ConvShape& s, const OperandLayout& layout, const float* input, int n, float* out) {
+  lay_out_one_image(s, layout, input, n, out);
+}
+
+void lay_out_image(const ConvShape& s, const OperandLayout& layout, const std::uint16_t* input, int n,
+                   std::uint16_t* out) {
+  lay_out_one_image(s, layout, input, n, out);
 }
 
 ChunkSegments chunk_segments(const ConvShape& s, const OperandLayout& layout) {
@@ -117,9 +164,9 @@ ChunkSegments chunk_segments(const ConvShape& s, const OperandLayout& layout) {
 }
 
 const ChunkSegments& cached_chunk_segments(const ConvShape& s, const OperandLayout& layout) {
-  using Key = std::array<int, 7>;  // everything the segments depend on
+  using Key = std::array<int, 8>;  // everything the segments depend on (c: the image stride)
   thread_local std::map<Key, ChunkSegments> cache;
-  const Key key{s.n, s.h, s.w, s.r, s.s, s.stride, s.pad};
+  const Key key{s.n, s.c, s.h, s.w, s.r, s.s, s.stride, s.pad};
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
   if (cache.size() >= 64) cache.clear();

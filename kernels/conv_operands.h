@@ -21,33 +21,43 @@ inline constexpr int kSlack = 16;  // elements readable past any segment or row 
 
 // Where operand (channel ic, image n, padded row y, padded column x) lives: phase
 // (y % stride, x % stride) of the channel, at (y / stride, x / stride) of that phase.
+// Spatial jobs hold image after image, each with all its channels (an image can be
+// laid out just before the chunks that read it); fully-connected jobs (1x1 inputs)
+// hold channel after channel, each with every image ([c][n]: a chunk's operands of a
+// channel are one run).
 struct OperandLayout {
   explicit OperandLayout(const ConvShape& s);
   int stride;
   int phases_h, phases_w;  // phases a kernel reads per axis: min(stride, r), min(stride, s)
   int hs, ws;              // one phase's plane
-  long long image;         // hs * ws: one image of one phase
-  long long phase;         // n * image: one phase of one channel
-  long long channel;       // phases_h * phases_w * phase
+  bool by_image;           // image-major (spatial jobs), else channel-major
+  long long image;         // between images
+  long long phase;         // between the phases of one channel
+  long long channel;       // between channels
+  long long total;         // elements of the whole operand
   // Offset of output position (n, p, q)'s operand at kernel position (0, 0), channel 0.
   long long position(int n, int p, int q) const { return n * image + static_cast<long long>(p) * ws + q; }
   // What kernel position (r, kc) adds to position().
   long long kernel_offset(int r, int kc) const {
     return ((r % stride) * phases_w + kc % stride) * phase + static_cast<long long>(r / stride) * ws + kc / stride;
   }
-  // Elements of a laid-out operand of c channels, slack included.
-  std::size_t size(int c) const { return static_cast<std::size_t>(c * channel) + kSlack; }
+  // Elements of a laid-out operand, with the slack a chunk row may read past the end.
+  std::size_t size() const { return static_cast<std::size_t>(total) + kSlack; }
 };
 
-// Fills `out` (layout.size(s.c) elements) from input [n, c, h, w]: only the images
-// with images[n] set (null: every image); the other images' elements are left as they
-// were (no computed output reads them).
+// Fills `out` (layout.size() elements) from input [n, c, h, w]: only the images with
+// images[n] set (null: every image); the other images' elements are left as they were
+// (no computed output reads them).
 void lay_out(const ConvShape& s, const OperandLayout& layout, const float* input, const std::vector<char>* images,
              float* out);
 void lay_out(const ConvShape& s, const OperandLayout& layout, const std::uint16_t* input,
              const std::vector<char>* images, std::uint16_t* out);
 void lay_out(const ConvShape& s, const OperandLayout& layout, const std::int32_t* input,
              const std::vector<char>* images, std::int32_t* out);
+// Image n alone (an image-major layout).
+void lay_out_image(const ConvShape& s, const OperandLayout& layout, const float* input, int n, float* out);
+void lay_out_image(const ConvShape& s, const OperandLayout& layout, const std::uint16_t* input, int n,
+                   std::uint16_t* out);
 
 // Lanes [dst, dst + len) of a chunk read the operands at [src, src + len) (relative to a
 // channel's kernel-position base).

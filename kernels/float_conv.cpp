@@ -30,6 +30,9 @@ struct Scratch {
   std::vector<float> tree;        // generic trees
   std::vector<std::uint32_t> cube, flip;
   std::vector<char> exact;        // [col]: the column holds the datapath's exact bits
+  std::vector<float> laid;        // image-major layouts: this thread's laid-out operand
+  std::vector<std::uint16_t> laid_words;
+  std::vector<char> laid_images;  // [n]: laid out in this call
   void size_for(int rows, int cols, bool words) {
     const std::size_t xs = static_cast<std::size_t>(rows) * cs::kRowStride;
     if (x.size() < xs) x.resize(xs);
@@ -94,6 +97,7 @@ class FloatConv {
   void weight_registers(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch,
                         int rs, int col, int oc, bool every_row, std::size_t e);
   void chunks(long long begin, long long end, Scratch& sc) const;
+  void lay_out_images(long long chunk, Scratch& sc) const;
   void chunk_group(long long chunk, int g, const std::vector<int>& live, Scratch& sc) const;
   void gather(long long chunk, const std::vector<int>& row_ch, int rs, Scratch& sc) const;
   column_sums::ColumnInput column_input(std::size_t at, int col, Scratch& sc) const;
@@ -116,7 +120,9 @@ class FloatConv {
   const ChunkFlips<PsumFlips> psum_flips_;
   const ChunkFlips<AccumulatorFlip> acc_flips_;
   bool need_words_ = false;
-  const float* x_ = nullptr;            // the laid-out operand values
+  const float* input_;                  // [n, c, h, w] operand values
+  const std::uint16_t* input_words_;    // fp16: the words
+  const float* x_ = nullptr;            // channel-major layouts: the laid-out operand values
   const std::uint16_t* xw_ = nullptr;   // fp16: the laid-out words
   Plan& plan_ = Plan::of_this_thread();
   std::vector<long long>& kernel_offset_ = plan_.kernel_offset;
@@ -158,6 +164,8 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
       segments_(cached_chunk_segments(job.shape, layout_)),
       psum_flips_(pattern.psums),
       acc_flips_(pattern.accumulator),
+      input_(input),
+      input_words_(input_words),
       sums_(cs::sums_fn(a.atomic_c, false)),
       masked_sums_(cs::sums_fn(a.atomic_c, true)),
       leaves_(cs::masked_leaves_fn(T)) {
@@ -171,15 +179,17 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
   for (int rs = 0; rs < RS_; ++rs) kernel_offset_.push_back(layout_.kernel_offset(rs / s_.s, rs % s_.s));
   plan_masks();
   plan_weights(weights, weight_words);
-  // The operand, laid out once per call in the calling thread's buffers (workers read them).
+  if (layout_.by_image) return;  // each worker lays out the images of its chunks as it reaches them
+  // A channel-major operand, laid out once per call in the calling thread's buffers
+  // (workers read them).
   thread_local std::vector<float> laid;
   thread_local std::vector<std::uint16_t> laid_words;
   const std::vector<char> images = sel_.images_read(s_);
-  laid.resize(layout_.size(s_.c));
+  laid.resize(layout_.size());
   lay_out(s_, layout_, input, &images, laid.data());
   x_ = laid.data();
   if (need_words_) {
-    laid_words.resize(layout_.size(s_.c));
+    laid_words.resize(layout_.size());
     lay_out(s_, layout_, input_words, &images, laid_words.data());
     xw_ = laid_words.data();
   }
@@ -310,7 +320,13 @@ void FloatConv<T>::run(int threads) {
 template <DataType T>
 void FloatConv<T>::chunks(long long begin, long long end, Scratch& sc) const {
   std::vector<int> live;
-  for (long long chunk = begin; chunk < end; ++chunk)
+  if (layout_.by_image) {
+    if (sc.laid.size() < layout_.size()) sc.laid.resize(layout_.size());
+    if (need_words_ && sc.laid_words.size() < layout_.size()) sc.laid_words.resize(layout_.size());
+    sc.laid_images.assign(static_cast<std::size_t>(s_.n), 0);
+  }
+  for (long long chunk = begin; chunk < end; ++chunk) {
+    if (layout_.by_image) lay_out_images(chunk, sc);
     for (int g = 0; g < groups_; ++g) {
       if (region_ && !region_->groups.empty() && !region_->groups[static_cast<std::size_t>(g)]) continue;
       live.clear();
@@ -318,6 +334,24 @@ void FloatConv<T>::chunks(long long begin, long long end, Scratch& sc) const {
         if (col_ch_[g][col] >= 0 && sel_.column(chunk, col)) live.push_back(col);
       if (!live.empty()) chunk_group(chunk, g, live, sc);
     }
+  }
+}
+
+// The images a chunk reads, laid out into this thread's buffer when it first reaches
+// them (read back from cache by the chunks that follow). Only chunks that compute
+// something need their images.
+template <DataType T>
+void FloatConv<T>::lay_out_images(long long chunk, Scratch& sc) const {
+  bool live = false;
+  for (int col = 0; col < cols_ && !live; ++col) live = sel_.column(chunk, col);
+  if (!live) return;
+  const long long m0 = chunk * kChunk, last = std::min(M_, m0 + kChunk) - 1;
+  for (long long n = m0 / PQ_; n <= last / PQ_; ++n) {
+    if (sc.laid_images[static_cast<std::size_t>(n)]) continue;
+    lay_out_image(s_, layout_, input_, static_cast<int>(n), sc.laid.data());
+    if (need_words_) lay_out_image(s_, layout_, input_words_, static_cast<int>(n), sc.laid_words.data());
+    sc.laid_images[static_cast<std::size_t>(n)] = 1;
+  }
 }
 
 // The whole accumulation of one chunk in one group, then its outputs. A column with a
@@ -372,9 +406,9 @@ void FloatConv<T>::gather(long long chunk, const std::vector<int>& row_ch, int r
       continue;
     }
     const long long base = ic * layout_.channel + kernel_offset_[rs];
-    gather_row(x_ + base, first, last, to);
+    gather_row((layout_.by_image ? sc.laid.data() : x_) + base, first, last, to);
     sc.zero_x[row] = 0;
-    if (to_words) gather_row(xw_ + base, first, last, to_words), sc.zero_xw[row] = 0;
+    if (to_words) gather_row((layout_.by_image ? sc.laid_words.data() : xw_) + base, first, last, to_words), sc.zero_xw[row] = 0;
   }
 }
 

@@ -28,7 +28,7 @@ void int8_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping,
 
   std::vector<std::int32_t> values(ops.input.size());
   for (std::size_t i = 0; i < values.size(); ++i) values[i] = sign_extend(ops.input[i], 8);
-  std::vector<std::int32_t> input(layout.size(s.c));
+  std::vector<std::int32_t> input(layout.size());
   const std::vector<char> images = sel.images_read(s);
   lay_out(s, layout, values.data(), &images, input.data());
 

@@ -20,7 +20,7 @@ float padded(const ConvShape& s, const Tensor& in, int n, int c, int y, int x) {
 // Compares every gathered lane of one shape; returns the lanes checked.
 long long expect_gathers_match(const ConvShape& s, const Tensor& in) {
   const OperandLayout layout(s);
-  std::vector<float> laid(layout.size(s.c), -1.0f);
+  std::vector<float> laid(layout.size(), -1.0f);
   lay_out(s, layout, in.data(), nullptr, laid.data());
   const ChunkSegments segs = chunk_segments(s, layout);
   const long long M = s.pixels(), chunks = (M + kChunk - 1) / kChunk;
@@ -70,15 +70,15 @@ TEST(ConvOperands, OnlySelectedImagesAreLaidOut) {
   Rng rng(3);
   const Tensor in = testing::random_tensor({s.n, s.c, s.h, s.w}, rng, 1.0f, 2.0f);
   const OperandLayout layout(s);
-  std::vector<float> laid(layout.size(s.c), -7.0f);
+  std::vector<float> laid(layout.size(), -7.0f);
   const std::vector<char> images{0, 1, 0};
   lay_out(s, layout, in.data(), &images, laid.data());
-  for (int c = 0; c < s.c; ++c)
-    for (int n = 0; n < s.n; ++n)
-      for (long long i = 0; i < layout.image; ++i) {
-        const float v = laid[static_cast<std::size_t>(c * layout.channel + n * layout.image + i)];
-        EXPECT_EQ(v == -7.0f, images[n] == 0) << "image " << n;
-      }
+  ASSERT_TRUE(layout.by_image);
+  for (int n = 0; n < s.n; ++n)
+    for (long long i = 0; i < layout.image; ++i) {
+      const float v = laid[static_cast<std::size_t>(n * layout.image + i)];
+      EXPECT_EQ(v == -7.0f, images[n] == 0) << "image " << n;
+    }
 }
 
 }  // namespace
