@@ -11,6 +11,7 @@
 #include "kernels/conv_operands.h"
 #include "kernels/conv_selection.h"
 #include "kernels/flipped_psum.h"
+#include "kernels/worker_pool.h"
 
 namespace accsim {
 
@@ -305,15 +306,11 @@ void FloatConv<T>::run(int threads) {
   }
   // Output positions never interact (each has its own accumulator entries and order of
   // additions), so any split over threads gives the same bits.
-  std::vector<std::thread> pool;
-  for (int i = 1; i < t; ++i)
-    pool.emplace_back([this, i, t] {
-      Scratch sc;
-      sc.size_for(rows_, cols_, need_words_);
-      chunks(chunks_ * i / t, chunks_ * (i + 1) / t, sc);
-    });
-  chunks(0, chunks_ / t, own);
-  for (auto& th : pool) th.join();
+  run_parts(t, [this, t](int i) {
+    thread_local Scratch sc;
+    sc.size_for(rows_, cols_, need_words_);
+    chunks(chunks_ * i / t, chunks_ * (i + 1) / t, sc);
+  });
 }
 
 // Chunks [begin, end), each through every group whose columns it computes.
