@@ -53,16 +53,30 @@ __attribute__((always_inline)) inline __m256 lane_tree(const float* x, const __m
 }
 
 // The weights are broadcast once per call into locals (a store to acc could alias them).
-template <int ROWS, int USED, bool FIRST, bool SPECIAL>
+// EXACT: the psum register's mask on the canonical sum, canonical accumulation.
+template <int ROWS, int USED, bool FIRST, bool SPECIAL, bool EXACT = false>
 void accumulate_lanes(const ColumnInput& c, int count, float* acc) {
   const std::uint64_t special = SPECIAL ? c.special[0] : 0;
+  const float* x = c.x;
+  const float* leaves = c.leaves;
+  const StuckMask psum_mask = c.psum;
   __m256 w[USED];
   for (int row = 0; row < USED; ++row) w[row] = _mm256_broadcast_ss(c.w + row);
   for (int v = 0; v < count; v += kLanes) {
-    __m256 sum = lane_tree<ROWS, USED, SPECIAL>(c.x, w, special, c.leaves, v);
+    __m256 sum = lane_tree<ROWS, USED, SPECIAL>(x, w, special, leaves, v);
+    if constexpr (EXACT) sum = apply(psum_mask, canonical(sum));
     if constexpr (!FIRST) sum = _mm256_add_ps(_mm256_loadu_ps(acc + v), sum);
+    if constexpr (EXACT && !FIRST) sum = canonical(sum);
     _mm256_storeu_ps(acc + v, sum);
   }
+}
+
+template <int ROWS, bool SPECIAL>
+void exact_accumulate(const ColumnInput& c, int, int count, float* acc, bool first) {
+  if (first)
+    accumulate_lanes<ROWS, ROWS, true, SPECIAL, true>(c, count, acc);
+  else
+    accumulate_lanes<ROWS, ROWS, false, SPECIAL, true>(c, count, acc);
 }
 
 template <int ROWS, int USED, bool SPECIAL>
@@ -93,13 +107,11 @@ inline __m256 masked_fp16(const StuckMask& m, const std::uint16_t* words) {
 // A product is canonicalised before its mask (the multiplier's output word is what
 // the mask sees).
 template <DataType T>
-void masked_leaves(const ColumnInput& c, int rows, int count, std::uint64_t* special) {
-  std::fill(special, special + (rows + 63) / 64, std::uint64_t{0});
+void masked_leaves(const ColumnInput& c, int rows, int count, const std::uint64_t* special) {
   for (int row = 0; row < rows; ++row) {
+    if (!(special[row / 64] >> (row % 64) & 1u)) continue;
     const StuckMask& im = c.im[row];
     const StuckMask& pm = c.pm[row];
-    if (im.identity() && pm.identity()) continue;
-    special[row / 64] |= std::uint64_t{1} << (row % 64);
     const __m256 w = _mm256_broadcast_ss(c.w + row);
     const std::ptrdiff_t base = static_cast<std::ptrdiff_t>(row) * kRowStride;
     for (int v = 0; v < count; v += kLanes) {
@@ -186,6 +198,19 @@ SumsFn sums_rows(int rows) {
 
 AccumulateFn accumulate_fn(int rows, int used, bool special) {
   return special ? accumulate_rows<true>(rows, used) : accumulate_rows<false>(rows, used);
+}
+
+AccumulateFn exact_accumulate_fn(int rows, bool special) {
+  switch (rows) {
+    case 1: return special ? exact_accumulate<1, true> : exact_accumulate<1, false>;
+    case 2: return special ? exact_accumulate<2, true> : exact_accumulate<2, false>;
+    case 4: return special ? exact_accumulate<4, true> : exact_accumulate<4, false>;
+    case 8: return special ? exact_accumulate<8, true> : exact_accumulate<8, false>;
+    case 16: return special ? exact_accumulate<16, true> : exact_accumulate<16, false>;
+    case 32: return special ? exact_accumulate<32, true> : exact_accumulate<32, false>;
+    case 64: return special ? exact_accumulate<64, true> : exact_accumulate<64, false>;
+    default: return nullptr;
+  }
 }
 
 bool folds_idle_rows(int rows) { return rows <= 64 && (rows & (rows - 1)) == 0; }

@@ -33,15 +33,16 @@ struct ColumnInput {
   float* leaves;                // [row * kRowStride + lane]: the products of the `special` rows
   const std::uint64_t* special; // bit set over rows: leaves given in `leaves`; null: none
   float* scratch;               // rows * kChunk floats, for trees of other sizes
+  StuckMask psum;               // exact_accumulate_fn: the column's psum register mask
 };
 
 // acc[i] = sum (first) or acc[i] + sum, lanes [0, count): NaNs as the vector unit makes them.
 using AccumulateFn = void (*)(const ColumnInput&, int rows, int count, float* acc, bool first);
 // psum[i] = sum with the canonical NaN, lanes [0, count) (up to the next vector written).
 using SumsFn = void (*)(const ColumnInput&, int rows, int count, float* psum);
-// Fills `leaves` with the products of the rows whose PE has an input or product mask
-// (through the masks) and sets their bits in `special` ((rows + 63) / 64 words).
-using LeavesFn = void (*)(const ColumnInput&, int rows, int count, std::uint64_t* special);
+// Fills `leaves` with the products of the rows in `special` (a bit set over rows: the
+// PEs with a non-identity input or product mask), through their masks.
+using LeavesFn = void (*)(const ColumnInput&, int rows, int count, const std::uint64_t* special);
 
 // The fused sum-and-accumulate of a column whose rows [used, rows) are idle with
 // products exactly +0 (operand +0, a finite non-negative weight register, no input or
@@ -50,6 +51,10 @@ using LeavesFn = void (*)(const ColumnInput&, int rows, int count, std::uint64_t
 // never -0, so further +0s change nothing). used == rows: every row. `special`: some
 // rows' leaves come from c.leaves (c.special set).
 AccumulateFn accumulate_fn(int rows, int used, bool special);
+// The datapath's exact steps of a column whose psum register has a stuck-at (c.psum):
+// psum = mask(canonical(sum)); acc = psum (first) or canonical(acc + psum). Every row is
+// read; null for row counts without a vector tree.
+AccumulateFn exact_accumulate_fn(int rows, bool special);
 // Whether accumulate_fn(rows, used, ...) reads only rows [0, used) (otherwise every row).
 bool folds_idle_rows(int rows);
 // Column sums (every row read).

@@ -17,7 +17,7 @@
 namespace accsim {
 
 inline constexpr int kChunk = 128;  // output positions computed together (vector lanes)
-inline constexpr int kSlack = 16;  // elements readable past any segment or row (one vector)
+inline constexpr int kSlack = 16;  // elements readable past any segment or row (a copy overruns by < 16)
 
 // Where operand (channel ic, image n, padded row y, padded column x) lives: phase
 // (y % stride, x % stride) of the channel, at (y / stride, x / stride) of that phase.
@@ -87,7 +87,10 @@ inline void gather_row(const float* base, const Segment* first, const Segment* l
   for (const Segment* g = first; g != last; ++g) {
     const float* from = base + g->src;
     float* at = to + g->dst;
-    for (int i = 0; i < g->len; i += 8) _mm256_storeu_ps(at + i, _mm256_loadu_ps(from + i));
+    for (int i = 0; i < g->len; i += 16) {  // two vectors a turn: up to 15 past the segment
+      _mm256_storeu_ps(at + i, _mm256_loadu_ps(from + i));
+      _mm256_storeu_ps(at + i + 8, _mm256_loadu_ps(from + i + 8));
+    }
   }
 }
 inline void gather_row(const std::int32_t* base, const Segment* first, const Segment* last, std::int32_t* to) {

@@ -19,6 +19,13 @@ namespace {
 
 namespace cs = column_sums;
 
+// How a column steps through a chunk. Fused: the tree and the accumulation in one
+// pass, NaNs canonicalised on the way out (nothing observes them before). FusedExact:
+// the same pass with the psum register's mask and canonical accumulation (a psum
+// stuck-at observes every sum). StepExact: the datapath's bits at every step through
+// exact_step (accumulator stuck-ats, flips in the chunk).
+enum Exactness : char { kFused, kFusedExact, kStepExact };
+
 // Per-thread working memory of one chunk, reused across calls.
 struct Scratch {
   std::vector<float> x;           // [row * kRowStride + lane]
@@ -26,11 +33,10 @@ struct Scratch {
   std::vector<float> acc;         // [col * kChunk + lane]
   std::vector<float> psum;        // [lane]
   std::vector<float> leaves;      // [row * kRowStride + lane]: masked rows' products
-  std::vector<std::uint64_t> special;  // bit set: rows with leaves
   std::vector<char> zero_x, zero_xw;   // [row]: the row holds +0 in every lane
   std::vector<float> tree;        // generic trees
   std::vector<std::uint32_t> cube, flip;
-  std::vector<char> exact;        // [col]: the column holds the datapath's exact bits
+  std::vector<char> exact;        // [col]: how the column steps (Exactness)
   std::vector<float> laid;        // image-major layouts: this thread's laid-out operand
   std::vector<std::uint16_t> laid_words;
   std::vector<char> laid_images;  // [n]: laid out in this call
@@ -43,7 +49,6 @@ struct Scratch {
     if (psum.size() < static_cast<std::size_t>(cs::kRowStride)) psum.resize(cs::kRowStride);
     if (tree.size() < static_cast<std::size_t>(rows) * kChunk) tree.resize(static_cast<std::size_t>(rows) * kChunk);
     cube.resize(static_cast<std::size_t>(rows));
-    special.resize(static_cast<std::size_t>(rows + 63) / 64);
     if (zero_x.size() < static_cast<std::size_t>(rows)) zero_x.resize(static_cast<std::size_t>(rows), 0);
     if (zero_xw.size() < static_cast<std::size_t>(rows)) zero_xw.resize(static_cast<std::size_t>(rows), 0);
     exact.resize(static_cast<std::size_t>(cols));
@@ -68,6 +73,7 @@ struct Plan {
   std::vector<StuckMask> im, pm;                 // [col * rows + row]
   std::vector<float> idle;                       // [col * rows + row]: an idle PE's weight register
   std::vector<char> col_masked, psum_stuck;      // [col]
+  std::vector<std::uint64_t> special;            // [col * words + w]: bit set of the masked rows
   std::vector<std::vector<int>> acc_slots;       // [col]: stuck accumulator entries
   static Plan& of_this_thread() {
     thread_local Plan plan;
@@ -136,9 +142,13 @@ class FloatConv {
   std::vector<StuckMask>& pm_ = plan_.pm;
   std::vector<char>& col_masked_ = plan_.col_masked;
   std::vector<char>& psum_stuck_ = plan_.psum_stuck;
+  const std::uint64_t* special(int col) const {
+    return plan_.special.data() + static_cast<std::size_t>(col) * ((rows_ + 63) / 64);
+  }
   std::vector<std::vector<int>>& acc_slots_ = plan_.acc_slots;
   bool raw_ = false;  // w_raw_ holds this call's words (transient flips)
   cs::SumsFn sums_, masked_sums_;
+  cs::AccumulateFn exact_sums_, masked_exact_sums_;
   cs::LeavesFn leaves_;
 };
 
@@ -169,6 +179,8 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
       input_words_(input_words),
       sums_(cs::sums_fn(a.atomic_c, false)),
       masked_sums_(cs::sums_fn(a.atomic_c, true)),
+      exact_sums_(cs::exact_accumulate_fn(a.atomic_c, false)),
+      masked_exact_sums_(cs::exact_accumulate_fn(a.atomic_c, true)),
       leaves_(cs::masked_leaves_fn(T)) {
   col_ch_.resize(static_cast<std::size_t>(groups_));
   row_ch_.resize(static_cast<std::size_t>(groups_) * blocks_);
@@ -206,13 +218,17 @@ void FloatConv<T>::plan_masks() {
   acc_slots_.resize(static_cast<std::size_t>(cols_));
   for (auto& slots : acc_slots_) slots.clear();
   bool any_masked = false;
+  const std::size_t words = static_cast<std::size_t>(rows_ + 63) / 64;
+  plan_.special.assign(words * cols_, 0);
   for (int col = 0; col < cols_; ++col) {
     for (int row = 0; row < rows_; ++row) {
       StuckMask in = faults_.input(row, col);
       if constexpr (T == DataType::bf16) in = {(in.keep << 16) | 0xffffu, in.force << 16};  // on the fp32 view
       im_[col * rows_ + row] = in;
       pm_[col * rows_ + row] = faults_.product(row, col);
-      if (!in.identity() || !pm_[col * rows_ + row].identity()) col_masked_[col] = 1, any_masked = true;
+      if (in.identity() && pm_[col * rows_ + row].identity()) continue;
+      col_masked_[col] = 1, any_masked = true;
+      plan_.special[col * words + row / 64] |= std::uint64_t{1} << (row % 64);
     }
     psum_stuck_[col] = !faults_.psum(col).identity();
     if (faults_.any_stuck(FaultSite::accumulator))
@@ -351,20 +367,20 @@ void FloatConv<T>::lay_out_images(long long chunk, Scratch& sc) const {
   }
 }
 
-// The whole accumulation of one chunk in one group, then its outputs. A column with a
-// fault that observes its sums or entries here (psum or accumulator stuck-at, a flip in
-// this chunk) keeps the datapath's exact bits at every step; the others take the fused
-// kernels and their NaNs are canonicalised on the way out.
+// The whole accumulation of one chunk in one group, then its outputs; each column steps
+// as its faults require (Exactness).
 template <DataType T>
 void FloatConv<T>::chunk_group(long long chunk, int g, const std::vector<int>& live, Scratch& sc) const {
   const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
   auto [pf, pf_end] = psum_flips_.of(g, chunk);
   auto [af, af_end] = acc_flips_.of(g, chunk);
   for (const int col : live) {
-    bool exact = psum_stuck_[col] || !acc_slots_[col].empty();
-    for (auto it = pf; it != pf_end && !exact; ++it) exact = (*it)->at.col == col;
-    for (auto it = af; it != af_end && !exact; ++it) exact = (*it)->at.col == col;
-    sc.exact[col] = exact;
+    bool flipped = false;
+    for (auto it = pf; it != pf_end && !flipped; ++it) flipped = (*it)->at.col == col;
+    for (auto it = af; it != af_end && !flipped; ++it) flipped = (*it)->at.col == col;
+    sc.exact[col] = flipped || !acc_slots_[col].empty() || (psum_stuck_[col] && !exact_sums_) ? kStepExact
+                    : psum_stuck_[col]                                                       ? kFusedExact
+                                                                                             : kFused;
   }
   for (int b = 0; b < blocks_; ++b)
     for (int rs = 0; rs < RS_; ++rs) {
@@ -375,14 +391,17 @@ void FloatConv<T>::chunk_group(long long chunk, int g, const std::vector<int>& l
       for (const int col : live) {
         float* e = &sc.acc[static_cast<std::size_t>(col) * kChunk];
         const std::size_t at = entry(g, b, rs, col);
-        if (!sc.exact[col]) {
-          cs::ColumnInput in = column_input(at, col, sc);
-          if (col_masked_[col]) leaves_(in, rows_, count, sc.special.data()), in.special = sc.special.data();
-          fused_[at](in, rows_, count, e, step == 0);
+        if (sc.exact[col] == kStepExact) {
+          if (step > 0) acc_flips(chunk, col, a0, a1, e);
+          exact_step(chunk, count, at, col, step == 0, p0, p1, sc);
           continue;
         }
-        if (step > 0) acc_flips(chunk, col, a0, a1, e);
-        exact_step(chunk, count, at, col, step == 0, p0, p1, sc);
+        cs::ColumnInput in = column_input(at, col, sc);
+        if (col_masked_[col]) leaves_(in, rows_, count, special(col)), in.special = special(col);
+        if (sc.exact[col] == kFusedExact)
+          (col_masked_[col] ? masked_exact_sums_ : exact_sums_)(in, rows_, count, e, step == 0);
+        else
+          fused_[at](in, rows_, count, e, step == 0);
       }
     }
   scatter(chunk, count, g, live, sc);
@@ -413,7 +432,7 @@ template <DataType T>
 column_sums::ColumnInput FloatConv<T>::column_input(std::size_t at, int col, Scratch& sc) const {
   return {sc.x.data(),      need_words_ ? sc.xw.data() : nullptr,
           &w_reg_[at * rows_], &im_[static_cast<std::size_t>(col) * rows_],
-          &pm_[static_cast<std::size_t>(col) * rows_], sc.leaves.data(), nullptr, sc.tree.data()};
+          &pm_[static_cast<std::size_t>(col) * rows_], sc.leaves.data(), nullptr, sc.tree.data(), faults_.psum(col)};
 }
 
 // One column's sum of one step added into its accumulator entries e[lane] as the
@@ -425,7 +444,7 @@ void FloatConv<T>::exact_step(long long chunk, int count, std::size_t at, int co
   float* e = &sc.acc[static_cast<std::size_t>(col) * kChunk];
   float* psum = sc.psum.data();
   cs::ColumnInput in = column_input(at, col, sc);
-  if (col_masked_[col]) leaves_(in, rows_, count, sc.special.data()), in.special = sc.special.data();
+  if (col_masked_[col]) leaves_(in, rows_, count, special(col)), in.special = special(col);
   (col_masked_[col] ? masked_sums_ : sums_)(in, rows_, count, psum);
   if (psum_stuck_[col]) {
     const StuckMask& sm = faults_.psum(col);
@@ -482,7 +501,8 @@ void FloatConv<T>::scatter(long long chunk, int count, int g, const std::vector<
       const float* e = sc.acc.data() + static_cast<std::size_t>(col) * kChunk;
       float* o = out_.data() + m0 * s_.k + oc;
       for (int i = 0; i < count; ++i)
-        if (sel_.plane(m0 + i, col)) o[static_cast<long long>(i) * s_.k] = sc.exact[col] ? e[i] : canonical(e[i]);
+        if (sel_.plane(m0 + i, col))
+          o[static_cast<long long>(i) * s_.k] = sc.exact[col] != kFused ? e[i] : canonical(e[i]);
     }
     return;
   }
@@ -493,7 +513,7 @@ void FloatConv<T>::scatter(long long chunk, int count, int g, const std::vector<
       const long long n = m / PQ_, pq = m % PQ_, len = std::min(PQ_ - pq, m_end - m);
       if (sel_.plane(n, col)) {
         float* o = out_.data() + (n * s_.k + oc) * PQ_ + pq;
-        if (!sc.exact[col])
+        if (sc.exact[col] == kFused)
           copy_canonical(e + m, len, o);
         else
           std::copy(e + m, e + m + len, o);
