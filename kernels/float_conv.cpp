@@ -26,17 +26,24 @@ namespace cs = column_sums;
 // exact_step (accumulator stuck-ats, flips in the chunk).
 enum Exactness : char { kFused, kFusedExact, kStepExact };
 
+// Output-channel groups whose rows serve the same channels share each step's operands:
+// up to this many columns are computed per gather.
+constexpr int kBatchColumns = 64;
+
 // Per-thread working memory of one chunk, reused across calls.
 struct Scratch {
   std::vector<float> x;           // [row * kRowStride + lane]
   std::vector<std::uint16_t> xw;  // the same, fp16 words
-  std::vector<float> acc;         // [col * kChunk + lane]
+  std::vector<float> acc;         // [slot * kChunk + lane], slot = batch group * cols + col
   std::vector<float> psum;        // [lane]
   std::vector<float> leaves;      // [row * kRowStride + lane]: masked rows' products
   std::vector<char> zero_x, zero_xw;   // [row]: the row holds +0 in every lane
   std::vector<float> tree;        // generic trees
   std::vector<std::uint32_t> cube, flip;
-  std::vector<char> exact;        // [col]: how the column steps (Exactness)
+  std::vector<char> exact;        // [slot]: how the column steps (Exactness)
+  std::vector<std::vector<int>> live;  // [batch group]: the columns a chunk computes
+  std::vector<std::pair<const PsumFlips* const*, const PsumFlips* const*>> psum_flips;             // [batch group]
+  std::vector<std::pair<const AccumulatorFlip* const*, const AccumulatorFlip* const*>> acc_flips;  // [batch group]
   std::vector<float> laid;        // image-major layouts: this thread's laid-out operand
   std::vector<std::uint16_t> laid_words;
   std::vector<char> laid_images;  // [n]: laid out in this call
@@ -45,13 +52,14 @@ struct Scratch {
     if (x.size() < xs) x.resize(xs);
     if (leaves.size() < xs) leaves.resize(xs);
     if (words && xw.size() < xs) xw.resize(xs);
-    if (acc.size() < static_cast<std::size_t>(cols) * kChunk) acc.resize(static_cast<std::size_t>(cols) * kChunk);
+    const std::size_t slots = static_cast<std::size_t>(std::max(cols, kBatchColumns));
+    if (acc.size() < slots * kChunk) acc.resize(slots * kChunk);
     if (psum.size() < static_cast<std::size_t>(cs::kRowStride)) psum.resize(cs::kRowStride);
     if (tree.size() < static_cast<std::size_t>(rows) * kChunk) tree.resize(static_cast<std::size_t>(rows) * kChunk);
     cube.resize(static_cast<std::size_t>(rows));
     if (zero_x.size() < static_cast<std::size_t>(rows)) zero_x.resize(static_cast<std::size_t>(rows), 0);
     if (zero_xw.size() < static_cast<std::size_t>(rows)) zero_xw.resize(static_cast<std::size_t>(rows), 0);
-    exact.resize(static_cast<std::size_t>(cols));
+    exact.resize(slots);
   }
 };
 
@@ -100,19 +108,21 @@ class FloatConv {
     return ((static_cast<std::size_t>(g) * blocks_ + b) * RS_ + rs) * cols_ + col;
   }
   void plan_masks();
+  void plan_batches();
   void plan_weights(const float* weights, const std::uint16_t* weight_words);
   void weight_registers(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch,
                         int rs, int col, int oc, bool every_row, std::size_t e);
   void chunks(long long begin, long long end, Scratch& sc) const;
   void lay_out_images(long long chunk, Scratch& sc) const;
-  void chunk_group(long long chunk, int g, const std::vector<int>& live, Scratch& sc) const;
+  void plan_chunk(long long chunk, int g0, int g1, Scratch& sc) const;
+  void chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const;
   void gather(long long chunk, const std::vector<int>& row_ch, int rs, Scratch& sc) const;
   column_sums::ColumnInput column_input(std::size_t at, int col, Scratch& sc) const;
   void exact_step(long long chunk, int count, std::size_t at, int col, bool first, const PsumFlips* const* pf,
-                  const PsumFlips* const* pf_end, Scratch& sc) const;
+                  const PsumFlips* const* pf_end, float* e, Scratch& sc) const;
   void acc_flips(long long chunk, int col, const AccumulatorFlip* const* f, const AccumulatorFlip* const* end,
                  float* e) const;
-  void scatter(long long chunk, int count, int g, const std::vector<int>& live, const Scratch& sc) const;
+  void scatter(long long chunk, int count, int g, std::size_t slot0, const Scratch& sc) const;
 
   const ConvShape& s_;
   const ArrayConfig& a_;
@@ -150,6 +160,7 @@ class FloatConv {
   cs::SumsFn sums_, masked_sums_;
   cs::AccumulateFn exact_sums_, masked_exact_sums_;
   cs::LeavesFn leaves_;
+  std::vector<std::pair<int, int>> batches_;  // groups [g0, g1) computed together
 };
 
 template <DataType T>
@@ -192,6 +203,7 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
   for (int rs = 0; rs < RS_; ++rs) kernel_offset_.push_back(layout_.kernel_offset(rs / s_.s, rs % s_.s));
   plan_masks();
   plan_weights(weights, weight_words);
+  plan_batches();
   if (layout_.by_image) return;  // each worker lays out the images of its chunks as it reaches them
   // A channel-major operand, laid out once per call in the calling thread's buffers
   // (workers read them).
@@ -310,6 +322,24 @@ void FloatConv<T>::weight_registers(const float* weights, const std::uint16_t* w
   }
 }
 
+// Consecutive groups whose rows serve the same channels in every block, up to
+// kBatchColumns columns together.
+template <DataType T>
+void FloatConv<T>::plan_batches() {
+  const int most = std::max(1, kBatchColumns / cols_);
+  for (int g0 = 0; g0 < groups_;) {
+    int g1 = g0 + 1;
+    auto same_rows = [&](int g) {
+      for (int b = 0; b < blocks_; ++b)
+        if (row_ch_[g * blocks_ + b] != row_ch_[g0 * blocks_ + b]) return false;
+      return true;
+    };
+    while (g1 < groups_ && g1 - g0 < most && same_rows(g1)) ++g1;
+    batches_.push_back({g0, g1});
+    g0 = g1;
+  }
+}
+
 template <DataType T>
 void FloatConv<T>::run(int threads) {
   // Threads only pay off on jobs of a few hundred thousand MACs and more.
@@ -332,7 +362,6 @@ void FloatConv<T>::run(int threads) {
 // Chunks [begin, end), each through every group whose columns it computes.
 template <DataType T>
 void FloatConv<T>::chunks(long long begin, long long end, Scratch& sc) const {
-  std::vector<int> live;
   if (layout_.by_image) {
     if (sc.laid.size() < layout_.size()) sc.laid.resize(layout_.size());
     if (need_words_ && sc.laid_words.size() < layout_.size()) sc.laid_words.resize(layout_.size());
@@ -340,12 +369,18 @@ void FloatConv<T>::chunks(long long begin, long long end, Scratch& sc) const {
   }
   for (long long chunk = begin; chunk < end; ++chunk) {
     if (layout_.by_image) lay_out_images(chunk, sc);
-    for (int g = 0; g < groups_; ++g) {
-      if (region_ && !region_->groups.empty() && !region_->groups[static_cast<std::size_t>(g)]) continue;
-      live.clear();
-      for (int col = 0; col < cols_; ++col)
-        if (col_ch_[g][col] >= 0 && sel_.column(chunk, col)) live.push_back(col);
-      if (!live.empty()) chunk_group(chunk, g, live, sc);
+    for (const auto& [g0, g1] : batches_) {
+      if (sc.live.size() < static_cast<std::size_t>(g1 - g0)) sc.live.resize(static_cast<std::size_t>(g1 - g0));
+      bool any = false;
+      for (int g = g0; g < g1; ++g) {
+        std::vector<int>& live = sc.live[static_cast<std::size_t>(g - g0)];
+        live.clear();
+        if (region_ && !region_->groups.empty() && !region_->groups[static_cast<std::size_t>(g)]) continue;
+        for (int col = 0; col < cols_; ++col)
+          if (col_ch_[g][col] >= 0 && sel_.column(chunk, col)) live.push_back(col);
+        any = any || !live.empty();
+      }
+      if (any) chunk_groups(chunk, g0, g1, sc);
     }
   }
 }
@@ -367,44 +402,60 @@ void FloatConv<T>::lay_out_images(long long chunk, Scratch& sc) const {
   }
 }
 
-// The whole accumulation of one chunk in one group, then its outputs; each column steps
-// as its faults require (Exactness).
+// How each column of groups [g0, g1) steps through a chunk (Exactness), and the
+// groups' flips in it.
 template <DataType T>
-void FloatConv<T>::chunk_group(long long chunk, int g, const std::vector<int>& live, Scratch& sc) const {
-  const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
-  auto [pf, pf_end] = psum_flips_.of(g, chunk);
-  auto [af, af_end] = acc_flips_.of(g, chunk);
-  for (const int col : live) {
-    bool flipped = false;
-    for (auto it = pf; it != pf_end && !flipped; ++it) flipped = (*it)->at.col == col;
-    for (auto it = af; it != af_end && !flipped; ++it) flipped = (*it)->at.col == col;
-    sc.exact[col] = flipped || !acc_slots_[col].empty() || (psum_stuck_[col] && !exact_sums_) ? kStepExact
-                    : psum_stuck_[col]                                                       ? kFusedExact
-                                                                                             : kFused;
+void FloatConv<T>::plan_chunk(long long chunk, int g0, int g1, Scratch& sc) const {
+  sc.psum_flips.resize(static_cast<std::size_t>(g1 - g0));
+  sc.acc_flips.resize(static_cast<std::size_t>(g1 - g0));
+  for (int g = g0; g < g1; ++g) {
+    auto [pf, pf_end] = sc.psum_flips[static_cast<std::size_t>(g - g0)] = psum_flips_.of(g, chunk);
+    auto [af, af_end] = sc.acc_flips[static_cast<std::size_t>(g - g0)] = acc_flips_.of(g, chunk);
+    for (const int col : sc.live[static_cast<std::size_t>(g - g0)]) {
+      bool flipped = false;
+      for (auto it = pf; it != pf_end && !flipped; ++it) flipped = (*it)->at.col == col;
+      for (auto it = af; it != af_end && !flipped; ++it) flipped = (*it)->at.col == col;
+      sc.exact[static_cast<std::size_t>((g - g0) * cols_ + col)] =
+          flipped || !acc_slots_[col].empty() || (psum_stuck_[col] && !exact_sums_) ? kStepExact
+          : psum_stuck_[col]                                                       ? kFusedExact
+                                                                                   : kFused;
+    }
   }
+}
+
+// The whole accumulation of one chunk in groups [g0, g1) (their rows serve the same
+// channels: one gather per step for all), then their outputs.
+template <DataType T>
+void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const {
+  const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
+  plan_chunk(chunk, g0, g1, sc);
   for (int b = 0; b < blocks_; ++b)
     for (int rs = 0; rs < RS_; ++rs) {
       const int step = b * RS_ + rs;
-      gather(chunk, row_ch_[g * blocks_ + b], rs, sc);
-      const auto [p0, p1] = ChunkFlips<PsumFlips>::step(pf, pf_end, step);
-      const auto [a0, a1] = ChunkFlips<AccumulatorFlip>::step(af, af_end, step);
-      for (const int col : live) {
-        float* e = &sc.acc[static_cast<std::size_t>(col) * kChunk];
-        const std::size_t at = entry(g, b, rs, col);
-        if (sc.exact[col] == kStepExact) {
-          if (step > 0) acc_flips(chunk, col, a0, a1, e);
-          exact_step(chunk, count, at, col, step == 0, p0, p1, sc);
-          continue;
+      gather(chunk, row_ch_[g0 * blocks_ + b], rs, sc);
+      for (int g = g0; g < g1; ++g) {
+        const std::size_t batch = static_cast<std::size_t>(g - g0);
+        const auto [p0, p1] = ChunkFlips<PsumFlips>::step(sc.psum_flips[batch].first, sc.psum_flips[batch].second, step);
+        const auto [a0, a1] = ChunkFlips<AccumulatorFlip>::step(sc.acc_flips[batch].first, sc.acc_flips[batch].second, step);
+        for (const int col : sc.live[batch]) {
+          const std::size_t slot = batch * cols_ + col;
+          float* e = &sc.acc[slot * kChunk];
+          const std::size_t at = entry(g, b, rs, col);
+          if (sc.exact[slot] == kStepExact) {
+            if (step > 0) acc_flips(chunk, col, a0, a1, e);
+            exact_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
+            continue;
+          }
+          cs::ColumnInput in = column_input(at, col, sc);
+          if (col_masked_[col]) leaves_(in, rows_, count, special(col)), in.special = special(col);
+          if (sc.exact[slot] == kFusedExact)
+            (col_masked_[col] ? masked_exact_sums_ : exact_sums_)(in, rows_, count, e, step == 0);
+          else
+            fused_[at](in, rows_, count, e, step == 0);
         }
-        cs::ColumnInput in = column_input(at, col, sc);
-        if (col_masked_[col]) leaves_(in, rows_, count, special(col)), in.special = special(col);
-        if (sc.exact[col] == kFusedExact)
-          (col_masked_[col] ? masked_exact_sums_ : exact_sums_)(in, rows_, count, e, step == 0);
-        else
-          fused_[at](in, rows_, count, e, step == 0);
       }
     }
-  scatter(chunk, count, g, live, sc);
+  for (int g = g0; g < g1; ++g) scatter(chunk, count, g, static_cast<std::size_t>(g - g0) * cols_, sc);
 }
 
 // The broadcast operands of one step: x[row][lane] (idle rows +0).
@@ -440,8 +491,7 @@ column_sums::ColumnInput FloatConv<T>::column_input(std::size_t at, int col, Scr
 // canonical accumulation, stuck accumulator entries.
 template <DataType T>
 void FloatConv<T>::exact_step(long long chunk, int count, std::size_t at, int col, bool first,
-                              const PsumFlips* const* pf, const PsumFlips* const* pf_end, Scratch& sc) const {
-  float* e = &sc.acc[static_cast<std::size_t>(col) * kChunk];
+                              const PsumFlips* const* pf, const PsumFlips* const* pf_end, float* e, Scratch& sc) const {
   float* psum = sc.psum.data();
   cs::ColumnInput in = column_input(at, col, sc);
   if (col_masked_[col]) leaves_(in, rows_, count, special(col)), in.special = special(col);
@@ -493,30 +543,26 @@ void FloatConv<T>::acc_flips(long long chunk, int col, const AccumulatorFlip* co
 
 // The chunk's entries to out[n][oc][pq] (the region's planes only).
 template <DataType T>
-void FloatConv<T>::scatter(long long chunk, int count, int g, const std::vector<int>& live, const Scratch& sc) const {
+void FloatConv<T>::scatter(long long chunk, int count, int g, std::size_t slot0, const Scratch& sc) const {
   const long long m0 = chunk * kChunk, m_end = m0 + count;
-  if (PQ_ == 1) {  // one position per image: out[m][oc]
-    for (const int col : live) {
-      const int oc = col_ch_[g][col];
-      const float* e = sc.acc.data() + static_cast<std::size_t>(col) * kChunk;
+  for (const int col : sc.live[slot0 / cols_]) {
+    const int oc = col_ch_[g][col];
+    const bool fused = sc.exact[slot0 + col] == kFused;
+    const float* e = sc.acc.data() + (slot0 + col) * kChunk;
+    if (PQ_ == 1) {  // one position per image: out[m][oc]
       float* o = out_.data() + m0 * s_.k + oc;
       for (int i = 0; i < count; ++i)
-        if (sel_.plane(m0 + i, col))
-          o[static_cast<long long>(i) * s_.k] = sc.exact[col] != kFused ? e[i] : canonical(e[i]);
+        if (sel_.plane(m0 + i, col)) o[static_cast<long long>(i) * s_.k] = fused ? canonical(e[i]) : e[i];
+      continue;
     }
-    return;
-  }
-  for (const int col : live) {
-    const int oc = col_ch_[g][col];
-    const float* e = sc.acc.data() + static_cast<std::size_t>(col) * kChunk - m0;
     for (long long m = m0; m < m_end;) {
       const long long n = m / PQ_, pq = m % PQ_, len = std::min(PQ_ - pq, m_end - m);
       if (sel_.plane(n, col)) {
         float* o = out_.data() + (n * s_.k + oc) * PQ_ + pq;
-        if (sc.exact[col] == kFused)
-          copy_canonical(e + m, len, o);
+        if (fused)
+          copy_canonical(e + (m - m0), len, o);
         else
-          std::copy(e + m, e + m + len, o);
+          std::copy(e + (m - m0), e + (m - m0) + len, o);
       }
       m += len;
     }
