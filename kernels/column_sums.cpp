@@ -2,90 +2,30 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <stdexcept>
 #include <utility>
 
 #include "arch/pe_array.h"
+#include "kernels/column_trees.h"
 
 namespace accsim::column_sums {
 
 namespace {
 
-constexpr int largest_pow2_below(int n) {
-  int h = 1;
-  while (h * 2 < n) h *= 2;
-  return h;
-}
-
-// The adder tree over rows [B, B + N), kept in registers. adder_tree's level-by-level
-// pairing (2i + 2i+1, an odd last element passing up) is the aligned binary tree
-// clipped to N: split at the largest power of two below N, left + right. Rows from
-// USED on are idle leaves of +0 (see accumulate_fn): a subtree of them is +0 and joins
-// as "+ 0" only when the left part took no +0 yet (it is then a whole subtree).
-template <int N, int B, int USED, class Leaf>
-__attribute__((always_inline)) inline __m256 tree(const Leaf& leaf) {
-  if constexpr (N == 1) {
-    return leaf(B);
-  } else {
-    constexpr int H = largest_pow2_below(N);
-    const __m256 l = tree<H, B, USED>(leaf);
-    if constexpr (B + H >= USED) {  // the right part is idle
-      if constexpr (B + H > USED) return l;  // the left part is partial: it took its +0
-      else return _mm256_add_ps(l, _mm256_setzero_ps());
-    } else {
-      return _mm256_add_ps(l, tree<N - H, B + H, USED>(leaf));
-    }
-  }
-}
-
-inline const float* row_of(const float* x, int row) { return x + static_cast<std::ptrdiff_t>(row) * kRowStride; }
-
-// The tree of one vector of lanes: leaf `row` is w x x, or (SPECIAL) the precomputed
-// product of a masked row. The leaves are forced inline: the whole tree must stay in
-// registers.
-template <int ROWS, int USED, bool SPECIAL>
-__attribute__((always_inline)) inline __m256 lane_tree(const float* x, const __m256* w, std::uint64_t special,
-                                                       const float* leaves, int v) {
-  return tree<ROWS, 0, USED>([&](int row) __attribute__((always_inline)) {
-    if (SPECIAL && (special >> row & 1u)) return _mm256_loadu_ps(row_of(leaves, row) + v);
-    return _mm256_mul_ps(w[row], _mm256_loadu_ps(row_of(x, row) + v));
-  });
-}
-
-// The weights are broadcast once per call into locals (a store to acc could alias them).
-// EXACT: the psum register's mask on the canonical sum, canonical accumulation.
-template <int ROWS, int USED, bool FIRST, bool SPECIAL, bool EXACT = false>
-void accumulate_lanes(const ColumnInput& c, int count, float* acc) {
-  const std::uint64_t special = SPECIAL ? c.special[0] : 0;
-  const float* x = c.x;
-  const float* leaves = c.leaves;
-  const StuckMask psum_mask = c.psum;
-  __m256 w[USED];
-  for (int row = 0; row < USED; ++row) w[row] = _mm256_broadcast_ss(c.w + row);
-  for (int v = 0; v < count; v += kLanes) {
-    __m256 sum = lane_tree<ROWS, USED, SPECIAL>(x, w, special, leaves, v);
-    if constexpr (EXACT) sum = apply(psum_mask, canonical(sum));
-    if constexpr (!FIRST) sum = _mm256_add_ps(_mm256_loadu_ps(acc + v), sum);
-    if constexpr (EXACT && !FIRST) sum = canonical(sum);
-    _mm256_storeu_ps(acc + v, sum);
-  }
-}
-
-template <int ROWS, bool SPECIAL>
-void exact_accumulate(const ColumnInput& c, int, int count, float* acc, bool first) {
-  if (first)
-    accumulate_lanes<ROWS, ROWS, true, SPECIAL, true>(c, count, acc);
-  else
-    accumulate_lanes<ROWS, ROWS, false, SPECIAL, true>(c, count, acc);
-}
-
-template <int ROWS, int USED, bool SPECIAL>
-void accumulate(const ColumnInput& c, int, int count, float* acc, bool first) {
-  if (first)
-    accumulate_lanes<ROWS, USED, true, SPECIAL>(c, count, acc);
-  else
-    accumulate_lanes<ROWS, USED, false, SPECIAL>(c, count, acc);
-}
+// AVX2: eight lanes.
+struct Avx2 {
+  using reg = __m256;
+  static constexpr int lanes = 8;
+  static reg load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, reg v) { _mm256_storeu_ps(p, v); }
+  static reg set1(float x) { return _mm256_set1_ps(x); }
+  static reg mul(reg a, reg b) { return _mm256_mul_ps(a, b); }
+  static reg add(reg a, reg b) { return _mm256_add_ps(a, b); }
+  static reg zero() { return _mm256_setzero_ps(); }
+  static reg canonical(reg v) { return column_sums::canonical(v); }
+  static reg apply(const StuckMask& m, reg v) { return column_sums::apply(m, v); }
+};
 
 template <int ROWS, bool SPECIAL>
 void sums(const ColumnInput& c, int, int count, float* psum) {
@@ -93,7 +33,7 @@ void sums(const ColumnInput& c, int, int count, float* psum) {
   __m256 w[ROWS];
   for (int row = 0; row < ROWS; ++row) w[row] = _mm256_broadcast_ss(c.w + row);
   for (int v = 0; v < count; v += kLanes)
-    _mm256_storeu_ps(psum + v, canonical(lane_tree<ROWS, ROWS, SPECIAL>(c.x, w, special, c.leaves, v)));
+    _mm256_storeu_ps(psum + v, canonical(lane_tree<Avx2, ROWS, ROWS, SPECIAL>(c.x, w, special, c.leaves, v)));
 }
 
 // Eight fp16 input words through an input register's stuck-at mask, as fp32.
@@ -153,33 +93,6 @@ void generic_accumulate(const ColumnInput& c, int rows, int count, float* acc, b
   for (int i = 0; i < count; ++i) acc[i] = first ? psum[i] : acc[i] + psum[i];
 }
 
-// accumulate<ROWS, 1..ROWS, SPECIAL>, indexed by used - 1.
-template <int ROWS, bool SPECIAL, std::size_t... U>
-constexpr std::array<AccumulateFn, ROWS> accumulate_table(std::index_sequence<U...>) {
-  return {accumulate<ROWS, static_cast<int>(U) + 1, SPECIAL>...};
-}
-
-template <int ROWS, bool SPECIAL>
-AccumulateFn accumulate_for(int used) {
-  static constexpr std::array<AccumulateFn, ROWS> table =
-      accumulate_table<ROWS, SPECIAL>(std::make_index_sequence<ROWS>());
-  return table[static_cast<std::size_t>(std::clamp(used, 1, ROWS) - 1)];
-}
-
-template <bool SPECIAL>
-AccumulateFn accumulate_rows(int rows, int used) {
-  switch (rows) {
-    case 1: return accumulate_for<1, SPECIAL>(used);
-    case 2: return accumulate_for<2, SPECIAL>(used);
-    case 4: return accumulate_for<4, SPECIAL>(used);
-    case 8: return accumulate_for<8, SPECIAL>(used);
-    case 16: return accumulate_for<16, SPECIAL>(used);
-    case 32: return accumulate_for<32, SPECIAL>(used);
-    case 64: return accumulate_for<64, SPECIAL>(used);
-    default: return generic_accumulate;
-  }
-}
-
 template <bool SPECIAL>
 SumsFn sums_rows(int rows) {
   switch (rows) {
@@ -196,21 +109,39 @@ SumsFn sums_rows(int rows) {
 
 }  // namespace
 
+namespace avx512 {  // column_sums_avx512.cpp
+AccumulateFn accumulate_fn(int rows, int used, bool special);
+AccumulateFn exact_accumulate_fn(int rows, bool special);
+}  // namespace avx512
+
+namespace {
+
+bool cpu_has_avx512() { return __builtin_cpu_supports("avx512f"); }
+
+std::atomic<VectorIsa>& isa() {
+  static std::atomic<VectorIsa> current{cpu_has_avx512() ? VectorIsa::avx512 : VectorIsa::avx2};
+  return current;
+}
+
+}  // namespace
+
+VectorIsa vector_isa() { return isa().load(); }
+
+bool set_vector_isa(VectorIsa wanted) {
+  if (wanted == VectorIsa::avx512 && !cpu_has_avx512()) return false;
+  isa().store(wanted);
+  return true;
+}
+
 AccumulateFn accumulate_fn(int rows, int used, bool special) {
-  return special ? accumulate_rows<true>(rows, used) : accumulate_rows<false>(rows, used);
+  if (!folds_idle_rows(rows)) return generic_accumulate;
+  if (vector_isa() == VectorIsa::avx512) return avx512::accumulate_fn(rows, used, special);
+  return special ? tree_accumulate<Avx2, true>(rows, used) : tree_accumulate<Avx2, false>(rows, used);
 }
 
 AccumulateFn exact_accumulate_fn(int rows, bool special) {
-  switch (rows) {
-    case 1: return special ? exact_accumulate<1, true> : exact_accumulate<1, false>;
-    case 2: return special ? exact_accumulate<2, true> : exact_accumulate<2, false>;
-    case 4: return special ? exact_accumulate<4, true> : exact_accumulate<4, false>;
-    case 8: return special ? exact_accumulate<8, true> : exact_accumulate<8, false>;
-    case 16: return special ? exact_accumulate<16, true> : exact_accumulate<16, false>;
-    case 32: return special ? exact_accumulate<32, true> : exact_accumulate<32, false>;
-    case 64: return special ? exact_accumulate<64, true> : exact_accumulate<64, false>;
-    default: return nullptr;
-  }
+  if (vector_isa() == VectorIsa::avx512) return avx512::exact_accumulate_fn(rows, special);
+  return tree_exact_accumulate<Avx2>(rows, special);
 }
 
 bool folds_idle_rows(int rows) { return rows <= 64 && (rows & (rows - 1)) == 0; }

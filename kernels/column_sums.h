@@ -55,6 +55,13 @@ AccumulateFn accumulate_fn(int rows, int used, bool special);
 // psum = mask(canonical(sum)); acc = psum (first) or canonical(acc + psum). Every row is
 // read; null for row counts without a vector tree.
 AccumulateFn exact_accumulate_fn(int rows, bool special);
+// The vector width of the fused kernels: AVX-512 where the CPU has it, else AVX2. Both
+// compute the same IEEE operations per lane in the same order (the same bits); tests
+// switch to compare them. set_vector_isa returns false (and changes nothing) when the
+// CPU lacks the instructions. Kernels are chosen when a job is planned.
+enum class VectorIsa { avx2, avx512 };
+VectorIsa vector_isa();
+bool set_vector_isa(VectorIsa isa);
 // Whether accumulate_fn(rows, used, ...) reads only rows [0, used) (otherwise every row).
 bool folds_idle_rows(int rows);
 // Column sums (every row read).

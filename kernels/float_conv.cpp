@@ -30,13 +30,26 @@ enum Exactness : char { kFused, kFusedExact, kStepExact };
 // up to this many columns are computed per gather.
 constexpr int kBatchColumns = 64;
 
+// Floats at a cache-line boundary (whole vectors never straddle two lines), kept when
+// grown only to a larger size. `moved` after a reallocation: the contents are lost.
+struct LineFloats {
+  std::vector<float> storage;
+  float* data = nullptr;
+  bool grow(std::size_t n) {
+    if (data && storage.size() >= n + 16) return false;
+    storage.assign(n + 16, 0.0f);
+    data = reinterpret_cast<float*>((reinterpret_cast<std::uintptr_t>(storage.data()) + 63) & ~std::uintptr_t{63});
+    return true;
+  }
+};
+
 // Per-thread working memory of one chunk, reused across calls.
 struct Scratch {
-  std::vector<float> x;           // [row * kRowStride + lane]
+  LineFloats x;                   // [row * kRowStride + lane]
   std::vector<std::uint16_t> xw;  // the same, fp16 words
-  std::vector<float> acc;         // [slot * kChunk + lane], slot = batch group * cols + col
+  LineFloats acc;                 // [slot * kChunk + lane], slot = batch group * cols + col
   std::vector<float> psum;        // [lane]
-  std::vector<float> leaves;      // [row * kRowStride + lane]: masked rows' products
+  LineFloats leaves;              // [row * kRowStride + lane]: masked rows' products
   std::vector<char> zero_x, zero_xw;   // [row]: the row holds +0 in every lane
   std::vector<float> tree;        // generic trees
   std::vector<std::uint32_t> cube, flip;
@@ -49,11 +62,11 @@ struct Scratch {
   std::vector<char> laid_images;  // [n]: laid out in this call
   void size_for(int rows, int cols, bool words) {
     const std::size_t xs = static_cast<std::size_t>(rows) * cs::kRowStride;
-    if (x.size() < xs) x.resize(xs);
-    if (leaves.size() < xs) leaves.resize(xs);
+    if (x.grow(xs)) zero_x.assign(static_cast<std::size_t>(rows), 0);  // the rows moved
+    leaves.grow(xs);
     if (words && xw.size() < xs) xw.resize(xs);
     const std::size_t slots = static_cast<std::size_t>(std::max(cols, kBatchColumns));
-    if (acc.size() < slots * kChunk) acc.resize(slots * kChunk);
+    acc.grow(slots * kChunk);
     if (psum.size() < static_cast<std::size_t>(cs::kRowStride)) psum.resize(cs::kRowStride);
     if (tree.size() < static_cast<std::size_t>(rows) * kChunk) tree.resize(static_cast<std::size_t>(rows) * kChunk);
     cube.resize(static_cast<std::size_t>(rows));
@@ -439,7 +452,7 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
         const auto [a0, a1] = ChunkFlips<AccumulatorFlip>::step(sc.acc_flips[batch].first, sc.acc_flips[batch].second, step);
         for (const int col : sc.live[batch]) {
           const std::size_t slot = batch * cols_ + col;
-          float* e = &sc.acc[slot * kChunk];
+          float* e = sc.acc.data + slot * kChunk;
           const std::size_t at = entry(g, b, rs, col);
           if (sc.exact[slot] == kStepExact) {
             if (step > 0) acc_flips(chunk, col, a0, a1, e);
@@ -464,7 +477,7 @@ void FloatConv<T>::gather(long long chunk, const std::vector<int>& row_ch, int r
   const Segment* first = segments_.begin(chunk);
   const Segment* last = segments_.end(chunk);
   for (int row = 0; row < rows_; ++row) {
-    float* to = &sc.x[static_cast<std::size_t>(row) * cs::kRowStride];
+    float* to = sc.x.data + static_cast<std::size_t>(row) * cs::kRowStride;
     std::uint16_t* to_words = need_words_ ? &sc.xw[static_cast<std::size_t>(row) * cs::kRowStride] : nullptr;
     const int ic = row_ch[row];
     if (ic < 0) {  // filled once: idle rows stay +0 until a step gathers into them
@@ -481,9 +494,9 @@ void FloatConv<T>::gather(long long chunk, const std::vector<int>& row_ch, int r
 
 template <DataType T>
 column_sums::ColumnInput FloatConv<T>::column_input(std::size_t at, int col, Scratch& sc) const {
-  return {sc.x.data(),      need_words_ ? sc.xw.data() : nullptr,
+  return {sc.x.data,        need_words_ ? sc.xw.data() : nullptr,
           &w_reg_[at * rows_], &im_[static_cast<std::size_t>(col) * rows_],
-          &pm_[static_cast<std::size_t>(col) * rows_], sc.leaves.data(), nullptr, sc.tree.data(), faults_.psum(col)};
+          &pm_[static_cast<std::size_t>(col) * rows_], sc.leaves.data, nullptr, sc.tree.data(), faults_.psum(col)};
 }
 
 // One column's sum of one step added into its accumulator entries e[lane] as the
@@ -508,7 +521,7 @@ void FloatConv<T>::exact_step(long long chunk, int count, std::size_t at, int co
     for (int row = 0; row < rows_; ++row) {
       const std::size_t x_at = static_cast<std::size_t>(row) * cs::kRowStride + i;
       if constexpr (T == DataType::fp16) sc.cube[row] = sc.xw[x_at];
-      else sc.cube[row] = word_of(sc.x[x_at]);
+      else sc.cube[row] = word_of(sc.x.data[x_at]);
     }
     psum[i] = bits_float(flipped_psum<D>(faults_, rows_, **it, &w_raw_[at * rows_], sc.cube.data(), sc.flip));
   }
@@ -548,7 +561,7 @@ void FloatConv<T>::scatter(long long chunk, int count, int g, std::size_t slot0,
   for (const int col : sc.live[slot0 / cols_]) {
     const int oc = col_ch_[g][col];
     const bool fused = sc.exact[slot0 + col] == kFused;
-    const float* e = sc.acc.data() + (slot0 + col) * kChunk;
+    const float* e = sc.acc.data + (slot0 + col) * kChunk;
     if (PQ_ == 1) {  // one position per image: out[m][oc]
       float* o = out_.data() + m0 * s_.k + oc;
       for (int i = 0; i < count; ++i)

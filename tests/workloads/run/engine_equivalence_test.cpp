@@ -8,6 +8,7 @@
 #include "arch/hardware_fault.h"
 #include "arch/job_timing.h"
 #include "arch/pass_lowering.h"
+#include "kernels/column_sums.h"
 #include "test_util.h"
 #include "workloads/run/engines.h"
 
@@ -267,6 +268,35 @@ TEST(EngineEquivalence, ArraysOfAnyShapeAndJobsOfManyChunksAreBitIdentical) {
                                                   fast.output) > 0;
   }
   EXPECT_GT(with_effect, 15);
+}
+
+// The fused kernels at AVX2 and at AVX-512 width give the same bits (both are checked
+// against the cycle model; the suite runs the CPU's widest by default).
+TEST(EngineEquivalence, Avx2AndAvx512KernelsAreBitIdenticalToTheCycleModel) {
+  using column_sums::VectorIsa;
+  const VectorIsa native = column_sums::vector_isa();
+  if (!column_sums::set_vector_isa(VectorIsa::avx512)) GTEST_SKIP() << "this CPU has no AVX-512";
+  for (std::uint64_t seed = 0; seed < 60; ++seed) {
+    const DataType type = static_cast<DataType>(seed % 4);
+    Case c = random_case(0x15a0 + seed, Pass::forward, type);
+    ConvShape& s = c.job.shape;
+    s.n = 2, s.h = s.r + 9, s.w = s.s + 6;  // several chunks, partial last vectors
+    for (auto& f : c.faults)
+      if (f.kind == FaultKind::transient) f.cycle %= closed_form_timing(s, c.array).cycles + 1;
+    Rng rng(seed);
+    Tensor in, w;
+    random_operands(c, rng, type != DataType::fp32, in, w);
+    const PeFaults faults(c.array, c.faults);
+    const JobResult cycle = make_engine("cycle", c.array, faults)->run(c.job, in, w, c.start);
+    for (VectorIsa isa : {VectorIsa::avx2, VectorIsa::avx512}) {
+      column_sums::set_vector_isa(isa);
+      const JobResult fast = make_engine("fast", c.array, faults)->run(c.job, in, w, c.start);
+      EXPECT_EQ(testing::count_bit_differences(cycle.output, fast.output), 0)
+          << to_string(type) << " seed " << seed << (isa == VectorIsa::avx2 ? " AVX2" : " AVX-512");
+    }
+    if (::testing::Test::HasFailure()) break;
+  }
+  column_sums::set_vector_isa(native);
 }
 
 TEST(EngineEquivalence, OperandsOfAnotherFormatAreRejected) {

@@ -1,0 +1,46 @@
+// The fused column kernels of column_sums at sixteen lanes per vector, for CPUs with
+// AVX-512 (this file alone is compiled for it; column_sums.cpp calls it only on such a
+// CPU). The trees are column_trees.h's, as for AVX2.
+#include <immintrin.h>
+
+#include "kernels/column_trees.h"
+
+namespace accsim::column_sums {
+
+namespace {
+
+struct Avx512 {
+  using reg = __m512;
+  static constexpr int lanes = 16;
+  static reg load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, reg v) { _mm512_storeu_ps(p, v); }
+  static reg set1(float x) { return _mm512_set1_ps(x); }
+  static reg mul(reg a, reg b) { return _mm512_mul_ps(a, b); }
+  static reg add(reg a, reg b) { return _mm512_add_ps(a, b); }
+  static reg zero() { return _mm512_setzero_ps(); }
+  static reg canonical(reg v) {
+    const reg nan = _mm512_castsi512_ps(_mm512_set1_epi32(static_cast<int>(kCanonicalNaN)));
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v, nan);
+  }
+  static reg apply(const StuckMask& m, reg v) {
+    const __m512i bits = _mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(static_cast<int>(m.keep)));
+    return _mm512_castsi512_ps(_mm512_or_si512(bits, _mm512_set1_epi32(static_cast<int>(m.force))));
+  }
+};
+
+// Sixteen lanes from a kChunk-lane row: a chunk's lanes are a multiple of sixteen.
+static_assert(kChunk % Avx512::lanes == 0, "chunks must fill whole AVX-512 vectors");
+
+}  // namespace
+
+namespace avx512 {
+
+AccumulateFn accumulate_fn(int rows, int used, bool special) {
+  return special ? tree_accumulate<Avx512, true>(rows, used) : tree_accumulate<Avx512, false>(rows, used);
+}
+
+AccumulateFn exact_accumulate_fn(int rows, bool special) { return tree_exact_accumulate<Avx512>(rows, special); }
+
+}  // namespace avx512
+
+}  // namespace accsim::column_sums

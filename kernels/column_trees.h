@@ -1,0 +1,138 @@
+#pragma once
+// The vector adder trees of column_sums, written once for any vector width. V is a
+// SIMD traits struct (reg, lanes, load, store, set1, mul, add, zero, canonical, apply).
+// Included by column_sums.cpp (AVX2) and column_sums_avx512.cpp (compiled for
+// AVX-512): the same IEEE operations per lane in the same order, so both give the
+// same bits. Everything here has internal linkage: each including file keeps its own
+// copy, compiled for its own instruction set.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <utility>
+
+#include "kernels/column_sums.h"
+
+namespace accsim::column_sums {
+namespace {
+
+constexpr int largest_pow2_below(int n) {
+  int h = 1;
+  while (h * 2 < n) h *= 2;
+  return h;
+}
+
+// The adder tree over rows [B, B + N), kept in registers. adder_tree's level-by-level
+// pairing (2i + 2i+1, an odd last element passing up) is the aligned binary tree
+// clipped to N: split at the largest power of two below N, left + right. Rows from
+// USED on are idle leaves of +0 (see accumulate_fn): a subtree of them is +0 and joins
+// as "+ 0" only when the left part took no +0 yet (it is then a whole subtree).
+template <class V, int N, int B, int USED, class Leaf>
+__attribute__((always_inline)) inline typename V::reg tree(const Leaf& leaf) {
+  if constexpr (N == 1) {
+    return leaf(B);
+  } else {
+    constexpr int H = largest_pow2_below(N);
+    const typename V::reg l = tree<V, H, B, USED>(leaf);
+    if constexpr (B + H >= USED) {  // the right part is idle
+      if constexpr (B + H > USED) return l;  // the left part is partial: it took its +0
+      else return V::add(l, V::zero());
+    } else {
+      return V::add(l, tree<V, N - H, B + H, USED>(leaf));
+    }
+  }
+}
+
+inline const float* row_of(const float* x, int row) { return x + static_cast<std::ptrdiff_t>(row) * kRowStride; }
+
+// The tree of one vector of lanes: leaf `row` is w x x, or (SPECIAL) the precomputed
+// product of a masked row. The leaves are forced inline: the whole tree must stay in
+// registers.
+template <class V, int ROWS, int USED, bool SPECIAL>
+__attribute__((always_inline)) inline typename V::reg lane_tree(const float* x, const typename V::reg* w,
+                                                                std::uint64_t special, const float* leaves, int v) {
+  return tree<V, ROWS, 0, USED>([&](int row) __attribute__((always_inline)) {
+    if (SPECIAL && (special >> row & 1u)) return V::load(row_of(leaves, row) + v);
+    return V::mul(w[row], V::load(row_of(x, row) + v));
+  });
+}
+
+// The weights are broadcast once per call into locals (a store to acc could alias them).
+// EXACT: the psum register's mask on the canonical sum, canonical accumulation.
+template <class V, int ROWS, int USED, bool FIRST, bool SPECIAL, bool EXACT = false>
+void accumulate_lanes(const ColumnInput& c, int count, float* acc) {
+  const std::uint64_t special = SPECIAL ? c.special[0] : 0;
+  const float* x = c.x;
+  const float* leaves = c.leaves;
+  const StuckMask psum_mask = c.psum;
+  typename V::reg w[USED];
+  for (int row = 0; row < USED; ++row) w[row] = V::set1(c.w[row]);
+  for (int v = 0; v < count; v += V::lanes) {
+    typename V::reg sum = lane_tree<V, ROWS, USED, SPECIAL>(x, w, special, leaves, v);
+    if constexpr (EXACT) sum = V::apply(psum_mask, V::canonical(sum));
+    if constexpr (!FIRST) sum = V::add(V::load(acc + v), sum);
+    if constexpr (EXACT && !FIRST) sum = V::canonical(sum);
+    V::store(acc + v, sum);
+  }
+}
+
+template <class V, int ROWS, bool SPECIAL>
+void exact_accumulate(const ColumnInput& c, int, int count, float* acc, bool first) {
+  if (first)
+    accumulate_lanes<V, ROWS, ROWS, true, SPECIAL, true>(c, count, acc);
+  else
+    accumulate_lanes<V, ROWS, ROWS, false, SPECIAL, true>(c, count, acc);
+}
+
+template <class V, int ROWS, int USED, bool SPECIAL>
+void accumulate(const ColumnInput& c, int, int count, float* acc, bool first) {
+  if (first)
+    accumulate_lanes<V, ROWS, USED, true, SPECIAL>(c, count, acc);
+  else
+    accumulate_lanes<V, ROWS, USED, false, SPECIAL>(c, count, acc);
+}
+
+// accumulate<ROWS, 1..ROWS, SPECIAL>, indexed by used - 1.
+template <class V, int ROWS, bool SPECIAL, std::size_t... U>
+constexpr std::array<AccumulateFn, ROWS> accumulate_table(std::index_sequence<U...>) {
+  return {accumulate<V, ROWS, static_cast<int>(U) + 1, SPECIAL>...};
+}
+
+template <class V, int ROWS, bool SPECIAL>
+AccumulateFn accumulate_for(int used) {
+  static constexpr std::array<AccumulateFn, ROWS> table =
+      accumulate_table<V, ROWS, SPECIAL>(std::make_index_sequence<ROWS>());
+  return table[static_cast<std::size_t>(std::clamp(used, 1, ROWS) - 1)];
+}
+
+// The fused kernel of a power-of-two row count up to 64 (null for others).
+template <class V, bool SPECIAL>
+AccumulateFn tree_accumulate(int rows, int used) {
+  switch (rows) {
+    case 1: return accumulate_for<V, 1, SPECIAL>(used);
+    case 2: return accumulate_for<V, 2, SPECIAL>(used);
+    case 4: return accumulate_for<V, 4, SPECIAL>(used);
+    case 8: return accumulate_for<V, 8, SPECIAL>(used);
+    case 16: return accumulate_for<V, 16, SPECIAL>(used);
+    case 32: return accumulate_for<V, 32, SPECIAL>(used);
+    case 64: return accumulate_for<V, 64, SPECIAL>(used);
+    default: return nullptr;
+  }
+}
+
+template <class V>
+AccumulateFn tree_exact_accumulate(int rows, bool special) {
+  switch (rows) {
+    case 1: return special ? exact_accumulate<V, 1, true> : exact_accumulate<V, 1, false>;
+    case 2: return special ? exact_accumulate<V, 2, true> : exact_accumulate<V, 2, false>;
+    case 4: return special ? exact_accumulate<V, 4, true> : exact_accumulate<V, 4, false>;
+    case 8: return special ? exact_accumulate<V, 8, true> : exact_accumulate<V, 8, false>;
+    case 16: return special ? exact_accumulate<V, 16, true> : exact_accumulate<V, 16, false>;
+    case 32: return special ? exact_accumulate<V, 32, true> : exact_accumulate<V, 32, false>;
+    case 64: return special ? exact_accumulate<V, 64, true> : exact_accumulate<V, 64, false>;
+    default: return nullptr;
+  }
+}
+
+
+}  // namespace
+}  // namespace accsim::column_sums
