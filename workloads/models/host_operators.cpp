@@ -38,8 +38,8 @@ Result identity(OperatorContext& c) { return one_output(c.in(0)); }
 // ONNX Relu, or the clipped ReLU of an activation-clipping mitigation (relu_clip.h).
 Result relu_op(OperatorContext& c) {
   const ActivationClip clip = relu_clip(c.node);
-  if (clip.mode == ClipMode::none) return {unary_op(c.in(0), UnaryOp::relu)};
-  return {clipped_relu(c.in(0), clip)};
+  if (clip.mode == ClipMode::none) return one_output(unary_op(c.in(0), UnaryOp::relu));
+  return one_output(clipped_relu(c.in(0), clip));
 }
 
 void check_relu(const Node& node, const Graph&) { relu_clip(node); }
