@@ -91,9 +91,11 @@ void lay_out_channel(const ConvShape& s, const OperandLayout& L, const std::vect
 }
 
 template <class V>
-void lay_out_one_image(const ConvShape& s, const OperandLayout& L, const V* input, int n, V* out) {
+void lay_out_one_image(const ConvShape& s, const OperandLayout& L, const V* input, int n, V* out,
+                       const std::vector<char>* channels = nullptr) {
   const std::vector<PhaseColumns> cols = phase_columns(s, L);
-  for (int ic = 0; ic < s.c; ++ic) lay_out_channel(s, L, cols, input, n, ic, out);
+  for (int ic = 0; ic < s.c; ++ic)
+    if (!channels || (*channels)[static_cast<std::size_t>(ic)]) lay_out_channel(s, L, cols, input, n, ic, out);
 }
 
 // A fully-connected job's operand [n, c] as [c, n].
@@ -137,8 +139,8 @@ void lay_out_image(const ConvShape& s, const OperandLayout& layout, const float*
 }
 
 void lay_out_image(const ConvShape& s, const OperandLayout& layout, const std::uint16_t* input, int n,
-                   std::uint16_t* out) {
-  lay_out_one_image(s, layout, input, n, out);
+                   std::uint16_t* out, const std::vector<char>* channels) {
+  lay_out_one_image(s, layout, input, n, out, channels);
 }
 
 ChunkSegments chunk_segments(const ConvShape& s, const OperandLayout& layout) {

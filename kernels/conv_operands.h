@@ -56,8 +56,9 @@ void lay_out(const ConvShape& s, const OperandLayout& layout, const std::int32_t
              const std::vector<char>* images, std::int32_t* out);
 // Image n alone (an image-major layout).
 void lay_out_image(const ConvShape& s, const OperandLayout& layout, const float* input, int n, float* out);
+// `channels`: only the channels set there (null: every channel).
 void lay_out_image(const ConvShape& s, const OperandLayout& layout, const std::uint16_t* input, int n,
-                   std::uint16_t* out);
+                   std::uint16_t* out, const std::vector<char>* channels = nullptr);
 
 // Lanes [dst, dst + len) of a chunk read the operands at [src, src + len) (relative to a
 // channel's kernel-position base).

@@ -129,7 +129,7 @@ class FloatConv {
   void lay_out_images(long long chunk, Scratch& sc) const;
   void plan_chunk(long long chunk, int g0, int g1, Scratch& sc) const;
   void chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const;
-  void gather(long long chunk, const std::vector<int>& row_ch, int rs, Scratch& sc) const;
+  void gather(long long chunk, const std::vector<int>& row_ch, int rs, bool all_words, Scratch& sc) const;
   column_sums::ColumnInput column_input(std::size_t at, int col, Scratch& sc) const;
   void exact_step(long long chunk, int count, std::size_t at, int col, bool first, const PsumFlips* const* pf,
                   const PsumFlips* const* pf_end, float* e, Scratch& sc) const;
@@ -150,6 +150,8 @@ class FloatConv {
   const ChunkFlips<PsumFlips> psum_flips_;
   const ChunkFlips<AccumulatorFlip> acc_flips_;
   bool need_words_ = false;
+  std::vector<char> word_rows_;      // fp16: [row] some PE of the row has an input mask (reads the words)
+  std::vector<char> word_channels_;  // fp16: [ic] a word row serves it (every channel with psum flips)
   const float* input_;                  // [n, c, h, w] operand values
   const std::uint16_t* input_words_;    // fp16: the words
   const float* x_ = nullptr;            // channel-major layouts: the laid-out operand values
@@ -217,6 +219,10 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
   plan_masks();
   plan_weights(weights, weight_words);
   plan_batches();
+  word_channels_.assign(static_cast<std::size_t>(s_.c), !psum_flips_.empty());
+  for (const std::vector<int>& rows : row_ch_)
+    for (int row = 0; row < rows_; ++row)
+      if (word_rows_[row] && rows[row] >= 0) word_channels_[static_cast<std::size_t>(rows[row])] = 1;
   if (layout_.by_image) return;  // each worker lays out the images of its chunks as it reaches them
   // A channel-major operand, laid out once per call in the calling thread's buffers
   // (workers read them).
@@ -262,6 +268,9 @@ void FloatConv<T>::plan_masks() {
   }
   // fp16: the masked paths and transient flips read the input words.
   need_words_ = T == DataType::fp16 && (any_masked || !psum_flips_.empty());
+  word_rows_.assign(rows_, 0);
+  for (int col = 0; col < cols_; ++col)
+    for (int row = 0; row < rows_; ++row) word_rows_[row] |= !im_[col * rows_ + row].identity();
 }
 
 // The weight registers of every step, [col][row] through their stuck-at masks, and the
@@ -410,7 +419,8 @@ void FloatConv<T>::lay_out_images(long long chunk, Scratch& sc) const {
   for (long long n = m0 / PQ_; n <= last / PQ_; ++n) {
     if (sc.laid_images[static_cast<std::size_t>(n)]) continue;
     lay_out_image(s_, layout_, input_, static_cast<int>(n), sc.laid.data());
-    if (need_words_) lay_out_image(s_, layout_, input_words_, static_cast<int>(n), sc.laid_words.data());
+    if (need_words_)
+      lay_out_image(s_, layout_, input_words_, static_cast<int>(n), sc.laid_words.data(), &word_channels_);
     sc.laid_images[static_cast<std::size_t>(n)] = 1;
   }
 }
@@ -442,10 +452,13 @@ template <DataType T>
 void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const {
   const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
   plan_chunk(chunk, g0, g1, sc);
+  bool flips = false;  // psum flips read every row's words (fp16)
+  for (int g = g0; g < g1; ++g)
+    flips = flips || sc.psum_flips[static_cast<std::size_t>(g - g0)].first != sc.psum_flips[static_cast<std::size_t>(g - g0)].second;
   for (int b = 0; b < blocks_; ++b)
     for (int rs = 0; rs < RS_; ++rs) {
       const int step = b * RS_ + rs;
-      gather(chunk, row_ch_[g0 * blocks_ + b], rs, sc);
+      gather(chunk, row_ch_[g0 * blocks_ + b], rs, flips, sc);
       for (int g = g0; g < g1; ++g) {
         const std::size_t batch = static_cast<std::size_t>(g - g0);
         const auto [p0, p1] = ChunkFlips<PsumFlips>::step(sc.psum_flips[batch].first, sc.psum_flips[batch].second, step);
@@ -473,12 +486,14 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
 
 // The broadcast operands of one step: x[row][lane] (idle rows +0).
 template <DataType T>
-void FloatConv<T>::gather(long long chunk, const std::vector<int>& row_ch, int rs, Scratch& sc) const {
+void FloatConv<T>::gather(long long chunk, const std::vector<int>& row_ch, int rs, bool all_words, Scratch& sc) const {
   const Segment* first = segments_.begin(chunk);
   const Segment* last = segments_.end(chunk);
   for (int row = 0; row < rows_; ++row) {
     float* to = sc.x.data + static_cast<std::size_t>(row) * cs::kRowStride;
-    std::uint16_t* to_words = need_words_ ? &sc.xw[static_cast<std::size_t>(row) * cs::kRowStride] : nullptr;
+    // fp16 words: the input-masked rows', and every row's in a chunk with psum flips.
+    std::uint16_t* to_words =
+        need_words_ && (all_words || word_rows_[row]) ? &sc.xw[static_cast<std::size_t>(row) * cs::kRowStride] : nullptr;
     const int ic = row_ch[row];
     if (ic < 0) {  // filled once: idle rows stay +0 until a step gathers into them
       if (!sc.zero_x[row]) std::fill(to, to + cs::kRowStride, 0.0f), sc.zero_x[row] = 1;
