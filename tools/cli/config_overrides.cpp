@@ -1,6 +1,7 @@
 #include "tools/cli/config_overrides.h"
 
 #include "arch/config_reader.h"
+#include "arch/json_excerpt.h"
 
 namespace accsim {
 
@@ -45,7 +46,7 @@ DlrmStudyConfig load_dlrm_config(const RunOptions& options) {
 std::string with_override_source(const std::string& message, const std::vector<ConfigOverride>& overrides) {
   for (const ConfigOverride& o : overrides)
     if (message.find(": " + o.key + ": ") != std::string::npos)
-      return message + " (set by --" + o.flag + " " + o.text + ")";
+      return message + " (set by --" + o.flag + " " + one_line(o.text, kExcerptChars) + ")";
   return message;
 }
 
