@@ -84,12 +84,14 @@ nlohmann::json override_value(const std::string& text) {
 RunOptions run_options(const po::variables_map& vm, const CommandSpec& command) {
   if (!vm.count("config")) throw UsageError{"--config FILE is required (see accsim " + command.name + " --help)"};
   RunOptions ro;
+  ro.command = command.name;
   ro.config_file = vm["config"].as<std::string>();
   if (vm.count("engine")) ro.engine = vm["engine"].as<std::string>();
   if (ro.engine != "fast" && ro.engine != "cycle")
     throw UsageError{"--engine: \"" + ro.engine + "\" is not one of {fast, cycle}"};
   ro.out_file = vm.count("out") ? vm["out"].as<std::string>()
                                 : std::filesystem::path(ro.config_file).stem().string() + command.out_suffix;
+  ro.outputs = output_files(command, ro.out_file);
   ro.quiet = vm.count("quiet") > 0;
   for (const FlagKey& f : command.flag_keys) {
     if (!vm.count(f.flag)) continue;

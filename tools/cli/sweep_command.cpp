@@ -1,6 +1,7 @@
 #include "tools/cli/sweep_command.h"
 
 #include "tools/cli/config_overrides.h"
+#include "workloads/run/workload_input.h"
 #include "workloads/sweep/sweep.h"
 
 namespace accsim {
@@ -8,6 +9,8 @@ namespace accsim {
 int sweep_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const RunConfig rc = load_run_config(options);
   const Sweep sweep = parse_sweep(rc);  // every point validated before anything runs
+  for (const SweepPoint& p : sweep.points)  // and its dataset: an unusable one is refused here, not midway
+    if (p.config.workload.topology.empty()) dataset_usable(p.config);
   for (const std::string& w : rc.workload.topology_warnings) err << "accsim: warning: " << w << "\n";
   SweepOptions so;
   so.engine = options.engine;

@@ -1,12 +1,14 @@
 #include "tools/cli/train_command.h"
 
 #include "tools/cli/config_overrides.h"
+#include "workloads/run/workload_input.h"
 #include "workloads/training/training_run.h"
 
 namespace accsim {
 
 int train_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const RunConfig rc = load_run_config(options);
+  require_labelled_images(rc, "accsim train");  // before the header: a refusal prints nothing else
   TrainingOptions to;
   to.engine = options.engine;
   to.out_file = options.out_file;

@@ -58,6 +58,7 @@ class GraphPvfModel : public PvfModel {
   explicit GraphPvfModel(const PvfCampaign& c);
   bool golden_correct(std::size_t, int image) const override { return correct_[static_cast<std::size_t>(image)]; }
   long long golden_cycles(std::size_t) const override { return golden_.front().cycles; }
+  bool golden_nonfinite(int image) const override { return nonfinite_[static_cast<std::size_t>(image)]; }
   std::unique_ptr<PvfWorker> make_worker() const override { return std::make_unique<GraphPvfWorker>(*this); }
 
   const PvfCampaign& campaign() const { return c_; }
@@ -71,6 +72,7 @@ class GraphPvfModel : public PvfModel {
   // Recorded runs: jobs keep only their place on the timeline, images not counted no values.
   std::vector<GraphRun> golden_;
   std::vector<char> correct_;
+  std::vector<char> nonfinite_;
 };
 
 GraphPvfModel::GraphPvfModel(const PvfCampaign& c) : c_(c) {
@@ -85,11 +87,13 @@ GraphPvfModel::GraphPvfModel(const PvfCampaign& c) : c_(c) {
   }
   golden_.resize(n);
   correct_.resize(n);
+  nonfinite_.resize(n);
   parallel_for(c.config.threads, n, [&](std::size_t i) {
     const PeFaults healthy;
     GraphRun run = run_graph(*c.graph, images_[i], *make_engine("fast", c.array, healthy), true);
     for (LayerRun& job : run.jobs) job.input = job.output = job.weights = Tensor();  // reruns need only the cycles
     correct_[i] = prediction(run.outputs.at(0)) == c.labels[i];
+    nonfinite_[i] = prediction(run.outputs.at(0)) < 0;
     if (!correct_[i]) run.values.clear();  // never rerun: the image is not counted
     golden_[i] = std::move(run);
   });

@@ -13,6 +13,7 @@
 #include <variant>
 
 #include "arch/input_error.h"
+#include "arch/json_excerpt.h"
 #include "workloads/experiments/available_cpus.h"
 #include "workloads/campaign/campaign.h"
 #include "workloads/campaign/campaign_report.h"
@@ -65,7 +66,7 @@ RunConfig point_config(const RunConfig& rc, const json& base, const std::vector<
   std::string label = "sweep point " + std::to_string(index) + ":";
   for (std::size_t k = 0; k < keys.size(); ++k) {
     j[pointers[k]] = values[k];
-    label += " " + keys[k] + "=" + values[k].dump();
+    label += " " + keys[k] + "=" + json_excerpt(values[k]);
   }
   return parse_run_config_json(j, rc.file + " (" + label + ")");
 }
