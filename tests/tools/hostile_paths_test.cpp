@@ -207,5 +207,29 @@ TEST(HostilePaths, AnOutThatIsNotARegularFileIsExit2AndLeftAlone) {
   EXPECT_TRUE(files_containing(dir.path(), ".h5").empty());
 }
 
+// A legal 253-byte --out once failed in every command: "<out>.partial<pid>" and
+// "<out>.checkpoint.h5" passed the 255-byte file-name limit.
+TEST(HostilePaths, ALegal253ByteOutNameWorksForEveryCommandAndLeavesNoTemporary) {
+  if (!fashion_mnist_available(kFashionMnistDir)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  TempDir dir;
+  json j = every_command_config(kFashionMnistDir);
+  j["workload"]["parameters"] = trained_lenet5();
+  const std::string config = write_config(dir, j);
+  const fs::path out = dir.path() / "runs" / (std::string(250, 'o') + ".h5");
+  fs::create_directories(out.parent_path());
+  for (const std::string command : {"run", "errmodel", "train", "sweep", "campaign", "pvf"}) {
+    const CliRun r = run_cli({command, "--config", config, "--out", out.string()});
+    ASSERT_EQ(r.code, 0) << command << ": " << r.err;
+    EXPECT_TRUE(fs::is_regular_file(out)) << command;
+    EXPECT_TRUE(files_containing(dir.path(), ".partial").empty()) << command;
+    EXPECT_TRUE(files_containing(dir.path(), ".checkpoint").empty()) << command;
+    fs::remove(out);
+  }
+  // 255 bytes is legal for --out, but not for the CSV beside it (256): refused before the run.
+  const fs::path longest = dir.path() / (std::string(252, 'o') + ".h5");
+  const CliRun r = run_cli({"train", "--config", config, "--out", longest.string()});
+  expect_exit2(r, {"the file it implies, ", ".csv, has a name of 256 bytes; the file-name limit there is 255"}, "train");
+}
+
 }  // namespace
 }  // namespace accsim

@@ -7,6 +7,7 @@
 #include "arch/input_error.h"
 #include "arch/input_file.h"
 #include "workloads/io/fashion_mnist.h"
+#include "workloads/io/file_names.h"
 
 namespace accsim {
 
@@ -44,6 +45,11 @@ void refuse_unsafe_outputs(const RunOptions& options, const std::vector<NamedInp
                                                                    : options.outputs;
   for (const std::string& output : outputs) {
     const std::string head = "--out " + options.out_file + ": " + subject(output, options);
+    const fs::path path(output);
+    const std::size_t name = path.filename().string().size(), limit = file_name_limit(path.parent_path().string());
+    if (name > limit)
+      throw InputError(head + " has a name of " + std::to_string(name) + " bytes; the file-name limit there is " +
+                       std::to_string(limit) + "; choose a shorter --out");
     for (const NamedInput& in : inputs)
       if (!in.path.empty() && same_file(output, in.path))
         throw InputError(head + " is " + in.role + " (" + in.path + "), an input of this run; choose another --out");

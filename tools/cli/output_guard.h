@@ -3,7 +3,8 @@
 // writes (--out and its checkpoint, CSV, plot: RunOptions::outputs) is refused when it is
 // an input of the run (the config, a model, parameter, topology or dataset file; the same
 // file under any name or link) or exists as anything but a regular file (a directory, a
-// FIFO, a device such as /dev/null, which the final rename would replace).
+// FIFO, a device such as /dev/null, which the final rename would replace), or has a name
+// longer than the file-name limit (the CSV of a 255-byte --out).
 #include <string>
 #include <vector>
 
