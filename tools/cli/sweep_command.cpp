@@ -1,6 +1,10 @@
 #include "tools/cli/sweep_command.h"
 
+#include <algorithm>
+
 #include "tools/cli/config_overrides.h"
+#include "tools/cli/stop_signals.h"
+#include "workloads/experiments/run_checkpoint.h"
 #include "workloads/run/workload_input.h"
 #include "workloads/sweep/sweep.h"
 
@@ -21,7 +25,15 @@ int sweep_command(const RunOptions& options, std::ostream& out, std::ostream& er
   for (const auto& k : sweep.keys) out << " " << k;
   out << " | " << (rc.workload.topology.empty() ? rc.workload.network.name : rc.workload.topology) << " | seed "
       << so.seed << " | engine " << so.engine << "\n";
-  run_sweep(rc, sweep, so, out, err);
+  StopSignals signals;  // Ctrl-C, a kill: finished points are checkpointed, exit 130 / 143
+  so.stop = &signals.flag();
+  const SweepResult result = run_sweep(rc, sweep, so, out, err);
+  if (!result.complete) {
+    const auto done = std::count_if(result.points.begin(), result.points.end(), [](const auto& p) { return p.done; });
+    err << "accsim: sweep stopped after " << done << " of " << result.points.size() << " points; they are kept in "
+        << checkpoint_path(options.out_file) << ": rerun the same command to resume\n";
+    return signals.exit_code();
+  }
   return 0;
 }
 

@@ -265,15 +265,21 @@ Table csv_table(const Sweep& sweep, const std::vector<SweepPointResult>& points)
 }
 
 // The point's hardware-fault campaign, on this worker's thread (points already run in
-// parallel); its SDC and crash rates with their 95% Wilson intervals.
-void add_campaign(SweepPointResult& p, const RunConfig& rc, std::uint64_t seed) {
+// parallel); its SDC and crash rates with their 95% Wilson intervals. False when `stop`
+// ended it early (the point is not done).
+bool add_campaign(SweepPointResult& p, const RunConfig& rc, std::uint64_t seed, const std::atomic<bool>* stop) {
   std::ostringstream notes;  // per-point notes (synthetic images) would repeat for every point
   CampaignSource source = load_campaign(rc, seed, notes);
   source.campaign.config.threads = 1;
-  const CampaignSummary s = summarize_campaign(run_campaign(source.campaign), source.campaign.config);
+  CampaignRunOptions options;
+  options.stop = stop;
+  const CampaignResults results = run_campaign(source.campaign, options);
+  if (!results.complete()) return false;
+  const CampaignSummary s = summarize_campaign(results, source.campaign.config);
   p.experiments = s.overall.experiments;
   p.sdc_rate = s.overall.sdc_rate(), p.sdc_lo = s.overall.sdc_ci.lo, p.sdc_hi = s.overall.sdc_ci.hi;
   p.crash_rate = s.overall.crash_rate(), p.crash_lo = s.overall.crash_ci.lo, p.crash_hi = s.overall.crash_ci.hi;
+  return true;
 }
 
 // The terminal table, in point order.
@@ -365,13 +371,14 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
   bar.start(result.resumed_points, static_cast<long long>(result.points.size()));
   auto worker = [&] {
     for (std::size_t t; (t = next++) < todo.size();) {
+      if (o.stop && o.stop->load()) return;
       const std::size_t i = todo[t];
       SweepPointResult p;
       try {
         const WorkloadTiming w = time_workload(sweep.points[i].config, o.engine, o.seed);
         p = {true, w.cycles, w.analytical_cycles, w.macs, w.stall_cycles, w.weight_load_cycles,
              w.corrupted_outputs, w.nonfinite_outputs, w.utilisation, sweep.points[i].config.array.pes()};
-        if (sweep.points[i].config.campaign) add_campaign(p, sweep.points[i].config, o.seed);
+        if (sweep.points[i].config.campaign && !add_campaign(p, sweep.points[i].config, o.seed, o.stop)) return;
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
         if (!failure) failure = std::current_exception();
