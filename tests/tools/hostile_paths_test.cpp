@@ -102,6 +102,22 @@ TEST(HostilePaths, ARelativeDatasetDirIsReadFromTheConfigsFolder) {
   EXPECT_EQ(r.err.find("synthetic"), std::string::npos) << r.err;
 }
 
+// A swept relative path was read from a folder named after the point's label
+// ("x.json (sweep point 0: workload.topology=\"topologies") when the value held a '/'.
+TEST(HostilePaths, ASweptRelativePathIsReadFromTheConfigsFolder) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "topologies");
+  for (const char* name : {"a.csv", "b.csv"})
+    fs::copy_file(source_file("configs/topologies/alexnet_conv.csv"), dir.path() / "topologies" / name);
+  json j = small_config();
+  j.erase("faults");
+  j["workload"] = {{"topology", "topologies/a.csv"}};
+  j["sweep"] = {{"grid", {{"workload.topology", {"topologies/a.csv", "topologies/b.csv"}}}}};
+  const CliRun r = run_cli({"sweep", "--config", write_config(dir, j), "--out", (dir.path() / "s.h5").string(), "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("topologies/b.csv"), std::string::npos) << r.out;
+}
+
 // ---------------------------------------------------------------- workloads and models
 
 // train, errmodel, campaign and pvf once ran LeNet-5 for a topology config.

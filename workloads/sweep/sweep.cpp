@@ -68,7 +68,7 @@ RunConfig point_config(const RunConfig& rc, const json& base, const std::vector<
     j[pointers[k]] = values[k];
     label += " " + keys[k] + "=" + json_excerpt(values[k]);
   }
-  return parse_run_config_json(j, rc.file + " (" + label + ")");
+  return parse_run_config_json(j, rc.file + " (" + label + ")", rc.file);  // paths from the config's folder
 }
 
 }  // namespace
