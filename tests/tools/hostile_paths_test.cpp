@@ -84,6 +84,21 @@ TEST(HostilePaths, AnUnusableDatasetIsExit2NamingTheKeyForEveryImageFedCommand) 
   expect_exit2(fifo, {"workload.dataset_dir: ", ": is a FIFO"}, "FIFO");
 }
 
+// An absent dataset gives synthetic images with a note in every command: sweep once
+// dropped its points' notes and said nothing.
+TEST(HostilePaths, ASweepWithoutTheDatasetSaysOnceThatItsPointsRunOnSyntheticImages) {
+  TempDir dir;
+  json j = small_config();
+  j.erase("faults");
+  j["workload"]["dataset_dir"] = (dir.path() / "nowhere").string();
+  j["sweep"] = {{"grid", {{"array.atomic_c", {8, 16}}}}};
+  const CliRun r = run_cli({"sweep", "--config", write_config(dir, j), "--out", (dir.path() / "s.h5").string(), "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(exactly_one_line(r.err)) << r.err;
+  EXPECT_NE(r.err.find("accsim: note: Fashion-MNIST not found in " + (dir.path() / "nowhere").string()), std::string::npos)
+      << r.err;
+}
+
 // Every path of a config is read from the config's folder: dataset_dir once was read from
 // the working directory (and fell back to synthetic images).
 TEST(HostilePaths, ARelativeDatasetDirIsReadFromTheConfigsFolder) {

@@ -13,8 +13,14 @@ namespace accsim {
 int sweep_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const RunConfig rc = load_run_config(options);
   const Sweep sweep = parse_sweep(rc);  // every point validated before anything runs
-  for (const SweepPoint& p : sweep.points)  // and its dataset: an unusable one is refused here, not midway
-    if (p.config.workload.topology.empty()) dataset_usable(p.config);
+  // and its dataset: an unusable one is refused here, not midway; an absent one said once
+  // (the points' own notes would repeat it for every point)
+  bool synthetic = false;
+  for (const SweepPoint& p : sweep.points)
+    if (p.config.workload.topology.empty()) synthetic = !dataset_usable(p.config) || synthetic;
+  if (synthetic)
+    err << "accsim: note: Fashion-MNIST not found in " << rc.workload.dataset_dir
+        << " (Debian package dataset-fashion-mnist); the points run on seeded synthetic images\n";
   for (const std::string& w : rc.workload.topology_warnings) err << "accsim: warning: " << w << "\n";
   SweepOptions so;
   so.engine = options.engine;
