@@ -199,6 +199,11 @@ TEST(HostilePaths, AnOutThatIsAnInputIsExit2AndTheInputStaysAsItWas) {
   t["workload"] = {{"topology", "layers.csv"}};
   t["sweep"] = {{"grid", {{"array.atomic_c", {8}}}}};
   const std::string topology_config = write_file(dir.path() / "topo.json", t.dump());
+  fs::create_directories(dir.path() / "reports");  // a topology where a run of reports.h5 writes its report
+  const fs::path report = dir.path() / "reports" / "COMPUTE_REPORT.csv";
+  fs::copy_file(topology, report);
+  t["workload"]["topology"] = "reports/COMPUTE_REPORT.csv";
+  const std::string report_config = write_file(dir.path() / "report.json", t.dump());
   struct Case {
     std::vector<std::string> args;
     std::string expected;
@@ -211,13 +216,17 @@ TEST(HostilePaths, AnOutThatIsAnInputIsExit2AndTheInputStaysAsItWas) {
       // sweep writes <out>.csv next to <out>: here the topology itself
       {{"sweep", "--config", topology_config, "--out", (dir.path() / "layers.h5").string()},
        ": the file it implies, " + topology + ", is workload.topology"},
+      // a topology run writes <out folder>/<out stem>/COMPUTE_REPORT.csv: here the topology
+      {{"run", "--config", report_config, "--out", (dir.path() / "reports.h5").string()},
+       ": the file it implies, " + report.string() + ", is workload.topology"},
   };
-  const std::string before = read_all(config) + read_all(model) + read_all(topology) + read_all(dlrm);
+  const std::string before = read_all(config) + read_all(model) + read_all(topology) + read_all(dlrm) + read_all(report);
   for (const Case& c : cases) {
     const CliRun r = run_cli(c.args);
     expect_exit2(r, {c.expected, "an input of this run; choose another --out"}, c.args[0] + " " + c.args[4]);
   }
-  EXPECT_EQ(read_all(config) + read_all(model) + read_all(topology) + read_all(dlrm), before) << "an input was overwritten";
+  EXPECT_EQ(read_all(config) + read_all(model) + read_all(topology) + read_all(dlrm) + read_all(report), before)
+      << "an input was overwritten";
   EXPECT_TRUE(fs::is_symlink(link));
   EXPECT_TRUE(files_containing(dir.path(), ".partial").empty());
 }

@@ -10,6 +10,7 @@
 #include "tools/cli/sweep_command.h"
 #include "tools/cli/train_command.h"
 #include "workloads/experiments/run_checkpoint.h"
+#include "workloads/scalesim/compute_report.h"
 
 namespace accsim {
 
@@ -56,7 +57,7 @@ const std::vector<CommandSpec>& command_table() {
   static const std::vector<CommandSpec> commands = {
       {"run", "(default) the workload fault-free and faulty; per-layer table, swizzle report, HDF5", "README.md",
        {"engine", "seed"}, {kSeed}, {}, kRunKeys, ".h5", "accsim --config configs/small.json --out small.h5",
-       run_command, kAnyWorkload},
+       run_command, kAnyWorkload, {Companion::compute_report}},
       {"errmodel", "the faults as software error models per layer and pass, HDF5 for other tools",
        "docs/error_model.md", {"engine", "seed"}, {kSeed}, {}, "array, workload, faults, seed", ".errmodel.h5",
        "accsim errmodel --config configs/small.json --out small.errmodel.h5", errmodel_command},
@@ -117,6 +118,7 @@ std::vector<std::string> output_files(const CommandSpec& command, const std::str
     if (c == Companion::checkpoint) files.push_back(checkpoint_path(out));
     if (c == Companion::csv) files.push_back(std::filesystem::path(out).replace_extension(".csv").string());
     if (c == Companion::png) files.push_back(std::filesystem::path(out).replace_extension(".png").string());
+    if (c == Companion::compute_report) files.push_back(compute_report_path(out));
   }
   return files;
 }
