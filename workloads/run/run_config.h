@@ -36,7 +36,7 @@ struct WorkloadConfig {
   // against the config's folder; "" = seeded Kaiming-uniform parameters.
   std::string parameters;
   int image_index = 0;                        // Fashion-MNIST test image
-  std::string dataset_dir = kFashionMnistDir;
+  std::string dataset_dir = kFashionMnistDir;  // relative to the config's folder, as every path of a config
 };
 
 struct RunConfig {
@@ -56,7 +56,8 @@ struct RunConfig {
 
 // Throws InputError naming the file and the JSON path of the first bad key.
 RunConfig parse_run_config(const std::string& file);
-// The same from parsed JSON; `file` names the config in messages and anchors relative paths.
-RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& file);
+// The same from parsed JSON; `file` names the config in messages and anchors relative paths
+// (`anchor`, when given, anchors them instead: a sweep point's `file` is a label).
+RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& file, const std::string& anchor = "");
 
 }  // namespace accsim
