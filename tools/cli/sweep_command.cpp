@@ -1,7 +1,7 @@
 #include "tools/cli/sweep_command.h"
 
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 
 #include "tools/cli/config_overrides.h"
 #include "tools/cli/stop_signals.h"

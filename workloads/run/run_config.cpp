@@ -24,8 +24,7 @@ std::string relative_to(const std::string& config_file, const std::string& path)
 
 RunConfig parse_run_config(const std::string& file) { return parse_run_config_json(ConfigReader::load_file(file), file); }
 
-RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& file, const std::string& anchor_file) {
-  const std::string& anchor = anchor_file.empty() ? file : anchor_file;  // the folder of relative paths
+RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& file) {
   ConfigReader top(json, file, "");
   RunConfig rc;
   rc.file = file;
@@ -38,21 +37,21 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
     if (w.has("parameters") && (w.has("model") || w.has("topology")))
       w.fail("parameters", "parameters belong to a network: a topology runs seeded operands, a model carries its own");
     if (w.has("model")) {
-      rc.workload.model = relative_to(anchor, w.get_string("model"));
+      rc.workload.model = relative_to(file, w.get_string("model"));
       rc.workload.batch = static_cast<int>(w.get_int("batch", 1, 4096, 1));
       rc.workload.graph = std::make_shared<const Graph>(load_onnx_model(rc.workload.model, rc.workload.batch));
     } else if (w.has("topology")) {
-      rc.workload.topology = relative_to(anchor, w.get_string("topology"));
+      rc.workload.topology = relative_to(file, w.get_string("topology"));
       rc.workload.batch = static_cast<int>(w.get_int("batch", 1, 4096, 1));
       Topology topology = parse_scalesim_topology(rc.workload.topology, rc.workload.batch);
       rc.workload.topology_jobs = std::move(topology.layers);
       rc.workload.topology_warnings = std::move(topology.warnings);
     } else {
       rc.workload.network = parse_network(w, "network");
-      rc.workload.parameters = read_model_path(w, anchor, "parameters");
+      rc.workload.parameters = read_model_path(w, file, "parameters");
     }
     rc.workload.image_index = static_cast<int>(w.get_int("image_index", 0, 9999, 0));
-    if (w.has("dataset_dir")) rc.workload.dataset_dir = relative_to(anchor, w.get_string("dataset_dir"));
+    if (w.has("dataset_dir")) rc.workload.dataset_dir = relative_to(file, w.get_string("dataset_dir"));
     w.finish();
   }
   if (top.has("mitigations")) {
@@ -68,13 +67,13 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
                                           [&](const HardwareFault& f) { return !is_protected(f, protect); });
   rc.protected_faults.assign(acts, rc.faults.end());
   rc.faults.erase(acts, rc.faults.end());
-  if (top.has("campaign")) rc.campaign = parse_campaign_config(top.get_object("campaign"), rc.array, anchor);
+  if (top.has("campaign")) rc.campaign = parse_campaign_config(top.get_object("campaign"), rc.array, file);
   if (top.has("pvf")) {
     std::optional<ConfigReader> faults;
     if (top.has("parameter_faults")) faults.emplace(top.get_object("parameter_faults"));
     rc.pvf = rc.workload.graph
-                 ? parse_pvf_config(top.get_object("pvf"), faults ? &*faults : nullptr, *rc.workload.graph, anchor)
-                 : parse_pvf_config(top.get_object("pvf"), faults ? &*faults : nullptr, rc.workload.network, anchor);
+                 ? parse_pvf_config(top.get_object("pvf"), faults ? &*faults : nullptr, *rc.workload.graph, file)
+                 : parse_pvf_config(top.get_object("pvf"), faults ? &*faults : nullptr, rc.workload.network, file);
   } else if (top.has("parameter_faults")) {
     top.fail("parameter_faults", "only `accsim pvf` reads it here: add a \"pvf\" object (docs/pvf.md)");
   }

@@ -56,8 +56,7 @@ struct RunConfig {
 
 // Throws InputError naming the file and the JSON path of the first bad key.
 RunConfig parse_run_config(const std::string& file);
-// The same from parsed JSON; `file` names the config in messages and anchors relative paths
-// (`anchor`, when given, anchors them instead: a sweep point's `file` is a label).
-RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& file, const std::string& anchor = "");
+// The same from parsed JSON; `file` names the config in messages and anchors relative paths.
+RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& file);
 
 }  // namespace accsim
