@@ -1,8 +1,11 @@
 #include "arch/config_reader.h"
 
 #include <cmath>
-#include <fstream>
 #include <sstream>
+
+#include "arch/bounded_json.h"
+#include "arch/input_file.h"
+#include "arch/json_excerpt.h"
 
 namespace accsim {
 
@@ -18,16 +21,7 @@ ConfigReader::ConfigReader(const nlohmann::json& json, std::string file, std::st
 }
 
 nlohmann::json ConfigReader::load_file(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) throw InputError(file + ": cannot open config file");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    // nlohmann's message is "[json.exception.parse_error.101] parse error at line 3, ...".
-    auto pos = what.find("] ");
-    throw InputError(file + ": malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2)));
-  }
+  return parse_bounded_json(read_regular_file(file, "a JSON config file", kMaxConfigBytes), file);
 }
 
 std::string ConfigReader::key_path(const std::string& key) const {
@@ -53,10 +47,10 @@ const nlohmann::json& ConfigReader::require(const std::string& key, const std::s
 std::int64_t ConfigReader::get_int(const std::string& key, std::int64_t lo, std::int64_t hi) {
   std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
   const auto& v = require(key, "an integer in " + range);
-  if (!v.is_number_integer()) fail(key, "expected an integer in " + range + ", got " + v.dump());
+  if (!v.is_number_integer()) fail(key, "expected an integer in " + range + ", got " + json_excerpt(v));
   std::int64_t x = v.get<std::int64_t>();
   if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
-    fail(key, v.dump() + " is outside the allowed range " + range);
+    fail(key, json_excerpt(v) + " is outside the allowed range " + range);
   if (x < lo || x > hi) fail(key, std::to_string(x) + " is outside the allowed range " + range);
   return x;
 }
@@ -70,9 +64,9 @@ double ConfigReader::get_double(const std::string& key, double lo, double hi) {
   std::ostringstream range;
   range << "[" << lo << ", " << hi << "]";
   const auto& v = require(key, "a number in " + range.str());
-  if (!v.is_number()) fail(key, "expected a number in " + range.str() + ", got " + v.dump());
+  if (!v.is_number()) fail(key, "expected a number in " + range.str() + ", got " + json_excerpt(v));
   double x = v.get<double>();
-  if (!std::isfinite(x) || x < lo || x > hi) fail(key, v.dump() + " is outside the allowed range " + range.str());
+  if (!std::isfinite(x) || x < lo || x > hi) fail(key, json_excerpt(v) + " is outside the allowed range " + range.str());
   return x;
 }
 
@@ -83,13 +77,13 @@ double ConfigReader::get_double(const std::string& key, double lo, double hi, do
 bool ConfigReader::get_bool(const std::string& key, bool fallback) {
   if (!has(key)) return fallback;
   const auto& v = require(key);
-  if (!v.is_boolean()) fail(key, "expected true or false, got " + v.dump());
+  if (!v.is_boolean()) fail(key, "expected true or false, got " + json_excerpt(v));
   return v.get<bool>();
 }
 
 std::string ConfigReader::get_string(const std::string& key) {
   const auto& v = require(key, "a string");
-  if (!v.is_string()) fail(key, "expected a string, got " + v.dump());
+  if (!v.is_string()) fail(key, "expected a string, got " + json_excerpt(v));
   return v.get<std::string>();
 }
 
@@ -101,11 +95,11 @@ std::string ConfigReader::get_choice(const std::string& key, const std::vector<s
   std::string list;
   for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
   const auto& v = require(key, "one of {" + list + "}");
-  if (!v.is_string()) fail(key, "expected one of {" + list + "}, got " + v.dump());
+  if (!v.is_string()) fail(key, "expected one of {" + list + "}, got " + json_excerpt(v));
   std::string s = v.get<std::string>();
   for (const auto& a : allowed)
     if (s == a) return s;
-  fail(key, "\"" + s + "\" is not one of {" + list + "}");
+  fail(key, quoted_excerpt(s) + " is not one of {" + list + "}");
 }
 
 std::string ConfigReader::get_choice(const std::string& key, const std::vector<std::string>& allowed,
@@ -118,14 +112,14 @@ std::vector<std::int64_t> ConfigReader::get_int_array(const std::string& key, st
   std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
   const auto& v = require(key, "an array of " + std::to_string(length) + " integers in " + range);
   if (!v.is_array() || v.size() != length)
-    fail(key, "expected an array of " + std::to_string(length) + " integers, got " + v.dump());
+    fail(key, "expected an array of " + std::to_string(length) + " integers, got " + json_excerpt(v));
   std::vector<std::int64_t> out;
   for (std::size_t i = 0; i < length; ++i) {
     const auto& e = v[i];
     std::string where = key + "[" + std::to_string(i) + "]";
-    if (!e.is_number_integer()) fail(where, "expected an integer in " + range + ", got " + e.dump());
+    if (!e.is_number_integer()) fail(where, "expected an integer in " + range + ", got " + json_excerpt(e));
     if (e.is_number_unsigned() && e.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
-      fail(where, e.dump() + " is outside the allowed range " + range);
+      fail(where, json_excerpt(e) + " is outside the allowed range " + range);
     std::int64_t x = e.get<std::int64_t>();
     if (x < lo || x > hi) fail(where, std::to_string(x) + " is outside the allowed range " + range);
     out.push_back(x);
@@ -146,7 +140,7 @@ std::vector<ConfigReader> ConfigReader::get_object_array(const std::string& key)
   if (!v.is_array()) fail(key, "expected an array of objects, got " + std::string(v.type_name()));
   for (std::size_t i = 0; i < v.size(); ++i) {
     std::string where = key_path(key) + "[" + std::to_string(i) + "]";
-    if (!v[i].is_object()) throw InputError(file_ + ": " + where + ": expected a JSON object, got " + v[i].dump());
+    if (!v[i].is_object()) throw InputError(file_ + ": " + where + ": expected a JSON object, got " + json_excerpt(v[i]));
     out.emplace_back(v[i], file_, where);
   }
   return out;

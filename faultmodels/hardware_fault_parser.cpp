@@ -2,6 +2,8 @@
 
 #include <tuple>
 
+#include "arch/json_excerpt.h"
+
 namespace accsim {
 
 namespace {
@@ -13,16 +15,16 @@ std::pair<int, int> parse_location(ConfigReader& r, const std::string& key, cons
   const std::string expected =
       "[" + first + ", " + second + "] with " + first + " in " + range(first_hi) + " and " + second + " in " + range(second_hi);
   const auto& v = r.get_raw(key, expected);
-  if (!v.is_array() || v.size() != 2) r.fail(key, "expected " + expected + ", got " + v.dump());
+  if (!v.is_array() || v.size() != 2) r.fail(key, "expected " + expected + ", got " + json_excerpt(v));
   int out[2];
   for (int i = 0; i < 2; ++i) {
     const std::string what = i ? second : first, where = key + "[" + std::to_string(i) + "]";
     const int hi = i ? second_hi : first_hi;
     const auto& e = v[i];
-    if (!e.is_number_integer()) r.fail(where, "expected " + expected + ", got " + v.dump());
+    if (!e.is_number_integer()) r.fail(where, "expected " + expected + ", got " + json_excerpt(v));
     const bool too_big = e.is_number_unsigned() && e.get<std::uint64_t>() > static_cast<std::uint64_t>(hi);
     const long long x = too_big ? hi + 1LL : e.get<long long>();
-    if (x < 0 || x > hi) r.fail(where, what + " " + e.dump() + " is outside the allowed range " + range(hi));
+    if (x < 0 || x > hi) r.fail(where, what + " " + json_excerpt(e) + " is outside the allowed range " + range(hi));
     out[i] = static_cast<int>(x);
   }
   return {out[0], out[1]};

@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "arch/json_excerpt.h"
 #include "faultmodels/parameter_injection.h"
 
 namespace accsim {
@@ -28,10 +29,10 @@ std::vector<double> parse_numbers(ConfigReader& r, const std::string& key, doubl
   const std::string range = (lo_open ? "(" : "[") + format(lo) + ", " + format(hi) + "]";
   const nlohmann::json& v = r.get_raw(key, "a number in " + range + " or a list of them");
   const auto check = [&](const nlohmann::json& e, const std::string& where) {
-    if (!e.is_number()) r.fail(where, "expected a number in " + range + ", got " + e.dump());
+    if (!e.is_number()) r.fail(where, "expected a number in " + range + ", got " + json_excerpt(e));
     const double x = e.get<double>();
     if (!std::isfinite(x) || x > hi || x < lo || (lo_open && x == lo))
-      r.fail(where, e.dump() + " is outside the allowed range " + range);
+      r.fail(where, json_excerpt(e) + " is outside the allowed range " + range);
     return x;
   };
   std::vector<double> out;
@@ -49,10 +50,10 @@ std::vector<std::uint64_t> parse_counts(ConfigReader& r, const std::string& key)
   const std::string range = "[1, " + std::to_string(kMax) + "]";
   const nlohmann::json& v = r.get_raw(key, "an integer in " + range + " or a list of them");
   const auto check = [&](const nlohmann::json& e, const std::string& where) {
-    if (!e.is_number_integer()) r.fail(where, "expected an integer in " + range + ", got " + e.dump());
+    if (!e.is_number_integer()) r.fail(where, "expected an integer in " + range + ", got " + json_excerpt(e));
     if (e.is_number_unsigned() ? e.get<unsigned long long>() > static_cast<unsigned long long>(kMax)
                                : (e.get<long long>() < 1 || e.get<long long>() > kMax))
-      r.fail(where, e.dump() + " is outside the allowed range " + range);
+      r.fail(where, json_excerpt(e) + " is outside the allowed range " + range);
     return static_cast<std::uint64_t>(e.get<long long>());
   };
   std::vector<std::uint64_t> out;
@@ -74,14 +75,14 @@ void reject(ConfigReader& r, const std::string& key, const std::string& model) {
 std::vector<int> parse_bit_positions(ConfigReader& r, const std::string& key, const std::vector<int>& fallback) {
   if (!r.has(key)) return fallback;
   const nlohmann::json& v = r.get_raw(key, "an array of distinct bit positions in [0, 31]");
-  if (!v.is_array() || v.empty()) r.fail(key, "expected a non-empty array of distinct bit positions in [0, 31], got " + v.dump());
+  if (!v.is_array() || v.empty()) r.fail(key, "expected a non-empty array of distinct bit positions in [0, 31], got " + json_excerpt(v));
   std::vector<int> bits;
   for (std::size_t i = 0; i < v.size(); ++i) {
     const std::string where = key + "[" + std::to_string(i) + "]";
-    if (!v[i].is_number_integer()) r.fail(where, "expected an integer in [0, 31], got " + v[i].dump());
+    if (!v[i].is_number_integer()) r.fail(where, "expected an integer in [0, 31], got " + json_excerpt(v[i]));
     const long long b = v[i].get<long long>();
     if (v[i].is_number_unsigned() ? v[i].get<unsigned long long>() > 31 : (b < 0 || b > 31))
-      r.fail(where, v[i].dump() + " is outside the allowed range [0, 31]");
+      r.fail(where, json_excerpt(v[i]) + " is outside the allowed range [0, 31]");
     if (std::find(bits.begin(), bits.end(), static_cast<int>(b)) != bits.end())
       r.fail(where, "bit " + std::to_string(b) + " is listed twice");
     bits.push_back(static_cast<int>(b));
@@ -129,12 +130,12 @@ ParameterFaultsConfig parse_parameter_faults(ConfigReader r) {
       if (r.has("range")) {
         const nlohmann::json& v = r.get_raw("range", "[lo, hi]");
         if (!v.is_array() || v.size() != 2 || !v[0].is_number() || !v[1].is_number())
-          r.fail("range", "expected [lo, hi] with finite numbers lo <= hi, got " + v.dump());
+          r.fail("range", "expected [lo, hi] with finite numbers lo <= hi, got " + json_excerpt(v));
         const double lo = v[0].get<double>(), hi = v[1].get<double>();
         constexpr double kFloatMax = 3.4028234663852886e38;
         if (!(std::isfinite(lo) && std::isfinite(hi) && lo <= hi && std::fabs(lo) <= kFloatMax &&
               std::fabs(hi) <= kFloatMax))
-          r.fail("range", "expected [lo, hi] with finite fp32 numbers lo <= hi, got " + v.dump());
+          r.fail("range", "expected [lo, hi] with finite fp32 numbers lo <= hi, got " + json_excerpt(v));
         base.value_lo = static_cast<float>(lo);
         base.value_hi = static_cast<float>(hi);
       }
@@ -171,7 +172,7 @@ ParameterFaultsConfig parse_parameter_faults(ConfigReader r) {
   } else {
     const nlohmann::json& v = r.get_raw("targets", "a non-empty array of targets");
     if (!v.is_array() || v.empty())
-      r.fail("targets", "expected a non-empty array of tensor selectors or target objects, got " + v.dump());
+      r.fail("targets", "expected a non-empty array of tensor selectors or target objects, got " + json_excerpt(v));
     std::set<std::string> names;
     for (std::size_t i = 0; i < v.size(); ++i) {
       const std::string where = targets_path + "[" + std::to_string(i) + "]";
@@ -186,11 +187,11 @@ ParameterFaultsConfig parse_parameter_faults(ConfigReader r) {
         ConfigReader tr(v[i], c.file, where);
         const nlohmann::json& sel = tr.get_raw("tensors", "a non-empty array of tensor selectors");
         if (!sel.is_array() || sel.empty())
-          tr.fail("tensors", "expected a non-empty array of tensor selectors (names, prefixes or \"all\"), got " + sel.dump());
+          tr.fail("tensors", "expected a non-empty array of tensor selectors (names, prefixes or \"all\"), got " + json_excerpt(sel));
         t.tensors.clear();
         for (std::size_t j = 0; j < sel.size(); ++j) {
           if (!sel[j].is_string() || sel[j].get<std::string>().empty())
-            tr.fail("tensors[" + std::to_string(j) + "]", "expected a non-empty string, got " + sel[j].dump());
+            tr.fail("tensors[" + std::to_string(j) + "]", "expected a non-empty string, got " + json_excerpt(sel[j]));
           t.tensors.push_back(sel[j].get<std::string>());
         }
         std::string joined;
@@ -201,7 +202,7 @@ ParameterFaultsConfig parse_parameter_faults(ConfigReader r) {
         tr.finish();
       } else {
         throw InputError(c.file + ": " + where + ": expected a tensor selector string or a target object, got " +
-                         v[i].dump());
+                         json_excerpt(v[i]));
       }
       if (!names.insert(t.name).second)
         throw InputError(c.file + ": " + where + ": target name \"" + t.name + "\" is used twice");

@@ -3,6 +3,7 @@
 #include "arch/config_reader.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,6 +12,9 @@
 #include <functional>
 #include <initializer_list>
 #include <string>
+#include <vector>
+
+#include "arch/bounded_json.h"
 
 namespace accsim {
 namespace {
@@ -395,6 +399,50 @@ TEST(ConfigReader, MissingFileMessageNamesTheFile) {
   const std::string file = (dir.path() / "nope.json").string();
   const std::string m = error_of([&] { ConfigReader::load_file(file); });
   expect_message(m, {file, "cannot open"});
+}
+
+// A directory, a FIFO or a device as --config was an internal error or blocked forever.
+TEST(ConfigReader, LoadFileRefusesWhatIsNotARegularFileWithoutBlocking) {
+  TempDir dir;
+  const std::string fifo = (dir.path() / "fifo.json").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  expect_message(error_of([&] { ConfigReader::load_file(dir.path().string()); }),
+                 {dir.path().string() + ": is a directory; expected a JSON config file"});
+  expect_message(error_of([&] { ConfigReader::load_file(fifo); }), {fifo + ": is a FIFO"});
+  expect_message(error_of([&] { ConfigReader::load_file("/dev/zero"); }), {"/dev/zero: is a character device"});
+}
+
+TEST(ConfigReader, LoadFileRefusesDuplicateKeysNulBytesAndNumbersBeyondDouble) {
+  TempDir dir;
+  const std::string dup = write_file(dir.path() / "dup.json", "{\"seed\": 1, \"seed\": 2}\n");
+  expect_message(error_of([&] { ConfigReader::load_file(dup); }), {dup + ": seed: duplicate key"});
+  const std::string nul = write_file(dir.path() / "nul.json", std::string("{}\n\0{\"x\": 1}", 12));
+  expect_message(error_of([&] { ConfigReader::load_file(nul); }), {nul + ": malformed JSON: a NUL byte at line 2"});
+  const std::string huge = write_file(dir.path() / "huge.json", "{\"array\": {\"clock_mhz\": 1e400}}");
+  expect_message(error_of([&] { ConfigReader::load_file(huge); }), {huge + ": array.clock_mhz: the number 1e400"});
+}
+
+TEST(ConfigReader, LoadFileRefusesAFileOverTheSizeLimit) {
+  TempDir dir;
+  const std::string big = write_file(dir.path() / "big.json", "[" + std::string(kMaxConfigBytes, ' ') + "]");
+  expect_message(error_of([&] { ConfigReader::load_file(big); }), {big + ": holds 16777218 bytes, more than the limit"});
+}
+
+// Error messages quote a short excerpt of a bad value, never the whole of it.
+TEST(ConfigReader, MessagesQuoteLongOrMultiLineValuesAsOneShortLine) {
+  const json j = {{"mode", std::string(100000, 'x') + "\nline two"},
+                  {"n", json::array({std::string(100000, 'y')})},
+                  {"s", json::object({{"k", std::string(100000, 'z')}})}};
+  for (const auto& f : std::vector<std::function<void(ConfigReader&)>>{
+           [](ConfigReader& r) { r.get_choice("mode", {"a", "b"}); },
+           [](ConfigReader& r) { r.get_int("n", 0, 1); },
+           [](ConfigReader& r) { r.get_string("s"); },
+           [](ConfigReader& r) { r.get_bool("n", false); }}) {
+    ConfigReader r(j, kFile, "");
+    const std::string m = error_of([&] { f(r); });
+    expect_message(m, {kFile});
+    EXPECT_LT(m.size(), 200u) << m.substr(0, 300);
+  }
 }
 
 }  // namespace

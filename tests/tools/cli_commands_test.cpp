@@ -2,6 +2,7 @@
 // option that overrides a config key is validated by the key's own code.
 #include <gtest/gtest.h>
 
+#include "tools/cli/command_table.h"
 #include "tools/cli_test_util.h"
 
 namespace accsim {
@@ -146,6 +147,40 @@ TEST(CliCommands, ThreadsOverrideTheKeyAndLeaveResultsUnchanged) {
   a = a.substr(0, a.find("results:"));
   b = b.substr(0, b.find("results:"));
   EXPECT_EQ(a, b);
+}
+
+// Every option that sets something a config sets is one of the command's flag_keys (so it
+// is written into the config and checked there), and each of them, for every command,
+// is refused out of range with the key's message and the flag named.
+TEST(CliCommands, EveryOverridingFlagOfEveryCommandIsCheckedByItsKeysValidation) {
+  TempDir dir;
+  json j = small_config();
+  j.erase("faults");
+  j["campaign"] = {{"experiments", 2}, {"test_limit", 2}, {"batch", 2}};
+  j["pvf"] = {{"experiments", 2}, {"test_limit", 2}, {"batch", 2}};
+  j["sweep"] = {{"grid", {{"array.atomic_c", {8}}}}};
+  const std::string config = write_config(dir, j);
+  const std::string out = (dir.path() / "o.h5").string();
+  int checked = 0;
+  for (const CommandSpec& c : command_table()) {
+    for (const std::string& option : c.options) {
+      const bool overrides = std::any_of(c.flag_keys.begin(), c.flag_keys.end(),
+                                         [&](const FlagKey& f) { return f.flag == option; });
+      EXPECT_TRUE(overrides || option == "engine" || option == "quiet")
+          << "accsim " << c.name << " --" << option << " sets something without a config key's validation";
+    }
+    for (const FlagKey& f : c.flag_keys) {
+      const std::string cfg = c.name == "dlrm" ? source_file("configs/experiments/dlrm_pytei.json") : config;
+      const CliRun r = run_cli({c.name, "--config", cfg, "--out", out, "--" + f.flag, "-1"});
+      EXPECT_EQ(r.code, 2) << c.name << " --" << f.flag << ": " << r.err;
+      EXPECT_TRUE(exactly_one_line(r.err)) << r.err;
+      for (const std::string& part : std::vector<std::string>{": " + f.key + ": ", "is outside the allowed range", "(set by --" + f.flag + " -1)"})
+        EXPECT_NE(r.err.find(part), std::string::npos) << c.name << " --" << f.flag << " lacks [" << part << "]: " << r.err;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 12);
+  EXPECT_TRUE(files_containing(dir.path(), ".h5").empty());
 }
 
 }  // namespace

@@ -7,7 +7,9 @@
 #include <optional>
 #include <string>
 
+#include "arch/bounded_json.h"
 #include "arch/input_error.h"
+#include "arch/json_excerpt.h"
 #include "tools/cli/command_help.h"
 #include "tools/cli/command_table.h"
 #include "tools/cli/config_overrides.h"
@@ -72,19 +74,24 @@ void check_options_apply(const po::variables_map& vm, const CommandSpec& command
 // A number stays a number (the key's parser checks its type and range); anything else
 // is passed as a string, which the parser reports with the key's expected type.
 nlohmann::json override_value(const std::string& text) {
-  nlohmann::json value = nlohmann::json::parse(text, nullptr, false);
-  return value.is_discarded() ? nlohmann::json(text) : value;
+  try {
+    return parse_bounded_json(text, "--option");
+  } catch (const InputError&) {
+    return nlohmann::json(text);
+  }
 }
 
 RunOptions run_options(const po::variables_map& vm, const CommandSpec& command) {
   if (!vm.count("config")) throw UsageError{"--config FILE is required (see accsim " + command.name + " --help)"};
   RunOptions ro;
+  ro.command = command.name;
   ro.config_file = vm["config"].as<std::string>();
   if (vm.count("engine")) ro.engine = vm["engine"].as<std::string>();
   if (ro.engine != "fast" && ro.engine != "cycle")
     throw UsageError{"--engine: \"" + ro.engine + "\" is not one of {fast, cycle}"};
   ro.out_file = vm.count("out") ? vm["out"].as<std::string>()
                                 : std::filesystem::path(ro.config_file).stem().string() + command.out_suffix;
+  ro.outputs = output_files(command, ro.out_file);
   ro.quiet = vm.count("quiet") > 0;
   for (const FlagKey& f : command.flag_keys) {
     if (!vm.count(f.flag)) continue;
@@ -98,10 +105,10 @@ int run(const CommandSpec& command, const RunOptions& ro, std::ostream& out, std
   try {
     return command.handler(ro, out, err);
   } catch (const InputError& e) {
-    err << "accsim: " << with_override_source(e.what(), ro.overrides) << "\n";
+    err << "accsim: " << one_line(with_override_source(e.what(), ro.overrides)) << "\n";
     return 2;
   } catch (const std::exception& e) {
-    err << "accsim: internal error: " << e.what() << "\n";
+    err << "accsim: internal error: " << one_line(e.what()) << "\n";
     return 1;
   }
 }
@@ -126,7 +133,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     check_options_apply(vm, command);
     return run(command, run_options(vm, command), out, err);
   } catch (const UsageError& e) {
-    err << "accsim: " << e.message << "\n";
+    err << "accsim: " << one_line(e.message) << "\n";
     return 2;
   }
 }

@@ -1,5 +1,7 @@
 #include "tools/cli/command_table.h"
 
+#include <filesystem>
+
 #include "tools/cli/campaign_command.h"
 #include "tools/cli/dlrm_command.h"
 #include "tools/cli/errmodel_command.h"
@@ -7,6 +9,8 @@
 #include "tools/cli/run_command.h"
 #include "tools/cli/sweep_command.h"
 #include "tools/cli/train_command.h"
+#include "workloads/experiments/run_checkpoint.h"
+#include "workloads/scalesim/compute_report.h"
 
 namespace accsim {
 
@@ -20,6 +24,9 @@ const std::pair<std::string, std::string> kFastEngineOnly{
     "engine", "it runs on the fast engine (bit-identical to the cycle model)"};
 
 const char* kRunKeys = "array, workload, faults, mitigations, seed";
+
+const std::vector<std::string> kAnyWorkload = {"network", "topology", "model"};
+const std::vector<Companion> kCheckpointCsvPlot = {Companion::checkpoint, Companion::csv, Companion::png};
 
 }  // namespace
 
@@ -50,7 +57,7 @@ const std::vector<CommandSpec>& command_table() {
   static const std::vector<CommandSpec> commands = {
       {"run", "(default) the workload fault-free and faulty; per-layer table, swizzle report, HDF5", "README.md",
        {"engine", "seed"}, {kSeed}, {}, kRunKeys, ".h5", "accsim --config configs/small.json --out small.h5",
-       run_command},
+       run_command, kAnyWorkload, {Companion::compute_report}},
       {"errmodel", "the faults as software error models per layer and pass, HDF5 for other tools",
        "docs/error_model.md", {"engine", "seed"}, {kSeed}, {}, "array, workload, faults, seed", ".errmodel.h5",
        "accsim errmodel --config configs/small.json --out small.errmodel.h5", errmodel_command},
@@ -62,23 +69,27 @@ const std::vector<CommandSpec>& command_table() {
         {"test-limit", "training.test_limit"},
         {"epochs", "training.epochs"}},
        {}, std::string(kRunKeys) + ", training", ".h5",
-       "accsim train --config configs/experiments/lenet5_bit28_stuck0.json --out lenet5_bit28.h5", train_command},
+       "accsim train --config configs/experiments/lenet5_bit28_stuck0.json --out lenet5_bit28.h5", train_command,
+       {"network"}, kCheckpointCsvPlot},
       {"sweep", "a workload over a grid of array and fault parameters; table, CSV, HDF5, plot", "docs/sweeps.md",
        {"engine", "seed", "threads", "quiet"}, {kSeed, {"threads", "sweep.threads", false}}, {},
        std::string(kRunKeys) + ", campaign (per point), sweep", ".h5",
-       "accsim sweep --config configs/sweeps/nv_small_to_large.json --out sweep.h5", sweep_command},
+       "accsim sweep --config configs/sweeps/nv_small_to_large.json --out sweep.h5", sweep_command, kAnyWorkload,
+       kCheckpointCsvPlot},
       {"dlrm", "parameter-fault (BER) RMSE study of a DLRM-style model, MLPs on the array",
        "docs/parameter_faults.md", {"engine", "seed", "threads", "quiet"}, {kSeed, {"threads", "study.threads"}}, {},
        "array, seed, dlrm, study, parameter_faults", ".h5", "accsim dlrm --config configs/experiments/dlrm_pytei.json",
-       dlrm_command},
+       dlrm_command, {}, {Companion::csv, Companion::png}},
       {"campaign", "hardware-fault campaign: SDC and crash rates by site, kind and bit; resumable",
        "docs/campaign.md", {"seed", "threads", "quiet"}, {kSeed, {"threads", "campaign.threads", false}},
        {kFastEngineOnly}, "array, workload, mitigations.activation_clip, campaign, seed", ".campaign.h5",
-       "accsim campaign --config configs/experiments/campaign_lenet5.json --out campaign.h5", campaign_command},
+       "accsim campaign --config configs/experiments/campaign_lenet5.json --out campaign.h5", campaign_command,
+       {"network", "model"}, {Companion::checkpoint}},
       {"pvf", "parameter vulnerability factor per target and bit, with mitigations; resumable", "docs/pvf.md",
        {"seed", "threads", "quiet"}, {kSeed, {"threads", "pvf.threads", false}}, {kFastEngineOnly},
        "array, workload, mitigations.activation_clip, pvf, parameter_faults, seed", ".pvf.h5",
-       "accsim pvf --config configs/experiments/pvf_lenet5.json --out pvf.h5", pvf_command},
+       "accsim pvf --config configs/experiments/pvf_lenet5.json --out pvf.h5", pvf_command, {"network", "model"},
+       kCheckpointCsvPlot},
   };
   return commands;
 }
@@ -99,6 +110,17 @@ std::vector<std::string> command_options(const CommandSpec& command) {
   std::vector<std::string> all = kCommonOptions;
   all.insert(all.end(), command.options.begin(), command.options.end());
   return all;
+}
+
+std::vector<std::string> output_files(const CommandSpec& command, const std::string& out) {
+  std::vector<std::string> files = {out};
+  for (const Companion c : command.companions) {
+    if (c == Companion::checkpoint) files.push_back(checkpoint_path(out));
+    if (c == Companion::csv) files.push_back(std::filesystem::path(out).replace_extension(".csv").string());
+    if (c == Companion::png) files.push_back(std::filesystem::path(out).replace_extension(".png").string());
+    if (c == Companion::compute_report) files.push_back(compute_report_path(out));
+  }
+  return files;
 }
 
 }  // namespace accsim

@@ -32,6 +32,14 @@ struct FlagKey {
 
 using CommandHandler = int (*)(const RunOptions& options, std::ostream& out, std::ostream& err);
 
+// A file a command writes next to --out besides it.
+enum class Companion {
+  checkpoint,  // <out>.checkpoint.h5 (workloads/experiments/run_checkpoint.h)
+  csv,         // <out> with extension .csv
+  png,         // <out> with extension .png
+  compute_report,  // <out folder>/<out stem>/COMPUTE_REPORT.csv (a topology run, SCALE-Sim's place)
+};
+
 struct CommandSpec {
   std::string name;
   std::string summary;                  // one line in `accsim --help`
@@ -43,6 +51,11 @@ struct CommandSpec {
   std::string out_suffix;               // default --out: <config name><out_suffix>
   std::string example;
   CommandHandler handler;
+  // The workloads it runs (workload.network, workload.topology, workload.model): a config
+  // giving another is refused naming the key, never run as something else. Empty: its
+  // config has no workload (dlrm).
+  std::vector<std::string> workloads = {"network", "model"};
+  std::vector<Companion> companions = {};
 };
 
 const std::vector<CommandSpec>& command_table();
@@ -51,5 +64,8 @@ std::string command_names();                               // "run, errmodel, ..
 
 // The options a command takes, help, version, config and out first.
 std::vector<std::string> command_options(const CommandSpec& command);
+
+// Every file `command` writes for `--out out`: out first, then its companions.
+std::vector<std::string> output_files(const CommandSpec& command, const std::string& out);
 
 }  // namespace accsim

@@ -15,6 +15,9 @@ namespace accsim {
 // The config file's JSON with `options.overrides` applied (InputError when it cannot be read).
 nlohmann::json load_config_json(const RunOptions& options);
 
+// Both also refuse what the command must not do with the config: a workload it does not
+// run (CommandSpec::workloads) and outputs that are inputs or not regular files
+// (tools/cli/output_guard.h).
 RunConfig load_run_config(const RunOptions& options);
 DlrmStudyConfig load_dlrm_config(const RunOptions& options);
 

@@ -37,6 +37,7 @@ PvfSetup chain_setup(const RunConfig& rc, std::uint64_t seed, std::ostream& err)
   CampaignInputs in = load_campaign_inputs(rc, "pvf.model", pc.model, pc.test_offset, pc.test_limit, pc.batch, seed, err);
   PvfSetup s;
   s.campaign.network = rc.workload.network;
+  s.campaign.model_origin = rc.file + ": " + model_key_of(pc.model, "pvf.model", rc);
   s.campaign.params = std::move(in.params);
   s.campaign.images = std::move(in.images);
   s.campaign.labels = std::move(in.labels);
@@ -52,6 +53,7 @@ PvfSetup graph_setup(const RunConfig& rc, std::uint64_t seed, std::ostream& err)
   const PvfConfig& pc = *rc.pvf;
   PvfSetup s;
   s.campaign.graph = load_graph_model(rc, 1);
+  s.campaign.model_origin = rc.file + ": workload.model";
   const Graph& g = *s.campaign.graph;
   const std::vector<int> image(g.inputs.at(0).shape.begin() + 1, g.inputs.at(0).shape.end());
   WorkloadInput in = load_test_images(rc, image, "the model's input (per image)", pc.test_offset, pc.test_limit, seed, err);

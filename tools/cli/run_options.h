@@ -19,8 +19,10 @@ struct ConfigOverride {
 };
 
 struct RunOptions {
+  std::string command;  // its name in the command table ("" from code that calls a handler itself)
   std::string config_file;
   std::string out_file;
+  std::vector<std::string> outputs;  // every file the command may write: out_file, then its checkpoint, CSV, plot
   std::string engine = "fast";  // "fast" or "cycle"
   bool quiet = false;           // no progress on stderr
   std::vector<ConfigOverride> overrides;

@@ -1,12 +1,15 @@
 #include "tools/cli/train_command.h"
 
 #include "tools/cli/config_overrides.h"
+#include "tools/cli/stop_signals.h"
+#include "workloads/run/workload_input.h"
 #include "workloads/training/training_run.h"
 
 namespace accsim {
 
 int train_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const RunConfig rc = load_run_config(options);
+  require_labelled_images(rc, "accsim train");  // before the header: a refusal prints nothing else
   TrainingOptions to;
   to.engine = options.engine;
   to.out_file = options.out_file;
@@ -23,7 +26,15 @@ int train_command(const RunOptions& options, std::ostream& out, std::ostream& er
   print_faults(out, rc);
   if (!rc.workload.parameters.empty())
     err << "accsim: note: accsim train starts from seeded parameters; workload.parameters is not read\n";
-  run_training(rc, to, out, err);
+  StopSignals signals;  // Ctrl-C, a kill: checkpoint after the current batch, exit 130 / 143
+  to.stop = &signals.flag();
+  const TrainingResult result = run_training(rc, to, out, err);
+  if (!result.complete) {
+    err << "accsim: train stopped in epoch " << result.stopped_epoch << " after " << result.stopped_batch
+        << " batches; the run so far is kept in " << checkpoint_path(options.out_file)
+        << ": rerun the same command to resume\n";
+    return signals.exit_code();
+  }
   return 0;
 }
 

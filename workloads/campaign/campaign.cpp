@@ -9,6 +9,7 @@
 #include "workloads/campaign/campaign_evaluator.h"
 #include "workloads/campaign/campaign_fault.h"
 #include "workloads/experiments/experiment_runner.h"
+#include "workloads/experiments/nonfinite_golden.h"
 #include "workloads/campaign/fault_evaluator.h"
 #include "workloads/campaign/graph_campaign.h"
 #include "workloads/mitigations/mitigated_evaluation.h"
@@ -39,6 +40,8 @@ class ChainEvaluator : public CampaignEvaluator {
       r.images += g.size();
       r.cycles += g.run.cycles;
       for (char ok : g.correct) r.golden_correct += ok;
+      for (int i = 0; i < g.size(); ++i)
+        if (g.nonfinite[static_cast<std::size_t>(i)]) r.golden_nonfinite.push_back(r.images - g.size() + i);
       r.golden_predictions.insert(r.golden_predictions.end(), g.predictions.begin(), g.predictions.end());
     }
   }
@@ -114,6 +117,9 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
   CampaignResults r;
   r.key = campaign_key(c);
   evaluator->describe(r);
+  std::vector<long long> nonfinite;
+  for (long long i : r.golden_nonfinite) nonfinite.push_back(c.config.test_offset + i);
+  refuse_nonfinite_golden(c.model_origin, nonfinite, r.images);
   const auto total = static_cast<std::size_t>(c.config.experiments);
   r.experiments.resize(total);
   r.done.assign(total, 0);

@@ -11,6 +11,11 @@
 
 namespace accsim {
 
+std::string model_key_of(const std::string& own_model, const std::string& own_key, const RunConfig& rc) {
+  if (!own_model.empty()) return own_key;
+  return rc.workload.parameters.empty() ? "workload.network" : "workload.parameters";
+}
+
 CampaignInputs load_campaign_inputs(const RunConfig& rc, const std::string& model_key, const std::string& model,
                                     int test_offset, int test_limit, int batch, std::uint64_t seed, std::ostream& notes) {
   CampaignInputs in;
@@ -66,6 +71,7 @@ CampaignSource load_campaign(const RunConfig& rc, std::uint64_t seed, std::ostre
   c.network = rc.workload.network;
   c.config = cc;
   c.seed = seed;
+  c.model_origin = rc.file + ": " + model_key_of(cc.model, "campaign.model", rc);
   c.params = std::move(in.params);
   c.images = std::move(in.images);
   c.labels = std::move(in.labels);

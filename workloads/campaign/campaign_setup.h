@@ -31,6 +31,10 @@ struct CampaignInputs {
 CampaignInputs load_campaign_inputs(const RunConfig& rc, const std::string& model_key, const std::string& model,
                                     int test_offset, int test_limit, int batch, std::uint64_t seed, std::ostream& notes);
 
+// The config key the chain network's parameters come from: `own_key` when `own_model` is
+// set, else workload.parameters, else workload.network (seeded parameters).
+std::string model_key_of(const std::string& own_model, const std::string& own_key, const RunConfig& rc);
+
 // `rc.campaign` must be set. Synthetic images carry the fault-free model's predictions
 // as labels, so that every image counts as correct and an SDC is any changed prediction.
 // With workload.model, the graph model (load_graph_campaign, workloads/campaign/graph_campaign.h).

@@ -29,6 +29,7 @@ struct Campaign {
   std::vector<int> labels;  // [N]
   CampaignConfig config;
   std::uint64_t seed = 1;
+  std::string model_origin = "the model";  // names the model in errors, e.g. "x.json: campaign.model"
 
   bool on_graph() const { return !graphs.empty(); }
   const std::string& model_name() const { return on_graph() ? graphs.begin()->second->name : network.name; }
@@ -87,6 +88,7 @@ struct CampaignResults {
   long long golden_correct = 0;  // test images the fault-free model classifies correctly
   long long images = 0;
   std::vector<int> golden_predictions;  // per test image
+  std::vector<long long> golden_nonfinite;  // test images (indices in the campaign's images) whose fault-free logits hold NaN/Inf
   long long cycles = 0;                 // the fault-free runs' cycles, summed over batches
   std::vector<VariantBaseline> variants;  // one per campaign.mitigations entry
   std::vector<ExperimentResult> experiments;  // by experiment index; meaningful where done

@@ -1,6 +1,7 @@
 #include "workloads/campaign/graph_campaign.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "arch/input_error.h"
@@ -49,7 +50,14 @@ class GraphCampaignEvaluator : public CampaignEvaluator {
     r.batch_cycles = golden_.front().run.cycles;
     r.images = c_.images.dim(0);
     for (std::size_t v = 0; v < mitigated_.size(); ++v) r.variants.push_back(mitigated_.baseline(v));
+    long long image = 0;
     for (const GraphGoldenBatch& g : golden_) {
+      const Tensor& logits = g.run.outputs.at(0);
+      const std::size_t classes = logits.size() / static_cast<std::size_t>(g.size());
+      for (int i = 0; i < g.size(); ++i, ++image)
+        if (!std::all_of(logits.data() + i * classes, logits.data() + (i + 1) * classes,
+                         [](float x) { return std::isfinite(x); }))
+          r.golden_nonfinite.push_back(image);
       r.cycles += g.run.cycles;
       r.golden_correct += std::count(g.correct.begin(), g.correct.end(), 1);
       r.golden_predictions.insert(r.golden_predictions.end(), g.predictions.begin(), g.predictions.end());
@@ -156,6 +164,7 @@ CampaignSource load_graph_campaign(const RunConfig& rc, std::uint64_t seed, std:
   c.array = rc.array;
   c.config = cc;
   c.seed = seed;
+  c.model_origin = rc.file + ": workload.model";
   const int batch = std::min(cc.batch, cc.test_limit);
   for (int size : {batch, cc.test_limit % batch})
     if (size > 0 && !c.graphs.count(size)) c.graphs[size] = load_graph_model(rc, size);

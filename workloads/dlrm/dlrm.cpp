@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "arch/json_excerpt.h"
 #include "arch/random.h"
 #include "arch/sampling.h"
 #include "kernels/activations.h"
@@ -22,14 +23,14 @@ std::vector<int> parse_widths(ConfigReader& r, const std::string& key, const std
   const std::string range = "[1, 65536]";
   const nlohmann::json& v = r.get_raw(key, "a non-empty array of layer widths in " + range);
   if (!v.is_array() || v.empty() || v.size() > 16)
-    r.fail(key, "expected an array of 1 to 16 layer widths in " + range + ", got " + v.dump());
+    r.fail(key, "expected an array of 1 to 16 layer widths in " + range + ", got " + json_excerpt(v));
   std::vector<int> out;
   for (std::size_t i = 0; i < v.size(); ++i) {
     const std::string where = key + "[" + std::to_string(i) + "]";
-    if (!v[i].is_number_integer()) r.fail(where, "expected an integer in " + range + ", got " + v[i].dump());
+    if (!v[i].is_number_integer()) r.fail(where, "expected an integer in " + range + ", got " + json_excerpt(v[i]));
     if (v[i].is_number_unsigned() ? v[i].get<unsigned long long>() > 65536
                                   : (v[i].get<long long>() < 1 || v[i].get<long long>() > 65536))
-      r.fail(where, v[i].dump() + " is outside the allowed range " + range);
+      r.fail(where, json_excerpt(v[i]) + " is outside the allowed range " + range);
     out.push_back(v[i].get<int>());
   }
   return out;

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "arch/json_excerpt.h"
 #include "arch/pe_faults.h"
 #include "arch/sampling.h"
 #include "faultmodels/parameter_injection.h"
@@ -29,14 +30,14 @@ std::vector<double> parse_sparsity(ConfigReader& r) {
   const std::string range = "(0, 1]";
   const nlohmann::json& v = r.get_raw("sparsity", "a number in (0, 1] or a list of them");
   const auto check = [&](const nlohmann::json& e, const std::string& where) {
-    if (!e.is_number()) r.fail(where, "expected a number in " + range + ", got " + e.dump());
+    if (!e.is_number()) r.fail(where, "expected a number in " + range + ", got " + json_excerpt(e));
     const double x = e.get<double>();
-    if (!(x > 0.0 && x <= 1.0)) r.fail(where, e.dump() + " is outside the allowed range " + range);
+    if (!(x > 0.0 && x <= 1.0)) r.fail(where, json_excerpt(e) + " is outside the allowed range " + range);
     return x;
   };
   std::vector<double> out;
   if (!v.is_array()) return {check(v, "sparsity")};
-  if (v.empty() || v.size() > 16) r.fail("sparsity", "expected 1 to 16 numbers in " + range + ", got " + v.dump());
+  if (v.empty() || v.size() > 16) r.fail("sparsity", "expected 1 to 16 numbers in " + range + ", got " + json_excerpt(v));
   for (std::size_t i = 0; i < v.size(); ++i) out.push_back(check(v[i], "sparsity[" + std::to_string(i) + "]"));
   return out;
 }

@@ -4,9 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "workloads/io/file_names.h"
+
 namespace accsim {
 
-std::string checkpoint_path(const std::string& out_file) { return out_file + ".checkpoint.h5"; }
+std::string checkpoint_path(const std::string& out_file) { return name_beside(out_file, ".checkpoint.h5"); }
 
 void discard_checkpoint(const std::string& out_file) {
   std::error_code ignored;

@@ -9,7 +9,8 @@
 
 namespace accsim {
 
-std::string checkpoint_path(const std::string& out_file);  // "<out_file>.checkpoint.h5"
+// "<out_file>.checkpoint.h5", shortened to fit the file-name limit (workloads/io/file_names.h).
+std::string checkpoint_path(const std::string& out_file);
 
 // Deletes the checkpoint of `out_file`: call it once every output of a completed run
 // is written. A checkpoint that cannot be deleted is left (the next run of the same

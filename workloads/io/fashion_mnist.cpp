@@ -16,9 +16,12 @@
 #include <vector>
 
 #include "arch/input_error.h"
+#include "arch/input_file.h"
 
 namespace accsim {
 namespace {
+
+namespace fs = std::filesystem;
 
 constexpr std::uint32_t kImagesMagic = 0x00000803;  // unsigned bytes, 3 dims: N, rows, cols
 constexpr std::uint32_t kLabelsMagic = 0x00000801;  // unsigned bytes, 1 dim: N
@@ -55,9 +58,7 @@ using GzHandle = std::unique_ptr<gzFile_s, GzCloser>;
 class IdxFile {
  public:
   IdxFile(const std::string& path, std::uint32_t magic) : path_(path), magic_(magic) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-      fail(path, "is a directory; expected a gzip-compressed IDX file");
+    require_regular_file(path, "a gzip-compressed IDX file");  // a FIFO would block gzopen
     errno = 0;  // gzopen leaves errno untouched when only its own allocation fails.
     gz_.reset(gzopen(path.c_str(), "rb"));
     if (!gz_) {
@@ -220,10 +221,18 @@ std::string join(const std::string& dir, const char* file) {
   return (std::filesystem::path(dir) / file).string();
 }
 
-bool readable_file(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return false;
-  return std::ifstream(path, std::ios::binary).good();
+const char* const kTestFiles[] = {"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
+const char* const kTrainFiles[] = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"};
+
+// "" when `path` is a regular file this process can open for reading, else why not.
+std::string unusable_because(const std::string& path) {
+  try {
+    require_regular_file(path, "a gzip-compressed IDX file");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  if (!std::ifstream(path, std::ios::binary).good()) return path + ": cannot open: " + std::strerror(errno);
+  return "";
 }
 
 }  // namespace
@@ -243,10 +252,8 @@ std::vector<int> read_idx_labels(const std::string& path, int offset, int limit)
 LabelledImages load_fashion_mnist(const std::string& dir, DatasetSplit split, int offset,
                                   int limit) {
   const bool train = split == DatasetSplit::train;
-  IdxFile images(join(dir, train ? "train-images-idx3-ubyte.gz" : "t10k-images-idx3-ubyte.gz"),
-                 kImagesMagic);
-  IdxFile labels(join(dir, train ? "train-labels-idx1-ubyte.gz" : "t10k-labels-idx1-ubyte.gz"),
-                 kLabelsMagic);
+  IdxFile images(join(dir, train ? kTrainFiles[0] : kTestFiles[0]), kImagesMagic);
+  IdxFile labels(join(dir, train ? kTrainFiles[1] : kTestFiles[1]), kLabelsMagic);
   // Both headers are checked before any pixel is decompressed, so mistakes fail fast.
   if (images.rows() != kSide || images.cols() != kSide)
     fail(images.path(), "wrong dimensions: images are " + std::to_string(images.rows()) + "x" +
@@ -262,9 +269,29 @@ LabelledImages load_fashion_mnist(const std::string& dir, DatasetSplit split, in
   return out;
 }
 
+DatasetStatus fashion_mnist_status(const std::string& dir) {
+  std::error_code ec;
+  const fs::file_status folder = fs::status(dir, ec);
+  if (!fs::exists(folder)) return {DatasetState::absent, dir + " does not exist"};
+  if (!fs::is_directory(folder)) return {DatasetState::unusable, dir + " is not a directory"};
+  int present = 0;
+  for (const char* name : kTestFiles) present += fs::exists(fs::symlink_status(join(dir, name), ec));
+  if (present == 0) return {DatasetState::absent, "Fashion-MNIST not found in " + dir};
+  for (const char* name : kTestFiles) {
+    const std::string path = join(dir, name);
+    if (!fs::exists(fs::symlink_status(path, ec))) return {DatasetState::unusable, path + " is missing"};
+    const std::string why = unusable_because(path);
+    if (!why.empty()) return {DatasetState::unusable, why};
+  }
+  return {DatasetState::usable, ""};
+}
+
+std::vector<std::string> fashion_mnist_files(const std::string& dir) {
+  return {join(dir, kTestFiles[0]), join(dir, kTestFiles[1]), join(dir, kTrainFiles[0]), join(dir, kTrainFiles[1])};
+}
+
 bool fashion_mnist_available(const std::string& dir) {
-  return readable_file(join(dir, "t10k-images-idx3-ubyte.gz")) &&
-         readable_file(join(dir, "t10k-labels-idx1-ubyte.gz"));
+  return fashion_mnist_status(dir).state == DatasetState::usable;
 }
 
 }  // namespace accsim

@@ -30,7 +30,21 @@ LabelledImages load_fashion_mnist(const std::string& dir, DatasetSplit split, in
 Tensor read_idx_images(const std::string& path, int offset = 0, int limit = 0);  // [n,1,rows,cols]
 std::vector<int> read_idx_labels(const std::string& path, int offset = 0, int limit = 0);
 
-// True when both files of the test split exist and are readable.
+// Whether `dir` holds the test split: usable (both files regular and readable), absent
+// (`dir` does not exist or holds neither file: a dataset that is not installed), or
+// unusable (a file is there but is a directory, a FIFO, unreadable, or its partner is
+// missing; `dir` is not a directory). `reason` says why when not usable.
+enum class DatasetState { usable, absent, unusable };
+struct DatasetStatus {
+  DatasetState state;
+  std::string reason;
+};
+DatasetStatus fashion_mnist_status(const std::string& dir);
+
+// The dataset's four files in `dir` (test images and labels, then training ones).
+std::vector<std::string> fashion_mnist_files(const std::string& dir);
+
+// True when the test split is usable.
 bool fashion_mnist_available(const std::string& dir);
 
 }  // namespace accsim

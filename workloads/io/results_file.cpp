@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "arch/input_error.h"
+#include "workloads/io/file_names.h"
 
 namespace accsim {
 
@@ -461,7 +462,7 @@ void check_output_path(const std::string& path) {
 }
 
 ResultsFile::ResultsFile(const std::string& path)
-    : path_(path), temp_path_(path + ".partial" + std::to_string(::getpid())) {
+    : path_(path), temp_path_(name_beside(path, ".partial" + std::to_string(::getpid()))) {
   silence_hdf5();
   check_output_path(path);
   const std::string what = "cannot create results file " + in_quotes(path);

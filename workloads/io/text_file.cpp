@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "arch/input_error.h"
+#include "workloads/io/file_names.h"
 
 namespace accsim {
 
@@ -26,7 +27,7 @@ std::atomic<unsigned long long> g_temp_counter{0};
 
 void write_text_atomically(const std::string& path, const std::string& text) {
   const std::string temp =
-      path + ".partial" + std::to_string(::getpid()) + "." + std::to_string(g_temp_counter.fetch_add(1));
+      name_beside(path, ".partial" + std::to_string(::getpid()) + "." + std::to_string(g_temp_counter.fetch_add(1)));
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw InputError(path + ": cannot write: cannot create " + temp + ": " + std::strerror(errno));
   std::size_t done = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "arch/json_excerpt.h"
 #include "faultmodels/parameter_fault_config.h"
 
 namespace accsim {
@@ -54,7 +55,7 @@ std::vector<MitigationVariant> parse_mitigation_variants(ConfigReader& r, const 
   if (!r.has(key)) return out;
   const std::string expected = "a non-empty array of mitigation variants ({\"name\": ..., mitigation keys})";
   const nlohmann::json& v = r.get_raw(key, expected);
-  if (!v.is_array() || v.empty()) r.fail(key, "expected " + expected + ", got " + v.dump());
+  if (!v.is_array() || v.empty()) r.fail(key, "expected " + expected + ", got " + json_excerpt(v));
   std::vector<ConfigReader> items = r.get_object_array(key);
   for (std::size_t i = 0; i < items.size(); ++i) {
     ConfigReader& item = items[i];
@@ -62,15 +63,15 @@ std::vector<MitigationVariant> parse_mitigation_variants(ConfigReader& r, const 
     if (!item.has("name")) item.fail("name", "required key is missing (expected a unique, non-empty variant name)");
     const nlohmann::json& name = item.get_raw("name", "a variant name");
     if (!name.is_string() || name.get<std::string>().empty())
-      item.fail("name", "expected a non-empty string, got " + name.dump());
+      item.fail("name", "expected a non-empty string, got " + json_excerpt(name));
     variant.name = name.get<std::string>();
     if (variant.name.find_first_of(" \t\n|") != std::string::npos)
-      item.fail("name", "\"" + variant.name + "\" holds a blank or '|': names are table and HDF5 labels");
+      item.fail("name", quoted_excerpt(variant.name) + " holds a blank or '|': names are table and HDF5 labels");
     if (variant.name == "unprotected")
       item.fail("name", "\"unprotected\" names the run without mitigation; choose another name");
     for (std::size_t j = 0; j < out.size(); ++j)
       if (out[j].name == variant.name)
-        item.fail("name", "\"" + variant.name + "\" is already the name of " + key + "[" + std::to_string(j) + "]");
+        item.fail("name", quoted_excerpt(variant.name) + " is already the name of " + key + "[" + std::to_string(j) + "]");
     variant.mitigations = read_mitigations(item);
     item.finish();
     if (!variant.mitigations.any())

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "arch/json_excerpt.h"
 #include "arch/random.h"
 
 namespace accsim {
@@ -71,10 +72,10 @@ Network parse_network(ConfigReader& parent, const std::string& key) {
   if (raw.is_string()) {
     const std::string name = raw.get<std::string>();
     if (std::find(network_names().begin(), network_names().end(), name) == network_names().end())
-      parent.fail(key, "\"" + name + "\" is not one of {lenet5, alexnet28, mlp} (or give a network object)");
+      parent.fail(key, quoted_excerpt(name) + " is not one of {lenet5, alexnet28, mlp} (or give a network object)");
     return network_by_name(name);
   }
-  if (!raw.is_object()) parent.fail(key, "expected a network name or a network object, got " + raw.dump());
+  if (!raw.is_object()) parent.fail(key, "expected a network name or a network object, got " + json_excerpt(raw));
   ConfigReader r(raw, parent.file(), parent.key_path(key));
   Network net;
   net.name = r.get_string("name");
@@ -91,7 +92,7 @@ Network parse_network(ConfigReader& parent, const std::string& key) {
     LayerSpec spec;
     spec.name = l.get_string("name", "layer" + std::to_string(i + 1));
     for (const auto& other : net.layers)
-      if (other.name == spec.name) l.fail("name", "\"" + spec.name + "\" is used by an earlier layer");
+      if (other.name == spec.name) l.fail("name", quoted_excerpt(spec.name) + " is used by an earlier layer");
     const std::string type = l.get_choice("type", {"conv", "fc"});
     spec.relu = l.get_bool("relu", i + 1 < layers.size());
     if (type == "conv") {

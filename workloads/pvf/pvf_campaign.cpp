@@ -12,6 +12,7 @@
 #include "faultmodels/bit_protection.h"
 #include "workloads/experiments/experiment_runner.h"
 #include "workloads/experiments/key_hasher.h"
+#include "workloads/experiments/nonfinite_golden.h"
 #include "workloads/models/graph_hash.h"
 #include "workloads/pvf/pvf_chain_model.h"
 #include "workloads/pvf/pvf_checkpoint.h"
@@ -181,6 +182,10 @@ std::string pvf_key(const PvfCampaign& c) {
 PvfResults run_pvf(const PvfCampaign& c, const PvfRunOptions& options) {
   check_campaign(c);
   const std::unique_ptr<PvfModel> model = c.graph ? make_graph_pvf_model(c) : make_chain_pvf_model(c);
+  std::vector<long long> nonfinite;
+  for (int i = 0; i < c.images.dim(0); ++i)
+    if (model->golden_nonfinite(i)) nonfinite.push_back(c.config.test_offset + i);
+  refuse_nonfinite_golden(c.model_origin, nonfinite, c.images.dim(0));
   std::vector<std::uint32_t> protect{0};
   for (const MitigationVariant& m : c.config.mitigations) protect.push_back(protection_mask(m.mitigations.protect_bits));
 

@@ -39,6 +39,7 @@ struct PvfCampaign {
   std::vector<int> labels;  // [N]
   PvfConfig config;
   std::uint64_t seed = 1;
+  std::string model_origin = "the model";  // names the model in errors, e.g. "x.json: pvf.model"
 };
 
 struct PvfExperiment {

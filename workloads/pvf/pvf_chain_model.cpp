@@ -40,6 +40,7 @@ class ChainPvfModel : public PvfModel {
   explicit ChainPvfModel(const PvfCampaign& c);
   bool golden_correct(std::size_t variant, int image) const override { return golden(variant, image).correct[0]; }
   long long golden_cycles(std::size_t variant) const override { return cycles_[variants_[variant].golden_of]; }
+  bool golden_nonfinite(int image) const override { return golden(0, image).nonfinite[0]; }
   std::unique_ptr<PvfWorker> make_worker() const override { return std::make_unique<ChainPvfWorker>(*this); }
 
   const GoldenBatch& golden(std::size_t variant, int image) const {

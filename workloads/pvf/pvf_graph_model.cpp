@@ -92,6 +92,9 @@ class GraphPvfModel : public PvfModel {
   long long golden_cycles(std::size_t variant) const override {
     return golden_[variants_.graph_of.at(variant)].front().cycles;
   }
+  bool golden_nonfinite(int image) const override {
+    return nonfinite_[variants_.graph_of.at(0)][static_cast<std::size_t>(image)];
+  }
   std::unique_ptr<PvfWorker> make_worker() const override { return std::make_unique<GraphPvfWorker>(*this); }
 
   const PvfCampaign& campaign() const { return c_; }
@@ -107,9 +110,11 @@ class GraphPvfModel : public PvfModel {
   GraphVariants variants_;
   std::vector<Tensor> images_;   // [1, ...] each
   // Per distinct model, per image: recorded runs (jobs keep only their place on the
-  // timeline; images not counted no values) and whether the image is classified correctly.
+  // timeline; images not counted no values) whether the image is classified correctly and whether
+  // its fault-free outputs hold a NaN or infinity.
   std::vector<std::vector<GraphRun>> golden_;
   std::vector<std::vector<char>> correct_;
+  std::vector<std::vector<char>> nonfinite_;
 };
 
 GraphPvfModel::GraphPvfModel(const PvfCampaign& c) : c_(c) {
@@ -125,6 +130,7 @@ GraphPvfModel::GraphPvfModel(const PvfCampaign& c) : c_(c) {
   }
   golden_.resize(variants_.graphs.size());
   correct_.resize(variants_.graphs.size());
+  nonfinite_.resize(variants_.graphs.size());
   for (std::size_t d = 0; d < variants_.graphs.size(); ++d) record_goldens(d);
 }
 
@@ -132,11 +138,13 @@ void GraphPvfModel::record_goldens(std::size_t d) {
   const std::size_t n = images_.size();
   golden_[d].resize(n);
   correct_[d].resize(n);
+  nonfinite_[d].resize(n);
   parallel_for(c_.config.threads, n, [&](std::size_t i) {
     const PeFaults healthy;
     GraphRun run = run_graph(*variants_.graphs[d], images_[i], *make_engine("fast", c_.array, healthy), true);
     for (LayerRun& job : run.jobs) job.input = job.output = job.weights = Tensor();  // reruns need only the cycles
     correct_[d][i] = prediction(run.outputs.at(0)) == c_.labels[i];
+    nonfinite_[d][i] = prediction(run.outputs.at(0)) < 0;
     if (!correct_[d][i]) run.values.clear();  // never rerun: the image is not counted
     golden_[d][i] = std::move(run);
   });

@@ -40,6 +40,8 @@ class PvfModel {
   virtual ~PvfModel() = default;
   // Whether the variant's fault-free model classifies pool image `image` correctly.
   virtual bool golden_correct(std::size_t variant, int image) const = 0;
+  // Whether the unprotected fault-free logits of pool image `image` hold a NaN or Inf.
+  virtual bool golden_nonfinite(int image) const = 0;
   // Cycles of the variant's fault-free run of one batch (the cycle overhead of clipping).
   virtual long long golden_cycles(std::size_t variant) const = 0;
   virtual std::unique_ptr<PvfWorker> make_worker() const = 0;

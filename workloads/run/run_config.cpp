@@ -51,7 +51,7 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
       rc.workload.parameters = read_model_path(w, file, "parameters");
     }
     rc.workload.image_index = static_cast<int>(w.get_int("image_index", 0, 9999, 0));
-    rc.workload.dataset_dir = w.get_string("dataset_dir", rc.workload.dataset_dir);
+    if (w.has("dataset_dir")) rc.workload.dataset_dir = relative_to(file, w.get_string("dataset_dir"));
     w.finish();
   }
   if (top.has("mitigations")) {

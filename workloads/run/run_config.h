@@ -36,7 +36,7 @@ struct WorkloadConfig {
   // against the config's folder; "" = seeded Kaiming-uniform parameters.
   std::string parameters;
   int image_index = 0;                        // Fashion-MNIST test image
-  std::string dataset_dir = kFashionMnistDir;
+  std::string dataset_dir = kFashionMnistDir;  // relative to the config's folder, as every path of a config
 };
 
 struct RunConfig {

@@ -24,13 +24,21 @@ std::string range_text(int first, int count) {
 
 }  // namespace
 
+bool dataset_usable(const RunConfig& rc) {
+  const DatasetStatus status = fashion_mnist_status(rc.workload.dataset_dir);
+  if (status.state == DatasetState::unusable)
+    throw InputError(rc.file + ": workload.dataset_dir: " + status.reason +
+                     " (a dataset that is there must be usable; remove it or point workload.dataset_dir elsewhere)");
+  return status.state == DatasetState::usable;
+}
+
 WorkloadInput load_test_images(const RunConfig& rc, const std::vector<int>& image, const std::string& input_name,
                                int first, int count, std::uint64_t seed, std::ostream& notes) {
   WorkloadInput in;
   std::string gap;  // why Fashion-MNIST cannot serve, "" when it can
   if (image != kFashionMnistImage)
     gap = input_name + " is " + shape_text(image) + ", Fashion-MNIST's images are [1, 28, 28]";
-  else if (!fashion_mnist_available(rc.workload.dataset_dir))
+  else if (!dataset_usable(rc))
     gap = "Fashion-MNIST not found in " + rc.workload.dataset_dir + " (Debian package dataset-fashion-mnist)";
   if (gap.empty()) {
     LabelledImages d = load_fashion_mnist(rc.workload.dataset_dir, DatasetSplit::test, first, count);
@@ -72,7 +80,7 @@ void require_labelled_images(const RunConfig& rc, const std::string& command) {
     throw InputError(rc.file + ": workload.network.input: " + command +
                      " needs labelled images and Fashion-MNIST's are [1, 28, 28], got " +
                      shape_text({net.channels, net.height, net.width}));
-  if (!fashion_mnist_available(rc.workload.dataset_dir))
+  if (!dataset_usable(rc))
     throw InputError(rc.file + ": workload.dataset_dir: " + command + " needs labelled images: Fashion-MNIST not found in " +
                      rc.workload.dataset_dir + " (install the Debian package dataset-fashion-mnist)");
 }

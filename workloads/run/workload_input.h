@@ -2,7 +2,7 @@
 // The images every image-fed command (run, errmodel, sweep, campaign, pvf; networks and
 // ONNX models) gives the model, decided in one place (docs/config.md, "Input images"):
 // - Fashion-MNIST test images when one image of the model's input is 1x28x28 and the
-//   dataset is installed (workload.dataset_dir);
+//   dataset is installed (workload.dataset_dir; installed but unusable is an InputError);
 // - otherwise seeded synthetic images (uniform in [0, 1)), with one note on `notes`
 //   saying why. Synthetic image i depends only on the seed and i, so a campaign's image
 //   i is the run's image i.
@@ -25,6 +25,12 @@ struct WorkloadInput {
   std::vector<int> labels;  // the dataset's labels, per image; empty for synthetic images
   bool synthetic() const { return labels.empty(); }
 };
+
+// True when workload.dataset_dir holds Fashion-MNIST's test split, false when it is not
+// installed there; InputError naming workload.dataset_dir when a file of it is there but
+// unusable (a directory, a FIFO, unreadable, its partner missing): never a silent
+// fallback to synthetic images.
+bool dataset_usable(const RunConfig& rc);
 
 // True when Fashion-MNIST's 1x28x28 images fit the network's input.
 bool fashion_mnist_fits(const Network& net);

@@ -1,11 +1,8 @@
 #include "workloads/scalesim/scalesim_topology.h"
 
 #include <cctype>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -13,6 +10,7 @@
 #include <system_error>
 
 #include "arch/input_error.h"
+#include "arch/input_file.h"
 #include "workloads/scalesim/csv_fields.h"
 
 namespace accsim {
@@ -272,15 +270,9 @@ Topology parse_scalesim_topology_text(const std::string& text, const std::string
 }
 
 Topology parse_scalesim_topology(const std::string& file, int batch) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec))
-    throw InputError(file + ": is a directory; expected a SCALE-Sim topology CSV file");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw InputError(file + ": cannot open the topology file: " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(file + ": cannot read the topology file: " + std::strerror(errno));
-  return parse_scalesim_topology_text(text.str(), file, batch);
+  // A FIFO or a device (/dev/zero) would block or never end: regular files only.
+  return parse_scalesim_topology_text(read_regular_file(file, "a SCALE-Sim topology CSV file", kMaxTopologyBytes),
+                                      file, batch);
 }
 
 }  // namespace accsim

@@ -40,6 +40,7 @@
 //
 // Every problem is an InputError naming the file, the 1-based line and the column, e.g.
 //   "topo.csv: line 4, column 'Strides': expected an integer in [1, 16777216], got 'x'".
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,7 @@ namespace accsim {
 enum class TopologyFormat { conv, gemm };
 
 constexpr long long kMaxTopologyValue = 1LL << 24;
+constexpr std::size_t kMaxTopologyBytes = std::size_t{16} << 20;  // a topology file
 
 struct Topology {
   std::string name;             // file name without directories and extension (SCALE-Sim's topology name)
@@ -59,7 +61,8 @@ struct Topology {
 };
 
 // Reads a topology file. `batch` (>= 1, else std::invalid_argument) is the n of every
-// convolution layer. A missing or unreadable file is an InputError.
+// convolution layer. A missing or unreadable file, one that is not a regular file (a FIFO,
+// a device) or one over kMaxTopologyBytes is an InputError.
 Topology parse_scalesim_topology(const std::string& file, int batch = 1);
 
 // Parses topology text; `file` names it in error messages and gives the topology's name.

@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "arch/input_error.h"
+#include "arch/json_excerpt.h"
 #include "workloads/experiments/available_cpus.h"
 #include "workloads/campaign/campaign.h"
 #include "workloads/campaign/campaign_report.h"
@@ -116,7 +117,7 @@ RunConfig point_config(const RunConfig& rc, const json& base, const std::vector<
   std::string label = "sweep point " + std::to_string(index) + ":";
   for (std::size_t k = 0; k < keys.size(); ++k) {
     j[pointers[k]] = values[k];
-    label += " " + keys[k] + "=" + values[k].dump();
+    label += " " + keys[k] + "=" + json_excerpt(values[k]);
   }
   check_graph_keys(rc.file, keys, j);
   try {
@@ -334,15 +335,21 @@ Table csv_table(const Sweep& sweep, const std::vector<SweepPointResult>& points)
 }
 
 // The point's hardware-fault campaign, on this worker's thread (points already run in
-// parallel); its SDC and crash rates with their 95% Wilson intervals.
-void add_campaign(SweepPointResult& p, const RunConfig& rc, std::uint64_t seed) {
+// parallel); its SDC and crash rates with their 95% Wilson intervals. False when `stop`
+// ended it early (the point is not done).
+bool add_campaign(SweepPointResult& p, const RunConfig& rc, std::uint64_t seed, const std::atomic<bool>* stop) {
   std::ostringstream notes;  // per-point notes (synthetic images) would repeat for every point
   CampaignSource source = load_campaign(rc, seed, notes);
   source.campaign.config.threads = 1;
-  const CampaignSummary s = summarize_campaign(run_campaign(source.campaign), source.campaign.config);
+  CampaignRunOptions options;
+  options.stop = stop;
+  const CampaignResults results = run_campaign(source.campaign, options);
+  if (!results.complete()) return false;
+  const CampaignSummary s = summarize_campaign(results, source.campaign.config);
   p.experiments = s.overall.experiments;
   p.sdc_rate = s.overall.sdc_rate(), p.sdc_lo = s.overall.sdc_ci.lo, p.sdc_hi = s.overall.sdc_ci.hi;
   p.crash_rate = s.overall.crash_rate(), p.crash_lo = s.overall.crash_ci.lo, p.crash_hi = s.overall.crash_ci.hi;
+  return true;
 }
 
 // The terminal table, in point order.
@@ -434,6 +441,7 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
   bar.start(result.resumed_points, static_cast<long long>(result.points.size()));
   auto worker = [&] {
     for (std::size_t t; (t = next++) < todo.size();) {
+      if (o.stop && o.stop->load()) return;
       const std::size_t i = todo[t];
       SweepPointResult p;
       try {
@@ -442,7 +450,7 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
             point.workload.graph ? time_graph_workload(point, o.engine, o.seed) : time_workload(point, o.engine, o.seed);
         p = {true, w.cycles, w.analytical_cycles, w.macs, w.stall_cycles, w.weight_load_cycles,
              w.corrupted_outputs, w.nonfinite_outputs, w.utilisation, point.array.pes()};
-        if (point.campaign) add_campaign(p, point, o.seed);
+        if (point.campaign && !add_campaign(p, point, o.seed, o.stop)) return;
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
         if (!failure) failure = std::current_exception();

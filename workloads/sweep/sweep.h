@@ -8,6 +8,7 @@
 // anything runs. Points run on `threads` threads (0: the CPUs this process may use),
 // finished points are checkpointed (run_checkpoint.h), a rerun resumes without redoing
 // them, and results do not depend on the thread count.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <ostream>
@@ -56,6 +57,9 @@ struct SweepOptions {
   std::uint64_t seed = 1;
   bool plot = true;
   int stop_after_points = 0;  // > 0: stop after this many points of this call (tests kill a run so)
+  // Set (by a signal): no new point starts, a point's campaign stops, finished points are
+  // checkpointed and run_sweep returns incomplete.
+  const std::atomic<bool>* stop = nullptr;
   ProgressStyle progress = ProgressStyle::none;
 };
 

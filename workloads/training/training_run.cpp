@@ -95,6 +95,11 @@ struct Checkpoint {
   NetworkParameters params;
   SgdState sgd;
   std::vector<EpochRecord> history;
+  // The epoch under way (a stopped run): its first batches_done batches and their sums.
+  int batches_done = 0;
+  double loss_sum = 0.0;
+  long long correct = 0;
+  long long nonfinite_batches = 0, cycles = 0;
 };
 
 Table history_table(const std::vector<EpochRecord>& history) {
@@ -131,6 +136,11 @@ void write_checkpoint(const std::string& file, const std::string& key, const Net
   h5.set_attribute("/", "epochs_done", c.epochs_done);
   h5.set_attribute("/", "cycle", static_cast<std::int64_t>(c.cycle));
   h5.set_attribute("/", "sgd_steps", static_cast<std::int64_t>(c.sgd.steps));
+  h5.set_attribute("/", "batches_done", c.batches_done);
+  h5.set_attribute("/", "epoch_loss_sum", c.loss_sum);
+  h5.set_attribute("/", "epoch_correct", static_cast<std::int64_t>(c.correct));
+  h5.set_attribute("/", "epoch_nonfinite_batches", static_cast<std::int64_t>(c.nonfinite_batches));
+  h5.set_attribute("/", "epoch_cycles", static_cast<std::int64_t>(c.cycles));
   write_parameters(h5, net, c.params);
   for (std::size_t i = 0; i < c.sgd.velocity.size(); ++i)
     h5.write_tensor("/sgd/velocity/" + std::to_string(i), c.sgd.velocity[i]);
@@ -148,10 +158,31 @@ Checkpoint read_checkpoint(const std::string& file, const std::string& key, cons
   c.cycle = read_int64_attribute(file, "/", "cycle");
   c.params = read_parameters(file, net);
   c.sgd.steps = read_int64_attribute(file, "/", "sgd_steps");
+  c.batches_done = static_cast<int>(read_int64_attribute(file, "/", "batches_done"));
+  c.loss_sum = read_double_attribute(file, "/", "epoch_loss_sum");
+  c.correct = read_int64_attribute(file, "/", "epoch_correct");
+  c.nonfinite_batches = read_int64_attribute(file, "/", "epoch_nonfinite_batches");
+  c.cycles = read_int64_attribute(file, "/", "epoch_cycles");
   const std::size_t n = like.weights.size() + like.biases.size();
   for (std::size_t i = 0; i < n; ++i) c.sgd.velocity.push_back(read_tensor(file, "/sgd/velocity/" + std::to_string(i)));
   c.history = read_history(file, "/history");
   return c;
+}
+
+bool stop_requested(const TrainingOptions& o, long long batches_this_call) {
+  return (o.stop && o.stop->load()) || (o.stop_after_batches > 0 && batches_this_call >= o.stop_after_batches);
+}
+
+// The epoch's record from its sums, once every batch ran.
+EpochRecord finish_epoch(Checkpoint& state, int epoch, int n) {
+  EpochRecord rec;
+  rec.epoch = epoch + 1;
+  rec.train_loss = state.loss_sum / n;
+  rec.train_accuracy = static_cast<double>(state.correct) / n;
+  rec.nonfinite_batches = state.nonfinite_batches;
+  rec.cycles = state.cycles;
+  state.batches_done = 0, state.loss_sum = 0.0, state.correct = 0, state.nonfinite_batches = 0, state.cycles = 0;
+  return rec;
 }
 
 std::vector<HardwareFault> permanent_faults(const std::vector<HardwareFault>& faults) {
@@ -188,7 +219,9 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
     state = read_checkpoint(ckpt, key, net, state.params);
     optimizer.load_state(state.sgd);
     result.resumed_from_epoch = state.epochs_done;
-    out << "resuming from " << ckpt << " after epoch " << state.epochs_done << "\n";
+    out << "resuming from " << ckpt << " after epoch " << state.epochs_done;
+    if (state.batches_done > 0) out << " and " << state.batches_done << " batches of epoch " << state.epochs_done + 1;
+    out << "\n";
   }
 
   const PeFaults faulty(rc.array, rc.faults), faulty_permanent(rc.array, permanent_faults(rc.faults)), healthy;
@@ -199,7 +232,7 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
   Trainer trainer(net, state.params, *train_engine);
   if (rc.mitigations.prune_faulty_weights) {
     const auto masks = pruning_masks(net, rc.array, rc.faults);
-    if (state.epochs_done == 0)
+    if (state.epochs_done == 0 && state.batches_done == 0)
       out << "fault-aware pruning: " << apply_pruning(state.params, masks) << " weights held at zero\n";
     trainer.hold_at_zero(masks);
   }
@@ -208,28 +241,35 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
   const int batches = (n + t.batch_size - 1) / t.batch_size;
   int run_this_call = 0;
   ProgressMeter meter(progress, o.progress, "accsim: train");  // over every batch of every epoch
-  meter.start(static_cast<long long>(state.epochs_done) * batches, static_cast<long long>(t.epochs) * batches);
+  meter.start(static_cast<long long>(state.epochs_done) * batches + state.batches_done,
+              static_cast<long long>(t.epochs) * batches);
+  long long batches_this_call = 0;
   for (int epoch = state.epochs_done; epoch < t.epochs; ++epoch) {
     if (o.stop_after_epochs > 0 && run_this_call == o.stop_after_epochs) break;
     const std::vector<int> order = epoch_order(n, o.seed, epoch);
-    EpochRecord rec;
-    rec.epoch = epoch + 1;
-    double loss_sum = 0.0;
-    long long correct = 0;
-    for (int b = 0; b < batches; ++b) {
+    for (int b = state.batches_done; b < batches; ++b) {
+      if (stop_requested(o, batches_this_call)) {
+        state.sgd = optimizer.state();
+        write_checkpoint(ckpt, key, net, state);
+        meter.finish();
+        result.epochs = state.history;
+        result.stopped_epoch = epoch + 1, result.stopped_batch = b;
+        return result;
+      }
       const int first = b * t.batch_size, count = std::min(t.batch_size, n - first);
       const Tensor images = gather(train.images, order, static_cast<std::size_t>(first), static_cast<std::size_t>(count));
       std::vector<int> labels(static_cast<std::size_t>(count));
       for (int i = 0; i < count; ++i) labels[static_cast<std::size_t>(i)] = train.labels[static_cast<std::size_t>(order[static_cast<std::size_t>(first + i)])];
       const StepResult r = trainer.train_step(images, labels, optimizer, state.cycle);
-      loss_sum += r.loss.loss * count;
-      correct += r.loss.correct;
-      rec.nonfinite_batches += r.loss.non_finite;
-      rec.cycles += r.cycles;
+      state.loss_sum += r.loss.loss * count;
+      state.correct += r.loss.correct;
+      state.nonfinite_batches += r.loss.non_finite;
+      state.cycles += r.cycles;
+      state.batches_done = b + 1;
+      ++batches_this_call;
       meter.update(static_cast<long long>(epoch) * batches + b + 1);
     }
-    rec.train_loss = loss_sum / n;
-    rec.train_accuracy = static_cast<double>(correct) / n;
+    EpochRecord rec = finish_epoch(state, epoch, n);
     rec.val_accuracy_faulty = accuracy(net, state.params, validation, *eval_faulty, t.eval_batch);
     rec.val_accuracy_fault_free = accuracy(net, state.params, validation, *eval_healthy, t.eval_batch);
     state.history.push_back(rec);
@@ -248,7 +288,8 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
   }
   meter.finish();
   result.epochs = state.history;
-  if (state.epochs_done < t.epochs) return result;  // stopped early: the checkpoint holds the run
+  if (state.epochs_done < t.epochs) return result;  // stopped after an epoch: the checkpoint holds the run
+  result.complete = true;
 
   result.test_accuracy_faulty = accuracy(net, state.params, test, *eval_faulty, t.eval_batch);
   result.test_accuracy_fault_free = accuracy(net, state.params, test, *eval_healthy, t.eval_batch);

@@ -3,8 +3,10 @@
 // config's faults active in every pass, and records per epoch the training loss and
 // accuracy (faulty array), the validation accuracy on the faulty array and on a
 // fault-free one, NaN/Inf events and array cycles. The run checkpoints after every
-// epoch (run_checkpoint.h); a rerun of the same config resumes from the last checkpoint
-// and ends with bit-identical results, on any number of threads (training.threads).
+// epoch (run_checkpoint.h), and inside an epoch when it is stopped (`stop`: SIGINT,
+// SIGTERM); a rerun of the same config resumes from the checkpoint and ends with
+// bit-identical results, on any number of threads (training.threads).
+#include <atomic>
 #include <functional>
 #include <ostream>
 #include <string>
@@ -30,6 +32,8 @@ struct TrainingResult {
   std::vector<EpochRecord> epochs;
   double test_accuracy_faulty = 0.0, test_accuracy_fault_free = 0.0;
   int resumed_from_epoch = 0;  // epochs loaded from a checkpoint
+  bool complete = false;       // false: stopped, the checkpoint holds the run so far
+  int stopped_epoch = 0, stopped_batch = 0;  // when stopped: batches done of this 1-based epoch
 };
 
 struct TrainingOptions {
@@ -38,6 +42,9 @@ struct TrainingOptions {
   std::uint64_t seed = 1;
   bool plot = true;            // write the PNG (matplotlib from Debian)
   int stop_after_epochs = 0;   // > 0: return after this many epochs of this call (tests kill a run so)
+  // Set (by a signal): checkpoint after the current batch and return incomplete.
+  const std::atomic<bool>* stop = nullptr;
+  long long stop_after_batches = 0;  // > 0: stop as `stop` would after this many batches of this call (tests)
   ProgressStyle progress = ProgressStyle::none;
 };
 

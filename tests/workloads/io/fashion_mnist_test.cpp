@@ -1,6 +1,7 @@
 #include "workloads/io/fashion_mnist.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -335,6 +336,40 @@ TEST_F(FashionMnistFiles, AvailableOnlyWhenBothTestSplitFilesExist) {
   write_gz("t10k-labels-idx1-ubyte.gz", idx_labels(1, {0}));
   EXPECT_TRUE(fashion_mnist_available(dir_.string()));
   EXPECT_FALSE(fashion_mnist_available(path("no-such-dir")));
+}
+
+// A dataset that is there but unusable was once taken for a missing one (synthetic
+// images); now only a dataset that is not there at all is "absent".
+TEST_F(FashionMnistFiles, StatusTellsAnAbsentDatasetFromAnUnusableOne) {
+  EXPECT_EQ(fashion_mnist_status(path("no-such-dir")).state, DatasetState::absent);
+  EXPECT_EQ(fashion_mnist_status(dir_.string()).state, DatasetState::absent);  // holds neither file
+  fs::create_directories(path("t10k-images-idx3-ubyte.gz"));
+  DatasetStatus s = fashion_mnist_status(dir_.string());
+  EXPECT_EQ(s.state, DatasetState::unusable);
+  EXPECT_NE(s.reason.find(path("t10k-images-idx3-ubyte.gz") + ": is a directory"), std::string::npos) << s.reason;
+  fs::remove(path("t10k-images-idx3-ubyte.gz"));
+  ASSERT_EQ(::mkfifo(path("t10k-images-idx3-ubyte.gz").c_str(), 0600), 0);
+  s = fashion_mnist_status(dir_.string());
+  EXPECT_EQ(s.state, DatasetState::unusable);
+  EXPECT_NE(s.reason.find(": is a FIFO"), std::string::npos) << s.reason;
+  fs::remove(path("t10k-images-idx3-ubyte.gz"));
+  write_gz("t10k-images-idx3-ubyte.gz", idx_images(1, 28, 28, pattern_pixels(1, 28 * 28)));
+  s = fashion_mnist_status(dir_.string());  // the labels are missing
+  EXPECT_EQ(s.state, DatasetState::unusable);
+  EXPECT_NE(s.reason.find(path("t10k-labels-idx1-ubyte.gz") + " is missing"), std::string::npos) << s.reason;
+  write_gz("t10k-labels-idx1-ubyte.gz", idx_labels(1, {0}));
+  EXPECT_EQ(fashion_mnist_status(dir_.string()).state, DatasetState::usable);
+  s = fashion_mnist_status(path("t10k-labels-idx1-ubyte.gz"));  // a file as the folder
+  EXPECT_EQ(s.state, DatasetState::unusable);
+  EXPECT_NE(s.reason.find("is not a directory"), std::string::npos) << s.reason;
+}
+
+TEST_F(FashionMnistFiles, AFifoOrADeviceAsAnIdxFileIsAnInputErrorNotAHang) {
+  ASSERT_EQ(::mkfifo(path("fifo.gz").c_str(), 0600), 0);
+  EXPECT_NE(input_error_message([&] { read_idx_images(path("fifo.gz")); }).find(path("fifo.gz") + ": is a FIFO"),
+            std::string::npos);
+  EXPECT_NE(input_error_message([&] { read_idx_labels("/dev/zero"); }).find("/dev/zero: is a character device"),
+            std::string::npos);
 }
 
 TEST(FashionMnistDataset, RealDatasetHas10000TestAnd60000TrainImagesWithAllClassesAndUnitPixels) {

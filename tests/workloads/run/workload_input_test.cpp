@@ -2,7 +2,10 @@
 #include "workloads/run/workload_input.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <functional>
 #include <sstream>
 
 #include "arch/input_error.h"
@@ -71,6 +74,32 @@ TEST(WorkloadInput, LabelledImagesAreRefusedNamingTheKeyThatCannotBeServed) {
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()).rfind("x.json: workload.dataset_dir: accsim train", 0), 0u) << e.what();
   }
+}
+
+// An existing but unusable dataset is refused naming the key, never replaced by synthetic images.
+TEST(WorkloadInput, AnUnusableDatasetIsRefusedNamingTheKeyNotReplacedBySyntheticImages) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("accsim_unusable_dataset_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "t10k-images-idx3-ubyte.gz");  // a directory where the file belongs
+  const RunConfig rc = config_with(lenet5(), dir.string());
+  std::ostringstream notes;
+  for (const auto& load : std::vector<std::function<void()>>{
+           [&] { load_test_images(rc, lenet5(), 0, 2, 1, notes); },
+           [&] { require_labelled_images(rc, "accsim train"); }}) {
+    try {
+      load();
+      ADD_FAILURE() << "an unusable dataset accepted";
+    } catch (const InputError& e) {
+      const std::string m = e.what();
+      EXPECT_EQ(m.rfind("x.json: workload.dataset_dir: " + (dir / "t10k-images-idx3-ubyte.gz").string() +
+                            ": is a directory",
+                        0),
+                0u)
+          << m;
+    }
+  }
+  EXPECT_TRUE(notes.str().empty()) << notes.str();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

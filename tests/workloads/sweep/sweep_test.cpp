@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -158,6 +159,27 @@ TEST_F(SweepTest, AnInterruptedSweepResumesWithoutRedoingFinishedPoints) {
   sa << a.rdbuf();
   sb << b.rdbuf();
   EXPECT_EQ(sa.str(), sb.str());
+}
+
+// A stop (a signal) starts no new point: the finished points (none here) are
+// checkpointed, nothing else is written, and the rerun completes the sweep.
+TEST_F(SweepTest, AStopStartsNoNewPointKeepsTheCheckpointAndTheRerunCompletes) {
+  const RunConfig rc = config(example());
+  const Sweep s = parse_sweep(rc);
+  std::atomic<bool> stop{true};
+  SweepOptions o = options("stopped");
+  o.stop = &stop;
+  std::ostringstream sink;
+  const SweepResult part = run_sweep(rc, s, o, sink, sink);
+  EXPECT_FALSE(part.complete);
+  for (const SweepPointResult& p : part.points) EXPECT_FALSE(p.done);
+  EXPECT_TRUE(fs::exists(checkpoint_path(o.out_file)));
+  EXPECT_FALSE(fs::exists(o.out_file));
+  stop = false;
+  const SweepResult rest = run_sweep(rc, s, o, sink, sink);
+  EXPECT_TRUE(rest.complete);
+  EXPECT_TRUE(fs::exists(o.out_file));
+  EXPECT_FALSE(fs::exists(checkpoint_path(o.out_file)));
 }
 
 TEST_F(SweepTest, ACheckpointWithOtherColumnsIsRefusedNotReadAsZeros) {

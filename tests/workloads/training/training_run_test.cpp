@@ -93,6 +93,51 @@ TEST_F(TrainingRunTest, AKilledRunResumesFromItsCheckpointAndEndsBitIdentical) {
     EXPECT_EQ(testing::count_bit_differences(a.weights[i], b.weights[i]), 0) << i;
 }
 
+// A signal stops a run inside an epoch: the batches done are checkpointed with their
+// sums, and the resumed run ends bit-identical to one never stopped.
+TEST_F(TrainingRunTest, AStopInsideAnEpochKeepsItsBatchesAndTheResumedRunEndsBitIdentical) {
+  RunConfig rc = config(256, 64, 64, 2);  // 4 batches of 64 per epoch
+  HardwareFault f;  // a transient: the resumed run must restore the run's cycle too
+  f.site = FaultSite::psum, f.col = 2, f.bit = 27, f.kind = FaultKind::transient, f.cycle = 400000;
+  rc.faults = {f};
+  std::ostringstream sink;
+  const TrainingResult straight = run_training(rc, options("straight"), sink, sink);
+
+  TrainingOptions stopped = options("stopped");
+  stopped.stop_after_batches = 3;
+  const TrainingResult first = run_training(rc, stopped, sink, sink);
+  EXPECT_FALSE(first.complete);
+  EXPECT_EQ(first.stopped_epoch, 1);
+  EXPECT_EQ(first.stopped_batch, 3);
+  EXPECT_TRUE(first.epochs.empty());
+  EXPECT_TRUE(fs::exists(checkpoint_path(stopped.out_file)));
+  EXPECT_FALSE(fs::exists(stopped.out_file));
+  const TrainingResult second = run_training(rc, stopped, sink, sink);  // 1 batch ends epoch 1, 2 more of epoch 2
+  EXPECT_FALSE(second.complete);
+  EXPECT_EQ(second.stopped_epoch, 2);
+  EXPECT_EQ(second.stopped_batch, 2);
+  ASSERT_EQ(second.epochs.size(), 1u);
+  EXPECT_EQ(second.epochs[0].train_loss, straight.epochs[0].train_loss);
+  stopped.stop_after_batches = 0;
+  std::ostringstream resumed_out;
+  const TrainingResult resumed = run_training(rc, stopped, resumed_out, sink);
+  ASSERT_TRUE(resumed.complete);
+  EXPECT_NE(resumed_out.str().find("after epoch 1 and 2 batches of epoch 2"), std::string::npos) << resumed_out.str();
+  EXPECT_FALSE(fs::exists(checkpoint_path(stopped.out_file)));
+  ASSERT_EQ(resumed.epochs.size(), straight.epochs.size());
+  for (std::size_t i = 0; i < straight.epochs.size(); ++i) {
+    EXPECT_EQ(resumed.epochs[i].train_loss, straight.epochs[i].train_loss) << i;
+    EXPECT_EQ(resumed.epochs[i].train_accuracy, straight.epochs[i].train_accuracy) << i;
+    EXPECT_EQ(resumed.epochs[i].nonfinite_batches, straight.epochs[i].nonfinite_batches) << i;
+    EXPECT_EQ(resumed.epochs[i].cycles, straight.epochs[i].cycles) << i;
+    EXPECT_EQ(resumed.epochs[i].val_accuracy_faulty, straight.epochs[i].val_accuracy_faulty) << i;
+  }
+  const NetworkParameters a = read_parameters(options("straight").out_file, lenet5());
+  const NetworkParameters b = read_parameters(stopped.out_file, lenet5());
+  for (std::size_t i = 0; i < a.weights.size(); ++i)
+    EXPECT_EQ(testing::count_bit_differences(a.weights[i], b.weights[i]), 0) << i;
+}
+
 TEST_F(TrainingRunTest, TheThreadCountChangesNoBitOfTheResults) {
   RunConfig rc = config(96, 32, 32, 1);
   HardwareFault f;
