@@ -73,15 +73,18 @@ std::optional<std::uint64_t> parse_memory_size(const std::string& text) {
 }
 
 std::uint64_t available_memory() {
-  std::uint64_t bytes = physical_memory();
-  for (const fs::path& f : cgroup_limit_files())
-    if (const std::optional<std::uint64_t> limit = limit_in(f)) bytes = std::min(bytes, *limit);
-  return std::max(bytes, kMiB);
+  static const std::uint64_t available = [] {  // read once: checks run per layer
+    std::uint64_t bytes = physical_memory();
+    for (const fs::path& f : cgroup_limit_files())
+      if (const std::optional<std::uint64_t> limit = limit_in(f)) bytes = std::min(bytes, *limit);
+    return std::max(bytes, kMiB);
+  }();
+  return available;
 }
 
 std::uint64_t memory_limit() {
   const char* text = std::getenv(kMemoryLimitVariable);
-  if (text == nullptr || *text == '\0') return available_memory();
+  if (text == nullptr || *text == '\0') return available_memory() / 2;
   const std::optional<std::uint64_t> bytes = parse_memory_size(text);
   if (!bytes)
     throw InputError(std::string(kMemoryLimitVariable) + ": expected a size in bytes, optionally with a K, M, G or T "

@@ -4,10 +4,12 @@
 // anything is allocated; an estimate above the limit is an InputError (exit 2) naming
 // the input, instead of a bad_alloc or the OOM killer after minutes of work.
 //
-// The limit is the memory this process may use: the machine's physical memory, capped
-// by the cgroup's limit (v2 memory.max of its cgroup and every ancestor, v1
-// memory.limit_in_bytes). ACCSIM_MEMORY_LIMIT overrides it: bytes, or a number with a
-// K, M, G or T suffix (powers of 1024), e.g. ACCSIM_MEMORY_LIMIT=64G (docs/config.md).
+// The limit is half the memory this process may use (the machine's physical memory,
+// capped by the cgroup's limit: v2 memory.max of its cgroup and every ancestor, v1
+// memory.limit_in_bytes); the other half is for what the estimates do not count (the
+// engines' buffers, libraries, the system). ACCSIM_MEMORY_LIMIT overrides it: bytes, or
+// a number with a K, M, G or T suffix (powers of 1024), e.g. ACCSIM_MEMORY_LIMIT=64G
+// (docs/config.md).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,7 +19,7 @@ namespace accsim {
 inline constexpr const char* kMemoryLimitVariable = "ACCSIM_MEMORY_LIMIT";
 
 // The limit in bytes: ACCSIM_MEMORY_LIMIT when set (an InputError naming it when it is
-// not a size), otherwise available_memory().
+// not a size), otherwise available_memory() / 2.
 std::uint64_t memory_limit();
 
 // Physical memory capped by the cgroup limits; at least 1 MiB.

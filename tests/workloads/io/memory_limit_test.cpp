@@ -23,11 +23,11 @@ TEST(MemoryLimit, SizesTakeBinarySuffixes) {
     EXPECT_FALSE(parse_memory_size(bad).has_value()) << bad;
 }
 
-TEST(MemoryLimit, TheDefaultIsTheMemoryThisProcessMayUse) {
+TEST(MemoryLimit, TheDefaultIsHalfTheMemoryThisProcessMayUse) {
   const ScopedLimit none(kMemoryLimitVariable, nullptr);
   const std::uint64_t physical = static_cast<std::uint64_t>(::sysconf(_SC_PHYS_PAGES)) *
                                  static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-  EXPECT_EQ(memory_limit(), available_memory());
+  EXPECT_EQ(memory_limit(), available_memory() / 2);
   EXPECT_LE(available_memory(), physical);
   EXPECT_GE(available_memory(), 1u << 20);
 }
