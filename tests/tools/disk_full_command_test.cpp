@@ -3,7 +3,7 @@
 // and nothing of the run left behind (no output, temporary or checkpoint).
 #include <gtest/gtest.h>
 
-#include "file_size_limit.h"
+#include "child_process.h"
 #include "tools/cli_test_util.h"
 #include "workloads/io/fashion_mnist.h"
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "arch/input_error.h"
-#include "file_size_limit.h"
+#include "child_process.h"
 #include "workloads/io/results_file.h"
 #include "workloads/io/stale_temporaries.h"
 #include "workloads/io/text_file.h"

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "file_size_limit.h"
+#include "child_process.h"
 
 namespace accsim {
 namespace {

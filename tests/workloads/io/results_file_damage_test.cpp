@@ -4,13 +4,16 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
 #include <vector>
 
 #include "arch/input_error.h"
+#include "child_process.h"
 #include "scoped_env.h"
 #include "workloads/io/memory_limit.h"
 #include "workloads/io/results_file.h"
@@ -77,6 +80,18 @@ TEST_F(DamagedFileTest, VariableLengthStringsAreRefusedNamingFileObjectAndTheCon
   expect_input_error([&] { read_strings(f, "names"); }, {f, "'/names'", "variable-length strings"});
 }
 
+// The converter the refusal names turns such a file into one accsim reads, same strings.
+TEST_F(DamagedFileTest, TheConverterRewritesVariableLengthStringsAsFixedLengthOnes) {
+  if (std::system("/usr/bin/python3 -c 'import h5py' 2>/dev/null") != 0) GTEST_SKIP() << "python3-h5py is not installed";
+  const std::string in = file("h5py.h5"), out = file("fixed.h5");
+  write_variable_length_strings(in);
+  const std::string command = "/usr/bin/python3 " + std::string(ACCSIM_SOURCE_DIR) +
+                              "/tools/python/fixed_length_strings.py " + in + " " + out;
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  EXPECT_EQ(read_string_attribute(out, "/parameters", "network"), "lenet5");
+  EXPECT_EQ(read_strings(out, "names"), (std::vector<std::string>{"conv1", "conv2"}));
+}
+
 // Issue 12, item 2: one byte of the heap object's size (as byte 3001 of the shipped model
 // once was) set to 0xD0 made libhdf5 copy terabytes into a 6-byte buffer.
 TEST_F(DamagedFileTest, ADamagedVariableLengthStringIsAnInputErrorNotACrash) {
@@ -114,6 +129,23 @@ TEST_F(DamagedFileTest, ADeclaredExtentAboveTheMemoryLimitIsRefusedBeforeAllocat
   EXPECT_EQ(dataset_dims(f, "weight"), (std::vector<hsize_t>{1ULL << 20, 1ULL << 20}));  // the shape alone is fine
 }
 
+// A read in a child (libhdf5 leaks on a damaged file's error paths; a crash is reported):
+// exit 2 with the InputError's message, 0 when it read, 3 for any other exception.
+testing::ChildOutcome read_in_child(const std::function<void()>& read) {
+  return testing::run_in_child([&](std::string& text) {
+    try {
+      read();
+      return 0;
+    } catch (const InputError& e) {
+      text = e.what();
+      return 2;
+    } catch (const std::exception& e) {
+      text = e.what();
+      return 3;
+    }
+  });
+}
+
 TEST_F(DamagedFileTest, DamagedMetadataIsRefusedByItsChecksum) {
   const std::string f = file("r.h5");
   {
@@ -128,7 +160,10 @@ TEST_F(DamagedFileTest, DamagedMetadataIsRefusedByItsChecksum) {
     std::string bytes = good;
     bytes[at + 12] = static_cast<char>(bytes[at + 12] ^ 0x5A);  // inside the header's messages
     write_bytes(f, bytes);
-    expect_input_error([&] { read_doubles(f, "d"), read_string_attribute(f, "d", "units"); }, {f});
+    const testing::ChildOutcome c = read_in_child([&] { read_doubles(f, "d"), read_string_attribute(f, "d", "units"); });
+    EXPECT_TRUE(c.exited && c.code == 2) << "header at " << at << ": " << c.describe();
+    EXPECT_NE(c.text.find(f), std::string::npos) << c.text;
+    EXPECT_EQ(c.text.find('\n'), std::string::npos) << c.text;
     ++damaged_headers;
   }
   EXPECT_GE(damaged_headers, 2);  // the root group's and the dataset's
@@ -136,25 +171,30 @@ TEST_F(DamagedFileTest, DamagedMetadataIsRefusedByItsChecksum) {
 
 // Every 17th byte of the shipped model's first 2.7 KB (superblock, object headers, the
 // groups' indexes: its metadata) set to 0xD0 or, in turn, inverted: each read ends in
-// the parameters or in an InputError, never a crash.
+// the parameters or in an InputError naming the file, never a crash.
 TEST_F(DamagedFileTest, OneDamagedByteAnywhereInTheShippedModelIsAnInputErrorOrHarmless) {
   const std::string model = std::string(ACCSIM_SOURCE_DIR) + "/configs/models/lenet5_fashion_mnist.h5";
   const std::string good = bytes_of(model), f = file("model.h5");
-  int refused = 0, tried = 0;
-  for (std::size_t at = 0; at < 2700 && at < good.size(); at += 17, ++tried) {
-    std::string bytes = good;
-    bytes[at] = static_cast<char>(tried % 2 ? bytes[at] ^ 0xFF : 0xD0);
-    write_bytes(f, bytes);
-    try {
-      read_string_attribute(f, "/parameters", "network");
-      read_tensor(f, "/parameters/conv1/weight");
-      read_tensor(f, "/parameters/fc2/weight");
-    } catch (const InputError& e) {
-      EXPECT_NE(std::string(e.what()).find(f), std::string::npos) << e.what();
-      ++refused;
+  const testing::ChildOutcome c = testing::run_in_child([&](std::string& text) {
+    int refused = 0, tried = 0, unnamed = 0;
+    for (std::size_t at = 0; at < 2700 && at < good.size(); at += 17, ++tried) {
+      std::string bytes = good;
+      bytes[at] = static_cast<char>(tried % 2 ? bytes[at] ^ 0xFF : 0xD0);
+      write_bytes(f, bytes);
+      try {
+        read_string_attribute(f, "/parameters", "network");
+        read_tensor(f, "/parameters/conv1/weight");
+        read_tensor(f, "/parameters/fc2/weight");
+      } catch (const InputError& e) {
+        ++refused;
+        unnamed += std::string(e.what()).find(f) == std::string::npos;
+      }
     }
-  }
-  EXPECT_GT(refused, tried / 4);  // most metadata bytes matter, and their damage is caught
+    text = std::to_string(refused) + " of " + std::to_string(tried) + " refused, " + std::to_string(unnamed) +
+           " without the file's name";
+    return unnamed == 0 && refused > tried / 4 ? 0 : 1;  // most metadata bytes matter, their damage is caught
+  });
+  EXPECT_TRUE(c.exited && c.code == 0) << c.describe();
 }
 
 }  // namespace

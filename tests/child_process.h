@@ -1,8 +1,10 @@
 #pragma once
-// A full disk without root: run code in a forked child whose files may not grow past a
-// size (setrlimit RLIMIT_FSIZE), with SIGXFSZ ignored so that a write past the limit
-// fails with EFBIG ("File too large") as a write to a full disk fails with ENOSPC.
-// The child's crash is reported, not suffered: the test process survives it.
+// Code that may crash, leak inside a library or fill the disk, run in a forked child: its
+// crash is reported, not suffered (the test process survives it), and it ends with
+// _exit (no leak check of what libhdf5 leaks on a damaged file's error paths).
+// A full disk without root: a child whose files may not grow past a size (setrlimit
+// RLIMIT_FSIZE), with SIGXFSZ ignored so that a write past the limit fails with EFBIG
+// ("File too large") as a write to a full disk fails with ENOSPC.
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -25,15 +27,17 @@ struct ChildOutcome {
 
 // Runs fn(text) in a child limited to `max_file_bytes` per file; its return value is
 // the child's exit code and `text` comes back in ChildOutcome::text.
-inline ChildOutcome run_with_file_size_limit(rlim_t max_file_bytes, const std::function<int(std::string&)>& fn) {
+inline ChildOutcome run_in_child(const std::function<int(std::string&)>& fn, rlim_t max_file_bytes = RLIM_INFINITY) {
   int fds[2];
   if (::pipe(fds) != 0) return {};
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::close(fds[0]);
-    ::signal(SIGXFSZ, SIG_IGN);
-    const rlimit limit{max_file_bytes, max_file_bytes};
-    ::setrlimit(RLIMIT_FSIZE, &limit);
+    if (max_file_bytes != RLIM_INFINITY) {
+      ::signal(SIGXFSZ, SIG_IGN);
+      const rlimit limit{max_file_bytes, max_file_bytes};
+      ::setrlimit(RLIMIT_FSIZE, &limit);
+    }
     std::string text;
     int code = 125;
     try {
@@ -59,6 +63,10 @@ inline ChildOutcome run_with_file_size_limit(rlim_t max_file_bytes, const std::f
   out.code = out.exited ? WEXITSTATUS(status) : -1;
   out.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   return out;
+}
+
+inline ChildOutcome run_with_file_size_limit(rlim_t max_file_bytes, const std::function<int(std::string&)>& fn) {
+  return run_in_child(fn, max_file_bytes);
 }
 
 }  // namespace accsim::testing
