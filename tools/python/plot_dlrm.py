@@ -48,7 +48,7 @@ def main(argv):
     axes[0][-1].legend(loc="lower right", fontsize=8)
     fig.suptitle(argv[3] if len(argv) > 3 else "DLRM-style model: output RMSE under parameter faults")
     fig.tight_layout()
-    fig.savefig(argv[2], dpi=100)
+    plot_csv.save_figure(fig, argv[2], dpi=100)
     return 0
 
 

@@ -71,7 +71,7 @@ def main(argv):
         axes[2].set_title("mitigations, same experiments")
     fig.suptitle(argv[3] if len(argv) > 3 else f"Parameter vulnerability factor, fault model {model}")
     fig.tight_layout()
-    fig.savefig(argv[2], dpi=110)
+    plot_csv.save_figure(fig, argv[2], dpi=110)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ def main(argv):
         axes[2].set_ylabel("SDC rate (95% Wilson interval)")
     fig.suptitle(argv[1])
     fig.tight_layout()
-    fig.savefig(argv[2], dpi=100)
+    plot_csv.save_figure(fig, argv[2], dpi=100)
     return 0
 
 

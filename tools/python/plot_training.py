@@ -29,7 +29,7 @@ def main(argv):
     loss.grid(alpha=0.3)
     fig.suptitle(argv[3] if len(argv) > 3 else argv[1])
     fig.tight_layout()
-    fig.savefig(argv[2], dpi=100)
+    plot_csv.save_figure(fig, argv[2], dpi=100)
     return 0
 
 

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 
 namespace accsim {
 
@@ -76,6 +78,22 @@ void KeyHasher::labelled_images(const Tensor& images, const std::vector<int>& la
   tensor(images);
   u64(labels.size());
   for (int l : labels) i64(l);
+}
+
+void KeyHasher::file(const std::string& path) {
+  enum : std::uint64_t { missing = 0, unreadable = 1, contents = 2 };
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return u64(missing);
+  std::ifstream in(path, std::ios::binary);
+  if (!in || !std::filesystem::is_regular_file(path, ec)) return u64(unreadable);
+  u64(contents);
+  std::vector<char> buf(1 << 16);
+  std::uint64_t size = 0;
+  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
+    bytes(buf.data(), static_cast<std::size_t>(in.gcount()));
+    size += static_cast<std::uint64_t>(in.gcount());
+  }
+  u64(in.bad() ? unreadable : size);
 }
 
 std::string KeyHasher::hex() const {

@@ -1,7 +1,7 @@
 #pragma once
-// The resume keys of campaigns: FNV-1a (64 bits) over everything a campaign's results
-// depend on. Every field is length- or type-delimited, so that no two different
-// sequences of fields hash the same bytes.
+// The resume keys of checkpoints: FNV-1a (64 bits) over everything a run's results
+// depend on (and nothing else: not thread counts). Every field is length- or
+// type-delimited, so that no two different sequences of fields hash the same bytes.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -27,6 +27,9 @@ class KeyHasher {
   void mitigations(const MitigationConfig& m);
   void parameters(const NetworkParameters& p);
   void labelled_images(const Tensor& images, const std::vector<int>& labels);
+  // The bytes of an input file (a model, a topology, a dataset file), or a marker when it
+  // is missing or cannot be read: a changed input changes the key.
+  void file(const std::string& path);
   std::string hex() const;  // 16 hex digits
 
  private:

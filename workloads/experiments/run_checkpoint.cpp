@@ -30,4 +30,11 @@ std::string resume_key_text(const std::string& json_text, const std::vector<std:
   return j.dump(2);
 }
 
+const std::vector<std::string>& result_independent_keys() {
+  static const std::vector<std::string> keys = {"training.threads",           "sweep.threads",
+                                                "campaign.threads",           "pvf.threads",
+                                                "campaign.checkpoint_seconds", "pvf.checkpoint_seconds"};
+  return keys;
+}
+
 }  // namespace accsim

@@ -22,4 +22,8 @@ void discard_checkpoint(const std::string& out_file);
 // checkpoint resumes whatever they are. Text that is not JSON is returned as is.
 std::string resume_key_text(const std::string& json_text, const std::vector<std::string>& ignored);
 
+// Every config key that never changes results: the thread counts and checkpoint periods
+// of every block ("sweep.threads", "campaign.checkpoint_seconds", ...).
+const std::vector<std::string>& result_independent_keys();
+
 }  // namespace accsim

@@ -10,6 +10,8 @@
 #include <deque>
 #include <sstream>
 
+#include "workloads/io/stale_temporaries.h"
+
 extern char** environ;
 
 namespace accsim {
@@ -94,6 +96,7 @@ std::string failure(const std::string& script, const Child& c) {
 }  // namespace
 
 PlotResult run_plot_script(const std::string& script, const std::vector<std::string>& args) {
+  if (args.size() > 1) remove_stale_temporaries(args[1]);
   std::vector<std::string> argv = {kPython, std::string(ACCSIM_SOURCE_DIR) + "/tools/python/" + script};
   argv.insert(argv.end(), args.begin(), args.end());
   const Child c = run(argv);

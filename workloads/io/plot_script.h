@@ -17,7 +17,9 @@ struct PlotResult {
   std::string problem;  // why not, when not drawn: one line, or a line and the script's stderr indented
 };
 
-// Runs tools/python/<script> with `args` (its stdout discarded, its stderr kept).
+// Runs tools/python/<script> with `args`: the CSV, the PNG, then script options (its
+// stdout discarded, its stderr kept). Scripts save the PNG through a temporary
+// (plot_csv.save_figure); those a killed script left are removed first.
 PlotResult run_plot_script(const std::string& script, const std::vector<std::string>& args);
 
 // run_plot_script, and "accsim: note: no plot ..." on `notes` when it failed; true when drawn.

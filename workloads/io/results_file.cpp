@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -17,7 +18,12 @@
 #include <utility>
 
 #include "arch/input_error.h"
-#include "workloads/io/file_names.h"
+#include "workloads/io/memory_limit.h"
+#include "workloads/io/text_file.h"
+
+// libhdf5's metadata checksum (Jenkins' lookup3), exported by the library but declared
+// only in its private headers.
+extern "C" std::uint32_t H5_checksum_metadata(const void* data, std::size_t len, std::uint32_t initval);
 
 namespace accsim {
 
@@ -33,6 +39,13 @@ constexpr std::size_t kCompressAboveBytes = 64 * 1024;
 // Chunks of this size keep several chunks inside HDF5's default 1 MiB chunk cache.
 constexpr std::size_t kChunkTargetBytes = 256 * 1024;
 constexpr int kGzipLevel = 4;
+// The in-memory file grows by this much at a time.
+constexpr std::size_t kCoreIncrement = 1 << 20;
+
+const char* const kVariableLengthRefusal =
+    " holds variable-length strings, which accsim does not read (libhdf5 reads them without bounds checks: one "
+    "damaged byte crashes it); rewrite the file with fixed-length strings: /usr/bin/python3 "
+    "tools/python/fixed_length_strings.py FILE";
 
 herr_t keep_innermost(unsigned n, const H5E_error2_t* err, void* out) {
   if (n == 0 && err->desc != nullptr) *static_cast<std::string*>(out) = err->desc;
@@ -136,24 +149,26 @@ H5::LinkCreatPropList with_intermediate_groups() {
   return lcpl;
 }
 
-H5::StrType utf8_string_type() {
-  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-  type.setCset(H5T_CSET_UTF8);
-  return type;
-}
+// Strings as written: fixed-length UTF-8, NUL-padded to the longest (at least 1 byte, as
+// HDF5 requires), so readers copy them with bounds their type gives.
+struct FixedStrings {
+  H5::StrType type;
+  std::vector<char> bytes;  // count x width
+};
 
-// Variable-length HDF5 strings end at the first NUL: refuse to truncate silently.
-const char* c_string(const std::string& what, const std::string& s) {
-  if (s.find('\0') != std::string::npos)
-    throw std::invalid_argument("results file: string in " + in_quotes(what) + " contains a NUL byte");
-  return s.c_str();
-}
-
-std::vector<const char*> c_strings(const std::string& what, const std::vector<std::string>& v) {
-  std::vector<const char*> ptrs;
-  ptrs.reserve(v.size());
-  for (const std::string& s : v) ptrs.push_back(c_string(what, s));
-  return ptrs;
+FixedStrings fixed_strings(const std::string& what, const std::vector<std::string>& v) {
+  std::size_t width = 1;
+  for (const std::string& s : v) {
+    // Readers stop at the first NUL: refuse to truncate silently.
+    if (s.find('\0') != std::string::npos)
+      throw std::invalid_argument("results file: string in " + in_quotes(what) + " contains a NUL byte");
+    width = std::max(width, s.size());
+  }
+  FixedStrings f{H5::StrType(H5::PredType::C_S1, width), std::vector<char>(v.size() * width, '\0')};
+  f.type.setStrpad(H5T_STR_NULLPAD);
+  f.type.setCset(H5T_CSET_UTF8);
+  for (std::size_t i = 0; i < v.size(); ++i) std::copy(v[i].begin(), v[i].end(), f.bytes.begin() + i * width);
+  return f;
 }
 
 // File type (fixed little-endian, portable) and memory type (native) per element type.
@@ -256,13 +271,58 @@ int fsync_path(const std::string& path, int flags) {
   return err;
 }
 
-// Temporary files this process is writing. The temporary name depends only on the target and
-// the pid, so a second ResultsFile for the same target would truncate the first one's file
-// (and delete it when its own creation failed).
-class ActiveTemporaries {
+// Files are built in memory (nothing reaches the disk before commit) in the latest
+// format, whose metadata blocks carry checksums.
+H5::FileAccPropList in_memory_access() {
+  H5::FileAccPropList fapl;
+  // Closing the file must close every object still open in it.
+  fapl.setFcloseDegree(H5F_CLOSE_STRONG);
+  fapl.setCore(kCoreIncrement, false);
+  fapl.setLibverBounds(H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+  return fapl;
+}
+
+// libhdf5 1.10's H5Fget_file_image clears the superblock's "open for writing" flags
+// (byte 11 of a version 2 or 3 superblock at offset 0) without recomputing the checksum
+// that follows its four addresses: recompute it with libhdf5's own metadata checksum.
+void fix_superblock_checksum(std::vector<char>& image) {
+  static const char kSignature[] = "\x89HDF\r\n\x1a\n";
+  if (image.size() < 12 || std::memcmp(image.data(), kSignature, 8) != 0 || (image[8] != 2 && image[8] != 3)) return;
+  const std::size_t checksum_at = 12 + 4 * static_cast<std::size_t>(static_cast<unsigned char>(image[9]));
+  if (image.size() < checksum_at + 4) return;
+  const std::uint32_t sum = H5_checksum_metadata(image.data(), checksum_at, 0);
+  for (std::size_t i = 0; i < 4; ++i) image[checksum_at + i] = static_cast<char>((sum >> (8 * i)) & 0xFF);
+}
+
+// The bytes of the complete file.
+std::vector<char> file_image(H5::H5File& file) {
+  file.flush(H5F_SCOPE_GLOBAL);
+  const ssize_t size = H5Fget_file_image(file.getId(), nullptr, 0);
+  std::vector<char> image(size > 0 ? static_cast<std::size_t>(size) : 0);
+  if (size <= 0 || H5Fget_file_image(file.getId(), image.data(), image.size()) != size)
+    throw H5::FileIException("H5Fget_file_image", "cannot copy the file out of memory");
+  fix_superblock_checksum(image);
+  return image;
+}
+
+// Closes once. After a failed close the handle is leaked rather than closed again: a
+// second close of a file whose close failed crashes libhdf5 1.10.
+template <typename Handle>
+void close_quietly(std::unique_ptr<Handle> handle) {
+  if (!handle) return;
+  try {
+    handle->file.close();
+  } catch (const H5::Exception&) {
+    handle.release();
+  }
+}
+
+// Targets this process is writing: a second ResultsFile for the same target would replace
+// the first one's file (and, in memory, HDF5 takes the same name for the same file).
+class ActiveTargets {
  public:
-  static ActiveTemporaries& instance() {
-    static ActiveTemporaries active;
+  static ActiveTargets& instance() {
+    static ActiveTargets active;
     return active;
   }
   // Canonical key so that "out/r.h5" and "./out/../out/r.h5" are one file.
@@ -318,9 +378,11 @@ std::vector<hsize_t> extent(const H5::AbstractDs& ds) {
   return dims;
 }
 
-hsize_t element_count(const std::vector<hsize_t>& dims) {
-  hsize_t n = 1;
-  for (hsize_t d : dims) n *= d;
+// In double, so that absurd declared extents (2^40 x 2^40) cannot overflow before the
+// memory check refuses them.
+double element_count(const std::vector<hsize_t>& dims) {
+  double n = 1.0;
+  for (hsize_t d : dims) n *= static_cast<double>(d);
   return n;
 }
 
@@ -352,9 +414,11 @@ std::string dataset_where(const std::string& file, const std::string& abs_path) 
   return "dataset " + in_quotes(abs_path) + " in results file " + in_quotes(file);
 }
 
-// Reads a dataset of element type T (HDF5 converts between widths of the same class).
+// Reads a dataset of element type T (HDF5 converts between widths of the same class),
+// after checking that its declared extent fits the memory limit.
 template <typename T>
-std::vector<T> read_values(const H5::DataSet& ds, const std::vector<hsize_t>& dims) {
+std::vector<T> read_values(const H5::DataSet& ds, const std::vector<hsize_t>& dims, const std::string& where) {
+  check_memory(element_count(dims) * sizeof(T), where);
   std::vector<T> values(static_cast<std::size_t>(element_count(dims)));
   if (!values.empty()) ds.read(values.data(), H5Types<T>::mem());
   return values;
@@ -371,34 +435,28 @@ std::vector<T> read_1d(const H5::H5File& f, const std::string& file, const std::
     expect_class(ds, expected, where);
     const std::vector<hsize_t> dims = extent(ds);
     expect_1d(dims, where);
-    return read_values<T>(ds, dims);
+    return read_values<T>(ds, dims, where);
   });
 }
 
-// Strings from a dataset or attribute, stored as variable-length or fixed-length strings.
+// Strings from a dataset or attribute `where`: fixed-length only (the refusal of
+// variable-length ones is in the header), their size checked before reading.
 // read_raw(buffer, memory_type) performs the actual read.
-std::vector<std::string> read_string_values(const H5::AbstractDs& ds,
+std::vector<std::string> read_string_values(const H5::AbstractDs& ds, const std::string& where,
                                             const std::function<void(void*, const H5::DataType&)>& read_raw) {
   const H5::StrType file_type = ds.getStrType();
+  if (file_type.isVariableStr()) throw InputError(where + kVariableLengthRefusal);
   const H5::DataSpace space = ds.getSpace();
   const auto n = static_cast<std::size_t>(space.getSimpleExtentNpoints());
+  const std::size_t width = file_type.getSize();
+  check_memory(static_cast<double>(n) * static_cast<double>(width), where);
   std::vector<std::string> out;
   if (n == 0) return out;
-  if (file_type.isVariableStr()) {
-    H5::StrType mem_type(H5::PredType::C_S1, H5T_VARIABLE);
-    mem_type.setCset(file_type.getCset());
-    std::vector<char*> ptrs(n, nullptr);
-    read_raw(ptrs.data(), mem_type);
-    for (char* p : ptrs) out.emplace_back(p != nullptr ? p : "");
-    H5::DataSet::vlenReclaim(ptrs.data(), mem_type, space);
-  } else {
-    const std::size_t width = file_type.getSize();
-    std::vector<char> buffer(n * width);
-    read_raw(buffer.data(), file_type);
-    for (std::size_t i = 0; i < n; ++i) {
-      const char* s = buffer.data() + i * width;
-      out.emplace_back(s, strnlen(s, width));  // NUL-padded or NUL-terminated
-    }
+  std::vector<char> buffer(n * width);
+  read_raw(buffer.data(), file_type);
+  for (std::size_t i = 0; i < n; ++i) {
+    const char* s = buffer.data() + i * width;
+    out.emplace_back(s, strnlen(s, width));  // NUL-padded or NUL-terminated
   }
   return out;
 }
@@ -461,48 +519,25 @@ void check_output_path(const std::string& path) {
   if (fs::is_directory(path, ec)) throw InputError(what + ": it is a directory");
 }
 
-ResultsFile::ResultsFile(const std::string& path)
-    : path_(path), temp_path_(name_beside(path, ".partial" + std::to_string(::getpid()))) {
+ResultsFile::ResultsFile(const std::string& path) : path_(path) {
   silence_hdf5();
   check_output_path(path);
-  const std::string what = "cannot create results file " + in_quotes(path);
-  std::error_code ec;
-  const std::string claim = ActiveTemporaries::key(temp_path_);
-  if (!ActiveTemporaries::instance().claim(claim))
-    throw std::logic_error("results file " + in_quotes(path) +
-                           " is already being written by another ResultsFile");
+  const std::string claim = ActiveTargets::key(path);
+  if (!ActiveTargets::instance().claim(claim))
+    throw std::logic_error("results file " + in_quotes(path) + " is already being written by another ResultsFile");
   try {
-    H5::FileAccPropList fapl;
-    // Closing the file must close every object still open in it, so commit() never renames
-    // a file that HDF5 still has buffered data for.
-    fapl.setFcloseDegree(H5F_CLOSE_STRONG);
     handle_ = std::make_unique<Handle>(
-        Handle{H5::H5File(temp_path_, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, fapl)});
+        Handle{H5::H5File(path_, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, in_memory_access())});
   } catch (const H5::Exception& e) {
-    const std::string reason = hdf5_reason(e);
-    // A regular file there is ours (or a leftover of a dead process with our pid): the claim
-    // above rules out another writer in this process.
-    if (fs::is_regular_file(temp_path_, ec)) fs::remove(temp_path_, ec);
-    ActiveTemporaries::instance().release(claim);
-    throw InputError(what + ": " + reason);
+    ActiveTargets::instance().release(claim);
+    throw InputError("cannot create results file " + in_quotes(path) + ": " + hdf5_reason(e));
   }
   claim_ = claim;
 }
 
 ResultsFile::~ResultsFile() {
-  if (!committed_) {
-    if (handle_) {
-      try {
-        handle_->file.close();
-      } catch (...) {
-        // Nothing useful to report from a destructor; the file is removed below anyway.
-      }
-      handle_.reset();
-    }
-    std::error_code ec;
-    fs::remove(temp_path_, ec);
-  }
-  if (!claim_.empty()) ActiveTemporaries::instance().release(claim_);
+  close_quietly(std::move(handle_));
+  if (!claim_.empty()) ActiveTargets::instance().release(claim_);
 }
 
 ResultsFile::Handle& ResultsFile::open_handle(const char* operation) {
@@ -565,15 +600,14 @@ void ResultsFile::write_uint8s(const std::string& dataset, const std::vector<std
 void ResultsFile::write_strings(const std::string& dataset, const std::vector<std::string>& v) {
   Handle& h = open_handle("write_strings");
   const std::string abs_path = canonical_path(dataset, false);
-  const std::vector<const char*> ptrs = c_strings(abs_path, v);
+  const FixedStrings strings = fixed_strings(abs_path, v);
   h5_guard("cannot write dataset " + in_quotes(abs_path) + " to results file " + in_quotes(path_), [&] {
     require_missing(h.file, abs_path);
     const hsize_t n = v.size();
-    const H5::StrType type = utf8_string_type();
     const H5::DataSet ds =
-        h.file.createDataSet(abs_path, type, H5::DataSpace(1, &n), H5::DSetCreatPropList::DEFAULT,
+        h.file.createDataSet(abs_path, strings.type, H5::DataSpace(1, &n), H5::DSetCreatPropList::DEFAULT,
                              H5::DSetAccPropList::DEFAULT, with_intermediate_groups());
-    if (!ptrs.empty()) ds.write(ptrs.data(), type);
+    if (n > 0) ds.write(strings.bytes.data(), strings.type);
   });
 }
 
@@ -617,10 +651,9 @@ void ResultsFile::set_attribute(const std::string& object, const std::string& na
 
 void ResultsFile::set_attribute(const std::string& object, const std::string& name,
                                 const std::string& value) {
-  const char* ptr = c_string(name, value);
-  const H5::StrType type = utf8_string_type();
-  write_attribute(open_handle("set_attribute").file, path_, object, name, type, type,
-                  H5::DataSpace(H5S_SCALAR), &ptr);
+  const FixedStrings string = fixed_strings(name, {value});
+  write_attribute(open_handle("set_attribute").file, path_, object, name, string.type, string.type,
+                  H5::DataSpace(H5S_SCALAR), string.bytes.data());
 }
 
 void ResultsFile::write_table(const std::string& group, const Table& table) {
@@ -647,29 +680,20 @@ void ResultsFile::write_table(const std::string& group, const Table& table) {
     if (type == CellType::text) write_strings(dataset, table.texts(i));
     if (!table.columns()[i].units.empty()) set_attribute(dataset, "units", table.columns()[i].units);
   }
-  const std::vector<const char*> names = c_strings(abs_path, column_names);
-  const hsize_t n = names.size();
-  const H5::StrType type = utf8_string_type();
-  write_attribute(open_handle("write_table").file, path_, abs_path, "columns", type, type,
-                  H5::DataSpace(1, &n), names.data());
+  const FixedStrings names = fixed_strings(abs_path, column_names);
+  const hsize_t n = column_names.size();
+  write_attribute(open_handle("write_table").file, path_, abs_path, "columns", names.type, names.type,
+                  H5::DataSpace(1, &n), names.bytes.data());
 }
 
 void ResultsFile::commit() {
   Handle& h = open_handle("commit");
-  h5_guard("cannot finish results file " + in_quotes(path_), [&] {
-    h.file.flush(H5F_SCOPE_GLOBAL);
-    h.file.close();
-  });
-  handle_.reset();
-  if (const int err = fsync_path(temp_path_, O_RDONLY); err != 0)
-    throw InputError("cannot sync results file " + in_quotes(temp_path_) + ": " + std::strerror(err));
-  std::error_code ec;
-  fs::rename(temp_path_, path_, ec);
-  if (ec)
-    throw InputError("cannot move " + in_quotes(temp_path_) + " to results file " + in_quotes(path_) + ": " +
-                     ec.message());
+  const std::vector<char> image =
+      h5_guard("cannot finish results file " + in_quotes(path_), [&] { return file_image(h.file); });
+  close_quietly(std::move(handle_));
+  write_bytes_atomically(path_, image.data(), image.size());
   committed_ = true;
-  ActiveTemporaries::instance().release(claim_);  // the temporary name is free again
+  ActiveTargets::instance().release(claim_);  // the target is free for another writer
   claim_.clear();
   // Best effort: makes the rename itself durable; the data is already safe either way.
   fs::path dir = fs::path(path_).parent_path();
@@ -691,8 +715,9 @@ Tensor read_tensor(const std::string& file, const std::string& dataset) {
       if (d > static_cast<hsize_t>(INT_MAX)) throw InputError(where + " is too large for a Tensor");
       shape.push_back(static_cast<int>(d));
     }
+    check_memory(element_count(dims) * sizeof(float), where);
     Tensor t(shape);
-    t.values() = read_values<float>(ds, dims);
+    t.values() = read_values<float>(ds, dims, where);
     return t;
   });
 }
@@ -714,7 +739,7 @@ std::vector<std::int64_t> read_int64_array(const std::string& file, const std::s
     const H5::DataSet ds = open_dataset(f, file, abs_path);
     expect_class(ds, H5T_INTEGER, where);
     dims = extent(ds);
-    return read_values<std::int64_t>(ds, dims);
+    return read_values<std::int64_t>(ds, dims, where);
   });
 }
 
@@ -726,7 +751,7 @@ std::vector<std::string> read_strings(const std::string& file, const std::string
     const H5::DataSet ds = open_dataset(f, file, abs_path);
     expect_class(ds, H5T_STRING, where);
     expect_1d(extent(ds), where);
-    return read_string_values(ds, [&](void* buf, const H5::DataType& type) { ds.read(buf, type); });
+    return read_string_values(ds, where, [&](void* buf, const H5::DataType& type) { ds.read(buf, type); });
   });
 }
 
@@ -738,7 +763,7 @@ std::string read_string_attribute(const std::string& file, const std::string& ob
     const H5::Attribute attr = open_attribute(f, file, object, name);
     expect_class(attr, H5T_STRING, where);
     const std::vector<std::string> values =
-        read_string_values(attr, [&](void* buf, const H5::DataType& type) { attr.read(type, buf); });
+        read_string_values(attr, where, [&](void* buf, const H5::DataType& type) { attr.read(type, buf); });
     if (values.size() != 1) throw InputError(where + " is not a single string");
     return values.front();
   });
@@ -763,8 +788,8 @@ ResultsTable read_table(const std::string& file, const std::string& group) {
     const H5::Attribute attr = open_attribute(f, file, abs_path, "columns");
     expect_class(attr, H5T_STRING, where + " attribute 'columns'");
     ResultsTable table;
-    table.column_names =
-        read_string_values(attr, [&](void* buf, const H5::DataType& type) { attr.read(type, buf); });
+    table.column_names = read_string_values(attr, where + " attribute 'columns'",
+                                            [&](void* buf, const H5::DataType& type) { attr.read(type, buf); });
     for (const std::string& name : table.column_names) {
       const std::string column = abs_path + "/" + name;
       if (open_dataset(f, file, column).getTypeClass() == H5T_INTEGER) {
@@ -776,6 +801,12 @@ ResultsTable read_table(const std::string& file, const std::string& group) {
     }
     return table;
   });
+}
+
+std::vector<hsize_t> dataset_dims(const std::string& file, const std::string& dataset) {
+  const H5::H5File f = open_for_reading(file);
+  const std::string abs_path = canonical_path(dataset, false);
+  return h5_guard("cannot read " + dataset_where(file, abs_path), [&] { return extent(open_dataset(f, file, abs_path)); });
 }
 
 bool dataset_exists(const std::string& file, const std::string& dataset) {

@@ -1,7 +1,12 @@
 #pragma once
-// The HDF5 results file of a simulation run, written so that a crash or an exception
-// never leaves a half-written file behind: everything goes to "<target>.partial<pid>"
-// in the target's directory, and only commit() renames it onto the target.
+// The HDF5 results file of a simulation run, written so that a crash, a kill or a full
+// disk never leaves a half-written file behind: the file is built in memory (HDF5's core
+// driver) and commit() writes it to a temporary next to the target and renames it onto
+// the target (text_file.h). libhdf5 1.10 never sees a failed write, which it cannot
+// recover from (closing such a file crashes it).
+//
+// Files are written in HDF5's latest format, whose metadata carries checksums (a damaged
+// file is refused, not misread), with fixed-length strings only.
 //
 // Dataset and object paths are absolute-or-relative-to-root ("/layers/conv1/golden_output"
 // or "layers/conv1/golden_output"); missing intermediate groups are created on write.
@@ -26,16 +31,15 @@ namespace accsim {
 
 class ResultsFile {
  public:
-  // Opens the temporary file for writing; InputError if the target's directory does not
-  // exist or is not writable.
+  // Starts the file in memory; InputError if the target's directory does not exist or is
+  // not writable.
   explicit ResultsFile(const std::string& path);
-  // Removes the temporary file unless committed; a pre-existing target stays untouched.
+  // Discards the file unless committed; a pre-existing target stays untouched.
   ~ResultsFile();
   ResultsFile(const ResultsFile&) = delete;
   ResultsFile& operator=(const ResultsFile&) = delete;
 
   const std::string& path() const { return path_; }  // the final target path
-  const std::string& temporary_path() const { return temp_path_; }
   bool committed() const { return committed_; }
 
   // float32 dataset with t's shape; datasets over 64 KiB are chunked and gzip-compressed.
@@ -50,7 +54,7 @@ class ResultsFile {
                      const std::vector<hsize_t>& dims);
   void write_uint8s(const std::string& dataset, const std::vector<std::uint8_t>& v,
                     const std::vector<hsize_t>& dims);
-  // 1-D variable-length UTF-8 strings (h5py reads them back as str).
+  // 1-D fixed-length UTF-8 strings, NUL-padded to the longest (h5py reads them as bytes).
   void write_strings(const std::string& dataset, const std::vector<std::string>& v);
 
   // Attributes on an existing group or dataset; a missing path is created as a group.
@@ -75,8 +79,9 @@ class ResultsFile {
   // rebuild it. Column names must not contain '/'.
   void write_table(const std::string& group, const Table& table);
 
-  // Flushes and closes the temporary file, fsyncs it and atomically renames it onto the
-  // target. Further writes throw std::logic_error.
+  // Writes the file to a temporary next to the target, fsyncs it and atomically renames it
+  // onto the target; InputError naming the target and the reason (e.g. "No space left on
+  // device") with the temporary removed. Further writes throw std::logic_error.
   void commit();
 
  private:
@@ -89,8 +94,7 @@ class ResultsFile {
   Handle& open_handle(const char* operation);  // std::logic_error once committed
 
   std::string path_;
-  std::string temp_path_;
-  std::string claim_;  // canonical temp_path_, reserved process-wide while this object lives
+  std::string claim_;  // canonical path_, reserved process-wide while this object lives
   std::unique_ptr<Handle> handle_;
   bool committed_ = false;
 };
@@ -106,9 +110,12 @@ struct ResultsTable {
   std::vector<std::vector<double>> columns;
 };
 
-// Readers used by tests and resumable runs. They throw InputError naming the file (and the
-// dataset or attribute) if the file is missing or not HDF5, the object is missing, or the
-// stored type or rank does not fit the requested one.
+// Readers used by tests, resumable runs and model files. They throw InputError naming the
+// file (and the dataset or attribute) if the file is missing or not HDF5, the object is
+// missing or damaged, the stored type or rank does not fit the requested one, the data
+// would exceed the memory limit (memory_limit.h), or strings are variable-length:
+// their data lives in a heap that libhdf5 1.10 reads without bounds checks, so one
+// damaged byte crashes it. Fixed-length strings are read with the bounds their type gives.
 Tensor read_tensor(const std::string& file, const std::string& dataset);
 std::vector<double> read_doubles(const std::string& file, const std::string& dataset);       // 1-D
 std::vector<std::int64_t> read_int64s(const std::string& file, const std::string& dataset);  // 1-D
@@ -123,6 +130,8 @@ double read_double_attribute(const std::string& file, const std::string& object,
 std::int64_t read_int64_attribute(const std::string& file, const std::string& object,
                                   const std::string& name);
 ResultsTable read_table(const std::string& file, const std::string& group);
+// The dimensions of a dataset, read without its data (check a shape before reading it).
+std::vector<hsize_t> dataset_dims(const std::string& file, const std::string& dataset);
 // True iff the path exists and is a dataset; the file itself must be a readable HDF5 file.
 bool dataset_exists(const std::string& file, const std::string& dataset);
 

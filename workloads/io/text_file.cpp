@@ -3,13 +3,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
 #include "arch/input_error.h"
-#include "workloads/io/file_names.h"
+#include "workloads/io/stale_temporaries.h"
 
 namespace accsim {
 
@@ -20,19 +19,17 @@ namespace {
   throw InputError(path + ": cannot write: " + what + ": " + std::strerror(err));
 }
 
-// Distinguishes the temporary files of concurrent writers in one process.
-std::atomic<unsigned long long> g_temp_counter{0};
-
 }  // namespace
 
-void write_text_atomically(const std::string& path, const std::string& text) {
-  const std::string temp =
-      name_beside(path, ".partial" + std::to_string(::getpid()) + "." + std::to_string(g_temp_counter.fetch_add(1)));
+void write_bytes_atomically(const std::string& path, const void* data, std::size_t size) {
+  remove_stale_temporaries(path);
+  const std::string temp = temporary_name(path);
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw InputError(path + ": cannot write: cannot create " + temp + ": " + std::strerror(errno));
+  const char* bytes = static_cast<const char*>(data);
   std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+  while (done < size) {
+    const ssize_t n = ::write(fd, bytes + done, size - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       const int err = errno;
@@ -49,6 +46,10 @@ void write_text_atomically(const std::string& path, const std::string& text) {
   }
   if (::close(fd) != 0) write_failure(path, temp, "closing " + temp, errno);
   if (std::rename(temp.c_str(), path.c_str()) != 0) write_failure(path, temp, "renaming " + temp, errno);
+}
+
+void write_text_atomically(const std::string& path, const std::string& text) {
+  write_bytes_atomically(path, text.data(), text.size());
 }
 
 }  // namespace accsim

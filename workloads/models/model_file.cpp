@@ -4,6 +4,19 @@
 
 namespace accsim {
 
+namespace {
+
+std::vector<hsize_t> dims_of(const Tensor& t) { return std::vector<hsize_t>(t.shape().begin(), t.shape().end()); }
+
+// As Tensor::shape_string writes shapes.
+std::string dims_text(const std::vector<hsize_t>& dims) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < dims.size(); ++i) s += (i ? "," : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
+}  // namespace
+
 void write_parameters(ResultsFile& h5, const Network& net, const NetworkParameters& params) {
   h5.set_attribute("/parameters", "network", net.name);
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
@@ -21,13 +34,14 @@ NetworkParameters read_parameters(const std::string& file, const Network& net) {
   NetworkParameters params;
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
     const std::string base = "/parameters/" + net.layers[i].name;
-    Tensor w = read_tensor(file, base + "/weight"), b = read_tensor(file, base + "/bias");
-    if (w.shape() != expected.weights[i].shape() || b.shape() != expected.biases[i].shape())
-      throw InputError(file + ": " + base + " has shapes " + w.shape_string() + " / " + b.shape_string() +
+    // Shapes first: a damaged or hostile file may declare any extent.
+    const std::vector<hsize_t> w = dataset_dims(file, base + "/weight"), b = dataset_dims(file, base + "/bias");
+    if (w != dims_of(expected.weights[i]) || b != dims_of(expected.biases[i]))
+      throw InputError(file + ": " + base + " has shapes " + dims_text(w) + " / " + dims_text(b) +
                        ", the network needs " + expected.weights[i].shape_string() + " / " +
                        expected.biases[i].shape_string());
-    params.weights.push_back(std::move(w));
-    params.biases.push_back(std::move(b));
+    params.weights.push_back(read_tensor(file, base + "/weight"));
+    params.biases.push_back(read_tensor(file, base + "/bias"));
   }
   return params;
 }

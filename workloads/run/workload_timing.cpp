@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "arch/random.h"
+#include "workloads/io/memory_limit.h"
 #include "workloads/run/engines.h"
 #include "workloads/run/workload_input.h"
 #include "workloads/models/workload_parameters.h"
@@ -10,6 +11,17 @@
 namespace accsim {
 
 namespace {
+
+// A topology layer on data: its operands, a transposed copy of the input (the fast
+// kernel's), the fault-free and faulty outputs and an accumulator as large as the output,
+// in fp32. InputError naming the topology and the layer above the memory limit.
+void check_layer_memory(const std::string& topology, const ConvJob& job) {
+  const ConvShape& s = job.shape;
+  const double input = static_cast<double>(s.n) * s.c * s.h * s.w, weights = static_cast<double>(s.k) * s.c * s.r * s.s;
+  const double output = static_cast<double>(s.n) * s.k * s.p() * s.q();
+  check_memory(4.0 * (2 * input + weights + 3 * output),
+               topology + ": layer '" + job.layer + "' on data (faults configured or the cycle engine)");
+}
 
 Tensor seeded_operand(std::vector<int> shape, std::uint64_t seed) {
   Tensor t(std::move(shape));
@@ -45,6 +57,7 @@ WorkloadTiming time_workload(const RunConfig& rc, const std::string& engine, std
       l.job = rc.workload.topology_jobs[i];
       const ConvShape& s = l.job.shape;
       if (data) {
+        check_layer_memory(rc.workload.topology, l.job);
         const Tensor in = seeded_operand({s.n, s.c, s.h, s.w}, splitmix64(seed ^ (2 * i + 1)));
         const Tensor wt = seeded_operand({s.k, s.c, s.r, s.s}, splitmix64(seed ^ (2 * i + 2)));
         const JobResult golden = clean->run(l.job, in, wt, start);

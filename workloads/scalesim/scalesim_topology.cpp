@@ -11,6 +11,7 @@
 
 #include "arch/input_error.h"
 #include "arch/input_file.h"
+#include "workloads/io/memory_limit.h"
 #include "workloads/scalesim/csv_fields.h"
 
 namespace accsim {
@@ -22,6 +23,11 @@ const std::vector<std::string> kGemmColumns = {"Layer Name", "M", "N", "K"};
 
 // Larger layers could overflow the 64-bit cycle and operation counts downstream.
 constexpr double kMaxMacs = 9007199254740992.0;  // 2^53
+
+// What one layer costs a run (measured about 680 bytes on `accsim` of a topology: the
+// parsed job, its timing row, the report's and the HDF5 file's rows), rounded up: a
+// 2-line file with a 2^24-channel depthwise layer is 2^24 layers.
+constexpr double kBytesPerLayer = 1024.0;
 
 
 bool is_blank(const std::vector<std::string>& fields) {
@@ -175,8 +181,15 @@ void read_conv_extras(const RowParser& row, const std::vector<std::string>& f, i
   }
 }
 
+// InputError naming the file and line when `layers` layers exceed the memory limit.
+void check_layer_count(const RowParser& row, const std::string& file, std::size_t layers) {
+  check_memory(static_cast<double>(layers) * kBytesPerLayer,
+               file + ": line " + std::to_string(row.line()) + ": " + std::to_string(layers) +
+                   " layers (a depthwise layer is one layer per channel)");
+}
+
 void parse_conv_row(const RowParser& row, const std::vector<std::string>& f, int batch, Topology& topo,
-                    Warnings& warnings) {
+                    Warnings& warnings, const std::string& file) {
   row.check_field_count(f, kConvColumns);
   const long long hi = kMaxTopologyValue;
   const std::string name = row.name(f, kConvColumns[0]);
@@ -204,6 +217,7 @@ void parse_conv_row(const RowParser& row, const std::vector<std::string>& f, int
     return;
   }
   // SCALE-Sim's depthwise convention: one single-channel layer per input channel.
+  check_layer_count(row, file, topo.layers.size() + static_cast<std::size_t>(s.c));
   job.shape.c = 1;
   for (int ch = 0; ch < s.c; ++ch) {
     job.layer = name + "Channel_" + std::to_string(ch);
@@ -256,9 +270,10 @@ Topology parse_scalesim_topology_text(const std::string& text, const std::string
     const std::vector<std::string> fields =
         row_fields(line, (conv ? kConvColumns : kGemmColumns).size(), line_number, warnings);
     if (conv)
-      parse_conv_row(row, fields, batch, topo, warnings);
+      parse_conv_row(row, fields, batch, topo, warnings, file);
     else
       parse_gemm_row(row, fields, topo, warnings);
+    if (topo.layers.size() % 4096 == 0) check_layer_count(row, file, topo.layers.size());
   }
   if (header_line == 0)
     throw InputError(file + ": empty file: expected the header '" + header_text(kConvColumns) + "' or '" +

@@ -38,6 +38,10 @@
 //   read is a decimal integer in [1, kMaxTopologyValue].
 // Warnings are lines in Topology::warnings (the file named, lines listed), one per kind.
 //
+// Size: the layers (a depthwise row counts one per channel; 1 KiB each in a run) must fit
+// the memory limit (memory_limit.h): an InputError naming the line otherwise, before the
+// layers are built.
+//
 // Every problem is an InputError naming the file, the 1-based line and the column, e.g.
 //   "topo.csv: line 4, column 'Strides': expected an integer in [1, 16777216], got 'x'".
 #include <cstddef>

@@ -27,7 +27,7 @@
 #include "workloads/io/run_attributes.h"
 #include "workloads/experiments/key_hasher.h"
 #include "workloads/experiments/run_checkpoint.h"
-#include "workloads/models/graph_hash.h"
+#include "workloads/io/fashion_mnist.h"
 #include "workloads/sweep/graph_point_timing.h"
 
 namespace accsim {
@@ -276,20 +276,35 @@ SweepPointResult point_of(const ResultsTable& t, std::size_t r) {
   return p;
 }
 
-// The config, seed and engine; with graph models also the bits of each model a point
-// runs, so that a checkpoint of an edited model file is refused, not mixed in.
-std::string sweep_key(const RunConfig& rc, const Sweep& sweep, const SweepOptions& o) {
-  std::string key = resume_key_text(rc.json_text, {"sweep.threads", "campaign.threads"}) + "\nseed=" +
-                    std::to_string(o.seed) + " engine=" + o.engine;
-  std::set<std::pair<std::string, int>> hashed;
+// The files the points read: parameter files, ONNX models, topologies and, for workloads
+// fed with images, the Fashion-MNIST test split.
+std::set<std::string> input_files(const Sweep& sweep) {
+  std::set<std::string> files;
   for (const SweepPoint& p : sweep.points) {
     const WorkloadConfig& w = p.config.workload;
-    if (!w.graph || !hashed.insert({w.model, w.batch}).second) continue;
-    KeyHasher h;
-    hash_graph(h, *w.graph);
-    key += "\nmodel " + w.model + " batch " + std::to_string(w.batch) + ": " + h.hex();
+    for (const std::string& f : {w.parameters, w.model, w.topology, p.config.campaign ? p.config.campaign->model : ""})
+      if (!f.empty()) files.insert(f);
+    if (w.topology.empty()) {
+      const std::vector<std::string> dataset = fashion_mnist_files(w.dataset_dir);
+      files.insert(dataset.begin(), dataset.begin() + 2);  // the test split's images and labels
+    }
   }
-  return key;
+  return files;
+}
+
+// Everything that decides the points' results, the input files' bytes included, and
+// nothing else (not thread counts): a checkpoint resumes only a sweep with the same key.
+std::string sweep_key(const RunConfig& rc, const Sweep& sweep, const SweepOptions& o) {
+  KeyHasher h;
+  h.str("accsim sweep key 2");  // 2: the input files are part of it
+  h.str(resume_key_text(rc.json_text, result_independent_keys()));
+  h.u64(o.seed);
+  h.str(o.engine);
+  for (const std::string& f : input_files(sweep)) {
+    h.str(f);
+    h.file(f);
+  }
+  return h.hex();
 }
 
 std::string with_extension(const std::string& file, const std::string& ext) {
@@ -407,8 +422,8 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
   const std::string key = sweep_key(rc, sweep, o), ckpt = checkpoint_path(o.out_file);
   if (fs::exists(ckpt)) {
     if (read_string_attribute(ckpt, "/", "sweep_key") != key)
-      throw InputError(ckpt + ": checkpoint of a different sweep (config, model, seed or engine differ); "
-                              "delete it to start afresh or choose another --out");
+      throw InputError(ckpt + ": checkpoint of a different sweep (config, seed, engine or an input file: a model, "
+                              "topology or dataset file, differ); delete it to start afresh or choose another --out");
     const ResultsTable t = read_table(ckpt, "/points");
     std::vector<std::string> expected;
     const Table empty = points_table({}, sweep.has_campaign());
@@ -435,6 +450,7 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
   std::atomic<std::size_t> next{0};
   std::mutex mutex;  // guards result.points, the checkpoint and the progress bar
   std::exception_ptr failure;
+  bool bad_input = false;  // the failure is a point's InputError
   long long finished = 0;
   auto last_save = std::chrono::steady_clock::now();
   ProgressMeter bar(progress, o.progress, "accsim: sweep");
@@ -453,7 +469,15 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
         if (point.campaign && !add_campaign(p, point, o.seed, o.stop)) return;
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
-        if (!failure) failure = std::current_exception();
+        if (!failure) {
+          failure = std::current_exception();
+          try {
+            throw;
+          } catch (const InputError&) {
+            bad_input = true;
+          } catch (...) {
+          }
+        }
         next = todo.size();
         return;
       }
@@ -462,7 +486,13 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
       bar.update(result.resumed_points + ++finished);
       const auto now = std::chrono::steady_clock::now();
       if (now - last_save > std::chrono::seconds(2)) {  // what a kill may lose: two seconds of points
-        write_checkpoint(ckpt, key, result.points, sweep.has_campaign());
+        try {
+          write_checkpoint(ckpt, key, result.points, sweep.has_campaign());
+        } catch (...) {  // a full disk: stop and report it, as a failed point
+          if (!failure) failure = std::current_exception();
+          next = todo.size();
+          return;
+        }
         last_save = now;
       }
     }
@@ -473,7 +503,12 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
   for (auto& th : pool) th.join();
   bar.finish();
   if (failure) {
-    write_checkpoint(ckpt, key, result.points, sweep.has_campaign());
+    // A point's bad input is fixed by changing an input, which changes the key: its
+    // checkpoint could never be resumed. Anything else (a full disk) keeps the progress.
+    if (bad_input)
+      discard_checkpoint(o.out_file);
+    else
+      write_checkpoint(ckpt, key, result.points, sweep.has_campaign());
     std::rethrow_exception(failure);
   }
   result.complete = std::all_of(result.points.begin(), result.points.end(), [](const auto& p) { return p.done; });

@@ -11,6 +11,7 @@
 #include "arch/input_error.h"
 #include "arch/random.h"
 #include "workloads/experiments/available_cpus.h"
+#include "workloads/experiments/key_hasher.h"
 #include "workloads/run/engines.h"
 #include "workloads/io/csv_writer.h"
 #include "workloads/io/fashion_mnist.h"
@@ -41,15 +42,22 @@ std::string with_extension(const std::string& file, const std::string& ext) {
   return fs::path(file).replace_extension(ext).string();
 }
 
-// Everything that decides the results: a checkpoint resumes only a run with the same key.
+// Everything that decides the results, the dataset's bytes included, and nothing else (not
+// thread counts): a checkpoint resumes only a run with the same key.
 std::string run_key(const RunConfig& rc, const TrainingOptions& o) {
   const TrainingConfig& t = rc.training;
-  std::ostringstream k;
-  k << resume_key_text(rc.json_text, {"training.threads"}) << "\nseed=" << o.seed << " engine=" << o.engine << " epochs=" << t.epochs
-    << " batch=" << t.batch_size << " lr=" << t.sgd.lr << " momentum=" << t.sgd.momentum
-    << " wd=" << t.sgd.weight_decay << " train_limit=" << t.train_limit << " validation=" << t.validation_size
-    << " test_limit=" << t.test_limit;
-  return k.str();
+  KeyHasher h;
+  h.str("accsim train key 2");  // 2: the dataset files are part of it
+  h.str(resume_key_text(rc.json_text, result_independent_keys()));
+  h.u64(o.seed);
+  h.str(o.engine);
+  for (long long v : {static_cast<long long>(t.epochs), static_cast<long long>(t.batch_size),
+                      static_cast<long long>(t.train_limit), static_cast<long long>(t.validation_size),
+                      static_cast<long long>(t.test_limit)})
+    h.i64(v);
+  for (double v : {t.sgd.lr, t.sgd.momentum, t.sgd.weight_decay}) h.f64(v);
+  for (const std::string& f : fashion_mnist_files(rc.workload.dataset_dir)) h.file(f);
+  return h.hex();
 }
 
 Tensor gather(const Tensor& images, const std::vector<int>& order, std::size_t first, std::size_t count) {
@@ -151,8 +159,8 @@ void write_checkpoint(const std::string& file, const std::string& key, const Net
 Checkpoint read_checkpoint(const std::string& file, const std::string& key, const Network& net,
                            const NetworkParameters& like) {
   if (read_string_attribute(file, "/", "run_key") != key)
-    throw InputError(file + ": checkpoint of a different run (config, seed, engine or limits differ); "
-                            "delete it to start afresh or choose another --out");
+    throw InputError(file + ": checkpoint of a different run (config, seed, engine, limits or the dataset's files "
+                            "differ); delete it to start afresh or choose another --out");
   Checkpoint c;
   c.epochs_done = static_cast<int>(read_int64_attribute(file, "/", "epochs_done"));
   c.cycle = read_int64_attribute(file, "/", "cycle");

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "child_process.h"
+
 namespace accsim {
 namespace {
 
@@ -46,6 +48,32 @@ TEST_F(PlotScriptTest, AFailingScriptIsReportedWithItsOwnError) {
   EXPECT_NE(r.problem.find("KeyError: 'pes'"), std::string::npos) << r.problem;
   EXPECT_EQ(r.problem.find("matplotlib"), std::string::npos) << r.problem;
   EXPECT_FALSE(fs::exists(dir_ / "sweep.png"));
+}
+
+// A disk that fills up while the PNG is written (a file-size limit one byte below the
+// PNG's size, inherited by the script: its last buffered write fails as the file is
+// closed): the plot fails with the script's error and leaves neither a truncated PNG
+// nor its temporary.
+TEST_F(PlotScriptTest, APlotThatCannotBeSavedLeavesNoPartialPng) {
+  if (!matplotlib_installed()) GTEST_SKIP() << "python3-matplotlib is not installed";
+  const std::string csv = write("train.csv",
+                                "epoch,train_loss,train_accuracy,val_accuracy_faulty,val_accuracy_fault_free\n"
+                                "1,2.0,0.5,0.4,0.6\n2,1.5,0.6,0.5,0.7\n");
+  const std::string png = (dir_ / "train.png").string();
+  ASSERT_TRUE(run_plot_script("plot_training.py", {csv, png}).drawn);
+  const auto size = fs::file_size(png);
+  fs::remove(png);
+  const testing::ChildOutcome c = testing::run_with_file_size_limit(size - 1, [&](std::string& text) {
+    const PlotResult r = run_plot_script("plot_training.py", {csv, png});
+    text = r.problem;
+    return r.drawn ? 0 : 1;
+  });
+  ASSERT_TRUE(c.exited) << c.describe();
+  EXPECT_EQ(c.code, 1) << c.describe();
+  EXPECT_NE(c.text.find("File too large"), std::string::npos) << c.text;
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(dir_)) left.push_back(e.path().filename().string());
+  EXPECT_EQ(left, std::vector<std::string>{"train.csv"});
 }
 
 TEST_F(PlotScriptTest, ARowWithMoreFieldsThanTheHeaderIsNamedByThePlotScript) {

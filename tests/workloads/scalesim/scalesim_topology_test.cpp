@@ -12,7 +12,9 @@
 #include "arch/analytical_cycles.h"
 #include "arch/input_error.h"
 #include "arch/job_timing.h"
+#include "scoped_env.h"
 #include "test_util.h"
+#include "workloads/io/memory_limit.h"
 
 namespace accsim {
 namespace {
@@ -313,6 +315,30 @@ TEST(ScaleSimTopology, MissingFileAndDirectoryAreInputErrorsNamingThePath) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("is a directory"), std::string::npos) << e.what();
   }
+}
+
+}  // namespace
+}  // namespace accsim
+
+// Issue 12, item 4: tiny inputs that would allocate without bound.
+namespace accsim {
+namespace {
+
+TEST(ScaleSimTopologySize, ADepthwiseLayerOfTwoToTheTwentyFourChannelsIsRefusedBeforeAllocating) {
+  const testing::ScopedEnv limit(kMemoryLimitVariable, "1G");
+  // Two lines: 2^24 single-channel layers of about 1 KiB each in a run.
+  expect_error(kConvHeader + "DP1, 8, 8, 3, 3, 16777216, 1, 1,\n",
+               {"line 2: 16777216 layers (a depthwise layer is one layer per channel) needs about 16 GiB, more than "
+                "the memory limit of 1 GiB", "ACCSIM_MEMORY_LIMIT"});
+  const Topology fits = parse_scalesim_topology_text(kConvHeader + "DP1, 8, 8, 3, 3, 512, 1, 1,\n", "topo.csv");
+  EXPECT_EQ(fits.layers.size(), 512u);
+}
+
+TEST(ScaleSimTopologySize, ManyRowsAreCountedAgainstTheLimitToo) {
+  const testing::ScopedEnv limit(kMemoryLimitVariable, "4M");  // 4096 layers, counted every 4096 rows
+  std::string text = kGemmHeader;
+  for (int i = 0; i < 9000; ++i) text += "fc" + std::to_string(i) + ", 1, 1, 1,\n";
+  expect_error(text, {"line 8193: 8192 layers", "needs about 8 MiB, more than the memory limit of 4 MiB"});
 }
 
 }  // namespace

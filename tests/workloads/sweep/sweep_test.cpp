@@ -11,12 +11,14 @@
 #include <sstream>
 
 #include "arch/input_error.h"
+#include "dataset_copy.h"
 #include "test_util.h"
 #include "workloads/campaign/campaign.h"
 #include "workloads/campaign/campaign_report.h"
 #include "workloads/campaign/campaign_setup.h"
 #include "workloads/io/results_file.h"
 #include "workloads/experiments/run_checkpoint.h"
+#include "workloads/models/model_file.h"
 
 namespace accsim {
 namespace {
@@ -206,6 +208,98 @@ TEST_F(SweepTest, ACheckpointWithOtherColumnsIsRefusedNotReadAsZeros) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("checkpoint with other columns"), std::string::npos) << e.what();
   }
+}
+
+// Issue 12, item 8: the resume key covers everything that decides the results (the model
+// and dataset files' bytes included) and nothing else (thread counts, checkpoint periods).
+class SweepResumeTest : public SweepTest {
+ protected:
+  void SetUp() override {
+    SweepTest::SetUp();
+    if (!fashion_mnist_available(kFashionMnistDir)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+    testing::link_fashion_mnist(dir_ / "dataset");
+    write_model(7);
+  }
+  std::string model() const { return (dir_ / "model.h5").string(); }
+  void write_model(std::uint64_t seed) const {
+    ResultsFile h5(model());
+    write_parameters(h5, lenet5(), init_parameters(lenet5(), seed));
+    h5.commit();
+  }
+  // LeNet-5 on the model above with a fault (data goes through the engine), 4 points,
+  // and a small campaign and training block whose thread keys must not matter.
+  json lenet() const {
+    json j = example();
+    j["workload"] = {{"network", "lenet5"}, {"parameters", model()}, {"dataset_dir", (dir_ / "dataset").string()}};
+    j["faults"] = {{{"site", "weight"}, {"pe", {3, 5}}, {"bit", 30}, {"kind", "stuck_at_1"}}};
+    j["campaign"] = {{"experiments", 2}, {"test_limit", 2}, {"batch", 2}, {"threads", 1}, {"checkpoint_seconds", 5}};
+    j["training"] = {{"threads", 1}};
+    j["sweep"] = {{"grid", {{"array.swizzle", {"none", "rotate", "xor", "random"}}}}, {"threads", 1}};
+    return j;
+  }
+  // Runs one point of `j` and leaves the checkpoint.
+  SweepOptions interrupted(const json& j) const {
+    const RunConfig rc = config(j);
+    std::ostringstream sink;
+    SweepOptions o = options("s");
+    o.stop_after_points = 1;
+    run_sweep(rc, parse_sweep(rc), o, sink, sink);
+    EXPECT_TRUE(fs::exists(checkpoint_path(o.out_file)));
+    o.stop_after_points = 0;
+    return o;
+  }
+  std::string resume_error(const json& j, const SweepOptions& o) const {
+    const RunConfig rc = config(j);
+    std::ostringstream sink;
+    try {
+      run_sweep(rc, parse_sweep(rc), o, sink, sink);
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "";
+  }
+};
+
+TEST_F(SweepResumeTest, ACheckpointResumesWhateverTheThreadCountsAndCheckpointPeriods) {
+  json j = lenet();
+  const SweepOptions o = interrupted(j);
+  j["sweep"]["threads"] = 2;
+  j["campaign"]["threads"] = 2;
+  j["campaign"]["checkpoint_seconds"] = 60;
+  j["training"]["threads"] = 2;
+  const RunConfig rc = config(j);
+  std::ostringstream sink;
+  const SweepResult r = run_sweep(rc, parse_sweep(rc), o, sink, sink);
+  EXPECT_EQ(r.resumed_points, 1);
+  EXPECT_TRUE(r.complete);
+}
+
+TEST_F(SweepResumeTest, ACheckpointIsRefusedAfterTheModelFileChanged) {
+  const SweepOptions o = interrupted(lenet());
+  write_model(8);  // same path, same config: other parameters
+  const std::string e = resume_error(lenet(), o);
+  EXPECT_NE(e.find("checkpoint of a different sweep"), std::string::npos) << e;
+  EXPECT_TRUE(fs::exists(checkpoint_path(o.out_file)));  // not ours to delete
+}
+
+TEST_F(SweepResumeTest, ACheckpointIsRefusedAfterTheDatasetChanged) {
+  const SweepOptions o = interrupted(lenet());
+  testing::relabel_first_test_image(dir_ / "dataset");
+  const std::string e = resume_error(lenet(), o);
+  EXPECT_NE(e.find("checkpoint of a different sweep"), std::string::npos) << e;
+}
+
+TEST_F(SweepResumeTest, APointsBadInputLeavesNoCheckpointBehind) {
+  json j = lenet();
+  j.erase("campaign");
+  std::ofstream(dir_ / "broken.h5") << "not HDF5\n";
+  j["sweep"] = {{"points", {{{"workload.parameters", model()}}, {{"workload.parameters", (dir_ / "broken.h5").string()}}}},
+                {"threads", 1}};
+  const SweepOptions o = options("s");
+  const std::string e = resume_error(j, o);  // point 0 finishes, point 1 cannot read its model
+  EXPECT_NE(e.find("not an HDF5 file"), std::string::npos) << e;
+  EXPECT_FALSE(fs::exists(checkpoint_path(o.out_file)));  // fixing the model changes the key: never resumable
+  EXPECT_FALSE(fs::exists(o.out_file));
 }
 
 TEST_F(SweepTest, PointsWithACampaignCarryItsSdcAndCrashRatesWithIntervals) {

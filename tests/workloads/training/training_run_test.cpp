@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "arch/input_error.h"
+#include "dataset_copy.h"
 #include "test_util.h"
 #include "workloads/io/fashion_mnist.h"
 #include "workloads/models/model_file.h"
@@ -184,6 +185,30 @@ TEST_F(TrainingRunTest, TopExponentBitStuckAtOneIsRecordedAsNonFiniteBatchesNotA
   ASSERT_EQ(r.epochs.size(), 1u);
   EXPECT_GT(r.epochs[0].nonfinite_batches, 0);
   EXPECT_TRUE(std::isnan(r.epochs[0].train_loss));
+}
+
+// Issue 12, item 8: a checkpoint must not resume after the dataset changed (the results
+// would mix two datasets), and must resume whatever the thread count.
+TEST_F(TrainingRunTest, ACheckpointResumesWhateverTheThreadsButNotAfterTheDatasetChanged) {
+  RunConfig rc = config(64, 32, 32, 3);
+  rc.workload.dataset_dir = (dir_ / "dataset").string();
+  testing::link_fashion_mnist(rc.workload.dataset_dir);
+  rc.json_text = R"({"training": {"threads": 1}})";
+  std::ostringstream sink;
+  TrainingOptions o = options("run");
+  o.stop_after_epochs = 1;
+  run_training(rc, o, sink, sink);
+  ASSERT_TRUE(fs::exists(checkpoint_path(o.out_file)));
+  rc.json_text = R"({"training": {"threads": 2}})";
+  EXPECT_EQ(run_training(rc, o, sink, sink).resumed_from_epoch, 1);  // and stopped again after epoch 2
+  testing::relabel_first_test_image(rc.workload.dataset_dir);
+  try {
+    run_training(rc, o, sink, sink);
+    FAIL() << "resumed a checkpoint of another dataset";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("checkpoint of a different run"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("dataset"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
