@@ -7,16 +7,9 @@
 
 namespace accsim {
 
-namespace {
-
 ArrayRunner::SwizzleSeed swizzle_seed(const Node& node) {
   if (!node.has(kSwizzleSeedAttribute)) return std::nullopt;
   return static_cast<std::uint64_t>(node.get_int(kSwizzleSeedAttribute, 0));
-}
-
-void check_swizzle_seed(const Node& node) {
-  if (node.get_int(kSwizzleSeedAttribute, 0) < 0)
-    throw std::invalid_argument(std::string(kSwizzleSeedAttribute) + " must be an integer >= 0");
 }
 
 ConvAttributes conv_attributes(const Node& node) {
@@ -29,6 +22,13 @@ ConvAttributes conv_attributes(const Node& node) {
   const auto pads = node.get_ints("pads", {0, 0, 0, 0});
   a.pads = {static_cast<int>(pads.at(0)), static_cast<int>(pads.at(1)), static_cast<int>(pads.at(2)), static_cast<int>(pads.at(3))};
   return a;
+}
+
+namespace {
+
+void check_swizzle_seed(const Node& node) {
+  if (node.get_int(kSwizzleSeedAttribute, 0) < 0)
+    throw std::invalid_argument(std::string(kSwizzleSeedAttribute) + " must be an integer >= 0");
 }
 
 void check_conv(const Node& node, const Graph& g) {

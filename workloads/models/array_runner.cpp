@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "kernels/layout_ops.h"
+#include "workloads/models/array_slices.h"
 
 namespace accsim {
 
@@ -17,68 +18,6 @@ std::uint64_t name_hash(const std::string& name) {
   return h;
 }
 
-// Channels [first, first + count) of x [n, c, h, w].
-Tensor channel_slice(const Tensor& x, int first, int count) {
-  const int n = x.dim(0), c = x.dim(1);
-  const std::size_t plane = x.size() / (static_cast<std::size_t>(n) * c);
-  Tensor out({n, count, x.dim(2), x.dim(3)});
-  for (int i = 0; i < n; ++i)
-    std::memcpy(out.data() + static_cast<std::size_t>(i) * count * plane,
-                x.data() + (static_cast<std::size_t>(i) * c + first) * plane, count * plane * sizeof(float));
-  return out;
-}
-
-// Kernels [first, first + count) of w [k, c, r, s].
-Tensor kernel_slice(const Tensor& w, int first, int count) {
-  const std::size_t per_kernel = w.size() / w.dim(0);
-  Tensor out({count, w.dim(1), w.dim(2), w.dim(3)});
-  std::memcpy(out.data(), w.data() + first * per_kernel, out.size() * sizeof(float));
-  return out;
-}
-
-// Writes part [n, count, p, q] into channels [first, first + count) of y [n, k, p, q].
-void put_channels(Tensor& y, const Tensor& part, int first) {
-  const int n = y.dim(0), k = y.dim(1), count = part.dim(1);
-  const std::size_t plane = static_cast<std::size_t>(y.dim(2)) * y.dim(3);
-  for (int i = 0; i < n; ++i)
-    std::memcpy(y.data() + (static_cast<std::size_t>(i) * k + first) * plane,
-                part.data() + static_cast<std::size_t>(i) * count * plane, count * plane * sizeof(float));
-}
-
-// Every d-th row and column of x starting at (a, b): one polyphase component.
-Tensor phase(const Tensor& x, int d, int a, int b) {
-  const int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
-  const int ph = (h - a + d - 1) / d, pw = (w - b + d - 1) / d;
-  Tensor out({n, c, ph, pw});
-  for (int plane = 0; plane < n * c; ++plane)
-    for (int i = 0; i < ph; ++i)
-      for (int j = 0; j < pw; ++j)
-        out[(static_cast<std::size_t>(plane) * ph + i) * pw + j] =
-            x[(static_cast<std::size_t>(plane) * h + a + i * d) * w + b + j * d];
-  return out;
-}
-
-// Matrix `index` of a stack [..., rows, cols] whose batch dims broadcast to `batch`.
-Tensor matrix_at(const Tensor& t, const std::vector<int>& batch, long long index) {
-  const int rank = static_cast<int>(t.rank());
-  const int rows = t.dim(rank - 2), cols = t.dim(rank - 1);
-  long long offset = 0, stride = 1;
-  for (int d = static_cast<int>(batch.size()) - 1; d >= 0; --d) {
-    const int coordinate = static_cast<int>(index % batch[d]);
-    index /= batch[d];
-    const int own = d - (static_cast<int>(batch.size()) - (rank - 2));
-    if (own < 0) continue;
-    const int size = t.dim(own);
-    if (size != 1) offset += coordinate * stride;
-    stride *= size;
-  }
-  Tensor m({rows, cols});
-  std::memcpy(m.data(), t.data() + offset * rows * cols, m.size() * sizeof(float));
-  return m;
-}
-
-std::vector<int> batch_dims(const Tensor& t) { return {t.shape().begin(), t.shape().end() - 2}; }
-
 }  // namespace
 
 void ArrayRunner::begin_node(const std::string& node, SwizzleSeed seed) {
@@ -87,15 +26,22 @@ void ArrayRunner::begin_node(const std::string& node, SwizzleSeed seed) {
   node_jobs_ = 0;
 }
 
+std::uint64_t ArrayRunner::next_seed(const std::string& name) {
+  return seed_ ? *seed_ + node_jobs_++ : (++node_jobs_, name_hash(name));
+}
+
 Tensor ArrayRunner::run_job(const std::string& name, JobKind kind, const Tensor& input, const Tensor& weights, int stride,
                             int pad) {
   ConvJob job;
   job.layer = name;
   job.kind = kind;
-  job.swizzle_seed = seed_ ? *seed_ + node_jobs_ : name_hash(name);
-  ++node_jobs_;
+  job.swizzle_seed = next_seed(name);
   job.shape = {input.dim(0), input.dim(1), input.dim(2), input.dim(3), weights.dim(0), weights.dim(2), weights.dim(3),
                stride, pad};
+  return execute(job, input, weights);
+}
+
+Tensor ArrayRunner::execute(const ConvJob& job, const Tensor& input, const Tensor& weights) {
   JobResult r = engine_.run(job, input, weights, cycle_);
   if (record_) {
     LayerRun run;
@@ -173,15 +119,8 @@ Tensor ArrayRunner::matmul(const std::string& node, const Tensor& a_in, const Te
   const Tensor b = vector_b ? b_in.reshaped({b_in.dim(0), 1}) : b_in;
   const int m = a.dim(a.rank() - 2), k = a.dim(a.rank() - 1), n = b.dim(b.rank() - 1);
   if (b.dim(b.rank() - 2) != k) throw std::invalid_argument("MatMul: inner dimensions differ");
-  std::vector<int> batch;
-  const std::vector<int> ba = batch_dims(a), bb = batch_dims(b);
-  const std::size_t rank = std::max(ba.size(), bb.size());
-  for (std::size_t i = 0; i < rank; ++i) {
-    const int da = i + ba.size() >= rank ? ba[i + ba.size() - rank] : 1;
-    const int db = i + bb.size() >= rank ? bb[i + bb.size() - rank] : 1;
-    if (da != db && da != 1 && db != 1) throw std::invalid_argument("MatMul: batch dimensions do not broadcast");
-    batch.push_back(std::max(da, db));
-  }
+  const std::vector<int> batch = matmul_batch(a, b);
+  const std::vector<int> bb = batch_dims(b);
   long long count = 1;
   for (int d : batch) count *= d;
   std::vector<int> out_shape = batch;

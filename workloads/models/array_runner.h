@@ -44,6 +44,21 @@ class ArrayRunner {
   // numpy matmul semantics (batch broadcasting, rank-1 operands).
   Tensor matmul(const std::string& node, const Tensor& a, const Tensor& b, SwizzleSeed seed = {});
 
+  // Backward passes of the three operators (docs/mapping.md "Graph backward"): every
+  // forward job's backward-weight then backward-data job (arch/pass_lowering), run on the
+  // same engine with the forward job's name and swizzle seed. `grad_y` is dL/dY; the
+  // results are dL/d(first operand) and dL/d(second operand), shaped like them; the first
+  // is skipped (left empty) when `need_first` is false (e.g. for the graph's images).
+  struct Gradients {
+    Tensor first, second;
+  };
+  Gradients conv_backward(const std::string& node, const Tensor& x, const Tensor& w, const Tensor& grad_y,
+                          const ConvAttributes& a, bool need_first, SwizzleSeed seed = {});
+  Gradients gemm_backward(const std::string& node, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b,
+                          const Tensor& grad_y, bool need_first, SwizzleSeed seed = {});
+  Gradients matmul_backward(const std::string& node, const Tensor& a, const Tensor& b, const Tensor& grad_y,
+                            bool need_first, SwizzleSeed seed = {});
+
   long long cycles() const { return cycle_; }
   // Places the next job on the run's timeline (a rerun starts a node where it started before).
   void set_cycle(long long cycle) { cycle_ = cycle; }
@@ -53,11 +68,24 @@ class ArrayRunner {
  private:
   // The node whose jobs run next.
   void begin_node(const std::string& node, SwizzleSeed seed);
+  // The swizzle seed of the node's next job (pinned seed + index, or the name's hash).
+  std::uint64_t next_seed(const std::string& name);
+  // Runs `job` at the current cycle, records it, advances the cycle.
+  Tensor execute(const ConvJob& job, const Tensor& input, const Tensor& weights);
   // Runs one job at the current cycle; `input` [n,c,h,w], `weights` [k,c,r,s].
   Tensor run_job(const std::string& name, JobKind kind, const Tensor& input, const Tensor& weights, int stride, int pad);
   // rows [M, K] x stationary [N, K] -> [M, N] as one job.
   Tensor rows_times(const std::string& name, const Tensor& rows, const Tensor& stationary);
   Tensor conv_group(const std::string& name, const Tensor& x, const Tensor& w, const ConvAttributes& a);
+  // A forward job's two backward passes: the layer is the forward job's shape; returns
+  // {dX (when need_x), dW} lifted to the job's operand shapes.
+  Gradients job_backward(const std::string& name, const ConvShape& layer, JobKind kind, const Tensor& x,
+                         const Tensor& w, const Tensor& grad_y, bool need_x);
+  Gradients conv_group_backward(const std::string& name, const Tensor& x, const Tensor& w, const Tensor& grad_y,
+                                const ConvAttributes& a, bool need_x);
+  // rows [M, K] x stationary [N, K] -> [M, N] backward: {d rows, d stationary}.
+  Gradients rows_times_backward(const std::string& name, const Tensor& rows, const Tensor& stationary,
+                                const Tensor& grad_y, bool need_rows);
 
   Engine& engine_;
   bool record_;

@@ -17,6 +17,26 @@
 
 namespace accsim {
 
+std::vector<int> reduce_axes(const OperatorContext& c) {
+  std::vector<long long> axes = c.node.get_ints("axes", {});
+  if (c.int_inputs.size() > 1 && c.int_inputs[1]) axes = c.int_inputs[1]->values;
+  std::vector<int> out;
+  for (long long a : axes) out.push_back(normalise_axis(a, c.in(0).rank(), c.node));
+  return out;
+}
+
+PoolWindow pool_window(const Node& node) {
+  PoolWindow w;
+  const auto as_int = [](const std::vector<long long>& v) { return std::vector<int>(v.begin(), v.end()); };
+  w.kernel = as_int(node.get_ints("kernel_shape", {1, 1}));
+  w.strides = as_int(node.get_ints("strides", {1, 1}));
+  w.pads = as_int(node.get_ints("pads", {0, 0, 0, 0}));
+  w.dilations = as_int(node.get_ints("dilations", {1, 1}));
+  w.ceil_mode = node.get_int("ceil_mode", 0) != 0;
+  w.count_include_pad = node.get_int("count_include_pad", 0) != 0;
+  return w;
+}
+
 namespace {
 
 using Result = std::vector<Tensor>;
@@ -95,27 +115,7 @@ void check_batch_norm(const Node& node, const Graph&) {
     throw std::invalid_argument("only inference-mode BatchNormalization (one output) is supported");
 }
 
-std::vector<int> reduce_axes(const OperatorContext& c) {
-  std::vector<long long> axes = c.node.get_ints("axes", {});
-  if (c.int_inputs.size() > 1 && c.int_inputs[1]) axes = c.int_inputs[1]->values;
-  std::vector<int> out;
-  for (long long a : axes) out.push_back(normalise_axis(a, c.in(0).rank(), c.node));
-  return out;
-}
-
 Result reduce_mean_op(OperatorContext& c) { return one_output(reduce_mean(c.in(0), reduce_axes(c), c.node.get_int("keepdims", 1) != 0)); }
-
-PoolWindow pool_window(const Node& node) {
-  PoolWindow w;
-  const auto as_int = [](const std::vector<long long>& v) { return std::vector<int>(v.begin(), v.end()); };
-  w.kernel = as_int(node.get_ints("kernel_shape", {1, 1}));
-  w.strides = as_int(node.get_ints("strides", {1, 1}));
-  w.pads = as_int(node.get_ints("pads", {0, 0, 0, 0}));
-  w.dilations = as_int(node.get_ints("dilations", {1, 1}));
-  w.ceil_mode = node.get_int("ceil_mode", 0) != 0;
-  w.count_include_pad = node.get_int("count_include_pad", 0) != 0;
-  return w;
-}
 
 void check_pool(const Node& node, const Graph& g) {
   if (g.shape_of(node.input(0)).size() != 4) throw std::invalid_argument("only 2-D pooling of [N,C,H,W] is supported");
