@@ -1,6 +1,7 @@
 #include "kernels/pooling.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -75,6 +76,23 @@ Tensor pool(const Tensor& x, const PoolWindow& w, Window window) {
   return y;
 }
 
+// The gradient of a pool: window(plane_x, plane_grad, row_taps, col_taps, grad) adds one
+// output element's gradient into its plane of dL/dx.
+template <class Window>
+Tensor pool_backward(const Tensor& x, const Tensor& grad_y, const PoolWindow& w, Window window) {
+  if (grad_y.shape() != pool_output_shape(x.shape(), w))
+    throw std::invalid_argument("pool backward: gradient " + grad_y.shape_string() + " does not match the output");
+  Tensor gx(x.shape());
+  const int H = x.dim(2), W = x.dim(3), P = grad_y.dim(2), Q = grad_y.dim(3);
+  const auto rows = axis_taps(H, P, 0, w), cols = axis_taps(W, Q, 1, w);
+  const std::size_t plane = static_cast<std::size_t>(H) * W, planes = static_cast<std::size_t>(x.dim(0)) * x.dim(1);
+  std::size_t o = 0;
+  for (std::size_t pl = 0; pl < planes; ++pl)
+    for (int p = 0; p < P; ++p)
+      for (int q = 0; q < Q; ++q, ++o) window(x.data() + pl * plane, gx.data() + pl * plane, rows[p], cols[q], grad_y[o]);
+  return gx;
+}
+
 }  // namespace
 
 std::vector<int> pool_output_shape(const std::vector<int>& x, const PoolWindow& w) {
@@ -111,6 +129,34 @@ Tensor average_pool(const Tensor& x, const PoolWindow& w) {
     }
     const int count = include_pad ? r.padded * c.padded : (r.hi - r.lo) * (c.hi - c.lo);
     return static_cast<float>(sum / count);
+  });
+}
+
+Tensor max_pool_backward(const Tensor& x, const Tensor& grad_y, const PoolWindow& w) {
+  check_window(x.shape(), w);
+  const int W = x.dim(3), dh = w.dilations.at(0), dw = w.dilations.at(1);
+  return pool_backward(x, grad_y, w, [=](const float* px, float* gx, const Taps& r, const Taps& c, float g) {
+    float m = -std::numeric_limits<float>::infinity();
+    std::ptrdiff_t best = -1;
+    for (int i = r.lo; i < r.hi; ++i)
+      for (int j = c.lo; j < c.hi; ++j) {
+        const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(r.start + i * dh) * W + c.start + j * dw;
+        if (px[at] != px[at]) return;  // a NaN window's output does not depend on x smoothly
+        if (best < 0 || px[at] > m) m = px[at], best = at;
+      }
+    if (best >= 0) gx[best] += g;
+  });
+}
+
+Tensor average_pool_backward(const Tensor& x, const Tensor& grad_y, const PoolWindow& w) {
+  check_window(x.shape(), w);
+  const int W = x.dim(3), dh = w.dilations.at(0), dw = w.dilations.at(1);
+  const bool include_pad = w.count_include_pad;
+  return pool_backward(x, grad_y, w, [=](const float*, float* gx, const Taps& r, const Taps& c, float g) {
+    const int count = include_pad ? r.padded * c.padded : (r.hi - r.lo) * (c.hi - c.lo);
+    const float share = static_cast<float>(static_cast<double>(g) / count);
+    for (int i = r.lo; i < r.hi; ++i)
+      for (int j = c.lo; j < c.hi; ++j) gx[static_cast<std::size_t>(r.start + i * dh) * W + c.start + j * dw] += share;
   });
 }
 

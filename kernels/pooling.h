@@ -34,6 +34,11 @@ Tensor max_pool(const Tensor& x, const PoolWindow& w);
 // the taps inside the input. A window with nothing to count gives NaN (0 / 0).
 Tensor average_pool(const Tensor& x, const PoolWindow& w);
 
+// Backward passes: dL/dx for dL/dy `grad_y` (shaped like the pool's output). MaxPool sends
+// each window's gradient to the tap that won (the first maximum, as max_pool picks it);
+// AveragePool spreads it over the counted taps (divided by the same count).
+Tensor max_pool_backward(const Tensor& x, const Tensor& grad_y, const PoolWindow& w);
+Tensor average_pool_backward(const Tensor& x, const Tensor& grad_y, const PoolWindow& w);
 // [N, C, D1, D2, ...] -> [N, C, 1, 1, ...]: the mean of each plane, summed in double.
 Tensor global_average_pool(const Tensor& x);
 
