@@ -1,0 +1,63 @@
+// Backward passes of Conv, Gemm and MatMul: the products' backward-data and backward-weight
+// jobs on the array (ArrayRunner), bias and scaling on the host as in the forward pass.
+#include "kernels/activations.h"
+#include "kernels/elementwise_gradients.h"
+#include "workloads/models/operator_table.h"
+#include "workloads/training/gradient_table.h"
+
+namespace accsim {
+
+namespace {
+
+InputGradients conv_backward(GradientContext& c) {
+  const Tensor gy = c.grad(0);
+  ArrayRunner::Gradients g = c.forward.array.conv_backward(c.node().name, c.in(0), c.in(1), gy,
+                                                           conv_attributes(c.node()), c.need(0), swizzle_seed(c.node()));
+  InputGradients out(c.node().inputs.size());
+  if (c.need(0)) out[0] = std::move(g.first);
+  out[1] = std::move(g.second);
+  if (out.size() > 2 && c.need(2)) out[2] = bias_gradient(gy);  // sums over images and positions
+  return out;
+}
+
+Tensor scaled(Tensor t, float factor) {
+  if (factor != 1.0f)
+    for (float& v : t.values()) v *= factor;
+  return t;
+}
+
+// Y = alpha * op(A) op(B) + beta * C.
+InputGradients gemm_backward(GradientContext& c) {
+  const Node& n = c.node();
+  const Tensor gy = c.grad(0);
+  ArrayRunner::Gradients g = c.forward.array.gemm_backward(
+      n.name, c.in(0), c.in(1), n.get_int("transA", 0) != 0, n.get_int("transB", 0) != 0,
+      scaled(gy, n.get_float("alpha", 1.0f)), c.need(0), swizzle_seed(n));
+  InputGradients out(n.inputs.size());
+  if (c.need(0)) out[0] = std::move(g.first);
+  out[1] = std::move(g.second);
+  if (out.size() > 2 && c.need(2)) out[2] = reduce_to_shape(scaled(gy, n.get_float("beta", 1.0f)), c.in(2).shape());
+  return out;
+}
+
+InputGradients matmul_backward(GradientContext& c) {
+  ArrayRunner::Gradients g =
+      c.forward.array.matmul_backward(c.node().name, c.in(0), c.in(1), c.grad(0), c.need(0), swizzle_seed(c.node()));
+  InputGradients out(2);
+  if (c.need(0)) out[0] = std::move(g.first);
+  out[1] = std::move(g.second);
+  return out;
+}
+
+}  // namespace
+
+const std::vector<GradientDef>& array_gradients() {
+  static const std::vector<GradientDef> table = {
+      {"Conv", conv_backward, nullptr, {}},
+      {"Gemm", gemm_backward, nullptr, {}},
+      {"MatMul", matmul_backward, nullptr, {}},
+  };
+  return table;
+}
+
+}  // namespace accsim

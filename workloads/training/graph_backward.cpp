@@ -1,0 +1,138 @@
+#include "workloads/training/graph_backward.h"
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include "workloads/models/array_runner.h"
+#include "workloads/models/operators.h"
+#include "workloads/training/operator_gradients.h"
+
+namespace accsim {
+
+namespace {
+
+using Values = std::map<std::string, Tensor>;
+
+const GradientDef& gradient_of(const Node& node) {
+  const GradientDef* def = find_gradient(node.op);
+  if (!def) throw std::invalid_argument("node " + node.name + ": operator " + node.op + " has no backward pass");
+  return *def;
+}
+
+// One step's state: the forward values, the array and the gradients reaching each value.
+struct Step {
+  const Graph& graph;
+  ArrayRunner& array;
+  const GraphGradientOptions& options;
+  Values values;
+  Values grads;
+  std::set<std::string> requires_grad;  // values whose gradient some parameter needs
+  GraphGradients result;
+
+  OperatorContext context(const Node& node) {
+    return make_context(graph, node, array, [this](const std::string& name) -> const Tensor* {
+      if (const auto v = values.find(name); v != values.end()) return &v->second;
+      const auto p = graph.initializers.find(name);
+      return p != graph.initializers.end() ? &p->second : nullptr;
+    });
+  }
+};
+
+void forward_node(Step& s, const Node& node) {
+  const GradientDef& grad = gradient_of(node);
+  OperatorContext c = s.context(node);
+  std::vector<Tensor> out = s.options.training && grad.train_forward ? grad.train_forward(c, s.result.state)
+                                                                     : find_operator(node.op)->run(c);
+  bool depends = false;
+  for (const auto& in : node.inputs) depends = depends || s.requires_grad.count(in) > 0;
+  for (std::size_t i = 0; i < node.outputs.size() && i < out.size(); ++i) {
+    if (node.outputs[i].empty()) continue;
+    if (out[i].shape() != s.graph.shape_of(node.outputs[i]))
+      throw std::logic_error("node " + node.name + " (" + node.op + ") produced " + out[i].shape_string() +
+                             " where shape inference says " + Tensor(s.graph.shape_of(node.outputs[i])).shape_string());
+    if (depends) s.requires_grad.insert(node.outputs[i]);
+    s.values[node.outputs[i]] = std::move(out[i]);
+  }
+}
+
+void accumulate(Values& grads, const std::string& name, Tensor g) {
+  auto it = grads.find(name);
+  if (it == grads.end()) {
+    grads.emplace(name, std::move(g));
+    return;
+  }
+  if (it->second.shape() != g.shape()) throw std::logic_error("gradient of " + name + ": shapes differ");
+  for (std::size_t i = 0; i < g.size(); ++i) it->second[i] += g[i];
+}
+
+void backward_node(Step& s, const Node& node) {
+  std::vector<const Tensor*> grad_outputs, outputs;
+  bool reached = false;
+  for (const auto& out : node.outputs) {
+    const auto g = s.grads.find(out);
+    grad_outputs.push_back(g != s.grads.end() ? &g->second : nullptr);
+    const auto v = s.values.find(out);
+    outputs.push_back(v != s.values.end() ? &v->second : nullptr);
+    reached = reached || g != s.grads.end();
+  }
+  if (!reached) return;
+  GradientContext c{s.context(node), outputs, grad_outputs, {}, s.options.training};
+  for (const auto& in : node.inputs) c.needs.push_back(!in.empty() && s.requires_grad.count(in) > 0);
+  InputGradients g = gradient_of(node).backward(c);
+  for (std::size_t i = 0; i < node.inputs.size() && i < g.size(); ++i)
+    if (g[i] && c.needs[i]) accumulate(s.grads, node.inputs[i], std::move(*g[i]));
+  for (const auto& out : node.outputs) s.grads.erase(out);  // consumed
+}
+
+}  // namespace
+
+std::vector<std::string> trainable_parameters(const Graph& graph) {
+  std::set<std::string> state, read;
+  for (const auto& node : graph.nodes) {
+    const GradientDef* def = find_gradient(node.op);
+    for (std::size_t i = 0; i < node.inputs.size(); ++i) {
+      if (def && std::find(def->state_inputs.begin(), def->state_inputs.end(), i) != def->state_inputs.end())
+        state.insert(node.inputs[i]);
+      else
+        read.insert(node.inputs[i]);
+    }
+  }
+  std::vector<std::string> names;
+  for (const auto& [name, t] : graph.initializers)
+    if (read.count(name) && !state.count(name) && !graph.constants.count(name)) names.push_back(name);
+  return names;
+}
+
+GraphGradients graph_gradients(const Graph& graph, const Tensor& images, const std::vector<int>& labels, Engine& engine,
+                               const GraphGradientOptions& options) {
+  if (graph.inputs.size() != 1 || graph.outputs.empty())
+    throw std::invalid_argument("graph_gradients: graphs with one data input and an output are supported");
+  if (images.shape() != graph.inputs[0].shape)
+    throw std::invalid_argument("graph_gradients: input " + images.shape_string() + " does not match the graph input " +
+                                Tensor(graph.inputs[0].shape).shape_string());
+  for (const auto& node : graph.nodes) gradient_of(node);  // fail before any job runs
+  ArrayRunner array(engine, options.record);
+  array.set_cycle(options.start_cycle);
+  Step s{graph, array, options, {{graph.inputs[0].name, images}}, {}, {}, {}};
+  const std::vector<std::string> params = trainable_parameters(graph);
+  s.requires_grad.insert(params.begin(), params.end());
+  for (const auto& node : graph.nodes) forward_node(s, node);
+
+  const Tensor& out = s.values.at(graph.outputs[0]);
+  const int batch = images.dim(0);
+  s.result.logits = out.reshaped({batch, static_cast<int>(out.size() / batch)});
+  s.result.loss = softmax_cross_entropy(s.result.logits, labels);
+  s.grads[graph.outputs[0]] = s.result.loss.grad.reshaped(out.shape());
+  for (std::size_t i = graph.nodes.size(); i-- > 0;) backward_node(s, graph.nodes[i]);
+
+  for (const auto& name : params) {
+    auto g = s.grads.find(name);
+    s.result.parameters[name] = g != s.grads.end() ? std::move(g->second) : Tensor(graph.initializers.at(name).shape());
+  }
+  s.result.cycles = array.cycles() - options.start_cycle;
+  s.result.jobs = std::move(array.jobs());
+  return std::move(s.result);
+}
+
+}  // namespace accsim
