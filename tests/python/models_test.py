@@ -19,6 +19,7 @@ SOURCE = sys.argv[1] if len(sys.argv) > 1 else "."
 sys.path.insert(0, os.path.join(SOURCE, "tools", "python", "models"))
 import fixture  # noqa: E402
 import fmnist_data  # noqa: E402
+import gradient_fixture  # noqa: E402
 import onnx_export  # noqa: E402
 import onnx_reference  # noqa: E402
 import onnx_weights  # noqa: E402
@@ -175,6 +176,24 @@ class ShippedModels(unittest.TestCase):
                     with torch.no_grad():
                         now = onnx_weights.torch_from_onnx(name, path)(torch.from_numpy(x)).numpy()
                     np.testing.assert_allclose(now, logits[:50], rtol=0, atol=1e-4)
+
+    def test_gradient_fixtures_belong_to_the_files_and_reproduce(self):
+        torch.set_num_threads(1)
+        total = 0
+        for name in registry.MODELS:
+            with self.subTest(model=name):
+                path = os.path.join(MODELS_DIR, f"{name}.onnx")
+                fx_path = os.path.join(MODELS_DIR, f"{name}.gradients.h5")
+                total += os.path.getsize(fx_path)
+                now = gradient_fixture.compute(name, path)
+                with h5py.File(fx_path, "r") as f:
+                    self.assertEqual(f.attrs["onnx_sha256"], fixture.sha256(path))
+                    np.testing.assert_array_equal(f["images"][()], now["images"])
+                    self.assertEqual(sorted(f["gradients"].keys()), sorted(now["gradients"]))
+                    for n, g in now["gradients"].items():
+                        np.testing.assert_allclose(f["gradients"][n][()], g, rtol=0,
+                                                   atol=1e-6 * (np.abs(g).max() + 1e-12), err_msg=n)
+        self.assertLess(total, 2 * 1024 * 1024)
 
 
 if __name__ == "__main__":

@@ -66,6 +66,12 @@ class OnnxBuilder {
     a->set_type(onnx::AttributeProto::INT);
     a->set_i(v);
   }
+  static void float_attribute(onnx::NodeProto& n, const std::string& name, float v) {
+    auto* a = n.add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::FLOAT);
+    a->set_f(v);
+  }
   static void ints_attribute(onnx::NodeProto& n, const std::string& name, const std::vector<long long>& v) {
     auto* a = n.add_attribute();
     a->set_name(name);

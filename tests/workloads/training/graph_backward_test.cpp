@@ -1,0 +1,207 @@
+// The graph backward pass: every operator has one; gradients of the shipped models agree
+// with PyTorch's autograd (fixtures by tools/python/models/gradient_fixture.py); a residual
+// graph agrees with finite differences of the whole loss; the fast and cycle engines give
+// the same bits on every backward job under a PE fault.
+#include "workloads/training/graph_backward.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "../models/onnx_builder.h"
+#include "../models/tiny_classifier.h"
+#include "arch/pe_faults.h"
+#include "temp_dir.h"
+#include "test_util.h"
+#include "workloads/io/results_file.h"
+#include "workloads/models/graph_runner.h"
+#include "workloads/models/onnx_import.h"
+#include "workloads/models/operator_table.h"
+#include "workloads/run/engines.h"
+#include "workloads/training/operator_gradients.h"
+
+namespace accsim::testing {
+namespace {
+
+const PeFaults kNoFaults;  // engines keep a reference to their faults
+
+TEST(GraphBackward, EveryOperatorHasABackwardPass) {
+  for (const auto* table : {&array_operators(), &host_operators()})
+    for (const auto& def : *table) EXPECT_NE(find_gradient(def.op), nullptr) << def.op;
+}
+
+std::string model_path(const std::string& name) { return std::string(ACCSIM_SOURCE_DIR) + "/configs/models/" + name; }
+
+double max_abs(const Tensor& t) {
+  double m = 0;
+  for (float v : t.values()) m = std::max(m, static_cast<double>(std::fabs(v)));
+  return m;
+}
+
+class ShippedModelGradients : public ::testing::TestWithParam<std::string> {};
+
+// Every parameter's gradient within 1e-4 of its largest element (PyTorch computes in float64,
+// we in float32 through the array); the logits within 1e-4 of the largest and the loss
+// within 1e-5 relative.
+TEST_P(ShippedModelGradients, AgreeWithPyTorchAutograd) {
+  const std::string fixture = model_path(GetParam() + ".gradients.h5");
+  const Tensor images = read_tensor(fixture, "images");
+  std::vector<int> labels;
+  for (auto v : read_int64s(fixture, "labels")) labels.push_back(static_cast<int>(v));
+  const Graph g = load_onnx_model(model_path(GetParam() + ".onnx"), images.dim(0));
+  auto engine = make_engine("fast", preset("small"), kNoFaults);
+  const GraphGradients ours = graph_gradients(g, images, labels, *engine);
+  const Tensor logits = read_tensor(fixture, "logits");
+  for (std::size_t i = 0; i < logits.size(); ++i) EXPECT_NEAR(ours.logits[i], logits[i], 1e-4 * max_abs(logits));
+  const double loss = softmax_cross_entropy(logits, labels).loss;
+  EXPECT_NEAR(ours.loss.loss, loss, 1e-5 * loss);
+  ASSERT_FALSE(ours.parameters.empty());
+  std::size_t checked = 0;
+  for (const auto& [name, grad] : ours.parameters) {
+    const Tensor theirs = read_tensor(fixture, "gradients/" + name);
+    ASSERT_EQ(grad.shape(), theirs.shape()) << name;
+    const double tolerance = 1e-4 * max_abs(theirs) + 1e-7;
+    double worst = 0;
+    for (std::size_t i = 0; i < grad.size(); ++i) worst = std::max(worst, std::fabs(static_cast<double>(grad[i]) - theirs[i]));
+    EXPECT_LE(worst, tolerance) << name << ": largest |gradient| " << max_abs(theirs);
+    ++checked;
+  }
+  EXPECT_EQ(checked, g.initializers.size() - g.constants.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, ShippedModelGradients,
+                         ::testing::Values("resnet8_fmnist", "mobilenet_fmnist", "vit_fmnist"));
+
+double graph_loss(const Graph& g, const Tensor& x, const std::vector<int>& labels, Engine& engine) {
+  const Tensor y = run_graph(g, x, engine, false).outputs.at(0);
+  return softmax_cross_entropy(y.reshaped({x.dim(0), static_cast<int>(y.size() / x.dim(0))}), labels).loss;
+}
+
+// The residual add's input gets the sum of both paths' gradients: the whole graph against
+// central differences of the loss.
+TEST(GraphBackward, ResidualGraphAgreesWithFiniteDifferences) {
+  const TempDir dir;
+  save_tiny_classifier(dir.file("tiny.onnx"));
+  Graph g = load_onnx_model(dir.file("tiny.onnx"), 2);
+  Rng rng(9);
+  const Tensor x = random_tensor({2, 3, 8, 8}, rng);
+  const std::vector<int> labels = {3, 7};
+  auto engine = make_engine("fast", preset("small"), kNoFaults);
+  const GraphGradients grads = graph_gradients(g, x, labels, *engine);
+  EXPECT_EQ(grads.parameters.size(), 6u);
+  for (const std::string name : {"conv1.weight", "conv1.bias", "conv2.weight", "conv3.weight", "fc.bias"}) {
+    Tensor& p = g.initializers.at(name);
+    for (std::size_t i = 0; i < p.size(); i += std::max<std::size_t>(1, p.size() / 7)) {
+      const float v = p[i];
+      p[i] = v + 2e-3f;
+      const double up = graph_loss(g, x, labels, *engine);
+      p[i] = v - 2e-3f;
+      const double down = graph_loss(g, x, labels, *engine);
+      p[i] = v;
+      const double fd = (up - down) / 4e-3;
+      EXPECT_NEAR(grads.parameters.at(name)[i], fd, 1e-3 + 2e-2 * std::fabs(fd)) << name << "[" << i << "]";
+    }
+  }
+}
+
+// Grouped, dilated, strided and depthwise convolutions, a MatMul of two activations and a
+// Gemm: every forward, backward-data and backward-weight job under a random PE fault.
+void save_array_graph(const std::string& path) {
+  Rng rng(2);
+  const auto values = [&](std::size_t n) {
+    std::vector<float> v(n);
+    for (auto& x : v) x = rng.uniform(-0.5f, 0.5f);
+    return v;
+  };
+  OnnxBuilder b;
+  b.input("x", {0, 4, 7, 7}).output("logits");
+  b.floats("w1", {4, 2, 3, 3}, values(72)).floats("w2", {4, 1, 3, 3}, values(36));
+  b.floats("fc", {10, 16}, values(160)).floats("fc_bias", {10}, values(10)).ints("shape", {-1, 4, 6});
+  auto& c1 = b.node("Conv", {"x", "w1"}, {"c1"}, "conv1");
+  OnnxBuilder::int_attribute(c1, "group", 2);
+  OnnxBuilder::ints_attribute(c1, "dilations", {2, 2});
+  OnnxBuilder::ints_attribute(c1, "pads", {1, 0, 2, 1});
+  b.node("Relu", {"c1"}, {"r1"}, "relu1");
+  auto& c2 = b.node("Conv", {"r1", "w2"}, {"c2"}, "dw");
+  OnnxBuilder::int_attribute(c2, "group", 4);
+  OnnxBuilder::ints_attribute(c2, "strides", {2, 2});
+  OnnxBuilder::ints_attribute(c2, "pads", {1, 1, 1, 1});
+  b.node("Reshape", {"c2", "shape"}, {"rows"}, "reshape");
+  OnnxBuilder::ints_attribute(b.node("Transpose", {"rows"}, {"cols"}, "t"), "perm", {0, 2, 1});
+  b.node("MatMul", {"rows", "cols"}, {"gram"}, "gram");
+  b.node("Flatten", {"gram"}, {"flat"}, "flatten");
+  OnnxBuilder::int_attribute(b.node("Gemm", {"flat", "fc", "fc_bias"}, {"logits"}, "fc"), "transB", 1);
+  b.save(path);
+}
+
+TEST(GraphBackward, FastAndCycleEnginesAgreeBitForBitUnderAFault) {
+  const TempDir dir;
+  save_array_graph(dir.file("array.onnx"));
+  const Graph g = load_onnx_model(dir.file("array.onnx"), 2);
+  const ArrayConfig a = preset("small");
+  Rng rng(static_cast<std::uint64_t>(::testing::UnitTest::GetInstance()->random_seed()) + 17);
+  HardwareFault f;  // a random permanent fault on a PE's weight, input or product
+  const FaultSite sites[] = {FaultSite::weight, FaultSite::input, FaultSite::product};
+  f.site = sites[static_cast<int>(rng.uniform01() * 3)];
+  f.row = static_cast<int>(rng.uniform01() * 2);  // PEs every grouped job uses
+  f.col = static_cast<int>(rng.uniform01() * 2);
+  f.bit = 20 + static_cast<int>(rng.uniform01() * 4);  // low exponent / high mantissa: visible, finite
+  f.kind = FaultKind::stuck_at_1;
+  SCOPED_TRACE("fault " + to_string(f.site) + " (" + std::to_string(f.row) + "," + std::to_string(f.col) + ") bit " +
+               std::to_string(f.bit));
+  const PeFaults faults(a, {f});
+  auto fast = make_engine("fast", a, faults), cycle = make_engine("cycle", a, faults);
+  Rng data(4);
+  const Tensor x = random_tensor({2, 4, 7, 7}, data);
+  GraphGradientOptions options;
+  options.record = true;
+  const GraphGradients rf = graph_gradients(g, x, {1, 2}, *fast, options);
+  const GraphGradients rc = graph_gradients(g, x, {1, 2}, *cycle, options);
+  EXPECT_EQ(rf.cycles, rc.cycles);
+  ASSERT_EQ(rf.jobs.size(), rc.jobs.size());
+  int backward_jobs = 0;
+  for (std::size_t i = 0; i < rf.jobs.size(); ++i) {
+    EXPECT_EQ(count_bit_differences(rf.jobs[i].output, rc.jobs[i].output), 0) << rf.jobs[i].job.layer;
+    backward_jobs += rf.jobs[i].job.kind == JobKind::backward_data || rf.jobs[i].job.kind == JobKind::backward_weight;
+  }
+  EXPECT_GT(backward_jobs, 10);
+  for (const auto& [name, grad] : rf.parameters) EXPECT_EQ(count_bit_differences(grad, rc.parameters.at(name)), 0) << name;
+  const GraphGradients clean = graph_gradients(g, x, {1, 2}, *make_engine("fast", a, kNoFaults), options);
+  long long differing = 0;
+  for (const auto& [name, grad] : rf.parameters) differing += count_bit_differences(grad, clean.parameters.at(name));
+  EXPECT_GT(differing, 0) << "the fault should reach some gradient";
+}
+
+// Running statistics are state, not parameters; training mode moves them towards the
+// batch statistics with ONNX's momentum.
+TEST(GraphBackward, BatchNormalizationRunningStatistics) {
+  const TempDir dir;
+  OnnxBuilder b;
+  b.input("x", {0, 2, 3, 3}).output("logits");
+  b.floats("scale", {2}, {1.0f, 2.0f}).floats("bias", {2}, {0.0f, 0.5f});
+  b.floats("mean", {2}, {0.0f, 1.0f}).floats("var", {2}, {1.0f, 1.0f});
+  b.floats("fc", {18, 3}, std::vector<float>(54, 0.1f)).ints("shape", {-1, 18});
+  OnnxBuilder::float_attribute(b.node("BatchNormalization", {"x", "scale", "bias", "mean", "var"}, {"bn"}, "bn"), "momentum", 0.75f);
+  b.node("Reshape", {"bn", "shape"}, {"flat"}, "flatten");
+  b.node("MatMul", {"flat", "fc"}, {"logits"}, "fc");
+  b.save(dir.file("bn.onnx"));
+  const Graph g = load_onnx_model(dir.file("bn.onnx"), 2);
+  EXPECT_EQ(trainable_parameters(g), (std::vector<std::string>{"bias", "fc", "scale"}));
+  Tensor x({2, 2, 3, 3}, 2.0f);  // channel 0 mean 2; channel 1 mean 2 too
+  auto engine = make_engine("fast", preset("small"), kNoFaults);
+  const GraphGradients r = graph_gradients(g, x, {0, 1}, *engine);
+  EXPECT_FLOAT_EQ(r.state.at("mean")[0], 0.0f * 0.75f + 2.0f * 0.25f);
+  EXPECT_FLOAT_EQ(r.state.at("mean")[1], 1.0f * 0.75f + 2.0f * 0.25f);
+  EXPECT_FLOAT_EQ(r.state.at("var")[1], 1.0f * 0.75f);  // constant input: variance 0
+}
+
+TEST(GraphBackward, RejectsAMismatchedInput) {
+  const TempDir dir;
+  save_tiny_classifier(dir.file("tiny.onnx"));
+  const Graph g = load_onnx_model(dir.file("tiny.onnx"), 2);
+  auto engine = make_engine("fast", preset("small"), kNoFaults);
+  EXPECT_THROW(graph_gradients(g, Tensor({3, 3, 8, 8}), {0, 0, 0}, *engine), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace accsim::testing
