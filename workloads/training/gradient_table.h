@@ -1,5 +1,6 @@
 #pragma once
 // The three parts of the gradient table (operator_gradients.h).
+#include <initializer_list>
 #include <vector>
 
 #include "workloads/training/operator_gradients.h"

@@ -195,6 +195,31 @@ TEST(GraphBackward, BatchNormalizationRunningStatistics) {
   EXPECT_FLOAT_EQ(r.state.at("var")[1], 1.0f * 0.75f);  // constant input: variance 0
 }
 
+// A step's jobs continue the run's timeline from start_cycle, forward jobs first, so a
+// transient's cycle can land in any pass of any step.
+TEST(GraphBackward, JobsContinueTheTimeline) {
+  const TempDir dir;
+  save_tiny_classifier(dir.file("tiny.onnx"));
+  const Graph g = load_onnx_model(dir.file("tiny.onnx"), 2);
+  auto engine = make_engine("fast", preset("small"), kNoFaults);
+  Rng rng(1);
+  const Tensor x = random_tensor({2, 3, 8, 8}, rng);
+  GraphGradientOptions options;
+  options.record = true;
+  options.start_cycle = 1000;
+  const GraphGradients r = graph_gradients(g, x, {0, 1}, *engine, options);
+  const GraphRun forward = run_graph(g, x, *engine, true);
+  ASSERT_GT(r.jobs.size(), forward.jobs.size());
+  long long cycle = 1000;
+  for (std::size_t i = 0; i < r.jobs.size(); ++i) {
+    EXPECT_EQ(r.jobs[i].start_cycle, cycle);
+    EXPECT_EQ(r.jobs[i].job.kind == JobKind::forward_conv || r.jobs[i].job.kind == JobKind::forward_fc,
+              i < forward.jobs.size());
+    cycle += r.jobs[i].timing.cycles;
+  }
+  EXPECT_EQ(r.cycles, cycle - 1000);
+}
+
 TEST(GraphBackward, RejectsAMismatchedInput) {
   const TempDir dir;
   save_tiny_classifier(dir.file("tiny.onnx"));
