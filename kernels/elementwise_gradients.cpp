@@ -14,7 +14,7 @@ constexpr double kPi = 3.14159265358979323846;
 // Per unary op: dy/dx from x and y.
 double unary_derivative(UnaryOp op, double x, double y, double alpha) {
   switch (op) {
-    case UnaryOp::relu: return x > 0 ? 1.0 : 0.0;
+    case UnaryOp::relu: return 1.0;  // x > 0 or NaN (unary_backward zeroes the rest)
     case UnaryOp::leaky_relu: return x > 0 ? 1.0 : alpha;
     case UnaryOp::sigmoid: return y * (1.0 - y);
     case UnaryOp::tanh: return 1.0 - y * y;
@@ -80,7 +80,9 @@ Tensor unary_backward(const Tensor& x, const Tensor& y, const Tensor& grad_y, Un
     throw std::invalid_argument("unary_backward: shapes differ");
   Tensor gx(x.shape());
   for (std::size_t i = 0; i < gx.size(); ++i)
-    gx[i] = static_cast<float>(grad_y[i] * unary_derivative(op, x[i], y[i], alpha));
+    gx[i] = op == UnaryOp::relu && !(x[i] > 0.0f) && !std::isnan(x[i])
+                ? 0.0f  // +0 where x <= 0 and NaN passes, as PyTorch's threshold_backward
+                : static_cast<float>(grad_y[i] * unary_derivative(op, x[i], y[i], alpha));
   return gx;
 }
 

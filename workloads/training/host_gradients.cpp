@@ -29,10 +29,10 @@ InputGradients unary(GradientContext& c) {
 // The gradient passes unchanged (Identity, Dropout as inference-time identity, Cast to float).
 InputGradients pass_through(GradientContext& c) { return gradients({c.grad(0)}); }
 
+// The chain trainer's ReLU backward (a +0 where x <= 0, as PyTorch's threshold_backward;
+// a stuck-at bit on a -0 would give another value).
 InputGradients relu_back(GradientContext& c) {
-  const ActivationClip clip = relu_clip(c.node());
-  if (clip.mode == ClipMode::none) return unary<UnaryOp::relu>(c);
-  return gradients({clipped_relu_backward(c.in(0), c.grad(0), clip)});
+  return gradients({clipped_relu_backward(c.in(0), c.grad(0), relu_clip(c.node()))});
 }
 
 // Clip passes the gradient where x lies inside [min, max] (PyTorch's clamp).

@@ -18,7 +18,9 @@
 #include "workloads/models/onnx_import.h"
 #include "workloads/models/operator_table.h"
 #include "workloads/run/engines.h"
+#include "workloads/models/network_graph.h"
 #include "workloads/training/operator_gradients.h"
+#include "workloads/training/trainer.h"
 
 namespace accsim::testing {
 namespace {
@@ -193,6 +195,45 @@ TEST(GraphBackward, BatchNormalizationRunningStatistics) {
   EXPECT_FLOAT_EQ(r.state.at("mean")[0], 0.0f * 0.75f + 2.0f * 0.25f);
   EXPECT_FLOAT_EQ(r.state.at("mean")[1], 1.0f * 0.75f + 2.0f * 0.25f);
   EXPECT_FLOAT_EQ(r.state.at("var")[1], 1.0f * 0.75f);  // constant input: variance 0
+}
+
+// A layer chain as a graph (network_graph) trains bit for bit as the chain trainer under
+// faults in every pass: the same jobs, seeds, cycles and gradients.
+TEST(GraphBackward, MatchesTheChainTrainerBitForBitUnderFaults) {
+  Network net;
+  net.name = "tiny";
+  net.channels = 3;
+  net.height = net.width = 10;
+  net.layers = {
+      {"conv1", JobKind::forward_conv, 3, 5, 3, 1, 1, true, 2},
+      {"conv2", JobKind::forward_conv, 5, 6, 3, 2, 0, true, 1},
+      {"fc", JobKind::forward_fc, 24, 4, 1, 1, 0, false, 1},
+  };
+  NetworkParameters params = init_parameters(net, 11);
+  Rng rng(2);
+  for (auto& b : params.biases) b = random_tensor(b.shape(), rng, -0.1f, 0.1f);
+  const Tensor images = random_tensor({3, 3, 10, 10}, rng, 0.0f, 1.0f);
+  const std::vector<int> labels = {0, 3, 1};
+  const ArrayConfig a = preset("small");
+  HardwareFault w;  // a weight-register stuck-at and a transient in a backward job
+  w.site = FaultSite::weight, w.row = 1, w.col = 2, w.bit = 22, w.kind = FaultKind::stuck_at_1;
+  HardwareFault t;
+  t.site = FaultSite::product, t.row = 0, t.col = 1, t.bit = 24, t.kind = FaultKind::transient, t.cycle = 3000;
+  const PeFaults faults(a, {w, t});
+  auto chain_engine = make_engine("fast", a, faults), graph_engine = make_engine("fast", a, faults);
+  NetworkParameters chain_params = params;
+  Trainer trainer(net, chain_params, *chain_engine);
+  long long cycle = 0;
+  const StepResult chain = trainer.forward_backward(images, labels, cycle);
+  const GraphGradients graph = graph_gradients(network_graph(net, params, 3), images, labels, *graph_engine);
+  EXPECT_EQ(graph.cycles, chain.cycles);
+  EXPECT_EQ(graph.loss.loss, chain.loss.loss);
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    const std::string& layer = net.layers[i].name;
+    const Tensor& gw = graph.parameters.at(layer + ".weight");
+    EXPECT_EQ(count_bit_differences(gw, trainer.gradients().weights[i].reshaped(gw.shape())), 0) << layer;
+    EXPECT_EQ(count_bit_differences(graph.parameters.at(layer + ".bias"), trainer.gradients().biases[i]), 0) << layer;
+  }
 }
 
 // A step's jobs continue the run's timeline from start_cycle, forward jobs first, so a
