@@ -11,10 +11,10 @@
 #include <map>
 #include <set>
 
-#include "../models/onnx_builder.h"
 #include "arch/pe_faults.h"
 #include "temp_dir.h"
 #include "test_util.h"
+#include "workloads/models/onnx_builder.h"
 #include "workloads/models/onnx_import.h"
 #include "workloads/run/engines.h"
 #include "workloads/training/operator_gradients.h"

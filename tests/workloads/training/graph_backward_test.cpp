@@ -8,17 +8,17 @@
 
 #include <cmath>
 
-#include "../models/onnx_builder.h"
-#include "../models/tiny_classifier.h"
 #include "arch/pe_faults.h"
 #include "temp_dir.h"
 #include "test_util.h"
 #include "workloads/io/results_file.h"
 #include "workloads/models/graph_runner.h"
+#include "workloads/models/network_graph.h"
+#include "workloads/models/onnx_builder.h"
 #include "workloads/models/onnx_import.h"
 #include "workloads/models/operator_table.h"
+#include "workloads/models/tiny_classifier.h"
 #include "workloads/run/engines.h"
-#include "workloads/models/network_graph.h"
 #include "workloads/training/operator_gradients.h"
 #include "workloads/training/trainer.h"
 
