@@ -106,6 +106,46 @@ TEST(GraphBackward, ResidualGraphAgreesWithFiniteDifferences) {
   }
 }
 
+// Attention's q.k^T: a MatMul of two activations computed from one parameter, so its
+// gradient is the sum of both operands' paths; against central differences of the loss.
+TEST(GraphBackward, MatMulOfTwoActivationsAgreesWithFiniteDifferences) {
+  const TempDir dir;
+  Rng rng(6);
+  const auto values = [&](std::size_t n) {
+    std::vector<float> v(n);
+    for (auto& x : v) x = rng.uniform(-0.5f, 0.5f);
+    return v;
+  };
+  OnnxBuilder b;
+  b.input("x", {0, 5}).output("logits");
+  b.floats("w", {12, 5}, values(60)).floats("fc", {16, 4}, values(64)).ints("heads", {-1, 4, 3});
+  OnnxBuilder::int_attribute(b.node("Gemm", {"x", "w"}, {"q"}, "proj"), "transB", 1);
+  b.node("Reshape", {"q", "heads"}, {"qh"}, "split_heads");
+  OnnxBuilder::ints_attribute(b.node("Transpose", {"qh"}, {"kt"}, "t"), "perm", {0, 2, 1});
+  b.node("MatMul", {"qh", "kt"}, {"scores"}, "scores");
+  b.node("Flatten", {"scores"}, {"flat"}, "flatten");
+  b.node("MatMul", {"flat", "fc"}, {"logits"}, "head");
+  b.save(dir.file("attn.onnx"));
+  Graph g = load_onnx_model(dir.file("attn.onnx"), 3);
+  const Tensor x = random_tensor({3, 5}, rng);
+  const std::vector<int> labels = {0, 2, 3};
+  auto engine = make_engine("fast", preset("small"), kNoFaults);
+  const GraphGradients grads = graph_gradients(g, x, labels, *engine);
+  for (const std::string name : {"w", "fc"}) {
+    Tensor& p = g.initializers.at(name);
+    for (std::size_t i = 0; i < p.size(); i += 5) {
+      const float v = p[i];
+      p[i] = v + 1e-3f;
+      const double up = graph_loss(g, x, labels, *engine);
+      p[i] = v - 1e-3f;
+      const double down = graph_loss(g, x, labels, *engine);
+      p[i] = v;
+      const double fd = (up - down) / 2e-3;
+      EXPECT_NEAR(grads.parameters.at(name)[i], fd, 1e-3 + 1e-2 * std::fabs(fd)) << name << "[" << i << "]";
+    }
+  }
+}
+
 // Grouped, dilated, strided and depthwise convolutions, a MatMul of two activations and a
 // Gemm: every forward, backward-data and backward-weight job under a random PE fault.
 void save_array_graph(const std::string& path) {
