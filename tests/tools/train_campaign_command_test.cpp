@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <iterator>
 #include <thread>
 
 #include "tools/cli_test_util.h"
@@ -47,7 +48,7 @@ TEST(TrainCampaignCommand, ABadKeyIsOneLineNamingItWithExit2AndNothingWritten) {
   const CliRun r3 = run_cli({"train-campaign", "--config", write_config(dir, j), "--out", out, "--quiet"});
   EXPECT_EQ(r3.code, 2);
   EXPECT_NE(r3.err.find("train_campaign: required key is missing"), std::string::npos) << r3.err;
-  EXPECT_EQ(fs::directory_iterator(dir.path()), fs::directory_iterator()) << "only the config may be there";
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1) << "only the config";
 }
 
 // Runs the command in a child, SIGKILLs it once its checkpoint holds some experiments.
@@ -66,7 +67,7 @@ void killed_mid_run(const std::vector<std::string>& args, const std::string& che
 TEST(TrainCampaignCommand, AKilledRunResumesToTheDatasetsOfAnUninterruptedRun) {
   if (!fashion_mnist_available(kFashionMnistDir)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
   TempDir dir;
-  const std::string config = write_config(dir, tiny_config(8));
+  const std::string config = write_config(dir, tiny_config(40));  // long enough to be caught mid-run
   const std::string whole = (dir.path() / "whole.h5").string(), parts = (dir.path() / "parts.h5").string();
   const CliRun w = run_cli({"train-campaign", "--config", config, "--out", whole, "--quiet", "--threads", "2"});
   ASSERT_EQ(w.code, 0) << w.err;
@@ -87,7 +88,8 @@ TEST(TrainCampaignCommand, AKilledRunResumesToTheDatasetsOfAnUninterruptedRun) {
     std::vector<hsize_t> da, db;
     EXPECT_EQ(read_int64_array(whole, d, da), read_int64_array(parts, d, db)) << d;
   }
-  EXPECT_EQ(read_table(whole, "/summary").columns, read_table(parts, "/summary").columns);
+  for (const char* d : {"/summary/masked", "/summary/sdc", "/summary/latent", "/summary/crash"})
+    EXPECT_EQ(read_int64s(whole, d), read_int64s(parts, d)) << d;
   EXPECT_EQ(read_strings(whole, "/experiments/outcome"), read_strings(parts, "/experiments/outcome"));
 }
 

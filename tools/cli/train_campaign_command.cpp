@@ -54,6 +54,10 @@ int train_campaign_command(const RunOptions& options, std::ostream& out, std::os
   const TrainCampaignResults r = run_train_campaign(*subject, spec, ro);
   meter.finish();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!r.complete() && !std::filesystem::exists(checkpoint)) {  // stopped before an experiment finished
+    err << "accsim: train-campaign stopped before any experiment finished; nothing was kept\n";
+    return signals.exit_code();
+  }
   if (!r.complete()) {
     err << "accsim: train-campaign stopped after " << r.done_count << " of " << r.runs.size()
         << " experiments; they are kept in " << checkpoint << ": rerun the same command to resume\n";

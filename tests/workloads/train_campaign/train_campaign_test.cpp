@@ -94,7 +94,9 @@ TEST_F(TrainCampaignTest, AnInterruptedRunResumesToBitIdenticalResults) {
     EXPECT_EQ(read_int64_array(whole, d, da), read_int64_array(parts, d, db)) << d;
     EXPECT_EQ(da, db) << d;
   }
-  EXPECT_EQ(read_table(whole, "/summary").columns, read_table(parts, "/summary").columns);
+  for (const char* d : {"/summary/masked", "/summary/sdc", "/summary/latent", "/summary/crash"})
+    EXPECT_EQ(read_int64s(whole, d), read_int64s(parts, d)) << d;
+  EXPECT_EQ(read_strings(whole, "/experiments/outcome"), read_strings(parts, "/experiments/outcome"));
 }
 
 TEST_F(TrainCampaignTest, ACheckpointOfAnotherCampaignIsRefused) {
