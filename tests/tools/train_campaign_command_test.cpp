@@ -43,6 +43,13 @@ TEST(TrainCampaignCommand, ABadKeyIsOneLineNamingItWithExit2AndNothingWritten) {
   const CliRun r2 = run_cli({"train-campaign", "--config", write_config(dir, j), "--out", out, "--quiet"});
   EXPECT_EQ(r2.code, 2);
   EXPECT_NE(r2.err.find("train_campaign.passes[1]"), std::string::npos) << r2.err;
+  j = tiny_config(1000000);
+  j["train_campaign"]["steps"] = 10000000;  // 4e13 bytes of loss curves
+  const CliRun r4 = run_cli({"train-campaign", "--config", write_config(dir, j), "--out", out, "--quiet"});
+  EXPECT_EQ(r4.code, 2);
+  EXPECT_TRUE(exactly_one_line(r4.err)) << r4.err;
+  EXPECT_NE(r4.err.find("experiments x steps"), std::string::npos) << r4.err;
+  EXPECT_NE(r4.err.find("memory limit"), std::string::npos) << r4.err;
   j = tiny_config(2);
   j.erase("train_campaign");
   const CliRun r3 = run_cli({"train-campaign", "--config", write_config(dir, j), "--out", out, "--quiet"});

@@ -3,6 +3,7 @@
 #include "arch/input_error.h"
 #include "workloads/experiments/key_hasher.h"
 #include "workloads/experiments/run_checkpoint.h"
+#include "workloads/io/memory_limit.h"
 #include "workloads/models/model_file.h"
 #include "workloads/train_campaign/chain_training_subject.h"
 
@@ -37,6 +38,13 @@ TrainCampaignSpec train_campaign_spec(const RunConfig& rc) {
                                "\"faults\" (or leave it empty)");
   TrainCampaignSpec s;
   s.config = parse_train_campaign_config(rc.train_campaign, rc.file, rc.array);
+  const TrainCampaignConfig& c = s.config;
+  // Every run's curves stay in memory (and are copied for each checkpoint): loss floats
+  // and two counts per curve point.
+  const double points = c.curve_every > 0 ? static_cast<double>(c.steps) / static_cast<double>(c.curve_every) + 1 : 1;
+  check_memory(2.0 * static_cast<double>(c.experiments + 1) *
+                   (4.0 * static_cast<double>(c.steps - c.first_fault_step) + 16.0 * points),
+               rc.file + ": train_campaign: experiments x steps (every run's curves)");
   s.array = rc.array;
   s.seed = rc.seed;
   s.key = campaign_key(rc, s.config);

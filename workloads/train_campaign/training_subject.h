@@ -5,6 +5,7 @@
 // parameters and optimiser state; the training and validation data are shared, read-only,
 // between its clones, so clones may train on different threads.
 #include <memory>
+#include <string>
 
 #include "arch/engine.h"
 
