@@ -22,6 +22,7 @@
 #include "workloads/io/plot_script.h"
 #include "workloads/io/run_attributes.h"
 #include "workloads/training/trainer.h"
+#include "workloads/training/training_batches.h"
 #include "workloads/run/workload_input.h"
 
 namespace accsim {
@@ -58,28 +59,6 @@ std::string run_key(const RunConfig& rc, const TrainingOptions& o) {
   for (double v : {t.sgd.lr, t.sgd.momentum, t.sgd.weight_decay}) h.f64(v);
   for (const std::string& f : fashion_mnist_files(rc.workload.dataset_dir)) h.file(f);
   return h.hex();
-}
-
-Tensor gather(const Tensor& images, const std::vector<int>& order, std::size_t first, std::size_t count) {
-  const std::size_t per = images.size() / static_cast<std::size_t>(images.dim(0));
-  Tensor t({static_cast<int>(count), images.dim(1), images.dim(2), images.dim(3)});
-  for (std::size_t i = 0; i < count; ++i)
-    std::copy_n(images.data() + static_cast<std::size_t>(order[first + i]) * per, per, t.data() + i * per);
-  return t;
-}
-
-std::vector<int> identity_order(int n) {
-  std::vector<int> v(static_cast<std::size_t>(n));
-  std::iota(v.begin(), v.end(), 0);
-  return v;
-}
-
-// A seeded Fisher-Yates shuffle per epoch: no generator state to checkpoint.
-std::vector<int> epoch_order(int n, std::uint64_t seed, int epoch) {
-  std::vector<int> v = identity_order(n);
-  Rng rng(splitmix64(seed ^ (0x747261696e000000ULL + static_cast<std::uint64_t>(epoch))));
-  for (int i = n - 1; i > 0; --i) std::swap(v[static_cast<std::size_t>(i)], v[rng.below(static_cast<std::uint64_t>(i) + 1)]);
-  return v;
 }
 
 double accuracy(const Network& net, const NetworkParameters& params, const LabelledImages& data, Engine& engine,
