@@ -1,8 +1,8 @@
 #pragma once
 // run_experiments over the ranks of an MPI run (`mpirun -np N accsim pvf ...`, docs/scale_out.md).
 //
-// Rank 0 runs the experiment runner with its own threads plus one proxy thread per
-// thread of every other rank: a proxy takes a group of indices from the same queue as
+// Rank 0 runs the experiment runner with its own threads plus four proxy threads per
+// thread of every other rank (one group computing, three queued): a proxy takes a group of indices from the same queue as
 // the local threads (so work is handed out on request and a slow experiment idles no
 // one), sends it to its rank, and stores the encoded results that come back under the
 // runner's lock. Progress, checkpoints and stop signals stay on rank 0 as in one process.
