@@ -60,7 +60,7 @@ class MpiPvf(unittest.TestCase):
             config = json.load(f)
         pvf = config["pvf"]
         pvf["model"] = os.path.join(SOURCE, "configs", "models", "lenet5_fashion_mnist.h5")
-        pvf.update(experiments=1000, test_limit=200, threads=1, checkpoint_seconds=0.1)
+        pvf.update(experiments=2000, test_limit=200, threads=1, checkpoint_seconds=0.1)
         cls.config = cls.write_config("pvf.json", config)
         cls.single = os.path.join(cls.tmp.name, "single.h5")
         r = run([ACCSIM, "pvf", "--config", cls.config, "--out", cls.single, "--quiet"])
@@ -105,7 +105,7 @@ class MpiPvf(unittest.TestCase):
         deadline = time.time() + 60
         while proc.poll() is None and time.time() < deadline and not (rank0 and os.path.exists(checkpoint)):
             rank0 = rank0 or find_rank0(out)
-            time.sleep(0.02)
+            time.sleep(0.01)
         self.assertIsNotNone(rank0, "rank 0 not found")
         self.assertTrue(os.path.exists(checkpoint), "no checkpoint before the end")
         os.kill(rank0, signal.SIGTERM)
