@@ -3,9 +3,10 @@
 
 Small LeNet-5 PVF and hardware-fault campaigns run in one process and on 3 ranks of the
 2-core machine (--oversubscribe); every dataset and attribute of the two HDF5 files must
-be equal bit for bit. A run stopped by SIGTERM on rank 0 resumes from its checkpoint on another rank
-count to the same file; an input error on every rank prints one line and exits 2 from
-every rank with nothing written; a command that does not spread over ranks is refused.
+be equal bit for bit. A run stopped by SIGTERM on rank 0 resumes from its checkpoint on
+another rank count to the same file; an input error, on every rank or on some ranks
+only, prints one line and exits 2 from every rank with nothing written; a command that
+does not spread over ranks is refused.
 Run by ctest:
     mpi_runs_test.py ACCSIM_BINARY MPIEXEC SOURCE_DIR
 """
@@ -130,6 +131,19 @@ class MpiPvf(unittest.TestCase):
         self.assertEqual(len(lines), 1, r.stderr)
         self.assertIn("pvf.experiments", lines[0])
         self.assertFalse(os.path.exists(out))
+
+    def test_an_error_on_one_rank_only_is_rank_0s_one_line_and_exit_2(self):
+        # Rank 0 reads the model; ranks 1 and 2 refuse it under a tiny memory limit.
+        out = self.out("one_rank.h5")
+        args = ["pvf", "--config", self.config, "--out", out, "--quiet"]
+        r = run([MPIEXEC, "--oversubscribe", "--bind-to", "none", "-np", "1", ACCSIM, *args, ":",
+                 "-np", "2", "/usr/bin/env", "ACCSIM_MEMORY_LIMIT=1K", ACCSIM, *args])
+        self.assertEqual(r.returncode, 2, r.stderr)
+        lines = [line for line in r.stderr.splitlines() if line.startswith("accsim:")]
+        self.assertEqual(len(lines), 1, r.stderr)
+        self.assertRegex(lines[0], r"^accsim: rank [12]: .*more than the memory limit of 1 KiB")
+        self.assertFalse(os.path.exists(out))
+        self.assertFalse(os.path.exists(out + ".checkpoint.h5"))
 
     def test_a_command_in_one_process_is_refused_under_mpirun(self):
         r = run(mpirun(2, "run", "--config", os.path.join(SOURCE, "configs", "small.json"), "--out",

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -47,22 +48,36 @@ std::vector<int> await_ranks() {
   return threads;
 }
 
+// Rank 0: the error another rank reported, shared by the proxies: the one that receives
+// it and every other proxy still waiting throw the same, so whichever the runner records
+// first, it reports the rank's own message.
+class RankFailure {
+ public:
+  void rethrow_if_failed() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (!error_) {
+      try {
+        rethrow_rank_error();
+      } catch (...) {
+        error_ = std::current_exception();
+      }
+    }
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::exception_ptr error_;
+};
+
 // Rank 0: sends a group to `rank` and waits for its results (reply tag result_tag + slot).
-Bytes remote_group(int rank, int slot, const std::vector<std::size_t>& indices, std::atomic<bool>& failed) {
+Bytes remote_group(int rank, int slot, const std::vector<std::size_t>& indices, RankFailure& failure) {
   ByteWriter w;
   w.put<std::int32_t>(slot);
   w.put_vector(indices);
   mpi_send(rank, work_tag, w.bytes());
   MpiMessage m;
-  for (PollBackoff backoff; !mpi_receive(rank, result_tag + slot, m); backoff.wait()) {
-    if (failed) throw std::runtime_error("stopped: another rank failed");
-    try {
-      rethrow_rank_error();
-    } catch (...) {
-      failed = true;
-      throw;
-    }
-  }
+  for (PollBackoff backoff; !mpi_receive(rank, result_tag + slot, m); backoff.wait()) failure.rethrow_if_failed();
   return std::move(m.data);
 }
 
@@ -93,7 +108,7 @@ long long run_on_ranks(const std::vector<std::size_t>& pending, std::vector<char
                         static_cast<std::size_t>(kGroupsInFlight * threads[static_cast<std::size_t>(rank)]), rank);
   std::mutex slots_mutex;
   std::map<std::thread::id, int> slot_of_thread;
-  std::atomic<bool> failed{false};
+  RankFailure failure;
   auto slot = [&] {
     const std::lock_guard<std::mutex> lock(slots_mutex);
     return slot_of_thread.emplace(std::this_thread::get_id(), static_cast<int>(slot_of_thread.size())).first->second;
@@ -106,7 +121,7 @@ long long run_on_ranks(const std::vector<std::size_t>& pending, std::vector<char
         const int s = slot();
         const int rank = rank_of_slot.at(static_cast<std::size_t>(s));
         if (rank == 0) return run(indices);
-        Bytes reply = remote_group(rank, s, indices, failed);
+        Bytes reply = remote_group(rank, s, indices, failure);
         return [reply = std::move(reply), indices, &codec, rank] { decode_group(reply, indices, codec, rank); };
       },
       checkpoint, o);
