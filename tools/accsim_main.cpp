@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
     accsim::start_mpi(argc, argv);  // only when mpirun or srun started this process
   } catch (const std::exception& e) {
     std::cerr << "accsim: " << e.what() << "\n";
-    return 1;
+    return 2;
   }
   // Ranks > 0 print nothing: rank 0 prints the results and the one-line error of any rank.
   const bool silent = accsim::mpi_rank() != 0;

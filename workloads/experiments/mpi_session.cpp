@@ -34,9 +34,22 @@ SessionState& state() {
   return s;
 }
 
-// Variables that Open MPI's mpirun, MPICH's Hydra and Slurm's srun (PMI/PMIx) set.
-constexpr const char* kLauncherVariables[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE",
-                                              "SLURM_STEP_NUM_TASKS"};
+// Variables that Open MPI's mpirun, MPICH's Hydra and Slurm's srun (PMI/PMIx) set: the
+// world size, or this process's rank.
+constexpr const char* kSizeVariables[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"};
+constexpr const char* kRankVariables[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"};
+
+long long variable(const char* name) {
+  const char* text = std::getenv(name);
+  return text ? std::atoll(text) : -1;
+}
+
+// Whether the launcher started other processes with this one (a size above 1 or a rank
+// above 0 announced).
+bool launched_with_others() {
+  return std::any_of(std::begin(kSizeVariables), std::end(kSizeVariables), [](const char* v) { return variable(v) > 1; }) ||
+         std::any_of(std::begin(kRankVariables), std::end(kRankVariables), [](const char* v) { return variable(v) > 0; });
+}
 
 #ifdef ACCSIM_WITH_MPI
 void check(int status, const char* what) {
@@ -55,13 +68,19 @@ bool mpi_built() {
 }
 
 bool mpi_launched() {
-  return std::any_of(std::begin(kLauncherVariables), std::end(kLauncherVariables),
-                     [](const char* v) { return std::getenv(v) != nullptr; });
+  auto set = [](const char* v) { return std::getenv(v) != nullptr; };
+  return std::any_of(std::begin(kSizeVariables), std::end(kSizeVariables), set) ||
+         std::any_of(std::begin(kRankVariables), std::end(kRankVariables), set);
 }
 
 void start_mpi([[maybe_unused]] int& argc, [[maybe_unused]] char**& argv) {
   SessionState& s = state();
-  if (s.started || !mpi_built() || !mpi_launched()) return;
+  if (s.started || !mpi_launched()) return;
+  // Without MPI every process of `mpirun -np N` would run the whole command and write the
+  // same files: refuse instead.
+  if (!mpi_built() && launched_with_others())
+    throw std::runtime_error("started by an MPI launcher with other processes, but this accsim was built without MPI "
+                             "(install libopenmpi-dev and rebuild, docs/scale_out.md)");
 #ifdef ACCSIM_WITH_MPI
   const std::lock_guard<std::mutex> lock(mpi_mutex());
   int provided = 0;

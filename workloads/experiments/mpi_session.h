@@ -17,6 +17,8 @@ namespace accsim {
 using Bytes = std::vector<std::uint8_t>;
 
 // Starts MPI when a launcher started this process (and ACCSIM_WITH_MPI); idempotent.
+// Without ACCSIM_WITH_MPI, a process that a launcher started along with others throws
+// std::runtime_error (each would otherwise run the whole command).
 void start_mpi(int& argc, char**& argv);
 
 // Ends MPI if it was started; idempotent.
