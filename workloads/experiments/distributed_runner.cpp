@@ -86,9 +86,9 @@ void decode_group(const Bytes& reply, const std::vector<std::size_t>& indices, c
   ByteReader r(reply);
   if (!r.get<std::uint8_t>()) {
     const int code = r.get<std::int32_t>();
-    const std::string text = r.get_string();
+    const std::string text = "rank " + std::to_string(rank) + ": " + r.get_string();
     if (code == 2) throw InputError(text);
-    throw std::runtime_error("rank " + std::to_string(rank) + ": " + text);
+    throw std::runtime_error(text);
   }
   for (std::size_t i : indices) codec.decode(i, r);
   r.expect_end();
