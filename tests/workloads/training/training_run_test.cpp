@@ -1,6 +1,7 @@
 // `accsim train` as a library: it learns, it survives being killed, it records crashes.
 #include "workloads/training/training_run.h"
 
+#include <H5Cpp.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -175,6 +176,29 @@ TEST_F(TrainingRunTest, AdamWWithWarmUpAndCosineStoppedInsideAnEpochResumesBitId
   run_training(sgd, options("sgd"), sink, sink);
   const NetworkParameters c = read_parameters(options("sgd").out_file, lenet5());
   EXPECT_GT(testing::count_bit_differences(a.weights[0], c.weights[0]), 0);
+}
+
+// A damaged checkpoint's optimiser buffer is refused by its shape, before it is read.
+TEST_F(TrainingRunTest, ACheckpointWhoseOptimiserBufferHasAnotherShapeIsRefused) {
+  const RunConfig rc = config(128, 64, 64, 1);
+  TrainingOptions o = options("damaged");
+  o.stop_after_batches = 1;
+  std::ostringstream sink;
+  run_training(rc, o, sink, sink);
+  const std::string ckpt = checkpoint_path(o.out_file);
+  {
+    const H5::H5File h5(ckpt, H5F_ACC_RDWR);
+    h5.unlink("/optimizer/state/0");
+    const hsize_t dims[1] = {7};
+    h5.createDataSet("/optimizer/state/0", H5::PredType::IEEE_F32LE, H5::DataSpace(1, dims));
+  }
+  o.stop_after_batches = 0;
+  try {
+    run_training(rc, o, sink, sink);
+    FAIL() << "resumed from a damaged checkpoint";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(ckpt + ": /optimizer/state/0 (momentum_buffer/"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(TrainingRunTest, TheThreadCountChangesNoBitOfTheResults) {
