@@ -9,6 +9,7 @@
 // Benchmarks: train_step/lenet5/<fault-free|1_fault>/<T>_threads. With
 // --benchmark_repetitions=N the summary takes each benchmark's fastest repetition.
 #include "bench_common.h"
+#include "kernels/sgd.h"
 #include "workloads/run/engines.h"
 #include "workloads/training/trainer.h"
 
@@ -30,7 +31,9 @@ void BM_train_step(benchmark::State& state, bool faulty, int threads) {
   const Network net = lenet5();
   NetworkParameters params = init_parameters(net, 123);
   Trainer trainer(net, params, engine);
-  Sgd sgd({0.01f, 0.9f, 5e-4f}, Trainer::parameter_shapes(params));
+  OptimizerConfig config;  // SGD, lr 0.01, momentum 0.9
+  config.weight_decay = 5e-4;
+  Sgd sgd(config, Trainer::parameter_specs(net, params));
   Rng rng(7);
   Tensor images({kBatch, 1, 28, 28});
   for (auto& v : images.values()) v = rng.uniform01();

@@ -48,6 +48,22 @@ TEST(TrainCommand, BadTrainingKeysNameThePathAndTheRange) {
   EXPECT_TRUE(files_containing(dir.path(), ".h5").empty());
 }
 
+TEST(TrainCommand, BadOptimiserAndScheduleKeysAreExit2WithThePathAndWriteNothing) {
+  TempDir dir;
+  json j = tiny_training(small_config());
+  j["training"]["optimizer"] = {{"name", "adamw"}, {"betas", {0.9, 1.5}}};
+  const CliRun r = run_cli({"train", "--config", write_config(dir, j), "--out", (dir.path() / "x.h5").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("training.optimizer.betas: expected an array of two numbers in [0, 0.999999]"), std::string::npos)
+      << r.err;
+  j = tiny_training(small_config());
+  j["training"]["schedule"] = {{"name", "cosine"}, {"step_size", 10}};
+  const CliRun s = run_cli({"train", "--config", write_config(dir, j), "--out", (dir.path() / "x.h5").string()});
+  EXPECT_EQ(s.code, 2);
+  EXPECT_NE(s.err.find("training.schedule.step_size: unknown key"), std::string::npos) << s.err;
+  EXPECT_TRUE(files_containing(dir.path(), ".h5").empty());
+}
+
 TEST(TrainCommand, OutOfRangeLimitOptionsAreUsageErrors) {
   const CliRun r = run_cli({"train", "--config", source_file("configs/small.json"), "--train-limit", "-1"});
   EXPECT_EQ(r.code, 2);

@@ -24,7 +24,7 @@ void print_header(std::ostream& out, const RunConfig& rc, const TrainCampaignSpe
       << "x" << rc.array.atomic_k << ", swizzle " << to_string(rc.array.swizzle) << ") | "
       << rc.workload.network.name << (c.model.empty() ? ", seeded parameters" : ", " + c.model) << " | seed " << s.seed
       << "\n"
-      << c.experiments << " experiments of " << c.steps << " steps (batch " << t.batch_size << ", lr " << t.sgd.lr
+      << c.experiments << " experiments of " << c.steps << " steps (batch " << t.batch_size << ", " << describe_optimization(t)
       << ", training images " << (t.train_limit ? t.train_limit : kFashionMnistTrainImages - t.validation_size)
       << ", validation " << t.validation_size << "); faults in steps [" << c.first_fault_step << ", "
       << c.last_fault_step << "], bits [" << c.bit_lo << ", " << c.bit_hi << "], margin " << c.margin << "\n";

@@ -19,8 +19,7 @@ int train_command(const RunOptions& options, std::ostream& out, std::ostream& er
   out << "accsim " << ACCSIM_VERSION << " train | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
       << rc.array.atomic_k << ", swizzle " << to_string(rc.array.swizzle) << ") | " << rc.workload.network.name
       << " | seed " << to.seed << " | engine " << to.engine << "\n"
-      << "epochs " << t.epochs << ", batch " << t.batch_size << ", lr " << t.sgd.lr << ", momentum " << t.sgd.momentum
-      << ", weight decay " << t.sgd.weight_decay << ", training images "
+      << "epochs " << t.epochs << ", batch " << t.batch_size << ", " << describe_optimization(t) << ", training images "
       << (t.train_limit ? t.train_limit : kFashionMnistTrainImages - t.validation_size) << ", validation "
       << t.validation_size << ", test " << t.test_limit << "\n";
   print_faults(out, rc);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "kernels/optimizer_table.h"
 #include "workloads/models/inference.h"
 #include "workloads/training/trainer.h"
 #include "workloads/training/training_batches.h"
@@ -17,13 +18,27 @@ std::shared_ptr<const TrainingData> load_training_data(const std::string& dir, c
 }
 
 ChainTrainingSubject::ChainTrainingSubject(const Network& net, NetworkParameters params, const TrainingConfig& t,
-                                           std::uint64_t seed, std::shared_ptr<const TrainingData> data)
+                                           long long total_steps, std::uint64_t seed,
+                                           std::shared_ptr<const TrainingData> data)
     : net_(net),
       params_(std::move(params)),
-      sgd_(t.sgd, Trainer::parameter_shapes(params_)),
       config_(t),
+      optimizer_(make_optimizer(t.optimizer, Trainer::parameter_specs(net_, params_))),
+      schedule_(t.schedule, t.optimizer.lr, total_steps),
       seed_(seed),
       data_(std::move(data)) {}
+
+ChainTrainingSubject::ChainTrainingSubject(const ChainTrainingSubject& other)
+    : net_(other.net_),
+      params_(other.params_),
+      config_(other.config_),
+      optimizer_(make_optimizer(other.config_.optimizer, Trainer::parameter_specs(net_, params_))),
+      schedule_(other.schedule_),
+      seed_(other.seed_),
+      data_(other.data_) {
+  optimizer_->load_state(other.optimizer_->state());
+  optimizer_->set_learning_rate(other.optimizer_->learning_rate());
+}
 
 std::unique_ptr<TrainingSubject> ChainTrainingSubject::clone() const {
   return std::make_unique<ChainTrainingSubject>(*this);
@@ -45,7 +60,8 @@ SubjectStep ChainTrainingSubject::train_step(long long step, Engine& engine) {
   for (std::size_t i = 0; i < count; ++i) labels[i] = train.labels[static_cast<std::size_t>(order[first + i])];
   Trainer trainer(net_, params_, engine);
   long long cycle = 0;
-  const StepResult r = trainer.train_step(gather(train.images, order, first, count), labels, sgd_, cycle);
+  optimizer_->set_learning_rate(schedule_.at(optimizer_->steps()));  // a function of the step, as in accsim train
+  const StepResult r = trainer.train_step(gather(train.images, order, first, count), labels, *optimizer_, cycle);
   return {r.loss.loss, r.loss.non_finite};
 }
 

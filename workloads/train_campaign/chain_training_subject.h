@@ -1,10 +1,11 @@
 #pragma once
 // A conv/fc chain network (workloads/models/network.h) as a campaign's training subject:
 // workloads/training/trainer.h does the steps, with the `training` block's batch size,
-// SGD and data split and the data order of `accsim train`.
+// optimiser, schedule and data split and the data order of `accsim train`.
 #include <memory>
 
-#include "kernels/sgd.h"
+#include "kernels/lr_schedule.h"
+#include "kernels/optimizer.h"
 #include "workloads/io/fashion_mnist.h"
 #include "workloads/models/network.h"
 #include "workloads/train_campaign/training_subject.h"
@@ -21,8 +22,10 @@ std::shared_ptr<const TrainingData> load_training_data(const std::string& dir, c
 
 class ChainTrainingSubject : public TrainingSubject {
  public:
-  ChainTrainingSubject(const Network& net, NetworkParameters params, const TrainingConfig& t, std::uint64_t seed,
-                       std::shared_ptr<const TrainingData> data);
+  // The schedule spans `total_steps` (the campaign's steps).
+  ChainTrainingSubject(const Network& net, NetworkParameters params, const TrainingConfig& t, long long total_steps,
+                       std::uint64_t seed, std::shared_ptr<const TrainingData> data);
+  ChainTrainingSubject(const ChainTrainingSubject& other);  // the optimiser's state copied exactly
   std::unique_ptr<TrainingSubject> clone() const override;
   SubjectStep train_step(long long step, Engine& engine) override;
   int step_batch(long long step) const override;
@@ -34,8 +37,9 @@ class ChainTrainingSubject : public TrainingSubject {
  private:
   Network net_;
   NetworkParameters params_;
-  Sgd sgd_;
   TrainingConfig config_;
+  std::unique_ptr<Optimizer> optimizer_;
+  LrSchedule schedule_;
   std::uint64_t seed_;
   std::shared_ptr<const TrainingData> data_;
 };

@@ -6,6 +6,7 @@
 #include "workloads/io/memory_limit.h"
 #include "workloads/models/model_file.h"
 #include "workloads/train_campaign/chain_training_subject.h"
+#include "workloads/training/optimizer_key.h"
 
 namespace accsim {
 
@@ -15,13 +16,13 @@ namespace {
 std::string campaign_key(const RunConfig& rc, const TrainCampaignConfig& c) {
   const TrainingConfig& t = rc.training;
   KeyHasher h;
-  h.str("accsim train-campaign key 1");
+  h.str("accsim train-campaign key 2");  // 2: optimiser and schedule
   h.str(resume_key_text(rc.json_text, result_independent_keys()));
   h.u64(rc.seed);
   for (long long v : {static_cast<long long>(t.batch_size), static_cast<long long>(t.train_limit),
                       static_cast<long long>(t.validation_size)})
     h.i64(v);
-  for (double v : {t.sgd.lr, t.sgd.momentum, t.sgd.weight_decay}) h.f64(v);
+  hash_optimizer_settings(h, t);
   for (const std::string& f : fashion_mnist_files(rc.workload.dataset_dir)) h.file(f);
   if (!c.model.empty()) h.file(c.model);
   return h.hex();
@@ -54,7 +55,7 @@ TrainCampaignSpec train_campaign_spec(const RunConfig& rc) {
 std::unique_ptr<TrainingSubject> chain_subject(const RunConfig& rc, const TrainCampaignConfig& c) {
   const Network& net = rc.workload.network;
   NetworkParameters params = c.model.empty() ? init_parameters(net, rc.seed) : read_parameters(c.model, net);
-  return std::make_unique<ChainTrainingSubject>(net, std::move(params), rc.training, rc.seed,
+  return std::make_unique<ChainTrainingSubject>(net, std::move(params), rc.training, c.steps, rc.seed,
                                                 load_training_data(rc.workload.dataset_dir, rc.training));
 }
 

@@ -13,11 +13,11 @@ Trainer::Trainer(const Network& net, NetworkParameters& params, Engine& engine)
     throw std::invalid_argument("Trainer: parameters do not match " + net.name);
 }
 
-std::vector<std::vector<int>> Trainer::parameter_shapes(const NetworkParameters& params) {
-  std::vector<std::vector<int>> shapes;
-  for (const auto& w : params.weights) shapes.push_back(w.shape());
-  for (const auto& b : params.biases) shapes.push_back(b.shape());
-  return shapes;
+std::vector<ParameterSpec> Trainer::parameter_specs(const Network& net, const NetworkParameters& params) {
+  std::vector<ParameterSpec> specs;
+  for (std::size_t i = 0; i < net.layers.size(); ++i) specs.push_back({net.layers[i].name + ".weight", params.weights.at(i).shape()});
+  for (std::size_t i = 0; i < net.layers.size(); ++i) specs.push_back({net.layers[i].name + ".bias", params.biases.at(i).shape()});
+  return specs;
 }
 
 JobResult Trainer::run(const ConvJob& job, const Tensor& streamed, const Tensor& stationary, long long& cycle,
@@ -75,19 +75,15 @@ StepResult Trainer::forward_backward(const Tensor& images, const std::vector<int
   return r;
 }
 
-StepResult Trainer::train_step(const Tensor& images, const std::vector<int>& labels, Sgd& optimizer, long long& cycle) {
+StepResult Trainer::train_step(const Tensor& images, const std::vector<int>& labels, Optimizer& optimizer,
+                               long long& cycle) {
   StepResult r = forward_backward(images, labels, cycle);
-  std::vector<Tensor*> params;
-  std::vector<const Tensor*> grads;
-  for (std::size_t i = 0; i < net_.layers.size(); ++i) {
-    params.push_back(&params_.weights[i]);
-    grads.push_back(&grads_.weights[i]);
-  }
-  for (std::size_t i = 0; i < net_.layers.size(); ++i) {
-    params.push_back(&params_.biases[i]);
-    grads.push_back(&grads_.biases[i]);
-  }
-  optimizer.step(params, grads);
+  std::vector<ParameterRef> params;
+  for (std::size_t i = 0; i < net_.layers.size(); ++i)
+    params.push_back({net_.layers[i].name + ".weight", &params_.weights[i], &grads_.weights[i]});
+  for (std::size_t i = 0; i < net_.layers.size(); ++i)
+    params.push_back({net_.layers[i].name + ".bias", &params_.biases[i], &grads_.biases[i]});
+  optimizer.step(params);
   for (std::size_t l = 0; l < held_at_zero_.size(); ++l)
     for (std::size_t i = 0; i < held_at_zero_[l].size(); ++i)
       if (held_at_zero_[l][i]) params_.weights[l][i] = 0.0f;

@@ -8,7 +8,7 @@
 
 #include "arch/engine.h"
 #include "kernels/loss.h"
-#include "kernels/sgd.h"
+#include "kernels/optimizer.h"
 #include "workloads/models/network.h"
 
 namespace accsim {
@@ -37,11 +37,12 @@ class Trainer {
   // optimizer step (fault-aware pruning, workloads/mitigations/fault_aware_pruning.h).
   void hold_at_zero(std::vector<std::vector<std::uint8_t>> masks) { held_at_zero_ = std::move(masks); }
 
-  // forward_backward, then one optimizer step on every weight and bias.
-  StepResult train_step(const Tensor& images, const std::vector<int>& labels, Sgd& optimizer, long long& cycle);
+  // forward_backward, then one optimizer step on every weight and bias (at the optimizer's
+  // current learning rate: a schedule sets it before the call).
+  StepResult train_step(const Tensor& images, const std::vector<int>& labels, Optimizer& optimizer, long long& cycle);
 
-  // The optimizer's parameter order: weights of every layer, then biases.
-  static std::vector<std::vector<int>> parameter_shapes(const NetworkParameters& params);
+  // The parameters the optimizer updates: "<layer>.weight" of every layer, then "<layer>.bias".
+  static std::vector<ParameterSpec> parameter_specs(const Network& net, const NetworkParameters& params);
 
  private:
   struct LayerCache {

@@ -1,14 +1,19 @@
 #pragma once
-// The `training` block of a config (docs/config.md): epochs, batches, SGD, data split.
+// The `training` block of a config (docs/config.md): epochs, batches, the optimiser and its
+// learning-rate schedule, data split.
+#include <string>
+
 #include "arch/config_reader.h"
-#include "kernels/sgd.h"
+#include "kernels/lr_schedule.h"
+#include "kernels/optimizer_config.h"
 
 namespace accsim {
 
 struct TrainingConfig {
   int epochs = 5;
   int batch_size = 64;
-  Sgd::Config sgd{0.01f, 0.9f, 0.0f};
+  OptimizerConfig optimizer;    // default: SGD, lr 0.01, momentum 0.9, no weight decay
+  LrScheduleConfig schedule;    // default: constant
   int train_limit = 0;          // training images used per epoch (0: the whole training part)
   int validation_size = 5000;   // the last images of the training file, never trained on
   int test_limit = 10000;       // test images for the final accuracy
@@ -20,5 +25,8 @@ inline constexpr int kFashionMnistTrainImages = 60000;
 
 // Reads the block; absent keys keep their defaults; InputError with the JSON path.
 TrainingConfig parse_training_config(ConfigReader r);
+
+// One line for the run's header, e.g. "sgd lr 0.01, momentum 0.9, weight decay 0.0005, constant lr".
+std::string describe_optimization(const TrainingConfig& t);
 
 }  // namespace accsim

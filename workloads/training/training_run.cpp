@@ -10,6 +10,8 @@
 
 #include "arch/input_error.h"
 #include "arch/random.h"
+#include "kernels/lr_schedule.h"
+#include "kernels/optimizer_table.h"
 #include "workloads/experiments/available_cpus.h"
 #include "workloads/experiments/key_hasher.h"
 #include "workloads/run/engines.h"
@@ -21,6 +23,8 @@
 #include "workloads/io/output_format.h"
 #include "workloads/io/plot_script.h"
 #include "workloads/io/run_attributes.h"
+#include "workloads/training/optimizer_key.h"
+#include "workloads/training/optimizer_state_file.h"
 #include "workloads/training/trainer.h"
 #include "workloads/training/training_batches.h"
 #include "workloads/run/workload_input.h"
@@ -48,7 +52,7 @@ std::string with_extension(const std::string& file, const std::string& ext) {
 std::string run_key(const RunConfig& rc, const TrainingOptions& o) {
   const TrainingConfig& t = rc.training;
   KeyHasher h;
-  h.str("accsim train key 2");  // 2: the dataset files are part of it
+  h.str("accsim train key 3");  // 2: the dataset files are part of it; 3: optimiser and schedule
   h.str(resume_key_text(rc.json_text, result_independent_keys()));
   h.u64(o.seed);
   h.str(o.engine);
@@ -56,7 +60,7 @@ std::string run_key(const RunConfig& rc, const TrainingOptions& o) {
                       static_cast<long long>(t.train_limit), static_cast<long long>(t.validation_size),
                       static_cast<long long>(t.test_limit)})
     h.i64(v);
-  for (double v : {t.sgd.lr, t.sgd.momentum, t.sgd.weight_decay}) h.f64(v);
+  hash_optimizer_settings(h, t);
   for (const std::string& f : fashion_mnist_files(rc.workload.dataset_dir)) h.file(f);
   return h.hex();
 }
@@ -80,7 +84,7 @@ struct Checkpoint {
   int epochs_done = 0;
   long long cycle = 0;
   NetworkParameters params;
-  SgdState sgd;
+  OptimizerState optimizer;
   std::vector<EpochRecord> history;
   // The epoch under way (a stopped run): its first batches_done batches and their sums.
   int batches_done = 0;
@@ -122,21 +126,20 @@ void write_checkpoint(const std::string& file, const std::string& key, const Net
   h5.set_attribute("/", "run_key", key);
   h5.set_attribute("/", "epochs_done", c.epochs_done);
   h5.set_attribute("/", "cycle", static_cast<std::int64_t>(c.cycle));
-  h5.set_attribute("/", "sgd_steps", static_cast<std::int64_t>(c.sgd.steps));
+  h5.set_attribute("/", "optimizer_steps", static_cast<std::int64_t>(c.optimizer.steps));
   h5.set_attribute("/", "batches_done", c.batches_done);
   h5.set_attribute("/", "epoch_loss_sum", c.loss_sum);
   h5.set_attribute("/", "epoch_correct", static_cast<std::int64_t>(c.correct));
   h5.set_attribute("/", "epoch_nonfinite_batches", static_cast<std::int64_t>(c.nonfinite_batches));
   h5.set_attribute("/", "epoch_cycles", static_cast<std::int64_t>(c.cycles));
   write_parameters(h5, net, c.params);
-  for (std::size_t i = 0; i < c.sgd.velocity.size(); ++i)
-    h5.write_tensor("/sgd/velocity/" + std::to_string(i), c.sgd.velocity[i]);
+  write_optimizer_state(h5, c.optimizer);
   h5.write_table("/history", history_table(c.history));
   h5.commit();
 }
 
 Checkpoint read_checkpoint(const std::string& file, const std::string& key, const Network& net,
-                           const NetworkParameters& like) {
+                           const OptimizerState& like) {
   if (read_string_attribute(file, "/", "run_key") != key)
     throw InputError(file + ": checkpoint of a different run (config, seed, engine, limits or the dataset's files "
                             "differ); delete it to start afresh or choose another --out");
@@ -144,14 +147,12 @@ Checkpoint read_checkpoint(const std::string& file, const std::string& key, cons
   c.epochs_done = static_cast<int>(read_int64_attribute(file, "/", "epochs_done"));
   c.cycle = read_int64_attribute(file, "/", "cycle");
   c.params = read_parameters(file, net);
-  c.sgd.steps = read_int64_attribute(file, "/", "sgd_steps");
+  c.optimizer = read_optimizer_state(file, like);
   c.batches_done = static_cast<int>(read_int64_attribute(file, "/", "batches_done"));
   c.loss_sum = read_double_attribute(file, "/", "epoch_loss_sum");
   c.correct = read_int64_attribute(file, "/", "epoch_correct");
   c.nonfinite_batches = read_int64_attribute(file, "/", "epoch_nonfinite_batches");
   c.cycles = read_int64_attribute(file, "/", "epoch_cycles");
-  const std::size_t n = like.weights.size() + like.biases.size();
-  for (std::size_t i = 0; i < n; ++i) c.sgd.velocity.push_back(read_tensor(file, "/sgd/velocity/" + std::to_string(i)));
   c.history = read_history(file, "/history");
   return c;
 }
@@ -200,11 +201,11 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
   const std::string ckpt = checkpoint_path(o.out_file);
   Checkpoint state;
   state.params = init_parameters(net, o.seed);
-  Sgd optimizer(t.sgd, Trainer::parameter_shapes(state.params));
+  const std::unique_ptr<Optimizer> optimizer = make_optimizer(t.optimizer, Trainer::parameter_specs(net, state.params));
   TrainingResult result;
   if (fs::exists(ckpt)) {
-    state = read_checkpoint(ckpt, key, net, state.params);
-    optimizer.load_state(state.sgd);
+    state = read_checkpoint(ckpt, key, net, optimizer->state());
+    optimizer->load_state(state.optimizer);
     result.resumed_from_epoch = state.epochs_done;
     out << "resuming from " << ckpt << " after epoch " << state.epochs_done;
     if (state.batches_done > 0) out << " and " << state.batches_done << " batches of epoch " << state.epochs_done + 1;
@@ -226,6 +227,7 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
 
   const int n = train.images.dim(0);
   const int batches = (n + t.batch_size - 1) / t.batch_size;
+  const LrSchedule schedule(t.schedule, t.optimizer.lr, static_cast<long long>(t.epochs) * batches);
   int run_this_call = 0;
   ProgressMeter meter(progress, o.progress, "accsim: train");  // over every batch of every epoch
   meter.start(static_cast<long long>(state.epochs_done) * batches + state.batches_done,
@@ -236,7 +238,7 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
     const std::vector<int> order = epoch_order(n, o.seed, epoch);
     for (int b = state.batches_done; b < batches; ++b) {
       if (stop_requested(o, batches_this_call)) {
-        state.sgd = optimizer.state();
+        state.optimizer = optimizer->state();
         write_checkpoint(ckpt, key, net, state);
         meter.finish();
         result.epochs = state.history;
@@ -247,7 +249,8 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
       const Tensor images = gather(train.images, order, static_cast<std::size_t>(first), static_cast<std::size_t>(count));
       std::vector<int> labels(static_cast<std::size_t>(count));
       for (int i = 0; i < count; ++i) labels[static_cast<std::size_t>(i)] = train.labels[static_cast<std::size_t>(order[static_cast<std::size_t>(first + i)])];
-      const StepResult r = trainer.train_step(images, labels, optimizer, state.cycle);
+      optimizer->set_learning_rate(schedule.at(optimizer->steps()));  // a function of the step: resumes exactly
+      const StepResult r = trainer.train_step(images, labels, *optimizer, state.cycle);
       state.loss_sum += r.loss.loss * count;
       state.correct += r.loss.correct;
       state.nonfinite_batches += r.loss.non_finite;
@@ -261,7 +264,7 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
     rec.val_accuracy_fault_free = accuracy(net, state.params, validation, *eval_healthy, t.eval_batch);
     state.history.push_back(rec);
     state.epochs_done = epoch + 1;
-    state.sgd = optimizer.state();
+    state.optimizer = optimizer->state();
     write_checkpoint(ckpt, key, net, state);
     ++run_this_call;
     char line[256];

@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "kernels/sgd.h"
 #include "test_util.h"
 #include "workloads/run/engines.h"
 
@@ -85,7 +86,9 @@ TEST(Trainer, FastAndCycleEnginesTrainBitIdenticallyUnderFaults) {
   auto fast = make_engine("fast", a, faults);
   auto cycle_engine = make_engine("cycle", a, faults);
   Trainer tf(net, pf, *fast), tc(net, pc, *cycle_engine);
-  Sgd of({0.05f, 0.9f, 1e-4f}, Trainer::parameter_shapes(pf)), oc({0.05f, 0.9f, 1e-4f}, Trainer::parameter_shapes(pc));
+  OptimizerConfig oconf;
+  oconf.lr = 0.05, oconf.momentum = 0.9, oconf.weight_decay = 1e-4;
+  Sgd of(oconf, Trainer::parameter_specs(net, pf)), oc(oconf, Trainer::parameter_specs(net, pc));
   Rng rng(5);
   long long cf = 0, cc = 0;
   for (int step = 0; step < 2; ++step) {

@@ -1,6 +1,7 @@
 // `accsim train` as a library: it learns, it survives being killed, it records crashes.
 #include "workloads/training/training_run.h"
 
+#include <H5Cpp.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -139,6 +140,67 @@ TEST_F(TrainingRunTest, AStopInsideAnEpochKeepsItsBatchesAndTheResumedRunEndsBit
     EXPECT_EQ(testing::count_bit_differences(a.weights[i], b.weights[i]), 0) << i;
 }
 
+// Adam's moments, its step count and the schedule's position survive a stop inside an
+// epoch: AdamW with warm-up + cosine, stopped mid-epoch, ends bit-identical to a run never
+// stopped; the optimiser and schedule of the config are what trained (SGD differs).
+TEST_F(TrainingRunTest, AdamWWithWarmUpAndCosineStoppedInsideAnEpochResumesBitIdentical) {
+  RunConfig rc = config(192, 64, 64, 2);  // 3 batches of 64 per epoch, 6 steps
+  rc.training.optimizer.name = "adamw";
+  rc.training.optimizer.lr = 2e-3;
+  rc.training.optimizer.weight_decay = 0.01;
+  rc.training.schedule.name = "cosine";
+  rc.training.schedule.warmup_steps = 2;
+  rc.training.schedule.min_lr = 1e-4;
+  std::ostringstream sink;
+  const TrainingResult straight = run_training(rc, options("straight"), sink, sink);
+
+  TrainingOptions stopped = options("stopped");
+  stopped.stop_after_batches = 2;
+  EXPECT_FALSE(run_training(rc, stopped, sink, sink).complete);  // stopped in epoch 1
+  EXPECT_FALSE(run_training(rc, stopped, sink, sink).complete);  // in epoch 2
+  stopped.stop_after_batches = 0;
+  const TrainingResult resumed = run_training(rc, stopped, sink, sink);
+  ASSERT_TRUE(resumed.complete);
+  ASSERT_EQ(resumed.epochs.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) EXPECT_EQ(resumed.epochs[i].train_loss, straight.epochs[i].train_loss) << i;
+  const NetworkParameters a = read_parameters(options("straight").out_file, lenet5());
+  const NetworkParameters b = read_parameters(stopped.out_file, lenet5());
+  for (std::size_t i = 0; i < a.weights.size(); ++i) {
+    EXPECT_EQ(testing::count_bit_differences(a.weights[i], b.weights[i]), 0) << i;
+    EXPECT_EQ(testing::count_bit_differences(a.biases[i], b.biases[i]), 0) << i;
+  }
+
+  RunConfig sgd = rc;
+  sgd.training.optimizer = OptimizerConfig{};
+  sgd.json_text += " sgd";
+  run_training(sgd, options("sgd"), sink, sink);
+  const NetworkParameters c = read_parameters(options("sgd").out_file, lenet5());
+  EXPECT_GT(testing::count_bit_differences(a.weights[0], c.weights[0]), 0);
+}
+
+// A damaged checkpoint's optimiser buffer is refused by its shape, before it is read.
+TEST_F(TrainingRunTest, ACheckpointWhoseOptimiserBufferHasAnotherShapeIsRefused) {
+  const RunConfig rc = config(128, 64, 64, 1);
+  TrainingOptions o = options("damaged");
+  o.stop_after_batches = 1;
+  std::ostringstream sink;
+  run_training(rc, o, sink, sink);
+  const std::string ckpt = checkpoint_path(o.out_file);
+  {
+    const H5::H5File h5(ckpt, H5F_ACC_RDWR);
+    h5.unlink("/optimizer/state/0");
+    const hsize_t dims[1] = {7};
+    h5.createDataSet("/optimizer/state/0", H5::PredType::IEEE_F32LE, H5::DataSpace(1, dims));
+  }
+  o.stop_after_batches = 0;
+  try {
+    run_training(rc, o, sink, sink);
+    FAIL() << "resumed from a damaged checkpoint";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(ckpt + ": /optimizer/state/0 (momentum_buffer/"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(TrainingRunTest, TheThreadCountChangesNoBitOfTheResults) {
   RunConfig rc = config(96, 32, 32, 1);
   HardwareFault f;
@@ -164,7 +226,7 @@ TEST_F(TrainingRunTest, ACheckpointOfAnotherConfigIsRefusedWithAClearMessage) {
   std::ostringstream sink;
   run_training(rc, o, sink, sink);
   RunConfig changed = rc;
-  changed.training.sgd.lr = 0.02f;
+  changed.training.optimizer.lr = 0.02;
   changed.json_text += " lr";
   try {
     run_training(changed, o, sink, sink);
