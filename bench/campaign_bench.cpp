@@ -33,6 +33,7 @@
 #include "bench_common.h"
 #include "workloads/campaign/campaign.h"
 #include "workloads/io/fashion_mnist.h"
+#include "workloads/models/network_graph.h"
 #include "workloads/models/onnx_import.h"
 
 namespace {
@@ -75,9 +76,9 @@ const Images& test_images() {
 Campaign lenet_campaign(bool weight_stuck_at_only, int threads, long long experiments) {
   Campaign c;
   c.array = preset("small");
-  c.network = lenet5();
   c.seed = 1;
-  c.params = init_parameters(c.network, c.seed);
+  const NetworkParameters params = init_parameters(lenet5(), c.seed);
+  c.graphs[20] = std::make_shared<const Graph>(network_graph(lenet5(), params, 20));  // the batches below
   c.images = test_images().images;
   c.labels = test_images().labels;
   CampaignConfig& cc = c.config;

@@ -8,6 +8,7 @@
 #include "workloads/campaign/campaign_setup.h"
 #include "workloads/io/fashion_mnist.h"
 #include "workloads/pvf/pvf_campaign.h"
+#include "workloads/pvf/pvf_setup.h"
 #include "workloads/experiments/run_checkpoint.h"
 #include "workloads/run/run_config.h"
 #include "workloads/sweep/sweep.h"
@@ -105,16 +106,8 @@ TEST(CheckpointRule, PvfKeepsItWhenStoppedAndDeletesItWhenComplete) {
   {  // what `accsim pvf` runs, stopped after 5 experiments
     const RunConfig rc = parse_run_config(config);
     std::ostringstream notes;
-    CampaignInputs in = load_campaign_inputs(rc, "pvf.model", rc.pvf->model, rc.pvf->test_offset, rc.pvf->test_limit,
-                                             rc.pvf->batch, rc.seed, notes);
-    PvfCampaign c;
-    c.array = rc.array;
-    c.network = rc.workload.network;
-    c.params = std::move(in.params);
-    c.images = std::move(in.images);
-    c.labels = std::move(in.labels);
-    c.config = *rc.pvf;
-    c.seed = rc.seed;
+    const PvfSetup setup = load_pvf_setup(rc, rc.seed, notes);
+    const PvfCampaign& c = setup.campaign;
     PvfRunOptions stopped;
     stopped.checkpoint = checkpoint_path(out);
     stopped.max_experiments = 5;

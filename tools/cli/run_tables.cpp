@@ -4,7 +4,7 @@
 #include <iomanip>
 #include <sstream>
 
-#include "workloads/campaign/shortcut_propagation.h"
+#include "workloads/models/batch_effect.h"
 
 namespace accsim {
 

@@ -1,7 +1,7 @@
 #pragma once
 // A hardware-fault inference campaign: N experiments, each one hardware fault drawn from
 // its own seeded generator (campaign_fault.h), evaluated on every batch of the test
-// images (fault_evaluator.h) and classified as masked, SDC or crash.
+// images (graph_campaign.h: any model, as a graph) and classified as masked, SDC or crash.
 //
 // Workers (std::thread, `config.threads`, 0 = every core) take experiment indices from a
 // shared counter; each experiment's result depends only on its index, so the results

@@ -18,15 +18,11 @@ std::string campaign_key(const Campaign& c) {
   KeyHasher h;
   h.str("accsim campaign key 2");  // 2: the network's clipping counts
   h.array(c.array);
-  if (c.on_graph()) {
-    h.str("graph");
-    h.u64(c.graphs.size());
-    for (const auto& [batch, graph] : c.graphs) {
-      h.i64(batch);
-      hash_graph(h, *graph);
-    }
-  } else {
-    h.network(c.network);
+  h.str("graph");
+  h.u64(c.graphs.size());
+  for (const auto& [batch, graph] : c.graphs) {
+    h.i64(batch);
+    hash_graph(h, *graph);  // every node and parameter
   }
   const CampaignConfig& cc = c.config;  // every key that decides results: not threads, not checkpoint_seconds
   for (long long v : {cc.experiments, static_cast<long long>(cc.test_offset), static_cast<long long>(cc.test_limit),
@@ -43,7 +39,6 @@ std::string campaign_key(const Campaign& c) {
     h.mitigations(v.mitigations);
   }
   h.u64(c.seed);
-  if (!c.on_graph()) h.parameters(c.params);
   h.labelled_images(c.images, c.labels);
   return h.hex();
 }

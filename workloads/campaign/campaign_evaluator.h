@@ -1,8 +1,8 @@
 #pragma once
-// What a campaign runs its experiments on: the chain network (workloads/campaign/campaign.cpp) or
-// a graph model (workloads/campaign/graph_campaign.h). Each computes the fault-free run of every
-// batch once, then evaluates one experiment's fault on every batch; the campaign's loop
-// (fault draws, workers, checkpoints) is shared.
+// What a campaign runs its experiments on (workloads/campaign/graph_campaign.h: any model,
+// as a graph): it computes the fault-free run of every batch once, then evaluates one
+// experiment's fault on every batch; the campaign's loop (fault draws, workers,
+// checkpoints) is in campaign.cpp.
 #include "arch/tensor.h"
 #include "workloads/campaign/campaign_types.h"
 

@@ -12,7 +12,6 @@
 #include "arch/tensor.h"
 #include "workloads/campaign/campaign_config.h"
 #include "workloads/models/graph.h"
-#include "workloads/models/network.h"
 
 namespace accsim {
 
@@ -20,10 +19,8 @@ namespace accsim {
 // not the checkpoint interval).
 struct Campaign {
   ArrayConfig array;
-  Network network;  // the chain network and its parameters, unless `graphs` is set
-  NetworkParameters params;
-  // A graph model (workload.model) instead of the chain network: the model loaded for
-  // each batch size the campaign runs (the full batch and a smaller last one).
+  // The model (an ONNX model or a network, as a graph) for each batch size the campaign
+  // runs (the full batch and a smaller last one).
   std::map<int, std::shared_ptr<const Graph>> graphs;
   Tensor images;            // [N, ...]: the test images, in order
   std::vector<int> labels;  // [N]
@@ -31,8 +28,7 @@ struct Campaign {
   std::uint64_t seed = 1;
   std::string model_origin = "the model";  // names the model in errors, e.g. "x.json: campaign.model"
 
-  bool on_graph() const { return !graphs.empty(); }
-  const std::string& model_name() const { return on_graph() ? graphs.begin()->second->name : network.name; }
+  const std::string& model_name() const { return graphs.begin()->second->name; }
 };
 
 // The PVF paper's classes: crash if any image's logits hold a NaN or Inf; otherwise SDC
@@ -44,7 +40,7 @@ enum class Outcome { masked = 0, sdc = 1, crash = 2, due = 3 };
 const std::vector<std::string>& outcome_names();  // {"masked", "sdc", "crash", "due"}
 std::string to_string(Outcome o);
 
-// One experiment's fault under one mitigation variant (workloads/mitigations/mitigated_evaluation.h).
+// One experiment's fault under one mitigation variant (workloads/mitigations/graph_mitigated_evaluation.h).
 struct VariantResult {
   Outcome outcome = Outcome::masked;
   bool detected = false;   // a check (abft / duplicate) flagged at least one job

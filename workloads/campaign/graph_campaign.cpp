@@ -6,6 +6,7 @@
 
 #include "arch/input_error.h"
 #include "arch/pe_faults.h"
+#include "workloads/campaign/campaign_model.h"
 #include "workloads/run/engines.h"
 #include "workloads/experiments/experiment_runner.h"
 #include "workloads/mitigations/graph_mitigated_evaluation.h"
@@ -89,9 +90,14 @@ class GraphCampaignEvaluator : public CampaignEvaluator {
 };
 
 void refuse_unsupported_keys(const RunConfig& rc) {
-  if (!rc.campaign->model.empty())
+  if (rc.workload.graph && !rc.campaign->model.empty())
     throw InputError(rc.file + ": campaign.model: a parameter file is for the built-in networks, not with a graph "
                                "model (workload.model), which carries its own parameters: remove campaign.model");
+}
+
+// What errors call the model: the ONNX file or the network's name.
+std::string model_label(const RunConfig& rc) {
+  return rc.workload.graph ? rc.workload.model : rc.workload.network.name;
 }
 
 // Activation clipping acts at Relu nodes (workloads/models/relu_clip.h): a model without
@@ -99,7 +105,7 @@ void refuse_unsupported_keys(const RunConfig& rc) {
 void require_relu(const RunConfig& rc, const Graph& g, const std::string& key, const ActivationClip& clip) {
   if (clip.mode == ClipMode::none || relu_count(g) > 0) return;
   throw InputError(rc.file + ": " + key + ": activation clipping acts at the Relu nodes of a graph model, and '" +
-                   rc.workload.model + "' has none (Clip, LeakyRelu, Gelu, Sigmoid and Tanh are not clipped); remove " +
+                   model_label(rc) + "' has none (Clip, LeakyRelu, Gelu, Sigmoid and Tanh are not clipped); remove " +
                    key);
 }
 
@@ -121,8 +127,9 @@ void check_variants(const RunConfig& rc, const Graph& g, std::ostream& notes) {
 void check_logits(const RunConfig& rc, const Graph& g) {
   const std::vector<int>& shape = g.shape_of(g.outputs.at(0));
   if (shape.size() != 2 || shape[0] != g.batch() || shape[1] < 2)
-    throw InputError(rc.file + ": workload.model: accsim campaign needs a classifier whose first output is logits "
-                               "[N, classes]; '" + rc.workload.model + "' gives " + g.outputs[0] + " " +
+    throw InputError(rc.file + (rc.workload.graph ? ": workload.model" : ": workload.network") +
+                     ": accsim campaign needs a classifier whose first output is logits [N, classes]; '" +
+                     model_label(rc) + "' gives " + g.outputs[0] + " " +
                      Tensor(shape).shape_string());
 }
 
@@ -159,22 +166,26 @@ void refuse_graph_campaign_keys(const RunConfig& rc) { refuse_unsupported_keys(r
 CampaignSource load_graph_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes) {
   refuse_unsupported_keys(rc);
   const CampaignConfig& cc = *rc.campaign;
+  const CampaignModel model = load_campaign_model(rc, "campaign.model", cc.model, seed, notes);
   CampaignSource src;
   Campaign& c = src.campaign;
   c.array = rc.array;
   c.config = cc;
   c.seed = seed;
-  c.model_origin = rc.file + ": workload.model";
+  c.model_origin = model.origin;
   const int batch = std::min(cc.batch, cc.test_limit);
   for (int size : {batch, cc.test_limit % batch})
-    if (size > 0 && !c.graphs.count(size)) c.graphs[size] = load_graph_model(rc, size);
+    if (size > 0 && !c.graphs.count(size)) c.graphs[size] = model.at(size);
   const Graph& g = *c.graphs.at(batch);
   check_logits(rc, g);
   check_variants(rc, g, notes);
-  src.model_source = "ONNX model " + rc.workload.model + " (" + std::to_string(g.nodes.size()) + " nodes, " +
-                     std::to_string(GraphFaultEvaluator::array_nodes(g).size()) + " on the array)";
+  src.model_source = !model.source.empty() ? model.source
+                                           : "ONNX model " + rc.workload.model + " (" + std::to_string(g.nodes.size()) +
+                                                 " nodes, " + std::to_string(GraphFaultEvaluator::array_nodes(g).size()) +
+                                                 " on the array)";
   const std::vector<int> image(g.inputs.at(0).shape.begin() + 1, g.inputs.at(0).shape.end());
-  WorkloadInput in = load_test_images(rc, image, "the model's input (per image)", cc.test_offset, cc.test_limit, seed, notes);
+  const std::string input_name = rc.workload.graph ? "the model's input (per image)" : "workload.network.input";
+  WorkloadInput in = load_test_images(rc, image, input_name, cc.test_offset, cc.test_limit, seed, notes);
   c.images = std::move(in.images);
   src.input_source = std::move(in.source);
   if (!in.synthetic()) {

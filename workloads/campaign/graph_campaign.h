@@ -1,5 +1,5 @@
 #pragma once
-// A campaign on a graph model (Campaign::graphs, workload.model): the recorded fault-free
+// A campaign on its model as a graph (Campaign::graphs; an ONNX model or a network): the recorded fault-free
 // run of every batch once, then per experiment one fast engine with the fault and, per
 // batch, the incremental rerun (workloads/models/graph_fault_evaluator.h). The trace's
 // columns are the graph's array nodes. Mitigation variants: the same fault under each
@@ -25,20 +25,21 @@ std::unique_ptr<CampaignEvaluator> make_graph_campaign_evaluator(const Campaign&
 // model has no Relu node.
 std::shared_ptr<const Graph> load_graph_model(const RunConfig& rc, int batch);
 
-// load_campaign (workloads/campaign/campaign_setup.h) for a config with workload.model: the model
-// loaded for each batch size the campaign runs (campaign.batch images, and the smaller
-// last batch), the test images (Fashion-MNIST when the model's input is [N, 1, 28, 28]
-// and the dataset is installed, otherwise seeded synthetic inputs labelled with the
-// fault-free model's predictions, with a note on `notes`). The top-level
+// load_campaign (workloads/campaign/campaign_setup.h): the model (campaign_model.h: the
+// ONNX graph of workload.model, or the network as a graph with its parameters) for each
+// batch size the campaign runs (campaign.batch images, and the smaller last batch), the
+// test images (workload_input.h: Fashion-MNIST when one image is [1, 28, 28] and the
+// dataset is installed, otherwise seeded synthetic inputs labelled with the fault-free
+// model's predictions, with a note on `notes`). The top-level
 // mitigations.activation_clip clips every Relu node of every run. InputError naming the
-// file and key for campaign.model (the model carries its parameters), for activation
-// clipping (top-level or a variant's) on a model without Relu nodes and for a model
-// whose first output is not logits [N, classes]; a note names the array nodes where a
-// pruning variant has no parameter to prune.
+// file and key for campaign.model with an ONNX model (it carries its parameters), for
+// activation clipping (top-level or a variant's) on a model without Relu nodes and for a
+// model whose first output is not logits [N, classes]; a note names the array nodes where
+// a pruning variant has no parameter to prune.
 CampaignSource load_graph_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes);
 
-// What load_graph_campaign refuses first (campaign.model, campaign.mitigations, top-level
-// mitigations), for callers that validate configs before anything runs (accsim sweep).
+// What load_graph_campaign refuses first (campaign.model with an ONNX model), for callers
+// that validate configs before anything runs (accsim sweep).
 void refuse_graph_campaign_keys(const RunConfig& rc);
 
 }  // namespace accsim

@@ -12,16 +12,10 @@
 #include <functional>
 #include <vector>
 
+#include "workloads/experiments/parallel_for.h"
 #include "workloads/experiments/progress_meter.h"
 
 namespace accsim {
-
-// Threads for `configured` (0: the CPUs this process may use, available_cpus.h) and
-// `jobs` jobs: at least 1, at most jobs.
-int worker_count(int configured, std::size_t jobs);
-
-// Runs job(i) for i in [0, count) on `threads` threads; rethrows the first exception.
-void parallel_for(int threads, std::size_t count, const std::function<void(std::size_t)>& job);
 
 // The indices not done yet, in order; at most `max_experiments` of them (-1: all).
 std::vector<std::size_t> pending_experiments(const std::vector<char>& done, long long max_experiments);

@@ -2,7 +2,8 @@
 // Fault-aware pruning, a mitigation for permanent PE faults: the weights whose products
 // the mapper says a faulty PE computes (weight register, input register or multiplier
 // stuck-at, in the forward pass, under the array's swizzle) are set to zero, so a
-// stuck bit has nothing left to corrupt but zeros; training holds them at zero.
+// stuck bit has nothing left to corrupt but zeros; training holds them at zero. Used by
+// `accsim train` on its network; campaigns prune their graph with graph_pruning.h.
 #include <cstdint>
 #include <vector>
 

@@ -1,8 +1,7 @@
 #pragma once
-// A graph campaign's mitigation variants (campaign.mitigations with workload.model): every
+// A campaign's mitigation variants (campaign.mitigations; any model, as a graph): every
 // experiment's fault, the same one as in the unprotected run, evaluated under each
-// variant on every batch, with the semantics of the chain networks' variants
-// (mitigated_evaluation.h, docs/campaign.md):
+// variant on every batch (docs/campaign.md):
 //  - protect_bits: a fault on a protected bit never acts: masked, nothing runs.
 //  - activation_clip: every Relu node of the model clips (workloads/models/relu_clip.h),
 //    in the faulty run and in the variant's own recorded fault-free run (its own
@@ -28,7 +27,7 @@
 #include <vector>
 
 #include "workloads/campaign/campaign_types.h"
-#include "workloads/mitigations/mitigated_evaluation.h"
+#include "workloads/experiments/parallel_for.h"
 #include "workloads/models/graph_fault_evaluator.h"
 
 namespace accsim {

@@ -1,5 +1,6 @@
 #pragma once
-// Fault-aware pruning on a graph model (the graph counterpart of fault_aware_pruning.h):
+// Fault-aware pruning in a campaign's model (a graph; `accsim train` prunes its network
+// with fault_aware_pruning.h):
 // the weights a faulty PE meets (weight register, input register or multiplier
 // stuck-at, in the forward pass, under the array's swizzle) are zeroed in the
 // initializers they come from.

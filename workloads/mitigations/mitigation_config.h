@@ -18,7 +18,7 @@ enum class MitigationCheck { none, abft, duplicate };
 struct MitigationConfig {
   ActivationClip clip;                // applied at every ReLU
   MitigationCheck check = MitigationCheck::none;
-  bool prune_faulty_weights = false;  // fault-aware pruning (workloads/mitigations/fault_aware_pruning.h)
+  bool prune_faulty_weights = false;  // fault-aware pruning (graph_pruning.h; training: fault_aware_pruning.h)
   // Selective bit protection (faultmodels/bit_protection.h): these bit positions of the
   // protected words (parameters, PE registers and datapath words) cannot be corrupted.
   std::vector<int> protect_bits;

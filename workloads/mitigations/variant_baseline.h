@@ -1,7 +1,6 @@
 #pragma once
-// What a campaign's mitigation variant costs and sees without a fault (VariantBaseline),
-// built the same way for chain networks (mitigated_evaluation.h) and graph models
-// (graph_mitigated_evaluation.h).
+// What a campaign's mitigation variant costs and sees without a fault (VariantBaseline,
+// graph_mitigated_evaluation.h).
 #include <vector>
 
 #include "arch/array_config.h"

@@ -1,6 +1,6 @@
 #pragma once
 // What one hardware fault does to one batch of labelled images run through a graph model
-// (the graph counterpart of workloads/campaign/fault_evaluator.h): the batch's recorded fault-free
+// (an ONNX model or a built-in network, network_graph.h): the batch's recorded fault-free
 // run is computed once (`GraphGoldenBatch`); an experiment re-runs the graph against it
 // with the incremental rerun (workloads/models/incremental_run.h), which recomputes a
 // node only when one of its inputs differs or when the fault may act on its jobs:
@@ -25,7 +25,7 @@
 #include "arch/pe_faults.h"
 #include "workloads/models/graph.h"
 #include "workloads/models/graph_runner.h"
-#include "workloads/campaign/shortcut_propagation.h"
+#include "workloads/models/batch_effect.h"
 
 namespace accsim {
 

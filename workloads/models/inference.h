@@ -1,6 +1,9 @@
 #pragma once
 // Runs a network forward on an engine, one array job per layer, keeping every
 // layer's array output so that a faulty run can be compared with a fault-free one.
+// Used by `accsim train` and by the networks' PVF evaluator (workloads/pvf/); every other
+// command runs a network as a graph (network_graph.h). LayerRun and compare_outputs
+// serve graph runs too.
 #include <vector>
 
 #include "arch/engine.h"

@@ -3,7 +3,7 @@
 // Injection) does to one batch of labelled images on a healthy array, compared with the
 // cached fault-free inference.
 //
-// With the shortcut (workloads/campaign/shortcut_propagation.h) only what the corrupted elements
+// With the shortcut (workloads/pvf/shortcut_propagation.h) only what the corrupted elements
 // can change is recomputed: a corrupted weight of output channel oc changes that
 // channel's planes only (on the array: the column serving oc is recomputed), a corrupted
 // bias that channel's activation; later layers recompute only the images whose
@@ -15,7 +15,7 @@
 #include "faultmodels/parameter_injection.h"
 #include "faultmodels/parameter_set.h"
 #include "workloads/models/network.h"
-#include "workloads/campaign/shortcut_propagation.h"
+#include "workloads/pvf/shortcut_propagation.h"
 
 namespace accsim {
 

@@ -11,7 +11,7 @@
 #include "workloads/models/incremental_run.h"
 #include "workloads/models/operators.h"
 #include "workloads/models/relu_clip.h"
-#include "workloads/campaign/shortcut_propagation.h"
+#include "workloads/models/batch_effect.h"
 
 namespace accsim {
 

@@ -1,12 +1,10 @@
 #include "workloads/run/workload_timing.h"
 
-#include <sstream>
+#include <stdexcept>
 
 #include "arch/random.h"
 #include "workloads/io/memory_limit.h"
 #include "workloads/run/engines.h"
-#include "workloads/run/workload_input.h"
-#include "workloads/models/workload_parameters.h"
 
 namespace accsim {
 
@@ -45,46 +43,31 @@ void add(WorkloadTiming& w, LayerTiming l, const ArrayConfig& a) {
 }  // namespace
 
 WorkloadTiming time_workload(const RunConfig& rc, const std::string& engine, std::uint64_t seed) {
+  if (rc.workload.topology.empty()) throw std::invalid_argument("time_workload: the workload is not a topology");
   WorkloadTiming w;
   const bool data = !rc.faults.empty() || engine != "fast";
   const PeFaults healthy, faulty(rc.array, rc.faults);
   const auto clean = make_engine(engine, rc.array, healthy);
   const auto broken = make_engine(engine, rc.array, faulty);
-  if (!rc.workload.topology.empty()) {
-    long long start = 0;
-    for (std::size_t i = 0; i < rc.workload.topology_jobs.size(); ++i) {
-      LayerTiming l;
-      l.job = rc.workload.topology_jobs[i];
-      const ConvShape& s = l.job.shape;
-      if (data) {
-        check_layer_memory(rc.workload.topology, l.job);
-        const Tensor in = seeded_operand({s.n, s.c, s.h, s.w}, splitmix64(seed ^ (2 * i + 1)));
-        const Tensor wt = seeded_operand({s.k, s.c, s.r, s.s}, splitmix64(seed ^ (2 * i + 2)));
-        const JobResult golden = clean->run(l.job, in, wt, start);
-        const JobResult bad = broken->run(l.job, in, wt, start);
-        l.timing = bad.timing;
-        l.diff = compare_outputs(golden.output, bad.output);
-        l.ran_data = true;
-      } else {
-        l.timing = closed_form_timing(s, rc.array);
-      }
-      start += l.timing.cycles;
-      add(w, std::move(l), rc.array);
-    }
-  } else {
-    std::ostringstream notes;  // a synthetic-image note belongs to the single run, not to every point
-    const WorkloadInput input = load_workload_input(rc, seed, rc.workload.network, notes);
-    const NetworkParameters params = load_workload_parameters(rc, seed).params;
-    const NetworkRun golden = run_network(rc.workload.network, params, input.images, *clean);
-    const NetworkRun bad = data ? run_network(rc.workload.network, params, input.images, *broken) : golden;
-    for (std::size_t i = 0; i < golden.layers.size(); ++i) {
-      LayerTiming l;
-      l.job = golden.layers[i].job;
-      l.timing = bad.layers[i].timing;
-      l.diff = compare_outputs(golden.layers[i].output, bad.layers[i].output);
+  long long start = 0;
+  for (std::size_t i = 0; i < rc.workload.topology_jobs.size(); ++i) {
+    LayerTiming l;
+    l.job = rc.workload.topology_jobs[i];
+    const ConvShape& s = l.job.shape;
+    if (data) {
+      check_layer_memory(rc.workload.topology, l.job);
+      const Tensor in = seeded_operand({s.n, s.c, s.h, s.w}, splitmix64(seed ^ (2 * i + 1)));
+      const Tensor wt = seeded_operand({s.k, s.c, s.r, s.s}, splitmix64(seed ^ (2 * i + 2)));
+      const JobResult golden = clean->run(l.job, in, wt, start);
+      const JobResult bad = broken->run(l.job, in, wt, start);
+      l.timing = bad.timing;
+      l.diff = compare_outputs(golden.output, bad.output);
       l.ran_data = true;
-      add(w, std::move(l), rc.array);
+    } else {
+      l.timing = closed_form_timing(s, rc.array);
     }
+    start += l.timing.cycles;
+    add(w, std::move(l), rc.array);
   }
   w.utilisation = w.cycles ? static_cast<double>(w.macs) / (static_cast<double>(w.cycles) * rc.array.pes()) : 0.0;
   return w;

@@ -3,7 +3,7 @@
 // timing (fast engine: the closed form proven equal to the SystemC model), the
 // independent analytical estimate next to it, and, when faults are configured, how
 // many output elements each layer gets wrong. Used by the plain run of a SCALE-Sim
-// topology and by every sweep point.
+// topology and by every sweep point (a model's: workloads/sweep/graph_point_timing.h).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -31,9 +31,9 @@ struct WorkloadTiming {
   double utilisation = 0.0;  // macs / (cycles * PEs)
 };
 
-// Topology layers run back to back with seeded uniform [-1, 1) operands; network
-// workloads run on the config's input image (layer inputs from the fault-free run).
-// Without faults, the fast engine needs no data: timing comes from the closed form.
+// Topology layers (workload.topology must be set) run back to back with seeded uniform
+// [-1, 1) operands. Without faults, the fast engine needs no data: timing comes from the
+// closed form.
 WorkloadTiming time_workload(const RunConfig& rc, const std::string& engine, std::uint64_t seed);
 
 }  // namespace accsim

@@ -43,7 +43,7 @@ void add_job(WorkloadTiming& w, const LayerRun& golden, const LayerRun& faulty, 
 }  // namespace
 
 WorkloadTiming time_graph_workload(const RunConfig& rc, const std::string& engine, std::uint64_t seed) {
-  if (!rc.workload.graph) throw std::invalid_argument("time_graph_workload: the config has no workload.model");
+  if (!rc.workload.topology.empty()) throw std::invalid_argument("time_graph_workload: the workload is a topology");
   const WorkloadModel model = load_workload_model(rc, seed);
   std::ostringstream notes;  // a synthetic-image note belongs to the single run, not to every point
   const Tensor images = load_model_input(rc, seed, model, notes).images;

@@ -1,6 +1,6 @@
 #pragma once
-// The performance view of a graph model (workload.model) at one sweep point, as
-// time_workload gives it for networks and topologies, and as `accsim --config` runs the
+// The performance view of a model (an ONNX model or a network, as a graph) at one sweep
+// point, as time_workload gives it for topologies, and as `accsim --config` runs the
 // model (workload_model.h: the mitigations' activation clip on every Relu, the faulty run
 // behind the mitigations' check when there is one): its input batch (test images
 // workload.image_index..) fault-free and with the point's faults, both recorded; every
@@ -14,7 +14,7 @@
 
 namespace accsim {
 
-// `rc.workload.graph` must be set.
+// `rc.workload.topology` must be empty.
 WorkloadTiming time_graph_workload(const RunConfig& rc, const std::string& engine, std::uint64_t seed);
 
 }  // namespace accsim

@@ -462,8 +462,9 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
       SweepPointResult p;
       try {
         const RunConfig& point = sweep.points[i].config;
-        const WorkloadTiming w =
-            point.workload.graph ? time_graph_workload(point, o.engine, o.seed) : time_workload(point, o.engine, o.seed);
+        // A topology's layers on seeded operands; any model (ONNX or network) as a graph.
+        const WorkloadTiming w = point.workload.topology.empty() ? time_graph_workload(point, o.engine, o.seed)
+                                                                 : time_workload(point, o.engine, o.seed);
         p = {true, w.cycles, w.analytical_cycles, w.macs, w.stall_cycles, w.weight_load_cycles,
              w.corrupted_outputs, w.nonfinite_outputs, w.utilisation, point.array.pes()};
         if (point.campaign && !add_campaign(p, point, o.seed, o.stop)) return;

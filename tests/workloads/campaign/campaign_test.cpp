@@ -13,6 +13,7 @@
 #include "workloads/campaign/campaign_checkpoint.h"
 #include "workloads/campaign/campaign_fault.h"
 #include "workloads/io/results_file.h"
+#include "workloads/models/network_graph.h"
 
 namespace accsim {
 namespace {
@@ -22,9 +23,9 @@ namespace fs = std::filesystem;
 Campaign small_campaign(long long experiments, int threads) {
   Campaign c;
   c.array = testing::preset("small");
-  c.network = lenet5();
   c.seed = 9;
-  c.params = init_parameters(c.network, c.seed);
+  const NetworkParameters params = init_parameters(lenet5(), c.seed);
+  for (int batch : {2, 1}) c.graphs[batch] = std::make_shared<const Graph>(network_graph(lenet5(), params, batch));
   Rng rng(5);
   c.images = testing::random_tensor({5, 1, 28, 28}, rng, 0.0f, 1.0f);
   c.labels = {0, 1, 2, 3, 4};
@@ -146,7 +147,9 @@ TEST(Campaign, KeyChangesWithTheModelTheImagesAndTheSeedButNotTheThreads) {
   const std::string key = campaign_key(c);
   EXPECT_EQ(key, campaign_key(small_campaign(6, 2)));
   Campaign model = c;
-  model.params.weights[1][0] += 1.0f;
+  Graph changed = *c.graphs.at(2);
+  changed.initializers.at("conv2.weight")[0] += 1.0f;
+  model.graphs[2] = std::make_shared<const Graph>(std::move(changed));
   EXPECT_NE(key, campaign_key(model));
   Campaign images = c;
   images.images[100] += 0.5f;

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
+#include <memory>
 
 #include "arch/input_error.h"
 #include "temp_dir.h"
@@ -11,9 +13,12 @@
 #include "workloads/campaign/campaign.h"
 #include "workloads/campaign/campaign_checkpoint.h"
 #include "workloads/campaign/campaign_config.h"
+#include "workloads/campaign/campaign_evaluator.h"
 #include "workloads/run/engines.h"
 #include "workloads/mitigations/fault_aware_pruning.h"
-#include "workloads/campaign/fault_evaluator.h"
+#include "workloads/models/graph_fault_evaluator.h"
+#include "workloads/models/inference.h"
+#include "workloads/models/network_graph.h"
 #include "workloads/mitigations/mitigation_report.h"
 #include "workloads/io/results_file.h"
 
@@ -101,17 +106,28 @@ TEST(CampaignMitigationsConfig, BadVariantsNameTheFileAndTheJsonPath) {
 
 // ---- campaigns ----
 
+// The campaigns' model: LeNet-5 with seeded parameters, as a graph (network_graph.h).
+const NetworkParameters& lenet_params() {
+  static const NetworkParameters params = init_parameters(lenet5(), 9);
+  return params;
+}
+
+std::map<int, std::shared_ptr<const Graph>> lenet_graphs(const Network& net, std::initializer_list<int> batches) {
+  std::map<int, std::shared_ptr<const Graph>> graphs;
+  for (int b : batches) graphs[b] = std::make_shared<const Graph>(network_graph(net, lenet_params(), b));
+  return graphs;
+}
+
 Campaign small_campaign(long long experiments, int threads) {
   Campaign c;
   c.array = testing::preset("small");
-  c.network = lenet5();
   c.seed = 9;
-  c.params = init_parameters(c.network, c.seed);
+  c.graphs = lenet_graphs(lenet5(), {3, 2});
   Rng rng(5);
   c.images = testing::random_tensor({5, 1, 28, 28}, rng, 0.0f, 1.0f);
   // Labelled with the fault-free predictions: every image counts as correct.
-  const FaultEvaluator evaluator(c.array, c.network, c.params);
-  c.labels = evaluator.golden(c.images, std::vector<int>(5, 0)).predictions;
+  const Graph all = network_graph(lenet5(), lenet_params(), 5);
+  c.labels = GraphFaultEvaluator(c.array).golden(all, c.images, std::vector<int>(5, 0)).predictions;
   c.config.experiments = experiments;
   c.config.test_limit = 5;
   c.config.batch = 3;  // batches of 3 and 2
@@ -264,17 +280,17 @@ TEST(CampaignMitigations, ClipRunsTheClippedNetworkAgainstItsOwnFaultFreeRun) {
   EXPECT_EQ(r.golden_correct, 5);
   EXPECT_LT(r.variants[1].golden_correct, 5);  // its own fault-free predictions decide what is correct
 
-  // The reference: a FaultEvaluator on a copy of the network with the clip, every layer
-  // recomputed, against the clipped network's own fault-free batches.
-  Network clipped = c.network;
+  // The reference: the network built with the clip, every node recomputed, against the
+  // clipped network's own fault-free batches.
+  Network clipped = lenet5();
   clipped.clip = clip.clip;
-  const FaultEvaluator reference(c.array, clipped, c.params);
-  std::vector<GoldenBatch> golden;
+  const auto graphs = lenet_graphs(clipped, {3, 2});
+  const GraphFaultEvaluator reference(c.array);
+  std::vector<GraphGoldenBatch> golden;
   for (int first = 0; first < 5; first += c.config.batch) {
     const int count = std::min(c.config.batch, 5 - first);
-    Tensor part({count, 1, 28, 28});
-    std::copy(c.images.data() + first * 784, c.images.data() + (first + count) * 784, part.data());
-    golden.push_back(reference.golden(part, std::vector<int>(c.labels.begin() + first, c.labels.begin() + first + count)));
+    golden.push_back(reference.golden(*graphs.at(count), slice_batch(c.images, first, count),
+                                      std::vector<int>(c.labels.begin() + first, c.labels.begin() + first + count)));
   }
   long long golden_correct = 0;
   for (const auto& g : golden)
@@ -284,7 +300,7 @@ TEST(CampaignMitigations, ClipRunsTheClippedNetworkAgainstItsOwnFaultFreeRun) {
   for (const auto& e : r.experiments) {
     long long c2w = 0, nonfinite = 0;
     for (const auto& g : golden) {
-      const BatchEffect be = reference.evaluate(g, e.fault, false);
+      const BatchEffect be = reference.evaluate(g, e.fault, PeFaults(c.array, {e.fault}), false);
       c2w += be.correct_to_wrong;
       nonfinite += be.nonfinite_images;
     }
@@ -315,10 +331,12 @@ TEST(CampaignMitigations, PruningMasksWeightStuckAtZeroAndLeavesOtherFaultsAsUnp
       EXPECT_EQ(v.nonfinite_images, e.nonfinite_images) << describe(e.fault);
     }
     // A weight register stuck at 0 only ever meets pruned (zero) weights: the variant
-    // sees exactly what pruning alone costs against the unpruned fault-free model.
+    // sees exactly what pruning alone costs against the unpruned fault-free model. The
+    // reference: the network's own pruning (fault_aware_pruning.h, as `accsim train`
+    // prunes) and its forward pass (inference.h).
     if (e.fault.site == FaultSite::weight && e.fault.kind == FaultKind::stuck_at_0) {
-      NetworkParameters pruned = c.params;
-      ASSERT_GT(apply_pruning(pruned, pruning_masks(c.network, c.array, {e.fault})), 0);
+      NetworkParameters pruned = lenet_params();
+      ASSERT_GT(apply_pruning(pruned, pruning_masks(lenet5(), c.array, {e.fault})), 0);
       const PeFaults healthy;
       FastEngine engine(c.array, healthy);
       long long changed = 0;
@@ -326,7 +344,7 @@ TEST(CampaignMitigations, PruningMasksWeightStuckAtZeroAndLeavesOtherFaultsAsUnp
         const int count = std::min(c.config.batch, 5 - first);
         Tensor part({count, 1, 28, 28});
         std::copy(c.images.data() + first * 784, c.images.data() + (first + count) * 784, part.data());
-        const Tensor logits = run_network(c.network, pruned, part, engine).logits;
+        const Tensor logits = run_network(lenet5(), pruned, part, engine).logits;
         for (int i = 0; i < count; ++i) changed += argmax_row(logits.data() + i * 10, 10) != c.labels[first + i];
       }
       ++stuck_at_0;
@@ -372,7 +390,9 @@ TEST(CampaignMitigations, TheVariantsArePartOfTheKey) {
   c.config.mitigations[0] = variant("p", with_protect({29}));
   EXPECT_NE(p30, campaign_key(c));
   Campaign clipped = small_campaign(4, 1);
-  clipped.network.clip.mode = ClipMode::zero;  // the top-level clip of every run
+  Network zero = lenet5();
+  zero.clip.mode = ClipMode::zero;  // the top-level clip of every run
+  clipped.graphs = lenet_graphs(zero, {3, 2});
   EXPECT_NE(plain, campaign_key(clipped));
 }
 

@@ -18,7 +18,7 @@
 #include "workloads/io/results_file.h"
 #include "workloads/mitigations/graph_pruning.h"
 #include "workloads/mitigations/mitigation_report.h"
-#include "workloads/campaign/shortcut_propagation.h"
+#include "workloads/models/batch_effect.h"
 #include "workloads/models/graph_runner.h"
 #include "workloads/models/onnx_builder.h"
 #include "workloads/models/relu_clip.h"

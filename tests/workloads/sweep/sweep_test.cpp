@@ -19,6 +19,7 @@
 #include "workloads/io/results_file.h"
 #include "workloads/experiments/run_checkpoint.h"
 #include "workloads/models/model_file.h"
+#include "workloads/sweep/graph_point_timing.h"
 
 namespace accsim {
 namespace {
@@ -130,7 +131,7 @@ TEST_F(SweepTest, PointsEqualTheirSingleRunsWhateverTheThreadCount) {
   const SweepResult two = run_sweep(rc, s, options("two"), sink, sink);
   ASSERT_TRUE(one.complete && two.complete);
   for (std::size_t i = 0; i < s.points.size(); ++i) {
-    const WorkloadTiming single = time_workload(s.points[i].config, "fast", 1);
+    const WorkloadTiming single = time_graph_workload(s.points[i].config, "fast", 1);
     EXPECT_EQ(one.points[i].cycles, single.cycles) << i;
     EXPECT_EQ(one.points[i].corrupted_outputs, single.corrupted_outputs) << i;
     EXPECT_EQ(two.points[i].cycles, one.points[i].cycles) << i;

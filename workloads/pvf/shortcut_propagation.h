@@ -1,7 +1,8 @@
 #pragma once
-// The shortcut of the campaign evaluators: given a batch's cached fault-free run and,
-// layer by layer, what a fault changes in that layer (a faulty array, corrupted weights
-// or biases), recompute only what can differ:
+// The shortcut of the PVF evaluator of the built-in networks (parameter_fault_evaluator.h;
+// hardware-fault campaigns run every model as a graph, graph_fault_evaluator.h): given a
+// batch's cached fault-free run and, layer by layer, what a fault changes in that layer
+// (a faulty array, corrupted weights or biases), recompute only what can differ:
 //  - in a layer the fault acts on, the output planes (image, output channel) its region
 //    names, on the faulty array with the layer's (possibly corrupted) weights;
 //  - every plane of the images whose input to the layer already differs;
@@ -16,6 +17,7 @@
 #include "arch/error_pattern.h"
 #include "arch/pe_faults.h"
 #include "kernels/array_conv.h"
+#include "workloads/models/batch_effect.h"
 #include "workloads/models/inference.h"
 #include "workloads/models/network.h"
 
@@ -29,16 +31,6 @@ struct GoldenBatch {
   std::vector<char> nonfinite;   // [n] the fault-free logits hold a NaN or Inf
   int size() const { return static_cast<int>(labels.size()); }
 };
-
-// The fault's effect on one batch.
-struct BatchEffect {
-  long long correct_to_wrong = 0;  // images classified correctly fault-free and wrongly with the fault
-  long long nonfinite_images = 0;  // images with a NaN or Inf among their logits
-  std::vector<long long> trace;    // per layer: array output elements whose bits differ, summed over images
-  std::vector<int> predictions;    // [n] argmax of the faulty logits
-};
-
-int argmax_row(const float* logits, int classes);  // the first maximum
 
 // A batch's golden record from its fault-free run and labels.
 GoldenBatch make_golden(NetworkRun run, const std::vector<int>& labels);

@@ -1,4 +1,4 @@
-#include "workloads/campaign/shortcut_propagation.h"
+#include "workloads/pvf/shortcut_propagation.h"
 
 #include <algorithm>
 #include <cmath>
@@ -50,13 +50,6 @@ ChannelPlace place_of_channels(const Mapping& mapping, int channels, int cols) {
 }
 
 }  // namespace
-
-int argmax_row(const float* logits, int classes) {
-  int best = 0;
-  for (int i = 1; i < classes; ++i)
-    if (logits[i] > logits[best]) best = i;
-  return best;
-}
 
 GoldenBatch make_golden(NetworkRun run, const std::vector<int>& labels) {
   GoldenBatch g;
