@@ -18,6 +18,12 @@ ArrayConfig parse_array_config(ConfigReader r) {
   if (c.swizzle == SwizzlePolicy::xor_ && !(power_of_two(c.atomic_c) && power_of_two(c.atomic_k)))
     r.fail("swizzle", "\"xor\" needs power-of-two atomic_c and atomic_k (got " + std::to_string(c.atomic_c) + "x" +
                           std::to_string(c.atomic_k) + "); use none, rotate or random");
+  if (r.has("memory")) {
+    c.memory = parse_memory_config(r.get_object("memory"));
+    if (c.memory.cbuf_bytes() != c.cbuf_bytes)
+      r.fail("cbuf_bytes", std::to_string(c.cbuf_bytes) + " differs from memory's cbuf_banks x cbuf_bank_entries x "
+                           "cbuf_entry_bytes = " + std::to_string(c.memory.cbuf_bytes()));
+  }
   r.finish();
   return c;
 }

@@ -2,17 +2,31 @@
 
 #include <algorithm>
 
+#include "arch/memory_timing.h"
+
 namespace accsim {
 
 namespace {
 long long ceil_div(long long a, long long b) { return (a + b - 1) / b; }
-long long stall(long long load, long long previous_stripe) { return std::max(0LL, load - previous_stripe); }
 }  // namespace
+
+void add_memory_side(JobTiming& t, const ConvShape& sh, const ArrayConfig& a) {
+  const MemoryTraffic traffic = memory_traffic(sh, a);
+  const MemoryTail tail = memory_tail(sh, a, t.atomic_ops + t.data_fetch_stall_cycles + t.stall_cycles);
+  t.dram_stall_cycles = memory_prologue_cycles(sh, a) + tail.dram_excess;
+  t.postprocess_cycles = tail.postprocess;
+  t.dram_read_bytes = traffic.dram_read_bytes;
+  t.dram_write_bytes = traffic.dram_write_bytes;
+  t.cbuf_read_bytes = traffic.cbuf_read_bytes;
+  t.cbuf_write_bytes = traffic.cbuf_write_bytes;
+}
 
 JobTiming closed_form_timing(const ConvShape& sh, const ArrayConfig& a) {
   const long long M = sh.pixels(), RS = static_cast<long long>(sh.r) * sh.s;
   const long long G = ceil_div(sh.k, a.atomic_k), B = ceil_div(sh.c, a.atomic_c), T = ceil_div(M, a.stripe_length);
   const long long L = a.stripe_length, L_last = M - (T - 1) * L;  // every tile but the last is full
+  const long long k = cycles_per_atomic_op(a);  // a stripe of l operations lasts k * l cycles
+  auto stall = [k](long long load, long long previous_stripe) { return std::max(0LL, load - k * previous_stripe); };
   auto load = [&](long long g, long long b) {
     long long rows = std::min<long long>(a.atomic_c, sh.c - b * a.atomic_c);
     long long cols = std::min<long long>(a.atomic_k, sh.k - g * a.atomic_k);
@@ -42,7 +56,10 @@ JobTiming closed_form_timing(const ConvShape& sh, const ArrayConfig& a) {
   t.stall_cycles = stalls;
   t.weight_load_cycles = loads;
   t.stripes = G * T * B * RS;
-  t.cycles = t.atomic_ops + t.stall_cycles + a.mac_pipeline_depth;
+  t.data_fetch_stall_cycles = (k - 1) * t.atomic_ops;
+  add_memory_side(t, sh, a);
+  t.cycles = t.atomic_ops + t.stall_cycles + t.data_fetch_stall_cycles + t.dram_stall_cycles + t.postprocess_cycles +
+             a.mac_pipeline_depth;
   t.macs = sh.macs();
   t.utilisation = static_cast<double>(t.macs) / (static_cast<double>(t.cycles) * a.pes());
   return t;

@@ -29,6 +29,8 @@ class Schedule {
   long long tiles() const { return tiles_; }
   int blocks() const { return blocks_; }
   int tile_length(long long tile) const;
+  const ConvShape& shape() const { return shape_; }
+  const ArrayConfig& array() const { return array_; }
 
   // Cycles to fill the shadow weight registers for a stripe of (group, block): only
   // the used rows x columns are read from the convolution buffer.

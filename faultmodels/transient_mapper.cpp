@@ -74,10 +74,12 @@ ErrorPattern map_transients(const ConvJob& job, const ArrayConfig& array, const 
       accumulator[key] ^= f.mask;
       continue;
     }
-    const long long j = timeline.stripe_at(t);
-    if (j < 0) continue;  // the array is waiting for weights: wires idle, registers reloaded before use
+    // A weight register keeps a flip for the stripe's later operations; a wire carries
+    // one only in the cycle an operation fires.
+    const long long j = f.site == FaultSite::weight ? timeline.stripe_during(t) : timeline.stripe_at(t);
+    if (j < 0) continue;  // the array is waiting: wires idle, registers reloaded before use
     const Stripe st = schedule.stripe(j);
-    const int op = static_cast<int>(t - timeline.start(j));
+    const int op = timeline.op_at(j, t);
     switch (f.site) {
       case FaultSite::weight:  // stays in the register for the rest of the stripe
         for (int i = op; i < st.length; ++i) add_flip(psum_at(st, i, f.col).weight, f.row, f.mask);

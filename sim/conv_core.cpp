@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "arch/memory_timing.h"
+
 namespace accsim {
 
 struct ConvCore::Active {
@@ -17,6 +19,7 @@ struct ConvCore::Active {
         accumulator(array, faults),
         output({j.shape.n, j.shape.k, j.shape.p(), j.shape.q()}),
         start_cycle(start),
+        op_cycles(cycles_per_atomic_op(a)),
         output_scale(ops.output_scale()),
         cube(a.atomic_c),
         psum(a.atomic_k) {}
@@ -29,6 +32,7 @@ struct ConvCore::Active {
   Accumulator accumulator;
   Tensor output;
   long long start_cycle;
+  int op_cycles;                     // k: CSC reads an input cube over k cycles, the array fires in the last
   float output_scale;                // int8: dequantisation of the accumulator words
   std::size_t next_transient = 0;    // first transient not yet applied
   std::vector<TransientFlip> cycle_flips;
@@ -91,8 +95,11 @@ Stripe ConvCore::run_stripe() {
   const Stripe& st = a.sequencer.begin_stripe(a.next_stripe, a.pes.shadow());
   a.pes.promote();
   const int P = a.job.shape.p(), Q = a.job.shape.q(), K = a.job.shape.k;
+  const int k = a.op_cycles;
   for (int i = 0; i < st.length; ++i) {
-    const auto* flips = flips_at(a.cycle + i);
+    const long long fire = a.cycle + static_cast<long long>(i) * k + k - 1;
+    if (k > 1) apply_storage_flips_before(fire);  // flips while the cube was read
+    const auto* flips = flips_at(fire);
     a.sequencer.fetch_cube(i, a.cube.data());
     a.pes.compute(a.cube.data(), a.psum.data(), flips);
     a.accumulator.write(i, a.psum.data(), st.first_of_tile);
@@ -107,6 +114,7 @@ Stripe ConvCore::run_stripe() {
             output_value(a.array.datatype, a.accumulator.entry(i, col), a.output_scale);
   }
   a.timing.atomic_ops += st.length;
+  a.timing.data_fetch_stall_cycles += static_cast<long long>(k - 1) * st.length;
   a.timing.weight_load_cycles += a.sequencer.schedule().load_cycles(st.group, st.block);
   return st;
 }
@@ -117,23 +125,25 @@ void ConvCore::clocked() {
   using Phase = Active::Phase;
   const Schedule& sched = a.sequencer.schedule();
   switch (a.phase) {
-    case Phase::idle: {  // first weight load: nothing to hide it behind
+    case Phase::idle: {  // first fetch from DRAM, first weight load: nothing to hide them behind
       a.began = sc_core::sc_time_stamp();
       a.phase = Phase::computing;
       Stripe first = sched.stripe(0);
       long long load = sched.load_cycles(first.group, first.block);
+      const long long fetch = memory_prologue_cycles(a.job.shape, a.array);
       a.timing.stall_cycles += load;
-      wait_cycles(load);
+      a.timing.dram_stall_cycles += fetch;
+      wait_cycles(fetch + load);
       return;
     }
     case Phase::computing: {
       const Stripe st = run_stripe();
       ++a.next_stripe;
-      long long busy = st.length;
+      long long busy = static_cast<long long>(a.op_cycles) * st.length;
       if (a.next_stripe < sched.stripes()) {
         // The next stripe's weights load into the shadow registers meanwhile.
         Stripe next = sched.stripe(a.next_stripe);
-        long long stall = std::max<long long>(0, sched.load_cycles(next.group, next.block) - st.length);
+        long long stall = std::max<long long>(0, sched.load_cycles(next.group, next.block) - busy);
         a.timing.stall_cycles += stall;
         busy += stall;
       } else {
@@ -142,15 +152,25 @@ void ConvCore::clocked() {
       wait_cycles(busy);
       return;
     }
-    case Phase::draining:
+    case Phase::draining: {  // the pipeline drains; then DRAM traffic not yet done and SDP's tail
       a.phase = Phase::done;
-      wait_cycles(a.array.mac_pipeline_depth);
+      const long long core = a.cycle - a.timing.dram_stall_cycles;  // so far the latter holds the first fetch only
+      const MemoryTail tail = memory_tail(a.job.shape, a.array, core);
+      a.timing.dram_stall_cycles += tail.dram_excess;
+      a.timing.postprocess_cycles = tail.postprocess;
+      wait_cycles(a.array.mac_pipeline_depth + tail.dram_excess + tail.postprocess);
       return;
+    }
     case Phase::done: {
       const sc_core::sc_time elapsed = sc_core::sc_time_stamp() - a.began;
       a.timing.cycles = static_cast<long long>(std::llround(elapsed / period_));
       a.timing.stripes = a.next_stripe;
       a.timing.macs = a.job.shape.macs();
+      const MemoryTraffic traffic = memory_traffic(a.job.shape, a.array);
+      a.timing.dram_read_bytes = traffic.dram_read_bytes;
+      a.timing.dram_write_bytes = traffic.dram_write_bytes;
+      a.timing.cbuf_read_bytes = traffic.cbuf_read_bytes;
+      a.timing.cbuf_write_bytes = traffic.cbuf_write_bytes;
       a.timing.utilisation = static_cast<double>(a.timing.macs) / (static_cast<double>(a.timing.cycles) * a.array.pes());
       return;  // no next_trigger: back to waiting for start_
     }

@@ -11,6 +11,7 @@
 #include "tools/cli/train_campaign_command.h"
 #include "tools/cli/train_command.h"
 #include "workloads/experiments/run_checkpoint.h"
+#include "workloads/scalesim/bandwidth_report.h"
 #include "workloads/scalesim/compute_report.h"
 
 namespace accsim {
@@ -124,7 +125,10 @@ std::vector<std::string> output_files(const CommandSpec& command, const std::str
     if (c == Companion::checkpoint) files.push_back(checkpoint_path(out));
     if (c == Companion::csv) files.push_back(std::filesystem::path(out).replace_extension(".csv").string());
     if (c == Companion::png) files.push_back(std::filesystem::path(out).replace_extension(".png").string());
-    if (c == Companion::compute_report) files.push_back(compute_report_path(out));
+    if (c == Companion::compute_report) {
+      files.push_back(compute_report_path(out));
+      files.push_back(bandwidth_report_path(out));
+    }
   }
   return files;
 }

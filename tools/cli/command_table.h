@@ -37,7 +37,7 @@ enum class Companion {
   checkpoint,  // <out>.checkpoint.h5 (workloads/experiments/run_checkpoint.h)
   csv,         // <out> with extension .csv
   png,         // <out> with extension .png
-  compute_report,  // <out folder>/<out stem>/COMPUTE_REPORT.csv (a topology run, SCALE-Sim's place)
+  compute_report,  // <out folder>/<out stem>/COMPUTE_REPORT.csv and BANDWIDTH_REPORT.csv (a topology run, SCALE-Sim's place)
 };
 
 struct CommandSpec {

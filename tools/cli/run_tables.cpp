@@ -53,17 +53,28 @@ std::string array_title(const ArrayConfig& a) {
 
 void print_node_table(std::ostream& out, const std::vector<NodeReport>& rows) {
   const int w = static_cast<int>(name_width(rows));
+  // With array.memory every job moves bytes: the memory side's stalls and traffic get columns.
+  const bool memory = std::any_of(rows.begin(), rows.end(), [](const NodeReport& r) { return r.dram_read_bytes > 0; });
   out << std::left << std::setw(w) << "layer" << std::setw(7) << "op" << std::right << std::setw(20) << "job [n,c,h,w]->k"
       << std::setw(11) << "cycles" << std::setw(11) << "MACs" << std::setw(7) << "util%" << std::setw(8) << "wload"
-      << std::setw(8) << "stalls" << std::setw(16) << "corrupted" << std::setw(8) << "nan/inf" << std::setw(13)
-      << "max |error|" << std::setw(6) << "cbuf" << "\n";
-  for (const NodeReport& r : rows)
+      << std::setw(8) << "stalls";
+  if (memory)
+    out << std::setw(8) << "dfetch" << std::setw(9) << "dram" << std::setw(7) << "sdp" << std::setw(11) << "DRAM rd B"
+        << std::setw(11) << "DRAM wr B";
+  out << std::setw(16) << "corrupted" << std::setw(8) << "nan/inf" << std::setw(13) << "max |error|" << std::setw(6)
+      << "cbuf" << "\n";
+  for (const NodeReport& r : rows) {
     out << std::left << std::setw(w) << short_name(r.node) << std::setw(7) << r.op << std::right << std::setw(20)
         << job_text(r) << std::setw(11) << r.cycles << std::setw(11) << r.macs << std::setw(7) << std::fixed
         << std::setprecision(1) << 100.0 * r.utilisation << std::setw(8) << r.weight_load_cycles << std::setw(8)
-        << r.stall_cycles << std::setw(16) << corrupted_text(r) << std::setw(8) << r.diff.non_finite << std::setw(13)
-        << std::scientific << std::setprecision(3) << r.diff.max_abs_error << std::setw(6)
-        << (r.fits_cbuf ? "fits" : "over") << std::defaultfloat << "\n";
+        << r.stall_cycles;
+    if (memory)
+      out << std::setw(8) << r.data_fetch_stall_cycles << std::setw(9) << r.dram_stall_cycles << std::setw(7)
+          << r.postprocess_cycles << std::setw(11) << r.dram_read_bytes << std::setw(11) << r.dram_write_bytes;
+    out << std::setw(16) << corrupted_text(r) << std::setw(8) << r.diff.non_finite << std::setw(13) << std::scientific
+        << std::setprecision(3) << r.diff.max_abs_error << std::setw(6) << (r.fits_cbuf ? "fits" : "over")
+        << std::defaultfloat << "\n";
+  }
 }
 
 void print_predictions(std::ostream& out, const WorkloadInput& input, const Tensor& golden, const Tensor& faulty) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "arch/input_error.h"
+#include "workloads/scalesim/bandwidth_report.h"
 #include "workloads/scalesim/compute_report.h"
 #include "workloads/io/output_format.h"
 #include "workloads/io/results_file.h"
@@ -17,6 +18,7 @@ int topology_command(const RunConfig& rc, const RunOptions& options, std::ostrea
   const std::uint64_t seed = rc.seed;
   const WorkloadTiming w = time_workload(rc, options.engine, seed);
   const std::string report = compute_report_path(options.out_file);
+  const std::string bandwidth = bandwidth_report_path(options.out_file);
 
   out << "accsim " << ACCSIM_VERSION << " | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
       << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
@@ -29,6 +31,7 @@ int topology_command(const RunConfig& rc, const RunOptions& options, std::ostrea
                 "MACs", "util%", "stalls", "corrupted");
   out << line;
   std::vector<ComputeReportRow> rows;
+  std::vector<BandwidthReportRow> bandwidth_rows;
   Table summary({{"cycles", CellType::integer, "cycles"},
                  {"analytical_cycles", CellType::integer, "cycles"},
                  {"macs", CellType::integer, ""},
@@ -43,6 +46,7 @@ int topology_command(const RunConfig& rc, const RunOptions& options, std::ostrea
                   l.timing.stall_cycles, bad.c_str());
     out << line;
     rows.push_back(compute_report_row(l.job.shape, rc.array, l.timing));
+    bandwidth_rows.push_back(bandwidth_report_row(l.job.shape, rc.array, l.timing));
     summary.add_row({l.timing.cycles, l.analytical.cycles, l.timing.macs, l.timing.utilisation, l.timing.stall_cycles,
                      l.diff.corrupted});
   }
@@ -65,8 +69,9 @@ int topology_command(const RunConfig& rc, const RunOptions& options, std::ostrea
   std::filesystem::create_directories(std::filesystem::path(report).parent_path(), ec);
   if (ec) throw InputError(report + ": cannot create the report's folder: " + ec.message());
   write_compute_report(report, rows);  // before the commit: a failure leaves neither file
+  write_bandwidth_report(bandwidth, bandwidth_rows);
   h5.commit();
-  out << "results: " << options.out_file << ", " << report << "\n";
+  out << "results: " << options.out_file << ", " << report << ", " << bandwidth << "\n";
   return 0;
 }
 

@@ -42,6 +42,12 @@ void KeyHasher::array(const ArrayConfig& a) {
   i64(a.mac_pipeline_depth);
   f64(a.clock_mhz);
   str(to_string(a.swizzle));
+  const MemoryConfig& m = a.memory;  // the memory side changes timing; absent, keys stay as before it existed
+  if (!m.enabled) return;
+  for (int v : {m.cbuf_banks, m.cbuf_bank_entries, m.cbuf_entry_bytes, m.memory_atomic_bytes,
+                m.cbuf_read_bytes_per_cycle, m.dram_bytes_per_cycle, m.dram_latency_cycles, m.dram_row_bytes,
+                m.dram_row_miss_cycles, m.sdp_elements_per_cycle})
+    i64(v);
 }
 
 void KeyHasher::network(const Network& net) {

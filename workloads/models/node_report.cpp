@@ -25,6 +25,11 @@ std::vector<NodeReport> array_node_reports(const Graph& graph, const GraphRun& g
     r.macs += job.timing.macs;
     r.stall_cycles += job.timing.stall_cycles;
     r.weight_load_cycles += job.timing.weight_load_cycles;
+    r.data_fetch_stall_cycles += job.timing.data_fetch_stall_cycles;
+    r.dram_stall_cycles += job.timing.dram_stall_cycles;
+    r.postprocess_cycles += job.timing.postprocess_cycles;
+    r.dram_read_bytes += job.timing.dram_read_bytes;
+    r.dram_write_bytes += job.timing.dram_write_bytes;
     r.fits_cbuf = r.fits_cbuf && fits_cbuf(job.job.shape, array);
   }
   std::vector<NodeReport> rows;

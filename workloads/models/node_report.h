@@ -18,6 +18,9 @@ struct NodeReport {
   int jobs = 0;
   ConvShape first_job;  // the shape of the node's first job
   long long start_cycle = 0, cycles = 0, macs = 0, stall_cycles = 0, weight_load_cycles = 0;
+  // The memory side (array.memory; 0 without it), summed over the node's jobs.
+  long long data_fetch_stall_cycles = 0, dram_stall_cycles = 0, postprocess_cycles = 0;
+  long long dram_read_bytes = 0, dram_write_bytes = 0;
   double utilisation = 0.0;  // macs / (cycles * PEs)
   bool fits_cbuf = true;     // every job's input and weights fit the convolution buffer at once
   OutputDiff diff;           // the node's first output, fault-free vs faulty

@@ -30,10 +30,7 @@ Tensor seeded_operand(std::vector<int> shape, std::uint64_t seed) {
 
 void add(WorkloadTiming& w, LayerTiming l, const ArrayConfig& a) {
   l.analytical = analytical_cycles(l.job.shape, a);
-  w.cycles += l.timing.cycles;
-  w.macs += l.timing.macs;
-  w.stall_cycles += l.timing.stall_cycles;
-  w.weight_load_cycles += l.timing.weight_load_cycles;
+  w.add_timing(l.timing);
   w.analytical_cycles += l.analytical.cycles;
   w.corrupted_outputs += l.diff.corrupted;
   w.nonfinite_outputs += l.diff.non_finite;

@@ -27,8 +27,19 @@ struct LayerTiming {
 struct WorkloadTiming {
   std::vector<LayerTiming> layers;
   long long cycles = 0, macs = 0, stall_cycles = 0, weight_load_cycles = 0, analytical_cycles = 0;
+  // The memory side (array.memory; 0 without it): docs/cycle_model.md, "Memory side".
+  long long data_fetch_stall_cycles = 0, dram_stall_cycles = 0, postprocess_cycles = 0;
+  long long dram_read_bytes = 0, dram_write_bytes = 0;
   long long corrupted_outputs = 0, nonfinite_outputs = 0;
   double utilisation = 0.0;  // macs / (cycles * PEs)
+
+  // Adds a job's cycles, MACs, stalls and traffic to the totals.
+  void add_timing(const JobTiming& t) {
+    cycles += t.cycles, macs += t.macs, stall_cycles += t.stall_cycles, weight_load_cycles += t.weight_load_cycles;
+    data_fetch_stall_cycles += t.data_fetch_stall_cycles, dram_stall_cycles += t.dram_stall_cycles;
+    postprocess_cycles += t.postprocess_cycles, dram_read_bytes += t.dram_read_bytes;
+    dram_write_bytes += t.dram_write_bytes;
+  }
 };
 
 // Topology layers (workload.topology must be set) run back to back with seeded uniform

@@ -30,10 +30,7 @@ void add_job(WorkloadTiming& w, const LayerRun& golden, const LayerRun& faulty, 
   l.analytical = analytical_cycles(l.job.shape, array);
   l.diff = compare_outputs(golden.output, faulty.output);
   l.ran_data = true;
-  w.cycles += l.timing.cycles;
-  w.macs += l.timing.macs;
-  w.stall_cycles += l.timing.stall_cycles;
-  w.weight_load_cycles += l.timing.weight_load_cycles;
+  w.add_timing(l.timing);
   w.analytical_cycles += l.analytical.cycles;
   w.corrupted_outputs += l.diff.corrupted;
   w.nonfinite_outputs += l.diff.non_finite;

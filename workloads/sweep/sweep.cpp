@@ -227,6 +227,11 @@ const std::vector<PointColumn>& point_columns() {
       {count("corrupted_outputs", ""), false, &R::corrupted_outputs},
       {count("nonfinite_outputs", ""), false, &R::nonfinite_outputs},
       {count("pes", ""), false, &R::pes},
+      {count("data_fetch_stall_cycles", "cycles"), false, &R::data_fetch_stall_cycles},
+      {count("dram_stall_cycles", "cycles"), false, &R::dram_stall_cycles},
+      {count("postprocess_cycles", "cycles"), false, &R::postprocess_cycles},
+      {count("dram_read_bytes", "bytes"), false, &R::dram_read_bytes},
+      {count("dram_write_bytes", "bytes"), false, &R::dram_write_bytes},
       {count("experiments", ""), true, &R::experiments},
       {fraction("sdc_rate"), true, &R::sdc_rate},
       {fraction("sdc_lo"), true, &R::sdc_lo},
@@ -466,7 +471,9 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
         const WorkloadTiming w = point.workload.topology.empty() ? time_graph_workload(point, o.engine, o.seed)
                                                                  : time_workload(point, o.engine, o.seed);
         p = {true, w.cycles, w.analytical_cycles, w.macs, w.stall_cycles, w.weight_load_cycles,
-             w.corrupted_outputs, w.nonfinite_outputs, w.utilisation, point.array.pes()};
+             w.corrupted_outputs, w.nonfinite_outputs, w.utilisation, point.array.pes(),
+             w.data_fetch_stall_cycles, w.dram_stall_cycles, w.postprocess_cycles, w.dram_read_bytes,
+             w.dram_write_bytes};
         if (point.campaign && !add_campaign(p, point, o.seed, o.stop)) return;
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);

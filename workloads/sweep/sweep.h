@@ -45,6 +45,9 @@ struct SweepPointResult {
   long long corrupted_outputs = 0, nonfinite_outputs = 0;
   double utilisation = 0.0;
   long long pes = 0;
+  // The memory side (array.memory; 0 without it).
+  long long data_fetch_stall_cycles = 0, dram_stall_cycles = 0, postprocess_cycles = 0;
+  long long dram_read_bytes = 0, dram_write_bytes = 0;
   // With a `campaign` block: the point's hardware-fault campaign (one thread per point);
   // without one these stay 0 and no output has their columns.
   long long experiments = 0;

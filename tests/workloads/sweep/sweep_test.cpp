@@ -140,6 +140,25 @@ TEST_F(SweepTest, PointsEqualTheirSingleRunsWhateverTheThreadCount) {
   EXPECT_GT(one.points[0].corrupted_outputs, 0);
 }
 
+TEST_F(SweepTest, MemorySideColumnsShowDramStallsFallingWithBandwidth) {
+  json j = example();
+  j["array"]["memory"] = {{"preset", "nv_large"}};  // 16 x 512 x 64 B = the example's 512 KiB CBUF
+  j["sweep"] = {{"grid", {{"array.memory.dram_bytes_per_cycle", {1, 4096}}}}};
+  const RunConfig rc = config(j);
+  const Sweep s = parse_sweep(rc);
+  std::ostringstream sink;
+  const SweepResult r = run_sweep(rc, s, options("mem"), sink, sink);
+  ASSERT_TRUE(r.complete);
+  for (std::size_t i = 0; i < s.points.size(); ++i) {
+    const WorkloadTiming single = time_workload(s.points[i].config, "fast", 1);
+    EXPECT_EQ(r.points[i].dram_stall_cycles, single.dram_stall_cycles) << i;
+    EXPECT_EQ(r.points[i].dram_read_bytes, single.dram_read_bytes) << i;
+    EXPECT_GT(r.points[i].dram_read_bytes, 0) << i;
+  }
+  EXPECT_GT(r.points[0].dram_stall_cycles, r.points[1].dram_stall_cycles);
+  EXPECT_EQ(r.points[0].dram_read_bytes, r.points[1].dram_read_bytes);  // bandwidth moves no byte more
+}
+
 TEST_F(SweepTest, AnInterruptedSweepResumesWithoutRedoingFinishedPoints) {
   const RunConfig rc = config(example());
   const Sweep s = parse_sweep(rc);

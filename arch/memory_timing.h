@@ -1,0 +1,45 @@
+#pragma once
+// What the memory side adds to a job's time on the array, and the bytes it moves
+// (docs/cycle_model.md, "Memory side"). Shared by both engines: the SystemC model waits
+// these cycles where they fall (before the first weight load, after the pipeline
+// drain) and steps the CBUF data port per atomic operation itself; the closed form
+// adds them up.
+//   k = ceil(atomic_c * bytes_per_element / cbuf_read_bytes_per_cycle): cycles per atomic
+//       operation (CSC reads its input cube over k cycles; the array fires in the last)
+//   prologue = dram_latency + transfer(first fetch): CDMA brings the first kernel group's
+//       weights (streamed weights: the first stripe's) and the input rows of the first
+//       output row before CSC can start
+//   rest = transfer(dram read + write bytes - first fetch): overlaps the core's time;
+//       dram excess = max(0, rest - core)   core = k * atomic_ops + weight-load stalls
+//   post-processing = max(ceil(L_T * cols_last / sdp), ceil(outputs / sdp) - core):
+//       SDP drains the last tile after the array ends, and the whole job's results if
+//       it is slower than the core
+// Without array.memory every term is 0 and k = 1.
+#include "arch/array_config.h"
+#include "arch/conv_job.h"
+
+namespace accsim {
+
+struct MemoryTraffic {
+  long long dram_read_bytes = 0;   // feature data once + weights x weight passes
+  long long dram_data_read_bytes = 0, dram_weight_read_bytes = 0;  // its two parts
+  long long cbuf_data_read_bytes = 0, cbuf_weight_read_bytes = 0;  // cbuf_read_bytes' two parts
+  long long dram_write_bytes = 0;  // results written back by SDP
+  long long cbuf_write_bytes = 0;  // everything CDMA fetched
+  long long cbuf_read_bytes = 0;   // CSC: input cubes (one per atomic operation) + stripe weights
+  long long first_fetch_bytes = 0; // the part of the reads the job waits for before it starts
+};
+
+int cycles_per_atomic_op(const ArrayConfig& array);
+MemoryTraffic memory_traffic(const ConvShape& shape, const ArrayConfig& array);
+// Cycles before the first weight load can start.
+long long memory_prologue_cycles(const ConvShape& shape, const ArrayConfig& array);
+
+struct MemoryTail {
+  long long dram_excess = 0;      // DRAM traffic the core's time does not hide
+  long long postprocess = 0;      // SDP after the last atomic operation
+};
+// `core_cycles`: k * atomic_ops + weight-load stalls of the job.
+MemoryTail memory_tail(const ConvShape& shape, const ArrayConfig& array, long long core_cycles);
+
+}  // namespace accsim
