@@ -129,6 +129,47 @@ TEST(Fuzz, MutatedConfigs) {
   tally.print("MutatedConfigs");
 }
 
+// A hostile value for one option of a command (the overriding ones are checked as the keys
+// they set): the message names the config or the option.
+TEST(Fuzz, MutatedOptions) {
+  TempDir root;
+  fs::copy(kSource / "configs", root.path() / "configs", fs::copy_options::recursive);
+  const std::vector<std::pair<std::string, std::string>> uses = {
+      {"configs/small.json", ""}, {"configs/small.json", "errmodel"},
+      {"configs/experiments/campaign_lenet5.json", "campaign"}, {"configs/experiments/pvf_lenet5.json", "pvf"},
+      {"configs/experiments/dlrm_pytei.json", "dlrm"}, {"configs/sweeps/lenet5_swizzle_fault.json", "sweep"},
+      {"configs/experiments/lenet5_fault_free.json", "train"}};
+  const std::map<std::string, std::vector<std::string>> options = {
+      {"", {"--seed", "--engine"}}, {"errmodel", {"--seed", "--engine"}}, {"campaign", {"--seed", "--threads"}},
+      {"pvf", {"--seed", "--threads"}}, {"dlrm", {"--seed", "--threads", "--engine"}},
+      {"sweep", {"--seed", "--threads", "--engine"}},
+      {"train", {"--seed", "--threads", "--train-limit", "--test-limit", "--epochs", "--engine"}}};
+  std::vector<std::string> values = hostile_numbers();
+  values.insert(values.end(), {"", "abc", "[]", "{}", "1 2", "[[[[[[[[1]]]]]]]]", "\"x\"", "59999", "cycle",
+                               std::string(5000, '7')});
+  Tally tally;
+  for (const int i : case_indices(28)) {
+    Rng rng = case_rng("MutatedOptions", i);
+    const auto& [rel, command] = uses[static_cast<std::size_t>(i) % uses.size()];
+    json j = json::parse(read_bytes(kSource / rel));
+    shrink(j);
+    const fs::path config = (root.path() / rel).parent_path() / "fuzz_case.json";
+    write_bytes(config, j.dump(1));
+    std::vector<std::string> args = command_args(command, config.string());
+    const std::string option = pick_of(rng, options.at(command));
+    const std::string value = pick_of(rng, values);
+    const auto at = std::find(args.begin(), args.end(), option);
+    if (at != args.end()) *(at + 1) = value;
+    if (at == args.end()) args.insert(args.end(), {option, value});
+    const fs::path dir = case_directory(root, i);
+    const FuzzCase c{"MutatedOptions", i, rel, option + " " + value.substr(0, 40), args};
+    run_case(c, dir, {root.path()}, {root.path().string(), option}, tally);
+    fs::remove(config);
+    finish_case(dir);
+  }
+  tally.print("MutatedOptions");
+}
+
 // A shipped config of the data file's commands, shrunk, with its paths made absolute (it
 // is written elsewhere) and one key pointing at the mutated copy.
 struct DataUse {
