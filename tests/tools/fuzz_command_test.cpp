@@ -109,7 +109,7 @@ TEST(Fuzz, MutatedConfigs) {
   const auto configs = shipped_configs();
   const auto& mutations = json_mutations();
   Tally tally;
-  for (const int i : case_indices(110)) {
+  for (const int i : case_indices(90)) {
     Rng rng = case_rng("MutatedConfigs", i);
     const std::string rel = configs[static_cast<std::size_t>(i) % configs.size()];
     const auto& [name, mutate] = mutations[static_cast<std::size_t>(i) / configs.size() % mutations.size()];
@@ -243,7 +243,7 @@ TEST(Fuzz, MutatedParameterFiles) {
                   {"configs/large.json", "", "/workload/parameters"},
                   {"configs/sweeps/lenet5_swizzle_fault.json", "sweep", "/workload/parameters"}},
                  mutated_copy({model}, 4096, false)},
-                36);
+                30);
 }
 
 TEST(Fuzz, MutatedOnnxModels) {
@@ -266,7 +266,7 @@ TEST(Fuzz, MutatedTopologies) {
                   {"configs/alexnet_topology.json", "", "/workload/topology"},
                   {"configs/sweeps/nv_small_to_large.json", "sweep", "/workload/topology"}},
                  mutated_copy({"configs/topologies/alexnet_conv.csv", "configs/topologies/small_gemm.csv"}, 0, true)},
-                24);
+                20);
 }
 
 std::string gunzip(const std::string& path) {
@@ -313,7 +313,7 @@ TEST(Fuzz, MutatedDatasets) {
                   {"configs/experiments/lenet5_fault_free.json", "train", "/workload/dataset_dir"},
                   {"configs/sweeps/lenet5_swizzle_fault.json", "sweep", "/workload/dataset_dir"}},
                  mutated_dataset},
-                12);
+                10);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -25,7 +26,11 @@ struct BinaryRun {
   double seconds = 0;
 };
 
-inline std::string accsim_binary() { return std::string(ACCSIM_BINARY_DIR) + "/tools/accsim"; }
+// This build's binary, or ACCSIM_FUZZ_BINARY (another build, a copy that a rebuild leaves alone).
+inline std::string accsim_binary() {
+  const char* other = std::getenv("ACCSIM_FUZZ_BINARY");
+  return other && *other ? other : std::string(ACCSIM_BINARY_DIR) + "/tools/accsim";
+}
 
 inline std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
