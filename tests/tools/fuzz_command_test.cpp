@@ -305,6 +305,7 @@ std::pair<fs::path, std::string> mutated_dataset(const fs::path& dir, Rng& rng) 
 }
 
 TEST(Fuzz, MutatedDatasets) {
+  if (!fashion_mnist_available(kFashionMnistDir)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
   run_data_kind({"MutatedDatasets",
                  {{"configs/small.json", "run", "/workload/dataset_dir"},
                   {"configs/small.json", "errmodel", "/workload/dataset_dir"},
