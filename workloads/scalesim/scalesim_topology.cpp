@@ -1,5 +1,6 @@
 #include "workloads/scalesim/scalesim_topology.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <filesystem>
@@ -249,6 +250,10 @@ Topology parse_scalesim_topology_text(const std::string& text, const std::string
   Topology topo;
   topo.name = std::filesystem::path(file).stem().string();
 
+  // A NUL byte is no text (and no layer name an output may store).
+  if (const std::size_t nul = text.find('\0'); nul != std::string::npos)
+    throw InputError(file + ": line " + std::to_string(1 + std::count(text.begin(), text.begin() + nul, '\n')) +
+                     ": a NUL byte; a topology is a text CSV file");
   std::string_view rest(text);
   if (rest.substr(0, 3) == "\xEF\xBB\xBF") rest.remove_prefix(3);  // UTF-8 byte-order mark
   int line_number = 0;

@@ -42,6 +42,14 @@ void expect_error(const std::string& text, const std::vector<std::string>& parts
   }
 }
 
+// A NUL byte in a layer name once reached the results file's writer, which refused it as
+// an internal error (exit 1; found by Fuzz.MutatedTopologies).
+TEST(ScaleSimTopology, ANulByteIsAnInputErrorNamingItsLine) {
+  const std::string header = "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n";
+  expect_error(header + "Con" + std::string(1, '\0') + "1, 28, 28, 3, 3, 1, 8, 1,\n", {"line 2", "a NUL byte"});
+  expect_error(header + "Conv1, 28, 28, 3, 3, 1, 8, 1,\n" + std::string(1, '\0'), {"line 3", "a NUL byte"});
+}
+
 TEST(ScaleSimTopology, ShippedAlexNetParsesToFiveUnpaddedConvJobsWithAlexNetOutputSizes) {
   const Topology t = parse_scalesim_topology(shipped("alexnet_conv.csv"));
   EXPECT_EQ(t.name, "alexnet_conv");
