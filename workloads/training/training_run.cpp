@@ -21,7 +21,9 @@
 #include "workloads/io/output_format.h"
 #include "workloads/io/plot_script.h"
 #include "workloads/io/run_attributes.h"
+#include "workloads/training/graph_training_run.h"
 #include "workloads/training/trainer.h"
+#include "workloads/training/training_epochs.h"
 #include "workloads/run/workload_input.h"
 
 namespace accsim {
@@ -29,14 +31,6 @@ namespace accsim {
 namespace {
 
 namespace fs = std::filesystem;
-
-const std::vector<ColumnSpec> kHistoryColumns = {{"epoch", CellType::integer, ""},
-                                                 {"train_loss", CellType::real, ""},
-                                                 {"train_accuracy", CellType::real, "fraction"},
-                                                 {"val_accuracy_faulty", CellType::real, "fraction"},
-                                                 {"val_accuracy_fault_free", CellType::real, "fraction"},
-                                                 {"nonfinite_batches", CellType::integer, ""},
-                                                 {"cycles", CellType::integer, "cycles"}};
 
 std::string with_extension(const std::string& file, const std::string& ext) {
   return fs::path(file).replace_extension(ext).string();
@@ -58,28 +52,6 @@ std::string run_key(const RunConfig& rc, const TrainingOptions& o) {
   for (double v : {t.sgd.lr, t.sgd.momentum, t.sgd.weight_decay}) h.f64(v);
   for (const std::string& f : fashion_mnist_files(rc.workload.dataset_dir)) h.file(f);
   return h.hex();
-}
-
-Tensor gather(const Tensor& images, const std::vector<int>& order, std::size_t first, std::size_t count) {
-  const std::size_t per = images.size() / static_cast<std::size_t>(images.dim(0));
-  Tensor t({static_cast<int>(count), images.dim(1), images.dim(2), images.dim(3)});
-  for (std::size_t i = 0; i < count; ++i)
-    std::copy_n(images.data() + static_cast<std::size_t>(order[first + i]) * per, per, t.data() + i * per);
-  return t;
-}
-
-std::vector<int> identity_order(int n) {
-  std::vector<int> v(static_cast<std::size_t>(n));
-  std::iota(v.begin(), v.end(), 0);
-  return v;
-}
-
-// A seeded Fisher-Yates shuffle per epoch: no generator state to checkpoint.
-std::vector<int> epoch_order(int n, std::uint64_t seed, int epoch) {
-  std::vector<int> v = identity_order(n);
-  Rng rng(splitmix64(seed ^ (0x747261696e000000ULL + static_cast<std::uint64_t>(epoch))));
-  for (int i = n - 1; i > 0; --i) std::swap(v[static_cast<std::size_t>(i)], v[rng.below(static_cast<std::uint64_t>(i) + 1)]);
-  return v;
 }
 
 double accuracy(const Network& net, const NetworkParameters& params, const LabelledImages& data, Engine& engine,
@@ -109,34 +81,6 @@ struct Checkpoint {
   long long correct = 0;
   long long nonfinite_batches = 0, cycles = 0;
 };
-
-Table history_table(const std::vector<EpochRecord>& history) {
-  Table t(kHistoryColumns);
-  for (const auto& e : history)
-    t.add_row({e.epoch, e.train_loss, e.train_accuracy, e.val_accuracy_faulty, e.val_accuracy_fault_free,
-               e.nonfinite_batches, e.cycles});
-  return t;
-}
-
-std::vector<EpochRecord> read_history(const std::string& file, const std::string& group) {
-  const ResultsTable t = read_table(file, group);
-  std::vector<std::string> names;
-  for (const ColumnSpec& c : kHistoryColumns) names.push_back(c.name);
-  if (t.column_names != names) throw InputError(file + ": " + group + " has unexpected columns");
-  std::vector<EpochRecord> history;
-  for (std::size_t i = 0; i < t.columns[0].size(); ++i) {
-    EpochRecord e;
-    e.epoch = static_cast<int>(t.columns[0][i]);
-    e.train_loss = t.columns[1][i];
-    e.train_accuracy = t.columns[2][i];
-    e.val_accuracy_faulty = t.columns[3][i];
-    e.val_accuracy_fault_free = t.columns[4][i];
-    e.nonfinite_batches = static_cast<long long>(t.columns[5][i]);
-    e.cycles = static_cast<long long>(t.columns[6][i]);
-    history.push_back(e);
-  }
-  return history;
-}
 
 void write_checkpoint(const std::string& file, const std::string& key, const Network& net, const Checkpoint& c) {
   ResultsFile h5(file);
@@ -177,10 +121,6 @@ Checkpoint read_checkpoint(const std::string& file, const std::string& key, cons
   return c;
 }
 
-bool stop_requested(const TrainingOptions& o, long long batches_this_call) {
-  return (o.stop && o.stop->load()) || (o.stop_after_batches > 0 && batches_this_call >= o.stop_after_batches);
-}
-
 // The epoch's record from its sums, once every batch ran.
 EpochRecord finish_epoch(Checkpoint& state, int epoch, int n) {
   EpochRecord rec;
@@ -193,13 +133,6 @@ EpochRecord finish_epoch(Checkpoint& state, int epoch, int n) {
   return rec;
 }
 
-std::vector<HardwareFault> permanent_faults(const std::vector<HardwareFault>& faults) {
-  std::vector<HardwareFault> p;
-  for (const auto& f : faults)
-    if (f.permanent()) p.push_back(f);
-  return p;
-}
-
 }  // namespace
 
 std::string csv_path(const std::string& out_file) { return with_extension(out_file, ".csv"); }
@@ -207,6 +140,7 @@ std::string png_path(const std::string& out_file) { return with_extension(out_fi
 
 TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::ostream& out,
                             std::ostream& progress) {
+  if (rc.workload.graph) return run_graph_training(rc, o, out, progress);  // an ONNX model
   check_output_path(o.out_file);
   const TrainingConfig& t = rc.training;
   const Network& net = rc.workload.network;
