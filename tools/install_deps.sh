@@ -3,6 +3,7 @@
 set -euo pipefail
 packages=(cmake g++ make pkg-config libsystemc-dev libeigen3-dev libboost-program-options-dev libhdf5-dev
   nlohmann-json3-dev libfmt-dev libonnx-dev libprotobuf-dev libgtest-dev googletest libbenchmark-dev zlib1g-dev dataset-fashion-mnist
+  libopenmpi-dev openmpi-bin
   python3 python3-numpy python3-h5py python3-torch python3-torchvision python3-onnx python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do

@@ -40,7 +40,7 @@ TEST(CliCommands, EachCommandsHelpGivesItsOwnOutputDefault) {
 TEST(CliCommands, TheGeneralHelpListsEveryCommand) {
   const CliRun r = run_cli({"--help"});
   ASSERT_EQ(r.code, 0);
-  for (const char* command : {"  run ", "  errmodel ", "  train ", "  sweep ", "  dlrm ", "  campaign ", "  pvf "})
+  for (const char* command : {"  run ", "  errmodel ", "  train ", "  sweep ", "  dlrm ", "  campaign ", "  pvf ", "  train-campaign "})
     EXPECT_NE(r.out.find(command), std::string::npos) << command << "\n" << r.out;
   EXPECT_NE(r.out.find("accsim COMMAND --help"), std::string::npos) << r.out;
 }
@@ -159,6 +159,7 @@ TEST(CliCommands, EveryOverridingFlagOfEveryCommandIsCheckedByItsKeysValidation)
   j["campaign"] = {{"experiments", 2}, {"test_limit", 2}, {"batch", 2}};
   j["pvf"] = {{"experiments", 2}, {"test_limit", 2}, {"batch", 2}};
   j["sweep"] = {{"grid", {{"array.atomic_c", {8}}}}};
+  j["train_campaign"] = {{"experiments", 2}, {"steps", 2}};
   const std::string config = write_config(dir, j);
   const std::string out = (dir.path() / "o.h5").string();
   int checked = 0;

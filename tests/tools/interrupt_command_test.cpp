@@ -91,5 +91,30 @@ TEST(InterruptCommand, SweepStopsOnSigintInsideAPointsCampaignWithExit130AndResu
   EXPECT_TRUE(files_containing(dir.path(), ".partial").empty());
 }
 
+// The signal arrives while the fault-free prefix trains: no experiment finished, so
+// nothing is kept and the exit code is still 128 + the signal; a rerun completes.
+TEST(InterruptCommand, TrainCampaignStopsOnSigintAndOnSigtermWithTheirExitCodes) {
+  if (!fashion_mnist_available(kFashionMnistDir)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  TempDir dir;
+  json j = small_config();
+  j.erase("faults");
+  j["training"] = {{"batch_size", 8}, {"train_limit", 16}, {"validation_size", 16}, {"eval_batch", 16}};
+  j["train_campaign"] = {{"experiments", 3}, {"steps", 2}};
+  const std::string config = write_config(dir, j);
+  for (const int sig : {SIGINT, SIGTERM}) {
+    const std::string out = (dir.path() / ("tc" + std::to_string(sig) + ".h5")).string();
+    const std::vector<std::string> args = {"train-campaign", "--config", config, "--out", out, "--quiet"};
+    const CliRun stopped = run_cli_interrupted(args, sig);
+    EXPECT_EQ(stopped.code, 128 + sig) << stopped.err;
+    EXPECT_NE(stopped.err.find("accsim: train-campaign stopped before any experiment finished"), std::string::npos)
+        << stopped.err;
+    EXPECT_FALSE(fs::exists(out));
+    EXPECT_FALSE(fs::exists(checkpoint_path(out)));
+    const CliRun again = run_cli(args);
+    ASSERT_EQ(again.code, 0) << again.err;
+    EXPECT_TRUE(fs::exists(out));
+  }
+}
+
 }  // namespace
 }  // namespace accsim

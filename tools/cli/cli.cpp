@@ -13,6 +13,8 @@
 #include "tools/cli/command_help.h"
 #include "tools/cli/command_table.h"
 #include "tools/cli/config_overrides.h"
+#include "workloads/experiments/distributed_runner.h"
+#include "workloads/experiments/mpi_session.h"
 
 namespace accsim {
 
@@ -131,6 +133,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       return 0;
     }
     check_options_apply(vm, command);
+    if (mpi_size() > 1 && !command_runs_distributed(command.name))
+      throw UsageError{"`accsim " + command.name + "` runs in one process: start it without mpirun or srun (docs/scale_out.md)"};
     return run(command, run_options(vm, command), out, err);
   } catch (const UsageError& e) {
     err << "accsim: " << one_line(e.message) << "\n";

@@ -1,5 +1,7 @@
 #include "tools/cli/command_help.h"
 
+#include <algorithm>
+
 #include <boost/program_options.hpp>
 
 namespace accsim {
@@ -41,9 +43,11 @@ void print_general_help(std::ostream& out) {
   out << "accsim: cycle-level NVDLA-style convolution core with PE fault injection\n\n"
       << "Usage: accsim [COMMAND] --config FILE [options]\n"
       << "       accsim COMMAND --help   (the command's options and the config keys it reads)\n\nCommands:\n";
+  std::size_t width = 0;  // the longest name sets the summaries' column
+  for (const auto& c : command_table()) width = std::max(width, c.name.size());
   for (const auto& c : command_table()) {
     std::string name = "  " + c.name;
-    name.resize(12, ' ');
+    name.resize(width + 4, ' ');
     out << name << c.summary << " (" << c.doc << ")\n";
   }
   po::options_description d("\nOptions of every command", 100);

@@ -8,6 +8,7 @@
 #include "tools/cli/pvf_command.h"
 #include "tools/cli/run_command.h"
 #include "tools/cli/sweep_command.h"
+#include "tools/cli/train_campaign_command.h"
 #include "tools/cli/train_command.h"
 #include "workloads/experiments/run_checkpoint.h"
 #include "workloads/scalesim/compute_report.h"
@@ -90,6 +91,11 @@ const std::vector<CommandSpec>& command_table() {
        "array, workload, mitigations.activation_clip, pvf, parameter_faults, seed", ".pvf.h5",
        "accsim pvf --config configs/experiments/pvf_lenet5.json --out pvf.h5", pvf_command, {"network", "model"},
        kCheckpointCsvPlot},
+      {"train-campaign", "training-fault campaign: masked/crash/SDC/latent rates by site, pass, kind, bit; resumable",
+       "docs/training.md", {"seed", "threads", "quiet"}, {kSeed, {"threads", "train_campaign.threads", false}},
+       {kFastEngineOnly}, "array, workload, mitigations.activation_clip, training, train_campaign, seed", ".train_campaign.h5",
+       "accsim train-campaign --config configs/experiments/train_campaign_lenet5.json --out tc.h5",
+       train_campaign_command, {"network"}, kCheckpointCsvPlot},
   };
   return commands;
 }

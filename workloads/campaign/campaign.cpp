@@ -8,6 +8,8 @@
 #include "workloads/campaign/campaign_checkpoint.h"
 #include "workloads/campaign/campaign_evaluator.h"
 #include "workloads/campaign/campaign_fault.h"
+#include "workloads/campaign/campaign_result_codec.h"
+#include "workloads/experiments/distributed_runner.h"
 #include "workloads/experiments/experiment_runner.h"
 #include "workloads/experiments/nonfinite_golden.h"
 #include "workloads/campaign/fault_evaluator.h"
@@ -146,7 +148,7 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
       snapshot->done_count = std::count(r.done.begin(), r.done.end(), 1);
       return [snapshot, &options] { write_campaign_checkpoint(options.checkpoint, *snapshot); };
     };
-  run_experiments(
+  run_distributed(  // over the MPI ranks when started by mpirun (docs/scale_out.md)
       pending, r.done,
       [&](const std::vector<std::size_t>& group) -> std::function<void()> {
         const std::size_t i = group.front();  // groups of one
@@ -156,7 +158,7 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
         evaluator->evaluate(e, options.shortcut);
         return [&r, i, e = std::move(e)]() mutable { r.experiments[i] = std::move(e); };
       },
-      checkpoint, runner);
+      checkpoint, campaign_result_codec(r.experiments), runner);
   r.done_count = std::count(r.done.begin(), r.done.end(), 1);
   return r;
 }

@@ -33,7 +33,8 @@ std::string resume_key_text(const std::string& json_text, const std::vector<std:
 const std::vector<std::string>& result_independent_keys() {
   static const std::vector<std::string> keys = {"training.threads",           "sweep.threads",
                                                 "campaign.threads",           "pvf.threads",
-                                                "campaign.checkpoint_seconds", "pvf.checkpoint_seconds"};
+                                                "campaign.checkpoint_seconds", "pvf.checkpoint_seconds",
+                                                "train_campaign.threads",     "train_campaign.checkpoint_seconds"};
   return keys;
 }
 

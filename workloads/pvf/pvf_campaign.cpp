@@ -10,12 +10,14 @@
 
 #include "arch/random.h"
 #include "faultmodels/bit_protection.h"
+#include "workloads/experiments/distributed_runner.h"
 #include "workloads/experiments/experiment_runner.h"
 #include "workloads/experiments/key_hasher.h"
 #include "workloads/experiments/nonfinite_golden.h"
 #include "workloads/models/graph_hash.h"
 #include "workloads/pvf/pvf_chain_model.h"
 #include "workloads/pvf/pvf_checkpoint.h"
+#include "workloads/pvf/pvf_experiment_codec.h"
 #include "workloads/pvf/pvf_graph_model.h"
 
 namespace accsim {
@@ -204,7 +206,7 @@ PvfResults run_pvf(const PvfCampaign& c, const PvfRunOptions& options) {
       auto snapshot = std::make_shared<PvfResults>(r);
       return [snapshot, &options] { write_pvf_checkpoint(options.checkpoint, *snapshot); };
     };
-  run_experiments(
+  run_distributed(  // over the MPI ranks when started by mpirun (docs/scale_out.md)
       pending_experiments(r.done, options.max_experiments), r.done,
       [&](const std::vector<std::size_t>& group) -> std::function<void()> {
         PvfWorker& worker = workers.of_this_thread();
@@ -220,7 +222,7 @@ PvfResults run_pvf(const PvfCampaign& c, const PvfRunOptions& options) {
           for (std::size_t k = 0; k < group.size(); ++k) r.experiments[group[k]] = std::move(es[k]);
         };
       },
-      checkpoint, runner_options(c, options));
+      checkpoint, pvf_experiment_codec(r.experiments), runner_options(c, options));
   return r;
 }
 

@@ -59,6 +59,7 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
     rc.workload.network.clip = rc.mitigations.clip;
   }
   if (top.has("sweep")) rc.sweep = top.get_raw("sweep", "a sweep object");
+  if (top.has("train_campaign")) rc.train_campaign = top.get_raw("train_campaign", "a train_campaign object");
   if (top.has("training")) rc.training = parse_training_config(top.get_object("training"));
   rc.seed = static_cast<std::uint64_t>(top.get_int("seed", 0, INT64_MAX, 1));
   rc.faults = parse_hardware_faults(top, "faults", rc.array);

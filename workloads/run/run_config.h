@@ -52,6 +52,8 @@ struct RunConfig {
   std::optional<PvfConfig> pvf;            // `accsim pvf` needs it (with the parameter_faults block)
   std::string json_text;  // the config as read, stored with the results
   nlohmann::json sweep;   // the `sweep` block, raw (workloads/sweep/sweep.h reads it); null when absent
+  // The `train_campaign` block, raw (workloads/train_campaign/train_campaign_setup.h reads it); null when absent.
+  nlohmann::json train_campaign;
 };
 
 // Throws InputError naming the file and the JSON path of the first bad key.

@@ -1,40 +1,15 @@
 #include "workloads/training/training_epochs.h"
 
-#include <algorithm>
-#include <numeric>
-
 #include "arch/input_error.h"
-#include "arch/random.h"
 #include "workloads/io/results_file.h"
 
 namespace accsim {
-
-Tensor gather(const Tensor& images, const std::vector<int>& order, std::size_t first, std::size_t count) {
-  const std::size_t per = images.size() / static_cast<std::size_t>(images.dim(0));
-  Tensor t({static_cast<int>(count), images.dim(1), images.dim(2), images.dim(3)});
-  for (std::size_t i = 0; i < count; ++i)
-    std::copy_n(images.data() + static_cast<std::size_t>(order[first + i]) * per, per, t.data() + i * per);
-  return t;
-}
 
 std::vector<int> gather_labels(const std::vector<int>& labels, const std::vector<int>& order, std::size_t first,
                                std::size_t count) {
   std::vector<int> out(count);
   for (std::size_t i = 0; i < count; ++i) out[i] = labels[static_cast<std::size_t>(order[first + i])];
   return out;
-}
-
-std::vector<int> identity_order(int n) {
-  std::vector<int> v(static_cast<std::size_t>(n));
-  std::iota(v.begin(), v.end(), 0);
-  return v;
-}
-
-std::vector<int> epoch_order(int n, std::uint64_t seed, int epoch) {
-  std::vector<int> v = identity_order(n);
-  Rng rng(splitmix64(seed ^ (0x747261696e000000ULL + static_cast<std::uint64_t>(epoch))));
-  for (int i = n - 1; i > 0; --i) std::swap(v[static_cast<std::size_t>(i)], v[rng.below(static_cast<std::uint64_t>(i) + 1)]);
-  return v;
 }
 
 const std::vector<ColumnSpec>& history_columns() {

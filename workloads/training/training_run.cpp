@@ -24,6 +24,7 @@
 #include "workloads/training/graph_training_run.h"
 #include "workloads/training/trainer.h"
 #include "workloads/training/training_epochs.h"
+#include "workloads/training/training_batches.h"
 #include "workloads/run/workload_input.h"
 
 namespace accsim {

@@ -12,7 +12,7 @@ CONFIG: an accsim train config whose workload.model is a shipped model
 What is reproduced from accsim (workloads/training):
   - initial weights: training.init "onnx" loads the file's initializers; "seeded" redraws
     them as graph_init.cpp does (per parameter, in name order, accsim's splitmix64 stream);
-  - data order: epoch_order() of training_epochs.cpp (a seeded Fisher-Yates per epoch);
+  - data order: epoch_order() of training_batches.cpp (a seeded Fisher-Yates per epoch);
   - data split: the first train_limit images of the training file (or all but the last
     validation_size), the first test_limit test images;
   - update: torch.optim.SGD(lr, momentum, weight_decay), which kernels/sgd.h mirrors.
@@ -64,7 +64,7 @@ class Rng:
 
 
 def epoch_order(n, seed, epoch):
-    """training_epochs.cpp epoch_order."""
+    """training_batches.cpp epoch_order."""
     v = list(range(n))
     rng = Rng(splitmix64(seed ^ ((0x747261696E000000 + epoch) & MASK)))
     for i in range(n - 1, 0, -1):

@@ -1,0 +1,196 @@
+#!/usr/bin/python3
+"""`mpirun -np N accsim pvf|campaign` equals the one-process run bit for bit (docs/scale_out.md).
+
+Small LeNet-5 PVF and hardware-fault campaigns run in one process and on 3 ranks of the
+2-core machine (--oversubscribe); every dataset and attribute of the two HDF5 files must
+be equal bit for bit. A run stopped by SIGTERM on rank 0 resumes from its checkpoint on
+another rank count to the same file; an input error, on every rank or on some ranks
+only, prints one line and exits 2 from every rank with nothing written; a command that
+does not spread over ranks is refused.
+Run by ctest:
+    mpi_runs_test.py ACCSIM_BINARY MPIEXEC SOURCE_DIR
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import h5py
+import numpy as np
+
+ACCSIM = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/tools/accsim")
+MPIEXEC = sys.argv[2] if len(sys.argv) > 2 else "mpirun"
+SOURCE = os.path.abspath(sys.argv[3] if len(sys.argv) > 3 else ".")
+ENV = dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")
+if os.getuid() == 0:  # CI may run as root, which Open MPI refuses unless told
+    ENV.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+
+
+def mpirun(ranks, *args):
+    return [MPIEXEC, "--oversubscribe", "--bind-to", "none", "-np", str(ranks), ACCSIM, *args]
+
+
+def run(cmd):
+    return subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=120)
+
+
+def h5_items(path):
+    """Every dataset's (dtype, shape, bytes) and every attribute, by path."""
+    items = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            for key, value in obj.attrs.items():
+                items[f"{name}@{key}"] = np.asarray(value).tobytes()
+            if isinstance(obj, h5py.Dataset):
+                data = obj[()]
+                items[name] = (str(obj.dtype), obj.shape, np.asarray(data).tobytes())
+        visit("/", f)
+        f.visititems(visit)
+    return items
+
+
+class MpiPvf(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        with open(os.path.join(SOURCE, "configs", "experiments", "pvf_lenet5.json")) as f:
+            config = json.load(f)
+        pvf = config["pvf"]
+        pvf["model"] = os.path.join(SOURCE, "configs", "models", "lenet5_fashion_mnist.h5")
+        pvf.update(experiments=2000, test_limit=200, threads=1, checkpoint_seconds=0.1)
+        cls.config = cls.write_config("pvf.json", config)
+        cls.single = os.path.join(cls.tmp.name, "single.h5")
+        r = run([ACCSIM, "pvf", "--config", cls.config, "--out", cls.single, "--quiet"])
+        assert r.returncode == 0, r.stderr
+        cls.expected = h5_items(cls.single)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    @classmethod
+    def write_config(cls, name, config):
+        path = os.path.join(cls.tmp.name, name)
+        with open(path, "w") as f:
+            json.dump(config, f)
+        return path
+
+    def out(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def assert_same_file(self, path):
+        got = h5_items(path)
+        self.assertEqual(sorted(got), sorted(self.expected))
+        for key, value in self.expected.items():
+            self.assertTrue(got[key] == value, f"{key} differs from the one-process run's")
+
+    def test_three_ranks_write_the_one_process_file(self):
+        out = self.out("three.h5")
+        r = run(mpirun(3, "pvf", "--config", self.config, "--out", out, "--quiet"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.count("pvf | array"), 1, r.stdout)  # rank 0 alone prints
+        self.assert_same_file(out)
+        with open(out.replace(".h5", ".csv")) as got, open(self.single.replace(".h5", ".csv")) as want:
+            self.assertEqual(got.read(), want.read())
+
+    def test_stopped_run_resumes_on_another_rank_count(self):
+        out = self.out("stopped.h5")
+        checkpoint = out + ".checkpoint.h5"
+        args = ["pvf", "--config", self.config, "--out", out, "--quiet"]
+        proc = subprocess.Popen(mpirun(3, *args), env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        rank0 = None
+        deadline = time.time() + 60
+        while proc.poll() is None and time.time() < deadline and not (rank0 and os.path.exists(checkpoint)):
+            rank0 = rank0 or find_rank0(out)
+            time.sleep(0.01)
+        self.assertIsNotNone(rank0, "rank 0 not found")
+        self.assertTrue(os.path.exists(checkpoint), "no checkpoint before the end")
+        os.kill(rank0, signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 128 + signal.SIGTERM, err)
+        self.assertIn("rerun the same command to resume", err)
+        self.assertFalse(os.path.exists(out))
+        resumed = run(mpirun(2, *args))
+        self.assertEqual(resumed.returncode, 0, resumed.stderr)
+        self.assertIn("resumed from", resumed.stdout)
+        self.assert_same_file(out)
+
+    def test_input_error_is_one_line_and_exit_2_on_every_rank(self):
+        with open(self.config) as f:
+            config = json.load(f)
+        config["pvf"]["experiments"] = 0
+        bad = self.write_config("bad.json", config)
+        out = self.out("bad.h5")
+        r = run(mpirun(3, "pvf", "--config", bad, "--out", out))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        lines = [line for line in r.stderr.splitlines() if line.startswith("accsim:")]
+        self.assertEqual(len(lines), 1, r.stderr)
+        self.assertIn("pvf.experiments", lines[0])
+        self.assertFalse(os.path.exists(out))
+
+    def test_an_error_on_one_rank_only_is_rank_0s_one_line_and_exit_2(self):
+        # Rank 0 reads the model; ranks 1 and 2 refuse it under a tiny memory limit.
+        out = self.out("one_rank.h5")
+        args = ["pvf", "--config", self.config, "--out", out, "--quiet"]
+        r = run([MPIEXEC, "--oversubscribe", "--bind-to", "none", "-np", "1", ACCSIM, *args, ":",
+                 "-np", "2", "/usr/bin/env", "ACCSIM_MEMORY_LIMIT=1K", ACCSIM, *args])
+        self.assertEqual(r.returncode, 2, r.stderr)
+        lines = [line for line in r.stderr.splitlines() if line.startswith("accsim:")]
+        self.assertEqual(len(lines), 1, r.stderr)
+        self.assertRegex(lines[0], r"^accsim: rank [12]: .*more than the memory limit of 1 KiB")
+        self.assertFalse(os.path.exists(out))
+        self.assertFalse(os.path.exists(out + ".checkpoint.h5"))
+
+    def test_a_command_in_one_process_is_refused_under_mpirun(self):
+        r = run(mpirun(2, "run", "--config", os.path.join(SOURCE, "configs", "small.json"), "--out",
+                       self.out("run.h5")))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stderr.count("runs in one process"), 1, r.stderr)
+        self.assertFalse(os.path.exists(self.out("run.h5")))
+
+
+class MpiCampaign(unittest.TestCase):
+    def test_three_ranks_of_two_threads_write_the_one_process_file(self):
+        with open(os.path.join(SOURCE, "configs", "experiments", "campaign_lenet5.json")) as f:
+            config = json.load(f)
+        config["campaign"].update(model=os.path.join(SOURCE, "configs", "models", "lenet5_fashion_mnist.h5"),
+                                  experiments=48, test_limit=40, threads=1)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "campaign.json")
+            with open(path, "w") as f:
+                json.dump(config, f)
+            single, three = os.path.join(tmp, "single.h5"), os.path.join(tmp, "three.h5")
+            r = run([ACCSIM, "campaign", "--config", path, "--out", single, "--quiet"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            # 2 threads per rank against 1 in one process: only the recorded config differs.
+            r = run(mpirun(3, "campaign", "--config", path, "--out", three, "--quiet", "--threads", "2"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            want, got = h5_items(single), h5_items(three)
+            self.assertNotEqual(want.pop("/@config"), got.pop("/@config"))
+            self.assertEqual(sorted(got), sorted(want))
+            for key, value in want.items():
+                self.assertTrue(got[key] == value, f"{key} differs from the one-process run's")
+
+
+def find_rank0(out):
+    """The pid of the accsim process of rank 0 that writes `out`."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().split(b"\0")
+            if os.fsencode(ACCSIM) != cmdline[0] or os.fsencode(out) not in cmdline:
+                continue
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if b"OMPI_COMM_WORLD_RANK=0" in f.read().split(b"\0"):
+                    return int(pid)
+        except OSError:
+            continue
+    return None
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1])

@@ -1,0 +1,104 @@
+// `accsim train-campaign` from the command line: refusals, outputs, and a run killed with
+// SIGKILL that resumes to the datasets of an uninterrupted run.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstring>
+#include <iterator>
+#include <thread>
+
+#include "tools/cli_test_util.h"
+#include "workloads/experiments/run_checkpoint.h"
+#include "workloads/io/fashion_mnist.h"
+#include "workloads/io/results_file.h"
+
+namespace accsim {
+namespace {
+
+using namespace cli_test;
+
+json tiny_config(int experiments) {
+  json j = small_config();
+  j.erase("faults");
+  j["training"] = {{"batch_size", 8}, {"train_limit", 24}, {"validation_size", 40}, {"eval_batch", 40}};
+  j["train_campaign"] = {{"experiments", experiments}, {"steps", 3}, {"fault_steps", {1, 2}}, {"bits", {24, 31}},
+                         {"checkpoint_seconds", 0.1}};
+  return j;
+}
+
+TEST(TrainCampaignCommand, ABadKeyIsOneLineNamingItWithExit2AndNothingWritten) {
+  TempDir dir;
+  json j = tiny_config(2);
+  j["train_campaign"]["fault_steps"] = {1, 3};  // steps is 3: the last step is 2
+  const std::string out = (dir.path() / "tc.h5").string();
+  const CliRun r = run_cli({"train-campaign", "--config", write_config(dir, j), "--out", out, "--quiet"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(exactly_one_line(r.err)) << r.err;
+  EXPECT_NE(r.err.find("train_campaign.fault_steps"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[0, 2]"), std::string::npos) << r.err;
+  j = tiny_config(2);
+  j["train_campaign"]["passes"] = {"fwd", "sideways"};
+  const CliRun r2 = run_cli({"train-campaign", "--config", write_config(dir, j), "--out", out, "--quiet"});
+  EXPECT_EQ(r2.code, 2);
+  EXPECT_NE(r2.err.find("train_campaign.passes[1]"), std::string::npos) << r2.err;
+  j = tiny_config(1000000);
+  j["train_campaign"]["steps"] = 10000000;  // 4e13 bytes of loss curves
+  const CliRun r4 = run_cli({"train-campaign", "--config", write_config(dir, j), "--out", out, "--quiet"});
+  EXPECT_EQ(r4.code, 2);
+  EXPECT_TRUE(exactly_one_line(r4.err)) << r4.err;
+  EXPECT_NE(r4.err.find("experiments x steps"), std::string::npos) << r4.err;
+  EXPECT_NE(r4.err.find("memory limit"), std::string::npos) << r4.err;
+  j = tiny_config(2);
+  j.erase("train_campaign");
+  const CliRun r3 = run_cli({"train-campaign", "--config", write_config(dir, j), "--out", out, "--quiet"});
+  EXPECT_EQ(r3.code, 2);
+  EXPECT_NE(r3.err.find("train_campaign: required key is missing"), std::string::npos) << r3.err;
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1) << "only the config";
+}
+
+// Runs the command in a child, SIGKILLs it once its checkpoint holds some experiments.
+void killed_mid_run(const std::vector<std::string>& args, const std::string& checkpoint) {
+  const pid_t pid = ::fork();
+  if (pid == 0) _exit(run_cli(args).code);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!fs::exists(checkpoint) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(fs::exists(checkpoint)) << "the child ended without a checkpoint";
+}
+
+TEST(TrainCampaignCommand, AKilledRunResumesToTheDatasetsOfAnUninterruptedRun) {
+  if (!fashion_mnist_available(kFashionMnistDir)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  TempDir dir;
+  const std::string config = write_config(dir, tiny_config(40));  // long enough to be caught mid-run
+  const std::string whole = (dir.path() / "whole.h5").string(), parts = (dir.path() / "parts.h5").string();
+  const CliRun w = run_cli({"train-campaign", "--config", config, "--out", whole, "--quiet", "--threads", "2"});
+  ASSERT_EQ(w.code, 0) << w.err;
+  EXPECT_NE(w.out.find("masked"), std::string::npos) << w.out;
+  EXPECT_TRUE(fs::exists(fs::path(whole).replace_extension(".csv")));
+  EXPECT_FALSE(fs::exists(checkpoint_path(whole)));
+
+  const std::vector<std::string> args = {"train-campaign", "--config", config, "--out", parts, "--quiet", "--threads", "1"};
+  killed_mid_run(args, checkpoint_path(parts));
+  EXPECT_FALSE(fs::exists(parts));
+  const CliRun resumed = run_cli(args);
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("resumed from"), std::string::npos) << resumed.out;
+  const Tensor a = read_tensor(whole, "/runs/loss"), b = read_tensor(parts, "/runs/loss");
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)), 0);
+  for (const char* d : {"/runs/correct_faulty", "/runs/correct_fault_free", "/runs/crash_step", "/runs/crash_pass"}) {
+    std::vector<hsize_t> da, db;
+    EXPECT_EQ(read_int64_array(whole, d, da), read_int64_array(parts, d, db)) << d;
+  }
+  for (const char* d : {"/summary/masked", "/summary/sdc", "/summary/latent", "/summary/crash"})
+    EXPECT_EQ(read_int64s(whole, d), read_int64s(parts, d)) << d;
+  EXPECT_EQ(read_strings(whole, "/experiments/outcome"), read_strings(parts, "/experiments/outcome"));
+}
+
+}  // namespace
+}  // namespace accsim
