@@ -143,9 +143,6 @@ TEST(HostilePaths, ACommandRefusesAWorkloadItDoesNotRunNamingTheKey) {
     expect_exit2(r, {topology + ": workload.topology: accsim " + command + " runs workload.network", "(run, sweep run those)"},
                  command);
   }
-  const std::string model = source_file("configs/resnet_fmnist.json");
-  const CliRun train = run_cli({"train", "--config", model, "--out", (dir.path() / "o.h5").string()});
-  expect_exit2(train, {model + ": workload.model: accsim train runs workload.network, not a workload.model"}, "train");
   EXPECT_TRUE(files_containing(dir.path(), ".h5").empty());
 }
 

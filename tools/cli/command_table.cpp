@@ -72,7 +72,7 @@ const std::vector<CommandSpec>& command_table() {
         {"epochs", "training.epochs"}},
        {}, std::string(kRunKeys) + ", training", ".h5",
        "accsim train --config configs/experiments/lenet5_bit28_stuck0.json --out lenet5_bit28.h5", train_command,
-       {"network"}, kCheckpointCsvPlot},
+       {"network", "model"}, kCheckpointCsvPlot},
       {"sweep", "a workload over a grid of array and fault parameters; table, CSV, HDF5, plot", "docs/sweeps.md",
        {"engine", "seed", "threads", "quiet"}, {kSeed, {"threads", "sweep.threads", false}}, {},
        std::string(kRunKeys) + ", campaign (per point), sweep", ".h5",

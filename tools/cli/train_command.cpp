@@ -17,7 +17,8 @@ int train_command(const RunOptions& options, std::ostream& out, std::ostream& er
   to.progress = progress_style_for_stderr(options.quiet);
   const TrainingConfig& t = rc.training;
   out << "accsim " << ACCSIM_VERSION << " train | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
-      << rc.array.atomic_k << ", swizzle " << to_string(rc.array.swizzle) << ") | " << rc.workload.network.name
+      << rc.array.atomic_k << ", swizzle " << to_string(rc.array.swizzle) << ") | "
+      << (rc.workload.graph ? rc.workload.model + " (init " + rc.training.init + ")" : rc.workload.network.name)
       << " | seed " << to.seed << " | engine " << to.engine << "\n"
       << "epochs " << t.epochs << ", batch " << t.batch_size << ", " << describe_optimization(t) << ", training images "
       << (t.train_limit ? t.train_limit : kFashionMnistTrainImages - t.validation_size) << ", validation "

@@ -7,6 +7,7 @@
 namespace accsim {
 
 void write_optimizer_state(ResultsFile& h5, const OptimizerState& s) {
+  h5.set_attribute("/", "optimizer_steps", static_cast<std::int64_t>(s.steps));
   std::vector<std::string> names;
   for (const auto& [name, t] : s.buffers) {
     h5.write_tensor("/optimizer/state/" + std::to_string(names.size()), t);

@@ -23,9 +23,11 @@
 #include "workloads/io/output_format.h"
 #include "workloads/io/plot_script.h"
 #include "workloads/io/run_attributes.h"
+#include "workloads/training/graph_training_run.h"
 #include "workloads/training/optimizer_key.h"
 #include "workloads/training/optimizer_state_file.h"
 #include "workloads/training/trainer.h"
+#include "workloads/training/training_epochs.h"
 #include "workloads/training/training_batches.h"
 #include "workloads/run/workload_input.h"
 
@@ -34,14 +36,6 @@ namespace accsim {
 namespace {
 
 namespace fs = std::filesystem;
-
-const std::vector<ColumnSpec> kHistoryColumns = {{"epoch", CellType::integer, ""},
-                                                 {"train_loss", CellType::real, ""},
-                                                 {"train_accuracy", CellType::real, "fraction"},
-                                                 {"val_accuracy_faulty", CellType::real, "fraction"},
-                                                 {"val_accuracy_fault_free", CellType::real, "fraction"},
-                                                 {"nonfinite_batches", CellType::integer, ""},
-                                                 {"cycles", CellType::integer, "cycles"}};
 
 std::string with_extension(const std::string& file, const std::string& ext) {
   return fs::path(file).replace_extension(ext).string();
@@ -93,40 +87,11 @@ struct Checkpoint {
   long long nonfinite_batches = 0, cycles = 0;
 };
 
-Table history_table(const std::vector<EpochRecord>& history) {
-  Table t(kHistoryColumns);
-  for (const auto& e : history)
-    t.add_row({e.epoch, e.train_loss, e.train_accuracy, e.val_accuracy_faulty, e.val_accuracy_fault_free,
-               e.nonfinite_batches, e.cycles});
-  return t;
-}
-
-std::vector<EpochRecord> read_history(const std::string& file, const std::string& group) {
-  const ResultsTable t = read_table(file, group);
-  std::vector<std::string> names;
-  for (const ColumnSpec& c : kHistoryColumns) names.push_back(c.name);
-  if (t.column_names != names) throw InputError(file + ": " + group + " has unexpected columns");
-  std::vector<EpochRecord> history;
-  for (std::size_t i = 0; i < t.columns[0].size(); ++i) {
-    EpochRecord e;
-    e.epoch = static_cast<int>(t.columns[0][i]);
-    e.train_loss = t.columns[1][i];
-    e.train_accuracy = t.columns[2][i];
-    e.val_accuracy_faulty = t.columns[3][i];
-    e.val_accuracy_fault_free = t.columns[4][i];
-    e.nonfinite_batches = static_cast<long long>(t.columns[5][i]);
-    e.cycles = static_cast<long long>(t.columns[6][i]);
-    history.push_back(e);
-  }
-  return history;
-}
-
 void write_checkpoint(const std::string& file, const std::string& key, const Network& net, const Checkpoint& c) {
   ResultsFile h5(file);
   h5.set_attribute("/", "run_key", key);
   h5.set_attribute("/", "epochs_done", c.epochs_done);
   h5.set_attribute("/", "cycle", static_cast<std::int64_t>(c.cycle));
-  h5.set_attribute("/", "optimizer_steps", static_cast<std::int64_t>(c.optimizer.steps));
   h5.set_attribute("/", "batches_done", c.batches_done);
   h5.set_attribute("/", "epoch_loss_sum", c.loss_sum);
   h5.set_attribute("/", "epoch_correct", static_cast<std::int64_t>(c.correct));
@@ -157,10 +122,6 @@ Checkpoint read_checkpoint(const std::string& file, const std::string& key, cons
   return c;
 }
 
-bool stop_requested(const TrainingOptions& o, long long batches_this_call) {
-  return (o.stop && o.stop->load()) || (o.stop_after_batches > 0 && batches_this_call >= o.stop_after_batches);
-}
-
 // The epoch's record from its sums, once every batch ran.
 EpochRecord finish_epoch(Checkpoint& state, int epoch, int n) {
   EpochRecord rec;
@@ -173,13 +134,6 @@ EpochRecord finish_epoch(Checkpoint& state, int epoch, int n) {
   return rec;
 }
 
-std::vector<HardwareFault> permanent_faults(const std::vector<HardwareFault>& faults) {
-  std::vector<HardwareFault> p;
-  for (const auto& f : faults)
-    if (f.permanent()) p.push_back(f);
-  return p;
-}
-
 }  // namespace
 
 std::string csv_path(const std::string& out_file) { return with_extension(out_file, ".csv"); }
@@ -187,6 +141,7 @@ std::string png_path(const std::string& out_file) { return with_extension(out_fi
 
 TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::ostream& out,
                             std::ostream& progress) {
+  if (rc.workload.graph) return run_graph_training(rc, o, out, progress);  // an ONNX model
   check_output_path(o.out_file);
   const TrainingConfig& t = rc.training;
   const Network& net = rc.workload.network;

@@ -22,6 +22,11 @@ def load_initializers(model, proto):
     """Copies every initializer into the parameter of the same name; a conv without bias gets
     one when the file has `<conv>.bias` (a folded BatchNorm's)."""
     inits = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in proto.graph.initializer}
+    return load_tensors(model, inits)
+
+
+def load_tensors(model, inits):
+    """load_initializers from a dict name -> tensor (e.g. seeded initial parameters)."""
     for name, m in model.named_modules():
         if isinstance(m, nn.Conv2d) and m.bias is None and f"{name}.bias" in inits:
             m.bias = nn.Parameter(torch.zeros(m.out_channels))

@@ -1,0 +1,74 @@
+#include "workloads/training/graph_trainer.h"
+
+#include <algorithm>
+
+#include "workloads/models/graph_runner.h"
+#include "workloads/models/onnx_import.h"
+#include "workloads/models/relu_clip.h"
+#include "workloads/training/training_epochs.h"
+
+namespace accsim {
+
+GraphTrainer::GraphTrainer(std::string model, const ActivationClip& clip) : model_(std::move(model)), clip_(clip) {
+  const Graph& g = graph(1);
+  names_ = trainable_parameters(g);
+  for (const auto& name : names_) parameters_[name] = g.initializers.at(name);
+  // Initializers neither trained nor constant are state (BatchNormalization's running statistics).
+  for (const auto& [name, t] : g.initializers)
+    if (!parameters_.count(name) && !g.constants.count(name)) state_[name] = t;
+}
+
+std::vector<ParameterSpec> GraphTrainer::parameter_specs() const {
+  std::vector<ParameterSpec> specs;
+  for (const auto& name : names_) specs.push_back({name, parameters_.at(name).shape()});
+  return specs;
+}
+
+const Graph& GraphTrainer::graph(int batch) {
+  auto it = graphs_.find(batch);
+  if (it == graphs_.end()) {
+    Graph g = load_onnx_model(model_, batch);
+    set_relu_clips(g, clip_);
+    it = graphs_.emplace(batch, std::move(g)).first;
+  }
+  for (const auto* values : {&parameters_, &state_})
+    for (const auto& [name, t] : *values) it->second.initializers[name] = t;
+  return it->second;
+}
+
+StepResult GraphTrainer::train_step(const Tensor& images, const std::vector<int>& labels, Engine& engine,
+                                    Optimizer& optimizer, long long& cycle) {
+  GraphGradientOptions options;
+  options.start_cycle = cycle;
+  GraphGradients g = graph_gradients(graph(images.dim(0)), images, labels, engine, options);
+  update_parameters(optimizer, names_, parameters_, g.parameters);
+  for (auto& [name, t] : g.state) state_[name] = std::move(t);
+  cycle += g.cycles;
+  StepResult r;
+  r.loss = std::move(g.loss);
+  r.cycles = g.cycles;
+  return r;
+}
+
+double GraphTrainer::accuracy(const LabelledImages& data, Engine& engine, int batch) {
+  const int n = data.images.dim(0);
+  const std::vector<int> order = identity_order(n);
+  long long correct = 0;
+  for (int first = 0; first < n; first += batch) {
+    const auto count = static_cast<std::size_t>(std::min(batch, n - first));
+    const Tensor images = gather(data.images, order, static_cast<std::size_t>(first), count);
+    const GraphRun run = run_graph(graph(static_cast<int>(count)), images, engine, false);
+    const Tensor logits = run.outputs[0].reshaped({static_cast<int>(count), static_cast<int>(run.outputs[0].size() / count)});
+    correct += softmax_cross_entropy(logits, gather_labels(data.labels, order, static_cast<std::size_t>(first), count)).correct;
+  }
+  return static_cast<double>(correct) / n;
+}
+
+void update_parameters(Optimizer& optimizer, const std::vector<std::string>& names, TensorMap& params,
+                       const TensorMap& grads) {
+  std::vector<ParameterRef> refs;
+  for (const auto& name : names) refs.push_back({name, &params.at(name), &grads.at(name)});
+  optimizer.step(refs);
+}
+
+}  // namespace accsim

@@ -1,0 +1,55 @@
+#pragma once
+// Training of an ONNX graph model on the simulated array: a step is graph_gradients
+// (graph_backward.h: forward, backward-data and backward-weight of every Conv, Gemm and
+// MatMul as array jobs with the engine's faults) followed by the parameter update on the
+// graph's trainable initializers and the new running statistics of its BatchNorms.
+// The graph's batch is static, so the trainer keeps one copy of the model per batch size
+// it meets (the last batch of an epoch may be smaller) and gives each the current
+// parameters before it runs.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "arch/engine.h"
+#include "kernels/activations.h"
+#include "kernels/optimizer.h"
+#include "workloads/io/fashion_mnist.h"
+#include "workloads/training/graph_backward.h"
+#include "workloads/training/trainer.h"
+
+namespace accsim {
+
+using TensorMap = std::map<std::string, Tensor>;
+
+class GraphTrainer {
+ public:
+  // `model`: the ONNX file; `clip` goes on every Relu (mitigations).
+  GraphTrainer(std::string model, const ActivationClip& clip);
+
+  // The trainable parameters (by name, sorted) and the state (running statistics).
+  TensorMap& parameters() { return parameters_; }
+  TensorMap& state() { return state_; }
+  const std::vector<std::string>& names() const { return names_; }
+  std::vector<ParameterSpec> parameter_specs() const;  // every trainable parameter by name, in names() order
+  const Graph& graph(int batch);  // the model at this batch with the current parameters and state
+
+  // One training step; `cycle` is the run cycle it starts at and is advanced past its jobs.
+  StepResult train_step(const Tensor& images, const std::vector<int>& labels, Engine& engine, Optimizer& optimizer,
+                        long long& cycle);
+  // Fraction of `data` classified right (inference: running statistics), `batch` images per run.
+  double accuracy(const LabelledImages& data, Engine& engine, int batch);
+
+ private:
+  std::string model_;
+  ActivationClip clip_;
+  std::map<int, Graph> graphs_;
+  TensorMap parameters_, state_;
+  std::vector<std::string> names_;
+};
+
+// The one place the optimizer meets a graph's parameters: params[n] -= update(grads[n]) for
+// every n of `names`, in that order.
+void update_parameters(Optimizer& optimizer, const std::vector<std::string>& names, TensorMap& params,
+                       const TensorMap& grads);
+
+}  // namespace accsim

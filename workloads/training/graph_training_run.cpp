@@ -1,0 +1,303 @@
+#include "workloads/training/graph_training_run.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "arch/input_error.h"
+#include "kernels/lr_schedule.h"
+#include "kernels/optimizer_table.h"
+#include "workloads/experiments/available_cpus.h"
+#include "workloads/experiments/key_hasher.h"
+#include "workloads/io/csv_writer.h"
+#include "workloads/io/output_format.h"
+#include "workloads/io/plot_script.h"
+#include "workloads/io/results_file.h"
+#include "workloads/io/run_attributes.h"
+#include "workloads/run/engines.h"
+#include "workloads/run/workload_input.h"
+#include "workloads/training/graph_init.h"
+#include "workloads/training/graph_trainer.h"
+#include "workloads/training/optimizer_key.h"
+#include "workloads/training/optimizer_state_file.h"
+#include "workloads/training/training_epochs.h"
+
+namespace accsim {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Everything that decides the results (the model's and the dataset's bytes included) and
+// nothing else: a checkpoint resumes only a run with the same key.
+std::string run_key(const RunConfig& rc, const TrainingOptions& o) {
+  const TrainingConfig& t = rc.training;
+  KeyHasher h;
+  h.str("accsim graph train key 2");  // 2: optimiser and schedule
+  h.str(resume_key_text(rc.json_text, result_independent_keys()));
+  h.u64(o.seed);
+  h.str(o.engine);
+  h.str(t.init);
+  for (long long v : {static_cast<long long>(t.epochs), static_cast<long long>(t.batch_size),
+                      static_cast<long long>(t.train_limit), static_cast<long long>(t.validation_size),
+                      static_cast<long long>(t.test_limit)})
+    h.i64(v);
+  hash_optimizer_settings(h, t);
+  h.file(rc.workload.model);
+  for (const std::string& f : fashion_mnist_files(rc.workload.dataset_dir)) h.file(f);
+  return h.hex();
+}
+
+// The run so far: what a checkpoint holds besides the trainer's tensors.
+struct Progress {
+  int epochs_done = 0;
+  long long cycle = 0;
+  std::vector<EpochRecord> history;
+  int batches_done = 0;  // of the epoch under way, with its sums
+  double loss_sum = 0.0;
+  long long correct = 0, nonfinite_batches = 0, cycles = 0;
+};
+
+void write_tensors(ResultsFile& h5, const std::string& group, const TensorMap& tensors) {
+  std::size_t i = 0;
+  for (const auto& [name, t] : tensors) h5.write_tensor(group + "/" + std::to_string(i++), t);
+}
+
+void read_tensors(const std::string& file, const std::string& group, TensorMap& tensors) {
+  std::size_t i = 0;
+  for (auto& [name, t] : tensors) {
+    Tensor v = read_tensor(file, group + "/" + std::to_string(i++));
+    if (v.shape() != t.shape()) throw InputError(file + ": " + group + ": " + name + " has another shape");
+    t = std::move(v);
+  }
+}
+
+void write_checkpoint(const std::string& file, const std::string& key, const Progress& p, GraphTrainer& trainer,
+                      const Optimizer& optimizer) {
+  ResultsFile h5(file);
+  h5.set_attribute("/", "run_key", key);
+  h5.set_attribute("/", "epochs_done", p.epochs_done);
+  h5.set_attribute("/", "cycle", static_cast<std::int64_t>(p.cycle));
+  h5.set_attribute("/", "batches_done", p.batches_done);
+  h5.set_attribute("/", "epoch_loss_sum", p.loss_sum);
+  h5.set_attribute("/", "epoch_correct", static_cast<std::int64_t>(p.correct));
+  h5.set_attribute("/", "epoch_nonfinite_batches", static_cast<std::int64_t>(p.nonfinite_batches));
+  h5.set_attribute("/", "epoch_cycles", static_cast<std::int64_t>(p.cycles));
+  write_tensors(h5, "/parameters", trainer.parameters());
+  write_tensors(h5, "/state", trainer.state());
+  write_optimizer_state(h5, optimizer.state());
+  h5.write_table("/history", history_table(p.history));
+  h5.commit();
+}
+
+Progress read_checkpoint(const std::string& file, const std::string& key, GraphTrainer& trainer, Optimizer& optimizer) {
+  if (read_string_attribute(file, "/", "run_key") != key)
+    throw InputError(file + ": checkpoint of a different run (config, model, seed, engine, limits or the dataset's "
+                            "files differ); delete it to start afresh or choose another --out");
+  Progress p;
+  p.epochs_done = static_cast<int>(read_int64_attribute(file, "/", "epochs_done"));
+  p.cycle = read_int64_attribute(file, "/", "cycle");
+  p.batches_done = static_cast<int>(read_int64_attribute(file, "/", "batches_done"));
+  p.loss_sum = read_double_attribute(file, "/", "epoch_loss_sum");
+  p.correct = read_int64_attribute(file, "/", "epoch_correct");
+  p.nonfinite_batches = read_int64_attribute(file, "/", "epoch_nonfinite_batches");
+  p.cycles = read_int64_attribute(file, "/", "epoch_cycles");
+  read_tensors(file, "/parameters", trainer.parameters());
+  read_tensors(file, "/state", trainer.state());
+  optimizer.load_state(read_optimizer_state(file, optimizer.state()));
+  p.history = read_history(file, "/history");
+  return p;
+}
+
+EpochRecord finish_epoch(Progress& p, int epoch, int n) {
+  EpochRecord rec;
+  rec.epoch = epoch + 1;
+  rec.train_loss = p.loss_sum / n;
+  rec.train_accuracy = static_cast<double>(p.correct) / n;
+  rec.nonfinite_batches = p.nonfinite_batches;
+  rec.cycles = p.cycles;
+  p.batches_done = 0, p.loss_sum = 0.0, p.correct = 0, p.nonfinite_batches = 0, p.cycles = 0;
+  return rec;
+}
+
+void print_epoch(std::ostream& out, const EpochRecord& rec) {
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "epoch %3d  loss %.4f  train acc %.4f (faulty)  val acc %.4f faulty, %.4f fault-free  "
+                "nan/inf batches %lld  cycles %lld\n",
+                rec.epoch, rec.train_loss, rec.train_accuracy, rec.val_accuracy_faulty, rec.val_accuracy_fault_free,
+                rec.nonfinite_batches, rec.cycles);
+  out << line << std::flush;
+}
+
+struct Data {
+  LabelledImages train, validation, test;
+};
+
+Data load_data(const RunConfig& rc) {
+  const TrainingConfig& t = rc.training;
+  const std::string& dir = rc.workload.dataset_dir;
+  const int train_part = kFashionMnistTrainImages - t.validation_size;
+  return {load_fashion_mnist(dir, DatasetSplit::train, 0, t.train_limit ? t.train_limit : train_part),
+          load_fashion_mnist(dir, DatasetSplit::train, train_part, t.validation_size),
+          load_fashion_mnist(dir, DatasetSplit::test, 0, t.test_limit)};
+}
+
+// The trainer with its starting parameters; InputError when the model does not take Fashion-MNIST.
+void check_model(const RunConfig& rc, GraphTrainer& trainer) {
+  if (rc.mitigations.prune_faulty_weights)
+    throw InputError(rc.file + ": mitigations.prune_faulty_weights: accsim train supports it for a network, not for "
+                               "workload.model");
+  const Graph& g = trainer.graph(1);
+  if (g.inputs.size() != 1 || g.inputs[0].shape != std::vector<int>{1, 1, 28, 28})
+    throw InputError(rc.file + ": workload.model: accsim train needs a model with one input [batch, 1, 28, 28] "
+                               "(Fashion-MNIST), " + rc.workload.model + " has another");
+}
+
+struct Engines {
+  PeFaults faulty, permanent, healthy;
+  std::unique_ptr<Engine> train, eval_faulty, eval_healthy;
+  Engines(const RunConfig& rc, const std::string& engine)
+      : faulty(rc.array, rc.faults), permanent(rc.array, permanent_faults(rc.faults)) {
+    const int threads = resolve_threads(rc.training.threads);
+    train = make_engine(engine, rc.array, faulty, threads);
+    eval_faulty = make_engine(engine, rc.array, permanent, threads);
+    eval_healthy = make_engine(engine, rc.array, healthy, threads);
+  }
+};
+
+void write_results(const RunConfig& rc, const TrainingOptions& o, const Progress& p, const TrainingResult& result,
+                   GraphTrainer& trainer) {
+  ResultsFile h5(o.out_file);
+  write_output_format(h5, kTrainOutput);
+  write_run_attributes(h5, rc, o.seed, o.engine);
+  h5.set_attribute("/", "network", trainer.graph(1).name);
+  h5.set_attribute("/", "model", rc.workload.model);
+  h5.set_attribute("/", "init", rc.training.init);
+  h5.set_attribute("/", "test_accuracy_faulty", result.test_accuracy_faulty);
+  h5.set_attribute("/", "test_accuracy_fault_free", result.test_accuracy_fault_free);
+  h5.set_attribute("/", "total_cycles", static_cast<std::int64_t>(p.cycle));
+  std::vector<std::string> faults;
+  for (const auto& f : rc.faults) faults.push_back(describe(f));
+  h5.write_strings("/faults", faults);
+  h5.write_table("/history", history_table(p.history));
+  for (const auto* values : {&trainer.parameters(), &trainer.state()})
+    for (const auto& [name, t] : *values) h5.write_tensor("/parameters/" + hdf5_group_name(name), t);
+  h5.commit();
+  write_csv(csv_path(o.out_file), history_table(p.history));
+}
+
+// One run's pieces, as the epoch loop needs them.
+struct Run {
+  const RunConfig& rc;
+  const TrainingOptions& o;
+  GraphTrainer& trainer;
+  Optimizer& optimizer;
+  const LrSchedule& schedule;
+  const Data& data;
+  Engines& engines;
+  ProgressMeter& meter;
+  std::string key, ckpt;
+  Progress p;
+  long long batches_this_call = 0;
+};
+
+// The epoch's remaining batches; false when a stop came first (the checkpoint then holds them).
+bool train_batches(Run& run, int epoch, TrainingResult& result) {
+  const int batch_size = run.rc.training.batch_size;
+  const int n = run.data.train.images.dim(0), batches = (n + batch_size - 1) / batch_size;
+  const std::vector<int> order = epoch_order(n, run.o.seed, epoch);
+  Progress& p = run.p;
+  for (int b = p.batches_done; b < batches; ++b) {
+    if (stop_requested(run.o, run.batches_this_call)) {
+      write_checkpoint(run.ckpt, run.key, p, run.trainer, run.optimizer);
+      result.stopped_epoch = epoch + 1, result.stopped_batch = b;
+      return false;
+    }
+    const auto first = static_cast<std::size_t>(b) * batch_size;
+    const auto count = std::min(static_cast<std::size_t>(batch_size), n - first);
+    run.optimizer.set_learning_rate(run.schedule.at(run.optimizer.steps()));  // a function of the step: resumes exactly
+    const StepResult r =
+        run.trainer.train_step(gather(run.data.train.images, order, first, count),
+                               gather_labels(run.data.train.labels, order, first, count), *run.engines.train,
+                               run.optimizer, p.cycle);
+    p.loss_sum += r.loss.loss * static_cast<double>(count);
+    p.correct += r.loss.correct;
+    p.nonfinite_batches += r.loss.non_finite;
+    p.cycles += r.cycles;
+    p.batches_done = b + 1;
+    ++run.batches_this_call;
+    run.meter.update(static_cast<long long>(epoch) * batches + b + 1);
+  }
+  return true;
+}
+
+void end_epoch(Run& run, int epoch, std::ostream& out) {
+  const TrainingConfig& t = run.rc.training;
+  EpochRecord rec = finish_epoch(run.p, epoch, run.data.train.images.dim(0));
+  rec.val_accuracy_faulty = run.trainer.accuracy(run.data.validation, *run.engines.eval_faulty, t.eval_batch);
+  rec.val_accuracy_fault_free = run.trainer.accuracy(run.data.validation, *run.engines.eval_healthy, t.eval_batch);
+  run.p.history.push_back(rec);
+  run.p.epochs_done = epoch + 1;
+  write_checkpoint(run.ckpt, run.key, run.p, run.trainer, run.optimizer);
+  run.meter.clear();  // the epoch's line, then the bar again
+  print_epoch(out, rec);
+}
+
+void resume(Run& run, TrainingResult& result, std::ostream& out) {
+  if (!fs::exists(run.ckpt)) return;
+  run.p = read_checkpoint(run.ckpt, run.key, run.trainer, run.optimizer);
+  result.resumed_from_epoch = run.p.epochs_done;
+  out << "resuming from " << run.ckpt << " after epoch " << run.p.epochs_done;
+  if (run.p.batches_done > 0) out << " and " << run.p.batches_done << " batches of epoch " << run.p.epochs_done + 1;
+  out << "\n";
+}
+
+void finish_run(Run& run, TrainingResult& result, std::ostream& out, std::ostream& progress) {
+  const TrainingConfig& t = run.rc.training;
+  result.complete = true;
+  result.test_accuracy_faulty = run.trainer.accuracy(run.data.test, *run.engines.eval_faulty, t.eval_batch);
+  result.test_accuracy_fault_free = run.trainer.accuracy(run.data.test, *run.engines.eval_healthy, t.eval_batch);
+  write_results(run.rc, run.o, run.p, result, run.trainer);
+  char line[160];
+  std::snprintf(line, sizeof line, "test accuracy %.4f on the faulty array, %.4f fault-free (%d images)\n",
+                result.test_accuracy_faulty, result.test_accuracy_fault_free, run.data.test.images.dim(0));
+  out << line << "results: " << run.o.out_file << ", " << csv_path(run.o.out_file);
+  const std::string title = fs::path(run.rc.file).stem().string() + " (" + run.trainer.graph(1).name + ")";
+  if (run.o.plot && draw_plot("plot_training.py", {csv_path(run.o.out_file), png_path(run.o.out_file), title}, progress))
+    out << ", " << png_path(run.o.out_file);
+  out << "\n";
+  discard_checkpoint(run.o.out_file);
+}
+
+}  // namespace
+
+TrainingResult run_graph_training(const RunConfig& rc, const TrainingOptions& o, std::ostream& out,
+                                  std::ostream& progress) {
+  check_output_path(o.out_file);
+  const TrainingConfig& t = rc.training;
+  require_labelled_images(rc, "accsim train");
+  GraphTrainer trainer(rc.workload.model, rc.mitigations.clip);
+  check_model(rc, trainer);
+  const Data data = load_data(rc);
+  if (t.init == "seeded") trainer.parameters() = seeded_parameters(trainer.graph(1), o.seed);
+  const std::unique_ptr<Optimizer> optimizer = make_optimizer(t.optimizer, trainer.parameter_specs());
+  const long long batches = (data.train.images.dim(0) + t.batch_size - 1) / t.batch_size;
+  const LrSchedule schedule(t.schedule, t.optimizer.lr, t.epochs * batches);
+  Engines engines(rc, o.engine);
+  ProgressMeter meter(progress, o.progress, "accsim: train");  // over every batch of every epoch
+  Run run{rc, o, trainer, *optimizer, schedule, data, engines, meter, run_key(rc, o), checkpoint_path(o.out_file), {}, 0};
+  TrainingResult result;
+  resume(run, result, out);
+  meter.start(run.p.epochs_done * batches + run.p.batches_done, t.epochs * batches);
+  for (int epoch = run.p.epochs_done, this_call = 0; epoch < t.epochs; ++epoch, ++this_call) {
+    if (o.stop_after_epochs > 0 && this_call == o.stop_after_epochs) break;
+    if (!train_batches(run, epoch, result)) break;
+    end_epoch(run, epoch, out);
+  }
+  meter.finish();
+  result.epochs = run.p.history;
+  if (run.p.epochs_done == t.epochs) finish_run(run, result, out, progress);
+  return result;
+}
+
+}  // namespace accsim
