@@ -5,37 +5,9 @@
 #include <system_error>
 
 #include "arch/json_excerpt.h"
+#include "arch/name_subset.h"
 
 namespace accsim {
-
-namespace {
-
-std::string joined(const std::vector<std::string>& names) {
-  std::string s;
-  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
-  return "{" + s + "}";
-}
-
-// A non-empty array of distinct names from `allowed`; absent = all of them.
-std::vector<std::string> name_subset(ConfigReader& r, const std::string& key, const std::vector<std::string>& allowed) {
-  if (!r.has(key)) return allowed;
-  const std::string expected = "a non-empty array of distinct names from " + joined(allowed);
-  const nlohmann::json& v = r.get_raw(key, expected);
-  if (!v.is_array() || v.empty()) r.fail(key, "expected " + expected + ", got " + json_excerpt(v));
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const std::string where = key + "[" + std::to_string(i) + "]";
-    if (!v[i].is_string()) r.fail(where, "expected one of " + joined(allowed) + ", got " + json_excerpt(v[i]));
-    const std::string name = v[i].get<std::string>();
-    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
-      r.fail(where, quoted_excerpt(name) + " is not one of " + joined(allowed));
-    if (std::find(out.begin(), out.end(), name) != out.end()) r.fail(where, quoted_excerpt(name) + " is listed twice");
-    out.push_back(name);
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string read_model_path(ConfigReader& r, const std::string& config_file, const std::string& key) {
   namespace fs = std::filesystem;
@@ -57,8 +29,8 @@ CampaignConfig parse_campaign_config(ConfigReader r, const ArrayConfig& array, c
   c.test_offset = static_cast<int>(r.get_int("test_offset", 0, kCampaignTestImages - 1, 0));
   c.test_limit = static_cast<int>(r.get_int("test_limit", 1, kCampaignTestImages - c.test_offset, 100));
   c.batch = static_cast<int>(r.get_int("batch", 1, kCampaignTestImages, 16));
-  for (const auto& s : name_subset(r, "sites", fault_site_names())) c.sites.push_back(parse_fault_site(s));
-  for (const auto& k : name_subset(r, "kinds", fault_kind_names())) c.kinds.push_back(parse_fault_kind(k));
+  for (const auto& s : read_name_subset(r, "sites", fault_site_names())) c.sites.push_back(parse_fault_site(s));
+  for (const auto& k : read_name_subset(r, "kinds", fault_kind_names())) c.kinds.push_back(parse_fault_kind(k));
   const int top_bit = bit_width(array.datatype) - 1;
   if (r.has("bits")) {
     const auto bits = r.get_int_array("bits", 2, 0, top_bit);

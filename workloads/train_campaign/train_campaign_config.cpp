@@ -3,36 +3,12 @@
 #include <algorithm>
 
 #include "arch/json_excerpt.h"
+#include "arch/name_subset.h"
 #include "workloads/campaign/campaign_config.h"
 
 namespace accsim {
 
 namespace {
-
-std::string joined(const std::vector<std::string>& names) {
-  std::string s;
-  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
-  return "{" + s + "}";
-}
-
-// A non-empty array of distinct names from `allowed`; absent = all of them.
-std::vector<std::string> name_subset(ConfigReader& r, const std::string& key, const std::vector<std::string>& allowed) {
-  if (!r.has(key)) return allowed;
-  const std::string expected = "a non-empty array of distinct names from " + joined(allowed);
-  const nlohmann::json& v = r.get_raw(key, expected);
-  if (!v.is_array() || v.empty()) r.fail(key, "expected " + expected + ", got " + json_excerpt(v));
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const std::string where = key + "[" + std::to_string(i) + "]";
-    if (!v[i].is_string()) r.fail(where, "expected one of " + joined(allowed) + ", got " + json_excerpt(v[i]));
-    const std::string name = v[i].get<std::string>();
-    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
-      r.fail(where, quoted_excerpt(name) + " is not one of " + joined(allowed));
-    if (std::find(out.begin(), out.end(), name) != out.end()) r.fail(where, quoted_excerpt(name) + " is listed twice");
-    out.push_back(name);
-  }
-  return out;
-}
 
 template <typename T>
 T index_of(const std::vector<std::string>& names, const std::string& name) {
@@ -79,9 +55,9 @@ TrainCampaignConfig parse_train_campaign_config(const nlohmann::json& raw, const
   read_fault_steps(r, c);
   c.onset = index_of<PermanentOnset>(permanent_onset_names(),
                                      r.get_choice("permanent_onset", permanent_onset_names(), "first_step"));
-  for (const auto& s : name_subset(r, "sites", fault_site_names())) c.sites.push_back(parse_fault_site(s));
-  for (const auto& k : name_subset(r, "kinds", fault_kind_names())) c.kinds.push_back(parse_fault_kind(k));
-  for (const auto& p : name_subset(r, "passes", pass_names())) c.passes.push_back(index_of<Pass>(pass_names(), p));
+  for (const auto& s : read_name_subset(r, "sites", fault_site_names())) c.sites.push_back(parse_fault_site(s));
+  for (const auto& k : read_name_subset(r, "kinds", fault_kind_names())) c.kinds.push_back(parse_fault_kind(k));
+  for (const auto& p : read_name_subset(r, "passes", pass_names())) c.passes.push_back(index_of<Pass>(pass_names(), p));
   read_bits(r, c, array);
   c.margin = r.get_double("margin", 0.0, 1.0, 0.02);
   c.curve_every = r.get_int("curve_every", 0, c.steps, 0);

@@ -20,6 +20,7 @@
 #include "workloads/training/optimizer_key.h"
 #include "workloads/training/optimizer_state_file.h"
 #include "workloads/training/training_epochs.h"
+#include "workloads/training/training_progress.h"
 
 namespace accsim {
 
@@ -47,15 +48,7 @@ std::string run_key(const RunConfig& rc, const TrainingOptions& o) {
   return h.hex();
 }
 
-// The run so far: what a checkpoint holds besides the trainer's tensors.
-struct Progress {
-  int epochs_done = 0;
-  long long cycle = 0;
-  std::vector<EpochRecord> history;
-  int batches_done = 0;  // of the epoch under way, with its sums
-  double loss_sum = 0.0;
-  long long correct = 0, nonfinite_batches = 0, cycles = 0;
-};
+using Progress = TrainingProgress;
 
 void write_tensors(ResultsFile& h5, const std::string& group, const TensorMap& tensors) {
   std::size_t i = 0;
@@ -75,17 +68,10 @@ void write_checkpoint(const std::string& file, const std::string& key, const Pro
                       const Optimizer& optimizer) {
   ResultsFile h5(file);
   h5.set_attribute("/", "run_key", key);
-  h5.set_attribute("/", "epochs_done", p.epochs_done);
-  h5.set_attribute("/", "cycle", static_cast<std::int64_t>(p.cycle));
-  h5.set_attribute("/", "batches_done", p.batches_done);
-  h5.set_attribute("/", "epoch_loss_sum", p.loss_sum);
-  h5.set_attribute("/", "epoch_correct", static_cast<std::int64_t>(p.correct));
-  h5.set_attribute("/", "epoch_nonfinite_batches", static_cast<std::int64_t>(p.nonfinite_batches));
-  h5.set_attribute("/", "epoch_cycles", static_cast<std::int64_t>(p.cycles));
+  write_training_progress(h5, p);
   write_tensors(h5, "/parameters", trainer.parameters());
   write_tensors(h5, "/state", trainer.state());
   write_optimizer_state(h5, optimizer.state());
-  h5.write_table("/history", history_table(p.history));
   h5.commit();
 }
 
@@ -93,40 +79,11 @@ Progress read_checkpoint(const std::string& file, const std::string& key, GraphT
   if (read_string_attribute(file, "/", "run_key") != key)
     throw InputError(file + ": checkpoint of a different run (config, model, seed, engine, limits or the dataset's "
                             "files differ); delete it to start afresh or choose another --out");
-  Progress p;
-  p.epochs_done = static_cast<int>(read_int64_attribute(file, "/", "epochs_done"));
-  p.cycle = read_int64_attribute(file, "/", "cycle");
-  p.batches_done = static_cast<int>(read_int64_attribute(file, "/", "batches_done"));
-  p.loss_sum = read_double_attribute(file, "/", "epoch_loss_sum");
-  p.correct = read_int64_attribute(file, "/", "epoch_correct");
-  p.nonfinite_batches = read_int64_attribute(file, "/", "epoch_nonfinite_batches");
-  p.cycles = read_int64_attribute(file, "/", "epoch_cycles");
+  Progress p = read_training_progress(file);
   read_tensors(file, "/parameters", trainer.parameters());
   read_tensors(file, "/state", trainer.state());
   optimizer.load_state(read_optimizer_state(file, optimizer.state()));
-  p.history = read_history(file, "/history");
   return p;
-}
-
-EpochRecord finish_epoch(Progress& p, int epoch, int n) {
-  EpochRecord rec;
-  rec.epoch = epoch + 1;
-  rec.train_loss = p.loss_sum / n;
-  rec.train_accuracy = static_cast<double>(p.correct) / n;
-  rec.nonfinite_batches = p.nonfinite_batches;
-  rec.cycles = p.cycles;
-  p.batches_done = 0, p.loss_sum = 0.0, p.correct = 0, p.nonfinite_batches = 0, p.cycles = 0;
-  return rec;
-}
-
-void print_epoch(std::ostream& out, const EpochRecord& rec) {
-  char line[256];
-  std::snprintf(line, sizeof line,
-                "epoch %3d  loss %.4f  train acc %.4f (faulty)  val acc %.4f faulty, %.4f fault-free  "
-                "nan/inf batches %lld  cycles %lld\n",
-                rec.epoch, rec.train_loss, rec.train_accuracy, rec.val_accuracy_faulty, rec.val_accuracy_fault_free,
-                rec.nonfinite_batches, rec.cycles);
-  out << line << std::flush;
 }
 
 struct Data {
@@ -220,11 +177,7 @@ bool train_batches(Run& run, int epoch, TrainingResult& result) {
         run.trainer.train_step(gather(run.data.train.images, order, first, count),
                                gather_labels(run.data.train.labels, order, first, count), *run.engines.train,
                                run.optimizer, p.cycle);
-    p.loss_sum += r.loss.loss * static_cast<double>(count);
-    p.correct += r.loss.correct;
-    p.nonfinite_batches += r.loss.non_finite;
-    p.cycles += r.cycles;
-    p.batches_done = b + 1;
+    p.add_batch(r, static_cast<int>(count));
     ++run.batches_this_call;
     run.meter.update(static_cast<long long>(epoch) * batches + b + 1);
   }
@@ -233,14 +186,14 @@ bool train_batches(Run& run, int epoch, TrainingResult& result) {
 
 void end_epoch(Run& run, int epoch, std::ostream& out) {
   const TrainingConfig& t = run.rc.training;
-  EpochRecord rec = finish_epoch(run.p, epoch, run.data.train.images.dim(0));
+  EpochRecord rec = run.p.finish_epoch(epoch, run.data.train.images.dim(0));
   rec.val_accuracy_faulty = run.trainer.accuracy(run.data.validation, *run.engines.eval_faulty, t.eval_batch);
   rec.val_accuracy_fault_free = run.trainer.accuracy(run.data.validation, *run.engines.eval_healthy, t.eval_batch);
   run.p.history.push_back(rec);
   run.p.epochs_done = epoch + 1;
   write_checkpoint(run.ckpt, run.key, run.p, run.trainer, run.optimizer);
   run.meter.clear();  // the epoch's line, then the bar again
-  print_epoch(out, rec);
+  out << epoch_line(rec) << std::flush;
 }
 
 void resume(Run& run, TrainingResult& result, std::ostream& out) {
@@ -258,15 +211,8 @@ void finish_run(Run& run, TrainingResult& result, std::ostream& out, std::ostrea
   result.test_accuracy_faulty = run.trainer.accuracy(run.data.test, *run.engines.eval_faulty, t.eval_batch);
   result.test_accuracy_fault_free = run.trainer.accuracy(run.data.test, *run.engines.eval_healthy, t.eval_batch);
   write_results(run.rc, run.o, run.p, result, run.trainer);
-  char line[160];
-  std::snprintf(line, sizeof line, "test accuracy %.4f on the faulty array, %.4f fault-free (%d images)\n",
-                result.test_accuracy_faulty, result.test_accuracy_fault_free, run.data.test.images.dim(0));
-  out << line << "results: " << run.o.out_file << ", " << csv_path(run.o.out_file);
   const std::string title = fs::path(run.rc.file).stem().string() + " (" + run.trainer.graph(1).name + ")";
-  if (run.o.plot && draw_plot("plot_training.py", {csv_path(run.o.out_file), png_path(run.o.out_file), title}, progress))
-    out << ", " << png_path(run.o.out_file);
-  out << "\n";
-  discard_checkpoint(run.o.out_file);
+  report_finished_run(run.o, result, run.data.test.images.dim(0), title, out, progress);
 }
 
 }  // namespace

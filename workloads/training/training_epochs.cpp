@@ -1,6 +1,10 @@
 #include "workloads/training/training_epochs.h"
 
+#include <cstdio>
+
 #include "arch/input_error.h"
+#include "workloads/experiments/run_checkpoint.h"
+#include "workloads/io/plot_script.h"
 #include "workloads/io/results_file.h"
 
 namespace accsim {
@@ -49,6 +53,18 @@ std::vector<EpochRecord> read_history(const std::string& file, const std::string
     history.push_back(e);
   }
   return history;
+}
+
+void report_finished_run(const TrainingOptions& o, const TrainingResult& result, int test_images,
+                         const std::string& title, std::ostream& out, std::ostream& progress) {
+  char line[160];
+  std::snprintf(line, sizeof line, "test accuracy %.4f on the faulty array, %.4f fault-free (%d images)\n",
+                result.test_accuracy_faulty, result.test_accuracy_fault_free, test_images);
+  out << line << "results: " << o.out_file << ", " << csv_path(o.out_file);
+  if (o.plot && draw_plot("plot_training.py", {csv_path(o.out_file), png_path(o.out_file), title}, progress))
+    out << ", " << png_path(o.out_file);
+  out << "\n";
+  discard_checkpoint(o.out_file);
 }
 
 bool stop_requested(const TrainingOptions& o, long long batches_this_call) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,11 @@ Table history_table(const std::vector<EpochRecord>& history);
 std::vector<EpochRecord> read_history(const std::string& file, const std::string& group);
 
 bool stop_requested(const TrainingOptions& o, long long batches_this_call);
+
+// The end of a complete run, its outputs written: the test accuracies and the files on
+// `out`, the plot (titled `title`) drawn when asked, the checkpoint removed.
+void report_finished_run(const TrainingOptions& o, const TrainingResult& result, int test_images,
+                         const std::string& title, std::ostream& out, std::ostream& progress);
 std::vector<HardwareFault> permanent_faults(const std::vector<HardwareFault>& faults);
 
 }  // namespace accsim

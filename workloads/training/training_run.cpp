@@ -29,6 +29,7 @@
 #include "workloads/training/trainer.h"
 #include "workloads/training/training_epochs.h"
 #include "workloads/training/training_batches.h"
+#include "workloads/training/training_progress.h"
 #include "workloads/run/workload_input.h"
 
 namespace accsim {
@@ -74,32 +75,17 @@ double accuracy(const Network& net, const NetworkParameters& params, const Label
   return static_cast<double>(correct) / n;
 }
 
-struct Checkpoint {
-  int epochs_done = 0;
-  long long cycle = 0;
+struct Checkpoint : TrainingProgress {
   NetworkParameters params;
   OptimizerState optimizer;
-  std::vector<EpochRecord> history;
-  // The epoch under way (a stopped run): its first batches_done batches and their sums.
-  int batches_done = 0;
-  double loss_sum = 0.0;
-  long long correct = 0;
-  long long nonfinite_batches = 0, cycles = 0;
 };
 
 void write_checkpoint(const std::string& file, const std::string& key, const Network& net, const Checkpoint& c) {
   ResultsFile h5(file);
   h5.set_attribute("/", "run_key", key);
-  h5.set_attribute("/", "epochs_done", c.epochs_done);
-  h5.set_attribute("/", "cycle", static_cast<std::int64_t>(c.cycle));
-  h5.set_attribute("/", "batches_done", c.batches_done);
-  h5.set_attribute("/", "epoch_loss_sum", c.loss_sum);
-  h5.set_attribute("/", "epoch_correct", static_cast<std::int64_t>(c.correct));
-  h5.set_attribute("/", "epoch_nonfinite_batches", static_cast<std::int64_t>(c.nonfinite_batches));
-  h5.set_attribute("/", "epoch_cycles", static_cast<std::int64_t>(c.cycles));
+  write_training_progress(h5, c);
   write_parameters(h5, net, c.params);
   write_optimizer_state(h5, c.optimizer);
-  h5.write_table("/history", history_table(c.history));
   h5.commit();
 }
 
@@ -109,30 +95,12 @@ Checkpoint read_checkpoint(const std::string& file, const std::string& key, cons
     throw InputError(file + ": checkpoint of a different run (config, seed, engine, limits or the dataset's files "
                             "differ); delete it to start afresh or choose another --out");
   Checkpoint c;
-  c.epochs_done = static_cast<int>(read_int64_attribute(file, "/", "epochs_done"));
-  c.cycle = read_int64_attribute(file, "/", "cycle");
+  static_cast<TrainingProgress&>(c) = read_training_progress(file);
   c.params = read_parameters(file, net);
   c.optimizer = read_optimizer_state(file, like);
-  c.batches_done = static_cast<int>(read_int64_attribute(file, "/", "batches_done"));
-  c.loss_sum = read_double_attribute(file, "/", "epoch_loss_sum");
-  c.correct = read_int64_attribute(file, "/", "epoch_correct");
-  c.nonfinite_batches = read_int64_attribute(file, "/", "epoch_nonfinite_batches");
-  c.cycles = read_int64_attribute(file, "/", "epoch_cycles");
-  c.history = read_history(file, "/history");
   return c;
 }
 
-// The epoch's record from its sums, once every batch ran.
-EpochRecord finish_epoch(Checkpoint& state, int epoch, int n) {
-  EpochRecord rec;
-  rec.epoch = epoch + 1;
-  rec.train_loss = state.loss_sum / n;
-  rec.train_accuracy = static_cast<double>(state.correct) / n;
-  rec.nonfinite_batches = state.nonfinite_batches;
-  rec.cycles = state.cycles;
-  state.batches_done = 0, state.loss_sum = 0.0, state.correct = 0, state.nonfinite_batches = 0, state.cycles = 0;
-  return rec;
-}
 
 }  // namespace
 
@@ -206,15 +174,11 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
       for (int i = 0; i < count; ++i) labels[static_cast<std::size_t>(i)] = train.labels[static_cast<std::size_t>(order[static_cast<std::size_t>(first + i)])];
       optimizer->set_learning_rate(schedule.at(optimizer->steps()));  // a function of the step: resumes exactly
       const StepResult r = trainer.train_step(images, labels, *optimizer, state.cycle);
-      state.loss_sum += r.loss.loss * count;
-      state.correct += r.loss.correct;
-      state.nonfinite_batches += r.loss.non_finite;
-      state.cycles += r.cycles;
-      state.batches_done = b + 1;
+      state.add_batch(r, count);
       ++batches_this_call;
       meter.update(static_cast<long long>(epoch) * batches + b + 1);
     }
-    EpochRecord rec = finish_epoch(state, epoch, n);
+    EpochRecord rec = state.finish_epoch(epoch, n);
     rec.val_accuracy_faulty = accuracy(net, state.params, validation, *eval_faulty, t.eval_batch);
     rec.val_accuracy_fault_free = accuracy(net, state.params, validation, *eval_healthy, t.eval_batch);
     state.history.push_back(rec);
@@ -222,14 +186,8 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
     state.optimizer = optimizer->state();
     write_checkpoint(ckpt, key, net, state);
     ++run_this_call;
-    char line[256];
-    std::snprintf(line, sizeof line,
-                  "epoch %3d  loss %.4f  train acc %.4f (faulty)  val acc %.4f faulty, %.4f fault-free  "
-                  "nan/inf batches %lld  cycles %lld\n",
-                  rec.epoch, rec.train_loss, rec.train_accuracy, rec.val_accuracy_faulty, rec.val_accuracy_fault_free,
-                  rec.nonfinite_batches, rec.cycles);
     meter.clear();  // the epoch's line, then the bar again
-    out << line << std::flush;
+    out << epoch_line(rec) << std::flush;
   }
   meter.finish();
   result.epochs = state.history;
@@ -252,16 +210,8 @@ TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::
   write_parameters(h5, net, state.params);
   h5.commit();
   write_csv(csv_path(o.out_file), history_table(state.history));
-  char line[160];
-  std::snprintf(line, sizeof line, "test accuracy %.4f on the faulty array, %.4f fault-free (%d images)\n",
-                result.test_accuracy_faulty, result.test_accuracy_fault_free, test.images.dim(0));
-  out << line << "results: " << o.out_file << ", " << csv_path(o.out_file);
-  if (o.plot && draw_plot("plot_training.py",
-                          {csv_path(o.out_file), png_path(o.out_file), fs::path(rc.file).stem().string() + " (" + net.name + ")"},
-                          progress))
-    out << ", " << png_path(o.out_file);
-  out << "\n";
-  discard_checkpoint(o.out_file);
+  report_finished_run(o, result, test.images.dim(0), fs::path(rc.file).stem().string() + " (" + net.name + ")", out,
+                      progress);
   return result;
 }
 
