@@ -51,6 +51,9 @@ EnergyTable parse_energy_table(ConfigReader reader);
 // The table of an "array" object: its "energy" block, or the defaults without one.
 EnergyTable energy_table_of_array(ConfigReader array);
 
+// The table of a whole config as read (RunConfig::json_text): its array.energy block or the defaults.
+EnergyTable energy_table_of_config_text(const std::string& json_text, const std::string& file);
+
 // The run's total energy as text with its unit: "123.4 pJ", "5.67 nJ", "8.9 uJ", "1.2 mJ".
 std::string energy_text(double pj);
 

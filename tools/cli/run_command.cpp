@@ -31,8 +31,7 @@ struct ModelRuns {
 
 // The array block's energy table (checked with the array when the config was read).
 EnergyTable run_energy_table(const RunConfig& rc) {
-  const nlohmann::json json = nlohmann::json::parse(rc.json_text);
-  return energy_table_of_array(ConfigReader(json.at("array"), rc.file, "array"));
+  return energy_table_of_config_text(rc.json_text, rc.file);
 }
 
 ModelRuns run_model(const RunConfig& rc, const std::string& engine, const Graph& graph, const Tensor& input) {
