@@ -139,6 +139,20 @@ TEST(Cli, GoodRunWritesResultsFileAndPrintsLayerTable) {
   EXPECT_EQ(r.err.find("error"), std::string::npos) << r.err;
 }
 
+// LeNet-5's MACs (conv1 86400, conv2 153600, fc1 30720, fc2 10080, fc3 840 = 281640) at
+// 1 pJ each, nothing else costing: the per-layer column and the total follow the config's table.
+TEST(Cli, EnergyPerLayerAndTotalFollowTheConfigsTable) {
+  TempDir dir;
+  json j = small_config();
+  j["array"]["energy"] = {{"mac_fp32_pj", 1.0}, {"register_pj", 0.0}};
+  const CliRun r = run_cli({"--config", write_config(dir, j), "--out", (dir.path() / "e.h5").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("    86.4 nJ "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("     840 pJ "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("total energy 281.6 nJ (MAC 281.6 nJ, register 0 pJ, CBUF 0 pJ, DRAM 0 pJ;"), std::string::npos)
+      << r.out;
+}
+
 // The fp16 and int8 variants of the small preset (and bf16) run on both engines, print
 // the datatype in the table's header and give the same table on both engines.
 TEST(Cli, OtherDatatypeConfigsRunOnBothEnginesWithTheSameTableAndPrintTheDatatype) {
@@ -343,6 +357,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadKey{"FractionalIntegerKeyIsRejectedWithTheRange", "/array/atomic_k", 7.5, {"array.atomic_k", "[1, 256]"}},
         BadKey{"StringForNumberKeyIsRejectedWithTheRange", "/array/clock_mhz", "fast", {"array.clock_mhz", "[1, 100000]"}},
         BadKey{"ArrayNotAnObjectIsRejected", "/array", 8, {"array", "object"}},
+        BadKey{"NegativeEnergyIsRejectedWithTheRange", "/array/energy/dram_pj_per_byte", -1, {"array.energy.dram_pj_per_byte", "[0, 1e+06]"}},
+        BadKey{"UnknownEnergyKeyIsRejected", "/array/energy/sram_pj", 1, {"array.energy.sram_pj", "unknown key", "cbuf_pj_per_byte"}},
         BadKey{"FaultsNotAnArrayIsRejected", "/faults", json::object(), {"faults", "array"}},
         BadKey{"FaultElementNotAnObjectIsRejected", "/faults/1", 3, {"faults[1]", "object"}},
         BadKey{"UnknownNetworkIsRejectedWithTheAllowedList", "/workload/network", "resnet9000", {"workload.network", "lenet5", "resnet9000"}},

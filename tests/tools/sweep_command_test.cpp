@@ -1,6 +1,7 @@
 // `accsim sweep` and the plain run of a SCALE-Sim topology from the command line.
 #include <gtest/gtest.h>
 
+#include "arch/energy_table.h"
 #include "tools/cli_test_util.h"
 #include "workloads/scalesim/compute_report.h"
 #include "workloads/io/results_file.h"
@@ -99,6 +100,25 @@ TEST(TopologyRun, WritesAScaleSimComputeReportInTheRunFolderNamedAfterTheResults
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows[1].total_cycles, static_cast<long long>(read_table(out.string(), "/summary").columns[0][1]));
   EXPECT_NE(r.out.find("Conv5"), std::string::npos) << r.out;
+}
+
+TEST(TopologyRun, PrintsEachLayersEnergyAndTheTotalFromTheConfigsTable) {
+  TempDir dir;
+  json j = small_config();
+  j["workload"] = {{"topology", source_file("configs/topologies/alexnet_conv.csv")}};
+  j["faults"] = json::array();
+  j["array"]["energy"] = {{"mac_fp32_pj", 1.0}, {"register_pj", 0.0}};  // no memory side: 1 pJ per MAC
+  const fs::path out = dir.path() / "alex.h5";
+  const CliRun r = run_cli({"--config", write_config(dir, j), "--out", out.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const ResultsTable t = read_table(out.string(), "/summary");
+  double total = 0;
+  for (double macs : t.columns[2]) {
+    EXPECT_NE(r.out.find(" " + energy_text(macs) + "\n"), std::string::npos) << macs << "\n" << r.out;
+    total += macs;
+  }
+  EXPECT_NE(r.out.find(" " + energy_text(total) + "\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("energy"), std::string::npos) << r.out;
 }
 
 TEST(TopologyRun, WarnsOnStderrAboutWhatScaleSimAcceptsSilently) {

@@ -29,6 +29,11 @@ struct ModelRuns {
   std::string check_name;
 };
 
+// The array block's energy table (checked with the array when the config was read).
+EnergyTable run_energy_table(const RunConfig& rc) {
+  return energy_table_of_config_text(rc.json_text, rc.file);
+}
+
 ModelRuns run_model(const RunConfig& rc, const std::string& engine, const Graph& graph, const Tensor& input) {
   const PeFaults healthy, faulty(rc.array, rc.faults);
   ModelRuns runs;
@@ -134,7 +139,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   const Graph& graph = *model.graph;
   const WorkloadInput input = load_model_input(rc, rc.seed, model, err);
   const ModelRuns runs = run_model(rc, options.engine, graph, input.images);
-  const std::vector<NodeReport> rows = array_node_reports(graph, runs.golden, runs.faulty, rc.array);
+  const std::vector<NodeReport> rows = array_node_reports(graph, runs.golden, runs.faulty, rc.array, run_energy_table(rc));
 
   out << "accsim " << ACCSIM_VERSION << " | " << array_title(rc.array) << " | " << model.title << " on " << input.source
       << " | seed " << rc.seed << " | engine " << options.engine << "\n"
@@ -144,6 +149,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   print_node_table(out, rows);
   out << "total cycles " << runs.faulty.cycles << " (" << std::fixed << std::setprecision(2)
       << runs.faulty.cycles / rc.array.clock_mhz << " us at " << rc.array.clock_mhz << " MHz)" << std::defaultfloat << "\n";
+  print_energy_total(out, rows);
   print_predictions(out, input, runs.golden.outputs.at(0), runs.faulty.outputs.at(0));
   print_mitigations(out, rc, runs, graph);
   const auto report = swizzle_report(graph, input.images, rc.array, rc.faults);

@@ -61,7 +61,7 @@ void print_node_table(std::ostream& out, const std::vector<NodeReport>& rows) {
   if (memory)
     out << std::setw(8) << "dfetch" << std::setw(9) << "dram" << std::setw(7) << "sdp" << std::setw(11) << "DRAM rd B"
         << std::setw(11) << "DRAM wr B";
-  out << std::setw(16) << "corrupted" << std::setw(8) << "nan/inf" << std::setw(13) << "max |error|" << std::setw(6)
+  out << std::setw(12) << "energy" << std::setw(16) << "corrupted" << std::setw(8) << "nan/inf" << std::setw(13) << "max |error|" << std::setw(6)
       << "cbuf" << "\n";
   for (const NodeReport& r : rows) {
     out << std::left << std::setw(w) << short_name(r.node) << std::setw(7) << r.op << std::right << std::setw(20)
@@ -71,10 +71,18 @@ void print_node_table(std::ostream& out, const std::vector<NodeReport>& rows) {
     if (memory)
       out << std::setw(8) << r.data_fetch_stall_cycles << std::setw(9) << r.dram_stall_cycles << std::setw(7)
           << r.postprocess_cycles << std::setw(11) << r.dram_read_bytes << std::setw(11) << r.dram_write_bytes;
-    out << std::setw(16) << corrupted_text(r) << std::setw(8) << r.diff.non_finite << std::setw(13) << std::scientific
+    out << std::setw(12) << energy_text(r.energy.total_pj()) << std::setw(16) << corrupted_text(r) << std::setw(8) << r.diff.non_finite << std::setw(13) << std::scientific
         << std::setprecision(3) << r.diff.max_abs_error << std::setw(6) << (r.fits_cbuf ? "fits" : "over")
         << std::defaultfloat << "\n";
   }
+}
+
+void print_energy_total(std::ostream& out, const std::vector<NodeReport>& rows) {
+  EnergyEstimate total;
+  for (const NodeReport& r : rows) total += r.energy;
+  out << "total energy " << energy_text(total.total_pj()) << " (MAC " << energy_text(total.mac_pj) << ", register "
+      << energy_text(total.register_pj) << ", CBUF " << energy_text(total.cbuf_pj) << ", DRAM "
+      << energy_text(total.dram_pj) << "; table: docs/cycle_model.md, \"Energy\")\n";
 }
 
 void print_predictions(std::ostream& out, const WorkloadInput& input, const Tensor& golden, const Tensor& faulty) {

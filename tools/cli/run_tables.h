@@ -18,6 +18,8 @@ namespace accsim {
 std::string array_title(const ArrayConfig& array);
 
 void print_node_table(std::ostream& out, const std::vector<NodeReport>& rows);
+// The run's energy: the layers' estimates summed, total and by access kind.
+void print_energy_total(std::ostream& out, const std::vector<NodeReport>& rows);
 
 // A classifier's top-1 (the first maximum) per image: one image as "label L, predicted
 // class fault-free G, faulty F", a batch as one line per image (the first 8) and the

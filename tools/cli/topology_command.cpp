@@ -19,6 +19,8 @@ int topology_command(const RunConfig& rc, const RunOptions& options, std::ostrea
   const WorkloadTiming w = time_workload(rc, options.engine, seed);
   const std::string report = compute_report_path(options.out_file);
   const std::string bandwidth = bandwidth_report_path(options.out_file);
+  const EnergyTable energy = energy_table_of_config_text(rc.json_text, rc.file);
+  auto energy_of = [&](const EnergyCounts& c) { return estimate_energy(c, rc.array.datatype, energy).total_pj(); };
 
   out << "accsim " << ACCSIM_VERSION << " | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
       << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
@@ -27,8 +29,8 @@ int topology_command(const RunConfig& rc, const RunOptions& options, std::ostrea
   print_faults(out, rc);
   out << "\n";
   char line[256];
-  std::snprintf(line, sizeof line, "%-14s %12s %12s %7s %13s %7s %10s %12s\n", "layer", "cycles", "analytical", "ratio",
-                "MACs", "util%", "stalls", "corrupted");
+  std::snprintf(line, sizeof line, "%-14s %12s %12s %7s %13s %7s %10s %12s %12s\n", "layer", "cycles", "analytical",
+                "ratio", "MACs", "util%", "stalls", "corrupted", "energy");
   out << line;
   std::vector<ComputeReportRow> rows;
   std::vector<BandwidthReportRow> bandwidth_rows;
@@ -41,18 +43,18 @@ int topology_command(const RunConfig& rc, const RunOptions& options, std::ostrea
   for (const auto& l : w.layers) {
     const double ratio = static_cast<double>(l.analytical.cycles) / static_cast<double>(l.timing.cycles);
     const std::string bad = l.ran_data ? std::to_string(l.diff.corrupted) : "-";
-    std::snprintf(line, sizeof line, "%-14s %12lld %12lld %7.4f %13lld %7.1f %10lld %12s\n", l.job.layer.c_str(),
+    std::snprintf(line, sizeof line, "%-14s %12lld %12lld %7.4f %13lld %7.1f %10lld %12s %12s\n", l.job.layer.c_str(),
                   l.timing.cycles, l.analytical.cycles, ratio, l.timing.macs, 100.0 * l.timing.utilisation,
-                  l.timing.stall_cycles, bad.c_str());
+                  l.timing.stall_cycles, bad.c_str(), energy_text(energy_of(energy_counts(l.timing))).c_str());
     out << line;
     rows.push_back(compute_report_row(l.job.shape, rc.array, l.timing));
     bandwidth_rows.push_back(bandwidth_report_row(l.job.shape, rc.array, l.timing));
     summary.add_row({l.timing.cycles, l.analytical.cycles, l.timing.macs, l.timing.utilisation, l.timing.stall_cycles,
                      l.diff.corrupted});
   }
-  std::snprintf(line, sizeof line, "%-14s %12lld %12lld %7.4f %13lld %7.1f %10lld\n", "total", w.cycles,
+  std::snprintf(line, sizeof line, "%-14s %12lld %12lld %7.4f %13lld %7.1f %10lld %12s %12s\n", "total", w.cycles,
                 w.analytical_cycles, static_cast<double>(w.analytical_cycles) / static_cast<double>(w.cycles), w.macs,
-                100.0 * w.utilisation, w.stall_cycles);
+                100.0 * w.utilisation, w.stall_cycles, "", energy_text(energy_of(w.energy_counts)).c_str());
   out << line;
 
   ResultsFile h5(options.out_file);

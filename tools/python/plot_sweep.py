@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Plots an `accsim sweep` CSV: cycles and utilisation against the array size (PEs),
+"""Plots an `accsim sweep` CSV: cycles, utilisation and energy against the array size (PEs),
 one line per value of the other swept keys; when the sweep measured SDC rates (a
 hardware-fault campaign per point), a second figure of SDC rate per swizzle policy
 and datatype.
@@ -15,7 +15,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 RESULTS = {"cycles", "analytical_cycles", "macs", "utilisation", "stall_cycles", "weight_load_cycles",
            "corrupted_outputs", "nonfinite_outputs", "pes", "analytical_ratio", "sdc_rate", "sdc_lo",
-           "sdc_hi", "crash_rate", "crash_lo", "crash_hi", "experiments"}
+           "sdc_hi", "crash_rate", "crash_lo", "crash_hi", "experiments", "data_fetch_stall_cycles",
+           "dram_stall_cycles", "postprocess_cycles", "dram_read_bytes", "dram_write_bytes", "energy_pj"}
 
 
 def main(argv):
@@ -27,13 +28,23 @@ def main(argv):
     lines = defaultdict(list)
     for r in rows:
         label = ", ".join(f"{k.split('.')[-1]}={r[k]}" for k in other) or "all points"
-        lines[label].append((int(r["pes"]), float(r["cycles"]), float(r["utilisation"])))
+        lines[label].append((int(r["pes"]), float(r["cycles"]), float(r["utilisation"]),
+                             float(r.get("energy_pj", "nan"))))
     sdc = "sdc_rate" in rows[0]
-    fig, axes = plt.subplots(1, 3 if sdc else 2, figsize=(15 if sdc else 10, 4))
+    energy = "energy_pj" in rows[0]  # CSVs written before the energy estimate have none
+    panels = 2 + energy + sdc
+    fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 4))
     for label, pts in sorted(lines.items()):
         pts.sort()
         axes[0].plot([p[0] for p in pts], [p[1] for p in pts], "o-", label=label)
         axes[1].plot([p[0] for p in pts], [100 * p[2] for p in pts], "o-", label=label)
+        if energy:
+            axes[2].plot([p[0] for p in pts], [p[3] / 1e6 for p in pts], "o-", label=label)
+    if energy:
+        axes[2].set_xscale("log", base=2)
+        axes[2].set_xlabel("PEs (atomic_c x atomic_k)")
+        axes[2].set_ylabel("energy estimate (uJ, whole workload)")
+        axes[2].grid(alpha=0.3)
     axes[0].set_xscale("log", base=2)
     axes[0].set_yscale("log")
     axes[0].set_xlabel("PEs (atomic_c x atomic_k)")
@@ -54,9 +65,9 @@ def main(argv):
         means = [sum(v[0] for v in g) / len(g) for g in groups.values()]
         low = [m - min(v[1] for v in g) for m, g in zip(means, groups.values())]
         high = [max(v[2] for v in g) - m for m, g in zip(means, groups.values())]
-        axes[2].bar(range(len(labels)), means, yerr=[low, high], capsize=4)
-        axes[2].set_xticks(range(len(labels)), labels, fontsize=7)
-        axes[2].set_ylabel("SDC rate (95% Wilson interval)")
+        axes[-1].bar(range(len(labels)), means, yerr=[low, high], capsize=4)
+        axes[-1].set_xticks(range(len(labels)), labels, fontsize=7)
+        axes[-1].set_ylabel("SDC rate (95% Wilson interval)")
     fig.suptitle(argv[1])
     fig.tight_layout()
     plot_csv.save_figure(fig, argv[2], dpi=100)

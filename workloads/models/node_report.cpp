@@ -12,7 +12,7 @@ bool fits_cbuf(const ConvShape& s, const ArrayConfig& a) {
 }
 
 std::vector<NodeReport> array_node_reports(const Graph& graph, const GraphRun& golden, const GraphRun& faulty,
-                                           const ArrayConfig& array) {
+                                           const ArrayConfig& array, const EnergyTable& energy) {
   std::map<std::string, NodeReport> by_node;
   for (const LayerRun& job : faulty.jobs) {
     NodeReport& r = by_node[job.node];
@@ -30,6 +30,8 @@ std::vector<NodeReport> array_node_reports(const Graph& graph, const GraphRun& g
     r.postprocess_cycles += job.timing.postprocess_cycles;
     r.dram_read_bytes += job.timing.dram_read_bytes;
     r.dram_write_bytes += job.timing.dram_write_bytes;
+    const EnergyCounts c = energy_counts(job.timing);
+    r.energy_counts.macs += c.macs, r.energy_counts.cbuf_bytes += c.cbuf_bytes, r.energy_counts.dram_bytes += c.dram_bytes;
     r.fits_cbuf = r.fits_cbuf && fits_cbuf(job.job.shape, array);
   }
   std::vector<NodeReport> rows;
@@ -41,6 +43,7 @@ std::vector<NodeReport> array_node_reports(const Graph& graph, const GraphRun& g
     r.op = node.op;
     r.output_shape = graph.shape_of(node.outputs[0]);
     r.utilisation = r.cycles ? static_cast<double>(r.macs) / (static_cast<double>(r.cycles) * array.pes()) : 0.0;
+    r.energy = estimate_energy(r.energy_counts, array.datatype, energy);
     r.diff = compare_outputs(golden.values.at(node.outputs[0]), faulty.values.at(node.outputs[0]));
     rows.push_back(std::move(r));
   }

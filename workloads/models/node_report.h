@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "arch/array_config.h"
+#include "arch/energy_table.h"
 #include "workloads/models/inference.h"
 #include "workloads/models/graph.h"
 #include "workloads/models/graph_runner.h"
@@ -21,6 +22,8 @@ struct NodeReport {
   // The memory side (array.memory; 0 without it), summed over the node's jobs.
   long long data_fetch_stall_cycles = 0, dram_stall_cycles = 0, postprocess_cycles = 0;
   long long dram_read_bytes = 0, dram_write_bytes = 0;
+  EnergyCounts energy_counts;  // MACs, CBUF and DRAM bytes, summed over the jobs
+  EnergyEstimate energy;       // energy_counts times the run's energy table
   double utilisation = 0.0;  // macs / (cycles * PEs)
   bool fits_cbuf = true;     // every job's input and weights fit the convolution buffer at once
   OutputDiff diff;           // the node's first output, fault-free vs faulty
@@ -32,6 +35,6 @@ bool fits_cbuf(const ConvShape& s, const ArrayConfig& array);
 
 // One row per array node, in graph order. Both runs must have been recorded.
 std::vector<NodeReport> array_node_reports(const Graph& graph, const GraphRun& golden, const GraphRun& faulty,
-                                           const ArrayConfig& array);
+                                           const ArrayConfig& array, const EnergyTable& energy = EnergyTable{});
 
 }  // namespace accsim

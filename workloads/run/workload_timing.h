@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "arch/analytical_cycles.h"
+#include "arch/energy_table.h"
 #include "arch/hardware_fault.h"
 #include "arch/job_timing.h"
 #include "workloads/models/inference.h"
@@ -30,6 +31,7 @@ struct WorkloadTiming {
   // The memory side (array.memory; 0 without it): docs/cycle_model.md, "Memory side".
   long long data_fetch_stall_cycles = 0, dram_stall_cycles = 0, postprocess_cycles = 0;
   long long dram_read_bytes = 0, dram_write_bytes = 0;
+  EnergyCounts energy_counts;  // what the energy estimate multiplies (docs/cycle_model.md, "Energy")
   long long corrupted_outputs = 0, nonfinite_outputs = 0;
   double utilisation = 0.0;  // macs / (cycles * PEs)
 
@@ -39,6 +41,8 @@ struct WorkloadTiming {
     data_fetch_stall_cycles += t.data_fetch_stall_cycles, dram_stall_cycles += t.dram_stall_cycles;
     postprocess_cycles += t.postprocess_cycles, dram_read_bytes += t.dram_read_bytes;
     dram_write_bytes += t.dram_write_bytes;
+    const EnergyCounts c = accsim::energy_counts(t);
+    energy_counts.macs += c.macs, energy_counts.cbuf_bytes += c.cbuf_bytes, energy_counts.dram_bytes += c.dram_bytes;
   }
 };
 

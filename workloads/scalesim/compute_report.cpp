@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string_view>
 #include <system_error>
+#include <variant>
 
 #include "arch/input_error.h"
 #include "workloads/scalesim/csv_fields.h"
@@ -24,18 +25,53 @@
 namespace accsim {
 namespace {
 
-const std::vector<std::string> kColumns = {"LayerID",      "Total Cycles",         "Stall Cycles",
-                                           "Overall Util %", "Mapping Efficiency %", "Compute Util %"};
+// Every column after LayerID and the row member it holds; SCALE-Sim v2's first.
+struct Column {
+  std::string name;
+  std::variant<long long ComputeReportRow::*, double ComputeReportRow::*> member;
+};
+using R = ComputeReportRow;
+const std::vector<Column> kData = {
+    {"Total Cycles", &R::total_cycles},
+    {"Stall Cycles", &R::stall_cycles},
+    {"Overall Util %", &R::overall_util_percent},
+    {"Mapping Efficiency %", &R::mapping_efficiency_percent},
+    {"Compute Util %", &R::compute_util_percent},
+    {"Compute Cycles", &R::compute_cycles},
+    {"Weight Load Stall Cycles", &R::weight_load_stall_cycles},
+    {"Data Fetch Stall Cycles", &R::data_fetch_stall_cycles},
+    {"Post-processing Cycles", &R::postprocess_cycles},
+    {"Pipeline Drain Cycles", &R::pipeline_drain_cycles},
+};
+constexpr std::size_t kScalesimColumns = 6;  // LayerID and SCALE-Sim v2's five
+
+const std::vector<std::string> kColumns = [] {
+  std::vector<std::string> names{"LayerID"};
+  for (const Column& c : kData) names.push_back(c.name);
+  return names;
+}();
+
+bool is_integer(const Column& c) { return std::holds_alternative<long long R::*>(c.member); }
 
 long long ceil_div(long long a, long long b) { return (a + b - 1) / b; }
 
 double percent(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
 
 
-std::string header_line() {
+std::string header_line(std::size_t columns = kColumns.size()) {
   std::string out;
-  for (std::size_t i = 0; i < kColumns.size(); ++i) out += (i ? ", " : "") + kColumns[i];
+  for (std::size_t i = 0; i < columns; ++i) out += (i ? ", " : "") + kColumns[i];
   return out + ",\n";
+}
+
+// How many columns a header names: accsim's all or SCALE-Sim's six; 0 for any other header.
+std::size_t header_columns(const std::vector<std::string>& f) {
+  for (const std::size_t n : {kColumns.size(), kScalesimColumns}) {
+    bool ok = f.size() == n;
+    for (std::size_t i = 0; ok && i < n; ++i) ok = normalise_header(f[i]) == normalise_header(kColumns[i]);
+    if (ok) return n;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -90,7 +126,12 @@ ComputeReportRow compute_report_row(const ConvShape& shape, const ArrayConfig& a
   const double pes = array.pes();
   ComputeReportRow row;
   row.total_cycles = timing.cycles;
-  row.stall_cycles = timing.stall_cycles;
+  row.stall_cycles = timing.dram_stall_cycles;
+  row.compute_cycles = timing.atomic_ops;
+  row.weight_load_stall_cycles = timing.stall_cycles;
+  row.data_fetch_stall_cycles = timing.data_fetch_stall_cycles;
+  row.postprocess_cycles = timing.postprocess_cycles;
+  row.pipeline_drain_cycles = array.mac_pipeline_depth;
   row.overall_util_percent = percent(static_cast<double>(timing.macs), static_cast<double>(timing.cycles) * pes);
   row.mapping_efficiency_percent = 100.0 * mapping_efficiency(shape, array);
   row.compute_util_percent = percent(static_cast<double>(timing.macs), static_cast<double>(timing.atomic_ops) * pes);
@@ -104,12 +145,16 @@ std::string compute_report_path(const std::string& results_file) {
 
 std::string format_compute_report(const std::vector<ComputeReportRow>& rows) {
   std::vector<ColumnSpec> specs;
-  for (std::size_t c = 0; c < kColumns.size(); ++c) specs.push_back({kColumns[c], c < 3 ? CellType::integer : CellType::real, ""});
+  specs.push_back({kColumns[0], CellType::integer, ""});
+  for (const Column& c : kData) specs.push_back({c.name, is_integer(c) ? CellType::integer : CellType::real, ""});
   Table t(specs);
   for (std::size_t id = 0; id < rows.size(); ++id) {
-    const ComputeReportRow& r = rows[id];
-    t.add_row({id, r.total_cycles, r.stall_cycles, r.overall_util_percent, r.mapping_efficiency_percent,
-               r.compute_util_percent});
+    std::vector<Cell> row{id};
+    for (const Column& c : kData) {
+      if (is_integer(c)) row.push_back(rows[id].*std::get<long long R::*>(c.member));
+      else row.push_back(rows[id].*std::get<double R::*>(c.member));
+    }
+    t.add_row(row);
   }
   // SCALE-Sim's dialect: ", " between fields, a comma ending every line, Python's floats.
   return csv_text(t, CsvDialect{", ", ",\n", python_float_text});
@@ -142,34 +187,35 @@ std::vector<ComputeReportRow> read_compute_report(const std::string& path) {
   std::vector<ComputeReportRow> rows;
   std::string line;
   int line_number = 0;
-  bool header_seen = false;
+  std::size_t columns = 0;  // of the header: accsim's or SCALE-Sim's
   while (std::getline(in, line)) {
     ++line_number;
     const std::vector<std::string> f = split_fields(line);
     if (f.size() == 1 && f[0].empty()) continue;
-    if (!header_seen) {
-      bool ok = f.size() == kColumns.size();
-      for (std::size_t i = 0; ok && i < f.size(); ++i) ok = normalise_header(f[i]) == normalise_header(kColumns[i]);
-      if (!ok) fail(line_number, "", "unknown header '" + std::string(trim_field(line)) + "': expected '" + header_line().substr(0, header_line().size() - 1) + "'");
-      header_seen = true;
+    if (!columns) {
+      columns = header_columns(f);
+      if (!columns)
+        fail(line_number, "", "unknown header '" + std::string(trim_field(line)) + "': expected '" +
+                                  header_line().substr(0, header_line().size() - 2) + "' or SCALE-Sim's first six");
       continue;
     }
-    if (f.size() != kColumns.size())
-      fail(line_number, f.size() < kColumns.size() ? kColumns[f.size()] : "",
-           "expected " + std::to_string(kColumns.size()) + " fields, got " + std::to_string(f.size()));
+    if (f.size() != columns)
+      fail(line_number, f.size() < columns ? kColumns[f.size()] : "",
+           "expected " + std::to_string(columns) + " fields, got " + std::to_string(f.size()));
     const double id = number(f[0], line_number, kColumns[0], true);
     if (id != static_cast<double>(rows.size()))
       fail(line_number, kColumns[0], "expected " + std::to_string(rows.size()) + " (layers are numbered from 0), got '" + f[0] + "'");
     ComputeReportRow r;
-    r.total_cycles = static_cast<long long>(number(f[1], line_number, kColumns[1], true));
-    r.stall_cycles = static_cast<long long>(number(f[2], line_number, kColumns[2], true));
-    r.overall_util_percent = number(f[3], line_number, kColumns[3], false);
-    r.mapping_efficiency_percent = number(f[4], line_number, kColumns[4], false);
-    r.compute_util_percent = number(f[5], line_number, kColumns[5], false);
+    for (std::size_t i = 1; i < columns; ++i) {
+      const Column& c = kData[i - 1];
+      const double v = number(f[i], line_number, c.name, is_integer(c));
+      if (is_integer(c)) r.*std::get<long long R::*>(c.member) = static_cast<long long>(v);
+      else r.*std::get<double R::*>(c.member) = v;
+    }
     rows.push_back(r);
   }
   if (in.bad()) throw InputError(path + ": cannot read the compute report: " + std::strerror(errno));
-  if (!header_seen) throw InputError(path + ": empty file: expected the header '" + header_line().substr(0, header_line().size() - 1) + "'");
+  if (!columns) throw InputError(path + ": empty file: expected the header '" + header_line().substr(0, header_line().size() - 1) + "'");
   return rows;
 }
 

@@ -232,6 +232,7 @@ const std::vector<PointColumn>& point_columns() {
       {count("postprocess_cycles", "cycles"), false, &R::postprocess_cycles},
       {count("dram_read_bytes", "bytes"), false, &R::dram_read_bytes},
       {count("dram_write_bytes", "bytes"), false, &R::dram_write_bytes},
+      {ColumnSpec{"energy_pj", CellType::real, "pJ"}, false, &R::energy_pj},
       {count("experiments", ""), true, &R::experiments},
       {fraction("sdc_rate"), true, &R::sdc_rate},
       {fraction("sdc_lo"), true, &R::sdc_lo},
@@ -474,6 +475,9 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
              w.corrupted_outputs, w.nonfinite_outputs, w.utilisation, point.array.pes(),
              w.data_fetch_stall_cycles, w.dram_stall_cycles, w.postprocess_cycles, w.dram_read_bytes,
              w.dram_write_bytes};
+        p.energy_pj = estimate_energy(w.energy_counts, point.array.datatype,
+                                      energy_table_of_config_text(point.json_text, point.file))
+                          .total_pj();
         if (point.campaign && !add_campaign(p, point, o.seed, o.stop)) return;
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);

@@ -48,6 +48,7 @@ struct SweepPointResult {
   // The memory side (array.memory; 0 without it).
   long long data_fetch_stall_cycles = 0, dram_stall_cycles = 0, postprocess_cycles = 0;
   long long dram_read_bytes = 0, dram_write_bytes = 0;
+  double energy_pj = 0.0;  // the estimate of docs/cycle_model.md "Energy" (array.energy's table)
   // With a `campaign` block: the point's hardware-fault campaign (one thread per point);
   // without one these stay 0 and no output has their columns.
   long long experiments = 0;

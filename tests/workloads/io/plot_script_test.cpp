@@ -103,5 +103,25 @@ TEST_F(PlotScriptTest, AGoodCsvIsPlottedWithoutANote) {
   EXPECT_GT(fs::file_size(dir_ / "sweep.png"), 0u);
 }
 
+// With the energy column (and the memory side's, which are results, not swept keys) the
+// figure gains a third panel: energy against PEs, 5 inches (500 pixels) wider.
+TEST_F(PlotScriptTest, ASweepWithEnergyGetsAnEnergyPanel) {
+  if (!matplotlib_installed()) GTEST_SKIP() << "python3-matplotlib is not installed";
+  auto png_width = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    unsigned char b[24] = {};
+    in.read(reinterpret_cast<char*>(b), sizeof b);
+    return (b[16] << 24) | (b[17] << 16) | (b[18] << 8) | b[19];  // IHDR width, big-endian
+  };
+  const std::string plain = write("plain.csv", "point,array.atomic_c,cycles,utilisation,pes\n0,8,100,0.5,64\n1,16,60,0.4,128\n");
+  const std::string with_energy = write("energy.csv",
+                                        "point,array.atomic_c,cycles,utilisation,pes,dram_read_bytes,energy_pj\n"
+                                        "0,8,100,0.5,64,10,2500.5\n1,16,60,0.4,128,10,2400.25\n");
+  std::ostringstream notes;
+  ASSERT_TRUE(draw_plot("plot_sweep.py", {plain, (dir_ / "plain.png").string()}, notes)) << notes.str();
+  ASSERT_TRUE(draw_plot("plot_sweep.py", {with_energy, (dir_ / "energy.png").string()}, notes)) << notes.str();
+  EXPECT_EQ(png_width(dir_ / "energy.png"), png_width(dir_ / "plain.png") + 500);
+}
+
 }  // namespace
 }  // namespace accsim

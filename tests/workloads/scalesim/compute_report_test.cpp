@@ -83,16 +83,39 @@ TEST(ComputeReportFormat, PercentagesPrintExactlyLikePythonStrOfAFloat) {
   EXPECT_EQ(python_float_text(std::numeric_limits<double>::infinity()), "inf");
 }
 
-TEST(ComputeReportFormat, HeaderAndRowsMatchScaleSimByteForByteWithTrailingCommas) {
+TEST(ComputeReportFormat, ScaleSimsColumnsFirstInItsDialectThenAccsimsOwn) {
   std::vector<ComputeReportRow> rows(2);
-  rows[0] = {1234, 16, 100.0 / 3.0, 100.0, 87.5};
+  rows[0] = {1234, 16, 100.0 / 3.0, 100.0, 87.5, 1200, 3, 4, 5, 6};
   rows[1] = {7, 0, 0.0, 31.640625, 1e-05};
-  EXPECT_EQ(format_compute_report(rows),
-            "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,\n"
-            "0, 1234, 16, 33.333333333333336, 100.0, 87.5,\n"
-            "1, 7, 0, 0.0, 31.640625, 1e-05,\n");
-  EXPECT_EQ(format_compute_report({}),
-            "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,\n");
+  const std::string header =
+      "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %, Compute Cycles, "
+      "Weight Load Stall Cycles, Data Fetch Stall Cycles, Post-processing Cycles, Pipeline Drain Cycles,\n";
+  EXPECT_EQ(format_compute_report(rows), header +
+                                             "0, 1234, 16, 33.333333333333336, 100.0, 87.5, 1200, 3, 4, 5, 6,\n"
+                                             "1, 7, 0, 0.0, 31.640625, 1e-05, 0, 0, 0, 0, 0,\n");
+  EXPECT_EQ(format_compute_report({}), header);
+}
+
+// One column per meaning: SCALE-Sim's Stall Cycles are DRAM waits; the weight-load waits,
+// the CBUF data-port waits, SDP and the drain have their own, and they add up to the total.
+TEST(ComputeReportFormat, EachStallKindHasItsColumnAndTheyAddUpToTheTotal) {
+  ArrayConfig a = testing::preset("small");
+  a.memory = memory_preset("nv_small");
+  a.memory.enabled = true;
+  a.memory.dram_bytes_per_cycle = 1;  // memory-bound: DRAM stalls
+  a.cbuf_bytes = a.memory.cbuf_bytes();
+  const ConvShape s{1, 9, 6, 6, 9, 3, 3, 1, 0};
+  const JobTiming t = closed_form_timing(s, a);
+  const ComputeReportRow r = compute_report_row(s, a, t);
+  EXPECT_GT(r.stall_cycles, 0);
+  EXPECT_EQ(r.stall_cycles, t.dram_stall_cycles);
+  EXPECT_EQ(r.compute_cycles, t.atomic_ops);
+  EXPECT_EQ(r.weight_load_stall_cycles, t.stall_cycles);
+  EXPECT_EQ(r.data_fetch_stall_cycles, t.data_fetch_stall_cycles);
+  EXPECT_EQ(r.postprocess_cycles, t.postprocess_cycles);
+  EXPECT_EQ(r.pipeline_drain_cycles, a.mac_pipeline_depth);
+  EXPECT_EQ(r.total_cycles, r.compute_cycles + r.stall_cycles + r.weight_load_stall_cycles +
+                                r.data_fetch_stall_cycles + r.postprocess_cycles + r.pipeline_drain_cycles);
 }
 
 TEST(ComputeReportFormat, RowColumnsFollowTheirDocumentedDefinitionsOnAHandCountedJob) {
@@ -101,7 +124,8 @@ TEST(ComputeReportFormat, RowColumnsFollowTheirDocumentedDefinitionsOnAHandCount
   const JobTiming t = closed_form_timing(s, a);
   const ComputeReportRow r = compute_report_row(s, a, t);
   EXPECT_EQ(r.total_cycles, t.cycles);
-  EXPECT_EQ(r.stall_cycles, t.stall_cycles);
+  EXPECT_EQ(r.stall_cycles, 0);  // no DRAM without array.memory
+  EXPECT_EQ(r.weight_load_stall_cycles, t.stall_cycles);
   EXPECT_DOUBLE_EQ(r.overall_util_percent, 100.0 * t.utilisation);
   EXPECT_DOUBLE_EQ(mapping_efficiency(s, a), 81.0 / 256.0);  // (8+1)(8+1) used of 4 folds x 64 PEs
   EXPECT_DOUBLE_EQ(r.mapping_efficiency_percent, 100.0 * 81.0 / 256.0);
@@ -135,7 +159,9 @@ TEST_F(ComputeReportTest, WrittenFileHoldsTheFormattedTextAndReadsBackToTheExact
   for (int i = 0; i < 200; ++i)  // arbitrary doubles: the shortest text must read back bit for bit
     rows.push_back({static_cast<long long>(rng.below(1ULL << 52)), static_cast<long long>(rng.below(1000)),
                     100.0 * rng.uniform01() / (1 + rng.below(7)), std::ldexp(rng.uniform01() + 1.0, -20),
-                    static_cast<double>(rng.next() >> 11) / 1e3});
+                    static_cast<double>(rng.next() >> 11) / 1e3, static_cast<long long>(rng.below(1ULL << 40)),
+                    static_cast<long long>(rng.below(1000)), static_cast<long long>(rng.below(1000)),
+                    static_cast<long long>(rng.below(1000)), static_cast<long long>(rng.below(100))});
   write_compute_report(file("COMPUTE_REPORT.csv"), rows);
   EXPECT_EQ(entries(), std::vector<std::string>{"COMPUTE_REPORT.csv"});
   EXPECT_EQ(slurp(file("COMPUTE_REPORT.csv")), format_compute_report(rows));
@@ -182,6 +208,7 @@ TEST_F(ComputeReportTest, ReadsScaleSimReportsWithIntegralFloatCyclesAndNoTraili
   EXPECT_EQ(rows[0].stall_cycles, 0);
   EXPECT_DOUBLE_EQ(rows[0].mapping_efficiency_percent, 98.4375);
   EXPECT_EQ(rows[1].stall_cycles, 3);
+  EXPECT_EQ(rows[1].compute_cycles, 0);  // SCALE-Sim has no such column
 }
 
 TEST_F(ComputeReportTest, MalformedReportLinesNameTheFileLineAndColumn) {
@@ -193,6 +220,8 @@ TEST_F(ComputeReportTest, MalformedReportLinesNameTheFileLineAndColumn) {
   expect_read_error(header + "0, 10, 1, 5.0, 6.0, 7.0,\n2, 10, 1, 5.0, 6.0, 7.0,\n", {"line 3, column 'LayerID'", "expected 1"});
   expect_read_error(header + "0, 10, 1, 5.0,\n", {"line 2, column 'Mapping Efficiency %'", "expected 6 fields, got 4"});
   expect_read_error("Layer, Cycles,\n", {"line 1: unknown header", "LayerID, Total Cycles"});
+  const std::string ours = format_compute_report({});
+  expect_read_error(ours + "0, 10, 1, 5.0, 6.0, 7.0,\n", {"line 2, column 'Compute Cycles'", "expected 11 fields, got 6"});
   expect_read_error("", {"empty file"});
 }
 

@@ -159,6 +159,26 @@ TEST_F(SweepTest, MemorySideColumnsShowDramStallsFallingWithBandwidth) {
   EXPECT_EQ(r.points[0].dram_read_bytes, r.points[1].dram_read_bytes);  // bandwidth moves no byte more
 }
 
+TEST_F(SweepTest, EnergyColumnIsTheCountsTimesThePointsTable) {
+  json j = example();
+  j["array"]["memory"] = {{"preset", "nv_large"}};
+  j["array"]["energy"] = json::object();  // the swept key's parent
+  j["sweep"] = {{"grid", {{"array.energy.dram_pj_per_byte", {0.0, 100.0}}}}};
+  const RunConfig rc = config(j);
+  const Sweep s = parse_sweep(rc);
+  std::ostringstream sink;
+  const SweepResult r = run_sweep(rc, s, options("energy"), sink, sink);
+  ASSERT_TRUE(r.complete);
+  const WorkloadTiming single = time_workload(s.points[0].config, "fast", 1);
+  const EnergyTable table;
+  const double dram = static_cast<double>(single.dram_read_bytes + single.dram_write_bytes);
+  const double on_chip = static_cast<double>(single.macs) * (table.mac_fp32_pj + table.register_pj) +
+                         static_cast<double>(single.energy_counts.cbuf_bytes) * table.cbuf_pj_per_byte;
+  EXPECT_GT(dram, 0);
+  EXPECT_DOUBLE_EQ(r.points[0].energy_pj, on_chip);
+  EXPECT_DOUBLE_EQ(r.points[1].energy_pj, on_chip + 100.0 * dram);
+}
+
 TEST_F(SweepTest, AnInterruptedSweepResumesWithoutRedoingFinishedPoints) {
   const RunConfig rc = config(example());
   const Sweep s = parse_sweep(rc);
