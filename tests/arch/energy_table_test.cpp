@@ -7,6 +7,7 @@
 #include <string>
 
 #include "arch/array_config.h"
+#include "arch/array_config_json.h"
 #include "arch/input_error.h"
 #include "arch/job_timing.h"
 
@@ -15,24 +16,11 @@ namespace {
 
 using nlohmann::json;
 
-json array_json() {
-  return json{{"atomic_c", 8},  {"atomic_k", 8},   {"datatype", "fp32"},        {"stripe_length", 16},
-              {"weight_load_bytes_per_cycle", 32}, {"cbuf_bytes", 131072}, {"mac_pipeline_depth", 7},
-              {"clock_mhz", 1000}};
-}
-
-ArrayConfig parse(const json& j) { return parse_array_config(ConfigReader(j, "a.json", "array")); }
 EnergyTable table_of(const json& j) { return energy_table_of_array(ConfigReader(j, "a.json", "array")); }
 
-std::string error_of(const json& j) {
-  try {
-    parse(j);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no InputError for " << j.dump();
-  return "";
-}
+json array_json() { return testing::array_json(); }
+ArrayConfig parse(const json& j) { return testing::parse_array(j); }
+std::string error_of(const json& j) { return testing::array_error(j); }
 
 // A 1x1 convolution, 8 channels in and out on a 4x4 image, fp32 on nv_small (fits CBUF).
 ConvShape small_layer() {
