@@ -6,7 +6,7 @@
 #include "workloads/io/memory_limit.h"
 #include "workloads/models/model_file.h"
 #include "workloads/train_campaign/chain_training_subject.h"
-#include "workloads/training/optimizer_key.h"
+#include "workloads/training/training_key.h"
 
 namespace accsim {
 

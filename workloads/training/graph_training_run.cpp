@@ -17,9 +17,9 @@
 #include "workloads/run/workload_input.h"
 #include "workloads/training/graph_init.h"
 #include "workloads/training/graph_trainer.h"
-#include "workloads/training/optimizer_key.h"
 #include "workloads/training/optimizer_state_file.h"
 #include "workloads/training/training_epochs.h"
+#include "workloads/training/training_key.h"
 #include "workloads/training/training_progress.h"
 
 namespace accsim {
@@ -38,11 +38,7 @@ std::string run_key(const RunConfig& rc, const TrainingOptions& o) {
   h.u64(o.seed);
   h.str(o.engine);
   h.str(t.init);
-  for (long long v : {static_cast<long long>(t.epochs), static_cast<long long>(t.batch_size),
-                      static_cast<long long>(t.train_limit), static_cast<long long>(t.validation_size),
-                      static_cast<long long>(t.test_limit)})
-    h.i64(v);
-  hash_optimizer_settings(h, t);
+  hash_training_settings(h, t);
   h.file(rc.workload.model);
   for (const std::string& f : fashion_mnist_files(rc.workload.dataset_dir)) h.file(f);
   return h.hex();

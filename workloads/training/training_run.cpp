@@ -24,11 +24,11 @@
 #include "workloads/io/plot_script.h"
 #include "workloads/io/run_attributes.h"
 #include "workloads/training/graph_training_run.h"
-#include "workloads/training/optimizer_key.h"
 #include "workloads/training/optimizer_state_file.h"
 #include "workloads/training/trainer.h"
 #include "workloads/training/training_epochs.h"
 #include "workloads/training/training_batches.h"
+#include "workloads/training/training_key.h"
 #include "workloads/training/training_progress.h"
 #include "workloads/run/workload_input.h"
 
@@ -51,11 +51,7 @@ std::string run_key(const RunConfig& rc, const TrainingOptions& o) {
   h.str(resume_key_text(rc.json_text, result_independent_keys()));
   h.u64(o.seed);
   h.str(o.engine);
-  for (long long v : {static_cast<long long>(t.epochs), static_cast<long long>(t.batch_size),
-                      static_cast<long long>(t.train_limit), static_cast<long long>(t.validation_size),
-                      static_cast<long long>(t.test_limit)})
-    h.i64(v);
-  hash_optimizer_settings(h, t);
+  hash_training_settings(h, t);
   for (const std::string& f : fashion_mnist_files(rc.workload.dataset_dir)) h.file(f);
   return h.hex();
 }

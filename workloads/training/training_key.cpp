@@ -1,4 +1,4 @@
-#include "workloads/training/optimizer_key.h"
+#include "workloads/training/training_key.h"
 
 namespace accsim {
 
@@ -10,6 +10,14 @@ void hash_optimizer_settings(KeyHasher& h, const TrainingConfig& t) {
   h.str(t.schedule.name);
   for (long long v : {t.schedule.warmup_steps, t.schedule.step_size}) h.i64(v);
   for (double v : {t.schedule.min_lr, t.schedule.gamma}) h.f64(v);
+}
+
+void hash_training_settings(KeyHasher& h, const TrainingConfig& t) {
+  for (long long v : {static_cast<long long>(t.epochs), static_cast<long long>(t.batch_size),
+                      static_cast<long long>(t.train_limit), static_cast<long long>(t.validation_size),
+                      static_cast<long long>(t.test_limit)})
+    h.i64(v);
+  hash_optimizer_settings(h, t);
 }
 
 }  // namespace accsim
