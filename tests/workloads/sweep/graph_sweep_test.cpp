@@ -20,6 +20,7 @@
 #include "workloads/run/engines.h"
 #include "workloads/run/workload_model.h"
 #include "workloads/sweep/sweep.h"
+#include "sweep_fixture.h"
 
 namespace accsim {
 namespace {
@@ -27,17 +28,12 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class GraphSweepTest : public ::testing::Test {
+class GraphSweepTest : public testing::SweepFixture {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("accsim_graph_sweep_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
-            std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "models");
-    testing::save_tiny_classifier((dir_ / "models" / "tiny.onnx").string());
+    fs::create_directories(dir() / "models");
+    testing::save_tiny_classifier((dir() / "models" / "tiny.onnx").string());
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // The small array running the tiny classifier (models/tiny.onnx, relative to the
   // config) on 2 synthetic images, with a psum fault, over the swizzle and atomic_k.
@@ -49,26 +45,6 @@ class GraphSweepTest : public ::testing::Test {
     j["sweep"] = {{"grid", {{"array.swizzle", {"none", "rotate"}}, {"array.atomic_k", {8, 16}}}}};
     return j;
   }
-  RunConfig config(const json& j) const {
-    const std::string file = (dir_ / "sweep.json").string();
-    std::ofstream(file) << j.dump(2);
-    return parse_run_config(file);
-  }
-  std::string error_of(const json& j) const {
-    try {
-      parse_sweep(config(j));
-    } catch (const InputError& e) {
-      return e.what();
-    }
-    return "";
-  }
-  SweepOptions options(const std::string& name) const {
-    SweepOptions o;
-    o.out_file = (dir_ / (name + ".h5")).string();
-    o.plot = false;
-    return o;
-  }
-  fs::path dir_;
 };
 
 // The point's model alone: its input batch fault-free and faulty on the fast engine.
@@ -144,7 +120,7 @@ TEST_F(GraphSweepTest, ACampaignBlockRunsTheGraphCampaignAtEveryPoint) {
 // A swept value holding '/' (a model path) used to end up in the point's "file name",
 // so relative paths resolved against a folder that does not exist.
 TEST_F(GraphSweepTest, SweptModelPathsResolveAgainstTheConfigsFolder) {
-  testing::save_tiny_classifier((dir_ / "models" / "other.onnx").string(), 77);
+  testing::save_tiny_classifier((dir() / "models" / "other.onnx").string(), 77);
   json j = base();
   j["sweep"] = {{"grid", {{"workload.model", {"models/tiny.onnx", "models/other.onnx"}}}}};
   const RunConfig rc = config(j);
@@ -152,7 +128,7 @@ TEST_F(GraphSweepTest, SweptModelPathsResolveAgainstTheConfigsFolder) {
   ASSERT_EQ(s.points.size(), 2u);
   for (const SweepPoint& p : s.points) {
     EXPECT_EQ(p.config.file, rc.file);
-    EXPECT_TRUE(fs::equivalent(p.config.workload.model, dir_ / json::parse(p.values[0]).get<std::string>()));
+    EXPECT_TRUE(fs::equivalent(p.config.workload.model, dir() / json::parse(p.values[0]).get<std::string>()));
   }
   std::ostringstream sink;
   const SweepResult r = run_sweep(rc, s, options("models"), sink, sink);
@@ -181,7 +157,7 @@ TEST_F(GraphSweepTest, AnInterruptedGraphSweepResumesAndRefusesAnEditedModel) {
   // The same config over another model file (same shapes, other weights): the key differs.
   o.stop_after_points = 1;
   run_sweep(rc, s, o, sink, sink);
-  testing::save_tiny_classifier((dir_ / "models" / "tiny.onnx").string(), 77);
+  testing::save_tiny_classifier((dir() / "models" / "tiny.onnx").string(), 77);
   const RunConfig edited = config(base());
   o.stop_after_points = 0;
   try {

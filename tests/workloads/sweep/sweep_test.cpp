@@ -20,6 +20,7 @@
 #include "workloads/experiments/run_checkpoint.h"
 #include "workloads/models/model_file.h"
 #include "workloads/sweep/graph_point_timing.h"
+#include "sweep_fixture.h"
 
 namespace accsim {
 namespace {
@@ -27,17 +28,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class SweepTest : public ::testing::Test {
+class SweepTest : public testing::SweepFixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("accsim_sweep_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
-            std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // The shipped example sweep, with its topology path made absolute.
   json example() const {
     std::ifstream in(std::string(ACCSIM_SOURCE_DIR) + "/configs/sweeps/nv_small_to_large.json");
@@ -45,26 +37,6 @@ class SweepTest : public ::testing::Test {
     j["workload"]["topology"] = std::string(ACCSIM_SOURCE_DIR) + "/configs/topologies/alexnet_conv.csv";
     return j;
   }
-  RunConfig config(const json& j) const {
-    const std::string file = (dir_ / "sweep.json").string();
-    std::ofstream(file) << j.dump(2);
-    return parse_run_config(file);
-  }
-  std::string error_of(const json& j) const {
-    try {
-      parse_sweep(config(j));
-    } catch (const InputError& e) {
-      return e.what();
-    }
-    return "";
-  }
-  SweepOptions options(const std::string& name) const {
-    SweepOptions o;
-    o.out_file = (dir_ / (name + ".h5")).string();
-    o.plot = false;
-    return o;
-  }
-  fs::path dir_;
 };
 
 TEST_F(SweepTest, GridIsTheCartesianProductInKeyOrderWithTheLastKeyFastest) {
@@ -257,10 +229,10 @@ class SweepResumeTest : public SweepTest {
   void SetUp() override {
     SweepTest::SetUp();
     if (!fashion_mnist_available(kFashionMnistDir)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
-    testing::link_fashion_mnist(dir_ / "dataset");
+    testing::link_fashion_mnist(dir() / "dataset");
     write_model(7);
   }
-  std::string model() const { return (dir_ / "model.h5").string(); }
+  std::string model() const { return (dir() / "model.h5").string(); }
   void write_model(std::uint64_t seed) const {
     ResultsFile h5(model());
     write_parameters(h5, lenet5(), init_parameters(lenet5(), seed));
@@ -270,7 +242,7 @@ class SweepResumeTest : public SweepTest {
   // and a small campaign and training block whose thread keys must not matter.
   json lenet() const {
     json j = example();
-    j["workload"] = {{"network", "lenet5"}, {"parameters", model()}, {"dataset_dir", (dir_ / "dataset").string()}};
+    j["workload"] = {{"network", "lenet5"}, {"parameters", model()}, {"dataset_dir", (dir() / "dataset").string()}};
     j["faults"] = {{{"site", "weight"}, {"pe", {3, 5}}, {"bit", 30}, {"kind", "stuck_at_1"}}};
     j["campaign"] = {{"experiments", 2}, {"test_limit", 2}, {"batch", 2}, {"threads", 1}, {"checkpoint_seconds", 5}};
     j["training"] = {{"threads", 1}};
@@ -324,7 +296,7 @@ TEST_F(SweepResumeTest, ACheckpointIsRefusedAfterTheModelFileChanged) {
 
 TEST_F(SweepResumeTest, ACheckpointIsRefusedAfterTheDatasetChanged) {
   const SweepOptions o = interrupted(lenet());
-  testing::relabel_first_test_image(dir_ / "dataset");
+  testing::relabel_first_test_image(dir() / "dataset");
   const std::string e = resume_error(lenet(), o);
   EXPECT_NE(e.find("checkpoint of a different sweep"), std::string::npos) << e;
 }
@@ -332,8 +304,8 @@ TEST_F(SweepResumeTest, ACheckpointIsRefusedAfterTheDatasetChanged) {
 TEST_F(SweepResumeTest, APointsBadInputLeavesNoCheckpointBehind) {
   json j = lenet();
   j.erase("campaign");
-  std::ofstream(dir_ / "broken.h5") << "not HDF5\n";
-  j["sweep"] = {{"points", {{{"workload.parameters", model()}}, {{"workload.parameters", (dir_ / "broken.h5").string()}}}},
+  std::ofstream(dir() / "broken.h5") << "not HDF5\n";
+  j["sweep"] = {{"points", {{{"workload.parameters", model()}}, {{"workload.parameters", (dir() / "broken.h5").string()}}}},
                 {"threads", 1}};
   const SweepOptions o = options("s");
   const std::string e = resume_error(j, o);  // point 0 finishes, point 1 cannot read its model
