@@ -28,16 +28,22 @@ Tensor seeded_operand(std::vector<int> shape, std::uint64_t seed) {
   return t;
 }
 
-void add(WorkloadTiming& w, LayerTiming l, const ArrayConfig& a) {
-  l.analytical = analytical_cycles(l.job.shape, a);
-  w.add_timing(l.timing);
-  w.analytical_cycles += l.analytical.cycles;
-  w.corrupted_outputs += l.diff.corrupted;
-  w.nonfinite_outputs += l.diff.non_finite;
-  w.layers.push_back(std::move(l));
-}
-
 }  // namespace
+
+void WorkloadTiming::add_layer(LayerTiming l, const ArrayConfig& array) {
+  l.analytical = accsim::analytical_cycles(l.job.shape, array);
+  const JobTiming& t = l.timing;
+  cycles += t.cycles, macs += t.macs, stall_cycles += t.stall_cycles, weight_load_cycles += t.weight_load_cycles;
+  data_fetch_stall_cycles += t.data_fetch_stall_cycles, dram_stall_cycles += t.dram_stall_cycles;
+  postprocess_cycles += t.postprocess_cycles, dram_read_bytes += t.dram_read_bytes;
+  dram_write_bytes += t.dram_write_bytes;
+  const EnergyCounts c = accsim::energy_counts(t);
+  energy_counts.macs += c.macs, energy_counts.cbuf_bytes += c.cbuf_bytes, energy_counts.dram_bytes += c.dram_bytes;
+  analytical_cycles += l.analytical.cycles;
+  corrupted_outputs += l.diff.corrupted;
+  nonfinite_outputs += l.diff.non_finite;
+  layers.push_back(std::move(l));
+}
 
 WorkloadTiming time_workload(const RunConfig& rc, const std::string& engine, std::uint64_t seed) {
   if (rc.workload.topology.empty()) throw std::invalid_argument("time_workload: the workload is not a topology");
@@ -64,7 +70,7 @@ WorkloadTiming time_workload(const RunConfig& rc, const std::string& engine, std
       l.timing = closed_form_timing(s, rc.array);
     }
     start += l.timing.cycles;
-    add(w, std::move(l), rc.array);
+    w.add_layer(std::move(l), rc.array);
   }
   w.utilisation = w.cycles ? static_cast<double>(w.macs) / (static_cast<double>(w.cycles) * rc.array.pes()) : 0.0;
   return w;

@@ -35,15 +35,9 @@ struct WorkloadTiming {
   long long corrupted_outputs = 0, nonfinite_outputs = 0;
   double utilisation = 0.0;  // macs / (cycles * PEs)
 
-  // Adds a job's cycles, MACs, stalls and traffic to the totals.
-  void add_timing(const JobTiming& t) {
-    cycles += t.cycles, macs += t.macs, stall_cycles += t.stall_cycles, weight_load_cycles += t.weight_load_cycles;
-    data_fetch_stall_cycles += t.data_fetch_stall_cycles, dram_stall_cycles += t.dram_stall_cycles;
-    postprocess_cycles += t.postprocess_cycles, dram_read_bytes += t.dram_read_bytes;
-    dram_write_bytes += t.dram_write_bytes;
-    const EnergyCounts c = accsim::energy_counts(t);
-    energy_counts.macs += c.macs, energy_counts.cbuf_bytes += c.cbuf_bytes, energy_counts.dram_bytes += c.dram_bytes;
-  }
+  // Appends a layer: its analytical estimate, and its cycles, MACs, stalls, traffic and
+  // corrupted outputs added to the totals.
+  void add_layer(LayerTiming l, const ArrayConfig& array);
 };
 
 // Topology layers (workload.topology must be set) run back to back with seeded uniform

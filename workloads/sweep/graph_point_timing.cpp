@@ -27,14 +27,9 @@ void add_job(WorkloadTiming& w, const LayerRun& golden, const LayerRun& faulty, 
   LayerTiming l;
   l.job = faulty.job;
   l.timing = faulty.timing;
-  l.analytical = analytical_cycles(l.job.shape, array);
   l.diff = compare_outputs(golden.output, faulty.output);
   l.ran_data = true;
-  w.add_timing(l.timing);
-  w.analytical_cycles += l.analytical.cycles;
-  w.corrupted_outputs += l.diff.corrupted;
-  w.nonfinite_outputs += l.diff.non_finite;
-  w.layers.push_back(std::move(l));
+  w.add_layer(std::move(l), array);
 }
 
 }  // namespace
