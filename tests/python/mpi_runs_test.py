@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""`mpirun -np N accsim pvf|campaign` equals the one-process run bit for bit (docs/scale_out.md).
+"""`mpirun -np N accsim pvf|campaign|sweep` equals the one-process run bit for bit (docs/scale_out.md).
 
-Small LeNet-5 PVF and hardware-fault campaigns run in one process and on 3 ranks of the
+Small LeNet-5 PVF and hardware-fault campaigns and a sweep whose points run campaigns run in one process and on 3 ranks of the
 2-core machine (--oversubscribe); every dataset and attribute of the two HDF5 files must
 be equal bit for bit. A run stopped by SIGTERM on rank 0 resumes from its checkpoint on
 another rank count to the same file; an input error, on every rank or on some ranks
@@ -174,6 +174,33 @@ class MpiCampaign(unittest.TestCase):
             self.assertEqual(sorted(got), sorted(want))
             for key, value in want.items():
                 self.assertTrue(got[key] == value, f"{key} differs from the one-process run's")
+
+
+class MpiSweep(unittest.TestCase):
+    def test_three_ranks_write_the_one_process_file_with_each_points_campaign(self):
+        with open(os.path.join(SOURCE, "configs", "small.json")) as f:
+            config = json.load(f)
+        config["workload"] = {"network": "lenet5",
+                              "parameters": os.path.join(SOURCE, "configs", "models", "lenet5_fashion_mnist.h5")}
+        config["faults"] = [{"site": "weight", "pe": [3, 5], "bit": 30, "kind": "stuck_at_1"}]
+        config["campaign"] = {"experiments": 6, "test_limit": 8, "batch": 4, "threads": 1}
+        config["sweep"] = {"grid": {"array.swizzle": ["none", "rotate", "xor", "random"]}, "threads": 1}
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "sweep.json")
+            with open(path, "w") as f:
+                json.dump(config, f)
+            single, three = os.path.join(tmp, "single.h5"), os.path.join(tmp, "three.h5")
+            r = run([ACCSIM, "sweep", "--config", path, "--out", single, "--quiet"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = run(mpirun(3, "sweep", "--config", path, "--out", three, "--quiet"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout.count("results:"), 1, r.stdout)  # rank 0 alone writes
+            want, got = h5_items(single), h5_items(three)
+            self.assertEqual(sorted(got), sorted(want))
+            for key, value in want.items():
+                self.assertTrue(got[key] == value, f"{key} differs from the one-process run's")
+            with open(three.replace(".h5", ".csv")) as g, open(single.replace(".h5", ".csv")) as w:
+                self.assertEqual(g.read(), w.read())
 
 
 def find_rank0(out):

@@ -22,7 +22,22 @@ namespace {
 
 using RunGroup = std::function<std::function<void()>(const std::vector<std::size_t>&)>;
 
-constexpr const char* kDistributedCommands[] = {"campaign", "pvf"};
+constexpr const char* kDistributedCommands[] = {"campaign", "pvf", "sweep"};
+
+// Set while this thread computes a group of a run: a run started inside an experiment (a
+// sweep point's campaign) runs on the threads of the rank computing that experiment.
+thread_local bool computing_group = false;
+
+class GroupScope {
+ public:
+  GroupScope() : outer_(computing_group) { computing_group = true; }
+  ~GroupScope() { computing_group = outer_; }
+  GroupScope(const GroupScope&) = delete;
+  GroupScope& operator=(const GroupScope&) = delete;
+
+ private:
+  bool outer_;
+};
 
 // Groups in flight per thread of another rank: one computing, three queued behind it, so
 // that the rank's threads do not wait for the round trip to rank 0 between groups; on
@@ -247,15 +262,19 @@ bool command_runs_distributed(const std::string& command) {
 long long run_distributed(const std::vector<std::size_t>& pending, std::vector<char>& done, const RunGroup& run,
                           const std::function<std::function<void()>()>& checkpoint, const ResultCodec& codec,
                           const ExperimentRunnerOptions& options) {
-  if (mpi_size() == 1) return run_experiments(pending, done, run, checkpoint, options);
+  if (mpi_size() == 1 || computing_group) return run_experiments(pending, done, run, checkpoint, options);
+  const RunGroup scoped = [&run](const std::vector<std::size_t>& group) {
+    const GroupScope scope;
+    return run(group);
+  };
   static std::atomic<bool> used{false};  // the other ranks serve one run per process
   if (used.exchange(true)) throw std::logic_error("run_distributed: one distributed run per process");
-  if (mpi_rank() == 0) return run_on_ranks(pending, done, run, checkpoint, codec, options);
+  if (mpi_rank() == 0) return run_on_ranks(pending, done, scoped, checkpoint, codec, options);
   const int threads = resolve_threads(options.threads);
   ByteWriter hello;
   hello.put<std::int32_t>(threads);
   mpi_send(0, hello_tag, hello.bytes());
-  throw RankRetired{GroupServer(run, codec).serve(threads)};
+  throw RankRetired{GroupServer(scoped, codec).serve(threads)};
 }
 
 }  // namespace accsim

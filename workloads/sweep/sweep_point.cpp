@@ -1,0 +1,51 @@
+#include "workloads/sweep/sweep_point.h"
+
+#include <sstream>
+
+#include "arch/energy_table.h"
+#include "workloads/campaign/campaign.h"
+#include "workloads/campaign/campaign_report.h"
+#include "workloads/campaign/campaign_setup.h"
+#include "workloads/run/workload_timing.h"
+#include "workloads/sweep/graph_point_timing.h"
+
+namespace accsim {
+
+namespace {
+
+// The point's hardware-fault campaign, on this worker's thread (points already run in
+// parallel); its SDC and crash rates with their 95% Wilson intervals. False when `stop`
+// ended it early (the point is not done).
+bool add_campaign(SweepPointResult& p, const RunConfig& rc, std::uint64_t seed, const std::atomic<bool>* stop) {
+  std::ostringstream notes;  // per-point notes (synthetic images) would repeat for every point
+  CampaignSource source = load_campaign(rc, seed, notes);
+  source.campaign.config.threads = 1;
+  CampaignRunOptions options;
+  options.stop = stop;
+  const CampaignResults results = run_campaign(source.campaign, options);
+  if (!results.complete()) return false;
+  const CampaignSummary s = summarize_campaign(results, source.campaign.config);
+  p.experiments = s.overall.experiments;
+  p.sdc_rate = s.overall.sdc_rate(), p.sdc_lo = s.overall.sdc_ci.lo, p.sdc_hi = s.overall.sdc_ci.hi;
+  p.crash_rate = s.overall.crash_rate(), p.crash_lo = s.overall.crash_ci.lo, p.crash_hi = s.overall.crash_ci.hi;
+  return true;
+}
+
+}  // namespace
+
+SweepPointResult run_sweep_point(const RunConfig& point, const std::string& engine, std::uint64_t seed,
+                                 const std::atomic<bool>* stop) {
+  const WorkloadTiming w = point.workload.topology.empty() ? time_graph_workload(point, engine, seed)
+                                                           : time_workload(point, engine, seed);
+  SweepPointResult p = {true, w.cycles, w.analytical_cycles, w.macs, w.stall_cycles, w.weight_load_cycles,
+                        w.corrupted_outputs, w.nonfinite_outputs, w.utilisation, point.array.pes(),
+                        w.data_fetch_stall_cycles, w.dram_stall_cycles, w.postprocess_cycles, w.dram_read_bytes,
+                        w.dram_write_bytes};
+  p.energy_pj = estimate_energy(w.energy_counts, point.array.datatype,
+                                energy_table_of_config_text(point.json_text, point.file))
+                    .total_pj();
+  if (point.campaign && !add_campaign(p, point, seed, stop)) p.done = false;
+  return p;
+}
+
+}  // namespace accsim

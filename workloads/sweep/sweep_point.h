@@ -1,0 +1,18 @@
+#pragma once
+// One sweep point: its workload's timing on the point's array (a topology's layers on
+// seeded operands, any model as a graph), the energy estimate and, with a `campaign`
+// block, the point's hardware-fault campaign on one thread.
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "workloads/run/run_config.h"
+#include "workloads/sweep/sweep.h"
+
+namespace accsim {
+
+// The point's result; not `done` when `stop` ended its campaign early.
+SweepPointResult run_sweep_point(const RunConfig& point, const std::string& engine, std::uint64_t seed,
+                                 const std::atomic<bool>* stop);
+
+}  // namespace accsim
