@@ -13,6 +13,7 @@
 #include "workloads/experiments/run_checkpoint.h"
 #include "workloads/scalesim/bandwidth_report.h"
 #include "workloads/scalesim/compute_report.h"
+#include "workloads/sweep/sweep_output.h"
 
 namespace accsim {
 
@@ -77,7 +78,7 @@ const std::vector<CommandSpec>& command_table() {
        {"engine", "seed", "threads", "quiet"}, {kSeed, {"threads", "sweep.threads", false}}, {},
        std::string(kRunKeys) + ", campaign (per point), sweep", ".h5",
        "accsim sweep --config configs/sweeps/nv_small_to_large.json --out sweep.h5", sweep_command, kAnyWorkload,
-       kCheckpointCsvPlot},
+       {Companion::checkpoint, Companion::csv, Companion::layers_csv, Companion::png}},
       {"dlrm", "parameter-fault (BER) RMSE study of a DLRM-style model, MLPs on the array",
        "docs/parameter_faults.md", {"engine", "seed", "threads", "quiet"}, {kSeed, {"threads", "study.threads"}}, {},
        "array, seed, dlrm, study, parameter_faults", ".h5", "accsim dlrm --config configs/experiments/dlrm_pytei.json",
@@ -125,6 +126,7 @@ std::vector<std::string> output_files(const CommandSpec& command, const std::str
     if (c == Companion::checkpoint) files.push_back(checkpoint_path(out));
     if (c == Companion::csv) files.push_back(std::filesystem::path(out).replace_extension(".csv").string());
     if (c == Companion::png) files.push_back(std::filesystem::path(out).replace_extension(".png").string());
+    if (c == Companion::layers_csv) files.push_back(sweep_layers_csv_path(out));
     if (c == Companion::compute_report) {
       files.push_back(compute_report_path(out));
       files.push_back(bandwidth_report_path(out));

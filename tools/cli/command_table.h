@@ -37,6 +37,7 @@ enum class Companion {
   checkpoint,  // <out>.checkpoint.h5 (workloads/experiments/run_checkpoint.h)
   csv,         // <out> with extension .csv
   png,         // <out> with extension .png
+  layers_csv,      // <out stem>_layers.csv (a sweep's layers)
   compute_report,  // <out folder>/<out stem>/COMPUTE_REPORT.csv and BANDWIDTH_REPORT.csv (a topology run, SCALE-Sim's place)
 };
 

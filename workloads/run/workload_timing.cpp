@@ -56,6 +56,7 @@ WorkloadTiming time_workload(const RunConfig& rc, const std::string& engine, std
   for (std::size_t i = 0; i < rc.workload.topology_jobs.size(); ++i) {
     LayerTiming l;
     l.job = rc.workload.topology_jobs[i];
+    l.node = l.job.layer;
     const ConvShape& s = l.job.shape;
     if (data) {
       check_layer_memory(rc.workload.topology, l.job);

@@ -19,6 +19,7 @@ namespace accsim {
 
 struct LayerTiming {
   ConvJob job;
+  std::string node;  // the graph node that ran the job; a topology layer's name
   JobTiming timing;
   AnalyticalCycles analytical;
   OutputDiff diff;        // faulty vs fault-free output of the layer (zero without faults)

@@ -26,6 +26,7 @@ GraphRun faulty_run(const RunConfig& rc, const std::string& engine, const Graph&
 void add_job(WorkloadTiming& w, const LayerRun& golden, const LayerRun& faulty, const ArrayConfig& array) {
   LayerTiming l;
   l.job = faulty.job;
+  l.node = faulty.node;
   l.timing = faulty.timing;
   l.diff = compare_outputs(golden.output, faulty.output);
   l.ran_data = true;

@@ -16,10 +16,17 @@ namespace accsim {
 
 namespace {
 
-// A point's result travels between ranks as its bytes (every field is a plain value).
-ResultCodec point_codec(std::vector<SweepPointResult>& points) {
-  return {[&points](std::size_t i, ByteWriter& w) { w.put(points.at(i)); },
-          [&points](std::size_t i, ByteReader& r) { points.at(i) = r.get<SweepPointResult>(); }};
+// A point's result travels between ranks as its bytes (every field is a plain value),
+// its layers after it.
+ResultCodec point_codec(SweepResult& result) {
+  return {[&result](std::size_t i, ByteWriter& w) {
+            w.put(result.points.at(i));
+            encode_layers(result.layers.at(i), w);
+          },
+          [&result](std::size_t i, ByteReader& r) {
+            result.points.at(i) = r.get<SweepPointResult>();
+            result.layers.at(i) = decode_layers(r);
+          }};
 }
 
 // Runs the points not done yet, one per group, on this process's threads or over the
@@ -37,17 +44,21 @@ void run_points(const Sweep& sweep, const SweepOptions& o, const std::string& ke
   runner.stop = o.stop;
   runner.progress = &bar;
   auto checkpoint = [&]() -> std::function<void()> {
-    auto snapshot = std::make_shared<std::vector<SweepPointResult>>(result.points);
+    auto snapshot = std::make_shared<SweepResult>(result);
     return [snapshot, &ckpt, &key, &sweep] { write_sweep_checkpoint(ckpt, key, *snapshot, sweep.has_campaign()); };
   };
   auto run = [&](const std::vector<std::size_t>& group) -> std::function<void()> {
     const std::size_t i = group.front();  // groups of one
-    SweepPointResult p = run_sweep_point(sweep.points[i].config, o.engine, o.seed, o.stop);
-    return [&result, i, p] { result.points[i] = p; };
+    std::vector<SweepLayerResult> layers;
+    SweepPointResult p = run_sweep_point(sweep.points[i].config, o.engine, o.seed, o.stop, layers);
+    return [&result, i, p, layers = std::move(layers)]() mutable {
+      result.points[i] = p;
+      result.layers[i] = std::move(layers);
+    };
   };
   try {
     run_distributed(pending_experiments(done, o.stop_after_points > 0 ? o.stop_after_points : -1), done, run,
-                    checkpoint, point_codec(result.points), runner);
+                    checkpoint, point_codec(result), runner);
   } catch (const InputError&) {
     discard_checkpoint(o.out_file);
     throw;
@@ -61,15 +72,16 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
   check_output_path(o.out_file);
   SweepResult result;
   result.points.assign(sweep.points.size(), SweepPointResult{});
+  result.layers.assign(sweep.points.size(), {});
   const std::string key = sweep_key(rc, sweep, o), ckpt = checkpoint_path(o.out_file);
-  result.resumed_points = resume_sweep_points(ckpt, key, sweep, result.points, out);
+  result.resumed_points = resume_sweep_points(ckpt, key, sweep, result, out);
   ProgressMeter bar(progress, o.progress, "accsim: sweep");
   run_points(sweep, o, key, result, bar);
   result.complete = std::all_of(result.points.begin(), result.points.end(), [](const auto& p) { return p.done; });
-  write_sweep_checkpoint(ckpt, key, result.points, sweep.has_campaign());
+  write_sweep_checkpoint(ckpt, key, result, sweep.has_campaign());
   if (!result.complete) return result;
   print_sweep_points(out, sweep, result.points);
-  write_sweep_outputs(rc, sweep, o, result.points, out, progress);
+  write_sweep_outputs(rc, sweep, o, result, out, progress);
   discard_checkpoint(o.out_file);
   return result;
 }

@@ -20,6 +20,7 @@
 #include "workloads/experiments/progress_meter.h"
 #include "workloads/run/run_config.h"
 #include "workloads/run/workload_timing.h"
+#include "workloads/sweep/sweep_layers.h"
 
 namespace accsim {
 
@@ -69,6 +70,7 @@ struct SweepOptions {
 
 struct SweepResult {
   std::vector<SweepPointResult> points;
+  std::vector<std::vector<SweepLayerResult>> layers;  // per point: its layers (sweep_layers.h)
   int resumed_points = 0;  // loaded from a checkpoint
   bool complete = false;
 };

@@ -46,16 +46,20 @@ std::string sweep_key(const RunConfig& rc, const Sweep& sweep, const SweepOption
   return h.hex();
 }
 
-void write_sweep_checkpoint(const std::string& file, const std::string& key, const std::vector<SweepPointResult>& points,
-                            bool campaign) {
+void write_sweep_checkpoint(const std::string& file, const std::string& key, const SweepResult& result, bool campaign) {
+  std::vector<std::vector<SweepLayerResult>> layers(result.points.size());
+  for (std::size_t i = 0; i < layers.size(); ++i)
+    if (result.points[i].done) layers[i] = result.layers[i];
   ResultsFile h5(file);
   h5.set_attribute("/", "sweep_key", key);
-  h5.write_table("/points", points_table(points, campaign));
+  h5.write_table("/points", points_table(result.points, campaign));
+  write_layers(h5, "/layers", layers);
   h5.commit();
 }
 
-int resume_sweep_points(const std::string& file, const std::string& key, const Sweep& sweep,
-                        std::vector<SweepPointResult>& points, std::ostream& out) {
+int resume_sweep_points(const std::string& file, const std::string& key, const Sweep& sweep, SweepResult& result,
+                        std::ostream& out) {
+  std::vector<SweepPointResult>& points = result.points;
   if (!std::filesystem::exists(file)) return 0;
   if (read_string_attribute(file, "/", "sweep_key") != key)
     throw InputError(file + ": checkpoint of a different sweep (config, seed, engine or an input file: a model, "
@@ -74,6 +78,7 @@ int resume_sweep_points(const std::string& file, const std::string& key, const S
     points[i] = point_of(t, r);
     ++resumed;
   }
+  read_layers(file, "/layers", result.layers);
   out << "resuming from " << file << ": " << resumed << " of " << sweep.points.size() << " points done\n";
   return resumed;
 }

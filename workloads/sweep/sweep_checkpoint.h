@@ -14,12 +14,12 @@ namespace accsim {
 // nothing else (not thread counts).
 std::string sweep_key(const RunConfig& rc, const Sweep& sweep, const SweepOptions& options);
 
-void write_sweep_checkpoint(const std::string& file, const std::string& key, const std::vector<SweepPointResult>& points,
-                            bool campaign);
+// The finished points of `result` and their layers.
+void write_sweep_checkpoint(const std::string& file, const std::string& key, const SweepResult& result, bool campaign);
 
-// The points of the checkpoint `file`, when it exists, into `points` (sized to the
+// The points of the checkpoint `file`, when it exists, into `result` (sized to the
 // sweep); the number resumed, said on `out`. InputError for another sweep's checkpoint.
-int resume_sweep_points(const std::string& file, const std::string& key, const Sweep& sweep,
-                        std::vector<SweepPointResult>& points, std::ostream& out);
+int resume_sweep_points(const std::string& file, const std::string& key, const Sweep& sweep, SweepResult& result,
+                        std::ostream& out);
 
 }  // namespace accsim

@@ -9,6 +9,7 @@
 #include "workloads/io/plot_script.h"
 #include "workloads/io/results_file.h"
 #include "workloads/io/run_attributes.h"
+#include "workloads/sweep/sweep_layers.h"
 #include "workloads/sweep/sweep_points_table.h"
 
 namespace accsim {
@@ -20,6 +21,8 @@ std::string with_extension(const std::string& file, const std::string& ext) {
 }
 
 }  // namespace
+
+std::string sweep_layers_csv_path(const std::string& out_file) { return with_extension(out_file, "") + "_layers.csv"; }
 
 void print_sweep_points(std::ostream& out, const Sweep& sweep, const std::vector<SweepPointResult>& points) {
   const bool campaign = sweep.has_campaign();
@@ -44,7 +47,13 @@ void print_sweep_points(std::ostream& out, const Sweep& sweep, const std::vector
 }
 
 void write_sweep_outputs(const RunConfig& rc, const Sweep& sweep, const SweepOptions& o,
-                         const std::vector<SweepPointResult>& points, std::ostream& out, std::ostream& progress) {
+                         const SweepResult& result, std::ostream& out, std::ostream& progress) {
+  const std::vector<SweepPointResult>& points = result.points;
+  std::vector<std::vector<std::string>> values;
+  for (const SweepPoint& p : sweep.points) {
+    values.emplace_back();
+    for (const std::string& v : p.values) values.back().push_back(value_text(v));
+  }
   ResultsFile h5(o.out_file);
   write_output_format(h5, kSweepOutput);
   write_run_attributes(h5, rc, o.seed, o.engine);
@@ -55,10 +64,12 @@ void write_sweep_outputs(const RunConfig& rc, const Sweep& sweep, const SweepOpt
     h5.write_strings("/values/" + std::to_string(k), v);
   }
   h5.write_table("/points", points_table(points, sweep.has_campaign()));
+  h5.write_table("/layers", layers_table(result.layers, {}, {}));
   h5.commit();
-  const std::string csv = with_extension(o.out_file, ".csv");
+  const std::string csv = with_extension(o.out_file, ".csv"), layers_csv = sweep_layers_csv_path(o.out_file);
   write_csv(csv, csv_table(sweep, points));
-  out << "results: " << o.out_file << ", " << csv;
+  write_csv(layers_csv, layers_table(result.layers, sweep.keys, values));
+  out << "results: " << o.out_file << ", " << csv << ", " << layers_csv;
   const std::string png = with_extension(o.out_file, ".png");
   if (o.plot && draw_plot("plot_sweep.py", {csv, png}, progress)) out << ", " << png;
   out << "\n";

@@ -34,7 +34,7 @@ bool add_campaign(SweepPointResult& p, const RunConfig& rc, std::uint64_t seed, 
 }  // namespace
 
 SweepPointResult run_sweep_point(const RunConfig& point, const std::string& engine, std::uint64_t seed,
-                                 const std::atomic<bool>* stop) {
+                                 const std::atomic<bool>* stop, std::vector<SweepLayerResult>& layers) {
   const WorkloadTiming w = point.workload.topology.empty() ? time_graph_workload(point, engine, seed)
                                                            : time_workload(point, engine, seed);
   SweepPointResult p = {true, w.cycles, w.analytical_cycles, w.macs, w.stall_cycles, w.weight_load_cycles,
@@ -44,6 +44,7 @@ SweepPointResult run_sweep_point(const RunConfig& point, const std::string& engi
   p.energy_pj = estimate_energy(w.energy_counts, point.array.datatype,
                                 energy_table_of_config_text(point.json_text, point.file))
                     .total_pj();
+  layers = sweep_layers(w);
   if (point.campaign && !add_campaign(p, point, seed, stop)) p.done = false;
   return p;
 }

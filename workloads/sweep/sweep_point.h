@@ -11,8 +11,8 @@
 
 namespace accsim {
 
-// The point's result; not `done` when `stop` ended its campaign early.
+// The point's result and its layers; not `done` when `stop` ended its campaign early.
 SweepPointResult run_sweep_point(const RunConfig& point, const std::string& engine, std::uint64_t seed,
-                                 const std::atomic<bool>* stop);
+                                 const std::atomic<bool>* stop, std::vector<SweepLayerResult>& layers);
 
 }  // namespace accsim

@@ -131,6 +131,46 @@ TEST_F(SweepTest, MemorySideColumnsShowDramStallsFallingWithBandwidth) {
   EXPECT_EQ(r.points[0].dram_read_bytes, r.points[1].dram_read_bytes);  // bandwidth moves no byte more
 }
 
+// Each point's layers are its workload's layers in order (a topology layer per job here),
+// their counts sum to the point's, and a resumed sweep writes the same layers CSV.
+TEST_F(SweepTest, LayersSumToTheirPointAndSurviveAResume) {
+  json j = example();
+  j["array"]["memory"] = {{"preset", "nv_large"}};
+  j["sweep"] = {{"grid", {{"array.memory.dram_bytes_per_cycle", {1, 64, 4096}}}}};
+  const RunConfig rc = config(j);
+  const Sweep s = parse_sweep(rc);
+  std::ostringstream sink;
+  const SweepResult straight = run_sweep(rc, s, options("layers"), sink, sink);
+  ASSERT_TRUE(straight.complete);
+  for (std::size_t i = 0; i < s.points.size(); ++i) {
+    const WorkloadTiming single = time_workload(s.points[i].config, "fast", 1);
+    ASSERT_EQ(straight.layers[i].size(), single.layers.size()) << i;
+    long long cycles = 0, dram_stalls = 0, dram_bytes = 0;
+    for (std::size_t k = 0; k < single.layers.size(); ++k) {
+      const SweepLayerResult& l = straight.layers[i][k];
+      EXPECT_EQ(l.name, single.layers[k].job.layer);
+      EXPECT_EQ(l.cycles, single.layers[k].timing.cycles);
+      cycles += l.cycles, dram_stalls += l.dram_stall_cycles, dram_bytes += l.dram_read_bytes;
+    }
+    EXPECT_EQ(cycles, straight.points[i].cycles) << i;
+    EXPECT_EQ(dram_stalls, straight.points[i].dram_stall_cycles) << i;
+    EXPECT_EQ(dram_bytes, straight.points[i].dram_read_bytes) << i;
+  }
+  SweepOptions o = options("resumed");
+  o.stop_after_points = 2;
+  run_sweep(rc, s, o, sink, sink);
+  o.stop_after_points = 0;
+  ASSERT_TRUE(run_sweep(rc, s, o, sink, sink).complete);
+  const auto text = [](const std::string& h5) {
+    std::ifstream in(fs::path(h5).replace_extension("").string() + "_layers.csv");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  EXPECT_EQ(text(o.out_file), text(options("layers").out_file));
+  EXPECT_NE(text(o.out_file).find("point,array.memory.dram_bytes_per_cycle,layer,name,jobs,cycles"), std::string::npos);
+}
+
 TEST_F(SweepTest, EnergyColumnIsTheCountsTimesThePointsTable) {
   json j = example();
   j["array"]["memory"] = {{"preset", "nv_large"}};
