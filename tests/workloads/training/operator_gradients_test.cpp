@@ -196,6 +196,10 @@ TEST(OperatorGradients, Pooling) {
     b.input("x", {0, 3, 4}).output("y");
     B::ints_attribute(b.node("ReduceMean", {"x"}, {"y"}, "rm"), "axes", {1});
   }, {}, 13);
+  check_operator([](B& b, Rng&) {
+    b.input("x", {0, 3, 4}).output("y");
+    B::ints_attribute(b.node("ReduceSum", {"x"}, {"y"}, "rs"), "axes", {1});
+  }, {}, 12);
 }
 
 TEST(OperatorGradients, Layout) {
