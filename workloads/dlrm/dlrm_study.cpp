@@ -20,6 +20,7 @@
 #include "workloads/experiments/available_cpus.h"
 #include "workloads/run/engines.h"
 #include "workloads/io/interval_text.h"
+#include "workloads/io/memory_limit.h"
 #include "workloads/io/output_format.h"
 #include "workloads/io/results_file.h"
 #include "workloads/models/graph_runner.h"
@@ -90,6 +91,18 @@ std::string model_value(const ParameterFaultModel& m) {
   return "";
 }
 
+// What the recorded fault-free runs hold beyond the parameters, estimated before anything
+// is drawn: per sparsity, each table's copy with its zero row and the rows of its bags
+// [n, L, E] (L, the longest bag, is at least the mean sparsity x rows + the padding slot).
+double golden_bytes(const DlrmStudyConfig& c) {
+  const DlrmConfig& m = c.model;
+  double floats = 2.0 * static_cast<double>(m.parameter_count());  // the clean parameters, the model graph's
+  for (double s : c.sparsity)
+    floats += static_cast<double>(m.sparse_dim + m.tables) * m.embedding_dim +
+              static_cast<double>(c.samples) * (s * m.sparse_dim + m.tables) * m.embedding_dim;
+  return 4.0 * floats;
+}
+
 }  // namespace
 
 DlrmStudyConfig parse_dlrm_study_config(const std::string& file) {
@@ -117,6 +130,7 @@ DlrmStudyConfig parse_dlrm_study_config_json(const nlohmann::json& json, const s
   if (c.model.parameter_count() > kMaxParameters)
     top.fail("dlrm", "the model has " + std::to_string(c.model.parameter_count()) +
                          " parameters, more than the allowed " + std::to_string(kMaxParameters));
+  check_memory(golden_bytes(c), file + ": the fault-free runs of \"dlrm\" and \"study\"");
   Graph shapes = shape_graph(c.model);
   resolve_parameter_faults(c.faults, parameters_in_use_order(shapes));
   return c;

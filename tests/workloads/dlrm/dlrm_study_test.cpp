@@ -11,6 +11,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "scoped_env.h"
+#include "workloads/io/memory_limit.h"
+
 namespace accsim {
 namespace {
 
@@ -161,6 +164,27 @@ TEST(DlrmStudy, SummaryPoolsFiniteTrialsWithAStudentTInterval) {
   EXPECT_NEAR(s.rmse_hi, std::sqrt(25.0 / 3 + half), 1e-9);
   EXPECT_EQ(s.rmse_lo, 0.0);  // clipped
   EXPECT_TRUE(std::isnan(summarize({{nan, 1, 1}}).rmse));
+}
+
+// Dense inputs over big tables make big bags: the fault-free runs' bag rows [n, L, E] are
+// estimated at parse time, an InputError above the memory limit instead of an OOM.
+TEST(DlrmStudy, BagsBeyondTheMemoryLimitAreRefusedBeforeAnythingIsDrawn) {
+  const testing::ScopedEnv limit(kMemoryLimitVariable, "1G");
+  json j = study_config({0.001}, {1e-4}, {"all"}, 2);
+  EXPECT_NO_THROW(parse_dlrm_study_config_json(j, "d.json"));
+  j["dlrm"]["sparse_dim"] = 32768;
+  j["dlrm"]["embedding_dim"] = 1024;
+  j["study"]["samples"] = 4096;
+  j["study"]["sparsity"] = {0.001, 0.5};  // 4096 x 16385 x 1024 floats of bags at 0.5: 256 GiB
+  try {
+    parse_dlrm_study_config_json(j, "d.json");
+    FAIL() << "parsed";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("d.json: the fault-free runs of \"dlrm\" and \"study\" needs about 257 GiB, "
+                                         "more than the memory limit of 1 GiB"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(DlrmStudy, BadConfigsNameTheJsonPath) {
