@@ -11,18 +11,15 @@
 // feature order) of the rows of its active features in that slice (zero if none).
 // The concatenation is [bottom output, pooled table 0, ..., pooled table T-1].
 //
-// Every MLP layer runs on the simulated array as one forward_fc job of the whole batch
-// through an Engine (bias and activations on the host, as NVDLA's SDP); embeddings are
-// host lookups. Parameters are named for parameter fault targets: mlp.bottom.<i>.weight,
-// mlp.bottom.<i>.bias, mlp.top.<i>.weight, mlp.top.<i>.bias, embedding.<t>.weight.
+// This file holds the model's configuration, parameters and synthetic inputs; the model
+// runs as a graph of the operator table (dlrm_graph.h: Gemm on the array, Gather +
+// ReduceSum for the bags, Concat for the interaction) through the graph runner.
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "arch/config_reader.h"
-#include "arch/engine.h"
 #include "arch/tensor.h"
-#include "faultmodels/parameter_set.h"
 
 namespace accsim {
 
@@ -60,9 +57,6 @@ DlrmParameters zero_dlrm_parameters(const DlrmConfig& config);
 // U(-sqrt(1/rows), sqrt(1/rows)) (the DLRM reference implementation). Seeded.
 DlrmParameters init_dlrm_parameters(const DlrmConfig& config, std::uint64_t seed);
 
-// Named views of every parameter tensor; `params` must outlive the set.
-ParameterSet dlrm_parameter_set(const DlrmConfig& config, DlrmParameters& params);
-
 struct DlrmBatch {
   Tensor dense;                          // [n, dense_dim]
   std::vector<std::vector<int>> sparse;  // per sample: active features, ascending, in [0, sparse_dim)
@@ -72,24 +66,5 @@ struct DlrmBatch {
 // The PyTEI synthetic inputs: dense features standard normal, each sparse feature
 // active independently with probability `sparsity` (drawn with geometric skips). Seeded.
 DlrmBatch synthetic_dlrm_batch(const DlrmConfig& config, int samples, double sparsity, std::uint64_t seed);
-
-// The three stages, so that a fault study recomputes only what a corruption touches.
-// `cycle` is the run cycle at which the first job starts; it advances by each job's cycles.
-Tensor dlrm_bottom_mlp(const DlrmConfig& config, const DlrmParameters& params, const Tensor& dense, Engine& engine,
-                       long long& cycle);                                     // [n, bottom_mlp.back()]
-Tensor dlrm_pool_embeddings(const DlrmConfig& config, const DlrmParameters& params, const DlrmBatch& batch);  // [n, T*E]
-// Only the tables in `tables` (indices) into `pooled` (same shape as above), the others left as they are.
-void dlrm_pool_tables(const DlrmConfig& config, const DlrmParameters& params, const DlrmBatch& batch,
-                      const std::vector<int>& tables, Tensor& pooled);
-Tensor dlrm_top_mlp(const DlrmConfig& config, const DlrmParameters& params, const Tensor& bottom, const Tensor& pooled,
-                    Engine& engine, long long& cycle);  // [n, outputs], after the sigmoid
-
-struct DlrmRun {
-  Tensor bottom;  // bottom MLP output
-  Tensor pooled;  // pooled embeddings
-  Tensor output;  // [n, outputs] in (0, 1)
-  long long cycles = 0;  // array cycles of the MLP jobs
-};
-DlrmRun run_dlrm(const DlrmConfig& config, const DlrmParameters& params, const DlrmBatch& batch, Engine& engine);
 
 }  // namespace accsim

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -14,11 +15,16 @@
 #include "arch/pe_faults.h"
 #include "arch/sampling.h"
 #include "faultmodels/parameter_injection.h"
+#include "workloads/dlrm/dlrm_graph.h"
+#include "workloads/dlrm/parameters_in_use_order.h"
 #include "workloads/experiments/available_cpus.h"
 #include "workloads/run/engines.h"
 #include "workloads/io/interval_text.h"
+#include "workloads/io/memory_limit.h"
 #include "workloads/io/output_format.h"
 #include "workloads/io/results_file.h"
+#include "workloads/models/graph_runner.h"
+#include "workloads/models/incremental_run.h"
 
 namespace accsim {
 
@@ -42,21 +48,13 @@ std::vector<double> parse_sparsity(ConfigReader& r) {
   return out;
 }
 
-// Which stage of the model each parameter tensor feeds (by its name, dlrm.h).
-struct TensorPart {
-  bool bottom = false, top = false;
-  int table = -1;
-};
-std::vector<TensorPart> tensor_parts(const ParameterSet& set) {
-  std::vector<TensorPart> parts;
-  for (const auto& t : set.tensors()) {
-    TensorPart p;
-    if (t.name.rfind("mlp.bottom.", 0) == 0) p.bottom = true;
-    else if (t.name.rfind("mlp.top.", 0) == 0) p.top = true;
-    else p.table = std::stoi(t.name.substr(std::string("embedding.").size()));
-    parts.push_back(p);
-  }
-  return parts;
+// The model's graph at a shape-only batch (one sample, no active feature): for the
+// parameter names and shapes, no random draws.
+Graph shape_graph(const DlrmConfig& model) {
+  DlrmBatch batch;
+  batch.dense = Tensor({1, model.dense_dim});
+  batch.sparse.resize(1);
+  return dlrm_graph(model, zero_dlrm_parameters(model), batch);
 }
 
 DlrmTrial compare(const Tensor& golden, const Tensor& faulty, std::uint64_t flips) {
@@ -93,6 +91,18 @@ std::string model_value(const ParameterFaultModel& m) {
   return "";
 }
 
+// What the recorded fault-free runs hold beyond the parameters, estimated before anything
+// is drawn: per sparsity, each table's copy with its zero row and the rows of its bags
+// [n, L, E] (L, the longest bag, is at least the mean sparsity x rows + the padding slot).
+double golden_bytes(const DlrmStudyConfig& c) {
+  const DlrmConfig& m = c.model;
+  double floats = 2.0 * static_cast<double>(m.parameter_count());  // the clean parameters, the model graph's
+  for (double s : c.sparsity)
+    floats += static_cast<double>(m.sparse_dim + m.tables) * m.embedding_dim +
+              static_cast<double>(c.samples) * (s * m.sparse_dim + m.tables) * m.embedding_dim;
+  return 4.0 * floats;
+}
+
 }  // namespace
 
 DlrmStudyConfig parse_dlrm_study_config(const std::string& file) {
@@ -120,8 +130,9 @@ DlrmStudyConfig parse_dlrm_study_config_json(const nlohmann::json& json, const s
   if (c.model.parameter_count() > kMaxParameters)
     top.fail("dlrm", "the model has " + std::to_string(c.model.parameter_count()) +
                          " parameters, more than the allowed " + std::to_string(kMaxParameters));
-  DlrmParameters shapes = zero_dlrm_parameters(c.model);
-  resolve_parameter_faults(c.faults, dlrm_parameter_set(c.model, shapes));
+  check_memory(golden_bytes(c), file + ": the fault-free runs of \"dlrm\" and \"study\"");
+  Graph shapes = shape_graph(c.model);
+  resolve_parameter_faults(c.faults, parameters_in_use_order(shapes));
   return c;
 }
 
@@ -167,46 +178,82 @@ const DlrmCell& DlrmStudyResult::cell(std::size_t sparsity, std::size_t model, s
   return cells.at((sparsity * models + model) * targets + target);
 }
 
-DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& cfg, const DlrmStudyOptions& o, std::ostream& progress) {
-  const DlrmConfig& model = cfg.model;
-  const DlrmParameters clean = init_dlrm_parameters(model, o.seed);
-  DlrmStudyResult result;
-  result.parameters = clean.count();
-  std::vector<ResolvedTarget> targets;
-  std::vector<TensorPart> parts;
-  {
-    DlrmParameters copy = clean;
-    const ParameterSet set = dlrm_parameter_set(model, copy);
-    targets = resolve_parameter_faults(cfg.faults, set);
-    parts = tensor_parts(set);
-  }
-  for (const auto& t : targets) result.target_parameters.push_back(t.elements());
+namespace {
 
+// The fault-free side of the study: the model's graph (its initializers are the clean
+// parameters), and per sparsity what binds it to that sparsity's batch (the sparse inputs
+// are integer constants, so the bound graphs differ only in those and in the shapes they
+// set) with the batch's dense input and recorded run.
+struct GoldenBatches {
+  Graph model;  // bound to sparsity 0
+  struct Bound {
+    std::map<std::string, IntTensor> int_constants;
+    std::map<std::string, std::vector<int>> shapes;
+    GraphRun run;  // recorded
+  };
+  std::vector<Bound> batches;
+
+  void bind(Graph& g, std::size_t sparsity) const {
+    g.int_constants = batches[sparsity].int_constants;
+    g.shapes = batches[sparsity].shapes;
+  }
+};
+
+GoldenBatches golden_batches(const DlrmStudyConfig& cfg, const DlrmStudyOptions& o, const DlrmParameters& clean) {
+  GoldenBatches golden;
   const PeFaults healthy;
-  std::vector<DlrmBatch> batches;
-  std::vector<DlrmRun> golden;
-  {
-    const auto engine = make_engine(o.engine, cfg.array, healthy, 1);
-    for (std::size_t s = 0; s < cfg.sparsity.size(); ++s) {
-      batches.push_back(synthetic_dlrm_batch(model, cfg.samples, cfg.sparsity[s], stream_seed(o.seed, 100 + s)));
-      golden.push_back(run_dlrm(model, clean, batches.back(), *engine));
-      result.golden.push_back(golden.back().output);
-    }
-    result.forward_cycles = golden.front().cycles;
+  const auto engine = make_engine(o.engine, cfg.array, healthy, 1);
+  for (std::size_t s = 0; s < cfg.sparsity.size(); ++s) {
+    const DlrmBatch batch = synthetic_dlrm_batch(cfg.model, cfg.samples, cfg.sparsity[s], stream_seed(o.seed, 100 + s));
+    Graph g = dlrm_graph(cfg.model, clean, batch);
+    GraphRun run = run_graph(g, batch.dense, *engine, true);
+    golden.batches.push_back({g.int_constants, g.shapes, std::move(run)});
+    if (s == 0) golden.model = std::move(g);
   }
+  return golden;
+}
 
-  const std::size_t n_models = cfg.faults.models.size(), n_targets = targets.size();
+// The faulty model's outputs: only what the corrupted tensors reach is recomputed
+// (workloads/models/incremental_run.h), bit-identical to a full run.
+Tensor faulty_output(const Graph& g, const ParameterSet& set, const Injection& inj, const GraphRun& golden,
+                     Engine& engine) {
+  RerunScope scope;
+  for (const auto& f : inj.flips) scope.changed_initializers.insert(set[f.tensor].name);
+  return rerun_graph(g, golden, engine, scope).outputs.at(0);
+}
+
+std::vector<DlrmCell> empty_cells(const DlrmStudyConfig& cfg, std::size_t targets) {
+  std::vector<DlrmCell> cells;
   for (std::size_t s = 0; s < cfg.sparsity.size(); ++s)
-    for (std::size_t m = 0; m < n_models; ++m)
-      for (std::size_t t = 0; t < n_targets; ++t) {
+    for (std::size_t m = 0; m < cfg.faults.models.size(); ++m)
+      for (std::size_t t = 0; t < targets; ++t) {
         DlrmCell c;
         c.sparsity = s, c.model = m, c.target = t;
         c.trials.resize(static_cast<std::size_t>(cfg.trials));
-        result.cells.push_back(std::move(c));
+        cells.push_back(std::move(c));
       }
+  return cells;
+}
+
+}  // namespace
+
+DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& cfg, const DlrmStudyOptions& o, std::ostream& progress) {
+  const GoldenBatches golden = golden_batches(cfg, o, init_dlrm_parameters(cfg.model, o.seed));
+  DlrmStudyResult result;
+  std::vector<ResolvedTarget> targets;
+  {
+    Graph copy = golden.model;
+    const ParameterSet set = parameters_in_use_order(copy);
+    targets = resolve_parameter_faults(cfg.faults, set);
+    result.parameters = set.parameter_count();
+  }
+  for (const auto& t : targets) result.target_parameters.push_back(t.elements());
+  for (const auto& b : golden.batches) result.golden.push_back(b.run.outputs.at(0));
+  result.forward_cycles = golden.batches.front().run.cycles;
+  result.cells = empty_cells(cfg, targets.size());
+
   const long long total = static_cast<long long>(result.cells.size()) * cfg.trials;
   const std::uint64_t trial_seed_base = stream_seed(o.seed, 0x7e57);
-
   int workers = resolve_threads(o.threads);
   if (o.engine == "cycle") workers = 1;  // one SystemC kernel per process
   workers = static_cast<int>(std::min<long long>(workers, std::max<long long>(1, total)));
@@ -218,35 +265,23 @@ DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& cfg, const DlrmStudyOption
 
   const auto work = [&](bool reports_progress) {
     try {
-      DlrmParameters params = clean;
-      ParameterSet set = dlrm_parameter_set(model, params);
+      Graph g = golden.model;  // this worker's parameters: injected and undone per trial
+      ParameterSet set = parameters_in_use_order(g);
+      const PeFaults healthy;
       const auto engine = make_engine(o.engine, cfg.array, healthy, 1);
+      std::size_t bound = 0;
       for (;;) {
         const long long task = next.fetch_add(1);
         if (task >= total) break;
         DlrmCell& cell = result.cells[static_cast<std::size_t>(task / cfg.trials)];
         const std::size_t k = static_cast<std::size_t>(task % cfg.trials);
-        const DlrmRun& g = golden[cell.sparsity];
+        if (cell.sparsity != bound) golden.bind(g, bound = cell.sparsity);
+        const GraphRun& g_run = golden.batches[cell.sparsity].run;
+        const Tensor& clean_out = g_run.outputs.at(0);
         const Injection inj = inject(set, targets[cell.target], cfg.faults.models[cell.model],
                                      stream_seed(trial_seed_base, static_cast<std::uint64_t>(task)));
-        bool bottom = false, any = !inj.flips.empty();
-        std::vector<int> tables;
-        for (const auto& f : inj.flips) {
-          const TensorPart& p = parts[f.tensor];
-          bottom = bottom || p.bottom;
-          if (p.table >= 0 && std::find(tables.begin(), tables.end(), p.table) == tables.end()) tables.push_back(p.table);
-        }
-        if (!any) {
-          cell.trials[k] = compare(g.output, g.output, 0);
-        } else {
-          long long cycle = 0;
-          const DlrmBatch& batch = batches[cell.sparsity];
-          const Tensor b = bottom ? dlrm_bottom_mlp(model, params, batch.dense, *engine, cycle) : g.bottom;
-          Tensor pooled = g.pooled;
-          if (!tables.empty()) dlrm_pool_tables(model, params, batch, tables, pooled);
-          const Tensor out = dlrm_top_mlp(model, params, b, pooled, *engine, cycle);
-          cell.trials[k] = compare(g.output, out, inj.bit_flips());
-        }
+        cell.trials[k] = inj.flips.empty() ? compare(clean_out, clean_out, 0)
+                                           : compare(clean_out, faulty_output(g, set, inj, g_run, *engine), inj.bit_flips());
         inj.undo(set);
         const long long d = done.fetch_add(1) + 1;
         if (reports_progress) bar.update(d);

@@ -2,8 +2,11 @@
 // The PyTEI dummy-model study on the DLRM-style model (`accsim dlrm`,
 // docs/parameter_faults.md): for every input sparsity, parameter fault model (e.g. each
 // BER of a sweep) and target (e.g. embeddings, MLPs, the whole model), N seeded trials
-// each inject one draw into the fault-free parameters, run the model (MLPs on the
-// simulated array) and measure the RMSE between the fault-free and the faulty outputs.
+// each inject one draw into the fault-free parameters, rerun the model's graph
+// (dlrm_graph.h; MLPs on the simulated array) against its recorded fault-free run,
+// recomputing only what the corrupted tensors reach, and measure the RMSE between the
+// fault-free and the faulty outputs. Past building the graph the study sees only a graph
+// whose parameters (embedding tables among them) are initializers.
 #include <cstdint>
 #include <ostream>
 #include <string>

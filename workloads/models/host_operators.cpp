@@ -10,7 +10,7 @@
 #include "kernels/layout_ops.h"
 #include "kernels/normalization.h"
 #include "kernels/pooling.h"
-#include "kernels/activations.h"
+#include "kernels/reduce_sum.h"
 #include "kernels/unary_ops.h"
 #include "workloads/models/operator_table.h"
 #include "workloads/models/relu_clip.h"
@@ -116,6 +116,34 @@ void check_batch_norm(const Node& node, const Graph&) {
 }
 
 Result reduce_mean_op(OperatorContext& c) { return one_output(reduce_mean(c.in(0), reduce_axes(c), c.node.get_int("keepdims", 1) != 0)); }
+
+// ReduceSum sums in fp32 in index order (kernels/reduce_sum.h); with no axes it sums
+// everything, unless noop_with_empty_axes makes it an Identity (ONNX).
+Result reduce_sum_op(OperatorContext& c) {
+  const std::vector<int> axes = reduce_axes(c);
+  if (axes.empty() && c.node.get_int("noop_with_empty_axes", 0) != 0) return one_output(c.in(0));
+  return one_output(reduce_sum(c.in(0), axes, c.node.get_int("keepdims", 1) != 0));
+}
+
+// The axes, from the attribute (opset < 13) or a constant input, lie inside the input's
+// rank and name no axis twice.
+void check_reduce_sum(const Node& node, const Graph& g) {
+  std::vector<long long> axes = node.get_ints("axes", {});
+  if (!node.input(1).empty()) {
+    require_int_input(node, g, 1, "axes");
+    axes = g.int_constants.at(node.input(1)).values;
+  }
+  const std::size_t rank = g.shape_of(node.input(0)).size();
+  std::vector<int> seen;
+  for (long long a : axes) {
+    const int axis = normalise_axis(a, rank, node);
+    if (std::find(seen.begin(), seen.end(), axis) != seen.end())
+      throw std::invalid_argument("axis " + std::to_string(a) + " is given twice");
+    seen.push_back(axis);
+  }
+  const long long noop = node.get_int("noop_with_empty_axes", 0);
+  if (noop != 0 && noop != 1) throw std::invalid_argument("noop_with_empty_axes must be 0 or 1, got " + std::to_string(noop));
+}
 
 void check_pool(const Node& node, const Graph& g) {
   if (g.shape_of(node.input(0)).size() != 4) throw std::invalid_argument("only 2-D pooling of [N,C,H,W] is supported");
@@ -226,6 +254,7 @@ const std::vector<OperatorDef>& host_operators() {
       {"LayerNormalization", false, layer_normalization, check_layer_norm},
       {"BatchNormalization", false, batch_normalization, check_batch_norm},
       {"ReduceMean", false, reduce_mean_op, no_check},
+      {"ReduceSum", false, reduce_sum_op, check_reduce_sum},
       {"MaxPool", false, max_pool_op, check_pool},
       {"AveragePool", false, average_pool_op, check_pool},
       {"GlobalAveragePool", false, global_average_pool_op, no_check},

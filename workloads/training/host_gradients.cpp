@@ -1,9 +1,11 @@
 // Backward passes of the host operators: elementwise arithmetic and activations,
 // normalisations, mean reductions and pooling, each a thin adapter from a node to the
 // gradient kernels (kernels/*_gradients.h, kernels/pooling.h).
+#include <algorithm>
 #include <cmath>
 
 #include "kernels/activations.h"
+#include "kernels/broadcast_ops.h"
 #include "kernels/elementwise_gradients.h"
 #include "kernels/normalization_gradients.h"
 #include "kernels/pooling.h"
@@ -90,6 +92,23 @@ InputGradients reduce_mean_back(GradientContext& c) {
   return out;
 }
 
+// ReduceSum: every summed element receives its sum's gradient (an Identity with no axes
+// and noop_with_empty_axes).
+InputGradients reduce_sum_back(GradientContext& c) {
+  InputGradients out(c.node().inputs.size());
+  const Tensor& x = c.in(0);
+  std::vector<int> axes = reduce_axes(c.forward);
+  if (axes.empty() && c.node().get_int("noop_with_empty_axes", 0) != 0) {
+    out[0] = c.grad(0);
+    return out;
+  }
+  std::vector<int> kept = x.shape();
+  for (std::size_t d = 0; d < kept.size(); ++d)
+    if (axes.empty() || std::find(axes.begin(), axes.end(), static_cast<int>(d)) != axes.end()) kept[d] = 1;
+  out[0] = broadcast_to(c.grad(0).reshaped(kept), x.shape());
+  return out;
+}
+
 InputGradients max_pool_back(GradientContext& c) {
   return gradients({max_pool_backward(c.in(0), c.grad(0), pool_window(c.node()))});
 }
@@ -132,6 +151,7 @@ const std::vector<GradientDef>& host_gradients() {
       {"LayerNormalization", layer_normalization_back, nullptr, {}},
       {"BatchNormalization", batch_normalization_back, batch_normalization_training, {3, 4}},
       {"ReduceMean", reduce_mean_back, nullptr, {}},
+      {"ReduceSum", reduce_sum_back, nullptr, {}},
       {"MaxPool", max_pool_back, nullptr, {}},
       {"AveragePool", average_pool_back, nullptr, {}},
       {"GlobalAveragePool", global_average_pool_back, nullptr, {}},

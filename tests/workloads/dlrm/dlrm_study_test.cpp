@@ -7,8 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
+
+#include "scoped_env.h"
+#include "workloads/io/memory_limit.h"
 
 namespace accsim {
 namespace {
@@ -99,6 +103,51 @@ TEST(DlrmStudy, ResultsDoNotDependOnTheWorkerCount) {
   EXPECT_GT(one.cells[1].summary.mean_bit_flips, one.cells[0].summary.mean_bit_flips);
 }
 
+std::uint64_t fnv1a(std::uint64_t h, const void* data, std::size_t size) {
+  for (std::size_t i = 0; i < size; ++i) h = (h ^ static_cast<const unsigned char*>(data)[i]) * 0x100000001b3ULL;
+  return h;
+}
+
+// The model ran as its own code (dlrm.cpp's MLP, pooling and interaction loops) before it
+// became a graph; the graph must give the same bits. The hash covers the fault-free
+// outputs and every trial's RMSE, non-finite count and flips of a study with 3 tables,
+// 2 bottom and 3 top layers and NaN trials, as `accsim dlrm` at commit 3647c08 wrote them
+// (FNV-1a over the HDF5 datasets' little-endian bytes, golden/sparsity_<s> then
+// trials/{rmse, nonfinite_outputs, bit_flips} row by row).
+TEST(DlrmStudy, GivesTheBitsOfTheModelsFormerOwnCode) {
+  std::ifstream in(std::string(ACCSIM_SOURCE_DIR) + "/configs/small.json");
+  const json config = {
+      {"array", json::parse(in)["array"]},
+      {"seed", 77},
+      {"dlrm",
+       {{"dense_dim", 16}, {"sparse_dim", 600}, {"tables", 3}, {"embedding_dim", 8}, {"bottom_mlp", {12, 8}},
+        {"top_mlp", {10, 4, 2}}}},
+      {"study", {{"samples", 24}, {"sparsity", {0.02, 0.1}}, {"trials", 10}}},
+      {"parameter_faults",
+       {{"model", "ber"},
+        {"rate", {1e-4, 1e-3, 1e-2}},
+        {"targets",
+         {{{"name", "embeddings"}, {"tensors", {"embedding"}}},
+          {{"name", "mlps"}, {"tensors", {"mlp"}}},
+          {{"name", "model"}, {"tensors", {"all"}}}}}}}};
+  const DlrmStudyResult r = run(parse_dlrm_study_config_json(config, "pinned.json"), 2);
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const Tensor& g : r.golden) h = fnv1a(h, g.data(), g.size() * sizeof(float));
+  int nan_trials = 0;
+  for (const auto& c : r.cells)
+    for (const DlrmTrial& t : c.trials) {
+      const std::int64_t nonfinite = t.nonfinite_outputs, flips = static_cast<std::int64_t>(t.bit_flips);
+      h = fnv1a(h, &t.rmse, sizeof t.rmse);
+      h = fnv1a(h, &nonfinite, sizeof nonfinite);
+      h = fnv1a(h, &flips, sizeof flips);
+      nan_trials += std::isnan(t.rmse);
+    }
+  EXPECT_EQ(nan_trials, 23);
+  EXPECT_EQ(r.forward_cycles, 472);
+  EXPECT_EQ(r.parameters, 5492u);
+  EXPECT_EQ(h, 0xd1b7b6c3e660d7d4ULL);
+}
+
 TEST(DlrmStudy, SummaryPoolsFiniteTrialsWithAStudentTInterval) {
   const double nan = std::nan("");
   const DlrmCellSummary s = summarize({{3.0, 0, 10}, {4.0, 0, 20}, {nan, 2, 30}, {0.0, 0, 0}});
@@ -115,6 +164,27 @@ TEST(DlrmStudy, SummaryPoolsFiniteTrialsWithAStudentTInterval) {
   EXPECT_NEAR(s.rmse_hi, std::sqrt(25.0 / 3 + half), 1e-9);
   EXPECT_EQ(s.rmse_lo, 0.0);  // clipped
   EXPECT_TRUE(std::isnan(summarize({{nan, 1, 1}}).rmse));
+}
+
+// Dense inputs over big tables make big bags: the fault-free runs' bag rows [n, L, E] are
+// estimated at parse time, an InputError above the memory limit instead of an OOM.
+TEST(DlrmStudy, BagsBeyondTheMemoryLimitAreRefusedBeforeAnythingIsDrawn) {
+  const testing::ScopedEnv limit(kMemoryLimitVariable, "1G");
+  json j = study_config({0.001}, {1e-4}, {"all"}, 2);
+  EXPECT_NO_THROW(parse_dlrm_study_config_json(j, "d.json"));
+  j["dlrm"]["sparse_dim"] = 32768;
+  j["dlrm"]["embedding_dim"] = 1024;
+  j["study"]["samples"] = 4096;
+  j["study"]["sparsity"] = {0.001, 0.5};  // 4096 x 16385 x 1024 floats of bags at 0.5: 256 GiB
+  try {
+    parse_dlrm_study_config_json(j, "d.json");
+    FAIL() << "parsed";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("d.json: the fault-free runs of \"dlrm\" and \"study\" needs about 257 GiB, "
+                                         "more than the memory limit of 1 GiB"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(DlrmStudy, BadConfigsNameTheJsonPath) {

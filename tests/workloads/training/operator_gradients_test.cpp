@@ -196,6 +196,15 @@ TEST(OperatorGradients, Pooling) {
     b.input("x", {0, 3, 4}).output("y");
     B::ints_attribute(b.node("ReduceMean", {"x"}, {"y"}, "rm"), "axes", {1});
   }, {}, 13);
+  check_operator([](B& b, Rng&) {
+    b.input("x", {0, 3, 4}).output("y");
+    B::ints_attribute(b.node("ReduceSum", {"x"}, {"y"}, "rs"), "axes", {1});
+  }, {}, 12);
+  check_operator([](B& b, Rng&) {  // opset 13: axes as a constant input
+    b.input("x", {0, 3, 4, 2}).output("y");
+    b.ints("axes", {-1, 1});
+    B::int_attribute(b.node("ReduceSum", {"x", "axes"}, {"y"}, "rs"), "keepdims", 0);
+  }, {}, 13);
 }
 
 TEST(OperatorGradients, Layout) {
