@@ -19,7 +19,7 @@ int topology_command(const RunConfig& rc, const RunOptions& options, std::ostrea
   const WorkloadTiming w = time_workload(rc, options.engine, seed);
   const std::string report = compute_report_path(options.out_file);
   const std::string bandwidth = bandwidth_report_path(options.out_file);
-  const EnergyTable energy = energy_table_of_config_text(rc.json_text, rc.file);
+  const EnergyTable& energy = rc.array.energy;
   auto energy_of = [&](const EnergyCounts& c) { return estimate_energy(c, rc.array.datatype, energy).total_pj(); };
 
   out << "accsim " << ACCSIM_VERSION << " | array " << rc.array.name << " (" << rc.array.atomic_c << "x"

@@ -475,9 +475,7 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
              w.corrupted_outputs, w.nonfinite_outputs, w.utilisation, point.array.pes(),
              w.data_fetch_stall_cycles, w.dram_stall_cycles, w.postprocess_cycles, w.dram_read_bytes,
              w.dram_write_bytes};
-        p.energy_pj = estimate_energy(w.energy_counts, point.array.datatype,
-                                      energy_table_of_config_text(point.json_text, point.file))
-                          .total_pj();
+        p.energy_pj = estimate_energy(w.energy_counts, point.array.datatype, point.array.energy).total_pj();
         if (point.campaign && !add_campaign(p, point, o.seed, o.stop)) return;
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
