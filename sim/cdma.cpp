@@ -4,6 +4,7 @@ namespace accsim {
 
 Cdma::Cdma(sc_core::sc_module_name name) : sc_module(name) {
   SC_THREAD(fetch);
+  set_stack_size(kProcessStackBytes);
   sensitive << start;  // statically: a notification before the first sc_start is not lost
   dont_initialize();
 }

@@ -6,6 +6,7 @@ namespace accsim {
 
 Cmac::Cmac(sc_core::sc_module_name name) : sc_module(name) {
   SC_THREAD(compute);
+  set_stack_size(kProcessStackBytes);
 }
 
 void Cmac::begin(const SimJob& job) {

@@ -4,6 +4,7 @@ namespace accsim {
 
 Csc::Csc(sc_core::sc_module_name name) : sc_module(name) {
   SC_THREAD(load_weights);
+  set_stack_size(kProcessStackBytes);
 }
 
 void Csc::begin(const SimJob& job) {

@@ -6,6 +6,7 @@ namespace accsim {
 
 Sdp::Sdp(sc_core::sc_module_name name) : sc_module(name) {
   SC_THREAD(process);
+  set_stack_size(kProcessStackBytes);
 }
 
 void Sdp::begin(const SimJob& job) {

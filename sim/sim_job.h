@@ -4,6 +4,7 @@
 // top (sim/conv_core) builds it before the simulation resumes; units keep a pointer to
 // it for the job and never write it.
 #include <cmath>
+#include <cstddef>
 #include <systemc>
 
 #include "arch/array_operands.h"
@@ -14,6 +15,10 @@
 #include "arch/schedule.h"
 
 namespace accsim {
+
+// Stack of each unit's SC_THREAD: ample for the datapath's frames under AddressSanitizer,
+// whose redzones grow them beyond SystemC's default.
+constexpr std::size_t kProcessStackBytes = 1 << 20;
 
 struct SimJob {
   SimJob(const ConvJob& j, const ArrayConfig& a, const PeFaults& f, const ArrayOperands& ops, long long start)
