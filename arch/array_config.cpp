@@ -1,7 +1,5 @@
 #include "arch/array_config.h"
 
-#include "arch/energy_table.h"
-
 namespace accsim {
 
 ArrayConfig parse_array_config(ConfigReader r) {
@@ -26,9 +24,7 @@ ArrayConfig parse_array_config(ConfigReader r) {
       r.fail("cbuf_bytes", std::to_string(c.cbuf_bytes) + " differs from memory's cbuf_banks x cbuf_bank_entries x "
                            "cbuf_entry_bytes = " + std::to_string(c.memory.cbuf_bytes()));
   }
-  // The energy table is read where energy is reported (energy_table_of_array); checked
-  // here so that a bad value stops the run before it starts.
-  if (r.has("energy")) parse_energy_table(r.get_object("energy"));
+  if (r.has("energy")) c.energy = parse_energy_table(r.get_object("energy"));
   r.finish();
   return c;
 }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "arch/config_reader.h"
+#include "arch/energy_table.h"
 #include "arch/memory_config.h"
 #include "arch/number_format.h"
 #include "arch/swizzle.h"
@@ -21,11 +22,12 @@ struct ArrayConfig {
   double clock_mhz = 1000.0;
   SwizzlePolicy swizzle = SwizzlePolicy::none;  // optional key, default none
   MemoryConfig memory;                // optional object: the memory side (ideal without it)
+  EnergyTable energy;                 // optional object: energy per access (defaults without it)
 
   int pes() const { return atomic_c * atomic_k; }
 };
 
-// Parses the "array" object; every key is required except `name`, `swizzle` and `memory`. Unknown keys and
+// Parses the "array" object; every key is required except `name`, `swizzle`, `memory` and `energy`. Unknown keys and
 // out-of-range values throw InputError naming file, key and range.
 ArrayConfig parse_array_config(ConfigReader reader);
 

@@ -58,15 +58,6 @@ EnergyTable parse_energy_table(ConfigReader r) {
   return t;
 }
 
-EnergyTable energy_table_of_array(ConfigReader array) {
-  return array.has("energy") ? parse_energy_table(array.get_object("energy")) : EnergyTable{};
-}
-
-EnergyTable energy_table_of_config_text(const std::string& json_text, const std::string& file) {
-  const nlohmann::json json = nlohmann::json::parse(json_text);
-  return energy_table_of_array(ConfigReader(json.at("array"), file, "array"));
-}
-
 std::string energy_text(double pj) {
   static const char* const units[] = {"pJ", "nJ", "uJ", "mJ", "J"};
   int u = 0;

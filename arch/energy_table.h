@@ -5,7 +5,7 @@
 // the register read from the ratios of Chen et al., "Eyeriss: a spatial architecture for
 // energy-efficient dataflow for convolutional neural networks", ISCA 2016. Every value,
 // its source and its scaling: docs/cycle_model.md, "Energy". The optional "energy" object
-// of the "array" block overrides any of them.
+// of the "array" block overrides any of them (parsed once into ArrayConfig::energy).
 #include <string>
 #include <vector>
 
@@ -47,12 +47,6 @@ EnergyEstimate estimate_energy(const EnergyCounts& counts, DataType datatype, co
 
 // Parses the "energy" object: absent keys keep the default; each value in [0, 1e6] pJ.
 EnergyTable parse_energy_table(ConfigReader reader);
-
-// The table of an "array" object: its "energy" block, or the defaults without one.
-EnergyTable energy_table_of_array(ConfigReader array);
-
-// The table of a whole config as read (RunConfig::json_text): its array.energy block or the defaults.
-EnergyTable energy_table_of_config_text(const std::string& json_text, const std::string& file);
 
 // The run's total energy as text with its unit: "123.4 pJ", "5.67 nJ", "8.9 uJ", "1.2 mJ".
 std::string energy_text(double pj);

@@ -1,9 +1,9 @@
 #pragma once
 // What the memory side adds to a job's time on the array, and the bytes it moves
-// (docs/cycle_model.md, "Memory side"). Shared by both engines: the SystemC model waits
-// these cycles where they fall (before the first weight load, after the pipeline
-// drain) and steps the CBUF data port per atomic operation itself; the closed form
-// adds them up.
+// (docs/cycle_model.md, "Memory side"). The closed form adds these terms up; the SystemC
+// pipeline (sim/) gets them from its units instead (CDMA waits for the first fetch, SDP
+// for the DRAM stream and its own tail, CMAC steps the CBUF data port per atomic
+// operation), using only k, the first fetch's bytes and the DRAM channel from here.
 //   k = ceil(atomic_c * bytes_per_element / cbuf_read_bytes_per_cycle): cycles per atomic
 //       operation (CSC reads its input cube over k cycles; the array fires in the last)
 //   prologue = dram_latency + transfer(first fetch): CDMA brings the first kernel group's

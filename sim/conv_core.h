@@ -1,28 +1,34 @@
 #pragma once
-// The cycle-level SystemC model of the convolution core: sequencer (CSC) -> PE array
-// (CMAC) -> accumulator (CACC), driven by one clocked process. The process wakes once
-// per stripe and steps the stripe's atomic operations cycle by cycle inside (the
-// SystemC kernel costs ~0.15 us per activation, so per-cycle activations would cap
-// the model at a few M cycles/s); simulated time advances by exactly the cycles the
-// stripe and the following weight-load stall take.
+// The cycle-level SystemC model of NVDLA's convolution pipeline, one module per unit
+// joined by typed channels (docs/cycle_model.md, "The SystemC pipeline"):
+//
+//   dram <-(DramIf)- cdma -(CbufIf)-> cbuf <-(CbufIf)- csc -(shadow_full)-> cmac -(CaccIf)-> cacc
+//     ^               | "first fetch in"                  <-(shadow_free)-  |                  |
+//     |               +-> csc, cmac, sdp                  <-----(CscIf)-----+             TileResult
+//     +-------------------------------------(DramIf: write-back)------------------- sdp <----+
+//
+// Every process wakes once per stripe (or per tile, per job) and loops over the cycles
+// inside: the SystemC kernel costs ~0.15 us per activation, so per-cycle activations
+// would cap the model at a few M cycles/s.
 //
 // SystemC allows one elaboration per process, so the core is created once (instance())
-// and fed jobs of any shape; each run() resumes the simulation until the job drains.
+// and fed jobs of any shape: run() gives every unit the job (begin), starts CDMA and
+// resumes the simulation until it starves, i.e. every process waits for the next job.
 #include <memory>
 #include <systemc>
 
-#include "arch/engine.h"
-#include "arch/mapping.h"
-#include "arch/pe_faults.h"
-#include "sim/accumulator.h"
-#include "sim/sequencer.h"
-#include "arch/pe_array.h"
+#include "sim/cacc.h"
+#include "sim/cbuf.h"
+#include "sim/cdma.h"
+#include "sim/cmac.h"
+#include "sim/csc.h"
+#include "sim/dram.h"
+#include "sim/sdp.h"
 
 namespace accsim {
 
 class ConvCore : public sc_core::sc_module {
  public:
-  SC_HAS_PROCESS(ConvCore);
   static ConvCore& instance();
 
   // Runs one job to completion on an array of `array`'s shape with `faults`.
@@ -32,17 +38,19 @@ class ConvCore : public sc_core::sc_module {
 
  private:
   explicit ConvCore(sc_core::sc_module_name name);
-  void clocked();         // the one process: one activation per stripe
-  Stripe run_stripe();    // the atomic operations of the next stripe, cycle by cycle; returns it
-  void apply_storage_flips_before(long long cycle);  // transients that hit while the array waited
-  const std::vector<TransientFlip>* flips_at(long long cycle);
-  void wait_cycles(long long cycles);
+  JobTiming timing(const SimJob& job) const;  // the units' counts, summed up
 
-  sc_core::sc_event start_;
-  sc_core::sc_time period_;
-
-  struct Active;                    // the job in flight
-  std::unique_ptr<Active> job_;
+  Dram dram_;
+  Cbuf cbuf_;
+  Cdma cdma_;
+  Csc csc_;
+  Cmac cmac_;
+  Cacc cacc_;
+  Sdp sdp_;
+  sc_core::sc_fifo<int> fetched_csc_, fetched_cmac_, fetched_sdp_;  // CDMA's "first fetch is in"
+  sc_core::sc_fifo<long long> shadow_full_;                          // CSC -> CMAC: a weight set
+  sc_core::sc_fifo<int> shadow_free_;                                // CMAC -> CSC: taken
+  sc_core::sc_fifo<TileResult> tiles_;                               // CACC -> SDP
 };
 
 }  // namespace accsim

@@ -2,30 +2,32 @@
 
 namespace accsim {
 
-Sequencer::Sequencer(const ConvJob& job, const ArrayConfig& array, const Mapping& mapping, const ArrayOperands& operands)
-    : shape_(job.shape),
-      array_(array),
-      mapping_(mapping),
-      input_(operands.input),
-      weights_(operands.weights),
-      schedule_(job.shape, array) {}
+Sequencer::Sequencer(const ConvShape& shape, const ArrayConfig& array, const Mapping& mapping,
+                     const ArrayOperands& operands)
+    : shape_(shape), array_(array), mapping_(mapping), input_(operands.input), weights_(operands.weights) {}
 
-const Stripe& Sequencer::begin_stripe(long long index, std::uint32_t* shadow) {
-  const Stripe next = schedule_.stripe(index);
-  if (index == 0 || next.group != stripe_.group || next.block != stripe_.block) {
-    mapping_.rows_to_channels(next.group, next.block, rows_);
-    mapping_.cols_to_channels(next.group, cols_);
-  }
-  stripe_ = next;
+void Sequencer::select(ChannelMap& map, const Stripe& st) const {
+  if (st.group == map.group && st.block == map.block) return;
+  mapping_.rows_to_channels(st.group, st.block, map.rows);
+  mapping_.cols_to_channels(st.group, map.cols);
+  map.group = st.group, map.block = st.block;
+}
+
+void Sequencer::load_weights(const Stripe& st, std::uint32_t* shadow) {
+  select(weight_, st);
   const int C = shape_.c, R = shape_.r, S = shape_.s;
   for (int row = 0; row < array_.atomic_c; ++row) {
     for (int col = 0; col < array_.atomic_k; ++col) {
-      const int ic = rows_[row], oc = cols_[col];
+      const int ic = weight_.rows[row], oc = weight_.cols[col];
       shadow[row * array_.atomic_k + col] =
-          (ic < 0 || oc < 0) ? 0u : weights_[((static_cast<std::size_t>(oc) * C + ic) * R + stripe_.r) * S + stripe_.s];
+          (ic < 0 || oc < 0) ? 0u : weights_[((static_cast<std::size_t>(oc) * C + ic) * R + st.r) * S + st.s];
     }
   }
-  return stripe_;
+}
+
+void Sequencer::select_data(const Stripe& st) {
+  select(data_, st);
+  stripe_ = st;
 }
 
 void Sequencer::fetch_cube(int i, std::uint32_t* cube) const {
@@ -37,7 +39,7 @@ void Sequencer::fetch_cube(int i, std::uint32_t* cube) const {
   const int iw = (pq % Q) * shape_.stride + stripe_.s - shape_.pad;
   const bool inside = ih >= 0 && ih < shape_.h && iw >= 0 && iw < shape_.w;
   for (int row = 0; row < array_.atomic_c; ++row) {
-    const int ic = rows_[row];
+    const int ic = data_.rows[row];
     cube[row] = (!inside || ic < 0)
                     ? 0u
                     : input_[((static_cast<std::size_t>(n) * shape_.c + ic) * shape_.h + ih) * shape_.w + iw];

@@ -16,7 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-EnergyTable table_of(const json& j) { return energy_table_of_array(ConfigReader(j, "a.json", "array")); }
+EnergyTable table_of(const json& j) { return testing::parse_array(j).energy; }
 
 json array_json() { return testing::array_json(); }
 ArrayConfig parse(const json& j) { return testing::parse_array(j); }

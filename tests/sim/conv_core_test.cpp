@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "arch/input_error.h"
 #include "arch/job_timing.h"
 #include "kernels/reference_conv.h"
 #include "sim/cycle_engine.h"
@@ -291,6 +292,23 @@ TEST(ConvCore, ManyJobsOfDifferentShapesRunInOneElaboration) {
     EXPECT_EQ(count_bit_differences(first.output, again.output), 0);
     EXPECT_EQ(first.timing, again.timing);
   }
+}
+
+TEST(ConvCore, AJobCbufCannotHoldIsRejectedAndThePipelineRunsTheNextOne) {
+  ArrayConfig a = preset("small");
+  a.memory = memory_preset("nv_small");
+  a.memory.enabled = true;
+  Rng rng(5);
+  // One output row needs 3 input rows of 64 channels x 2048 pixels x 4 bytes = 1.5 MiB > CBUF.
+  ConvJob huge = make_job(1, 64, 3, 2048, 8, 3, 1, 0);
+  Operands huge_ops = random_operands(huge, rng);
+  EXPECT_THROW(run_cycle(a, {}, huge, huge_ops), InputError);
+  // Rejected before the simulation resumed: no unit holds a half-run job.
+  ConvJob job = make_job(1, 20, 9, 9, 12, 3, 1, 1);
+  Operands ops = random_operands(job, rng);
+  const JobResult r = run_cycle(a, {}, job, ops);
+  EXPECT_EQ(r.timing, closed_form_timing(job.shape, a));
+  EXPECT_GT(r.timing.dram_read_bytes, 0);
 }
 
 TEST(ConvCore, MismatchedOperandsAreRejected) {

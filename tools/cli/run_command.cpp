@@ -29,11 +29,6 @@ struct ModelRuns {
   std::string check_name;
 };
 
-// The array block's energy table (checked with the array when the config was read).
-EnergyTable run_energy_table(const RunConfig& rc) {
-  return energy_table_of_config_text(rc.json_text, rc.file);
-}
-
 ModelRuns run_model(const RunConfig& rc, const std::string& engine, const Graph& graph, const Tensor& input) {
   const PeFaults healthy, faulty(rc.array, rc.faults);
   ModelRuns runs;
@@ -139,7 +134,7 @@ int run_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   const Graph& graph = *model.graph;
   const WorkloadInput input = load_model_input(rc, rc.seed, model, err);
   const ModelRuns runs = run_model(rc, options.engine, graph, input.images);
-  const std::vector<NodeReport> rows = array_node_reports(graph, runs.golden, runs.faulty, rc.array, run_energy_table(rc));
+  const std::vector<NodeReport> rows = array_node_reports(graph, runs.golden, runs.faulty, rc.array, rc.array.energy);
 
   out << "accsim " << ACCSIM_VERSION << " | " << array_title(rc.array) << " | " << model.title << " on " << input.source
       << " | seed " << rc.seed << " | engine " << options.engine << "\n"

@@ -136,7 +136,7 @@ int topology_command(const RunConfig& rc, const RunOptions& options, std::ostrea
       << " | engine " << options.engine << "\n";
   print_faults(out, rc);
   out << "\n";
-  print_layers(out, rc, w, energy_table_of_config_text(rc.json_text, rc.file));
+  print_layers(out, rc, w, rc.array.energy);
   write_results(rc, options, w, out);
   return 0;
 }

@@ -41,9 +41,7 @@ SweepPointResult run_sweep_point(const RunConfig& point, const std::string& engi
                         w.corrupted_outputs, w.nonfinite_outputs, w.utilisation, point.array.pes(),
                         w.data_fetch_stall_cycles, w.dram_stall_cycles, w.postprocess_cycles, w.dram_read_bytes,
                         w.dram_write_bytes};
-  p.energy_pj = estimate_energy(w.energy_counts, point.array.datatype,
-                                energy_table_of_config_text(point.json_text, point.file))
-                    .total_pj();
+  p.energy_pj = estimate_energy(w.energy_counts, point.array.datatype, point.array.energy).total_pj();
   layers = sweep_layers(w);
   if (point.campaign && !add_campaign(p, point, seed, stop)) p.done = false;
   return p;
