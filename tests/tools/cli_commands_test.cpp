@@ -167,7 +167,8 @@ TEST(CliCommands, EveryOverridingFlagOfEveryCommandIsCheckedByItsKeysValidation)
     for (const std::string& option : c.options) {
       const bool overrides = std::any_of(c.flag_keys.begin(), c.flag_keys.end(),
                                          [&](const FlagKey& f) { return f.flag == option; });
-      EXPECT_TRUE(overrides || option == "engine" || option == "quiet")
+      // --experiment (replay) names no config key: replay checks it against the run (ReplayCommand tests).
+      EXPECT_TRUE(overrides || option == "engine" || option == "quiet" || option == "experiment")
           << "accsim " << c.name << " --" << option << " sets something without a config key's validation";
     }
     for (const FlagKey& f : c.flag_keys) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 
@@ -14,6 +15,7 @@
 #include "workloads/campaign/campaign_report.h"
 #include "workloads/campaign/campaign_setup.h"
 #include "workloads/experiments/progress_meter.h"
+#include "workloads/io/csv_writer.h"
 #include "workloads/io/run_attributes.h"
 #include "workloads/experiments/run_checkpoint.h"
 #include "workloads/run/run_config.h"
@@ -31,15 +33,19 @@ std::string joined(const std::vector<T>& v) {
 
 }  // namespace
 
-int campaign_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
-  const RunConfig rc = load_run_config(options);
+const CampaignConfig& campaign_block(const RunConfig& rc, const std::string& command) {
   if (!rc.campaign)
-    throw InputError(rc.file + ": campaign: required key is missing (accsim campaign needs a \"campaign\" object, "
-                               "docs/config.md)");
+    throw InputError(rc.file + ": campaign: required key is missing (accsim " + command +
+                     " needs a \"campaign\" object, docs/config.md)");
   if (!rc.faults.empty())
     throw InputError(rc.file + ": faults: a campaign draws its own fault per experiment; remove \"faults\" (or "
                                "leave it empty)");
-  const CampaignConfig& cc = *rc.campaign;
+  return *rc.campaign;
+}
+
+int campaign_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
+  const RunConfig rc = load_run_config(options);
+  const CampaignConfig& cc = campaign_block(rc, "campaign");
   const std::uint64_t seed = rc.seed;
   const CampaignSource source = load_campaign(rc, seed, err);
   const Campaign& campaign = source.campaign;
@@ -79,6 +85,8 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
   h5.set_attribute("/", "atomic_k", rc.array.atomic_k);
   h5.set_attribute("/", "stripe_length", rc.array.stripe_length);
   h5.commit();
+  const std::string csv = std::filesystem::path(options.out_file).replace_extension(".csv").string();
+  write_csv(csv, campaign_csv_table(results));
   discard_checkpoint(options.out_file);
 
   const long long fresh = results.done_count - results.resumed;
@@ -105,7 +113,7 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
         << std::defaultfloat;
   out << "\n\n";
   print_campaign_summary(out, summary, results);
-  out << "\nresults: " << options.out_file << "\n";
+  out << "\nresults: " << options.out_file << ", " << csv << "\n";
   return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "tools/cli/run_command.h"
+#include "workloads/run/run_config.h"
 
 namespace accsim {
 
@@ -13,5 +14,9 @@ namespace accsim {
 // terminal, a line per 10% otherwise. SIGINT/SIGTERM stop the run after a checkpoint
 // (exit code 128 + signal); rerunning the command resumes it.
 int campaign_command(const RunOptions& options, std::ostream& out, std::ostream& err);
+
+// The config's campaign block; InputError naming the file and key when it is missing or
+// when the config also gives "faults" (`command` names the command in the message).
+const CampaignConfig& campaign_block(const RunConfig& rc, const std::string& command);
 
 }  // namespace accsim

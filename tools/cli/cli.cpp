@@ -95,6 +95,7 @@ RunOptions run_options(const po::variables_map& vm, const CommandSpec& command) 
                                 : std::filesystem::path(ro.config_file).stem().string() + command.out_suffix;
   ro.outputs = output_files(command, ro.out_file);
   ro.quiet = vm.count("quiet") > 0;
+  if (vm.count("experiment")) ro.experiment = vm["experiment"].as<std::string>();
   for (const FlagKey& f : command.flag_keys) {
     if (!vm.count(f.flag)) continue;
     const std::string text = vm[f.flag].as<std::string>();

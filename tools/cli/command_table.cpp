@@ -6,6 +6,7 @@
 #include "tools/cli/dlrm_command.h"
 #include "tools/cli/errmodel_command.h"
 #include "tools/cli/pvf_command.h"
+#include "tools/cli/replay_command.h"
 #include "tools/cli/run_command.h"
 #include "tools/cli/sweep_command.h"
 #include "tools/cli/train_campaign_command.h"
@@ -46,6 +47,7 @@ const std::vector<OptionSpec>& option_table() {
       {"test-limit", "N", "test images for the final accuracy"},
       {"epochs", "N", "epochs"},
       {"quiet", "", "no progress on stderr"},
+      {"experiment", "ID", "the experiment to replay: its index in the campaign"},
   };
   return options;
 }
@@ -87,12 +89,17 @@ const std::vector<CommandSpec>& command_table() {
        "docs/campaign.md", {"seed", "threads", "quiet"}, {kSeed, {"threads", "campaign.threads", false}},
        {kFastEngineOnly}, "array, workload, mitigations.activation_clip, campaign, seed", ".campaign.h5",
        "accsim campaign --config configs/experiments/campaign_lenet5.json --out campaign.h5", campaign_command,
-       {"network", "model"}, {Companion::checkpoint}},
+       {"network", "model"}, {Companion::checkpoint, Companion::csv}},
       {"pvf", "parameter vulnerability factor per target and bit, with mitigations; resumable", "docs/pvf.md",
        {"seed", "threads", "quiet"}, {kSeed, {"threads", "pvf.threads", false}}, {kFastEngineOnly},
        "array, workload, mitigations.activation_clip, pvf, parameter_faults, seed", ".pvf.h5",
        "accsim pvf --config configs/experiments/pvf_lenet5.json --out pvf.h5", pvf_command, {"network", "model"},
        kCheckpointCsvPlot},
+      {"replay", "one experiment of a campaign or pvf run rerun bit-exactly from its index, with its full record",
+       "docs/campaign.md", {"experiment", "seed"}, {kSeed}, {kFastEngineOnly},
+       "array, workload, mitigations.activation_clip, campaign or pvf, parameter_faults, seed", ".replay.h5",
+       "accsim replay --config configs/experiments/campaign_lenet5.json --experiment 17 --out replay.h5",
+       replay_command, {"network", "model"}},
       {"train-campaign", "training-fault campaign: masked/crash/SDC/latent rates by site, pass, kind, bit; resumable",
        "docs/training.md", {"seed", "threads", "quiet"}, {kSeed, {"threads", "train_campaign.threads", false}},
        {kFastEngineOnly}, "array, workload, mitigations.activation_clip, training, train_campaign, seed", ".train_campaign.h5",

@@ -25,6 +25,7 @@ struct RunOptions {
   std::vector<std::string> outputs;  // every file the command may write: out_file, then its checkpoint, CSV, plot
   std::string engine = "fast";  // "fast" or "cycle"
   bool quiet = false;           // no progress on stderr
+  std::string experiment;       // --experiment (replay), as given; "" = not given
   std::vector<ConfigOverride> overrides;
 };
 

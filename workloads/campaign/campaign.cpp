@@ -38,6 +38,14 @@ Outcome classify_outcome(long long correct_to_wrong, long long nonfinite_images)
   return Outcome::masked;
 }
 
+ExperimentResult planned_experiment(const Campaign& c, const CampaignEvaluator& evaluator, long long batch_cycles,
+                                    long long index) {
+  ExperimentResult e;
+  e.fault = draw_campaign_fault(c.config, c.array, c.seed, index, batch_cycles);
+  if (!e.fault.permanent()) e.node = evaluator.struck(e.fault.cycle);
+  return e;
+}
+
 CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& options) {
   const int n = c.images.rank() >= 2 ? c.images.dim(0) : 0;
   if (n < 1 || static_cast<std::size_t>(n) != c.labels.size())
@@ -55,11 +63,8 @@ CampaignResults run_campaign(const Campaign& c, const CampaignRunOptions& option
   const auto total = static_cast<std::size_t>(c.config.experiments);
   r.experiments.resize(total);
   r.done.assign(total, 0);
-  for (std::size_t i = 0; i < total; ++i) {
-    ExperimentResult& e = r.experiments[i];
-    e.fault = draw_campaign_fault(c.config, c.array, c.seed, static_cast<long long>(i), r.batch_cycles);
-    if (!e.fault.permanent()) e.node = evaluator->struck(e.fault.cycle);
-  }
+  for (std::size_t i = 0; i < total; ++i)
+    r.experiments[i] = planned_experiment(c, *evaluator, r.batch_cycles, static_cast<long long>(i));
   if (!options.checkpoint.empty() && std::filesystem::exists(options.checkpoint))
     r.resumed = read_campaign_checkpoint(options.checkpoint, r);
 

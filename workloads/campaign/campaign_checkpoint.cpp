@@ -44,7 +44,8 @@ std::string campaign_key(const Campaign& c) {
 }
 
 void write_campaign_checkpoint(const std::string& path, const CampaignResults& r) {
-  std::vector<std::int64_t> index, outcome, c2w, nonfinite, trace;
+  std::vector<std::int64_t> index, outcome, c2w, nonfinite, trace, image, golden_top1, faulty_top1, nonfinite_node;
+  std::vector<double> margin;
   std::vector<std::int64_t> v_outcome, v_detected, v_corrected, v_c2w, v_nonfinite, v_cycles;  // [index x variants]
   const std::size_t variants = r.variants.size();
   for (std::size_t i = 0; i < r.experiments.size(); ++i) {
@@ -55,6 +56,11 @@ void write_campaign_checkpoint(const std::string& path, const CampaignResults& r
     c2w.push_back(e.correct_to_wrong);
     nonfinite.push_back(e.nonfinite_images);
     trace.insert(trace.end(), e.trace.begin(), e.trace.end());
+    image.push_back(e.image);
+    golden_top1.push_back(e.golden_top1);
+    faulty_top1.push_back(e.faulty_top1);
+    margin.push_back(e.margin);
+    nonfinite_node.push_back(e.nonfinite_node);
     if (e.variants.size() != variants) throw std::logic_error("write_campaign_checkpoint: variant results missing");
     for (const VariantResult& v : e.variants) {
       v_outcome.push_back(static_cast<std::int64_t>(v.outcome));
@@ -74,6 +80,11 @@ void write_campaign_checkpoint(const std::string& path, const CampaignResults& r
   h5.write_int64s("/correct_to_wrong", c2w);
   h5.write_int64s("/nonfinite_images", nonfinite);
   h5.write_int64s("/trace", trace, {index.size(), r.nodes.size()});
+  h5.write_int64s("/image", image);
+  h5.write_int64s("/golden_top1", golden_top1);
+  h5.write_int64s("/faulty_top1", faulty_top1);
+  h5.write_doubles("/margin", margin);  // a float's value is exact as a double
+  h5.write_int64s("/nonfinite_node", nonfinite_node);
   h5.set_attribute("/", "variants", variants);
   if (variants > 0) {
     std::vector<std::string> names;
@@ -100,9 +111,15 @@ long long read_campaign_checkpoint(const std::string& path, CampaignResults& r) 
   const std::vector<std::int64_t> nonfinite = read_int64s(path, "/nonfinite_images");
   std::vector<hsize_t> dims;
   const std::vector<std::int64_t> trace = read_int64_array(path, "/trace", dims);
+  const std::vector<std::int64_t> image = read_int64s(path, "/image");
+  const std::vector<std::int64_t> golden_top1 = read_int64s(path, "/golden_top1");
+  const std::vector<std::int64_t> faulty_top1 = read_int64s(path, "/faulty_top1");
+  const std::vector<double> margin = read_doubles(path, "/margin");
+  const std::vector<std::int64_t> nonfinite_node = read_int64s(path, "/nonfinite_node");
   const std::size_t n = index.size(), columns = r.nodes.size();
   if (read_strings(path, "/layers") != r.nodes || outcome.size() != n || c2w.size() != n ||
-      nonfinite.size() != n || dims.size() != 2 || dims[0] != n || dims[1] != columns)
+      nonfinite.size() != n || dims.size() != 2 || dims[0] != n || dims[1] != columns || image.size() != n ||
+      golden_top1.size() != n || faulty_top1.size() != n || margin.size() != n || nonfinite_node.size() != n)
     throw InputError(what + " is inconsistent (datasets of different lengths); delete it to start afresh");
   const std::size_t variants = r.variants.size();
   std::vector<std::string> names;
@@ -122,7 +139,10 @@ long long read_campaign_checkpoint(const std::string& path, CampaignResults& r) 
   long long loaded = 0;
   for (std::size_t j = 0; j < n; ++j) {
     const std::int64_t i = index[j];
-    if (i < 0 || i >= static_cast<std::int64_t>(r.experiments.size()) || outcome[j] < 0 || outcome[j] > 2)
+    const auto within = [](std::int64_t v, std::int64_t end) { return v >= -1 && v < end; };
+    if (i < 0 || i >= static_cast<std::int64_t>(r.experiments.size()) || outcome[j] < 0 || outcome[j] > 2 ||
+        !within(image[j], r.images) || !within(nonfinite_node[j], static_cast<std::int64_t>(r.graph_nodes.size())) ||
+        !within(golden_top1[j], INT32_MAX) || !within(faulty_top1[j], INT32_MAX))
       throw InputError(what + " holds an experiment index or outcome out of range; delete it to start afresh");
     ExperimentResult& e = r.experiments[static_cast<std::size_t>(i)];
     e.outcome = static_cast<Outcome>(outcome[j]);
@@ -130,6 +150,11 @@ long long read_campaign_checkpoint(const std::string& path, CampaignResults& r) 
     e.nonfinite_images = nonfinite[j];
     e.trace.assign(trace.begin() + static_cast<std::ptrdiff_t>(j * columns),
                    trace.begin() + static_cast<std::ptrdiff_t>((j + 1) * columns));
+    e.image = image[j];
+    e.golden_top1 = static_cast<int>(golden_top1[j]);
+    e.faulty_top1 = static_cast<int>(faulty_top1[j]);
+    e.margin = static_cast<float>(margin[j]);
+    e.nonfinite_node = static_cast<int>(nonfinite_node[j]);
     e.variants.assign(variants, VariantResult{});
     for (std::size_t v = 0; v < variants; ++v) {
       const std::size_t at = j * variants + v;

@@ -11,7 +11,7 @@
 namespace accsim {
 
 inline constexpr const char* kCampaignCheckpointFormat = "accsim-campaign-checkpoint";
-inline constexpr int kCampaignCheckpointVersion = 2;  // 2: mitigation variants' results (/variants/*)
+inline constexpr int kCampaignCheckpointVersion = 3;  // 2: mitigation variants' results (/variants/*); 3: witness image, first non-finite node
 
 // 16 hex digits: FNV-1a over the array, the network (and its clip) and its parameters'
 // bits or the graph model (workloads/models/graph_hash.h), the campaign keys that decide

@@ -65,11 +65,22 @@ std::vector<std::string> groups_of(const std::vector<RateRow>& rows) {
 }
 
 void write_experiments(ResultsFile& h5, const CampaignResults& r) {
+  std::vector<const ExperimentResult*> rows;
+  for (std::size_t i = 0; i < r.experiments.size(); ++i)
+    if (r.done[i]) rows.push_back(&r.experiments[i]);
+  write_experiment_records(h5, "/experiments", rows, r.nodes.size());
+}
+
+}  // namespace
+
+void write_experiment_records(ResultsFile& h5, const std::string& group, const std::vector<const ExperimentResult*>& rows,
+                              std::size_t columns) {
   std::vector<std::string> site, kind, outcome_name;
-  std::vector<std::int64_t> row, col, bit, cycle, layer, outcome, c2w, nonfinite, trace;
-  for (std::size_t i = 0; i < r.experiments.size(); ++i) {
-    if (!r.done[i]) continue;
-    const ExperimentResult& e = r.experiments[i];
+  std::vector<std::int64_t> row, col, bit, cycle, layer, outcome, c2w, nonfinite, trace, image, golden_top1, faulty_top1,
+      nonfinite_node;
+  std::vector<double> margin;
+  for (const ExperimentResult* p : rows) {
+    const ExperimentResult& e = *p;
     site.push_back(to_string(e.fault.site));
     kind.push_back(to_string(e.fault.kind));
     row.push_back(e.fault.row);
@@ -82,24 +93,53 @@ void write_experiments(ResultsFile& h5, const CampaignResults& r) {
     c2w.push_back(e.correct_to_wrong);
     nonfinite.push_back(e.nonfinite_images);
     trace.insert(trace.end(), e.trace.begin(), e.trace.end());
+    image.push_back(e.image);
+    golden_top1.push_back(e.golden_top1);
+    faulty_top1.push_back(e.faulty_top1);
+    margin.push_back(e.margin);
+    nonfinite_node.push_back(e.nonfinite_node);
   }
-  h5.write_strings("/experiments/site", site);
-  h5.write_strings("/experiments/kind", kind);
-  h5.write_int64s("/experiments/row", row);
-  h5.write_int64s("/experiments/col", col);
-  h5.write_int64s("/experiments/bit", bit);
-  h5.write_int64s("/experiments/cycle", cycle);
-  h5.set_attribute("/experiments/cycle", "units", std::string("cycles"));
-  h5.write_int64s("/experiments/layer_index", layer);
-  h5.write_int64s("/experiments/outcome", outcome);
-  h5.set_attribute("/experiments/outcome", "meaning", std::string("0 masked, 1 sdc, 2 crash"));
-  h5.write_strings("/experiments/outcome_name", outcome_name);
-  h5.write_int64s("/experiments/correct_to_wrong", c2w);
-  h5.write_int64s("/experiments/nonfinite_images", nonfinite);
-  h5.write_int64s("/experiments/trace", trace, {row.size(), r.nodes.size()});
+  h5.write_strings(group + "/site", site);
+  h5.write_strings(group + "/kind", kind);
+  h5.write_int64s(group + "/row", row);
+  h5.write_int64s(group + "/col", col);
+  h5.write_int64s(group + "/bit", bit);
+  h5.write_int64s(group + "/cycle", cycle);
+  h5.set_attribute(group + "/cycle", "units", std::string("cycles"));
+  h5.write_int64s(group + "/layer_index", layer);
+  h5.write_int64s(group + "/outcome", outcome);
+  h5.set_attribute(group + "/outcome", "meaning", std::string("0 masked, 1 sdc, 2 crash"));
+  h5.write_strings(group + "/outcome_name", outcome_name);
+  h5.write_int64s(group + "/correct_to_wrong", c2w);
+  h5.write_int64s(group + "/nonfinite_images", nonfinite);
+  h5.write_int64s(group + "/trace", trace, {row.size(), columns});
+  h5.write_int64s(group + "/image", image);
+  h5.write_int64s(group + "/golden_top1", golden_top1);
+  h5.write_int64s(group + "/faulty_top1", faulty_top1);
+  h5.write_doubles(group + "/margin", margin);
+  h5.write_int64s(group + "/nonfinite_node_index", nonfinite_node);
 }
 
-}  // namespace
+Table campaign_csv_table(const CampaignResults& r) {
+  const auto integer = [](const char* name) { return ColumnSpec{name, CellType::integer, ""}; };
+  const auto text = [](const char* name) { return ColumnSpec{name, CellType::text, ""}; };
+  Table t({integer("experiment"), text("site"), text("kind"), integer("row"), integer("col"), integer("bit"),
+           ColumnSpec{"cycle", CellType::integer, "cycles"}, text("layer"), text("outcome"),
+           integer("correct_to_wrong"), integer("nonfinite_images"), integer("image"), integer("golden_top1"),
+           integer("faulty_top1"), ColumnSpec{"margin", CellType::real, ""}, text("nonfinite_node")});
+  const auto name = [](const std::vector<std::string>& names, int i) {
+    return i < 0 ? std::string() : names.at(static_cast<std::size_t>(i));
+  };
+  for (std::size_t i = 0; i < r.experiments.size(); ++i) {
+    if (!r.done[i]) continue;
+    const ExperimentResult& e = r.experiments[i];
+    t.add_row({static_cast<long long>(i), to_string(e.fault.site), to_string(e.fault.kind), e.fault.row, e.fault.col,
+               e.fault.bit, e.fault.cycle, name(r.nodes, e.node), to_string(e.outcome), e.correct_to_wrong,
+               e.nonfinite_images, e.image, e.golden_top1, e.faulty_top1, static_cast<double>(e.margin),
+               name(r.graph_nodes, e.nonfinite_node)});
+  }
+  return t;
+}
 
 CampaignSummary summarize_campaign(const CampaignResults& results, const CampaignConfig& config) {
   CampaignSummary s;
@@ -166,6 +206,7 @@ void write_campaign_results(ResultsFile& h5, const Campaign& c, const CampaignRe
   h5.set_attribute("/", "crash_hi", s.overall.crash_ci.hi);
   h5.set_attribute("/", "cycles", r.cycles);
   h5.write_strings("/layer_names", r.nodes);
+  h5.write_strings("/node_names", r.graph_nodes);
   write_experiments(h5, r);
   h5.write_table("/summary/overall", rate_table({s.overall}));
   h5.write_strings("/summary/sites", groups_of(s.by_site));

@@ -36,6 +36,17 @@ CampaignSummary summarize_campaign(const CampaignResults& results, const Campaig
 // The rate tables; with mitigation variants, the "mitigations" table after them.
 void print_campaign_summary(std::ostream& out, const CampaignSummary& summary, const CampaignResults& results);
 
+// One row per experiment of `rows`: <group>/site, kind, row, col, bit, cycle, layer_index,
+// outcome, outcome_name, correct_to_wrong, nonfinite_images, trace [rows x columns],
+// image, golden_top1, faulty_top1, margin, nonfinite_node_index (docs/outputs.md).
+void write_experiment_records(ResultsFile& h5, const std::string& group, const std::vector<const ExperimentResult*>& rows,
+                              std::size_t columns);
+
+// One row per finished experiment (`<out>.csv`): experiment, site, kind, row, col, bit,
+// cycle, layer (the struck trace column's name, "" none), outcome, correct_to_wrong,
+// nonfinite_images, image, golden_top1, faulty_top1, margin, nonfinite_node (a name, "" none).
+Table campaign_csv_table(const CampaignResults& results);
+
 // /experiments/*, /layers, /summary/*, /golden/*, /mitigations/* and the root attributes
 // (docs/campaign.md).
 void write_campaign_results(ResultsFile& h5, const Campaign& campaign, const CampaignResults& results,

@@ -9,6 +9,11 @@ void encode_experiment_result(const ExperimentResult& e, ByteWriter& w) {
   w.put(e.correct_to_wrong);
   w.put(e.nonfinite_images);
   w.put_vector(e.trace);
+  w.put(e.image);
+  w.put(e.golden_top1);
+  w.put(e.faulty_top1);
+  w.put(e.margin);
+  w.put(e.nonfinite_node);
   w.put_vector(e.variants);
 }
 
@@ -20,6 +25,11 @@ ExperimentResult decode_experiment_result(ByteReader& r) {
   e.correct_to_wrong = r.get<long long>();
   e.nonfinite_images = r.get<long long>();
   e.trace = r.get_vector<long long>();
+  e.image = r.get<long long>();
+  e.golden_top1 = r.get<int>();
+  e.faulty_top1 = r.get<int>();
+  e.margin = r.get<float>();
+  e.nonfinite_node = r.get<int>();
   e.variants = r.get_vector<VariantResult>();
   return e;
 }

@@ -59,6 +59,14 @@ struct ExperimentResult {
   long long correct_to_wrong = 0;  // images, summed over batches
   long long nonfinite_images = 0;  // images with a NaN/Inf logit
   std::vector<long long> trace;    // per trace column: array output elements that differ, summed over images
+  // The witness image (index in the campaign's images): the first with a NaN/Inf logit,
+  // else the one with the smallest logit margin (the first on ties), with its fault-free
+  // and faulty predictions and its margin (BatchEffect::margins: the faulty logit of the
+  // fault-free prediction minus the largest other; NaN when a logit is NaN/Inf).
+  long long image = -1;
+  int golden_top1 = -1, faulty_top1 = -1;
+  float margin = 0.0f;
+  int nonfinite_node = -1;  // index in CampaignResults::graph_nodes: where NaN/Inf first appeared (-1: none)
   std::vector<VariantResult> variants;  // one per campaign.mitigations entry, in order
 };
 
@@ -79,6 +87,7 @@ struct CampaignResults {
   // The trace's columns: the chain network's layers, or a graph model's nodes that run
   // on the array (in the files: /layer_names, as every output names its layers).
   std::vector<std::string> nodes;
+  std::vector<std::string> graph_nodes;  // every node of the model, in graph order (ExperimentResult::nonfinite_node)
   int batches = 0;
   long long batch_cycles = 0;    // one full batch's fault-free inference run: transient cycles lie in [0, this)
   long long golden_correct = 0;  // test images the fault-free model classifies correctly

@@ -35,6 +35,24 @@ std::vector<GraphGoldenBatch> golden_batches(const Campaign& c, const GraphFault
   return golden;
 }
 
+// Folds a batch (its first image `first` in the campaign) into `e`'s witness image and
+// first non-finite node (ExperimentResult); `e`'s counts are those of the batches before.
+void witness(ExperimentResult& e, const GraphGoldenBatch& g, const BatchEffect& be, long long first) {
+  if (be.nonfinite_node >= 0 && (e.nonfinite_node < 0 || be.nonfinite_node < e.nonfinite_node))
+    e.nonfinite_node = be.nonfinite_node;
+  if (e.nonfinite_images > 0) return;  // the witness is the first non-finite image already
+  for (int i = 0; i < g.size(); ++i) {
+    const float m = be.margins[static_cast<std::size_t>(i)];
+    const bool nonfinite = std::isnan(m);
+    if (!nonfinite && e.image >= 0 && !(m < e.margin)) continue;
+    e.image = first + i;
+    e.golden_top1 = g.predictions[static_cast<std::size_t>(i)];
+    e.faulty_top1 = be.predictions[static_cast<std::size_t>(i)];
+    e.margin = m;
+    if (nonfinite) return;
+  }
+}
+
 class GraphCampaignEvaluator : public CampaignEvaluator {
  public:
   explicit GraphCampaignEvaluator(const Campaign& c)
@@ -47,6 +65,7 @@ class GraphCampaignEvaluator : public CampaignEvaluator {
 
   void describe(CampaignResults& r) const override {
     r.nodes = GraphFaultEvaluator::array_nodes(*golden_.front().graph);
+    for (const Node& node : golden_.front().graph->nodes) r.graph_nodes.push_back(node.name);
     r.batches = static_cast<int>(golden_.size());
     r.batch_cycles = golden_.front().run.cycles;
     r.images = c_.images.dim(0);
@@ -65,16 +84,28 @@ class GraphCampaignEvaluator : public CampaignEvaluator {
     }
   }
 
+  void visit_runs(const HardwareFault& fault, const RunVisitor& visit) const override {
+    const PeFaults faults(c_.array, {fault});
+    int first = 0;
+    for (const GraphGoldenBatch& g : golden_) {
+      visit(first, g.run, evaluator_.full_run(g, faults));
+      first += g.size();
+    }
+  }
+
   int struck(long long cycle) const override { return GraphFaultEvaluator::node_at_cycle(golden_.front(), cycle); }
 
   void evaluate(ExperimentResult& e, bool shortcut) const override {
     const PeFaults faults(c_.array, {e.fault});  // compiled once per experiment, for every batch and variant
     e.trace.assign(columns_, 0);
+    long long first = 0;
     for (const GraphGoldenBatch& g : golden_) {
       const BatchEffect be = evaluator_.evaluate(g, e.fault, faults, shortcut);
+      witness(e, g, be, first);
       e.correct_to_wrong += be.correct_to_wrong;
       e.nonfinite_images += be.nonfinite_images;
       for (std::size_t i = 0; i < columns_; ++i) e.trace[i] += be.trace[i];
+      first += g.size();
     }
     e.outcome = classify_outcome(e.correct_to_wrong, e.nonfinite_images);
     for (std::size_t v = 0; v < mitigated_.size(); ++v)

@@ -22,6 +22,7 @@ inline constexpr OutputFormat kSweepOutput{"accsim-sweep", 1};
 inline constexpr OutputFormat kDlrmOutput{"accsim-dlrm", 1};
 inline constexpr OutputFormat kCampaignOutput{"accsim-campaign", 2};
 inline constexpr OutputFormat kPvfOutput{"accsim-pvf", 2};
+inline constexpr OutputFormat kReplayOutput{"accsim-replay", 1};
 
 void write_output_format(ResultsFile& h5, const OutputFormat& format);
 

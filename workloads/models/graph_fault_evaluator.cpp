@@ -58,6 +58,7 @@ void classify_logits(const GraphGoldenBatch& g, const Tensor& logits, BatchEffec
   for (int i = 0; i < g.size(); ++i) {
     const float* row = logits.data() + static_cast<std::size_t>(i) * classes;
     e.predictions.push_back(argmax_row(row, classes));
+    e.margins.push_back(logit_margin(row, classes, g.predictions[static_cast<std::size_t>(i)]));
     if (any_nonfinite(row, classes)) ++e.nonfinite_images;
     if (g.correct[static_cast<std::size_t>(i)] && e.predictions.back() != g.labels[static_cast<std::size_t>(i)])
       ++e.correct_to_wrong;
@@ -66,9 +67,23 @@ void classify_logits(const GraphGoldenBatch& g, const Tensor& logits, BatchEffec
 
 // The batch's effect from the faulty logits and, per array node, its faulty output
 // (`faulty(name)`: null when it equals the fault-free one).
+// The first node whose faulty output (`faulty(name)`, null when fault-free) holds a
+// NaN/Inf and differs from the recorded one: where the fault turned values non-finite.
+template <typename Lookup>
+int first_nonfinite_node(const GraphGoldenBatch& g, const Lookup& faulty) {
+  for (std::size_t k = 0; k < g.graph->nodes.size(); ++k)
+    for (const std::string& name : g.graph->nodes[k].outputs) {
+      const Tensor* f = faulty(name);
+      if (f && any_nonfinite(f->data(), static_cast<int>(f->size())) && count_differences(*f, g.run.values.at(name)) > 0)
+        return static_cast<int>(k);
+    }
+  return -1;
+}
+
 template <typename Lookup>
 BatchEffect effect_of(const GraphGoldenBatch& g, const Tensor& logits, const Lookup& faulty) {
   BatchEffect e;
+  e.nonfinite_node = first_nonfinite_node(g, faulty);
   for (const Node& node : g.graph->nodes) {
     if (!on_array(node)) continue;
     const Tensor* f = faulty(node.outputs.at(0));
@@ -143,6 +158,12 @@ std::string GraphFaultEvaluator::transient_node(const GraphGoldenBatch& g, const
   return "";  // past the run
 }
 
+GraphRun GraphFaultEvaluator::full_run(const GraphGoldenBatch& g, const PeFaults& faults, const Graph* graph) const {
+  const Graph& model = graph ? *graph : *g.graph;
+  FastEngine engine(array_, faults);
+  return run_graph(model, g.run.values.at(model.inputs.at(0).name), engine, true);
+}
+
 BatchEffect GraphFaultEvaluator::classify(const GraphGoldenBatch& g, const Tensor& logits) {
   BatchEffect e;
   classify_logits(g, logits, e);
@@ -154,8 +175,7 @@ BatchEffect GraphFaultEvaluator::evaluate(const GraphGoldenBatch& g, const Hardw
   validate(fault, array_);
   const Graph& graph = changed ? *changed->graph : *g.graph;
   if (!shortcut) {
-    FastEngine engine(array_, faults);
-    const GraphRun full = run_graph(graph, g.run.values.at(graph.inputs.at(0).name), engine, true);
+    const GraphRun full = full_run(g, faults, &graph);
     return effect_of(g, full.outputs.at(0), [&full](const std::string& name) { return &full.values.at(name); });
   }
   RerunScope scope;

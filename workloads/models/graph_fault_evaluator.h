@@ -67,6 +67,9 @@ class GraphFaultEvaluator {
   // Thread-safe (const).
   BatchEffect evaluate(const GraphGoldenBatch& golden, const HardwareFault& fault, const PeFaults& faults,
                        bool shortcut = true, const ChangedParameters* changed = nullptr) const;
+  // The batch's whole graph rerun on the faulty array (what evaluate() without the
+  // shortcut compares), every value recorded. Thread-safe (const).
+  GraphRun full_run(const GraphGoldenBatch& golden, const PeFaults& faults, const Graph* graph = nullptr) const;
   // The batch's effect when the model gives `logits` (no trace): predictions, images
   // turned wrong, images with a NaN/Inf logit.
   static BatchEffect classify(const GraphGoldenBatch& golden, const Tensor& logits);

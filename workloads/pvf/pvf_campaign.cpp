@@ -181,24 +181,82 @@ std::string pvf_key(const PvfCampaign& c) {
   return h.hex();
 }
 
+namespace {
+
+// What run_pvf sets up before its experiments: the model's fault-free records, every
+// variant's protected bits, the workers and the targets resolved on the parameters.
+struct PvfSession {
+  explicit PvfSession(const PvfCampaign& c)
+      : model(c.graph ? make_graph_pvf_model(c) : make_chain_pvf_model(c)), workers(*model) {
+    std::vector<long long> nonfinite;
+    for (int i = 0; i < c.images.dim(0); ++i)
+      if (model->golden_nonfinite(i)) nonfinite.push_back(c.config.test_offset + i);
+    refuse_nonfinite_golden(c.model_origin, nonfinite, c.images.dim(0));
+    for (const MitigationVariant& m : c.config.mitigations) protect.push_back(protection_mask(m.mitigations.protect_bits));
+    resolved = resolve_parameter_faults(c.config.faults, workers.of_this_thread().parameters());
+  }
+  std::unique_ptr<PvfModel> model;
+  std::vector<std::uint32_t> protect{0};
+  WorkerPool workers;
+  std::vector<ResolvedTarget> resolved;
+};
+
+// Experiments `group` of the plan `r` on this thread's worker: drawn and evaluated
+// under every variant (their injections in `injections`, when given).
+std::vector<PvfExperiment> run_group(const PvfCampaign& c, PvfSession& s, const PvfResults& r,
+                                     const std::vector<std::size_t>& group, bool shortcut,
+                                     std::vector<Injection>* injections = nullptr) {
+  PvfWorker& worker = s.workers.of_this_thread();
+  std::vector<PvfExperiment> es;
+  std::vector<Injection> drawn;
+  for (std::size_t i : group) {
+    es.push_back(r.experiments[i]);  // model, target and image: written before the workers started
+    drawn.push_back(draw_fault(c, worker.parameters(), s.resolved[static_cast<std::size_t>(es.back().target)], i, es.back()));
+  }
+  evaluate_variants(*s.model, worker, s.protect, drawn, es, shortcut);
+  if (injections) *injections = std::move(drawn);
+  return es;
+}
+
+// The plan with the fault-free counts and cycles per variant.
+PvfResults planned_results(const PvfCampaign& c, PvfSession& s, const std::string& checkpoint) {
+  PvfResults r = plan_experiments(c, s.resolved, s.workers.of_this_thread().parameters(), checkpoint);
+  for (std::size_t v = 0; v < s.protect.size(); ++v) {
+    r.golden_cycles.push_back(s.model->golden_cycles(v));
+    r.golden_correct.push_back(0);
+    for (int i = 0; i < r.images; ++i) r.golden_correct.back() += s.model->golden_correct(v, i);
+  }
+  return r;
+}
+
+}  // namespace
+
+struct PvfReplayer::State {
+  explicit State(const PvfCampaign& c) : session(c), results(planned_results(c, session, "")) {}
+  PvfSession session;
+  PvfResults results;
+};
+
+PvfReplayer::PvfReplayer(const PvfCampaign& campaign) : c_(campaign) {
+  check_campaign(campaign);
+  state_ = std::make_unique<State>(campaign);
+}
+
+PvfReplayer::~PvfReplayer() = default;
+
+const PvfResults& PvfReplayer::plan() const { return state_->results; }
+
+PvfExperiment PvfReplayer::replay(std::size_t index, Injection& injection) const {
+  std::vector<Injection> injections;
+  PvfExperiment e = run_group(c_, state_->session, state_->results, {index}, true, &injections).at(0);
+  injection = std::move(injections.at(0));
+  return e;
+}
+
 PvfResults run_pvf(const PvfCampaign& c, const PvfRunOptions& options) {
   check_campaign(c);
-  const std::unique_ptr<PvfModel> model = c.graph ? make_graph_pvf_model(c) : make_chain_pvf_model(c);
-  std::vector<long long> nonfinite;
-  for (int i = 0; i < c.images.dim(0); ++i)
-    if (model->golden_nonfinite(i)) nonfinite.push_back(c.config.test_offset + i);
-  refuse_nonfinite_golden(c.model_origin, nonfinite, c.images.dim(0));
-  std::vector<std::uint32_t> protect{0};
-  for (const MitigationVariant& m : c.config.mitigations) protect.push_back(protection_mask(m.mitigations.protect_bits));
-
-  WorkerPool workers(*model);
-  const std::vector<ResolvedTarget> resolved = resolve_parameter_faults(c.config.faults, workers.of_this_thread().parameters());
-  PvfResults r = plan_experiments(c, resolved, workers.of_this_thread().parameters(), options.checkpoint);
-  for (std::size_t v = 0; v < protect.size(); ++v) {
-    r.golden_cycles.push_back(model->golden_cycles(v));
-    r.golden_correct.push_back(0);
-    for (int i = 0; i < r.images; ++i) r.golden_correct.back() += model->golden_correct(v, i);
-  }
+  PvfSession session(c);
+  PvfResults r = planned_results(c, session, options.checkpoint);
 
   std::function<std::function<void()>()> checkpoint;
   if (!options.checkpoint.empty())
@@ -209,15 +267,7 @@ PvfResults run_pvf(const PvfCampaign& c, const PvfRunOptions& options) {
   run_distributed(  // over the MPI ranks when started by mpirun (docs/scale_out.md)
       pending_experiments(r.done, options.max_experiments), r.done,
       [&](const std::vector<std::size_t>& group) -> std::function<void()> {
-        PvfWorker& worker = workers.of_this_thread();
-        std::vector<PvfExperiment> es;
-        std::vector<Injection> injections;
-        for (std::size_t i : group) {
-          es.push_back(r.experiments[i]);  // model, target and image: written before the workers started
-          injections.push_back(
-              draw_fault(c, worker.parameters(), resolved[static_cast<std::size_t>(es.back().target)], i, es.back()));
-        }
-        evaluate_variants(*model, worker, protect, injections, es, options.shortcut);
+        std::vector<PvfExperiment> es = run_group(c, session, r, group, options.shortcut);
         return [&r, group, es = std::move(es)]() mutable {
           for (std::size_t k = 0; k < group.size(); ++k) r.experiments[group[k]] = std::move(es[k]);
         };

@@ -83,4 +83,22 @@ std::string pvf_key(const PvfCampaign& campaign);
 
 PvfResults run_pvf(const PvfCampaign& campaign, const PvfRunOptions& options = {});
 
+// One experiment of a PVF run rerun alone (`accsim replay`, workloads/replay/pvf_replay.h)
+// through run_pvf's own plan, draw and evaluation: equal to its record in run_pvf's results.
+class PvfReplayer {
+ public:
+  // The fault-free records and the plan, once. Keeps a reference to `campaign`.
+  explicit PvfReplayer(const PvfCampaign& campaign);
+  ~PvfReplayer();
+  // The plan: every experiment's model, target and image, the variants, targets, tensors.
+  const PvfResults& plan() const;
+  // Experiment `index` (< plan().experiments.size()) and its injection (every flip).
+  PvfExperiment replay(std::size_t index, Injection& injection) const;
+
+ private:
+  struct State;
+  const PvfCampaign& c_;
+  std::unique_ptr<State> state_;
+};
+
 }  // namespace accsim

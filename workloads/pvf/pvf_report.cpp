@@ -171,9 +171,19 @@ Table summary_table(const std::vector<PvfRow>& rows, const char* group_column) {
 }
 
 void write_experiments(ResultsFile& h5, const PvfResults& r) {
+  std::vector<const PvfExperiment*> rows;
+  for (const PvfExperiment& e : r.experiments) rows.push_back(&e);
+  write_pvf_experiment_records(h5, "/experiments", rows, r.variants.size());
+}
+
+}  // namespace
+
+void write_pvf_experiment_records(ResultsFile& h5, const std::string& group, const std::vector<const PvfExperiment*>& rows,
+                                  std::size_t variants) {
   std::vector<std::int64_t> model, target, image, flips, bit, tensor, element, outcomes;
   std::vector<double> old_value, new_value;
-  for (const PvfExperiment& e : r.experiments) {
+  for (const PvfExperiment* p : rows) {
+    const PvfExperiment& e = *p;
     model.push_back(e.model);
     target.push_back(e.target);
     image.push_back(e.image);
@@ -185,20 +195,18 @@ void write_experiments(ResultsFile& h5, const PvfResults& r) {
     new_value.push_back(e.new_value);
     for (PvfOutcome o : e.outcomes) outcomes.push_back(static_cast<std::int64_t>(o));
   }
-  h5.write_int64s("/experiments/model_index", model);
-  h5.write_int64s("/experiments/target_index", target);
-  h5.write_int64s("/experiments/image", image);
-  h5.write_int64s("/experiments/bit_flips", flips);
-  h5.write_int64s("/experiments/bit", bit);
-  h5.write_int64s("/experiments/tensor", tensor);
-  h5.write_int64s("/experiments/element", element);
-  h5.write_doubles("/experiments/old_value", old_value);
-  h5.write_doubles("/experiments/new_value", new_value);
-  h5.write_int64s("/experiments/outcome", outcomes, {r.experiments.size(), r.variants.size()});
-  h5.set_attribute("/experiments/outcome", "meaning", std::string("-1 not counted, 0 masked, 1 sdc, 2 crash"));
+  h5.write_int64s(group + "/model_index", model);
+  h5.write_int64s(group + "/target_index", target);
+  h5.write_int64s(group + "/image", image);
+  h5.write_int64s(group + "/bit_flips", flips);
+  h5.write_int64s(group + "/bit", bit);
+  h5.write_int64s(group + "/tensor", tensor);
+  h5.write_int64s(group + "/element", element);
+  h5.write_doubles(group + "/old_value", old_value);
+  h5.write_doubles(group + "/new_value", new_value);
+  h5.write_int64s(group + "/outcome", outcomes, {rows.size(), variants});
+  h5.set_attribute(group + "/outcome", "meaning", std::string("-1 not counted, 0 masked, 1 sdc, 2 crash"));
 }
-
-}  // namespace
 
 void write_pvf_results(ResultsFile& h5, const PvfCampaign& c, const PvfResults& r, const PvfSummary& s) {
   write_output_format(h5, kPvfOutput);

@@ -40,6 +40,11 @@ PvfSummary summarize_pvf(const PvfCampaign& campaign, const PvfResults& results)
 void print_pvf_summary(std::ostream& out, const PvfCampaign& campaign, const PvfResults& results,
                        const PvfSummary& summary);
 
+// One row per experiment of `rows`: <group>/model_index, target_index, image, bit_flips,
+// bit, tensor, element, old_value, new_value, outcome [rows x variants] (docs/outputs.md).
+void write_pvf_experiment_records(ResultsFile& h5, const std::string& group, const std::vector<const PvfExperiment*>& rows,
+                                  std::size_t variants);
+
 // /experiments/*, /summary/{by_target,by_bit,overall}, /variants, /targets, /tensors, /models
 // (docs/outputs.md).
 void write_pvf_results(ResultsFile& h5, const PvfCampaign& campaign, const PvfResults& results,

@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "arch/input_error.h"
 #include "temp_dir.h"
+#include "workloads/campaign/experiment_record_check.h"
 #include "test_util.h"
 #include "workloads/campaign/campaign_checkpoint.h"
 #include "workloads/campaign/campaign_fault.h"
@@ -47,12 +49,7 @@ void expect_same_results(const CampaignResults& a, const CampaignResults& b) {
   for (std::size_t i = 0; i < a.experiments.size(); ++i) {
     const ExperimentResult &x = a.experiments[i], &y = b.experiments[i];
     const std::string what = "experiment " + std::to_string(i) + " " + describe(x.fault);
-    EXPECT_EQ(describe(x.fault), describe(y.fault)) << what;
-    EXPECT_EQ(x.node, y.node) << what;
-    EXPECT_EQ(x.outcome, y.outcome) << what;
-    EXPECT_EQ(x.correct_to_wrong, y.correct_to_wrong) << what;
-    EXPECT_EQ(x.nonfinite_images, y.nonfinite_images) << what;
-    EXPECT_EQ(x.trace, y.trace) << what;
+    testing::expect_same_record(x, y, what);
   }
 }
 
@@ -75,7 +72,43 @@ TEST(Campaign, WeightStuckAtOfTheTopExponentBitIsRecordedAsACrashNotAnAbort) {
   for (const auto& e : r.experiments) {
     EXPECT_EQ(e.outcome, Outcome::crash) << describe(e.fault);
     EXPECT_GT(e.nonfinite_images, 0) << describe(e.fault);
+    // The record names where the NaN/Inf appeared and the non-finite witness image.
+    EXPECT_GE(e.nonfinite_node, 0) << describe(e.fault);
+    EXPECT_LT(e.nonfinite_node, static_cast<int>(r.graph_nodes.size()));
+    EXPECT_TRUE(std::isnan(e.margin)) << describe(e.fault);
+    EXPECT_GE(e.image, 0);
+    EXPECT_LT(e.image, r.images);
   }
+}
+
+TEST(Campaign, EachExperimentRecordsItsWitnessImageWithPredictionsAndMargin) {
+  Campaign c = small_campaign(40, 2);
+  c.labels = run_campaign(c).golden_predictions;  // every image correct fault-free: changed predictions are SDCs
+  const CampaignResults r = run_campaign(c);
+  ASSERT_TRUE(r.complete());
+  int sdc = 0;
+  for (const auto& e : r.experiments) {
+    const std::string what = describe(e.fault);
+    ASSERT_GE(e.image, 0) << what;
+    ASSERT_LT(e.image, r.images) << what;
+    EXPECT_EQ(e.golden_top1, r.golden_predictions[static_cast<std::size_t>(e.image)]) << what;
+    EXPECT_EQ(std::isnan(e.margin), e.outcome == Outcome::crash) << what;
+    EXPECT_EQ(e.nonfinite_node >= 0, e.outcome == Outcome::crash) << what;
+    if (e.margin > 0) {
+      EXPECT_EQ(e.faulty_top1, e.golden_top1) << what;
+    }
+    if (e.margin < 0) {
+      EXPECT_NE(e.faulty_top1, e.golden_top1) << what;
+    }
+    if (e.outcome == Outcome::sdc) {
+      ++sdc;
+      EXPECT_LE(e.margin, 0) << what;  // the smallest margin is the turned image's (or another changed one's)
+    }
+    if (e.outcome == Outcome::masked && e.trace == std::vector<long long>(r.nodes.size(), 0)) {
+      EXPECT_GT(e.margin, 0) << what;  // nothing changed: the fault-free margins, all positive here
+    }
+  }
+  EXPECT_GT(sdc, 0);
 }
 
 TEST(Campaign, AnExperimentsFaultDependsOnlyOnSeedAndIndex) {

@@ -12,6 +12,7 @@
 
 #include "arch/input_error.h"
 #include "temp_dir.h"
+#include "workloads/campaign/experiment_record_check.h"
 #include "workloads/campaign/campaign.h"
 #include "workloads/campaign/campaign_checkpoint.h"
 #include "workloads/models/tiny_classifier.h"
@@ -53,12 +54,7 @@ void expect_same_results(const CampaignResults& a, const CampaignResults& b) {
   for (std::size_t i = 0; i < a.experiments.size(); ++i) {
     const ExperimentResult &x = a.experiments[i], &y = b.experiments[i];
     const std::string what = "experiment " + std::to_string(i) + " " + describe(x.fault);
-    EXPECT_EQ(describe(x.fault), describe(y.fault)) << what;
-    EXPECT_EQ(x.node, y.node) << what;
-    EXPECT_EQ(x.outcome, y.outcome) << what;
-    EXPECT_EQ(x.correct_to_wrong, y.correct_to_wrong) << what;
-    EXPECT_EQ(x.nonfinite_images, y.nonfinite_images) << what;
-    EXPECT_EQ(x.trace, y.trace) << what;
+    testing::expect_same_record(x, y, what);
   }
 }
 

@@ -77,6 +77,11 @@ TEST(ResultCodec, CampaignExperimentRoundTrips) {
   e.correct_to_wrong = 11;
   e.nonfinite_images = 2;
   e.trace = {0, 9, 1LL << 35};
+  e.image = 41;
+  e.golden_top1 = 3;
+  e.faulty_top1 = 7;
+  e.margin = -0.25f;
+  e.nonfinite_node = 12;
   VariantResult v;
   v.outcome = Outcome::due, v.detected = true, v.corrected = false, v.correct_to_wrong = 4, v.cycles = 99;
   e.variants = {v, VariantResult{}};
@@ -91,6 +96,8 @@ TEST(ResultCodec, CampaignExperimentRoundTrips) {
   EXPECT_EQ(d.fault.cycle, e.fault.cycle);
   EXPECT_EQ(std::tie(d.node, d.outcome, d.correct_to_wrong, d.nonfinite_images, d.trace),
             std::tie(e.node, e.outcome, e.correct_to_wrong, e.nonfinite_images, e.trace));
+  EXPECT_EQ(std::tie(d.image, d.golden_top1, d.faulty_top1, d.margin, d.nonfinite_node),
+            std::tie(e.image, e.golden_top1, e.faulty_top1, e.margin, e.nonfinite_node));
   ASSERT_EQ(d.variants.size(), 2u);
   EXPECT_EQ(std::tie(d.variants[0].outcome, d.variants[0].detected, d.variants[0].corrected,
                      d.variants[0].correct_to_wrong, d.variants[0].cycles),

@@ -1,0 +1,79 @@
+// Replaying PVF experiments: random experiments of a run with mitigation variants (crashes
+// included) replay equal to the run's records, with their injections.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "test_util.h"
+#include "workloads/models/model_file.h"
+#include "workloads/pvf/pvf_campaign.h"
+#include "workloads/pvf/parameter_fault_evaluator.h"
+
+namespace accsim {
+namespace {
+
+// The shipped trained LeNet-5 on 40 synthetic images labelled with its predictions;
+// single-bit flips in the exponent (crashes) and elsewhere, with bit 30 protected in a variant.
+PvfCampaign small_pvf() {
+  PvfCampaign c;
+  c.array = testing::preset("small");
+  c.network = lenet5();
+  c.params = read_parameters(std::string(ACCSIM_SOURCE_DIR) + "/configs/models/lenet5_fashion_mnist.h5", c.network);
+  c.seed = 5;
+  const int n = 40;
+  Rng rng(6);
+  c.images = testing::random_tensor({n, 1, 28, 28}, rng, 0.0f, 1.0f);
+  const ParameterFaultEvaluator ev(c.array, c.network, c.params);
+  c.labels = ev.golden(c.images, std::vector<int>(n, 0)).predictions;
+  c.config.experiments = 60;
+  c.config.test_limit = n;
+  c.config.batch = 20;
+  c.config.threads = 2;
+  ParameterFaultsConfig& f = c.config.faults;
+  f.models = {ParameterFaultModel{}};  // sbf
+  for (const char* layer : {"conv1", "fc1"}) {
+    ParameterTarget t;
+    t.name = layer;
+    t.tensors = {layer};
+    t.parameter = ParameterKind::weight;
+    t.bits = {26, 27, 28, 29, 30, 31};
+    f.targets.push_back(t);
+    f.target_paths.push_back(std::string("targets.") + layer);
+  }
+  MitigationVariant protect;
+  protect.name = "protect30";
+  protect.mitigations.protect_bits = {30};
+  c.config.mitigations = {protect};
+  return c;
+}
+
+TEST(PvfReplay, FiftyRandomExperimentsReplayEqualToTheRunsRecords) {
+  const PvfCampaign c = small_pvf();
+  const PvfResults r = run_pvf(c);
+  ASSERT_TRUE(r.complete());
+  const PvfReplayer replayer(c);
+  EXPECT_EQ(replayer.plan().experiments.size(), r.experiments.size());
+  Rng rng(12);
+  int crashes = 0;
+  for (int k = 0; k < 50; ++k) {
+    const std::size_t i = rng.below(r.experiments.size());
+    Injection inj;
+    const PvfExperiment e = replayer.replay(i, inj);
+    const PvfExperiment& x = r.experiments[i];
+    const std::string what = "experiment " + std::to_string(i);
+    EXPECT_EQ(std::tie(e.model, e.target, e.image, e.bit_flips, e.bit, e.tensor, e.element),
+              std::tie(x.model, x.target, x.image, x.bit_flips, x.bit, x.tensor, x.element))
+        << what;
+    EXPECT_EQ(std::memcmp(&e.old_value, &x.old_value, sizeof(float)), 0) << what;
+    EXPECT_EQ(std::memcmp(&e.new_value, &x.new_value, sizeof(float)), 0) << what;
+    EXPECT_EQ(e.outcomes, x.outcomes) << what;
+    ASSERT_EQ(inj.flips.size(), 1u) << what;  // one single-bit flip, the recorded first one
+    EXPECT_EQ(inj.flips[0].tensor, x.tensor) << what;
+    EXPECT_EQ(inj.flips[0].element, x.element) << what;
+    crashes += e.outcomes[0] == PvfOutcome::crash;
+  }
+  EXPECT_GT(crashes, 0);
+}
+
+}  // namespace
+}  // namespace accsim
