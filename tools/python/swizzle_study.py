@@ -65,13 +65,17 @@ def planned_runs(study, out_dir, models):
 
 
 def run_one(accsim, run):
+    """Runs one training; its output and CPU seconds (user + system, from wait4) are appended
+    to <run>.log (a resumed run adds a second part)."""
     model, policy, seed, config, h5 = run
     command = ["nice", "-n", "10", accsim, "train", "--config", config, "--seed", str(seed), "--out", h5,
                "--threads", "1", "--quiet"]
-    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    with open(h5[:-len(".h5")] + ".log", "w") as f:
-        f.write(result.stdout)
-    return run, result.returncode
+    with open(h5[:-len(".h5")] + ".log", "a") as log:  # a resumed run appends
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        log.write(f"cpu_seconds {usage.ru_utime + usage.ru_stime:.2f}\n")
+    return run, process.returncode
 
 
 def run_all(accsim, runs, jobs):
