@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The swizzle study's pieces that can fail, on tiny synthetic files (no accsim run):
-the study file's checks, the per-run gap, the t-interval, the seed pairing of the growth and
-reduction statistics, the derived run configs and the resume rule.
+the study file's checks, the per-run gap, the t-interval, the seed pairing of the change and
+difference statistics, the derived run configs and the resume rule.
 
 usage: swizzle_study_test.py SOURCE_DIR
 """
@@ -81,9 +81,10 @@ class Aggregation(Temp):
         self.assertEqual(rows[1][1], 2)
         self.assertAlmostEqual(rows[1][2], 0.03)
 
-    def test_growth_and_reduction_are_paired_by_seed(self):
-        # Gaps differ a lot between seeds but grow by exactly 0.02 in each, and rotate's
-        # last gap is exactly 0.01 below none's in each seed: paired intervals have width 0.
+    def test_change_and_difference_are_paired_by_seed(self):
+        # Gaps differ a lot between seeds but grow by exactly 0.02 in each (none) and 0.01
+        # (rotate), so rotate's last gap is exactly 0.01 below none's in each seed: the
+        # paired intervals have width 0.
         for seed, base in ((1, 0.0), (2, 0.10), (3, 0.30)):
             write_history(os.path.join(self.root, "m", "none", f"seed{seed}.csv"), [base, base + 0.02])
             write_history(os.path.join(self.root, "m", "rotate", f"seed{seed}.csv"), [base, base + 0.01])
@@ -92,7 +93,7 @@ class Aggregation(Temp):
         self.assertEqual([(m, p) for m, p, _ in rows], [("m", "none"), ("m", "rotate")])
         none, rotate = rows[0][2], rows[1][2]
         self.assertEqual(none["epoch"], 2)
-        for stat, want in ((none["growth"], 0.02), (rotate["growth"], 0.01), (rotate["reduction_vs_none"], 0.01)):
+        for stat, want in ((none["change"], 0.02), (rotate["change"], 0.01), (rotate["minus_none"], -0.01)):
             for v in stat:
                 self.assertAlmostEqual(v, want)
         self.assertGreater(none["gap_last"][2] - none["gap_last"][1], 0.1)  # unpaired: wide

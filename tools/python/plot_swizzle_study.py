@@ -15,7 +15,7 @@ import plot_csv  # before pyplot: selects the Agg backend
 import matplotlib.pyplot as plt  # noqa: E402
 import swizzle_stats  # noqa: E402
 
-STATS = ("gap_first", "gap_last", "growth", "reduction_vs_none")
+STATS = ("gap_first", "gap_last", "change", "minus_none")
 MARKERS = {"none": "o", "rotate": "s", "xor": "^", "random": "D"}
 
 
@@ -46,7 +46,7 @@ def write_tables(rows, stem):
         for model, policy, r in rows:
             out.writerow([model, policy, " ".join(map(str, r["seeds"])), r["epoch"]] + [v for s in STATS for v in r[s]])
     with open(stem + ".md", "w") as f:
-        f.write("| model | policy | seeds | gap, epoch 1 | gap, last epoch | growth (last - first) | reduction vs none |\n")
+        f.write("| model | policy | seeds | gap, epoch 1 | gap, last epoch | change (last - first epoch) | last gap minus none's |\n")
         f.write("|---|---|---|---|---|---|---|\n")
         for model, policy, r in rows:
             cells = [model, policy, ",".join(map(str, r["seeds"]))] + [points(r[s]) for s in STATS]

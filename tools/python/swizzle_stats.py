@@ -124,20 +124,21 @@ def _paired(a, b, epoch_a, epoch_b):
 
 def final_row(runs, reference):
     """The table row of one policy: seeds, last epoch, the gap at the first and the last
-    epoch, its growth (last minus first, per seed) and its reduction against `reference`
-    (the no-swizzle runs: their last gap minus this policy's, paired by seed, which fixes
-    init and data order). Each statistic is (mean, lo, hi)."""
+    epoch, its change (last minus first, per seed) and its difference to `reference` (the
+    no-swizzle runs: this policy's last gap minus theirs, paired by seed, which fixes init
+    and data order). Each statistic is (mean, lo, hi). The gap is fault-free minus faulty:
+    negative when the healthy array does worse than the one the model trained on."""
     epochs = common_epochs(runs)
     first, last = epochs[0], epochs[-1]
-    reduction = _paired(reference, runs, last, last) if reference and last in common_epochs(reference) else (math.nan,) * 3
+    versus = _paired(runs, reference, last, last) if reference and last in common_epochs(reference) else (math.nan,) * 3
     return {"seeds": sorted(runs), "epoch": last,
             "gap_first": t_interval([r[first] for r in runs.values()]),
             "gap_last": t_interval([r[last] for r in runs.values()]),
-            "growth": _paired(runs, runs, last, first),
-            "reduction_vs_none": reduction}
+            "change": _paired(runs, runs, last, first),
+            "minus_none": versus}
 
 
 def final_rows(found):
-    """[(model, policy, final_row)] in the study's order; the reduction is against `none`."""
+    """[(model, policy, final_row)] in the study's order; the difference is to `none`."""
     return [(model, policy, final_row(runs, by_policy.get("none")))
             for model, by_policy in found.items() for policy, runs in by_policy.items()]
