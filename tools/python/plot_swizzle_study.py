@@ -69,7 +69,7 @@ def main(argv):
     fig, axes = plt.subplots(1, len(found), figsize=(6 * len(found), 4.5), squeeze=False)
     for ax, (model, by_policy) in zip(axes[0], found.items()):
         panel(ax, model, by_policy)
-    fig.suptitle("bit 28 stuck-at-0 in PE(0,0)'s weight register, nv_small: mean over seeds, 95% t-interval")
+    fig.suptitle("bit 28 stuck-at-0 in PE(0,0)'s weight register\nmean over seeds with its 95% t-interval", fontsize=10)
     fig.tight_layout()
     plot_csv.save_figure(fig, argv[3], dpi=100)
     write_tables(swizzle_stats.final_rows(found), os.path.splitext(argv[3])[0])
