@@ -13,6 +13,7 @@ import sys
 
 import plot_csv  # before pyplot: selects the Agg backend
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 import swizzle_stats  # noqa: E402
 
 STATS = ("gap_first", "gap_last", "change", "minus_none")
@@ -28,6 +29,7 @@ def panel(ax, model, by_policy):
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_title(model)
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("fault-free minus faulty validation accuracy (points)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
