@@ -1,16 +1,24 @@
-// Training throughput: LeNet-5 training steps (batch 64, every conv/linear pass on the
-// simulated small array through the fast engine), fault-free and with one permanent
-// fault, at 1 thread and at the thread count accsim uses, next to a PyTorch reference
-// (bench/pytorch_lenet_train.py, Debian's python3-torch) timed at the same thread counts
-// in one process after the benchmarks; the ratio is taken against PyTorch's faster
-// configuration, wall clock and per core. Reports images per wall-clock second, the
-// projected time of one 60k-image epoch, and the ratios.
+// Training throughput: training steps (batch 64, every Conv/Gemm pass on the simulated
+// small array through the fast engine), fault-free and with one permanent fault, at 1
+// thread and at the thread count accsim uses:
+//   LeNet-5 with the graph trainer (`accsim train`'s one loop: the network as its graph,
+//   workloads/models/network_graph.h) and with the chain Trainer it replaced (while
+//   workloads/training/trainer.h exists; bit-identical results);
+//   ResNet-8 (configs/models/resnet8_fmnist.onnx) with the graph trainer.
+// Next to PyTorch (Debian's python3-torch) timed at the same thread counts in one process
+// after the benchmarks: bench/pytorch_lenet_train.py for LeNet-5, bench/onnx_torch_train.py
+// training the same ONNX file for ResNet-8; each ratio is taken against PyTorch's faster
+// configuration, wall clock, per core and per CPU second. Reports images per wall-clock
+// second, the projected time of one 60k-image epoch, and the ratios.
 //
-// Benchmarks: train_step/lenet5/<fault-free|1_fault>/<T>_threads. With
-// --benchmark_repetitions=N the summary takes each benchmark's fastest repetition.
+// Benchmarks: train_step/<lenet5|resnet8>/<fault-free|1_fault>/<T>_threads and
+// chain_step/lenet5/...; with --benchmark_repetitions=N the summary takes each
+// benchmark's fastest repetition.
 #include "bench_common.h"
 #include "kernels/sgd.h"
+#include "workloads/models/network_graph.h"
 #include "workloads/run/engines.h"
+#include "workloads/training/graph_trainer.h"
 #include "workloads/training/trainer.h"
 
 namespace {
@@ -20,44 +28,96 @@ using namespace accsim::bench;
 
 constexpr int kBatch = 64;
 
-std::string step_name(bool faulty) { return std::string("train_step/lenet5/") + (faulty ? "1_fault" : "fault-free"); }
+std::string step_name(const std::string& trainer, const std::string& model, bool faulty) {
+  return trainer + "/" + model + "/" + (faulty ? "1_fault" : "fault-free");
+}
 
-void BM_train_step(benchmark::State& state, bool faulty, int threads) {
-  const ArrayConfig& array = preset("small");
+std::string resnet8_file() { return config_dir() + "/models/resnet8_fmnist.onnx"; }
+
+PeFaults bench_faults(const ArrayConfig& array, bool faulty) {
   HardwareFault f;  // the experiments' fault: bit 28 of PE(0,0)'s weight register stuck at 0
   f.site = FaultSite::weight, f.row = 0, f.col = 0, f.bit = 28, f.kind = FaultKind::stuck_at_0;
-  const PeFaults faults = faulty ? PeFaults(array, {f}) : PeFaults();
-  FastEngine engine(array, faults, threads);
-  const Network net = lenet5();
-  NetworkParameters params = init_parameters(net, 123);
-  Trainer trainer(net, params, engine);
+  return faulty ? PeFaults(array, {f}) : PeFaults();
+}
+
+OptimizerConfig sgd_config() {
   OptimizerConfig config;  // SGD, lr 0.01, momentum 0.9
   config.weight_decay = 5e-4;
-  Sgd sgd(config, Trainer::parameter_specs(net, params));
-  Rng rng(7);
-  Tensor images({kBatch, 1, 28, 28});
-  for (auto& v : images.values()) v = rng.uniform01();
-  std::vector<int> labels(kBatch);
-  for (auto& l : labels) l = static_cast<int>(rng.below(10));
-  long long cycle = 0;
-  const CpuTimer cpu;
-  for (auto _ : state) {
-    const StepResult r = trainer.train_step(images, labels, sgd, cycle);
-    benchmark::DoNotOptimize(r.loss.loss);
+  return config;
+}
+
+struct Batch {
+  Tensor images{{kBatch, 1, 28, 28}};
+  std::vector<int> labels = std::vector<int>(kBatch);
+  Batch() {
+    Rng rng(7);
+    for (auto& v : images.values()) v = rng.uniform01();
+    for (auto& l : labels) l = static_cast<int>(rng.below(10));
   }
-  cpu.stop(state);
+};
+
+void count_images(benchmark::State& state) {
   state.counters["images/s"] =
       benchmark::Counter(kBatch * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
+// The graph trainer on LeNet-5 (as `accsim train` builds it) or on an ONNX file.
+GraphTrainer graph_trainer(const std::string& model) {
+  if (model != "lenet5") return GraphTrainer(resnet8_file(), ActivationClip{});
+  const Network net = lenet5();
+  return GraphTrainer([net, params = init_parameters(net, 123)](int batch) { return network_graph(net, params, batch); });
+}
+
+void BM_graph_step(benchmark::State& state, const std::string& model, bool faulty, int threads) {
+  const ArrayConfig& array = preset("small");
+  const PeFaults faults = bench_faults(array, faulty);
+  FastEngine engine(array, faults, threads);
+  GraphTrainer trainer = graph_trainer(model);
+  Sgd sgd(sgd_config(), trainer.parameter_specs());
+  const Batch batch;
+  long long cycle = 0;
+  const CpuTimer cpu;
+  for (auto _ : state) {
+    const StepResult r = trainer.train_step(batch.images, batch.labels, engine, sgd, cycle);
+    benchmark::DoNotOptimize(r.loss.loss);
+  }
+  cpu.stop(state);
+  count_images(state);
+}
+
+void BM_chain_step(benchmark::State& state, bool faulty, int threads) {
+  const ArrayConfig& array = preset("small");
+  const PeFaults faults = bench_faults(array, faulty);
+  FastEngine engine(array, faults, threads);
+  const Network net = lenet5();
+  NetworkParameters params = init_parameters(net, 123);
+  Trainer trainer(net, params, engine);
+  Sgd sgd(sgd_config(), Trainer::parameter_specs(net, params));
+  const Batch batch;
+  long long cycle = 0;
+  const CpuTimer cpu;
+  for (auto _ : state) {
+    const StepResult r = trainer.train_step(batch.images, batch.labels, sgd, cycle);
+    benchmark::DoNotOptimize(r.loss.loss);
+  }
+  cpu.stop(state);
+  count_images(state);
+}
+
+void add(const std::string& name, std::function<void(benchmark::State&)> fn) {
+  benchmark::RegisterBenchmark(name.c_str(), std::move(fn))->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+}
+
 void register_benchmarks() {
+  for (const std::string model : {"lenet5", "resnet8"})
+    for (bool faulty : {false, true})
+      for (int t : thread_counts())
+        add(step_name("train_step", model, faulty) + "/" + threads_name(t),
+            [=](benchmark::State& st) { BM_graph_step(st, model, faulty, t); });
   for (bool faulty : {false, true})
     for (int t : thread_counts())
-      benchmark::RegisterBenchmark((step_name(faulty) + "/" + threads_name(t)).c_str(),
-                                   [=](benchmark::State& st) { BM_train_step(st, faulty, t); })
-          ->Unit(benchmark::kMillisecond)
-          ->UseRealTime()
-          ->MinTime(2.0);
+      add(step_name("chain_step", "lenet5", faulty) + "/" + threads_name(t),
+          [=](benchmark::State& st) { BM_chain_step(st, faulty, t); });
 }
 
 std::string epoch(const Rates& rates) {
@@ -67,26 +127,47 @@ std::string epoch(const Rates& rates) {
   return buf;
 }
 
-void print_summary(const SummaryReporter& rep) {
-  const Rates clean = rep.rates(step_name(false), "images/s"), faulty = rep.rates(step_name(true), "images/s");
-  std::printf("\nSummary (LeNet-5 training steps, batch %d, images per wall-clock second; %s):\n", kBatch,
-              load_average().c_str());
-  std::printf("  accsim fast engine, small array, fault-free: %s; %s\n", rates_text(clean, "images/s").c_str(),
-              epoch(clean).c_str());
-  std::printf("  accsim, one permanent weight stuck-at:       %s; %s\n", rates_text(faulty, "images/s").c_str(),
-              epoch(faulty).c_str());
-  const double clean_cpu = rep.cpu_rate(step_name(false) + "/" + threads_name(1), "images/s");
-  const double faulty_cpu = rep.cpu_rate(step_name(true) + "/" + threads_name(1), "images/s");
-  if (clean_cpu > 0 && faulty_cpu > 0)
-    std::printf("  one thread, per CPU second: fault-free %simages/s, one fault %simages/s: the fault costs %+.0f%% time\n",
-                si(clean_cpu).c_str(), si(faulty_cpu).c_str(), 100.0 * (clean_cpu / faulty_cpu - 1.0));
-  if (faulty.empty()) return;  // nothing to compare with PyTorch
-  const TorchBaseline torch = run_torch_baseline("pytorch_lenet_train.py", "");
+void print_rates(const SummaryReporter& rep, const std::string& label, const std::string& prefix) {
+  const Rates rates = rep.rates(prefix, "images/s");
+  if (rates.empty()) return;
+  const double cpu = rep.cpu_rate(prefix + "/" + threads_name(1), "images/s");
+  std::printf("  %-44s %s; %s; 1 thread %simages per CPU second\n", (label + ":").c_str(),
+              rates_text(rates, "images/s").c_str(), epoch(rates).c_str(), si(cpu).c_str());
+}
+
+// accsim's step with one fault against PyTorch's at its best; the issue-14 target for LeNet-5.
+void compare_with_torch(const SummaryReporter& rep, const std::string& prefix, const std::string& script,
+                        const std::string& args, bool target) {
+  const Rates faulty = rep.rates(prefix, "images/s");
+  if (faulty.empty()) return;
+  const TorchBaseline torch = run_torch_baseline(script, args);
   if (!print_torch_baseline(torch)) return;
   const Ratio r = print_comparison("accsim, one permanent fault", faulty, "PyTorch (python3-torch, CPU)", torch.rate,
-                                   "images/s", rep.cpu_rates(step_name(true), "images/s"), torch.cpu_rate);
-  print_target("accsim with one permanent fault / PyTorch, wall clock", r.wall, 1.5);
+                                   "images/s", rep.cpu_rates(prefix, "images/s"), torch.cpu_rate);
+  if (target) print_target("accsim with one permanent fault / PyTorch, wall clock", r.wall, 1.5);
   std::printf("  (%s after the PyTorch runs)\n", load_average().c_str());
+}
+
+void print_summary(const SummaryReporter& rep) {
+  std::printf("\nSummary (training steps, batch %d, small array, fast engine, images per wall-clock second; %s):\n",
+              kBatch, load_average().c_str());
+  const struct {
+    const char* label;
+    std::string prefix;
+  } rows[] = {
+      {"LeNet-5, graph trainer, fault-free", step_name("train_step", "lenet5", false)},
+      {"LeNet-5, graph trainer, one permanent fault", step_name("train_step", "lenet5", true)},
+      {"LeNet-5, chain Trainer, fault-free", step_name("chain_step", "lenet5", false)},
+      {"LeNet-5, chain Trainer, one permanent fault", step_name("chain_step", "lenet5", true)},
+      {"ResNet-8, graph trainer, fault-free", step_name("train_step", "resnet8", false)},
+      {"ResNet-8, graph trainer, one permanent fault", step_name("train_step", "resnet8", true)},
+  };
+  for (const auto& row : rows) print_rates(rep, row.label, row.prefix);
+  std::printf("  LeNet-5 (graph trainer) against PyTorch:\n");
+  compare_with_torch(rep, step_name("train_step", "lenet5", true), "pytorch_lenet_train.py", "", true);
+  std::printf("  ResNet-8 (graph trainer) against PyTorch training the same ONNX file:\n");
+  compare_with_torch(rep, step_name("train_step", "resnet8", true), "onnx_torch_train.py",
+                     resnet8_file() + " --batch " + std::to_string(kBatch), false);
 }
 
 }  // namespace

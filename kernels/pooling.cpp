@@ -136,15 +136,19 @@ Tensor max_pool_backward(const Tensor& x, const Tensor& grad_y, const PoolWindow
   check_window(x.shape(), w);
   const int W = x.dim(3), dh = w.dilations.at(0), dw = w.dilations.at(1);
   return pool_backward(x, grad_y, w, [=](const float* px, float* gx, const Taps& r, const Taps& c, float g) {
-    float m = -std::numeric_limits<float>::infinity();
-    std::ptrdiff_t best = -1;
-    for (int i = r.lo; i < r.hi; ++i)
+    // The taps as max_pool walks them (a row pointer per window row): the first maximum wins.
+    float m = 0.0f;
+    const float* best = nullptr;
+    for (int i = r.lo; i < r.hi; ++i) {
+      const float* row = px + static_cast<std::size_t>(r.start + i * dh) * W + c.start;
       for (int j = c.lo; j < c.hi; ++j) {
-        const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(r.start + i * dh) * W + c.start + j * dw;
-        if (px[at] != px[at]) return;  // a NaN window's output does not depend on x smoothly
-        if (best < 0 || px[at] > m) m = px[at], best = at;
+        const float* at = row + j * dw;
+        const float v = *at;
+        if (v != v) return;  // a NaN window's output does not depend on x smoothly
+        if (!best || v > m) m = v, best = at;
       }
-    if (best >= 0) gx[best] += g;
+    }
+    if (best) gx[best - px] += g;
   });
 }
 

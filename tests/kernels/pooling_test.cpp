@@ -193,6 +193,54 @@ TEST(Pooling, RandomWindowsMatchExplicitlyPaddedReference) {
   EXPECT_GT(cases, 150);
 }
 
+// max_pool_backward sends each window's gradient to the first maximum of its taps in
+// row-major order (ties: the first; -inf windows: the first tap inside the input) and
+// nothing from a window holding a NaN, on random windows (padding, dilation, ceil_mode),
+// against a scan of every tap written here.
+TEST(Pooling, MaxPoolBackwardGoesToTheFirstMaximumOfEveryWindow) {
+  Rng rng(1333);
+  int cases = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const PoolWindow w = random_window(rng);
+    const int H = 1 + static_cast<int>(rng.below(7)), W = 1 + static_cast<int>(rng.below(7));
+    Tensor x({2, 2, H, W});
+    for (auto& v : x.values()) v = static_cast<float>(rng.below(3));  // many ties
+    for (auto& v : x.values())
+      if (rng.below(25) == 0) v = rng.below(2) ? kNan : -kInf;
+    std::vector<int> shape;
+    try {
+      shape = pool_output_shape(x.shape(), w);
+    } catch (const std::invalid_argument&) {
+      continue;
+    }
+    ++cases;
+    const Tensor g = random_tensor(shape, rng, 0.5f, 1.5f);
+    Tensor expected(x.shape());
+    const int P = shape[2], Q = shape[3];
+    for (int pl = 0; pl < 4; ++pl)
+      for (int p = 0; p < P; ++p)
+        for (int q = 0; q < Q; ++q) {
+          long best = -1;
+          bool nan = false;
+          for (int i = 0; i < w.kernel[0]; ++i)
+            for (int j = 0; j < w.kernel[1]; ++j) {
+              const int h = p * w.strides[0] - w.pads[0] + i * w.dilations[0];
+              const int c = q * w.strides[1] - w.pads[1] + j * w.dilations[1];
+              if (h < 0 || h >= H || c < 0 || c >= W) continue;
+              const long at = (static_cast<long>(pl) * H + h) * W + c;
+              nan = nan || std::isnan(x[static_cast<std::size_t>(at)]);
+              if (best < 0 || x[static_cast<std::size_t>(at)] > x[static_cast<std::size_t>(best)]) best = at;
+            }
+          if (!nan && best >= 0)
+            expected[static_cast<std::size_t>(best)] += g[(static_cast<std::size_t>(pl) * P + p) * Q + q];
+        }
+    const Tensor gx = max_pool_backward(x, g, w);
+    for (std::size_t i = 0; i < gx.size(); ++i)
+      ASSERT_TRUE(same_bits(gx[i], expected[i])) << "trial " << trial << " " << i << ": " << gx[i] << " vs " << expected[i];
+  }
+  EXPECT_GT(cases, 150);
+}
+
 // With kernel = stride = size and no padding, max_pool is the legacy chains' max_pool2d bit for
 // bit, NaN payloads and signed zeros included (so chain models can move to graphs unchanged).
 TEST(Pooling, MaxPoolEqualsLegacyMaxPool2dBitForBit) {

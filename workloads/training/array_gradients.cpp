@@ -10,7 +10,7 @@ namespace accsim {
 namespace {
 
 InputGradients conv_backward(GradientContext& c) {
-  const Tensor gy = c.grad(0);
+  const Tensor& gy = c.grad(0);
   ArrayRunner::Gradients g = c.forward.array.conv_backward(c.node().name, c.in(0), c.in(1), gy,
                                                            conv_attributes(c.node()), c.need(0), swizzle_seed(c.node()));
   InputGradients out(c.node().inputs.size());
@@ -20,23 +20,26 @@ InputGradients conv_backward(GradientContext& c) {
   return out;
 }
 
-Tensor scaled(Tensor t, float factor) {
-  if (factor != 1.0f)
-    for (float& v : t.values()) v *= factor;
-  return t;
+// factor * t: `t` itself when the factor is 1 (no copy), else a scaled copy kept in `store`.
+const Tensor& scaled(const Tensor& t, float factor, Tensor& store) {
+  if (factor == 1.0f) return t;
+  store = t;
+  for (float& v : store.values()) v *= factor;
+  return store;
 }
 
 // Y = alpha * op(A) op(B) + beta * C.
 InputGradients gemm_backward(GradientContext& c) {
   const Node& n = c.node();
-  const Tensor gy = c.grad(0);
+  const Tensor& gy = c.grad(0);
+  Tensor store;
   ArrayRunner::Gradients g = c.forward.array.gemm_backward(
       n.name, c.in(0), c.in(1), n.get_int("transA", 0) != 0, n.get_int("transB", 0) != 0,
-      scaled(gy, n.get_float("alpha", 1.0f)), c.need(0), swizzle_seed(n));
+      scaled(gy, n.get_float("alpha", 1.0f), store), c.need(0), swizzle_seed(n));
   InputGradients out(n.inputs.size());
   if (c.need(0)) out[0] = std::move(g.first);
   out[1] = std::move(g.second);
-  if (out.size() > 2 && c.need(2)) out[2] = reduce_to_shape(scaled(gy, n.get_float("beta", 1.0f)), c.in(2).shape());
+  if (out.size() > 2 && c.need(2)) out[2] = reduce_to_shape(scaled(gy, n.get_float("beta", 1.0f), store), c.in(2).shape());
   return out;
 }
 

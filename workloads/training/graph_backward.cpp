@@ -77,7 +77,7 @@ void backward_node(Step& s, const Node& node) {
     reached = reached || g != s.grads.end();
   }
   if (!reached) return;
-  GradientContext c{s.context(node), outputs, grad_outputs, {}, s.options.training};
+  GradientContext c{s.context(node), outputs, grad_outputs, {}, s.options.training, {}};
   for (const auto& in : node.inputs) c.needs.push_back(!in.empty() && s.requires_grad.count(in) > 0);
   InputGradients g = gradient_of(node).backward(c);
   for (std::size_t i = 0; i < node.inputs.size() && i < g.size(); ++i)

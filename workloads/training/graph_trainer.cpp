@@ -9,7 +9,14 @@
 
 namespace accsim {
 
-GraphTrainer::GraphTrainer(std::string model, const ActivationClip& clip) : model_(std::move(model)), clip_(clip) {
+GraphTrainer::GraphTrainer(std::string model, const ActivationClip& clip)
+    : GraphTrainer([model = std::move(model), clip](int batch) {
+        Graph g = load_onnx_model(model, batch);
+        set_relu_clips(g, clip);
+        return g;
+      }) {}
+
+GraphTrainer::GraphTrainer(GraphSource source) : source_(std::move(source)) {
   const Graph& g = graph(1);
   names_ = trainable_parameters(g);
   for (const auto& name : names_) parameters_[name] = g.initializers.at(name);
@@ -26,11 +33,7 @@ std::vector<ParameterSpec> GraphTrainer::parameter_specs() const {
 
 const Graph& GraphTrainer::graph(int batch) {
   auto it = graphs_.find(batch);
-  if (it == graphs_.end()) {
-    Graph g = load_onnx_model(model_, batch);
-    set_relu_clips(g, clip_);
-    it = graphs_.emplace(batch, std::move(g)).first;
-  }
+  if (it == graphs_.end()) it = graphs_.emplace(batch, source_(batch)).first;
   for (const auto* values : {&parameters_, &state_})
     for (const auto& [name, t] : *values) it->second.initializers[name] = t;
   return it->second;
@@ -42,6 +45,11 @@ StepResult GraphTrainer::train_step(const Tensor& images, const std::vector<int>
   options.start_cycle = cycle;
   GraphGradients g = graph_gradients(graph(images.dim(0)), images, labels, engine, options);
   update_parameters(optimizer, names_, parameters_, g.parameters);
+  for (const auto& [name, mask] : held_at_zero_) {
+    Tensor& t = parameters_.at(name);
+    for (std::size_t i = 0; i < mask.size(); ++i)
+      if (mask[i]) t[i] = 0.0f;
+  }
   for (auto& [name, t] : g.state) state_[name] = std::move(t);
   cycle += g.cycles;
   StepResult r;

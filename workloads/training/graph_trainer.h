@@ -5,7 +5,10 @@
 // graph's trainable initializers and the new running statistics of its BatchNorms.
 // The graph's batch is static, so the trainer keeps one copy of the model per batch size
 // it meets (the last batch of an epoch may be smaller) and gives each the current
-// parameters before it runs.
+// parameters before it runs. The model is an ONNX file or any source of graphs by batch
+// (a built-in network: workloads/models/network_graph.h).
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -20,11 +23,13 @@
 namespace accsim {
 
 using TensorMap = std::map<std::string, Tensor>;
+using GraphSource = std::function<Graph(int batch)>;  // the model at this batch, its initial parameters in it
 
 class GraphTrainer {
  public:
   // `model`: the ONNX file; `clip` goes on every Relu (mitigations).
   GraphTrainer(std::string model, const ActivationClip& clip);
+  explicit GraphTrainer(GraphSource source);
 
   // The trainable parameters (by name, sorted) and the state (running statistics).
   TensorMap& parameters() { return parameters_; }
@@ -33,6 +38,10 @@ class GraphTrainer {
   std::vector<ParameterSpec> parameter_specs() const;  // every trainable parameter by name, in names() order
   const Graph& graph(int batch);  // the model at this batch with the current parameters and state
 
+  // Elements under these masks (initializer -> flat mask, graph_pruning.h) are set back to
+  // zero after every optimizer step (fault-aware pruning holds pruned weights at zero).
+  void hold_at_zero(std::map<std::string, std::vector<std::uint8_t>> masks) { held_at_zero_ = std::move(masks); }
+
   // One training step; `cycle` is the run cycle it starts at and is advanced past its jobs.
   StepResult train_step(const Tensor& images, const std::vector<int>& labels, Engine& engine, Optimizer& optimizer,
                         long long& cycle);
@@ -40,11 +49,11 @@ class GraphTrainer {
   double accuracy(const LabelledImages& data, Engine& engine, int batch);
 
  private:
-  std::string model_;
-  ActivationClip clip_;
+  GraphSource source_;
   std::map<int, Graph> graphs_;
   TensorMap parameters_, state_;
   std::vector<std::string> names_;
+  std::map<std::string, std::vector<std::uint8_t>> held_at_zero_;
 };
 
 // The one place the optimizer meets a graph's parameters: params[n] -= update(grads[n]) for

@@ -20,21 +20,21 @@ namespace {
 template <BinaryOp op>
 InputGradients binary(GradientContext& c) {
   BinaryGradients g = binary_backward(c.in(0), c.in(1), c.out(0), c.grad(0), op);
-  return gradients({std::move(g.a), std::move(g.b)});
+  return gradients(std::move(g.a), std::move(g.b));
 }
 
 template <UnaryOp op>
 InputGradients unary(GradientContext& c) {
-  return gradients({unary_backward(c.in(0), c.out(0), c.grad(0), op, c.node().get_float("alpha", 0.01f))});
+  return gradients(unary_backward(c.in(0), c.out(0), c.grad(0), op, c.node().get_float("alpha", 0.01f)));
 }
 
 // The gradient passes unchanged (Identity, Dropout as inference-time identity, Cast to float).
-InputGradients pass_through(GradientContext& c) { return gradients({c.grad(0)}); }
+InputGradients pass_through(GradientContext& c) { return gradients(c.grad(0)); }
 
 // The chain trainer's ReLU backward (a +0 where x <= 0, as PyTorch's threshold_backward;
 // a stuck-at bit on a -0 would give another value).
 InputGradients relu_back(GradientContext& c) {
-  return gradients({clipped_relu_backward(c.in(0), c.grad(0), relu_clip(c.node()))});
+  return gradients(clipped_relu_backward(c.in(0), c.grad(0), relu_clip(c.node())));
 }
 
 // Clip passes the gradient where x lies inside [min, max] (PyTorch's clamp).
@@ -51,7 +51,7 @@ InputGradients clip_back(GradientContext& c) {
 
 InputGradients softmax_back(GradientContext& c) {
   const int axis = normalise_axis(c.node().get_int("axis", -1), c.in(0).rank(), c.node());
-  return gradients({softmax_backward(c.out(0), c.grad(0), axis)});
+  return gradients(softmax_backward(c.out(0), c.grad(0), axis));
 }
 
 InputGradients layer_normalization_back(GradientContext& c) {
@@ -67,7 +67,7 @@ InputGradients batch_normalization_back(GradientContext& c) {
   const float eps = c.node().get_float("epsilon", 1e-5f);
   NormGradients g = c.training ? batch_norm_training_backward(c.in(0), c.in(1), c.grad(0), eps)
                                : batch_norm_inference_backward(c.in(0), c.in(1), c.in(3), c.in(4), c.grad(0), eps);
-  return gradients({std::move(g.x), std::move(g.scale), std::move(g.bias), std::nullopt, std::nullopt});
+  return gradients(std::move(g.x), std::move(g.scale), std::move(g.bias), std::nullopt, std::nullopt);
 }
 
 // Training mode: batch statistics; the running statistics move towards them with ONNX's
@@ -110,18 +110,18 @@ InputGradients reduce_sum_back(GradientContext& c) {
 }
 
 InputGradients max_pool_back(GradientContext& c) {
-  return gradients({max_pool_backward(c.in(0), c.grad(0), pool_window(c.node()))});
+  return gradients(max_pool_backward(c.in(0), c.grad(0), pool_window(c.node())));
 }
 
 InputGradients average_pool_back(GradientContext& c) {
-  return gradients({average_pool_backward(c.in(0), c.grad(0), pool_window(c.node()))});
+  return gradients(average_pool_backward(c.in(0), c.grad(0), pool_window(c.node())));
 }
 
 InputGradients global_average_pool_back(GradientContext& c) {
   const Tensor& x = c.in(0);
   std::vector<int> axes;
   for (int d = 2; d < static_cast<int>(x.rank()); ++d) axes.push_back(d);
-  return gradients({reduce_mean_backward(x.shape(), c.grad(0), axes)});
+  return gradients(reduce_mean_backward(x.shape(), c.grad(0), axes));
 }
 
 }  // namespace

@@ -24,7 +24,7 @@ InputGradients transpose_back(GradientContext& c) {
   std::vector<int> inverse(c.in(0).rank());
   for (std::size_t i = 0; i < inverse.size(); ++i)
     inverse[perm.empty() ? inverse.size() - 1 - i : static_cast<std::size_t>(perm[i])] = static_cast<int>(i);
-  return gradients({transpose(c.grad(0), inverse)});
+  return gradients(transpose(c.grad(0), inverse));
 }
 
 InputGradients concat_back(GradientContext& c) {
@@ -64,7 +64,7 @@ Tensor source_indices(GradientContext& c) {
 // Slice, Gather: scatter-add dL/dy onto the elements each output read.
 InputGradients scatter_back(GradientContext& c) {
   const Tensor source = source_indices(c);
-  const Tensor g = c.grad(0);
+  const Tensor& g = c.grad(0);
   Tensor gx(c.in(0).shape());
   for (std::size_t i = 0; i < g.size(); ++i) gx[static_cast<std::size_t>(source[i])] += g[i];
   InputGradients out(c.node().inputs.size());

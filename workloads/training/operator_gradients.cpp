@@ -13,9 +13,11 @@ const Tensor& GradientContext::out(std::size_t i) const {
   return *outputs[i];
 }
 
-Tensor GradientContext::grad(std::size_t i) const {
+const Tensor& GradientContext::grad(std::size_t i) const {
   if (i < grad_outputs.size() && grad_outputs[i]) return *grad_outputs[i];
-  return Tensor(out(i).shape());
+  auto it = zeros.find(i);
+  if (it == zeros.end()) it = zeros.emplace(i, Tensor(out(i).shape())).first;
+  return it->second;
 }
 
 const GradientDef* find_gradient(const std::string& op) {

@@ -22,9 +22,12 @@ struct GradientContext {
   const Node& node() const { return forward.node; }
   const Tensor& in(std::size_t i) const { return forward.in(i); }
   const Tensor& out(std::size_t i) const;   // throws std::invalid_argument when missing
-  // dL/d output i, or zeros shaped like that output when no gradient reaches it.
-  Tensor grad(std::size_t i) const;
+  // dL/d output i, or zeros shaped like that output when no gradient reaches it (kept
+  // here: a reference, so a backward pass copies no gradient it only reads).
+  const Tensor& grad(std::size_t i) const;
   bool need(std::size_t i) const { return i < needs.size() && needs[i]; }
+
+  mutable std::map<std::size_t, Tensor> zeros = {};  // grad()'s zeros for outputs no gradient reaches
 };
 
 using InputGradients = std::vector<std::optional<Tensor>>;  // per input; nullopt: none

@@ -6,6 +6,12 @@
 // epoch (run_checkpoint.h), and inside an epoch when it is stopped (`stop`: SIGINT,
 // SIGTERM); a rerun of the same config resumes from the checkpoint and ends with
 // bit-identical results, on any number of threads (training.threads).
+// Every model trains as a graph (GraphTrainer, graph_trainer.h): an ONNX model
+// (workload.model) as imported, a built-in or config network as network_graph.h builds it,
+// bit for bit as its layer chain would train. The parameters start from the file's
+// initializers or, with training.init "seeded", from graph_init.h; a network's from
+// init_parameters(net, seed). The checkpoint holds the parameters, the optimizer's state,
+// the running statistics and the position in the seeded data order.
 #include <atomic>
 #include <functional>
 #include <ostream>

@@ -102,7 +102,7 @@ class OperatorGradientChecker {
                                      const auto v = values_.find(n);
                                      return v != values_.end() ? &v->second : nullptr;
                                    }),
-                      {}, {}, {}, check_.training};
+                      {}, {}, {}, check_.training, {}};
     for (std::size_t o = 0; o < y.size(); ++o) {
       c.outputs.push_back(&y[o]);
       c.grad_outputs.push_back(&weights_[o]);

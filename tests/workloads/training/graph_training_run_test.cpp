@@ -1,6 +1,6 @@
 // `accsim train` on an ONNX graph model: it learns, it resumes bit-identical after a
 // SIGKILL, the thread count changes no bit, and training.init picks the start.
-#include "workloads/training/graph_training_run.h"
+#include "workloads/training/training_run.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -17,6 +17,7 @@
 #include "test_util.h"
 #include "workloads/io/fashion_mnist.h"
 #include "workloads/io/results_file.h"
+#include "workloads/mitigations/graph_pruning.h"
 #include "workloads/models/onnx_import.h"
 #include "workloads/run/engines.h"
 #include "workloads/run/run_config.h"
@@ -103,6 +104,32 @@ TEST_F(GraphTrainingRunTest, AccsimTrainRoutesAModelConfigToTheGraphTrainerAndWr
   const Tensor trained = parameter(options("run").out_file, "stem.0.weight");
   const Graph onnx = load_onnx_model(model_path("resnet8_fmnist"), 1);
   EXPECT_GT(testing::count_bit_differences(trained, onnx.initializers.at("stem.0.weight")), 0);  // it moved
+}
+
+// One code path: fault-aware pruning works on a model as on a network (graph_pruning.h):
+// the weights a faulty PE meets start at zero and stay there through the steps.
+TEST_F(GraphTrainingRunTest, PruningHoldsAModelsWeightsAFaultyPeMeetsAtZero) {
+  RunConfig rc = config(8);
+  HardwareFault f;
+  f.site = FaultSite::weight, f.row = 1, f.col = 2, f.bit = 28, f.kind = FaultKind::stuck_at_0;
+  rc.faults = {f};
+  rc.mitigations.prune_faulty_weights = true;
+  std::ostringstream out;
+  ASSERT_TRUE(run_training(rc, options("pruned"), out, out).complete) << out.str();
+  const Graph onnx = load_onnx_model(model_path("resnet8_fmnist"), 1);
+  const PruningMasks masks = GraphPruning(rc.array, onnx).masks(rc.faults);
+  ASSERT_FALSE(masks.empty());
+  long long masked = 0;
+  for (const auto& [name, mask] : masks) {
+    const Tensor trained = parameter(options("pruned").out_file, name);
+    for (std::size_t i = 0; i < mask.size(); ++i)
+      if (mask[i]) {
+        ++masked;
+        EXPECT_EQ(trained[i], 0.0f) << name << " " << i;
+      }
+    EXPECT_GT(testing::count_bit_differences(trained, onnx.initializers.at(name)), 0) << name;  // the rest trains
+  }
+  EXPECT_NE(out.str().find("fault-aware pruning: " + std::to_string(masked) + " weights"), std::string::npos) << out.str();
 }
 
 // The checkpoint after epoch 1 survives a SIGKILL; the rerun ends with the same bits.

@@ -12,6 +12,7 @@
 #include "dataset_copy.h"
 #include "test_util.h"
 #include "workloads/io/fashion_mnist.h"
+#include "workloads/mitigations/fault_aware_pruning.h"
 #include "workloads/models/model_file.h"
 
 namespace accsim {
@@ -247,6 +248,58 @@ TEST_F(TrainingRunTest, TopExponentBitStuckAtOneIsRecordedAsNonFiniteBatchesNotA
   ASSERT_EQ(r.epochs.size(), 1u);
   EXPECT_GT(r.epochs[0].nonfinite_batches, 0);
   EXPECT_TRUE(std::isnan(r.epochs[0].train_loss));
+}
+
+// Fault-aware pruning in a network's run (trained as its graph): the weights the chain's
+// own mapping (fault_aware_pruning.h) puts on the faulty PE start at zero and stay there
+// through the steps, under a swizzle that spreads them.
+TEST_F(TrainingRunTest, PruningHoldsTheWeightsAFaultyPeMeetsAtZeroThroughTraining) {
+  RunConfig rc = config(128, 16, 16, 1);
+  rc.array.swizzle = SwizzlePolicy::xor_;
+  HardwareFault f;
+  f.site = FaultSite::weight, f.row = 1, f.col = 2, f.bit = 28, f.kind = FaultKind::stuck_at_0;
+  rc.faults = {f};
+  rc.mitigations.prune_faulty_weights = true;
+  std::ostringstream out;
+  ASSERT_TRUE(run_training(rc, options("pruned"), out, out).complete);
+  const auto masks = pruning_masks(rc.workload.network, rc.array, rc.faults);
+  const NetworkParameters trained = read_parameters(options("pruned").out_file, rc.workload.network);
+  long long masked = 0, zero = 0;
+  for (std::size_t l = 0; l < masks.size(); ++l)
+    for (std::size_t i = 0; i < masks[l].size(); ++i) {
+      masked += masks[l][i];
+      zero += masks[l][i] && trained.weights[l][i] == 0.0f;
+    }
+  ASSERT_GT(masked, 0);
+  EXPECT_EQ(zero, masked);
+  EXPECT_NE(out.str().find("fault-aware pruning: " + std::to_string(masked) + " weights held at zero"), std::string::npos)
+      << out.str();
+  const NetworkParameters start = init_parameters(rc.workload.network, options("pruned").seed);
+  EXPECT_GT(testing::count_bit_differences(trained.weights[0], start.weights[0]), 0);  // the others train
+}
+
+// A pruned run stopped inside an epoch resumes holding the pruned weights at zero (the
+// checkpoint has them zero; the masks are found again, not re-announced) and ends
+// bit-identical to one never stopped.
+TEST_F(TrainingRunTest, APrunedRunStoppedInsideAnEpochResumesBitIdentical) {
+  RunConfig rc = config(192, 16, 16, 1);
+  HardwareFault f;
+  f.site = FaultSite::weight, f.row = 0, f.col = 0, f.bit = 28, f.kind = FaultKind::stuck_at_0;
+  rc.faults = {f};
+  rc.mitigations.prune_faulty_weights = true;
+  std::ostringstream sink;
+  run_training(rc, options("straight"), sink, sink);
+  TrainingOptions stopped = options("stopped");
+  stopped.stop_after_batches = 1;
+  EXPECT_FALSE(run_training(rc, stopped, sink, sink).complete);
+  stopped.stop_after_batches = 0;
+  std::ostringstream resumed_out;
+  ASSERT_TRUE(run_training(rc, stopped, resumed_out, sink).complete);
+  EXPECT_EQ(resumed_out.str().find("fault-aware pruning"), std::string::npos) << resumed_out.str();
+  const NetworkParameters a = read_parameters(options("straight").out_file, lenet5());
+  const NetworkParameters b = read_parameters(stopped.out_file, lenet5());
+  for (std::size_t i = 0; i < a.weights.size(); ++i)
+    EXPECT_EQ(testing::count_bit_differences(a.weights[i], b.weights[i]), 0) << i;
 }
 
 // Issue 12, item 8: a checkpoint must not resume after the dataset changed (the results
