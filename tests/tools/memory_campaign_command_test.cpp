@@ -1,0 +1,102 @@
+// `accsim campaign` with the memory sites cbuf and dram (docs/memory_faults.md): the
+// files, the code's guarantees on the outcomes, thread-count independence, bad keys.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "tools/cli_test_util.h"
+#include "workloads/io/results_file.h"
+
+namespace accsim {
+namespace {
+
+using namespace cli_test;
+
+json memory_config(const std::string& code, double multi_bit, int threads) {
+  json j = small_config();
+  j.erase("faults");
+  j["array"]["memory"] = {{"preset", "nv_small"}};
+  j["workload"]["parameters"] = trained_lenet5();
+  j["campaign"] = {{"experiments", 40}, {"test_limit", 6}, {"batch", 4}, {"threads", threads},
+                   {"sites", {"cbuf", "dram"}},
+                   {"memory", {{"cbuf_code", code}, {"dram_code", code}, {"multi_bit_fraction", multi_bit}}}};
+  return j;
+}
+
+std::vector<std::string> outcomes(const std::string& file) { return read_strings(file, "/experiments/outcome_name"); }
+
+long long count(const std::vector<std::string>& v, const std::string& x) { return std::count(v.begin(), v.end(), x); }
+
+TEST(MemoryCampaignCommand, WritesRatesFitTableHdf5AndCsvAndIsThreadIndependent) {
+  TempDir dir;
+  const std::string one = (dir.path() / "one.h5").string(), two = (dir.path() / "two.h5").string();
+  const CliRun a = run_cli({"campaign", "--config", write_config(dir, memory_config("none", 0.3, 1)), "--out", one});
+  ASSERT_EQ(a.code, 0) << a.err;
+  const CliRun b = run_cli({"campaign", "--config", write_config(dir, memory_config("none", 0.3, 2)), "--out", two});
+  ASSERT_EQ(b.code, 0) << b.err;
+  for (const char* part : {"memory faults", "FIT per structure", "| cbuf | none", "| dram | none", "results: "})
+    EXPECT_NE(a.out.find(part), std::string::npos) << part << "\n" << a.out;
+  EXPECT_EQ(outcomes(one), outcomes(two));
+  for (const char* d : {"/experiments/word", "/experiments/bit", "/experiments/bits", "/experiments/cycle",
+                        "/experiments/corrupted_elements", "/experiments/correct_to_wrong", "/experiments/live"})
+    EXPECT_EQ(read_int64s(one, d), read_int64s(two, d)) << d;
+  EXPECT_EQ(outcomes(one).size(), 40u);
+  // Without a code every fault that reaches live data is silent: no corrections, no DUE.
+  EXPECT_EQ(count(outcomes(one), "corrected") + count(outcomes(one), "due"), 0);
+  const auto elements = read_int64s(one, "/experiments/corrupted_elements");
+  EXPECT_GT(*std::max_element(elements.begin(), elements.end()), 0);
+  EXPECT_TRUE(fs::exists(dir.path() / "one.csv"));
+  EXPECT_TRUE(fs::exists(dir.path() / "one.fit.csv"));
+  EXPECT_EQ(read_strings(one, "/summary/fit/structure"), (std::vector<std::string>{"cbuf", "dram"}));
+}
+
+TEST(MemoryCampaignCommand, SecdedCorrectsEverySingleBitFaultAndParityNeverLetsOneThrough) {
+  TempDir dir;
+  const std::string secded = (dir.path() / "s.h5").string(), parity = (dir.path() / "p.h5").string();
+  ASSERT_EQ(run_cli({"campaign", "--config", write_config(dir, memory_config("secded", 0.0, 2)), "--out", secded}).code, 0);
+  ASSERT_EQ(run_cli({"campaign", "--config", write_config(dir, memory_config("parity", 0.0, 2)), "--out", parity}).code, 0);
+  const auto s = outcomes(secded), p = outcomes(parity);
+  EXPECT_EQ(count(s, "sdc") + count(s, "crash") + count(s, "due"), 0);
+  EXPECT_GT(count(s, "corrected"), 0);
+  EXPECT_EQ(count(p, "sdc") + count(p, "crash") + count(p, "corrected"), 0);
+  EXPECT_GT(count(p, "due"), 0);
+  // The same draws under both codes (the code word's width differs only past bit 64).
+  EXPECT_EQ(read_int64s(secded, "/experiments/word"), read_int64s(parity, "/experiments/word"));
+}
+
+TEST(MemoryCampaignCommand, BadMemoryKeysExitWith2NamingTheKey) {
+  TempDir dir;
+  struct Case {
+    json config;
+    std::vector<std::string> expected;
+  };
+  json bad_code = memory_config("hamming", 0.0, 1);
+  json mixed = memory_config("secded", 0.0, 1);
+  mixed["campaign"]["sites"] = {"cbuf", "psum"};
+  json bits = memory_config("secded", 0.0, 1);
+  bits["campaign"]["bits"] = {0, 31};
+  json sizes = memory_config("secded", 0.5, 1);
+  sizes["campaign"]["memory"]["multi_bit_sizes"] = {4};
+  json fraction = memory_config("secded", 1.5, 1);
+  json no_memory = memory_config("secded", 0.0, 1);
+  no_memory["array"].erase("memory");
+  json unknown = memory_config("secded", 0.0, 1);
+  unknown["campaign"]["memory"]["sram_code"] = "secded";
+  json pe_memory = memory_config("secded", 0.0, 1);
+  pe_memory["campaign"]["sites"] = {"psum"};
+  for (const Case& c : {Case{bad_code, {"campaign.memory.cbuf_code", "secded"}}, Case{mixed, {"campaign.sites", "mixed"}},
+                        Case{bits, {"campaign.bits", "PE sites"}}, Case{sizes, {"campaign.memory.multi_bit_sizes", "{2, 3}"}},
+                        Case{fraction, {"campaign.memory.multi_bit_fraction"}}, Case{no_memory, {"array.memory"}},
+                        Case{unknown, {"campaign.memory.sram_code"}}, Case{pe_memory, {"campaign.memory", "cbuf"}}}) {
+    const std::string config = write_config(dir, c.config);
+    const CliRun r = run_cli({"campaign", "--config", config, "--out", (dir.path() / "x.h5").string()});
+    EXPECT_EQ(r.code, 2) << c.config.dump();
+    EXPECT_TRUE(exactly_one_line(r.err)) << r.err;
+    EXPECT_NE(r.err.find(config), std::string::npos) << r.err;
+    for (const auto& part : c.expected) EXPECT_NE(r.err.find(part), std::string::npos) << part << ": " << r.err;
+    EXPECT_TRUE(files_containing(dir.path(), "x.h5").empty());
+  }
+}
+
+}  // namespace
+}  // namespace accsim
