@@ -6,6 +6,7 @@
 
 #include "tools/cli_test_util.h"
 #include "workloads/io/results_file.h"
+#include "workloads/run/run_config.h"
 
 namespace accsim {
 namespace {
@@ -36,6 +37,7 @@ TEST(MemoryCampaignCommand, WritesRatesFitTableHdf5AndCsvAndIsThreadIndependent)
   ASSERT_EQ(b.code, 0) << b.err;
   for (const char* part : {"memory faults", "FIT per structure", "| cbuf | none", "| dram | none", "results: "})
     EXPECT_NE(a.out.find(part), std::string::npos) << part << "\n" << a.out;
+  EXPECT_EQ(a.out.find("not modelled"), std::string::npos) << a.out;  // every LeNet-5 layer's operands are mapped
   EXPECT_EQ(outcomes(one), outcomes(two));
   for (const char* d : {"/experiments/word", "/experiments/bit", "/experiments/bits", "/experiments/cycle",
                         "/experiments/corrupted_elements", "/experiments/correct_to_wrong", "/experiments/live"})
@@ -62,6 +64,19 @@ TEST(MemoryCampaignCommand, SecdedCorrectsEverySingleBitFaultAndParityNeverLetsO
   EXPECT_GT(count(p, "due"), 0);
   // The same draws under both codes (the code word's width differs only past bit 64).
   EXPECT_EQ(read_int64s(secded, "/experiments/word"), read_int64s(parity, "/experiments/word"));
+}
+
+TEST(MemoryCampaignCommand, TheShippedConfigsParseAsMemoryCampaigns) {
+  for (const char* name : {"cbuf", "dram"}) {
+    const RunConfig rc =
+        parse_run_config(source_file(std::string("configs/experiments/campaign_lenet5_") + name + "_secded.json"));
+    ASSERT_TRUE(rc.campaign.has_value());
+    EXPECT_EQ(rc.campaign->memory_sites, std::vector<MemoryStructure>{parse_memory_structure(name)});
+    EXPECT_TRUE(rc.campaign->sites.empty());
+    EXPECT_EQ(rc.campaign->memory.code(parse_memory_structure(name)), EccCode::secded);
+    EXPECT_DOUBLE_EQ(rc.campaign->memory.multi_bit_fraction, 0.2);
+    EXPECT_TRUE(rc.array.memory.enabled);
+  }
 }
 
 TEST(MemoryCampaignCommand, BadMemoryKeysExitWith2NamingTheKey) {
