@@ -113,5 +113,16 @@ TEST(MemoryCampaignCommand, BadMemoryKeysExitWith2NamingTheKey) {
   }
 }
 
+// A sweep point runs the PE campaign: memory sites there are refused before anything runs.
+TEST(MemoryCampaignCommand, ASweepWithMemorySitesIsRefused) {
+  TempDir dir;
+  json j = memory_config("secded", 0.0, 1);
+  j["sweep"] = {{"grid", {{"array.atomic_k", {8, 16}}}}};
+  const CliRun r = run_cli({"sweep", "--config", write_config(dir, j), "--out", (dir.path() / "s.h5").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("campaign.sites"), std::string::npos) << r.err;
+  EXPECT_TRUE(files_containing(dir.path(), "s.h5").empty());
+}
+
 }  // namespace
 }  // namespace accsim
