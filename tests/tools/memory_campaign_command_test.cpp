@@ -43,6 +43,8 @@ TEST(MemoryCampaignCommand, WritesRatesFitTableHdf5AndCsvAndIsThreadIndependent)
                         "/experiments/corrupted_elements", "/experiments/correct_to_wrong", "/experiments/live"})
     EXPECT_EQ(read_int64s(one, d), read_int64s(two, d)) << d;
   EXPECT_EQ(outcomes(one).size(), 40u);
+  EXPECT_EQ(read_string_attribute(one, "/", "format"), "accsim-memory-campaign");
+  EXPECT_EQ(read_int64_attribute(one, "/", "seed"), 1);
   // Without a code every fault that reaches live data is silent: no corrections, no DUE.
   EXPECT_EQ(count(outcomes(one), "corrected") + count(outcomes(one), "due"), 0);
   const auto elements = read_int64s(one, "/experiments/corrupted_elements");
@@ -64,6 +66,33 @@ TEST(MemoryCampaignCommand, SecdedCorrectsEverySingleBitFaultAndParityNeverLetsO
   EXPECT_GT(count(p, "due"), 0);
   // The same draws under both codes (the code word's width differs only past bit 64).
   EXPECT_EQ(read_int64s(secded, "/experiments/word"), read_int64s(parity, "/experiments/word"));
+}
+
+// DRAM words are densely packed fp32 (LeNet-5's regions hold even element counts): without
+// a code, a one-bit transient that strikes a live word changes exactly one element per
+// batch that reads it, and one that strikes dead data changes nothing.
+TEST(MemoryCampaignCommand, AnUncodedDramBitFlipCorruptsOneElementPerRead) {
+  TempDir dir;
+  json j = memory_config("none", 0.0, 2);
+  j["campaign"]["sites"] = {"dram"};
+  j["campaign"]["kinds"] = {"transient"};
+  const std::string out = (dir.path() / "d.h5").string();
+  ASSERT_EQ(run_cli({"campaign", "--config", write_config(dir, j), "--out", out}).code, 0);
+  const auto live = read_int64s(out, "/experiments/live"), silent = read_int64s(out, "/experiments/reads_silent");
+  const auto elements = read_int64s(out, "/experiments/corrupted_elements");
+  const auto names = outcomes(out);
+  long long live_count = 0;
+  for (std::size_t i = 0; i < live.size(); ++i) {
+    live_count += live[i];
+    EXPECT_EQ(elements[i], silent[i]) << i;
+    EXPECT_LE(silent[i], 2) << i;  // 2 batches (4 + 2 images)
+    if (!live[i]) {
+      EXPECT_EQ(names[i], "masked") << i;
+    } else {
+      EXPECT_GE(silent[i], 1) << i;  // the full batch reads it
+    }
+  }
+  EXPECT_GT(live_count, 0);
 }
 
 TEST(MemoryCampaignCommand, TheShippedConfigsParseAsMemoryCampaigns) {
