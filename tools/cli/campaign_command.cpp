@@ -9,6 +9,7 @@
 
 #include "arch/input_error.h"
 #include "tools/cli/config_overrides.h"
+#include "tools/cli/memory_campaign_command.h"
 #include "tools/cli/stop_signals.h"
 #include "workloads/experiments/available_cpus.h"
 #include "workloads/campaign/campaign.h"
@@ -49,6 +50,7 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
   const std::uint64_t seed = rc.seed;
   const CampaignSource source = load_campaign(rc, seed, err);
   const Campaign& campaign = source.campaign;
+  if (!cc.memory_sites.empty()) return memory_campaign_command(options, rc, source, out);  // docs/memory_faults.md
 
   const bool own_stderr = &err == &std::cerr;
   const ProgressStyle style = !own_stderr ? ProgressStyle::none : progress_style_for_stderr(options.quiet);

@@ -22,6 +22,28 @@ std::string read_model_path(ConfigReader& r, const std::string& config_file, con
   return p.string();
 }
 
+namespace {
+
+// `sites`: PE sites (fault_site_names) or memory sites (cbuf, dram), not both.
+void read_campaign_sites(ConfigReader& r, CampaignConfig& c) {
+  std::vector<std::string> allowed = fault_site_names();
+  const std::vector<std::string>& memory = memory_structure_names();
+  allowed.insert(allowed.end(), memory.begin(), memory.end());
+  if (!r.has("sites")) {
+    for (const auto& s : fault_site_names()) c.sites.push_back(parse_fault_site(s));
+    return;
+  }
+  for (const auto& s : read_name_subset(r, "sites", allowed)) {
+    if (std::find(memory.begin(), memory.end(), s) != memory.end()) c.memory_sites.push_back(parse_memory_structure(s));
+    else c.sites.push_back(parse_fault_site(s));
+  }
+  if (!c.sites.empty() && !c.memory_sites.empty())
+    r.fail("sites", "memory sites (cbuf, dram) and PE sites (weight, input, product, psum, accumulator) cannot be "
+                    "mixed in one campaign: run them as two campaigns");
+}
+
+}  // namespace
+
 CampaignConfig parse_campaign_config(ConfigReader r, const ArrayConfig& array, const std::string& config_file) {
   CampaignConfig c;
   c.model = read_model_path(r, config_file);
@@ -29,9 +51,11 @@ CampaignConfig parse_campaign_config(ConfigReader r, const ArrayConfig& array, c
   c.test_offset = static_cast<int>(r.get_int("test_offset", 0, kCampaignTestImages - 1, 0));
   c.test_limit = static_cast<int>(r.get_int("test_limit", 1, kCampaignTestImages - c.test_offset, 100));
   c.batch = static_cast<int>(r.get_int("batch", 1, kCampaignTestImages, 16));
-  for (const auto& s : read_name_subset(r, "sites", fault_site_names())) c.sites.push_back(parse_fault_site(s));
+  read_campaign_sites(r, c);
   for (const auto& k : read_name_subset(r, "kinds", fault_kind_names())) c.kinds.push_back(parse_fault_kind(k));
   const int top_bit = bit_width(array.datatype) - 1;
+  if (!c.memory_sites.empty() && r.has("bits"))
+    r.fail("bits", "applies to PE sites only; a memory fault's bit is drawn over its code word (remove \"bits\")");
   if (r.has("bits")) {
     const auto bits = r.get_int_array("bits", 2, 0, top_bit);
     if (bits[0] > bits[1])
@@ -46,6 +70,10 @@ CampaignConfig parse_campaign_config(ConfigReader r, const ArrayConfig& array, c
   c.threads = static_cast<int>(r.get_int("threads", 0, 1024, 0));
   c.checkpoint_seconds = r.get_double("checkpoint_seconds", 0.1, 86400.0, 5.0);
   c.mitigations = parse_mitigation_variants(r, "mitigations");
+  if (!c.memory_sites.empty() && !c.mitigations.empty())
+    r.fail("mitigations", "mitigation variants act on PE faults; a memory campaign (sites cbuf, dram) takes none");
+  if (!c.memory_sites.empty() && r.has("memory")) c.memory = parse_memory_fault_config(r.get_object("memory"));
+  else if (r.has("memory")) r.fail("memory", "applies to the memory sites only; add \"cbuf\" or \"dram\" to sites");
   r.finish();
 
   return c;

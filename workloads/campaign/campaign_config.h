@@ -8,6 +8,7 @@
 #include "arch/array_config.h"
 #include "arch/config_reader.h"
 #include "arch/hardware_fault.h"
+#include "faultmodels/memory_fault.h"
 #include "workloads/mitigations/mitigation_config.h"
 
 namespace accsim {
@@ -27,6 +28,10 @@ struct CampaignConfig {
   int threads = 0;  // 0: every core
   double checkpoint_seconds = 5.0;
   std::vector<MitigationVariant> mitigations;  // empty: the unprotected run only
+  // Memory sites (`cbuf`, `dram` in `sites`; docs/memory_faults.md): when set, `sites`
+  // holds no PE site and the campaign injects memory faults under `memory`'s codes.
+  std::vector<MemoryStructure> memory_sites;
+  MemoryFaultConfig memory;
 };
 
 // A parameter-file key (`key`: "model" of a campaign or pvf object, "parameters" of the

@@ -101,6 +101,9 @@ RunConfig point_config(const RunConfig& rc, const json& base, const std::vector<
     RunConfig point = parse_run_config_json(j, rc.file);
     // What a campaign refuses, refused before any point runs.
     if (point.campaign) refuse_campaign_keys(point);
+    if (point.campaign && !point.campaign->memory_sites.empty())
+      throw InputError(point.file + ": campaign.sites: a sweep point runs the PE campaign; run the memory sites "
+                                    "(cbuf, dram) with accsim campaign (docs/memory_faults.md)");
     return point;
   } catch (const InputError& e) {
     throw_for_point(rc.file, label, e);
