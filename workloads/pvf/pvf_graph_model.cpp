@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "arch/mapping.h"
 #include "arch/number_format.h"
 #include "arch/pe_faults.h"
 #include "workloads/run/engines.h"
@@ -14,6 +15,7 @@
 #include "workloads/models/relu_clip.h"
 #include "workloads/models/batch_effect.h"
 #include "workloads/models/network_graph.h"
+#include "workloads/models/plane_rerun_engine.h"
 #include "workloads/pvf/stacked_remainder.h"
 
 namespace accsim {
@@ -127,6 +129,10 @@ class GraphPvfModel : public PvfModel {
   const GraphVariants& variants() const { return variants_; }
   const GraphRun& golden(std::size_t graph, int image) const { return golden_[graph][static_cast<std::size_t>(image)]; }
   const Tensor& image(int i) const { return images_[static_cast<std::size_t>(i)]; }
+  // Per distinct model, per job: the fault-free stationary operand and its mapping (the
+  // same for every image), for reruns that recompute only corrupted channels.
+  const std::vector<Tensor>& stationary(std::size_t graph) const { return stationary_[graph]; }
+  const std::vector<Mapping>& mappings(std::size_t graph) const { return mappings_[graph]; }
   int label(int image) const { return c_.labels[static_cast<std::size_t>(image)]; }
   const std::vector<std::string>& parameter_order() const { return order_; }
   // Whether the experiments' fault-free rests on the model run stacked (stacked_remainder.h).
@@ -148,6 +154,8 @@ class GraphPvfModel : public PvfModel {
   std::vector<std::vector<char>> correct_;
   std::vector<std::vector<char>> nonfinite_;
   std::vector<char> stacks_;  // per distinct model
+  std::vector<std::vector<Tensor>> stationary_;
+  std::vector<std::vector<Mapping>> mappings_;
   std::vector<long long> cycles_;  // per distinct model: one fault-free batch of config.batch images
 };
 
@@ -163,6 +171,8 @@ GraphPvfModel::GraphPvfModel(const PvfCampaign& c) : c_(c), order_(network_param
     images_.emplace_back(shape);
     std::copy_n(c.images.data() + i * per, per, images_.back().data());
   }
+  stationary_.resize(variants_.graphs.size());
+  mappings_.resize(variants_.graphs.size());
   golden_.resize(variants_.graphs.size());
   correct_.resize(variants_.graphs.size());
   nonfinite_.resize(variants_.graphs.size());
@@ -220,10 +230,18 @@ void GraphPvfModel::record_goldens(std::size_t d) {
   parallel_for(c_.config.threads, n, [&](std::size_t i) {
     const PeFaults healthy;
     GraphRun run = run_graph(*variants_.graphs[d], images_[i], *make_engine("fast", c_.array, healthy), true);
-    for (LayerRun& job : run.jobs) job.input = job.output = job.weights = Tensor();  // reruns need only the cycles
+    if (i == 0)
+      for (const LayerRun& job : run.jobs) {
+        stationary_[d].push_back(job.weights);
+        mappings_[d].emplace_back(job.job.shape, c_.array, c_.array.swizzle, job.job.swizzle_seed);
+      }
+    for (LayerRun& job : run.jobs) job.weights = Tensor();  // the same for every image: kept once
     correct_[d][i] = prediction(run.outputs.at(0)) == c_.labels[i];
     nonfinite_[d][i] = prediction(run.outputs.at(0)) < 0;
-    if (!correct_[d][i]) run.values.clear();  // never rerun: the image is not counted
+    if (!correct_[d][i]) {  // never rerun: the image is not counted
+      run.values.clear();
+      run.jobs.clear();
+    }
     golden_[d][i] = std::move(run);
   });
 }
@@ -252,8 +270,13 @@ PvfOutcome GraphPvfWorker::evaluate_alone(std::size_t d, int image, const Inject
   injection.apply(set);
   Tensor logits;
   try {
-    logits = shortcut ? rerun_graph(graph, model_.golden(d, image), *engine_, scope).outputs.at(0)
-                      : run_graph(graph, model_.image(image), *engine_, false).outputs.at(0);
+    if (shortcut) {
+      PlaneRerunEngine planes(model_.campaign().array, healthy_, model_.golden(d, image), model_.stationary(d),
+                              model_.mappings(d));
+      logits = rerun_graph(graph, model_.golden(d, image), planes, scope).outputs.at(0);
+    } else {
+      logits = run_graph(graph, model_.image(image), *engine_, false).outputs.at(0);
+    }
   } catch (...) {
     injection.undo(set);
     throw;
@@ -277,7 +300,8 @@ std::vector<PvfOutcome> GraphPvfWorker::evaluate_stacked(std::size_t d, const st
     const std::size_t start = rest.resume_node(scope.changed_initializers);
     injections[k].apply(set);
     try {
-      reruns[k] = rerun_nodes(graph, golden, *engine_, scope, start);
+      PlaneRerunEngine planes(model_.campaign().array, healthy_, golden, model_.stationary(d), model_.mappings(d));
+      reruns[k] = rerun_nodes(graph, golden, planes, scope, start);
     } catch (...) {
       injections[k].undo(set);
       throw;

@@ -14,6 +14,7 @@
 #include "test_util.h"
 #include "workloads/models/incremental_run.h"
 #include "workloads/models/network_graph.h"
+#include "workloads/models/plane_rerun_engine.h"
 #include "workloads/models/onnx_import.h"
 #include "workloads/run/engines.h"
 
@@ -52,7 +53,9 @@ std::vector<Flip> random_flips(const Graph& g, int count, int images, std::uint6
   return flips;
 }
 
-// Per flip: the logits of a full run, of a rerun alone, and of the stacked rests.
+// Per flip: the logits of a full run, of a rerun alone (on the fast engine, and on the
+// plane rerun engine, which recomputes only the corrupted output channels' planes), and
+// of the stacked rests.
 void expect_stacking_equals_reruns(const Graph& model, const Tensor& images, int experiments, std::uint64_t seed) {
   const PeFaults healthy;
   const auto engine = make_engine("fast", testing::preset("small"), healthy);
@@ -69,7 +72,13 @@ void expect_stacking_equals_reruns(const Graph& model, const Tensor& images, int
   ASSERT_TRUE(rest.batchable());
   Graph g = model;
   const std::vector<Flip> flips = random_flips(g, experiments, images.dim(0), seed);
-  std::vector<Tensor> full, alone;
+  std::vector<Tensor> stationary;  // the same for every image
+  std::vector<Mapping> mappings;
+  for (const LayerRun& job : goldens.front().jobs) {
+    stationary.push_back(job.weights);
+    mappings.emplace_back(job.job.shape, testing::preset("small"), testing::preset("small").swizzle, job.job.swizzle_seed);
+  }
+  std::vector<Tensor> full, alone, planes;
   std::vector<Rerun> partial(flips.size());
   std::map<std::size_t, std::vector<std::size_t>> by_start;
   for (std::size_t k = 0; k < flips.size(); ++k) {
@@ -79,6 +88,8 @@ void expect_stacking_equals_reruns(const Graph& model, const Tensor& images, int
     flip(g, flips[k]);
     full.push_back(run_graph(g, inputs[static_cast<std::size_t>(flips[k].image)], *engine, false).outputs.at(0));
     alone.push_back(rerun_graph(g, golden, *engine, scope).outputs.at(0));
+    PlaneRerunEngine plane_engine(testing::preset("small"), healthy, golden, stationary, mappings);
+    planes.push_back(rerun_graph(g, golden, plane_engine, scope).outputs.at(0));
     const std::size_t start = rest.resume_node(scope.changed_initializers);
     partial[k] = rerun_nodes(g, golden, *engine, scope, start);
     flip(g, flips[k]);  // undone
@@ -88,6 +99,7 @@ void expect_stacking_equals_reruns(const Graph& model, const Tensor& images, int
   std::size_t stacked = 0, changed = 0;
   for (std::size_t k = 0; k < flips.size(); ++k) {
     ASSERT_TRUE(same_bits(full[k].data(), alone[k].data(), full[k].size())) << "flip " << k;
+    ASSERT_TRUE(same_bits(full[k].data(), planes[k].data(), full[k].size())) << "flip " << k << " on the plane engine";
     changed += !same_bits(full[k].data(), goldens[static_cast<std::size_t>(flips[k].image)].outputs[0].data(), full[k].size());
   }
   for (const auto& [start, ks] : by_start) {
