@@ -141,6 +141,7 @@ class GraphPvfModel : public PvfModel {
  private:
   void record_goldens(std::size_t graph);
   bool check_stacking(std::size_t graph) const;
+  void forget_data_stationaries(std::size_t graph, const std::vector<std::vector<char>>& varies);
   long long batch_cycles(std::size_t graph) const;
 
   const PvfCampaign& c_;
@@ -222,19 +223,31 @@ bool GraphPvfModel::check_stacking(std::size_t d) const {
   return true;
 }
 
+// Per job of `jobs`: whether its stationary operand differs from `stationary`'s.
+std::vector<char> stationary_differs(const std::vector<LayerRun>& jobs, const std::vector<Tensor>& stationary) {
+  std::vector<char> differs(stationary.size(), 1);
+  for (std::size_t j = 0; j < std::min(jobs.size(), stationary.size()); ++j)
+    differs[j] = jobs[j].weights.shape() != stationary[j].shape() ||
+                 !std::equal(stationary[j].data(), stationary[j].data() + stationary[j].size(), jobs[j].weights.data(),
+                             [](float a, float b) { return float_bits(a) == float_bits(b); });
+  return differs;
+}
+
 void GraphPvfModel::record_goldens(std::size_t d) {
   const std::size_t n = images_.size();
+  const Graph& graph = *variants_.graphs[d];
   golden_[d].resize(n);
   correct_[d].resize(n);
   nonfinite_[d].resize(n);
+  const PeFaults healthy;
+  for (const LayerRun& job : run_graph(graph, images_[0], *make_engine("fast", c_.array, healthy), true).jobs) {
+    stationary_[d].push_back(job.weights);
+    mappings_[d].emplace_back(job.job.shape, c_.array, c_.array.swizzle, job.job.swizzle_seed);
+  }
+  std::vector<std::vector<char>> varies(n);  // per image, per job: a stationary operand other than image 0's
   parallel_for(c_.config.threads, n, [&](std::size_t i) {
-    const PeFaults healthy;
-    GraphRun run = run_graph(*variants_.graphs[d], images_[i], *make_engine("fast", c_.array, healthy), true);
-    if (i == 0)
-      for (const LayerRun& job : run.jobs) {
-        stationary_[d].push_back(job.weights);
-        mappings_[d].emplace_back(job.job.shape, c_.array, c_.array.swizzle, job.job.swizzle_seed);
-      }
+    GraphRun run = run_graph(graph, images_[i], *make_engine("fast", c_.array, healthy), true);
+    varies[i] = stationary_differs(run.jobs, stationary_[d]);
     for (LayerRun& job : run.jobs) job.weights = Tensor();  // the same for every image: kept once
     correct_[d][i] = prediction(run.outputs.at(0)) == c_.labels[i];
     nonfinite_[d][i] = prediction(run.outputs.at(0)) < 0;
@@ -244,6 +257,19 @@ void GraphPvfModel::record_goldens(std::size_t d) {
     }
     golden_[d][i] = std::move(run);
   });
+  forget_data_stationaries(d, varies);
+}
+
+// A job whose stationary operand is computed from the image (attention's K and V) has no
+// one record to compare corrupted weights against: it reruns in full (an empty operand
+// and record tell the plane engine so), and its operands are not kept.
+void GraphPvfModel::forget_data_stationaries(std::size_t d, const std::vector<std::vector<char>>& varies) {
+  for (std::size_t j = 0; j < stationary_[d].size(); ++j) {
+    if (std::none_of(varies.begin(), varies.end(), [j](const std::vector<char>& v) { return v[j] != 0; })) continue;
+    stationary_[d][j] = Tensor();
+    for (GraphRun& run : golden_[d])
+      if (j < run.jobs.size()) run.jobs[j].input = run.jobs[j].output = Tensor();
+  }
 }
 
 GraphPvfWorker::GraphPvfWorker(const GraphPvfModel& model)
