@@ -1,5 +1,6 @@
 #include "workloads/models/incremental_run.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -62,19 +63,28 @@ std::map<std::string, std::pair<long long, long long>> node_cycle_windows(const 
   return windows;
 }
 
-Rerun rerun_graph(const Graph& graph, const GraphRun& golden, Engine& engine, const RerunScope& scope) {
+Rerun rerun_nodes(const Graph& graph, const GraphRun& golden, Engine& engine, const RerunScope& scope, std::size_t end) {
   RerunState s{graph, golden, scope, {}};
   const auto windows = node_cycle_windows(golden);
   ArrayRunner array(engine, false);
-  for (const Node& node : graph.nodes) {
+  for (std::size_t i = 0; i < std::min(end, graph.nodes.size()); ++i) {
+    const Node& node = graph.nodes[i];
     const OperatorDef* def = find_operator(node.op);
     if (!def) throw std::logic_error("rerun_graph: no implementation of " + node.op);
     if (!needs_recompute(s, node, *def)) continue;
     const auto w = windows.find(node.name);
     recompute(s, node, *def, array, w == windows.end() ? 0 : w->second.first);
   }
-  for (const auto& out : graph.outputs) s.result.outputs.push_back(*s.value(out));
   return std::move(s.result);
+}
+
+Rerun rerun_graph(const Graph& graph, const GraphRun& golden, Engine& engine, const RerunScope& scope) {
+  Rerun r = rerun_nodes(graph, golden, engine, scope, graph.nodes.size());
+  for (const auto& out : graph.outputs) {
+    const auto c = r.changed.find(out);
+    r.outputs.push_back(c != r.changed.end() ? c->second : golden.values.at(out));
+  }
+  return r;
 }
 
 }  // namespace accsim

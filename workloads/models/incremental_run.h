@@ -35,6 +35,11 @@ struct Rerun {
 // and input. Array jobs start at the cycles they started at in `golden`.
 Rerun rerun_graph(const Graph& graph, const GraphRun& golden, Engine& engine, const RerunScope& scope);
 
+// The same through nodes [0, end) only: `changed` holds what differs after them; no
+// outputs (a PVF worker runs the fault-free rest of several experiments as one batch,
+// workloads/pvf/stacked_remainder.h).
+Rerun rerun_nodes(const Graph& graph, const GraphRun& golden, Engine& engine, const RerunScope& scope, std::size_t end);
+
 // The run cycles [first, last) each array node's jobs occupied in a recorded run.
 std::map<std::string, std::pair<long long, long long>> node_cycle_windows(const GraphRun& run);
 

@@ -56,6 +56,38 @@ ConvRegion planes_that_may_differ(const ArrayConfig& array, const PeFaults& faul
   return region;
 }
 
+// The output channels (rows of the stationary operand [k, ...]) whose weights differ.
+std::vector<int> changed_channels(const Tensor& recorded, const Tensor& weights) {
+  std::vector<int> channels;
+  const int k = weights.dim(0);
+  const std::size_t row = weights.size() / static_cast<std::size_t>(k);
+  for (int oc = 0; oc < k; ++oc)
+    if (std::memcmp(recorded.data() + oc * row, weights.data() + oc * row, row * sizeof(float)) != 0) channels.push_back(oc);
+  return channels;
+}
+
+// On a fault-free array, corrupted weights change only the planes of their output
+// channels, computed by the columns serving them (in the groups holding them, unless an
+// image's input differs too: it needs every plane), and every plane of dirty images.
+ConvRegion planes_of_channels(const ArrayConfig& array, const Mapping& mapping, const std::vector<int>& channels,
+                              std::vector<char> dirty) {
+  ConvRegion region;
+  region.columns.assign(static_cast<std::size_t>(array.atomic_k), 0);
+  const bool clean = std::find(dirty.begin(), dirty.end(), 1) == dirty.end();
+  if (clean) region.groups.assign(static_cast<std::size_t>(mapping.groups()), 0);
+  std::vector<int> served;
+  for (int group = 0; group < mapping.groups(); ++group) {
+    mapping.cols_to_channels(group, served);
+    for (int col = 0; col < array.atomic_k; ++col)
+      if (std::binary_search(channels.begin(), channels.end(), served[static_cast<std::size_t>(col)])) {
+        region.columns[static_cast<std::size_t>(col)] = 1;
+        if (clean) region.groups[static_cast<std::size_t>(group)] = 1;
+      }
+  }
+  region.images = std::move(dirty);
+  return region;
+}
+
 bool selects_nothing(const ConvRegion& r) {
   const auto none = [](const std::vector<char>& v) { return std::find(v.begin(), v.end(), 1) == v.end(); };
   return none(r.columns) && (none(r.images) || (!r.image_columns.empty() && none(r.image_columns)));
@@ -68,23 +100,31 @@ PlaneRerunEngine::PlaneRerunEngine(const ArrayConfig& array, const PeFaults& fau
     : array_(array), faults_(faults), recorded_(recorded), stationary_(stationary), mappings_(mappings),
       fast_(array, faults) {}
 
-long long PlaneRerunEngine::recorded_job(const ConvJob& job, const Tensor& input, const Tensor& weights,
-                                         long long start_cycle) const {
+long long PlaneRerunEngine::recorded_job(const ConvJob& job, const Tensor& input, long long start_cycle) const {
   const auto& jobs = recorded_.jobs;
   const auto it = std::lower_bound(jobs.begin(), jobs.end(), start_cycle,
                                    [](const LayerRun& r, long long cycle) { return r.start_cycle < cycle; });
   if (it == jobs.end() || it->start_cycle != start_cycle || it->job.layer != job.layer ||
       !same_shape(it->job.shape, job.shape) || it->input.shape() != input.shape())
     return -1;
-  const auto j = it - jobs.begin();
-  return same_bits(stationary_[static_cast<std::size_t>(j)], weights) ? j : -1;
+  return it - jobs.begin();
 }
 
 JobResult PlaneRerunEngine::run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) {
-  const long long j = recorded_job(job, input, weights, start_cycle);
+  const long long j = recorded_job(job, input, start_cycle);
   if (j < 0) return fast_.run(job, input, weights, start_cycle);
   const LayerRun& record = recorded_.jobs[static_cast<std::size_t>(j)];
   const Mapping& mapping = mappings_[static_cast<std::size_t>(j)];
+  const Tensor& recorded_weights = stationary_[static_cast<std::size_t>(j)];
+  if (recorded_weights.shape() != weights.shape()) return fast_.run(job, input, weights, start_cycle);
+  if (!same_bits(recorded_weights, weights)) {  // corrupted parameters (PVF)
+    if (!faults_.faults().empty()) return fast_.run(job, input, weights, start_cycle);
+    JobResult r{record.output, record.timing};
+    const ConvRegion region = planes_of_channels(array_, mapping, changed_channels(recorded_weights, weights),
+                                                 dirty_images(input, record.input));
+    array_conv_region(job, array_, mapping, faults_, ErrorPattern{}, input, weights, region, r.output);
+    return r;
+  }
   const ErrorPattern pattern = map_transients(job, array_, faults_, start_cycle);
   const ConvRegion region =
       planes_that_may_differ(array_, faults_, record, weights, mapping, pattern, dirty_images(input, record.input));

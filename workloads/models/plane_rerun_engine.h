@@ -8,7 +8,10 @@
 //    (workloads/campaign/stuck_at_activity.h): a PE, adder-tree or accumulator fault in column
 //    c changes only the output channels column c serves;
 //  - the planes a transient's error pattern touches (faultmodels/transient_mapper.h).
-// Any other job runs in full on the fast engine. Bit-identical to FastEngine
+// On a fault-free array, a job whose stationary operand differs from the recorded one in
+// some output channels (corrupted parameters, PVF) computes those channels' planes (and
+// every plane of the images whose input differs). Any other job runs in full on the fast
+// engine. Bit-identical to FastEngine
 // (kernels/array_conv.h: array_conv_region computes each plane as array_conv does, and a
 // fault-free array computes an image the same wherever it sits in the batch).
 #include <vector>
@@ -34,8 +37,8 @@ class PlaneRerunEngine : public Engine {
   }
 
  private:
-  // The recorded job this one repeats (same start, name, shape and stationary operand), or -1.
-  long long recorded_job(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) const;
+  // The recorded job this one repeats (same start, name and shapes), or -1.
+  long long recorded_job(const ConvJob& job, const Tensor& input, long long start_cycle) const;
 
   ArrayConfig array_;
   const PeFaults& faults_;

@@ -23,6 +23,8 @@ namespace accsim {
 // A graph's parameters: its initializers minus its constants, in name order. The set
 // points into `graph`.
 ParameterSet graph_parameter_set(Graph& graph);
+// The same with the initializers named in `order`, in that order (empty: by name).
+ParameterSet graph_parameter_set(Graph& graph, const std::vector<std::string>& order);
 
 // The parameters the array streams as stationary operands (Conv weights, Gemm and MatMul
 // initializer operands), in node order: the default PVF targets, one per tensor.

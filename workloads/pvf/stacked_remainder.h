@@ -1,0 +1,65 @@
+#pragma once
+// The fault-free rest of a batch-1 graph run once for several PVF experiments. An
+// experiment reruns the nodes its corrupted initializers change (incremental_run.h) up to
+// the last node that reads a corrupted parameter (or a value computed from parameters
+// alone out of one); from there on the graph is fault-free and differs only in its data
+// values. The experiments resuming at the same node stack those values along the batch
+// axis and run the remaining nodes once, at their count as batch: a fault-free array
+// computes an image the same wherever it sits in a batch, so each row equals that
+// experiment's own batch-1 rerun bit for bit (tested against it and against full runs).
+// The node outputs' shapes at batch B are the graph's with the first dimension of every
+// value computed from the input set to B; a graph whose data values do not all have
+// batch 1 first is not batchable, nor is one whose batch-2 run does not reproduce its
+// batch-1 runs (checked once per model by the PVF graph model).
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "arch/engine.h"
+#include "workloads/models/graph.h"
+#include "workloads/models/graph_runner.h"
+
+namespace accsim {
+
+// One experiment of a stacked run: its image's recorded fault-free run and the values its
+// rerun changed (graph values only, no initializers).
+struct StackedMember {
+  const GraphRun* golden = nullptr;
+  const std::map<std::string, Tensor>* changed = nullptr;
+};
+
+class StackedRemainder {
+ public:
+  // Keeps a reference: `graph` (batch 1) must outlive it.
+  explicit StackedRemainder(const Graph& graph);
+
+  // Whether every value computed from the input has batch 1 first (else run() throws).
+  bool batchable() const { return batchable_; }
+  // The node after the last one that reads one of `changed` (initializers) or a value
+  // computed from parameters alone out of one of them: where the fault-free rest starts.
+  std::size_t resume_node(const std::set<std::string>& changed) const;
+  // Whether one of `changed` (graph values) is read from node `start` on or is a graph
+  // output: otherwise the rest of the run is the fault-free one.
+  bool reaches_rest(std::size_t start, const std::map<std::string, Tensor>& changed) const;
+  // Nodes [start, end) at batch members.size(), each member's data values stacked in
+  // order; the graph's first output, one row block per member.
+  Tensor run(std::size_t start, const std::vector<StackedMember>& members, Engine& engine);
+
+ private:
+  const Graph& shapes_at(int batch);
+  const std::vector<std::string>& stacked_inputs(std::size_t start);
+
+  const Graph& graph_;
+  bool batchable_ = true;
+  std::vector<char> data_node_;           // per node: reads a value computed from the input
+  std::set<std::string> data_values_;     // the input and every value computed from it
+  std::map<std::string, std::size_t> producer_;  // value -> its node
+  std::map<std::string, std::size_t> last_read_;  // value -> the last node that reads it
+  std::map<int, std::unique_ptr<Graph>> shapes_;  // per batch: shapes and integer constants only
+  std::map<std::size_t, std::vector<std::string>> inputs_;  // per start node: the data values it stacks
+};
+
+}  // namespace accsim
