@@ -9,14 +9,6 @@
 
 namespace accsim {
 
-std::shared_ptr<const TrainingData> load_training_data(const std::string& dir, const TrainingConfig& t) {
-  auto d = std::make_shared<TrainingData>();
-  const int train_part = kFashionMnistTrainImages - t.validation_size;
-  d->train = load_fashion_mnist(dir, DatasetSplit::train, 0, t.train_limit ? t.train_limit : train_part);
-  d->validation = load_fashion_mnist(dir, DatasetSplit::train, train_part, t.validation_size);
-  return d;
-}
-
 ChainTrainingSubject::ChainTrainingSubject(const Network& net, NetworkParameters params, const TrainingConfig& t,
                                            long long total_steps, std::uint64_t seed,
                                            std::shared_ptr<const TrainingData> data)

@@ -6,19 +6,12 @@
 
 #include "kernels/lr_schedule.h"
 #include "kernels/optimizer.h"
-#include "workloads/io/fashion_mnist.h"
 #include "workloads/models/network.h"
+#include "workloads/train_campaign/training_data.h"
 #include "workloads/train_campaign/training_subject.h"
 #include "workloads/training/training_config.h"
 
 namespace accsim {
-
-struct TrainingData {
-  LabelledImages train, validation;
-};
-
-// train_limit (or the whole training part) and the validation split of Fashion-MNIST in `dir`.
-std::shared_ptr<const TrainingData> load_training_data(const std::string& dir, const TrainingConfig& t);
 
 class ChainTrainingSubject : public TrainingSubject {
  public:
