@@ -10,7 +10,6 @@
 #include "workloads/models/network_graph.h"
 #include "workloads/models/onnx_import.h"
 #include "workloads/models/relu_clip.h"
-#include "workloads/train_campaign/chain_training_subject.h"
 #include "workloads/train_campaign/graph_training_subject.h"
 #include "workloads/training/graph_init.h"
 #include "workloads/training/training_key.h"
@@ -99,11 +98,6 @@ TrainCampaignSpec train_campaign_spec(const RunConfig& rc) {
 
 std::unique_ptr<TrainingSubject> training_subject(const RunConfig& rc, const TrainCampaignConfig& c) {
   return rc.workload.model.empty() ? network_subject(rc, c) : model_subject(rc, c);
-}
-
-std::unique_ptr<TrainingSubject> chain_subject(const RunConfig& rc, const TrainCampaignConfig& c) {
-  return std::make_unique<ChainTrainingSubject>(rc.workload.network, network_parameters(rc, c), rc.training, c.steps,
-                                                rc.seed, load_training_data(rc.workload.dataset_dir, rc.training));
 }
 
 }  // namespace accsim

@@ -19,7 +19,4 @@ TrainCampaignSpec train_campaign_spec(const RunConfig& rc);
 // (network_graph.h) with train_campaign.model's parameters or seeded ones.
 std::unique_ptr<TrainingSubject> training_subject(const RunConfig& rc, const TrainCampaignConfig& config);
 
-// A network through workloads/training/trainer.h (the chain trainer), same parameters.
-std::unique_ptr<TrainingSubject> chain_subject(const RunConfig& rc, const TrainCampaignConfig& config);
-
 }  // namespace accsim

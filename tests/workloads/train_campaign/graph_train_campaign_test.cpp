@@ -13,13 +13,16 @@
 #include "test_util.h"
 #include "workloads/experiments/run_checkpoint.h"
 #include "workloads/io/fashion_mnist.h"
+#include "workloads/models/inference.h"
 #include "workloads/models/model_file.h"
 #include "workloads/run/engines.h"
 #include "workloads/train_campaign/pass_recorder.h"
 #include "workloads/train_campaign/tiny_fmnist_model.h"
 #include "workloads/train_campaign/train_campaign_output.h"
 #include "workloads/train_campaign/train_campaign_setup.h"
+#include "kernels/optimizer_table.h"
 #include "workloads/training/trainer.h"
+#include "workloads/training/training_batches.h"
 
 namespace accsim {
 namespace {
@@ -148,21 +151,43 @@ TEST_F(GraphTrainCampaignTest, ANonFiniteLossIsACrashWithItsStepAndPass) {
 }
 
 // LeNet-5 through the graph subject (network_graph.h) trains bit for bit as the chain
-// trainer (workloads/training/trainer.h) on the same batches, parameters and optimiser.
+// trainer (workloads/training/trainer.h) on the same batches, parameters, optimiser and
+// faulty engine: losses and the validation count match.
 TEST_F(GraphTrainCampaignTest, LeNet5AsAGraphStepsAsTheChainTrainer) {
   json_["workload"] = {{"network", "lenet5"}};
+  json_["array"] = small_array();
+  json_["array"]["swizzle"] = "rotate";  // the jobs' swizzle seeds must match too
+  json_["training"].erase("learning_rate");
+  json_["training"]["optimizer"] = {{"name", "adamw"}, {"lr", 0.002}, {"weight_decay", 0.01}};
   const RunConfig rc = config();
-  const TrainCampaignConfig c = train_campaign_spec(rc).config;
-  const std::unique_ptr<TrainingSubject> graph = training_subject(rc, c), chain = chain_subject(rc, c);
-  HardwareFault f;  // visible and finite: the runs stay apart if any job differs
+  const TrainingConfig& t = rc.training;
+  const std::unique_ptr<TrainingSubject> graph = training_subject(rc, train_campaign_spec(rc).config);
+  HardwareFault f;  // visible and finite: the runs part if any job differs
   f.site = FaultSite::psum, f.col = 3, f.bit = 12, f.kind = FaultKind::stuck_at_1;
   const PeFaults psum(rc.array, {f});
   const auto engine = make_engine("fast", rc.array, psum, 1);
+  const Network& net = rc.workload.network;
+  NetworkParameters params = init_parameters(net, rc.seed);
+  const std::unique_ptr<Optimizer> optimizer = make_optimizer(t.optimizer, Trainer::parameter_specs(net, params));
+  const std::shared_ptr<const TrainingData> data = load_training_data(rc.workload.dataset_dir, t);
   for (long long step = 0; step < 3; ++step) {
-    const SubjectStep a = graph->train_step(step, *engine), b = chain->train_step(step, *engine);
-    EXPECT_EQ(std::memcmp(&a.loss, &b.loss, sizeof(double)), 0) << "step " << step << ": " << a.loss << " " << b.loss;
+    const SubjectStep a = graph->train_step(step, *engine);
+    const StepBatch batch = step_batch_data(*data, t.batch_size, rc.seed, step);
+    Trainer trainer(net, params, *engine);
+    long long cycle = 0;
+    const StepResult b = trainer.train_step(batch.images, batch.labels, *optimizer, cycle);
+    EXPECT_EQ(std::memcmp(&a.loss, &b.loss.loss, sizeof(double)), 0) << "step " << step << ": " << a.loss << " vs "
+                                                                     << b.loss.loss;
   }
-  EXPECT_EQ(graph->validation_correct(*engine), chain->validation_correct(*engine));
+  long long correct = 0;
+  for (int first = 0; first < data->validation.images.dim(0); first += t.eval_batch) {
+    const int count = std::min(t.eval_batch, data->validation.images.dim(0) - first);
+    const Tensor images = gather(data->validation.images, identity_order(data->validation.images.dim(0)),
+                                 static_cast<std::size_t>(first), static_cast<std::size_t>(count));
+    const std::vector<int> labels(data->validation.labels.begin() + first, data->validation.labels.begin() + first + count);
+    correct += softmax_cross_entropy(run_network(net, params, images, *engine).logits, labels).correct;
+  }
+  EXPECT_EQ(graph->validation_correct(*engine), correct);
 }
 
 }  // namespace
