@@ -105,7 +105,7 @@ const std::vector<CommandSpec>& command_table() {
        "docs/training.md", {"seed", "threads", "quiet"}, {kSeed, {"threads", "train_campaign.threads", false}},
        {kFastEngineOnly}, "array, workload, mitigations.activation_clip, training, train_campaign, seed", ".train_campaign.h5",
        "accsim train-campaign --config configs/experiments/train_campaign_lenet5.json --out tc.h5",
-       train_campaign_command, {"network"}, kCheckpointCsvPlot},
+       train_campaign_command, {"network", "model"}, kCheckpointCsvPlot},
   };
   return commands;
 }

@@ -17,12 +17,18 @@ namespace accsim {
 
 namespace {
 
+std::string subject_line(const RunConfig& rc, const TrainCampaignConfig& c) {
+  if (!rc.workload.model.empty())
+    return rc.workload.graph->name + " (" + rc.workload.model + "), " + rc.training.init + " parameters";
+  return rc.workload.network.name + (c.model.empty() ? ", seeded parameters" : ", " + c.model);
+}
+
 void print_header(std::ostream& out, const RunConfig& rc, const TrainCampaignSpec& s) {
   const TrainCampaignConfig& c = s.config;
   const TrainingConfig& t = rc.training;
   out << "accsim " << ACCSIM_VERSION << " train-campaign | array " << rc.array.name << " (" << rc.array.atomic_c
       << "x" << rc.array.atomic_k << ", swizzle " << to_string(rc.array.swizzle) << ") | "
-      << rc.workload.network.name << (c.model.empty() ? ", seeded parameters" : ", " + c.model) << " | seed " << s.seed
+      << subject_line(rc, c) << " | seed " << s.seed
       << "\n"
       << c.experiments << " experiments of " << c.steps << " steps (batch " << t.batch_size << ", " << describe_optimization(t)
       << ", training images " << (t.train_limit ? t.train_limit : kFashionMnistTrainImages - t.validation_size)
@@ -37,8 +43,8 @@ int train_campaign_command(const RunOptions& options, std::ostream& out, std::os
   const TrainCampaignSpec spec = train_campaign_spec(rc);
   require_labelled_images(rc, "accsim train-campaign");
   check_output_path(options.out_file);
+  const std::unique_ptr<TrainingSubject> subject = training_subject(rc, spec.config);  // refusals before any output
   print_header(out, rc, spec);
-  const std::unique_ptr<TrainingSubject> subject = chain_subject(rc, spec.config);
 
   const bool own_stderr = &err == &std::cerr;
   ProgressMeter meter(err, own_stderr ? progress_style_for_stderr(options.quiet) : ProgressStyle::none,

@@ -54,7 +54,9 @@ std::vector<std::string> write_train_campaign_outputs(const std::string& out_fil
   ResultsFile h5(out_file);
   write_output_format(h5, kTrainCampaignOutput);
   write_run_attributes(h5, rc, spec.seed, "fast");
-  h5.set_attribute("/", "network", rc.workload.network.name);
+  const bool model = !rc.workload.model.empty();
+  h5.set_attribute("/", "network", model ? rc.workload.graph->name : rc.workload.network.name);
+  if (model) h5.set_attribute("/", "model", rc.workload.model), h5.set_attribute("/", "init", rc.training.init);
   h5.set_attribute("/", "validation_images", r.validation_images);
   h5.set_attribute("/", "margin", spec.config.margin);
   h5.set_attribute("/", "reference_val_accuracy", final_accuracy(r.reference.correct_fault_free, r.validation_images));

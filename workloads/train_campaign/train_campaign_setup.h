@@ -1,6 +1,7 @@
 #pragma once
 // A training-fault campaign from a run config: its `train_campaign` block parsed and
-// checked, the resume key, and the subject it trains (a conv/fc chain network today).
+// checked, the resume key, and the subject it trains: an ONNX model (workload.model) or a
+// conv/fc chain network, both as graphs (graph_training_subject.h).
 #include <memory>
 
 #include "workloads/run/run_config.h"
@@ -11,8 +12,11 @@ namespace accsim {
 // InputError naming the file and key when the block is missing or bad.
 TrainCampaignSpec train_campaign_spec(const RunConfig& rc);
 
-// The network with the model file's parameters (train_campaign.model) or seeded ones,
-// and Fashion-MNIST's training and validation images (require_labelled_images first).
-std::unique_ptr<TrainingSubject> chain_subject(const RunConfig& rc, const TrainCampaignConfig& config);
+// The subject with its starting parameters and Fashion-MNIST's training and validation
+// images (require_labelled_images first). workload.model: the file's initializers or,
+// with training.init "seeded", graph_init.h's; InputError when the model does not take
+// [batch, 1, 28, 28] images or train_campaign.model is given. A network: as a graph
+// (network_graph.h) with train_campaign.model's parameters or seeded ones.
+std::unique_ptr<TrainingSubject> training_subject(const RunConfig& rc, const TrainCampaignConfig& config);
 
 }  // namespace accsim

@@ -1,7 +1,7 @@
 #pragma once
 // What a training-fault campaign trains, through the few operations it needs, so that
-// the campaign runs any model the trainer supports: conv/fc chains today
-// (chain_training_subject.h), graph models once they train. A subject owns its
+// the campaign runs any model the trainer supports: graph models and, as graphs,
+// conv/fc chains (graph_training_subject.h). A subject owns its
 // parameters and optimiser state; the training and validation data are shared, read-only,
 // between its clones, so clones may train on different threads.
 #include <memory>

@@ -37,7 +37,7 @@ class TrainCampaignTest : public ::testing::Test {
   TrainCampaignResults run(int threads, const TrainCampaignRunOptions& o = {}) {
     rc_.train_campaign["threads"] = threads;
     const TrainCampaignSpec spec = train_campaign_spec(rc_);
-    return run_train_campaign(*chain_subject(rc_, spec.config), spec, o);
+    return run_train_campaign(*training_subject(rc_, spec.config), spec, o);
   }
   std::string write(const TrainCampaignResults& r, const std::string& name) {
     const std::string out = (dir_.path() / name).string();
