@@ -2,14 +2,18 @@
 // Shared helpers of the command-line tests: temporary directories, running cli_main
 // in-process, and looking for files left behind.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -76,6 +80,20 @@ inline std::vector<std::string> files_containing(const fs::path& dir, const std:
   for (const auto& e : fs::recursive_directory_iterator(dir))
     if (e.path().filename().string().find(part) != std::string::npos) found.push_back(e.path().string());
   return found;
+}
+
+// Runs the command in a forked child and SIGKILLs it once `checkpoint` exists (a run
+// killed mid-way, to test that a rerun resumes it).
+inline void killed_mid_run(const std::vector<std::string>& args, const std::string& checkpoint) {
+  const pid_t pid = ::fork();
+  if (pid == 0) _exit(run_cli(args).code);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!fs::exists(checkpoint) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(fs::exists(checkpoint)) << "the child ended without a checkpoint";
 }
 
 }  // namespace accsim::cli_test

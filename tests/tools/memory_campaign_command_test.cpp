@@ -54,6 +54,19 @@ TEST(MemoryCampaignCommand, WritesRatesFitTableHdf5AndCsvAndIsThreadIndependent)
   EXPECT_EQ(read_strings(one, "/summary/fit/structure"), (std::vector<std::string>{"cbuf", "dram"}));
 }
 
+// The FIT table's CSV is guarded like every output: when it would replace an input (here
+// the config, named x.fit.csv) the run is refused before anything is written.
+TEST(MemoryCampaignCommand, AFitTableThatWouldReplaceAnInputIsRefused) {
+  TempDir dir;
+  const std::string config = write_file(dir.path() / "x.fit.csv", memory_config("secded", 0.0, 1).dump());
+  const CliRun r = run_cli({"campaign", "--config", config, "--out", (dir.path() / "x.h5").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(exactly_one_line(r.err)) << r.err;
+  EXPECT_NE(r.err.find("x.fit.csv"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir.path() / "x.h5"));
+  EXPECT_FALSE(fs::exists(dir.path() / "x.csv"));
+}
+
 TEST(MemoryCampaignCommand, SecdedCorrectsEverySingleBitFaultAndParityNeverLetsOneThrough) {
   TempDir dir;
   const std::string secded = (dir.path() / "s.h5").string(), parity = (dir.path() / "p.h5").string();

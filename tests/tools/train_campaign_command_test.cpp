@@ -58,19 +58,6 @@ TEST(TrainCampaignCommand, ABadKeyIsOneLineNamingItWithExit2AndNothingWritten) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1) << "only the config";
 }
 
-// Runs the command in a child, SIGKILLs it once its checkpoint holds some experiments.
-void killed_mid_run(const std::vector<std::string>& args, const std::string& checkpoint) {
-  const pid_t pid = ::fork();
-  if (pid == 0) _exit(run_cli(args).code);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (!fs::exists(checkpoint) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ASSERT_TRUE(fs::exists(checkpoint)) << "the child ended without a checkpoint";
-}
-
 TEST(TrainCampaignCommand, AKilledRunResumesToTheDatasetsOfAnUninterruptedRun) {
   if (!fashion_mnist_available(kFashionMnistDir)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
   TempDir dir;

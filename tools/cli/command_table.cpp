@@ -5,7 +5,6 @@
 #include "tools/cli/campaign_command.h"
 #include "tools/cli/dlrm_command.h"
 #include "tools/cli/errmodel_command.h"
-#include "tools/cli/memory_campaign_command.h"
 #include "tools/cli/pvf_command.h"
 #include "tools/cli/replay_command.h"
 #include "tools/cli/run_command.h"
@@ -90,7 +89,7 @@ const std::vector<CommandSpec>& command_table() {
        "docs/campaign.md", {"seed", "threads", "quiet"}, {kSeed, {"threads", "campaign.threads", false}},
        {kFastEngineOnly}, "array, workload, mitigations.activation_clip, campaign, seed", ".campaign.h5",
        "accsim campaign --config configs/experiments/campaign_lenet5.json --out campaign.h5", campaign_command,
-       {"network", "model"}, {Companion::checkpoint, Companion::csv, Companion::fit_csv}},
+       {"network", "model"}, {Companion::checkpoint, Companion::csv}},
       {"pvf", "parameter vulnerability factor per target and bit, with mitigations; resumable", "docs/pvf.md",
        {"seed", "threads", "quiet"}, {kSeed, {"threads", "pvf.threads", false}}, {kFastEngineOnly},
        "array, workload, mitigations.activation_clip, pvf, parameter_faults, seed", ".pvf.h5",
@@ -135,7 +134,6 @@ std::vector<std::string> output_files(const CommandSpec& command, const std::str
     if (c == Companion::csv) files.push_back(std::filesystem::path(out).replace_extension(".csv").string());
     if (c == Companion::png) files.push_back(std::filesystem::path(out).replace_extension(".png").string());
     if (c == Companion::layers_csv) files.push_back(sweep_layers_csv_path(out));
-    if (c == Companion::fit_csv) files.push_back(fit_csv_path(out));
     if (c == Companion::compute_report) {
       files.push_back(compute_report_path(out));
       files.push_back(bandwidth_report_path(out));

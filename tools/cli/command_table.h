@@ -38,7 +38,6 @@ enum class Companion {
   csv,         // <out> with extension .csv
   png,         // <out> with extension .png
   layers_csv,      // <out stem>_layers.csv (a sweep's layers)
-  fit_csv,         // <out>.fit.csv (a memory-fault campaign's FIT table)
   compute_report,  // <out folder>/<out stem>/COMPUTE_REPORT.csv and BANDWIDTH_REPORT.csv (a topology run, SCALE-Sim's place)
 };
 

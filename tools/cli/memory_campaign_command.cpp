@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iomanip>
 
+#include "tools/cli/output_guard.h"
 #include "workloads/campaign/memory_campaign.h"
 #include "workloads/campaign/memory_campaign_report.h"
 #include "workloads/experiments/available_cpus.h"
@@ -21,6 +22,9 @@ std::string fit_csv_path(const std::string& out_file) {
 int memory_campaign_command(const RunOptions& options, const RunConfig& rc, const CampaignSource& source,
                             std::ostream& out) {
   const CampaignConfig& cc = *rc.campaign;
+  RunOptions guarded = options;  // the FIT table is this campaign's own companion: guarded like the others
+  guarded.outputs.push_back(fit_csv_path(options.out_file));
+  refuse_unsafe_outputs(guarded, run_inputs(rc, options.config_file));
   {
     ResultsFile probe(options.out_file);  // fail before the work if the output cannot be written
   }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "same_runs.h"
 #include "temp_dir.h"
 #include "test_util.h"
 #include "workloads/experiments/run_checkpoint.h"
@@ -26,6 +27,8 @@
 
 namespace accsim {
 namespace {
+
+using testing::expect_same_runs;
 
 nlohmann::json small_array() {
   return ConfigReader::load_file(std::string(ACCSIM_SOURCE_DIR) + "/configs/small.json").at("array");
@@ -65,18 +68,6 @@ class GraphTrainCampaignTest : public ::testing::Test {
   testing::TempDir dir_;
   nlohmann::json json_;
 };
-
-void expect_same_runs(const TrainCampaignResults& a, const TrainCampaignResults& b) {
-  ASSERT_EQ(a.runs.size(), b.runs.size());
-  for (std::size_t i = 0; i < a.runs.size(); ++i) {
-    ASSERT_EQ(a.runs[i].loss.size(), b.runs[i].loss.size());
-    EXPECT_EQ(std::memcmp(a.runs[i].loss.data(), b.runs[i].loss.data(), a.runs[i].loss.size() * sizeof(float)), 0) << i;
-    EXPECT_EQ(a.runs[i].correct_faulty, b.runs[i].correct_faulty) << i;
-    EXPECT_EQ(a.runs[i].correct_fault_free, b.runs[i].correct_fault_free) << i;
-    EXPECT_EQ(a.runs[i].crash_step, b.runs[i].crash_step) << i;
-    EXPECT_EQ(a.runs[i].crash_pass, b.runs[i].crash_pass) << i;
-  }
-}
 
 // A step's jobs as the recorder sees them: the graph's three array nodes forward, each
 // one's backward-weight, and backward-data for all but the first (the images need none).

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "arch/input_error.h"
+#include "same_runs.h"
 #include "temp_dir.h"
 #include "test_util.h"
 #include "workloads/experiments/run_checkpoint.h"
@@ -18,6 +19,8 @@
 
 namespace accsim {
 namespace {
+
+using testing::expect_same_runs;
 
 class TrainCampaignTest : public ::testing::Test {
  protected:
@@ -48,18 +51,6 @@ class TrainCampaignTest : public ::testing::Test {
   testing::TempDir dir_;
   RunConfig rc_;
 };
-
-void expect_same_runs(const TrainCampaignResults& a, const TrainCampaignResults& b) {
-  ASSERT_EQ(a.runs.size(), b.runs.size());
-  for (std::size_t i = 0; i < a.runs.size(); ++i) {
-    ASSERT_EQ(a.runs[i].loss.size(), b.runs[i].loss.size());
-    EXPECT_EQ(std::memcmp(a.runs[i].loss.data(), b.runs[i].loss.data(), a.runs[i].loss.size() * sizeof(float)), 0) << i;
-    EXPECT_EQ(a.runs[i].correct_faulty, b.runs[i].correct_faulty) << i;
-    EXPECT_EQ(a.runs[i].correct_fault_free, b.runs[i].correct_fault_free) << i;
-    EXPECT_EQ(a.runs[i].crash_step, b.runs[i].crash_step) << i;
-    EXPECT_EQ(a.runs[i].crash_pass, b.runs[i].crash_pass) << i;
-  }
-}
 
 TEST_F(TrainCampaignTest, OneAndTwoThreadsGiveIdenticalResults) {
   const TrainCampaignResults one = run(1), two = run(2);
