@@ -313,24 +313,39 @@ PvfExperiment PvfReplayer::replay(std::size_t index, Injection& injection) const
 
 namespace {
 
-// Runs the pending experiments of the plan `r` (at most `budget` when >= 0; returns how many ran).
+// Runs the pending experiments of the plan `r` from `first` on (at most `budget` when
+// >= 0; returns how many ran). The runner sees them as 0, 1, ...: an adaptive round's
+// progress counts that round, and says "resuming" only for experiments from a checkpoint.
 long long run_pending(const PvfCampaign& c, PvfSession& session, PvfResults& r, const PvfRunOptions& options,
-                      long long budget) {
+                      long long budget, std::size_t first = 0) {
+  std::vector<char> done(r.done.begin() + static_cast<std::ptrdiff_t>(first), r.done.end());
   std::function<std::function<void()>()> checkpoint;
   if (!options.checkpoint.empty())
     checkpoint = [&] {
       auto snapshot = std::make_shared<PvfResults>(r);
+      std::copy(done.begin(), done.end(), snapshot->done.begin() + static_cast<std::ptrdiff_t>(first));
       return [snapshot, &options] { write_pvf_checkpoint(options.checkpoint, *snapshot); };
     };
-  return run_distributed(  // over the MPI ranks when started by mpirun (docs/scale_out.md)
-      pending_experiments(r.done, budget), r.done,
+  const auto global = [first](std::vector<std::size_t> group) {
+    for (std::size_t& i : group) i += first;
+    return group;
+  };
+  const ResultCodec codec = pvf_experiment_codec(r.experiments);
+  const long long ran = run_distributed(  // over the MPI ranks when started by mpirun (docs/scale_out.md)
+      pending_experiments(done, budget), done,
       [&](const std::vector<std::size_t>& group) -> std::function<void()> {
-        std::vector<PvfExperiment> es = run_group(c, session, r, group, options.shortcut);
-        return [&r, group, es = std::move(es)]() mutable {
-          for (std::size_t k = 0; k < group.size(); ++k) r.experiments[group[k]] = std::move(es[k]);
+        const std::vector<std::size_t> indices = global(group);
+        std::vector<PvfExperiment> es = run_group(c, session, r, indices, options.shortcut);
+        return [&r, indices, es = std::move(es)]() mutable {
+          for (std::size_t k = 0; k < indices.size(); ++k) r.experiments[indices[k]] = std::move(es[k]);
         };
       },
-      checkpoint, pvf_experiment_codec(r.experiments), runner_options(c, options));
+      checkpoint,
+      {[&](std::size_t i, ByteWriter& w) { codec.encode(first + i, w); },
+       [&](std::size_t i, ByteReader& rd) { codec.decode(first + i, rd); }},
+      runner_options(c, options));
+  std::copy(done.begin(), done.end(), r.done.begin() + static_cast<std::ptrdiff_t>(first));
+  return ran;
 }
 
 // Adaptive runs: round after round over the open strata until every stratum stops. Each
@@ -347,9 +362,10 @@ void run_rounds(const PvfCampaign& c, PvfSession& session, PvfResults& r, const 
     std::vector<char> open(r.strata.size());
     for (std::size_t s = 0; s < open.size(); ++s) open[s] = !pvf_stratum_stops(tallies[s], c.config.stop);
     if (std::count(open.begin(), open.end(), 1) == 0) return;
+    const std::size_t first = r.experiments.size();
     plan_round(c, session.resolved, open, planned, r);
     if (resume) r.resumed += read_pvf_checkpoint(options.checkpoint, r, true);
-    const long long ran = run_pending(c, session, r, options, budget);
+    const long long ran = run_pending(c, session, r, options, budget, first);
     if (budget > 0) budget -= std::min(budget, ran);
     if (!r.complete()) return;  // stopped: the round is unfinished
   }
