@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "test_util.h"
 #include "workloads/models/model_file.h"
@@ -75,6 +76,39 @@ TEST(PvfAdaptive, StrataAreTheTargetsTimesTheirBits) {
   ASSERT_EQ(bits.size(), 3u);
   EXPECT_EQ(stratum_candidates(bits[0], c, {a, b}).size(), 1u);  // bit 22: target a only
   EXPECT_EQ(stratum_candidates(bits[1], c, {a, b}).size(), 2u);  // bit 30: both
+}
+
+TEST(PvfAdaptive, ARelativeWidthScalesWithTheRateAndARateOfZeroNeverReachesIt) {
+  PvfStratumTally t;
+  t.spent = 120;
+  t.n = 100;
+  t.failures = 50;  // Wilson half-width 0.0962
+  PvfStop stop;
+  stop.relative = true;
+  stop.half_width = 0.2;  // 0.1 at rate 0.5
+  EXPECT_TRUE(pvf_width_reached(t, stop));
+  stop.half_width = 0.19;  // 0.095
+  EXPECT_FALSE(pvf_width_reached(t, stop));
+  t.failures = 0;
+  t.n = 100000;
+  stop.half_width = 1.0;
+  EXPECT_FALSE(pvf_width_reached(t, stop));
+  EXPECT_FALSE(pvf_stratum_stops(t, stop));
+  t.spent = stop.max_per_stratum;  // the cap stops it
+  EXPECT_TRUE(pvf_stratum_stops(t, stop));
+}
+
+TEST(PvfAdaptive, AnAxisLeftOutIsDrawnWithinTheStratum) {
+  PvfCampaign c = adaptive_lenet(0.12, 2);
+  c.config.stop.by_target = false;  // strata: bits 22 and 30, each over conv1 and fc3
+  const PvfResults r = run_pvf(c);
+  ASSERT_EQ(r.strata.size(), 2u);
+  std::set<std::pair<int, int>> seen;  // (stratum, target)
+  for (const PvfExperiment& e : r.experiments) {
+    ASSERT_EQ(e.bit, r.strata[static_cast<std::size_t>(e.stratum)].bit);
+    seen.insert({e.stratum, e.target});
+  }
+  EXPECT_EQ(seen.size(), 4u);
 }
 
 TEST(PvfAdaptive, EachStratumStopsAtTheFirstRoundThatReachesTheWidth) {
