@@ -352,8 +352,8 @@ long long run_pending(const PvfCampaign& c, PvfSession& session, PvfResults& r, 
 // round's plan depends only on the finished rounds, so a resumed run replans the same
 // rounds and takes their experiments from the checkpoint.
 void run_rounds(const PvfCampaign& c, PvfSession& session, PvfResults& r, const PvfRunOptions& options) {
-  if (mpi_size() > 1)  // other ranks only know the first round's plan
-    throw InputError(c.model_origin + ": adaptive PVF runs (pvf.stop) run in one process; start it without mpirun");
+  if (mpi_size() > 1)  // the other ranks only know the first round's plan (the config refuses it first)
+    throw std::invalid_argument("run_pvf: adaptive PVF runs (pvf.stop) run in one process, without mpirun");
   const bool resume = !options.checkpoint.empty() && std::filesystem::exists(options.checkpoint);
   std::vector<long long> planned(r.strata.size(), 0);
   long long budget = options.max_experiments;
