@@ -132,6 +132,20 @@ class MpiPvf(unittest.TestCase):
         self.assertIn("pvf.experiments", lines[0])
         self.assertFalse(os.path.exists(out))
 
+    def test_an_adaptive_run_is_refused_with_one_line_and_exit_2(self):
+        with open(self.config) as f:
+            config = json.load(f)
+        del config["pvf"]["experiments"]  # adaptive: later rounds depend on results only rank 0 holds
+        config["pvf"]["stop"] = {"half_width": 0.05, "round": 100}
+        adaptive = self.write_config("adaptive.json", config)
+        out = self.out("adaptive.h5")
+        r = run(mpirun(2, "pvf", "--config", adaptive, "--out", out))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        lines = [line for line in r.stderr.splitlines() if line.startswith("accsim:")]
+        self.assertEqual(len(lines), 1, r.stderr)
+        self.assertIn("pvf.stop: an adaptive run", lines[0])
+        self.assertFalse(os.path.exists(out))
+
     def test_an_error_on_one_rank_only_is_rank_0s_one_line_and_exit_2(self):
         # Rank 0 reads the model; ranks 1 and 2 refuse it under a tiny memory limit.
         out = self.out("one_rank.h5")

@@ -17,6 +17,7 @@
 #include "workloads/pvf/pvf_setup.h"
 #include "workloads/io/run_attributes.h"
 #include "workloads/experiments/run_checkpoint.h"
+#include "workloads/pvf/pvf_adaptive_report.h"
 #include "workloads/run/run_config.h"
 
 namespace accsim {
@@ -62,6 +63,9 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   const std::string csv = std::filesystem::path(options.out_file).replace_extension(".csv").string();
   const std::string png = std::filesystem::path(options.out_file).replace_extension(".png").string();
   write_csv(csv, pvf_csv_table(campaign, results, summary));
+  if (pc.stop.enabled())  // adaptive runs: one row per stratum (docs/pvf.md)
+    write_csv(std::filesystem::path(options.out_file).replace_extension("").string() + "_strata.csv",
+              pvf_strata_table(summarize_adaptive(campaign, results)));
   discard_checkpoint(options.out_file);
 
   const long long fresh = results.done_count() - results.resumed;
@@ -71,7 +75,10 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
       << setup.model_source << " | seed " << seed << "\n"
       << setup.input_source << " as the input pool; fault-free accuracy " << std::fixed << std::setprecision(1)
       << 100.0 * static_cast<double>(results.golden_correct[0]) / static_cast<double>(results.images) << "%\n"
-      << std::defaultfloat << results.experiments.size() << " experiments (" << pc.experiments << " per fault model and target), each one draw of the fault model and one image drawn from the pool";
+      << std::defaultfloat << results.experiments.size() << " experiments ("
+      << (pc.stop.enabled() ? "adaptive, per stratum until its interval is narrow enough"
+                            : std::to_string(pc.experiments) + " per fault model and target")
+      << "), each one draw of the fault model and one image drawn from the pool";
   if (results.resumed > 0) out << "; " << results.resumed << " resumed from " << checkpoint;
   out << "\n" << fresh << " run here on " << threads << " thread" << (threads > 1 ? "s" : "") << " in "
       << ProgressMeter::duration(seconds);

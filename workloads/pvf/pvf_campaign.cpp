@@ -8,13 +8,16 @@
 #include <stdexcept>
 #include <thread>
 
+#include "arch/input_error.h"
 #include "arch/random.h"
 #include "faultmodels/bit_protection.h"
 #include "workloads/experiments/distributed_runner.h"
 #include "workloads/experiments/experiment_runner.h"
+#include "workloads/experiments/mpi_session.h"
 #include "workloads/experiments/key_hasher.h"
 #include "workloads/experiments/nonfinite_golden.h"
 #include "workloads/models/graph_hash.h"
+#include "workloads/pvf/pvf_adaptive.h"
 #include "workloads/pvf/pvf_chain_model.h"
 #include "workloads/pvf/pvf_checkpoint.h"
 #include "workloads/pvf/pvf_experiment_codec.h"
@@ -35,7 +38,7 @@ void check_campaign(const PvfCampaign& c) {
     throw std::invalid_argument("run_pvf: " + std::to_string(c.labels.size()) + " labels for images " +
                                 c.images.shape_string());
   const PvfConfig& pc = c.config;
-  if (pc.batch < 1 || pc.experiments < 1 || pc.faults.models.empty() || pc.faults.targets.empty())
+  if (pc.batch < 1 || (pc.experiments < 1 && !pc.stop.enabled()) || pc.faults.models.empty() || pc.faults.targets.empty())
     throw std::invalid_argument("run_pvf: batch, experiments, models and targets must not be empty");
 }
 
@@ -50,6 +53,10 @@ PvfResults plan_experiments(const PvfCampaign& c, const std::vector<ResolvedTarg
   for (const auto& m : c.config.mitigations) r.variants.push_back(m.name);
   for (const ResolvedTarget& t : resolved) r.target_parameters.push_back(t.elements());
   r.tensors = set.names();
+  if (c.config.stop.enabled()) {  // adaptive: the rounds are planned as they run (run_pvf)
+    r.strata = pvf_strata(c.config, resolved);
+    return r;
+  }
   const std::size_t targets = resolved.size(), per = static_cast<std::size_t>(c.config.experiments);
   const std::size_t total = c.config.faults.models.size() * targets * per;
   r.experiments.resize(total);
@@ -65,10 +72,39 @@ PvfResults plan_experiments(const PvfCampaign& c, const std::vector<ResolvedTarg
   return r;
 }
 
+// The key of experiment i's draws: its index, or in an adaptive run (stratum, sample).
+std::uint64_t draw_seed(const PvfCampaign& c, const PvfExperiment& e, std::size_t i) {
+  return e.stratum < 0 ? experiment_seed(c.seed, i) : adaptive_experiment_seed(c.seed, e.stratum, e.sample);
+}
+
+// Adaptive runs: the next round, `round` more experiments of every open stratum (model,
+// target and image drawn from the experiment's key), appended to the plan.
+void plan_round(const PvfCampaign& c, const std::vector<ResolvedTarget>& resolved, const std::vector<char>& open,
+                std::vector<long long>& planned, PvfResults& r) {
+  const PvfStop& stop = c.config.stop;
+  for (std::size_t s = 0; s < r.strata.size(); ++s) {
+    if (!open[s]) continue;
+    const auto candidates = stratum_candidates(r.strata[s], c.config, resolved);
+    const long long end = std::min(planned[s] + stop.round, stop.max_per_stratum);
+    for (; planned[s] < end; ++planned[s]) {
+      PvfExperiment e;
+      e.stratum = static_cast<int>(s);
+      e.sample = planned[s];
+      Rng rng(adaptive_experiment_seed(c.seed, e.stratum, e.sample) ^ 0x696d616765ULL);
+      e.image = static_cast<int>(rng.below(static_cast<std::uint64_t>(r.images)));
+      const auto& pick = candidates[candidates.size() == 1 ? 0 : rng.below(candidates.size())];
+      e.model = pick.first;
+      e.target = pick.second;
+      r.experiments.push_back(std::move(e));
+      r.done.push_back(0);
+    }
+  }
+}
+
 // Experiment i's parameter fault, drawn on `set` and not left applied, recorded in `e`.
 Injection draw_fault(const PvfCampaign& c, ParameterSet& set, const ResolvedTarget& target, std::size_t i,
                      PvfExperiment& e) {
-  Injection inj = inject(set, target, c.config.faults.models[static_cast<std::size_t>(e.model)], experiment_seed(c.seed, i));
+  Injection inj = inject(set, target, c.config.faults.models[static_cast<std::size_t>(e.model)], draw_seed(c, e, i));
   inj.undo(set);
   e.bit_flips = inj.bit_flips();
   if (!inj.flips.empty()) {
@@ -176,6 +212,13 @@ std::string pvf_key(const PvfCampaign& c) {
     for (int b : t.bits) h.i64(b);
   }
   h.u64(c.seed);
+  if (pc.stop.enabled()) {  // fixed-count keys stay as they were: their checkpoints resume
+    h.str("stop");
+    h.f64(pc.stop.half_width);
+    for (bool b : {pc.stop.relative, pc.stop.by_model, pc.stop.by_target, pc.stop.by_bit}) h.i64(b);
+    h.i64(pc.stop.round);
+    h.i64(pc.stop.max_per_stratum);
+  }
   if (!c.graph) h.parameters(c.params);
   h.labelled_images(c.images, c.labels);
   return h.hex();
@@ -194,11 +237,23 @@ struct PvfSession {
     refuse_nonfinite_golden(c.model_origin, nonfinite, c.images.dim(0));
     for (const MitigationVariant& m : c.config.mitigations) protect.push_back(protection_mask(m.mitigations.protect_bits));
     resolved = resolve_parameter_faults(c.config.faults, workers.of_this_thread().parameters());
+    if (c.config.stop.enabled() && c.config.stop.by_bit)
+      for (const ResolvedTarget& t : resolved) {
+        by_bit.emplace_back(32);
+        for (int b : t.bits) by_bit.back()[static_cast<std::size_t>(b)] = restrict_to_bit(t, b);
+      }
+  }
+  // The target experiment `e` draws on: its bit stratum's restriction in adaptive runs.
+  const ResolvedTarget& target_of(const PvfExperiment& e, const std::vector<PvfStratum>& strata) const {
+    const auto t = static_cast<std::size_t>(e.target);
+    if (e.stratum < 0 || by_bit.empty()) return resolved[t];
+    return by_bit[t][static_cast<std::size_t>(strata[static_cast<std::size_t>(e.stratum)].bit)];
   }
   std::unique_ptr<PvfModel> model;
   std::vector<std::uint32_t> protect{0};
   WorkerPool workers;
   std::vector<ResolvedTarget> resolved;
+  std::vector<std::vector<ResolvedTarget>> by_bit;  // [target][bit]: adaptive runs stratified by bit
 };
 
 // Experiments `group` of the plan `r` on this thread's worker: drawn and evaluated
@@ -211,7 +266,7 @@ std::vector<PvfExperiment> run_group(const PvfCampaign& c, PvfSession& s, const 
   std::vector<Injection> drawn;
   for (std::size_t i : group) {
     es.push_back(r.experiments[i]);  // model, target and image: written before the workers started
-    drawn.push_back(draw_fault(c, worker.parameters(), s.resolved[static_cast<std::size_t>(es.back().target)], i, es.back()));
+    drawn.push_back(draw_fault(c, worker.parameters(), s.target_of(es.back(), r.strata), i, es.back()));
   }
   evaluate_variants(*s.model, worker, s.protect, drawn, es, shortcut);
   if (injections) *injections = std::move(drawn);
@@ -239,6 +294,9 @@ struct PvfReplayer::State {
 
 PvfReplayer::PvfReplayer(const PvfCampaign& campaign) : c_(campaign) {
   check_campaign(campaign);
+  if (campaign.config.stop.enabled())
+    throw InputError(campaign.model_origin + ": replaying an experiment of an adaptive PVF run (pvf.stop) is not "
+                                             "supported; replay a fixed-count run (pvf.experiments)");
   state_ = std::make_unique<State>(campaign);
 }
 
@@ -253,26 +311,76 @@ PvfExperiment PvfReplayer::replay(std::size_t index, Injection& injection) const
   return e;
 }
 
-PvfResults run_pvf(const PvfCampaign& c, const PvfRunOptions& options) {
-  check_campaign(c);
-  PvfSession session(c);
-  PvfResults r = planned_results(c, session, options.checkpoint);
+namespace {
 
+// Runs the pending experiments of the plan `r` from `first` on (at most `budget` when
+// >= 0; returns how many ran). The runner sees them as 0, 1, ...: an adaptive round's
+// progress counts that round, and says "resuming" only for experiments from a checkpoint.
+long long run_pending(const PvfCampaign& c, PvfSession& session, PvfResults& r, const PvfRunOptions& options,
+                      long long budget, std::size_t first = 0) {
+  std::vector<char> done(r.done.begin() + static_cast<std::ptrdiff_t>(first), r.done.end());
   std::function<std::function<void()>()> checkpoint;
   if (!options.checkpoint.empty())
     checkpoint = [&] {
       auto snapshot = std::make_shared<PvfResults>(r);
+      std::copy(done.begin(), done.end(), snapshot->done.begin() + static_cast<std::ptrdiff_t>(first));
       return [snapshot, &options] { write_pvf_checkpoint(options.checkpoint, *snapshot); };
     };
-  run_distributed(  // over the MPI ranks when started by mpirun (docs/scale_out.md)
-      pending_experiments(r.done, options.max_experiments), r.done,
+  const auto global = [first](std::vector<std::size_t> group) {
+    for (std::size_t& i : group) i += first;
+    return group;
+  };
+  const ResultCodec codec = pvf_experiment_codec(r.experiments);
+  const long long ran = run_distributed(  // over the MPI ranks when started by mpirun (docs/scale_out.md)
+      pending_experiments(done, budget), done,
       [&](const std::vector<std::size_t>& group) -> std::function<void()> {
-        std::vector<PvfExperiment> es = run_group(c, session, r, group, options.shortcut);
-        return [&r, group, es = std::move(es)]() mutable {
-          for (std::size_t k = 0; k < group.size(); ++k) r.experiments[group[k]] = std::move(es[k]);
+        const std::vector<std::size_t> indices = global(group);
+        std::vector<PvfExperiment> es = run_group(c, session, r, indices, options.shortcut);
+        return [&r, indices, es = std::move(es)]() mutable {
+          for (std::size_t k = 0; k < indices.size(); ++k) r.experiments[indices[k]] = std::move(es[k]);
         };
       },
-      checkpoint, pvf_experiment_codec(r.experiments), runner_options(c, options));
+      checkpoint,
+      {[&](std::size_t i, ByteWriter& w) { codec.encode(first + i, w); },
+       [&](std::size_t i, ByteReader& rd) { codec.decode(first + i, rd); }},
+      runner_options(c, options));
+  std::copy(done.begin(), done.end(), r.done.begin() + static_cast<std::ptrdiff_t>(first));
+  return ran;
+}
+
+// Adaptive runs: round after round over the open strata until every stratum stops. Each
+// round's plan depends only on the finished rounds, so a resumed run replans the same
+// rounds and takes their experiments from the checkpoint.
+void run_rounds(const PvfCampaign& c, PvfSession& session, PvfResults& r, const PvfRunOptions& options) {
+  if (mpi_size() > 1)  // the other ranks only know the first round's plan (the config refuses it first)
+    throw std::invalid_argument("run_pvf: adaptive PVF runs (pvf.stop) run in one process, without mpirun");
+  const bool resume = !options.checkpoint.empty() && std::filesystem::exists(options.checkpoint);
+  std::vector<long long> planned(r.strata.size(), 0);
+  long long budget = options.max_experiments;
+  while (budget != 0) {
+    const std::vector<PvfStratumTally> tallies = tally_strata(r);
+    std::vector<char> open(r.strata.size());
+    for (std::size_t s = 0; s < open.size(); ++s) open[s] = !pvf_stratum_stops(tallies[s], c.config.stop);
+    if (std::count(open.begin(), open.end(), 1) == 0) return;
+    const std::size_t first = r.experiments.size();
+    plan_round(c, session.resolved, open, planned, r);
+    if (resume) r.resumed += read_pvf_checkpoint(options.checkpoint, r, true);
+    const long long ran = run_pending(c, session, r, options, budget, first);
+    if (budget > 0) budget -= std::min(budget, ran);
+    if (!r.complete()) return;  // stopped: the round is unfinished
+  }
+}
+
+}  // namespace
+
+PvfResults run_pvf(const PvfCampaign& c, const PvfRunOptions& options) {
+  check_campaign(c);
+  PvfSession session(c);
+  PvfResults r = planned_results(c, session, options.checkpoint);
+  if (c.config.stop.enabled())
+    run_rounds(c, session, r, options);
+  else
+    run_pending(c, session, r, options, options.max_experiments);
   return r;
 }
 

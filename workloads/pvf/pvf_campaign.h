@@ -51,6 +51,14 @@ struct PvfExperiment {
   std::uint64_t element = 0;  // ... and flat index in it
   float old_value = 0, new_value = 0;
   std::vector<PvfOutcome> outcomes;  // per variant (0: unprotected)
+  int stratum = -1;           // adaptive runs: index into PvfResults::strata (-1: fixed count)
+  long long sample = 0;       // adaptive runs: the experiment's index in its stratum (its draws' key)
+};
+
+// An adaptive run's stratum (config.stop): a fault model, target and bit, -1 where the
+// stratum spans every one (its axis is not stratified).
+struct PvfStratum {
+  int model = -1, target = -1, bit = -1;
 };
 
 struct PvfResults {
@@ -61,7 +69,8 @@ struct PvfResults {
   std::vector<std::uint64_t> target_parameters;  // per target: elements it holds
   std::vector<std::string> tensors;              // the parameter tensors' names (PvfExperiment::tensor)
   int images = 0;
-  std::vector<PvfExperiment> experiments;  // [model][target][i], meaningful where done
+  std::vector<PvfStratum> strata;  // adaptive runs only
+  std::vector<PvfExperiment> experiments;  // [model][target][i] (adaptive: round by round), meaningful where done
   std::vector<char> done;
   long long resumed = 0;
   long long done_count() const;

@@ -55,7 +55,7 @@ void write_pvf_checkpoint(const std::string& path, const PvfResults& r) {
   h5.commit();
 }
 
-long long read_pvf_checkpoint(const std::string& path, PvfResults& r) {
+long long read_pvf_checkpoint(const std::string& path, PvfResults& r, bool partial_plan) {
   check_checkpoint_header(path, kPvfCheckpointFormat, kPvfCheckpointVersion, r.key, "PVF campaign",
                           "the array, network, pvf keys, parameter faults, mitigations, seed, model parameters or test "
                           "images");
@@ -75,6 +75,7 @@ long long read_pvf_checkpoint(const std::string& path, PvfResults& r) {
   long long loaded = 0;
   for (std::size_t j = 0; j < n; ++j) {
     const std::int64_t i = index[j];
+    if (partial_plan && i >= static_cast<std::int64_t>(r.experiments.size())) continue;
     if (i < 0 || i >= static_cast<std::int64_t>(r.experiments.size()) ||
         image[j] != r.experiments[static_cast<std::size_t>(i)].image)
       throw InputError(what + " holds an experiment that does not match this campaign's draws; delete it to start afresh");

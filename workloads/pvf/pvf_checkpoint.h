@@ -16,7 +16,8 @@ void write_pvf_checkpoint(const std::string& path, const PvfResults& results);
 // Marks the experiments stored in `path` done in `results` (key, experiments with their
 // model/target/image, and variants set) and returns how many. InputError naming the
 // file when it is not a PVF checkpoint, was written for another campaign, or disagrees
-// with the experiments' draws.
-long long read_pvf_checkpoint(const std::string& path, PvfResults& results);
+// with the experiments' draws. `partial_plan` (an adaptive run, planned round by round):
+// experiments beyond the plan so far are left for a later round's call.
+long long read_pvf_checkpoint(const std::string& path, PvfResults& results, bool partial_plan = false);
 
 }  // namespace accsim

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <system_error>
 
 #include "arch/input_error.h"
+#include "workloads/experiments/mpi_session.h"
 #include "workloads/campaign/campaign_config.h"
 #include "workloads/models/relu_clip.h"
 #include "workloads/pvf/pvf_graph_model.h"
@@ -24,6 +26,33 @@ ParameterFaultsConfig sbf_into_each(std::vector<ParameterTarget> targets, const 
   return c;
 }
 
+// The strata axes of pvf.stop.strata: a non-empty subset, each named once.
+void parse_strata(ConfigReader& r, PvfStop& stop) {
+  const nlohmann::json& a = r.get_raw("strata", "an array of \"model\", \"target\", \"bit\"");
+  const std::string allowed = "a non-empty array of distinct names among \"model\", \"target\", \"bit\"";
+  if (!a.is_array() || a.empty()) r.fail("strata", allowed);
+  stop.by_model = stop.by_target = stop.by_bit = false;
+  const std::map<std::string, bool PvfStop::*> axes{
+      {"model", &PvfStop::by_model}, {"target", &PvfStop::by_target}, {"bit", &PvfStop::by_bit}};
+  for (const nlohmann::json& v : a) {
+    const auto it = v.is_string() ? axes.find(v.get<std::string>()) : axes.end();
+    if (it == axes.end() || stop.*(it->second)) r.fail("strata", allowed + "; got " + a.dump());
+    stop.*(it->second) = true;
+  }
+}
+
+// pvf.stop: adaptive stopping (docs/pvf.md).
+PvfStop parse_stop(ConfigReader r) {
+  PvfStop s;
+  s.relative = r.get_bool("relative", false);
+  s.half_width = s.relative ? r.get_double("half_width", 1e-4, 1.0) : r.get_double("half_width", 1e-4, 0.5);
+  if (r.has("strata")) parse_strata(r, s);
+  s.round = r.get_int("round", 10, 10000000, 500);
+  s.max_per_stratum = r.get_int("max_per_stratum", s.round, 100000000, std::max<long long>(s.round, 20000));
+  r.finish();
+  return s;
+}
+
 // Every key but the parameter faults; `graph`: a graph model, whose parameters are its
 // ONNX initializers, whose pool images run one at a time and whose activations to clip
 // are its Relu nodes.
@@ -34,7 +63,17 @@ PvfConfig parse_pvf_keys(ConfigReader& r, const std::string& config_file, const 
   if (graph && r.has("batch"))
     r.fail("batch", "a graph model runs each pool image alone (batch 1); remove pvf.batch");
   c.model = read_model_path(r, config_file);
-  c.experiments = r.get_int("experiments", 1, 100000000);
+  if (r.has("stop")) {
+    if (mpi_size() > 1)
+      r.fail("stop", "an adaptive run plans each round from the results of the previous ones, which only rank 0 "
+                     "holds: run it in one process, without mpirun");
+    if (r.has("experiments"))
+      r.fail("experiments", "an adaptive run (pvf.stop) sizes its strata itself; remove pvf.experiments "
+                            "(pvf.stop.max_per_stratum caps them)");
+    c.stop = parse_stop(r.get_object("stop"));
+  } else {
+    c.experiments = r.get_int("experiments", 1, 100000000);
+  }
   c.test_offset = static_cast<int>(r.get_int("test_offset", 0, kCampaignTestImages - 1, 0));
   c.test_limit = static_cast<int>(r.get_int("test_limit", 1, kCampaignTestImages - c.test_offset, 1000));
   c.batch = static_cast<int>(r.get_int("batch", 1, kCampaignTestImages, graph ? 1 : 100));

@@ -6,6 +6,7 @@
 
 #include "workloads/io/interval_text.h"
 #include "workloads/io/output_format.h"
+#include "workloads/pvf/pvf_adaptive_report.h"
 
 namespace accsim {
 
@@ -143,6 +144,9 @@ void print_pvf_summary(std::ostream& out, const PvfCampaign& c, const PvfResults
     }
     if (m + 1 < models.size()) out << "\n";
   }
+  if (!c.config.stop.enabled()) return;
+  out << "\n";
+  print_adaptive_summary(out, c, summarize_adaptive(c, r));
 }
 
 namespace {
@@ -234,6 +238,7 @@ void write_pvf_results(ResultsFile& h5, const PvfCampaign& c, const PvfResults& 
   h5.write_table("/summary/by_target", summary_table(s.by_target, "target_index"));
   h5.write_table("/summary/by_bit", summary_table(s.by_bit, "bit"));
   h5.write_table("/summary/overall", summary_table(s.overall, nullptr));
+  if (c.config.stop.enabled()) h5.write_table("/summary/strata", pvf_strata_table(summarize_adaptive(c, r)));
 }
 
 Table pvf_csv_table(const PvfCampaign& c, const PvfResults& r, const PvfSummary& s) {
