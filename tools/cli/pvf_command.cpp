@@ -7,6 +7,7 @@
 
 #include "arch/input_error.h"
 #include "tools/cli/config_overrides.h"
+#include "tools/cli/output_guard.h"
 #include "tools/cli/stop_signals.h"
 #include "workloads/experiments/available_cpus.h"
 #include "workloads/io/csv_writer.h"
@@ -22,6 +23,15 @@
 
 namespace accsim {
 
+namespace {
+
+// An adaptive run's strata table beside the results file: <out stem>_strata.csv.
+std::string strata_csv_path(const std::string& out_file) {
+  return std::filesystem::path(out_file).replace_extension("").string() + "_strata.csv";
+}
+
+}  // namespace
+
 int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const RunConfig rc = load_run_config(options);
   if (!rc.pvf)
@@ -29,6 +39,11 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   if (!rc.faults.empty())
     throw InputError(rc.file + ": faults: a PVF campaign corrupts parameters on a healthy array; remove \"faults\"");
   const PvfConfig& pc = *rc.pvf;
+  if (pc.stop.enabled()) {  // the strata CSV is an adaptive run's own companion: guarded like the others
+    RunOptions guarded = options;
+    guarded.outputs.push_back(strata_csv_path(options.out_file));
+    refuse_unsafe_outputs(guarded, run_inputs(rc, options.config_file));
+  }
   const std::uint64_t seed = rc.seed;
   PvfSetup setup = load_pvf_setup(rc, seed, err);
   const PvfCampaign& campaign = setup.campaign;
@@ -64,8 +79,7 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   const std::string png = std::filesystem::path(options.out_file).replace_extension(".png").string();
   write_csv(csv, pvf_csv_table(campaign, results, summary));
   if (pc.stop.enabled())  // adaptive runs: one row per stratum (docs/pvf.md)
-    write_csv(std::filesystem::path(options.out_file).replace_extension("").string() + "_strata.csv",
-              pvf_strata_table(summarize_adaptive(campaign, results)));
+    write_csv(strata_csv_path(options.out_file), pvf_strata_table(summarize_adaptive(campaign, results)));
   discard_checkpoint(options.out_file);
 
   const long long fresh = results.done_count() - results.resumed;

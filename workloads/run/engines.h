@@ -29,5 +29,8 @@ const std::vector<std::string>& engine_names();  // {"fast", "cycle"}
 // `threads`: for the fast engine (the cycle model runs on one).
 std::unique_ptr<Engine> make_engine(const std::string& name, const ArrayConfig& array, const PeFaults& faults,
                                     int threads = 1);
+// A temporary would not outlive the engine (ASan caught one in a test): refused at compile time.
+std::unique_ptr<Engine> make_engine(const std::string& name, const ArrayConfig& array, const PeFaults&& faults,
+                                    int threads = 1) = delete;
 
 }  // namespace accsim

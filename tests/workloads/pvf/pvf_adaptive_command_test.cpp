@@ -35,6 +35,19 @@ TEST(PvfAdaptiveCommand, WritesTheStrataNextToTheFixedCount) {
   EXPECT_TRUE(files_containing(dir.path(), ".checkpoint").empty());
 }
 
+// The strata CSV is guarded like every output: when it would replace an input (the
+// config, named p_strata.csv) the run is refused before anything is written.
+TEST(PvfAdaptiveCommand, AStrataTableThatWouldReplaceAnInputIsRefused) {
+  TempDir dir;
+  const std::string config = write_file(dir.path() / "p_strata.csv", adaptive_config().dump());
+  const CliRun r = run_cli({"pvf", "--config", config, "--out", (dir.path() / "p.h5").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(exactly_one_line(r.err)) << r.err;
+  EXPECT_NE(r.err.find("p_strata.csv"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir.path() / "p.h5"));
+  EXPECT_TRUE(files_containing(dir.path(), ".checkpoint").empty());
+}
+
 TEST(PvfAdaptiveCommand, BadStopKeysNameTheKeyExitTwoAndWriteNothing) {
   TempDir dir;
   const std::string out = (dir.path() / "p.h5").string();

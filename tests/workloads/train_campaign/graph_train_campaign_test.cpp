@@ -75,7 +75,8 @@ TEST_F(GraphTrainCampaignTest, AStepsJobsCarryTheirPasses) {
   const RunConfig rc = config();
   const std::unique_ptr<TrainingSubject> s = training_subject(rc, train_campaign_spec(rc).config);
   EXPECT_EQ(s->name(), "tiny");  // the file name without .onnx
-  const auto engine = make_engine("fast", rc.array, PeFaults(), 1);
+  const PeFaults healthy;  // the engine keeps a reference: it must outlive the engine
+  const auto engine = make_engine("fast", rc.array, healthy, 1);
   PassRecorder recorder(*engine);
   s->train_step(0, recorder);
   std::vector<Pass> passes;
