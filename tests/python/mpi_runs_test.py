@@ -10,6 +10,7 @@ does not spread over ranks is refused.
 Run by ctest:
     mpi_runs_test.py ACCSIM_BINARY MPIEXEC SOURCE_DIR
 """
+import csv
 import json
 import os
 import signal
@@ -132,19 +133,30 @@ class MpiPvf(unittest.TestCase):
         self.assertIn("pvf.experiments", lines[0])
         self.assertFalse(os.path.exists(out))
 
-    def test_an_adaptive_run_is_refused_with_one_line_and_exit_2(self):
+    def test_an_adaptive_run_on_three_ranks_writes_the_one_process_file(self):
         with open(self.config) as f:
             config = json.load(f)
-        del config["pvf"]["experiments"]  # adaptive: later rounds depend on results only rank 0 holds
-        config["pvf"]["stop"] = {"half_width": 0.05, "round": 100}
+        del config["pvf"]["experiments"]  # adaptive: every rank plans each round from the results rank 0 shares
+        config["pvf"]["stop"] = {"half_width": 0.02, "strata": ["target"], "round": 40, "max_per_stratum": 200}
+        del config["pvf"]["mitigations"]
         adaptive = self.write_config("adaptive.json", config)
-        out = self.out("adaptive.h5")
-        r = run(mpirun(2, "pvf", "--config", adaptive, "--out", out))
-        self.assertEqual(r.returncode, 2, r.stderr)
-        lines = [line for line in r.stderr.splitlines() if line.startswith("accsim:")]
-        self.assertEqual(len(lines), 1, r.stderr)
-        self.assertIn("pvf.stop: an adaptive run", lines[0])
-        self.assertFalse(os.path.exists(out))
+        single, three = self.out("adaptive_single.h5"), self.out("adaptive_three.h5")
+        r = run([ACCSIM, "pvf", "--config", adaptive, "--out", single, "--quiet"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run(mpirun(3, "pvf", "--config", adaptive, "--out", three, "--quiet"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.count("pvf | array"), 1, r.stdout)
+        want, got = h5_items(single), h5_items(three)
+        self.assertGreater(len(want), 0)
+        self.assertEqual(sorted(got), sorted(want))
+        for key, value in want.items():
+            self.assertTrue(got[key] == value, f"{key} differs from the one-process run's")
+        with open(single.replace(".h5", "_strata.csv")) as f:
+            spent = [int(row["experiments"]) for row in csv.DictReader(f)]
+        self.assertGreater(max(spent), 40, "a single round: nothing was shared between rounds")
+        for suffix in (".csv", "_strata.csv"):
+            with open(three.replace(".h5", suffix)) as g, open(single.replace(".h5", suffix)) as w:
+                self.assertEqual(g.read(), w.read())
 
     def test_an_error_on_one_rank_only_is_rank_0s_one_line_and_exit_2(self):
         # Rank 0 reads the model; ranks 1 and 2 refuse it under a tiny memory limit.

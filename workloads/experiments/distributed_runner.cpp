@@ -162,24 +162,32 @@ Bytes compute_group(const RunGroup& run, const ResultCodec& codec, const std::ve
   return std::move(w.bytes());
 }
 
+// How a rank > 0 stopped serving: rank 0's exit code, or a shared run's results.
+struct ServeEnd {
+  bool shared = false;
+  int code = 1;
+  Bytes results;
+};
+
 // A rank > 0: groups received on this (the MPI) thread, computed by `threads` workers,
 // replies sent back from this thread, until rank 0 sends the exit code.
 class GroupServer {
  public:
   GroupServer(const RunGroup& run, const ResultCodec& codec) : run_(run), codec_(codec) {}
 
-  int serve(int threads) {
+  // Serves until rank 0 ends the run: with its exit code, or (a shared run) with the results.
+  ServeEnd serve(int threads) {
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t) pool.emplace_back([this] { work(); });
-    int code = 1;
+    ServeEnd end;
     try {
-      code = talk();
+      end = talk();
     } catch (...) {
       close(pool);
       throw;
     }
     close(pool);
-    return code;
+    return end;
   }
 
  private:
@@ -188,10 +196,11 @@ class GroupServer {
     std::vector<std::size_t> indices;
   };
 
-  int talk() {
+  ServeEnd talk() {
     for (PollBackoff backoff;;) {
       MpiMessage m;
-      if (mpi_receive(0, exit_tag, m)) return ByteReader(m.data).get<std::int32_t>();
+      if (mpi_receive(0, exit_tag, m)) return {false, ByteReader(m.data).get<std::int32_t>(), {}};
+      if (mpi_receive(0, shared_tag, m)) return {true, 0, std::move(m.data)};
       bool busy = mpi_receive(0, work_tag, m);
       if (busy) receive(m);
       std::deque<std::pair<int, Bytes>> replies;
@@ -259,22 +268,70 @@ bool command_runs_distributed(const std::string& command) {
          std::end(kDistributedCommands);
 }
 
-long long run_distributed(const std::vector<std::size_t>& pending, std::vector<char>& done, const RunGroup& run,
-                          const std::function<std::function<void()>()>& checkpoint, const ResultCodec& codec,
-                          const ExperimentRunnerOptions& options) {
+namespace {
+
+// Rank 0, after a shared run: every finished experiment's result and how many ran, to
+// every other rank.
+void share_results(const std::vector<char>& done, long long ran, const ResultCodec& codec) {
+  std::vector<std::size_t> finished;
+  for (std::size_t i = 0; i < done.size(); ++i)
+    if (done[i]) finished.push_back(i);
+  ByteWriter w;
+  w.put<std::int64_t>(ran);
+  w.put_vector(finished);
+  for (std::size_t i : finished) codec.encode(i, w);
+  for (int rank = 1; rank < mpi_size(); ++rank) mpi_send(rank, shared_tag, w.bytes());
+}
+
+// A rank > 0: the shared run's results as rank 0 sent them; returns how many ran.
+long long take_results(const Bytes& results, std::vector<char>& done, const ResultCodec& codec) {
+  ByteReader r(results);
+  const long long ran = r.get<std::int64_t>();
+  for (std::size_t i : r.get_vector<std::size_t>()) {
+    codec.decode(i, r);
+    done.at(i) = 1;
+  }
+  r.expect_end();
+  return ran;
+}
+
+long long distributed(const std::vector<std::size_t>& pending, std::vector<char>& done, const RunGroup& run,
+                      const std::function<std::function<void()>()>& checkpoint, const ResultCodec& codec,
+                      const ExperimentRunnerOptions& options, bool shared) {
   if (mpi_size() == 1 || computing_group) return run_experiments(pending, done, run, checkpoint, options);
   const RunGroup scoped = [&run](const std::vector<std::size_t>& group) {
     const GroupScope scope;
     return run(group);
   };
-  static std::atomic<bool> used{false};  // the other ranks serve one run per process
-  if (used.exchange(true)) throw std::logic_error("run_distributed: one distributed run per process");
-  if (mpi_rank() == 0) return run_on_ranks(pending, done, scoped, checkpoint, codec, options);
+  static std::atomic<bool> retired{false};  // after an unshared run the other ranks serve no more
+  if (shared ? retired.load() : retired.exchange(true))
+    throw std::logic_error("run_distributed: no distributed run after an unshared one");
+  if (mpi_rank() == 0) {
+    const long long ran = run_on_ranks(pending, done, scoped, checkpoint, codec, options);
+    if (shared) share_results(done, ran, codec);
+    return ran;
+  }
   const int threads = resolve_threads(options.threads);
   ByteWriter hello;
   hello.put<std::int32_t>(threads);
   mpi_send(0, hello_tag, hello.bytes());
-  throw RankRetired{GroupServer(scoped, codec).serve(threads)};
+  ServeEnd end = GroupServer(scoped, codec).serve(threads);
+  if (!end.shared) throw RankRetired{end.code};
+  return take_results(end.results, done, codec);
+}
+
+}  // namespace
+
+long long run_distributed(const std::vector<std::size_t>& pending, std::vector<char>& done, const RunGroup& run,
+                          const std::function<std::function<void()>()>& checkpoint, const ResultCodec& codec,
+                          const ExperimentRunnerOptions& options) {
+  return distributed(pending, done, run, checkpoint, codec, options, false);
+}
+
+long long run_distributed_shared(const std::vector<std::size_t>& pending, std::vector<char>& done,
+                                 const RunGroup& run, const std::function<std::function<void()>()>& checkpoint,
+                                 const ResultCodec& codec, const ExperimentRunnerOptions& options) {
+  return distributed(pending, done, run, checkpoint, codec, options, true);
 }
 
 }  // namespace accsim

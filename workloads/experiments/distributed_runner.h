@@ -32,4 +32,15 @@ long long run_distributed(const std::vector<std::size_t>& pending, std::vector<c
                           const std::function<std::function<void()>()>& checkpoint, const ResultCodec& codec,
                           const ExperimentRunnerOptions& options);
 
+// As run_distributed, but every rank returns, with the results and done flags of every
+// finished experiment (rank 0 sends them to the others at the end): for runs that plan
+// their next experiments from the results of the last ones (adaptive PVF rounds). Any
+// number of shared runs may follow one another; a rank > 0 ends with retire_rank()
+// (rank_protocol.h) instead of writing output. Returns, on every rank, how many
+// experiments rank 0's runner ran.
+long long run_distributed_shared(const std::vector<std::size_t>& pending, std::vector<char>& done,
+                                 const std::function<std::function<void()>(const std::vector<std::size_t>&)>& run,
+                                 const std::function<std::function<void()>()>& checkpoint, const ResultCodec& codec,
+                                 const ExperimentRunnerOptions& options);
+
 }  // namespace accsim

@@ -34,6 +34,10 @@ int await_exit_code() {
 
 }  // namespace
 
+void retire_rank() {
+  if (mpi_size() > 1 && mpi_rank() > 0) throw RankRetired{await_exit_code()};
+}
+
 void rethrow_rank_error() {
   MpiMessage m;
   if (!mpi_receive(-1, error_tag, m)) return;

@@ -16,6 +16,7 @@ enum RankTag : int {
   exit_tag = 2,    // 0 -> rank: the exit code to end with
   error_tag = 3,   // rank > 0 -> 0: the error that ended it (exit code, one line)
   work_tag = 4,    // 0 -> rank: a group of experiment indices and the slot to reply to
+  shared_tag = 5,  // 0 -> rank: a shared run's results, which every rank returns with
   result_tag = 16  // + slot, rank -> 0: a group's encoded results, or the error it raised
 };
 
@@ -24,6 +25,11 @@ enum RankTag : int {
 struct RankRetired {
   int code = 0;
 };
+
+// A rank > 0 whose runs were shared (run_distributed_shared): waits for rank 0's exit
+// code and throws RankRetired with it, so that only rank 0 writes the output. Does
+// nothing on rank 0 or in one process.
+void retire_rank();
 
 // Rank 0: throws the error another rank reported, if one arrived (an InputError for
 // exit code 2, else std::runtime_error), naming the rank.

@@ -16,6 +16,7 @@
 #include "workloads/experiments/mpi_session.h"
 #include "workloads/experiments/key_hasher.h"
 #include "workloads/experiments/nonfinite_golden.h"
+#include "workloads/experiments/rank_protocol.h"
 #include "workloads/models/graph_hash.h"
 #include "workloads/pvf/pvf_adaptive.h"
 #include "workloads/pvf/pvf_chain_model.h"
@@ -318,6 +319,8 @@ namespace {
 // progress counts that round, and says "resuming" only for experiments from a checkpoint.
 long long run_pending(const PvfCampaign& c, PvfSession& session, PvfResults& r, const PvfRunOptions& options,
                       long long budget, std::size_t first = 0) {
+  // An adaptive round's results go to every rank: each plans the next round from them.
+  const auto distribute = c.config.stop.enabled() ? run_distributed_shared : run_distributed;
   std::vector<char> done(r.done.begin() + static_cast<std::ptrdiff_t>(first), r.done.end());
   std::function<std::function<void()>()> checkpoint;
   if (!options.checkpoint.empty())
@@ -331,7 +334,7 @@ long long run_pending(const PvfCampaign& c, PvfSession& session, PvfResults& r, 
     return group;
   };
   const ResultCodec codec = pvf_experiment_codec(r.experiments);
-  const long long ran = run_distributed(  // over the MPI ranks when started by mpirun (docs/scale_out.md)
+  const long long ran = distribute(  // over the MPI ranks when started by mpirun (docs/scale_out.md)
       pending_experiments(done, budget), done,
       [&](const std::vector<std::size_t>& group) -> std::function<void()> {
         const std::vector<std::size_t> indices = global(group);
@@ -350,11 +353,10 @@ long long run_pending(const PvfCampaign& c, PvfSession& session, PvfResults& r, 
 
 // Adaptive runs: round after round over the open strata until every stratum stops. Each
 // round's plan depends only on the finished rounds, so a resumed run replans the same
-// rounds and takes their experiments from the checkpoint.
+// rounds and takes their experiments from the checkpoint, and under mpirun every rank
+// plans the same rounds from the results rank 0 shares (rank 0 alone reads the checkpoint).
 void run_rounds(const PvfCampaign& c, PvfSession& session, PvfResults& r, const PvfRunOptions& options) {
-  if (mpi_size() > 1)  // the other ranks only know the first round's plan (the config refuses it first)
-    throw std::invalid_argument("run_pvf: adaptive PVF runs (pvf.stop) run in one process, without mpirun");
-  const bool resume = !options.checkpoint.empty() && std::filesystem::exists(options.checkpoint);
+  const bool resume = mpi_rank() == 0 && !options.checkpoint.empty() && std::filesystem::exists(options.checkpoint);
   std::vector<long long> planned(r.strata.size(), 0);
   long long budget = options.max_experiments;
   while (budget != 0) {
@@ -377,9 +379,10 @@ PvfResults run_pvf(const PvfCampaign& c, const PvfRunOptions& options) {
   check_campaign(c);
   PvfSession session(c);
   PvfResults r = planned_results(c, session, options.checkpoint);
-  if (c.config.stop.enabled())
+  if (c.config.stop.enabled()) {
     run_rounds(c, session, r, options);
-  else
+    retire_rank();  // the other ranks of an mpirun: only rank 0 goes on to write
+  } else
     run_pending(c, session, r, options, options.max_experiments);
   return r;
 }

@@ -6,7 +6,6 @@
 #include <system_error>
 
 #include "arch/input_error.h"
-#include "workloads/experiments/mpi_session.h"
 #include "workloads/campaign/campaign_config.h"
 #include "workloads/models/relu_clip.h"
 #include "workloads/pvf/pvf_graph_model.h"
@@ -64,9 +63,6 @@ PvfConfig parse_pvf_keys(ConfigReader& r, const std::string& config_file, const 
     r.fail("batch", "a graph model runs each pool image alone (batch 1); remove pvf.batch");
   c.model = read_model_path(r, config_file);
   if (r.has("stop")) {
-    if (mpi_size() > 1)
-      r.fail("stop", "an adaptive run plans each round from the results of the previous ones, which only rank 0 "
-                     "holds: run it in one process, without mpirun");
     if (r.has("experiments"))
       r.fail("experiments", "an adaptive run (pvf.stop) sizes its strata itself; remove pvf.experiments "
                             "(pvf.stop.max_per_stratum caps them)");

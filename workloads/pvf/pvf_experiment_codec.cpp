@@ -13,6 +13,8 @@ void encode_pvf_experiment(const PvfExperiment& e, ByteWriter& w) {
   w.put(e.old_value);
   w.put(e.new_value);
   w.put_vector(e.outcomes);
+  w.put(e.stratum);  // an adaptive run's plan: every rank tallies the strata (docs/scale_out.md)
+  w.put(e.sample);
 }
 
 PvfExperiment decode_pvf_experiment(ByteReader& r) {
@@ -27,6 +29,8 @@ PvfExperiment decode_pvf_experiment(ByteReader& r) {
   e.old_value = r.get<float>();
   e.new_value = r.get<float>();
   e.outcomes = r.get_vector<PvfOutcome>();
+  e.stratum = r.get<int>();
+  e.sample = r.get<long long>();
   return e;
 }
 

@@ -54,6 +54,7 @@ TEST(ResultCodec, PvfExperimentRoundTripsBitForBit) {
   e.old_value = -0.0f;
   e.new_value = std::numeric_limits<float>::quiet_NaN();
   e.outcomes = {PvfOutcome::crash, PvfOutcome::not_counted, PvfOutcome::sdc, PvfOutcome::masked};
+  e.stratum = 7, e.sample = 5000000000LL;  // an adaptive run's plan: every rank tallies the strata
   std::vector<PvfExperiment> from{e}, to(3);
   ByteWriter w;
   pvf_experiment_codec(from).encode(0, w);
@@ -61,12 +62,12 @@ TEST(ResultCodec, PvfExperimentRoundTripsBitForBit) {
   pvf_experiment_codec(to).decode(2, r);
   r.expect_end();
   const PvfExperiment& d = to[2];
-  EXPECT_EQ(std::tie(d.model, d.target, d.image, d.bit_flips, d.bit, d.tensor, d.element),
-            std::tie(e.model, e.target, e.image, e.bit_flips, e.bit, e.tensor, e.element));
+  EXPECT_EQ(std::tie(d.model, d.target, d.image, d.bit_flips, d.bit, d.tensor, d.element, d.stratum, d.sample),
+            std::tie(e.model, e.target, e.image, e.bit_flips, e.bit, e.tensor, e.element, e.stratum, e.sample));
   EXPECT_TRUE(same_bits(d.old_value, e.old_value));
   EXPECT_TRUE(same_bits(d.new_value, e.new_value));
   EXPECT_EQ(d.outcomes, e.outcomes);
-  EXPECT_EQ(w.bytes().size(), 52u + e.outcomes.size());  // docs/scale_out.md's gather size
+  EXPECT_EQ(w.bytes().size(), 64u + e.outcomes.size());  // docs/scale_out.md's gather size
 }
 
 TEST(ResultCodec, CampaignExperimentRoundTrips) {
