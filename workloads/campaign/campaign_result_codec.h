@@ -6,9 +6,6 @@
 
 namespace accsim {
 
-void encode_experiment_result(const ExperimentResult& e, ByteWriter& w);
-ExperimentResult decode_experiment_result(ByteReader& r);
-
 // The codec over `experiments` (a run's CampaignResults::experiments).
 ResultCodec campaign_result_codec(std::vector<ExperimentResult>& experiments);
 

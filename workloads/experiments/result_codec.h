@@ -28,6 +28,15 @@ class ByteWriter {
     put(static_cast<std::uint64_t>(values.size()));
     for (const T& v : values) put(v);
   }
+  // A field of a record: a vector with its length, anything else as its bytes.
+  template <typename T>
+  void put_field(const T& value) {
+    put(value);
+  }
+  template <typename T>
+  void put_field(const std::vector<T>& values) {
+    put_vector(values);
+  }
   void put_string(const std::string& s);
   Bytes& bytes() { return bytes_; }
 
@@ -55,6 +64,15 @@ class ByteReader {
     for (T& v : values) v = get<T>();
     return values;
   }
+  // What put_field wrote.
+  template <typename T>
+  void get_field(T& value) {
+    value = get<T>();
+  }
+  template <typename T>
+  void get_field(std::vector<T>& values) {
+    values = get_vector<T>();
+  }
   std::string get_string();
   void expect_end() const;
 
@@ -72,5 +90,20 @@ struct ResultCodec {
   std::function<void(std::size_t, ByteWriter&)> encode;
   std::function<void(std::size_t, ByteReader&)> decode;
 };
+
+// The codec of `records` whose results are the listed members, sent in that order; a
+// decoded record starts from a default one, so members not listed are not carried.
+template <typename Record, typename... Members>
+ResultCodec member_codec(std::vector<Record>& records, Members Record::*... members) {
+  return {[&records, members...](std::size_t i, ByteWriter& w) {
+            const Record& e = records.at(i);
+            (w.put_field(e.*members), ...);
+          },
+          [&records, members...](std::size_t i, ByteReader& r) {
+            Record e;
+            (r.get_field(e.*members), ...);
+            records.at(i) = std::move(e);
+          }};
+}
 
 }  // namespace accsim

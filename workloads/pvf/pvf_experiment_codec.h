@@ -5,9 +5,6 @@
 
 namespace accsim {
 
-void encode_pvf_experiment(const PvfExperiment& e, ByteWriter& w);
-PvfExperiment decode_pvf_experiment(ByteReader& r);
-
 // The codec over `experiments` (a run's PvfResults::experiments).
 ResultCodec pvf_experiment_codec(std::vector<PvfExperiment>& experiments);
 
