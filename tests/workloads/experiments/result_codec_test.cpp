@@ -12,6 +12,7 @@
 #include "workloads/experiments/distributed_runner.h"
 #include "workloads/experiments/mpi_session.h"
 #include "workloads/pvf/pvf_experiment_codec.h"
+#include "workloads/train_campaign/train_run_codec.h"
 
 namespace accsim {
 namespace {
@@ -104,6 +105,27 @@ TEST(ResultCodec, CampaignExperimentRoundTrips) {
             std::tie(v.outcome, v.detected, v.corrected, v.correct_to_wrong, v.cycles));
 }
 
+TEST(ResultCodec, TrainCampaignRunRoundTripsBitForBit) {
+  TrainRunRecord run;
+  run.loss = {2.25f, std::numeric_limits<float>::quiet_NaN(), -0.0f};
+  run.correct_faulty = {7, -1};
+  run.correct_fault_free = {9, 1LL << 40};
+  run.crash_step = 12;
+  run.crash_pass = 2;
+  std::vector<TrainRunRecord> from{run}, to(2);
+  ByteWriter w;
+  train_run_codec(from).encode(0, w);
+  ByteReader r(w.bytes());
+  train_run_codec(to).decode(1, r);
+  r.expect_end();
+  const TrainRunRecord& d = to[1];
+  ASSERT_EQ(d.loss.size(), run.loss.size());
+  for (std::size_t i = 0; i < run.loss.size(); ++i) EXPECT_TRUE(same_bits(d.loss[i], run.loss[i])) << i;
+  EXPECT_EQ(std::tie(d.correct_faulty, d.correct_fault_free, d.crash_step, d.crash_pass),
+            std::tie(run.correct_faulty, run.correct_fault_free, run.crash_step, run.crash_pass));
+  EXPECT_TRUE(to[0].loss.empty());  // only the decoded index is written
+}
+
 // Outside mpirun a distributed run is the one-process runner: every pending experiment
 // runs and is stored once, and the codec is never used.
 TEST(DistributedRunner, OneProcessRunsEveryPendingExperimentLocally) {
@@ -125,6 +147,7 @@ TEST(DistributedRunner, OneProcessRunsEveryPendingExperimentLocally) {
   EXPECT_EQ(stored, (std::vector<int>{1, 0, 1, 1}));
   EXPECT_EQ(done, (std::vector<char>{1, 1, 1, 1}));
   EXPECT_TRUE(command_runs_distributed("pvf"));
+  EXPECT_TRUE(command_runs_distributed("train-campaign"));
   EXPECT_FALSE(command_runs_distributed("run"));
 }
 
