@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""`mpirun -np N accsim pvf|campaign|sweep|train-campaign` equals the one-process run bit for bit (docs/scale_out.md).
+"""`mpirun -np N accsim pvf|campaign|sweep|dlrm|train-campaign` equals the one-process run bit for bit (docs/scale_out.md).
 
 Small LeNet-5 PVF and hardware-fault campaigns, a sweep whose points run
-campaigns and a training-fault campaign run in one process and on 3 ranks of the 2-core machine
+campaigns, a DLRM study and a training-fault campaign run in one process and on 3 ranks of the 2-core machine
 (--oversubscribe); every dataset and attribute of the two HDF5 files must be equal bit
 for bit. A run stopped by SIGTERM (or killed by SIGKILL) on rank 0 resumes from its
 checkpoint on another rank count to the same file; an input error, on every rank or on
@@ -248,6 +248,28 @@ def kill_rank0_after_checkpoint(test, cmd, out):
     _, err = proc.communicate(timeout=60)
     test.assertNotEqual(proc.returncode, 0, err)
     test.assertFalse(os.path.exists(out))
+
+
+class MpiDlrm(unittest.TestCase):
+    def test_three_ranks_write_the_one_process_files(self):
+        with open(os.path.join(SOURCE, "configs", "experiments", "dlrm_pytei.json")) as f:
+            config = json.load(f)
+        config["dlrm"] = {"dense_dim": 16, "sparse_dim": 512, "embedding_dim": 8, "bottom_mlp": [16], "top_mlp": [16, 1]}
+        config["study"] = {"samples": 16, "sparsity": [0.01, 0.1], "trials": 4, "threads": 1}
+        config["parameter_faults"]["rate"] = [1e-4, 1e-3]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "dlrm.json")
+            with open(path, "w") as f:
+                json.dump(config, f)
+            single, three = os.path.join(tmp, "single.h5"), os.path.join(tmp, "three.h5")
+            r = run([ACCSIM, "dlrm", "--config", path, "--out", single, "--quiet"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = run(mpirun(3, "dlrm", "--config", path, "--out", three, "--quiet"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout.count("results:"), 1, r.stdout)  # rank 0 alone writes
+            assert_same_items(self, h5_items(single), h5_items(three))
+            with open(three.replace(".h5", ".csv")) as g, open(single.replace(".h5", ".csv")) as w:
+                self.assertEqual(g.read(), w.read())
 
 
 class MpiTrainCampaign(unittest.TestCase):

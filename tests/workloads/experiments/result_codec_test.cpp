@@ -148,6 +148,8 @@ TEST(DistributedRunner, OneProcessRunsEveryPendingExperimentLocally) {
   EXPECT_EQ(done, (std::vector<char>{1, 1, 1, 1}));
   EXPECT_TRUE(command_runs_distributed("pvf"));
   EXPECT_TRUE(command_runs_distributed("train-campaign"));
+  EXPECT_TRUE(command_runs_distributed("dlrm"));
+  EXPECT_FALSE(command_runs_distributed("train"));
   EXPECT_FALSE(command_runs_distributed("run"));
 }
 
