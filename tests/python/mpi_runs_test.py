@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """`mpirun -np N accsim pvf|campaign|sweep|dlrm|train-campaign` equals the one-process run bit for bit (docs/scale_out.md).
 
-Small LeNet-5 PVF and hardware-fault campaigns, a sweep whose points run
+Small LeNet-5 PVF, hardware-fault and memory-fault campaigns, a sweep whose points run
 campaigns, a DLRM study and a training-fault campaign run in one process and on 3 ranks of the 2-core machine
 (--oversubscribe); every dataset and attribute of the two HDF5 files must be equal bit
 for bit. A run stopped by SIGTERM (or killed by SIGKILL) on rank 0 resumes from its
@@ -248,6 +248,29 @@ def kill_rank0_after_checkpoint(test, cmd, out):
     _, err = proc.communicate(timeout=60)
     test.assertNotEqual(proc.returncode, 0, err)
     test.assertFalse(os.path.exists(out))
+
+
+class MpiMemoryCampaign(unittest.TestCase):
+    def test_three_ranks_write_the_one_process_files(self):
+        config = small_config()
+        config["array"]["memory"] = {"preset": "nv_small"}
+        config["workload"]["parameters"] = os.path.join(SOURCE, "configs", "models", "lenet5_fashion_mnist.h5")
+        config["campaign"] = {"experiments": 40, "test_limit": 6, "batch": 4, "threads": 1, "sites": ["cbuf", "dram"],
+                              "memory": {"cbuf_code": "parity", "dram_code": "none", "multi_bit_fraction": 0.3}}
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "memory.json")
+            with open(path, "w") as f:
+                json.dump(config, f)
+            single, three = os.path.join(tmp, "single.h5"), os.path.join(tmp, "three.h5")
+            r = run([ACCSIM, "campaign", "--config", path, "--out", single, "--quiet"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = run(mpirun(3, "campaign", "--config", path, "--out", three, "--quiet"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout.count("results:"), 1, r.stdout)  # rank 0 alone writes
+            assert_same_items(self, h5_items(single), h5_items(three))
+            for ext in (".csv", ".fit.csv"):
+                with open(three.replace(".h5", ext)) as g, open(single.replace(".h5", ext)) as w:
+                    self.assertEqual(g.read(), w.read(), ext)
 
 
 class MpiDlrm(unittest.TestCase):

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "workloads/campaign/campaign_result_codec.h"
+#include "workloads/campaign/memory_experiment_codec.h"
 #include "workloads/experiments/distributed_runner.h"
 #include "workloads/experiments/mpi_session.h"
 #include "workloads/pvf/pvf_experiment_codec.h"
@@ -124,6 +125,28 @@ TEST(ResultCodec, TrainCampaignRunRoundTripsBitForBit) {
   EXPECT_EQ(std::tie(d.correct_faulty, d.correct_fault_free, d.crash_step, d.crash_pass),
             std::tie(run.correct_faulty, run.correct_fault_free, run.crash_step, run.crash_pass));
   EXPECT_TRUE(to[0].loss.empty());  // only the decoded index is written
+}
+
+// What a memory-fault experiment's evaluation found travels; its drawn fault does not
+// (every rank draws it from the seed alike).
+TEST(ResultCodec, MemoryCampaignExperimentRoundTrips) {
+  MemoryExperiment e;
+  e.outcome = MemoryOutcome::due;
+  e.reads_corrected = 1, e.reads_detected = 2, e.reads_silent = 3, e.corrupted_elements = 1LL << 33;
+  e.correct_to_wrong = 5, e.nonfinite_images = 6;
+  std::vector<MemoryExperiment> from{e}, to(2);
+  to[1].fault.word = 77;
+  ByteWriter w;
+  memory_experiment_codec(from).encode(0, w);
+  ByteReader r(w.bytes());
+  memory_experiment_codec(to).decode(1, r);
+  r.expect_end();
+  const MemoryExperiment& d = to[1];
+  EXPECT_EQ(std::tie(d.outcome, d.reads_corrected, d.reads_detected, d.reads_silent, d.corrupted_elements,
+                     d.correct_to_wrong, d.nonfinite_images),
+            std::tie(e.outcome, e.reads_corrected, e.reads_detected, e.reads_silent, e.corrupted_elements,
+                     e.correct_to_wrong, e.nonfinite_images));
+  EXPECT_EQ(d.fault.word, 77);
 }
 
 // Outside mpirun a distributed run is the one-process runner: every pending experiment
