@@ -6,7 +6,7 @@ campaigns, a DLRM study and a training-fault campaign run in one process and on 
 (--oversubscribe); every dataset and attribute of the two HDF5 files must be equal bit
 for bit. A run stopped by SIGTERM (or killed by SIGKILL) on rank 0 resumes from its
 checkpoint on another rank count to the same file; an input error, on every rank or on
-some ranks only, prints one line and exits 2 from every rank with nothing written; a
+some ranks only, prints one line and exits 2 from every rank with nothing written; every
 command that does not spread over ranks is refused.
 Run by ctest:
     mpi_runs_test.py ACCSIM_BINARY MPIEXEC SOURCE_DIR
@@ -160,12 +160,15 @@ class MpiPvf(unittest.TestCase):
         self.assertFalse(os.path.exists(out))
         self.assertFalse(os.path.exists(out + ".checkpoint.h5"))
 
-    def test_a_command_in_one_process_is_refused_under_mpirun(self):
-        r = run(mpirun(2, "run", "--config", os.path.join(SOURCE, "configs", "small.json"), "--out",
-                       self.out("run.h5")))
-        self.assertEqual(r.returncode, 2, r.stderr)
-        self.assertEqual(r.stderr.count("runs in one process"), 1, r.stderr)
-        self.assertFalse(os.path.exists(self.out("run.h5")))
+    def test_every_command_in_one_process_is_refused_under_mpirun(self):
+        small = os.path.join(SOURCE, "configs", "small.json")
+        for command in ("run", "errmodel", "train", "replay"):
+            out = self.out(command + ".h5")
+            args = [command, "--config", small, "--out", out] + (["--experiment", "0"] if command == "replay" else [])
+            r = run(mpirun(2, *args))
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertEqual(r.stderr.count(f"`accsim {command}` runs in one process"), 1, r.stderr)
+            self.assertEqual(os.listdir(self.tmp.name).count(command + ".h5"), 0)
 
 
 class MpiCampaign(unittest.TestCase):
