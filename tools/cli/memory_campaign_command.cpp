@@ -57,6 +57,10 @@ int memory_campaign_command(const RunOptions& options, const RunConfig& rc, cons
   const MemoryCampaignResults r = run_with_checkpoint(options, source.campaign, rc.file, out, err, signals);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const std::string checkpoint = checkpoint_path(options.out_file);
+  if (!r.complete() && !std::filesystem::exists(checkpoint)) {  // stopped before an experiment finished
+    err << "accsim: memory campaign stopped before any experiment finished; nothing was kept\n";
+    return signals.exit_code();
+  }
   if (!r.complete()) {
     err << "accsim: memory campaign stopped after " << r.done_count << " of " << r.experiments.size()
         << " experiments; they are kept in " << checkpoint << ": rerun the same command to resume\n";
