@@ -1,15 +1,13 @@
 #include "workloads/dlrm/dlrm_study.h"
 
 #include <algorithm>
-#include <atomic>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <map>
+#include <memory>
 #include <mutex>
-#include <thread>
 
 #include "arch/json_excerpt.h"
 #include "arch/pe_faults.h"
@@ -17,7 +15,6 @@
 #include "faultmodels/parameter_injection.h"
 #include "workloads/dlrm/dlrm_graph.h"
 #include "workloads/dlrm/parameters_in_use_order.h"
-#include "workloads/experiments/available_cpus.h"
 #include "workloads/experiments/distributed_runner.h"
 #include "workloads/experiments/experiment_runner.h"
 #include "workloads/run/engines.h"
