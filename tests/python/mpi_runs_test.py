@@ -1,12 +1,13 @@
 #!/usr/bin/python3
-"""`mpirun -np N accsim pvf|campaign|sweep` equals the one-process run bit for bit (docs/scale_out.md).
+"""`mpirun -np N accsim pvf|campaign|sweep|dlrm|train-campaign` equals the one-process run bit for bit (docs/scale_out.md).
 
-Small LeNet-5 PVF and hardware-fault campaigns and a sweep whose points run campaigns run in one process and on 3 ranks of the
-2-core machine (--oversubscribe); every dataset and attribute of the two HDF5 files must
-be equal bit for bit. A run stopped by SIGTERM on rank 0 resumes from its checkpoint on
-another rank count to the same file; an input error, on every rank or on some ranks
-only, prints one line and exits 2 from every rank with nothing written; a command that
-does not spread over ranks is refused.
+Small LeNet-5 PVF, hardware-fault and memory-fault campaigns, a sweep whose points run
+campaigns, a DLRM study and a training-fault campaign run in one process and on 3 ranks of the 2-core machine
+(--oversubscribe); every dataset and attribute of the two HDF5 files must be equal bit
+for bit. A run stopped by SIGTERM (or killed by SIGKILL) on rank 0 resumes from its
+checkpoint on another rank count to the same file; an input error, on every rank or on
+some ranks only, prints one line and exits 2 from every rank with nothing written; every
+command that does not spread over ranks is refused.
 Run by ctest:
     mpi_runs_test.py ACCSIM_BINARY MPIEXEC SOURCE_DIR
 """
@@ -171,12 +172,15 @@ class MpiPvf(unittest.TestCase):
         self.assertFalse(os.path.exists(out))
         self.assertFalse(os.path.exists(out + ".checkpoint.h5"))
 
-    def test_a_command_in_one_process_is_refused_under_mpirun(self):
-        r = run(mpirun(2, "run", "--config", os.path.join(SOURCE, "configs", "small.json"), "--out",
-                       self.out("run.h5")))
-        self.assertEqual(r.returncode, 2, r.stderr)
-        self.assertEqual(r.stderr.count("runs in one process"), 1, r.stderr)
-        self.assertFalse(os.path.exists(self.out("run.h5")))
+    def test_every_command_in_one_process_is_refused_under_mpirun(self):
+        small = os.path.join(SOURCE, "configs", "small.json")
+        for command in ("run", "errmodel", "train", "replay"):
+            out = self.out(command + ".h5")
+            args = [command, "--config", small, "--out", out] + (["--experiment", "0"] if command == "replay" else [])
+            r = run(mpirun(2, *args))
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertEqual(r.stderr.count(f"`accsim {command}` runs in one process"), 1, r.stderr)
+            self.assertEqual(os.listdir(self.tmp.name).count(command + ".h5"), 0)
 
 
 class MpiCampaign(unittest.TestCase):
@@ -227,6 +231,127 @@ class MpiSweep(unittest.TestCase):
                 self.assertTrue(got[key] == value, f"{key} differs from the one-process run's")
             with open(three.replace(".h5", ".csv")) as g, open(single.replace(".h5", ".csv")) as w:
                 self.assertEqual(g.read(), w.read())
+
+
+def small_config():
+    """configs/small.json without faults, with seeded parameters."""
+    with open(os.path.join(SOURCE, "configs", "small.json")) as f:
+        config = json.load(f)
+    del config["faults"]
+    del config["workload"]["parameters"]
+    return config
+
+
+def assert_same_items(test, want, got):
+    test.assertEqual(sorted(got), sorted(want))
+    for key, value in want.items():
+        test.assertTrue(got[key] == value, f"{key} differs from the one-process run's")
+
+
+def kill_rank0_after_checkpoint(test, cmd, out):
+    """Starts `cmd` (an mpirun), SIGKILLs its rank 0 once `out`'s checkpoint exists, waits."""
+    checkpoint = out + ".checkpoint.h5"
+    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    rank0 = None
+    deadline = time.time() + 60
+    while proc.poll() is None and time.time() < deadline and not (rank0 and os.path.exists(checkpoint)):
+        rank0 = rank0 or find_rank0(out)
+        time.sleep(0.01)
+    test.assertIsNotNone(rank0, "rank 0 not found")
+    test.assertTrue(os.path.exists(checkpoint), "no checkpoint before the end")
+    os.kill(rank0, signal.SIGKILL)
+    _, err = proc.communicate(timeout=60)
+    test.assertNotEqual(proc.returncode, 0, err)
+    test.assertFalse(os.path.exists(out))
+
+
+class MpiMemoryCampaign(unittest.TestCase):
+    def test_three_ranks_write_the_one_process_files(self):
+        config = small_config()
+        config["array"]["memory"] = {"preset": "nv_small"}
+        config["workload"]["parameters"] = os.path.join(SOURCE, "configs", "models", "lenet5_fashion_mnist.h5")
+        config["campaign"] = {"experiments": 40, "test_limit": 6, "batch": 4, "threads": 1, "sites": ["cbuf", "dram"],
+                              "memory": {"cbuf_code": "parity", "dram_code": "none", "multi_bit_fraction": 0.3}}
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "memory.json")
+            with open(path, "w") as f:
+                json.dump(config, f)
+            single, three = os.path.join(tmp, "single.h5"), os.path.join(tmp, "three.h5")
+            r = run([ACCSIM, "campaign", "--config", path, "--out", single, "--quiet"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = run(mpirun(3, "campaign", "--config", path, "--out", three, "--quiet"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout.count("results:"), 1, r.stdout)  # rank 0 alone writes
+            assert_same_items(self, h5_items(single), h5_items(three))
+            for ext in (".csv", ".fit.csv"):
+                with open(three.replace(".h5", ext)) as g, open(single.replace(".h5", ext)) as w:
+                    self.assertEqual(g.read(), w.read(), ext)
+
+
+class MpiDlrm(unittest.TestCase):
+    def test_three_ranks_write_the_one_process_files(self):
+        with open(os.path.join(SOURCE, "configs", "experiments", "dlrm_pytei.json")) as f:
+            config = json.load(f)
+        config["dlrm"] = {"dense_dim": 16, "sparse_dim": 512, "embedding_dim": 8, "bottom_mlp": [16], "top_mlp": [16, 1]}
+        config["study"] = {"samples": 16, "sparsity": [0.01, 0.1], "trials": 4, "threads": 1}
+        config["parameter_faults"]["rate"] = [1e-4, 1e-3]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "dlrm.json")
+            with open(path, "w") as f:
+                json.dump(config, f)
+            single, three = os.path.join(tmp, "single.h5"), os.path.join(tmp, "three.h5")
+            r = run([ACCSIM, "dlrm", "--config", path, "--out", single, "--quiet"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = run(mpirun(3, "dlrm", "--config", path, "--out", three, "--quiet"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout.count("results:"), 1, r.stdout)  # rank 0 alone writes
+            assert_same_items(self, h5_items(single), h5_items(three))
+            with open(three.replace(".h5", ".csv")) as g, open(single.replace(".h5", ".csv")) as w:
+                self.assertEqual(g.read(), w.read())
+
+
+class MpiTrainCampaign(unittest.TestCase):
+    """A few tiny training-fault experiments: 3 ranks and a run killed on 3 ranks and
+    resumed on 2 write the one-process file bit for bit."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        config = small_config()
+        config["training"] = {"batch_size": 8, "train_limit": 24, "validation_size": 40, "eval_batch": 40}
+        config["train_campaign"] = {"experiments": 24, "steps": 3, "fault_steps": [1, 2], "bits": [24, 31],
+                                    "checkpoint_seconds": 0.1, "threads": 1}
+        cls.config = os.path.join(cls.tmp.name, "train_campaign.json")
+        with open(cls.config, "w") as f:
+            json.dump(config, f)
+        cls.single = os.path.join(cls.tmp.name, "single.h5")
+        r = run([ACCSIM, "train-campaign", "--config", cls.config, "--out", cls.single, "--quiet"])
+        assert r.returncode == 0, r.stderr
+        cls.expected = h5_items(cls.single)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def args(self, out):
+        return ["train-campaign", "--config", self.config, "--out", out, "--quiet"]
+
+    def test_three_ranks_write_the_one_process_file(self):
+        out = os.path.join(self.tmp.name, "three.h5")
+        r = run(mpirun(3, *self.args(out)))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.count("results:"), 1, r.stdout)  # rank 0 alone writes
+        assert_same_items(self, self.expected, h5_items(out))
+        with open(out.replace(".h5", ".csv")) as g, open(self.single.replace(".h5", ".csv")) as w:
+            self.assertEqual(g.read(), w.read())
+
+    def test_a_run_killed_on_three_ranks_resumes_on_two(self):
+        out = os.path.join(self.tmp.name, "killed.h5")
+        kill_rank0_after_checkpoint(self, mpirun(3, *self.args(out)), out)
+        resumed = run(mpirun(2, *self.args(out)))
+        self.assertEqual(resumed.returncode, 0, resumed.stderr)
+        self.assertIn("resumed from", resumed.stdout)
+        assert_same_items(self, self.expected, h5_items(out))
 
 
 def find_rank0(out):

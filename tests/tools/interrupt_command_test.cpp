@@ -1,5 +1,5 @@
-// Ctrl-C (SIGINT) and a kill (SIGTERM) stop `train` and `sweep` as they stop campaign and
-// pvf: the progress is checkpointed, the exit code is 128 + the signal, nothing but the
+// Ctrl-C (SIGINT) and a kill (SIGTERM) stop `train`, `sweep`, `train-campaign` and the
+// memory campaign as they stop campaign and pvf: the progress is checkpointed, the exit code is 128 + the signal, nothing but the
 // checkpoint is written, and the same command resumes to the end.
 #include <gtest/gtest.h>
 
@@ -107,6 +107,32 @@ TEST(InterruptCommand, TrainCampaignStopsOnSigintAndOnSigtermWithTheirExitCodes)
     const CliRun stopped = run_cli_interrupted(args, sig);
     EXPECT_EQ(stopped.code, 128 + sig) << stopped.err;
     EXPECT_NE(stopped.err.find("accsim: train-campaign stopped before any experiment finished"), std::string::npos)
+        << stopped.err;
+    EXPECT_FALSE(fs::exists(out));
+    EXPECT_FALSE(fs::exists(checkpoint_path(out)));
+    const CliRun again = run_cli(args);
+    ASSERT_EQ(again.code, 0) << again.err;
+    EXPECT_TRUE(fs::exists(out));
+  }
+}
+
+// The memory campaign: a signal during its fault-free runs stops it before any
+// experiment with nothing kept; one after some experiments keeps them for the rerun.
+TEST(InterruptCommand, MemoryCampaignStopsOnSigintAndOnSigtermWithTheirExitCodes) {
+  TempDir dir;
+  json j = small_config();
+  j.erase("faults");
+  j["array"]["memory"] = {{"preset", "nv_small"}};
+  j["workload"]["parameters"] = trained_lenet5();
+  j["campaign"] = {{"experiments", 20}, {"test_limit", 4}, {"batch", 4}, {"sites", {"cbuf", "dram"}}};
+  const std::string config = write_config(dir, j);
+  for (const int sig : {SIGINT, SIGTERM}) {
+    const std::string out = (dir.path() / ("m" + std::to_string(sig) + ".h5")).string();
+    const std::vector<std::string> args = {"campaign", "--config", config, "--out", out, "--quiet"};
+    const CliRun stopped = run_cli_interrupted(args, sig);
+    EXPECT_EQ(stopped.code, 128 + sig) << stopped.err;
+    EXPECT_TRUE(exactly_one_line(stopped.err)) << stopped.err;
+    EXPECT_NE(stopped.err.find("accsim: memory campaign stopped before any experiment finished"), std::string::npos)
         << stopped.err;
     EXPECT_FALSE(fs::exists(out));
     EXPECT_FALSE(fs::exists(checkpoint_path(out)));

@@ -1,10 +1,14 @@
 // `accsim campaign` with the memory sites cbuf and dram (docs/memory_faults.md): the
-// files, the code's guarantees on the outcomes, thread-count independence, bad keys.
+// files, the code's guarantees on the outcomes, thread-count independence, bad keys, and
+// a run killed mid-way that resumes from its checkpoint.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 
 #include "tools/cli_test_util.h"
+#include "workloads/experiments/run_checkpoint.h"
 #include "workloads/io/results_file.h"
 #include "workloads/run/run_config.h"
 
@@ -153,6 +157,52 @@ TEST(MemoryCampaignCommand, BadMemoryKeysExitWith2NamingTheKey) {
     for (const auto& part : c.expected) EXPECT_NE(r.err.find(part), std::string::npos) << part << ": " << r.err;
     EXPECT_TRUE(files_containing(dir.path(), "x.h5").empty());
   }
+}
+
+std::string text_of(const fs::path& file) {
+  std::ifstream in(file);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// SIGKILLed once its checkpoint exists, the campaign resumes to the uninterrupted run's
+// results and tables; a checkpoint of another memory campaign (here: another code, which
+// the PE campaign's key does not cover) is refused naming it, and left in place.
+TEST(MemoryCampaignCommand, ARunKilledMidRunResumesToTheUninterruptedResults) {
+  TempDir dir;
+  json j = memory_config("none", 0.3, 1);  // silent reads rerun the model: long enough to be killed mid-way
+  j["campaign"]["experiments"] = 400;
+  j["campaign"]["checkpoint_seconds"] = 0.1;
+  const std::string config = write_config(dir, j);
+  const std::string whole = (dir.path() / "whole.h5").string(), parts = (dir.path() / "parts.h5").string();
+  const CliRun a = run_cli({"campaign", "--config", config, "--out", whole, "--quiet"});
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_FALSE(fs::exists(checkpoint_path(whole)));
+  const std::vector<std::string> args = {"campaign", "--config", config, "--out", parts, "--quiet"};
+  killed_mid_run(args, checkpoint_path(parts));
+  EXPECT_FALSE(fs::exists(parts));
+
+  json other = j;
+  other["campaign"]["memory"]["cbuf_code"] = "parity";
+  const std::string other_config = write_file(dir.path() / "other.json", other.dump());
+  const CliRun refused = run_cli({"campaign", "--config", other_config, "--out", parts, "--quiet"});
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_TRUE(exactly_one_line(refused.err)) << refused.err;
+  EXPECT_NE(refused.err.find("belongs to another memory campaign"), std::string::npos) << refused.err;
+  EXPECT_TRUE(fs::exists(checkpoint_path(parts)));
+
+  const CliRun resumed = run_cli(args);
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("resumed from"), std::string::npos) << resumed.out;
+  EXPECT_FALSE(fs::exists(checkpoint_path(parts)));
+  EXPECT_EQ(outcomes(whole), outcomes(parts));
+  for (const char* d : {"word", "bit", "bits", "cycle", "layer_index", "live", "reads_corrected", "reads_detected",
+                        "reads_silent", "corrupted_elements", "correct_to_wrong", "nonfinite_images"})
+    EXPECT_EQ(read_int64s(whole, std::string("/experiments/") + d), read_int64s(parts, std::string("/experiments/") + d))
+        << d;
+  EXPECT_EQ(text_of(dir.path() / "whole.csv"), text_of(dir.path() / "parts.csv"));
+  EXPECT_EQ(text_of(dir.path() / "whole.fit.csv"), text_of(dir.path() / "parts.fit.csv"));
 }
 
 // A sweep point runs the PE campaign: memory sites there are refused before anything runs.

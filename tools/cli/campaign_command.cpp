@@ -50,7 +50,7 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
   const std::uint64_t seed = rc.seed;
   const CampaignSource source = load_campaign(rc, seed, err);
   const Campaign& campaign = source.campaign;
-  if (!cc.memory_sites.empty()) return memory_campaign_command(options, rc, source, out);  // docs/memory_faults.md
+  if (!cc.memory_sites.empty()) return memory_campaign_command(options, rc, source, out, err);  // docs/memory_faults.md
 
   const bool own_stderr = &err == &std::cerr;
   const ProgressStyle style = !own_stderr ? ProgressStyle::none : progress_style_for_stderr(options.quiet);

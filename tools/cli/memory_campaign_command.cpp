@@ -3,12 +3,15 @@
 #include <chrono>
 #include <filesystem>
 #include <iomanip>
+#include <iostream>
 
 #include "tools/cli/output_guard.h"
+#include "tools/cli/stop_signals.h"
 #include "workloads/campaign/memory_campaign.h"
 #include "workloads/campaign/memory_campaign_report.h"
 #include "workloads/experiments/available_cpus.h"
 #include "workloads/experiments/progress_meter.h"
+#include "workloads/experiments/run_checkpoint.h"
 #include "workloads/io/csv_writer.h"
 #include "workloads/io/results_file.h"
 #include "workloads/io/run_attributes.h"
@@ -19,8 +22,29 @@ std::string fit_csv_path(const std::string& out_file) {
   return std::filesystem::path(out_file).replace_extension(".fit.csv").string();
 }
 
+namespace {
+
+// Runs what the checkpoint does not hold yet; Ctrl-C or a kill checkpoints and stops.
+MemoryCampaignResults run_with_checkpoint(const RunOptions& options, const Campaign& campaign, const std::string& file,
+                                          std::ostream& out, std::ostream& err, StopSignals& signals) {
+  const std::string checkpoint = checkpoint_path(options.out_file);
+  if (std::filesystem::exists(checkpoint)) out << "resuming from " << checkpoint << "\n";
+  const bool own_stderr = &err == &std::cerr;
+  ProgressMeter meter(err, own_stderr ? progress_style_for_stderr(options.quiet) : ProgressStyle::none,
+                      "accsim: memory campaign");
+  MemoryCampaignRunOptions ro;
+  ro.checkpoint = checkpoint;
+  ro.stop = &signals.flag();
+  ro.progress = &meter;
+  MemoryCampaignResults r = run_memory_campaign(campaign, file, ro);
+  meter.finish();
+  return r;
+}
+
+}  // namespace
+
 int memory_campaign_command(const RunOptions& options, const RunConfig& rc, const CampaignSource& source,
-                            std::ostream& out) {
+                            std::ostream& out, std::ostream& err) {
   const CampaignConfig& cc = *rc.campaign;
   RunOptions guarded = options;  // the FIT table is this campaign's own companion: guarded like the others
   guarded.outputs.push_back(fit_csv_path(options.out_file));
@@ -28,9 +52,20 @@ int memory_campaign_command(const RunOptions& options, const RunConfig& rc, cons
   {
     ResultsFile probe(options.out_file);  // fail before the work if the output cannot be written
   }
+  StopSignals signals;
   const auto t0 = std::chrono::steady_clock::now();
-  const MemoryCampaignResults r = run_memory_campaign(source.campaign, rc.file);
+  const MemoryCampaignResults r = run_with_checkpoint(options, source.campaign, rc.file, out, err, signals);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const std::string checkpoint = checkpoint_path(options.out_file);
+  if (!r.complete() && !std::filesystem::exists(checkpoint)) {  // stopped before an experiment finished
+    err << "accsim: memory campaign stopped before any experiment finished; nothing was kept\n";
+    return signals.exit_code();
+  }
+  if (!r.complete()) {
+    err << "accsim: memory campaign stopped after " << r.done_count << " of " << r.experiments.size()
+        << " experiments; they are kept in " << checkpoint << ": rerun the same command to resume\n";
+    return signals.exit_code();
+  }
   const Table rates = memory_rate_table(r);
   const Table fit = memory_fit_table(r, cc.memory, cc.memory_sites);
 
@@ -43,6 +78,7 @@ int memory_campaign_command(const RunOptions& options, const RunConfig& rc, cons
   const std::filesystem::path base(options.out_file);
   write_csv(std::filesystem::path(base).replace_extension(".csv").string(), rates);
   write_csv(fit_csv_path(options.out_file), fit);
+  discard_checkpoint(options.out_file);
 
   std::string sites, codes;
   for (MemoryStructure s : cc.memory_sites) {
@@ -64,8 +100,10 @@ int memory_campaign_command(const RunOptions& options, const RunConfig& rc, cons
     out << "\n";
   }
   const int threads = resolve_threads(cc.threads);
-  out << "run on " << threads << " thread" << (threads > 1 ? "s" : "") << " in " << ProgressMeter::duration(seconds)
-      << "\n\n";
+  out << r.done_count - r.resumed << " run here on " << threads << " thread" << (threads > 1 ? "s" : "") << " in "
+      << ProgressMeter::duration(seconds);
+  if (r.resumed > 0) out << "; " << r.resumed << " resumed from " << checkpoint;
+  out << "\n\n";
   print_memory_campaign(out, rates, fit);
   out << "\nresults: " << options.out_file << "\n";
   return 0;

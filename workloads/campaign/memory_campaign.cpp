@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <functional>
+#include <memory>
 #include <map>
 #include <stdexcept>
 
@@ -9,6 +12,10 @@
 #include "arch/pe_faults.h"
 #include "faultmodels/memory_layout.h"
 #include "workloads/campaign/campaign_evaluator.h"
+#include "workloads/campaign/memory_campaign_checkpoint.h"
+#include "workloads/campaign/memory_experiment_codec.h"
+#include "workloads/experiments/distributed_runner.h"
+#include "workloads/experiments/experiment_runner.h"
 #include "workloads/experiments/parallel_for.h"
 #include "workloads/models/graph_fault_evaluator.h"
 #include "workloads/models/incremental_run.h"
@@ -268,6 +275,32 @@ MemoryOccupancy dram_occupancy(const Layout& L, EccCode code, long long cycles) 
   return o;
 }
 
+// Evaluates the experiments not done yet (on the MPI ranks when started by mpirun,
+// docs/scale_out.md), checkpointing every checkpoint_seconds and when stopped.
+void run_pending(const MemoryCampaign& mc, const CampaignConfig& cc, const MemoryCampaignRunOptions& options,
+                 MemoryCampaignResults& r) {
+  ExperimentRunnerOptions runner;
+  runner.threads = cc.threads;
+  runner.checkpoint_seconds = cc.checkpoint_seconds;
+  runner.stop = options.stop;
+  runner.progress = options.progress;
+  std::function<std::function<void()>()> checkpoint;
+  if (!options.checkpoint.empty())
+    checkpoint = [&] {
+      auto snapshot = std::make_shared<MemoryCampaignResults>(r);
+      return [snapshot, &options] { write_memory_campaign_checkpoint(options.checkpoint, *snapshot); };
+    };
+  r.done_count += run_distributed(
+      pending_experiments(r.done, options.max_experiments), r.done,
+      [&](const std::vector<std::size_t>& group) -> std::function<void()> {
+        const std::size_t i = group.front();  // groups of one
+        MemoryExperiment e = r.experiments[i];  // its fault, drawn before the workers started
+        mc.evaluate(e);
+        return [&r, i, e] { r.experiments[i] = e; };
+      },
+      checkpoint, memory_experiment_codec(r.experiments), runner);
+}
+
 }  // namespace
 
 const std::vector<std::string>& memory_outcome_names() {
@@ -275,7 +308,8 @@ const std::vector<std::string>& memory_outcome_names() {
   return names;
 }
 
-MemoryCampaignResults run_memory_campaign(const Campaign& c, const std::string& config_file) {
+MemoryCampaignResults run_memory_campaign(const Campaign& c, const std::string& config_file,
+                                          const MemoryCampaignRunOptions& options) {
   const MemoryCampaign mc(c, config_file);
   const Layout& L = mc.full();
   const GraphGoldenBatch& first = mc.golden().front();
@@ -301,7 +335,11 @@ MemoryCampaignResults run_memory_campaign(const Campaign& c, const std::string& 
     e.live = !jobs.empty();
     if (e.fault.kind == FaultKind::transient && e.live) e.job = jobs.front();
   }
-  parallel_for(c.config.threads, r.experiments.size(), [&](std::size_t i) { mc.evaluate(r.experiments[i]); });
+  r.key = memory_campaign_key(c);
+  r.done.assign(r.experiments.size(), 0);
+  if (!options.checkpoint.empty() && std::filesystem::exists(options.checkpoint))
+    r.resumed = read_memory_campaign_checkpoint(options.checkpoint, r);
+  run_pending(mc, c.config, options, r);
   return r;
 }
 

@@ -10,12 +10,16 @@
 // Experiment outcome: DUE if any read detected the error; otherwise SDC / crash / masked
 // as the PE campaign classifies the logits when some read was silent; otherwise
 // corrected when some read corrected it; otherwise masked (the word held nothing live).
-// Each experiment depends only on its index: results are the same for any thread count.
+// Each experiment depends only on its index: results are the same for any thread count,
+// any number of MPI ranks (workloads/experiments/distributed_runner.h), and a run killed or
+// stopped resumes from its checkpoint (memory_campaign_checkpoint.h) to the same results.
+#include <atomic>
 #include <string>
 #include <vector>
 
 #include "faultmodels/memory_fault.h"
 #include "workloads/campaign/campaign_types.h"
+#include "workloads/experiments/progress_meter.h"
 
 namespace accsim {
 
@@ -51,11 +55,26 @@ struct MemoryCampaignResults {
   long long batch_cycles = 0, images = 0, golden_correct = 0;
   MemoryOccupancy occupancy[2];     // cbuf, dram
   std::vector<MemoryExperiment> experiments;
+  std::string key;          // resume key (memory_campaign_checkpoint.h)
+  std::vector<char> done;   // per experiment
+  long long resumed = 0, done_count = 0;
+  bool complete() const { return done_count == static_cast<long long>(experiments.size()); }
+};
+
+struct MemoryCampaignRunOptions {
+  std::string checkpoint;                   // "" = none (nothing is resumed or saved)
+  long long max_experiments = -1;           // stop after this many new experiments (tests: as if killed)
+  const std::atomic<bool>* stop = nullptr;  // set by a signal handler: checkpoint and return
+  ProgressMeter* progress = nullptr;
 };
 
 // `campaign.config.memory_sites` must be non-empty and the array's memory side enabled.
 // Throws InputError (naming `config_file` and the key) for an fp32-less datatype or a
-// disabled array.memory.
-MemoryCampaignResults run_memory_campaign(const Campaign& campaign, const std::string& config_file);
+// disabled array.memory, and for a checkpoint of another campaign. Stopped early
+// (max_experiments, stop), the results are incomplete and the checkpoint holds every
+// finished experiment; complete, the checkpoint is left for the caller to remove once the
+// outputs are written.
+MemoryCampaignResults run_memory_campaign(const Campaign& campaign, const std::string& config_file,
+                                          const MemoryCampaignRunOptions& options = {});
 
 }  // namespace accsim

@@ -1,15 +1,13 @@
 #include "workloads/dlrm/dlrm_study.h"
 
 #include <algorithm>
-#include <atomic>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <map>
+#include <memory>
 #include <mutex>
-#include <thread>
 
 #include "arch/json_excerpt.h"
 #include "arch/pe_faults.h"
@@ -17,7 +15,8 @@
 #include "faultmodels/parameter_injection.h"
 #include "workloads/dlrm/dlrm_graph.h"
 #include "workloads/dlrm/parameters_in_use_order.h"
-#include "workloads/experiments/available_cpus.h"
+#include "workloads/experiments/distributed_runner.h"
+#include "workloads/experiments/experiment_runner.h"
 #include "workloads/run/engines.h"
 #include "workloads/io/interval_text.h"
 #include "workloads/io/memory_limit.h"
@@ -235,6 +234,79 @@ std::vector<DlrmCell> empty_cells(const DlrmStudyConfig& cfg, std::size_t target
   return cells;
 }
 
+// One worker's copy of the model (its parameters are injected and undone per trial), the
+// sparsity its graph is bound to, and its engine.
+struct TrialWorker {
+  TrialWorker(const GoldenBatches& golden, const ArrayConfig& array, const std::string& engine_name)
+      : graph(golden.model), set(parameters_in_use_order(graph)), engine(make_engine(engine_name, array, healthy, 1)) {}
+  Graph graph;
+  ParameterSet set;  // points into graph: a worker never moves
+  PeFaults healthy;
+  std::unique_ptr<Engine> engine;
+  std::size_t bound = 0;
+};
+
+// Workers made on first need and lent to one group at a time: the runner's threads (and,
+// on rank 0 of an MPI run, its proxy threads, which compute nothing) share them.
+class TrialWorkers {
+ public:
+  TrialWorkers(const GoldenBatches& golden, const ArrayConfig& array, const std::string& engine)
+      : golden_(golden), array_(array), engine_(engine) {}
+
+  class Lease {
+   public:
+    Lease(TrialWorkers& owner, std::unique_ptr<TrialWorker> w) : owner_(owner), w_(std::move(w)) {}
+    ~Lease() { owner_.give_back(std::move(w_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    TrialWorker& operator*() const { return *w_; }
+
+   private:
+    TrialWorkers& owner_;
+    std::unique_ptr<TrialWorker> w_;
+  };
+
+  Lease lease() {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      if (!idle_.empty()) {
+        std::unique_ptr<TrialWorker> w = std::move(idle_.back());
+        idle_.pop_back();
+        return Lease(*this, std::move(w));
+      }
+    }
+    return Lease(*this, std::make_unique<TrialWorker>(golden_, array_, engine_));
+  }
+
+ private:
+  void give_back(std::unique_ptr<TrialWorker> w) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    idle_.push_back(std::move(w));
+  }
+
+  const GoldenBatches& golden_;
+  const ArrayConfig& array_;
+  const std::string& engine_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<TrialWorker>> idle_;
+};
+
+// A trial's result as bytes, for distributed runs; `slot(task)` is where task's trial is stored.
+ResultCodec dlrm_trial_codec(const std::function<DlrmTrial&(std::size_t)>& slot) {
+  return {[slot](std::size_t task, ByteWriter& w) {
+            const DlrmTrial& t = slot(task);
+            w.put(t.rmse);
+            w.put(t.nonfinite_outputs);
+            w.put(t.bit_flips);
+          },
+          [slot](std::size_t task, ByteReader& r) {
+            DlrmTrial& t = slot(task);
+            t.rmse = r.get<double>();
+            t.nonfinite_outputs = r.get<long long>();
+            t.bit_flips = r.get<std::uint64_t>();
+          }};
+}
+
 }  // namespace
 
 DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& cfg, const DlrmStudyOptions& o, std::ostream& progress) {
@@ -252,53 +324,44 @@ DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& cfg, const DlrmStudyOption
   result.forward_cycles = golden.batches.front().run.cycles;
   result.cells = empty_cells(cfg, targets.size());
 
-  const long long total = static_cast<long long>(result.cells.size()) * cfg.trials;
+  const auto total = static_cast<std::size_t>(result.cells.size()) * static_cast<std::size_t>(cfg.trials);
   const std::uint64_t trial_seed_base = stream_seed(o.seed, 0x7e57);
-  int workers = resolve_threads(o.threads);
-  if (o.engine == "cycle") workers = 1;  // one SystemC kernel per process
-  workers = static_cast<int>(std::min<long long>(workers, std::max<long long>(1, total)));
-  std::atomic<long long> next{0}, done{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  ProgressMeter bar(progress, o.progress, "accsim: dlrm trials");
-  bar.start(0, total);
-
-  const auto work = [&](bool reports_progress) {
-    try {
-      Graph g = golden.model;  // this worker's parameters: injected and undone per trial
-      ParameterSet set = parameters_in_use_order(g);
-      const PeFaults healthy;
-      const auto engine = make_engine(o.engine, cfg.array, healthy, 1);
-      std::size_t bound = 0;
-      for (;;) {
-        const long long task = next.fetch_add(1);
-        if (task >= total) break;
-        DlrmCell& cell = result.cells[static_cast<std::size_t>(task / cfg.trials)];
-        const std::size_t k = static_cast<std::size_t>(task % cfg.trials);
-        if (cell.sparsity != bound) golden.bind(g, bound = cell.sparsity);
-        const GraphRun& g_run = golden.batches[cell.sparsity].run;
-        const Tensor& clean_out = g_run.outputs.at(0);
-        const Injection inj = inject(set, targets[cell.target], cfg.faults.models[cell.model],
-                                     stream_seed(trial_seed_base, static_cast<std::uint64_t>(task)));
-        cell.trials[k] = inj.flips.empty() ? compare(clean_out, clean_out, 0)
-                                           : compare(clean_out, faulty_output(g, set, inj, g_run, *engine), inj.bit_flips());
-        inj.undo(set);
-        const long long d = done.fetch_add(1) + 1;
-        if (reports_progress) bar.update(d);
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(failure_mutex);
-      if (!failure) failure = std::current_exception();
-      next.store(total);
-    }
+  TrialWorkers workers(golden, cfg.array, o.engine);
+  auto trial = [&](TrialWorker& w, std::size_t task) {
+    const DlrmCell& cell = result.cells[task / static_cast<std::size_t>(cfg.trials)];
+    if (cell.sparsity != w.bound) golden.bind(w.graph, w.bound = cell.sparsity);
+    const GraphRun& g_run = golden.batches[cell.sparsity].run;
+    const Tensor& clean_out = g_run.outputs.at(0);
+    const Injection inj = inject(w.set, targets[cell.target], cfg.faults.models[cell.model],
+                                 stream_seed(trial_seed_base, static_cast<std::uint64_t>(task)));
+    const DlrmTrial t = inj.flips.empty()
+                            ? compare(clean_out, clean_out, 0)
+                            : compare(clean_out, faulty_output(w.graph, w.set, inj, g_run, *w.engine), inj.bit_flips());
+    inj.undo(w.set);
+    return t;
   };
-  std::vector<std::thread> pool;
-  for (int w = 1; w < workers; ++w) pool.emplace_back(work, false);
-  work(true);
-  for (auto& t : pool) t.join();
-  bar.update(done.load());
+  auto slot = [&result, &cfg](std::size_t task) -> DlrmTrial& {
+    return result.cells[task / static_cast<std::size_t>(cfg.trials)].trials[task % static_cast<std::size_t>(cfg.trials)];
+  };
+  ProgressMeter bar(progress, o.progress, "accsim: dlrm trials");
+  ExperimentRunnerOptions runner;
+  runner.threads = o.engine == "cycle" ? 1 : o.threads;  // one SystemC kernel per process
+  runner.progress = &bar;
+  std::vector<char> done(total, 0);
+  run_distributed(  // over the MPI ranks when started by mpirun (docs/scale_out.md)
+      pending_experiments(done, -1), done,
+      [&](const std::vector<std::size_t>& tasks) -> std::function<void()> {
+        std::vector<DlrmTrial> trials;
+        {
+          const TrialWorkers::Lease w = workers.lease();
+          for (std::size_t task : tasks) trials.push_back(trial(*w, task));
+        }
+        return [&slot, tasks, trials = std::move(trials)] {
+          for (std::size_t k = 0; k < tasks.size(); ++k) slot(tasks[k]) = trials[k];
+        };
+      },
+      nullptr, dlrm_trial_codec(slot), runner);
   bar.finish();
-  if (failure) std::rethrow_exception(failure);
   for (auto& c : result.cells) c.summary = summarize(c.trials);
   return result;
 }

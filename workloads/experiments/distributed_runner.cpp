@@ -22,7 +22,7 @@ namespace {
 
 using RunGroup = std::function<std::function<void()>(const std::vector<std::size_t>&)>;
 
-constexpr const char* kDistributedCommands[] = {"campaign", "pvf", "sweep"};
+constexpr const char* kDistributedCommands[] = {"campaign", "dlrm", "pvf", "sweep", "train-campaign"};
 
 // Set while this thread computes a group of a run: a run started inside an experiment (a
 // sweep point's campaign) runs on the threads of the rank computing that experiment.

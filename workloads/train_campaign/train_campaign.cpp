@@ -7,8 +7,10 @@
 #include "arch/input_error.h"
 #include "workloads/experiments/available_cpus.h"
 #include "workloads/experiments/checkpoint_header.h"
+#include "workloads/experiments/distributed_runner.h"
 #include "workloads/experiments/experiment_runner.h"
 #include "workloads/run/engines.h"
+#include "workloads/train_campaign/train_run_codec.h"
 #include "workloads/train_campaign/train_run_records.h"
 
 namespace accsim {
@@ -116,7 +118,8 @@ TrainCampaignResults run_train_campaign(const TrainingSubject& start, const Trai
         write_checkpoint(path, key, runs, done, w);
       };
     };
-  r.done_count += run_experiments(pending, r.done, run, checkpoint, ro);
+  // Over the MPI ranks when started by mpirun (docs/scale_out.md).
+  r.done_count += run_distributed(pending, r.done, run, checkpoint, train_run_codec(r.runs), ro);
   return r;
 }
 

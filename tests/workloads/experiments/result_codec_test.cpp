@@ -9,9 +9,11 @@
 #include <limits>
 
 #include "workloads/campaign/campaign_result_codec.h"
+#include "workloads/campaign/memory_experiment_codec.h"
 #include "workloads/experiments/distributed_runner.h"
 #include "workloads/experiments/mpi_session.h"
 #include "workloads/pvf/pvf_experiment_codec.h"
+#include "workloads/train_campaign/train_run_codec.h"
 
 namespace accsim {
 namespace {
@@ -105,6 +107,49 @@ TEST(ResultCodec, CampaignExperimentRoundTrips) {
             std::tie(v.outcome, v.detected, v.corrected, v.correct_to_wrong, v.cycles));
 }
 
+TEST(ResultCodec, TrainCampaignRunRoundTripsBitForBit) {
+  TrainRunRecord run;
+  run.loss = {2.25f, std::numeric_limits<float>::quiet_NaN(), -0.0f};
+  run.correct_faulty = {7, -1};
+  run.correct_fault_free = {9, 1LL << 40};
+  run.crash_step = 12;
+  run.crash_pass = 2;
+  std::vector<TrainRunRecord> from{run}, to(2);
+  ByteWriter w;
+  train_run_codec(from).encode(0, w);
+  ByteReader r(w.bytes());
+  train_run_codec(to).decode(1, r);
+  r.expect_end();
+  const TrainRunRecord& d = to[1];
+  ASSERT_EQ(d.loss.size(), run.loss.size());
+  for (std::size_t i = 0; i < run.loss.size(); ++i) EXPECT_TRUE(same_bits(d.loss[i], run.loss[i])) << i;
+  EXPECT_EQ(std::tie(d.correct_faulty, d.correct_fault_free, d.crash_step, d.crash_pass),
+            std::tie(run.correct_faulty, run.correct_fault_free, run.crash_step, run.crash_pass));
+  EXPECT_TRUE(to[0].loss.empty());  // only the decoded index is written
+}
+
+// What a memory-fault experiment's evaluation found travels; its drawn fault does not
+// (every rank draws it from the seed alike).
+TEST(ResultCodec, MemoryCampaignExperimentRoundTrips) {
+  MemoryExperiment e;
+  e.outcome = MemoryOutcome::due;
+  e.reads_corrected = 1, e.reads_detected = 2, e.reads_silent = 3, e.corrupted_elements = 1LL << 33;
+  e.correct_to_wrong = 5, e.nonfinite_images = 6;
+  std::vector<MemoryExperiment> from{e}, to(2);
+  to[1].fault.word = 77;
+  ByteWriter w;
+  memory_experiment_codec(from).encode(0, w);
+  ByteReader r(w.bytes());
+  memory_experiment_codec(to).decode(1, r);
+  r.expect_end();
+  const MemoryExperiment& d = to[1];
+  EXPECT_EQ(std::tie(d.outcome, d.reads_corrected, d.reads_detected, d.reads_silent, d.corrupted_elements,
+                     d.correct_to_wrong, d.nonfinite_images),
+            std::tie(e.outcome, e.reads_corrected, e.reads_detected, e.reads_silent, e.corrupted_elements,
+                     e.correct_to_wrong, e.nonfinite_images));
+  EXPECT_EQ(d.fault.word, 77);
+}
+
 // Outside mpirun a distributed run is the one-process runner: every pending experiment
 // runs and is stored once, and the codec is never used.
 TEST(DistributedRunner, OneProcessRunsEveryPendingExperimentLocally) {
@@ -126,6 +171,9 @@ TEST(DistributedRunner, OneProcessRunsEveryPendingExperimentLocally) {
   EXPECT_EQ(stored, (std::vector<int>{1, 0, 1, 1}));
   EXPECT_EQ(done, (std::vector<char>{1, 1, 1, 1}));
   EXPECT_TRUE(command_runs_distributed("pvf"));
+  EXPECT_TRUE(command_runs_distributed("train-campaign"));
+  EXPECT_TRUE(command_runs_distributed("dlrm"));
+  EXPECT_FALSE(command_runs_distributed("train"));
   EXPECT_FALSE(command_runs_distributed("run"));
 }
 

@@ -1,0 +1,17 @@
+#pragma once
+// A training-fault experiment's record as bytes, for distributed runs
+// (workloads/experiments/distributed_runner.h).
+#include <vector>
+
+#include "workloads/experiments/result_codec.h"
+#include "workloads/train_campaign/faulty_training.h"
+
+namespace accsim {
+
+void encode_train_run(const TrainRunRecord& run, ByteWriter& w);
+TrainRunRecord decode_train_run(ByteReader& r);
+
+// The codec over `runs` (a run's TrainCampaignResults::runs).
+ResultCodec train_run_codec(std::vector<TrainRunRecord>& runs);
+
+}  // namespace accsim
