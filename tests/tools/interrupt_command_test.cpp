@@ -132,10 +132,13 @@ TEST(InterruptCommand, MemoryCampaignStopsOnSigintAndOnSigtermWithTheirExitCodes
     const CliRun stopped = run_cli_interrupted(args, sig);
     EXPECT_EQ(stopped.code, 128 + sig) << stopped.err;
     EXPECT_TRUE(exactly_one_line(stopped.err)) << stopped.err;
-    EXPECT_NE(stopped.err.find("accsim: memory campaign stopped before any experiment finished"), std::string::npos)
-        << stopped.err;
+    // On a loaded machine the signal may come after the first experiments finished: then
+    // they are checkpointed; otherwise the line says that nothing was kept.
+    const bool none = stopped.err.find("accsim: memory campaign stopped before any experiment finished") !=
+                      std::string::npos;
+    EXPECT_TRUE(none || stopped.err.find("rerun the same command to resume") != std::string::npos) << stopped.err;
+    EXPECT_EQ(fs::exists(checkpoint_path(out)), !none) << stopped.err;
     EXPECT_FALSE(fs::exists(out));
-    EXPECT_FALSE(fs::exists(checkpoint_path(out)));
     const CliRun again = run_cli(args);
     ASSERT_EQ(again.code, 0) << again.err;
     EXPECT_TRUE(fs::exists(out));

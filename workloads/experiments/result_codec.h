@@ -91,8 +91,9 @@ struct ResultCodec {
   std::function<void(std::size_t, ByteReader&)> decode;
 };
 
-// The codec of `records` whose results are the listed members, sent in that order; a
-// decoded record starts from a default one, so members not listed are not carried.
+// The codec of `records` whose results are the listed members, sent in that order;
+// decoding overwrites those members only (the others, such as a fault drawn from the
+// seed on every rank, stay as the receiving rank planned them).
 template <typename Record, typename... Members>
 ResultCodec member_codec(std::vector<Record>& records, Members Record::*... members) {
   return {[&records, members...](std::size_t i, ByteWriter& w) {
@@ -100,9 +101,8 @@ ResultCodec member_codec(std::vector<Record>& records, Members Record::*... memb
             (w.put_field(e.*members), ...);
           },
           [&records, members...](std::size_t i, ByteReader& r) {
-            Record e;
+            Record& e = records.at(i);
             (r.get_field(e.*members), ...);
-            records.at(i) = std::move(e);
           }};
 }
 

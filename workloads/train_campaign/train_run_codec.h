@@ -8,9 +8,6 @@
 
 namespace accsim {
 
-void encode_train_run(const TrainRunRecord& run, ByteWriter& w);
-TrainRunRecord decode_train_run(ByteReader& r);
-
 // The codec over `runs` (a run's TrainCampaignResults::runs).
 ResultCodec train_run_codec(std::vector<TrainRunRecord>& runs);
 
