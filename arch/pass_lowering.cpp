@@ -1,5 +1,6 @@
 #include "arch/pass_lowering.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace accsim {
@@ -27,11 +28,33 @@ void check_shape(const Tensor& t, const std::vector<int>& shape, const char* wha
                                 ", expected " + Tensor(shape).shape_string());
 }
 
-// Gathers `from` into a tensor of `shape` through an origin map (-1: zero).
-Tensor gather(const Tensor& from, const std::vector<int>& shape, const std::vector<long long>& origin) {
-  Tensor t(shape);
-  for (std::size_t i = 0; i < origin.size(); ++i)
-    if (origin[i] >= 0) t[i] = from[static_cast<std::size_t>(origin[i])];
+// Backward-data's stationary operand [C, K, R, S]: W[k, c] rotated by 180 degrees
+// (stationary_origin's map, written as plain copies: it runs every training step).
+Tensor flipped_weights(const ConvShape& l, const Tensor& w) {
+  Tensor t({l.c, l.k, l.r, l.s});
+  const std::size_t rs = static_cast<std::size_t>(l.r) * l.s;
+  float* to = t.data();
+  for (int c = 0; c < l.c; ++c)
+    for (int k = 0; k < l.k; ++k, to += rs) {
+      const float* from = w.data() + (static_cast<std::size_t>(k) * l.c + c) * rs;
+      for (std::size_t i = 0; i < rs; ++i) to[i] = from[rs - 1 - i];
+    }
+  return t;
+}
+
+// Backward-weight's stationary operand [K, N, P', Q']: dY[n, k] dilated by the stride
+// (zeros between its elements), as stationary_origin maps it.
+Tensor dilated_output_gradient(const ConvShape& l, const ConvShape& j, const Tensor& grad_y) {
+  Tensor t({j.k, j.c, j.r, j.s});
+  const std::size_t pq = static_cast<std::size_t>(l.p()) * l.q(), plane = static_cast<std::size_t>(j.r) * j.s;
+  for (int k = 0; k < l.k; ++k)
+    for (int n = 0; n < l.n; ++n) {
+      const float* from = grad_y.data() + (static_cast<std::size_t>(n) * l.k + k) * pq;
+      float* to = t.data() + (static_cast<std::size_t>(k) * l.n + n) * plane;
+      for (int p = 0; p < l.p(); ++p)
+        for (int q = 0; q < l.q(); ++q)
+          to[static_cast<std::size_t>(p) * l.stride * j.s + static_cast<std::size_t>(q) * l.stride] = from[p * l.q() + q];
+    }
   return t;
 }
 
@@ -133,19 +156,21 @@ LoweredJob lower_backward_data(const ConvJob& layer, const Tensor& w, const Tens
   // dY[p] lands at row (R-1-pad) + p*stride of the padded, zero-inserted map; rows that
   // fall outside it only ever met padding in the forward pass and get no gradient.
   lj.streamed = Tensor({j.n, j.c, j.h, j.w});
+  const std::size_t pq = static_cast<std::size_t>(l.p()) * l.q(), plane = static_cast<std::size_t>(j.h) * j.w;
   for (int n = 0; n < l.n; ++n)
-    for (int k = 0; k < l.k; ++k)
+    for (int k = 0; k < l.k; ++k) {
+      const float* from = grad_y.data() + (static_cast<std::size_t>(n) * l.k + k) * pq;
+      float* to = lj.streamed.data() + (static_cast<std::size_t>(n) * j.c + k) * plane;
       for (int p = 0; p < l.p(); ++p) {
         const int y = l.r - 1 - l.pad + p * l.stride;
         if (y < 0 || y >= j.h) continue;
         for (int q = 0; q < l.q(); ++q) {
           const int x = l.s - 1 - l.pad + q * l.stride;
-          if (x < 0 || x >= j.w) continue;
-          lj.streamed[((static_cast<std::size_t>(n) * j.c + k) * j.h + y) * j.w + x] =
-              grad_y[((static_cast<std::size_t>(n) * l.k + k) * l.p() + p) * l.q() + q];
+          if (x >= 0 && x < j.w) to[static_cast<std::size_t>(y) * j.w + x] = from[p * l.q() + q];
         }
       }
-  lj.stationary = gather(w, {j.k, j.c, j.r, j.s}, stationary_origin(layer, Pass::backward_data));
+    }
+  lj.stationary = flipped_weights(l, w);
   return lj;
 }
 
@@ -155,14 +180,15 @@ LoweredJob lower_backward_weight(const ConvJob& layer, const Tensor& x, const Te
   check_shape(grad_y, {l.n, l.k, l.p(), l.q()}, "output gradient");
   LoweredJob lj{pass_job(layer, Pass::backward_weight), Tensor(), Tensor()};
   const ConvShape& j = lj.job.shape;
-  lj.streamed = Tensor({j.n, j.c, j.h, j.w});  // [C, N, H+2p, W+2p]
+  lj.streamed = Tensor({j.n, j.c, j.h, j.w});  // [C, N, H+2p, W+2p]: X with N and C swapped, padded
+  const std::size_t hw = static_cast<std::size_t>(l.h) * l.w, plane = static_cast<std::size_t>(j.h) * j.w;
   for (int n = 0; n < l.n; ++n)
-    for (int c = 0; c < l.c; ++c)
-      for (int y = 0; y < l.h; ++y)
-        for (int xx = 0; xx < l.w; ++xx)
-          lj.streamed[((static_cast<std::size_t>(c) * j.c + n) * j.h + y + l.pad) * j.w + xx + l.pad] =
-              x[((static_cast<std::size_t>(n) * l.c + c) * l.h + y) * l.w + xx];
-  lj.stationary = gather(grad_y, {j.k, j.c, j.r, j.s}, stationary_origin(layer, Pass::backward_weight));
+    for (int c = 0; c < l.c; ++c) {
+      const float* from = x.data() + (static_cast<std::size_t>(n) * l.c + c) * hw;
+      float* to = lj.streamed.data() + (static_cast<std::size_t>(c) * j.c + n) * plane + l.pad * j.w + l.pad;
+      for (int y = 0; y < l.h; ++y, from += l.w, to += j.w) std::copy(from, from + l.w, to);
+    }
+  lj.stationary = dilated_output_gradient(l, j, grad_y);
   return lj;
 }
 
@@ -170,10 +196,16 @@ Tensor lift_output(const ConvJob& layer, Pass pass, const Tensor& job_output) {
   const ConvShape j = lowered_shape(layer, pass);
   check_shape(job_output, {j.n, j.k, j.p(), j.q()}, "job output");
   if (pass != Pass::backward_weight) return job_output;
+  // job output [C, K, Pj, Qj] -> dW [K, C, R, S], cropping the positions past R x S (output_destination)
+  const ConvShape& l = layer.shape;
   Tensor out(output_tensor_shape(layer, pass));
-  const auto dest = output_destination(layer, pass);
-  for (std::size_t i = 0; i < dest.size(); ++i)
-    if (dest[i] >= 0) out[static_cast<std::size_t>(dest[i])] = job_output[i];
+  const std::size_t rs = static_cast<std::size_t>(l.r) * l.s, plane = static_cast<std::size_t>(j.p()) * j.q();
+  for (int c = 0; c < l.c; ++c)
+    for (int k = 0; k < l.k; ++k) {
+      const float* from = job_output.data() + (static_cast<std::size_t>(c) * l.k + k) * plane;
+      float* to = out.data() + (static_cast<std::size_t>(k) * l.c + c) * rs;
+      for (int r = 0; r < l.r; ++r, from += j.q(), to += l.s) std::copy(from, from + l.s, to);
+    }
   return out;
 }
 

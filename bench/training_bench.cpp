@@ -2,8 +2,7 @@
 // small array through the fast engine), fault-free and with one permanent fault, at 1
 // thread and at the thread count accsim uses:
 //   LeNet-5 with the graph trainer (`accsim train`'s one loop: the network as its graph,
-//   workloads/models/network_graph.h) and with the chain Trainer it replaced (while
-//   workloads/training/trainer.h exists; bit-identical results);
+//   workloads/models/network_graph.h);
 //   ResNet-8 (configs/models/resnet8_fmnist.onnx) with the graph trainer.
 // Next to PyTorch (Debian's python3-torch) timed at the same thread counts in one process
 // after the benchmarks: bench/pytorch_lenet_train.py for LeNet-5, bench/onnx_torch_train.py
@@ -11,15 +10,13 @@
 // configuration, wall clock, per core and per CPU second. Reports images per wall-clock
 // second, the projected time of one 60k-image epoch, and the ratios.
 //
-// Benchmarks: train_step/<lenet5|resnet8>/<fault-free|1_fault>/<T>_threads and
-// chain_step/lenet5/...; with --benchmark_repetitions=N the summary takes each
+// Benchmarks: train_step/<lenet5|resnet8>/<fault-free|1_fault>/<T>_threads; with --benchmark_repetitions=N the summary takes each
 // benchmark's fastest repetition.
 #include "bench_common.h"
 #include "kernels/sgd.h"
 #include "workloads/models/network_graph.h"
 #include "workloads/run/engines.h"
 #include "workloads/training/graph_trainer.h"
-#include "workloads/training/trainer.h"
 
 namespace {
 
@@ -85,25 +82,6 @@ void BM_graph_step(benchmark::State& state, const std::string& model, bool fault
   count_images(state);
 }
 
-void BM_chain_step(benchmark::State& state, bool faulty, int threads) {
-  const ArrayConfig& array = preset("small");
-  const PeFaults faults = bench_faults(array, faulty);
-  FastEngine engine(array, faults, threads);
-  const Network net = lenet5();
-  NetworkParameters params = init_parameters(net, 123);
-  Trainer trainer(net, params, engine);
-  Sgd sgd(sgd_config(), Trainer::parameter_specs(net, params));
-  const Batch batch;
-  long long cycle = 0;
-  const CpuTimer cpu;
-  for (auto _ : state) {
-    const StepResult r = trainer.train_step(batch.images, batch.labels, sgd, cycle);
-    benchmark::DoNotOptimize(r.loss.loss);
-  }
-  cpu.stop(state);
-  count_images(state);
-}
-
 void add(const std::string& name, std::function<void(benchmark::State&)> fn) {
   benchmark::RegisterBenchmark(name.c_str(), std::move(fn))->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 }
@@ -114,10 +92,6 @@ void register_benchmarks() {
       for (int t : thread_counts())
         add(step_name("train_step", model, faulty) + "/" + threads_name(t),
             [=](benchmark::State& st) { BM_graph_step(st, model, faulty, t); });
-  for (bool faulty : {false, true})
-    for (int t : thread_counts())
-      add(step_name("chain_step", "lenet5", faulty) + "/" + threads_name(t),
-          [=](benchmark::State& st) { BM_chain_step(st, faulty, t); });
 }
 
 std::string epoch(const Rates& rates) {
@@ -157,8 +131,6 @@ void print_summary(const SummaryReporter& rep) {
   } rows[] = {
       {"LeNet-5, graph trainer, fault-free", step_name("train_step", "lenet5", false)},
       {"LeNet-5, graph trainer, one permanent fault", step_name("train_step", "lenet5", true)},
-      {"LeNet-5, chain Trainer, fault-free", step_name("chain_step", "lenet5", false)},
-      {"LeNet-5, chain Trainer, one permanent fault", step_name("chain_step", "lenet5", true)},
       {"ResNet-8, graph trainer, fault-free", step_name("train_step", "resnet8", false)},
       {"ResNet-8, graph trainer, one permanent fault", step_name("train_step", "resnet8", true)},
   };

@@ -33,12 +33,14 @@ void int8_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping,
   lay_out(s, layout, values.data(), &images, input.data());
 
   std::vector<StuckMask> im(static_cast<std::size_t>(rows) * cols), pm(im.size());  // [col][row]
-  std::vector<char> col_masked(cols, 0);
+  // Per PE, not per column: a stuck input or product on one PE leaves its column's other
+  // rows on the vector loop (their masks are identities, which the plain product equals).
+  std::vector<char> pe_masked(im.size(), 0);
   for (int col = 0; col < cols; ++col)
     for (int row = 0; row < rows; ++row) {
       im[col * rows + row] = faults.input(row, col);
       pm[col * rows + row] = faults.product(row, col);
-      if (!im[col * rows + row].identity() || !pm[col * rows + row].identity()) col_masked[col] = 1;
+      pe_masked[col * rows + row] = !im[col * rows + row].identity() || !pm[col * rows + row].identity();
     }
 
   std::vector<int> row_ch, col_ch;
@@ -94,7 +96,7 @@ void int8_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping,
             for (int row = 0; row < rows; ++row) {
               const std::int32_t w = w_reg[c0 + row];
               const std::int32_t* xr = &x[static_cast<std::size_t>(row) * kRow];
-              if (col_masked[col]) {
+              if (pe_masked[c0 + row]) {
                 const StuckMask in = im[c0 + row], pr = pm[c0 + row];
                 for (int i = 0; i < count; ++i) {
                   const std::int32_t xi = sign_extend(in.apply(static_cast<std::uint32_t>(xr[i])), 8);
@@ -105,7 +107,7 @@ void int8_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping,
                 for (int i = 0; i < count; ++i) ps[i] += static_cast<std::uint32_t>(w * xr[i]);
               }
             }
-            if (psum_stuck) {
+            if (psum_stuck && !faults.psum(col).identity()) {
               const StuckMask& sm = faults.psum(col);
               for (int i = 0; i < count; ++i) ps[i] = sm.apply(ps[i]);
             }

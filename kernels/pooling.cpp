@@ -93,6 +93,77 @@ Tensor pool_backward(const Tensor& x, const Tensor& grad_y, const PoolWindow& w,
   return gx;
 }
 
+// LeNet's and most CNNs' pool: 2x2 windows, stride 2, no padding or dilation, every
+// window inside the input. Walked per output row with the taps in the generic order
+// (row-major), so the results are the generic walk's bit for bit.
+bool plain_2x2(const Tensor& x, const PoolWindow& w) {
+  const auto all = [](const std::vector<int>& v, int e) {
+    for (int i : v)
+      if (i != e) return false;
+    return true;
+  };
+  return all(w.kernel, 2) && all(w.strides, 2) && all(w.pads, 0) && all(w.dilations, 1) && !w.ceil_mode &&
+         x.dim(2) >= 2 && x.dim(3) >= 2;
+}
+
+// The taps of one 2x2 window in row-major order: a[0], a[1], a[W], a[W + 1].
+struct Window2x2 {
+  const float* a;
+  int W;
+  float tap(int t) const { return a[(t >> 1) * W + (t & 1)]; }
+  int offset(int t) const { return (t >> 1) * W + (t & 1); }
+};
+
+// Calls out(window, out_index) for every output of a plain 2x2 pool.
+template <class Out>
+void each_2x2_window(const Tensor& x, Out out) {
+  const int H = x.dim(2), W = x.dim(3), P = H / 2, Q = W / 2;
+  const std::size_t plane = static_cast<std::size_t>(H) * W, planes = static_cast<std::size_t>(x.dim(0)) * x.dim(1);
+  std::size_t o = 0;
+  for (std::size_t pl = 0; pl < planes; ++pl)
+    for (int p = 0; p < P; ++p) {
+      const float* row = x.data() + pl * plane + static_cast<std::size_t>(2 * p) * W;
+      for (int q = 0; q < Q; ++q, ++o) out(Window2x2{row + 2 * q, W}, o);
+    }
+}
+
+Tensor max_pool_2x2(const Tensor& x) {
+  Tensor y({x.dim(0), x.dim(1), x.dim(2) / 2, x.dim(3) / 2});
+  float* to = y.data();
+  each_2x2_window(x, [to](const Window2x2& win, std::size_t o) {
+    float m = -std::numeric_limits<float>::infinity();
+    for (int t = 0; t < 4; ++t) {
+      const float v = win.tap(t);
+      if (v != v) {  // the first NaN ends the window
+        m = v;
+        break;
+      }
+      if (v > m) m = v;
+    }
+    to[o] = m;
+  });
+  return y;
+}
+
+Tensor max_pool_backward_2x2(const Tensor& x, const Tensor& grad_y) {
+  Tensor gx(x.shape());
+  const float* g = grad_y.data();
+  float* base = gx.data();
+  const float* x0 = x.data();
+  each_2x2_window(x, [=](const Window2x2& win, std::size_t o) {
+    float m = win.tap(0);
+    if (m != m) return;  // a NaN window's output does not depend on x smoothly
+    int best = 0;
+    for (int t = 1; t < 4; ++t) {
+      const float v = win.tap(t);
+      if (v != v) return;
+      if (v > m) m = v, best = t;
+    }
+    base[(win.a - x0) + win.offset(best)] += g[o];
+  });
+  return gx;
+}
+
 }  // namespace
 
 std::vector<int> pool_output_shape(const std::vector<int>& x, const PoolWindow& w) {
@@ -102,6 +173,7 @@ std::vector<int> pool_output_shape(const std::vector<int>& x, const PoolWindow& 
 
 Tensor max_pool(const Tensor& x, const PoolWindow& w) {
   check_window(x.shape(), w);
+  if (plain_2x2(x, w)) return max_pool_2x2(x);
   const int W = x.dim(3), dh = w.dilations.at(0), dw = w.dilations.at(1);
   return pool(x, w, [=](const float* px, const Taps& r, const Taps& c) {
     float m = -std::numeric_limits<float>::infinity();
@@ -134,6 +206,7 @@ Tensor average_pool(const Tensor& x, const PoolWindow& w) {
 
 Tensor max_pool_backward(const Tensor& x, const Tensor& grad_y, const PoolWindow& w) {
   check_window(x.shape(), w);
+  if (plain_2x2(x, w) && grad_y.shape() == pool_output_shape(x.shape(), w)) return max_pool_backward_2x2(x, grad_y);
   const int W = x.dim(3), dh = w.dilations.at(0), dw = w.dilations.at(1);
   return pool_backward(x, grad_y, w, [=](const float* px, float* gx, const Taps& r, const Taps& c, float g) {
     // The taps as max_pool walks them (a row pointer per window row): the first maximum wins.

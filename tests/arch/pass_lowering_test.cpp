@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "arch/number_format.h"
 #include "kernels/reference_conv.h"
 #include "test_util.h"
 
@@ -88,6 +89,42 @@ TEST(PassLowering, BackwardJobsOnTheReferenceConvEqualTextbookGradientsOnRandomL
     const Tensor dw = lift_output(layer, Pass::backward_weight, reference_conv2d(bw.job.shape, bw.streamed, bw.stationary));
     EXPECT_EQ(dw.shape(), output_tensor_shape(layer, Pass::backward_weight));
     expect_close(dw, want.dw, "dW");
+  }
+}
+
+// The lowering writes its operands and lifts dW with plain loops; the index maps that
+// carry fault masks between job and layer (stationary_origin, output_destination) must
+// say the same, element for element, or a mapped fault would land on other elements.
+TEST(PassLowering, LoweredOperandsAndLiftedOutputsFollowTheIndexMaps) {
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    Rng rng(seed);
+    const ConvJob layer = random_layer(rng, seed % 5 == 0);
+    const ConvShape& l = layer.shape;
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    const Tensor x = random_tensor({l.n, l.c, l.h, l.w}, rng), w = random_tensor({l.k, l.c, l.r, l.s}, rng);
+    const Tensor dy = random_tensor({l.n, l.k, l.p(), l.q()}, rng);
+    const struct {
+      Pass pass;
+      LoweredJob lowered;
+      const Tensor& stationary;
+    } cases[] = {{Pass::backward_data, lower_backward_data(layer, w, dy), w},
+                 {Pass::backward_weight, lower_backward_weight(layer, x, dy), dy}};
+    for (const auto& c : cases) {
+      const auto origin = stationary_origin(layer, c.pass);
+      ASSERT_EQ(origin.size(), c.lowered.stationary.size());
+      for (std::size_t i = 0; i < origin.size(); ++i)
+        ASSERT_EQ(float_bits(c.lowered.stationary[i]),
+                  float_bits(origin[i] < 0 ? 0.0f : c.stationary[static_cast<std::size_t>(origin[i])]))
+            << to_string(c.pass) << " stationary element " << i;
+      const ConvShape& j = c.lowered.job.shape;
+      const Tensor job_output = random_tensor({j.n, j.k, j.p(), j.q()}, rng);
+      const Tensor lifted = lift_output(layer, c.pass, job_output);
+      Tensor want(output_tensor_shape(layer, c.pass));
+      const auto dest = output_destination(layer, c.pass);
+      for (std::size_t i = 0; i < dest.size(); ++i)
+        if (dest[i] >= 0) want[static_cast<std::size_t>(dest[i])] = job_output[i];
+      EXPECT_EQ(testing::count_bit_differences(lifted, want), 0) << to_string(c.pass) << " lifted output";
+    }
   }
 }
 

@@ -193,10 +193,33 @@ TEST(Pooling, RandomWindowsMatchExplicitlyPaddedReference) {
   EXPECT_GT(cases, 150);
 }
 
-// max_pool_backward sends each window's gradient to the first maximum of its taps in
-// row-major order (ties: the first; -inf windows: the first tap inside the input) and
-// nothing from a window holding a NaN, on random windows (padding, dilation, ceil_mode),
-// against a scan of every tap written here.
+// dL/dx of a max pool by a scan of every tap: each window's gradient to the first maximum
+// of its taps in row-major order (ties: the first; -inf windows: the first tap inside the
+// input), nothing from a window holding a NaN.
+Tensor first_maximum_gradient(const Tensor& x, const Tensor& g, const PoolWindow& w) {
+  Tensor expected(x.shape());
+  const int H = x.dim(2), W = x.dim(3), P = g.dim(2), Q = g.dim(3);
+  for (int pl = 0; pl < x.dim(0) * x.dim(1); ++pl)
+    for (int p = 0; p < P; ++p)
+      for (int q = 0; q < Q; ++q) {
+        long best = -1;
+        bool nan = false;
+        for (int i = 0; i < w.kernel[0]; ++i)
+          for (int j = 0; j < w.kernel[1]; ++j) {
+            const int h = p * w.strides[0] - w.pads[0] + i * w.dilations[0];
+            const int c = q * w.strides[1] - w.pads[1] + j * w.dilations[1];
+            if (h < 0 || h >= H || c < 0 || c >= W) continue;
+            const long at = (static_cast<long>(pl) * H + h) * W + c;
+            nan = nan || std::isnan(x[static_cast<std::size_t>(at)]);
+            if (best < 0 || x[static_cast<std::size_t>(at)] > x[static_cast<std::size_t>(best)]) best = at;
+          }
+        if (!nan && best >= 0)
+          expected[static_cast<std::size_t>(best)] += g[(static_cast<std::size_t>(pl) * P + p) * Q + q];
+      }
+  return expected;
+}
+
+// max_pool_backward against that scan on random windows (padding, dilation, ceil_mode).
 TEST(Pooling, MaxPoolBackwardGoesToTheFirstMaximumOfEveryWindow) {
   Rng rng(1333);
   int cases = 0;
@@ -215,30 +238,39 @@ TEST(Pooling, MaxPoolBackwardGoesToTheFirstMaximumOfEveryWindow) {
     }
     ++cases;
     const Tensor g = random_tensor(shape, rng, 0.5f, 1.5f);
-    Tensor expected(x.shape());
-    const int P = shape[2], Q = shape[3];
-    for (int pl = 0; pl < 4; ++pl)
-      for (int p = 0; p < P; ++p)
-        for (int q = 0; q < Q; ++q) {
-          long best = -1;
-          bool nan = false;
-          for (int i = 0; i < w.kernel[0]; ++i)
-            for (int j = 0; j < w.kernel[1]; ++j) {
-              const int h = p * w.strides[0] - w.pads[0] + i * w.dilations[0];
-              const int c = q * w.strides[1] - w.pads[1] + j * w.dilations[1];
-              if (h < 0 || h >= H || c < 0 || c >= W) continue;
-              const long at = (static_cast<long>(pl) * H + h) * W + c;
-              nan = nan || std::isnan(x[static_cast<std::size_t>(at)]);
-              if (best < 0 || x[static_cast<std::size_t>(at)] > x[static_cast<std::size_t>(best)]) best = at;
-            }
-          if (!nan && best >= 0)
-            expected[static_cast<std::size_t>(best)] += g[(static_cast<std::size_t>(pl) * P + p) * Q + q];
-        }
+    const Tensor expected = first_maximum_gradient(x, g, w);
     const Tensor gx = max_pool_backward(x, g, w);
     for (std::size_t i = 0; i < gx.size(); ++i)
       ASSERT_TRUE(same_bits(gx[i], expected[i])) << "trial " << trial << " " << i << ": " << gx[i] << " vs " << expected[i];
   }
   EXPECT_GT(cases, 150);
+}
+
+// The 2x2, stride-2 pool (its own loop) on odd and even sizes, ties, signed zeros, NaN
+// payloads and infinities: forward as the padded reference and the legacy max_pool2d (the
+// first NaN's payload), backward as the scan, bit for bit (zero gradients of either sign too).
+TEST(Pooling, TwoByTwoStrideTwoPoolMatchesTheReferencesBitForBit) {
+  Rng rng(1334);
+  const float specials[] = {kNan, bits_float(0x7fa00001u), bits_float(0xffc00123u), -0.0f, 0.0f, kInf, -kInf, 1.0f};
+  const PoolWindow w = window(2, 2, {0, 0, 0, 0}, false);
+  for (int trial = 0; trial < 40; ++trial) {
+    const int H = 2 + static_cast<int>(rng.below(7)), W = 2 + static_cast<int>(rng.below(7));
+    Tensor x = random_tensor({2, 3, H, W}, rng, -2.0f, 2.0f);
+    for (auto& v : x.values())
+      if (rng.below(5) == 0) v = specials[rng.below(8)];
+    const Tensor y = max_pool(x, w), ref = reference_pool(x, w, false), legacy = max_pool2d(x, 2);
+    ASSERT_EQ(y.shape(), ref.shape());
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      ASSERT_TRUE(same_bits(y[i], ref[i]) || (std::isnan(y[i]) && std::isnan(ref[i]))) << "trial " << trial << " " << i;
+      ASSERT_TRUE(same_bits(y[i], legacy[i])) << "trial " << trial << " " << i << " (NaN payload)";
+    }
+    Tensor g = random_tensor(y.shape(), rng, -1.0f, 1.0f);
+    for (auto& v : g.values())
+      if (rng.below(6) == 0) v = rng.below(2) ? -0.0f : 0.0f;
+    const Tensor gx = max_pool_backward(x, g, w), expected = first_maximum_gradient(x, g, w);
+    for (std::size_t i = 0; i < gx.size(); ++i)
+      ASSERT_TRUE(same_bits(gx[i], expected[i])) << "trial " << trial << " grad " << i;
+  }
 }
 
 // With kernel = stride = size and no padding, max_pool is the legacy chains' max_pool2d bit for

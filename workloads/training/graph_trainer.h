@@ -18,7 +18,7 @@
 #include "kernels/optimizer.h"
 #include "workloads/io/fashion_mnist.h"
 #include "workloads/training/graph_backward.h"
-#include "workloads/training/trainer.h"
+#include "workloads/training/step_result.h"
 
 namespace accsim {
 

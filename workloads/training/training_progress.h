@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "workloads/io/results_file.h"
-#include "workloads/training/trainer.h"
+#include "workloads/training/step_result.h"
 #include "workloads/training/training_run.h"
 
 namespace accsim {

@@ -22,7 +22,7 @@
 #include "workloads/train_campaign/train_campaign_output.h"
 #include "workloads/train_campaign/train_campaign_setup.h"
 #include "kernels/optimizer_table.h"
-#include "workloads/training/trainer.h"
+#include "workloads/training/chain_trainer.h"
 #include "workloads/training/training_batches.h"
 
 namespace accsim {
@@ -143,8 +143,8 @@ TEST_F(GraphTrainCampaignTest, ANonFiniteLossIsACrashWithItsStepAndPass) {
 }
 
 // LeNet-5 through the graph subject (network_graph.h) trains bit for bit as the chain
-// trainer (workloads/training/trainer.h) on the same batches, parameters, optimiser and
-// faulty engine: losses and the validation count match.
+// trainer (the test reference tests/workloads/training/chain_trainer.h) on the same
+// batches, parameters, optimiser and faulty engine: losses and the validation count match.
 TEST_F(GraphTrainCampaignTest, LeNet5AsAGraphStepsAsTheChainTrainer) {
   json_["workload"] = {{"network", "lenet5"}};
   json_["array"] = small_array();

@@ -20,7 +20,7 @@
 #include "workloads/models/tiny_classifier.h"
 #include "workloads/run/engines.h"
 #include "workloads/training/operator_gradients.h"
-#include "workloads/training/trainer.h"
+#include "workloads/training/chain_trainer.h"
 
 namespace accsim::testing {
 namespace {

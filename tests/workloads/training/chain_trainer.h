@@ -1,4 +1,9 @@
 #pragma once
+// The chain trainer: a test reference, no longer a training loop of accsim's (`accsim
+// train` runs every model as a graph, workloads/training/graph_trainer.h). It walks a
+// layer chain (workloads/models/network.h) with its own code for every layer, so the
+// graph trainer's steps are checked against an independent implementation.
+//
 // One training step of a network on the simulated array: every conv and linear layer's
 // forward, backward-data and backward-weight pass runs as an array job through the
 // engine (arch/pass_lowering.h), with the engine's faults active in every pass; bias,
@@ -7,16 +12,11 @@
 #include <vector>
 
 #include "arch/engine.h"
-#include "kernels/loss.h"
 #include "kernels/optimizer.h"
 #include "workloads/models/network.h"
+#include "workloads/training/step_result.h"
 
 namespace accsim {
-
-struct StepResult {
-  CrossEntropyResult loss;
-  long long cycles = 0;  // array cycles of the step's jobs
-};
 
 struct Gradients {
   std::vector<Tensor> weights, biases;  // shaped like the parameters

@@ -1,6 +1,6 @@
 // Training on the simulated array: gradients equal finite differences of the loss, the
 // configured faults act in the backward passes too, and both engines train bit-identically.
-#include "workloads/training/trainer.h"
+#include "workloads/training/chain_trainer.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "workloads/training/trainer.h"
+#include "workloads/training/chain_trainer.h"
 
 #include <stdexcept>
 
