@@ -16,10 +16,6 @@ bool same_shape(const ConvShape& a, const ConvShape& b) {
          a.stride == b.stride && a.pad == b.pad;
 }
 
-bool same_bits(const Tensor& a, const Tensor& b) {
-  return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 // dirty[i]: image i of `input` differs from the recorded one.
 std::vector<char> dirty_images(const Tensor& input, const Tensor& recorded) {
   const int n = input.dim(0);
@@ -117,11 +113,12 @@ JobResult PlaneRerunEngine::run(const ConvJob& job, const Tensor& input, const T
   const Mapping& mapping = mappings_[static_cast<std::size_t>(j)];
   const Tensor& recorded_weights = stationary_[static_cast<std::size_t>(j)];
   if (recorded_weights.shape() != weights.shape()) return fast_.run(job, input, weights, start_cycle);
-  if (!same_bits(recorded_weights, weights)) {  // corrupted parameters (PVF)
+  // Corrupted parameters (PVF): one pass over the operand finds whether and where it differs.
+  const std::vector<int> channels = changed_channels(recorded_weights, weights);
+  if (!channels.empty()) {
     if (!faults_.faults().empty()) return fast_.run(job, input, weights, start_cycle);
     JobResult r{record.output, record.timing};
-    const ConvRegion region = planes_of_channels(array_, mapping, changed_channels(recorded_weights, weights),
-                                                 dirty_images(input, record.input));
+    const ConvRegion region = planes_of_channels(array_, mapping, channels, dirty_images(input, record.input));
     array_conv_region(job, array_, mapping, faults_, ErrorPattern{}, input, weights, region, r.output);
     return r;
   }

@@ -19,7 +19,6 @@
 #include "workloads/experiments/rank_protocol.h"
 #include "workloads/models/graph_hash.h"
 #include "workloads/pvf/pvf_adaptive.h"
-#include "workloads/pvf/pvf_chain_model.h"
 #include "workloads/pvf/pvf_checkpoint.h"
 #include "workloads/pvf/pvf_experiment_codec.h"
 #include "workloads/pvf/pvf_graph_model.h"
@@ -231,7 +230,7 @@ namespace {
 // variant's protected bits, the workers and the targets resolved on the parameters.
 struct PvfSession {
   explicit PvfSession(const PvfCampaign& c)
-      : model(c.graph ? make_graph_pvf_model(c) : make_chain_pvf_model(c)), workers(*model) {
+      : model(make_graph_pvf_model(c)), workers(*model) {
     std::vector<long long> nonfinite;
     for (int i = 0; i < c.images.dim(0); ++i)
       if (model->golden_nonfinite(i)) nonfinite.push_back(c.config.test_offset + i);

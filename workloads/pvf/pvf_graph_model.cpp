@@ -16,6 +16,7 @@
 #include "workloads/models/batch_effect.h"
 #include "workloads/models/network_graph.h"
 #include "workloads/models/plane_rerun_engine.h"
+#include "workloads/pvf/batched_golden.h"
 #include "workloads/pvf/stacked_remainder.h"
 
 namespace accsim {
@@ -140,6 +141,7 @@ class GraphPvfModel : public PvfModel {
 
  private:
   void record_goldens(std::size_t graph);
+  void keep_golden(std::size_t graph, std::size_t image, GraphRun&& run);
   bool check_stacking(std::size_t graph) const;
   void forget_data_stationaries(std::size_t graph, const std::vector<std::vector<char>>& varies);
   long long batch_cycles(std::size_t graph) const;
@@ -233,6 +235,9 @@ std::vector<char> stationary_differs(const std::vector<LayerRun>& jobs, const st
   return differs;
 }
 
+// Image 0's recorded run gives the stationary operands (kept once) and the jobs' timing;
+// every image's record comes from batches of pvf.batch (batched_golden.h), else one
+// image at a time.
 void GraphPvfModel::record_goldens(std::size_t d) {
   const std::size_t n = images_.size();
   const Graph& graph = *variants_.graphs[d];
@@ -240,24 +245,34 @@ void GraphPvfModel::record_goldens(std::size_t d) {
   correct_[d].resize(n);
   nonfinite_[d].resize(n);
   const PeFaults healthy;
-  for (const LayerRun& job : run_graph(graph, images_[0], *make_engine("fast", c_.array, healthy), true).jobs) {
+  const GraphRun first = run_graph(graph, images_[0], *make_engine("fast", c_.array, healthy), true);
+  for (const LayerRun& job : first.jobs) {
     stationary_[d].push_back(job.weights);
     mappings_[d].emplace_back(job.job.shape, c_.array, c_.array.swizzle, job.job.swizzle_seed);
   }
-  std::vector<std::vector<char>> varies(n);  // per image, per job: a stationary operand other than image 0's
-  parallel_for(c_.config.threads, n, [&](std::size_t i) {
-    GraphRun run = run_graph(graph, images_[i], *make_engine("fast", c_.array, healthy), true);
-    varies[i] = stationary_differs(run.jobs, stationary_[d]);
-    for (LayerRun& job : run.jobs) job.weights = Tensor();  // the same for every image: kept once
-    correct_[d][i] = prediction(run.outputs.at(0)) == c_.labels[i];
-    nonfinite_[d][i] = prediction(run.outputs.at(0)) < 0;
-    if (!correct_[d][i]) {  // never rerun: the image is not counted
-      run.values.clear();
-      run.jobs.clear();
-    }
-    golden_[d][i] = std::move(run);
-  });
+  // Per image, per job: a stationary operand other than image 0's (none in a batch's slices).
+  std::vector<std::vector<char>> varies(n, std::vector<char>(first.jobs.size(), 0));
+  if (auto runs = record_in_batches(graph, c_.array, images_, first, c_.config.batch, c_.config.threads)) {
+    for (std::size_t i = 0; i < n; ++i) keep_golden(d, i, std::move((*runs)[i]));
+  } else {
+    parallel_for(c_.config.threads, n, [&](std::size_t i) {
+      GraphRun run = run_graph(graph, images_[i], *make_engine("fast", c_.array, healthy), true);
+      varies[i] = stationary_differs(run.jobs, stationary_[d]);
+      for (LayerRun& job : run.jobs) job.weights = Tensor();  // the same for every image: kept once
+      keep_golden(d, i, std::move(run));
+    });
+  }
   forget_data_stationaries(d, varies);
+}
+
+void GraphPvfModel::keep_golden(std::size_t d, std::size_t i, GraphRun&& run) {
+  correct_[d][i] = prediction(run.outputs.at(0)) == c_.labels[i];
+  nonfinite_[d][i] = prediction(run.outputs.at(0)) < 0;
+  if (!correct_[d][i]) {  // never rerun: the image is not counted
+    run.values.clear();
+    run.jobs.clear();
+  }
+  golden_[d][i] = std::move(run);
 }
 
 // A job whose stationary operand is computed from the image (attention's K and V) has no

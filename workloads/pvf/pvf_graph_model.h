@@ -1,12 +1,14 @@
 #pragma once
-// The PVF model of a graph (ONNX) model (workloads/pvf/pvf_model.h), loaded with batch 1:
-// the recorded fault-free run of every pool image is kept once; an experiment applies its
+// The PVF model of every model (workloads/pvf/pvf_model.h): a graph (ONNX) model loaded
+// with batch 1, or a built-in network as its graph with batch 1 (its parameters in layer
+// order). The recorded fault-free run of every pool image (from batches of pvf.batch,
+// batched_golden.h) is kept once; an experiment applies its
 // fault to the worker's own copy of the initializers, reruns only the nodes the corrupted
 // tensors change (workloads/models/incremental_run.h, bit-identical to a full run),
 // classifies the image from the output logits and undoes the fault. An activation-
 // clipping variant runs the model with its clip at every Relu node
 // (workloads/models/relu_clip.h) against its own recorded fault-free runs (its own
-// correct set), as the chain networks' clipping variants do.
+// correct set); a network's graph has a Relu node per clipped layer.
 #include <memory>
 #include <string>
 #include <vector>

@@ -2,9 +2,9 @@
 // What a PVF campaign (workloads/pvf/pvf_campaign.h) runs its experiments on: a model kind's
 // fault-free records of the pool images, per mitigation variant, and worker states that
 // evaluate corrupted parameters against them. The campaign itself (experiment plan,
-// draws, protected bits, threads, checkpoints) is the same for every model kind:
-//   chain networks (pvf_chain_model.h): recompute only the corrupted columns, layer by layer;
-//   graph models (pvf_graph_model.h): rerun only the nodes a corrupted initializer changes.
+// draws, protected bits, threads, checkpoints) is the same for every model. One
+// implementation, pvf_graph_model.h, takes every model (a built-in network as its graph):
+// it reruns only the nodes a corrupted parameter changes.
 #include <cstddef>
 #include <memory>
 #include <vector>

@@ -23,10 +23,9 @@ void describe_onnx(const RunConfig& rc, const Graph& g, PvfSetup& s) {
   s.model_source = "its initializers (" + std::to_string(tensors) + " tensors, " + std::to_string(values) + " parameters)";
 }
 
-// The network's PVF runs on its chain evaluator (pvf_chain_model.h): its shortcut batches
-// the experiments' fault-free remainders, which a graph model's per-image reruns cannot
-// yet do (on LeNet-5 they took 6.7x the CPU time). Synthetic images are labelled by the
-// network as a graph (bit for bit the chain's run).
+// The network's PVF runs on its graph with batch 1 (pvf_graph_model.h builds it from the
+// network and its parameters, bit for bit the chain's run), as an ONNX model's does;
+// synthetic images are labelled by that graph.
 void network_setup(const RunConfig& rc, std::uint64_t seed, std::ostream& notes, PvfSetup& s) {
   const PvfConfig& pc = *rc.pvf;
   const Network& net = rc.workload.network;

@@ -95,14 +95,36 @@ Tensor StackedRemainder::run(std::size_t start, const std::vector<StackedMember>
     }
     values.emplace(name, std::move(x));
   }
-  const GraphRun& fault_free = *members.front().golden;  // values computed from parameters alone
-  const auto lookup = [&](const std::string& name) -> const Tensor* {
+  ArrayRunner array(engine, false);
+  run_data_nodes(start, shapes, values, *members.front().golden, array);
+  return values.at(graph_.outputs.at(0));
+}
+
+GraphRun StackedRemainder::record(const Tensor& images, const GraphRun& fault_free, Engine& engine) {
+  if (!batchable_) throw std::logic_error("StackedRemainder: the graph " + graph_.name + " is not batchable");
+  const Graph& shapes = shapes_at(images.dim(0));
+  if (images.shape() != shapes.inputs.at(0).shape)
+    throw std::invalid_argument("StackedRemainder::record: images " + images.shape_string() + " for input " +
+                                Tensor(shapes.inputs.at(0).shape).shape_string());
+  GraphRun run;
+  run.values.emplace(graph_.inputs.at(0).name, images);
+  ArrayRunner array(engine, true);
+  run_data_nodes(0, shapes, run.values, fault_free, array);
+  for (const auto& out : graph_.outputs) run.outputs.push_back(run.values.at(out));
+  run.cycles = array.cycles();
+  run.jobs = std::move(array.jobs());
+  return run;
+}
+
+void StackedRemainder::run_data_nodes(std::size_t start, const Graph& shapes, std::map<std::string, Tensor>& values,
+                                      const GraphRun& fault_free, ArrayRunner& array) {
+  const int batch = shapes.inputs.at(0).shape.at(0);
+  const auto lookup = [&](const std::string& name) -> const Tensor* {  // fault_free: values from parameters alone
     if (const auto v = values.find(name); v != values.end()) return &v->second;
     if (const auto p = graph_.initializers.find(name); p != graph_.initializers.end()) return &p->second;
     const auto g = fault_free.values.find(name);
     return g != fault_free.values.end() ? &g->second : nullptr;
   };
-  ArrayRunner array(engine, false);
   for (std::size_t i = start; i < graph_.nodes.size(); ++i) {
     if (!data_node_[i]) continue;  // fault-free values computed from parameters alone: recorded
     const Node& node = graph_.nodes[i];
@@ -118,7 +140,6 @@ Tensor StackedRemainder::run(std::size_t start, const std::vector<StackedMember>
       values[node.outputs[o]] = std::move(out[o]);
     }
   }
-  return values.at(graph_.outputs.at(0));
 }
 
 }  // namespace accsim

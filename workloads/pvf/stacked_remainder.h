@@ -24,6 +24,8 @@
 
 namespace accsim {
 
+class ArrayRunner;
+
 // One experiment of a stacked run: its image's recorded fault-free run and the values its
 // rerun changed (graph values only, no initializers).
 struct StackedMember {
@@ -47,10 +49,19 @@ class StackedRemainder {
   // Nodes [start, end) at batch members.size(), each member's data values stacked in
   // order; the graph's first output, one row block per member.
   Tensor run(std::size_t start, const std::vector<StackedMember>& members, Engine& engine);
+  // The whole fault-free graph at batch images.dim(0) (the images stacked), recorded
+  // (run_graph's record): the jobs of the nodes that read the input and the values
+  // computed from it; values from parameters alone are `fault_free`'s (a recorded run).
+  GraphRun record(const Tensor& images, const GraphRun& fault_free, Engine& engine);
+  // Whether `value` is the input or computed from it (batch first).
+  bool data_value(const std::string& value) const { return data_values_.count(value) > 0; }
 
  private:
   const Graph& shapes_at(int batch);
   const std::vector<std::string>& stacked_inputs(std::size_t start);
+  // Nodes [start, end) that read the input, at the batch of `shapes`, into `values`.
+  void run_data_nodes(std::size_t start, const Graph& shapes, std::map<std::string, Tensor>& values,
+                      const GraphRun& fault_free, ArrayRunner& array);
 
   const Graph& graph_;
   bool batchable_ = true;

@@ -13,7 +13,8 @@
 #include "workloads/pvf/pvf_test_util.h"
 #include "workloads/io/fashion_mnist.h"
 #include "workloads/models/model_file.h"
-#include "workloads/pvf/parameter_fault_evaluator.h"
+#include "workloads/models/network_graph.h"
+#include "workloads/pvf/pvf_graph_model.h"
 #include "workloads/pvf/pvf_report.h"
 
 namespace accsim {
@@ -37,8 +38,7 @@ PvfCampaign trained_lenet(long long experiments, int threads) {
   } else {
     Rng rng(4);
     c.images = testing::random_tensor({n, 1, 28, 28}, rng, 0.0f, 1.0f);
-    const ParameterFaultEvaluator ev(c.array, c.network, c.params);
-    c.labels = ev.golden(c.images, std::vector<int>(n, 0)).predictions;
+    c.labels = graph_predicted_labels(network_graph(c.network, c.params, 1), c.array, c.images, 1);
   }
   c.config.experiments = experiments;
   c.config.test_limit = n;
