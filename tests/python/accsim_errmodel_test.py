@@ -77,6 +77,7 @@ def export(tmp, name, faults, swizzle="none", datatype="fp32"):
     with open(os.path.join(SOURCE, "configs", "small.json")) as f:
         cfg = json.load(f)
     del cfg["workload"]["parameters"]  # seeded weights (seed 7), as the checks below were made for
+    del cfg["array"]["memory"]  # the ideal memory side, on which CONV2_CYCLE and FC1_CYCLE were found
     cfg["array"]["swizzle"] = swizzle
     cfg["array"]["datatype"] = datatype
     cfg["faults"] = faults

@@ -30,12 +30,14 @@ using testing::TempDir;
 
 inline std::string source_file(const std::string& relative) { return std::string(ACCSIM_SOURCE_DIR) + "/" + relative; }
 
-// configs/small.json with seeded (untrained) parameters: tests write it elsewhere, and
-// those that want the trained model set workload.parameters themselves.
+// configs/small.json with seeded (untrained) parameters and the ideal memory side:
+// tests write it elsewhere; those that want the trained model set workload.parameters
+// themselves, those about the memory side set array.memory.
 inline json small_config() {
   std::ifstream in(source_file("configs/small.json"));
   json j = json::parse(in);
   j["workload"].erase("parameters");
+  j["array"].erase("memory");
   return j;
 }
 

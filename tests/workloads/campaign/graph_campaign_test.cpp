@@ -12,6 +12,7 @@
 
 #include "arch/input_error.h"
 #include "temp_dir.h"
+#include "test_util.h"
 #include "workloads/campaign/experiment_record_check.h"
 #include "workloads/campaign/campaign.h"
 #include "workloads/campaign/campaign_checkpoint.h"
@@ -30,8 +31,7 @@ using testing::TempDir;
 // [N,1,28,28]) labelled with its own predictions, in batches of 2, 2 and 1.
 json tiny_config(const TempDir& dir, long long experiments, int threads) {
   testing::save_tiny_classifier(dir.file("tiny.onnx"));
-  std::ifstream small(std::string(ACCSIM_SOURCE_DIR) + "/configs/small.json");
-  json j = json::parse(small);
+  json j = testing::ideal_config("small");
   j.erase("faults");
   j["workload"] = {{"model", "tiny.onnx"}, {"batch", 2}};
   j["seed"] = 9;

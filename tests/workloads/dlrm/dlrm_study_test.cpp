@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "scoped_env.h"
+#include "test_util.h"
 #include "workloads/io/memory_limit.h"
 
 namespace accsim {
@@ -22,9 +23,7 @@ using nlohmann::json;
 // A small model with the PyTEI study's shape: Gaussian dense features, one embedding
 // table over the binary sparse features, MLPs on the nv_small array.
 json study_config(std::vector<double> sparsity, std::vector<double> bers, json targets, int trials) {
-  std::ifstream in(std::string(ACCSIM_SOURCE_DIR) + "/configs/small.json");
-  const json small = json::parse(in);
-  return {{"array", small["array"]},
+  return {{"array", testing::ideal_config("small")["array"]},
           {"seed", 31},
           {"dlrm",
            {{"dense_dim", 32}, {"sparse_dim", 2048}, {"tables", 1}, {"embedding_dim", 16}, {"bottom_mlp", {32}},
@@ -115,9 +114,8 @@ std::uint64_t fnv1a(std::uint64_t h, const void* data, std::size_t size) {
 // (FNV-1a over the HDF5 datasets' little-endian bytes, golden/sparsity_<s> then
 // trials/{rmse, nonfinite_outputs, bit_flips} row by row).
 TEST(DlrmStudy, GivesTheBitsOfTheModelsFormerOwnCode) {
-  std::ifstream in(std::string(ACCSIM_SOURCE_DIR) + "/configs/small.json");
   const json config = {
-      {"array", json::parse(in)["array"]},
+      {"array", testing::ideal_config("small")["array"]},
       {"seed", 77},
       {"dlrm",
        {{"dense_dim", 16}, {"sparse_dim", 600}, {"tables", 3}, {"embedding_dim", 8}, {"bottom_mlp", {12, 8}},

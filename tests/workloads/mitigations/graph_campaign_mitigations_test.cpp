@@ -35,8 +35,7 @@ using testing::TempDir;
 // inputs labelled with its own predictions, in batches of 2, 2 and 1.
 json tiny_config(const TempDir& dir, long long experiments, int threads, const json& variants) {
   testing::save_tiny_classifier(dir.file("tiny.onnx"));
-  std::ifstream small(std::string(ACCSIM_SOURCE_DIR) + "/configs/small.json");
-  json j = json::parse(small);
+  json j = testing::ideal_config("small");
   j.erase("faults");
   j["workload"] = {{"model", "tiny.onnx"}, {"batch", 2}};
   j["seed"] = 9;

@@ -212,8 +212,7 @@ TEST(PvfGraphModel, ClippingAModelWithoutReluIsRefusedNamingTheKey) {
   b.node("Flatten", {"x"}, {"f"}, "flatten");
   testing::OnnxBuilder::int_attribute(b.node("Gemm", {"f", "fc.weight"}, {"logits"}, "fc"), "transB", 1);
   b.save(dir.file("linear.onnx"));
-  std::ifstream small(std::string(ACCSIM_SOURCE_DIR) + "/configs/small.json");
-  nlohmann::json j = nlohmann::json::parse(small);
+  nlohmann::json j = testing::ideal_config("small");
   j.erase("faults");
   j["workload"] = {{"model", "linear.onnx"}};
   j["pvf"] = {{"experiments", 2}, {"mitigations", {{{"name", "clip"}, {"activation_clip", {{"mode", "saturate"}}}}}}};

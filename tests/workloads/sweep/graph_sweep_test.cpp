@@ -21,6 +21,7 @@
 #include "workloads/run/workload_model.h"
 #include "workloads/sweep/sweep.h"
 #include "sweep_fixture.h"
+#include "test_util.h"
 
 namespace accsim {
 namespace {
@@ -38,8 +39,7 @@ class GraphSweepTest : public testing::SweepFixture {
   // The small array running the tiny classifier (models/tiny.onnx, relative to the
   // config) on 2 synthetic images, with a psum fault, over the swizzle and atomic_k.
   json base() const {
-    std::ifstream small(std::string(ACCSIM_SOURCE_DIR) + "/configs/small.json");
-    json j = json::parse(small);
+    json j = testing::ideal_config("small");
     j["workload"] = {{"model", "models/tiny.onnx"}, {"batch", 2}};
     j["faults"] = json::array({{{"site", "psum"}, {"column", 1}, {"bit", 30}, {"kind", "stuck_at_1"}}});
     j["sweep"] = {{"grid", {{"array.swizzle", {"none", "rotate"}}, {"array.atomic_k", {8, 16}}}}};

@@ -31,7 +31,7 @@ namespace {
 using testing::expect_same_runs;
 
 nlohmann::json small_array() {
-  return ConfigReader::load_file(std::string(ACCSIM_SOURCE_DIR) + "/configs/small.json").at("array");
+  return testing::ideal_config("small").at("array");
 }
 
 class GraphTrainCampaignTest : public ::testing::Test {

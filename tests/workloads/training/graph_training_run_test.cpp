@@ -65,7 +65,7 @@ class GraphTrainingRunTest : public ::testing::Test {
                              R"(, "validation_size": 4, "test_limit": 4, "eval_batch": 4, "learning_rate": 0.01)" +
                              extra + "}}";
     nlohmann::json j = nlohmann::json::parse(text);
-    j["array"] = ConfigReader::load_file(std::string(ACCSIM_SOURCE_DIR) + "/configs/small.json").at("array");
+    j["array"] = testing::ideal_config("small").at("array");
     return parse_run_config_json(j, (dir_ / "graph.json").string());
   }
   TrainingOptions options(const std::string& name) const {
