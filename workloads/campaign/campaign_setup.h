@@ -1,5 +1,6 @@
 #pragma once
-// What `accsim campaign` runs on, from a run config: the model as a graph
+// What `accsim campaign` runs on, from a run config (the setup: what follows reads only
+// CampaignInputs, campaign_inputs.h): the model as a graph
 // (campaign_model.h: an ONNX model, or the network with the campaign's parameter file,
 // else workload.parameters, else seeded Kaiming-uniform parameters with a note) and the
 // test images (Fashion-MNIST, or seeded synthetic images with a note when the dataset is

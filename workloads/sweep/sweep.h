@@ -30,6 +30,8 @@ struct SweepPoint {
 };
 
 struct Sweep {
+  std::string file;       // the base config: named in the outputs
+  std::string json_text;  // the base config as read: in the resume key and the outputs
   std::vector<std::string> keys;  // JSON paths, e.g. "array.atomic_c", "faults[0].bit"
   std::vector<SweepPoint> points;
   int threads = 0;
@@ -75,7 +77,6 @@ struct SweepResult {
   bool complete = false;
 };
 
-SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOptions& options, std::ostream& out,
-                      std::ostream& progress);
+SweepResult run_sweep(const Sweep& sweep, const SweepOptions& options, std::ostream& out, std::ostream& progress);
 
 }  // namespace accsim

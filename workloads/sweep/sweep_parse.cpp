@@ -184,6 +184,8 @@ Sweep parse_sweep(const RunConfig& rc) {
   const json base = json::parse(rc.json_text);
   ConfigReader r(rc.sweep, rc.file, "sweep");
   Sweep sweep;
+  sweep.file = rc.file;
+  sweep.json_text = rc.json_text;
   sweep.threads = static_cast<int>(r.get_int("threads", 0, 1024, 0));
   const bool has_grid = r.has("grid"), has_points = r.has("points");
   if (has_grid == has_points) r.fail("grid", "give exactly one of grid (values per key) or points (a list of points)");

@@ -6,6 +6,7 @@
 #include "workloads/campaign/campaign.h"
 #include "workloads/campaign/campaign_report.h"
 #include "workloads/campaign/campaign_setup.h"
+#include "workloads/run/workload_model.h"
 #include "workloads/run/workload_timing.h"
 #include "workloads/sweep/graph_point_timing.h"
 
@@ -31,12 +32,23 @@ bool add_campaign(SweepPointResult& p, const RunConfig& rc, std::uint64_t seed, 
   return true;
 }
 
+WorkloadTiming time_graph_point(const RunConfig& point, const std::string& engine, std::uint64_t seed) {
+  const WorkloadModel model = load_workload_model(point.workload, point.mitigations.clip, point.file, seed);
+  std::ostringstream notes;  // a synthetic-image note belongs to the single run, not to every point
+  const Tensor images = load_model_input(point.workload, point.file, seed, model, notes).images;
+  return time_graph_workload(point.array, point.faults, point.mitigations.check, model, images, engine);
+}
+
 }  // namespace
+
+WorkloadTiming time_point_workload(const RunConfig& point, const std::string& engine, std::uint64_t seed) {
+  return point.workload.topology.empty() ? time_graph_point(point, engine, seed)
+                                         : time_workload(point.array, point.faults, point.workload, engine, seed);
+}
 
 SweepPointResult run_sweep_point(const RunConfig& point, const std::string& engine, std::uint64_t seed,
                                  const std::atomic<bool>* stop, std::vector<SweepLayerResult>& layers) {
-  const WorkloadTiming w = point.workload.topology.empty() ? time_graph_workload(point, engine, seed)
-                                                           : time_workload(point, engine, seed);
+  const WorkloadTiming w = time_point_workload(point, engine, seed);
   SweepPointResult p = {true, w.cycles, w.analytical_cycles, w.macs, w.stall_cycles, w.weight_load_cycles,
                         w.corrupted_outputs, w.nonfinite_outputs, w.utilisation, point.array.pes(),
                         w.data_fetch_stall_cycles, w.dram_stall_cycles, w.postprocess_cycles, w.dram_read_bytes,
