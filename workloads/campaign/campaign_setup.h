@@ -9,6 +9,7 @@
 #include <ostream>
 #include <string>
 
+#include "workloads/campaign/campaign_inputs.h"
 #include "workloads/campaign/campaign_types.h"
 #include "workloads/run/run_config.h"
 
@@ -24,6 +25,9 @@ struct CampaignSource {
 // points): top-level mitigations other than activation_clip (they are measured as
 // variants in campaign.mitigations), and campaign.model with an ONNX model.
 void refuse_campaign_keys(const RunConfig& rc);
+
+// What a campaign reads of `rc`; `rc.campaign` must be set.
+CampaignInputs campaign_inputs(const RunConfig& rc);
 
 // `rc.campaign` must be set. Synthetic images carry the fault-free model's predictions
 // as labels, so that every image counts as correct and an SDC is any changed prediction

@@ -18,15 +18,17 @@
 #include <nlohmann/json.hpp>
 
 #include "workloads/experiments/progress_meter.h"
-#include "workloads/run/run_config.h"
 #include "workloads/run/workload_timing.h"
 #include "workloads/sweep/sweep_layers.h"
+#include "workloads/sweep/sweep_point_config.h"
 
 namespace accsim {
 
+struct RunConfig;
+
 struct SweepPoint {
   std::vector<std::string> values;  // the point's value of each swept key, as JSON text
-  RunConfig config;
+  SweepPointConfig config;          // what the point runs, from its validated config
 };
 
 struct Sweep {

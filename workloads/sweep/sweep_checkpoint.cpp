@@ -21,7 +21,7 @@ std::set<std::string> input_files(const Sweep& sweep) {
   std::set<std::string> files;
   for (const SweepPoint& p : sweep.points) {
     const WorkloadConfig& w = p.config.workload;
-    for (const std::string& f : {w.parameters, w.model, w.topology, p.config.campaign ? p.config.campaign->model : ""})
+    for (const std::string& f : {w.parameters, w.model, w.topology, p.config.campaign ? p.config.campaign->campaign.model : ""})
       if (!f.empty()) files.insert(f);
     if (w.topology.empty()) {
       const std::vector<std::string> dataset = fashion_mnist_files(w.dataset_dir);

@@ -14,7 +14,7 @@
 #include "arch/pe_faults.h"
 #include "workloads/campaign/campaign.h"
 #include "workloads/campaign/campaign_report.h"
-#include "workloads/campaign/campaign_setup.h"
+#include "workloads/campaign/graph_campaign.h"
 #include "workloads/models/graph_runner.h"
 #include "workloads/models/tiny_classifier.h"
 #include "workloads/run/engines.h"
@@ -52,7 +52,7 @@ struct SingleRun {
   long long cycles = 0, macs = 0, corrupted = 0;
 };
 
-SingleRun run_alone(const RunConfig& rc) {
+SingleRun run_alone(const SweepPointConfig& rc) {
   std::ostringstream notes;
   const WorkloadModel model = load_workload_model(rc.workload, rc.mitigations.clip, rc.file, 1);
   const Graph& g = *model.graph;
@@ -105,7 +105,7 @@ TEST_F(GraphSweepTest, ACampaignBlockRunsTheGraphCampaignAtEveryPoint) {
   const SweepResult r = run_sweep(s, options("campaign"), sink, sink);
   ASSERT_TRUE(r.complete);
   for (std::size_t i = 0; i < s.points.size(); ++i) {
-    CampaignSource src = load_campaign(s.points[i].config, 1, sink);
+    CampaignSource src = load_graph_campaign(*s.points[i].config.campaign, 1, sink);
     ASSERT_FALSE(src.campaign.graphs.empty());
     const CampaignSummary alone = summarize_campaign(run_campaign(src.campaign), src.campaign.config);
     EXPECT_EQ(r.points[i].experiments, 8) << i;

@@ -15,7 +15,7 @@
 #include "test_util.h"
 #include "workloads/campaign/campaign.h"
 #include "workloads/campaign/campaign_report.h"
-#include "workloads/campaign/campaign_setup.h"
+#include "workloads/campaign/graph_campaign.h"
 #include "workloads/io/results_file.h"
 #include "workloads/experiments/run_checkpoint.h"
 #include "workloads/models/model_file.h"
@@ -365,7 +365,7 @@ TEST_F(SweepTest, PointsWithACampaignCarryItsSdcAndCrashRatesWithIntervals) {
   const SweepResult r = run_sweep(s, options("campaign"), sink, sink);
   ASSERT_TRUE(r.complete);
   for (std::size_t i = 0; i < s.points.size(); ++i) {
-    CampaignSource src = load_campaign(s.points[i].config, 1, sink);
+    CampaignSource src = load_graph_campaign(*s.points[i].config.campaign, 1, sink);
     const CampaignSummary alone = summarize_campaign(run_campaign(src.campaign), src.campaign.config);
     EXPECT_EQ(r.points[i].experiments, 12) << i;
     EXPECT_EQ(r.points[i].sdc_rate, alone.overall.sdc_rate()) << i;
