@@ -37,7 +37,7 @@ TEST(CheckpointRule, TrainKeepsItWhenStoppedAndDeletesItWhenComplete) {
   stopped.plot = false;
   stopped.stop_after_epochs = 1;
   std::ostringstream sink;
-  run_training(parse_run_config(config), stopped, sink, sink);
+  run_training(training_inputs(parse_run_config(config)), stopped, sink, sink);
   ASSERT_TRUE(fs::exists(checkpoint_path(out)));
 
   // Another thread count resumes the same run: threads never change results.
@@ -61,7 +61,7 @@ TEST(CheckpointRule, SweepKeepsItWhenStoppedAndDeletesItWhenComplete) {
   stopped.plot = false;
   stopped.stop_after_points = 1;
   std::ostringstream sink;
-  EXPECT_FALSE(run_sweep(rc, parse_sweep(rc), stopped, sink, sink).complete);
+  EXPECT_FALSE(run_sweep(parse_sweep(rc), stopped, sink, sink).complete);
   ASSERT_TRUE(fs::exists(checkpoint_path(out)));
 
   // Another thread count resumes the same sweep: threads never change results.

@@ -79,7 +79,7 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
   const CampaignSummary summary = summarize_campaign(results, cc);
   ResultsFile h5(options.out_file);
   write_campaign_results(h5, campaign, results, summary);
-  write_run_attributes(h5, rc, seed, "fast");
+  write_run_attributes(h5, rc.file, rc.json_text, seed, "fast");
   h5.set_attribute("/", "model_source", source.model_source);
   h5.set_attribute("/", "input_source", source.input_source);
   h5.set_attribute("/", "swizzle", to_string(rc.array.swizzle));

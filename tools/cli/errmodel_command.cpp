@@ -16,7 +16,7 @@ namespace {
 
 void write_attributes(ResultsFile& h5, const RunConfig& rc, const std::string& engine, const WorkloadModel& model,
                       const std::string& input_source) {
-  write_run_attributes(h5, rc, rc.seed, engine);
+  write_run_attributes(h5, rc.file, rc.json_text, rc.seed, engine);
   h5.set_attribute("/", "input_source", input_source);
   h5.set_attribute("/", "model", model.model);
   h5.set_attribute("/", "model_source", model.source);
@@ -52,8 +52,8 @@ std::vector<PassErrorModel> write_jobs(ResultsFile& h5, const RunConfig& rc, con
 
 int errmodel_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const RunConfig rc = load_run_config(options);
-  const WorkloadModel model = load_workload_model(rc, rc.seed);
-  const WorkloadInput input = load_model_input(rc, rc.seed, model, err);
+  const WorkloadModel model = load_workload_model(rc.workload, rc.mitigations.clip, rc.file, rc.seed);
+  const WorkloadInput input = load_model_input(rc.workload, rc.file, rc.seed, model, err);
   const PeFaults healthy, faulty(rc.array, rc.faults);
   const GraphRun golden = run_graph(*model.graph, input.images, *make_engine(options.engine, rc.array, healthy), true);
   const auto broken = make_engine(options.engine, rc.array, faulty);

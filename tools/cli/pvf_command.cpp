@@ -70,7 +70,7 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   const PvfSummary summary = summarize_pvf(campaign, results);
   ResultsFile h5(options.out_file);
   write_pvf_results(h5, campaign, results, summary);
-  write_run_attributes(h5, rc, seed, "fast");
+  write_run_attributes(h5, rc.file, rc.json_text, seed, "fast");
   h5.set_attribute("/", "model_source", setup.model_source);
   h5.set_attribute("/", "input_source", setup.input_source);
   if (rc.workload.graph) h5.set_attribute("/", "model", rc.workload.model);

@@ -61,7 +61,7 @@ int replay_campaign(const RunOptions& options, const RunConfig& rc, std::ostream
   const ExperimentResult e = replayer.replay(index, options.config_file + ": --experiment");
   ResultsFile h5(options.out_file);
   replayer.write(h5, index, e);
-  write_run_attributes(h5, rc, rc.seed, "fast");
+  write_run_attributes(h5, rc.file, rc.json_text, rc.seed, "fast");
   h5.commit();
   out << "accsim " << ACCSIM_VERSION << " replay | campaign experiment " << index << " of " << cc.experiments
       << " | seed " << rc.seed << "\n";
@@ -84,7 +84,7 @@ int replay_pvf(const RunOptions& options, const RunConfig& rc, std::ostream& out
   const PvfExperiment e = replayer.replay(static_cast<std::size_t>(index), injection);
   ResultsFile h5(options.out_file);
   write_pvf_replay(h5, setup.campaign, replayer.plan(), static_cast<std::size_t>(index), e, injection);
-  write_run_attributes(h5, rc, rc.seed, "fast");
+  write_run_attributes(h5, rc.file, rc.json_text, rc.seed, "fast");
   h5.commit();
   const PvfResults& plan = replayer.plan();
   out << "accsim " << ACCSIM_VERSION << " replay | pvf experiment " << index << " of " << experiments << " | seed "

@@ -97,7 +97,7 @@ void write_results(const RunOptions& options, const RunConfig& rc, const Workloa
                    const ModelRuns& runs, const std::vector<NodeReport>& rows, const std::vector<SwizzleReportRow>& report) {
   ResultsFile h5(options.out_file);
   write_output_format(h5, kRunOutput);
-  write_run_attributes(h5, rc, rc.seed, options.engine);
+  write_run_attributes(h5, rc.file, rc.json_text, rc.seed, options.engine);
   h5.set_attribute("/", "input_source", input.source);
   h5.set_attribute("/", "model", model.model);
   h5.set_attribute("/", "model_source", model.source);
@@ -130,9 +130,9 @@ void print_faults(std::ostream& out, const RunConfig& rc) {
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const RunConfig rc = load_run_config(options);
   if (!rc.workload.topology.empty()) return topology_command(rc, options, out, err);
-  const WorkloadModel model = load_workload_model(rc, rc.seed);
+  const WorkloadModel model = load_workload_model(rc.workload, rc.mitigations.clip, rc.file, rc.seed);
   const Graph& graph = *model.graph;
-  const WorkloadInput input = load_model_input(rc, rc.seed, model, err);
+  const WorkloadInput input = load_model_input(rc.workload, rc.file, rc.seed, model, err);
   const ModelRuns runs = run_model(rc, options.engine, graph, input.images);
   const std::vector<NodeReport> rows = array_node_reports(graph, runs.golden, runs.faulty, rc.array, rc.array.energy);
 

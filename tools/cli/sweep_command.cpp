@@ -29,7 +29,7 @@ int sweep_command(const RunOptions& options, std::ostream& out, std::ostream& er
   // (the points' own notes would repeat it for every point)
   bool synthetic = false;
   for (const SweepPoint& p : sweep.points)
-    if (p.config.workload.topology.empty()) synthetic = !dataset_usable(p.config) || synthetic;
+    if (p.config.workload.topology.empty()) synthetic = !dataset_usable(p.config.workload, p.config.file) || synthetic;
   if (synthetic)
     err << "accsim: note: Fashion-MNIST not found in " << rc.workload.dataset_dir
         << " (Debian package dataset-fashion-mnist); the points run on seeded synthetic images\n";
@@ -44,7 +44,7 @@ int sweep_command(const RunOptions& options, std::ostream& out, std::ostream& er
   out << " | " << workload_name(rc) << " | seed " << so.seed << " | engine " << so.engine << "\n";
   StopSignals signals;  // Ctrl-C, a kill: finished points are checkpointed, exit 130 / 143
   so.stop = &signals.flag();
-  const SweepResult result = run_sweep(rc, sweep, so, out, err);
+  const SweepResult result = run_sweep(sweep, so, out, err);
   if (!result.complete) {
     const auto done = std::count_if(result.points.begin(), result.points.end(), [](const auto& p) { return p.done; });
     err << "accsim: sweep stopped after " << done << " of " << result.points.size() << " points; they are kept in "

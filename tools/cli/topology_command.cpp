@@ -111,7 +111,7 @@ void write_results(const RunConfig& rc, const RunOptions& options, const Workloa
   for (const auto& f : rc.faults) faults.push_back(describe(f));
   ResultsFile h5(options.out_file);
   write_output_format(h5, kTopologyRunOutput);
-  write_run_attributes(h5, rc, rc.seed, options.engine);
+  write_run_attributes(h5, rc.file, rc.json_text, rc.seed, options.engine);
   h5.set_attribute("/", "topology", rc.workload.topology);
   h5.write_strings("/faults", faults);
   h5.write_strings("/layer_names", names);
@@ -129,7 +129,7 @@ void write_results(const RunConfig& rc, const RunOptions& options, const Workloa
 
 int topology_command(const RunConfig& rc, const RunOptions& options, std::ostream& out, std::ostream& err) {
   for (const std::string& w : rc.workload.topology_warnings) err << "accsim: warning: " << w << "\n";
-  const WorkloadTiming w = time_workload(rc, options.engine, rc.seed);
+  const WorkloadTiming w = time_workload(rc.array, rc.faults, rc.workload, options.engine, rc.seed);
   out << "accsim " << ACCSIM_VERSION << " | array " << rc.array.name << " (" << rc.array.atomic_c << "x"
       << rc.array.atomic_k << ", " << to_string(rc.array.datatype) << ", swizzle " << to_string(rc.array.swizzle)
       << ") | topology " << rc.workload.topology << " (batch " << rc.workload.batch << ") | seed " << rc.seed

@@ -41,7 +41,7 @@ void print_header(std::ostream& out, const RunConfig& rc, const TrainCampaignSpe
 int train_campaign_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const RunConfig rc = load_run_config(options);
   const TrainCampaignSpec spec = train_campaign_spec(rc);
-  require_labelled_images(rc, "accsim train-campaign");
+  require_labelled_images(rc.workload, rc.file, "accsim train-campaign");
   check_output_path(options.out_file);
   const std::unique_ptr<TrainingSubject> subject = training_subject(rc, spec.config);  // refusals before any output
   print_header(out, rc, spec);

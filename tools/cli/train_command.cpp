@@ -9,7 +9,7 @@ namespace accsim {
 
 int train_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
   const RunConfig rc = load_run_config(options);
-  require_labelled_images(rc, "accsim train");  // before the header: a refusal prints nothing else
+  require_labelled_images(rc.workload, rc.file, "accsim train");  // before the header: a refusal prints nothing else
   TrainingOptions to;
   to.engine = options.engine;
   to.out_file = options.out_file;
@@ -28,7 +28,7 @@ int train_command(const RunOptions& options, std::ostream& out, std::ostream& er
     err << "accsim: note: accsim train starts from seeded parameters; workload.parameters is not read\n";
   StopSignals signals;  // Ctrl-C, a kill: checkpoint after the current batch, exit 130 / 143
   to.stop = &signals.flag();
-  const TrainingResult result = run_training(rc, to, out, err);
+  const TrainingResult result = run_training(training_inputs(rc), to, out, err);
   if (!result.complete) {
     err << "accsim: train stopped in epoch " << result.stopped_epoch << " after " << result.stopped_batch
         << " batches; the run so far is kept in " << checkpoint_path(options.out_file)

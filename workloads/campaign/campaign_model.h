@@ -11,13 +11,14 @@
 #include <ostream>
 #include <string>
 
+#include "kernels/activations.h"
 #include "workloads/models/graph.h"
-#include "workloads/run/run_config.h"
+#include "workloads/run/workload_config.h"
 
 namespace accsim {
 
 struct CampaignModel {
-  // The model taking `batch` images (an ONNX model's keeps a reference to the RunConfig).
+  // The model taking `batch` images.
   std::function<std::shared_ptr<const Graph>(int batch)> at;
   // Where a network's parameters come from ("parameters from FILE", "seeded Kaiming-uniform
   // parameters (seed N)"); "" for an ONNX model, which the command describes itself.
@@ -25,8 +26,10 @@ struct CampaignModel {
   std::string origin;  // names the model in errors, e.g. "x.json: campaign.model"
 };
 
+// `clip` is the top-level activation clip, `config_file` names the config in errors;
 // `own_key` ("campaign.model") names the command's parameter file `own_file` ("" = none).
-CampaignModel load_campaign_model(const RunConfig& rc, const std::string& own_key, const std::string& own_file,
-                                  std::uint64_t seed, std::ostream& notes);
+CampaignModel load_campaign_model(const WorkloadConfig& workload, const ActivationClip& clip,
+                                  const std::string& config_file, const std::string& own_key,
+                                  const std::string& own_file, std::uint64_t seed, std::ostream& notes);
 
 }  // namespace accsim

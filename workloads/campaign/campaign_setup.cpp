@@ -13,13 +13,18 @@ void refuse_campaign_keys(const RunConfig& rc) {
     throw InputError(rc.file + ": mitigations: accsim campaign applies only activation_clip of the top-level "
                                "mitigations (to every run); measure check, protect_bits and prune_faulty_weights as "
                                "variants in campaign.mitigations (docs/campaign.md)");
-  refuse_graph_campaign_keys(rc);
+  if (rc.campaign) refuse_graph_campaign_keys(rc.workload, *rc.campaign, rc.file);
+}
+
+CampaignInputs campaign_inputs(const RunConfig& rc) {
+  if (!rc.campaign) throw std::invalid_argument("campaign_inputs: the config has no campaign object");
+  return {rc.file, rc.array, rc.workload, rc.mitigations.clip, *rc.campaign};
 }
 
 CampaignSource load_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes) {
   if (!rc.campaign) throw std::invalid_argument("load_campaign: the config has no campaign object");
   refuse_campaign_keys(rc);
-  return load_graph_campaign(rc, seed, notes);
+  return load_graph_campaign(campaign_inputs(rc), seed, notes);
 }
 
 }  // namespace accsim

@@ -1,5 +1,6 @@
 #pragma once
-// What `accsim campaign` runs on, from a run config: the model as a graph
+// What `accsim campaign` runs on, from a run config (the setup: what follows reads only
+// CampaignInputs, campaign_inputs.h): the model as a graph
 // (campaign_model.h: an ONNX model, or the network with the campaign's parameter file,
 // else workload.parameters, else seeded Kaiming-uniform parameters with a note) and the
 // test images (Fashion-MNIST, or seeded synthetic images with a note when the dataset is
@@ -8,6 +9,7 @@
 #include <ostream>
 #include <string>
 
+#include "workloads/campaign/campaign_inputs.h"
 #include "workloads/campaign/campaign_types.h"
 #include "workloads/run/run_config.h"
 
@@ -23,6 +25,9 @@ struct CampaignSource {
 // points): top-level mitigations other than activation_clip (they are measured as
 // variants in campaign.mitigations), and campaign.model with an ONNX model.
 void refuse_campaign_keys(const RunConfig& rc);
+
+// What a campaign reads of `rc`; `rc.campaign` must be set.
+CampaignInputs campaign_inputs(const RunConfig& rc);
 
 // `rc.campaign` must be set. Synthetic images carry the fault-free model's predictions
 // as labels, so that every image counts as correct and an SDC is any changed prediction

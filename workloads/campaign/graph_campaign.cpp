@@ -14,6 +14,7 @@
 #include "workloads/models/relu_clip.h"
 #include "workloads/models/graph_fault_evaluator.h"
 #include "workloads/models/onnx_import.h"
+#include "workloads/run/run_config.h"
 #include "workloads/run/workload_input.h"
 
 namespace accsim {
@@ -120,32 +121,34 @@ class GraphCampaignEvaluator : public CampaignEvaluator {
   std::size_t columns_ = 0;
 };
 
-void refuse_unsupported_keys(const RunConfig& rc) {
-  if (rc.workload.graph && !rc.campaign->model.empty())
-    throw InputError(rc.file + ": campaign.model: a parameter file is for the built-in networks, not with a graph "
-                               "model (workload.model), which carries its own parameters: remove campaign.model");
+void refuse_unsupported_keys(const WorkloadConfig& workload, const CampaignConfig& campaign,
+                             const std::string& config_file) {
+  if (workload.graph && !campaign.model.empty())
+    throw InputError(config_file + ": campaign.model: a parameter file is for the built-in networks, not with a graph "
+                                   "model (workload.model), which carries its own parameters: remove campaign.model");
 }
 
 // What errors call the model: the ONNX file or the network's name.
-std::string model_label(const RunConfig& rc) {
-  return rc.workload.graph ? rc.workload.model : rc.workload.network.name;
+std::string model_label(const WorkloadConfig& workload) {
+  return workload.graph ? workload.model : workload.network.name;
 }
 
 // Activation clipping acts at Relu nodes (workloads/models/relu_clip.h): a model without
 // one has nothing to clip.
-void require_relu(const RunConfig& rc, const Graph& g, const std::string& key, const ActivationClip& clip) {
+void require_relu(const WorkloadConfig& workload, const std::string& config_file, const Graph& g,
+                  const std::string& key, const ActivationClip& clip) {
   if (clip.mode == ClipMode::none || relu_count(g) > 0) return;
-  throw InputError(rc.file + ": " + key + ": activation clipping acts at the Relu nodes of a graph model, and '" +
-                   model_label(rc) + "' has none (Clip, LeakyRelu, Gelu, Sigmoid and Tanh are not clipped); remove " +
+  throw InputError(config_file + ": " + key + ": activation clipping acts at the Relu nodes of a graph model, and '" +
+                   model_label(workload) + "' has none (Clip, LeakyRelu, Gelu, Sigmoid and Tanh are not clipped); remove " +
                    key);
 }
 
 // Checks the variants against the model; notes where pruning has nothing to prune.
-void check_variants(const RunConfig& rc, const Graph& g, std::ostream& notes) {
-  const std::vector<MitigationVariant>& variants = rc.campaign->mitigations;
+void check_variants(const CampaignInputs& in, const Graph& g, std::ostream& notes) {
+  const std::vector<MitigationVariant>& variants = in.campaign.mitigations;
   for (std::size_t i = 0; i < variants.size(); ++i) {
     const std::string key = "campaign.mitigations[" + std::to_string(i) + "]";
-    require_relu(rc, g, key + ".activation_clip", variants[i].mitigations.clip);
+    require_relu(in.workload, in.file, g, key + ".activation_clip", variants[i].mitigations.clip);
     if (!variants[i].mitigations.prune_faulty_weights) continue;
     std::string nodes;
     for (const std::string& n : unprunable_nodes(g)) nodes += (nodes.empty() ? "" : ", ") + n;
@@ -155,12 +158,12 @@ void check_variants(const RunConfig& rc, const Graph& g, std::ostream& notes) {
   }
 }
 
-void check_logits(const RunConfig& rc, const Graph& g) {
+void check_logits(const WorkloadConfig& workload, const std::string& config_file, const Graph& g) {
   const std::vector<int>& shape = g.shape_of(g.outputs.at(0));
   if (shape.size() != 2 || shape[0] != g.batch() || shape[1] < 2)
-    throw InputError(rc.file + (rc.workload.graph ? ": workload.model" : ": workload.network") +
+    throw InputError(config_file + (workload.graph ? ": workload.model" : ": workload.network") +
                      ": accsim campaign needs a classifier whose first output is logits [N, classes]; '" +
-                     model_label(rc) + "' gives " + g.outputs[0] + " " +
+                     model_label(workload) + "' gives " + g.outputs[0] + " " +
                      Tensor(shape).shape_string());
 }
 
@@ -182,25 +185,33 @@ std::vector<int> predicted_labels(const Campaign& c, const Tensor& images) {
 
 }  // namespace
 
-std::shared_ptr<const Graph> load_graph_model(const RunConfig& rc, int batch) {
-  const ActivationClip& clip = rc.mitigations.clip;
-  require_relu(rc, *rc.workload.graph, "mitigations.activation_clip", clip);
-  const bool as_is = clip.mode == ClipMode::none || has_relu_clip(*rc.workload.graph, clip);
-  if (rc.workload.graph->batch() == batch && as_is) return rc.workload.graph;
-  Graph g = rc.workload.graph->batch() == batch ? *rc.workload.graph : load_onnx_model(rc.workload.model, batch);
+std::shared_ptr<const Graph> load_graph_model(const WorkloadConfig& workload, const ActivationClip& clip,
+                                              const std::string& config_file, int batch) {
+  require_relu(workload, config_file, *workload.graph, "mitigations.activation_clip", clip);
+  const bool as_is = clip.mode == ClipMode::none || has_relu_clip(*workload.graph, clip);
+  if (workload.graph->batch() == batch && as_is) return workload.graph;
+  Graph g = workload.graph->batch() == batch ? *workload.graph : load_onnx_model(workload.model, batch);
   if (clip.mode != ClipMode::none) set_relu_clips(g, clip);
   return std::make_shared<const Graph>(std::move(g));
 }
 
-void refuse_graph_campaign_keys(const RunConfig& rc) { refuse_unsupported_keys(rc); }
+std::shared_ptr<const Graph> load_graph_model(const RunConfig& rc, int batch) {
+  return load_graph_model(rc.workload, rc.mitigations.clip, rc.file, batch);
+}
 
-CampaignSource load_graph_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes) {
-  refuse_unsupported_keys(rc);
-  const CampaignConfig& cc = *rc.campaign;
-  const CampaignModel model = load_campaign_model(rc, "campaign.model", cc.model, seed, notes);
+void refuse_graph_campaign_keys(const WorkloadConfig& workload, const CampaignConfig& campaign,
+                                const std::string& config_file) {
+  refuse_unsupported_keys(workload, campaign, config_file);
+}
+
+CampaignSource load_graph_campaign(const CampaignInputs& in, std::uint64_t seed, std::ostream& notes) {
+  refuse_unsupported_keys(in.workload, in.campaign, in.file);
+  const CampaignConfig& cc = in.campaign;
+  const CampaignModel model =
+      load_campaign_model(in.workload, in.clip, in.file, "campaign.model", cc.model, seed, notes);
   CampaignSource src;
   Campaign& c = src.campaign;
-  c.array = rc.array;
+  c.array = in.array;
   c.config = cc;
   c.seed = seed;
   c.model_origin = model.origin;
@@ -208,19 +219,20 @@ CampaignSource load_graph_campaign(const RunConfig& rc, std::uint64_t seed, std:
   for (int size : {batch, cc.test_limit % batch})
     if (size > 0 && !c.graphs.count(size)) c.graphs[size] = model.at(size);
   const Graph& g = *c.graphs.at(batch);
-  check_logits(rc, g);
-  check_variants(rc, g, notes);
+  check_logits(in.workload, in.file, g);
+  check_variants(in, g, notes);
   src.model_source = !model.source.empty() ? model.source
-                                           : "ONNX model " + rc.workload.model + " (" + std::to_string(g.nodes.size()) +
+                                           : "ONNX model " + in.workload.model + " (" + std::to_string(g.nodes.size()) +
                                                  " nodes, " + std::to_string(GraphFaultEvaluator::array_nodes(g).size()) +
                                                  " on the array)";
   const std::vector<int> image(g.inputs.at(0).shape.begin() + 1, g.inputs.at(0).shape.end());
-  const std::string input_name = rc.workload.graph ? "the model's input (per image)" : "workload.network.input";
-  WorkloadInput in = load_test_images(rc, image, input_name, cc.test_offset, cc.test_limit, seed, notes);
-  c.images = std::move(in.images);
-  src.input_source = std::move(in.source);
-  if (!in.synthetic()) {
-    c.labels = std::move(in.labels);
+  const std::string input_name = in.workload.graph ? "the model's input (per image)" : "workload.network.input";
+  WorkloadInput images =
+      load_test_images(in.workload, in.file, image, input_name, cc.test_offset, cc.test_limit, seed, notes);
+  c.images = std::move(images.images);
+  src.input_source = std::move(images.source);
+  if (!images.synthetic()) {
+    c.labels = std::move(images.labels);
     return src;
   }
   notes << "accsim: note: the synthetic images are labelled with the fault-free model's predictions (an SDC is any "

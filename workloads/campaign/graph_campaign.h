@@ -9,8 +9,8 @@
 #include <ostream>
 
 #include "workloads/campaign/campaign_evaluator.h"
+#include "workloads/campaign/campaign_inputs.h"
 #include "workloads/campaign/campaign_setup.h"
-#include "workloads/run/run_config.h"
 
 namespace accsim {
 
@@ -19,10 +19,15 @@ namespace accsim {
 // a graph for one of its batch sizes.
 std::unique_ptr<CampaignEvaluator> make_graph_campaign_evaluator(const Campaign& campaign);
 
-// The config's model (workload.model) at `batch` images, every Relu node clipping as the
-// top-level mitigations.activation_clip says (none: as in the file): the config's own
-// graph when it is that. InputError naming the file and key when the clip is set and the
-// model has no Relu node.
+struct RunConfig;
+
+// The workload's model (workload.model) at `batch` images, every Relu node clipping as
+// `clip` (the top-level mitigations.activation_clip) says (none: as in the file): the
+// workload's own graph when it is that. InputError naming `config_file` and the key when
+// the clip is set and the model has no Relu node.
+std::shared_ptr<const Graph> load_graph_model(const WorkloadConfig& workload, const ActivationClip& clip,
+                                              const std::string& config_file, int batch);
+// The same from a whole run config, for workloads/pvf (until it passes the workload, clip and file).
 std::shared_ptr<const Graph> load_graph_model(const RunConfig& rc, int batch);
 
 // load_campaign (workloads/campaign/campaign_setup.h): the model (campaign_model.h: the
@@ -36,10 +41,11 @@ std::shared_ptr<const Graph> load_graph_model(const RunConfig& rc, int batch);
 // activation clipping (top-level or a variant's) on a model without Relu nodes and for a
 // model whose first output is not logits [N, classes]; a note names the array nodes where
 // a pruning variant has no parameter to prune.
-CampaignSource load_graph_campaign(const RunConfig& rc, std::uint64_t seed, std::ostream& notes);
+CampaignSource load_graph_campaign(const CampaignInputs& in, std::uint64_t seed, std::ostream& notes);
 
 // What load_graph_campaign refuses first (campaign.model with an ONNX model), for callers
 // that validate configs before anything runs (accsim sweep).
-void refuse_graph_campaign_keys(const RunConfig& rc);
+void refuse_graph_campaign_keys(const WorkloadConfig& workload, const CampaignConfig& campaign,
+                                const std::string& config_file);
 
 }  // namespace accsim

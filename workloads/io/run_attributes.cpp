@@ -1,13 +1,20 @@
 #include "workloads/io/run_attributes.h"
 
+#include "workloads/run/run_config.h"
+
 namespace accsim {
 
-void write_run_attributes(ResultsFile& h5, const RunConfig& rc, std::uint64_t seed, const std::string& engine) {
+void write_run_attributes(ResultsFile& h5, const std::string& config_file, const std::string& config_text,
+                          std::uint64_t seed, const std::string& engine) {
   h5.set_attribute("/", "accsim_version", std::string(ACCSIM_VERSION));
-  h5.set_attribute("/", "config", rc.json_text);
-  h5.set_attribute("/", "config_file", rc.file);
+  h5.set_attribute("/", "config", config_text);
+  h5.set_attribute("/", "config_file", config_file);
   h5.set_attribute("/", "seed", static_cast<std::int64_t>(seed));
   h5.set_attribute("/", "engine", engine);
+}
+
+void write_run_attributes(ResultsFile& h5, const RunConfig& rc, std::uint64_t seed, const std::string& engine) {
+  write_run_attributes(h5, rc.file, rc.json_text, seed, engine);
 }
 
 }  // namespace accsim

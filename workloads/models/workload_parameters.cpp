@@ -2,21 +2,28 @@
 
 #include "arch/input_error.h"
 #include "workloads/models/model_file.h"
+#include "workloads/run/run_config.h"
 
 namespace accsim {
 
-WorkloadParameters load_network_parameters(const RunConfig& rc, const std::string& key, const std::string& file,
-                                           const Network& net, std::uint64_t seed) {
+WorkloadParameters load_network_parameters(const std::string& config_file, const std::string& key,
+                                           const std::string& file, const Network& net, std::uint64_t seed) {
   if (file.empty()) return {init_parameters(net, seed), "seeded Kaiming-uniform parameters (seed " + std::to_string(seed) + ")"};
   try {
     return {read_parameters(file, net), "parameters from " + file};
   } catch (const InputError& e) {
-    throw InputError(rc.file + ": " + key + ": " + e.what());
+    throw InputError(config_file + ": " + key + ": " + e.what());
   }
 }
 
-WorkloadParameters load_workload_parameters(const RunConfig& rc, std::uint64_t seed) {
-  return load_network_parameters(rc, "workload.parameters", rc.workload.parameters, rc.workload.network, seed);
+WorkloadParameters load_network_parameters(const RunConfig& rc, const std::string& key, const std::string& file,
+                                           const Network& net, std::uint64_t seed) {
+  return load_network_parameters(rc.file, key, file, net, seed);
+}
+
+WorkloadParameters load_workload_parameters(const WorkloadConfig& workload, const std::string& config_file,
+                                            std::uint64_t seed) {
+  return load_network_parameters(config_file, "workload.parameters", workload.parameters, workload.network, seed);
 }
 
 }  // namespace accsim

@@ -5,6 +5,7 @@
 #include "arch/input_error.h"
 #include "arch/random.h"
 #include "workloads/io/fashion_mnist.h"
+#include "workloads/run/run_config.h"
 
 namespace accsim {
 namespace {
@@ -24,24 +25,25 @@ std::string range_text(int first, int count) {
 
 }  // namespace
 
-bool dataset_usable(const RunConfig& rc) {
-  const DatasetStatus status = fashion_mnist_status(rc.workload.dataset_dir);
+bool dataset_usable(const WorkloadConfig& workload, const std::string& config_file) {
+  const DatasetStatus status = fashion_mnist_status(workload.dataset_dir);
   if (status.state == DatasetState::unusable)
-    throw InputError(rc.file + ": workload.dataset_dir: " + status.reason +
+    throw InputError(config_file + ": workload.dataset_dir: " + status.reason +
                      " (a dataset that is there must be usable; remove it or point workload.dataset_dir elsewhere)");
   return status.state == DatasetState::usable;
 }
 
-WorkloadInput load_test_images(const RunConfig& rc, const std::vector<int>& image, const std::string& input_name,
-                               int first, int count, std::uint64_t seed, std::ostream& notes) {
+WorkloadInput load_test_images(const WorkloadConfig& workload, const std::string& config_file,
+                               const std::vector<int>& image, const std::string& input_name, int first, int count,
+                               std::uint64_t seed, std::ostream& notes) {
   WorkloadInput in;
   std::string gap;  // why Fashion-MNIST cannot serve, "" when it can
   if (image != kFashionMnistImage)
     gap = input_name + " is " + shape_text(image) + ", Fashion-MNIST's images are [1, 28, 28]";
-  else if (!dataset_usable(rc))
-    gap = "Fashion-MNIST not found in " + rc.workload.dataset_dir + " (Debian package dataset-fashion-mnist)";
+  else if (!dataset_usable(workload, config_file))
+    gap = "Fashion-MNIST not found in " + workload.dataset_dir + " (Debian package dataset-fashion-mnist)";
   if (gap.empty()) {
-    LabelledImages d = load_fashion_mnist(rc.workload.dataset_dir, DatasetSplit::test, first, count);
+    LabelledImages d = load_fashion_mnist(workload.dataset_dir, DatasetSplit::test, first, count);
     in.images = std::move(d.images);
     in.labels = std::move(d.labels);
     in.source = "Fashion-MNIST test image" + range_text(first, count) +
@@ -64,25 +66,37 @@ WorkloadInput load_test_images(const RunConfig& rc, const std::vector<int>& imag
 
 bool fashion_mnist_fits(const Network& net) { return net.channels == 1 && net.height == 28 && net.width == 28; }
 
+WorkloadInput load_test_images(const WorkloadConfig& workload, const std::string& config_file, const Network& net,
+                               int first, int count, std::uint64_t seed, std::ostream& notes) {
+  return load_test_images(workload, config_file, {net.channels, net.height, net.width}, "workload.network.input", first,
+                          count, seed, notes);
+}
+
+WorkloadInput load_test_images(const RunConfig& rc, const std::vector<int>& image, const std::string& input_name,
+                               int first, int count, std::uint64_t seed, std::ostream& notes) {
+  return load_test_images(rc.workload, rc.file, image, input_name, first, count, seed, notes);
+}
+
 WorkloadInput load_test_images(const RunConfig& rc, const Network& net, int first, int count, std::uint64_t seed,
                                std::ostream& notes) {
-  return load_test_images(rc, {net.channels, net.height, net.width}, "workload.network.input", first, count, seed,
-                          notes);
+  return load_test_images(rc.workload, rc.file, net, first, count, seed, notes);
 }
 
-WorkloadInput load_workload_input(const RunConfig& rc, std::uint64_t seed, const Network& net, std::ostream& notes) {
-  return load_test_images(rc, net, rc.workload.image_index, 1, seed, notes);
+WorkloadInput load_workload_input(const WorkloadConfig& workload, const std::string& config_file, std::uint64_t seed,
+                                  const Network& net, std::ostream& notes) {
+  return load_test_images(workload, config_file, net, workload.image_index, 1, seed, notes);
 }
 
-void require_labelled_images(const RunConfig& rc, const std::string& command) {
-  const Network& net = rc.workload.network;
+void require_labelled_images(const WorkloadConfig& workload, const std::string& config_file,
+                             const std::string& command) {
+  const Network& net = workload.network;
   if (!fashion_mnist_fits(net))
-    throw InputError(rc.file + ": workload.network.input: " + command +
+    throw InputError(config_file + ": workload.network.input: " + command +
                      " needs labelled images and Fashion-MNIST's are [1, 28, 28], got " +
                      shape_text({net.channels, net.height, net.width}));
-  if (!dataset_usable(rc))
-    throw InputError(rc.file + ": workload.dataset_dir: " + command + " needs labelled images: Fashion-MNIST not found in " +
-                     rc.workload.dataset_dir + " (install the Debian package dataset-fashion-mnist)");
+  if (!dataset_usable(workload, config_file))
+    throw InputError(config_file + ": workload.dataset_dir: " + command + " needs labelled images: Fashion-MNIST not found in " +
+                     workload.dataset_dir + " (install the Debian package dataset-fashion-mnist)");
 }
 
 }  // namespace accsim

@@ -15,7 +15,7 @@
 
 #include "arch/tensor.h"
 #include "workloads/models/network.h"
-#include "workloads/run/run_config.h"
+#include "workloads/run/workload_config.h"
 
 namespace accsim {
 
@@ -26,30 +26,42 @@ struct WorkloadInput {
   bool synthetic() const { return labels.empty(); }
 };
 
+struct RunConfig;
+
+// `config_file` names the config in errors (its paths are already resolved against its folder).
 // True when workload.dataset_dir holds Fashion-MNIST's test split, false when it is not
 // installed there; InputError naming workload.dataset_dir when a file of it is there but
 // unusable (a directory, a FIFO, unreadable, its partner missing): never a silent
 // fallback to synthetic images.
-bool dataset_usable(const RunConfig& rc);
+bool dataset_usable(const WorkloadConfig& workload, const std::string& config_file);
 
 // True when Fashion-MNIST's 1x28x28 images fit the network's input.
 bool fashion_mnist_fits(const Network& net);
 
 // Test images [first, first + count) for a model whose input holds images of shape
 // `image` (without the batch dimension); `input_name` names that shape in the note.
-WorkloadInput load_test_images(const RunConfig& rc, const std::vector<int>& image, const std::string& input_name,
+WorkloadInput load_test_images(const WorkloadConfig& workload, const std::string& config_file,
+                               const std::vector<int>& image, const std::string& input_name, int first, int count,
+                               std::uint64_t seed, std::ostream& notes);
+
+// Test images [first, first + count) of the workload for `net`.
+WorkloadInput load_test_images(const WorkloadConfig& workload, const std::string& config_file, const Network& net,
                                int first, int count, std::uint64_t seed, std::ostream& notes);
 
-// Test images [first, first + count) of the config's workload for `net`.
+// Both from a whole run config, for workloads/pvf (until it passes the workload and file).
+WorkloadInput load_test_images(const RunConfig& rc, const std::vector<int>& image, const std::string& input_name,
+                               int first, int count, std::uint64_t seed, std::ostream& notes);
 WorkloadInput load_test_images(const RunConfig& rc, const Network& net, int first, int count, std::uint64_t seed,
                                std::ostream& notes);
 
 // The one image of a run: test image workload.image_index.
-WorkloadInput load_workload_input(const RunConfig& rc, std::uint64_t seed, const Network& net, std::ostream& notes);
+WorkloadInput load_workload_input(const WorkloadConfig& workload, const std::string& config_file, std::uint64_t seed,
+                                  const Network& net, std::ostream& notes);
 
 // Throws InputError when Fashion-MNIST cannot serve labelled images to the config's
 // network: the dataset is missing (workload.dataset_dir) or the input is not 1x28x28
 // (workload.network.input). `command` names what needs them, e.g. "accsim train".
-void require_labelled_images(const RunConfig& rc, const std::string& command);
+void require_labelled_images(const WorkloadConfig& workload, const std::string& config_file,
+                             const std::string& command);
 
 }  // namespace accsim

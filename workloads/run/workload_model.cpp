@@ -19,25 +19,25 @@ int array_nodes(const Graph& g) {
   }));
 }
 
-WorkloadModel onnx_model(const RunConfig& rc) {
+WorkloadModel onnx_model(const WorkloadConfig& workload, const ActivationClip& clip) {
   WorkloadModel m;
-  m.graph = rc.workload.graph;
-  if (rc.mitigations.clip.mode != ClipMode::none) {
-    auto clipped = std::make_shared<Graph>(*rc.workload.graph);
-    set_relu_clips(*clipped, rc.mitigations.clip);
+  m.graph = workload.graph;
+  if (clip.mode != ClipMode::none) {
+    auto clipped = std::make_shared<Graph>(*workload.graph);
+    set_relu_clips(*clipped, clip);
     m.graph = std::move(clipped);
   }
   m.title = m.graph->name + " (ONNX, " + std::to_string(m.graph->nodes.size()) + " nodes, " +
             std::to_string(array_nodes(*m.graph)) + " on the array)";
-  m.model = rc.workload.model;
-  m.source = "ONNX file " + rc.workload.model;
+  m.model = workload.model;
+  m.source = "ONNX file " + workload.model;
   m.input_name = "the model's input (per image)";
   return m;
 }
 
-WorkloadModel network_model(const RunConfig& rc, std::uint64_t seed) {
-  const Network& net = rc.workload.network;  // its clip is the mitigations'
-  WorkloadParameters parameters = load_workload_parameters(rc, seed);
+WorkloadModel network_model(const WorkloadConfig& workload, const std::string& config_file, std::uint64_t seed) {
+  const Network& net = workload.network;  // its clip is the mitigations'
+  WorkloadParameters parameters = load_workload_parameters(workload, config_file, seed);
   WorkloadModel m;
   m.graph = std::make_shared<const Graph>(network_graph(net, parameters.params, 1));
   m.title = net.name;
@@ -49,16 +49,18 @@ WorkloadModel network_model(const RunConfig& rc, std::uint64_t seed) {
 
 }  // namespace
 
-WorkloadModel load_workload_model(const RunConfig& rc, std::uint64_t seed) {
-  return rc.workload.graph ? onnx_model(rc) : network_model(rc, seed);
+WorkloadModel load_workload_model(const WorkloadConfig& workload, const ActivationClip& clip,
+                                  const std::string& config_file, std::uint64_t seed) {
+  return workload.graph ? onnx_model(workload, clip) : network_model(workload, config_file, seed);
 }
 
-WorkloadInput load_model_input(const RunConfig& rc, std::uint64_t seed, const WorkloadModel& model, std::ostream& notes) {
+WorkloadInput load_model_input(const WorkloadConfig& workload, const std::string& config_file, std::uint64_t seed,
+                               const WorkloadModel& model, std::ostream& notes) {
   const std::vector<int>& shape = model.graph->inputs.at(0).shape;
   const int n = shape.at(0);
-  const int first = std::max(0, std::min(rc.workload.image_index, kCampaignTestImages - n));
+  const int first = std::max(0, std::min(workload.image_index, kCampaignTestImages - n));
   const std::vector<int> image(shape.begin() + 1, shape.end());
-  return load_test_images(rc, image, model.input_name, first, n, seed, notes);
+  return load_test_images(workload, config_file, image, model.input_name, first, n, seed, notes);
 }
 
 }  // namespace accsim

@@ -8,8 +8,9 @@
 #include <ostream>
 #include <string>
 
+#include "kernels/activations.h"
 #include "workloads/models/graph.h"
-#include "workloads/run/run_config.h"
+#include "workloads/run/workload_config.h"
 #include "workloads/run/workload_input.h"
 
 namespace accsim {
@@ -22,11 +23,14 @@ struct WorkloadModel {
   std::string input_name;   // what the input is called in notes: "workload.network.input", ...
 };
 
-// `seed` seeds the parameters of a network without workload.parameters.
-WorkloadModel load_workload_model(const RunConfig& rc, std::uint64_t seed);
+// `clip` is the top-level mitigations' activation clip; `config_file` names the config in
+// errors. `seed` seeds the parameters of a network without workload.parameters.
+WorkloadModel load_workload_model(const WorkloadConfig& workload, const ActivationClip& clip,
+                                  const std::string& config_file, std::uint64_t seed);
 
 // The model's batch of test images: image_index.. (moved back so that they exist), or
 // seeded synthetic images with a note on `notes` (workload_input.h).
-WorkloadInput load_model_input(const RunConfig& rc, std::uint64_t seed, const WorkloadModel& model, std::ostream& notes);
+WorkloadInput load_model_input(const WorkloadConfig& workload, const std::string& config_file, std::uint64_t seed,
+                               const WorkloadModel& model, std::ostream& notes);
 
 }  // namespace accsim

@@ -45,21 +45,22 @@ void WorkloadTiming::add_layer(LayerTiming l, const ArrayConfig& array) {
   layers.push_back(std::move(l));
 }
 
-WorkloadTiming time_workload(const RunConfig& rc, const std::string& engine, std::uint64_t seed) {
-  if (rc.workload.topology.empty()) throw std::invalid_argument("time_workload: the workload is not a topology");
+WorkloadTiming time_workload(const ArrayConfig& array, const std::vector<HardwareFault>& faults,
+                             const WorkloadConfig& workload, const std::string& engine, std::uint64_t seed) {
+  if (workload.topology.empty()) throw std::invalid_argument("time_workload: the workload is not a topology");
   WorkloadTiming w;
-  const bool data = !rc.faults.empty() || engine != "fast";
-  const PeFaults healthy, faulty(rc.array, rc.faults);
-  const auto clean = make_engine(engine, rc.array, healthy);
-  const auto broken = make_engine(engine, rc.array, faulty);
+  const bool data = !faults.empty() || engine != "fast";
+  const PeFaults healthy, faulty(array, faults);
+  const auto clean = make_engine(engine, array, healthy);
+  const auto broken = make_engine(engine, array, faulty);
   long long start = 0;
-  for (std::size_t i = 0; i < rc.workload.topology_jobs.size(); ++i) {
+  for (std::size_t i = 0; i < workload.topology_jobs.size(); ++i) {
     LayerTiming l;
-    l.job = rc.workload.topology_jobs[i];
+    l.job = workload.topology_jobs[i];
     l.node = l.job.layer;
     const ConvShape& s = l.job.shape;
     if (data) {
-      check_layer_memory(rc.workload.topology, l.job);
+      check_layer_memory(workload.topology, l.job);
       const Tensor in = seeded_operand({s.n, s.c, s.h, s.w}, splitmix64(seed ^ (2 * i + 1)));
       const Tensor wt = seeded_operand({s.k, s.c, s.r, s.s}, splitmix64(seed ^ (2 * i + 2)));
       const JobResult golden = clean->run(l.job, in, wt, start);
@@ -68,12 +69,12 @@ WorkloadTiming time_workload(const RunConfig& rc, const std::string& engine, std
       l.diff = compare_outputs(golden.output, bad.output);
       l.ran_data = true;
     } else {
-      l.timing = closed_form_timing(s, rc.array);
+      l.timing = closed_form_timing(s, array);
     }
     start += l.timing.cycles;
-    w.add_layer(std::move(l), rc.array);
+    w.add_layer(std::move(l), array);
   }
-  w.utilisation = w.cycles ? static_cast<double>(w.macs) / (static_cast<double>(w.cycles) * rc.array.pes()) : 0.0;
+  w.utilisation = w.cycles ? static_cast<double>(w.macs) / (static_cast<double>(w.cycles) * array.pes()) : 0.0;
   return w;
 }
 

@@ -9,11 +9,12 @@
 #include <vector>
 
 #include "arch/analytical_cycles.h"
+#include "arch/array_config.h"
 #include "arch/energy_table.h"
 #include "arch/hardware_fault.h"
 #include "arch/job_timing.h"
 #include "workloads/models/inference.h"
-#include "workloads/run/run_config.h"
+#include "workloads/run/workload_config.h"
 
 namespace accsim {
 
@@ -44,6 +45,7 @@ struct WorkloadTiming {
 // Topology layers (workload.topology must be set) run back to back with seeded uniform
 // [-1, 1) operands. Without faults, the fast engine needs no data: timing comes from the
 // closed form.
-WorkloadTiming time_workload(const RunConfig& rc, const std::string& engine, std::uint64_t seed);
+WorkloadTiming time_workload(const ArrayConfig& array, const std::vector<HardwareFault>& faults,
+                             const WorkloadConfig& workload, const std::string& engine, std::uint64_t seed);
 
 }  // namespace accsim

@@ -1,25 +1,23 @@
 #include "workloads/sweep/graph_point_timing.h"
 
 #include <memory>
-#include <sstream>
-#include <stdexcept>
 
 #include "arch/pe_faults.h"
 #include "faultmodels/checked_engine.h"
 #include "workloads/models/graph_runner.h"
 #include "workloads/run/engines.h"
-#include "workloads/run/workload_model.h"
 
 namespace accsim {
 
 namespace {
 
 // The faulty run: on the engine with the point's faults, behind the mitigations' check.
-GraphRun faulty_run(const RunConfig& rc, const std::string& engine, const Graph& graph, const Tensor& images) {
-  const PeFaults faulty(rc.array, rc.faults);
-  const auto bare = make_engine(engine, rc.array, faulty);
-  if (rc.mitigations.check == MitigationCheck::none) return run_graph(graph, images, *bare, true);
-  CheckedEngine checked(*bare, rc.array, rc.mitigations.check == MitigationCheck::abft ? CheckKind::abft : CheckKind::duplicate);
+GraphRun faulty_run(const ArrayConfig& array, const std::vector<HardwareFault>& faults, MitigationCheck check,
+                    const std::string& engine, const Graph& graph, const Tensor& images) {
+  const PeFaults faulty(array, faults);
+  const auto bare = make_engine(engine, array, faulty);
+  if (check == MitigationCheck::none) return run_graph(graph, images, *bare, true);
+  CheckedEngine checked(*bare, array, check == MitigationCheck::abft ? CheckKind::abft : CheckKind::duplicate);
   return run_graph(graph, images, checked, true);
 }
 
@@ -35,20 +33,18 @@ void add_job(WorkloadTiming& w, const LayerRun& golden, const LayerRun& faulty, 
 
 }  // namespace
 
-WorkloadTiming time_graph_workload(const RunConfig& rc, const std::string& engine, std::uint64_t seed) {
-  if (!rc.workload.topology.empty()) throw std::invalid_argument("time_graph_workload: the workload is a topology");
-  const WorkloadModel model = load_workload_model(rc, seed);
-  std::ostringstream notes;  // a synthetic-image note belongs to the single run, not to every point
-  const Tensor images = load_model_input(rc, seed, model, notes).images;
+WorkloadTiming time_graph_workload(const ArrayConfig& array, const std::vector<HardwareFault>& faults,
+                                   MitigationCheck check, const WorkloadModel& model, const Tensor& images,
+                                   const std::string& engine) {
   const PeFaults healthy;
-  const GraphRun golden = run_graph(*model.graph, images, *make_engine(engine, rc.array, healthy), true);
+  const GraphRun golden = run_graph(*model.graph, images, *make_engine(engine, array, healthy), true);
   // Without faults and check the faulty run is the fault-free one (both engines are deterministic).
-  const bool same = rc.faults.empty() && rc.mitigations.check == MitigationCheck::none;
-  const GraphRun faulty = same ? GraphRun{} : faulty_run(rc, engine, *model.graph, images);
+  const bool same = faults.empty() && check == MitigationCheck::none;
+  const GraphRun faulty = same ? GraphRun{} : faulty_run(array, faults, check, engine, *model.graph, images);
   const GraphRun& bad = same ? golden : faulty;
   WorkloadTiming w;
-  for (std::size_t i = 0; i < bad.jobs.size(); ++i) add_job(w, golden.jobs.at(i), bad.jobs[i], rc.array);
-  w.utilisation = w.cycles ? static_cast<double>(w.macs) / (static_cast<double>(w.cycles) * rc.array.pes()) : 0.0;
+  for (std::size_t i = 0; i < bad.jobs.size(); ++i) add_job(w, golden.jobs.at(i), bad.jobs[i], array);
+  w.utilisation = w.cycles ? static_cast<double>(w.macs) / (static_cast<double>(w.cycles) * array.pes()) : 0.0;
   return w;
 }
 

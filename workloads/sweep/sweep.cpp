@@ -67,13 +67,12 @@ void run_points(const Sweep& sweep, const SweepOptions& o, const std::string& ke
 
 }  // namespace
 
-SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOptions& o, std::ostream& out,
-                      std::ostream& progress) {
+SweepResult run_sweep(const Sweep& sweep, const SweepOptions& o, std::ostream& out, std::ostream& progress) {
   check_output_path(o.out_file);
   SweepResult result;
   result.points.assign(sweep.points.size(), SweepPointResult{});
   result.layers.assign(sweep.points.size(), {});
-  const std::string key = sweep_key(rc, sweep, o), ckpt = checkpoint_path(o.out_file);
+  const std::string key = sweep_key(sweep, o), ckpt = checkpoint_path(o.out_file);
   result.resumed_points = resume_sweep_points(ckpt, key, sweep, result, out);
   ProgressMeter bar(progress, o.progress, "accsim: sweep");
   run_points(sweep, o, key, result, bar);
@@ -81,7 +80,7 @@ SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOption
   write_sweep_checkpoint(ckpt, key, result, sweep.has_campaign());
   if (!result.complete) return result;
   print_sweep_points(out, sweep, result.points);
-  write_sweep_outputs(rc, sweep, o, result, out, progress);
+  write_sweep_outputs(sweep, o, result, out, progress);
   discard_checkpoint(o.out_file);
   return result;
 }

@@ -18,18 +18,22 @@
 #include <nlohmann/json.hpp>
 
 #include "workloads/experiments/progress_meter.h"
-#include "workloads/run/run_config.h"
 #include "workloads/run/workload_timing.h"
 #include "workloads/sweep/sweep_layers.h"
+#include "workloads/sweep/sweep_point_config.h"
 
 namespace accsim {
 
+struct RunConfig;
+
 struct SweepPoint {
   std::vector<std::string> values;  // the point's value of each swept key, as JSON text
-  RunConfig config;
+  SweepPointConfig config;          // what the point runs, from its validated config
 };
 
 struct Sweep {
+  std::string file;       // the base config: named in the outputs
+  std::string json_text;  // the base config as read: in the resume key and the outputs
   std::vector<std::string> keys;  // JSON paths, e.g. "array.atomic_c", "faults[0].bit"
   std::vector<SweepPoint> points;
   int threads = 0;
@@ -75,7 +79,6 @@ struct SweepResult {
   bool complete = false;
 };
 
-SweepResult run_sweep(const RunConfig& rc, const Sweep& sweep, const SweepOptions& options, std::ostream& out,
-                      std::ostream& progress);
+SweepResult run_sweep(const Sweep& sweep, const SweepOptions& options, std::ostream& out, std::ostream& progress);
 
 }  // namespace accsim

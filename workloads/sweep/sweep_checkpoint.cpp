@@ -21,7 +21,7 @@ std::set<std::string> input_files(const Sweep& sweep) {
   std::set<std::string> files;
   for (const SweepPoint& p : sweep.points) {
     const WorkloadConfig& w = p.config.workload;
-    for (const std::string& f : {w.parameters, w.model, w.topology, p.config.campaign ? p.config.campaign->model : ""})
+    for (const std::string& f : {w.parameters, w.model, w.topology, p.config.campaign ? p.config.campaign->campaign.model : ""})
       if (!f.empty()) files.insert(f);
     if (w.topology.empty()) {
       const std::vector<std::string> dataset = fashion_mnist_files(w.dataset_dir);
@@ -33,10 +33,10 @@ std::set<std::string> input_files(const Sweep& sweep) {
 
 }  // namespace
 
-std::string sweep_key(const RunConfig& rc, const Sweep& sweep, const SweepOptions& options) {
+std::string sweep_key(const Sweep& sweep, const SweepOptions& options) {
   KeyHasher h;
   h.str("accsim sweep key 2");  // 2: the input files are part of it
-  h.str(resume_key_text(rc.json_text, result_independent_keys()));
+  h.str(resume_key_text(sweep.json_text, result_independent_keys()));
   h.u64(options.seed);
   h.str(options.engine);
   for (const std::string& f : input_files(sweep)) {

@@ -12,7 +12,7 @@ namespace accsim {
 
 // Everything that decides the points' results, the input files' bytes included, and
 // nothing else (not thread counts).
-std::string sweep_key(const RunConfig& rc, const Sweep& sweep, const SweepOptions& options);
+std::string sweep_key(const Sweep& sweep, const SweepOptions& options);
 
 // The finished points of `result` and their layers.
 void write_sweep_checkpoint(const std::string& file, const std::string& key, const SweepResult& result, bool campaign);

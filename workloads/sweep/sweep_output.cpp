@@ -46,8 +46,8 @@ void print_sweep_points(std::ostream& out, const Sweep& sweep, const std::vector
   }
 }
 
-void write_sweep_outputs(const RunConfig& rc, const Sweep& sweep, const SweepOptions& o,
-                         const SweepResult& result, std::ostream& out, std::ostream& progress) {
+void write_sweep_outputs(const Sweep& sweep, const SweepOptions& o, const SweepResult& result, std::ostream& out,
+                         std::ostream& progress) {
   const std::vector<SweepPointResult>& points = result.points;
   std::vector<std::vector<std::string>> values;
   for (const SweepPoint& p : sweep.points) {
@@ -56,7 +56,7 @@ void write_sweep_outputs(const RunConfig& rc, const Sweep& sweep, const SweepOpt
   }
   ResultsFile h5(o.out_file);
   write_output_format(h5, kSweepOutput);
-  write_run_attributes(h5, rc, o.seed, o.engine);
+  write_run_attributes(h5, sweep.file, sweep.json_text, o.seed, o.engine);
   h5.write_strings("/keys", sweep.keys);
   for (std::size_t k = 0; k < sweep.keys.size(); ++k) {
     std::vector<std::string> v;

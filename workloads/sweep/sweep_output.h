@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "workloads/run/run_config.h"
 #include "workloads/sweep/sweep.h"
 
 namespace accsim {
@@ -16,7 +15,7 @@ std::string sweep_layers_csv_path(const std::string& out_file);
 void print_sweep_points(std::ostream& out, const Sweep& sweep, const std::vector<SweepPointResult>& points);
 
 // The points and, per point, its layers (`/layers` and `<out>_layers.csv`).
-void write_sweep_outputs(const RunConfig& rc, const Sweep& sweep, const SweepOptions& options,
-                         const SweepResult& result, std::ostream& out, std::ostream& progress);
+void write_sweep_outputs(const Sweep& sweep, const SweepOptions& options, const SweepResult& result,
+                         std::ostream& out, std::ostream& progress);
 
 }  // namespace accsim

@@ -6,6 +6,7 @@
 #include "arch/input_error.h"
 #include "arch/json_excerpt.h"
 #include "workloads/campaign/campaign_setup.h"
+#include "workloads/run/run_config.h"
 #include "workloads/sweep/sweep.h"
 
 namespace accsim {
@@ -110,6 +111,13 @@ RunConfig point_config(const RunConfig& rc, const json& base, const std::vector<
   }
 }
 
+// What the point runs of its config (sweep_point_config.h).
+SweepPointConfig point_inputs(const RunConfig& point) {
+  SweepPointConfig p{point.file, point.array, point.faults, point.workload, point.mitigations, std::nullopt};
+  if (point.campaign) p.campaign = campaign_inputs(point);
+  return p;
+}
+
 // The swept keys in order and where each sits in the config.
 struct SweptKeys {
   std::vector<std::string> names;
@@ -184,6 +192,8 @@ Sweep parse_sweep(const RunConfig& rc) {
   const json base = json::parse(rc.json_text);
   ConfigReader r(rc.sweep, rc.file, "sweep");
   Sweep sweep;
+  sweep.file = rc.file;
+  sweep.json_text = rc.json_text;
   sweep.threads = static_cast<int>(r.get_int("threads", 0, 1024, 0));
   const bool has_grid = r.has("grid"), has_points = r.has("points");
   if (has_grid == has_points) r.fail("grid", "give exactly one of grid (values per key) or points (a list of points)");
@@ -194,7 +204,7 @@ Sweep parse_sweep(const RunConfig& rc) {
   for (std::size_t i = 0; i < values.size(); ++i) {
     SweepPoint p;
     for (const auto& v : values[i]) p.values.push_back(v.dump());
-    p.config = point_config(rc, base, sweep.keys, keys.pointers, values[i], i);
+    p.config = point_inputs(point_config(rc, base, sweep.keys, keys.pointers, values[i], i));
     sweep.points.push_back(std::move(p));
   }
   return sweep;

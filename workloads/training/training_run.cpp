@@ -38,18 +38,18 @@ std::string with_extension(const std::string& file, const std::string& ext) {
   return fs::path(file).replace_extension(ext).string();
 }
 
-std::string run_key(const RunConfig& rc, const TrainingOptions& o) {
-  const TrainingConfig& t = rc.training;
-  const bool model = rc.workload.graph != nullptr;
+std::string run_key(const TrainingInputs& in, const TrainingOptions& o) {
+  const TrainingConfig& t = in.training;
+  const bool model = in.workload.graph != nullptr;
   KeyHasher h;
   h.str(model ? "accsim graph train key 2" : "accsim train key 4");  // graph 2: optimiser and schedule
-  h.str(resume_key_text(rc.json_text, result_independent_keys()));
+  h.str(resume_key_text(in.json_text, result_independent_keys()));
   h.u64(o.seed);
   h.str(o.engine);
   if (model) h.str(t.init);
   hash_training_settings(h, t);
-  if (model) h.file(rc.workload.model);
-  for (const std::string& f : fashion_mnist_files(rc.workload.dataset_dir)) h.file(f);
+  if (model) h.file(in.workload.model);
+  for (const std::string& f : fashion_mnist_files(in.workload.dataset_dir)) h.file(f);
   return h.hex();
 }
 
@@ -95,9 +95,9 @@ struct Data {
   LabelledImages train, validation, test;
 };
 
-Data load_data(const RunConfig& rc) {
-  const TrainingConfig& t = rc.training;
-  const std::string& dir = rc.workload.dataset_dir;
+Data load_data(const TrainingInputs& in) {
+  const TrainingConfig& t = in.training;
+  const std::string& dir = in.workload.dataset_dir;
   const int train_part = kFashionMnistTrainImages - t.validation_size;
   return {load_fashion_mnist(dir, DatasetSplit::train, 0, t.train_limit ? t.train_limit : train_part),
           load_fashion_mnist(dir, DatasetSplit::train, train_part, t.validation_size),
@@ -106,31 +106,31 @@ Data load_data(const RunConfig& rc) {
 
 // The model as a graph: the ONNX file (its initializers or, with training.init "seeded",
 // graph_init.h) or the network (network_graph.h, init_parameters(net, seed) as ever).
-GraphTrainer make_trainer(const RunConfig& rc, std::uint64_t seed) {
-  if (!rc.workload.graph) {
-    const Network& net = rc.workload.network;  // its clip is the mitigations'
+GraphTrainer make_trainer(const TrainingInputs& in, std::uint64_t seed) {
+  if (!in.workload.graph) {
+    const Network& net = in.workload.network;  // its clip is the mitigations'
     return GraphTrainer([net, params = init_parameters(net, seed)](int batch) { return network_graph(net, params, batch); });
   }
-  GraphTrainer trainer(rc.workload.model, rc.mitigations.clip);
-  if (rc.training.init == "seeded") trainer.parameters() = seeded_parameters(trainer.graph(1), seed);
+  GraphTrainer trainer(in.workload.model, in.clip);
+  if (in.training.init == "seeded") trainer.parameters() = seeded_parameters(trainer.graph(1), seed);
   return trainer;
 }
 
 // InputError when the model does not take Fashion-MNIST.
-void check_model(const RunConfig& rc, GraphTrainer& trainer) {
+void check_model(const TrainingInputs& in, GraphTrainer& trainer) {
   const Graph& g = trainer.graph(1);
-  const std::string key = rc.workload.graph ? "workload.model" : "workload.network";
-  const std::string name = rc.workload.graph ? rc.workload.model : rc.workload.network.name;
+  const std::string key = in.workload.graph ? "workload.model" : "workload.network";
+  const std::string name = in.workload.graph ? in.workload.model : in.workload.network.name;
   if (g.inputs.size() != 1 || g.inputs[0].shape != std::vector<int>{1, 1, 28, 28})
-    throw InputError(rc.file + ": " + key + ": accsim train needs a model with one input [batch, 1, 28, 28] "
+    throw InputError(in.file + ": " + key + ": accsim train needs a model with one input [batch, 1, 28, 28] "
                                             "(Fashion-MNIST), " + name + " has another");
 }
 
 // Fault-aware pruning (mitigations.prune_faulty_weights): the weights a permanently faulty
 // PE meets are zeroed (a fresh run only: a checkpoint holds them so) and held at zero.
-void prune(const RunConfig& rc, GraphTrainer& trainer, bool fresh, std::ostream& out) {
-  if (!rc.mitigations.prune_faulty_weights) return;
-  const PruningMasks masks = GraphPruning(rc.array, trainer.graph(1)).masks(rc.faults);
+void prune(const TrainingInputs& in, GraphTrainer& trainer, bool fresh, std::ostream& out) {
+  if (!in.prune_faulty_weights) return;
+  const PruningMasks masks = GraphPruning(in.array, trainer.graph(1)).masks(in.faults);
   if (fresh) {
     long long pruned = 0;
     for (const auto& [name, mask] : masks) {
@@ -156,33 +156,33 @@ NetworkParameters network_parameters(const Network& net, const TensorMap& params
 struct Engines {
   PeFaults faulty, permanent, healthy;
   std::unique_ptr<Engine> train, eval_faulty, eval_healthy;
-  Engines(const RunConfig& rc, const std::string& engine)
-      : faulty(rc.array, rc.faults), permanent(rc.array, permanent_faults(rc.faults)) {
-    const int threads = resolve_threads(rc.training.threads);
-    train = make_engine(engine, rc.array, faulty, threads);
-    eval_faulty = make_engine(engine, rc.array, permanent, threads);
-    eval_healthy = make_engine(engine, rc.array, healthy, threads);
+  Engines(const TrainingInputs& in, const std::string& engine)
+      : faulty(in.array, in.faults), permanent(in.array, permanent_faults(in.faults)) {
+    const int threads = resolve_threads(in.training.threads);
+    train = make_engine(engine, in.array, faulty, threads);
+    eval_faulty = make_engine(engine, in.array, permanent, threads);
+    eval_healthy = make_engine(engine, in.array, healthy, threads);
   }
 };
 
-void write_results(const RunConfig& rc, const TrainingOptions& o, const Progress& p, const TrainingResult& result,
+void write_results(const TrainingInputs& in, const TrainingOptions& o, const Progress& p, const TrainingResult& result,
                    GraphTrainer& trainer) {
   ResultsFile h5(o.out_file);
   write_output_format(h5, kTrainOutput);
-  write_run_attributes(h5, rc, o.seed, o.engine);
+  write_run_attributes(h5, in.file, in.json_text, o.seed, o.engine);
   h5.set_attribute("/", "network", trainer.graph(1).name);
-  if (rc.workload.graph) {
-    h5.set_attribute("/", "model", rc.workload.model);
-    h5.set_attribute("/", "init", rc.training.init);
+  if (in.workload.graph) {
+    h5.set_attribute("/", "model", in.workload.model);
+    h5.set_attribute("/", "init", in.training.init);
   }
   h5.set_attribute("/", "test_accuracy_faulty", result.test_accuracy_faulty);
   h5.set_attribute("/", "test_accuracy_fault_free", result.test_accuracy_fault_free);
   h5.set_attribute("/", "total_cycles", static_cast<std::int64_t>(p.cycle));
   std::vector<std::string> faults;
-  for (const auto& f : rc.faults) faults.push_back(describe(f));
+  for (const auto& f : in.faults) faults.push_back(describe(f));
   h5.write_strings("/faults", faults);
   h5.write_table("/history", history_table(p.history));
-  if (!rc.workload.graph) write_parameters(h5, rc.workload.network, network_parameters(rc.workload.network, trainer.parameters()));
+  if (!in.workload.graph) write_parameters(h5, in.workload.network, network_parameters(in.workload.network, trainer.parameters()));
   else
     for (const auto* values : {&trainer.parameters(), &trainer.state()})
       for (const auto& [name, t] : *values) h5.write_tensor("/parameters/" + hdf5_group_name(name), t);
@@ -192,7 +192,7 @@ void write_results(const RunConfig& rc, const TrainingOptions& o, const Progress
 
 // One run's pieces, as the epoch loop needs them.
 struct Run {
-  const RunConfig& rc;
+  const TrainingInputs& in;
   const TrainingOptions& o;
   GraphTrainer& trainer;
   Optimizer& optimizer;
@@ -207,7 +207,7 @@ struct Run {
 
 // The epoch's remaining batches; false when a stop came first (the checkpoint then holds them).
 bool train_batches(Run& run, int epoch, TrainingResult& result) {
-  const int batch_size = run.rc.training.batch_size;
+  const int batch_size = run.in.training.batch_size;
   const int n = run.data.train.images.dim(0), batches = (n + batch_size - 1) / batch_size;
   const std::vector<int> order = epoch_order(n, run.o.seed, epoch);
   Progress& p = run.p;
@@ -232,7 +232,7 @@ bool train_batches(Run& run, int epoch, TrainingResult& result) {
 }
 
 void end_epoch(Run& run, int epoch, std::ostream& out) {
-  const TrainingConfig& t = run.rc.training;
+  const TrainingConfig& t = run.in.training;
   EpochRecord rec = run.p.finish_epoch(epoch, run.data.train.images.dim(0));
   rec.val_accuracy_faulty = run.trainer.accuracy(run.data.validation, *run.engines.eval_faulty, t.eval_batch);
   rec.val_accuracy_fault_free = run.trainer.accuracy(run.data.validation, *run.engines.eval_healthy, t.eval_batch);
@@ -253,12 +253,12 @@ void resume(Run& run, TrainingResult& result, std::ostream& out) {
 }
 
 void finish_run(Run& run, TrainingResult& result, std::ostream& out, std::ostream& progress) {
-  const TrainingConfig& t = run.rc.training;
+  const TrainingConfig& t = run.in.training;
   result.complete = true;
   result.test_accuracy_faulty = run.trainer.accuracy(run.data.test, *run.engines.eval_faulty, t.eval_batch);
   result.test_accuracy_fault_free = run.trainer.accuracy(run.data.test, *run.engines.eval_healthy, t.eval_batch);
-  write_results(run.rc, run.o, run.p, result, run.trainer);
-  const std::string title = fs::path(run.rc.file).stem().string() + " (" + run.trainer.graph(1).name + ")";
+  write_results(run.in, run.o, run.p, result, run.trainer);
+  const std::string title = fs::path(run.in.file).stem().string() + " (" + run.trainer.graph(1).name + ")";
   report_finished_run(run.o, result, run.data.test.images.dim(0), title, out, progress);
 }
 
@@ -267,23 +267,23 @@ void finish_run(Run& run, TrainingResult& result, std::ostream& out, std::ostrea
 std::string csv_path(const std::string& out_file) { return with_extension(out_file, ".csv"); }
 std::string png_path(const std::string& out_file) { return with_extension(out_file, ".png"); }
 
-TrainingResult run_training(const RunConfig& rc, const TrainingOptions& o, std::ostream& out,
+TrainingResult run_training(const TrainingInputs& in, const TrainingOptions& o, std::ostream& out,
                             std::ostream& progress) {
   check_output_path(o.out_file);
-  const TrainingConfig& t = rc.training;
-  require_labelled_images(rc, "accsim train");
-  GraphTrainer trainer = make_trainer(rc, o.seed);
-  check_model(rc, trainer);
-  const Data data = load_data(rc);
+  const TrainingConfig& t = in.training;
+  require_labelled_images(in.workload, in.file, "accsim train");
+  GraphTrainer trainer = make_trainer(in, o.seed);
+  check_model(in, trainer);
+  const Data data = load_data(in);
   const std::unique_ptr<Optimizer> optimizer = make_optimizer(t.optimizer, trainer.parameter_specs());
   const long long batches = (data.train.images.dim(0) + t.batch_size - 1) / t.batch_size;
   const LrSchedule schedule(t.schedule, t.optimizer.lr, t.epochs * batches);
-  Engines engines(rc, o.engine);
+  Engines engines(in, o.engine);
   ProgressMeter meter(progress, o.progress, "accsim: train");  // over every batch of every epoch
-  Run run{rc, o, trainer, *optimizer, schedule, data, engines, meter, run_key(rc, o), checkpoint_path(o.out_file), {}, 0};
+  Run run{in, o, trainer, *optimizer, schedule, data, engines, meter, run_key(in, o), checkpoint_path(o.out_file), {}, 0};
   TrainingResult result;
   resume(run, result, out);
-  prune(rc, trainer, run.p.epochs_done == 0 && run.p.batches_done == 0, out);
+  prune(in, trainer, run.p.epochs_done == 0 && run.p.batches_done == 0, out);
   meter.start(run.p.epochs_done * batches + run.p.batches_done, t.epochs * batches);
   for (int epoch = run.p.epochs_done, this_call = 0; epoch < t.epochs; ++epoch, ++this_call) {
     if (o.stop_after_epochs > 0 && this_call == o.stop_after_epochs) break;

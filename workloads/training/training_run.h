@@ -20,7 +20,7 @@
 
 #include "workloads/experiments/progress_meter.h"
 #include "workloads/experiments/run_checkpoint.h"
-#include "workloads/run/run_config.h"
+#include "workloads/training/training_inputs.h"
 
 namespace accsim {
 
@@ -55,7 +55,7 @@ struct TrainingOptions {
 };
 
 // Progress lines go to `progress` (a bar when it is a terminal); per-epoch lines to `out`.
-TrainingResult run_training(const RunConfig& rc, const TrainingOptions& options, std::ostream& out,
+TrainingResult run_training(const TrainingInputs& inputs, const TrainingOptions& options, std::ostream& out,
                             std::ostream& progress);
 
 std::string csv_path(const std::string& out_file);         // out with extension .csv

@@ -14,7 +14,7 @@
 #include "arch/pe_faults.h"
 #include "workloads/campaign/campaign.h"
 #include "workloads/campaign/campaign_report.h"
-#include "workloads/campaign/campaign_setup.h"
+#include "workloads/campaign/graph_campaign.h"
 #include "workloads/models/graph_runner.h"
 #include "workloads/models/tiny_classifier.h"
 #include "workloads/run/engines.h"
@@ -52,11 +52,11 @@ struct SingleRun {
   long long cycles = 0, macs = 0, corrupted = 0;
 };
 
-SingleRun run_alone(const RunConfig& rc) {
+SingleRun run_alone(const SweepPointConfig& rc) {
   std::ostringstream notes;
-  const WorkloadModel model = load_workload_model(rc, 1);
+  const WorkloadModel model = load_workload_model(rc.workload, rc.mitigations.clip, rc.file, 1);
   const Graph& g = *model.graph;
-  const Tensor images = load_model_input(rc, 1, model, notes).images;
+  const Tensor images = load_model_input(rc.workload, rc.file, 1, model, notes).images;
   const PeFaults healthy, faulty(rc.array, rc.faults);
   const GraphRun golden = run_graph(g, images, *make_engine("fast", rc.array, healthy), true);
   const GraphRun bad = run_graph(g, images, *make_engine("fast", rc.array, faulty), true);
@@ -75,9 +75,9 @@ TEST_F(GraphSweepTest, PointsAreTheModelsRunsOnTheirArraysWhateverTheThreadCount
   ASSERT_EQ(s.points.size(), 4u);
   std::ostringstream sink;
   s.threads = 1;
-  const SweepResult one = run_sweep(rc, s, options("one"), sink, sink);
+  const SweepResult one = run_sweep(s, options("one"), sink, sink);
   s.threads = 2;
-  const SweepResult two = run_sweep(rc, s, options("two"), sink, sink);
+  const SweepResult two = run_sweep(s, options("two"), sink, sink);
   ASSERT_TRUE(one.complete && two.complete);
   for (std::size_t i = 0; i < s.points.size(); ++i) {
     const SingleRun alone = run_alone(s.points[i].config);
@@ -102,10 +102,10 @@ TEST_F(GraphSweepTest, ACampaignBlockRunsTheGraphCampaignAtEveryPoint) {
   const RunConfig rc = config(j);
   const Sweep s = parse_sweep(rc);
   std::ostringstream sink;
-  const SweepResult r = run_sweep(rc, s, options("campaign"), sink, sink);
+  const SweepResult r = run_sweep(s, options("campaign"), sink, sink);
   ASSERT_TRUE(r.complete);
   for (std::size_t i = 0; i < s.points.size(); ++i) {
-    CampaignSource src = load_campaign(s.points[i].config, 1, sink);
+    CampaignSource src = load_graph_campaign(*s.points[i].config.campaign, 1, sink);
     ASSERT_FALSE(src.campaign.graphs.empty());
     const CampaignSummary alone = summarize_campaign(run_campaign(src.campaign), src.campaign.config);
     EXPECT_EQ(r.points[i].experiments, 8) << i;
@@ -131,7 +131,7 @@ TEST_F(GraphSweepTest, SweptModelPathsResolveAgainstTheConfigsFolder) {
     EXPECT_TRUE(fs::equivalent(p.config.workload.model, dir() / json::parse(p.values[0]).get<std::string>()));
   }
   std::ostringstream sink;
-  const SweepResult r = run_sweep(rc, s, options("models"), sink, sink);
+  const SweepResult r = run_sweep(s, options("models"), sink, sink);
   ASSERT_TRUE(r.complete);
   EXPECT_EQ(r.points[0].cycles, r.points[1].cycles);  // same shapes,
   EXPECT_EQ(r.points[0].corrupted_outputs, run_alone(s.points[0].config).corrupted);
@@ -142,12 +142,12 @@ TEST_F(GraphSweepTest, AnInterruptedGraphSweepResumesAndRefusesAnEditedModel) {
   const RunConfig rc = config(base());
   const Sweep s = parse_sweep(rc);
   std::ostringstream sink;
-  const SweepResult straight = run_sweep(rc, s, options("straight"), sink, sink);
+  const SweepResult straight = run_sweep(s, options("straight"), sink, sink);
   SweepOptions o = options("killed");
   o.stop_after_points = 3;
-  EXPECT_FALSE(run_sweep(rc, s, o, sink, sink).complete);
+  EXPECT_FALSE(run_sweep(s, o, sink, sink).complete);
   o.stop_after_points = 0;
-  const SweepResult rest = run_sweep(rc, s, o, sink, sink);
+  const SweepResult rest = run_sweep(s, o, sink, sink);
   EXPECT_EQ(rest.resumed_points, 3);
   ASSERT_TRUE(rest.complete);
   for (std::size_t i = 0; i < s.points.size(); ++i) {
@@ -156,12 +156,12 @@ TEST_F(GraphSweepTest, AnInterruptedGraphSweepResumesAndRefusesAnEditedModel) {
   }
   // The same config over another model file (same shapes, other weights): the key differs.
   o.stop_after_points = 1;
-  run_sweep(rc, s, o, sink, sink);
+  run_sweep(s, o, sink, sink);
   testing::save_tiny_classifier((dir() / "models" / "tiny.onnx").string(), 77);
   const RunConfig edited = config(base());
   o.stop_after_points = 0;
   try {
-    run_sweep(edited, parse_sweep(edited), o, sink, sink);
+    run_sweep(parse_sweep(edited), o, sink, sink);
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("checkpoint of a different sweep"), std::string::npos) << e.what();
@@ -195,7 +195,7 @@ TEST_F(GraphSweepTest, TheMitigationsCheckActsOnGraphPoints) {
   const RunConfig rc = config(j);
   const Sweep s = parse_sweep(rc);
   std::ostringstream sink;
-  const SweepResult r = run_sweep(rc, s, options("check"), sink, sink);
+  const SweepResult r = run_sweep(s, options("check"), sink, sink);
   ASSERT_TRUE(r.complete);
   EXPECT_GT(r.points[1].cycles, r.points[0].cycles);  // the copies
   EXPECT_GT(r.points[0].corrupted_outputs, 0);

@@ -15,11 +15,11 @@
 #include "test_util.h"
 #include "workloads/campaign/campaign.h"
 #include "workloads/campaign/campaign_report.h"
-#include "workloads/campaign/campaign_setup.h"
+#include "workloads/campaign/graph_campaign.h"
 #include "workloads/io/results_file.h"
 #include "workloads/experiments/run_checkpoint.h"
 #include "workloads/models/model_file.h"
-#include "workloads/sweep/graph_point_timing.h"
+#include "workloads/sweep/sweep_point.h"
 #include "sweep_fixture.h"
 
 namespace accsim {
@@ -98,12 +98,12 @@ TEST_F(SweepTest, PointsEqualTheirSingleRunsWhateverTheThreadCount) {
   Sweep s = parse_sweep(rc);
   std::ostringstream sink;
   s.threads = 1;
-  const SweepResult one = run_sweep(rc, s, options("one"), sink, sink);
+  const SweepResult one = run_sweep(s, options("one"), sink, sink);
   s.threads = 2;
-  const SweepResult two = run_sweep(rc, s, options("two"), sink, sink);
+  const SweepResult two = run_sweep(s, options("two"), sink, sink);
   ASSERT_TRUE(one.complete && two.complete);
   for (std::size_t i = 0; i < s.points.size(); ++i) {
-    const WorkloadTiming single = time_graph_workload(s.points[i].config, "fast", 1);
+    const WorkloadTiming single = time_point_workload(s.points[i].config, "fast", 1);
     EXPECT_EQ(one.points[i].cycles, single.cycles) << i;
     EXPECT_EQ(one.points[i].corrupted_outputs, single.corrupted_outputs) << i;
     EXPECT_EQ(two.points[i].cycles, one.points[i].cycles) << i;
@@ -119,10 +119,10 @@ TEST_F(SweepTest, MemorySideColumnsShowDramStallsFallingWithBandwidth) {
   const RunConfig rc = config(j);
   const Sweep s = parse_sweep(rc);
   std::ostringstream sink;
-  const SweepResult r = run_sweep(rc, s, options("mem"), sink, sink);
+  const SweepResult r = run_sweep(s, options("mem"), sink, sink);
   ASSERT_TRUE(r.complete);
   for (std::size_t i = 0; i < s.points.size(); ++i) {
-    const WorkloadTiming single = time_workload(s.points[i].config, "fast", 1);
+    const WorkloadTiming single = time_point_workload(s.points[i].config, "fast", 1);
     EXPECT_EQ(r.points[i].dram_stall_cycles, single.dram_stall_cycles) << i;
     EXPECT_EQ(r.points[i].dram_read_bytes, single.dram_read_bytes) << i;
     EXPECT_GT(r.points[i].dram_read_bytes, 0) << i;
@@ -140,10 +140,10 @@ TEST_F(SweepTest, LayersSumToTheirPointAndSurviveAResume) {
   const RunConfig rc = config(j);
   const Sweep s = parse_sweep(rc);
   std::ostringstream sink;
-  const SweepResult straight = run_sweep(rc, s, options("layers"), sink, sink);
+  const SweepResult straight = run_sweep(s, options("layers"), sink, sink);
   ASSERT_TRUE(straight.complete);
   for (std::size_t i = 0; i < s.points.size(); ++i) {
-    const WorkloadTiming single = time_workload(s.points[i].config, "fast", 1);
+    const WorkloadTiming single = time_point_workload(s.points[i].config, "fast", 1);
     ASSERT_EQ(straight.layers[i].size(), single.layers.size()) << i;
     long long cycles = 0, dram_stalls = 0, dram_bytes = 0;
     for (std::size_t k = 0; k < single.layers.size(); ++k) {
@@ -158,9 +158,9 @@ TEST_F(SweepTest, LayersSumToTheirPointAndSurviveAResume) {
   }
   SweepOptions o = options("resumed");
   o.stop_after_points = 2;
-  run_sweep(rc, s, o, sink, sink);
+  run_sweep(s, o, sink, sink);
   o.stop_after_points = 0;
-  ASSERT_TRUE(run_sweep(rc, s, o, sink, sink).complete);
+  ASSERT_TRUE(run_sweep(s, o, sink, sink).complete);
   const auto text = [](const std::string& h5) {
     std::ifstream in(fs::path(h5).replace_extension("").string() + "_layers.csv");
     std::stringstream ss;
@@ -179,9 +179,9 @@ TEST_F(SweepTest, EnergyColumnIsTheCountsTimesThePointsTable) {
   const RunConfig rc = config(j);
   const Sweep s = parse_sweep(rc);
   std::ostringstream sink;
-  const SweepResult r = run_sweep(rc, s, options("energy"), sink, sink);
+  const SweepResult r = run_sweep(s, options("energy"), sink, sink);
   ASSERT_TRUE(r.complete);
-  const WorkloadTiming single = time_workload(s.points[0].config, "fast", 1);
+  const WorkloadTiming single = time_point_workload(s.points[0].config, "fast", 1);
   const EnergyTable table;
   const double dram = static_cast<double>(single.dram_read_bytes + single.dram_write_bytes);
   const double on_chip = static_cast<double>(single.macs) * (table.mac_fp32_pj + table.register_pj) +
@@ -195,15 +195,15 @@ TEST_F(SweepTest, AnInterruptedSweepResumesWithoutRedoingFinishedPoints) {
   const RunConfig rc = config(example());
   const Sweep s = parse_sweep(rc);
   std::ostringstream sink;
-  const SweepResult straight = run_sweep(rc, s, options("straight"), sink, sink);
+  const SweepResult straight = run_sweep(s, options("straight"), sink, sink);
   SweepOptions o = options("killed");
   o.stop_after_points = 5;
-  const SweepResult part = run_sweep(rc, s, o, sink, sink);
+  const SweepResult part = run_sweep(s, o, sink, sink);
   EXPECT_FALSE(part.complete);
   EXPECT_FALSE(fs::exists(o.out_file));
   EXPECT_TRUE(fs::exists(checkpoint_path(o.out_file)));  // interrupted: kept
   o.stop_after_points = 0;
-  const SweepResult rest = run_sweep(rc, s, o, sink, sink);
+  const SweepResult rest = run_sweep(s, o, sink, sink);
   EXPECT_EQ(rest.resumed_points, 5);
   ASSERT_TRUE(rest.complete);
   EXPECT_FALSE(fs::exists(checkpoint_path(o.out_file)));  // complete: deleted
@@ -224,13 +224,13 @@ TEST_F(SweepTest, AStopStartsNoNewPointKeepsTheCheckpointAndTheRerunCompletes) {
   SweepOptions o = options("stopped");
   o.stop = &stop;
   std::ostringstream sink;
-  const SweepResult part = run_sweep(rc, s, o, sink, sink);
+  const SweepResult part = run_sweep(s, o, sink, sink);
   EXPECT_FALSE(part.complete);
   for (const SweepPointResult& p : part.points) EXPECT_FALSE(p.done);
   EXPECT_TRUE(fs::exists(checkpoint_path(o.out_file)));
   EXPECT_FALSE(fs::exists(o.out_file));
   stop = false;
-  const SweepResult rest = run_sweep(rc, s, o, sink, sink);
+  const SweepResult rest = run_sweep(s, o, sink, sink);
   EXPECT_TRUE(rest.complete);
   EXPECT_TRUE(fs::exists(o.out_file));
   EXPECT_FALSE(fs::exists(checkpoint_path(o.out_file)));
@@ -242,7 +242,7 @@ TEST_F(SweepTest, ACheckpointWithOtherColumnsIsRefusedNotReadAsZeros) {
   std::ostringstream sink;
   SweepOptions o = options("old");
   o.stop_after_points = 2;
-  run_sweep(rc, s, o, sink, sink);
+  run_sweep(s, o, sink, sink);
   const std::string ckpt = o.out_file + ".checkpoint.h5";
   const std::string key = read_string_attribute(ckpt, "/", "sweep_key");
   {
@@ -255,7 +255,7 @@ TEST_F(SweepTest, ACheckpointWithOtherColumnsIsRefusedNotReadAsZeros) {
   }
   o.stop_after_points = 0;
   try {
-    run_sweep(rc, s, o, sink, sink);
+    run_sweep(s, o, sink, sink);
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("checkpoint with other columns"), std::string::npos) << e.what();
@@ -295,7 +295,7 @@ class SweepResumeTest : public SweepTest {
     std::ostringstream sink;
     SweepOptions o = options("s");
     o.stop_after_points = 1;
-    run_sweep(rc, parse_sweep(rc), o, sink, sink);
+    run_sweep(parse_sweep(rc), o, sink, sink);
     EXPECT_TRUE(fs::exists(checkpoint_path(o.out_file)));
     o.stop_after_points = 0;
     return o;
@@ -304,7 +304,7 @@ class SweepResumeTest : public SweepTest {
     const RunConfig rc = config(j);
     std::ostringstream sink;
     try {
-      run_sweep(rc, parse_sweep(rc), o, sink, sink);
+      run_sweep(parse_sweep(rc), o, sink, sink);
     } catch (const InputError& e) {
       return e.what();
     }
@@ -321,7 +321,7 @@ TEST_F(SweepResumeTest, ACheckpointResumesWhateverTheThreadCountsAndCheckpointPe
   j["training"]["threads"] = 2;
   const RunConfig rc = config(j);
   std::ostringstream sink;
-  const SweepResult r = run_sweep(rc, parse_sweep(rc), o, sink, sink);
+  const SweepResult r = run_sweep(parse_sweep(rc), o, sink, sink);
   EXPECT_EQ(r.resumed_points, 1);
   EXPECT_TRUE(r.complete);
 }
@@ -362,10 +362,10 @@ TEST_F(SweepTest, PointsWithACampaignCarryItsSdcAndCrashRatesWithIntervals) {
   const RunConfig rc = config(j);
   const Sweep s = parse_sweep(rc);
   std::ostringstream sink;
-  const SweepResult r = run_sweep(rc, s, options("campaign"), sink, sink);
+  const SweepResult r = run_sweep(s, options("campaign"), sink, sink);
   ASSERT_TRUE(r.complete);
   for (std::size_t i = 0; i < s.points.size(); ++i) {
-    CampaignSource src = load_campaign(s.points[i].config, 1, sink);
+    CampaignSource src = load_graph_campaign(*s.points[i].config.campaign, 1, sink);
     const CampaignSummary alone = summarize_campaign(run_campaign(src.campaign), src.campaign.config);
     EXPECT_EQ(r.points[i].experiments, 12) << i;
     EXPECT_EQ(r.points[i].sdc_rate, alone.overall.sdc_rate()) << i;
@@ -381,7 +381,7 @@ TEST_F(SweepTest, AnalyticalEstimateIsWithinThirtyPercentAboveTheCycleModelOnEve
   const RunConfig rc = config(example());
   const Sweep s = parse_sweep(rc);
   std::ostringstream sink;
-  const SweepResult r = run_sweep(rc, s, options("cross"), sink, sink);
+  const SweepResult r = run_sweep(s, options("cross"), sink, sink);
   for (std::size_t i = 0; i < r.points.size(); ++i) {
     const double ratio = static_cast<double>(r.points[i].analytical_cycles) / static_cast<double>(r.points[i].cycles);
     EXPECT_GE(ratio, 1.0) << i;

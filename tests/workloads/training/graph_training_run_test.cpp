@@ -95,7 +95,7 @@ void expect_same_run(const TrainingResult& a, const TrainingResult& b) {
 
 TEST_F(GraphTrainingRunTest, AccsimTrainRoutesAModelConfigToTheGraphTrainerAndWritesItsOutputs) {
   std::ostringstream out, sink;
-  const TrainingResult r = run_training(config(8), options("run"), out, sink);
+  const TrainingResult r = run_training(training_inputs(config(8)), options("run"), out, sink);
   ASSERT_TRUE(r.complete) << out.str();
   ASSERT_EQ(r.epochs.size(), 2u);
   EXPECT_GT(r.epochs[0].cycles, 0);
@@ -115,7 +115,7 @@ TEST_F(GraphTrainingRunTest, PruningHoldsAModelsWeightsAFaultyPeMeetsAtZero) {
   rc.faults = {f};
   rc.mitigations.prune_faulty_weights = true;
   std::ostringstream out;
-  ASSERT_TRUE(run_training(rc, options("pruned"), out, out).complete) << out.str();
+  ASSERT_TRUE(run_training(training_inputs(rc), options("pruned"), out, out).complete) << out.str();
   const Graph onnx = load_onnx_model(model_path("resnet8_fmnist"), 1);
   const PruningMasks masks = GraphPruning(rc.array, onnx).masks(rc.faults);
   ASSERT_FALSE(masks.empty());
@@ -136,19 +136,19 @@ TEST_F(GraphTrainingRunTest, PruningHoldsAModelsWeightsAFaultyPeMeetsAtZero) {
 TEST_F(GraphTrainingRunTest, ARunKilledWithSigkillResumesAndEndsBitIdentical) {
   const RunConfig rc = config(8, R"(, "threads": 1)");  // a forked child has no thread pool
   std::ostringstream sink;
-  const TrainingResult straight = run_training(rc, options("straight"), sink, sink);
+  const TrainingResult straight = run_training(training_inputs(rc), options("straight"), sink, sink);
   const TrainingOptions killed = options("killed");
   const testing::ChildOutcome child = testing::run_in_child([&](std::string&) {
     KillAtEpochLine killer;
     std::ostream out(&killer);
     std::ostringstream progress;
-    run_training(rc, killed, out, progress);
+    run_training(training_inputs(rc), killed, out, progress);
     return 0;
   });
   ASSERT_FALSE(child.exited) << child.describe();
   EXPECT_EQ(child.signal, SIGKILL);
   ASSERT_TRUE(fs::exists(checkpoint_path(killed.out_file)));
-  const TrainingResult resumed = run_training(rc, killed, sink, sink);
+  const TrainingResult resumed = run_training(training_inputs(rc), killed, sink, sink);
   EXPECT_EQ(resumed.resumed_from_epoch, 1);
   expect_same_run(straight, resumed);
   for (const std::string name : {"stem.0.weight", "fc.weight", "layer3.conv2.0.bias"})
@@ -161,13 +161,13 @@ TEST_F(GraphTrainingRunTest, ARunKilledWithSigkillResumesAndEndsBitIdentical) {
 TEST_F(GraphTrainingRunTest, AStopInsideAnEpochResumesBitIdentical) {
   const RunConfig rc = config(12);  // 3 batches per epoch
   std::ostringstream sink;
-  const TrainingResult straight = run_training(rc, options("straight"), sink, sink);
+  const TrainingResult straight = run_training(training_inputs(rc), options("straight"), sink, sink);
   TrainingOptions stopped = options("stopped");
   stopped.stop_after_batches = 2;
-  EXPECT_FALSE(run_training(rc, stopped, sink, sink).complete);
-  EXPECT_FALSE(run_training(rc, stopped, sink, sink).complete);  // stops at epoch 2, batch 1
+  EXPECT_FALSE(run_training(training_inputs(rc), stopped, sink, sink).complete);
+  EXPECT_FALSE(run_training(training_inputs(rc), stopped, sink, sink).complete);  // stops at epoch 2, batch 1
   stopped.stop_after_batches = 0;
-  const TrainingResult resumed = run_training(rc, stopped, sink, sink);
+  const TrainingResult resumed = run_training(training_inputs(rc), stopped, sink, sink);
   ASSERT_TRUE(resumed.complete);
   expect_same_run(straight, resumed);
   EXPECT_EQ(testing::count_bit_differences(parameter(options("straight").out_file, "fc.weight"),
@@ -176,8 +176,8 @@ TEST_F(GraphTrainingRunTest, AStopInsideAnEpochResumesBitIdentical) {
 
 TEST_F(GraphTrainingRunTest, TheThreadCountChangesNoBitOfTheResults) {
   std::ostringstream sink;
-  const TrainingResult one = run_training(config(8, R"(, "threads": 1)"), options("one"), sink, sink);
-  const TrainingResult two = run_training(config(8, R"(, "threads": 2)"), options("two"), sink, sink);
+  const TrainingResult one = run_training(training_inputs(config(8, R"(, "threads": 1)")), options("one"), sink, sink);
+  const TrainingResult two = run_training(training_inputs(config(8, R"(, "threads": 2)")), options("two"), sink, sink);
   expect_same_run(one, two);
   for (const std::string name : {"stem.0.weight", "fc.weight"})
     EXPECT_EQ(testing::count_bit_differences(parameter(options("one").out_file, name),

@@ -14,6 +14,7 @@
 #include "workloads/io/fashion_mnist.h"
 #include "workloads/mitigations/fault_aware_pruning.h"
 #include "workloads/models/model_file.h"
+#include "workloads/run/run_config.h"
 
 namespace accsim {
 namespace {
@@ -56,7 +57,7 @@ class TrainingRunTest : public ::testing::Test {
 TEST_F(TrainingRunTest, ShortFaultFreeRunOn2kImagesReachesOver70PercentTestAccuracy) {
   const RunConfig rc = config(2000, 500, 1000, 3);
   std::ostringstream out, progress;
-  const TrainingResult r = run_training(rc, options("clean"), out, progress);
+  const TrainingResult r = run_training(training_inputs(rc), options("clean"), out, progress);
   ASSERT_EQ(r.epochs.size(), 3u);
   EXPECT_GT(r.test_accuracy_fault_free, 0.70) << out.str();
   EXPECT_EQ(r.test_accuracy_faulty, r.test_accuracy_fault_free);  // no faults: one array
@@ -70,16 +71,16 @@ TEST_F(TrainingRunTest, AKilledRunResumesFromItsCheckpointAndEndsBitIdentical) {
   f.site = FaultSite::weight, f.row = 0, f.col = 0, f.bit = 28, f.kind = FaultKind::stuck_at_0;
   rc.faults = {f};
   std::ostringstream sink;
-  const TrainingResult straight = run_training(rc, options("straight"), sink, sink);
+  const TrainingResult straight = run_training(training_inputs(rc), options("straight"), sink, sink);
 
   TrainingOptions killed = options("killed");
   killed.stop_after_epochs = 1;  // "killed" after epoch 1, then again after epoch 2
-  EXPECT_EQ(run_training(rc, killed, sink, sink).epochs.size(), 1u);
+  EXPECT_EQ(run_training(training_inputs(rc), killed, sink, sink).epochs.size(), 1u);
   EXPECT_TRUE(fs::exists(checkpoint_path(killed.out_file)));
   EXPECT_FALSE(fs::exists(killed.out_file));
-  EXPECT_EQ(run_training(rc, killed, sink, sink).resumed_from_epoch, 1);
+  EXPECT_EQ(run_training(training_inputs(rc), killed, sink, sink).resumed_from_epoch, 1);
   killed.stop_after_epochs = 0;
-  const TrainingResult resumed = run_training(rc, killed, sink, sink);
+  const TrainingResult resumed = run_training(training_inputs(rc), killed, sink, sink);
   EXPECT_EQ(resumed.resumed_from_epoch, 2);
   EXPECT_FALSE(fs::exists(checkpoint_path(killed.out_file)));  // complete: deleted
 
@@ -104,18 +105,18 @@ TEST_F(TrainingRunTest, AStopInsideAnEpochKeepsItsBatchesAndTheResumedRunEndsBit
   f.site = FaultSite::psum, f.col = 2, f.bit = 27, f.kind = FaultKind::transient, f.cycle = 400000;
   rc.faults = {f};
   std::ostringstream sink;
-  const TrainingResult straight = run_training(rc, options("straight"), sink, sink);
+  const TrainingResult straight = run_training(training_inputs(rc), options("straight"), sink, sink);
 
   TrainingOptions stopped = options("stopped");
   stopped.stop_after_batches = 3;
-  const TrainingResult first = run_training(rc, stopped, sink, sink);
+  const TrainingResult first = run_training(training_inputs(rc), stopped, sink, sink);
   EXPECT_FALSE(first.complete);
   EXPECT_EQ(first.stopped_epoch, 1);
   EXPECT_EQ(first.stopped_batch, 3);
   EXPECT_TRUE(first.epochs.empty());
   EXPECT_TRUE(fs::exists(checkpoint_path(stopped.out_file)));
   EXPECT_FALSE(fs::exists(stopped.out_file));
-  const TrainingResult second = run_training(rc, stopped, sink, sink);  // 1 batch ends epoch 1, 2 more of epoch 2
+  const TrainingResult second = run_training(training_inputs(rc), stopped, sink, sink);  // 1 batch ends epoch 1, 2 more of epoch 2
   EXPECT_FALSE(second.complete);
   EXPECT_EQ(second.stopped_epoch, 2);
   EXPECT_EQ(second.stopped_batch, 2);
@@ -123,7 +124,7 @@ TEST_F(TrainingRunTest, AStopInsideAnEpochKeepsItsBatchesAndTheResumedRunEndsBit
   EXPECT_EQ(second.epochs[0].train_loss, straight.epochs[0].train_loss);
   stopped.stop_after_batches = 0;
   std::ostringstream resumed_out;
-  const TrainingResult resumed = run_training(rc, stopped, resumed_out, sink);
+  const TrainingResult resumed = run_training(training_inputs(rc), stopped, resumed_out, sink);
   ASSERT_TRUE(resumed.complete);
   EXPECT_NE(resumed_out.str().find("after epoch 1 and 2 batches of epoch 2"), std::string::npos) << resumed_out.str();
   EXPECT_FALSE(fs::exists(checkpoint_path(stopped.out_file)));
@@ -153,14 +154,14 @@ TEST_F(TrainingRunTest, AdamWWithWarmUpAndCosineStoppedInsideAnEpochResumesBitId
   rc.training.schedule.warmup_steps = 2;
   rc.training.schedule.min_lr = 1e-4;
   std::ostringstream sink;
-  const TrainingResult straight = run_training(rc, options("straight"), sink, sink);
+  const TrainingResult straight = run_training(training_inputs(rc), options("straight"), sink, sink);
 
   TrainingOptions stopped = options("stopped");
   stopped.stop_after_batches = 2;
-  EXPECT_FALSE(run_training(rc, stopped, sink, sink).complete);  // stopped in epoch 1
-  EXPECT_FALSE(run_training(rc, stopped, sink, sink).complete);  // in epoch 2
+  EXPECT_FALSE(run_training(training_inputs(rc), stopped, sink, sink).complete);  // stopped in epoch 1
+  EXPECT_FALSE(run_training(training_inputs(rc), stopped, sink, sink).complete);  // in epoch 2
   stopped.stop_after_batches = 0;
-  const TrainingResult resumed = run_training(rc, stopped, sink, sink);
+  const TrainingResult resumed = run_training(training_inputs(rc), stopped, sink, sink);
   ASSERT_TRUE(resumed.complete);
   ASSERT_EQ(resumed.epochs.size(), 2u);
   for (std::size_t i = 0; i < 2; ++i) EXPECT_EQ(resumed.epochs[i].train_loss, straight.epochs[i].train_loss) << i;
@@ -174,7 +175,7 @@ TEST_F(TrainingRunTest, AdamWWithWarmUpAndCosineStoppedInsideAnEpochResumesBitId
   RunConfig sgd = rc;
   sgd.training.optimizer = OptimizerConfig{};
   sgd.json_text += " sgd";
-  run_training(sgd, options("sgd"), sink, sink);
+  run_training(training_inputs(sgd), options("sgd"), sink, sink);
   const NetworkParameters c = read_parameters(options("sgd").out_file, lenet5());
   EXPECT_GT(testing::count_bit_differences(a.weights[0], c.weights[0]), 0);
 }
@@ -185,7 +186,7 @@ TEST_F(TrainingRunTest, ACheckpointWhoseOptimiserBufferHasAnotherShapeIsRefused)
   TrainingOptions o = options("damaged");
   o.stop_after_batches = 1;
   std::ostringstream sink;
-  run_training(rc, o, sink, sink);
+  run_training(training_inputs(rc), o, sink, sink);
   const std::string ckpt = checkpoint_path(o.out_file);
   {
     const H5::H5File h5(ckpt, H5F_ACC_RDWR);
@@ -195,7 +196,7 @@ TEST_F(TrainingRunTest, ACheckpointWhoseOptimiserBufferHasAnotherShapeIsRefused)
   }
   o.stop_after_batches = 0;
   try {
-    run_training(rc, o, sink, sink);
+    run_training(training_inputs(rc), o, sink, sink);
     FAIL() << "resumed from a damaged checkpoint";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find(ckpt + ": /optimizer/state/0 (momentum_buffer/"), std::string::npos) << e.what();
@@ -209,9 +210,9 @@ TEST_F(TrainingRunTest, TheThreadCountChangesNoBitOfTheResults) {
   rc.faults = {f};
   std::ostringstream sink;
   rc.training.threads = 1;
-  const TrainingResult one = run_training(rc, options("one"), sink, sink);
+  const TrainingResult one = run_training(training_inputs(rc), options("one"), sink, sink);
   rc.training.threads = 2;
-  const TrainingResult two = run_training(rc, options("two"), sink, sink);
+  const TrainingResult two = run_training(training_inputs(rc), options("two"), sink, sink);
   EXPECT_EQ(one.epochs[0].train_loss, two.epochs[0].train_loss);
   EXPECT_EQ(one.test_accuracy_faulty, two.test_accuracy_faulty);
   const NetworkParameters a = read_parameters(options("one").out_file, lenet5());
@@ -225,12 +226,12 @@ TEST_F(TrainingRunTest, ACheckpointOfAnotherConfigIsRefusedWithAClearMessage) {
   TrainingOptions o = options("other");
   o.stop_after_epochs = 1;
   std::ostringstream sink;
-  run_training(rc, o, sink, sink);
+  run_training(training_inputs(rc), o, sink, sink);
   RunConfig changed = rc;
   changed.training.optimizer.lr = 0.02;
   changed.json_text += " lr";
   try {
-    run_training(changed, o, sink, sink);
+    run_training(training_inputs(changed), o, sink, sink);
     FAIL() << "resumed a different run";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("checkpoint of a different run"), std::string::npos) << e.what();
@@ -244,7 +245,7 @@ TEST_F(TrainingRunTest, TopExponentBitStuckAtOneIsRecordedAsNonFiniteBatchesNotA
   f.site = FaultSite::weight, f.row = 0, f.col = 0, f.bit = 30, f.kind = FaultKind::stuck_at_1;
   rc.faults = {f};
   std::ostringstream sink;
-  const TrainingResult r = run_training(rc, options("crash"), sink, sink);
+  const TrainingResult r = run_training(training_inputs(rc), options("crash"), sink, sink);
   ASSERT_EQ(r.epochs.size(), 1u);
   EXPECT_GT(r.epochs[0].nonfinite_batches, 0);
   EXPECT_TRUE(std::isnan(r.epochs[0].train_loss));
@@ -261,7 +262,7 @@ TEST_F(TrainingRunTest, PruningHoldsTheWeightsAFaultyPeMeetsAtZeroThroughTrainin
   rc.faults = {f};
   rc.mitigations.prune_faulty_weights = true;
   std::ostringstream out;
-  ASSERT_TRUE(run_training(rc, options("pruned"), out, out).complete);
+  ASSERT_TRUE(run_training(training_inputs(rc), options("pruned"), out, out).complete);
   const auto masks = pruning_masks(rc.workload.network, rc.array, rc.faults);
   const NetworkParameters trained = read_parameters(options("pruned").out_file, rc.workload.network);
   long long masked = 0, zero = 0;
@@ -288,13 +289,13 @@ TEST_F(TrainingRunTest, APrunedRunStoppedInsideAnEpochResumesBitIdentical) {
   rc.faults = {f};
   rc.mitigations.prune_faulty_weights = true;
   std::ostringstream sink;
-  run_training(rc, options("straight"), sink, sink);
+  run_training(training_inputs(rc), options("straight"), sink, sink);
   TrainingOptions stopped = options("stopped");
   stopped.stop_after_batches = 1;
-  EXPECT_FALSE(run_training(rc, stopped, sink, sink).complete);
+  EXPECT_FALSE(run_training(training_inputs(rc), stopped, sink, sink).complete);
   stopped.stop_after_batches = 0;
   std::ostringstream resumed_out;
-  ASSERT_TRUE(run_training(rc, stopped, resumed_out, sink).complete);
+  ASSERT_TRUE(run_training(training_inputs(rc), stopped, resumed_out, sink).complete);
   EXPECT_EQ(resumed_out.str().find("fault-aware pruning"), std::string::npos) << resumed_out.str();
   const NetworkParameters a = read_parameters(options("straight").out_file, lenet5());
   const NetworkParameters b = read_parameters(stopped.out_file, lenet5());
@@ -312,13 +313,13 @@ TEST_F(TrainingRunTest, ACheckpointResumesWhateverTheThreadsButNotAfterTheDatase
   std::ostringstream sink;
   TrainingOptions o = options("run");
   o.stop_after_epochs = 1;
-  run_training(rc, o, sink, sink);
+  run_training(training_inputs(rc), o, sink, sink);
   ASSERT_TRUE(fs::exists(checkpoint_path(o.out_file)));
   rc.json_text = R"({"training": {"threads": 2}})";
-  EXPECT_EQ(run_training(rc, o, sink, sink).resumed_from_epoch, 1);  // and stopped again after epoch 2
+  EXPECT_EQ(run_training(training_inputs(rc), o, sink, sink).resumed_from_epoch, 1);  // and stopped again after epoch 2
   testing::relabel_first_test_image(rc.workload.dataset_dir);
   try {
-    run_training(rc, o, sink, sink);
+    run_training(training_inputs(rc), o, sink, sink);
     FAIL() << "resumed a checkpoint of another dataset";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("checkpoint of a different run"), std::string::npos) << e.what();
