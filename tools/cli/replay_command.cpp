@@ -10,6 +10,7 @@
 #include "workloads/pvf/pvf_setup.h"
 #include "workloads/replay/campaign_replay.h"
 #include "workloads/replay/pvf_replay.h"
+#include "workloads/replay/replay_record.h"
 
 namespace accsim {
 
@@ -82,8 +83,9 @@ int replay_pvf(const RunOptions& options, const RunConfig& rc, std::ostream& out
   const PvfReplayer replayer(setup.campaign);
   Injection injection;
   const PvfExperiment e = replayer.replay(static_cast<std::size_t>(index), injection);
+  const PvfRuns runs = replayer.record(e, injection);
   ResultsFile h5(options.out_file);
-  write_pvf_replay(h5, setup.campaign, replayer.plan(), static_cast<std::size_t>(index), e, injection);
+  write_pvf_replay(h5, setup.campaign, replayer.plan(), static_cast<std::size_t>(index), e, injection, runs);
   write_run_attributes(h5, rc.file, rc.json_text, rc.seed, "fast");
   h5.commit();
   const PvfResults& plan = replayer.plan();
@@ -96,6 +98,9 @@ int replay_pvf(const RunOptions& options, const RunConfig& rc, std::ostream& out
       << e.element << "] " << e.old_value << " -> " << e.new_value << ")\n";
   for (std::size_t v = 0; v < plan.variants.size(); ++v)
     out << plan.variants[v] << ": " << pvf_outcome_name(e.outcomes.at(v)) << "\n";
+  const int nonfinite = first_nonfinite_node(*runs.graph, runs.golden, runs.faulty);
+  out << "first non-finite node (unprotected): "
+      << (nonfinite < 0 ? std::string("none") : runs.graph->nodes.at(static_cast<std::size_t>(nonfinite)).name) << "\n";
   out << "\nresults: " << options.out_file << "\n";
   return 0;
 }

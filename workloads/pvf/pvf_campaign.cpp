@@ -311,6 +311,10 @@ PvfExperiment PvfReplayer::replay(std::size_t index, Injection& injection) const
   return e;
 }
 
+PvfRuns PvfReplayer::record(const PvfExperiment& e, const Injection& injection) const {
+  return state_->session.workers.of_this_thread().record_runs(0, e.image, injection);
+}
+
 namespace {
 
 // Runs the pending experiments of the plan `r` from `first` on (at most `budget` when

@@ -103,6 +103,9 @@ class PvfReplayer {
   const PvfResults& plan() const;
   // Experiment `index` (< plan().experiments.size()) and its injection (every flip).
   PvfExperiment replay(std::size_t index, Injection& injection) const;
+  // The unprotected model's whole runs of experiment `e`'s image, fault-free and with
+  // `injection` (replay's) applied.
+  PvfRuns record(const PvfExperiment& e, const Injection& injection) const;
 
  private:
   struct State;

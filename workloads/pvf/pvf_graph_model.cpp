@@ -96,6 +96,7 @@ class GraphPvfWorker : public PvfWorker {
   ParameterSet& parameters() override { return sets_.front(); }
   std::vector<PvfOutcome> evaluate(std::size_t variant, const std::vector<int>& images,
                                    const std::vector<Injection>& injections, bool shortcut) override;
+  PvfRuns record_runs(std::size_t variant, int image, const Injection& injection) override;
 
  private:
   // One experiment alone: rerun (or, without the shortcut, run) the whole corrupted graph.
@@ -301,6 +302,22 @@ std::vector<PvfOutcome> GraphPvfWorker::evaluate(std::size_t variant, const std:
   std::vector<PvfOutcome> out;
   for (std::size_t k = 0; k < injections.size(); ++k) out.push_back(evaluate_alone(d, images[k], injections[k], shortcut));
   return out;
+}
+
+PvfRuns GraphPvfWorker::record_runs(std::size_t variant, int image, const Injection& injection) {
+  const std::size_t d = model_.variants().graph_of.at(variant);
+  PvfRuns runs;
+  runs.graph = &graphs_[d];
+  runs.golden = run_graph(graphs_[d], model_.image(image), *engine_, true);
+  injection.apply(sets_[d]);
+  try {
+    runs.faulty = run_graph(graphs_[d], model_.image(image), *engine_, true);
+  } catch (...) {
+    injection.undo(sets_[d]);
+    throw;
+  }
+  injection.undo(sets_[d]);
+  return runs;
 }
 
 PvfOutcome GraphPvfWorker::evaluate_alone(std::size_t d, int image, const Injection& injection, bool shortcut) {

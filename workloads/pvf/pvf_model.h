@@ -11,6 +11,8 @@
 
 #include "faultmodels/parameter_injection.h"
 #include "faultmodels/parameter_set.h"
+#include "workloads/models/graph.h"
+#include "workloads/models/graph_runner.h"
 
 namespace accsim {
 
@@ -20,6 +22,12 @@ enum class PvfOutcome : std::int8_t {
   masked = 0,
   sdc = 1,           // misclassified, finite logits
   crash = 2,         // a NaN or Inf logit
+};
+
+// A whole model's fault-free and faulty run of one image, every value recorded.
+struct PvfRuns {
+  const Graph* graph = nullptr;  // the variant's model (node order, value names); the worker's own
+  GraphRun golden, faulty;
 };
 
 // One worker thread's own copy of the parameters, corrupted and restored by each experiment.
@@ -33,6 +41,9 @@ class PvfWorker {
   // correctly. `shortcut` false: rerun the whole model (the reference).
   virtual std::vector<PvfOutcome> evaluate(std::size_t variant, const std::vector<int>& images,
                                            const std::vector<Injection>& injections, bool shortcut) = 0;
+  // The whole model on pool image `image` under `variant`, fault-free and with `injection`
+  // applied (undone before it returns): what `accsim replay` records.
+  virtual PvfRuns record_runs(std::size_t variant, int image, const Injection& injection) = 0;
 };
 
 class PvfModel {

@@ -8,52 +8,9 @@
 #include "workloads/campaign/graph_campaign.h"
 #include "workloads/io/output_format.h"
 #include "workloads/models/batch_effect.h"
-#include "workloads/replay/image_ranking.h"
+#include "workloads/replay/replay_record.h"
 
 namespace accsim {
-
-namespace {
-
-constexpr int kTop = 5;
-
-// Per image, in campaign order: what /images/* holds.
-struct ImageRecord {
-  std::vector<std::int64_t> golden_top, faulty_top, nonfinite;  // [images x top], [images x top], [images]
-  std::vector<double> golden_margin, margin;
-  std::vector<float> golden_logits, faulty_logits;              // [images x classes]
-  int classes = 0, top = 0;
-};
-
-void add_images(ImageRecord& rec, const Tensor& golden, const Tensor& faulty) {
-  rec.classes = golden.dim(1);
-  rec.top = std::min(kTop, rec.classes);
-  for (int i = 0; i < golden.dim(0); ++i) {
-    const float* g = golden.data() + static_cast<std::size_t>(i) * rec.classes;
-    const float* f = faulty.data() + static_cast<std::size_t>(i) * rec.classes;
-    const int predicted = argmax_row(g, rec.classes);  // the campaign's fault-free prediction
-    for (int c : top_classes(g, rec.classes, kTop)) rec.golden_top.push_back(c);
-    for (int c : top_classes(f, rec.classes, kTop)) rec.faulty_top.push_back(c);
-    rec.golden_margin.push_back(logit_margin(g, rec.classes, predicted));
-    rec.margin.push_back(logit_margin(f, rec.classes, predicted));
-    rec.nonfinite.push_back(std::isnan(rec.margin.back()));
-    rec.golden_logits.insert(rec.golden_logits.end(), g, g + rec.classes);
-    rec.faulty_logits.insert(rec.faulty_logits.end(), f, f + rec.classes);
-  }
-}
-
-void write_images(ResultsFile& h5, const ImageRecord& rec, const std::vector<int>& labels) {
-  const auto n = static_cast<hsize_t>(rec.margin.size());
-  h5.write_int64s("/images/labels", std::vector<std::int64_t>(labels.begin(), labels.end()));
-  h5.write_int64s("/images/golden_top5", rec.golden_top, {n, static_cast<hsize_t>(rec.top)});
-  h5.write_int64s("/images/faulty_top5", rec.faulty_top, {n, static_cast<hsize_t>(rec.top)});
-  h5.write_doubles("/images/golden_margin", rec.golden_margin);
-  h5.write_doubles("/images/margin", rec.margin);
-  h5.write_int64s("/images/nonfinite", rec.nonfinite);
-  h5.write_floats("/images/golden_logits", rec.golden_logits, {n, static_cast<hsize_t>(rec.classes)});
-  h5.write_floats("/images/faulty_logits", rec.faulty_logits, {n, static_cast<hsize_t>(rec.classes)});
-}
-
-}  // namespace
 
 void check_experiment_index(long long index, long long experiments, const std::string& what) {
   if (index >= 0 && index < experiments) return;
@@ -87,20 +44,16 @@ void CampaignReplayer::write(ResultsFile& h5, long long index, const ExperimentR
   h5.write_strings("/node_names", header_.graph_nodes);
   write_experiment_records(h5, "/experiment", {&e}, header_.nodes.size());
   const Graph& graph = *c_.graphs.begin()->second;
-  ImageRecord images;
+  ImageRecords images;
   int batch = 0;
   evaluator_->visit_runs(e.fault, [&](int first, const GraphRun& golden, const GraphRun& faulty) {
     const std::string at = "/batches/" + std::to_string(batch++);
     h5.set_attribute(at, "first_image", first);
     h5.set_attribute(at, "images", golden.outputs.at(0).dim(0));
-    for (std::size_t k = 0; k < graph.nodes.size(); ++k) {
-      const std::string& value = graph.nodes[k].outputs.at(0);
-      h5.write_tensor(at + "/golden/" + std::to_string(k), golden.values.at(value));
-      h5.write_tensor(at + "/faulty/" + std::to_string(k), faulty.values.at(value));
-    }
-    add_images(images, golden.outputs.at(0), faulty.outputs.at(0));
+    write_node_outputs(h5, at, graph, golden, faulty);
+    images.add(golden.outputs.at(0), faulty.outputs.at(0));
   });
-  write_images(h5, images, c_.labels);
+  images.write(h5, c_.labels);
 }
 
 }  // namespace accsim

@@ -2,6 +2,7 @@
 
 #include "workloads/io/output_format.h"
 #include "workloads/pvf/pvf_report.h"
+#include "workloads/replay/replay_record.h"
 
 namespace accsim {
 
@@ -26,10 +27,25 @@ void write_injection(ResultsFile& h5, const Injection& injection) {
   h5.write_doubles("/injection/new_value", new_value);
 }
 
+// The image's whole runs, laid out as a campaign replay's one batch of one image.
+void write_runs(ResultsFile& h5, const PvfRuns& runs, int image, int label) {
+  std::vector<std::string> names;
+  for (const Node& node : runs.graph->nodes) names.push_back(node.name);
+  h5.write_strings("/node_names", names);
+  const int nonfinite = first_nonfinite_node(*runs.graph, runs.golden, runs.faulty);
+  h5.set_attribute("/", "first_nonfinite_node", nonfinite < 0 ? std::string("none") : names.at(nonfinite));
+  h5.set_attribute("/batches/0", "first_image", image);
+  h5.set_attribute("/batches/0", "images", 1);
+  write_node_outputs(h5, "/batches/0", *runs.graph, runs.golden, runs.faulty);
+  ImageRecords images;
+  images.add(runs.golden.outputs.at(0), runs.faulty.outputs.at(0));
+  images.write(h5, {label});
+}
+
 }  // namespace
 
 void write_pvf_replay(ResultsFile& h5, const PvfCampaign& c, const PvfResults& plan, std::size_t index,
-                      const PvfExperiment& e, const Injection& injection) {
+                      const PvfExperiment& e, const Injection& injection, const PvfRuns& runs) {
   write_output_format(h5, kReplayOutput);
   h5.set_attribute("/", "source", std::string("pvf"));
   h5.set_attribute("/", "pvf_key", plan.key);
@@ -41,6 +57,7 @@ void write_pvf_replay(ResultsFile& h5, const PvfCampaign& c, const PvfResults& p
   h5.write_strings("/tensors", plan.tensors);
   write_pvf_experiment_records(h5, "/experiment", {&e}, plan.variants.size());
   write_injection(h5, injection);
+  write_runs(h5, runs, e.image, c.labels.at(static_cast<std::size_t>(e.image)));
 }
 
 }  // namespace accsim

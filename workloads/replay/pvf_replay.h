@@ -10,8 +10,10 @@
 namespace accsim {
 
 // /experiment/* (the run's /experiments/* datasets, one row), /injection/*, /variants,
-// /tensors and the root attributes.
+// /tensors, the unprotected model's runs of the image (`runs`: /node_names,
+// /batches/0/{golden,faulty}/<node>, /images/*) and the root attributes, among them
+// first_nonfinite_node.
 void write_pvf_replay(ResultsFile& h5, const PvfCampaign& campaign, const PvfResults& plan, std::size_t index,
-                      const PvfExperiment& experiment, const Injection& injection);
+                      const PvfExperiment& experiment, const Injection& injection, const PvfRuns& runs);
 
 }  // namespace accsim

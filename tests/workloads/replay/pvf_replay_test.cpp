@@ -2,6 +2,8 @@
 // included) replay equal to the run's records, with their injections.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "test_util.h"
@@ -9,6 +11,8 @@
 #include "workloads/pvf/pvf_campaign.h"
 #include "workloads/models/network_graph.h"
 #include "workloads/pvf/pvf_graph_model.h"
+#include "workloads/models/batch_effect.h"
+#include "workloads/replay/replay_record.h"
 
 namespace accsim {
 namespace {
@@ -47,6 +51,28 @@ PvfCampaign small_pvf() {
   return c;
 }
 
+// The recorded whole runs of a replayed experiment give its unprotected outcome: the
+// fault-free logits classify the image as counted, the faulty ones as the outcome says,
+// and a crash has a first non-finite node.
+void expect_runs_explain_the_outcome(const PvfRuns& runs, PvfOutcome outcome, int label, const std::string& what) {
+  ASSERT_NE(runs.graph, nullptr) << what;
+  const Tensor& golden = runs.golden.outputs.at(0);
+  const Tensor& faulty = runs.faulty.outputs.at(0);
+  const int classes = golden.dim(1);
+  const bool nonfinite = std::any_of(faulty.data(), faulty.data() + faulty.size(), [](float v) { return !std::isfinite(v); });
+  EXPECT_EQ(argmax_row(golden.data(), classes) == label, outcome != PvfOutcome::not_counted) << what;
+  if (outcome == PvfOutcome::not_counted) return;
+  EXPECT_EQ(outcome == PvfOutcome::crash, nonfinite) << what;
+  if (!nonfinite) {
+    EXPECT_EQ(argmax_row(faulty.data(), classes) == label, outcome == PvfOutcome::masked) << what;
+  }
+  const int first = first_nonfinite_node(*runs.graph, runs.golden, runs.faulty);
+  if (nonfinite) {
+    EXPECT_GE(first, 0) << what;  // (a -Inf that a Relu zeroes leaves finite logits)
+  }
+  EXPECT_EQ(runs.golden.values.size(), runs.faulty.values.size()) << what;
+}
+
 TEST(PvfReplay, FiftyRandomExperimentsReplayEqualToTheRunsRecords) {
   const PvfCampaign c = small_pvf();
   const PvfResults r = run_pvf(c);
@@ -71,6 +97,7 @@ TEST(PvfReplay, FiftyRandomExperimentsReplayEqualToTheRunsRecords) {
     EXPECT_EQ(inj.flips[0].tensor, x.tensor) << what;
     EXPECT_EQ(inj.flips[0].element, x.element) << what;
     crashes += e.outcomes[0] == PvfOutcome::crash;
+    expect_runs_explain_the_outcome(replayer.record(e, inj), e.outcomes[0], c.labels.at(e.image), what);
   }
   EXPECT_GT(crashes, 0);
 }
