@@ -68,7 +68,7 @@ WorkloadTiming time_workload(const RunConfig& rc, const std::string& engine, std
       l.diff = compare_outputs(golden.output, bad.output);
       l.ran_data = true;
     } else {
-      l.timing = closed_form_timing(s, rc.array);
+      l.timing = closed_form_timing(l.job, rc.array);
     }
     start += l.timing.cycles;
     w.add_layer(std::move(l), rc.array);
