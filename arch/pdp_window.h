@@ -32,7 +32,8 @@ void validate_pdp_window(const PdpWindow& pool, int p, int q);
 
 // For each pooled position of one image, in (row, column) order, the flattened conv
 // output position (row * q + column) of the last element its window reads: the pooled
-// output is complete when that position has left SDP. Nondecreasing.
+// output is complete when that position has left SDP. Not sorted: windows clipped at
+// the bottom of the map end on the same row.
 std::vector<long long> pool_completion_positions(const PdpWindow& pool, int p, int q);
 
 }  // namespace accsim
