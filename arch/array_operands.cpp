@@ -71,6 +71,7 @@ Tensor round_to_format(DataType t, const Tensor& x) {
 void check_job_operands(const ConvJob& job, const ArrayOperands& ops) {
   const ConvShape& s = job.shape;
   s.validate();
+  validate_pdp_window(job.pool, s.p(), s.q());
   const std::size_t in = static_cast<std::size_t>(s.n) * s.c * s.h * s.w;
   const std::size_t w = static_cast<std::size_t>(s.k) * s.c * s.r * s.s;
   if (ops.input.size() != in || ops.weights.size() != w)

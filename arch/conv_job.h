@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "arch/pdp_window.h"
+
 namespace accsim {
 
 struct ConvShape {
@@ -38,6 +40,7 @@ struct ConvJob {
   JobKind kind = JobKind::forward_conv;
   ConvShape shape;
   std::uint64_t swizzle_seed = 0;  // keys the random swizzle: one value per layer
+  PdpWindow pool;  // pooled on the fly by PDP before the write-back (none by default)
 };
 
 }  // namespace accsim

@@ -7,6 +7,7 @@ namespace accsim {
 void check_job_operands(const ConvJob& job, const Tensor& input, const Tensor& weights) {
   const ConvShape& s = job.shape;
   s.validate();
+  validate_pdp_window(job.pool, s.p(), s.q());
   if (input.shape() != std::vector<int>{s.n, s.c, s.h, s.w})
     throw std::invalid_argument(job.layer + ": input " + input.shape_string() + " does not match the job's [n,c,h,w]");
   if (weights.shape() != std::vector<int>{s.k, s.c, s.r, s.s})

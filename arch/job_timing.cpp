@@ -10,18 +10,23 @@ namespace {
 long long ceil_div(long long a, long long b) { return (a + b - 1) / b; }
 }  // namespace
 
-void add_memory_side(JobTiming& t, const ConvShape& sh, const ArrayConfig& a) {
-  const MemoryTraffic traffic = memory_traffic(sh, a);
-  const MemoryTail tail = memory_tail(sh, a, t.atomic_ops + t.data_fetch_stall_cycles + t.stall_cycles);
+void add_memory_side(JobTiming& t, const ConvShape& sh, const ArrayConfig& a, const PdpWindow& pool) {
+  const MemoryTraffic traffic = memory_traffic(sh, a, pool);
+  const MemoryTail tail = memory_tail(sh, a, t.atomic_ops + t.data_fetch_stall_cycles + t.stall_cycles, pool);
   t.dram_stall_cycles = memory_prologue_cycles(sh, a) + tail.dram_excess;
   t.postprocess_cycles = tail.postprocess;
+  t.pdp_cycles = tail.pdp;
   t.dram_read_bytes = traffic.dram_read_bytes;
   t.dram_write_bytes = traffic.dram_write_bytes;
   t.cbuf_read_bytes = traffic.cbuf_read_bytes;
   t.cbuf_write_bytes = traffic.cbuf_write_bytes;
 }
 
-JobTiming closed_form_timing(const ConvShape& sh, const ArrayConfig& a) {
+JobTiming closed_form_timing(const ConvJob& job, const ArrayConfig& a) {
+  return closed_form_timing(job.shape, a, job.pool);
+}
+
+JobTiming closed_form_timing(const ConvShape& sh, const ArrayConfig& a, const PdpWindow& pool) {
   const long long M = sh.pixels(), RS = static_cast<long long>(sh.r) * sh.s;
   const long long G = ceil_div(sh.k, a.atomic_k), B = ceil_div(sh.c, a.atomic_c), T = ceil_div(M, a.stripe_length);
   const long long L = a.stripe_length, L_last = M - (T - 1) * L;  // every tile but the last is full
@@ -57,7 +62,7 @@ JobTiming closed_form_timing(const ConvShape& sh, const ArrayConfig& a) {
   t.weight_load_cycles = loads;
   t.stripes = G * T * B * RS;
   t.data_fetch_stall_cycles = (k - 1) * t.atomic_ops;
-  add_memory_side(t, sh, a);
+  add_memory_side(t, sh, a, pool);
   t.cycles = t.atomic_ops + t.stall_cycles + t.data_fetch_stall_cycles + t.dram_stall_cycles + t.postprocess_cycles +
              a.mac_pipeline_depth;
   t.macs = sh.macs();

@@ -25,6 +25,7 @@ const std::vector<Key>& keys() {
       {"dram_row_bytes", &MemoryConfig::dram_row_bytes, 1, 1 << 30},
       {"dram_row_miss_cycles", &MemoryConfig::dram_row_miss_cycles, 0, 1 << 20},
       {"sdp_elements_per_cycle", &MemoryConfig::sdp_elements_per_cycle, 1, 4096},
+      {"pdp_elements_per_cycle", &MemoryConfig::pdp_elements_per_cycle, 1, 4096},
   };
   return k;
 }
@@ -36,7 +37,7 @@ MemoryConfig nv_small() {
   m.cbuf_banks = 32, m.cbuf_bank_entries = 512, m.cbuf_entry_bytes = 8, m.memory_atomic_bytes = 8;
   m.cbuf_read_bytes_per_cycle = 32;
   m.dram_bytes_per_cycle = 8, m.dram_latency_cycles = 64;
-  m.sdp_elements_per_cycle = 1;
+  m.sdp_elements_per_cycle = 1, m.pdp_elements_per_cycle = 1;
   return m;
 }
 
@@ -47,7 +48,7 @@ MemoryConfig nv_large() {
   m.cbuf_banks = 16, m.cbuf_bank_entries = 512, m.cbuf_entry_bytes = 64, m.memory_atomic_bytes = 32;
   m.cbuf_read_bytes_per_cycle = 256;
   m.dram_bytes_per_cycle = 32, m.dram_latency_cycles = 1024;
-  m.sdp_elements_per_cycle = 16;
+  m.sdp_elements_per_cycle = 16, m.pdp_elements_per_cycle = 8;
   return m;
 }
 

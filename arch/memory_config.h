@@ -3,8 +3,8 @@
 // SDP/PDP and the DRAM channel): sizes, port widths, throughputs and the DRAM timing
 // parameters. The optional "memory" object of the "array" block; without it the memory
 // side is ideal (operands are in CBUF when a job starts, results leave for free), which
-// is the model of every config that predates it. Pooling (PDP) runs on the host
-// and costs no cycles (docs/cycle_model.md). Values of the presets and their
+// is the model of every config that predates it. PDP pools a job's output on the fly
+// when the job carries a pool window (arch/pdp_window.h). Values of the presets and their
 // sources: docs/cycle_model.md, "Memory side".
 #include <string>
 #include <vector>
@@ -26,6 +26,7 @@ struct MemoryConfig {
   int dram_row_bytes = 2048;       // DRAM row (page): a stream opens one row per this many bytes
   int dram_row_miss_cycles = 28;   // precharge + activate per row opened (tRP + tRCD)
   int sdp_elements_per_cycle = 1;  // SDP_BS_THROUGHPUT: results taken from CACC per cycle
+  int pdp_elements_per_cycle = 1;  // PDP_THROUGHPUT: SDP results PDP pools per cycle (on the fly)
 
   long long cbuf_bytes() const { return static_cast<long long>(cbuf_banks) * cbuf_bank_entries * cbuf_entry_bytes; }
   long long bank_bytes() const { return static_cast<long long>(cbuf_bank_entries) * cbuf_entry_bytes; }

@@ -17,7 +17,11 @@ int cycles_per_atomic_op(const ArrayConfig& a) {
                                    a.memory.cbuf_read_bytes_per_cycle));
 }
 
-MemoryTraffic memory_traffic(const ConvShape& sh, const ArrayConfig& a) {
+long long pooled_results(const ConvShape& sh, const PdpWindow& pool) {
+  return static_cast<long long>(sh.n) * sh.k * pool.out_h * pool.out_w;
+}
+
+MemoryTraffic memory_traffic(const ConvShape& sh, const ArrayConfig& a, const PdpWindow& pool) {
   MemoryTraffic t;
   if (!a.memory.enabled) return t;
   const CbufAllocation alloc = allocate_cbuf(sh, a);
@@ -28,7 +32,7 @@ MemoryTraffic memory_traffic(const ConvShape& sh, const ArrayConfig& a) {
   t.dram_data_read_bytes = input;
   t.dram_weight_read_bytes = weights * alloc.weight_passes;
   t.dram_read_bytes = t.dram_data_read_bytes + t.dram_weight_read_bytes;
-  t.dram_write_bytes = sh.pixels() * sh.k * bpe;
+  t.dram_write_bytes = (pool.enabled() ? pooled_results(sh, pool) : sh.pixels() * sh.k) * bpe;
   t.cbuf_write_bytes = t.dram_read_bytes;
   t.cbuf_data_read_bytes = groups * rs * sh.pixels() * sh.c * bpe;
   t.cbuf_weight_read_bytes = tiles * weights;
@@ -47,17 +51,23 @@ long long memory_prologue_cycles(const ConvShape& sh, const ArrayConfig& a) {
   return a.memory.dram_latency_cycles + dram_transfer_cycles(memory_traffic(sh, a).first_fetch_bytes, a.memory);
 }
 
-MemoryTail memory_tail(const ConvShape& sh, const ArrayConfig& a, long long core) {
+MemoryTail memory_tail(const ConvShape& sh, const ArrayConfig& a, long long core, const PdpWindow& pool) {
   MemoryTail tail;
   if (!a.memory.enabled) return tail;
-  const MemoryTraffic t = memory_traffic(sh, a);
+  const MemoryTraffic t = memory_traffic(sh, a, pool);
   const long long rest = t.dram_read_bytes + t.dram_write_bytes - t.first_fetch_bytes;
   tail.dram_excess = std::max(0LL, dram_transfer_cycles(rest, a.memory) - core);
-  const long long sdp = a.memory.sdp_elements_per_cycle;
   const long long tiles = ceil_div(sh.pixels(), a.stripe_length);
   const long long last_tile = sh.pixels() - (tiles - 1) * a.stripe_length;
   const long long last_cols = sh.k - (ceil_div(sh.k, a.atomic_k) - 1) * a.atomic_k;
-  tail.postprocess = std::max(ceil_div(last_tile * last_cols, sdp), ceil_div(sh.pixels() * sh.k, sdp) - core);
+  // A unit taking `rate` results per cycle since the core started: the last tile after it
+  // ends, and all results if it is slower than the core.
+  auto unit_tail = [&](long long rate) {
+    return std::max(ceil_div(last_tile * last_cols, rate), ceil_div(sh.pixels() * sh.k, rate) - core);
+  };
+  const long long sdp_tail = unit_tail(a.memory.sdp_elements_per_cycle);
+  tail.postprocess = pool.enabled() ? std::max(sdp_tail, unit_tail(a.memory.pdp_elements_per_cycle)) : sdp_tail;
+  tail.pdp = tail.postprocess - sdp_tail;
   return tail;
 }
 

@@ -17,6 +17,7 @@ namespace {
 ConvJob pass_job(const ConvJob& layer, Pass pass) {
   ConvJob job = layer;
   job.shape = lowered_shape(layer, pass);
+  if (pass != Pass::forward) job.pool = {};  // PDP pools forward outputs only
   if (pass == Pass::backward_data) job.kind = JobKind::backward_data;
   if (pass == Pass::backward_weight) job.kind = JobKind::backward_weight;
   return job;

@@ -115,7 +115,7 @@ JobResult CheckedEngine::run_abft(const ConvJob& job, const Tensor& input, const
   ConvJob checked = job;
   checked.shape.k = K + 1;
   const Tensor w = with_checksum_kernel(weights);
-  stats_.base_cycles += closed_form_timing(job.shape, array_).cycles;
+  stats_.base_cycles += closed_form_timing(job, array_).cycles;
   JobResult r = inner_.run(checked, input, w, start);
   stats_.total_cycles += r.timing.cycles;
   const long long pq = static_cast<long long>(job.shape.p()) * job.shape.q();

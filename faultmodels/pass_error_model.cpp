@@ -238,6 +238,7 @@ class PassMapper {
   ConvJob layer_with_job_shape() const {
     ConvJob j = layer_;
     j.shape = job_;
+    if (pass_ != Pass::forward) j.pool = {};  // PDP pools forward outputs only
     return j;
   }
 

@@ -47,7 +47,7 @@ ErrorPattern map_transients(const ConvJob& job, const ArrayConfig& array, const 
                             long long start_cycle) {
   ErrorPattern pattern;
   if (faults.transients().empty()) return pattern;
-  const long long end = start_cycle + closed_form_timing(job.shape, array).cycles;
+  const long long end = start_cycle + closed_form_timing(job, array).cycles;
   bool any = false;
   for (const auto& f : faults.transients()) any |= f.cycle >= start_cycle && f.cycle < end;
   if (!any) return pattern;

@@ -5,7 +5,8 @@
 //   dram <-(DramIf)- cdma -(CbufIf)-> cbuf <-(CbufIf)- csc -(shadow_full)-> cmac -(CaccIf)-> cacc
 //     ^               | "first fetch in"                  <-(shadow_free)-  |                  |
 //     |               +-> csc, cmac, sdp                  <-----(CscIf)-----+             TileResult
-//     +-------------------------------------(DramIf: write-back)------------------- sdp <----+
+//     +--------------------------(DramIf: write-back)---- pdp <-(SdpOutput)- sdp <----------+
+//     +--------------------------(DramIf: write-back, no pool window)-------- sdp
 //
 // Every process wakes once per stripe (or per tile, per job) and loops over the cycles
 // inside: the SystemC kernel costs ~0.15 us per activation, so per-cycle activations
@@ -23,6 +24,7 @@
 #include "sim/cmac.h"
 #include "sim/csc.h"
 #include "sim/dram.h"
+#include "sim/pdp.h"
 #include "sim/sdp.h"
 
 namespace accsim {
@@ -47,10 +49,12 @@ class ConvCore : public sc_core::sc_module {
   Cmac cmac_;
   Cacc cacc_;
   Sdp sdp_;
+  Pdp pdp_;
   sc_core::sc_fifo<int> fetched_csc_, fetched_cmac_, fetched_sdp_;  // CDMA's "first fetch is in"
   sc_core::sc_fifo<long long> shadow_full_;                          // CSC -> CMAC: a weight set
   sc_core::sc_fifo<int> shadow_free_;                                // CMAC -> CSC: taken
   sc_core::sc_fifo<TileResult> tiles_;                               // CACC -> SDP
+  sc_core::sc_fifo<SdpOutput> sdp_out_;                              // SDP -> PDP
 };
 
 }  // namespace accsim

@@ -17,22 +17,23 @@ void Sdp::begin(const SimJob& job) {
   stats_ = {};
 }
 
-long long Sdp::write_back(const TileResult& t) {
+SdpOutput Sdp::write_back(const TileResult& t) {
   const ConvShape& sh = job_->job.shape;
   const long long PQ = static_cast<long long>(sh.p()) * sh.q(), K = sh.k;
   const int cols = static_cast<int>(t.columns.size());
-  long long results = 0;
+  SdpOutput out;
+  out.first_pixel = t.first_pixel, out.length = t.length;
   for (int col = 0; col < cols; ++col) {
     if (t.columns[col] < 0) continue;
-    results += t.length;
+    ++out.channels;
     for (int i = 0; i < t.length; ++i) {
       const long long m = t.first_pixel + i, n = m / PQ, pq = m % PQ;
       output_[(n * K + t.columns[col]) * PQ + pq] =
           output_value(job_->array.datatype, t.words[static_cast<std::size_t>(i) * cols + col], output_scale_);
     }
   }
-  dram->stream(results * job_->bytes_per_element(), true);
-  return results;
+  if (!job_->job.pool.enabled()) dram->stream(out.results() * job_->bytes_per_element(), true);
+  return out;
 }
 
 long long Sdp::tail_cycles(long long last, long long all, long long core) const {
@@ -47,15 +48,18 @@ void Sdp::process() {
     from_cdma.read();
     const sc_core::sc_time core_start = sc_core::sc_time_stamp();
     const Schedule& sched = job_->schedule;
-    long long last = 0, all = 0;
-    for (long long t = 0; t < sched.groups() * sched.tiles(); ++t) all += last = write_back(from_cacc.read());
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
-    const long long core = job_->cycles_of(now - core_start);
-    const sc_core::sc_time dram_end = dram->stream_end();
-    stats_.dram_excess = dram_end > now ? job_->cycles_of(dram_end - now) : 0;
-    stats_.postprocess = tail_cycles(last, all, core);
-    sc_core::wait(job_->cycles(stats_.dram_excess + job_->array.mac_pipeline_depth + stats_.postprocess));
-    stats_.done = true;
+    const long long tiles = sched.groups() * sched.tiles();
+    long long all = 0;
+    for (long long t = 0; t < tiles; ++t) {
+      SdpOutput out = write_back(from_cacc.read());
+      all += out.results();
+      if (t + 1 == tiles) {
+        out.last = true;
+        out.core = job_->cycles_of(sc_core::sc_time_stamp() - core_start);
+        out.sdp_tail = stats_.tail = tail_cycles(out.results(), all, out.core);
+      }
+      to_pdp.write(out);
+    }
   }
 }
 

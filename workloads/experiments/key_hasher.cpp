@@ -46,7 +46,7 @@ void KeyHasher::array(const ArrayConfig& a) {
   if (!m.enabled) return;
   for (int v : {m.cbuf_banks, m.cbuf_bank_entries, m.cbuf_entry_bytes, m.memory_atomic_bytes,
                 m.cbuf_read_bytes_per_cycle, m.dram_bytes_per_cycle, m.dram_latency_cycles, m.dram_row_bytes,
-                m.dram_row_miss_cycles, m.sdp_elements_per_cycle})
+                m.dram_row_miss_cycles, m.sdp_elements_per_cycle, m.pdp_elements_per_cycle})
     i64(v);
 }
 

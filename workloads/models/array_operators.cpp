@@ -4,6 +4,7 @@
 
 #include "kernels/activations.h"
 #include "workloads/models/operator_table.h"
+#include "workloads/models/pdp_fusion.h"
 
 namespace accsim {
 
@@ -54,7 +55,9 @@ void check_conv(const Node& node, const Graph& g) {
 }
 
 std::vector<Tensor> run_conv(OperatorContext& c) {
-  Tensor y = c.array.conv(c.node.name, c.in(0), c.in(1), conv_attributes(c.node), swizzle_seed(c.node));
+  ConvAttributes a = conv_attributes(c.node);
+  a.pool = fused_pool(c.graph, c.node);  // PDP on the fly: the jobs' timing and write-back only
+  Tensor y = c.array.conv(c.node.name, c.in(0), c.in(1), a, swizzle_seed(c.node));
   if (c.inputs.size() > 2 && c.inputs[2]) add_bias(y, *c.inputs[2]);  // bias on the host (SDP)
   return one_output(std::move(y));
 }

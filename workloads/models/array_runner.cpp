@@ -31,13 +31,14 @@ std::uint64_t ArrayRunner::next_seed(const std::string& name) {
 }
 
 Tensor ArrayRunner::run_job(const std::string& name, JobKind kind, const Tensor& input, const Tensor& weights, int stride,
-                            int pad) {
+                            int pad, const PdpWindow& pool) {
   ConvJob job;
   job.layer = name;
   job.kind = kind;
   job.swizzle_seed = next_seed(name);
   job.shape = {input.dim(0), input.dim(1), input.dim(2), input.dim(3), weights.dim(0), weights.dim(2), weights.dim(3),
                stride, pad};
+  job.pool = pool;
   return execute(job, input, weights);
 }
 
@@ -61,8 +62,9 @@ Tensor ArrayRunner::execute(const ConvJob& job, const Tensor& input, const Tenso
 Tensor ArrayRunner::conv_group(const std::string& name, const Tensor& x, const Tensor& w, const ConvAttributes& a) {
   const auto& p = a.pads;
   if (a.dilation == 1) {
-    if (p[0] == p[1] && p[1] == p[2] && p[2] == p[3]) return run_job(name, JobKind::forward_conv, x, w, a.stride, p[0]);
-    return run_job(name, JobKind::forward_conv, pad_spatial(x, p), w, a.stride, 0);
+    if (p[0] == p[1] && p[1] == p[2] && p[2] == p[3])
+      return run_job(name, JobKind::forward_conv, x, w, a.stride, p[0], a.pool);
+    return run_job(name, JobKind::forward_conv, pad_spatial(x, p), w, a.stride, 0, a.pool);
   }
   // Dilation d, stride 1: output rows (cols) congruent to a mod d read only input rows
   // congruent to a, so each polyphase component is an ordinary convolution.

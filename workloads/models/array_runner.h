@@ -28,6 +28,7 @@ struct ConvAttributes {
   int stride = 1;
   int dilation = 1;
   std::vector<int> pads{0, 0, 0, 0};  // top, left, bottom, right
+  PdpWindow pool;  // pooled on the fly by PDP (workloads/models/pdp_fusion.h); none by default
 };
 
 class ArrayRunner {
@@ -73,7 +74,8 @@ class ArrayRunner {
   // Runs `job` at the current cycle, records it, advances the cycle.
   Tensor execute(const ConvJob& job, const Tensor& input, const Tensor& weights);
   // Runs one job at the current cycle; `input` [n,c,h,w], `weights` [k,c,r,s].
-  Tensor run_job(const std::string& name, JobKind kind, const Tensor& input, const Tensor& weights, int stride, int pad);
+  Tensor run_job(const std::string& name, JobKind kind, const Tensor& input, const Tensor& weights, int stride, int pad,
+                 const PdpWindow& pool = {});
   // rows [M, K] x stationary [N, K] -> [M, N] as one job.
   Tensor rows_times(const std::string& name, const Tensor& rows, const Tensor& stationary);
   Tensor conv_group(const std::string& name, const Tensor& x, const Tensor& w, const ConvAttributes& a);

@@ -171,6 +171,8 @@ ConvJob layer_job(const LayerSpec& l, int batch, int h, int w, std::uint64_t lay
     s.r = s.s = l.kernel;
     s.stride = l.stride;
     s.pad = l.pad;
+    if (l.pool > 1 && s.p() >= l.pool && s.q() >= l.pool)
+      job.pool = square_pdp_window(s.p(), s.q(), l.pool, l.pool);  // PDP on the fly, as in the graph
   }
   return job;
 }

@@ -37,14 +37,14 @@ JobResult FastEngine::run(const ConvJob& job, const Tensor& input, const Tensor&
   check_job_operands(job, input, weights);
   const Mapping mapping(job.shape, array_, array_.swizzle, job.swizzle_seed);
   const ErrorPattern pattern = map_transients(job, array_, faults_, start_cycle);
-  return {array_conv(job, array_, mapping, faults_, pattern, input, weights, threads_), closed_form_timing(job.shape, array_)};
+  return {array_conv(job, array_, mapping, faults_, pattern, input, weights, threads_), closed_form_timing(job, array_)};
 }
 
 JobResult FastEngine::run_encoded(const ConvJob& job, const ArrayOperands& operands, long long start_cycle) {
   check_job_operands(job, operands);
   const Mapping mapping(job.shape, array_, array_.swizzle, job.swizzle_seed);
   const ErrorPattern pattern = map_transients(job, array_, faults_, start_cycle);
-  return {array_conv(job, array_, mapping, faults_, pattern, operands, threads_), closed_form_timing(job.shape, array_)};
+  return {array_conv(job, array_, mapping, faults_, pattern, operands, threads_), closed_form_timing(job, array_)};
 }
 
 const std::vector<std::string>& engine_names() {

@@ -69,7 +69,7 @@ WorkloadTiming time_workload(const ArrayConfig& array, const std::vector<Hardwar
       l.diff = compare_outputs(golden.output, bad.output);
       l.ran_data = true;
     } else {
-      l.timing = closed_form_timing(s, array);
+      l.timing = closed_form_timing(l.job, array);
     }
     start += l.timing.cycles;
     w.add_layer(std::move(l), array);

@@ -25,7 +25,7 @@
 //   Compute Cycles             JobTiming::atomic_ops: cycles the array computes.
 //   Weight Load Stall Cycles   JobTiming::stall_cycles: waits for weights (CBUF -> shadow registers).
 //   Data Fetch Stall Cycles    JobTiming::data_fetch_stall_cycles: waits at CBUF's data port.
-//   Post-processing Cycles     JobTiming::postprocess_cycles: SDP after the last operation.
+//   Post-processing Cycles     JobTiming::postprocess_cycles: SDP and PDP after the last operation.
 //   Pipeline Drain Cycles      ArrayConfig::mac_pipeline_depth: CMAC's latency, paid once.
 // A SCALE-Sim report (its six columns) reads with accsim's columns 0.
 #include <string>

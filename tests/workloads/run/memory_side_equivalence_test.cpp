@@ -2,9 +2,11 @@
 // closed form agree on cycles, the stall breakdown and the bytes moved on random shapes
 // and memory configurations (fitting, split and streamed layers; memory-bound ones; a
 // CBUF data port that needs several cycles per atomic operation), and transients land
-// on the same operations in both.
+// on the same operations in both. Half the jobs are pooled on the fly by PDP (a random
+// pool window: the write-back shrinks to the pooled results, PDP's tail may outlast SDP's).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "arch/cbuf_allocation.h"
@@ -43,6 +45,7 @@ ArrayConfig random_memory_array(const std::string& name, Rng& rng) {
   m.dram_row_bytes = pick(rng, {64, 2048});
   m.dram_row_miss_cycles = static_cast<int>(rng.below(40));
   m.sdp_elements_per_cycle = pick(rng, {1, 16});
+  m.pdp_elements_per_cycle = pick(rng, {1, 2, 8});
   a.cbuf_bytes = m.cbuf_bytes();
   a.datatype = static_cast<DataType>(rng.below(4));
   a.stripe_length = 1 + static_cast<int>(rng.below(40));
@@ -59,6 +62,28 @@ ConvJob random_job(Rng& rng) {
                1 + static_cast<int>(rng.below(70)), kernel, kernel, 1 + static_cast<int>(rng.below(2)),
                static_cast<int>(rng.below(static_cast<std::uint64_t>(kernel / 2 + 1)))};
   return job;
+}
+
+// A pool window over the job's p x q output half of the time: kernel 1..3 (at most the
+// map), stride 1..3, pads below the kernel, floor or (when the last window starts inside
+// the padded map) ceil rounding.
+void maybe_pool(ConvJob& job, Rng& rng) {
+  if (rng.below(2) == 0) return;
+  const int p = job.shape.p(), q = job.shape.q();
+  PdpWindow& w = job.pool;
+  w.kernel_h = 1 + static_cast<int>(rng.below(static_cast<std::uint64_t>(std::min(p, 3))));
+  w.kernel_w = 1 + static_cast<int>(rng.below(static_cast<std::uint64_t>(std::min(q, 3))));
+  w.stride_h = 1 + static_cast<int>(rng.below(3)), w.stride_w = 1 + static_cast<int>(rng.below(3));
+  w.pad_top = static_cast<int>(rng.below(static_cast<std::uint64_t>(w.kernel_h / 2 + 1)));
+  w.pad_left = static_cast<int>(rng.below(static_cast<std::uint64_t>(w.kernel_w / 2 + 1)));
+  const bool ceil_mode = rng.below(2) == 1;
+  auto out = [ceil_mode](int size, int kernel, int stride, int pad) {
+    const int span = size + 2 * pad - kernel;
+    const int n = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+    return (n - 1) * stride - pad >= size ? n - 1 : n;  // no window starting in the end padding
+  };
+  w.out_h = out(p, w.kernel_h, w.stride_h, w.pad_top);
+  w.out_w = out(q, w.kernel_w, w.stride_w, w.pad_left);
 }
 
 bool fits_somehow(const ConvShape& s, const ArrayConfig& a) {
@@ -79,16 +104,17 @@ JobResult run(const std::string& engine, const ArrayConfig& a, const std::vector
 
 TEST(MemorySideEquivalence, CyclesStallsAndBytesAgreeOnRandomShapesBothPresets) {
   Rng rng(316);
-  int ran = 0, split = 0, streamed = 0, memory_bound = 0, slow_port = 0, sdp_bound = 0;
+  int ran = 0, split = 0, streamed = 0, memory_bound = 0, slow_port = 0, sdp_bound = 0, pooled = 0, pdp_bound = 0;
   while (ran < 320) {
     ArrayConfig a = random_memory_array(ran % 2 ? "large" : "small", rng);
     ConvJob job = random_job(rng);
     if (!fits_somehow(job.shape, a)) continue;
+    maybe_pool(job, rng);
     const ConvShape& s = job.shape;
     const Tensor in = random_tensor({s.n, s.c, s.h, s.w}, rng, -1.0f, 1.0f);
     const Tensor w = random_tensor({s.k, s.c, s.r, s.s}, rng, -1.0f, 1.0f);
     const JobResult cycle = run("cycle", a, {}, job, in, w, 0);
-    const JobTiming want = closed_form_timing(s, a);
+    const JobTiming want = closed_form_timing(job, a);
     ASSERT_EQ(cycle.timing, want) << "case " << ran << ": cycles " << cycle.timing.cycles << " vs " << want.cycles;
     EXPECT_EQ(want.cycles, want.atomic_ops + want.stall_cycles + want.data_fetch_stall_cycles +
                                want.dram_stall_cycles + want.postprocess_cycles + a.mac_pipeline_depth);
@@ -98,6 +124,11 @@ TEST(MemorySideEquivalence, CyclesStallsAndBytesAgreeOnRandomShapesBothPresets) 
     memory_bound += want.dram_stall_cycles > memory_prologue_cycles(s, a);
     slow_port += want.data_fetch_stall_cycles > 0;
     sdp_bound += want.postprocess_cycles > 0;
+    pooled += job.pool.enabled();
+    pdp_bound += want.pdp_cycles > 0;
+    if (job.pool.enabled()) {
+      EXPECT_EQ(want.dram_write_bytes, pooled_results(s, job.pool) * bytes_per_element(a.datatype));
+    }
     ++ran;
   }
   // The draw covers every regime the model has.
@@ -106,6 +137,8 @@ TEST(MemorySideEquivalence, CyclesStallsAndBytesAgreeOnRandomShapesBothPresets) 
   EXPECT_GT(memory_bound, 10);
   EXPECT_GT(slow_port, 10);
   EXPECT_GT(sdp_bound, 10);
+  EXPECT_GT(pooled, 100);
+  EXPECT_GT(pdp_bound, 10);
 }
 
 TEST(MemorySideEquivalence, TransientsHitTheSameOperationsOnBothEngines) {
@@ -116,10 +149,11 @@ TEST(MemorySideEquivalence, TransientsHitTheSameOperationsOnBothEngines) {
     a.memory.cbuf_read_bytes_per_cycle = pick(rng, {4, 16});  // several cycles per atomic operation
     ConvJob job = random_job(rng);
     if (!fits_somehow(job.shape, a)) continue;
+    maybe_pool(job, rng);
     const ConvShape& s = job.shape;
     const Tensor in = random_tensor({s.n, s.c, s.h, s.w}, rng, -1.0f, 1.0f);
     const Tensor w = random_tensor({s.k, s.c, s.r, s.s}, rng, -1.0f, 1.0f);
-    const long long start = 1000, cycles = closed_form_timing(s, a).cycles;
+    const long long start = 1000, cycles = closed_form_timing(job, a).cycles;
     std::vector<HardwareFault> faults;
     for (int i = 0; i < 6; ++i) {
       HardwareFault f;
@@ -135,6 +169,7 @@ TEST(MemorySideEquivalence, TransientsHitTheSameOperationsOnBothEngines) {
     const JobResult c = run("cycle", a, faults, job, in, w, start);
     const JobResult f = run("fast", a, faults, job, in, w, start);
     ASSERT_EQ(testing::count_bit_differences(c.output, f.output), 0) << "case " << compared;
+    ASSERT_EQ(c.timing, f.timing) << "case " << compared;
     ++compared;
   }
 }
