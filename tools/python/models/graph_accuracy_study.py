@@ -102,9 +102,9 @@ def summary(path):
     for r in rows:
         print(f"| {r['seed']} | {float(r['accsim']):.4f} | {float(r['pytorch']):.4f} | "
               f"{100 * float(r['difference']):+.2f} | {r['accsim_cpu_s']} / {r['pytorch_cpu_s']} | {r['load1']} |")
-    for name in ("accsim", "pytorch", "difference"):
+    for name, sign, unit in (("accsim", "", "%"), ("pytorch", "", "%"), ("difference", "+", " points")):
         mean, lo, hi = swizzle_stats.t_interval([100 * float(r[name]) for r in rows])
-        print(f"{name}: mean {mean:+.2f} points, 95% interval [{lo:+.2f}, {hi:+.2f}] over {len(rows)} seeds")
+        print(f"{name}: mean {mean:{sign}.2f}{unit}, 95% interval [{lo:{sign}.2f}, {hi:{sign}.2f}] over {len(rows)} seeds")
 
 
 def parse_args(argv):
