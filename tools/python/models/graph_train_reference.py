@@ -3,6 +3,7 @@
 registry's architecture with BatchNorms folded, exactly the graph of the ONNX file) from
 the same initial weights, in the same data order, with the same SGD, and prints the
 fault-free final test accuracy next to which accsim's can be put (docs/training.md).
+graph_accuracy_study.py runs both over several seeds and pairs them.
 
 usage: graph_train_reference.py CONFIG [--seed N] [--threads N] [--epochs N] [--train-limit N]
                                 [--test-limit N]
@@ -15,7 +16,9 @@ What is reproduced from accsim (workloads/training):
   - data order: epoch_order() of training_batches.cpp (a seeded Fisher-Yates per epoch);
   - data split: the first train_limit images of the training file (or all but the last
     validation_size), the first test_limit test images;
-  - update: torch.optim.SGD(lr, momentum, weight_decay), which kernels/sgd.h mirrors.
+  - update: the config's optimiser and learning-rate schedule (SGD with momentum, weight
+    decay, Nesterov; Adam; AdamW; warm-up, cosine, step decay) as torch.optim objects
+    (train_recipe.py), which kernels/sgd.h, kernels/adam.h and kernels/lr_schedule.h mirror.
 """
 import argparse
 import json
@@ -32,6 +35,7 @@ from onnx import numpy_helper
 import fmnist_data
 import onnx_weights
 import registry
+import train_recipe
 import training
 
 MASK = (1 << 64) - 1
@@ -126,9 +130,7 @@ def settings(args):
         "seed": args.seed if args.seed is not None else config.get("seed", 1),
         "epochs": args.epochs or t.get("epochs", 5),
         "batch": t.get("batch_size", 64),
-        "lr": t.get("learning_rate", 0.01),
-        "momentum": t.get("momentum", 0.9),
-        "weight_decay": t.get("weight_decay", 0.0),
+        "training": t,
         "validation_size": t.get("validation_size", 5000),
         "train_limit": args.train_limit if args.train_limit is not None else t.get("train_limit", 0),
         "test_limit": args.test_limit or t.get("test_limit", 10000),
@@ -147,7 +149,7 @@ def build_model(s):
 
 
 def train(model, s, x, y):
-    opt = torch.optim.SGD(model.parameters(), lr=s["lr"], momentum=s["momentum"], weight_decay=s["weight_decay"])
+    opt, sched = train_recipe.make(model.parameters(), s["training"], s["epochs"], len(x), s["batch"])
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     for epoch in range(s["epochs"]):
         model.train()
@@ -160,6 +162,7 @@ def train(model, s, x, y):
             opt.zero_grad()
             loss.backward()
             opt.step()
+            sched.step()
             loss_sum += float(loss) * len(idx)
             correct += int((logits.argmax(1) == yt[idx]).sum())
         wall = time.perf_counter() - t0
@@ -175,6 +178,8 @@ def main():
     x, y = fmnist_data.load("train", limit=s["train_limit"] or train_part)
     x_test, y_test = fmnist_data.load("test", limit=s["test_limit"])
     model = build_model(s)
+    print(f"{s['name']}: {train_recipe.describe(s['training'])}, batch {s['batch']}, {s['epochs']} epochs, "
+          f"{len(x)} training images, seed {s['seed']}", flush=True)
     train(model, s, x, y)
     acc, _ = training.evaluate(model, x_test, y_test)
     print(f"test accuracy {acc:.4f} fault-free ({len(x_test)} images), {s['name']}, init {s['init']}")
