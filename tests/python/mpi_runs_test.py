@@ -319,7 +319,8 @@ class MpiTrainCampaign(unittest.TestCase):
         cls.tmp = tempfile.TemporaryDirectory()
         config = small_config()
         config["training"] = {"batch_size": 8, "train_limit": 24, "validation_size": 40, "eval_batch": 40}
-        config["train_campaign"] = {"experiments": 24, "steps": 3, "fault_steps": [1, 2], "bits": [24, 31],
+        # 96 experiments: on idle cores 24 ended before rank 0's first checkpoint (0.1 s)
+        config["train_campaign"] = {"experiments": 96, "steps": 3, "fault_steps": [1, 2], "bits": [24, 31],
                                     "checkpoint_seconds": 0.1, "threads": 1}
         cls.config = os.path.join(cls.tmp.name, "train_campaign.json")
         with open(cls.config, "w") as f:
