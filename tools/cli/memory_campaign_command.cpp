@@ -71,7 +71,7 @@ int memory_campaign_command(const RunOptions& options, const RunConfig& rc, cons
 
   ResultsFile h5(options.out_file);
   write_memory_campaign(h5, r, rates, fit);
-  write_run_attributes(h5, rc, rc.seed, "fast");
+  write_run_attributes(h5, rc.file, rc.json_text, rc.seed, "fast");
   h5.set_attribute("/", "model_source", source.model_source);
   h5.set_attribute("/", "input_source", source.input_source);
   h5.commit();

@@ -195,10 +195,6 @@ std::shared_ptr<const Graph> load_graph_model(const WorkloadConfig& workload, co
   return std::make_shared<const Graph>(std::move(g));
 }
 
-std::shared_ptr<const Graph> load_graph_model(const RunConfig& rc, int batch) {
-  return load_graph_model(rc.workload, rc.mitigations.clip, rc.file, batch);
-}
-
 void refuse_graph_campaign_keys(const WorkloadConfig& workload, const CampaignConfig& campaign,
                                 const std::string& config_file) {
   refuse_unsupported_keys(workload, campaign, config_file);

@@ -19,16 +19,12 @@ namespace accsim {
 // a graph for one of its batch sizes.
 std::unique_ptr<CampaignEvaluator> make_graph_campaign_evaluator(const Campaign& campaign);
 
-struct RunConfig;
-
 // The workload's model (workload.model) at `batch` images, every Relu node clipping as
 // `clip` (the top-level mitigations.activation_clip) says (none: as in the file): the
 // workload's own graph when it is that. InputError naming `config_file` and the key when
 // the clip is set and the model has no Relu node.
 std::shared_ptr<const Graph> load_graph_model(const WorkloadConfig& workload, const ActivationClip& clip,
                                               const std::string& config_file, int batch);
-// The same from a whole run config, for workloads/pvf (until it passes the workload, clip and file).
-std::shared_ptr<const Graph> load_graph_model(const RunConfig& rc, int batch);
 
 // load_campaign (workloads/campaign/campaign_setup.h): the model (campaign_model.h: the
 // ONNX graph of workload.model, or the network as a graph with its parameters) for each

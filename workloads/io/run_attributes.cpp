@@ -1,6 +1,5 @@
 #include "workloads/io/run_attributes.h"
 
-#include "workloads/run/run_config.h"
 
 namespace accsim {
 
@@ -11,10 +10,6 @@ void write_run_attributes(ResultsFile& h5, const std::string& config_file, const
   h5.set_attribute("/", "config_file", config_file);
   h5.set_attribute("/", "seed", static_cast<std::int64_t>(seed));
   h5.set_attribute("/", "engine", engine);
-}
-
-void write_run_attributes(ResultsFile& h5, const RunConfig& rc, std::uint64_t seed, const std::string& engine) {
-  write_run_attributes(h5, rc.file, rc.json_text, seed, engine);
 }
 
 }  // namespace accsim

@@ -8,13 +8,8 @@
 
 namespace accsim {
 
-struct RunConfig;
-
 // `config_file` names the config, `config_text` is the config as read.
 void write_run_attributes(ResultsFile& h5, const std::string& config_file, const std::string& config_text,
                           std::uint64_t seed, const std::string& engine);
-
-// The same from a whole run config, for train-campaign and memory-campaign outputs (until they pass the file and text).
-void write_run_attributes(ResultsFile& h5, const RunConfig& rc, std::uint64_t seed, const std::string& engine);
 
 }  // namespace accsim

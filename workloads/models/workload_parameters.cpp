@@ -2,7 +2,6 @@
 
 #include "arch/input_error.h"
 #include "workloads/models/model_file.h"
-#include "workloads/run/run_config.h"
 
 namespace accsim {
 
@@ -14,11 +13,6 @@ WorkloadParameters load_network_parameters(const std::string& config_file, const
   } catch (const InputError& e) {
     throw InputError(config_file + ": " + key + ": " + e.what());
   }
-}
-
-WorkloadParameters load_network_parameters(const RunConfig& rc, const std::string& key, const std::string& file,
-                                           const Network& net, std::uint64_t seed) {
-  return load_network_parameters(rc.file, key, file, net, seed);
 }
 
 WorkloadParameters load_workload_parameters(const WorkloadConfig& workload, const std::string& config_file,

@@ -14,15 +14,10 @@ struct WorkloadParameters {
   std::string source;  // "parameters from FILE" / "seeded Kaiming-uniform parameters (seed N)"
 };
 
-struct RunConfig;
-
 // `file` ("" = seeded with `seed`) for `net`; a file that does not hold `net`'s
 // parameters is an InputError naming `config_file` and `key`.
 WorkloadParameters load_network_parameters(const std::string& config_file, const std::string& key,
                                            const std::string& file, const Network& net, std::uint64_t seed);
-// The same naming rc.file, for workloads/pvf (until it passes the config file).
-WorkloadParameters load_network_parameters(const RunConfig& rc, const std::string& key, const std::string& file,
-                                           const Network& net, std::uint64_t seed);
 
 // The same for workload.parameters and the workload's network.
 WorkloadParameters load_workload_parameters(const WorkloadConfig& workload, const std::string& config_file,

@@ -31,7 +31,7 @@ void network_setup(const RunConfig& rc, std::uint64_t seed, std::ostream& notes,
   const Network& net = rc.workload.network;
   const bool own = !pc.model.empty();
   const std::string& file = own ? pc.model : rc.workload.parameters;
-  WorkloadParameters p = load_network_parameters(rc, own ? "pvf.model" : "workload.parameters", file, net, seed);
+  WorkloadParameters p = load_network_parameters(rc.file, own ? "pvf.model" : "workload.parameters", file, net, seed);
   if (file.empty())
     notes << "accsim: note: neither pvf.model nor workload.parameters is set; using untrained seeded Kaiming-uniform "
              "parameters (seed " << seed << ")\n";
@@ -41,7 +41,7 @@ void network_setup(const RunConfig& rc, std::uint64_t seed, std::ostream& notes,
   c.model_origin = rc.file + ": " + (own ? "pvf.model" : file.empty() ? "workload.network" : "workload.parameters");
   s.model_name = net.name;
   s.model_source = std::move(p.source);
-  WorkloadInput in = load_test_images(rc, net, pc.test_offset, pc.test_limit, seed, notes);
+  WorkloadInput in = load_test_images(rc.workload, rc.file, net, pc.test_offset, pc.test_limit, seed, notes);
   c.images = std::move(in.images);
   s.input_source = std::move(in.source);
   if (!in.synthetic()) {
@@ -58,12 +58,12 @@ void network_setup(const RunConfig& rc, std::uint64_t seed, std::ostream& notes,
 void graph_setup(const RunConfig& rc, std::uint64_t seed, std::ostream& notes, PvfSetup& s) {
   const PvfConfig& pc = *rc.pvf;
   PvfCampaign& c = s.campaign;
-  c.graph = load_graph_model(rc, 1);
+  c.graph = load_graph_model(rc.workload, rc.mitigations.clip, rc.file, 1);
   c.model_origin = rc.file + ": workload.model";
   const Graph& g = *c.graph;
   describe_onnx(rc, g, s);
   const std::vector<int> image(g.inputs.at(0).shape.begin() + 1, g.inputs.at(0).shape.end());
-  WorkloadInput in = load_test_images(rc, image, "the model's input (per image)", pc.test_offset, pc.test_limit, seed, notes);
+  WorkloadInput in = load_test_images(rc.workload, rc.file, image, "the model's input (per image)", pc.test_offset, pc.test_limit, seed, notes);
   c.images = std::move(in.images);
   s.input_source = std::move(in.source);
   if (in.synthetic()) {

@@ -5,7 +5,6 @@
 #include "arch/input_error.h"
 #include "arch/random.h"
 #include "workloads/io/fashion_mnist.h"
-#include "workloads/run/run_config.h"
 
 namespace accsim {
 namespace {
@@ -70,16 +69,6 @@ WorkloadInput load_test_images(const WorkloadConfig& workload, const std::string
                                int first, int count, std::uint64_t seed, std::ostream& notes) {
   return load_test_images(workload, config_file, {net.channels, net.height, net.width}, "workload.network.input", first,
                           count, seed, notes);
-}
-
-WorkloadInput load_test_images(const RunConfig& rc, const std::vector<int>& image, const std::string& input_name,
-                               int first, int count, std::uint64_t seed, std::ostream& notes) {
-  return load_test_images(rc.workload, rc.file, image, input_name, first, count, seed, notes);
-}
-
-WorkloadInput load_test_images(const RunConfig& rc, const Network& net, int first, int count, std::uint64_t seed,
-                               std::ostream& notes) {
-  return load_test_images(rc.workload, rc.file, net, first, count, seed, notes);
 }
 
 WorkloadInput load_workload_input(const WorkloadConfig& workload, const std::string& config_file, std::uint64_t seed,

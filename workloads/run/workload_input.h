@@ -26,8 +26,6 @@ struct WorkloadInput {
   bool synthetic() const { return labels.empty(); }
 };
 
-struct RunConfig;
-
 // `config_file` names the config in errors (its paths are already resolved against its folder).
 // True when workload.dataset_dir holds Fashion-MNIST's test split, false when it is not
 // installed there; InputError naming workload.dataset_dir when a file of it is there but
@@ -47,12 +45,6 @@ WorkloadInput load_test_images(const WorkloadConfig& workload, const std::string
 // Test images [first, first + count) of the workload for `net`.
 WorkloadInput load_test_images(const WorkloadConfig& workload, const std::string& config_file, const Network& net,
                                int first, int count, std::uint64_t seed, std::ostream& notes);
-
-// Both from a whole run config, for workloads/pvf (until it passes the workload and file).
-WorkloadInput load_test_images(const RunConfig& rc, const std::vector<int>& image, const std::string& input_name,
-                               int first, int count, std::uint64_t seed, std::ostream& notes);
-WorkloadInput load_test_images(const RunConfig& rc, const Network& net, int first, int count, std::uint64_t seed,
-                               std::ostream& notes);
 
 // The one image of a run: test image workload.image_index.
 WorkloadInput load_workload_input(const WorkloadConfig& workload, const std::string& config_file, std::uint64_t seed,

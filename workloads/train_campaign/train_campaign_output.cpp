@@ -53,7 +53,7 @@ std::vector<std::string> write_train_campaign_outputs(const std::string& out_fil
   const Table summary = train_campaign_summary(r.faults, outcomes);
   ResultsFile h5(out_file);
   write_output_format(h5, kTrainCampaignOutput);
-  write_run_attributes(h5, rc, spec.seed, "fast");
+  write_run_attributes(h5, rc.file, rc.json_text, spec.seed, "fast");
   const bool model = !rc.workload.model.empty();
   h5.set_attribute("/", "network", model ? rc.workload.graph->name : rc.workload.network.name);
   if (model) h5.set_attribute("/", "model", rc.workload.model), h5.set_attribute("/", "init", rc.training.init);
