@@ -265,6 +265,24 @@ def kill_rank0_after_checkpoint(test, cmd, out):
     test.assertFalse(os.path.exists(out))
 
 
+def assert_three_ranks_write_the_one_process_files(test, command, config, companions):
+    """`command` on `config` in one process and on 3 ranks: the same HDF5 items and companion files."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, command + ".json")
+        with open(path, "w") as f:
+            json.dump(config, f)
+        single, three = os.path.join(tmp, "single.h5"), os.path.join(tmp, "three.h5")
+        r = run([ACCSIM, command, "--config", path, "--out", single, "--quiet"])
+        test.assertEqual(r.returncode, 0, r.stderr)
+        r = run(mpirun(3, command, "--config", path, "--out", three, "--quiet"))
+        test.assertEqual(r.returncode, 0, r.stderr)
+        test.assertEqual(r.stdout.count("results:"), 1, r.stdout)  # rank 0 alone writes
+        assert_same_items(test, h5_items(single), h5_items(three))
+        for ext in companions:
+            with open(three.replace(".h5", ext)) as g, open(single.replace(".h5", ext)) as w:
+                test.assertEqual(g.read(), w.read(), ext)
+
+
 class MpiMemoryCampaign(unittest.TestCase):
     def test_three_ranks_write_the_one_process_files(self):
         config = small_config()
@@ -272,20 +290,7 @@ class MpiMemoryCampaign(unittest.TestCase):
         config["workload"]["parameters"] = os.path.join(SOURCE, "configs", "models", "lenet5_fashion_mnist.h5")
         config["campaign"] = {"experiments": 40, "test_limit": 6, "batch": 4, "threads": 1, "sites": ["cbuf", "dram"],
                               "memory": {"cbuf_code": "parity", "dram_code": "none", "multi_bit_fraction": 0.3}}
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "memory.json")
-            with open(path, "w") as f:
-                json.dump(config, f)
-            single, three = os.path.join(tmp, "single.h5"), os.path.join(tmp, "three.h5")
-            r = run([ACCSIM, "campaign", "--config", path, "--out", single, "--quiet"])
-            self.assertEqual(r.returncode, 0, r.stderr)
-            r = run(mpirun(3, "campaign", "--config", path, "--out", three, "--quiet"))
-            self.assertEqual(r.returncode, 0, r.stderr)
-            self.assertEqual(r.stdout.count("results:"), 1, r.stdout)  # rank 0 alone writes
-            assert_same_items(self, h5_items(single), h5_items(three))
-            for ext in (".csv", ".fit.csv"):
-                with open(three.replace(".h5", ext)) as g, open(single.replace(".h5", ext)) as w:
-                    self.assertEqual(g.read(), w.read(), ext)
+        assert_three_ranks_write_the_one_process_files(self, "campaign", config, (".csv", ".fit.csv"))
 
 
 class MpiDlrm(unittest.TestCase):
@@ -295,19 +300,7 @@ class MpiDlrm(unittest.TestCase):
         config["dlrm"] = {"dense_dim": 16, "sparse_dim": 512, "embedding_dim": 8, "bottom_mlp": [16], "top_mlp": [16, 1]}
         config["study"] = {"samples": 16, "sparsity": [0.01, 0.1], "trials": 4, "threads": 1}
         config["parameter_faults"]["rate"] = [1e-4, 1e-3]
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "dlrm.json")
-            with open(path, "w") as f:
-                json.dump(config, f)
-            single, three = os.path.join(tmp, "single.h5"), os.path.join(tmp, "three.h5")
-            r = run([ACCSIM, "dlrm", "--config", path, "--out", single, "--quiet"])
-            self.assertEqual(r.returncode, 0, r.stderr)
-            r = run(mpirun(3, "dlrm", "--config", path, "--out", three, "--quiet"))
-            self.assertEqual(r.returncode, 0, r.stderr)
-            self.assertEqual(r.stdout.count("results:"), 1, r.stdout)  # rank 0 alone writes
-            assert_same_items(self, h5_items(single), h5_items(three))
-            with open(three.replace(".h5", ".csv")) as g, open(single.replace(".h5", ".csv")) as w:
-                self.assertEqual(g.read(), w.read())
+        assert_three_ranks_write_the_one_process_files(self, "dlrm", config, (".csv",))
 
 
 class MpiTrainCampaign(unittest.TestCase):
