@@ -1,5 +1,7 @@
 #include "kernels/worker_pool.h"
 
+#include <unistd.h>
+
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -12,6 +14,10 @@ namespace {
 class WorkerPool {
  public:
   ~WorkerPool() {
+    if (::getpid() != owner_) {  // a fork child (a test's) holds copies of threads it does not have
+      new std::vector<std::thread>(std::move(threads_));  // left, never joined
+      return;
+    }
     {
       std::lock_guard<std::mutex> lock(mutex_);
       stop_ = true;
@@ -20,8 +26,10 @@ class WorkerPool {
     for (auto& t : threads_) t.join();
   }
 
-  // False when another caller holds the pool.
+  // False when another caller holds the pool, or in a fork child of the process that
+  // started its threads (the child has none of them: it runs its parts itself).
   bool try_run(int parts, const std::function<void(int)>& part) {
+    if (::getpid() != owner_) return false;
     std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
     if (!busy.owns_lock()) return false;
     {
@@ -61,6 +69,7 @@ class WorkerPool {
     }
   }
 
+  const pid_t owner_ = ::getpid();
   std::mutex busy_;   // held by the one caller running a job
   std::mutex mutex_;  // guards everything below
   std::condition_variable wake_, done_;

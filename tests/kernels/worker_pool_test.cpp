@@ -1,11 +1,15 @@
 // run_parts runs every part exactly once, part 0 on the calling thread, also when
 // several callers share the pool at once (a caller that finds it busy runs its parts
-// itself).
+// itself), and in a fork child of a process whose pool threads were started.
 #include "kernels/worker_pool.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -38,6 +42,30 @@ TEST(WorkerPool, CallersSharingThePoolEachGetAllTheirParts) {
     });
   for (auto& t : callers) t.join();
   for (long long s : sums) EXPECT_EQ(s, 50 * 60 + 3 * (49 * 50 / 2));
+}
+
+// Tests fork commands (kill-and-resume, disk-full) after earlier runs started the pool:
+// the child has none of its threads and used to wait for them forever.
+TEST(WorkerPool, AForkChildRunsItsPartsItself) {
+  run_parts(3, [](int) {});  // the pool's threads exist in this process
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<int> runs(3, 0);
+    run_parts(3, [&](int i) { ++runs[static_cast<std::size_t>(i)]; });
+    _exit(runs == std::vector<int>{1, 1, 1} ? 0 : 1);
+  }
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      FAIL() << "the fork child never finished its parts";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace
