@@ -99,5 +99,40 @@ TEST(ReplayCommand, APvfExperimentReplaysEqualToItsRowWithItsInjection) {
   EXPECT_NE(bad.err.find("[0, 19]"), std::string::npos) << bad.err;
 }
 
+// An adaptive run's experiment is named by its stratum and sample (its row's
+// /experiments/stratum and /experiments/sample); its record adds the image's whole runs.
+TEST(ReplayCommand, AnAdaptivePvfExperimentReplaysByStratumAndSample) {
+  TempDir dir;
+  json j = small_config();
+  j.erase("faults");
+  j["parameter_faults"] = {{"model", "sbf"}, {"parameter", "weight"}, {"targets", {"conv2", "fc3"}}};
+  j["workload"]["parameters"] = trained_lenet5();  // no note on stderr: a refusal is its one line
+  j["pvf"] = {{"test_limit", 10}, {"batch", 5}, {"threads", 2},
+              {"stop", {{"half_width", 0.2}, {"strata", {"target"}}, {"round", 10}, {"max_per_stratum", 30}}}};
+  const std::string config = write_config(dir, j);
+  const std::string run = (dir.path() / "p.h5").string(), replay = (dir.path() / "r.h5").string();
+  ASSERT_EQ(run_cli({"pvf", "--config", config, "--out", run}).code, 0);
+  const std::size_t row = 13;
+  const std::string id = std::to_string(read_int64s(run, "/experiments/stratum").at(row)) + ":" +
+                         std::to_string(read_int64s(run, "/experiments/sample").at(row));
+  const CliRun r = run_cli({"replay", "--config", config, "--experiment", id, "--out", replay});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("pvf experiment " + id + " (stratum:sample)"), std::string::npos) << r.out;
+  for (const char* d : {"stratum", "sample", "model_index", "target_index", "image", "bit", "tensor", "element"})
+    EXPECT_EQ(read_int64s(replay, std::string("/experiment/") + d).at(0),
+              read_int64s(run, std::string("/experiments/") + d).at(row))
+        << d;
+  std::vector<hsize_t> a, b;
+  EXPECT_EQ(read_int64_array(replay, "/experiment/outcome", a).at(0), read_int64_array(run, "/experiments/outcome", b).at(row));
+  EXPECT_EQ(read_int64s(replay, "/images/labels").size(), 1u);
+  for (const char* bad : {"13", "1:x", "0:30", "2:0", ":"}) {
+    const CliRun refused = run_cli({"replay", "--config", config, "--experiment", bad, "--out", replay + "x"});
+    EXPECT_EQ(refused.code, 2) << bad;
+    EXPECT_TRUE(exactly_one_line(refused.err)) << refused.err;
+    EXPECT_NE(refused.err.find("--experiment"), std::string::npos) << refused.err;
+    EXPECT_FALSE(fs::exists(replay + "x"));
+  }
+}
+
 }  // namespace
 }  // namespace accsim

@@ -1,6 +1,8 @@
 #include "tools/cli/replay_command.h"
 
 #include <iostream>
+#include <string>
+#include <utility>
 
 #include "arch/input_error.h"
 #include "tools/cli/campaign_command.h"
@@ -71,27 +73,39 @@ int replay_campaign(const RunOptions& options, const RunConfig& rc, std::ostream
   return 0;
 }
 
-int replay_pvf(const RunOptions& options, const RunConfig& rc, std::ostream& out, std::ostream& err) {
-  if (!rc.faults.empty())
-    throw InputError(rc.file + ": faults: a PVF campaign corrupts parameters on a healthy array; remove \"faults\"");
-  const PvfConfig& pc = *rc.pvf;
+// An adaptive run's --experiment, "S:K" (stratum S's sample K: /experiments/stratum and
+// /experiments/sample of the run's file), checked for its form before anything runs.
+std::pair<int, long long> sample_option(const RunOptions& options) {
+  const std::string what = options.config_file + ": --experiment";
+  const std::string& text = options.experiment;
+  const std::string form = "an adaptive run's (pvf.stop) experiment as STRATUM:SAMPLE (its /experiments/stratum and "
+                           "/experiments/sample)";
+  const std::size_t colon = text.find(':');
+  if (text.empty()) throw InputError(what + ": required (" + form + ")");
+  try {
+    std::size_t a = 0, b = 0;
+    const int stratum = std::stoi(text.substr(0, colon), &a);
+    const long long sample = std::stoll(text.substr(colon + 1), &b);
+    if (colon != std::string::npos && a == colon && b == text.size() - colon - 1) return {stratum, sample};
+  } catch (const std::exception&) {
+  }
+  throw InputError(what + ": \"" + text + "\" is not " + form);
+}
+
+// The replayed experiment's index in the replayer's plan, from --experiment.
+std::size_t pvf_experiment_index(const RunOptions& options, const PvfConfig& pc, const PvfReplayer* replayer) {
+  if (pc.stop.enabled()) {
+    const auto [stratum, sample] = sample_option(options);
+    return replayer ? replayer->plan_sample(stratum, sample, options.config_file + ": --experiment") : 0;
+  }
   const long long experiments =
       static_cast<long long>(pc.faults.models.size() * pc.faults.targets.size()) * pc.experiments;
-  const long long index = experiment_option(options, experiments);
-  { ResultsFile probe(options.out_file); }
-  const PvfSetup setup = load_pvf_setup(rc, rc.seed, err);
-  const PvfReplayer replayer(setup.campaign);
-  Injection injection;
-  const PvfExperiment e = replayer.replay(static_cast<std::size_t>(index), injection);
-  const PvfRuns runs = replayer.record(e, injection);
-  ResultsFile h5(options.out_file);
-  write_pvf_replay(h5, setup.campaign, replayer.plan(), static_cast<std::size_t>(index), e, injection, runs);
-  write_run_attributes(h5, rc.file, rc.json_text, rc.seed, "fast");
-  h5.commit();
-  const PvfResults& plan = replayer.plan();
-  out << "accsim " << ACCSIM_VERSION << " replay | pvf experiment " << index << " of " << experiments << " | seed "
-      << rc.seed << "\n"
-      << "model " << pc.faults.models.at(static_cast<std::size_t>(e.model)).describe() << " on target "
+  return static_cast<std::size_t>(experiment_option(options, experiments));
+}
+
+void print_pvf_record(std::ostream& out, const PvfConfig& pc, const PvfResults& plan, const PvfExperiment& e,
+                      const Injection& injection, const PvfRuns& runs) {
+  out << "model " << pc.faults.models.at(static_cast<std::size_t>(e.model)).describe() << " on target "
       << pc.faults.targets.at(static_cast<std::size_t>(e.target)).name << ", image " << e.image << ": "
       << e.bit_flips << " bit" << (e.bit_flips == 1 ? "" : "s") << " flipped in " << injection.flips.size()
       << " element" << (injection.flips.size() == 1 ? "" : "s") << " (first: " << plan.tensors.at(e.tensor) << "["
@@ -101,6 +115,29 @@ int replay_pvf(const RunOptions& options, const RunConfig& rc, std::ostream& out
   const int nonfinite = first_nonfinite_node(*runs.graph, runs.golden, runs.faulty);
   out << "first non-finite node (unprotected): "
       << (nonfinite < 0 ? std::string("none") : runs.graph->nodes.at(static_cast<std::size_t>(nonfinite)).name) << "\n";
+}
+
+int replay_pvf(const RunOptions& options, const RunConfig& rc, std::ostream& out, std::ostream& err) {
+  if (!rc.faults.empty())
+    throw InputError(rc.file + ": faults: a PVF campaign corrupts parameters on a healthy array; remove \"faults\"");
+  const PvfConfig& pc = *rc.pvf;
+  pvf_experiment_index(options, pc, nullptr);  // its form, before the fault-free runs
+  { ResultsFile probe(options.out_file); }
+  const PvfSetup setup = load_pvf_setup(rc, rc.seed, err);
+  const PvfReplayer replayer(setup.campaign);
+  const std::size_t index = pvf_experiment_index(options, pc, &replayer);
+  Injection injection;
+  const PvfExperiment e = replayer.replay(index, injection);
+  const PvfRuns runs = replayer.record(e, injection);
+  ResultsFile h5(options.out_file);
+  write_pvf_replay(h5, setup.campaign, replayer.plan(), index, e, injection, runs);
+  write_run_attributes(h5, rc.file, rc.json_text, rc.seed, "fast");
+  h5.commit();
+  out << "accsim " << ACCSIM_VERSION << " replay | pvf experiment "
+      << (pc.stop.enabled() ? std::to_string(e.stratum) + ":" + std::to_string(e.sample) + " (stratum:sample)"
+                            : std::to_string(index) + " of " + std::to_string(replayer.plan().experiments.size()))
+      << " | seed " << rc.seed << "\n";
+  print_pvf_record(out, pc, replayer.plan(), e, injection, runs);
   out << "\nresults: " << options.out_file << "\n";
   return 0;
 }

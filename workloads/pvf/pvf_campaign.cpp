@@ -77,6 +77,21 @@ std::uint64_t draw_seed(const PvfCampaign& c, const PvfExperiment& e, std::size_
   return e.stratum < 0 ? experiment_seed(c.seed, i) : adaptive_experiment_seed(c.seed, e.stratum, e.sample);
 }
 
+// Adaptive runs: sample `sample` of stratum `stratum` (whose model and target pairs are
+// `candidates`): model, target and image drawn from the experiment's key.
+PvfExperiment adaptive_experiment(const PvfCampaign& c, const std::vector<std::pair<int, int>>& candidates, int images,
+                                  int stratum, long long sample) {
+  PvfExperiment e;
+  e.stratum = stratum;
+  e.sample = sample;
+  Rng rng(adaptive_experiment_seed(c.seed, e.stratum, e.sample) ^ 0x696d616765ULL);
+  e.image = static_cast<int>(rng.below(static_cast<std::uint64_t>(images)));
+  const auto& pick = candidates[candidates.size() == 1 ? 0 : rng.below(candidates.size())];
+  e.model = pick.first;
+  e.target = pick.second;
+  return e;
+}
+
 // Adaptive runs: the next round, `round` more experiments of every open stratum (model,
 // target and image drawn from the experiment's key), appended to the plan.
 void plan_round(const PvfCampaign& c, const std::vector<ResolvedTarget>& resolved, const std::vector<char>& open,
@@ -87,15 +102,7 @@ void plan_round(const PvfCampaign& c, const std::vector<ResolvedTarget>& resolve
     const auto candidates = stratum_candidates(r.strata[s], c.config, resolved);
     const long long end = std::min(planned[s] + stop.round, stop.max_per_stratum);
     for (; planned[s] < end; ++planned[s]) {
-      PvfExperiment e;
-      e.stratum = static_cast<int>(s);
-      e.sample = planned[s];
-      Rng rng(adaptive_experiment_seed(c.seed, e.stratum, e.sample) ^ 0x696d616765ULL);
-      e.image = static_cast<int>(rng.below(static_cast<std::uint64_t>(r.images)));
-      const auto& pick = candidates[candidates.size() == 1 ? 0 : rng.below(candidates.size())];
-      e.model = pick.first;
-      e.target = pick.second;
-      r.experiments.push_back(std::move(e));
+      r.experiments.push_back(adaptive_experiment(c, candidates, r.images, static_cast<int>(s), planned[s]));
       r.done.push_back(0);
     }
   }
@@ -294,10 +301,21 @@ struct PvfReplayer::State {
 
 PvfReplayer::PvfReplayer(const PvfCampaign& campaign) : c_(campaign) {
   check_campaign(campaign);
-  if (campaign.config.stop.enabled())
-    throw InputError(campaign.model_origin + ": replaying an experiment of an adaptive PVF run (pvf.stop) is not "
-                                             "supported; replay a fixed-count run (pvf.experiments)");
   state_ = std::make_unique<State>(campaign);
+}
+
+std::size_t PvfReplayer::plan_sample(int stratum, long long sample, const std::string& what) const {
+  PvfResults& r = state_->results;
+  const long long strata = static_cast<long long>(r.strata.size()), cap = c_.config.stop.max_per_stratum;
+  if (stratum < 0 || stratum >= strata || sample < 0 || sample >= cap)
+    throw InputError(what + ": stratum " + std::to_string(stratum) + ", sample " + std::to_string(sample) +
+                     " is outside the run's strata [0, " + std::to_string(strata - 1) + "] and samples [0, " +
+                     std::to_string(cap - 1) + "]");
+  const auto s = static_cast<std::size_t>(stratum);
+  r.experiments.push_back(adaptive_experiment(c_, stratum_candidates(r.strata[s], c_.config, state_->session.resolved),
+                                              r.images, stratum, sample));
+  r.done.push_back(0);
+  return r.experiments.size() - 1;
 }
 
 PvfReplayer::~PvfReplayer() = default;

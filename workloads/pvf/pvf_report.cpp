@@ -184,10 +184,12 @@ void write_experiments(ResultsFile& h5, const PvfResults& r) {
 
 void write_pvf_experiment_records(ResultsFile& h5, const std::string& group, const std::vector<const PvfExperiment*>& rows,
                                   std::size_t variants) {
-  std::vector<std::int64_t> model, target, image, flips, bit, tensor, element, outcomes;
+  std::vector<std::int64_t> model, target, image, flips, bit, tensor, element, outcomes, stratum, sample;
   std::vector<double> old_value, new_value;
   for (const PvfExperiment* p : rows) {
     const PvfExperiment& e = *p;
+    stratum.push_back(e.stratum);
+    sample.push_back(e.sample);
     model.push_back(e.model);
     target.push_back(e.target);
     image.push_back(e.image);
@@ -210,6 +212,10 @@ void write_pvf_experiment_records(ResultsFile& h5, const std::string& group, con
   h5.write_doubles(group + "/new_value", new_value);
   h5.write_int64s(group + "/outcome", outcomes, {rows.size(), variants});
   h5.set_attribute(group + "/outcome", "meaning", std::string("-1 not counted, 0 masked, 1 sdc, 2 crash"));
+  if (!rows.empty() && rows.front()->stratum >= 0) {  // an adaptive run's: what `accsim replay --experiment S:K` takes
+    h5.write_int64s(group + "/stratum", stratum);
+    h5.write_int64s(group + "/sample", sample);
+  }
 }
 
 void write_pvf_results(ResultsFile& h5, const PvfCampaign& c, const PvfResults& r, const PvfSummary& s) {

@@ -50,8 +50,13 @@ void write_pvf_replay(ResultsFile& h5, const PvfCampaign& c, const PvfResults& p
   h5.set_attribute("/", "source", std::string("pvf"));
   h5.set_attribute("/", "pvf_key", plan.key);
   h5.set_attribute("/", "seed", static_cast<std::int64_t>(c.seed));
-  h5.set_attribute("/", "experiment", index);
-  h5.set_attribute("/", "experiments", plan.experiments.size());
+  if (e.stratum < 0) {
+    h5.set_attribute("/", "experiment", index);
+    h5.set_attribute("/", "experiments", plan.experiments.size());
+  } else {  // an adaptive run's experiment is its stratum's sample
+    h5.set_attribute("/", "stratum", e.stratum);
+    h5.set_attribute("/", "sample", e.sample);
+  }
   h5.set_attribute("/", "label", c.labels.at(static_cast<std::size_t>(e.image)));
   h5.write_strings("/variants", plan.variants);
   h5.write_strings("/tensors", plan.tensors);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "arch/input_error.h"
 #include "test_util.h"
 #include "workloads/models/model_file.h"
 #include "workloads/pvf/pvf_campaign.h"
@@ -100,6 +101,33 @@ TEST(PvfReplay, FiftyRandomExperimentsReplayEqualToTheRunsRecords) {
     expect_runs_explain_the_outcome(replayer.record(e, inj), e.outcomes[0], c.labels.at(e.image), what);
   }
   EXPECT_GT(crashes, 0);
+}
+
+// An adaptive run's experiments replay by stratum and sample (its plan depends on the
+// results, which a replay does not have): equal to the run's records.
+TEST(PvfReplay, AnAdaptiveRunsExperimentsReplayByStratumAndSample) {
+  PvfCampaign c = small_pvf();
+  c.config.experiments = 0;
+  c.config.stop.half_width = 0.2;
+  c.config.stop.round = 10;
+  c.config.stop.max_per_stratum = 40;
+  const PvfResults r = run_pvf(c);
+  ASSERT_TRUE(r.complete());
+  const PvfReplayer replayer(c);
+  Rng rng(13);
+  for (int k = 0; k < 20; ++k) {
+    const PvfExperiment& x = r.experiments[rng.below(r.experiments.size())];
+    ASSERT_GE(x.stratum, 0);
+    Injection inj;
+    const PvfExperiment e = replayer.replay(replayer.plan_sample(x.stratum, x.sample, "replay"), inj);
+    const std::string what = "stratum " + std::to_string(x.stratum) + " sample " + std::to_string(x.sample);
+    EXPECT_EQ(std::tie(e.model, e.target, e.image, e.bit_flips, e.bit, e.tensor, e.element, e.stratum, e.sample),
+              std::tie(x.model, x.target, x.image, x.bit_flips, x.bit, x.tensor, x.element, x.stratum, x.sample))
+        << what;
+    EXPECT_EQ(e.outcomes, x.outcomes) << what;
+  }
+  EXPECT_THROW(replayer.plan_sample(static_cast<int>(r.strata.size()), 0, "replay"), InputError);
+  EXPECT_THROW(replayer.plan_sample(0, 40, "replay"), InputError);
 }
 
 }  // namespace
