@@ -99,17 +99,20 @@ TEST(InterruptCommand, TrainCampaignStopsOnSigintAndOnSigtermWithTheirExitCodes)
   json j = small_config();
   j.erase("faults");
   j["training"] = {{"batch_size", 8}, {"train_limit", 16}, {"validation_size", 16}, {"eval_batch", 16}};
-  j["train_campaign"] = {{"experiments", 3}, {"steps", 2}};
+  // 40 experiments: with 3 the whole run could end before a loaded machine delivered the signal.
+  j["train_campaign"] = {{"experiments", 40}, {"steps", 2}};
   const std::string config = write_config(dir, j);
   for (const int sig : {SIGINT, SIGTERM}) {
     const std::string out = (dir.path() / ("tc" + std::to_string(sig) + ".h5")).string();
     const std::vector<std::string> args = {"train-campaign", "--config", config, "--out", out, "--quiet"};
     const CliRun stopped = run_cli_interrupted(args, sig);
     EXPECT_EQ(stopped.code, 128 + sig) << stopped.err;
-    EXPECT_NE(stopped.err.find("accsim: train-campaign stopped before any experiment finished"), std::string::npos)
-        << stopped.err;
+    // Usually during the fault-free prefix (nothing kept); later, the finished experiments are checkpointed.
+    const bool none = stopped.err.find("accsim: train-campaign stopped before any experiment finished") !=
+                      std::string::npos;
+    EXPECT_TRUE(none || stopped.err.find("rerun the same command to resume") != std::string::npos) << stopped.err;
+    EXPECT_EQ(fs::exists(checkpoint_path(out)), !none) << stopped.err;
     EXPECT_FALSE(fs::exists(out));
-    EXPECT_FALSE(fs::exists(checkpoint_path(out)));
     const CliRun again = run_cli(args);
     ASSERT_EQ(again.code, 0) << again.err;
     EXPECT_TRUE(fs::exists(out));
