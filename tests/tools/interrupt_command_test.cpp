@@ -91,8 +91,26 @@ TEST(InterruptCommand, SweepStopsOnSigintInsideAPointsCampaignWithExit130AndResu
   EXPECT_TRUE(files_containing(dir.path(), ".partial").empty());
 }
 
-// The signal arrives while the fault-free prefix trains: no experiment finished, so
-// nothing is kept and the exit code is still 128 + the signal; a rerun completes.
+// `args` (writing `out`) stopped by each signal: one line, 128 + the signal, no output;
+// stopped during its fault-free part it says nothing was kept ("<what> stopped before any
+// experiment finished"), later it keeps the finished experiments for the rerun (on a
+// loaded machine the signal may come either way); the rerun completes.
+void expect_stops_then_completes(const std::vector<std::string>& args, const std::string& out, const std::string& what) {
+  for (const int sig : {SIGINT, SIGTERM}) {
+    const CliRun stopped = run_cli_interrupted(args, sig);
+    EXPECT_EQ(stopped.code, 128 + sig) << stopped.err;
+    EXPECT_TRUE(exactly_one_line(stopped.err)) << stopped.err;
+    const bool none = stopped.err.find("accsim: " + what + " stopped before any experiment finished") != std::string::npos;
+    EXPECT_TRUE(none || stopped.err.find("rerun the same command to resume") != std::string::npos) << stopped.err;
+    EXPECT_EQ(fs::exists(checkpoint_path(out)), !none) << stopped.err;
+    EXPECT_FALSE(fs::exists(out));
+    const CliRun again = run_cli(args);
+    ASSERT_EQ(again.code, 0) << again.err;
+    EXPECT_TRUE(fs::exists(out));
+    fs::remove(out);
+  }
+}
+
 TEST(InterruptCommand, TrainCampaignStopsOnSigintAndOnSigtermWithTheirExitCodes) {
   if (!fashion_mnist_available(kFashionMnistDir)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
   TempDir dir;
@@ -102,50 +120,21 @@ TEST(InterruptCommand, TrainCampaignStopsOnSigintAndOnSigtermWithTheirExitCodes)
   // 40 experiments: with 3 the whole run could end before a loaded machine delivered the signal.
   j["train_campaign"] = {{"experiments", 40}, {"steps", 2}};
   const std::string config = write_config(dir, j);
-  for (const int sig : {SIGINT, SIGTERM}) {
-    const std::string out = (dir.path() / ("tc" + std::to_string(sig) + ".h5")).string();
-    const std::vector<std::string> args = {"train-campaign", "--config", config, "--out", out, "--quiet"};
-    const CliRun stopped = run_cli_interrupted(args, sig);
-    EXPECT_EQ(stopped.code, 128 + sig) << stopped.err;
-    // Usually during the fault-free prefix (nothing kept); later, the finished experiments are checkpointed.
-    const bool none = stopped.err.find("accsim: train-campaign stopped before any experiment finished") !=
-                      std::string::npos;
-    EXPECT_TRUE(none || stopped.err.find("rerun the same command to resume") != std::string::npos) << stopped.err;
-    EXPECT_EQ(fs::exists(checkpoint_path(out)), !none) << stopped.err;
-    EXPECT_FALSE(fs::exists(out));
-    const CliRun again = run_cli(args);
-    ASSERT_EQ(again.code, 0) << again.err;
-    EXPECT_TRUE(fs::exists(out));
-  }
+  const std::string out = (dir.path() / "tc.h5").string();
+  expect_stops_then_completes({"train-campaign", "--config", config, "--out", out, "--quiet"}, out, "train-campaign");
 }
 
-// The memory campaign: a signal during its fault-free runs stops it before any
-// experiment with nothing kept; one after some experiments keeps them for the rerun.
 TEST(InterruptCommand, MemoryCampaignStopsOnSigintAndOnSigtermWithTheirExitCodes) {
   TempDir dir;
   json j = small_config();
   j.erase("faults");
   j["array"]["memory"] = {{"preset", "nv_small"}};
   j["workload"]["parameters"] = trained_lenet5();
-  j["campaign"] = {{"experiments", 20}, {"test_limit", 4}, {"batch", 4}, {"sites", {"cbuf", "dram"}}};
+  // 2000 experiments (~0.6 s): with 20 the whole run could end before a loaded machine delivered the signal.
+  j["campaign"] = {{"experiments", 2000}, {"test_limit", 4}, {"batch", 4}, {"sites", {"cbuf", "dram"}}};
   const std::string config = write_config(dir, j);
-  for (const int sig : {SIGINT, SIGTERM}) {
-    const std::string out = (dir.path() / ("m" + std::to_string(sig) + ".h5")).string();
-    const std::vector<std::string> args = {"campaign", "--config", config, "--out", out, "--quiet"};
-    const CliRun stopped = run_cli_interrupted(args, sig);
-    EXPECT_EQ(stopped.code, 128 + sig) << stopped.err;
-    EXPECT_TRUE(exactly_one_line(stopped.err)) << stopped.err;
-    // On a loaded machine the signal may come after the first experiments finished: then
-    // they are checkpointed; otherwise the line says that nothing was kept.
-    const bool none = stopped.err.find("accsim: memory campaign stopped before any experiment finished") !=
-                      std::string::npos;
-    EXPECT_TRUE(none || stopped.err.find("rerun the same command to resume") != std::string::npos) << stopped.err;
-    EXPECT_EQ(fs::exists(checkpoint_path(out)), !none) << stopped.err;
-    EXPECT_FALSE(fs::exists(out));
-    const CliRun again = run_cli(args);
-    ASSERT_EQ(again.code, 0) << again.err;
-    EXPECT_TRUE(fs::exists(out));
-  }
+  const std::string out = (dir.path() / "m.h5").string();
+  expect_stops_then_completes({"campaign", "--config", config, "--out", out, "--quiet"}, out, "memory campaign");
 }
 
 }  // namespace
