@@ -101,21 +101,10 @@ class MpiPvf(unittest.TestCase):
 
     def test_stopped_run_resumes_on_another_rank_count(self):
         out = self.out("stopped.h5")
-        checkpoint = out + ".checkpoint.h5"
         args = ["pvf", "--config", self.config, "--out", out, "--quiet"]
-        proc = subprocess.Popen(mpirun(3, *args), env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        rank0 = None
-        deadline = time.time() + 60
-        while proc.poll() is None and time.time() < deadline and not (rank0 and os.path.exists(checkpoint)):
-            rank0 = rank0 or find_rank0(out)
-            time.sleep(0.01)
-        self.assertIsNotNone(rank0, "rank 0 not found")
-        self.assertTrue(os.path.exists(checkpoint), "no checkpoint before the end")
-        os.kill(rank0, signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
-        self.assertEqual(proc.returncode, 128 + signal.SIGTERM, err)
+        code, err = kill_rank0_after_checkpoint(self, mpirun(3, *args), out, signal.SIGTERM)
+        self.assertEqual(code, 128 + signal.SIGTERM, err)
         self.assertIn("rerun the same command to resume", err)
-        self.assertFalse(os.path.exists(out))
         resumed = run(mpirun(2, *args))
         self.assertEqual(resumed.returncode, 0, resumed.stderr)
         self.assertIn("resumed from", resumed.stdout)
@@ -248,8 +237,9 @@ def assert_same_items(test, want, got):
         test.assertTrue(got[key] == value, f"{key} differs from the one-process run's")
 
 
-def kill_rank0_after_checkpoint(test, cmd, out):
-    """Starts `cmd` (an mpirun), SIGKILLs its rank 0 once `out`'s checkpoint exists, waits."""
+def kill_rank0_after_checkpoint(test, cmd, out, sig=signal.SIGKILL):
+    """Starts `cmd` (an mpirun), sends `sig` to its rank 0 once `out`'s checkpoint exists, waits;
+    returns mpirun's exit code and stderr."""
     checkpoint = out + ".checkpoint.h5"
     proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     rank0 = None
@@ -259,10 +249,11 @@ def kill_rank0_after_checkpoint(test, cmd, out):
         time.sleep(0.01)
     test.assertIsNotNone(rank0, "rank 0 not found")
     test.assertTrue(os.path.exists(checkpoint), "no checkpoint before the end")
-    os.kill(rank0, signal.SIGKILL)
+    os.kill(rank0, sig)
     _, err = proc.communicate(timeout=60)
     test.assertNotEqual(proc.returncode, 0, err)
     test.assertFalse(os.path.exists(out))
+    return proc.returncode, err
 
 
 def assert_three_ranks_write_the_one_process_files(test, command, config, companions):

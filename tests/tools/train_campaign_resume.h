@@ -13,13 +13,8 @@
 
 namespace accsim::cli_test {
 
-inline void expect_killed_run_resumes_to(const std::string& config, const std::string& whole, const std::string& parts) {
-  const std::vector<std::string> args = {"train-campaign", "--config", config, "--out", parts, "--quiet", "--threads", "1"};
-  killed_mid_run(args, checkpoint_path(parts));
-  EXPECT_FALSE(fs::exists(parts));
-  const CliRun resumed = run_cli(args);
-  ASSERT_EQ(resumed.code, 0) << resumed.err;
-  EXPECT_NE(resumed.out.find("resumed from"), std::string::npos) << resumed.out;
+// Two train-campaign files hold the same runs, summary counts and outcomes, bit for bit.
+inline void expect_same_train_campaign_files(const std::string& whole, const std::string& parts) {
   const Tensor a = read_tensor(whole, "/runs/loss"), b = read_tensor(parts, "/runs/loss");
   ASSERT_EQ(a.size(), b.size());
   EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)), 0);
@@ -30,6 +25,17 @@ inline void expect_killed_run_resumes_to(const std::string& config, const std::s
   for (const char* d : {"/summary/masked", "/summary/sdc", "/summary/latent", "/summary/crash"})
     EXPECT_EQ(read_int64s(whole, d), read_int64s(parts, d)) << d;
   EXPECT_EQ(read_strings(whole, "/experiments/outcome"), read_strings(parts, "/experiments/outcome"));
+}
+
+
+inline void expect_killed_run_resumes_to(const std::string& config, const std::string& whole, const std::string& parts) {
+  const std::vector<std::string> args = {"train-campaign", "--config", config, "--out", parts, "--quiet", "--threads", "1"};
+  killed_mid_run(args, checkpoint_path(parts));
+  EXPECT_FALSE(fs::exists(parts));
+  const CliRun resumed = run_cli(args);
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("resumed from"), std::string::npos) << resumed.out;
+  expect_same_train_campaign_files(whole, parts);
 }
 
 }  // namespace accsim::cli_test

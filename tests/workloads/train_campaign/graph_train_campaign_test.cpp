@@ -12,6 +12,7 @@
 #include "same_runs.h"
 #include "temp_dir.h"
 #include "test_util.h"
+#include "tools/train_campaign_resume.h"
 #include "workloads/experiments/run_checkpoint.h"
 #include "workloads/io/fashion_mnist.h"
 #include "workloads/models/inference.h"
@@ -109,14 +110,7 @@ TEST_F(GraphTrainCampaignTest, AnInterruptedRunResumesToBitIdenticalResults) {
   ASSERT_TRUE(rest.complete());
   EXPECT_EQ(rest.resumed, 2);
   const std::string parts = write(rest, "parts.h5");
-  const Tensor a = read_tensor(whole, "/runs/loss"), b = read_tensor(parts, "/runs/loss");
-  ASSERT_EQ(a.size(), b.size());
-  EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)), 0);
-  for (const char* d : {"/runs/correct_faulty", "/runs/correct_fault_free", "/runs/crash_step", "/runs/crash_pass"}) {
-    std::vector<hsize_t> da, db;
-    EXPECT_EQ(read_int64_array(whole, d, da), read_int64_array(parts, d, db)) << d;
-  }
-  EXPECT_EQ(read_strings(whole, "/experiments/outcome"), read_strings(parts, "/experiments/outcome"));
+  cli_test::expect_same_train_campaign_files(whole, parts);
   EXPECT_EQ(read_string_attribute(whole, "/", "network"), "tiny");
 }
 
