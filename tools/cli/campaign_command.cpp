@@ -10,7 +10,7 @@
 #include "arch/input_error.h"
 #include "tools/cli/config_overrides.h"
 #include "tools/cli/memory_campaign_command.h"
-#include "tools/cli/stop_signals.h"
+#include "tools/cli/resumable_run.h"
 #include "workloads/experiments/available_cpus.h"
 #include "workloads/campaign/campaign.h"
 #include "workloads/campaign/campaign_report.h"
@@ -52,29 +52,16 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
   const Campaign& campaign = source.campaign;
   if (!cc.memory_sites.empty()) return memory_campaign_command(options, rc, source, out, err);  // docs/memory_faults.md
 
-  const bool own_stderr = &err == &std::cerr;
-  const ProgressStyle style = !own_stderr ? ProgressStyle::none : progress_style_for_stderr(options.quiet);
-  ProgressMeter meter(err, style, "accsim: campaign");
-  const std::string checkpoint = checkpoint_path(options.out_file);
   {
     // Fail before hours of work if the output cannot be written.
     ResultsFile probe(options.out_file);
   }
-  StopSignals signals;
-  CampaignRunOptions ro;
-  ro.checkpoint = checkpoint;
-  ro.stop = &signals.flag();
-  ro.progress = &meter;
-  const auto t0 = std::chrono::steady_clock::now();
-  const CampaignResults results = run_campaign(campaign, ro);
-  meter.finish();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
-  if (!results.complete()) {
-    err << "accsim: campaign stopped after " << results.done_count << " of " << results.experiments.size()
-        << " experiments; they are kept in " << checkpoint << ": rerun the same command to resume\n";
-    return signals.exit_code();
-  }
+  ResumableRun run(options, out, err, "campaign");
+  const auto ro = run.runner_options<CampaignRunOptions>();
+  const CampaignResults results = run.timed([&] { return run_campaign(campaign, ro); });
+  if (const auto code = run.stopped(results.complete(), results.done_count, results.experiments.size())) return *code;
+  const std::string& checkpoint = run.checkpoint();
+  const double seconds = run.seconds();
 
   const CampaignSummary summary = summarize_campaign(results, cc);
   ResultsFile h5(options.out_file);

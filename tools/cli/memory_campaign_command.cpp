@@ -6,7 +6,7 @@
 #include <iostream>
 
 #include "tools/cli/output_guard.h"
-#include "tools/cli/stop_signals.h"
+#include "tools/cli/resumable_run.h"
 #include "workloads/campaign/memory_campaign.h"
 #include "workloads/campaign/memory_campaign_report.h"
 #include "workloads/experiments/available_cpus.h"
@@ -22,27 +22,6 @@ std::string fit_csv_path(const std::string& out_file) {
   return std::filesystem::path(out_file).replace_extension(".fit.csv").string();
 }
 
-namespace {
-
-// Runs what the checkpoint does not hold yet; Ctrl-C or a kill checkpoints and stops.
-MemoryCampaignResults run_with_checkpoint(const RunOptions& options, const Campaign& campaign, const std::string& file,
-                                          std::ostream& out, std::ostream& err, StopSignals& signals) {
-  const std::string checkpoint = checkpoint_path(options.out_file);
-  if (std::filesystem::exists(checkpoint)) out << "resuming from " << checkpoint << "\n";
-  const bool own_stderr = &err == &std::cerr;
-  ProgressMeter meter(err, own_stderr ? progress_style_for_stderr(options.quiet) : ProgressStyle::none,
-                      "accsim: memory campaign");
-  MemoryCampaignRunOptions ro;
-  ro.checkpoint = checkpoint;
-  ro.stop = &signals.flag();
-  ro.progress = &meter;
-  MemoryCampaignResults r = run_memory_campaign(campaign, file, ro);
-  meter.finish();
-  return r;
-}
-
-}  // namespace
-
 int memory_campaign_command(const RunOptions& options, const RunConfig& rc, const CampaignSource& source,
                             std::ostream& out, std::ostream& err) {
   const CampaignConfig& cc = *rc.campaign;
@@ -52,20 +31,12 @@ int memory_campaign_command(const RunOptions& options, const RunConfig& rc, cons
   {
     ResultsFile probe(options.out_file);  // fail before the work if the output cannot be written
   }
-  StopSignals signals;
-  const auto t0 = std::chrono::steady_clock::now();
-  const MemoryCampaignResults r = run_with_checkpoint(options, source.campaign, rc.file, out, err, signals);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const std::string checkpoint = checkpoint_path(options.out_file);
-  if (!r.complete() && !std::filesystem::exists(checkpoint)) {  // stopped before an experiment finished
-    err << "accsim: memory campaign stopped before any experiment finished; nothing was kept\n";
-    return signals.exit_code();
-  }
-  if (!r.complete()) {
-    err << "accsim: memory campaign stopped after " << r.done_count << " of " << r.experiments.size()
-        << " experiments; they are kept in " << checkpoint << ": rerun the same command to resume\n";
-    return signals.exit_code();
-  }
+  ResumableRun run(options, out, err, "memory campaign");  // Ctrl-C or a kill checkpoints and stops
+  const auto ro = run.runner_options<MemoryCampaignRunOptions>();
+  const MemoryCampaignResults r = run.timed([&] { return run_memory_campaign(source.campaign, rc.file, ro); });
+  if (const auto code = run.stopped(r.complete(), r.done_count, r.experiments.size())) return *code;
+  const std::string& checkpoint = run.checkpoint();
+  const double seconds = run.seconds();
   const Table rates = memory_rate_table(r);
   const Table fit = memory_fit_table(r, cc.memory, cc.memory_sites);
 

@@ -8,7 +8,7 @@
 #include "arch/input_error.h"
 #include "tools/cli/config_overrides.h"
 #include "tools/cli/output_guard.h"
-#include "tools/cli/stop_signals.h"
+#include "tools/cli/resumable_run.h"
 #include "workloads/experiments/available_cpus.h"
 #include "workloads/io/csv_writer.h"
 #include "workloads/io/plot_script.h"
@@ -48,24 +48,14 @@ int pvf_command(const RunOptions& options, std::ostream& out, std::ostream& err)
   PvfSetup setup = load_pvf_setup(rc, seed, err);
   const PvfCampaign& campaign = setup.campaign;
 
-  const std::string checkpoint = checkpoint_path(options.out_file);
   check_output_path(options.out_file);
-  const bool own_stderr = &err == &std::cerr;
-  ProgressMeter meter(err, own_stderr ? progress_style_for_stderr(options.quiet) : ProgressStyle::none, "accsim: pvf");
-  StopSignals signals;
-  PvfRunOptions ro;
-  ro.checkpoint = checkpoint;
-  ro.stop = &signals.flag();
-  ro.progress = &meter;
-  const auto t0 = std::chrono::steady_clock::now();
-  const PvfResults results = run_pvf(campaign, ro);
-  meter.finish();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!results.complete()) {
-    err << "accsim: pvf stopped after " << results.done_count() << " of " << results.experiments.size()
-        << " experiments; they are kept in " << checkpoint << ": rerun the same command to resume\n";
-    return signals.exit_code();
-  }
+  ResumableRun run(options, out, err, "pvf");
+  const auto ro = run.runner_options<PvfRunOptions>();
+  const PvfResults results = run.timed([&] { return run_pvf(campaign, ro); });
+  if (const auto code = run.stopped(results.complete(), results.done_count(), results.experiments.size()))
+    return *code;
+  const std::string& checkpoint = run.checkpoint();
+  const double seconds = run.seconds();
 
   const PvfSummary summary = summarize_pvf(campaign, results);
   ResultsFile h5(options.out_file);

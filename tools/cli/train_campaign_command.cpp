@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "tools/cli/config_overrides.h"
-#include "tools/cli/stop_signals.h"
+#include "tools/cli/resumable_run.h"
 #include "workloads/experiments/experiment_runner.h"
 #include "workloads/experiments/run_checkpoint.h"
 #include "workloads/run/workload_input.h"
@@ -46,29 +46,12 @@ int train_campaign_command(const RunOptions& options, std::ostream& out, std::os
   const std::unique_ptr<TrainingSubject> subject = training_subject(rc, spec.config);  // refusals before any output
   print_header(out, rc, spec);
 
-  const bool own_stderr = &err == &std::cerr;
-  ProgressMeter meter(err, own_stderr ? progress_style_for_stderr(options.quiet) : ProgressStyle::none,
-                      "accsim: train-campaign");
-  const std::string checkpoint = checkpoint_path(options.out_file);
-  if (std::filesystem::exists(checkpoint)) out << "resuming from " << checkpoint << "\n";
-  StopSignals signals;  // Ctrl-C, a kill: checkpoint the finished experiments, exit 130 / 143
-  TrainCampaignRunOptions ro;
-  ro.checkpoint = checkpoint;
-  ro.stop = &signals.flag();
-  ro.progress = &meter;
-  const auto t0 = std::chrono::steady_clock::now();
-  const TrainCampaignResults r = run_train_campaign(*subject, spec, ro);
-  meter.finish();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!r.complete() && !std::filesystem::exists(checkpoint)) {  // stopped before an experiment finished
-    err << "accsim: train-campaign stopped before any experiment finished; nothing was kept\n";
-    return signals.exit_code();
-  }
-  if (!r.complete()) {
-    err << "accsim: train-campaign stopped after " << r.done_count << " of " << r.runs.size()
-        << " experiments; they are kept in " << checkpoint << ": rerun the same command to resume\n";
-    return signals.exit_code();
-  }
+  ResumableRun run(options, out, err, "train-campaign");  // Ctrl-C, a kill: checkpoint the finished experiments
+  const auto ro = run.runner_options<TrainCampaignRunOptions>();
+  const TrainCampaignResults r = run.timed([&] { return run_train_campaign(*subject, spec, ro); });
+  if (const auto code = run.stopped(r.complete(), r.done_count, r.runs.size())) return *code;
+  const std::string& checkpoint = run.checkpoint();
+  const double seconds = run.seconds();
   const std::vector<std::string> files = write_train_campaign_outputs(options.out_file, rc, spec, r, true, err);
   discard_checkpoint(options.out_file);
   const int threads = worker_count(spec.config.threads, static_cast<std::size_t>(r.done_count - r.resumed));

@@ -1,0 +1,37 @@
+#include "tools/cli/resumable_run.h"
+
+#include <filesystem>
+#include <iostream>
+
+#include "workloads/experiments/run_checkpoint.h"
+
+namespace accsim {
+
+namespace {
+
+// Progress only on the process's own stderr (a caller's stream is a test capturing it).
+ProgressStyle style_for(std::ostream& err, bool quiet) {
+  return &err == &std::cerr ? progress_style_for_stderr(quiet) : ProgressStyle::none;
+}
+
+}  // namespace
+
+ResumableRun::ResumableRun(const RunOptions& options, std::ostream& out, std::ostream& err, const std::string& what)
+    : err_(err),
+      what_(what),
+      checkpoint_(checkpoint_path(options.out_file)),
+      meter_(err, style_for(err, options.quiet), "accsim: " + what) {
+  if (std::filesystem::exists(checkpoint_)) out << "resuming from " << checkpoint_ << "\n";
+}
+
+std::optional<int> ResumableRun::stopped(bool complete, long long done, std::size_t total) const {
+  if (complete) return std::nullopt;
+  if (!std::filesystem::exists(checkpoint_))
+    err_ << "accsim: " << what_ << " stopped before any experiment finished; nothing was kept\n";
+  else
+    err_ << "accsim: " << what_ << " stopped after " << done << " of " << total << " experiments; they are kept in "
+         << checkpoint_ << ": rerun the same command to resume\n";
+  return signals_.exit_code();
+}
+
+}  // namespace accsim
