@@ -1,5 +1,7 @@
 #include "workloads/campaign/campaign_checkpoint.h"
 
+#include <iterator>
+
 #include "arch/input_error.h"
 #include "workloads/experiments/checkpoint_header.h"
 #include "workloads/experiments/key_hasher.h"
@@ -11,6 +13,50 @@ namespace accsim {
 namespace {
 
 std::string in_quotes(const std::string& s) { return "'" + s + "'"; }
+
+constexpr const char* kVariantColumns[] = {"outcome",          "detected",         "corrected",
+                                           "correct_to_wrong", "nonfinite_images", "cycles"};
+
+// The mitigation variants' columns of `n` checkpointed experiments, each [n x variants] in
+// kVariantColumns' order; InputError unless they match the run's variants.
+std::vector<std::vector<std::int64_t>> read_variant_columns(const std::string& path, const CampaignResults& r,
+                                                            std::size_t n, const std::string& what) {
+  const std::size_t variants = r.variants.size();
+  std::vector<std::string> names;
+  for (const VariantBaseline& v : r.variants) names.push_back(v.name);
+  std::vector<std::vector<std::int64_t>> columns;
+  bool consistent = read_int64_attribute(path, "/", "variants") == static_cast<std::int64_t>(variants);
+  if (consistent && variants > 0) {
+    consistent = read_strings(path, "/variants/names") == names;
+    for (const char* d : kVariantColumns) {
+      std::vector<hsize_t> dims;
+      columns.push_back(read_int64_array(path, std::string("/variants/") + d, dims));
+      consistent = consistent && dims.size() == 2 && dims[0] == n && dims[1] == variants;
+    }
+  }
+  if (!consistent)
+    throw InputError(what + " is inconsistent (its mitigation variants' datasets do not match); delete it to start afresh");
+  return columns;
+}
+
+// Checkpointed experiment j's variant results from read_variant_columns' columns.
+std::vector<VariantResult> restored_variants(const std::vector<std::vector<std::int64_t>>& columns, std::size_t j,
+                                             std::size_t variants, const std::string& what) {
+  std::vector<VariantResult> restored(variants);
+  for (std::size_t v = 0; v < variants; ++v) {
+    const std::size_t at = j * variants + v;
+    VariantResult& vr = restored[v];
+    if (columns[0][at] < 0 || columns[0][at] > 3)
+      throw InputError(what + " holds a variant outcome out of range; delete it to start afresh");
+    vr.outcome = static_cast<Outcome>(columns[0][at]);
+    vr.detected = columns[1][at] != 0;
+    vr.corrected = columns[2][at] != 0;
+    vr.correct_to_wrong = columns[3][at];
+    vr.nonfinite_images = columns[4][at];
+    vr.cycles = columns[5][at];
+  }
+  return restored;
+}
 
 }  // namespace
 
@@ -91,12 +137,9 @@ void write_campaign_checkpoint(const std::string& path, const CampaignResults& r
     for (const VariantBaseline& v : r.variants) names.push_back(v.name);
     h5.write_strings("/variants/names", names);
     const std::vector<hsize_t> dims{index.size(), variants};
-    h5.write_int64s("/variants/outcome", v_outcome, dims);
-    h5.write_int64s("/variants/detected", v_detected, dims);
-    h5.write_int64s("/variants/corrected", v_corrected, dims);
-    h5.write_int64s("/variants/correct_to_wrong", v_c2w, dims);
-    h5.write_int64s("/variants/nonfinite_images", v_nonfinite, dims);
-    h5.write_int64s("/variants/cycles", v_cycles, dims);
+    const std::vector<std::int64_t>* columns[] = {&v_outcome, &v_detected, &v_corrected, &v_c2w, &v_nonfinite, &v_cycles};
+    for (std::size_t k = 0; k < std::size(kVariantColumns); ++k)
+      h5.write_int64s(std::string("/variants/") + kVariantColumns[k], *columns[k], dims);
   }
   h5.commit();
 }
@@ -121,21 +164,7 @@ long long read_campaign_checkpoint(const std::string& path, CampaignResults& r) 
       nonfinite.size() != n || dims.size() != 2 || dims[0] != n || dims[1] != columns || image.size() != n ||
       golden_top1.size() != n || faulty_top1.size() != n || margin.size() != n || nonfinite_node.size() != n)
     throw InputError(what + " is inconsistent (datasets of different lengths); delete it to start afresh");
-  const std::size_t variants = r.variants.size();
-  std::vector<std::string> names;
-  for (const VariantBaseline& v : r.variants) names.push_back(v.name);
-  std::vector<std::vector<std::int64_t>> vcols;  // outcome, detected, corrected, correct_to_wrong, nonfinite, cycles
-  bool consistent = read_int64_attribute(path, "/", "variants") == static_cast<std::int64_t>(variants);
-  if (consistent && variants > 0) {
-    consistent = read_strings(path, "/variants/names") == names;
-    for (const char* d : {"outcome", "detected", "corrected", "correct_to_wrong", "nonfinite_images", "cycles"}) {
-      std::vector<hsize_t> vdims;
-      vcols.push_back(read_int64_array(path, std::string("/variants/") + d, vdims));
-      consistent = consistent && vdims.size() == 2 && vdims[0] == n && vdims[1] == variants;
-    }
-  }
-  if (!consistent)
-    throw InputError(what + " is inconsistent (its mitigation variants' datasets do not match); delete it to start afresh");
+  const std::vector<std::vector<std::int64_t>> vcols = read_variant_columns(path, r, n, what);
   long long loaded = 0;
   for (std::size_t j = 0; j < n; ++j) {
     const std::int64_t i = index[j];
@@ -155,24 +184,8 @@ long long read_campaign_checkpoint(const std::string& path, CampaignResults& r) 
     e.faulty_top1 = static_cast<int>(faulty_top1[j]);
     e.margin = static_cast<float>(margin[j]);
     e.nonfinite_node = static_cast<int>(nonfinite_node[j]);
-    e.variants.assign(variants, VariantResult{});
-    for (std::size_t v = 0; v < variants; ++v) {
-      const std::size_t at = j * variants + v;
-      VariantResult& vr = e.variants[v];
-      if (vcols[0][at] < 0 || vcols[0][at] > 3)
-        throw InputError(what + " holds a variant outcome out of range; delete it to start afresh");
-      vr.outcome = static_cast<Outcome>(vcols[0][at]);
-      vr.detected = vcols[1][at] != 0;
-      vr.corrected = vcols[2][at] != 0;
-      vr.correct_to_wrong = vcols[3][at];
-      vr.nonfinite_images = vcols[4][at];
-      vr.cycles = vcols[5][at];
-    }
-    if (!r.done[static_cast<std::size_t>(i)]) {
-      r.done[static_cast<std::size_t>(i)] = 1;
-      ++r.done_count;
-      ++loaded;
-    }
+    e.variants = restored_variants(vcols, j, r.variants.size(), what);
+    mark_restored(r.done, static_cast<std::size_t>(i), loaded, &r.done_count);
   }
   return loaded;
 }

@@ -83,11 +83,7 @@ long long read_memory_campaign_checkpoint(const std::string& path, MemoryCampaig
     MemoryExperiment& e = r.experiments[static_cast<std::size_t>(i)];
     e.outcome = static_cast<MemoryOutcome>(outcome[j]);
     for (std::size_t k = 0; k < counters.size(); ++k) *counter(e, k) = counters[k][j];
-    if (!r.done[static_cast<std::size_t>(i)]) {
-      r.done[static_cast<std::size_t>(i)] = 1;
-      ++r.done_count;
-      ++loaded;
-    }
+    mark_restored(r.done, static_cast<std::size_t>(i), loaded, &r.done_count);
   }
   return loaded;
 }

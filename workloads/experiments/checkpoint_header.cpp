@@ -34,4 +34,11 @@ void check_checkpoint_header(const std::string& path, const std::string& format,
                      "to start afresh");
 }
 
+void mark_restored(std::vector<char>& done, std::size_t i, long long& loaded, long long* done_count) {
+  if (done[i]) return;
+  done[i] = 1;
+  ++loaded;
+  if (done_count) ++*done_count;
+}
+
 }  // namespace accsim

@@ -92,10 +92,7 @@ long long read_pvf_checkpoint(const std::string& path, PvfResults& r, bool parti
       if (o < -1 || o > 2) throw InputError(what + " holds an outcome out of range; delete it to start afresh");
       e.outcomes.push_back(static_cast<PvfOutcome>(o));
     }
-    if (!r.done[static_cast<std::size_t>(i)]) {
-      r.done[static_cast<std::size_t>(i)] = 1;
-      ++loaded;
-    }
+    mark_restored(r.done, static_cast<std::size_t>(i), loaded);
   }
   return loaded;
 }
