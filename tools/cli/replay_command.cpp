@@ -1,6 +1,7 @@
 #include "tools/cli/replay_command.h"
 
 #include <iostream>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -92,15 +93,28 @@ std::pair<int, long long> sample_option(const RunOptions& options) {
   throw InputError(what + ": \"" + text + "\" is not " + form);
 }
 
-// The replayed experiment's index in the replayer's plan, from --experiment.
-std::size_t pvf_experiment_index(const RunOptions& options, const PvfConfig& pc, const PvfReplayer* replayer) {
+// A PVF run's --experiment, read once before the fault-free runs: an experiment index
+// (checked against the run's count) or an adaptive run's stratum and sample.
+struct PvfExperimentOption {
+  std::optional<std::pair<int, long long>> sample;  // adaptive runs
+  std::size_t index = 0;                            // the others
+};
+
+PvfExperimentOption pvf_experiment_option(const RunOptions& options, const PvfConfig& pc) {
+  PvfExperimentOption o;
   if (pc.stop.enabled()) {
-    const auto [stratum, sample] = sample_option(options);
-    return replayer ? replayer->plan_sample(stratum, sample, options.config_file + ": --experiment") : 0;
+    o.sample = sample_option(options);
+    return o;
   }
   const long long experiments =
       static_cast<long long>(pc.faults.models.size() * pc.faults.targets.size()) * pc.experiments;
-  return static_cast<std::size_t>(experiment_option(options, experiments));
+  o.index = static_cast<std::size_t>(experiment_option(options, experiments));
+  return o;
+}
+
+// The chosen experiment's index in the replayer's plan (an adaptive sample is planned now).
+std::size_t plan_index(const PvfExperimentOption& o, PvfReplayer& replayer, const std::string& what) {
+  return o.sample ? replayer.plan_sample(o.sample->first, o.sample->second, what) : o.index;
 }
 
 void print_pvf_record(std::ostream& out, const PvfConfig& pc, const PvfResults& plan, const PvfExperiment& e,
@@ -121,11 +135,11 @@ int replay_pvf(const RunOptions& options, const RunConfig& rc, std::ostream& out
   if (!rc.faults.empty())
     throw InputError(rc.file + ": faults: a PVF campaign corrupts parameters on a healthy array; remove \"faults\"");
   const PvfConfig& pc = *rc.pvf;
-  pvf_experiment_index(options, pc, nullptr);  // its form, before the fault-free runs
+  const PvfExperimentOption chosen = pvf_experiment_option(options, pc);  // before the fault-free runs
   { ResultsFile probe(options.out_file); }
   const PvfSetup setup = load_pvf_setup(rc, rc.seed, err);
-  const PvfReplayer replayer(setup.campaign);
-  const std::size_t index = pvf_experiment_index(options, pc, &replayer);
+  PvfReplayer replayer(setup.campaign);
+  const std::size_t index = plan_index(chosen, replayer, options.config_file + ": --experiment");
   Injection injection;
   const PvfExperiment e = replayer.replay(index, injection);
   const PvfRuns runs = replayer.record(e, injection);

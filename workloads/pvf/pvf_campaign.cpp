@@ -304,7 +304,7 @@ PvfReplayer::PvfReplayer(const PvfCampaign& campaign) : c_(campaign) {
   state_ = std::make_unique<State>(campaign);
 }
 
-std::size_t PvfReplayer::plan_sample(int stratum, long long sample, const std::string& what) const {
+std::size_t PvfReplayer::plan_sample(int stratum, long long sample, const std::string& what) {
   PvfResults& r = state_->results;
   const long long strata = static_cast<long long>(r.strata.size()), cap = c_.config.stop.max_per_stratum;
   if (stratum < 0 || stratum >= strata || sample < 0 || sample >= cap)

@@ -104,7 +104,7 @@ class PvfReplayer {
   // An adaptive run's (config.stop) sample `sample` of stratum `stratum`, added to the
   // plan as the run plans it; returns its index for replay(). InputError naming `what`
   // and the ranges when either is outside the run's.
-  std::size_t plan_sample(int stratum, long long sample, const std::string& what) const;
+  std::size_t plan_sample(int stratum, long long sample, const std::string& what);
   // Experiment `index` (< plan().experiments.size()) and its injection (every flip).
   PvfExperiment replay(std::size_t index, Injection& injection) const;
   // The unprotected model's whole runs of experiment `e`'s image, fault-free and with

@@ -113,7 +113,7 @@ TEST(PvfReplay, AnAdaptiveRunsExperimentsReplayByStratumAndSample) {
   c.config.stop.max_per_stratum = 40;
   const PvfResults r = run_pvf(c);
   ASSERT_TRUE(r.complete());
-  const PvfReplayer replayer(c);
+  PvfReplayer replayer(c);
   Rng rng(13);
   for (int k = 0; k < 20; ++k) {
     const PvfExperiment& x = r.experiments[rng.below(r.experiments.size())];
