@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tools/cli_test_util.h"
+#include "workloads/io/results_file.h"
 
 namespace accsim {
 namespace {
@@ -69,6 +70,32 @@ TEST(MainJob, ShowsEachLayersStallBreakdownDramTrafficAndMemoryEnergy) {
   EXPECT_NE(r.out.find("total energy 34.1 uJ (MAC 1.296 uJ, register 422.5 nJ, CBUF 1.419 uJ, DRAM 30.96 uJ;"),
             std::string::npos)
       << r.out;
+}
+
+// The results file keeps what the table prints: /summary has each layer's memory-side
+// columns and energy, equal to the table's row.
+TEST(MainJob, ResultsFileSummaryHoldsTheTablesMemoryColumnsAndEnergy) {
+  TempDir dir;
+  const CliRun r = run_main_job(dir, source_file("configs/small.json"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rows = table_rows(r.out);
+  const std::string file = (dir.path() / "out.h5").string();
+  const std::vector<std::string> layers = read_strings(file, "/layer_names");
+  // The table's fields: layer op job cycles MACs util% wload stalls dfetch dram sdp rd wr ...
+  const std::vector<std::pair<std::string, std::size_t>> fields{
+      {"weight_load_cycles", 6}, {"stall_cycles", 7}, {"data_fetch_stall_cycles", 8}, {"dram_stall_cycles", 9},
+      {"postprocess_cycles", 10}, {"dram_read_bytes", 11}, {"dram_write_bytes", 12}};
+  ASSERT_EQ(layers.size(), 5u);
+  double energy_pj = 0, dram_pj = 0;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const std::vector<std::string>& row = rows.at(layers[i]);
+    for (const auto& [name, at] : fields)
+      EXPECT_EQ(read_int64s(file, "/summary/" + name).at(i), field(row, at)) << layers[i] << " " << name;
+    energy_pj += read_doubles(file, "/summary/energy_pj").at(i);
+    dram_pj += read_doubles(file, "/summary/dram_energy_pj").at(i);
+  }
+  EXPECT_NEAR(energy_pj, 34.1e6, 0.05e6);  // "total energy 34.1 uJ", the sum of the layers
+  EXPECT_NEAR(dram_pj, 30.96e6, 0.005e6);
 }
 
 TEST(MainJob, WithoutTheMemoryBlockIsTheComputeSideAlone) {

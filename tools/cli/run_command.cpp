@@ -69,13 +69,25 @@ Table summary_table(const std::vector<NodeReport>& rows) {
            {"utilisation", CellType::real, "fraction"},
            {"stall_cycles", CellType::integer, "cycles"},
            {"weight_load_cycles", CellType::integer, "cycles"},
+           {"data_fetch_stall_cycles", CellType::integer, "cycles"},
+           {"dram_stall_cycles", CellType::integer, "cycles"},
+           {"postprocess_cycles", CellType::integer, "cycles"},
+           {"dram_read_bytes", CellType::integer, "bytes"},
+           {"dram_write_bytes", CellType::integer, "bytes"},
+           {"energy_pj", CellType::real, "pJ"},
+           {"mac_energy_pj", CellType::real, "pJ"},
+           {"register_energy_pj", CellType::real, "pJ"},
+           {"cbuf_energy_pj", CellType::real, "pJ"},
+           {"dram_energy_pj", CellType::real, "pJ"},
            {"corrupted_outputs", CellType::integer, ""},
            {"nonfinite_outputs", CellType::integer, ""},
            {"max_abs_error", CellType::real, ""},
            {"fits_cbuf", CellType::integer, ""}});
   for (const NodeReport& r : rows)
     t.add_row({r.op, r.jobs, r.start_cycle, r.cycles, r.macs, r.utilisation, r.stall_cycles, r.weight_load_cycles,
-               r.diff.corrupted, r.diff.non_finite, r.diff.max_abs_error, r.fits_cbuf ? 1 : 0});
+               r.data_fetch_stall_cycles, r.dram_stall_cycles, r.postprocess_cycles, r.dram_read_bytes,
+               r.dram_write_bytes, r.energy.total_pj(), r.energy.mac_pj, r.energy.register_pj, r.energy.cbuf_pj,
+               r.energy.dram_pj, r.diff.corrupted, r.diff.non_finite, r.diff.max_abs_error, r.fits_cbuf ? 1 : 0});
   return t;
 }
 
