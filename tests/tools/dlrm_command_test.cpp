@@ -95,5 +95,23 @@ TEST(DlrmCommand, RunsTheShippedOnnxModelAndRefusesADenseWidthItDoesNotTake) {
   EXPECT_TRUE(files_containing(bad_dir.path(), ".h5").empty());
 }
 
+// The model file is an input: --out naming it is refused before anything runs.
+TEST(DlrmCommand, NeverWritesOverTheOnnxModel) {
+  TempDir dir;
+  const fs::path model = dir.path() / "m.onnx";
+  fs::copy_file(source_file("configs/models/dlrm_pytei.onnx"), model);
+  json j = json::parse(std::ifstream(source_file("configs/experiments/dlrm_pytei_onnx.json")));
+  j["workload"]["model"] = "m.onnx";
+  const auto bytes = [&] {
+    std::ifstream f(model, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), {});
+  };
+  const std::string before = bytes();
+  const CliRun r = run_cli({"dlrm", "--config", write_config(dir, j), "--out", model.string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(": it is workload.model"), std::string::npos) << r.err;
+  EXPECT_EQ(bytes(), before);
+}
+
 }  // namespace
 }  // namespace accsim
