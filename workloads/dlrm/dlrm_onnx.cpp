@@ -17,7 +17,7 @@ namespace {
 // Paths in a config are relative to the config's directory (as workload.model elsewhere).
 std::string relative_to(const std::string& config_file, const std::string& path) {
   const std::filesystem::path p(path);
-  return p.is_absolute() ? path : (std::filesystem::path(config_file).parent_path() / p).string();
+  return p.is_absolute() ? path : (std::filesystem::path(config_file).parent_path() / p).lexically_normal().string();
 }
 
 std::vector<std::string> names_of_type(const std::vector<OnnxInput>& inputs, const std::string& type) {
