@@ -293,6 +293,14 @@ class MpiDlrm(unittest.TestCase):
         config["parameter_faults"]["rate"] = [1e-4, 1e-3]
         assert_three_ranks_write_the_one_process_files(self, "dlrm", config, (".csv",))
 
+    def test_three_ranks_write_the_one_process_files_of_the_onnx_model(self):
+        with open(os.path.join(SOURCE, "configs", "experiments", "dlrm_pytei_onnx.json")) as f:
+            config = json.load(f)
+        config["workload"]["model"] = os.path.join(SOURCE, "configs", "models", "dlrm_pytei.onnx")
+        config["study"] = {"samples": 16, "sparsity": [0.001, 0.01], "trials": 4, "threads": 1}
+        config["parameter_faults"]["rate"] = [1e-4, 1e-3]
+        assert_three_ranks_write_the_one_process_files(self, "dlrm", config, (".csv",))
+
 
 class MpiTrainCampaign(unittest.TestCase):
     """A few tiny training-fault experiments: 3 ranks and a run killed on 3 ranks and

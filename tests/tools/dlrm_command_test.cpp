@@ -71,5 +71,47 @@ TEST(DlrmCommand, ShippedConfigParsesAndHelpListsTheCommand) {
   EXPECT_TRUE(files_containing(dir.path(), ".h5").empty());
 }
 
+// The shipped ONNX config, with a small study: the model line names the file and inputs;
+// a dense width the model does not take is one error line, exit 2, nothing written.
+TEST(DlrmCommand, RunsTheShippedOnnxModelAndRefusesADenseWidthItDoesNotTake) {
+  TempDir dir;
+  json j = json::parse(std::ifstream(source_file("configs/experiments/dlrm_pytei_onnx.json")));
+  j["workload"]["model"] = source_file("configs/models/dlrm_pytei.onnx");
+  j["study"] = {{"samples", 8}, {"sparsity", {0.01}}, {"trials", 2}};
+  j["parameter_faults"]["rate"] = {1e-3};
+  const CliRun r = run_cli({"dlrm", "--config", write_config(dir, j), "--out", (dir.path() / "d.h5").string(), "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("dlrm_pytei.onnx (ONNX; dense -> dense, bags -> sparse.0) | 540865 parameters\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("embeddings (524288)"), std::string::npos) << r.out;
+  j["dlrm"]["dense_dim"] = 64;
+  TempDir bad_dir;
+  const CliRun bad = run_cli({"dlrm", "--config", write_config(bad_dir, j), "--out", (bad_dir.path() / "x.h5").string()});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(exactly_one_line(bad.err)) << bad.err;
+  EXPECT_NE(bad.err.find("input \"dense\" is [1, 128] at batch 1; dlrm.dense_dim 64 feeds it [1, 64]"), std::string::npos)
+      << bad.err;
+  EXPECT_TRUE(bad.out.empty()) << bad.out;
+  EXPECT_TRUE(files_containing(bad_dir.path(), ".h5").empty());
+}
+
+// The model file is an input: --out naming it is refused before anything runs.
+TEST(DlrmCommand, NeverWritesOverTheOnnxModel) {
+  TempDir dir;
+  const fs::path model = dir.path() / "m.onnx";
+  fs::copy_file(source_file("configs/models/dlrm_pytei.onnx"), model);
+  json j = json::parse(std::ifstream(source_file("configs/experiments/dlrm_pytei_onnx.json")));
+  j["workload"]["model"] = "m.onnx";
+  const auto bytes = [&] {
+    std::ifstream f(model, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), {});
+  };
+  const std::string before = bytes();
+  const CliRun r = run_cli({"dlrm", "--config", write_config(dir, j), "--out", model.string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(": it is workload.model"), std::string::npos) << r.err;
+  EXPECT_EQ(bytes(), before);
+}
+
 }  // namespace
 }  // namespace accsim

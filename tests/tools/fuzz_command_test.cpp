@@ -260,6 +260,14 @@ TEST(Fuzz, MutatedOnnxModels) {
                 30);
 }
 
+// The exported DLRM of accsim dlrm (int64 bag inputs), mutated: one error line, never a crash.
+TEST(Fuzz, MutatedDlrmOnnxModels) {
+  run_data_kind({"MutatedDlrmOnnxModels",
+                 {{"configs/experiments/dlrm_pytei_onnx.json", "dlrm", "/workload/model"}},
+                 mutated_copy({"configs/models/dlrm_pytei.onnx"}, 2048, false)},
+                12);
+}
+
 TEST(Fuzz, MutatedTopologies) {
   run_data_kind({"MutatedTopologies",
                  {{"configs/alexnet_topology.json", "run", "/workload/topology"},

@@ -70,7 +70,7 @@ RunConfig load_run_config(const RunOptions& options) {
 
 DlrmStudyConfig load_dlrm_config(const RunOptions& options) {
   DlrmStudyConfig config = parse_dlrm_study_config_json(load_config_json(options), options.config_file);
-  refuse_unsafe_outputs(options, {{"the config file", options.config_file}});
+  refuse_unsafe_outputs(options, {{"the config file", options.config_file}, {"workload.model", config.onnx.file}});
   return config;
 }
 

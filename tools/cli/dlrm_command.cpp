@@ -31,7 +31,8 @@ int dlrm_command(const RunOptions& options, std::ostream& out, std::ostream& err
   o.progress = progress_style_for_stderr(options.quiet);
   out << "accsim " << ACCSIM_VERSION << " dlrm | array " << cfg.array.name << " (" << cfg.array.atomic_c << "x"
       << cfg.array.atomic_k << ") | seed " << o.seed << " | engine " << o.engine << "\n"
-      << "model: " << cfg.model.describe() << " | " << cfg.model.parameter_count() << " parameters, untrained, uniform init\n"
+      << "model: " << describe_model(cfg) << " | " << cfg.parameters << " parameters"
+      << (cfg.onnx.file.empty() ? ", untrained, uniform init\n" : "\n")
       << "faults: " << to_string(cfg.faults.models.front().kind);
   if (cfg.faults.models.size() > 1) out << " swept over " << cfg.faults.models.size() << " values of " << cfg.faults.swept;
   out << ", " << cfg.faults.targets.size() << " targets, " << cfg.trials << " trials each\n";

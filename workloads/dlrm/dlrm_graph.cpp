@@ -50,32 +50,12 @@ std::string add_mlp(GraphBuilder& b, const std::string& prefix, std::string x, c
   return x;
 }
 
-// Table t's bags as Gather indices [n, L]: rows of the active features in its slice,
-// padded with `rows` (the zero row).
-IntTensor table_bags(const DlrmConfig& c, const DlrmBatch& batch, int t) {
-  const int first = c.table_first(t), last = c.table_first(t + 1), rows = last - first, n = batch.size();
-  std::vector<std::vector<long long>> bags(static_cast<std::size_t>(n));
-  std::size_t longest = 1;
-  for (int s = 0; s < n; ++s) {
-    auto& bag = bags[static_cast<std::size_t>(s)];
-    for (int f : batch.sparse[static_cast<std::size_t>(s)])
-      if (f >= first && f < last) bag.push_back(f - first);
-    longest = std::max(longest, bag.size());
-  }
-  IntTensor idx{{n, static_cast<int>(longest)}, {}};
-  for (auto& bag : bags) {
-    bag.resize(longest, rows);
-    idx.values.insert(idx.values.end(), bag.begin(), bag.end());
-  }
-  return idx;
-}
-
 std::string add_table(GraphBuilder& b, const DlrmConfig& c, const DlrmBatch& batch, const Tensor& table, int t) {
   const std::string name = "embedding." + std::to_string(t), sparse = "sparse." + std::to_string(t);
   const int rows = table.dim(0), E = c.embedding_dim;
   b.parameter(name + ".weight", table);
   b.parameter(name + ".zero_row", Tensor({1, E}), true);
-  b.g.int_constants[sparse] = table_bags(c, batch, t);
+  b.g.int_constants[sparse] = dlrm_table_bags(c, batch, t);
   const std::vector<int> idx_shape = b.g.int_constants[sparse].shape;
   b.add(name + ".padded", "Concat", {name + ".weight", name + ".zero_row"}, {rows + 1, E}).attributes["axis"] = 0LL;
   b.add(name + ".lookup", "Gather", {name + ".padded", sparse}, {idx_shape[0], idx_shape[1], E}).attributes["axis"] = 0LL;
@@ -112,6 +92,24 @@ void check_nodes(const Graph& g) {
 }
 
 }  // namespace
+
+IntTensor dlrm_table_bags(const DlrmConfig& c, const DlrmBatch& batch, int t) {
+  const int first = c.table_first(t), last = c.table_first(t + 1), rows = last - first, n = batch.size();
+  std::vector<std::vector<long long>> bags(static_cast<std::size_t>(n));
+  std::size_t longest = 1;
+  for (int s = 0; s < n; ++s) {
+    auto& bag = bags[static_cast<std::size_t>(s)];
+    for (int f : batch.sparse[static_cast<std::size_t>(s)])
+      if (f >= first && f < last) bag.push_back(f - first);
+    longest = std::max(longest, bag.size());
+  }
+  IntTensor idx{{n, static_cast<int>(longest)}, {}};
+  for (auto& bag : bags) {
+    bag.resize(longest, rows);
+    idx.values.insert(idx.values.end(), bag.begin(), bag.end());
+  }
+  return idx;
+}
 
 Graph dlrm_graph(const DlrmConfig& c, const DlrmParameters& p, const DlrmBatch& batch) {
   check_shapes(c, p, batch);

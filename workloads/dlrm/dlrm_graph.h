@@ -25,6 +25,11 @@
 
 namespace accsim {
 
+// Table t's bags of a batch as Gather indices [n, L]: the rows (in the table) of each
+// sample's active features in the table's slice, ascending, padded to the batch's longest
+// bag (L >= 1) with `rows` (the zero row appended to the table).
+IntTensor dlrm_table_bags(const DlrmConfig& config, const DlrmBatch& batch, int t);
+
 // Throws std::invalid_argument when the parameters' or the batch's shapes do not fit the config.
 Graph dlrm_graph(const DlrmConfig& config, const DlrmParameters& params, const DlrmBatch& batch);
 

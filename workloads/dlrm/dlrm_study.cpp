@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -47,13 +48,22 @@ std::vector<double> parse_sparsity(ConfigReader& r) {
   return out;
 }
 
+// The model's graph bound to one batch: an ONNX DLRM's, or the built-in one's with `params`.
+using GraphOfBatch = std::function<Graph(const DlrmBatch&)>;
+
+GraphOfBatch graph_of_batch(const DlrmStudyConfig& c, const DlrmParameters& params) {
+  if (c.onnx.file.empty()) return [&c, &params](const DlrmBatch& b) { return dlrm_graph(c.model, params, b); };
+  return [&c](const DlrmBatch& b) { return dlrm_onnx_graph(c.onnx, c.model, b); };
+}
+
 // The model's graph at a shape-only batch (one sample, no active feature): for the
 // parameter names and shapes, no random draws.
-Graph shape_graph(const DlrmConfig& model) {
+Graph shape_graph(const DlrmStudyConfig& c) {
   DlrmBatch batch;
-  batch.dense = Tensor({1, model.dense_dim});
+  batch.dense = Tensor({1, c.model.dense_dim});
   batch.sparse.resize(1);
-  return dlrm_graph(model, zero_dlrm_parameters(model), batch);
+  const DlrmParameters zero = c.onnx.file.empty() ? zero_dlrm_parameters(c.model) : DlrmParameters{};
+  return graph_of_batch(c, zero)(batch);
 }
 
 DlrmTrial compare(const Tensor& golden, const Tensor& faulty, std::uint64_t flips) {
@@ -104,6 +114,13 @@ double golden_bytes(const DlrmStudyConfig& c) {
 
 }  // namespace
 
+std::string describe_model(const DlrmStudyConfig& c) {
+  if (c.onnx.file.empty()) return c.model.describe();
+  std::string sparse;
+  for (const auto& name : c.onnx.sparse_inputs) sparse += (sparse.empty() ? "" : ", ") + name;
+  return c.onnx.file + " (ONNX; dense -> " + c.onnx.dense_input + ", bags -> " + sparse + ")";
+}
+
 DlrmStudyConfig parse_dlrm_study_config(const std::string& file) {
   return parse_dlrm_study_config_json(ConfigReader::load_file(file), file);
 }
@@ -116,6 +133,7 @@ DlrmStudyConfig parse_dlrm_study_config_json(const nlohmann::json& json, const s
   c.array = parse_array_config(top.get_object("array"));
   c.seed = static_cast<std::uint64_t>(top.get_int("seed", 0, INT64_MAX, 1));
   if (top.has("dlrm")) c.model = parse_dlrm_config(top.get_object("dlrm"));
+  if (top.has("workload")) c.onnx = parse_dlrm_workload(top.get_object("workload"), file, c.model);
   if (top.has("study")) {
     ConfigReader s = top.get_object("study");
     c.samples = static_cast<int>(s.get_int("samples", 1, 65536, c.samples));
@@ -126,12 +144,14 @@ DlrmStudyConfig parse_dlrm_study_config_json(const nlohmann::json& json, const s
   }
   c.faults = parse_parameter_faults(top.get_object("parameter_faults"));
   top.finish();
-  if (c.model.parameter_count() > kMaxParameters)
+  if (c.onnx.file.empty() && c.model.parameter_count() > kMaxParameters)
     top.fail("dlrm", "the model has " + std::to_string(c.model.parameter_count()) +
                          " parameters, more than the allowed " + std::to_string(kMaxParameters));
   check_memory(golden_bytes(c), file + ": the fault-free runs of \"dlrm\" and \"study\"");
-  Graph shapes = shape_graph(c.model);
-  resolve_parameter_faults(c.faults, parameters_in_use_order(shapes));
+  Graph shapes = shape_graph(c);
+  const ParameterSet set = parameters_in_use_order(shapes);
+  c.parameters = set.parameter_count();
+  resolve_parameter_faults(c.faults, set);
   return c;
 }
 
@@ -198,13 +218,13 @@ struct GoldenBatches {
   }
 };
 
-GoldenBatches golden_batches(const DlrmStudyConfig& cfg, const DlrmStudyOptions& o, const DlrmParameters& clean) {
+GoldenBatches golden_batches(const DlrmStudyConfig& cfg, const DlrmStudyOptions& o, const GraphOfBatch& graph_of) {
   GoldenBatches golden;
   const PeFaults healthy;
   const auto engine = make_engine(o.engine, cfg.array, healthy, 1);
   for (std::size_t s = 0; s < cfg.sparsity.size(); ++s) {
     const DlrmBatch batch = synthetic_dlrm_batch(cfg.model, cfg.samples, cfg.sparsity[s], stream_seed(o.seed, 100 + s));
-    Graph g = dlrm_graph(cfg.model, clean, batch);
+    Graph g = graph_of(batch);
     GraphRun run = run_graph(g, batch.dense, *engine, true);
     golden.batches.push_back({g.int_constants, g.shapes, std::move(run)});
     if (s == 0) golden.model = std::move(g);
@@ -309,8 +329,11 @@ ResultCodec dlrm_trial_codec(const std::function<DlrmTrial&(std::size_t)>& slot)
 
 }  // namespace
 
-DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& cfg, const DlrmStudyOptions& o, std::ostream& progress) {
-  const GoldenBatches golden = golden_batches(cfg, o, init_dlrm_parameters(cfg.model, o.seed));
+namespace {
+
+DlrmStudyResult run_study(const DlrmStudyConfig& cfg, const GraphOfBatch& graph_of, const DlrmStudyOptions& o,
+                          std::ostream& progress) {
+  const GoldenBatches golden = golden_batches(cfg, o, graph_of);
   DlrmStudyResult result;
   std::vector<ResolvedTarget> targets;
   {
@@ -364,6 +387,19 @@ DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& cfg, const DlrmStudyOption
   bar.finish();
   for (auto& c : result.cells) c.summary = summarize(c.trials);
   return result;
+}
+
+}  // namespace
+
+DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& cfg, const DlrmStudyOptions& o, std::ostream& progress) {
+  const DlrmParameters clean = cfg.onnx.file.empty() ? init_dlrm_parameters(cfg.model, o.seed) : DlrmParameters{};
+  return run_study(cfg, graph_of_batch(cfg, clean), o, progress);
+}
+
+DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& cfg, const DlrmParameters& parameters, const DlrmStudyOptions& o,
+                               std::ostream& progress) {
+  if (!cfg.onnx.file.empty()) throw std::invalid_argument("run_dlrm_study: parameters are for the built-in model");
+  return run_study(cfg, graph_of_batch(cfg, parameters), o, progress);
 }
 
 namespace {
@@ -474,7 +510,7 @@ void write_dlrm_results(const std::string& file, const DlrmStudyConfig& cfg, con
   h5.set_attribute("/", "config_file", cfg.file);
   h5.set_attribute("/", "seed", static_cast<std::int64_t>(o.seed));
   h5.set_attribute("/", "engine", o.engine);
-  h5.set_attribute("/", "model", cfg.model.describe());
+  h5.set_attribute("/", "model", describe_model(cfg));
   h5.set_attribute("/", "parameters", static_cast<std::int64_t>(r.parameters));
   h5.set_attribute("/", "forward_cycles", static_cast<std::int64_t>(r.forward_cycles));
   h5.set_attribute("/", "samples", static_cast<std::int64_t>(cfg.samples));

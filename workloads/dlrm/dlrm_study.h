@@ -16,6 +16,7 @@
 #include "arch/tensor.h"
 #include "faultmodels/parameter_fault_config.h"
 #include "workloads/dlrm/dlrm.h"
+#include "workloads/dlrm/dlrm_onnx.h"
 #include "workloads/experiments/progress_meter.h"
 #include "workloads/io/table.h"
 
@@ -26,6 +27,8 @@ struct DlrmStudyConfig {
   std::string json_text;
   ArrayConfig array;
   DlrmConfig model;
+  DlrmOnnxModel onnx;                        // "workload": an ONNX DLRM instead of the built-in one
+  std::uint64_t parameters = 0;              // the model's parameter elements
   int samples = 256;                         // synthetic inputs per sparsity
   std::vector<double> sparsity = {0.001, 0.01};
   int trials = 10;                           // injections per (sparsity, fault model, target)
@@ -34,11 +37,14 @@ struct DlrmStudyConfig {
   std::uint64_t seed = 1;
 };
 
-// Keys: "array", "seed", "dlrm" (workloads/dlrm/dlrm.h), "study" {"samples", "sparsity",
-// "trials", "threads"}, "parameter_faults" (faultmodels/parameter_fault_config.h). Targets are
+// Keys: "array", "seed", "dlrm" (workloads/dlrm/dlrm.h), "workload" (dlrm_onnx.h: an ONNX
+// model whose inputs the "dlrm" shapes feed), "study" {"samples", "sparsity", "trials",
+// "threads"}, "parameter_faults" (faultmodels/parameter_fault_config.h). Targets are
 // resolved against the model here, so a target that matches nothing, or a fault model
 // that cannot fit one, is reported (file, JSON path) before anything runs.
 DlrmStudyConfig parse_dlrm_study_config(const std::string& file);
+// The built-in model's shapes (DlrmConfig::describe), or the ONNX file and the inputs fed.
+std::string describe_model(const DlrmStudyConfig& config);
 DlrmStudyConfig parse_dlrm_study_config_json(const nlohmann::json& json, const std::string& file);
 
 struct DlrmTrial {
@@ -87,6 +93,10 @@ struct DlrmStudyOptions {
 };
 
 DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& config, const DlrmStudyOptions& options, std::ostream& progress);
+// The built-in model with the given parameters instead of the seeded ones (e.g. an ONNX
+// DLRM's, to compare the two); std::invalid_argument for a config with "workload".
+DlrmStudyResult run_dlrm_study(const DlrmStudyConfig& config, const DlrmParameters& parameters,
+                               const DlrmStudyOptions& options, std::ostream& progress);
 
 // The RMSE table: one block per sparsity, rows fault models, columns targets.
 std::string format_dlrm_table(const DlrmStudyConfig& config, const DlrmStudyResult& result);

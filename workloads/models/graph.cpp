@@ -64,6 +64,7 @@ std::string hdf5_group_name(const std::string& name) {
 void check_topological(const Graph& graph) {
   std::set<std::string> known;
   for (const auto& in : graph.inputs) known.insert(in.name);
+  for (const auto& in : graph.int_inputs) known.insert(in.name);
   for (const auto& [name, t] : graph.initializers) known.insert(name);
   for (const auto& [name, t] : graph.int_constants) known.insert(name);
   std::set<std::string> node_names;

@@ -49,7 +49,9 @@ struct GraphInput {
 struct Graph {
   std::string name;
   int opset = 17;                             // the default domain's opset version
-  std::vector<GraphInput> inputs;             // data inputs (not initializers)
+  std::vector<GraphInput> inputs;             // fp32 data inputs (not initializers)
+  std::vector<GraphInput> int_inputs;         // int64 data inputs (Gather indices): bound per run into
+                                              // int_constants (int_inputs.h); data, never parameters
   std::vector<std::string> outputs;
   std::map<std::string, Tensor> initializers; // fp32 parameters and constants, by name
   std::set<std::string> constants;            // initializers that are not parameters (Constant nodes)

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "workloads/models/array_runner.h"
+#include "workloads/models/int_inputs.h"
 #include "workloads/models/operators.h"
 
 namespace accsim {
@@ -45,6 +46,7 @@ GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool
   if (input.shape() != graph.inputs[0].shape)
     throw std::invalid_argument("run_graph: input " + input.shape_string() + " does not match the graph input " +
                                 Tensor(graph.inputs[0].shape).shape_string());
+  if (!int_inputs_bound(graph)) throw std::invalid_argument("run_graph: an int64 input is not bound (bind_int_inputs)");
   const auto last = last_uses(graph);
   ArrayRunner array(engine, record);
   std::map<std::string, Tensor> values{{graph.inputs[0].name, input}};

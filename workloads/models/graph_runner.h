@@ -19,7 +19,8 @@ struct GraphRun {
   long long cycles = 0;
 };
 
-// `input`: the graph's one data input, shape as the graph says. `record`: keep every
+// `input`: the graph's one fp32 data input, shape as the graph says; its int64 inputs, if
+// any, must be bound first (int_inputs.h). `record`: keep every
 // job and value (reports, error models); otherwise values are freed after their last use.
 GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool record);
 

@@ -24,6 +24,7 @@ struct Loader {
   std::string path;
   onnx::ModelProto model;
   int batch = 1;
+  const IntInputShapes* int_shapes = nullptr;  // the int64 inputs the caller feeds; null: none
   ConstantValues known;
   std::set<std::string> parameters;  // fp32 initializers of the file
 
@@ -137,15 +138,42 @@ void check_opset(const Loader& l) {
   }
 }
 
-// Graph inputs: fp32, batch first (its size becomes `batch`), every other dimension fixed.
+// An int64 input (Gather indices) at the full shape the caller gives: its fixed
+// dimensions must agree, its dynamic ones (e.g. a bag's length) take the given sizes.
+void fix_int_input_shape(const Loader& l, onnx::ValueInfoProto& in) {
+  const std::string what = "graph input \"" + in.name() + "\" (int64)";
+  if (!l.int_shapes) l.fail(what + ": integer inputs are accepted by accsim dlrm only (its bags); elsewhere only float32 inputs are supported");
+  const auto it = l.int_shapes->find(in.name());
+  if (it == l.int_shapes->end()) l.fail(what + " is not one of the integer inputs the command feeds");
+  auto& tensor = *in.mutable_type()->mutable_tensor_type();
+  const std::vector<int>& shape = it->second;
+  if (!tensor.has_shape() || tensor.shape().dim_size() != static_cast<int>(shape.size()))
+    l.fail(what + " has rank " + std::to_string(tensor.has_shape() ? tensor.shape().dim_size() : 0) + " where rank " +
+           std::to_string(shape.size()) + " is fed");
+  auto& dims = *tensor.mutable_shape()->mutable_dim();
+  for (int i = 0; i < dims.size(); ++i) {
+    auto& d = dims[i];
+    if (d.has_dim_value() && d.dim_value() > 0 && d.dim_value() != shape[static_cast<std::size_t>(i)])
+      l.fail(what + " has a fixed dimension " + std::to_string(i) + " of " + std::to_string(d.dim_value()) + " where " +
+             std::to_string(shape[static_cast<std::size_t>(i)]) + " is fed");
+    d.set_dim_value(shape[static_cast<std::size_t>(i)]);
+  }
+}
+
+// Graph inputs: fp32, batch first (its size becomes `batch`), every other dimension fixed;
+// int64 ones as fix_int_input_shape says.
 void fix_input_shapes(Loader& l) {
   std::set<std::string> initializers;
   for (const auto& t : l.model.graph().initializer()) initializers.insert(t.name());
   for (auto& in : *l.model.mutable_graph()->mutable_input()) {
     if (initializers.count(in.name())) continue;
     auto& tensor = *in.mutable_type()->mutable_tensor_type();
+    if (tensor.elem_type() == onnx::TensorProto::INT64) {
+      fix_int_input_shape(l, in);
+      continue;
+    }
     if (tensor.elem_type() != onnx::TensorProto::FLOAT)
-      l.fail("graph input \"" + in.name() + "\" is not float32 (only float inputs are supported)");
+      l.fail("graph input \"" + in.name() + "\" is neither float32 nor int64 (float inputs, and int64 Gather indices for accsim dlrm, are supported)");
     if (!tensor.has_shape() || tensor.shape().dim_size() == 0)
       l.fail("graph input \"" + in.name() + "\" has no shape (a static shape with the batch first is required)");
     auto& dims = *tensor.mutable_shape()->mutable_dim();
@@ -312,6 +340,15 @@ void add_node(Loader& l, Graph& g, const onnx::NodeProto& p, int index) {
   }
 }
 
+// An int64 input's values change per run, so only Gather may read them, as its indices
+// (anything else would need them at load time, or compute on them).
+void check_int_input_readers(const Loader& l, const Graph& g, const onnx::NodeProto& p, int index) {
+  for (int i = 0; i < p.input_size(); ++i)
+    for (const GraphInput& in : g.int_inputs)
+      if (p.input(i) == in.name && (p.op_type() != "Gather" || i != 1))
+        l.fail(p, node_name(p, index), "reads the int64 input \"" + in.name + "\"; integer inputs may only be Gather's indices (input 1)");
+}
+
 Graph build_graph(Loader& l) {
   const auto& pg = l.model.graph();
   Graph g;
@@ -327,11 +364,20 @@ Graph build_graph(Loader& l) {
   }
   for (const auto& in : pg.input()) {
     if (g.initializers.count(in.name()) || g.int_constants.count(in.name())) continue;
-    g.inputs.push_back({in.name(), l.known.shapes.at(in.name())});
+    const GraphInput input{in.name(), l.known.shapes.at(in.name())};
+    if (in.type().tensor_type().elem_type() == onnx::TensorProto::INT64) {
+      g.int_inputs.push_back(input);
+      g.int_constants[in.name()] = IntTensor{input.shape, {}};  // unbound until bind_int_inputs
+      continue;
+    }
+    g.inputs.push_back(input);
     g.shapes[in.name()] = g.inputs.back().shape;
   }
-  if (g.inputs.size() != 1) l.fail("the graph has " + std::to_string(g.inputs.size()) + " data inputs; exactly one is supported");
-  for (int i = 0; i < pg.node_size(); ++i) add_node(l, g, pg.node(i), i);
+  if (g.inputs.size() != 1) l.fail("the graph has " + std::to_string(g.inputs.size()) + " float32 data inputs; exactly one is supported");
+  for (int i = 0; i < pg.node_size(); ++i) {
+    check_int_input_readers(l, g, pg.node(i), i);
+    add_node(l, g, pg.node(i), i);
+  }
   for (const auto& out : pg.output()) g.outputs.push_back(out.name());
   try {
     check_topological(g);
@@ -341,12 +387,11 @@ Graph build_graph(Loader& l) {
   return g;
 }
 
-}  // namespace
-
-Graph load_onnx_model(const std::string& path, int batch) {
+Graph load(const std::string& path, int batch, const IntInputShapes* int_inputs) {
   Loader l;
   l.path = path;
   l.batch = batch;
+  l.int_shapes = int_inputs;
   l.model = read_model(l);
   check_opset(l);
   fix_input_shapes(l);
@@ -357,6 +402,29 @@ Graph load_onnx_model(const std::string& path, int batch) {
     if (fold_pass(l) == 0) break;
   }
   return build_graph(l);
+}
+
+}  // namespace
+
+Graph load_onnx_model(const std::string& path, int batch) { return load(path, batch, nullptr); }
+
+Graph load_onnx_model(const std::string& path, int batch, const IntInputShapes& int_inputs) {
+  return load(path, batch, &int_inputs);
+}
+
+std::vector<OnnxInput> onnx_model_inputs(const std::string& path) {
+  Loader l;
+  l.path = path;
+  l.model = read_model(l);
+  std::set<std::string> initializers;
+  for (const auto& t : l.model.graph().initializer()) initializers.insert(t.name());
+  std::vector<OnnxInput> out;
+  for (const auto& in : l.model.graph().input()) {
+    if (initializers.count(in.name())) continue;
+    const int type = in.type().tensor_type().elem_type();
+    out.push_back({in.name(), type == onnx::TensorProto::FLOAT ? "float32" : type == onnx::TensorProto::INT64 ? "int64" : "other"});
+  }
+  return out;
 }
 
 }  // namespace accsim

@@ -22,6 +22,11 @@ class OnnxBuilder {
     value(model_.mutable_graph()->add_input(), name, dims);
     return *this;
   }
+  // An int64 input (Gather indices); a dim of 0 is "batch", of -1 the dynamic "bag".
+  OnnxBuilder& int64_input(const std::string& name, const std::vector<int>& dims) {
+    value(model_.mutable_graph()->add_input(), name, dims, onnx::TensorProto::INT64);
+    return *this;
+  }
   OnnxBuilder& output(const std::string& name) {
     auto* v = model_.mutable_graph()->add_output();
     v->set_name(name);
@@ -85,13 +90,15 @@ class OnnxBuilder {
   std::string bytes() const { return model_.SerializeAsString(); }
 
  private:
-  static void value(onnx::ValueInfoProto* v, const std::string& name, const std::vector<int>& dims) {
+  static void value(onnx::ValueInfoProto* v, const std::string& name, const std::vector<int>& dims,
+                    int type = onnx::TensorProto::FLOAT) {
     v->set_name(name);
     auto* t = v->mutable_type()->mutable_tensor_type();
-    t->set_elem_type(onnx::TensorProto::FLOAT);
+    t->set_elem_type(type);
     for (int d : dims) {
       auto* dim = t->mutable_shape()->add_dim();
       if (d == 0) dim->set_dim_param("batch");
+      else if (d < 0) dim->set_dim_param("bag");
       else dim->set_dim_value(d);
     }
   }
