@@ -1,6 +1,5 @@
 #include "workloads/models/graph_fault_evaluator.h"
 
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
