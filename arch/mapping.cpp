@@ -62,18 +62,32 @@ void fill_axis(std::vector<int>& out, const std::vector<int>& pos, int used, int
   out.assign(pos.size(), -1);
   for (int j = 0; j < used; ++j) out[pos[j]] = base + j;
 }
+
+// The same for the policies without a permutation, with no table allocated: kernels ask
+// for every group's and block's channels per job.
+void fill_swizzled_axis(std::vector<int>& out, SwizzlePolicy policy, int width, std::uint64_t key, int used, int base) {
+  out.assign(static_cast<std::size_t>(width), -1);
+  for (int j = 0; j < used; ++j) {
+    int p = j;
+    if (policy == SwizzlePolicy::rotate) p = static_cast<int>((j + key) % static_cast<std::uint64_t>(width));
+    if (policy == SwizzlePolicy::xor_) p = j ^ static_cast<int>(key & static_cast<std::uint64_t>(width - 1));
+    out[static_cast<std::size_t>(p)] = base + j;
+  }
+}
 }  // namespace
 
 void Mapping::rows_to_channels(int group, int block, std::vector<int>& out) const {
+  const std::uint64_t key = static_cast<std::uint64_t>(group) + block;
+  if (policy_ != SwizzlePolicy::random) return fill_swizzled_axis(out, policy_, atomic_c_, key, rows_used(block), block * atomic_c_);
   std::uint64_t random_key = splitmix64(seed_ ^ kRowAxis) ^ splitmix64(group * 1000003ULL + block);
-  fill_axis(out, positions(atomic_c_, static_cast<std::uint64_t>(group) + block, random_key), rows_used(block),
-            block * atomic_c_);
+  fill_axis(out, positions(atomic_c_, key, random_key), rows_used(block), block * atomic_c_);
 }
 
 void Mapping::cols_to_channels(int group, std::vector<int>& out) const {
+  const auto key = static_cast<std::uint64_t>(group);
+  if (policy_ != SwizzlePolicy::random) return fill_swizzled_axis(out, policy_, atomic_k_, key, cols_used(group), group * atomic_k_);
   std::uint64_t random_key = splitmix64(seed_ ^ kColumnAxis) ^ splitmix64(group);
-  fill_axis(out, positions(atomic_k_, static_cast<std::uint64_t>(group), random_key), cols_used(group),
-            group * atomic_k_);
+  fill_axis(out, positions(atomic_k_, key, random_key), cols_used(group), group * atomic_k_);
 }
 
 int Mapping::row_of(int group, int input_channel) const {

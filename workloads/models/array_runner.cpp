@@ -111,7 +111,9 @@ Tensor ArrayRunner::rows_times(const std::string& name, const Tensor& rows, cons
 Tensor ArrayRunner::gemm(const std::string& node, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b,
                          SwizzleSeed seed) {
   begin_node(node, seed);
-  return rows_times(node, trans_a ? transpose(a, {1, 0}) : a, trans_b ? b : transpose(b, {1, 0}));
+  // Only the operands that need it are transposed; the others are passed on, not copied.
+  const Tensor at = trans_a ? transpose(a, {1, 0}) : Tensor(), bt = trans_b ? Tensor() : transpose(b, {1, 0});
+  return rows_times(node, trans_a ? at : a, trans_b ? b : bt);
 }
 
 Tensor ArrayRunner::matmul(const std::string& node, const Tensor& a_in, const Tensor& b_in, SwizzleSeed seed) {

@@ -1,9 +1,10 @@
 #include "workloads/models/graph_fault_evaluator.h"
 
-#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 
+#include "arch/number_format.h"
 #include "faultmodels/transient_mapper.h"
 #include "workloads/run/engines.h"
 #include "workloads/models/incremental_run.h"
@@ -34,6 +35,8 @@ class StationaryRecorder : public Engine {
   Engine& inner_;
 };
 
+// Both scans read the words as integers, branch-free, so that they vectorise: every
+// experiment scans each recomputed node's output.
 long long count_differences(const Tensor& a, const Tensor& b) {
   if (std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0) return 0;
   long long d = 0;
@@ -42,9 +45,9 @@ long long count_differences(const Tensor& a, const Tensor& b) {
 }
 
 bool any_nonfinite(const float* v, int n) {
-  for (int i = 0; i < n; ++i)
-    if (!std::isfinite(v[i])) return true;
-  return false;
+  std::uint32_t any = 0;  // an all-ones exponent: NaN or infinity
+  for (int i = 0; i < n; ++i) any |= static_cast<std::uint32_t>((float_bits(v[i]) & 0x7f800000u) == 0x7f800000u);
+  return any != 0;
 }
 
 bool on_array(const Node& node) {
@@ -120,6 +123,7 @@ GraphGoldenBatch GraphFaultEvaluator::golden(const Graph& graph, const Tensor& i
     g.mappings.emplace_back(job.shape, array_, array_.swizzle, job.swizzle_seed);
     g.node_jobs[g.run.jobs[j].node].push_back(j);
   }
+  g.node_starts = node_start_cycles(graph, g.run);
   g.labels = labels;
   const Tensor& logits = g.run.outputs.at(0);
   for (int i = 0; i < n; ++i) {
@@ -180,6 +184,7 @@ BatchEffect GraphFaultEvaluator::evaluate(const GraphGoldenBatch& g, const Hardw
   }
   RerunScope scope;
   if (changed) scope.changed_initializers = changed->initializers;
+  if (graph.nodes.size() == g.node_starts.size()) scope.node_starts = &g.node_starts;
   if (fault.permanent()) {
     scope.engine_touches = [&](const Node& node) { return stuck_at_touches(g, node, fault, faults); };
   } else {

@@ -35,6 +35,7 @@ struct GraphGoldenBatch {
   std::vector<Tensor> stationary;   // per job of run.jobs: its stationary operand [k, c, r, s]
   std::vector<Mapping> mappings;    // per job of run.jobs: its Mapping on the array
   std::map<std::string, std::vector<std::size_t>> node_jobs;  // array node -> its jobs in run.jobs
+  std::vector<long long> node_starts;  // per node of graph: node_start_cycles (incremental_run.h)
   std::vector<int> labels;          // [n]
   std::vector<int> predictions;     // [n] argmax of the fault-free logits (first maximum)
   std::vector<char> correct;        // [n] prediction == label

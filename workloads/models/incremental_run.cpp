@@ -63,17 +63,26 @@ std::map<std::string, std::pair<long long, long long>> node_cycle_windows(const 
   return windows;
 }
 
+std::vector<long long> node_start_cycles(const Graph& graph, const GraphRun& run) {
+  const auto windows = node_cycle_windows(run);
+  std::vector<long long> starts(graph.nodes.size(), 0);
+  for (std::size_t i = 0; i < graph.nodes.size(); ++i)
+    if (const auto w = windows.find(graph.nodes[i].name); w != windows.end()) starts[i] = w->second.first;
+  return starts;
+}
+
 Rerun rerun_nodes(const Graph& graph, const GraphRun& golden, Engine& engine, const RerunScope& scope, std::size_t end) {
   RerunState s{graph, golden, scope, {}};
-  const auto windows = node_cycle_windows(golden);
+  std::vector<long long> own;
+  if (!scope.node_starts) own = node_start_cycles(graph, golden);
+  const std::vector<long long>& starts = scope.node_starts ? *scope.node_starts : own;
   ArrayRunner array(engine, false);
   for (std::size_t i = 0; i < std::min(end, graph.nodes.size()); ++i) {
     const Node& node = graph.nodes[i];
     const OperatorDef* def = find_operator(node.op);
     if (!def) throw std::logic_error("rerun_graph: no implementation of " + node.op);
     if (!needs_recompute(s, node, *def)) continue;
-    const auto w = windows.find(node.name);
-    recompute(s, node, *def, array, w == windows.end() ? 0 : w->second.first);
+    recompute(s, node, *def, array, starts.at(i));
   }
   return std::move(s.result);
 }

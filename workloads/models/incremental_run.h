@@ -23,6 +23,9 @@ struct RerunScope {
   std::set<std::string> changed_initializers;
   // True when the engine's faults may act on the node's jobs (array nodes only are asked).
   std::function<bool(const Node&)> engine_touches = [](const Node&) { return false; };
+  // node_start_cycles(graph, golden), kept by a caller that reruns one recording many
+  // times (campaign and PVF experiments); null: computed per rerun.
+  const std::vector<long long>* node_starts = nullptr;
 };
 
 struct Rerun {
@@ -39,6 +42,10 @@ Rerun rerun_graph(const Graph& graph, const GraphRun& golden, Engine& engine, co
 // outputs (a PVF worker runs the fault-free rest of several experiments as one batch,
 // workloads/pvf/stacked_remainder.h).
 Rerun rerun_nodes(const Graph& graph, const GraphRun& golden, Engine& engine, const RerunScope& scope, std::size_t end);
+
+// Per node of `graph`: the run cycle its first job started at in the recorded `run`
+// (0 for nodes without jobs), where a rerun starts the node.
+std::vector<long long> node_start_cycles(const Graph& graph, const GraphRun& run);
 
 // The run cycles [first, last) each array node's jobs occupied in a recorded run.
 std::map<std::string, std::pair<long long, long long>> node_cycle_windows(const GraphRun& run);

@@ -135,6 +135,8 @@ class GraphPvfModel : public PvfModel {
   // same for every image), for reruns that recompute only corrupted channels.
   const std::vector<Tensor>& stationary(std::size_t graph) const { return stationary_[graph]; }
   const std::vector<Mapping>& mappings(std::size_t graph) const { return mappings_[graph]; }
+  // Per distinct model, per node: where a rerun starts it (the same for every image).
+  const std::vector<long long>* node_starts(std::size_t graph) const { return &starts_[graph]; }
   int label(int image) const { return c_.labels[static_cast<std::size_t>(image)]; }
   const std::vector<std::string>& parameter_order() const { return order_; }
   // Whether the experiments' fault-free rests on the model run stacked (stacked_remainder.h).
@@ -160,6 +162,7 @@ class GraphPvfModel : public PvfModel {
   std::vector<char> stacks_;  // per distinct model
   std::vector<std::vector<Tensor>> stationary_;
   std::vector<std::vector<Mapping>> mappings_;
+  std::vector<std::vector<long long>> starts_;  // per distinct model: node_start_cycles
   std::vector<long long> cycles_;  // per distinct model: one fault-free batch of config.batch images
 };
 
@@ -177,6 +180,7 @@ GraphPvfModel::GraphPvfModel(const PvfCampaign& c) : c_(c), order_(network_param
   }
   stationary_.resize(variants_.graphs.size());
   mappings_.resize(variants_.graphs.size());
+  starts_.resize(variants_.graphs.size());
   golden_.resize(variants_.graphs.size());
   correct_.resize(variants_.graphs.size());
   nonfinite_.resize(variants_.graphs.size());
@@ -251,6 +255,7 @@ void GraphPvfModel::record_goldens(std::size_t d) {
     stationary_[d].push_back(job.weights);
     mappings_[d].emplace_back(job.job.shape, c_.array, c_.array.swizzle, job.job.swizzle_seed);
   }
+  starts_[d] = node_start_cycles(graph, first);  // the jobs' timing does not depend on the image
   // Per image, per job: a stationary operand other than image 0's (none in a batch's slices).
   std::vector<std::vector<char>> varies(n, std::vector<char>(first.jobs.size(), 0));
   if (auto runs = record_in_batches(graph, c_.array, images_, first, c_.config.batch, c_.config.threads)) {
@@ -324,6 +329,7 @@ PvfOutcome GraphPvfWorker::evaluate_alone(std::size_t d, int image, const Inject
   Graph& graph = graphs_[d];
   ParameterSet& set = sets_[d];
   RerunScope scope;
+  scope.node_starts = model_.node_starts(d);
   for (const ParameterFlip& f : injection.flips) scope.changed_initializers.insert(set[f.tensor].name);
   injection.apply(set);
   Tensor logits;
@@ -354,6 +360,7 @@ std::vector<PvfOutcome> GraphPvfWorker::evaluate_stacked(std::size_t d, const st
   for (std::size_t k = 0; k < injections.size(); ++k) {
     const GraphRun& golden = model_.golden(d, images[k]);
     RerunScope scope;
+    scope.node_starts = model_.node_starts(d);
     for (const ParameterFlip& f : injections[k].flips) scope.changed_initializers.insert(set[f.tensor].name);
     const std::size_t start = rest.resume_node(scope.changed_initializers);
     injections[k].apply(set);

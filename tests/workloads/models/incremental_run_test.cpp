@@ -105,5 +105,36 @@ TEST(IncrementalRun, PermanentAndTransientFaultsMatchFullRuns) {
   }
 }
 
+// A caller that reruns one recording many times keeps the nodes' start cycles: the rerun
+// reads them (a transient strikes by cycle) and matches the full run as without them.
+TEST(IncrementalRun, KeptNodeStartCyclesPlaceTheRecomputedJobs) {
+  const Graph g = residual_graph();
+  const ArrayConfig array = testing::preset("small");
+  const PeFaults none;
+  FastEngine clean(array, none);
+  const GraphRun golden = run_graph(g, images(), clean, true);
+  const auto windows = node_cycle_windows(golden);
+  const std::vector<long long> starts = node_start_cycles(g, golden);
+  ASSERT_EQ(starts.size(), g.nodes.size());
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const auto w = windows.find(g.nodes[i].name);
+    EXPECT_EQ(starts[i], w == windows.end() ? 0 : w->second.first) << g.nodes[i].name;
+  }
+  HardwareFault flip;
+  flip.site = FaultSite::psum, flip.col = 3, flip.bit = 30, flip.kind = FaultKind::transient;
+  flip.cycle = windows.at("conv2").first + 40;
+  const PeFaults pe(array, {flip});
+  FastEngine faulty(array, pe);
+  RerunScope scope;
+  scope.engine_touches = [](const Node& n) { return n.name == "conv2"; };
+  scope.node_starts = &starts;
+  const GraphRun full = run_graph(g, images(), faulty, false);
+  EXPECT_EQ(testing::count_bit_differences(rerun_graph(g, golden, faulty, scope).outputs.at(0), full.outputs.at(0)), 0);
+  ASSERT_GT(testing::count_bit_differences(full.outputs.at(0), golden.outputs.at(0)), 0);
+  const std::vector<long long> elsewhere(starts.size(), golden.cycles + 1000);  // placed past the flip: it misses
+  scope.node_starts = &elsewhere;
+  EXPECT_EQ(testing::count_bit_differences(rerun_graph(g, golden, faulty, scope).outputs.at(0), golden.outputs.at(0)), 0);
+}
+
 }  // namespace
 }  // namespace accsim
