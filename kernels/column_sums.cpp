@@ -71,13 +71,14 @@ void masked_row(const ColumnInput& c, int row, int count) {
 
 template <DataType T>
 void masked_leaves(const ColumnInput& c, int rows, int count, const std::uint64_t* special) {
-  for (int row = 0; row < rows; ++row) {
-    if (!(special[row / 64] >> (row % 64) & 1u)) continue;
-    using RowFn = void (*)(const ColumnInput&, int, int);
-    static constexpr RowFn by_masks[2][2] = {{masked_row<T, false, false>, masked_row<T, false, true>},
-                                             {masked_row<T, true, false>, masked_row<T, true, true>}};  // [input][product]
-    by_masks[!c.im[row].identity()][!c.pm[row].identity()](c, row, count);
-  }
+  using RowFn = void (*)(const ColumnInput&, int, int);
+  static constexpr RowFn by_masks[2][2] = {{masked_row<T, false, false>, masked_row<T, false, true>},
+                                           {masked_row<T, true, false>, masked_row<T, true, true>}};  // [input][product]
+  for (int word = 0; word * 64 < rows; ++word)  // the set bits only (a faulty column has few)
+    for (std::uint64_t bits = special[word]; bits; bits &= bits - 1) {
+      const int row = word * 64 + __builtin_ctzll(bits);
+      by_masks[!c.im[row].identity()][!c.pm[row].identity()](c, row, count);
+    }
 }
 
 // Any other row count: products (or the special rows' leaves) into scratch[row][i],
