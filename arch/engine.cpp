@@ -14,4 +14,15 @@ void check_job_operands(const ConvJob& job, const Tensor& input, const Tensor& w
     throw std::invalid_argument(job.layer + ": weights " + weights.shape_string() + " do not match the job's [k,c,r,s]");
 }
 
+std::vector<JobResult> Engine::run_sequence(const std::vector<ConvJob>& jobs, const std::vector<Tensor>& inputs,
+                                            const std::vector<Tensor>& weights, long long start_cycle) {
+  std::vector<JobResult> results;
+  results.reserve(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    results.push_back(run(jobs[i], inputs.at(i), weights.at(i), start_cycle));
+    start_cycle += results.back().timing.cycles;
+  }
+  return results;
+}
+
 }  // namespace accsim

@@ -2,6 +2,7 @@
 // One interface, two engines: `cycle` (the SystemC model, the ground truth) and
 // `fast` (the array-faithful kernel). Both run a ConvJob on an array with faults.
 #include <string>
+#include <vector>
 
 #include "arch/array_operands.h"
 #include "arch/conv_job.h"
@@ -27,6 +28,13 @@ class Engine {
   // The same on operands already in register words (e.g. words with bit masks
   // applied, or int8 words with chosen scales); operands.datatype must be the array's.
   virtual JobResult run_encoded(const ConvJob& job, const ArrayOperands& operands, long long start_cycle) = 0;
+
+  // Jobs run back to back from `start_cycle` (job i starts at the cycle job i-1 ends),
+  // e.g. a grouped convolution's groups. `inputs[i]`, `weights[i]`: job i's operands.
+  // The default runs them one at a time through run(); an engine may run them at once
+  // when every result is the one run() would give.
+  virtual std::vector<JobResult> run_sequence(const std::vector<ConvJob>& jobs, const std::vector<Tensor>& inputs,
+                                              const std::vector<Tensor>& weights, long long start_cycle);
 };
 
 // Throws std::invalid_argument when the tensors do not match the job's shape.

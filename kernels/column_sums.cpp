@@ -46,27 +46,39 @@ inline __m256 masked_fp16(const StuckMask& m, const std::uint16_t* words) {
 
 // A product is canonicalised before its mask (the multiplier's output word is what
 // the mask sees).
+// One row's leaves; the masks by value and the branches outside the loop (the stores
+// may alias anything, so the compiler would reload and re-test them every vector).
+template <DataType T, bool kInputMask, bool kProductMask>
+void masked_row(const ColumnInput& c, int row, int count) {
+  const StuckMask im = c.im[row], pm = c.pm[row];
+  const __m256 w = _mm256_broadcast_ss(c.w + row);
+  const std::ptrdiff_t base = static_cast<std::ptrdiff_t>(row) * kRowStride;
+  const float* x = c.x + base;
+  float* leaves = c.leaves + base;
+  for (int v = 0; v < count; v += kLanes) {
+    __m256 in;
+    if constexpr (!kInputMask)
+      in = _mm256_loadu_ps(x + v);
+    else if constexpr (T == DataType::fp16)
+      in = masked_fp16(im, c.xw + base + v);
+    else
+      in = apply(im, _mm256_loadu_ps(x + v));
+    __m256 p = _mm256_mul_ps(w, in);
+    if constexpr (kProductMask) p = apply(pm, canonical(p));
+    _mm256_storeu_ps(leaves + v, p);
+  }
+}
+
 template <DataType T>
 void masked_leaves(const ColumnInput& c, int rows, int count, const std::uint64_t* special) {
-  for (int row = 0; row < rows; ++row) {
-    if (!(special[row / 64] >> (row % 64) & 1u)) continue;
-    const StuckMask& im = c.im[row];
-    const StuckMask& pm = c.pm[row];
-    const __m256 w = _mm256_broadcast_ss(c.w + row);
-    const std::ptrdiff_t base = static_cast<std::ptrdiff_t>(row) * kRowStride;
-    for (int v = 0; v < count; v += kLanes) {
-      __m256 in;
-      if (im.identity())
-        in = _mm256_loadu_ps(c.x + base + v);
-      else if constexpr (T == DataType::fp16)
-        in = masked_fp16(im, c.xw + base + v);
-      else
-        in = apply(im, _mm256_loadu_ps(c.x + base + v));
-      __m256 p = _mm256_mul_ps(w, in);
-      if (!pm.identity()) p = apply(pm, canonical(p));
-      _mm256_storeu_ps(c.leaves + base + v, p);
+  using RowFn = void (*)(const ColumnInput&, int, int);
+  static constexpr RowFn by_masks[2][2] = {{masked_row<T, false, false>, masked_row<T, false, true>},
+                                           {masked_row<T, true, false>, masked_row<T, true, true>}};  // [input][product]
+  for (int word = 0; word * 64 < rows; ++word)  // the set bits only (a faulty column has few)
+    for (std::uint64_t bits = special[word]; bits; bits &= bits - 1) {
+      const int row = word * 64 + __builtin_ctzll(bits);
+      by_masks[!c.im[row].identity()][!c.pm[row].identity()](c, row, count);
     }
-  }
 }
 
 // Any other row count: products (or the special rows' leaves) into scratch[row][i],

@@ -8,10 +8,9 @@ namespace {
 
 template <class F>
 Tensor map(const Tensor& x, F f) {
-  Tensor y(x.shape());
-  const float* px = x.data();
+  Tensor y = x;  // a copy, not a zero-filled tensor written over (one pass over memory less)
   float* py = y.data();
-  for (std::size_t i = 0, n = x.size(); i < n; ++i) py[i] = f(px[i]);
+  for (std::size_t i = 0, n = y.size(); i < n; ++i) py[i] = f(py[i]);
   return y;
 }
 

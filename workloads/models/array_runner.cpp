@@ -30,8 +30,8 @@ std::uint64_t ArrayRunner::next_seed(const std::string& name) {
   return seed_ ? *seed_ + node_jobs_++ : (++node_jobs_, name_hash(name));
 }
 
-Tensor ArrayRunner::run_job(const std::string& name, JobKind kind, const Tensor& input, const Tensor& weights, int stride,
-                            int pad, const PdpWindow& pool) {
+ConvJob ArrayRunner::make_job(const std::string& name, JobKind kind, const Tensor& input, const Tensor& weights,
+                              int stride, int pad, const PdpWindow& pool) {
   ConvJob job;
   job.layer = name;
   job.kind = kind;
@@ -39,7 +39,36 @@ Tensor ArrayRunner::run_job(const std::string& name, JobKind kind, const Tensor&
   job.shape = {input.dim(0), input.dim(1), input.dim(2), input.dim(3), weights.dim(0), weights.dim(2), weights.dim(3),
                stride, pad};
   job.pool = pool;
-  return execute(job, input, weights);
+  return job;
+}
+
+Tensor ArrayRunner::run_job(const std::string& name, JobKind kind, const Tensor& input, const Tensor& weights, int stride,
+                            int pad, const PdpWindow& pool) {
+  return execute(make_job(name, kind, input, weights, stride, pad, pool), input, weights);
+}
+
+std::vector<Tensor> ArrayRunner::execute_all(const std::vector<ConvJob>& jobs, std::vector<Tensor> inputs,
+                                             std::vector<Tensor> weights) {
+  std::vector<JobResult> results = engine_.run_sequence(jobs, inputs, weights, cycle_);
+  std::vector<Tensor> outputs;
+  outputs.reserve(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    JobResult& r = results[i];
+    if (record_) {
+      LayerRun run;
+      run.job = jobs[i];
+      run.node = node_;
+      run.start_cycle = cycle_;
+      run.input = std::move(inputs[i]);
+      run.weights = std::move(weights[i]);
+      run.output = r.output;
+      run.timing = r.timing;
+      jobs_.push_back(std::move(run));
+    }
+    cycle_ += r.timing.cycles;
+    outputs.push_back(std::move(r.output));
+  }
+  return outputs;
 }
 
 Tensor ArrayRunner::execute(const ConvJob& job, const Tensor& input, const Tensor& weights) {
@@ -93,12 +122,31 @@ Tensor ArrayRunner::conv(const std::string& node, const Tensor& x, const Tensor&
   if (a.dilation > 1 && a.stride > 1) throw std::invalid_argument("dilation > 1 is supported with stride 1 only");
   const int g = a.group, cg = x.dim(1) / g, kg = w.dim(0) / g;
   if (g == 1) return conv_group(node, x, w, a);
+  if (a.dilation == 1) return conv_groups(node, x, w, a);
   Tensor y;
   for (int i = 0; i < g; ++i) {
     const Tensor part = conv_group(node + "/g" + std::to_string(i), channel_slice(x, i * cg, cg), kernel_slice(w, i * kg, kg), a);
     if (i == 0) y = Tensor({x.dim(0), w.dim(0), part.dim(2), part.dim(3)});
     put_channels(y, part, i * kg);
   }
+  return y;
+}
+
+Tensor ArrayRunner::conv_groups(const std::string& node, const Tensor& x, const Tensor& w, const ConvAttributes& a) {
+  const int g = a.group, cg = x.dim(1) / g, kg = w.dim(0) / g;
+  const auto& p = a.pads;
+  const bool even = p[0] == p[1] && p[1] == p[2] && p[2] == p[3];  // else padded on the host, as conv_group does
+  std::vector<ConvJob> jobs;
+  std::vector<Tensor> inputs, weights;
+  for (int i = 0; i < g; ++i) {
+    inputs.push_back(even ? channel_slice(x, i * cg, cg) : pad_spatial(channel_slice(x, i * cg, cg), p));
+    weights.push_back(kernel_slice(w, i * kg, kg));
+    jobs.push_back(make_job(node + "/g" + std::to_string(i), JobKind::forward_conv, inputs.back(), weights.back(),
+                            a.stride, even ? p[0] : 0, a.pool));
+  }
+  const std::vector<Tensor> parts = execute_all(jobs, std::move(inputs), std::move(weights));
+  Tensor y({x.dim(0), w.dim(0), parts[0].dim(2), parts[0].dim(3)});
+  for (int i = 0; i < g; ++i) put_channels(y, parts[static_cast<std::size_t>(i)], i * kg);
   return y;
 }
 
@@ -134,11 +182,18 @@ Tensor ArrayRunner::matmul(const std::string& node, const Tensor& a_in, const Te
     const Tensor rows = a.reshaped({static_cast<int>(a.size() / k), k});
     return rows_times(node, rows, transpose(b.reshaped({k, n}), {1, 0})).reshaped(out_shape);
   }
-  Tensor y(out_shape);
+  // Every batch matrix's job as one sequence: rows [m, k] x stationary [n, k].
+  std::vector<ConvJob> jobs;
+  std::vector<Tensor> inputs, weights;
   for (long long i = 0; i < count; ++i) {
-    const Tensor part = rows_times(node + "/b" + std::to_string(i), matrix_at(a, batch, i), transpose(matrix_at(b, batch, i), {1, 0}));
-    std::memcpy(y.data() + i * m * n, part.data(), part.size() * sizeof(float));
+    inputs.push_back(matrix_at(a, batch, i).reshaped({m, k, 1, 1}));
+    weights.push_back(transpose(matrix_at(b, batch, i), {1, 0}).reshaped({n, k, 1, 1}));
+    jobs.push_back(make_job(node + "/b" + std::to_string(i), JobKind::forward_fc, inputs.back(), weights.back(), 1, 0));
   }
+  const std::vector<Tensor> parts = execute_all(jobs, std::move(inputs), std::move(weights));
+  Tensor y(out_shape);
+  for (long long i = 0; i < count; ++i)
+    std::memcpy(y.data() + i * m * n, parts[static_cast<std::size_t>(i)].data(), static_cast<std::size_t>(m) * n * sizeof(float));
   return y;
 }
 

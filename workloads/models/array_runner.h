@@ -73,6 +73,15 @@ class ArrayRunner {
   std::uint64_t next_seed(const std::string& name);
   // Runs `job` at the current cycle, records it, advances the cycle.
   Tensor execute(const ConvJob& job, const Tensor& input, const Tensor& weights);
+  // A job of the current node on input [n,c,h,w] and weights [k,c,r,s] (its seed taken).
+  ConvJob make_job(const std::string& name, JobKind kind, const Tensor& input, const Tensor& weights, int stride,
+                   int pad, const PdpWindow& pool = {});
+  // Jobs back to back from the current cycle as execute() runs them one by one (the
+  // engine may run them at once); their outputs in order.
+  std::vector<Tensor> execute_all(const std::vector<ConvJob>& jobs, std::vector<Tensor> inputs,
+                                  std::vector<Tensor> weights);
+  // Every group of a grouped convolution (dilation 1) as one sequence.
+  Tensor conv_groups(const std::string& node, const Tensor& x, const Tensor& w, const ConvAttributes& a);
   // Runs one job at the current cycle; `input` [n,c,h,w], `weights` [k,c,r,s].
   Tensor run_job(const std::string& name, JobKind kind, const Tensor& input, const Tensor& weights, int stride, int pad,
                  const PdpWindow& pool = {});

@@ -17,8 +17,14 @@ class FastEngine : public Engine {
   std::string name() const override { return "fast"; }
   JobResult run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) override;
   JobResult run_encoded(const ConvJob& job, const ArrayOperands& operands, long long start_cycle) override;
+  // Many jobs split over the threads a job at a time (each job on one thread: the same
+  // bits as run()); too few jobs to share out evenly run one by one as run() does.
+  std::vector<JobResult> run_sequence(const std::vector<ConvJob>& jobs, const std::vector<Tensor>& inputs,
+                                      const std::vector<Tensor>& weights, long long start_cycle) override;
 
  private:
+  JobResult run_on(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle, int threads);
+
   ArrayConfig array_;
   const PeFaults& faults_;
   int threads_;

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "arch/hardware_fault.h"
+#include "arch/number_format.h"
 #include "arch/pe_faults.h"
 #include "test_util.h"
 #include "workloads/run/engines.h"
@@ -162,6 +163,67 @@ TEST(ArrayRunner, FastAndCycleEnginesAgreeBitForBitOnGroupedConvAndBatchedMatmul
     EXPECT_GT(testing::count_bit_differences(y, reference.conv("g", x, w, c.a)), 0);  // the faults act
     EXPECT_GT(testing::count_bit_differences(z, reference.matmul("m", q, k)), 0);
     EXPECT_EQ(a.cycles(), b.cycles());
+  }
+}
+
+HardwareFault fault(FaultSite site, int row, int col, int bit, FaultKind kind, long long cycle = -1) {
+  HardwareFault f;
+  f.site = site, f.row = row, f.col = col, f.bit = bit, f.kind = kind, f.cycle = cycle;
+  return f;
+}
+
+// A depthwise conv's groups all run on PE (0, 0) (one row, one column, no swizzle) and a
+// batched attention's matrices on the array's corner: with faults there (stuck-ats, and
+// a transient inside the fourth job, which only a job started at the right cycle sees),
+// the fast engine splitting the jobs over 2 threads gives the bits, cycles and recorded
+// jobs of the fast engine on 1 thread and of the cycle model; fault-free, the naive
+// reference's values.
+TEST(ArrayRunner, DepthwiseAndBatchedMatmulJobsSplitOverThreadsMatchOneThreadAndTheCycleModel) {
+  const ArrayConfig array = preset("small");
+  Rng rng(16);
+  const auto& c = conv_cases()[2];  // depthwise, 16 groups
+  const Tensor x = random_tensor(c.x, rng), w = random_tensor(c.w, rng);
+  const Tensor q = random_tensor({2, 4, 5, 6}, rng), k = random_tensor({2, 4, 6, 5}, rng);
+  const PeFaults healthy;
+  FastEngine clean(array, healthy, 2);
+  ArrayRunner plain(clean, true);
+  expect_close(plain.conv("dw", x, w, c.a), naive_conv(x, w, c.a));
+  expect_close(plain.matmul("qk", q, k), naive_matmul(q, k, {2, 4, 5, 5}));
+  const long long hit = (plain.jobs()[3].start_cycle + plain.jobs()[4].start_cycle) / 2;  // inside the fourth group's job
+  const PeFaults pe(array, {fault(FaultSite::input, 0, 0, 29, FaultKind::stuck_at_0),
+                            fault(FaultSite::psum, 0, 0, 3, FaultKind::stuck_at_1),
+                            fault(FaultSite::product, 0, 0, 27, FaultKind::transient, hit)});
+  FastEngine one(array, pe, 1), two(array, pe, 2);
+  auto cycle = make_engine("cycle", array, pe);
+  ArrayRunner a(one, true), b(two, true), m(*cycle, true);
+  const Tensor y = a.conv("dw", x, w, c.a), z = a.matmul("qk", q, k);
+  EXPECT_GT(testing::count_bit_differences(y, plain.conv("dw", x, w, c.a)), 0);  // the faults act
+  for (ArrayRunner* other : {&b, &m}) {
+    EXPECT_EQ(testing::count_bit_differences(y, other->conv("dw", x, w, c.a)), 0);
+    EXPECT_EQ(testing::count_bit_differences(z, other->matmul("qk", q, k)), 0);
+    EXPECT_EQ(other->cycles(), a.cycles());
+    ASSERT_EQ(other->jobs().size(), a.jobs().size());
+    for (std::size_t i = 0; i < a.jobs().size(); ++i) {
+      EXPECT_EQ(other->jobs()[i].start_cycle, a.jobs()[i].start_cycle);
+      EXPECT_EQ(other->jobs()[i].job.layer, a.jobs()[i].job.layer);
+      EXPECT_EQ(testing::count_bit_differences(other->jobs()[i].output, a.jobs()[i].output), 0) << i;
+      EXPECT_EQ(testing::count_bit_differences(other->jobs()[i].input, a.jobs()[i].input), 0) << i;
+    }
+  }
+  // The transient changed the fourth group's output channel only.
+  const PeFaults stuck(array, {fault(FaultSite::input, 0, 0, 29, FaultKind::stuck_at_0),
+                               fault(FaultSite::psum, 0, 0, 3, FaultKind::stuck_at_1)});
+  FastEngine stuck_engine(array, stuck, 2);
+  ArrayRunner s(stuck_engine, true);
+  const Tensor ys = s.conv("dw", x, w, c.a);
+  for (int ch = 0; ch < 16; ++ch) {
+    long long differ = 0;
+    for (int n = 0; n < y.dim(0); ++n)
+      for (int i = 0; i < y.dim(2) * y.dim(3); ++i) {
+        const std::size_t at = (static_cast<std::size_t>(n) * 16 + ch) * y.dim(2) * y.dim(3) + i;
+        differ += float_bits(y[at]) != float_bits(ys[at]);
+      }
+    EXPECT_EQ(differ > 0, ch == 3) << "channel " << ch;
   }
 }
 
