@@ -43,7 +43,7 @@ NetworkParameters network_parameters(const RunConfig& rc, const TrainCampaignCon
 void check_model(const RunConfig& rc, const TrainCampaignConfig& c) {
   if (!c.model.empty())
     throw InputError(rc.file + ": train_campaign.model: a parameter file belongs to a network; workload.model " +
-                     rc.workload.model + " carries its own (training.init: \"onnx\" or \"seeded\")");
+                     rc.workload.model + " carries its own (training.init: \"onnx\", \"seeded\" or \"kaiming\")");
   const Graph& g = *rc.workload.graph;
   if (g.inputs.size() != 1 || g.inputs[0].shape.size() != 4 ||
       !std::equal(g.inputs[0].shape.begin() + 1, g.inputs[0].shape.end(), std::vector<int>{1, 28, 28}.begin()))
@@ -60,7 +60,7 @@ std::unique_ptr<TrainingSubject> model_subject(const RunConfig& rc, const TrainC
   };
   auto s = std::make_unique<GraphTrainingSubject>(rc.workload.graph->name, std::move(source), rc.training, c.steps,
                                                   rc.seed, load_training_data(rc.workload.dataset_dir, rc.training));
-  if (rc.training.init == "seeded") s->set_parameters(seeded_parameters(s->model(), rc.seed));
+  if (is_seeded_init(rc.training.init)) s->set_parameters(seeded_parameters(s->model(), rc.seed, rc.training.init));
   return s;
 }
 

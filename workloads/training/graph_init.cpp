@@ -1,5 +1,6 @@
 #include "workloads/training/graph_init.h"
 
+#include <array>
 #include <cmath>
 #include <functional>
 
@@ -29,20 +30,34 @@ int fan_in(const Graph& graph, const Node& node) {
   return node.get_int("transB", 0) ? w[1] : w[0];
 }
 
-InitRule rule_for(const Graph& graph, const Node& node, std::size_t input) {
+// A Conv's or Gemm's uniform bounds {weight, bias} from its fan_in, per seeded scheme.
+using LayerBounds = std::function<std::array<float, 2>(float fan_in)>;
+const std::map<std::string, LayerBounds>& seeded_schemes() {
+  static const std::map<std::string, LayerBounds> schemes = {
+      {"seeded", [](float n) { return std::array<float, 2>{1.0f / std::sqrt(n), 1.0f / std::sqrt(n)}; }},
+      {"kaiming", [](float n) { return std::array<float, 2>{std::sqrt(6.0f / n), 0.0f}; }},
+  };
+  return schemes;
+}
+
+InitRule rule_for(const Graph& graph, const Node& node, std::size_t input, const LayerBounds& bounds) {
   const bool layer = node.op == "Conv" || node.op == "Gemm";
-  if (layer && (input == 1 || input == 2)) return {1.0f / std::sqrt(static_cast<float>(fan_in(graph, node))), 0.0f};
+  if (layer && (input == 1 || input == 2))
+    return {bounds(static_cast<float>(fan_in(graph, node)))[input - 1], 0.0f};
   if (node.op == "Mul") return {0.0f, 1.0f};
   return {0.0f, 0.0f};
 }
 
 }  // namespace
 
-std::map<std::string, Tensor> seeded_parameters(const Graph& graph, std::uint64_t seed) {
+bool is_seeded_init(const std::string& init) { return seeded_schemes().count(init) > 0; }
+
+std::map<std::string, Tensor> seeded_parameters(const Graph& graph, std::uint64_t seed, const std::string& init) {
+  const LayerBounds& bounds = seeded_schemes().at(init);
   std::map<std::string, InitRule> rules;
   for (const Node& node : graph.nodes)
     for (std::size_t i = 0; i < node.inputs.size(); ++i)
-      if (!rules.count(node.inputs[i])) rules[node.inputs[i]] = rule_for(graph, node, i);
+      if (!rules.count(node.inputs[i])) rules[node.inputs[i]] = rule_for(graph, node, i, bounds);
   std::map<std::string, Tensor> params;
   std::uint64_t index = 0;
   for (const std::string& name : trainable_parameters(graph)) {  // sorted: each parameter its own stream

@@ -96,7 +96,7 @@ TrainingConfig parse_training_config(ConfigReader r) {
   t.train_limit = static_cast<int>(r.get_int("train_limit", 0, kFashionMnistTrainImages - t.validation_size, 0));
   t.test_limit = static_cast<int>(r.get_int("test_limit", 1, 10000, t.test_limit));
   t.eval_batch = static_cast<int>(r.get_int("eval_batch", 1, 4096, t.eval_batch));
-  t.init = r.get_choice("init", {"onnx", "seeded"}, t.init);
+  t.init = r.get_choice("init", {"onnx", "seeded", "kaiming"}, t.init);
   t.threads = static_cast<int>(r.get_int("threads", 0, 1024, t.threads));
   r.finish();
   return t;

@@ -18,7 +18,7 @@ struct TrainingConfig {
   int validation_size = 5000;   // the last images of the training file, never trained on
   int test_limit = 10000;       // test images for the final accuracy
   int eval_batch = 250;         // images per inference job when evaluating
-  std::string init = "onnx";    // graph models: "onnx" (the file's initializers) or "seeded" (graph_init.h)
+  std::string init = "onnx";    // graph models: "onnx" (the file's initializers), "seeded" or "kaiming" (graph_init.h)
   int threads = 0;              // per array job; 0: the CPUs this process may use. Results do not depend on it
 };
 

@@ -104,15 +104,16 @@ Data load_data(const TrainingInputs& in) {
           load_fashion_mnist(dir, DatasetSplit::test, 0, t.test_limit)};
 }
 
-// The model as a graph: the ONNX file (its initializers or, with training.init "seeded",
-// graph_init.h) or the network (network_graph.h, init_parameters(net, seed) as ever).
+// The model as a graph: the ONNX file (its initializers or, with training.init "seeded"
+// or "kaiming", graph_init.h) or the network (network_graph.h, init_parameters(net, seed) as ever).
 GraphTrainer make_trainer(const TrainingInputs& in, std::uint64_t seed) {
   if (!in.workload.graph) {
     const Network& net = in.workload.network;  // its clip is the mitigations'
     return GraphTrainer([net, params = init_parameters(net, seed)](int batch) { return network_graph(net, params, batch); });
   }
   GraphTrainer trainer(in.workload.model, in.clip);
-  if (in.training.init == "seeded") trainer.parameters() = seeded_parameters(trainer.graph(1), seed);
+  if (is_seeded_init(in.training.init))
+    trainer.parameters() = seeded_parameters(trainer.graph(1), seed, in.training.init);
   return trainer;
 }
 

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
@@ -213,6 +214,31 @@ TEST(GraphInit, SeededParametersFollowPytorchDefaultsPerLayer) {
   EXPECT_EQ(a.at("norm.bias")[5], 0.0f);
   for (const auto& [name, t] : a) EXPECT_EQ(testing::count_bit_differences(t, b.at(name)), 0) << name;
   EXPECT_GT(testing::count_bit_differences(a.at("head.weight"), c.at("head.weight")), 0);
+}
+
+// Kaiming init (graph_init.h): Conv and Gemm weights uniform in +-sqrt(6/fan_in), so of
+// variance 2/fan_in (He et al.'s ReLU gain), their biases 0; reproducible from the seed.
+TEST(GraphInit, KaimingParametersHaveVariance2OverFanIn) {
+  const Graph mobilenet = load_onnx_model(model_path("mobilenet_fmnist"), 1);
+  const auto a = seeded_parameters(mobilenet, 1, "kaiming"), b = seeded_parameters(mobilenet, 1, "kaiming");
+  ASSERT_EQ(a.size(), trainable_parameters(mobilenet).size());
+  const auto moments = [](const Tensor& t) {  // {max |x|, mean of x^2}
+    double m = 0.0, sq = 0.0;
+    for (std::size_t i = 0; i < t.size(); ++i) m = std::max(m, std::fabs(double(t[i]))), sq += double(t[i]) * t[i];
+    return std::array<double, 2>{m, sq / static_cast<double>(t.size())};
+  };
+  // name, fan_in: a pointwise Conv (8192 draws), the depthwise Conv (fan_in 1*3*3), the Gemm head.
+  for (const auto& [name, fan_in] : {std::pair<std::string, double>{"blocks.3.pw.0.weight", 64.0},
+                                     {"blocks.2.dw.0.weight", 9.0}, {"fc.weight", 128.0}}) {
+    const auto [max_abs, second] = moments(a.at(name));
+    EXPECT_LE(max_abs, std::sqrt(6.0 / fan_in)) << name;
+    EXPECT_GT(max_abs, 0.9 * std::sqrt(6.0 / fan_in)) << name;
+    EXPECT_NEAR(second, 2.0 / fan_in, (name == "blocks.3.pw.0.weight" ? 0.05 : 0.15) * 2.0 / fan_in) << name;
+  }
+  for (const std::string name : {"blocks.3.pw.0.bias", "fc.bias", "stem.0.bias"})
+    EXPECT_EQ(moments(a.at(name))[0], 0.0) << name;
+  for (const auto& [name, t] : a) EXPECT_EQ(testing::count_bit_differences(t, b.at(name)), 0) << name;
+  EXPECT_TRUE(is_seeded_init("kaiming") && is_seeded_init("seeded") && !is_seeded_init("onnx"));
 }
 
 // A few steps on one batch lower its loss (the update goes down the gradient).

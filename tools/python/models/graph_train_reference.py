@@ -11,8 +11,9 @@ CONFIG: an accsim train config whose workload.model is a shipped model
 (configs/experiments/*_fmnist_train.json). --seed is accsim's --seed (default: the config's).
 
 What is reproduced from accsim (workloads/training):
-  - initial weights: training.init "onnx" loads the file's initializers; "seeded" redraws
-    them as graph_init.cpp does (per parameter, in name order, accsim's splitmix64 stream);
+  - initial weights: training.init "onnx" loads the file's initializers; "seeded" and
+    "kaiming" redraw them as graph_init.cpp does (per parameter, in name order, accsim's
+    splitmix64 stream);
   - data order: epoch_order() of training_batches.cpp (a seeded Fisher-Yates per epoch);
   - data split: the first train_limit images of the training file (or all but the last
     validation_size), the first test_limit test images;
@@ -77,7 +78,14 @@ def epoch_order(n, seed, epoch):
     return v
 
 
-def init_rule(proto, node, index):
+# graph_init.cpp's seeded schemes: (weight bound, bias bound) of a Conv or Gemm from its fan_in.
+SEEDED_INITS = {
+    "seeded": lambda fan_in: (np.float32(1.0) / np.sqrt(np.float32(fan_in)),) * 2,
+    "kaiming": lambda fan_in: (np.sqrt(np.float32(6.0) / np.float32(fan_in)), 0.0),
+}
+
+
+def init_rule(proto, node, index, init):
     """graph_init.cpp rule_for: (uniform bound, fill)."""
     shapes = {t.name: list(t.dims) for t in proto.graph.initializer}
     if node.op_type in ("Conv", "Gemm") and index in (1, 2):
@@ -87,16 +95,16 @@ def init_rule(proto, node, index):
         else:
             trans_b = next((a.i for a in node.attribute if a.name == "transB"), 0)
             fan_in = w[1] if trans_b else w[0]
-        return np.float32(1.0) / np.sqrt(np.float32(fan_in)), 0.0
+        return SEEDED_INITS[init](fan_in)[index - 1], 0.0
     return 0.0, 1.0 if node.op_type == "Mul" else 0.0
 
 
-def seeded_parameters(proto, seed):
+def seeded_parameters(proto, seed, init="seeded"):
     """graph_init.cpp seeded_parameters for the initializers of `proto`."""
     rules = {}
     for node in proto.graph.node:
         for i, name in enumerate(node.input):
-            rules.setdefault(name, init_rule(proto, node, i))
+            rules.setdefault(name, init_rule(proto, node, i, init))
     params = {}
     for index, t in enumerate(sorted(proto.graph.initializer, key=lambda t: t.name.encode())):
         bound, fill = rules[t.name]
@@ -143,8 +151,8 @@ def settings(args):
 def build_model(s):
     proto = onnx.load(s["model"])
     model = onnx_weights.fold_batchnorms(registry.build(s["name"]))
-    if s["init"] == "seeded":
-        return onnx_weights.load_tensors(model, seeded_parameters(proto, s["seed"]))
+    if s["init"] in SEEDED_INITS:
+        return onnx_weights.load_tensors(model, seeded_parameters(proto, s["seed"], s["init"]))
     return onnx_weights.load_initializers(model, proto)
 
 
