@@ -76,6 +76,16 @@ struct Scratch {
   }
 };
 
+// A job with fewer chunks than this many per thread splits its columns instead.
+constexpr int kColumnSplitChunks = 4;
+
+// Slice `part` of `parts` of `v` (contiguous, sizes differing by at most one).
+void keep_slice(std::vector<int>& v, int part, int parts) {
+  const std::size_t n = v.size(), first = n * part / parts, last = n * (part + 1) / parts;
+  v.erase(v.begin() + static_cast<std::ptrdiff_t>(last), v.end());
+  v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(first));
+}
+
 // The canonical NaN in lanes [0, count) copied from `from`.
 void copy_canonical(const float* from, long long count, float* to) {
   long long i = 0;
@@ -124,8 +134,10 @@ class FloatConv {
   void plan_batches();
   void plan_weights(const float* weights, const std::uint16_t* weight_words);
   void weight_registers(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch,
-                        int rs, int col, int oc, bool every_row, std::size_t e);
-  void chunks(long long begin, long long end, Scratch& sc) const;
+                        int g, int b, int col, int oc, bool every_row);
+  // Chunks [begin, end); each group's live columns cut into `parts` slices, this call
+  // computing slice `part` (a job of few chunks splits its columns over threads).
+  void chunks(long long begin, long long end, int part, int parts, Scratch& sc) const;
   void lay_out_images(long long chunk, Scratch& sc) const;
   void plan_chunk(long long chunk, int g0, int g1, Scratch& sc) const;
   void chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const;
@@ -311,36 +323,42 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
         const bool every_row = !idle_zero || !cs::folds_idle_rows(rows_) || col_masked_[col] || psum_stuck_[col] ||
                                !acc_slots_[col].empty() || flips;
         const cs::AccumulateFn fn = cs::accumulate_fn(rows_, idle_zero ? used : rows_, col_masked_[col] != 0);
-        for (int rs = 0; rs < RS_; ++rs) {
-          weight_registers(weights, weight_words, row_ch, rs, col, oc, every_row, entry(g, b, rs, col));
-          fused_[entry(g, b, rs, col)] = fn;
-        }
+        weight_registers(weights, weight_words, row_ch, g, b, col, oc, every_row);
+        for (int rs = 0; rs < RS_; ++rs) fused_[entry(g, b, rs, col)] = fn;
       }
     }
   }
 }
 
-// One column's weight registers of one step (every_row: idle rows too).
+// One column's weight registers of every step of block b (every_row: idle rows too). A
+// row's weights of consecutive kernel positions are consecutive in `weights` (backward-
+// weight jobs hold dY there: thousands of kernel positions per row).
 template <DataType T>
 void FloatConv<T>::weight_registers(const float* weights, const std::uint16_t* weight_words,
-                                    const std::vector<int>& row_ch, int rs, int col, int oc, bool every_row,
-                                    std::size_t e) {
-  const int r = rs / s_.s, kc = rs % s_.s;
-  float* w = &w_reg_[e * rows_];
-  std::uint32_t* raw = raw_ ? &w_raw_[e * rows_] : nullptr;
+                                    const std::vector<int>& row_ch, int g, int b, int col, int oc, bool every_row) {
+  const std::size_t step = static_cast<std::size_t>(cols_) * rows_;  // between kernel positions' registers
+  float* w0 = &w_reg_[entry(g, b, 0, col) * rows_];
+  std::uint32_t* raw0 = raw_ ? &w_raw_[entry(g, b, 0, col) * rows_] : nullptr;
   for (int row = 0; row < rows_; ++row) {
+    float* w = w0 + row;
+    std::uint32_t* raw = raw0 ? raw0 + row : nullptr;
     const int ic = row_ch[row];
     if (ic < 0) {
-      if (every_row) w[row] = plan_.idle[col * rows_ + row];
-      if (raw) raw[row] = 0;
+      for (int rs = 0; rs < RS_; ++rs) {
+        if (every_row) w[rs * step] = plan_.idle[col * rows_ + row];
+        if (raw) raw[rs * step] = 0;
+      }
       continue;
     }
-    const long long i = ((static_cast<long long>(oc) * s_.c + ic) * s_.r + r) * s_.s + kc;
-    std::uint32_t word;
-    if constexpr (T == DataType::fp16) word = weight_words[i];
-    else word = word_of(weights[i]);
-    if (raw) raw[row] = word;
-    w[row] = register_float(T, faults_.weight(row, col).apply(word));
+    const StuckMask mask = faults_.weight(row, col);
+    const long long first = (static_cast<long long>(oc) * s_.c + ic) * RS_;
+    for (int rs = 0; rs < RS_; ++rs) {
+      std::uint32_t word;
+      if constexpr (T == DataType::fp16) word = weight_words[first + rs];
+      else word = word_of(weights[first + rs]);
+      if (raw) raw[rs * step] = word;
+      w[rs * step] = register_float(T, mask.apply(word));
+    }
   }
 }
 
@@ -365,25 +383,32 @@ void FloatConv<T>::plan_batches() {
 template <DataType T>
 void FloatConv<T>::run(int threads) {
   // Threads only pay off on jobs of a few hundred thousand MACs and more.
-  const int t = static_cast<int>(std::min<long long>(std::max(1, threads), chunks_));
+  const int t = std::max(1, threads);
   thread_local Scratch own;
   own.size_for(rows_, cols_, need_words_);
   if (t <= 1 || s_.macs() < (1LL << 18)) {
-    chunks(0, chunks_, own);
+    chunks(0, chunks_, 0, 1, own);
     return;
   }
   // Output positions never interact (each has its own accumulator entries and order of
-  // additions), so any split over threads gives the same bits.
-  run_parts(t, [this, t](int i) {
+  // additions), so any split over threads gives the same bits. Few chunks (backward-
+  // weight jobs: a few output positions, long reductions) would leave threads idle or
+  // unbalanced: every thread then walks every chunk for a slice of the columns (each
+  // gathers the operands itself).
+  const bool by_columns = chunks_ < kColumnSplitChunks * t;
+  run_parts(t, [this, t, by_columns](int i) {
     thread_local Scratch sc;
     sc.size_for(rows_, cols_, need_words_);
-    chunks(chunks_ * i / t, chunks_ * (i + 1) / t, sc);
+    if (by_columns)
+      chunks(0, chunks_, i, t, sc);
+    else
+      chunks(chunks_ * i / t, chunks_ * (i + 1) / t, 0, 1, sc);
   });
 }
 
 // Chunks [begin, end), each through every group whose columns it computes.
 template <DataType T>
-void FloatConv<T>::chunks(long long begin, long long end, Scratch& sc) const {
+void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, Scratch& sc) const {
   if (layout_.by_image) {
     if (sc.laid.size() < layout_.size()) sc.laid.resize(layout_.size());
     if (need_words_ && sc.laid_words.size() < layout_.size()) sc.laid_words.resize(layout_.size());
@@ -400,6 +425,7 @@ void FloatConv<T>::chunks(long long begin, long long end, Scratch& sc) const {
         if (region_ && !region_->groups.empty() && !region_->groups[static_cast<std::size_t>(g)]) continue;
         for (int col = 0; col < cols_; ++col)
           if (col_ch_[g][col] >= 0 && sel_.column(chunk, col)) live.push_back(col);
+        if (parts > 1) keep_slice(live, part, parts);
         any = any || !live.empty();
       }
       if (any) chunk_groups(chunk, g0, g1, sc);
