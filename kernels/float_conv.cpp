@@ -54,6 +54,7 @@ struct Scratch {
   std::vector<float> tree;        // generic trees
   std::vector<std::uint32_t> cube, flip;
   std::vector<char> exact;        // [slot]: how the column steps (Exactness)
+  std::vector<column_sums::ColumnInput> inputs;  // [slot]: a chunk's column inputs, w set per step
   std::vector<std::vector<int>> live;  // [batch group]: the columns a chunk computes
   std::vector<std::pair<const PsumFlips* const*, const PsumFlips* const*>> psum_flips;             // [batch group]
   std::vector<std::pair<const AccumulatorFlip* const*, const AccumulatorFlip* const*>> acc_flips;  // [batch group]
@@ -73,6 +74,7 @@ struct Scratch {
     if (zero_x.size() < static_cast<std::size_t>(rows)) zero_x.resize(static_cast<std::size_t>(rows), 0);
     if (zero_xw.size() < static_cast<std::size_t>(rows)) zero_xw.resize(static_cast<std::size_t>(rows), 0);
     exact.resize(slots);
+    inputs.resize(slots);
   }
 };
 
@@ -344,7 +346,7 @@ void FloatConv<T>::weight_registers(const float* weights, const std::uint16_t* w
     std::uint32_t* raw = raw0 ? raw0 + row : nullptr;
     const int ic = row_ch[row];
     if (ic < 0) {
-      for (int rs = 0; rs < RS_; ++rs) {
+      for (int rs = 0; (every_row || raw) && rs < RS_; ++rs) {
         if (every_row) w[rs * step] = plan_.idle[col * rows_ + row];
         if (raw) raw[rs * step] = 0;
       }
@@ -481,6 +483,9 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
   bool flips = false;  // psum flips read every row's words (fp16)
   for (int g = g0; g < g1; ++g)
     flips = flips || sc.psum_flips[static_cast<std::size_t>(g - g0)].first != sc.psum_flips[static_cast<std::size_t>(g - g0)].second;
+  for (int g = g0; g < g1; ++g)  // the steps only change the weight registers
+    for (const int col : sc.live[static_cast<std::size_t>(g - g0)])
+      sc.inputs[static_cast<std::size_t>(g - g0) * cols_ + col] = column_input(entry(g, 0, 0, col), col, sc);
   for (int b = 0; b < blocks_; ++b)
     for (int rs = 0; rs < RS_; ++rs) {
       const int step = b * RS_ + rs;
@@ -496,6 +501,12 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
           if (sc.exact[slot] == kStepExact) {
             if (step > 0) acc_flips(chunk, col, a0, a1, e);
             exact_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
+            continue;
+          }
+          if (!col_masked_[col] && sc.exact[slot] == kFused) {
+            cs::ColumnInput& in = sc.inputs[slot];
+            in.w = &w_reg_[at * rows_];
+            fused_[at](in, rows_, count, e, step == 0);
             continue;
           }
           cs::ColumnInput in = column_input(at, col, sc);
