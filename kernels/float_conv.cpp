@@ -78,6 +78,11 @@ struct Scratch {
   }
 };
 
+// Threads only pay off on jobs of a few hundred thousand MACs and more, and on plans of
+// this many weight registers.
+constexpr long long kSplitMacs = 1LL << 18;
+constexpr std::size_t kSplitRegisters = std::size_t{1} << 16;
+
 // A job with fewer chunks than this many per thread splits its columns instead.
 constexpr int kColumnSplitChunks = 4;
 
@@ -119,7 +124,7 @@ class FloatConv {
  public:
   FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, const PeFaults& faults,
             const ErrorPattern& pattern, const float* input, const float* weights, const std::uint16_t* input_words,
-            const std::uint16_t* weight_words, const ConvRegion* region, Tensor& out);
+            const std::uint16_t* weight_words, const ConvRegion* region, Tensor& out, int threads);
   void run(int threads);
 
  private:
@@ -134,7 +139,9 @@ class FloatConv {
   }
   void plan_masks();
   void plan_batches();
-  void plan_weights(const float* weights, const std::uint16_t* weight_words);
+  void plan_weights(const float* weights, const std::uint16_t* weight_words, int threads);
+  // The registers and kernels of columns [c0, c1) (disjoint entries: threads may share a job).
+  void plan_columns(const float* weights, const std::uint16_t* weight_words, bool flips, int c0, int c1);
   void weight_registers(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch,
                         int g, int b, int col, int oc, bool every_row);
   // Chunks [begin, end); each group's live columns cut into `parts` slices, this call
@@ -196,7 +203,7 @@ template <DataType T>
 FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, const PeFaults& faults,
                         const ErrorPattern& pattern, const float* input, const float* weights,
                         const std::uint16_t* input_words, const std::uint16_t* weight_words,
-                        const ConvRegion* region, Tensor& out)
+                        const ConvRegion* region, Tensor& out, int threads)
     : s_(job.shape),
       a_(a),
       faults_(faults),
@@ -231,7 +238,7 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
   kernel_offset_.clear();
   for (int rs = 0; rs < RS_; ++rs) kernel_offset_.push_back(layout_.kernel_offset(rs / s_.s, rs % s_.s));
   plan_masks();
-  plan_weights(weights, weight_words);
+  plan_weights(weights, weight_words, threads);
   plan_batches();
   word_channels_.assign(static_cast<std::size_t>(s_.c), !psum_flips_.empty());
   for (const std::vector<int>& rows : row_ch_)
@@ -292,7 +299,7 @@ void FloatConv<T>::plan_masks() {
 // Only the registers a kernel reads are written (idle rows only for the kernels that
 // read every row); columns no chunk computes get none.
 template <DataType T>
-void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weight_words) {
+void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weight_words, int threads) {
   const std::size_t entries = static_cast<std::size_t>(groups_) * blocks_ * RS_ * cols_;
   if (w_reg_.size() < entries * rows_) w_reg_.resize(entries * rows_);
   raw_ = !psum_flips_.empty();
@@ -303,6 +310,21 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
     for (int row = 0; row < rows_; ++row)
       plan_.idle[col * rows_ + row] = register_float(T, faults_.weight(row, col).apply(0u));
   const bool flips = !psum_flips_.empty() || !acc_flips_.empty();
+  // Backward-weight jobs hold dY as weights: hundreds of thousands of registers, planned
+  // by column slices side by side.
+  const int parts = threads > 1 && s_.macs() >= kSplitMacs && entries * rows_ >= kSplitRegisters
+                        ? std::min(threads, cols_) : 1;
+  const auto slice = [&](int i) {
+    plan_columns(weights, weight_words, flips, cols_ * i / parts, cols_ * (i + 1) / parts);
+  };
+  if (parts > 1)
+    run_parts(parts, slice);
+  else
+    slice(0);
+}
+
+template <DataType T>
+void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weight_words, bool flips, int c0, int c1) {
   for (int g = 0; g < groups_; ++g) {
     if (region_ && !region_->groups.empty() && !region_->groups[static_cast<std::size_t>(g)]) continue;
     for (int b = 0; b < blocks_; ++b) {
@@ -311,7 +333,7 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
       while (used < rows_ && row_ch[used] >= 0) ++used;
       bool trailing_idle = true;
       for (int row = used; row < rows_; ++row) trailing_idle = trailing_idle && row_ch[row] < 0;
-      for (int col = 0; col < cols_; ++col) {
+      for (int col = c0; col < c1; ++col) {
         const int oc = col_ch_[g][col];
         if (oc < 0 || !sel_.col_any[col]) continue;  // no chunk computes this column
         // An idle row's product is weight x (+0): +0 exactly when the weight register
@@ -384,11 +406,10 @@ void FloatConv<T>::plan_batches() {
 
 template <DataType T>
 void FloatConv<T>::run(int threads) {
-  // Threads only pay off on jobs of a few hundred thousand MACs and more.
   const int t = std::max(1, threads);
   thread_local Scratch own;
   own.size_for(rows_, cols_, need_words_);
-  if (t <= 1 || s_.macs() < (1LL << 18)) {
+  if (t <= 1 || s_.macs() < kSplitMacs) {
     chunks(0, chunks_, 0, 1, own);
     return;
   }
@@ -641,7 +662,8 @@ void float_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping
                 const ErrorPattern& pattern, const float* input, const float* weights,
                 const std::uint16_t* input_words, const std::uint16_t* weight_words, const ConvRegion* region,
                 Tensor& out, int threads) {
-  FloatConv<T>(job, a, mapping, faults, pattern, input, weights, input_words, weight_words, region, out).run(threads);
+  FloatConv<T>(job, a, mapping, faults, pattern, input, weights, input_words, weight_words, region, out, threads)
+      .run(threads);
 }
 
 template void float_conv<DataType::fp32>(const ConvJob&, const ArrayConfig&, const Mapping&, const PeFaults&,
