@@ -86,6 +86,23 @@ constexpr std::size_t kSplitRegisters = std::size_t{1} << 16;
 // A job with fewer chunks than this many per thread splits its columns instead.
 constexpr int kColumnSplitChunks = 4;
 
+// v[i][j] -> v[j][i] (an 8 x 8 block of floats; bits moved, never computed on).
+inline void transpose8(__m256 v[8]) {
+  const __m256 t0 = _mm256_unpacklo_ps(v[0], v[1]), t1 = _mm256_unpackhi_ps(v[0], v[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(v[2], v[3]), t3 = _mm256_unpackhi_ps(v[2], v[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(v[4], v[5]), t5 = _mm256_unpackhi_ps(v[4], v[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(v[6], v[7]), t7 = _mm256_unpackhi_ps(v[6], v[7]);
+  constexpr int lo = _MM_SHUFFLE(1, 0, 1, 0), hi = _MM_SHUFFLE(3, 2, 3, 2);
+  const __m256 s0 = _mm256_shuffle_ps(t0, t2, lo), s1 = _mm256_shuffle_ps(t0, t2, hi);
+  const __m256 s2 = _mm256_shuffle_ps(t1, t3, lo), s3 = _mm256_shuffle_ps(t1, t3, hi);
+  const __m256 s4 = _mm256_shuffle_ps(t4, t6, lo), s5 = _mm256_shuffle_ps(t4, t6, hi);
+  const __m256 s6 = _mm256_shuffle_ps(t5, t7, lo), s7 = _mm256_shuffle_ps(t5, t7, hi);
+  v[0] = _mm256_permute2f128_ps(s0, s4, 0x20), v[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+  v[2] = _mm256_permute2f128_ps(s2, s6, 0x20), v[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+  v[4] = _mm256_permute2f128_ps(s0, s4, 0x31), v[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+  v[6] = _mm256_permute2f128_ps(s2, s6, 0x31), v[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
 // Slice `part` of `parts` of `v` (contiguous, sizes differing by at most one).
 void keep_slice(std::vector<int>& v, int part, int parts) {
   const std::size_t n = v.size(), first = n * part / parts, last = n * (part + 1) / parts;
@@ -110,6 +127,7 @@ struct Plan {
   std::vector<cs::AccumulateFn> fused;           // [entry]
   std::vector<StuckMask> im, pm;                 // [col * rows + row]
   std::vector<float> idle;                       // [col * rows + row]: an idle PE's weight register
+  std::vector<StuckMask> wm;                     // [col * rows + row]: the weight register's mask
   std::vector<char> col_masked, psum_stuck;      // [col]
   std::vector<std::uint64_t> special;            // [col * words + w]: bit set of the masked rows
   std::vector<std::vector<int>> acc_slots;       // [col]: stuck accumulator entries
@@ -144,6 +162,8 @@ class FloatConv {
   void plan_columns(const float* weights, const std::uint16_t* weight_words, bool flips, int c0, int c1);
   void weight_registers(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch,
                         int g, int b, int col, int oc, bool every_row);
+  void weight_block(const float* weights, const std::vector<int>& row_ch, int r8, int col, int oc, int rs_end,
+                    float* w0) const;
   // Chunks [begin, end); each group's live columns cut into `parts` slices, this call
   // computing slice `part` (a job of few chunks splits its columns over threads).
   void chunks(long long begin, long long end, int part, int parts, Scratch& sc) const;
@@ -306,9 +326,12 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
   if (raw_ && w_raw_.size() < entries * rows_) w_raw_.resize(entries * rows_);
   fused_.assign(entries, nullptr);
   plan_.idle.resize(static_cast<std::size_t>(rows_) * cols_);
+  plan_.wm.resize(plan_.idle.size());
   for (int col = 0; col < cols_; ++col)
-    for (int row = 0; row < rows_; ++row)
+    for (int row = 0; row < rows_; ++row) {
+      plan_.wm[col * rows_ + row] = faults_.weight(row, col);
       plan_.idle[col * rows_ + row] = register_float(T, faults_.weight(row, col).apply(0u));
+    }
   const bool flips = !psum_flips_.empty() || !acc_flips_.empty();
   // Backward-weight jobs hold dY as weights: hundreds of thousands of registers, planned
   // by column slices side by side.
@@ -325,6 +348,10 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
 
 template <DataType T>
 void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weight_words, bool flips, int c0, int c1) {
+  // Fully-connected jobs plan thousands of (group, block, column) steps of one register
+  // row each: the kernel choice is looked up once per (used rows, masked).
+  const bool folds = cs::folds_idle_rows(rows_);
+  std::vector<cs::AccumulateFn> kernels(2 * static_cast<std::size_t>(rows_ + 1), nullptr);
   for (int g = 0; g < groups_; ++g) {
     if (region_ && !region_->groups.empty() && !region_->groups[static_cast<std::size_t>(g)]) continue;
     for (int b = 0; b < blocks_; ++b) {
@@ -344,9 +371,11 @@ void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weigh
           idle_zero = (wb & 0x80000000u) == 0 && (wb & 0x7f800000u) != 0x7f800000u &&
                       im_[col * rows_ + row].identity() && pm_[col * rows_ + row].identity();
         }
-        const bool every_row = !idle_zero || !cs::folds_idle_rows(rows_) || col_masked_[col] || psum_stuck_[col] ||
-                               !acc_slots_[col].empty() || flips;
-        const cs::AccumulateFn fn = cs::accumulate_fn(rows_, idle_zero ? used : rows_, col_masked_[col] != 0);
+        const bool every_row =
+            !idle_zero || !folds || col_masked_[col] || psum_stuck_[col] || !acc_slots_[col].empty() || flips;
+        const int reads = idle_zero ? used : rows_;
+        cs::AccumulateFn& fn = kernels[static_cast<std::size_t>(reads) * 2 + (col_masked_[col] != 0)];
+        if (!fn) fn = cs::accumulate_fn(rows_, reads, col_masked_[col] != 0);
         weight_registers(weights, weight_words, row_ch, g, b, col, oc, every_row);
         for (int rs = 0; rs < RS_; ++rs) fused_[entry(g, b, rs, col)] = fn;
       }
@@ -363,7 +392,24 @@ void FloatConv<T>::weight_registers(const float* weights, const std::uint16_t* w
   const std::size_t step = static_cast<std::size_t>(cols_) * rows_;  // between kernel positions' registers
   float* w0 = &w_reg_[entry(g, b, 0, col) * rows_];
   std::uint32_t* raw0 = raw_ ? &w_raw_[entry(g, b, 0, col) * rows_] : nullptr;
+  // fp32 without raw words: groups of eight busy rows take their first RS - RS % 8 kernel
+  // positions eight at a time (the rest below, one by one); with one kernel position
+  // (fully-connected jobs), eight rows of consecutive channels are one load.
+  const int vector_rs = T == DataType::fp32 && !raw0 ? (RS_ == 1 ? 1 : RS_ - RS_ % 8) : 0;
+  auto full = [&](int r8) {
+    for (int r = r8; r < r8 + 8; ++r)
+      if (row_ch[r] < 0 || (RS_ == 1 && row_ch[r] != row_ch[r8] + (r - r8))) return false;
+    return true;
+  };
+  std::uint64_t vectorised = 0;  // bit r8 / 8: rows [r8, r8 + 8) done to vector_rs
+  for (int r8 = 0; vector_rs > 0 && r8 + 8 <= rows_ && r8 < 512; r8 += 8)
+    if (full(r8)) {
+      weight_block(weights, row_ch, r8, col, oc, vector_rs, w0);
+      vectorised |= std::uint64_t{1} << (r8 / 8);
+    }
   for (int row = 0; row < rows_; ++row) {
+    const int rs0 = row < 512 && (vectorised >> (row / 8) & 1) ? vector_rs : 0;
+    if (rs0 == RS_) continue;
     float* w = w0 + row;
     std::uint32_t* raw = raw0 ? raw0 + row : nullptr;
     const int ic = row_ch[row];
@@ -374,15 +420,45 @@ void FloatConv<T>::weight_registers(const float* weights, const std::uint16_t* w
       }
       continue;
     }
-    const StuckMask mask = faults_.weight(row, col);
+    const StuckMask mask = plan_.wm[col * rows_ + row];
     const long long first = (static_cast<long long>(oc) * s_.c + ic) * RS_;
-    for (int rs = 0; rs < RS_; ++rs) {
+    for (int rs = rs0; rs < RS_; ++rs) {
       std::uint32_t word;
       if constexpr (T == DataType::fp16) word = weight_words[first + rs];
       else word = word_of(weights[first + rs]);
       if (raw) raw[rs * step] = word;
       w[rs * step] = register_float(T, mask.apply(word));
     }
+  }
+}
+
+// Rows [r8, r8 + 8) of one column, kernel positions [0, rs_end) (a multiple of 8):
+// eight positions of eight rows loaded, transposed to eight rows per position and
+// masked (bit operations only: the same bits as one register at a time). One kernel
+// position: the rows' channels are consecutive, one load.
+template <DataType T>
+void FloatConv<T>::weight_block(const float* weights, const std::vector<int>& row_ch, int r8, int col, int oc,
+                                int rs_end, float* w0) const {
+  const std::size_t step = static_cast<std::size_t>(cols_) * rows_;
+  const float* from[8];
+  std::uint32_t keep[8], force[8];
+  for (int i = 0; i < 8; ++i) {
+    from[i] = weights + (static_cast<long long>(oc) * s_.c + row_ch[r8 + i]) * RS_;
+    keep[i] = plan_.wm[col * rows_ + r8 + i].keep;
+    force[i] = plan_.wm[col * rows_ + r8 + i].force;
+  }
+  const __m256 k = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(keep)));
+  const __m256 f = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(force)));
+  if (RS_ == 1) {  // consecutive channels
+    _mm256_storeu_ps(w0 + r8, _mm256_or_ps(_mm256_and_ps(_mm256_loadu_ps(from[0]), k), f));
+    return;
+  }
+  for (int rs = 0; rs < rs_end; rs += 8) {
+    __m256 v[8];
+    for (int i = 0; i < 8; ++i) v[i] = _mm256_loadu_ps(from[i] + rs);
+    transpose8(v);
+    for (int j = 0; j < 8; ++j)
+      _mm256_storeu_ps(w0 + (rs + j) * step + r8, _mm256_or_ps(_mm256_and_ps(v[j], k), f));
   }
 }
 
