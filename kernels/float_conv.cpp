@@ -482,19 +482,25 @@ void FloatConv<T>::plan_batches() {
 
 template <DataType T>
 void FloatConv<T>::run(int threads) {
-  const int t = std::max(1, threads);
+  // Output positions never interact (each has its own accumulator entries and order of
+  // additions), so any split over threads gives the same bits. Few chunks (backward-
+  // weight jobs: a few output positions, long reductions) would leave threads idle or
+  // unbalanced: every thread then walks every chunk for a slice of each group's columns
+  // (each gathers the operands itself), no more threads than a group has columns.
+  int t = std::max(1, threads);
+  const bool by_columns = chunks_ < kColumnSplitChunks * t;
+  if (by_columns) {
+    int most = 0;
+    for (const std::vector<int>& cols : col_ch_)
+      most = std::max(most, static_cast<int>(std::count_if(cols.begin(), cols.end(), [](int oc) { return oc >= 0; })));
+    t = std::min(t, most);
+  }
   thread_local Scratch own;
   own.size_for(rows_, cols_, need_words_);
   if (t <= 1 || s_.macs() < kSplitMacs) {
     chunks(0, chunks_, 0, 1, own);
     return;
   }
-  // Output positions never interact (each has its own accumulator entries and order of
-  // additions), so any split over threads gives the same bits. Few chunks (backward-
-  // weight jobs: a few output positions, long reductions) would leave threads idle or
-  // unbalanced: every thread then walks every chunk for a slice of the columns (each
-  // gathers the operands itself).
-  const bool by_columns = chunks_ < kColumnSplitChunks * t;
   run_parts(t, [this, t, by_columns](int i) {
     thread_local Scratch sc;
     sc.size_for(rows_, cols_, need_words_);
