@@ -54,6 +54,7 @@ struct Scratch {
   std::vector<float> tree;        // generic trees
   std::vector<std::uint32_t> cube, flip;
   std::vector<char> exact;        // [slot]: how the column steps (Exactness)
+  std::vector<column_sums::ColumnInput> inputs;  // [slot]: a chunk's column inputs, w set per step
   std::vector<std::vector<int>> live;  // [batch group]: the columns a chunk computes
   std::vector<std::pair<const PsumFlips* const*, const PsumFlips* const*>> psum_flips;             // [batch group]
   std::vector<std::pair<const AccumulatorFlip* const*, const AccumulatorFlip* const*>> acc_flips;  // [batch group]
@@ -73,8 +74,41 @@ struct Scratch {
     if (zero_x.size() < static_cast<std::size_t>(rows)) zero_x.resize(static_cast<std::size_t>(rows), 0);
     if (zero_xw.size() < static_cast<std::size_t>(rows)) zero_xw.resize(static_cast<std::size_t>(rows), 0);
     exact.resize(slots);
+    inputs.resize(slots);
   }
 };
+
+// Threads only pay off on jobs of a few hundred thousand MACs and more, and on plans of
+// this many weight registers.
+constexpr long long kSplitMacs = 1LL << 18;
+constexpr std::size_t kSplitRegisters = std::size_t{1} << 16;
+
+// A job with fewer chunks than this many per thread splits its columns instead.
+constexpr int kColumnSplitChunks = 4;
+
+// v[i][j] -> v[j][i] (an 8 x 8 block of floats; bits moved, never computed on).
+inline void transpose8(__m256 v[8]) {
+  const __m256 t0 = _mm256_unpacklo_ps(v[0], v[1]), t1 = _mm256_unpackhi_ps(v[0], v[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(v[2], v[3]), t3 = _mm256_unpackhi_ps(v[2], v[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(v[4], v[5]), t5 = _mm256_unpackhi_ps(v[4], v[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(v[6], v[7]), t7 = _mm256_unpackhi_ps(v[6], v[7]);
+  constexpr int lo = _MM_SHUFFLE(1, 0, 1, 0), hi = _MM_SHUFFLE(3, 2, 3, 2);
+  const __m256 s0 = _mm256_shuffle_ps(t0, t2, lo), s1 = _mm256_shuffle_ps(t0, t2, hi);
+  const __m256 s2 = _mm256_shuffle_ps(t1, t3, lo), s3 = _mm256_shuffle_ps(t1, t3, hi);
+  const __m256 s4 = _mm256_shuffle_ps(t4, t6, lo), s5 = _mm256_shuffle_ps(t4, t6, hi);
+  const __m256 s6 = _mm256_shuffle_ps(t5, t7, lo), s7 = _mm256_shuffle_ps(t5, t7, hi);
+  v[0] = _mm256_permute2f128_ps(s0, s4, 0x20), v[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+  v[2] = _mm256_permute2f128_ps(s2, s6, 0x20), v[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+  v[4] = _mm256_permute2f128_ps(s0, s4, 0x31), v[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+  v[6] = _mm256_permute2f128_ps(s2, s6, 0x31), v[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+// Slice `part` of `parts` of `v` (contiguous, sizes differing by at most one).
+void keep_slice(std::vector<int>& v, int part, int parts) {
+  const std::size_t n = v.size(), first = n * part / parts, last = n * (part + 1) / parts;
+  v.erase(v.begin() + static_cast<std::ptrdiff_t>(last), v.end());
+  v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(first));
+}
 
 // The canonical NaN in lanes [0, count) copied from `from`.
 void copy_canonical(const float* from, long long count, float* to) {
@@ -93,6 +127,7 @@ struct Plan {
   std::vector<cs::AccumulateFn> fused;           // [entry]
   std::vector<StuckMask> im, pm;                 // [col * rows + row]
   std::vector<float> idle;                       // [col * rows + row]: an idle PE's weight register
+  std::vector<StuckMask> wm;                     // [col * rows + row]: the weight register's mask
   std::vector<char> col_masked, psum_stuck;      // [col]
   std::vector<std::uint64_t> special;            // [col * words + w]: bit set of the masked rows
   std::vector<std::vector<int>> acc_slots;       // [col]: stuck accumulator entries
@@ -107,7 +142,7 @@ class FloatConv {
  public:
   FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, const PeFaults& faults,
             const ErrorPattern& pattern, const float* input, const float* weights, const std::uint16_t* input_words,
-            const std::uint16_t* weight_words, const ConvRegion* region, Tensor& out);
+            const std::uint16_t* weight_words, const ConvRegion* region, Tensor& out, int threads);
   void run(int threads);
 
  private:
@@ -122,10 +157,16 @@ class FloatConv {
   }
   void plan_masks();
   void plan_batches();
-  void plan_weights(const float* weights, const std::uint16_t* weight_words);
+  void plan_weights(const float* weights, const std::uint16_t* weight_words, int threads);
+  // The registers and kernels of columns [c0, c1) (disjoint entries: threads may share a job).
+  void plan_columns(const float* weights, const std::uint16_t* weight_words, bool flips, int c0, int c1);
   void weight_registers(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch,
-                        int rs, int col, int oc, bool every_row, std::size_t e);
-  void chunks(long long begin, long long end, Scratch& sc) const;
+                        int g, int b, int col, int oc, bool every_row);
+  void weight_block(const float* weights, const std::vector<int>& row_ch, int r8, int col, int oc, int rs_end,
+                    float* w0) const;
+  // Chunks [begin, end); each group's live columns cut into `parts` slices, this call
+  // computing slice `part` (a job of few chunks splits its columns over threads).
+  void chunks(long long begin, long long end, int part, int parts, Scratch& sc) const;
   void lay_out_images(long long chunk, Scratch& sc) const;
   void plan_chunk(long long chunk, int g0, int g1, Scratch& sc) const;
   void chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const;
@@ -182,7 +223,7 @@ template <DataType T>
 FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, const PeFaults& faults,
                         const ErrorPattern& pattern, const float* input, const float* weights,
                         const std::uint16_t* input_words, const std::uint16_t* weight_words,
-                        const ConvRegion* region, Tensor& out)
+                        const ConvRegion* region, Tensor& out, int threads)
     : s_(job.shape),
       a_(a),
       faults_(faults),
@@ -217,7 +258,7 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
   kernel_offset_.clear();
   for (int rs = 0; rs < RS_; ++rs) kernel_offset_.push_back(layout_.kernel_offset(rs / s_.s, rs % s_.s));
   plan_masks();
-  plan_weights(weights, weight_words);
+  plan_weights(weights, weight_words, threads);
   plan_batches();
   word_channels_.assign(static_cast<std::size_t>(s_.c), !psum_flips_.empty());
   for (const std::vector<int>& rows : row_ch_)
@@ -278,17 +319,39 @@ void FloatConv<T>::plan_masks() {
 // Only the registers a kernel reads are written (idle rows only for the kernels that
 // read every row); columns no chunk computes get none.
 template <DataType T>
-void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weight_words) {
+void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weight_words, int threads) {
   const std::size_t entries = static_cast<std::size_t>(groups_) * blocks_ * RS_ * cols_;
   if (w_reg_.size() < entries * rows_) w_reg_.resize(entries * rows_);
   raw_ = !psum_flips_.empty();
   if (raw_ && w_raw_.size() < entries * rows_) w_raw_.resize(entries * rows_);
   fused_.assign(entries, nullptr);
   plan_.idle.resize(static_cast<std::size_t>(rows_) * cols_);
+  plan_.wm.resize(plan_.idle.size());
   for (int col = 0; col < cols_; ++col)
-    for (int row = 0; row < rows_; ++row)
+    for (int row = 0; row < rows_; ++row) {
+      plan_.wm[col * rows_ + row] = faults_.weight(row, col);
       plan_.idle[col * rows_ + row] = register_float(T, faults_.weight(row, col).apply(0u));
+    }
   const bool flips = !psum_flips_.empty() || !acc_flips_.empty();
+  // Backward-weight jobs hold dY as weights: hundreds of thousands of registers, planned
+  // by column slices side by side.
+  const int parts = threads > 1 && s_.macs() >= kSplitMacs && entries * rows_ >= kSplitRegisters
+                        ? std::min(threads, cols_) : 1;
+  const auto slice = [&](int i) {
+    plan_columns(weights, weight_words, flips, cols_ * i / parts, cols_ * (i + 1) / parts);
+  };
+  if (parts > 1)
+    run_parts(parts, slice);
+  else
+    slice(0);
+}
+
+template <DataType T>
+void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weight_words, bool flips, int c0, int c1) {
+  // Fully-connected jobs plan thousands of (group, block, column) steps of one register
+  // row each: the kernel choice is looked up once per (used rows, masked).
+  const bool folds = cs::folds_idle_rows(rows_);
+  std::vector<cs::AccumulateFn> kernels(2 * static_cast<std::size_t>(rows_ + 1), nullptr);
   for (int g = 0; g < groups_; ++g) {
     if (region_ && !region_->groups.empty() && !region_->groups[static_cast<std::size_t>(g)]) continue;
     for (int b = 0; b < blocks_; ++b) {
@@ -297,7 +360,7 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
       while (used < rows_ && row_ch[used] >= 0) ++used;
       bool trailing_idle = true;
       for (int row = used; row < rows_; ++row) trailing_idle = trailing_idle && row_ch[row] < 0;
-      for (int col = 0; col < cols_; ++col) {
+      for (int col = c0; col < c1; ++col) {
         const int oc = col_ch_[g][col];
         if (oc < 0 || !sel_.col_any[col]) continue;  // no chunk computes this column
         // An idle row's product is weight x (+0): +0 exactly when the weight register
@@ -308,39 +371,94 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
           idle_zero = (wb & 0x80000000u) == 0 && (wb & 0x7f800000u) != 0x7f800000u &&
                       im_[col * rows_ + row].identity() && pm_[col * rows_ + row].identity();
         }
-        const bool every_row = !idle_zero || !cs::folds_idle_rows(rows_) || col_masked_[col] || psum_stuck_[col] ||
-                               !acc_slots_[col].empty() || flips;
-        const cs::AccumulateFn fn = cs::accumulate_fn(rows_, idle_zero ? used : rows_, col_masked_[col] != 0);
-        for (int rs = 0; rs < RS_; ++rs) {
-          weight_registers(weights, weight_words, row_ch, rs, col, oc, every_row, entry(g, b, rs, col));
-          fused_[entry(g, b, rs, col)] = fn;
-        }
+        const bool every_row =
+            !idle_zero || !folds || col_masked_[col] || psum_stuck_[col] || !acc_slots_[col].empty() || flips;
+        const int reads = idle_zero ? used : rows_;
+        cs::AccumulateFn& fn = kernels[static_cast<std::size_t>(reads) * 2 + (col_masked_[col] != 0)];
+        if (!fn) fn = cs::accumulate_fn(rows_, reads, col_masked_[col] != 0);
+        weight_registers(weights, weight_words, row_ch, g, b, col, oc, every_row);
+        for (int rs = 0; rs < RS_; ++rs) fused_[entry(g, b, rs, col)] = fn;
       }
     }
   }
 }
 
-// One column's weight registers of one step (every_row: idle rows too).
+// One column's weight registers of every step of block b (every_row: idle rows too). A
+// row's weights of consecutive kernel positions are consecutive in `weights` (backward-
+// weight jobs hold dY there: thousands of kernel positions per row).
 template <DataType T>
 void FloatConv<T>::weight_registers(const float* weights, const std::uint16_t* weight_words,
-                                    const std::vector<int>& row_ch, int rs, int col, int oc, bool every_row,
-                                    std::size_t e) {
-  const int r = rs / s_.s, kc = rs % s_.s;
-  float* w = &w_reg_[e * rows_];
-  std::uint32_t* raw = raw_ ? &w_raw_[e * rows_] : nullptr;
+                                    const std::vector<int>& row_ch, int g, int b, int col, int oc, bool every_row) {
+  const std::size_t step = static_cast<std::size_t>(cols_) * rows_;  // between kernel positions' registers
+  float* w0 = &w_reg_[entry(g, b, 0, col) * rows_];
+  std::uint32_t* raw0 = raw_ ? &w_raw_[entry(g, b, 0, col) * rows_] : nullptr;
+  // fp32 without raw words: groups of eight busy rows take their first RS - RS % 8 kernel
+  // positions eight at a time (the rest below, one by one); with one kernel position
+  // (fully-connected jobs), eight rows of consecutive channels are one load.
+  const int vector_rs = T == DataType::fp32 && !raw0 ? (RS_ == 1 ? 1 : RS_ - RS_ % 8) : 0;
+  auto full = [&](int r8) {
+    for (int r = r8; r < r8 + 8; ++r)
+      if (row_ch[r] < 0 || (RS_ == 1 && row_ch[r] != row_ch[r8] + (r - r8))) return false;
+    return true;
+  };
+  std::uint64_t vectorised = 0;  // bit r8 / 8: rows [r8, r8 + 8) done to vector_rs
+  for (int r8 = 0; vector_rs > 0 && r8 + 8 <= rows_ && r8 < 512; r8 += 8)
+    if (full(r8)) {
+      weight_block(weights, row_ch, r8, col, oc, vector_rs, w0);
+      vectorised |= std::uint64_t{1} << (r8 / 8);
+    }
   for (int row = 0; row < rows_; ++row) {
+    const int rs0 = row < 512 && (vectorised >> (row / 8) & 1) ? vector_rs : 0;
+    if (rs0 == RS_) continue;
+    float* w = w0 + row;
+    std::uint32_t* raw = raw0 ? raw0 + row : nullptr;
     const int ic = row_ch[row];
     if (ic < 0) {
-      if (every_row) w[row] = plan_.idle[col * rows_ + row];
-      if (raw) raw[row] = 0;
+      for (int rs = 0; (every_row || raw) && rs < RS_; ++rs) {
+        if (every_row) w[rs * step] = plan_.idle[col * rows_ + row];
+        if (raw) raw[rs * step] = 0;
+      }
       continue;
     }
-    const long long i = ((static_cast<long long>(oc) * s_.c + ic) * s_.r + r) * s_.s + kc;
-    std::uint32_t word;
-    if constexpr (T == DataType::fp16) word = weight_words[i];
-    else word = word_of(weights[i]);
-    if (raw) raw[row] = word;
-    w[row] = register_float(T, faults_.weight(row, col).apply(word));
+    const StuckMask mask = plan_.wm[col * rows_ + row];
+    const long long first = (static_cast<long long>(oc) * s_.c + ic) * RS_;
+    for (int rs = rs0; rs < RS_; ++rs) {
+      std::uint32_t word;
+      if constexpr (T == DataType::fp16) word = weight_words[first + rs];
+      else word = word_of(weights[first + rs]);
+      if (raw) raw[rs * step] = word;
+      w[rs * step] = register_float(T, mask.apply(word));
+    }
+  }
+}
+
+// Rows [r8, r8 + 8) of one column, kernel positions [0, rs_end) (a multiple of 8):
+// eight positions of eight rows loaded, transposed to eight rows per position and
+// masked (bit operations only: the same bits as one register at a time). One kernel
+// position: the rows' channels are consecutive, one load.
+template <DataType T>
+void FloatConv<T>::weight_block(const float* weights, const std::vector<int>& row_ch, int r8, int col, int oc,
+                                int rs_end, float* w0) const {
+  const std::size_t step = static_cast<std::size_t>(cols_) * rows_;
+  const float* from[8];
+  std::uint32_t keep[8], force[8];
+  for (int i = 0; i < 8; ++i) {
+    from[i] = weights + (static_cast<long long>(oc) * s_.c + row_ch[r8 + i]) * RS_;
+    keep[i] = plan_.wm[col * rows_ + r8 + i].keep;
+    force[i] = plan_.wm[col * rows_ + r8 + i].force;
+  }
+  const __m256 k = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(keep)));
+  const __m256 f = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(force)));
+  if (RS_ == 1) {  // consecutive channels
+    _mm256_storeu_ps(w0 + r8, _mm256_or_ps(_mm256_and_ps(_mm256_loadu_ps(from[0]), k), f));
+    return;
+  }
+  for (int rs = 0; rs < rs_end; rs += 8) {
+    __m256 v[8];
+    for (int i = 0; i < 8; ++i) v[i] = _mm256_loadu_ps(from[i] + rs);
+    transpose8(v);
+    for (int j = 0; j < 8; ++j)
+      _mm256_storeu_ps(w0 + (rs + j) * step + r8, _mm256_or_ps(_mm256_and_ps(v[j], k), f));
   }
 }
 
@@ -364,26 +482,38 @@ void FloatConv<T>::plan_batches() {
 
 template <DataType T>
 void FloatConv<T>::run(int threads) {
-  // Threads only pay off on jobs of a few hundred thousand MACs and more.
-  const int t = static_cast<int>(std::min<long long>(std::max(1, threads), chunks_));
+  // Output positions never interact (each has its own accumulator entries and order of
+  // additions), so any split over threads gives the same bits. Few chunks (backward-
+  // weight jobs: a few output positions, long reductions) would leave threads idle or
+  // unbalanced: every thread then walks every chunk for a slice of each group's columns
+  // (each gathers the operands itself), no more threads than a group has columns.
+  int t = std::max(1, threads);
+  const bool by_columns = chunks_ < kColumnSplitChunks * t;
+  if (by_columns) {
+    int most = 0;
+    for (const std::vector<int>& cols : col_ch_)
+      most = std::max(most, static_cast<int>(std::count_if(cols.begin(), cols.end(), [](int oc) { return oc >= 0; })));
+    t = std::min(t, most);
+  }
   thread_local Scratch own;
   own.size_for(rows_, cols_, need_words_);
-  if (t <= 1 || s_.macs() < (1LL << 18)) {
-    chunks(0, chunks_, own);
+  if (t <= 1 || s_.macs() < kSplitMacs) {
+    chunks(0, chunks_, 0, 1, own);
     return;
   }
-  // Output positions never interact (each has its own accumulator entries and order of
-  // additions), so any split over threads gives the same bits.
-  run_parts(t, [this, t](int i) {
+  run_parts(t, [this, t, by_columns](int i) {
     thread_local Scratch sc;
     sc.size_for(rows_, cols_, need_words_);
-    chunks(chunks_ * i / t, chunks_ * (i + 1) / t, sc);
+    if (by_columns)
+      chunks(0, chunks_, i, t, sc);
+    else
+      chunks(chunks_ * i / t, chunks_ * (i + 1) / t, 0, 1, sc);
   });
 }
 
 // Chunks [begin, end), each through every group whose columns it computes.
 template <DataType T>
-void FloatConv<T>::chunks(long long begin, long long end, Scratch& sc) const {
+void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, Scratch& sc) const {
   if (layout_.by_image) {
     if (sc.laid.size() < layout_.size()) sc.laid.resize(layout_.size());
     if (need_words_ && sc.laid_words.size() < layout_.size()) sc.laid_words.resize(layout_.size());
@@ -400,6 +530,7 @@ void FloatConv<T>::chunks(long long begin, long long end, Scratch& sc) const {
         if (region_ && !region_->groups.empty() && !region_->groups[static_cast<std::size_t>(g)]) continue;
         for (int col = 0; col < cols_; ++col)
           if (col_ch_[g][col] >= 0 && sel_.column(chunk, col)) live.push_back(col);
+        if (parts > 1) keep_slice(live, part, parts);
         any = any || !live.empty();
       }
       if (any) chunk_groups(chunk, g0, g1, sc);
@@ -455,6 +586,9 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
   bool flips = false;  // psum flips read every row's words (fp16)
   for (int g = g0; g < g1; ++g)
     flips = flips || sc.psum_flips[static_cast<std::size_t>(g - g0)].first != sc.psum_flips[static_cast<std::size_t>(g - g0)].second;
+  for (int g = g0; g < g1; ++g)  // the steps only change the weight registers
+    for (const int col : sc.live[static_cast<std::size_t>(g - g0)])
+      sc.inputs[static_cast<std::size_t>(g - g0) * cols_ + col] = column_input(entry(g, 0, 0, col), col, sc);
   for (int b = 0; b < blocks_; ++b)
     for (int rs = 0; rs < RS_; ++rs) {
       const int step = b * RS_ + rs;
@@ -470,6 +604,12 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
           if (sc.exact[slot] == kStepExact) {
             if (step > 0) acc_flips(chunk, col, a0, a1, e);
             exact_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
+            continue;
+          }
+          if (!col_masked_[col] && sc.exact[slot] == kFused) {
+            cs::ColumnInput& in = sc.inputs[slot];
+            in.w = &w_reg_[at * rows_];
+            fused_[at](in, rows_, count, e, step == 0);
             continue;
           }
           cs::ColumnInput in = column_input(at, col, sc);
@@ -604,7 +744,8 @@ void float_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping
                 const ErrorPattern& pattern, const float* input, const float* weights,
                 const std::uint16_t* input_words, const std::uint16_t* weight_words, const ConvRegion* region,
                 Tensor& out, int threads) {
-  FloatConv<T>(job, a, mapping, faults, pattern, input, weights, input_words, weight_words, region, out).run(threads);
+  FloatConv<T>(job, a, mapping, faults, pattern, input, weights, input_words, weight_words, region, out, threads)
+      .run(threads);
 }
 
 template void float_conv<DataType::fp32>(const ConvJob&, const ArrayConfig&, const Mapping&, const PeFaults&,

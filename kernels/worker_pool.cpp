@@ -11,6 +11,18 @@ namespace accsim {
 
 namespace {
 
+// Set while this thread runs a part: a part that splits again runs its own parts itself
+// (the pool is the outer split's; try-locking a mutex this thread holds is undefined).
+thread_local bool in_part = false;
+
+// Runs part(index) with in_part set.
+void run_one(const std::function<void(int)>& part, int index) {
+  const bool outer = in_part;
+  in_part = true;
+  part(index);
+  in_part = outer;
+}
+
 class WorkerPool {
  public:
   ~WorkerPool() {
@@ -44,7 +56,7 @@ class WorkerPool {
       ++generation_;
     }
     wake_.notify_all();
-    part(0);
+    run_one(part, 0);
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [this] { return pending_ == 0; });
     part_ = nullptr;
@@ -63,7 +75,7 @@ class WorkerPool {
       if (index >= parts_) continue;
       const std::function<void(int)>* part = part_;
       lock.unlock();
-      (*part)(index);
+      run_one(*part, index);
       lock.lock();
       if (--pending_ == 0) done_.notify_one();
     }
@@ -84,7 +96,7 @@ class WorkerPool {
 
 void run_parts(int parts, const std::function<void(int)>& part) {
   static WorkerPool pool;
-  if (parts <= 1 || !pool.try_run(parts, part))
+  if (parts <= 1 || in_part || !pool.try_run(parts, part))
     for (int i = 0; i < parts; ++i) part(i);
 }
 

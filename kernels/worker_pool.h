@@ -3,7 +3,8 @@
 // calling thread and on pool threads that live as long as the process, so a split
 // costs a wake-up instead of a thread start, and each pool thread keeps its
 // thread_local working memory between jobs. One job at a time: a caller that finds the
-// pool busy runs every part itself (the parts are independent: the same results).
+// pool busy, or a part that splits again, runs every part itself (the parts are
+// independent: the same results).
 #include <functional>
 
 namespace accsim {

@@ -29,6 +29,24 @@ TEST(WorkerPool, EveryPartRunsOnceAndPartZeroOnTheCaller) {
   }
 }
 
+// The fast kernel's jobs split again inside a split (a plan's column slices, then the
+// job's chunks): the inner parts run on the outer part's own thread, every one once.
+TEST(WorkerPool, APartThatSplitsAgainRunsItsPartsOnItsOwnThread) {
+  std::vector<std::atomic<int>> runs(6);
+  std::vector<std::thread::id> outer(2), inner(6);
+  run_parts(2, [&](int i) {
+    outer[static_cast<std::size_t>(i)] = std::this_thread::get_id();
+    run_parts(3, [&](int j) {
+      inner[static_cast<std::size_t>(i * 3 + j)] = std::this_thread::get_id();
+      ++runs[static_cast<std::size_t>(i * 3 + j)];
+    });
+  });
+  for (int k = 0; k < 6; ++k) {
+    EXPECT_EQ(runs[static_cast<std::size_t>(k)], 1) << "inner part " << k;
+    EXPECT_EQ(inner[static_cast<std::size_t>(k)], outer[static_cast<std::size_t>(k / 3)]) << "inner part " << k;
+  }
+}
+
 TEST(WorkerPool, CallersSharingThePoolEachGetAllTheirParts) {
   std::vector<std::thread> callers;
   std::vector<long long> sums(4, 0);

@@ -317,8 +317,8 @@ TEST(EngineEquivalence, FastEngineGivesTheSameBitsOnAnyThreadCount) {
   int with_effect = 0;
   for (std::uint64_t seed = 1; seed <= 24; ++seed) {
     Case c = random_case(0x7e00 + seed);
-    ConvShape& s = c.job.shape;  // big enough to be split over threads
-    s.n = 3, s.c = 9 + static_cast<int>(seed % 7), s.k = 10 + static_cast<int>(seed % 5), s.h = s.w = 17;
+    ConvShape& s = c.job.shape;  // enough chunks to be split by chunks over 2 and 3 threads
+    s.n = 8, s.c = 9 + static_cast<int>(seed % 7), s.k = 10 + static_cast<int>(seed % 5), s.h = s.w = 17;
     s.r = s.s = 3, s.stride = 1, s.pad = 1;
     for (auto& f : c.faults)
       if (f.site == FaultSite::accumulator) f.row %= c.array.stripe_length;
@@ -333,6 +333,31 @@ TEST(EngineEquivalence, FastEngineGivesTheSameBitsOnAnyThreadCount) {
     with_effect += testing::count_bit_differences(one.output, FastEngine(c.array, none, 2).run(c.job, in, w, c.start).output) > 0;
   }
   EXPECT_GT(with_effect, 8);
+}
+
+// Backward-weight jobs have few output positions and long reductions (LeNet-5's conv1:
+// 25 positions, 6,272 steps): their columns are split over the threads instead.
+TEST(EngineEquivalence, FastEngineSplitsTheColumnsOfJobsOfFewPositionsWithTheSameBits) {
+  int with_effect = 0;
+  for (std::uint64_t seed = 1; seed <= 16; ++seed) {
+    Case c = random_case(0x7f00 + seed, Pass::backward_weight);
+    ConvShape& s = c.job.shape;  // one or two chunks, more than 2^18 MACs
+    s.n = 1 + static_cast<int>(seed % 2), s.c = 8 + static_cast<int>(seed % 9), s.k = 6 + static_cast<int>(seed % 11);
+    s.r = s.s = 16 + static_cast<int>(seed % 5), s.h = s.w = s.r + 4 + static_cast<int>(seed % 4);
+    s.stride = 1, s.pad = 0;
+    for (auto& f : c.faults)
+      if (f.site == FaultSite::accumulator) f.row %= c.array.stripe_length;
+    Rng rng(seed);
+    const Tensor in = random_tensor({s.n, s.c, s.h, s.w}, rng), w = random_tensor({s.k, s.c, s.r, s.s}, rng);
+    const PeFaults faults(c.array, c.faults), none;
+    const JobResult one = FastEngine(c.array, faults, 1).run(c.job, in, w, c.start);
+    for (int threads : {2, 3}) {
+      const JobResult many = FastEngine(c.array, faults, threads).run(c.job, in, w, c.start);
+      ASSERT_EQ(testing::count_bit_differences(one.output, many.output), 0) << "seed " << seed << ", " << threads << " threads";
+    }
+    with_effect += testing::count_bit_differences(one.output, FastEngine(c.array, none, 2).run(c.job, in, w, c.start).output) > 0;
+  }
+  EXPECT_GT(with_effect, 5);
 }
 
 TEST(EngineEquivalence, UnknownEngineNameIsRejected) {
