@@ -27,15 +27,6 @@ struct Avx2 {
   static reg apply(const StuckMask& m, reg v) { return column_sums::apply(m, v); }
 };
 
-template <int ROWS, bool SPECIAL>
-void sums(const ColumnInput& c, int, int count, float* psum) {
-  const std::uint64_t special = SPECIAL ? c.special[0] : 0;
-  __m256 w[ROWS];
-  for (int row = 0; row < ROWS; ++row) w[row] = _mm256_broadcast_ss(c.w + row);
-  for (int v = 0; v < count; v += kLanes)
-    _mm256_storeu_ps(psum + v, canonical(lane_tree<Avx2, ROWS, ROWS, SPECIAL>(c.x, w, special, c.leaves, v)));
-}
-
 // Eight fp16 input words through an input register's stuck-at mask, as fp32.
 inline __m256 masked_fp16(const StuckMask& m, const std::uint16_t* words) {
   const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(words));
@@ -44,29 +35,39 @@ inline __m256 masked_fp16(const StuckMask& m, const std::uint16_t* words) {
   return _mm256_cvtph_ps(_mm_or_si128(_mm_and_si128(w, keep), force));
 }
 
-// A product is canonicalised before its mask (the multiplier's output word is what
-// the mask sees).
+// One masked row's leaves, lanes [0, count): the input through its mask (IN: on the
+// fp32 view; FP16: on the words), the product canonicalised before its mask (PRODUCT;
+// the multiplier's output word is what the mask sees). The cases are split here so
+// that each loop runs without tests.
+template <bool IN, bool FP16, bool PRODUCT>
+void masked_row(const ColumnInput& c, std::ptrdiff_t base, int count, const StuckMask& im, const StuckMask& pm,
+                __m256 w) {
+  for (int v = 0; v < count; v += kLanes) {
+    __m256 in;
+    if constexpr (FP16) in = masked_fp16(im, c.xw + base + v);
+    else if constexpr (IN) in = apply(im, _mm256_loadu_ps(c.x + base + v));
+    else in = _mm256_loadu_ps(c.x + base + v);
+    __m256 p = _mm256_mul_ps(w, in);
+    if constexpr (PRODUCT) p = apply(pm, canonical(p));
+    _mm256_storeu_ps(c.leaves + base + v, p);
+  }
+}
+
 template <DataType T>
 void masked_leaves(const ColumnInput& c, int rows, int count, const std::uint64_t* special) {
-  for (int row = 0; row < rows; ++row) {
-    if (!(special[row / 64] >> (row % 64) & 1u)) continue;
-    const StuckMask& im = c.im[row];
-    const StuckMask& pm = c.pm[row];
-    const __m256 w = _mm256_broadcast_ss(c.w + row);
-    const std::ptrdiff_t base = static_cast<std::ptrdiff_t>(row) * kRowStride;
-    for (int v = 0; v < count; v += kLanes) {
-      __m256 in;
-      if (im.identity())
-        in = _mm256_loadu_ps(c.x + base + v);
-      else if constexpr (T == DataType::fp16)
-        in = masked_fp16(im, c.xw + base + v);
-      else
-        in = apply(im, _mm256_loadu_ps(c.x + base + v));
-      __m256 p = _mm256_mul_ps(w, in);
-      if (!pm.identity()) p = apply(pm, canonical(p));
-      _mm256_storeu_ps(c.leaves + base + v, p);
+  using RowFn = void (*)(const ColumnInput&, std::ptrdiff_t, int, const StuckMask&, const StuckMask&, __m256);
+  constexpr bool fp16 = T == DataType::fp16;
+  // [input masked][product masked]
+  static constexpr RowFn kRow[2][2] = {{masked_row<false, false, false>, masked_row<false, false, true>},
+                                {masked_row<true, fp16, false>, masked_row<true, fp16, true>}};
+  for (int word = 0; word < (rows + 63) / 64; ++word)
+    for (std::uint64_t bits = special[word]; bits; bits &= bits - 1) {
+      const int row = word * 64 + __builtin_ctzll(bits);
+      const StuckMask& im = c.im[row];
+      const StuckMask& pm = c.pm[row];
+      kRow[!im.identity()][!pm.identity()](c, static_cast<std::ptrdiff_t>(row) * kRowStride, count, im, pm,
+                                           _mm256_broadcast_ss(c.w + row));
     }
-  }
 }
 
 // Any other row count: products (or the special rows' leaves) into scratch[row][i],
@@ -93,25 +94,10 @@ void generic_accumulate(const ColumnInput& c, int rows, int count, float* acc, b
   for (int i = 0; i < count; ++i) acc[i] = first ? psum[i] : acc[i] + psum[i];
 }
 
-template <bool SPECIAL>
-SumsFn sums_rows(int rows) {
-  switch (rows) {
-    case 1: return sums<1, SPECIAL>;
-    case 2: return sums<2, SPECIAL>;
-    case 4: return sums<4, SPECIAL>;
-    case 8: return sums<8, SPECIAL>;
-    case 16: return sums<16, SPECIAL>;
-    case 32: return sums<32, SPECIAL>;
-    case 64: return sums<64, SPECIAL>;
-    default: return generic_sums;
-  }
-}
-
 }  // namespace
 
 namespace avx512 {  // column_sums_avx512.cpp
-AccumulateFn accumulate_fn(int rows, int used, bool special);
-AccumulateFn exact_accumulate_fn(int rows, bool special);
+AccumulateFn accumulate_fn(int rows, int used, bool special, bool exact);
 }  // namespace avx512
 
 namespace {
@@ -135,18 +121,19 @@ bool set_vector_isa(VectorIsa wanted) {
 
 AccumulateFn accumulate_fn(int rows, int used, bool special) {
   if (!folds_idle_rows(rows)) return generic_accumulate;
-  if (vector_isa() == VectorIsa::avx512) return avx512::accumulate_fn(rows, used, special);
-  return special ? tree_accumulate<Avx2, true>(rows, used) : tree_accumulate<Avx2, false>(rows, used);
+  if (vector_isa() == VectorIsa::avx512) return avx512::accumulate_fn(rows, used, special, false);
+  return tree_accumulate<Avx2>(rows, used, special, false);
 }
 
-AccumulateFn exact_accumulate_fn(int rows, bool special) {
-  if (vector_isa() == VectorIsa::avx512) return avx512::exact_accumulate_fn(rows, special);
-  return tree_exact_accumulate<Avx2>(rows, special);
+AccumulateFn exact_accumulate_fn(int rows, int used, bool special) {
+  if (vector_isa() == VectorIsa::avx512) return avx512::accumulate_fn(rows, used, special, true);
+  return tree_accumulate<Avx2>(rows, used, special, true);
 }
 
 bool folds_idle_rows(int rows) { return rows <= 64 && (rows & (rows - 1)) == 0; }
 
-SumsFn sums_fn(int rows, bool special) { return special ? sums_rows<true>(rows) : sums_rows<false>(rows); }
+// Only exact_step calls it, on row counts without a vector tree.
+SumsFn sums_fn(int, bool) { return generic_sums; }
 
 LeavesFn masked_leaves_fn(DataType t) {
   switch (t) {

@@ -35,11 +35,9 @@ static_assert(kChunk % Avx512::lanes == 0, "chunks must fill whole AVX-512 vecto
 
 namespace avx512 {
 
-AccumulateFn accumulate_fn(int rows, int used, bool special) {
-  return special ? tree_accumulate<Avx512, true>(rows, used) : tree_accumulate<Avx512, false>(rows, used);
+AccumulateFn accumulate_fn(int rows, int used, bool special, bool exact) {
+  return tree_accumulate<Avx512>(rows, used, special, exact);
 }
-
-AccumulateFn exact_accumulate_fn(int rows, bool special) { return tree_exact_accumulate<Avx512>(rows, special); }
 
 }  // namespace avx512
 
