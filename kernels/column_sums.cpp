@@ -25,50 +25,14 @@ struct Avx2 {
   static reg zero() { return _mm256_setzero_ps(); }
   static reg canonical(reg v) { return column_sums::canonical(v); }
   static reg apply(const StuckMask& m, reg v) { return column_sums::apply(m, v); }
-};
-
-// Eight fp16 input words through an input register's stuck-at mask, as fp32.
-inline __m256 masked_fp16(const StuckMask& m, const std::uint16_t* words) {
-  const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(words));
-  const __m128i keep = _mm_set1_epi16(static_cast<short>(m.keep & 0xffffu));
-  const __m128i force = _mm_set1_epi16(static_cast<short>(m.force & 0xffffu));
-  return _mm256_cvtph_ps(_mm_or_si128(_mm_and_si128(w, keep), force));
-}
-
-// One masked row's leaves, lanes [0, count): the input through its mask (IN: on the
-// fp32 view; FP16: on the words), the product canonicalised before its mask (PRODUCT;
-// the multiplier's output word is what the mask sees). The cases are split here so
-// that each loop runs without tests.
-template <bool IN, bool FP16, bool PRODUCT>
-void masked_row(const ColumnInput& c, std::ptrdiff_t base, int count, const StuckMask& im, const StuckMask& pm,
-                __m256 w) {
-  for (int v = 0; v < count; v += kLanes) {
-    __m256 in;
-    if constexpr (FP16) in = masked_fp16(im, c.xw + base + v);
-    else if constexpr (IN) in = apply(im, _mm256_loadu_ps(c.x + base + v));
-    else in = _mm256_loadu_ps(c.x + base + v);
-    __m256 p = _mm256_mul_ps(w, in);
-    if constexpr (PRODUCT) p = apply(pm, canonical(p));
-    _mm256_storeu_ps(c.leaves + base + v, p);
+  // Eight fp16 input words through an input register's stuck-at mask, as fp32.
+  static reg masked_fp16(const StuckMask& m, const std::uint16_t* words) {
+    const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(words));
+    const __m128i keep = _mm_set1_epi16(static_cast<short>(m.keep & 0xffffu));
+    const __m128i force = _mm_set1_epi16(static_cast<short>(m.force & 0xffffu));
+    return _mm256_cvtph_ps(_mm_or_si128(_mm_and_si128(w, keep), force));
   }
-}
-
-template <DataType T>
-void masked_leaves(const ColumnInput& c, int rows, int count, const std::uint64_t* special) {
-  using RowFn = void (*)(const ColumnInput&, std::ptrdiff_t, int, const StuckMask&, const StuckMask&, __m256);
-  constexpr bool fp16 = T == DataType::fp16;
-  // [input masked][product masked]
-  static constexpr RowFn kRow[2][2] = {{masked_row<false, false, false>, masked_row<false, false, true>},
-                                {masked_row<true, fp16, false>, masked_row<true, fp16, true>}};
-  for (int word = 0; word < (rows + 63) / 64; ++word)
-    for (std::uint64_t bits = special[word]; bits; bits &= bits - 1) {
-      const int row = word * 64 + __builtin_ctzll(bits);
-      const StuckMask& im = c.im[row];
-      const StuckMask& pm = c.pm[row];
-      kRow[!im.identity()][!pm.identity()](c, static_cast<std::ptrdiff_t>(row) * kRowStride, count, im, pm,
-                                           _mm256_broadcast_ss(c.w + row));
-    }
-}
+};
 
 // Any other row count: products (or the special rows' leaves) into scratch[row][i],
 // then the array's adder_tree.
@@ -98,6 +62,7 @@ void generic_accumulate(const ColumnInput& c, int rows, int count, float* acc, b
 
 namespace avx512 {  // column_sums_avx512.cpp
 AccumulateFn accumulate_fn(int rows, int used, bool special, bool exact);
+LeavesFn masked_leaves_fn(DataType t);
 }  // namespace avx512
 
 namespace {
@@ -136,13 +101,8 @@ bool folds_idle_rows(int rows) { return rows <= 64 && (rows & (rows - 1)) == 0; 
 SumsFn sums_fn(int, bool) { return generic_sums; }
 
 LeavesFn masked_leaves_fn(DataType t) {
-  switch (t) {
-    case DataType::fp32: return masked_leaves<DataType::fp32>;
-    case DataType::fp16: return masked_leaves<DataType::fp16>;
-    case DataType::bf16: return masked_leaves<DataType::bf16>;
-    case DataType::int8: break;
-  }
-  throw std::logic_error("masked_leaves_fn: no floating-point datapath for int8");
+  if (vector_isa() == VectorIsa::avx512) return avx512::masked_leaves_fn(t);
+  return leaves_for<Avx2>(t);
 }
 
 }  // namespace accsim::column_sums

@@ -69,7 +69,8 @@ bool folds_idle_rows(int rows);
 // Column sums (every row read; the adder_tree loop: the vector trees are the
 // accumulate kernels').
 SumsFn sums_fn(int rows, bool special);
-// The leaves of masked PEs for a datapath (t: fp32, fp16 or bf16).
+// The leaves of masked PEs for a datapath (t: fp32, fp16 or bf16), at the vector
+// width of the kernels.
 LeavesFn masked_leaves_fn(DataType t);
 
 // The canonical NaN in every NaN lane.

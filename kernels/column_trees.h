@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <stdexcept>
 #include <utility>
 
 #include "kernels/column_sums.h"
@@ -106,6 +107,51 @@ AccumulateFn accumulate_for(int used) {
   static constexpr std::array<AccumulateFn, ROWS> table =
       accumulate_table<V, ROWS, SPECIAL, EXACT>(std::make_index_sequence<ROWS>());
   return table[static_cast<std::size_t>(std::clamp(used, 1, ROWS) - 1)];
+}
+
+// One masked row's leaves, lanes [0, count): the input through its mask (IN: on the
+// fp32 view; FP16: on the words), the product canonicalised before its mask (PRODUCT;
+// the multiplier's output word is what the mask sees). Each case has its own loop.
+template <class V, bool IN, bool FP16, bool PRODUCT>
+void masked_row(const ColumnInput& c, std::ptrdiff_t base, int count, const StuckMask& im, const StuckMask& pm,
+                float weight) {
+  const typename V::reg w = V::set1(weight);
+  for (int v = 0; v < count; v += V::lanes) {
+    typename V::reg in;
+    if constexpr (FP16) in = V::masked_fp16(im, c.xw + base + v);
+    else if constexpr (IN) in = V::apply(im, V::load(c.x + base + v));
+    else in = V::load(c.x + base + v);
+    typename V::reg p = V::mul(w, in);
+    if constexpr (PRODUCT) p = V::apply(pm, V::canonical(p));
+    V::store(c.leaves + base + v, p);
+  }
+}
+
+// The leaves of the rows in `special` (FP16: input masks act on the words).
+template <class V, bool FP16>
+void masked_leaves(const ColumnInput& c, int rows, int count, const std::uint64_t* special) {
+  using RowFn = void (*)(const ColumnInput&, std::ptrdiff_t, int, const StuckMask&, const StuckMask&, float);
+  // [input masked][product masked]
+  static constexpr RowFn kRow[2][2] = {{masked_row<V, false, false, false>, masked_row<V, false, false, true>},
+                                       {masked_row<V, true, FP16, false>, masked_row<V, true, FP16, true>}};
+  for (int word = 0; word < (rows + 63) / 64; ++word)
+    for (std::uint64_t bits = special[word]; bits; bits &= bits - 1) {
+      const int row = word * 64 + __builtin_ctzll(bits);
+      const StuckMask& im = c.im[row];
+      const StuckMask& pm = c.pm[row];
+      kRow[!im.identity()][!pm.identity()](c, static_cast<std::ptrdiff_t>(row) * kRowStride, count, im, pm, c.w[row]);
+    }
+}
+
+template <class V>
+LeavesFn leaves_for(DataType t) {
+  switch (t) {
+    case DataType::fp32:
+    case DataType::bf16: return masked_leaves<V, false>;
+    case DataType::fp16: return masked_leaves<V, true>;
+    case DataType::int8: break;
+  }
+  throw std::logic_error("masked_leaves_fn: no floating-point datapath for int8");
 }
 
 // The fused kernel of a power-of-two row count up to 64 (null for others).

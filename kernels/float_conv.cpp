@@ -485,12 +485,13 @@ template <DataType T>
 void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const {
   const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
   plan_chunk(chunk, g0, g1, sc);
-  bool flips = false;  // psum flips read every row's words (fp16)
-  for (int g = g0; g < g1; ++g)
-    flips = flips || sc.psum_flips[static_cast<std::size_t>(g - g0)].first != sc.psum_flips[static_cast<std::size_t>(g - g0)].second;
   for (int b = 0; b < blocks_; ++b)
     for (int rs = 0; rs < RS_; ++rs) {
       const int step = b * RS_ + rs;
+      // A step with psum flips reads every row's words (fp16): the groups' next flips
+      // (their iterators sit at the first flip of a step not yet visited).
+      bool flips = false;
+      for (const auto& [next, end] : sc.psum_flips) flips = flips || (next != end && (*next)->at.step == step);
       gather(chunk, row_ch_[g0 * blocks_ + b], rs, flips, sc);
       for (int g = g0; g < g1; ++g) {
         const std::size_t batch = static_cast<std::size_t>(g - g0);

@@ -112,7 +112,8 @@ TEST_F(ColumnSums, ExactKernelsFoldIdleRowsToTheWholeTreesBits) {
         Column poisoned = c;  // idle rows a folding kernel must not read
         for (int row = used; row < rows; ++row) {
           poisoned.w[row] = std::numeric_limits<float>::quiet_NaN();
-          for (int i = 0; i < kCount; ++i) poisoned.x[row * cs::kRowStride + i] = std::numeric_limits<float>::quiet_NaN();
+          for (int i = 0; i < kCount; ++i)
+            poisoned.x[row * cs::kRowStride + i] = std::numeric_limits<float>::quiet_NaN();
         }
         const std::vector<float> acc0(kCount, 0.0f);
         const std::vector<float> folded =
@@ -150,6 +151,45 @@ TEST_F(ColumnSums, MaskedRowsTakeTheirLeavesBitForBit) {
           ASSERT_EQ(float_bits(exact[i]), float_bits(exact_two_steps(c.sum(i), identity))) << what;
         }
       }
+}
+
+
+// The leaves of masked PEs at either vector width: the input through its mask (fp16: on
+// the word), the product, canonicalised and masked where the product is stuck.
+TEST_F(ColumnSums, MaskedLeavesAreTheMaskedProductsAtEitherWidth) {
+  Rng rng(13);
+  const int rows = 8;
+  for (const cs::VectorIsa isa : isas())
+    for (const DataType type : {DataType::fp32, DataType::fp16}) {
+      ASSERT_TRUE(cs::set_vector_isa(isa));
+      Column c(rows, rows, rng);
+      std::vector<std::uint16_t> words(c.x.size(), 0);
+      if (type == DataType::fp16)
+        for (std::size_t i = 0; i < words.size(); ++i) {
+          words[i] = fp32_to_fp16(c.x[i]);
+          c.x[i] = fp16_to_fp32(words[i]);
+        }
+      c.masks[1] = {~(1u << 13), 0};  // row 1: an input stuck-at-0 (a bit both formats have)
+      std::vector<StuckMask> products(rows);
+      products[1] = {~0u, 1u << 30};  // row 1: a product stuck-at-1 too
+      products[6] = {~(1u << 31), 0};  // row 6: the product's sign stuck at 0
+      c.special = std::uint64_t{1} << 1 | std::uint64_t{1} << 6;
+      cs::ColumnInput in = c.input(StuckMask{});
+      in.xw = words.data();
+      in.pm = products.data();
+      cs::masked_leaves_fn(type)(in, rows, kCount, &c.special);
+      for (const int row : {1, 6})
+        for (int i = 0; i < kCount; ++i) {
+          const std::size_t at = static_cast<std::size_t>(row) * cs::kRowStride + i;
+          const std::uint32_t word = c.masks[row].apply(std::uint32_t{words[at]});
+          const float x = type == DataType::fp16 ? fp16_to_fp32(static_cast<std::uint16_t>(word))
+                                                 : c.masks[row].apply(c.x[at]);
+          const float expected = products[row].apply(canonical(c.w[row] * x));
+          ASSERT_EQ(float_bits(c.leaves[at]), float_bits(expected))
+              << "row " << row << " lane " << i << " " << to_string(type)
+              << (isa == cs::VectorIsa::avx512 ? " avx512" : " avx2");
+        }
+    }
 }
 
 }  // namespace
