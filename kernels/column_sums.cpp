@@ -25,61 +25,14 @@ struct Avx2 {
   static reg zero() { return _mm256_setzero_ps(); }
   static reg canonical(reg v) { return column_sums::canonical(v); }
   static reg apply(const StuckMask& m, reg v) { return column_sums::apply(m, v); }
-};
-
-template <int ROWS, bool SPECIAL>
-void sums(const ColumnInput& c, int, int count, float* psum) {
-  const std::uint64_t special = SPECIAL ? c.special[0] : 0;
-  __m256 w[ROWS];
-  for (int row = 0; row < ROWS; ++row) w[row] = _mm256_broadcast_ss(c.w + row);
-  for (int v = 0; v < count; v += kLanes)
-    _mm256_storeu_ps(psum + v, canonical(lane_tree<Avx2, ROWS, ROWS, SPECIAL>(c.x, w, special, c.leaves, v)));
-}
-
-// Eight fp16 input words through an input register's stuck-at mask, as fp32.
-inline __m256 masked_fp16(const StuckMask& m, const std::uint16_t* words) {
-  const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(words));
-  const __m128i keep = _mm_set1_epi16(static_cast<short>(m.keep & 0xffffu));
-  const __m128i force = _mm_set1_epi16(static_cast<short>(m.force & 0xffffu));
-  return _mm256_cvtph_ps(_mm_or_si128(_mm_and_si128(w, keep), force));
-}
-
-// A product is canonicalised before its mask (the multiplier's output word is what
-// the mask sees).
-// One row's leaves; the masks by value and the branches outside the loop (the stores
-// may alias anything, so the compiler would reload and re-test them every vector).
-template <DataType T, bool kInputMask, bool kProductMask>
-void masked_row(const ColumnInput& c, int row, int count) {
-  const StuckMask im = c.im[row], pm = c.pm[row];
-  const __m256 w = _mm256_broadcast_ss(c.w + row);
-  const std::ptrdiff_t base = static_cast<std::ptrdiff_t>(row) * kRowStride;
-  const float* x = c.x + base;
-  float* leaves = c.leaves + base;
-  for (int v = 0; v < count; v += kLanes) {
-    __m256 in;
-    if constexpr (!kInputMask)
-      in = _mm256_loadu_ps(x + v);
-    else if constexpr (T == DataType::fp16)
-      in = masked_fp16(im, c.xw + base + v);
-    else
-      in = apply(im, _mm256_loadu_ps(x + v));
-    __m256 p = _mm256_mul_ps(w, in);
-    if constexpr (kProductMask) p = apply(pm, canonical(p));
-    _mm256_storeu_ps(leaves + v, p);
+  // Eight fp16 input words through an input register's stuck-at mask, as fp32.
+  static reg masked_fp16(const StuckMask& m, const std::uint16_t* words) {
+    const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(words));
+    const __m128i keep = _mm_set1_epi16(static_cast<short>(m.keep & 0xffffu));
+    const __m128i force = _mm_set1_epi16(static_cast<short>(m.force & 0xffffu));
+    return _mm256_cvtph_ps(_mm_or_si128(_mm_and_si128(w, keep), force));
   }
-}
-
-template <DataType T>
-void masked_leaves(const ColumnInput& c, int rows, int count, const std::uint64_t* special) {
-  using RowFn = void (*)(const ColumnInput&, int, int);
-  static constexpr RowFn by_masks[2][2] = {{masked_row<T, false, false>, masked_row<T, false, true>},
-                                           {masked_row<T, true, false>, masked_row<T, true, true>}};  // [input][product]
-  for (int word = 0; word * 64 < rows; ++word)  // the set bits only (a faulty column has few)
-    for (std::uint64_t bits = special[word]; bits; bits &= bits - 1) {
-      const int row = word * 64 + __builtin_ctzll(bits);
-      by_masks[!c.im[row].identity()][!c.pm[row].identity()](c, row, count);
-    }
-}
+};
 
 // Any other row count: products (or the special rows' leaves) into scratch[row][i],
 // then the array's adder_tree.
@@ -105,25 +58,11 @@ void generic_accumulate(const ColumnInput& c, int rows, int count, float* acc, b
   for (int i = 0; i < count; ++i) acc[i] = first ? psum[i] : acc[i] + psum[i];
 }
 
-template <bool SPECIAL>
-SumsFn sums_rows(int rows) {
-  switch (rows) {
-    case 1: return sums<1, SPECIAL>;
-    case 2: return sums<2, SPECIAL>;
-    case 4: return sums<4, SPECIAL>;
-    case 8: return sums<8, SPECIAL>;
-    case 16: return sums<16, SPECIAL>;
-    case 32: return sums<32, SPECIAL>;
-    case 64: return sums<64, SPECIAL>;
-    default: return generic_sums;
-  }
-}
-
 }  // namespace
 
 namespace avx512 {  // column_sums_avx512.cpp
-AccumulateFn accumulate_fn(int rows, int used, bool special);
-AccumulateFn exact_accumulate_fn(int rows, bool special);
+AccumulateFn accumulate_fn(int rows, int used, bool special, bool exact);
+LeavesFn masked_leaves_fn(DataType t);
 }  // namespace avx512
 
 namespace {
@@ -147,27 +86,23 @@ bool set_vector_isa(VectorIsa wanted) {
 
 AccumulateFn accumulate_fn(int rows, int used, bool special) {
   if (!folds_idle_rows(rows)) return generic_accumulate;
-  if (vector_isa() == VectorIsa::avx512) return avx512::accumulate_fn(rows, used, special);
-  return special ? tree_accumulate<Avx2, true>(rows, used) : tree_accumulate<Avx2, false>(rows, used);
+  if (vector_isa() == VectorIsa::avx512) return avx512::accumulate_fn(rows, used, special, false);
+  return tree_accumulate<Avx2>(rows, used, special, false);
 }
 
-AccumulateFn exact_accumulate_fn(int rows, bool special) {
-  if (vector_isa() == VectorIsa::avx512) return avx512::exact_accumulate_fn(rows, special);
-  return tree_exact_accumulate<Avx2>(rows, special);
+AccumulateFn exact_accumulate_fn(int rows, int used, bool special) {
+  if (vector_isa() == VectorIsa::avx512) return avx512::accumulate_fn(rows, used, special, true);
+  return tree_accumulate<Avx2>(rows, used, special, true);
 }
 
 bool folds_idle_rows(int rows) { return rows <= 64 && (rows & (rows - 1)) == 0; }
 
-SumsFn sums_fn(int rows, bool special) { return special ? sums_rows<true>(rows) : sums_rows<false>(rows); }
+// Only exact_step calls it, on row counts without a vector tree.
+SumsFn sums_fn(int, bool) { return generic_sums; }
 
 LeavesFn masked_leaves_fn(DataType t) {
-  switch (t) {
-    case DataType::fp32: return masked_leaves<DataType::fp32>;
-    case DataType::fp16: return masked_leaves<DataType::fp16>;
-    case DataType::bf16: return masked_leaves<DataType::bf16>;
-    case DataType::int8: break;
-  }
-  throw std::logic_error("masked_leaves_fn: no floating-point datapath for int8");
+  if (vector_isa() == VectorIsa::avx512) return avx512::masked_leaves_fn(t);
+  return leaves_for<Avx2>(t);
 }
 
 }  // namespace accsim::column_sums

@@ -52,9 +52,10 @@ using LeavesFn = void (*)(const ColumnInput&, int rows, int count, const std::ui
 // rows' leaves come from c.leaves (c.special set).
 AccumulateFn accumulate_fn(int rows, int used, bool special);
 // The datapath's exact steps of a column whose psum register has a stuck-at (c.psum):
-// psum = mask(canonical(sum)); acc = psum (first) or canonical(acc + psum). Every row is
-// read; null for row counts without a vector tree.
-AccumulateFn exact_accumulate_fn(int rows, bool special);
+// psum = mask(canonical(sum)); acc = psum (first) or canonical(acc + psum). Idle rows
+// folded as accumulate_fn's (the sum is the same bits); null for row counts without a
+// vector tree.
+AccumulateFn exact_accumulate_fn(int rows, int used, bool special);
 // The vector width of the fused kernels: AVX-512 where the CPU has it, else AVX2. Both
 // compute the same IEEE operations per lane in the same order (the same bits); tests
 // switch to compare them. set_vector_isa returns false (and changes nothing) when the
@@ -62,11 +63,14 @@ AccumulateFn exact_accumulate_fn(int rows, bool special);
 enum class VectorIsa { avx2, avx512 };
 VectorIsa vector_isa();
 bool set_vector_isa(VectorIsa isa);
-// Whether accumulate_fn(rows, used, ...) reads only rows [0, used) (otherwise every row).
+// Whether accumulate_fn and exact_accumulate_fn(rows, used, ...) read only rows [0, used)
+// (otherwise every row).
 bool folds_idle_rows(int rows);
-// Column sums (every row read).
+// Column sums (every row read; the adder_tree loop: the vector trees are the
+// accumulate kernels').
 SumsFn sums_fn(int rows, bool special);
-// The leaves of masked PEs for a datapath (t: fp32, fp16 or bf16).
+// The leaves of masked PEs for a datapath (t: fp32, fp16 or bf16), at the vector
+// width of the kernels.
 LeavesFn masked_leaves_fn(DataType t);
 
 // The canonical NaN in every NaN lane.

@@ -1,6 +1,6 @@
-// The fused column kernels of column_sums at sixteen lanes per vector, for CPUs with
-// AVX-512 (this file alone is compiled for it; column_sums.cpp calls it only on such a
-// CPU). The trees are column_trees.h's, as for AVX2.
+// The fused column kernels and masked leaves of column_sums at sixteen lanes per
+// vector, for CPUs with AVX-512 (this file alone is compiled for it; column_sums.cpp
+// calls it only on such a CPU). The trees are column_trees.h's, as for AVX2.
 #include <immintrin.h>
 
 #include "kernels/column_trees.h"
@@ -26,6 +26,13 @@ struct Avx512 {
     const __m512i bits = _mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(static_cast<int>(m.keep)));
     return _mm512_castsi512_ps(_mm512_or_si512(bits, _mm512_set1_epi32(static_cast<int>(m.force))));
   }
+  static reg masked_fp16(const StuckMask& m, const std::uint16_t* words) {
+    const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(words));
+    const __m256i keep = _mm256_set1_epi16(static_cast<short>(m.keep & 0xffffu));
+    const __m256i force = _mm256_set1_epi16(static_cast<short>(m.force & 0xffffu));
+    // The zero-masked form: GCC 12 warns on _mm512_cvtph_ps's undefined source.
+    return _mm512_maskz_cvtph_ps(static_cast<__mmask16>(0xffff), _mm256_or_si256(_mm256_and_si256(w, keep), force));
+  }
 };
 
 // Sixteen lanes from a kChunk-lane row: a chunk's lanes are a multiple of sixteen.
@@ -35,11 +42,11 @@ static_assert(kChunk % Avx512::lanes == 0, "chunks must fill whole AVX-512 vecto
 
 namespace avx512 {
 
-AccumulateFn accumulate_fn(int rows, int used, bool special) {
-  return special ? tree_accumulate<Avx512, true>(rows, used) : tree_accumulate<Avx512, false>(rows, used);
+AccumulateFn accumulate_fn(int rows, int used, bool special, bool exact) {
+  return tree_accumulate<Avx512>(rows, used, special, exact);
 }
 
-AccumulateFn exact_accumulate_fn(int rows, bool special) { return tree_exact_accumulate<Avx512>(rows, special); }
+LeavesFn masked_leaves_fn(DataType t) { return leaves_for<Avx512>(t); }
 
 }  // namespace avx512
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <stdexcept>
 #include <utility>
 
 #include "kernels/column_sums.h"
@@ -44,30 +45,42 @@ __attribute__((always_inline)) inline typename V::reg tree(const Leaf& leaf) {
 
 inline const float* row_of(const float* x, int row) { return x + static_cast<std::ptrdiff_t>(row) * kRowStride; }
 
-// The tree of one vector of lanes: leaf `row` is w x x, or (SPECIAL) the precomputed
-// product of a masked row. The leaves are forced inline: the whole tree must stay in
-// registers.
+// The weights and operand rows of one call, loaded once into locals (a store to acc
+// could alias them). A SPECIAL kernel's masked rows (c.special) read their products
+// from c.leaves at weight 1: 1 x p is p bit for bit (no flush to zero), a NaN stays a
+// NaN, so the tree takes the same leaves with no test per leaf.
+template <class V, int USED, bool SPECIAL>
+struct TreeRows {
+  typename V::reg w[USED];
+  const float* src[SPECIAL ? USED : 1];
+  explicit TreeRows(const ColumnInput& c) {
+    const std::uint64_t special = SPECIAL ? c.special[0] : 0;
+    for (int row = 0; row < USED; ++row) {
+      const bool leaf = SPECIAL && (special >> row & 1u);
+      w[row] = V::set1(leaf ? 1.0f : c.w[row]);
+      if constexpr (SPECIAL) src[row] = row_of(leaf ? c.leaves : c.x, row);
+    }
+  }
+};
+
+// The tree of one vector of lanes: leaf `row` is w x x (SPECIAL: x from src[row]). The
+// leaves are forced inline: the whole tree must stay in registers.
 template <class V, int ROWS, int USED, bool SPECIAL>
-__attribute__((always_inline)) inline typename V::reg lane_tree(const float* x, const typename V::reg* w,
-                                                                std::uint64_t special, const float* leaves, int v) {
+__attribute__((always_inline)) inline typename V::reg lane_tree(const float* x, const TreeRows<V, USED, SPECIAL>& r,
+                                                                int v) {
   return tree<V, ROWS, 0, USED>([&](int row) __attribute__((always_inline)) {
-    if (SPECIAL && (special >> row & 1u)) return V::load(row_of(leaves, row) + v);
-    return V::mul(w[row], V::load(row_of(x, row) + v));
+    return V::mul(r.w[row], V::load((SPECIAL ? r.src[row] : row_of(x, row)) + v));
   });
 }
 
-// The weights are broadcast once per call into locals (a store to acc could alias them).
 // EXACT: the psum register's mask on the canonical sum, canonical accumulation.
-template <class V, int ROWS, int USED, bool FIRST, bool SPECIAL, bool EXACT = false>
+template <class V, int ROWS, int USED, bool FIRST, bool SPECIAL, bool EXACT>
 void accumulate_lanes(const ColumnInput& c, int count, float* acc) {
-  const std::uint64_t special = SPECIAL ? c.special[0] : 0;
   const float* x = c.x;
-  const float* leaves = c.leaves;
   const StuckMask psum_mask = c.psum;
-  typename V::reg w[USED];
-  for (int row = 0; row < USED; ++row) w[row] = V::set1(c.w[row]);
+  const TreeRows<V, USED, SPECIAL> r(c);
   for (int v = 0; v < count; v += V::lanes) {
-    typename V::reg sum = lane_tree<V, ROWS, USED, SPECIAL>(x, w, special, leaves, v);
+    typename V::reg sum = lane_tree<V, ROWS, USED, SPECIAL>(x, r, v);
     if constexpr (EXACT) sum = V::apply(psum_mask, V::canonical(sum));
     if constexpr (!FIRST) sum = V::add(V::load(acc + v), sum);
     if constexpr (EXACT && !FIRST) sum = V::canonical(sum);
@@ -75,64 +88,92 @@ void accumulate_lanes(const ColumnInput& c, int count, float* acc) {
   }
 }
 
-template <class V, int ROWS, bool SPECIAL>
-void exact_accumulate(const ColumnInput& c, int, int count, float* acc, bool first) {
-  if (first)
-    accumulate_lanes<V, ROWS, ROWS, true, SPECIAL, true>(c, count, acc);
-  else
-    accumulate_lanes<V, ROWS, ROWS, false, SPECIAL, true>(c, count, acc);
-}
-
-template <class V, int ROWS, int USED, bool SPECIAL>
+template <class V, int ROWS, int USED, bool SPECIAL, bool EXACT>
 void accumulate(const ColumnInput& c, int, int count, float* acc, bool first) {
   if (first)
-    accumulate_lanes<V, ROWS, USED, true, SPECIAL>(c, count, acc);
+    accumulate_lanes<V, ROWS, USED, true, SPECIAL, EXACT>(c, count, acc);
   else
-    accumulate_lanes<V, ROWS, USED, false, SPECIAL>(c, count, acc);
+    accumulate_lanes<V, ROWS, USED, false, SPECIAL, EXACT>(c, count, acc);
 }
 
-// accumulate<ROWS, 1..ROWS, SPECIAL>, indexed by used - 1.
-template <class V, int ROWS, bool SPECIAL, std::size_t... U>
+// accumulate<ROWS, 1..ROWS, SPECIAL, EXACT>, indexed by used - 1.
+template <class V, int ROWS, bool SPECIAL, bool EXACT, std::size_t... U>
 constexpr std::array<AccumulateFn, ROWS> accumulate_table(std::index_sequence<U...>) {
-  return {accumulate<V, ROWS, static_cast<int>(U) + 1, SPECIAL>...};
+  return {accumulate<V, ROWS, static_cast<int>(U) + 1, SPECIAL, EXACT>...};
 }
 
-template <class V, int ROWS, bool SPECIAL>
+template <class V, int ROWS, bool SPECIAL, bool EXACT>
 AccumulateFn accumulate_for(int used) {
   static constexpr std::array<AccumulateFn, ROWS> table =
-      accumulate_table<V, ROWS, SPECIAL>(std::make_index_sequence<ROWS>());
+      accumulate_table<V, ROWS, SPECIAL, EXACT>(std::make_index_sequence<ROWS>());
   return table[static_cast<std::size_t>(std::clamp(used, 1, ROWS) - 1)];
 }
 
+// One masked row's leaves, lanes [0, count): the input through its mask (IN: on the
+// fp32 view; FP16: on the words), the product canonicalised before its mask (PRODUCT;
+// the multiplier's output word is what the mask sees). Each case has its own loop.
+template <class V, bool IN, bool FP16, bool PRODUCT>
+void masked_row(const ColumnInput& c, std::ptrdiff_t base, int count, const StuckMask& im, const StuckMask& pm,
+                float weight) {
+  const typename V::reg w = V::set1(weight);
+  for (int v = 0; v < count; v += V::lanes) {
+    typename V::reg in;
+    if constexpr (FP16) in = V::masked_fp16(im, c.xw + base + v);
+    else if constexpr (IN) in = V::apply(im, V::load(c.x + base + v));
+    else in = V::load(c.x + base + v);
+    typename V::reg p = V::mul(w, in);
+    if constexpr (PRODUCT) p = V::apply(pm, V::canonical(p));
+    V::store(c.leaves + base + v, p);
+  }
+}
+
+// The leaves of the rows in `special` (FP16: input masks act on the words).
+template <class V, bool FP16>
+void masked_leaves(const ColumnInput& c, int rows, int count, const std::uint64_t* special) {
+  using RowFn = void (*)(const ColumnInput&, std::ptrdiff_t, int, const StuckMask&, const StuckMask&, float);
+  // [input masked][product masked]
+  static constexpr RowFn kRow[2][2] = {{masked_row<V, false, false, false>, masked_row<V, false, false, true>},
+                                       {masked_row<V, true, FP16, false>, masked_row<V, true, FP16, true>}};
+  for (int word = 0; word < (rows + 63) / 64; ++word)
+    for (std::uint64_t bits = special[word]; bits; bits &= bits - 1) {
+      const int row = word * 64 + __builtin_ctzll(bits);
+      const StuckMask& im = c.im[row];
+      const StuckMask& pm = c.pm[row];
+      kRow[!im.identity()][!pm.identity()](c, static_cast<std::ptrdiff_t>(row) * kRowStride, count, im, pm, c.w[row]);
+    }
+}
+
+template <class V>
+LeavesFn leaves_for(DataType t) {
+  switch (t) {
+    case DataType::fp32:
+    case DataType::bf16: return masked_leaves<V, false>;
+    case DataType::fp16: return masked_leaves<V, true>;
+    case DataType::int8: break;
+  }
+  throw std::logic_error("masked_leaves_fn: no floating-point datapath for int8");
+}
+
 // The fused kernel of a power-of-two row count up to 64 (null for others).
-template <class V, bool SPECIAL>
+template <class V, bool SPECIAL, bool EXACT>
 AccumulateFn tree_accumulate(int rows, int used) {
   switch (rows) {
-    case 1: return accumulate_for<V, 1, SPECIAL>(used);
-    case 2: return accumulate_for<V, 2, SPECIAL>(used);
-    case 4: return accumulate_for<V, 4, SPECIAL>(used);
-    case 8: return accumulate_for<V, 8, SPECIAL>(used);
-    case 16: return accumulate_for<V, 16, SPECIAL>(used);
-    case 32: return accumulate_for<V, 32, SPECIAL>(used);
-    case 64: return accumulate_for<V, 64, SPECIAL>(used);
+    case 1: return accumulate_for<V, 1, SPECIAL, EXACT>(used);
+    case 2: return accumulate_for<V, 2, SPECIAL, EXACT>(used);
+    case 4: return accumulate_for<V, 4, SPECIAL, EXACT>(used);
+    case 8: return accumulate_for<V, 8, SPECIAL, EXACT>(used);
+    case 16: return accumulate_for<V, 16, SPECIAL, EXACT>(used);
+    case 32: return accumulate_for<V, 32, SPECIAL, EXACT>(used);
+    case 64: return accumulate_for<V, 64, SPECIAL, EXACT>(used);
     default: return nullptr;
   }
 }
 
 template <class V>
-AccumulateFn tree_exact_accumulate(int rows, bool special) {
-  switch (rows) {
-    case 1: return special ? exact_accumulate<V, 1, true> : exact_accumulate<V, 1, false>;
-    case 2: return special ? exact_accumulate<V, 2, true> : exact_accumulate<V, 2, false>;
-    case 4: return special ? exact_accumulate<V, 4, true> : exact_accumulate<V, 4, false>;
-    case 8: return special ? exact_accumulate<V, 8, true> : exact_accumulate<V, 8, false>;
-    case 16: return special ? exact_accumulate<V, 16, true> : exact_accumulate<V, 16, false>;
-    case 32: return special ? exact_accumulate<V, 32, true> : exact_accumulate<V, 32, false>;
-    case 64: return special ? exact_accumulate<V, 64, true> : exact_accumulate<V, 64, false>;
-    default: return nullptr;
-  }
+AccumulateFn tree_accumulate(int rows, int used, bool special, bool exact) {
+  if (exact) return special ? tree_accumulate<V, true, true>(rows, used) : tree_accumulate<V, false, true>(rows, used);
+  return special ? tree_accumulate<V, true, false>(rows, used) : tree_accumulate<V, false, false>(rows, used);
 }
-
 
 }  // namespace
 }  // namespace accsim::column_sums

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "arch/datapath.h"
+#include "arch/hardware_fault.h"
 #include "kernels/chunk_flips.h"
 #include "kernels/column_sums.h"
 #include "kernels/conv_operands.h"
@@ -23,7 +24,9 @@ namespace cs = column_sums;
 // pass, NaNs canonicalised on the way out (nothing observes them before). FusedExact:
 // the same pass with the psum register's mask and canonical accumulation (a psum
 // stuck-at observes every sum). StepExact: the datapath's bits at every step through
-// exact_step (accumulator stuck-ats, flips in the chunk).
+// the exact kernel with the flipped lanes recomputed after it (exact_kernel_step), or
+// exact_step where the row count has no vector tree (accumulator stuck-ats, flips in
+// the chunk).
 enum Exactness : char { kFused, kFusedExact, kStepExact };
 
 // Output-channel groups whose rows serve the same channels share each step's operands:
@@ -53,6 +56,7 @@ struct Scratch {
   std::vector<char> zero_x, zero_xw;   // [row]: the row holds +0 in every lane
   std::vector<float> tree;        // generic trees
   std::vector<std::uint32_t> cube, flip;
+  std::vector<std::pair<int, float>> flipped;  // [flip]: lane, its entry before the step
   std::vector<char> exact;        // [slot]: how the column steps (Exactness)
   std::vector<column_sums::ColumnInput> inputs;  // [slot]: a chunk's column inputs, w set per step
   std::vector<std::vector<int>> live;  // [batch group]: the columns a chunk computes
@@ -125,10 +129,13 @@ struct Plan {
   std::vector<float> w_reg;                      // [entry * rows + row], through the masks
   std::vector<std::uint32_t> w_raw;              // the same, words before the masks (transients)
   std::vector<cs::AccumulateFn> fused;           // [entry]
+  std::vector<cs::AccumulateFn> exact;           // [entry]: the exact kernel (columns with faults)
   std::vector<StuckMask> im, pm;                 // [col * rows + row]
   std::vector<float> idle;                       // [col * rows + row]: an idle PE's weight register
   std::vector<StuckMask> wm;                     // [col * rows + row]: the weight register's mask
   std::vector<char> col_masked, psum_stuck;      // [col]
+  std::vector<char> raw_cols;                    // [col]: psum flips hit the column (w_raw holds its words)
+  std::vector<char> weight_stuck;                // [col]: a weight register of the column has a stuck-at
   std::vector<std::uint64_t> special;            // [col * words + w]: bit set of the masked rows
   std::vector<std::vector<int>> acc_slots;       // [col]: stuck accumulator entries
   static Plan& of_this_thread() {
@@ -161,7 +168,7 @@ class FloatConv {
   // The registers and kernels of columns [c0, c1) (disjoint entries: threads may share a job).
   void plan_columns(const float* weights, const std::uint16_t* weight_words, bool flips, int c0, int c1);
   void weight_registers(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch,
-                        int g, int b, int col, int oc, bool every_row);
+                        int g, int b, int col, int oc, bool every_row, int end);
   void weight_block(const float* weights, const std::vector<int>& row_ch, int r8, int col, int oc, int rs_end,
                     float* w0) const;
   // Chunks [begin, end); each group's live columns cut into `parts` slices, this call
@@ -174,6 +181,10 @@ class FloatConv {
   column_sums::ColumnInput column_input(std::size_t at, int col, Scratch& sc) const;
   void exact_step(long long chunk, int count, std::size_t at, int col, bool first, const PsumFlips* const* pf,
                   const PsumFlips* const* pf_end, float* e, Scratch& sc) const;
+  void exact_kernel_step(long long chunk, int count, std::size_t at, int col, bool first,
+                         const PsumFlips* const* pf, const PsumFlips* const* pf_end, float* e, Scratch& sc) const;
+  float flipped_sum(long long chunk, std::size_t at, const PsumFlips& f, Scratch& sc) const;
+  void stuck_entries(long long chunk, int count, int col, float* e) const;
   void acc_flips(long long chunk, int col, const AccumulatorFlip* const* f, const AccumulatorFlip* const* end,
                  float* e) const;
   void scatter(long long chunk, int count, int g, std::size_t slot0, const Scratch& sc) const;
@@ -188,6 +199,7 @@ class FloatConv {
   const Selection sel_;
   const OperandLayout layout_;
   const ChunkSegments& segments_;
+  const std::vector<PsumFlips>& pattern_psums_;
   const ChunkFlips<PsumFlips> psum_flips_;
   const ChunkFlips<AccumulatorFlip> acc_flips_;
   bool need_words_ = false;
@@ -204,6 +216,7 @@ class FloatConv {
   std::vector<float>& w_reg_ = plan_.w_reg;
   std::vector<std::uint32_t>& w_raw_ = plan_.w_raw;
   std::vector<cs::AccumulateFn>& fused_ = plan_.fused;
+  std::vector<cs::AccumulateFn>& exact_ = plan_.exact;
   std::vector<StuckMask>& im_ = plan_.im;
   std::vector<StuckMask>& pm_ = plan_.pm;
   std::vector<char>& col_masked_ = plan_.col_masked;
@@ -214,7 +227,7 @@ class FloatConv {
   std::vector<std::vector<int>>& acc_slots_ = plan_.acc_slots;
   bool raw_ = false;  // w_raw_ holds this call's words (transient flips)
   cs::SumsFn sums_, masked_sums_;
-  cs::AccumulateFn exact_sums_, masked_exact_sums_;
+  const bool exact_kernels_;  // the row count has exact vector kernels
   cs::LeavesFn leaves_;
   std::vector<std::pair<int, int>> batches_;  // groups [g0, g1) computed together
 };
@@ -240,14 +253,14 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
       sel_(select_region(job.shape, a, region)),
       layout_(job.shape),
       segments_(cached_chunk_segments(job.shape, layout_)),
+      pattern_psums_(pattern.psums),
       psum_flips_(pattern.psums),
       acc_flips_(pattern.accumulator),
       input_(input),
       input_words_(input_words),
       sums_(cs::sums_fn(a.atomic_c, false)),
       masked_sums_(cs::sums_fn(a.atomic_c, true)),
-      exact_sums_(cs::exact_accumulate_fn(a.atomic_c, false)),
-      masked_exact_sums_(cs::exact_accumulate_fn(a.atomic_c, true)),
+      exact_kernels_(cs::exact_accumulate_fn(a.atomic_c, a.atomic_c, false) != nullptr),
       leaves_(cs::masked_leaves_fn(T)) {
   col_ch_.resize(static_cast<std::size_t>(groups_));
   row_ch_.resize(static_cast<std::size_t>(groups_) * blocks_);
@@ -281,27 +294,36 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
 }
 
 // Input and product masks per PE; only columns with a non-identity one pay for them.
+// The masked PEs, and the columns with a weight stuck-at, come from the fault list: a
+// job on a large array pays per fault, not per PE.
 template <DataType T>
 void FloatConv<T>::plan_masks() {
-  im_.resize(static_cast<std::size_t>(rows_) * cols_);
-  pm_.resize(im_.size());
+  im_.assign(static_cast<std::size_t>(rows_) * cols_, StuckMask{});
+  pm_.assign(im_.size(), StuckMask{});
   col_masked_.assign(cols_, 0);
   psum_stuck_.assign(cols_, 0);
+  plan_.weight_stuck.assign(cols_, 0);
+  word_rows_.assign(rows_, 0);
   acc_slots_.resize(static_cast<std::size_t>(cols_));
   for (auto& slots : acc_slots_) slots.clear();
   bool any_masked = false;
   const std::size_t words = static_cast<std::size_t>(rows_ + 63) / 64;
   plan_.special.assign(words * cols_, 0);
+  for (const HardwareFault& f : faults_.faults()) {
+    if (!f.permanent()) continue;
+    if (f.site == FaultSite::weight) plan_.weight_stuck[f.col] = 1;
+    if (f.site != FaultSite::input && f.site != FaultSite::product) continue;
+    const int row = f.row, col = f.col;
+    StuckMask in = faults_.input(row, col);
+    if constexpr (T == DataType::bf16) in = {(in.keep << 16) | 0xffffu, in.force << 16};  // on the fp32 view
+    im_[col * rows_ + row] = in;
+    pm_[col * rows_ + row] = faults_.product(row, col);
+    word_rows_[row] |= !in.identity();
+    if (in.identity() && pm_[col * rows_ + row].identity()) continue;
+    col_masked_[col] = 1, any_masked = true;
+    plan_.special[col * words + row / 64] |= std::uint64_t{1} << (row % 64);
+  }
   for (int col = 0; col < cols_; ++col) {
-    for (int row = 0; row < rows_; ++row) {
-      StuckMask in = faults_.input(row, col);
-      if constexpr (T == DataType::bf16) in = {(in.keep << 16) | 0xffffu, in.force << 16};  // on the fp32 view
-      im_[col * rows_ + row] = in;
-      pm_[col * rows_ + row] = faults_.product(row, col);
-      if (in.identity() && pm_[col * rows_ + row].identity()) continue;
-      col_masked_[col] = 1, any_masked = true;
-      plan_.special[col * words + row / 64] |= std::uint64_t{1} << (row % 64);
-    }
     psum_stuck_[col] = !faults_.psum(col).identity();
     if (faults_.any_stuck(FaultSite::accumulator))
       for (int slot = 0; slot < a_.stripe_length; ++slot)
@@ -309,9 +331,6 @@ void FloatConv<T>::plan_masks() {
   }
   // fp16: the masked paths and transient flips read the input words.
   need_words_ = T == DataType::fp16 && (any_masked || !psum_flips_.empty());
-  word_rows_.assign(rows_, 0);
-  for (int col = 0; col < cols_; ++col)
-    for (int row = 0; row < rows_; ++row) word_rows_[row] |= !im_[col * rows_ + row].identity();
 }
 
 // The weight registers of every step, [col][row] through their stuck-at masks, and the
@@ -324,14 +343,20 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
   if (w_reg_.size() < entries * rows_) w_reg_.resize(entries * rows_);
   raw_ = !psum_flips_.empty();
   if (raw_ && w_raw_.size() < entries * rows_) w_raw_.resize(entries * rows_);
+  plan_.raw_cols.assign(cols_, 0);
+  for (const PsumFlips& f : pattern_psums_) plan_.raw_cols[f.at.col] = 1;
   fused_.assign(entries, nullptr);
-  plan_.idle.resize(static_cast<std::size_t>(rows_) * cols_);
+  exact_.assign(entries, nullptr);
+  // Only columns with a weight stuck-at read wm and idle (the rest: identity, word 0 is
+  // +0 in every format).
+  plan_.idle.assign(static_cast<std::size_t>(rows_) * cols_, 0.0f);
   plan_.wm.resize(plan_.idle.size());
   for (int col = 0; col < cols_; ++col)
-    for (int row = 0; row < rows_; ++row) {
-      plan_.wm[col * rows_ + row] = faults_.weight(row, col);
-      plan_.idle[col * rows_ + row] = register_float(T, faults_.weight(row, col).apply(0u));
-    }
+    if (plan_.weight_stuck[col])
+      for (int row = 0; row < rows_; ++row) {
+        plan_.wm[col * rows_ + row] = faults_.weight(row, col);
+        plan_.idle[col * rows_ + row] = register_float(T, faults_.weight(row, col).apply(0u));
+      }
   const bool flips = !psum_flips_.empty() || !acc_flips_.empty();
   // Backward-weight jobs hold dY as weights: hundreds of thousands of registers, planned
   // by column slices side by side.
@@ -349,9 +374,10 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
 template <DataType T>
 void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weight_words, bool flips, int c0, int c1) {
   // Fully-connected jobs plan thousands of (group, block, column) steps of one register
-  // row each: the kernel choice is looked up once per (used rows, masked).
+  // row each: the kernels are looked up once per (used rows, masked), [reads * 2 +
+  // masked] = {fused, exact}.
   const bool folds = cs::folds_idle_rows(rows_);
-  std::vector<cs::AccumulateFn> kernels(2 * static_cast<std::size_t>(rows_ + 1), nullptr);
+  std::vector<std::pair<cs::AccumulateFn, cs::AccumulateFn>> kernels(2 * static_cast<std::size_t>(rows_ + 1));
   for (int g = 0; g < groups_; ++g) {
     if (region_ && !region_->groups.empty() && !region_->groups[static_cast<std::size_t>(g)]) continue;
     for (int b = 0; b < blocks_; ++b) {
@@ -371,27 +397,37 @@ void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weigh
           idle_zero = (wb & 0x80000000u) == 0 && (wb & 0x7f800000u) != 0x7f800000u &&
                       im_[col * rows_ + row].identity() && pm_[col * rows_ + row].identity();
         }
-        const bool every_row =
-            !idle_zero || !folds || col_masked_[col] || psum_stuck_[col] || !acc_slots_[col].empty() || flips;
+        // The exact kernels fold idle rows as the fused ones; exact_step reads every row
+        // (only where the row count has no vector tree: folds_idle_rows is false).
+        // (Masked rows are used rows when idle_zero holds: idle ones have identity masks.)
+        const bool every_row = !idle_zero || !folds;
         const int reads = idle_zero ? used : rows_;
-        cs::AccumulateFn& fn = kernels[static_cast<std::size_t>(reads) * 2 + (col_masked_[col] != 0)];
+        const std::size_t k = static_cast<std::size_t>(reads) * 2 + (col_masked_[col] != 0);
+        auto& [fn, exact_fn] = kernels[k];
         if (!fn) fn = cs::accumulate_fn(rows_, reads, col_masked_[col] != 0);
-        weight_registers(weights, weight_words, row_ch, g, b, col, oc, every_row);
-        for (int rs = 0; rs < RS_; ++rs) fused_[entry(g, b, rs, col)] = fn;
+        const bool exact = flips || psum_stuck_[col] || !acc_slots_[col].empty();
+        if (exact && !exact_fn) exact_fn = cs::exact_accumulate_fn(rows_, reads, col_masked_[col] != 0);
+        weight_registers(weights, weight_words, row_ch, g, b, col, oc, every_row, trailing_idle ? used : rows_);
+        for (int rs = 0; rs < RS_; ++rs) {
+          fused_[entry(g, b, rs, col)] = fn;
+          exact_[entry(g, b, rs, col)] = exact ? exact_fn : nullptr;
+        }
       }
     }
   }
 }
 
-// One column's weight registers of every step of block b (every_row: idle rows too). A
-// row's weights of consecutive kernel positions are consecutive in `weights` (backward-
-// weight jobs hold dY there: thousands of kernel positions per row).
+// One column's weight registers of every step of block b: rows [0, end) (the rest are
+// idle), idle rows too with every_row, every row's raw words for a column with psum
+// flips. A row's weights of consecutive kernel positions are consecutive in `weights`
+// (backward-weight jobs hold dY there: thousands of kernel positions per row).
 template <DataType T>
 void FloatConv<T>::weight_registers(const float* weights, const std::uint16_t* weight_words,
-                                    const std::vector<int>& row_ch, int g, int b, int col, int oc, bool every_row) {
+                                    const std::vector<int>& row_ch, int g, int b, int col, int oc, bool every_row,
+                                    int end) {
   const std::size_t step = static_cast<std::size_t>(cols_) * rows_;  // between kernel positions' registers
   float* w0 = &w_reg_[entry(g, b, 0, col) * rows_];
-  std::uint32_t* raw0 = raw_ ? &w_raw_[entry(g, b, 0, col) * rows_] : nullptr;
+  std::uint32_t* raw0 = raw_ && plan_.raw_cols[col] ? &w_raw_[entry(g, b, 0, col) * rows_] : nullptr;
   // fp32 without raw words: groups of eight busy rows take their first RS - RS % 8 kernel
   // positions eight at a time (the rest below, one by one); with one kernel position
   // (fully-connected jobs), eight rows of consecutive channels are one load.
@@ -401,13 +437,14 @@ void FloatConv<T>::weight_registers(const float* weights, const std::uint16_t* w
       if (row_ch[r] < 0 || (RS_ == 1 && row_ch[r] != row_ch[r8] + (r - r8))) return false;
     return true;
   };
+  const int rows = every_row || raw0 ? rows_ : end;
   std::uint64_t vectorised = 0;  // bit r8 / 8: rows [r8, r8 + 8) done to vector_rs
-  for (int r8 = 0; vector_rs > 0 && r8 + 8 <= rows_ && r8 < 512; r8 += 8)
+  for (int r8 = 0; vector_rs > 0 && r8 + 8 <= rows && r8 < 512; r8 += 8)
     if (full(r8)) {
       weight_block(weights, row_ch, r8, col, oc, vector_rs, w0);
       vectorised |= std::uint64_t{1} << (r8 / 8);
     }
-  for (int row = 0; row < rows_; ++row) {
+  for (int row = 0; row < rows; ++row) {
     const int rs0 = row < 512 && (vectorised >> (row / 8) & 1) ? vector_rs : 0;
     if (rs0 == RS_) continue;
     float* w = w0 + row;
@@ -420,7 +457,7 @@ void FloatConv<T>::weight_registers(const float* weights, const std::uint16_t* w
       }
       continue;
     }
-    const StuckMask mask = plan_.wm[col * rows_ + row];
+    const StuckMask mask = plan_.weight_stuck[col] ? plan_.wm[col * rows_ + row] : StuckMask{};
     const long long first = (static_cast<long long>(oc) * s_.c + ic) * RS_;
     for (int rs = rs0; rs < RS_; ++rs) {
       std::uint32_t word;
@@ -442,10 +479,11 @@ void FloatConv<T>::weight_block(const float* weights, const std::vector<int>& ro
   const std::size_t step = static_cast<std::size_t>(cols_) * rows_;
   const float* from[8];
   std::uint32_t keep[8], force[8];
+  const bool stuck = plan_.weight_stuck[col];
   for (int i = 0; i < 8; ++i) {
     from[i] = weights + (static_cast<long long>(oc) * s_.c + row_ch[r8 + i]) * RS_;
-    keep[i] = plan_.wm[col * rows_ + r8 + i].keep;
-    force[i] = plan_.wm[col * rows_ + r8 + i].force;
+    const StuckMask m = stuck ? plan_.wm[col * rows_ + r8 + i] : StuckMask{};
+    keep[i] = m.keep, force[i] = m.force;
   }
   const __m256 k = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(keep)));
   const __m256 f = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(force)));
@@ -570,7 +608,7 @@ void FloatConv<T>::plan_chunk(long long chunk, int g0, int g1, Scratch& sc) cons
       for (auto it = pf; it != pf_end && !flipped; ++it) flipped = (*it)->at.col == col;
       for (auto it = af; it != af_end && !flipped; ++it) flipped = (*it)->at.col == col;
       sc.exact[static_cast<std::size_t>((g - g0) * cols_ + col)] =
-          flipped || !acc_slots_[col].empty() || (psum_stuck_[col] && !exact_sums_) ? kStepExact
+          flipped || !acc_slots_[col].empty() || (psum_stuck_[col] && !exact_kernels_) ? kStepExact
           : psum_stuck_[col]                                                       ? kFusedExact
                                                                                    : kFused;
     }
@@ -583,15 +621,16 @@ template <DataType T>
 void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const {
   const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
   plan_chunk(chunk, g0, g1, sc);
-  bool flips = false;  // psum flips read every row's words (fp16)
-  for (int g = g0; g < g1; ++g)
-    flips = flips || sc.psum_flips[static_cast<std::size_t>(g - g0)].first != sc.psum_flips[static_cast<std::size_t>(g - g0)].second;
   for (int g = g0; g < g1; ++g)  // the steps only change the weight registers
     for (const int col : sc.live[static_cast<std::size_t>(g - g0)])
       sc.inputs[static_cast<std::size_t>(g - g0) * cols_ + col] = column_input(entry(g, 0, 0, col), col, sc);
   for (int b = 0; b < blocks_; ++b)
     for (int rs = 0; rs < RS_; ++rs) {
       const int step = b * RS_ + rs;
+      // A step with psum flips reads every row's words (fp16): the groups' next flips
+      // (their iterators sit at the first flip of a step not yet visited).
+      bool flips = false;
+      for (const auto& [next, end] : sc.psum_flips) flips = flips || (next != end && (*next)->at.step == step);
       gather(chunk, row_ch_[g0 * blocks_ + b], rs, flips, sc);
       for (int g = g0; g < g1; ++g) {
         const std::size_t batch = static_cast<std::size_t>(g - g0);
@@ -603,7 +642,11 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
           const std::size_t at = entry(g, b, rs, col);
           if (sc.exact[slot] == kStepExact) {
             if (step > 0) acc_flips(chunk, col, a0, a1, e);
-            exact_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
+            if (exact_kernels_)
+              exact_kernel_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
+            else
+              exact_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
+            stuck_entries(chunk, count, col, e);
             continue;
           }
           if (!col_masked_[col] && sc.exact[slot] == kFused) {
@@ -614,10 +657,7 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
           }
           cs::ColumnInput in = column_input(at, col, sc);
           if (col_masked_[col]) leaves_(in, rows_, count, special(col)), in.special = special(col);
-          if (sc.exact[slot] == kFusedExact)
-            (col_masked_[col] ? masked_exact_sums_ : exact_sums_)(in, rows_, count, e, step == 0);
-          else
-            fused_[at](in, rows_, count, e, step == 0);
+          (sc.exact[slot] == kFusedExact ? exact_[at] : fused_[at])(in, rows_, count, e, step == 0);
         }
       }
     }
@@ -655,8 +695,8 @@ column_sums::ColumnInput FloatConv<T>::column_input(std::size_t at, int col, Scr
 }
 
 // One column's sum of one step added into its accumulator entries e[lane] as the
-// datapath does it: canonical sums through the psum masks, transient flips recomputed,
-// canonical accumulation, stuck accumulator entries.
+// datapath does it (row counts without a vector tree): canonical sums through the psum
+// masks, transient flips recomputed, canonical accumulation.
 template <DataType T>
 void FloatConv<T>::exact_step(long long chunk, int count, std::size_t at, int col, bool first,
                               const PsumFlips* const* pf, const PsumFlips* const* pf_end, float* e, Scratch& sc) const {
@@ -669,17 +709,8 @@ void FloatConv<T>::exact_step(long long chunk, int count, std::size_t at, int co
     for (int i = 0; i < count; i += cs::kLanes) _mm256_storeu_ps(psum + i, cs::apply(sm, _mm256_loadu_ps(psum + i)));
   }
   // Transient flips of this step: recompute those column sums exactly.
-  const long long m0 = chunk * kChunk;
-  for (auto it = pf; it != pf_end; ++it) {
-    if ((*it)->at.col != col) continue;
-    const int i = static_cast<int>((*it)->at.pixel - m0);
-    for (int row = 0; row < rows_; ++row) {
-      const std::size_t x_at = static_cast<std::size_t>(row) * cs::kRowStride + i;
-      if constexpr (T == DataType::fp16) sc.cube[row] = sc.xw[x_at];
-      else sc.cube[row] = word_of(sc.x.data[x_at]);
-    }
-    psum[i] = bits_float(flipped_psum<D>(faults_, rows_, **it, &w_raw_[at * rows_], sc.cube.data(), sc.flip));
-  }
+  for (auto it = pf; it != pf_end; ++it)
+    if ((*it)->at.col == col) psum[(*it)->at.pixel - chunk * kChunk] = flipped_sum(chunk, at, **it, sc);
   if (first) {
     std::copy(psum, psum + count, e);
   } else {
@@ -688,8 +719,49 @@ void FloatConv<T>::exact_step(long long chunk, int count, std::size_t at, int co
       _mm256_storeu_ps(e + i, cs::canonical(_mm256_add_ps(_mm256_loadu_ps(e + i), _mm256_loadu_ps(psum + i))));
     for (; i < count; ++i) e[i] = fp32_add(e[i], psum[i]);
   }
-  // Stuck accumulator entries: entry `slot` holds positions m with m % stripe_length == slot.
-  const long long L = a_.stripe_length;
+}
+
+// exact_step through the column's exact kernel: every lane as if unflipped, then each
+// flipped lane's entry recomputed from the entry it had before the step (the kernel's
+// lane is psum = mask(canonical(sum)), e = psum or canonical(e + psum): the same steps).
+template <DataType T>
+void FloatConv<T>::exact_kernel_step(long long chunk, int count, std::size_t at, int col, bool first,
+                                     const PsumFlips* const* pf, const PsumFlips* const* pf_end, float* e,
+                                     Scratch& sc) const {
+  sc.flipped.clear();
+  for (auto it = pf; it != pf_end; ++it)
+    if ((*it)->at.col == col) {
+      const int i = static_cast<int>((*it)->at.pixel - chunk * kChunk);
+      sc.flipped.push_back({i, e[i]});
+    }
+  cs::ColumnInput in = column_input(at, col, sc);
+  if (col_masked_[col]) leaves_(in, rows_, count, special(col)), in.special = special(col);
+  exact_[at](in, rows_, count, e, first);
+  std::size_t k = 0;
+  for (auto it = pf; it != pf_end; ++it) {
+    if ((*it)->at.col != col) continue;
+    const auto [i, before] = sc.flipped[k++];
+    const float psum = flipped_sum(chunk, at, **it, sc);
+    e[i] = first ? psum : fp32_add(before, psum);
+  }
+}
+
+// The column sum of a flipped lane, exactly (the psum register's stuck-at included).
+template <DataType T>
+float FloatConv<T>::flipped_sum(long long chunk, std::size_t at, const PsumFlips& f, Scratch& sc) const {
+  const std::size_t i = static_cast<std::size_t>(f.at.pixel - chunk * kChunk);
+  for (int row = 0; row < rows_; ++row) {
+    const std::size_t x_at = static_cast<std::size_t>(row) * cs::kRowStride + i;
+    if constexpr (T == DataType::fp16) sc.cube[row] = sc.xw[x_at];
+    else sc.cube[row] = word_of(sc.x.data[x_at]);
+  }
+  return bits_float(flipped_psum<D>(faults_, rows_, f, &w_raw_[at * rows_], sc.cube.data(), sc.flip));
+}
+
+// Stuck accumulator entries: entry `slot` holds positions m with m % stripe_length == slot.
+template <DataType T>
+void FloatConv<T>::stuck_entries(long long chunk, int count, int col, float* e) const {
+  const long long m0 = chunk * kChunk, L = a_.stripe_length;
   for (const int slot : acc_slots_[col]) {
     const StuckMask& am = faults_.accumulator(slot, col);
     for (long long i = ((slot - m0) % L + L) % L; i < count; i += L) e[i] = am.apply(e[i]);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "arch/datapath.h"
+#include "arch/hardware_fault.h"
 #include "kernels/conv_operands.h"
 #include "kernels/conv_selection.h"
 #include "kernels/flipped_psum.h"
@@ -43,6 +44,12 @@ void int8_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping,
       pe_masked[col * rows + row] = !im[col * rows + row].identity() || !pm[col * rows + row].identity();
     }
 
+  // Columns with a weight stuck-at (from the fault list): only their registers pay for
+  // the mask lookups, every step.
+  std::vector<char> weight_stuck(static_cast<std::size_t>(cols), 0);
+  for (const HardwareFault& f : faults.faults())
+    if (f.permanent() && f.site == FaultSite::weight) weight_stuck[static_cast<std::size_t>(f.col)] = 1;
+
   std::vector<int> row_ch, col_ch;
   std::vector<std::uint32_t> w_raw(static_cast<std::size_t>(rows) * cols);  // [col][row] words
   std::vector<std::int32_t> w_reg(w_raw.size());                             // [col][row] values, through the masks
@@ -73,7 +80,7 @@ void int8_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping,
             const std::uint32_t w =
                 (ic < 0 || oc < 0) ? 0u : ops.weights[((static_cast<long long>(oc) * s.c + ic) * s.r + r) * s.s + kc];
             w_raw[col * rows + row] = w;
-            w_reg[col * rows + row] = sign_extend(faults.weight(row, col).apply(w), 8);
+            w_reg[col * rows + row] = sign_extend(weight_stuck[col] ? faults.weight(row, col).apply(w) : w, 8);
           }
         for (long long m0 = 0, chunk = 0; m0 < M; m0 += kChunk, ++chunk) {
           if (!live_all && !(live_images && sel.chunk_images[static_cast<std::size_t>(chunk)])) continue;
