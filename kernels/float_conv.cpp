@@ -478,25 +478,29 @@ void FloatConv<T>::weight_block(const float* weights, const std::vector<int>& ro
                                 int rs_end, float* w0) const {
   const std::size_t step = static_cast<std::size_t>(cols_) * rows_;
   const float* from[8];
-  std::uint32_t keep[8], force[8];
+  for (int i = 0; i < 8; ++i) from[i] = weights + (static_cast<long long>(oc) * s_.c + row_ch[r8 + i]) * RS_;
+  // Columns without a weight stuck-at store the words as loaded (wm is not filled there).
   const bool stuck = plan_.weight_stuck[col];
-  for (int i = 0; i < 8; ++i) {
-    from[i] = weights + (static_cast<long long>(oc) * s_.c + row_ch[r8 + i]) * RS_;
-    const StuckMask m = stuck ? plan_.wm[col * rows_ + r8 + i] : StuckMask{};
-    keep[i] = m.keep, force[i] = m.force;
+  __m256 k = _mm256_setzero_ps(), f = k;
+  if (stuck) {
+    std::uint32_t keep[8], force[8];
+    for (int i = 0; i < 8; ++i) {
+      const StuckMask& m = plan_.wm[col * rows_ + r8 + i];
+      keep[i] = m.keep, force[i] = m.force;
+    }
+    k = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(keep)));
+    f = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(force)));
   }
-  const __m256 k = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(keep)));
-  const __m256 f = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(force)));
+  const auto store = [&](float* to, __m256 v) { _mm256_storeu_ps(to, stuck ? _mm256_or_ps(_mm256_and_ps(v, k), f) : v); };
   if (RS_ == 1) {  // consecutive channels
-    _mm256_storeu_ps(w0 + r8, _mm256_or_ps(_mm256_and_ps(_mm256_loadu_ps(from[0]), k), f));
+    store(w0 + r8, _mm256_loadu_ps(from[0]));
     return;
   }
   for (int rs = 0; rs < rs_end; rs += 8) {
     __m256 v[8];
     for (int i = 0; i < 8; ++i) v[i] = _mm256_loadu_ps(from[i] + rs);
     transpose8(v);
-    for (int j = 0; j < 8; ++j)
-      _mm256_storeu_ps(w0 + (rs + j) * step + r8, _mm256_or_ps(_mm256_and_ps(v[j], k), f));
+    for (int j = 0; j < 8; ++j) store(w0 + (rs + j) * step + r8, v[j]);
   }
 }
 
