@@ -41,6 +41,18 @@ struct Injection {
   void undo(ParameterSet& set) const;
   // Writes every record's new bits (again, e.g. after an undo).
   void apply(ParameterSet& set) const;
+  // run()'s result with the injection applied to `set`, undone after (also when run() throws).
+  template <class Run>
+  auto while_applied(ParameterSet& set, Run&& run) const {
+    struct Undo {
+      const Injection& injection;
+      ParameterSet& set;
+      ~Undo() { injection.undo(set); }
+    };
+    apply(set);
+    const Undo undo{*this, set};
+    return run();
+  }
 };
 
 // std::invalid_argument (with the reason) when `model` cannot be drawn on `target`: the

@@ -52,34 +52,24 @@ std::vector<Tensor> ArrayRunner::execute_all(const std::vector<ConvJob>& jobs, s
   std::vector<JobResult> results = engine_.run_sequence(jobs, inputs, weights, cycle_);
   std::vector<Tensor> outputs;
   outputs.reserve(jobs.size());
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    JobResult& r = results[i];
-    if (record_) {
-      LayerRun run;
-      run.job = jobs[i];
-      run.node = node_;
-      run.start_cycle = cycle_;
-      run.input = std::move(inputs[i]);
-      run.weights = std::move(weights[i]);
-      run.output = r.output;
-      run.timing = r.timing;
-      jobs_.push_back(std::move(run));
-    }
-    cycle_ += r.timing.cycles;
-    outputs.push_back(std::move(r.output));
-  }
+  for (std::size_t i = 0; i < jobs.size(); ++i)
+    outputs.push_back(finish(jobs[i], results[i], std::move(inputs[i]), std::move(weights[i])));
   return outputs;
 }
 
 Tensor ArrayRunner::execute(const ConvJob& job, const Tensor& input, const Tensor& weights) {
   JobResult r = engine_.run(job, input, weights, cycle_);
+  return record_ ? finish(job, r, input, weights) : finish(job, r, Tensor(), Tensor());
+}
+
+Tensor ArrayRunner::finish(const ConvJob& job, JobResult& r, Tensor input, Tensor weights) {
   if (record_) {
     LayerRun run;
     run.job = job;
     run.node = node_;
     run.start_cycle = cycle_;
-    run.input = input;
-    run.weights = weights;
+    run.input = std::move(input);
+    run.weights = std::move(weights);
     run.output = r.output;
     run.timing = r.timing;
     jobs_.push_back(std::move(run));

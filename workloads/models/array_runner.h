@@ -73,6 +73,9 @@ class ArrayRunner {
   std::uint64_t next_seed(const std::string& name);
   // Runs `job` at the current cycle, records it, advances the cycle.
   Tensor execute(const ConvJob& job, const Tensor& input, const Tensor& weights);
+  // After `job` ran at the current cycle with result `r`: records it (with its operands)
+  // when recording, advances the cycle; its output.
+  Tensor finish(const ConvJob& job, JobResult& r, Tensor input, Tensor weights);
   // A job of the current node on input [n,c,h,w] and weights [k,c,r,s] (its seed taken).
   ConvJob make_job(const std::string& name, JobKind kind, const Tensor& input, const Tensor& weights, int stride,
                    int pad, const PdpWindow& pool = {});

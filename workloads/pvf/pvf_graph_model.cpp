@@ -314,14 +314,7 @@ PvfRuns GraphPvfWorker::record_runs(std::size_t variant, int image, const Inject
   PvfRuns runs;
   runs.graph = &graphs_[d];
   runs.golden = run_graph(graphs_[d], model_.image(image), *engine_, true);
-  injection.apply(sets_[d]);
-  try {
-    runs.faulty = run_graph(graphs_[d], model_.image(image), *engine_, true);
-  } catch (...) {
-    injection.undo(sets_[d]);
-    throw;
-  }
-  injection.undo(sets_[d]);
+  runs.faulty = injection.while_applied(sets_[d], [&] { return run_graph(graphs_[d], model_.image(image), *engine_, true); });
   return runs;
 }
 
@@ -331,21 +324,12 @@ PvfOutcome GraphPvfWorker::evaluate_alone(std::size_t d, int image, const Inject
   RerunScope scope;
   scope.node_starts = model_.node_starts(d);
   for (const ParameterFlip& f : injection.flips) scope.changed_initializers.insert(set[f.tensor].name);
-  injection.apply(set);
-  Tensor logits;
-  try {
-    if (shortcut) {
-      PlaneRerunEngine planes(model_.campaign().array, healthy_, model_.golden(d, image), model_.stationary(d),
-                              model_.mappings(d));
-      logits = rerun_graph(graph, model_.golden(d, image), planes, scope).outputs.at(0);
-    } else {
-      logits = run_graph(graph, model_.image(image), *engine_, false).outputs.at(0);
-    }
-  } catch (...) {
-    injection.undo(set);
-    throw;
-  }
-  injection.undo(set);
+  const Tensor logits = injection.while_applied(set, [&] {
+    if (!shortcut) return run_graph(graph, model_.image(image), *engine_, false).outputs.at(0);
+    PlaneRerunEngine planes(model_.campaign().array, healthy_, model_.golden(d, image), model_.stationary(d),
+                            model_.mappings(d));
+    return rerun_graph(graph, model_.golden(d, image), planes, scope).outputs.at(0);
+  });
   return outcome(prediction(logits), model_.label(image));
 }
 
@@ -363,15 +347,10 @@ std::vector<PvfOutcome> GraphPvfWorker::evaluate_stacked(std::size_t d, const st
     scope.node_starts = model_.node_starts(d);
     for (const ParameterFlip& f : injections[k].flips) scope.changed_initializers.insert(set[f.tensor].name);
     const std::size_t start = rest.resume_node(scope.changed_initializers);
-    injections[k].apply(set);
-    try {
+    reruns[k] = injections[k].while_applied(set, [&] {
       PlaneRerunEngine planes(model_.campaign().array, healthy_, golden, model_.stationary(d), model_.mappings(d));
-      reruns[k] = rerun_nodes(graph, golden, planes, scope, start);
-    } catch (...) {
-      injections[k].undo(set);
-      throw;
-    }
-    injections[k].undo(set);
+      return rerun_nodes(graph, golden, planes, scope, start);
+    });
     if (start < graph.nodes.size()) {
       if (rest.reaches_rest(start, reruns[k].changed)) by_start[start].push_back(k);
       continue;
