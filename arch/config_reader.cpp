@@ -1,6 +1,7 @@
 #include "arch/config_reader.h"
 
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 #include "arch/bounded_json.h"
@@ -157,6 +158,11 @@ void ConfigReader::finish() const {
       for (const auto& k : asked_) known += (known.empty() ? "" : ", ") + k;
       fail(it.key(), "unknown key (allowed keys: " + known + ")");
     }
+}
+
+std::string config_relative_path(const std::string& config_file, const std::string& path) {
+  const std::filesystem::path p(path);
+  return p.is_absolute() ? path : (std::filesystem::path(config_file).parent_path() / p).string();
 }
 
 }  // namespace accsim

@@ -59,4 +59,7 @@ class ConfigReader {
   mutable std::set<std::string> asked_;  // every key a getter looked for, for the error message
 };
 
+// A path written in a config: relative ones are read from the config file's folder.
+std::string config_relative_path(const std::string& config_file, const std::string& path);
+
 }  // namespace accsim

@@ -14,8 +14,7 @@ std::string read_model_path(ConfigReader& r, const std::string& config_file, con
   if (!r.has(key)) return "";
   const std::string written = r.get_string(key);
   if (written.empty()) r.fail(key, "expected the path of a parameter file, got an empty string");
-  fs::path p(written);
-  if (p.is_relative()) p = fs::path(config_file).parent_path() / p;
+  const fs::path p = config_relative_path(config_file, written);
   std::error_code ec;
   if (!fs::is_regular_file(p, ec))
     r.fail(key, "parameter file '" + p.string() + "' does not exist (a relative path is read from the config's folder)");

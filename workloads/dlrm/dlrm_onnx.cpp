@@ -14,12 +14,6 @@ namespace accsim {
 
 namespace {
 
-// Paths in a config are relative to the config's directory (as workload.model elsewhere).
-std::string relative_to(const std::string& config_file, const std::string& path) {
-  const std::filesystem::path p(path);
-  return p.is_absolute() ? path : (std::filesystem::path(config_file).parent_path() / p).lexically_normal().string();
-}
-
 std::vector<std::string> names_of_type(const std::vector<OnnxInput>& inputs, const std::string& type) {
   std::vector<std::string> out;
   for (const auto& in : inputs)
@@ -102,12 +96,6 @@ void check_table_rows(const DlrmOnnxModel& m, const DlrmConfig& c, const Graph& 
   }
 }
 
-std::string shape_text(const std::vector<int>& shape) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 void check_dense(const DlrmOnnxModel& m, const DlrmConfig& c, const Graph& g, int n) {
   const std::vector<int> want = {n, c.dense_dim};
   if (g.inputs.at(0).shape != want)
@@ -119,7 +107,7 @@ void check_dense(const DlrmOnnxModel& m, const DlrmConfig& c, const Graph& g, in
 
 DlrmOnnxModel parse_dlrm_workload(ConfigReader r, const std::string& config_file, const DlrmConfig& config) {
   DlrmOnnxModel m;
-  m.file = relative_to(config_file, r.get_string("model"));
+  m.file = std::filesystem::path(config_relative_path(config_file, r.get_string("model"))).lexically_normal().string();
   const std::vector<OnnxInput> inputs = onnx_model_inputs(m.file);
   m.dense_input = dense_name(r, m.file, inputs);
   m.sparse_inputs = sparse_names(r, m.file, inputs, config.tables);

@@ -4,18 +4,18 @@
 
 namespace accsim {
 
+std::string shape_text(const std::vector<int>& shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
 namespace {
 
 std::size_t count_of(const std::vector<int>& shape) {
   std::size_t n = 1;
   for (int d : shape) n *= static_cast<std::size_t>(d);
   return n;
-}
-
-std::string shape_text(const std::vector<int>& shape) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
 }
 
 // Row i of a tensor of `shape` as "[r, c]".

@@ -5,6 +5,7 @@
 // bind_int_inputs gives it the values of one run; run_graph refuses an unbound one.
 #include <map>
 #include <string>
+#include <vector>
 
 #include "workloads/models/graph.h"
 
@@ -15,6 +16,9 @@ namespace accsim {
 // reads it: [0, rows - 1]. Throws std::invalid_argument naming the input, the offending
 // value and its position, and the allowed range.
 void bind_int_inputs(Graph& graph, const std::map<std::string, IntTensor>& values);
+
+// "[2, 7]": a shape as these messages write it.
+std::string shape_text(const std::vector<int>& shape);
 
 // Whether every int input holds values for its shape.
 bool int_inputs_bound(const Graph& graph);

@@ -12,16 +12,6 @@
 
 namespace accsim {
 
-namespace {
-
-// Paths in a config are relative to the config's directory.
-std::string relative_to(const std::string& config_file, const std::string& path) {
-  const std::filesystem::path p(path);
-  return p.is_absolute() ? path : (std::filesystem::path(config_file).parent_path() / p).string();
-}
-
-}  // namespace
-
 RunConfig parse_run_config(const std::string& file) { return parse_run_config_json(ConfigReader::load_file(file), file); }
 
 RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& file) {
@@ -37,11 +27,11 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
     if (w.has("parameters") && (w.has("model") || w.has("topology")))
       w.fail("parameters", "parameters belong to a network: a topology runs seeded operands, a model carries its own");
     if (w.has("model")) {
-      rc.workload.model = relative_to(file, w.get_string("model"));
+      rc.workload.model = config_relative_path(file, w.get_string("model"));
       rc.workload.batch = static_cast<int>(w.get_int("batch", 1, 4096, 1));
       rc.workload.graph = std::make_shared<const Graph>(load_onnx_model(rc.workload.model, rc.workload.batch));
     } else if (w.has("topology")) {
-      rc.workload.topology = relative_to(file, w.get_string("topology"));
+      rc.workload.topology = config_relative_path(file, w.get_string("topology"));
       rc.workload.batch = static_cast<int>(w.get_int("batch", 1, 4096, 1));
       Topology topology = parse_scalesim_topology(rc.workload.topology, rc.workload.batch);
       rc.workload.topology_jobs = std::move(topology.layers);
@@ -51,7 +41,7 @@ RunConfig parse_run_config_json(const nlohmann::json& json, const std::string& f
       rc.workload.parameters = read_model_path(w, file, "parameters");
     }
     rc.workload.image_index = static_cast<int>(w.get_int("image_index", 0, 9999, 0));
-    if (w.has("dataset_dir")) rc.workload.dataset_dir = relative_to(file, w.get_string("dataset_dir"));
+    if (w.has("dataset_dir")) rc.workload.dataset_dir = config_relative_path(file, w.get_string("dataset_dir"));
     w.finish();
   }
   if (top.has("mitigations")) {
