@@ -2,6 +2,7 @@
 
 #include <iomanip>
 
+#include "workloads/io/fault_columns.h"
 #include "workloads/io/interval_text.h"
 #include "workloads/io/output_format.h"
 
@@ -75,18 +76,13 @@ void write_experiments(ResultsFile& h5, const CampaignResults& r) {
 
 void write_experiment_records(ResultsFile& h5, const std::string& group, const std::vector<const ExperimentResult*>& rows,
                               std::size_t columns) {
-  std::vector<std::string> site, kind, outcome_name;
-  std::vector<std::int64_t> row, col, bit, cycle, layer, outcome, c2w, nonfinite, trace, image, golden_top1, faulty_top1,
-      nonfinite_node;
+  std::vector<const HardwareFault*> faults;
+  std::vector<std::string> outcome_name;
+  std::vector<std::int64_t> layer, outcome, c2w, nonfinite, trace, image, golden_top1, faulty_top1, nonfinite_node;
   std::vector<double> margin;
   for (const ExperimentResult* p : rows) {
     const ExperimentResult& e = *p;
-    site.push_back(to_string(e.fault.site));
-    kind.push_back(to_string(e.fault.kind));
-    row.push_back(e.fault.row);
-    col.push_back(e.fault.col);
-    bit.push_back(e.fault.bit);
-    cycle.push_back(e.fault.cycle);
+    faults.push_back(&e.fault);
     layer.push_back(e.node);
     outcome.push_back(static_cast<std::int64_t>(e.outcome));
     outcome_name.push_back(to_string(e.outcome));
@@ -99,20 +95,14 @@ void write_experiment_records(ResultsFile& h5, const std::string& group, const s
     margin.push_back(e.margin);
     nonfinite_node.push_back(e.nonfinite_node);
   }
-  h5.write_strings(group + "/site", site);
-  h5.write_strings(group + "/kind", kind);
-  h5.write_int64s(group + "/row", row);
-  h5.write_int64s(group + "/col", col);
-  h5.write_int64s(group + "/bit", bit);
-  h5.write_int64s(group + "/cycle", cycle);
-  h5.set_attribute(group + "/cycle", "units", std::string("cycles"));
+  write_fault_columns(h5, group, faults);
   h5.write_int64s(group + "/layer_index", layer);
   h5.write_int64s(group + "/outcome", outcome);
   h5.set_attribute(group + "/outcome", "meaning", std::string("0 masked, 1 sdc, 2 crash"));
   h5.write_strings(group + "/outcome_name", outcome_name);
   h5.write_int64s(group + "/correct_to_wrong", c2w);
   h5.write_int64s(group + "/nonfinite_images", nonfinite);
-  h5.write_int64s(group + "/trace", trace, {row.size(), columns});
+  h5.write_int64s(group + "/trace", trace, {faults.size(), columns});
   h5.write_int64s(group + "/image", image);
   h5.write_int64s(group + "/golden_top1", golden_top1);
   h5.write_int64s(group + "/faulty_top1", faulty_top1);

@@ -5,6 +5,7 @@
 
 #include "arch/input_error.h"
 #include "arch/pe_faults.h"
+#include "workloads/io/fault_columns.h"
 #include "workloads/models/inference.h"
 
 namespace accsim {
@@ -132,24 +133,14 @@ std::vector<std::uint32_t> xor_bits(const Tensor& a, const Tensor& b) {
 void write_fault_tables(ResultsFile& h5, const ArrayConfig& array, const std::vector<HardwareFault>& faults) {
   h5.set_attribute("/", "format", std::string(kErrorModelFormat));
   h5.set_attribute("/", "version", kErrorModelVersion);
-  std::vector<std::string> sites, kinds, text;
-  std::vector<std::int64_t> rows, cols, bits, cycles;
+  std::vector<std::string> text;
+  std::vector<const HardwareFault*> listed;
   for (const auto& f : faults) {
     text.push_back(describe(f));
-    sites.push_back(to_string(f.site));
-    kinds.push_back(to_string(f.kind));
-    rows.push_back(f.row);
-    cols.push_back(f.col);
-    bits.push_back(f.bit);
-    cycles.push_back(f.cycle);
+    listed.push_back(&f);
   }
   h5.write_strings("/faults/description", text);
-  h5.write_strings("/faults/site", sites);
-  h5.write_strings("/faults/kind", kinds);
-  h5.write_int64s("/faults/row", rows);
-  h5.write_int64s("/faults/col", cols);
-  h5.write_int64s("/faults/bit", bits);
-  h5.write_int64s("/faults/cycle", cycles);
+  write_fault_columns(h5, "/faults", listed);
   write_stuck_masks(h5, array, faults);
 }
 

@@ -3,67 +3,77 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 #include "arch/json_excerpt.h"
 #include "arch/random.h"
 
 namespace accsim {
 
-Network lenet5() {
+namespace {
+
+// A built-in preset: one 28x28 image in, the layers listed.
+Network preset(const char* name, std::vector<LayerSpec> layers) {
   Network net;
-  net.name = "lenet5";
+  net.name = name;
   net.channels = 1;
   net.height = net.width = 28;
-  net.layers = {
-      {"conv1", JobKind::forward_conv, 1, 6, 5, 1, 0, true, 2},
-      {"conv2", JobKind::forward_conv, 6, 16, 5, 1, 0, true, 2},
-      {"fc1", JobKind::forward_fc, 256, 120, 1, 1, 0, true, 1},
-      {"fc2", JobKind::forward_fc, 120, 84, 1, 1, 0, true, 1},
-      {"fc3", JobKind::forward_fc, 84, 10, 1, 1, 0, false, 1},
-  };
+  net.layers = std::move(layers);
   return net;
+}
+
+struct Preset {
+  const char* name;
+  Network (*build)();
+};
+
+const Preset kPresets[] = {{"lenet5", lenet5}, {"alexnet28", alexnet28}, {"mlp", mlp}};
+
+}  // namespace
+
+Network lenet5() {
+  return preset("lenet5", {
+                              {"conv1", JobKind::forward_conv, 1, 6, 5, 1, 0, true, 2},
+                              {"conv2", JobKind::forward_conv, 6, 16, 5, 1, 0, true, 2},
+                              {"fc1", JobKind::forward_fc, 256, 120, 1, 1, 0, true, 1},
+                              {"fc2", JobKind::forward_fc, 120, 84, 1, 1, 0, true, 1},
+                              {"fc3", JobKind::forward_fc, 84, 10, 1, 1, 0, false, 1},
+                          });
 }
 
 Network alexnet28() {
-  Network net;
-  net.name = "alexnet28";
-  net.channels = 1;
-  net.height = net.width = 28;
-  net.layers = {
-      {"conv1", JobKind::forward_conv, 1, 16, 3, 1, 1, true, 2},   // 28 -> 14
-      {"conv2", JobKind::forward_conv, 16, 32, 3, 1, 1, true, 2},  // 14 -> 7
-      {"conv3", JobKind::forward_conv, 32, 48, 3, 1, 1, true, 1},
-      {"conv4", JobKind::forward_conv, 48, 48, 3, 1, 1, true, 1},
-      {"conv5", JobKind::forward_conv, 48, 32, 3, 1, 1, true, 2},  // 7 -> 3
-      {"fc1", JobKind::forward_fc, 288, 256, 1, 1, 0, true, 1},
-      {"fc2", JobKind::forward_fc, 256, 128, 1, 1, 0, true, 1},
-      {"fc3", JobKind::forward_fc, 128, 10, 1, 1, 0, false, 1},
-  };
-  return net;
+  return preset("alexnet28", {
+                                 {"conv1", JobKind::forward_conv, 1, 16, 3, 1, 1, true, 2},   // 28 -> 14
+                                 {"conv2", JobKind::forward_conv, 16, 32, 3, 1, 1, true, 2},  // 14 -> 7
+                                 {"conv3", JobKind::forward_conv, 32, 48, 3, 1, 1, true, 1},
+                                 {"conv4", JobKind::forward_conv, 48, 48, 3, 1, 1, true, 1},
+                                 {"conv5", JobKind::forward_conv, 48, 32, 3, 1, 1, true, 2},  // 7 -> 3
+                                 {"fc1", JobKind::forward_fc, 288, 256, 1, 1, 0, true, 1},
+                                 {"fc2", JobKind::forward_fc, 256, 128, 1, 1, 0, true, 1},
+                                 {"fc3", JobKind::forward_fc, 128, 10, 1, 1, 0, false, 1},
+                             });
 }
 
 Network mlp() {
-  Network net;
-  net.name = "mlp";
-  net.channels = 1;
-  net.height = net.width = 28;
-  net.layers = {
-      {"fc1", JobKind::forward_fc, 784, 256, 1, 1, 0, true, 1},
-      {"fc2", JobKind::forward_fc, 256, 128, 1, 1, 0, true, 1},
-      {"fc3", JobKind::forward_fc, 128, 10, 1, 1, 0, false, 1},
-  };
-  return net;
+  return preset("mlp", {
+                           {"fc1", JobKind::forward_fc, 784, 256, 1, 1, 0, true, 1},
+                           {"fc2", JobKind::forward_fc, 256, 128, 1, 1, 0, true, 1},
+                           {"fc3", JobKind::forward_fc, 128, 10, 1, 1, 0, false, 1},
+                       });
 }
 
 const std::vector<std::string>& network_names() {
-  static const std::vector<std::string> names{"lenet5", "alexnet28", "mlp"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (const Preset& p : kPresets) n.push_back(p.name);
+    return n;
+  }();
   return names;
 }
 
 Network network_by_name(const std::string& name) {
-  if (name == "lenet5") return lenet5();
-  if (name == "alexnet28") return alexnet28();
-  if (name == "mlp") return mlp();
+  for (const Preset& p : kPresets)
+    if (name == p.name) return p.build();
   throw std::invalid_argument("unknown network \"" + name + "\"");
 }
 
