@@ -51,6 +51,10 @@ long long memory_prologue_cycles(const ConvShape& sh, const ArrayConfig& a) {
   return a.memory.dram_latency_cycles + dram_transfer_cycles(memory_traffic(sh, a).first_fetch_bytes, a.memory);
 }
 
+long long postprocessor_tail(long long last, long long all, long long core, long long elements_per_cycle) {
+  return std::max(ceil_div(last, elements_per_cycle), ceil_div(all, elements_per_cycle) - core);
+}
+
 MemoryTail memory_tail(const ConvShape& sh, const ArrayConfig& a, long long core, const PdpWindow& pool) {
   MemoryTail tail;
   if (!a.memory.enabled) return tail;
@@ -60,11 +64,7 @@ MemoryTail memory_tail(const ConvShape& sh, const ArrayConfig& a, long long core
   const long long tiles = ceil_div(sh.pixels(), a.stripe_length);
   const long long last_tile = sh.pixels() - (tiles - 1) * a.stripe_length;
   const long long last_cols = sh.k - (ceil_div(sh.k, a.atomic_k) - 1) * a.atomic_k;
-  // A unit taking `rate` results per cycle since the core started: the last tile after it
-  // ends, and all results if it is slower than the core.
-  auto unit_tail = [&](long long rate) {
-    return std::max(ceil_div(last_tile * last_cols, rate), ceil_div(sh.pixels() * sh.k, rate) - core);
-  };
+  auto unit_tail = [&](long long rate) { return postprocessor_tail(last_tile * last_cols, sh.pixels() * sh.k, core, rate); };
   const long long sdp_tail = unit_tail(a.memory.sdp_elements_per_cycle);
   tail.postprocess = pool.enabled() ? std::max(sdp_tail, unit_tail(a.memory.pdp_elements_per_cycle)) : sdp_tail;
   tail.pdp = tail.postprocess - sdp_tail;

@@ -46,6 +46,10 @@ struct MemoryTail {
   long long postprocess = 0;      // SDP and PDP after the last atomic operation
   long long pdp = 0;              // the part of postprocess that PDP adds to SDP's tail
 };
+// A post-processor taking `elements_per_cycle` results per cycle since the core started,
+// after the core's `core` cycles: the last tile's `last` results after the core ends, and
+// all `all` results if the unit is slower than the core (SDP, PDP; both engines).
+long long postprocessor_tail(long long last, long long all, long long core, long long elements_per_cycle);
 // `core_cycles`: k * atomic_ops + weight-load stalls of the job.
 MemoryTail memory_tail(const ConvShape& shape, const ArrayConfig& array, long long core_cycles,
                        const PdpWindow& pool = {});

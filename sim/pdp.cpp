@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "arch/memory_timing.h"
+
 namespace accsim {
 
 Pdp::Pdp(sc_core::sc_module_name name) : sc_module(name) {
@@ -36,8 +38,7 @@ long long Pdp::pooled_in(const SdpOutput& t) const {
 long long Pdp::own_tail(long long last, long long all, long long core) const {
   const MemoryConfig& m = job_->array.memory;
   if (!m.enabled || !job_->job.pool.enabled()) return 0;
-  auto ceil_div = [](long long a, long long b) { return (a + b - 1) / b; };
-  return std::max(ceil_div(last, m.pdp_elements_per_cycle), ceil_div(all, m.pdp_elements_per_cycle) - core);
+  return postprocessor_tail(last, all, core, m.pdp_elements_per_cycle);
 }
 
 void Pdp::process() {

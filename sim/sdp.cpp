@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "arch/memory_timing.h"
+
 namespace accsim {
 
 Sdp::Sdp(sc_core::sc_module_name name) : sc_module(name) {
@@ -39,8 +41,7 @@ SdpOutput Sdp::write_back(const TileResult& t) {
 long long Sdp::tail_cycles(long long last, long long all, long long core) const {
   const MemoryConfig& m = job_->array.memory;
   if (!m.enabled) return 0;
-  auto ceil_div = [](long long a, long long b) { return (a + b - 1) / b; };
-  return std::max(ceil_div(last, m.sdp_elements_per_cycle), ceil_div(all, m.sdp_elements_per_cycle) - core);
+  return postprocessor_tail(last, all, core, m.sdp_elements_per_cycle);
 }
 
 void Sdp::process() {
