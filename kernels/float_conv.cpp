@@ -12,6 +12,7 @@
 #include "kernels/conv_operands.h"
 #include "kernels/conv_selection.h"
 #include "kernels/flipped_psum.h"
+#include "kernels/one_row_sums.h"
 #include "kernels/worker_pool.h"
 
 namespace accsim {
@@ -65,6 +66,8 @@ struct Scratch {
   std::vector<float> laid;        // image-major layouts: this thread's laid-out operand
   std::vector<std::uint16_t> laid_words;
   std::vector<char> laid_images;  // [n]: laid out in this call
+  LineFloats taps;                // one-row jobs: [rs * kRowStride + lane], the row's operand of each step
+  std::vector<std::uint16_t> tap_words;
   void size_for(int rows, int cols, bool words) {
     const std::size_t xs = static_cast<std::size_t>(rows) * cs::kRowStride;
     if (x.grow(xs)) zero_x.assign(static_cast<std::size_t>(rows), 0);  // the rows moved
@@ -188,6 +191,12 @@ class FloatConv {
   void acc_flips(long long chunk, int col, const AccumulatorFlip* const* f, const AccumulatorFlip* const* end,
                  float* e) const;
   void scatter(long long chunk, int count, int g, std::size_t slot0, const Scratch& sc) const;
+  // One-row jobs (kernels/one_row_sums.h): the batches whose every column may take the
+  // one-row path, and that path for one chunk.
+  void plan_one_row();
+  bool one_row_column(int row, int col) const;
+  bool one_row_chunk(std::size_t batch, long long chunk) const;
+  void one_row_groups(long long chunk, std::size_t batch, Scratch& sc) const;
 
   const ConvShape& s_;
   const ArrayConfig& a_;
@@ -230,6 +239,7 @@ class FloatConv {
   const bool exact_kernels_;  // the row count has exact vector kernels
   cs::LeavesFn leaves_;
   std::vector<std::pair<int, int>> batches_;  // groups [g0, g1) computed together
+  std::vector<int> one_row_;                  // [batch]: the one row its groups use, -1: the general path
 };
 
 template <DataType T>
@@ -273,6 +283,7 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
   plan_masks();
   plan_weights(weights, weight_words, threads);
   plan_batches();
+  plan_one_row();
   word_channels_.assign(static_cast<std::size_t>(s_.c), !psum_flips_.empty());
   for (const std::vector<int>& rows : row_ch_)
     for (int row = 0; row < rows_; ++row)
@@ -522,6 +533,94 @@ void FloatConv<T>::plan_batches() {
   }
 }
 
+// A batch takes the one-row path when its groups use one row (a single block, one
+// channel) and each of its columns sums that row's product with idle leaves of exactly
+// +0: every other PE of the column idle with a finite non-negative weight register and
+// no input or product mask, no stuck accumulator entry (the vector trees' row counts
+// only, where column_sums folds idle rows the same way).
+template <DataType T>
+void FloatConv<T>::plan_one_row() {
+  one_row_.assign(batches_.size(), -1);
+  if (blocks_ != 1 || rows_ < 2 || !cs::folds_idle_rows(rows_)) return;
+  for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
+    const auto [g0, g1] = batches_[batch];
+    const std::vector<int>& row_ch = row_ch_[g0];  // the batch's groups share their rows
+    const int used = static_cast<int>(std::count_if(row_ch.begin(), row_ch.end(), [](int ic) { return ic >= 0; }));
+    if (used != 1) continue;
+    const int row = static_cast<int>(std::find_if(row_ch.begin(), row_ch.end(), [](int ic) { return ic >= 0; }) -
+                                     row_ch.begin());
+    bool ok = true;
+    for (int g = g0; g < g1 && ok; ++g)
+      for (int col = 0; col < cols_ && ok; ++col) ok = col_ch_[g][col] < 0 || one_row_column(row, col);
+    if (ok) one_row_[batch] = row;
+  }
+}
+
+template <DataType T>
+bool FloatConv<T>::one_row_column(int row, int col) const {
+  if (!acc_slots_[col].empty()) return false;
+  for (int other = 0; other < rows_; ++other) {
+    if (other == row) continue;
+    const std::size_t pe = static_cast<std::size_t>(col) * rows_ + other;
+    const std::uint32_t wb = float_bits(plan_.idle[pe]);
+    if ((wb & 0x80000000u) || (wb & 0x7f800000u) == 0x7f800000u || !im_[pe].identity() || !pm_[pe].identity())
+      return false;
+  }
+  return true;
+}
+
+// Transient flips in the chunk take the general path (they recompute single sums).
+template <DataType T>
+bool FloatConv<T>::one_row_chunk(std::size_t batch, long long chunk) const {
+  if (one_row_[batch] < 0) return false;
+  for (int g = batches_[batch].first; g < batches_[batch].second; ++g) {
+    const auto [pf, pf_end] = psum_flips_.of(g, chunk);
+    const auto [af, af_end] = acc_flips_.of(g, chunk);
+    if (pf != pf_end || af != af_end) return false;
+  }
+  return true;
+}
+
+// The whole accumulation of one chunk of one-row groups [g0, g1): the row's operand of
+// every step gathered once, then each column's chain over the steps, then the outputs.
+template <DataType T>
+void FloatConv<T>::one_row_groups(long long chunk, std::size_t batch, Scratch& sc) const {
+  namespace ors = one_row_sums;
+  const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
+  const auto [g0, g1] = batches_[batch];
+  const int row = one_row_[batch];
+  const long long base = row_ch_[g0][row] * layout_.channel;
+  const Segment* first = segments_.begin(chunk);
+  const Segment* last = segments_.end(chunk);
+  const std::size_t rows = static_cast<std::size_t>(RS_) * cs::kRowStride;
+  sc.taps.grow(rows);
+  const bool words = need_words_ && word_rows_[row];
+  if (words && sc.tap_words.size() < rows) sc.tap_words.resize(rows);
+  for (int rs = 0; rs < RS_; ++rs) {
+    const std::size_t to = static_cast<std::size_t>(rs) * cs::kRowStride;
+    gather_row((layout_.by_image ? sc.laid.data() : x_) + base + kernel_offset_[rs], first, last, sc.taps.data + to);
+    if (words)
+      gather_row((layout_.by_image ? sc.laid_words.data() : xw_) + base + kernel_offset_[rs], first, last,
+                 sc.tap_words.data() + to);
+  }
+  float w[64];
+  std::vector<float> long_w;  // kernels of more than 64 positions (backward-weight jobs)
+  float* wr = RS_ <= 64 ? w : (long_w.resize(static_cast<std::size_t>(RS_)), long_w.data());
+  for (int g = g0; g < g1; ++g)
+    for (const int col : sc.live[static_cast<std::size_t>(g - g0)]) {
+      const std::size_t pe = static_cast<std::size_t>(col) * rows_ + row, slot = static_cast<std::size_t>(g - g0) * cols_ + col;
+      for (int rs = 0; rs < RS_; ++rs) wr[rs] = w_reg_[entry(g, 0, rs, col) * rows_ + row];
+      const ors::InputMask in = im_[pe].identity()       ? ors::InputMask::none
+                                : T == DataType::fp16 ? ors::InputMask::fp16_word
+                                                      : ors::InputMask::fp32_view;
+      const ors::OneRowInput input{sc.taps.data, words ? sc.tap_words.data() : nullptr, wr, RS_, im_[pe], pm_[pe],
+                                   faults_.psum(col)};
+      sc.exact[slot] = psum_stuck_[col] ? kFusedExact : kFused;
+      ors::one_row_fn(psum_stuck_[col], in, !pm_[pe].identity())(input, count, sc.acc.data + slot * kChunk);
+    }
+  for (int g = g0; g < g1; ++g) scatter(chunk, count, g, static_cast<std::size_t>(g - g0) * cols_, sc);
+}
+
 template <DataType T>
 void FloatConv<T>::run(int threads) {
   // Output positions never interact (each has its own accumulator entries and order of
@@ -563,7 +662,8 @@ void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, S
   }
   for (long long chunk = begin; chunk < end; ++chunk) {
     if (layout_.by_image) lay_out_images(chunk, sc);
-    for (const auto& [g0, g1] : batches_) {
+    for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
+      const auto [g0, g1] = batches_[batch];
       if (sc.live.size() < static_cast<std::size_t>(g1 - g0)) sc.live.resize(static_cast<std::size_t>(g1 - g0));
       bool any = false;
       for (int g = g0; g < g1; ++g) {
@@ -575,7 +675,11 @@ void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, S
         if (parts > 1) keep_slice(live, part, parts);
         any = any || !live.empty();
       }
-      if (any) chunk_groups(chunk, g0, g1, sc);
+      if (!any) continue;
+      if (one_row_chunk(batch, chunk))
+        one_row_groups(chunk, batch, sc);
+      else
+        chunk_groups(chunk, g0, g1, sc);
     }
   }
 }
