@@ -68,6 +68,7 @@ struct Scratch {
   std::vector<char> laid_images;  // [n]: laid out in this call
   LineFloats taps;                // one-row jobs: [rs * kRowStride + lane], the row's operand of each step
   std::vector<std::uint16_t> tap_words;
+  LineFloats plane;               // one-row planes: [p * ws + q] of one output channel of one image
   void size_for(int rows, int cols, bool words) {
     const std::size_t xs = static_cast<std::size_t>(rows) * cs::kRowStride;
     if (x.grow(xs)) zero_x.assign(static_cast<std::size_t>(rows), 0);  // the rows moved
@@ -197,6 +198,14 @@ class FloatConv {
   bool one_row_column(int row, int col) const;
   bool one_row_chunk(std::size_t batch, long long chunk) const;
   void one_row_groups(long long chunk, std::size_t batch, Scratch& sc) const;
+  // Column col of group g over `count` lanes from the taps (offsets: one per step).
+  void one_row_chain(int g, int col, int row, const float* taps, const std::uint16_t* tap_words,
+                    const std::ptrdiff_t* offsets, int count, float* acc) const;
+  // Whole jobs of one-row groups with no transient flips and no region: each image's
+  // laid-out plane read in place (no chunks, no gathers), images split over threads.
+  bool by_planes() const;
+  void planes(int n0, int n1, Scratch& sc) const;
+  void plane_outputs(int n, int g, int col, const Scratch& sc) const;
 
   const ConvShape& s_;
   const ArrayConfig& a_;
@@ -240,6 +249,8 @@ class FloatConv {
   cs::LeavesFn leaves_;
   std::vector<std::pair<int, int>> batches_;  // groups [g0, g1) computed together
   std::vector<int> one_row_;                  // [batch]: the one row its groups use, -1: the general path
+  std::vector<std::ptrdiff_t> tap_rows_;      // [rs]: rs * kRowStride (a chunk's gathered taps)
+  std::vector<std::ptrdiff_t> tap_plane_;     // [rs]: the kernel position's offset in a laid-out image
 };
 
 template <DataType T>
@@ -279,7 +290,11 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
     for (int b = 0; b < blocks_; ++b) mapping.rows_to_channels(g, b, row_ch_[g * blocks_ + b]);
   }
   kernel_offset_.clear();
-  for (int rs = 0; rs < RS_; ++rs) kernel_offset_.push_back(layout_.kernel_offset(rs / s_.s, rs % s_.s));
+  for (int rs = 0; rs < RS_; ++rs) {
+    kernel_offset_.push_back(layout_.kernel_offset(rs / s_.s, rs % s_.s));
+    tap_rows_.push_back(static_cast<std::ptrdiff_t>(rs) * cs::kRowStride);
+    tap_plane_.push_back(static_cast<std::ptrdiff_t>(kernel_offset_.back()));
+  }
   plan_masks();
   plan_weights(weights, weight_words, threads);
   plan_batches();
@@ -585,7 +600,6 @@ bool FloatConv<T>::one_row_chunk(std::size_t batch, long long chunk) const {
 // every step gathered once, then each column's chain over the steps, then the outputs.
 template <DataType T>
 void FloatConv<T>::one_row_groups(long long chunk, std::size_t batch, Scratch& sc) const {
-  namespace ors = one_row_sums;
   const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
   const auto [g0, g1] = batches_[batch];
   const int row = one_row_[batch];
@@ -603,26 +617,89 @@ void FloatConv<T>::one_row_groups(long long chunk, std::size_t batch, Scratch& s
       gather_row((layout_.by_image ? sc.laid_words.data() : xw_) + base + kernel_offset_[rs], first, last,
                  sc.tap_words.data() + to);
   }
-  float w[64];
-  std::vector<float> long_w;  // kernels of more than 64 positions (backward-weight jobs)
-  float* wr = RS_ <= 64 ? w : (long_w.resize(static_cast<std::size_t>(RS_)), long_w.data());
   for (int g = g0; g < g1; ++g)
     for (const int col : sc.live[static_cast<std::size_t>(g - g0)]) {
-      const std::size_t pe = static_cast<std::size_t>(col) * rows_ + row, slot = static_cast<std::size_t>(g - g0) * cols_ + col;
-      for (int rs = 0; rs < RS_; ++rs) wr[rs] = w_reg_[entry(g, 0, rs, col) * rows_ + row];
-      const ors::InputMask in = im_[pe].identity()       ? ors::InputMask::none
-                                : T == DataType::fp16 ? ors::InputMask::fp16_word
-                                                      : ors::InputMask::fp32_view;
-      const ors::OneRowInput input{sc.taps.data, words ? sc.tap_words.data() : nullptr, wr, RS_, im_[pe], pm_[pe],
-                                   faults_.psum(col)};
+      const std::size_t slot = static_cast<std::size_t>(g - g0) * cols_ + col;
       sc.exact[slot] = psum_stuck_[col] ? kFusedExact : kFused;
-      ors::one_row_fn(psum_stuck_[col], in, !pm_[pe].identity())(input, count, sc.acc.data + slot * kChunk);
+      one_row_chain(g, col, row, sc.taps.data, words ? sc.tap_words.data() : nullptr, tap_rows_.data(), count,
+                   sc.acc.data + slot * kChunk);
     }
   for (int g = g0; g < g1; ++g) scatter(chunk, count, g, static_cast<std::size_t>(g - g0) * cols_, sc);
 }
 
 template <DataType T>
+void FloatConv<T>::one_row_chain(int g, int col, int row, const float* taps, const std::uint16_t* tap_words,
+                                const std::ptrdiff_t* offsets, int count, float* acc) const {
+  namespace ors = one_row_sums;
+  const std::size_t pe = static_cast<std::size_t>(col) * rows_ + row;
+  float w[64];
+  std::vector<float> long_w;  // kernels of more than 64 positions (backward-weight jobs)
+  float* wr = RS_ <= 64 ? w : (long_w.resize(static_cast<std::size_t>(RS_)), long_w.data());
+  for (int rs = 0; rs < RS_; ++rs) wr[rs] = w_reg_[entry(g, 0, rs, col) * rows_ + row];
+  const ors::InputMask in = im_[pe].identity()       ? ors::InputMask::none
+                            : T == DataType::fp16 ? ors::InputMask::fp16_word
+                                                  : ors::InputMask::fp32_view;
+  const ors::OneRowInput input{taps, tap_words, offsets, wr, RS_, im_[pe], pm_[pe], faults_.psum(col)};
+  ors::one_row_fn(psum_stuck_[col], in, !pm_[pe].identity())(input, count, acc);
+}
+
+template <DataType T>
+bool FloatConv<T>::by_planes() const {
+  if (region_ || !psum_flips_.empty() || !acc_flips_.empty() || !layout_.by_image || s_.c != 1) return false;
+  return std::all_of(one_row_.begin(), one_row_.end(), [](int row) { return row >= 0; });
+}
+
+// Images [n0, n1): each laid out, then every column of every group over the image's
+// positions p * ws + q (the plane's full rows: columns q >= Q are computed and dropped).
+template <DataType T>
+void FloatConv<T>::planes(int n0, int n1, Scratch& sc) const {
+  const int P = s_.p(), Q = s_.q(), ws = layout_.ws;
+  const int count = (P - 1) * ws + Q;
+  if (sc.laid.size() < layout_.size()) sc.laid.resize(layout_.size());
+  if (need_words_ && sc.laid_words.size() < layout_.size()) sc.laid_words.resize(layout_.size());
+  sc.plane.grow(static_cast<std::size_t>(count) + 4 * cs::kLanes);
+  for (int n = n0; n < n1; ++n) {
+    lay_out_image(s_, layout_, input_, n, sc.laid.data());
+    if (need_words_) lay_out_image(s_, layout_, input_words_, n, sc.laid_words.data(), &word_channels_);
+    const std::size_t image = static_cast<std::size_t>(n) * layout_.image;
+    for (std::size_t batch = 0; batch < batches_.size(); ++batch)
+      for (int g = batches_[batch].first; g < batches_[batch].second; ++g)
+        for (int col = 0; col < cols_; ++col) {
+          if (col_ch_[g][col] < 0) continue;
+          const int row = one_row_[batch];
+          const bool words = need_words_ && word_rows_[row];
+          one_row_chain(g, col, row, sc.laid.data() + image, words ? sc.laid_words.data() + image : nullptr,
+                       tap_plane_.data(), count, sc.plane.data);
+          plane_outputs(n, g, col, sc);
+        }
+  }
+}
+
+// The plane's rows to out[n][oc] (fused: the canonical NaN, as scatter writes them).
+template <DataType T>
+void FloatConv<T>::plane_outputs(int n, int g, int col, const Scratch& sc) const {
+  const int P = s_.p(), Q = s_.q(), ws = layout_.ws;
+  float* o = out_.data() + (static_cast<long long>(n) * s_.k + col_ch_[g][col]) * PQ_;
+  for (int p = 0; p < P; ++p) {
+    const float* from = sc.plane.data + static_cast<std::ptrdiff_t>(p) * ws;
+    if (psum_stuck_[col])
+      std::copy(from, from + Q, o + static_cast<std::ptrdiff_t>(p) * Q);
+    else
+      copy_canonical(from, Q, o + static_cast<std::ptrdiff_t>(p) * Q);
+  }
+}
+
+template <DataType T>
 void FloatConv<T>::run(int threads) {
+  if (by_planes()) {
+    const int t = threads > 1 && s_.macs() >= kSplitMacs ? std::min(threads, s_.n) : 1;
+    thread_local Scratch own;
+    if (t <= 1) return planes(0, s_.n, own);
+    return run_parts(t, [this, t](int i) {
+      thread_local Scratch sc;
+      planes(s_.n * i / t, s_.n * (i + 1) / t, sc);
+    });
+  }
   // Output positions never interact (each has its own accumulator entries and order of
   // additions), so any split over threads gives the same bits. Few chunks (backward-
   // weight jobs: a few output positions, long reductions) would leave threads idle or

@@ -39,7 +39,7 @@ inline __m256 masked(__m256 v, __m256i keep, __m256i force) {
 template <bool EXACT, InputMask IN, bool PRODUCT>
 __attribute__((always_inline)) inline __m256 step_sum(const OneRowInput& c, const Masks& m, __m256 w, int rs,
                                                       int lane) {
-  const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(rs) * cs::kRowStride + lane;
+  const std::ptrdiff_t at = c.offset[rs] + lane;
   __m256 in;
   if constexpr (IN == InputMask::fp16_word) {
     const __m128i words = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c.tap_words + at));

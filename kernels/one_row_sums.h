@@ -16,11 +16,14 @@
 
 namespace accsim::one_row_sums {
 
-// One column of one chunk. taps[rs * kRowStride + lane]: the row's operand of step rs
-// (its fp32 value), tap_words the same as fp16 words (fp16 input masks act on them).
+// One column of some output positions (lanes). taps[offset[rs] + lane]: the row's
+// operand of step rs at that lane (its fp32 value), tap_words the same as fp16 words
+// (fp16 input masks act on them): a chunk's gathered rows, or an image's laid-out plane
+// read in place.
 struct OneRowInput {
   const float* taps;
   const std::uint16_t* tap_words;
+  const std::ptrdiff_t* offset;  // [rs]
   const float* w;  // [rs]: the row's weight register of every step, through its mask
   int steps;
   StuckMask im, pm;  // the PE's input (fp32 view; fp16: on the words) and product masks

@@ -8,6 +8,7 @@
 #include "arch/hardware_fault.h"
 #include "arch/job_timing.h"
 #include "arch/mapping.h"
+#include "kernels/array_conv.h"
 #include "test_util.h"
 #include "workloads/run/engines.h"
 
@@ -120,6 +121,62 @@ TEST(OneRowEquivalence, NegativeZeroProductsComeOutAsTheTreeMakesThem) {
   const JobResult cycle = make_engine("cycle", a, none)->run(job, in, w, 0);
   EXPECT_EQ(testing::count_bit_differences(cycle.output, fast.output), 0);
   for (float v : fast.output.values()) EXPECT_FALSE(std::signbit(v));
+}
+
+// A transient inside the job: its chunks take the chunk path (the flipped chunk the
+// general one); images split over threads: the same bits.
+TEST(OneRowEquivalence, TransientsInTheJobAndThreadsGiveTheCycleModelsBits) {
+  for (DataType type : {DataType::fp32, DataType::fp16, DataType::bf16}) {
+    ArrayConfig a = preset("small");
+    a.datatype = type;
+    ConvJob job;
+    job.layer = "stem";
+    job.shape = ConvShape{7, 1, 20, 20, 12, 3, 3, 1, 1};  // 2800 positions: 22 chunks; two column groups; 302 k MACs (split)
+    const long long cycles = closed_form_timing(job.shape, a).cycles;
+    Rng rng(static_cast<std::uint64_t>(type) + 5);
+    Tensor in = random_tensor({7, 1, 20, 20}, rng), w = random_tensor({12, 1, 3, 3}, rng);
+    sprinkle(in, rng, 8);
+    std::vector<HardwareFault> faults_list{{FaultSite::input, 0, 0, bit_width(type) - 3, FaultKind::stuck_at_0, -1},
+                                           {FaultSite::psum, 0, 1, 3, FaultKind::stuck_at_1, -1}};
+    for (bool transient : {false, true}) {
+      if (transient)
+        faults_list.push_back({FaultSite::product, 0, 3, site_bit_width(FaultSite::product, type) - 12,
+                               FaultKind::transient, cycles / 2});
+      const PeFaults faults(a, faults_list);
+      const JobResult cycle = make_engine("cycle", a, faults)->run(job, in, w, 0);
+      for (int threads : {1, 2}) {
+        const JobResult fast = make_engine("fast", a, faults, threads)->run(job, in, w, 0);
+        EXPECT_EQ(testing::count_bit_differences(cycle.output, fast.output), 0)
+            << to_string(type) << " " << threads << " threads" << (transient ? ", a transient" : "");
+      }
+    }
+  }
+}
+
+// A region's planes of a one-row job (the chunk path) equal the whole job's (the plane path).
+TEST(OneRowEquivalence, RegionPlanesEqualTheWholeJob) {
+  ArrayConfig a = preset("small");
+  ConvJob job;
+  job.layer = "dw/g3";
+  job.shape = ConvShape{4, 1, 15, 15, 1, 3, 3, 2, 1};
+  Rng rng(17);
+  Tensor in = random_tensor({4, 1, 15, 15}, rng), w = random_tensor({1, 1, 3, 3}, rng);
+  sprinkle(in, rng, 5);
+  const PeFaults faults(a, {{FaultSite::input, 0, 0, 29, FaultKind::stuck_at_1, -1}});
+  const Mapping mapping(job.shape, a, a.swizzle, 0);
+  const Tensor whole = array_conv(job, a, mapping, faults, ErrorPattern(), in, w);
+  ConvRegion region;
+  region.images = {0, 1, 0, 1};
+  Tensor out({4, 1, 8, 8}, 7.0f);
+  array_conv_region(job, a, mapping, faults, ErrorPattern(), in, w, region, out);
+  for (int n = 0; n < 4; ++n)
+    for (int i = 0; i < 64; ++i) {
+      const std::size_t at = static_cast<std::size_t>(n) * 64 + i;
+      if (region.images[n])
+        EXPECT_EQ(float_bits(out[at]), float_bits(whole[at])) << n << " " << i;
+      else
+        EXPECT_EQ(out[at], 7.0f);
+    }
 }
 
 }  // namespace
