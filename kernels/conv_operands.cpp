@@ -59,30 +59,67 @@ std::vector<PhaseColumns> phase_columns(const ConvShape& s, const OperandLayout&
   return cols;
 }
 
-// Stride 2, floats: eight even elements of 16 at a time (bits moved, never computed on),
-// while the 16 read lie in the source row; returns the first element not written.
-inline int even_elements(const float* from, const float* src_end, int j, int last, float* row) {
-  for (; j + 8 <= last && from + 16 <= src_end; j += 8, from += 16) {
-    const __m256 pairs = _mm256_shuffle_ps(_mm256_loadu_ps(from), _mm256_loadu_ps(from + 8), _MM_SHUFFLE(2, 0, 2, 0));
-    _mm256_storeu_ps(row + j, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(pairs), _MM_SHUFFLE(3, 1, 2, 0))));
+// Lanes [0, n) of a vector (none for n <= 0, all for n >= 8).
+inline __m256i lanes_below(int n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// n floats of +0, a vector at a time, never past to + n.
+inline void zero_run(float* to, int n) {
+  for (; n >= 8; n -= 8, to += 8) _mm256_storeu_ps(to, _mm256_setzero_ps());
+  if (n > 0) _mm256_maskstore_ps(to, lanes_below(n), _mm256_setzero_ps());
+}
+
+// Stride 2: the even elements from[0], from[2], ... (count of them), eight of sixteen at
+// a time (shuffle + permute: bits moved, never computed on); `avail` elements are
+// readable from `from` (masked loads and stores past them).
+inline void even_elements(const float* from, int avail, int count, float* to) {
+  for (int j = 0; j < count; j += 8, from += 16, avail -= 16) {
+    __m256 lo, hi;
+    if (avail >= 16) {
+      lo = _mm256_loadu_ps(from), hi = _mm256_loadu_ps(from + 8);
+    } else {
+      lo = _mm256_maskload_ps(from, lanes_below(avail));
+      hi = _mm256_maskload_ps(from + 8, lanes_below(avail - 8));
+    }
+    const __m256 pairs = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+    const __m256 even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(pairs), _MM_SHUFFLE(3, 1, 2, 0)));
+    if (count - j >= 8)
+      _mm256_storeu_ps(to + j, even);
+    else
+      _mm256_maskstore_ps(to + j, lanes_below(count - j), even);
   }
-  return j;
 }
 
 // One phase row from input row `src` (`width` elements).
 template <class V>
 void phase_row(const OperandLayout& L, const PhaseColumns& c, const V* src, int width, V* row) {
-  for (int j = 0; j < c.first; ++j) row[j] = V{0};
   const V* from = src + c.from;
+  if constexpr (std::is_same_v<V, float>) {  // vector stores: a padded row holds a few dozen floats
+    if (L.stride <= 2) {
+      zero_run(row, c.first);
+      if (L.stride == 1)
+        copy_run(from, c.last - c.first, row + c.first);
+      else
+        even_elements(from, width - c.from, c.last - c.first, row + c.first);
+      zero_run(row + c.last, L.ws - c.last);
+      return;
+    }
+  }
+  for (int j = 0; j < c.first; ++j) row[j] = V{0};
   if (L.stride == 1) {
     copy_run(from, c.last - c.first, row + c.first);
   } else {
-    int j = c.first;
-    if constexpr (std::is_same_v<V, float>)
-      if (L.stride == 2) j = even_elements(from, src + width, j, c.last, row), from += 2 * (j - c.first);
-    for (; j < c.last; ++j, from += L.stride) row[j] = *from;
+    for (int j = c.first; j < c.last; ++j, from += L.stride) row[j] = *from;
   }
   for (int j = c.last; j < L.ws; ++j) row[j] = V{0};
+}
+
+// A row of padding.
+template <class V>
+void zero_row(int ws, V* row) {
+  if constexpr (std::is_same_v<V, float>) zero_run(row, ws);
+  else std::fill(row, row + ws, V{0});
 }
 
 // Channel ic of image n, padded input row by padded input row (each input row read
@@ -98,7 +135,7 @@ void lay_out_channel(const ConvShape& s, const OperandLayout& L, const std::vect
       for (int b = 0; b < L.phases_w; ++b) {
         V* row = base + (a * L.phases_w + b) * L.phase + static_cast<long long>(i) * L.ws;
         if (y < 0 || y >= s.h)
-          for (int j = 0; j < L.ws; ++j) row[j] = V{0};
+          zero_row(L.ws, row);
         else
           phase_row(L, cols[b], plane + static_cast<long long>(y) * s.w, s.w, row);
       }
