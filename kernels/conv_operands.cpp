@@ -122,22 +122,22 @@ void zero_row(int ws, V* row) {
   else std::fill(row, row + ws, V{0});
 }
 
-// Channel ic of image n, padded input row by padded input row (each input row read
-// once, its phases written while it is in cache).
+// Channel ic of image n, phase plane by phase plane, row by row (the planes of an image
+// are small: its input rows stay in cache between the phases that read them).
 template <class V>
 void lay_out_channel(const ConvShape& s, const OperandLayout& L, const std::vector<PhaseColumns>& cols,
                      const V* input, int n, int ic, V* out) {
   const V* plane = input + (static_cast<long long>(n) * s.c + ic) * s.h * s.w;
   V* base = out + n * L.image + ic * L.channel;
-  for (int i = 0; i < L.hs; ++i)
-    for (int a = 0; a < L.phases_h; ++a) {
-      const int y = a + i * L.stride - s.pad;
-      for (int b = 0; b < L.phases_w; ++b) {
-        V* row = base + (a * L.phases_w + b) * L.phase + static_cast<long long>(i) * L.ws;
+  for (int a = 0; a < L.phases_h; ++a)
+    for (int b = 0; b < L.phases_w; ++b) {
+      V* row = base + (a * L.phases_w + b) * L.phase;
+      const PhaseColumns& c = cols[b];
+      for (int i = 0, y = a - s.pad; i < L.hs; ++i, y += L.stride, row += L.ws) {
         if (y < 0 || y >= s.h)
           zero_row(L.ws, row);
         else
-          phase_row(L, cols[b], plane + static_cast<long long>(y) * s.w, s.w, row);
+          phase_row(L, c, plane + static_cast<long long>(y) * s.w, s.w, row);
       }
     }
 }
