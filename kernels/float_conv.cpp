@@ -122,7 +122,11 @@ void keep_slice(std::vector<int>& v, int part, int parts) {
 void copy_canonical(const float* from, long long count, float* to) {
   long long i = 0;
   for (; i + cs::kLanes <= count; i += cs::kLanes) _mm256_storeu_ps(to + i, cs::canonical(_mm256_loadu_ps(from + i)));
-  for (; i < count; ++i) to[i] = canonical(from[i]);
+  if (i == count) return;
+  // The last lanes through masked loads and stores (plane rows of 7, 14 or 28 positions).
+  const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count - i)),
+                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  _mm256_maskstore_ps(to + i, lanes, cs::canonical(_mm256_maskload_ps(from + i, lanes)));
 }
 
 // The tables of one call, kept per calling thread: a job allocates nothing once the
