@@ -122,6 +122,28 @@ void zero_row(int ws, V* row) {
   else std::fill(row, row + ws, V{0});
 }
 
+// Phase plane (a, c) of one float channel, stride 1 or 2 and pads of at most 8 columns:
+// one loop over its rows, the padding masks made once.
+void float_phase_plane(const ConvShape& s, const OperandLayout& L, const PhaseColumns& c, const float* plane, int a,
+                       float* row) {
+  const int count = c.last - c.first, tail = L.ws - c.last;
+  const __m256i head_mask = lanes_below(c.first), tail_mask = lanes_below(tail);
+  const __m256 zero = _mm256_setzero_ps();
+  for (int i = 0, y = a - s.pad; i < L.hs; ++i, y += L.stride, row += L.ws) {
+    if (y < 0 || y >= s.h) {
+      zero_run(row, L.ws);
+      continue;
+    }
+    const float* from = plane + static_cast<long long>(y) * s.w + c.from;
+    _mm256_maskstore_ps(row, head_mask, zero);
+    if (L.stride == 1)
+      copy_run(from, count, row + c.first);
+    else
+      even_elements(from, s.w - c.from, count, row + c.first);
+    _mm256_maskstore_ps(row + c.last, tail_mask, zero);
+  }
+}
+
 // Channel ic of image n, phase plane by phase plane, row by row (the planes of an image
 // are small: its input rows stay in cache between the phases that read them).
 template <class V>
@@ -133,6 +155,11 @@ void lay_out_channel(const ConvShape& s, const OperandLayout& L, const std::vect
     for (int b = 0; b < L.phases_w; ++b) {
       V* row = base + (a * L.phases_w + b) * L.phase;
       const PhaseColumns& c = cols[b];
+      if constexpr (std::is_same_v<V, float>)
+        if (L.stride <= 2 && c.first <= 8 && L.ws - c.last <= 8) {
+          float_phase_plane(s, L, c, plane, a, row);
+          continue;
+        }
       for (int i = 0, y = a - s.pad; i < L.hs; ++i, y += L.stride, row += L.ws) {
         if (y < 0 || y >= s.h)
           zero_row(L.ws, row);
