@@ -48,16 +48,25 @@ struct PhaseColumns {
   int first, last, from;
 };
 
-std::vector<PhaseColumns> phase_columns(const ConvShape& s, const OperandLayout& L) {
-  std::vector<PhaseColumns> cols;
-  for (int b = 0; b < L.phases_w; ++b) {
-    const int first = std::max(0, (s.pad - b + L.stride - 1) / L.stride);
-    const int reach = s.w - 1 + s.pad - b;  // the last input column's padded offset in this phase
-    const int last = std::max(first, reach < 0 ? 0 : std::min(L.ws, reach / L.stride + 1));  // one past
-    cols.push_back({first, last, b + first * L.stride - s.pad});
+// The phase columns of a shape, kept inline for up to four phases (a depthwise layer
+// lays out an image per job: no allocation each time).
+struct PhaseColumnSet {
+  PhaseColumns small[4];
+  std::vector<PhaseColumns> large;
+  const PhaseColumns* cols = small;
+  PhaseColumnSet(const ConvShape& s, const OperandLayout& L) {
+    PhaseColumns* to = small;
+    if (L.phases_w > 4) large.resize(static_cast<std::size_t>(L.phases_w)), to = large.data(), cols = to;
+    for (int b = 0; b < L.phases_w; ++b) {
+      const int first = std::max(0, (s.pad - b + L.stride - 1) / L.stride);
+      const int reach = s.w - 1 + s.pad - b;  // the last input column's padded offset in this phase
+      const int last = std::max(first, reach < 0 ? 0 : std::min(L.ws, reach / L.stride + 1));  // one past
+      to[b] = {first, last, b + first * L.stride - s.pad};
+    }
   }
-  return cols;
-}
+  PhaseColumnSet(const PhaseColumnSet&) = delete;
+  PhaseColumnSet& operator=(const PhaseColumnSet&) = delete;
+};
 
 // Lanes [0, n) of a vector (none for n <= 0, all for n >= 8).
 inline __m256i lanes_below(int n) {
@@ -147,7 +156,7 @@ void float_phase_plane(const ConvShape& s, const OperandLayout& L, const PhaseCo
 // Channel ic of image n, phase plane by phase plane, row by row (the planes of an image
 // are small: its input rows stay in cache between the phases that read them).
 template <class V>
-void lay_out_channel(const ConvShape& s, const OperandLayout& L, const std::vector<PhaseColumns>& cols,
+void lay_out_channel(const ConvShape& s, const OperandLayout& L, const PhaseColumns* cols,
                      const V* input, int n, int ic, V* out) {
   const V* plane = input + (static_cast<long long>(n) * s.c + ic) * s.h * s.w;
   V* base = out + n * L.image + ic * L.channel;
@@ -177,9 +186,9 @@ void lay_out_one_image(const ConvShape& s, const OperandLayout& L, const V* inpu
     std::copy(image, image + L.image, out + n * L.image);
     return;
   }
-  const std::vector<PhaseColumns> cols = phase_columns(s, L);
+  const PhaseColumnSet cols(s, L);
   for (int ic = 0; ic < s.c; ++ic)
-    if (!channels || (*channels)[static_cast<std::size_t>(ic)]) lay_out_channel(s, L, cols, input, n, ic, out);
+    if (!channels || (*channels)[static_cast<std::size_t>(ic)]) lay_out_channel(s, L, cols.cols, input, n, ic, out);
 }
 
 // A fully-connected job's operand [n, c] as [c, n].

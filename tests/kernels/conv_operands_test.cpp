@@ -80,6 +80,15 @@ TEST(ConvOperands, LongRowsOfStrideTwoAndUnpaddedImagesAreLaidOutExactly) {
   EXPECT_GT(checked, 10000);
 }
 
+// More phases per row than the layout keeps inline (stride 5 and 6 under 5x5 and 6x6 kernels).
+TEST(ConvOperands, ManyPhasesAreLaidOutExactly) {
+  for (int stride : {5, 6}) {
+    const ConvShape s{2, 2, 13, 23, 1, stride, stride, stride, 2};
+    Rng rng(static_cast<std::uint64_t>(stride));
+    EXPECT_GT(expect_gathers_match(s, testing::random_tensor({2, 2, 13, 23}, rng)), 100);
+  }
+}
+
 TEST(ConvOperands, OnlySelectedImagesAreLaidOut) {
   ConvShape s{3, 2, 5, 5, 1, 3, 3, 1, 1};
   Rng rng(3);
