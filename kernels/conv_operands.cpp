@@ -153,13 +153,14 @@ void float_phase_plane(const ConvShape& s, const OperandLayout& L, const PhaseCo
   }
 }
 
-// Channel ic of image n, phase plane by phase plane, row by row (the planes of an image
-// are small: its input rows stay in cache between the phases that read them).
+// Channel ic of image n into the image's layout at `image`, phase plane by phase plane,
+// row by row (the planes of an image are small: its input rows stay in cache between
+// the phases that read them).
 template <class V>
 void lay_out_channel(const ConvShape& s, const OperandLayout& L, const PhaseColumns* cols,
-                     const V* input, int n, int ic, V* out) {
+                     const V* input, int n, int ic, V* image) {
   const V* plane = input + (static_cast<long long>(n) * s.c + ic) * s.h * s.w;
-  V* base = out + n * L.image + ic * L.channel;
+  V* base = image + ic * L.channel;
   for (int a = 0; a < L.phases_h; ++a)
     for (int b = 0; b < L.phases_w; ++b) {
       V* row = base + (a * L.phases_w + b) * L.phase;
@@ -178,17 +179,18 @@ void lay_out_channel(const ConvShape& s, const OperandLayout& L, const PhaseColu
     }
 }
 
+// Image n's layout written at `image` (its place in a whole layout, or a buffer of its own).
 template <class V>
-void lay_out_one_image(const ConvShape& s, const OperandLayout& L, const V* input, int n, V* out,
+void lay_out_one_image(const ConvShape& s, const OperandLayout& L, const V* input, int n, V* image,
                        const std::vector<char>* channels = nullptr) {
   if (L.stride == 1 && s.pad == 0 && !channels) {  // the layout is the tensor's own: [c][h][w]
-    const V* image = input + static_cast<long long>(n) * L.image;
-    std::copy(image, image + L.image, out + n * L.image);
+    const V* from = input + static_cast<long long>(n) * L.image;
+    std::copy(from, from + L.image, image);
     return;
   }
   const PhaseColumnSet cols(s, L);
   for (int ic = 0; ic < s.c; ++ic)
-    if (!channels || (*channels)[static_cast<std::size_t>(ic)]) lay_out_channel(s, L, cols.cols, input, n, ic, out);
+    if (!channels || (*channels)[static_cast<std::size_t>(ic)]) lay_out_channel(s, L, cols.cols, input, n, ic, image);
 }
 
 // A fully-connected job's operand [n, c] as [c, n].
@@ -206,7 +208,7 @@ void lay_out_any(const ConvShape& s, const OperandLayout& L, const V* input, con
     transpose_rows(s, input, images, out);
   else
     for (int n = 0; n < s.n; ++n)
-      if (!images || (*images)[static_cast<std::size_t>(n)]) lay_out_one_image(s, L, input, n, out);
+      if (!images || (*images)[static_cast<std::size_t>(n)]) lay_out_one_image(s, L, input, n, out + n * L.image);
   std::fill(out + L.total, out + L.total + kSlack, V{0});
 }
 
@@ -228,12 +230,23 @@ void lay_out(const ConvShape& s, const OperandLayout& layout, const std::int32_t
 }
 
 void lay_out_image(const ConvShape& s, const OperandLayout& layout, const float* input, int n, float* out) {
-  lay_out_one_image(s, layout, input, n, out);
+  lay_out_one_image(s, layout, input, n, out + n * layout.image);
 }
 
 void lay_out_image(const ConvShape& s, const OperandLayout& layout, const std::uint16_t* input, int n,
                    std::uint16_t* out, const std::vector<char>* channels) {
+  lay_out_one_image(s, layout, input, n, out + n * layout.image, channels);
+}
+
+void lay_out_image_alone(const ConvShape& s, const OperandLayout& layout, const float* input, int n, float* out) {
+  lay_out_one_image(s, layout, input, n, out);
+  std::fill(out + layout.image, out + layout.image + kSlack, 0.0f);
+}
+
+void lay_out_image_alone(const ConvShape& s, const OperandLayout& layout, const std::uint16_t* input, int n,
+                         std::uint16_t* out, const std::vector<char>* channels) {
   lay_out_one_image(s, layout, input, n, out, channels);
+  std::fill(out + layout.image, out + layout.image + kSlack, std::uint16_t{0});
 }
 
 ChunkSegments chunk_segments(const ConvShape& s, const OperandLayout& layout) {

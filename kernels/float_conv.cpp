@@ -653,27 +653,29 @@ bool FloatConv<T>::by_planes() const {
   return std::all_of(one_row_.begin(), one_row_.end(), [](int row) { return row >= 0; });
 }
 
-// Images [n0, n1): each laid out, then every column of every group over the image's
-// positions p * ws + q (the plane's full rows: columns q >= Q are computed and dropped).
+// Images [n0, n1): each laid out alone, then every column of every group over the
+// image's positions p * ws + q (the plane's full rows: columns q >= Q are computed and
+// dropped).
 template <DataType T>
 void FloatConv<T>::planes(int n0, int n1, Scratch& sc) const {
   const int P = s_.p(), Q = s_.q(), ws = layout_.ws;
   const int count = (P - 1) * ws + Q;
-  if (sc.laid.size() < layout_.size()) sc.laid.resize(layout_.size());
-  if (need_words_ && sc.laid_words.size() < layout_.size()) sc.laid_words.resize(layout_.size());
+  // One image's layout at a time, in a buffer that stays in cache.
+  const std::size_t one = static_cast<std::size_t>(layout_.image) + kSlack;
+  if (sc.laid.size() < one) sc.laid.resize(one);
+  if (need_words_ && sc.laid_words.size() < one) sc.laid_words.resize(one);
   sc.plane.grow(static_cast<std::size_t>(count) + 4 * cs::kLanes);
   for (int n = n0; n < n1; ++n) {
-    lay_out_image(s_, layout_, input_, n, sc.laid.data());
-    if (need_words_) lay_out_image(s_, layout_, input_words_, n, sc.laid_words.data(), &word_channels_);
-    const std::size_t image = static_cast<std::size_t>(n) * layout_.image;
+    lay_out_image_alone(s_, layout_, input_, n, sc.laid.data());
+    if (need_words_) lay_out_image_alone(s_, layout_, input_words_, n, sc.laid_words.data(), &word_channels_);
     for (std::size_t batch = 0; batch < batches_.size(); ++batch)
       for (int g = batches_[batch].first; g < batches_[batch].second; ++g)
         for (int col = 0; col < cols_; ++col) {
           if (col_ch_[g][col] < 0) continue;
           const int row = one_row_[batch];
           const bool words = need_words_ && word_rows_[row];
-          one_row_chain(g, col, row, sc.laid.data() + image, words ? sc.laid_words.data() + image : nullptr,
-                       tap_plane_.data(), count, sc.plane.data);
+          one_row_chain(g, col, row, sc.laid.data(), words ? sc.laid_words.data() : nullptr, tap_plane_.data(), count,
+                        sc.plane.data);
           plane_outputs(n, g, col, sc);
         }
   }
