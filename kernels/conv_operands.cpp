@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <type_traits>
 
 namespace accsim {
 
@@ -47,21 +48,74 @@ struct PhaseColumns {
   int first, last, from;
 };
 
-std::vector<PhaseColumns> phase_columns(const ConvShape& s, const OperandLayout& L) {
-  std::vector<PhaseColumns> cols;
-  for (int b = 0; b < L.phases_w; ++b) {
-    const int first = std::max(0, (s.pad - b + L.stride - 1) / L.stride);
-    const int reach = s.w - 1 + s.pad - b;  // the last input column's padded offset in this phase
-    const int last = std::max(first, reach < 0 ? 0 : std::min(L.ws, reach / L.stride + 1));  // one past
-    cols.push_back({first, last, b + first * L.stride - s.pad});
+// The phase columns of a shape, kept inline for up to four phases (a depthwise layer
+// lays out an image per job: no allocation each time).
+struct PhaseColumnSet {
+  PhaseColumns small[4];
+  std::vector<PhaseColumns> large;
+  const PhaseColumns* cols = small;
+  PhaseColumnSet(const ConvShape& s, const OperandLayout& L) {
+    PhaseColumns* to = small;
+    if (L.phases_w > 4) large.resize(static_cast<std::size_t>(L.phases_w)), to = large.data(), cols = to;
+    for (int b = 0; b < L.phases_w; ++b) {
+      const int first = std::max(0, (s.pad - b + L.stride - 1) / L.stride);
+      const int reach = s.w - 1 + s.pad - b;  // the last input column's padded offset in this phase
+      const int last = std::max(first, reach < 0 ? 0 : std::min(L.ws, reach / L.stride + 1));  // one past
+      to[b] = {first, last, b + first * L.stride - s.pad};
+    }
   }
-  return cols;
+  PhaseColumnSet(const PhaseColumnSet&) = delete;
+  PhaseColumnSet& operator=(const PhaseColumnSet&) = delete;
+};
+
+// Lanes [0, n) of a vector (none for n <= 0, all for n >= 8).
+inline __m256i lanes_below(int n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
+// n floats of +0, a vector at a time, never past to + n.
+inline void zero_run(float* to, int n) {
+  for (; n >= 8; n -= 8, to += 8) _mm256_storeu_ps(to, _mm256_setzero_ps());
+  if (n > 0) _mm256_maskstore_ps(to, lanes_below(n), _mm256_setzero_ps());
+}
+
+// Stride 2: the even elements from[0], from[2], ... (count of them), eight of sixteen at
+// a time (shuffle + permute: bits moved, never computed on); `avail` elements are
+// readable from `from` (masked loads and stores past them).
+inline void even_elements(const float* from, int avail, int count, float* to) {
+  for (int j = 0; j < count; j += 8, from += 16, avail -= 16) {
+    __m256 lo, hi;
+    if (avail >= 16) {
+      lo = _mm256_loadu_ps(from), hi = _mm256_loadu_ps(from + 8);
+    } else {
+      lo = _mm256_maskload_ps(from, lanes_below(avail));
+      hi = _mm256_maskload_ps(from + 8, lanes_below(avail - 8));
+    }
+    const __m256 pairs = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+    const __m256 even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(pairs), _MM_SHUFFLE(3, 1, 2, 0)));
+    if (count - j >= 8)
+      _mm256_storeu_ps(to + j, even);
+    else
+      _mm256_maskstore_ps(to + j, lanes_below(count - j), even);
+  }
+}
+
+// One phase row from input row `src` (`width` elements).
 template <class V>
-void phase_row(const OperandLayout& L, const PhaseColumns& c, const V* src, V* row) {
-  for (int j = 0; j < c.first; ++j) row[j] = V{0};
+void phase_row(const OperandLayout& L, const PhaseColumns& c, const V* src, int width, V* row) {
   const V* from = src + c.from;
+  if constexpr (std::is_same_v<V, float>) {  // vector stores: a padded row holds a few dozen floats
+    if (L.stride <= 2) {
+      zero_run(row, c.first);
+      if (L.stride == 1)
+        copy_run(from, c.last - c.first, row + c.first);
+      else
+        even_elements(from, width - c.from, c.last - c.first, row + c.first);
+      zero_run(row + c.last, L.ws - c.last);
+      return;
+    }
+  }
+  for (int j = 0; j < c.first; ++j) row[j] = V{0};
   if (L.stride == 1) {
     copy_run(from, c.last - c.first, row + c.first);
   } else {
@@ -70,32 +124,73 @@ void phase_row(const OperandLayout& L, const PhaseColumns& c, const V* src, V* r
   for (int j = c.last; j < L.ws; ++j) row[j] = V{0};
 }
 
-// Channel ic of image n, padded input row by padded input row (each input row read
-// once, its phases written while it is in cache).
+// A row of padding.
 template <class V>
-void lay_out_channel(const ConvShape& s, const OperandLayout& L, const std::vector<PhaseColumns>& cols,
-                     const V* input, int n, int ic, V* out) {
+void zero_row(int ws, V* row) {
+  if constexpr (std::is_same_v<V, float>) zero_run(row, ws);
+  else std::fill(row, row + ws, V{0});
+}
+
+// Phase plane (a, c) of one float channel, stride 1 or 2 and pads of at most 8 columns:
+// one loop over its rows, the padding masks made once.
+void float_phase_plane(const ConvShape& s, const OperandLayout& L, const PhaseColumns& c, const float* plane, int a,
+                       float* row) {
+  const int count = c.last - c.first, tail = L.ws - c.last;
+  const __m256i head_mask = lanes_below(c.first), tail_mask = lanes_below(tail);
+  const __m256 zero = _mm256_setzero_ps();
+  for (int i = 0, y = a - s.pad; i < L.hs; ++i, y += L.stride, row += L.ws) {
+    if (y < 0 || y >= s.h) {
+      zero_run(row, L.ws);
+      continue;
+    }
+    const float* from = plane + static_cast<long long>(y) * s.w + c.from;
+    _mm256_maskstore_ps(row, head_mask, zero);
+    if (L.stride == 1)
+      copy_run(from, count, row + c.first);
+    else
+      even_elements(from, s.w - c.from, count, row + c.first);
+    _mm256_maskstore_ps(row + c.last, tail_mask, zero);
+  }
+}
+
+// Channel ic of image n into the image's layout at `image`, phase plane by phase plane,
+// row by row (the planes of an image are small: its input rows stay in cache between
+// the phases that read them).
+template <class V>
+void lay_out_channel(const ConvShape& s, const OperandLayout& L, const PhaseColumns* cols,
+                     const V* input, int n, int ic, V* image) {
   const V* plane = input + (static_cast<long long>(n) * s.c + ic) * s.h * s.w;
-  V* base = out + n * L.image + ic * L.channel;
-  for (int i = 0; i < L.hs; ++i)
-    for (int a = 0; a < L.phases_h; ++a) {
-      const int y = a + i * L.stride - s.pad;
-      for (int b = 0; b < L.phases_w; ++b) {
-        V* row = base + (a * L.phases_w + b) * L.phase + static_cast<long long>(i) * L.ws;
+  V* base = image + ic * L.channel;
+  for (int a = 0; a < L.phases_h; ++a)
+    for (int b = 0; b < L.phases_w; ++b) {
+      V* row = base + (a * L.phases_w + b) * L.phase;
+      const PhaseColumns& c = cols[b];
+      if constexpr (std::is_same_v<V, float>)
+        if (L.stride <= 2 && c.first <= 8 && L.ws - c.last <= 8) {
+          float_phase_plane(s, L, c, plane, a, row);
+          continue;
+        }
+      for (int i = 0, y = a - s.pad; i < L.hs; ++i, y += L.stride, row += L.ws) {
         if (y < 0 || y >= s.h)
-          for (int j = 0; j < L.ws; ++j) row[j] = V{0};
+          zero_row(L.ws, row);
         else
-          phase_row(L, cols[b], plane + static_cast<long long>(y) * s.w, row);
+          phase_row(L, c, plane + static_cast<long long>(y) * s.w, s.w, row);
       }
     }
 }
 
+// Image n's layout written at `image` (its place in a whole layout, or a buffer of its own).
 template <class V>
-void lay_out_one_image(const ConvShape& s, const OperandLayout& L, const V* input, int n, V* out,
+void lay_out_one_image(const ConvShape& s, const OperandLayout& L, const V* input, int n, V* image,
                        const std::vector<char>* channels = nullptr) {
-  const std::vector<PhaseColumns> cols = phase_columns(s, L);
+  if (L.stride == 1 && s.pad == 0 && !channels) {  // the layout is the tensor's own: [c][h][w]
+    const V* from = input + static_cast<long long>(n) * L.image;
+    std::copy(from, from + L.image, image);
+    return;
+  }
+  const PhaseColumnSet cols(s, L);
   for (int ic = 0; ic < s.c; ++ic)
-    if (!channels || (*channels)[static_cast<std::size_t>(ic)]) lay_out_channel(s, L, cols, input, n, ic, out);
+    if (!channels || (*channels)[static_cast<std::size_t>(ic)]) lay_out_channel(s, L, cols.cols, input, n, ic, image);
 }
 
 // A fully-connected job's operand [n, c] as [c, n].
@@ -113,7 +208,7 @@ void lay_out_any(const ConvShape& s, const OperandLayout& L, const V* input, con
     transpose_rows(s, input, images, out);
   else
     for (int n = 0; n < s.n; ++n)
-      if (!images || (*images)[static_cast<std::size_t>(n)]) lay_out_one_image(s, L, input, n, out);
+      if (!images || (*images)[static_cast<std::size_t>(n)]) lay_out_one_image(s, L, input, n, out + n * L.image);
   std::fill(out + L.total, out + L.total + kSlack, V{0});
 }
 
@@ -135,12 +230,23 @@ void lay_out(const ConvShape& s, const OperandLayout& layout, const std::int32_t
 }
 
 void lay_out_image(const ConvShape& s, const OperandLayout& layout, const float* input, int n, float* out) {
-  lay_out_one_image(s, layout, input, n, out);
+  lay_out_one_image(s, layout, input, n, out + n * layout.image);
 }
 
 void lay_out_image(const ConvShape& s, const OperandLayout& layout, const std::uint16_t* input, int n,
                    std::uint16_t* out, const std::vector<char>* channels) {
+  lay_out_one_image(s, layout, input, n, out + n * layout.image, channels);
+}
+
+void lay_out_image_alone(const ConvShape& s, const OperandLayout& layout, const float* input, int n, float* out) {
+  lay_out_one_image(s, layout, input, n, out);
+  std::fill(out + layout.image, out + layout.image + kSlack, 0.0f);
+}
+
+void lay_out_image_alone(const ConvShape& s, const OperandLayout& layout, const std::uint16_t* input, int n,
+                         std::uint16_t* out, const std::vector<char>* channels) {
   lay_out_one_image(s, layout, input, n, out, channels);
+  std::fill(out + layout.image, out + layout.image + kSlack, std::uint16_t{0});
 }
 
 ChunkSegments chunk_segments(const ConvShape& s, const OperandLayout& layout) {

@@ -59,6 +59,11 @@ void lay_out_image(const ConvShape& s, const OperandLayout& layout, const float*
 // `channels`: only the channels set there (null: every channel).
 void lay_out_image(const ConvShape& s, const OperandLayout& layout, const std::uint16_t* input, int n,
                    std::uint16_t* out, const std::vector<char>* channels = nullptr);
+// Image n's layout at `out` itself (layout.image elements, then kSlack zeros): a kernel
+// that computes an image at a time reuses one buffer that stays in cache.
+void lay_out_image_alone(const ConvShape& s, const OperandLayout& layout, const float* input, int n, float* out);
+void lay_out_image_alone(const ConvShape& s, const OperandLayout& layout, const std::uint16_t* input, int n,
+                         std::uint16_t* out, const std::vector<char>* channels = nullptr);
 
 // Lanes [dst, dst + len) of a chunk read the operands at [src, src + len) (relative to a
 // channel's kernel-position base).

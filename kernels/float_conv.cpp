@@ -12,6 +12,7 @@
 #include "kernels/conv_operands.h"
 #include "kernels/conv_selection.h"
 #include "kernels/flipped_psum.h"
+#include "kernels/one_row_sums.h"
 #include "kernels/worker_pool.h"
 
 namespace accsim {
@@ -65,6 +66,9 @@ struct Scratch {
   std::vector<float> laid;        // image-major layouts: this thread's laid-out operand
   std::vector<std::uint16_t> laid_words;
   std::vector<char> laid_images;  // [n]: laid out in this call
+  LineFloats taps;                // one-row jobs: [rs * kRowStride + lane], the row's operand of each step
+  std::vector<std::uint16_t> tap_words;
+  LineFloats plane;               // one-row planes: [p * ws + q] of one output channel of one image
   void size_for(int rows, int cols, bool words) {
     const std::size_t xs = static_cast<std::size_t>(rows) * cs::kRowStride;
     if (x.grow(xs)) zero_x.assign(static_cast<std::size_t>(rows), 0);  // the rows moved
@@ -118,7 +122,11 @@ void keep_slice(std::vector<int>& v, int part, int parts) {
 void copy_canonical(const float* from, long long count, float* to) {
   long long i = 0;
   for (; i + cs::kLanes <= count; i += cs::kLanes) _mm256_storeu_ps(to + i, cs::canonical(_mm256_loadu_ps(from + i)));
-  for (; i < count; ++i) to[i] = canonical(from[i]);
+  if (i == count) return;
+  // The last lanes through masked loads and stores (plane rows of 7, 14 or 28 positions).
+  const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count - i)),
+                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  _mm256_maskstore_ps(to + i, lanes, cs::canonical(_mm256_maskload_ps(from + i, lanes)));
 }
 
 // The tables of one call, kept per calling thread: a job allocates nothing once the
@@ -188,6 +196,20 @@ class FloatConv {
   void acc_flips(long long chunk, int col, const AccumulatorFlip* const* f, const AccumulatorFlip* const* end,
                  float* e) const;
   void scatter(long long chunk, int count, int g, std::size_t slot0, const Scratch& sc) const;
+  // One-row jobs (kernels/one_row_sums.h): the batches whose every column may take the
+  // one-row path, and that path for one chunk.
+  void plan_one_row();
+  bool one_row_column(int row, int col) const;
+  bool one_row_chunk(std::size_t batch, long long chunk) const;
+  void one_row_groups(long long chunk, std::size_t batch, Scratch& sc) const;
+  // Column col of group g over `count` lanes from the taps (offsets: one per step).
+  void one_row_chain(int g, int col, int row, const float* taps, const std::uint16_t* tap_words,
+                    const std::ptrdiff_t* offsets, int count, float* acc) const;
+  // Whole jobs of one-row groups with no transient flips and no region: each image's
+  // laid-out plane read in place (no chunks, no gathers), images split over threads.
+  bool by_planes() const;
+  void planes(int n0, int n1, Scratch& sc) const;
+  void plane_outputs(int n, int g, int col, const Scratch& sc) const;
 
   const ConvShape& s_;
   const ArrayConfig& a_;
@@ -230,6 +252,9 @@ class FloatConv {
   const bool exact_kernels_;  // the row count has exact vector kernels
   cs::LeavesFn leaves_;
   std::vector<std::pair<int, int>> batches_;  // groups [g0, g1) computed together
+  std::vector<int> one_row_;                  // [batch]: the one row its groups use, -1: the general path
+  std::vector<std::ptrdiff_t> tap_rows_;      // [rs]: rs * kRowStride (a chunk's gathered taps)
+  std::vector<std::ptrdiff_t> tap_plane_;     // [rs]: the kernel position's offset in a laid-out image
 };
 
 template <DataType T>
@@ -269,10 +294,15 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
     for (int b = 0; b < blocks_; ++b) mapping.rows_to_channels(g, b, row_ch_[g * blocks_ + b]);
   }
   kernel_offset_.clear();
-  for (int rs = 0; rs < RS_; ++rs) kernel_offset_.push_back(layout_.kernel_offset(rs / s_.s, rs % s_.s));
+  for (int rs = 0; rs < RS_; ++rs) {
+    kernel_offset_.push_back(layout_.kernel_offset(rs / s_.s, rs % s_.s));
+    tap_rows_.push_back(static_cast<std::ptrdiff_t>(rs) * cs::kRowStride);
+    tap_plane_.push_back(static_cast<std::ptrdiff_t>(kernel_offset_.back()));
+  }
   plan_masks();
   plan_weights(weights, weight_words, threads);
   plan_batches();
+  plan_one_row();
   word_channels_.assign(static_cast<std::size_t>(s_.c), !psum_flips_.empty());
   for (const std::vector<int>& rows : row_ch_)
     for (int row = 0; row < rows_; ++row)
@@ -522,8 +552,160 @@ void FloatConv<T>::plan_batches() {
   }
 }
 
+// A batch takes the one-row path when its groups use one row (a single block, one
+// channel) and each of its columns sums that row's product with idle leaves of exactly
+// +0: every other PE of the column idle with a finite non-negative weight register and
+// no input or product mask, no stuck accumulator entry (the vector trees' row counts
+// only, where column_sums folds idle rows the same way).
+template <DataType T>
+void FloatConv<T>::plan_one_row() {
+  one_row_.assign(batches_.size(), -1);
+  if (blocks_ != 1 || rows_ < 2 || !cs::folds_idle_rows(rows_)) return;
+  for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
+    const auto [g0, g1] = batches_[batch];
+    const std::vector<int>& row_ch = row_ch_[g0];  // the batch's groups share their rows
+    const int used = static_cast<int>(std::count_if(row_ch.begin(), row_ch.end(), [](int ic) { return ic >= 0; }));
+    if (used != 1) continue;
+    const int row = static_cast<int>(std::find_if(row_ch.begin(), row_ch.end(), [](int ic) { return ic >= 0; }) -
+                                     row_ch.begin());
+    bool ok = true;
+    for (int g = g0; g < g1 && ok; ++g)
+      for (int col = 0; col < cols_ && ok; ++col) ok = col_ch_[g][col] < 0 || one_row_column(row, col);
+    if (ok) one_row_[batch] = row;
+  }
+}
+
+template <DataType T>
+bool FloatConv<T>::one_row_column(int row, int col) const {
+  if (!acc_slots_[col].empty()) return false;
+  for (int other = 0; other < rows_; ++other) {
+    if (other == row) continue;
+    const std::size_t pe = static_cast<std::size_t>(col) * rows_ + other;
+    const std::uint32_t wb = float_bits(plan_.idle[pe]);
+    if ((wb & 0x80000000u) || (wb & 0x7f800000u) == 0x7f800000u || !im_[pe].identity() || !pm_[pe].identity())
+      return false;
+  }
+  return true;
+}
+
+// Transient flips in the chunk take the general path (they recompute single sums).
+template <DataType T>
+bool FloatConv<T>::one_row_chunk(std::size_t batch, long long chunk) const {
+  if (one_row_[batch] < 0) return false;
+  for (int g = batches_[batch].first; g < batches_[batch].second; ++g) {
+    const auto [pf, pf_end] = psum_flips_.of(g, chunk);
+    const auto [af, af_end] = acc_flips_.of(g, chunk);
+    if (pf != pf_end || af != af_end) return false;
+  }
+  return true;
+}
+
+// The whole accumulation of one chunk of one-row groups [g0, g1): the row's operand of
+// every step gathered once, then each column's chain over the steps, then the outputs.
+template <DataType T>
+void FloatConv<T>::one_row_groups(long long chunk, std::size_t batch, Scratch& sc) const {
+  const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
+  const auto [g0, g1] = batches_[batch];
+  const int row = one_row_[batch];
+  const long long base = row_ch_[g0][row] * layout_.channel;
+  const Segment* first = segments_.begin(chunk);
+  const Segment* last = segments_.end(chunk);
+  const std::size_t rows = static_cast<std::size_t>(RS_) * cs::kRowStride;
+  sc.taps.grow(rows);
+  const bool words = need_words_ && word_rows_[row];
+  if (words && sc.tap_words.size() < rows) sc.tap_words.resize(rows);
+  for (int rs = 0; rs < RS_; ++rs) {
+    const std::size_t to = static_cast<std::size_t>(rs) * cs::kRowStride;
+    gather_row((layout_.by_image ? sc.laid.data() : x_) + base + kernel_offset_[rs], first, last, sc.taps.data + to);
+    if (words)
+      gather_row((layout_.by_image ? sc.laid_words.data() : xw_) + base + kernel_offset_[rs], first, last,
+                 sc.tap_words.data() + to);
+  }
+  for (int g = g0; g < g1; ++g)
+    for (const int col : sc.live[static_cast<std::size_t>(g - g0)]) {
+      const std::size_t slot = static_cast<std::size_t>(g - g0) * cols_ + col;
+      sc.exact[slot] = psum_stuck_[col] ? kFusedExact : kFused;
+      one_row_chain(g, col, row, sc.taps.data, words ? sc.tap_words.data() : nullptr, tap_rows_.data(), count,
+                   sc.acc.data + slot * kChunk);
+    }
+  for (int g = g0; g < g1; ++g) scatter(chunk, count, g, static_cast<std::size_t>(g - g0) * cols_, sc);
+}
+
+template <DataType T>
+void FloatConv<T>::one_row_chain(int g, int col, int row, const float* taps, const std::uint16_t* tap_words,
+                                const std::ptrdiff_t* offsets, int count, float* acc) const {
+  namespace ors = one_row_sums;
+  const std::size_t pe = static_cast<std::size_t>(col) * rows_ + row;
+  float w[64];
+  std::vector<float> long_w;  // kernels of more than 64 positions (backward-weight jobs)
+  float* wr = RS_ <= 64 ? w : (long_w.resize(static_cast<std::size_t>(RS_)), long_w.data());
+  for (int rs = 0; rs < RS_; ++rs) wr[rs] = w_reg_[entry(g, 0, rs, col) * rows_ + row];
+  const ors::InputMask in = im_[pe].identity()       ? ors::InputMask::none
+                            : T == DataType::fp16 ? ors::InputMask::fp16_word
+                                                  : ors::InputMask::fp32_view;
+  const ors::OneRowInput input{taps, tap_words, offsets, wr, RS_, im_[pe], pm_[pe], faults_.psum(col)};
+  ors::one_row_fn(psum_stuck_[col], in, !pm_[pe].identity())(input, count, acc);
+}
+
+template <DataType T>
+bool FloatConv<T>::by_planes() const {
+  if (region_ || !psum_flips_.empty() || !acc_flips_.empty() || !layout_.by_image || s_.c != 1) return false;
+  return std::all_of(one_row_.begin(), one_row_.end(), [](int row) { return row >= 0; });
+}
+
+// Images [n0, n1): each laid out alone, then every column of every group over the
+// image's positions p * ws + q (the plane's full rows: columns q >= Q are computed and
+// dropped).
+template <DataType T>
+void FloatConv<T>::planes(int n0, int n1, Scratch& sc) const {
+  const int P = s_.p(), Q = s_.q(), ws = layout_.ws;
+  const int count = (P - 1) * ws + Q;
+  // One image's layout at a time, in a buffer that stays in cache.
+  const std::size_t one = static_cast<std::size_t>(layout_.image) + kSlack;
+  if (sc.laid.size() < one) sc.laid.resize(one);
+  if (need_words_ && sc.laid_words.size() < one) sc.laid_words.resize(one);
+  sc.plane.grow(static_cast<std::size_t>(count) + 4 * cs::kLanes);
+  for (int n = n0; n < n1; ++n) {
+    lay_out_image_alone(s_, layout_, input_, n, sc.laid.data());
+    if (need_words_) lay_out_image_alone(s_, layout_, input_words_, n, sc.laid_words.data(), &word_channels_);
+    for (std::size_t batch = 0; batch < batches_.size(); ++batch)
+      for (int g = batches_[batch].first; g < batches_[batch].second; ++g)
+        for (int col = 0; col < cols_; ++col) {
+          if (col_ch_[g][col] < 0) continue;
+          const int row = one_row_[batch];
+          const bool words = need_words_ && word_rows_[row];
+          one_row_chain(g, col, row, sc.laid.data(), words ? sc.laid_words.data() : nullptr, tap_plane_.data(), count,
+                        sc.plane.data);
+          plane_outputs(n, g, col, sc);
+        }
+  }
+}
+
+// The plane's rows to out[n][oc] (fused: the canonical NaN, as scatter writes them).
+template <DataType T>
+void FloatConv<T>::plane_outputs(int n, int g, int col, const Scratch& sc) const {
+  const int P = s_.p(), Q = s_.q(), ws = layout_.ws;
+  float* o = out_.data() + (static_cast<long long>(n) * s_.k + col_ch_[g][col]) * PQ_;
+  for (int p = 0; p < P; ++p) {
+    const float* from = sc.plane.data + static_cast<std::ptrdiff_t>(p) * ws;
+    if (psum_stuck_[col])
+      std::copy(from, from + Q, o + static_cast<std::ptrdiff_t>(p) * Q);
+    else
+      copy_canonical(from, Q, o + static_cast<std::ptrdiff_t>(p) * Q);
+  }
+}
+
 template <DataType T>
 void FloatConv<T>::run(int threads) {
+  if (by_planes()) {
+    const int t = threads > 1 && s_.macs() >= kSplitMacs ? std::min(threads, s_.n) : 1;
+    thread_local Scratch own;
+    if (t <= 1) return planes(0, s_.n, own);
+    return run_parts(t, [this, t](int i) {
+      thread_local Scratch sc;
+      planes(s_.n * i / t, s_.n * (i + 1) / t, sc);
+    });
+  }
   // Output positions never interact (each has its own accumulator entries and order of
   // additions), so any split over threads gives the same bits. Few chunks (backward-
   // weight jobs: a few output positions, long reductions) would leave threads idle or
@@ -563,7 +745,8 @@ void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, S
   }
   for (long long chunk = begin; chunk < end; ++chunk) {
     if (layout_.by_image) lay_out_images(chunk, sc);
-    for (const auto& [g0, g1] : batches_) {
+    for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
+      const auto [g0, g1] = batches_[batch];
       if (sc.live.size() < static_cast<std::size_t>(g1 - g0)) sc.live.resize(static_cast<std::size_t>(g1 - g0));
       bool any = false;
       for (int g = g0; g < g1; ++g) {
@@ -575,7 +758,11 @@ void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, S
         if (parts > 1) keep_slice(live, part, parts);
         any = any || !live.empty();
       }
-      if (any) chunk_groups(chunk, g0, g1, sc);
+      if (!any) continue;
+      if (one_row_chunk(batch, chunk))
+        one_row_groups(chunk, batch, sc);
+      else
+        chunk_groups(chunk, g0, g1, sc);
     }
   }
 }

@@ -4,7 +4,10 @@
 // Output positions are taken a chunk at a time (kernels/conv_operands.h), and each
 // chunk runs its whole accumulation (every group, block and kernel position) with its
 // accumulator entries in cache; every column sum is the array's adder tree on eight
-// positions per vector (kernels/column_sums.h). Internal to array_conv.
+// positions per vector (kernels/column_sums.h). Jobs that use one row of the array
+// (c = 1) run each column's chain over the kernel positions directly
+// (kernels/one_row_sums.h), by image planes when no transient flips them. Internal to
+// array_conv.
 #include <cstdint>
 
 #include "arch/error_pattern.h"

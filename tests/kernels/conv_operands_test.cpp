@@ -65,6 +65,30 @@ TEST(ConvOperands, EveryGatheredLaneIsTheOperandTheConvolutionReads) {
   EXPECT_GT(checked, 100000);
 }
 
+// Rows long enough for the vector paths of the layout (stride 2: eight even elements of
+// sixteen at a time, the row's end read by the scalar tail; stride 1 without padding:
+// whole images copied).
+TEST(ConvOperands, LongRowsOfStrideTwoAndUnpaddedImagesAreLaidOutExactly) {
+  long long checked = 0;
+  for (int w : {16, 17, 28, 31, 40})
+    for (int stride : {1, 2})
+      for (int pad : {0, 1}) {
+        const ConvShape s{2, 2, 5, w, 1, 3, 3, stride, pad};
+        Rng rng(static_cast<std::uint64_t>(w * 4 + stride * 2 + pad));
+        checked += expect_gathers_match(s, testing::random_tensor({2, 2, 5, w}, rng));
+      }
+  EXPECT_GT(checked, 10000);
+}
+
+// More phases per row than the layout keeps inline (stride 5 and 6 under 5x5 and 6x6 kernels).
+TEST(ConvOperands, ManyPhasesAreLaidOutExactly) {
+  for (int stride : {5, 6}) {
+    const ConvShape s{2, 2, 13, 23, 1, stride, stride, stride, 2};
+    Rng rng(static_cast<std::uint64_t>(stride));
+    EXPECT_GT(expect_gathers_match(s, testing::random_tensor({2, 2, 13, 23}, rng)), 100);
+  }
+}
+
 TEST(ConvOperands, OnlySelectedImagesAreLaidOut) {
   ConvShape s{3, 2, 5, 5, 1, 3, 3, 1, 1};
   Rng rng(3);
