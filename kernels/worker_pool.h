@@ -13,4 +13,8 @@ namespace accsim {
 // the calling thread. The pool grows to the largest part count asked for.
 void run_parts(int parts, const std::function<void(int)>& part);
 
+// Set while a task lane (task_lane.h) runs tasks beside its caller: run_parts then runs
+// every part on the calling thread (both cores are busy already).
+void set_lane_busy(bool busy);
+
 }  // namespace accsim

@@ -276,6 +276,54 @@ TEST(GraphBackward, MatchesTheChainTrainerBitForBitUnderFaults) {
   }
 }
 
+// At two threads a node's backward-weight job runs on a task lane beside the rest of
+// the backward pass, at the start cycle it has in the one-thread order: the step's
+// gradients, loss and cycles are the one-thread step's to the bit, also under a
+// transient that lands inside such a job.
+TEST(GraphBackward, TwoThreadsGiveTheOneThreadStepBitForBit) {
+  const Network net = lenet5();
+  const Graph g = network_graph(net, init_parameters(net, 123), 16);
+  Rng rng(3);
+  const Tensor images = random_tensor({16, 1, 28, 28}, rng, 0.0f, 1.0f);
+  const std::vector<int> labels = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5};
+  const ArrayConfig a = preset("small");
+  HardwareFault w;  // the experiments' fault: bit 28 of PE(0,0)'s weight register stuck at 0
+  w.site = FaultSite::weight, w.row = 0, w.col = 0, w.bit = 28, w.kind = FaultKind::stuck_at_0;
+  const PeFaults permanent(a, {w});
+  // The largest backward-weight job followed by a backward-data job (one the lane runs).
+  GraphGradientOptions record;
+  record.record = true;
+  const GraphGradients timeline = graph_gradients(g, images, labels, *make_engine("fast", a, permanent, 1), record);
+  const LayerRun* beside = nullptr;
+  for (std::size_t i = 0; i + 1 < timeline.jobs.size(); ++i)
+    if (timeline.jobs[i].job.kind == JobKind::backward_weight && timeline.jobs[i + 1].job.kind == JobKind::backward_data &&
+        (!beside || timeline.jobs[i].timing.cycles > beside->timing.cycles))
+      beside = &timeline.jobs[i];
+  ASSERT_NE(beside, nullptr);
+  const auto step = [&](const PeFaults& f, int threads) {
+    return graph_gradients(g, images, labels, *make_engine("fast", a, f, threads));
+  };
+  const GraphGradients clean = step(permanent, 1);
+  // A transient on the top exponent bit of column 0's adder-tree output, at the first of a
+  // few cycles inside that job where it changes a gradient (others strike idle cycles).
+  HardwareFault t;
+  t.site = FaultSite::psum, t.row = 0, t.col = 0, t.bit = 30, t.kind = FaultKind::transient;
+  bool hit = false;
+  for (int eighth = 1; eighth < 8 && !hit; ++eighth) {
+    t.cycle = beside->start_cycle + beside->timing.cycles * eighth / 8;
+    const GraphGradients probe = step(PeFaults(a, {w, t}), 1);
+    for (const auto& [name, grad] : probe.parameters) hit = hit || count_bit_differences(grad, clean.parameters.at(name)) > 0;
+  }
+  ASSERT_TRUE(hit) << "no transient in " << beside->job.layer << " changed a gradient";
+  const PeFaults faults(a, {w, t});
+  const GraphGradients one = step(faults, 1), two = step(faults, 2);
+  EXPECT_EQ(one.cycles, two.cycles);
+  EXPECT_EQ(one.loss.loss, two.loss.loss);
+  ASSERT_EQ(one.parameters.size(), two.parameters.size());
+  for (const auto& [name, grad] : one.parameters)
+    EXPECT_EQ(count_bit_differences(grad, two.parameters.at(name)), 0) << name;
+}
+
 // A step's jobs continue the run's timeline from start_cycle, forward jobs first, so a
 // transient's cycle can land in any pass of any step.
 TEST(GraphBackward, JobsContinueTheTimeline) {
