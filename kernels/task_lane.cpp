@@ -2,17 +2,41 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "kernels/worker_pool.h"
 
 namespace accsim {
 
 namespace {
+
+thread_local bool on_lane = false;   // this thread is the lane's
+thread_local bool in_shared = false;  // this thread runs a part of a shared split
+
+// The parts of one split shared with the lane: each is taken once, by the lane's thread
+// or by the caller; the caller waits for the ones the lane took.
+struct SharedParts {
+  enum State { open, lane, done, caller };
+  std::mutex mutex;
+  std::condition_variable finished;
+  std::vector<State> state;
+  std::exception_ptr error;
+};
+
+// Runs `part(index)` with in_shared set (a part that splits again runs its parts itself).
+void run_shared(const std::function<void(int)>& part, int index) {
+  const bool outer = in_shared;
+  in_shared = true;
+  part(index);
+  in_shared = outer;
+}
 
 // The process's one lane thread, started by the first lane that runs tasks beside its
 // caller, and the queue it serves.
@@ -36,11 +60,13 @@ class LaneThread {
     if (::getpid() != owner_pid_ || !owner_.try_lock()) return false;
     std::lock_guard<std::mutex> lock(mutex_);
     if (!thread_.joinable()) thread_ = std::thread([this] { serve(); });
+    caller_ = std::this_thread::get_id();
     return true;
   }
   void release() { owner_.unlock(); }
 
   void post(std::function<void()> task) {
+    outstanding_.fetch_add(1, std::memory_order_acq_rel);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       queue_.push_back(std::move(task));
@@ -48,24 +74,74 @@ class LaneThread {
     wake_.notify_one();
   }
 
-  // Waits until the queue is empty and no task runs; the first error since the last wait.
+  // Waits until every posted task has finished; the first error since the last wait.
   std::exception_ptr wait() {
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return queue_.empty() && !running_; });
+    done_.wait(lock, [this] { return outstanding_.load(std::memory_order_acquire) == 0; });
     std::exception_ptr e = error_;
     error_ = nullptr;
     return e;
   }
 
+  // run_parts while a lane is owned (PartSharer): false when the lane is idle (the pool
+  // splits as usual); the lane's own thread and other threads run their parts
+  // themselves; the owner queues parts 1.. behind the lane's tasks, runs part 0 and
+  // takes back every part the lane has not started.
+  bool share(int parts, const std::function<void(int)>& part) {
+    if (outstanding_.load(std::memory_order_acquire) == 0 && !on_lane) return false;
+    if (on_lane || in_shared || std::this_thread::get_id() != caller_) {
+      for (int i = 0; i < parts; ++i) part(i);
+      return true;
+    }
+    const auto shared = std::make_shared<SharedParts>();
+    shared->state.assign(static_cast<std::size_t>(parts), SharedParts::open);
+    for (int i = 1; i < parts; ++i) post([shared, i, &part] { lane_part(*shared, i, part); });
+    run_shared(part, 0);
+    for (int i = 1; i < parts; ++i)
+      if (take(*shared, i, SharedParts::caller)) run_shared(part, i);
+    std::unique_lock<std::mutex> lock(shared->mutex);
+    shared->finished.wait(lock, [&] {
+      for (const auto s : shared->state)
+        if (s == SharedParts::lane) return false;
+      return true;
+    });
+    if (shared->error) std::rethrow_exception(shared->error);
+    return true;
+  }
+
  private:
+  static bool take(SharedParts& shared, int i, SharedParts::State by) {
+    std::lock_guard<std::mutex> lock(shared.mutex);
+    if (shared.state[static_cast<std::size_t>(i)] != SharedParts::open) return false;
+    shared.state[static_cast<std::size_t>(i)] = by;
+    return true;
+  }
+
+  // A shared part on the lane's thread, unless the caller took it back.
+  static void lane_part(SharedParts& shared, int i, const std::function<void(int)>& part) {
+    if (!take(shared, i, SharedParts::lane)) return;
+    std::exception_ptr e;
+    try {
+      run_shared(part, i);
+    } catch (...) {
+      e = std::current_exception();
+    }
+    {
+      std::lock_guard<std::mutex> lock(shared.mutex);
+      shared.state[static_cast<std::size_t>(i)] = SharedParts::done;
+      if (e && !shared.error) shared.error = e;
+    }
+    shared.finished.notify_all();
+  }
+
   void serve() {
+    on_lane = true;
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
       wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopped
       std::function<void()> task = std::move(queue_.front());
       queue_.pop_front();
-      running_ = true;
       lock.unlock();
       std::exception_ptr e;
       try {
@@ -73,20 +149,22 @@ class LaneThread {
       } catch (...) {
         e = std::current_exception();
       }
+      task = nullptr;  // its captures go before the caller hears it finished
       lock.lock();
-      running_ = false;
       if (e && !error_) error_ = e;
-      if (queue_.empty()) done_.notify_one();
+      if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1) done_.notify_one();
     }
   }
 
   const pid_t owner_pid_ = ::getpid();
   std::mutex owner_;  // held by the lane that posts to the thread
+  std::thread::id caller_;  // the owning lane's thread
+  std::atomic<int> outstanding_{0};  // posted tasks not finished
   std::mutex mutex_;  // guards everything below
   std::condition_variable wake_, done_;
   std::deque<std::function<void()>> queue_;
   std::thread thread_;
-  bool running_ = false, stop_ = false;
+  bool stop_ = false;
   std::exception_ptr error_;
 };
 
@@ -95,16 +173,18 @@ LaneThread& lane_thread() {
   return lane;
 }
 
+bool share_parts(int parts, const std::function<void(int)>& part) { return lane_thread().share(parts, part); }
+
 }  // namespace
 
-TaskLane::TaskLane(bool enabled) : owns_(enabled && lane_thread().acquire()) {}
+TaskLane::TaskLane(bool enabled) : owns_(enabled && lane_thread().acquire()) {
+  if (owns_) set_part_sharer(share_parts);
+}
 
 TaskLane::~TaskLane() {
   if (!owns_) return;
-  if (pending_) {
-    lane_thread().wait();  // an error here was not asked for (the caller is unwinding or did not wait)
-    set_lane_busy(false);
-  }
+  if (pending_) lane_thread().wait();  // an error here was not asked for (the caller is unwinding or did not wait)
+  set_part_sharer(nullptr);
   lane_thread().release();
 }
 
@@ -113,7 +193,6 @@ void TaskLane::post(std::function<void()> task) {
     task();
     return;
   }
-  if (!pending_) set_lane_busy(true);
   pending_ = true;
   lane_thread().post(std::move(task));
 }
@@ -122,7 +201,6 @@ void TaskLane::wait() {
   if (!owns_ || !pending_) return;
   const std::exception_ptr e = lane_thread().wait();
   pending_ = false;
-  set_lane_busy(false);
   if (e) std::rethrow_exception(e);
 }
 

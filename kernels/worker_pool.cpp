@@ -16,7 +16,7 @@ namespace {
 // (the pool is the outer split's; try-locking a mutex this thread holds is undefined).
 thread_local bool in_part = false;
 
-std::atomic<bool> lane_busy{false};
+std::atomic<PartSharer> sharer{nullptr};
 
 // Runs part(index) with in_part set.
 void run_one(const std::function<void(int)>& part, int index) {
@@ -99,10 +99,12 @@ class WorkerPool {
 
 void run_parts(int parts, const std::function<void(int)>& part) {
   static WorkerPool pool;
-  if (parts <= 1 || in_part || lane_busy.load(std::memory_order_relaxed) || !pool.try_run(parts, part))
+  if (parts > 1 && !in_part)
+    if (const PartSharer share = sharer.load(std::memory_order_acquire); share && share(parts, part)) return;
+  if (parts <= 1 || in_part || !pool.try_run(parts, part))
     for (int i = 0; i < parts; ++i) part(i);
 }
 
-void set_lane_busy(bool busy) { lane_busy.store(busy, std::memory_order_relaxed); }
+void set_part_sharer(PartSharer share) { sharer.store(share, std::memory_order_release); }
 
 }  // namespace accsim

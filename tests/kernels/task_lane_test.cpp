@@ -55,7 +55,8 @@ TEST(TaskLane, TheCallerGoesOnWhileATaskRuns) {
 }
 
 // Both threads are busy while the lane holds tasks: split jobs run on the calling thread
-// (the lane's and the caller's), every part once; afterwards the pool is used again.
+// (the lane's, and the caller's when the lane stays busy), every part once; afterwards
+// the pool is used again.
 TEST(TaskLane, RunPartsStaysOnTheCallingThreadWhileTheLaneIsBusy) {
   TaskLane lane(true);
   std::atomic<bool> release{false};
@@ -74,6 +75,27 @@ TEST(TaskLane, RunPartsStaysOnTheCallingThreadWhileTheLaneIsBusy) {
   std::vector<std::thread::id> after(2);
   run_parts(2, [&](int i) { after[static_cast<std::size_t>(i)] = std::this_thread::get_id(); });
   EXPECT_NE(after[1], std::this_thread::get_id()) << "the pool should split again after wait()";
+}
+
+// A split job on the caller while the lane holds tasks queues its other parts behind
+// them: a lane that gets free runs one (here part 0 waits for part 1 to have run).
+TEST(TaskLane, ALaneThatGetsFreeRunsPartsOfTheCallersSplit) {
+  TaskLane lane(true);
+  lane.post([] {});
+  std::atomic<bool> part1_ran{false};
+  std::thread::id part1_on;
+  bool part0_saw_it = false;
+  run_parts(2, [&](int i) {
+    if (i == 0) {
+      part0_saw_it = await(part1_ran);
+      return;
+    }
+    part1_on = std::this_thread::get_id();
+    part1_ran = true;
+  });
+  lane.wait();
+  EXPECT_TRUE(part0_saw_it);
+  EXPECT_NE(part1_on, std::this_thread::get_id());
 }
 
 TEST(TaskLane, WaitRethrowsATasksException) {

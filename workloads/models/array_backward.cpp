@@ -30,31 +30,34 @@ ArrayRunner::Gradients ArrayRunner::job_backward(const std::string& name, const 
   layer.shape = shape;
   layer.swizzle_seed = next_seed(name);  // the forward job's seed: same order of jobs
   Gradients g;
-  g.second_later = need_x && weight_job_beside(layer, x, grad_y, later, later_shape);
-  if (!g.second_later) {
-    if (!need_x && lane_) lane_->wait();  // nothing to run beside this job: every thread on it
+  const long long weight_start = cycle_;
+  const std::optional<JobTiming> beside = need_x ? timing_beside(layer, later) : std::nullopt;
+  if (beside) {
+    cycle_ += beside->cycles;  // the backward-weight job's place on the timeline; it runs after backward-data
+  } else {
     const LoweredJob bw = lower_backward_weight(layer, x, grad_y);
     g.second = lift_output(layer, Pass::backward_weight, execute(bw.job, bw.streamed, bw.stationary));
   }
-  if (!need_x) return g;
-  const LoweredJob bd = lower_backward_data(layer, w, grad_y);
-  g.first = lift_output(layer, Pass::backward_data, execute(bd.job, bd.streamed, bd.stationary));
+  if (need_x) {
+    const LoweredJob bd = lower_backward_data(layer, w, grad_y);
+    g.first = lift_output(layer, Pass::backward_data, execute(bd.job, bd.streamed, bd.stationary));
+  }
+  if (beside) {
+    // The task owns copies of its operands: the caller's may be temporaries.
+    lane_->post([&engine = engine_, layer, x, grad_y, later, later_shape, weight_start] {
+      const LoweredJob bw = lower_backward_weight(layer, x, grad_y);
+      Tensor dw = lift_output(layer, Pass::backward_weight,
+                              engine.run(bw.job, bw.streamed, bw.stationary, weight_start).output);
+      *later = later_shape.empty() ? std::move(dw) : std::move(dw).reshaped(later_shape);
+    });
+    g.second_later = true;
+  }
   return g;
 }
 
-bool ArrayRunner::weight_job_beside(const ConvJob& layer, const Tensor& x, const Tensor& grad_y, Tensor* later,
-                                    const std::vector<int>& later_shape) {
-  if (!later || !lane_ || !lane_->beside() || record_) return false;
-  const std::optional<JobTiming> timing = engine_.timing_before_run(lowered_job(layer, Pass::backward_weight));
-  if (!timing) return false;  // the next job's start cycle would wait for this one
-  // The task owns copies of its operands: the caller's may be temporaries.
-  lane_->post([&engine = engine_, layer, x, grad_y, later, later_shape, start = cycle_] {
-    const LoweredJob bw = lower_backward_weight(layer, x, grad_y);
-    Tensor dw = lift_output(layer, Pass::backward_weight, engine.run(bw.job, bw.streamed, bw.stationary, start).output);
-    *later = later_shape.empty() ? std::move(dw) : std::move(dw).reshaped(later_shape);
-  });
-  cycle_ += timing->cycles;
-  return true;
+std::optional<JobTiming> ArrayRunner::timing_beside(const ConvJob& layer, const Tensor* later) const {
+  if (!later || !lane_ || !lane_->beside() || record_) return std::nullopt;
+  return engine_.timing_before_run(lowered_job(layer, Pass::backward_weight));  // nullopt: known only after the run
 }
 
 ArrayRunner::Gradients ArrayRunner::conv_group_backward(const std::string& name, const Tensor& x, const Tensor& w,

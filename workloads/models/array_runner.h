@@ -105,10 +105,10 @@ class ArrayRunner {
   Gradients job_backward(const std::string& name, const ConvShape& layer, JobKind kind, const Tensor& x,
                          const Tensor& w, const Tensor& grad_y, bool need_x, Tensor* later = nullptr,
                          const std::vector<int>& later_shape = {});
-  // With a lane and a backward-data job to run meanwhile: posts the backward-weight job
-  // (lowering, job at its start cycle, lift) to the lane and takes its cycles; false otherwise.
-  bool weight_job_beside(const ConvJob& layer, const Tensor& x, const Tensor& grad_y, Tensor* later,
-                         const std::vector<int>& later_shape);
+  // With a lane and a `later` slot: the backward-weight job's timing, known before it runs
+  // (the job then runs on the lane, after the backward-data job, at its own start cycle);
+  // nullopt: it runs on the caller now.
+  std::optional<JobTiming> timing_beside(const ConvJob& layer, const Tensor* later) const;
   Gradients conv_group_backward(const std::string& name, const Tensor& x, const Tensor& w, const Tensor& grad_y,
                                 const ConvAttributes& a, bool need_x, Tensor* later);
   // rows [M, K] x stationary [N, K] -> [M, N] backward: {d rows, d stationary}.
