@@ -71,6 +71,28 @@ TEST_P(ShippedModelGradients, AgreeWithPyTorchAutograd) {
   EXPECT_EQ(checked, g.initializers.size() - g.constants.size());
 }
 
+// Every shipped model's step at two threads (backward-weight jobs on the task lane where
+// the node's weight allows it: convolutions, grouped ones, Gemm, MatMul) is its
+// one-thread step to the bit under a weight fault.
+TEST_P(ShippedModelGradients, TwoThreadsGiveTheOneThreadBits) {
+  const std::string fixture = model_path(GetParam() + ".gradients.h5");
+  const Tensor images = read_tensor(fixture, "images");
+  std::vector<int> labels;
+  for (auto v : read_int64s(fixture, "labels")) labels.push_back(static_cast<int>(v));
+  const Graph g = load_onnx_model(model_path(GetParam() + ".onnx"), images.dim(0));
+  const ArrayConfig a = preset("small");
+  HardwareFault w;
+  w.site = FaultSite::weight, w.row = 1, w.col = 0, w.bit = 28, w.kind = FaultKind::stuck_at_0;
+  const PeFaults faults(a, {w});
+  const GraphGradients one = graph_gradients(g, images, labels, *make_engine("fast", a, faults, 1));
+  const GraphGradients two = graph_gradients(g, images, labels, *make_engine("fast", a, faults, 2));
+  EXPECT_EQ(one.cycles, two.cycles);
+  EXPECT_EQ(one.loss.loss, two.loss.loss);
+  ASSERT_EQ(one.parameters.size(), two.parameters.size());
+  for (const auto& [name, grad] : one.parameters)
+    EXPECT_EQ(count_bit_differences(grad, two.parameters.at(name)), 0) << name;
+}
+
 INSTANTIATE_TEST_SUITE_P(Models, ShippedModelGradients,
                          ::testing::Values("resnet8_fmnist", "mobilenet_fmnist", "vit_fmnist"));
 
