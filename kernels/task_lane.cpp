@@ -23,7 +23,7 @@ thread_local bool in_shared = false;  // this thread runs a part of a shared spl
 // The parts of one split shared with the lane: each is taken once, by the lane's thread
 // or by the caller; the caller waits for the ones the lane took.
 struct SharedParts {
-  enum State { open, lane, done, caller };
+  enum State { open, other, done, self };  // taken by: the other thread / the splitting one
   std::mutex mutex;
   std::condition_variable finished;
   std::vector<State> state;
@@ -74,35 +74,63 @@ class LaneThread {
     wake_.notify_one();
   }
 
-  // Waits until every posted task has finished; the first error since the last wait.
+  // Runs queued tasks on the calling thread (the newest first; the lane's thread takes
+  // the oldest), and parts of the lane's own splits (help_), until every posted task has
+  // finished; the first error since the last wait.
   std::exception_ptr wait() {
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return outstanding_.load(std::memory_order_acquire) == 0; });
+    for (;;) {
+      if (!queue_.empty()) {
+        std::function<void()> task = std::move(queue_.back());
+        queue_.pop_back();
+        lock.unlock();
+        run_here(task, lock, true);
+      } else if (!help_.empty()) {
+        std::function<void()> part = std::move(help_.front());
+        help_.pop_front();
+        lock.unlock();
+        run_here(part, lock, false);
+      } else if (outstanding_.load(std::memory_order_acquire) == 0) {
+        break;
+      } else {
+        done_.wait(lock, [this] { return outstanding_.load(std::memory_order_acquire) == 0 || !help_.empty(); });
+      }
+    }
+    help_.clear();  // parts the lane took back itself
     std::exception_ptr e = error_;
     error_ = nullptr;
     return e;
   }
 
   // run_parts while a lane is owned (PartSharer): false when the lane is idle (the pool
-  // splits as usual); the lane's own thread and other threads run their parts
-  // themselves; the owner queues parts 1.. behind the lane's tasks, runs part 0 and
-  // takes back every part the lane has not started.
+  // splits as usual). The owner queues parts 1.. behind the lane's tasks; the lane's
+  // thread offers them to the owner's wait(); either runs part 0 and takes back every
+  // part the other thread has not started. Other threads run their parts themselves.
   bool share(int parts, const std::function<void(int)>& part) {
     if (outstanding_.load(std::memory_order_acquire) == 0 && !on_lane) return false;
-    if (on_lane || in_shared || std::this_thread::get_id() != caller_) {
+    if (in_shared || (!on_lane && std::this_thread::get_id() != caller_)) {
       for (int i = 0; i < parts; ++i) part(i);
       return true;
     }
     const auto shared = std::make_shared<SharedParts>();
     shared->state.assign(static_cast<std::size_t>(parts), SharedParts::open);
-    for (int i = 1; i < parts; ++i) post([shared, i, &part] { lane_part(*shared, i, part); });
+    for (int i = 1; i < parts; ++i) {
+      std::function<void()> offer = [shared, i, &part] { other_part(*shared, i, part); };
+      if (on_lane) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        help_.push_back(std::move(offer));
+      } else {
+        post(std::move(offer));
+      }
+    }
+    if (on_lane) done_.notify_all();  // a waiting owner helps
     run_shared(part, 0);
     for (int i = 1; i < parts; ++i)
-      if (take(*shared, i, SharedParts::caller)) run_shared(part, i);
+      if (take(*shared, i, SharedParts::self)) run_shared(part, i);
     std::unique_lock<std::mutex> lock(shared->mutex);
     shared->finished.wait(lock, [&] {
-      for (const auto s : shared->state)
-        if (s == SharedParts::lane) return false;
+      for (const auto st : shared->state)
+        if (st == SharedParts::other) return false;
       return true;
     });
     if (shared->error) std::rethrow_exception(shared->error);
@@ -117,9 +145,9 @@ class LaneThread {
     return true;
   }
 
-  // A shared part on the lane's thread, unless the caller took it back.
-  static void lane_part(SharedParts& shared, int i, const std::function<void(int)>& part) {
-    if (!take(shared, i, SharedParts::lane)) return;
+  // A shared part on the thread that did not split, unless the splitting one took it back.
+  static void other_part(SharedParts& shared, int i, const std::function<void(int)>& part) {
+    if (!take(shared, i, SharedParts::other)) return;
     std::exception_ptr e;
     try {
       run_shared(part, i);
@@ -143,17 +171,37 @@ class LaneThread {
       std::function<void()> task = std::move(queue_.front());
       queue_.pop_front();
       lock.unlock();
-      std::exception_ptr e;
-      try {
-        task();
-      } catch (...) {
-        e = std::current_exception();
-      }
-      task = nullptr;  // its captures go before the caller hears it finished
-      lock.lock();
-      if (e && !error_) error_ = e;
-      if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1) done_.notify_one();
+      finish(task, lock);
     }
+  }
+
+  // On the owner in wait(): a queued task (`counted`: a posted one) or a lane's part,
+  // unlocked, its splits on this thread (the lane's is busy); relocks.
+  void run_here(std::function<void()>& task, std::unique_lock<std::mutex>& lock, bool counted) {
+    const bool outer = in_shared;
+    in_shared = true;
+    if (counted) {
+      finish(task, lock);
+    } else {
+      task();  // other_part keeps its error for the lane's split
+      task = nullptr;
+      lock.lock();
+    }
+    in_shared = outer;
+  }
+
+  // Runs a task taken off the queue (unlocked), relocks, and counts it done.
+  void finish(std::function<void()>& task, std::unique_lock<std::mutex>& lock) {
+    std::exception_ptr e;
+    try {
+      task();
+    } catch (...) {
+      e = std::current_exception();
+    }
+    task = nullptr;  // its captures go before the caller hears it finished
+    lock.lock();
+    if (e && !error_) error_ = e;
+    if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1) done_.notify_all();
   }
 
   const pid_t owner_pid_ = ::getpid();
@@ -163,6 +211,7 @@ class LaneThread {
   std::mutex mutex_;  // guards everything below
   std::condition_variable wake_, done_;
   std::deque<std::function<void()>> queue_;
+  std::deque<std::function<void()>> help_;  // parts of the lane's splits, for the owner's wait()
   std::thread thread_;
   bool stop_ = false;
   std::exception_ptr error_;

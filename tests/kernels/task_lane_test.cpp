@@ -1,4 +1,5 @@
-// A task lane runs its tasks in order on another thread while the caller goes on, makes
+// A task lane runs its tasks in order on another thread while the caller goes on (and
+// runs those still queued, and parts of the lane's splits, when it waits), makes
 // run_parts run parts on the calling thread meanwhile, reports a task's exception at
 // wait(), and runs tasks at once when disabled or when another lane owns the thread.
 #include "kernels/task_lane.h"
@@ -7,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -28,16 +30,19 @@ bool await(const std::atomic<bool>& flag) {
 TEST(TaskLane, TasksRunInOrderOnAnotherThread) {
   std::vector<int> order;
   std::vector<std::thread::id> ran_on;
-  {
-    TaskLane lane(true);
-    ASSERT_TRUE(lane.beside());
-    for (int i = 0; i < 5; ++i)
-      lane.post([&order, &ran_on, i] {
-        order.push_back(i);
-        ran_on.push_back(std::this_thread::get_id());
-      });
-    lane.wait();
-  }
+  std::mutex m;
+  std::atomic<bool> go{false};
+  TaskLane lane(true);
+  ASSERT_TRUE(lane.beside());
+  for (int i = 0; i < 5; ++i)
+    lane.post([&, i] {
+      std::lock_guard<std::mutex> lock(m);
+      order.push_back(i);
+      ran_on.push_back(std::this_thread::get_id());
+      if (i == 4) go = true;
+    });
+  ASSERT_TRUE(await(go));  // before wait(), which would run what is still queued
+  lane.wait();
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
   for (const auto& id : ran_on) EXPECT_NE(id, std::this_thread::get_id());
 }
@@ -54,24 +59,29 @@ TEST(TaskLane, TheCallerGoesOnWhileATaskRuns) {
   EXPECT_TRUE(task_saw_it);
 }
 
-// Both threads are busy while the lane holds tasks: split jobs run on the calling thread
-// (the lane's, and the caller's when the lane stays busy), every part once; afterwards
-// the pool is used again.
+// Both threads are busy while the lane holds tasks: a split job on the caller while the
+// lane stays busy runs every part on the calling thread, once; after wait() the pool
+// splits again.
 TEST(TaskLane, RunPartsStaysOnTheCallingThreadWhileTheLaneIsBusy) {
   TaskLane lane(true);
-  std::atomic<bool> release{false};
-  std::vector<std::thread::id> lane_parts(3);
+  std::atomic<bool> started{false}, release{false};
   lane.post([&] {
-    run_parts(3, [&](int i) { lane_parts[static_cast<std::size_t>(i)] = std::this_thread::get_id(); });
+    started = true;
     await(release);
   });
+  ASSERT_TRUE(await(started));  // on the lane's thread, not left for wait() to run here
   std::vector<std::thread::id> caller_parts(3);
-  run_parts(3, [&](int i) { caller_parts[static_cast<std::size_t>(i)] = std::this_thread::get_id(); });
+  std::vector<std::atomic<int>> runs(3);
+  run_parts(3, [&](int i) {
+    caller_parts[static_cast<std::size_t>(i)] = std::this_thread::get_id();
+    ++runs[static_cast<std::size_t>(i)];
+  });
   release = true;
   lane.wait();
-  for (const auto& id : caller_parts) EXPECT_EQ(id, std::this_thread::get_id());
-  for (const auto& id : lane_parts) EXPECT_EQ(id, lane_parts[0]);
-  EXPECT_NE(lane_parts[0], std::this_thread::get_id());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(caller_parts[static_cast<std::size_t>(i)], std::this_thread::get_id()) << "part " << i;
+    EXPECT_EQ(runs[static_cast<std::size_t>(i)], 1) << "part " << i;
+  }
   std::vector<std::thread::id> after(2);
   run_parts(2, [&](int i) { after[static_cast<std::size_t>(i)] = std::this_thread::get_id(); });
   EXPECT_NE(after[1], std::this_thread::get_id()) << "the pool should split again after wait()";
@@ -81,12 +91,13 @@ TEST(TaskLane, RunPartsStaysOnTheCallingThreadWhileTheLaneIsBusy) {
 // them: a lane that gets free runs one (here part 0 waits for part 1 to have run).
 TEST(TaskLane, ALaneThatGetsFreeRunsPartsOfTheCallersSplit) {
   TaskLane lane(true);
-  lane.post([] {});
-  std::atomic<bool> part1_ran{false};
+  std::atomic<bool> part0_started{false}, part1_ran{false};
+  lane.post([&] { await(part0_started); });  // busy until the split has queued its part 1
   std::thread::id part1_on;
   bool part0_saw_it = false;
   run_parts(2, [&](int i) {
     if (i == 0) {
+      part0_started = true;
       part0_saw_it = await(part1_ran);
       return;
     }
@@ -96,6 +107,47 @@ TEST(TaskLane, ALaneThatGetsFreeRunsPartsOfTheCallersSplit) {
   lane.wait();
   EXPECT_TRUE(part0_saw_it);
   EXPECT_NE(part1_on, std::this_thread::get_id());
+}
+
+// wait() runs the tasks the lane has not started on the caller: here the lane's thread
+// is held by its first task until the second has run.
+TEST(TaskLane, WaitRunsQueuedTasksOnTheCaller) {
+  TaskLane lane(true);
+  std::atomic<bool> second_ran{false};
+  bool first_saw_it = false;
+  std::thread::id second_on;
+  lane.post([&] { first_saw_it = await(second_ran); });
+  lane.post([&] {
+    second_on = std::this_thread::get_id();
+    second_ran = true;
+  });
+  lane.wait();
+  EXPECT_TRUE(first_saw_it);
+  EXPECT_EQ(second_on, std::this_thread::get_id());
+}
+
+// A split job on the lane's thread offers its other parts to the caller's wait(): here
+// the lane's part 0 waits for part 1, which the waiting caller runs.
+TEST(TaskLane, AWaitingCallerRunsPartsOfTheLanesSplit) {
+  TaskLane lane(true);
+  std::atomic<bool> started{false}, part1_ran{false};
+  std::thread::id part1_on;
+  bool part0_saw_it = false;
+  lane.post([&] {
+    started = true;
+    run_parts(2, [&](int i) {
+      if (i == 0) {
+        part0_saw_it = await(part1_ran);
+        return;
+      }
+      part1_on = std::this_thread::get_id();
+      part1_ran = true;
+    });
+  });
+  ASSERT_TRUE(await(started));  // on the lane's thread, not left for wait() to run here
+  lane.wait();
+  EXPECT_TRUE(part0_saw_it);
+  EXPECT_EQ(part1_on, std::this_thread::get_id());
 }
 
 TEST(TaskLane, WaitRethrowsATasksException) {
