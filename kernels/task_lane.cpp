@@ -74,6 +74,11 @@ class LaneThread {
     wake_.notify_one();
   }
 
+  int queued() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return static_cast<int>(queue_.size());
+  }
+
   // Runs queued tasks on the calling thread (the newest first; the lane's thread takes
   // the oldest), and parts of the lane's own splits (help_), until every posted task has
   // finished; the first error since the last wait.
@@ -245,6 +250,8 @@ void TaskLane::post(std::function<void()> task) {
   pending_ = true;
   lane_thread().post(std::move(task));
 }
+
+int TaskLane::queued() const { return owns_ ? lane_thread().queued() : 0; }
 
 void TaskLane::wait() {
   if (!owns_ || !pending_) return;

@@ -25,6 +25,8 @@ class TaskLane {
   // True when posted tasks run beside the caller (false: post() runs them at once).
   bool beside() const { return owns_; }
   void post(std::function<void()> task);
+  // Posted tasks the lane's thread has not started (0 when not beside).
+  int queued() const;
   // Returns when every posted task has finished, running queued ones itself; rethrows
   // the first task's exception.
   void wait();

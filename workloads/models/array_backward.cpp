@@ -56,7 +56,9 @@ ArrayRunner::Gradients ArrayRunner::job_backward(const std::string& name, const 
 }
 
 std::optional<JobTiming> ArrayRunner::timing_beside(const ConvJob& layer, const Tensor* later) const {
-  if (!later || !lane_ || !lane_->beside() || record_) return std::nullopt;
+  // A lane with work queued is the longer line already: the job then runs here (sharing
+  // its parts with the lane when it gets free).
+  if (!later || !lane_ || !lane_->beside() || record_ || lane_->queued() > 0) return std::nullopt;
   return engine_.timing_before_run(lowered_job(layer, Pass::backward_weight));  // nullopt: known only after the run
 }
 
