@@ -107,13 +107,15 @@ class LaneThread {
     return e;
   }
 
-  // run_parts while a lane is owned (PartSharer): false when the lane is idle (the pool
-  // splits as usual). The owner queues parts 1.. behind the lane's tasks; the lane's
-  // thread offers them to the owner's wait(); either runs part 0 and takes back every
-  // part the other thread has not started. Other threads run their parts themselves.
+  // run_parts while a lane is owned (PartSharer). The owner queues parts 1.. for the
+  // lane's thread (behind its tasks), the lane's thread offers them to the owner's
+  // wait(); either runs part 0 and takes back every part the other thread has not
+  // started, so a lane slow to wake (or busy) costs no wait. Other threads leave an idle
+  // lane's split to the pool (false) and run a busy one's parts themselves.
   bool share(int parts, const std::function<void(int)>& part) {
-    if (outstanding_.load(std::memory_order_acquire) == 0 && !on_lane) return false;
-    if (in_shared || (!on_lane && std::this_thread::get_id() != caller_)) {
+    const bool owner = std::this_thread::get_id() == caller_;
+    if (!owner && !on_lane && outstanding_.load(std::memory_order_acquire) == 0) return false;
+    if (in_shared || (!on_lane && !owner)) {
       for (int i = 0; i < parts; ++i) part(i);
       return true;
     }

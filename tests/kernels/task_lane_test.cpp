@@ -60,31 +60,61 @@ TEST(TaskLane, TheCallerGoesOnWhileATaskRuns) {
 }
 
 // Both threads are busy while the lane holds tasks: a split job on the caller while the
-// lane stays busy runs every part on the calling thread, once; after wait() the pool
-// splits again.
+// lane stays busy runs every part on the calling thread, once; once the lane is gone the
+// pool splits again.
 TEST(TaskLane, RunPartsStaysOnTheCallingThreadWhileTheLaneIsBusy) {
-  TaskLane lane(true);
-  std::atomic<bool> started{false}, release{false};
-  lane.post([&] {
-    started = true;
-    await(release);
-  });
-  ASSERT_TRUE(await(started));  // on the lane's thread, not left for wait() to run here
   std::vector<std::thread::id> caller_parts(3);
   std::vector<std::atomic<int>> runs(3);
-  run_parts(3, [&](int i) {
-    caller_parts[static_cast<std::size_t>(i)] = std::this_thread::get_id();
-    ++runs[static_cast<std::size_t>(i)];
-  });
-  release = true;
-  lane.wait();
+  {
+    TaskLane lane(true);
+    std::atomic<bool> started{false}, release{false};
+    lane.post([&] {
+      started = true;
+      await(release);
+    });
+    ASSERT_TRUE(await(started));  // on the lane's thread, not left for wait() to run here
+    run_parts(3, [&](int i) {
+      caller_parts[static_cast<std::size_t>(i)] = std::this_thread::get_id();
+      ++runs[static_cast<std::size_t>(i)];
+    });
+    release = true;
+    lane.wait();
+  }
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(caller_parts[static_cast<std::size_t>(i)], std::this_thread::get_id()) << "part " << i;
     EXPECT_EQ(runs[static_cast<std::size_t>(i)], 1) << "part " << i;
   }
   std::vector<std::thread::id> after(2);
   run_parts(2, [&](int i) { after[static_cast<std::size_t>(i)] = std::this_thread::get_id(); });
-  EXPECT_NE(after[1], std::this_thread::get_id()) << "the pool should split again after wait()";
+  EXPECT_NE(after[1], std::this_thread::get_id()) << "the pool should split again without a lane";
+}
+
+// An idle lane's owner splits on the lane's thread instead of the pool's: here part 0
+// waits for part 1 to have run.
+TEST(TaskLane, AnIdleLanesOwnerSplitsWithTheLane) {
+  TaskLane lane(true);
+  std::thread::id lane_thread;
+  std::atomic<bool> seen{false};
+  lane.post([&] {
+    lane_thread = std::this_thread::get_id();
+    seen = true;
+  });
+  ASSERT_TRUE(await(seen));
+  lane.wait();
+  std::atomic<bool> part1_ran{false};
+  std::thread::id part1_on;
+  bool part0_saw_it = false;
+  run_parts(2, [&](int i) {
+    if (i == 0) {
+      part0_saw_it = await(part1_ran);
+      return;
+    }
+    part1_on = std::this_thread::get_id();
+    part1_ran = true;
+  });
+  lane.wait();
+  EXPECT_TRUE(part0_saw_it);
+  EXPECT_EQ(part1_on, lane_thread);
 }
 
 // A split job on the caller while the lane holds tasks queues its other parts behind

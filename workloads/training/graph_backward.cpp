@@ -132,8 +132,9 @@ GraphGradients graph_gradients(const Graph& graph, const Tensor& images, const s
   ArrayRunner array(engine, options.record);
   array.set_cycle(options.start_cycle);
   Step s{graph, array, options, {{graph.inputs[0].name, images}}, {}, {}, {}, {}, {}};
-  // After s: its destructor waits for the tasks that write s.later.
-  TaskLane lane(engine.threads() > 1 && !options.record);
+  // After s: its destructor waits for the tasks that write s.later. Two lines of work
+  // for two threads; more threads keep the pool's wider splits.
+  TaskLane lane(engine.threads() == 2 && !options.record);
   array.set_lane(&lane);
   const std::vector<std::string> params = trainable_parameters(graph);
   s.requires_grad.insert(params.begin(), params.end());

@@ -300,8 +300,8 @@ TEST(GraphBackward, MatchesTheChainTrainerBitForBitUnderFaults) {
 
 // At two threads a node's backward-weight job runs on a task lane beside the rest of
 // the backward pass, at the start cycle it has in the one-thread order: the step's
-// gradients, loss and cycles are the one-thread step's to the bit, also under a
-// transient that lands inside such a job.
+// gradients, loss and cycles are the one-thread step's to the bit (and at three, with
+// the pool alone), also under a transient that lands inside such a job.
 TEST(GraphBackward, TwoThreadsGiveTheOneThreadStepBitForBit) {
   const Network net = lenet5();
   const Graph g = network_graph(net, init_parameters(net, 123), 16);
@@ -338,12 +338,15 @@ TEST(GraphBackward, TwoThreadsGiveTheOneThreadStepBitForBit) {
   }
   ASSERT_TRUE(hit) << "no transient in " << beside->job.layer << " changed a gradient";
   const PeFaults faults(a, {w, t});
-  const GraphGradients one = step(faults, 1), two = step(faults, 2);
-  EXPECT_EQ(one.cycles, two.cycles);
-  EXPECT_EQ(one.loss.loss, two.loss.loss);
-  ASSERT_EQ(one.parameters.size(), two.parameters.size());
-  for (const auto& [name, grad] : one.parameters)
-    EXPECT_EQ(count_bit_differences(grad, two.parameters.at(name)), 0) << name;
+  const GraphGradients one = step(faults, 1);
+  for (int threads : {2, 3}) {  // the lane at two threads, the pool alone at three
+    const GraphGradients many = step(faults, threads);
+    EXPECT_EQ(one.cycles, many.cycles) << threads << " threads";
+    EXPECT_EQ(one.loss.loss, many.loss.loss) << threads << " threads";
+    ASSERT_EQ(one.parameters.size(), many.parameters.size());
+    for (const auto& [name, grad] : one.parameters)
+      EXPECT_EQ(count_bit_differences(grad, many.parameters.at(name)), 0) << name << ", " << threads << " threads";
+  }
 }
 
 // A step's jobs continue the run's timeline from start_cycle, forward jobs first, so a
