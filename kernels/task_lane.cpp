@@ -65,18 +65,20 @@ class LaneThread {
   }
   void release() { owner_.unlock(); }
 
-  void post(std::function<void()> task) {
+  // `counted`: a task of TaskLane::post (queued() counts those; a shared part is not one).
+  void post(std::function<void()> task, bool counted) {
     outstanding_.fetch_add(1, std::memory_order_acq_rel);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      queue_.push_back(std::move(task));
+      queue_.push_back({std::move(task), counted});
+      queued_ += counted;
     }
     wake_.notify_one();
   }
 
   int queued() {
     std::lock_guard<std::mutex> lock(mutex_);
-    return static_cast<int>(queue_.size());
+    return queued_;
   }
 
   // Runs queued tasks on the calling thread (the newest first; the lane's thread takes
@@ -86,7 +88,8 @@ class LaneThread {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
       if (!queue_.empty()) {
-        std::function<void()> task = std::move(queue_.back());
+        std::function<void()> task = std::move(queue_.back().run);
+        queued_ -= queue_.back().counted;
         queue_.pop_back();
         lock.unlock();
         run_here(task, lock, true);
@@ -127,7 +130,7 @@ class LaneThread {
         std::lock_guard<std::mutex> lock(mutex_);
         help_.push_back(std::move(offer));
       } else {
-        post(std::move(offer));
+        post(std::move(offer), false);
       }
     }
     if (on_lane) done_.notify_all();  // a waiting owner helps
@@ -175,7 +178,8 @@ class LaneThread {
     for (;;) {
       wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopped
-      std::function<void()> task = std::move(queue_.front());
+      std::function<void()> task = std::move(queue_.front().run);
+      queued_ -= queue_.front().counted;
       queue_.pop_front();
       lock.unlock();
       finish(task, lock);
@@ -217,7 +221,12 @@ class LaneThread {
   std::atomic<int> outstanding_{0};  // posted tasks not finished
   std::mutex mutex_;  // guards everything below
   std::condition_variable wake_, done_;
-  std::deque<std::function<void()>> queue_;
+  struct Queued {
+    std::function<void()> run;
+    bool counted;
+  };
+  std::deque<Queued> queue_;
+  int queued_ = 0;  // counted tasks in queue_
   std::deque<std::function<void()>> help_;  // parts of the lane's splits, for the owner's wait()
   std::thread thread_;
   bool stop_ = false;
@@ -250,7 +259,7 @@ void TaskLane::post(std::function<void()> task) {
     return;
   }
   pending_ = true;
-  lane_thread().post(std::move(task));
+  lane_thread().post(std::move(task), true);
 }
 
 int TaskLane::queued() const { return owns_ ? lane_thread().queued() : 0; }

@@ -25,7 +25,7 @@ class TaskLane {
   // True when posted tasks run beside the caller (false: post() runs them at once).
   bool beside() const { return owns_; }
   void post(std::function<void()> task);
-  // Posted tasks the lane's thread has not started (0 when not beside).
+  // Posted tasks not started yet (0 when not beside; shared parts of splits not counted).
   int queued() const;
   // Returns when every posted task has finished, running queued ones itself; rethrows
   // the first task's exception.

@@ -180,6 +180,28 @@ TEST(TaskLane, AWaitingCallerRunsPartsOfTheLanesSplit) {
   EXPECT_EQ(part1_on, std::this_thread::get_id());
 }
 
+// queued() counts posted tasks not started, not the parts a split queues.
+TEST(TaskLane, QueuedCountsPostedTasksNotStarted) {
+  TaskLane lane(true);
+  std::atomic<bool> started{false}, release{false};
+  lane.post([&] {
+    started = true;
+    await(release);
+  });
+  ASSERT_TRUE(await(started));
+  EXPECT_EQ(lane.queued(), 0);
+  lane.post([] {});
+  EXPECT_EQ(lane.queued(), 1);
+  int seen_in_split = -1;
+  run_parts(2, [&](int i) {
+    if (i == 1) seen_in_split = lane.queued();
+  });
+  EXPECT_EQ(seen_in_split, 1);
+  release = true;
+  lane.wait();
+  EXPECT_EQ(lane.queued(), 0);
+}
+
 TEST(TaskLane, WaitRethrowsATasksException) {
   TaskLane lane(true);
   int after = 0;
