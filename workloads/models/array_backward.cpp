@@ -6,8 +6,8 @@
 #include <stdexcept>
 
 #include "arch/pass_lowering.h"
-#include "kernels/task_lane.h"
 #include "kernels/layout_ops.h"
+#include "kernels/task_lane.h"
 #include "workloads/models/array_runner.h"
 #include "workloads/models/array_slices.h"
 
