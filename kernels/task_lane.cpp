@@ -116,6 +116,7 @@ class LaneThread {
   // started, so a lane slow to wake (or busy) costs no wait. Other threads leave an idle
   // lane's split to the pool (false) and run a busy one's parts themselves.
   bool share(int parts, const std::function<void(int)>& part) {
+    if (::getpid() != owner_pid_) return false;  // a fork child: no lane thread, the pool's rule
     const bool owner = std::this_thread::get_id() == caller_;
     if (!owner && !on_lane && outstanding_.load(std::memory_order_acquire) == 0) return false;
     if (in_shared || (!on_lane && !owner)) {

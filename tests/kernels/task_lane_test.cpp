@@ -5,6 +5,9 @@
 #include "kernels/task_lane.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -227,6 +230,36 @@ TEST(TaskLane, ADisabledOrTakenLaneRunsTasksAtOnce) {
   ran = {};
   second.post([&ran] { ran = std::this_thread::get_id(); });
   EXPECT_EQ(ran, std::this_thread::get_id());
+}
+
+// A fork child of a process whose lane is owned (tests fork commands) has no lane thread:
+// its splits and its own lanes' tasks run on its one thread.
+TEST(TaskLane, AForkChildRunsItsPartsAndTasksItself) {
+  TaskLane lane(true);
+  ASSERT_TRUE(lane.beside());
+  lane.post([] {});
+  lane.wait();  // the lane's thread exists in this process
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<int> runs(3, 0);
+    run_parts(3, [&](int i) { ++runs[static_cast<std::size_t>(i)]; });
+    TaskLane own(true);
+    int ran = 0;
+    own.post([&ran] { ran = 1; });
+    _exit(runs == std::vector<int>{1, 1, 1} && !own.beside() && ran == 1 ? 0 : 1);
+  }
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      FAIL() << "the fork child never finished";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace
