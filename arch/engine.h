@@ -1,6 +1,7 @@
 #pragma once
 // One interface, two engines: `cycle` (the SystemC model, the ground truth) and
 // `fast` (the array-faithful kernel). Both run a ConvJob on an array with faults.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,12 @@ class Engine {
   // when every result is the one run() would give.
   virtual std::vector<JobResult> run_sequence(const std::vector<ConvJob>& jobs, const std::vector<Tensor>& inputs,
                                               const std::vector<Tensor>& weights, long long start_cycle);
+  // The job's timing before it runs, when the engine knows it from the job alone (the
+  // fast engine's closed form): later jobs can then start before it ends at the cycles
+  // they would have started at. nullopt: known only from the run.
+  virtual std::optional<JobTiming> timing_before_run(const ConvJob&) const { return std::nullopt; }
+  // Threads a job may use.
+  virtual int threads() const { return 1; }
 };
 
 // Throws std::invalid_argument when the tensors do not match the job's shape.

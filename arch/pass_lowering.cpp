@@ -14,15 +14,6 @@ const std::string& to_string(Pass p) { return pass_names()[static_cast<int>(p)];
 
 namespace {
 
-ConvJob pass_job(const ConvJob& layer, Pass pass) {
-  ConvJob job = layer;
-  job.shape = lowered_shape(layer, pass);
-  if (pass != Pass::forward) job.pool = {};  // PDP pools forward outputs only
-  if (pass == Pass::backward_data) job.kind = JobKind::backward_data;
-  if (pass == Pass::backward_weight) job.kind = JobKind::backward_weight;
-  return job;
-}
-
 void check_shape(const Tensor& t, const std::vector<int>& shape, const char* what) {
   if (t.shape() != shape)
     throw std::invalid_argument(std::string("pass lowering: ") + what + " has shape " + t.shape_string() +
@@ -60,6 +51,15 @@ Tensor dilated_output_gradient(const ConvShape& l, const ConvShape& j, const Ten
 }
 
 }  // namespace
+
+ConvJob lowered_job(const ConvJob& layer, Pass pass) {
+  ConvJob job = layer;
+  job.shape = lowered_shape(layer, pass);
+  if (pass != Pass::forward) job.pool = {};  // PDP pools forward outputs only
+  if (pass == Pass::backward_data) job.kind = JobKind::backward_data;
+  if (pass == Pass::backward_weight) job.kind = JobKind::backward_weight;
+  return job;
+}
 
 ConvShape lowered_shape(const ConvJob& layer, Pass pass) {
   const ConvShape& l = layer.shape;
@@ -145,14 +145,14 @@ LoweredJob lower_forward(const ConvJob& layer, const Tensor& x, const Tensor& w)
   const ConvShape& l = layer.shape;
   check_shape(x, {l.n, l.c, l.h, l.w}, "input");
   check_shape(w, {l.k, l.c, l.r, l.s}, "weights");
-  return {pass_job(layer, Pass::forward), x, w};
+  return {lowered_job(layer, Pass::forward), x, w};
 }
 
 LoweredJob lower_backward_data(const ConvJob& layer, const Tensor& w, const Tensor& grad_y) {
   const ConvShape& l = layer.shape;
   check_shape(w, {l.k, l.c, l.r, l.s}, "weights");
   check_shape(grad_y, {l.n, l.k, l.p(), l.q()}, "output gradient");
-  LoweredJob lj{pass_job(layer, Pass::backward_data), Tensor(), Tensor()};
+  LoweredJob lj{lowered_job(layer, Pass::backward_data), Tensor(), Tensor()};
   const ConvShape& j = lj.job.shape;
   // dY[p] lands at row (R-1-pad) + p*stride of the padded, zero-inserted map; rows that
   // fall outside it only ever met padding in the forward pass and get no gradient.
@@ -179,7 +179,7 @@ LoweredJob lower_backward_weight(const ConvJob& layer, const Tensor& x, const Te
   const ConvShape& l = layer.shape;
   check_shape(x, {l.n, l.c, l.h, l.w}, "input");
   check_shape(grad_y, {l.n, l.k, l.p(), l.q()}, "output gradient");
-  LoweredJob lj{pass_job(layer, Pass::backward_weight), Tensor(), Tensor()};
+  LoweredJob lj{lowered_job(layer, Pass::backward_weight), Tensor(), Tensor()};
   const ConvShape& j = lj.job.shape;
   lj.streamed = Tensor({j.n, j.c, j.h, j.w});  // [C, N, H+2p, W+2p]: X with N and C swapped, padded
   const std::size_t hw = static_cast<std::size_t>(l.h) * l.w, plane = static_cast<std::size_t>(j.h) * j.w;

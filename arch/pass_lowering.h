@@ -36,6 +36,8 @@ LoweredJob lower_backward_weight(const ConvJob& layer, const Tensor& x, const Te
 
 // The job's shape alone (for schedules, timing and fault maps without data).
 ConvShape lowered_shape(const ConvJob& layer, Pass pass);
+// The job lower_*() gives, without its operands (its timing before the operands exist).
+ConvJob lowered_job(const ConvJob& layer, Pass pass);
 
 // The layer tensors the job's stationary operand and output stand for: W or dY, and
 // Y, dX or dW (shapes above).

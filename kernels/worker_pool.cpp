@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -14,6 +15,8 @@ namespace {
 // Set while this thread runs a part: a part that splits again runs its own parts itself
 // (the pool is the outer split's; try-locking a mutex this thread holds is undefined).
 thread_local bool in_part = false;
+
+std::atomic<PartSharer> sharer{nullptr};
 
 // Runs part(index) with in_part set.
 void run_one(const std::function<void(int)>& part, int index) {
@@ -96,8 +99,12 @@ class WorkerPool {
 
 void run_parts(int parts, const std::function<void(int)>& part) {
   static WorkerPool pool;
+  if (parts > 1 && !in_part)
+    if (const PartSharer share = sharer.load(std::memory_order_acquire); share && share(parts, part)) return;
   if (parts <= 1 || in_part || !pool.try_run(parts, part))
     for (int i = 0; i < parts; ++i) part(i);
 }
+
+void set_part_sharer(PartSharer share) { sharer.store(share, std::memory_order_release); }
 
 }  // namespace accsim

@@ -13,4 +13,10 @@ namespace accsim {
 // the calling thread. The pool grows to the largest part count asked for.
 void run_parts(int parts, const std::function<void(int)>& part);
 
+// A task lane (task_lane.h) takes over run_parts while it runs tasks beside its caller:
+// `share` runs every part (on the calling thread, or some on the lane's thread) and
+// returns true, or returns false for the pool to run them. nullptr: no lane.
+using PartSharer = bool (*)(int parts, const std::function<void(int)>& part);
+void set_part_sharer(PartSharer share);
+
 }  // namespace accsim

@@ -7,6 +7,7 @@
 
 #include "arch/pass_lowering.h"
 #include "kernels/layout_ops.h"
+#include "kernels/task_lane.h"
 #include "workloads/models/array_runner.h"
 #include "workloads/models/array_slices.h"
 
@@ -21,32 +22,58 @@ void add_into(Tensor& to, long long offset, const Tensor& part) {
 }  // namespace
 
 ArrayRunner::Gradients ArrayRunner::job_backward(const std::string& name, const ConvShape& shape, JobKind kind,
-                                                 const Tensor& x, const Tensor& w, const Tensor& grad_y, bool need_x) {
+                                                 const Tensor& x, const Tensor& w, const Tensor& grad_y, bool need_x,
+                                                 Tensor* later, const std::vector<int>& later_shape) {
   ConvJob layer;
   layer.layer = name;
   layer.kind = kind;
   layer.shape = shape;
   layer.swizzle_seed = next_seed(name);  // the forward job's seed: same order of jobs
   Gradients g;
-  const LoweredJob bw = lower_backward_weight(layer, x, grad_y);
-  g.second = lift_output(layer, Pass::backward_weight, execute(bw.job, bw.streamed, bw.stationary));
-  if (!need_x) return g;
-  const LoweredJob bd = lower_backward_data(layer, w, grad_y);
-  g.first = lift_output(layer, Pass::backward_data, execute(bd.job, bd.streamed, bd.stationary));
+  const long long weight_start = cycle_;
+  const std::optional<JobTiming> beside = need_x ? timing_beside(layer, later) : std::nullopt;
+  if (beside) {
+    cycle_ += beside->cycles;  // the backward-weight job's place on the timeline; it runs after backward-data
+  } else {
+    const LoweredJob bw = lower_backward_weight(layer, x, grad_y);
+    g.second = lift_output(layer, Pass::backward_weight, execute(bw.job, bw.streamed, bw.stationary));
+  }
+  if (need_x) {
+    const LoweredJob bd = lower_backward_data(layer, w, grad_y);
+    g.first = lift_output(layer, Pass::backward_data, execute(bd.job, bd.streamed, bd.stationary));
+  }
+  if (beside) {
+    // The task owns copies of its operands: the caller's may be temporaries.
+    lane_->post([&engine = engine_, layer, x, grad_y, later, later_shape, weight_start] {
+      const LoweredJob bw = lower_backward_weight(layer, x, grad_y);
+      Tensor dw = lift_output(layer, Pass::backward_weight,
+                              engine.run(bw.job, bw.streamed, bw.stationary, weight_start).output);
+      *later = later_shape.empty() ? std::move(dw) : std::move(dw).reshaped(later_shape);
+    });
+    g.second_later = true;
+  }
   return g;
 }
 
+std::optional<JobTiming> ArrayRunner::timing_beside(const ConvJob& layer, const Tensor* later) const {
+  // A lane with work queued is the longer line already: the job then runs here (sharing
+  // its parts with the lane when it gets free).
+  if (!later || !lane_ || !lane_->beside() || record_ || lane_->queued() > 0) return std::nullopt;
+  return engine_.timing_before_run(lowered_job(layer, Pass::backward_weight));  // nullopt: known only after the run
+}
+
 ArrayRunner::Gradients ArrayRunner::conv_group_backward(const std::string& name, const Tensor& x, const Tensor& w,
-                                                        const Tensor& grad_y, const ConvAttributes& a, bool need_x) {
+                                                        const Tensor& grad_y, const ConvAttributes& a, bool need_x,
+                                                        Tensor* later) {
   const auto& p = a.pads;
   const int k = w.dim(0), r = w.dim(2), s = w.dim(3);
   if (a.dilation == 1) {
     if (p[0] == p[1] && p[1] == p[2] && p[2] == p[3])
       return job_backward(name, {x.dim(0), x.dim(1), x.dim(2), x.dim(3), k, r, s, a.stride, p[0]}, JobKind::forward_conv,
-                          x, w, grad_y, need_x);
+                          x, w, grad_y, need_x, later);
     const Tensor padded = pad_spatial(x, p);  // as the forward job saw it
     Gradients g = job_backward(name, {x.dim(0), x.dim(1), padded.dim(2), padded.dim(3), k, r, s, a.stride, 0},
-                               JobKind::forward_conv, padded, w, grad_y, need_x);
+                               JobKind::forward_conv, padded, w, grad_y, need_x, later);
     if (need_x) g.first = crop_spatial(g.first, p);
     return g;
   }
@@ -63,7 +90,7 @@ ArrayRunner::Gradients ArrayRunner::conv_group_backward(const std::string& name,
       const Gradients pg =
           job_backward(name + "/phase" + std::to_string(pa) + std::to_string(pb),
                        {x.dim(0), x.dim(1), part.dim(2), part.dim(3), k, r, s, 1, 0}, JobKind::forward_conv, part, w,
-                       phase(grad_y, d, pa, pb), need_x);
+                       phase(grad_y, d, pa, pb), need_x, nullptr);
       add_into(g.second, 0, pg.second);
       if (need_x) add_phase(grad_padded, pg.first, d, pa, pb);
     }
@@ -73,10 +100,10 @@ ArrayRunner::Gradients ArrayRunner::conv_group_backward(const std::string& name,
 
 ArrayRunner::Gradients ArrayRunner::conv_backward(const std::string& node, const Tensor& x, const Tensor& w,
                                                   const Tensor& grad_y, const ConvAttributes& a, bool need_first,
-                                                  SwizzleSeed seed) {
+                                                  SwizzleSeed seed, Tensor* later) {
   begin_node(node, seed);
   const int g = a.group, cg = x.dim(1) / g, kg = w.dim(0) / g;
-  if (g == 1) return conv_group_backward(node, x, w, grad_y, a, need_first);
+  if (g == 1) return conv_group_backward(node, x, w, grad_y, a, need_first, a.dilation == 1 ? later : nullptr);
   Gradients out;
   out.second = Tensor(w.shape());
   if (need_first) out.first = Tensor(x.shape());
@@ -84,7 +111,7 @@ ArrayRunner::Gradients ArrayRunner::conv_backward(const std::string& node, const
   for (int i = 0; i < g; ++i) {
     const Gradients part = conv_group_backward(node + "/g" + std::to_string(i), channel_slice(x, i * cg, cg),
                                                kernel_slice(w, i * kg, kg), channel_slice(grad_y, i * kg, kg), a,
-                                               need_first);
+                                               need_first, nullptr);
     add_into(out.second, i * per_group, part.second);
     if (need_first) put_channels(out.first, part.first, i * cg);
   }
@@ -92,20 +119,22 @@ ArrayRunner::Gradients ArrayRunner::conv_backward(const std::string& node, const
 }
 
 ArrayRunner::Gradients ArrayRunner::rows_times_backward(const std::string& name, const Tensor& rows,
-                                                        const Tensor& stationary, const Tensor& grad_y, bool need_rows) {
+                                                        const Tensor& stationary, const Tensor& grad_y, bool need_rows,
+                                                        Tensor* later) {
   const int m = rows.dim(0), k = rows.dim(1), n = stationary.dim(0);
   Gradients g = job_backward(name, {m, k, 1, 1, n, 1, 1, 1, 0}, JobKind::forward_fc, rows.reshaped({m, k, 1, 1}),
-                             stationary.reshaped({n, k, 1, 1}), grad_y.reshaped({m, n, 1, 1}), need_rows);
+                             stationary.reshaped({n, k, 1, 1}), grad_y.reshaped({m, n, 1, 1}), need_rows, later, {n, k});
   if (need_rows) g.first = std::move(g.first).reshaped({m, k});
-  g.second = std::move(g.second).reshaped({n, k});
+  if (!g.second_later) g.second = std::move(g.second).reshaped({n, k});
   return g;
 }
 
 ArrayRunner::Gradients ArrayRunner::gemm_backward(const std::string& node, const Tensor& a, const Tensor& b, bool trans_a,
-                                                  bool trans_b, const Tensor& grad_y, bool need_first, SwizzleSeed seed) {
+                                                  bool trans_b, const Tensor& grad_y, bool need_first, SwizzleSeed seed,
+                                                  Tensor* later) {
   begin_node(node, seed);
   Gradients g = rows_times_backward(node, trans_a ? transpose(a, {1, 0}) : a, trans_b ? b : transpose(b, {1, 0}), grad_y,
-                                    need_first);
+                                    need_first, trans_b ? later : nullptr);  // dB needs no transpose
   if (need_first && trans_a) g.first = transpose(g.first, {1, 0});  // d op(A) -> dA
   if (!trans_b) g.second = transpose(g.second, {1, 0});             // d op(B)^T -> dB
   return g;

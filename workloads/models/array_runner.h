@@ -23,6 +23,8 @@
 
 namespace accsim {
 
+class TaskLane;  // kernels/task_lane.h
+
 struct ConvAttributes {
   int group = 1;
   int stride = 1;
@@ -50,19 +52,25 @@ class ArrayRunner {
   // same engine with the forward job's name and swizzle seed. `grad_y` is dL/dY; the
   // results are dL/d(first operand) and dL/d(second operand), shaped like them; the first
   // is skipped (left empty) when `need_first` is false (e.g. for the graph's images).
+  // `later` (with a lane, set_lane): where dL/d(second) may arrive after the lane's wait
+  // instead, its backward-weight job running beside the caller's next work;
+  // second_later tells which happened.
   struct Gradients {
     Tensor first, second;
+    bool second_later = false;
   };
   Gradients conv_backward(const std::string& node, const Tensor& x, const Tensor& w, const Tensor& grad_y,
-                          const ConvAttributes& a, bool need_first, SwizzleSeed seed = {});
+                          const ConvAttributes& a, bool need_first, SwizzleSeed seed = {}, Tensor* later = nullptr);
   Gradients gemm_backward(const std::string& node, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b,
-                          const Tensor& grad_y, bool need_first, SwizzleSeed seed = {});
+                          const Tensor& grad_y, bool need_first, SwizzleSeed seed = {}, Tensor* later = nullptr);
   Gradients matmul_backward(const std::string& node, const Tensor& a, const Tensor& b, const Tensor& grad_y,
                             bool need_first, SwizzleSeed seed = {});
 
   long long cycles() const { return cycle_; }
   // Places the next job on the run's timeline (a rerun starts a node where it started before).
   void set_cycle(long long cycle) { cycle_ = cycle; }
+  // Backward-weight jobs may run on this lane (array_backward.cpp); it must outlive the runner's backward calls.
+  void set_lane(TaskLane* lane) { lane_ = lane; }
   std::vector<LayerRun>& jobs() { return jobs_; }
   const std::vector<LayerRun>& jobs() const { return jobs_; }
 
@@ -93,17 +101,24 @@ class ArrayRunner {
   Tensor conv_group(const std::string& name, const Tensor& x, const Tensor& w, const ConvAttributes& a);
   // A forward job's two backward passes: the layer is the forward job's shape; returns
   // {dX (when need_x), dW} lifted to the job's operand shapes.
+  // `later`, `later_shape`: dW reshaped to later_shape may go to *later (Gradients).
   Gradients job_backward(const std::string& name, const ConvShape& layer, JobKind kind, const Tensor& x,
-                         const Tensor& w, const Tensor& grad_y, bool need_x);
+                         const Tensor& w, const Tensor& grad_y, bool need_x, Tensor* later = nullptr,
+                         const std::vector<int>& later_shape = {});
+  // With a lane and a `later` slot: the backward-weight job's timing, known before it runs
+  // (the job then runs on the lane, after the backward-data job, at its own start cycle);
+  // nullopt: it runs on the caller now.
+  std::optional<JobTiming> timing_beside(const ConvJob& layer, const Tensor* later) const;
   Gradients conv_group_backward(const std::string& name, const Tensor& x, const Tensor& w, const Tensor& grad_y,
-                                const ConvAttributes& a, bool need_x);
+                                const ConvAttributes& a, bool need_x, Tensor* later);
   // rows [M, K] x stationary [N, K] -> [M, N] backward: {d rows, d stationary}.
   Gradients rows_times_backward(const std::string& name, const Tensor& rows, const Tensor& stationary,
-                                const Tensor& grad_y, bool need_rows);
+                                const Tensor& grad_y, bool need_rows, Tensor* later = nullptr);
 
   Engine& engine_;
   bool record_;
   long long cycle_ = 0;
+  TaskLane* lane_ = nullptr;
   std::string node_;  // the node whose jobs run now
   SwizzleSeed seed_;  // its pinned swizzle seed
   std::uint64_t node_jobs_ = 0;  // jobs it ran so far

@@ -21,6 +21,10 @@ class FastEngine : public Engine {
   // bits as run()); too few jobs to share out evenly run one by one as run() does.
   std::vector<JobResult> run_sequence(const std::vector<ConvJob>& jobs, const std::vector<Tensor>& inputs,
                                       const std::vector<Tensor>& weights, long long start_cycle) override;
+  std::optional<JobTiming> timing_before_run(const ConvJob& job) const override {
+    return closed_form_timing(job, array_);
+  }
+  int threads() const override { return threads_; }
 
  private:
   JobResult run_on(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle, int threads);

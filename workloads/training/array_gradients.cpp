@@ -12,10 +12,11 @@ namespace {
 InputGradients conv_backward(GradientContext& c) {
   const Tensor& gy = c.grad(0);
   ArrayRunner::Gradients g = c.forward.array.conv_backward(c.node().name, c.in(0), c.in(1), gy,
-                                                           conv_attributes(c.node()), c.need(0), swizzle_seed(c.node()));
+                                                           conv_attributes(c.node()), c.need(0), swizzle_seed(c.node()),
+                                                           c.later);
   InputGradients out(c.node().inputs.size());
   if (c.need(0)) out[0] = std::move(g.first);
-  out[1] = std::move(g.second);
+  if (!g.second_later) out[1] = std::move(g.second);
   if (out.size() > 2 && c.need(2)) out[2] = bias_gradient(gy);  // sums over images and positions
   return out;
 }
@@ -35,10 +36,10 @@ InputGradients gemm_backward(GradientContext& c) {
   Tensor store;
   ArrayRunner::Gradients g = c.forward.array.gemm_backward(
       n.name, c.in(0), c.in(1), n.get_int("transA", 0) != 0, n.get_int("transB", 0) != 0,
-      scaled(gy, n.get_float("alpha", 1.0f), store), c.need(0), swizzle_seed(n));
+      scaled(gy, n.get_float("alpha", 1.0f), store), c.need(0), swizzle_seed(n), c.later);
   InputGradients out(n.inputs.size());
   if (c.need(0)) out[0] = std::move(g.first);
-  out[1] = std::move(g.second);
+  if (!g.second_later) out[1] = std::move(g.second);
   if (out.size() > 2 && c.need(2)) out[2] = reduce_to_shape(scaled(gy, n.get_float("beta", 1.0f), store), c.in(2).shape());
   return out;
 }

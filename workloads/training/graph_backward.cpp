@@ -1,9 +1,11 @@
 #include "workloads/training/graph_backward.h"
 
 #include <algorithm>
+#include <deque>
 #include <set>
 #include <stdexcept>
 
+#include "kernels/task_lane.h"
 #include "workloads/models/array_runner.h"
 #include "workloads/models/operators.h"
 #include "workloads/training/operator_gradients.h"
@@ -29,6 +31,8 @@ struct Step {
   Values grads;
   std::set<std::string> requires_grad;  // values whose gradient some parameter needs
   GraphGradients result;
+  std::set<std::string> read_once;  // parameters one node input reads (their gradient has one term)
+  std::deque<std::pair<std::string, Tensor>> later;  // parameter gradients that arrive at the lane's wait
 
   OperatorContext context(const Node& node) {
     return make_context(graph, node, array, [this](const std::string& name) -> const Tensor* {
@@ -77,12 +81,25 @@ void backward_node(Step& s, const Node& node) {
     reached = reached || g != s.grads.end();
   }
   if (!reached) return;
-  GradientContext c{s.context(node), outputs, grad_outputs, {}, s.options.training, {}};
+  GradientContext c{s.context(node), outputs, grad_outputs, {}, s.options.training, {}, nullptr};
   for (const auto& in : node.inputs) c.needs.push_back(!in.empty() && s.requires_grad.count(in) > 0);
+  if (c.need(1) && s.read_once.count(node.inputs[1])) c.later = &s.later.emplace_back(node.inputs[1], Tensor()).second;
   InputGradients g = gradient_of(node).backward(c);
+  if (c.later && g.size() > 1 && g[1]) s.later.pop_back();  // came now: the slot is not needed
   for (std::size_t i = 0; i < node.inputs.size() && i < g.size(); ++i)
     if (g[i] && c.needs[i]) accumulate(s.grads, node.inputs[i], std::move(*g[i]));
   for (const auto& out : node.outputs) s.grads.erase(out);  // consumed
+}
+
+// The parameters among `params` that exactly one node input reads.
+std::set<std::string> read_once(const Graph& graph, const std::vector<std::string>& params) {
+  std::map<std::string, int> reads;
+  for (const auto& node : graph.nodes)
+    for (const auto& in : node.inputs) ++reads[in];
+  std::set<std::string> once;
+  for (const auto& name : params)
+    if (reads[name] == 1) once.insert(name);
+  return once;
 }
 
 }  // namespace
@@ -114,9 +131,14 @@ GraphGradients graph_gradients(const Graph& graph, const Tensor& images, const s
   for (const auto& node : graph.nodes) gradient_of(node);  // fail before any job runs
   ArrayRunner array(engine, options.record);
   array.set_cycle(options.start_cycle);
-  Step s{graph, array, options, {{graph.inputs[0].name, images}}, {}, {}, {}};
+  Step s{graph, array, options, {{graph.inputs[0].name, images}}, {}, {}, {}, {}, {}};
+  // After s: its destructor waits for the tasks that write s.later. Two lines of work
+  // for two threads; more threads keep the pool's wider splits.
+  TaskLane lane(engine.threads() == 2 && !options.record);
+  array.set_lane(&lane);
   const std::vector<std::string> params = trainable_parameters(graph);
   s.requires_grad.insert(params.begin(), params.end());
+  s.read_once = read_once(graph, params);
   for (const auto& node : graph.nodes) forward_node(s, node);
 
   const Tensor& out = s.values.at(graph.outputs[0]);
@@ -125,6 +147,9 @@ GraphGradients graph_gradients(const Graph& graph, const Tensor& images, const s
   s.result.loss = softmax_cross_entropy(s.result.logits, labels);
   s.grads[graph.outputs[0]] = s.result.loss.grad.reshaped(out.shape());
   for (std::size_t i = graph.nodes.size(); i-- > 0;) backward_node(s, graph.nodes[i]);
+  lane.wait();
+  for (auto& [name, g] : s.later)
+    if (g.size() > 0) accumulate(s.grads, name, std::move(g));  // the one term of that gradient
 
   for (const auto& name : params) {
     auto g = s.grads.find(name);

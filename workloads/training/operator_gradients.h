@@ -28,6 +28,10 @@ struct GradientContext {
   bool need(std::size_t i) const { return i < needs.size() && needs[i]; }
 
   mutable std::map<std::size_t, Tensor> zeros = {};  // grad()'s zeros for outputs no gradient reaches
+  // Where input 1's gradient (a weight read by this node alone) may arrive after the
+  // step's task lane is waited for, its backward-weight job running beside the rest of the
+  // backward pass; a pass that uses it returns no gradient for input 1. nullptr: not offered.
+  Tensor* later = nullptr;
 };
 
 using InputGradients = std::vector<std::optional<Tensor>>;  // per input; nullopt: none

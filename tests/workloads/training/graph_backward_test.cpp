@@ -71,6 +71,28 @@ TEST_P(ShippedModelGradients, AgreeWithPyTorchAutograd) {
   EXPECT_EQ(checked, g.initializers.size() - g.constants.size());
 }
 
+// Every shipped model's step at two threads (backward-weight jobs on the task lane where
+// the node's weight allows it: convolutions, grouped ones, Gemm, MatMul) is its
+// one-thread step to the bit under a weight fault.
+TEST_P(ShippedModelGradients, TwoThreadsGiveTheOneThreadBits) {
+  const std::string fixture = model_path(GetParam() + ".gradients.h5");
+  const Tensor images = read_tensor(fixture, "images");
+  std::vector<int> labels;
+  for (auto v : read_int64s(fixture, "labels")) labels.push_back(static_cast<int>(v));
+  const Graph g = load_onnx_model(model_path(GetParam() + ".onnx"), images.dim(0));
+  const ArrayConfig a = preset("small");
+  HardwareFault w;
+  w.site = FaultSite::weight, w.row = 1, w.col = 0, w.bit = 28, w.kind = FaultKind::stuck_at_0;
+  const PeFaults faults(a, {w});
+  const GraphGradients one = graph_gradients(g, images, labels, *make_engine("fast", a, faults, 1));
+  const GraphGradients two = graph_gradients(g, images, labels, *make_engine("fast", a, faults, 2));
+  EXPECT_EQ(one.cycles, two.cycles);
+  EXPECT_EQ(one.loss.loss, two.loss.loss);
+  ASSERT_EQ(one.parameters.size(), two.parameters.size());
+  for (const auto& [name, grad] : one.parameters)
+    EXPECT_EQ(count_bit_differences(grad, two.parameters.at(name)), 0) << name;
+}
+
 INSTANTIATE_TEST_SUITE_P(Models, ShippedModelGradients,
                          ::testing::Values("resnet8_fmnist", "mobilenet_fmnist", "vit_fmnist"));
 
@@ -273,6 +295,57 @@ TEST(GraphBackward, MatchesTheChainTrainerBitForBitUnderFaults) {
     const Tensor& gw = graph.parameters.at(layer + ".weight");
     EXPECT_EQ(count_bit_differences(gw, trainer.gradients().weights[i].reshaped(gw.shape())), 0) << layer;
     EXPECT_EQ(count_bit_differences(graph.parameters.at(layer + ".bias"), trainer.gradients().biases[i]), 0) << layer;
+  }
+}
+
+// At two threads a node's backward-weight job runs on a task lane beside the rest of
+// the backward pass, at the start cycle it has in the one-thread order: the step's
+// gradients, loss and cycles are the one-thread step's to the bit (and at three, with
+// the pool alone), also under a transient that lands inside such a job.
+TEST(GraphBackward, TwoThreadsGiveTheOneThreadStepBitForBit) {
+  const Network net = lenet5();
+  const Graph g = network_graph(net, init_parameters(net, 123), 16);
+  Rng rng(3);
+  const Tensor images = random_tensor({16, 1, 28, 28}, rng, 0.0f, 1.0f);
+  const std::vector<int> labels = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5};
+  const ArrayConfig a = preset("small");
+  HardwareFault w;  // the experiments' fault: bit 28 of PE(0,0)'s weight register stuck at 0
+  w.site = FaultSite::weight, w.row = 0, w.col = 0, w.bit = 28, w.kind = FaultKind::stuck_at_0;
+  const PeFaults permanent(a, {w});
+  // The largest backward-weight job followed by a backward-data job (one the lane runs).
+  GraphGradientOptions record;
+  record.record = true;
+  const GraphGradients timeline = graph_gradients(g, images, labels, *make_engine("fast", a, permanent, 1), record);
+  const LayerRun* beside = nullptr;
+  for (std::size_t i = 0; i + 1 < timeline.jobs.size(); ++i)
+    if (timeline.jobs[i].job.kind == JobKind::backward_weight && timeline.jobs[i + 1].job.kind == JobKind::backward_data &&
+        (!beside || timeline.jobs[i].timing.cycles > beside->timing.cycles))
+      beside = &timeline.jobs[i];
+  ASSERT_NE(beside, nullptr);
+  const auto step = [&](const PeFaults& f, int threads) {
+    return graph_gradients(g, images, labels, *make_engine("fast", a, f, threads));
+  };
+  const GraphGradients clean = step(permanent, 1);
+  // A transient on the top exponent bit of column 0's adder-tree output, at the first of a
+  // few cycles inside that job where it changes a gradient (others strike idle cycles).
+  HardwareFault t;
+  t.site = FaultSite::psum, t.row = 0, t.col = 0, t.bit = 30, t.kind = FaultKind::transient;
+  bool hit = false;
+  for (int eighth = 1; eighth < 8 && !hit; ++eighth) {
+    t.cycle = beside->start_cycle + beside->timing.cycles * eighth / 8;
+    const GraphGradients probe = step(PeFaults(a, {w, t}), 1);
+    for (const auto& [name, grad] : probe.parameters) hit = hit || count_bit_differences(grad, clean.parameters.at(name)) > 0;
+  }
+  ASSERT_TRUE(hit) << "no transient in " << beside->job.layer << " changed a gradient";
+  const PeFaults faults(a, {w, t});
+  const GraphGradients one = step(faults, 1);
+  for (int threads : {2, 3}) {  // the lane at two threads, the pool alone at three
+    const GraphGradients many = step(faults, threads);
+    EXPECT_EQ(one.cycles, many.cycles) << threads << " threads";
+    EXPECT_EQ(one.loss.loss, many.loss.loss) << threads << " threads";
+    ASSERT_EQ(one.parameters.size(), many.parameters.size());
+    for (const auto& [name, grad] : one.parameters)
+      EXPECT_EQ(count_bit_differences(grad, many.parameters.at(name)), 0) << name << ", " << threads << " threads";
   }
 }
 
