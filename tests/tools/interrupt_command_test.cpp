@@ -130,8 +130,9 @@ TEST(InterruptCommand, MemoryCampaignStopsOnSigintAndOnSigtermWithTheirExitCodes
   j.erase("faults");
   j["array"]["memory"] = {{"preset", "nv_small"}};
   j["workload"]["parameters"] = trained_lenet5();
-  // 2000 experiments (~0.6 s): with 20 the whole run could end before a loaded machine delivered the signal.
-  j["campaign"] = {{"experiments", 2000}, {"test_limit", 4}, {"batch", 4}, {"sites", {"cbuf", "dram"}}};
+  // 100000 experiments (~0.3 s idle): with 2000 (~10 ms) the whole run ended once before a
+  // loaded machine delivered the signal.
+  j["campaign"] = {{"experiments", 100000}, {"test_limit", 4}, {"batch", 4}, {"sites", {"cbuf", "dram"}}};
   const std::string config = write_config(dir, j);
   const std::string out = (dir.path() / "m.h5").string();
   expect_stops_then_completes({"campaign", "--config", config, "--out", out, "--quiet"}, out, "memory campaign");
