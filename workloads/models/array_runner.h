@@ -36,6 +36,11 @@ class ArrayRunner {
   // `record`: keep every job's operands and output (LayerRun) for reports and error models.
   ArrayRunner(Engine& engine, bool record) : engine_(engine), record_(record) {}
 
+  // Threads the host side of a node (operators, lowering copies) may split over
+  // (kernels/split_rows.h; the same bits on any count). 1 unless the run says otherwise.
+  int host_threads() const { return host_threads_; }
+  void set_host_threads(int threads) { host_threads_ = threads < 1 ? 1 : threads; }
+
   using SwizzleSeed = std::optional<std::uint64_t>;  // a node's pinned seed, or none (name hash)
 
   // x [n, c, h, w], w [k, c/group, r, s] -> [n, k, p, q] (no bias).
@@ -103,6 +108,7 @@ class ArrayRunner {
 
   Engine& engine_;
   bool record_;
+  int host_threads_ = 1;
   long long cycle_ = 0;
   std::string node_;  // the node whose jobs run now
   SwizzleSeed seed_;  // its pinned swizzle seed

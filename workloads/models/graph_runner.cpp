@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "kernels/spare_buffers.h"
+
 #include "workloads/models/array_runner.h"
 #include "workloads/models/int_inputs.h"
 #include "workloads/models/operators.h"
@@ -41,7 +43,7 @@ void run_node(const Graph& g, const Node& node, std::map<std::string, Tensor>& v
 
 }  // namespace
 
-GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool record) {
+GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool record, int host_threads) {
   if (graph.inputs.size() != 1) throw std::invalid_argument("run_graph: graphs with exactly one data input are supported");
   if (input.shape() != graph.inputs[0].shape)
     throw std::invalid_argument("run_graph: input " + input.shape_string() + " does not match the graph input " +
@@ -49,13 +51,18 @@ GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool
   if (!int_inputs_bound(graph)) throw std::invalid_argument("run_graph: an int64 input is not bound (bind_int_inputs)");
   const auto last = last_uses(graph);
   ArrayRunner array(engine, record);
+  array.set_host_threads(host_threads);
   std::map<std::string, Tensor> values{{graph.inputs[0].name, input}};
   for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
     run_node(graph, graph.nodes[i], values, array);
     if (record) continue;
     for (const auto& in : graph.nodes[i].inputs) {
       const auto it = last.find(in);
-      if (it != last.end() && it->second == i) values.erase(in);
+      if (it == last.end() || it->second != i) continue;
+      const auto v = values.find(in);
+      if (v == values.end()) continue;
+      recycle_tensor(std::move(v->second));  // its storage serves a later output of the same size
+      values.erase(v);
     }
   }
   GraphRun run;
