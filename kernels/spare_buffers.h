@@ -12,7 +12,7 @@
 namespace accsim {
 
 inline constexpr std::size_t kSpareBytes = std::size_t{64} << 20;  // per thread
-inline constexpr std::size_t kMaxSpares = 64;                       // per thread: the search stays short
+inline constexpr std::size_t kMaxSpares = 256;  // per thread (a depthwise node's groups); the search stays short
 inline constexpr std::size_t kMinSpareElements = 1024;              // smaller ones: malloc is cheap
 
 // A tensor of `shape` whose values are unspecified (a spare buffer's old values, or zeros):

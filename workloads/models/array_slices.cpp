@@ -9,13 +9,17 @@
 namespace accsim {
 
 Tensor channel_slice(const Tensor& x, int first, int count) {
-  const int n = x.dim(0), c = x.dim(1);
+  Tensor out = unfilled_tensor({x.dim(0), count, x.dim(2), x.dim(3)});  // every element copied
+  copy_channels(x, first, out);
+  return out;
+}
+
+void copy_channels(const Tensor& x, int first, Tensor& out) {
+  const int n = x.dim(0), c = x.dim(1), count = out.dim(1);
   const std::size_t plane = x.size() / (static_cast<std::size_t>(n) * c);
-  Tensor out = unfilled_tensor({n, count, x.dim(2), x.dim(3)});  // every element copied
   for (int i = 0; i < n; ++i)
     std::memcpy(out.data() + static_cast<std::size_t>(i) * count * plane,
                 x.data() + (static_cast<std::size_t>(i) * c + first) * plane, count * plane * sizeof(float));
-  return out;
 }
 
 Tensor kernel_slice(const Tensor& w, int first, int count) {
