@@ -158,26 +158,30 @@ Tensor ArrayRunner::conv_groups(const std::string& node, const Tensor& x, const 
   return y;
 }
 
-Tensor ArrayRunner::rows_times(const std::string& name, const Tensor& rows, const Tensor& stationary) {
+Tensor ArrayRunner::rows_times(const std::string& name, Tensor rows, Tensor stationary) {
   const int m = rows.dim(0), k = rows.dim(1), n = stationary.dim(0);
-  Tensor y = run_job(name, JobKind::forward_fc, rows.reshaped({m, k, 1, 1}), stationary.reshaped({n, k, 1, 1}), 1, 0);
+  Tensor y = run_job(name, JobKind::forward_fc, std::move(rows).reshaped({m, k, 1, 1}),
+                     std::move(stationary).reshaped({n, k, 1, 1}), 1, 0);
   return std::move(y).reshaped({m, n});
 }
 
 Tensor ArrayRunner::gemm(const std::string& node, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b,
                          SwizzleSeed seed) {
   begin_node(node, seed);
-  // Only the operands that need it are transposed; the others are passed on, not copied.
-  const Tensor at = trans_a ? transpose(a, {1, 0}, host_threads_) : Tensor(),
-               bt = trans_b ? Tensor() : transpose(b, {1, 0}, host_threads_);
-  return rows_times(node, trans_a ? at : a, trans_b ? b : bt);
+  // Each operand is copied once: transposed, or as it is.
+  Tensor rows = trans_a ? transpose(a, {1, 0}, host_threads_) : a;
+  Tensor stationary = trans_b ? b : transpose(b, {1, 0}, host_threads_);
+  return rows_times(node, std::move(rows), std::move(stationary));
 }
 
 Tensor ArrayRunner::matmul(const std::string& node, const Tensor& a_in, const Tensor& b_in, SwizzleSeed seed) {
   begin_node(node, seed);
   const bool vector_a = a_in.rank() == 1, vector_b = b_in.rank() == 1;
-  const Tensor a = vector_a ? a_in.reshaped({1, a_in.dim(0)}) : a_in;
-  const Tensor b = vector_b ? b_in.reshaped({b_in.dim(0), 1}) : b_in;
+  // Vectors as matrices; matrices referred to, not copied.
+  const Tensor a_row = vector_a ? a_in.reshaped({1, a_in.dim(0)}) : Tensor();
+  const Tensor b_column = vector_b ? b_in.reshaped({b_in.dim(0), 1}) : Tensor();
+  const Tensor& a = vector_a ? a_row : a_in;
+  const Tensor& b = vector_b ? b_column : b_in;
   const int m = a.dim(a.rank() - 2), k = a.dim(a.rank() - 1), n = b.dim(b.rank() - 1);
   if (b.dim(b.rank() - 2) != k) throw std::invalid_argument("MatMul: inner dimensions differ");
   const std::vector<int> batch = matmul_batch(a, b);
@@ -188,8 +192,11 @@ Tensor ArrayRunner::matmul(const std::string& node, const Tensor& a_in, const Te
   if (!vector_a) out_shape.push_back(m);
   if (!vector_b) out_shape.push_back(n);
   if (bb.empty() || count == 1) {  // one stationary matrix: every row of A in one job
-    const Tensor rows = a.reshaped({static_cast<int>(a.size() / k), k});
-    return rows_times(node, rows, transpose(b.reshaped({k, n}), {1, 0}, host_threads_)).reshaped(out_shape);
+    Tensor rows = a.reshaped({static_cast<int>(a.size() / k), k});  // the one copy of A
+    // b's one matrix [.., k, n] transposed to [n, k] (its leading dims are all 1).
+    const Tensor b_matrix = b.rank() == 2 ? Tensor() : b.reshaped({k, n});
+    Tensor stationary = transpose(b.rank() == 2 ? b : b_matrix, {1, 0}, host_threads_);
+    return rows_times(node, std::move(rows), std::move(stationary)).reshaped(out_shape);
   }
   // Every batch matrix's job as one sequence: rows [m, k] x stationary [n, k]; the
   // operands gathered and the results placed split over the host threads.

@@ -94,7 +94,7 @@ class ArrayRunner {
   Tensor run_job(const std::string& name, JobKind kind, const Tensor& input, const Tensor& weights, int stride, int pad,
                  const PdpWindow& pool = {});
   // rows [M, K] x stationary [N, K] -> [M, N] as one job.
-  Tensor rows_times(const std::string& name, const Tensor& rows, const Tensor& stationary);
+  Tensor rows_times(const std::string& name, Tensor rows, Tensor stationary);  // operands moved into the job
   Tensor conv_group(const std::string& name, const Tensor& x, const Tensor& w, const ConvAttributes& a);
   // A forward job's two backward passes: the layer is the forward job's shape; returns
   // {dX (when need_x), dW} lifted to the job's operand shapes.

@@ -1,9 +1,10 @@
 #include "workloads/models/graph_runner.h"
 
+#include <algorithm>
+#include <iterator>
 #include <stdexcept>
 
 #include "kernels/spare_buffers.h"
-
 #include "workloads/models/array_runner.h"
 #include "workloads/models/int_inputs.h"
 #include "workloads/models/operators.h"
@@ -41,6 +42,26 @@ void run_node(const Graph& g, const Node& node, std::map<std::string, Tensor>& v
   }
 }
 
+// Nodes whose output is their input's data as it is, shaped as shape inference says.
+bool passes_data_through(const std::string& op) {
+  static const char* const ops[] = {"Flatten", "Reshape", "Squeeze", "Unsqueeze", "Identity", "Dropout", "Cast"};
+  return std::find(std::begin(ops), std::end(ops), op) != std::end(ops);
+}
+
+// Such a node whose data input no later node reads takes that value over instead of
+// copying it (the operator would copy a const input). False when it does not apply.
+bool move_through(const Graph& g, const Node& node, std::size_t index, const std::map<std::string, std::size_t>& last,
+                  std::map<std::string, Tensor>& values) {
+  if (!passes_data_through(node.op) || node.inputs.empty() || node.outputs.empty() || node.outputs[0].empty()) return false;
+  const auto use = last.find(node.inputs[0]);
+  const auto v = values.find(node.inputs[0]);
+  if (use == last.end() || use->second != index || v == values.end()) return false;
+  Tensor moved = std::move(v->second).reshaped(g.shape_of(node.outputs[0]));
+  values.erase(v);
+  values[node.outputs[0]] = std::move(moved);
+  return true;
+}
+
 }  // namespace
 
 GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool record, int host_threads) {
@@ -54,7 +75,7 @@ GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool
   array.set_host_threads(host_threads);
   std::map<std::string, Tensor> values{{graph.inputs[0].name, input}};
   for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
-    run_node(graph, graph.nodes[i], values, array);
+    if (record || !move_through(graph, graph.nodes[i], i, last, values)) run_node(graph, graph.nodes[i], values, array);
     if (record) continue;
     for (const auto& in : graph.nodes[i].inputs) {
       const auto it = last.find(in);
