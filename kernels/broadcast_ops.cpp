@@ -4,7 +4,6 @@
 #include <cstddef>
 #include <stdexcept>
 
-#include "kernels/spare_buffers.h"
 #include "kernels/split_rows.h"
 #include "kernels/strided_walk.h"
 #include "kernels/tensor_shape.h"
@@ -77,7 +76,7 @@ std::vector<int> broadcast_shape(const std::vector<int>& a, const std::vector<in
 }
 
 Tensor binary_op(const Tensor& a, const Tensor& b, BinaryOp op, int threads) {
-  Tensor y = unfilled_tensor(broadcast_shape(a.shape(), b.shape()));  // every element written
+  Tensor y(broadcast_shape(a.shape(), b.shape()));
   switch (op) {
     case BinaryOp::add: apply(a, b, y, [](float u, float v) { return u + v; }, threads); break;
     case BinaryOp::sub: apply(a, b, y, [](float u, float v) { return u - v; }, threads); break;

@@ -5,7 +5,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "kernels/spare_buffers.h"
 #include "kernels/split_rows.h"
 #include "kernels/strided_walk.h"
 #include "kernels/tensor_shape.h"
@@ -23,7 +22,7 @@ std::size_t product(const std::vector<int>& shape, std::size_t from, std::size_t
 // `threads` split y's leading dimension (each element copied as on one thread).
 Tensor gather_view(const Tensor& x, std::vector<int> shape, std::ptrdiff_t base,
                    const std::vector<std::ptrdiff_t>& strides, int threads = 1) {
-  Tensor y = unfilled_tensor(std::move(shape));  // every element written
+  Tensor y(std::move(shape));
   if (y.size() == 0) return y;
   const float* px = x.data() + base;
   float* py = y.data();
@@ -107,7 +106,7 @@ Tensor concat(const std::vector<const Tensor*>& xs, int axis) {
                                   std::to_string(axis));
     shape[a] += t->dim(a);
   }
-  Tensor y = unfilled_tensor(shape);  // every element written
+  Tensor y(shape);
   const std::size_t outer = product(first, 0, a), inner = product(first, a + 1, first.size());
   float* py = y.data();
   for (std::size_t o = 0; o < outer; ++o)

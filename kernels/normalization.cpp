@@ -7,7 +7,6 @@
 #include <string>
 
 #include "kernels/broadcast_ops.h"
-#include "kernels/spare_buffers.h"
 #include "kernels/split_rows.h"
 #include "kernels/strided_walk.h"
 #include "kernels/tensor_shape.h"
@@ -88,7 +87,7 @@ bool trailing_axes(const std::vector<bool>& reduced) {
 // rows split over threads. The arithmetic is the general walk's (a local double sum added
 // to a zero accumulator, divided once), so the bits are the same.
 Tensor reduce_mean_rows(const Tensor& x, std::size_t count, const std::vector<int>& out, int threads) {
-  Tensor y = unfilled_tensor(out);  // every element written
+  Tensor y(out);
   const float* px = x.data();
   float* py = y.data();
   split_rows(threads, y.size(), count, [&](std::size_t first, std::size_t last) {
@@ -116,7 +115,7 @@ Tensor softmax(const Tensor& x, int axis, int threads) {
   const int n = x.dim(a);
   const std::size_t inner = element_count(std::vector<int>(x.shape().begin() + a + 1, x.shape().end()));
   const std::size_t block = inner * static_cast<std::size_t>(n);
-  Tensor y = unfilled_tensor(x.shape());  // every element written
+  Tensor y(x.shape());
   if (block == 0) return y;
   // Blocks are independent: split over threads, each block computed as on one thread.
   split_rows(threads, x.size() / block, block, [&](std::size_t first, std::size_t last) {
@@ -139,7 +138,7 @@ Tensor layer_norm(const Tensor& x, const Tensor& scale, const Tensor* bias, int 
   Tensor s_storage, b_storage(bias ? std::vector<int>{} : dims, 0.0f);
   const float* s = normalized_operand(scale, dims, "scale", s_storage);
   const float* b = bias ? normalized_operand(*bias, dims, "bias", b_storage) : b_storage.data();
-  Tensor y = unfilled_tensor(x.shape());  // every element written
+  Tensor y(x.shape());
   if (n == 0) return y;
   split_rows(threads, x.size() / n, n, [&](std::size_t first, std::size_t last) {
     for (std::size_t o = first * n; o < last * n; o += n) layer_norm_row(x.data() + o, s, b, n, epsilon, y.data() + o);

@@ -5,7 +5,6 @@
 #include <stdexcept>
 
 #include "kernels/layout_ops.h"
-#include "kernels/spare_buffers.h"
 #include "kernels/split_rows.h"
 #include "workloads/models/array_slices.h"
 
@@ -75,9 +74,6 @@ Tensor ArrayRunner::finish(const ConvJob& job, JobResult& r, Tensor input, Tenso
     run.output = r.output;
     run.timing = r.timing;
     jobs_.push_back(std::move(run));
-  } else {  // operands no one keeps: their storage serves later slices of the same size
-    recycle_tensor(std::move(input));
-    recycle_tensor(std::move(weights));
   }
   cycle_ += r.timing.cycles;
   return std::move(r.output);
@@ -133,15 +129,10 @@ Tensor ArrayRunner::conv_groups(const std::string& node, const Tensor& x, const 
   const bool even = p[0] == p[1] && p[1] == p[2] && p[2] == p[3];  // else padded on the host, as conv_group does
   const std::size_t groups = static_cast<std::size_t>(g), per_group = x.size() / groups;
   std::vector<Tensor> inputs(groups), weights(groups);
-  for (std::size_t i = 0; even && i < groups; ++i)  // this thread's spare buffers, filled on every thread below
-    inputs[i] = unfilled_tensor({x.dim(0), cg, x.dim(2), x.dim(3)});
   split_rows(host_threads_, groups, per_group, [&](std::size_t first, std::size_t last) {
     for (std::size_t i = first; i < last; ++i) {
       const int c0 = static_cast<int>(i) * cg;
-      if (even)
-        copy_channels(x, c0, inputs[i]);
-      else
-        inputs[i] = pad_spatial(channel_slice(x, c0, cg), p);
+      inputs[i] = even ? channel_slice(x, c0, cg) : pad_spatial(channel_slice(x, c0, cg), p);
       weights[i] = kernel_slice(w, static_cast<int>(i) * kg, kg);
     }
   });
@@ -149,12 +140,11 @@ Tensor ArrayRunner::conv_groups(const std::string& node, const Tensor& x, const 
   for (std::size_t i = 0; i < groups; ++i)  // in group order: the swizzle seeds follow it
     jobs.push_back(make_job(node + "/g" + std::to_string(i), JobKind::forward_conv, inputs[i], weights[i], a.stride,
                             even ? p[0] : 0, a.pool));
-  std::vector<Tensor> parts = execute_all(jobs, std::move(inputs), std::move(weights));
-  Tensor y = unfilled_tensor({x.dim(0), w.dim(0), parts[0].dim(2), parts[0].dim(3)});  // every group's channels put
+  const std::vector<Tensor> parts = execute_all(jobs, std::move(inputs), std::move(weights));
+  Tensor y({x.dim(0), w.dim(0), parts[0].dim(2), parts[0].dim(3)});
   split_rows(host_threads_, groups, parts[0].size(), [&](std::size_t first, std::size_t last) {
     for (std::size_t i = first; i < last; ++i) put_channels(y, parts[i], static_cast<int>(i) * kg);
   });
-  for (Tensor& part : parts) recycle_tensor(std::move(part));  // the next grouped node's slices
   return y;
 }
 
@@ -212,7 +202,7 @@ Tensor ArrayRunner::matmul(const std::string& node, const Tensor& a_in, const Te
   for (std::size_t i = 0; i < matrices; ++i)
     jobs.push_back(make_job(node + "/b" + std::to_string(i), JobKind::forward_fc, inputs[i], weights[i], 1, 0));
   const std::vector<Tensor> parts = execute_all(jobs, std::move(inputs), std::move(weights));
-  Tensor y = unfilled_tensor(out_shape);  // every matrix copied in
+  Tensor y(out_shape);
   const std::size_t per = static_cast<std::size_t>(m) * n;
   split_rows(host_threads_, matrices, per, [&](std::size_t first, std::size_t last) {
     for (std::size_t i = first; i < last; ++i) std::memcpy(y.data() + i * per, parts[i].data(), per * sizeof(float));

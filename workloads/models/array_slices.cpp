@@ -4,22 +4,16 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "kernels/spare_buffers.h"
-
 namespace accsim {
 
 Tensor channel_slice(const Tensor& x, int first, int count) {
-  Tensor out = unfilled_tensor({x.dim(0), count, x.dim(2), x.dim(3)});  // every element copied
-  copy_channels(x, first, out);
-  return out;
-}
-
-void copy_channels(const Tensor& x, int first, Tensor& out) {
-  const int n = x.dim(0), c = x.dim(1), count = out.dim(1);
+  const int n = x.dim(0), c = x.dim(1);
   const std::size_t plane = x.size() / (static_cast<std::size_t>(n) * c);
+  Tensor out({n, count, x.dim(2), x.dim(3)});
   for (int i = 0; i < n; ++i)
     std::memcpy(out.data() + static_cast<std::size_t>(i) * count * plane,
                 x.data() + (static_cast<std::size_t>(i) * c + first) * plane, count * plane * sizeof(float));
+  return out;
 }
 
 Tensor kernel_slice(const Tensor& w, int first, int count) {
@@ -76,7 +70,7 @@ long long matrix_offset(const Tensor& t, const std::vector<int>& batch, long lon
 
 Tensor matrix_at(const Tensor& t, const std::vector<int>& batch, long long index) {
   const int rank = static_cast<int>(t.rank());
-  Tensor m = unfilled_tensor({t.dim(rank - 2), t.dim(rank - 1)});  // every element copied
+  Tensor m({t.dim(rank - 2), t.dim(rank - 1)});
   std::memcpy(m.data(), t.data() + matrix_offset(t, batch, index), m.size() * sizeof(float));
   return m;
 }

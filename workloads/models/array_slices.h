@@ -10,8 +10,6 @@ namespace accsim {
 
 // Channels [first, first + count) of x [n, c, h, w].
 Tensor channel_slice(const Tensor& x, int first, int count);
-// The same written into out [n, count, h, w] (every element; e.g. an unfilled tensor).
-void copy_channels(const Tensor& x, int first, Tensor& out);
 // Kernels [first, first + count) of w [k, c, r, s].
 Tensor kernel_slice(const Tensor& w, int first, int count);
 // Writes part [n, count, p, q] into channels [first, first + count) of y [n, k, p, q].

@@ -4,7 +4,6 @@
 #include <iterator>
 #include <stdexcept>
 
-#include "kernels/spare_buffers.h"
 #include "workloads/models/array_runner.h"
 #include "workloads/models/int_inputs.h"
 #include "workloads/models/operators.h"
@@ -79,11 +78,7 @@ GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool
     if (record) continue;
     for (const auto& in : graph.nodes[i].inputs) {
       const auto it = last.find(in);
-      if (it == last.end() || it->second != i) continue;
-      const auto v = values.find(in);
-      if (v == values.end()) continue;
-      recycle_tensor(std::move(v->second));  // its storage serves a later output of the same size
-      values.erase(v);
+      if (it != last.end() && it->second == i) values.erase(in);
     }
   }
   GraphRun run;

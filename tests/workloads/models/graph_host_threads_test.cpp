@@ -7,7 +7,6 @@
 #include <string>
 
 #include "arch/pe_faults.h"
-#include "kernels/spare_buffers.h"
 #include "test_util.h"
 #include "workloads/models/graph_runner.h"
 #include "workloads/models/onnx_import.h"
@@ -40,24 +39,6 @@ TEST_P(GraphHostThreads, EveryValueAndCycleAsOnOneThread) {
     ASSERT_EQ(value.shape(), other.shape()) << name;
     EXPECT_EQ(testing::count_bit_differences(value, other), 0) << GetParam() << ": value " << name;
   }
-}
-
-// A run that takes the previous run's spare buffers (kernels/spare_buffers.h) for its
-// channel slices, batch matrices and operator outputs writes every element of them.
-TEST_P(GraphHostThreads, ARunOnThePreviousRunsSpareBuffersGivesTheSameBits) {
-  const Graph g = load_onnx_model(std::string(ACCSIM_SOURCE_DIR) + "/configs/models/" + GetParam() + ".onnx", kBatch);
-  Rng rng(8);
-  const Tensor images = testing::random_tensor(g.inputs.at(0).shape, rng);
-  const ArrayConfig array = testing::preset("small");
-  const PeFaults pe(array, faults());
-  FastEngine engine(array, pe, 2);
-  release_spare_buffers();
-  const GraphRun fresh = run_graph(g, images, engine, false, 2);
-  ASSERT_GT(spare_bytes(), 0u);
-  const GraphRun reused = run_graph(g, images, engine, false, 2);
-  EXPECT_EQ(fresh.cycles, reused.cycles);
-  EXPECT_EQ(testing::count_bit_differences(fresh.outputs.at(0), reused.outputs.at(0)), 0);
-  release_spare_buffers();
 }
 
 INSTANTIATE_TEST_SUITE_P(ShippedModels, GraphHostThreads,
