@@ -27,6 +27,11 @@ Tensor relu_backward(const Tensor& x, const Tensor& grad_y) {
 
 Tensor clipped_relu(const Tensor& x, const ActivationClip& clip, int threads) {
   Tensor y = x;
+  clipped_relu_in_place(y, clip, threads);
+  return y;
+}
+
+void clipped_relu_in_place(Tensor& y, const ActivationClip& clip, int threads) {
   float* py = y.data();
   const float T = clip.threshold, above = clip.mode == ClipMode::saturate ? T : 0.0f;
   const bool plain = clip.mode == ClipMode::none;
@@ -40,7 +45,6 @@ Tensor clipped_relu(const Tensor& x, const ActivationClip& clip, int threads) {
       py[i] = v <= 0.0f ? 0.0f : (v <= T ? v : above);  // NaN fails both tests
     }
   });
-  return y;
 }
 
 Tensor clipped_relu_backward(const Tensor& x, const Tensor& grad_y, const ActivationClip& clip) {

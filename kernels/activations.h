@@ -23,6 +23,7 @@ struct ActivationClip {
 };
 // `threads`: split over the worker pool (split_rows.h; the same bits on any count).
 Tensor clipped_relu(const Tensor& x, const ActivationClip& clip, int threads = 1);
+void clipped_relu_in_place(Tensor& x, const ActivationClip& clip, int threads = 1);  // the same written over x
 // The gradient passes where the output followed x (0 < x < T for saturate, 0 < x <= T for zero).
 Tensor clipped_relu_backward(const Tensor& x, const Tensor& grad_y, const ActivationClip& clip);
 

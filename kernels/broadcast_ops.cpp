@@ -75,8 +75,10 @@ std::vector<int> broadcast_shape(const std::vector<int>& a, const std::vector<in
   return y;
 }
 
-Tensor binary_op(const Tensor& a, const Tensor& b, BinaryOp op, int threads) {
-  Tensor y(broadcast_shape(a.shape(), b.shape()));
+namespace {
+
+// y = a op b; y may be a (each element is read before it is written, at the same index).
+void binary_into(const Tensor& a, const Tensor& b, BinaryOp op, int threads, Tensor& y) {
   switch (op) {
     case BinaryOp::add: apply(a, b, y, [](float u, float v) { return u + v; }, threads); break;
     case BinaryOp::sub: apply(a, b, y, [](float u, float v) { return u - v; }, threads); break;
@@ -85,7 +87,21 @@ Tensor binary_op(const Tensor& a, const Tensor& b, BinaryOp op, int threads) {
     case BinaryOp::pow: apply(a, b, y, [](float u, float v) { return std::pow(u, v); }, threads); break;
     default: throw std::invalid_argument("binary_op: unknown operator");
   }
+}
+
+}  // namespace
+
+Tensor binary_op(const Tensor& a, const Tensor& b, BinaryOp op, int threads) {
+  Tensor y(broadcast_shape(a.shape(), b.shape()));
+  binary_into(a, b, op, threads, y);
   return y;
+}
+
+void binary_op_in_place(Tensor& a, const Tensor& b, BinaryOp op, int threads) {
+  if (broadcast_shape(a.shape(), b.shape()) != a.shape())
+    throw std::invalid_argument("binary_op_in_place: " + b.shape_string() + " broadcasts " + a.shape_string() +
+                                " to another shape");
+  binary_into(a, b, op, threads, a);
 }
 
 Tensor broadcast_to(const Tensor& x, const std::vector<int>& shape) {

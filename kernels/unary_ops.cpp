@@ -9,18 +9,22 @@ namespace accsim {
 namespace {
 
 template <class F>
-Tensor map(const Tensor& x, F f, int threads) {
-  Tensor y = x;  // a copy, not a zero-filled tensor written over (one pass over memory less)
+void map(Tensor& y, F f, int threads) {
   float* py = y.data();
   split_rows(threads, y.size(), 1, [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) py[i] = f(py[i]);
   });
-  return y;
 }
 
 }  // namespace
 
 Tensor unary_op(const Tensor& x, UnaryOp op, float alpha, int threads) {
+  Tensor y = x;  // a copy, not a zero-filled tensor written over (one pass over memory less)
+  unary_op_in_place(y, op, alpha, threads);
+  return y;
+}
+
+void unary_op_in_place(Tensor& x, UnaryOp op, float alpha, int threads) {
   constexpr float kInvSqrt2 = 0.70710678118654752440f;
   switch (op) {
     case UnaryOp::relu: return map(x, [](float v) { return v < 0.0f ? 0.0f : v; }, threads);
@@ -33,7 +37,7 @@ Tensor unary_op(const Tensor& x, UnaryOp op, float alpha, int threads) {
     case UnaryOp::exp: return map(x, [](float v) { return std::exp(v); }, threads);
     case UnaryOp::neg: return map(x, [](float v) { return -v; }, threads);
     case UnaryOp::reciprocal: return map(x, [](float v) { return 1.0f / v; }, threads);
-    case UnaryOp::identity: return x;
+    case UnaryOp::identity: return;
   }
   throw std::invalid_argument("unary_op: unknown operator");
 }

@@ -14,5 +14,7 @@ enum class UnaryOp { relu, leaky_relu, sigmoid, tanh, erf, gelu, sqrt, exp, neg,
 // reciprocal 1 / x. `alpha` is used by leaky_relu only. `threads`: split over the worker
 // pool (split_rows.h; the same bits on any count).
 Tensor unary_op(const Tensor& x, UnaryOp op, float alpha = 0.01f, int threads = 1);
+// The same written over x.
+void unary_op_in_place(Tensor& x, UnaryOp op, float alpha = 0.01f, int threads = 1);
 
 }  // namespace accsim

@@ -21,7 +21,8 @@ std::map<std::string, std::size_t> last_uses(const Graph& g) {
   return last;
 }
 
-void run_node(const Graph& g, const Node& node, std::map<std::string, Tensor>& values, ArrayRunner& array) {
+void run_node(const Graph& g, const Node& node, std::map<std::string, Tensor>& values, ArrayRunner& array,
+              Tensor* consumable) {
   const OperatorDef* def = find_operator(node.op);
   if (!def) throw std::logic_error("node " + node.name + ": operator " + node.op + " has no implementation");
   OperatorContext c = make_context(g, node, array, [&](const std::string& name) -> const Tensor* {
@@ -29,6 +30,7 @@ void run_node(const Graph& g, const Node& node, std::map<std::string, Tensor>& v
     const auto p = g.initializers.find(name);
     return p != g.initializers.end() ? &p->second : nullptr;
   });
+  c.consumable = consumable;
   std::vector<Tensor> out = def->run(c);
   if (out.size() < node.outputs.size())
     throw std::logic_error("node " + node.name + " (" + node.op + ") produced too few outputs");
@@ -41,6 +43,16 @@ void run_node(const Graph& g, const Node& node, std::map<std::string, Tensor>& v
   }
 }
 
+// Input 0's value when this node (index) is the last to read it, else nullptr (graph
+// outputs are read after every node; initializers are not values).
+Tensor* consumable_input(const Node& node, std::size_t index, const std::map<std::string, std::size_t>& last,
+                         std::map<std::string, Tensor>& values) {
+  if (node.inputs.empty()) return nullptr;
+  const auto use = last.find(node.inputs[0]);
+  const auto v = values.find(node.inputs[0]);
+  return use == last.end() || use->second != index || v == values.end() ? nullptr : &v->second;
+}
+
 // Nodes whose output is their input's data as it is, shaped as shape inference says.
 bool passes_data_through(const std::string& op) {
   static const char* const ops[] = {"Flatten", "Reshape", "Squeeze", "Unsqueeze", "Identity", "Dropout", "Cast"};
@@ -51,11 +63,11 @@ bool passes_data_through(const std::string& op) {
 // copying it (the operator would copy a const input). False when it does not apply.
 bool move_through(const Graph& g, const Node& node, std::size_t index, const std::map<std::string, std::size_t>& last,
                   std::map<std::string, Tensor>& values) {
-  if (!passes_data_through(node.op) || node.inputs.empty() || node.outputs.empty() || node.outputs[0].empty()) return false;
-  const auto use = last.find(node.inputs[0]);
+  if (!passes_data_through(node.op) || node.outputs.empty() || node.outputs[0].empty()) return false;
+  Tensor* input = consumable_input(node, index, last, values);
+  if (!input) return false;
   const auto v = values.find(node.inputs[0]);
-  if (use == last.end() || use->second != index || v == values.end()) return false;
-  Tensor moved = std::move(v->second).reshaped(g.shape_of(node.outputs[0]));
+  Tensor moved = std::move(*input).reshaped(g.shape_of(node.outputs[0]));
   values.erase(v);
   values[node.outputs[0]] = std::move(moved);
   return true;
@@ -74,7 +86,9 @@ GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool
   array.set_host_threads(host_threads);
   std::map<std::string, Tensor> values{{graph.inputs[0].name, input}};
   for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
-    if (record || !move_through(graph, graph.nodes[i], i, last, values)) run_node(graph, graph.nodes[i], values, array);
+    const Node& node = graph.nodes[i];
+    if (record || !move_through(graph, node, i, last, values))
+      run_node(graph, node, values, array, record ? nullptr : consumable_input(node, i, last, values));
     if (record) continue;
     for (const auto& in : graph.nodes[i].inputs) {
       const auto it = last.find(in);

@@ -44,14 +44,24 @@ using Result = std::vector<Tensor>;
 
 void no_check(const Node&, const Graph&) {}
 
+// Elementwise results go into input 0's value when nothing else reads it (no new tensor).
 template <BinaryOp op>
 Result binary(OperatorContext& c) {
-  return one_output(binary_op(c.in(0), c.in(1), op, c.array.host_threads()));
+  const Tensor &a = c.in(0), &b = c.in(1);
+  if (!c.consumable || broadcast_shape(a.shape(), b.shape()) != a.shape())
+    return one_output(binary_op(a, b, op, c.array.host_threads()));
+  binary_op_in_place(*c.consumable, b, op, c.array.host_threads());
+  return one_output(std::move(*c.consumable));
 }
+
+// x itself when it may be consumed, else a copy, to be written over.
+Tensor own_input(OperatorContext& c) { return c.consumable ? std::move(*c.consumable) : c.in(0); }
 
 template <UnaryOp op>
 Result unary(OperatorContext& c) {
-  return one_output(unary_op(c.in(0), op, c.node.get_float("alpha", 0.01f), c.array.host_threads()));
+  Tensor y = own_input(c);
+  unary_op_in_place(y, op, c.node.get_float("alpha", 0.01f), c.array.host_threads());
+  return one_output(std::move(y));
 }
 
 Result identity(OperatorContext& c) { return one_output(c.in(0)); }
@@ -59,7 +69,9 @@ Result identity(OperatorContext& c) { return one_output(c.in(0)); }
 // ONNX Relu, or the clipped ReLU of an activation-clipping mitigation (relu_clip.h).
 Result relu_op(OperatorContext& c) {
   const ActivationClip clip = relu_clip(c.node);
-  return one_output(clipped_relu(c.in(0), clip, c.array.host_threads()));
+  Tensor y = own_input(c);
+  clipped_relu_in_place(y, clip, c.array.host_threads());
+  return one_output(std::move(y));
 }
 
 void check_relu(const Node& node, const Graph&) { relu_clip(node); }
@@ -78,7 +90,7 @@ Result clip(OperatorContext& c) {
   if (c.node.has("max")) hi = c.node.get_float("max", hi);
   if (c.inputs.size() > 1 && c.inputs[1]) lo = (*c.inputs[1])[0];
   if (c.inputs.size() > 2 && c.inputs[2]) hi = (*c.inputs[2])[0];
-  Tensor y = c.in(0);
+  Tensor y = own_input(c);
   float* py = y.data();
   split_rows(c.array.host_threads(), y.size(), 1, [&](std::size_t first, std::size_t last) {
     for (std::size_t i = first; i < last; ++i)

@@ -1,7 +1,10 @@
 // A Reshape-like node (Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout, Cast) takes
 // its input's value over when no later node and no graph output reads it, and copies it
-// otherwise: the outputs are the recorded run's (where every node runs its operator).
+// otherwise; elementwise operators write into such an input: the outputs are the recorded
+// run's (where nothing is consumed).
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "arch/pe_faults.h"
 #include "test_util.h"
@@ -44,6 +47,42 @@ TEST(GraphPassThrough, MovedOrCopiedTheOutputsAreTheOperatorsOwn) {
     EXPECT_EQ(fast.outputs[1][j], x[j] + x[j]);  // d: c intact for the Relu after it
   }
   EXPECT_EQ(fast.values.size(), 4u);  // only the outputs are left
+}
+
+// x [2, 6], v [6]: s = Add(x, x) (x read later: new tensor); t = Mul(s, s) (s's last use,
+// b aliases a: in place); u = Sub(v, t) (v broadcast to [2, 6]: new tensor); w = Relu(u)
+// (in place); y = Clip(w) (in place); z = Div(x, y) (x's last use, in place); g = Gelu(s2)
+// where s2 = Add(x2, v) with x2 = Neg(y) read again by the output list: not consumed.
+Graph elementwise_graph() {
+  Graph g;
+  g.inputs = {{"x", {2, 6}}};
+  g.initializers["v"] = Tensor({6}, 0.25f);
+  g.outputs = {"z", "g", "x2"};
+  g.nodes = {Node{"s", "Add", {"x", "x"}, {"s"}, {}},     Node{"t", "Mul", {"s", "s"}, {"t"}, {}},
+             Node{"u", "Sub", {"v", "t"}, {"u"}, {}},     Node{"w", "Relu", {"u"}, {"w"}, {}},
+             Node{"y", "Clip", {"w"}, {"y"}, {}},         Node{"z", "Div", {"x", "y"}, {"z"}, {}},
+             Node{"x2", "Neg", {"y"}, {"x2"}, {}},        Node{"s2", "Add", {"x2", "v"}, {"s2"}, {}},
+             Node{"g", "Gelu", {"s2"}, {"g"}, {}}};
+  g.nodes[4].attributes["max"] = AttributeValue{0.5f};
+  for (const char* name : {"x", "s", "t", "u", "w", "y", "z", "x2", "s2", "g"}) g.shapes[name] = {2, 6};
+  return g;
+}
+
+TEST(GraphPassThrough, ElementwiseOperatorsWriteIntoConsumedInputsOnly) {
+  const Graph g = elementwise_graph();
+  Rng rng(6);
+  const Tensor x = testing::random_tensor({2, 6}, rng);
+  const PeFaults none;
+  FastEngine engine(testing::preset("small"), none);
+  const GraphRun fast = run_graph(g, x, engine, false);
+  const GraphRun recorded = run_graph(g, x, engine, true);
+  for (std::size_t i = 0; i < g.outputs.size(); ++i)
+    EXPECT_EQ(testing::count_bit_differences(fast.outputs[i], recorded.outputs[i]), 0) << g.outputs[i];
+  for (std::size_t j = 0; j < x.size(); ++j) {
+    const float s = x[j] + x[j], y = std::min(std::max(0.25f - s * s, 0.0f), 0.5f);
+    EXPECT_EQ(fast.outputs[0][j], x[j] / y) << j;
+    EXPECT_EQ(fast.outputs[2][j], -y) << j;
+  }
 }
 
 }  // namespace
