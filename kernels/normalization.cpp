@@ -108,15 +108,14 @@ void check_channel_param(const Tensor& p, int C, const char* name) {
                                 std::to_string(C) + "] (one per channel)");
 }
 
-}  // namespace
-
-Tensor softmax(const Tensor& x, int axis, int threads) {
+// y may be x: every element is read before it is written, at the same index (softmax_row,
+// softmax_block).
+void softmax_into(const Tensor& x, int axis, int threads, Tensor& y) {
   const int a = normalize_axis(axis, static_cast<int>(x.rank()), "softmax");
   const int n = x.dim(a);
   const std::size_t inner = element_count(std::vector<int>(x.shape().begin() + a + 1, x.shape().end()));
   const std::size_t block = inner * static_cast<std::size_t>(n);
-  Tensor y(x.shape());
-  if (block == 0) return y;
+  if (block == 0) return;
   // Blocks are independent: split over threads, each block computed as on one thread.
   split_rows(threads, x.size() / block, block, [&](std::size_t first, std::size_t last) {
     if (inner == 1) {
@@ -128,22 +127,41 @@ Tensor softmax(const Tensor& x, int axis, int threads) {
     for (std::size_t o = first * block; o < last * block; o += block)
       softmax_block(x.data() + o, y.data() + o, n, inner, mx, sum);
   });
-  return y;
 }
 
-Tensor layer_norm(const Tensor& x, const Tensor& scale, const Tensor* bias, int axis, float epsilon, int threads) {
+// y may be x: each row's mean and variance are taken before the row is written.
+void layer_norm_into(const Tensor& x, const Tensor& scale, const Tensor* bias, int axis, float epsilon, int threads,
+                     Tensor& y) {
   const int a = normalize_axis(axis, static_cast<int>(x.rank()), "layer_norm");
   const std::vector<int> dims(x.shape().begin() + a, x.shape().end());
   const std::size_t n = element_count(dims);
   Tensor s_storage, b_storage(bias ? std::vector<int>{} : dims, 0.0f);
   const float* s = normalized_operand(scale, dims, "scale", s_storage);
   const float* b = bias ? normalized_operand(*bias, dims, "bias", b_storage) : b_storage.data();
-  Tensor y(x.shape());
-  if (n == 0) return y;
+  if (n == 0) return;
   split_rows(threads, x.size() / n, n, [&](std::size_t first, std::size_t last) {
     for (std::size_t o = first * n; o < last * n; o += n) layer_norm_row(x.data() + o, s, b, n, epsilon, y.data() + o);
   });
+}
+
+}  // namespace
+
+Tensor softmax(const Tensor& x, int axis, int threads) {
+  Tensor y(x.shape());
+  softmax_into(x, axis, threads, y);
   return y;
+}
+
+void softmax_in_place(Tensor& x, int axis, int threads) { softmax_into(x, axis, threads, x); }
+
+Tensor layer_norm(const Tensor& x, const Tensor& scale, const Tensor* bias, int axis, float epsilon, int threads) {
+  Tensor y(x.shape());
+  layer_norm_into(x, scale, bias, axis, epsilon, threads, y);
+  return y;
+}
+
+void layer_norm_in_place(Tensor& x, const Tensor& scale, const Tensor* bias, int axis, float epsilon, int threads) {
+  layer_norm_into(x, scale, bias, axis, epsilon, threads, x);
 }
 
 Tensor batch_norm_inference(const Tensor& x, const Tensor& scale, const Tensor& bias, const Tensor& mean,

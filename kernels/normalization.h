@@ -15,11 +15,14 @@ namespace accsim {
 // otherwise get 0. `threads`: the independent slices split over the worker pool
 // (split_rows.h; the same bits on any count), as for layer_norm's rows.
 Tensor softmax(const Tensor& x, int axis, int threads = 1);
+void softmax_in_place(Tensor& x, int axis, int threads = 1);  // the same written over x
 
 // Normalises x over dims [axis, rank): (x - mean) / sqrt(var + epsilon) * scale + bias, with
 // the biased variance, mean and variance in double. scale and (optional) bias must broadcast
 // (numpy rules) to exactly x's dims [axis, rank), e.g. shaped like them.
 Tensor layer_norm(const Tensor& x, const Tensor& scale, const Tensor* bias, int axis, float epsilon, int threads = 1);
+// The same written over x.
+void layer_norm_in_place(Tensor& x, const Tensor& scale, const Tensor* bias, int axis, float epsilon, int threads = 1);
 
 // x [N, C, ...], each parameter [C]: y = (x - mean) / sqrt(var + epsilon) * scale + bias,
 // folded per channel in float as PyTorch's CPU kernel does (alpha = scale / sqrt(var + eps),

@@ -110,12 +110,24 @@ void check_softmax(const Node& node, const Graph& g) {
     throw std::invalid_argument("Softmax before opset 13 flattens at its axis; only the last axis is supported there");
 }
 
-Result softmax_op(OperatorContext& c) { return one_output(softmax(c.in(0), axis_attribute(c, -1), c.array.host_threads())); }
+Result softmax_op(OperatorContext& c) {
+  const int axis = axis_attribute(c, -1);
+  if (!c.consumable) return one_output(softmax(c.in(0), axis, c.array.host_threads()));
+  Tensor y = std::move(*c.consumable);
+  softmax_in_place(y, axis, c.array.host_threads());
+  return one_output(std::move(y));
+}
 
 Result layer_normalization(OperatorContext& c) {
   const Tensor* bias = c.inputs.size() > 2 ? c.inputs[2] : nullptr;
-  return one_output(layer_norm(c.in(0), c.in(1), bias, axis_attribute(c, -1), c.node.get_float("epsilon", 1e-5f),
-                                c.array.host_threads()));
+  const int axis = axis_attribute(c, -1);
+  const float epsilon = c.node.get_float("epsilon", 1e-5f);
+  // Scale or bias being input 0 itself would be overwritten while read: no consuming then.
+  if (!c.consumable || &c.in(1) == c.consumable || bias == c.consumable)
+    return one_output(layer_norm(c.in(0), c.in(1), bias, axis, epsilon, c.array.host_threads()));
+  Tensor y = std::move(*c.consumable);
+  layer_norm_in_place(y, c.in(1), bias, axis, epsilon, c.array.host_threads());
+  return one_output(std::move(y));
 }
 
 void check_layer_norm(const Node& node, const Graph&) {

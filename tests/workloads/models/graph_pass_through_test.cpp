@@ -52,19 +52,21 @@ TEST(GraphPassThrough, MovedOrCopiedTheOutputsAreTheOperatorsOwn) {
 // x [2, 6], v [6]: s = Add(x, x) (x read later: new tensor); t = Mul(s, s) (s's last use,
 // b aliases a: in place); u = Sub(v, t) (v broadcast to [2, 6]: new tensor); w = Relu(u)
 // (in place); y = Clip(w) (in place); z = Div(x, y) (x's last use, in place); g = Gelu(s2)
-// where s2 = Add(x2, v) with x2 = Neg(y) read again by the output list: not consumed.
+// where s2 = Add(x2, v) with x2 = Neg(y) read again by the output list: not consumed;
+// p = Softmax(g) and n = LayerNormalization(p, v, v) (in place).
 Graph elementwise_graph() {
   Graph g;
   g.inputs = {{"x", {2, 6}}};
   g.initializers["v"] = Tensor({6}, 0.25f);
-  g.outputs = {"z", "g", "x2"};
+  g.outputs = {"z", "n", "x2"};
   g.nodes = {Node{"s", "Add", {"x", "x"}, {"s"}, {}},     Node{"t", "Mul", {"s", "s"}, {"t"}, {}},
              Node{"u", "Sub", {"v", "t"}, {"u"}, {}},     Node{"w", "Relu", {"u"}, {"w"}, {}},
              Node{"y", "Clip", {"w"}, {"y"}, {}},         Node{"z", "Div", {"x", "y"}, {"z"}, {}},
              Node{"x2", "Neg", {"y"}, {"x2"}, {}},        Node{"s2", "Add", {"x2", "v"}, {"s2"}, {}},
-             Node{"g", "Gelu", {"s2"}, {"g"}, {}}};
+             Node{"g", "Gelu", {"s2"}, {"g"}, {}},        Node{"p", "Softmax", {"g"}, {"p"}, {}},
+             Node{"n", "LayerNormalization", {"p", "v", "v"}, {"n"}, {}}};
   g.nodes[4].attributes["max"] = AttributeValue{0.5f};
-  for (const char* name : {"x", "s", "t", "u", "w", "y", "z", "x2", "s2", "g"}) g.shapes[name] = {2, 6};
+  for (const char* name : {"x", "s", "t", "u", "w", "y", "z", "x2", "s2", "g", "p", "n"}) g.shapes[name] = {2, 6};
   return g;
 }
 
