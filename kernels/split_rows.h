@@ -8,8 +8,10 @@
 
 namespace accsim {
 
-// Below this many elements a split costs more (waking the pool) than it saves.
-inline constexpr std::size_t kMinSplitElements = 1 << 14;
+// Below this many elements a split costs more (waking the pool thread, tens of microseconds
+// on this machine) than it saves: at 16 k elements the ViT's ~100 splits per batch of 100
+// made 2 threads slower than without them (docs/performance.md).
+inline constexpr std::size_t kMinSplitElements = 1 << 20;
 
 // Calls range(begin, end) over [0, rows) in at most `threads` contiguous ranges (one call,
 // on the calling thread, when threads <= 1 or rows * row_elements < kMinSplitElements).

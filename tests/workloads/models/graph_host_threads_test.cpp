@@ -15,7 +15,7 @@
 namespace accsim {
 namespace {
 
-constexpr int kBatch = 21;  // odd: the split ranges are uneven; large enough to split
+constexpr int kBatch = 241;  // odd: the split ranges are uneven; the largest values split (>= 2^20 elements)
 
 std::vector<HardwareFault> faults() {
   return {{FaultSite::weight, 1, 2, 22, FaultKind::stuck_at_1, -1}, {FaultSite::input, 0, 0, 29, FaultKind::stuck_at_0, -1}};
