@@ -3,8 +3,12 @@
 // machine's thread count, next to PyTorch running the same ONNX file
 // (bench/onnx_torch.py: the graph interpreted with torch operators) at 1 and at the same
 // thread count in the same run; the ratio is taken against PyTorch's faster
-// configuration, wall clock and per core.
+// configuration, wall clock and per core. For profiling: ACCSIM_BENCH_NO_TORCH=1 skips
+// PyTorch, ACCSIM_BENCH_ITERATIONS=N runs exactly N batches per case (no probe run), so
+// (count at N=3 - count at N=1) / 2 is a steady-state batch under callgrind. The host
+// operators split over the engine's threads too (run_graph's host_threads).
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 
 #include "arch/pe_faults.h"
@@ -33,7 +37,7 @@ void BM_graph(benchmark::State& state, const std::string& name, bool faulty) {
   const PeFaults pe(preset("small"), faulty ? four_faults() : std::vector<HardwareFault>{});
   const int threads = static_cast<int>(state.range(0));
   FastEngine engine(preset("small"), pe, threads);
-  for (auto _ : state) benchmark::DoNotOptimize(run_graph(graph, images, engine, false).outputs);
+  for (auto _ : state) benchmark::DoNotOptimize(run_graph(graph, images, engine, false, threads).outputs);
   const double rate = static_cast<double>(state.iterations()) * kBatch;
   state.counters["images/s"] = benchmark::Counter(rate, benchmark::Counter::kIsRate);
   state.counters["images/s/core"] = benchmark::Counter(rate / threads, benchmark::Counter::kIsRate);
@@ -55,7 +59,13 @@ class GraphReporter : public benchmark::ConsoleReporter {
   }
 };
 
+bool env_is(const char* name, const char* value) {
+  const char* v = std::getenv(name);
+  return v && std::string(v) == value;
+}
+
 void summary() {
+  if (env_is("ACCSIM_BENCH_NO_TORCH", "1")) return;
   const int threads = machine_threads();
   std::printf("\nSummary (batch %d, wall-clock images/s; accsim with 4 permanent faults; PyTorch on the same ONNX file; %s):\n",
               kBatch, load_average().c_str());
@@ -75,12 +85,19 @@ void summary() {
 }
 
 void register_all() {
+  const char* iterations = std::getenv("ACCSIM_BENCH_ITERATIONS");
   for (const char* m : kModels) {
     std::ifstream probe(model_file(m));
     if (!probe) continue;
-    for (bool faulty : {false, true})
-      benchmark::RegisterBenchmark((std::string(m) + (faulty ? "/faulty" : "/fault_free")).c_str(), BM_graph, std::string(m), faulty)
-          ->Arg(1)->Arg(machine_threads())->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+    for (bool faulty : {false, true}) {
+      auto* b = benchmark::RegisterBenchmark((std::string(m) + (faulty ? "/faulty" : "/fault_free")).c_str(), BM_graph,
+                                             std::string(m), faulty)
+                    ->Arg(1)->Arg(machine_threads())->Unit(benchmark::kMillisecond)->UseRealTime();
+      if (iterations)  // a count or a time, never both (Google Benchmark refuses)
+        b->Iterations(std::max(1, std::atoi(iterations)));
+      else
+        b->MinTime(2.0);
+    }
   }
 }
 

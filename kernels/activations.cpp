@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/split_rows.h"
+
 namespace accsim {
 
 Tensor relu(const Tensor& x) {
@@ -23,12 +25,26 @@ Tensor relu_backward(const Tensor& x, const Tensor& grad_y) {
   return g;
 }
 
-Tensor clipped_relu(const Tensor& x, const ActivationClip& clip) {
-  if (clip.mode == ClipMode::none) return relu(x);
+Tensor clipped_relu(const Tensor& x, const ActivationClip& clip, int threads) {
   Tensor y = x;
-  const float T = clip.threshold, above = clip.mode == ClipMode::saturate ? T : 0.0f;
-  for (auto& v : y.values()) v = v <= 0.0f ? 0.0f : (v <= T ? v : above);  // NaN fails both tests
+  clipped_relu_in_place(y, clip, threads);
   return y;
+}
+
+void clipped_relu_in_place(Tensor& y, const ActivationClip& clip, int threads) {
+  float* py = y.data();
+  const float T = clip.threshold, above = clip.mode == ClipMode::saturate ? T : 0.0f;
+  const bool plain = clip.mode == ClipMode::none;
+  split_rows(threads, y.size(), 1, [&](std::size_t first, std::size_t last) {
+    if (plain) {
+      for (std::size_t i = first; i < last; ++i) py[i] = py[i] < 0.0f ? 0.0f : py[i];  // as relu()
+      return;
+    }
+    for (std::size_t i = first; i < last; ++i) {
+      const float v = py[i];
+      py[i] = v <= 0.0f ? 0.0f : (v <= T ? v : above);  // NaN fails both tests
+    }
+  });
 }
 
 Tensor clipped_relu_backward(const Tensor& x, const Tensor& grad_y, const ActivationClip& clip) {
@@ -85,13 +101,18 @@ Tensor max_pool2d_backward(const Tensor& grad_y, const std::vector<std::size_t>&
   return g;
 }
 
-void add_bias(Tensor& y, const Tensor& bias) {
+void add_bias(Tensor& y, const Tensor& bias, int threads) {
   const int N = y.dim(0), K = y.dim(1);
   if (static_cast<int>(bias.size()) != K) throw std::invalid_argument("add_bias: bias length differs from channels");
+  if (y.size() == 0) return;
   const std::size_t plane = y.size() / (static_cast<std::size_t>(N) * K);
-  for (int n = 0; n < N; ++n)
-    for (int k = 0; k < K; ++k)
-      for (std::size_t i = 0; i < plane; ++i) y[(static_cast<std::size_t>(n) * K + k) * plane + i] += bias[k];
+  float* py = y.data();
+  split_rows(threads, static_cast<std::size_t>(N) * K, plane, [&](std::size_t first, std::size_t last) {
+    for (std::size_t nk = first; nk < last; ++nk) {
+      const float b = bias[nk % static_cast<std::size_t>(K)];
+      for (std::size_t i = 0; i < plane; ++i) py[nk * plane + i] += b;
+    }
+  });
 }
 
 void bias_relu_pool(const float* y, int k, int h, int w, const float* bias, bool apply_relu, const ActivationClip& clip,

@@ -21,7 +21,9 @@ struct ActivationClip {
   ClipMode mode = ClipMode::none;
   float threshold = 6.0f;
 };
-Tensor clipped_relu(const Tensor& x, const ActivationClip& clip);
+// `threads`: split over the worker pool (split_rows.h; the same bits on any count).
+Tensor clipped_relu(const Tensor& x, const ActivationClip& clip, int threads = 1);
+void clipped_relu_in_place(Tensor& x, const ActivationClip& clip, int threads = 1);  // the same written over x
 // The gradient passes where the output followed x (0 < x < T for saturate, 0 < x <= T for zero).
 Tensor clipped_relu_backward(const Tensor& x, const Tensor& grad_y, const ActivationClip& clip);
 
@@ -41,8 +43,8 @@ MaxPoolResult max_pool2d_with_indices(const Tensor& x, int size);
 Tensor max_pool2d_backward(const Tensor& grad_y, const std::vector<std::size_t>& argmax,
                            const std::vector<int>& input_shape);
 
-// y[n, k, ...] += bias[k]
-void add_bias(Tensor& y, const Tensor& bias);
+// y[n, k, ...] += bias[k]; `threads`: the planes split over the worker pool.
+void add_bias(Tensor& y, const Tensor& bias, int threads = 1);
 
 // add_bias, then clipped_relu(clip) (if `apply_relu`), then max_pool2d(pool) (if pool > 1)
 // of one image y [k, h, w], written to out [k, h / pool, w / pool] in one pass without

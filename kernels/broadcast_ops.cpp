@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <stdexcept>
 
+#include "kernels/split_rows.h"
 #include "kernels/strided_walk.h"
 #include "kernels/tensor_shape.h"
 
@@ -21,12 +22,9 @@ std::vector<std::ptrdiff_t> broadcast_strides(const std::vector<int>& x, std::si
 }
 
 template <class F>
-void apply(const Tensor& a, const Tensor& b, Tensor& y, F f) {
-  const float* pa = a.data();
-  const float* pb = b.data();
-  float* py = y.data();
-  const std::size_t rank = y.rank();
-  walk_rows<2>(y.shape(), {broadcast_strides(a.shape(), rank), broadcast_strides(b.shape(), rank)},
+void apply_rows(const float* pa, const float* pb, float* py, const std::vector<int>& shape,
+                const std::array<std::vector<std::ptrdiff_t>, 2>& strides, F f) {
+  walk_rows<2>(shape, strides,
                [&](std::size_t o, int n, const std::array<std::ptrdiff_t, 2>& off,
                    const std::array<std::ptrdiff_t, 2>& step) {
                  const float* ra = pa + off[0];
@@ -41,6 +39,23 @@ void apply(const Tensor& a, const Tensor& b, Tensor& y, F f) {
                    for (int j = 0; j < n; ++j) ry[j] = f(ra[j * step[0]], rb[j * step[1]]);
                  }
                });
+}
+
+// The output's leading dimension split over threads: each range is the same broadcast
+// walk on a sub-view, so every element gets the one operation it gets on one thread.
+template <class F>
+void apply(const Tensor& a, const Tensor& b, Tensor& y, F f, int threads) {
+  const std::size_t rank = y.rank();
+  const std::array<std::vector<std::ptrdiff_t>, 2> strides{broadcast_strides(a.shape(), rank),
+                                                           broadcast_strides(b.shape(), rank)};
+  if (rank == 0 || y.size() == 0) return apply_rows(a.data(), b.data(), y.data(), y.shape(), strides, f);
+  const std::size_t lead = static_cast<std::size_t>(y.dim(0)), inner = y.size() / lead;
+  split_rows(threads, lead, inner, [&](std::size_t begin, std::size_t end) {
+    std::vector<int> part(y.shape());
+    part[0] = static_cast<int>(end - begin);
+    const auto at = static_cast<std::ptrdiff_t>(begin);
+    apply_rows(a.data() + at * strides[0][0], b.data() + at * strides[1][0], y.data() + begin * inner, part, strides, f);
+  });
 }
 
 }  // namespace
@@ -60,17 +75,33 @@ std::vector<int> broadcast_shape(const std::vector<int>& a, const std::vector<in
   return y;
 }
 
-Tensor binary_op(const Tensor& a, const Tensor& b, BinaryOp op) {
-  Tensor y(broadcast_shape(a.shape(), b.shape()));
+namespace {
+
+// y = a op b; y may be a (each element is read before it is written, at the same index).
+void binary_into(const Tensor& a, const Tensor& b, BinaryOp op, int threads, Tensor& y) {
   switch (op) {
-    case BinaryOp::add: apply(a, b, y, [](float u, float v) { return u + v; }); break;
-    case BinaryOp::sub: apply(a, b, y, [](float u, float v) { return u - v; }); break;
-    case BinaryOp::mul: apply(a, b, y, [](float u, float v) { return u * v; }); break;
-    case BinaryOp::div: apply(a, b, y, [](float u, float v) { return u / v; }); break;
-    case BinaryOp::pow: apply(a, b, y, [](float u, float v) { return std::pow(u, v); }); break;
+    case BinaryOp::add: apply(a, b, y, [](float u, float v) { return u + v; }, threads); break;
+    case BinaryOp::sub: apply(a, b, y, [](float u, float v) { return u - v; }, threads); break;
+    case BinaryOp::mul: apply(a, b, y, [](float u, float v) { return u * v; }, threads); break;
+    case BinaryOp::div: apply(a, b, y, [](float u, float v) { return u / v; }, threads); break;
+    case BinaryOp::pow: apply(a, b, y, [](float u, float v) { return std::pow(u, v); }, threads); break;
     default: throw std::invalid_argument("binary_op: unknown operator");
   }
+}
+
+}  // namespace
+
+Tensor binary_op(const Tensor& a, const Tensor& b, BinaryOp op, int threads) {
+  Tensor y(broadcast_shape(a.shape(), b.shape()));
+  binary_into(a, b, op, threads, y);
   return y;
+}
+
+void binary_op_in_place(Tensor& a, const Tensor& b, BinaryOp op, int threads) {
+  if (broadcast_shape(a.shape(), b.shape()) != a.shape())
+    throw std::invalid_argument("binary_op_in_place: " + b.shape_string() + " broadcasts " + a.shape_string() +
+                                " to another shape");
+  binary_into(a, b, op, threads, a);
 }
 
 Tensor broadcast_to(const Tensor& x, const std::vector<int>& shape) {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/split_rows.h"
 #include "kernels/strided_walk.h"
 #include "kernels/tensor_shape.h"
 
@@ -17,17 +18,26 @@ std::size_t product(const std::vector<int>& shape, std::size_t from, std::size_t
   return n;
 }
 
-// Copies the strided view of x (element `base`, steps `strides` per dim of `shape`) into y.
+// Copies the strided view of x (element `base`, steps `strides` per dim of `shape`) into y;
+// `threads` split y's leading dimension (each element copied as on one thread).
 Tensor gather_view(const Tensor& x, std::vector<int> shape, std::ptrdiff_t base,
-                   const std::vector<std::ptrdiff_t>& strides) {
+                   const std::vector<std::ptrdiff_t>& strides, int threads = 1) {
   Tensor y(std::move(shape));
+  if (y.size() == 0) return y;
   const float* px = x.data() + base;
   float* py = y.data();
-  walk_rows<1>(y.shape(), {strides},
-               [&](std::size_t o, int n, const std::array<std::ptrdiff_t, 1>& off,
-                   const std::array<std::ptrdiff_t, 1>& step) {
-                 for (int j = 0; j < n; ++j) py[o + j] = px[off[0] + j * step[0]];
-               });
+  const std::size_t lead = y.rank() ? static_cast<std::size_t>(y.dim(0)) : 1, inner = y.size() / lead;
+  split_rows(threads, lead, inner, [&](std::size_t first, std::size_t last) {
+    std::vector<int> part(y.shape());
+    if (!part.empty()) part[0] = static_cast<int>(last - first);
+    const float* from = px + (part.empty() ? 0 : static_cast<std::ptrdiff_t>(first) * strides[0]);
+    float* to = py + first * inner;
+    walk_rows<1>(part, {strides},
+                 [&](std::size_t o, int n, const std::array<std::ptrdiff_t, 1>& off,
+                     const std::array<std::ptrdiff_t, 1>& step) {
+                   for (int j = 0; j < n; ++j) to[o + j] = from[off[0] + j * step[0]];
+                 });
+  });
   return y;
 }
 
@@ -69,7 +79,7 @@ SliceAxis slice_axis(long long start, long long end, long long step, long long d
 
 }  // namespace
 
-Tensor transpose(const Tensor& x, const std::vector<int>& perm) {
+Tensor transpose(const Tensor& x, const std::vector<int>& perm, int threads) {
   const auto p = checked_perm(perm, x.rank());
   const auto xs = row_major_strides(x.shape());
   std::vector<int> shape(x.rank());
@@ -78,7 +88,7 @@ Tensor transpose(const Tensor& x, const std::vector<int>& perm) {
     shape[i] = x.dim(p[i]);
     strides[i] = static_cast<std::ptrdiff_t>(xs[p[i]]);
   }
-  return gather_view(x, shape, 0, strides);
+  return gather_view(x, shape, 0, strides, threads);
 }
 
 Tensor concat(const std::vector<const Tensor*>& xs, int axis) {

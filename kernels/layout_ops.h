@@ -7,8 +7,9 @@
 
 namespace accsim {
 
-// y's dim i is x's dim perm[i]; an empty perm reverses the dims (ONNX default).
-Tensor transpose(const Tensor& x, const std::vector<int>& perm);
+// y's dim i is x's dim perm[i]; an empty perm reverses the dims (ONNX default). `threads`:
+// y's leading dimension split over the worker pool (split_rows.h).
+Tensor transpose(const Tensor& x, const std::vector<int>& perm, int threads = 1);
 
 // Joins tensors of equal rank and equal dims except `axis` (negative counts from the end).
 Tensor concat(const std::vector<const Tensor*>& xs, int axis);

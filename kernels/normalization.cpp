@@ -7,6 +7,7 @@
 #include <string>
 
 #include "kernels/broadcast_ops.h"
+#include "kernels/split_rows.h"
 #include "kernels/strided_walk.h"
 #include "kernels/tensor_shape.h"
 
@@ -64,50 +65,103 @@ const float* normalized_operand(const Tensor& p, const std::vector<int>& dims, c
   return storage.data();
 }
 
+// One row of layer_norm: mean and biased variance in double, then each element scaled.
+void layer_norm_row(const float* px, const float* s, const float* b, std::size_t n, float epsilon, float* py) {
+  double mean = 0.0, var = 0.0;
+  for (std::size_t i = 0; i < n; ++i) mean += px[i];
+  mean /= static_cast<double>(n);
+  for (std::size_t i = 0; i < n; ++i) var += (px[i] - mean) * (px[i] - mean);
+  const double inv = 1.0 / std::sqrt(var / static_cast<double>(n) + epsilon);
+  for (std::size_t i = 0; i < n; ++i) py[i] = static_cast<float>((px[i] - mean) * inv * s[i] + b[i]);
+}
+
+// True when the reduced axes are exactly the last ones (LayerNorm's decomposed means).
+bool trailing_axes(const std::vector<bool>& reduced) {
+  std::size_t first = reduced.size();
+  while (first > 0 && reduced[first - 1]) --first;
+  return first < reduced.size() && std::find(reduced.begin(), reduced.begin() + static_cast<std::ptrdiff_t>(first), true) ==
+                                       reduced.begin() + static_cast<std::ptrdiff_t>(first);
+}
+
+// reduce_mean over trailing axes: each output the mean of `count` contiguous elements,
+// rows split over threads. The arithmetic is the general walk's (a local double sum added
+// to a zero accumulator, divided once), so the bits are the same.
+Tensor reduce_mean_rows(const Tensor& x, std::size_t count, const std::vector<int>& out, int threads) {
+  Tensor y(out);
+  const float* px = x.data();
+  float* py = y.data();
+  split_rows(threads, y.size(), count, [&](std::size_t first, std::size_t last) {
+    for (std::size_t o = first; o < last; ++o) {
+      double sum = 0.0;
+      for (std::size_t j = 0; j < count; ++j) sum += px[o * count + j];
+      double acc = 0.0;
+      acc += sum;
+      py[o] = static_cast<float>(acc / static_cast<double>(count));
+    }
+  });
+  return y;
+}
+
 void check_channel_param(const Tensor& p, int C, const char* name) {
   if (p.rank() != 1 || p.dim(0) != C)
     throw std::invalid_argument(std::string("batch_norm: ") + name + " is " + p.shape_string() + ", expected [" +
                                 std::to_string(C) + "] (one per channel)");
 }
 
-}  // namespace
-
-Tensor softmax(const Tensor& x, int axis) {
+// y may be x: every element is read before it is written, at the same index (softmax_row,
+// softmax_block).
+void softmax_into(const Tensor& x, int axis, int threads, Tensor& y) {
   const int a = normalize_axis(axis, static_cast<int>(x.rank()), "softmax");
   const int n = x.dim(a);
   const std::size_t inner = element_count(std::vector<int>(x.shape().begin() + a + 1, x.shape().end()));
   const std::size_t block = inner * static_cast<std::size_t>(n);
-  Tensor y(x.shape());
-  if (block == 0) return y;
-  if (inner == 1) {
-    for (std::size_t o = 0; o < x.size(); o += block) softmax_row(x.data() + o, y.data() + o, n);
-    return y;
-  }
-  std::vector<float> mx(inner);
-  std::vector<double> sum(inner);
-  for (std::size_t o = 0; o < x.size(); o += block) softmax_block(x.data() + o, y.data() + o, n, inner, mx, sum);
-  return y;
+  if (block == 0) return;
+  // Blocks are independent: split over threads, each block computed as on one thread.
+  split_rows(threads, x.size() / block, block, [&](std::size_t first, std::size_t last) {
+    if (inner == 1) {
+      for (std::size_t o = first * block; o < last * block; o += block) softmax_row(x.data() + o, y.data() + o, n);
+      return;
+    }
+    std::vector<float> mx(inner);
+    std::vector<double> sum(inner);
+    for (std::size_t o = first * block; o < last * block; o += block)
+      softmax_block(x.data() + o, y.data() + o, n, inner, mx, sum);
+  });
 }
 
-Tensor layer_norm(const Tensor& x, const Tensor& scale, const Tensor* bias, int axis, float epsilon) {
+// y may be x: each row's mean and variance are taken before the row is written.
+void layer_norm_into(const Tensor& x, const Tensor& scale, const Tensor* bias, int axis, float epsilon, int threads,
+                     Tensor& y) {
   const int a = normalize_axis(axis, static_cast<int>(x.rank()), "layer_norm");
   const std::vector<int> dims(x.shape().begin() + a, x.shape().end());
   const std::size_t n = element_count(dims);
   Tensor s_storage, b_storage(bias ? std::vector<int>{} : dims, 0.0f);
   const float* s = normalized_operand(scale, dims, "scale", s_storage);
   const float* b = bias ? normalized_operand(*bias, dims, "bias", b_storage) : b_storage.data();
+  if (n == 0) return;
+  split_rows(threads, x.size() / n, n, [&](std::size_t first, std::size_t last) {
+    for (std::size_t o = first * n; o < last * n; o += n) layer_norm_row(x.data() + o, s, b, n, epsilon, y.data() + o);
+  });
+}
+
+}  // namespace
+
+Tensor softmax(const Tensor& x, int axis, int threads) {
   Tensor y(x.shape());
-  if (n == 0) return y;
-  for (std::size_t o = 0; o < x.size(); o += n) {
-    const float* px = x.data() + o;
-    double mean = 0.0, var = 0.0;
-    for (std::size_t i = 0; i < n; ++i) mean += px[i];
-    mean /= static_cast<double>(n);
-    for (std::size_t i = 0; i < n; ++i) var += (px[i] - mean) * (px[i] - mean);
-    const double inv = 1.0 / std::sqrt(var / static_cast<double>(n) + epsilon);
-    for (std::size_t i = 0; i < n; ++i) y[o + i] = static_cast<float>((px[i] - mean) * inv * s[i] + b[i]);
-  }
+  softmax_into(x, axis, threads, y);
   return y;
+}
+
+void softmax_in_place(Tensor& x, int axis, int threads) { softmax_into(x, axis, threads, x); }
+
+Tensor layer_norm(const Tensor& x, const Tensor& scale, const Tensor* bias, int axis, float epsilon, int threads) {
+  Tensor y(x.shape());
+  layer_norm_into(x, scale, bias, axis, epsilon, threads, y);
+  return y;
+}
+
+void layer_norm_in_place(Tensor& x, const Tensor& scale, const Tensor* bias, int axis, float epsilon, int threads) {
+  layer_norm_into(x, scale, bias, axis, epsilon, threads, x);
 }
 
 Tensor batch_norm_inference(const Tensor& x, const Tensor& scale, const Tensor& bias, const Tensor& mean,
@@ -130,7 +184,7 @@ Tensor batch_norm_inference(const Tensor& x, const Tensor& scale, const Tensor& 
   return y;
 }
 
-Tensor reduce_mean(const Tensor& x, std::vector<int> axes, bool keepdims) {
+Tensor reduce_mean(const Tensor& x, std::vector<int> axes, bool keepdims, int threads) {
   const int rank = static_cast<int>(x.rank());
   std::vector<bool> reduced(x.rank(), axes.empty());
   for (int ax : axes) {
@@ -147,6 +201,7 @@ Tensor reduce_mean(const Tensor& x, std::vector<int> axes, bool keepdims) {
     }
     if (!reduced[i] || keepdims) out.push_back(kept[i]);
   }
+  if (trailing_axes(reduced) && count > 0) return reduce_mean_rows(x, count, out, threads);
   // Walk x in row-major order; each row adds into the output elements it maps to.
   const auto kept_strides = row_major_strides(kept);
   std::vector<std::ptrdiff_t> to_out(x.rank(), 0);

@@ -58,7 +58,7 @@ std::vector<Tensor> run_conv(OperatorContext& c) {
   ConvAttributes a = conv_attributes(c.node);
   a.pool = fused_pool(c.graph, c.node);  // PDP on the fly: the jobs' timing and write-back only
   Tensor y = c.array.conv(c.node.name, c.in(0), c.in(1), a, swizzle_seed(c.node));
-  if (c.inputs.size() > 2 && c.inputs[2]) add_bias(y, *c.inputs[2]);  // bias on the host (SDP)
+  if (c.inputs.size() > 2 && c.inputs[2]) add_bias(y, *c.inputs[2], c.array.host_threads());  // on the host (SDP)
   return one_output(std::move(y));
 }
 

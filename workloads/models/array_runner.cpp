@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "kernels/layout_ops.h"
+#include "kernels/split_rows.h"
 #include "workloads/models/array_slices.h"
 
 namespace accsim {
@@ -126,39 +127,51 @@ Tensor ArrayRunner::conv_groups(const std::string& node, const Tensor& x, const 
   const int g = a.group, cg = x.dim(1) / g, kg = w.dim(0) / g;
   const auto& p = a.pads;
   const bool even = p[0] == p[1] && p[1] == p[2] && p[2] == p[3];  // else padded on the host, as conv_group does
+  const std::size_t groups = static_cast<std::size_t>(g), per_group = x.size() / groups;
+  std::vector<Tensor> inputs(groups), weights(groups);
+  split_rows(host_threads_, groups, per_group, [&](std::size_t first, std::size_t last) {
+    for (std::size_t i = first; i < last; ++i) {
+      const int c0 = static_cast<int>(i) * cg;
+      inputs[i] = even ? channel_slice(x, c0, cg) : pad_spatial(channel_slice(x, c0, cg), p);
+      weights[i] = kernel_slice(w, static_cast<int>(i) * kg, kg);
+    }
+  });
   std::vector<ConvJob> jobs;
-  std::vector<Tensor> inputs, weights;
-  for (int i = 0; i < g; ++i) {
-    inputs.push_back(even ? channel_slice(x, i * cg, cg) : pad_spatial(channel_slice(x, i * cg, cg), p));
-    weights.push_back(kernel_slice(w, i * kg, kg));
-    jobs.push_back(make_job(node + "/g" + std::to_string(i), JobKind::forward_conv, inputs.back(), weights.back(),
-                            a.stride, even ? p[0] : 0, a.pool));
-  }
+  for (std::size_t i = 0; i < groups; ++i)  // in group order: the swizzle seeds follow it
+    jobs.push_back(make_job(node + "/g" + std::to_string(i), JobKind::forward_conv, inputs[i], weights[i], a.stride,
+                            even ? p[0] : 0, a.pool));
   const std::vector<Tensor> parts = execute_all(jobs, std::move(inputs), std::move(weights));
   Tensor y({x.dim(0), w.dim(0), parts[0].dim(2), parts[0].dim(3)});
-  for (int i = 0; i < g; ++i) put_channels(y, parts[static_cast<std::size_t>(i)], i * kg);
+  split_rows(host_threads_, groups, parts[0].size(), [&](std::size_t first, std::size_t last) {
+    for (std::size_t i = first; i < last; ++i) put_channels(y, parts[i], static_cast<int>(i) * kg);
+  });
   return y;
 }
 
-Tensor ArrayRunner::rows_times(const std::string& name, const Tensor& rows, const Tensor& stationary) {
+Tensor ArrayRunner::rows_times(const std::string& name, Tensor rows, Tensor stationary) {
   const int m = rows.dim(0), k = rows.dim(1), n = stationary.dim(0);
-  Tensor y = run_job(name, JobKind::forward_fc, rows.reshaped({m, k, 1, 1}), stationary.reshaped({n, k, 1, 1}), 1, 0);
+  Tensor y = run_job(name, JobKind::forward_fc, std::move(rows).reshaped({m, k, 1, 1}),
+                     std::move(stationary).reshaped({n, k, 1, 1}), 1, 0);
   return std::move(y).reshaped({m, n});
 }
 
 Tensor ArrayRunner::gemm(const std::string& node, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b,
                          SwizzleSeed seed) {
   begin_node(node, seed);
-  // Only the operands that need it are transposed; the others are passed on, not copied.
-  const Tensor at = trans_a ? transpose(a, {1, 0}) : Tensor(), bt = trans_b ? Tensor() : transpose(b, {1, 0});
-  return rows_times(node, trans_a ? at : a, trans_b ? b : bt);
+  // Each operand is copied once: transposed, or as it is.
+  Tensor rows = trans_a ? transpose(a, {1, 0}, host_threads_) : a;
+  Tensor stationary = trans_b ? b : transpose(b, {1, 0}, host_threads_);
+  return rows_times(node, std::move(rows), std::move(stationary));
 }
 
 Tensor ArrayRunner::matmul(const std::string& node, const Tensor& a_in, const Tensor& b_in, SwizzleSeed seed) {
   begin_node(node, seed);
   const bool vector_a = a_in.rank() == 1, vector_b = b_in.rank() == 1;
-  const Tensor a = vector_a ? a_in.reshaped({1, a_in.dim(0)}) : a_in;
-  const Tensor b = vector_b ? b_in.reshaped({b_in.dim(0), 1}) : b_in;
+  // Vectors as matrices; matrices referred to, not copied.
+  const Tensor a_row = vector_a ? a_in.reshaped({1, a_in.dim(0)}) : Tensor();
+  const Tensor b_column = vector_b ? b_in.reshaped({b_in.dim(0), 1}) : Tensor();
+  const Tensor& a = vector_a ? a_row : a_in;
+  const Tensor& b = vector_b ? b_column : b_in;
   const int m = a.dim(a.rank() - 2), k = a.dim(a.rank() - 1), n = b.dim(b.rank() - 1);
   if (b.dim(b.rank() - 2) != k) throw std::invalid_argument("MatMul: inner dimensions differ");
   const std::vector<int> batch = matmul_batch(a, b);
@@ -169,21 +182,31 @@ Tensor ArrayRunner::matmul(const std::string& node, const Tensor& a_in, const Te
   if (!vector_a) out_shape.push_back(m);
   if (!vector_b) out_shape.push_back(n);
   if (bb.empty() || count == 1) {  // one stationary matrix: every row of A in one job
-    const Tensor rows = a.reshaped({static_cast<int>(a.size() / k), k});
-    return rows_times(node, rows, transpose(b.reshaped({k, n}), {1, 0})).reshaped(out_shape);
+    Tensor rows = a.reshaped({static_cast<int>(a.size() / k), k});  // the one copy of A
+    // b's one matrix [.., k, n] transposed to [n, k] (its leading dims are all 1).
+    const Tensor b_matrix = b.rank() == 2 ? Tensor() : b.reshaped({k, n});
+    Tensor stationary = transpose(b.rank() == 2 ? b : b_matrix, {1, 0}, host_threads_);
+    return rows_times(node, std::move(rows), std::move(stationary)).reshaped(out_shape);
   }
-  // Every batch matrix's job as one sequence: rows [m, k] x stationary [n, k].
+  // Every batch matrix's job as one sequence: rows [m, k] x stationary [n, k]; the
+  // operands gathered and the results placed split over the host threads.
+  const std::size_t matrices = static_cast<std::size_t>(count);
+  std::vector<Tensor> inputs(matrices), weights(matrices);
+  split_rows(host_threads_, matrices, static_cast<std::size_t>(m + n) * k, [&](std::size_t first, std::size_t last) {
+    for (std::size_t i = first; i < last; ++i) {
+      inputs[i] = matrix_at(a, batch, static_cast<long long>(i)).reshaped({m, k, 1, 1});
+      weights[i] = transpose(matrix_at(b, batch, static_cast<long long>(i)), {1, 0}).reshaped({n, k, 1, 1});
+    }
+  });
   std::vector<ConvJob> jobs;
-  std::vector<Tensor> inputs, weights;
-  for (long long i = 0; i < count; ++i) {
-    inputs.push_back(matrix_at(a, batch, i).reshaped({m, k, 1, 1}));
-    weights.push_back(transpose(matrix_at(b, batch, i), {1, 0}).reshaped({n, k, 1, 1}));
-    jobs.push_back(make_job(node + "/b" + std::to_string(i), JobKind::forward_fc, inputs.back(), weights.back(), 1, 0));
-  }
+  for (std::size_t i = 0; i < matrices; ++i)
+    jobs.push_back(make_job(node + "/b" + std::to_string(i), JobKind::forward_fc, inputs[i], weights[i], 1, 0));
   const std::vector<Tensor> parts = execute_all(jobs, std::move(inputs), std::move(weights));
   Tensor y(out_shape);
-  for (long long i = 0; i < count; ++i)
-    std::memcpy(y.data() + i * m * n, parts[static_cast<std::size_t>(i)].data(), static_cast<std::size_t>(m) * n * sizeof(float));
+  const std::size_t per = static_cast<std::size_t>(m) * n;
+  split_rows(host_threads_, matrices, per, [&](std::size_t first, std::size_t last) {
+    for (std::size_t i = first; i < last; ++i) std::memcpy(y.data() + i * per, parts[i].data(), per * sizeof(float));
+  });
   return y;
 }
 

@@ -38,6 +38,11 @@ class ArrayRunner {
   // `record`: keep every job's operands and output (LayerRun) for reports and error models.
   ArrayRunner(Engine& engine, bool record) : engine_(engine), record_(record) {}
 
+  // Threads the host side of a node (operators, lowering copies) may split over
+  // (kernels/split_rows.h; the same bits on any count). 1 unless the run says otherwise.
+  int host_threads() const { return host_threads_; }
+  void set_host_threads(int threads) { host_threads_ = threads < 1 ? 1 : threads; }
+
   using SwizzleSeed = std::optional<std::uint64_t>;  // a node's pinned seed, or none (name hash)
 
   // x [n, c, h, w], w [k, c/group, r, s] -> [n, k, p, q] (no bias).
@@ -97,7 +102,7 @@ class ArrayRunner {
   Tensor run_job(const std::string& name, JobKind kind, const Tensor& input, const Tensor& weights, int stride, int pad,
                  const PdpWindow& pool = {});
   // rows [M, K] x stationary [N, K] -> [M, N] as one job.
-  Tensor rows_times(const std::string& name, const Tensor& rows, const Tensor& stationary);
+  Tensor rows_times(const std::string& name, Tensor rows, Tensor stationary);  // operands moved into the job
   Tensor conv_group(const std::string& name, const Tensor& x, const Tensor& w, const ConvAttributes& a);
   // A forward job's two backward passes: the layer is the forward job's shape; returns
   // {dX (when need_x), dW} lifted to the job's operand shapes.
@@ -117,6 +122,7 @@ class ArrayRunner {
 
   Engine& engine_;
   bool record_;
+  int host_threads_ = 1;
   long long cycle_ = 0;
   TaskLane* lane_ = nullptr;
   std::string node_;  // the node whose jobs run now

@@ -1,5 +1,7 @@
 #include "workloads/models/graph_runner.h"
 
+#include <algorithm>
+#include <iterator>
 #include <stdexcept>
 
 #include "workloads/models/array_runner.h"
@@ -19,7 +21,8 @@ std::map<std::string, std::size_t> last_uses(const Graph& g) {
   return last;
 }
 
-void run_node(const Graph& g, const Node& node, std::map<std::string, Tensor>& values, ArrayRunner& array) {
+void run_node(const Graph& g, const Node& node, std::map<std::string, Tensor>& values, ArrayRunner& array,
+              Tensor* consumable) {
   const OperatorDef* def = find_operator(node.op);
   if (!def) throw std::logic_error("node " + node.name + ": operator " + node.op + " has no implementation");
   OperatorContext c = make_context(g, node, array, [&](const std::string& name) -> const Tensor* {
@@ -27,6 +30,7 @@ void run_node(const Graph& g, const Node& node, std::map<std::string, Tensor>& v
     const auto p = g.initializers.find(name);
     return p != g.initializers.end() ? &p->second : nullptr;
   });
+  c.consumable = consumable;
   std::vector<Tensor> out = def->run(c);
   if (out.size() < node.outputs.size())
     throw std::logic_error("node " + node.name + " (" + node.op + ") produced too few outputs");
@@ -39,9 +43,39 @@ void run_node(const Graph& g, const Node& node, std::map<std::string, Tensor>& v
   }
 }
 
+// Input 0's value when this node (index) is the last to read it, else nullptr (graph
+// outputs are read after every node; initializers are not values).
+Tensor* consumable_input(const Node& node, std::size_t index, const std::map<std::string, std::size_t>& last,
+                         std::map<std::string, Tensor>& values) {
+  if (node.inputs.empty()) return nullptr;
+  const auto use = last.find(node.inputs[0]);
+  const auto v = values.find(node.inputs[0]);
+  return use == last.end() || use->second != index || v == values.end() ? nullptr : &v->second;
+}
+
+// Nodes whose output is their input's data as it is, shaped as shape inference says.
+bool passes_data_through(const std::string& op) {
+  static const char* const ops[] = {"Flatten", "Reshape", "Squeeze", "Unsqueeze", "Identity", "Dropout", "Cast"};
+  return std::find(std::begin(ops), std::end(ops), op) != std::end(ops);
+}
+
+// Such a node whose data input no later node reads takes that value over instead of
+// copying it (the operator would copy a const input). False when it does not apply.
+bool move_through(const Graph& g, const Node& node, std::size_t index, const std::map<std::string, std::size_t>& last,
+                  std::map<std::string, Tensor>& values) {
+  if (!passes_data_through(node.op) || node.outputs.empty() || node.outputs[0].empty()) return false;
+  Tensor* input = consumable_input(node, index, last, values);
+  if (!input) return false;
+  const auto v = values.find(node.inputs[0]);
+  Tensor moved = std::move(*input).reshaped(g.shape_of(node.outputs[0]));
+  values.erase(v);
+  values[node.outputs[0]] = std::move(moved);
+  return true;
+}
+
 }  // namespace
 
-GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool record) {
+GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool record, int host_threads) {
   if (graph.inputs.size() != 1) throw std::invalid_argument("run_graph: graphs with exactly one data input are supported");
   if (input.shape() != graph.inputs[0].shape)
     throw std::invalid_argument("run_graph: input " + input.shape_string() + " does not match the graph input " +
@@ -49,9 +83,12 @@ GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool
   if (!int_inputs_bound(graph)) throw std::invalid_argument("run_graph: an int64 input is not bound (bind_int_inputs)");
   const auto last = last_uses(graph);
   ArrayRunner array(engine, record);
+  array.set_host_threads(host_threads);
   std::map<std::string, Tensor> values{{graph.inputs[0].name, input}};
   for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
-    run_node(graph, graph.nodes[i], values, array);
+    const Node& node = graph.nodes[i];
+    if (record || !move_through(graph, node, i, last, values))
+      run_node(graph, node, values, array, record ? nullptr : consumable_input(node, i, last, values));
     if (record) continue;
     for (const auto& in : graph.nodes[i].inputs) {
       const auto it = last.find(in);

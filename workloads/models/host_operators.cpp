@@ -11,6 +11,7 @@
 #include "kernels/normalization.h"
 #include "kernels/pooling.h"
 #include "kernels/reduce_sum.h"
+#include "kernels/split_rows.h"
 #include "kernels/unary_ops.h"
 #include "workloads/models/operator_table.h"
 #include "workloads/models/relu_clip.h"
@@ -43,14 +44,24 @@ using Result = std::vector<Tensor>;
 
 void no_check(const Node&, const Graph&) {}
 
+// Elementwise results go into input 0's value when nothing else reads it (no new tensor).
 template <BinaryOp op>
 Result binary(OperatorContext& c) {
-  return one_output(binary_op(c.in(0), c.in(1), op));
+  const Tensor &a = c.in(0), &b = c.in(1);
+  if (!c.consumable || broadcast_shape(a.shape(), b.shape()) != a.shape())
+    return one_output(binary_op(a, b, op, c.array.host_threads()));
+  binary_op_in_place(*c.consumable, b, op, c.array.host_threads());
+  return one_output(std::move(*c.consumable));
 }
+
+// x itself when it may be consumed, else a copy, to be written over.
+Tensor own_input(OperatorContext& c) { return c.consumable ? std::move(*c.consumable) : c.in(0); }
 
 template <UnaryOp op>
 Result unary(OperatorContext& c) {
-  return one_output(unary_op(c.in(0), op, c.node.get_float("alpha", 0.01f)));
+  Tensor y = own_input(c);
+  unary_op_in_place(y, op, c.node.get_float("alpha", 0.01f), c.array.host_threads());
+  return one_output(std::move(y));
 }
 
 Result identity(OperatorContext& c) { return one_output(c.in(0)); }
@@ -58,8 +69,9 @@ Result identity(OperatorContext& c) { return one_output(c.in(0)); }
 // ONNX Relu, or the clipped ReLU of an activation-clipping mitigation (relu_clip.h).
 Result relu_op(OperatorContext& c) {
   const ActivationClip clip = relu_clip(c.node);
-  if (clip.mode == ClipMode::none) return one_output(unary_op(c.in(0), UnaryOp::relu));
-  return one_output(clipped_relu(c.in(0), clip));
+  Tensor y = own_input(c);
+  clipped_relu_in_place(y, clip, c.array.host_threads());
+  return one_output(std::move(y));
 }
 
 void check_relu(const Node& node, const Graph&) { relu_clip(node); }
@@ -78,9 +90,12 @@ Result clip(OperatorContext& c) {
   if (c.node.has("max")) hi = c.node.get_float("max", hi);
   if (c.inputs.size() > 1 && c.inputs[1]) lo = (*c.inputs[1])[0];
   if (c.inputs.size() > 2 && c.inputs[2]) hi = (*c.inputs[2])[0];
-  Tensor y = c.in(0);
-  for (float& v : y.values())
-    if (!std::isnan(v)) v = std::min(std::max(v, lo), hi);
+  Tensor y = own_input(c);
+  float* py = y.data();
+  split_rows(c.array.host_threads(), y.size(), 1, [&](std::size_t first, std::size_t last) {
+    for (std::size_t i = first; i < last; ++i)
+      if (!std::isnan(py[i])) py[i] = std::min(std::max(py[i], lo), hi);
+  });
   return one_output(std::move(y));
 }
 
@@ -95,11 +110,24 @@ void check_softmax(const Node& node, const Graph& g) {
     throw std::invalid_argument("Softmax before opset 13 flattens at its axis; only the last axis is supported there");
 }
 
-Result softmax_op(OperatorContext& c) { return one_output(softmax(c.in(0), axis_attribute(c, -1))); }
+Result softmax_op(OperatorContext& c) {
+  const int axis = axis_attribute(c, -1);
+  if (!c.consumable) return one_output(softmax(c.in(0), axis, c.array.host_threads()));
+  Tensor y = std::move(*c.consumable);
+  softmax_in_place(y, axis, c.array.host_threads());
+  return one_output(std::move(y));
+}
 
 Result layer_normalization(OperatorContext& c) {
   const Tensor* bias = c.inputs.size() > 2 ? c.inputs[2] : nullptr;
-  return one_output(layer_norm(c.in(0), c.in(1), bias, axis_attribute(c, -1), c.node.get_float("epsilon", 1e-5f)));
+  const int axis = axis_attribute(c, -1);
+  const float epsilon = c.node.get_float("epsilon", 1e-5f);
+  // Scale or bias being input 0 itself would be overwritten while read: no consuming then.
+  if (!c.consumable || &c.in(1) == c.consumable || bias == c.consumable)
+    return one_output(layer_norm(c.in(0), c.in(1), bias, axis, epsilon, c.array.host_threads()));
+  Tensor y = std::move(*c.consumable);
+  layer_norm_in_place(y, c.in(1), bias, axis, epsilon, c.array.host_threads());
+  return one_output(std::move(y));
 }
 
 void check_layer_norm(const Node& node, const Graph&) {
@@ -115,7 +143,9 @@ void check_batch_norm(const Node& node, const Graph&) {
     throw std::invalid_argument("only inference-mode BatchNormalization (one output) is supported");
 }
 
-Result reduce_mean_op(OperatorContext& c) { return one_output(reduce_mean(c.in(0), reduce_axes(c), c.node.get_int("keepdims", 1) != 0)); }
+Result reduce_mean_op(OperatorContext& c) {
+  return one_output(reduce_mean(c.in(0), reduce_axes(c), c.node.get_int("keepdims", 1) != 0, c.array.host_threads()));
+}
 
 // ReduceSum sums in fp32 in index order (kernels/reduce_sum.h); with no axes it sums
 // everything, unless noop_with_empty_axes makes it an Identity (ONNX).
@@ -169,7 +199,7 @@ void check_axes_input(const Node& node, const Graph& g) {
 
 Result transpose_op(OperatorContext& c) {
   const auto perm = c.node.get_ints("perm", {});
-  return one_output(transpose(c.in(0), std::vector<int>(perm.begin(), perm.end())));
+  return one_output(transpose(c.in(0), std::vector<int>(perm.begin(), perm.end()), c.array.host_threads()));
 }
 
 Result concat_op(OperatorContext& c) {

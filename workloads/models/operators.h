@@ -22,6 +22,9 @@ struct OperatorContext {
   std::vector<const Tensor*> inputs;         // fp32 inputs; nullptr when absent or integer
   std::vector<const IntTensor*> int_inputs;  // integer constant inputs; nullptr otherwise
   ArrayRunner& array;
+  // Input 0's value when no later node and no output reads it (graph_runner): an operator
+  // may write its result into it and move it out instead of allocating. nullptr otherwise.
+  Tensor* consumable = nullptr;
 
   const Tensor& in(std::size_t i) const;       // throws std::invalid_argument when missing
   const IntTensor& ints(std::size_t i) const;  // throws std::invalid_argument when missing

@@ -1,0 +1,21 @@
+#pragma once
+// The host operators' one way onto several threads: `rows` independent rows (images,
+// channel planes, normalised rows, runs of elements) cut into contiguous ranges, one per
+// thread of the worker pool. Each row is computed exactly as on one thread, so the bits
+// never depend on the thread count; only the work is shared.
+#include <cstddef>
+#include <functional>
+
+namespace accsim {
+
+// Below this many elements a split costs more (waking the pool thread, tens of microseconds
+// on this machine) than it saves: at 16 k elements the ViT's ~100 splits per batch of 100
+// made 2 threads slower than without them (docs/performance.md).
+inline constexpr std::size_t kMinSplitElements = 1 << 20;
+
+// Calls range(begin, end) over [0, rows) in at most `threads` contiguous ranges (one call,
+// on the calling thread, when threads <= 1 or rows * row_elements < kMinSplitElements).
+void split_rows(int threads, std::size_t rows, std::size_t row_elements,
+                const std::function<void(std::size_t, std::size_t)>& range);
+
+}  // namespace accsim
