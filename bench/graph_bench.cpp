@@ -6,7 +6,7 @@
 // configuration, wall clock and per core. For profiling: ACCSIM_BENCH_NO_TORCH=1 skips
 // PyTorch, ACCSIM_BENCH_ITERATIONS=N runs exactly N batches per case (no probe run), so
 // (count at N=3 - count at N=1) / 2 is a steady-state batch under callgrind. The host
-// operators split over the engine's threads too (run_graph's host_threads).
+// operators split over the engine's threads too (run_graph takes the engine's thread count).
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -37,7 +37,7 @@ void BM_graph(benchmark::State& state, const std::string& name, bool faulty) {
   const PeFaults pe(preset("small"), faulty ? four_faults() : std::vector<HardwareFault>{});
   const int threads = static_cast<int>(state.range(0));
   FastEngine engine(preset("small"), pe, threads);
-  for (auto _ : state) benchmark::DoNotOptimize(run_graph(graph, images, engine, false, threads).outputs);
+  for (auto _ : state) benchmark::DoNotOptimize(run_graph(graph, images, engine, false).outputs);
   const double rate = static_cast<double>(state.iterations()) * kBatch;
   state.counters["images/s"] = benchmark::Counter(rate, benchmark::Counter::kIsRate);
   state.counters["images/s/core"] = benchmark::Counter(rate / threads, benchmark::Counter::kIsRate);

@@ -83,7 +83,7 @@ GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool
   if (!int_inputs_bound(graph)) throw std::invalid_argument("run_graph: an int64 input is not bound (bind_int_inputs)");
   const auto last = last_uses(graph);
   ArrayRunner array(engine, record);
-  array.set_host_threads(host_threads);
+  array.set_host_threads(host_threads > 0 ? host_threads : engine.threads());
   std::map<std::string, Tensor> values{{graph.inputs[0].name, input}};
   for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node& node = graph.nodes[i];

@@ -22,8 +22,8 @@ struct GraphRun {
 // `input`: the graph's one fp32 data input, shape as the graph says; its int64 inputs, if
 // any, must be bound first (int_inputs.h). `record`: keep every
 // job and value (reports, error models); otherwise values are freed after their last use.
-// `host_threads`: the threads the host operators and the lowering between nodes split over
-// (the fast engine's thread count, for one; the values do not depend on it).
-GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool record, int host_threads = 1);
+// `host_threads`: the threads the host operators and the lowering between nodes split over;
+// 0, the engine's own thread count (the values do not depend on it).
+GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool record, int host_threads = 0);
 
 }  // namespace accsim
