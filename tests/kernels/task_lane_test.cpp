@@ -5,8 +5,6 @@
 #include "kernels/task_lane.h"
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "kernels/fork_child.h"
 #include "kernels/worker_pool.h"
 
 namespace accsim {
@@ -248,18 +247,7 @@ TEST(TaskLane, AForkChildRunsItsPartsAndTasksItself) {
     own.post([&ran] { ran = 1; });
     _exit(runs == std::vector<int>{1, 1, 1} && !own.beside() && ran == 1 ? 0 : 1);
   }
-  int status = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      FAIL() << "the fork child never finished";
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  expect_child_succeeds(pid);
 }
 
 }  // namespace

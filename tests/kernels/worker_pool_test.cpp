@@ -4,14 +4,14 @@
 #include "kernels/worker_pool.h"
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <thread>
 #include <vector>
+
+#include "kernels/fork_child.h"
 
 namespace accsim {
 namespace {
@@ -72,18 +72,7 @@ TEST(WorkerPool, AForkChildRunsItsPartsItself) {
     run_parts(3, [&](int i) { ++runs[static_cast<std::size_t>(i)]; });
     _exit(runs == std::vector<int>{1, 1, 1} ? 0 : 1);
   }
-  int status = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      FAIL() << "the fork child never finished its parts";
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  expect_child_succeeds(pid);
 }
 
 }  // namespace
