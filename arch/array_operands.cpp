@@ -63,7 +63,7 @@ float decode_word(DataType t, std::uint32_t word, float scale) {
 
 Tensor round_to_format(DataType t, const Tensor& x) {
   const float scale = tensor_scale(t, x);
-  Tensor out(x.shape());
+  Tensor out(x.shape(), Tensor::uninitialized);
   for (std::size_t i = 0; i < x.size(); ++i) out[i] = decode_word(t, encode_word(t, x[i], scale), scale);
   return out;
 }

@@ -23,7 +23,7 @@ void check_shape(const Tensor& t, const std::vector<int>& shape, const char* wha
 // Backward-data's stationary operand [C, K, R, S]: W[k, c] rotated by 180 degrees
 // (stationary_origin's map, written as plain copies: it runs every training step).
 Tensor flipped_weights(const ConvShape& l, const Tensor& w) {
-  Tensor t({l.c, l.k, l.r, l.s});
+  Tensor t({l.c, l.k, l.r, l.s}, Tensor::uninitialized);
   const std::size_t rs = static_cast<std::size_t>(l.r) * l.s;
   float* to = t.data();
   for (int c = 0; c < l.c; ++c)
@@ -199,7 +199,7 @@ Tensor lift_output(const ConvJob& layer, Pass pass, const Tensor& job_output) {
   if (pass != Pass::backward_weight) return job_output;
   // job output [C, K, Pj, Qj] -> dW [K, C, R, S], cropping the positions past R x S (output_destination)
   const ConvShape& l = layer.shape;
-  Tensor out(output_tensor_shape(layer, pass));
+  Tensor out(output_tensor_shape(layer, pass), Tensor::uninitialized);
   const std::size_t rs = static_cast<std::size_t>(l.r) * l.s, plane = static_cast<std::size_t>(j.p()) * j.q();
   for (int c = 0; c < l.c; ++c)
     for (int k = 0; k < l.k; ++k) {

@@ -62,7 +62,7 @@ void check_out(const ConvShape& s, const Tensor& out) {
 Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, const PeFaults& faults,
                   const ErrorPattern& pattern, const Tensor& input, const Tensor& weights, int threads) {
   const ConvShape& s = job.shape;
-  Tensor out({s.n, s.k, s.p(), s.q()});
+  Tensor out({s.n, s.k, s.p(), s.q()}, Tensor::uninitialized);  // no region: every element written
   if (a.datatype == DataType::fp32)  // the registers hold the tensors' own bits
     float_conv<DataType::fp32>(job, a, mapping, faults, pattern, input.data(), weights.data(), nullptr, nullptr,
                                nullptr, out, threads);
@@ -74,7 +74,7 @@ Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mappi
 Tensor array_conv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, const PeFaults& faults,
                   const ErrorPattern& pattern, const ArrayOperands& ops, int threads) {
   const ConvShape& s = job.shape;
-  Tensor out({s.n, s.k, s.p(), s.q()});
+  Tensor out({s.n, s.k, s.p(), s.q()}, Tensor::uninitialized);  // no region: every element written
   conv_into(job, a, mapping, faults, pattern, ops, nullptr, out, threads);
   return out;
 }

@@ -92,7 +92,7 @@ void binary_into(const Tensor& a, const Tensor& b, BinaryOp op, int threads, Ten
 }  // namespace
 
 Tensor binary_op(const Tensor& a, const Tensor& b, BinaryOp op, int threads) {
-  Tensor y(broadcast_shape(a.shape(), b.shape()));
+  Tensor y(broadcast_shape(a.shape(), b.shape()), Tensor::uninitialized);
   binary_into(a, b, op, threads, y);
   return y;
 }
@@ -108,7 +108,7 @@ Tensor broadcast_to(const Tensor& x, const std::vector<int>& shape) {
   if (x.rank() > shape.size() || broadcast_shape(x.shape(), shape) != shape)
     throw std::invalid_argument("broadcast_to: " + x.shape_string() + " does not broadcast to " +
                                 shape_to_string(shape));
-  Tensor y(shape);
+  Tensor y(shape, Tensor::uninitialized);
   const float* px = x.data();
   float* py = y.data();
   walk_rows<1>(shape, {broadcast_strides(x.shape(), shape.size())},

@@ -22,7 +22,7 @@ std::size_t product(const std::vector<int>& shape, std::size_t from, std::size_t
 // `threads` split y's leading dimension (each element copied as on one thread).
 Tensor gather_view(const Tensor& x, std::vector<int> shape, std::ptrdiff_t base,
                    const std::vector<std::ptrdiff_t>& strides, int threads = 1) {
-  Tensor y(std::move(shape));
+  Tensor y(std::move(shape), Tensor::uninitialized);
   if (y.size() == 0) return y;
   const float* px = x.data() + base;
   float* py = y.data();

@@ -87,7 +87,7 @@ bool trailing_axes(const std::vector<bool>& reduced) {
 // rows split over threads. The arithmetic is the general walk's (a local double sum added
 // to a zero accumulator, divided once), so the bits are the same.
 Tensor reduce_mean_rows(const Tensor& x, std::size_t count, const std::vector<int>& out, int threads) {
-  Tensor y(out);
+  Tensor y(out, Tensor::uninitialized);
   const float* px = x.data();
   float* py = y.data();
   split_rows(threads, y.size(), count, [&](std::size_t first, std::size_t last) {
@@ -147,7 +147,7 @@ void layer_norm_into(const Tensor& x, const Tensor& scale, const Tensor* bias, i
 }  // namespace
 
 Tensor softmax(const Tensor& x, int axis, int threads) {
-  Tensor y(x.shape());
+  Tensor y(x.shape(), Tensor::uninitialized);
   softmax_into(x, axis, threads, y);
   return y;
 }
@@ -155,7 +155,7 @@ Tensor softmax(const Tensor& x, int axis, int threads) {
 void softmax_in_place(Tensor& x, int axis, int threads) { softmax_into(x, axis, threads, x); }
 
 Tensor layer_norm(const Tensor& x, const Tensor& scale, const Tensor* bias, int axis, float epsilon, int threads) {
-  Tensor y(x.shape());
+  Tensor y(x.shape(), Tensor::uninitialized);
   layer_norm_into(x, scale, bias, axis, epsilon, threads, y);
   return y;
 }
@@ -173,7 +173,7 @@ Tensor batch_norm_inference(const Tensor& x, const Tensor& scale, const Tensor& 
   check_channel_param(mean, C, "mean");
   check_channel_param(var, C, "var");
   const std::size_t inner = element_count(std::vector<int>(x.shape().begin() + 2, x.shape().end()));
-  Tensor y(x.shape());
+  Tensor y(x.shape(), Tensor::uninitialized);
   std::size_t o = 0;
   for (int nn = 0; nn < x.dim(0); ++nn)
     for (int c = 0; c < C; ++c) {

@@ -65,7 +65,7 @@ std::vector<Taps> axis_taps(int in, int out, int d, const PoolWindow& w) {
 // Calls window(plane, row_taps, col_taps, out_index) for every output element.
 template <class Window>
 Tensor pool(const Tensor& x, const PoolWindow& w, Window window) {
-  Tensor y(pool_output_shape(x.shape(), w));
+  Tensor y(pool_output_shape(x.shape(), w), Tensor::uninitialized);
   const int H = x.dim(2), W = x.dim(3), P = y.dim(2), Q = y.dim(3);
   const auto rows = axis_taps(H, P, 0, w), cols = axis_taps(W, Q, 1, w);
   const std::size_t plane = static_cast<std::size_t>(H) * W, planes = static_cast<std::size_t>(x.dim(0)) * x.dim(1);
@@ -243,7 +243,7 @@ Tensor global_average_pool(const Tensor& x) {
   std::vector<int> shape(x.rank(), 1);
   shape[0] = x.dim(0);
   shape[1] = x.dim(1);
-  Tensor y(shape);
+  Tensor y(shape, Tensor::uninitialized);
   const std::size_t plane = x.size() / std::max<std::size_t>(1, y.size());
   for (std::size_t o = 0; o < y.size(); ++o) {
     double sum = 0.0;

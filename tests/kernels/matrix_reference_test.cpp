@@ -19,7 +19,7 @@ using testing::random_tensor;
 
 Tensor make(std::vector<int> shape, std::vector<float> v) {
   Tensor t(std::move(shape));
-  t.values() = std::move(v);
+  t.values().assign(v.begin(), v.end());
   return t;
 }
 

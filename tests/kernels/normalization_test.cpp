@@ -22,7 +22,7 @@ const float kInf = std::numeric_limits<float>::infinity();
 
 Tensor make(std::vector<int> shape, std::vector<float> v) {
   Tensor t(std::move(shape));
-  t.values() = std::move(v);
+  t.values().assign(v.begin(), v.end());
   return t;
 }
 

@@ -20,7 +20,7 @@ using testing::unflatten;
 
 Tensor make(std::vector<int> shape, std::vector<float> v) {
   Tensor t(std::move(shape));
-  t.values() = std::move(v);
+  t.values().assign(v.begin(), v.end());
   return t;
 }
 

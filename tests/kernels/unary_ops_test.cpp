@@ -32,7 +32,7 @@ void expect_close(float y, double r, double ulps, double abs_slack, const std::s
 
 Tensor vec(std::vector<float> v) {
   Tensor t({static_cast<int>(v.size())});
-  t.values() = std::move(v);
+  t.values().assign(v.begin(), v.end());
   return t;
 }
 

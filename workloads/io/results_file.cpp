@@ -716,8 +716,9 @@ Tensor read_tensor(const std::string& file, const std::string& dataset) {
       shape.push_back(static_cast<int>(d));
     }
     check_memory(element_count(dims) * sizeof(float), where);
-    Tensor t(shape);
-    t.values() = read_values<float>(ds, dims, where);
+    const std::vector<float> v = read_values<float>(ds, dims, where);
+    Tensor t(shape, Tensor::uninitialized);
+    std::copy(v.begin(), v.end(), t.data());
     return t;
   });
 }

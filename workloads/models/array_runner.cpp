@@ -117,7 +117,7 @@ Tensor ArrayRunner::conv(const std::string& node, const Tensor& x, const Tensor&
   Tensor y;
   for (int i = 0; i < g; ++i) {
     const Tensor part = conv_group(node + "/g" + std::to_string(i), channel_slice(x, i * cg, cg), kernel_slice(w, i * kg, kg), a);
-    if (i == 0) y = Tensor({x.dim(0), w.dim(0), part.dim(2), part.dim(3)});
+    if (i == 0) y = Tensor({x.dim(0), w.dim(0), part.dim(2), part.dim(3)}, Tensor::uninitialized);  // every group puts its channels
     put_channels(y, part, i * kg);
   }
   return y;
@@ -141,7 +141,7 @@ Tensor ArrayRunner::conv_groups(const std::string& node, const Tensor& x, const 
     jobs.push_back(make_job(node + "/g" + std::to_string(i), JobKind::forward_conv, inputs[i], weights[i], a.stride,
                             even ? p[0] : 0, a.pool));
   const std::vector<Tensor> parts = execute_all(jobs, std::move(inputs), std::move(weights));
-  Tensor y({x.dim(0), w.dim(0), parts[0].dim(2), parts[0].dim(3)});
+  Tensor y({x.dim(0), w.dim(0), parts[0].dim(2), parts[0].dim(3)}, Tensor::uninitialized);  // every group puts its channels
   split_rows(host_threads_, groups, parts[0].size(), [&](std::size_t first, std::size_t last) {
     for (std::size_t i = first; i < last; ++i) put_channels(y, parts[i], static_cast<int>(i) * kg);
   });
@@ -202,7 +202,7 @@ Tensor ArrayRunner::matmul(const std::string& node, const Tensor& a_in, const Te
   for (std::size_t i = 0; i < matrices; ++i)
     jobs.push_back(make_job(node + "/b" + std::to_string(i), JobKind::forward_fc, inputs[i], weights[i], 1, 0));
   const std::vector<Tensor> parts = execute_all(jobs, std::move(inputs), std::move(weights));
-  Tensor y(out_shape);
+  Tensor y(out_shape, Tensor::uninitialized);  // every matrix copied in
   const std::size_t per = static_cast<std::size_t>(m) * n;
   split_rows(host_threads_, matrices, per, [&](std::size_t first, std::size_t last) {
     for (std::size_t i = first; i < last; ++i) std::memcpy(y.data() + i * per, parts[i].data(), per * sizeof(float));

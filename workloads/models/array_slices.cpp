@@ -6,10 +6,13 @@
 
 namespace accsim {
 
+// Every function below that makes a tensor writes each of its elements (whole copies or
+// every index), so none zero-fills it first.
+
 Tensor channel_slice(const Tensor& x, int first, int count) {
   const int n = x.dim(0), c = x.dim(1);
   const std::size_t plane = x.size() / (static_cast<std::size_t>(n) * c);
-  Tensor out({n, count, x.dim(2), x.dim(3)});
+  Tensor out({n, count, x.dim(2), x.dim(3)}, Tensor::uninitialized);
   for (int i = 0; i < n; ++i)
     std::memcpy(out.data() + static_cast<std::size_t>(i) * count * plane,
                 x.data() + (static_cast<std::size_t>(i) * c + first) * plane, count * plane * sizeof(float));
@@ -18,7 +21,7 @@ Tensor channel_slice(const Tensor& x, int first, int count) {
 
 Tensor kernel_slice(const Tensor& w, int first, int count) {
   const std::size_t per_kernel = w.size() / w.dim(0);
-  Tensor out({count, w.dim(1), w.dim(2), w.dim(3)});
+  Tensor out({count, w.dim(1), w.dim(2), w.dim(3)}, Tensor::uninitialized);
   std::memcpy(out.data(), w.data() + first * per_kernel, out.size() * sizeof(float));
   return out;
 }
@@ -34,7 +37,7 @@ void put_channels(Tensor& y, const Tensor& part, int first) {
 Tensor phase(const Tensor& x, int d, int a, int b) {
   const int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
   const int ph = (h - a + d - 1) / d, pw = (w - b + d - 1) / d;
-  Tensor out({n, c, ph, pw});
+  Tensor out({n, c, ph, pw}, Tensor::uninitialized);
   for (int plane = 0; plane < n * c; ++plane)
     for (int i = 0; i < ph; ++i)
       for (int j = 0; j < pw; ++j)
@@ -70,7 +73,7 @@ long long matrix_offset(const Tensor& t, const std::vector<int>& batch, long lon
 
 Tensor matrix_at(const Tensor& t, const std::vector<int>& batch, long long index) {
   const int rank = static_cast<int>(t.rank());
-  Tensor m({t.dim(rank - 2), t.dim(rank - 1)});
+  Tensor m({t.dim(rank - 2), t.dim(rank - 1)}, Tensor::uninitialized);
   std::memcpy(m.data(), t.data() + matrix_offset(t, batch, index), m.size() * sizeof(float));
   return m;
 }
@@ -93,7 +96,7 @@ std::vector<int> matmul_batch(const Tensor& a, const Tensor& b) {
 
 Tensor crop_spatial(const Tensor& x, const std::vector<int>& pads) {
   const int h = x.dim(2) - pads[0] - pads[2], w = x.dim(3) - pads[1] - pads[3];
-  Tensor out({x.dim(0), x.dim(1), h, w});
+  Tensor out({x.dim(0), x.dim(1), h, w}, Tensor::uninitialized);
   for (int plane = 0; plane < x.dim(0) * x.dim(1); ++plane)
     for (int i = 0; i < h; ++i)
       std::memcpy(out.data() + (static_cast<std::size_t>(plane) * h + i) * w,
