@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "arch/number_format.h"
 #include "faultmodels/transient_mapper.h"
 #include "kernels/array_conv.h"
 #include "workloads/campaign/stuck_at_activity.h"
@@ -84,6 +85,41 @@ ConvRegion planes_of_channels(const ArrayConfig& array, const Mapping& mapping, 
   return region;
 }
 
+// A job of the corrupted output channels alone (clean images, fault-free float array):
+// each channel's planes come out as in the whole job, since no column's PE has a mask
+// and a channel's sums depend only on the input channels its group's rows hold per block;
+// the small job plans only its own groups (an fc1 job: 1 of 15). Taken when the small
+// job's mapping gives every channel the same rows in every block (always without
+// swizzling); not for int8, whose operands scale by the whole tensor. Writes the
+// channels' planes into `out`; false when not taken.
+bool channels_alone(const ConvJob& job, const ArrayConfig& array, const Mapping& mapping, const PeFaults& healthy,
+                    const std::vector<int>& channels, const Tensor& input, const Tensor& weights, Tensor& out) {
+  if (is_integer(array.datatype)) return false;
+  ConvJob alone = job;
+  alone.shape.k = static_cast<int>(channels.size());
+  const Mapping small(alone.shape, array, array.swizzle, job.swizzle_seed);
+  if (array.swizzle != SwizzlePolicy::none) {
+    std::vector<int> want, got;
+    for (std::size_t i = 0; i < channels.size(); ++i)
+      for (int b = 0; b < mapping.blocks(); ++b) {
+        mapping.rows_to_channels(channels[i] / array.atomic_k, b, want);
+        small.rows_to_channels(static_cast<int>(i) / array.atomic_k, b, got);
+        if (want != got) return false;
+      }
+  }
+  const std::size_t per_channel = weights.size() / static_cast<std::size_t>(weights.dim(0));
+  Tensor w({alone.shape.k, weights.dim(1), weights.dim(2), weights.dim(3)}, Tensor::uninitialized);
+  for (std::size_t i = 0; i < channels.size(); ++i)
+    std::memcpy(w.data() + i * per_channel, weights.data() + channels[i] * per_channel, per_channel * sizeof(float));
+  const Tensor y = array_conv(alone, array, small, healthy, ErrorPattern{}, input, w);
+  const std::size_t plane = static_cast<std::size_t>(job.shape.p()) * job.shape.q();
+  for (int n = 0; n < job.shape.n; ++n)
+    for (std::size_t i = 0; i < channels.size(); ++i)
+      std::memcpy(out.data() + (static_cast<std::size_t>(n) * job.shape.k + channels[i]) * plane,
+                  y.data() + (static_cast<std::size_t>(n) * alone.shape.k + i) * plane, plane * sizeof(float));
+  return true;
+}
+
 bool selects_nothing(const ConvRegion& r) {
   const auto none = [](const std::vector<char>& v) { return std::find(v.begin(), v.end(), 1) == v.end(); };
   return none(r.columns) && (none(r.images) || (!r.image_columns.empty() && none(r.image_columns)));
@@ -118,7 +154,10 @@ JobResult PlaneRerunEngine::run(const ConvJob& job, const Tensor& input, const T
   if (!channels.empty()) {
     if (!faults_.faults().empty()) return fast_.run(job, input, weights, start_cycle);
     JobResult r{record.output, record.timing};
-    const ConvRegion region = planes_of_channels(array_, mapping, channels, dirty_images(input, record.input));
+    std::vector<char> dirty = dirty_images(input, record.input);
+    const bool clean = std::find(dirty.begin(), dirty.end(), 1) == dirty.end();
+    if (clean && channels_alone(job, array_, mapping, faults_, channels, input, weights, r.output)) return r;
+    const ConvRegion region = planes_of_channels(array_, mapping, channels, std::move(dirty));
     array_conv_region(job, array_, mapping, faults_, ErrorPattern{}, input, weights, region, r.output);
     return r;
   }

@@ -10,7 +10,10 @@
 //  - the planes a transient's error pattern touches (faultmodels/transient_mapper.h).
 // On a fault-free array, a job whose stationary operand differs from the recorded one in
 // some output channels (corrupted parameters, PVF) computes those channels' planes (and
-// every plane of the images whose input differs). Any other job runs in full on the fast
+// every plane of the images whose input differs); with no image's input differing, on a
+// floating-point array, as a job of those channels alone when its mapping gives each
+// channel the same rows (a channel's sums do not depend on its column when no PE has a
+// mask; the small job plans only its own groups). Any other job runs in full on the fast
 // engine. Bit-identical to FastEngine
 // (kernels/array_conv.h: array_conv_region computes each plane as array_conv does, and a
 // fault-free array computes an image the same wherever it sits in the batch).

@@ -1,0 +1,88 @@
+// The plane rerun engine's corrupted-parameter path (PVF) gives, bit for bit, the fast
+// engine's whole job: the corrupted channels computed as a job of their own (clean
+// images, every swizzle policy: taken or refused by the rows' mapping) or as a region
+// (an image's input differs too), in every floating-point format, for channels in one
+// group and across groups.
+#include "workloads/models/plane_rerun_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "arch/number_format.h"
+#include "arch/random.h"
+#include "test_util.h"
+#include "workloads/run/engines.h"
+
+namespace accsim {
+namespace {
+
+struct Case {
+  ConvShape shape;
+  std::vector<int> channels;  // corrupted output channels
+};
+
+// One recorded job on `array`, then its rerun with `channels`' weights corrupted (and,
+// with `dirty_image`, that image's input changed) against the fast engine's whole job.
+void expect_rerun_equals_job(const ArrayConfig& array, const Case& c, int dirty_image, std::uint64_t seed) {
+  Rng rng(seed);
+  const ConvShape& s = c.shape;
+  ConvJob job;
+  job.layer = "layer";
+  job.shape = s;
+  job.swizzle_seed = seed;
+  const Tensor input = testing::random_tensor({s.n, s.c, s.h, s.w}, rng);
+  const Tensor weights = testing::random_tensor({s.k, s.c, s.r, s.s}, rng);
+  const PeFaults healthy;
+  FastEngine fast(array, healthy);
+  GraphRun recorded;
+  LayerRun layer;
+  layer.job = job;
+  layer.input = input;
+  const JobResult golden = fast.run(job, input, weights, 0);
+  layer.output = golden.output;
+  layer.timing = golden.timing;
+  recorded.jobs.push_back(layer);
+  const std::vector<Tensor> stationary{weights};
+  const std::vector<Mapping> mappings{Mapping(s, array, array.swizzle, seed)};
+
+  Tensor corrupted = weights, streamed = input;
+  const std::size_t per_channel = weights.size() / static_cast<std::size_t>(s.k);
+  for (int oc : c.channels) {
+    float& w = corrupted.data()[static_cast<std::size_t>(oc) * per_channel + rng.below(per_channel)];
+    w = bits_float(float_bits(w) ^ (1u << 29));
+  }
+  if (dirty_image >= 0) streamed.data()[static_cast<std::size_t>(dirty_image) * (input.size() / s.n)] += 1.0f;
+  PlaneRerunEngine planes(array, healthy, recorded, stationary, mappings);
+  const Tensor got = planes.run(job, streamed, corrupted, 0).output;
+  const Tensor want = fast.run(job, streamed, corrupted, 0).output;
+  ASSERT_EQ(got.shape(), want.shape());
+  EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)), 0)
+      << to_string(array.swizzle) << " " << to_string(array.datatype) << " k " << s.k << " dirty " << dirty_image;
+  EXPECT_EQ(testing::count_bit_differences(got, golden.output) > 0, true);  // the corruption shows
+}
+
+TEST(PlaneRerunEngine, CorruptedChannelsEqualTheWholeJobUnderEverySwizzleAndFloatFormat) {
+  const std::vector<Case> cases = {
+      {{2, 256, 1, 1, 120, 1, 1, 1, 0}, {0}},       // fc1: one output, group 0
+      {{2, 256, 1, 1, 120, 1, 1, 1, 0}, {37}},      // another group
+      {{2, 120, 1, 1, 84, 1, 1, 1, 0}, {5, 70}},    // two groups
+      {{2, 6, 12, 12, 16, 5, 5, 1, 0}, {11}},       // conv2
+      {{1, 1, 28, 28, 6, 5, 5, 1, 0}, {4}},         // conv1 (one input channel)
+      {{2, 10, 9, 9, 20, 3, 3, 2, 1}, {2, 3, 19}},  // strided, padded, 2 blocks
+  };
+  std::uint64_t seed = 1;
+  for (const SwizzlePolicy policy : {SwizzlePolicy::none, SwizzlePolicy::rotate, SwizzlePolicy::xor_, SwizzlePolicy::random})
+    for (const DataType type : {DataType::fp32, DataType::fp16, DataType::bf16}) {
+      ArrayConfig array = testing::preset("small");
+      array.swizzle = policy;
+      array.datatype = type;
+      for (const Case& c : cases) {
+        expect_rerun_equals_job(array, c, -1, ++seed);
+        expect_rerun_equals_job(array, c, c.shape.n - 1, ++seed);
+      }
+    }
+}
+
+}  // namespace
+}  // namespace accsim
