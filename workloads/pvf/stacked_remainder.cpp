@@ -85,7 +85,7 @@ Tensor StackedRemainder::run(std::size_t start, const std::vector<StackedMember>
   const Graph& shapes = shapes_at(batch);
   std::map<std::string, Tensor> values;
   for (const std::string& name : stacked_inputs(start)) {
-    Tensor x(shapes.shape_of(name));
+    Tensor x(shapes.shape_of(name), Tensor::uninitialized);  // every member's block copied in
     const std::size_t block = x.size() / members.size();
     for (std::size_t m = 0; m < members.size(); ++m) {
       const auto c = members[m].changed->find(name);
