@@ -16,6 +16,7 @@
 #include "workloads/experiments/mpi_session.h"
 #include "workloads/experiments/key_hasher.h"
 #include "workloads/experiments/nonfinite_golden.h"
+#include "workloads/experiments/parallel_for.h"
 #include "workloads/experiments/rank_protocol.h"
 #include "workloads/models/graph_hash.h"
 #include "workloads/pvf/pvf_adaptive.h"
@@ -168,14 +169,24 @@ class WorkerPool {
   std::map<std::thread::id, std::unique_ptr<PvfWorker>> workers_;
 };
 
-ExperimentRunnerOptions runner_options(const PvfCampaign& c, const PvfRunOptions& options) {
+// Experiments a worker takes at a time: options.group, but no more than keeps two groups a
+// thread when `pending` is small (and never fewer than 32 for that). A group's fault-free
+// rests run stacked, so larger groups spread each rest job's planning over more
+// experiments; results do not depend on the size.
+int group_size(const PvfCampaign& c, const PvfRunOptions& options, std::size_t pending) {
+  const auto threads = static_cast<std::size_t>(worker_count(c.config.threads, pending));
+  const std::size_t balanced = std::max<std::size_t>(32, (pending + 2 * threads - 1) / (2 * threads));
+  return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max(1, options.group)), balanced));
+}
+
+ExperimentRunnerOptions runner_options(const PvfCampaign& c, const PvfRunOptions& options, std::size_t pending) {
   ExperimentRunnerOptions runner;
   runner.threads = c.config.threads;
   runner.checkpoint_seconds = c.config.checkpoint_seconds;
   runner.progress_seconds = options.progress_seconds;
   runner.stop = options.stop;
   runner.progress = options.progress;
-  runner.group = options.group;  // a chain network's fault-free remainders run as one batch
+  runner.group = group_size(c, options, pending);  // a chain network's fault-free remainders run as one batch
   return runner;
 }
 
@@ -355,8 +366,9 @@ long long run_pending(const PvfCampaign& c, PvfSession& session, PvfResults& r, 
     return group;
   };
   const ResultCodec codec = pvf_experiment_codec(r.experiments);
+  const std::vector<std::size_t> pending = pending_experiments(done, budget);
   const long long ran = distribute(  // over the MPI ranks when started by mpirun (docs/scale_out.md)
-      pending_experiments(done, budget), done,
+      pending, done,
       [&](const std::vector<std::size_t>& group) -> std::function<void()> {
         const std::vector<std::size_t> indices = global(group);
         std::vector<PvfExperiment> es = run_group(c, session, r, indices, options.shortcut);
@@ -367,7 +379,7 @@ long long run_pending(const PvfCampaign& c, PvfSession& session, PvfResults& r, 
       checkpoint,
       {[&](std::size_t i, ByteWriter& w) { codec.encode(first + i, w); },
        [&](std::size_t i, ByteReader& rd) { codec.decode(first + i, rd); }},
-      runner_options(c, options));
+      runner_options(c, options, pending.size()));
   std::copy(done.begin(), done.end(), r.done.begin() + static_cast<std::ptrdiff_t>(first));
   return ran;
 }

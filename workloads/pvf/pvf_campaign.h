@@ -81,7 +81,7 @@ struct PvfRunOptions {
   std::string checkpoint;          // "" = none
   long long max_experiments = -1;  // stop after this many new experiments (-1: to the end)
   bool shortcut = true;            // false: rerun the whole network per experiment (the reference)
-  int group = 32;                  // experiments a worker evaluates together (results do not depend on it)
+  int group = 128;                 // experiments a worker evaluates together, at most (results do not depend on it)
   const std::atomic<bool>* stop = nullptr;
   ProgressMeter* progress = nullptr;  // as CampaignRunOptions::progress
   double progress_seconds = 0.2;
