@@ -1,11 +1,12 @@
 // The fast engine's MAC rate on the jobs a PVF or campaign experiment on LeNet-5 actually
 // recomputes (docs/performance.md, "PVF and campaign experiments: what bounds them"): a
 // corrupted weight's output channel of one image (the PVF's rerun of the struck layer),
-// the fault-free rests stacked at the batch a PVF worker runs them at (a group of 32
-// experiments, all of one target since runs plan their experiments target by target, 8
-// in 9 of them counted: about 28), a stuck-at column's planes of a
-// campaign batch of 20 images, and whole campaign jobs at batch 20. Small preset, fp32,
-// healthy array (a fault's masks only add work), one thread, random operands.
+// the fault-free rests stacked at the batch a PVF worker runs them at (a group of up to
+// 128 experiments, of one target since runs plan their experiments target by target, 8
+// in 9 of them counted: about 113; 28 with the groups of 32 run until 2026-11-29), a
+// stuck-at column's planes of a campaign batch of 20 images, and whole campaign jobs at
+// batch 20. Small preset, fp32, healthy array (a fault's masks only add work), one
+// thread, random operands.
 //
 // Benchmarks: shapes/<case>. Counters: "MAC/s", the MACs the case computes (its planes
 // only) per CPU second; "MACs", per call. ACCSIM_SHAPES_ITERATIONS=N runs every case
@@ -60,6 +61,10 @@ const std::vector<Case>& cases() {
       {"pvf/fc1/batch28", fc(28, 256, 120), Part::whole, 0},
       {"pvf/fc2/batch28", fc(28, 120, 84), Part::whole, 0},
       {"pvf/fc3/batch28", fc(28, 84, 10), Part::whole, 0},
+      {"pvf/conv2/batch113", conv2(113), Part::whole, 0},
+      {"pvf/fc1/batch113", fc(113, 256, 120), Part::whole, 0},
+      {"pvf/fc2/batch113", fc(113, 120, 84), Part::whole, 0},
+      {"pvf/fc3/batch113", fc(113, 84, 10), Part::whole, 0},
       // Campaign, batch 20: a stuck-at's column (conv1: 1 channel, conv2: 2, fc1: 15)...
       {"campaign/conv1_column/batch20", conv1(20), Part::column, 0},
       {"campaign/conv2_column/batch20", conv2(20), Part::column, 0},
