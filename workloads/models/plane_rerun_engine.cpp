@@ -90,11 +90,10 @@ ConvRegion planes_of_channels(const ArrayConfig& array, const Mapping& mapping, 
 // and a channel's sums depend only on the input channels its group's rows hold per block;
 // the small job plans only its own groups (an fc1 job: 1 of 15). Taken when the small
 // job's mapping gives every channel the same rows in every block (always without
-// swizzling); not for int8, whose operands scale by the whole tensor. Writes the
-// channels' planes into `out`; false when not taken.
+// swizzling; int8 jobs never get here, run() sends them whole). Writes the channels'
+// planes into `out`; false when not taken.
 bool channels_alone(const ConvJob& job, const ArrayConfig& array, const Mapping& mapping, const PeFaults& healthy,
                     const std::vector<int>& channels, const Tensor& input, const Tensor& weights, Tensor& out) {
-  if (is_integer(array.datatype)) return false;
   ConvJob alone = job;
   alone.shape.k = static_cast<int>(channels.size());
   const Mapping small(alone.shape, array, array.swizzle, job.swizzle_seed);
@@ -151,11 +150,14 @@ JobResult PlaneRerunEngine::run(const ConvJob& job, const Tensor& input, const T
   if (recorded_weights.shape() != weights.shape()) return fast_.run(job, input, weights, start_cycle);
   // Corrupted parameters (PVF): one pass over the operand finds whether and where it differs.
   const std::vector<int> channels = changed_channels(recorded_weights, weights);
+  std::vector<char> dirty = dirty_images(input, record.input);
+  const bool clean = std::find(dirty.begin(), dirty.end(), 1) == dirty.end();
+  // int8 operands scale by their whole tensor (arch/array_operands.h): a changed weight or
+  // image may change every plane.
+  if (is_integer(array_.datatype) && (!channels.empty() || !clean)) return fast_.run(job, input, weights, start_cycle);
   if (!channels.empty()) {
     if (!faults_.faults().empty()) return fast_.run(job, input, weights, start_cycle);
     JobResult r{record.output, record.timing};
-    std::vector<char> dirty = dirty_images(input, record.input);
-    const bool clean = std::find(dirty.begin(), dirty.end(), 1) == dirty.end();
     if (clean && channels_alone(job, array_, mapping, faults_, channels, input, weights, r.output)) return r;
     const ConvRegion region = planes_of_channels(array_, mapping, channels, std::move(dirty));
     array_conv_region(job, array_, mapping, faults_, ErrorPattern{}, input, weights, region, r.output);
@@ -163,7 +165,7 @@ JobResult PlaneRerunEngine::run(const ConvJob& job, const Tensor& input, const T
   }
   const ErrorPattern pattern = map_transients(job, array_, faults_, start_cycle);
   const ConvRegion region =
-      planes_that_may_differ(array_, faults_, record, weights, mapping, pattern, dirty_images(input, record.input));
+      planes_that_may_differ(array_, faults_, record, weights, mapping, pattern, std::move(dirty));
   JobResult r{record.output, record.timing};
   if (!selects_nothing(region)) array_conv_region(job, array_, mapping, faults_, pattern, input, weights, region, r.output);
   return r;

@@ -13,10 +13,11 @@
 // every plane of the images whose input differs); with no image's input differing, on a
 // floating-point array, as a job of those channels alone when its mapping gives each
 // channel the same rows (a channel's sums do not depend on its column when no PE has a
-// mask; the small job plans only its own groups). Any other job runs in full on the fast
-// engine. Bit-identical to FastEngine
-// (kernels/array_conv.h: array_conv_region computes each plane as array_conv does, and a
-// fault-free array computes an image the same wherever it sits in the batch).
+// mask; the small job plans only its own groups). On an int8 array, whose operands scale
+// by their whole tensor, a job whose weights or images differ runs whole. Any other job
+// runs in full on the fast engine. Bit-identical to FastEngine (kernels/array_conv.h:
+// array_conv_region computes each plane as array_conv does, and a fault-free float array
+// computes an image the same wherever it sits in the batch).
 #include <vector>
 
 #include "arch/engine.h"

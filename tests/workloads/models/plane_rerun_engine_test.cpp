@@ -2,7 +2,7 @@
 // engine's whole job: the corrupted channels computed as a job of their own (clean
 // images, every swizzle policy: taken or refused by the rows' mapping) or as a region
 // (an image's input differs too), in every floating-point format, for channels in one
-// group and across groups.
+// group and across groups; int8 jobs, whose operands scale by the whole tensor, whole.
 #include "workloads/models/plane_rerun_engine.h"
 
 #include <gtest/gtest.h>
@@ -62,7 +62,7 @@ void expect_rerun_equals_job(const ArrayConfig& array, const Case& c, int dirty_
   EXPECT_EQ(testing::count_bit_differences(got, golden.output) > 0, true);  // the corruption shows
 }
 
-TEST(PlaneRerunEngine, CorruptedChannelsEqualTheWholeJobUnderEverySwizzleAndFloatFormat) {
+TEST(PlaneRerunEngine, CorruptedChannelsEqualTheWholeJobUnderEverySwizzleAndFormat) {
   const std::vector<Case> cases = {
       {{2, 256, 1, 1, 120, 1, 1, 1, 0}, {0}},       // fc1: one output, group 0
       {{2, 256, 1, 1, 120, 1, 1, 1, 0}, {37}},      // another group
@@ -73,7 +73,7 @@ TEST(PlaneRerunEngine, CorruptedChannelsEqualTheWholeJobUnderEverySwizzleAndFloa
   };
   std::uint64_t seed = 1;
   for (const SwizzlePolicy policy : {SwizzlePolicy::none, SwizzlePolicy::rotate, SwizzlePolicy::xor_, SwizzlePolicy::random})
-    for (const DataType type : {DataType::fp32, DataType::fp16, DataType::bf16}) {
+    for (const DataType type : {DataType::fp32, DataType::fp16, DataType::bf16, DataType::int8}) {
       ArrayConfig array = testing::preset("small");
       array.swizzle = policy;
       array.datatype = type;
