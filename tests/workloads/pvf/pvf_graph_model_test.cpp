@@ -124,6 +124,20 @@ TEST(PvfGraphModel, RerunsGiveTheOutcomesOfFullRunsOfTheCorruptedGraph) {
   EXPECT_GT(failures(fast, 0), 0);
 }
 
+// int8 operands scale by the whole tensor, so an image's values can depend on the
+// others in its batch: the stacked rests and batched records must see that (or not stack).
+TEST(PvfGraphModel, RerunsOnAnInt8ArrayGiveTheOutcomesOfFullRuns) {
+  PvfCampaign c = tiny_campaign(25, 2);
+  c.array.datatype = DataType::int8;
+  c.labels = graph_predicted_labels(*c.graph, c.array, c.images, 2);
+  for (int i : {0, 1, 2}) c.labels[i] = (c.labels[i] + 1) % 10;
+  PvfRunOptions full;
+  full.shortcut = false;
+  const PvfResults fast = run_pvf(c), slow = run_pvf(c, full);
+  expect_same_experiments(fast, slow);
+  EXPECT_GT(failures(fast, 0), 0);
+}
+
 MitigationVariant clip_variant(const std::string& name, ClipMode mode, float threshold) {
   MitigationVariant v;
   v.name = name;
