@@ -148,6 +148,34 @@ LoweredJob lower_forward(const ConvJob& layer, const Tensor& x, const Tensor& w)
   return {lowered_job(layer, Pass::forward), x, w};
 }
 
+namespace {
+
+// dY[p][q] to row y0 + p*stride, column x0 + q*stride of each plane of `to` (zeroed), the
+// columns inside it a run at a time (one copy at stride 1).
+void scatter_output_gradient(const ConvShape& l, const ConvShape& j, int y0, int x0, const Tensor& grad_y, Tensor& to) {
+  const int s = l.stride, q_lo = x0 >= 0 ? 0 : (-x0 + s - 1) / s;
+  const int q_hi = std::max(q_lo, std::min(l.q(), x0 < j.w ? (j.w - 1 - x0) / s + 1 : 0));
+  const std::size_t pq = static_cast<std::size_t>(l.p()) * l.q(), plane = static_cast<std::size_t>(j.h) * j.w;
+  for (int n = 0; n < l.n; ++n)
+    for (int k = 0; k < l.k; ++k) {
+      const float* from = grad_y.data() + (static_cast<std::size_t>(n) * l.k + k) * pq;
+      float* out = to.data() + (static_cast<std::size_t>(n) * j.c + k) * plane;
+      for (int p = 0; p < l.p(); ++p) {
+        const int y = y0 + p * s;
+        if (y < 0 || y >= j.h) continue;
+        const float* row = from + static_cast<std::size_t>(p) * l.q();
+        float* dst = out + static_cast<std::size_t>(y) * j.w;
+        if (s == 1) {
+          std::copy(row + q_lo, row + q_hi, dst + x0 + q_lo);
+        } else {
+          for (int q = q_lo; q < q_hi; ++q) dst[x0 + q * s] = row[q];
+        }
+      }
+    }
+}
+
+}  // namespace
+
 LoweredJob lower_backward_data(const ConvJob& layer, const Tensor& w, const Tensor& grad_y) {
   const ConvShape& l = layer.shape;
   check_shape(w, {l.k, l.c, l.r, l.s}, "weights");
@@ -156,21 +184,13 @@ LoweredJob lower_backward_data(const ConvJob& layer, const Tensor& w, const Tens
   const ConvShape& j = lj.job.shape;
   // dY[p] lands at row (R-1-pad) + p*stride of the padded, zero-inserted map; rows that
   // fall outside it only ever met padding in the forward pass and get no gradient.
-  lj.streamed = Tensor({j.n, j.c, j.h, j.w});
-  const std::size_t pq = static_cast<std::size_t>(l.p()) * l.q(), plane = static_cast<std::size_t>(j.h) * j.w;
-  for (int n = 0; n < l.n; ++n)
-    for (int k = 0; k < l.k; ++k) {
-      const float* from = grad_y.data() + (static_cast<std::size_t>(n) * l.k + k) * pq;
-      float* to = lj.streamed.data() + (static_cast<std::size_t>(n) * j.c + k) * plane;
-      for (int p = 0; p < l.p(); ++p) {
-        const int y = l.r - 1 - l.pad + p * l.stride;
-        if (y < 0 || y >= j.h) continue;
-        for (int q = 0; q < l.q(); ++q) {
-          const int x = l.s - 1 - l.pad + q * l.stride;
-          if (x >= 0 && x < j.w) to[static_cast<std::size_t>(y) * j.w + x] = from[p * l.q() + q];
-        }
-      }
-    }
+  const int y0 = l.r - 1 - l.pad, x0 = l.s - 1 - l.pad;
+  if (y0 == 0 && x0 == 0 && l.stride == 1 && j.n == l.n && j.c == l.k && j.h == l.p() && j.w == l.q()) {
+    lj.streamed = grad_y.reshaped({j.n, j.c, j.h, j.w});  // the same layout (1x1 kernels: Gemm)
+  } else {
+    lj.streamed = Tensor({j.n, j.c, j.h, j.w});
+    scatter_output_gradient(l, j, y0, x0, grad_y, lj.streamed);
+  }
   lj.stationary = flipped_weights(l, w);
   return lj;
 }
