@@ -35,14 +35,20 @@ Tensor flipped_weights(const ConvShape& l, const Tensor& w) {
 }
 
 // Backward-weight's stationary operand [K, N, P', Q']: dY[n, k] dilated by the stride
-// (zeros between its elements), as stationary_origin maps it.
+// (zeros between its elements), as stationary_origin maps it. At stride 1 each plane is
+// dY's plane as it is: copied whole, no zero fill first.
 Tensor dilated_output_gradient(const ConvShape& l, const ConvShape& j, const Tensor& grad_y) {
-  Tensor t({j.k, j.c, j.r, j.s});
   const std::size_t pq = static_cast<std::size_t>(l.p()) * l.q(), plane = static_cast<std::size_t>(j.r) * j.s;
+  const bool dense = l.stride == 1 && plane == pq;
+  Tensor t = dense ? Tensor({j.k, j.c, j.r, j.s}, Tensor::uninitialized) : Tensor({j.k, j.c, j.r, j.s});
   for (int k = 0; k < l.k; ++k)
     for (int n = 0; n < l.n; ++n) {
       const float* from = grad_y.data() + (static_cast<std::size_t>(n) * l.k + k) * pq;
       float* to = t.data() + (static_cast<std::size_t>(k) * l.n + n) * plane;
+      if (dense) {
+        for (std::size_t i = 0; i < pq; ++i) to[i] = from[i];
+        continue;
+      }
       for (int p = 0; p < l.p(); ++p)
         for (int q = 0; q < l.q(); ++q)
           to[static_cast<std::size_t>(p) * l.stride * j.s + static_cast<std::size_t>(q) * l.stride] = from[p * l.q() + q];
@@ -201,7 +207,8 @@ LoweredJob lower_backward_weight(const ConvJob& layer, const Tensor& x, const Te
   check_shape(grad_y, {l.n, l.k, l.p(), l.q()}, "output gradient");
   LoweredJob lj{lowered_job(layer, Pass::backward_weight), Tensor(), Tensor()};
   const ConvShape& j = lj.job.shape;
-  lj.streamed = Tensor({j.n, j.c, j.h, j.w});  // [C, N, H+2p, W+2p]: X with N and C swapped, padded
+  // [C, N, H+2p, W+2p]: X with N and C swapped, padded (zeroed first only for the padding)
+  lj.streamed = l.pad == 0 ? Tensor({j.n, j.c, j.h, j.w}, Tensor::uninitialized) : Tensor({j.n, j.c, j.h, j.w});
   const std::size_t hw = static_cast<std::size_t>(l.h) * l.w, plane = static_cast<std::size_t>(j.h) * j.w;
   for (int n = 0; n < l.n; ++n)
     for (int c = 0; c < l.c; ++c) {
