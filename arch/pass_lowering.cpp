@@ -214,7 +214,8 @@ LoweredJob lower_backward_weight(const ConvJob& layer, const Tensor& x, const Te
     for (int c = 0; c < l.c; ++c) {
       const float* from = x.data() + (static_cast<std::size_t>(n) * l.c + c) * hw;
       float* to = lj.streamed.data() + (static_cast<std::size_t>(c) * j.c + n) * plane + l.pad * j.w + l.pad;
-      for (int y = 0; y < l.h; ++y, from += l.w, to += j.w) std::copy(from, from + l.w, to);
+      for (int y = 0; y < l.h; ++y, from += l.w, to += j.w)
+        for (int x = 0; x < l.w; ++x) to[x] = from[x];  // short rows (1 element for Gemm): no memmove call
     }
   lj.stationary = dilated_output_gradient(l, j, grad_y);
   return lj;
