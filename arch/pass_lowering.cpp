@@ -35,14 +35,20 @@ Tensor flipped_weights(const ConvShape& l, const Tensor& w) {
 }
 
 // Backward-weight's stationary operand [K, N, P', Q']: dY[n, k] dilated by the stride
-// (zeros between its elements), as stationary_origin maps it.
+// (zeros between its elements), as stationary_origin maps it. At stride 1 each plane is
+// dY's plane as it is: copied whole, no zero fill first.
 Tensor dilated_output_gradient(const ConvShape& l, const ConvShape& j, const Tensor& grad_y) {
-  Tensor t({j.k, j.c, j.r, j.s});
   const std::size_t pq = static_cast<std::size_t>(l.p()) * l.q(), plane = static_cast<std::size_t>(j.r) * j.s;
+  const bool dense = l.stride == 1 && plane == pq;
+  Tensor t = dense ? Tensor({j.k, j.c, j.r, j.s}, Tensor::uninitialized) : Tensor({j.k, j.c, j.r, j.s});
   for (int k = 0; k < l.k; ++k)
     for (int n = 0; n < l.n; ++n) {
       const float* from = grad_y.data() + (static_cast<std::size_t>(n) * l.k + k) * pq;
       float* to = t.data() + (static_cast<std::size_t>(k) * l.n + n) * plane;
+      if (dense) {
+        for (std::size_t i = 0; i < pq; ++i) to[i] = from[i];
+        continue;
+      }
       for (int p = 0; p < l.p(); ++p)
         for (int q = 0; q < l.q(); ++q)
           to[static_cast<std::size_t>(p) * l.stride * j.s + static_cast<std::size_t>(q) * l.stride] = from[p * l.q() + q];
@@ -148,6 +154,34 @@ LoweredJob lower_forward(const ConvJob& layer, const Tensor& x, const Tensor& w)
   return {lowered_job(layer, Pass::forward), x, w};
 }
 
+namespace {
+
+// dY[p][q] to row y0 + p*stride, column x0 + q*stride of each plane of `to` (zeroed), the
+// columns inside it a run at a time (one copy at stride 1).
+void scatter_output_gradient(const ConvShape& l, const ConvShape& j, int y0, int x0, const Tensor& grad_y, Tensor& to) {
+  const int s = l.stride, q_lo = x0 >= 0 ? 0 : (-x0 + s - 1) / s;
+  const int q_hi = std::max(q_lo, std::min(l.q(), x0 < j.w ? (j.w - 1 - x0) / s + 1 : 0));
+  const std::size_t pq = static_cast<std::size_t>(l.p()) * l.q(), plane = static_cast<std::size_t>(j.h) * j.w;
+  for (int n = 0; n < l.n; ++n)
+    for (int k = 0; k < l.k; ++k) {
+      const float* from = grad_y.data() + (static_cast<std::size_t>(n) * l.k + k) * pq;
+      float* out = to.data() + (static_cast<std::size_t>(n) * j.c + k) * plane;
+      for (int p = 0; p < l.p(); ++p) {
+        const int y = y0 + p * s;
+        if (y < 0 || y >= j.h) continue;
+        const float* row = from + static_cast<std::size_t>(p) * l.q();
+        float* dst = out + static_cast<std::size_t>(y) * j.w;
+        if (s == 1) {
+          std::copy(row + q_lo, row + q_hi, dst + x0 + q_lo);
+        } else {
+          for (int q = q_lo; q < q_hi; ++q) dst[x0 + q * s] = row[q];
+        }
+      }
+    }
+}
+
+}  // namespace
+
 LoweredJob lower_backward_data(const ConvJob& layer, const Tensor& w, const Tensor& grad_y) {
   const ConvShape& l = layer.shape;
   check_shape(w, {l.k, l.c, l.r, l.s}, "weights");
@@ -156,21 +190,13 @@ LoweredJob lower_backward_data(const ConvJob& layer, const Tensor& w, const Tens
   const ConvShape& j = lj.job.shape;
   // dY[p] lands at row (R-1-pad) + p*stride of the padded, zero-inserted map; rows that
   // fall outside it only ever met padding in the forward pass and get no gradient.
-  lj.streamed = Tensor({j.n, j.c, j.h, j.w});
-  const std::size_t pq = static_cast<std::size_t>(l.p()) * l.q(), plane = static_cast<std::size_t>(j.h) * j.w;
-  for (int n = 0; n < l.n; ++n)
-    for (int k = 0; k < l.k; ++k) {
-      const float* from = grad_y.data() + (static_cast<std::size_t>(n) * l.k + k) * pq;
-      float* to = lj.streamed.data() + (static_cast<std::size_t>(n) * j.c + k) * plane;
-      for (int p = 0; p < l.p(); ++p) {
-        const int y = l.r - 1 - l.pad + p * l.stride;
-        if (y < 0 || y >= j.h) continue;
-        for (int q = 0; q < l.q(); ++q) {
-          const int x = l.s - 1 - l.pad + q * l.stride;
-          if (x >= 0 && x < j.w) to[static_cast<std::size_t>(y) * j.w + x] = from[p * l.q() + q];
-        }
-      }
-    }
+  const int y0 = l.r - 1 - l.pad, x0 = l.s - 1 - l.pad;
+  if (y0 == 0 && x0 == 0 && l.stride == 1 && j.n == l.n && j.c == l.k && j.h == l.p() && j.w == l.q()) {
+    lj.streamed = grad_y.reshaped({j.n, j.c, j.h, j.w});  // the same layout (1x1 kernels: Gemm)
+  } else {
+    lj.streamed = Tensor({j.n, j.c, j.h, j.w});
+    scatter_output_gradient(l, j, y0, x0, grad_y, lj.streamed);
+  }
   lj.stationary = flipped_weights(l, w);
   return lj;
 }
@@ -181,13 +207,15 @@ LoweredJob lower_backward_weight(const ConvJob& layer, const Tensor& x, const Te
   check_shape(grad_y, {l.n, l.k, l.p(), l.q()}, "output gradient");
   LoweredJob lj{lowered_job(layer, Pass::backward_weight), Tensor(), Tensor()};
   const ConvShape& j = lj.job.shape;
-  lj.streamed = Tensor({j.n, j.c, j.h, j.w});  // [C, N, H+2p, W+2p]: X with N and C swapped, padded
+  // [C, N, H+2p, W+2p]: X with N and C swapped, padded (zeroed first only for the padding)
+  lj.streamed = l.pad == 0 ? Tensor({j.n, j.c, j.h, j.w}, Tensor::uninitialized) : Tensor({j.n, j.c, j.h, j.w});
   const std::size_t hw = static_cast<std::size_t>(l.h) * l.w, plane = static_cast<std::size_t>(j.h) * j.w;
   for (int n = 0; n < l.n; ++n)
     for (int c = 0; c < l.c; ++c) {
       const float* from = x.data() + (static_cast<std::size_t>(n) * l.c + c) * hw;
       float* to = lj.streamed.data() + (static_cast<std::size_t>(c) * j.c + n) * plane + l.pad * j.w + l.pad;
-      for (int y = 0; y < l.h; ++y, from += l.w, to += j.w) std::copy(from, from + l.w, to);
+      for (int y = 0; y < l.h; ++y, from += l.w, to += j.w)
+        for (int x = 0; x < l.w; ++x) to[x] = from[x];  // short rows (1 element for Gemm): no memmove call
     }
   lj.stationary = dilated_output_gradient(l, j, grad_y);
   return lj;
@@ -205,7 +233,8 @@ Tensor lift_output(const ConvJob& layer, Pass pass, const Tensor& job_output) {
     for (int k = 0; k < l.k; ++k) {
       const float* from = job_output.data() + (static_cast<std::size_t>(c) * l.k + k) * plane;
       float* to = out.data() + (static_cast<std::size_t>(k) * l.c + c) * rs;
-      for (int r = 0; r < l.r; ++r, from += j.q(), to += l.s) std::copy(from, from + l.s, to);
+      for (int r = 0; r < l.r; ++r, from += j.q(), to += l.s)
+        for (int x = 0; x < l.s; ++x) to[x] = from[x];  // a few elements (1 for Gemm): no memmove call
     }
   return out;
 }

@@ -11,9 +11,11 @@
 // second, the projected time of one 60k-image epoch, and the ratios.
 //
 // Benchmarks: train_step/<lenet5|resnet8>/<fault-free|1_fault>/<T>_threads; with --benchmark_repetitions=N the summary takes each
-// benchmark's fastest repetition.
+// benchmark's fastest repetition. lane_no_spin/lenet5/1_fault/2_threads: the task lane's
+// threads sleep at once instead of spinning first (kernels/task_lane.h), to measure the spin.
 #include "bench_common.h"
 #include "kernels/sgd.h"
+#include "kernels/task_lane.h"
 #include "workloads/models/network_graph.h"
 #include "workloads/run/engines.h"
 #include "workloads/training/graph_trainer.h"
@@ -65,7 +67,9 @@ GraphTrainer graph_trainer(const std::string& model) {
   return GraphTrainer([net, params = init_parameters(net, 123)](int batch) { return network_graph(net, params, batch); });
 }
 
-void BM_graph_step(benchmark::State& state, const std::string& model, bool faulty, int threads) {
+void BM_graph_step(benchmark::State& state, const std::string& model, bool faulty, int threads,
+                   std::chrono::nanoseconds spin = TaskLane::default_spin) {
+  TaskLane::set_spin(spin);
   const ArrayConfig& array = preset("small");
   const PeFaults faults = bench_faults(array, faulty);
   FastEngine engine(array, faults, threads);
@@ -80,6 +84,7 @@ void BM_graph_step(benchmark::State& state, const std::string& model, bool fault
   }
   cpu.stop(state);
   count_images(state);
+  TaskLane::set_spin(TaskLane::default_spin);
 }
 
 void add(const std::string& name, std::function<void(benchmark::State&)> fn) {
@@ -92,6 +97,8 @@ void register_benchmarks() {
       for (int t : thread_counts())
         add(step_name("train_step", model, faulty) + "/" + threads_name(t),
             [=](benchmark::State& st) { BM_graph_step(st, model, faulty, t); });
+  add(step_name("lane_no_spin", "lenet5", true) + "/" + threads_name(2),
+      [](benchmark::State& st) { BM_graph_step(st, "lenet5", true, 2, std::chrono::nanoseconds(0)); });
 }
 
 std::string epoch(const Rates& rates) {

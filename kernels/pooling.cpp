@@ -1,5 +1,7 @@
 #include "kernels/pooling.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <limits>
@@ -145,22 +147,88 @@ Tensor max_pool_2x2(const Tensor& x) {
   return y;
 }
 
+// Adds g into the tap of `win` that is its first maximum, none when a tap is NaN (the
+// window's output does not depend on x smoothly).
+void max_pool_backward_window(const Window2x2& win, float g, float* to) {
+  float m = win.tap(0);
+  if (m != m) return;
+  int best = 0;
+  for (int t = 1; t < 4; ++t) {
+    const float v = win.tap(t);
+    if (v != v) return;
+    if (v > m) m = v, best = t;
+  }
+  to[win.offset(best)] += g;
+}
+
+#if defined(__AVX2__)
+// Eight windows of one row pair at once (`top`, `bottom`: their 16 taps of each row):
+// writes all four taps of each, 0 + g at the first maximum and +0 elsewhere, +0 at all
+// four when one is NaN: what the scalar walk leaves in a zeroed gradient, bit for bit.
+void max_pool_backward_8(const float* top, const float* bottom, const float* g, float* to_top, float* to_bottom) {
+  const __m256 t0 = _mm256_loadu_ps(top), t1 = _mm256_loadu_ps(top + 8);
+  const __m256 b0 = _mm256_loadu_ps(bottom), b1 = _mm256_loadu_ps(bottom + 8);
+  // Per 128-bit lane the windows come as 0, 1, 4, 5 | 2, 3, 6, 7; the unpacks below undo it.
+  const __m256 a = _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)), b = _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1));
+  const __m256 c = _mm256_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), d = _mm256_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1));
+  const __m256 gw = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_loadu_ps(g)), _MM_SHUFFLE(3, 1, 2, 0)));
+  const __m256 nan = _mm256_or_ps(_mm256_cmp_ps(a, b, _CMP_UNORD_Q), _mm256_cmp_ps(c, d, _CMP_UNORD_Q));
+  // The scalar walk's strict comparisons in tap order: a later tap wins only when greater.
+  const __m256 gt1 = _mm256_cmp_ps(b, a, _CMP_GT_OQ);
+  const __m256 m1 = _mm256_blendv_ps(a, b, gt1);
+  const __m256 gt2 = _mm256_cmp_ps(c, m1, _CMP_GT_OQ);
+  const __m256 gt3 = _mm256_cmp_ps(d, _mm256_blendv_ps(m1, c, gt2), _CMP_GT_OQ);
+  const __m256 gv = _mm256_andnot_ps(nan, _mm256_add_ps(_mm256_setzero_ps(), gw));
+  const __m256 not3 = _mm256_andnot_ps(gt3, gv), not23 = _mm256_andnot_ps(gt2, not3);
+  const __m256 at0 = _mm256_andnot_ps(gt1, not23), at1 = _mm256_and_ps(gt1, not23);
+  const __m256 at2 = _mm256_and_ps(gt2, not3), at3 = _mm256_and_ps(gt3, gv);
+  _mm256_storeu_ps(to_top, _mm256_unpacklo_ps(at0, at1));
+  _mm256_storeu_ps(to_top + 8, _mm256_unpackhi_ps(at0, at1));
+  _mm256_storeu_ps(to_bottom, _mm256_unpacklo_ps(at2, at3));
+  _mm256_storeu_ps(to_bottom + 8, _mm256_unpackhi_ps(at2, at3));
+}
+
+// Four windows: max_pool_backward_8 on SSE registers (in order: no lanes to undo).
+void max_pool_backward_4(const float* top, const float* bottom, const float* g, float* to_top, float* to_bottom) {
+  const __m128 t0 = _mm_loadu_ps(top), t1 = _mm_loadu_ps(top + 4);
+  const __m128 b0 = _mm_loadu_ps(bottom), b1 = _mm_loadu_ps(bottom + 4);
+  const __m128 a = _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)), b = _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1));
+  const __m128 c = _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), d = _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1));
+  const __m128 nan = _mm_or_ps(_mm_cmp_ps(a, b, _CMP_UNORD_Q), _mm_cmp_ps(c, d, _CMP_UNORD_Q));
+  const __m128 gt1 = _mm_cmp_ps(b, a, _CMP_GT_OQ);
+  const __m128 m1 = _mm_blendv_ps(a, b, gt1);
+  const __m128 gt2 = _mm_cmp_ps(c, m1, _CMP_GT_OQ);
+  const __m128 gt3 = _mm_cmp_ps(d, _mm_blendv_ps(m1, c, gt2), _CMP_GT_OQ);
+  const __m128 gv = _mm_andnot_ps(nan, _mm_add_ps(_mm_setzero_ps(), _mm_loadu_ps(g)));
+  const __m128 not3 = _mm_andnot_ps(gt3, gv), not23 = _mm_andnot_ps(gt2, not3);
+  const __m128 at0 = _mm_andnot_ps(gt1, not23), at1 = _mm_and_ps(gt1, not23);
+  const __m128 at2 = _mm_and_ps(gt2, not3), at3 = _mm_and_ps(gt3, gv);
+  _mm_storeu_ps(to_top, _mm_unpacklo_ps(at0, at1));
+  _mm_storeu_ps(to_top + 4, _mm_unpackhi_ps(at0, at1));
+  _mm_storeu_ps(to_bottom, _mm_unpacklo_ps(at2, at3));
+  _mm_storeu_ps(to_bottom + 4, _mm_unpackhi_ps(at2, at3));
+}
+#endif
+
+// Row pair by row pair: eight and four windows at a time where AVX2 is there, the rest
+// one by one.
 Tensor max_pool_backward_2x2(const Tensor& x, const Tensor& grad_y) {
   Tensor gx(x.shape());
-  const float* g = grad_y.data();
-  float* base = gx.data();
-  const float* x0 = x.data();
-  each_2x2_window(x, [=](const Window2x2& win, std::size_t o) {
-    float m = win.tap(0);
-    if (m != m) return;  // a NaN window's output does not depend on x smoothly
-    int best = 0;
-    for (int t = 1; t < 4; ++t) {
-      const float v = win.tap(t);
-      if (v != v) return;
-      if (v > m) m = v, best = t;
+  const int H = x.dim(2), W = x.dim(3), P = H / 2, Q = W / 2;
+  const std::size_t plane = static_cast<std::size_t>(H) * W, planes = static_cast<std::size_t>(x.dim(0)) * x.dim(1);
+  for (std::size_t pl = 0; pl < planes; ++pl)
+    for (int p = 0; p < P; ++p) {
+      const std::size_t row = pl * plane + static_cast<std::size_t>(2 * p) * W;
+      const float* g = grad_y.data() + (pl * P + p) * Q;
+      const float* top = x.data() + row;
+      float* to = gx.data() + row;
+      int q = 0;
+#if defined(__AVX2__)
+      for (; q + 8 <= Q; q += 8) max_pool_backward_8(top + 2 * q, top + W + 2 * q, g + q, to + 2 * q, to + W + 2 * q);
+      for (; q + 4 <= Q; q += 4) max_pool_backward_4(top + 2 * q, top + W + 2 * q, g + q, to + 2 * q, to + W + 2 * q);
+#endif
+      for (; q < Q; ++q) max_pool_backward_window(Window2x2{top + 2 * q, W}, g[q], to + 2 * q);
     }
-    base[(win.a - x0) + win.offset(best)] += g[o];
-  });
   return gx;
 }
 

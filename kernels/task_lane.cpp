@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -11,11 +12,27 @@
 #include <thread>
 #include <vector>
 
+#include "kernels/spin_wait.h"
 #include "kernels/worker_pool.h"
 
 namespace accsim {
 
 namespace {
+
+// How long a thread of an owned lane spins before it sleeps (TaskLane::set_spin), and
+// the sleeps on the lane's waits that have ended so far (TaskLane::sleeps).
+std::atomic<long long> spin_ns{std::chrono::nanoseconds(TaskLane::default_spin).count()};
+std::atomic<long long> sleep_count{0};
+
+std::chrono::nanoseconds spin_limit() { return std::chrono::nanoseconds(spin_ns.load(std::memory_order_relaxed)); }
+
+// cv.wait(lock, ready), counting a sleep (when it ends) when ready() does not hold yet.
+template <class Ready>
+void sleep_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, const Ready& ready) {
+  if (ready()) return;
+  cv.wait(lock, ready);
+  sleep_count.fetch_add(1, std::memory_order_relaxed);
+}
 
 thread_local bool on_lane = false;   // this thread is the lane's
 thread_local bool in_shared = false;  // this thread runs a part of a shared split
@@ -27,6 +44,7 @@ struct SharedParts {
   std::mutex mutex;
   std::condition_variable finished;
   std::vector<State> state;
+  std::atomic<int> running{0};  // parts the other thread took and has not finished
   std::exception_ptr error;
 };
 
@@ -61,9 +79,13 @@ class LaneThread {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!thread_.joinable()) thread_ = std::thread([this] { serve(); });
     caller_ = std::this_thread::get_id();
+    active_.store(true, std::memory_order_relaxed);
     return true;
   }
-  void release() { owner_.unlock(); }
+  void release() {
+    active_.store(false, std::memory_order_relaxed);  // a spinning lane thread goes to sleep
+    owner_.unlock();
+  }
 
   // `counted`: a task of TaskLane::post (queued() counts those; a shared part is not one).
   void post(std::function<void()> task, bool counted) {
@@ -72,6 +94,7 @@ class LaneThread {
       std::lock_guard<std::mutex> lock(mutex_);
       queue_.push_back({std::move(task), counted});
       queued_ += counted;
+      queue_size_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_one();
   }
@@ -91,20 +114,29 @@ class LaneThread {
         std::function<void()> task = std::move(queue_.back().run);
         queued_ -= queue_.back().counted;
         queue_.pop_back();
+        queue_size_.fetch_sub(1, std::memory_order_relaxed);
         lock.unlock();
         run_here(task, lock, true);
       } else if (!help_.empty()) {
         std::function<void()> part = std::move(help_.front());
         help_.pop_front();
+        help_size_.fetch_sub(1, std::memory_order_relaxed);
         lock.unlock();
         run_here(part, lock, false);
       } else if (outstanding_.load(std::memory_order_acquire) == 0) {
         break;
       } else {
-        done_.wait(lock, [this] { return outstanding_.load(std::memory_order_acquire) == 0 || !help_.empty(); });
+        const auto ready = [this] {
+          return outstanding_.load(std::memory_order_acquire) == 0 || help_size_.load(std::memory_order_acquire) > 0;
+        };
+        lock.unlock();
+        spin_until(ready, spin_limit(), active_);
+        lock.lock();
+        sleep_until(done_, lock, ready);
       }
     }
     help_.clear();  // parts the lane took back itself
+    help_size_.store(0, std::memory_order_relaxed);
     std::exception_ptr e = error_;
     error_ = nullptr;
     return e;
@@ -130,6 +162,7 @@ class LaneThread {
       if (on_lane) {
         std::lock_guard<std::mutex> lock(mutex_);
         help_.push_back(std::move(offer));
+        help_size_.fetch_add(1, std::memory_order_release);
       } else {
         post(std::move(offer), false);
       }
@@ -138,12 +171,10 @@ class LaneThread {
     run_shared(part, 0);
     for (int i = 1; i < parts; ++i)
       if (take(*shared, i, SharedParts::self)) run_shared(part, i);
+    const auto finished = [&] { return shared->running.load(std::memory_order_acquire) == 0; };
+    spin_until(finished, spin_limit(), active_);
     std::unique_lock<std::mutex> lock(shared->mutex);
-    shared->finished.wait(lock, [&] {
-      for (const auto st : shared->state)
-        if (st == SharedParts::other) return false;
-      return true;
-    });
+    sleep_until(shared->finished, lock, finished);
     if (shared->error) std::rethrow_exception(shared->error);
     return true;
   }
@@ -153,6 +184,7 @@ class LaneThread {
     std::lock_guard<std::mutex> lock(shared.mutex);
     if (shared.state[static_cast<std::size_t>(i)] != SharedParts::open) return false;
     shared.state[static_cast<std::size_t>(i)] = by;
+    if (by == SharedParts::other) shared.running.fetch_add(1, std::memory_order_relaxed);
     return true;
   }
 
@@ -169,6 +201,7 @@ class LaneThread {
       std::lock_guard<std::mutex> lock(shared.mutex);
       shared.state[static_cast<std::size_t>(i)] = SharedParts::done;
       if (e && !shared.error) shared.error = e;
+      shared.running.fetch_sub(1, std::memory_order_release);
     }
     shared.finished.notify_all();
   }
@@ -177,11 +210,17 @@ class LaneThread {
     on_lane = true;
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-      wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      if (queue_.empty() && !stop_) {
+        lock.unlock();
+        spin_until([this] { return queue_size_.load(std::memory_order_acquire) > 0; }, spin_limit(), active_);
+        lock.lock();
+      }
+      sleep_until(wake_, lock, [this] { return stop_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopped
       std::function<void()> task = std::move(queue_.front().run);
       queued_ -= queue_.front().counted;
       queue_.pop_front();
+      queue_size_.fetch_sub(1, std::memory_order_relaxed);
       lock.unlock();
       finish(task, lock);
     }
@@ -220,6 +259,8 @@ class LaneThread {
   std::mutex owner_;  // held by the lane that posts to the thread
   std::thread::id caller_;  // the owning lane's thread
   std::atomic<int> outstanding_{0};  // posted tasks not finished
+  std::atomic<bool> active_{false};  // a lane owns the thread (a step runs): waits spin first
+  std::atomic<int> queue_size_{0}, help_size_{0};  // queue_.size(), help_.size(): read while spinning
   std::mutex mutex_;  // guards everything below
   std::condition_variable wake_, done_;
   struct Queued {
@@ -262,6 +303,10 @@ void TaskLane::post(std::function<void()> task) {
   pending_ = true;
   lane_thread().post(std::move(task), true);
 }
+
+void TaskLane::set_spin(std::chrono::nanoseconds limit) { spin_ns.store(limit.count(), std::memory_order_relaxed); }
+
+long long TaskLane::sleeps() { return sleep_count.load(std::memory_order_relaxed); }
 
 int TaskLane::queued() const { return owns_ ? lane_thread().queued() : 0; }
 

@@ -11,6 +11,12 @@
 // lane; a lane that is disabled, taken
 // by another caller, or in a fork child of the process that started its thread runs each
 // task at once inside post().
+//
+// While a lane is owned (a training step), a thread that waits for the other (the lane's
+// thread for its next task, the caller for the lane's tasks or parts) spins for a bounded
+// time before it sleeps: most hand-offs of a step take microseconds, and a sleep and
+// wake-up costs tens of them on a virtual machine. Outside a step nothing spins.
+#include <chrono>
 #include <functional>
 
 namespace accsim {
@@ -30,6 +36,13 @@ class TaskLane {
   // Returns when every posted task has finished, running queued ones itself; rethrows
   // the first task's exception.
   void wait();
+
+  // How long a waiting thread spins before it sleeps while a lane is owned (0: never).
+  static constexpr std::chrono::microseconds default_spin{50};
+  static void set_spin(std::chrono::nanoseconds limit);
+  // How many sleeps on one of the lane's waits (either thread) have ended since the
+  // process started (tests and measurements).
+  static long long sleeps();
 
  private:
   bool owns_ = false;

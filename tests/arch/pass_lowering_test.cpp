@@ -92,6 +92,33 @@ TEST(PassLowering, BackwardJobsOnTheReferenceConvEqualTextbookGradientsOnRandomL
   }
 }
 
+// The backward-data job's input: dY[p][q] at row (R-1-pad) + p*stride, column
+// (S-1-pad) + q*stride of a zeroed map, positions outside the map dropped; written a run
+// of columns at a time (one copy at stride 1, the whole tensor for 1x1 kernels).
+TEST(PassLowering, BackwardDataInputIsTheZeroInsertedOutputGradientBitForBit) {
+  for (std::uint64_t seed = 1; seed <= 80; ++seed) {
+    Rng rng(seed);
+    const ConvJob layer = random_layer(rng, seed % 5 == 0);
+    const ConvShape& l = layer.shape;
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    const Tensor w = random_tensor({l.k, l.c, l.r, l.s}, rng), dy = random_tensor({l.n, l.k, l.p(), l.q()}, rng);
+    const LoweredJob bd = lower_backward_data(layer, w, dy);
+    const ConvShape& j = bd.job.shape;
+    Tensor want({j.n, j.c, j.h, j.w});
+    for (int n = 0; n < l.n; ++n)
+      for (int k = 0; k < l.k; ++k)
+        for (int p = 0; p < l.p(); ++p)
+          for (int q = 0; q < l.q(); ++q) {
+            const int y = l.r - 1 - l.pad + p * l.stride, x = l.s - 1 - l.pad + q * l.stride;
+            if (y < 0 || y >= j.h || x < 0 || x >= j.w) continue;
+            want[((static_cast<std::size_t>(n) * j.c + k) * j.h + y) * j.w + x] =
+                dy[((static_cast<std::size_t>(n) * l.k + k) * l.p() + p) * l.q() + q];
+          }
+    ASSERT_EQ(bd.streamed.shape(), want.shape());
+    EXPECT_EQ(testing::count_bit_differences(bd.streamed, want), 0);
+  }
+}
+
 // The lowering writes its operands and lifts dW with plain loops; the index maps that
 // carry fault masks between job and layer (stationary_origin, output_destination) must
 // say the same, element for element, or a mapped fault would land on other elements.

@@ -259,7 +259,10 @@ TEST(BiasGradient, MatchesCentralFiniteDifferencesOfAddBiasInDouble) {
 
 TEST(BiasGradient, EqualsANaiveDoubleSumOverBatchAndSpatialDimsForConvAndFcShapes) {
   Rng rng(22);
-  for (const std::vector<int>& shape : {std::vector<int>{3, 5, 4, 2}, std::vector<int>{6, 7}, std::vector<int>{2, 3, 1, 1}}) {
+  // Channels are summed up to eight at a time (each its own chain): 8, 19 and 10 channels
+  // take whole and partial blocks.
+  for (const std::vector<int>& shape : {std::vector<int>{3, 5, 4, 2}, std::vector<int>{6, 7}, std::vector<int>{2, 3, 1, 1},
+                                        std::vector<int>{4, 8, 2, 3}, std::vector<int>{2, 19, 3, 2}, std::vector<int>{64, 10}}) {
     const Tensor gy = random_tensor(shape, rng);
     const int N = shape[0], K = shape[1];
     const int plane = static_cast<int>(gy.size()) / (N * K);

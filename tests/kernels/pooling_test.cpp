@@ -273,6 +273,26 @@ TEST(Pooling, TwoByTwoStrideTwoPoolMatchesTheReferencesBitForBit) {
   }
 }
 
+// Rows of 4 windows or more take the eight- and four-at-a-time paths (with a tail one by one): ties,
+// signed zeros, NaNs and infinities in any tap, gradients of either zero, odd sizes.
+TEST(Pooling, TwoByTwoPoolBackwardOfWideRowsMatchesTheScanBitForBit) {
+  Rng rng(1335);
+  const float specials[] = {kNan, bits_float(0xffc00123u), -0.0f, 0.0f, kInf, -kInf, 1.0f, 1.0f};
+  const PoolWindow w = window(2, 2, {0, 0, 0, 0}, false);
+  for (int trial = 0; trial < 40; ++trial) {
+    const int H = 2 + static_cast<int>(rng.below(5)), W = 8 + static_cast<int>(rng.below(34));
+    Tensor x = random_tensor({2, 2, H, W}, rng, -2.0f, 2.0f);
+    for (auto& v : x.values())
+      if (rng.below(4) == 0) v = specials[rng.below(8)];
+    Tensor g = random_tensor(pool_output_shape(x.shape(), w), rng, -1.0f, 1.0f);
+    for (auto& v : g.values())
+      if (rng.below(6) == 0) v = rng.below(2) ? -0.0f : 0.0f;
+    const Tensor gx = max_pool_backward(x, g, w), expected = first_maximum_gradient(x, g, w);
+    for (std::size_t i = 0; i < gx.size(); ++i)
+      ASSERT_TRUE(same_bits(gx[i], expected[i])) << "trial " << trial << " H " << H << " W " << W << " grad " << i;
+  }
+}
+
 // With kernel = stride = size and no padding, max_pool is the legacy chains' max_pool2d bit for
 // bit, NaN payloads and signed zeros included (so chain models can move to graphs unchanged).
 TEST(Pooling, MaxPoolEqualsLegacyMaxPool2dBitForBit) {

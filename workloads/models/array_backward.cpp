@@ -19,11 +19,20 @@ void add_into(Tensor& to, long long offset, const Tensor& part) {
   for (std::size_t i = 0; i < part.size(); ++i) to[static_cast<std::size_t>(offset) + i] += part[i];
 }
 
+// An operand of a task on the lane: the caller's tensor when it outlives the lane's wait,
+// else a copy.
+struct Held {
+  Held(const Tensor& t, bool borrow) : ref(borrow ? &t : nullptr), own(borrow ? Tensor() : t) {}
+  const Tensor& get() const { return ref ? *ref : own; }
+  const Tensor* ref;
+  Tensor own;
+};
+
 }  // namespace
 
 ArrayRunner::Gradients ArrayRunner::job_backward(const std::string& name, const ConvShape& shape, JobKind kind,
                                                  const Tensor& x, const Tensor& w, const Tensor& grad_y, bool need_x,
-                                                 Tensor* later, const std::vector<int>& later_shape) {
+                                                 Tensor* later, const std::vector<int>& later_shape, bool callers) {
   ConvJob layer;
   layer.layer = name;
   layer.kind = kind;
@@ -43,9 +52,11 @@ ArrayRunner::Gradients ArrayRunner::job_backward(const std::string& name, const 
     g.first = lift_output(layer, Pass::backward_data, execute(bd.job, bd.streamed, bd.stationary));
   }
   if (beside) {
-    // The task owns copies of its operands: the caller's may be temporaries.
-    lane_->post([&engine = engine_, layer, x, grad_y, later, later_shape, weight_start] {
-      const LoweredJob bw = lower_backward_weight(layer, x, grad_y);
+    // The task reads the caller's operands when they outlive the lane's wait, else copies
+    // (temporaries of this call).
+    lane_->post([&engine = engine_, layer, x = Held(x, callers && borrow_), grad_y = Held(grad_y, callers && borrow_),
+                 later, later_shape, weight_start] {
+      const LoweredJob bw = lower_backward_weight(layer, x.get(), grad_y.get());
       Tensor dw = lift_output(layer, Pass::backward_weight,
                               engine.run(bw.job, bw.streamed, bw.stationary, weight_start).output);
       *later = later_shape.empty() ? std::move(dw) : std::move(dw).reshaped(later_shape);
@@ -70,7 +81,7 @@ ArrayRunner::Gradients ArrayRunner::conv_group_backward(const std::string& name,
   if (a.dilation == 1) {
     if (p[0] == p[1] && p[1] == p[2] && p[2] == p[3])
       return job_backward(name, {x.dim(0), x.dim(1), x.dim(2), x.dim(3), k, r, s, a.stride, p[0]}, JobKind::forward_conv,
-                          x, w, grad_y, need_x, later);
+                          x, w, grad_y, need_x, later, {}, later != nullptr);
     const Tensor padded = pad_spatial(x, p);  // as the forward job saw it
     Gradients g = job_backward(name, {x.dim(0), x.dim(1), padded.dim(2), padded.dim(3), k, r, s, a.stride, 0},
                                JobKind::forward_conv, padded, w, grad_y, need_x, later);

@@ -75,7 +75,12 @@ class ArrayRunner {
   // Places the next job on the run's timeline (a rerun starts a node where it started before).
   void set_cycle(long long cycle) { cycle_ = cycle; }
   // Backward-weight jobs may run on this lane (array_backward.cpp); it must outlive the runner's backward calls.
-  void set_lane(TaskLane* lane) { lane_ = lane; }
+  // `operands_outlive`: the x and dY a backward call gets stay alive until the lane's
+  // wait (its tasks read them there instead of copies).
+  void set_lane(TaskLane* lane, bool operands_outlive = false) {
+    lane_ = lane;
+    borrow_ = operands_outlive;
+  }
   std::vector<LayerRun>& jobs() { return jobs_; }
   const std::vector<LayerRun>& jobs() const { return jobs_; }
 
@@ -107,9 +112,10 @@ class ArrayRunner {
   // A forward job's two backward passes: the layer is the forward job's shape; returns
   // {dX (when need_x), dW} lifted to the job's operand shapes.
   // `later`, `later_shape`: dW reshaped to later_shape may go to *later (Gradients).
+  // `callers`: x and grad_y are the backward call's own (see set_lane).
   Gradients job_backward(const std::string& name, const ConvShape& layer, JobKind kind, const Tensor& x,
                          const Tensor& w, const Tensor& grad_y, bool need_x, Tensor* later = nullptr,
-                         const std::vector<int>& later_shape = {});
+                         const std::vector<int>& later_shape = {}, bool callers = false);
   // With a lane and a `later` slot: the backward-weight job's timing, known before it runs
   // (the job then runs on the lane, after the backward-data job, at its own start cycle);
   // nullopt: it runs on the caller now.
@@ -125,6 +131,7 @@ class ArrayRunner {
   int host_threads_ = 1;
   long long cycle_ = 0;
   TaskLane* lane_ = nullptr;
+  bool borrow_ = false;  // set_lane's operands_outlive
   std::string node_;  // the node whose jobs run now
   SwizzleSeed seed_;  // its pinned swizzle seed
   std::uint64_t node_jobs_ = 0;  // jobs it ran so far

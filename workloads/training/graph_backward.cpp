@@ -33,6 +33,9 @@ struct Step {
   GraphGradients result;
   std::set<std::string> read_once;  // parameters one node input reads (their gradient has one term)
   std::deque<std::pair<std::string, Tensor>> later;  // parameter gradients that arrive at the lane's wait
+  // With a lane: gradients consumed, erased after the lane's wait (its tasks read them).
+  bool keep_consumed = false;
+  std::vector<std::string> consumed;
 
   OperatorContext context(const Node& node) {
     return make_context(graph, node, array, [this](const std::string& name) -> const Tensor* {
@@ -88,7 +91,12 @@ void backward_node(Step& s, const Node& node) {
   if (c.later && g.size() > 1 && g[1]) s.later.pop_back();  // came now: the slot is not needed
   for (std::size_t i = 0; i < node.inputs.size() && i < g.size(); ++i)
     if (g[i] && c.needs[i]) accumulate(s.grads, node.inputs[i], std::move(*g[i]));
-  for (const auto& out : node.outputs) s.grads.erase(out);  // consumed
+  for (const auto& out : node.outputs) {  // consumed
+    if (s.keep_consumed)
+      s.consumed.push_back(out);
+    else
+      s.grads.erase(out);
+  }
 }
 
 // The parameters among `params` that exactly one node input reads.
@@ -131,11 +139,12 @@ GraphGradients graph_gradients(const Graph& graph, const Tensor& images, const s
   for (const auto& node : graph.nodes) gradient_of(node);  // fail before any job runs
   ArrayRunner array(engine, options.record);
   array.set_cycle(options.start_cycle);
-  Step s{graph, array, options, {{graph.inputs[0].name, images}}, {}, {}, {}, {}, {}};
+  Step s{graph, array, options, {{graph.inputs[0].name, images}}, {}, {}, {}, {}, {}, false, {}};
   // After s: its destructor waits for the tasks that write s.later. Two lines of work
   // for two threads; more threads keep the pool's wider splits.
   TaskLane lane(engine.threads() == 2 && !options.record);
-  array.set_lane(&lane);
+  s.keep_consumed = lane.beside();
+  array.set_lane(&lane, true);  // inputs live in s.values (or the graph), gradients in s.grads until the wait
   const std::vector<std::string> params = trainable_parameters(graph);
   s.requires_grad.insert(params.begin(), params.end());
   s.read_once = read_once(graph, params);
@@ -148,6 +157,7 @@ GraphGradients graph_gradients(const Graph& graph, const Tensor& images, const s
   s.grads[graph.outputs[0]] = s.result.loss.grad.reshaped(out.shape());
   for (std::size_t i = graph.nodes.size(); i-- > 0;) backward_node(s, graph.nodes[i]);
   lane.wait();
+  for (const auto& name : s.consumed) s.grads.erase(name);
   for (auto& [name, g] : s.later)
     if (g.size() > 0) accumulate(s.grads, name, std::move(g));  // the one term of that gradient
 
