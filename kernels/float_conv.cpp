@@ -13,6 +13,7 @@
 #include "kernels/conv_selection.h"
 #include "kernels/flipped_psum.h"
 #include "kernels/one_row_sums.h"
+#include "kernels/register_vectors.h"
 #include "kernels/worker_pool.h"
 
 namespace accsim {
@@ -139,10 +140,14 @@ struct Plan {
   std::vector<cs::AccumulateFn> fused;           // [entry]
   std::vector<cs::AccumulateFn> exact;           // [entry]: the exact kernel (columns with faults)
   std::vector<StuckMask> im, pm;                 // [col * rows + row]
+  std::vector<std::size_t> masked_pes;           // the entries of im and pm the last call set
   std::vector<float> idle;                       // [col * rows + row]: an idle PE's weight register
+  std::vector<int> idle_cols;                    // the columns whose idle entries the last call set
   std::vector<StuckMask> wm;                     // [col * rows + row]: the weight register's mask
   std::vector<char> col_masked, psum_stuck;      // [col]
   std::vector<char> raw_cols;                    // [col]: psum flips hit the column (w_raw holds its words)
+  std::vector<int> raw_rows;                     // [col]: 1 + the last row its psum flips hit
+  std::vector<int> reads;                        // [(g * blocks + b) * cols + col]: rows its kernels read
   std::vector<char> weight_stuck;                // [col]: a weight register of the column has a stuck-at
   std::vector<std::uint64_t> special;            // [col * words + w]: bit set of the masked rows
   std::vector<std::vector<int>> acc_slots;       // [col]: stuck accumulator entries
@@ -177,8 +182,10 @@ class FloatConv {
   void plan_columns(const float* weights, const std::uint16_t* weight_words, bool flips, int c0, int c1);
   void weight_registers(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch,
                         int g, int b, int col, int oc, bool every_row, int end);
-  void weight_block(const float* weights, const std::vector<int>& row_ch, int r8, int col, int oc, int rs_end,
-                    float* w0) const;
+  void weight_group(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch, int r8,
+                    int n, int col, int oc, float* w0, std::uint32_t* raw0) const;
+  static __m256i row_words(const float* weights, const std::uint16_t* weight_words, long long first, int rs, int len);
+  static __m256i position_words(const float* weights, const std::uint16_t* weight_words, const long long* first, int n);
   // Chunks [begin, end); each group's live columns cut into `parts` slices, this call
   // computing slice `part` (a job of few chunks splits its columns over threads).
   void chunks(long long begin, long long end, int part, int parts, Scratch& sc) const;
@@ -328,8 +335,15 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
 // job on a large array pays per fault, not per PE.
 template <DataType T>
 void FloatConv<T>::plan_masks() {
-  im_.assign(static_cast<std::size_t>(rows_) * cols_, StuckMask{});
-  pm_.assign(im_.size(), StuckMask{});
+  // Identity everywhere: only the entries the last call set are reset (a job pays per
+  // fault, not per PE).
+  const std::size_t pes = static_cast<std::size_t>(rows_) * cols_;
+  if (im_.size() != pes) {
+    im_.assign(pes, StuckMask{}), pm_.assign(pes, StuckMask{});
+  } else {
+    for (const std::size_t pe : plan_.masked_pes) im_[pe] = pm_[pe] = StuckMask{};
+  }
+  plan_.masked_pes.clear();
   col_masked_.assign(cols_, 0);
   psum_stuck_.assign(cols_, 0);
   plan_.weight_stuck.assign(cols_, 0);
@@ -346,6 +360,7 @@ void FloatConv<T>::plan_masks() {
     const int row = f.row, col = f.col;
     StuckMask in = faults_.input(row, col);
     if constexpr (T == DataType::bf16) in = {(in.keep << 16) | 0xffffu, in.force << 16};  // on the fp32 view
+    plan_.masked_pes.push_back(static_cast<std::size_t>(col) * rows_ + row);
     im_[col * rows_ + row] = in;
     pm_[col * rows_ + row] = faults_.product(row, col);
     word_rows_[row] |= !in.identity();
@@ -374,19 +389,35 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
   raw_ = !psum_flips_.empty();
   if (raw_ && w_raw_.size() < entries * rows_) w_raw_.resize(entries * rows_);
   plan_.raw_cols.assign(cols_, 0);
-  for (const PsumFlips& f : pattern_psums_) plan_.raw_cols[f.at.col] = 1;
+  plan_.raw_rows.assign(cols_, 0);
+  for (const PsumFlips& f : pattern_psums_) {
+    plan_.raw_cols[f.at.col] = 1;
+    int& last = plan_.raw_rows[f.at.col];
+    for (const auto* flips : {&f.weight, &f.input, &f.product})
+      for (const RowFlip& x : *flips) last = std::max(last, x.row + 1);
+  }
+  if (raw_) plan_.reads.resize(entries / RS_);
   fused_.assign(entries, nullptr);
   exact_.assign(entries, nullptr);
   // Only columns with a weight stuck-at read wm and idle (the rest: identity, word 0 is
   // +0 in every format).
-  plan_.idle.assign(static_cast<std::size_t>(rows_) * cols_, 0.0f);
-  plan_.wm.resize(plan_.idle.size());
+  const std::size_t pes = static_cast<std::size_t>(rows_) * cols_;
+  if (plan_.idle.size() != pes) {
+    plan_.idle.assign(pes, 0.0f);
+  } else {  // +0 everywhere: only the columns the last call set are reset
+    for (const int col : plan_.idle_cols)
+      std::fill_n(plan_.idle.begin() + static_cast<std::ptrdiff_t>(col) * rows_, rows_, 0.0f);
+  }
+  plan_.idle_cols.clear();
+  plan_.wm.resize(pes);
   for (int col = 0; col < cols_; ++col)
-    if (plan_.weight_stuck[col])
+    if (plan_.weight_stuck[col]) {
+      plan_.idle_cols.push_back(col);
       for (int row = 0; row < rows_; ++row) {
         plan_.wm[col * rows_ + row] = faults_.weight(row, col);
         plan_.idle[col * rows_ + row] = register_float(T, faults_.weight(row, col).apply(0u));
       }
+    }
   const bool flips = !psum_flips_.empty() || !acc_flips_.empty();
   // Backward-weight jobs hold dY as weights: hundreds of thousands of registers, planned
   // by column slices side by side.
@@ -437,6 +468,7 @@ void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weigh
         if (!fn) fn = cs::accumulate_fn(rows_, reads, col_masked_[col] != 0);
         const bool exact = flips || psum_stuck_[col] || !acc_slots_[col].empty();
         if (exact && !exact_fn) exact_fn = cs::exact_accumulate_fn(rows_, reads, col_masked_[col] != 0);
+        if (raw_) plan_.reads[(static_cast<std::size_t>(g) * blocks_ + b) * cols_ + col] = reads;
         weight_registers(weights, weight_words, row_ch, g, b, col, oc, every_row, trailing_idle ? used : rows_);
         for (int rs = 0; rs < RS_; ++rs) {
           fused_[entry(g, b, rs, col)] = fn;
@@ -448,89 +480,94 @@ void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weigh
 }
 
 // One column's weight registers of every step of block b: rows [0, end) (the rest are
-// idle), idle rows too with every_row, every row's raw words for a column with psum
-// flips. A row's weights of consecutive kernel positions are consecutive in `weights`
-// (backward-weight jobs hold dY there: thousands of kernel positions per row).
+// idle), idle rows too with every_row; a column with psum flips also holds the raw
+// words of those rows and of every row its flips hit (flipped_sum reads no others);
+// eight rows at a time (the last group partial).
 template <DataType T>
 void FloatConv<T>::weight_registers(const float* weights, const std::uint16_t* weight_words,
                                     const std::vector<int>& row_ch, int g, int b, int col, int oc, bool every_row,
                                     int end) {
-  const std::size_t step = static_cast<std::size_t>(cols_) * rows_;  // between kernel positions' registers
   float* w0 = &w_reg_[entry(g, b, 0, col) * rows_];
   std::uint32_t* raw0 = raw_ && plan_.raw_cols[col] ? &w_raw_[entry(g, b, 0, col) * rows_] : nullptr;
-  // fp32 without raw words: groups of eight busy rows take their first RS - RS % 8 kernel
-  // positions eight at a time (the rest below, one by one); with one kernel position
-  // (fully-connected jobs), eight rows of consecutive channels are one load.
-  const int vector_rs = T == DataType::fp32 && !raw0 ? (RS_ == 1 ? 1 : RS_ - RS_ % 8) : 0;
-  auto full = [&](int r8) {
-    for (int r = r8; r < r8 + 8; ++r)
-      if (row_ch[r] < 0 || (RS_ == 1 && row_ch[r] != row_ch[r8] + (r - r8))) return false;
-    return true;
-  };
-  const int rows = every_row || raw0 ? rows_ : end;
-  std::uint64_t vectorised = 0;  // bit r8 / 8: rows [r8, r8 + 8) done to vector_rs
-  for (int r8 = 0; vector_rs > 0 && r8 + 8 <= rows && r8 < 512; r8 += 8)
-    if (full(r8)) {
-      weight_block(weights, row_ch, r8, col, oc, vector_rs, w0);
-      vectorised |= std::uint64_t{1} << (r8 / 8);
-    }
-  for (int row = 0; row < rows; ++row) {
-    const int rs0 = row < 512 && (vectorised >> (row / 8) & 1) ? vector_rs : 0;
-    if (rs0 == RS_) continue;
-    float* w = w0 + row;
-    std::uint32_t* raw = raw0 ? raw0 + row : nullptr;
-    const int ic = row_ch[row];
-    if (ic < 0) {
-      for (int rs = 0; (every_row || raw) && rs < RS_; ++rs) {
-        if (every_row) w[rs * step] = plan_.idle[col * rows_ + row];
-        if (raw) raw[rs * step] = 0;
-      }
-      continue;
-    }
-    const StuckMask mask = plan_.weight_stuck[col] ? plan_.wm[col * rows_ + row] : StuckMask{};
-    const long long first = (static_cast<long long>(oc) * s_.c + ic) * RS_;
-    for (int rs = rs0; rs < RS_; ++rs) {
-      std::uint32_t word;
-      if constexpr (T == DataType::fp16) word = weight_words[first + rs];
-      else word = word_of(weights[first + rs]);
-      if (raw) raw[rs * step] = word;
-      w[rs * step] = register_float(T, mask.apply(word));
-    }
+  const int rows = every_row ? rows_ : std::max(end, raw0 ? plan_.raw_rows[col] : 0);
+  for (int r8 = 0; r8 < rows; r8 += 8)
+    weight_group(weights, weight_words, row_ch, r8, std::min(8, rows - r8), col, oc, w0, raw0);
+}
+
+// The register words of kernel positions [rs, rs + len) (len <= 8) of the row whose
+// weights start at `first` (-1: an idle row, which holds word 0), one per lane.
+template <DataType T>
+__m256i FloatConv<T>::row_words(const float* weights, const std::uint16_t* weight_words, long long first, int rs,
+                                int len) {
+  namespace rv = register_vectors;
+  if (first < 0) return _mm256_setzero_si256();
+  if constexpr (T == DataType::fp16) {
+    const std::uint16_t* from = weight_words + first + rs;
+    if (len == 8) return rv::fp16_words(from);
+    std::uint16_t part[8] = {};  // a row's last positions: never read past its end
+    std::copy(from, from + len, part);
+    return rv::fp16_words(part);
+  } else {
+    const float* from = weights + first + rs;
+    return rv::words_of<T>(len == 8 ? _mm256_loadu_ps(from) : _mm256_maskload_ps(from, rv::first_lanes(len)));
   }
 }
 
-// Rows [r8, r8 + 8) of one column, kernel positions [0, rs_end) (a multiple of 8):
-// eight positions of eight rows loaded, transposed to eight rows per position and
-// masked (bit operations only: the same bits as one register at a time). One kernel
-// position: the rows' channels are consecutive, one load.
+// One kernel position's words of the rows starting at first[0..8) (fully-connected
+// jobs): one load when the rows' channels are consecutive.
 template <DataType T>
-void FloatConv<T>::weight_block(const float* weights, const std::vector<int>& row_ch, int r8, int col, int oc,
-                                int rs_end, float* w0) const {
-  const std::size_t step = static_cast<std::size_t>(cols_) * rows_;
-  const float* from[8];
-  for (int i = 0; i < 8; ++i) from[i] = weights + (static_cast<long long>(oc) * s_.c + row_ch[r8 + i]) * RS_;
-  // Columns without a weight stuck-at store the words as loaded (wm is not filled there).
-  const bool stuck = plan_.weight_stuck[col];
-  __m256 k = _mm256_setzero_ps(), f = k;
-  if (stuck) {
-    std::uint32_t keep[8], force[8];
+__m256i FloatConv<T>::position_words(const float* weights, const std::uint16_t* weight_words,
+                                     const long long* first, int n) {
+  bool consecutive = first[0] >= 0;
+  for (int i = 1; i < n && consecutive; ++i) consecutive = first[i] == first[0] + i;
+  if (consecutive) return row_words(weights, weight_words, first[0], 0, n);
+  alignas(32) std::uint32_t words[8] = {};
+  for (int i = 0; i < n; ++i) {
+    if (first[i] < 0) continue;
+    if constexpr (T == DataType::fp16) words[i] = weight_words[first[i]];
+    else words[i] = word_of(weights[first[i]]);
+  }
+  return _mm256_load_si256(reinterpret_cast<const __m256i*>(words));
+}
+
+// Rows [r8, r8 + n) (n <= 8) of one column, every kernel position: eight positions of
+// each row loaded, transposed to eight rows per position (bits moved, never computed
+// on), masked and converted by vector (kernels/register_vectors.h: the scalar path's
+// bits), stored under a lane mask. An idle row's word 0 through its mask is the idle
+// register (plan_.idle).
+template <DataType T>
+void FloatConv<T>::weight_group(const float* weights, const std::uint16_t* weight_words,
+                                const std::vector<int>& row_ch, int r8, int n, int col, int oc, float* w0,
+                                std::uint32_t* raw0) const {
+  namespace rv = register_vectors;
+  const std::size_t step = static_cast<std::size_t>(cols_) * rows_;  // between kernel positions' registers
+  long long first[8];
+  for (int i = 0; i < 8; ++i) {
+    const int ic = i < n ? row_ch[r8 + i] : -1;
+    first[i] = ic < 0 ? -1 : (static_cast<long long>(oc) * s_.c + ic) * RS_;
+  }
+  __m256i keep = _mm256_set1_epi32(-1), force = _mm256_setzero_si256();
+  if (plan_.weight_stuck[col]) {  // wm is filled only there
+    alignas(32) std::uint32_t k[8], f[8];
     for (int i = 0; i < 8; ++i) {
-      const StuckMask& m = plan_.wm[col * rows_ + r8 + i];
-      keep[i] = m.keep, force[i] = m.force;
+      const StuckMask m = i < n ? plan_.wm[static_cast<std::size_t>(col) * rows_ + r8 + i] : StuckMask{};
+      k[i] = m.keep, f[i] = m.force;
     }
-    k = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(keep)));
-    f = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(force)));
+    keep = _mm256_load_si256(reinterpret_cast<const __m256i*>(k));
+    force = _mm256_load_si256(reinterpret_cast<const __m256i*>(f));
   }
-  const auto store = [&](float* to, __m256 v) { _mm256_storeu_ps(to, stuck ? _mm256_or_ps(_mm256_and_ps(v, k), f) : v); };
-  if (RS_ == 1) {  // consecutive channels
-    store(w0 + r8, _mm256_loadu_ps(from[0]));
-    return;
-  }
-  for (int rs = 0; rs < rs_end; rs += 8) {
+  const __m256i lanes = rv::first_lanes(n);
+  const auto store = [&](std::size_t at, __m256i words) {
+    if (raw0) _mm256_maskstore_epi32(reinterpret_cast<int*>(raw0 + at), lanes, words);
+    _mm256_maskstore_ps(w0 + at, lanes, rv::floats_of<T>(rv::apply(words, keep, force)));
+  };
+  if (RS_ == 1) return store(static_cast<std::size_t>(r8), position_words(weights, weight_words, first, n));
+  for (int rs = 0; rs < RS_; rs += 8) {
+    const int len = std::min(8, RS_ - rs);
     __m256 v[8];
-    for (int i = 0; i < 8; ++i) v[i] = _mm256_loadu_ps(from[i] + rs);
+    for (int i = 0; i < 8; ++i) v[i] = _mm256_castsi256_ps(row_words(weights, weight_words, first[i], rs, len));
     transpose8(v);
-    for (int j = 0; j < 8; ++j) store(w0 + (rs + j) * step + r8, v[j]);
+    for (int j = 0; j < len; ++j) store(static_cast<std::size_t>(rs + j) * step + r8, _mm256_castps_si256(v[j]));
   }
 }
 
@@ -937,16 +974,20 @@ void FloatConv<T>::exact_kernel_step(long long chunk, int count, std::size_t at,
   }
 }
 
-// The column sum of a flipped lane, exactly (the psum register's stuck-at included).
+// The column sum of a flipped lane, exactly (the psum register's stuck-at included),
+// over the rows the column's kernels read and those its flips hit (the rest are idle
+// leaves of +0, folded as the kernels fold them).
 template <DataType T>
 float FloatConv<T>::flipped_sum(long long chunk, std::size_t at, const PsumFlips& f, Scratch& sc) const {
   const std::size_t i = static_cast<std::size_t>(f.at.pixel - chunk * kChunk);
-  for (int row = 0; row < rows_; ++row) {
+  const std::size_t block = at / (static_cast<std::size_t>(RS_) * cols_);  // g * blocks + b
+  const int live = std::max(plan_.reads[block * cols_ + f.at.col], plan_.raw_rows[f.at.col]);
+  for (int row = 0; row < live; ++row) {
     const std::size_t x_at = static_cast<std::size_t>(row) * cs::kRowStride + i;
     if constexpr (T == DataType::fp16) sc.cube[row] = sc.xw[x_at];
     else sc.cube[row] = word_of(sc.x.data[x_at]);
   }
-  return bits_float(flipped_psum<D>(faults_, rows_, f, &w_raw_[at * rows_], sc.cube.data(), sc.flip));
+  return bits_float(flipped_psum<D>(faults_, rows_, f, &w_raw_[at * rows_], sc.cube.data(), sc.flip, live));
 }
 
 // Stuck accumulator entries: entry `slot` holds positions m with m % stripe_length == slot.
