@@ -55,7 +55,8 @@ struct Scratch {
   LineFloats acc;                 // [slot * kChunk + lane], slot = batch group * cols + col
   std::vector<float> psum;        // [lane]
   LineFloats leaves;              // [row * kRowStride + lane]: masked rows' products
-  std::vector<char> zero_x, zero_xw;   // [row]: the row holds +0 in every lane
+  std::vector<char> zero_x, zero_xw;   // [row]: the row holds +0 (word 0) in every lane
+  std::vector<int> dirty_x, dirty_xw;  // the rows whose flag is clear (what a gather may have to clear)
   std::vector<float> tree;        // generic trees
   std::vector<std::uint32_t> cube, flip;
   std::vector<std::pair<int, float>> flipped;  // [flip]: lane, its entry before the step
@@ -72,7 +73,7 @@ struct Scratch {
   LineFloats plane;               // one-row planes: [p * ws + q] of one output channel of one image
   void size_for(int rows, int cols, bool words) {
     const std::size_t xs = static_cast<std::size_t>(rows) * cs::kRowStride;
-    if (x.grow(xs)) zero_x.assign(static_cast<std::size_t>(rows), 0);  // the rows moved
+    if (x.grow(xs)) zero_x.clear(), dirty_x.clear();  // the rows moved
     leaves.grow(xs);
     if (words && xw.size() < xs) xw.resize(xs);
     const std::size_t slots = static_cast<std::size_t>(std::max(cols, kBatchColumns));
@@ -80,10 +81,14 @@ struct Scratch {
     if (psum.size() < static_cast<std::size_t>(cs::kRowStride)) psum.resize(cs::kRowStride);
     if (tree.size() < static_cast<std::size_t>(rows) * kChunk) tree.resize(static_cast<std::size_t>(rows) * kChunk);
     cube.resize(static_cast<std::size_t>(rows));
-    if (zero_x.size() < static_cast<std::size_t>(rows)) zero_x.resize(static_cast<std::size_t>(rows), 0);
-    if (zero_xw.size() < static_cast<std::size_t>(rows)) zero_xw.resize(static_cast<std::size_t>(rows), 0);
+    track(zero_x, dirty_x, rows);
+    track(zero_xw, dirty_xw, rows);
     exact.resize(slots);
     inputs.resize(slots);
+  }
+  // Rows [zero.size(), rows) flagged as not known to be +0.
+  static void track(std::vector<char>& zero, std::vector<int>& dirty, int rows) {
+    for (int row = static_cast<int>(zero.size()); row < rows; ++row) zero.push_back(0), dirty.push_back(row);
   }
 };
 
@@ -135,6 +140,7 @@ void copy_canonical(const float* from, long long count, float* to) {
 struct Plan {
   std::vector<long long> kernel_offset;          // [rs]
   std::vector<std::vector<int>> col_ch, row_ch;  // [g], [g * blocks + b]
+  std::vector<std::vector<int>> busy;            // [g * blocks + b]: the rows serving a channel
   std::vector<float> w_reg;                      // [entry * rows + row], through the masks
   std::vector<std::uint32_t> w_raw;              // the same, words before the masks (transients)
   std::vector<cs::AccumulateFn> fused;           // [entry]
@@ -143,6 +149,7 @@ struct Plan {
   std::vector<std::size_t> masked_pes;           // the entries of im and pm the last call set
   std::vector<float> idle;                       // [col * rows + row]: an idle PE's weight register
   std::vector<int> idle_cols;                    // the columns whose idle entries the last call set
+  std::vector<int> zero_from;                    // [col]: rows from here on give +0 products when idle
   std::vector<StuckMask> wm;                     // [col * rows + row]: the weight register's mask
   std::vector<char> col_masked, psum_stuck;      // [col]
   std::vector<char> raw_cols;                    // [col]: psum flips hit the column (w_raw holds its words)
@@ -178,6 +185,7 @@ class FloatConv {
   void plan_masks();
   void plan_batches();
   void plan_weights(const float* weights, const std::uint16_t* weight_words, int threads);
+  void plan_zero_rows();
   // The registers and kernels of columns [c0, c1) (disjoint entries: threads may share a job).
   void plan_columns(const float* weights, const std::uint16_t* weight_words, bool flips, int c0, int c1);
   void weight_registers(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch,
@@ -192,7 +200,9 @@ class FloatConv {
   void lay_out_images(long long chunk, Scratch& sc) const;
   void plan_chunk(long long chunk, int g0, int g1, Scratch& sc) const;
   void chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const;
-  void gather(long long chunk, const std::vector<int>& row_ch, int rs, bool all_words, Scratch& sc) const;
+  void gather(long long chunk, std::size_t block, int rs, bool all_words, Scratch& sc) const;
+  template <class W>
+  void clear_idle(const std::vector<int>& row_ch, W* rows, std::vector<char>& zero, std::vector<int>& dirty) const;
   column_sums::ColumnInput column_input(std::size_t at, int col, Scratch& sc) const;
   void exact_step(long long chunk, int count, std::size_t at, int col, bool first, const PsumFlips* const* pf,
                   const PsumFlips* const* pf_end, float* e, Scratch& sc) const;
@@ -241,6 +251,7 @@ class FloatConv {
   Plan& plan_ = Plan::of_this_thread();
   std::vector<long long>& kernel_offset_ = plan_.kernel_offset;
   std::vector<std::vector<int>>& col_ch_ = plan_.col_ch;
+  std::vector<std::vector<int>>& busy_ = plan_.busy;
   std::vector<std::vector<int>>& row_ch_ = plan_.row_ch;
   std::vector<float>& w_reg_ = plan_.w_reg;
   std::vector<std::uint32_t>& w_raw_ = plan_.w_raw;
@@ -299,6 +310,12 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
   for (int g = 0; g < groups_; ++g) {
     mapping.cols_to_channels(g, col_ch_[g]);
     for (int b = 0; b < blocks_; ++b) mapping.rows_to_channels(g, b, row_ch_[g * blocks_ + b]);
+  }
+  busy_.resize(row_ch_.size());
+  for (std::size_t block = 0; block < row_ch_.size(); ++block) {
+    busy_[block].clear();
+    for (int row = 0; row < rows_; ++row)
+      if (row_ch_[block][row] >= 0) busy_[block].push_back(row);
   }
   kernel_offset_.clear();
   for (int rs = 0; rs < RS_; ++rs) {
@@ -418,6 +435,7 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
         plan_.idle[col * rows_ + row] = register_float(T, faults_.weight(row, col).apply(0u));
       }
     }
+  plan_zero_rows();
   const bool flips = !psum_flips_.empty() || !acc_flips_.empty();
   // Backward-weight jobs hold dY as weights: hundreds of thousands of registers, planned
   // by column slices side by side.
@@ -430,6 +448,25 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
     run_parts(parts, slice);
   else
     slice(0);
+}
+
+// An idle row's product is weight x (+0): +0 exactly when the weight register holds a
+// finite value with the sign bit clear (a stuck-at may have set bits) and the PE has no
+// input or product mask. Only columns with a weight stuck-at or a masked PE have rows
+// where it fails.
+template <DataType T>
+void FloatConv<T>::plan_zero_rows() {
+  plan_.zero_from.assign(cols_, 0);
+  for (int col = 0; col < cols_; ++col) {
+    if (!plan_.weight_stuck[col] && !col_masked_[col]) continue;
+    int row = rows_;
+    for (; row > 0; --row) {
+      const std::size_t pe = static_cast<std::size_t>(col) * rows_ + row - 1;
+      const std::uint32_t wb = float_bits(plan_.idle[pe]);
+      if ((wb & 0x80000000u) || (wb & 0x7f800000u) == 0x7f800000u || !im_[pe].identity() || !pm_[pe].identity()) break;
+    }
+    plan_.zero_from[col] = row;
+  }
 }
 
 template <DataType T>
@@ -450,14 +487,7 @@ void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weigh
       for (int col = c0; col < c1; ++col) {
         const int oc = col_ch_[g][col];
         if (oc < 0 || !sel_.col_any[col]) continue;  // no chunk computes this column
-        // An idle row's product is weight x (+0): +0 exactly when the weight register
-        // holds a finite value with the sign bit clear (a stuck-at may have set bits).
-        bool idle_zero = trailing_idle;
-        for (int row = used; idle_zero && row < rows_; ++row) {
-          const std::uint32_t wb = float_bits(plan_.idle[col * rows_ + row]);
-          idle_zero = (wb & 0x80000000u) == 0 && (wb & 0x7f800000u) != 0x7f800000u &&
-                      im_[col * rows_ + row].identity() && pm_[col * rows_ + row].identity();
-        }
+        const bool idle_zero = trailing_idle && used >= plan_.zero_from[col];
         // The exact kernels fold idle rows as the fused ones; exact_step reads every row
         // (only where the row count has no vector tree: folds_idle_rows is false).
         // (Masked rows are used rows when idle_zero holds: idle ones have identity masks.)
@@ -859,7 +889,7 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
       // (their iterators sit at the first flip of a step not yet visited).
       bool flips = false;
       for (const auto& [next, end] : sc.psum_flips) flips = flips || (next != end && (*next)->at.step == step);
-      gather(chunk, row_ch_[g0 * blocks_ + b], rs, flips, sc);
+      gather(chunk, static_cast<std::size_t>(g0) * blocks_ + b, rs, flips, sc);
       for (int g = g0; g < g1; ++g) {
         const std::size_t batch = static_cast<std::size_t>(g - g0);
         const auto [p0, p1] = ChunkFlips<PsumFlips>::step(sc.psum_flips[batch].first, sc.psum_flips[batch].second, step);
@@ -892,27 +922,44 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
   for (int g = g0; g < g1; ++g) scatter(chunk, count, g, static_cast<std::size_t>(g - g0) * cols_, sc);
 }
 
-// The broadcast operands of one step: x[row][lane] (idle rows +0).
+// The broadcast operands of one step: x[row][lane] (idle rows +0). Only the rows that
+// serve a channel are gathered, and only the idle rows an earlier gather filled are
+// cleared: a step costs its busy rows, not the array's.
 template <DataType T>
-void FloatConv<T>::gather(long long chunk, const std::vector<int>& row_ch, int rs, bool all_words, Scratch& sc) const {
+void FloatConv<T>::gather(long long chunk, std::size_t block, int rs, bool all_words, Scratch& sc) const {
   const Segment* first = segments_.begin(chunk);
   const Segment* last = segments_.end(chunk);
-  for (int row = 0; row < rows_; ++row) {
-    float* to = sc.x.data + static_cast<std::size_t>(row) * cs::kRowStride;
+  const std::vector<int>& row_ch = row_ch_[block];
+  clear_idle(row_ch, sc.x.data, sc.zero_x, sc.dirty_x);
+  if (need_words_) clear_idle(row_ch, sc.xw.data(), sc.zero_xw, sc.dirty_xw);
+  for (const int row : busy_[block]) {
+    const std::size_t at = static_cast<std::size_t>(row) * cs::kRowStride;
+    const long long base = row_ch[row] * layout_.channel + kernel_offset_[rs];
+    gather_row((layout_.by_image ? sc.laid.data() : x_) + base, first, last, sc.x.data + at);
+    if (sc.zero_x[row]) sc.zero_x[row] = 0, sc.dirty_x.push_back(row);
     // fp16 words: the input-masked rows', and every row's in a chunk with psum flips.
-    std::uint16_t* to_words =
-        need_words_ && (all_words || word_rows_[row]) ? &sc.xw[static_cast<std::size_t>(row) * cs::kRowStride] : nullptr;
-    const int ic = row_ch[row];
-    if (ic < 0) {  // filled once: idle rows stay +0 until a step gathers into them
-      if (!sc.zero_x[row]) std::fill(to, to + cs::kRowStride, 0.0f), sc.zero_x[row] = 1;
-      if (to_words && !sc.zero_xw[row]) std::fill(to_words, to_words + cs::kRowStride, std::uint16_t{0}), sc.zero_xw[row] = 1;
-      continue;
-    }
-    const long long base = ic * layout_.channel + kernel_offset_[rs];
-    gather_row((layout_.by_image ? sc.laid.data() : x_) + base, first, last, to);
-    sc.zero_x[row] = 0;
-    if (to_words) gather_row((layout_.by_image ? sc.laid_words.data() : xw_) + base, first, last, to_words), sc.zero_xw[row] = 0;
+    if (!need_words_ || !(all_words || word_rows_[row])) continue;
+    gather_row((layout_.by_image ? sc.laid_words.data() : xw_) + base, first, last, &sc.xw[at]);
+    if (sc.zero_xw[row]) sc.zero_xw[row] = 0, sc.dirty_xw.push_back(row);
   }
+}
+
+// The rows of `dirty` idle in this step set to 0 (rows past this job's are kept).
+template <DataType T>
+template <class W>
+void FloatConv<T>::clear_idle(const std::vector<int>& row_ch, W* rows, std::vector<char>& zero,
+                              std::vector<int>& dirty) const {
+  std::size_t kept = 0;
+  for (const int row : dirty) {
+    if (row < rows_ && row_ch[row] < 0) {
+      W* to = rows + static_cast<std::size_t>(row) * cs::kRowStride;
+      std::fill(to, to + cs::kRowStride, W{0});
+      zero[row] = 1;
+    } else {
+      dirty[kept++] = row;
+    }
+  }
+  dirty.resize(kept);
 }
 
 template <DataType T>
