@@ -174,10 +174,20 @@ class FloatConv {
 
  private:
   using D = Datapath<T>;
-  // The register word of an operand value (fp16 reads the words instead).
+  // The register word of an operand value. fp16: the inverse of fp16_to_fp32 on the
+  // values it gives (NaN payloads and subnormals included), so flipped sums need no
+  // laid-out words.
   static std::uint32_t word_of(float v) {
-    if constexpr (T == DataType::bf16) return float_bits(v) >> 16;
-    else return float_bits(v);
+    if constexpr (T == DataType::bf16) {
+      return float_bits(v) >> 16;
+    } else if constexpr (T == DataType::fp16) {
+      const std::uint32_t u = float_bits(v), sign = (u >> 16) & 0x8000u, e = (u >> 23) & 0xffu, m = u & 0x7fffffu;
+      if (e == 0xffu) return sign | 0x7c00u | (m >> 13);
+      if (e >= 113u) return sign | ((e - 112u) << 10) | (m >> 13);
+      return sign | static_cast<std::uint32_t>(bits_float(u & 0x7fffffffu) * 16777216.0f);  // m * 2^-24, m < 1024
+    } else {
+      return float_bits(v);
+    }
   }
   std::size_t entry(int g, int b, int rs, int col) const {
     return ((static_cast<std::size_t>(g) * blocks_ + b) * RS_ + rs) * cols_ + col;
@@ -200,7 +210,7 @@ class FloatConv {
   void lay_out_images(long long chunk, Scratch& sc) const;
   void plan_chunk(long long chunk, int g0, int g1, Scratch& sc) const;
   void chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const;
-  void gather(long long chunk, std::size_t block, int rs, bool all_words, Scratch& sc) const;
+  void gather(long long chunk, std::size_t block, int rs, Scratch& sc) const;
   template <class W>
   void clear_idle(const std::vector<int>& row_ch, W* rows, std::vector<char>& zero, std::vector<int>& dirty) const;
   column_sums::ColumnInput column_input(std::size_t at, int col, Scratch& sc) const;
@@ -243,7 +253,7 @@ class FloatConv {
   const ChunkFlips<AccumulatorFlip> acc_flips_;
   bool need_words_ = false;
   std::vector<char> word_rows_;      // fp16: [row] some PE of the row has an input mask (reads the words)
-  std::vector<char> word_channels_;  // fp16: [ic] a word row serves it (every channel with psum flips)
+  std::vector<char> word_channels_;  // fp16: [ic] a word row serves it
   const float* input_;                  // [n, c, h, w] operand values
   const std::uint16_t* input_words_;    // fp16: the words
   const float* x_ = nullptr;            // channel-major layouts: the laid-out operand values
@@ -327,7 +337,7 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
   plan_weights(weights, weight_words, threads);
   plan_batches();
   plan_one_row();
-  word_channels_.assign(static_cast<std::size_t>(s_.c), !psum_flips_.empty());
+  word_channels_.assign(static_cast<std::size_t>(s_.c), 0);
   for (const std::vector<int>& rows : row_ch_)
     for (int row = 0; row < rows_; ++row)
       if (word_rows_[row] && rows[row] >= 0) word_channels_[static_cast<std::size_t>(rows[row])] = 1;
@@ -367,7 +377,6 @@ void FloatConv<T>::plan_masks() {
   word_rows_.assign(rows_, 0);
   acc_slots_.resize(static_cast<std::size_t>(cols_));
   for (auto& slots : acc_slots_) slots.clear();
-  bool any_masked = false;
   const std::size_t words = static_cast<std::size_t>(rows_ + 63) / 64;
   plan_.special.assign(words * cols_, 0);
   for (const HardwareFault& f : faults_.faults()) {
@@ -382,7 +391,7 @@ void FloatConv<T>::plan_masks() {
     pm_[col * rows_ + row] = faults_.product(row, col);
     word_rows_[row] |= !in.identity();
     if (in.identity() && pm_[col * rows_ + row].identity()) continue;
-    col_masked_[col] = 1, any_masked = true;
+    col_masked_[col] = 1;
     plan_.special[col * words + row / 64] |= std::uint64_t{1} << (row % 64);
   }
   for (int col = 0; col < cols_; ++col) {
@@ -391,8 +400,8 @@ void FloatConv<T>::plan_masks() {
       for (int slot = 0; slot < a_.stripe_length; ++slot)
         if (!faults_.accumulator(slot, col).identity()) acc_slots_[col].push_back(slot);
   }
-  // fp16: the masked paths and transient flips read the input words.
-  need_words_ = T == DataType::fp16 && (any_masked || !psum_flips_.empty());
+  // fp16: input masks act on the input words (flipped sums take theirs from the values).
+  need_words_ = T == DataType::fp16 && std::find(word_rows_.begin(), word_rows_.end(), 1) != word_rows_.end();
 }
 
 // The weight registers of every step, [col][row] through their stuck-at masks, and the
@@ -885,11 +894,7 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
   for (int b = 0; b < blocks_; ++b)
     for (int rs = 0; rs < RS_; ++rs) {
       const int step = b * RS_ + rs;
-      // A step with psum flips reads every row's words (fp16): the groups' next flips
-      // (their iterators sit at the first flip of a step not yet visited).
-      bool flips = false;
-      for (const auto& [next, end] : sc.psum_flips) flips = flips || (next != end && (*next)->at.step == step);
-      gather(chunk, static_cast<std::size_t>(g0) * blocks_ + b, rs, flips, sc);
+      gather(chunk, static_cast<std::size_t>(g0) * blocks_ + b, rs, sc);
       for (int g = g0; g < g1; ++g) {
         const std::size_t batch = static_cast<std::size_t>(g - g0);
         const auto [p0, p1] = ChunkFlips<PsumFlips>::step(sc.psum_flips[batch].first, sc.psum_flips[batch].second, step);
@@ -926,7 +931,7 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
 // serve a channel are gathered, and only the idle rows an earlier gather filled are
 // cleared: a step costs its busy rows, not the array's.
 template <DataType T>
-void FloatConv<T>::gather(long long chunk, std::size_t block, int rs, bool all_words, Scratch& sc) const {
+void FloatConv<T>::gather(long long chunk, std::size_t block, int rs, Scratch& sc) const {
   const Segment* first = segments_.begin(chunk);
   const Segment* last = segments_.end(chunk);
   const std::vector<int>& row_ch = row_ch_[block];
@@ -937,8 +942,7 @@ void FloatConv<T>::gather(long long chunk, std::size_t block, int rs, bool all_w
     const long long base = row_ch[row] * layout_.channel + kernel_offset_[rs];
     gather_row((layout_.by_image ? sc.laid.data() : x_) + base, first, last, sc.x.data + at);
     if (sc.zero_x[row]) sc.zero_x[row] = 0, sc.dirty_x.push_back(row);
-    // fp16 words: the input-masked rows', and every row's in a chunk with psum flips.
-    if (!need_words_ || !(all_words || word_rows_[row])) continue;
+    if (!need_words_ || !word_rows_[row]) continue;  // fp16 words: the input-masked rows'
     gather_row((layout_.by_image ? sc.laid_words.data() : xw_) + base, first, last, &sc.xw[at]);
     if (sc.zero_xw[row]) sc.zero_xw[row] = 0, sc.dirty_xw.push_back(row);
   }
@@ -1031,8 +1035,7 @@ float FloatConv<T>::flipped_sum(long long chunk, std::size_t at, const PsumFlips
   const int live = std::max(plan_.reads[block * cols_ + f.at.col], plan_.raw_rows[f.at.col]);
   for (int row = 0; row < live; ++row) {
     const std::size_t x_at = static_cast<std::size_t>(row) * cs::kRowStride + i;
-    if constexpr (T == DataType::fp16) sc.cube[row] = sc.xw[x_at];
-    else sc.cube[row] = word_of(sc.x.data[x_at]);
+    sc.cube[row] = word_of(sc.x.data[x_at]);
   }
   return bits_float(flipped_psum<D>(faults_, rows_, f, &w_raw_[at * rows_], sc.cube.data(), sc.flip, live));
 }
