@@ -28,8 +28,11 @@ namespace cs = column_sums;
 // stuck-at observes every sum). StepExact: the datapath's bits at every step through
 // the exact kernel with the flipped lanes recomputed after it (exact_kernel_step), or
 // exact_step where the row count has no vector tree (accumulator stuck-ats, flips in
-// the chunk).
-enum Exactness : char { kFused, kFusedExact, kStepExact };
+// the chunk). FlipSteps: a column whose only exact work is its transient psum flips
+// steps Fused, and StepExact at the steps those flips hit (nothing else observes its
+// NaNs before the way out: a flipped lane's sum is recomputed from its entry, and
+// whether a sum is NaN never depends on a NaN operand's payload).
+enum Exactness : char { kFused, kFusedExact, kStepExact, kFlipSteps };
 
 // Output-channel groups whose rows serve the same channels share each step's operands:
 // up to this many columns are computed per gather.
@@ -220,6 +223,7 @@ class FloatConv {
                          const PsumFlips* const* pf, const PsumFlips* const* pf_end, float* e, Scratch& sc) const;
   float flipped_sum(long long chunk, std::size_t at, const PsumFlips& f, Scratch& sc) const;
   void stuck_entries(long long chunk, int count, int col, float* e) const;
+  static bool flips_column(const PsumFlips* const* f, const PsumFlips* const* end, int col);
   void acc_flips(long long chunk, int col, const AccumulatorFlip* const* f, const AccumulatorFlip* const* end,
                  float* e) const;
   void scatter(long long chunk, int count, int g, std::size_t slot0, const Scratch& sc) const;
@@ -871,13 +875,16 @@ void FloatConv<T>::plan_chunk(long long chunk, int g0, int g1, Scratch& sc) cons
     auto [pf, pf_end] = sc.psum_flips[static_cast<std::size_t>(g - g0)] = psum_flips_.of(g, chunk);
     auto [af, af_end] = sc.acc_flips[static_cast<std::size_t>(g - g0)] = acc_flips_.of(g, chunk);
     for (const int col : sc.live[static_cast<std::size_t>(g - g0)]) {
-      bool flipped = false;
-      for (auto it = pf; it != pf_end && !flipped; ++it) flipped = (*it)->at.col == col;
-      for (auto it = af; it != af_end && !flipped; ++it) flipped = (*it)->at.col == col;
+      bool psum_flipped = false, acc_flipped = false;
+      for (auto it = pf; it != pf_end && !psum_flipped; ++it) psum_flipped = (*it)->at.col == col;
+      for (auto it = af; it != af_end && !acc_flipped; ++it) acc_flipped = (*it)->at.col == col;
+      const bool stuck = !acc_slots_[col].empty() || psum_stuck_[col];
       sc.exact[static_cast<std::size_t>((g - g0) * cols_ + col)] =
-          flipped || !acc_slots_[col].empty() || (psum_stuck_[col] && !exact_kernels_) ? kStepExact
-          : psum_stuck_[col]                                                       ? kFusedExact
-                                                                                   : kFused;
+          psum_flipped && !acc_flipped && !stuck ? kFlipSteps
+          : psum_flipped || acc_flipped || !acc_slots_[col].empty() || (psum_stuck_[col] && !exact_kernels_)
+              ? kStepExact
+          : psum_stuck_[col] ? kFusedExact
+                             : kFused;
     }
   }
 }
@@ -903,6 +910,13 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
           const std::size_t slot = batch * cols_ + col;
           float* e = sc.acc.data + slot * kChunk;
           const std::size_t at = entry(g, b, rs, col);
+          if (sc.exact[slot] == kFlipSteps && flips_column(p0, p1, col)) {
+            if (exact_kernels_)
+              exact_kernel_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
+            else
+              exact_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
+            continue;
+          }
           if (sc.exact[slot] == kStepExact) {
             if (step > 0) acc_flips(chunk, col, a0, a1, e);
             if (exact_kernels_)
@@ -912,13 +926,12 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
             stuck_entries(chunk, count, col, e);
             continue;
           }
-          if (!col_masked_[col] && sc.exact[slot] == kFused) {
-            cs::ColumnInput& in = sc.inputs[slot];
-            in.w = &w_reg_[at * rows_];
+          cs::ColumnInput& in = sc.inputs[slot];  // the chunk's: only the registers change
+          in.w = &w_reg_[at * rows_];
+          if (!col_masked_[col] && sc.exact[slot] != kFusedExact) {
             fused_[at](in, rows_, count, e, step == 0);
             continue;
           }
-          cs::ColumnInput in = column_input(at, col, sc);
           if (col_masked_[col]) leaves_(in, rows_, count, special(col)), in.special = special(col);
           (sc.exact[slot] == kFusedExact ? exact_[at] : fused_[at])(in, rows_, count, e, step == 0);
         }
@@ -1040,6 +1053,14 @@ float FloatConv<T>::flipped_sum(long long chunk, std::size_t at, const PsumFlips
   return bits_float(flipped_psum<D>(faults_, rows_, f, &w_raw_[at * rows_], sc.cube.data(), sc.flip, live));
 }
 
+// Whether the step's psum flips [f, end) hit column col.
+template <DataType T>
+bool FloatConv<T>::flips_column(const PsumFlips* const* f, const PsumFlips* const* end, int col) {
+  for (; f != end; ++f)
+    if ((*f)->at.col == col) return true;
+  return false;
+}
+
 // Stuck accumulator entries: entry `slot` holds positions m with m % stripe_length == slot.
 template <DataType T>
 void FloatConv<T>::stuck_entries(long long chunk, int count, int col, float* e) const {
@@ -1069,7 +1090,7 @@ void FloatConv<T>::scatter(long long chunk, int count, int g, std::size_t slot0,
   const long long m0 = chunk * kChunk, m_end = m0 + count;
   for (const int col : sc.live[slot0 / cols_]) {
     const int oc = col_ch_[g][col];
-    const bool fused = sc.exact[slot0 + col] == kFused;
+    const bool fused = sc.exact[slot0 + col] == kFused || sc.exact[slot0 + col] == kFlipSteps;
     const float* e = sc.acc.data + (slot0 + col) * kChunk;
     if (PQ_ == 1) {  // one position per image: out[m][oc]
       float* o = out_.data() + m0 * s_.k + oc;
