@@ -197,6 +197,7 @@ class FloatConv {
   }
   void plan_masks();
   void plan_batches();
+  void plan_busy_rows();
   void plan_weights(const float* weights, const std::uint16_t* weight_words, int threads);
   void plan_zero_rows();
   // The registers and kernels of columns [c0, c1) (disjoint entries: threads may share a job).
@@ -206,7 +207,8 @@ class FloatConv {
   void weight_group(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch, int r8,
                     int n, int col, int oc, float* w0, std::uint32_t* raw0) const;
   static __m256i row_words(const float* weights, const std::uint16_t* weight_words, long long first, int rs, int len);
-  static __m256i position_words(const float* weights, const std::uint16_t* weight_words, const long long* first, int n);
+  __m256i position_words(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch,
+                         int r8, int n, int oc) const;
   // Chunks [begin, end); each group's live columns cut into `parts` slices, this call
   // computing slice `part` (a job of few chunks splits its columns over threads).
   void chunks(long long begin, long long end, int part, int parts, Scratch& sc) const;
@@ -325,12 +327,6 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
     mapping.cols_to_channels(g, col_ch_[g]);
     for (int b = 0; b < blocks_; ++b) mapping.rows_to_channels(g, b, row_ch_[g * blocks_ + b]);
   }
-  busy_.resize(row_ch_.size());
-  for (std::size_t block = 0; block < row_ch_.size(); ++block) {
-    busy_[block].clear();
-    for (int row = 0; row < rows_; ++row)
-      if (row_ch_[block][row] >= 0) busy_[block].push_back(row);
-  }
   kernel_offset_.clear();
   for (int rs = 0; rs < RS_; ++rs) {
     kernel_offset_.push_back(layout_.kernel_offset(rs / s_.s, rs % s_.s));
@@ -340,11 +336,13 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
   plan_masks();
   plan_weights(weights, weight_words, threads);
   plan_batches();
+  plan_busy_rows();
   plan_one_row();
   word_channels_.assign(static_cast<std::size_t>(s_.c), 0);
-  for (const std::vector<int>& rows : row_ch_)
-    for (int row = 0; row < rows_; ++row)
-      if (word_rows_[row] && rows[row] >= 0) word_channels_[static_cast<std::size_t>(rows[row])] = 1;
+  for (int row = 0; need_words_ && row < rows_; ++row)  // only fp16 input masks read words
+    if (word_rows_[row])
+      for (const std::vector<int>& rows : row_ch_)
+        if (rows[row] >= 0) word_channels_[static_cast<std::size_t>(rows[row])] = 1;
   if (layout_.by_image) return;  // each worker lays out the images of its chunks as it reaches them
   // A channel-major operand, laid out once per call in the calling thread's buffers
   // (workers read them).
@@ -556,19 +554,22 @@ __m256i FloatConv<T>::row_words(const float* weights, const std::uint16_t* weigh
   }
 }
 
-// One kernel position's words of the rows starting at first[0..8) (fully-connected
-// jobs): one load when the rows' channels are consecutive.
+// One kernel position's words of rows [r8, r8 + n) (fully-connected jobs): one load
+// when the rows' channels are consecutive.
 template <DataType T>
 __m256i FloatConv<T>::position_words(const float* weights, const std::uint16_t* weight_words,
-                                     const long long* first, int n) {
-  bool consecutive = first[0] >= 0;
-  for (int i = 1; i < n && consecutive; ++i) consecutive = first[i] == first[0] + i;
-  if (consecutive) return row_words(weights, weight_words, first[0], 0, n);
+                                     const std::vector<int>& row_ch, int r8, int n, int oc) const {
+  const long long base = static_cast<long long>(oc) * s_.c;
+  const int ic0 = row_ch[r8];
+  bool consecutive = ic0 >= 0;
+  for (int i = 1; i < n && consecutive; ++i) consecutive = row_ch[r8 + i] == ic0 + i;
+  if (consecutive) return row_words(weights, weight_words, base + ic0, 0, n);
   alignas(32) std::uint32_t words[8] = {};
   for (int i = 0; i < n; ++i) {
-    if (first[i] < 0) continue;
-    if constexpr (T == DataType::fp16) words[i] = weight_words[first[i]];
-    else words[i] = word_of(weights[first[i]]);
+    const int ic = row_ch[r8 + i];
+    if (ic < 0) continue;
+    if constexpr (T == DataType::fp16) words[i] = weight_words[base + ic];
+    else words[i] = word_of(weights[base + ic]);
   }
   return _mm256_load_si256(reinterpret_cast<const __m256i*>(words));
 }
@@ -583,14 +584,9 @@ void FloatConv<T>::weight_group(const float* weights, const std::uint16_t* weigh
                                 const std::vector<int>& row_ch, int r8, int n, int col, int oc, float* w0,
                                 std::uint32_t* raw0) const {
   namespace rv = register_vectors;
-  const std::size_t step = static_cast<std::size_t>(cols_) * rows_;  // between kernel positions' registers
-  long long first[8];
-  for (int i = 0; i < 8; ++i) {
-    const int ic = i < n ? row_ch[r8 + i] : -1;
-    first[i] = ic < 0 ? -1 : (static_cast<long long>(oc) * s_.c + ic) * RS_;
-  }
+  const bool stuck = plan_.weight_stuck[col];
   __m256i keep = _mm256_set1_epi32(-1), force = _mm256_setzero_si256();
-  if (plan_.weight_stuck[col]) {  // wm is filled only there
+  if (stuck) {  // wm is filled only there
     alignas(32) std::uint32_t k[8], f[8];
     for (int i = 0; i < 8; ++i) {
       const StuckMask m = i < n ? plan_.wm[static_cast<std::size_t>(col) * rows_ + r8 + i] : StuckMask{};
@@ -602,9 +598,15 @@ void FloatConv<T>::weight_group(const float* weights, const std::uint16_t* weigh
   const __m256i lanes = rv::first_lanes(n);
   const auto store = [&](std::size_t at, __m256i words) {
     if (raw0) _mm256_maskstore_epi32(reinterpret_cast<int*>(raw0 + at), lanes, words);
-    _mm256_maskstore_ps(w0 + at, lanes, rv::floats_of<T>(rv::apply(words, keep, force)));
+    _mm256_maskstore_ps(w0 + at, lanes, rv::floats_of<T>(stuck ? rv::apply(words, keep, force) : words));
   };
-  if (RS_ == 1) return store(static_cast<std::size_t>(r8), position_words(weights, weight_words, first, n));
+  if (RS_ == 1) return store(static_cast<std::size_t>(r8), position_words(weights, weight_words, row_ch, r8, n, oc));
+  const std::size_t step = static_cast<std::size_t>(cols_) * rows_;  // between kernel positions' registers
+  long long first[8];
+  for (int i = 0; i < 8; ++i) {
+    const int ic = i < n ? row_ch[r8 + i] : -1;
+    first[i] = ic < 0 ? -1 : (static_cast<long long>(oc) * s_.c + ic) * RS_;
+  }
   for (int rs = 0; rs < RS_; rs += 8) {
     const int len = std::min(8, RS_ - rs);
     __m256 v[8];
@@ -630,6 +632,20 @@ void FloatConv<T>::plan_batches() {
     batches_.push_back({g0, g1});
     g0 = g1;
   }
+}
+
+// The rows serving a channel in each block of each batch's first group (a batch's
+// groups share them): the rows gather fills.
+template <DataType T>
+void FloatConv<T>::plan_busy_rows() {
+  busy_.resize(row_ch_.size());
+  for (const auto& [g0, g1] : batches_)
+    for (int b = 0; b < blocks_; ++b) {
+      const std::size_t block = static_cast<std::size_t>(g0) * blocks_ + b;
+      busy_[block].clear();
+      for (int row = 0; row < rows_; ++row)
+        if (row_ch_[block][row] >= 0) busy_[block].push_back(row);
+    }
 }
 
 // A batch takes the one-row path when its groups use one row (a single block, one
