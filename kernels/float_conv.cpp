@@ -57,7 +57,10 @@ struct Scratch {
   std::vector<std::uint16_t> xw;  // the same, fp16 words
   LineFloats acc;                 // [slot * kChunk + lane], slot = batch group * cols + col
   std::vector<float> psum;        // [lane]
-  LineFloats leaves;              // [row * kRowStride + lane]: masked rows' products
+  LineFloats leaves;              // [row * kRowStride + lane]: masked rows' products or masked inputs
+  int leaf_col = -1;              // the column whose leaves were computed last, in gather leaf_gather
+  long long leaf_gather = -1;
+  long long gathers = 0;          // gathers into x so far (names a step's operands)
   std::vector<char> zero_x, zero_xw;   // [row]: the row holds +0 (word 0) in every lane
   std::vector<int> dirty_x, dirty_xw;  // the rows whose flag is clear (what a gather may have to clear)
   std::vector<float> tree;        // generic trees
@@ -77,7 +80,7 @@ struct Scratch {
   void size_for(int rows, int cols, bool words) {
     const std::size_t xs = static_cast<std::size_t>(rows) * cs::kRowStride;
     if (x.grow(xs)) zero_x.clear(), dirty_x.clear();  // the rows moved
-    leaves.grow(xs);
+    if (leaves.grow(xs)) leaf_col = -1;  // the rows moved
     if (words && xw.size() < xs) xw.resize(xs);
     const std::size_t slots = static_cast<std::size_t>(std::max(cols, kBatchColumns));
     acc.grow(slots * kChunk);
@@ -160,6 +163,7 @@ struct Plan {
   std::vector<int> reads;                        // [(g * blocks + b) * cols + col]: rows its kernels read
   std::vector<char> weight_stuck;                // [col]: a weight register of the column has a stuck-at
   std::vector<std::uint64_t> special;            // [col * words + w]: bit set of the masked rows
+  std::vector<std::uint64_t> products;           // the same: the rows with a product mask
   std::vector<std::vector<int>> acc_slots;       // [col]: stuck accumulator entries
   static Plan& of_this_thread() {
     thread_local Plan plan;
@@ -226,6 +230,7 @@ class FloatConv {
   float flipped_sum(long long chunk, std::size_t at, const PsumFlips& f, Scratch& sc) const;
   void stuck_entries(long long chunk, int count, int col, float* e) const;
   static bool flips_column(const PsumFlips* const* f, const PsumFlips* const* end, int col);
+  void column_leaves(column_sums::ColumnInput& in, int col, int count, Scratch& sc) const;
   void acc_flips(long long chunk, int col, const AccumulatorFlip* const* f, const AccumulatorFlip* const* end,
                  float* e) const;
   void scatter(long long chunk, int count, int g, std::size_t slot0, const Scratch& sc) const;
@@ -381,6 +386,7 @@ void FloatConv<T>::plan_masks() {
   for (auto& slots : acc_slots_) slots.clear();
   const std::size_t words = static_cast<std::size_t>(rows_ + 63) / 64;
   plan_.special.assign(words * cols_, 0);
+  plan_.products.assign(words * cols_, 0);
   for (const HardwareFault& f : faults_.faults()) {
     if (!f.permanent()) continue;
     if (f.site == FaultSite::weight) plan_.weight_stuck[f.col] = 1;
@@ -395,6 +401,7 @@ void FloatConv<T>::plan_masks() {
     if (in.identity() && pm_[col * rows_ + row].identity()) continue;
     col_masked_[col] = 1;
     plan_.special[col * words + row / 64] |= std::uint64_t{1} << (row % 64);
+    if (!pm_[col * rows_ + row].identity()) plan_.products[col * words + row / 64] |= std::uint64_t{1} << (row % 64);
   }
   for (int col = 0; col < cols_; ++col) {
     psum_stuck_[col] = !faults_.psum(col).identity();
@@ -948,7 +955,7 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
             fused_[at](in, rows_, count, e, step == 0);
             continue;
           }
-          if (col_masked_[col]) leaves_(in, rows_, count, special(col)), in.special = special(col);
+          if (col_masked_[col]) column_leaves(in, col, count, sc);
           (sc.exact[slot] == kFusedExact ? exact_[at] : fused_[at])(in, rows_, count, e, step == 0);
         }
       }
@@ -964,6 +971,7 @@ void FloatConv<T>::gather(long long chunk, std::size_t block, int rs, Scratch& s
   const Segment* first = segments_.begin(chunk);
   const Segment* last = segments_.end(chunk);
   const std::vector<int>& row_ch = row_ch_[block];
+  ++sc.gathers;
   clear_idle(row_ch, sc.x.data, sc.zero_x, sc.dirty_x);
   if (need_words_) clear_idle(row_ch, sc.xw.data(), sc.zero_xw, sc.dirty_xw);
   for (const int row : busy_[block]) {
@@ -1010,7 +1018,7 @@ void FloatConv<T>::exact_step(long long chunk, int count, std::size_t at, int co
                               const PsumFlips* const* pf, const PsumFlips* const* pf_end, float* e, Scratch& sc) const {
   float* psum = sc.psum.data();
   cs::ColumnInput in = column_input(at, col, sc);
-  if (col_masked_[col]) leaves_(in, rows_, count, special(col)), in.special = special(col);
+  if (col_masked_[col]) column_leaves(in, col, count, sc);
   (col_masked_[col] ? masked_sums_ : sums_)(in, rows_, count, psum);
   if (psum_stuck_[col]) {
     const StuckMask& sm = faults_.psum(col);
@@ -1043,7 +1051,7 @@ void FloatConv<T>::exact_kernel_step(long long chunk, int count, std::size_t at,
       sc.flipped.push_back({i, e[i]});
     }
   cs::ColumnInput in = column_input(at, col, sc);
-  if (col_masked_[col]) leaves_(in, rows_, count, special(col)), in.special = special(col);
+  if (col_masked_[col]) column_leaves(in, col, count, sc);
   exact_[at](in, rows_, count, e, first);
   std::size_t k = 0;
   for (auto it = pf; it != pf_end; ++it) {
@@ -1067,6 +1075,25 @@ float FloatConv<T>::flipped_sum(long long chunk, std::size_t at, const PsumFlips
     sc.cube[row] = word_of(sc.x.data[x_at]);
   }
   return bits_float(flipped_psum<D>(faults_, rows_, f, &w_raw_[at * rows_], sc.cube.data(), sc.flip, live));
+}
+
+// The leaves of column col's masked rows in this step: the products of rows with a
+// product mask at every call, the masked inputs of rows with only an input mask once
+// per step (the groups of a batch share the PE's row and mask; the tree multiplies by
+// each group's weight).
+template <DataType T>
+void FloatConv<T>::column_leaves(cs::ColumnInput& in, int col, int count, Scratch& sc) const {
+  const std::size_t words = static_cast<std::size_t>(rows_ + 63) / 64;
+  const std::uint64_t* rows = special(col);
+  in.special = rows;
+  if (sc.leaf_col == col && sc.leaf_gather == sc.gathers) {  // the masked inputs are there
+    const std::uint64_t* products = plan_.products.data() + static_cast<std::size_t>(col) * words;
+    if (std::any_of(products, products + words, [](std::uint64_t b) { return b != 0; }))
+      leaves_(in, rows_, count, products);
+    return;
+  }
+  leaves_(in, rows_, count, rows);
+  sc.leaf_col = col, sc.leaf_gather = sc.gathers;
 }
 
 // Whether the step's psum flips [f, end) hit column col.
