@@ -449,8 +449,9 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
     if (plan_.weight_stuck[col]) {
       plan_.idle_cols.push_back(col);
       for (int row = 0; row < rows_; ++row) {
-        plan_.wm[col * rows_ + row] = faults_.weight(row, col);
-        plan_.idle[col * rows_ + row] = register_float(T, faults_.weight(row, col).apply(0u));
+        const StuckMask m = faults_.weight(row, col);
+        plan_.wm[col * rows_ + row] = m;
+        plan_.idle[col * rows_ + row] = register_float(T, m.apply(0u));
       }
     }
   plan_zero_rows();
@@ -470,20 +471,19 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
 
 // An idle row's product is weight x (+0): +0 exactly when the weight register holds a
 // finite value with the sign bit clear (a stuck-at may have set bits) and the PE has no
-// input or product mask. Only columns with a weight stuck-at or a masked PE have rows
-// where it fails.
+// input or product mask. Only a PE with a permanent weight, input or product fault can
+// fail that (every other idle register holds word 0, every other mask is identity):
+// rows from 1 + the last such row on pass.
 template <DataType T>
 void FloatConv<T>::plan_zero_rows() {
   plan_.zero_from.assign(cols_, 0);
-  for (int col = 0; col < cols_; ++col) {
-    if (!plan_.weight_stuck[col] && !col_masked_[col]) continue;
-    int row = rows_;
-    for (; row > 0; --row) {
-      const std::size_t pe = static_cast<std::size_t>(col) * rows_ + row - 1;
-      const std::uint32_t wb = float_bits(plan_.idle[pe]);
-      if ((wb & 0x80000000u) || (wb & 0x7f800000u) == 0x7f800000u || !im_[pe].identity() || !pm_[pe].identity()) break;
-    }
-    plan_.zero_from[col] = row;
+  for (const HardwareFault& f : faults_.faults()) {
+    if (!f.permanent() || (f.site != FaultSite::weight && f.site != FaultSite::input && f.site != FaultSite::product))
+      continue;
+    const std::size_t pe = static_cast<std::size_t>(f.col) * rows_ + f.row;
+    const std::uint32_t wb = float_bits(plan_.idle[pe]);
+    if ((wb & 0x80000000u) || (wb & 0x7f800000u) == 0x7f800000u || !im_[pe].identity() || !pm_[pe].identity())
+      plan_.zero_from[f.col] = std::max(plan_.zero_from[f.col], f.row + 1);
   }
 }
 
