@@ -41,7 +41,13 @@ void generic_sums(const ColumnInput& c, int rows, int count, float* psum) {
   for (int row = 0; row < rows; ++row) {
     float* pr = p + static_cast<std::ptrdiff_t>(row) * count;
     if (c.special && (c.special[row / 64] >> (row % 64) & 1u)) {
-      std::copy(row_of(c.leaves, row), row_of(c.leaves, row) + count, pr);
+      const float* leaf = row_of(c.leaves, row);
+      if (c.pm[row].identity()) {  // a masked input: the multiply (not canonicalised) masked_row did
+        const float w = c.w[row];
+        for (int i = 0; i < count; ++i) pr[i] = w * leaf[i];
+      } else {
+        std::copy(leaf, leaf + count, pr);
+      }
       continue;
     }
     const float* xr = row_of(c.x, row);

@@ -30,7 +30,8 @@ struct ColumnInput {
   const float* w;               // [row]: weight registers, through their stuck-at masks
   const StuckMask* im;          // [row]: input masks (masked_leaves)
   const StuckMask* pm;          // [row]: product masks
-  float* leaves;                // [row * kRowStride + lane]: the products of the `special` rows
+  float* leaves;                // [row * kRowStride + lane]: the `special` rows' products (product
+                                // masks) or masked inputs (input masks only: times w in the tree)
   const std::uint64_t* special; // bit set over rows: leaves given in `leaves`; null: none
   float* scratch;               // rows * kChunk floats, for trees of other sizes
   StuckMask psum;               // exact_accumulate_fn: the column's psum register mask
@@ -40,8 +41,10 @@ struct ColumnInput {
 using AccumulateFn = void (*)(const ColumnInput&, int rows, int count, float* acc, bool first);
 // psum[i] = sum with the canonical NaN, lanes [0, count) (up to the next vector written).
 using SumsFn = void (*)(const ColumnInput&, int rows, int count, float* psum);
-// Fills `leaves` with the products of the rows in `special` (a bit set over rows: the
-// PEs with a non-identity input or product mask), through their masks.
+// Fills `leaves` for the rows in `special` (a bit set over rows: the PEs with a
+// non-identity input or product mask), through their masks: a row with a product mask
+// its products, a row with only an input mask its masked inputs (the same for every
+// weight: callers may keep them over the groups of a step).
 using LeavesFn = void (*)(const ColumnInput&, int rows, int count, const std::uint64_t* special);
 
 // The fused sum-and-accumulate of a column whose rows [used, rows) are idle with

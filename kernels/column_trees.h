@@ -46,9 +46,10 @@ __attribute__((always_inline)) inline typename V::reg tree(const Leaf& leaf) {
 inline const float* row_of(const float* x, int row) { return x + static_cast<std::ptrdiff_t>(row) * kRowStride; }
 
 // The weights and operand rows of one call, loaded once into locals (a store to acc
-// could alias them). A SPECIAL kernel's masked rows (c.special) read their products
-// from c.leaves at weight 1: 1 x p is p bit for bit (no flush to zero), a NaN stays a
-// NaN, so the tree takes the same leaves with no test per leaf.
+// could alias them). A SPECIAL kernel's masked rows (c.special) read c.leaves: a row
+// with a product mask its product, at weight 1 (1 x p is p bit for bit, no flush to
+// zero, a NaN stays a NaN), a row with only an input mask its masked input, at its
+// weight (the multiply masked_row would do); the tree tests nothing per leaf.
 template <class V, int USED, bool SPECIAL>
 struct TreeRows {
   typename V::reg w[USED];
@@ -57,7 +58,7 @@ struct TreeRows {
     const std::uint64_t special = SPECIAL ? c.special[0] : 0;
     for (int row = 0; row < USED; ++row) {
       const bool leaf = SPECIAL && (special >> row & 1u);
-      w[row] = V::set1(leaf ? 1.0f : c.w[row]);
+      w[row] = V::set1(leaf && !c.pm[row].identity() ? 1.0f : c.w[row]);
       if constexpr (SPECIAL) src[row] = row_of(leaf ? c.leaves : c.x, row);
     }
   }
@@ -127,13 +128,24 @@ void masked_row(const ColumnInput& c, std::ptrdiff_t base, int count, const Stuc
   }
 }
 
-// The leaves of the rows in `special` (FP16: input masks act on the words).
+// One row's masked inputs (a PE with only an input mask: the tree multiplies them by
+// its weight, the same multiply).
+template <class V, bool FP16>
+void masked_input(const ColumnInput& c, std::ptrdiff_t base, int count, const StuckMask& im, const StuckMask&, float) {
+  for (int v = 0; v < count; v += V::lanes) {
+    if constexpr (FP16) V::store(c.leaves + base + v, V::masked_fp16(im, c.xw + base + v));
+    else V::store(c.leaves + base + v, V::apply(im, V::load(c.x + base + v)));
+  }
+}
+
+// The leaves of the rows in `special` (FP16: input masks act on the words): products
+// of rows with a product mask, masked inputs of rows with only an input mask.
 template <class V, bool FP16>
 void masked_leaves(const ColumnInput& c, int rows, int count, const std::uint64_t* special) {
   using RowFn = void (*)(const ColumnInput&, std::ptrdiff_t, int, const StuckMask&, const StuckMask&, float);
-  // [input masked][product masked]
+  // [input masked][product masked] (no mask: never a special row)
   static constexpr RowFn kRow[2][2] = {{masked_row<V, false, false, false>, masked_row<V, false, false, true>},
-                                       {masked_row<V, true, FP16, false>, masked_row<V, true, FP16, true>}};
+                                       {masked_input<V, FP16>, masked_row<V, true, FP16, true>}};
   for (int word = 0; word < (rows + 63) / 64; ++word)
     for (std::uint64_t bits = special[word]; bits; bits &= bits - 1) {
       const int row = word * 64 + __builtin_ctzll(bits);

@@ -13,6 +13,7 @@
 #include "kernels/conv_selection.h"
 #include "kernels/flipped_psum.h"
 #include "kernels/one_row_sums.h"
+#include "kernels/register_vectors.h"
 #include "kernels/worker_pool.h"
 
 namespace accsim {
@@ -27,8 +28,11 @@ namespace cs = column_sums;
 // stuck-at observes every sum). StepExact: the datapath's bits at every step through
 // the exact kernel with the flipped lanes recomputed after it (exact_kernel_step), or
 // exact_step where the row count has no vector tree (accumulator stuck-ats, flips in
-// the chunk).
-enum Exactness : char { kFused, kFusedExact, kStepExact };
+// the chunk). FlipSteps: a column whose only exact work is its transient psum flips
+// steps Fused, and StepExact at the steps those flips hit (nothing else observes its
+// NaNs before the way out: a flipped lane's sum is recomputed from its entry, and
+// whether a sum is NaN never depends on a NaN operand's payload).
+enum Exactness : char { kFused, kFusedExact, kStepExact, kFlipSteps };
 
 // Output-channel groups whose rows serve the same channels share each step's operands:
 // up to this many columns are computed per gather.
@@ -53,8 +57,12 @@ struct Scratch {
   std::vector<std::uint16_t> xw;  // the same, fp16 words
   LineFloats acc;                 // [slot * kChunk + lane], slot = batch group * cols + col
   std::vector<float> psum;        // [lane]
-  LineFloats leaves;              // [row * kRowStride + lane]: masked rows' products
-  std::vector<char> zero_x, zero_xw;   // [row]: the row holds +0 in every lane
+  LineFloats leaves;              // [row * kRowStride + lane]: masked rows' products or masked inputs
+  int leaf_col = -1;              // the column whose leaves were computed last, in gather leaf_gather
+  long long leaf_gather = -1;
+  long long gathers = 0;          // gathers into x so far (names a step's operands)
+  std::vector<char> zero_x, zero_xw;   // [row]: the row holds +0 (word 0) in every lane
+  std::vector<int> dirty_x, dirty_xw;  // the rows whose flag is clear (what a gather may have to clear)
   std::vector<float> tree;        // generic trees
   std::vector<std::uint32_t> cube, flip;
   std::vector<std::pair<int, float>> flipped;  // [flip]: lane, its entry before the step
@@ -71,18 +79,22 @@ struct Scratch {
   LineFloats plane;               // one-row planes: [p * ws + q] of one output channel of one image
   void size_for(int rows, int cols, bool words) {
     const std::size_t xs = static_cast<std::size_t>(rows) * cs::kRowStride;
-    if (x.grow(xs)) zero_x.assign(static_cast<std::size_t>(rows), 0);  // the rows moved
-    leaves.grow(xs);
+    if (x.grow(xs)) zero_x.clear(), dirty_x.clear();  // the rows moved
+    if (leaves.grow(xs)) leaf_col = -1;  // the rows moved
     if (words && xw.size() < xs) xw.resize(xs);
     const std::size_t slots = static_cast<std::size_t>(std::max(cols, kBatchColumns));
     acc.grow(slots * kChunk);
     if (psum.size() < static_cast<std::size_t>(cs::kRowStride)) psum.resize(cs::kRowStride);
     if (tree.size() < static_cast<std::size_t>(rows) * kChunk) tree.resize(static_cast<std::size_t>(rows) * kChunk);
     cube.resize(static_cast<std::size_t>(rows));
-    if (zero_x.size() < static_cast<std::size_t>(rows)) zero_x.resize(static_cast<std::size_t>(rows), 0);
-    if (zero_xw.size() < static_cast<std::size_t>(rows)) zero_xw.resize(static_cast<std::size_t>(rows), 0);
+    track(zero_x, dirty_x, rows);
+    track(zero_xw, dirty_xw, rows);
     exact.resize(slots);
     inputs.resize(slots);
+  }
+  // Rows [zero.size(), rows) flagged as not known to be +0.
+  static void track(std::vector<char>& zero, std::vector<int>& dirty, int rows) {
+    for (int row = static_cast<int>(zero.size()); row < rows; ++row) zero.push_back(0), dirty.push_back(row);
   }
 };
 
@@ -134,17 +146,24 @@ void copy_canonical(const float* from, long long count, float* to) {
 struct Plan {
   std::vector<long long> kernel_offset;          // [rs]
   std::vector<std::vector<int>> col_ch, row_ch;  // [g], [g * blocks + b]
+  std::vector<std::vector<int>> busy;            // [g * blocks + b]: the rows serving a channel
   std::vector<float> w_reg;                      // [entry * rows + row], through the masks
   std::vector<std::uint32_t> w_raw;              // the same, words before the masks (transients)
   std::vector<cs::AccumulateFn> fused;           // [entry]
   std::vector<cs::AccumulateFn> exact;           // [entry]: the exact kernel (columns with faults)
   std::vector<StuckMask> im, pm;                 // [col * rows + row]
+  std::vector<std::size_t> masked_pes;           // the entries of im and pm the last call set
   std::vector<float> idle;                       // [col * rows + row]: an idle PE's weight register
+  std::vector<int> idle_cols;                    // the columns whose idle entries the last call set
+  std::vector<int> zero_from;                    // [col]: rows from here on give +0 products when idle
   std::vector<StuckMask> wm;                     // [col * rows + row]: the weight register's mask
   std::vector<char> col_masked, psum_stuck;      // [col]
   std::vector<char> raw_cols;                    // [col]: psum flips hit the column (w_raw holds its words)
+  std::vector<int> raw_rows;                     // [col]: 1 + the last row its psum flips hit
+  std::vector<int> reads;                        // [(g * blocks + b) * cols + col]: rows its kernels read
   std::vector<char> weight_stuck;                // [col]: a weight register of the column has a stuck-at
   std::vector<std::uint64_t> special;            // [col * words + w]: bit set of the masked rows
+  std::vector<std::uint64_t> products;           // the same: the rows with a product mask
   std::vector<std::vector<int>> acc_slots;       // [col]: stuck accumulator entries
   static Plan& of_this_thread() {
     thread_local Plan plan;
@@ -162,30 +181,47 @@ class FloatConv {
 
  private:
   using D = Datapath<T>;
-  // The register word of an operand value (fp16 reads the words instead).
+  // The register word of an operand value. fp16: the inverse of fp16_to_fp32 on the
+  // values it gives (NaN payloads and subnormals included), so flipped sums need no
+  // laid-out words.
   static std::uint32_t word_of(float v) {
-    if constexpr (T == DataType::bf16) return float_bits(v) >> 16;
-    else return float_bits(v);
+    if constexpr (T == DataType::bf16) {
+      return float_bits(v) >> 16;
+    } else if constexpr (T == DataType::fp16) {
+      const std::uint32_t u = float_bits(v), sign = (u >> 16) & 0x8000u, e = (u >> 23) & 0xffu, m = u & 0x7fffffu;
+      if (e == 0xffu) return sign | 0x7c00u | (m >> 13);
+      if (e >= 113u) return sign | ((e - 112u) << 10) | (m >> 13);
+      return sign | static_cast<std::uint32_t>(bits_float(u & 0x7fffffffu) * 16777216.0f);  // m * 2^-24, m < 1024
+    } else {
+      return float_bits(v);
+    }
   }
   std::size_t entry(int g, int b, int rs, int col) const {
     return ((static_cast<std::size_t>(g) * blocks_ + b) * RS_ + rs) * cols_ + col;
   }
   void plan_masks();
   void plan_batches();
+  void plan_busy_rows();
   void plan_weights(const float* weights, const std::uint16_t* weight_words, int threads);
+  void plan_zero_rows();
   // The registers and kernels of columns [c0, c1) (disjoint entries: threads may share a job).
   void plan_columns(const float* weights, const std::uint16_t* weight_words, bool flips, int c0, int c1);
   void weight_registers(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch,
                         int g, int b, int col, int oc, bool every_row, int end);
-  void weight_block(const float* weights, const std::vector<int>& row_ch, int r8, int col, int oc, int rs_end,
-                    float* w0) const;
+  void weight_group(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch, int r8,
+                    int n, int col, int oc, float* w0, std::uint32_t* raw0) const;
+  static __m256i row_words(const float* weights, const std::uint16_t* weight_words, long long first, int rs, int len);
+  __m256i position_words(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch,
+                         int r8, int n, int oc) const;
   // Chunks [begin, end); each group's live columns cut into `parts` slices, this call
   // computing slice `part` (a job of few chunks splits its columns over threads).
   void chunks(long long begin, long long end, int part, int parts, Scratch& sc) const;
   void lay_out_images(long long chunk, Scratch& sc) const;
   void plan_chunk(long long chunk, int g0, int g1, Scratch& sc) const;
   void chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const;
-  void gather(long long chunk, const std::vector<int>& row_ch, int rs, bool all_words, Scratch& sc) const;
+  void gather(long long chunk, std::size_t block, int rs, Scratch& sc) const;
+  template <class W>
+  void clear_idle(const std::vector<int>& row_ch, W* rows, std::vector<char>& zero, std::vector<int>& dirty) const;
   column_sums::ColumnInput column_input(std::size_t at, int col, Scratch& sc) const;
   void exact_step(long long chunk, int count, std::size_t at, int col, bool first, const PsumFlips* const* pf,
                   const PsumFlips* const* pf_end, float* e, Scratch& sc) const;
@@ -193,6 +229,8 @@ class FloatConv {
                          const PsumFlips* const* pf, const PsumFlips* const* pf_end, float* e, Scratch& sc) const;
   float flipped_sum(long long chunk, std::size_t at, const PsumFlips& f, Scratch& sc) const;
   void stuck_entries(long long chunk, int count, int col, float* e) const;
+  static bool flips_column(const PsumFlips* const* f, const PsumFlips* const* end, int col);
+  void column_leaves(column_sums::ColumnInput& in, int col, int count, Scratch& sc) const;
   void acc_flips(long long chunk, int col, const AccumulatorFlip* const* f, const AccumulatorFlip* const* end,
                  float* e) const;
   void scatter(long long chunk, int count, int g, std::size_t slot0, const Scratch& sc) const;
@@ -226,7 +264,7 @@ class FloatConv {
   const ChunkFlips<AccumulatorFlip> acc_flips_;
   bool need_words_ = false;
   std::vector<char> word_rows_;      // fp16: [row] some PE of the row has an input mask (reads the words)
-  std::vector<char> word_channels_;  // fp16: [ic] a word row serves it (every channel with psum flips)
+  std::vector<char> word_channels_;  // fp16: [ic] a word row serves it
   const float* input_;                  // [n, c, h, w] operand values
   const std::uint16_t* input_words_;    // fp16: the words
   const float* x_ = nullptr;            // channel-major layouts: the laid-out operand values
@@ -234,6 +272,7 @@ class FloatConv {
   Plan& plan_ = Plan::of_this_thread();
   std::vector<long long>& kernel_offset_ = plan_.kernel_offset;
   std::vector<std::vector<int>>& col_ch_ = plan_.col_ch;
+  std::vector<std::vector<int>>& busy_ = plan_.busy;
   std::vector<std::vector<int>>& row_ch_ = plan_.row_ch;
   std::vector<float>& w_reg_ = plan_.w_reg;
   std::vector<std::uint32_t>& w_raw_ = plan_.w_raw;
@@ -302,11 +341,13 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
   plan_masks();
   plan_weights(weights, weight_words, threads);
   plan_batches();
+  plan_busy_rows();
   plan_one_row();
-  word_channels_.assign(static_cast<std::size_t>(s_.c), !psum_flips_.empty());
-  for (const std::vector<int>& rows : row_ch_)
-    for (int row = 0; row < rows_; ++row)
-      if (word_rows_[row] && rows[row] >= 0) word_channels_[static_cast<std::size_t>(rows[row])] = 1;
+  word_channels_.assign(static_cast<std::size_t>(s_.c), 0);
+  for (int row = 0; need_words_ && row < rows_; ++row)  // only fp16 input masks read words
+    if (word_rows_[row])
+      for (const std::vector<int>& rows : row_ch_)
+        if (rows[row] >= 0) word_channels_[static_cast<std::size_t>(rows[row])] = 1;
   if (layout_.by_image) return;  // each worker lays out the images of its chunks as it reaches them
   // A channel-major operand, laid out once per call in the calling thread's buffers
   // (workers read them).
@@ -328,17 +369,24 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
 // job on a large array pays per fault, not per PE.
 template <DataType T>
 void FloatConv<T>::plan_masks() {
-  im_.assign(static_cast<std::size_t>(rows_) * cols_, StuckMask{});
-  pm_.assign(im_.size(), StuckMask{});
+  // Identity everywhere: only the entries the last call set are reset (a job pays per
+  // fault, not per PE).
+  const std::size_t pes = static_cast<std::size_t>(rows_) * cols_;
+  if (im_.size() != pes) {
+    im_.assign(pes, StuckMask{}), pm_.assign(pes, StuckMask{});
+  } else {
+    for (const std::size_t pe : plan_.masked_pes) im_[pe] = pm_[pe] = StuckMask{};
+  }
+  plan_.masked_pes.clear();
   col_masked_.assign(cols_, 0);
   psum_stuck_.assign(cols_, 0);
   plan_.weight_stuck.assign(cols_, 0);
   word_rows_.assign(rows_, 0);
   acc_slots_.resize(static_cast<std::size_t>(cols_));
   for (auto& slots : acc_slots_) slots.clear();
-  bool any_masked = false;
   const std::size_t words = static_cast<std::size_t>(rows_ + 63) / 64;
   plan_.special.assign(words * cols_, 0);
+  plan_.products.assign(words * cols_, 0);
   for (const HardwareFault& f : faults_.faults()) {
     if (!f.permanent()) continue;
     if (f.site == FaultSite::weight) plan_.weight_stuck[f.col] = 1;
@@ -346,12 +394,14 @@ void FloatConv<T>::plan_masks() {
     const int row = f.row, col = f.col;
     StuckMask in = faults_.input(row, col);
     if constexpr (T == DataType::bf16) in = {(in.keep << 16) | 0xffffu, in.force << 16};  // on the fp32 view
+    plan_.masked_pes.push_back(static_cast<std::size_t>(col) * rows_ + row);
     im_[col * rows_ + row] = in;
     pm_[col * rows_ + row] = faults_.product(row, col);
     word_rows_[row] |= !in.identity();
     if (in.identity() && pm_[col * rows_ + row].identity()) continue;
-    col_masked_[col] = 1, any_masked = true;
+    col_masked_[col] = 1;
     plan_.special[col * words + row / 64] |= std::uint64_t{1} << (row % 64);
+    if (!pm_[col * rows_ + row].identity()) plan_.products[col * words + row / 64] |= std::uint64_t{1} << (row % 64);
   }
   for (int col = 0; col < cols_; ++col) {
     psum_stuck_[col] = !faults_.psum(col).identity();
@@ -359,8 +409,8 @@ void FloatConv<T>::plan_masks() {
       for (int slot = 0; slot < a_.stripe_length; ++slot)
         if (!faults_.accumulator(slot, col).identity()) acc_slots_[col].push_back(slot);
   }
-  // fp16: the masked paths and transient flips read the input words.
-  need_words_ = T == DataType::fp16 && (any_masked || !psum_flips_.empty());
+  // fp16: input masks act on the input words (flipped sums take theirs from the values).
+  need_words_ = T == DataType::fp16 && std::find(word_rows_.begin(), word_rows_.end(), 1) != word_rows_.end();
 }
 
 // The weight registers of every step, [col][row] through their stuck-at masks, and the
@@ -374,19 +424,37 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
   raw_ = !psum_flips_.empty();
   if (raw_ && w_raw_.size() < entries * rows_) w_raw_.resize(entries * rows_);
   plan_.raw_cols.assign(cols_, 0);
-  for (const PsumFlips& f : pattern_psums_) plan_.raw_cols[f.at.col] = 1;
+  plan_.raw_rows.assign(cols_, 0);
+  for (const PsumFlips& f : pattern_psums_) {
+    plan_.raw_cols[f.at.col] = 1;
+    int& last = plan_.raw_rows[f.at.col];
+    for (const auto* flips : {&f.weight, &f.input, &f.product})
+      for (const RowFlip& x : *flips) last = std::max(last, x.row + 1);
+  }
+  if (raw_) plan_.reads.resize(entries / RS_);
   fused_.assign(entries, nullptr);
   exact_.assign(entries, nullptr);
   // Only columns with a weight stuck-at read wm and idle (the rest: identity, word 0 is
   // +0 in every format).
-  plan_.idle.assign(static_cast<std::size_t>(rows_) * cols_, 0.0f);
-  plan_.wm.resize(plan_.idle.size());
+  const std::size_t pes = static_cast<std::size_t>(rows_) * cols_;
+  if (plan_.idle.size() != pes) {
+    plan_.idle.assign(pes, 0.0f);
+  } else {  // +0 everywhere: only the columns the last call set are reset
+    for (const int col : plan_.idle_cols)
+      std::fill_n(plan_.idle.begin() + static_cast<std::ptrdiff_t>(col) * rows_, rows_, 0.0f);
+  }
+  plan_.idle_cols.clear();
+  plan_.wm.resize(pes);
   for (int col = 0; col < cols_; ++col)
-    if (plan_.weight_stuck[col])
+    if (plan_.weight_stuck[col]) {
+      plan_.idle_cols.push_back(col);
       for (int row = 0; row < rows_; ++row) {
-        plan_.wm[col * rows_ + row] = faults_.weight(row, col);
-        plan_.idle[col * rows_ + row] = register_float(T, faults_.weight(row, col).apply(0u));
+        const StuckMask m = faults_.weight(row, col);
+        plan_.wm[col * rows_ + row] = m;
+        plan_.idle[col * rows_ + row] = register_float(T, m.apply(0u));
       }
+    }
+  plan_zero_rows();
   const bool flips = !psum_flips_.empty() || !acc_flips_.empty();
   // Backward-weight jobs hold dY as weights: hundreds of thousands of registers, planned
   // by column slices side by side.
@@ -399,6 +467,24 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
     run_parts(parts, slice);
   else
     slice(0);
+}
+
+// An idle row's product is weight x (+0): +0 exactly when the weight register holds a
+// finite value with the sign bit clear (a stuck-at may have set bits) and the PE has no
+// input or product mask. Only a PE with a permanent weight, input or product fault can
+// fail that (every other idle register holds word 0, every other mask is identity):
+// rows from 1 + the last such row on pass.
+template <DataType T>
+void FloatConv<T>::plan_zero_rows() {
+  plan_.zero_from.assign(cols_, 0);
+  for (const HardwareFault& f : faults_.faults()) {
+    if (!f.permanent() || (f.site != FaultSite::weight && f.site != FaultSite::input && f.site != FaultSite::product))
+      continue;
+    const std::size_t pe = static_cast<std::size_t>(f.col) * rows_ + f.row;
+    const std::uint32_t wb = float_bits(plan_.idle[pe]);
+    if ((wb & 0x80000000u) || (wb & 0x7f800000u) == 0x7f800000u || !im_[pe].identity() || !pm_[pe].identity())
+      plan_.zero_from[f.col] = std::max(plan_.zero_from[f.col], f.row + 1);
+  }
 }
 
 template <DataType T>
@@ -419,14 +505,7 @@ void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weigh
       for (int col = c0; col < c1; ++col) {
         const int oc = col_ch_[g][col];
         if (oc < 0 || !sel_.col_any[col]) continue;  // no chunk computes this column
-        // An idle row's product is weight x (+0): +0 exactly when the weight register
-        // holds a finite value with the sign bit clear (a stuck-at may have set bits).
-        bool idle_zero = trailing_idle;
-        for (int row = used; idle_zero && row < rows_; ++row) {
-          const std::uint32_t wb = float_bits(plan_.idle[col * rows_ + row]);
-          idle_zero = (wb & 0x80000000u) == 0 && (wb & 0x7f800000u) != 0x7f800000u &&
-                      im_[col * rows_ + row].identity() && pm_[col * rows_ + row].identity();
-        }
+        const bool idle_zero = trailing_idle && used >= plan_.zero_from[col];
         // The exact kernels fold idle rows as the fused ones; exact_step reads every row
         // (only where the row count has no vector tree: folds_idle_rows is false).
         // (Masked rows are used rows when idle_zero holds: idle ones have identity masks.)
@@ -437,6 +516,7 @@ void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weigh
         if (!fn) fn = cs::accumulate_fn(rows_, reads, col_masked_[col] != 0);
         const bool exact = flips || psum_stuck_[col] || !acc_slots_[col].empty();
         if (exact && !exact_fn) exact_fn = cs::exact_accumulate_fn(rows_, reads, col_masked_[col] != 0);
+        if (raw_) plan_.reads[(static_cast<std::size_t>(g) * blocks_ + b) * cols_ + col] = reads;
         weight_registers(weights, weight_words, row_ch, g, b, col, oc, every_row, trailing_idle ? used : rows_);
         for (int rs = 0; rs < RS_; ++rs) {
           fused_[entry(g, b, rs, col)] = fn;
@@ -448,89 +528,98 @@ void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weigh
 }
 
 // One column's weight registers of every step of block b: rows [0, end) (the rest are
-// idle), idle rows too with every_row, every row's raw words for a column with psum
-// flips. A row's weights of consecutive kernel positions are consecutive in `weights`
-// (backward-weight jobs hold dY there: thousands of kernel positions per row).
+// idle), idle rows too with every_row; a column with psum flips also holds the raw
+// words of those rows and of every row its flips hit (flipped_sum reads no others);
+// eight rows at a time (the last group partial).
 template <DataType T>
 void FloatConv<T>::weight_registers(const float* weights, const std::uint16_t* weight_words,
                                     const std::vector<int>& row_ch, int g, int b, int col, int oc, bool every_row,
                                     int end) {
-  const std::size_t step = static_cast<std::size_t>(cols_) * rows_;  // between kernel positions' registers
   float* w0 = &w_reg_[entry(g, b, 0, col) * rows_];
   std::uint32_t* raw0 = raw_ && plan_.raw_cols[col] ? &w_raw_[entry(g, b, 0, col) * rows_] : nullptr;
-  // fp32 without raw words: groups of eight busy rows take their first RS - RS % 8 kernel
-  // positions eight at a time (the rest below, one by one); with one kernel position
-  // (fully-connected jobs), eight rows of consecutive channels are one load.
-  const int vector_rs = T == DataType::fp32 && !raw0 ? (RS_ == 1 ? 1 : RS_ - RS_ % 8) : 0;
-  auto full = [&](int r8) {
-    for (int r = r8; r < r8 + 8; ++r)
-      if (row_ch[r] < 0 || (RS_ == 1 && row_ch[r] != row_ch[r8] + (r - r8))) return false;
-    return true;
-  };
-  const int rows = every_row || raw0 ? rows_ : end;
-  std::uint64_t vectorised = 0;  // bit r8 / 8: rows [r8, r8 + 8) done to vector_rs
-  for (int r8 = 0; vector_rs > 0 && r8 + 8 <= rows && r8 < 512; r8 += 8)
-    if (full(r8)) {
-      weight_block(weights, row_ch, r8, col, oc, vector_rs, w0);
-      vectorised |= std::uint64_t{1} << (r8 / 8);
-    }
-  for (int row = 0; row < rows; ++row) {
-    const int rs0 = row < 512 && (vectorised >> (row / 8) & 1) ? vector_rs : 0;
-    if (rs0 == RS_) continue;
-    float* w = w0 + row;
-    std::uint32_t* raw = raw0 ? raw0 + row : nullptr;
-    const int ic = row_ch[row];
-    if (ic < 0) {
-      for (int rs = 0; (every_row || raw) && rs < RS_; ++rs) {
-        if (every_row) w[rs * step] = plan_.idle[col * rows_ + row];
-        if (raw) raw[rs * step] = 0;
-      }
-      continue;
-    }
-    const StuckMask mask = plan_.weight_stuck[col] ? plan_.wm[col * rows_ + row] : StuckMask{};
-    const long long first = (static_cast<long long>(oc) * s_.c + ic) * RS_;
-    for (int rs = rs0; rs < RS_; ++rs) {
-      std::uint32_t word;
-      if constexpr (T == DataType::fp16) word = weight_words[first + rs];
-      else word = word_of(weights[first + rs]);
-      if (raw) raw[rs * step] = word;
-      w[rs * step] = register_float(T, mask.apply(word));
-    }
+  const int rows = every_row ? rows_ : std::max(end, raw0 ? plan_.raw_rows[col] : 0);
+  for (int r8 = 0; r8 < rows; r8 += 8)
+    weight_group(weights, weight_words, row_ch, r8, std::min(8, rows - r8), col, oc, w0, raw0);
+}
+
+// The register words of kernel positions [rs, rs + len) (len <= 8) of the row whose
+// weights start at `first` (-1: an idle row, which holds word 0), one per lane.
+template <DataType T>
+__m256i FloatConv<T>::row_words(const float* weights, const std::uint16_t* weight_words, long long first, int rs,
+                                int len) {
+  namespace rv = register_vectors;
+  if (first < 0) return _mm256_setzero_si256();
+  if constexpr (T == DataType::fp16) {
+    const std::uint16_t* from = weight_words + first + rs;
+    if (len == 8) return rv::fp16_words(from);
+    std::uint16_t part[8] = {};  // a row's last positions: never read past its end
+    std::copy(from, from + len, part);
+    return rv::fp16_words(part);
+  } else {
+    const float* from = weights + first + rs;
+    return rv::words_of<T>(len == 8 ? _mm256_loadu_ps(from) : _mm256_maskload_ps(from, rv::first_lanes(len)));
   }
 }
 
-// Rows [r8, r8 + 8) of one column, kernel positions [0, rs_end) (a multiple of 8):
-// eight positions of eight rows loaded, transposed to eight rows per position and
-// masked (bit operations only: the same bits as one register at a time). One kernel
-// position: the rows' channels are consecutive, one load.
+// One kernel position's words of rows [r8, r8 + n) (fully-connected jobs): one load
+// when the rows' channels are consecutive.
 template <DataType T>
-void FloatConv<T>::weight_block(const float* weights, const std::vector<int>& row_ch, int r8, int col, int oc,
-                                int rs_end, float* w0) const {
-  const std::size_t step = static_cast<std::size_t>(cols_) * rows_;
-  const float* from[8];
-  for (int i = 0; i < 8; ++i) from[i] = weights + (static_cast<long long>(oc) * s_.c + row_ch[r8 + i]) * RS_;
-  // Columns without a weight stuck-at store the words as loaded (wm is not filled there).
+__m256i FloatConv<T>::position_words(const float* weights, const std::uint16_t* weight_words,
+                                     const std::vector<int>& row_ch, int r8, int n, int oc) const {
+  const long long base = static_cast<long long>(oc) * s_.c;
+  const int ic0 = row_ch[r8];
+  bool consecutive = ic0 >= 0;
+  for (int i = 1; i < n && consecutive; ++i) consecutive = row_ch[r8 + i] == ic0 + i;
+  if (consecutive) return row_words(weights, weight_words, base + ic0, 0, n);
+  alignas(32) std::uint32_t words[8] = {};
+  for (int i = 0; i < n; ++i) {
+    const int ic = row_ch[r8 + i];
+    if (ic < 0) continue;
+    if constexpr (T == DataType::fp16) words[i] = weight_words[base + ic];
+    else words[i] = word_of(weights[base + ic]);
+  }
+  return _mm256_load_si256(reinterpret_cast<const __m256i*>(words));
+}
+
+// Rows [r8, r8 + n) (n <= 8) of one column, every kernel position: eight positions of
+// each row loaded, transposed to eight rows per position (bits moved, never computed
+// on), masked and converted by vector (kernels/register_vectors.h: the scalar path's
+// bits), stored under a lane mask. An idle row's word 0 through its mask is the idle
+// register (plan_.idle).
+template <DataType T>
+void FloatConv<T>::weight_group(const float* weights, const std::uint16_t* weight_words,
+                                const std::vector<int>& row_ch, int r8, int n, int col, int oc, float* w0,
+                                std::uint32_t* raw0) const {
+  namespace rv = register_vectors;
   const bool stuck = plan_.weight_stuck[col];
-  __m256 k = _mm256_setzero_ps(), f = k;
-  if (stuck) {
-    std::uint32_t keep[8], force[8];
+  __m256i keep = _mm256_set1_epi32(-1), force = _mm256_setzero_si256();
+  if (stuck) {  // wm is filled only there
+    alignas(32) std::uint32_t k[8], f[8];
     for (int i = 0; i < 8; ++i) {
-      const StuckMask& m = plan_.wm[col * rows_ + r8 + i];
-      keep[i] = m.keep, force[i] = m.force;
+      const StuckMask m = i < n ? plan_.wm[static_cast<std::size_t>(col) * rows_ + r8 + i] : StuckMask{};
+      k[i] = m.keep, f[i] = m.force;
     }
-    k = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(keep)));
-    f = _mm256_castsi256_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(force)));
+    keep = _mm256_load_si256(reinterpret_cast<const __m256i*>(k));
+    force = _mm256_load_si256(reinterpret_cast<const __m256i*>(f));
   }
-  const auto store = [&](float* to, __m256 v) { _mm256_storeu_ps(to, stuck ? _mm256_or_ps(_mm256_and_ps(v, k), f) : v); };
-  if (RS_ == 1) {  // consecutive channels
-    store(w0 + r8, _mm256_loadu_ps(from[0]));
-    return;
+  const __m256i lanes = rv::first_lanes(n);
+  const auto store = [&](std::size_t at, __m256i words) {
+    if (raw0) _mm256_maskstore_epi32(reinterpret_cast<int*>(raw0 + at), lanes, words);
+    _mm256_maskstore_ps(w0 + at, lanes, rv::floats_of<T>(stuck ? rv::apply(words, keep, force) : words));
+  };
+  if (RS_ == 1) return store(static_cast<std::size_t>(r8), position_words(weights, weight_words, row_ch, r8, n, oc));
+  const std::size_t step = static_cast<std::size_t>(cols_) * rows_;  // between kernel positions' registers
+  long long first[8];
+  for (int i = 0; i < 8; ++i) {
+    const int ic = i < n ? row_ch[r8 + i] : -1;
+    first[i] = ic < 0 ? -1 : (static_cast<long long>(oc) * s_.c + ic) * RS_;
   }
-  for (int rs = 0; rs < rs_end; rs += 8) {
+  for (int rs = 0; rs < RS_; rs += 8) {
+    const int len = std::min(8, RS_ - rs);
     __m256 v[8];
-    for (int i = 0; i < 8; ++i) v[i] = _mm256_loadu_ps(from[i] + rs);
+    for (int i = 0; i < 8; ++i) v[i] = _mm256_castsi256_ps(row_words(weights, weight_words, first[i], rs, len));
     transpose8(v);
-    for (int j = 0; j < 8; ++j) store(w0 + (rs + j) * step + r8, v[j]);
+    for (int j = 0; j < len; ++j) store(static_cast<std::size_t>(rs + j) * step + r8, _mm256_castps_si256(v[j]));
   }
 }
 
@@ -550,6 +639,20 @@ void FloatConv<T>::plan_batches() {
     batches_.push_back({g0, g1});
     g0 = g1;
   }
+}
+
+// The rows serving a channel in each block of each batch's first group (a batch's
+// groups share them): the rows gather fills.
+template <DataType T>
+void FloatConv<T>::plan_busy_rows() {
+  busy_.resize(row_ch_.size());
+  for (const auto& [g0, g1] : batches_)
+    for (int b = 0; b < blocks_; ++b) {
+      const std::size_t block = static_cast<std::size_t>(g0) * blocks_ + b;
+      busy_[block].clear();
+      for (int row = 0; row < rows_; ++row)
+        if (row_ch_[block][row] >= 0) busy_[block].push_back(row);
+    }
 }
 
 // A batch takes the one-row path when its groups use one row (a single block, one
@@ -795,13 +898,16 @@ void FloatConv<T>::plan_chunk(long long chunk, int g0, int g1, Scratch& sc) cons
     auto [pf, pf_end] = sc.psum_flips[static_cast<std::size_t>(g - g0)] = psum_flips_.of(g, chunk);
     auto [af, af_end] = sc.acc_flips[static_cast<std::size_t>(g - g0)] = acc_flips_.of(g, chunk);
     for (const int col : sc.live[static_cast<std::size_t>(g - g0)]) {
-      bool flipped = false;
-      for (auto it = pf; it != pf_end && !flipped; ++it) flipped = (*it)->at.col == col;
-      for (auto it = af; it != af_end && !flipped; ++it) flipped = (*it)->at.col == col;
+      bool psum_flipped = false, acc_flipped = false;
+      for (auto it = pf; it != pf_end && !psum_flipped; ++it) psum_flipped = (*it)->at.col == col;
+      for (auto it = af; it != af_end && !acc_flipped; ++it) acc_flipped = (*it)->at.col == col;
+      const bool stuck = !acc_slots_[col].empty() || psum_stuck_[col];
       sc.exact[static_cast<std::size_t>((g - g0) * cols_ + col)] =
-          flipped || !acc_slots_[col].empty() || (psum_stuck_[col] && !exact_kernels_) ? kStepExact
-          : psum_stuck_[col]                                                       ? kFusedExact
-                                                                                   : kFused;
+          psum_flipped && !acc_flipped && !stuck ? kFlipSteps
+          : psum_flipped || acc_flipped || !acc_slots_[col].empty() || (psum_stuck_[col] && !exact_kernels_)
+              ? kStepExact
+          : psum_stuck_[col] ? kFusedExact
+                             : kFused;
     }
   }
 }
@@ -818,11 +924,7 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
   for (int b = 0; b < blocks_; ++b)
     for (int rs = 0; rs < RS_; ++rs) {
       const int step = b * RS_ + rs;
-      // A step with psum flips reads every row's words (fp16): the groups' next flips
-      // (their iterators sit at the first flip of a step not yet visited).
-      bool flips = false;
-      for (const auto& [next, end] : sc.psum_flips) flips = flips || (next != end && (*next)->at.step == step);
-      gather(chunk, row_ch_[g0 * blocks_ + b], rs, flips, sc);
+      gather(chunk, static_cast<std::size_t>(g0) * blocks_ + b, rs, sc);
       for (int g = g0; g < g1; ++g) {
         const std::size_t batch = static_cast<std::size_t>(g - g0);
         const auto [p0, p1] = ChunkFlips<PsumFlips>::step(sc.psum_flips[batch].first, sc.psum_flips[batch].second, step);
@@ -831,6 +933,13 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
           const std::size_t slot = batch * cols_ + col;
           float* e = sc.acc.data + slot * kChunk;
           const std::size_t at = entry(g, b, rs, col);
+          if (sc.exact[slot] == kFlipSteps && flips_column(p0, p1, col)) {
+            if (exact_kernels_)
+              exact_kernel_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
+            else
+              exact_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
+            continue;
+          }
           if (sc.exact[slot] == kStepExact) {
             if (step > 0) acc_flips(chunk, col, a0, a1, e);
             if (exact_kernels_)
@@ -840,14 +949,13 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
             stuck_entries(chunk, count, col, e);
             continue;
           }
-          if (!col_masked_[col] && sc.exact[slot] == kFused) {
-            cs::ColumnInput& in = sc.inputs[slot];
-            in.w = &w_reg_[at * rows_];
+          cs::ColumnInput& in = sc.inputs[slot];  // the chunk's: only the registers change
+          in.w = &w_reg_[at * rows_];
+          if (!col_masked_[col] && sc.exact[slot] != kFusedExact) {
             fused_[at](in, rows_, count, e, step == 0);
             continue;
           }
-          cs::ColumnInput in = column_input(at, col, sc);
-          if (col_masked_[col]) leaves_(in, rows_, count, special(col)), in.special = special(col);
+          if (col_masked_[col]) column_leaves(in, col, count, sc);
           (sc.exact[slot] == kFusedExact ? exact_[at] : fused_[at])(in, rows_, count, e, step == 0);
         }
       }
@@ -855,27 +963,44 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
   for (int g = g0; g < g1; ++g) scatter(chunk, count, g, static_cast<std::size_t>(g - g0) * cols_, sc);
 }
 
-// The broadcast operands of one step: x[row][lane] (idle rows +0).
+// The broadcast operands of one step: x[row][lane] (idle rows +0). Only the rows that
+// serve a channel are gathered, and only the idle rows an earlier gather filled are
+// cleared: a step costs its busy rows, not the array's.
 template <DataType T>
-void FloatConv<T>::gather(long long chunk, const std::vector<int>& row_ch, int rs, bool all_words, Scratch& sc) const {
+void FloatConv<T>::gather(long long chunk, std::size_t block, int rs, Scratch& sc) const {
   const Segment* first = segments_.begin(chunk);
   const Segment* last = segments_.end(chunk);
-  for (int row = 0; row < rows_; ++row) {
-    float* to = sc.x.data + static_cast<std::size_t>(row) * cs::kRowStride;
-    // fp16 words: the input-masked rows', and every row's in a chunk with psum flips.
-    std::uint16_t* to_words =
-        need_words_ && (all_words || word_rows_[row]) ? &sc.xw[static_cast<std::size_t>(row) * cs::kRowStride] : nullptr;
-    const int ic = row_ch[row];
-    if (ic < 0) {  // filled once: idle rows stay +0 until a step gathers into them
-      if (!sc.zero_x[row]) std::fill(to, to + cs::kRowStride, 0.0f), sc.zero_x[row] = 1;
-      if (to_words && !sc.zero_xw[row]) std::fill(to_words, to_words + cs::kRowStride, std::uint16_t{0}), sc.zero_xw[row] = 1;
-      continue;
-    }
-    const long long base = ic * layout_.channel + kernel_offset_[rs];
-    gather_row((layout_.by_image ? sc.laid.data() : x_) + base, first, last, to);
-    sc.zero_x[row] = 0;
-    if (to_words) gather_row((layout_.by_image ? sc.laid_words.data() : xw_) + base, first, last, to_words), sc.zero_xw[row] = 0;
+  const std::vector<int>& row_ch = row_ch_[block];
+  ++sc.gathers;
+  clear_idle(row_ch, sc.x.data, sc.zero_x, sc.dirty_x);
+  if (need_words_) clear_idle(row_ch, sc.xw.data(), sc.zero_xw, sc.dirty_xw);
+  for (const int row : busy_[block]) {
+    const std::size_t at = static_cast<std::size_t>(row) * cs::kRowStride;
+    const long long base = row_ch[row] * layout_.channel + kernel_offset_[rs];
+    gather_row((layout_.by_image ? sc.laid.data() : x_) + base, first, last, sc.x.data + at);
+    if (sc.zero_x[row]) sc.zero_x[row] = 0, sc.dirty_x.push_back(row);
+    if (!need_words_ || !word_rows_[row]) continue;  // fp16 words: the input-masked rows'
+    gather_row((layout_.by_image ? sc.laid_words.data() : xw_) + base, first, last, &sc.xw[at]);
+    if (sc.zero_xw[row]) sc.zero_xw[row] = 0, sc.dirty_xw.push_back(row);
   }
+}
+
+// The rows of `dirty` idle in this step set to 0 (rows past this job's are kept).
+template <DataType T>
+template <class W>
+void FloatConv<T>::clear_idle(const std::vector<int>& row_ch, W* rows, std::vector<char>& zero,
+                              std::vector<int>& dirty) const {
+  std::size_t kept = 0;
+  for (const int row : dirty) {
+    if (row < rows_ && row_ch[row] < 0) {
+      W* to = rows + static_cast<std::size_t>(row) * cs::kRowStride;
+      std::fill(to, to + cs::kRowStride, W{0});
+      zero[row] = 1;
+    } else {
+      dirty[kept++] = row;
+    }
+  }
+  dirty.resize(kept);
 }
 
 template <DataType T>
@@ -893,7 +1018,7 @@ void FloatConv<T>::exact_step(long long chunk, int count, std::size_t at, int co
                               const PsumFlips* const* pf, const PsumFlips* const* pf_end, float* e, Scratch& sc) const {
   float* psum = sc.psum.data();
   cs::ColumnInput in = column_input(at, col, sc);
-  if (col_masked_[col]) leaves_(in, rows_, count, special(col)), in.special = special(col);
+  if (col_masked_[col]) column_leaves(in, col, count, sc);
   (col_masked_[col] ? masked_sums_ : sums_)(in, rows_, count, psum);
   if (psum_stuck_[col]) {
     const StuckMask& sm = faults_.psum(col);
@@ -926,7 +1051,7 @@ void FloatConv<T>::exact_kernel_step(long long chunk, int count, std::size_t at,
       sc.flipped.push_back({i, e[i]});
     }
   cs::ColumnInput in = column_input(at, col, sc);
-  if (col_masked_[col]) leaves_(in, rows_, count, special(col)), in.special = special(col);
+  if (col_masked_[col]) column_leaves(in, col, count, sc);
   exact_[at](in, rows_, count, e, first);
   std::size_t k = 0;
   for (auto it = pf; it != pf_end; ++it) {
@@ -937,16 +1062,46 @@ void FloatConv<T>::exact_kernel_step(long long chunk, int count, std::size_t at,
   }
 }
 
-// The column sum of a flipped lane, exactly (the psum register's stuck-at included).
+// The column sum of a flipped lane, exactly (the psum register's stuck-at included),
+// over the rows the column's kernels read and those its flips hit (the rest are idle
+// leaves of +0, folded as the kernels fold them).
 template <DataType T>
 float FloatConv<T>::flipped_sum(long long chunk, std::size_t at, const PsumFlips& f, Scratch& sc) const {
   const std::size_t i = static_cast<std::size_t>(f.at.pixel - chunk * kChunk);
-  for (int row = 0; row < rows_; ++row) {
+  const std::size_t block = at / (static_cast<std::size_t>(RS_) * cols_);  // g * blocks + b
+  const int live = std::max(plan_.reads[block * cols_ + f.at.col], plan_.raw_rows[f.at.col]);
+  for (int row = 0; row < live; ++row) {
     const std::size_t x_at = static_cast<std::size_t>(row) * cs::kRowStride + i;
-    if constexpr (T == DataType::fp16) sc.cube[row] = sc.xw[x_at];
-    else sc.cube[row] = word_of(sc.x.data[x_at]);
+    sc.cube[row] = word_of(sc.x.data[x_at]);
   }
-  return bits_float(flipped_psum<D>(faults_, rows_, f, &w_raw_[at * rows_], sc.cube.data(), sc.flip));
+  return bits_float(flipped_psum<D>(faults_, rows_, f, &w_raw_[at * rows_], sc.cube.data(), sc.flip, live));
+}
+
+// The leaves of column col's masked rows in this step: the products of rows with a
+// product mask at every call, the masked inputs of rows with only an input mask once
+// per step (the groups of a batch share the PE's row and mask; the tree multiplies by
+// each group's weight).
+template <DataType T>
+void FloatConv<T>::column_leaves(cs::ColumnInput& in, int col, int count, Scratch& sc) const {
+  const std::size_t words = static_cast<std::size_t>(rows_ + 63) / 64;
+  const std::uint64_t* rows = special(col);
+  in.special = rows;
+  if (sc.leaf_col == col && sc.leaf_gather == sc.gathers) {  // the masked inputs are there
+    const std::uint64_t* products = plan_.products.data() + static_cast<std::size_t>(col) * words;
+    if (std::any_of(products, products + words, [](std::uint64_t b) { return b != 0; }))
+      leaves_(in, rows_, count, products);
+    return;
+  }
+  leaves_(in, rows_, count, rows);
+  sc.leaf_col = col, sc.leaf_gather = sc.gathers;
+}
+
+// Whether the step's psum flips [f, end) hit column col.
+template <DataType T>
+bool FloatConv<T>::flips_column(const PsumFlips* const* f, const PsumFlips* const* end, int col) {
+  for (; f != end; ++f)
+    if ((*f)->at.col == col) return true;
+  return false;
 }
 
 // Stuck accumulator entries: entry `slot` holds positions m with m % stripe_length == slot.
@@ -978,7 +1133,7 @@ void FloatConv<T>::scatter(long long chunk, int count, int g, std::size_t slot0,
   const long long m0 = chunk * kChunk, m_end = m0 + count;
   for (const int col : sc.live[slot0 / cols_]) {
     const int oc = col_ch_[g][col];
-    const bool fused = sc.exact[slot0 + col] == kFused;
+    const bool fused = sc.exact[slot0 + col] == kFused || sc.exact[slot0 + col] == kFlipSteps;
     const float* e = sc.acc.data + (slot0 + col) * kChunk;
     if (PQ_ == 1) {  // one position per image: out[m][oc]
       float* o = out_.data() + m0 * s_.k + oc;

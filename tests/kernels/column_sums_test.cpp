@@ -30,11 +30,12 @@ float random_value(Rng& rng) {
 }
 
 // One column: operands x[row][lane] and weights w[row]; rows from `used` on are idle
-// (+0 operands, weight +1). `special` rows take their products from `leaves`.
+// (+0 operands, weight +1). `special` rows take their leaves from `leaves`: products
+// where `products` holds a mask, masked inputs (times w) where it does not.
 struct Column {
   int rows, used;
   std::vector<float> x, leaves, w, scratch;
-  std::vector<StuckMask> masks;
+  std::vector<StuckMask> masks, products;
   std::uint64_t special = 0;
   Column(int rows_, int used_, Rng& rng)
       : rows(rows_),
@@ -43,7 +44,8 @@ struct Column {
         leaves(x.size(), 0.0f),
         w(static_cast<std::size_t>(rows_), 1.0f),
         scratch(static_cast<std::size_t>(rows_) * kChunk),
-        masks(static_cast<std::size_t>(rows_)) {
+        masks(static_cast<std::size_t>(rows_)),
+        products(static_cast<std::size_t>(rows_)) {
     for (int row = 0; row < used; ++row) {
       w[row] = random_value(rng);
       for (int i = 0; i < kCount; ++i) {
@@ -53,13 +55,17 @@ struct Column {
     }
   }
   cs::ColumnInput input(const StuckMask& psum) {
-    return {x.data(), nullptr, w.data(), masks.data(), masks.data(), leaves.data(), &special, scratch.data(), psum};
+    return {x.data(), nullptr, w.data(), masks.data(), products.data(), leaves.data(), &special, scratch.data(), psum};
   }
   // The array's column sum of lane i: every row's leaf through adder_tree.
   float sum(int i) const {
     std::vector<float> p(static_cast<std::size_t>(rows));
-    for (int row = 0; row < rows; ++row)
-      p[row] = special >> row & 1u ? leaves[row * cs::kRowStride + i] : w[row] * x[row * cs::kRowStride + i];
+    for (int row = 0; row < rows; ++row) {
+      const float leaf = leaves[row * cs::kRowStride + i];
+      p[row] = !(special >> row & 1u)         ? w[row] * x[row * cs::kRowStride + i]
+               : products[row].identity() ? w[row] * leaf
+                                          : leaf;
+    }
     adder_tree(p.data(), rows, 1, [](float a, float b) { return a + b; });
     return p[0];
   }
@@ -128,9 +134,10 @@ TEST_F(ColumnSums, ExactKernelsFoldIdleRowsToTheWholeTreesBits) {
       }
 }
 
-// Masked rows (c.special) take their leaves as they are, signed zeros, subnormals and
-// NaNs included: in the fused kernels (NaNs compared canonical: they are canonicalised
-// on the way out) and the exact ones.
+// Masked rows (c.special) take their leaves as they are (a row with a product mask) or
+// times their weight (a row with only an input mask: its masked inputs), signed zeros,
+// subnormals and NaNs included: in the fused kernels (NaNs compared canonical: they are
+// canonicalised on the way out) and the exact ones.
 TEST_F(ColumnSums, MaskedRowsTakeTheirLeavesBitForBit) {
   Rng rng(11);
   const StuckMask identity;
@@ -140,6 +147,7 @@ TEST_F(ColumnSums, MaskedRowsTakeTheirLeavesBitForBit) {
         ASSERT_TRUE(cs::set_vector_isa(isa));
         Column c(rows, used, rng);
         c.special = std::uint64_t{1} | std::uint64_t{1} << (used - 1);  // the first and last used rows
+        c.products[0] = {~0u, 1u};  // the first: a product (the kernel reads the mask's presence only)
         std::vector<float> acc(kCount, 0.0f);
         cs::accumulate_fn(rows, used, true)(c.input(identity), rows, kCount, acc.data(), true);
         const std::vector<float> exact =
@@ -155,7 +163,8 @@ TEST_F(ColumnSums, MaskedRowsTakeTheirLeavesBitForBit) {
 
 
 // The leaves of masked PEs at either vector width: the input through its mask (fp16: on
-// the word), the product, canonicalised and masked where the product is stuck.
+// the word), and where the product has a mask too, the product, canonicalised and
+// masked; a PE with only an input mask leaves its masked input.
 TEST_F(ColumnSums, MaskedLeavesAreTheMaskedProductsAtEitherWidth) {
   Rng rng(13);
   const int rows = 8;
@@ -173,18 +182,19 @@ TEST_F(ColumnSums, MaskedLeavesAreTheMaskedProductsAtEitherWidth) {
       std::vector<StuckMask> products(rows);
       products[1] = {~0u, 1u << 30};  // row 1: a product stuck-at-1 too
       products[6] = {~(1u << 31), 0};  // row 6: the product's sign stuck at 0
-      c.special = std::uint64_t{1} << 1 | std::uint64_t{1} << 6;
+      c.masks[3] = {~0u, 1u << 12};  // row 3: an input stuck-at-1 alone
+      c.special = std::uint64_t{1} << 1 | std::uint64_t{1} << 3 | std::uint64_t{1} << 6;
       cs::ColumnInput in = c.input(StuckMask{});
       in.xw = words.data();
       in.pm = products.data();
       cs::masked_leaves_fn(type)(in, rows, kCount, &c.special);
-      for (const int row : {1, 6})
+      for (const int row : {1, 3, 6})
         for (int i = 0; i < kCount; ++i) {
           const std::size_t at = static_cast<std::size_t>(row) * cs::kRowStride + i;
           const std::uint32_t word = c.masks[row].apply(std::uint32_t{words[at]});
           const float x = type == DataType::fp16 ? fp16_to_fp32(static_cast<std::uint16_t>(word))
                                                  : c.masks[row].apply(c.x[at]);
-          const float expected = products[row].apply(canonical(c.w[row] * x));
+          const float expected = products[row].identity() ? x : products[row].apply(canonical(c.w[row] * x));
           ASSERT_EQ(float_bits(c.leaves[at]), float_bits(expected))
               << "row " << row << " lane " << i << " " << to_string(type)
               << (isa == cs::VectorIsa::avx512 ? " avx512" : " avx2");
