@@ -116,34 +116,48 @@ struct Window2x2 {
   int offset(int t) const { return (t >> 1) * W + (t & 1); }
 };
 
-// Calls out(window, out_index) for every output of a plain 2x2 pool.
-template <class Out>
-void each_2x2_window(const Tensor& x, Out out) {
-  const int H = x.dim(2), W = x.dim(3), P = H / 2, Q = W / 2;
-  const std::size_t plane = static_cast<std::size_t>(H) * W, planes = static_cast<std::size_t>(x.dim(0)) * x.dim(1);
-  std::size_t o = 0;
-  for (std::size_t pl = 0; pl < planes; ++pl)
-    for (int p = 0; p < P; ++p) {
-      const float* row = x.data() + pl * plane + static_cast<std::size_t>(2 * p) * W;
-      for (int q = 0; q < Q; ++q, ++o) out(Window2x2{row + 2 * q, W}, o);
-    }
+// The scan of one window: the first NaN ends it, else the first of its largest taps
+// (strict >, so +0 then -0 gives +0).
+float max_pool_window(const Window2x2& win) {
+  float m = -std::numeric_limits<float>::infinity();
+  for (int t = 0; t < 4; ++t) {
+    const float v = win.tap(t);
+    if (v != v) return v;
+    if (v > m) m = v;
+  }
+  return m;
 }
 
+#if defined(__AVX2__)
+// Eight windows of one row pair (`top`, `bottom`: their 16 taps of each row): the scan's
+// strict comparisons in tap order, then the first NaN tap over them, bit for bit.
+void max_pool_8(const float* top, const float* bottom, float* to) {
+  const __m256 t0 = _mm256_loadu_ps(top), t1 = _mm256_loadu_ps(top + 8);
+  const __m256 b0 = _mm256_loadu_ps(bottom), b1 = _mm256_loadu_ps(bottom + 8);
+  // Per 128-bit lane the windows come as 0, 1, 4, 5 | 2, 3, 6, 7; the permute at the end undoes it.
+  const __m256 a = _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)), b = _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1));
+  const __m256 c = _mm256_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), d = _mm256_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1));
+  __m256 m = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+  for (const __m256 v : {a, b, c, d}) m = _mm256_blendv_ps(m, v, _mm256_cmp_ps(v, m, _CMP_GT_OQ));
+  for (const __m256 v : {d, c, b, a}) m = _mm256_blendv_ps(m, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+  _mm256_storeu_ps(to, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(m), _MM_SHUFFLE(3, 1, 2, 0))));
+}
+#endif
+
 Tensor max_pool_2x2(const Tensor& x) {
-  Tensor y({x.dim(0), x.dim(1), x.dim(2) / 2, x.dim(3) / 2});
-  float* to = y.data();
-  each_2x2_window(x, [to](const Window2x2& win, std::size_t o) {
-    float m = -std::numeric_limits<float>::infinity();
-    for (int t = 0; t < 4; ++t) {
-      const float v = win.tap(t);
-      if (v != v) {  // the first NaN ends the window
-        m = v;
-        break;
-      }
-      if (v > m) m = v;
+  Tensor y({x.dim(0), x.dim(1), x.dim(2) / 2, x.dim(3) / 2}, Tensor::uninitialized);
+  const int H = x.dim(2), W = x.dim(3), P = H / 2, Q = W / 2;
+  const std::size_t plane = static_cast<std::size_t>(H) * W, planes = static_cast<std::size_t>(x.dim(0)) * x.dim(1);
+  for (std::size_t pl = 0; pl < planes; ++pl)
+    for (int p = 0; p < P; ++p) {
+      const float* top = x.data() + pl * plane + static_cast<std::size_t>(2 * p) * W;
+      float* to = y.data() + (pl * P + p) * Q;
+      int q = 0;
+#if defined(__AVX2__)
+      for (; q + 8 <= Q; q += 8) max_pool_8(top + 2 * q, top + W + 2 * q, to + q);
+#endif
+      for (; q < Q; ++q) to[q] = max_pool_window(Window2x2{top + 2 * q, W});
     }
-    to[o] = m;
-  });
   return y;
 }
 

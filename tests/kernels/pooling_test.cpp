@@ -293,6 +293,38 @@ TEST(Pooling, TwoByTwoPoolBackwardOfWideRowsMatchesTheScanBitForBit) {
   }
 }
 
+// The forward pool's eight-at-a-time path against a plain scan of each window (the
+// first NaN tap ends it, else the first largest by strict >): ties, signed zeros, NaN
+// payloads and infinities in any tap, odd sizes, tails.
+TEST(Pooling, TwoByTwoPoolOfWideRowsMatchesTheScanBitForBit) {
+  Rng rng(1336);
+  const float specials[] = {kNan, bits_float(0xffc00123u), -0.0f, 0.0f, kInf, -kInf, 1.0f, 1.0f};
+  const PoolWindow w = window(2, 2, {0, 0, 0, 0}, false);
+  for (int trial = 0; trial < 40; ++trial) {
+    const int H = 2 + static_cast<int>(rng.below(5)), W = 8 + static_cast<int>(rng.below(34));
+    Tensor x = random_tensor({2, 2, H, W}, rng, -2.0f, 2.0f);
+    for (auto& v : x.values())
+      if (rng.below(4) == 0) v = specials[rng.below(8)];
+    const Tensor y = max_pool(x, w);
+    const int P = H / 2, Q = W / 2;
+    for (int pl = 0; pl < 4; ++pl)
+      for (int p = 0; p < P; ++p)
+        for (int q = 0; q < Q; ++q) {
+          float m = -kInf;
+          for (int t = 0; t < 4; ++t) {
+            const float v = x[static_cast<std::size_t>(pl * H * W + (2 * p + t / 2) * W + 2 * q + t % 2)];
+            if (v != v) {
+              m = v;
+              break;
+            }
+            if (v > m) m = v;
+          }
+          const float got = y[static_cast<std::size_t>((pl * P + p) * Q + q)];
+          ASSERT_TRUE(same_bits(got, m)) << "trial " << trial << " W " << W << " at " << pl << "," << p << "," << q;
+        }
+  }
+}
+
 // With kernel = stride = size and no padding, max_pool is the legacy chains' max_pool2d bit for
 // bit, NaN payloads and signed zeros included (so chain models can move to graphs unchanged).
 TEST(Pooling, MaxPoolEqualsLegacyMaxPool2dBitForBit) {
