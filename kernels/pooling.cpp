@@ -142,6 +142,18 @@ void max_pool_8(const float* top, const float* bottom, float* to) {
   for (const __m256 v : {d, c, b, a}) m = _mm256_blendv_ps(m, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
   _mm256_storeu_ps(to, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(m), _MM_SHUFFLE(3, 1, 2, 0))));
 }
+
+// Four windows: max_pool_8 on SSE registers (in order: no lanes to undo).
+void max_pool_4(const float* top, const float* bottom, float* to) {
+  const __m128 t0 = _mm_loadu_ps(top), t1 = _mm_loadu_ps(top + 4);
+  const __m128 b0 = _mm_loadu_ps(bottom), b1 = _mm_loadu_ps(bottom + 4);
+  const __m128 a = _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)), b = _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1));
+  const __m128 c = _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), d = _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1));
+  __m128 m = _mm_set1_ps(-std::numeric_limits<float>::infinity());
+  for (const __m128 v : {a, b, c, d}) m = _mm_blendv_ps(m, v, _mm_cmp_ps(v, m, _CMP_GT_OQ));
+  for (const __m128 v : {d, c, b, a}) m = _mm_blendv_ps(m, v, _mm_cmp_ps(v, v, _CMP_UNORD_Q));
+  _mm_storeu_ps(to, m);
+}
 #endif
 
 Tensor max_pool_2x2(const Tensor& x) {
@@ -155,6 +167,7 @@ Tensor max_pool_2x2(const Tensor& x) {
       int q = 0;
 #if defined(__AVX2__)
       for (; q + 8 <= Q; q += 8) max_pool_8(top + 2 * q, top + W + 2 * q, to + q);
+      for (; q + 4 <= Q; q += 4) max_pool_4(top + 2 * q, top + W + 2 * q, to + q);
 #endif
       for (; q < Q; ++q) to[q] = max_pool_window(Window2x2{top + 2 * q, W});
     }
