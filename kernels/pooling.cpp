@@ -240,10 +240,12 @@ void max_pool_backward_4(const float* top, const float* bottom, const float* g, 
 // Row pair by row pair: eight and four windows at a time where AVX2 is there, the rest
 // one by one.
 Tensor max_pool_backward_2x2(const Tensor& x, const Tensor& grad_y) {
-  Tensor gx(x.shape());
+  // The vector paths write all four taps of their windows; what the scalar walk adds into
+  // (tail windows, an odd last column or row) is zeroed first.
+  Tensor gx(x.shape(), Tensor::uninitialized);
   const int H = x.dim(2), W = x.dim(3), P = H / 2, Q = W / 2;
   const std::size_t plane = static_cast<std::size_t>(H) * W, planes = static_cast<std::size_t>(x.dim(0)) * x.dim(1);
-  for (std::size_t pl = 0; pl < planes; ++pl)
+  for (std::size_t pl = 0; pl < planes; ++pl) {
     for (int p = 0; p < P; ++p) {
       const std::size_t row = pl * plane + static_cast<std::size_t>(2 * p) * W;
       const float* g = grad_y.data() + (pl * P + p) * Q;
@@ -254,8 +256,12 @@ Tensor max_pool_backward_2x2(const Tensor& x, const Tensor& grad_y) {
       for (; q + 8 <= Q; q += 8) max_pool_backward_8(top + 2 * q, top + W + 2 * q, g + q, to + 2 * q, to + W + 2 * q);
       for (; q + 4 <= Q; q += 4) max_pool_backward_4(top + 2 * q, top + W + 2 * q, g + q, to + 2 * q, to + W + 2 * q);
 #endif
+      std::fill(to + 2 * q, to + W, 0.0f);
+      std::fill(to + W + 2 * q, to + 2 * W, 0.0f);
       for (; q < Q; ++q) max_pool_backward_window(Window2x2{top + 2 * q, W}, g[q], to + 2 * q);
     }
+    if (H % 2) std::fill_n(gx.data() + pl * plane + static_cast<std::size_t>(H - 1) * W, W, 0.0f);
+  }
   return gx;
 }
 
