@@ -28,9 +28,17 @@ StackedRemainder::StackedRemainder(const Graph& graph) : graph_(graph) {
     const std::vector<int>& shape = graph.shape_of(v);
     if (shape.empty() || shape[0] != 1) batchable_ = false;
   }
+  // One corrupted initializer is what each SBF experiment asks about: walked once here.
+  for (const auto& [name, tensor] : graph.initializers) single_resume_[name] = walk_resume({name});
 }
 
 std::size_t StackedRemainder::resume_node(const std::set<std::string>& changed) const {
+  if (changed.size() == 1)
+    if (const auto it = single_resume_.find(*changed.begin()); it != single_resume_.end()) return it->second;
+  return walk_resume(changed);
+}
+
+std::size_t StackedRemainder::walk_resume(const std::set<std::string>& changed) const {
   std::set<std::string> reach = changed;  // the changed parameters and values computed from them alone
   std::size_t resume = 0;
   for (std::size_t i = 0; i < graph_.nodes.size(); ++i) {

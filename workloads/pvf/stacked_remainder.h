@@ -57,6 +57,7 @@ class StackedRemainder {
   bool data_value(const std::string& value) const { return data_values_.count(value) > 0; }
 
  private:
+  std::size_t walk_resume(const std::set<std::string>& changed) const;  // resume_node, walking the graph
   const Graph& shapes_at(int batch);
   const std::vector<std::string>& stacked_inputs(std::size_t start);
   // Nodes [start, end) that read the input, at the batch of `shapes`, into `values`.
@@ -69,6 +70,7 @@ class StackedRemainder {
   std::set<std::string> data_values_;     // the input and every value computed from it
   std::map<std::string, std::size_t> producer_;  // value -> its node
   std::map<std::string, std::size_t> last_read_;  // value -> the last node that reads it
+  std::map<std::string, std::size_t> single_resume_;  // initializer -> resume_node({it})
   std::map<int, std::unique_ptr<Graph>> shapes_;  // per batch: shapes and integer constants only
   std::map<std::size_t, std::vector<std::string>> inputs_;  // per start node: the data values it stacks
 };
