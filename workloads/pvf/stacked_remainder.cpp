@@ -28,14 +28,14 @@ StackedRemainder::StackedRemainder(const Graph& graph) : graph_(graph) {
     const std::vector<int>& shape = graph.shape_of(v);
     if (shape.empty() || shape[0] != 1) batchable_ = false;
   }
-  // One corrupted initializer is what each SBF experiment asks about: walked once here.
-  for (const auto& [name, tensor] : graph.initializers) single_resume_[name] = walk_resume({name});
 }
 
-std::size_t StackedRemainder::resume_node(const std::set<std::string>& changed) const {
-  if (changed.size() == 1)
-    if (const auto it = single_resume_.find(*changed.begin()); it != single_resume_.end()) return it->second;
-  return walk_resume(changed);
+std::size_t StackedRemainder::resume_node(const std::set<std::string>& changed) {
+  if (changed.size() != 1) return walk_resume(changed);
+  // One corrupted initializer is what each SBF experiment asks about: walked once per name.
+  const auto [it, fresh] = single_resume_.try_emplace(*changed.begin(), 0);
+  if (fresh) it->second = walk_resume(changed);
+  return it->second;
 }
 
 std::size_t StackedRemainder::walk_resume(const std::set<std::string>& changed) const {
