@@ -21,8 +21,8 @@ bool same_bits(const Tensor& a, const Tensor& b) {
 Tensor slot_of(const Tensor& batched, const Tensor& like, int batch, int slot) {
   if (batched.size() != like.size() * static_cast<std::size_t>(batch))
     throw std::logic_error("record_in_batches: a value is not " + std::to_string(batch) + " images' blocks");
-  Tensor t(like.shape());
-  std::copy_n(batched.data() + static_cast<std::size_t>(slot) * like.size(), like.size(), t.data());
+  Tensor t(like.shape(), Tensor::uninitialized);  // every element copied below
+  std::memcpy(t.data(), batched.data() + static_cast<std::size_t>(slot) * like.size(), like.size() * sizeof(float));
   return t;
 }
 

@@ -30,7 +30,15 @@ StackedRemainder::StackedRemainder(const Graph& graph) : graph_(graph) {
   }
 }
 
-std::size_t StackedRemainder::resume_node(const std::set<std::string>& changed) const {
+std::size_t StackedRemainder::resume_node(const std::set<std::string>& changed) {
+  if (changed.size() != 1) return walk_resume(changed);
+  // One corrupted initializer is what each SBF experiment asks about: walked once per name.
+  const auto [it, fresh] = single_resume_.try_emplace(*changed.begin(), 0);
+  if (fresh) it->second = walk_resume(changed);
+  return it->second;
+}
+
+std::size_t StackedRemainder::walk_resume(const std::set<std::string>& changed) const {
   std::set<std::string> reach = changed;  // the changed parameters and values computed from them alone
   std::size_t resume = 0;
   for (std::size_t i = 0; i < graph_.nodes.size(); ++i) {

@@ -42,7 +42,8 @@ class StackedRemainder {
   bool batchable() const { return batchable_; }
   // The node after the last one that reads one of `changed` (initializers) or a value
   // computed from parameters alone out of one of them: where the fault-free rest starts.
-  std::size_t resume_node(const std::set<std::string>& changed) const;
+  // Remembers the answer for one initializer (not for concurrent use: one per worker).
+  std::size_t resume_node(const std::set<std::string>& changed);
   // Whether one of `changed` (graph values) is read from node `start` on or is a graph
   // output: otherwise the rest of the run is the fault-free one.
   bool reaches_rest(std::size_t start, const std::map<std::string, Tensor>& changed) const;
@@ -57,6 +58,7 @@ class StackedRemainder {
   bool data_value(const std::string& value) const { return data_values_.count(value) > 0; }
 
  private:
+  std::size_t walk_resume(const std::set<std::string>& changed) const;  // resume_node, walking the graph
   const Graph& shapes_at(int batch);
   const std::vector<std::string>& stacked_inputs(std::size_t start);
   // Nodes [start, end) that read the input, at the batch of `shapes`, into `values`.
@@ -69,6 +71,7 @@ class StackedRemainder {
   std::set<std::string> data_values_;     // the input and every value computed from it
   std::map<std::string, std::size_t> producer_;  // value -> its node
   std::map<std::string, std::size_t> last_read_;  // value -> the last node that reads it
+  std::map<std::string, std::size_t> single_resume_;  // initializer -> resume_node({it}), as asked
   std::map<int, std::unique_ptr<Graph>> shapes_;  // per batch: shapes and integer constants only
   std::map<std::size_t, std::vector<std::string>> inputs_;  // per start node: the data values it stacks
 };

@@ -130,6 +130,27 @@ TEST(StackedRemainder, ResidualOnnxModelStackedRestsEqualRerunsAndFullRuns) {
   expect_stacking_equals_reruns(g, testing::random_tensor({4, 1, 28, 28}, rng, 0.0f, 1.0f), 16, 12);
 }
 
+// resume_node of one initializer is remembered after its first walk: asked twice it must
+// give the graph walk's node (forced by a second name that no node reads), and on LeNet-5
+// the node after the one reading a layer's weight.
+TEST(StackedRemainder, OneInitializersResumeNodeEqualsTheWalk) {
+  const Graph resnet = load_onnx_model(std::string(ACCSIM_SOURCE_DIR) + "/configs/models/resnet8_fmnist.onnx", 1);
+  StackedRemainder rest(resnet);
+  for (int pass = 0; pass < 2; ++pass)
+    for (const auto& [name, tensor] : resnet.initializers) {
+      EXPECT_EQ(rest.resume_node({name}), rest.resume_node({name, "no value of the graph"})) << name;
+    }
+  const Network net = lenet5();
+  const Graph lenet = network_graph(net, init_parameters(net, 3), 1);
+  StackedRemainder chain(lenet);
+  for (int pass = 0; pass < 2; ++pass)
+    for (std::size_t i = 0; i < lenet.nodes.size(); ++i)
+      for (const std::string& in : lenet.nodes[i].inputs) {
+        if (!lenet.is_initializer(in)) continue;
+        EXPECT_EQ(chain.resume_node({in}), i + 1) << in;
+      }
+}
+
 TEST(StackedRemainder, ValuesWithAnotherFirstDimensionAreNotBatchable) {
   const Network net = lenet5();
   Graph g = network_graph(net, init_parameters(net, 3), 1);
