@@ -31,7 +31,11 @@ namespace cs = column_sums;
 // the chunk). FlipSteps: a column whose only exact work is its transient psum flips
 // steps Fused, and StepExact at the steps those flips hit (nothing else observes its
 // NaNs before the way out: a flipped lane's sum is recomputed from its entry, and
-// whether a sum is NaN never depends on a NaN operand's payload).
+// whether a sum is NaN never depends on a NaN operand's payload). A psum stuck-at
+// whose mask keeps NaNs NaN (column_sums::keeps_nans) in a job of two steps or more (the
+// last accumulation is canonical) steps Fused through the masked kernel
+// (masked_accumulate_fn: the mask on each sum as the tree makes it), its NaNs
+// canonicalised on the way out.
 enum Exactness : char { kFused, kFusedExact, kStepExact, kFlipSteps };
 
 // Output-channel groups whose rows serve the same channels share each step's operands:
@@ -149,7 +153,7 @@ struct Plan {
   std::vector<std::vector<int>> busy;            // [g * blocks + b]: the rows serving a channel
   std::vector<float> w_reg;                      // [entry * rows + row], through the masks
   std::vector<std::uint32_t> w_raw;              // the same, words before the masks (transients)
-  std::vector<cs::AccumulateFn> fused;           // [entry]
+  std::vector<cs::AccumulateFn> fused;           // [entry] (psum_masked columns: the masked kernel)
   std::vector<cs::AccumulateFn> exact;           // [entry]: the exact kernel (columns with faults)
   std::vector<StuckMask> im, pm;                 // [col * rows + row]
   std::vector<std::size_t> masked_pes;           // the entries of im and pm the last call set
@@ -158,6 +162,7 @@ struct Plan {
   std::vector<int> zero_from;                    // [col]: rows from here on give +0 products when idle
   std::vector<StuckMask> wm;                     // [col * rows + row]: the weight register's mask
   std::vector<char> col_masked, psum_stuck;      // [col]
+  std::vector<char> psum_masked;                 // [col]: a psum stuck-at stepped Fused (masked kernel)
   std::vector<char> raw_cols;                    // [col]: psum flips hit the column (w_raw holds its words)
   std::vector<int> raw_rows;                     // [col]: 1 + the last row its psum flips hit
   std::vector<int> reads;                        // [(g * blocks + b) * cols + col]: rows its kernels read
@@ -380,6 +385,7 @@ void FloatConv<T>::plan_masks() {
   plan_.masked_pes.clear();
   col_masked_.assign(cols_, 0);
   psum_stuck_.assign(cols_, 0);
+  plan_.psum_masked.assign(cols_, 0);
   plan_.weight_stuck.assign(cols_, 0);
   word_rows_.assign(rows_, 0);
   acc_slots_.resize(static_cast<std::size_t>(cols_));
@@ -405,6 +411,9 @@ void FloatConv<T>::plan_masks() {
   }
   for (int col = 0; col < cols_; ++col) {
     psum_stuck_[col] = !faults_.psum(col).identity();
+    // One step: the output is the masked sum itself (a NaN's bits observed), not a canonical accumulation.
+    plan_.psum_masked[col] =
+        psum_stuck_[col] && exact_kernels_ && blocks_ * RS_ > 1 && cs::keeps_nans(faults_.psum(col));
     if (faults_.any_stuck(FaultSite::accumulator))
       for (int slot = 0; slot < a_.stripe_length; ++slot)
         if (!faults_.accumulator(slot, col).identity()) acc_slots_[col].push_back(slot);
@@ -491,9 +500,12 @@ template <DataType T>
 void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weight_words, bool flips, int c0, int c1) {
   // Fully-connected jobs plan thousands of (group, block, column) steps of one register
   // row each: the kernels are looked up once per (used rows, masked), [reads * 2 +
-  // masked] = {fused, exact}.
+  // masked] = {fused, exact, masked}.
   const bool folds = cs::folds_idle_rows(rows_);
-  std::vector<std::pair<cs::AccumulateFn, cs::AccumulateFn>> kernels(2 * static_cast<std::size_t>(rows_ + 1));
+  struct Kernels {
+    cs::AccumulateFn fused, exact, masked;
+  };
+  std::vector<Kernels> kernels(2 * static_cast<std::size_t>(rows_ + 1));
   for (int g = 0; g < groups_; ++g) {
     if (region_ && !region_->groups.empty() && !region_->groups[static_cast<std::size_t>(g)]) continue;
     for (int b = 0; b < blocks_; ++b) {
@@ -512,14 +524,17 @@ void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weigh
         const bool every_row = !idle_zero || !folds;
         const int reads = idle_zero ? used : rows_;
         const std::size_t k = static_cast<std::size_t>(reads) * 2 + (col_masked_[col] != 0);
-        auto& [fn, exact_fn] = kernels[k];
+        auto& [fn, exact_fn, masked_fn] = kernels[k];
         if (!fn) fn = cs::accumulate_fn(rows_, reads, col_masked_[col] != 0);
         const bool exact = flips || psum_stuck_[col] || !acc_slots_[col].empty();
         if (exact && !exact_fn) exact_fn = cs::exact_accumulate_fn(rows_, reads, col_masked_[col] != 0);
+        if (plan_.psum_masked[col] && !masked_fn)
+          masked_fn = cs::masked_accumulate_fn(rows_, reads, col_masked_[col] != 0);
+        const cs::AccumulateFn fused = plan_.psum_masked[col] ? masked_fn : fn;
         if (raw_) plan_.reads[(static_cast<std::size_t>(g) * blocks_ + b) * cols_ + col] = reads;
         weight_registers(weights, weight_words, row_ch, g, b, col, oc, every_row, trailing_idle ? used : rows_);
         for (int rs = 0; rs < RS_; ++rs) {
-          fused_[entry(g, b, rs, col)] = fn;
+          fused_[entry(g, b, rs, col)] = fused;
           exact_[entry(g, b, rs, col)] = exact ? exact_fn : nullptr;
         }
       }
@@ -906,8 +921,8 @@ void FloatConv<T>::plan_chunk(long long chunk, int g0, int g1, Scratch& sc) cons
           psum_flipped && !acc_flipped && !stuck ? kFlipSteps
           : psum_flipped || acc_flipped || !acc_slots_[col].empty() || (psum_stuck_[col] && !exact_kernels_)
               ? kStepExact
-          : psum_stuck_[col] ? kFusedExact
-                             : kFused;
+          : psum_stuck_[col] && !plan_.psum_masked[col] ? kFusedExact
+                                                        : kFused;
     }
   }
 }

@@ -2,6 +2,7 @@
 // every number format (fp32, fp16, bf16, int8).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -229,6 +230,38 @@ TEST(EngineEquivalence, EdgeBitsOfEverySiteAndKindAreBitIdenticalInEveryFormat) 
         }
       }
     EXPECT_GT(changed, 40) << to_string(type) << " " << rows << " rows";
+  }
+}
+
+// psum stuck-ats that keep NaNs NaN (the fast engine's masked pass, NaNs canonicalised
+// on the way out) and ones that do not (the exact pass), on operands holding NaNs of
+// many payloads, quiet and signalling: bit-identical outputs, NaNs among them. A job of
+// one step (1x1, one channel block) outputs the masked sums themselves.
+TEST(EngineEquivalence, PsumStuckAtsOnNanPayloadsAreBitIdentical) {
+  const ArrayConfig a = preset("small");
+  const std::uint32_t payloads[] = {0x7fa12345u, 0xff812345u, 0x7f800001u, 0xffc00000u};
+  const std::pair<int, FaultKind> masks[] = {{3, FaultKind::stuck_at_1},  {22, FaultKind::stuck_at_0},
+                                             {30, FaultKind::stuck_at_1}, {31, FaultKind::stuck_at_1},
+                                             {30, FaultKind::stuck_at_0}, {24, FaultKind::stuck_at_0}};
+  for (const ConvShape& shape : {ConvShape{2, 11, 9, 9, 10, 3, 3, 1, 0}, ConvShape{2, 6, 9, 9, 10, 1, 1, 1, 0}}) {
+    ConvJob job;
+    job.layer = "nans";
+    job.shape = shape;
+    Rng rng(2027);
+    Tensor in = random_tensor({shape.n, shape.c, shape.h, shape.w}, rng);
+    const Tensor w = random_tensor({shape.k, shape.c, shape.r, shape.s}, rng);
+    for (std::size_t i = 0; i < in.values().size(); i += 37) in.values()[i] = bits_float(payloads[rng.below(4)]);
+    for (const auto& [bit, kind] : masks) {
+      const HardwareFault f{FaultSite::psum, 0, 2, bit, kind, -1};
+      const PeFaults faults(a, {f});
+      const JobResult cycle = make_engine("cycle", a, faults)->run(job, in, w, 0);
+      const JobResult fast = make_engine("fast", a, faults)->run(job, in, w, 0);
+      ASSERT_EQ(testing::count_bit_differences(cycle.output, fast.output), 0) << shape.r << "x" << shape.s << " "
+                                                                                << describe(f);
+      EXPECT_TRUE(std::any_of(fast.output.values().begin(), fast.output.values().end(),
+                              [](float v) { return std::isnan(v); }))
+          << describe(f);
+    }
   }
 }
 
