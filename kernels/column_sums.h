@@ -35,6 +35,7 @@ struct ColumnInput {
   const std::uint64_t* special; // bit set over rows: leaves given in `leaves`; null: none
   float* scratch;               // rows * kChunk floats, for trees of other sizes
   StuckMask psum;               // exact_accumulate_fn: the column's psum register mask
+  const std::uint64_t* product_rows = nullptr;  // with special: the rows of it with a product mask
 };
 
 // acc[i] = sum (first) or acc[i] + sum, lanes [0, count): NaNs as the vector unit makes them.

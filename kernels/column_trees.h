@@ -56,9 +56,10 @@ struct TreeRows {
   const float* src[SPECIAL ? USED : 1];
   explicit TreeRows(const ColumnInput& c) {
     const std::uint64_t special = SPECIAL ? c.special[0] : 0;
+    const std::uint64_t products = SPECIAL ? special & c.product_rows[0] : 0;
     for (int row = 0; row < USED; ++row) {
       const bool leaf = SPECIAL && (special >> row & 1u);
-      w[row] = V::set1(leaf && !c.pm[row].identity() ? 1.0f : c.w[row]);
+      w[row] = V::set1(products >> row & 1u ? 1.0f : c.w[row]);
       if constexpr (SPECIAL) src[row] = row_of(leaf ? c.leaves : c.x, row);
     }
   }

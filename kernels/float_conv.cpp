@@ -162,6 +162,7 @@ struct Plan {
   std::vector<int> zero_from;                    // [col]: rows from here on give +0 products when idle
   std::vector<StuckMask> wm;                     // [col * rows + row]: the weight register's mask
   std::vector<char> col_masked, psum_stuck;      // [col]
+  std::vector<char> col_products;                // [col]: a PE of the column has a product mask
   std::vector<char> psum_masked;                 // [col]: a psum stuck-at stepped Fused (masked kernel)
   std::vector<char> raw_cols;                    // [col]: psum flips hit the column (w_raw holds its words)
   std::vector<int> raw_rows;                     // [col]: 1 + the last row its psum flips hit
@@ -384,6 +385,7 @@ void FloatConv<T>::plan_masks() {
   }
   plan_.masked_pes.clear();
   col_masked_.assign(cols_, 0);
+  plan_.col_products.assign(cols_, 0);
   psum_stuck_.assign(cols_, 0);
   plan_.psum_masked.assign(cols_, 0);
   plan_.weight_stuck.assign(cols_, 0);
@@ -407,7 +409,9 @@ void FloatConv<T>::plan_masks() {
     if (in.identity() && pm_[col * rows_ + row].identity()) continue;
     col_masked_[col] = 1;
     plan_.special[col * words + row / 64] |= std::uint64_t{1} << (row % 64);
-    if (!pm_[col * rows_ + row].identity()) plan_.products[col * words + row / 64] |= std::uint64_t{1} << (row % 64);
+    if (pm_[col * rows_ + row].identity()) continue;
+    plan_.products[col * words + row / 64] |= std::uint64_t{1} << (row % 64);
+    plan_.col_products[col] = 1;
   }
   for (int col = 0; col < cols_; ++col) {
     psum_stuck_[col] = !faults_.psum(col).identity();
@@ -1100,11 +1104,11 @@ template <DataType T>
 void FloatConv<T>::column_leaves(cs::ColumnInput& in, int col, int count, Scratch& sc) const {
   const std::size_t words = static_cast<std::size_t>(rows_ + 63) / 64;
   const std::uint64_t* rows = special(col);
+  const std::uint64_t* products = plan_.products.data() + static_cast<std::size_t>(col) * words;
   in.special = rows;
+  in.product_rows = products;
   if (sc.leaf_col == col && sc.leaf_gather == sc.gathers) {  // the masked inputs are there
-    const std::uint64_t* products = plan_.products.data() + static_cast<std::size_t>(col) * words;
-    if (std::any_of(products, products + words, [](std::uint64_t b) { return b != 0; }))
-      leaves_(in, rows_, count, products);
+    if (plan_.col_products[col]) leaves_(in, rows_, count, products);
     return;
   }
   leaves_(in, rows_, count, rows);

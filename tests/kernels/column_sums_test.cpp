@@ -54,8 +54,12 @@ struct Column {
       }
     }
   }
+  std::uint64_t product_rows = 0;  // set by input(): the rows with a product mask
   cs::ColumnInput input(const StuckMask& psum) {
-    return {x.data(), nullptr, w.data(), masks.data(), products.data(), leaves.data(), &special, scratch.data(), psum};
+    product_rows = 0;
+    for (int row = 0; row < rows; ++row) product_rows |= std::uint64_t{!products[row].identity()} << row;
+    return {x.data(),     nullptr,        w.data(), masks.data(), products.data(), leaves.data(),
+            &special,     scratch.data(), psum,     &product_rows};
   }
   // The array's column sum of lane i: every row's leaf through adder_tree.
   float sum(int i) const {
