@@ -67,6 +67,7 @@ struct Scratch {
   long long gathers = 0;          // gathers into x so far (names a step's operands)
   std::vector<char> zero_x, zero_xw;   // [row]: the row holds +0 (word 0) in every lane
   std::vector<int> dirty_x, dirty_xw;  // the rows whose flag is clear (what a gather may have to clear)
+  std::vector<int> parked_xw;          // dirty_xw's rows set aside over a job (FloatConv::park_word_flags)
   std::vector<float> tree;        // generic trees
   std::vector<std::uint32_t> cube, flip;
   std::vector<std::pair<int, float>> flipped;  // [flip]: lane, its entry before the step
@@ -222,6 +223,7 @@ class FloatConv {
   // Chunks [begin, end); each group's live columns cut into `parts` slices, this call
   // computing slice `part` (a job of few chunks splits its columns over threads).
   void chunks(long long begin, long long end, int part, int parts, Scratch& sc) const;
+  void park_word_flags(Scratch& sc) const;
   void lay_out_images(long long chunk, Scratch& sc) const;
   void plan_chunk(long long chunk, int g0, int g1, Scratch& sc) const;
   void chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const;
@@ -865,6 +867,7 @@ void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, S
     if (need_words_ && sc.laid_words.size() < layout_.size()) sc.laid_words.resize(layout_.size());
     sc.laid_images.assign(static_cast<std::size_t>(s_.n), 0);
   }
+  if (need_words_) park_word_flags(sc);
   for (long long chunk = begin; chunk < end; ++chunk) {
     if (layout_.by_image) lay_out_images(chunk, sc);
     for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
@@ -887,6 +890,22 @@ void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, S
         chunk_groups(chunk, g0, g1, sc);
     }
   }
+  if (need_words_) sc.dirty_xw.insert(sc.dirty_xw.end(), sc.parked_xw.begin(), sc.parked_xw.end());
+}
+
+// fp16 words: a job gathers and reads the word rows only, so the other rows' flags
+// cannot change over it; they are set aside (back in dirty_xw when the job ends) and
+// each gather walks only the word rows' (not every busy row's, at every step).
+template <DataType T>
+void FloatConv<T>::park_word_flags(Scratch& sc) const {
+  sc.parked_xw.clear();
+  std::size_t kept = 0;
+  for (const int row : sc.dirty_xw)
+    if (row < rows_ && word_rows_[row])
+      sc.dirty_xw[kept++] = row;
+    else
+      sc.parked_xw.push_back(row);
+  sc.dirty_xw.resize(kept);
 }
 
 // The images a chunk reads, laid out into this thread's buffer when it first reaches

@@ -265,6 +265,32 @@ TEST(EngineEquivalence, PsumStuckAtsOnNanPayloadsAreBitIdentical) {
   }
 }
 
+// fp16 input words on one thread over jobs: a row whose PE has an input mask is
+// gathered (job 1), then is no word row (job 2: its flag set aside over the job), then
+// is idle with its masked word 0 read through a stuck weight register (job 3): its words
+// must have been cleared, as the cycle model's idle input register holds 0.
+TEST(EngineEquivalence, Fp16WordRowsIdleInALaterJobReadZero) {
+  ArrayConfig a = preset("small");
+  a.datatype = DataType::fp16;
+  Rng rng(31);
+  const auto agree = [&](int c, const std::vector<HardwareFault>& list) {
+    ConvJob job;
+    job.layer = "words";
+    job.shape = ConvShape{1, c, 6, 6, 8, 3, 3, 1, 0};
+    const Tensor in = random_tensor({1, c, 6, 6}, rng), w = random_tensor({8, c, 3, 3}, rng);
+    const PeFaults faults(a, list);
+    const JobResult cycle = make_engine("cycle", a, faults)->run(job, in, w, 0);
+    const JobResult fast = make_engine("fast", a, faults)->run(job, in, w, 0);
+    return testing::count_bit_differences(cycle.output, fast.output);
+  };
+  const HardwareFault input5{FaultSite::input, 5, 2, 0, FaultKind::stuck_at_0, -1};
+  const HardwareFault weight5{FaultSite::weight, 5, 2, 14, FaultKind::stuck_at_1, -1};
+  const HardwareFault input0{FaultSite::input, 0, 2, 0, FaultKind::stuck_at_0, -1};
+  ASSERT_EQ(agree(8, {input5}), 0);
+  ASSERT_EQ(agree(8, {input0}), 0);
+  ASSERT_EQ(agree(3, {input5, weight5}), 0);
+}
+
 // Arrays of other shapes (the kernel's generic adder trees, idle rows and columns) and
 // jobs of several chunks of output positions, one after another on one thread (the
 // kernel keeps per-thread tables between jobs), in every format.
