@@ -238,7 +238,7 @@ class FloatConv {
   float flipped_sum(long long chunk, std::size_t at, const PsumFlips& f, Scratch& sc) const;
   void stuck_entries(long long chunk, int count, int col, float* e) const;
   static bool flips_column(const PsumFlips* const* f, const PsumFlips* const* end, int col);
-  void column_leaves(column_sums::ColumnInput& in, int col, int count, Scratch& sc) const;
+  void column_leaves(const column_sums::ColumnInput& in, int col, int count, Scratch& sc) const;
   void acc_flips(long long chunk, int col, const AccumulatorFlip* const* f, const AccumulatorFlip* const* end,
                  float* e) const;
   void scatter(long long chunk, int count, int g, std::size_t slot0, const Scratch& sc) const;
@@ -292,6 +292,9 @@ class FloatConv {
   std::vector<char>& psum_stuck_ = plan_.psum_stuck;
   const std::uint64_t* special(int col) const {
     return plan_.special.data() + static_cast<std::size_t>(col) * ((rows_ + 63) / 64);
+  }
+  const std::uint64_t* product_rows(int col) const {
+    return plan_.products.data() + static_cast<std::size_t>(col) * ((rows_ + 63) / 64);
   }
   std::vector<std::vector<int>>& acc_slots_ = plan_.acc_slots;
   bool raw_ = false;  // w_raw_ holds this call's words (transient flips)
@@ -1043,9 +1046,18 @@ void FloatConv<T>::clear_idle(const std::vector<int>& row_ch, W* rows, std::vect
 
 template <DataType T>
 column_sums::ColumnInput FloatConv<T>::column_input(std::size_t at, int col, Scratch& sc) const {
-  return {sc.x.data,        need_words_ ? sc.xw.data() : nullptr,
-          &w_reg_[at * rows_], &im_[static_cast<std::size_t>(col) * rows_],
-          &pm_[static_cast<std::size_t>(col) * rows_], sc.leaves.data, nullptr, sc.tree.data(), faults_.psum(col)};
+  // A masked column's special rows (column_leaves fills their leaves).
+  const bool masked = col_masked_[col] != 0;
+  return {sc.x.data,
+          need_words_ ? sc.xw.data() : nullptr,
+          &w_reg_[at * rows_],
+          &im_[static_cast<std::size_t>(col) * rows_],
+          &pm_[static_cast<std::size_t>(col) * rows_],
+          sc.leaves.data,
+          masked ? special(col) : nullptr,
+          sc.tree.data(),
+          faults_.psum(col),
+          masked ? product_rows(col) : nullptr};
 }
 
 // One column's sum of one step added into its accumulator entries e[lane] as the
@@ -1120,17 +1132,12 @@ float FloatConv<T>::flipped_sum(long long chunk, std::size_t at, const PsumFlips
 // per step (the groups of a batch share the PE's row and mask; the tree multiplies by
 // each group's weight).
 template <DataType T>
-void FloatConv<T>::column_leaves(cs::ColumnInput& in, int col, int count, Scratch& sc) const {
-  const std::size_t words = static_cast<std::size_t>(rows_ + 63) / 64;
-  const std::uint64_t* rows = special(col);
-  const std::uint64_t* products = plan_.products.data() + static_cast<std::size_t>(col) * words;
-  in.special = rows;
-  in.product_rows = products;
+void FloatConv<T>::column_leaves(const cs::ColumnInput& in, int col, int count, Scratch& sc) const {
   if (sc.leaf_col == col && sc.leaf_gather == sc.gathers) {  // the masked inputs are there
-    if (plan_.col_products[col]) leaves_(in, rows_, count, products);
+    if (plan_.col_products[col]) leaves_(in, rows_, count, in.product_rows);
     return;
   }
-  leaves_(in, rows_, count, rows);
+  leaves_(in, rows_, count, in.special);
   sc.leaf_col = col, sc.leaf_gather = sc.gathers;
 }
 
