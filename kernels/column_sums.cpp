@@ -67,7 +67,7 @@ void generic_accumulate(const ColumnInput& c, int rows, int count, float* acc, b
 }  // namespace
 
 namespace avx512 {  // column_sums_avx512.cpp
-AccumulateFn accumulate_fn(int rows, int used, bool special, bool exact);
+AccumulateFn accumulate_fn(int rows, int used, bool special, PsumPass psum);
 LeavesFn masked_leaves_fn(DataType t);
 }  // namespace avx512
 
@@ -84,6 +84,17 @@ std::atomic<VectorIsa>& isa() {
 
 VectorIsa vector_isa() { return isa().load(); }
 
+namespace {
+
+// Inlined into each of its three callers (a planning lookup each).
+__attribute__((always_inline)) inline AccumulateFn vector_accumulate_fn(int rows, int used, bool special,
+                                                                        PsumPass psum) {
+  if (vector_isa() == VectorIsa::avx512) return avx512::accumulate_fn(rows, used, special, psum);
+  return tree_accumulate<Avx2>(rows, used, special, psum);
+}
+
+}  // namespace
+
 bool set_vector_isa(VectorIsa wanted) {
   if (wanted == VectorIsa::avx512 && !cpu_has_avx512()) return false;
   isa().store(wanted);
@@ -92,13 +103,21 @@ bool set_vector_isa(VectorIsa wanted) {
 
 AccumulateFn accumulate_fn(int rows, int used, bool special) {
   if (!folds_idle_rows(rows)) return generic_accumulate;
-  if (vector_isa() == VectorIsa::avx512) return avx512::accumulate_fn(rows, used, special, false);
-  return tree_accumulate<Avx2>(rows, used, special, false);
+  return vector_accumulate_fn(rows, used, special, PsumPass::none);
 }
 
 AccumulateFn exact_accumulate_fn(int rows, int used, bool special) {
-  if (vector_isa() == VectorIsa::avx512) return avx512::accumulate_fn(rows, used, special, true);
-  return tree_accumulate<Avx2>(rows, used, special, true);
+  return vector_accumulate_fn(rows, used, special, PsumPass::exact);
+}
+
+AccumulateFn masked_accumulate_fn(int rows, int used, bool special) {
+  return vector_accumulate_fn(rows, used, special, PsumPass::masked);
+}
+
+bool keeps_nans(const StuckMask& m) {
+  constexpr std::uint32_t kExponent = 0x7f800000u, kQuiet = 0x00400000u, kFraction = 0x007fffffu;
+  const std::uint32_t ones = m.keep | m.force;  // bits a quiet NaN still has set
+  return (ones & kExponent) == kExponent && ((ones & kQuiet) != 0 || (m.force & kFraction) != 0);
 }
 
 bool folds_idle_rows(int rows) { return rows <= 64 && (rows & (rows - 1)) == 0; }

@@ -35,6 +35,7 @@ struct ColumnInput {
   const std::uint64_t* special; // bit set over rows: leaves given in `leaves`; null: none
   float* scratch;               // rows * kChunk floats, for trees of other sizes
   StuckMask psum;               // exact_accumulate_fn: the column's psum register mask
+  const std::uint64_t* product_rows = nullptr;  // with special: the rows of it with a product mask
 };
 
 // acc[i] = sum (first) or acc[i] + sum, lanes [0, count): NaNs as the vector unit makes them.
@@ -59,6 +60,21 @@ AccumulateFn accumulate_fn(int rows, int used, bool special);
 // folded as accumulate_fn's (the sum is the same bits); null for row counts without a
 // vector tree.
 AccumulateFn exact_accumulate_fn(int rows, int used, bool special);
+// A psum stuck-at whose mask keeps_nans: psum = mask(sum); acc = psum (first) or acc +
+// psum, no canonicalisation. Every sum the vector trees make is an arithmetic result
+// (each leaf is multiplied, each join added), so a NaN sum is quiet (bit 22 set); such a
+// mask makes every quiet NaN a NaN, and the datapath's mask(canonical(sum)) is one too:
+// a lane is NaN exactly where the exact kernel's is, and equal bits elsewhere, so the
+// caller canonicalises on the way out as for fused columns. Null where
+// exact_accumulate_fn is.
+AccumulateFn masked_accumulate_fn(int rows, int used, bool special);
+// Whether the stuck-at mask maps every quiet NaN to a NaN: each exponent bit kept or
+// forced to 1, and the quiet bit kept or some fraction bit forced to 1.
+bool keeps_nans(const StuckMask& m);
+// The psum pass of a vector kernel: none (fused), exact (exact_accumulate_fn) or
+// masked (masked_accumulate_fn).
+enum class PsumPass { none, exact, masked };
+
 // The vector width of the fused kernels: AVX-512 where the CPU has it, else AVX2. Both
 // compute the same IEEE operations per lane in the same order (the same bits); tests
 // switch to compare them. set_vector_isa returns false (and changes nothing) when the

@@ -42,8 +42,8 @@ static_assert(kChunk % Avx512::lanes == 0, "chunks must fill whole AVX-512 vecto
 
 namespace avx512 {
 
-AccumulateFn accumulate_fn(int rows, int used, bool special, bool exact) {
-  return tree_accumulate<Avx512>(rows, used, special, exact);
+AccumulateFn accumulate_fn(int rows, int used, bool special, PsumPass psum) {
+  return tree_accumulate<Avx512>(rows, used, special, psum);
 }
 
 LeavesFn masked_leaves_fn(DataType t) { return leaves_for<Avx512>(t); }

@@ -56,9 +56,10 @@ struct TreeRows {
   const float* src[SPECIAL ? USED : 1];
   explicit TreeRows(const ColumnInput& c) {
     const std::uint64_t special = SPECIAL ? c.special[0] : 0;
+    const std::uint64_t products = SPECIAL ? special & c.product_rows[0] : 0;
     for (int row = 0; row < USED; ++row) {
       const bool leaf = SPECIAL && (special >> row & 1u);
-      w[row] = V::set1(leaf && !c.pm[row].identity() ? 1.0f : c.w[row]);
+      w[row] = V::set1(products >> row & 1u ? 1.0f : c.w[row]);
       if constexpr (SPECIAL) src[row] = row_of(leaf ? c.leaves : c.x, row);
     }
   }
@@ -74,39 +75,41 @@ __attribute__((always_inline)) inline typename V::reg lane_tree(const float* x, 
   });
 }
 
-// EXACT: the psum register's mask on the canonical sum, canonical accumulation.
-template <class V, int ROWS, int USED, bool FIRST, bool SPECIAL, bool EXACT>
+// PSUM exact: the psum register's mask on the canonical sum, canonical accumulation;
+// masked: the mask on the sum as it is, plain accumulation (keeps_nans masks).
+template <class V, int ROWS, int USED, bool FIRST, bool SPECIAL, PsumPass PSUM>
 void accumulate_lanes(const ColumnInput& c, int count, float* acc) {
   const float* x = c.x;
   const StuckMask psum_mask = c.psum;
   const TreeRows<V, USED, SPECIAL> r(c);
   for (int v = 0; v < count; v += V::lanes) {
     typename V::reg sum = lane_tree<V, ROWS, USED, SPECIAL>(x, r, v);
-    if constexpr (EXACT) sum = V::apply(psum_mask, V::canonical(sum));
+    if constexpr (PSUM == PsumPass::exact) sum = V::apply(psum_mask, V::canonical(sum));
+    if constexpr (PSUM == PsumPass::masked) sum = V::apply(psum_mask, sum);
     if constexpr (!FIRST) sum = V::add(V::load(acc + v), sum);
-    if constexpr (EXACT && !FIRST) sum = V::canonical(sum);
+    if constexpr (PSUM == PsumPass::exact && !FIRST) sum = V::canonical(sum);
     V::store(acc + v, sum);
   }
 }
 
-template <class V, int ROWS, int USED, bool SPECIAL, bool EXACT>
+template <class V, int ROWS, int USED, bool SPECIAL, PsumPass PSUM>
 void accumulate(const ColumnInput& c, int, int count, float* acc, bool first) {
   if (first)
-    accumulate_lanes<V, ROWS, USED, true, SPECIAL, EXACT>(c, count, acc);
+    accumulate_lanes<V, ROWS, USED, true, SPECIAL, PSUM>(c, count, acc);
   else
-    accumulate_lanes<V, ROWS, USED, false, SPECIAL, EXACT>(c, count, acc);
+    accumulate_lanes<V, ROWS, USED, false, SPECIAL, PSUM>(c, count, acc);
 }
 
-// accumulate<ROWS, 1..ROWS, SPECIAL, EXACT>, indexed by used - 1.
-template <class V, int ROWS, bool SPECIAL, bool EXACT, std::size_t... U>
+// accumulate<ROWS, 1..ROWS, SPECIAL, PSUM>, indexed by used - 1.
+template <class V, int ROWS, bool SPECIAL, PsumPass PSUM, std::size_t... U>
 constexpr std::array<AccumulateFn, ROWS> accumulate_table(std::index_sequence<U...>) {
-  return {accumulate<V, ROWS, static_cast<int>(U) + 1, SPECIAL, EXACT>...};
+  return {accumulate<V, ROWS, static_cast<int>(U) + 1, SPECIAL, PSUM>...};
 }
 
-template <class V, int ROWS, bool SPECIAL, bool EXACT>
+template <class V, int ROWS, bool SPECIAL, PsumPass PSUM>
 AccumulateFn accumulate_for(int used) {
   static constexpr std::array<AccumulateFn, ROWS> table =
-      accumulate_table<V, ROWS, SPECIAL, EXACT>(std::make_index_sequence<ROWS>());
+      accumulate_table<V, ROWS, SPECIAL, PSUM>(std::make_index_sequence<ROWS>());
   return table[static_cast<std::size_t>(std::clamp(used, 1, ROWS) - 1)];
 }
 
@@ -167,24 +170,33 @@ LeavesFn leaves_for(DataType t) {
 }
 
 // The fused kernel of a power-of-two row count up to 64 (null for others).
-template <class V, bool SPECIAL, bool EXACT>
+template <class V, bool SPECIAL, PsumPass PSUM>
 AccumulateFn tree_accumulate(int rows, int used) {
   switch (rows) {
-    case 1: return accumulate_for<V, 1, SPECIAL, EXACT>(used);
-    case 2: return accumulate_for<V, 2, SPECIAL, EXACT>(used);
-    case 4: return accumulate_for<V, 4, SPECIAL, EXACT>(used);
-    case 8: return accumulate_for<V, 8, SPECIAL, EXACT>(used);
-    case 16: return accumulate_for<V, 16, SPECIAL, EXACT>(used);
-    case 32: return accumulate_for<V, 32, SPECIAL, EXACT>(used);
-    case 64: return accumulate_for<V, 64, SPECIAL, EXACT>(used);
+    case 1: return accumulate_for<V, 1, SPECIAL, PSUM>(used);
+    case 2: return accumulate_for<V, 2, SPECIAL, PSUM>(used);
+    case 4: return accumulate_for<V, 4, SPECIAL, PSUM>(used);
+    case 8: return accumulate_for<V, 8, SPECIAL, PSUM>(used);
+    case 16: return accumulate_for<V, 16, SPECIAL, PSUM>(used);
+    case 32: return accumulate_for<V, 32, SPECIAL, PSUM>(used);
+    case 64: return accumulate_for<V, 64, SPECIAL, PSUM>(used);
     default: return nullptr;
   }
 }
 
+template <class V, PsumPass PSUM>
+AccumulateFn tree_accumulate(int rows, int used, bool special) {
+  return special ? tree_accumulate<V, true, PSUM>(rows, used) : tree_accumulate<V, false, PSUM>(rows, used);
+}
+
 template <class V>
-AccumulateFn tree_accumulate(int rows, int used, bool special, bool exact) {
-  if (exact) return special ? tree_accumulate<V, true, true>(rows, used) : tree_accumulate<V, false, true>(rows, used);
-  return special ? tree_accumulate<V, true, false>(rows, used) : tree_accumulate<V, false, false>(rows, used);
+AccumulateFn tree_accumulate(int rows, int used, bool special, PsumPass psum) {
+  switch (psum) {
+    case PsumPass::none: return tree_accumulate<V, PsumPass::none>(rows, used, special);
+    case PsumPass::exact: return tree_accumulate<V, PsumPass::exact>(rows, used, special);
+    case PsumPass::masked: return tree_accumulate<V, PsumPass::masked>(rows, used, special);
+  }
+  return nullptr;
 }
 
 }  // namespace

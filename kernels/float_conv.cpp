@@ -31,7 +31,11 @@ namespace cs = column_sums;
 // the chunk). FlipSteps: a column whose only exact work is its transient psum flips
 // steps Fused, and StepExact at the steps those flips hit (nothing else observes its
 // NaNs before the way out: a flipped lane's sum is recomputed from its entry, and
-// whether a sum is NaN never depends on a NaN operand's payload).
+// whether a sum is NaN never depends on a NaN operand's payload). A psum stuck-at
+// whose mask keeps NaNs NaN (column_sums::keeps_nans) in a job of two steps or more (the
+// last accumulation is canonical) steps Fused through the masked kernel
+// (masked_accumulate_fn: the mask on each sum as the tree makes it), its NaNs
+// canonicalised on the way out.
 enum Exactness : char { kFused, kFusedExact, kStepExact, kFlipSteps };
 
 // Output-channel groups whose rows serve the same channels share each step's operands:
@@ -63,6 +67,7 @@ struct Scratch {
   long long gathers = 0;          // gathers into x so far (names a step's operands)
   std::vector<char> zero_x, zero_xw;   // [row]: the row holds +0 (word 0) in every lane
   std::vector<int> dirty_x, dirty_xw;  // the rows whose flag is clear (what a gather may have to clear)
+  std::vector<int> parked_xw;          // dirty_xw's rows set aside over a job (FloatConv::park_word_flags)
   std::vector<float> tree;        // generic trees
   std::vector<std::uint32_t> cube, flip;
   std::vector<std::pair<int, float>> flipped;  // [flip]: lane, its entry before the step
@@ -149,7 +154,7 @@ struct Plan {
   std::vector<std::vector<int>> busy;            // [g * blocks + b]: the rows serving a channel
   std::vector<float> w_reg;                      // [entry * rows + row], through the masks
   std::vector<std::uint32_t> w_raw;              // the same, words before the masks (transients)
-  std::vector<cs::AccumulateFn> fused;           // [entry]
+  std::vector<cs::AccumulateFn> fused;           // [entry] (psum_masked columns: the masked kernel)
   std::vector<cs::AccumulateFn> exact;           // [entry]: the exact kernel (columns with faults)
   std::vector<StuckMask> im, pm;                 // [col * rows + row]
   std::vector<std::size_t> masked_pes;           // the entries of im and pm the last call set
@@ -158,6 +163,8 @@ struct Plan {
   std::vector<int> zero_from;                    // [col]: rows from here on give +0 products when idle
   std::vector<StuckMask> wm;                     // [col * rows + row]: the weight register's mask
   std::vector<char> col_masked, psum_stuck;      // [col]
+  std::vector<char> col_products;                // [col]: a PE of the column has a product mask
+  std::vector<char> psum_masked;                 // [col]: a psum stuck-at stepped Fused (masked kernel)
   std::vector<char> raw_cols;                    // [col]: psum flips hit the column (w_raw holds its words)
   std::vector<int> raw_rows;                     // [col]: 1 + the last row its psum flips hit
   std::vector<int> reads;                        // [(g * blocks + b) * cols + col]: rows its kernels read
@@ -216,6 +223,7 @@ class FloatConv {
   // Chunks [begin, end); each group's live columns cut into `parts` slices, this call
   // computing slice `part` (a job of few chunks splits its columns over threads).
   void chunks(long long begin, long long end, int part, int parts, Scratch& sc) const;
+  void park_word_flags(Scratch& sc) const;
   void lay_out_images(long long chunk, Scratch& sc) const;
   void plan_chunk(long long chunk, int g0, int g1, Scratch& sc) const;
   void chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const;
@@ -230,7 +238,7 @@ class FloatConv {
   float flipped_sum(long long chunk, std::size_t at, const PsumFlips& f, Scratch& sc) const;
   void stuck_entries(long long chunk, int count, int col, float* e) const;
   static bool flips_column(const PsumFlips* const* f, const PsumFlips* const* end, int col);
-  void column_leaves(column_sums::ColumnInput& in, int col, int count, Scratch& sc) const;
+  void column_leaves(const column_sums::ColumnInput& in, int col, int count, Scratch& sc) const;
   void acc_flips(long long chunk, int col, const AccumulatorFlip* const* f, const AccumulatorFlip* const* end,
                  float* e) const;
   void scatter(long long chunk, int count, int g, std::size_t slot0, const Scratch& sc) const;
@@ -284,6 +292,9 @@ class FloatConv {
   std::vector<char>& psum_stuck_ = plan_.psum_stuck;
   const std::uint64_t* special(int col) const {
     return plan_.special.data() + static_cast<std::size_t>(col) * ((rows_ + 63) / 64);
+  }
+  const std::uint64_t* product_rows(int col) const {
+    return plan_.products.data() + static_cast<std::size_t>(col) * ((rows_ + 63) / 64);
   }
   std::vector<std::vector<int>>& acc_slots_ = plan_.acc_slots;
   bool raw_ = false;  // w_raw_ holds this call's words (transient flips)
@@ -379,7 +390,9 @@ void FloatConv<T>::plan_masks() {
   }
   plan_.masked_pes.clear();
   col_masked_.assign(cols_, 0);
+  plan_.col_products.assign(cols_, 0);
   psum_stuck_.assign(cols_, 0);
+  plan_.psum_masked.assign(cols_, 0);
   plan_.weight_stuck.assign(cols_, 0);
   word_rows_.assign(rows_, 0);
   acc_slots_.resize(static_cast<std::size_t>(cols_));
@@ -401,10 +414,15 @@ void FloatConv<T>::plan_masks() {
     if (in.identity() && pm_[col * rows_ + row].identity()) continue;
     col_masked_[col] = 1;
     plan_.special[col * words + row / 64] |= std::uint64_t{1} << (row % 64);
-    if (!pm_[col * rows_ + row].identity()) plan_.products[col * words + row / 64] |= std::uint64_t{1} << (row % 64);
+    if (pm_[col * rows_ + row].identity()) continue;
+    plan_.products[col * words + row / 64] |= std::uint64_t{1} << (row % 64);
+    plan_.col_products[col] = 1;
   }
   for (int col = 0; col < cols_; ++col) {
     psum_stuck_[col] = !faults_.psum(col).identity();
+    // One step: the output is the masked sum itself (a NaN's bits observed), not a canonical accumulation.
+    plan_.psum_masked[col] =
+        psum_stuck_[col] && exact_kernels_ && blocks_ * RS_ > 1 && cs::keeps_nans(faults_.psum(col));
     if (faults_.any_stuck(FaultSite::accumulator))
       for (int slot = 0; slot < a_.stripe_length; ++slot)
         if (!faults_.accumulator(slot, col).identity()) acc_slots_[col].push_back(slot);
@@ -491,9 +509,12 @@ template <DataType T>
 void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weight_words, bool flips, int c0, int c1) {
   // Fully-connected jobs plan thousands of (group, block, column) steps of one register
   // row each: the kernels are looked up once per (used rows, masked), [reads * 2 +
-  // masked] = {fused, exact}.
+  // masked] = {fused, exact, masked}.
   const bool folds = cs::folds_idle_rows(rows_);
-  std::vector<std::pair<cs::AccumulateFn, cs::AccumulateFn>> kernels(2 * static_cast<std::size_t>(rows_ + 1));
+  struct Kernels {
+    cs::AccumulateFn fused, exact, masked;
+  };
+  std::vector<Kernels> kernels(2 * static_cast<std::size_t>(rows_ + 1));
   for (int g = 0; g < groups_; ++g) {
     if (region_ && !region_->groups.empty() && !region_->groups[static_cast<std::size_t>(g)]) continue;
     for (int b = 0; b < blocks_; ++b) {
@@ -512,14 +533,17 @@ void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weigh
         const bool every_row = !idle_zero || !folds;
         const int reads = idle_zero ? used : rows_;
         const std::size_t k = static_cast<std::size_t>(reads) * 2 + (col_masked_[col] != 0);
-        auto& [fn, exact_fn] = kernels[k];
+        auto& [fn, exact_fn, masked_fn] = kernels[k];
         if (!fn) fn = cs::accumulate_fn(rows_, reads, col_masked_[col] != 0);
         const bool exact = flips || psum_stuck_[col] || !acc_slots_[col].empty();
         if (exact && !exact_fn) exact_fn = cs::exact_accumulate_fn(rows_, reads, col_masked_[col] != 0);
+        if (plan_.psum_masked[col] && !masked_fn)
+          masked_fn = cs::masked_accumulate_fn(rows_, reads, col_masked_[col] != 0);
+        const cs::AccumulateFn fused = plan_.psum_masked[col] ? masked_fn : fn;
         if (raw_) plan_.reads[(static_cast<std::size_t>(g) * blocks_ + b) * cols_ + col] = reads;
         weight_registers(weights, weight_words, row_ch, g, b, col, oc, every_row, trailing_idle ? used : rows_);
         for (int rs = 0; rs < RS_; ++rs) {
-          fused_[entry(g, b, rs, col)] = fn;
+          fused_[entry(g, b, rs, col)] = fused;
           exact_[entry(g, b, rs, col)] = exact ? exact_fn : nullptr;
         }
       }
@@ -846,6 +870,7 @@ void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, S
     if (need_words_ && sc.laid_words.size() < layout_.size()) sc.laid_words.resize(layout_.size());
     sc.laid_images.assign(static_cast<std::size_t>(s_.n), 0);
   }
+  if (need_words_) park_word_flags(sc);
   for (long long chunk = begin; chunk < end; ++chunk) {
     if (layout_.by_image) lay_out_images(chunk, sc);
     for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
@@ -868,6 +893,22 @@ void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, S
         chunk_groups(chunk, g0, g1, sc);
     }
   }
+  if (need_words_) sc.dirty_xw.insert(sc.dirty_xw.end(), sc.parked_xw.begin(), sc.parked_xw.end());
+}
+
+// fp16 words: a job gathers and reads the word rows only, so the other rows' flags
+// cannot change over it; they are set aside (back in dirty_xw when the job ends) and
+// each gather walks only the word rows' (not every busy row's, at every step).
+template <DataType T>
+void FloatConv<T>::park_word_flags(Scratch& sc) const {
+  sc.parked_xw.clear();
+  std::size_t kept = 0;
+  for (const int row : sc.dirty_xw)
+    if (row < rows_ && word_rows_[row])
+      sc.dirty_xw[kept++] = row;
+    else
+      sc.parked_xw.push_back(row);
+  sc.dirty_xw.resize(kept);
 }
 
 // The images a chunk reads, laid out into this thread's buffer when it first reaches
@@ -906,8 +947,8 @@ void FloatConv<T>::plan_chunk(long long chunk, int g0, int g1, Scratch& sc) cons
           psum_flipped && !acc_flipped && !stuck ? kFlipSteps
           : psum_flipped || acc_flipped || !acc_slots_[col].empty() || (psum_stuck_[col] && !exact_kernels_)
               ? kStepExact
-          : psum_stuck_[col] ? kFusedExact
-                             : kFused;
+          : psum_stuck_[col] && !plan_.psum_masked[col] ? kFusedExact
+                                                        : kFused;
     }
   }
 }
@@ -1005,9 +1046,18 @@ void FloatConv<T>::clear_idle(const std::vector<int>& row_ch, W* rows, std::vect
 
 template <DataType T>
 column_sums::ColumnInput FloatConv<T>::column_input(std::size_t at, int col, Scratch& sc) const {
-  return {sc.x.data,        need_words_ ? sc.xw.data() : nullptr,
-          &w_reg_[at * rows_], &im_[static_cast<std::size_t>(col) * rows_],
-          &pm_[static_cast<std::size_t>(col) * rows_], sc.leaves.data, nullptr, sc.tree.data(), faults_.psum(col)};
+  // A masked column's special rows (column_leaves fills their leaves).
+  const bool masked = col_masked_[col] != 0;
+  return {sc.x.data,
+          need_words_ ? sc.xw.data() : nullptr,
+          &w_reg_[at * rows_],
+          &im_[static_cast<std::size_t>(col) * rows_],
+          &pm_[static_cast<std::size_t>(col) * rows_],
+          sc.leaves.data,
+          masked ? special(col) : nullptr,
+          sc.tree.data(),
+          faults_.psum(col),
+          masked ? product_rows(col) : nullptr};
 }
 
 // One column's sum of one step added into its accumulator entries e[lane] as the
@@ -1082,17 +1132,12 @@ float FloatConv<T>::flipped_sum(long long chunk, std::size_t at, const PsumFlips
 // per step (the groups of a batch share the PE's row and mask; the tree multiplies by
 // each group's weight).
 template <DataType T>
-void FloatConv<T>::column_leaves(cs::ColumnInput& in, int col, int count, Scratch& sc) const {
-  const std::size_t words = static_cast<std::size_t>(rows_ + 63) / 64;
-  const std::uint64_t* rows = special(col);
-  in.special = rows;
+void FloatConv<T>::column_leaves(const cs::ColumnInput& in, int col, int count, Scratch& sc) const {
   if (sc.leaf_col == col && sc.leaf_gather == sc.gathers) {  // the masked inputs are there
-    const std::uint64_t* products = plan_.products.data() + static_cast<std::size_t>(col) * words;
-    if (std::any_of(products, products + words, [](std::uint64_t b) { return b != 0; }))
-      leaves_(in, rows_, count, products);
+    if (plan_.col_products[col]) leaves_(in, rows_, count, in.product_rows);
     return;
   }
-  leaves_(in, rows_, count, rows);
+  leaves_(in, rows_, count, in.special);
   sc.leaf_col = col, sc.leaf_gather = sc.gathers;
 }
 

@@ -54,8 +54,12 @@ struct Column {
       }
     }
   }
+  std::uint64_t product_rows = 0;  // set by input(): the rows with a product mask
   cs::ColumnInput input(const StuckMask& psum) {
-    return {x.data(), nullptr, w.data(), masks.data(), products.data(), leaves.data(), &special, scratch.data(), psum};
+    product_rows = 0;
+    for (int row = 0; row < rows; ++row) product_rows |= std::uint64_t{!products[row].identity()} << row;
+    return {x.data(),     nullptr,        w.data(), masks.data(), products.data(), leaves.data(),
+            &special,     scratch.data(), psum,     &product_rows};
   }
   // The array's column sum of lane i: every row's leaf through adder_tree.
   float sum(int i) const {
@@ -159,6 +163,59 @@ TEST_F(ColumnSums, MaskedRowsTakeTheirLeavesBitForBit) {
           ASSERT_EQ(float_bits(exact[i]), float_bits(exact_two_steps(c.sum(i), identity))) << what;
         }
       }
+}
+
+
+// keeps_nans: a mask whose exponent bits are kept or forced to 1 and whose quiet bit is
+// kept (or some fraction bit forced to 1) maps every quiet NaN to a NaN; any other does not.
+TEST_F(ColumnSums, KeepsNansOnlyForMasksThatLeaveEveryQuietNanANan) {
+  EXPECT_TRUE(cs::keeps_nans(StuckMask{}));
+  EXPECT_TRUE(cs::keeps_nans({~0u, 1u << 3}));           // a fraction bit stuck at 1
+  EXPECT_TRUE(cs::keeps_nans({~(1u << 3), 0}));          // ... at 0
+  EXPECT_TRUE(cs::keeps_nans({~0u, 1u << 30}));          // an exponent bit stuck at 1
+  EXPECT_TRUE(cs::keeps_nans({~(1u << 31), 0}));         // the sign stuck at 0
+  EXPECT_TRUE(cs::keeps_nans({~(1u << 22), 1u << 5}));   // the quiet bit at 0, another fraction bit at 1
+  EXPECT_FALSE(cs::keeps_nans({~(1u << 30), 0}));        // an exponent bit stuck at 0: a finite number
+  EXPECT_FALSE(cs::keeps_nans({~(1u << 23), 0}));
+  EXPECT_FALSE(cs::keeps_nans({~(1u << 22), 0}));        // the quiet bit at 0: Inf for the canonical NaN
+}
+
+// The masked kernels give the exact kernels' bits once NaNs are canonicalised (what the
+// caller does on the way out), through masks that keep NaNs, with NaN sums of any
+// payload: at both widths, fused and special rows, idle rows folded. (Over two steps:
+// after one, the exact kernel's entry is the masked sum itself, not canonical.)
+TEST_F(ColumnSums, MaskedKernelsGiveTheExactBitsOnceNansAreCanonical) {
+  Rng rng(17);
+  const std::uint32_t payloads[] = {0x7fa12345u, 0xff812345u, 0x7f800001u, 0xffc00000u};  // sNaN leaves too
+  int numbers = 0;  // lanes that are not NaN
+  for (const StuckMask psum_mask : {StuckMask{~0u, 1u << 3}, StuckMask{~(1u << 22), 1u << 5}, StuckMask{~0u, 1u << 30}})
+    for (const cs::VectorIsa isa : isas())
+      for (const int rows : {8, 64})
+        for (const int used : {6, rows})
+          for (const bool special : {false, true}) {
+            ASSERT_TRUE(cs::set_vector_isa(isa));
+            ASSERT_TRUE(cs::keeps_nans(psum_mask));
+            Column c(rows, used, rng);
+            for (int i = 0; i < kCount; i += 5)  // NaNs of many payloads in the operands
+              c.x[static_cast<std::size_t>(rng.below(static_cast<std::uint32_t>(used))) * cs::kRowStride + i] =
+                  bits_float(payloads[rng.below(4)]);
+            if (special) c.special = std::uint64_t{1} | std::uint64_t{1} << (used - 1);
+            const std::vector<float> acc0(kCount, 0.0f);
+            const std::vector<float> exact = two_steps(cs::exact_accumulate_fn(rows, used, special), c, psum_mask, acc0);
+            const std::vector<float> masked =
+                two_steps(cs::masked_accumulate_fn(rows, used, special), c, psum_mask, acc0);
+            int nans = 0;
+            for (int i = 0; i < kCount; ++i) {
+              const std::string what = "rows " + std::to_string(rows) + " used " + std::to_string(used) + " lane " +
+                                       std::to_string(i) + (special ? " special" : "") +
+                                       (isa == cs::VectorIsa::avx512 ? " avx512" : " avx2");
+              ASSERT_EQ(float_bits(canonical(masked[i])), float_bits(exact[i])) << what;
+              nans += std::isnan(exact[i]);
+            }
+            EXPECT_GT(nans, 0);
+            numbers += kCount - nans;
+          }
+  EXPECT_GT(numbers, 0);
 }
 
 

@@ -2,6 +2,7 @@
 // every number format (fp32, fp16, bf16, int8).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -230,6 +231,64 @@ TEST(EngineEquivalence, EdgeBitsOfEverySiteAndKindAreBitIdenticalInEveryFormat) 
       }
     EXPECT_GT(changed, 40) << to_string(type) << " " << rows << " rows";
   }
+}
+
+// psum stuck-ats that keep NaNs NaN (the fast engine's masked pass, NaNs canonicalised
+// on the way out) and ones that do not (the exact pass), on operands holding NaNs of
+// many payloads, quiet and signalling: bit-identical outputs, NaNs among them. A job of
+// one step (1x1, one channel block) outputs the masked sums themselves.
+TEST(EngineEquivalence, PsumStuckAtsOnNanPayloadsAreBitIdentical) {
+  const ArrayConfig a = preset("small");
+  const std::uint32_t payloads[] = {0x7fa12345u, 0xff812345u, 0x7f800001u, 0xffc00000u};
+  const std::pair<int, FaultKind> masks[] = {{3, FaultKind::stuck_at_1},  {22, FaultKind::stuck_at_0},
+                                             {30, FaultKind::stuck_at_1}, {31, FaultKind::stuck_at_1},
+                                             {30, FaultKind::stuck_at_0}, {24, FaultKind::stuck_at_0}};
+  for (const ConvShape& shape : {ConvShape{2, 11, 9, 9, 10, 3, 3, 1, 0}, ConvShape{2, 6, 9, 9, 10, 1, 1, 1, 0}}) {
+    ConvJob job;
+    job.layer = "nans";
+    job.shape = shape;
+    Rng rng(2027);
+    Tensor in = random_tensor({shape.n, shape.c, shape.h, shape.w}, rng);
+    const Tensor w = random_tensor({shape.k, shape.c, shape.r, shape.s}, rng);
+    for (std::size_t i = 0; i < in.values().size(); i += 37) in.values()[i] = bits_float(payloads[rng.below(4)]);
+    for (const auto& [bit, kind] : masks) {
+      const HardwareFault f{FaultSite::psum, 0, 2, bit, kind, -1};
+      const PeFaults faults(a, {f});
+      const JobResult cycle = make_engine("cycle", a, faults)->run(job, in, w, 0);
+      const JobResult fast = make_engine("fast", a, faults)->run(job, in, w, 0);
+      ASSERT_EQ(testing::count_bit_differences(cycle.output, fast.output), 0) << shape.r << "x" << shape.s << " "
+                                                                                << describe(f);
+      EXPECT_TRUE(std::any_of(fast.output.values().begin(), fast.output.values().end(),
+                              [](float v) { return std::isnan(v); }))
+          << describe(f);
+    }
+  }
+}
+
+// fp16 input words on one thread over jobs: a row whose PE has an input mask is
+// gathered (job 1), then is no word row (job 2: its flag set aside over the job), then
+// is idle with its masked word 0 read through a stuck weight register (job 3): its words
+// must have been cleared, as the cycle model's idle input register holds 0.
+TEST(EngineEquivalence, Fp16WordRowsIdleInALaterJobReadZero) {
+  ArrayConfig a = preset("small");
+  a.datatype = DataType::fp16;
+  Rng rng(31);
+  const auto agree = [&](int c, const std::vector<HardwareFault>& list) {
+    ConvJob job;
+    job.layer = "words";
+    job.shape = ConvShape{1, c, 6, 6, 8, 3, 3, 1, 0};
+    const Tensor in = random_tensor({1, c, 6, 6}, rng), w = random_tensor({8, c, 3, 3}, rng);
+    const PeFaults faults(a, list);
+    const JobResult cycle = make_engine("cycle", a, faults)->run(job, in, w, 0);
+    const JobResult fast = make_engine("fast", a, faults)->run(job, in, w, 0);
+    return testing::count_bit_differences(cycle.output, fast.output);
+  };
+  const HardwareFault input5{FaultSite::input, 5, 2, 0, FaultKind::stuck_at_0, -1};
+  const HardwareFault weight5{FaultSite::weight, 5, 2, 14, FaultKind::stuck_at_1, -1};
+  const HardwareFault input0{FaultSite::input, 0, 2, 0, FaultKind::stuck_at_0, -1};
+  ASSERT_EQ(agree(8, {input5}), 0);
+  ASSERT_EQ(agree(8, {input0}), 0);
+  ASSERT_EQ(agree(3, {input5, weight5}), 0);
 }
 
 // Arrays of other shapes (the kernel's generic adder trees, idle rows and columns) and
