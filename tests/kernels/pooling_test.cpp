@@ -275,15 +275,23 @@ TEST(Pooling, TwoByTwoStrideTwoPoolMatchesTheReferencesBitForBit) {
 
 // Rows of 4 windows or more take the eight- and four-at-a-time paths (with a tail one by one): ties,
 // signed zeros, NaNs and infinities in any tap, gradients of either zero, odd sizes.
+// An input of 2 x 2 planes H x W (H in 2-6, W in 8-41: rows of 4 to 20 windows and
+// odd sizes) with a quarter of its values special: ties, signed zeros, NaNs, infinities.
+Tensor wide_pool_input(Rng& rng) {
+  const float specials[] = {kNan, bits_float(0xffc00123u), -0.0f, 0.0f, kInf, -kInf, 1.0f, 1.0f};
+  const int H = 2 + static_cast<int>(rng.below(5)), W = 8 + static_cast<int>(rng.below(34));
+  Tensor x = random_tensor({2, 2, H, W}, rng, -2.0f, 2.0f);
+  for (auto& v : x.values())
+    if (rng.below(4) == 0) v = specials[rng.below(8)];
+  return x;
+}
+
 TEST(Pooling, TwoByTwoPoolBackwardOfWideRowsMatchesTheScanBitForBit) {
   Rng rng(1335);
-  const float specials[] = {kNan, bits_float(0xffc00123u), -0.0f, 0.0f, kInf, -kInf, 1.0f, 1.0f};
   const PoolWindow w = window(2, 2, {0, 0, 0, 0}, false);
   for (int trial = 0; trial < 40; ++trial) {
-    const int H = 2 + static_cast<int>(rng.below(5)), W = 8 + static_cast<int>(rng.below(34));
-    Tensor x = random_tensor({2, 2, H, W}, rng, -2.0f, 2.0f);
-    for (auto& v : x.values())
-      if (rng.below(4) == 0) v = specials[rng.below(8)];
+    const Tensor x = wide_pool_input(rng);
+    const int H = x.dim(2), W = x.dim(3);
     Tensor g = random_tensor(pool_output_shape(x.shape(), w), rng, -1.0f, 1.0f);
     for (auto& v : g.values())
       if (rng.below(6) == 0) v = rng.below(2) ? -0.0f : 0.0f;
@@ -293,18 +301,15 @@ TEST(Pooling, TwoByTwoPoolBackwardOfWideRowsMatchesTheScanBitForBit) {
   }
 }
 
-// The forward pool's eight-at-a-time path against a plain scan of each window (the
+// The forward pool's eight- and four-at-a-time paths against a plain scan of each window (the
 // first NaN tap ends it, else the first largest by strict >): ties, signed zeros, NaN
 // payloads and infinities in any tap, odd sizes, tails.
 TEST(Pooling, TwoByTwoPoolOfWideRowsMatchesTheScanBitForBit) {
   Rng rng(1336);
-  const float specials[] = {kNan, bits_float(0xffc00123u), -0.0f, 0.0f, kInf, -kInf, 1.0f, 1.0f};
   const PoolWindow w = window(2, 2, {0, 0, 0, 0}, false);
   for (int trial = 0; trial < 40; ++trial) {
-    const int H = 2 + static_cast<int>(rng.below(5)), W = 8 + static_cast<int>(rng.below(34));
-    Tensor x = random_tensor({2, 2, H, W}, rng, -2.0f, 2.0f);
-    for (auto& v : x.values())
-      if (rng.below(4) == 0) v = specials[rng.below(8)];
+    const Tensor x = wide_pool_input(rng);
+    const int H = x.dim(2), W = x.dim(3);
     const Tensor y = max_pool(x, w);
     const int P = H / 2, Q = W / 2;
     for (int pl = 0; pl < 4; ++pl)
