@@ -238,6 +238,7 @@ TEST(TaskLane, AForkChildRunsItsPartsAndTasksItself) {
   ASSERT_TRUE(lane.beside());
   lane.post([] {});
   lane.wait();  // the lane's thread exists in this process
+  run_parts(3, [](int) {});  // and so does the pool, as in any process that forks a command
   const pid_t pid = ::fork();
   if (pid == 0) {
     std::vector<int> runs(3, 0);
