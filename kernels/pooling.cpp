@@ -129,14 +129,34 @@ float max_pool_window(const Window2x2& win) {
 }
 
 #if defined(__AVX2__)
+// The taps of eight 2x2 windows of a row pair (`top`, `bottom`: their 16 taps of each
+// row), one vector per tap position in row-major order; per 128-bit lane the windows come
+// as 0, 1, 4, 5 | 2, 3, 6, 7.
+struct Taps8 {
+  __m256 a, b, c, d;
+};
+Taps8 taps_8(const float* top, const float* bottom) {
+  const __m256 t0 = _mm256_loadu_ps(top), t1 = _mm256_loadu_ps(top + 8);
+  const __m256 b0 = _mm256_loadu_ps(bottom), b1 = _mm256_loadu_ps(bottom + 8);
+  return {_mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)), _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1)),
+          _mm256_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), _mm256_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1))};
+}
+
+// The same for four windows on SSE registers (in order: no lanes to undo).
+struct Taps4 {
+  __m128 a, b, c, d;
+};
+Taps4 taps_4(const float* top, const float* bottom) {
+  const __m128 t0 = _mm_loadu_ps(top), t1 = _mm_loadu_ps(top + 4);
+  const __m128 b0 = _mm_loadu_ps(bottom), b1 = _mm_loadu_ps(bottom + 4);
+  return {_mm_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1)),
+          _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1))};
+}
+
 // Eight windows of one row pair (`top`, `bottom`: their 16 taps of each row): the scan's
 // strict comparisons in tap order, then the first NaN tap over them, bit for bit.
 void max_pool_8(const float* top, const float* bottom, float* to) {
-  const __m256 t0 = _mm256_loadu_ps(top), t1 = _mm256_loadu_ps(top + 8);
-  const __m256 b0 = _mm256_loadu_ps(bottom), b1 = _mm256_loadu_ps(bottom + 8);
-  // Per 128-bit lane the windows come as 0, 1, 4, 5 | 2, 3, 6, 7; the permute at the end undoes it.
-  const __m256 a = _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)), b = _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1));
-  const __m256 c = _mm256_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), d = _mm256_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1));
+  const auto [a, b, c, d] = taps_8(top, bottom);  // the permute at the end undoes the lanes' order
   __m256 m = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
   for (const __m256 v : {a, b, c, d}) m = _mm256_blendv_ps(m, v, _mm256_cmp_ps(v, m, _CMP_GT_OQ));
   for (const __m256 v : {d, c, b, a}) m = _mm256_blendv_ps(m, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
@@ -145,10 +165,7 @@ void max_pool_8(const float* top, const float* bottom, float* to) {
 
 // Four windows: max_pool_8 on SSE registers (in order: no lanes to undo).
 void max_pool_4(const float* top, const float* bottom, float* to) {
-  const __m128 t0 = _mm_loadu_ps(top), t1 = _mm_loadu_ps(top + 4);
-  const __m128 b0 = _mm_loadu_ps(bottom), b1 = _mm_loadu_ps(bottom + 4);
-  const __m128 a = _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)), b = _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1));
-  const __m128 c = _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), d = _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1));
+  const auto [a, b, c, d] = taps_4(top, bottom);
   __m128 m = _mm_set1_ps(-std::numeric_limits<float>::infinity());
   for (const __m128 v : {a, b, c, d}) m = _mm_blendv_ps(m, v, _mm_cmp_ps(v, m, _CMP_GT_OQ));
   for (const __m128 v : {d, c, b, a}) m = _mm_blendv_ps(m, v, _mm_cmp_ps(v, v, _CMP_UNORD_Q));
@@ -193,11 +210,7 @@ void max_pool_backward_window(const Window2x2& win, float g, float* to) {
 // writes all four taps of each, 0 + g at the first maximum and +0 elsewhere, +0 at all
 // four when one is NaN: what the scalar walk leaves in a zeroed gradient, bit for bit.
 void max_pool_backward_8(const float* top, const float* bottom, const float* g, float* to_top, float* to_bottom) {
-  const __m256 t0 = _mm256_loadu_ps(top), t1 = _mm256_loadu_ps(top + 8);
-  const __m256 b0 = _mm256_loadu_ps(bottom), b1 = _mm256_loadu_ps(bottom + 8);
-  // Per 128-bit lane the windows come as 0, 1, 4, 5 | 2, 3, 6, 7; the unpacks below undo it.
-  const __m256 a = _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)), b = _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1));
-  const __m256 c = _mm256_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), d = _mm256_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1));
+  const auto [a, b, c, d] = taps_8(top, bottom);  // the unpacks below undo the lanes' order
   const __m256 gw = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_loadu_ps(g)), _MM_SHUFFLE(3, 1, 2, 0)));
   const __m256 nan = _mm256_or_ps(_mm256_cmp_ps(a, b, _CMP_UNORD_Q), _mm256_cmp_ps(c, d, _CMP_UNORD_Q));
   // The scalar walk's strict comparisons in tap order: a later tap wins only when greater.
@@ -217,10 +230,7 @@ void max_pool_backward_8(const float* top, const float* bottom, const float* g, 
 
 // Four windows: max_pool_backward_8 on SSE registers (in order: no lanes to undo).
 void max_pool_backward_4(const float* top, const float* bottom, const float* g, float* to_top, float* to_bottom) {
-  const __m128 t0 = _mm_loadu_ps(top), t1 = _mm_loadu_ps(top + 4);
-  const __m128 b0 = _mm_loadu_ps(bottom), b1 = _mm_loadu_ps(bottom + 4);
-  const __m128 a = _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)), b = _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1));
-  const __m128 c = _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), d = _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1));
+  const auto [a, b, c, d] = taps_4(top, bottom);
   const __m128 nan = _mm_or_ps(_mm_cmp_ps(a, b, _CMP_UNORD_Q), _mm_cmp_ps(c, d, _CMP_UNORD_Q));
   const __m128 gt1 = _mm_cmp_ps(b, a, _CMP_GT_OQ);
   const __m128 m1 = _mm_blendv_ps(a, b, gt1);
