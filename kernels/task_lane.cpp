@@ -26,9 +26,15 @@ std::atomic<long long> sleep_count{0};
 
 std::chrono::nanoseconds spin_limit() { return std::chrono::nanoseconds(spin_ns.load(std::memory_order_relaxed)); }
 
-// cv.wait(lock, ready), counting a sleep (when it ends) when ready() does not hold yet.
-template <class Ready>
-void sleep_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, const Ready& ready) {
+// With `lock` held: spins unlocked until spin_ready() (read without the lock) for at most
+// spin_limit() while `go` holds, relocks, then cv.wait(lock, ready), counting a sleep (when
+// it ends) when ready() does not hold yet.
+template <class SpinReady, class Ready>
+void spin_then_sleep(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, const std::atomic<bool>& go,
+                     const SpinReady& spin_ready, const Ready& ready) {
+  lock.unlock();
+  spin_until(spin_ready, spin_limit(), go);
+  lock.lock();
   if (ready()) return;
   cv.wait(lock, ready);
   sleep_count.fetch_add(1, std::memory_order_relaxed);
@@ -129,10 +135,7 @@ class LaneThread {
         const auto ready = [this] {
           return outstanding_.load(std::memory_order_acquire) == 0 || help_size_.load(std::memory_order_acquire) > 0;
         };
-        lock.unlock();
-        spin_until(ready, spin_limit(), active_);
-        lock.lock();
-        sleep_until(done_, lock, ready);
+        spin_then_sleep(done_, lock, active_, ready, ready);
       }
     }
     help_.clear();  // parts the lane took back itself
@@ -172,9 +175,8 @@ class LaneThread {
     for (int i = 1; i < parts; ++i)
       if (take(*shared, i, SharedParts::self)) run_shared(part, i);
     const auto finished = [&] { return shared->running.load(std::memory_order_acquire) == 0; };
-    spin_until(finished, spin_limit(), active_);
     std::unique_lock<std::mutex> lock(shared->mutex);
-    sleep_until(shared->finished, lock, finished);
+    spin_then_sleep(shared->finished, lock, active_, finished, finished);
     if (shared->error) std::rethrow_exception(shared->error);
     return true;
   }
@@ -210,12 +212,9 @@ class LaneThread {
     on_lane = true;
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-      if (queue_.empty() && !stop_) {
-        lock.unlock();
-        spin_until([this] { return queue_size_.load(std::memory_order_acquire) > 0; }, spin_limit(), active_);
-        lock.lock();
-      }
-      sleep_until(wake_, lock, [this] { return stop_ || !queue_.empty(); });
+      const auto ready = [this] { return stop_ || !queue_.empty(); };
+      if (!ready())
+        spin_then_sleep(wake_, lock, active_, [this] { return queue_size_.load(std::memory_order_acquire) > 0; }, ready);
       if (queue_.empty()) return;  // stopped
       std::function<void()> task = std::move(queue_.front().run);
       queued_ -= queue_.front().counted;

@@ -54,7 +54,7 @@ ArrayRunner::Gradients ArrayRunner::job_backward(const std::string& name, const 
   if (beside) {
     // The task reads the caller's operands when they outlive the lane's wait, else copies
     // (temporaries of this call).
-    lane_->post([&engine = engine_, layer, x = Held(x, callers && borrow_), grad_y = Held(grad_y, callers && borrow_),
+    lane_->post([&engine = engine_, layer, x = Held(x, callers), grad_y = Held(grad_y, callers),
                  later, later_shape, weight_start] {
       const LoweredJob bw = lower_backward_weight(layer, x.get(), grad_y.get());
       Tensor dw = lift_output(layer, Pass::backward_weight,

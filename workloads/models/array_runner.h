@@ -74,13 +74,9 @@ class ArrayRunner {
   long long cycles() const { return cycle_; }
   // Places the next job on the run's timeline (a rerun starts a node where it started before).
   void set_cycle(long long cycle) { cycle_ = cycle; }
-  // Backward-weight jobs may run on this lane (array_backward.cpp); it must outlive the runner's backward calls.
-  // `operands_outlive`: the x and dY a backward call gets stay alive until the lane's
-  // wait (its tasks read them there instead of copies).
-  void set_lane(TaskLane* lane, bool operands_outlive = false) {
-    lane_ = lane;
-    borrow_ = operands_outlive;
-  }
+  // Backward-weight jobs may run on this lane (array_backward.cpp); it must outlive the runner's backward calls,
+  // and so must the x and dY those calls get, until the lane's wait (its tasks read them instead of copies).
+  void set_lane(TaskLane* lane) { lane_ = lane; }
   std::vector<LayerRun>& jobs() { return jobs_; }
   const std::vector<LayerRun>& jobs() const { return jobs_; }
 
@@ -131,7 +127,6 @@ class ArrayRunner {
   int host_threads_ = 1;
   long long cycle_ = 0;
   TaskLane* lane_ = nullptr;
-  bool borrow_ = false;  // set_lane's operands_outlive
   std::string node_;  // the node whose jobs run now
   SwizzleSeed seed_;  // its pinned swizzle seed
   std::uint64_t node_jobs_ = 0;  // jobs it ran so far

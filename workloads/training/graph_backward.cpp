@@ -144,7 +144,7 @@ GraphGradients graph_gradients(const Graph& graph, const Tensor& images, const s
   // for two threads; more threads keep the pool's wider splits.
   TaskLane lane(engine.threads() == 2 && !options.record);
   s.keep_consumed = lane.beside();
-  array.set_lane(&lane, true);  // inputs live in s.values (or the graph), gradients in s.grads until the wait
+  array.set_lane(&lane);  // inputs live in s.values (or the graph), gradients in s.grads until the wait
   const std::vector<std::string> params = trainable_parameters(graph);
   s.requires_grad.insert(params.begin(), params.end());
   s.read_once = read_once(graph, params);
