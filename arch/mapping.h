@@ -23,6 +23,20 @@ class Mapping {
   int cols_used(int group) const;         // output channels in group g
   SwizzlePolicy policy() const { return policy_; }
 
+  // Everything the tables below depend on: mappings with equal keys give the same tables
+  // (kernels keep a job's tables for the next job of an equal key).
+  struct Key {
+    int c = -1, k = -1, atomic_c = -1, atomic_k = -1;
+    SwizzlePolicy policy = SwizzlePolicy::none;
+    std::uint64_t seed = 0;
+    bool operator==(const Key& o) const {
+      return c == o.c && k == o.k && atomic_c == o.atomic_c && atomic_k == o.atomic_k && policy == o.policy &&
+             seed == o.seed;
+    }
+    bool operator!=(const Key& o) const { return !(*this == o); }
+  };
+  Key key() const { return {shape_.c, shape_.k, atomic_c_, atomic_k_, policy_, seed_}; }
+
   // row -> input channel of the job's streamed operand, -1 when the row is idle.
   // Fills `out` (size atomic_c).
   void rows_to_channels(int group, int block, std::vector<int>& out) const;

@@ -146,6 +146,39 @@ void copy_canonical(const float* from, long long count, float* to) {
   _mm256_maskstore_ps(to + i, lanes, cs::canonical(_mm256_maskload_ps(from + i, lanes)));
 }
 
+// The kernels of one row count (plan_columns): fused, exact, and masked (a psum stuck-at
+// stepped Fused).
+struct Kernels {
+  cs::AccumulateFn fused, exact, masked;
+};
+
+// A block's rows: rows [0, used) serve channels; trailing_idle: every later row is idle;
+// first_channel: row 0's channel when rows [0, used) serve consecutive ones, else -1.
+struct BlockRows {
+  int used = 0;
+  bool trailing_idle = true;
+  int first_channel = -1;
+};
+
+// A block's plain columns (plan_plain): their kernels, the rows they read and those
+// whose registers are written, and whether those serve consecutive channels of one
+// kernel position (fully-connected jobs without a swizzle: one run of weights).
+struct PlainBlock {
+  column_sums::AccumulateFn fused = nullptr, exact = nullptr;
+  int reads = 0, rows = 0;
+  bool consecutive = false;
+};
+
+BlockRows block_rows(const std::vector<int>& row_ch, int rows) {
+  BlockRows br;
+  while (br.used < rows && row_ch[br.used] >= 0) ++br.used;
+  for (int row = br.used; row < rows; ++row) br.trailing_idle = br.trailing_idle && row_ch[row] < 0;
+  bool consecutive = br.used > 0;
+  for (int row = 1; row < br.used && consecutive; ++row) consecutive = row_ch[row] == row_ch[0] + row;
+  if (consecutive) br.first_channel = row_ch[0];
+  return br;
+}
+
 // The tables of one call, kept per calling thread: a job allocates nothing once the
 // thread has run one of its size (the workers of a split only read them).
 struct Plan {
@@ -172,6 +205,13 @@ struct Plan {
   std::vector<std::uint64_t> special;            // [col * words + w]: bit set of the masked rows
   std::vector<std::uint64_t> products;           // the same: the rows with a product mask
   std::vector<std::vector<int>> acc_slots;       // [col]: stuck accumulator entries
+  std::vector<char> plain;                       // [col]: no mask, stuck-at or flipped words (plan_plain)
+  bool all_plain = false;                        // every column is
+  // col_ch, row_ch, busy and batches depend on the mapping alone: kept while the next
+  // job's mapping has the key they were made for.
+  Mapping::Key tables;
+  std::vector<BlockRows> block_rows;             // [g * blocks + b]
+  std::vector<std::pair<int, int>> batches;      // groups [g0, g1) computed together
   static Plan& of_this_thread() {
     thread_local Plan plan;
     return plan;
@@ -206,13 +246,26 @@ class FloatConv {
   std::size_t entry(int g, int b, int rs, int col) const {
     return ((static_cast<std::size_t>(g) * blocks_ + b) * RS_ + rs) * cols_ + col;
   }
+  void plan_tables(const Mapping& mapping);
   void plan_masks();
   void plan_batches();
   void plan_busy_rows();
   void plan_weights(const float* weights, const std::uint16_t* weight_words, int threads);
   void plan_zero_rows();
+  void plan_plain();
   // The registers and kernels of columns [c0, c1) (disjoint entries: threads may share a job).
   void plan_columns(const float* weights, const std::uint16_t* weight_words, bool flips, int c0, int c1);
+  const Kernels& kernels_of(std::vector<Kernels>& kernels, int reads, bool masked, bool exact, bool psum_masked) const;
+  void plan_column(const float* weights, const std::uint16_t* weight_words, bool flips, const BlockRows& br, int g,
+                   int b, int col, int oc, std::vector<Kernels>& kernels);
+  PlainBlock plain_block(const BlockRows& br, bool flips, std::vector<Kernels>& kernels) const;
+  void plain_column(const float* weights, const std::uint16_t* weight_words, const PlainBlock& pb, int g, int b,
+                    int col, int oc);
+  void consecutive_block(const float* weights, const std::uint16_t* weight_words, const PlainBlock& pb, int first,
+                         int g, int b, int c0, int c1);
+  void set_kernels(int g, int b, int col, cs::AccumulateFn fused, cs::AccumulateFn exact);
+  static void consecutive_registers(const float* weights, const std::uint16_t* weight_words, long long first, int n,
+                                    float* w0);
   void weight_registers(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch,
                         int g, int b, int col, int oc, bool every_row, int end);
   void weight_group(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch, int r8,
@@ -300,8 +353,9 @@ class FloatConv {
   bool raw_ = false;  // w_raw_ holds this call's words (transient flips)
   cs::SumsFn sums_, masked_sums_;
   const bool exact_kernels_;  // the row count has exact vector kernels
+  const bool folds_;          // the row count's kernels fold trailing idle rows (column_sums::folds_idle_rows)
   cs::LeavesFn leaves_;
-  std::vector<std::pair<int, int>> batches_;  // groups [g0, g1) computed together
+  std::vector<std::pair<int, int>>& batches_ = plan_.batches;  // groups [g0, g1) computed together
   std::vector<int> one_row_;                  // [batch]: the one row its groups use, -1: the general path
   std::vector<std::ptrdiff_t> tap_rows_;      // [rs]: rs * kRowStride (a chunk's gathered taps)
   std::vector<std::ptrdiff_t> tap_plane_;     // [rs]: the kernel position's offset in a laid-out image
@@ -336,13 +390,9 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
       sums_(cs::sums_fn(a.atomic_c, false)),
       masked_sums_(cs::sums_fn(a.atomic_c, true)),
       exact_kernels_(cs::exact_accumulate_fn(a.atomic_c, a.atomic_c, false) != nullptr),
+      folds_(cs::folds_idle_rows(a.atomic_c)),
       leaves_(cs::masked_leaves_fn(T)) {
-  col_ch_.resize(static_cast<std::size_t>(groups_));
-  row_ch_.resize(static_cast<std::size_t>(groups_) * blocks_);
-  for (int g = 0; g < groups_; ++g) {
-    mapping.cols_to_channels(g, col_ch_[g]);
-    for (int b = 0; b < blocks_; ++b) mapping.rows_to_channels(g, b, row_ch_[g * blocks_ + b]);
-  }
+  plan_tables(mapping);
   kernel_offset_.clear();
   for (int rs = 0; rs < RS_; ++rs) {
     kernel_offset_.push_back(layout_.kernel_offset(rs / s_.s, rs % s_.s));
@@ -351,8 +401,6 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
   }
   plan_masks();
   plan_weights(weights, weight_words, threads);
-  plan_batches();
-  plan_busy_rows();
   plan_one_row();
   word_channels_.assign(static_cast<std::size_t>(s_.c), 0);
   for (int row = 0; need_words_ && row < rows_; ++row)  // only fp16 input masks read words
@@ -373,6 +421,25 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
     lay_out(s_, layout_, input_words, &images, laid_words.data());
     xw_ = laid_words.data();
   }
+}
+
+// The channel of every column and row of every group and block, the batches and their
+// busy rows: a job of the last job's mapping key (a layer's next job) keeps them.
+template <DataType T>
+void FloatConv<T>::plan_tables(const Mapping& mapping) {
+  if (plan_.tables == mapping.key()) return;
+  plan_.tables = Mapping::Key{};  // invalid until every table is made
+  col_ch_.resize(static_cast<std::size_t>(groups_));
+  row_ch_.resize(static_cast<std::size_t>(groups_) * blocks_);
+  for (int g = 0; g < groups_; ++g) {
+    mapping.cols_to_channels(g, col_ch_[g]);
+    for (int b = 0; b < blocks_; ++b) mapping.rows_to_channels(g, b, row_ch_[g * blocks_ + b]);
+  }
+  plan_.block_rows.clear();
+  for (const std::vector<int>& rows : row_ch_) plan_.block_rows.push_back(block_rows(rows, rows_));
+  plan_batches();
+  plan_busy_rows();
+  plan_.tables = mapping.key();
 }
 
 // Input and product masks per PE; only columns with a non-identity one pay for them.
@@ -473,6 +540,7 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
       }
     }
   plan_zero_rows();
+  plan_plain();
   const bool flips = !psum_flips_.empty() || !acc_flips_.empty();
   // Backward-weight jobs hold dY as weights: hundreds of thousands of registers, planned
   // by column slices side by side.
@@ -505,49 +573,140 @@ void FloatConv<T>::plan_zero_rows() {
   }
 }
 
+// The columns planned the common way (plain_column): no input or product mask, no psum,
+// accumulator or weight stuck-at, idle rows of +0 products, no psum flips (no raw words).
+template <DataType T>
+void FloatConv<T>::plan_plain() {
+  plan_.plain.assign(static_cast<std::size_t>(cols_), 0);
+  for (int col = 0; col < cols_; ++col)
+    plan_.plain[col] = !col_masked_[col] && !psum_stuck_[col] && acc_slots_[col].empty() && !plan_.weight_stuck[col] &&
+                       plan_.zero_from[col] == 0 && !plan_.raw_cols[col];
+  plan_.all_plain = std::find(plan_.plain.begin(), plan_.plain.end(), 0) == plan_.plain.end();
+}
+
 template <DataType T>
 void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weight_words, bool flips, int c0, int c1) {
-  // Fully-connected jobs plan thousands of (group, block, column) steps of one register
-  // row each: the kernels are looked up once per (used rows, masked), [reads * 2 +
-  // masked] = {fused, exact, masked}.
-  const bool folds = cs::folds_idle_rows(rows_);
-  struct Kernels {
-    cs::AccumulateFn fused, exact, masked;
-  };
   std::vector<Kernels> kernels(2 * static_cast<std::size_t>(rows_ + 1));
   for (int g = 0; g < groups_; ++g) {
     if (region_ && !region_->groups.empty() && !region_->groups[static_cast<std::size_t>(g)]) continue;
+    const int* col_ch = col_ch_[g].data();
+    const char* col_any = sel_.col_any.data();
+    const char* plain = plan_.plain.data();
     for (int b = 0; b < blocks_; ++b) {
-      const std::vector<int>& row_ch = row_ch_[g * blocks_ + b];
-      int used = 0;
-      while (used < rows_ && row_ch[used] >= 0) ++used;
-      bool trailing_idle = true;
-      for (int row = used; row < rows_; ++row) trailing_idle = trailing_idle && row_ch[row] < 0;
+      const BlockRows& br = plan_.block_rows[static_cast<std::size_t>(g) * blocks_ + b];
+      const PlainBlock pb = plain_block(br, flips, kernels);
+      if (pb.consecutive) consecutive_block(weights, weight_words, pb, br.first_channel, g, b, c0, c1);
+      if (pb.consecutive && plan_.all_plain) continue;
       for (int col = c0; col < c1; ++col) {
-        const int oc = col_ch_[g][col];
-        if (oc < 0 || !sel_.col_any[col]) continue;  // no chunk computes this column
-        const bool idle_zero = trailing_idle && used >= plan_.zero_from[col];
-        // The exact kernels fold idle rows as the fused ones; exact_step reads every row
-        // (only where the row count has no vector tree: folds_idle_rows is false).
-        // (Masked rows are used rows when idle_zero holds: idle ones have identity masks.)
-        const bool every_row = !idle_zero || !folds;
-        const int reads = idle_zero ? used : rows_;
-        const std::size_t k = static_cast<std::size_t>(reads) * 2 + (col_masked_[col] != 0);
-        auto& [fn, exact_fn, masked_fn] = kernels[k];
-        if (!fn) fn = cs::accumulate_fn(rows_, reads, col_masked_[col] != 0);
-        const bool exact = flips || psum_stuck_[col] || !acc_slots_[col].empty();
-        if (exact && !exact_fn) exact_fn = cs::exact_accumulate_fn(rows_, reads, col_masked_[col] != 0);
-        if (plan_.psum_masked[col] && !masked_fn)
-          masked_fn = cs::masked_accumulate_fn(rows_, reads, col_masked_[col] != 0);
-        const cs::AccumulateFn fused = plan_.psum_masked[col] ? masked_fn : fn;
-        if (raw_) plan_.reads[(static_cast<std::size_t>(g) * blocks_ + b) * cols_ + col] = reads;
-        weight_registers(weights, weight_words, row_ch, g, b, col, oc, every_row, trailing_idle ? used : rows_);
-        for (int rs = 0; rs < RS_; ++rs) {
-          fused_[entry(g, b, rs, col)] = fused;
-          exact_[entry(g, b, rs, col)] = exact ? exact_fn : nullptr;
-        }
+        const int oc = col_ch[col];
+        if (oc < 0 || !col_any[col] || (plain[col] && pb.consecutive)) continue;  // no chunk computes it, or planned
+        if (plain[col])
+          plain_column(weights, weight_words, pb, g, b, col, oc);
+        else
+          plan_column(weights, weight_words, flips, br, g, b, col, oc, kernels);
       }
     }
+  }
+}
+
+// The kernels of a column reading `reads` rows, looked up once per call (fully-connected
+// jobs plan thousands of (group, block, column) steps of one register row each).
+template <DataType T>
+const Kernels& FloatConv<T>::kernels_of(std::vector<Kernels>& kernels, int reads, bool masked, bool exact,
+                                        bool psum_masked) const {
+  Kernels& k = kernels[static_cast<std::size_t>(reads) * 2 + masked];
+  if (!k.fused) k.fused = cs::accumulate_fn(rows_, reads, masked);
+  if (exact && !k.exact) k.exact = cs::exact_accumulate_fn(rows_, reads, masked);
+  if (psum_masked && !k.masked) k.masked = cs::masked_accumulate_fn(rows_, reads, masked);
+  return k;
+}
+
+// Column col's registers and kernels of every step of block b of group g.
+template <DataType T>
+void FloatConv<T>::plan_column(const float* weights, const std::uint16_t* weight_words, bool flips,
+                               const BlockRows& br, int g, int b, int col, int oc, std::vector<Kernels>& kernels) {
+  const bool idle_zero = br.trailing_idle && br.used >= plan_.zero_from[col];
+  // The exact kernels fold idle rows as the fused ones; exact_step reads every row
+  // (only where the row count has no vector tree: folds_idle_rows is false).
+  // (Masked rows are used rows when idle_zero holds: idle ones have identity masks.)
+  const bool every_row = !idle_zero || !folds_;
+  const int reads = idle_zero ? br.used : rows_;
+  const bool exact = flips || psum_stuck_[col] || !acc_slots_[col].empty();
+  const Kernels& k = kernels_of(kernels, reads, col_masked_[col] != 0, exact, plan_.psum_masked[col]);
+  if (raw_) plan_.reads[(static_cast<std::size_t>(g) * blocks_ + b) * cols_ + col] = reads;
+  weight_registers(weights, weight_words, row_ch_[g * blocks_ + b], g, b, col, oc, every_row,
+                   br.trailing_idle ? br.used : rows_);
+  set_kernels(g, b, col, plan_.psum_masked[col] ? k.masked : k.fused, exact ? k.exact : nullptr);
+}
+
+// What plan_column gives a block's plain columns (plan_plain: idle rows give +0 products,
+// no masks, no flipped words), worked out once per block.
+template <DataType T>
+PlainBlock FloatConv<T>::plain_block(const BlockRows& br, bool flips, std::vector<Kernels>& kernels) const {
+  PlainBlock pb;
+  pb.reads = br.trailing_idle ? br.used : rows_;
+  pb.rows = br.trailing_idle && folds_ ? br.used : rows_;  // the registers a kernel reads
+  const Kernels& k = kernels_of(kernels, pb.reads, false, flips, false);
+  pb.fused = k.fused, pb.exact = flips ? k.exact : nullptr;
+  pb.consecutive = RS_ == 1 && br.first_channel >= 0 && pb.rows == br.used;
+  return pb;
+}
+
+// plan_column for a plain column.
+template <DataType T>
+void FloatConv<T>::plain_column(const float* weights, const std::uint16_t* weight_words, const PlainBlock& pb, int g,
+                                int b, int col, int oc) {
+  if (raw_) plan_.reads[(static_cast<std::size_t>(g) * blocks_ + b) * cols_ + col] = pb.reads;
+  weight_registers(weights, weight_words, row_ch_[g * blocks_ + b], g, b, col, oc, pb.rows == rows_, pb.rows);
+  set_kernels(g, b, col, pb.fused, pb.exact);
+}
+
+// The plain columns of block b of group g in columns [c0, c1) when its rows serve
+// consecutive channels from `first` (pb.consecutive, one kernel position): each
+// column's registers are one run of its weights.
+template <DataType T>
+void FloatConv<T>::consecutive_block(const float* weights, const std::uint16_t* weight_words, const PlainBlock& pb,
+                                     int first, int g, int b, int c0, int c1) {
+  const std::size_t at0 = entry(g, b, 0, 0);  // column col's entry: at0 + col
+  const int* col_ch = col_ch_[g].data();
+  const char* col_any = sel_.col_any.data();
+  const char* plain = plan_.plain.data();
+  float* w = w_reg_.data() + at0 * rows_;
+  cs::AccumulateFn* fused = fused_.data() + at0;
+  cs::AccumulateFn* exact = exact_.data() + at0;
+  int* reads = raw_ ? plan_.reads.data() + (static_cast<std::size_t>(g) * blocks_ + b) * cols_ : nullptr;
+  const long long channels = s_.c;
+  const int rows = pb.rows, stride = rows_;
+  for (int col = c0; col < c1; ++col) {
+    const int oc = col_ch[col];
+    if (oc < 0 || !col_any[col] || !plain[col]) continue;
+    consecutive_registers(weights, weight_words, oc * channels + first, rows, w + static_cast<std::size_t>(col) * stride);
+    fused[col] = pb.fused, exact[col] = pb.exact;
+    if (reads) reads[col] = pb.reads;
+  }
+}
+
+template <DataType T>
+void FloatConv<T>::set_kernels(int g, int b, int col, cs::AccumulateFn fused, cs::AccumulateFn exact) {
+  for (int rs = 0; rs < RS_; ++rs) {
+    fused_[entry(g, b, rs, col)] = fused;
+    exact_[entry(g, b, rs, col)] = exact;
+  }
+}
+
+// Registers [0, n) of an unmasked column whose rows serve the consecutive weights from
+// `first` (one kernel position): what weight_group stores for them, a vector at a time.
+template <DataType T>
+void FloatConv<T>::consecutive_registers(const float* weights, const std::uint16_t* weight_words, long long first,
+                                         int n, float* w0) {
+  namespace rv = register_vectors;
+  for (int r8 = 0; r8 < n; r8 += 8) {
+    const int len = std::min(8, n - r8);
+    const __m256 v = rv::floats_of<T>(row_words(weights, weight_words, first + r8, 0, len));
+    if (len == 8)
+      _mm256_storeu_ps(w0 + r8, v);
+    else
+      _mm256_maskstore_ps(w0 + r8, rv::first_lanes(len), v);
   }
 }
 
@@ -652,6 +811,7 @@ void FloatConv<T>::weight_group(const float* weights, const std::uint16_t* weigh
 template <DataType T>
 void FloatConv<T>::plan_batches() {
   const int most = std::max(1, kBatchColumns / cols_);
+  batches_.clear();
   for (int g0 = 0; g0 < groups_;) {
     int g1 = g0 + 1;
     auto same_rows = [&](int g) {

@@ -122,5 +122,57 @@ TEST(PlanEquivalence, FlippedSumsFoldIdleRowsAsTheArrayTreeAddsThem) {
   EXPECT_GT(checked, 4);
 }
 
+// Fully-connected jobs copy a fault-free column's registers of a block of consecutive
+// channels in one run of vectors (kernels/float_conv.cpp, plain_column), the other
+// columns through the general plan: jobs of whole and partial blocks (21 = 8 + 8 + 5
+// channels on the small array), plain and faulty columns side by side, every swizzle
+// (rotated and random rows serve no consecutive channels), every float format.
+TEST(PlanEquivalence, FullyConnectedPlainAndFaultyColumnsAreBitIdenticalToTheCycleModel) {
+  for (DataType type : {DataType::fp32, DataType::fp16, DataType::bf16})
+    for (int c : {13, 21})
+      for (int policy = 0; policy < 4; ++policy) {
+        Rng rng(static_cast<std::uint64_t>(type) * 100 + static_cast<std::uint64_t>(c) * 4 + policy);
+        ArrayConfig a = preset("small");
+        a.datatype = type;
+        a.swizzle = static_cast<SwizzlePolicy>(policy);
+        ConvJob job;
+        job.layer = "fc";
+        job.swizzle_seed = rng.next();
+        job.shape = ConvShape{3, c, 1, 1, 20, 1, 1, 1, 0};
+        const int width = bit_width(type);
+        const std::vector<HardwareFault> faults = {
+            {FaultSite::weight, 2, 1, width - 2, FaultKind::stuck_at_1, -1},
+            {FaultSite::input, 4, 3, width - 3, FaultKind::stuck_at_1, -1},
+            {FaultSite::psum, 0, 6, 30, FaultKind::stuck_at_0, -1}};
+        const ArrayOperands ops = operands(job.shape, type, rng);
+        const std::string what = to_string(type) + " c=" + std::to_string(c) + " swizzle " + std::to_string(policy);
+        ASSERT_EQ(differences(a, job, ops, {}), 0) << what << " fault-free";
+        ASSERT_EQ(differences(a, job, ops, faults), 0) << what;
+      }
+}
+
+// A thread keeps a job's mapping tables for its next job of an equal mapping key: jobs of
+// one shape under other swizzle seeds and policies, one after another on one thread,
+// each with a weight stuck-at whose channels the mapping picks, must each give the cycle
+// model's bits (not those of the previous job's mapping).
+TEST(PlanEquivalence, JobsOfAnotherMappingOnTheSameThreadPlanTheirOwnTables) {
+  ArrayConfig a = preset("small");
+  Rng rng(77);
+  ConvJob job;
+  job.layer = "tables";
+  job.shape = ConvShape{2, 20, 1, 1, 20, 1, 1, 1, 0};
+  const ArrayOperands ops = operands(job.shape, DataType::fp32, rng);
+  const std::vector<HardwareFault> faults = {{FaultSite::weight, 1, 2, 30, FaultKind::stuck_at_1, -1}};
+  int checked = 0;
+  for (SwizzlePolicy policy : {SwizzlePolicy::random, SwizzlePolicy::rotate, SwizzlePolicy::random})
+    for (std::uint64_t seed : {1u, 2u, 2u, 3u}) {
+      a.swizzle = policy;
+      job.swizzle_seed = seed;
+      ASSERT_EQ(differences(a, job, ops, faults), 0) << to_string(policy) << " seed " << seed;
+      ++checked;
+    }
+  EXPECT_EQ(checked, 12);
+}
+
 }  // namespace
 }  // namespace accsim
