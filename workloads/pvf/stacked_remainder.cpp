@@ -4,11 +4,12 @@
 #include <stdexcept>
 
 #include "workloads/models/array_runner.h"
+#include "workloads/models/incremental_run.h"
 #include "workloads/models/operators.h"
 
 namespace accsim {
 
-StackedRemainder::StackedRemainder(const Graph& graph) : graph_(graph) {
+StackedRemainder::StackedRemainder(const Graph& graph) : graph_(graph), operators_(node_operators(graph)) {
   for (const GraphInput& in : graph.inputs) data_values_.insert(in.name);
   data_node_.assign(graph.nodes.size(), 0);
   for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
@@ -86,6 +87,17 @@ const std::vector<std::string>& StackedRemainder::stacked_inputs(std::size_t sta
   return names;
 }
 
+namespace {
+
+const Tensor& recorded_value(const StackedMember& member, const std::string& name) {
+  if (!member.recorded) return member.golden->values.at(name);
+  const Tensor* v = member.recorded->find(name);
+  if (!v) throw std::out_of_range("StackedRemainder: the record has no value " + name);
+  return *v;
+}
+
+}  // namespace
+
 Tensor StackedRemainder::run(std::size_t start, const std::vector<StackedMember>& members, Engine& engine) {
   if (!batchable_) throw std::logic_error("StackedRemainder: the graph " + graph_.name + " is not batchable");
   if (members.empty()) throw std::invalid_argument("StackedRemainder::run: no members");
@@ -97,7 +109,7 @@ Tensor StackedRemainder::run(std::size_t start, const std::vector<StackedMember>
     const std::size_t block = x.size() / members.size();
     for (std::size_t m = 0; m < members.size(); ++m) {
       const auto c = members[m].changed->find(name);
-      const Tensor& v = c != members[m].changed->end() ? c->second : members[m].golden->values.at(name);
+      const Tensor& v = c != members[m].changed->end() ? c->second : recorded_value(members[m], name);
       if (v.size() != block) throw std::logic_error("StackedRemainder: " + name + " differs in size from the batch");
       std::copy_n(v.data(), block, x.data() + m * block);
     }
@@ -136,7 +148,7 @@ void StackedRemainder::run_data_nodes(std::size_t start, const Graph& shapes, st
   for (std::size_t i = start; i < graph_.nodes.size(); ++i) {
     if (!data_node_[i]) continue;  // fault-free values computed from parameters alone: recorded
     const Node& node = graph_.nodes[i];
-    const OperatorDef* def = find_operator(node.op);
+    const OperatorDef* def = operators_[i];
     if (!def) throw std::logic_error("StackedRemainder: no implementation of " + node.op);
     OperatorContext c = make_context(shapes, node, array, lookup);
     std::vector<Tensor> out = def->run(c);

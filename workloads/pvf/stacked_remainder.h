@@ -21,16 +21,19 @@
 #include "arch/engine.h"
 #include "workloads/models/graph.h"
 #include "workloads/models/graph_runner.h"
+#include "workloads/models/record_index.h"
 
 namespace accsim {
 
 class ArrayRunner;
+struct OperatorDef;
 
 // One experiment of a stacked run: its image's recorded fault-free run and the values its
 // rerun changed (graph values only, no initializers).
 struct StackedMember {
   const GraphRun* golden = nullptr;
   const std::map<std::string, Tensor>* changed = nullptr;
+  const RecordIndex* recorded = nullptr;  // golden's values by number; null: its map
 };
 
 class StackedRemainder {
@@ -67,6 +70,7 @@ class StackedRemainder {
 
   const Graph& graph_;
   bool batchable_ = true;
+  std::vector<const OperatorDef*> operators_;  // per node: find_operator, once
   std::vector<char> data_node_;           // per node: reads a value computed from the input
   std::set<std::string> data_values_;     // the input and every value computed from it
   std::map<std::string, std::size_t> producer_;  // value -> its node
