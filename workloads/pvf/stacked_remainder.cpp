@@ -116,7 +116,7 @@ Tensor StackedRemainder::run(std::size_t start, const std::vector<StackedMember>
     values.emplace(name, std::move(x));
   }
   ArrayRunner array(engine, false);
-  run_data_nodes(start, shapes, values, *members.front().golden, array);
+  run_data_nodes(start, shapes, values, *members.front().golden, array, true);
   return values.at(graph_.outputs.at(0));
 }
 
@@ -129,15 +129,25 @@ GraphRun StackedRemainder::record(const Tensor& images, const GraphRun& fault_fr
   GraphRun run;
   run.values.emplace(graph_.inputs.at(0).name, images);
   ArrayRunner array(engine, true);
-  run_data_nodes(0, shapes, run.values, fault_free, array);
+  run_data_nodes(0, shapes, run.values, fault_free, array, false);  // a record keeps every value
   for (const auto& out : graph_.outputs) run.outputs.push_back(run.values.at(out));
   run.cycles = array.cycles();
   run.jobs = std::move(array.jobs());
   return run;
 }
 
+Tensor* StackedRemainder::consumable(const Node& node, std::size_t index, std::map<std::string, Tensor>& values) const {
+  if (node.inputs.empty() || node.inputs[0].empty()) return nullptr;
+  const std::string& name = node.inputs[0];
+  const auto r = last_read_.find(name);
+  if (r == last_read_.end() || r->second != index) return nullptr;
+  if (std::find(graph_.outputs.begin(), graph_.outputs.end(), name) != graph_.outputs.end()) return nullptr;
+  const auto v = values.find(name);
+  return v == values.end() ? nullptr : &v->second;
+}
+
 void StackedRemainder::run_data_nodes(std::size_t start, const Graph& shapes, std::map<std::string, Tensor>& values,
-                                      const GraphRun& fault_free, ArrayRunner& array) {
+                                      const GraphRun& fault_free, ArrayRunner& array, bool consume) {
   const int batch = shapes.inputs.at(0).shape.at(0);
   const auto lookup = [&](const std::string& name) -> const Tensor* {  // fault_free: values from parameters alone
     if (const auto v = values.find(name); v != values.end()) return &v->second;
@@ -151,6 +161,7 @@ void StackedRemainder::run_data_nodes(std::size_t start, const Graph& shapes, st
     const OperatorDef* def = operators_[i];
     if (!def) throw std::logic_error("StackedRemainder: no implementation of " + node.op);
     OperatorContext c = make_context(shapes, node, array, lookup);
+    if (consume) c.consumable = consumable(node, i, values);
     std::vector<Tensor> out = def->run(c);
     for (std::size_t o = 0; o < node.outputs.size(); ++o) {
       if (node.outputs[o].empty()) continue;

@@ -65,8 +65,11 @@ class StackedRemainder {
   const Graph& shapes_at(int batch);
   const std::vector<std::string>& stacked_inputs(std::size_t start);
   // Nodes [start, end) that read the input, at the batch of `shapes`, into `values`.
+  // `consume`: a node may take over its input 0 when it is that value's last reader and
+  // the value no graph output (operators then write in place instead of copying it).
   void run_data_nodes(std::size_t start, const Graph& shapes, std::map<std::string, Tensor>& values,
-                      const GraphRun& fault_free, ArrayRunner& array);
+                      const GraphRun& fault_free, ArrayRunner& array, bool consume);
+  Tensor* consumable(const Node& node, std::size_t index, std::map<std::string, Tensor>& values) const;
 
   const Graph& graph_;
   bool batchable_ = true;
