@@ -24,11 +24,15 @@ struct RerunState {
   bool differs(const std::string& value) const {
     return result.changed.count(value) || scope.changed_initializers.count(value);
   }
+  const Tensor* recorded(const std::string& name) const {
+    if (scope.recorded) return scope.recorded->find(name);
+    const auto it = golden.values.find(name);
+    return it != golden.values.end() ? &it->second : nullptr;
+  }
   const Tensor* value(const std::string& name) const {
     if (const auto it = result.changed.find(name); it != result.changed.end()) return &it->second;
     if (const auto it = graph.initializers.find(name); it != graph.initializers.end()) return &it->second;
-    if (const auto it = golden.values.find(name); it != golden.values.end()) return &it->second;
-    return nullptr;
+    return recorded(name);
   }
 };
 
@@ -46,9 +50,9 @@ void recompute(RerunState& s, const Node& node, const OperatorDef& def, ArrayRun
   for (std::size_t i = 0; i < node.outputs.size(); ++i) {
     const std::string& name = node.outputs[i];
     if (name.empty()) continue;
-    const auto g = s.golden.values.find(name);
-    if (g == s.golden.values.end()) throw std::invalid_argument("rerun_graph: the fault-free run did not record " + name);
-    if (!same_bits(out[i], g->second)) s.result.changed[name] = std::move(out[i]);
+    const Tensor* g = s.recorded(name);
+    if (!g) throw std::invalid_argument("rerun_graph: the fault-free run did not record " + name);
+    if (!same_bits(out[i], *g)) s.result.changed[name] = std::move(out[i]);
   }
 }
 
@@ -71,15 +75,24 @@ std::vector<long long> node_start_cycles(const Graph& graph, const GraphRun& run
   return starts;
 }
 
+std::vector<const OperatorDef*> node_operators(const Graph& graph) {
+  std::vector<const OperatorDef*> ops;
+  for (const Node& node : graph.nodes) ops.push_back(find_operator(node.op));
+  return ops;
+}
+
 Rerun rerun_nodes(const Graph& graph, const GraphRun& golden, Engine& engine, const RerunScope& scope, std::size_t end) {
   RerunState s{graph, golden, scope, {}};
   std::vector<long long> own;
   if (!scope.node_starts) own = node_start_cycles(graph, golden);
   const std::vector<long long>& starts = scope.node_starts ? *scope.node_starts : own;
+  std::vector<const OperatorDef*> own_ops;
+  if (!scope.operators) own_ops = node_operators(graph);
+  const std::vector<const OperatorDef*>& ops = scope.operators ? *scope.operators : own_ops;
   ArrayRunner array(engine, false);
   for (std::size_t i = 0; i < std::min(end, graph.nodes.size()); ++i) {
     const Node& node = graph.nodes[i];
-    const OperatorDef* def = find_operator(node.op);
+    const OperatorDef* def = ops.at(i);
     if (!def) throw std::logic_error("rerun_graph: no implementation of " + node.op);
     if (!needs_recompute(s, node, *def)) continue;
     recompute(s, node, *def, array, starts.at(i));

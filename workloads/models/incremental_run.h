@@ -15,8 +15,11 @@
 #include "arch/engine.h"
 #include "workloads/models/graph.h"
 #include "workloads/models/graph_runner.h"
+#include "workloads/models/record_index.h"
 
 namespace accsim {
+
+struct OperatorDef;  // operators.h
 
 struct RerunScope {
   // Initializers whose values in `graph` differ from the fault-free run's.
@@ -26,6 +29,12 @@ struct RerunScope {
   // node_start_cycles(graph, golden), kept by a caller that reruns one recording many
   // times (campaign and PVF experiments); null: computed per rerun.
   const std::vector<long long>* node_starts = nullptr;
+  // node_operators(graph), kept likewise (find_operator per node cost about as much as the
+  // rest of the walk); null: looked up per rerun.
+  const std::vector<const OperatorDef*>* operators = nullptr;
+  // The recorded run's values by number (record_index.h), kept likewise; null: looked up
+  // in its map.
+  const RecordIndex* recorded = nullptr;
 };
 
 struct Rerun {
@@ -46,6 +55,9 @@ Rerun rerun_nodes(const Graph& graph, const GraphRun& golden, Engine& engine, co
 // Per node of `graph`: the run cycle its first job started at in the recorded `run`
 // (0 for nodes without jobs), where a rerun starts the node.
 std::vector<long long> node_start_cycles(const Graph& graph, const GraphRun& run);
+
+// Per node of `graph`: its operator's implementation (find_operator), nullptr when none.
+std::vector<const OperatorDef*> node_operators(const Graph& graph);
 
 // The run cycles [first, last) each array node's jobs occupied in a recorded run.
 std::map<std::string, std::pair<long long, long long>> node_cycle_windows(const GraphRun& run);

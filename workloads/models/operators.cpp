@@ -22,6 +22,8 @@ const IntTensor& OperatorContext::ints(std::size_t i) const {
 OperatorContext make_context(const Graph& graph, const Node& node, ArrayRunner& array,
                              const std::function<const Tensor*(const std::string&)>& lookup) {
   OperatorContext c{graph, node, {}, {}, array};
+  c.inputs.reserve(node.inputs.size());  // one allocation each, not one per doubling
+  c.int_inputs.reserve(node.inputs.size());
   for (const auto& in : node.inputs) {
     c.inputs.push_back(in.empty() ? nullptr : lookup(in));
     const auto k = graph.int_constants.find(in);

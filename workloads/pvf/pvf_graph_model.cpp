@@ -137,6 +137,12 @@ class GraphPvfModel : public PvfModel {
   const std::vector<Mapping>& mappings(std::size_t graph) const { return mappings_[graph]; }
   // Per distinct model, per node: where a rerun starts it (the same for every image).
   const std::vector<long long>* node_starts(std::size_t graph) const { return &starts_[graph]; }
+  // Per distinct model, per image: its record's values by number.
+  const RecordIndex* recorded(std::size_t graph, int image) const {
+    return &records_[graph][static_cast<std::size_t>(image)];
+  }
+  // Per distinct model, per node: its operator (node_operators).
+  const std::vector<const OperatorDef*>* operators(std::size_t graph) const { return &operators_[graph]; }
   int label(int image) const { return c_.labels[static_cast<std::size_t>(image)]; }
   const std::vector<std::string>& parameter_order() const { return order_; }
   // Whether the experiments' fault-free rests on the model run stacked (stacked_remainder.h).
@@ -144,6 +150,7 @@ class GraphPvfModel : public PvfModel {
 
  private:
   void record_goldens(std::size_t graph);
+  void index_goldens(std::size_t graph);
   void keep_golden(std::size_t graph, std::size_t image, GraphRun&& run);
   bool check_stacking(std::size_t graph) const;
   void forget_data_stationaries(std::size_t graph, const std::vector<std::vector<char>>& varies);
@@ -163,6 +170,9 @@ class GraphPvfModel : public PvfModel {
   std::vector<std::vector<Tensor>> stationary_;
   std::vector<std::vector<Mapping>> mappings_;
   std::vector<std::vector<long long>> starts_;  // per distinct model: node_start_cycles
+  std::vector<std::vector<const OperatorDef*>> operators_;  // per distinct model: node_operators
+  std::vector<ValueNumbers> numbers_;             // per distinct model: its records' value names
+  std::vector<std::vector<RecordIndex>> records_;  // per distinct model, per image: golden_'s values
   std::vector<long long> cycles_;  // per distinct model: one fault-free batch of config.batch images
 };
 
@@ -181,10 +191,14 @@ GraphPvfModel::GraphPvfModel(const PvfCampaign& c) : c_(c), order_(network_param
   stationary_.resize(variants_.graphs.size());
   mappings_.resize(variants_.graphs.size());
   starts_.resize(variants_.graphs.size());
+  for (const auto& graph : variants_.graphs) operators_.push_back(node_operators(*graph));
   golden_.resize(variants_.graphs.size());
   correct_.resize(variants_.graphs.size());
   nonfinite_.resize(variants_.graphs.size());
   for (std::size_t d = 0; d < variants_.graphs.size(); ++d) record_goldens(d);
+  numbers_.resize(variants_.graphs.size());
+  records_.resize(variants_.graphs.size());
+  for (std::size_t d = 0; d < variants_.graphs.size(); ++d) index_goldens(d);
   for (std::size_t d = 0; d < variants_.graphs.size(); ++d) stacks_.push_back(check_stacking(d));
   for (std::size_t d = 0; d < variants_.graphs.size(); ++d) cycles_.push_back(batch_cycles(d));
 }
@@ -271,6 +285,12 @@ void GraphPvfModel::record_goldens(std::size_t d) {
   forget_data_stationaries(d, varies);
 }
 
+// Every record's values by number, once: the experiments read them many times each.
+void GraphPvfModel::index_goldens(std::size_t d) {
+  for (const GraphRun& run : golden_[d]) number_values(run.values, numbers_[d]);
+  for (const GraphRun& run : golden_[d]) records_[d].emplace_back(numbers_[d], run.values);
+}
+
 void GraphPvfModel::keep_golden(std::size_t d, std::size_t i, GraphRun&& run) {
   correct_[d][i] = prediction(run.outputs.at(0)) == c_.labels[i];
   nonfinite_[d][i] = prediction(run.outputs.at(0)) < 0;
@@ -323,6 +343,8 @@ PvfOutcome GraphPvfWorker::evaluate_alone(std::size_t d, int image, const Inject
   ParameterSet& set = sets_[d];
   RerunScope scope;
   scope.node_starts = model_.node_starts(d);
+  scope.operators = model_.operators(d);
+  scope.recorded = model_.recorded(d, image);
   for (const ParameterFlip& f : injection.flips) scope.changed_initializers.insert(set[f.tensor].name);
   const Tensor logits = injection.while_applied(set, [&] {
     if (!shortcut) return run_graph(graph, model_.image(image), *engine_, false).outputs.at(0);
@@ -345,6 +367,8 @@ std::vector<PvfOutcome> GraphPvfWorker::evaluate_stacked(std::size_t d, const st
     const GraphRun& golden = model_.golden(d, images[k]);
     RerunScope scope;
     scope.node_starts = model_.node_starts(d);
+    scope.operators = model_.operators(d);
+    scope.recorded = model_.recorded(d, images[k]);
     for (const ParameterFlip& f : injections[k].flips) scope.changed_initializers.insert(set[f.tensor].name);
     const std::size_t start = rest.resume_node(scope.changed_initializers);
     reruns[k] = injections[k].while_applied(set, [&] {
@@ -360,7 +384,8 @@ std::vector<PvfOutcome> GraphPvfWorker::evaluate_stacked(std::size_t d, const st
   }
   for (const auto& [start, ks] : by_start) {
     std::vector<StackedMember> members;
-    for (std::size_t k : ks) members.push_back({&model_.golden(d, images[k]), &reruns[k].changed});
+    for (std::size_t k : ks)
+      members.push_back({&model_.golden(d, images[k]), &reruns[k].changed, model_.recorded(d, images[k])});
     const Tensor logits = rest.run(start, members, *engine_);
     const std::size_t classes = logits.size() / ks.size();
     for (std::size_t m = 0; m < ks.size(); ++m)

@@ -4,11 +4,12 @@
 #include <stdexcept>
 
 #include "workloads/models/array_runner.h"
+#include "workloads/models/incremental_run.h"
 #include "workloads/models/operators.h"
 
 namespace accsim {
 
-StackedRemainder::StackedRemainder(const Graph& graph) : graph_(graph) {
+StackedRemainder::StackedRemainder(const Graph& graph) : graph_(graph), operators_(node_operators(graph)) {
   for (const GraphInput& in : graph.inputs) data_values_.insert(in.name);
   data_node_.assign(graph.nodes.size(), 0);
   for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
@@ -86,6 +87,17 @@ const std::vector<std::string>& StackedRemainder::stacked_inputs(std::size_t sta
   return names;
 }
 
+namespace {
+
+const Tensor& recorded_value(const StackedMember& member, const std::string& name) {
+  if (!member.recorded) return member.golden->values.at(name);
+  const Tensor* v = member.recorded->find(name);
+  if (!v) throw std::out_of_range("StackedRemainder: the record has no value " + name);
+  return *v;
+}
+
+}  // namespace
+
 Tensor StackedRemainder::run(std::size_t start, const std::vector<StackedMember>& members, Engine& engine) {
   if (!batchable_) throw std::logic_error("StackedRemainder: the graph " + graph_.name + " is not batchable");
   if (members.empty()) throw std::invalid_argument("StackedRemainder::run: no members");
@@ -97,14 +109,14 @@ Tensor StackedRemainder::run(std::size_t start, const std::vector<StackedMember>
     const std::size_t block = x.size() / members.size();
     for (std::size_t m = 0; m < members.size(); ++m) {
       const auto c = members[m].changed->find(name);
-      const Tensor& v = c != members[m].changed->end() ? c->second : members[m].golden->values.at(name);
+      const Tensor& v = c != members[m].changed->end() ? c->second : recorded_value(members[m], name);
       if (v.size() != block) throw std::logic_error("StackedRemainder: " + name + " differs in size from the batch");
       std::copy_n(v.data(), block, x.data() + m * block);
     }
     values.emplace(name, std::move(x));
   }
   ArrayRunner array(engine, false);
-  run_data_nodes(start, shapes, values, *members.front().golden, array);
+  run_data_nodes(start, shapes, values, *members.front().golden, array, true);
   return values.at(graph_.outputs.at(0));
 }
 
@@ -117,15 +129,25 @@ GraphRun StackedRemainder::record(const Tensor& images, const GraphRun& fault_fr
   GraphRun run;
   run.values.emplace(graph_.inputs.at(0).name, images);
   ArrayRunner array(engine, true);
-  run_data_nodes(0, shapes, run.values, fault_free, array);
+  run_data_nodes(0, shapes, run.values, fault_free, array, false);  // a record keeps every value
   for (const auto& out : graph_.outputs) run.outputs.push_back(run.values.at(out));
   run.cycles = array.cycles();
   run.jobs = std::move(array.jobs());
   return run;
 }
 
+Tensor* StackedRemainder::consumable(const Node& node, std::size_t index, std::map<std::string, Tensor>& values) const {
+  if (node.inputs.empty() || node.inputs[0].empty()) return nullptr;
+  const std::string& name = node.inputs[0];
+  const auto r = last_read_.find(name);
+  if (r == last_read_.end() || r->second != index) return nullptr;
+  if (std::find(graph_.outputs.begin(), graph_.outputs.end(), name) != graph_.outputs.end()) return nullptr;
+  const auto v = values.find(name);
+  return v == values.end() ? nullptr : &v->second;
+}
+
 void StackedRemainder::run_data_nodes(std::size_t start, const Graph& shapes, std::map<std::string, Tensor>& values,
-                                      const GraphRun& fault_free, ArrayRunner& array) {
+                                      const GraphRun& fault_free, ArrayRunner& array, bool consume) {
   const int batch = shapes.inputs.at(0).shape.at(0);
   const auto lookup = [&](const std::string& name) -> const Tensor* {  // fault_free: values from parameters alone
     if (const auto v = values.find(name); v != values.end()) return &v->second;
@@ -136,9 +158,10 @@ void StackedRemainder::run_data_nodes(std::size_t start, const Graph& shapes, st
   for (std::size_t i = start; i < graph_.nodes.size(); ++i) {
     if (!data_node_[i]) continue;  // fault-free values computed from parameters alone: recorded
     const Node& node = graph_.nodes[i];
-    const OperatorDef* def = find_operator(node.op);
+    const OperatorDef* def = operators_[i];
     if (!def) throw std::logic_error("StackedRemainder: no implementation of " + node.op);
     OperatorContext c = make_context(shapes, node, array, lookup);
+    if (consume) c.consumable = consumable(node, i, values);
     std::vector<Tensor> out = def->run(c);
     for (std::size_t o = 0; o < node.outputs.size(); ++o) {
       if (node.outputs[o].empty()) continue;

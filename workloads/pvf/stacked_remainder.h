@@ -21,16 +21,19 @@
 #include "arch/engine.h"
 #include "workloads/models/graph.h"
 #include "workloads/models/graph_runner.h"
+#include "workloads/models/record_index.h"
 
 namespace accsim {
 
 class ArrayRunner;
+struct OperatorDef;
 
 // One experiment of a stacked run: its image's recorded fault-free run and the values its
 // rerun changed (graph values only, no initializers).
 struct StackedMember {
   const GraphRun* golden = nullptr;
   const std::map<std::string, Tensor>* changed = nullptr;
+  const RecordIndex* recorded = nullptr;  // golden's values by number; null: its map
 };
 
 class StackedRemainder {
@@ -62,11 +65,15 @@ class StackedRemainder {
   const Graph& shapes_at(int batch);
   const std::vector<std::string>& stacked_inputs(std::size_t start);
   // Nodes [start, end) that read the input, at the batch of `shapes`, into `values`.
+  // `consume`: a node may take over its input 0 when it is that value's last reader and
+  // the value no graph output (operators then write in place instead of copying it).
   void run_data_nodes(std::size_t start, const Graph& shapes, std::map<std::string, Tensor>& values,
-                      const GraphRun& fault_free, ArrayRunner& array);
+                      const GraphRun& fault_free, ArrayRunner& array, bool consume);
+  Tensor* consumable(const Node& node, std::size_t index, std::map<std::string, Tensor>& values) const;
 
   const Graph& graph_;
   bool batchable_ = true;
+  std::vector<const OperatorDef*> operators_;  // per node: find_operator, once
   std::vector<char> data_node_;           // per node: reads a value computed from the input
   std::set<std::string> data_values_;     // the input and every value computed from it
   std::map<std::string, std::size_t> producer_;  // value -> its node

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "arch/number_format.h"
 #include "arch/pe_faults.h"
 #include "test_util.h"
 #include "workloads/run/engines.h"
@@ -134,6 +135,41 @@ TEST(IncrementalRun, KeptNodeStartCyclesPlaceTheRecomputedJobs) {
   const std::vector<long long> elsewhere(starts.size(), golden.cycles + 1000);  // placed past the flip: it misses
   scope.node_starts = &elsewhere;
   EXPECT_EQ(testing::count_bit_differences(rerun_graph(g, golden, faulty, scope).outputs.at(0), golden.outputs.at(0)), 0);
+}
+
+// A kept operator table and record index (what a PVF worker keeps per model and image)
+// are what the rerun reads: the record's values through the index, an index of another
+// recording gives that recording's corrupted run, a table without a node's operator throws.
+TEST(IncrementalRun, KeptOperatorsAndRecordIndexAreWhatTheRerunReads) {
+  Graph g = residual_graph();
+  const ArrayConfig array = testing::preset("small");
+  const PeFaults none;
+  FastEngine engine(array, none);
+  Rng rng(7);
+  const Tensor others = testing::random_tensor({2, 3, 8, 8}, rng);
+  const GraphRun golden = run_graph(g, images(), engine, true);
+  const GraphRun other = run_graph(g, others, engine, true);
+  ValueNumbers numbers;
+  number_values(golden.values, numbers);
+  const RecordIndex golden_index(numbers, golden.values), other_index(numbers, other.values);
+  EXPECT_EQ(golden_index.find("r"), &golden.values.at("r"));
+  EXPECT_EQ(golden_index.find("conv1.weight"), nullptr);
+  float& w = g.initializers.at("conv2.weight")[7];
+  w = bits_float(float_bits(w) ^ (1u << 29));
+  const std::vector<const OperatorDef*> operators = node_operators(g);
+  RerunScope scope;
+  scope.changed_initializers = {"conv2.weight"};
+  scope.operators = &operators;
+  scope.recorded = &golden_index;
+  EXPECT_EQ(testing::count_bit_differences(rerun_graph(g, golden, engine, scope).outputs.at(0),
+                                           run_graph(g, images(), engine, false).outputs.at(0)), 0);
+  scope.recorded = &other_index;
+  EXPECT_EQ(testing::count_bit_differences(rerun_graph(g, golden, engine, scope).outputs.at(0),
+                                           run_graph(g, others, engine, false).outputs.at(0)), 0);
+  std::vector<const OperatorDef*> missing = operators;
+  missing[2] = nullptr;  // conv2
+  scope.operators = &missing;
+  EXPECT_THROW(rerun_graph(g, golden, engine, scope), std::logic_error);
 }
 
 }  // namespace

@@ -49,6 +49,25 @@ Node max_pool(const std::string& in, Ints kernel, Ints strides, Ints pads, bool 
   return n;
 }
 
+// Each thread remembers a pooling node's window: a node edited in place (the same
+// address) gives its new window, never the remembered one.
+TEST(PdpFusion, APoolingNodeEditedInPlaceGivesItsNewWindow) {
+  Graph g = conv_chain({node("Relu", {"y"}, "r")}, max_pool("r", {3, 3}, {2, 2}, {1, 1, 1, 1}, true));
+  Node& pool = g.nodes.back();
+  EXPECT_EQ(fused_pool(g, g.nodes[0]).kernel_h, 3);
+  EXPECT_EQ(fused_pool(g, g.nodes[0]).kernel_h, 3);  // remembered
+  pool.attributes["kernel_shape"] = Ints{2, 2};
+  pool.attributes["pads"] = Ints{0, 0, 0, 0};
+  const PdpWindow two = fused_pool(g, g.nodes[0]);
+  EXPECT_EQ(two.kernel_h, 2);
+  EXPECT_EQ(two.pad_top, 0);
+  EXPECT_EQ(two.out_h, 4);  // ceil((7 - 2) / 2) + 1
+  pool.attributes["ceil_mode"] = 0LL;
+  EXPECT_EQ(fused_pool(g, g.nodes[0]).out_h, 3);
+  pool.op = "GlobalAveragePool";
+  EXPECT_EQ(fused_pool(g, g.nodes[0]).kernel_h, 7);
+}
+
 TEST(PdpFusion, PoolReachedThroughBiasBatchNormAndReluIsFused) {
   const Graph g = conv_chain({node("Add", {"y", "b"}, "biased"), node("Relu", {"biased"}, "r")},
                              max_pool("r", {3, 3}, {2, 2}, {1, 1, 1, 1}, true));

@@ -66,6 +66,7 @@ TEST(PlaneRerunEngine, CorruptedChannelsEqualTheWholeJobUnderEverySwizzleAndForm
   const std::vector<Case> cases = {
       {{2, 256, 1, 1, 120, 1, 1, 1, 0}, {0}},       // fc1: one output, group 0
       {{2, 256, 1, 1, 120, 1, 1, 1, 0}, {37}},      // another group
+      {{2, 256, 1, 1, 120, 1, 1, 1, 0}, {0, 3, 119}},  // two in one span of compared rows, the last row
       {{2, 120, 1, 1, 84, 1, 1, 1, 0}, {5, 70}},    // two groups
       {{2, 6, 12, 12, 16, 5, 5, 1, 0}, {11}},       // conv2
       {{1, 1, 28, 28, 6, 5, 5, 1, 0}, {4}},         // conv1 (one input channel)

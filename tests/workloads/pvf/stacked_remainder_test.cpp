@@ -7,13 +7,17 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
 #include <map>
+
+#include <unistd.h>
 
 #include "arch/number_format.h"
 #include "arch/random.h"
 #include "test_util.h"
 #include "workloads/models/incremental_run.h"
 #include "workloads/models/network_graph.h"
+#include "workloads/models/onnx_builder.h"
 #include "workloads/models/plane_rerun_engine.h"
 #include "workloads/models/onnx_import.h"
 #include "workloads/run/engines.h"
@@ -128,6 +132,31 @@ TEST(StackedRemainder, ResidualOnnxModelStackedRestsEqualRerunsAndFullRuns) {
   const Graph g = load_onnx_model(std::string(ACCSIM_SOURCE_DIR) + "/configs/models/resnet8_fmnist.onnx", 1);
   Rng rng(8);
   expect_stacking_equals_reruns(g, testing::random_tensor({4, 1, 28, 28}, rng, 0.0f, 1.0f), 16, 12);
+}
+
+// The stacked rest lets a node write over its input 0 only as that value's last reader:
+// here conv's output is read by Sigmoid (which would write over it) and then by Add.
+TEST(StackedRemainder, AValueReadAgainLaterIsNotWrittenOver) {
+  Rng rng(9);
+  const auto values = [&](std::size_t n) {
+    std::vector<float> v(n);
+    for (auto& x : v) x = rng.uniform(-0.5f, 0.5f);
+    return v;
+  };
+  testing::OnnxBuilder b;
+  b.input("x", {0, 1, 6, 6}).output("y");
+  b.floats("conv.weight", {4, 1, 3, 3}, values(36)).floats("fc.weight", {3, 64}, values(192));
+  b.node("Conv", {"x", "conv.weight"}, {"c"}, "conv");
+  b.node("Sigmoid", {"c"}, {"s"}, "sigmoid");
+  b.node("Add", {"s", "c"}, {"a"}, "add");
+  b.node("Flatten", {"a"}, {"f"}, "flatten");
+  testing::OnnxBuilder::int_attribute(b.node("Gemm", {"f", "fc.weight"}, {"y"}, "fc"), "transB", 1);
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("accsim_stacked_reread_" + std::to_string(::getpid()) + ".onnx")).string();
+  b.save(path);
+  const Graph g = load_onnx_model(path, 1);
+  std::filesystem::remove(path);
+  expect_stacking_equals_reruns(g, testing::random_tensor({4, 1, 6, 6}, rng, 0.0f, 1.0f), 16, 13);
 }
 
 // resume_node of one initializer is remembered after its first walk: asked twice it must
