@@ -82,6 +82,8 @@ struct Scratch {
   LineFloats taps;                // one-row jobs: [rs * kRowStride + lane], the row's operand of each step
   std::vector<std::uint16_t> tap_words;
   LineFloats plane;               // one-row planes: [p * ws + q] of one output channel of one image
+  LineFloats band;                // region bands: [row * kRowStride + i], input rows of a band of one image
+  std::vector<std::uint16_t> band_words;
   void size_for(int rows, int cols, bool words) {
     const std::size_t xs = static_cast<std::size_t>(rows) * cs::kRowStride;
     if (x.grow(xs)) zero_x.clear(), dirty_x.clear();  // the rows moved
@@ -304,11 +306,33 @@ class FloatConv {
   // Column col of group g over `count` lanes from the taps (offsets: one per step).
   void one_row_chain(int g, int col, int row, const float* taps, const std::uint16_t* tap_words,
                     const std::ptrdiff_t* offsets, int count, float* acc) const;
-  // Whole jobs of one-row groups with no transient flips and no region: each image's
-  // laid-out plane read in place (no chunks, no gathers), images split over threads.
+  // Jobs of one-row groups with no transient flips: each image's laid-out plane read in
+  // place (no chunks, no gathers), images split over threads; a region's selected planes
+  // only.
   bool by_planes() const;
   void planes(int n0, int n1, Scratch& sc) const;
-  void plane_outputs(int n, int g, int col, const Scratch& sc) const;
+  // Whether plane (n, group g's column col) is computed (the region's, or every one).
+  bool group_selected(int g) const;
+  bool computes(int n, int g, int col) const;
+  bool computes_image(int n) const;
+  // Images [n0, n1) of the job through `part` (by_planes, by_bands), split over threads.
+  void over_images(int threads, void (FloatConv::*part)(int, int, Scratch&) const) const;
+  // Output rows [p0, p0 + rows) of plane (n, g, col) from lanes p * ws + q of `from`
+  // (canonical: NaNs made canonical on the way, as for fused columns).
+  void plane_outputs(int n, int g, int col, int p0, int rows, const float* from, bool canonical) const;
+  // Multi-row regions with no transient flips (below): each selected image a band of
+  // output rows at a time, every input row a band reads copied once per block, each
+  // step's operands read in place at its kernel position's offset.
+  int band_rows() const;
+  bool by_bands() const;
+  void bands(int n0, int n1, Scratch& sc) const;
+  bool band_columns(int n, std::size_t batch, Scratch& sc) const;
+  struct BandImage {  // one image's laid-out operand (fp16: and words)
+    const float* values;
+    const std::uint16_t* words;
+  };
+  void fill_band(const BandImage& image, std::size_t block, int p0, int rows, Scratch& sc) const;
+  void band_groups(const BandImage& image, int n, int p0, int rows, std::size_t batch, Scratch& sc) const;
 
   const ConvShape& s_;
   const ArrayConfig& a_;
@@ -936,13 +960,31 @@ void FloatConv<T>::one_row_chain(int g, int col, int row, const float* taps, con
 
 template <DataType T>
 bool FloatConv<T>::by_planes() const {
-  if (region_ || !psum_flips_.empty() || !acc_flips_.empty() || !layout_.by_image || s_.c != 1) return false;
+  if (!psum_flips_.empty() || !acc_flips_.empty() || !layout_.by_image || s_.c != 1) return false;
   return std::all_of(one_row_.begin(), one_row_.end(), [](int row) { return row >= 0; });
 }
 
-// Images [n0, n1): each laid out alone, then every column of every group over the
-// image's positions p * ws + q (the plane's full rows: columns q >= Q are computed and
-// dropped).
+template <DataType T>
+bool FloatConv<T>::group_selected(int g) const {
+  return !region_ || region_->groups.empty() || region_->groups[static_cast<std::size_t>(g)];
+}
+
+template <DataType T>
+bool FloatConv<T>::computes(int n, int g, int col) const {
+  return col_ch_[g][col] >= 0 && sel_.plane(n, col) && group_selected(g);
+}
+
+template <DataType T>
+bool FloatConv<T>::computes_image(int n) const {
+  for (int g = 0; g < groups_; ++g)
+    for (int col = 0; col < cols_; ++col)
+      if (computes(n, g, col)) return true;
+  return false;
+}
+
+// Images [n0, n1): each laid out alone, then every computed column of every group over
+// the image's positions p * ws + q (the plane's full rows: columns q >= Q are computed
+// and dropped).
 template <DataType T>
 void FloatConv<T>::planes(int n0, int n1, Scratch& sc) const {
   const int P = s_.p(), Q = s_.q(), ws = layout_.ws;
@@ -953,46 +995,196 @@ void FloatConv<T>::planes(int n0, int n1, Scratch& sc) const {
   if (need_words_ && sc.laid_words.size() < one) sc.laid_words.resize(one);
   sc.plane.grow(static_cast<std::size_t>(count) + 4 * cs::kLanes);
   for (int n = n0; n < n1; ++n) {
+    if (!computes_image(n)) continue;
     lay_out_image_alone(s_, layout_, input_, n, sc.laid.data());
     if (need_words_) lay_out_image_alone(s_, layout_, input_words_, n, sc.laid_words.data(), &word_channels_);
     for (std::size_t batch = 0; batch < batches_.size(); ++batch)
       for (int g = batches_[batch].first; g < batches_[batch].second; ++g)
         for (int col = 0; col < cols_; ++col) {
-          if (col_ch_[g][col] < 0) continue;
+          if (!computes(n, g, col)) continue;
           const int row = one_row_[batch];
           const bool words = need_words_ && word_rows_[row];
           one_row_chain(g, col, row, sc.laid.data(), words ? sc.laid_words.data() : nullptr, tap_plane_.data(), count,
                         sc.plane.data);
-          plane_outputs(n, g, col, sc);
+          plane_outputs(n, g, col, 0, P, sc.plane.data, !psum_stuck_[col]);
         }
   }
 }
 
-// The plane's rows to out[n][oc] (fused: the canonical NaN, as scatter writes them).
 template <DataType T>
-void FloatConv<T>::plane_outputs(int n, int g, int col, const Scratch& sc) const {
-  const int P = s_.p(), Q = s_.q(), ws = layout_.ws;
-  float* o = out_.data() + (static_cast<long long>(n) * s_.k + col_ch_[g][col]) * PQ_;
-  for (int p = 0; p < P; ++p) {
-    const float* from = sc.plane.data + static_cast<std::ptrdiff_t>(p) * ws;
-    if (psum_stuck_[col])
-      std::copy(from, from + Q, o + static_cast<std::ptrdiff_t>(p) * Q);
+void FloatConv<T>::plane_outputs(int n, int g, int col, int p0, int rows, const float* from, bool canonical) const {
+  const int Q = s_.q(), ws = layout_.ws;
+  float* o = out_.data() + (static_cast<long long>(n) * s_.k + col_ch_[g][col]) * PQ_ + static_cast<long long>(p0) * Q;
+  for (int p = 0; p < rows; ++p, from += ws, o += Q)
+    if (canonical)
+      copy_canonical(from, Q, o);
     else
-      copy_canonical(from, Q, o + static_cast<std::ptrdiff_t>(p) * Q);
+      std::copy(from, from + Q, o);
+}
+
+template <DataType T>
+void FloatConv<T>::over_images(int threads, void (FloatConv::*part)(int, int, Scratch&) const) const {
+  const int t = threads > 1 && s_.macs() >= kSplitMacs ? std::min(threads, s_.n) : 1;
+  thread_local Scratch own;
+  if (t <= 1) return (this->*part)(0, s_.n, own);
+  run_parts(t, [this, t, part](int i) {
+    thread_local Scratch sc;
+    (this->*part)(s_.n * i / t, s_.n * (i + 1) / t, sc);
+  });
+}
+
+// Output rows a band holds: its input rows, (rows + R - 1) * ws operands of each input
+// channel, fit one row of the column kernels (kRowStride) and its lanes (rows - 1) * ws +
+// Q one chunk. 0: no band fits (or the layout has phases: stride > 1, or no planes).
+template <DataType T>
+int FloatConv<T>::band_rows() const {
+  if (!layout_.by_image || layout_.stride != 1) return 0;
+  const int ws = layout_.ws;
+  const int rows = std::min({cs::kRowStride / ws - (s_.r - 1), (kChunk - s_.q()) / ws + 1, s_.p()});
+  return std::max(rows, 0);
+}
+
+// A region with no transient flips whose columns step Fused or FusedExact (no stuck
+// accumulator entry; a psum stuck-at where the row count has exact kernels), when its
+// bands cost less than its chunks. Per image and kernel position, in vectors of one row
+// summed: a chunk gathers each busy row (a segment per output row, about 7 vectors' cost
+// each, plus its PQ / 8 vectors) and sums PQ / 8 vectors of each live column; a band
+// sums its lanes (the columns q >= Q included) and copies each busy row once per block.
+template <DataType T>
+bool FloatConv<T>::by_bands() const {
+  const int rows = band_rows();
+  if (!region_ || !psum_flips_.empty() || !acc_flips_.empty() || rows < 1) return false;
+  const long long P = s_.p(), Q = s_.q(), vectors = (P * Q + cs::kLanes - 1) / cs::kLanes;
+  long long band_vectors = 0;
+  for (long long p0 = 0; p0 < P; p0 += rows)
+    band_vectors += ((std::min<long long>(rows, P - p0) - 1) * layout_.ws + Q + cs::kLanes - 1) / cs::kLanes;
+  long long chunk_cost = 0, band_cost = 0;
+  for (const auto& [g0, g1] : batches_) {
+    long long live = 0;
+    for (int g = g0; g < g1; ++g)
+      for (int col = 0; col < cols_; ++col) {
+        if (col_ch_[g][col] < 0 || !sel_.col_any[col] || !group_selected(g)) continue;
+        if (!acc_slots_[col].empty() || (psum_stuck_[col] && !exact_kernels_)) return false;
+        ++live;
+      }
+    for (int b = 0; b < blocks_ && live > 0; ++b) {
+      const long long busy = static_cast<long long>(busy_[static_cast<std::size_t>(g0) * blocks_ + b].size());
+      chunk_cost += busy * (7 * P + vectors) + live * busy * vectors;
+      band_cost += live * busy * band_vectors;
+    }
   }
+  return band_cost <= chunk_cost;
+}
+
+// Images [n0, n1): each selected image laid out alone, then, batch by batch, its bands
+// of output rows. Lanes are positions p * ws + q of the band (as in planes()): each
+// lane's sums are those of its position in the chunk path, in the same order.
+template <DataType T>
+void FloatConv<T>::bands(int n0, int n1, Scratch& sc) const {
+  sc.size_for(rows_, cols_, need_words_);
+  const std::size_t one = static_cast<std::size_t>(layout_.image) + kSlack;
+  if (sc.laid.size() < one) sc.laid.resize(one);
+  if (need_words_ && sc.laid_words.size() < one) sc.laid_words.resize(one);
+  // Rows read past the last row's kRowStride by lanes q >= Q (dropped), whole vectors.
+  const std::size_t band = static_cast<std::size_t>(rows_ + 1) * cs::kRowStride + kChunk;
+  sc.band.grow(band);
+  if (need_words_ && sc.band_words.size() < band) sc.band_words.resize(band);
+  const int P = s_.p(), rows = band_rows();
+  const bool in_place = s_.pad == 0;  // stride 1 unpadded: the operand is its own layout
+  for (int n = n0; n < n1; ++n) {
+    bool laid = false;
+    for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
+      if (!band_columns(n, batch, sc)) continue;
+      if (!laid && !in_place) {
+        lay_out_image_alone(s_, layout_, input_, n, sc.laid.data());
+        if (need_words_) lay_out_image_alone(s_, layout_, input_words_, n, sc.laid_words.data(), &word_channels_);
+      }
+      laid = true;
+      const std::size_t at = in_place ? static_cast<std::size_t>(n * layout_.image) : 0;
+      const BandImage image{in_place ? input_ + at : sc.laid.data(),
+                            !need_words_ ? nullptr : in_place ? input_words_ + at : sc.laid_words.data()};
+      // No flips (by_bands): plan_chunk gives each column its Exactness whatever the chunk.
+      plan_chunk(0, batches_[batch].first, batches_[batch].second, sc);
+      for (int p0 = 0; p0 < P; p0 += rows) band_groups(image, n, p0, std::min(rows, P - p0), batch, sc);
+    }
+  }
+}
+
+// sc.live: the columns of the batch's groups computed for image n; false: none.
+template <DataType T>
+bool FloatConv<T>::band_columns(int n, std::size_t batch, Scratch& sc) const {
+  const auto [g0, g1] = batches_[batch];
+  if (sc.live.size() < static_cast<std::size_t>(g1 - g0)) sc.live.resize(static_cast<std::size_t>(g1 - g0));
+  bool any = false;
+  for (int g = g0; g < g1; ++g) {
+    std::vector<int>& live = sc.live[static_cast<std::size_t>(g - g0)];
+    live.clear();
+    for (int col = 0; col < cols_; ++col)
+      if (computes(n, g, col)) live.push_back(col);
+    any = any || !live.empty();
+  }
+  return any;
+}
+
+// Row `row` of the band buffer: the input rows [p0, p0 + rows + R - 1) of the channel
+// the row serves in `block` (+0 for idle rows), so that a step's operands are the
+// buffer read at its kernel position's offset (fp16 words likewise, input-masked rows).
+template <DataType T>
+void FloatConv<T>::fill_band(const BandImage& image, std::size_t block, int p0, int rows, Scratch& sc) const {
+  const std::vector<int>& row_ch = row_ch_[block];
+  const long long from = static_cast<long long>(p0) * layout_.ws;
+  const long long len = static_cast<long long>(rows + s_.r - 1) * layout_.ws;
+  for (int row = 0; row < rows_; ++row) {
+    const std::size_t to = static_cast<std::size_t>(row) * cs::kRowStride;
+    const bool words = need_words_ && word_rows_[row];
+    if (row_ch[row] < 0) {
+      std::fill_n(sc.band.data + to, cs::kRowStride, 0.0f);
+      if (words) std::fill_n(sc.band_words.data() + to, cs::kRowStride, std::uint16_t{0});
+      continue;
+    }
+    const long long at = row_ch[row] * layout_.channel + from;
+    std::copy_n(image.values + at, len, sc.band.data + to);
+    if (words) std::copy_n(image.words + at, len, sc.band_words.data() + to);
+  }
+}
+
+// The whole accumulation of output rows [p0, p0 + rows) of image n in the batch's
+// groups (the columns in sc.live, their Exactness in sc.exact), then their outputs.
+// Columns never interact: each runs its steps in order, one column after another.
+template <DataType T>
+void FloatConv<T>::band_groups(const BandImage& image, int n, int p0, int rows, std::size_t batch,
+                               Scratch& sc) const {
+  const auto [g0, g1] = batches_[batch];
+  const int count = (rows - 1) * layout_.ws + s_.q();
+  for (int b = 0; b < blocks_; ++b) {
+    fill_band(image, static_cast<std::size_t>(g0) * blocks_ + b, p0, rows, sc);
+    for (int g = g0; g < g1; ++g)
+      for (const int col : sc.live[static_cast<std::size_t>(g - g0)]) {
+        const std::size_t slot = static_cast<std::size_t>(g - g0) * cols_ + col;
+        const bool exact = sc.exact[slot] == kFusedExact, masked = col_masked_[col] != 0;
+        cs::ColumnInput in = column_input(entry(g, b, 0, col), col, sc);
+        float* e = sc.acc.data + slot * kChunk;
+        for (int rs = 0; rs < RS_; ++rs) {
+          const std::size_t at = entry(g, b, rs, col);
+          in.x = sc.band.data + kernel_offset_[rs];
+          if (need_words_) in.xw = sc.band_words.data() + kernel_offset_[rs];
+          in.w = &w_reg_[at * rows_];
+          if (masked) ++sc.gathers, column_leaves(in, col, count, sc);  // new operands: new leaves
+          (exact ? exact_[at] : fused_[at])(in, rows_, count, e, b == 0 && rs == 0);
+        }
+      }
+  }
+  for (int g = g0; g < g1; ++g)
+    for (const int col : sc.live[static_cast<std::size_t>(g - g0)]) {
+      const std::size_t slot = static_cast<std::size_t>(g - g0) * cols_ + col;
+      plane_outputs(n, g, col, p0, rows, sc.acc.data + slot * kChunk, sc.exact[slot] == kFused);
+    }
 }
 
 template <DataType T>
 void FloatConv<T>::run(int threads) {
-  if (by_planes()) {
-    const int t = threads > 1 && s_.macs() >= kSplitMacs ? std::min(threads, s_.n) : 1;
-    thread_local Scratch own;
-    if (t <= 1) return planes(0, s_.n, own);
-    return run_parts(t, [this, t](int i) {
-      thread_local Scratch sc;
-      planes(s_.n * i / t, s_.n * (i + 1) / t, sc);
-    });
-  }
+  if (by_planes()) return over_images(threads, &FloatConv::planes);
+  if (by_bands()) return over_images(threads, &FloatConv::bands);
   // Output positions never interact (each has its own accumulator entries and order of
   // additions), so any split over threads gives the same bits. Few chunks (backward-
   // weight jobs: a few output positions, long reductions) would leave threads idle or

@@ -85,6 +85,147 @@ TEST(ArrayConvRegion, SelectedPlanesEqualTheWholeJobAndOthersAreUntouched) {
   EXPECT_GT(planes_checked, 1000);
 }
 
+// A region with no transient flip takes the by-planes path (one-row jobs, c = 1) or the
+// bands of output rows (multi-row jobs of stride 1 with few live columns): the campaign's
+// stuck-at columns of every image, some images' columns, group hints. Every stuck-at
+// site and kind (accumulator stuck-ats take the chunks), 1-3 faults, every float format,
+// shapes of one and several blocks and bands, on both presets.
+TEST(ArrayConvRegion, RegionsWithoutFlipsEqualTheWholeJobUnderStuckAtsOfEverySite) {
+  const ConvShape shapes[] = {
+      {3, 1, 28, 28, 6, 5, 5, 1, 0},    // LeNet-5's conv1: one row, by planes
+      {3, 6, 12, 12, 16, 5, 5, 1, 0},   // LeNet-5's conv2: one band of 8 rows
+      {2, 5, 9, 9, 12, 3, 3, 1, 1},     // padded
+      {2, 3, 20, 20, 10, 3, 3, 1, 1},   // bands of 4 rows and a last one of 2
+      {2, 20, 8, 8, 9, 3, 3, 1, 1},     // several blocks
+      {2, 1, 10, 10, 20, 3, 3, 1, 1},   // one row, several groups
+  };
+  const DataType formats[] = {DataType::fp32, DataType::fp16, DataType::bf16};
+  int planes_checked = 0, cases = 0;
+  for (const ConvShape& shape : shapes)
+    for (const DataType format : formats)
+      for (int site = 0; site < 5; ++site, ++cases) {
+        Rng rng(0xba4d + static_cast<std::uint64_t>(cases));
+        ArrayConfig a = preset(rng.below(4) == 0 ? "large" : "small");
+        a.datatype = format;
+        a.swizzle = static_cast<SwizzlePolicy>(rng.below(4));
+        ConvJob job;
+        job.layer = "case";
+        job.shape = shape;
+        job.swizzle_seed = rng.next();
+        std::vector<HardwareFault> faults;
+        ConvRegion region;
+        region.columns.assign(static_cast<std::size_t>(a.atomic_k), 0);
+        region.images.assign(static_cast<std::size_t>(shape.n), 0);
+        for (int i = 1 + static_cast<int>(rng.below(3)); i > 0; --i) {
+          HardwareFault f;
+          f.site = i == 1 ? static_cast<FaultSite>(site) : static_cast<FaultSite>(rng.below(4));
+          f.kind = static_cast<FaultKind>(rng.below(2));
+          f.row = static_cast<int>(rng.below(static_cast<std::uint64_t>(
+              f.site == FaultSite::accumulator ? a.stripe_length : a.atomic_c)));
+          if (f.site == FaultSite::psum) f.row = 0;
+          f.col = static_cast<int>(rng.below(static_cast<std::uint64_t>(a.atomic_k)));
+          f.bit = static_cast<int>(rng.below(static_cast<std::uint64_t>(site_bit_width(f.site, format))));
+          faults.push_back(f);
+          region.columns[static_cast<std::size_t>(f.col)] = 1;
+        }
+        const Mapping mapping(shape, a, a.swizzle, job.swizzle_seed);
+        if (rng.below(3) == 0) region.images = random_flags(rng, shape.n, 2);
+        if (rng.below(3) == 0) region.image_columns = random_flags(rng, a.atomic_k, 2);
+        if (rng.below(3) == 0) region.groups = random_flags(rng, mapping.groups(), 2);
+        const PeFaults pe(a, faults);
+        Rng values(rng.next());
+        const Tensor in = random_tensor({shape.n, shape.c, shape.h, shape.w}, values);
+        const Tensor w = random_tensor({shape.k, shape.c, shape.r, shape.s}, values);
+        const Tensor whole = array_conv(job, a, mapping, pe, ErrorPattern(), in, w);
+        Tensor out(whole.shape(), bits_float(kSentinel));
+        array_conv_region(job, a, mapping, pe, ErrorPattern(), in, w, region, out);
+
+        const long long PQ = static_cast<long long>(shape.p()) * shape.q();
+        std::string what = "case " + std::to_string(cases) + " " + to_string(format);
+        for (const HardwareFault& f : faults) what += " [" + describe(f) + "]";
+        for (int n = 0; n < shape.n; ++n)
+          for (int oc = 0; oc < shape.k; ++oc) {
+            const int col = mapping.col_of(oc);
+            const bool grouped = region.groups.empty() || region.groups[static_cast<std::size_t>(oc / a.atomic_k)];
+            const bool selected = grouped && (region.columns[col] || (region.images[n] && (region.image_columns.empty() ||
+                                                                                         region.image_columns[col])));
+            planes_checked += selected;
+            for (long long i = 0; i < PQ; ++i) {
+              const std::size_t at = static_cast<std::size_t>((static_cast<long long>(n) * shape.k + oc) * PQ + i);
+              if (selected)
+                ASSERT_TRUE(same_bits(out[at], whole[at])) << what << " n " << n << " oc " << oc << " i " << i;
+              else
+                ASSERT_EQ(float_bits(out[at]), kSentinel) << what << " n " << n << " oc " << oc << " i " << i;
+            }
+          }
+      }
+  EXPECT_GT(planes_checked, 500);
+}
+
+// fp16 input masks read the words of their rows, idle ones too (word 0 through the
+// mask): a row a band leaves idle reads no word an earlier job left there. Job A fills
+// row 7's words with large inputs; in job B row 7 is idle, its PE's weight register
+// stuck at 2.0 and its input bit 10 at 1: the leaf is 2.0 x 2^-14, not 2.0 x a large
+// masked word.
+TEST(ArrayConvRegion, IdleRowsOfABandReadWordZeroAfterABusyJob) {
+  ArrayConfig a = preset("small");
+  a.datatype = DataType::fp16;
+  ConvRegion region;
+  region.columns.assign(static_cast<std::size_t>(a.atomic_k), 0);
+  region.columns[2] = 1;
+  region.images = {0, 0};
+  HardwareFault input;
+  input.site = FaultSite::input, input.row = 7, input.col = 2, input.bit = 10, input.kind = FaultKind::stuck_at_1;
+  HardwareFault weight = input;
+  weight.site = FaultSite::weight, weight.bit = 14;
+  Rng rng(11);
+  for (const int c : {8, 6}) {  // A: every row busy; B: rows 6 and 7 idle
+    ConvJob job;
+    job.shape = ConvShape{2, c, 10, 10, 8, 3, 3, 1, 0};
+    const Mapping m(job.shape, a, SwizzlePolicy::none, 0);
+    const PeFaults faults(a, c == 8 ? std::vector<HardwareFault>{input} : std::vector<HardwareFault>{input, weight});
+    const Tensor in = random_tensor({2, c, 10, 10}, rng, 20000.0f, 30000.0f);
+    const Tensor w = random_tensor({8, c, 3, 3}, rng);
+    const Tensor whole = array_conv(job, a, m, faults, ErrorPattern(), in, w);
+    Tensor out(whole.shape(), bits_float(kSentinel));
+    array_conv_region(job, a, m, faults, ErrorPattern(), in, w, region, out);
+    ASSERT_EQ(m.col_of(2), 2);  // no swizzle: column 2 serves channel 2
+    for (int n = 0; n < 2; ++n)
+      for (std::size_t i = 0; i < 64; ++i) {
+        const std::size_t at = (static_cast<std::size_t>(n) * 8 + 2) * 64 + i;
+        ASSERT_TRUE(same_bits(out[at], whole[at])) << "c " << c << " n " << n << " i " << i;
+      }
+  }
+}
+
+// A job of one step (1x1, one block) outputs its psum register's masked sum itself: a
+// NaN sum through a psum stuck-at-1 of bit 0 is 0x7fc00001, not the canonical NaN.
+TEST(ArrayConvRegion, AOneStepRegionKeepsItsMaskedNaN) {
+  const ArrayConfig a = preset("small");
+  ConvJob job;
+  job.shape = ConvShape{2, 5, 6, 6, 8, 1, 1, 1, 0};
+  const Mapping m(job.shape, a, SwizzlePolicy::none, 0);
+  HardwareFault psum;
+  psum.site = FaultSite::psum, psum.col = 3, psum.bit = 0, psum.kind = FaultKind::stuck_at_1;
+  const PeFaults faults(a, {psum});
+  Rng rng(5);
+  const Tensor in = random_tensor({2, 5, 6, 6}, rng, 1.0f, 2.0f);
+  Tensor w = random_tensor({8, 5, 1, 1}, rng);
+  for (int ic = 0; ic < 4; ++ic) w[static_cast<std::size_t>(3 * 5 + ic)] = ic < 2 ? 3e38f : -3e38f;  // +Inf + -Inf
+  const Tensor whole = array_conv(job, a, m, faults, ErrorPattern(), in, w);
+  ConvRegion region;
+  region.columns = {0, 0, 0, 1, 0, 0, 0, 0};
+  region.images = {0, 0};
+  Tensor out(whole.shape(), bits_float(kSentinel));
+  array_conv_region(job, a, m, faults, ErrorPattern(), in, w, region, out);
+  for (int n = 0; n < 2; ++n)
+    for (std::size_t i = 0; i < 36; ++i) {
+      const std::size_t at = (static_cast<std::size_t>(n) * 8 + 3) * 36 + i;
+      ASSERT_EQ(float_bits(whole[at]), 0x7fc00001u) << "n " << n << " i " << i;
+      ASSERT_TRUE(same_bits(out[at], whole[at])) << "n " << n << " i " << i;
+    }
+}
+
 TEST(ArrayConvRegion, AnEmptyRegionWritesNothing) {
   const ArrayConfig a = preset("small");
   ConvJob job;
