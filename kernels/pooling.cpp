@@ -226,9 +226,9 @@ void max_pool_backward_8(const float* top, const float* bottom, const float* g, 
   __m256 at0 = _mm256_andnot_ps(gt1, not23), at1 = _mm256_and_ps(gt1, not23);
   __m256 at2 = _mm256_and_ps(gt2, not3), at3 = _mm256_and_ps(gt3, gv);
   if (kRelu) {
-    const __m256 z = _mm256_setzero_ps();
-    at0 = _mm256_and_ps(at0, _mm256_cmp_ps(a, z, _CMP_NLE_UQ)), at1 = _mm256_and_ps(at1, _mm256_cmp_ps(b, z, _CMP_NLE_UQ));
-    at2 = _mm256_and_ps(at2, _mm256_cmp_ps(c, z, _CMP_NLE_UQ)), at3 = _mm256_and_ps(at3, _mm256_cmp_ps(d, z, _CMP_NLE_UQ));
+    const auto above = [](__m256 tap) { return _mm256_cmp_ps(tap, _mm256_setzero_ps(), _CMP_NLE_UQ); };
+    at0 = _mm256_and_ps(at0, above(a)), at1 = _mm256_and_ps(at1, above(b));
+    at2 = _mm256_and_ps(at2, above(c)), at3 = _mm256_and_ps(at3, above(d));
   }
   _mm256_storeu_ps(to_top, _mm256_unpacklo_ps(at0, at1));
   _mm256_storeu_ps(to_top + 8, _mm256_unpackhi_ps(at0, at1));
@@ -250,9 +250,9 @@ void max_pool_backward_4(const float* top, const float* bottom, const float* g, 
   __m128 at0 = _mm_andnot_ps(gt1, not23), at1 = _mm_and_ps(gt1, not23);
   __m128 at2 = _mm_and_ps(gt2, not3), at3 = _mm_and_ps(gt3, gv);
   if (kRelu) {
-    const __m128 z = _mm_setzero_ps();
-    at0 = _mm_and_ps(at0, _mm_cmp_ps(a, z, _CMP_NLE_UQ)), at1 = _mm_and_ps(at1, _mm_cmp_ps(b, z, _CMP_NLE_UQ));
-    at2 = _mm_and_ps(at2, _mm_cmp_ps(c, z, _CMP_NLE_UQ)), at3 = _mm_and_ps(at3, _mm_cmp_ps(d, z, _CMP_NLE_UQ));
+    const auto above = [](__m128 tap) { return _mm_cmp_ps(tap, _mm_setzero_ps(), _CMP_NLE_UQ); };
+    at0 = _mm_and_ps(at0, above(a)), at1 = _mm_and_ps(at1, above(b));
+    at2 = _mm_and_ps(at2, above(c)), at3 = _mm_and_ps(at3, above(d));
   }
   _mm_storeu_ps(to_top, _mm_unpacklo_ps(at0, at1));
   _mm_storeu_ps(to_top + 4, _mm_unpackhi_ps(at0, at1));
