@@ -20,11 +20,30 @@ void check_shape(const Tensor& t, const std::vector<int>& shape, const char* wha
                                 ", expected " + Tensor(shape).shape_string());
 }
 
+// [a, b, plane] -> [b, a, plane]: the two leading axes swapped, each plane copied whole
+// (a plain transpose for planes of one element: Gemm's operands and outputs).
+void swap_leading_axes(const float* from, int a, int b, std::size_t plane, float* to) {
+  if (plane == 1) {
+    for (int i = 0; i < a; ++i)
+      for (int j = 0; j < b; ++j) to[static_cast<std::size_t>(j) * a + i] = from[static_cast<std::size_t>(i) * b + j];
+    return;
+  }
+  for (int i = 0; i < a; ++i)
+    for (int j = 0; j < b; ++j) {
+      const float* f = from + (static_cast<std::size_t>(i) * b + j) * plane;
+      std::copy(f, f + plane, to + (static_cast<std::size_t>(j) * a + i) * plane);
+    }
+}
+
 // Backward-data's stationary operand [C, K, R, S]: W[k, c] rotated by 180 degrees
 // (stationary_origin's map, written as plain copies: it runs every training step).
 Tensor flipped_weights(const ConvShape& l, const Tensor& w) {
   Tensor t({l.c, l.k, l.r, l.s}, Tensor::uninitialized);
   const std::size_t rs = static_cast<std::size_t>(l.r) * l.s;
+  if (rs == 1) {  // 1x1 kernels (Gemm): nothing to rotate
+    swap_leading_axes(w.data(), l.k, l.c, 1, t.data());
+    return t;
+  }
   float* to = t.data();
   for (int c = 0; c < l.c; ++c)
     for (int k = 0; k < l.k; ++k, to += rs) {
@@ -39,16 +58,16 @@ Tensor flipped_weights(const ConvShape& l, const Tensor& w) {
 // dY's plane as it is: copied whole, no zero fill first.
 Tensor dilated_output_gradient(const ConvShape& l, const ConvShape& j, const Tensor& grad_y) {
   const std::size_t pq = static_cast<std::size_t>(l.p()) * l.q(), plane = static_cast<std::size_t>(j.r) * j.s;
-  const bool dense = l.stride == 1 && plane == pq;
-  Tensor t = dense ? Tensor({j.k, j.c, j.r, j.s}, Tensor::uninitialized) : Tensor({j.k, j.c, j.r, j.s});
+  if (l.stride == 1 && plane == pq) {
+    Tensor t({j.k, j.c, j.r, j.s}, Tensor::uninitialized);
+    swap_leading_axes(grad_y.data(), l.n, l.k, pq, t.data());
+    return t;
+  }
+  Tensor t({j.k, j.c, j.r, j.s});
   for (int k = 0; k < l.k; ++k)
     for (int n = 0; n < l.n; ++n) {
       const float* from = grad_y.data() + (static_cast<std::size_t>(n) * l.k + k) * pq;
       float* to = t.data() + (static_cast<std::size_t>(k) * l.n + n) * plane;
-      if (dense) {
-        for (std::size_t i = 0; i < pq; ++i) to[i] = from[i];
-        continue;
-      }
       for (int p = 0; p < l.p(); ++p)
         for (int q = 0; q < l.q(); ++q)
           to[static_cast<std::size_t>(p) * l.stride * j.s + static_cast<std::size_t>(q) * l.stride] = from[p * l.q() + q];
@@ -210,7 +229,8 @@ LoweredJob lower_backward_weight(const ConvJob& layer, const Tensor& x, const Te
   // [C, N, H+2p, W+2p]: X with N and C swapped, padded (zeroed first only for the padding)
   lj.streamed = l.pad == 0 ? Tensor({j.n, j.c, j.h, j.w}, Tensor::uninitialized) : Tensor({j.n, j.c, j.h, j.w});
   const std::size_t hw = static_cast<std::size_t>(l.h) * l.w, plane = static_cast<std::size_t>(j.h) * j.w;
-  for (int n = 0; n < l.n; ++n)
+  if (l.pad == 0) swap_leading_axes(x.data(), l.n, l.c, hw, lj.streamed.data());
+  for (int n = 0; n < l.n && l.pad > 0; ++n)
     for (int c = 0; c < l.c; ++c) {
       const float* from = x.data() + (static_cast<std::size_t>(n) * l.c + c) * hw;
       float* to = lj.streamed.data() + (static_cast<std::size_t>(c) * j.c + n) * plane + l.pad * j.w + l.pad;
@@ -221,7 +241,7 @@ LoweredJob lower_backward_weight(const ConvJob& layer, const Tensor& x, const Te
   return lj;
 }
 
-Tensor lift_output(const ConvJob& layer, Pass pass, const Tensor& job_output) {
+Tensor lift_output(const ConvJob& layer, Pass pass, Tensor job_output) {
   const ConvShape j = lowered_shape(layer, pass);
   check_shape(job_output, {j.n, j.k, j.p(), j.q()}, "job output");
   if (pass != Pass::backward_weight) return job_output;
@@ -229,6 +249,10 @@ Tensor lift_output(const ConvJob& layer, Pass pass, const Tensor& job_output) {
   const ConvShape& l = layer.shape;
   Tensor out(output_tensor_shape(layer, pass), Tensor::uninitialized);
   const std::size_t rs = static_cast<std::size_t>(l.r) * l.s, plane = static_cast<std::size_t>(j.p()) * j.q();
+  if (plane == rs) {  // nothing to crop
+    swap_leading_axes(job_output.data(), l.c, l.k, rs, out.data());
+    return out;
+  }
   for (int c = 0; c < l.c; ++c)
     for (int k = 0; k < l.k; ++k) {
       const float* from = job_output.data() + (static_cast<std::size_t>(c) * l.k + k) * plane;

@@ -50,7 +50,8 @@ std::vector<int> output_tensor_shape(const ConvJob& layer, Pass pass);
 std::vector<long long> stationary_origin(const ConvJob& layer, Pass pass);
 std::vector<long long> output_destination(const ConvJob& layer, Pass pass);
 
-// The job's output as the layer's tensor (Y, dX or dW).
-Tensor lift_output(const ConvJob& layer, Pass pass, const Tensor& job_output);
+// The job's output as the layer's tensor (Y, dX or dW); Y and dX are the job's output
+// itself (moved when the caller passes a temporary: no copy).
+Tensor lift_output(const ConvJob& layer, Pass pass, Tensor job_output);
 
 }  // namespace accsim

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/activations.h"
 #include "kernels/tensor_shape.h"
 
 namespace accsim {
@@ -209,6 +210,8 @@ void max_pool_backward_window(const Window2x2& win, float g, float* to) {
 // Eight windows of one row pair at once (`top`, `bottom`: their 16 taps of each row):
 // writes all four taps of each, 0 + g at the first maximum and +0 elsewhere, +0 at all
 // four when one is NaN: what the scalar walk leaves in a zeroed gradient, bit for bit.
+// kRelu: then relu_mask's test on each tap (+0 where it is <= 0; NaN passes).
+template <bool kRelu>
 void max_pool_backward_8(const float* top, const float* bottom, const float* g, float* to_top, float* to_bottom) {
   const auto [a, b, c, d] = taps_8(top, bottom);  // the unpacks below undo the lanes' order
   const __m256 gw = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_loadu_ps(g)), _MM_SHUFFLE(3, 1, 2, 0)));
@@ -220,8 +223,13 @@ void max_pool_backward_8(const float* top, const float* bottom, const float* g, 
   const __m256 gt3 = _mm256_cmp_ps(d, _mm256_blendv_ps(m1, c, gt2), _CMP_GT_OQ);
   const __m256 gv = _mm256_andnot_ps(nan, _mm256_add_ps(_mm256_setzero_ps(), gw));
   const __m256 not3 = _mm256_andnot_ps(gt3, gv), not23 = _mm256_andnot_ps(gt2, not3);
-  const __m256 at0 = _mm256_andnot_ps(gt1, not23), at1 = _mm256_and_ps(gt1, not23);
-  const __m256 at2 = _mm256_and_ps(gt2, not3), at3 = _mm256_and_ps(gt3, gv);
+  __m256 at0 = _mm256_andnot_ps(gt1, not23), at1 = _mm256_and_ps(gt1, not23);
+  __m256 at2 = _mm256_and_ps(gt2, not3), at3 = _mm256_and_ps(gt3, gv);
+  if (kRelu) {
+    const auto above = [](__m256 tap) { return _mm256_cmp_ps(tap, _mm256_setzero_ps(), _CMP_NLE_UQ); };
+    at0 = _mm256_and_ps(at0, above(a)), at1 = _mm256_and_ps(at1, above(b));
+    at2 = _mm256_and_ps(at2, above(c)), at3 = _mm256_and_ps(at3, above(d));
+  }
   _mm256_storeu_ps(to_top, _mm256_unpacklo_ps(at0, at1));
   _mm256_storeu_ps(to_top + 8, _mm256_unpackhi_ps(at0, at1));
   _mm256_storeu_ps(to_bottom, _mm256_unpacklo_ps(at2, at3));
@@ -229,6 +237,7 @@ void max_pool_backward_8(const float* top, const float* bottom, const float* g, 
 }
 
 // Four windows: max_pool_backward_8 on SSE registers (in order: no lanes to undo).
+template <bool kRelu>
 void max_pool_backward_4(const float* top, const float* bottom, const float* g, float* to_top, float* to_bottom) {
   const auto [a, b, c, d] = taps_4(top, bottom);
   const __m128 nan = _mm_or_ps(_mm_cmp_ps(a, b, _CMP_UNORD_Q), _mm_cmp_ps(c, d, _CMP_UNORD_Q));
@@ -238,8 +247,13 @@ void max_pool_backward_4(const float* top, const float* bottom, const float* g, 
   const __m128 gt3 = _mm_cmp_ps(d, _mm_blendv_ps(m1, c, gt2), _CMP_GT_OQ);
   const __m128 gv = _mm_andnot_ps(nan, _mm_add_ps(_mm_setzero_ps(), _mm_loadu_ps(g)));
   const __m128 not3 = _mm_andnot_ps(gt3, gv), not23 = _mm_andnot_ps(gt2, not3);
-  const __m128 at0 = _mm_andnot_ps(gt1, not23), at1 = _mm_and_ps(gt1, not23);
-  const __m128 at2 = _mm_and_ps(gt2, not3), at3 = _mm_and_ps(gt3, gv);
+  __m128 at0 = _mm_andnot_ps(gt1, not23), at1 = _mm_and_ps(gt1, not23);
+  __m128 at2 = _mm_and_ps(gt2, not3), at3 = _mm_and_ps(gt3, gv);
+  if (kRelu) {
+    const auto above = [](__m128 tap) { return _mm_cmp_ps(tap, _mm_setzero_ps(), _CMP_NLE_UQ); };
+    at0 = _mm_and_ps(at0, above(a)), at1 = _mm_and_ps(at1, above(b));
+    at2 = _mm_and_ps(at2, above(c)), at3 = _mm_and_ps(at3, above(d));
+  }
   _mm_storeu_ps(to_top, _mm_unpacklo_ps(at0, at1));
   _mm_storeu_ps(to_top + 4, _mm_unpackhi_ps(at0, at1));
   _mm_storeu_ps(to_bottom, _mm_unpacklo_ps(at2, at3));
@@ -247,8 +261,16 @@ void max_pool_backward_4(const float* top, const float* bottom, const float* g, 
 }
 #endif
 
+// relu_backward (activations.h) of a gradient in place: +0 where the ReLU's output x is
+// <= 0, the gradient elsewhere (NaN x passes it).
+void relu_mask(const float* x, std::size_t count, float* g) {
+  for (std::size_t i = 0; i < count; ++i) g[i] = x[i] <= 0.0f ? 0.0f : g[i];
+}
+
 // Row pair by row pair: eight and four windows at a time where AVX2 is there, the rest
-// one by one.
+// one by one; kRelu: the vector paths mask their taps as relu_mask does, and the rest of
+// each row pair goes through relu_mask.
+template <bool kRelu>
 Tensor max_pool_backward_2x2(const Tensor& x, const Tensor& grad_y) {
   // The vector paths write all four taps of their windows; what the scalar walk adds into
   // (tail windows, an odd last column or row) is zeroed first.
@@ -263,12 +285,15 @@ Tensor max_pool_backward_2x2(const Tensor& x, const Tensor& grad_y) {
       float* to = gx.data() + row;
       int q = 0;
 #if defined(__AVX2__)
-      for (; q + 8 <= Q; q += 8) max_pool_backward_8(top + 2 * q, top + W + 2 * q, g + q, to + 2 * q, to + W + 2 * q);
-      for (; q + 4 <= Q; q += 4) max_pool_backward_4(top + 2 * q, top + W + 2 * q, g + q, to + 2 * q, to + W + 2 * q);
+      for (; q + 8 <= Q; q += 8) max_pool_backward_8<kRelu>(top + 2 * q, top + W + 2 * q, g + q, to + 2 * q, to + W + 2 * q);
+      for (; q + 4 <= Q; q += 4) max_pool_backward_4<kRelu>(top + 2 * q, top + W + 2 * q, g + q, to + 2 * q, to + W + 2 * q);
 #endif
-      std::fill(to + 2 * q, to + W, 0.0f);
-      std::fill(to + W + 2 * q, to + 2 * W, 0.0f);
+      const int done = 2 * q;  // columns the vector paths wrote
+      std::fill(to + done, to + W, 0.0f);
+      std::fill(to + W + done, to + 2 * W, 0.0f);
       for (; q < Q; ++q) max_pool_backward_window(Window2x2{top + 2 * q, W}, g[q], to + 2 * q);
+      if (kRelu && done < W)
+        for (const int r : {0, W}) relu_mask(top + r + done, static_cast<std::size_t>(W - done), to + r + done);
     }
     if (H % 2) std::fill_n(gx.data() + pl * plane + static_cast<std::size_t>(H - 1) * W, W, 0.0f);
   }
@@ -317,7 +342,7 @@ Tensor average_pool(const Tensor& x, const PoolWindow& w) {
 
 Tensor max_pool_backward(const Tensor& x, const Tensor& grad_y, const PoolWindow& w) {
   check_window(x.shape(), w);
-  if (plain_2x2(x, w) && grad_y.shape() == pool_output_shape(x.shape(), w)) return max_pool_backward_2x2(x, grad_y);
+  if (plain_2x2(x, w) && grad_y.shape() == pool_output_shape(x.shape(), w)) return max_pool_backward_2x2<false>(x, grad_y);
   const int W = x.dim(3), dh = w.dilations.at(0), dw = w.dilations.at(1);
   return pool_backward(x, grad_y, w, [=](const float* px, float* gx, const Taps& r, const Taps& c, float g) {
     // The taps as max_pool walks them (a row pointer per window row): the first maximum wins.
@@ -334,6 +359,12 @@ Tensor max_pool_backward(const Tensor& x, const Tensor& grad_y, const PoolWindow
     }
     if (best) gx[best - px] += g;
   });
+}
+
+Tensor max_pool_relu_backward(const Tensor& x, const Tensor& grad_y, const PoolWindow& w) {
+  check_window(x.shape(), w);
+  if (plain_2x2(x, w) && grad_y.shape() == pool_output_shape(x.shape(), w)) return max_pool_backward_2x2<true>(x, grad_y);
+  return relu_backward(x, max_pool_backward(x, grad_y, w));
 }
 
 Tensor average_pool_backward(const Tensor& x, const Tensor& grad_y, const PoolWindow& w) {

@@ -39,6 +39,10 @@ Tensor average_pool(const Tensor& x, const PoolWindow& w);
 // AveragePool spreads it over the counted taps (divided by the same count).
 Tensor max_pool_backward(const Tensor& x, const Tensor& grad_y, const PoolWindow& w);
 Tensor average_pool_backward(const Tensor& x, const Tensor& grad_y, const PoolWindow& w);
+// A MaxPool reading x = relu(v) alone: dL/dv, relu_backward(x, max_pool_backward(x, ...))
+// bit for bit (activations.h; the ReLU's backward from its output), in one pass over x
+// for the 2x2 pool (a row pair masked while in cache) instead of two.
+Tensor max_pool_relu_backward(const Tensor& x, const Tensor& grad_y, const PoolWindow& w);
 // [N, C, D1, D2, ...] -> [N, C, 1, 1, ...]: the mean of each plane, summed in double.
 Tensor global_average_pool(const Tensor& x);
 

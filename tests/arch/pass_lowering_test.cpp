@@ -166,6 +166,20 @@ TEST(PassLowering, ForwardJobIsTheLayerItself) {
   EXPECT_EQ(stationary_origin(layer, Pass::forward).size(), w.size());
 }
 
+// A backward-data job's output is dX as it is: lifting a temporary moves it (no copy of
+// dX in a training step).
+TEST(PassLowering, LiftingABackwardDataOutputMovesIt) {
+  Rng rng(4);
+  const ConvJob layer = random_layer(rng, false);
+  const ConvShape j = lowered_shape(layer, Pass::backward_data);
+  Tensor out = random_tensor({j.n, j.k, j.p(), j.q()}, rng);
+  const Tensor want = out;
+  const float* storage = out.data();
+  const Tensor dx = lift_output(layer, Pass::backward_data, std::move(out));
+  EXPECT_EQ(dx.data(), storage);
+  EXPECT_EQ(testing::count_bit_differences(dx, want), 0);
+}
+
 TEST(PassLowering, StationaryOriginNamesEveryLayerElementExactlyOnce) {
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     Rng rng(seed);

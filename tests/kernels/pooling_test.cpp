@@ -301,6 +301,24 @@ TEST(Pooling, TwoByTwoPoolBackwardOfWideRowsMatchesTheScanBitForBit) {
   }
 }
 
+// A max-pool after a ReLU: its backward pass with the ReLU's in one pass gives the two
+// passes' bits (x: the ReLU's output; signed zeros, NaNs, infinities, odd sizes, tails;
+// a 3x3 window takes the two passes' own path).
+TEST(Pooling, MaxPoolReluBackwardIsTheTwoBackwardPassesBitForBit) {
+  Rng rng(1337);
+  for (const PoolWindow& w : {window(2, 2, {0, 0, 0, 0}, false), window(3, 2, {1, 1, 1, 1}, false)})
+    for (int trial = 0; trial < 40; ++trial) {
+      const Tensor x = wide_pool_input(rng);
+      Tensor g = random_tensor(pool_output_shape(x.shape(), w), rng, -1.0f, 1.0f);
+      for (auto& v : g.values())
+        if (rng.below(6) == 0) v = rng.below(2) ? -0.0f : 0.0f;
+      const Tensor got = max_pool_relu_backward(x, g, w), want = relu_backward(x, max_pool_backward(x, g, w));
+      ASSERT_EQ(got.shape(), want.shape());
+      for (std::size_t i = 0; i < got.size(); ++i)
+        ASSERT_TRUE(same_bits(got[i], want[i])) << "trial " << trial << " W " << x.dim(3) << " grad " << i;
+    }
+}
+
 // The forward pool's eight- and four-at-a-time paths against a plain scan of each window (the
 // first NaN tap ends it, else the first largest by strict >): ties, signed zeros, NaN
 // payloads and infinities in any tap, odd sizes, tails.

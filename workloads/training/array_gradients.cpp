@@ -57,9 +57,9 @@ InputGradients matmul_backward(GradientContext& c) {
 
 const std::vector<GradientDef>& array_gradients() {
   static const std::vector<GradientDef> table = {
-      {"Conv", conv_backward, nullptr, {}},
-      {"Gemm", gemm_backward, nullptr, {}},
-      {"MatMul", matmul_backward, nullptr, {}},
+      {"Conv", conv_backward, nullptr, {}, nullptr, false},
+      {"Gemm", gemm_backward, nullptr, {}, nullptr, false},
+      {"MatMul", matmul_backward, nullptr, {}, nullptr, false},
   };
   return table;
 }

@@ -5,9 +5,12 @@
 #include <set>
 #include <stdexcept>
 
+#include "kernels/pooling.h"
 #include "kernels/task_lane.h"
 #include "workloads/models/array_runner.h"
+#include "workloads/models/operator_table.h"
 #include "workloads/models/operators.h"
+#include "workloads/models/relu_clip.h"
 #include "workloads/training/operator_gradients.h"
 
 namespace accsim {
@@ -27,6 +30,7 @@ struct Step {
   const Graph& graph;
   ArrayRunner& array;
   const GraphGradientOptions& options;
+  const Tensor& images;  // the graph input's value (read in place, not copied into values)
   Values values;
   Values grads;
   std::set<std::string> requires_grad;  // values whose gradient some parameter needs
@@ -36,10 +40,13 @@ struct Step {
   // With a lane: gradients consumed, erased after the lane's wait (its tasks read them).
   bool keep_consumed = false;
   std::vector<std::string> consumed;
+  std::set<std::string> writable;  // forward values the one node reading them may write over
+  std::map<const Node*, const Node*> fused;  // MaxPool -> the Relu before it (pools_after_relu)
 
   OperatorContext context(const Node& node) {
     return make_context(graph, node, array, [this](const std::string& name) -> const Tensor* {
       if (const auto v = values.find(name); v != values.end()) return &v->second;
+      if (name == graph.inputs[0].name) return &images;
       const auto p = graph.initializers.find(name);
       return p != graph.initializers.end() ? &p->second : nullptr;
     });
@@ -49,8 +56,11 @@ struct Step {
 void forward_node(Step& s, const Node& node) {
   const GradientDef& grad = gradient_of(node);
   OperatorContext c = s.context(node);
+  const auto own = node.inputs.empty() || !s.writable.count(node.inputs[0]) ? s.values.end() : s.values.find(node.inputs[0]);
+  if (own != s.values.end()) c.consumable = &own->second;
   std::vector<Tensor> out = s.options.training && grad.train_forward ? grad.train_forward(c, s.result.state)
                                                                      : find_operator(node.op)->run(c);
+  if (own != s.values.end()) s.values.erase(own);  // written over (or not): no backward pass reads it
   bool depends = false;
   for (const auto& in : node.inputs) depends = depends || s.requires_grad.count(in) > 0;
   for (std::size_t i = 0; i < node.outputs.size() && i < out.size(); ++i) {
@@ -63,6 +73,36 @@ void forward_node(Step& s, const Node& node) {
   }
 }
 
+// How many node inputs read each value.
+std::map<std::string, int> read_counts(const Graph& graph) {
+  std::map<std::string, int> reads;
+  for (const auto& node : graph.nodes)
+    for (const auto& in : node.inputs) ++reads[in];
+  return reads;
+}
+
+bool is_output(const Graph& graph, const std::string& value) {
+  return std::find(graph.outputs.begin(), graph.outputs.end(), value) != graph.outputs.end();
+}
+
+// MaxPool nodes that alone read an unclipped Relu's output (the Relu's backward pass reads
+// that output, not its input): the pool's backward pass gives the Relu input's gradient
+// at once (max_pool_relu_backward, one pass instead of two); the Relu's backward pass then
+// finds no gradient and does nothing.
+std::map<const Node*, const Node*> pools_after_relu(const Graph& graph) {
+  const std::map<std::string, int> reads = read_counts(graph);
+  std::map<std::string, const Node*> relu_of;  // an unclipped Relu's output -> the Relu
+  for (const auto& node : graph.nodes)
+    if (node.op == "Relu" && relu_clip(node).mode == ClipMode::none) relu_of[node.outputs[0]] = &node;
+  std::map<const Node*, const Node*> fused;
+  for (const auto& node : graph.nodes) {
+    if (node.op != "MaxPool" || node.inputs.empty() || (node.outputs.size() > 1 && !node.outputs[1].empty())) continue;
+    const auto relu = relu_of.find(node.inputs[0]);
+    if (relu != relu_of.end() && reads.at(relu->first) == 1 && !is_output(graph, relu->first)) fused[&node] = relu->second;
+  }
+  return fused;
+}
+
 void accumulate(Values& grads, const std::string& name, Tensor g) {
   auto it = grads.find(name);
   if (it == grads.end()) {
@@ -73,7 +113,27 @@ void accumulate(Values& grads, const std::string& name, Tensor g) {
   for (std::size_t i = 0; i < g.size(); ++i) it->second[i] += g[i];
 }
 
+// The node's output gradients have been used: erased now, or after the lane's wait.
+void consume(Step& s, const Node& node) {
+  for (const auto& out : node.outputs) {
+    if (s.keep_consumed)
+      s.consumed.push_back(out);
+    else
+      s.grads.erase(out);
+  }
+}
+
+// A MaxPool with the Relu before it (pools_after_relu): dL/d(the Relu's input).
+void backward_pool_relu(Step& s, const Node& pool, const Node& relu) {
+  const auto g = s.grads.find(pool.outputs[0]);
+  if (g == s.grads.end()) return;
+  if (s.requires_grad.count(relu.inputs[0]))
+    accumulate(s.grads, relu.inputs[0], max_pool_relu_backward(s.values.at(pool.inputs[0]), g->second, pool_window(pool)));
+  consume(s, pool);
+}
+
 void backward_node(Step& s, const Node& node) {
+  if (const auto relu = s.fused.find(&node); relu != s.fused.end()) return backward_pool_relu(s, node, *relu->second);
   std::vector<const Tensor*> grad_outputs, outputs;
   bool reached = false;
   for (const auto& out : node.outputs) {
@@ -91,19 +151,12 @@ void backward_node(Step& s, const Node& node) {
   if (c.later && g.size() > 1 && g[1]) s.later.pop_back();  // came now: the slot is not needed
   for (std::size_t i = 0; i < node.inputs.size() && i < g.size(); ++i)
     if (g[i] && c.needs[i]) accumulate(s.grads, node.inputs[i], std::move(*g[i]));
-  for (const auto& out : node.outputs) {  // consumed
-    if (s.keep_consumed)
-      s.consumed.push_back(out);
-    else
-      s.grads.erase(out);
-  }
+  consume(s, node);
 }
 
 // The parameters among `params` that exactly one node input reads.
 std::set<std::string> read_once(const Graph& graph, const std::vector<std::string>& params) {
-  std::map<std::string, int> reads;
-  for (const auto& node : graph.nodes)
-    for (const auto& in : node.inputs) ++reads[in];
+  std::map<std::string, int> reads = read_counts(graph);
   std::set<std::string> once;
   for (const auto& name : params)
     if (reads[name] == 1) once.insert(name);
@@ -111,6 +164,22 @@ std::set<std::string> read_once(const Graph& graph, const std::vector<std::strin
 }
 
 }  // namespace
+
+std::set<std::string> writable_values(const Graph& graph) {
+  std::map<std::string, int> reads = read_counts(graph);
+  std::set<std::string> made_unread;  // outputs of nodes whose backward pass does not read them
+  for (const auto& node : graph.nodes)
+    if (!gradient_of(node).reads_outputs) made_unread.insert(node.outputs.begin(), node.outputs.end());
+  std::set<std::string> writable;
+  for (const auto& node : graph.nodes) {
+    if (node.inputs.empty()) continue;
+    const std::string& x = node.inputs[0];
+    const auto reads_x = gradient_of(node).reads_input;
+    if (reads[x] == 1 && made_unread.count(x) && reads_x && !reads_x(node) && !is_output(graph, x))
+      writable.insert(x);
+  }
+  return writable;
+}
 
 std::vector<std::string> trainable_parameters(const Graph& graph) {
   std::set<std::string> state, read;
@@ -139,12 +208,13 @@ GraphGradients graph_gradients(const Graph& graph, const Tensor& images, const s
   for (const auto& node : graph.nodes) gradient_of(node);  // fail before any job runs
   ArrayRunner array(engine, options.record);
   array.set_cycle(options.start_cycle);
-  Step s{graph, array, options, {{graph.inputs[0].name, images}}, {}, {}, {}, {}, {}, false, {}};
+  Step s{graph, array, options, images, {}, {}, {}, {}, {}, {}, false, {}, {}, pools_after_relu(graph)};
+  if (!options.record) s.writable = writable_values(graph);
   // After s: its destructor waits for the tasks that write s.later. Two lines of work
   // for two threads; more threads keep the pool's wider splits.
   TaskLane lane(engine.threads() == 2 && !options.record);
   s.keep_consumed = lane.beside();
-  array.set_lane(&lane);  // inputs live in s.values (or the graph), gradients in s.grads until the wait
+  array.set_lane(&lane);  // inputs live in s.values (or the graph, or images), gradients in s.grads until the wait
   const std::vector<std::string> params = trainable_parameters(graph);
   s.requires_grad.insert(params.begin(), params.end());
   s.read_once = read_once(graph, params);

@@ -6,6 +6,7 @@
 // of their gradients. Conv, Gemm and MatMul run all three passes as jobs on the engine,
 // so a PE fault acts on forward, backward-data and backward-weight alike.
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,12 @@ struct GraphGradients {
   std::vector<LayerRun> jobs;                 // every array job in run order (when recorded)
   long long cycles = 0;                       // array cycles of the step
 };
+
+// The values that the one node reading them may write over in a training forward pass
+// instead of copying them (an unclipped Relu on a Conv's output): read by that node alone
+// as its input 0, read by neither its backward pass nor that of the node that made them
+// (GradientDef::reads_input, reads_outputs), and not a graph output.
+std::set<std::string> writable_values(const Graph& graph);
 
 // The initializers that training updates: every fp32 initializer a node reads that is not
 // a constant (a folded Constant) nor state (BatchNormalization's running statistics).

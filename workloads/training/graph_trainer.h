@@ -49,6 +49,8 @@ class GraphTrainer {
   double accuracy(const LabelledImages& data, Engine& engine, int batch);
 
  private:
+  Graph& model(int batch);  // the model at this batch (made on first use), its initializers as they are
+
   GraphSource source_;
   std::map<int, Graph> graphs_;
   TensorMap parameters_, state_;

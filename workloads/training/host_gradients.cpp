@@ -32,10 +32,16 @@ InputGradients unary(GradientContext& c) {
 InputGradients pass_through(GradientContext& c) { return gradients(c.grad(0)); }
 
 // The chain trainer's ReLU backward (a +0 where x <= 0, as PyTorch's threshold_backward;
-// a stuck-at bit on a -0 would give another value).
+// a stuck-at bit on a -0 would give another value). Unclipped, it reads y = relu(x)
+// instead: y <= 0 exactly where x <= 0 (y is +0 or -0 there) and y is NaN where x is, so
+// the forward pass may write y over x (relu_reads_input).
 InputGradients relu_back(GradientContext& c) {
-  return gradients(clipped_relu_backward(c.in(0), c.grad(0), relu_clip(c.node())));
+  const ActivationClip clip = relu_clip(c.node());
+  if (clip.mode == ClipMode::none) return gradients(relu_backward(c.out(0), c.grad(0)));
+  return gradients(clipped_relu_backward(c.in(0), c.grad(0), clip));
 }
+
+bool relu_reads_input(const Node& relu) { return relu_clip(relu).mode != ClipMode::none; }
 
 // Clip passes the gradient where x lies inside [min, max] (PyTorch's clamp).
 InputGradients clip_back(GradientContext& c) {
@@ -133,7 +139,7 @@ const std::vector<GradientDef>& host_gradients() {
       {"Mul", binary<BinaryOp::mul>, nullptr, {}},
       {"Div", binary<BinaryOp::div>, nullptr, {}},
       {"Pow", binary<BinaryOp::pow>, nullptr, {}},
-      {"Relu", relu_back, nullptr, {}},
+      {"Relu", relu_back, nullptr, {}, relu_reads_input},
       {"LeakyRelu", unary<UnaryOp::leaky_relu>, nullptr, {}},
       {"Sigmoid", unary<UnaryOp::sigmoid>, nullptr, {}},
       {"Tanh", unary<UnaryOp::tanh>, nullptr, {}},

@@ -44,6 +44,11 @@ struct GradientDef {
   std::vector<Tensor> (*train_forward)(OperatorContext&, std::map<std::string, Tensor>& state);
   // Inputs that hold state rather than parameters (running statistics): never trained.
   std::vector<std::size_t> state_inputs;
+  // Whether the backward pass reads input 0's forward value (nullptr: it does) and the
+  // node's forward outputs. A value no backward pass reads may be written over by the
+  // node that reads it (graph_backward.cpp: the training forward copies it otherwise).
+  bool (*reads_input)(const Node&) = nullptr;
+  bool reads_outputs = true;
 };
 
 const GradientDef* find_gradient(const std::string& op);  // nullptr when it has none

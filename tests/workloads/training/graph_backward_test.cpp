@@ -17,6 +17,7 @@
 #include "workloads/models/onnx_builder.h"
 #include "workloads/models/onnx_import.h"
 #include "workloads/models/operator_table.h"
+#include "workloads/models/relu_clip.h"
 #include "workloads/models/tiny_classifier.h"
 #include "workloads/run/engines.h"
 #include "workloads/training/operator_gradients.h"
@@ -347,6 +348,30 @@ TEST(GraphBackward, TwoThreadsGiveTheOneThreadStepBitForBit) {
     for (const auto& [name, grad] : one.parameters)
       EXPECT_EQ(count_bit_differences(grad, many.parameters.at(name)), 0) << name << ", " << threads << " threads";
   }
+}
+
+// The training forward pass lets an unclipped Relu write over the Conv or Gemm output it
+// alone reads (its backward pass reads its output; theirs read neither), not a clipped
+// one (its backward pass reads x); the gradients are those of the pass that copies.
+TEST(GraphBackward, TheForwardPassWritesOverValuesNoBackwardPassReads) {
+  const Network net = lenet5();
+  Graph g = network_graph(net, init_parameters(net, 123), 4);
+  std::set<std::string> relu_inputs;
+  for (const auto& node : g.nodes)
+    if (node.op == "Relu") relu_inputs.insert(node.inputs[0]);
+  ASSERT_EQ(relu_inputs.size(), 4u);
+  EXPECT_EQ(writable_values(g), relu_inputs);
+  Rng rng(5);
+  const Tensor images = random_tensor({4, 1, 28, 28}, rng, 0.0f, 1.0f);
+  auto engine = make_engine("fast", preset("small"), kNoFaults);
+  GraphGradientOptions copies;
+  copies.record = true;  // recording steps copy every value
+  const GraphGradients written = graph_gradients(g, images, {1, 2, 3, 4}, *engine);
+  const GraphGradients copied = graph_gradients(g, images, {1, 2, 3, 4}, *engine, copies);
+  for (const auto& [name, grad] : copied.parameters)
+    EXPECT_EQ(count_bit_differences(grad, written.parameters.at(name)), 0) << name;
+  set_relu_clips(g, ActivationClip{ClipMode::saturate, 0.5f});
+  EXPECT_TRUE(writable_values(g).empty());
 }
 
 // A step's jobs continue the run's timeline from start_cycle, forward jobs first, so a
