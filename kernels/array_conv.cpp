@@ -7,6 +7,7 @@
 
 #include "kernels/float_conv.h"
 #include "kernels/int8_conv.h"
+#include "kernels/register_vectors.h"
 
 namespace accsim {
 
@@ -38,11 +39,17 @@ void conv_into(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping,
     case DataType::fp16: {
       const std::vector<std::uint16_t> in_words(ops.input.begin(), ops.input.end());
       const std::vector<std::uint16_t> w_words(ops.weights.begin(), ops.weights.end());
-      // Exact F16C decoding (a NaN may come out quieted: NaN operands only make NaN products).
+      // Exact F16C decoding; a vector holding a NaN keeps its payload (F16C would quiet
+      // it): the kernels take input words back from the values.
       std::vector<float> in(in_words.size());
       std::size_t i = 0;
-      for (; i + 8 <= in.size(); i += 8)
-        _mm256_storeu_ps(&in[i], _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&in_words[i]))));
+      for (; i + 8 <= in.size(); i += 8) {
+        const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&in_words[i]));
+        __m256 v = _mm256_cvtph_ps(h);
+        if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)))
+          v = register_vectors::fp16_floats(_mm256_cvtepu16_epi32(h));
+        _mm256_storeu_ps(&in[i], v);
+      }
       for (; i < in.size(); ++i) in[i] = fp16_to_fp32(in_words[i]);
       return float_conv<DataType::fp16>(job, a, mapping, faults, pattern, in.data(), nullptr, in_words.data(),
                                         w_words.data(), region, out, threads);

@@ -25,9 +25,16 @@ struct Avx2 {
   static reg zero() { return _mm256_setzero_ps(); }
   static reg canonical(reg v) { return column_sums::canonical(v); }
   static reg apply(const StuckMask& m, reg v) { return column_sums::apply(m, v); }
-  // Eight fp16 input words through an input register's stuck-at mask, as fp32.
-  static reg masked_fp16(const StuckMask& m, const std::uint16_t* words) {
-    const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(words));
+  // The fp16 words of eight operand values through an input register's stuck-at mask,
+  // as fp32 (the values are exact: F16C converts them back exactly, but quiets NaNs).
+  static reg masked_fp16(const StuckMask& m, const float* x) {
+    const __m256 v = _mm256_loadu_ps(x);
+    __m128i w = _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT);
+    if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q))) {
+      alignas(16) std::uint16_t words[8];
+      fp16_words(x, 8, words);
+      w = _mm_load_si128(reinterpret_cast<const __m128i*>(words));
+    }
     const __m128i keep = _mm_set1_epi16(static_cast<short>(m.keep & 0xffffu));
     const __m128i force = _mm_set1_epi16(static_cast<short>(m.force & 0xffffu));
     return _mm256_cvtph_ps(_mm_or_si128(_mm_and_si128(w, keep), force));

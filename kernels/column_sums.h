@@ -22,11 +22,11 @@ inline constexpr int kLanes = 8;                   // floats per AVX register
 inline constexpr int kRowStride = kChunk + kSlack;  // elements between a chunk's operand rows
 
 // One column of one atomic operation. The operands are the fp32 values their register
-// words stand for (exact for fp16 and bf16); input masks act on the words: for bf16
-// they are given on the fp32 view (the word is its top half), fp16 reads the words.
+// words stand for (exact for fp16 and bf16, NaN payloads included); input masks act on
+// the words: for bf16 they are given on the fp32 view (the word is its top half), fp16
+// takes each word back from its value (fp16_word).
 struct ColumnInput {
   const float* x;               // [row * kRowStride + lane]: broadcast operands (idle rows +0)
-  const std::uint16_t* xw;      // the same layout, fp16 input words (the masked fp16 path)
   const float* w;               // [row]: weight registers, through their stuck-at masks
   const StuckMask* im;          // [row]: input masks (masked_leaves)
   const StuckMask* pm;          // [row]: product masks
@@ -91,6 +91,21 @@ SumsFn sums_fn(int rows, bool special);
 // The leaves of masked PEs for a datapath (t: fp32, fp16 or bf16), at the vector
 // width of the kernels.
 LeavesFn masked_leaves_fn(DataType t);
+
+// The fp16 register word of an operand value: the exact inverse of fp16_to_fp32 (NaN
+// payloads, signalling ones included, and subnormals).
+inline std::uint32_t fp16_word(float v) {
+  const std::uint32_t u = float_bits(v), sign = (u >> 16) & 0x8000u, e = (u >> 23) & 0xffu, m = u & 0x7fffffu;
+  if (e == 0xffu) return sign | 0x7c00u | (m >> 13);
+  if (e >= 113u) return sign | ((e - 112u) << 10) | (m >> 13);
+  return sign | static_cast<std::uint32_t>(bits_float(u & 0x7fffffffu) * 16777216.0f);  // m * 2^-24, m < 1024
+}
+
+// fp16_word of n operands: the vector kernels' path for vectors holding a NaN, whose
+// payload F16C's conversion would quiet (rare: kept out of line).
+[[gnu::cold, gnu::noinline]] inline void fp16_words(const float* x, int n, std::uint16_t* words) {
+  for (int i = 0; i < n; ++i) words[i] = static_cast<std::uint16_t>(fp16_word(x[i]));
+}
 
 // The canonical NaN in every NaN lane.
 inline __m256 canonical(__m256 v) {

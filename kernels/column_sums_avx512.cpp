@@ -26,8 +26,14 @@ struct Avx512 {
     const __m512i bits = _mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(static_cast<int>(m.keep)));
     return _mm512_castsi512_ps(_mm512_or_si512(bits, _mm512_set1_epi32(static_cast<int>(m.force))));
   }
-  static reg masked_fp16(const StuckMask& m, const std::uint16_t* words) {
-    const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(words));
+  static reg masked_fp16(const StuckMask& m, const float* x) {
+    const reg v = _mm512_loadu_ps(x);
+    __m256i w = _mm512_maskz_cvtps_ph(static_cast<__mmask16>(0xffff), v, _MM_FROUND_TO_NEAREST_INT);  // as below
+    if (_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q)) {  // NaN payloads: see column_sums.cpp
+      alignas(32) std::uint16_t words[16];
+      fp16_words(x, 16, words);
+      w = _mm256_load_si256(reinterpret_cast<const __m256i*>(words));
+    }
     const __m256i keep = _mm256_set1_epi16(static_cast<short>(m.keep & 0xffffu));
     const __m256i force = _mm256_set1_epi16(static_cast<short>(m.force & 0xffffu));
     // The zero-masked form: GCC 12 warns on _mm512_cvtph_ps's undefined source.

@@ -114,7 +114,7 @@ AccumulateFn accumulate_for(int used) {
 }
 
 // One masked row's leaves, lanes [0, count): the input through its mask (IN: on the
-// fp32 view; FP16: on the words), the product canonicalised before its mask (PRODUCT;
+// fp32 view; FP16: on the words the values stand for), the product canonicalised before its mask (PRODUCT;
 // the multiplier's output word is what the mask sees). Each case has its own loop.
 template <class V, bool IN, bool FP16, bool PRODUCT>
 void masked_row(const ColumnInput& c, std::ptrdiff_t base, int count, const StuckMask& im, const StuckMask& pm,
@@ -122,7 +122,7 @@ void masked_row(const ColumnInput& c, std::ptrdiff_t base, int count, const Stuc
   const typename V::reg w = V::set1(weight);
   for (int v = 0; v < count; v += V::lanes) {
     typename V::reg in;
-    if constexpr (FP16) in = V::masked_fp16(im, c.xw + base + v);
+    if constexpr (FP16) in = V::masked_fp16(im, c.x + base + v);
     else if constexpr (IN) in = V::apply(im, V::load(c.x + base + v));
     else in = V::load(c.x + base + v);
     typename V::reg p = V::mul(w, in);
@@ -136,7 +136,7 @@ void masked_row(const ColumnInput& c, std::ptrdiff_t base, int count, const Stuc
 template <class V, bool FP16>
 void masked_input(const ColumnInput& c, std::ptrdiff_t base, int count, const StuckMask& im, const StuckMask&, float) {
   for (int v = 0; v < count; v += V::lanes) {
-    if constexpr (FP16) V::store(c.leaves + base + v, V::masked_fp16(im, c.xw + base + v));
+    if constexpr (FP16) V::store(c.leaves + base + v, V::masked_fp16(im, c.x + base + v));
     else V::store(c.leaves + base + v, V::apply(im, V::load(c.x + base + v)));
   }
 }

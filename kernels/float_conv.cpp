@@ -58,16 +58,14 @@ struct LineFloats {
 // Per-thread working memory of one chunk, reused across calls.
 struct Scratch {
   LineFloats x;                   // [row * kRowStride + lane]
-  std::vector<std::uint16_t> xw;  // the same, fp16 words
   LineFloats acc;                 // [slot * kChunk + lane], slot = batch group * cols + col
   std::vector<float> psum;        // [lane]
   LineFloats leaves;              // [row * kRowStride + lane]: masked rows' products or masked inputs
   int leaf_col = -1;              // the column whose leaves were computed last, in gather leaf_gather
   long long leaf_gather = -1;
   long long gathers = 0;          // gathers into x so far (names a step's operands)
-  std::vector<char> zero_x, zero_xw;   // [row]: the row holds +0 (word 0) in every lane
-  std::vector<int> dirty_x, dirty_xw;  // the rows whose flag is clear (what a gather may have to clear)
-  std::vector<int> parked_xw;          // dirty_xw's rows set aside over a job (FloatConv::park_word_flags)
+  std::vector<char> zero_x;       // [row]: the row holds +0 in every lane
+  std::vector<int> dirty_x;       // the rows whose flag is clear (what a gather may have to clear)
   std::vector<float> tree;        // generic trees
   std::vector<std::uint32_t> cube, flip;
   std::vector<std::pair<int, float>> flipped;  // [flip]: lane, its entry before the step
@@ -83,19 +81,16 @@ struct Scratch {
   std::vector<std::uint16_t> tap_words;
   LineFloats plane;               // one-row planes: [p * ws + q] of one output channel of one image
   LineFloats band;                // region bands: [row * kRowStride + i], input rows of a band of one image
-  std::vector<std::uint16_t> band_words;
-  void size_for(int rows, int cols, bool words) {
+  void size_for(int rows, int cols) {
     const std::size_t xs = static_cast<std::size_t>(rows) * cs::kRowStride;
     if (x.grow(xs)) zero_x.clear(), dirty_x.clear();  // the rows moved
     if (leaves.grow(xs)) leaf_col = -1;  // the rows moved
-    if (words && xw.size() < xs) xw.resize(xs);
     const std::size_t slots = static_cast<std::size_t>(std::max(cols, kBatchColumns));
     acc.grow(slots * kChunk);
     if (psum.size() < static_cast<std::size_t>(cs::kRowStride)) psum.resize(cs::kRowStride);
     if (tree.size() < static_cast<std::size_t>(rows) * kChunk) tree.resize(static_cast<std::size_t>(rows) * kChunk);
     cube.resize(static_cast<std::size_t>(rows));
     track(zero_x, dirty_x, rows);
-    track(zero_xw, dirty_xw, rows);
     exact.resize(slots);
     inputs.resize(slots);
   }
@@ -230,20 +225,12 @@ class FloatConv {
 
  private:
   using D = Datapath<T>;
-  // The register word of an operand value. fp16: the inverse of fp16_to_fp32 on the
-  // values it gives (NaN payloads and subnormals included), so flipped sums need no
-  // laid-out words.
+  // The register word of an operand value (fp16: the decode's exact inverse, so flipped
+  // sums and masked inputs need no laid-out words).
   static std::uint32_t word_of(float v) {
-    if constexpr (T == DataType::bf16) {
-      return float_bits(v) >> 16;
-    } else if constexpr (T == DataType::fp16) {
-      const std::uint32_t u = float_bits(v), sign = (u >> 16) & 0x8000u, e = (u >> 23) & 0xffu, m = u & 0x7fffffu;
-      if (e == 0xffu) return sign | 0x7c00u | (m >> 13);
-      if (e >= 113u) return sign | ((e - 112u) << 10) | (m >> 13);
-      return sign | static_cast<std::uint32_t>(bits_float(u & 0x7fffffffu) * 16777216.0f);  // m * 2^-24, m < 1024
-    } else {
-      return float_bits(v);
-    }
+    if constexpr (T == DataType::bf16) return float_bits(v) >> 16;
+    else if constexpr (T == DataType::fp16) return cs::fp16_word(v);
+    else return float_bits(v);
   }
   std::size_t entry(int g, int b, int rs, int col) const {
     return ((static_cast<std::size_t>(g) * blocks_ + b) * RS_ + rs) * cols_ + col;
@@ -278,13 +265,11 @@ class FloatConv {
   // Chunks [begin, end); each group's live columns cut into `parts` slices, this call
   // computing slice `part` (a job of few chunks splits its columns over threads).
   void chunks(long long begin, long long end, int part, int parts, Scratch& sc) const;
-  void park_word_flags(Scratch& sc) const;
   void lay_out_images(long long chunk, Scratch& sc) const;
   void plan_chunk(long long chunk, int g0, int g1, Scratch& sc) const;
   void chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const;
   void gather(long long chunk, std::size_t block, int rs, Scratch& sc) const;
-  template <class W>
-  void clear_idle(const std::vector<int>& row_ch, W* rows, std::vector<char>& zero, std::vector<int>& dirty) const;
+  void clear_idle(const std::vector<int>& row_ch, Scratch& sc) const;
   column_sums::ColumnInput column_input(std::size_t at, int col, Scratch& sc) const;
   void exact_step(long long chunk, int count, std::size_t at, int col, bool first, const PsumFlips* const* pf,
                   const PsumFlips* const* pf_end, float* e, Scratch& sc) const;
@@ -327,12 +312,8 @@ class FloatConv {
   bool by_bands() const;
   void bands(int n0, int n1, Scratch& sc) const;
   bool band_columns(int n, std::size_t batch, Scratch& sc) const;
-  struct BandImage {  // one image's laid-out operand (fp16: and words)
-    const float* values;
-    const std::uint16_t* words;
-  };
-  void fill_band(const BandImage& image, std::size_t block, int p0, int rows, Scratch& sc) const;
-  void band_groups(const BandImage& image, int n, int p0, int rows, std::size_t batch, Scratch& sc) const;
+  void fill_band(const float* image, std::size_t block, int p0, int rows, Scratch& sc) const;
+  void band_groups(const float* image, int n, int p0, int rows, std::size_t batch, Scratch& sc) const;
 
   const ConvShape& s_;
   const ArrayConfig& a_;
@@ -347,9 +328,9 @@ class FloatConv {
   const std::vector<PsumFlips>& pattern_psums_;
   const ChunkFlips<PsumFlips> psum_flips_;
   const ChunkFlips<AccumulatorFlip> acc_flips_;
-  bool need_words_ = false;
+  bool need_words_ = false;          // fp16: a one-row path reads input words (laid out)
   std::vector<char> word_rows_;      // fp16: [row] some PE of the row has an input mask (reads the words)
-  std::vector<char> word_channels_;  // fp16: [ic] a word row serves it
+  std::vector<char> word_channels_;  // fp16: [ic] a word row serves it (laid out for one-row paths)
   const float* input_;                  // [n, c, h, w] operand values
   const std::uint16_t* input_words_;    // fp16: the words
   const float* x_ = nullptr;            // channel-major layouts: the laid-out operand values
@@ -426,6 +407,10 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
   plan_masks();
   plan_weights(weights, weight_words, threads);
   plan_one_row();
+  // The general path takes fp16 input words from the operand values (word_of): only
+  // one-row paths on an input-masked row read laid-out words.
+  need_words_ = need_words_ && std::any_of(one_row_.begin(), one_row_.end(),
+                                           [&](int row) { return row >= 0 && word_rows_[row]; });
   word_channels_.assign(static_cast<std::size_t>(s_.c), 0);
   for (int row = 0; need_words_ && row < rows_; ++row)  // only fp16 input masks read words
     if (word_rows_[row])
@@ -1081,28 +1066,21 @@ bool FloatConv<T>::by_bands() const {
 // lane's sums are those of its position in the chunk path, in the same order.
 template <DataType T>
 void FloatConv<T>::bands(int n0, int n1, Scratch& sc) const {
-  sc.size_for(rows_, cols_, need_words_);
+  sc.size_for(rows_, cols_);
   const std::size_t one = static_cast<std::size_t>(layout_.image) + kSlack;
   if (sc.laid.size() < one) sc.laid.resize(one);
-  if (need_words_ && sc.laid_words.size() < one) sc.laid_words.resize(one);
   // Rows read past the last row's kRowStride by lanes q >= Q (dropped), whole vectors.
   const std::size_t band = static_cast<std::size_t>(rows_ + 1) * cs::kRowStride + kChunk;
   sc.band.grow(band);
-  if (need_words_ && sc.band_words.size() < band) sc.band_words.resize(band);
   const int P = s_.p(), rows = band_rows();
   const bool in_place = s_.pad == 0;  // stride 1 unpadded: the operand is its own layout
   for (int n = n0; n < n1; ++n) {
     bool laid = false;
     for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
       if (!band_columns(n, batch, sc)) continue;
-      if (!laid && !in_place) {
-        lay_out_image_alone(s_, layout_, input_, n, sc.laid.data());
-        if (need_words_) lay_out_image_alone(s_, layout_, input_words_, n, sc.laid_words.data(), &word_channels_);
-      }
+      if (!laid && !in_place) lay_out_image_alone(s_, layout_, input_, n, sc.laid.data());
       laid = true;
-      const std::size_t at = in_place ? static_cast<std::size_t>(n * layout_.image) : 0;
-      const BandImage image{in_place ? input_ + at : sc.laid.data(),
-                            !need_words_ ? nullptr : in_place ? input_words_ + at : sc.laid_words.data()};
+      const float* image = in_place ? input_ + static_cast<std::size_t>(n * layout_.image) : sc.laid.data();
       // No flips (by_bands): plan_chunk gives each column its Exactness whatever the chunk.
       plan_chunk(0, batches_[batch].first, batches_[batch].second, sc);
       for (int p0 = 0; p0 < P; p0 += rows) band_groups(image, n, p0, std::min(rows, P - p0), batch, sc);
@@ -1128,23 +1106,19 @@ bool FloatConv<T>::band_columns(int n, std::size_t batch, Scratch& sc) const {
 
 // Row `row` of the band buffer: the input rows [p0, p0 + rows + R - 1) of the channel
 // the row serves in `block` (+0 for idle rows), so that a step's operands are the
-// buffer read at its kernel position's offset (fp16 words likewise, input-masked rows).
+// buffer read at its kernel position's offset (masked leaves take fp16 words from the values).
 template <DataType T>
-void FloatConv<T>::fill_band(const BandImage& image, std::size_t block, int p0, int rows, Scratch& sc) const {
+void FloatConv<T>::fill_band(const float* image, std::size_t block, int p0, int rows, Scratch& sc) const {
   const std::vector<int>& row_ch = row_ch_[block];
   const long long from = static_cast<long long>(p0) * layout_.ws;
   const long long len = static_cast<long long>(rows + s_.r - 1) * layout_.ws;
   for (int row = 0; row < rows_; ++row) {
     const std::size_t to = static_cast<std::size_t>(row) * cs::kRowStride;
-    const bool words = need_words_ && word_rows_[row];
     if (row_ch[row] < 0) {
       std::fill_n(sc.band.data + to, cs::kRowStride, 0.0f);
-      if (words) std::fill_n(sc.band_words.data() + to, cs::kRowStride, std::uint16_t{0});
       continue;
     }
-    const long long at = row_ch[row] * layout_.channel + from;
-    std::copy_n(image.values + at, len, sc.band.data + to);
-    if (words) std::copy_n(image.words + at, len, sc.band_words.data() + to);
+    std::copy_n(image + row_ch[row] * layout_.channel + from, len, sc.band.data + to);
   }
 }
 
@@ -1152,7 +1126,7 @@ void FloatConv<T>::fill_band(const BandImage& image, std::size_t block, int p0, 
 // groups (the columns in sc.live, their Exactness in sc.exact), then their outputs.
 // Columns never interact: each runs its steps in order, one column after another.
 template <DataType T>
-void FloatConv<T>::band_groups(const BandImage& image, int n, int p0, int rows, std::size_t batch,
+void FloatConv<T>::band_groups(const float* image, int n, int p0, int rows, std::size_t batch,
                                Scratch& sc) const {
   const auto [g0, g1] = batches_[batch];
   const int count = (rows - 1) * layout_.ws + s_.q();
@@ -1167,7 +1141,6 @@ void FloatConv<T>::band_groups(const BandImage& image, int n, int p0, int rows, 
         for (int rs = 0; rs < RS_; ++rs) {
           const std::size_t at = entry(g, b, rs, col);
           in.x = sc.band.data + kernel_offset_[rs];
-          if (need_words_) in.xw = sc.band_words.data() + kernel_offset_[rs];
           in.w = &w_reg_[at * rows_];
           if (masked) ++sc.gathers, column_leaves(in, col, count, sc);  // new operands: new leaves
           (exact ? exact_[at] : fused_[at])(in, rows_, count, e, b == 0 && rs == 0);
@@ -1199,14 +1172,14 @@ void FloatConv<T>::run(int threads) {
     t = std::min(t, most);
   }
   thread_local Scratch own;
-  own.size_for(rows_, cols_, need_words_);
+  own.size_for(rows_, cols_);
   if (t <= 1 || s_.macs() < kSplitMacs) {
     chunks(0, chunks_, 0, 1, own);
     return;
   }
   run_parts(t, [this, t, by_columns](int i) {
     thread_local Scratch sc;
-    sc.size_for(rows_, cols_, need_words_);
+    sc.size_for(rows_, cols_);
     if (by_columns)
       chunks(0, chunks_, i, t, sc);
     else
@@ -1222,7 +1195,6 @@ void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, S
     if (need_words_ && sc.laid_words.size() < layout_.size()) sc.laid_words.resize(layout_.size());
     sc.laid_images.assign(static_cast<std::size_t>(s_.n), 0);
   }
-  if (need_words_) park_word_flags(sc);
   for (long long chunk = begin; chunk < end; ++chunk) {
     if (layout_.by_image) lay_out_images(chunk, sc);
     for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
@@ -1245,22 +1217,6 @@ void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, S
         chunk_groups(chunk, g0, g1, sc);
     }
   }
-  if (need_words_) sc.dirty_xw.insert(sc.dirty_xw.end(), sc.parked_xw.begin(), sc.parked_xw.end());
-}
-
-// fp16 words: a job gathers and reads the word rows only, so the other rows' flags
-// cannot change over it; they are set aside (back in dirty_xw when the job ends) and
-// each gather walks only the word rows' (not every busy row's, at every step).
-template <DataType T>
-void FloatConv<T>::park_word_flags(Scratch& sc) const {
-  sc.parked_xw.clear();
-  std::size_t kept = 0;
-  for (const int row : sc.dirty_xw)
-    if (row < rows_ && word_rows_[row])
-      sc.dirty_xw[kept++] = row;
-    else
-      sc.parked_xw.push_back(row);
-  sc.dirty_xw.resize(kept);
 }
 
 // The images a chunk reads, laid out into this thread's buffer when it first reaches
@@ -1365,35 +1321,29 @@ void FloatConv<T>::gather(long long chunk, std::size_t block, int rs, Scratch& s
   const Segment* last = segments_.end(chunk);
   const std::vector<int>& row_ch = row_ch_[block];
   ++sc.gathers;
-  clear_idle(row_ch, sc.x.data, sc.zero_x, sc.dirty_x);
-  if (need_words_) clear_idle(row_ch, sc.xw.data(), sc.zero_xw, sc.dirty_xw);
+  clear_idle(row_ch, sc);
+  const float* from = layout_.by_image ? sc.laid.data() : x_;
   for (const int row : busy_[block]) {
-    const std::size_t at = static_cast<std::size_t>(row) * cs::kRowStride;
     const long long base = row_ch[row] * layout_.channel + kernel_offset_[rs];
-    gather_row((layout_.by_image ? sc.laid.data() : x_) + base, first, last, sc.x.data + at);
+    gather_row(from + base, first, last, sc.x.data + static_cast<std::size_t>(row) * cs::kRowStride);
     if (sc.zero_x[row]) sc.zero_x[row] = 0, sc.dirty_x.push_back(row);
-    if (!need_words_ || !word_rows_[row]) continue;  // fp16 words: the input-masked rows'
-    gather_row((layout_.by_image ? sc.laid_words.data() : xw_) + base, first, last, &sc.xw[at]);
-    if (sc.zero_xw[row]) sc.zero_xw[row] = 0, sc.dirty_xw.push_back(row);
   }
 }
 
-// The rows of `dirty` idle in this step set to 0 (rows past this job's are kept).
+// The rows of dirty_x idle in this step set to +0 (rows past this job's are kept).
 template <DataType T>
-template <class W>
-void FloatConv<T>::clear_idle(const std::vector<int>& row_ch, W* rows, std::vector<char>& zero,
-                              std::vector<int>& dirty) const {
+void FloatConv<T>::clear_idle(const std::vector<int>& row_ch, Scratch& sc) const {
   std::size_t kept = 0;
-  for (const int row : dirty) {
+  for (const int row : sc.dirty_x) {
     if (row < rows_ && row_ch[row] < 0) {
-      W* to = rows + static_cast<std::size_t>(row) * cs::kRowStride;
-      std::fill(to, to + cs::kRowStride, W{0});
-      zero[row] = 1;
+      float* to = sc.x.data + static_cast<std::size_t>(row) * cs::kRowStride;
+      std::fill(to, to + cs::kRowStride, 0.0f);
+      sc.zero_x[row] = 1;
     } else {
-      dirty[kept++] = row;
+      sc.dirty_x[kept++] = row;
     }
   }
-  dirty.resize(kept);
+  sc.dirty_x.resize(kept);
 }
 
 template <DataType T>
@@ -1401,7 +1351,6 @@ column_sums::ColumnInput FloatConv<T>::column_input(std::size_t at, int col, Scr
   // A masked column's special rows (column_leaves fills their leaves).
   const bool masked = col_masked_[col] != 0;
   return {sc.x.data,
-          need_words_ ? sc.xw.data() : nullptr,
           &w_reg_[at * rows_],
           &im_[static_cast<std::size_t>(col) * rows_],
           &pm_[static_cast<std::size_t>(col) * rows_],

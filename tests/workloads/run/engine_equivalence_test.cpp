@@ -291,6 +291,41 @@ TEST(EngineEquivalence, Fp16WordRowsIdleInALaterJobReadZero) {
   ASSERT_EQ(agree(3, {input5, weight5}), 0);
 }
 
+// fp16 signalling NaN input words (quiet bit clear) on a PE with an input stuck-at that
+// clears their payload (word 0x7c01 -> 0x7c00, +Inf), in a column whose psum has a
+// transient sign flip: the flipped sum (recomputed from the operand values) and the
+// other lanes (masked inputs) must both see the word itself, not a quieted NaN's. One
+// step (1x1 kernel, one channel block): the outputs are the sums themselves.
+TEST(EngineEquivalence, Fp16SignallingNanWordsUnderAnInputStuckAtAreBitIdentical) {
+  ArrayConfig a = preset("small");
+  a.datatype = DataType::fp16;
+  ConvJob job;
+  job.layer = "snan";
+  job.shape = ConvShape{1, 8, 6, 6, 8, 1, 1, 1, 0};
+  const ConvShape& s = job.shape;
+  Rng rng(7);
+  ArrayOperands ops;
+  ops.datatype = DataType::fp16;
+  ops.input.resize(static_cast<std::size_t>(s.c) * s.h * s.w);
+  ops.weights.resize(static_cast<std::size_t>(s.k) * s.c);
+  for (auto& v : ops.input) v = 0x3c00u | static_cast<std::uint32_t>(rng.below(0x300));  // [1, 1.75)
+  for (auto& v : ops.weights) v = 0x3800u | static_cast<std::uint32_t>(rng.below(0x300));  // [0.5, 0.875)
+  for (int i = 0; i < s.h * s.w; ++i) ops.input[static_cast<std::size_t>(3 * s.h * s.w + i)] = 0x7c01u;
+  const long long cycles = closed_form_timing(s, a).cycles;
+  const HardwareFault input{FaultSite::input, 3, 2, 0, FaultKind::stuck_at_0, -1};
+  int infinities = 0;
+  for (long long cycle = 0; cycle < cycles; cycle += 3) {
+    const HardwareFault flip{FaultSite::psum, 0, 2, 31, FaultKind::transient, cycle};
+    const PeFaults faults(a, {input, flip});
+    const JobResult cycle_model = make_engine("cycle", a, faults)->run_encoded(job, ops, 0);
+    const JobResult fast = make_engine("fast", a, faults)->run_encoded(job, ops, 0);
+    ASSERT_EQ(testing::count_bit_differences(cycle_model.output, fast.output), 0) << "flip at cycle " << cycle;
+    infinities += static_cast<int>(std::count_if(fast.output.values().begin(), fast.output.values().end(),
+                                                 [](float v) { return std::isinf(v) && v < 0; }));
+  }
+  EXPECT_GT(infinities, 0);  // some flip hit a lane whose sum is +Inf (-Inf after the flip)
+}
+
 // Arrays of other shapes (the kernel's generic adder trees, idle rows and columns) and
 // jobs of several chunks of output positions, one after another on one thread (the
 // kernel keeps per-thread tables between jobs), in every format.
