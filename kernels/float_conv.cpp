@@ -311,7 +311,8 @@ class FloatConv {
   int band_rows() const;
   bool by_bands() const;
   void bands(int n0, int n1, Scratch& sc) const;
-  bool band_columns(int n, std::size_t batch, Scratch& sc) const;
+  template <class Keep>
+  bool live_columns(std::size_t batch, int part, int parts, Keep keep, Scratch& sc) const;
   void fill_band(const float* image, std::size_t block, int p0, int rows, Scratch& sc) const;
   void band_groups(const float* image, int n, int p0, int rows, std::size_t batch, Scratch& sc) const;
 
@@ -1081,7 +1082,8 @@ void FloatConv<T>::bands(int n0, int n1, Scratch& sc) const {
   for (int n = n0; n < n1; ++n) {
     bool laid = false;
     for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
-      if (!band_columns(n, batch, sc)) continue;
+      const auto computed = [&](int g, int col) { return computes(n, g, col); };
+      if (!live_columns(batch, 0, 1, computed, sc)) continue;
       if (!laid && !in_place) lay_out_image_alone(s_, layout_, input_, n, sc.laid.data());
       laid = true;
       const float* image = in_place ? input_ + static_cast<std::size_t>(n * layout_.image) : sc.laid.data();
@@ -1092,9 +1094,11 @@ void FloatConv<T>::bands(int n0, int n1, Scratch& sc) const {
   }
 }
 
-// sc.live: the columns of the batch's groups computed for image n; false: none.
+// sc.live: per group of the batch, the columns keep(g, col) selects (slice `part` of
+// `parts` of them); false: none.
 template <DataType T>
-bool FloatConv<T>::band_columns(int n, std::size_t batch, Scratch& sc) const {
+template <class Keep>
+bool FloatConv<T>::live_columns(std::size_t batch, int part, int parts, Keep keep, Scratch& sc) const {
   const auto [g0, g1] = batches_[batch];
   if (sc.live.size() < static_cast<std::size_t>(g1 - g0)) sc.live.resize(static_cast<std::size_t>(g1 - g0));
   bool any = false;
@@ -1102,7 +1106,8 @@ bool FloatConv<T>::band_columns(int n, std::size_t batch, Scratch& sc) const {
     std::vector<int>& live = sc.live[static_cast<std::size_t>(g - g0)];
     live.clear();
     for (int col = 0; col < cols_; ++col)
-      if (computes(n, g, col)) live.push_back(col);
+      if (keep(g, col)) live.push_back(col);
+    if (parts > 1) keep_slice(live, part, parts);
     any = any || !live.empty();
   }
   return any;
@@ -1203,18 +1208,11 @@ void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, S
     if (layout_.by_image) lay_out_images(chunk, sc);
     for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
       const auto [g0, g1] = batches_[batch];
-      if (sc.live.size() < static_cast<std::size_t>(g1 - g0)) sc.live.resize(static_cast<std::size_t>(g1 - g0));
-      bool any = false;
-      for (int g = g0; g < g1; ++g) {
-        std::vector<int>& live = sc.live[static_cast<std::size_t>(g - g0)];
-        live.clear();
-        if (region_ && !region_->groups.empty() && !region_->groups[static_cast<std::size_t>(g)]) continue;
-        for (int col = 0; col < cols_; ++col)
-          if (col_ch_[g][col] >= 0 && sel_.column(chunk, col)) live.push_back(col);
-        if (parts > 1) keep_slice(live, part, parts);
-        any = any || !live.empty();
-      }
-      if (!any) continue;
+      const auto selected = [&](int g, int col) {
+        const bool group = !region_ || region_->groups.empty() || region_->groups[static_cast<std::size_t>(g)];
+        return group && col_ch_[g][col] >= 0 && sel_.column(chunk, col);
+      };
+      if (!live_columns(batch, part, parts, selected, sc)) continue;
       if (one_row_chunk(batch, chunk))
         one_row_groups(chunk, batch, sc);
       else
