@@ -45,51 +45,92 @@ __attribute__((always_inline)) inline typename V::reg tree(const Leaf& leaf) {
 
 inline const float* row_of(const float* x, int row) { return x + static_cast<std::ptrdiff_t>(row) * kRowStride; }
 
-// The weights and operand rows of one call, loaded once into locals (a store to acc
-// could alias them). A SPECIAL kernel's masked rows (c.special) read c.leaves: a row
-// with a product mask its product, at weight 1 (1 x p is p bit for bit, no flush to
-// zero, a NaN stays a NaN), a row with only an input mask its masked input, at its
-// weight (the multiply masked_row would do); the tree tests nothing per leaf.
-template <class V, int USED, bool SPECIAL>
+// K vectors of lanes side by side, added lane by lane: the trees of K vectors built
+// together share each leaf's weight broadcast (one load for K multiplies).
+template <class V, int K>
+struct Wide {
+  struct reg {
+    typename V::reg v[K];
+  };
+  __attribute__((always_inline)) static reg add(const reg& a, const reg& b) {
+    reg s;
+    for (int k = 0; k < K; ++k) s.v[k] = V::add(a.v[k], b.v[k]);
+    return s;
+  }
+  __attribute__((always_inline)) static reg zero() {
+    reg z;
+    for (int k = 0; k < K; ++k) z.v[k] = V::zero();
+    return z;
+  }
+};
+
+// The weights and operand rows of one call. The weights stay in memory and each leaf
+// broadcasts its own: kept in registers, 64 rows' weights spill, and setting them up
+// cost a quarter of a 128-lane call. A SPECIAL kernel's masked rows (c.special) read
+// c.leaves: a row with a product mask its product, at weight 1 (1 x p is p bit for bit,
+// no flush to zero, a NaN stays a NaN), a row with only an input mask its masked input,
+// at its weight (the multiply masked_row would do); the tree tests nothing per leaf.
+template <int USED, bool SPECIAL>
 struct TreeRows {
-  typename V::reg w[USED];
+  const float* w;
+  float special_w[SPECIAL ? USED : 1];
   const float* src[SPECIAL ? USED : 1];
-  explicit TreeRows(const ColumnInput& c) {
-    const std::uint64_t special = SPECIAL ? c.special[0] : 0;
-    const std::uint64_t products = SPECIAL ? special & c.product_rows[0] : 0;
-    for (int row = 0; row < USED; ++row) {
-      const bool leaf = SPECIAL && (special >> row & 1u);
-      w[row] = V::set1(products >> row & 1u ? 1.0f : c.w[row]);
-      if constexpr (SPECIAL) src[row] = row_of(leaf ? c.leaves : c.x, row);
+  explicit TreeRows(const ColumnInput& c) : w(c.w) {
+    if constexpr (SPECIAL) {
+      const std::uint64_t special = c.special[0];
+      const std::uint64_t products = special & c.product_rows[0];
+      for (int row = 0; row < USED; ++row) {
+        special_w[row] = products >> row & 1u ? 1.0f : c.w[row];
+        src[row] = row_of(special >> row & 1u ? c.leaves : c.x, row);
+      }
+      w = special_w;
     }
   }
 };
 
-// The tree of one vector of lanes: leaf `row` is w x x (SPECIAL: x from src[row]). The
-// leaves are forced inline: the whole tree must stay in registers.
-template <class V, int ROWS, int USED, bool SPECIAL>
-__attribute__((always_inline)) inline typename V::reg lane_tree(const float* x, const TreeRows<V, USED, SPECIAL>& r,
-                                                                int v) {
-  return tree<V, ROWS, 0, USED>([&](int row) __attribute__((always_inline)) {
-    return V::mul(r.w[row], V::load((SPECIAL ? r.src[row] : row_of(x, row)) + v));
+// The trees of K vectors of lanes from lane v: leaf `row` is w x x (SPECIAL: x from
+// src[row]). The leaves are forced inline: the whole tree must stay in registers.
+template <class V, int K, int ROWS, int USED, bool SPECIAL>
+__attribute__((always_inline)) inline typename Wide<V, K>::reg lane_trees(const float* x,
+                                                                          const TreeRows<USED, SPECIAL>& r, int v) {
+  return tree<Wide<V, K>, ROWS, 0, USED>([&](int row) __attribute__((always_inline)) {
+    const typename V::reg w = V::set1(r.w[row]);
+    const float* in = (SPECIAL ? r.src[row] : row_of(x, row)) + v;
+    typename Wide<V, K>::reg p;
+    for (int k = 0; k < K; ++k) p.v[k] = V::mul(w, V::load(in + k * V::lanes));
+    return p;
   });
 }
 
-// PSUM exact: the psum register's mask on the canonical sum, canonical accumulation;
-// masked: the mask on the sum as it is, plain accumulation (keeps_nans masks).
+// One vector's sum into acc. PSUM exact: the psum register's mask on the canonical sum,
+// canonical accumulation; masked: the mask on the sum as it is, plain accumulation
+// (keeps_nans masks).
+template <class V, bool FIRST, PsumPass PSUM>
+__attribute__((always_inline)) inline void accumulate_vector(typename V::reg sum, const StuckMask& psum_mask,
+                                                             float* acc) {
+  if constexpr (PSUM == PsumPass::exact) sum = V::apply(psum_mask, V::canonical(sum));
+  if constexpr (PSUM == PsumPass::masked) sum = V::apply(psum_mask, sum);
+  if constexpr (!FIRST) sum = V::add(V::load(acc), sum);
+  if constexpr (PSUM == PsumPass::exact && !FIRST) sum = V::canonical(sum);
+  V::store(acc, sum);
+}
+
+// Every vector of lanes [0, count) (whole vectors: the rows and acc have slack past
+// count), V::unroll vectors at a time, the last one alone when it is left over.
 template <class V, int ROWS, int USED, bool FIRST, bool SPECIAL, PsumPass PSUM>
 void accumulate_lanes(const ColumnInput& c, int count, float* acc) {
+  constexpr int K = V::unroll;
   const float* x = c.x;
   const StuckMask psum_mask = c.psum;
-  const TreeRows<V, USED, SPECIAL> r(c);
-  for (int v = 0; v < count; v += V::lanes) {
-    typename V::reg sum = lane_tree<V, ROWS, USED, SPECIAL>(x, r, v);
-    if constexpr (PSUM == PsumPass::exact) sum = V::apply(psum_mask, V::canonical(sum));
-    if constexpr (PSUM == PsumPass::masked) sum = V::apply(psum_mask, sum);
-    if constexpr (!FIRST) sum = V::add(V::load(acc + v), sum);
-    if constexpr (PSUM == PsumPass::exact && !FIRST) sum = V::canonical(sum);
-    V::store(acc + v, sum);
+  const TreeRows<USED, SPECIAL> r(c);
+  int v = 0;
+  for (; v + (K - 1) * V::lanes < count; v += K * V::lanes) {
+    const typename Wide<V, K>::reg sums = lane_trees<V, K, ROWS, USED, SPECIAL>(x, r, v);
+    for (int k = 0; k < K; ++k)
+      accumulate_vector<V, FIRST, PSUM>(sums.v[k], psum_mask, acc + v + k * V::lanes);
   }
+  for (; v < count; v += V::lanes)
+    accumulate_vector<V, FIRST, PSUM>(lane_trees<V, 1, ROWS, USED, SPECIAL>(x, r, v).v[0], psum_mask, acc + v);
 }
 
 template <class V, int ROWS, int USED, bool SPECIAL, PsumPass PSUM>
