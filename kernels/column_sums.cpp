@@ -18,6 +18,7 @@ struct Avx2 {
   using reg = __m256;
   static constexpr int lanes = 8;
   static constexpr int unroll = 1;  // vectors per step (accumulate_lanes): sixteen ymm registers hold one tree
+  static constexpr int registers = 16;
   static reg load(const float* p) { return _mm256_loadu_ps(p); }
   static void store(float* p, reg v) { _mm256_storeu_ps(p, v); }
   static reg set1(float x) { return _mm256_set1_ps(x); }

@@ -13,6 +13,7 @@ struct Avx512 {
   using reg = __m512;
   static constexpr int lanes = 16;
   static constexpr int unroll = 2;  // vectors per step (accumulate_lanes): two trees fit in 32 zmm registers
+  static constexpr int registers = 32;
   static reg load(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, reg v) { _mm512_storeu_ps(p, v); }
   static reg set1(float x) { return _mm512_set1_ps(x); }

@@ -64,16 +64,19 @@ struct Wide {
   }
 };
 
-// The weights and operand rows of one call. The weights stay in memory and each leaf
-// broadcasts its own: kept in registers, 64 rows' weights spill, and setting them up
-// cost a quarter of a 128-lane call. A SPECIAL kernel's masked rows (c.special) read
+// The weights and operand rows of one call. Up to half the vector registers' worth of
+// weights are broadcast once into registers; more stay in memory and each leaf
+// broadcasts its own (64 rows' weights in registers spill, and setting them up cost a
+// quarter of a 128-lane call). A SPECIAL kernel's masked rows (c.special) read
 // c.leaves: a row with a product mask its product, at weight 1 (1 x p is p bit for bit,
 // no flush to zero, a NaN stays a NaN), a row with only an input mask its masked input,
 // at its weight (the multiply masked_row would do); the tree tests nothing per leaf.
-template <int USED, bool SPECIAL>
+template <class V, int USED, bool SPECIAL>
 struct TreeRows {
+  static constexpr bool kHeld = 2 * USED <= V::registers;
   const float* w;
   float special_w[SPECIAL ? USED : 1];
+  typename V::reg held[kHeld ? USED : 1];
   const float* src[SPECIAL ? USED : 1];
   explicit TreeRows(const ColumnInput& c) : w(c.w) {
     if constexpr (SPECIAL) {
@@ -85,6 +88,12 @@ struct TreeRows {
       }
       w = special_w;
     }
+    if constexpr (kHeld)
+      for (int row = 0; row < USED; ++row) held[row] = V::set1(w[row]);
+  }
+  __attribute__((always_inline)) typename V::reg weight(int row) const {
+    if constexpr (kHeld) return held[row];
+    else return V::set1(w[row]);
   }
 };
 
@@ -92,9 +101,9 @@ struct TreeRows {
 // src[row]). The leaves are forced inline: the whole tree must stay in registers.
 template <class V, int K, int ROWS, int USED, bool SPECIAL>
 __attribute__((always_inline)) inline typename Wide<V, K>::reg lane_trees(const float* x,
-                                                                          const TreeRows<USED, SPECIAL>& r, int v) {
+                                                                          const TreeRows<V, USED, SPECIAL>& r, int v) {
   return tree<Wide<V, K>, ROWS, 0, USED>([&](int row) __attribute__((always_inline)) {
-    const typename V::reg w = V::set1(r.w[row]);
+    const typename V::reg w = r.weight(row);
     const float* in = (SPECIAL ? r.src[row] : row_of(x, row)) + v;
     typename Wide<V, K>::reg p;
     for (int k = 0; k < K; ++k) p.v[k] = V::mul(w, V::load(in + k * V::lanes));
@@ -122,7 +131,7 @@ void accumulate_lanes(const ColumnInput& c, int count, float* acc) {
   constexpr int K = V::unroll;
   const float* x = c.x;
   const StuckMask psum_mask = c.psum;
-  const TreeRows<USED, SPECIAL> r(c);
+  const TreeRows<V, USED, SPECIAL> r(c);
   int v = 0;
   for (; v + (K - 1) * V::lanes < count; v += K * V::lanes) {
     const typename Wide<V, K>::reg sums = lane_trees<V, K, ROWS, USED, SPECIAL>(x, r, v);
