@@ -5,8 +5,8 @@
 // experiments in one job. Each experiment needs one (image, corrupted row) plane of the
 // job it strikes first, and that job of one row alone is planning-bound (fc1's 256 MACs
 // cost 55.7 k instructions). The experiments whose first corrupted job is the same
-// fully-connected job (p = q = 1) run it together, up to atomic_k rows at a time (one
-// output-channel group, whose planning they share): their recorded inputs stacked as
+// fully-connected job (p = q = 1) run it together, up to 2 atomic_k rows at a time (two
+// output-channel groups, whose planning they share): their recorded inputs stacked as
 // the batch against their corrupted rows (k = the rows), each experiment's planes on the
 // diagonal of the result. A fault-free float array computes an image the same wherever
 // it sits in a batch, and a row the same in whichever column when its rows hold the same
