@@ -18,6 +18,8 @@
 // runs in full on the fast engine. Bit-identical to FastEngine (kernels/array_conv.h:
 // array_conv_region computes each plane as array_conv does, and a fault-free float array
 // computes an image the same wherever it sits in the batch).
+#include <cstddef>
+#include <utility>
 #include <vector>
 
 #include "arch/engine.h"
@@ -28,12 +30,32 @@
 
 namespace accsim {
 
+// What a PVF rerun's caller knows of its corrupted stationary operands
+// (workloads/pvf/operand_places.h): every row (output channel) of every recorded job that
+// may differ from the record, so that no operand is compared with it; and, for one job,
+// those rows' planes computed ahead on the recorded input (batched across a group's
+// experiments, workloads/pvf/struck_planes.h), used when the job's input is the recorded
+// one and its rows are the ones they were computed from.
+struct KnownChanges {
+  std::vector<std::pair<std::size_t, int>> rows;  // (job, channel), sorted; other rows equal the record
+  std::size_t planes_job = static_cast<std::size_t>(-1);
+  std::vector<float> planes;   // [n][that job's rows, in order][p * q]
+  std::vector<float> weights;  // the corrupted rows they were computed from [rows][c * r * s]
+};
+
+// Whether a job of `channels` alone (mapping `small`, k = channels.size()) gives each of
+// them the rows `whole` gives it in every block: then each channel's planes equal the
+// whole job's (no PE masked, fault-free float array).
+bool same_rows(const ArrayConfig& array, const Mapping& whole, const Mapping& small, const std::vector<int>& channels);
+
 class PlaneRerunEngine : public Engine {
  public:
   // `recorded`: a recorded fault-free run (run_graph(..., record = true)) with, per job,
-  // its stationary operand and Mapping. Keeps references: everything must outlive it.
+  // its stationary operand and Mapping; `known`: see KnownChanges (null: operands are
+  // compared with the record). Keeps references: everything must outlive it.
   PlaneRerunEngine(const ArrayConfig& array, const PeFaults& faults, const GraphRun& recorded,
-                   const std::vector<Tensor>& stationary, const std::vector<Mapping>& mappings);
+                   const std::vector<Tensor>& stationary, const std::vector<Mapping>& mappings,
+                   const KnownChanges* known = nullptr);
   std::string name() const override { return "fast"; }
   JobResult run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) override;
   JobResult run_encoded(const ConvJob& job, const ArrayOperands& operands, long long start_cycle) override {
@@ -43,12 +65,17 @@ class PlaneRerunEngine : public Engine {
  private:
   // The recorded job this one repeats (same start, name and shapes), or -1.
   long long recorded_job(const ConvJob& job, const Tensor& input, long long start_cycle) const;
+  // The channels of job j whose stationary operand may differ from the record.
+  std::vector<int> corrupted_channels(std::size_t j, const Tensor& recorded_weights, const Tensor& weights) const;
+  // Writes the known planes of job j's `channels` into `out` when they apply (see KnownChanges).
+  bool known_planes(std::size_t j, const std::vector<int>& channels, const Tensor& weights, Tensor& out) const;
 
   ArrayConfig array_;
   const PeFaults& faults_;
   const GraphRun& recorded_;
   const std::vector<Tensor>& stationary_;
   const std::vector<Mapping>& mappings_;
+  const KnownChanges* known_;
   FastEngine fast_;
 };
 

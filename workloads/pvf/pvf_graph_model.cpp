@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "arch/mapping.h"
@@ -18,6 +20,7 @@
 #include "workloads/models/plane_rerun_engine.h"
 #include "workloads/pvf/batched_golden.h"
 #include "workloads/pvf/stacked_remainder.h"
+#include "workloads/pvf/struck_planes.h"
 
 namespace accsim {
 
@@ -104,6 +107,12 @@ class GraphPvfWorker : public PvfWorker {
   // The experiments' reruns up to their fault-free rests, which run stacked per start node.
   std::vector<PvfOutcome> evaluate_stacked(std::size_t d, const std::vector<int>& images,
                                            const std::vector<Injection>& injections);
+  // The injections' known changes on model d (struck_planes.h).
+  std::vector<std::optional<KnownChanges>> known_changes(std::size_t d, const std::vector<int>& images,
+                                                         const std::vector<Injection>& injections);
+  // Per tensor of model d's parameters: its operand places when the injections flip it
+  // (found on first use), else null.
+  std::vector<const OperandPlaces*> places_of(std::size_t d, const std::vector<Injection>& injections);
 
   const GraphPvfModel& model_;
   // Per distinct model, the worker's own copy, whose initializers are corrupted and
@@ -111,6 +120,7 @@ class GraphPvfWorker : public PvfWorker {
   std::vector<Graph> graphs_;
   std::vector<ParameterSet> sets_;
   std::vector<StackedRemainder> remainders_;  // per distinct model (of the model's own graph)
+  std::vector<std::map<std::uint32_t, std::optional<OperandPlaces>>> places_;  // per distinct model, by tensor
   PeFaults healthy_;
   std::unique_ptr<Engine> engine_;
 };
@@ -318,6 +328,29 @@ GraphPvfWorker::GraphPvfWorker(const GraphPvfModel& model)
   for (const auto& graph : model.variants().graphs) graphs_.push_back(*graph);
   for (Graph& g : graphs_) sets_.push_back(graph_parameter_set(g, model.parameter_order()));  // graphs_ no longer grows: stable views
   for (const auto& graph : model.variants().graphs) remainders_.emplace_back(*graph);  // fault-free: the model's
+  places_.resize(graphs_.size());
+}
+
+std::vector<const OperandPlaces*> GraphPvfWorker::places_of(std::size_t d, const std::vector<Injection>& injections) {
+  std::vector<const OperandPlaces*> out(sets_[d].size(), nullptr);
+  const ArrayConfig& array = model_.campaign().array;
+  if (is_integer(array.datatype)) return out;  // int8 jobs whose weights differ run whole
+  for (const Injection& injection : injections)
+    for (const ParameterFlip& f : injection.flips) {
+      auto [it, fresh] = places_[d].try_emplace(f.tensor);
+      if (fresh)
+        it->second = find_operand_places(graphs_[d], sets_[d][f.tensor].name, model_.image(0), array, model_.stationary(d));
+      out[f.tensor] = it->second ? &*it->second : nullptr;
+    }
+  return out;
+}
+
+std::vector<std::optional<KnownChanges>> GraphPvfWorker::known_changes(std::size_t d, const std::vector<int>& images,
+                                                                       const std::vector<Injection>& injections) {
+  const std::vector<const OperandPlaces*> places = places_of(d, injections);
+  std::vector<const GraphRun*> goldens;
+  for (int image : images) goldens.push_back(&model_.golden(d, image));
+  return struck_changes({model_.campaign().array, model_.stationary(d), model_.mappings(d), places}, goldens, injections);
 }
 
 std::vector<PvfOutcome> GraphPvfWorker::evaluate(std::size_t variant, const std::vector<int>& images,
@@ -363,6 +396,7 @@ std::vector<PvfOutcome> GraphPvfWorker::evaluate_stacked(std::size_t d, const st
   std::vector<PvfOutcome> out(injections.size(), PvfOutcome::masked);  // unchanged logits: the correct class
   std::vector<Rerun> reruns(injections.size());
   std::map<std::size_t, std::vector<std::size_t>> by_start;  // start node -> experiments whose rest differs
+  const std::vector<std::optional<KnownChanges>> known = known_changes(d, images, injections);
   for (std::size_t k = 0; k < injections.size(); ++k) {
     const GraphRun& golden = model_.golden(d, images[k]);
     RerunScope scope;
@@ -372,7 +406,8 @@ std::vector<PvfOutcome> GraphPvfWorker::evaluate_stacked(std::size_t d, const st
     for (const ParameterFlip& f : injections[k].flips) scope.changed_initializers.insert(set[f.tensor].name);
     const std::size_t start = rest.resume_node(scope.changed_initializers);
     reruns[k] = injections[k].while_applied(set, [&] {
-      PlaneRerunEngine planes(model_.campaign().array, healthy_, golden, model_.stationary(d), model_.mappings(d));
+      PlaneRerunEngine planes(model_.campaign().array, healthy_, golden, model_.stationary(d), model_.mappings(d),
+                              known[k] ? &*known[k] : nullptr);
       return rerun_nodes(graph, golden, planes, scope, start);
     });
     if (start < graph.nodes.size()) {
