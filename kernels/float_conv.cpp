@@ -1,6 +1,7 @@
 #include "kernels/float_conv.h"
 
 #include <algorithm>
+#include <array>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -81,6 +82,7 @@ struct Scratch {
   std::vector<std::uint16_t> tap_words;
   LineFloats plane;               // one-row planes: [p * ws + q] of one output channel of one image
   LineFloats band;                // region bands: [row * kRowStride + i], input rows of a band of one image
+  LineFloats steps;               // chunks of few lanes: [(step * rows + row) * kRowStride + lane], every step's operands
   void size_for(int rows, int cols) {
     const std::size_t xs = static_cast<std::size_t>(rows) * cs::kRowStride;
     if (x.grow(xs)) zero_x.clear(), dirty_x.clear();  // the rows moved
@@ -107,6 +109,13 @@ constexpr std::size_t kSplitRegisters = std::size_t{1} << 16;
 
 // A job with fewer chunks than this many per thread splits its columns instead.
 constexpr int kColumnSplitChunks = 4;
+
+// A chunk of at most this many lanes (fully-connected jobs of a small batch), with
+// every step's operands in at most kStepFloats floats, gathers them all first and
+// runs each column through its steps in one loop (chunk_columns): the per-step
+// dispatch of chunk_groups costs more than such a step's sums.
+constexpr int kFewLanes = 32;
+constexpr std::size_t kStepFloats = std::size_t{1} << 16;
 
 // v[i][j] -> v[j][i] (an 8 x 8 block of floats; bits moved, never computed on).
 inline void transpose8(__m256 v[8]) {
@@ -176,12 +185,20 @@ BlockRows block_rows(const std::vector<int>& row_ch, int rows) {
   return br;
 }
 
+// What depends on the mapping alone, made for the mapping of `key`.
+struct MappingTables {
+  Mapping::Key key;                              // invalid while the tables are being made
+  std::vector<std::vector<int>> col_ch, row_ch;  // [g], [g * blocks + b]
+  std::vector<std::vector<int>> busy;            // [g * blocks + b]: the rows serving a channel
+  std::vector<BlockRows> block_rows;             // [g * blocks + b]
+  std::vector<std::pair<int, int>> batches;      // groups [g0, g1) computed together
+  unsigned long long used = 0;                   // when last used (Plan::tables_for)
+};
+
 // The tables of one call, kept per calling thread: a job allocates nothing once the
 // thread has run one of its size (the workers of a split only read them).
 struct Plan {
   std::vector<long long> kernel_offset;          // [rs]
-  std::vector<std::vector<int>> col_ch, row_ch;  // [g], [g * blocks + b]
-  std::vector<std::vector<int>> busy;            // [g * blocks + b]: the rows serving a channel
   std::vector<float> w_reg;                      // [entry * rows + row], through the masks
   std::vector<std::uint32_t> w_raw;              // the same, words before the masks (transients)
   std::vector<cs::AccumulateFn> fused;           // [entry] (psum_masked columns: the masked kernel)
@@ -204,11 +221,24 @@ struct Plan {
   std::vector<std::vector<int>> acc_slots;       // [col]: stuck accumulator entries
   std::vector<char> plain;                       // [col]: no mask, stuck-at or flipped words (plan_plain)
   bool all_plain = false;                        // every column is
-  // col_ch, row_ch, busy and batches depend on the mapping alone: kept while the next
-  // job's mapping has the key they were made for.
-  Mapping::Key tables;
-  std::vector<BlockRows> block_rows;             // [g * blocks + b]
-  std::vector<std::pair<int, int>> batches;      // groups [g0, g1) computed together
+  // The tables of the last few mappings (a rerun runs a model's layers in turn, each of
+  // its own mapping): the entry of `key`, or the least recently used one, its key
+  // invalid until the caller has made its tables.
+  std::array<MappingTables, 8> tables;
+  unsigned long long uses = 0;
+  MappingTables& tables_for(const Mapping::Key& key) {
+    MappingTables* pick = &tables[0];
+    for (MappingTables& t : tables) {
+      if (t.key == key) {
+        pick = &t;
+        break;
+      }
+      if (t.used < pick->used) pick = &t;
+    }
+    if (pick->key != key) pick->key = Mapping::Key{};
+    pick->used = ++uses;
+    return *pick;
+  }
   static Plan& of_this_thread() {
     thread_local Plan plan;
     return plan;
@@ -268,6 +298,13 @@ class FloatConv {
   void lay_out_images(long long chunk, Scratch& sc) const;
   void plan_chunk(long long chunk, int g0, int g1, Scratch& sc) const;
   void chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const;
+  bool few_lanes(long long chunk, int g0, int g1, const Scratch& sc) const;
+  void chunk_columns(long long chunk, int g0, int g1, Scratch& sc) const;
+  void gather_steps(long long chunk, std::size_t block0, Scratch& sc) const;
+  // Column col of group g (accumulator slot `slot`) through the steps of blocks [b0, b1)
+  // in order, step i's operands at x + offsets[i] (i counted from block b0's first).
+  void column_steps(int g, int col, std::size_t slot, int b0, int b1, const float* x, const std::ptrdiff_t* offsets,
+                    int count, Scratch& sc) const;
   void gather(long long chunk, std::size_t block, int rs, Scratch& sc) const;
   void clear_idle(const std::vector<int>& row_ch, Scratch& sc) const;
   column_sums::ColumnInput column_input(std::size_t at, int col, Scratch& sc) const;
@@ -337,10 +374,11 @@ class FloatConv {
   const float* x_ = nullptr;            // channel-major layouts: the laid-out operand values
   const std::uint16_t* xw_ = nullptr;   // fp16: the laid-out words
   Plan& plan_ = Plan::of_this_thread();
+  MappingTables& tables_;
   std::vector<long long>& kernel_offset_ = plan_.kernel_offset;
-  std::vector<std::vector<int>>& col_ch_ = plan_.col_ch;
-  std::vector<std::vector<int>>& busy_ = plan_.busy;
-  std::vector<std::vector<int>>& row_ch_ = plan_.row_ch;
+  std::vector<std::vector<int>>& col_ch_ = tables_.col_ch;
+  std::vector<std::vector<int>>& busy_ = tables_.busy;
+  std::vector<std::vector<int>>& row_ch_ = tables_.row_ch;
   std::vector<float>& w_reg_ = plan_.w_reg;
   std::vector<std::uint32_t>& w_raw_ = plan_.w_raw;
   std::vector<cs::AccumulateFn>& fused_ = plan_.fused;
@@ -361,10 +399,11 @@ class FloatConv {
   const bool exact_kernels_;  // the row count has exact vector kernels
   const bool folds_;          // the row count's kernels fold trailing idle rows (column_sums::folds_idle_rows)
   cs::LeavesFn leaves_;
-  std::vector<std::pair<int, int>>& batches_ = plan_.batches;  // groups [g0, g1) computed together
+  std::vector<std::pair<int, int>>& batches_ = tables_.batches;  // groups [g0, g1) computed together
   std::vector<int> one_row_;                  // [batch]: the one row its groups use, -1: the general path
   std::vector<std::ptrdiff_t> tap_rows_;      // [rs]: rs * kRowStride (a chunk's gathered taps)
   std::vector<std::ptrdiff_t> tap_plane_;     // [rs]: the kernel position's offset in a laid-out image
+  std::vector<std::ptrdiff_t> step_x_;        // [b * RS + rs]: the step's operands in Scratch::steps
 };
 
 template <DataType T>
@@ -393,6 +432,7 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
       acc_flips_(pattern.accumulator),
       input_(input),
       input_words_(input_words),
+      tables_(plan_.tables_for(mapping.key())),
       sums_(cs::sums_fn(a.atomic_c, false)),
       masked_sums_(cs::sums_fn(a.atomic_c, true)),
       exact_kernels_(cs::exact_accumulate_fn(a.atomic_c, a.atomic_c, false) != nullptr),
@@ -405,6 +445,8 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
     tap_rows_.push_back(static_cast<std::ptrdiff_t>(rs) * cs::kRowStride);
     tap_plane_.push_back(static_cast<std::ptrdiff_t>(kernel_offset_.back()));
   }
+  for (int step = 0; step < blocks_ * RS_; ++step)
+    step_x_.push_back(static_cast<std::ptrdiff_t>(step) * rows_ * cs::kRowStride);
   plan_masks();
   plan_weights(weights, weight_words, threads);
   plan_one_row();
@@ -437,19 +479,18 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
 // busy rows: a job of the last job's mapping key (a layer's next job) keeps them.
 template <DataType T>
 void FloatConv<T>::plan_tables(const Mapping& mapping) {
-  if (plan_.tables == mapping.key()) return;
-  plan_.tables = Mapping::Key{};  // invalid until every table is made
+  if (tables_.key == mapping.key()) return;
   col_ch_.resize(static_cast<std::size_t>(groups_));
   row_ch_.resize(static_cast<std::size_t>(groups_) * blocks_);
   for (int g = 0; g < groups_; ++g) {
     mapping.cols_to_channels(g, col_ch_[g]);
     for (int b = 0; b < blocks_; ++b) mapping.rows_to_channels(g, b, row_ch_[g * blocks_ + b]);
   }
-  plan_.block_rows.clear();
-  for (const std::vector<int>& rows : row_ch_) plan_.block_rows.push_back(block_rows(rows, rows_));
+  tables_.block_rows.clear();
+  for (const std::vector<int>& rows : row_ch_) tables_.block_rows.push_back(block_rows(rows, rows_));
   plan_batches();
   plan_busy_rows();
-  plan_.tables = mapping.key();
+  tables_.key = mapping.key();
 }
 
 // Input and product masks per PE; only columns with a non-identity one pay for them.
@@ -603,7 +644,7 @@ void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weigh
     const char* col_any = sel_.col_any.data();
     const char* plain = plan_.plain.data();
     for (int b = 0; b < blocks_; ++b) {
-      const BlockRows& br = plan_.block_rows[static_cast<std::size_t>(g) * blocks_ + b];
+      const BlockRows& br = tables_.block_rows[static_cast<std::size_t>(g) * blocks_ + b];
       const PlainBlock pb = plain_block(br, flips, kernels);
       if (pb.consecutive) consecutive_block(weights, weight_words, pb, br.first_channel, g, b, c0, c1);
       if (pb.consecutive && plan_.all_plain) continue;
@@ -1142,25 +1183,32 @@ void FloatConv<T>::band_groups(const float* image, int n, int p0, int rows, std:
   for (int b = 0; b < blocks_; ++b) {
     fill_band(image, static_cast<std::size_t>(g0) * blocks_ + b, p0, rows, sc);
     for (int g = g0; g < g1; ++g)
-      for (const int col : sc.live[static_cast<std::size_t>(g - g0)]) {
-        const std::size_t slot = static_cast<std::size_t>(g - g0) * cols_ + col;
-        const bool exact = sc.exact[slot] == kFusedExact, masked = col_masked_[col] != 0;
-        cs::ColumnInput in = column_input(entry(g, b, 0, col), col, sc);
-        float* e = sc.acc.data + slot * kChunk;
-        for (int rs = 0; rs < RS_; ++rs) {
-          const std::size_t at = entry(g, b, rs, col);
-          in.x = sc.band.data + kernel_offset_[rs];
-          in.w = &w_reg_[at * rows_];
-          if (masked) ++sc.gathers, column_leaves(in, col, count, sc);  // new operands: new leaves
-          (exact ? exact_[at] : fused_[at])(in, rows_, count, e, b == 0 && rs == 0);
-        }
-      }
+      for (const int col : sc.live[static_cast<std::size_t>(g - g0)])
+        column_steps(g, col, static_cast<std::size_t>(g - g0) * cols_ + col, b, b + 1, sc.band.data,
+                     tap_plane_.data(), count, sc);
   }
   for (int g = g0; g < g1; ++g)
     for (const int col : sc.live[static_cast<std::size_t>(g - g0)]) {
       const std::size_t slot = static_cast<std::size_t>(g - g0) * cols_ + col;
       plane_outputs(n, g, col, p0, rows, sc.acc.data + slot * kChunk, sc.exact[slot] == kFused);
     }
+}
+
+template <DataType T>
+void FloatConv<T>::column_steps(int g, int col, std::size_t slot, int b0, int b1, const float* x,
+                                const std::ptrdiff_t* offsets, int count, Scratch& sc) const {
+  const bool exact = sc.exact[slot] == kFusedExact, masked = col_masked_[col] != 0;
+  cs::ColumnInput in = column_input(entry(g, b0, 0, col), col, sc);
+  float* e = sc.acc.data + slot * kChunk;
+  const std::size_t at0 = entry(g, b0, 0, col);  // step i's entry: at0 + i * cols_ (blocks follow each other)
+  const int steps = (b1 - b0) * RS_;
+  for (int i = 0; i < steps; ++i) {
+    const std::size_t at = at0 + static_cast<std::size_t>(i) * cols_;
+    in.x = x + offsets[i];
+    in.w = &w_reg_[at * rows_];
+    if (masked) ++sc.gathers, column_leaves(in, col, count, sc);  // new operands: new leaves
+    (exact ? exact_[at] : fused_[at])(in, rows_, count, e, b0 == 0 && i == 0);
+  }
 }
 
 template <DataType T>
@@ -1213,8 +1261,13 @@ void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, S
         return group && col_ch_[g][col] >= 0 && sel_.column(chunk, col);
       };
       if (!live_columns(batch, part, parts, selected, sc)) continue;
-      if (one_row_chunk(batch, chunk))
+      if (one_row_chunk(batch, chunk)) {
         one_row_groups(chunk, batch, sc);
+        continue;
+      }
+      plan_chunk(chunk, g0, g1, sc);
+      if (few_lanes(chunk, g0, g1, sc))
+        chunk_columns(chunk, g0, g1, sc);
       else
         chunk_groups(chunk, g0, g1, sc);
     }
@@ -1268,7 +1321,6 @@ void FloatConv<T>::plan_chunk(long long chunk, int g0, int g1, Scratch& sc) cons
 template <DataType T>
 void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const {
   const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
-  plan_chunk(chunk, g0, g1, sc);
   for (int g = g0; g < g1; ++g)  // the steps only change the weight registers
     for (const int col : sc.live[static_cast<std::size_t>(g - g0)])
       sc.inputs[static_cast<std::size_t>(g - g0) * cols_ + col] = column_input(entry(g, 0, 0, col), col, sc);
@@ -1312,6 +1364,56 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
       }
     }
   for (int g = g0; g < g1; ++g) scatter(chunk, count, g, static_cast<std::size_t>(g - g0) * cols_, sc);
+}
+
+// Whether groups [g0, g1) take chunk_columns in this chunk (plan_chunk done): few
+// lanes, every step's operands within kStepFloats, and every live column stepping Fused
+// or FusedExact (no flips, no stuck accumulator entry).
+template <DataType T>
+bool FloatConv<T>::few_lanes(long long chunk, int g0, int g1, const Scratch& sc) const {
+  if (M_ - chunk * kChunk > kFewLanes ||
+      static_cast<std::size_t>(blocks_) * RS_ * rows_ * cs::kRowStride > kStepFloats)
+    return false;
+  for (int g = g0; g < g1; ++g)
+    for (const int col : sc.live[static_cast<std::size_t>(g - g0)]) {
+      const char how = sc.exact[static_cast<std::size_t>(g - g0) * cols_ + col];
+      if (how != kFused && how != kFusedExact) return false;
+    }
+  return true;
+}
+
+// chunk_groups by columns: every step's operands gathered first, then each column's
+// whole accumulation in one loop (the same sums in the same order), then the outputs.
+template <DataType T>
+void FloatConv<T>::chunk_columns(long long chunk, int g0, int g1, Scratch& sc) const {
+  const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
+  gather_steps(chunk, static_cast<std::size_t>(g0) * blocks_, sc);
+  for (int g = g0; g < g1; ++g)
+    for (const int col : sc.live[static_cast<std::size_t>(g - g0)])
+      column_steps(g, col, static_cast<std::size_t>(g - g0) * cols_ + col, 0, blocks_, sc.steps.data, step_x_.data(),
+                   count, sc);
+  for (int g = g0; g < g1; ++g) scatter(chunk, count, g, static_cast<std::size_t>(g - g0) * cols_, sc);
+}
+
+// Every step's operands of the blocks from block0 (a batch's first group's) into
+// Scratch::steps, idle rows +0 (whole rows: the kernels read whole vectors).
+template <DataType T>
+void FloatConv<T>::gather_steps(long long chunk, std::size_t block0, Scratch& sc) const {
+  const Segment* first = segments_.begin(chunk);
+  const Segment* last = segments_.end(chunk);
+  const float* from = layout_.by_image ? sc.laid.data() : x_;
+  sc.steps.grow(static_cast<std::size_t>(blocks_) * RS_ * rows_ * cs::kRowStride);
+  for (int b = 0; b < blocks_; ++b) {
+    const std::vector<int>& row_ch = row_ch_[block0 + b];
+    for (int rs = 0; rs < RS_; ++rs) {
+      float* to = sc.steps.data + step_x_[static_cast<std::size_t>(b) * RS_ + rs];
+      for (int row = 0; row < rows_; ++row, to += cs::kRowStride)
+        if (row_ch[row] < 0)
+          std::fill_n(to, cs::kRowStride, 0.0f);
+        else
+          gather_row(from + row_ch[row] * layout_.channel + kernel_offset_[rs], first, last, to);
+    }
+  }
 }
 
 // The broadcast operands of one step: x[row][lane] (idle rows +0). Only the rows that
