@@ -200,6 +200,7 @@ struct MappingTables {
 struct Plan {
   std::vector<long long> kernel_offset;          // [rs]
   std::vector<float> w_reg;                      // [entry * rows + row], through the masks
+  std::vector<const float*> w_at;                // [entry]: its registers (in w_reg, or the weights themselves)
   std::vector<std::uint32_t> w_raw;              // the same, words before the masks (transients)
   std::vector<cs::AccumulateFn> fused;           // [entry] (psum_masked columns: the masked kernel)
   std::vector<cs::AccumulateFn> exact;           // [entry]: the exact kernel (columns with faults)
@@ -380,6 +381,7 @@ class FloatConv {
   std::vector<std::vector<int>>& busy_ = tables_.busy;
   std::vector<std::vector<int>>& row_ch_ = tables_.row_ch;
   std::vector<float>& w_reg_ = plan_.w_reg;
+  std::vector<const float*>& w_at_ = plan_.w_at;
   std::vector<std::uint32_t>& w_raw_ = plan_.w_raw;
   std::vector<cs::AccumulateFn>& fused_ = plan_.fused;
   std::vector<cs::AccumulateFn>& exact_ = plan_.exact;
@@ -557,6 +559,7 @@ template <DataType T>
 void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weight_words, int threads) {
   const std::size_t entries = static_cast<std::size_t>(groups_) * blocks_ * RS_ * cols_;
   if (w_reg_.size() < entries * rows_) w_reg_.resize(entries * rows_);
+  if (w_at_.size() < entries) w_at_.resize(entries);
   raw_ = !psum_flips_.empty();
   if (raw_ && w_raw_.size() < entries * rows_) w_raw_.resize(entries * rows_);
   plan_.raw_cols.assign(cols_, 0);
@@ -723,6 +726,7 @@ void FloatConv<T>::consecutive_block(const float* weights, const std::uint16_t* 
   const char* col_any = sel_.col_any.data();
   const char* plain = plan_.plain.data();
   float* w = w_reg_.data() + at0 * rows_;
+  const float** w_at = w_at_.data() + at0;
   cs::AccumulateFn* fused = fused_.data() + at0;
   cs::AccumulateFn* exact = exact_.data() + at0;
   int* reads = raw_ ? plan_.reads.data() + (static_cast<std::size_t>(g) * blocks_ + b) * cols_ : nullptr;
@@ -731,7 +735,12 @@ void FloatConv<T>::consecutive_block(const float* weights, const std::uint16_t* 
   for (int col = c0; col < c1; ++col) {
     const int oc = col_ch[col];
     if (oc < 0 || !col_any[col] || !plain[col]) continue;
-    consecutive_registers(weights, weight_words, oc * channels + first, rows, w + static_cast<std::size_t>(col) * stride);
+    float* registers = w + static_cast<std::size_t>(col) * stride;
+    // fp32 registers are the weights' bits: the kernels read the weights in place.
+    if constexpr (T == DataType::fp32)
+      w_at[col] = weights + oc * channels + first;
+    else
+      w_at[col] = registers, consecutive_registers(weights, weight_words, oc * channels + first, rows, registers);
     fused[col] = pb.fused, exact[col] = pb.exact;
     if (reads) reads[col] = pb.reads;
   }
@@ -740,8 +749,10 @@ void FloatConv<T>::consecutive_block(const float* weights, const std::uint16_t* 
 template <DataType T>
 void FloatConv<T>::set_kernels(int g, int b, int col, cs::AccumulateFn fused, cs::AccumulateFn exact) {
   for (int rs = 0; rs < RS_; ++rs) {
-    fused_[entry(g, b, rs, col)] = fused;
-    exact_[entry(g, b, rs, col)] = exact;
+    const std::size_t at = entry(g, b, rs, col);
+    fused_[at] = fused;
+    exact_[at] = exact;
+    w_at_[at] = &w_reg_[at * rows_];
   }
 }
 
@@ -977,7 +988,7 @@ void FloatConv<T>::one_row_chain(int g, int col, int row, const float* taps, con
   float w[64];
   std::vector<float> long_w;  // kernels of more than 64 positions (backward-weight jobs)
   float* wr = RS_ <= 64 ? w : (long_w.resize(static_cast<std::size_t>(RS_)), long_w.data());
-  for (int rs = 0; rs < RS_; ++rs) wr[rs] = w_reg_[entry(g, 0, rs, col) * rows_ + row];
+  for (int rs = 0; rs < RS_; ++rs) wr[rs] = w_at_[entry(g, 0, rs, col)][row];
   const ors::InputMask in = im_[pe].identity()       ? ors::InputMask::none
                             : T == DataType::fp16 ? ors::InputMask::fp16_word
                                                   : ors::InputMask::fp32_view;
@@ -1205,7 +1216,7 @@ void FloatConv<T>::column_steps(int g, int col, std::size_t slot, int b0, int b1
   for (int i = 0; i < steps; ++i) {
     const std::size_t at = at0 + static_cast<std::size_t>(i) * cols_;
     in.x = x + offsets[i];
-    in.w = &w_reg_[at * rows_];
+    in.w = w_at_[at];
     if (masked) ++sc.gathers, column_leaves(in, col, count, sc);  // new operands: new leaves
     (exact ? exact_[at] : fused_[at])(in, rows_, count, e, b0 == 0 && i == 0);
   }
@@ -1353,7 +1364,7 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
             continue;
           }
           cs::ColumnInput& in = sc.inputs[slot];  // the chunk's: only the registers change
-          in.w = &w_reg_[at * rows_];
+          in.w = w_at_[at];
           if (!col_masked_[col] && sc.exact[slot] != kFusedExact) {
             fused_[at](in, rows_, count, e, step == 0);
             continue;
@@ -1455,7 +1466,7 @@ column_sums::ColumnInput FloatConv<T>::column_input(std::size_t at, int col, Scr
   // A masked column's special rows (column_leaves fills their leaves).
   const bool masked = col_masked_[col] != 0;
   return {sc.x.data,
-          &w_reg_[at * rows_],
+          w_at_[at],
           &im_[static_cast<std::size_t>(col) * rows_],
           &pm_[static_cast<std::size_t>(col) * rows_],
           sc.leaves.data,
