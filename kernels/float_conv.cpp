@@ -82,7 +82,6 @@ struct Scratch {
   std::vector<std::uint16_t> tap_words;
   LineFloats plane;               // one-row planes: [p * ws + q] of one output channel of one image
   LineFloats band;                // region bands: [row * kRowStride + i], input rows of a band of one image
-  LineFloats steps;               // chunks of few lanes: [(step * rows + row) * kRowStride + lane], every step's operands
   void size_for(int rows, int cols) {
     const std::size_t xs = static_cast<std::size_t>(rows) * cs::kRowStride;
     if (x.grow(xs)) zero_x.clear(), dirty_x.clear();  // the rows moved
@@ -109,13 +108,6 @@ constexpr std::size_t kSplitRegisters = std::size_t{1} << 16;
 
 // A job with fewer chunks than this many per thread splits its columns instead.
 constexpr int kColumnSplitChunks = 4;
-
-// A chunk of at most this many lanes (fully-connected jobs of a small batch), with
-// every step's operands in at most kStepFloats floats, gathers them all first and
-// runs each column through its steps in one loop (chunk_columns): the per-step
-// dispatch of chunk_groups costs more than such a step's sums.
-constexpr int kFewLanes = 32;
-constexpr std::size_t kStepFloats = std::size_t{1} << 16;
 
 // v[i][j] -> v[j][i] (an 8 x 8 block of floats; bits moved, never computed on).
 inline void transpose8(__m256 v[8]) {
@@ -299,9 +291,6 @@ class FloatConv {
   void lay_out_images(long long chunk, Scratch& sc) const;
   void plan_chunk(long long chunk, int g0, int g1, Scratch& sc) const;
   void chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const;
-  bool few_lanes(long long chunk, int g0, int g1, const Scratch& sc) const;
-  void chunk_columns(long long chunk, int g0, int g1, Scratch& sc) const;
-  void gather_steps(long long chunk, std::size_t block0, Scratch& sc) const;
   // Column col of group g (accumulator slot `slot`) through the steps of blocks [b0, b1)
   // in order, step i's operands at x + offsets[i] (i counted from block b0's first).
   void column_steps(int g, int col, std::size_t slot, int b0, int b1, const float* x, const std::ptrdiff_t* offsets,
@@ -405,7 +394,6 @@ class FloatConv {
   std::vector<int> one_row_;                  // [batch]: the one row its groups use, -1: the general path
   std::vector<std::ptrdiff_t> tap_rows_;      // [rs]: rs * kRowStride (a chunk's gathered taps)
   std::vector<std::ptrdiff_t> tap_plane_;     // [rs]: the kernel position's offset in a laid-out image
-  std::vector<std::ptrdiff_t> step_x_;        // [b * RS + rs]: the step's operands in Scratch::steps
 };
 
 template <DataType T>
@@ -447,8 +435,6 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
     tap_rows_.push_back(static_cast<std::ptrdiff_t>(rs) * cs::kRowStride);
     tap_plane_.push_back(static_cast<std::ptrdiff_t>(kernel_offset_.back()));
   }
-  for (int step = 0; step < blocks_ * RS_; ++step)
-    step_x_.push_back(static_cast<std::ptrdiff_t>(step) * rows_ * cs::kRowStride);
   plan_masks();
   plan_weights(weights, weight_words, threads);
   plan_one_row();
@@ -1272,13 +1258,8 @@ void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, S
         return group && col_ch_[g][col] >= 0 && sel_.column(chunk, col);
       };
       if (!live_columns(batch, part, parts, selected, sc)) continue;
-      if (one_row_chunk(batch, chunk)) {
+      if (one_row_chunk(batch, chunk))
         one_row_groups(chunk, batch, sc);
-        continue;
-      }
-      plan_chunk(chunk, g0, g1, sc);
-      if (few_lanes(chunk, g0, g1, sc))
-        chunk_columns(chunk, g0, g1, sc);
       else
         chunk_groups(chunk, g0, g1, sc);
     }
@@ -1332,6 +1313,7 @@ void FloatConv<T>::plan_chunk(long long chunk, int g0, int g1, Scratch& sc) cons
 template <DataType T>
 void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const {
   const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
+  plan_chunk(chunk, g0, g1, sc);
   for (int g = g0; g < g1; ++g)  // the steps only change the weight registers
     for (const int col : sc.live[static_cast<std::size_t>(g - g0)])
       sc.inputs[static_cast<std::size_t>(g - g0) * cols_ + col] = column_input(entry(g, 0, 0, col), col, sc);
@@ -1375,56 +1357,6 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
       }
     }
   for (int g = g0; g < g1; ++g) scatter(chunk, count, g, static_cast<std::size_t>(g - g0) * cols_, sc);
-}
-
-// Whether groups [g0, g1) take chunk_columns in this chunk (plan_chunk done): few
-// lanes, every step's operands within kStepFloats, and every live column stepping Fused
-// or FusedExact (no flips, no stuck accumulator entry).
-template <DataType T>
-bool FloatConv<T>::few_lanes(long long chunk, int g0, int g1, const Scratch& sc) const {
-  if (M_ - chunk * kChunk > kFewLanes ||
-      static_cast<std::size_t>(blocks_) * RS_ * rows_ * cs::kRowStride > kStepFloats)
-    return false;
-  for (int g = g0; g < g1; ++g)
-    for (const int col : sc.live[static_cast<std::size_t>(g - g0)]) {
-      const char how = sc.exact[static_cast<std::size_t>(g - g0) * cols_ + col];
-      if (how != kFused && how != kFusedExact) return false;
-    }
-  return true;
-}
-
-// chunk_groups by columns: every step's operands gathered first, then each column's
-// whole accumulation in one loop (the same sums in the same order), then the outputs.
-template <DataType T>
-void FloatConv<T>::chunk_columns(long long chunk, int g0, int g1, Scratch& sc) const {
-  const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
-  gather_steps(chunk, static_cast<std::size_t>(g0) * blocks_, sc);
-  for (int g = g0; g < g1; ++g)
-    for (const int col : sc.live[static_cast<std::size_t>(g - g0)])
-      column_steps(g, col, static_cast<std::size_t>(g - g0) * cols_ + col, 0, blocks_, sc.steps.data, step_x_.data(),
-                   count, sc);
-  for (int g = g0; g < g1; ++g) scatter(chunk, count, g, static_cast<std::size_t>(g - g0) * cols_, sc);
-}
-
-// Every step's operands of the blocks from block0 (a batch's first group's) into
-// Scratch::steps, idle rows +0 (whole rows: the kernels read whole vectors).
-template <DataType T>
-void FloatConv<T>::gather_steps(long long chunk, std::size_t block0, Scratch& sc) const {
-  const Segment* first = segments_.begin(chunk);
-  const Segment* last = segments_.end(chunk);
-  const float* from = layout_.by_image ? sc.laid.data() : x_;
-  sc.steps.grow(static_cast<std::size_t>(blocks_) * RS_ * rows_ * cs::kRowStride);
-  for (int b = 0; b < blocks_; ++b) {
-    const std::vector<int>& row_ch = row_ch_[block0 + b];
-    for (int rs = 0; rs < RS_; ++rs) {
-      float* to = sc.steps.data + step_x_[static_cast<std::size_t>(b) * RS_ + rs];
-      for (int row = 0; row < rows_; ++row, to += cs::kRowStride)
-        if (row_ch[row] < 0)
-          std::fill_n(to, cs::kRowStride, 0.0f);
-        else
-          gather_row(from + row_ch[row] * layout_.channel + kernel_offset_[rs], first, last, to);
-    }
-  }
 }
 
 // The broadcast operands of one step: x[row][lane] (idle rows +0). Only the rows that

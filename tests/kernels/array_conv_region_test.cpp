@@ -2,7 +2,6 @@
 // the whole job, and leaves every other element of the output alone.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <thread>
 
 #include "arch/job_timing.h"
@@ -18,16 +17,6 @@ using testing::random_tensor;
 using testing::same_bits;
 
 constexpr std::uint32_t kSentinel = 0x7fbadbadu;  // a NaN no datapath unit produces
-
-// Images [0, n) of a batch [N, ...].
-Tensor slice_images(const Tensor& t, int n) {
-  std::vector<int> shape = t.shape();
-  const std::size_t per = t.size() / static_cast<std::size_t>(shape[0]);
-  shape[0] = n;
-  Tensor out(shape);
-  std::copy(t.data(), t.data() + per * static_cast<std::size_t>(n), out.data());
-  return out;
-}
 
 std::vector<char> random_flags(Rng& rng, int n, int one_in) {
   std::vector<char> v(static_cast<std::size_t>(n));
@@ -237,69 +226,6 @@ TEST(ArrayConvRegion, AOneStepRegionKeepsItsMaskedNaN) {
       ASSERT_EQ(float_bits(whole[at]), 0x7fc00001u) << "n " << n << " i " << i;
       ASSERT_TRUE(same_bits(out[at], whole[at])) << "n " << n << " i " << i;
     }
-}
-
-// A chunk of at most 32 lanes (a fully-connected job of a small batch, a small conv job)
-// gathers every step's operands first and runs each column through its steps in one
-// loop. Its outputs equal those of the same images in a job of 33 more, whose first
-// chunk holds more lanes (the step-by-step path): stuck-ats of every site and kind, 1-3
-// faults, every format, both presets, every swizzle, regions or whole jobs.
-TEST(ArrayConvRegion, ChunksOfFewLanesEqualTheSameLanesOfALargerJob) {
-  const ConvShape shapes[] = {
-      {20, 256, 1, 1, 120, 1, 1, 1, 0},  // LeNet-5's fc1 at the campaign's batch
-      {7, 84, 1, 1, 10, 1, 1, 1, 0},     // fc3: a last block of 4 rows
-      {1, 37, 1, 1, 21, 1, 1, 1, 0},
-      {1, 11, 5, 5, 9, 3, 3, 1, 1},      // a padded conv of 25 positions
-      {2, 13, 4, 4, 6, 3, 3, 1, 0},      // a conv of 8 positions
-  };
-  const DataType formats[] = {DataType::fp32, DataType::fp16, DataType::bf16};
-  int cases = 0, compared = 0;
-  for (const ConvShape& shape : shapes)
-    for (const DataType format : formats)
-      for (int site = 0; site < 5; ++site, ++cases) {
-        Rng rng(0xfe1a + static_cast<std::uint64_t>(cases));
-        ArrayConfig a = preset(rng.below(4) == 0 ? "large" : "small");
-        a.datatype = format;
-        a.swizzle = static_cast<SwizzlePolicy>(rng.below(4));
-        ConvJob job, large;
-        job.shape = shape;
-        job.swizzle_seed = large.swizzle_seed = rng.next();
-        large.shape = shape;
-        large.shape.n += 33;
-        std::vector<HardwareFault> faults;
-        for (int i = 1 + static_cast<int>(rng.below(3)); i > 0; --i) {
-          HardwareFault f;
-          f.site = i == 1 ? static_cast<FaultSite>(site) : static_cast<FaultSite>(rng.below(5));
-          f.kind = static_cast<FaultKind>(rng.below(2));
-          f.row = static_cast<int>(rng.below(static_cast<std::uint64_t>(
-              f.site == FaultSite::accumulator ? a.stripe_length : a.atomic_c)));
-          if (f.site == FaultSite::psum) f.row = 0;
-          f.col = static_cast<int>(rng.below(static_cast<std::uint64_t>(a.atomic_k)));
-          f.bit = static_cast<int>(rng.below(static_cast<std::uint64_t>(site_bit_width(f.site, format))));
-          faults.push_back(f);
-        }
-        const PeFaults pe(a, faults);
-        Rng values(rng.next());
-        const Tensor big_in = random_tensor({large.shape.n, shape.c, shape.h, shape.w}, values);
-        const Tensor w = random_tensor({shape.k, shape.c, shape.r, shape.s}, values);
-        const Tensor in = slice_images(big_in, shape.n);
-        const Tensor big = array_conv(large, a, Mapping(large.shape, a, a.swizzle, large.swizzle_seed), pe,
-                                      ErrorPattern(), big_in, w);
-        const Mapping mapping(shape, a, a.swizzle, job.swizzle_seed);
-        Tensor out = array_conv(job, a, mapping, pe, ErrorPattern(), in, w);
-        if (rng.below(2)) {  // a region: the faulty columns' planes, some images' every plane
-          ConvRegion region;
-          region.columns.assign(static_cast<std::size_t>(a.atomic_k), 0);
-          for (const HardwareFault& f : faults) region.columns[static_cast<std::size_t>(f.col)] = 1;
-          region.images = random_flags(rng, shape.n, 2);
-          array_conv_region(job, a, mapping, pe, ErrorPattern(), in, w, region, out);
-        }
-        std::string what = "case " + std::to_string(cases) + " " + to_string(format);
-        for (const HardwareFault& f : faults) what += " [" + describe(f) + "]";
-        for (std::size_t i = 0; i < out.size(); ++i, ++compared)
-          ASSERT_TRUE(same_bits(out[i], big[i])) << what << " element " << i;
-      }
-  EXPECT_GT(compared, 10000);
 }
 
 // The planning tables of a thread's last few mappings are kept: jobs of many mappings
