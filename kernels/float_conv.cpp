@@ -464,7 +464,7 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
 }
 
 // The channel of every column and row of every group and block, the batches and their
-// busy rows: a job of the last job's mapping key (a layer's next job) keeps them.
+// busy rows: a job of one of the thread's last 8 mappings (Plan::tables_for) keeps them.
 template <DataType T>
 void FloatConv<T>::plan_tables(const Mapping& mapping) {
   if (tables_.key == mapping.key()) return;
