@@ -1,6 +1,7 @@
 #include "kernels/float_conv.h"
 
 #include <algorithm>
+#include <array>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -176,13 +177,22 @@ BlockRows block_rows(const std::vector<int>& row_ch, int rows) {
   return br;
 }
 
+// What depends on the mapping alone, made for the mapping of `key`.
+struct MappingTables {
+  Mapping::Key key;                              // invalid while the tables are being made
+  std::vector<std::vector<int>> col_ch, row_ch;  // [g], [g * blocks + b]
+  std::vector<std::vector<int>> busy;            // [g * blocks + b]: the rows serving a channel
+  std::vector<BlockRows> block_rows;             // [g * blocks + b]
+  std::vector<std::pair<int, int>> batches;      // groups [g0, g1) computed together
+  unsigned long long used = 0;                   // when last used (Plan::tables_for)
+};
+
 // The tables of one call, kept per calling thread: a job allocates nothing once the
 // thread has run one of its size (the workers of a split only read them).
 struct Plan {
   std::vector<long long> kernel_offset;          // [rs]
-  std::vector<std::vector<int>> col_ch, row_ch;  // [g], [g * blocks + b]
-  std::vector<std::vector<int>> busy;            // [g * blocks + b]: the rows serving a channel
   std::vector<float> w_reg;                      // [entry * rows + row], through the masks
+  std::vector<const float*> w_at;                // [entry]: its registers (in w_reg, or the weights themselves)
   std::vector<std::uint32_t> w_raw;              // the same, words before the masks (transients)
   std::vector<cs::AccumulateFn> fused;           // [entry] (psum_masked columns: the masked kernel)
   std::vector<cs::AccumulateFn> exact;           // [entry]: the exact kernel (columns with faults)
@@ -204,11 +214,24 @@ struct Plan {
   std::vector<std::vector<int>> acc_slots;       // [col]: stuck accumulator entries
   std::vector<char> plain;                       // [col]: no mask, stuck-at or flipped words (plan_plain)
   bool all_plain = false;                        // every column is
-  // col_ch, row_ch, busy and batches depend on the mapping alone: kept while the next
-  // job's mapping has the key they were made for.
-  Mapping::Key tables;
-  std::vector<BlockRows> block_rows;             // [g * blocks + b]
-  std::vector<std::pair<int, int>> batches;      // groups [g0, g1) computed together
+  // The tables of the last few mappings (a rerun runs a model's layers in turn, each of
+  // its own mapping): the entry of `key`, or the least recently used one, its key
+  // invalid until the caller has made its tables.
+  std::array<MappingTables, 8> tables;
+  unsigned long long uses = 0;
+  MappingTables& tables_for(const Mapping::Key& key) {
+    MappingTables* pick = &tables[0];
+    for (MappingTables& t : tables) {
+      if (t.key == key) {
+        pick = &t;
+        break;
+      }
+      if (t.used < pick->used) pick = &t;
+    }
+    if (pick->key != key) pick->key = Mapping::Key{};
+    pick->used = ++uses;
+    return *pick;
+  }
   static Plan& of_this_thread() {
     thread_local Plan plan;
     return plan;
@@ -268,6 +291,10 @@ class FloatConv {
   void lay_out_images(long long chunk, Scratch& sc) const;
   void plan_chunk(long long chunk, int g0, int g1, Scratch& sc) const;
   void chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const;
+  // Column col of group g (accumulator slot `slot`) through the steps of blocks [b0, b1)
+  // in order, step i's operands at x + offsets[i] (i counted from block b0's first).
+  void column_steps(int g, int col, std::size_t slot, int b0, int b1, const float* x, const std::ptrdiff_t* offsets,
+                    int count, Scratch& sc) const;
   void gather(long long chunk, std::size_t block, int rs, Scratch& sc) const;
   void clear_idle(const std::vector<int>& row_ch, Scratch& sc) const;
   column_sums::ColumnInput column_input(std::size_t at, int col, Scratch& sc) const;
@@ -337,11 +364,13 @@ class FloatConv {
   const float* x_ = nullptr;            // channel-major layouts: the laid-out operand values
   const std::uint16_t* xw_ = nullptr;   // fp16: the laid-out words
   Plan& plan_ = Plan::of_this_thread();
+  MappingTables& tables_;
   std::vector<long long>& kernel_offset_ = plan_.kernel_offset;
-  std::vector<std::vector<int>>& col_ch_ = plan_.col_ch;
-  std::vector<std::vector<int>>& busy_ = plan_.busy;
-  std::vector<std::vector<int>>& row_ch_ = plan_.row_ch;
+  std::vector<std::vector<int>>& col_ch_ = tables_.col_ch;
+  std::vector<std::vector<int>>& busy_ = tables_.busy;
+  std::vector<std::vector<int>>& row_ch_ = tables_.row_ch;
   std::vector<float>& w_reg_ = plan_.w_reg;
+  std::vector<const float*>& w_at_ = plan_.w_at;
   std::vector<std::uint32_t>& w_raw_ = plan_.w_raw;
   std::vector<cs::AccumulateFn>& fused_ = plan_.fused;
   std::vector<cs::AccumulateFn>& exact_ = plan_.exact;
@@ -361,7 +390,7 @@ class FloatConv {
   const bool exact_kernels_;  // the row count has exact vector kernels
   const bool folds_;          // the row count's kernels fold trailing idle rows (column_sums::folds_idle_rows)
   cs::LeavesFn leaves_;
-  std::vector<std::pair<int, int>>& batches_ = plan_.batches;  // groups [g0, g1) computed together
+  std::vector<std::pair<int, int>>& batches_ = tables_.batches;  // groups [g0, g1) computed together
   std::vector<int> one_row_;                  // [batch]: the one row its groups use, -1: the general path
   std::vector<std::ptrdiff_t> tap_rows_;      // [rs]: rs * kRowStride (a chunk's gathered taps)
   std::vector<std::ptrdiff_t> tap_plane_;     // [rs]: the kernel position's offset in a laid-out image
@@ -393,6 +422,7 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
       acc_flips_(pattern.accumulator),
       input_(input),
       input_words_(input_words),
+      tables_(plan_.tables_for(mapping.key())),
       sums_(cs::sums_fn(a.atomic_c, false)),
       masked_sums_(cs::sums_fn(a.atomic_c, true)),
       exact_kernels_(cs::exact_accumulate_fn(a.atomic_c, a.atomic_c, false) != nullptr),
@@ -434,22 +464,21 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
 }
 
 // The channel of every column and row of every group and block, the batches and their
-// busy rows: a job of the last job's mapping key (a layer's next job) keeps them.
+// busy rows: a job of one of the thread's last 8 mappings (Plan::tables_for) keeps them.
 template <DataType T>
 void FloatConv<T>::plan_tables(const Mapping& mapping) {
-  if (plan_.tables == mapping.key()) return;
-  plan_.tables = Mapping::Key{};  // invalid until every table is made
+  if (tables_.key == mapping.key()) return;
   col_ch_.resize(static_cast<std::size_t>(groups_));
   row_ch_.resize(static_cast<std::size_t>(groups_) * blocks_);
   for (int g = 0; g < groups_; ++g) {
     mapping.cols_to_channels(g, col_ch_[g]);
     for (int b = 0; b < blocks_; ++b) mapping.rows_to_channels(g, b, row_ch_[g * blocks_ + b]);
   }
-  plan_.block_rows.clear();
-  for (const std::vector<int>& rows : row_ch_) plan_.block_rows.push_back(block_rows(rows, rows_));
+  tables_.block_rows.clear();
+  for (const std::vector<int>& rows : row_ch_) tables_.block_rows.push_back(block_rows(rows, rows_));
   plan_batches();
   plan_busy_rows();
-  plan_.tables = mapping.key();
+  tables_.key = mapping.key();
 }
 
 // Input and product masks per PE; only columns with a non-identity one pay for them.
@@ -516,6 +545,7 @@ template <DataType T>
 void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weight_words, int threads) {
   const std::size_t entries = static_cast<std::size_t>(groups_) * blocks_ * RS_ * cols_;
   if (w_reg_.size() < entries * rows_) w_reg_.resize(entries * rows_);
+  if (w_at_.size() < entries) w_at_.resize(entries);
   raw_ = !psum_flips_.empty();
   if (raw_ && w_raw_.size() < entries * rows_) w_raw_.resize(entries * rows_);
   plan_.raw_cols.assign(cols_, 0);
@@ -603,7 +633,7 @@ void FloatConv<T>::plan_columns(const float* weights, const std::uint16_t* weigh
     const char* col_any = sel_.col_any.data();
     const char* plain = plan_.plain.data();
     for (int b = 0; b < blocks_; ++b) {
-      const BlockRows& br = plan_.block_rows[static_cast<std::size_t>(g) * blocks_ + b];
+      const BlockRows& br = tables_.block_rows[static_cast<std::size_t>(g) * blocks_ + b];
       const PlainBlock pb = plain_block(br, flips, kernels);
       if (pb.consecutive) consecutive_block(weights, weight_words, pb, br.first_channel, g, b, c0, c1);
       if (pb.consecutive && plan_.all_plain) continue;
@@ -682,6 +712,7 @@ void FloatConv<T>::consecutive_block(const float* weights, const std::uint16_t* 
   const char* col_any = sel_.col_any.data();
   const char* plain = plan_.plain.data();
   float* w = w_reg_.data() + at0 * rows_;
+  const float** w_at = w_at_.data() + at0;
   cs::AccumulateFn* fused = fused_.data() + at0;
   cs::AccumulateFn* exact = exact_.data() + at0;
   int* reads = raw_ ? plan_.reads.data() + (static_cast<std::size_t>(g) * blocks_ + b) * cols_ : nullptr;
@@ -690,7 +721,12 @@ void FloatConv<T>::consecutive_block(const float* weights, const std::uint16_t* 
   for (int col = c0; col < c1; ++col) {
     const int oc = col_ch[col];
     if (oc < 0 || !col_any[col] || !plain[col]) continue;
-    consecutive_registers(weights, weight_words, oc * channels + first, rows, w + static_cast<std::size_t>(col) * stride);
+    float* registers = w + static_cast<std::size_t>(col) * stride;
+    // fp32 registers are the weights' bits: the kernels read the weights in place.
+    if constexpr (T == DataType::fp32)
+      w_at[col] = weights + oc * channels + first;
+    else
+      w_at[col] = registers, consecutive_registers(weights, weight_words, oc * channels + first, rows, registers);
     fused[col] = pb.fused, exact[col] = pb.exact;
     if (reads) reads[col] = pb.reads;
   }
@@ -699,8 +735,10 @@ void FloatConv<T>::consecutive_block(const float* weights, const std::uint16_t* 
 template <DataType T>
 void FloatConv<T>::set_kernels(int g, int b, int col, cs::AccumulateFn fused, cs::AccumulateFn exact) {
   for (int rs = 0; rs < RS_; ++rs) {
-    fused_[entry(g, b, rs, col)] = fused;
-    exact_[entry(g, b, rs, col)] = exact;
+    const std::size_t at = entry(g, b, rs, col);
+    fused_[at] = fused;
+    exact_[at] = exact;
+    w_at_[at] = &w_reg_[at * rows_];
   }
 }
 
@@ -936,7 +974,7 @@ void FloatConv<T>::one_row_chain(int g, int col, int row, const float* taps, con
   float w[64];
   std::vector<float> long_w;  // kernels of more than 64 positions (backward-weight jobs)
   float* wr = RS_ <= 64 ? w : (long_w.resize(static_cast<std::size_t>(RS_)), long_w.data());
-  for (int rs = 0; rs < RS_; ++rs) wr[rs] = w_reg_[entry(g, 0, rs, col) * rows_ + row];
+  for (int rs = 0; rs < RS_; ++rs) wr[rs] = w_at_[entry(g, 0, rs, col)][row];
   const ors::InputMask in = im_[pe].identity()       ? ors::InputMask::none
                             : T == DataType::fp16 ? ors::InputMask::fp16_word
                                                   : ors::InputMask::fp32_view;
@@ -1142,25 +1180,32 @@ void FloatConv<T>::band_groups(const float* image, int n, int p0, int rows, std:
   for (int b = 0; b < blocks_; ++b) {
     fill_band(image, static_cast<std::size_t>(g0) * blocks_ + b, p0, rows, sc);
     for (int g = g0; g < g1; ++g)
-      for (const int col : sc.live[static_cast<std::size_t>(g - g0)]) {
-        const std::size_t slot = static_cast<std::size_t>(g - g0) * cols_ + col;
-        const bool exact = sc.exact[slot] == kFusedExact, masked = col_masked_[col] != 0;
-        cs::ColumnInput in = column_input(entry(g, b, 0, col), col, sc);
-        float* e = sc.acc.data + slot * kChunk;
-        for (int rs = 0; rs < RS_; ++rs) {
-          const std::size_t at = entry(g, b, rs, col);
-          in.x = sc.band.data + kernel_offset_[rs];
-          in.w = &w_reg_[at * rows_];
-          if (masked) ++sc.gathers, column_leaves(in, col, count, sc);  // new operands: new leaves
-          (exact ? exact_[at] : fused_[at])(in, rows_, count, e, b == 0 && rs == 0);
-        }
-      }
+      for (const int col : sc.live[static_cast<std::size_t>(g - g0)])
+        column_steps(g, col, static_cast<std::size_t>(g - g0) * cols_ + col, b, b + 1, sc.band.data,
+                     tap_plane_.data(), count, sc);
   }
   for (int g = g0; g < g1; ++g)
     for (const int col : sc.live[static_cast<std::size_t>(g - g0)]) {
       const std::size_t slot = static_cast<std::size_t>(g - g0) * cols_ + col;
       plane_outputs(n, g, col, p0, rows, sc.acc.data + slot * kChunk, sc.exact[slot] == kFused);
     }
+}
+
+template <DataType T>
+void FloatConv<T>::column_steps(int g, int col, std::size_t slot, int b0, int b1, const float* x,
+                                const std::ptrdiff_t* offsets, int count, Scratch& sc) const {
+  const bool exact = sc.exact[slot] == kFusedExact, masked = col_masked_[col] != 0;
+  cs::ColumnInput in = column_input(entry(g, b0, 0, col), col, sc);
+  float* e = sc.acc.data + slot * kChunk;
+  const std::size_t at0 = entry(g, b0, 0, col);  // step i's entry: at0 + i * cols_ (blocks follow each other)
+  const int steps = (b1 - b0) * RS_;
+  for (int i = 0; i < steps; ++i) {
+    const std::size_t at = at0 + static_cast<std::size_t>(i) * cols_;
+    in.x = x + offsets[i];
+    in.w = w_at_[at];
+    if (masked) ++sc.gathers, column_leaves(in, col, count, sc);  // new operands: new leaves
+    (exact ? exact_[at] : fused_[at])(in, rows_, count, e, b0 == 0 && i == 0);
+  }
 }
 
 template <DataType T>
@@ -1301,7 +1346,7 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
             continue;
           }
           cs::ColumnInput& in = sc.inputs[slot];  // the chunk's: only the registers change
-          in.w = &w_reg_[at * rows_];
+          in.w = w_at_[at];
           if (!col_masked_[col] && sc.exact[slot] != kFusedExact) {
             fused_[at](in, rows_, count, e, step == 0);
             continue;
@@ -1353,7 +1398,7 @@ column_sums::ColumnInput FloatConv<T>::column_input(std::size_t at, int col, Scr
   // A masked column's special rows (column_leaves fills their leaves).
   const bool masked = col_masked_[col] != 0;
   return {sc.x.data,
-          &w_reg_[at * rows_],
+          w_at_[at],
           &im_[static_cast<std::size_t>(col) * rows_],
           &pm_[static_cast<std::size_t>(col) * rows_],
           sc.leaves.data,

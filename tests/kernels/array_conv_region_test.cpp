@@ -2,6 +2,8 @@
 // the whole job, and leaves every other element of the output alone.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "arch/job_timing.h"
 #include "faultmodels/transient_mapper.h"
 #include "kernels/array_conv.h"
@@ -223,6 +225,41 @@ TEST(ArrayConvRegion, AOneStepRegionKeepsItsMaskedNaN) {
       const std::size_t at = (static_cast<std::size_t>(n) * 8 + 3) * 36 + i;
       ASSERT_EQ(float_bits(whole[at]), 0x7fc00001u) << "n " << n << " i " << i;
       ASSERT_TRUE(same_bits(out[at], whole[at])) << "n " << n << " i " << i;
+    }
+}
+
+// The planning tables of a thread's last few mappings are kept: jobs of many mappings
+// in turn (the same shapes under other swizzles and seeds among them, more mappings than
+// are kept) give the bits each gives on a thread of its own.
+TEST(ArrayConvRegion, JobsOfManyMappingsInTurnEqualJobsOnThreadsOfTheirOwn) {
+  const ArrayConfig a = preset("small");
+  struct Case {
+    ConvJob job;
+    Mapping mapping;
+    Tensor in, w;
+  };
+  std::vector<Case> jobs;
+  Rng rng(0x7ab1e5);
+  for (int i = 0; i < 12; ++i) {
+    ConvJob job;
+    job.shape = i % 3 == 0 ? ConvShape{3, 20, 1, 1, 12, 1, 1, 1, 0} : ConvShape{2, 3 + i, 6, 6, 9, 3, 3, 1, 1};
+    job.swizzle_seed = rng.next();
+    const auto policy = static_cast<SwizzlePolicy>(i % 4);
+    Mapping mapping(job.shape, a, policy, job.swizzle_seed);
+    const ConvShape& s = job.shape;
+    jobs.push_back({job, mapping, random_tensor({s.n, s.c, s.h, s.w}, rng), random_tensor({s.k, s.c, s.r, s.s}, rng)});
+  }
+  HardwareFault f;
+  f.site = FaultSite::weight, f.row = 2, f.col = 3, f.bit = 30, f.kind = FaultKind::stuck_at_1;
+  const PeFaults faults(a, {f});
+  const auto run = [&](const Case& c) { return array_conv(c.job, a, c.mapping, faults, ErrorPattern(), c.in, c.w); };
+  std::vector<Tensor> own;
+  for (const Case& c : jobs) std::thread([&] { own.push_back(run(c)); }).join();
+  for (int round = 0; round < 3; ++round)
+    for (std::size_t i = 0; i < jobs.size(); i += 1 + static_cast<std::size_t>(round == 1)) {
+      const Tensor out = run(jobs[i]);
+      for (std::size_t e = 0; e < out.size(); ++e)
+        ASSERT_TRUE(same_bits(out[e], own[i][e])) << "round " << round << " job " << i << " element " << e;
     }
 }
 
