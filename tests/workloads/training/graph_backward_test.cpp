@@ -173,7 +173,7 @@ TEST(GraphBackward, MatMulOfTwoActivationsAgreesWithFiniteDifferences) {
 // A Gemm's bias row gets dY summed over the rows, bit for bit as reduce_to_shape sums it
 // (in double, rows in order), also scaled by beta; a [1, N] bias takes reduce_to_shape.
 TEST(GraphBackward, GemmBiasGradientIsTheRowSumOfTheOutputGradientBitForBit) {
-  for (const std::vector<int> c_shape : {std::vector<int>{7}, std::vector<int>{1, 7}})
+  for (const std::vector<int>& c_shape : {std::vector<int>{7}, std::vector<int>{1, 7}})
     for (const float beta : {1.0f, 0.75f}) {
       const TempDir dir;
       Rng rng(8);
