@@ -42,6 +42,12 @@ class Engine {
   virtual std::optional<JobTiming> timing_before_run(const ConvJob&) const { return std::nullopt; }
   // Threads a job may use.
   virtual int threads() const { return 1; }
+  // run() on at most `threads` of them (a job its caller keeps on one thread while other
+  // work runs beside it); the bits never depend on it. By default, run().
+  virtual JobResult run_on(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle,
+                           int /*threads*/) {
+    return run(job, input, weights, start_cycle);
+  }
 };
 
 // Throws std::invalid_argument when the tensors do not match the job's shape.

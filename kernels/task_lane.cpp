@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "kernels/spin_wait.h"
@@ -23,6 +24,7 @@ namespace {
 // the sleeps on the lane's waits that have ended so far (TaskLane::sleeps).
 std::atomic<long long> spin_ns{std::chrono::nanoseconds(TaskLane::default_spin).count()};
 std::atomic<long long> sleep_count{0};
+std::atomic<long long> shared_count{0};
 
 std::chrono::nanoseconds spin_limit() { return std::chrono::nanoseconds(spin_ns.load(std::memory_order_relaxed)); }
 
@@ -86,6 +88,8 @@ class LaneThread {
     if (!thread_.joinable()) thread_ = std::thread([this] { serve(); });
     caller_ = std::this_thread::get_id();
     active_.store(true, std::memory_order_relaxed);
+    poke_ = true;  // the thread slept since the last step: it spins again now, while the
+    wake_.notify_one();  // caller sets up (its wake-up, tens of us, off the first split)
     return true;
   }
   void release() {
@@ -158,6 +162,7 @@ class LaneThread {
       for (int i = 0; i < parts; ++i) part(i);
       return true;
     }
+    shared_count.fetch_add(1, std::memory_order_relaxed);
     const auto shared = std::make_shared<SharedParts>();
     shared->state.assign(static_cast<std::size_t>(parts), SharedParts::open);
     for (int i = 1; i < parts; ++i) {
@@ -212,9 +217,10 @@ class LaneThread {
     on_lane = true;
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-      const auto ready = [this] { return stop_ || !queue_.empty(); };
+      const auto ready = [this] { return stop_ || poke_ || !queue_.empty(); };
       if (!ready())
         spin_then_sleep(wake_, lock, active_, [this] { return queue_size_.load(std::memory_order_acquire) > 0; }, ready);
+      if (std::exchange(poke_, false) && queue_.empty() && !stop_) continue;  // woken by acquire(): spin
       if (queue_.empty()) return;  // stopped
       std::function<void()> task = std::move(queue_.front().run);
       queued_ -= queue_.front().counted;
@@ -271,6 +277,7 @@ class LaneThread {
   std::deque<std::function<void()>> help_;  // parts of the lane's splits, for the owner's wait()
   std::thread thread_;
   bool stop_ = false;
+  bool poke_ = false;  // acquire() woke the thread to spin for the step's first task
   std::exception_ptr error_;
 };
 
@@ -306,6 +313,8 @@ void TaskLane::post(std::function<void()> task) {
 void TaskLane::set_spin(std::chrono::nanoseconds limit) { spin_ns.store(limit.count(), std::memory_order_relaxed); }
 
 long long TaskLane::sleeps() { return sleep_count.load(std::memory_order_relaxed); }
+
+long long TaskLane::shared_splits() { return shared_count.load(std::memory_order_relaxed); }
 
 int TaskLane::queued() const { return owns_ ? lane_thread().queued() : 0; }
 

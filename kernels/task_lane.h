@@ -15,7 +15,9 @@
 // While a lane is owned (a training step), a thread that waits for the other (the lane's
 // thread for its next task, the caller for the lane's tasks or parts) spins for a bounded
 // time before it sleeps: most hand-offs of a step take microseconds, and a sleep and
-// wake-up costs tens of them on a virtual machine. Outside a step nothing spins.
+// wake-up costs tens of them on a virtual machine. Taking the lane (the step's start)
+// wakes its thread to spin, so the step's first hand-off finds it awake. Outside a step
+// nothing spins.
 #include <chrono>
 #include <functional>
 
@@ -43,6 +45,9 @@ class TaskLane {
   // How many sleeps on one of the lane's waits (either thread) have ended since the
   // process started (tests and measurements).
   static long long sleeps();
+  // How many split jobs have been shared between an owned lane's two threads since the
+  // process started (tests and measurements).
+  static long long shared_splits();
 
  private:
   bool owns_ = false;

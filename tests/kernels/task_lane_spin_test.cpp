@@ -68,6 +68,27 @@ TEST(TaskLaneSpin, ATaskPostedWithinTheSpinIsTakenWithoutASleep) {
   EXPECT_EQ(sleeps_across_a_pause(), 0);
 }
 
+// Taking a lane wakes its thread, asleep since the last step, to spin: the step's first
+// task (or part of a split) is taken without a wake-up.
+TEST(TaskLaneSpin, TakingTheLaneWakesItsThreadToSpin) {
+  SpinScope spin(std::chrono::seconds(2));
+  {
+    TaskLane first(true);  // the thread exists, then sleeps once the lane is let go
+    run_on_the_lane(first);
+  }
+  std::this_thread::sleep_for(milliseconds(100));
+  const long long asleep = TaskLane::sleeps();
+  TaskLane lane(true);
+  ASSERT_TRUE(lane.beside());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (TaskLane::sleeps() == asleep && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  EXPECT_GT(TaskLane::sleeps(), asleep);  // woken without a task
+  std::this_thread::sleep_for(milliseconds(5));
+  const long long before = TaskLane::sleeps();
+  run_on_the_lane(lane);
+  EXPECT_EQ(TaskLane::sleeps(), before);
+}
+
 TEST(TaskLaneSpin, TheSpinIsBounded) {
   SpinScope spin(milliseconds(20));
   TaskLane lane(true);

@@ -53,12 +53,13 @@ ArrayRunner::Gradients ArrayRunner::job_backward(const std::string& name, const 
   }
   if (beside) {
     // The task reads the caller's operands when they outlive the lane's wait, else copies
-    // (temporaries of this call).
+    // (temporaries of this call). Its job runs whole on the lane's thread: the caller is
+    // busy with its own line and would not take a part.
     lane_->post([&engine = engine_, layer, x = Held(x, callers), grad_y = Held(grad_y, callers),
                  later, later_shape, weight_start] {
       const LoweredJob bw = lower_backward_weight(layer, x.get(), grad_y.get());
       Tensor dw = lift_output(layer, Pass::backward_weight,
-                              engine.run(bw.job, bw.streamed, bw.stationary, weight_start).output);
+                              engine.run_on(bw.job, bw.streamed, bw.stationary, weight_start, 1).output);
       *later = later_shape.empty() ? std::move(dw) : std::move(dw).reshaped(later_shape);
     });
     g.second_later = true;
@@ -67,9 +68,9 @@ ArrayRunner::Gradients ArrayRunner::job_backward(const std::string& name, const 
 }
 
 std::optional<JobTiming> ArrayRunner::timing_beside(const ConvJob& layer, const Tensor* later) const {
-  // A lane with work queued is the longer line already: the job then runs here (sharing
-  // its parts with the lane when it gets free).
-  if (!later || !lane_ || !lane_->beside() || record_ || lane_->queued() > 0) return std::nullopt;
+  // Every such job goes to the lane whole, whatever it has queued: one hand-off per job
+  // (the caller's wait() runs the tasks the lane has not started).
+  if (!later || !lane_ || !lane_->beside() || record_) return std::nullopt;
   return engine_.timing_before_run(lowered_job(layer, Pass::backward_weight));  // nullopt: known only after the run
 }
 

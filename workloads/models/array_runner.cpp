@@ -6,6 +6,7 @@
 
 #include "kernels/layout_ops.h"
 #include "kernels/split_rows.h"
+#include "kernels/task_lane.h"
 #include "workloads/models/array_slices.h"
 
 namespace accsim {
@@ -58,8 +59,12 @@ std::vector<Tensor> ArrayRunner::execute_all(const std::vector<ConvJob>& jobs, s
   return outputs;
 }
 
+int ArrayRunner::job_threads(const ConvJob& job) const {
+  return lane_ && lane_->beside() && job.shape.macs() < kShareMacs ? 1 : engine_.threads();
+}
+
 Tensor ArrayRunner::execute(const ConvJob& job, const Tensor& input, const Tensor& weights) {
-  JobResult r = engine_.run(job, input, weights, cycle_);
+  JobResult r = engine_.run_on(job, input, weights, cycle_, job_threads(job));
   return record_ ? finish(job, r, input, weights) : finish(job, r, Tensor(), Tensor());
 }
 

@@ -38,6 +38,14 @@ class ArrayRunner {
   // `record`: keep every job's operands and output (LayerRun) for reports and error models.
   ArrayRunner(Engine& engine, bool record) : engine_(engine), record_(record) {}
 
+  // With a lane beside the caller (a two-thread training step) a job of fewer than
+  // kShareMacs MACs runs whole on the calling thread: a split shared with the lane's thread
+  // waits on the other vCPU's answer (a wake-up, or a peer descheduled under load), and a
+  // job of few positions split by columns gathers its operands on both threads. LeNet-5 at
+  // batch 64: its Gemm jobs (2 M MACs and less) whole, its Conv jobs (5.5-22 M) shared.
+  // The lane's own jobs (backward-weight) run whole on its thread.
+  static constexpr long long kShareMacs = 1LL << 22;
+
   // Threads the host side of a node (operators, lowering copies) may split over
   // (kernels/split_rows.h; the same bits on any count). 1 unless the run says otherwise.
   int host_threads() const { return host_threads_; }
@@ -85,6 +93,8 @@ class ArrayRunner {
   void begin_node(const std::string& node, SwizzleSeed seed);
   // The swizzle seed of the node's next job (pinned seed + index, or the name's hash).
   std::uint64_t next_seed(const std::string& name);
+  // The threads `job` runs on: the engine's, or one beside a lane (job_threads' rule).
+  int job_threads(const ConvJob& job) const;
   // Runs `job` at the current cycle, records it, advances the cycle.
   Tensor execute(const ConvJob& job, const Tensor& input, const Tensor& weights);
   // After `job` ran at the current cycle with result `r`: records it (with its operands)

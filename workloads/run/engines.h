@@ -25,9 +25,10 @@ class FastEngine : public Engine {
     return closed_form_timing(job, array_);
   }
   int threads() const override { return threads_; }
+  JobResult run_on(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle,
+                   int threads) override;
 
  private:
-  JobResult run_on(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle, int threads);
 
   ArrayConfig array_;
   const PeFaults& faults_;

@@ -29,6 +29,14 @@ const Tensor& scaled(const Tensor& t, float factor, Tensor& store) {
   return store;
 }
 
+// dL/dC: dY summed down to C's shape. A bias row C [N] of dY [M, N] (a fully-connected
+// layer's) by bias_gradient's vector of chains: each element the same double sum in the
+// same order (rows 0..M-1) as reduce_to_shape's element-by-element walk.
+Tensor gemm_bias_gradient(const Tensor& gy, const std::vector<int>& c_shape) {
+  if (gy.rank() == 2 && c_shape.size() == 1 && c_shape[0] == gy.dim(1)) return bias_gradient(gy);
+  return reduce_to_shape(gy, c_shape);
+}
+
 // Y = alpha * op(A) op(B) + beta * C.
 InputGradients gemm_backward(GradientContext& c) {
   const Node& n = c.node();
@@ -40,7 +48,7 @@ InputGradients gemm_backward(GradientContext& c) {
   InputGradients out(n.inputs.size());
   if (c.need(0)) out[0] = std::move(g.first);
   if (!g.second_later) out[1] = std::move(g.second);
-  if (out.size() > 2 && c.need(2)) out[2] = reduce_to_shape(scaled(gy, n.get_float("beta", 1.0f), store), c.in(2).shape());
+  if (out.size() > 2 && c.need(2)) out[2] = gemm_bias_gradient(scaled(gy, n.get_float("beta", 1.0f), store), c.in(2).shape());
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "arch/pe_faults.h"
+#include "kernels/elementwise_gradients.h"
 #include "temp_dir.h"
 #include "test_util.h"
 #include "workloads/io/results_file.h"
@@ -167,6 +168,36 @@ TEST(GraphBackward, MatMulOfTwoActivationsAgreesWithFiniteDifferences) {
       EXPECT_NEAR(grads.parameters.at(name)[i], fd, 1e-3 + 1e-2 * std::fabs(fd)) << name << "[" << i << "]";
     }
   }
+}
+
+// A Gemm's bias row gets dY summed over the rows, bit for bit as reduce_to_shape sums it
+// (in double, rows in order), also scaled by beta; a [1, N] bias takes reduce_to_shape.
+TEST(GraphBackward, GemmBiasGradientIsTheRowSumOfTheOutputGradientBitForBit) {
+  for (const std::vector<int>& c_shape : {std::vector<int>{7}, std::vector<int>{1, 7}})
+    for (const float beta : {1.0f, 0.75f}) {
+      const TempDir dir;
+      Rng rng(8);
+      OnnxBuilder b;
+      b.input("x", {0, 9}).output("logits");
+      const auto values = [&](const Tensor& t) { return std::vector<float>(t.values().begin(), t.values().end()); };
+      b.floats("w", {7, 9}, values(random_tensor({7, 9}, rng, -2.0f, 2.0f)));
+      b.floats("c", c_shape, values(random_tensor(c_shape, rng)));
+      auto& gemm = b.node("Gemm", {"x", "w", "c"}, {"logits"}, "fc");
+      OnnxBuilder::int_attribute(gemm, "transB", 1);
+      OnnxBuilder::float_attribute(gemm, "beta", beta);
+      b.save(dir.file("fc.onnx"));
+      const int batch = 37;
+      const Graph g = load_onnx_model(dir.file("fc.onnx"), batch);
+      const Tensor x = random_tensor({batch, 9}, rng, -3.0f, 3.0f);
+      std::vector<int> labels(batch);
+      for (int i = 0; i < batch; ++i) labels[i] = (i * 5) % 7;
+      auto engine = make_engine("fast", preset("small"), kNoFaults);
+      const GraphGradients grads = graph_gradients(g, x, labels, *engine);
+      Tensor gy = grads.loss.grad;
+      for (float& v : gy.values()) v *= beta;
+      EXPECT_EQ(count_bit_differences(grads.parameters.at("c"), reduce_to_shape(gy, c_shape)), 0)
+          << c_shape.size() << "-d bias, beta " << beta;
+    }
 }
 
 // Grouped, dilated, strided and depthwise convolutions, a MatMul of two activations and a
