@@ -64,6 +64,17 @@ struct Wide {
   }
 };
 
+// One vector: V itself (no struct around the register; a struct of vectors multiplies
+// the sanitizers' compile time, see column_sums_avx512.cpp).
+template <class V>
+struct Wide<V, 1> : V {};
+
+template <class V, int K>
+__attribute__((always_inline)) inline typename V::reg lane(const typename Wide<V, K>::reg& r, int k) {
+  if constexpr (K == 1) return r;
+  else return r.v[k];
+}
+
 // The weights and operand rows of one call. Up to half the vector registers' worth of
 // weights are broadcast once into registers; more stay in memory and each leaf
 // broadcasts its own (64 rows' weights in registers spill, and setting them up cost a
@@ -105,9 +116,13 @@ __attribute__((always_inline)) inline typename Wide<V, K>::reg lane_trees(const 
   return tree<Wide<V, K>, ROWS, 0, USED>([&](int row) __attribute__((always_inline)) {
     const typename V::reg w = r.weight(row);
     const float* in = (SPECIAL ? r.src[row] : row_of(x, row)) + v;
-    typename Wide<V, K>::reg p;
-    for (int k = 0; k < K; ++k) p.v[k] = V::mul(w, V::load(in + k * V::lanes));
-    return p;
+    if constexpr (K == 1) {
+      return V::mul(w, V::load(in));
+    } else {
+      typename Wide<V, K>::reg p;
+      for (int k = 0; k < K; ++k) p.v[k] = V::mul(w, V::load(in + k * V::lanes));
+      return p;
+    }
   });
 }
 
@@ -136,10 +151,10 @@ void accumulate_lanes(const ColumnInput& c, int count, float* acc) {
   for (; v + (K - 1) * V::lanes < count; v += K * V::lanes) {
     const typename Wide<V, K>::reg sums = lane_trees<V, K, ROWS, USED, SPECIAL>(x, r, v);
     for (int k = 0; k < K; ++k)
-      accumulate_vector<V, FIRST, PSUM>(sums.v[k], psum_mask, acc + v + k * V::lanes);
+      accumulate_vector<V, FIRST, PSUM>(lane<V, K>(sums, k), psum_mask, acc + v + k * V::lanes);
   }
   for (; v < count; v += V::lanes)
-    accumulate_vector<V, FIRST, PSUM>(lane_trees<V, 1, ROWS, USED, SPECIAL>(x, r, v).v[0], psum_mask, acc + v);
+    accumulate_vector<V, FIRST, PSUM>(lane_trees<V, 1, ROWS, USED, SPECIAL>(x, r, v), psum_mask, acc + v);
 }
 
 template <class V, int ROWS, int USED, bool SPECIAL, PsumPass PSUM>
