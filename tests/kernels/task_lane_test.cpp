@@ -14,20 +14,14 @@
 #include <thread>
 #include <vector>
 
+#include "await_flag.h"
 #include "kernels/fork_child.h"
 #include "kernels/worker_pool.h"
 
 namespace accsim {
 namespace {
 
-// Spins until `flag` is set, at most 10 s (a lane that ran tasks inside post() would
-// otherwise hang the test instead of failing it).
-bool await(const std::atomic<bool>& flag) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!flag)
-    if (std::chrono::steady_clock::now() > deadline) return false;
-  return true;
-}
+using testing::await;
 
 TEST(TaskLane, TasksRunInOrderOnAnotherThread) {
   std::vector<int> order;

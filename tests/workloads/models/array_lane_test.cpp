@@ -9,6 +9,7 @@
 
 #include "arch/pe_faults.h"
 #include "kernels/task_lane.h"
+#include "await_flag.h"
 #include "test_util.h"
 #include "workloads/models/array_runner.h"
 #include "workloads/run/engines.h"
@@ -20,13 +21,7 @@ using testing::count_bit_differences;
 using testing::preset;
 using testing::random_tensor;
 
-// Spins until `flag` is set, at most 10 s.
-bool await(const std::atomic<bool>& flag) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!flag)
-    if (std::chrono::steady_clock::now() > deadline) return false;
-  return true;
-}
+using testing::await;
 
 TEST(ArrayLane, BackwardWeightJobsGoToTheLaneWholeWhileItHasTasksQueued) {
   const ArrayConfig array = preset("small");
