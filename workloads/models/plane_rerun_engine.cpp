@@ -154,13 +154,16 @@ PlaneRerunEngine::PlaneRerunEngine(const ArrayConfig& array, const PeFaults& fau
     : array_(array), faults_(faults), recorded_(recorded), stationary_(stationary), mappings_(mappings), known_(known),
       fast_(array, faults) {}
 
+std::vector<int> KnownChanges::channels_of(std::size_t j) const {
+  std::vector<int> channels;
+  const auto first = std::lower_bound(rows.begin(), rows.end(), std::make_pair(j, 0));
+  for (auto it = first; it != rows.end() && it->first == j; ++it) channels.push_back(it->second);
+  return channels;
+}
+
 std::vector<int> PlaneRerunEngine::corrupted_channels(std::size_t j, const Tensor& recorded_weights,
                                                       const Tensor& weights) const {
-  if (!known_) return changed_channels(recorded_weights, weights);
-  std::vector<int> channels;
-  const auto first = std::lower_bound(known_->rows.begin(), known_->rows.end(), std::make_pair(j, 0));
-  for (auto it = first; it != known_->rows.end() && it->first == j; ++it) channels.push_back(it->second);
-  return channels;
+  return known_ ? known_->channels_of(j) : changed_channels(recorded_weights, weights);
 }
 
 bool PlaneRerunEngine::known_planes(std::size_t j, const std::vector<int>& channels, const Tensor& weights,
