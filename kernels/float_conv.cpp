@@ -430,6 +430,8 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
       leaves_(cs::masked_leaves_fn(T)) {
   plan_tables(mapping);
   kernel_offset_.clear();
+  tap_rows_.reserve(static_cast<std::size_t>(RS_));  // one allocation each, not one per doubling (PVF jobs)
+  tap_plane_.reserve(static_cast<std::size_t>(RS_));
   for (int rs = 0; rs < RS_; ++rs) {
     kernel_offset_.push_back(layout_.kernel_offset(rs / s_.s, rs % s_.s));
     tap_rows_.push_back(static_cast<std::ptrdiff_t>(rs) * cs::kRowStride);

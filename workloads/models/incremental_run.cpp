@@ -75,6 +75,13 @@ std::vector<long long> node_start_cycles(const Graph& graph, const GraphRun& run
   return starts;
 }
 
+std::size_t first_reader(const Graph& graph, const std::set<std::string>& values) {
+  const auto reads = [&](const Node& node) {
+    return std::any_of(node.inputs.begin(), node.inputs.end(), [&](const std::string& in) { return values.count(in) > 0; });
+  };
+  return static_cast<std::size_t>(std::find_if(graph.nodes.begin(), graph.nodes.end(), reads) - graph.nodes.begin());
+}
+
 std::vector<const OperatorDef*> node_operators(const Graph& graph) {
   std::vector<const OperatorDef*> ops;
   for (const Node& node : graph.nodes) ops.push_back(find_operator(node.op));
@@ -90,7 +97,7 @@ Rerun rerun_nodes(const Graph& graph, const GraphRun& golden, Engine& engine, co
   if (!scope.operators) own_ops = node_operators(graph);
   const std::vector<const OperatorDef*>& ops = scope.operators ? *scope.operators : own_ops;
   ArrayRunner array(engine, false);
-  for (std::size_t i = 0; i < std::min(end, graph.nodes.size()); ++i) {
+  for (std::size_t i = scope.first_node; i < std::min(end, graph.nodes.size()); ++i) {
     const Node& node = graph.nodes[i];
     const OperatorDef* def = ops.at(i);
     if (!def) throw std::logic_error("rerun_graph: no implementation of " + node.op);

@@ -35,6 +35,11 @@ struct RerunScope {
   // The recorded run's values by number (record_index.h), kept likewise; null: looked up
   // in its map.
   const RecordIndex* recorded = nullptr;
+  // The first node that may recompute: the nodes before it read no changed initializer and
+  // the engine's faults touch none of them (first_reader; a PVF experiment's corrupted
+  // parameter is read far into the graph, and checking each node before it cost about 1.5 k
+  // instructions an experiment in string lookups). 0: every node is checked.
+  std::size_t first_node = 0;
 };
 
 struct Rerun {
@@ -51,6 +56,9 @@ Rerun rerun_graph(const Graph& graph, const GraphRun& golden, Engine& engine, co
 // outputs (a PVF worker runs the fault-free rest of several experiments as one batch,
 // workloads/pvf/stacked_remainder.h).
 Rerun rerun_nodes(const Graph& graph, const GraphRun& golden, Engine& engine, const RerunScope& scope, std::size_t end);
+
+// The first node of `graph` that reads one of `values`; graph.nodes.size() when none does.
+std::size_t first_reader(const Graph& graph, const std::set<std::string>& values);
 
 // Per node of `graph`: the run cycle its first job started at in the recorded `run`
 // (0 for nodes without jobs), where a rerun starts the node.

@@ -107,12 +107,24 @@ void write_planes(const std::vector<int>& channels, const float* planes, Tensor&
                   planes, plane * sizeof(float));
 }
 
+// The region of every plane of n images (every column's channels).
+ConvRegion every_plane(int n, const ArrayConfig& array) {
+  ConvRegion all;
+  all.images.assign(static_cast<std::size_t>(n), 1);
+  all.columns.assign(static_cast<std::size_t>(array.atomic_k), 1);
+  return all;
+}
+
 // A job of the corrupted output channels alone (clean images, fault-free float array):
 // each channel's planes come out as in the whole job, since no column's PE has a mask
 // and a channel's sums depend only on the input channels its group's rows hold per block;
 // the small job plans only its own groups (an fc1 job: 1 of 15). Taken when the small
 // job's mapping gives every channel the same rows in every block (always without
-// swizzling; int8 jobs never get here, run() sends them whole). Writes the channels'
+// swizzling; int8 jobs never get here, run() sends them whole). It runs as a region
+// holding every plane (every_plane): the kernel lays a region out in bands of output
+// rows when they cost less than its chunks (kernels/float_conv.cpp, by_bands), which a
+// whole job never does, and one column's chunks are bound by their gathers (conv2's
+// channel: 39 k instructions in chunks, 8.6 k in bands, pvf30). Writes the channels'
 // planes into `out`; false when not taken.
 bool channels_alone(const ConvJob& job, const ArrayConfig& array, const Mapping& mapping, const PeFaults& healthy,
                     const std::vector<int>& channels, const Tensor& input, const Tensor& weights, Tensor& out) {
@@ -124,7 +136,8 @@ bool channels_alone(const ConvJob& job, const ArrayConfig& array, const Mapping&
   Tensor w({alone.shape.k, weights.dim(1), weights.dim(2), weights.dim(3)}, Tensor::uninitialized);
   for (std::size_t i = 0; i < channels.size(); ++i)
     std::memcpy(w.data() + i * per_channel, weights.data() + channels[i] * per_channel, per_channel * sizeof(float));
-  const Tensor y = array_conv(alone, array, small, healthy, ErrorPattern{}, input, w);
+  Tensor y({alone.shape.n, alone.shape.k, alone.shape.p(), alone.shape.q()}, Tensor::uninitialized);
+  array_conv_region(alone, array, small, healthy, ErrorPattern{}, input, w, every_plane(alone.shape.n, array), y);
   write_planes(channels, y.data(), out);
   return true;
 }
@@ -154,13 +167,16 @@ PlaneRerunEngine::PlaneRerunEngine(const ArrayConfig& array, const PeFaults& fau
     : array_(array), faults_(faults), recorded_(recorded), stationary_(stationary), mappings_(mappings), known_(known),
       fast_(array, faults) {}
 
+std::vector<int> KnownChanges::channels_of(std::size_t j) const {
+  std::vector<int> channels;
+  const auto first = std::lower_bound(rows.begin(), rows.end(), std::make_pair(j, 0));
+  for (auto it = first; it != rows.end() && it->first == j; ++it) channels.push_back(it->second);
+  return channels;
+}
+
 std::vector<int> PlaneRerunEngine::corrupted_channels(std::size_t j, const Tensor& recorded_weights,
                                                       const Tensor& weights) const {
-  if (!known_) return changed_channels(recorded_weights, weights);
-  std::vector<int> channels;
-  const auto first = std::lower_bound(known_->rows.begin(), known_->rows.end(), std::make_pair(j, 0));
-  for (auto it = first; it != known_->rows.end() && it->first == j; ++it) channels.push_back(it->second);
-  return channels;
+  return known_ ? known_->channels_of(j) : changed_channels(recorded_weights, weights);
 }
 
 bool PlaneRerunEngine::known_planes(std::size_t j, const std::vector<int>& channels, const Tensor& weights,

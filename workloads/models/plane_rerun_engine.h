@@ -41,6 +41,10 @@ struct KnownChanges {
   std::size_t planes_job = static_cast<std::size_t>(-1);
   std::vector<float> planes;   // [n][that job's rows, in order][p * q]
   std::vector<float> weights;  // the corrupted rows they were computed from [rows][c * r * s]
+
+  // The channels of job j in `rows`, in order (the rerun engine and the shared struck jobs
+  // both ask).
+  std::vector<int> channels_of(std::size_t j) const;
 };
 
 // Whether a job of `channels` alone (mapping `small`, k = channels.size()) gives each of

@@ -113,6 +113,9 @@ class GraphPvfWorker : public PvfWorker {
   // Per tensor of model d's parameters: its operand places when the injections flip it
   // (found on first use), else null.
   std::vector<const OperandPlaces*> places_of(std::size_t d, const std::vector<Injection>& injections);
+  // The rerun's scope of one experiment on model d: what it corrupts, the model's kept
+  // tables, and its first node (the flipped tensors' first reader, found once per tensor).
+  RerunScope scope_of(std::size_t d, int image, const Injection& injection);
 
   const GraphPvfModel& model_;
   // Per distinct model, the worker's own copy, whose initializers are corrupted and
@@ -121,6 +124,7 @@ class GraphPvfWorker : public PvfWorker {
   std::vector<ParameterSet> sets_;
   std::vector<StackedRemainder> remainders_;  // per distinct model (of the model's own graph)
   std::vector<std::map<std::uint32_t, std::optional<OperandPlaces>>> places_;  // per distinct model, by tensor
+  std::vector<std::map<std::uint32_t, std::size_t>> first_readers_;  // per distinct model, by tensor
   PeFaults healthy_;
   std::unique_ptr<Engine> engine_;
 };
@@ -329,6 +333,23 @@ GraphPvfWorker::GraphPvfWorker(const GraphPvfModel& model)
   for (Graph& g : graphs_) sets_.push_back(graph_parameter_set(g, model.parameter_order()));  // graphs_ no longer grows: stable views
   for (const auto& graph : model.variants().graphs) remainders_.emplace_back(*graph);  // fault-free: the model's
   places_.resize(graphs_.size());
+  first_readers_.resize(graphs_.size());
+}
+
+RerunScope GraphPvfWorker::scope_of(std::size_t d, int image, const Injection& injection) {
+  RerunScope scope;
+  scope.node_starts = model_.node_starts(d);
+  scope.operators = model_.operators(d);
+  scope.recorded = model_.recorded(d, image);
+  scope.first_node = graphs_[d].nodes.size();
+  for (const ParameterFlip& f : injection.flips) {
+    const std::string& name = sets_[d][f.tensor].name;
+    scope.changed_initializers.insert(name);
+    auto [it, fresh] = first_readers_[d].try_emplace(f.tensor, 0);
+    if (fresh) it->second = first_reader(graphs_[d], {name});
+    scope.first_node = std::min(scope.first_node, it->second);
+  }
+  return scope;
 }
 
 std::vector<const OperandPlaces*> GraphPvfWorker::places_of(std::size_t d, const std::vector<Injection>& injections) {
@@ -374,11 +395,7 @@ PvfRuns GraphPvfWorker::record_runs(std::size_t variant, int image, const Inject
 PvfOutcome GraphPvfWorker::evaluate_alone(std::size_t d, int image, const Injection& injection, bool shortcut) {
   Graph& graph = graphs_[d];
   ParameterSet& set = sets_[d];
-  RerunScope scope;
-  scope.node_starts = model_.node_starts(d);
-  scope.operators = model_.operators(d);
-  scope.recorded = model_.recorded(d, image);
-  for (const ParameterFlip& f : injection.flips) scope.changed_initializers.insert(set[f.tensor].name);
+  const RerunScope scope = scope_of(d, image, injection);
   const Tensor logits = injection.while_applied(set, [&] {
     if (!shortcut) return run_graph(graph, model_.image(image), *engine_, false).outputs.at(0);
     PlaneRerunEngine planes(model_.campaign().array, healthy_, model_.golden(d, image), model_.stationary(d),
@@ -399,11 +416,7 @@ std::vector<PvfOutcome> GraphPvfWorker::evaluate_stacked(std::size_t d, const st
   const std::vector<std::optional<KnownChanges>> known = known_changes(d, images, injections);
   for (std::size_t k = 0; k < injections.size(); ++k) {
     const GraphRun& golden = model_.golden(d, images[k]);
-    RerunScope scope;
-    scope.node_starts = model_.node_starts(d);
-    scope.operators = model_.operators(d);
-    scope.recorded = model_.recorded(d, images[k]);
-    for (const ParameterFlip& f : injections[k].flips) scope.changed_initializers.insert(set[f.tensor].name);
+    const RerunScope scope = scope_of(d, images[k], injections[k]);
     const std::size_t start = rest.resume_node(scope.changed_initializers);
     reruns[k] = injections[k].while_applied(set, [&] {
       PlaneRerunEngine planes(model_.campaign().array, healthy_, golden, model_.stationary(d), model_.mappings(d),

@@ -28,14 +28,6 @@ std::optional<KnownChanges> rows_of(const StruckGroup& g, const Injection& injec
   return known;
 }
 
-// The channels of job j in `known` (sorted).
-std::vector<int> channels_of(const KnownChanges& known, std::size_t j) {
-  std::vector<int> channels;
-  for (const auto& [job, channel] : known.rows)
-    if (job == j) channels.push_back(channel);
-  return channels;
-}
-
 // The corrupted rows `channels` of job j: the record's with the flips written in, in order.
 std::vector<float> corrupted_rows(const StruckGroup& g, std::size_t j, const std::vector<int>& channels,
                                   const Injection& injection) {
@@ -73,7 +65,7 @@ void run_together(const StruckGroup& g, std::size_t j, const std::vector<std::si
   std::vector<std::vector<int>> channels;
   std::vector<int> all;
   for (std::size_t k : members) {
-    channels.push_back(channels_of(*known[k], j));
+    channels.push_back(known[k]->channels_of(j));
     all.insert(all.end(), channels.back().begin(), channels.back().end());
     if (goldens[k]->jobs[j].input.shape() != first.input.shape()) return;
   }
@@ -127,7 +119,7 @@ std::vector<std::optional<KnownChanges>> struck_changes(const StruckGroup& g, co
     std::vector<std::size_t> members;
     std::size_t rows = 0;
     for (std::size_t k : ks) {
-      const std::size_t own = channels_of(*known[k], j).size();
+      const std::size_t own = known[k]->channels_of(j).size();
       if (!members.empty() && rows + own > static_cast<std::size_t>(rows_together(g.array))) {
         run_together(g, j, members, goldens, injections, known);
         members.clear();

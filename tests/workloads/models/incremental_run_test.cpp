@@ -172,5 +172,33 @@ TEST(IncrementalRun, KeptOperatorsAndRecordIndexAreWhatTheRerunReads) {
   EXPECT_THROW(rerun_graph(g, golden, engine, scope), std::logic_error);
 }
 
+// A rerun may start at the first node reading a changed initializer: the nodes before it
+// cannot recompute (no changed input, a fault-free engine).
+TEST(IncrementalRun, ARerunFromTheChangedParametersFirstReaderIsTheWholeRerun) {
+  Graph g = residual_graph();
+  const auto index_of = [&](const std::string& name) {
+    for (std::size_t i = 0; i < g.nodes.size(); ++i)
+      if (g.nodes[i].name == name) return i;
+    return g.nodes.size();
+  };
+  EXPECT_EQ(first_reader(g, {"x"}), 0u);
+  EXPECT_EQ(first_reader(g, {"conv2.weight"}), index_of("conv2"));
+  EXPECT_EQ(first_reader(g, {"fc.bias", "conv2.weight"}), index_of("conv2"));
+  EXPECT_EQ(first_reader(g, {"fc.weight"}), index_of("fc"));
+  EXPECT_EQ(first_reader(g, {"no such value"}), g.nodes.size());
+  const ArrayConfig array = testing::preset("small");
+  const PeFaults none;
+  FastEngine engine(array, none);
+  const GraphRun golden = run_graph(g, images(), engine, true);
+  float& w = g.initializers.at("conv2.weight")[7];
+  w = bits_float(float_bits(w) ^ (1u << 29));
+  RerunScope scope;
+  scope.changed_initializers = {"conv2.weight"};
+  scope.first_node = first_reader(g, scope.changed_initializers);
+  const Rerun fast = rerun_graph(g, golden, engine, scope);
+  EXPECT_EQ(testing::count_bit_differences(fast.outputs.at(0), run_graph(g, images(), engine, false).outputs.at(0)), 0);
+  EXPECT_EQ(fast.recomputed_nodes, 5);  // conv2, add, pool, flatten, fc
+}
+
 }  // namespace
 }  // namespace accsim

@@ -85,5 +85,16 @@ TEST(PlaneRerunEngine, CorruptedChannelsEqualTheWholeJobUnderEverySwizzleAndForm
     }
 }
 
+// The channels of one job among rows of several jobs (sorted by job, then channel).
+TEST(KnownChanges, ChannelsOfAJobAreItsRowsInOrder) {
+  KnownChanges known;
+  known.rows = {{0, 3}, {1, 2}, {1, 5}, {3, 0}, {3, 7}};
+  EXPECT_EQ(known.channels_of(0), std::vector<int>({3}));
+  EXPECT_EQ(known.channels_of(1), std::vector<int>({2, 5}));
+  EXPECT_TRUE(known.channels_of(2).empty());
+  EXPECT_EQ(known.channels_of(3), std::vector<int>({0, 7}));
+  EXPECT_TRUE(known.channels_of(4).empty());
+}
+
 }  // namespace
 }  // namespace accsim
