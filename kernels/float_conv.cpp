@@ -15,6 +15,7 @@
 #include "kernels/flipped_psum.h"
 #include "kernels/one_row_sums.h"
 #include "kernels/register_vectors.h"
+#include "kernels/slot_sums.h"
 #include "kernels/worker_pool.h"
 
 namespace accsim {
@@ -82,6 +83,11 @@ struct Scratch {
   std::vector<std::uint16_t> tap_words;
   LineFloats plane;               // one-row planes: [p * ws + q] of one output channel of one image
   LineFloats band;                // region bands: [row * kRowStride + i], input rows of a band of one image
+  std::vector<std::pair<int, int>> slots;  // slot kernels: [slot] its (group, column)
+  LineFloats slot_w;                       // [(step * rows + row) * stride + slot]: weight registers
+  std::vector<std::ptrdiff_t> slot_off;    // [step * rows + row]: the operand's channel and kernel position
+  std::vector<std::ptrdiff_t> slot_pos;    // [lane]: the chunk's positions in the laid-out operand
+  LineFloats slot_acc;                     // [lane * stride + slot]
   void size_for(int rows, int cols) {
     const std::size_t xs = static_cast<std::size_t>(rows) * cs::kRowStride;
     if (x.grow(xs)) zero_x.clear(), dirty_x.clear();  // the rows moved
@@ -342,6 +348,14 @@ class FloatConv {
   bool live_columns(std::size_t batch, int part, int parts, Keep keep, Scratch& sc) const;
   void fill_band(const float* image, std::size_t block, int p0, int rows, Scratch& sc) const;
   void band_groups(const float* image, int n, int p0, int rows, std::size_t batch, Scratch& sc) const;
+  // Slot kernels (kernels/slot_sums.h): the fused columns of a batch computed a position
+  // at a time across its output channels, the other columns left to chunk_groups.
+  void plan_slots();
+  bool slot_estimate(std::size_t batch, int slots) const;
+  bool slot_column(int col, int used) const;
+  void slot_chunk(long long chunk, std::size_t batch, Scratch& sc) const;
+  void slot_tables(std::size_t batch, int stride, Scratch& sc) const;
+  void slot_outputs(long long chunk, int count, int stride, Scratch& sc) const;
 
   const ConvShape& s_;
   const ArrayConfig& a_;
@@ -394,6 +408,7 @@ class FloatConv {
   std::vector<int> one_row_;                  // [batch]: the one row its groups use, -1: the general path
   std::vector<std::ptrdiff_t> tap_rows_;      // [rs]: rs * kRowStride (a chunk's gathered taps)
   std::vector<std::ptrdiff_t> tap_plane_;     // [rs]: the kernel position's offset in a laid-out image
+  std::vector<int> slot_used_;                // [batch]: the fewest busy rows of its blocks; 0: no slot kernels
 };
 
 template <DataType T>
@@ -438,6 +453,7 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
   plan_masks();
   plan_weights(weights, weight_words, threads);
   plan_one_row();
+  plan_slots();
   // The general path takes fp16 input words from the operand values (word_of): only
   // one-row paths on an input-masked row read laid-out words.
   need_words_ = need_words_ && std::any_of(one_row_.begin(), one_row_.end(),
@@ -1258,10 +1274,13 @@ void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, S
         return group && col_ch_[g][col] >= 0 && sel_.column(chunk, col);
       };
       if (!live_columns(batch, part, parts, selected, sc)) continue;
-      if (one_row_chunk(batch, chunk))
+      if (one_row_chunk(batch, chunk)) {
         one_row_groups(chunk, batch, sc);
-      else
-        chunk_groups(chunk, g0, g1, sc);
+        continue;
+      }
+      if (slot_used_[batch] > 0) slot_chunk(chunk, batch, sc);  // takes its columns out of sc.live
+      const auto left = [&](const std::vector<int>& cols) { return !cols.empty(); };
+      if (std::any_of(sc.live.begin(), sc.live.begin() + (g1 - g0), left)) chunk_groups(chunk, g0, g1, sc);
     }
   }
 }
@@ -1544,6 +1563,141 @@ void FloatConv<T>::scatter(long long chunk, int count, int g, std::size_t slot0,
           std::copy(e + (m - m0), e + (m - m0) + len, o);
       }
       m += len;
+    }
+  }
+}
+
+// The batches whose fused columns take the slot kernels: every block's idle rows
+// trailing (the slot trees fold them as the lane kernels do, with the fewest busy rows
+// of the blocks bounding zero_from), a slot kernel for the row count, and the estimate
+// (slot_estimate) or the policy in favour.
+template <DataType T>
+void FloatConv<T>::plan_slots() {
+  slot_used_.assign(batches_.size(), 0);
+  const slot_sums::SlotPolicy policy = slot_sums::slot_policy();
+  if (policy == slot_sums::SlotPolicy::never || !folds_ || !slot_sums::slot_fn(rows_, rows_)) return;
+  for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
+    const auto [g0, g1] = batches_[batch];
+    int used = rows_;
+    for (int b = 0; b < blocks_ && used > 0; ++b) {
+      const BlockRows& br = tables_.block_rows[static_cast<std::size_t>(g0) * blocks_ + b];
+      used = br.trailing_idle ? std::min(used, br.used) : 0;
+    }
+    int slots = 0;
+    for (int g = g0; g < g1 && used > 0; ++g)
+      for (int col = 0; col < cols_; ++col)
+        slots += col_ch_[g][col] >= 0 && sel_.col_any[col] && group_selected(g) && slot_column(col, used);
+    if (slots > 0 && (policy == slot_sums::SlotPolicy::always || slot_estimate(batch, slots))) slot_used_[batch] = used;
+  }
+}
+
+// Whether the slot kernels cost less than the chunks for `slots` columns of the batch,
+// per output position and step in lanes of a leaf (a multiply and an add): a chunk
+// gathers each busy row (its lanes and about 8 per segment: a segment per output row)
+// and sums each live column's lanes plus kCall per call; the slot kernels sum whole
+// vectors of slots per busy row, each leaf also loading its weight vector (3/2).
+template <DataType T>
+bool FloatConv<T>::slot_estimate(std::size_t batch, int slots) const {
+  constexpr long long kCall = 96, kLanes = 16;
+  const long long positions = std::min<long long>(M_, kChunk);
+  const long long segments = static_cast<long long>(segments_.end(0) - segments_.begin(0));
+  const long long lanes = (positions + kLanes - 1) / kLanes * kLanes;
+  const long long vectors = (slots + kLanes - 1) / kLanes * kLanes;
+  long long chunk_cost = 0, slot_cost = 0;
+  for (int b = 0; b < blocks_; ++b) {
+    const long long busy = tables_.block_rows[static_cast<std::size_t>(batches_[batch].first) * blocks_ + b].used;
+    chunk_cost += busy * (lanes + 8 * segments) + slots * (busy * lanes + kCall);
+    slot_cost += positions * busy * vectors * 3 / 2;
+  }
+  return slot_cost <= chunk_cost;
+}
+
+// A column the slot kernels compute whatever the chunk (flips aside: slot_chunk): no
+// input or product mask, no psum or accumulator stuck-at, no psum flips (raw words),
+// idle rows of +0 products from `used` on.
+template <DataType T>
+bool FloatConv<T>::slot_column(int col, int used) const {
+  return !col_masked_[col] && !psum_stuck_[col] && acc_slots_[col].empty() && !plan_.raw_cols[col] &&
+         plan_.zero_from[col] <= used;
+}
+
+// The batch's slot columns of this chunk (those stepping kFused in it) a position at a
+// time across their output channels, each run of blocks of the same busy rows by its
+// kernel; they leave sc.live (chunk_groups computes the rest).
+template <DataType T>
+void FloatConv<T>::slot_chunk(long long chunk, std::size_t batch, Scratch& sc) const {
+  const auto [g0, g1] = batches_[batch];
+  plan_chunk(chunk, g0, g1, sc);
+  sc.slots.clear();
+  for (int g = g0; g < g1; ++g) {
+    std::vector<int>& live = sc.live[static_cast<std::size_t>(g - g0)];
+    std::size_t kept = 0;
+    for (const int col : live) {
+      if (sc.exact[static_cast<std::size_t>((g - g0) * cols_ + col)] == kFused && slot_column(col, slot_used_[batch]))
+        sc.slots.push_back({g, col});
+      else
+        live[kept++] = col;
+    }
+    live.resize(kept);
+  }
+  if (sc.slots.empty()) return;
+  const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
+  const int stride = (static_cast<int>(sc.slots.size()) + slot_sums::kSlotAlign - 1) / slot_sums::kSlotAlign *
+                     slot_sums::kSlotAlign;
+  slot_tables(batch, stride, sc);
+  sc.slot_pos.resize(static_cast<std::size_t>(count));
+  for (const Segment* g = segments_.begin(chunk); g != segments_.end(chunk); ++g)
+    for (int i = 0; i < g->len && g->dst + i < count; ++i) sc.slot_pos[static_cast<std::size_t>(g->dst + i)] = g->src + i;
+  sc.slot_acc.grow(static_cast<std::size_t>(count) * stride);
+  const float* x = layout_.by_image ? sc.laid.data() : x_;
+  const BlockRows* br = &tables_.block_rows[static_cast<std::size_t>(g0) * blocks_];
+  for (int b0 = 0, b1 = 1; b0 < blocks_; b0 = b1++) {
+    while (b1 < blocks_ && br[b1].used == br[b0].used) ++b1;
+    const std::size_t s0 = static_cast<std::size_t>(b0) * RS_;
+    const slot_sums::SlotInput in{x, sc.slot_pos.data(), sc.slot_off.data() + s0 * rows_,
+                                  sc.slot_w.data + s0 * rows_ * stride, (b1 - b0) * RS_, stride,
+                                  static_cast<int>(sc.slots.size())};
+    slot_sums::slot_fn(rows_, br[b0].used)(in, count, sc.slot_acc.data, b0 == 0);
+  }
+  slot_outputs(chunk, count, stride, sc);
+}
+
+// The weight registers of sc.slots, step by step and row by row (busy rows only: the
+// kernels fold the rest), slots past the last +0; each busy row's operand offset.
+template <DataType T>
+void FloatConv<T>::slot_tables(std::size_t batch, int stride, Scratch& sc) const {
+  const int g0 = batches_[batch].first, n = static_cast<int>(sc.slots.size());
+  const std::size_t steps = static_cast<std::size_t>(blocks_) * RS_;
+  sc.slot_w.grow(steps * rows_ * stride);
+  sc.slot_off.resize(steps * rows_);
+  for (int b = 0; b < blocks_; ++b) {
+    const std::size_t block = static_cast<std::size_t>(g0) * blocks_ + b;
+    const std::vector<int>& row_ch = row_ch_[block];
+    const int used = tables_.block_rows[block].used;
+    for (int rs = 0; rs < RS_; ++rs) {
+      const std::size_t s = static_cast<std::size_t>(b) * RS_ + rs;
+      for (int row = 0; row < used; ++row) {
+        sc.slot_off[s * rows_ + row] = row_ch[row] * layout_.channel + kernel_offset_[rs];
+        float* w = sc.slot_w.data + (s * rows_ + row) * stride;
+        for (int j = 0; j < n; ++j) w[j] = w_at_[entry(sc.slots[j].first, b, rs, sc.slots[j].second)][row];
+        std::fill(w + n, w + stride, 0.0f);
+      }
+    }
+  }
+}
+
+// The slot columns' sums to out[n][oc][pq] (their selected planes), NaNs canonical (the
+// columns are fused).
+template <DataType T>
+void FloatConv<T>::slot_outputs(long long chunk, int count, int stride, Scratch& sc) const {
+  const long long m0 = chunk * kChunk;
+  float* out = out_.data();
+  for (int i = 0; i < count; ++i) {
+    const long long m = m0 + i, n = m / PQ_, pq = m - n * PQ_;
+    const float* a = sc.slot_acc.data + static_cast<std::size_t>(i) * stride;
+    for (std::size_t j = 0; j < sc.slots.size(); ++j) {
+      const auto [g, col] = sc.slots[j];
+      if (sel_.plane(n, col)) out[(n * s_.k + col_ch_[g][col]) * PQ_ + pq] = canonical(a[j]);
     }
   }
 }

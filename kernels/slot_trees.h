@@ -1,0 +1,99 @@
+#pragma once
+// The slot kernels of slot_sums, written once for any vector width (V: reg, lanes, load,
+// store, set1, mul, add, zero; unroll: positions per step). Included by slot_sums.cpp
+// (AVX2) and slot_sums_avx512.cpp (compiled for AVX-512); internal linkage, as
+// column_trees.h, whose `tree` gives the array's pairing.
+#include <array>
+#include <utility>
+
+#include "kernels/column_trees.h"
+#include "kernels/slot_sums.h"
+
+namespace accsim::slot_sums {
+namespace {
+
+using column_sums::Wide;
+
+// One step's trees of K positions for one vector of slots: leaf (row) = w[row] x the
+// position's operand (one weight load serves the K positions).
+template <class V, int K, int ROWS, int USED>
+__attribute__((always_inline)) inline typename Wide<V, K>::reg step_trees(const float* w, int stride,
+                                                                          const float* const* x,
+                                                                          const std::ptrdiff_t* off) {
+  return column_sums::tree<Wide<V, K>, ROWS, 0, USED>([&](int row) __attribute__((always_inline)) {
+    const typename V::reg wv = V::load(w + static_cast<std::ptrdiff_t>(row) * stride);
+    if constexpr (K == 1) {
+      return V::mul(wv, V::set1(x[0][off[row]]));
+    } else {
+      typename Wide<V, K>::reg p;
+      for (int k = 0; k < K; ++k) p.v[k] = V::mul(wv, V::set1(x[k][off[row]]));
+      return p;
+    }
+  });
+}
+
+// K positions from i through every step of the run, for the slot vector at `slot`: the
+// accumulators stay in registers.
+template <class V, int K, int ROWS, int USED, bool FIRST>
+__attribute__((always_inline)) inline void positions(const SlotInput& in, int i, int slot, float* acc) {
+  const float* x[K];
+  for (int k = 0; k < K; ++k) x[k] = in.x + in.pos[i + k];
+  float* a = acc + static_cast<std::ptrdiff_t>(i) * in.stride + slot;
+  const float* w = in.w + slot;
+  const std::ptrdiff_t row_stride = static_cast<std::ptrdiff_t>(ROWS) * in.stride;
+  typename Wide<V, K>::reg e;
+  int s = 0;
+  if constexpr (FIRST) {
+    e = step_trees<V, K, ROWS, USED>(w, in.stride, x, in.x_off), s = 1;
+  } else {
+    if constexpr (K == 1) e = V::load(a);
+    else
+      for (int k = 0; k < K; ++k) e.v[k] = V::load(a + static_cast<std::ptrdiff_t>(k) * in.stride);
+  }
+  for (; s < in.steps; ++s)
+    e = Wide<V, K>::add(e, step_trees<V, K, ROWS, USED>(w + s * row_stride, in.stride, x, in.x_off + s * ROWS));
+  for (int k = 0; k < K; ++k) V::store(a + static_cast<std::ptrdiff_t>(k) * in.stride, column_sums::lane<V, K>(e, k));
+}
+
+// Every slot vector, positions outer (K at a time, the last ones alone), steps inner:
+// one vector's weights of every step stay in L1 over the positions.
+template <class V, int ROWS, int USED, bool FIRST>
+void slot_run(const SlotInput& in, int count, float* acc) {
+  constexpr int K = V::unroll;
+  for (int slot = 0; slot < in.slots; slot += V::lanes) {
+    int i = 0;
+    for (; i + K <= count; i += K) positions<V, K, ROWS, USED, FIRST>(in, i, slot, acc);
+    for (; i < count; ++i) positions<V, 1, ROWS, USED, FIRST>(in, i, slot, acc);
+  }
+}
+
+template <class V, int ROWS, int USED>
+void slot_kernel(const SlotInput& in, int count, float* acc, bool first) {
+  if (first)
+    slot_run<V, ROWS, USED, true>(in, count, acc);
+  else
+    slot_run<V, ROWS, USED, false>(in, count, acc);
+}
+
+template <class V, int ROWS, std::size_t... U>
+constexpr std::array<SlotFn, ROWS> slot_table(std::index_sequence<U...>) {
+  return {slot_kernel<V, ROWS, static_cast<int>(U) + 1>...};
+}
+
+template <class V, int ROWS>
+SlotFn slot_for(int used) {
+  static constexpr std::array<SlotFn, ROWS> table = slot_table<V, ROWS>(std::make_index_sequence<ROWS>());
+  return used >= 1 && used <= ROWS ? table[static_cast<std::size_t>(used - 1)] : nullptr;
+}
+
+template <class V>
+SlotFn slot_kernel_for(int rows, int used) {
+  switch (rows) {
+    case 8: return slot_for<V, 8>(used);
+    case 16: return slot_for<V, 16>(used);
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+}  // namespace accsim::slot_sums
