@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -86,6 +87,10 @@ struct Scratch {
   std::vector<std::pair<int, int>> slots;  // slot kernels: [slot] its (group, column)
   LineFloats slot_w;                       // [(step * rows + row) * stride + slot]: weight registers
   std::vector<std::ptrdiff_t> slot_off;    // [step * rows + row]: the operand's channel and kernel position
+  std::vector<std::size_t> slot_entries;   // [slot]: its entry at step 0
+  std::vector<std::pair<int, int>> slot_w_of;  // the slots slot_w holds, for job slot_job's batch slot_batch
+  unsigned long long slot_job = 0;
+  std::size_t slot_batch = 0;
   std::vector<std::ptrdiff_t> slot_pos;    // [lane]: the chunk's positions in the laid-out operand
   LineFloats slot_acc;                     // [lane * stride + slot]
   void size_for(int rows, int cols) {
@@ -355,6 +360,7 @@ class FloatConv {
   bool slot_column(int col, int used) const;
   void slot_chunk(long long chunk, std::size_t batch, Scratch& sc) const;
   void slot_tables(std::size_t batch, int stride, Scratch& sc) const;
+  void slot_step_weights(std::size_t step, int used, int stride, Scratch& sc) const;
   void slot_outputs(long long chunk, int count, int stride, Scratch& sc) const;
 
   const ConvShape& s_;
@@ -409,7 +415,14 @@ class FloatConv {
   std::vector<std::ptrdiff_t> tap_rows_;      // [rs]: rs * kRowStride (a chunk's gathered taps)
   std::vector<std::ptrdiff_t> tap_plane_;     // [rs]: the kernel position's offset in a laid-out image
   std::vector<int> slot_used_;                // [batch]: the fewest busy rows of its blocks; 0: no slot kernels
+  const unsigned long long job_;              // this call's number (a thread's slot tables name the job they hold)
 };
+
+// Numbers the calls of float_conv (FloatConv::job_).
+unsigned long long next_job() {
+  static std::atomic<unsigned long long> jobs{0};
+  return ++jobs;
+}
 
 template <DataType T>
 FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, const PeFaults& faults,
@@ -442,7 +455,8 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
       masked_sums_(cs::sums_fn(a.atomic_c, true)),
       exact_kernels_(cs::exact_accumulate_fn(a.atomic_c, a.atomic_c, false) != nullptr),
       folds_(cs::folds_idle_rows(a.atomic_c)),
-      leaves_(cs::masked_leaves_fn(T)) {
+      leaves_(cs::masked_leaves_fn(T)),
+      job_(next_job()) {
   plan_tables(mapping);
   kernel_offset_.clear();
   for (int rs = 0; rs < RS_; ++rs) {
@@ -1663,42 +1677,66 @@ void FloatConv<T>::slot_chunk(long long chunk, std::size_t batch, Scratch& sc) c
 }
 
 // The weight registers of sc.slots, step by step and row by row (busy rows only: the
-// kernels fold the rest), slots past the last +0; each busy row's operand offset.
+// kernels fold the rest; padding slots +0), and each busy row's operand offset; kept
+// for the chunks that follow while the job, batch and slots stay the same.
 template <DataType T>
 void FloatConv<T>::slot_tables(std::size_t batch, int stride, Scratch& sc) const {
-  const int g0 = batches_[batch].first, n = static_cast<int>(sc.slots.size());
+  if (sc.slot_job == job_ && sc.slot_batch == batch && sc.slot_w_of == sc.slots) return;
+  sc.slot_job = job_, sc.slot_batch = batch, sc.slot_w_of = sc.slots;
+  const int g0 = batches_[batch].first;
   const std::size_t steps = static_cast<std::size_t>(blocks_) * RS_;
   sc.slot_w.grow(steps * rows_ * stride);
   sc.slot_off.resize(steps * rows_);
+  std::vector<std::size_t>& first = sc.slot_entries;  // [slot]: its entry at step 0
+  first.clear();
+  for (const auto& [g, col] : sc.slots) first.push_back(entry(g, 0, 0, col));
   for (int b = 0; b < blocks_; ++b) {
     const std::size_t block = static_cast<std::size_t>(g0) * blocks_ + b;
-    const std::vector<int>& row_ch = row_ch_[block];
     const int used = tables_.block_rows[block].used;
     for (int rs = 0; rs < RS_; ++rs) {
-      const std::size_t s = static_cast<std::size_t>(b) * RS_ + rs;
-      for (int row = 0; row < used; ++row) {
-        sc.slot_off[s * rows_ + row] = row_ch[row] * layout_.channel + kernel_offset_[rs];
-        float* w = sc.slot_w.data + (s * rows_ + row) * stride;
-        for (int j = 0; j < n; ++j) w[j] = w_at_[entry(sc.slots[j].first, b, rs, sc.slots[j].second)][row];
-        std::fill(w + n, w + stride, 0.0f);
-      }
+      const std::size_t step = static_cast<std::size_t>(b) * RS_ + rs;
+      for (int row = 0; row < used; ++row)
+        sc.slot_off[step * rows_ + row] = row_ch_[block][row] * layout_.channel + kernel_offset_[rs];
+      slot_step_weights(step, used, stride, sc);
+    }
+  }
+}
+
+// One step's registers of every slot: eight slots' rows [r8, r8 + 8) loaded (each
+// slot's registers are consecutive), transposed to eight rows of eight slots (bits
+// moved, never computed on), the busy rows stored.
+template <DataType T>
+void FloatConv<T>::slot_step_weights(std::size_t step, int used, int stride, Scratch& sc) const {
+  const int n = static_cast<int>(sc.slots.size());
+  for (int r8 = 0; r8 < used; r8 += 8) {
+    const __m256i lanes = register_vectors::first_lanes(std::min(8, used - r8));  // never past a row's registers
+    const int rows = std::min(8, used - r8);
+    for (int j0 = 0; j0 < stride; j0 += 8) {
+      __m256 v[8];
+      for (int i = 0; i < 8; ++i)
+        v[i] = j0 + i < n ? _mm256_maskload_ps(w_at_[sc.slot_entries[j0 + i] + step * cols_] + r8, lanes)
+                          : _mm256_setzero_ps();
+      transpose8(v);
+      for (int r = 0; r < rows; ++r) _mm256_storeu_ps(sc.slot_w.data + (step * rows_ + r8 + r) * stride + j0, v[r]);
     }
   }
 }
 
 // The slot columns' sums to out[n][oc][pq] (their selected planes), NaNs canonical (the
-// columns are fused).
+// columns are fused), image by image.
 template <DataType T>
 void FloatConv<T>::slot_outputs(long long chunk, int count, int stride, Scratch& sc) const {
-  const long long m0 = chunk * kChunk;
-  float* out = out_.data();
-  for (int i = 0; i < count; ++i) {
-    const long long m = m0 + i, n = m / PQ_, pq = m - n * PQ_;
-    const float* a = sc.slot_acc.data + static_cast<std::size_t>(i) * stride;
+  const long long m0 = chunk * kChunk, m_end = m0 + count;
+  for (long long m = m0; m < m_end;) {
+    const long long n = m / PQ_, pq = m - n * PQ_, len = std::min(PQ_ - pq, m_end - m);
+    const float* a = sc.slot_acc.data + static_cast<std::size_t>(m - m0) * stride;
     for (std::size_t j = 0; j < sc.slots.size(); ++j) {
       const auto [g, col] = sc.slots[j];
-      if (sel_.plane(n, col)) out[(n * s_.k + col_ch_[g][col]) * PQ_ + pq] = canonical(a[j]);
+      if (!sel_.plane(n, col)) continue;
+      float* o = out_.data() + (n * s_.k + col_ch_[g][col]) * PQ_ + pq;
+      for (long long i = 0; i < len; ++i) o[i] = canonical(a[i * stride + static_cast<long long>(j)]);
     }
+    m += len;
   }
 }
 

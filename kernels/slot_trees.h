@@ -21,7 +21,9 @@ __attribute__((always_inline)) inline typename Wide<V, K>::reg step_trees(const 
                                                                           const float* const* x,
                                                                           const std::ptrdiff_t* off) {
   return column_sums::tree<Wide<V, K>, ROWS, 0, USED>([&](int row) __attribute__((always_inline)) {
-    const typename V::reg wv = V::load(w + static_cast<std::ptrdiff_t>(row) * stride);
+    typename V::reg wv = V::load(w + static_cast<std::ptrdiff_t>(row) * stride);
+    // One load for the K multiplies: GCC would fold it into each (K loads of the same vector).
+    if constexpr (K > 1) __asm__("" : "+v"(wv));
     if constexpr (K == 1) {
       return V::mul(wv, V::set1(x[0][off[row]]));
     } else {
