@@ -1606,24 +1606,28 @@ void FloatConv<T>::plan_slots() {
 }
 
 // Whether the slot kernels cost less than the chunks for `slots` columns of the batch,
-// per output position and step in lanes of a leaf (a multiply and an add): a chunk
-// gathers each busy row (its lanes and about 8 per segment: a segment per output row)
-// and sums each live column's lanes plus kCall per call; the slot kernels sum whole
-// vectors of slots per busy row, each leaf also loading its weight vector (3/2).
+// per step of a chunk's positions, in vector leaves (a multiply and an add) at the
+// kernels' width: a chunk gathers each busy row (a copy per vector of positions,
+// kSegment per segment: one per output row) and sums each live column's vectors of
+// positions (kCall a call); the slot kernels sum each position's vectors of slots, each
+// leaf also loading its weight vector and broadcasting its operand (3/2 of a leaf with
+// AVX-512's broadcast operands, 2 with AVX2's separate broadcasts), plus the
+// accumulation. Fitted to rerun_shapes_bench (docs/performance.md, "Slot kernels").
 template <DataType T>
 bool FloatConv<T>::slot_estimate(std::size_t batch, int slots) const {
-  constexpr long long kCall = 96, kLanes = 16;
+  constexpr long long kCall = 20, kSegment = 8;
+  const bool wide = cs::vector_isa() == cs::VectorIsa::avx512;
+  const long long lanes = wide ? 16 : 8, leaf_halves = wide ? 3 : 4;
   const long long positions = std::min<long long>(M_, kChunk);
   const long long segments = static_cast<long long>(segments_.end(0) - segments_.begin(0));
-  const long long lanes = (positions + kLanes - 1) / kLanes * kLanes;
-  const long long vectors = (slots + kLanes - 1) / kLanes * kLanes;
-  long long chunk_cost = 0, slot_cost = 0;
+  const long long position_vectors = (positions + lanes - 1) / lanes, slot_vectors = (slots + lanes - 1) / lanes;
+  long long chunk_cost = 0, slot_halves = 0;
   for (int b = 0; b < blocks_; ++b) {
     const long long busy = tables_.block_rows[static_cast<std::size_t>(batches_[batch].first) * blocks_ + b].used;
-    chunk_cost += busy * (lanes + 8 * segments) + slots * (busy * lanes + kCall);
-    slot_cost += positions * busy * vectors * 3 / 2;
+    chunk_cost += busy * (position_vectors + kSegment * segments) + slots * (busy * position_vectors + kCall);
+    slot_halves += positions * slot_vectors * (busy * leaf_halves + 2);
   }
-  return slot_cost <= chunk_cost;
+  return slot_halves < 2 * chunk_cost;
 }
 
 // A column the slot kernels compute whatever the chunk (flips aside: slot_chunk): no
