@@ -88,6 +88,8 @@ struct Scratch {
   LineFloats slot_w;                       // [(step * rows + row) * stride + slot]: weight registers
   std::vector<std::ptrdiff_t> slot_off;    // [step * rows + row]: the operand's channel and kernel position
   std::vector<std::size_t> slot_entries;   // [slot]: its entry at step 0
+  std::vector<std::uint32_t> slot_masks;   // slot_sums::SlotInput::masks of the slots slot_w holds
+  unsigned slot_input_rows = 0, slot_product_rows = 0;
   std::vector<std::pair<int, int>> slot_w_of;  // the slots slot_w holds, for job slot_job's batch slot_batch
   unsigned long long slot_job = 0;
   std::size_t slot_batch = 0;
@@ -361,6 +363,7 @@ class FloatConv {
   void slot_chunk(long long chunk, std::size_t batch, Scratch& sc) const;
   void slot_tables(std::size_t batch, int stride, Scratch& sc) const;
   void slot_step_weights(std::size_t step, int used, int stride, Scratch& sc) const;
+  void slot_masks(int stride, Scratch& sc) const;
   void slot_outputs(long long chunk, int count, int stride, Scratch& sc) const;
 
   const ConvShape& s_;
@@ -415,6 +418,7 @@ class FloatConv {
   std::vector<std::ptrdiff_t> tap_rows_;      // [rs]: rs * kRowStride (a chunk's gathered taps)
   std::vector<std::ptrdiff_t> tap_plane_;     // [rs]: the kernel position's offset in a laid-out image
   std::vector<int> slot_used_;                // [batch]: the fewest busy rows of its blocks; 0: no slot kernels
+  std::vector<char> slot_cols_;               // [col]: the slot kernels can compute it (slot_column)
   const unsigned long long job_;              // this call's number (a thread's slot tables name the job they hold)
 };
 
@@ -1590,6 +1594,14 @@ void FloatConv<T>::plan_slots() {
   slot_used_.assign(batches_.size(), 0);
   const slot_sums::SlotPolicy policy = slot_sums::slot_policy();
   if (policy == slot_sums::SlotPolicy::never || !folds_ || !slot_sums::slot_fn(rows_, rows_)) return;
+  const bool masked = slot_sums::slot_fn(rows_, rows_, true) != nullptr;
+  slot_cols_.assign(static_cast<std::size_t>(cols_), 0);
+  for (int col = 0; col < cols_; ++col) {
+    bool input = false;  // fp16 input masks act on words: the lane kernels' masked leaves
+    for (int row = 0; row < rows_ && T == DataType::fp16; ++row) input = input || !im_[col * rows_ + row].identity();
+    slot_cols_[col] = (!col_masked_[col] || (masked && !input)) && !psum_stuck_[col] && acc_slots_[col].empty() &&
+                      !plan_.raw_cols[col];
+  }
   for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
     const auto [g0, g1] = batches_[batch];
     int used = rows_;
@@ -1631,12 +1643,11 @@ bool FloatConv<T>::slot_estimate(std::size_t batch, int slots) const {
 }
 
 // A column the slot kernels compute whatever the chunk (flips aside: slot_chunk): no
-// input or product mask, no psum or accumulator stuck-at, no psum flips (raw words),
-// idle rows of +0 products from `used` on.
+// fp16 input mask (masked kernels: 8-row trees), no psum or accumulator stuck-at, no
+// psum flips (raw words), idle rows of +0 products from `used` on.
 template <DataType T>
 bool FloatConv<T>::slot_column(int col, int used) const {
-  return !col_masked_[col] && !psum_stuck_[col] && acc_slots_[col].empty() && !plan_.raw_cols[col] &&
-         plan_.zero_from[col] <= used;
+  return slot_cols_[col] && plan_.zero_from[col] <= used;
 }
 
 // The batch's slot columns of this chunk (those stepping kFused in it) a position at a
@@ -1672,10 +1683,12 @@ void FloatConv<T>::slot_chunk(long long chunk, std::size_t batch, Scratch& sc) c
   for (int b0 = 0, b1 = 1; b0 < blocks_; b0 = b1++) {
     while (b1 < blocks_ && br[b1].used == br[b0].used) ++b1;
     const std::size_t s0 = static_cast<std::size_t>(b0) * RS_;
-    const slot_sums::SlotInput in{x, sc.slot_pos.data(), sc.slot_off.data() + s0 * rows_,
+    const bool masked = sc.slot_input_rows || sc.slot_product_rows;
+    const slot_sums::SlotInput in{x,      sc.slot_pos.data(), sc.slot_off.data() + s0 * rows_,
                                   sc.slot_w.data + s0 * rows_ * stride, (b1 - b0) * RS_, stride,
-                                  static_cast<int>(sc.slots.size())};
-    slot_sums::slot_fn(rows_, br[b0].used)(in, count, sc.slot_acc.data, b0 == 0);
+                                  static_cast<int>(sc.slots.size()), sc.slot_masks.data(), sc.slot_input_rows,
+                                  sc.slot_product_rows};
+    slot_sums::slot_fn(rows_, br[b0].used, masked)(in, count, sc.slot_acc.data, b0 == 0);
   }
   slot_outputs(chunk, count, stride, sc);
 }
@@ -1704,6 +1717,30 @@ void FloatConv<T>::slot_tables(std::size_t batch, int stride, Scratch& sc) const
       slot_step_weights(step, used, stride, sc);
     }
   }
+  slot_masks(stride, sc);
+}
+
+// The input and product masks of the slots' PEs (identity where a PE has none), and
+// the rows where some slot has one; none when no slot's column is masked.
+template <DataType T>
+void FloatConv<T>::slot_masks(int stride, Scratch& sc) const {
+  sc.slot_input_rows = sc.slot_product_rows = 0;
+  const auto masked = [&](const std::pair<int, int>& slot) { return col_masked_[slot.second] != 0; };
+  if (std::none_of(sc.slots.begin(), sc.slots.end(), masked)) return;
+  const std::size_t plane = static_cast<std::size_t>(rows_) * stride;
+  sc.slot_masks.resize(4 * plane);
+  for (std::size_t i = 0; i < 4; ++i)  // keep planes all ones, force planes zero
+    std::fill_n(sc.slot_masks.begin() + static_cast<std::ptrdiff_t>(i * plane), plane, i % 2 ? 0u : ~0u);
+  for (std::size_t j = 0; j < sc.slots.size(); ++j)
+    for (int row = 0; row < rows_; ++row) {
+      const std::size_t pe = static_cast<std::size_t>(sc.slots[j].second) * rows_ + row, at = row * stride + j;
+      const StuckMask& in = im_[pe];
+      const StuckMask& product = pm_[pe];
+      if (!in.identity()) sc.slot_input_rows |= 1u << row;
+      if (!product.identity()) sc.slot_product_rows |= 1u << row;
+      sc.slot_masks[at] = in.keep, sc.slot_masks[plane + at] = in.force;
+      sc.slot_masks[2 * plane + at] = product.keep, sc.slot_masks[3 * plane + at] = product.force;
+    }
 }
 
 // One step's registers of every slot: eight slots' rows [r8, r8 + 8) loaded (each

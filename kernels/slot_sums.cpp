@@ -26,6 +26,13 @@ struct SlotAvx2 {
   static reg mul(reg a, reg b) { return _mm256_mul_ps(a, b); }
   static reg add(reg a, reg b) { return _mm256_add_ps(a, b); }
   static reg zero() { return _mm256_setzero_ps(); }
+  static reg canonical(reg v) { return column_sums::canonical(v); }
+  // (v & keep) | force, lane by lane.
+  static reg mask(reg v, const std::uint32_t* keep, const std::uint32_t* force) {
+    const __m256i k = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(keep));
+    const __m256i f = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(force));
+    return _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(_mm256_castps_si256(v), k), f));
+  }
 };
 
 std::atomic<SlotPolicy>& policy() {
@@ -36,12 +43,12 @@ std::atomic<SlotPolicy>& policy() {
 }  // namespace
 
 namespace avx512 {  // slot_sums_avx512.cpp
-SlotFn slot_fn(int rows, int used);
+SlotFn slot_fn(int rows, int used, bool masked);
 }  // namespace avx512
 
-SlotFn slot_fn(int rows, int used) {
-  if (column_sums::vector_isa() == column_sums::VectorIsa::avx512) return avx512::slot_fn(rows, used);
-  return slot_kernel_for<SlotAvx2>(rows, used);
+SlotFn slot_fn(int rows, int used, bool masked) {
+  if (column_sums::vector_isa() == column_sums::VectorIsa::avx512) return avx512::slot_fn(rows, used, masked);
+  return slot_kernel_for<SlotAvx2>(rows, used, masked);
 }
 
 SlotPolicy slot_policy() { return policy().load(); }

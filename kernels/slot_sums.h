@@ -11,6 +11,7 @@
 // same bits. NaNs are left as the vector unit makes them (the caller canonicalises on
 // the way out, as for fused columns). Internal to array_conv (kernels/float_conv.cpp).
 #include <cstddef>
+#include <cstdint>
 
 namespace accsim::slot_sums {
 
@@ -27,6 +28,11 @@ struct SlotInput {
   int steps;
   int stride;                   // a multiple of kSlotAlign
   int slots;                    // slots [0, slots) are computed (whole vectors: the rest are padding)
+  // Masked kernels: the PEs' input and product stuck-at masks of each (row, slot), four
+  // planes [input keep, input force, product keep, product force][row * stride + slot]
+  // (identity where a PE has none), and the rows where some slot has one (bit sets).
+  const std::uint32_t* masks = nullptr;
+  unsigned input_rows = 0, product_rows = 0;
 };
 
 // acc[i * stride + slot] = the run's sums added in step order (first: the first step's
@@ -34,8 +40,11 @@ struct SlotInput {
 using SlotFn = void (*)(const SlotInput&, int count, float* acc, bool first);
 
 // The kernel of a tree of `rows` rows using rows [0, used), at the current vector width
-// (column_sums::vector_isa); null where there is none (row counts other than 8 and 16).
-SlotFn slot_fn(int rows, int used);
+// (column_sums::vector_isa); null where there is none (row counts other than 8 and 16;
+// masked: other than 8). Masked kernels take the input masks on the fp32 view of the
+// operand (fp32, bf16; not fp16's words) and the product masks on the canonical product,
+// as column_sums' masked leaves; NaNs may differ from those only in their payload.
+SlotFn slot_fn(int rows, int used, bool masked = false);
 
 // Which path float_conv gives the columns the slot kernels can compute: by its estimate
 // (automatic), or always one of them (tests compare the two).

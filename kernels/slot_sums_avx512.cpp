@@ -22,6 +22,14 @@ struct SlotAvx512 {
   static reg mul(reg a, reg b) { return _mm512_mul_ps(a, b); }
   static reg add(reg a, reg b) { return _mm512_add_ps(a, b); }
   static reg zero() { return _mm512_setzero_ps(); }
+  static reg canonical(reg v) {
+    const reg nan = _mm512_castsi512_ps(_mm512_set1_epi32(static_cast<int>(kCanonicalNaN)));
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v, nan);
+  }
+  static reg mask(reg v, const std::uint32_t* keep, const std::uint32_t* force) {
+    const __m512i k = _mm512_loadu_si512(keep), f = _mm512_loadu_si512(force);
+    return _mm512_castsi512_ps(_mm512_or_si512(_mm512_and_si512(_mm512_castps_si512(v), k), f));
+  }
 };
 
 static_assert(kSlotAlign % SlotAvx512::lanes == 0, "the weight rows must hold whole vectors");
@@ -30,7 +38,7 @@ static_assert(kSlotAlign % SlotAvx512::lanes == 0, "the weight rows must hold wh
 
 namespace avx512 {
 
-SlotFn slot_fn(int rows, int used) { return slot_kernel_for<SlotAvx512>(rows, used); }
+SlotFn slot_fn(int rows, int used, bool masked) { return slot_kernel_for<SlotAvx512>(rows, used, masked); }
 
 }  // namespace avx512
 

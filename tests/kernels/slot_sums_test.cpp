@@ -3,7 +3,8 @@
 // column on them (SlotPolicy::always) against none (never), at both vector widths, on
 // fully-connected and convolution jobs of 8- and 16-row arrays, every floating-point
 // format, swizzled mappings, weight-register stuck-ats of sign and exponent bits (idle
-// registers negative, NaN or Inf), other faults beside them, NaN and Inf operands,
+// registers negative, NaN or Inf), input and product stuck-ats (the masked kernels),
+// other faults beside them, NaN and Inf operands,
 // regions, and slot counts that leave the last vector partial.
 #include <gtest/gtest.h>
 
@@ -157,6 +158,39 @@ TEST(SlotSums, SlotKernelsAreBitIdenticalToTheCycleModel) {
       const JobResult cycle = make_engine("cycle", c.array, faults)->run(c.job, c.in, c.w, 0);
       const Tensor slots = run(c, SlotPolicy::always);
       ASSERT_EQ(testing::count_bit_differences(cycle.output, slots), 0) << describe_case(c, seed);
+    }
+  }
+}
+
+// Input and product stuck-ats of every format on busy PEs (fp16's input masks act on
+// the words: such columns keep the lane kernels), beside healthy columns of the same
+// vectors.
+TEST(SlotSums, MaskedPesGiveTheLaneKernelsBits) {
+  PolicyGuard guard;
+  for (const VectorIsa isa : isas()) {
+    column_sums::set_vector_isa(isa);
+    for (std::uint64_t seed = 0; seed < 60; ++seed) {
+      Rng rng(0x3a5c + seed);
+      Case c;
+      c.array = preset("small");
+      c.array.datatype = static_cast<DataType>(seed % 3);
+      c.job.layer = "masked";
+      ConvShape& s = c.job.shape;
+      s.n = 1 + static_cast<int>(rng.below(30)), s.c = 4 + static_cast<int>(rng.below(20));
+      s.k = 1 + static_cast<int>(rng.below(40));
+      if (seed % 2) s.h = s.w = 6, s.r = s.s = 3, s.n = 2;
+      for (int i = 0; i < 2; ++i) {
+        HardwareFault f;
+        f.site = i == 0 ? FaultSite::input : FaultSite::product;
+        f.kind = rng.below(2) ? FaultKind::stuck_at_1 : FaultKind::stuck_at_0;
+        f.row = static_cast<int>(rng.below(4)), f.col = static_cast<int>(rng.below(8));
+        f.bit = static_cast<int>(rng.below(static_cast<std::uint64_t>(site_bit_width(f.site, c.array.datatype))));
+        c.faults.push_back(f);
+      }
+      c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
+      c.w = random_tensor({s.k, s.c, s.r, s.s}, rng);
+      ASSERT_EQ(testing::count_bit_differences(run(c, SlotPolicy::never), run(c, SlotPolicy::always)), 0)
+          << describe_case(c, seed);
     }
   }
 }
