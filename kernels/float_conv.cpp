@@ -1599,8 +1599,8 @@ void FloatConv<T>::plan_slots() {
   for (int col = 0; col < cols_; ++col) {
     bool input = false;  // fp16 input masks act on words: the lane kernels' masked leaves
     for (int row = 0; row < rows_ && T == DataType::fp16; ++row) input = input || !im_[col * rows_ + row].identity();
-    slot_cols_[col] = (!col_masked_[col] || (masked && !input)) && !psum_stuck_[col] && acc_slots_[col].empty() &&
-                      !plan_.raw_cols[col];
+    // (Psum flips: slot_chunk leaves a column to the chunk path in the chunks they hit.)
+    slot_cols_[col] = (!col_masked_[col] || (masked && !input)) && !psum_stuck_[col] && acc_slots_[col].empty();
   }
   for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
     const auto [g0, g1] = batches_[batch];
@@ -1642,9 +1642,9 @@ bool FloatConv<T>::slot_estimate(std::size_t batch, int slots) const {
   return slot_halves < 2 * chunk_cost;
 }
 
-// A column the slot kernels compute whatever the chunk (flips aside: slot_chunk): no
-// fp16 input mask (masked kernels: 8-row trees), no psum or accumulator stuck-at, no
-// psum flips (raw words), idle rows of +0 products from `used` on.
+// A column the slot kernels compute in a chunk its flips do not hit (slot_chunk): no
+// fp16 input mask (masked kernels: 8-row trees), no psum or accumulator stuck-at, idle
+// rows of +0 products from `used` on.
 template <DataType T>
 bool FloatConv<T>::slot_column(int col, int used) const {
   return slot_cols_[col] && plan_.zero_from[col] <= used;
