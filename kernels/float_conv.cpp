@@ -190,6 +190,13 @@ BlockRows block_rows(const std::vector<int>& row_ch, int rows) {
   return br;
 }
 
+// A batch's columns as the slot kernels see them (FloatConv::slot_count).
+struct SlotCount {
+  int slots = 0, others = 0;          // live columns the slot kernels can compute, and the rest
+  int masked_pes = 0;                 // the slot columns' PEs with an input or product mask
+  int input_rows = 0, product_rows = 0;  // rows where some slot column has one
+};
+
 // What depends on the mapping alone, made for the mapping of `key`.
 struct MappingTables {
   Mapping::Key key;                              // invalid while the tables are being made
@@ -358,7 +365,8 @@ class FloatConv {
   // Slot kernels (kernels/slot_sums.h): the fused columns of a batch computed a position
   // at a time across its output channels, the other columns left to chunk_groups.
   void plan_slots();
-  bool slot_estimate(std::size_t batch, int slots) const;
+  SlotCount slot_count(std::size_t batch, int used) const;
+  bool slot_estimate(std::size_t batch, const SlotCount& n) const;
   bool slot_column(int col, int used) const;
   void slot_chunk(long long chunk, std::size_t batch, Scratch& sc) const;
   void slot_tables(std::size_t batch, int stride, Scratch& sc) const;
@@ -1609,35 +1617,61 @@ void FloatConv<T>::plan_slots() {
       const BlockRows& br = tables_.block_rows[static_cast<std::size_t>(g0) * blocks_ + b];
       used = br.trailing_idle ? std::min(used, br.used) : 0;
     }
-    int slots = 0;
-    for (int g = g0; g < g1 && used > 0; ++g)
-      for (int col = 0; col < cols_; ++col)
-        slots += col_ch_[g][col] >= 0 && sel_.col_any[col] && group_selected(g) && slot_column(col, used);
-    if (slots > 0 && (policy == slot_sums::SlotPolicy::always || slot_estimate(batch, slots))) slot_used_[batch] = used;
+    const SlotCount n = used > 0 ? slot_count(batch, used) : SlotCount{};
+    if (n.slots > 0 && (policy == slot_sums::SlotPolicy::always || slot_estimate(batch, n))) slot_used_[batch] = used;
   }
 }
 
-// Whether the slot kernels cost less than the chunks for `slots` columns of the batch,
-// per step of a chunk's positions, in vector leaves (a multiply and an add) at the
-// kernels' width: a chunk gathers each busy row (a copy per vector of positions,
-// kSegment per segment: one per output row) and sums each live column's vectors of
-// positions (kCall a call); the slot kernels sum each position's vectors of slots, each
-// leaf also loading its weight vector and broadcasting its operand (3/2 of a leaf with
-// AVX-512's broadcast operands, 2 with AVX2's separate broadcasts), plus the
-// accumulation. Fitted to rerun_shapes_bench (docs/performance.md, "Slot kernels").
+// The batch's live columns the slot kernels would compute, those left to the chunks, and
+// the slot columns' masked PEs and the rows holding them.
 template <DataType T>
-bool FloatConv<T>::slot_estimate(std::size_t batch, int slots) const {
+SlotCount FloatConv<T>::slot_count(std::size_t batch, int used) const {
+  SlotCount n;
+  unsigned input_rows = 0, product_rows = 0;
+  for (int g = batches_[batch].first; g < batches_[batch].second; ++g)
+    for (int col = 0; col < cols_; ++col) {
+      if (col_ch_[g][col] < 0 || !sel_.col_any[col] || !group_selected(g)) continue;
+      if (!slot_column(col, used)) {
+        ++n.others;
+        continue;
+      }
+      ++n.slots;
+      for (int row = 0; row < rows_ && col_masked_[col]; ++row) {
+        const std::size_t pe = static_cast<std::size_t>(col) * rows_ + row;
+        n.masked_pes += !im_[pe].identity() || !pm_[pe].identity();
+        input_rows |= static_cast<unsigned>(!im_[pe].identity()) << row;
+        product_rows |= static_cast<unsigned>(!pm_[pe].identity()) << row;
+      }
+    }
+  n.input_rows = __builtin_popcount(input_rows), n.product_rows = __builtin_popcount(product_rows);
+  return n;
+}
+
+// Whether the slot kernels cost less than the chunks for the batch's slot columns, per
+// step of a chunk's positions, in vector leaves (a multiply and an add) at the kernels'
+// width: a chunk gathers each busy row (a copy per vector of positions, kSegment per
+// segment: one per output row; paid anyway when other columns stay in the chunk), sums
+// each live column's vectors of positions (kCall a call) and computes each masked PE's
+// leaves (a pass); the slot kernels sum each position's vectors of slots, each leaf also
+// loading its weight vector and broadcasting its operand (3/2 of a leaf with AVX-512's
+// broadcast operands, 2 with AVX2's separate broadcasts), plus the accumulation, a
+// masked input row's mask (1) and a masked product row's (3). Fitted to
+// rerun_shapes_bench and engines_bench (docs/performance.md, "Slot kernels").
+template <DataType T>
+bool FloatConv<T>::slot_estimate(std::size_t batch, const SlotCount& n) const {
   constexpr long long kCall = 20, kSegment = 8;
   const bool wide = cs::vector_isa() == cs::VectorIsa::avx512;
   const long long lanes = wide ? 16 : 8, leaf_halves = wide ? 3 : 4;
   const long long positions = std::min<long long>(M_, kChunk);
   const long long segments = static_cast<long long>(segments_.end(0) - segments_.begin(0));
-  const long long position_vectors = (positions + lanes - 1) / lanes, slot_vectors = (slots + lanes - 1) / lanes;
+  const long long position_vectors = (positions + lanes - 1) / lanes, slot_vectors = (n.slots + lanes - 1) / lanes;
+  const long long masks = 2 * n.input_rows + 6 * n.product_rows;  // in halves of a leaf
   long long chunk_cost = 0, slot_halves = 0;
   for (int b = 0; b < blocks_; ++b) {
     const long long busy = tables_.block_rows[static_cast<std::size_t>(batches_[batch].first) * blocks_ + b].used;
-    chunk_cost += busy * (position_vectors + kSegment * segments) + slots * (busy * position_vectors + kCall);
-    slot_halves += positions * slot_vectors * (busy * leaf_halves + 2);
+    const long long gather = n.others > 0 ? 0 : busy * (position_vectors + kSegment * segments);
+    chunk_cost += gather + n.slots * (busy * position_vectors + kCall) + n.masked_pes * position_vectors;
+    slot_halves += positions * slot_vectors * (busy * leaf_halves + 2 + masks);
   }
   return slot_halves < 2 * chunk_cost;
 }
