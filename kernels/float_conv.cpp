@@ -1654,14 +1654,15 @@ SlotCount FloatConv<T>::slot_count(std::size_t batch, int used) const {
 // each live column's vectors of positions (kCall a call) and computes each masked PE's
 // leaves (a pass); the slot kernels sum each position's vectors of slots, each leaf also
 // loading its weight vector and broadcasting its operand (3/2 of a leaf with AVX-512's
-// broadcast operands, 2 with AVX2's separate broadcasts), plus the accumulation, a
+// broadcast operands; 3 with AVX2's separate broadcasts, where a whole campaign took 5%
+// more instructions at 2), plus the accumulation, a
 // masked input row's mask (1) and a masked product row's (3). Fitted to
 // rerun_shapes_bench and engines_bench (docs/performance.md, "Slot kernels").
 template <DataType T>
 bool FloatConv<T>::slot_estimate(std::size_t batch, const SlotCount& n) const {
   constexpr long long kCall = 20, kSegment = 8;
   const bool wide = cs::vector_isa() == cs::VectorIsa::avx512;
-  const long long lanes = wide ? 16 : 8, leaf_halves = wide ? 3 : 4;
+  const long long lanes = wide ? 16 : 8, leaf_halves = wide ? 3 : 6;
   const long long positions = std::min<long long>(M_, kChunk);
   const long long segments = static_cast<long long>(segments_.end(0) - segments_.begin(0));
   const long long position_vectors = (positions + lanes - 1) / lanes, slot_vectors = (n.slots + lanes - 1) / lanes;
@@ -1687,8 +1688,10 @@ bool FloatConv<T>::slot_column(int col, int used) const {
 // The batch's slot columns of this chunk (those stepping kFused in it) a position at a
 // time across their output channels, each run of blocks of the same busy rows by its
 // kernel; they leave sc.live (chunk_groups computes the rest).
+// (Out of line: inlined into chunks() it made GCC compile the chunk loop's gathers into
+// 25% more instructions, lane path alone included.)
 template <DataType T>
-void FloatConv<T>::slot_chunk(long long chunk, std::size_t batch, Scratch& sc) const {
+[[gnu::noinline]] void FloatConv<T>::slot_chunk(long long chunk, std::size_t batch, Scratch& sc) const {
   const auto [g0, g1] = batches_[batch];
   plan_chunk(chunk, g0, g1, sc);
   sc.slots.clear();
