@@ -11,6 +11,8 @@
 // Benchmarks: shapes/<case>. Counters: "MAC/s", the MACs the case computes (its planes
 // only) per CPU second; "MACs", per call. ACCSIM_SHAPES_ITERATIONS=N runs every case
 // exactly N times (for callgrind: `--toggle-collect='accsim::array_conv*'`, divided by N).
+// ACCSIM_SLOT_POLICY=always|never gives every eligible column the slot kernels or none
+// (kernels/slot_sums.h; default: float_conv's estimate decides).
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -20,6 +22,7 @@
 #include "arch/pe_faults.h"
 #include "bench_common.h"
 #include "kernels/array_conv.h"
+#include "kernels/slot_sums.h"
 
 namespace {
 
@@ -145,6 +148,12 @@ void run_case(benchmark::State& state, const Case& c) {
 
 void register_benchmarks() {
   const char* fixed = std::getenv("ACCSIM_SHAPES_ITERATIONS");
+  if (const char* policy = std::getenv("ACCSIM_SLOT_POLICY")) {
+    const std::string p = policy;
+    slot_sums::set_slot_policy(p == "always"  ? slot_sums::SlotPolicy::always
+                               : p == "never" ? slot_sums::SlotPolicy::never
+                                              : slot_sums::SlotPolicy::automatic);
+  }
   for (const Case& c : cases()) {
     auto* b = benchmark::RegisterBenchmark((std::string("shapes/") + c.name).c_str(),
                                            [&c](benchmark::State& s) { run_case(s, c); });

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "kernels/flipped_psum.h"
 #include "kernels/one_row_sums.h"
 #include "kernels/register_vectors.h"
+#include "kernels/slot_sums.h"
 #include "kernels/worker_pool.h"
 
 namespace accsim {
@@ -82,6 +84,17 @@ struct Scratch {
   std::vector<std::uint16_t> tap_words;
   LineFloats plane;               // one-row planes: [p * ws + q] of one output channel of one image
   LineFloats band;                // region bands: [row * kRowStride + i], input rows of a band of one image
+  std::vector<std::pair<int, int>> slots;  // slot kernels: [slot] its (group, column)
+  LineFloats slot_w;                       // [(step * rows + row) * stride + slot]: weight registers
+  std::vector<std::ptrdiff_t> slot_off;    // [step * rows + row]: the operand's channel and kernel position
+  std::vector<std::size_t> slot_entries;   // [slot]: its entry at step 0
+  std::vector<std::uint32_t> slot_masks;   // slot_sums::SlotInput::masks of the slots slot_w holds
+  unsigned slot_input_rows = 0, slot_product_rows = 0;
+  std::vector<std::pair<int, int>> slot_w_of;  // the slots slot_w holds, for job slot_job's batch slot_batch
+  unsigned long long slot_job = 0;
+  std::size_t slot_batch = 0;
+  std::vector<std::ptrdiff_t> slot_pos;    // [lane]: the chunk's positions in the laid-out operand
+  LineFloats slot_acc;                     // [lane * stride + slot]
   void size_for(int rows, int cols) {
     const std::size_t xs = static_cast<std::size_t>(rows) * cs::kRowStride;
     if (x.grow(xs)) zero_x.clear(), dirty_x.clear();  // the rows moved
@@ -176,6 +189,13 @@ BlockRows block_rows(const std::vector<int>& row_ch, int rows) {
   if (consecutive) br.first_channel = row_ch[0];
   return br;
 }
+
+// A batch's columns as the slot kernels see them (FloatConv::slot_count).
+struct SlotCount {
+  int slots = 0, others = 0;          // live columns the slot kernels can compute, and the rest
+  int masked_pes = 0;                 // the slot columns' PEs with an input or product mask
+  int input_rows = 0, product_rows = 0;  // rows where some slot column has one
+};
 
 // What depends on the mapping alone, made for the mapping of `key`.
 struct MappingTables {
@@ -342,6 +362,17 @@ class FloatConv {
   bool live_columns(std::size_t batch, int part, int parts, Keep keep, Scratch& sc) const;
   void fill_band(const float* image, std::size_t block, int p0, int rows, Scratch& sc) const;
   void band_groups(const float* image, int n, int p0, int rows, std::size_t batch, Scratch& sc) const;
+  // Slot kernels (kernels/slot_sums.h): the fused columns of a batch computed a position
+  // at a time across its output channels, the other columns left to chunk_groups.
+  void plan_slots();
+  SlotCount slot_count(std::size_t batch, int used) const;
+  bool slot_estimate(std::size_t batch, const SlotCount& n) const;
+  bool slot_column(int col, int used) const;
+  void slot_chunk(long long chunk, std::size_t batch, Scratch& sc) const;
+  void slot_tables(std::size_t batch, int stride, Scratch& sc) const;
+  void slot_step_weights(std::size_t step, int used, int stride, Scratch& sc) const;
+  void slot_masks(int stride, Scratch& sc) const;
+  void slot_outputs(long long chunk, int count, int stride, Scratch& sc) const;
 
   const ConvShape& s_;
   const ArrayConfig& a_;
@@ -394,7 +425,16 @@ class FloatConv {
   std::vector<int> one_row_;                  // [batch]: the one row its groups use, -1: the general path
   std::vector<std::ptrdiff_t> tap_rows_;      // [rs]: rs * kRowStride (a chunk's gathered taps)
   std::vector<std::ptrdiff_t> tap_plane_;     // [rs]: the kernel position's offset in a laid-out image
+  std::vector<int> slot_used_;                // [batch]: the fewest busy rows of its blocks; 0: no slot kernels
+  std::vector<char> slot_cols_;               // [col]: the slot kernels can compute it (slot_column)
+  const unsigned long long job_;              // this call's number (a thread's slot tables name the job they hold)
 };
+
+// Numbers the calls of float_conv (FloatConv::job_).
+unsigned long long next_job() {
+  static std::atomic<unsigned long long> jobs{0};
+  return ++jobs;
+}
 
 template <DataType T>
 FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping& mapping, const PeFaults& faults,
@@ -427,7 +467,8 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
       masked_sums_(cs::sums_fn(a.atomic_c, true)),
       exact_kernels_(cs::exact_accumulate_fn(a.atomic_c, a.atomic_c, false) != nullptr),
       folds_(cs::folds_idle_rows(a.atomic_c)),
-      leaves_(cs::masked_leaves_fn(T)) {
+      leaves_(cs::masked_leaves_fn(T)),
+      job_(next_job()) {
   plan_tables(mapping);
   kernel_offset_.clear();
   tap_rows_.reserve(static_cast<std::size_t>(RS_));  // one allocation each, not one per doubling (PVF jobs)
@@ -440,6 +481,7 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
   plan_masks();
   plan_weights(weights, weight_words, threads);
   plan_one_row();
+  plan_slots();
   // The general path takes fp16 input words from the operand values (word_of): only
   // one-row paths on an input-masked row read laid-out words.
   need_words_ = need_words_ && std::any_of(one_row_.begin(), one_row_.end(),
@@ -1260,10 +1302,13 @@ void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, S
         return group && col_ch_[g][col] >= 0 && sel_.column(chunk, col);
       };
       if (!live_columns(batch, part, parts, selected, sc)) continue;
-      if (one_row_chunk(batch, chunk))
+      if (one_row_chunk(batch, chunk)) {
         one_row_groups(chunk, batch, sc);
-      else
-        chunk_groups(chunk, g0, g1, sc);
+        continue;
+      }
+      if (slot_used_[batch] > 0) slot_chunk(chunk, batch, sc);  // takes its columns out of sc.live
+      const auto left = [&](const std::vector<int>& cols) { return !cols.empty(); };
+      if (std::any_of(sc.live.begin(), sc.live.begin() + (g1 - g0), left)) chunk_groups(chunk, g0, g1, sc);
     }
   }
 }
@@ -1547,6 +1592,231 @@ void FloatConv<T>::scatter(long long chunk, int count, int g, std::size_t slot0,
       }
       m += len;
     }
+  }
+}
+
+// The batches whose fused columns take the slot kernels: every block's idle rows
+// trailing (the slot trees fold them as the lane kernels do, with the fewest busy rows
+// of the blocks bounding zero_from), a slot kernel for the row count, and the estimate
+// (slot_estimate) or the policy in favour.
+template <DataType T>
+void FloatConv<T>::plan_slots() {
+  slot_used_.assign(batches_.size(), 0);
+  const slot_sums::SlotPolicy policy = slot_sums::slot_policy();
+  if (policy == slot_sums::SlotPolicy::never || !folds_ || !slot_sums::slot_fn(rows_, rows_)) return;
+  const bool masked = slot_sums::slot_fn(rows_, rows_, true) != nullptr;
+  slot_cols_.assign(static_cast<std::size_t>(cols_), 0);
+  for (int col = 0; col < cols_; ++col) {
+    bool input = false;  // fp16 input masks act on words: the lane kernels' masked leaves
+    for (int row = 0; row < rows_ && T == DataType::fp16; ++row) input = input || !im_[col * rows_ + row].identity();
+    // (Psum flips: slot_chunk leaves a column to the chunk path in the chunks they hit.)
+    slot_cols_[col] = (!col_masked_[col] || (masked && !input)) && !psum_stuck_[col] && acc_slots_[col].empty();
+  }
+  for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
+    const auto [g0, g1] = batches_[batch];
+    int used = rows_;
+    for (int b = 0; b < blocks_ && used > 0; ++b) {
+      const BlockRows& br = tables_.block_rows[static_cast<std::size_t>(g0) * blocks_ + b];
+      used = br.trailing_idle ? std::min(used, br.used) : 0;
+    }
+    const SlotCount n = used > 0 ? slot_count(batch, used) : SlotCount{};
+    if (n.slots > 0 && (policy == slot_sums::SlotPolicy::always || slot_estimate(batch, n))) slot_used_[batch] = used;
+  }
+}
+
+// The batch's live columns the slot kernels would compute, those left to the chunks, and
+// the slot columns' masked PEs and the rows holding them.
+template <DataType T>
+SlotCount FloatConv<T>::slot_count(std::size_t batch, int used) const {
+  SlotCount n;
+  unsigned input_rows = 0, product_rows = 0;
+  for (int g = batches_[batch].first; g < batches_[batch].second; ++g)
+    for (int col = 0; col < cols_; ++col) {
+      if (col_ch_[g][col] < 0 || !sel_.col_any[col] || !group_selected(g)) continue;
+      if (!slot_column(col, used)) {
+        ++n.others;
+        continue;
+      }
+      ++n.slots;
+      for (int row = 0; row < rows_ && col_masked_[col]; ++row) {
+        const std::size_t pe = static_cast<std::size_t>(col) * rows_ + row;
+        n.masked_pes += !im_[pe].identity() || !pm_[pe].identity();
+        input_rows |= static_cast<unsigned>(!im_[pe].identity()) << row;
+        product_rows |= static_cast<unsigned>(!pm_[pe].identity()) << row;
+      }
+    }
+  n.input_rows = __builtin_popcount(input_rows), n.product_rows = __builtin_popcount(product_rows);
+  return n;
+}
+
+// Whether the slot kernels cost less than the chunks for the batch's slot columns, per
+// step of a chunk's positions, in vector leaves (a multiply and an add) at the kernels'
+// width: a chunk gathers each busy row (a copy per vector of positions, kSegment per
+// segment: one per output row; paid anyway when other columns stay in the chunk), sums
+// each live column's vectors of positions (kCall a call) and computes each masked PE's
+// leaves (a pass); the slot kernels sum each position's vectors of slots, each leaf also
+// loading its weight vector and broadcasting its operand (3/2 of a leaf with AVX-512's
+// broadcast operands; 3 with AVX2's separate broadcasts, where a whole campaign took 5%
+// more instructions at 2), plus the accumulation, a
+// masked input row's mask (1) and a masked product row's (3). Fitted to
+// rerun_shapes_bench and engines_bench (docs/performance.md, "Slot kernels").
+template <DataType T>
+bool FloatConv<T>::slot_estimate(std::size_t batch, const SlotCount& n) const {
+  constexpr long long kCall = 20, kSegment = 8;
+  const bool wide = cs::vector_isa() == cs::VectorIsa::avx512;
+  const long long lanes = wide ? 16 : 8, leaf_halves = wide ? 3 : 6;
+  const long long positions = std::min<long long>(M_, kChunk);
+  const long long segments = static_cast<long long>(segments_.end(0) - segments_.begin(0));
+  const long long position_vectors = (positions + lanes - 1) / lanes, slot_vectors = (n.slots + lanes - 1) / lanes;
+  const long long masks = 2 * n.input_rows + 6 * n.product_rows;  // in halves of a leaf
+  long long chunk_cost = 0, slot_halves = 0;
+  for (int b = 0; b < blocks_; ++b) {
+    const long long busy = tables_.block_rows[static_cast<std::size_t>(batches_[batch].first) * blocks_ + b].used;
+    const long long gather = n.others > 0 ? 0 : busy * (position_vectors + kSegment * segments);
+    chunk_cost += gather + n.slots * (busy * position_vectors + kCall) + n.masked_pes * position_vectors;
+    slot_halves += positions * slot_vectors * (busy * leaf_halves + 2 + masks);
+  }
+  return slot_halves < 2 * chunk_cost;
+}
+
+// A column the slot kernels compute in a chunk its flips do not hit (slot_chunk): no
+// fp16 input mask (masked kernels: 8-row trees), no psum or accumulator stuck-at, idle
+// rows of +0 products from `used` on.
+template <DataType T>
+bool FloatConv<T>::slot_column(int col, int used) const {
+  return slot_cols_[col] && plan_.zero_from[col] <= used;
+}
+
+// The batch's slot columns of this chunk (those stepping kFused in it) a position at a
+// time across their output channels, each run of blocks of the same busy rows by its
+// kernel; they leave sc.live (chunk_groups computes the rest).
+// (Out of line: inlined into chunks() it made GCC compile the chunk loop's gathers into
+// 25% more instructions, lane path alone included.)
+template <DataType T>
+[[gnu::noinline]] void FloatConv<T>::slot_chunk(long long chunk, std::size_t batch, Scratch& sc) const {
+  const auto [g0, g1] = batches_[batch];
+  plan_chunk(chunk, g0, g1, sc);
+  sc.slots.clear();
+  for (int g = g0; g < g1; ++g) {
+    std::vector<int>& live = sc.live[static_cast<std::size_t>(g - g0)];
+    std::size_t kept = 0;
+    for (const int col : live) {
+      if (sc.exact[static_cast<std::size_t>((g - g0) * cols_ + col)] == kFused && slot_column(col, slot_used_[batch]))
+        sc.slots.push_back({g, col});
+      else
+        live[kept++] = col;
+    }
+    live.resize(kept);
+  }
+  if (sc.slots.empty()) return;
+  const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
+  const int stride = (static_cast<int>(sc.slots.size()) + slot_sums::kSlotAlign - 1) / slot_sums::kSlotAlign *
+                     slot_sums::kSlotAlign;
+  slot_tables(batch, stride, sc);
+  sc.slot_pos.resize(static_cast<std::size_t>(count));
+  for (const Segment* g = segments_.begin(chunk); g != segments_.end(chunk); ++g)
+    for (int i = 0; i < g->len && g->dst + i < count; ++i) sc.slot_pos[static_cast<std::size_t>(g->dst + i)] = g->src + i;
+  sc.slot_acc.grow(static_cast<std::size_t>(count) * stride);
+  const float* x = layout_.by_image ? sc.laid.data() : x_;
+  const BlockRows* br = &tables_.block_rows[static_cast<std::size_t>(g0) * blocks_];
+  for (int b0 = 0, b1 = 1; b0 < blocks_; b0 = b1++) {
+    while (b1 < blocks_ && br[b1].used == br[b0].used) ++b1;
+    const std::size_t s0 = static_cast<std::size_t>(b0) * RS_;
+    const bool masked = sc.slot_input_rows || sc.slot_product_rows;
+    const slot_sums::SlotInput in{x,      sc.slot_pos.data(), sc.slot_off.data() + s0 * rows_,
+                                  sc.slot_w.data + s0 * rows_ * stride, (b1 - b0) * RS_, stride,
+                                  static_cast<int>(sc.slots.size()), sc.slot_masks.data(), sc.slot_input_rows,
+                                  sc.slot_product_rows};
+    slot_sums::slot_fn(rows_, br[b0].used, masked)(in, count, sc.slot_acc.data, b0 == 0);
+  }
+  slot_outputs(chunk, count, stride, sc);
+}
+
+// The weight registers of sc.slots, step by step and row by row (busy rows only: the
+// kernels fold the rest; padding slots +0), and each busy row's operand offset; kept
+// for the chunks that follow while the job, batch and slots stay the same.
+template <DataType T>
+void FloatConv<T>::slot_tables(std::size_t batch, int stride, Scratch& sc) const {
+  if (sc.slot_job == job_ && sc.slot_batch == batch && sc.slot_w_of == sc.slots) return;
+  sc.slot_job = job_, sc.slot_batch = batch, sc.slot_w_of = sc.slots;
+  const int g0 = batches_[batch].first;
+  const std::size_t steps = static_cast<std::size_t>(blocks_) * RS_;
+  sc.slot_w.grow(steps * rows_ * stride);
+  sc.slot_off.resize(steps * rows_);
+  std::vector<std::size_t>& first = sc.slot_entries;  // [slot]: its entry at step 0
+  first.clear();
+  for (const auto& [g, col] : sc.slots) first.push_back(entry(g, 0, 0, col));
+  for (int b = 0; b < blocks_; ++b) {
+    const std::size_t block = static_cast<std::size_t>(g0) * blocks_ + b;
+    const int used = tables_.block_rows[block].used;
+    for (int rs = 0; rs < RS_; ++rs) {
+      const std::size_t step = static_cast<std::size_t>(b) * RS_ + rs;
+      for (int row = 0; row < used; ++row)
+        sc.slot_off[step * rows_ + row] = row_ch_[block][row] * layout_.channel + kernel_offset_[rs];
+      slot_step_weights(step, used, stride, sc);
+    }
+  }
+  slot_masks(stride, sc);
+}
+
+// The input and product masks of the slots' PEs (identity where a PE has none), and
+// the rows where some slot has one; none when no slot's column is masked.
+template <DataType T>
+void FloatConv<T>::slot_masks(int stride, Scratch& sc) const {
+  sc.slot_input_rows = sc.slot_product_rows = 0;
+  const auto masked = [&](const std::pair<int, int>& slot) { return col_masked_[slot.second] != 0; };
+  if (std::none_of(sc.slots.begin(), sc.slots.end(), masked)) return;
+  const std::size_t plane = static_cast<std::size_t>(rows_) * stride;
+  sc.slot_masks.resize(4 * plane);
+  for (std::size_t i = 0; i < 4; ++i)  // keep planes all ones, force planes zero
+    std::fill_n(sc.slot_masks.begin() + static_cast<std::ptrdiff_t>(i * plane), plane, i % 2 ? 0u : ~0u);
+  for (std::size_t j = 0; j < sc.slots.size(); ++j)
+    for (int row = 0; row < rows_; ++row) {
+      const std::size_t pe = static_cast<std::size_t>(sc.slots[j].second) * rows_ + row, at = row * stride + j;
+      const StuckMask& in = im_[pe];
+      const StuckMask& product = pm_[pe];
+      if (!in.identity()) sc.slot_input_rows |= 1u << row;
+      if (!product.identity()) sc.slot_product_rows |= 1u << row;
+      sc.slot_masks[at] = in.keep, sc.slot_masks[plane + at] = in.force;
+      sc.slot_masks[2 * plane + at] = product.keep, sc.slot_masks[3 * plane + at] = product.force;
+    }
+}
+
+// One step's registers of every slot: eight slots' rows [r8, r8 + 8) loaded (each
+// slot's registers are consecutive), transposed to eight rows of eight slots (bits
+// moved, never computed on), the busy rows stored.
+template <DataType T>
+void FloatConv<T>::slot_step_weights(std::size_t step, int used, int stride, Scratch& sc) const {
+  const int n = static_cast<int>(sc.slots.size());
+  for (int r8 = 0; r8 < used; r8 += 8) {
+    const __m256i lanes = register_vectors::first_lanes(std::min(8, used - r8));  // never past a row's registers
+    const int rows = std::min(8, used - r8);
+    for (int j0 = 0; j0 < stride; j0 += 8) {
+      __m256 v[8];
+      for (int i = 0; i < 8; ++i)
+        v[i] = j0 + i < n ? _mm256_maskload_ps(w_at_[sc.slot_entries[j0 + i] + step * cols_] + r8, lanes)
+                          : _mm256_setzero_ps();
+      transpose8(v);
+      for (int r = 0; r < rows; ++r) _mm256_storeu_ps(sc.slot_w.data + (step * rows_ + r8 + r) * stride + j0, v[r]);
+    }
+  }
+}
+
+// The slot columns' sums to out[n][oc][pq] (their selected planes), NaNs canonical (the
+// columns are fused), image by image.
+template <DataType T>
+void FloatConv<T>::slot_outputs(long long chunk, int count, int stride, Scratch& sc) const {
+  const long long m0 = chunk * kChunk, m_end = m0 + count;
+  for (long long m = m0; m < m_end;) {
+    const long long n = m / PQ_, pq = m - n * PQ_, len = std::min(PQ_ - pq, m_end - m);
+    const float* a = sc.slot_acc.data + static_cast<std::size_t>(m - m0) * stride;
+    for (std::size_t j = 0; j < sc.slots.size(); ++j) {
+      const auto [g, col] = sc.slots[j];
+      if (!sel_.plane(n, col)) continue;
+      float* o = out_.data() + (n * s_.k + col_ch_[g][col]) * PQ_ + pq;
+      for (long long i = 0; i < len; ++i) o[i] = canonical(a[i * stride + static_cast<long long>(j)]);
+    }
+    m += len;
   }
 }
 

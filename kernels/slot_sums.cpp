@@ -1,0 +1,57 @@
+#include "kernels/slot_sums.h"
+
+#include <immintrin.h>
+
+#include <atomic>
+
+#include "kernels/column_sums.h"
+#include "kernels/slot_trees.h"
+
+namespace accsim::slot_sums {
+
+namespace {
+
+// AVX2: eight slots a vector, two positions a step (two trees in sixteen ymm registers).
+struct SlotAvx2 {
+  using reg = __m256;
+  static constexpr int lanes = 8;
+#ifdef __SANITIZE_ADDRESS__
+  static constexpr int unroll = 1;  // sanitized builds: no struct of vectors (compile time, see column_sums_avx512.cpp)
+#else
+  static constexpr int unroll = 2;
+#endif
+  static reg load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, reg v) { _mm256_storeu_ps(p, v); }
+  static reg set1(float x) { return _mm256_set1_ps(x); }
+  static reg mul(reg a, reg b) { return _mm256_mul_ps(a, b); }
+  static reg add(reg a, reg b) { return _mm256_add_ps(a, b); }
+  static reg zero() { return _mm256_setzero_ps(); }
+  static reg canonical(reg v) { return column_sums::canonical(v); }
+  // (v & keep) | force, lane by lane.
+  static reg mask(reg v, const std::uint32_t* keep, const std::uint32_t* force) {
+    const __m256i k = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(keep));
+    const __m256i f = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(force));
+    return _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(_mm256_castps_si256(v), k), f));
+  }
+};
+
+std::atomic<SlotPolicy>& policy() {
+  static std::atomic<SlotPolicy> current{SlotPolicy::automatic};
+  return current;
+}
+
+}  // namespace
+
+namespace avx512 {  // slot_sums_avx512.cpp
+SlotFn slot_fn(int rows, int used, bool masked);
+}  // namespace avx512
+
+SlotFn slot_fn(int rows, int used, bool masked) {
+  if (column_sums::vector_isa() == column_sums::VectorIsa::avx512) return avx512::slot_fn(rows, used, masked);
+  return slot_kernel_for<SlotAvx2>(rows, used, masked);
+}
+
+SlotPolicy slot_policy() { return policy().load(); }
+void set_slot_policy(SlotPolicy p) { policy().store(p); }
+
+}  // namespace accsim::slot_sums

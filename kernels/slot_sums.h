@@ -1,0 +1,55 @@
+#pragma once
+// The column sums of the floating-point datapaths vectorised across OUTPUT CHANNELS:
+// the second kernel family of float_conv, beside column_sums (which vectorises across
+// output positions). A vector holds one output position's sums of 8 (AVX2) or 16
+// (AVX-512) slots, a slot being one (group, column) of a batch of groups whose rows
+// serve the same channels. Leaf (row, slot) of a step is the slot's weight register
+// times the row's operand, a scalar read in place from the laid-out operand and
+// broadcast (no gather); each slot's tree over the rows is the array's pairing
+// (column_trees.h's `tree`), and the sums are added in step order as the lane kernels
+// add them: the same IEEE operations per (position, slot) in the same order, so the
+// same bits. NaNs are left as the vector unit makes them (the caller canonicalises on
+// the way out, as for fused columns). Internal to array_conv (kernels/float_conv.cpp).
+#include <cstddef>
+#include <cstdint>
+
+namespace accsim::slot_sums {
+
+// Floats between the weight rows of the planned matrix: slots rounded up to this.
+inline constexpr int kSlotAlign = 16;
+
+// A run of steps whose blocks use the same busy rows [0, used) (trailing rows idle with
+// +0 products: folded as column_sums::accumulate_fn folds them).
+struct SlotInput {
+  const float* x;               // the laid-out operand
+  const std::ptrdiff_t* pos;    // [i]: output position i's operand at channel 0, kernel position (0, 0)
+  const std::ptrdiff_t* x_off;  // [step * rows + row]: what the row's channel and step's kernel position add
+  const float* w;               // [(step * rows + row) * stride + slot]: weight registers
+  int steps;
+  int stride;                   // a multiple of kSlotAlign
+  int slots;                    // slots [0, slots) are computed (whole vectors: the rest are padding)
+  // Masked kernels: the PEs' input and product stuck-at masks of each (row, slot), four
+  // planes [input keep, input force, product keep, product force][row * stride + slot]
+  // (identity where a PE has none), and the rows where some slot has one (bit sets).
+  const std::uint32_t* masks = nullptr;
+  unsigned input_rows = 0, product_rows = 0;
+};
+
+// acc[i * stride + slot] = the run's sums added in step order (first: the first step's
+// sum alone, else added to acc), positions [0, count).
+using SlotFn = void (*)(const SlotInput&, int count, float* acc, bool first);
+
+// The kernel of a tree of `rows` rows using rows [0, used), at the current vector width
+// (column_sums::vector_isa); null where there is none (row counts other than 8 and 16;
+// masked: other than 8). Masked kernels take the input masks on the fp32 view of the
+// operand (fp32, bf16; not fp16's words) and the product masks on the canonical product,
+// as column_sums' masked leaves; NaNs may differ from those only in their payload.
+SlotFn slot_fn(int rows, int used, bool masked = false);
+
+// Which path float_conv gives the columns the slot kernels can compute: by its estimate
+// (automatic), or always one of them (tests compare the two).
+enum class SlotPolicy { automatic, never, always };
+SlotPolicy slot_policy();
+void set_slot_policy(SlotPolicy p);
+
+}  // namespace accsim::slot_sums

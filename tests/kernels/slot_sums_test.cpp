@@ -1,0 +1,225 @@
+// The slot kernels (kernels/slot_sums.h: column sums vectorised across output channels)
+// give the lane kernels' bits and the cycle model's: float_conv run with every eligible
+// column on them (SlotPolicy::always) against none (never), at both vector widths, on
+// fully-connected and convolution jobs of 8- and 16-row arrays, every floating-point
+// format, swizzled mappings, weight-register stuck-ats of sign and exponent bits (idle
+// registers negative, NaN or Inf), input and product stuck-ats (the masked kernels),
+// other faults beside them, NaN and Inf operands,
+// regions, and slot counts that leave the last vector partial.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "arch/job_timing.h"
+#include "faultmodels/transient_mapper.h"
+#include "kernels/array_conv.h"
+#include "kernels/column_sums.h"
+#include "kernels/slot_sums.h"
+#include "test_util.h"
+#include "workloads/run/engines.h"
+
+namespace accsim {
+namespace {
+
+using column_sums::VectorIsa;
+using slot_sums::SlotPolicy;
+using testing::preset;
+using testing::random_tensor;
+
+// Restores the policy and the vector width a test changed.
+struct PolicyGuard {
+  VectorIsa isa = column_sums::vector_isa();
+  ~PolicyGuard() {
+    slot_sums::set_slot_policy(SlotPolicy::automatic);
+    column_sums::set_vector_isa(isa);
+  }
+};
+
+struct Case {
+  ArrayConfig array;
+  ConvJob job;
+  std::vector<HardwareFault> faults;
+  Tensor in, w;
+};
+
+ConvShape random_shape(Rng& rng, const ArrayConfig& a) {
+  ConvShape s;
+  s.c = 1 + static_cast<int>(rng.below(static_cast<std::uint64_t>(3 * a.atomic_c)));
+  s.k = 1 + static_cast<int>(rng.below(70));  // slot counts of every remainder
+  if (rng.below(2)) {  // fully connected: the batch is the positions
+    s.n = 1 + static_cast<int>(rng.below(40));
+    s.h = s.w = s.r = s.s = 1;
+    return s;
+  }
+  s.n = 1 + static_cast<int>(rng.below(2));
+  s.r = s.s = 1 + static_cast<int>(rng.below(4));
+  s.stride = 1 + static_cast<int>(rng.below(2));
+  s.pad = static_cast<int>(rng.below(static_cast<std::uint64_t>(s.r)));
+  s.h = s.r + static_cast<int>(rng.below(12));
+  s.w = s.s + static_cast<int>(rng.below(12));
+  return s;
+}
+
+// A weight stuck-at of a sign or exponent bit (idle registers negative, Inf or NaN),
+// or any fault of any site and kind.
+HardwareFault random_fault(Rng& rng, const Case& c) {
+  HardwareFault f;
+  const DataType t = c.array.datatype;
+  const bool weight = rng.below(2) == 0;
+  f.site = weight ? FaultSite::weight : static_cast<FaultSite>(rng.below(5));
+  f.kind = weight ? static_cast<FaultKind>(rng.below(2)) : static_cast<FaultKind>(rng.below(3));
+  const int width = site_bit_width(f.site, t);
+  const int exponent_bits = t == DataType::fp32 ? 9 : t == DataType::fp16 ? 6 : 9;  // sign and exponent
+  f.bit = weight && rng.below(2) ? width - 1 - static_cast<int>(rng.below(exponent_bits))
+                                 : static_cast<int>(rng.below(static_cast<std::uint64_t>(width)));
+  f.row = static_cast<int>(rng.below(static_cast<std::uint64_t>(
+      f.site == FaultSite::accumulator ? c.array.stripe_length : c.array.atomic_c)));
+  if (f.site == FaultSite::psum) f.row = 0;
+  f.col = static_cast<int>(rng.below(static_cast<std::uint64_t>(c.array.atomic_k)));
+  if (f.kind == FaultKind::transient)
+    f.cycle = static_cast<long long>(rng.below(static_cast<std::uint64_t>(closed_form_timing(c.job.shape, c.array).cycles)));
+  return f;
+}
+
+// Operands in [-1, 1], some NaN and Inf among them.
+void special_values(Tensor& t, Rng& rng) {
+  const float specials[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity(), -0.0f};
+  for (auto& v : t.values())
+    if (rng.below(40) == 0) v = specials[rng.below(4)];
+}
+
+Case random_case(std::uint64_t seed) {
+  Rng rng(seed);
+  Case c;
+  c.array = preset("small");
+  if (rng.below(3) == 0) c.array.atomic_c = 16, c.array.atomic_k = 16;  // the 16-row trees
+  c.array.datatype = static_cast<DataType>(seed % 3);  // fp32, fp16, bf16
+  c.array.swizzle = static_cast<SwizzlePolicy>(rng.below(4));
+  c.job.layer = "slots";
+  c.job.swizzle_seed = rng.next();
+  c.job.shape = random_shape(rng, c.array);
+  const int faults = static_cast<int>(rng.below(4));
+  for (int i = 0; i < faults; ++i) c.faults.push_back(random_fault(rng, c));
+  const ConvShape& s = c.job.shape;
+  c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
+  c.w = random_tensor({s.k, s.c, s.r, s.s}, rng);
+  if (rng.below(2)) special_values(c.in, rng), special_values(c.w, rng);
+  return c;
+}
+
+Tensor run(const Case& c, SlotPolicy policy, int threads = 1) {
+  slot_sums::set_slot_policy(policy);
+  const PeFaults faults(c.array, c.faults);
+  const Mapping mapping(c.job.shape, c.array, c.array.swizzle, c.job.swizzle_seed);
+  const ErrorPattern pattern = map_transients(c.job, c.array, faults, 0);
+  return array_conv(c.job, c.array, mapping, faults, pattern, c.in, c.w, threads);
+}
+
+std::string describe_case(const Case& c, std::uint64_t seed) {
+  std::string what = to_string(c.array.datatype) + " rows " + std::to_string(c.array.atomic_c) + " seed " +
+                     std::to_string(seed) + (column_sums::vector_isa() == VectorIsa::avx2 ? " AVX2" : " AVX-512");
+  for (const auto& f : c.faults) what += " [" + describe(f) + "]";
+  return what;
+}
+
+std::vector<VectorIsa> isas() {
+  std::vector<VectorIsa> v{VectorIsa::avx2};
+  if (column_sums::set_vector_isa(VectorIsa::avx512)) v.push_back(VectorIsa::avx512);
+  return v;
+}
+
+TEST(SlotSums, SlotKernelsGiveTheLaneKernelsBits) {
+  PolicyGuard guard;
+  for (const VectorIsa isa : isas()) {
+    column_sums::set_vector_isa(isa);
+    for (std::uint64_t seed = 0; seed < 150; ++seed) {
+      const Case c = random_case(0x5107 + seed);
+      const Tensor lanes = run(c, SlotPolicy::never);
+      const Tensor slots = run(c, SlotPolicy::always, 1 + static_cast<int>(seed % 2));
+      ASSERT_EQ(testing::count_bit_differences(lanes, slots), 0) << describe_case(c, seed);
+    }
+  }
+}
+
+TEST(SlotSums, SlotKernelsAreBitIdenticalToTheCycleModel) {
+  PolicyGuard guard;
+  for (const VectorIsa isa : isas()) {
+    column_sums::set_vector_isa(isa);
+    for (std::uint64_t seed = 0; seed < 24; ++seed) {
+      Case c = random_case(0x5c1e + seed);
+      ConvShape& s = c.job.shape;
+      s.n = std::min(s.n, 3), s.h = std::min(s.h, s.r + 3), s.w = std::min(s.w, s.s + 3);  // the cycle model is slow
+      Rng rng(seed);
+      c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
+      if (seed % 2) special_values(c.in, rng);
+      const PeFaults faults(c.array, c.faults);
+      const JobResult cycle = make_engine("cycle", c.array, faults)->run(c.job, c.in, c.w, 0);
+      const Tensor slots = run(c, SlotPolicy::always);
+      ASSERT_EQ(testing::count_bit_differences(cycle.output, slots), 0) << describe_case(c, seed);
+    }
+  }
+}
+
+// Input and product stuck-ats of every format on busy PEs (fp16's input masks act on
+// the words: such columns keep the lane kernels), beside healthy columns of the same
+// vectors.
+TEST(SlotSums, MaskedPesGiveTheLaneKernelsBits) {
+  PolicyGuard guard;
+  for (const VectorIsa isa : isas()) {
+    column_sums::set_vector_isa(isa);
+    for (std::uint64_t seed = 0; seed < 60; ++seed) {
+      Rng rng(0x3a5c + seed);
+      Case c;
+      c.array = preset("small");
+      c.array.datatype = static_cast<DataType>(seed % 3);
+      c.job.layer = "masked";
+      ConvShape& s = c.job.shape;
+      s.n = 1 + static_cast<int>(rng.below(30)), s.c = 4 + static_cast<int>(rng.below(20));
+      s.k = 1 + static_cast<int>(rng.below(40));
+      if (seed % 2) s.h = s.w = 6, s.r = s.s = 3, s.n = 2;
+      for (int i = 0; i < 2; ++i) {
+        HardwareFault f;
+        f.site = i == 0 ? FaultSite::input : FaultSite::product;
+        f.kind = rng.below(2) ? FaultKind::stuck_at_1 : FaultKind::stuck_at_0;
+        f.row = static_cast<int>(rng.below(4)), f.col = static_cast<int>(rng.below(8));
+        f.bit = static_cast<int>(rng.below(static_cast<std::uint64_t>(site_bit_width(f.site, c.array.datatype))));
+        c.faults.push_back(f);
+      }
+      c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
+      c.w = random_tensor({s.k, s.c, s.r, s.s}, rng);
+      ASSERT_EQ(testing::count_bit_differences(run(c, SlotPolicy::never), run(c, SlotPolicy::always)), 0)
+          << describe_case(c, seed);
+    }
+  }
+}
+
+// Regions: the slot columns write only their selected planes, the rest stays as it was.
+TEST(SlotSums, RegionsGiveTheLaneKernelsPlanes) {
+  PolicyGuard guard;
+  for (std::uint64_t seed = 0; seed < 60; ++seed) {
+    const Case c = random_case(0x4e61 + seed);
+    const ConvShape& s = c.job.shape;
+    Rng rng(seed);
+    ConvRegion region;
+    region.columns.resize(static_cast<std::size_t>(c.array.atomic_k));
+    for (auto& v : region.columns) v = rng.below(3) == 0;
+    region.images.resize(static_cast<std::size_t>(s.n));
+    for (auto& v : region.images) v = rng.below(2) == 0;
+    const PeFaults faults(c.array, c.faults);
+    const Mapping mapping(s, c.array, c.array.swizzle, c.job.swizzle_seed);
+    const ErrorPattern pattern = map_transients(c.job, c.array, faults, 0);
+    Tensor outs[2];
+    for (int i = 0; i < 2; ++i) {
+      slot_sums::set_slot_policy(i == 0 ? SlotPolicy::never : SlotPolicy::always);
+      outs[i] = Tensor({s.n, s.k, s.p(), s.q()});
+      for (auto& v : outs[i].values()) v = 7.0f;
+      array_conv_region(c.job, c.array, mapping, faults, pattern, c.in, c.w, region, outs[i], 1);
+    }
+    ASSERT_EQ(testing::count_bit_differences(outs[0], outs[1]), 0) << describe_case(c, seed);
+  }
+}
+
+}  // namespace
+}  // namespace accsim
