@@ -1,7 +1,5 @@
 #include "workloads/models/graph_fault_evaluator.h"
 
-#include <cstdint>
-#include <cstring>
 #include <stdexcept>
 
 #include "arch/number_format.h"
@@ -10,6 +8,7 @@
 #include "workloads/models/incremental_run.h"
 #include "workloads/models/operators.h"
 #include "workloads/models/plane_rerun_engine.h"
+#include "workloads/models/value_scan.h"
 #include "workloads/campaign/stuck_at_activity.h"
 
 namespace accsim {
@@ -35,21 +34,6 @@ class StationaryRecorder : public Engine {
   Engine& inner_;
 };
 
-// Both scans read the words as integers, branch-free, so that they vectorise: every
-// experiment scans each recomputed node's output.
-long long count_differences(const Tensor& a, const Tensor& b) {
-  if (std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0) return 0;
-  long long d = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) d += float_bits(a[i]) != float_bits(b[i]);
-  return d;
-}
-
-bool any_nonfinite(const float* v, int n) {
-  std::uint32_t any = 0;  // an all-ones exponent: NaN or infinity
-  for (int i = 0; i < n; ++i) any |= static_cast<std::uint32_t>((float_bits(v[i]) & 0x7f800000u) == 0x7f800000u);
-  return any != 0;
-}
-
 bool on_array(const Node& node) {
   const OperatorDef* def = find_operator(node.op);
   return def && def->on_array;
@@ -68,30 +52,36 @@ void classify_logits(const GraphGoldenBatch& g, const Tensor& logits, BatchEffec
   }
 }
 
-// The batch's effect from the faulty logits and, per array node, its faulty output
-// (`faulty(name)`: null when it equals the fault-free one).
-// The first node whose faulty output (`faulty(name)`, null when fault-free) holds a
-// NaN/Inf and differs from the recorded one: where the fault turned values non-finite.
+// Per array node, the words of its output that differ from the recorded one (the trace),
+// and the first node whose faulty output holds a NaN/Inf and differs from the recorded
+// one (where the fault turned values non-finite); `faulty(name)`: null when fault-free.
+// An array node's output is scanned once for both.
 template <typename Lookup>
-int first_nonfinite_node(const GraphGoldenBatch& g, const Lookup& faulty) {
-  for (std::size_t k = 0; k < g.graph->nodes.size(); ++k)
-    for (const std::string& name : g.graph->nodes[k].outputs) {
-      const Tensor* f = faulty(name);
-      if (f && any_nonfinite(f->data(), static_cast<int>(f->size())) && count_differences(*f, g.run.values.at(name)) > 0)
-        return static_cast<int>(k);
+void scan_outputs(const GraphGoldenBatch& g, const Lookup& faulty, BatchEffect& e) {
+  e.nonfinite_node = -1;
+  for (std::size_t k = 0; k < g.graph->nodes.size(); ++k) {
+    const Node& node = g.graph->nodes[k];
+    const bool counted = on_array(node);
+    long long differences = 0;
+    for (std::size_t o = 0; o < node.outputs.size(); ++o) {
+      const Tensor* f = faulty(node.outputs[o]);
+      if (!f) continue;
+      const Tensor& golden = g.run.values.at(node.outputs[o]);
+      // Other values are compared only when they hold a NaN/Inf (rare).
+      const bool count = counted && o == 0;
+      const ValueScan s = count ? scan_values(*f, golden) : ValueScan{0, any_nonfinite(f->data(), f->size())};
+      if (count) differences = s.differences;
+      if (s.nonfinite && e.nonfinite_node < 0 && (count ? s.differences : scan_values(*f, golden).differences) > 0)
+        e.nonfinite_node = static_cast<int>(k);
     }
-  return -1;
+    if (counted) e.trace.push_back(differences);
+  }
 }
 
 template <typename Lookup>
 BatchEffect effect_of(const GraphGoldenBatch& g, const Tensor& logits, const Lookup& faulty) {
   BatchEffect e;
-  e.nonfinite_node = first_nonfinite_node(g, faulty);
-  for (const Node& node : g.graph->nodes) {
-    if (!on_array(node)) continue;
-    const Tensor* f = faulty(node.outputs.at(0));
-    e.trace.push_back(f ? count_differences(*f, g.run.values.at(node.outputs[0])) : 0);
-  }
+  scan_outputs(g, faulty, e);
   classify_logits(g, logits, e);
   return e;
 }
