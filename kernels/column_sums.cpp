@@ -8,24 +8,16 @@
 
 #include "arch/pe_array.h"
 #include "kernels/column_trees.h"
+#include "kernels/simd_avx2.h"
 
 namespace accsim::column_sums {
 
 namespace {
 
 // AVX2: eight lanes.
-struct Avx2 {
-  using reg = __m256;
-  static constexpr int lanes = 8;
+struct Avx2 : simd::Avx2Ops {
   static constexpr int unroll = 1;  // vectors per step (accumulate_lanes): sixteen ymm registers hold one tree
   static constexpr int registers = 16;
-  static reg load(const float* p) { return _mm256_loadu_ps(p); }
-  static void store(float* p, reg v) { _mm256_storeu_ps(p, v); }
-  static reg set1(float x) { return _mm256_set1_ps(x); }
-  static reg mul(reg a, reg b) { return _mm256_mul_ps(a, b); }
-  static reg add(reg a, reg b) { return _mm256_add_ps(a, b); }
-  static reg zero() { return _mm256_setzero_ps(); }
-  static reg canonical(reg v) { return column_sums::canonical(v); }
   static reg apply(const StuckMask& m, reg v) { return column_sums::apply(m, v); }
   // The fp16 words of eight operand values through an input register's stuck-at mask,
   // as fp32 (the values are exact: F16C converts them back exactly, but quiets NaNs).

@@ -4,14 +4,13 @@
 #include <immintrin.h>
 
 #include "kernels/column_trees.h"
+#include "kernels/simd_avx512.h"
 
 namespace accsim::column_sums {
 
 namespace {
 
-struct Avx512 {
-  using reg = __m512;
-  static constexpr int lanes = 16;
+struct Avx512 : simd::Avx512Ops {
 #ifdef __SANITIZE_ADDRESS__
   // Sanitized builds (tests only) take one vector a step, the same sums in the same
   // order: GCC instrumenting the two-vector trees' structs took 10x the compile time.
@@ -20,16 +19,6 @@ struct Avx512 {
   static constexpr int unroll = 2;  // vectors per step (accumulate_lanes): two trees fit in 32 zmm registers
 #endif
   static constexpr int registers = 32;
-  static reg load(const float* p) { return _mm512_loadu_ps(p); }
-  static void store(float* p, reg v) { _mm512_storeu_ps(p, v); }
-  static reg set1(float x) { return _mm512_set1_ps(x); }
-  static reg mul(reg a, reg b) { return _mm512_mul_ps(a, b); }
-  static reg add(reg a, reg b) { return _mm512_add_ps(a, b); }
-  static reg zero() { return _mm512_setzero_ps(); }
-  static reg canonical(reg v) {
-    const reg nan = _mm512_castsi512_ps(_mm512_set1_epi32(static_cast<int>(kCanonicalNaN)));
-    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v, nan);
-  }
   static reg apply(const StuckMask& m, reg v) {
     const __m512i bits = _mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(static_cast<int>(m.keep)));
     return _mm512_castsi512_ps(_mm512_or_si512(bits, _mm512_set1_epi32(static_cast<int>(m.force))));

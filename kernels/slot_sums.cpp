@@ -5,6 +5,7 @@
 #include <atomic>
 
 #include "kernels/column_sums.h"
+#include "kernels/simd_avx2.h"
 #include "kernels/slot_trees.h"
 
 namespace accsim::slot_sums {
@@ -12,21 +13,12 @@ namespace accsim::slot_sums {
 namespace {
 
 // AVX2: eight slots a vector, two positions a step (two trees in sixteen ymm registers).
-struct SlotAvx2 {
-  using reg = __m256;
-  static constexpr int lanes = 8;
+struct SlotAvx2 : simd::Avx2Ops {
 #ifdef __SANITIZE_ADDRESS__
   static constexpr int unroll = 1;  // sanitized builds: no struct of vectors (compile time, see column_sums_avx512.cpp)
 #else
   static constexpr int unroll = 2;
 #endif
-  static reg load(const float* p) { return _mm256_loadu_ps(p); }
-  static void store(float* p, reg v) { _mm256_storeu_ps(p, v); }
-  static reg set1(float x) { return _mm256_set1_ps(x); }
-  static reg mul(reg a, reg b) { return _mm256_mul_ps(a, b); }
-  static reg add(reg a, reg b) { return _mm256_add_ps(a, b); }
-  static reg zero() { return _mm256_setzero_ps(); }
-  static reg canonical(reg v) { return column_sums::canonical(v); }
   // (v & keep) | force, lane by lane.
   static reg mask(reg v, const std::uint32_t* keep, const std::uint32_t* force) {
     const __m256i k = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(keep));

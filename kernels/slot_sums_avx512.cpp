@@ -2,30 +2,19 @@
 // (this file alone is compiled for it; slot_sums.cpp calls it only on such a CPU).
 #include <immintrin.h>
 
+#include "kernels/simd_avx512.h"
 #include "kernels/slot_trees.h"
 
 namespace accsim::slot_sums {
 
 namespace {
 
-struct SlotAvx512 {
-  using reg = __m512;
-  static constexpr int lanes = 16;
+struct SlotAvx512 : simd::Avx512Ops {
 #ifdef __SANITIZE_ADDRESS__
   static constexpr int unroll = 1;  // sanitized builds: no struct of vectors (compile time, see column_sums_avx512.cpp)
 #else
   static constexpr int unroll = 4;  // positions per step: one weight load serves four (four trees in 32 zmm registers)
 #endif
-  static reg load(const float* p) { return _mm512_loadu_ps(p); }
-  static void store(float* p, reg v) { _mm512_storeu_ps(p, v); }
-  static reg set1(float x) { return _mm512_set1_ps(x); }
-  static reg mul(reg a, reg b) { return _mm512_mul_ps(a, b); }
-  static reg add(reg a, reg b) { return _mm512_add_ps(a, b); }
-  static reg zero() { return _mm512_setzero_ps(); }
-  static reg canonical(reg v) {
-    const reg nan = _mm512_castsi512_ps(_mm512_set1_epi32(static_cast<int>(kCanonicalNaN)));
-    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v, nan);
-  }
   static reg mask(reg v, const std::uint32_t* keep, const std::uint32_t* force) {
     const __m512i k = _mm512_loadu_si512(keep), f = _mm512_loadu_si512(force);
     return _mm512_castsi512_ps(_mm512_or_si512(_mm512_and_si512(_mm512_castps_si512(v), k), f));
