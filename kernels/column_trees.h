@@ -1,6 +1,7 @@
 #pragma once
 // The vector adder trees of column_sums, written once for any vector width. V is a
-// SIMD traits struct (reg, lanes, load, store, set1, mul, add, zero, canonical, apply).
+// SIMD traits struct (kernels/simd_avx2.h or simd_avx512.h: reg, lanes, load, store, set1,
+// mul, add, zero, canonical; and apply).
 // Included by column_sums.cpp (AVX2) and column_sums_avx512.cpp (compiled for
 // AVX-512): the same IEEE operations per lane in the same order, so both give the
 // same bits. Everything here has internal linkage: each including file keeps its own
