@@ -283,6 +283,7 @@ class FloatConv {
   void plan_batches();
   void plan_busy_rows();
   void plan_weights(const float* weights, const std::uint16_t* weight_words, int threads);
+  bool idle_product_zero(std::size_t pe) const;
   void plan_zero_rows();
   void plan_plain();
   // The registers and kernels of columns [c0, c1) (disjoint entries: threads may share a job).
@@ -641,18 +642,23 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
 
 // An idle row's product is weight x (+0): +0 exactly when the weight register holds a
 // finite value with the sign bit clear (a stuck-at may have set bits) and the PE has no
-// input or product mask. Only a PE with a permanent weight, input or product fault can
-// fail that (every other idle register holds word 0, every other mask is identity):
-// rows from 1 + the last such row on pass.
+// input or product mask.
+template <DataType T>
+bool FloatConv<T>::idle_product_zero(std::size_t pe) const {
+  const std::uint32_t wb = float_bits(plan_.idle[pe]);
+  return !(wb & 0x80000000u) && (wb & 0x7f800000u) != 0x7f800000u && im_[pe].identity() && pm_[pe].identity();
+}
+
+// Only a PE with a permanent weight, input or product fault can fail idle_product_zero
+// (every other idle register holds word 0, every other mask is identity): rows from
+// 1 + the last such row on pass.
 template <DataType T>
 void FloatConv<T>::plan_zero_rows() {
   plan_.zero_from.assign(cols_, 0);
   for (const HardwareFault& f : faults_.faults()) {
     if (!f.permanent() || (f.site != FaultSite::weight && f.site != FaultSite::input && f.site != FaultSite::product))
       continue;
-    const std::size_t pe = static_cast<std::size_t>(f.col) * rows_ + f.row;
-    const std::uint32_t wb = float_bits(plan_.idle[pe]);
-    if ((wb & 0x80000000u) || (wb & 0x7f800000u) == 0x7f800000u || !im_[pe].identity() || !pm_[pe].identity())
+    if (!idle_product_zero(static_cast<std::size_t>(f.col) * rows_ + f.row))
       plan_.zero_from[f.col] = std::max(plan_.zero_from[f.col], f.row + 1);
   }
 }
@@ -959,10 +965,7 @@ bool FloatConv<T>::one_row_column(int row, int col) const {
   if (!acc_slots_[col].empty()) return false;
   for (int other = 0; other < rows_; ++other) {
     if (other == row) continue;
-    const std::size_t pe = static_cast<std::size_t>(col) * rows_ + other;
-    const std::uint32_t wb = float_bits(plan_.idle[pe]);
-    if ((wb & 0x80000000u) || (wb & 0x7f800000u) == 0x7f800000u || !im_[pe].identity() || !pm_[pe].identity())
-      return false;
+    if (!idle_product_zero(static_cast<std::size_t>(col) * rows_ + other)) return false;
   }
   return true;
 }
