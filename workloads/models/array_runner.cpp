@@ -160,52 +160,13 @@ Tensor ArrayRunner::rows_times(const std::string& name, Tensor rows, Tensor stat
   return std::move(y).reshaped({m, n});
 }
 
-namespace {
-
-// A Gemm's operands as its job's [m, k, 1, 1] and [n, k, 1, 1], kept per thread from call
-// to call: a matrix that needs no transpose is copied into storage that is already
-// allocated and warm in the cache (a PVF experiment on fc1 allocated 123 KB for its
-// weights, wrote them into cold memory and freed them: ArrayRunner::gemm 8% and malloc
-// and free about 8% of a native PVF profile). `busy`: a gemm nested on the same thread
-// (none is known) takes tensors of its own.
-struct GemmOperands {
-  Tensor rows, stationary;
-  bool busy = false;
-};
-
-// `x` [m, k] in `buffer` as [m, k, 1, 1] (its storage resized, capacity kept).
-const Tensor& operand_copy(const Tensor& x, Tensor& buffer) {
-  buffer.values().resize(x.size());
-  buffer = std::move(buffer).reshaped({x.dim(0), x.dim(1), 1, 1});
-  if (x.size()) std::memcpy(buffer.data(), x.data(), x.size() * sizeof(float));
-  return buffer;
-}
-
-// `x` [k, m] transposed, as [m, k, 1, 1], into `buffer`.
-const Tensor& operand_transposed(const Tensor& x, Tensor& buffer, int threads) {
-  buffer = transpose(x, {1, 0}, threads).reshaped({x.dim(1), x.dim(0), 1, 1});
-  return buffer;
-}
-
-}  // namespace
-
 Tensor ArrayRunner::gemm(const std::string& node, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b,
                          SwizzleSeed seed) {
   begin_node(node, seed);
-  thread_local GemmOperands kept;
-  GemmOperands own;
-  GemmOperands& ops = kept.busy ? own : kept;
-  ops.busy = true;
-  struct Release {
-    GemmOperands& ops;
-    ~Release() { ops.busy = false; }
-  } release{ops};
-  // Each operand is written once: transposed, or copied as it is.
-  const Tensor& rows = trans_a ? operand_transposed(a, ops.rows, host_threads_) : operand_copy(a, ops.rows);
-  const Tensor& stationary =
-      trans_b ? operand_copy(b, ops.stationary) : operand_transposed(b, ops.stationary, host_threads_);
-  Tensor y = run_job(node, JobKind::forward_fc, rows, stationary, 1, 0);
-  return std::move(y).reshaped({rows.dim(0), stationary.dim(0)});
+  // Each operand is copied once: transposed, or as it is.
+  Tensor rows = trans_a ? transpose(a, {1, 0}, host_threads_) : a;
+  Tensor stationary = trans_b ? b : transpose(b, {1, 0}, host_threads_);
+  return rows_times(node, std::move(rows), std::move(stationary));
 }
 
 Tensor ArrayRunner::matmul(const std::string& node, const Tensor& a_in, const Tensor& b_in, SwizzleSeed seed) {

@@ -6,12 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 
 #include "arch/hardware_fault.h"
 #include "arch/number_format.h"
 #include "arch/pe_faults.h"
-#include "kernels/layout_ops.h"
 #include "test_util.h"
 #include "workloads/run/engines.h"
 
@@ -135,34 +133,6 @@ TEST(ArrayRunner, GemmTransposesMatchNaiveReference) {
     for (int j = 0; j < 5; ++j) bt[j * 4 + i] = b[i * 5 + j];
   expect_close(runner.gemm("gemm", a, b, true, true), naive_matmul(at, bt, {3, 4}));
   EXPECT_TRUE(runner.jobs().empty());  // not recorded
-}
-
-// Gemm's operands live in per-thread buffers reused from call to call: calls of growing
-// and shrinking sizes, every transpose combination, give bit for bit the job of freshly
-// built operands, and a recorded job keeps its own copy of them.
-TEST(ArrayRunner, GemmsOfChangingSizesOnOneThreadEqualJobsOfFreshOperands) {
-  const ArrayConfig array = preset("small");
-  const PeFaults none;
-  Rng rng(17);
-  FastEngine engine(array, none);
-  ArrayRunner runner(engine, true);
-  const int sizes[][3] = {{2, 40, 30}, {1, 8, 5}, {3, 64, 70}, {2, 3, 1}, {4, 40, 30}};  // m, k, n
-  for (const auto& mkn : sizes)
-    for (const bool trans_a : {false, true})
-      for (const bool trans_b : {false, true}) {
-        const int m = mkn[0], k = mkn[1], n = mkn[2];
-        const Tensor a = trans_a ? random_tensor({k, m}, rng) : random_tensor({m, k}, rng);
-        const Tensor b = trans_b ? random_tensor({n, k}, rng) : random_tensor({k, n}, rng);
-        const Tensor rows = (trans_a ? transpose(a, {1, 0}) : a).reshaped({m, k, 1, 1});
-        const Tensor stationary = (trans_b ? b : transpose(b, {1, 0})).reshaped({n, k, 1, 1});
-        const Tensor got = runner.gemm("gemm", a, b, trans_a, trans_b);
-        ConvJob job = runner.jobs().back().job;
-        const Tensor want = engine.run(job, rows, stationary, 0).output.reshaped({m, n});
-        ASSERT_EQ(got.shape(), want.shape());
-        EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)), 0) << m << " " << k << " " << n;
-        EXPECT_EQ(runner.jobs().back().weights.values(), stationary.values());
-        EXPECT_EQ(runner.jobs().back().input.values(), rows.values());
-      }
 }
 
 // The same graph operators on both engines with faults: bit-identical values and cycles.
