@@ -34,19 +34,32 @@ Tensor clipped_relu(const Tensor& x, const ActivationClip& clip, int threads) {
   return y;
 }
 
+namespace {
+
+// The clipped ReLU of [first, last): the threshold and the value above it are copies in
+// the function's own locals, not read through the caller's references, so the compiler
+// keeps them in registers and vectorises the selects (through a captured reference each
+// store to y might have changed them: a scalar loop, 6.5% of a native PVF profile).
+void clip_range(float* py, std::size_t first, std::size_t last, float T, float above) {
+  for (std::size_t i = first; i < last; ++i) {
+    const float v = py[i];
+    py[i] = v <= 0.0f ? 0.0f : (v <= T ? v : above);  // NaN fails both tests
+  }
+}
+
+void relu_range(float* py, std::size_t first, std::size_t last) {
+  for (std::size_t i = first; i < last; ++i) py[i] = py[i] < 0.0f ? 0.0f : py[i];  // as relu()
+}
+
+}  // namespace
+
 void clipped_relu_in_place(Tensor& y, const ActivationClip& clip, int threads) {
-  float* py = y.data();
+  float* const py = y.data();
   const float T = clip.threshold, above = clip.mode == ClipMode::saturate ? T : 0.0f;
   const bool plain = clip.mode == ClipMode::none;
-  split_rows(threads, y.size(), 1, [&](std::size_t first, std::size_t last) {
-    if (plain) {
-      for (std::size_t i = first; i < last; ++i) py[i] = py[i] < 0.0f ? 0.0f : py[i];  // as relu()
-      return;
-    }
-    for (std::size_t i = first; i < last; ++i) {
-      const float v = py[i];
-      py[i] = v <= 0.0f ? 0.0f : (v <= T ? v : above);  // NaN fails both tests
-    }
+  split_rows(threads, y.size(), 1, [py, T, above, plain](std::size_t first, std::size_t last) {
+    if (plain) return relu_range(py, first, last);
+    clip_range(py, first, last, T, above);
   });
 }
 

@@ -295,6 +295,35 @@ TEST(ClippedRelu, SaturateCapsAtTheThresholdAndZeroDropsLargeValuesNanAndInf) {
   EXPECT_TRUE(std::isnan(plain[4]));  // without the mitigation a crash stays visible
 }
 
+// The vectorised loops against the rule written out per element, bit for bit, over
+// lengths across vector widths and tails, with -0, NaN (two payloads), +-Inf, the
+// threshold itself and values just around it anywhere in the tensor.
+TEST(ClippedRelu, EveryModeEqualsTheRuleWordByWordOnLongTensorsWithSpecialValues) {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const float T = 6.0f;
+  const std::vector<float> pool = {-2.0f, -0.0f, 0.0f, 0.5f, T, std::nextafter(T, 0.0f), std::nextafter(T, 7.0f), 7.0f,
+                                   nan, -nan, inf, -inf, 1e-45f, -1e-45f, 3.0e38f};
+  const auto rule = [&](float v, ClipMode mode) {
+    if (mode == ClipMode::none) return v < 0.0f ? 0.0f : v;
+    return v <= 0.0f ? 0.0f : (v <= T ? v : (mode == ClipMode::saturate ? T : 0.0f));
+  };
+  std::uint32_t state = 12345;
+  for (const std::size_t n : {1u, 7u, 8u, 15u, 16u, 17u, 31u, 64u, 1000u, 1027u})
+    for (const ClipMode mode : {ClipMode::none, ClipMode::saturate, ClipMode::zero}) {
+      Tensor x({static_cast<int>(n)});
+      for (float& v : x.values()) {
+        state = state * 1664525u + 1013904223u;
+        v = pool[(state >> 16) % pool.size()];
+      }
+      Tensor y = x;
+      clipped_relu_in_place(y, {mode, T});
+      for (std::size_t i = 0; i < n; ++i) {
+        const float want = rule(x[i], mode);
+        EXPECT_EQ(std::memcmp(&y[i], &want, sizeof want), 0) << "n " << n << " i " << i << " x " << x[i];
+      }
+    }
+}
+
 TEST(ClippedRelu, GradientPassesOnlyWhereTheOutputFollowsTheInput) {
   Tensor x({1, 5});
   x.values() = {-1.0f, 1.0f, 6.0f, 8.0f, 3.0f};

@@ -184,6 +184,7 @@ BatchEffect GraphFaultEvaluator::evaluate(const GraphGoldenBatch& g, const Hardw
     scope.engine_touches = [struck](const Node& node) { return !struck.empty() && node.name == struck; };
   }
   PlaneRerunEngine engine(array_, faults, g.run, g.stationary, g.mappings);
+  scope.planes = &engine;
   const Rerun rerun = rerun_graph(graph, g.run, engine, scope);
   return effect_of(g, rerun.outputs.at(0), [&rerun](const std::string& name) -> const Tensor* {
     const auto it = rerun.changed.find(name);

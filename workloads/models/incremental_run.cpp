@@ -6,6 +6,7 @@
 
 #include "workloads/models/array_runner.h"
 #include "workloads/models/operators.h"
+#include "workloads/models/plane_rerun_engine.h"
 
 namespace accsim {
 
@@ -42,10 +43,33 @@ bool needs_recompute(const RerunState& s, const Node& node, const OperatorDef& d
   return def.on_array && s.scope.engine_touches(node);
 }
 
+// Tells the plane engine, for an array node's run, which of its inputs 0 (the jobs' input)
+// and 1 (their stationary operand) equal the record's; forgets it afterwards.
+class OperandHint {
+ public:
+  OperandHint(const RerunState& s, const Node& node, const OperatorDef& def)
+      : planes_(def.on_array ? s.scope.planes : nullptr) {
+    const auto same = [&](std::size_t i) { return i < node.inputs.size() && !s.differs(node.inputs[i]); };
+    if (planes_) planes_->expect({same(0), same(1)});
+  }
+  ~OperandHint() {
+    if (planes_) planes_->expect({});
+  }
+  OperandHint(const OperandHint&) = delete;
+  OperandHint& operator=(const OperandHint&) = delete;
+
+ private:
+  PlaneRerunEngine* planes_;
+};
+
 void recompute(RerunState& s, const Node& node, const OperatorDef& def, ArrayRunner& array, long long start) {
   OperatorContext c = make_context(s.graph, node, array, [&](const std::string& name) { return s.value(name); });
   array.set_cycle(start);
-  std::vector<Tensor> out = def.run(c);
+  std::vector<Tensor> out;
+  {
+    const OperandHint hint(s, node, def);
+    out = def.run(c);
+  }
   ++s.result.recomputed_nodes;
   for (std::size_t i = 0; i < node.outputs.size(); ++i) {
     const std::string& name = node.outputs[i];

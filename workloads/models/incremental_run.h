@@ -20,6 +20,7 @@
 namespace accsim {
 
 struct OperatorDef;  // operators.h
+class PlaneRerunEngine;  // plane_rerun_engine.h
 
 struct RerunScope {
   // Initializers whose values in `graph` differ from the fault-free run's.
@@ -40,6 +41,9 @@ struct RerunScope {
   // parameter is read far into the graph, and checking each node before it cost about 1.5 k
   // instructions an experiment in string lookups). 0: every node is checked.
   std::size_t first_node = 0;
+  // The rerun's engine when it is a PlaneRerunEngine: told before each array node which of
+  // its operands' inputs are unchanged (PlaneRerunEngine::expect). Null: not told.
+  PlaneRerunEngine* planes = nullptr;
 };
 
 struct Rerun {

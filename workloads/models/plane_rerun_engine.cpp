@@ -210,8 +210,10 @@ JobResult PlaneRerunEngine::run(const ConvJob& job, const Tensor& input, const T
   const Tensor& recorded_weights = stationary_[static_cast<std::size_t>(j)];
   if (recorded_weights.shape() != weights.shape()) return fast_.run(job, input, weights, start_cycle);
   // Corrupted parameters (PVF): one pass over the operand finds whether and where it differs.
-  const std::vector<int> channels = corrupted_channels(static_cast<std::size_t>(j), recorded_weights, weights);
-  std::vector<char> dirty = dirty_images(input, record.input);
+  const std::vector<int> channels = same_.stationary ? std::vector<int>{}
+                                                     : corrupted_channels(static_cast<std::size_t>(j), recorded_weights, weights);
+  std::vector<char> dirty =
+      same_.input ? std::vector<char>(static_cast<std::size_t>(input.dim(0)), 0) : dirty_images(input, record.input);
   const bool clean = std::find(dirty.begin(), dirty.end(), 1) == dirty.end();
   // int8 operands scale by their whole tensor (arch/array_operands.h): a changed weight or
   // image may change every plane.

@@ -395,11 +395,12 @@ PvfRuns GraphPvfWorker::record_runs(std::size_t variant, int image, const Inject
 PvfOutcome GraphPvfWorker::evaluate_alone(std::size_t d, int image, const Injection& injection, bool shortcut) {
   Graph& graph = graphs_[d];
   ParameterSet& set = sets_[d];
-  const RerunScope scope = scope_of(d, image, injection);
+  RerunScope scope = scope_of(d, image, injection);
   const Tensor logits = injection.while_applied(set, [&] {
     if (!shortcut) return run_graph(graph, model_.image(image), *engine_, false).outputs.at(0);
     PlaneRerunEngine planes(model_.campaign().array, healthy_, model_.golden(d, image), model_.stationary(d),
                             model_.mappings(d));
+    scope.planes = &planes;
     return rerun_graph(graph, model_.golden(d, image), planes, scope).outputs.at(0);
   });
   return outcome(prediction(logits), model_.label(image));
@@ -416,11 +417,12 @@ std::vector<PvfOutcome> GraphPvfWorker::evaluate_stacked(std::size_t d, const st
   const std::vector<std::optional<KnownChanges>> known = known_changes(d, images, injections);
   for (std::size_t k = 0; k < injections.size(); ++k) {
     const GraphRun& golden = model_.golden(d, images[k]);
-    const RerunScope scope = scope_of(d, images[k], injections[k]);
+    RerunScope scope = scope_of(d, images[k], injections[k]);
     const std::size_t start = rest.resume_node(scope.changed_initializers);
     reruns[k] = injections[k].while_applied(set, [&] {
       PlaneRerunEngine planes(model_.campaign().array, healthy_, golden, model_.stationary(d), model_.mappings(d),
                               known[k] ? &*known[k] : nullptr);
+      scope.planes = &planes;
       return rerun_nodes(graph, golden, planes, scope, start);
     });
     if (start < graph.nodes.size()) {

@@ -85,6 +85,45 @@ TEST(PlaneRerunEngine, CorruptedChannelsEqualTheWholeJobUnderEverySwizzleAndForm
     }
 }
 
+// Operands the caller says are the record's are not compared with it: a changed image or
+// corrupted channel then goes unseen (the record's output), and once expect({}) clears
+// the hint both are found again (the fast engine's whole job).
+TEST(PlaneRerunEngine, OperandsExpectedSameAreTakenAsTheRecordsUntilCleared) {
+  Rng rng(7);
+  const ArrayConfig array = testing::preset("small");
+  const ConvShape s{2, 6, 12, 12, 16, 5, 5, 1, 0};
+  ConvJob job;
+  job.layer = "layer";
+  job.shape = s;
+  const Tensor input = testing::random_tensor({s.n, s.c, s.h, s.w}, rng);
+  const Tensor weights = testing::random_tensor({s.k, s.c, s.r, s.s}, rng);
+  const PeFaults healthy;
+  FastEngine fast(array, healthy);
+  GraphRun recorded;
+  LayerRun layer;
+  layer.job = job;
+  layer.input = input;
+  const JobResult golden = fast.run(job, input, weights, 0);
+  layer.output = golden.output;
+  layer.timing = golden.timing;
+  recorded.jobs.push_back(layer);
+  const std::vector<Tensor> stationary{weights};
+  const std::vector<Mapping> mappings{Mapping(s, array, array.swizzle, 0)};
+  Tensor streamed = input, corrupted = weights;
+  streamed.data()[input.size() - 1] += 1.0f;  // the last image
+  corrupted.data()[0] = -corrupted.data()[0];  // channel 0
+  const auto same_bits = [](const Tensor& a, const Tensor& b) {
+    return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  };
+  PlaneRerunEngine planes(array, healthy, recorded, stationary, mappings);
+  const Tensor want = fast.run(job, streamed, corrupted, 0).output;
+  planes.expect({true, true});
+  EXPECT_TRUE(same_bits(planes.run(job, streamed, corrupted, 0).output, golden.output));
+  planes.expect({});
+  EXPECT_TRUE(same_bits(planes.run(job, streamed, corrupted, 0).output, want));
+  EXPECT_FALSE(same_bits(want, golden.output));
+}
+
 // The channels of one job among rows of several jobs (sorted by job, then channel).
 TEST(KnownChanges, ChannelsOfAJobAreItsRowsInOrder) {
   KnownChanges known;
