@@ -123,6 +123,11 @@ constexpr std::size_t kSplitRegisters = std::size_t{1} << 16;
 // A job with fewer chunks than this many per thread splits its columns instead.
 constexpr int kColumnSplitChunks = 4;
 
+// A slot column whose transient flips hit at most this many lanes of a chunk stays in the
+// slot kernels there, each flipped lane recomputed scalar over every step (more: the
+// lane kernels' pass of the column costs less).
+constexpr int kSlotFlippedLanes = 4;
+
 // v[i][j] -> v[j][i] (an 8 x 8 block of floats; bits moved, never computed on).
 inline void transpose8(__m256 v[8]) {
   const __m256 t0 = _mm256_unpacklo_ps(v[0], v[1]), t1 = _mm256_unpackhi_ps(v[0], v[1]);
@@ -372,7 +377,11 @@ class FloatConv {
   bool slot_estimate(std::size_t batch, const SlotCount& n) const;
   bool slot_column(int col, int used) const;
   unsigned masked_rows(int col, const std::vector<StuckMask>& masks) const;
+  static bool few_flips(const PsumFlips* const* f, const PsumFlips* const* end, int col);
   void slot_chunk(long long chunk, std::size_t batch, Scratch& sc) const;
+  void slot_flips(long long chunk, int g0, int stride, Scratch& sc) const;
+  float slot_lane(long long chunk, int g, int col, long long pixel, const PsumFlips* const* pf,
+                  const PsumFlips* const* pf_end, Scratch& sc) const;
   void slot_tables(std::size_t batch, int stride, Scratch& sc) const;
   void slot_step_weights(std::size_t step, int used, int stride, Scratch& sc) const;
   void slot_masks(int stride, Scratch& sc) const;
@@ -1720,9 +1729,11 @@ template <DataType T>
   for (int g = g0; g < g1; ++g) {
     std::vector<int>& live = sc.live[static_cast<std::size_t>(g - g0)];
     std::size_t kept = 0;
+    const auto [pf, pf_end] = sc.psum_flips[static_cast<std::size_t>(g - g0)];
     for (const int col : live) {
       const char how = sc.exact[static_cast<std::size_t>((g - g0) * cols_ + col)];
-      if ((how == kFused || how == kFusedExact) && slot_column(col, slot_used_[batch]))
+      if ((how == kFused || how == kFusedExact || (how == kFlipSteps && few_flips(pf, pf_end, col))) &&
+          slot_column(col, slot_used_[batch]))
         sc.slots.push_back({g, col});
       else
         live[kept++] = col;
@@ -1760,7 +1771,66 @@ template <DataType T>
                                   sc.slot_psum_canonical};
     slot_sums::slot_fn(rows_, br[b0].used, masked)(in, count, sc.slot_acc.data, b0 == 0);
   }
+  slot_flips(chunk, g0, stride, sc);
   slot_outputs(chunk, count, stride, sc);
+}
+
+// Whether the flips [f, end) hit at most kSlotFlippedLanes lanes of column col.
+template <DataType T>
+bool FloatConv<T>::few_flips(const PsumFlips* const* f, const PsumFlips* const* end, int col) {
+  int n = 0;
+  for (; f != end; ++f) n += (*f)->at.col == col;  // (a lane flipped at two steps counts twice)
+  return n <= kSlotFlippedLanes;
+}
+
+// The slot columns' lanes that transient flips hit (kFlipSteps columns), each
+// recomputed by slot_lane once.
+template <DataType T>
+void FloatConv<T>::slot_flips(long long chunk, int g0, int stride, Scratch& sc) const {
+  for (std::size_t j = 0; j < sc.slots.size(); ++j) {
+    const auto [g, col] = sc.slots[j];
+    const auto [pf, pf_end] = sc.psum_flips[static_cast<std::size_t>(g - g0)];
+    for (auto it = pf; it != pf_end; ++it) {
+      if ((*it)->at.col != col) continue;
+      const long long pixel = (*it)->at.pixel;
+      bool seen = false;  // an earlier step's flip of the lane
+      for (auto e = pf; e != it && !seen; ++e) seen = (*e)->at.col == col && (*e)->at.pixel == pixel;
+      if (!seen) sc.slot_acc.data[(pixel - chunk * kChunk) * stride + static_cast<long long>(j)] =
+          slot_lane(chunk, g, col, pixel, pf, pf_end, sc);
+    }
+  }
+}
+
+// The accumulation of one flipped lane of slot column (g, col): every step's sum as the
+// datapath makes it (flipped_psum, with that step's flips of the lane, if any), added in
+// step order. Its NaN-ness and non-NaN value are those of the lane kernels' fused steps
+// with exact_kernel_step at the flipped ones (a NaN's payload changes neither); the way
+// out canonicalises it as every slot lane.
+template <DataType T>
+float FloatConv<T>::slot_lane(long long chunk, int g, int col, long long pixel, const PsumFlips* const* pf,
+                              const PsumFlips* const* pf_end, Scratch& sc) const {
+  const std::size_t i = static_cast<std::size_t>(pixel - chunk * kChunk);
+  const float* x = (layout_.by_image ? sc.laid.data() : x_) + sc.slot_pos[i];
+  PsumFlips none;
+  none.at.col = col;
+  float e = 0.0f;
+  for (int b = 0; b < blocks_; ++b) {
+    const std::size_t block = static_cast<std::size_t>(g) * blocks_ + b;
+    const int used = tables_.block_rows[block].used;
+    const int live = std::max(plan_.reads[block * cols_ + col], plan_.raw_rows[col]);
+    for (int rs = 0; rs < RS_; ++rs) {
+      const int step = b * RS_ + rs;
+      for (int row = 0; row < live; ++row)  // idle rows: +0
+        sc.cube[row] = row < used ? word_of(x[sc.slot_off[static_cast<std::size_t>(step) * rows_ + row]]) : 0u;
+      const PsumFlips* f = &none;
+      for (auto it = pf; it != pf_end; ++it)
+        if ((*it)->at.col == col && (*it)->at.pixel == pixel && (*it)->at.step == step) f = *it;
+      const std::size_t at = entry(g, b, rs, col);
+      const float sum = bits_float(flipped_psum<D>(faults_, rows_, *f, &w_raw_[at * rows_], sc.cube.data(), sc.flip, live));
+      e = step == 0 ? sum : fp32_add(e, sum);
+    }
+  }
+  return e;
 }
 
 // The weight registers of sc.slots, step by step and row by row (busy rows only: the

@@ -335,5 +335,57 @@ TEST(SlotSums, Fp16InputMasksActOnTheWords) {
   }
 }
 
+// Transient flips of every site (weight, input and product registers, the psum) beside
+// stuck-ats: a slot column whose flips hit few lanes of a chunk keeps the slot kernels
+// there, its flipped lanes recomputed; against the lane kernels and the cycle model.
+Case transient_case(std::uint64_t seed) {
+  Case c = random_case(seed);
+  Rng rng(seed ^ 0x7f11);
+  for (int i = 1 + static_cast<int>(rng.below(3)); i > 0; --i) {
+    HardwareFault f = random_fault(rng, c);
+    f.site = static_cast<FaultSite>(rng.below(4));  // weight, input, product, psum
+    f.kind = FaultKind::transient;
+    f.bit = static_cast<int>(rng.below(static_cast<std::uint64_t>(site_bit_width(f.site, c.array.datatype))));
+    f.row = f.site == FaultSite::psum ? 0 : static_cast<int>(rng.below(static_cast<std::uint64_t>(c.array.atomic_c)));
+    f.cycle = static_cast<long long>(rng.below(static_cast<std::uint64_t>(closed_form_timing(c.job.shape, c.array).cycles)));
+    c.faults.push_back(f);
+  }
+  return c;
+}
+
+TEST(SlotSums, TransientFlipsGiveTheLaneKernelsBits) {
+  PolicyGuard guard;
+  for (const VectorIsa isa : isas()) {
+    column_sums::set_vector_isa(isa);
+    for (std::uint64_t seed = 0; seed < 200; ++seed) {
+      const Case c = transient_case(0x7a40 + seed);
+      const Tensor lanes = run(c, SlotPolicy::never);
+      const Tensor slots = run(c, SlotPolicy::always, 1 + static_cast<int>(seed % 2));
+      ASSERT_EQ(testing::count_bit_differences(lanes, slots), 0) << describe_case(c, seed);
+    }
+  }
+}
+
+TEST(SlotSums, TransientFlipsAreBitIdenticalToTheCycleModel) {
+  PolicyGuard guard;
+  for (const VectorIsa isa : isas()) {
+    column_sums::set_vector_isa(isa);
+    for (std::uint64_t seed = 0; seed < 30; ++seed) {
+      Case c = transient_case(0x7c1e + seed);
+      ConvShape& s = c.job.shape;
+      s.n = std::min(s.n, 3), s.h = std::min(s.h, s.r + 3), s.w = std::min(s.w, s.s + 3);  // the cycle model is slow
+      Rng rng(seed);
+      c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
+      if (seed % 2) special_values(c.in, rng);
+      for (auto& f : c.faults)  // cycles within the smaller job
+        if (f.kind == FaultKind::transient) f.cycle %= closed_form_timing(s, c.array).cycles;
+      const PeFaults faults(c.array, c.faults);
+      const JobResult cycle = make_engine("cycle", c.array, faults)->run(c.job, c.in, c.w, 0);
+      const Tensor slots = run(c, SlotPolicy::always);
+      ASSERT_EQ(testing::count_bit_differences(cycle.output, slots), 0) << describe_case(c, seed);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace accsim
