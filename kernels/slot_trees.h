@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include "kernels/column_trees.h"
@@ -70,13 +71,19 @@ __attribute__((always_inline)) inline typename Wide<V, K>::reg step_trees(const 
     typename V::reg wv = V::load(w + at);
     // One load for the K multiplies: GCC would fold it into each (K loads of the same vector).
     if constexpr (K > 1) __asm__("" : "+v"(wv));
-    if constexpr (K == 1) {
-      return leaf<V, MASKED>(wv, x[0][off[row]], row, at, mk);
-    } else {
-      typename Wide<V, K>::reg p;
-      for (int k = 0; k < K; ++k) p.v[k] = leaf<V, MASKED>(wv, x[k][off[row]], row, at, mk);
-      return p;
-    }
+    // A row no slot masks takes the plain leaves: one test per row, not per leaf.
+    const auto leaves = [&](auto masked) __attribute__((always_inline)) {
+      if constexpr (K == 1) {
+        return leaf<V, decltype(masked)::value>(wv, x[0][off[row]], row, at, mk);
+      } else {
+        typename Wide<V, K>::reg p;
+        for (int k = 0; k < K; ++k) p.v[k] = leaf<V, decltype(masked)::value>(wv, x[k][off[row]], row, at, mk);
+        return p;
+      }
+    };
+    if constexpr (MASKED)
+      if ((mk.input_rows | mk.product_rows) >> row & 1u) return leaves(std::true_type{});
+    return leaves(std::false_type{});
   });
 }
 
