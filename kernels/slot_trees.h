@@ -7,7 +7,6 @@
 
 #include <array>
 #include <cstdint>
-#include <type_traits>
 #include <utility>
 
 #include "kernels/column_trees.h"
@@ -59,6 +58,28 @@ __attribute__((always_inline)) inline typename V::reg leaf(typename V::reg w, fl
   return p;
 }
 
+// One row's leaves of K positions (one weight vector).
+template <class V, int K, bool MASKED>
+__attribute__((always_inline)) inline typename Wide<V, K>::reg row_leaves(typename V::reg wv, const float* const* x,
+                                                                          const std::ptrdiff_t* off, int row,
+                                                                          std::ptrdiff_t at, const VectorMasks& mk) {
+  if constexpr (K == 1) {
+    return leaf<V, MASKED>(wv, x[0][off[row]], row, at, mk);
+  } else {
+    typename Wide<V, K>::reg p;
+    for (int k = 0; k < K; ++k) p.v[k] = leaf<V, MASKED>(wv, x[k][off[row]], row, at, mk);
+    return p;
+  }
+}
+
+// Whether the masked kernels test a row's mask bits once per row and step (two copies
+// of each leaf) rather than in each leaf (sanitized builds: half the compile time).
+#ifdef __SANITIZE_ADDRESS__
+constexpr bool kRowTests = false;
+#else
+constexpr bool kRowTests = true;
+#endif
+
 // One step's trees of K positions for one vector of slots: leaf (row) = w[row] x the
 // position's operand (one weight load serves the K positions).
 template <class V, int K, int ROWS, int USED, bool MASKED>
@@ -72,18 +93,9 @@ __attribute__((always_inline)) inline typename Wide<V, K>::reg step_trees(const 
     // One load for the K multiplies: GCC would fold it into each (K loads of the same vector).
     if constexpr (K > 1) __asm__("" : "+v"(wv));
     // A row no slot masks takes the plain leaves: one test per row, not per leaf.
-    const auto leaves = [&](auto masked) __attribute__((always_inline)) {
-      if constexpr (K == 1) {
-        return leaf<V, decltype(masked)::value>(wv, x[0][off[row]], row, at, mk);
-      } else {
-        typename Wide<V, K>::reg p;
-        for (int k = 0; k < K; ++k) p.v[k] = leaf<V, decltype(masked)::value>(wv, x[k][off[row]], row, at, mk);
-        return p;
-      }
-    };
-    if constexpr (MASKED)
-      if ((mk.input_rows | mk.product_rows) >> row & 1u) return leaves(std::true_type{});
-    return leaves(std::false_type{});
+    if constexpr (MASKED && kRowTests)
+      if ((mk.input_rows | mk.product_rows) >> row & 1u) return row_leaves<V, K, true>(wv, x, off, row, at, mk);
+    return row_leaves<V, K, MASKED && !kRowTests>(wv, x, off, row, at, mk);
   });
 }
 
