@@ -88,8 +88,9 @@ struct Scratch {
   LineFloats slot_w;                       // [(step * rows + row) * stride + slot]: weight registers
   std::vector<std::ptrdiff_t> slot_off;    // [step * rows + row]: the operand's channel and kernel position
   std::vector<std::size_t> slot_entries;   // [slot]: its entry at step 0
-  std::vector<std::uint32_t> slot_masks;   // slot_sums::SlotInput::masks of the slots slot_w holds
+  std::vector<std::uint32_t> slot_masks;   // slot_sums::SlotInput::masks of the slots slot_w holds, then psum
   unsigned slot_input_rows = 0, slot_product_rows = 0;
+  bool slot_psum = false, slot_psum_canonical = false;  // SlotInput::psum (set), psum_canonical
   std::vector<std::pair<int, int>> slot_w_of;  // the slots slot_w holds, for job slot_job's batch slot_batch
   unsigned long long slot_job = 0;
   std::size_t slot_batch = 0;
@@ -121,6 +122,11 @@ constexpr std::size_t kSplitRegisters = std::size_t{1} << 16;
 
 // A job with fewer chunks than this many per thread splits its columns instead.
 constexpr int kColumnSplitChunks = 4;
+
+// A slot column whose transient flips hit at most this many lanes of a chunk stays in the
+// slot kernels there, each flipped lane recomputed scalar over every step (more: the
+// lane kernels' pass of the column costs less).
+constexpr int kSlotFlippedLanes = 4;
 
 // v[i][j] -> v[j][i] (an 8 x 8 block of floats; bits moved, never computed on).
 inline void transpose8(__m256 v[8]) {
@@ -195,6 +201,7 @@ struct SlotCount {
   int slots = 0, others = 0;          // live columns the slot kernels can compute, and the rest
   int masked_pes = 0;                 // the slot columns' PEs with an input or product mask
   int input_rows = 0, product_rows = 0;  // rows where some slot column has one
+  int psum_slots = 0;                 // slot columns with a psum stuck-at
 };
 
 // What depends on the mapping alone, made for the mapping of `key`.
@@ -369,7 +376,12 @@ class FloatConv {
   SlotCount slot_count(std::size_t batch, int used) const;
   bool slot_estimate(std::size_t batch, const SlotCount& n) const;
   bool slot_column(int col, int used) const;
+  unsigned masked_rows(int col, const std::vector<StuckMask>& masks) const;
+  static bool few_flips(const PsumFlips* const* f, const PsumFlips* const* end, int col);
   void slot_chunk(long long chunk, std::size_t batch, Scratch& sc) const;
+  void slot_flips(long long chunk, int g0, int stride, Scratch& sc) const;
+  float slot_lane(long long chunk, int g, int col, long long pixel, const PsumFlips* const* pf,
+                  const PsumFlips* const* pf_end, Scratch& sc) const;
   void slot_tables(std::size_t batch, int stride, Scratch& sc) const;
   void slot_step_weights(std::size_t step, int used, int stride, Scratch& sc) const;
   void slot_masks(int stride, Scratch& sc) const;
@@ -1609,12 +1621,12 @@ void FloatConv<T>::plan_slots() {
   if (policy == slot_sums::SlotPolicy::never || !folds_ || !slot_sums::slot_fn(rows_, rows_)) return;
   const bool masked = slot_sums::slot_fn(rows_, rows_, true) != nullptr;
   slot_cols_.assign(static_cast<std::size_t>(cols_), 0);
-  for (int col = 0; col < cols_; ++col) {
-    bool input = false;  // fp16 input masks act on words: the lane kernels' masked leaves
-    for (int row = 0; row < rows_ && T == DataType::fp16; ++row) input = input || !im_[col * rows_ + row].identity();
-    // (Psum flips: slot_chunk leaves a column to the chunk path in the chunks they hit.)
-    slot_cols_[col] = (!col_masked_[col] || (masked && !input)) && !psum_stuck_[col] && acc_slots_[col].empty();
-  }
+  // A psum stuck-at in a job of one step: the output is the masked sum itself, NaN bits
+  // included (the slot kernels canonicalise on the way out).
+  const bool psum = masked && exact_kernels_ && blocks_ * RS_ > 1;
+  // (Psum flips: slot_chunk leaves a column to the chunk path in the chunks they hit.)
+  for (int col = 0; col < cols_; ++col)
+    slot_cols_[col] = (!col_masked_[col] || masked) && (!psum_stuck_[col] || psum) && acc_slots_[col].empty();
   for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
     const auto [g0, g1] = batches_[batch];
     int used = rows_;
@@ -1641,12 +1653,11 @@ SlotCount FloatConv<T>::slot_count(std::size_t batch, int used) const {
         continue;
       }
       ++n.slots;
-      for (int row = 0; row < rows_ && col_masked_[col]; ++row) {
-        const std::size_t pe = static_cast<std::size_t>(col) * rows_ + row;
-        n.masked_pes += !im_[pe].identity() || !pm_[pe].identity();
-        input_rows |= static_cast<unsigned>(!im_[pe].identity()) << row;
-        product_rows |= static_cast<unsigned>(!pm_[pe].identity()) << row;
-      }
+      n.psum_slots += psum_stuck_[col];
+      if (!col_masked_[col]) continue;
+      const unsigned in = masked_rows(col, im_), product = masked_rows(col, pm_);
+      n.masked_pes += __builtin_popcount(in | product);
+      input_rows |= in, product_rows |= product;
     }
   n.input_rows = __builtin_popcount(input_rows), n.product_rows = __builtin_popcount(product_rows);
   return n;
@@ -1657,11 +1668,12 @@ SlotCount FloatConv<T>::slot_count(std::size_t batch, int used) const {
 // width: a chunk gathers each busy row (a copy per vector of positions, kSegment per
 // segment: one per output row; paid anyway when other columns stay in the chunk), sums
 // each live column's vectors of positions (kCall a call) and computes each masked PE's
-// leaves (a pass); the slot kernels sum each position's vectors of slots, each leaf also
-// loading its weight vector and broadcasting its operand (3/2 of a leaf with AVX-512's
-// broadcast operands; 3 with AVX2's separate broadcasts, where a whole campaign took 5%
-// more instructions at 2), plus the accumulation, a
-// masked input row's mask (1) and a masked product row's (3). Fitted to
+// leaves (a pass) and each psum-stuck column's mask (a pass); the slot kernels sum each
+// position's vectors of slots, each leaf also loading its weight vector and broadcasting
+// its operand (3/2 of a leaf with AVX-512's broadcast operands; 3 with AVX2's separate
+// broadcasts, where a whole campaign took 5% more instructions at 2), plus the
+// accumulation, a masked input row's mask (1; fp16's word: 2), a masked product row's (3)
+// and the psum masks (1, canonical first: 2). Fitted to
 // rerun_shapes_bench and engines_bench (docs/performance.md, "Slot kernels").
 template <DataType T>
 bool FloatConv<T>::slot_estimate(std::size_t batch, const SlotCount& n) const {
@@ -1671,26 +1683,40 @@ bool FloatConv<T>::slot_estimate(std::size_t batch, const SlotCount& n) const {
   const long long positions = std::min<long long>(M_, kChunk);
   const long long segments = static_cast<long long>(segments_.end(0) - segments_.begin(0));
   const long long position_vectors = (positions + lanes - 1) / lanes, slot_vectors = (n.slots + lanes - 1) / lanes;
-  const long long masks = 2 * n.input_rows + 6 * n.product_rows;  // in halves of a leaf
+  const long long masks = (T == DataType::fp16 ? 4 : 2) * n.input_rows + 6 * n.product_rows +
+                          (n.psum_slots > 0 ? 4 : 0);  // in halves of a leaf
   long long chunk_cost = 0, slot_halves = 0;
   for (int b = 0; b < blocks_; ++b) {
     const long long busy = tables_.block_rows[static_cast<std::size_t>(batches_[batch].first) * blocks_ + b].used;
     const long long gather = n.others > 0 ? 0 : busy * (position_vectors + kSegment * segments);
-    chunk_cost += gather + n.slots * (busy * position_vectors + kCall) + n.masked_pes * position_vectors;
+    chunk_cost += gather + n.slots * (busy * position_vectors + kCall) +
+                  (n.masked_pes + n.psum_slots) * position_vectors;
     slot_halves += positions * slot_vectors * (busy * leaf_halves + 2 + masks);
   }
   return slot_halves < 2 * chunk_cost;
 }
 
-// A column the slot kernels compute in a chunk its flips do not hit (slot_chunk): no
-// fp16 input mask (masked kernels: 8-row trees), no psum or accumulator stuck-at, idle
-// rows of +0 products from `used` on.
+// A column the slot kernels compute in a chunk its flips do not hit (slot_chunk): input,
+// product and psum stuck-ats only where there are masked kernels (8-row trees), psum
+// ones in jobs of two steps or more, no accumulator stuck-at, idle rows of +0 products
+// from `used` on.
 template <DataType T>
 bool FloatConv<T>::slot_column(int col, int used) const {
   return slot_cols_[col] && plan_.zero_from[col] <= used;
 }
 
-// The batch's slot columns of this chunk (those stepping kFused in it) a position at a
+// The rows of column col whose PE has a non-identity mask in `masks` (im_ or pm_; the
+// slot kernels' arrays have at most 16 rows).
+template <DataType T>
+unsigned FloatConv<T>::masked_rows(int col, const std::vector<StuckMask>& masks) const {
+  unsigned rows = 0;
+  for (int row = 0; row < rows_ && col_masked_[col]; ++row)
+    rows |= static_cast<unsigned>(!masks[static_cast<std::size_t>(col) * rows_ + row].identity()) << row;
+  return rows;
+}
+
+// The batch's slot columns of this chunk (those stepping kFused in it, or kFusedExact:
+// a psum stuck-at, its exact pass as the masked kernel's per-lane masks) a position at a
 // time across their output channels, each run of blocks of the same busy rows by its
 // kernel; they leave sc.live (chunk_groups computes the rest).
 // (Out of line: inlined into chunks() it made GCC compile the chunk loop's gathers into
@@ -1703,8 +1729,11 @@ template <DataType T>
   for (int g = g0; g < g1; ++g) {
     std::vector<int>& live = sc.live[static_cast<std::size_t>(g - g0)];
     std::size_t kept = 0;
+    const auto [pf, pf_end] = sc.psum_flips[static_cast<std::size_t>(g - g0)];
     for (const int col : live) {
-      if (sc.exact[static_cast<std::size_t>((g - g0) * cols_ + col)] == kFused && slot_column(col, slot_used_[batch]))
+      const char how = sc.exact[static_cast<std::size_t>((g - g0) * cols_ + col)];
+      if ((how == kFused || how == kFusedExact || (how == kFlipSteps && few_flips(pf, pf_end, col))) &&
+          slot_column(col, slot_used_[batch]))
         sc.slots.push_back({g, col});
       else
         live[kept++] = col;
@@ -1722,17 +1751,86 @@ template <DataType T>
   sc.slot_acc.grow(static_cast<std::size_t>(count) * stride);
   const float* x = layout_.by_image ? sc.laid.data() : x_;
   const BlockRows* br = &tables_.block_rows[static_cast<std::size_t>(g0) * blocks_];
+  const bool masked = sc.slot_input_rows || sc.slot_product_rows || sc.slot_psum;
+  const std::uint32_t* psum = sc.slot_psum ? sc.slot_masks.data() + 4 * static_cast<std::size_t>(rows_) * stride : nullptr;
   for (int b0 = 0, b1 = 1; b0 < blocks_; b0 = b1++) {
     while (b1 < blocks_ && br[b1].used == br[b0].used) ++b1;
     const std::size_t s0 = static_cast<std::size_t>(b0) * RS_;
-    const bool masked = sc.slot_input_rows || sc.slot_product_rows;
-    const slot_sums::SlotInput in{x,      sc.slot_pos.data(), sc.slot_off.data() + s0 * rows_,
-                                  sc.slot_w.data + s0 * rows_ * stride, (b1 - b0) * RS_, stride,
-                                  static_cast<int>(sc.slots.size()), sc.slot_masks.data(), sc.slot_input_rows,
-                                  sc.slot_product_rows};
+    const slot_sums::SlotInput in{x,
+                                  sc.slot_pos.data(),
+                                  sc.slot_off.data() + s0 * rows_,
+                                  sc.slot_w.data + s0 * rows_ * stride,
+                                  (b1 - b0) * RS_,
+                                  stride,
+                                  static_cast<int>(sc.slots.size()),
+                                  sc.slot_masks.data(),
+                                  sc.slot_input_rows,
+                                  sc.slot_product_rows,
+                                  T == DataType::fp16,
+                                  psum,
+                                  sc.slot_psum_canonical};
     slot_sums::slot_fn(rows_, br[b0].used, masked)(in, count, sc.slot_acc.data, b0 == 0);
   }
+  slot_flips(chunk, g0, stride, sc);
   slot_outputs(chunk, count, stride, sc);
+}
+
+// Whether the flips [f, end) hit at most kSlotFlippedLanes lanes of column col.
+template <DataType T>
+bool FloatConv<T>::few_flips(const PsumFlips* const* f, const PsumFlips* const* end, int col) {
+  int n = 0;
+  for (; f != end; ++f) n += (*f)->at.col == col;  // (a lane flipped at two steps counts twice)
+  return n <= kSlotFlippedLanes;
+}
+
+// The slot columns' lanes that transient flips hit (kFlipSteps columns), each
+// recomputed by slot_lane once.
+template <DataType T>
+void FloatConv<T>::slot_flips(long long chunk, int g0, int stride, Scratch& sc) const {
+  for (std::size_t j = 0; j < sc.slots.size(); ++j) {
+    const auto [g, col] = sc.slots[j];
+    const auto [pf, pf_end] = sc.psum_flips[static_cast<std::size_t>(g - g0)];
+    for (auto it = pf; it != pf_end; ++it) {
+      if ((*it)->at.col != col) continue;
+      const long long pixel = (*it)->at.pixel;
+      bool seen = false;  // an earlier step's flip of the lane
+      for (auto e = pf; e != it && !seen; ++e) seen = (*e)->at.col == col && (*e)->at.pixel == pixel;
+      if (!seen) sc.slot_acc.data[(pixel - chunk * kChunk) * stride + static_cast<long long>(j)] =
+          slot_lane(chunk, g, col, pixel, pf, pf_end, sc);
+    }
+  }
+}
+
+// The accumulation of one flipped lane of slot column (g, col): every step's sum as the
+// datapath makes it (flipped_psum, with that step's flips of the lane, if any), added in
+// step order. Its NaN-ness and non-NaN value are those of the lane kernels' fused steps
+// with exact_kernel_step at the flipped ones (a NaN's payload changes neither); the way
+// out canonicalises it as every slot lane.
+template <DataType T>
+float FloatConv<T>::slot_lane(long long chunk, int g, int col, long long pixel, const PsumFlips* const* pf,
+                              const PsumFlips* const* pf_end, Scratch& sc) const {
+  const std::size_t i = static_cast<std::size_t>(pixel - chunk * kChunk);
+  const float* x = (layout_.by_image ? sc.laid.data() : x_) + sc.slot_pos[i];
+  PsumFlips none;
+  none.at.col = col;
+  float e = 0.0f;
+  for (int b = 0; b < blocks_; ++b) {
+    const std::size_t block = static_cast<std::size_t>(g) * blocks_ + b;
+    const int used = tables_.block_rows[block].used;
+    const int live = std::max(plan_.reads[block * cols_ + col], plan_.raw_rows[col]);
+    for (int rs = 0; rs < RS_; ++rs) {
+      const int step = b * RS_ + rs;
+      for (int row = 0; row < live; ++row)  // idle rows: +0
+        sc.cube[row] = row < used ? word_of(x[sc.slot_off[static_cast<std::size_t>(step) * rows_ + row]]) : 0u;
+      const PsumFlips* f = &none;
+      for (auto it = pf; it != pf_end; ++it)
+        if ((*it)->at.col == col && (*it)->at.pixel == pixel && (*it)->at.step == step) f = *it;
+      const std::size_t at = entry(g, b, rs, col);
+      const float sum = bits_float(flipped_psum<D>(faults_, rows_, *f, &w_raw_[at * rows_], sc.cube.data(), sc.flip, live));
+      e = step == 0 ? sum : fp32_add(e, sum);
+    }
+  }
+  return e;
 }
 
 // The weight registers of sc.slots, step by step and row by row (busy rows only: the
@@ -1762,27 +1860,39 @@ void FloatConv<T>::slot_tables(std::size_t batch, int stride, Scratch& sc) const
   slot_masks(stride, sc);
 }
 
-// The input and product masks of the slots' PEs (identity where a PE has none), and
-// the rows where some slot has one; none when no slot's column is masked.
+// The input, product and psum masks of the slots' PEs and columns (identity where they
+// have none: SlotInput::masks, then SlotInput::psum), and the rows where some slot has
+// an input or product one; none when no slot's column is masked or psum-stuck. fp16's
+// input masks are on the 16-bit word.
 template <DataType T>
 void FloatConv<T>::slot_masks(int stride, Scratch& sc) const {
   sc.slot_input_rows = sc.slot_product_rows = 0;
-  const auto masked = [&](const std::pair<int, int>& slot) { return col_masked_[slot.second] != 0; };
+  sc.slot_psum = sc.slot_psum_canonical = false;
+  const auto masked = [&](const std::pair<int, int>& slot) { return col_masked_[slot.second] || psum_stuck_[slot.second]; };
   if (std::none_of(sc.slots.begin(), sc.slots.end(), masked)) return;
   const std::size_t plane = static_cast<std::size_t>(rows_) * stride;
-  sc.slot_masks.resize(4 * plane);
-  for (std::size_t i = 0; i < 4; ++i)  // keep planes all ones, force planes zero
-    std::fill_n(sc.slot_masks.begin() + static_cast<std::ptrdiff_t>(i * plane), plane, i % 2 ? 0u : ~0u);
-  for (std::size_t j = 0; j < sc.slots.size(); ++j)
-    for (int row = 0; row < rows_; ++row) {
-      const std::size_t pe = static_cast<std::size_t>(sc.slots[j].second) * rows_ + row, at = row * stride + j;
-      const StuckMask& in = im_[pe];
-      const StuckMask& product = pm_[pe];
-      if (!in.identity()) sc.slot_input_rows |= 1u << row;
-      if (!product.identity()) sc.slot_product_rows |= 1u << row;
-      sc.slot_masks[at] = in.keep, sc.slot_masks[plane + at] = in.force;
-      sc.slot_masks[2 * plane + at] = product.keep, sc.slot_masks[3 * plane + at] = product.force;
+  // Six planes of identity: [input, product] x [keep, force] of rows * stride, psum [keep, force] of stride.
+  sc.slot_masks.resize(4 * plane + 2 * static_cast<std::size_t>(stride));
+  std::uint32_t* next = sc.slot_masks.data();
+  for (const std::size_t n : {plane, plane, static_cast<std::size_t>(stride)})
+    next = std::fill_n(std::fill_n(next, n, ~0u), n, 0u);
+  const std::uint32_t word = T == DataType::fp16 ? 0xffffu : ~0u;
+  for (std::size_t j = 0; j < sc.slots.size(); ++j) {
+    const int col = sc.slots[j].second;
+    const unsigned in = masked_rows(col, im_), product = masked_rows(col, pm_);
+    sc.slot_input_rows |= in, sc.slot_product_rows |= product;
+    for (unsigned bits = in | product; bits; bits &= bits - 1) {
+      const int row = __builtin_ctz(bits);
+      const std::size_t pe = static_cast<std::size_t>(col) * rows_ + row, at = row * stride + j;
+      sc.slot_masks[at] = im_[pe].keep & word, sc.slot_masks[plane + at] = im_[pe].force & word;
+      sc.slot_masks[2 * plane + at] = pm_[pe].keep, sc.slot_masks[3 * plane + at] = pm_[pe].force;
     }
+    if (!psum_stuck_[col]) continue;
+    const StuckMask& m = faults_.psum(col);
+    sc.slot_masks[4 * plane + j] = m.keep, sc.slot_masks[4 * plane + stride + j] = m.force;
+    sc.slot_psum = true;
+    sc.slot_psum_canonical = sc.slot_psum_canonical || !cs::keeps_nans(m);
+  }
 }
 
 // One step's registers of every slot: eight slots' rows [r8, r8 + 8) loaded (each

@@ -25,6 +25,13 @@ struct SlotAvx2 : simd::Avx2Ops {
     const __m256i f = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(force));
     return _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(_mm256_castps_si256(v), k), f));
   }
+  // The fp16 word (word & keep) | force, lane by lane (masks in the low 16 bits), as fp32.
+  static reg mask_fp16(std::uint32_t word, const std::uint32_t* keep, const std::uint32_t* force) {
+    const __m256i k = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(keep));
+    const __m256i f = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(force));
+    const __m256i w = _mm256_or_si256(_mm256_and_si256(_mm256_set1_epi32(static_cast<int>(word)), k), f);
+    return _mm256_cvtph_ps(_mm_packus_epi32(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1)));
+  }
 };
 
 std::atomic<SlotPolicy>& policy() {

@@ -33,6 +33,13 @@ struct SlotInput {
   // (identity where a PE has none), and the rows where some slot has one (bit sets).
   const std::uint32_t* masks = nullptr;
   unsigned input_rows = 0, product_rows = 0;
+  // fp16: the input masks act on the operand's register word (the planes' low 16 bits).
+  bool fp16_inputs = false;
+  // Psum stuck-ats: [keep, force][slot], rows `stride` apart (identity where a slot has
+  // none), on each step's sum before it is added; null: none. psum_canonical: some mask
+  // does not keep NaNs NaN (column_sums::keeps_nans), so the sum is made canonical first.
+  const std::uint32_t* psum = nullptr;
+  bool psum_canonical = false;
 };
 
 // acc[i * stride + slot] = the run's sums added in step order (first: the first step's
@@ -42,8 +49,12 @@ using SlotFn = void (*)(const SlotInput&, int count, float* acc, bool first);
 // The kernel of a tree of `rows` rows using rows [0, used), at the current vector width
 // (column_sums::vector_isa); null where there is none (row counts other than 8 and 16;
 // masked: other than 8). Masked kernels take the input masks on the fp32 view of the
-// operand (fp32, bf16; not fp16's words) and the product masks on the canonical product,
-// as column_sums' masked leaves; NaNs may differ from those only in their payload.
+// operand (fp32, bf16) or on its fp16 word (fp16_inputs), the product masks on the
+// canonical product, as column_sums' masked leaves, and the psum masks on each step's
+// sum (canonical first where psum_canonical), as the exact or masked psum pass of
+// column_sums; NaNs may differ from those only in their payload, so the caller
+// canonicalises on the way out (jobs of two steps or more: after one step a psum
+// stuck-at's output is the masked sum itself, NaN bits included).
 SlotFn slot_fn(int rows, int used, bool masked = false);
 
 // Which path float_conv gives the columns the slot kernels can compute: by its estimate

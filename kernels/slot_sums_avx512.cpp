@@ -19,6 +19,13 @@ struct SlotAvx512 : simd::Avx512Ops {
     const __m512i k = _mm512_loadu_si512(keep), f = _mm512_loadu_si512(force);
     return _mm512_castsi512_ps(_mm512_or_si512(_mm512_and_si512(_mm512_castps_si512(v), k), f));
   }
+  static reg mask_fp16(std::uint32_t word, const std::uint32_t* keep, const std::uint32_t* force) {
+    const __m512i k = _mm512_loadu_si512(keep), f = _mm512_loadu_si512(force);
+    const __m512i w = _mm512_or_si512(_mm512_and_si512(_mm512_set1_epi32(static_cast<int>(word)), k), f);
+    // The zero-masked forms: GCC 12 warns on the plain ones' undefined sources.
+    const __m256i words = _mm512_maskz_cvtepi32_epi16(static_cast<__mmask16>(0xffff), w);
+    return _mm512_maskz_cvtph_ps(static_cast<__mmask16>(0xffff), words);
+  }
 };
 
 static_assert(kSlotAlign % SlotAvx512::lanes == 0, "the weight rows must hold whole vectors");

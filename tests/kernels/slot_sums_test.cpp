@@ -3,14 +3,17 @@
 // column on them (SlotPolicy::always) against none (never), at both vector widths, on
 // fully-connected and convolution jobs of 8- and 16-row arrays, every floating-point
 // format, swizzled mappings, weight-register stuck-ats of sign and exponent bits (idle
-// registers negative, NaN or Inf), input and product stuck-ats (the masked kernels),
-// other faults beside them, NaN and Inf operands,
+// registers negative, NaN or Inf), input and product stuck-ats (the masked kernels; fp16's
+// on the words, signalling NaN words included), psum stuck-ats of every bit class alone
+// and beside input and product stuck-ats, other faults beside them, NaN and Inf operands,
 // regions, and slot counts that leave the last vector partial.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "arch/array_operands.h"
 #include "arch/job_timing.h"
 #include "faultmodels/transient_mapper.h"
 #include "kernels/array_conv.h"
@@ -163,8 +166,7 @@ TEST(SlotSums, SlotKernelsAreBitIdenticalToTheCycleModel) {
 }
 
 // Input and product stuck-ats of every format on busy PEs (fp16's input masks act on
-// the words: such columns keep the lane kernels), beside healthy columns of the same
-// vectors.
+// the words), beside healthy columns of the same vectors.
 TEST(SlotSums, MaskedPesGiveTheLaneKernelsBits) {
   PolicyGuard guard;
   for (const VectorIsa isa : isas()) {
@@ -218,6 +220,170 @@ TEST(SlotSums, RegionsGiveTheLaneKernelsPlanes) {
       array_conv_region(c.job, c.array, mapping, faults, pattern, c.in, c.w, region, outs[i], 1);
     }
     ASSERT_EQ(testing::count_bit_differences(outs[0], outs[1]), 0) << describe_case(c, seed);
+  }
+}
+
+// A psum stuck-at of one bit class: sign, exponent (stuck at 1 they make NaN or Inf
+// out of every sum), the quiet bit, other mantissa bits; stuck at 0 or 1.
+HardwareFault psum_fault(Rng& rng, int col) {
+  static const int bits[] = {31, 30, 27, 24, 23, 22, 21, 12, 3, 0};
+  HardwareFault f;
+  f.site = FaultSite::psum;
+  f.kind = rng.below(2) ? FaultKind::stuck_at_1 : FaultKind::stuck_at_0;
+  f.row = 0, f.col = col;
+  f.bit = bits[rng.below(std::size(bits))];
+  return f;
+}
+
+// A job of the small preset's 8-row array (the masked kernels) with a psum stuck-at,
+// alone or beside input and product stuck-ats in other columns and in its own; some
+// jobs of one step (1x1 kernel, one channel block: those keep the lane kernels).
+Case psum_case(std::uint64_t seed) {
+  Rng rng(seed);
+  Case c;
+  c.array = preset("small");
+  c.array.datatype = static_cast<DataType>(seed % 3);
+  c.array.swizzle = static_cast<SwizzlePolicy>(rng.below(4));
+  c.job.layer = "psum";
+  c.job.swizzle_seed = rng.next();
+  c.job.shape = random_shape(rng, c.array);
+  const int col = static_cast<int>(rng.below(8));
+  c.faults.push_back(psum_fault(rng, col));
+  for (int i = static_cast<int>(rng.below(3)); i > 0; --i) {
+    HardwareFault f;
+    f.site = rng.below(2) ? FaultSite::input : FaultSite::product;
+    f.kind = rng.below(2) ? FaultKind::stuck_at_1 : FaultKind::stuck_at_0;
+    f.row = static_cast<int>(rng.below(4));
+    f.col = rng.below(2) ? col : static_cast<int>(rng.below(8));
+    f.bit = static_cast<int>(rng.below(static_cast<std::uint64_t>(site_bit_width(f.site, c.array.datatype))));
+    c.faults.push_back(f);
+  }
+  if (rng.below(3) == 0) c.faults.push_back(psum_fault(rng, static_cast<int>(rng.below(8))));  // a second column
+  const ConvShape& s = c.job.shape;
+  c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
+  c.w = random_tensor({s.k, s.c, s.r, s.s}, rng);
+  if (rng.below(2)) special_values(c.in, rng), special_values(c.w, rng);
+  return c;
+}
+
+TEST(SlotSums, PsumStuckAtsGiveTheLaneKernelsBits) {
+  PolicyGuard guard;
+  for (const VectorIsa isa : isas()) {
+    column_sums::set_vector_isa(isa);
+    for (std::uint64_t seed = 0; seed < 200; ++seed) {
+      const Case c = psum_case(0x95a0 + seed);
+      const Tensor lanes = run(c, SlotPolicy::never);
+      const Tensor slots = run(c, SlotPolicy::always, 1 + static_cast<int>(seed % 2));
+      ASSERT_EQ(testing::count_bit_differences(lanes, slots), 0) << describe_case(c, seed);
+    }
+  }
+}
+
+TEST(SlotSums, PsumStuckAtsAreBitIdenticalToTheCycleModel) {
+  PolicyGuard guard;
+  for (const VectorIsa isa : isas()) {
+    column_sums::set_vector_isa(isa);
+    for (std::uint64_t seed = 0; seed < 30; ++seed) {
+      Case c = psum_case(0x9c1e + seed);
+      ConvShape& s = c.job.shape;
+      s.n = std::min(s.n, 3), s.h = std::min(s.h, s.r + 3), s.w = std::min(s.w, s.s + 3);  // the cycle model is slow
+      Rng rng(seed);
+      c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
+      if (seed % 2) special_values(c.in, rng);
+      const PeFaults faults(c.array, c.faults);
+      const JobResult cycle = make_engine("cycle", c.array, faults)->run(c.job, c.in, c.w, 0);
+      const Tensor slots = run(c, SlotPolicy::always);
+      ASSERT_EQ(testing::count_bit_differences(cycle.output, slots), 0) << describe_case(c, seed);
+    }
+  }
+}
+
+// fp16 input stuck-ats act on the input WORD: signalling NaN words (quiet bit clear)
+// whose payload the mask keeps or clears (0x7c01 -> 0x7c00 is +Inf), and subnormal and
+// other words whose exponent or mantissa bits it changes, against the cycle model, on
+// the slot kernels; two channel blocks, a psum stuck-at beside them in another column.
+TEST(SlotSums, Fp16InputMasksActOnTheWords) {
+  PolicyGuard guard;
+  ArrayConfig a = preset("small");
+  a.datatype = DataType::fp16;
+  ConvJob job;
+  job.layer = "words";
+  job.shape = ConvShape{1, 16, 6, 6, 12, 1, 1, 1, 0};
+  const ConvShape& s = job.shape;
+  Rng rng(11);
+  ArrayOperands ops;
+  ops.datatype = DataType::fp16;
+  ops.input.resize(static_cast<std::size_t>(s.c) * s.h * s.w);
+  ops.weights.resize(static_cast<std::size_t>(s.k) * s.c);
+  static const std::uint32_t specials[] = {0x7c01u, 0xfc02u, 0x7d00u, 0x0001u, 0x8200u, 0x7bffu};
+  for (auto& v : ops.input)
+    v = rng.below(4) ? 0x3c00u | static_cast<std::uint32_t>(rng.below(0x300)) : specials[rng.below(std::size(specials))];
+  for (auto& v : ops.weights) v = 0x3800u | static_cast<std::uint32_t>(rng.below(0x300));
+  for (const VectorIsa isa : isas()) {
+    column_sums::set_vector_isa(isa);
+    for (int bit = 0; bit < 16; ++bit)
+      for (const FaultKind kind : {FaultKind::stuck_at_0, FaultKind::stuck_at_1}) {
+        const HardwareFault input{FaultSite::input, bit % 8, 2, bit, kind, -1};
+        const HardwareFault psum{FaultSite::psum, 0, 5, 2, FaultKind::stuck_at_1, -1};
+        const PeFaults faults(a, {input, psum});
+        slot_sums::set_slot_policy(SlotPolicy::always);
+        const JobResult slots = make_engine("fast", a, faults)->run_encoded(job, ops, 0);
+        const JobResult cycle = make_engine("cycle", a, faults)->run_encoded(job, ops, 0);
+        ASSERT_EQ(testing::count_bit_differences(cycle.output, slots.output), 0)
+            << "bit " << bit << " " << to_string(kind) << (isa == VectorIsa::avx2 ? " AVX2" : " AVX-512");
+      }
+  }
+}
+
+// Transient flips of every site (weight, input and product registers, the psum) beside
+// stuck-ats: a slot column whose flips hit few lanes of a chunk keeps the slot kernels
+// there, its flipped lanes recomputed; against the lane kernels and the cycle model.
+Case transient_case(std::uint64_t seed) {
+  Case c = random_case(seed);
+  Rng rng(seed ^ 0x7f11);
+  for (int i = 1 + static_cast<int>(rng.below(3)); i > 0; --i) {
+    HardwareFault f = random_fault(rng, c);
+    f.site = static_cast<FaultSite>(rng.below(4));  // weight, input, product, psum
+    f.kind = FaultKind::transient;
+    f.bit = static_cast<int>(rng.below(static_cast<std::uint64_t>(site_bit_width(f.site, c.array.datatype))));
+    f.row = f.site == FaultSite::psum ? 0 : static_cast<int>(rng.below(static_cast<std::uint64_t>(c.array.atomic_c)));
+    f.cycle = static_cast<long long>(rng.below(static_cast<std::uint64_t>(closed_form_timing(c.job.shape, c.array).cycles)));
+    c.faults.push_back(f);
+  }
+  return c;
+}
+
+TEST(SlotSums, TransientFlipsGiveTheLaneKernelsBits) {
+  PolicyGuard guard;
+  for (const VectorIsa isa : isas()) {
+    column_sums::set_vector_isa(isa);
+    for (std::uint64_t seed = 0; seed < 200; ++seed) {
+      const Case c = transient_case(0x7a40 + seed);
+      const Tensor lanes = run(c, SlotPolicy::never);
+      const Tensor slots = run(c, SlotPolicy::always, 1 + static_cast<int>(seed % 2));
+      ASSERT_EQ(testing::count_bit_differences(lanes, slots), 0) << describe_case(c, seed);
+    }
+  }
+}
+
+TEST(SlotSums, TransientFlipsAreBitIdenticalToTheCycleModel) {
+  PolicyGuard guard;
+  for (const VectorIsa isa : isas()) {
+    column_sums::set_vector_isa(isa);
+    for (std::uint64_t seed = 0; seed < 30; ++seed) {
+      Case c = transient_case(0x7c1e + seed);
+      ConvShape& s = c.job.shape;
+      s.n = std::min(s.n, 3), s.h = std::min(s.h, s.r + 3), s.w = std::min(s.w, s.s + 3);  // the cycle model is slow
+      Rng rng(seed);
+      c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
+      if (seed % 2) special_values(c.in, rng);
+      for (auto& f : c.faults)  // cycles within the smaller job
+        if (f.kind == FaultKind::transient) f.cycle %= closed_form_timing(s, c.array).cycles;
+      const PeFaults faults(c.array, c.faults);
+      const JobResult cycle = make_engine("cycle", c.array, faults)->run(c.job, c.in, c.w, 0);
+      const Tensor slots = run(c, SlotPolicy::always);
+      ASSERT_EQ(testing::count_bit_differences(cycle.output, slots), 0) << describe_case(c, seed);
+    }
   }
 }
 
