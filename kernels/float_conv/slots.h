@@ -1,0 +1,333 @@
+#pragma once
+// The slot kernels' path (kernels/slot_sums.h): a batch's columns a position at a time across
+// output channels. Part of kernels/float_conv.cpp's one translation unit.
+#include "kernels/float_conv/job.h"
+
+namespace accsim {
+namespace {
+
+// The batches whose fused columns take the slot kernels: every block's idle rows
+// trailing (the slot trees fold them as the lane kernels do, with the fewest busy rows
+// of the blocks bounding zero_from), a slot kernel for the row count, and the estimate
+// (slot_estimate) or the policy in favour.
+template <DataType T>
+void FloatConv<T>::plan_slots() {
+  slot_used_.assign(batches_.size(), 0);
+  const slot_sums::SlotPolicy policy = slot_sums::slot_policy();
+  if (policy == slot_sums::SlotPolicy::never || !folds_ || !slot_sums::slot_fn(rows_, rows_)) return;
+  const bool masked = slot_sums::slot_fn(rows_, rows_, true) != nullptr;
+  slot_cols_.assign(static_cast<std::size_t>(cols_), 0);
+  // A psum stuck-at in a job of one step: the output is the masked sum itself, NaN bits
+  // included (the slot kernels canonicalise on the way out).
+  const bool psum = masked && exact_kernels_ && blocks_ * RS_ > 1;
+  // (Psum flips: slot_chunk leaves a column to the chunk path in the chunks they hit.)
+  for (int col = 0; col < cols_; ++col)
+    slot_cols_[col] = (!col_masked_[col] || masked) && (!psum_stuck_[col] || psum) && acc_slots_[col].empty();
+  for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
+    const auto [g0, g1] = batches_[batch];
+    int used = rows_;
+    for (int b = 0; b < blocks_ && used > 0; ++b) {
+      const BlockRows& br = tables_.block_rows[static_cast<std::size_t>(g0) * blocks_ + b];
+      used = br.trailing_idle ? std::min(used, br.used) : 0;
+    }
+    const SlotCount n = used > 0 ? slot_count(batch, used) : SlotCount{};
+    if (n.slots > 0 && (policy == slot_sums::SlotPolicy::always || slot_estimate(batch, n))) slot_used_[batch] = used;
+  }
+}
+
+// The batch's live columns the slot kernels would compute, those left to the chunks, and
+// the slot columns' masked PEs and the rows holding them.
+template <DataType T>
+SlotCount FloatConv<T>::slot_count(std::size_t batch, int used) const {
+  SlotCount n;
+  unsigned input_rows = 0, product_rows = 0;
+  for (int g = batches_[batch].first; g < batches_[batch].second; ++g)
+    for (int col = 0; col < cols_; ++col) {
+      if (col_ch_[g][col] < 0 || !sel_.col_any[col] || !group_selected(g)) continue;
+      if (!slot_column(col, used)) {
+        ++n.others;
+        continue;
+      }
+      ++n.slots;
+      n.psum_slots += psum_stuck_[col];
+      if (!col_masked_[col]) continue;
+      const unsigned in = masked_rows(col, im_), product = masked_rows(col, pm_);
+      n.masked_pes += __builtin_popcount(in | product);
+      input_rows |= in, product_rows |= product;
+    }
+  n.input_rows = __builtin_popcount(input_rows), n.product_rows = __builtin_popcount(product_rows);
+  return n;
+}
+
+// Whether the slot kernels cost less than the chunks for the batch's slot columns, per
+// step of a chunk's positions, in vector leaves (a multiply and an add) at the kernels'
+// width: a chunk gathers each busy row (a copy per vector of positions, kSegment per
+// segment: one per output row; paid anyway when other columns stay in the chunk), sums
+// each live column's vectors of positions (kCall a call) and computes each masked PE's
+// leaves (a pass) and each psum-stuck column's mask (a pass); the slot kernels sum each
+// position's vectors of slots, each leaf also loading its weight vector and broadcasting
+// its operand (3/2 of a leaf with AVX-512's broadcast operands; 3 with AVX2's separate
+// broadcasts, where a whole campaign took 5% more instructions at 2), plus the
+// accumulation, a masked input row's mask (1; fp16's word: 2), a masked product row's (3)
+// and the psum masks (1, canonical first: 2). Fitted to
+// rerun_shapes_bench and engines_bench (docs/performance.md, "Slot kernels").
+template <DataType T>
+bool FloatConv<T>::slot_estimate(std::size_t batch, const SlotCount& n) const {
+  constexpr long long kCall = 20, kSegment = 8;
+  const bool wide = cs::vector_isa() == cs::VectorIsa::avx512;
+  const long long lanes = wide ? 16 : 8, leaf_halves = wide ? 3 : 6;
+  const long long positions = std::min<long long>(M_, kChunk);
+  const long long segments = static_cast<long long>(segments_.end(0) - segments_.begin(0));
+  const long long position_vectors = (positions + lanes - 1) / lanes, slot_vectors = (n.slots + lanes - 1) / lanes;
+  const long long masks = (T == DataType::fp16 ? 4 : 2) * n.input_rows + 6 * n.product_rows +
+                          (n.psum_slots > 0 ? 4 : 0);  // in halves of a leaf
+  long long chunk_cost = 0, slot_halves = 0;
+  for (int b = 0; b < blocks_; ++b) {
+    const long long busy = tables_.block_rows[static_cast<std::size_t>(batches_[batch].first) * blocks_ + b].used;
+    const long long gather = n.others > 0 ? 0 : busy * (position_vectors + kSegment * segments);
+    chunk_cost += gather + n.slots * (busy * position_vectors + kCall) +
+                  (n.masked_pes + n.psum_slots) * position_vectors;
+    slot_halves += positions * slot_vectors * (busy * leaf_halves + 2 + masks);
+  }
+  return slot_halves < 2 * chunk_cost;
+}
+
+// A column the slot kernels compute in a chunk its flips do not hit (slot_chunk): input,
+// product and psum stuck-ats only where there are masked kernels (8-row trees), psum
+// ones in jobs of two steps or more, no accumulator stuck-at, idle rows of +0 products
+// from `used` on.
+template <DataType T>
+bool FloatConv<T>::slot_column(int col, int used) const {
+  return slot_cols_[col] && plan_.zero_from[col] <= used;
+}
+
+// The rows of column col whose PE has a non-identity mask in `masks` (im_ or pm_; the
+// slot kernels' arrays have at most 16 rows).
+template <DataType T>
+unsigned FloatConv<T>::masked_rows(int col, const std::vector<StuckMask>& masks) const {
+  unsigned rows = 0;
+  for (int row = 0; row < rows_ && col_masked_[col]; ++row)
+    rows |= static_cast<unsigned>(!masks[static_cast<std::size_t>(col) * rows_ + row].identity()) << row;
+  return rows;
+}
+
+// The batch's slot columns of this chunk (those stepping kFused in it, or kFusedExact:
+// a psum stuck-at, its exact pass as the masked kernel's per-lane masks) a position at a
+// time across their output channels, each run of blocks of the same busy rows by its
+// kernel; they leave sc.live (chunk_groups computes the rest).
+// (Out of line: inlined into chunks() it made GCC compile the chunk loop's gathers into
+// 25% more instructions, lane path alone included.)
+template <DataType T>
+[[gnu::noinline]] void FloatConv<T>::slot_chunk(long long chunk, std::size_t batch, Scratch& sc) const {
+  const auto [g0, g1] = batches_[batch];
+  plan_chunk(chunk, g0, g1, sc);
+  sc.slots.clear();
+  for (int g = g0; g < g1; ++g) {
+    std::vector<int>& live = sc.live[static_cast<std::size_t>(g - g0)];
+    std::size_t kept = 0;
+    const auto [pf, pf_end] = sc.psum_flips[static_cast<std::size_t>(g - g0)];
+    for (const int col : live) {
+      const char how = sc.exact[static_cast<std::size_t>((g - g0) * cols_ + col)];
+      if ((how == kFused || how == kFusedExact || (how == kFlipSteps && few_flips(pf, pf_end, col))) &&
+          slot_column(col, slot_used_[batch]))
+        sc.slots.push_back({g, col});
+      else
+        live[kept++] = col;
+    }
+    live.resize(kept);
+  }
+  if (sc.slots.empty()) return;
+  const int count = static_cast<int>(std::min<long long>(kChunk, M_ - chunk * kChunk));
+  const int stride = (static_cast<int>(sc.slots.size()) + slot_sums::kSlotAlign - 1) / slot_sums::kSlotAlign *
+                     slot_sums::kSlotAlign;
+  slot_tables(batch, stride, sc);
+  sc.slot_pos.resize(static_cast<std::size_t>(count));
+  for (const Segment* g = segments_.begin(chunk); g != segments_.end(chunk); ++g)
+    for (int i = 0; i < g->len && g->dst + i < count; ++i) sc.slot_pos[static_cast<std::size_t>(g->dst + i)] = g->src + i;
+  sc.slot_acc.grow(static_cast<std::size_t>(count) * stride);
+  const float* x = layout_.by_image ? sc.laid.data() : x_;
+  const BlockRows* br = &tables_.block_rows[static_cast<std::size_t>(g0) * blocks_];
+  const bool masked = sc.slot_input_rows || sc.slot_product_rows || sc.slot_psum;
+  const std::uint32_t* psum = sc.slot_psum ? sc.slot_masks.data() + 4 * static_cast<std::size_t>(rows_) * stride : nullptr;
+  for (int b0 = 0, b1 = 1; b0 < blocks_; b0 = b1++) {
+    while (b1 < blocks_ && br[b1].used == br[b0].used) ++b1;
+    const std::size_t s0 = static_cast<std::size_t>(b0) * RS_;
+    const slot_sums::SlotInput in{x,
+                                  sc.slot_pos.data(),
+                                  sc.slot_off.data() + s0 * rows_,
+                                  sc.slot_w.data + s0 * rows_ * stride,
+                                  (b1 - b0) * RS_,
+                                  stride,
+                                  static_cast<int>(sc.slots.size()),
+                                  sc.slot_masks.data(),
+                                  sc.slot_input_rows,
+                                  sc.slot_product_rows,
+                                  T == DataType::fp16,
+                                  psum,
+                                  sc.slot_psum_canonical};
+    slot_sums::slot_fn(rows_, br[b0].used, masked)(in, count, sc.slot_acc.data, b0 == 0);
+  }
+  slot_flips(chunk, g0, stride, sc);
+  slot_outputs(chunk, count, stride, sc);
+}
+
+// Whether the flips [f, end) hit at most kSlotFlippedLanes lanes of column col.
+template <DataType T>
+bool FloatConv<T>::few_flips(const PsumFlips* const* f, const PsumFlips* const* end, int col) {
+  int n = 0;
+  for (; f != end; ++f) n += (*f)->at.col == col;  // (a lane flipped at two steps counts twice)
+  return n <= kSlotFlippedLanes;
+}
+
+// The slot columns' lanes that transient flips hit (kFlipSteps columns), each
+// recomputed by slot_lane once.
+template <DataType T>
+void FloatConv<T>::slot_flips(long long chunk, int g0, int stride, Scratch& sc) const {
+  for (std::size_t j = 0; j < sc.slots.size(); ++j) {
+    const auto [g, col] = sc.slots[j];
+    const auto [pf, pf_end] = sc.psum_flips[static_cast<std::size_t>(g - g0)];
+    for (auto it = pf; it != pf_end; ++it) {
+      if ((*it)->at.col != col) continue;
+      const long long pixel = (*it)->at.pixel;
+      bool seen = false;  // an earlier step's flip of the lane
+      for (auto e = pf; e != it && !seen; ++e) seen = (*e)->at.col == col && (*e)->at.pixel == pixel;
+      if (!seen) sc.slot_acc.data[(pixel - chunk * kChunk) * stride + static_cast<long long>(j)] =
+          slot_lane(chunk, g, col, pixel, pf, pf_end, sc);
+    }
+  }
+}
+
+// The accumulation of one flipped lane of slot column (g, col): every step's sum as the
+// datapath makes it (flipped_psum, with that step's flips of the lane, if any), added in
+// step order. Its NaN-ness and non-NaN value are those of the lane kernels' fused steps
+// with exact_kernel_step at the flipped ones (a NaN's payload changes neither); the way
+// out canonicalises it as every slot lane.
+template <DataType T>
+float FloatConv<T>::slot_lane(long long chunk, int g, int col, long long pixel, const PsumFlips* const* pf,
+                              const PsumFlips* const* pf_end, Scratch& sc) const {
+  const std::size_t i = static_cast<std::size_t>(pixel - chunk * kChunk);
+  const float* x = (layout_.by_image ? sc.laid.data() : x_) + sc.slot_pos[i];
+  PsumFlips none;
+  none.at.col = col;
+  float e = 0.0f;
+  for (int b = 0; b < blocks_; ++b) {
+    const std::size_t block = static_cast<std::size_t>(g) * blocks_ + b;
+    const int used = tables_.block_rows[block].used;
+    const int live = std::max(plan_.reads[block * cols_ + col], plan_.raw_rows[col]);
+    for (int rs = 0; rs < RS_; ++rs) {
+      const int step = b * RS_ + rs;
+      for (int row = 0; row < live; ++row)  // idle rows: +0
+        sc.cube[row] = row < used ? word_of(x[sc.slot_off[static_cast<std::size_t>(step) * rows_ + row]]) : 0u;
+      const PsumFlips* f = &none;
+      for (auto it = pf; it != pf_end; ++it)
+        if ((*it)->at.col == col && (*it)->at.pixel == pixel && (*it)->at.step == step) f = *it;
+      const std::size_t at = entry(g, b, rs, col);
+      const float sum = bits_float(flipped_psum<D>(faults_, rows_, *f, &w_raw_[at * rows_], sc.cube.data(), sc.flip, live));
+      e = step == 0 ? sum : fp32_add(e, sum);
+    }
+  }
+  return e;
+}
+
+// The weight registers of sc.slots, step by step and row by row (busy rows only: the
+// kernels fold the rest; padding slots +0), and each busy row's operand offset; kept
+// for the chunks that follow while the job, batch and slots stay the same.
+template <DataType T>
+void FloatConv<T>::slot_tables(std::size_t batch, int stride, Scratch& sc) const {
+  if (sc.slot_job == job_ && sc.slot_batch == batch && sc.slot_w_of == sc.slots) return;
+  sc.slot_job = job_, sc.slot_batch = batch, sc.slot_w_of = sc.slots;
+  const int g0 = batches_[batch].first;
+  const std::size_t steps = static_cast<std::size_t>(blocks_) * RS_;
+  sc.slot_w.grow(steps * rows_ * stride);
+  sc.slot_off.resize(steps * rows_);
+  std::vector<std::size_t>& first = sc.slot_entries;  // [slot]: its entry at step 0
+  first.clear();
+  for (const auto& [g, col] : sc.slots) first.push_back(entry(g, 0, 0, col));
+  for (int b = 0; b < blocks_; ++b) {
+    const std::size_t block = static_cast<std::size_t>(g0) * blocks_ + b;
+    const int used = tables_.block_rows[block].used;
+    for (int rs = 0; rs < RS_; ++rs) {
+      const std::size_t step = static_cast<std::size_t>(b) * RS_ + rs;
+      for (int row = 0; row < used; ++row)
+        sc.slot_off[step * rows_ + row] = row_ch_[block][row] * layout_.channel + kernel_offset_[rs];
+      slot_step_weights(step, used, stride, sc);
+    }
+  }
+  slot_masks(stride, sc);
+}
+
+// The input, product and psum masks of the slots' PEs and columns (identity where they
+// have none: SlotInput::masks, then SlotInput::psum), and the rows where some slot has
+// an input or product one; none when no slot's column is masked or psum-stuck. fp16's
+// input masks are on the 16-bit word.
+template <DataType T>
+void FloatConv<T>::slot_masks(int stride, Scratch& sc) const {
+  sc.slot_input_rows = sc.slot_product_rows = 0;
+  sc.slot_psum = sc.slot_psum_canonical = false;
+  const auto masked = [&](const std::pair<int, int>& slot) { return col_masked_[slot.second] || psum_stuck_[slot.second]; };
+  if (std::none_of(sc.slots.begin(), sc.slots.end(), masked)) return;
+  const std::size_t plane = static_cast<std::size_t>(rows_) * stride;
+  // Six planes of identity: [input, product] x [keep, force] of rows * stride, psum [keep, force] of stride.
+  sc.slot_masks.resize(4 * plane + 2 * static_cast<std::size_t>(stride));
+  std::uint32_t* next = sc.slot_masks.data();
+  for (const std::size_t n : {plane, plane, static_cast<std::size_t>(stride)})
+    next = std::fill_n(std::fill_n(next, n, ~0u), n, 0u);
+  const std::uint32_t word = T == DataType::fp16 ? 0xffffu : ~0u;
+  for (std::size_t j = 0; j < sc.slots.size(); ++j) {
+    const int col = sc.slots[j].second;
+    const unsigned in = masked_rows(col, im_), product = masked_rows(col, pm_);
+    sc.slot_input_rows |= in, sc.slot_product_rows |= product;
+    for (unsigned bits = in | product; bits; bits &= bits - 1) {
+      const int row = __builtin_ctz(bits);
+      const std::size_t pe = static_cast<std::size_t>(col) * rows_ + row, at = row * stride + j;
+      sc.slot_masks[at] = im_[pe].keep & word, sc.slot_masks[plane + at] = im_[pe].force & word;
+      sc.slot_masks[2 * plane + at] = pm_[pe].keep, sc.slot_masks[3 * plane + at] = pm_[pe].force;
+    }
+    if (!psum_stuck_[col]) continue;
+    const StuckMask& m = faults_.psum(col);
+    sc.slot_masks[4 * plane + j] = m.keep, sc.slot_masks[4 * plane + stride + j] = m.force;
+    sc.slot_psum = true;
+    sc.slot_psum_canonical = sc.slot_psum_canonical || !cs::keeps_nans(m);
+  }
+}
+
+// One step's registers of every slot: eight slots' rows [r8, r8 + 8) loaded (each
+// slot's registers are consecutive), transposed to eight rows of eight slots (bits
+// moved, never computed on), the busy rows stored.
+template <DataType T>
+void FloatConv<T>::slot_step_weights(std::size_t step, int used, int stride, Scratch& sc) const {
+  const int n = static_cast<int>(sc.slots.size());
+  for (int r8 = 0; r8 < used; r8 += 8) {
+    const __m256i lanes = register_vectors::first_lanes(std::min(8, used - r8));  // never past a row's registers
+    const int rows = std::min(8, used - r8);
+    for (int j0 = 0; j0 < stride; j0 += 8) {
+      __m256 v[8];
+      for (int i = 0; i < 8; ++i)
+        v[i] = j0 + i < n ? _mm256_maskload_ps(w_at_[sc.slot_entries[j0 + i] + step * cols_] + r8, lanes)
+                          : _mm256_setzero_ps();
+      transpose8(v);
+      for (int r = 0; r < rows; ++r) _mm256_storeu_ps(sc.slot_w.data + (step * rows_ + r8 + r) * stride + j0, v[r]);
+    }
+  }
+}
+
+// The slot columns' sums to out[n][oc][pq] (their selected planes), NaNs canonical (the
+// columns are fused), image by image.
+template <DataType T>
+void FloatConv<T>::slot_outputs(long long chunk, int count, int stride, Scratch& sc) const {
+  const long long m0 = chunk * kChunk, m_end = m0 + count;
+  for (long long m = m0; m < m_end;) {
+    const long long n = m / PQ_, pq = m - n * PQ_, len = std::min(PQ_ - pq, m_end - m);
+    const float* a = sc.slot_acc.data + static_cast<std::size_t>(m - m0) * stride;
+    for (std::size_t j = 0; j < sc.slots.size(); ++j) {
+      const auto [g, col] = sc.slots[j];
+      if (!sel_.plane(n, col)) continue;
+      float* o = out_.data() + (n * s_.k + col_ch_[g][col]) * PQ_ + pq;
+      for (long long i = 0; i < len; ++i) o[i] = canonical(a[i * stride + static_cast<long long>(j)]);
+    }
+    m += len;
+  }
+}
+
+}  // namespace
+}  // namespace accsim
