@@ -133,12 +133,14 @@ std::vector<VectorIsa> isas() {
   return v;
 }
 
-TEST(SlotSums, SlotKernelsGiveTheLaneKernelsBits) {
+// On each ISA, cases make(seed0) .. make(seed0 + count - 1): the slot kernels (on 1 or 2
+// threads) give the lane kernels' bits.
+void expect_lane_bits(Case (*make)(std::uint64_t), std::uint64_t seed0, int count) {
   PolicyGuard guard;
   for (const VectorIsa isa : isas()) {
     column_sums::set_vector_isa(isa);
-    for (std::uint64_t seed = 0; seed < 150; ++seed) {
-      const Case c = random_case(0x5107 + seed);
+    for (std::uint64_t seed = 0; seed < static_cast<std::uint64_t>(count); ++seed) {
+      const Case c = make(seed0 + seed);
       const Tensor lanes = run(c, SlotPolicy::never);
       const Tensor slots = run(c, SlotPolicy::always, 1 + static_cast<int>(seed % 2));
       ASSERT_EQ(testing::count_bit_differences(lanes, slots), 0) << describe_case(c, seed);
@@ -146,17 +148,21 @@ TEST(SlotSums, SlotKernelsGiveTheLaneKernelsBits) {
   }
 }
 
-TEST(SlotSums, SlotKernelsAreBitIdenticalToTheCycleModel) {
+// The same against the cycle model, each case cut down to its speed (a few images of a
+// few output positions, new inputs, transients' cycles within the smaller job).
+void expect_cycle_bits(Case (*make)(std::uint64_t), std::uint64_t seed0, int count) {
   PolicyGuard guard;
   for (const VectorIsa isa : isas()) {
     column_sums::set_vector_isa(isa);
-    for (std::uint64_t seed = 0; seed < 24; ++seed) {
-      Case c = random_case(0x5c1e + seed);
+    for (std::uint64_t seed = 0; seed < static_cast<std::uint64_t>(count); ++seed) {
+      Case c = make(seed0 + seed);
       ConvShape& s = c.job.shape;
-      s.n = std::min(s.n, 3), s.h = std::min(s.h, s.r + 3), s.w = std::min(s.w, s.s + 3);  // the cycle model is slow
+      s.n = std::min(s.n, 3), s.h = std::min(s.h, s.r + 3), s.w = std::min(s.w, s.s + 3);
       Rng rng(seed);
       c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
       if (seed % 2) special_values(c.in, rng);
+      for (auto& f : c.faults)
+        if (f.kind == FaultKind::transient) f.cycle %= closed_form_timing(s, c.array).cycles;
       const PeFaults faults(c.array, c.faults);
       const JobResult cycle = make_engine("cycle", c.array, faults)->run(c.job, c.in, c.w, 0);
       const Tensor slots = run(c, SlotPolicy::always);
@@ -164,6 +170,10 @@ TEST(SlotSums, SlotKernelsAreBitIdenticalToTheCycleModel) {
     }
   }
 }
+
+TEST(SlotSums, SlotKernelsGiveTheLaneKernelsBits) { expect_lane_bits(random_case, 0x5107, 150); }
+
+TEST(SlotSums, SlotKernelsAreBitIdenticalToTheCycleModel) { expect_cycle_bits(random_case, 0x5c1e, 24); }
 
 // Input and product stuck-ats of every format on busy PEs (fp16's input masks act on
 // the words), beside healthy columns of the same vectors.
@@ -266,37 +276,9 @@ Case psum_case(std::uint64_t seed) {
   return c;
 }
 
-TEST(SlotSums, PsumStuckAtsGiveTheLaneKernelsBits) {
-  PolicyGuard guard;
-  for (const VectorIsa isa : isas()) {
-    column_sums::set_vector_isa(isa);
-    for (std::uint64_t seed = 0; seed < 200; ++seed) {
-      const Case c = psum_case(0x95a0 + seed);
-      const Tensor lanes = run(c, SlotPolicy::never);
-      const Tensor slots = run(c, SlotPolicy::always, 1 + static_cast<int>(seed % 2));
-      ASSERT_EQ(testing::count_bit_differences(lanes, slots), 0) << describe_case(c, seed);
-    }
-  }
-}
+TEST(SlotSums, PsumStuckAtsGiveTheLaneKernelsBits) { expect_lane_bits(psum_case, 0x95a0, 200); }
 
-TEST(SlotSums, PsumStuckAtsAreBitIdenticalToTheCycleModel) {
-  PolicyGuard guard;
-  for (const VectorIsa isa : isas()) {
-    column_sums::set_vector_isa(isa);
-    for (std::uint64_t seed = 0; seed < 30; ++seed) {
-      Case c = psum_case(0x9c1e + seed);
-      ConvShape& s = c.job.shape;
-      s.n = std::min(s.n, 3), s.h = std::min(s.h, s.r + 3), s.w = std::min(s.w, s.s + 3);  // the cycle model is slow
-      Rng rng(seed);
-      c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
-      if (seed % 2) special_values(c.in, rng);
-      const PeFaults faults(c.array, c.faults);
-      const JobResult cycle = make_engine("cycle", c.array, faults)->run(c.job, c.in, c.w, 0);
-      const Tensor slots = run(c, SlotPolicy::always);
-      ASSERT_EQ(testing::count_bit_differences(cycle.output, slots), 0) << describe_case(c, seed);
-    }
-  }
-}
+TEST(SlotSums, PsumStuckAtsAreBitIdenticalToTheCycleModel) { expect_cycle_bits(psum_case, 0x9c1e, 30); }
 
 // fp16 input stuck-ats act on the input WORD: signalling NaN words (quiet bit clear)
 // whose payload the mask keeps or clears (0x7c01 -> 0x7c00 is +Inf), and subnormal and
@@ -353,39 +335,9 @@ Case transient_case(std::uint64_t seed) {
   return c;
 }
 
-TEST(SlotSums, TransientFlipsGiveTheLaneKernelsBits) {
-  PolicyGuard guard;
-  for (const VectorIsa isa : isas()) {
-    column_sums::set_vector_isa(isa);
-    for (std::uint64_t seed = 0; seed < 200; ++seed) {
-      const Case c = transient_case(0x7a40 + seed);
-      const Tensor lanes = run(c, SlotPolicy::never);
-      const Tensor slots = run(c, SlotPolicy::always, 1 + static_cast<int>(seed % 2));
-      ASSERT_EQ(testing::count_bit_differences(lanes, slots), 0) << describe_case(c, seed);
-    }
-  }
-}
+TEST(SlotSums, TransientFlipsGiveTheLaneKernelsBits) { expect_lane_bits(transient_case, 0x7a40, 200); }
 
-TEST(SlotSums, TransientFlipsAreBitIdenticalToTheCycleModel) {
-  PolicyGuard guard;
-  for (const VectorIsa isa : isas()) {
-    column_sums::set_vector_isa(isa);
-    for (std::uint64_t seed = 0; seed < 30; ++seed) {
-      Case c = transient_case(0x7c1e + seed);
-      ConvShape& s = c.job.shape;
-      s.n = std::min(s.n, 3), s.h = std::min(s.h, s.r + 3), s.w = std::min(s.w, s.s + 3);  // the cycle model is slow
-      Rng rng(seed);
-      c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
-      if (seed % 2) special_values(c.in, rng);
-      for (auto& f : c.faults)  // cycles within the smaller job
-        if (f.kind == FaultKind::transient) f.cycle %= closed_form_timing(s, c.array).cycles;
-      const PeFaults faults(c.array, c.faults);
-      const JobResult cycle = make_engine("cycle", c.array, faults)->run(c.job, c.in, c.w, 0);
-      const Tensor slots = run(c, SlotPolicy::always);
-      ASSERT_EQ(testing::count_bit_differences(cycle.output, slots), 0) << describe_case(c, seed);
-    }
-  }
-}
+TEST(SlotSums, TransientFlipsAreBitIdenticalToTheCycleModel) { expect_cycle_bits(transient_case, 0x7c1e, 30); }
 
 }  // namespace
 }  // namespace accsim

@@ -22,30 +22,46 @@ struct Case {
   std::vector<int> channels;  // corrupted output channels
 };
 
+// One job run fault-free on the fast engine and kept as a graph run's record, with the
+// stationary operand and mapping a PlaneRerunEngine reads.
+struct RecordedJob {
+  ConvJob job;
+  Tensor input, weights, output;
+  GraphRun recorded;
+  std::vector<Tensor> stationary;
+  std::vector<Mapping> mappings;
+};
+
+RecordedJob record_job(const ArrayConfig& array, const ConvShape& s, std::uint64_t seed, Rng& rng) {
+  RecordedJob r;
+  r.job.layer = "layer";
+  r.job.shape = s;
+  r.job.swizzle_seed = seed;
+  r.input = testing::random_tensor({s.n, s.c, s.h, s.w}, rng);
+  r.weights = testing::random_tensor({s.k, s.c, s.r, s.s}, rng);
+  const PeFaults healthy;
+  const JobResult golden = FastEngine(array, healthy).run(r.job, r.input, r.weights, 0);
+  LayerRun layer;
+  layer.job = r.job;
+  layer.input = r.input;
+  layer.output = r.output = golden.output;
+  layer.timing = golden.timing;
+  r.recorded.jobs.push_back(layer);
+  r.stationary = {r.weights};
+  r.mappings = {Mapping(s, array, array.swizzle, seed)};
+  return r;
+}
+
 // One recorded job on `array`, then its rerun with `channels`' weights corrupted (and,
 // with `dirty_image`, that image's input changed) against the fast engine's whole job.
 void expect_rerun_equals_job(const ArrayConfig& array, const Case& c, int dirty_image, std::uint64_t seed) {
   Rng rng(seed);
   const ConvShape& s = c.shape;
-  ConvJob job;
-  job.layer = "layer";
-  job.shape = s;
-  job.swizzle_seed = seed;
-  const Tensor input = testing::random_tensor({s.n, s.c, s.h, s.w}, rng);
-  const Tensor weights = testing::random_tensor({s.k, s.c, s.r, s.s}, rng);
+  const RecordedJob r = record_job(array, s, seed, rng);
+  const ConvJob& job = r.job;
+  const Tensor &input = r.input, &weights = r.weights;
   const PeFaults healthy;
   FastEngine fast(array, healthy);
-  GraphRun recorded;
-  LayerRun layer;
-  layer.job = job;
-  layer.input = input;
-  const JobResult golden = fast.run(job, input, weights, 0);
-  layer.output = golden.output;
-  layer.timing = golden.timing;
-  recorded.jobs.push_back(layer);
-  const std::vector<Tensor> stationary{weights};
-  const std::vector<Mapping> mappings{Mapping(s, array, array.swizzle, seed)};
-
   Tensor corrupted = weights, streamed = input;
   const std::size_t per_channel = weights.size() / static_cast<std::size_t>(s.k);
   for (int oc : c.channels) {
@@ -53,13 +69,13 @@ void expect_rerun_equals_job(const ArrayConfig& array, const Case& c, int dirty_
     w = bits_float(float_bits(w) ^ (1u << 29));
   }
   if (dirty_image >= 0) streamed.data()[static_cast<std::size_t>(dirty_image) * (input.size() / s.n)] += 1.0f;
-  PlaneRerunEngine planes(array, healthy, recorded, stationary, mappings);
+  PlaneRerunEngine planes(array, healthy, r.recorded, r.stationary, r.mappings);
   const Tensor got = planes.run(job, streamed, corrupted, 0).output;
   const Tensor want = fast.run(job, streamed, corrupted, 0).output;
   ASSERT_EQ(got.shape(), want.shape());
   EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)), 0)
       << to_string(array.swizzle) << " " << to_string(array.datatype) << " k " << s.k << " dirty " << dirty_image;
-  EXPECT_EQ(testing::count_bit_differences(got, golden.output) > 0, true);  // the corruption shows
+  EXPECT_EQ(testing::count_bit_differences(got, r.output) > 0, true);  // the corruption shows
 }
 
 TEST(PlaneRerunEngine, CorruptedChannelsEqualTheWholeJobUnderEverySwizzleAndFormat) {
@@ -92,36 +108,24 @@ TEST(PlaneRerunEngine, OperandsExpectedSameAreTakenAsTheRecordsUntilCleared) {
   Rng rng(7);
   const ArrayConfig array = testing::preset("small");
   const ConvShape s{2, 6, 12, 12, 16, 5, 5, 1, 0};
-  ConvJob job;
-  job.layer = "layer";
-  job.shape = s;
-  const Tensor input = testing::random_tensor({s.n, s.c, s.h, s.w}, rng);
-  const Tensor weights = testing::random_tensor({s.k, s.c, s.r, s.s}, rng);
+  const RecordedJob r = record_job(array, s, 0, rng);
+  const ConvJob& job = r.job;
+  const Tensor &input = r.input, &weights = r.weights;
   const PeFaults healthy;
   FastEngine fast(array, healthy);
-  GraphRun recorded;
-  LayerRun layer;
-  layer.job = job;
-  layer.input = input;
-  const JobResult golden = fast.run(job, input, weights, 0);
-  layer.output = golden.output;
-  layer.timing = golden.timing;
-  recorded.jobs.push_back(layer);
-  const std::vector<Tensor> stationary{weights};
-  const std::vector<Mapping> mappings{Mapping(s, array, array.swizzle, 0)};
   Tensor streamed = input, corrupted = weights;
   streamed.data()[input.size() - 1] += 1.0f;  // the last image
   corrupted.data()[0] = -corrupted.data()[0];  // channel 0
   const auto same_bits = [](const Tensor& a, const Tensor& b) {
     return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
   };
-  PlaneRerunEngine planes(array, healthy, recorded, stationary, mappings);
+  PlaneRerunEngine planes(array, healthy, r.recorded, r.stationary, r.mappings);
   const Tensor want = fast.run(job, streamed, corrupted, 0).output;
   planes.expect({true, true});
-  EXPECT_TRUE(same_bits(planes.run(job, streamed, corrupted, 0).output, golden.output));
+  EXPECT_TRUE(same_bits(planes.run(job, streamed, corrupted, 0).output, r.output));
   planes.expect({});
   EXPECT_TRUE(same_bits(planes.run(job, streamed, corrupted, 0).output, want));
-  EXPECT_FALSE(same_bits(want, golden.output));
+  EXPECT_FALSE(same_bits(want, r.output));
 }
 
 // The channels of one job among rows of several jobs (sorted by job, then channel).
