@@ -85,9 +85,23 @@ GraphRun slice(const Graph& graph, const StackedRemainder& rest, const GraphRun&
   return r;
 }
 
+// Image `slot`'s outputs and cycles alone: the record of an image nobody reruns.
+GraphRun slice_outputs(const Graph& graph, const GraphRun& run, const GraphRun& first, int slot) {
+  const int batch = run.values.at(graph.inputs.at(0).name).dim(0);
+  GraphRun r;
+  for (const auto& out : graph.outputs) {
+    const Tensor& like = first.values.at(out);
+    const auto b = run.values.find(out);
+    r.outputs.push_back(b != run.values.end() ? slot_of(b->second, like, batch, slot) : Tensor(like));
+  }
+  r.cycles = first.cycles;
+  return r;
+}
+
 // Records images [from, from + count) into `out`; false when the stationary operands differ.
 bool record_batch(const Graph& graph, const ArrayConfig& array, const std::vector<Tensor>& images,
-                  const GraphRun& first, std::size_t from, std::size_t count, std::vector<GraphRun>& out) {
+                  const GraphRun& first, const RecordWanted& wanted, std::size_t from, std::size_t count,
+                  std::vector<GraphRun>& out) {
   std::vector<int> shape = images[from].shape();
   shape[0] = static_cast<int>(count);
   Tensor x(shape, Tensor::uninitialized);  // every image copied below
@@ -97,7 +111,14 @@ bool record_batch(const Graph& graph, const ArrayConfig& array, const std::vecto
   const PeFaults healthy;
   const GraphRun run = rest.record(x, first, *make_engine("fast", array, healthy));
   if (!same_stationaries(run.jobs, first)) return false;
-  for (std::size_t i = 0; i < count; ++i) out[from + i] = slice(graph, rest, run, first, static_cast<int>(i));
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t image = from + i;
+    const int slot = static_cast<int>(i);
+    GraphRun outputs = slice_outputs(graph, run, first, slot);
+    // Images 0 and 1 stay whole: record_in_batches checks them against batch-1 runs.
+    const bool whole = image < 2 || !wanted || wanted(image, outputs.outputs.at(0));
+    out[image] = whole ? slice(graph, rest, run, first, slot) : std::move(outputs);
+  }
   return true;
 }
 
@@ -120,14 +141,14 @@ bool same_records(const GraphRun& a, const GraphRun& b) {
 
 std::optional<std::vector<GraphRun>> record_in_batches(const Graph& graph, const ArrayConfig& array,
                                                        const std::vector<Tensor>& images, const GraphRun& first,
-                                                       int batch, int threads) {
+                                                       int batch, int threads, const RecordWanted& wanted) {
   const std::size_t n = images.size(), size = static_cast<std::size_t>(std::max(1, batch));
   if (n < 2 || size < 2 || !StackedRemainder(graph).batchable()) return std::nullopt;
   std::vector<GraphRun> runs(n);
   std::vector<char> ok((n + size - 1) / size, 1);
   try {
     parallel_for(threads, ok.size(), [&](std::size_t b) {
-      ok[b] = record_batch(graph, array, images, first, b * size, std::min(size, n - b * size), runs);
+      ok[b] = record_batch(graph, array, images, first, wanted, b * size, std::min(size, n - b * size), runs);
     });
   } catch (const std::logic_error&) {
     return std::nullopt;  // shapes that do not stack (checked before any value is kept)
