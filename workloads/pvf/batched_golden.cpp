@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
+#include <string>
 #include <stdexcept>
 
 #include "arch/pe_faults.h"
@@ -17,7 +19,9 @@ bool same_bits(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
-// Image `slot`'s block of `batched` (a batch of `batch` images), shaped as `like`.
+// Image `slot`'s block of `batched` (a batch of `batch` images), shaped as `like`. Its
+// callers pick between it and a copy as `c ? slot_of(..) : Tensor(like)`: with `like`
+// itself (a const lvalue) the choice is a const Tensor, copied again, not moved.
 Tensor slot_of(const Tensor& batched, const Tensor& like, int batch, int slot) {
   if (batched.size() != like.size() * static_cast<std::size_t>(batch))
     throw std::logic_error("record_in_batches: a value is not " + std::to_string(batch) + " images' blocks");
@@ -39,8 +43,8 @@ std::vector<LayerRun> slice_jobs(const std::vector<LayerRun>& batched, const Gra
     job.start_cycle = f.start_cycle;
     job.timing = f.timing;
     const bool ran = b < batched.size() && batched[b].node == f.node;  // else from parameters alone
-    job.input = ran ? slot_of(batched[b].input, f.input, batch, slot) : f.input;
-    job.output = ran ? slot_of(batched[b].output, f.output, batch, slot) : f.output;
+    job.input = ran ? slot_of(batched[b].input, f.input, batch, slot) : Tensor(f.input);
+    job.output = ran ? slot_of(batched[b].output, f.output, batch, slot) : Tensor(f.output);
     b += ran;
   }
   if (b != batched.size()) throw std::logic_error("record_in_batches: the batch ran jobs image 0 did not");
@@ -55,30 +59,66 @@ bool same_stationaries(const std::vector<LayerRun>& batched, const GraphRun& fir
   return true;
 }
 
+// Image `slot`'s values: the batch's data values sliced, the others (computed from
+// parameters alone) `first`'s. Both maps are walked once in their common (name) order
+// and the slice's map is built in that order: no lookup or insertion walk per value.
+std::map<std::string, Tensor> slice_values(const StackedRemainder& rest, const GraphRun& run, const GraphRun& first,
+                                           int batch, int slot) {
+  std::map<std::string, Tensor> values;
+  auto b = run.values.begin();
+  for (const auto& [name, v] : first.values) {
+    while (b != run.values.end() && b->first < name) ++b;
+    const bool sliced = b != run.values.end() && b->first == name;
+    if (!sliced && rest.data_value(name)) throw std::logic_error("record_in_batches: the batch did not compute " + name);
+    values.emplace_hint(values.end(), name, sliced ? slot_of(b->second, v, batch, slot) : Tensor(v));
+  }
+  return values;
+}
+
 GraphRun slice(const Graph& graph, const StackedRemainder& rest, const GraphRun& run, const GraphRun& first, int slot) {
   const int batch = run.values.at(graph.inputs.at(0).name).dim(0);
   GraphRun r;
-  for (const auto& [name, v] : first.values)
-    r.values.emplace(name, rest.data_value(name) ? slot_of(run.values.at(name), v, batch, slot) : v);
+  r.values = slice_values(rest, run, first, batch, slot);
   for (const auto& out : graph.outputs) r.outputs.push_back(r.values.at(out));
   r.jobs = slice_jobs(run.jobs, first, batch, slot);
   r.cycles = first.cycles;
   return r;
 }
 
+// Image `slot`'s outputs and cycles alone: the record of an image nobody reruns.
+GraphRun slice_outputs(const Graph& graph, const GraphRun& run, const GraphRun& first, int slot) {
+  const int batch = run.values.at(graph.inputs.at(0).name).dim(0);
+  GraphRun r;
+  for (const auto& out : graph.outputs) {
+    const Tensor& like = first.values.at(out);
+    const auto b = run.values.find(out);
+    r.outputs.push_back(b != run.values.end() ? slot_of(b->second, like, batch, slot) : Tensor(like));
+  }
+  r.cycles = first.cycles;
+  return r;
+}
+
 // Records images [from, from + count) into `out`; false when the stationary operands differ.
 bool record_batch(const Graph& graph, const ArrayConfig& array, const std::vector<Tensor>& images,
-                  const GraphRun& first, std::size_t from, std::size_t count, std::vector<GraphRun>& out) {
+                  const GraphRun& first, const RecordWanted& wanted, std::size_t from, std::size_t count,
+                  std::vector<GraphRun>& out) {
   std::vector<int> shape = images[from].shape();
   shape[0] = static_cast<int>(count);
-  Tensor x(shape);
+  Tensor x(shape, Tensor::uninitialized);  // every image copied below
   const std::size_t per = images[from].size();
   for (std::size_t i = 0; i < count; ++i) std::copy_n(images[from + i].data(), per, x.data() + i * per);
   StackedRemainder rest(graph);  // one per batch: it caches shapes per batch size
   const PeFaults healthy;
   const GraphRun run = rest.record(x, first, *make_engine("fast", array, healthy));
   if (!same_stationaries(run.jobs, first)) return false;
-  for (std::size_t i = 0; i < count; ++i) out[from + i] = slice(graph, rest, run, first, static_cast<int>(i));
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t image = from + i;
+    const int slot = static_cast<int>(i);
+    GraphRun outputs = slice_outputs(graph, run, first, slot);
+    // Images 0 and 1 stay whole: record_in_batches checks them against batch-1 runs.
+    const bool whole = image < 2 || !wanted || wanted(image, outputs.outputs.at(0));
+    out[image] = whole ? slice(graph, rest, run, first, slot) : std::move(outputs);
+  }
   return true;
 }
 
@@ -101,14 +141,14 @@ bool same_records(const GraphRun& a, const GraphRun& b) {
 
 std::optional<std::vector<GraphRun>> record_in_batches(const Graph& graph, const ArrayConfig& array,
                                                        const std::vector<Tensor>& images, const GraphRun& first,
-                                                       int batch, int threads) {
+                                                       int batch, int threads, const RecordWanted& wanted) {
   const std::size_t n = images.size(), size = static_cast<std::size_t>(std::max(1, batch));
   if (n < 2 || size < 2 || !StackedRemainder(graph).batchable()) return std::nullopt;
   std::vector<GraphRun> runs(n);
   std::vector<char> ok((n + size - 1) / size, 1);
   try {
     parallel_for(threads, ok.size(), [&](std::size_t b) {
-      ok[b] = record_batch(graph, array, images, first, b * size, std::min(size, n - b * size), runs);
+      ok[b] = record_batch(graph, array, images, first, wanted, b * size, std::min(size, n - b * size), runs);
     });
   } catch (const std::logic_error&) {
     return std::nullopt;  // shapes that do not stack (checked before any value is kept)

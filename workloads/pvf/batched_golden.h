@@ -10,6 +10,8 @@
 // batchable) is recorded one image at a time. One batch of a network's fully-connected
 // jobs fills the vector lanes that a single image leaves empty: on LeNet-5 the records
 // cost a fraction of the per-image runs (docs/pvf.md).
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -20,13 +22,19 @@
 
 namespace accsim {
 
+// Whether image `image`, whose first graph output is `output`, needs its whole record
+// (values and jobs); called from several threads at once.
+using RecordWanted = std::function<bool(std::size_t image, const Tensor& output)>;
+
 // Per image of `images` (each [1, ...]), its recorded run with the jobs' stationary
 // operands left empty (they are `first`'s, image 0's full recorded batch-1 run), from
 // batches of `batch` run on `threads` threads; nothing when the graph is not batchable
-// or a slice differs from its image's batch-1 run.
+// or a slice differs from its image's batch-1 run. An image `wanted` declines (a PVF
+// pool's misclassified image, never rerun) gets its outputs and cycles only: its values
+// and jobs are not copied out of the batch. Images 0 and 1 are always whole (checked).
 std::optional<std::vector<GraphRun>> record_in_batches(const Graph& graph, const ArrayConfig& array,
                                                        const std::vector<Tensor>& images, const GraphRun& first,
-                                                       int batch, int threads);
+                                                       int batch, int threads, const RecordWanted& wanted = {});
 
 // Whether two recorded runs hold the same bits: values, outputs, jobs (node, start
 // cycle, cycles, streamed operand and output) and cycles.

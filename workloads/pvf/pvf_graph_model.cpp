@@ -286,7 +286,8 @@ void GraphPvfModel::record_goldens(std::size_t d) {
   starts_[d] = node_start_cycles(graph, first);  // the jobs' timing does not depend on the image
   // Per image, per job: a stationary operand other than image 0's (none in a batch's slices).
   std::vector<std::vector<char>> varies(n, std::vector<char>(first.jobs.size(), 0));
-  if (auto runs = record_in_batches(graph, c_.array, images_, first, c_.config.batch, c_.config.threads)) {
+  const auto counted = [this](std::size_t i, const Tensor& output) { return prediction(output) == c_.labels[i]; };
+  if (auto runs = record_in_batches(graph, c_.array, images_, first, c_.config.batch, c_.config.threads, counted)) {
     for (std::size_t i = 0; i < n; ++i) keep_golden(d, i, std::move((*runs)[i]));
   } else {
     parallel_for(c_.config.threads, n, [&](std::size_t i) {

@@ -2,10 +2,13 @@
 // bit for bit (values, jobs' operands, outputs, start cycles and timing), on LeNet-5 with
 // a clipping ReLU and on the shipped ResNet-8 (residual adds), for a pool that does not
 // fill its last batch; a graph that is not batchable, or whose slices disagree with the
-// batch-1 runs, gets nothing (its records are then made one image at a time).
+// batch-1 runs, gets nothing (its records are then made one image at a time); an image
+// the caller declines gets its outputs alone.
 #include "workloads/pvf/batched_golden.h"
 
 #include <gtest/gtest.h>
+
+#include <cstring>
 
 #include "arch/random.h"
 #include "test_util.h"
@@ -50,6 +53,37 @@ TEST(BatchedGolden, LeNet5SlicesEqualBatch1Runs) {
 TEST(BatchedGolden, ResidualOnnxModelSlicesEqualBatch1Runs) {
   expect_slices_equal_batch1_runs(
       load_onnx_model(std::string(ACCSIM_SOURCE_DIR) + "/configs/models/resnet8_fmnist.onnx", 1), 3, 2);
+}
+
+// Declined images (odd ones here; a PVF pool's misclassified ones) keep their outputs and
+// cycles only; the predicate sees each image's own output; images 0 and 1 stay whole.
+TEST(BatchedGolden, DeclinedImagesKeepTheirOutputsAlone) {
+  const Network net = lenet5();
+  const Graph g = network_graph(net, init_parameters(net, 3), 1);
+  const std::vector<Tensor> images = random_images(g, 7, 8);
+  std::vector<GraphRun> own;
+  for (const Tensor& image : images) own.push_back(recorded(g, image));
+  std::vector<char> seen_right(images.size(), 0);  // one slot per image: no two threads share one
+  const RecordWanted odd_declined = [&](std::size_t i, const Tensor& output) {
+    seen_right[i] = output.shape() == own[i].outputs.at(0).shape() &&
+                    std::memcmp(output.data(), own[i].outputs.at(0).data(), output.size() * sizeof(float)) == 0;
+    return i % 2 == 0;
+  };
+  const auto runs = record_in_batches(g, testing::preset("small"), images, own[0], 3, 2, odd_declined);
+  ASSERT_TRUE(runs.has_value());
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    const GraphRun& run = (*runs)[i];
+    if (i < 2 || i % 2 == 0) {
+      EXPECT_TRUE(same_records(run, own[i])) << "image " << i;
+      continue;
+    }
+    EXPECT_TRUE(seen_right[i]) << "image " << i;
+    EXPECT_TRUE(run.values.empty() && run.jobs.empty()) << "image " << i;
+    GraphRun outputs_alone = own[i];
+    outputs_alone.values.clear();
+    outputs_alone.jobs.clear();
+    EXPECT_TRUE(same_records(run, outputs_alone)) << "image " << i;
+  }
 }
 
 TEST(BatchedGolden, NothingWhenTheSlicesOrTheGraphDoNotAllowIt) {
