@@ -10,7 +10,8 @@ void check_job_operands(const ConvJob& job, const Tensor& input, const Tensor& w
   validate_pdp_window(job.pool, s.p(), s.q());
   if (input.shape() != std::vector<int>{s.n, s.c, s.h, s.w})
     throw std::invalid_argument(job.layer + ": input " + input.shape_string() + " does not match the job's [n,c,h,w]");
-  if (weights.shape() != std::vector<int>{s.k, s.c, s.r, s.s})
+  const bool matrix = s.r == 1 && s.s == 1 && weights.shape() == std::vector<int>{s.k, s.c};
+  if (!matrix && weights.shape() != std::vector<int>{s.k, s.c, s.r, s.s})
     throw std::invalid_argument(job.layer + ": weights " + weights.shape_string() + " do not match the job's [k,c,r,s]");
 }
 

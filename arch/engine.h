@@ -21,8 +21,10 @@ class Engine {
  public:
   virtual ~Engine() = default;
   virtual std::string name() const = 0;
-  // input [n, c, h, w], weights [k, c, r, s]. `start_cycle`: the run cycle at which
-  // the job starts; transient faults are given in run cycles.
+  // input [n, c, h, w], weights [k, c, r, s]; a job with r = s = 1 may take its weights
+  // as the matrix [k, c] (the same elements in the same order: a Gemm's [n, k] weights
+  // are used where they lie instead of copied per call). `start_cycle`: the run cycle at
+  // which the job starts; transient faults are given in run cycles.
   // The operands are converted to the array's number format at the array boundary
   // (arch/array_operands.h); the output comes back as fp32.
   virtual JobResult run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) = 0;
@@ -50,7 +52,8 @@ class Engine {
   }
 };
 
-// Throws std::invalid_argument when the tensors do not match the job's shape.
+// Throws std::invalid_argument when the tensors do not match the job's shape (weights
+// [k, c, r, s], or [k, c] when r = s = 1).
 void check_job_operands(const ConvJob& job, const Tensor& input, const Tensor& weights);
 
 }  // namespace accsim

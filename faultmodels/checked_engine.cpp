@@ -11,11 +11,18 @@ namespace accsim {
 
 namespace {
 
+// w's shape ([K, C, R, S], or a fully-connected job's [K, C], arch/engine.h) with k kernels.
+std::vector<int> with_kernels(const Tensor& w, int k) {
+  std::vector<int> shape = w.shape();
+  shape[0] = k;
+  return shape;
+}
+
 // weights [K, C, R, S] plus one kernel, the sum of the K kernels (in double, rounded once).
 Tensor with_checksum_kernel(const Tensor& w) {
   const int K = w.dim(0);
   const std::size_t per = w.size() / static_cast<std::size_t>(K);
-  Tensor out({K + 1, w.dim(1), w.dim(2), w.dim(3)});
+  Tensor out(with_kernels(w, K + 1));
   std::copy(w.values().begin(), w.values().end(), out.values().begin());
   for (std::size_t i = 0; i < per; ++i) {
     double sum = 0.0;
@@ -59,7 +66,7 @@ Tensor without_checksum_channel(const Tensor& y, int K) {
 Tensor place_kernels(const Tensor& w, int copy, int atomic_k) {
   const int K = w.dim(0);
   const std::size_t per = w.size() / static_cast<std::size_t>(K);
-  Tensor out({duplicate_channels(K, copy, atomic_k), w.dim(1), w.dim(2), w.dim(3)});
+  Tensor out(with_kernels(w, duplicate_channels(K, copy, atomic_k)));
   std::fill(out.values().begin(), out.values().end(), 0.0f);
   for (int k = 0; k < K; ++k)
     std::copy_n(w.data() + static_cast<std::size_t>(k) * per, per,

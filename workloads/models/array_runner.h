@@ -5,7 +5,7 @@
 // everything else stays on the host, as NVDLA's post-processor would do it.
 //
 //   Conv     stationary W[k, c/g, r, s] per group, streamed X[n, c/g, h, w] per group
-//   Gemm     stationary op(B)^T as [N, K, 1, 1], streamed op(A) as [M, K, 1, 1]
+//   Gemm     stationary op(B)^T as the matrix [N, K] (B itself with transB), streamed op(A) as [M, K, 1, 1]
 //   MatMul   A[..., M, K] @ B[..., K, N]: stationary B^T [N, K, 1, 1] per batch matrix
 //            (one job over every row of A when B has rank 2), streamed A's rows
 //            (attention: Q.K^T holds K stationary per head, A.V holds V^T)
@@ -113,7 +113,7 @@ class ArrayRunner {
   Tensor run_job(const std::string& name, JobKind kind, const Tensor& input, const Tensor& weights, int stride, int pad,
                  const PdpWindow& pool = {});
   // rows [M, K] x stationary [N, K] -> [M, N] as one job.
-  Tensor rows_times(const std::string& name, Tensor rows, Tensor stationary);  // operands moved into the job
+  Tensor rows_times(const std::string& name, Tensor rows, const Tensor& stationary);  // rows moved into the job
   Tensor conv_group(const std::string& name, const Tensor& x, const Tensor& w, const ConvAttributes& a);
   // A forward job's two backward passes: the layer is the forward job's shape; returns
   // {dX (when need_x), dW} lifted to the job's operand shapes.

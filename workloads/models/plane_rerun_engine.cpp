@@ -133,7 +133,7 @@ bool channels_alone(const ConvJob& job, const ArrayConfig& array, const Mapping&
   const Mapping small(alone.shape, array, array.swizzle, job.swizzle_seed);
   if (!same_rows(array, mapping, small, channels)) return false;
   const std::size_t per_channel = weights.size() / static_cast<std::size_t>(weights.dim(0));
-  Tensor w({alone.shape.k, weights.dim(1), weights.dim(2), weights.dim(3)}, Tensor::uninitialized);
+  Tensor w({alone.shape.k, job.shape.c, job.shape.r, job.shape.s}, Tensor::uninitialized);
   for (std::size_t i = 0; i < channels.size(); ++i)
     std::memcpy(w.data() + i * per_channel, weights.data() + channels[i] * per_channel, per_channel * sizeof(float));
   Tensor y({alone.shape.n, alone.shape.k, alone.shape.p(), alone.shape.q()}, Tensor::uninitialized);
@@ -208,7 +208,8 @@ JobResult PlaneRerunEngine::run(const ConvJob& job, const Tensor& input, const T
   const LayerRun& record = recorded_.jobs[static_cast<std::size_t>(j)];
   const Mapping& mapping = mappings_[static_cast<std::size_t>(j)];
   const Tensor& recorded_weights = stationary_[static_cast<std::size_t>(j)];
-  if (recorded_weights.shape() != weights.shape()) return fast_.run(job, input, weights, start_cycle);
+  // Sizes, not shapes: a record keeps [k, c, 1, 1] where a rerun's Gemm hands the matrix [k, c] (arch/engine.h).
+  if (recorded_weights.size() != weights.size()) return fast_.run(job, input, weights, start_cycle);
   // Corrupted parameters (PVF): one pass over the operand finds whether and where it differs.
   const std::vector<int> channels = same_.stationary ? std::vector<int>{}
                                                      : corrupted_channels(static_cast<std::size_t>(j), recorded_weights, weights);

@@ -135,6 +135,61 @@ TEST(ArrayRunner, GemmTransposesMatchNaiveReference) {
   EXPECT_TRUE(runner.jobs().empty());  // not recorded
 }
 
+// Passes jobs on to the fast engine and keeps where each job's weights lay and their shape.
+class WeightsSpy : public Engine {
+ public:
+  explicit WeightsSpy(Engine& inner) : inner_(inner) {}
+  std::string name() const override { return "spy"; }
+  JobResult run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) override {
+    jobs.push_back(job);
+    data.push_back(weights.data());
+    shapes.push_back(weights.shape());
+    return inner_.run(job, input, weights, start_cycle);
+  }
+  JobResult run_encoded(const ConvJob& job, const ArrayOperands& operands, long long start_cycle) override {
+    return inner_.run_encoded(job, operands, start_cycle);
+  }
+  std::vector<ConvJob> jobs;
+  std::vector<const float*> data;
+  std::vector<std::vector<int>> shapes;
+
+ private:
+  Engine& inner_;
+};
+
+// With transB the Gemm's [n, k] weights are the job's operand where they lie (no copy per
+// call), read afresh on every call (weights changed in place between calls give the new
+// product, bit for bit the job on a [n, k, 1, 1] copy); a record keeps its own copy as
+// [n, k, 1, 1], as every job's.
+TEST(ArrayRunner, GemmWeightsAreTheJobsOperandWhereTheyLie) {
+  const ArrayConfig array = preset("small");
+  const PeFaults none;
+  Rng rng(17);
+  FastEngine fast(array, none);
+  const Tensor a = random_tensor({3, 40}, rng);
+  Tensor b = random_tensor({20, 40}, rng);
+  const auto product = [&](const ConvJob& job, const Tensor& weights) {  // the job on a [n, k, 1, 1] copy
+    return fast.run(job, a.reshaped({3, 40, 1, 1}), weights.reshaped({20, 40, 1, 1}), 0).output.reshaped({3, 20});
+  };
+  WeightsSpy spy(fast);
+  ArrayRunner runner(spy, false);
+  std::vector<Tensor> ys;
+  for (int call = 0; call < 2; ++call) {
+    const Tensor& y = ys.emplace_back(runner.gemm("fc", a, b, false, true));
+    EXPECT_EQ(spy.data.back(), b.data()) << call;
+    EXPECT_EQ(spy.shapes.back(), std::vector<int>({20, 40})) << call;
+    EXPECT_EQ(testing::count_bit_differences(y, product(spy.jobs.back(), b)), 0) << call;
+    b.data()[7 * 40 + 3] = -2.0f * b.data()[7 * 40 + 3];  // changed in place for the next call
+  }
+  EXPECT_GT(testing::count_bit_differences(ys[0], ys[1]), 0);  // the change shows
+  ArrayRunner recorder(fast, true);
+  recorder.gemm("fc", a, b, false, true);
+  ASSERT_EQ(recorder.jobs().size(), 1u);
+  EXPECT_EQ(recorder.jobs()[0].weights.shape(), std::vector<int>({20, 40, 1, 1}));
+  EXPECT_NE(recorder.jobs()[0].weights.data(), b.data());
+  EXPECT_EQ(recorder.jobs()[0].weights.values(), b.values());
+}
+
 // The same graph operators on both engines with faults: bit-identical values and cycles.
 TEST(ArrayRunner, FastAndCycleEnginesAgreeBitForBitOnGroupedConvAndBatchedMatmul) {
   for (const char* name : {"small", "large"}) {

@@ -70,12 +70,17 @@ void expect_rerun_equals_job(const ArrayConfig& array, const Case& c, int dirty_
   }
   if (dirty_image >= 0) streamed.data()[static_cast<std::size_t>(dirty_image) * (input.size() / s.n)] += 1.0f;
   PlaneRerunEngine planes(array, healthy, r.recorded, r.stationary, r.mappings);
-  const Tensor got = planes.run(job, streamed, corrupted, 0).output;
   const Tensor want = fast.run(job, streamed, corrupted, 0).output;
-  ASSERT_EQ(got.shape(), want.shape());
-  EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)), 0)
-      << to_string(array.swizzle) << " " << to_string(array.datatype) << " k " << s.k << " dirty " << dirty_image;
-  EXPECT_EQ(testing::count_bit_differences(got, r.output) > 0, true);  // the corruption shows
+  // A fully-connected job also as a rerun's Gemm hands it: the matrix [k, c] (arch/engine.h).
+  const bool fc = s.r == 1 && s.s == 1;
+  for (const Tensor& w : {corrupted, fc ? corrupted.reshaped({s.k, s.c}) : corrupted}) {
+    const Tensor got = planes.run(job, streamed, w, 0).output;
+    ASSERT_EQ(got.shape(), want.shape());
+    EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)), 0)
+        << to_string(array.swizzle) << " " << to_string(array.datatype) << " k " << s.k << " dirty " << dirty_image
+        << " rank " << w.rank();
+    EXPECT_EQ(testing::count_bit_differences(got, r.output) > 0, true);  // the corruption shows
+  }
 }
 
 TEST(PlaneRerunEngine, CorruptedChannelsEqualTheWholeJobUnderEverySwizzleAndFormat) {
@@ -126,6 +131,27 @@ TEST(PlaneRerunEngine, OperandsExpectedSameAreTakenAsTheRecordsUntilCleared) {
   planes.expect({});
   EXPECT_TRUE(same_bits(planes.run(job, streamed, corrupted, 0).output, want));
   EXPECT_FALSE(same_bits(want, r.output));
+}
+
+// A rerun's Gemm hands its weights as the matrix [k, c] while the record keeps [k, c, 1, 1]:
+// the same operand, so the engine takes the unchanged planes from the record (marked
+// here) and computes the corrupted channel's, instead of running the whole job.
+TEST(PlaneRerunEngine, AGemmsMatrixWeightsAreTheRecordedKernels) {
+  Rng rng(9);
+  const ArrayConfig array = testing::preset("small");
+  const ConvShape s{2, 256, 1, 1, 120, 1, 1, 1, 0};
+  RecordedJob r = record_job(array, s, 0, rng);
+  const float marker = 1234.5f;
+  r.recorded.jobs[0].output.data()[0] = marker;  // image 0, channel 0: not corrupted
+  Tensor corrupted = r.weights.reshaped({s.k, s.c});
+  corrupted.data()[5 * s.c + 17] = -corrupted.data()[5 * s.c + 17];  // channel 5
+  const PeFaults healthy;
+  const Tensor want = FastEngine(array, healthy).run(r.job, r.input, corrupted, 0).output;
+  PlaneRerunEngine planes(array, healthy, r.recorded, r.stationary, r.mappings);
+  const Tensor got = planes.run(r.job, r.input, corrupted, 0).output;
+  EXPECT_EQ(got[0], marker);
+  EXPECT_EQ(float_bits(got[5]), float_bits(want[5]));
+  EXPECT_NE(float_bits(got[5]), float_bits(r.output[5]));
 }
 
 // The channels of one job among rows of several jobs (sorted by job, then channel).

@@ -9,6 +9,7 @@
 #include "arch/hardware_fault.h"
 #include "arch/job_timing.h"
 #include "arch/pass_lowering.h"
+#include "faultmodels/checked_engine.h"
 #include "kernels/column_sums.h"
 #include "test_util.h"
 #include "workloads/run/engines.h"
@@ -450,6 +451,38 @@ TEST(EngineEquivalence, FastEngineSplitsTheColumnsOfJobsOfFewPositionsWithTheSam
     with_effect += same_bits_on_any_thread_count(c, seed);
   }
   EXPECT_GT(with_effect, 5);
+}
+
+// A fully-connected job (r = s = 1) takes its weights as the matrix [k, c] too (a Gemm's
+// [n, k] operand where it lies, arch/engine.h): the bits and cycles of [k, c, 1, 1] on both
+// engines and under both checks, with faults; a matrix for a larger kernel, or of another
+// size, is refused.
+TEST(EngineEquivalence, AFullyConnectedJobTakesItsWeightsAsAMatrix) {
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    Case c = random_case(0x7a00 + seed);
+    ConvShape& s = c.job.shape;
+    s.h = s.w = s.r = s.s = s.stride = 1, s.pad = 0;
+    for (auto& f : c.faults)
+      if (f.site == FaultSite::accumulator) f.row %= c.array.stripe_length;
+    Rng rng(seed);
+    const Tensor in = random_tensor({s.n, s.c, 1, 1}, rng), w = random_tensor({s.k, s.c, 1, 1}, rng);
+    const PeFaults faults(c.array, c.faults);
+    FastEngine fast(c.array, faults);
+    const auto cycle = make_engine("cycle", c.array, faults);
+    CheckedEngine abft(fast, c.array, CheckKind::abft), duplicate(fast, c.array, CheckKind::duplicate);
+    for (Engine* e : {static_cast<Engine*>(&fast), cycle.get(), static_cast<Engine*>(&abft),
+                      static_cast<Engine*>(&duplicate)}) {
+      const JobResult want = e->run(c.job, in, w, c.start), got = e->run(c.job, in, w.reshaped({s.k, s.c}), c.start);
+      EXPECT_EQ(testing::count_bit_differences(want.output, got.output), 0) << e->name() << " seed " << seed;
+      EXPECT_EQ(want.timing.cycles, got.timing.cycles) << e->name() << " seed " << seed;
+    }
+    EXPECT_THROW(fast.run(c.job, in, random_tensor({s.k, s.c + 1}, rng), c.start), std::invalid_argument);
+    ConvJob conv = c.job;
+    conv.shape.h = conv.shape.w = conv.shape.r = conv.shape.s = 2;
+    const Tensor image = random_tensor({s.n, s.c, 2, 2}, rng);
+    EXPECT_THROW(fast.run(conv, image, random_tensor({s.k, s.c * 4}, rng), c.start), std::invalid_argument);
+    EXPECT_NO_THROW(fast.run(conv, image, random_tensor({s.k, s.c, 2, 2}, rng), c.start));
+  }
 }
 
 TEST(EngineEquivalence, UnknownEngineNameIsRejected) {
