@@ -1,7 +1,5 @@
 #include "kernels/task_lane.h"
 
-#include <pthread.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -31,14 +29,13 @@ std::atomic<long long> shared_count{0};
 std::chrono::nanoseconds spin_limit() { return std::chrono::nanoseconds(spin_ns.load(std::memory_order_relaxed)); }
 
 // With `lock` held: spins unlocked until spin_ready() (read without the lock) for at most
-// spin_limit() while `go` holds, calls before_sleep() (unlocked) if the spin ended without
-// it, relocks, then cv.wait(lock, ready), counting a sleep (when it ends) when ready() does
-// not hold yet.
-template <class SpinReady, class Ready, class BeforeSleep = void (*)()>
+// spin_limit() while `go` holds, relocks, then cv.wait(lock, ready), counting a sleep (when
+// it ends) when ready() does not hold yet.
+template <class SpinReady, class Ready>
 void spin_then_sleep(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, const std::atomic<bool>& go,
-                     const SpinReady& spin_ready, const Ready& ready, const BeforeSleep& before_sleep = [] {}) {
+                     const SpinReady& spin_ready, const Ready& ready) {
   lock.unlock();
-  if (!spin_until(spin_ready, spin_limit(), go)) before_sleep();
+  spin_until(spin_ready, spin_limit(), go);
   lock.lock();
   if (ready()) return;
   cv.wait(lock, ready);
@@ -88,7 +85,7 @@ class LaneThread {
   bool acquire() {
     if (::getpid() != owner_pid_ || !owner_.try_lock()) return false;
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!thread_.joinable()) start();
+    if (!thread_.joinable()) thread_ = std::thread([this] { serve(); });
     caller_ = std::this_thread::get_id();
     active_.store(true, std::memory_order_relaxed);
     poke_ = true;  // the thread slept since the last step: it spins again now, while the
@@ -101,9 +98,7 @@ class LaneThread {
   }
 
   // `counted`: a task of TaskLane::post (queued() counts those; a shared part is not one).
-  // Called by the owner only.
   void post(std::function<void()> task, bool counted) {
-    keep_off_callers_cpu();
     outstanding_.fetch_add(1, std::memory_order_acq_rel);
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -144,7 +139,7 @@ class LaneThread {
         const auto ready = [this] {
           return outstanding_.load(std::memory_order_acquire) == 0 || help_size_.load(std::memory_order_acquire) > 0;
         };
-        spin_then_sleep(done_, lock, active_, ready, ready, [this] { lift_fence(); });
+        spin_then_sleep(done_, lock, active_, ready, ready);
       }
     }
     help_.clear();  // parts the lane took back itself
@@ -186,9 +181,7 @@ class LaneThread {
       if (take(*shared, i, SharedParts::self)) run_shared(part, i);
     const auto finished = [&] { return shared->running.load(std::memory_order_acquire) == 0; };
     std::unique_lock<std::mutex> lock(shared->mutex);
-    spin_then_sleep(shared->finished, lock, active_, finished, finished, [this, owner] {
-      if (owner) lift_fence();
-    });
+    spin_then_sleep(shared->finished, lock, active_, finished, finished);
     if (shared->error) std::rethrow_exception(shared->error);
     return true;
   }
@@ -267,45 +260,7 @@ class LaneThread {
     if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1) done_.notify_all();
   }
 
-  // Keeps the lane's thread off the CPU the owner runs on now. Woken there (the scheduler
-  // puts a woken thread on the waker's CPU when the others are busy), it preempted the
-  // owner: a split's two parts ran one after the other, the owner resuming only once the
-  // lane's thread had run its part and spun out. Kept off, it waits for another CPU while
-  // the owner takes back the parts it has not started. A syscall only when the owner's
-  // CPU changed; nothing when it is the process's only one.
-  void keep_off_callers_cpu() {
-#ifdef __linux__
-    const int cpu = ::sched_getcpu();
-    if (cpu < 0 || cpu == fenced_cpu_ || !thread_.joinable()) return;
-    cpu_set_t set = cpus_;
-    CPU_CLR(cpu, &set);
-    if (CPU_COUNT(&set) > 0 && ::pthread_setaffinity_np(thread_.native_handle(), sizeof set, &set) == 0)
-      fenced_cpu_ = cpu;
-#endif
-  }
-
-  // The owner is about to sleep until the lane's thread finishes: its CPU is free for that
-  // thread (preempted on its own, it would otherwise wait for it there).
-  void lift_fence() {
-#ifdef __linux__
-    if (fenced_cpu_ >= 0 && ::pthread_setaffinity_np(thread_.native_handle(), sizeof cpus_, &cpus_) == 0)
-      fenced_cpu_ = -1;
-#endif
-  }
-
-  // Starts the lane's thread; the CPUs it may run on (its creator's) kept for the fence.
-  void start() {
-    thread_ = std::thread([this] { serve(); });
-#ifdef __linux__
-    if (::pthread_getaffinity_np(thread_.native_handle(), sizeof cpus_, &cpus_) != 0) CPU_ZERO(&cpus_);
-#endif
-  }
-
   const pid_t owner_pid_ = ::getpid();
-  int fenced_cpu_ = -1;  // the CPU the lane's thread is kept off (keep_off_callers_cpu), owner only
-#ifdef __linux__
-  cpu_set_t cpus_{};  // the CPUs the lane's thread may use (start)
-#endif
   std::mutex owner_;  // held by the lane that posts to the thread
   std::thread::id caller_;  // the owning lane's thread
   std::atomic<int> outstanding_{0};  // posted tasks not finished

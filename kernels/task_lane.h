@@ -18,11 +18,6 @@
 // wake-up costs tens of them on a virtual machine. Taking the lane (the step's start)
 // wakes its thread to spin, so the step's first hand-off finds it awake. Outside a step
 // nothing spins.
-//
-// The lane's thread is kept off the CPU its owner posts from (Linux: its affinity, set
-// again only when the owner's CPU changes): woken on the owner's CPU while the others are
-// busy, it preempted the owner, and a split's parts ran one after the other. When the
-// owner is about to sleep until the lane's thread finishes, its CPU is given back.
 #include <chrono>
 #include <functional>
 

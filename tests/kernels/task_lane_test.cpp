@@ -5,7 +5,6 @@
 #include "kernels/task_lane.h"
 
 #include <gtest/gtest.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -225,37 +224,6 @@ TEST(TaskLane, ADisabledOrTakenLaneRunsTasksAtOnce) {
   second.post([&ran] { ran = std::this_thread::get_id(); });
   EXPECT_EQ(ran, std::this_thread::get_id());
 }
-
-#ifdef __linux__
-// The lane's thread is kept off the CPU its owner posts from: woken there, it would
-// preempt the owner, and a split's two parts would run one after the other.
-TEST(TaskLane, TheLanesThreadIsKeptOffTheCpuItsOwnerPostsFrom) {
-  cpu_set_t all;
-  ASSERT_EQ(::sched_getaffinity(0, sizeof all, &all), 0);
-  if (CPU_COUNT(&all) < 2) GTEST_SKIP() << "one CPU: nothing to keep off";
-  { TaskLane started(true); }  // the lane's thread exists with every CPU before the owner is pinned
-  const int cpu = ::sched_getcpu();
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(cpu, &one);
-  ASSERT_EQ(::sched_setaffinity(0, sizeof one, &one), 0);  // the owner stays on `cpu`
-  std::atomic<bool> ran{false};
-  bool on_cpu_allowed = true;
-  {
-    TaskLane lane(true);
-    ASSERT_TRUE(lane.beside());
-    lane.post([&] {
-      cpu_set_t mine;
-      on_cpu_allowed = ::sched_getaffinity(0, sizeof mine, &mine) != 0 || CPU_ISSET(cpu, &mine);
-      ran = true;
-    });
-    EXPECT_TRUE(await(ran));  // run by the lane's thread, not by wait()
-    lane.wait();
-  }
-  ::sched_setaffinity(0, sizeof all, &all);
-  EXPECT_FALSE(on_cpu_allowed);
-}
-#endif
 
 // A fork child of a process whose lane is owned (tests fork commands) has no lane thread:
 // its splits and its own lanes' tasks run on its one thread.
