@@ -24,7 +24,7 @@ namespace {
 // the sleeps on the lane's waits that have ended so far (TaskLane::sleeps).
 std::atomic<long long> spin_ns{std::chrono::nanoseconds(TaskLane::default_spin).count()};
 std::atomic<long long> sleep_count{0};
-std::atomic<long long> shared_count{0}, shared_part_count{0};
+std::atomic<long long> shared_count{0};
 
 std::chrono::nanoseconds spin_limit() { return std::chrono::nanoseconds(spin_ns.load(std::memory_order_relaxed)); }
 
@@ -163,7 +163,6 @@ class LaneThread {
       return true;
     }
     shared_count.fetch_add(1, std::memory_order_relaxed);
-    shared_part_count.fetch_add(parts, std::memory_order_relaxed);
     const auto shared = std::make_shared<SharedParts>();
     shared->state.assign(static_cast<std::size_t>(parts), SharedParts::open);
     for (int i = 1; i < parts; ++i) {
@@ -316,8 +315,6 @@ void TaskLane::set_spin(std::chrono::nanoseconds limit) { spin_ns.store(limit.co
 long long TaskLane::sleeps() { return sleep_count.load(std::memory_order_relaxed); }
 
 long long TaskLane::shared_splits() { return shared_count.load(std::memory_order_relaxed); }
-
-long long TaskLane::shared_parts() { return shared_part_count.load(std::memory_order_relaxed); }
 
 int TaskLane::queued() const { return owns_ ? lane_thread().queued() : 0; }
 

@@ -48,8 +48,6 @@ class TaskLane {
   // How many split jobs have been shared between an owned lane's two threads since the
   // process started (tests and measurements).
   static long long shared_splits();
-  // The parts of those splits (tests and measurements).
-  static long long shared_parts();
 
  private:
   bool owns_ = false;

@@ -60,9 +60,7 @@ std::vector<Tensor> ArrayRunner::execute_all(const std::vector<ConvJob>& jobs, s
 }
 
 int ArrayRunner::job_threads(const ConvJob& job) const {
-  if (!lane_ || !lane_->beside()) return engine_.threads();
-  if (job.shape.macs() < kShareMacs) return 1;
-  return job.shape.pixels() >= kFinePositions ? kLaneParts * engine_.threads() : engine_.threads();
+  return lane_ && lane_->beside() && job.shape.macs() < kShareMacs ? 1 : engine_.threads();
 }
 
 Tensor ArrayRunner::execute(const ConvJob& job, const Tensor& input, const Tensor& weights) {

@@ -45,16 +45,6 @@ class ArrayRunner {
   // batch 64: its Gemm jobs (2 M MACs and less) whole, its Conv jobs (5.5-22 M) shared.
   // The lane's own jobs (backward-weight) run whole on its thread.
   static constexpr long long kShareMacs = 1LL << 22;
-  // A shared job of many output positions (LeNet-5's Conv forward and backward-data jobs)
-  // is cut into kLaneParts parts per thread: the lane's thread and the caller each take
-  // the next part when free, so a lane's thread that starts late (busy with a posted
-  // job, woken late, preempted) costs a part, not half the job. Jobs of fewer positions
-  // (backward-weight, Gemm) keep a part per thread: the engine splits them by columns,
-  // each part gathering every operand. Any split gives the same bits.
-  static constexpr int kLaneParts = 2;
-  // Positions from which the engine still splits kLaneParts parts per thread by positions:
-  // 4 chunks of kChunk positions per part (kernels/float_conv.cpp, kColumnSplitChunks).
-  static constexpr long long kFinePositions = 4LL * 128 * (kLaneParts * 2);  // a lane: two threads
 
   // Threads the host side of a node (operators, lowering copies) may split over
   // (kernels/split_rows.h; the same bits on any count). 1 unless the run says otherwise.

@@ -84,31 +84,5 @@ TEST(ArrayLane, OnlyJobsOfAtLeastShareMacsAreSharedWithTheLanesThread) {
   lane.wait();
 }
 
-// Shared jobs of many positions go in kLaneParts parts per thread (the thread that is free
-// takes the next); jobs of few positions, split by columns, in one part per thread.
-TEST(ArrayLane, SharedJobsOfManyPositionsAreCutIntoFinerParts) {
-  const ArrayConfig array = preset("small");
-  const PeFaults none;
-  FastEngine engine(array, none, 2);
-  ArrayRunner runner(engine, false);
-  TaskLane lane(true);
-  ASSERT_TRUE(lane.beside());
-  runner.set_lane(&lane);
-  Rng rng(6);
-  const auto parts_per_split = [](auto&& run) {
-    const long long splits = TaskLane::shared_splits(), parts = TaskLane::shared_parts();
-    run();
-    EXPECT_GT(TaskLane::shared_splits(), splits);
-    return static_cast<double>(TaskLane::shared_parts() - parts) / static_cast<double>(TaskLane::shared_splits() - splits);
-  };
-  // LeNet-5's conv2 at batch 64: 4,096 positions, 9.8 M MACs.
-  const Tensor x = random_tensor({64, 6, 12, 12}, rng), w = random_tensor({16, 6, 5, 5}, rng);
-  EXPECT_EQ(parts_per_split([&] { runner.conv("conv2", x, w, ConvAttributes{}); }), 2.0 * ArrayRunner::kLaneParts);
-  // A Gemm of 5 M MACs over 64 positions.
-  const Tensor a = random_tensor({64, 256}, rng), b = random_tensor({320, 256}, rng);
-  EXPECT_EQ(parts_per_split([&] { runner.gemm("big", a, b, false, true); }), 2.0);
-  lane.wait();
-}
-
 }  // namespace
 }  // namespace accsim
