@@ -250,7 +250,8 @@ float FloatConv<T>::slot_flipped_sum(const float* x, int g, int b, int rs, const
 // Slot j's sum of one step at operand x as the slot kernels make it, scalar: leaf (row)
 // = its weight register x the row's operand through the slot's input and product masks
 // (slot_masks' planes), rows [0, used) busy, the idle ones folded as column_trees.h's
-// `tree` folds them (flipped_psum's rule), then the psum mask on the canonical sum.
+// `tree` folds them (flipped_psum's rule). (No psum mask: a flipped slot column steps
+// kFlipSteps, which a psum stuck-at excludes.)
 template <DataType T>
 float FloatConv<T>::slot_sum(const float* x, std::size_t step, int used, std::size_t j, int stride,
                              const Scratch& sc) const {
@@ -271,9 +272,7 @@ float FloatConv<T>::slot_sum(const float* x, std::size_t step, int used, std::si
   while (tree < used) tree *= 2;
   std::fill(p.begin() + used, p.begin() + tree, 0.0f);
   adder_tree(p.data(), tree, 1, [](float a, float b) { return a + b; });
-  const float sum = tree == used && tree < rows_ ? p[0] + 0.0f : p[0];
-  if (!sc.slot_psum) return sum;
-  return StuckMask{m[4 * plane + j], m[4 * plane + stride + j]}.apply(canonical(sum));
+  return tree == used && tree < rows_ ? p[0] + 0.0f : p[0];
 }
 
 // The weight registers of sc.slots, step by step and row by row (busy rows only: the
