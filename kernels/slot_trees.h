@@ -7,7 +7,6 @@
 #include <immintrin.h>
 
 #include <cstdint>
-#include <optional>
 #include <utility>
 
 #include "kernels/column_trees.h"
@@ -18,6 +17,9 @@ namespace {
 
 using column_sums::Wide;
 
+// MROW: the plain kernels (no masks), or the masked ones' one masked row (-1: none).
+constexpr int kPlain = -2;
+
 // The MASKED kernels' row and psum masks of one vector of slots, held in registers over
 // a run: the one masked row's input (fp32 view, or fp16_inputs: the word) and product
 // masks, the psum masks (identity in the lanes without one).
@@ -26,7 +28,7 @@ struct VectorMasks {
   typename V::bits input_keep, input_force, product_keep, product_force, psum_keep, psum_force;
   bool input, product, fp16, psum, psum_canonical;
   VectorMasks(const SlotInput& in, int row, int slot, std::ptrdiff_t plane) {
-    const std::uint32_t* m = in.masks + static_cast<std::ptrdiff_t>(row < 0 ? 0 : row) * in.stride + slot;
+    const std::uint32_t* m = row >= 0 ? in.masks + static_cast<std::ptrdiff_t>(row) * in.stride + slot : nullptr;
     input = row >= 0 && (in.input_rows >> row & 1u), product = row >= 0 && (in.product_rows >> row & 1u);
     fp16 = in.fp16_inputs, psum = in.psum != nullptr, psum_canonical = in.psum_canonical;
     input_keep = V::load_bits(input ? m : nullptr), input_force = V::load_bits(input ? m + plane : nullptr);
@@ -63,14 +65,14 @@ __attribute__((always_inline)) inline typename V::reg masked_leaf(typename V::re
 template <class V, int K, bool MASKED>
 __attribute__((always_inline)) inline typename Wide<V, K>::reg row_leaves(typename V::reg wv, const float* const* x,
                                                                           std::ptrdiff_t off,
-                                                                          const VectorMasks<V>* mk) {
+                                                                          const VectorMasks<V>& mk) {
   if constexpr (K == 1) {
-    if constexpr (MASKED) return masked_leaf<V>(wv, x[0][off], *mk);
+    if constexpr (MASKED) return masked_leaf<V>(wv, x[0][off], mk);
     else return V::mul(wv, V::set1(x[0][off]));
   } else {
     typename Wide<V, K>::reg p;
     for (int k = 0; k < K; ++k) {
-      if constexpr (MASKED) p.v[k] = masked_leaf<V>(wv, x[k][off], *mk);
+      if constexpr (MASKED) p.v[k] = masked_leaf<V>(wv, x[k][off], mk);
       else p.v[k] = V::mul(wv, V::set1(x[k][off]));
     }
     return p;
@@ -84,7 +86,7 @@ template <class V, int K, int ROWS, int USED, int MROW>
 __attribute__((always_inline)) inline typename Wide<V, K>::reg step_trees(const float* w, int stride,
                                                                           const float* const* x,
                                                                           const std::ptrdiff_t* off,
-                                                                          const VectorMasks<V>* mk) {
+                                                                          const VectorMasks<V>& mk) {
   return column_sums::tree<Wide<V, K>, ROWS, 0, USED>([&](int row) __attribute__((always_inline)) {
     typename V::reg wv = V::load(w + static_cast<std::ptrdiff_t>(row) * stride);
     // One load for the K multiplies: GCC would fold it into each (K loads of the same vector).
@@ -107,14 +109,12 @@ __attribute__((always_inline)) inline void psum_masks(typename Wide<V, K>::reg& 
   }
 }
 
-// MROW: the plain kernels (no masks), or the masked ones' one masked row (-1: none).
-constexpr int kPlain = -2;
 
 // K positions from i through every step of the run, for the slot vector at `slot`: the
 // accumulators stay in registers.
 template <class V, int K, int ROWS, int USED, bool FIRST, int MROW>
 __attribute__((always_inline)) inline void positions(const SlotInput& in, int i, int slot, float* acc,
-                                                     const VectorMasks<V>* mk) {
+                                                     const VectorMasks<V>& mk) {
   const float* x[K];
   for (int k = 0; k < K; ++k) x[k] = in.x + in.pos[i + k];
   float* a = acc + static_cast<std::ptrdiff_t>(i) * in.stride + slot;
@@ -124,7 +124,7 @@ __attribute__((always_inline)) inline void positions(const SlotInput& in, int i,
     typename Wide<V, K>::reg t =
         step_trees<V, K, ROWS, USED, MROW>(w + s * row_stride, in.stride, x, in.x_off + s * ROWS, mk);
     if constexpr (MROW != kPlain)
-      if (mk->psum) psum_masks<V, K>(t, *mk);
+      if (mk.psum) psum_masks<V, K>(t, mk);
     return t;
   };
   typename Wide<V, K>::reg e;
@@ -146,9 +146,7 @@ template <class V, int ROWS, int USED, bool FIRST, int MROW>
 void slot_run(const SlotInput& in, int count, float* acc) {
   constexpr int K = V::unroll;
   for (int slot = 0; slot < in.slots; slot += V::lanes) {
-    std::optional<VectorMasks<V>> masks;
-    if constexpr (MROW != kPlain) masks.emplace(in, MROW, slot, static_cast<std::ptrdiff_t>(ROWS) * in.stride);
-    const VectorMasks<V>* mk = masks ? &*masks : nullptr;
+    const VectorMasks<V> mk(in, MROW, slot, static_cast<std::ptrdiff_t>(ROWS) * in.stride);
     int i = 0;
     for (; i + K <= count; i += K) positions<V, K, ROWS, USED, FIRST, MROW>(in, i, slot, acc, mk);
     for (; i < count; ++i) positions<V, 1, ROWS, USED, FIRST, MROW>(in, i, slot, acc, mk);
@@ -175,22 +173,27 @@ SlotFn masked_kernel(int row) {
   return masked_kernel<V, ROWS, USED>(row, std::make_index_sequence<USED + 1>());
 }
 
-// The kernels of 1..ROWS busy rows, indexed by used - 1: plain, or masked at `row`.
+// The plain kernels of 1..ROWS busy rows, indexed by used - 1.
 template <class V, int ROWS, std::size_t... U>
-SlotFn slot_for(int used, bool masked, int row, std::index_sequence<U...>) {
+SlotFn plain_for(int used, std::index_sequence<U...>) {
   static constexpr SlotFn plain[] = {slot_kernel<V, ROWS, static_cast<int>(U) + 1, kPlain>...};
+  return used >= 1 && used <= ROWS ? plain[used - 1] : nullptr;
+}
+
+// The masked kernels of 1..ROWS busy rows, masked at `row`.
+template <class V, int ROWS, std::size_t... U>
+SlotFn masked_for(int used, int row, std::index_sequence<U...>) {
   static constexpr SlotFn (*masked_of[])(int) = {masked_kernel<V, ROWS, static_cast<int>(U) + 1>...};
-  if (used < 1 || used > ROWS) return nullptr;
-  return masked ? masked_of[used - 1](row) : plain[used - 1];
+  return used >= 1 && used <= ROWS ? masked_of[used - 1](row) : nullptr;
 }
 
 // Masked kernels for 8-row trees only (the small preset: instantiations kept few).
 template <class V>
 SlotFn slot_kernel_for(int rows, int used, bool masked, int row) {
-  if (masked) return rows == 8 ? slot_for<V, 8>(used, true, row, std::make_index_sequence<8>()) : nullptr;
+  if (masked) return rows == 8 ? masked_for<V, 8>(used, row, std::make_index_sequence<8>()) : nullptr;
   switch (rows) {
-    case 8: return slot_for<V, 8>(used, false, row, std::make_index_sequence<8>());
-    case 16: return slot_for<V, 16>(used, false, row, std::make_index_sequence<16>());
+    case 8: return plain_for<V, 8>(used, std::make_index_sequence<8>());
+    case 16: return plain_for<V, 16>(used, std::make_index_sequence<16>());
     default: return nullptr;
   }
 }
