@@ -19,17 +19,18 @@ struct SlotAvx2 : simd::Avx2Ops {
 #else
   static constexpr int unroll = 2;
 #endif
+  using bits = __m256i;
+  // A vector of masks (null: none, never applied).
+  static bits load_bits(const std::uint32_t* p) {
+    return p ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)) : _mm256_setzero_si256();
+  }
   // (v & keep) | force, lane by lane.
-  static reg mask(reg v, const std::uint32_t* keep, const std::uint32_t* force) {
-    const __m256i k = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(keep));
-    const __m256i f = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(force));
-    return _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(_mm256_castps_si256(v), k), f));
+  static reg mask(reg v, bits keep, bits force) {
+    return _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(_mm256_castps_si256(v), keep), force));
   }
   // The fp16 word (word & keep) | force, lane by lane (masks in the low 16 bits), as fp32.
-  static reg mask_fp16(std::uint32_t word, const std::uint32_t* keep, const std::uint32_t* force) {
-    const __m256i k = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(keep));
-    const __m256i f = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(force));
-    const __m256i w = _mm256_or_si256(_mm256_and_si256(_mm256_set1_epi32(static_cast<int>(word)), k), f);
+  static reg mask_fp16(std::uint32_t word, bits keep, bits force) {
+    const __m256i w = _mm256_or_si256(_mm256_and_si256(_mm256_set1_epi32(static_cast<int>(word)), keep), force);
     return _mm256_cvtph_ps(_mm_packus_epi32(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1)));
   }
 };
@@ -42,12 +43,12 @@ std::atomic<SlotPolicy>& policy() {
 }  // namespace
 
 namespace avx512 {  // slot_sums_avx512.cpp
-SlotFn slot_fn(int rows, int used, bool masked);
+SlotFn slot_fn(int rows, int used, bool masked, int row);
 }  // namespace avx512
 
-SlotFn slot_fn(int rows, int used, bool masked) {
-  if (column_sums::vector_isa() == column_sums::VectorIsa::avx512) return avx512::slot_fn(rows, used, masked);
-  return slot_kernel_for<SlotAvx2>(rows, used, masked);
+SlotFn slot_fn(int rows, int used, bool masked, int row) {
+  if (column_sums::vector_isa() == column_sums::VectorIsa::avx512) return avx512::slot_fn(rows, used, masked, row);
+  return slot_kernel_for<SlotAvx2>(rows, used, masked, row);
 }
 
 SlotPolicy slot_policy() { return policy().load(); }

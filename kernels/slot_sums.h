@@ -30,7 +30,8 @@ struct SlotInput {
   int slots;                    // slots [0, slots) are computed (whole vectors: the rest are padding)
   // Masked kernels: the PEs' input and product stuck-at masks of each (row, slot), four
   // planes [input keep, input force, product keep, product force][row * stride + slot]
-  // (identity where a PE has none), and the rows where some slot has one (bit sets).
+  // (identity where a PE has none), and the rows where some slot has one (bit sets: one
+  // row at most, the kernel's masked row).
   const std::uint32_t* masks = nullptr;
   unsigned input_rows = 0, product_rows = 0;
   // fp16: the input masks act on the operand's register word (the planes' low 16 bits).
@@ -54,8 +55,10 @@ using SlotFn = void (*)(const SlotInput&, int count, float* acc, bool first);
 // sum (canonical first where psum_canonical), as the exact or masked psum pass of
 // column_sums; NaNs may differ from those only in their payload, so the caller
 // canonicalises on the way out (jobs of two steps or more: after one step a psum
-// stuck-at's output is the masked sum itself, NaN bits included).
-SlotFn slot_fn(int rows, int used, bool masked = false);
+// stuck-at's output is the masked sum itself, NaN bits included). A masked kernel takes
+// input and product masks on one row, `row` (< used; -1: none, psum masks only): each
+// kernel knows its row at compile time, so the other rows' leaves are the plain ones.
+SlotFn slot_fn(int rows, int used, bool masked = false, int row = -1);
 
 // Which path float_conv gives the columns the slot kernels can compute: by its estimate
 // (automatic), or always one of them (tests compare the two).

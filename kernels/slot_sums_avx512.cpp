@@ -15,13 +15,16 @@ struct SlotAvx512 : simd::Avx512Ops {
 #else
   static constexpr int unroll = 4;  // positions per step: one weight load serves four (four trees in 32 zmm registers)
 #endif
-  static reg mask(reg v, const std::uint32_t* keep, const std::uint32_t* force) {
-    const __m512i k = _mm512_loadu_si512(keep), f = _mm512_loadu_si512(force);
-    return _mm512_castsi512_ps(_mm512_or_si512(_mm512_and_si512(_mm512_castps_si512(v), k), f));
+  using bits = __m512i;
+  // A vector of masks (null: none, never applied).
+  static bits load_bits(const std::uint32_t* p) { return p ? _mm512_loadu_si512(p) : _mm512_setzero_si512(); }
+  // (v & keep) | force, lane by lane.
+  static reg mask(reg v, bits keep, bits force) {
+    return _mm512_castsi512_ps(_mm512_or_si512(_mm512_and_si512(_mm512_castps_si512(v), keep), force));
   }
-  static reg mask_fp16(std::uint32_t word, const std::uint32_t* keep, const std::uint32_t* force) {
-    const __m512i k = _mm512_loadu_si512(keep), f = _mm512_loadu_si512(force);
-    const __m512i w = _mm512_or_si512(_mm512_and_si512(_mm512_set1_epi32(static_cast<int>(word)), k), f);
+  // The fp16 word (word & keep) | force, lane by lane (masks in the low 16 bits), as fp32.
+  static reg mask_fp16(std::uint32_t word, bits keep, bits force) {
+    const __m512i w = _mm512_or_si512(_mm512_and_si512(_mm512_set1_epi32(static_cast<int>(word)), keep), force);
     // The zero-masked forms: GCC 12 warns on the plain ones' undefined sources.
     const __m256i words = _mm512_maskz_cvtepi32_epi16(static_cast<__mmask16>(0xffff), w);
     return _mm512_maskz_cvtph_ps(static_cast<__mmask16>(0xffff), words);
@@ -34,7 +37,7 @@ static_assert(kSlotAlign % SlotAvx512::lanes == 0, "the weight rows must hold wh
 
 namespace avx512 {
 
-SlotFn slot_fn(int rows, int used, bool masked) { return slot_kernel_for<SlotAvx512>(rows, used, masked); }
+SlotFn slot_fn(int rows, int used, bool masked, int row) { return slot_kernel_for<SlotAvx512>(rows, used, masked, row); }
 
 }  // namespace avx512
 

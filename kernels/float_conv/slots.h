@@ -21,8 +21,14 @@ void FloatConv<T>::plan_slots() {
   // included (the slot kernels canonicalise on the way out).
   const bool psum = masked && exact_kernels_ && blocks_ * RS_ > 1;
   // (Psum flips: slot_chunk leaves a column to the chunk path in the chunks they hit.)
+  // The masked kernels take input and product masks on one row: columns masked on other
+  // rows as well keep the chunks (rows: the masked rows of every column).
+  unsigned rows = 0;
+  for (int col = 0; col < cols_; ++col) rows |= masked_rows(col, im_) | masked_rows(col, pm_);
+  const bool one_row = __builtin_popcount(rows) <= 1;
   for (int col = 0; col < cols_; ++col)
-    slot_cols_[col] = (!col_masked_[col] || masked) && (!psum_stuck_[col] || psum) && acc_slots_[col].empty();
+    slot_cols_[col] = (!col_masked_[col] || (masked && one_row)) && (!psum_stuck_[col] || psum) &&
+                      acc_slots_[col].empty();
   for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
     const auto [g0, g1] = batches_[batch];
     int used = rows_;
@@ -148,6 +154,8 @@ template <DataType T>
   const float* x = layout_.by_image ? sc.laid.data() : x_;
   const BlockRows* br = &tables_.block_rows[static_cast<std::size_t>(g0) * blocks_];
   const bool masked = sc.slot_input_rows || sc.slot_product_rows || sc.slot_psum;
+  const unsigned rows = sc.slot_input_rows | sc.slot_product_rows;  // one at most (plan_slots)
+  const int row = rows ? __builtin_ctz(rows) : -1;
   const std::uint32_t* psum = sc.slot_psum ? sc.slot_masks.data() + 4 * static_cast<std::size_t>(rows_) * stride : nullptr;
   for (int b0 = 0, b1 = 1; b0 < blocks_; b0 = b1++) {
     while (b1 < blocks_ && br[b1].used == br[b0].used) ++b1;
@@ -165,7 +173,7 @@ template <DataType T>
                                   T == DataType::fp16,
                                   psum,
                                   sc.slot_psum_canonical};
-    slot_sums::slot_fn(rows_, br[b0].used, masked)(in, count, sc.slot_acc.data, b0 == 0);
+    slot_sums::slot_fn(rows_, br[b0].used, masked, row)(in, count, sc.slot_acc.data, b0 == 0);
   }
   slot_flips(chunk, g0, stride, sc);
   slot_outputs(chunk, count, stride, sc);
@@ -192,41 +200,79 @@ void FloatConv<T>::slot_flips(long long chunk, int g0, int stride, Scratch& sc) 
       bool seen = false;  // an earlier step's flip of the lane
       for (auto e = pf; e != it && !seen; ++e) seen = (*e)->at.col == col && (*e)->at.pixel == pixel;
       if (!seen) sc.slot_acc.data[(pixel - chunk * kChunk) * stride + static_cast<long long>(j)] =
-          slot_lane(chunk, g, col, pixel, pf, pf_end, sc);
+          slot_lane(chunk, j, pixel, pf, pf_end, stride, sc);
     }
   }
 }
 
-// The accumulation of one flipped lane of slot column (g, col): every step's sum as the
-// datapath makes it (flipped_psum, with that step's flips of the lane, if any), added in
-// step order. Its NaN-ness and non-NaN value are those of the lane kernels' fused steps
+// The accumulation of one flipped lane of slot j: every step's sum, through the
+// datapath (flipped_psum) at the steps the lane's flips hit and as the slot kernels
+// make it at the others (slot_sum: the same IEEE operations, scalar), added in step
+// order. Its NaN-ness and non-NaN value are those of the lane kernels' fused steps
 // with exact_kernel_step at the flipped ones (a NaN's payload changes neither); the way
 // out canonicalises it as every slot lane.
 template <DataType T>
-float FloatConv<T>::slot_lane(long long chunk, int g, int col, long long pixel, const PsumFlips* const* pf,
-                              const PsumFlips* const* pf_end, Scratch& sc) const {
+float FloatConv<T>::slot_lane(long long chunk, std::size_t j, long long pixel, const PsumFlips* const* pf,
+                              const PsumFlips* const* pf_end, int stride, Scratch& sc) const {
+  const auto [g, col] = sc.slots[j];
   const std::size_t i = static_cast<std::size_t>(pixel - chunk * kChunk);
   const float* x = (layout_.by_image ? sc.laid.data() : x_) + sc.slot_pos[i];
-  PsumFlips none;
-  none.at.col = col;
   float e = 0.0f;
   for (int b = 0; b < blocks_; ++b) {
-    const std::size_t block = static_cast<std::size_t>(g) * blocks_ + b;
-    const int used = tables_.block_rows[block].used;
-    const int live = std::max(plan_.reads[block * cols_ + col], plan_.raw_rows[col]);
+    const int used = tables_.block_rows[static_cast<std::size_t>(g) * blocks_ + b].used;
     for (int rs = 0; rs < RS_; ++rs) {
       const int step = b * RS_ + rs;
-      for (int row = 0; row < live; ++row)  // idle rows: +0
-        sc.cube[row] = row < used ? word_of(x[sc.slot_off[static_cast<std::size_t>(step) * rows_ + row]]) : 0u;
-      const PsumFlips* f = &none;
+      const PsumFlips* f = nullptr;
       for (auto it = pf; it != pf_end; ++it)
         if ((*it)->at.col == col && (*it)->at.pixel == pixel && (*it)->at.step == step) f = *it;
-      const std::size_t at = entry(g, b, rs, col);
-      const float sum = bits_float(flipped_psum<D>(faults_, rows_, *f, &w_raw_[at * rows_], sc.cube.data(), sc.flip, live));
+      const float sum = f ? slot_flipped_sum(x, g, b, rs, *f, sc) : slot_sum(x, step, used, j, stride, sc);
       e = step == 0 ? sum : fp32_add(e, sum);
     }
   }
   return e;
+}
+
+// Step (b, rs)'s sum of group g's column f.at.col at operand x with the flips f, on
+// register words in the datapath's order (flipped_psum).
+template <DataType T>
+float FloatConv<T>::slot_flipped_sum(const float* x, int g, int b, int rs, const PsumFlips& f, Scratch& sc) const {
+  const int col = f.at.col;
+  const std::size_t block = static_cast<std::size_t>(g) * blocks_ + b;
+  const int used = tables_.block_rows[block].used;
+  const int live = std::max(plan_.reads[block * cols_ + col], plan_.raw_rows[col]);
+  const std::size_t step = static_cast<std::size_t>(b) * RS_ + rs;
+  for (int row = 0; row < live; ++row)  // idle rows: +0
+    sc.cube[row] = row < used ? word_of(x[sc.slot_off[step * rows_ + row]]) : 0u;
+  const std::size_t at = entry(g, b, rs, col);
+  return bits_float(flipped_psum<D>(faults_, rows_, f, &w_raw_[at * rows_], sc.cube.data(), sc.flip, live));
+}
+
+// Slot j's sum of one step at operand x as the slot kernels make it, scalar: leaf (row)
+// = its weight register x the row's operand through the slot's input and product masks
+// (slot_masks' planes), rows [0, used) busy, the idle ones folded as column_trees.h's
+// `tree` folds them (flipped_psum's rule). (No psum mask: a flipped slot column steps
+// kFlipSteps, which a psum stuck-at excludes.)
+template <DataType T>
+float FloatConv<T>::slot_sum(const float* x, std::size_t step, int used, std::size_t j, int stride,
+                             const Scratch& sc) const {
+  std::array<float, 16> p;  // the slot kernels' arrays have 8 or 16 rows
+  const std::size_t plane = static_cast<std::size_t>(rows_) * stride;
+  const std::uint32_t* m = sc.slot_masks.data();
+  for (int row = 0; row < used; ++row) {
+    const std::size_t at = row * stride + j;
+    float in = x[sc.slot_off[step * rows_ + row]];
+    if (sc.slot_input_rows >> row & 1u)
+      in = T == DataType::fp16 ? register_float(T, (word_of(in) & m[at]) | m[plane + at])
+                               : StuckMask{m[at], m[plane + at]}.apply(in);
+    const float product = sc.slot_w.data[(step * rows_ + row) * stride + j] * in;
+    p[row] = sc.slot_product_rows >> row & 1u ? StuckMask{m[2 * plane + at], m[3 * plane + at]}.apply(canonical(product))
+                                              : product;
+  }
+  int tree = 1;
+  while (tree < used) tree *= 2;
+  std::fill(p.begin() + used, p.begin() + tree, 0.0f);
+  adder_tree(p.data(), tree, 1, [](float a, float b) { return a + b; });
+  return tree == used && tree < rows_ ? p[0] + 0.0f : p[0];
 }
 
 // The weight registers of sc.slots, step by step and row by row (busy rows only: the

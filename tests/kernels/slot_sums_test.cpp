@@ -339,5 +339,43 @@ TEST(SlotSums, TransientFlipsGiveTheLaneKernelsBits) { expect_lane_bits(transien
 
 TEST(SlotSums, TransientFlipsAreBitIdenticalToTheCycleModel) { expect_cycle_bits(transient_case, 0x7c1e, 30); }
 
+// A flipped lane's other steps are summed scalar (slot_lane's slot_sum) through its
+// column's input and product stuck-ats: psum_case's jobs with, instead of its faults,
+// input and product stuck-ats on one row (the masked kernels' one row), one in the
+// flipped column, and transients of every site in that column (a psum-stuck column's
+// flips take the lane kernels).
+Case masked_flip_case(std::uint64_t seed) {
+  Case c = psum_case(seed);
+  Rng rng(seed ^ 0x3f1a);
+  const ConvShape& s = c.job.shape;
+  const int col = c.faults[0].col, row = static_cast<int>(rng.below(4));
+  c.faults.clear();
+  for (int i = 1 + static_cast<int>(rng.below(2)); i > 0; --i) {
+    HardwareFault f;
+    f.site = rng.below(2) ? FaultSite::input : FaultSite::product;
+    f.kind = rng.below(2) ? FaultKind::stuck_at_1 : FaultKind::stuck_at_0;
+    f.row = row, f.col = c.faults.empty() ? col : static_cast<int>(rng.below(8));
+    f.bit = static_cast<int>(rng.below(static_cast<std::uint64_t>(site_bit_width(f.site, c.array.datatype))));
+    c.faults.push_back(f);
+  }
+  for (int i = 1 + static_cast<int>(rng.below(2)); i > 0; --i) {
+    HardwareFault f;
+    f.site = static_cast<FaultSite>(rng.below(4));  // weight, input, product, psum
+    f.kind = FaultKind::transient;
+    f.bit = static_cast<int>(rng.below(static_cast<std::uint64_t>(site_bit_width(f.site, c.array.datatype))));
+    f.row = f.site == FaultSite::psum ? 0 : static_cast<int>(rng.below(4));
+    f.col = col;
+    f.cycle = static_cast<long long>(rng.below(static_cast<std::uint64_t>(closed_form_timing(s, c.array).cycles)));
+    c.faults.push_back(f);
+  }
+  return c;
+}
+
+TEST(SlotSums, FlippedLanesOfMaskedColumnsGiveTheLaneKernelsBits) { expect_lane_bits(masked_flip_case, 0x3f20, 200); }
+
+TEST(SlotSums, FlippedLanesOfMaskedColumnsAreBitIdenticalToTheCycleModel) {
+  expect_cycle_bits(masked_flip_case, 0x3fc1, 30);
+}
+
 }  // namespace
 }  // namespace accsim
