@@ -19,6 +19,7 @@
 #include "kernels/array_conv.h"
 #include "kernels/column_sums.h"
 #include "kernels/slot_sums.h"
+#include "fp16_word_job.h"
 #include "test_util.h"
 #include "workloads/run/engines.h"
 
@@ -286,17 +287,8 @@ TEST(SlotSums, PsumStuckAtsAreBitIdenticalToTheCycleModel) { expect_cycle_bits(p
 // the slot kernels; two channel blocks, a psum stuck-at beside them in another column.
 TEST(SlotSums, Fp16InputMasksActOnTheWords) {
   PolicyGuard guard;
-  ArrayConfig a = preset("small");
-  a.datatype = DataType::fp16;
-  ConvJob job;
-  job.layer = "words";
-  job.shape = ConvShape{1, 16, 6, 6, 12, 1, 1, 1, 0};
-  const ConvShape& s = job.shape;
+  auto [a, job, ops] = testing::fp16_word_job("words", ConvShape{1, 16, 6, 6, 12, 1, 1, 1, 0});
   Rng rng(11);
-  ArrayOperands ops;
-  ops.datatype = DataType::fp16;
-  ops.input.resize(static_cast<std::size_t>(s.c) * s.h * s.w);
-  ops.weights.resize(static_cast<std::size_t>(s.k) * s.c);
   static const std::uint32_t specials[] = {0x7c01u, 0xfc02u, 0x7d00u, 0x0001u, 0x8200u, 0x7bffu};
   for (auto& v : ops.input)
     v = rng.below(4) ? 0x3c00u | static_cast<std::uint32_t>(rng.below(0x300)) : specials[rng.below(std::size(specials))];

@@ -11,6 +11,7 @@
 #include "arch/pass_lowering.h"
 #include "faultmodels/checked_engine.h"
 #include "kernels/column_sums.h"
+#include "fp16_word_job.h"
 #include "test_util.h"
 #include "workloads/run/engines.h"
 
@@ -298,17 +299,9 @@ TEST(EngineEquivalence, Fp16WordRowsIdleInALaterJobReadZero) {
 // other lanes (masked inputs) must both see the word itself, not a quieted NaN's. One
 // step (1x1 kernel, one channel block): the outputs are the sums themselves.
 TEST(EngineEquivalence, Fp16SignallingNanWordsUnderAnInputStuckAtAreBitIdentical) {
-  ArrayConfig a = preset("small");
-  a.datatype = DataType::fp16;
-  ConvJob job;
-  job.layer = "snan";
-  job.shape = ConvShape{1, 8, 6, 6, 8, 1, 1, 1, 0};
+  auto [a, job, ops] = testing::fp16_word_job("snan", ConvShape{1, 8, 6, 6, 8, 1, 1, 1, 0});
   const ConvShape& s = job.shape;
   Rng rng(7);
-  ArrayOperands ops;
-  ops.datatype = DataType::fp16;
-  ops.input.resize(static_cast<std::size_t>(s.c) * s.h * s.w);
-  ops.weights.resize(static_cast<std::size_t>(s.k) * s.c);
   for (auto& v : ops.input) v = 0x3c00u | static_cast<std::uint32_t>(rng.below(0x300));  // [1, 1.75)
   for (auto& v : ops.weights) v = 0x3800u | static_cast<std::uint32_t>(rng.below(0x300));  // [0.5, 0.875)
   for (int i = 0; i < s.h * s.w; ++i) ops.input[static_cast<std::size_t>(3 * s.h * s.w + i)] = 0x7c01u;
