@@ -156,6 +156,9 @@ template <DataType T>
   const bool masked = sc.slot_input_rows || sc.slot_product_rows || sc.slot_psum;
   const unsigned rows = sc.slot_input_rows | sc.slot_product_rows;  // one at most (plan_slots)
   const int row = rows ? __builtin_ctz(rows) : -1;
+  const unsigned kind = (sc.slot_input_rows ? slot_sums::kInputMask : 0u) |
+                        (sc.slot_input_rows && T == DataType::fp16 ? slot_sums::kFp16Input : 0u) |
+                        (sc.slot_product_rows ? slot_sums::kProductMask : 0u);
   const std::uint32_t* psum = sc.slot_psum ? sc.slot_masks.data() + 4 * static_cast<std::size_t>(rows_) * stride : nullptr;
   for (int b0 = 0, b1 = 1; b0 < blocks_; b0 = b1++) {
     while (b1 < blocks_ && br[b1].used == br[b0].used) ++b1;
@@ -168,12 +171,9 @@ template <DataType T>
                                   stride,
                                   static_cast<int>(sc.slots.size()),
                                   sc.slot_masks.data(),
-                                  sc.slot_input_rows,
-                                  sc.slot_product_rows,
-                                  T == DataType::fp16,
                                   psum,
                                   sc.slot_psum_canonical};
-    slot_sums::slot_fn(rows_, br[b0].used, masked, row)(in, count, sc.slot_acc.data, b0 == 0);
+    slot_sums::slot_fn(rows_, br[b0].used, masked, row, kind)(in, count, sc.slot_acc.data, b0 == 0);
   }
   slot_flips(chunk, g0, stride, sc);
   slot_outputs(chunk, count, stride, sc);
@@ -255,7 +255,7 @@ float FloatConv<T>::slot_flipped_sum(const float* x, int g, int b, int rs, const
 template <DataType T>
 float FloatConv<T>::slot_sum(const float* x, std::size_t step, int used, std::size_t j, int stride,
                              const Scratch& sc) const {
-  std::array<float, 16> p;  // the slot kernels' arrays have 8 or 16 rows
+  std::array<float, slot_sums::kMaxSlotRows> p;  // (slot kernels exist for no more rows: slot_trees.h)
   const std::size_t plane = static_cast<std::size_t>(rows_) * stride;
   const std::uint32_t* m = sc.slot_masks.data();
   for (int row = 0; row < used; ++row) {
