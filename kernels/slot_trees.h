@@ -138,7 +138,7 @@ __attribute__((always_inline)) inline void positions(const SlotInput& in, int i,
 // one vector's weights of every step stay in L1 over the positions.
 template <class V, int ROWS, int USED, int MROW, unsigned KIND>
 void slot_kernel(const SlotInput& in, int count, float* acc, bool first) {
-  static_assert(ROWS <= kMaxSlotRows, "FloatConv::slot_sum sums at most kMaxSlotRows rows");
+  static_assert(ROWS <= kMaxSlotRows, "kernels exist for kMaxSlotRows rows at most");
   constexpr int K = V::unroll;
   for (int slot = 0; slot < in.slots; slot += V::lanes) {
     const VectorMasks<V> mk(in, MROW, KIND, slot, static_cast<std::ptrdiff_t>(ROWS) * in.stride);
