@@ -428,5 +428,28 @@ TEST(SlotSums, MaskedKernelsCoverEveryRowAndKind) {
   }
 }
 
+
+// A run's first sum is stored as it is: every product -0 (inputs -0, weights positive,
+// every row busy, no padding) sums to -0 in every step, and the output stays -0 (the
+// slot kernels start their accumulators at -0, which x + (-0) leaves as it is).
+TEST(SlotSums, MinusZeroSumsStayMinusZero) {
+  PolicyGuard guard;
+  Rng rng(0x2e0);
+  Case c;
+  c.array = preset("small");
+  c.job.layer = "zeros";
+  c.job.shape = ConvShape{2, 16, 5, 5, 20, 3, 3, 1, 0};  // two blocks of all 8 rows
+  c.in = Tensor({2, 16, 5, 5});
+  for (auto& v : c.in.values()) v = -0.0f;
+  c.w = random_tensor({20, 16, 3, 3}, rng);
+  for (auto& v : c.w.values()) v = std::fabs(v) + 0.5f;
+  for (const VectorIsa isa : isas()) {
+    column_sums::set_vector_isa(isa);
+    const Tensor slots = run(c, SlotPolicy::always);
+    ASSERT_EQ(testing::count_bit_differences(run(c, SlotPolicy::never), slots), 0);
+    for (const float v : slots.values()) ASSERT_EQ(float_bits(v), 0x80000000u);
+  }
+}
+
 }  // namespace
 }  // namespace accsim
