@@ -43,12 +43,13 @@ std::atomic<SlotPolicy>& policy() {
 }  // namespace
 
 namespace avx512 {  // slot_sums_avx512.cpp
-SlotFn slot_fn(int rows, int used, bool masked, int row);
+SlotFn slot_fn(int rows, int used, bool masked, int row, unsigned kind);
 }  // namespace avx512
 
-SlotFn slot_fn(int rows, int used, bool masked, int row) {
-  if (column_sums::vector_isa() == column_sums::VectorIsa::avx512) return avx512::slot_fn(rows, used, masked, row);
-  return slot_kernel_for<SlotAvx2>(rows, used, masked, row);
+SlotFn slot_fn(int rows, int used, bool masked, int row, unsigned kind) {
+  if (column_sums::vector_isa() == column_sums::VectorIsa::avx512)
+    return avx512::slot_fn(rows, used, masked, row, kind);
+  return slot_kernel_for<SlotAvx2>(rows, used, masked, row, kind);
 }
 
 SlotPolicy slot_policy() { return policy().load(); }

@@ -18,6 +18,13 @@ namespace accsim::slot_sums {
 // Floats between the weight rows of the planned matrix: slots rounded up to this.
 inline constexpr int kSlotAlign = 16;
 
+// The most rows a slot kernel's tree has (there are kernels for 8 and 16).
+inline constexpr int kMaxSlotRows = 16;
+
+// What the masks of a masked kernel's masked row act on (bits): the input on the fp32
+// view of the operand (fp32, bf16) or, with kFp16Input, on its fp16 word; the product.
+enum MaskKind : unsigned { kInputMask = 1, kFp16Input = 2, kProductMask = 4 };
+
 // A run of steps whose blocks use the same busy rows [0, used) (trailing rows idle with
 // +0 products: folded as column_sums::accumulate_fn folds them).
 struct SlotInput {
@@ -30,12 +37,9 @@ struct SlotInput {
   int slots;                    // slots [0, slots) are computed (whole vectors: the rest are padding)
   // Masked kernels: the PEs' input and product stuck-at masks of each (row, slot), four
   // planes [input keep, input force, product keep, product force][row * stride + slot]
-  // (identity where a PE has none), and the rows where some slot has one (bit sets: one
-  // row at most, the kernel's masked row).
+  // (identity where a PE has none; fp16's input masks in the low 16 bits); the kernel
+  // reads its masked row's planes of its kind.
   const std::uint32_t* masks = nullptr;
-  unsigned input_rows = 0, product_rows = 0;
-  // fp16: the input masks act on the operand's register word (the planes' low 16 bits).
-  bool fp16_inputs = false;
   // Psum stuck-ats: [keep, force][slot], rows `stride` apart (identity where a slot has
   // none), on each step's sum before it is added; null: none. psum_canonical: some mask
   // does not keep NaNs NaN (column_sums::keeps_nans), so the sum is made canonical first.
@@ -50,15 +54,16 @@ using SlotFn = void (*)(const SlotInput&, int count, float* acc, bool first);
 // The kernel of a tree of `rows` rows using rows [0, used), at the current vector width
 // (column_sums::vector_isa); null where there is none (row counts other than 8 and 16;
 // masked: other than 8). Masked kernels take the input masks on the fp32 view of the
-// operand (fp32, bf16) or on its fp16 word (fp16_inputs), the product masks on the
-// canonical product, as column_sums' masked leaves, and the psum masks on each step's
-// sum (canonical first where psum_canonical), as the exact or masked psum pass of
-// column_sums; NaNs may differ from those only in their payload, so the caller
-// canonicalises on the way out (jobs of two steps or more: after one step a psum
-// stuck-at's output is the masked sum itself, NaN bits included). A masked kernel takes
-// input and product masks on one row, `row` (< used; -1: none, psum masks only): each
-// kernel knows its row at compile time, so the other rows' leaves are the plain ones.
-SlotFn slot_fn(int rows, int used, bool masked = false, int row = -1);
+// operand or on its fp16 word, the product masks on the canonical product, as
+// column_sums' masked leaves, and the psum masks on each step's sum (canonical first
+// where psum_canonical), as the exact or masked psum pass of column_sums; NaNs may
+// differ from those only in their payload, so the caller canonicalises on the way out
+// (jobs of two steps or more: after one step a psum stuck-at's output is the masked sum
+// itself, NaN bits included). A masked kernel takes input and product masks on one
+// row, `row` (< used; -1: none, psum masks only), those of `kind` (MaskKind bits; an
+// input mask, a product mask or both): each kernel knows its row and kind at compile
+// time, so the other rows' leaves are the plain ones and no leaf tests a mask.
+SlotFn slot_fn(int rows, int used, bool masked = false, int row = -1, unsigned kind = 0);
 
 // Which path float_conv gives the columns the slot kernels can compute: by its estimate
 // (automatic), or always one of them (tests compare the two).

@@ -37,7 +37,9 @@ static_assert(kSlotAlign % SlotAvx512::lanes == 0, "the weight rows must hold wh
 
 namespace avx512 {
 
-SlotFn slot_fn(int rows, int used, bool masked, int row) { return slot_kernel_for<SlotAvx512>(rows, used, masked, row); }
+SlotFn slot_fn(int rows, int used, bool masked, int row, unsigned kind) {
+  return slot_kernel_for<SlotAvx512>(rows, used, masked, row, kind);
+}
 
 }  // namespace avx512
 

@@ -120,11 +120,13 @@ class FloatConv {
   unsigned masked_rows(int col, const std::vector<StuckMask>& masks) const;
   static bool few_flips(const PsumFlips* const* f, const PsumFlips* const* end, int col);
   void slot_chunk(long long chunk, std::size_t batch, Scratch& sc) const;
+  slot_sums::SlotFn slot_kernel(int used, const Scratch& sc) const;
+  void slot_steps(int g0, int s0, int s1, int v0, int n, const std::ptrdiff_t* pos, int count, int stride, float* acc,
+                  const Scratch& sc) const;
   void slot_flips(long long chunk, int g0, int stride, Scratch& sc) const;
   float slot_lane(long long chunk, std::size_t j, long long pixel, const PsumFlips* const* pf,
                   const PsumFlips* const* pf_end, int stride, Scratch& sc) const;
   float slot_flipped_sum(const float* x, int g, int b, int rs, const PsumFlips& f, Scratch& sc) const;
-  float slot_sum(const float* x, std::size_t step, int used, std::size_t j, int stride, const Scratch& sc) const;
   void slot_tables(std::size_t batch, int stride, Scratch& sc) const;
   void slot_step_weights(std::size_t step, int used, int stride, Scratch& sc) const;
   void slot_masks(int stride, Scratch& sc) const;

@@ -151,32 +151,44 @@ template <DataType T>
   for (const Segment* g = segments_.begin(chunk); g != segments_.end(chunk); ++g)
     for (int i = 0; i < g->len && g->dst + i < count; ++i) sc.slot_pos[static_cast<std::size_t>(g->dst + i)] = g->src + i;
   sc.slot_acc.grow(static_cast<std::size_t>(count) * stride);
-  const float* x = layout_.by_image ? sc.laid.data() : x_;
-  const BlockRows* br = &tables_.block_rows[static_cast<std::size_t>(g0) * blocks_];
-  const bool masked = sc.slot_input_rows || sc.slot_product_rows || sc.slot_psum;
-  const unsigned rows = sc.slot_input_rows | sc.slot_product_rows;  // one at most (plan_slots)
-  const int row = rows ? __builtin_ctz(rows) : -1;
-  const std::uint32_t* psum = sc.slot_psum ? sc.slot_masks.data() + 4 * static_cast<std::size_t>(rows_) * stride : nullptr;
-  for (int b0 = 0, b1 = 1; b0 < blocks_; b0 = b1++) {
-    while (b1 < blocks_ && br[b1].used == br[b0].used) ++b1;
-    const std::size_t s0 = static_cast<std::size_t>(b0) * RS_;
-    const slot_sums::SlotInput in{x,
-                                  sc.slot_pos.data(),
-                                  sc.slot_off.data() + s0 * rows_,
-                                  sc.slot_w.data + s0 * rows_ * stride,
-                                  (b1 - b0) * RS_,
-                                  stride,
-                                  static_cast<int>(sc.slots.size()),
-                                  sc.slot_masks.data(),
-                                  sc.slot_input_rows,
-                                  sc.slot_product_rows,
-                                  T == DataType::fp16,
-                                  psum,
-                                  sc.slot_psum_canonical};
-    slot_sums::slot_fn(rows_, br[b0].used, masked, row)(in, count, sc.slot_acc.data, b0 == 0);
-  }
+  slot_steps(g0, 0, blocks_ * RS_, 0, static_cast<int>(sc.slots.size()), sc.slot_pos.data(), count, stride,
+             sc.slot_acc.data, sc);
   slot_flips(chunk, g0, stride, sc);
   slot_outputs(chunk, count, stride, sc);
+}
+
+// The slot kernel of `used` busy rows for the slot tables in sc: the masked one of their
+// masked row (one at most: plan_slots) and mask kinds where they have masks.
+template <DataType T>
+slot_sums::SlotFn FloatConv<T>::slot_kernel(int used, const Scratch& sc) const {
+  const bool masked = sc.slot_input_rows || sc.slot_product_rows || sc.slot_psum;
+  const unsigned rows = sc.slot_input_rows | sc.slot_product_rows;
+  const unsigned kind = (sc.slot_input_rows ? slot_sums::kInputMask : 0u) |
+                        (sc.slot_input_rows && T == DataType::fp16 ? slot_sums::kFp16Input : 0u) |
+                        (sc.slot_product_rows ? slot_sums::kProductMask : 0u);
+  return slot_sums::slot_fn(rows_, used, masked, rows ? __builtin_ctz(rows) : -1, kind);
+}
+
+// Steps [s0, s1) of slots [v0, v0 + n) (v0 a multiple of kSlotAlign) at the positions
+// pos[0, count) into acc[i * stride + slot - v0] (the first step 0: acc's sums start
+// there), each run of blocks of the same busy rows (batch group g0's) by its kernel.
+template <DataType T>
+void FloatConv<T>::slot_steps(int g0, int s0, int s1, int v0, int n, const std::ptrdiff_t* pos, int count,
+                              int stride, float* acc, const Scratch& sc) const {
+  const BlockRows* br = &tables_.block_rows[static_cast<std::size_t>(g0) * blocks_];
+  const float* x = layout_.by_image ? sc.laid.data() : x_;
+  const std::uint32_t* masks = sc.slot_masks.empty() ? nullptr : sc.slot_masks.data() + v0;
+  const std::uint32_t* psum = sc.slot_psum ? masks + 4 * static_cast<std::size_t>(rows_) * stride : nullptr;
+  for (int s = s0; s < s1;) {
+    int b1 = s / RS_ + 1;
+    while (b1 < blocks_ && br[b1].used == br[s / RS_].used) ++b1;
+    const int end = std::min(s1, b1 * RS_);
+    const std::size_t at = static_cast<std::size_t>(s) * rows_;
+    const slot_sums::SlotInput in{x, pos, sc.slot_off.data() + at, sc.slot_w.data + at * stride + v0, end - s, stride,
+                                  n, masks, psum, sc.slot_psum_canonical};
+    slot_kernel(br[s / RS_].used, sc)(in, count, acc, s == 0);
+    s = end;
+  }
 }
 
 // Whether the flips [f, end) hit at most kSlotFlippedLanes lanes of column col.
@@ -206,30 +218,34 @@ void FloatConv<T>::slot_flips(long long chunk, int g0, int stride, Scratch& sc) 
 }
 
 // The accumulation of one flipped lane of slot j: every step's sum, through the
-// datapath (flipped_psum) at the steps the lane's flips hit and as the slot kernels
-// make it at the others (slot_sum: the same IEEE operations, scalar), added in step
-// order. Its NaN-ness and non-NaN value are those of the lane kernels' fused steps
-// with exact_kernel_step at the flipped ones (a NaN's payload changes neither); the way
-// out canonicalises it as every slot lane.
+// datapath (flipped_psum) at the steps the lane's flips hit and by the slot kernel (on
+// the lane's position and its vector of slots) between them, added in step order. Its
+// NaN-ness and non-NaN value are those of the lane kernels' fused steps with
+// exact_kernel_step at the flipped ones (a NaN's payload changes neither); the way out
+// canonicalises it as every slot lane.
 template <DataType T>
 float FloatConv<T>::slot_lane(long long chunk, std::size_t j, long long pixel, const PsumFlips* const* pf,
                               const PsumFlips* const* pf_end, int stride, Scratch& sc) const {
   const auto [g, col] = sc.slots[j];
   const std::size_t i = static_cast<std::size_t>(pixel - chunk * kChunk);
   const float* x = (layout_.by_image ? sc.laid.data() : x_) + sc.slot_pos[i];
-  float e = 0.0f;
-  for (int b = 0; b < blocks_; ++b) {
-    const int used = tables_.block_rows[static_cast<std::size_t>(g) * blocks_ + b].used;
-    for (int rs = 0; rs < RS_; ++rs) {
-      const int step = b * RS_ + rs;
-      const PsumFlips* f = nullptr;
-      for (auto it = pf; it != pf_end; ++it)
-        if ((*it)->at.col == col && (*it)->at.pixel == pixel && (*it)->at.step == step) f = *it;
-      const float sum = f ? slot_flipped_sum(x, g, b, rs, *f, sc) : slot_sum(x, step, used, j, stride, sc);
-      e = step == 0 ? sum : fp32_add(e, sum);
-    }
+  const int v0 = static_cast<int>(j) / slot_sums::kSlotAlign * slot_sums::kSlotAlign;
+  const int n = std::min(slot_sums::kSlotAlign, static_cast<int>(sc.slots.size()) - v0);
+  float e[slot_sums::kSlotAlign] = {};  // the lane's vector of slots
+  float& lane = e[j - static_cast<std::size_t>(v0)];
+  int done = 0;  // steps in e
+  for (int step = 0; step < blocks_ * RS_; ++step) {
+    const PsumFlips* f = nullptr;
+    for (auto it = pf; it != pf_end; ++it)
+      if ((*it)->at.col == col && (*it)->at.pixel == pixel && (*it)->at.step == step) f = *it;
+    if (!f) continue;
+    if (done < step) slot_steps(g, done, step, v0, n, &sc.slot_pos[i], 1, stride, e, sc);
+    const float sum = slot_flipped_sum(x, g, step / RS_, step % RS_, *f, sc);
+    lane = step == 0 ? sum : fp32_add(lane, sum);
+    done = step + 1;
   }
-  return e;
+  if (done < blocks_ * RS_) slot_steps(g, done, blocks_ * RS_, v0, n, &sc.slot_pos[i], 1, stride, e, sc);
+  return lane;
 }
 
 // Step (b, rs)'s sum of group g's column f.at.col at operand x with the flips f, on
@@ -245,34 +261,6 @@ float FloatConv<T>::slot_flipped_sum(const float* x, int g, int b, int rs, const
     sc.cube[row] = row < used ? word_of(x[sc.slot_off[step * rows_ + row]]) : 0u;
   const std::size_t at = entry(g, b, rs, col);
   return bits_float(flipped_psum<D>(faults_, rows_, f, &w_raw_[at * rows_], sc.cube.data(), sc.flip, live));
-}
-
-// Slot j's sum of one step at operand x as the slot kernels make it, scalar: leaf (row)
-// = its weight register x the row's operand through the slot's input and product masks
-// (slot_masks' planes), rows [0, used) busy, the idle ones folded as column_trees.h's
-// `tree` folds them (flipped_psum's rule). (No psum mask: a flipped slot column steps
-// kFlipSteps, which a psum stuck-at excludes.)
-template <DataType T>
-float FloatConv<T>::slot_sum(const float* x, std::size_t step, int used, std::size_t j, int stride,
-                             const Scratch& sc) const {
-  std::array<float, 16> p;  // the slot kernels' arrays have 8 or 16 rows
-  const std::size_t plane = static_cast<std::size_t>(rows_) * stride;
-  const std::uint32_t* m = sc.slot_masks.data();
-  for (int row = 0; row < used; ++row) {
-    const std::size_t at = row * stride + j;
-    float in = x[sc.slot_off[step * rows_ + row]];
-    if (sc.slot_input_rows >> row & 1u)
-      in = T == DataType::fp16 ? register_float(T, (word_of(in) & m[at]) | m[plane + at])
-                               : StuckMask{m[at], m[plane + at]}.apply(in);
-    const float product = sc.slot_w.data[(step * rows_ + row) * stride + j] * in;
-    p[row] = sc.slot_product_rows >> row & 1u ? StuckMask{m[2 * plane + at], m[3 * plane + at]}.apply(canonical(product))
-                                              : product;
-  }
-  int tree = 1;
-  while (tree < used) tree *= 2;
-  std::fill(p.begin() + used, p.begin() + tree, 0.0f);
-  adder_tree(p.data(), tree, 1, [](float a, float b) { return a + b; });
-  return tree == used && tree < rows_ ? p[0] + 0.0f : p[0];
 }
 
 // The weight registers of sc.slots, step by step and row by row (busy rows only: the

@@ -369,5 +369,87 @@ TEST(SlotSums, FlippedLanesOfMaskedColumnsAreBitIdenticalToTheCycleModel) {
   expect_cycle_bits(masked_flip_case, 0x3fc1, 30);
 }
 
+
+// Every kind of masked kernel (slot_sums::MaskKind: an input mask on the fp32 view or the
+// fp16 word, a product mask, both) in every format, with a psum stuck-at beside it or
+// not: seed % 18 picks the format, the kind and the psum, the rest the masked row (a busy
+// one of the job's 1-8), the columns, bits and operands.
+Case kind_case(std::uint64_t seed) {
+  Rng rng(0x6b1d + seed);
+  Case c;
+  c.array = preset("small");
+  c.array.datatype = static_cast<DataType>(seed % 3);  // fp32, fp16, bf16
+  c.array.swizzle = static_cast<SwizzlePolicy>(rng.below(4));
+  c.job.layer = "kinds";
+  c.job.swizzle_seed = rng.next();
+  ConvShape& s = c.job.shape;
+  s.n = 1 + static_cast<int>(rng.below(2)), s.c = 1 + static_cast<int>(rng.below(8));
+  s.k = 9 + static_cast<int>(rng.below(40)), s.r = s.s = 3, s.pad = 1;
+  s.h = 3 + static_cast<int>(rng.below(6)), s.w = 3 + static_cast<int>(rng.below(6));
+  const int kind = static_cast<int>(seed / 3 % 3);  // input, product, both
+  const int row = static_cast<int>(rng.below(static_cast<std::uint64_t>(s.c)));
+  for (const FaultSite site : {FaultSite::input, FaultSite::product}) {
+    if ((site == FaultSite::input && kind == 1) || (site == FaultSite::product && kind == 0)) continue;
+    HardwareFault f;
+    f.site = site;
+    f.kind = rng.below(2) ? FaultKind::stuck_at_1 : FaultKind::stuck_at_0;
+    f.row = row, f.col = static_cast<int>(rng.below(8));
+    f.bit = static_cast<int>(rng.below(static_cast<std::uint64_t>(site_bit_width(site, c.array.datatype))));
+    c.faults.push_back(f);
+  }
+  if (seed / 9 % 2) c.faults.push_back(psum_fault(rng, static_cast<int>(rng.below(8))));
+  c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
+  c.w = random_tensor({s.k, s.c, s.r, s.s}, rng);
+  if (rng.below(2)) special_values(c.in, rng), special_values(c.w, rng);
+  return c;
+}
+
+TEST(SlotSums, EveryMaskKindGivesTheLaneKernelsBits) { expect_lane_bits(kind_case, 0, 90); }
+
+TEST(SlotSums, EveryMaskKindIsBitIdenticalToTheCycleModel) { expect_cycle_bits(kind_case, 0, 36); }
+
+// The 8-row trees have a masked kernel for every busy row count, masked row (-1: psum
+// masks only) and kind, at both vector widths; none for a row past the busy ones.
+TEST(SlotSums, MaskedKernelsCoverEveryRowAndKind) {
+  PolicyGuard guard;
+  using namespace slot_sums;
+  const unsigned kinds[] = {kInputMask, kInputMask | kFp16Input, kProductMask, kInputMask | kProductMask,
+                            kInputMask | kFp16Input | kProductMask};
+  for (const VectorIsa isa : isas()) {
+    column_sums::set_vector_isa(isa);
+    for (int used = 1; used <= 8; ++used) {
+      EXPECT_NE(slot_fn(8, used, true, -1, 0), nullptr) << used;
+      for (const unsigned kind : kinds) {
+        for (int row = 0; row < used; ++row)
+          EXPECT_NE(slot_fn(8, used, true, row, kind), nullptr) << used << " " << row << " " << kind;
+        EXPECT_EQ(slot_fn(8, used, true, used, kind), nullptr) << used << " " << kind;
+      }
+    }
+  }
+}
+
+
+// A run's first sum is stored as it is: every product -0 (inputs -0, weights positive,
+// every row busy, no padding) sums to -0 in every step, and the output stays -0 (the
+// slot kernels start their accumulators at -0, which x + (-0) leaves as it is).
+TEST(SlotSums, MinusZeroSumsStayMinusZero) {
+  PolicyGuard guard;
+  Rng rng(0x2e0);
+  Case c;
+  c.array = preset("small");
+  c.job.layer = "zeros";
+  c.job.shape = ConvShape{2, 16, 5, 5, 20, 3, 3, 1, 0};  // two blocks of all 8 rows
+  c.in = Tensor({2, 16, 5, 5});
+  for (auto& v : c.in.values()) v = -0.0f;
+  c.w = random_tensor({20, 16, 3, 3}, rng);
+  for (auto& v : c.w.values()) v = std::fabs(v) + 0.5f;
+  for (const VectorIsa isa : isas()) {
+    column_sums::set_vector_isa(isa);
+    const Tensor slots = run(c, SlotPolicy::always);
+    ASSERT_EQ(testing::count_bit_differences(run(c, SlotPolicy::never), slots), 0);
+    for (const float v : slots.values()) ASSERT_EQ(float_bits(v), 0x80000000u);
+  }
+}
+
 }  // namespace
 }  // namespace accsim
