@@ -173,7 +173,7 @@ template <DataType T>
                                   T == DataType::fp16,
                                   psum,
                                   sc.slot_psum_canonical};
-    slot_sums::slot_fn(rows_, br[b0].used, masked, row)(in, count, sc.slot_acc.data, b0 == 0);
+    slot_parts(slot_sums::slot_fn(rows_, br[b0].used, masked, row), in, count, sc.slot_acc.data, b0 == 0);
   }
   slot_flips(chunk, g0, stride, sc);
   slot_outputs(chunk, count, stride, sc);
