@@ -131,7 +131,6 @@ class FloatConv {
   void slot_outputs(long long chunk, int count, int stride, Scratch& sc) const;
   // Jobs of few chunks split by positions (positions.h).
   bool slot_positions(int threads) const;
-  void slot_table_steps(int g0, int stride, Scratch& sc) const;
   void slot_blocks(slot_sums::SlotFn fn, const slot_sums::SlotInput& in, int count, float* acc, bool first) const;
   void slot_parts(slot_sums::SlotFn fn, const slot_sums::SlotInput& in, int count, float* acc, bool first) const;
 

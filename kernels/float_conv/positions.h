@@ -15,8 +15,6 @@ namespace {
 
 // Positions a thread takes at least when a chunk is split by positions.
 constexpr int kPartPositions = 8;
-// Steps a thread takes at least when the slot tables are built by ranges of steps.
-constexpr int kPartSteps = 256;
 // Steps a slot kernel call takes at most: the kernels walk every step for each few
 // positions, and a long reduction's weights (conv1's backward-weight job: 4,608 steps of
 // 8 rows x 16 slots, 2.4 MB) would be read from beyond L2 once per few positions; a
@@ -38,28 +36,6 @@ bool FloatConv<T>::slot_positions(int threads) const {
           return false;
   }
   return true;
-}
-
-// Each step's operand offsets and weight registers of the slot tables (slot_tables), by
-// ranges of steps over position_parts_ threads when a chunk's positions are split (each
-// step's rows are its own: the parts write apart).
-template <DataType T>
-void FloatConv<T>::slot_table_steps(int g0, int stride, Scratch& sc) const {
-  const int steps = blocks_ * RS_;
-  const auto range = [&](int s0, int s1) {
-    for (int step = s0; step < s1; ++step) {
-      const int b = step / RS_, rs = step % RS_;
-      const std::size_t block = static_cast<std::size_t>(g0) * blocks_ + b;
-      const int used = tables_.block_rows[block].used;
-      for (int row = 0; row < used; ++row)
-        sc.slot_off[static_cast<std::size_t>(step) * rows_ + row] =
-            row_ch_[block][row] * layout_.channel + kernel_offset_[rs];
-      slot_step_weights(static_cast<std::size_t>(step), used, stride, sc);
-    }
-  };
-  const int parts = steps >= kPartSteps * position_parts_ ? position_parts_ : 1;
-  if (parts <= 1) return range(0, steps);
-  run_parts(parts, [&](int i) { range(steps * i / parts, steps * (i + 1) / parts); });
 }
 
 // The slot kernel `fn` on positions [0, count) of `in` a block of kSlotSteps steps at a

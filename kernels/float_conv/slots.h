@@ -289,7 +289,16 @@ void FloatConv<T>::slot_tables(std::size_t batch, int stride, Scratch& sc) const
   std::vector<std::size_t>& first = sc.slot_entries;  // [slot]: its entry at step 0
   first.clear();
   for (const auto& [g, col] : sc.slots) first.push_back(entry(g, 0, 0, col));
-  slot_table_steps(g0, stride, sc);  // positions.h
+  for (int b = 0; b < blocks_; ++b) {
+    const std::size_t block = static_cast<std::size_t>(g0) * blocks_ + b;
+    const int used = tables_.block_rows[block].used;
+    for (int rs = 0; rs < RS_; ++rs) {
+      const std::size_t step = static_cast<std::size_t>(b) * RS_ + rs;
+      for (int row = 0; row < used; ++row)
+        sc.slot_off[step * rows_ + row] = row_ch_[block][row] * layout_.channel + kernel_offset_[rs];
+      slot_step_weights(step, used, stride, sc);
+    }
+  }
   slot_masks(stride, sc);
 }
 
