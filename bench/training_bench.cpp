@@ -11,9 +11,11 @@
 // second, the projected time of one 60k-image epoch, and the ratios.
 //
 // Benchmarks: train_step/<lenet5|resnet8>/<fault-free|1_fault>/<T>_threads; with --benchmark_repetitions=N the summary takes each
-// benchmark's fastest repetition. lane_no_spin/lenet5/1_fault/2_threads: the task lane's
+// benchmark's fastest repetition. conv1_backward_weight/<T>_threads: that step's conv1
+// backward-weight job alone (1 fault). lane_no_spin/lenet5/1_fault/2_threads: the task lane's
 // threads sleep at once instead of spinning first (kernels/task_lane.h), to measure the spin.
 #include "bench_common.h"
+#include "arch/pass_lowering.h"
 #include "kernels/sgd.h"
 #include "kernels/task_lane.h"
 #include "workloads/models/network_graph.h"
@@ -87,6 +89,29 @@ void BM_graph_step(benchmark::State& state, const std::string& model, bool fault
   TaskLane::set_spin(TaskLane::default_spin);
 }
 
+// LeNet-5 conv1's backward-weight job at batch 64 alone (25 output positions, 6 columns,
+// 4,608 steps; the job the two-thread step splits by positions), beside a task lane
+// at two threads as in a step.
+void BM_conv1_backward_weight(benchmark::State& state, int threads) {
+  const ArrayConfig& array = preset("small");
+  const PeFaults faults = bench_faults(array, true);  // the engine keeps a reference
+  FastEngine engine(array, faults, threads);
+  ConvJob layer;
+  layer.layer = "conv1";
+  layer.shape = {kBatch, 1, 28, 28, 6, 5, 5, 1, 0};
+  Rng rng(11);
+  Tensor x({kBatch, 1, 28, 28}), grad_y({kBatch, 6, 24, 24});
+  for (auto* t : {&x, &grad_y})
+    for (auto& v : t->values()) v = rng.uniform01() - 0.5f;
+  const LoweredJob bw = lower_backward_weight(layer, x, grad_y);
+  const CpuTimer cpu;
+  for (auto _ : state) {
+    TaskLane lane(threads == 2);
+    benchmark::DoNotOptimize(engine.run_on(bw.job, bw.streamed, bw.stationary, 0, threads).output.data());
+  }
+  cpu.stop(state);
+}
+
 void add(const std::string& name, std::function<void(benchmark::State&)> fn) {
   benchmark::RegisterBenchmark(name.c_str(), std::move(fn))->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 }
@@ -97,6 +122,8 @@ void register_benchmarks() {
       for (int t : thread_counts())
         add(step_name("train_step", model, faulty) + "/" + threads_name(t),
             [=](benchmark::State& st) { BM_graph_step(st, model, faulty, t); });
+  for (int t : thread_counts())
+    add("conv1_backward_weight/" + threads_name(t), [=](benchmark::State& st) { BM_conv1_backward_weight(st, t); });
   add(step_name("lane_no_spin", "lenet5", true) + "/" + threads_name(2),
       [](benchmark::State& st) { BM_graph_step(st, "lenet5", true, 2, std::chrono::nanoseconds(0)); });
 }

@@ -10,6 +10,7 @@
 #include "kernels/float_conv/bands.h"
 #include "kernels/float_conv/chunks.h"
 #include "kernels/float_conv/slots.h"
+#include "kernels/float_conv/positions.h"
 
 namespace accsim {
 
@@ -108,7 +109,9 @@ void FloatConv<T>::run(int threads) {
   // (each gathers the operands itself), no more threads than a group has columns.
   int t = std::max(1, threads);
   const bool by_columns = chunks_ < kColumnSplitChunks * t;
-  if (by_columns) {
+  if (by_columns && t > 1 && s_.macs() >= kSplitMacs && slot_positions(t))
+    position_parts_ = t, t = 1;  // the slot kernels split each chunk's positions (positions.h)
+  else if (by_columns) {
     int most = 0;
     for (const std::vector<int>& cols : col_ch_)
       most = std::max(most, static_cast<int>(std::count_if(cols.begin(), cols.end(), [](int oc) { return oc >= 0; })));

@@ -131,6 +131,10 @@ class FloatConv {
   void slot_step_weights(std::size_t step, int used, int stride, Scratch& sc) const;
   void slot_masks(int stride, Scratch& sc) const;
   void slot_outputs(long long chunk, int count, int stride, Scratch& sc) const;
+  // Jobs of few chunks split by positions (positions.h).
+  bool slot_positions(int threads) const;
+  void slot_blocks(slot_sums::SlotFn fn, const slot_sums::SlotInput& in, int count, float* acc, bool first) const;
+  void slot_parts(slot_sums::SlotFn fn, const slot_sums::SlotInput& in, int count, float* acc, bool first) const;
 
   const ConvShape& s_;
   const ArrayConfig& a_;
@@ -186,6 +190,7 @@ class FloatConv {
   std::vector<int> slot_used_;                // [batch]: the fewest busy rows of its blocks; 0: no slot kernels
   std::vector<char> slot_cols_;               // [col]: the slot kernels can compute it (slot_column)
   const unsigned long long job_;              // this call's number (a thread's slot tables name the job they hold)
+  int position_parts_ = 1;                    // threads the slot kernels split a chunk's positions over
 };
 
 // Numbers the calls of float_conv (FloatConv::job_).

@@ -186,7 +186,7 @@ void FloatConv<T>::slot_steps(int g0, int s0, int s1, int v0, int n, const std::
     const std::size_t at = static_cast<std::size_t>(s) * rows_;
     const slot_sums::SlotInput in{x, pos, sc.slot_off.data() + at, sc.slot_w.data + at * stride + v0, end - s, stride,
                                   n, masks, psum, sc.slot_psum_canonical};
-    slot_kernel(br[s / RS_].used, sc)(in, count, acc, s == 0);
+    slot_parts(slot_kernel(br[s / RS_].used, sc), in, count, acc, s == 0);  // positions.h
     s = end;
   }
 }
