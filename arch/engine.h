@@ -1,6 +1,7 @@
 #pragma once
 // One interface, two engines: `cycle` (the SystemC model, the ground truth) and
 // `fast` (the array-faithful kernel). Both run a ConvJob on an array with faults.
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,8 +53,15 @@ class Engine {
   }
 };
 
+// The one rule for a job's stationary operand: its weights as [k, c, r, s], or a 1x1
+// job's as the matrix [k, c] (the same elements in the same order: a Gemm's [n, k]
+// weights are used where they lie). The [k, c, r, s] these weights stand for (a
+// matrix's as [k, c, 1, 1]); nullopt for any other rank. Allocates nothing.
+using KernelDims = std::array<int, 4>;
+std::optional<KernelDims> job_weight_dims(const Tensor& weights);
+
 // Throws std::invalid_argument when the tensors do not match the job's shape (weights
-// [k, c, r, s], or [k, c] when r = s = 1).
+// whose job_weight_dims are the job's [k, c, r, s]).
 void check_job_operands(const ConvJob& job, const Tensor& input, const Tensor& weights);
 
 }  // namespace accsim

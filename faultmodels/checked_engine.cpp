@@ -11,11 +11,10 @@ namespace accsim {
 
 namespace {
 
-// w's shape ([K, C, R, S], or a fully-connected job's [K, C], arch/engine.h) with k kernels.
+// The job's [K, C, R, S] view of w (a matrix's too, arch/engine.h) with k kernels.
 std::vector<int> with_kernels(const Tensor& w, int k) {
-  std::vector<int> shape = w.shape();
-  shape[0] = k;
-  return shape;
+  const KernelDims d = *job_weight_dims(w);  // run() checked the operands
+  return {k, d[1], d[2], d[3]};
 }
 
 // weights [K, C, R, S] plus one kernel, the sum of the K kernels (in double, rounded once).

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "kernels/activations.h"
+#include "kernels/split_rows.h"
 #include "workloads/models/operator_table.h"
 #include "workloads/models/pdp_fusion.h"
 
@@ -69,21 +70,36 @@ void check_gemm(const Node& node, const Graph& g) {
   if (!node.input(2).empty() && g.int_constants.count(node.input(2))) throw std::invalid_argument("C must be float");
 }
 
+// y [m, n] = alpha * y + beta * C (C: nullptr, a scalar, [n], [1, n], [m, 1] or [m, n]),
+// row by row over the host threads: each element as alpha * y, then + beta * C.
+void scale_and_add_c(Tensor& y, float alpha, const Tensor* c, float beta, int threads) {
+  const std::size_t m = static_cast<std::size_t>(y.dim(0)), n = static_cast<std::size_t>(y.dim(1));
+  const bool c_rows = c && c->rank() == 2 && c->dim(0) != 1;
+  const bool c_cols = c && c->rank() > 0 && c->dim(c->rank() - 1) != 1;
+  split_rows(threads, m, n, [&](std::size_t first, std::size_t last) {
+    for (std::size_t i = first; i < last; ++i) {
+      float* row = y.data() + i * n;
+      if (alpha != 1.0f)
+        for (std::size_t j = 0; j < n; ++j) row[j] *= alpha;
+      if (!c) continue;
+      const float* c_row = c->data() + (c_rows ? i * (c_cols ? n : 1) : 0);
+      if (c_cols) {
+        for (std::size_t j = 0; j < n; ++j) row[j] += beta * c_row[j];
+      } else {
+        const float add = beta * c_row[0];  // the product each element gets (fp-contract off: no fma)
+        for (std::size_t j = 0; j < n; ++j) row[j] += add;
+      }
+    }
+  });
+}
+
 // alpha * op(A) op(B) + beta * C: the product on the array, scaling and C on the host.
 std::vector<Tensor> run_gemm(OperatorContext& c) {
   Tensor y = c.array.gemm(c.node.name, c.in(0), c.in(1), c.node.get_int("transA", 0) != 0, c.node.get_int("transB", 0) != 0,
                           swizzle_seed(c.node));
   const float alpha = c.node.get_float("alpha", 1.0f), beta = c.node.get_float("beta", 1.0f);
-  if (alpha != 1.0f)
-    for (float& v : y.values()) v *= alpha;
-  if (c.inputs.size() > 2 && c.inputs[2]) {
-    const Tensor& bias = *c.inputs[2];
-    const int m = y.dim(0), n = y.dim(1);
-    const int bm = bias.rank() == 2 ? bias.dim(0) : 1, bn = bias.rank() == 0 ? 1 : bias.dim(bias.rank() - 1);
-    for (int i = 0; i < m; ++i)
-      for (int j = 0; j < n; ++j)
-        y[static_cast<std::size_t>(i) * n + j] += beta * bias[static_cast<std::size_t>(bm == 1 ? 0 : i) * bn + (bn == 1 ? 0 : j)];
-  }
+  const Tensor* bias = c.inputs.size() > 2 ? c.inputs[2] : nullptr;
+  if (alpha != 1.0f || bias) scale_and_add_c(y, alpha, bias, beta, c.array.host_threads());
   return one_output(std::move(y));
 }
 

@@ -20,6 +20,18 @@ std::uint64_t name_hash(const std::string& name) {
   return h;
 }
 
+// Matrix `index` [k, n] of b's stack (matrix_at) transposed, as the job's stationary
+// [n, k, 1, 1]: read where it lies, written once.
+Tensor transposed_matrix(const Tensor& b, const std::vector<int>& batch, long long index) {
+  const int k = b.dim(b.rank() - 2), n = b.dim(b.rank() - 1);
+  const float* from = b.data() + matrix_offset(b, batch, index);
+  Tensor t({n, k, 1, 1}, Tensor::uninitialized);
+  float* to = t.data();
+  for (int i = 0; i < k; ++i)
+    for (int j = 0; j < n; ++j) to[static_cast<std::size_t>(j) * k + i] = from[static_cast<std::size_t>(i) * n + j];
+  return t;
+}
+
 }  // namespace
 
 void ArrayRunner::begin_node(const std::string& node, SwizzleSeed seed) {
@@ -38,9 +50,8 @@ ConvJob ArrayRunner::make_job(const std::string& name, JobKind kind, const Tenso
   job.layer = name;
   job.kind = kind;
   job.swizzle_seed = next_seed(name);
-  const bool matrix = weights.rank() == 2;  // a fully-connected job's [k, c] weights (arch/engine.h)
-  job.shape = {input.dim(0), input.dim(1), input.dim(2), input.dim(3), weights.dim(0), matrix ? 1 : weights.dim(2),
-               matrix ? 1 : weights.dim(3), stride, pad};
+  const KernelDims w = job_weight_dims(weights).value_or(KernelDims{});  // a matrix [k, c] is [k, c, 1, 1] (arch/engine.h)
+  job.shape = {input.dim(0), input.dim(1), input.dim(2), input.dim(3), w[0], w[2], w[3], stride, pad};
   job.pool = pool;
   return job;
 }
@@ -76,8 +87,8 @@ Tensor ArrayRunner::finish(const ConvJob& job, JobResult& r, Tensor input, Tenso
     run.node = node_;
     run.start_cycle = cycle_;
     run.input = std::move(input);
-    const ConvShape& s = job.shape;  // a matrix's record as [k, c, 1, 1], as every job's (moved, not copied)
-    run.weights = weights.rank() == 2 ? std::move(weights).reshaped({s.k, s.c, 1, 1}) : std::move(weights);
+    const KernelDims w = *job_weight_dims(weights);  // a matrix's record as [k, c, 1, 1], as every job's
+    run.weights = std::move(weights).reshaped({w.begin(), w.end()});  // moved, not copied
     run.output = r.output;
     run.timing = r.timing;
     jobs_.push_back(std::move(run));
@@ -203,7 +214,7 @@ Tensor ArrayRunner::matmul(const std::string& node, const Tensor& a_in, const Te
   split_rows(host_threads_, matrices, static_cast<std::size_t>(m + n) * k, [&](std::size_t first, std::size_t last) {
     for (std::size_t i = first; i < last; ++i) {
       inputs[i] = matrix_at(a, batch, static_cast<long long>(i)).reshaped({m, k, 1, 1});
-      weights[i] = transpose(matrix_at(b, batch, static_cast<long long>(i)), {1, 0}).reshaped({n, k, 1, 1});
+      weights[i] = transposed_matrix(b, batch, static_cast<long long>(i));
     }
   });
   std::vector<ConvJob> jobs;

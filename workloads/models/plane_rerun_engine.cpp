@@ -208,8 +208,8 @@ JobResult PlaneRerunEngine::run(const ConvJob& job, const Tensor& input, const T
   const LayerRun& record = recorded_.jobs[static_cast<std::size_t>(j)];
   const Mapping& mapping = mappings_[static_cast<std::size_t>(j)];
   const Tensor& recorded_weights = stationary_[static_cast<std::size_t>(j)];
-  // Sizes, not shapes: a record keeps [k, c, 1, 1] where a rerun's Gemm hands the matrix [k, c] (arch/engine.h).
-  if (recorded_weights.size() != weights.size()) return fast_.run(job, input, weights, start_cycle);
+  // A record keeps [k, c, 1, 1] where a rerun's Gemm hands the matrix [k, c]: the same weights (arch/engine.h).
+  if (job_weight_dims(recorded_weights) != job_weight_dims(weights)) return fast_.run(job, input, weights, start_cycle);
   // Corrupted parameters (PVF): one pass over the operand finds whether and where it differs.
   const std::vector<int> channels = same_.stationary ? std::vector<int>{}
                                                      : corrupted_channels(static_cast<std::size_t>(j), recorded_weights, weights);
