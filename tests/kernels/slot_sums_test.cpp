@@ -94,6 +94,24 @@ void special_values(Tensor& t, Rng& rng) {
     if (rng.below(40) == 0) v = specials[rng.below(4)];
 }
 
+// An input or product stuck-at at (row, col), its polarity and bit drawn from rng.
+HardwareFault stuck_at(Rng& rng, FaultSite site, int row, int col, DataType datatype) {
+  HardwareFault f;
+  f.site = site;
+  f.kind = rng.below(2) ? FaultKind::stuck_at_1 : FaultKind::stuck_at_0;
+  f.row = row, f.col = col;
+  f.bit = static_cast<int>(rng.below(static_cast<std::uint64_t>(site_bit_width(site, datatype))));
+  return f;
+}
+
+// c's operands, random, with special values (NaN, Inf, subnormals) in half the cases.
+void random_operands(Case& c, Rng& rng) {
+  const ConvShape& s = c.job.shape;
+  c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
+  c.w = random_tensor({s.k, s.c, s.r, s.s}, rng);
+  if (rng.below(2)) special_values(c.in, rng), special_values(c.w, rng);
+}
+
 Case random_case(std::uint64_t seed) {
   Rng rng(seed);
   Case c;
@@ -106,10 +124,7 @@ Case random_case(std::uint64_t seed) {
   c.job.shape = random_shape(rng, c.array);
   const int faults = static_cast<int>(rng.below(4));
   for (int i = 0; i < faults; ++i) c.faults.push_back(random_fault(rng, c));
-  const ConvShape& s = c.job.shape;
-  c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
-  c.w = random_tensor({s.k, s.c, s.r, s.s}, rng);
-  if (rng.below(2)) special_values(c.in, rng), special_values(c.w, rng);
+  random_operands(c, rng);
   return c;
 }
 
@@ -193,12 +208,8 @@ TEST(SlotSums, MaskedPesGiveTheLaneKernelsBits) {
       s.k = 1 + static_cast<int>(rng.below(40));
       if (seed % 2) s.h = s.w = 6, s.r = s.s = 3, s.n = 2;
       for (int i = 0; i < 2; ++i) {
-        HardwareFault f;
-        f.site = i == 0 ? FaultSite::input : FaultSite::product;
-        f.kind = rng.below(2) ? FaultKind::stuck_at_1 : FaultKind::stuck_at_0;
-        f.row = static_cast<int>(rng.below(4)), f.col = static_cast<int>(rng.below(8));
-        f.bit = static_cast<int>(rng.below(static_cast<std::uint64_t>(site_bit_width(f.site, c.array.datatype))));
-        c.faults.push_back(f);
+        const int row = static_cast<int>(rng.below(4)), col = static_cast<int>(rng.below(8));
+        c.faults.push_back(stuck_at(rng, i == 0 ? FaultSite::input : FaultSite::product, row, col, c.array.datatype));
       }
       c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
       c.w = random_tensor({s.k, s.c, s.r, s.s}, rng);
@@ -261,19 +272,13 @@ Case psum_case(std::uint64_t seed) {
   const int col = static_cast<int>(rng.below(8));
   c.faults.push_back(psum_fault(rng, col));
   for (int i = static_cast<int>(rng.below(3)); i > 0; --i) {
-    HardwareFault f;
-    f.site = rng.below(2) ? FaultSite::input : FaultSite::product;
-    f.kind = rng.below(2) ? FaultKind::stuck_at_1 : FaultKind::stuck_at_0;
-    f.row = static_cast<int>(rng.below(4));
-    f.col = rng.below(2) ? col : static_cast<int>(rng.below(8));
-    f.bit = static_cast<int>(rng.below(static_cast<std::uint64_t>(site_bit_width(f.site, c.array.datatype))));
-    c.faults.push_back(f);
+    const FaultSite site = rng.below(2) ? FaultSite::input : FaultSite::product;
+    const int row = static_cast<int>(rng.below(4));
+    const int at = rng.below(2) ? col : static_cast<int>(rng.below(8));
+    c.faults.push_back(stuck_at(rng, site, row, at, c.array.datatype));
   }
   if (rng.below(3) == 0) c.faults.push_back(psum_fault(rng, static_cast<int>(rng.below(8))));  // a second column
-  const ConvShape& s = c.job.shape;
-  c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
-  c.w = random_tensor({s.k, s.c, s.r, s.s}, rng);
-  if (rng.below(2)) special_values(c.in, rng), special_values(c.w, rng);
+  random_operands(c, rng);
   return c;
 }
 
@@ -390,17 +395,11 @@ Case kind_case(std::uint64_t seed) {
   const int row = static_cast<int>(rng.below(static_cast<std::uint64_t>(s.c)));
   for (const FaultSite site : {FaultSite::input, FaultSite::product}) {
     if ((site == FaultSite::input && kind == 1) || (site == FaultSite::product && kind == 0)) continue;
-    HardwareFault f;
-    f.site = site;
-    f.kind = rng.below(2) ? FaultKind::stuck_at_1 : FaultKind::stuck_at_0;
-    f.row = row, f.col = static_cast<int>(rng.below(8));
-    f.bit = static_cast<int>(rng.below(static_cast<std::uint64_t>(site_bit_width(site, c.array.datatype))));
-    c.faults.push_back(f);
+    const int col = static_cast<int>(rng.below(8));
+    c.faults.push_back(stuck_at(rng, site, row, col, c.array.datatype));
   }
   if (seed / 9 % 2) c.faults.push_back(psum_fault(rng, static_cast<int>(rng.below(8))));
-  c.in = random_tensor({s.n, s.c, s.h, s.w}, rng);
-  c.w = random_tensor({s.k, s.c, s.r, s.s}, rng);
-  if (rng.below(2)) special_values(c.in, rng), special_values(c.w, rng);
+  random_operands(c, rng);
   return c;
 }
 
