@@ -22,7 +22,8 @@ inline constexpr int kSlotAlign = 16;
 inline constexpr int kMaxSlotRows = 16;
 
 // What the masks of a masked kernel's masked row act on (bits): the input on the fp32
-// view of the operand (fp32, bf16) or, with kFp16Input, on its fp16 word; the product.
+// view of the operand (fp32, bf16) or, with kFp16Input (set for every fp16 job, whose
+// identity input masks are words), on its fp16 word; the product.
 enum MaskKind : unsigned { kInputMask = 1, kFp16Input = 2, kProductMask = 4 };
 
 // A run of steps whose blocks use the same busy rows [0, used) (trailing rows idle with

@@ -160,11 +160,14 @@ constexpr unsigned kKinds[] = {kInputMask, kInputMask | kFp16Input, kProductMask
 #endif
 constexpr int kKindCount = static_cast<int>(std::size(kKinds));
 
-// The first kind of the table that computes `kind`: all its masks, the input's on the
-// same view (the kind itself where the table has it); -1: none.
+// The first kind of the table that computes `kind`: all its masks, and where it masks the
+// input, on the job's view (kFp16Input in `kind` names an fp16 job: its identity input
+// masks are words, wrong on the fp32 view); the kind itself where the table has it; -1: none.
 constexpr int kind_index(unsigned kind) {
+  const unsigned masks = kind & ~static_cast<unsigned>(kFp16Input);
   for (int i = 0; i < kKindCount; ++i)
-    if ((kKinds[i] & kind) == kind && ((kKinds[i] ^ kind) & kFp16Input) == 0) return i;
+    if ((kKinds[i] & masks) == masks && (!(kKinds[i] & kInputMask) || ((kKinds[i] ^ kind) & kFp16Input) == 0))
+      return i;
   return -1;
 }
 

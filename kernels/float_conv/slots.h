@@ -164,7 +164,7 @@ slot_sums::SlotFn FloatConv<T>::slot_kernel(int used, const Scratch& sc) const {
   const bool masked = sc.slot_input_rows || sc.slot_product_rows || sc.slot_psum;
   const unsigned rows = sc.slot_input_rows | sc.slot_product_rows;
   const unsigned kind = (sc.slot_input_rows ? slot_sums::kInputMask : 0u) |
-                        (sc.slot_input_rows && T == DataType::fp16 ? slot_sums::kFp16Input : 0u) |
+                        (T == DataType::fp16 ? slot_sums::kFp16Input : 0u) |
                         (sc.slot_product_rows ? slot_sums::kProductMask : 0u);
   return slot_sums::slot_fn(rows_, used, masked, rows ? __builtin_ctz(rows) : -1, kind);
 }

@@ -412,8 +412,8 @@ TEST(SlotSums, EveryMaskKindIsBitIdenticalToTheCycleModel) { expect_cycle_bits(k
 TEST(SlotSums, MaskedKernelsCoverEveryRowAndKind) {
   PolicyGuard guard;
   using namespace slot_sums;
-  const unsigned kinds[] = {kInputMask, kInputMask | kFp16Input, kProductMask, kInputMask | kProductMask,
-                            kInputMask | kFp16Input | kProductMask};
+  const unsigned kinds[] = {kInputMask, kInputMask | kFp16Input, kProductMask, kFp16Input | kProductMask,
+                            kInputMask | kProductMask, kInputMask | kFp16Input | kProductMask};
   for (const VectorIsa isa : isas()) {
     column_sums::set_vector_isa(isa);
     for (int used = 1; used <= 8; ++used) {
