@@ -336,7 +336,7 @@ TEST(SlotSums, TransientFlipsGiveTheLaneKernelsBits) { expect_lane_bits(transien
 
 TEST(SlotSums, TransientFlipsAreBitIdenticalToTheCycleModel) { expect_cycle_bits(transient_case, 0x7c1e, 30); }
 
-// A flipped lane's other steps are summed scalar (slot_lane's slot_sum) through its
+// A flipped lane's other steps are summed by the slot kernel (slot_lane's slot_steps) through its
 // column's input and product stuck-ats: psum_case's jobs with, instead of its faults,
 // input and product stuck-ats on one row (the masked kernels' one row), one in the
 // flipped column, and transients of every site in that column (a psum-stuck column's
