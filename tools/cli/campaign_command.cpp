@@ -94,12 +94,8 @@ int campaign_command(const RunOptions& options, std::ostream& out, std::ostream&
     out << "; each fault also under " << cc.mitigations.size() << " mitigation variant"
         << (cc.mitigations.size() > 1 ? "s" : "");
   if (results.resumed > 0) out << "; " << results.resumed << " resumed from " << checkpoint;
-  out << "\n" << fresh << " run here on " << threads << " thread" << (threads > 1 ? "s" : "") << " in "
-      << ProgressMeter::duration(seconds);
-  if (fresh > 0 && seconds > 0)
-    out << " (" << std::fixed << std::setprecision(0)
-        << static_cast<double>(fresh) * static_cast<double>(results.images) / seconds << " experiment-images/s)"
-        << std::defaultfloat;
+  out << "\n";
+  print_ran_here(out, fresh, "", threads, seconds, "experiment-images/s", static_cast<double>(results.images));
   out << "\n\n";
   print_campaign_summary(out, summary, results);
   out << "\nresults: " << options.out_file << ", " << csv << "\n";

@@ -71,8 +71,7 @@ int memory_campaign_command(const RunOptions& options, const RunConfig& rc, cons
     out << "\n";
   }
   const int threads = resolve_threads(cc.threads);
-  out << r.done_count - r.resumed << " run here on " << threads << " thread" << (threads > 1 ? "s" : "") << " in "
-      << ProgressMeter::duration(seconds);
+  print_ran_here(out, r.done_count - r.resumed, "", threads, seconds);
   if (r.resumed > 0) out << "; " << r.resumed << " resumed from " << checkpoint;
   out << "\n\n";
   print_memory_campaign(out, rates, fit);

@@ -1,6 +1,7 @@
 #include "tools/cli/resumable_run.h"
 
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
 
 #include "workloads/experiments/run_checkpoint.h"
@@ -32,6 +33,15 @@ std::optional<int> ResumableRun::stopped(bool complete, long long done, std::siz
     err_ << "accsim: " << what_ << " stopped after " << done << " of " << total << " experiments; they are kept in "
          << checkpoint_ << ": rerun the same command to resume\n";
   return signals_.exit_code();
+}
+
+void print_ran_here(std::ostream& out, long long fresh, const char* noun, int threads, double seconds,
+                    const char* unit, double per_run) {
+  out << fresh << noun << " run here on " << threads << " thread" << (threads > 1 ? "s" : "") << " in "
+      << ProgressMeter::duration(seconds);
+  if (unit && fresh > 0 && seconds > 0)
+    out << " (" << std::fixed << std::setprecision(0) << static_cast<double>(fresh) * per_run / seconds << " "
+        << unit << ")" << std::defaultfloat;
 }
 
 }  // namespace accsim

@@ -58,4 +58,9 @@ class ResumableRun {
   double seconds_ = 0;
 };
 
+// "<fresh><noun> run here on <threads> thread(s) in <duration>", then " (<rate> <unit>)"
+// when a unit is given: `fresh * per_run` over the run's seconds.
+void print_ran_here(std::ostream& out, long long fresh, const char* noun, int threads, double seconds,
+                    const char* unit = nullptr, double per_run = 1.0);
+
 }  // namespace accsim

@@ -55,8 +55,7 @@ int train_campaign_command(const RunOptions& options, std::ostream& out, std::os
   const std::vector<std::string> files = write_train_campaign_outputs(options.out_file, rc, spec, r, true, err);
   discard_checkpoint(options.out_file);
   const int threads = worker_count(spec.config.threads, static_cast<std::size_t>(r.done_count - r.resumed));
-  out << r.done_count - r.resumed << " experiments run here on " << threads << " thread" << (threads > 1 ? "s" : "")
-      << " in " << ProgressMeter::duration(seconds);
+  print_ran_here(out, r.done_count - r.resumed, " experiments", threads, seconds);
   if (r.resumed > 0) out << "; " << r.resumed << " resumed from " << checkpoint;
   out << "\n\n";
   print_train_campaign_summary(out, r, train_campaign_summary(r.faults, r.outcomes(spec.config.margin)));
