@@ -71,7 +71,8 @@ using SlotFn = void (*)(const SlotInput&, int count, float* acc, bool first);
 // (jobs of two steps or more: after one step a psum stuck-at's output is the masked sum
 // itself, NaN bits included). A masked kernel takes input and product masks on one
 // row, `row` (< used; -1: none, psum masks only), those of `kind` (MaskKind bits; an
-// input mask, a product mask or both): each kernel knows its row and kind at compile
+// input mask, a product mask or both; kMaskedOperand: the input's through
+// SlotInput::xm_off and xm_lanes): each kernel knows its row and kind at compile
 // time, so the other rows' leaves are the plain ones and no leaf tests a mask.
 SlotFn slot_fn(int rows, int used, bool masked = false, int row = -1, unsigned kind = 0);
 

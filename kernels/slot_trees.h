@@ -1,7 +1,7 @@
 #pragma once
 // The slot kernels of slot_sums, written once for any vector width (V: reg, lanes, load,
-// store, set1, mul, add, zero, canonical; bits, load_bits, mask, mask_fp16; unroll:
-// positions per step). Included by slot_sums.cpp
+// store, set1, mul, add, zero, canonical; bits, load_bits, mask, mask_fp16; lane_set,
+// lanes_of, merge_mul; unroll: positions per step). Included by slot_sums.cpp
 // (AVX2) and slot_sums_avx512.cpp (compiled for AVX-512); internal linkage, as
 // column_trees.h, whose `tree` gives the array's pairing.
 #include <immintrin.h>
