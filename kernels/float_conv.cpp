@@ -10,6 +10,7 @@
 #include "kernels/float_conv/bands.h"
 #include "kernels/float_conv/chunks.h"
 #include "kernels/float_conv/slots.h"
+#include "kernels/float_conv/slot_operand.h"
 #include "kernels/float_conv/positions.h"
 
 namespace accsim {

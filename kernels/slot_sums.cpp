@@ -28,6 +28,10 @@ struct SlotAvx2 : simd::Avx2Ops {
   static reg mask(reg v, bits keep, bits force) {
     return _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(_mm256_castps_si256(v), keep), force));
   }
+  // The lanes of a vector of ~0 (masked operand) and 0 (operand), and p with a x b in them.
+  using lane_set = __m256;
+  static lane_set lanes_of(bits b) { return _mm256_castsi256_ps(b); }
+  static reg merge_mul(reg p, lane_set l, reg a, reg b) { return _mm256_blendv_ps(p, _mm256_mul_ps(a, b), l); }
   // The fp16 word (word & keep) | force, lane by lane (masks in the low 16 bits), as fp32.
   static reg mask_fp16(std::uint32_t word, bits keep, bits force) {
     const __m256i w = _mm256_or_si256(_mm256_and_si256(_mm256_set1_epi32(static_cast<int>(word)), keep), force);

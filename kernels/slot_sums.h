@@ -23,8 +23,12 @@ inline constexpr int kMaxSlotRows = 16;
 
 // What the masks of a masked kernel's masked row act on (bits): the input on the fp32
 // view of the operand (fp32, bf16) or, with kFp16Input (set for every fp16 job, whose
-// identity input masks are words), on its fp16 word; the product.
-enum MaskKind : unsigned { kInputMask = 1, kFp16Input = 2, kProductMask = 4 };
+// identity input masks are words), on its fp16 word; the product. kMaskedOperand (fp16,
+// with kInputMask alone): the row's input masks are one mask, applied once per operand
+// element (SlotInput::xm_off): the masked lanes' leaves read the masked operand, the others
+// the operand (a masked multiply instead of the word's ~9 instructions a leaf; on the fp32
+// view the mask is one instruction a leaf, as the merge: no kernel there).
+enum MaskKind : unsigned { kInputMask = 1, kFp16Input = 2, kProductMask = 4, kMaskedOperand = 8 };
 
 // A run of steps whose blocks use the same busy rows [0, used) (trailing rows idle with
 // +0 products: folded as column_sums::accumulate_fn folds them).
@@ -46,6 +50,11 @@ struct SlotInput {
   // does not keep NaNs NaN (column_sums::keeps_nans), so the sum is made canonical first.
   const std::uint32_t* psum = nullptr;
   bool psum_canonical = false;
+  // kMaskedOperand: the masked row's operand through its one input mask (fp16: the float
+  // of the masked word) lies in x's buffer as well: x[pos[i] + xm_off[step]] for x[pos[i]
+  // + x_off[step * rows + row]]; xm_lanes [slot]: ~0 in the lanes the mask is on, else 0.
+  const std::ptrdiff_t* xm_off = nullptr;
+  const std::uint32_t* xm_lanes = nullptr;
 };
 
 // acc[i * stride + slot] = the run's sums added in step order (first: the first step's
@@ -62,7 +71,8 @@ using SlotFn = void (*)(const SlotInput&, int count, float* acc, bool first);
 // (jobs of two steps or more: after one step a psum stuck-at's output is the masked sum
 // itself, NaN bits included). A masked kernel takes input and product masks on one
 // row, `row` (< used; -1: none, psum masks only), those of `kind` (MaskKind bits; an
-// input mask, a product mask or both): each kernel knows its row and kind at compile
+// input mask, a product mask or both; kMaskedOperand: the input's through
+// SlotInput::xm_off and xm_lanes): each kernel knows its row and kind at compile
 // time, so the other rows' leaves are the plain ones and no leaf tests a mask.
 SlotFn slot_fn(int rows, int used, bool masked = false, int row = -1, unsigned kind = 0);
 

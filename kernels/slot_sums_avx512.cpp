@@ -18,10 +18,15 @@ struct SlotAvx512 : simd::Avx512Ops {
   using bits = __m512i;
   // A vector of masks (null: none, never applied).
   static bits load_bits(const std::uint32_t* p) { return p ? _mm512_loadu_si512(p) : _mm512_setzero_si512(); }
-  // (v & keep) | force, lane by lane.
+  // (v & keep) | force, lane by lane: one vpternlogd into v's register (from and/or, GCC
+  // wrote it into a copy of keep's and moved it back: two more instructions a mask).
   static reg mask(reg v, bits keep, bits force) {
-    return _mm512_castsi512_ps(_mm512_or_si512(_mm512_and_si512(_mm512_castps_si512(v), keep), force));
+    return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_castps_si512(v), keep, force, 0xea));
   }
+  // The lanes of a vector of ~0 (masked operand) and 0 (operand), and p with a x b in them.
+  using lane_set = __mmask16;
+  static lane_set lanes_of(bits b) { return _mm512_test_epi32_mask(b, b); }
+  static reg merge_mul(reg p, lane_set l, reg a, reg b) { return _mm512_mask_mul_ps(p, l, a, b); }
   // The fp16 word (word & keep) | force, lane by lane (masks in the low 16 bits), as fp32.
   static reg mask_fp16(std::uint32_t word, bits keep, bits force) {
     const __m512i w = _mm512_or_si512(_mm512_and_si512(_mm512_set1_epi32(static_cast<int>(word)), keep), force);

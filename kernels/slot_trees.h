@@ -1,7 +1,7 @@
 #pragma once
 // The slot kernels of slot_sums, written once for any vector width (V: reg, lanes, load,
-// store, set1, mul, add, zero, canonical; bits, load_bits, mask, mask_fp16; unroll:
-// positions per step). Included by slot_sums.cpp
+// store, set1, mul, add, zero, canonical; bits, load_bits, mask, mask_fp16; lane_set,
+// lanes_of, merge_mul; unroll: positions per step). Included by slot_sums.cpp
 // (AVX2) and slot_sums_avx512.cpp (compiled for AVX-512); internal linkage, as
 // column_trees.h, whose `tree` gives the array's pairing.
 #include <immintrin.h>
@@ -30,16 +30,20 @@ __attribute__((always_inline)) inline typename V::reg& lane_of(typename Wide<V, 
 }
 
 // The MASKED kernels' masks of one vector of slots, held in registers over a run: the
-// masked row's input (fp32 view, or kFp16Input: the word) and product masks, as KIND
-// (MaskKind bits) says it has them, and the psum masks (identity in the lanes without one).
+// masked row's input (fp32 view, or kFp16Input: the word; kMaskedOperand: only the lanes
+// that read the masked operand) and product masks, as KIND (MaskKind bits) says it has
+// them, and the psum masks (identity in the lanes without one).
 template <class V>
 struct VectorMasks {
   typename V::bits input_keep, input_force, product_keep, product_force, psum_keep, psum_force;
+  typename V::lane_set xm_lanes;
   bool psum, psum_canonical;
   VectorMasks(const SlotInput& in, int row, unsigned kind, int slot, std::ptrdiff_t plane) {
     const std::uint32_t* m = row >= 0 ? in.masks + static_cast<std::ptrdiff_t>(row) * in.stride + slot : nullptr;
-    const bool input = kind & kInputMask, product = kind & kProductMask;
+    const bool operand = kind & kMaskedOperand;
+    const bool input = (kind & kInputMask) && !operand, product = kind & kProductMask;
     psum = in.psum != nullptr, psum_canonical = in.psum_canonical;
+    xm_lanes = V::lanes_of(V::load_bits(operand ? in.xm_lanes + slot : nullptr));
     input_keep = V::load_bits(input ? m : nullptr), input_force = V::load_bits(input ? m + plane : nullptr);
     product_keep = V::load_bits(product ? m + 2 * plane : nullptr);
     product_force = V::load_bits(product ? m + 3 * plane : nullptr);
@@ -58,10 +62,13 @@ __attribute__((always_inline)) inline std::uint32_t operand_word(float x) {
 
 // One leaf of one position: w x the operand, through the masks KIND names (0: a plain
 // leaf; identity in the lanes without a fault): the input's on the operand (kFp16Input:
-// on its word), the product's on the canonical product, as masked_row computes them.
-// KIND is known at compile time: the leaf tests nothing.
+// on its word; kMaskedOperand: xm, the operand through them, in their lanes), the
+// product's on the canonical product, as masked_row computes them. KIND is known at
+// compile time: the leaf tests nothing.
 template <class V, unsigned KIND>
-__attribute__((always_inline)) inline typename V::reg leaf(typename V::reg w, float x, const VectorMasks<V>& mk) {
+__attribute__((always_inline)) inline typename V::reg leaf(typename V::reg w, float x, float xm,
+                                                           const VectorMasks<V>& mk) {
+  if constexpr ((KIND & kMaskedOperand) != 0) return V::merge_mul(V::mul(w, V::set1(x)), mk.xm_lanes, w, V::set1(xm));
   typename V::reg in = V::set1(x);
   if constexpr ((KIND & kFp16Input) != 0) in = V::mask_fp16(operand_word(x), mk.input_keep, mk.input_force);
   else if constexpr ((KIND & kInputMask) != 0) in = V::mask(in, mk.input_keep, mk.input_force);
@@ -70,13 +77,15 @@ __attribute__((always_inline)) inline typename V::reg leaf(typename V::reg w, fl
   return p;
 }
 
-// One row's leaves of K positions (one weight vector).
+// One row's leaves of K positions (one weight vector; kMaskedOperand: the masked
+// operand at xm_off, in the same buffer).
 template <class V, int K, unsigned KIND>
 __attribute__((always_inline)) inline typename Wide<V, K>::reg row_leaves(typename V::reg wv, const float* const* x,
-                                                                          std::ptrdiff_t off,
+                                                                          std::ptrdiff_t off, std::ptrdiff_t xm_off,
                                                                           const VectorMasks<V>& mk) {
   typename Wide<V, K>::reg p;
-  for (int k = 0; k < K; ++k) lane_of<V, K>(p, k) = leaf<V, KIND>(wv, x[k][off], mk);
+  for (int k = 0; k < K; ++k)
+    lane_of<V, K>(p, k) = leaf<V, KIND>(wv, x[k][off], (KIND & kMaskedOperand) != 0 ? x[k][xm_off] : 0.0f, mk);
   return p;
 }
 
@@ -88,13 +97,14 @@ template <class V, int K, int ROWS, int USED, int MROW, unsigned KIND>
 __attribute__((always_inline)) inline typename Wide<V, K>::reg step_trees(const float* w, int stride,
                                                                           const float* const* x,
                                                                           const std::ptrdiff_t* off,
+                                                                          std::ptrdiff_t xm_off,
                                                                           const VectorMasks<V>& mk) {
   return column_sums::tree<Wide<V, K>, ROWS, 0, USED>([&](int row) __attribute__((always_inline)) {
     typename V::reg wv = V::load(w + static_cast<std::ptrdiff_t>(row) * stride);
     // One load for the K multiplies: GCC would fold it into each (K loads of the same vector).
     if constexpr (K > 1) __asm__("" : "+v"(wv));
-    if (row == MROW) return row_leaves<V, K, KIND>(wv, x, off[row], mk);
-    return row_leaves<V, K, 0>(wv, x, off[row], mk);
+    if (row == MROW) return row_leaves<V, K, KIND>(wv, x, off[row], xm_off, mk);
+    return row_leaves<V, K, 0>(wv, x, off[row], 0, mk);
   });
 }
 
@@ -116,6 +126,7 @@ __attribute__((always_inline)) inline void psum_masks(typename Wide<V, K>::reg& 
 template <class V, int K, int ROWS, int USED, int MROW, unsigned KIND>
 __attribute__((always_inline)) inline void positions(const SlotInput& in, int i, int slot, float* acc, bool first,
                                                      const VectorMasks<V>& mk) {
+  constexpr bool operand = (KIND & kMaskedOperand) != 0;
   const float* x[K];
   for (int k = 0; k < K; ++k) x[k] = in.x + in.pos[i + k];
   float* a = acc + static_cast<std::ptrdiff_t>(i) * in.stride + slot;
@@ -126,7 +137,8 @@ __attribute__((always_inline)) inline void positions(const SlotInput& in, int i,
     lane_of<V, K>(e, k) = first ? V::set1(-0.0f) : V::load(a + static_cast<std::ptrdiff_t>(k) * in.stride);
   for (int s = 0; s < in.steps; ++s) {
     typename Wide<V, K>::reg t =
-        step_trees<V, K, ROWS, USED, MROW, KIND>(w + s * row_stride, in.stride, x, in.x_off + s * ROWS, mk);
+        step_trees<V, K, ROWS, USED, MROW, KIND>(w + s * row_stride, in.stride, x, in.x_off + s * ROWS,
+                                                 operand ? in.xm_off[s] : 0, mk);
     if constexpr (MROW != kPlain)
       if (mk.psum) psum_masks<V, K>(t, mk);
     e = Wide<V, K>::add(e, t);
@@ -149,25 +161,38 @@ void slot_kernel(const SlotInput& in, int count, float* acc, bool first) {
 }
 
 // The masked row's kinds a masked kernel is made for, in table order: the input on the
-// fp32 view or the fp16 word, the product, or both. Sanitized builds make the two kinds
-// with every mask only (compile time), which compute the others with identity masks
-// where a kind is absent (the same bits, NaN payloads aside: the caller canonicalises).
+// fp32 view or the fp16 word, the product, or both; the input through the masked operand.
+// Sanitized builds make the two kinds with every mask only (compile time), which compute
+// the others with identity masks where a kind is absent (the same bits, NaN payloads
+// aside: the caller canonicalises) and kMaskedOperand's from the input masks (which the
+// caller gives as well).
 #ifdef __SANITIZE_ADDRESS__
 constexpr unsigned kKinds[] = {kInputMask | kProductMask, kInputMask | kFp16Input | kProductMask};
 #else
-constexpr unsigned kKinds[] = {kInputMask, kInputMask | kFp16Input, kProductMask, kInputMask | kProductMask,
-                               kInputMask | kFp16Input | kProductMask};
+constexpr unsigned kKinds[] = {kInputMask,
+                               kInputMask | kFp16Input,
+                               kProductMask,
+                               kInputMask | kProductMask,
+                               kInputMask | kFp16Input | kProductMask,
+                               kInputMask | kFp16Input | kMaskedOperand};
 #endif
 constexpr int kKindCount = static_cast<int>(std::size(kKinds));
 
-// The first kind of the table that computes `kind`: all its masks, and where it masks the
-// input, on the job's view (kFp16Input in `kind` names an fp16 job: its identity input
-// masks are words, wrong on the fp32 view); the kind itself where the table has it; -1: none.
+// Whether table kind t computes `kind`: all its masks, where it masks the input on the
+// job's view (kFp16Input in `kind` names an fp16 job: its identity input masks are words,
+// wrong on the fp32 view), the masked operand only where the caller gives it.
+constexpr bool computes(unsigned t, unsigned kind) {
+  const unsigned masks = kind & (kInputMask | kProductMask);
+  return (t & masks) == masks && (!(t & kInputMask) || ((t ^ kind) & kFp16Input) == 0) &&
+         (!(t & kMaskedOperand) || (kind & kMaskedOperand));
+}
+
+// The kind itself where the table has it, else the first kind that computes it; -1: none.
 constexpr int kind_index(unsigned kind) {
-  const unsigned masks = kind & ~static_cast<unsigned>(kFp16Input);
   for (int i = 0; i < kKindCount; ++i)
-    if ((kKinds[i] & masks) == masks && (!(kKinds[i] & kInputMask) || ((kKinds[i] ^ kind) & kFp16Input) == 0))
-      return i;
+    if (kKinds[i] == kind) return i;
+  for (int i = 0; i < kKindCount; ++i)
+    if (computes(kKinds[i], kind)) return i;
   return -1;
 }
 

@@ -10,7 +10,8 @@ namespace {
 template <DataType T>
 void FloatConv<T>::chunks(long long begin, long long end, int part, int parts, Scratch& sc) const {
   if (layout_.by_image) {
-    if (sc.laid.size() < layout_.size()) sc.laid.resize(layout_.size());
+    const std::size_t laid = layout_.size() * (operand_room_ ? 2 : 1);  // slot_operand's beside the images
+    if (sc.laid.size() < laid) sc.laid.resize(laid);
     if (need_words_ && sc.laid_words.size() < layout_.size()) sc.laid_words.resize(layout_.size());
     sc.laid_images.assign(static_cast<std::size_t>(s_.n), 0);
   }

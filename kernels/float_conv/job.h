@@ -130,6 +130,8 @@ class FloatConv {
   void slot_tables(std::size_t batch, int stride, Scratch& sc) const;
   void slot_step_weights(std::size_t step, int used, int stride, Scratch& sc) const;
   void slot_masks(int stride, Scratch& sc) const;
+  void slot_operand_mask(int stride, Scratch& sc) const;
+  void slot_operand(int g0, int count, Scratch& sc) const;
   void slot_outputs(long long chunk, int count, int stride, Scratch& sc) const;
   // Jobs of few chunks split by positions (positions.h).
   bool slot_positions(int threads) const;
@@ -188,6 +190,7 @@ class FloatConv {
   std::vector<std::ptrdiff_t> tap_rows_;      // [rs]: rs * kRowStride (a chunk's gathered taps)
   std::vector<std::ptrdiff_t> tap_plane_;     // [rs]: the kernel position's offset in a laid-out image
   std::vector<int> slot_used_;                // [batch]: the fewest busy rows of its blocks; 0: no slot kernels
+  bool operand_room_ = false;  // slot kernels may take a masked operand: laid-out images get room for it beside them
   std::vector<char> slot_cols_;               // [col]: the slot kernels can compute it (slot_column)
   const unsigned long long job_;              // this call's number (a thread's slot tables name the job they hold)
   int position_parts_ = 1;                    // threads the slot kernels split a chunk's positions over

@@ -91,6 +91,9 @@ struct Scratch {
   std::vector<std::uint32_t> slot_masks;   // slot_sums::SlotInput::masks of the slots slot_w holds, then psum
   unsigned slot_input_rows = 0, slot_product_rows = 0;
   bool slot_psum = false, slot_psum_canonical = false;  // SlotInput::psum (set), psum_canonical
+  bool slot_operand = false;  // slot_sums::kMaskedOperand: the input masks one mask, slot_xm_mask
+  std::pair<std::uint32_t, std::uint32_t> slot_xm_mask;  // (keep, force)
+  std::vector<std::ptrdiff_t> slot_xm_off;               // [step]: SlotInput::xm_off
   std::vector<std::pair<int, int>> slot_w_of;  // the slots slot_w holds, for job slot_job's batch slot_batch
   unsigned long long slot_job = 0;
   std::size_t slot_batch = 0;

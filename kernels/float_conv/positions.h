@@ -50,6 +50,7 @@ void FloatConv<T>::slot_blocks(slot_sums::SlotFn fn, const slot_sums::SlotInput&
     block.steps = std::min(kSlotSteps, in.steps - s0);
     block.x_off = in.x_off + static_cast<std::ptrdiff_t>(s0) * rows_;
     block.w = in.w + s0 * step_weights;
+    if (in.xm_off) block.xm_off = in.xm_off + s0;
     fn(block, count, acc, first && s0 == 0);
   }
 }

@@ -23,9 +23,13 @@ void FloatConv<T>::plan_slots() {
   // (Psum flips: slot_chunk leaves a column to the chunk path in the chunks they hit.)
   // The masked kernels take input and product masks on one row: columns masked on other
   // rows as well keep the chunks (rows: the masked rows of every column).
-  unsigned rows = 0;
-  for (int col = 0; col < cols_; ++col) rows |= masked_rows(col, im_) | masked_rows(col, pm_);
+  unsigned rows = 0, input_rows = 0;
+  for (int col = 0; col < cols_; ++col) {
+    const unsigned in = masked_rows(col, im_);
+    input_rows |= in, rows |= in | masked_rows(col, pm_);
+  }
   const bool one_row = __builtin_popcount(rows) <= 1;
+  operand_room_ = T == DataType::fp16 && masked && one_row && input_rows != 0 && layout_.by_image;  // slot_operand.h
   for (int col = 0; col < cols_; ++col)
     slot_cols_[col] = (!col_masked_[col] || (masked && one_row)) && (!psum_stuck_[col] || psum) &&
                       acc_slots_[col].empty();
@@ -150,6 +154,7 @@ template <DataType T>
   sc.slot_pos.resize(static_cast<std::size_t>(count));
   for (const Segment* g = segments_.begin(chunk); g != segments_.end(chunk); ++g)
     for (int i = 0; i < g->len && g->dst + i < count; ++i) sc.slot_pos[static_cast<std::size_t>(g->dst + i)] = g->src + i;
+  if (sc.slot_operand) slot_operand(g0, count, sc);  // slot_operand.h
   sc.slot_acc.grow(static_cast<std::size_t>(count) * stride);
   slot_steps(g0, 0, blocks_ * RS_, 0, static_cast<int>(sc.slots.size()), sc.slot_pos.data(), count, stride,
              sc.slot_acc.data, sc);
@@ -165,7 +170,8 @@ slot_sums::SlotFn FloatConv<T>::slot_kernel(int used, const Scratch& sc) const {
   const unsigned rows = sc.slot_input_rows | sc.slot_product_rows;
   const unsigned kind = (sc.slot_input_rows ? slot_sums::kInputMask : 0u) |
                         (T == DataType::fp16 ? slot_sums::kFp16Input : 0u) |
-                        (sc.slot_product_rows ? slot_sums::kProductMask : 0u);
+                        (sc.slot_product_rows ? slot_sums::kProductMask : 0u) |
+                        (sc.slot_operand ? slot_sums::kMaskedOperand : 0u);
   return slot_sums::slot_fn(rows_, used, masked, rows ? __builtin_ctz(rows) : -1, kind);
 }
 
@@ -184,8 +190,12 @@ void FloatConv<T>::slot_steps(int g0, int s0, int s1, int v0, int n, const std::
     while (b1 < blocks_ && br[b1].used == br[s / RS_].used) ++b1;
     const int end = std::min(s1, b1 * RS_);
     const std::size_t at = static_cast<std::size_t>(s) * rows_;
-    const slot_sums::SlotInput in{x, pos, sc.slot_off.data() + at, sc.slot_w.data + at * stride + v0, end - s, stride,
-                                  n, masks, psum, sc.slot_psum_canonical};
+    slot_sums::SlotInput in{x, pos, sc.slot_off.data() + at, sc.slot_w.data + at * stride + v0, end - s, stride,
+                            n, masks, psum, sc.slot_psum_canonical};
+    if (sc.slot_operand) {  // slot_operand.h; the lanes after the psum masks' planes
+      in.xm_off = sc.slot_xm_off.data() + s;
+      in.xm_lanes = masks + (4 * static_cast<std::size_t>(rows_) + 2) * stride;
+    }
     slot_parts(slot_kernel(br[s / RS_].used, sc), in, count, acc, s == 0);  // positions.h
     s = end;
   }
@@ -297,12 +307,13 @@ void FloatConv<T>::slot_tables(std::size_t batch, int stride, Scratch& sc) const
 template <DataType T>
 void FloatConv<T>::slot_masks(int stride, Scratch& sc) const {
   sc.slot_input_rows = sc.slot_product_rows = 0;
-  sc.slot_psum = sc.slot_psum_canonical = false;
+  sc.slot_psum = sc.slot_psum_canonical = sc.slot_operand = false;
   const auto masked = [&](const std::pair<int, int>& slot) { return col_masked_[slot.second] || psum_stuck_[slot.second]; };
   if (std::none_of(sc.slots.begin(), sc.slots.end(), masked)) return;
   const std::size_t plane = static_cast<std::size_t>(rows_) * stride;
-  // Six planes of identity: [input, product] x [keep, force] of rows * stride, psum [keep, force] of stride.
-  sc.slot_masks.resize(4 * plane + 2 * static_cast<std::size_t>(stride));
+  // Six planes of identity: [input, product] x [keep, force] of rows * stride, psum [keep, force] of stride;
+  // then slot_operand_mask's lanes.
+  sc.slot_masks.resize(4 * plane + 3 * static_cast<std::size_t>(stride));
   std::uint32_t* next = sc.slot_masks.data();
   for (const std::size_t n : {plane, plane, static_cast<std::size_t>(stride)})
     next = std::fill_n(std::fill_n(next, n, ~0u), n, 0u);
@@ -323,6 +334,7 @@ void FloatConv<T>::slot_masks(int stride, Scratch& sc) const {
     sc.slot_psum = true;
     sc.slot_psum_canonical = sc.slot_psum_canonical || !cs::keeps_nans(m);
   }
+  slot_operand_mask(stride, sc);  // slot_operand.h
 }
 
 // One step's registers of every slot: eight slots' rows [r8, r8 + 8) loaded (each

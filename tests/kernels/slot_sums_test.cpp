@@ -289,7 +289,8 @@ TEST(SlotSums, PsumStuckAtsAreBitIdenticalToTheCycleModel) { expect_cycle_bits(p
 // fp16 input stuck-ats act on the input WORD: signalling NaN words (quiet bit clear)
 // whose payload the mask keeps or clears (0x7c01 -> 0x7c00 is +Inf), and subnormal and
 // other words whose exponent or mantissa bits it changes, against the cycle model, on
-// the slot kernels; two channel blocks, a psum stuck-at beside them in another column.
+// the slot kernels; two channel blocks, a psum stuck-at beside them in another column;
+// alone (the masked operand) and beside a second input mask on the row (the word per leaf).
 TEST(SlotSums, Fp16InputMasksActOnTheWords) {
   PolicyGuard guard;
   auto [a, job, ops] = testing::fp16_word_job("words", ConvShape{1, 16, 6, 6, 12, 1, 1, 1, 0});
@@ -301,16 +302,21 @@ TEST(SlotSums, Fp16InputMasksActOnTheWords) {
   for (const VectorIsa isa : isas()) {
     column_sums::set_vector_isa(isa);
     for (int bit = 0; bit < 16; ++bit)
-      for (const FaultKind kind : {FaultKind::stuck_at_0, FaultKind::stuck_at_1}) {
-        const HardwareFault input{FaultSite::input, bit % 8, 2, bit, kind, -1};
-        const HardwareFault psum{FaultSite::psum, 0, 5, 2, FaultKind::stuck_at_1, -1};
-        const PeFaults faults(a, {input, psum});
-        slot_sums::set_slot_policy(SlotPolicy::always);
-        const JobResult slots = make_engine("fast", a, faults)->run_encoded(job, ops, 0);
-        const JobResult cycle = make_engine("cycle", a, faults)->run_encoded(job, ops, 0);
-        ASSERT_EQ(testing::count_bit_differences(cycle.output, slots.output), 0)
-            << "bit " << bit << " " << to_string(kind) << (isa == VectorIsa::avx2 ? " AVX2" : " AVX-512");
-      }
+      for (const FaultKind kind : {FaultKind::stuck_at_0, FaultKind::stuck_at_1})
+        for (const bool two : {false, true}) {
+          const HardwareFault input{FaultSite::input, bit % 8, 2, bit, kind, -1};
+          const HardwareFault other{FaultSite::input, bit % 8, 6, (bit + 7) % 16, kind, -1};
+          const HardwareFault psum{FaultSite::psum, 0, 5, 2, FaultKind::stuck_at_1, -1};
+          std::vector<HardwareFault> list{input, psum};
+          if (two) list.push_back(other);
+          const PeFaults faults(a, list);
+          slot_sums::set_slot_policy(SlotPolicy::always);
+          const JobResult slots = make_engine("fast", a, faults)->run_encoded(job, ops, 0);
+          const JobResult cycle = make_engine("cycle", a, faults)->run_encoded(job, ops, 0);
+          ASSERT_EQ(testing::count_bit_differences(cycle.output, slots.output), 0)
+              << "bit " << bit << " " << to_string(kind) << (two ? " two masks" : "")
+              << (isa == VectorIsa::avx2 ? " AVX2" : " AVX-512");
+        }
   }
 }
 
@@ -376,9 +382,11 @@ TEST(SlotSums, FlippedLanesOfMaskedColumnsAreBitIdenticalToTheCycleModel) {
 
 
 // Every kind of masked kernel (slot_sums::MaskKind: an input mask on the fp32 view or the
-// fp16 word, a product mask, both) in every format, with a psum stuck-at beside it or
-// not: seed % 18 picks the format, the kind and the psum, the rest the masked row (a busy
-// one of the job's 1-8), the columns, bits and operands.
+// fp16 word, a product mask, both; the input through the masked operand: one input mask
+// on the row, in one column or two) in every format, with a psum stuck-at beside it or
+// not: seed % 30 picks the format, the kind and the psum, seed / 30 % 2 jobs of 64
+// channels (72 steps: runs of more than one call's steps), the rest the masked row (a
+// busy one), the columns, bits and operands.
 Case kind_case(std::uint64_t seed) {
   Rng rng(0x6b1d + seed);
   Case c;
@@ -391,29 +399,43 @@ Case kind_case(std::uint64_t seed) {
   s.n = 1 + static_cast<int>(rng.below(2)), s.c = 1 + static_cast<int>(rng.below(8));
   s.k = 9 + static_cast<int>(rng.below(40)), s.r = s.s = 3, s.pad = 1;
   s.h = 3 + static_cast<int>(rng.below(6)), s.w = 3 + static_cast<int>(rng.below(6));
-  const int kind = static_cast<int>(seed / 3 % 3);  // input, product, both
-  const int row = static_cast<int>(rng.below(static_cast<std::uint64_t>(s.c)));
+  if (seed / 30 % 2) s.c = 64;
+  // input, product, both; input in two columns: the same mask (the masked operand), two masks
+  const int kind = static_cast<int>(seed / 3 % 5);
+  const int row = static_cast<int>(rng.below(static_cast<std::uint64_t>(std::min(s.c, 8))));
   for (const FaultSite site : {FaultSite::input, FaultSite::product}) {
-    if ((site == FaultSite::input && kind == 1) || (site == FaultSite::product && kind == 0)) continue;
+    if ((site == FaultSite::input && kind == 1) || (site == FaultSite::product && kind != 1 && kind != 2)) continue;
     const int col = static_cast<int>(rng.below(8));
     c.faults.push_back(stuck_at(rng, site, row, col, c.array.datatype));
   }
-  if (seed / 9 % 2) c.faults.push_back(psum_fault(rng, static_cast<int>(rng.below(8))));
+  if (kind >= 3) {
+    HardwareFault f = c.faults[0];
+    f.col = (f.col + 1 + static_cast<int>(rng.below(7))) % 8;
+    if (kind == 4) f.bit = (f.bit + 1) % site_bit_width(FaultSite::input, c.array.datatype);
+    c.faults.push_back(f);
+  }
+  if (seed / 15 % 2) c.faults.push_back(psum_fault(rng, static_cast<int>(rng.below(8))));
   random_operands(c, rng);
   return c;
 }
 
-TEST(SlotSums, EveryMaskKindGivesTheLaneKernelsBits) { expect_lane_bits(kind_case, 0, 90); }
+TEST(SlotSums, EveryMaskKindGivesTheLaneKernelsBits) { expect_lane_bits(kind_case, 0, 150); }
 
-TEST(SlotSums, EveryMaskKindIsBitIdenticalToTheCycleModel) { expect_cycle_bits(kind_case, 0, 36); }
+TEST(SlotSums, EveryMaskKindIsBitIdenticalToTheCycleModel) { expect_cycle_bits(kind_case, 0, 60); }
 
 // The 8-row trees have a masked kernel for every busy row count, masked row (-1: psum
 // masks only) and kind, at both vector widths; none for a row past the busy ones.
 TEST(SlotSums, MaskedKernelsCoverEveryRowAndKind) {
   PolicyGuard guard;
   using namespace slot_sums;
-  const unsigned kinds[] = {kInputMask, kInputMask | kFp16Input, kProductMask, kFp16Input | kProductMask,
-                            kInputMask | kProductMask, kInputMask | kFp16Input | kProductMask};
+  const unsigned kinds[] = {kInputMask,
+                            kInputMask | kFp16Input,
+                            kProductMask,
+                            kFp16Input | kProductMask,
+                            kInputMask | kProductMask,
+                            kInputMask | kFp16Input | kProductMask,
+                            kInputMask | kMaskedOperand,
+                            kInputMask | kFp16Input | kMaskedOperand};
   for (const VectorIsa isa : isas()) {
     column_sums::set_vector_isa(isa);
     for (int used = 1; used <= 8; ++used) {
