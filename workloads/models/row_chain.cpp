@@ -1,0 +1,150 @@
+#include "workloads/models/row_chain.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "kernels/split_rows.h"
+
+namespace accsim {
+
+namespace {
+
+// An operand of one row: its values and the step between them (0: one value for the row).
+struct Arg {
+  const float* p = nullptr;
+  std::size_t stride = 0;
+};
+
+// Where both operands are NaN, x86 returns the first source's, but a compiler may swap a
+// commutative operation's operands, and did in these loops: a NaN u is returned quieted
+// (u + u), as the node-by-node kernels' loops do (broadcast_ops.cpp, GraphFusion tests).
+inline float nan_of_u_first(float u, float r) { return u != u ? u + u : r; }
+
+// The element-wise expressions of broadcast_ops.cpp and unary_ops.cpp, one IEEE operation
+// (or C library call) each: fp-contract is off, so nothing fuses into an fma.
+struct Add { float operator()(float u, float v) const { return nan_of_u_first(u, u + v); } };
+struct Sub { float operator()(float u, float v) const { return u - v; } };
+struct Mul { float operator()(float u, float v) const { return nan_of_u_first(u, u * v); } };
+struct Div { float operator()(float u, float v) const { return u / v; } };
+struct Pow { float operator()(float u, float v) const { return std::pow(u, v); } };
+struct Erf { float operator()(float u) const { return std::erf(u); } };
+struct Sqrt { float operator()(float u) const { return std::sqrt(u); } };
+
+// out[i] = f(a[i], b[i]) over n; a one-value operand is read once (the loops vectorise).
+template <class F>
+void binary(const Arg& a, const Arg& b, std::size_t n, std::size_t, float* out) {
+  const F f;
+  if (a.stride && b.stride) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = f(a.p[i], b.p[i]);
+  } else if (a.stride) {
+    const float v = b.p[0];
+    for (std::size_t i = 0; i < n; ++i) out[i] = f(a.p[i], v);
+  } else {
+    const float u = a.p[0];
+    for (std::size_t i = 0; i < n; ++i) out[i] = f(u, b.p[i * b.stride]);
+  }
+}
+
+template <class F>
+void unary(const Arg& a, const Arg&, std::size_t n, std::size_t, float* out) {
+  const F f;
+  for (std::size_t i = 0; i < n; ++i) out[i] = f(a.p[i * a.stride]);
+}
+
+// The mean of the row's `length` values as reduce_mean_rows (kernels/normalization.cpp)
+// computes it: a double sum in index order added to a zero accumulator, divided once.
+void mean(const Arg& a, const Arg&, std::size_t, std::size_t length, float* out) {
+  double sum = 0.0;
+  for (std::size_t j = 0; j < length; ++j) sum += a.p[j];
+  double acc = 0.0;
+  acc += sum;
+  out[0] = static_cast<float>(acc / static_cast<double>(length));
+}
+
+using StepFn = void (*)(const Arg&, const Arg&, std::size_t, std::size_t, float*);
+// By RowOp.
+constexpr StepFn kStepFns[] = {binary<Add>, binary<Sub>, binary<Mul>, binary<Div>, binary<Pow>,
+                               unary<Erf>,  unary<Sqrt>, mean};
+
+// One step as a range of rows runs it: its function, its operands (x's row where `from_x`,
+// else fixed: a constant or the step's scratch) and where it writes (null: the output row).
+struct PlannedStep {
+  StepFn fn = nullptr;
+  std::size_t n = 0;  // values written: 1 (per row) or the row's length
+  Arg args[2];
+  bool from_x[2] = {false, false};
+  float* out = nullptr;
+};
+
+// The steps with their constants found; `scratch` (a range's own) holds the steps' results.
+std::vector<PlannedStep> plan_steps(const RowChain& chain, std::size_t length, const std::map<std::string, Tensor>& constants,
+                                    float* scratch) {
+  std::vector<PlannedStep> plan(chain.steps.size());
+  for (std::size_t s = 0; s < chain.steps.size(); ++s) {
+    const RowStep& step = chain.steps[s];
+    PlannedStep& p = plan[s];
+    p.fn = kStepFns[static_cast<int>(step.op)];
+    p.n = step.per_row ? 1 : length;
+    p.out = s + 1 == chain.steps.size() ? nullptr : scratch + s * length;
+    for (std::size_t k = 0; k < step.operands.size() && k < 2; ++k) {
+      const RowOperand& o = step.operands[k];
+      p.from_x[k] = o.kind == RowOperand::Kind::input;
+      if (o.kind == RowOperand::Kind::step) {
+        const std::size_t from = static_cast<std::size_t>(o.step);
+        p.args[k] = {scratch + from * length, chain.steps.at(from).per_row ? 0u : 1u};
+      } else if (o.kind == RowOperand::Kind::constant) {
+        const Tensor& c = constants.at(o.constant);
+        if (c.size() != 1 && c.size() != length) throw std::logic_error("row chain: constant " + o.constant + " does not fit a row");
+        p.args[k] = {c.data(), c.size() == 1 ? 0u : 1u};
+      }
+    }
+  }
+  return plan;
+}
+
+// The chain over rows [first, last) of x into y (y may be x: a row's last step reads its
+// operands at an index before it writes there, and x is read by no later row).
+void run_rows(const RowChain& chain, const std::map<std::string, Tensor>& constants, const float* x, float* y,
+              std::size_t length, std::size_t first, std::size_t last) {
+  std::vector<float> scratch(chain.steps.size() * length);
+  const std::vector<PlannedStep> plan = plan_steps(chain, length, constants, scratch.data());
+  for (std::size_t r = first; r < last; ++r) {
+    const Arg row{x + r * length, 1};
+    for (const PlannedStep& p : plan)
+      p.fn(p.from_x[0] ? row : p.args[0], p.from_x[1] ? row : p.args[1], p.n, length, p.out ? p.out : y + r * length);
+  }
+}
+
+// The work of each step per value it reads, in elements of a simple element-wise operator
+// (the unit of split_rows' threshold): callgrind's instructions per element in the ViT's
+// chains (2026-11-30: powf and its loop 36, erff 30, the mean's double sum 5.3) over an
+// add's (a vectorised loop, 1.25).
+constexpr std::size_t kStepWork[] = {1, 1, 1, 1, 28, 23, 1, 4};  // by RowOp
+
+std::size_t row_work(const RowChain& chain, std::size_t length) {
+  std::size_t work = 0;
+  for (const RowStep& step : chain.steps) {
+    const std::size_t reads = step.per_row && step.op != RowOp::mean ? 1 : length;
+    work += kStepWork[static_cast<int>(step.op)] * reads;
+  }
+  return work;
+}
+
+}  // namespace
+
+Tensor run_row_chain(const RowChain& chain, const Tensor& x, const std::map<std::string, Tensor>& constants, int threads,
+                     Tensor* consumed) {
+  if (chain.steps.empty() || chain.steps.back().per_row || x.rank() == 0)
+    throw std::logic_error("row chain: needs steps, a last step per element and a tensor input");
+  const std::size_t length = static_cast<std::size_t>(x.dim(x.rank() - 1));
+  Tensor y = consumed ? std::move(*consumed) : Tensor(x.shape(), Tensor::uninitialized);
+  if (length == 0 || y.size() == 0) return y;
+  const float* px = consumed ? y.data() : x.data();
+  float* py = y.data();
+  // Split by the chain's work, not its elements: a LayerNorm element costs about 40 adds.
+  split_rows(threads, y.size() / length, row_work(chain, length),
+             [&](std::size_t first, std::size_t last) { run_rows(chain, constants, px, py, length, first, last); });
+  return y;
+}
+
+}  // namespace accsim
