@@ -1,6 +1,8 @@
 #include "workloads/models/row_chain.h"
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <stdexcept>
 
 #include "kernels/split_rows.h"
@@ -16,9 +18,19 @@ struct Arg {
 };
 
 // Where both operands are NaN, x86 returns the first source's, but a compiler may swap a
-// commutative operation's operands, and did in these loops: a NaN u is returned quieted
-// (u + u), as the node-by-node kernels' loops do (broadcast_ops.cpp, GraphFusion tests).
-inline float nan_of_u_first(float u, float r) { return u != u ? u + u : r; }
+// commutative operation's operands, and did in these loops: a NaN u is returned quieted,
+// as the node-by-node kernels' loops return it (broadcast_ops.cpp; GraphFusion tests).
+// Bit operations only: a branch on u (or a float compare) keeps the loops scalar.
+inline float nan_of_u_first(float u, float r) {
+  std::uint32_t ub, rb;
+  std::memcpy(&ub, &u, sizeof ub);
+  std::memcpy(&rb, &r, sizeof rb);
+  const std::uint32_t nan = 0u - static_cast<std::uint32_t>((ub & 0x7fffffffu) > 0x7f800000u);
+  const std::uint32_t out = (nan & (ub | 0x00400000u)) | (~nan & rb);  // the quiet bit set, as x86 does
+  float y;
+  std::memcpy(&y, &out, sizeof y);
+  return y;
+}
 
 // The element-wise expressions of broadcast_ops.cpp and unary_ops.cpp, one IEEE operation
 // (or C library call) each: fp-contract is off, so nothing fuses into an fma.
