@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -111,6 +113,30 @@ TEST(GraphFusion, NoChainWhereAnInnerValueIsAnOutputOrReadElsewhere) {
   Rng rng(2);
   const Tensor x = testing::random_tensor({4, 8}, rng);
   expect_same_outputs(run_on(g, x, false, 1), run_on(g, x, true, 1), "unfused");
+}
+
+// Conv -> Relu with the Relu a graph output: NaN inputs and NaN biases of another payload
+// meet in the bias add (whose NaN wins is the add's operand order), in each clip mode.
+TEST(GraphFusion, ConvReluGivesTheNodeByNodeBitsWithNanBiases) {
+  Graph g;
+  g.inputs = {{"x", {2, 3, 6, 6}}};
+  g.outputs = {"y"};
+  Rng rng(4);
+  g.initializers["w"] = testing::random_tensor({4, 3, 3, 3}, rng);
+  g.initializers["b"] = testing::random_tensor({4}, rng);
+  const std::uint32_t payload = 0x7fc00123u;
+  std::memcpy(&g.initializers["b"][1], &payload, sizeof payload);
+  g.initializers["b"][2] = -INFINITY;
+  g.nodes = {Node{"conv", "Conv", {"x", "w", "b"}, {"c"}, {}}, Node{"relu", "Relu", {"c"}, {"y"}, {}}};
+  g.shapes = {{"x", {2, 3, 6, 6}}, {"c", {2, 4, 4, 4}}, {"y", {2, 4, 4, 4}}};
+  ASSERT_EQ(count_role(plan_fusions(g), Role::conv_with_relu), 1);
+  Tensor x = testing::random_tensor({2, 3, 6, 6}, rng, -3.0f, 3.0f);
+  sprinkle_specials(x, 11);
+  for (ClipMode mode : {ClipMode::none, ClipMode::saturate, ClipMode::zero}) {
+    set_relu_clips(g, {mode, 0.75f});
+    const GraphRun plain = run_on(g, x, true, 1);
+    for (int threads : {1, 2}) expect_same_outputs(run_on(g, x, false, threads), plain, "conv relu " + std::to_string(threads));
+  }
 }
 
 TEST(GraphFusion, ShippedModelsFuseTheirConvReluPairsAndChains) {
