@@ -1,5 +1,6 @@
 #include "workloads/models/row_chain.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -11,10 +12,17 @@ namespace accsim {
 
 namespace {
 
-// An operand of one row: its values and the step between them (0: one value for the row).
+// An operand over a block of rows: its values, the step between them (0: one value for
+// the row) and the step from one row to the next (0: the same values for every row).
 struct Arg {
   const float* p = nullptr;
-  std::size_t stride = 0;
+  std::size_t stride = 0, row_step = 0;
+};
+
+// A block of rows a step runs over: the values it writes per row (1 or the row's length),
+// the row's length, and the rows; its output rows lie `length` apart.
+struct Block {
+  std::size_t n = 0, length = 0, rows = 0;
 };
 
 // Where both operands are NaN, x86 returns the first source's, but a compiler may swap a
@@ -42,88 +50,113 @@ struct Pow { float operator()(float u, float v) const { return std::pow(u, v); }
 struct Erf { float operator()(float u) const { return std::erf(u); } };
 struct Sqrt { float operator()(float u) const { return std::sqrt(u); } };
 
-// out[i] = f(a[i], b[i]) over n; a one-value operand is read once (the loops vectorise).
+// out[i] = f(a[i], b[i]) over n per row; a one-value operand is read once (the loops vectorise).
 template <class F>
-void binary(const Arg& a, const Arg& b, std::size_t n, std::size_t, float* out) {
+void binary(const Arg& a, const Arg& b, const Block& k, float* out) {
   const F f;
-  if (a.stride && b.stride) {
-    for (std::size_t i = 0; i < n; ++i) out[i] = f(a.p[i], b.p[i]);
-  } else if (a.stride) {
-    const float v = b.p[0];
-    for (std::size_t i = 0; i < n; ++i) out[i] = f(a.p[i], v);
-  } else {
-    const float u = a.p[0];
-    for (std::size_t i = 0; i < n; ++i) out[i] = f(u, b.p[i * b.stride]);
+  for (std::size_t r = 0; r < k.rows; ++r) {
+    const float* pa = a.p + r * a.row_step;
+    const float* pb = b.p + r * b.row_step;
+    float* po = out + r * k.length;
+    if (a.stride && b.stride) {
+      for (std::size_t i = 0; i < k.n; ++i) po[i] = f(pa[i], pb[i]);
+    } else if (a.stride) {
+      const float v = pb[0];
+      for (std::size_t i = 0; i < k.n; ++i) po[i] = f(pa[i], v);
+    } else {
+      const float u = pa[0];
+      for (std::size_t i = 0; i < k.n; ++i) po[i] = f(u, pb[i * b.stride]);
+    }
   }
 }
 
 template <class F>
-void unary(const Arg& a, const Arg&, std::size_t n, std::size_t, float* out) {
+void unary(const Arg& a, const Arg&, const Block& k, float* out) {
   const F f;
-  for (std::size_t i = 0; i < n; ++i) out[i] = f(a.p[i * a.stride]);
+  for (std::size_t r = 0; r < k.rows; ++r)
+    for (std::size_t i = 0; i < k.n; ++i) out[r * k.length + i] = f(a.p[r * a.row_step + i * a.stride]);
 }
 
-// The mean of the row's `length` values as reduce_mean_rows (kernels/normalization.cpp)
-// computes it: a double sum in index order added to a zero accumulator, divided once.
-void mean(const Arg& a, const Arg&, std::size_t, std::size_t length, float* out) {
-  double sum = 0.0;
-  for (std::size_t j = 0; j < length; ++j) sum += a.p[j];
-  double acc = 0.0;
-  acc += sum;
-  out[0] = static_cast<float>(acc / static_cast<double>(length));
+// The means of B rows as reduce_mean_rows (kernels/normalization.cpp) computes each: a
+// double sum in index order added to a zero accumulator, divided once. B rows' sums at
+// once: B independent chains of additions where one waited on each addition's latency.
+template <std::size_t B>
+void means(const Arg& a, std::size_t length, std::size_t first, float* out) {
+  double sum[B] = {};
+  for (std::size_t j = 0; j < length; ++j)
+    for (std::size_t b = 0; b < B; ++b) sum[b] += a.p[(first + b) * a.row_step + j];
+  for (std::size_t b = 0; b < B; ++b) {
+    double acc = 0.0;
+    acc += sum[b];
+    out[(first + b) * length] = static_cast<float>(acc / static_cast<double>(length));
+  }
 }
 
-using StepFn = void (*)(const Arg&, const Arg&, std::size_t, std::size_t, float*);
+void mean(const Arg& a, const Arg&, const Block& k, float* out) {
+  std::size_t r = 0;
+  for (; r + 4 <= k.rows; r += 4) means<4>(a, k.length, r, out);
+  for (; r < k.rows; ++r) means<1>(a, k.length, r, out);
+}
+
+using StepFn = void (*)(const Arg&, const Arg&, const Block&, float*);
 // By RowOp.
 constexpr StepFn kStepFns[] = {binary<Add>, binary<Sub>, binary<Mul>, binary<Div>, binary<Pow>,
                                unary<Erf>,  unary<Sqrt>, mean};
 
-// One step as a range of rows runs it: its function, its operands (x's row where `from_x`,
-// else fixed: a constant or the step's scratch) and where it writes (null: the output row).
+// Rows a step runs over at a time: the operands of a few rows stay in L1, and a mean sums
+// several rows at once (one row's sum is a chain of dependent additions).
+constexpr std::size_t kBlockRows = 8;
+
+// One step as a range of rows runs it: its function, its operands (x's rows where
+// `from_x`, else fixed: a constant or the step's scratch) and where it writes (null: y).
 struct PlannedStep {
   StepFn fn = nullptr;
-  std::size_t n = 0;  // values written: 1 (per row) or the row's length
+  std::size_t n = 0;  // values written per row: 1 (per row) or the row's length
   Arg args[2];
   bool from_x[2] = {false, false};
   float* out = nullptr;
 };
 
-// The steps with their constants found; `scratch` (a range's own) holds the steps' results.
+// The steps with their constants found; `scratch` (a range's own, kBlockRows rows a step)
+// holds the steps' results.
 std::vector<PlannedStep> plan_steps(const RowChain& chain, std::size_t length, const std::map<std::string, Tensor>& constants,
                                     float* scratch) {
+  const std::size_t block = kBlockRows * length;
   std::vector<PlannedStep> plan(chain.steps.size());
   for (std::size_t s = 0; s < chain.steps.size(); ++s) {
     const RowStep& step = chain.steps[s];
     PlannedStep& p = plan[s];
     p.fn = kStepFns[static_cast<int>(step.op)];
     p.n = step.per_row ? 1 : length;
-    p.out = s + 1 == chain.steps.size() ? nullptr : scratch + s * length;
+    p.out = s + 1 == chain.steps.size() ? nullptr : scratch + s * block;
     for (std::size_t k = 0; k < step.operands.size() && k < 2; ++k) {
       const RowOperand& o = step.operands[k];
       p.from_x[k] = o.kind == RowOperand::Kind::input;
       if (o.kind == RowOperand::Kind::step) {
         const std::size_t from = static_cast<std::size_t>(o.step);
-        p.args[k] = {scratch + from * length, chain.steps.at(from).per_row ? 0u : 1u};
+        p.args[k] = {scratch + from * block, chain.steps.at(from).per_row ? 0u : 1u, length};
       } else if (o.kind == RowOperand::Kind::constant) {
         const Tensor& c = constants.at(o.constant);
         if (c.size() != 1 && c.size() != length) throw std::logic_error("row chain: constant " + o.constant + " does not fit a row");
-        p.args[k] = {c.data(), c.size() == 1 ? 0u : 1u};
+        p.args[k] = {c.data(), c.size() == 1 ? 0u : 1u, 0};
       }
     }
   }
   return plan;
 }
 
-// The chain over rows [first, last) of x into y (y may be x: a row's last step reads its
-// operands at an index before it writes there, and x is read by no later row).
+// The chain over rows [first, last) of x into y, step by step over blocks of rows (y may
+// be x: a row's last step reads its operands at an index before it writes there, and x is
+// read by no later block).
 void run_rows(const RowChain& chain, const std::map<std::string, Tensor>& constants, const float* x, float* y,
               std::size_t length, std::size_t first, std::size_t last) {
-  std::vector<float> scratch(chain.steps.size() * length);
+  std::vector<float> scratch(chain.steps.size() * kBlockRows * length);
   const std::vector<PlannedStep> plan = plan_steps(chain, length, constants, scratch.data());
-  for (std::size_t r = first; r < last; ++r) {
-    const Arg row{x + r * length, 1};
+  for (std::size_t r = first; r < last; r += kBlockRows) {
+    const std::size_t rows = std::min(kBlockRows, last - r);
+    const Arg xs{x + r * length, 1, length};
     for (const PlannedStep& p : plan)
-      p.fn(p.from_x[0] ? row : p.args[0], p.from_x[1] ? row : p.args[1], p.n, length, p.out ? p.out : y + r * length);
+      p.fn(p.from_x[0] ? xs : p.args[0], p.from_x[1] ? xs : p.args[1], Block{p.n, length, rows}, p.out ? p.out : y + r * length);
   }
 }
 
