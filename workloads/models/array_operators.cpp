@@ -97,7 +97,7 @@ void scale_and_add_rows(Tensor& y, float alpha, const Tensor* c, float beta, std
 }
 
 // The same over all rows, split over the host threads; below split_rows' threshold inline
-// (a std::function and its allocation cost LeNet's small Gemms 1.3 M instructions a PVF).
+// (a std::function and its allocation: 13.6 M instructions of a 15,000-experiment LeNet PVF).
 void scale_and_add_c(Tensor& y, float alpha, const Tensor* c, float beta, int threads) {
   const std::size_t m = static_cast<std::size_t>(y.dim(0)), n = static_cast<std::size_t>(y.dim(1));
   if (!rows_split(threads, m, n)) return scale_and_add_rows(y, alpha, c, beta, 0, m);
