@@ -117,18 +117,47 @@ Tensor max_pool2d_backward(const Tensor& grad_y, const std::vector<std::size_t>&
   return g;
 }
 
-void add_bias(Tensor& y, const Tensor& bias, int threads) {
+namespace {
+
+// out[i] = y[i] + b, then the (clipped) ReLU if `apply_relu`: per element the operations of
+// add_bias then clipped_relu (NaN and signed zeros included); out may be y.
+void bias_activate(const float* y, float b, std::size_t n, bool apply_relu, const ActivationClip& clip, float* out) {
+  if (apply_relu && clip.mode != ClipMode::none) {
+    const float T = clip.threshold, above = clip.mode == ClipMode::saturate ? T : 0.0f;
+    for (std::size_t i = 0; i < n; ++i) {  // as clipped_relu(): NaN fails both tests
+      const float v = y[i] + b;
+      out[i] = v <= 0.0f ? 0.0f : (v <= T ? v : above);
+    }
+  } else if (apply_relu) {
+    // NaN stays NaN and -0 stays -0, as in relu().
+    for (std::size_t i = 0; i < n; ++i) {
+      const float v = y[i] + b;
+      out[i] = v < 0.0f ? 0.0f : v;
+    }
+  } else {
+    for (std::size_t i = 0; i < n; ++i) out[i] = y[i] + b;
+  }
+}
+
+// add_bias, and the (clipped) ReLU in the same sweep if `apply_relu`.
+void add_bias_activate(Tensor& y, const Tensor& bias, bool apply_relu, const ActivationClip& clip, int threads) {
   const int N = y.dim(0), K = y.dim(1);
   if (static_cast<int>(bias.size()) != K) throw std::invalid_argument("add_bias: bias length differs from channels");
   if (y.size() == 0) return;
   const std::size_t plane = y.size() / (static_cast<std::size_t>(N) * K);
   float* py = y.data();
   split_rows(threads, static_cast<std::size_t>(N) * K, plane, [&](std::size_t first, std::size_t last) {
-    for (std::size_t nk = first; nk < last; ++nk) {
-      const float b = bias[nk % static_cast<std::size_t>(K)];
-      for (std::size_t i = 0; i < plane; ++i) py[nk * plane + i] += b;
-    }
+    for (std::size_t nk = first; nk < last; ++nk)
+      bias_activate(py + nk * plane, bias[nk % static_cast<std::size_t>(K)], plane, apply_relu, clip, py + nk * plane);
   });
+}
+
+}  // namespace
+
+void add_bias(Tensor& y, const Tensor& bias, int threads) { add_bias_activate(y, bias, false, {}, threads); }
+
+void add_bias_relu(Tensor& y, const Tensor& bias, const ActivationClip& clip, int threads) {
+  add_bias_activate(y, bias, true, clip, threads);
 }
 
 void bias_relu_pool(const float* y, int k, int h, int w, const float* bias, bool apply_relu, const ActivationClip& clip,
@@ -141,26 +170,7 @@ void bias_relu_pool(const float* y, int k, int h, int w, const float* bias, bool
     activated.resize(plane * static_cast<std::size_t>(k));
     a = activated.data();
   }
-  for (int c = 0; c < k; ++c) {
-    const float* yc = y + c * plane;
-    float* ac = a + c * plane;
-    const float b = bias[c];
-    if (apply_relu && clip.mode != ClipMode::none) {
-      const float T = clip.threshold, above = clip.mode == ClipMode::saturate ? T : 0.0f;
-      for (std::size_t i = 0; i < plane; ++i) {  // as clipped_relu(): NaN fails both tests
-        const float v = yc[i] + b;
-        ac[i] = v <= 0.0f ? 0.0f : (v <= T ? v : above);
-      }
-    } else if (apply_relu) {
-      // NaN stays NaN and -0 stays -0, as in relu().
-      for (std::size_t i = 0; i < plane; ++i) {
-        const float v = yc[i] + b;
-        ac[i] = v < 0.0f ? 0.0f : v;
-      }
-    } else {
-      for (std::size_t i = 0; i < plane; ++i) ac[i] = yc[i] + b;
-    }
-  }
+  for (int c = 0; c < k; ++c) bias_activate(y + c * plane, bias[c], plane, apply_relu, clip, a + c * plane);
   if (pool == 1) return;
   const int P = h / pool, Q = w / pool;
   for (int c = 0; c < k; ++c) {

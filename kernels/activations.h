@@ -45,6 +45,9 @@ Tensor max_pool2d_backward(const Tensor& grad_y, const std::vector<std::size_t>&
 
 // y[n, k, ...] += bias[k]; `threads`: the planes split over the worker pool.
 void add_bias(Tensor& y, const Tensor& bias, int threads = 1);
+// add_bias then clipped_relu_in_place(clip) in one sweep over y (a Conv fused with its
+// Relu, graph_fusion.h): the same bits as the two calls, NaN and signed zeros included.
+void add_bias_relu(Tensor& y, const Tensor& bias, const ActivationClip& clip, int threads = 1);
 
 // add_bias, then clipped_relu(clip) (if `apply_relu`), then max_pool2d(pool) (if pool > 1)
 // of one image y [k, h, w], written to out [k, h / pool, w / pool] in one pass without

@@ -13,8 +13,15 @@ namespace accsim {
 // made 2 threads slower than without them (docs/performance.md).
 inline constexpr std::size_t kMinSplitElements = 1 << 20;
 
+// Whether split_rows shares the rows out: more than one thread and row, and at least
+// kMinSplitElements elements. A caller with a cheap body may call it inline otherwise
+// (no std::function around it).
+inline bool rows_split(int threads, std::size_t rows, std::size_t row_elements) {
+  return threads > 1 && rows > 1 && rows * row_elements >= kMinSplitElements;
+}
+
 // Calls range(begin, end) over [0, rows) in at most `threads` contiguous ranges (one call,
-// on the calling thread, when threads <= 1 or rows * row_elements < kMinSplitElements).
+// on the calling thread, when !rows_split(threads, rows, row_elements)).
 void split_rows(int threads, std::size_t rows, std::size_t row_elements,
                 const std::function<void(std::size_t, std::size_t)>& range);
 

@@ -5,8 +5,10 @@
 #include <stdexcept>
 
 #include "workloads/models/array_runner.h"
+#include "workloads/models/graph_fusion.h"
 #include "workloads/models/int_inputs.h"
 #include "workloads/models/operators.h"
+#include "workloads/models/row_chain.h"
 
 namespace accsim {
 
@@ -22,7 +24,7 @@ std::map<std::string, std::size_t> last_uses(const Graph& g) {
 }
 
 void run_node(const Graph& g, const Node& node, std::map<std::string, Tensor>& values, ArrayRunner& array,
-              Tensor* consumable) {
+              Tensor* consumable, const Node* fused_relu = nullptr) {
   const OperatorDef* def = find_operator(node.op);
   if (!def) throw std::logic_error("node " + node.name + ": operator " + node.op + " has no implementation");
   OperatorContext c = make_context(g, node, array, [&](const std::string& name) -> const Tensor* {
@@ -31,6 +33,7 @@ void run_node(const Graph& g, const Node& node, std::map<std::string, Tensor>& v
     return p != g.initializers.end() ? &p->second : nullptr;
   });
   c.consumable = consumable;
+  c.fused_relu = fused_relu;
   std::vector<Tensor> out = def->run(c);
   if (out.size() < node.outputs.size())
     throw std::logic_error("node " + node.name + " (" + node.op + ") produced too few outputs");
@@ -59,11 +62,11 @@ bool passes_data_through(const std::string& op) {
   return std::find(std::begin(ops), std::end(ops), op) != std::end(ops);
 }
 
-// Such a node whose data input no later node reads takes that value over instead of
-// copying it (the operator would copy a const input). False when it does not apply.
-bool move_through(const Graph& g, const Node& node, std::size_t index, const std::map<std::string, std::size_t>& last,
-                  std::map<std::string, Tensor>& values) {
-  if (!passes_data_through(node.op) || node.outputs.empty() || node.outputs[0].empty()) return false;
+// A node whose data input no later node reads takes that value over (shaped as its
+// output) instead of copying it. False when it does not apply.
+bool take_over(const Graph& g, const Node& node, std::size_t index, const std::map<std::string, std::size_t>& last,
+               std::map<std::string, Tensor>& values) {
+  if (node.outputs.empty() || node.outputs[0].empty()) return false;
   Tensor* input = consumable_input(node, index, last, values);
   if (!input) return false;
   const auto v = values.find(node.inputs[0]);
@@ -72,6 +75,47 @@ bool move_through(const Graph& g, const Node& node, std::size_t index, const std
   values[node.outputs[0]] = std::move(moved);
   return true;
 }
+
+// One run's state; `plan` null for a recording run (nothing fused, every value kept).
+struct Run {
+  const Graph& g;
+  std::map<std::string, Tensor>& values;
+  const std::map<std::string, std::size_t>& last;
+  ArrayRunner& array;
+  const FusionPlan* plan;
+};
+
+void run_alone(Run& r, std::size_t i) {
+  const Node& node = r.g.nodes[i];
+  if (!r.plan) return run_node(r.g, node, r.values, r.array, nullptr);
+  // The operator would copy a const input: a pass-through node takes it over.
+  if (!passes_data_through(node.op) || !take_over(r.g, node, i, r.last, r.values))
+    run_node(r.g, node, r.values, r.array, consumable_input(node, i, r.last, r.values));
+}
+
+void run_conv_with_relu(Run& r, std::size_t i) {
+  const Node& node = r.g.nodes[i];
+  run_node(r.g, node, r.values, r.array, consumable_input(node, i, r.last, r.values), &r.g.nodes[r.plan->nodes[i].partner]);
+}
+
+// The conv applied this Relu: its output is the conv's, handed on.
+void hand_on_relu(Run& r, std::size_t i) {
+  if (!take_over(r.g, r.g.nodes[i], i, r.last, r.values))
+    throw std::logic_error("node " + r.g.nodes[i].name + ": a fused Relu's input is read elsewhere");
+}
+
+void run_chain(Run& r, std::size_t i) {
+  const FusedChain& fused = r.plan->chains[r.plan->nodes[i].partner];
+  Tensor& x = r.values.at(fused.chain.input);
+  Tensor y = run_row_chain(fused.chain, x, r.g.initializers, r.array.host_threads(), fused.input_consumable ? &x : nullptr);
+  r.values[fused.chain.output] = std::move(y);
+}
+
+void skip(Run&, std::size_t) {}  // a later node of a chain its head ran
+
+using NodeStep = void (*)(Run&, std::size_t);
+// By NodeFusion::Role.
+constexpr NodeStep kNodeSteps[] = {run_alone, run_conv_with_relu, hand_on_relu, run_chain, skip};
 
 }  // namespace
 
@@ -85,11 +129,14 @@ GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool
   ArrayRunner array(engine, record);
   array.set_host_threads(host_threads > 0 ? host_threads : engine.threads());
   std::map<std::string, Tensor> values{{graph.inputs[0].name, input}};
+  const FusionPlan plan = record ? FusionPlan{} : plan_fusions(graph);
+  Run r{graph, values, last, array, record ? nullptr : &plan};
   for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
-    const Node& node = graph.nodes[i];
-    if (record || !move_through(graph, node, i, last, values))
-      run_node(graph, node, values, array, record ? nullptr : consumable_input(node, i, last, values));
-    if (record) continue;
+    if (record) {
+      run_alone(r, i);
+      continue;
+    }
+    kNodeSteps[static_cast<int>(plan.nodes[i].role)](r, i);
     for (const auto& in : graph.nodes[i].inputs) {
       const auto it = last.find(in);
       if (it != last.end() && it->second == i) values.erase(in);

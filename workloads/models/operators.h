@@ -25,6 +25,8 @@ struct OperatorContext {
   // Input 0's value when no later node and no output reads it (graph_runner): an operator
   // may write its result into it and move it out instead of allocating. nullptr otherwise.
   Tensor* consumable = nullptr;
+  // A Conv's Relu when the run fuses them (graph_fusion.h): the conv applies it with its bias.
+  const Node* fused_relu = nullptr;
 
   const Tensor& in(std::size_t i) const;       // throws std::invalid_argument when missing
   const IntTensor& ints(std::size_t i) const;  // throws std::invalid_argument when missing
