@@ -29,6 +29,7 @@
 #include "arch/config_reader.h"
 #include "arch/conv_job.h"
 #include "arch/hardware_fault.h"
+#include "arch/number_format.h"
 #include "arch/random.h"
 #include "arch/tensor.h"
 #include "baseline_comparison.h"
@@ -100,6 +101,27 @@ inline Tensor random_tensor(std::vector<int> shape, Rng& rng) {
   Tensor t(std::move(shape));
   for (auto& v : t.values()) v = rng.uniform(-1.0f, 1.0f);
   return t;
+}
+
+// One job of a workload with its operands, seeded: every engine times the same data.
+struct JobCase {
+  ConvJob job;
+  Tensor input, weights;
+  explicit JobCase(const Workload& w) {
+    job.layer = w.name;
+    job.shape = w.shape;
+    Rng rng(42);
+    input = random_tensor({w.shape.n, w.shape.c, w.shape.h, w.shape.w}, rng);
+    weights = random_tensor({w.shape.k, w.shape.c, w.shape.r, w.shape.s}, rng);
+  }
+};
+
+// "large" is the preset as shipped (fp32); "large_int8" the same array on another datapath.
+inline ArrayConfig array_for(const std::string& name) {
+  const std::size_t cut = name.find('_');
+  ArrayConfig a = preset(name.substr(0, cut));
+  if (cut != std::string::npos) a.datatype = parse_datatype(name.substr(cut + 1));
+  return a;
 }
 
 // ---------------------------------------------------------------- threads, load

@@ -22,8 +22,9 @@
 // machine's load over all of them). Before timing a case, the fast engine's result is
 // checked against the cycle model's (bit-identical output, equal timing): a benchmark of
 // a wrong engine is reported as an error, not as a speed. The summary ends with the
-// targets of issue 14 (fast engine and Eigen both on one thread); the fault-cost target
-// names its worst case over every preset, datatype and workload.
+// targets of issue 14 (fast engine and Eigen both on one thread) and names the 4 faults'
+// worst cost; fault_cost_bench measures that cost against its target, alternating the
+// fault-free and faulty jobs (two cases timed a second apart differ by more on a VM).
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -44,14 +45,6 @@ using namespace accsim::bench;
 
 const char* const kEngines[] = {"fast", "cycle"};
 
-// "large" is the preset as shipped (fp32); "large_int8" the same array on another datapath.
-ArrayConfig array_for(const std::string& name) {
-  const std::size_t cut = name.find('_');
-  ArrayConfig a = preset(name.substr(0, cut));
-  if (cut != std::string::npos) a.datatype = parse_datatype(name.substr(cut + 1));
-  return a;
-}
-
 const char* const kFormats[] = {"fp16", "bf16", "int8"};
 
 // "cycle/small/lenet_conv2/4_faults"; the fast engine's names end in "/<T>_threads".
@@ -63,19 +56,6 @@ std::string fast_name(const std::string& p, const Workload& w, bool faulty, int 
   return case_name("fast", p, w, faulty) + "/" + threads_name(threads);
 }
 
-// One job of a workload with its operands, seeded: every engine times the same data.
-struct Case {
-  ConvJob job;
-  Tensor input, weights;
-  explicit Case(const Workload& w) {
-    job.layer = w.name;
-    job.shape = w.shape;
-    Rng rng(42);
-    input = random_tensor({w.shape.n, w.shape.c, w.shape.h, w.shape.w}, rng);
-    weights = random_tensor({w.shape.k, w.shape.c, w.shape.r, w.shape.s}, rng);
-  }
-};
-
 // The cycle model's result on a case (run once: it takes up to seconds).
 const JobResult& cycle_result(const std::string& preset_name, const Workload& w, bool faulty) {
   static std::map<std::string, JobResult> cache;
@@ -84,7 +64,7 @@ const JobResult& cycle_result(const std::string& preset_name, const Workload& w,
   if (it != cache.end()) return it->second;
   const ArrayConfig array = array_for(preset_name);
   const PeFaults pe_faults(array, faulty ? four_faults(array.datatype) : std::vector<HardwareFault>{});
-  const Case c(w);
+  const JobCase c(w);
   return cache.emplace(key, make_engine("cycle", array, pe_faults)->run(c.job, c.input, c.weights, 0)).first->second;
 }
 
@@ -98,7 +78,7 @@ const std::string& fast_agrees_with_cycle(const std::string& preset_name, const 
   if (it != cache.end()) return it->second;
   const ArrayConfig array = array_for(preset_name);
   const PeFaults pe_faults(array, faulty ? four_faults(array.datatype) : std::vector<HardwareFault>{});
-  const Case c(w);
+  const JobCase c(w);
   const JobResult fast = make_engine("fast", array, pe_faults, threads)->run(c.job, c.input, c.weights, 0);
   const JobResult& cycle = cycle_result(preset_name, w, faulty);
   std::string error;
@@ -131,7 +111,7 @@ void BM_engine(benchmark::State& state, const std::string& engine_name, const st
   // outlives the engine
   const PeFaults pe_faults(array, faulty ? four_faults(array.datatype) : std::vector<HardwareFault>{});
   const std::unique_ptr<Engine> engine = make_engine(engine_name, array, pe_faults, threads);
-  const Case c(w);
+  const JobCase c(w);
 
   long long macs = 0, cycles = 0;
   const CpuTimer cpu;
@@ -278,9 +258,9 @@ void print_summary(const SummaryReporter& rep) {
                    100.0 * t.share, "%");
   }
   if (worst.percent > -1e9)
-    std::printf("    target (issue 14): 4 faults cost <= 10%% time in every preset, datatype and workload: worst %+.0f%% "
-                "(%s)  %s\n",
-                worst.percent, worst.name.c_str(), worst.percent <= 10.0 ? "met" : "MISSED");
+    std::printf("    4 faults' cost, worst of the cases above: %+.0f%% (%s); the target (<= 10%%) is judged by "
+                "fault_cost_bench, which alternates the two sides\n",
+                worst.percent, worst.name.c_str());
 }
 
 }  // namespace
