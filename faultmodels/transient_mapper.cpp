@@ -1,8 +1,10 @@
 #include "faultmodels/transient_mapper.h"
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "arch/job_timing.h"
 #include "arch/stripe_timeline.h"
@@ -41,26 +43,68 @@ void add_flip(std::vector<RowFlip>& flips, int row, std::uint32_t mask) {
   flips.push_back({row, mask});
 }
 
+// One transient's flip of one element (register row, or the psum/accumulator entry), in
+// the order the transients strike: `order` keeps that order through the sort by element.
+struct Hit {
+  ElementKey at;
+  int order;
+  FaultSite site;
+  int row;
+  std::uint32_t mask;
+  bool operator<(const Hit& o) const { return at < o.at || (at == o.at && order < o.order); }
+};
+
+void add_hit(PsumFlips& p, const Hit& h) {
+  switch (h.site) {
+    case FaultSite::weight: add_flip(p.weight, h.row, h.mask); break;
+    case FaultSite::input: add_flip(p.input, h.row, h.mask); break;
+    case FaultSite::product: add_flip(p.product, h.row, h.mask); break;
+    case FaultSite::psum: p.psum ^= h.mask; break;
+    case FaultSite::accumulator: break;
+  }
+}
+
+// The hits of each element merged in strike order (as a map of elements fills), sorted
+// by element. Vectors reused per thread: a job's mapping allocates only its pattern.
+void merge_hits(std::vector<Hit>& psum_hits, std::vector<Hit>& acc_hits, ErrorPattern& pattern) {
+  std::sort(psum_hits.begin(), psum_hits.end());
+  std::sort(acc_hits.begin(), acc_hits.end());
+  for (std::size_t i = 0; i < psum_hits.size();) {
+    PsumFlips p;
+    p.at = psum_hits[i].at;
+    for (; i < psum_hits.size() && psum_hits[i].at == p.at; ++i) add_hit(p, psum_hits[i]);
+    pattern.psums.push_back(std::move(p));
+  }
+  for (std::size_t i = 0; i < acc_hits.size();) {
+    AccumulatorFlip a{acc_hits[i].at, 0};
+    for (; i < acc_hits.size() && acc_hits[i].at == a.at; ++i) a.mask ^= acc_hits[i].mask;
+    pattern.accumulator.push_back(a);
+  }
+}
+
 }  // namespace
 
 ErrorPattern map_transients(const ConvJob& job, const ArrayConfig& array, const PeFaults& faults,
                             long long start_cycle) {
+  if (faults.transients().empty()) return {};
+  return map_transients(job, array, faults, start_cycle, closed_form_timing(job, array).cycles);
+}
+
+ErrorPattern map_transients(const ConvJob& job, const ArrayConfig& array, const PeFaults& faults,
+                            long long start_cycle, long long job_cycles) {
   ErrorPattern pattern;
-  if (faults.transients().empty()) return pattern;
-  const long long end = start_cycle + closed_form_timing(job, array).cycles;
+  const long long end = start_cycle + job_cycles;
   bool any = false;
   for (const auto& f : faults.transients()) any |= f.cycle >= start_cycle && f.cycle < end;
   if (!any) return pattern;
   const Timeline& cached = cached_timeline(job.shape, array);
   const Schedule& schedule = cached.schedule;
   const StripeTimeline& timeline = cached.stripes;
-  std::map<ElementKey, PsumFlips> psums;
-  std::map<ElementKey, std::uint32_t> accumulator;
-  auto psum_at = [&](const Stripe& st, int op, int col) -> PsumFlips& {
-    ElementKey key{st.group, step_of(st, job.shape), st.first_pixel + op, col};
-    PsumFlips& p = psums[key];
-    p.at = key;
-    return p;
+  thread_local std::vector<Hit> psum_hits, acc_hits;
+  psum_hits.clear(), acc_hits.clear();
+  auto hit = [&](std::vector<Hit>& hits, const Stripe& st, int op, const TransientFlip& f) {
+    const ElementKey at{st.group, step_of(st, job.shape), st.first_pixel + op, f.col};
+    hits.push_back({at, static_cast<int>(hits.size()), f.site, f.row, f.mask});
   };
   for (const auto& f : faults.transients()) {
     if (f.cycle < start_cycle || f.cycle >= end) continue;
@@ -70,8 +114,7 @@ ErrorPattern map_transients(const ConvJob& job, const ArrayConfig& array, const 
       if (j < 0) continue;
       const Stripe st = schedule.stripe(j);
       if (st.first_of_tile) continue;  // the entry is overwritten, not read
-      ElementKey key{st.group, step_of(st, job.shape), st.first_pixel + f.row, f.col};
-      accumulator[key] ^= f.mask;
+      hit(acc_hits, st, f.row, f);
       continue;
     }
     // A weight register keeps a flip for the stripe's later operations; a wire carries
@@ -80,18 +123,10 @@ ErrorPattern map_transients(const ConvJob& job, const ArrayConfig& array, const 
     if (j < 0) continue;  // the array is waiting: wires idle, registers reloaded before use
     const Stripe st = schedule.stripe(j);
     const int op = timeline.op_at(j, t);
-    switch (f.site) {
-      case FaultSite::weight:  // stays in the register for the rest of the stripe
-        for (int i = op; i < st.length; ++i) add_flip(psum_at(st, i, f.col).weight, f.row, f.mask);
-        break;
-      case FaultSite::input: add_flip(psum_at(st, op, f.col).input, f.row, f.mask); break;
-      case FaultSite::product: add_flip(psum_at(st, op, f.col).product, f.row, f.mask); break;
-      case FaultSite::psum: psum_at(st, op, f.col).psum ^= f.mask; break;
-      case FaultSite::accumulator: break;
-    }
+    const int last = f.site == FaultSite::weight ? st.length : op + 1;  // a weight stays for the stripe's rest
+    for (int i = op; i < last; ++i) hit(psum_hits, st, i, f);
   }
-  for (auto& [key, p] : psums) pattern.psums.push_back(std::move(p));
-  for (auto& [key, mask] : accumulator) pattern.accumulator.push_back({key, mask});
+  merge_hits(psum_hits, acc_hits, pattern);
   return pattern;
 }
 

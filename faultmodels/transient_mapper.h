@@ -12,5 +12,8 @@ namespace accsim {
 
 ErrorPattern map_transients(const ConvJob& job, const ArrayConfig& array, const PeFaults& faults,
                             long long start_cycle);
+// The same for a caller that has timed the job: job_cycles = closed_form_timing(job, array).cycles.
+ErrorPattern map_transients(const ConvJob& job, const ArrayConfig& array, const PeFaults& faults,
+                            long long start_cycle, long long job_cycles);
 
 }  // namespace accsim

@@ -23,11 +23,12 @@ inline constexpr int kMaxSlotRows = 16;
 
 // What the masks of a masked kernel's masked row act on (bits): the input on the fp32
 // view of the operand (fp32, bf16) or, with kFp16Input (set for every fp16 job, whose
-// identity input masks are words), on its fp16 word; the product. kMaskedOperand (fp16,
-// with kInputMask alone): the row's input masks are one mask, applied once per operand
-// element (SlotInput::xm_off): the masked lanes' leaves read the masked operand, the others
-// the operand (a masked multiply instead of the word's ~9 instructions a leaf; on the fp32
-// view the mask is one instruction a leaf, as the merge: no kernel there).
+// identity input masks are words), on its fp16 word; the product. kMaskedOperand (with
+// kInputMask alone): the row's input masks are one mask, applied once per operand element
+// (SlotInput::xm_off): the masked lanes' leaves read the masked operand, the others the
+// operand (a masked multiply instead of the word's ~9 instructions a leaf; on the fp32
+// view instead of a broadcast and a mask a leaf: with AVX-512 both multiplies broadcast
+// their operand from memory).
 enum MaskKind : unsigned { kInputMask = 1, kFp16Input = 2, kProductMask = 4, kMaskedOperand = 8 };
 
 // A run of steps whose blocks use the same busy rows [0, used) (trailing rows idle with

@@ -174,6 +174,7 @@ constexpr unsigned kKinds[] = {kInputMask,
                                kProductMask,
                                kInputMask | kProductMask,
                                kInputMask | kFp16Input | kProductMask,
+                               kInputMask | kMaskedOperand,
                                kInputMask | kFp16Input | kMaskedOperand};
 #endif
 constexpr int kKindCount = static_cast<int>(std::size(kKinds));

@@ -1,9 +1,10 @@
 #pragma once
-// The slot kernels' masked operand (slot_sums::kMaskedOperand, fp16): when the masked row's
-// input stuck-ats are one mask, each operand element the row reads in a chunk goes through
-// it once, instead of once per position, step and vector of slots in the kernel (the word
-// made, masked and converted back: ~9 instructions a leaf). Part of kernels/float_conv.cpp's
-// one translation unit.
+// The slot kernels' masked operand (slot_sums::kMaskedOperand): when the masked row's input
+// stuck-ats are one mask, each operand element the row reads in a chunk goes through it
+// once, instead of once per position, step and vector of slots in the kernel (fp16: the
+// word made, masked and converted back, ~9 instructions a leaf; fp32 and bf16: the mask on
+// the fp32 view, a broadcast and a mask a leaf where a masked multiply reads the operand).
+// Part of kernels/float_conv.cpp's one translation unit.
 #include "kernels/float_conv/job.h"
 
 namespace accsim {
@@ -31,9 +32,22 @@ inline void masked_fp16_operand(const float* x, long long n, std::uint32_t keep,
   for (; i < n; ++i) out[i] = one(x[i]);
 }
 
+// out[i] = x[i] through the input mask (keep, force) on its fp32 view (fp32; bf16, whose
+// masks plan_masks moved there), as the masked kernels applied it: bits moved, never
+// computed on.
+inline void masked_view_operand(const float* x, long long n, std::uint32_t keep, std::uint32_t force, float* out) {
+  const __m256i k = _mm256_set1_epi32(static_cast<int>(keep)), f = _mm256_set1_epi32(static_cast<int>(force));
+  long long i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm256_or_si256(_mm256_and_si256(v, k), f));
+  }
+  for (; i < n; ++i) out[i] = bits_float((float_bits(x[i]) & keep) | force);
+}
+
 // Whether the slots' input stuck-ats lie on one row, are one mask and come alone (no
-// product masks on the row), in an fp16 job whose laid-out images have room for the
-// masked operand: then sc.slot_operand, the mask in sc.slot_xm_mask and the lanes that read the
+// product masks on the row), in a job whose laid-out images have room for the masked
+// operand: then sc.slot_operand, the mask in sc.slot_xm_mask and the lanes that read the
 // masked operand in the plane after the psum masks (SlotInput::xm_lanes).
 template <DataType T>
 void FloatConv<T>::slot_operand_mask(int stride, Scratch& sc) const {
@@ -49,7 +63,8 @@ void FloatConv<T>::slot_operand_mask(int stride, Scratch& sc) const {
     if (mask && (m.keep != mask->keep || m.force != mask->force)) return;
     mask = &m, lanes[j] = ~0u;
   }
-  sc.slot_xm_mask = {mask->keep & 0xffffu, mask->force & 0xffffu};
+  const std::uint32_t word = T == DataType::fp16 ? 0xffffu : ~0u;  // fp16: the mask on the word
+  sc.slot_xm_mask = {mask->keep & word, mask->force & word};
   sc.slot_operand = true;
 }
 
@@ -74,7 +89,8 @@ void FloatConv<T>::slot_operand(int g0, int count, Scratch& sc) const {
       sc.slot_xm_off[static_cast<std::size_t>(b) * RS_ + rs] = off[rs * rows_] + room;
     }
     const std::ptrdiff_t from = *lo + o0;
-    masked_fp16_operand(x + from, *hi + o1 - from + 1, sc.slot_xm_mask.first, sc.slot_xm_mask.second, x + room + from);
+    const auto masked_operand = T == DataType::fp16 ? masked_fp16_operand : masked_view_operand;
+    masked_operand(x + from, *hi + o1 - from + 1, sc.slot_xm_mask.first, sc.slot_xm_mask.second, x + room + from);
   }
 }
 

@@ -29,7 +29,7 @@ void FloatConv<T>::plan_slots() {
     input_rows |= in, rows |= in | masked_rows(col, pm_);
   }
   const bool one_row = __builtin_popcount(rows) <= 1;
-  operand_room_ = T == DataType::fp16 && masked && one_row && input_rows != 0 && layout_.by_image;  // slot_operand.h
+  operand_room_ = masked && one_row && input_rows != 0 && layout_.by_image;  // slot_operand.h
   for (int col = 0; col < cols_; ++col)
     slot_cols_[col] = (!col_masked_[col] || (masked && one_row)) && (!psum_stuck_[col] || psum) &&
                       acc_slots_[col].empty();

@@ -43,8 +43,9 @@ JobResult FastEngine::run_on(const ConvJob& job, const Tensor& input, const Tens
                              int threads) {
   check_job_operands(job, input, weights);
   const Mapping mapping(job.shape, array_, array_.swizzle, job.swizzle_seed);
-  const ErrorPattern pattern = map_transients(job, array_, faults_, start_cycle);
-  return {array_conv(job, array_, mapping, faults_, pattern, input, weights, threads), closed_form_timing(job, array_)};
+  const JobTiming timing = closed_form_timing(job, array_);  // once: the mapper needs its cycles too
+  const ErrorPattern pattern = map_transients(job, array_, faults_, start_cycle, timing.cycles);
+  return {array_conv(job, array_, mapping, faults_, pattern, input, weights, threads), timing};
 }
 
 std::vector<JobResult> FastEngine::run_sequence(const std::vector<ConvJob>& jobs, const std::vector<Tensor>& inputs,
@@ -75,8 +76,9 @@ std::vector<JobResult> FastEngine::run_sequence(const std::vector<ConvJob>& jobs
 JobResult FastEngine::run_encoded(const ConvJob& job, const ArrayOperands& operands, long long start_cycle) {
   check_job_operands(job, operands);
   const Mapping mapping(job.shape, array_, array_.swizzle, job.swizzle_seed);
-  const ErrorPattern pattern = map_transients(job, array_, faults_, start_cycle);
-  return {array_conv(job, array_, mapping, faults_, pattern, operands, threads_), closed_form_timing(job, array_)};
+  const JobTiming timing = closed_form_timing(job, array_);
+  const ErrorPattern pattern = map_transients(job, array_, faults_, start_cycle, timing.cycles);
+  return {array_conv(job, array_, mapping, faults_, pattern, operands, threads_), timing};
 }
 
 const std::vector<std::string>& engine_names() {

@@ -235,6 +235,44 @@ TEST(EngineEquivalence, EdgeBitsOfEverySiteAndKindAreBitIdenticalInEveryFormat) 
   }
 }
 
+// Transients that meet on one element (the same column sum, or accumulator entry) combine
+// as the array combines them: flips of one register XOR (two on one bit cancel), a weight
+// flip reaches the stripe's later operations where other flips meet it, sites add up.
+// Each set of several transients on both engines, and on the fast one against its flips
+// struck one by one on that element (the pattern must merge them, not keep one).
+TEST(EngineEquivalence, TransientsMeetingOnOneElementCombineAsOnTheCycleModel) {
+  ArrayConfig a = preset("small");
+  ConvJob job;
+  job.layer = "meet";
+  job.shape = ConvShape{1, 16, 8, 8, 8, 1, 1, 1, 0};  // 1x1, two channel blocks: block 1 reads the accumulator
+  Rng rng(5);
+  const Tensor in = random_tensor({1, 16, 8, 8}, rng), w = random_tensor({8, 16, 1, 1}, rng);
+  const long long t = 40;  // within a stripe (the first load takes 8 cycles)
+  auto transient = [&](FaultSite site, int row, int bit, long long cycle) {
+    return HardwareFault{site, row, 4, bit, FaultKind::transient, cycle};
+  };
+  const std::vector<std::vector<HardwareFault>> sets = {
+      {transient(FaultSite::product, 1, 30, t), transient(FaultSite::product, 1, 23, t)},
+      {transient(FaultSite::product, 1, 30, t), transient(FaultSite::product, 1, 30, t),
+       transient(FaultSite::psum, 0, 29, t)},
+      {transient(FaultSite::weight, 3, 30, t), transient(FaultSite::input, 3, 29, t + 2),
+       transient(FaultSite::weight, 5, 27, t + 1), transient(FaultSite::weight, 3, 24, t + 3)},
+      {transient(FaultSite::input, 2, 30, t), transient(FaultSite::product, 2, 26, t),
+       transient(FaultSite::psum, 0, 28, t), transient(FaultSite::input, 6, 25, t)},
+      {transient(FaultSite::accumulator, 3, 30, t + 5), transient(FaultSite::accumulator, 3, 22, t + 5),
+       transient(FaultSite::psum, 0, 30, t)},
+  };
+  const PeFaults none;
+  const JobResult healthy = make_engine("fast", a, none)->run(job, in, w, 0);
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    const PeFaults faults(a, sets[i]);
+    const JobResult cycle = make_engine("cycle", a, faults)->run(job, in, w, 0);
+    const JobResult fast = make_engine("fast", a, faults)->run(job, in, w, 0);
+    EXPECT_EQ(testing::count_bit_differences(cycle.output, fast.output), 0) << "set " << i;
+    EXPECT_GT(testing::count_bit_differences(healthy.output, fast.output), 0) << "set " << i;
+  }
+}
+
 // psum stuck-ats that keep NaNs NaN (the fast engine's masked pass, NaNs canonicalised
 // on the way out) and ones that do not (the exact pass), on operands holding NaNs of
 // many payloads, quiet and signalling: bit-identical outputs, NaNs among them. A job of
