@@ -73,30 +73,44 @@ inline __m256i lanes_below(int n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-// n floats of +0, a vector at a time, never past to + n.
+// n floats of +0, a vector at a time, never past to + n (a run of at least a vector ends
+// with a whole vector over the one before: masked stores are slow on AMD).
 inline void zero_run(float* to, int n) {
-  for (; n >= 8; n -= 8, to += 8) _mm256_storeu_ps(to, _mm256_setzero_ps());
-  if (n > 0) _mm256_maskstore_ps(to, lanes_below(n), _mm256_setzero_ps());
+  const __m256 zero = _mm256_setzero_ps();
+  int j = 0;
+  for (; j + 8 <= n; j += 8) _mm256_storeu_ps(to + j, zero);
+  if (j == n) return;
+  if (n >= 8)
+    _mm256_storeu_ps(to + n - 8, zero);
+  else
+    _mm256_maskstore_ps(to, lanes_below(n), zero);
 }
 
-// Stride 2: the even elements from[0], from[2], ... (count of them), eight of sixteen at
-// a time (shuffle + permute: bits moved, never computed on); `avail` elements are
-// readable from `from` (masked loads and stores past them).
+// Stride 2: the even elements from[0], from[2], ..., from[14] (shuffle + permute: bits
+// moved, never computed on); `avail` elements are readable from `from` (masked loads past them).
+inline __m256 even_vector(const float* from, int avail) {
+  __m256 lo, hi;
+  if (avail >= 16) {
+    lo = _mm256_loadu_ps(from), hi = _mm256_loadu_ps(from + 8);
+  } else {
+    lo = _mm256_maskload_ps(from, lanes_below(avail));
+    hi = _mm256_maskload_ps(from + 8, lanes_below(avail - 8));
+  }
+  const __m256 pairs = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(pairs), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+// The even elements from[0], from[2], ... (count of them), eight at a time; a run of at
+// least a vector ends with a whole vector over the one before (masked stores are slow on AMD).
 inline void even_elements(const float* from, int avail, int count, float* to) {
-  for (int j = 0; j < count; j += 8, from += 16, avail -= 16) {
-    __m256 lo, hi;
-    if (avail >= 16) {
-      lo = _mm256_loadu_ps(from), hi = _mm256_loadu_ps(from + 8);
-    } else {
-      lo = _mm256_maskload_ps(from, lanes_below(avail));
-      hi = _mm256_maskload_ps(from + 8, lanes_below(avail - 8));
-    }
-    const __m256 pairs = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
-    const __m256 even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(pairs), _MM_SHUFFLE(3, 1, 2, 0)));
-    if (count - j >= 8)
-      _mm256_storeu_ps(to + j, even);
-    else
-      _mm256_maskstore_ps(to + j, lanes_below(count - j), even);
+  int j = 0;
+  for (; j + 8 <= count; j += 8) _mm256_storeu_ps(to + j, even_vector(from + 2 * j, avail - 2 * j));
+  if (j == count) return;
+  if (count >= 8) {
+    j = count - 8;
+    _mm256_storeu_ps(to + j, even_vector(from + 2 * j, avail - 2 * j));
+  } else {
+    _mm256_maskstore_ps(to, lanes_below(count), even_vector(from, avail));
   }
 }
 
@@ -131,6 +145,37 @@ void zero_row(int ws, V* row) {
   else std::fill(row, row + ws, V{0});
 }
 
+// A row's data of fewer than 8 elements as a vector, lanes [count, 8) +0.
+inline __m256 short_run(const OperandLayout& L, const float* from, int avail, int count) {
+  if (L.stride == 1) return _mm256_maskload_ps(from, lanes_below(count));
+  return _mm256_and_ps(even_vector(from, avail), _mm256_castsi256_ps(lanes_below(count)));
+}
+
+// v's lanes moved up by `by` (0..7), +0 below.
+inline __m256 lanes_up(__m256 v, int by) {
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256 moved = _mm256_permutevar8x32_ps(v, _mm256_sub_epi32(iota, _mm256_set1_epi32(by)));
+  return _mm256_andnot_ps(_mm256_castsi256_ps(lanes_below(by)), moved);
+}
+
+// A padded row of at least a vector (ws >= 8) by whole-vector stores only (masked stores
+// are slow on AMD): the padding's first and last vectors, then the data over them (a
+// short run as a vector that carries its padding with it).
+inline void whole_vector_row(const OperandLayout& L, const PhaseColumns& c, const float* from, int avail, float* row) {
+  const int count = c.last - c.first;
+  _mm256_storeu_ps(row, _mm256_setzero_ps());
+  _mm256_storeu_ps(row + L.ws - 8, _mm256_setzero_ps());
+  if (count >= 8) {
+    if (L.stride == 1)
+      copy_run(from, count, row + c.first);
+    else
+      even_elements(from, avail, count, row + c.first);
+    return;
+  }
+  const int place = std::min(c.first, L.ws - 8);
+  _mm256_storeu_ps(row + place, lanes_up(short_run(L, from, avail, count), c.first - place));
+}
+
 // Phase plane (a, c) of one float channel, stride 1 or 2 and pads of at most 8 columns:
 // one loop over its rows, the padding masks made once.
 void float_phase_plane(const ConvShape& s, const OperandLayout& L, const PhaseColumns& c, const float* plane, int a,
@@ -144,6 +189,10 @@ void float_phase_plane(const ConvShape& s, const OperandLayout& L, const PhaseCo
       continue;
     }
     const float* from = plane + static_cast<long long>(y) * s.w + c.from;
+    if (L.ws >= 8) {
+      whole_vector_row(L, c, from, s.w - c.from, row);
+      continue;
+    }
     _mm256_maskstore_ps(row, head_mask, zero);
     if (L.stride == 1)
       copy_run(from, count, row + c.first);

@@ -6,7 +6,8 @@
 // product + 0 (a -0 product becomes +0; further +0s change nothing), and the whole
 // reduction over the kernel positions is the PE's own chain: e = s_0, e = e + s_1, ...
 // computed here with the entries in registers across every step, eight output
-// positions per vector, instead of step by step through the 8-row tree machinery.
+// positions per vector (sixteen on AVX-512: column_sums' vector ISA), instead of step by
+// step through the 8-row tree machinery.
 // The same IEEE operations in the same order as column_sums' kernels: the same bits.
 // Internal to array_conv (kernels/float_conv.cpp).
 #include <cstdint>
@@ -34,9 +35,10 @@ struct OneRowInput {
 // fp16 word.
 enum class InputMask { none, fp32_view, fp16_word };
 
-// acc[lane] for lanes [0, count) (written up to the next whole vector): the chunk's
-// whole accumulation. exact: every step's psum = mask(canonical(sum)) and canonical
-// accumulation (a psum stuck-at), else NaNs as the vector unit makes them.
+// acc[lane] for lanes [0, count) (written up to the next whole vector, taps read likewise:
+// at most 15 elements past the last lane's): the chunk's whole accumulation. exact: every
+// step's psum = mask(canonical(sum)) and canonical accumulation (a psum stuck-at), else
+// NaNs as the vector unit makes them.
 using OneRowFn = void (*)(const OneRowInput&, int count, float* acc);
 OneRowFn one_row_fn(bool exact, InputMask input, bool product_mask);
 

@@ -160,7 +160,11 @@ void copy_canonical(const float* from, long long count, float* to) {
   long long i = 0;
   for (; i + cs::kLanes <= count; i += cs::kLanes) _mm256_storeu_ps(to + i, cs::canonical(_mm256_loadu_ps(from + i)));
   if (i == count) return;
-  // The last lanes through masked loads and stores (plane rows of 7, 14 or 28 positions).
+  if (count >= cs::kLanes) {  // the last lanes as a whole vector over the ones before: masked stores are slow on AMD
+    _mm256_storeu_ps(to + count - cs::kLanes, cs::canonical(_mm256_loadu_ps(from + count - cs::kLanes)));
+    return;
+  }
+  // Rows of fewer than a vector through masked loads and stores.
   const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count - i)),
                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   _mm256_maskstore_ps(to + i, lanes, cs::canonical(_mm256_maskload_ps(from + i, lanes)));

@@ -13,6 +13,7 @@
 #include "arch/number_format.h"
 #include "arch/pe_array.h"
 #include "arch/random.h"
+#include "vector_isas.h"
 
 namespace accsim {
 namespace {
@@ -92,13 +93,7 @@ float exact_two_steps(float sum, const StuckMask& m) {
   return canonical(psum + psum);
 }
 
-std::vector<cs::VectorIsa> isas() {
-  std::vector<cs::VectorIsa> v{cs::VectorIsa::avx2};
-  const cs::VectorIsa was = cs::vector_isa();
-  if (cs::set_vector_isa(cs::VectorIsa::avx512)) v.push_back(cs::VectorIsa::avx512);
-  cs::set_vector_isa(was);
-  return v;
-}
+using testing::vector_isas;
 
 class ColumnSums : public ::testing::Test {
  protected:
@@ -111,7 +106,7 @@ class ColumnSums : public ::testing::Test {
 TEST_F(ColumnSums, ExactKernelsFoldIdleRowsToTheWholeTreesBits) {
   Rng rng(7);
   const StuckMask psum_mask{~(1u << 30), 1u << 3};  // bit 30 stuck at 0, bit 3 at 1
-  for (const cs::VectorIsa isa : isas())
+  for (const cs::VectorIsa isa : vector_isas())
     for (const int rows : {8, 64})
       for (const int used : {1, 3, 6, 8, rows}) {
         if (used > rows) continue;
@@ -145,7 +140,7 @@ TEST_F(ColumnSums, ExactKernelsFoldIdleRowsToTheWholeTreesBits) {
 TEST_F(ColumnSums, MaskedRowsTakeTheirLeavesBitForBit) {
   Rng rng(11);
   const StuckMask identity;
-  for (const cs::VectorIsa isa : isas())
+  for (const cs::VectorIsa isa : vector_isas())
     for (const int rows : {8, 64})
       for (const int used : {6, rows}) {
         ASSERT_TRUE(cs::set_vector_isa(isa));
@@ -189,7 +184,7 @@ TEST_F(ColumnSums, MaskedKernelsGiveTheExactBitsOnceNansAreCanonical) {
   const std::uint32_t payloads[] = {0x7fa12345u, 0xff812345u, 0x7f800001u, 0xffc00000u};  // sNaN leaves too
   int numbers = 0;  // lanes that are not NaN
   for (const StuckMask psum_mask : {StuckMask{~0u, 1u << 3}, StuckMask{~(1u << 22), 1u << 5}, StuckMask{~0u, 1u << 30}})
-    for (const cs::VectorIsa isa : isas())
+    for (const cs::VectorIsa isa : vector_isas())
       for (const int rows : {8, 64})
         for (const int used : {6, rows})
           for (const bool special : {false, true}) {
@@ -227,7 +222,7 @@ TEST_F(ColumnSums, MaskedLeavesAreTheMaskedProductsAtEitherWidth) {
   Rng rng(13);
   const int rows = 8;
   const std::uint16_t nans[] = {0x7c01u, 0xfd55u, 0x7e00u, 0x7fffu};  // signalling and quiet
-  for (const cs::VectorIsa isa : isas())
+  for (const cs::VectorIsa isa : vector_isas())
     for (const DataType type : {DataType::fp32, DataType::fp16}) {
       ASSERT_TRUE(cs::set_vector_isa(isa));
       Column c(rows, rows, rng);

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "test_util.h"
 
 namespace accsim {
@@ -87,6 +91,47 @@ TEST(ConvOperands, ManyPhasesAreLaidOutExactly) {
     Rng rng(static_cast<std::uint64_t>(stride));
     EXPECT_GT(expect_gathers_match(s, testing::random_tensor({2, 2, 13, 23}, rng)), 100);
   }
+}
+
+// Image n's layout at `laid` against the definition, element by element (the padding
+// included); returns the elements that differ.
+long long layout_differences(const ConvShape& s, const OperandLayout& L, const Tensor& in, int n, const float* laid) {
+  long long bad = 0;
+  for (int c = 0; c < s.c; ++c)
+    for (int a = 0; a < L.phases_h; ++a)
+      for (int b = 0; b < L.phases_w; ++b)
+        for (int i = 0; i < L.hs; ++i)
+          for (int j = 0; j < L.ws; ++j) {
+            const float got = laid[c * L.channel + (a * L.phases_w + b) * L.phase + static_cast<long long>(i) * L.ws + j];
+            bad += got != padded(s, in, n, c, a + i * s.stride, b + j * s.stride);
+          }
+  return bad;
+}
+
+// Every element of every row width from 1 to 40 at pads 0-3, strides 1 and 2 (rows of
+// whole vectors, short rows as one vector, rows under a vector), the whole operand and
+// an image alone, and nothing written past the slack.
+TEST(ConvOperands, EveryElementOfEveryRowWidthIsTheDefinitions) {
+  constexpr float kUntouched = -9.0f;
+  constexpr int kGuard = 32;
+  for (int w = 1; w <= 40; ++w)
+    for (int stride : {1, 2})
+      for (int pad = 0; pad <= 3; ++pad) {
+        const ConvShape s{2, 2, 3, w, 1, 3, std::min(3, w + 2 * pad), stride, pad};
+        const OperandLayout L(s);
+        Rng rng(static_cast<std::uint64_t>(w * 8 + stride * 4 + pad));
+        const Tensor in = testing::random_tensor({s.n, s.c, s.h, s.w}, rng, 1.0f, 2.0f);  // never 0: padding shows
+        std::vector<float> whole(L.size() + kGuard, kUntouched), alone(L.image + kSlack + kGuard, kUntouched);
+        lay_out(s, L, in.data(), nullptr, whole.data());
+        lay_out_image_alone(s, L, in.data(), 1, alone.data());
+        const std::string what = "w " + std::to_string(w) + " stride " + std::to_string(stride) + " pad " + std::to_string(pad);
+        ASSERT_TRUE(L.by_image) << what;
+        for (int n = 0; n < s.n; ++n) EXPECT_EQ(layout_differences(s, L, in, n, whole.data() + n * L.image), 0) << what;
+        EXPECT_EQ(layout_differences(s, L, in, 1, alone.data()), 0) << what;
+        EXPECT_TRUE(std::all_of(whole.end() - kGuard, whole.end(), [](float v) { return v == kUntouched; })) << what;
+        EXPECT_TRUE(std::all_of(alone.end() - kGuard, alone.end(), [](float v) { return v == kUntouched; })) << what;
+        if (::testing::Test::HasFailure()) return;
+      }
 }
 
 TEST(ConvOperands, OnlySelectedImagesAreLaidOut) {

@@ -21,6 +21,7 @@
 #include "kernels/slot_sums.h"
 #include "fp16_word_job.h"
 #include "test_util.h"
+#include "vector_isas.h"
 #include "workloads/run/engines.h"
 
 namespace accsim {
@@ -143,17 +144,13 @@ std::string describe_case(const Case& c, std::uint64_t seed) {
   return what;
 }
 
-std::vector<VectorIsa> isas() {
-  std::vector<VectorIsa> v{VectorIsa::avx2};
-  if (column_sums::set_vector_isa(VectorIsa::avx512)) v.push_back(VectorIsa::avx512);
-  return v;
-}
+using testing::vector_isas;
 
 // On each ISA, cases make(seed0) .. make(seed0 + count - 1): the slot kernels (on 1 or 2
 // threads) give the lane kernels' bits.
 void expect_lane_bits(Case (*make)(std::uint64_t), std::uint64_t seed0, int count) {
   PolicyGuard guard;
-  for (const VectorIsa isa : isas()) {
+  for (const VectorIsa isa : vector_isas()) {
     column_sums::set_vector_isa(isa);
     for (std::uint64_t seed = 0; seed < static_cast<std::uint64_t>(count); ++seed) {
       const Case c = make(seed0 + seed);
@@ -168,7 +165,7 @@ void expect_lane_bits(Case (*make)(std::uint64_t), std::uint64_t seed0, int coun
 // few output positions, new inputs, transients' cycles within the smaller job).
 void expect_cycle_bits(Case (*make)(std::uint64_t), std::uint64_t seed0, int count) {
   PolicyGuard guard;
-  for (const VectorIsa isa : isas()) {
+  for (const VectorIsa isa : vector_isas()) {
     column_sums::set_vector_isa(isa);
     for (std::uint64_t seed = 0; seed < static_cast<std::uint64_t>(count); ++seed) {
       Case c = make(seed0 + seed);
@@ -195,7 +192,7 @@ TEST(SlotSums, SlotKernelsAreBitIdenticalToTheCycleModel) { expect_cycle_bits(ra
 // the words), beside healthy columns of the same vectors.
 TEST(SlotSums, MaskedPesGiveTheLaneKernelsBits) {
   PolicyGuard guard;
-  for (const VectorIsa isa : isas()) {
+  for (const VectorIsa isa : vector_isas()) {
     column_sums::set_vector_isa(isa);
     for (std::uint64_t seed = 0; seed < 60; ++seed) {
       Rng rng(0x3a5c + seed);
@@ -299,7 +296,7 @@ TEST(SlotSums, Fp16InputMasksActOnTheWords) {
   for (auto& v : ops.input)
     v = rng.below(4) ? 0x3c00u | static_cast<std::uint32_t>(rng.below(0x300)) : specials[rng.below(std::size(specials))];
   for (auto& v : ops.weights) v = 0x3800u | static_cast<std::uint32_t>(rng.below(0x300));
-  for (const VectorIsa isa : isas()) {
+  for (const VectorIsa isa : vector_isas()) {
     column_sums::set_vector_isa(isa);
     for (int bit = 0; bit < 16; ++bit)
       for (const FaultKind kind : {FaultKind::stuck_at_0, FaultKind::stuck_at_1})
@@ -436,7 +433,7 @@ TEST(SlotSums, MaskedKernelsCoverEveryRowAndKind) {
                             kInputMask | kFp16Input | kProductMask,
                             kInputMask | kMaskedOperand,
                             kInputMask | kFp16Input | kMaskedOperand};
-  for (const VectorIsa isa : isas()) {
+  for (const VectorIsa isa : vector_isas()) {
     column_sums::set_vector_isa(isa);
     for (int used = 1; used <= 8; ++used) {
       EXPECT_NE(slot_fn(8, used, true, -1, 0), nullptr) << used;
@@ -464,7 +461,7 @@ TEST(SlotSums, MinusZeroSumsStayMinusZero) {
   for (auto& v : c.in.values()) v = -0.0f;
   c.w = random_tensor({20, 16, 3, 3}, rng);
   for (auto& v : c.w.values()) v = std::fabs(v) + 0.5f;
-  for (const VectorIsa isa : isas()) {
+  for (const VectorIsa isa : vector_isas()) {
     column_sums::set_vector_isa(isa);
     const Tensor slots = run(c, SlotPolicy::always);
     ASSERT_EQ(testing::count_bit_differences(run(c, SlotPolicy::never), slots), 0);

@@ -4,6 +4,7 @@
 // name (PVF targets, error models). Every command runs models through this one type.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,6 +14,8 @@
 #include "arch/tensor.h"
 
 namespace accsim {
+
+struct FusionMemo;  // workloads/models/fusion_memo.h
 
 // Integer constants (shapes, axes, indices) folded at load time, kept apart from the
 // fp32 data tensors they describe.
@@ -58,6 +61,9 @@ struct Graph {
   std::map<std::string, IntTensor> int_constants;  // folded integer constants
   std::vector<Node> nodes;                    // topological order
   std::map<std::string, std::vector<int>> shapes;  // every fp32 value's static shape
+  // The last fusion plan of a run that recorded nothing, with what it was made of
+  // (fusion_memo.h: checked against the graph before each use, never trusted as it is).
+  mutable std::shared_ptr<const FusionMemo> fusion_memo;
 
   const std::vector<int>& shape_of(const std::string& value) const;  // throws std::out_of_range
   const std::string& node_output(const std::string& node) const;      // its first output; std::out_of_range

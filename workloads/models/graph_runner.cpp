@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "workloads/models/array_runner.h"
-#include "workloads/models/graph_fusion.h"
+#include "workloads/models/fusion_memo.h"
 #include "workloads/models/int_inputs.h"
 #include "workloads/models/operators.h"
 #include "workloads/models/row_chain.h"
@@ -13,15 +13,6 @@
 namespace accsim {
 
 namespace {
-
-// For each value, the index of the last node that reads it (outputs: never freed).
-std::map<std::string, std::size_t> last_uses(const Graph& g) {
-  std::map<std::string, std::size_t> last;
-  for (std::size_t i = 0; i < g.nodes.size(); ++i)
-    for (const auto& in : g.nodes[i].inputs) last[in] = i;
-  for (const auto& out : g.outputs) last[out] = g.nodes.size();
-  return last;
-}
 
 void run_node(const Graph& g, const Node& node, std::map<std::string, Tensor>& values, ArrayRunner& array,
               Tensor* consumable, const Node* fused_relu = nullptr) {
@@ -125,18 +116,19 @@ GraphRun run_graph(const Graph& graph, const Tensor& input, Engine& engine, bool
     throw std::invalid_argument("run_graph: input " + input.shape_string() + " does not match the graph input " +
                                 Tensor(graph.inputs[0].shape).shape_string());
   if (!int_inputs_bound(graph)) throw std::invalid_argument("run_graph: an int64 input is not bound (bind_int_inputs)");
-  const auto last = last_uses(graph);
   ArrayRunner array(engine, record);
   array.set_host_threads(host_threads > 0 ? host_threads : engine.threads());
   std::map<std::string, Tensor> values{{graph.inputs[0].name, input}};
-  const FusionPlan plan = record ? FusionPlan{} : plan_fusions(graph);
-  Run r{graph, values, last, array, record ? nullptr : &plan};
+  static const std::map<std::string, std::size_t> keep_all;  // a recording run frees no value
+  const std::shared_ptr<const FusionMemo> fusion = record ? nullptr : fusion_plan(graph);
+  const auto& last = record ? keep_all : fusion->last_uses;
+  Run r{graph, values, last, array, record ? nullptr : &fusion->plan};
   for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
     if (record) {
       run_alone(r, i);
       continue;
     }
-    kNodeSteps[static_cast<int>(plan.nodes[i].role)](r, i);
+    kNodeSteps[static_cast<int>(r.plan->nodes[i].role)](r, i);
     for (const auto& in : graph.nodes[i].inputs) {
       const auto it = last.find(in);
       if (it != last.end() && it->second == i) values.erase(in);

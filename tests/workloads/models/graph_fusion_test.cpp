@@ -6,11 +6,15 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "arch/pe_faults.h"
 #include "test_util.h"
+#include "workloads/models/fusion_memo.h"
 #include "workloads/models/graph_fusion.h"
 #include "workloads/models/graph_runner.h"
 #include "workloads/models/onnx_import.h"
@@ -195,6 +199,75 @@ TEST_P(GraphFusionShipped, FusedRunGivesTheRecordedRunsOutputs) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ShippedModels, GraphFusionShipped, ::testing::Values("resnet8_fmnist", "mobilenet_fmnist", "vit_fmnist"));
+
+bool same_plan(const FusionPlan& a, const FusionPlan& b) {
+  if (a.nodes.size() != b.nodes.size() || a.chains.size() != b.chains.size()) return false;
+  for (std::size_t i = 0; i < a.nodes.size(); ++i)
+    if (a.nodes[i].role != b.nodes[i].role || a.nodes[i].partner != b.nodes[i].partner) return false;
+  for (std::size_t i = 0; i < a.chains.size(); ++i) {
+    const FusedChain &x = a.chains[i], &y = b.chains[i];
+    if (x.chain.input != y.chain.input || x.chain.output != y.chain.output || x.last_node != y.last_node ||
+        x.input_consumable != y.input_consumable || x.chain.steps.size() != y.chain.steps.size())
+      return false;
+  }
+  return true;
+}
+
+// Parameter values (parameter faults) and Relu clip attributes are no part of a plan: the
+// memo serves the graph and its copies while nothing a plan reads changes.
+TEST(FusionMemo, ReusedWhileWhatThePlanReadsIsUnchanged) {
+  Graph g = layer_norm_gelu_graph(4, 8);
+  const std::shared_ptr<const FusionMemo> first = fusion_plan(g);
+  EXPECT_TRUE(same_plan(first->plan, plan_fusions(g)));
+  g.initializers["w"][0] = 5.0f;
+  EXPECT_EQ(fusion_plan(g), first);
+  const Graph copy = g;
+  EXPECT_EQ(fusion_plan(copy), first);
+}
+
+// Each mutation changes plan_fusions' result: the memo made before it is never used after,
+// on the graph or on a copy made before the mutation (which shares the memo).
+TEST(FusionMemo, MutatedGraphGetsAFreshPlan) {
+  using Edit = std::function<void(Graph&)>;
+  const auto axes_input = [](Graph& g) {  // node m's axes as a constant input
+    g.nodes[0].attributes.erase("axes");
+    g.nodes[0].inputs.push_back("axes");
+    g.int_constants["axes"] = IntTensor{{1}, {-1}};
+  };
+  const std::vector<std::tuple<const char*, Edit, Edit>> cases = {
+      {"inner value an output", nullptr, [](Graph& g) { g.outputs.push_back("s"); }},
+      {"op", nullptr, [](Graph& g) { g.nodes[1].op = "Add"; }},
+      {"input", nullptr, [](Graph& g) { g.nodes[12].inputs[0] = "g0"; }},
+      {"output", nullptr, [](Graph& g) { g.nodes[13].outputs[0] = "g3"; }},
+      {"keepdims", nullptr, [](Graph& g) { g.nodes[0].attributes["keepdims"] = AttributeValue{0LL}; }},
+      {"axes attribute", nullptr, [](Graph& g) { g.nodes[3].attributes["axes"] = AttributeValue{std::vector<long long>{0}}; }},
+      {"axes input", axes_input, [](Graph& g) { g.int_constants["axes"].values = {0}; }},
+      {"value shape", nullptr, [](Graph& g) { g.shapes["m"] = {4, 8}; }},
+      {"initializer shape", nullptr, [](Graph& g) { g.initializers["w"] = Tensor({2, 4}); }},
+  };
+  for (const auto& [what, setup, edit] : cases) {
+    Graph g = layer_norm_gelu_graph(4, 8);
+    if (setup) setup(g);
+    const FusionPlan before = fusion_plan(g)->plan;
+    Graph copy = g;
+    edit(g);
+    edit(copy);
+    const FusionPlan fresh = plan_fusions(g);
+    ASSERT_FALSE(same_plan(fresh, before)) << what << ": the edit must change the plan";
+    EXPECT_TRUE(same_plan(fusion_plan(g)->plan, fresh)) << what;
+    EXPECT_TRUE(same_plan(fusion_plan(copy)->plan, fresh)) << what;
+  }
+}
+
+// A run after a mutation: the stale plan would skip the LayerNorm's inner value d, now an output.
+TEST(FusionMemo, RunAfterAMutationGivesTheRecordedRunsOutputs) {
+  Graph g = layer_norm_gelu_graph(4, 8);
+  Rng rng(5);
+  const Tensor x = testing::random_tensor({4, 8}, rng);
+  run_on(g, x, false, 1);
+  g.outputs.push_back("d");
+  expect_same_outputs(run_on(g, x, false, 1), run_on(g, x, true, 1), "d an output");
+}
 
 }  // namespace
 }  // namespace accsim

@@ -10,11 +10,13 @@
 #include "arch/mapping.h"
 #include "kernels/array_conv.h"
 #include "test_util.h"
+#include "vector_isas.h"
 #include "workloads/run/engines.h"
 
 namespace accsim {
 namespace {
 
+namespace cs = column_sums;
 using testing::preset;
 using testing::random_tensor;
 
@@ -72,8 +74,11 @@ OneRowCase one_row_case(std::uint64_t seed, DataType type) {
   return c;
 }
 
-// Random one-row jobs, each on both engines; returns how many the faults changed.
+// Random one-row jobs, each on both engines (the fast one on each vector ISA); returns
+// how many the faults changed.
 int expect_one_row_jobs_agree(DataType type, std::uint64_t base, int count) {
+  const std::vector<cs::VectorIsa> isas = testing::vector_isas();
+  const cs::VectorIsa was = cs::vector_isa();
   int changed = 0;
   for (std::uint64_t seed = base; seed < base + static_cast<std::uint64_t>(count); ++seed) {
     const OneRowCase c = one_row_case(seed, type);
@@ -84,10 +89,16 @@ int expect_one_row_jobs_agree(DataType type, std::uint64_t base, int count) {
     sprinkle(w, rng, 12);
     const PeFaults faults(c.array, c.faults), none;
     const JobResult cycle = make_engine("cycle", c.array, faults)->run(c.job, in, w, 0);
-    const JobResult fast = make_engine("fast", c.array, faults)->run(c.job, in, w, 0);
     std::string what = to_string(type) + " seed " + std::to_string(seed) + ":";
     for (const auto& f : c.faults) what += " [" + describe(f) + "]";
-    EXPECT_EQ(testing::count_bit_differences(cycle.output, fast.output), 0) << what;
+    JobResult fast;
+    for (const cs::VectorIsa isa : isas) {  // the one-row kernels at eight and sixteen lanes
+      cs::set_vector_isa(isa);
+      fast = make_engine("fast", c.array, faults)->run(c.job, in, w, 0);
+      EXPECT_EQ(testing::count_bit_differences(cycle.output, fast.output), 0)
+          << what << (isa == cs::VectorIsa::avx2 ? " AVX2" : " AVX-512");
+    }
+    cs::set_vector_isa(was);
     if (::testing::Test::HasFailure()) return changed;
     changed += testing::count_bit_differences(make_engine("fast", c.array, none)->run(c.job, in, w, 0).output,
                                               fast.output) > 0;

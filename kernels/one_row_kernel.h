@@ -1,0 +1,100 @@
+#pragma once
+// one_row_sums' kernel over a vector width (V: simd::Avx2Ops or simd::Avx512Ops with the
+// stuck-at masks' operations), for one_row_sums.cpp (AVX2) and one_row_sums_avx512.cpp.
+// Each lane is one output position: the same IEEE operations in the same order at any
+// width. Internal linkage, like the kernel families that include it.
+#include <cstdint>
+
+#include "kernels/one_row_sums.h"
+
+namespace accsim::one_row_sums {
+namespace {
+
+// Vectors of output positions computed side by side (independent chains keep the adder
+// busy while each waits for its previous step).
+constexpr int kBlock = 4;
+
+// The stuck-at masks of one call as vectors.
+template <class V>
+struct Masks {
+  typename V::bits im_keep, im_force, pm_keep, pm_force, ps_keep, ps_force;
+  typename V::words im16_keep, im16_force;
+  explicit Masks(const OneRowInput& c)
+      : im_keep(V::splat(c.im.keep)),
+        im_force(V::splat(c.im.force)),
+        pm_keep(V::splat(c.pm.keep)),
+        pm_force(V::splat(c.pm.force)),
+        ps_keep(V::splat(c.psum.keep)),
+        ps_force(V::splat(c.psum.force)),
+        im16_keep(V::splat16(static_cast<std::uint16_t>(c.im.keep & 0xffffu))),
+        im16_force(V::splat16(static_cast<std::uint16_t>(c.im.force & 0xffffu))) {}
+};
+
+// The column sum of step rs at lanes [lane, lane + V::lanes): the PE's product (through
+// its masks, as column_trees' masked_row makes the leaf) + the idle leaves' +0; exact:
+// the psum register's view of it.
+template <class V, bool EXACT, InputMask IN, bool PRODUCT>
+__attribute__((always_inline)) inline typename V::reg step_sum(const OneRowInput& c, const Masks<V>& m,
+                                                               typename V::reg w, int rs, int lane) {
+  const std::ptrdiff_t at = c.offset[rs] + lane;
+  typename V::reg in;
+  if constexpr (IN == InputMask::fp16_word)
+    in = V::masked_words(c.tap_words + at, m.im16_keep, m.im16_force);
+  else if constexpr (IN == InputMask::fp32_view)
+    in = V::masked(V::load(c.taps + at), m.im_keep, m.im_force);
+  else
+    in = V::load(c.taps + at);
+  typename V::reg p = V::mul(w, in);
+  if constexpr (PRODUCT) p = V::masked(V::canonical(p), m.pm_keep, m.pm_force);
+  typename V::reg sum = V::add(p, V::zero());
+  if constexpr (EXACT) sum = V::masked(V::canonical(sum), m.ps_keep, m.ps_force);
+  return sum;
+}
+
+// B vectors from lane `lane`: every step, entries in registers.
+template <class V, int B, bool EXACT, InputMask IN, bool PRODUCT>
+__attribute__((always_inline)) inline void block(const OneRowInput& c, const Masks<V>& m, int lane, float* acc) {
+  typename V::reg e[B];
+  typename V::reg w = V::set1(c.w[0]);
+  for (int j = 0; j < B; ++j) e[j] = step_sum<V, EXACT, IN, PRODUCT>(c, m, w, 0, lane + j * V::lanes);
+  for (int rs = 1; rs < c.steps; ++rs) {
+    w = V::set1(c.w[rs]);
+    for (int j = 0; j < B; ++j) {
+      e[j] = V::add(e[j], step_sum<V, EXACT, IN, PRODUCT>(c, m, w, rs, lane + j * V::lanes));
+      if constexpr (EXACT) e[j] = V::canonical(e[j]);
+    }
+  }
+  for (int j = 0; j < B; ++j) V::store(acc + lane + j * V::lanes, e[j]);
+}
+
+template <class V, bool EXACT, InputMask IN, bool PRODUCT>
+void one_row(const OneRowInput& c, int count, float* acc) {
+  const Masks<V> m(c);
+  const int vectors = (count + V::lanes - 1) / V::lanes;
+  int v = 0;
+  for (; v + kBlock <= vectors; v += kBlock) block<V, kBlock, EXACT, IN, PRODUCT>(c, m, v * V::lanes, acc);
+  for (; v < vectors; ++v) block<V, 1, EXACT, IN, PRODUCT>(c, m, v * V::lanes, acc);
+}
+
+template <class V, bool EXACT, InputMask IN>
+OneRowFn with_product(bool product) {
+  return product ? one_row<V, EXACT, IN, true> : one_row<V, EXACT, IN, false>;
+}
+
+template <class V, bool EXACT>
+OneRowFn with_input(InputMask input, bool product) {
+  switch (input) {
+    case InputMask::none: return with_product<V, EXACT, InputMask::none>(product);
+    case InputMask::fp32_view: return with_product<V, EXACT, InputMask::fp32_view>(product);
+    case InputMask::fp16_word: return with_product<V, EXACT, InputMask::fp16_word>(product);
+  }
+  return nullptr;
+}
+
+template <class V>
+OneRowFn kernel_for(bool exact, InputMask input, bool product_mask) {
+  return exact ? with_input<V, true>(input, product_mask) : with_input<V, false>(input, product_mask);
+}
+
+}  // namespace
+}  // namespace accsim::one_row_sums
