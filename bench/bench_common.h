@@ -145,11 +145,14 @@ inline std::string threads_text(int threads) {
   return std::to_string(threads) + (threads == 1 ? " thread" : " threads");
 }
 
-inline double process_cpu_seconds() {
+// Seconds on a CPU-time clock: the process's (every thread) or the calling thread's.
+inline double clock_seconds(clockid_t clock) {
   timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  clock_gettime(clock, &ts);
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
+inline double process_cpu_seconds() { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID); }
+inline double thread_cpu_seconds() { return clock_seconds(CLOCK_THREAD_CPUTIME_ID); }
 
 // Records counter "cpu_s/iter": CPU seconds of every thread of the process per
 // iteration of a benchmark's loop. Next to the wall clock it tells a multi-threaded run

@@ -32,12 +32,6 @@ using namespace accsim::bench;
 
 const char* const kDatatypes[] = {"fp32", "fp16", "bf16", "int8"};
 
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
 // "small_fp16"; fp32 is the presets' own datapath.
 std::string array_name(const char* preset_name, const char* datatype) {
   return std::string(preset_name) + (std::string(datatype) == "fp32" ? "" : std::string("_") + datatype);

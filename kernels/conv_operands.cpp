@@ -26,16 +26,30 @@ OperandLayout::OperandLayout(const ConvShape& s)
 
 namespace {
 
-// n elements from `from` to `to`, a vector at a time (float), never past either end.
-inline void copy_run(const float* from, int n, float* to) {
+// Lanes [0, n) of a vector (none for n <= 0, all for n >= 8).
+inline __m256i lanes_below(int n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// A run of n elements by vectors of 8: whole(j) writes elements [j, j + 8); a run of at
+// least a vector ends with a whole vector over the one before (masked stores are slow on
+// AMD), a shorter one is short_run(n)'s masked store.
+template <class Whole, class Short>
+inline void by_vectors(int n, const Whole& whole, const Short& short_run) {
   if (n < 8) {
-    const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    _mm256_maskstore_ps(to, lanes, _mm256_maskload_ps(from, lanes));
+    if (n > 0) short_run(n);
     return;
   }
   int j = 0;
-  for (; j + 8 <= n; j += 8) _mm256_storeu_ps(to + j, _mm256_loadu_ps(from + j));
-  if (j < n) _mm256_storeu_ps(to + n - 8, _mm256_loadu_ps(from + n - 8));  // the tail, overlapping
+  for (; j + 8 <= n; j += 8) whole(j);
+  if (j < n) whole(n - 8);
+}
+
+// n elements from `from` to `to`, a vector at a time (float), never past either end.
+inline void copy_run(const float* from, int n, float* to) {
+  by_vectors(
+      n, [&](int j) { _mm256_storeu_ps(to + j, _mm256_loadu_ps(from + j)); },
+      [&](int k) { _mm256_maskstore_ps(to, lanes_below(k), _mm256_maskload_ps(from, lanes_below(k))); });
 }
 template <class V>
 inline void copy_run(const V* from, int n, V* to) {
@@ -68,22 +82,11 @@ struct PhaseColumnSet {
   PhaseColumnSet& operator=(const PhaseColumnSet&) = delete;
 };
 
-// Lanes [0, n) of a vector (none for n <= 0, all for n >= 8).
-inline __m256i lanes_below(int n) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-// n floats of +0, a vector at a time, never past to + n (a run of at least a vector ends
-// with a whole vector over the one before: masked stores are slow on AMD).
+// n floats of +0, a vector at a time, never past to + n.
 inline void zero_run(float* to, int n) {
   const __m256 zero = _mm256_setzero_ps();
-  int j = 0;
-  for (; j + 8 <= n; j += 8) _mm256_storeu_ps(to + j, zero);
-  if (j == n) return;
-  if (n >= 8)
-    _mm256_storeu_ps(to + n - 8, zero);
-  else
-    _mm256_maskstore_ps(to, lanes_below(n), zero);
+  by_vectors(
+      n, [&](int j) { _mm256_storeu_ps(to + j, zero); }, [&](int k) { _mm256_maskstore_ps(to, lanes_below(k), zero); });
 }
 
 // Stride 2: the even elements from[0], from[2], ..., from[14] (shuffle + permute: bits
@@ -100,18 +103,11 @@ inline __m256 even_vector(const float* from, int avail) {
   return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(pairs), _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
-// The even elements from[0], from[2], ... (count of them), eight at a time; a run of at
-// least a vector ends with a whole vector over the one before (masked stores are slow on AMD).
+// The even elements from[0], from[2], ... (count of them), eight at a time, never past to + count.
 inline void even_elements(const float* from, int avail, int count, float* to) {
-  int j = 0;
-  for (; j + 8 <= count; j += 8) _mm256_storeu_ps(to + j, even_vector(from + 2 * j, avail - 2 * j));
-  if (j == count) return;
-  if (count >= 8) {
-    j = count - 8;
-    _mm256_storeu_ps(to + j, even_vector(from + 2 * j, avail - 2 * j));
-  } else {
-    _mm256_maskstore_ps(to, lanes_below(count), even_vector(from, avail));
-  }
+  by_vectors(
+      count, [&](int j) { _mm256_storeu_ps(to + j, even_vector(from + 2 * j, avail - 2 * j)); },
+      [&](int k) { _mm256_maskstore_ps(to, lanes_below(k), even_vector(from, avail)); });
 }
 
 // One phase row from input row `src` (`width` elements).
