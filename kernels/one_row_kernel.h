@@ -51,49 +51,60 @@ __attribute__((always_inline)) inline typename V::reg step_sum(const OneRowInput
   return sum;
 }
 
+// An entry after a step's accumulation: through its stuck mask (ENTRIES), else as it is.
+template <class V, bool ENTRIES>
+__attribute__((always_inline)) inline typename V::reg through_entry(const OneRowInput& c, typename V::reg e, int lane) {
+  if constexpr (ENTRIES) return V::masked(e, V::load_bits(c.entry_keep + lane), V::load_bits(c.entry_force + lane));
+  return e;
+}
+
 // B vectors from lane `lane`: every step, entries in registers.
-template <class V, int B, bool EXACT, InputMask IN, bool PRODUCT>
+template <class V, int B, bool EXACT, InputMask IN, bool PRODUCT, bool ENTRIES>
 __attribute__((always_inline)) inline void block(const OneRowInput& c, const Masks<V>& m, int lane, float* acc) {
   typename V::reg e[B];
   typename V::reg w = V::set1(c.w[0]);
-  for (int j = 0; j < B; ++j) e[j] = step_sum<V, EXACT, IN, PRODUCT>(c, m, w, 0, lane + j * V::lanes);
+  for (int j = 0; j < B; ++j)
+    e[j] = through_entry<V, ENTRIES>(c, step_sum<V, EXACT, IN, PRODUCT>(c, m, w, 0, lane + j * V::lanes),
+                                     lane + j * V::lanes);
   for (int rs = 1; rs < c.steps; ++rs) {
     w = V::set1(c.w[rs]);
     for (int j = 0; j < B; ++j) {
       e[j] = V::add(e[j], step_sum<V, EXACT, IN, PRODUCT>(c, m, w, rs, lane + j * V::lanes));
-      if constexpr (EXACT) e[j] = V::canonical(e[j]);
+      if constexpr (EXACT) e[j] = through_entry<V, ENTRIES>(c, V::canonical(e[j]), lane + j * V::lanes);
     }
   }
   for (int j = 0; j < B; ++j) V::store(acc + lane + j * V::lanes, e[j]);
 }
 
-template <class V, bool EXACT, InputMask IN, bool PRODUCT>
+template <class V, bool EXACT, InputMask IN, bool PRODUCT, bool ENTRIES>
 void one_row(const OneRowInput& c, int count, float* acc) {
   const Masks<V> m(c);
   const int vectors = (count + V::lanes - 1) / V::lanes;
   int v = 0;
-  for (; v + kBlock <= vectors; v += kBlock) block<V, kBlock, EXACT, IN, PRODUCT>(c, m, v * V::lanes, acc);
-  for (; v < vectors; ++v) block<V, 1, EXACT, IN, PRODUCT>(c, m, v * V::lanes, acc);
+  for (; v + kBlock <= vectors; v += kBlock) block<V, kBlock, EXACT, IN, PRODUCT, ENTRIES>(c, m, v * V::lanes, acc);
+  for (; v < vectors; ++v) block<V, 1, EXACT, IN, PRODUCT, ENTRIES>(c, m, v * V::lanes, acc);
 }
 
-template <class V, bool EXACT, InputMask IN>
+template <class V, bool EXACT, bool ENTRIES, InputMask IN>
 OneRowFn with_product(bool product) {
-  return product ? one_row<V, EXACT, IN, true> : one_row<V, EXACT, IN, false>;
+  return product ? one_row<V, EXACT, IN, true, ENTRIES> : one_row<V, EXACT, IN, false, ENTRIES>;
 }
 
-template <class V, bool EXACT>
+template <class V, bool EXACT, bool ENTRIES>
 OneRowFn with_input(InputMask input, bool product) {
   switch (input) {
-    case InputMask::none: return with_product<V, EXACT, InputMask::none>(product);
-    case InputMask::fp32_view: return with_product<V, EXACT, InputMask::fp32_view>(product);
-    case InputMask::fp16_word: return with_product<V, EXACT, InputMask::fp16_word>(product);
+    case InputMask::none: return with_product<V, EXACT, ENTRIES, InputMask::none>(product);
+    case InputMask::fp32_view: return with_product<V, EXACT, ENTRIES, InputMask::fp32_view>(product);
+    case InputMask::fp16_word: return with_product<V, EXACT, ENTRIES, InputMask::fp16_word>(product);
   }
   return nullptr;
 }
 
+// Stuck entries only on the exact kernels (a column with them steps exactly).
 template <class V>
-OneRowFn kernel_for(bool exact, InputMask input, bool product_mask) {
-  return exact ? with_input<V, true>(input, product_mask) : with_input<V, false>(input, product_mask);
+OneRowFn kernel_for(bool exact, InputMask input, bool product_mask, bool entries) {
+  if (!exact) return with_input<V, false, false>(input, product_mask);
+  return entries ? with_input<V, true, true>(input, product_mask) : with_input<V, true, false>(input, product_mask);
 }
 
 }  // namespace
