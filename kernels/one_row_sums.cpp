@@ -9,7 +9,7 @@
 namespace accsim::one_row_sums {
 
 namespace avx512 {  // one_row_sums_avx512.cpp
-OneRowFn one_row_fn(bool exact, InputMask input, bool product_mask, bool entries);
+OneRowFn one_row_fn(const OneRowKind& kind);
 }  // namespace avx512
 
 namespace {
@@ -33,10 +33,9 @@ struct Avx2 : simd::Avx2Ops {
 
 }  // namespace
 
-OneRowFn one_row_fn(bool exact, InputMask input, bool product_mask, bool entries) {
-  if (column_sums::vector_isa() == column_sums::VectorIsa::avx512)
-    return avx512::one_row_fn(exact, input, product_mask, entries);
-  return kernel_for<Avx2>(exact, input, product_mask, entries);
+OneRowFn one_row_fn(const OneRowKind& kind) {
+  if (column_sums::vector_isa() == column_sums::VectorIsa::avx512) return avx512::one_row_fn(kind);
+  return kernel_for<Avx2>(kind);
 }
 
 }  // namespace accsim::one_row_sums

@@ -32,9 +32,7 @@ struct Avx512 : simd::Avx512Ops {
 
 namespace avx512 {
 
-OneRowFn one_row_fn(bool exact, InputMask input, bool product_mask, bool entries) {
-  return kernel_for<Avx512>(exact, input, product_mask, entries);
-}
+OneRowFn one_row_fn(const OneRowKind& kind) { return kernel_for<Avx512>(kind); }
 
 }  // namespace avx512
 

@@ -82,6 +82,8 @@ class FloatConv {
   // one-row path, and that path for one chunk.
   void plan_one_row();
   bool one_row_column(int row, int col) const;
+  bool one_row_leaves(int row, int col, float& leaf) const;
+  float idle_product(std::size_t pe) const;
   bool one_row_chunk(std::size_t batch, long long chunk) const;
   void one_row_groups(long long chunk, std::size_t batch, Scratch& sc) const;
   // Column col of group g over `count` lanes from the taps (offsets: one per step); `lanes`:

@@ -8,9 +8,8 @@ namespace {
 
 // A batch takes the one-row path when its groups use one row (a single block, one
 // channel) and each of its columns sums that row's product with idle leaves of exactly
-// +0: every other PE of the column idle with a finite non-negative weight register and
-// no input or product mask (the vector trees' row counts only, where column_sums folds
-// idle rows the same way). Stuck accumulator entries mask each lane's entry after every
+// +0 but at most one finite constant (one_row_leaves), on the vector trees' row counts
+// only, where column_sums folds idle rows the same way. Stuck accumulator entries mask each lane's entry after every
 // step, as stuck_entries does on the chunk path.
 template <DataType T>
 void FloatConv<T>::plan_one_row() {
@@ -32,11 +31,36 @@ void FloatConv<T>::plan_one_row() {
 
 template <DataType T>
 bool FloatConv<T>::one_row_column(int row, int col) const {
+  float leaf;
+  return one_row_leaves(row, col, leaf);
+}
+
+// Whether column col's idle leaves beside `row` are +0 but at most one, a finite constant
+// (`leaf`, else +0): a faulty idle PE's product. With a +0 leaf beside the two (three rows
+// or more), the tree's sum is (p + leaf) + 0 in any shape (one_row_sums.h).
+template <DataType T>
+bool FloatConv<T>::one_row_leaves(int row, int col, float& leaf) const {
+  leaf = 0.0f;
+  bool found = false;
   for (int other = 0; other < rows_; ++other) {
-    if (other == row) continue;
-    if (!idle_product_zero(static_cast<std::size_t>(col) * rows_ + other)) return false;
+    const std::size_t pe = static_cast<std::size_t>(col) * rows_ + other;
+    if (other == row || idle_product_zero(pe)) continue;
+    const float p = idle_product(pe);
+    if (float_bits(p) == 0u) continue;
+    if (found || rows_ < 3 || !std::isfinite(p)) return false;
+    found = true;
+    leaf = p;
   }
   return true;
+}
+
+// An idle PE's product: its input register (+0 through its mask) times its weight register,
+// through its product mask, as the kernels make a masked leaf.
+template <DataType T>
+float FloatConv<T>::idle_product(std::size_t pe) const {
+  const float x = T == DataType::fp16 ? fp16_to_fp32(static_cast<std::uint16_t>(im_[pe].apply(0u))) : im_[pe].apply(0.0f);
+  const float p = plan_.idle[pe] * x;
+  return pm_[pe].identity() ? p : pm_[pe].apply(canonical(p));
 }
 
 // Transient flips in the chunk take the general path (they recompute single sums).
@@ -97,9 +121,21 @@ void FloatConv<T>::one_row_chain(int g, int col, int row, const float* taps, con
                                                   : ors::InputMask::fp32_view;
   const bool entries = !acc_slots_[col].empty();
   if (entries) entry_lanes(col, count, lanes, sc);
-  const ors::OneRowInput input{taps,          tap_words, offsets, wr, RS_, im_[pe], pm_[pe], faults_.psum(col),
-                               entries ? sc.entry_keep.data() : nullptr, entries ? sc.entry_force.data() : nullptr};
-  ors::one_row_fn(exact_column(col), in, !pm_[pe].identity(), entries)(input, count, acc);
+  float leaf;
+  one_row_leaves(row, col, leaf);
+  const ors::OneRowInput input{taps,
+                               tap_words,
+                               offsets,
+                               wr,
+                               RS_,
+                               im_[pe],
+                               pm_[pe],
+                               faults_.psum(col),
+                               entries ? sc.entry_keep.data() : nullptr,
+                               entries ? sc.entry_force.data() : nullptr,
+                               leaf};
+  const ors::OneRowKind kind{exact_column(col), in, !pm_[pe].identity(), entries, float_bits(leaf) != 0u};
+  ors::one_row_fn(kind)(input, count, acc);
 }
 
 // The masks of the accumulator entries column col's lanes [0, count) accumulate in (entry

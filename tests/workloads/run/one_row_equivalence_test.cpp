@@ -3,6 +3,7 @@
 // cycle model's bits with faults on the PEs they use, in every floating-point format.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "arch/hardware_fault.h"
@@ -239,6 +240,53 @@ TEST(OneRowEquivalence, StuckAccumulatorEntriesGiveTheCycleModelsBitsOnBothPaths
       cs::set_vector_isa(was);
       EXPECT_GT(testing::count_bit_differences(fault_free, want), 50) << to_string(type);  // the entries show
     }
+}
+
+// Stuck-ats on the idle rows of a one-row job's column (an idle PE's product is then a
+// constant leaf of its tree: +0, -0, a power of two, a denormal), alone, beside a fault on
+// the busy PE, and two in one column (the general path), give the cycle model's bits in
+// every floating-point format and on each vector ISA.
+TEST(OneRowEquivalence, StuckAtsOnIdleRowsGiveTheCycleModelsBits) {
+  const std::vector<cs::VectorIsa> isas = testing::vector_isas();
+  const cs::VectorIsa was = cs::vector_isa();
+  int changed = 0;
+  for (DataType type : {DataType::fp32, DataType::fp16, DataType::bf16}) {
+    ArrayConfig a = preset("small");
+    a.datatype = type;
+    ConvJob job;
+    job.layer = "stem";
+    job.shape = ConvShape{2, 1, 7, 6, 3, 3, 3, 1, 1};
+    const Mapping mapping(job.shape, a, a.swizzle, 0);
+    const int busy = mapping.row_of(0, 0), col = mapping.col_of(1), idle = (busy + 3) % a.atomic_c;
+    Rng rng(static_cast<std::uint64_t>(type) + 77);
+    Tensor in = random_tensor({2, 1, 7, 6}, rng), w = random_tensor({3, 1, 3, 3}, rng);
+    sprinkle(in, rng, 7);
+    const PeFaults healthy;
+    const Tensor fault_free = make_engine("fast", a, healthy)->run(job, in, w, 0).output;
+    for (FaultSite site : {FaultSite::weight, FaultSite::input, FaultSite::product})
+      for (FaultKind kind : {FaultKind::stuck_at_0, FaultKind::stuck_at_1})
+        for (int top : {1, 2, 9, 10, 32})  // bits counted from the word's top: sign, exponent, mantissa
+          for (int beside : {0, 1, 2}) {  // alone, with a fault on the busy PE, with another idle one
+            const int bit = std::max(0, site_bit_width(site, type) - top);
+            std::vector<HardwareFault> list{{site, idle, col, bit, kind, -1}};
+            if (beside == 1) list.push_back({FaultSite::input, busy, col, bit_width(type) - 4, FaultKind::stuck_at_1, -1});
+            if (beside == 2) list.push_back({FaultSite::product, (idle + 1) % a.atomic_c == busy ? (idle + 2) % a.atomic_c
+                                                                                             : (idle + 1) % a.atomic_c,
+                                              col, 3, FaultKind::stuck_at_1, -1});
+            const PeFaults faults(a, list);
+            const Tensor want = make_engine("cycle", a, faults)->run(job, in, w, 0).output;
+            for (const cs::VectorIsa isa : isas) {
+              cs::set_vector_isa(isa);
+              const Tensor got = make_engine("fast", a, faults)->run(job, in, w, 0).output;
+              EXPECT_EQ(testing::count_bit_differences(got, want), 0)
+                  << to_string(type) << " " << describe(list[0]) << " beside " << beside
+                  << (isa == cs::VectorIsa::avx2 ? " AVX2" : " AVX-512");
+            }
+            cs::set_vector_isa(was);
+            changed += testing::count_bit_differences(fault_free, want) > 0;
+          }
+  }
+  EXPECT_GT(changed, 30);
 }
 
 }  // namespace
