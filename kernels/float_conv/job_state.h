@@ -95,6 +95,7 @@ struct Scratch {
   std::vector<std::uint16_t> tap_words;
   LineFloats plane;               // one-row planes: [p * ws + q] of one output channel of one image
   std::vector<std::uint32_t> entry_keep, entry_force;  // one-row columns: [lane] their accumulator entries' masks
+  std::array<long long, 6> entry_key{};  // what they were made for (FloatConv::entry_lanes)
   LineFloats band;                // region bands: [row * kRowStride + i], input rows of a band of one image
   std::vector<std::pair<int, int>> slots;  // slot kernels: [slot] its (group, column)
   LineFloats slot_w;                       // [(step * rows + row) * stride + slot]: weight registers

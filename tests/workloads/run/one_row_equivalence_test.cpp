@@ -242,6 +242,26 @@ TEST(OneRowEquivalence, StuckAccumulatorEntriesGiveTheCycleModelsBitsOnBothPaths
     }
 }
 
+// The lanes' entry masks are kept from image to image while the plane's phase in the stripe
+// repeats (8 x 8 = 64 positions: four stripes), and made again for the next job, with its
+// own faults on the same column, and for another phase (7 x 7).
+TEST(OneRowEquivalence, StuckEntryMasksFollowTheJobAndThePlanesPhase) {
+  ArrayConfig a = preset("small");
+  Rng rng(41);
+  for (int side : {8, 7}) {
+    ConvJob job;
+    job.layer = "stem";
+    job.shape = ConvShape{3, 1, side, side, 2, 3, 3, 1, 1};
+    Tensor in = random_tensor({3, 1, side, side}, rng), w = random_tensor({2, 1, 3, 3}, rng);
+    for (int slot : {0, 5, 5, 12}) {  // one job after another on this thread
+      const PeFaults faults(a, {{FaultSite::accumulator, slot, 1, 30, FaultKind::stuck_at_1, -1}});
+      const Tensor want = make_engine("cycle", a, faults)->run(job, in, w, 0).output;
+      const Tensor got = make_engine("fast", a, faults)->run(job, in, w, 0).output;
+      EXPECT_EQ(testing::count_bit_differences(got, want), 0) << side << " x " << side << ", slot " << slot;
+    }
+  }
+}
+
 // Stuck-ats on the idle rows of a one-row job's column (an idle PE's product is then a
 // constant leaf of its tree: +0, -0, a power of two, a denormal), alone, beside a fault on
 // the busy PE, and two in one column (the general path), give the cycle model's bits in
