@@ -1,7 +1,7 @@
 // Campaign throughput: experiments x test images per second of `accsim campaign`'s
 // engine (workloads/campaign/campaign: cached fault-free batches, recomputation from the struck
 // layer for transients, of the faulty column's planes for stuck-ats) on LeNet-5 and 100
-// Fashion-MNIST test images on the small preset, at 1 thread and at the thread count
+// Fashion-MNIST test images (one batch) on the small preset, at 1 thread and at the thread count
 // accsim uses, next to a PyTorch loop (bench/campaign_torch.py: Debian's python3-torch,
 // weight masks of one weight-register stuck-at per experiment, LeNet-5 inference on the
 // same 100 images) timed at the same thread counts in one process after the benchmarks;
@@ -78,13 +78,15 @@ Campaign lenet_campaign(bool weight_stuck_at_only, int threads, long long experi
   c.array = preset("small");
   c.seed = 1;
   const NetworkParameters params = init_parameters(lenet5(), c.seed);
-  c.graphs[20] = std::make_shared<const Graph>(network_graph(lenet5(), params, 20));  // the batches below
+  // The 100 images as one batch, as the PyTorch loop runs them: a campaign plans each
+  // array job once per batch, and batches of 20 made five times the jobs.
+  c.graphs[kImages] = std::make_shared<const Graph>(network_graph(lenet5(), params, kImages));
   c.images = test_images().images;
   c.labels = test_images().labels;
   CampaignConfig& cc = c.config;
   cc.experiments = experiments;
   cc.test_limit = kImages;
-  cc.batch = 20;
+  cc.batch = kImages;
   cc.threads = threads;
   if (weight_stuck_at_only) {
     cc.sites = {FaultSite::weight};

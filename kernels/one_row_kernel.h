@@ -19,6 +19,7 @@ template <class V>
 struct Masks {
   typename V::bits im_keep, im_force, pm_keep, pm_force, ps_keep, ps_force;
   typename V::words im16_keep, im16_force;
+  typename V::reg idle_leaf;
   explicit Masks(const OneRowInput& c)
       : im_keep(V::splat(c.im.keep)),
         im_force(V::splat(c.im.force)),
@@ -27,13 +28,17 @@ struct Masks {
         ps_keep(V::splat(c.psum.keep)),
         ps_force(V::splat(c.psum.force)),
         im16_keep(V::splat16(static_cast<std::uint16_t>(c.im.keep & 0xffffu))),
-        im16_force(V::splat16(static_cast<std::uint16_t>(c.im.force & 0xffffu))) {}
+        im16_force(V::splat16(static_cast<std::uint16_t>(c.im.force & 0xffffu))),
+        idle_leaf(V::set1(c.idle_leaf)) {}
 };
 
+// How a kernel steps: one_row's template flags, a set of these bits.
+constexpr unsigned kExact = 1, kProduct = 2, kEntries = 4, kIdle = 8;
+
 // The column sum of step rs at lanes [lane, lane + V::lanes): the PE's product (through
-// its masks, as column_trees' masked_row makes the leaf) + the idle leaves' +0; exact:
-// the psum register's view of it.
-template <class V, bool EXACT, InputMask IN, bool PRODUCT>
+// its masks, as column_trees' masked_row makes the leaf) + the idle leaves' +0 (and the
+// one constant idle leaf, kIdle); exact: the psum register's view of it.
+template <class V, unsigned F, InputMask IN>
 __attribute__((always_inline)) inline typename V::reg step_sum(const OneRowInput& c, const Masks<V>& m,
                                                                typename V::reg w, int rs, int lane) {
   const std::ptrdiff_t at = c.offset[rs] + lane;
@@ -45,55 +50,78 @@ __attribute__((always_inline)) inline typename V::reg step_sum(const OneRowInput
   else
     in = V::load(c.taps + at);
   typename V::reg p = V::mul(w, in);
-  if constexpr (PRODUCT) p = V::masked(V::canonical(p), m.pm_keep, m.pm_force);
+  if constexpr ((F & kProduct) != 0) p = V::masked(V::canonical(p), m.pm_keep, m.pm_force);
+  if constexpr ((F & kIdle) != 0) p = V::add(p, m.idle_leaf);
   typename V::reg sum = V::add(p, V::zero());
-  if constexpr (EXACT) sum = V::masked(V::canonical(sum), m.ps_keep, m.ps_force);
+  if constexpr ((F & kExact) != 0) sum = V::masked(V::canonical(sum), m.ps_keep, m.ps_force);
   return sum;
 }
 
+// An entry after a step's accumulation: through its stuck mask (kEntries), else as it is.
+template <class V, unsigned F>
+__attribute__((always_inline)) inline typename V::reg through_entry(const OneRowInput& c, typename V::reg e, int lane) {
+  if constexpr ((F & kEntries) != 0)
+    return V::masked(e, V::load_bits(c.entry_keep + lane), V::load_bits(c.entry_force + lane));
+  return e;
+}
+
 // B vectors from lane `lane`: every step, entries in registers.
-template <class V, int B, bool EXACT, InputMask IN, bool PRODUCT>
+template <class V, int B, unsigned F, InputMask IN>
 __attribute__((always_inline)) inline void block(const OneRowInput& c, const Masks<V>& m, int lane, float* acc) {
   typename V::reg e[B];
   typename V::reg w = V::set1(c.w[0]);
-  for (int j = 0; j < B; ++j) e[j] = step_sum<V, EXACT, IN, PRODUCT>(c, m, w, 0, lane + j * V::lanes);
+  for (int j = 0; j < B; ++j)
+    e[j] = through_entry<V, F>(c, step_sum<V, F, IN>(c, m, w, 0, lane + j * V::lanes), lane + j * V::lanes);
   for (int rs = 1; rs < c.steps; ++rs) {
     w = V::set1(c.w[rs]);
     for (int j = 0; j < B; ++j) {
-      e[j] = V::add(e[j], step_sum<V, EXACT, IN, PRODUCT>(c, m, w, rs, lane + j * V::lanes));
-      if constexpr (EXACT) e[j] = V::canonical(e[j]);
+      e[j] = V::add(e[j], step_sum<V, F, IN>(c, m, w, rs, lane + j * V::lanes));
+      if constexpr ((F & kExact) != 0) e[j] = through_entry<V, F>(c, V::canonical(e[j]), lane + j * V::lanes);
     }
   }
   for (int j = 0; j < B; ++j) V::store(acc + lane + j * V::lanes, e[j]);
 }
 
-template <class V, bool EXACT, InputMask IN, bool PRODUCT>
+template <class V, unsigned F, InputMask IN>
 void one_row(const OneRowInput& c, int count, float* acc) {
   const Masks<V> m(c);
   const int vectors = (count + V::lanes - 1) / V::lanes;
   int v = 0;
-  for (; v + kBlock <= vectors; v += kBlock) block<V, kBlock, EXACT, IN, PRODUCT>(c, m, v * V::lanes, acc);
-  for (; v < vectors; ++v) block<V, 1, EXACT, IN, PRODUCT>(c, m, v * V::lanes, acc);
+  for (; v + kBlock <= vectors; v += kBlock) block<V, kBlock, F, IN>(c, m, v * V::lanes, acc);
+  for (; v < vectors; ++v) block<V, 1, F, IN>(c, m, v * V::lanes, acc);
 }
 
-template <class V, bool EXACT, InputMask IN>
-OneRowFn with_product(bool product) {
-  return product ? one_row<V, EXACT, IN, true> : one_row<V, EXACT, IN, false>;
-}
-
-template <class V, bool EXACT>
-OneRowFn with_input(InputMask input, bool product) {
+template <class V, unsigned F>
+OneRowFn with_input(InputMask input) {
   switch (input) {
-    case InputMask::none: return with_product<V, EXACT, InputMask::none>(product);
-    case InputMask::fp32_view: return with_product<V, EXACT, InputMask::fp32_view>(product);
-    case InputMask::fp16_word: return with_product<V, EXACT, InputMask::fp16_word>(product);
+    case InputMask::none: return one_row<V, F, InputMask::none>;
+    case InputMask::fp32_view: return one_row<V, F, InputMask::fp32_view>;
+    case InputMask::fp16_word: return one_row<V, F, InputMask::fp16_word>;
   }
   return nullptr;
 }
 
+// The kind's flags as template arguments, one at a time; stuck entries only on the exact
+// kernels (a column with them steps exactly).
+template <class V, unsigned F>
+OneRowFn with_idle(const OneRowKind& k) {
+  return k.idle_leaf ? with_input<V, F | kIdle>(k.input) : with_input<V, F>(k.input);
+}
+
+template <class V, unsigned F>
+OneRowFn with_entries(const OneRowKind& k) {
+  if constexpr ((F & kExact) != 0) return k.entries ? with_idle<V, F | kEntries>(k) : with_idle<V, F>(k);
+  return with_idle<V, F>(k);
+}
+
+template <class V, unsigned F>
+OneRowFn with_product(const OneRowKind& k) {
+  return k.product_mask ? with_entries<V, F | kProduct>(k) : with_entries<V, F>(k);
+}
+
 template <class V>
-OneRowFn kernel_for(bool exact, InputMask input, bool product_mask) {
-  return exact ? with_input<V, true>(input, product_mask) : with_input<V, false>(input, product_mask);
+OneRowFn kernel_for(const OneRowKind& k) {
+  return k.exact ? with_product<V, kExact>(k) : with_product<V, 0>(k);
 }
 
 }  // namespace

@@ -29,6 +29,15 @@ struct OneRowInput {
   int steps;
   StuckMask im, pm;  // the PE's input (fp32 view; fp16: on the words) and product masks
   StuckMask psum;    // exact: the column's psum register mask
+  // exact, when the column has stuck accumulator entries: [lane] the mask of the entry its
+  // position accumulates in (identity for the others), applied after every step's
+  // accumulation; null: none.
+  const std::uint32_t* entry_keep = nullptr;
+  const std::uint32_t* entry_force = nullptr;
+  // The one idle leaf of the column that is not +0 (a faulty idle PE's constant product:
+  // finite), else +0. The tree's sum of p, it and +0 leaves is (p + leaf) + 0 whatever
+  // its shape: +0 leaves change nothing but a -0, which any +0 turns into +0.
+  float idle_leaf = 0.0f;
 };
 
 // How the PE's input register is masked: not, on the fp32 view (fp32, bf16), on the
@@ -38,8 +47,14 @@ enum class InputMask { none, fp32_view, fp16_word };
 // acc[lane] for lanes [0, count) (written up to the next whole vector, taps read likewise:
 // at most 15 elements past the last lane's): the chunk's whole accumulation. exact: every
 // step's psum = mask(canonical(sum)) and canonical accumulation (a psum stuck-at), else
-// NaNs as the vector unit makes them.
+// NaNs as the vector unit makes them; entries (exact only): through entry_keep/entry_force;
+// idle_leaf: the sum takes OneRowInput::idle_leaf.
 using OneRowFn = void (*)(const OneRowInput&, int count, float* acc);
-OneRowFn one_row_fn(bool exact, InputMask input, bool product_mask);
+struct OneRowKind {
+  bool exact = false;
+  InputMask input = InputMask::none;
+  bool product_mask = false, entries = false, idle_leaf = false;
+};
+OneRowFn one_row_fn(const OneRowKind& kind);
 
 }  // namespace accsim::one_row_sums

@@ -15,6 +15,7 @@ struct Avx512 : simd::Avx512Ops {
   using bits = __m512i;
   using words = __m256i;
   static bits splat(std::uint32_t x) { return _mm512_set1_epi32(static_cast<int>(x)); }
+  static bits load_bits(const std::uint32_t* p) { return _mm512_loadu_si512(p); }
   static words splat16(std::uint16_t x) { return _mm256_set1_epi16(static_cast<short>(x)); }
   static reg masked(reg v, bits keep, bits force) {
     return _mm512_castsi512_ps(_mm512_or_si512(_mm512_and_si512(_mm512_castps_si512(v), keep), force));
@@ -31,7 +32,7 @@ struct Avx512 : simd::Avx512Ops {
 
 namespace avx512 {
 
-OneRowFn one_row_fn(bool exact, InputMask input, bool product_mask) { return kernel_for<Avx512>(exact, input, product_mask); }
+OneRowFn one_row_fn(const OneRowKind& kind) { return kernel_for<Avx512>(kind); }
 
 }  // namespace avx512
 

@@ -82,11 +82,18 @@ class FloatConv {
   // one-row path, and that path for one chunk.
   void plan_one_row();
   bool one_row_column(int row, int col) const;
+  bool one_row_leaves(int row, int col, float& leaf) const;
+  float idle_product(std::size_t pe) const;
   bool one_row_chunk(std::size_t batch, long long chunk) const;
   void one_row_groups(long long chunk, std::size_t batch, Scratch& sc) const;
-  // Column col of group g over `count` lanes from the taps (offsets: one per step).
+  // Column col of group g over `count` lanes from the taps (offsets: one per step); `lanes`:
+  // the output positions of the lanes (for the column's stuck accumulator entries).
   void one_row_chain(int g, int col, int row, const float* taps, const std::uint16_t* tap_words,
-                    const std::ptrdiff_t* offsets, int count, float* acc) const;
+                    const std::ptrdiff_t* offsets, int count, float* acc, const LanePositions& lanes,
+                    Scratch& sc) const;
+  void entry_lanes(int col, int count, const LanePositions& lanes, Scratch& sc) const;
+  // Whether column col steps exactly (a stuck psum register or accumulator entry).
+  bool exact_column(int col) const { return psum_stuck_[col] || !acc_slots_[col].empty(); }
   // Jobs of one-row groups with no transient flips: each image's laid-out plane read in
   // place (no chunks, no gathers), images split over threads; a region's selected planes
   // only.

@@ -59,6 +59,17 @@ struct LineFloats {
 };
 
 // Per-thread working memory of one chunk, reused across calls.
+// The output positions of a one-row column's lanes: rows of `width` lanes, the first `kept`
+// of each row positions in a row of the output (a plane's lanes past Q are dropped: -1).
+struct LanePositions {
+  long long first;
+  int width, kept;
+  long long of(int lane) const {
+    const int q = lane % width;
+    return q < kept ? first + static_cast<long long>(lane / width) * kept + q : -1;
+  }
+};
+
 struct Scratch {
   LineFloats x;                   // [row * kRowStride + lane]
   LineFloats acc;                 // [slot * kChunk + lane], slot = batch group * cols + col
@@ -83,6 +94,8 @@ struct Scratch {
   LineFloats taps;                // one-row jobs: [rs * kRowStride + lane], the row's operand of each step
   std::vector<std::uint16_t> tap_words;
   LineFloats plane;               // one-row planes: [p * ws + q] of one output channel of one image
+  std::vector<std::uint32_t> entry_keep, entry_force;  // one-row columns: [lane] their accumulator entries' masks
+  std::array<long long, 6> entry_key{};  // what they were made for (FloatConv::entry_lanes)
   LineFloats band;                // region bands: [row * kRowStride + i], input rows of a band of one image
   std::vector<std::pair<int, int>> slots;  // slot kernels: [slot] its (group, column)
   LineFloats slot_w;                       // [(step * rows + row) * stride + slot]: weight registers

@@ -53,8 +53,8 @@ void FloatConv<T>::planes(int n0, int n1, Scratch& sc) const {
           const int row = one_row_[batch];
           const bool words = need_words_ && word_rows_[row];
           one_row_chain(g, col, row, sc.laid.data(), words ? sc.laid_words.data() : nullptr, tap_plane_.data(), count,
-                        sc.plane.data);
-          plane_outputs(n, g, col, 0, P, sc.plane.data, !psum_stuck_[col]);
+                        sc.plane.data, LanePositions{n * PQ_, ws, Q}, sc);
+          plane_outputs(n, g, col, 0, P, sc.plane.data, !exact_column(col));
         }
   }
 }

@@ -295,7 +295,8 @@ TEST(ClippedRelu, SaturateCapsAtTheThresholdAndZeroDropsLargeValuesNanAndInf) {
   EXPECT_TRUE(std::isnan(plain[4]));  // without the mitigation a crash stays visible
 }
 
-// The vectorised loops against the rule written out per element, bit for bit, over
+// The vectorised loops (in place and from x into a new tensor, on 1 and 2 threads) against
+// the rule written out per element, bit for bit, over
 // lengths across vector widths and tails, with -0, NaN (two payloads), +-Inf, the
 // threshold itself and values just around it anywhere in the tensor.
 TEST(ClippedRelu, EveryModeEqualsTheRuleWordByWordOnLongTensorsWithSpecialValues) {
@@ -315,11 +316,16 @@ TEST(ClippedRelu, EveryModeEqualsTheRuleWordByWordOnLongTensorsWithSpecialValues
         state = state * 1664525u + 1013904223u;
         v = pool[(state >> 16) % pool.size()];
       }
-      Tensor y = x;
-      clipped_relu_in_place(y, {mode, T});
-      for (std::size_t i = 0; i < n; ++i) {
-        const float want = rule(x[i], mode);
-        EXPECT_EQ(std::memcmp(&y[i], &want, sizeof want), 0) << "n " << n << " i " << i << " x " << x[i];
+      for (const int threads : {1, 2}) {
+        Tensor in_place = x;
+        clipped_relu_in_place(in_place, {mode, T}, threads);
+        const Tensor from_x = clipped_relu(x, {mode, T}, threads);
+        for (std::size_t i = 0; i < n; ++i) {
+          const float want = rule(x[i], mode);
+          EXPECT_EQ(std::memcmp(&in_place[i], &want, sizeof want), 0) << "n " << n << " i " << i << " x " << x[i];
+          const float got = from_x[i];
+          EXPECT_EQ(std::memcmp(&got, &want, sizeof want), 0) << "n " << n << " i " << i << " x " << x[i];
+        }
       }
     }
 }

@@ -29,10 +29,19 @@ bool input_channel_changes(const StuckMask& mask, const LayerRun& job, int ic, c
   return false;
 }
 
-// A weight or input stuck-at on an fp32 array: whether the faulty register ever holds a
-// value whose bits it alters.
-bool register_value_changes(const HardwareFault& f, const PeFaults& faults, const LayerRun& job, const Tensor& weights,
-                            const Mapping& mapping, const std::vector<char>& dirty) {
+// What an idle PE multiplies (input and weight registers holding +0, through their
+// masks), through its product mask, differs from a healthy idle PE's +0: an idle PE
+// whose product stays +0 adds the same leaf to its column's tree.
+bool idle_product_changes(const PeFaults& faults, int row, int col) {
+  const float x = faults.input(row, col).apply(0.0f), w = faults.weight(row, col).apply(0.0f);
+  return faults.product(row, col).apply(float_bits(x * w)) != 0u;
+}
+
+// A weight, input or product stuck-at on an fp32 array: whether the faulty PE, where it
+// serves a channel, ever holds a value whose bits the mask alters (a product: whether it
+// ever serves one), and where it is idle, whether its product leaves +0.
+bool pe_value_changes(const HardwareFault& f, const PeFaults& faults, const LayerRun& job, const Tensor& weights,
+                      const Mapping& mapping, const std::vector<char>& dirty) {
   const ConvShape& s = job.job.shape;
   const StuckMask& mask = f.site == FaultSite::weight ? faults.weight(f.row, f.col) : faults.input(f.row, f.col);
   std::vector<int> cols, rows;
@@ -44,10 +53,12 @@ bool register_value_changes(const HardwareFault& f, const PeFaults& faults, cons
     for (int b = 0; b < mapping.blocks(); ++b) {
       mapping.rows_to_channels(g, b, rows);
       const int ic = rows[static_cast<std::size_t>(f.row)];
-      if (ic < 0 || (f.site == FaultSite::input && s.pad > 0)) {
-        if (changes(mask, 0.0f)) return true;
-        if (ic < 0) continue;
+      if (ic < 0) {
+        if (idle_product_changes(faults, f.row, f.col)) return true;
+        continue;
       }
+      if (f.site == FaultSite::product) return true;  // a busy PE's products are not looked at
+      if (f.site == FaultSite::input && s.pad > 0 && changes(mask, 0.0f)) return true;  // the padding's 0
       if (f.site == FaultSite::weight) {
         const float* w = weights.data() + (static_cast<std::size_t>(oc) * s.c + ic) * s.r * s.s;
         for (int i = 0; i < s.r * s.s; ++i)
@@ -67,9 +78,9 @@ bool register_value_changes(const HardwareFault& f, const PeFaults& faults, cons
 bool stuck_at_acts(const HardwareFault& f, const PeFaults& faults, const ArrayConfig& array, const LayerRun& job,
                    const Tensor& weights, const Mapping& mapping, const std::vector<char>& dirty) {
   if (!column_serves_a_channel(mapping, f.col)) return false;
-  if (f.site != FaultSite::weight && f.site != FaultSite::input) return true;
+  if (f.site == FaultSite::psum || f.site == FaultSite::accumulator) return true;
   if (array.datatype != DataType::fp32) return true;  // registers hold converted words
-  return register_value_changes(f, faults, job, weights, mapping, dirty);
+  return pe_value_changes(f, faults, job, weights, mapping, dirty);
 }
 
 }  // namespace accsim

@@ -19,9 +19,12 @@ namespace accsim {
 // their values are not looked at).
 //  - a column that serves no output channel in any group: no site of it acts (an idle
 //    column's results never leave the array);
-//  - a weight or input stuck-at acts only if the faulty register ever holds a value
-//    whose bits it alters (idle rows and padding hold 0); checked on fp32 arrays only
-//    (other formats hold converted words: true);
+//  - a weight or input stuck-at acts only if the faulty register, where its row serves a
+//    channel, ever holds a value whose bits it alters (padding holds 0); a product
+//    stuck-at acts wherever its row serves a channel; and where the row is idle, any of
+//    the three acts only if it turns the PE's product from +0 into another word (idle
+//    registers hold +0: a stuck-at-1 of an idle input register multiplies +0 weights).
+//    Checked on fp32 arrays only (other formats hold converted words: true);
 //  - every other site: true.
 bool stuck_at_acts(const HardwareFault& fault, const PeFaults& faults, const ArrayConfig& array, const LayerRun& job,
                    const Tensor& weights, const Mapping& mapping, const std::vector<char>& dirty);

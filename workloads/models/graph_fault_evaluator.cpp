@@ -1,5 +1,7 @@
 #include "workloads/models/graph_fault_evaluator.h"
 
+#include <algorithm>
+#include <set>
 #include <stdexcept>
 
 #include "arch/number_format.h"
@@ -52,6 +54,21 @@ void classify_logits(const GraphGoldenBatch& g, const Tensor& logits, BatchEffec
   }
 }
 
+// What a scan knows of the values so far: the faulty values seen to be finite, and the
+// recorded ones (GraphGoldenBatch::finite_values); any other value may hold a NaN or Inf.
+template <typename Lookup>
+struct Finiteness {
+  const GraphGoldenBatch& g;
+  const Lookup& faulty;
+  std::set<std::string> finite;  // faulty values
+
+  bool inputs_finite(const Node& node) const {
+    return std::all_of(node.inputs.begin(), node.inputs.end(), [&](const std::string& in) {
+      return in.empty() || (faulty(in) ? finite.count(in) > 0 : g.finite_values.count(in) > 0);
+    });
+  }
+};
+
 // Per array node, the words of its output that differ from the recorded one (the trace),
 // and the first node whose faulty output holds a NaN/Inf and differs from the recorded
 // one (where the fault turned values non-finite); `faulty(name)`: null when fault-free.
@@ -59,18 +76,25 @@ void classify_logits(const GraphGoldenBatch& g, const Tensor& logits, BatchEffec
 template <typename Lookup>
 void scan_outputs(const GraphGoldenBatch& g, const Lookup& faulty, BatchEffect& e) {
   e.nonfinite_node = -1;
+  Finiteness<Lookup> known{g, faulty, {}};
   for (std::size_t k = 0; k < g.graph->nodes.size(); ++k) {
     const Node& node = g.graph->nodes[k];
     const bool counted = on_array(node);
+    const bool stays_finite = !counted && keeps_finite(node) && known.inputs_finite(node);
     long long differences = 0;
     for (std::size_t o = 0; o < node.outputs.size(); ++o) {
       const Tensor* f = faulty(node.outputs[o]);
       if (!f) continue;
+      if (stays_finite) {
+        known.finite.insert(node.outputs[o]);
+        continue;
+      }
       const Tensor& golden = g.run.values.at(node.outputs[o]);
       // Other values are compared only when they hold a NaN/Inf (rare).
       const bool count = counted && o == 0;
       const ValueScan s = count ? scan_values(*f, golden) : ValueScan{0, any_nonfinite(f->data(), f->size())};
       if (count) differences = s.differences;
+      if (!s.nonfinite) known.finite.insert(node.outputs[o]);
       if (s.nonfinite && e.nonfinite_node < 0 && (count ? s.differences : scan_values(*f, golden).differences) > 0)
         e.nonfinite_node = static_cast<int>(k);
     }
@@ -114,6 +138,8 @@ GraphGoldenBatch GraphFaultEvaluator::golden(const Graph& graph, const Tensor& i
     g.node_jobs[g.run.jobs[j].node].push_back(j);
   }
   g.node_starts = node_start_cycles(graph, g.run);
+  for (const auto& [name, value] : g.run.values)
+    if (!any_nonfinite(value.data(), value.size())) g.finite_values.insert(name);
   g.labels = labels;
   const Tensor& logits = g.run.outputs.at(0);
   for (int i = 0; i < n; ++i) {
@@ -170,7 +196,10 @@ BatchEffect GraphFaultEvaluator::evaluate(const GraphGoldenBatch& g, const Hardw
   const Graph& graph = changed ? *changed->graph : *g.graph;
   if (!shortcut) {
     const GraphRun full = full_run(g, faults, &graph);
-    return effect_of(g, full.outputs.at(0), [&full](const std::string& name) { return &full.values.at(name); });
+    return effect_of(g, full.outputs.at(0), [&full](const std::string& name) -> const Tensor* {
+      const auto it = full.values.find(name);  // every value of the run (initializers are not recorded)
+      return it == full.values.end() ? nullptr : &it->second;
+    });
   }
   RerunScope scope;
   if (changed) scope.changed_initializers = changed->initializers;

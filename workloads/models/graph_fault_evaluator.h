@@ -39,6 +39,7 @@ struct GraphGoldenBatch {
   std::vector<int> labels;          // [n]
   std::vector<int> predictions;     // [n] argmax of the fault-free logits (first maximum)
   std::vector<char> correct;        // [n] prediction == label
+  std::set<std::string> finite_values;  // recorded values without a NaN or Inf
   int size() const { return static_cast<int>(labels.size()); }
 };
 

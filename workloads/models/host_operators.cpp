@@ -69,9 +69,9 @@ Result identity(OperatorContext& c) { return one_output(c.in(0)); }
 // ONNX Relu, or the clipped ReLU of an activation-clipping mitigation (relu_clip.h).
 Result relu_op(OperatorContext& c) {
   const ActivationClip clip = relu_clip(c.node);
-  Tensor y = own_input(c);
-  clipped_relu_in_place(y, clip, c.array.host_threads());
-  return one_output(std::move(y));
+  if (!c.consumable) return one_output(clipped_relu(c.in(0), clip, c.array.host_threads()));
+  clipped_relu_in_place(*c.consumable, clip, c.array.host_threads());
+  return one_output(std::move(*c.consumable));
 }
 
 void check_relu(const Node& node, const Graph&) { relu_clip(node); }

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "arch/number_format.h"
 
@@ -35,6 +38,13 @@ ValueScan scan_values(const Tensor& faulty, const Tensor& golden) {
   }
   s.nonfinite = any != 0;
   return s;
+}
+
+bool keeps_finite(const Node& node) {
+  static const std::set<std::string> moves = {"Relu", "Flatten", "Reshape", "Identity"};
+  if (moves.count(node.op)) return true;
+  const std::vector<long long> pads = node.get_ints("pads", {});
+  return node.op == "MaxPool" && std::all_of(pads.begin(), pads.end(), [](long long p) { return p == 0; });
 }
 
 bool any_nonfinite(const float* v, std::size_t n) {

@@ -12,6 +12,7 @@
 #include "arch/job_timing.h"
 #include "test_util.h"
 #include "workloads/models/network_graph.h"
+#include "workloads/models/value_scan.h"
 
 namespace accsim {
 namespace {
@@ -95,6 +96,36 @@ TEST(NetworkFaultEvaluation, TransientShortcutIsBitIdenticalToRecomputingEveryLa
 
 TEST(NetworkFaultEvaluation, StuckAtShortcutIsBitIdenticalToRecomputingEveryLayer) {
   EXPECT_GT(expect_shortcut_equals_full(false, 30, 22), 60);
+}
+
+// The node where a fault first makes a NaN or Inf that the fault-free run does not have,
+// against a scan of every value of the faulty run (the evaluator skips the scans of
+// Relu, MaxPool and Flatten outputs whose inputs are finite).
+TEST(NetworkFaultEvaluation, TheFirstNonFiniteNodeIsTheOneAFullScanFinds) {
+  Fixture fx(SwizzlePolicy::none, 31);
+  fx.record(31);
+  const GraphFaultEvaluator ev(fx.array);
+  Rng rng(32);
+  int crashes = 0;
+  for (int i = 0; i < 80; ++i) {
+    HardwareFault f = random_fault(rng, fx.array, fx.batches[0].run, false);
+    f.kind = FaultKind::stuck_at_1;
+    f.bit = 28 + static_cast<int>(rng.below(3));  // exponent bits: values blow up or turn into NaN/Inf
+    const GraphGoldenBatch& g = fx.batches[0];
+    const PeFaults faults(fx.array, {f});
+    const GraphRun full = ev.full_run(g, faults);
+    int want = -1;
+    for (std::size_t k = 0; k < g.graph->nodes.size() && want < 0; ++k)
+      for (const std::string& out : g.graph->nodes[k].outputs) {
+        const Tensor& v = full.values.at(out);
+        if (any_nonfinite(v.data(), v.size()) && testing::count_bit_differences(v, g.run.values.at(out)) > 0)
+          want = static_cast<int>(k);
+      }
+    EXPECT_EQ(evaluate(fx, g, f, true).nonfinite_node, want) << describe(f);
+    EXPECT_EQ(evaluate(fx, g, f, false).nonfinite_node, want) << describe(f);
+    crashes += want >= 0;
+  }
+  EXPECT_GT(crashes, 5);
 }
 
 TEST(NetworkFaultEvaluation, ATransientPastTheRunOrInAStallChangesNothing) {

@@ -106,6 +106,33 @@ TEST(PlaneRerunEngine, CorruptedChannelsEqualTheWholeJobUnderEverySwizzleAndForm
     }
 }
 
+// A stuck-at's rerun gives the faulty fast engine's whole job whether no image's input
+// differs (the faulty column's planes over the record's), some (those images too) or every
+// one (every plane computed: the run starts from no copy of the record), in every format.
+TEST(PlaneRerunEngine, AStuckAtsRerunEqualsTheFaultyJobForAnyDirtyImages) {
+  const ConvShape s{3, 6, 12, 12, 16, 5, 5, 1, 0};
+  std::uint64_t seed = 40;
+  for (const DataType type : {DataType::fp32, DataType::fp16, DataType::bf16, DataType::int8})
+    for (const FaultSite site : {FaultSite::weight, FaultSite::psum, FaultSite::accumulator})
+      for (const int dirty : {0, 1, 3}) {
+        ArrayConfig array = testing::preset("small");
+        array.datatype = type;
+        Rng rng(++seed);
+        const RecordedJob r = record_job(array, s, seed, rng);
+        const int bit = site_bit_width(site, type) - 2;  // an exponent bit: the fault shows
+        const PeFaults faults(array, {HardwareFault{site, 1, 3, bit, FaultKind::stuck_at_1, -1}});
+        Tensor streamed = r.input;
+        for (int i = 0; i < dirty; ++i) streamed.data()[static_cast<std::size_t>(i) * (r.input.size() / s.n) + 5] += 1.0f;
+        const Tensor want = FastEngine(array, faults).run(r.job, streamed, r.weights, 0).output;
+        PlaneRerunEngine planes(array, faults, r.recorded, r.stationary, r.mappings);
+        const Tensor got = planes.run(r.job, streamed, r.weights, 0).output;
+        ASSERT_EQ(got.shape(), want.shape());
+        EXPECT_EQ(testing::count_bit_differences(got, want), 0)
+            << to_string(type) << " " << to_string(site) << " dirty images " << dirty;
+        EXPECT_GT(testing::count_bit_differences(got, r.output), 0);
+      }
+}
+
 // Operands the caller says are the record's are not compared with it: a changed image or
 // corrupted channel then goes unseen (the record's output), and once expect({}) clears
 // the hint both are found again (the fast engine's whole job).

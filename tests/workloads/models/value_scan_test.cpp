@@ -61,3 +61,27 @@ TEST(ValueScan, BitsNotValues) {
 
 }  // namespace
 }  // namespace accsim
+
+namespace accsim {
+namespace {
+
+// keeps_finite names the operators that only select or move values; arithmetic can
+// overflow finite values into infinities, and a padded MaxPool can take -inf padding.
+TEST(ValueScan, OnlySelectionsAndMovesKeepValuesFinite) {
+  const auto node = [](const std::string& op, std::vector<long long> pads = {}) {
+    Node n{"n", op, {"x"}, {"y"}, {}};
+    if (!pads.empty()) n.attributes["pads"] = std::move(pads);
+    return n;
+  };
+  for (const std::string op : {"Relu", "Flatten", "Reshape", "Identity"}) EXPECT_TRUE(keeps_finite(node(op))) << op;
+  EXPECT_TRUE(keeps_finite(node("MaxPool")));
+  EXPECT_TRUE(keeps_finite(node("MaxPool", {0, 0, 0, 0})));
+  EXPECT_FALSE(keeps_finite(node("MaxPool", {0, 1, 0, 1})));
+  for (const std::string op : {"Add", "Sub", "Mul", "Div", "Exp", "Pow", "Sqrt", "Softmax", "AveragePool",
+                               "GlobalAveragePool", "ReduceMean", "ReduceSum", "MatMul", "Gemm", "Conv", "Clip",
+                               "LeakyRelu", "Sigmoid", "Tanh", "Erf", "BatchNormalization", "Concat"})
+    EXPECT_FALSE(keeps_finite(node(op))) << op;
+}
+
+}  // namespace
+}  // namespace accsim

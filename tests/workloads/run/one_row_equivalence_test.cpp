@@ -3,11 +3,13 @@
 // cycle model's bits with faults on the PEs they use, in every floating-point format.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "arch/hardware_fault.h"
 #include "arch/job_timing.h"
 #include "arch/mapping.h"
+#include "faultmodels/transient_mapper.h"
 #include "kernels/array_conv.h"
 #include "test_util.h"
 #include "vector_isas.h"
@@ -188,6 +190,123 @@ TEST(OneRowEquivalence, RegionPlanesEqualTheWholeJob) {
       else
         EXPECT_EQ(out[at], 7.0f);
     }
+}
+
+// Stuck accumulator entries on a one-row job (a stem, several columns, entries at several
+// slots; the fault-free columns beside them) give the cycle model's bits, in every
+// floating-point format and on each vector ISA: the whole job and a region of it by
+// planes (lanes that skip each plane row's padding), and with a transient elsewhere in the
+// job by chunks (the flipped chunk through the general path).
+TEST(OneRowEquivalence, StuckAccumulatorEntriesGiveTheCycleModelsBitsOnBothPaths) {
+  const std::vector<cs::VectorIsa> isas = testing::vector_isas();
+  const cs::VectorIsa was = cs::vector_isa();
+  for (DataType type : {DataType::fp32, DataType::fp16, DataType::bf16})
+    for (bool transient : {false, true}) {
+      ArrayConfig a = preset("small");
+      a.datatype = type;
+      ConvJob job;
+      job.layer = "stem";
+      job.shape = ConvShape{3, 1, 13, 11, 6, 5, 5, 1, 2};  // 143 positions an image: entries across images and chunks
+      Rng rng(static_cast<std::uint64_t>(type) + 31);
+      Tensor in = random_tensor({3, 1, 13, 11}, rng), w = random_tensor({6, 1, 5, 5}, rng);
+      sprinkle(in, rng, 9);
+      std::vector<HardwareFault> list{{FaultSite::accumulator, 0, 1, 30, FaultKind::stuck_at_1, -1},
+                                      {FaultSite::accumulator, 5, 1, 3, FaultKind::stuck_at_0, -1},
+                                      {FaultSite::accumulator, 15, 4, 31, FaultKind::stuck_at_1, -1},
+                                      {FaultSite::psum, 0, 4, 22, FaultKind::stuck_at_1, -1}};
+      if (transient)
+        list.push_back({FaultSite::psum, 0, 5, 29, FaultKind::transient, closed_form_timing(job.shape, a).cycles / 2});
+      const PeFaults faults(a, list), healthy;
+      const Mapping mapping(job.shape, a, a.swizzle, 0);
+      const Tensor want = make_engine("cycle", a, faults)->run(job, in, w, 0).output;
+      const Tensor fault_free = make_engine("fast", a, healthy)->run(job, in, w, 0).output;
+      ConvRegion region;
+      region.images = {0, 1, 1};
+      region.columns.assign(static_cast<std::size_t>(a.atomic_k), 0);
+      region.columns[1] = region.columns[4] = 1;  // the stuck columns (every plane that differs but the transient's)
+      const ErrorPattern pattern = map_transients(job, a, faults, 0);
+      for (const cs::VectorIsa isa : isas) {
+        cs::set_vector_isa(isa);
+        const std::string what = to_string(type) + (isa == cs::VectorIsa::avx2 ? " AVX2" : " AVX-512") +
+                                 (transient ? ", a transient" : "");
+        const Tensor whole = make_engine("fast", a, faults)->run(job, in, w, 0).output;
+        EXPECT_EQ(testing::count_bit_differences(whole, want), 0) << what << ", the whole job";
+        Tensor part = fault_free;
+        array_conv_region(job, a, mapping, faults, pattern, in, w, region, part);
+        if (!transient) {
+          EXPECT_EQ(testing::count_bit_differences(part, want), 0) << what << ", a region";
+        }
+      }
+      cs::set_vector_isa(was);
+      EXPECT_GT(testing::count_bit_differences(fault_free, want), 50) << to_string(type);  // the entries show
+    }
+}
+
+// The lanes' entry masks are kept from image to image while the plane's phase in the stripe
+// repeats (8 x 8 = 64 positions: four stripes), and made again for the next job, with its
+// own faults on the same column, and for another phase (7 x 7).
+TEST(OneRowEquivalence, StuckEntryMasksFollowTheJobAndThePlanesPhase) {
+  ArrayConfig a = preset("small");
+  Rng rng(41);
+  for (int side : {8, 7}) {
+    ConvJob job;
+    job.layer = "stem";
+    job.shape = ConvShape{3, 1, side, side, 2, 3, 3, 1, 1};
+    Tensor in = random_tensor({3, 1, side, side}, rng), w = random_tensor({2, 1, 3, 3}, rng);
+    for (int slot : {0, 5, 5, 12}) {  // one job after another on this thread
+      const PeFaults faults(a, {{FaultSite::accumulator, slot, 1, 30, FaultKind::stuck_at_1, -1}});
+      const Tensor want = make_engine("cycle", a, faults)->run(job, in, w, 0).output;
+      const Tensor got = make_engine("fast", a, faults)->run(job, in, w, 0).output;
+      EXPECT_EQ(testing::count_bit_differences(got, want), 0) << side << " x " << side << ", slot " << slot;
+    }
+  }
+}
+
+// Stuck-ats on the idle rows of a one-row job's column (an idle PE's product is then a
+// constant leaf of its tree: +0, -0, a power of two, a denormal), alone, beside a fault on
+// the busy PE, and two in one column (the general path), give the cycle model's bits in
+// every floating-point format and on each vector ISA.
+TEST(OneRowEquivalence, StuckAtsOnIdleRowsGiveTheCycleModelsBits) {
+  const std::vector<cs::VectorIsa> isas = testing::vector_isas();
+  const cs::VectorIsa was = cs::vector_isa();
+  int changed = 0;
+  for (DataType type : {DataType::fp32, DataType::fp16, DataType::bf16}) {
+    ArrayConfig a = preset("small");
+    a.datatype = type;
+    ConvJob job;
+    job.layer = "stem";
+    job.shape = ConvShape{2, 1, 7, 6, 3, 3, 3, 1, 1};
+    const Mapping mapping(job.shape, a, a.swizzle, 0);
+    const int busy = mapping.row_of(0, 0), col = mapping.col_of(1), idle = (busy + 3) % a.atomic_c;
+    Rng rng(static_cast<std::uint64_t>(type) + 77);
+    Tensor in = random_tensor({2, 1, 7, 6}, rng), w = random_tensor({3, 1, 3, 3}, rng);
+    sprinkle(in, rng, 7);
+    const PeFaults healthy;
+    const Tensor fault_free = make_engine("fast", a, healthy)->run(job, in, w, 0).output;
+    for (FaultSite site : {FaultSite::weight, FaultSite::input, FaultSite::product})
+      for (FaultKind kind : {FaultKind::stuck_at_0, FaultKind::stuck_at_1})
+        for (int top : {1, 2, 9, 10, 32})  // bits counted from the word's top: sign, exponent, mantissa
+          for (int beside : {0, 1, 2}) {  // alone, with a fault on the busy PE, with another idle one
+            const int bit = std::max(0, site_bit_width(site, type) - top);
+            std::vector<HardwareFault> list{{site, idle, col, bit, kind, -1}};
+            if (beside == 1) list.push_back({FaultSite::input, busy, col, bit_width(type) - 4, FaultKind::stuck_at_1, -1});
+            if (beside == 2) list.push_back({FaultSite::product, (idle + 1) % a.atomic_c == busy ? (idle + 2) % a.atomic_c
+                                                                                             : (idle + 1) % a.atomic_c,
+                                              col, 3, FaultKind::stuck_at_1, -1});
+            const PeFaults faults(a, list);
+            const Tensor want = make_engine("cycle", a, faults)->run(job, in, w, 0).output;
+            for (const cs::VectorIsa isa : isas) {
+              cs::set_vector_isa(isa);
+              const Tensor got = make_engine("fast", a, faults)->run(job, in, w, 0).output;
+              EXPECT_EQ(testing::count_bit_differences(got, want), 0)
+                  << to_string(type) << " " << describe(list[0]) << " beside " << beside
+                  << (isa == cs::VectorIsa::avx2 ? " AVX2" : " AVX-512");
+            }
+            cs::set_vector_isa(was);
+            changed += testing::count_bit_differences(fault_free, want) > 0;
+          }
+  }
+  EXPECT_GT(changed, 30);
 }
 
 }  // namespace
