@@ -270,7 +270,7 @@ float FloatConv<T>::slot_flipped_sum(const float* x, int g, int b, int rs, const
   for (int row = 0; row < live; ++row)  // idle rows: +0
     sc.cube[row] = row < used ? word_of(x[sc.slot_off[step * rows_ + row]]) : 0u;
   const std::size_t at = entry(g, b, rs, col);
-  return bits_float(flipped_psum<D>(faults_, rows_, f, &w_raw_[at * rows_], sc.cube.data(), sc.flip, live));
+  return bits_float(flipped_psum<D>(faults_, rows_, f, raw_words(at, live, sc), sc.cube.data(), sc.flip, live));
 }
 
 // The weight registers of sc.slots, step by step and row by row (busy rows only: the
