@@ -93,9 +93,16 @@ void FloatConv<T>::weight_group(const float* weights, const std::uint16_t* weigh
     keep = _mm256_load_si256(reinterpret_cast<const __m256i*>(k));
     force = _mm256_load_si256(reinterpret_cast<const __m256i*>(f));
   }
+  // A whole vector where the entry has room for it (masked stores are slow on AMD): its
+  // lanes past n, rows no kernel reads, get +0 (word 0 through identity masks).
+  const bool whole = r8 + 8 <= rows_;
   const __m256i lanes = rv::first_lanes(n);
   const auto store = [&](std::size_t at, __m256i words) {
-    _mm256_maskstore_ps(w0 + at, lanes, rv::floats_of<T>(stuck ? rv::apply(words, keep, force) : words));
+    const __m256 v = rv::floats_of<T>(stuck ? rv::apply(words, keep, force) : words);
+    if (whole)
+      _mm256_storeu_ps(w0 + at, v);
+    else
+      _mm256_maskstore_ps(w0 + at, lanes, v);
   };
   if (RS_ == 1) return store(static_cast<std::size_t>(r8), position_words(weights, weight_words, row_ch, r8, n, oc));
   const std::size_t step = static_cast<std::size_t>(cols_) * rows_;  // between kernel positions' registers
