@@ -133,7 +133,8 @@ class FloatConv {
   void slot_step_weights(std::size_t step, int used, int stride, Scratch& sc) const;
   void slot_masks(int stride, Scratch& sc) const;
   void slot_operand_mask(int stride, Scratch& sc) const;
-  void slot_operand(int g0, int count, Scratch& sc) const;
+  void slot_operand(int g0, std::ptrdiff_t lo, std::ptrdiff_t hi, Scratch& sc) const;
+  std::pair<std::ptrdiff_t, std::ptrdiff_t> chunk_positions(long long chunk, int count, Scratch& sc) const;
   void slot_outputs(long long chunk, int count, int stride, Scratch& sc) const;
   // Jobs of few chunks split by positions (positions.h).
   bool slot_positions(int threads) const;
