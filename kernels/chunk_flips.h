@@ -18,6 +18,7 @@ class ChunkFlips {
   explicit ChunkFlips(const std::vector<Flip>& flips) {
     order_.reserve(flips.size());
     for (const Flip& f : flips) order_.push_back(&f);
+    if (order_.size() < 2) return;  // sorted (stable_sort would allocate its buffer: a job of one flip is common)
     std::stable_sort(order_.begin(), order_.end(), [](const Flip* x, const Flip* y) { return key(*x) < key(*y); });
   }
   bool empty() const { return order_.empty(); }

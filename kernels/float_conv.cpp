@@ -43,6 +43,8 @@ FloatConv<T>::FloatConv(const ConvJob& job, const ArrayConfig& a, const Mapping&
       acc_flips_(pattern.accumulator),
       input_(input),
       input_words_(input_words),
+      weights_(weights),
+      weight_words_(weight_words),
       tables_(plan_.tables_for(mapping.key())),
       sums_(cs::sums_fn(a.atomic_c, false)),
       masked_sums_(cs::sums_fn(a.atomic_c, true)),

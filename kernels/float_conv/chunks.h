@@ -241,7 +241,24 @@ float FloatConv<T>::flipped_sum(long long chunk, std::size_t at, const PsumFlips
     const std::size_t x_at = static_cast<std::size_t>(row) * cs::kRowStride + i;
     sc.cube[row] = word_of(sc.x.data[x_at]);
   }
-  return bits_float(flipped_psum<D>(faults_, rows_, f, &w_raw_[at * rows_], sc.cube.data(), sc.flip, live));
+  return bits_float(flipped_psum<D>(faults_, rows_, f, raw_words(at, live, sc), sc.cube.data(), sc.flip, live));
+}
+
+// The words a flipped sum reads, made for the few flipped entries of a job rather than
+// stored with every step's registers: the weight's word of each busy row (idle rows: 0).
+template <DataType T>
+const std::uint32_t* FloatConv<T>::raw_words(std::size_t at, int live, Scratch& sc) const {
+  const std::size_t block = at / (static_cast<std::size_t>(RS_) * cols_);  // g * blocks + b
+  const int rs = static_cast<int>(at / cols_ % RS_), col = static_cast<int>(at % cols_);
+  const long long oc = col_ch_[block / blocks_][col];
+  const std::vector<int>& row_ch = row_ch_[block];
+  for (int row = 0; row < live; ++row) {
+    const int ic = row_ch[row];
+    const long long i = (oc * s_.c + ic) * RS_ + rs;
+    if constexpr (T == DataType::fp16) sc.raw[row] = ic < 0 ? 0u : weight_words_[i];
+    else sc.raw[row] = ic < 0 ? 0u : word_of(weights_[i]);
+  }
+  return sc.raw.data();
 }
 
 // The leaves of column col's masked rows in this step: the products of rows with a

@@ -50,7 +50,7 @@ class FloatConv {
   void weight_registers(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch,
                         int g, int b, int col, int oc, bool every_row, int end);
   void weight_group(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch, int r8,
-                    int n, int col, int oc, float* w0, std::uint32_t* raw0) const;
+                    int n, int col, int oc, float* w0) const;
   static __m256i row_words(const float* weights, const std::uint16_t* weight_words, long long first, int rs, int len);
   __m256i position_words(const float* weights, const std::uint16_t* weight_words, const std::vector<int>& row_ch,
                          int r8, int n, int oc) const;
@@ -72,6 +72,8 @@ class FloatConv {
   void exact_kernel_step(long long chunk, int count, std::size_t at, int col, bool first,
                          const PsumFlips* const* pf, const PsumFlips* const* pf_end, float* e, Scratch& sc) const;
   float flipped_sum(long long chunk, std::size_t at, const PsumFlips& f, Scratch& sc) const;
+  // Rows [0, live) of entry at's register words before their stuck-ats (what flipped_psum reads).
+  const std::uint32_t* raw_words(std::size_t at, int live, Scratch& sc) const;
   void stuck_entries(long long chunk, int count, int col, float* e) const;
   static bool flips_column(const PsumFlips* const* f, const PsumFlips* const* end, int col);
   void column_leaves(const column_sums::ColumnInput& in, int col, int count, Scratch& sc) const;
@@ -138,7 +140,8 @@ class FloatConv {
   void slot_step_weights(std::size_t step, int used, int stride, Scratch& sc) const;
   void slot_masks(int stride, Scratch& sc) const;
   void slot_operand_mask(int stride, Scratch& sc) const;
-  void slot_operand(int g0, int count, Scratch& sc) const;
+  void slot_operand(int g0, std::ptrdiff_t lo, std::ptrdiff_t hi, Scratch& sc) const;
+  std::pair<std::ptrdiff_t, std::ptrdiff_t> chunk_positions(long long chunk, int count, Scratch& sc) const;
   void slot_outputs(long long chunk, int count, int stride, Scratch& sc) const;
   // Jobs of few chunks split by positions (positions.h).
   bool slot_positions(int threads) const;
@@ -163,6 +166,8 @@ class FloatConv {
   std::vector<char> word_channels_;  // fp16: [ic] a word row serves it (laid out for one-row paths)
   const float* input_;                  // [n, c, h, w] operand values
   const std::uint16_t* input_words_;    // fp16: the words
+  const float* weights_;                // [k, c, r, s] (raw_words reads them)
+  const std::uint16_t* weight_words_;   // fp16: the words
   const float* x_ = nullptr;            // channel-major layouts: the laid-out operand values
   const std::uint16_t* xw_ = nullptr;   // fp16: the laid-out words
   Plan& plan_ = Plan::of_this_thread();
@@ -173,7 +178,6 @@ class FloatConv {
   std::vector<std::vector<int>>& row_ch_ = tables_.row_ch;
   std::vector<float>& w_reg_ = plan_.w_reg;
   std::vector<const float*>& w_at_ = plan_.w_at;
-  std::vector<std::uint32_t>& w_raw_ = plan_.w_raw;
   std::vector<cs::AccumulateFn>& fused_ = plan_.fused;
   std::vector<cs::AccumulateFn>& exact_ = plan_.exact;
   std::vector<StuckMask>& im_ = plan_.im;
@@ -187,7 +191,7 @@ class FloatConv {
     return plan_.products.data() + static_cast<std::size_t>(col) * ((rows_ + 63) / 64);
   }
   std::vector<std::vector<int>>& acc_slots_ = plan_.acc_slots;
-  bool raw_ = false;  // w_raw_ holds this call's words (transient flips)
+  bool raw_ = false;  // transient flips: plan_.reads holds each entry's rows
   cs::SumsFn sums_, masked_sums_;
   const bool exact_kernels_;  // the row count has exact vector kernels
   const bool folds_;          // the row count's kernels fold trailing idle rows (column_sums::folds_idle_rows)

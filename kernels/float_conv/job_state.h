@@ -81,7 +81,7 @@ struct Scratch {
   std::vector<char> zero_x;       // [row]: the row holds +0 in every lane
   std::vector<int> dirty_x;       // the rows whose flag is clear (what a gather may have to clear)
   std::vector<float> tree;        // generic trees
-  std::vector<std::uint32_t> cube, flip;
+  std::vector<std::uint32_t> cube, flip, raw;  // flipped_psum's operand words, scratch, weight words
   std::vector<std::pair<int, float>> flipped;  // [flip]: lane, its entry before the step
   std::vector<char> exact;        // [slot]: how the column steps (Exactness)
   std::vector<column_sums::ColumnInput> inputs;  // [slot]: a chunk's column inputs, w set per step
@@ -121,6 +121,7 @@ struct Scratch {
     if (psum.size() < static_cast<std::size_t>(cs::kRowStride)) psum.resize(cs::kRowStride);
     if (tree.size() < static_cast<std::size_t>(rows) * kChunk) tree.resize(static_cast<std::size_t>(rows) * kChunk);
     cube.resize(static_cast<std::size_t>(rows));
+    raw.resize(static_cast<std::size_t>(rows));
     track(zero_x, dirty_x, rows);
     exact.resize(slots);
     inputs.resize(slots);
@@ -240,7 +241,6 @@ struct Plan {
   std::vector<long long> kernel_offset;          // [rs]
   std::vector<float> w_reg;                      // [entry * rows + row], through the masks
   std::vector<const float*> w_at;                // [entry]: its registers (in w_reg, or the weights themselves)
-  std::vector<std::uint32_t> w_raw;              // the same, words before the masks (transients)
   std::vector<cs::AccumulateFn> fused;           // [entry] (psum_masked columns: the masked kernel)
   std::vector<cs::AccumulateFn> exact;           // [entry]: the exact kernel (columns with faults)
   std::vector<StuckMask> im, pm;                 // [col * rows + row]
@@ -252,7 +252,7 @@ struct Plan {
   std::vector<char> col_masked, psum_stuck;      // [col]
   std::vector<char> col_products;                // [col]: a PE of the column has a product mask
   std::vector<char> psum_masked;                 // [col]: a psum stuck-at stepped Fused (masked kernel)
-  std::vector<char> raw_cols;                    // [col]: psum flips hit the column (w_raw holds its words)
+  std::vector<char> raw_cols;                    // [col]: psum flips hit the column (flipped sums read its words)
   std::vector<int> raw_rows;                     // [col]: 1 + the last row its psum flips hit
   std::vector<int> reads;                        // [(g * blocks + b) * cols + col]: rows its kernels read
   std::vector<char> weight_stuck;                // [col]: a weight register of the column has a stuck-at

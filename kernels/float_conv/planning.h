@@ -90,7 +90,6 @@ void FloatConv<T>::plan_weights(const float* weights, const std::uint16_t* weigh
   if (w_reg_.size() < entries * rows_) w_reg_.resize(entries * rows_);
   if (w_at_.size() < entries) w_at_.resize(entries);
   raw_ = !psum_flips_.empty();
-  if (raw_ && w_raw_.size() < entries * rows_) w_raw_.resize(entries * rows_);
   plan_.raw_cols.assign(cols_, 0);
   plan_.raw_rows.assign(cols_, 0);
   for (const PsumFlips& f : pattern_psums_) {

@@ -68,14 +68,12 @@ void FloatConv<T>::slot_operand_mask(int stride, Scratch& sc) const {
   sc.slot_operand = true;
 }
 
-// The masked operand of the chunk's positions pos[0, count) (batch group g0's blocks),
+// The masked operand of the chunk's positions, lo to hi (batch group g0's blocks),
 // one layout past the laid-out images in sc.laid (operand_room_): per block, every
 // element from the first its masked row reads to the last; each step's offset of it
 // (SlotInput::xm_off: the row's operand offset plus one layout).
 template <DataType T>
-void FloatConv<T>::slot_operand(int g0, int count, Scratch& sc) const {
-  const std::ptrdiff_t* pos = sc.slot_pos.data();
-  const auto [lo, hi] = std::minmax_element(pos, pos + count);
+void FloatConv<T>::slot_operand(int g0, std::ptrdiff_t lo, std::ptrdiff_t hi, Scratch& sc) const {
   const int row = __builtin_ctz(sc.slot_input_rows);
   const std::ptrdiff_t room = static_cast<std::ptrdiff_t>(layout_.size());
   float* x = sc.laid.data();
@@ -88,9 +86,9 @@ void FloatConv<T>::slot_operand(int g0, int count, Scratch& sc) const {
       o0 = std::min(o0, off[rs * rows_]), o1 = std::max(o1, off[rs * rows_]);
       sc.slot_xm_off[static_cast<std::size_t>(b) * RS_ + rs] = off[rs * rows_] + room;
     }
-    const std::ptrdiff_t from = *lo + o0;
+    const std::ptrdiff_t from = lo + o0;
     const auto masked_operand = T == DataType::fp16 ? masked_fp16_operand : masked_view_operand;
-    masked_operand(x + from, *hi + o1 - from + 1, sc.slot_xm_mask.first, sc.slot_xm_mask.second, x + room + from);
+    masked_operand(x + from, hi + o1 - from + 1, sc.slot_xm_mask.first, sc.slot_xm_mask.second, x + room + from);
   }
 }
 

@@ -151,15 +151,29 @@ template <DataType T>
   const int stride = (static_cast<int>(sc.slots.size()) + slot_sums::kSlotAlign - 1) / slot_sums::kSlotAlign *
                      slot_sums::kSlotAlign;
   slot_tables(batch, stride, sc);
-  sc.slot_pos.resize(static_cast<std::size_t>(count));
-  for (const Segment* g = segments_.begin(chunk); g != segments_.end(chunk); ++g)
-    for (int i = 0; i < g->len && g->dst + i < count; ++i) sc.slot_pos[static_cast<std::size_t>(g->dst + i)] = g->src + i;
-  if (sc.slot_operand) slot_operand(g0, count, sc);  // slot_operand.h
+  const auto [lo, hi] = chunk_positions(chunk, count, sc);
+  if (sc.slot_operand) slot_operand(g0, lo, hi, sc);  // slot_operand.h
   sc.slot_acc.grow(static_cast<std::size_t>(count) * stride);
   slot_steps(g0, 0, blocks_ * RS_, 0, static_cast<int>(sc.slots.size()), sc.slot_pos.data(), count, stride,
              sc.slot_acc.data, sc);
   slot_flips(chunk, g0, stride, sc);
   slot_outputs(chunk, count, stride, sc);
+}
+
+// The chunk's positions [0, count) in the laid-out operand (sc.slot_pos), and the least
+// and the greatest of them (a segment's run of positions increases: its ends).
+template <DataType T>
+std::pair<std::ptrdiff_t, std::ptrdiff_t> FloatConv<T>::chunk_positions(long long chunk, int count,
+                                                                         Scratch& sc) const {
+  sc.slot_pos.resize(static_cast<std::size_t>(count));
+  std::ptrdiff_t lo = PTRDIFF_MAX, hi = PTRDIFF_MIN;
+  for (const Segment* g = segments_.begin(chunk); g != segments_.end(chunk); ++g) {
+    const int n = std::min(g->len, count - g->dst);
+    if (n <= 0) continue;
+    for (int i = 0; i < n; ++i) sc.slot_pos[static_cast<std::size_t>(g->dst + i)] = g->src + i;
+    lo = std::min<std::ptrdiff_t>(lo, g->src), hi = std::max<std::ptrdiff_t>(hi, g->src + n - 1);
+  }
+  return {lo, hi};
 }
 
 // The slot kernel of `used` busy rows for the slot tables in sc: the masked one of their
@@ -270,7 +284,7 @@ float FloatConv<T>::slot_flipped_sum(const float* x, int g, int b, int rs, const
   for (int row = 0; row < live; ++row)  // idle rows: +0
     sc.cube[row] = row < used ? word_of(x[sc.slot_off[step * rows_ + row]]) : 0u;
   const std::size_t at = entry(g, b, rs, col);
-  return bits_float(flipped_psum<D>(faults_, rows_, f, &w_raw_[at * rows_], sc.cube.data(), sc.flip, live));
+  return bits_float(flipped_psum<D>(faults_, rows_, f, raw_words(at, live, sc), sc.cube.data(), sc.flip, live));
 }
 
 // The weight registers of sc.slots, step by step and row by row (busy rows only: the

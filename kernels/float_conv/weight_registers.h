@@ -23,18 +23,15 @@ void FloatConv<T>::consecutive_registers(const float* weights, const std::uint16
 }
 
 // One column's weight registers of every step of block b: rows [0, end) (the rest are
-// idle), idle rows too with every_row; a column with psum flips also holds the raw
-// words of those rows and of every row its flips hit (flipped_sum reads no others);
-// eight rows at a time (the last group partial).
+// idle), idle rows too with every_row, and a column with psum flips every row they
+// hit; eight rows at a time (the last group partial).
 template <DataType T>
 void FloatConv<T>::weight_registers(const float* weights, const std::uint16_t* weight_words,
                                     const std::vector<int>& row_ch, int g, int b, int col, int oc, bool every_row,
                                     int end) {
   float* w0 = &w_reg_[entry(g, b, 0, col) * rows_];
-  std::uint32_t* raw0 = raw_ && plan_.raw_cols[col] ? &w_raw_[entry(g, b, 0, col) * rows_] : nullptr;
-  const int rows = every_row ? rows_ : std::max(end, raw0 ? plan_.raw_rows[col] : 0);
-  for (int r8 = 0; r8 < rows; r8 += 8)
-    weight_group(weights, weight_words, row_ch, r8, std::min(8, rows - r8), col, oc, w0, raw0);
+  const int rows = every_row ? rows_ : std::max(end, raw_ && plan_.raw_cols[col] ? plan_.raw_rows[col] : 0);
+  for (int r8 = 0; r8 < rows; r8 += 8) weight_group(weights, weight_words, row_ch, r8, std::min(8, rows - r8), col, oc, w0);
 }
 
 // The register words of kernel positions [rs, rs + len) (len <= 8) of the row whose
@@ -83,8 +80,7 @@ __m256i FloatConv<T>::position_words(const float* weights, const std::uint16_t* 
 // register (plan_.idle).
 template <DataType T>
 void FloatConv<T>::weight_group(const float* weights, const std::uint16_t* weight_words,
-                                const std::vector<int>& row_ch, int r8, int n, int col, int oc, float* w0,
-                                std::uint32_t* raw0) const {
+                                const std::vector<int>& row_ch, int r8, int n, int col, int oc, float* w0) const {
   namespace rv = register_vectors;
   const bool stuck = plan_.weight_stuck[col];
   __m256i keep = _mm256_set1_epi32(-1), force = _mm256_setzero_si256();
@@ -97,10 +93,16 @@ void FloatConv<T>::weight_group(const float* weights, const std::uint16_t* weigh
     keep = _mm256_load_si256(reinterpret_cast<const __m256i*>(k));
     force = _mm256_load_si256(reinterpret_cast<const __m256i*>(f));
   }
+  // A whole vector where the entry has room for it (masked stores are slow on AMD): its
+  // lanes past n, rows no kernel reads, get +0 (word 0 through identity masks).
+  const bool whole = r8 + 8 <= rows_;
   const __m256i lanes = rv::first_lanes(n);
   const auto store = [&](std::size_t at, __m256i words) {
-    if (raw0) _mm256_maskstore_epi32(reinterpret_cast<int*>(raw0 + at), lanes, words);
-    _mm256_maskstore_ps(w0 + at, lanes, rv::floats_of<T>(stuck ? rv::apply(words, keep, force) : words));
+    const __m256 v = rv::floats_of<T>(stuck ? rv::apply(words, keep, force) : words);
+    if (whole)
+      _mm256_storeu_ps(w0 + at, v);
+    else
+      _mm256_maskstore_ps(w0 + at, lanes, v);
   };
   if (RS_ == 1) return store(static_cast<std::size_t>(r8), position_words(weights, weight_words, row_ch, r8, n, oc));
   const std::size_t step = static_cast<std::size_t>(cols_) * rows_;  // between kernel positions' registers
