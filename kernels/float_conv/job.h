@@ -203,6 +203,7 @@ class FloatConv {
   std::vector<int> slot_used_;                // [batch]: the fewest busy rows of its blocks; 0: no slot kernels
   bool operand_room_ = false;  // slot kernels may take a masked operand: laid-out images get room for it beside them
   std::vector<char> slot_cols_;               // [col]: the slot kernels can compute it (slot_column)
+  std::vector<char> entry_cols_;              // [col]: they could but for a stuck accumulator entry
   const unsigned long long job_;              // this call's number (a thread's slot tables name the job they hold)
   int position_parts_ = 1;                    // threads the slot kernels split a chunk's positions over
 };

@@ -220,6 +220,7 @@ BlockRows block_rows(const std::vector<int>& row_ch, int rows) {
 // A batch's columns as the slot kernels see them (FloatConv::slot_count).
 struct SlotCount {
   int slots = 0, others = 0;          // live columns the slot kernels can compute, and the rest
+  int entry_others = 0;               // of the rest, those kept for a stuck accumulator entry alone
   int masked_pes = 0;                 // the slot columns' PEs with an input or product mask
   int input_rows = 0, product_rows = 0;  // rows where some slot column has one
   int psum_slots = 0;                 // slot columns with a psum stuck-at

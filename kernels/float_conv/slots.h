@@ -17,6 +17,7 @@ void FloatConv<T>::plan_slots() {
   if (policy == slot_sums::SlotPolicy::never || !folds_ || !slot_sums::slot_fn(rows_, rows_)) return;
   const bool masked = slot_sums::slot_fn(rows_, rows_, true) != nullptr;
   slot_cols_.assign(static_cast<std::size_t>(cols_), 0);
+  entry_cols_.assign(static_cast<std::size_t>(cols_), 0);
   // A psum stuck-at in a job of one step: the output is the masked sum itself, NaN bits
   // included (the slot kernels canonicalise on the way out).
   const bool psum = masked && exact_kernels_ && blocks_ * RS_ > 1;
@@ -30,9 +31,11 @@ void FloatConv<T>::plan_slots() {
   }
   const bool one_row = __builtin_popcount(rows) <= 1;
   operand_room_ = masked && one_row && input_rows != 0 && layout_.by_image;  // slot_operand.h
-  for (int col = 0; col < cols_; ++col)
-    slot_cols_[col] = (!col_masked_[col] || (masked && one_row)) && (!psum_stuck_[col] || psum) &&
-                      acc_slots_[col].empty();
+  for (int col = 0; col < cols_; ++col) {
+    const bool kernels = (!col_masked_[col] || (masked && one_row)) && (!psum_stuck_[col] || psum);
+    slot_cols_[col] = kernels && acc_slots_[col].empty();
+    entry_cols_[col] = kernels && !acc_slots_[col].empty();
+  }
   for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
     const auto [g0, g1] = batches_[batch];
     int used = rows_;
@@ -56,6 +59,7 @@ SlotCount FloatConv<T>::slot_count(std::size_t batch, int used) const {
       if (col_ch_[g][col] < 0 || !sel_.col_any[col] || !group_selected(g)) continue;
       if (!slot_column(col, used)) {
         ++n.others;
+        n.entry_others += entry_cols_[col] && plan_.zero_from[col] <= used;
         continue;
       }
       ++n.slots;
@@ -72,7 +76,9 @@ SlotCount FloatConv<T>::slot_count(std::size_t batch, int used) const {
 // Whether the slot kernels cost less than the chunks for the batch's slot columns, per
 // step of a chunk's positions, in vector leaves (a multiply and an add) at the kernels'
 // width: a chunk gathers each busy row (a copy per vector of positions, kSegment per
-// segment: one per output row; paid anyway when other columns stay in the chunk), sums
+// segment: one per output row; paid anyway when other columns stay in the chunk, but
+// counted when they stay for a stuck accumulator entry alone: measured, the slot kernels
+// then still pay for the rest, LeNet conv2 and fc1 in a campaign), sums
 // each live column's vectors of positions (kCall a call) and computes each masked PE's
 // leaves (a pass) and each psum-stuck column's mask (a pass); the slot kernels sum each
 // position's vectors of slots, each leaf also loading its weight vector and broadcasting
@@ -94,7 +100,7 @@ bool FloatConv<T>::slot_estimate(std::size_t batch, const SlotCount& n) const {
   long long chunk_cost = 0, slot_halves = 0;
   for (int b = 0; b < blocks_; ++b) {
     const long long busy = tables_.block_rows[static_cast<std::size_t>(batches_[batch].first) * blocks_ + b].used;
-    const long long gather = n.others > 0 ? 0 : busy * (position_vectors + kSegment * segments);
+    const long long gather = n.others > n.entry_others ? 0 : busy * (position_vectors + kSegment * segments);
     chunk_cost += gather + n.slots * (busy * position_vectors + kCall) +
                   (n.masked_pes + n.psum_slots) * position_vectors;
     slot_halves += positions * slot_vectors * (busy * leaf_halves + 2 + masks);
