@@ -58,7 +58,6 @@ struct LineFloats {
   }
 };
 
-// Per-thread working memory of one chunk, reused across calls.
 // The output positions of a one-row column's lanes: rows of `width` lanes, the first `kept`
 // of each row positions in a row of the output (a plane's lanes past Q are dropped: -1).
 struct LanePositions {
@@ -70,6 +69,7 @@ struct LanePositions {
   }
 };
 
+// Per-thread working memory of one chunk, reused across calls.
 struct Scratch {
   LineFloats x;                   // [row * kRowStride + lane]
   LineFloats acc;                 // [slot * kChunk + lane], slot = batch group * cols + col

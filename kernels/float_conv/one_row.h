@@ -9,8 +9,8 @@ namespace {
 // A batch takes the one-row path when its groups use one row (a single block, one
 // channel) and each of its columns sums that row's product with idle leaves of exactly
 // +0 but at most one finite constant (one_row_leaves), on the vector trees' row counts
-// only, where column_sums folds idle rows the same way. Stuck accumulator entries mask each lane's entry after every
-// step, as stuck_entries does on the chunk path.
+// only, where column_sums folds idle rows the same way. Stuck accumulator entries mask
+// each lane's entry after every step, as stuck_entries does on the chunk path.
 template <DataType T>
 void FloatConv<T>::plan_one_row() {
   one_row_.assign(batches_.size(), -1);
@@ -58,7 +58,8 @@ bool FloatConv<T>::one_row_leaves(int row, int col, float& leaf) const {
 // through its product mask, as the kernels make a masked leaf.
 template <DataType T>
 float FloatConv<T>::idle_product(std::size_t pe) const {
-  const float x = T == DataType::fp16 ? fp16_to_fp32(static_cast<std::uint16_t>(im_[pe].apply(0u))) : im_[pe].apply(0.0f);
+  const float x =
+      T == DataType::fp16 ? fp16_to_fp32(static_cast<std::uint16_t>(im_[pe].apply(0u))) : im_[pe].apply(0.0f);
   const float p = plan_.idle[pe] * x;
   return pm_[pe].identity() ? p : pm_[pe].apply(canonical(p));
 }
@@ -147,7 +148,8 @@ void FloatConv<T>::one_row_chain(int g, int col, int row, const float* taps, con
 template <DataType T>
 void FloatConv<T>::entry_lanes(int col, int count, const LanePositions& lanes, Scratch& sc) const {
   const int L = a_.stripe_length;
-  const std::array<long long, 6> key{static_cast<long long>(job_), col, lanes.first % L, lanes.width, lanes.kept, count};
+  const std::array<long long, 6> key{static_cast<long long>(job_), col, lanes.first % L,
+                                     lanes.width, lanes.kept, count};
   if (sc.entry_key == key) return;
   sc.entry_key = key;
   const std::size_t size = (static_cast<std::size_t>(count) + 15) / 16 * 16;

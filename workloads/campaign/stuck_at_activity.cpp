@@ -1,5 +1,7 @@
 #include "workloads/campaign/stuck_at_activity.h"
 
+#include "arch/number_format.h"
+
 namespace accsim {
 
 namespace {
@@ -31,10 +33,12 @@ bool input_channel_changes(const StuckMask& mask, const LayerRun& job, int ic, c
 
 // What an idle PE multiplies (input and weight registers holding +0, through their
 // masks), through its product mask, differs from a healthy idle PE's +0: an idle PE
-// whose product stays +0 adds the same leaf to its column's tree.
+// whose product stays +0 adds the same leaf to its column's tree. The leaf is made as the
+// kernels make it (FloatConv::idle_product: a NaN canonical before the product mask).
 bool idle_product_changes(const PeFaults& faults, int row, int col) {
   const float x = faults.input(row, col).apply(0.0f), w = faults.weight(row, col).apply(0.0f);
-  return faults.product(row, col).apply(float_bits(x * w)) != 0u;
+  const StuckMask& pm = faults.product(row, col);
+  return float_bits(pm.identity() ? x * w : pm.apply(canonical(x * w))) != 0u;
 }
 
 // A weight, input or product stuck-at on an fp32 array: whether the faulty PE, where it
