@@ -7,6 +7,7 @@
 #include "arch/number_format.h"
 #include "faultmodels/transient_mapper.h"
 #include "workloads/run/engines.h"
+#include "workloads/models/changed_planes.h"
 #include "workloads/models/incremental_run.h"
 #include "workloads/models/operators.h"
 #include "workloads/models/plane_rerun_engine.h"
@@ -54,6 +55,16 @@ void classify_logits(const GraphGoldenBatch& g, const Tensor& logits, BatchEffec
   }
 }
 
+// A faulty value as the scans see it (none: fault-free): whole, or only its `planes`
+// that differ from the recorded value stacked (a patch, changed_planes.h); `planes`: null
+// when not known.
+struct FaultyValue {
+  const Tensor* value = nullptr;
+  const Tensor* patch = nullptr;
+  const PlaneList* planes = nullptr;
+  bool present() const { return value || patch; }
+};
+
 // What a scan knows of the values so far: the faulty values seen to be finite, and the
 // recorded ones (GraphGoldenBatch::finite_values); any other value may hold a NaN or Inf.
 template <typename Lookup>
@@ -64,14 +75,24 @@ struct Finiteness {
 
   bool inputs_finite(const Node& node) const {
     return std::all_of(node.inputs.begin(), node.inputs.end(), [&](const std::string& in) {
-      return in.empty() || (faulty(in) ? finite.count(in) > 0 : g.finite_values.count(in) > 0);
+      return in.empty() || (faulty(in).present() ? finite.count(in) > 0 : g.finite_values.count(in) > 0);
     });
   }
 };
 
+// scan_values of the faulty value `name`, reading only the planes in which it differs
+// when the recorded value is finite (the others hold the recorded words).
+ValueScan scan_value(const GraphGoldenBatch& g, const std::string& name, const FaultyValue& f, const Tensor& golden) {
+  const bool finite = g.finite_values.count(name) > 0;
+  if (f.patch && finite) return scan_stacked(*f.patch, golden, *f.planes);
+  if (f.patch) return scan_values(with_planes(golden, *f.patch, *f.planes), golden);
+  if (f.planes && finite) return scan_planes(*f.value, golden, *f.planes);
+  return scan_values(*f.value, golden);
+}
+
 // Per array node, the words of its output that differ from the recorded one (the trace),
 // and the first node whose faulty output holds a NaN/Inf and differs from the recorded
-// one (where the fault turned values non-finite); `faulty(name)`: null when fault-free.
+// one (where the fault turned values non-finite); `faulty(name)`: see FaultyValue.
 // An array node's output is scanned once for both.
 template <typename Lookup>
 void scan_outputs(const GraphGoldenBatch& g, const Lookup& faulty, BatchEffect& e) {
@@ -83,19 +104,21 @@ void scan_outputs(const GraphGoldenBatch& g, const Lookup& faulty, BatchEffect& 
     const bool stays_finite = !counted && keeps_finite(node) && known.inputs_finite(node);
     long long differences = 0;
     for (std::size_t o = 0; o < node.outputs.size(); ++o) {
-      const Tensor* f = faulty(node.outputs[o]);
-      if (!f) continue;
+      const FaultyValue f = faulty(node.outputs[o]);
+      if (!f.present()) continue;
       if (stays_finite) {
         known.finite.insert(node.outputs[o]);
         continue;
       }
       const Tensor& golden = g.run.values.at(node.outputs[o]);
-      // Other values are compared only when they hold a NaN/Inf (rare).
-      const bool count = counted && o == 0;
-      const ValueScan s = count ? scan_values(*f, golden) : ValueScan{0, any_nonfinite(f->data(), f->size())};
-      if (count) differences = s.differences;
+      // Other values are compared only when they hold a NaN/Inf (rare), or when their
+      // changed planes are known (a scan of those costs less than a look at every word).
+      const bool exact = (counted && o == 0) || f.planes;
+      const ValueScan s = exact ? scan_value(g, node.outputs[o], f, golden)
+                                : ValueScan{0, any_nonfinite(f.value->data(), f.value->size())};
+      if (counted && o == 0) differences = s.differences;
       if (!s.nonfinite) known.finite.insert(node.outputs[o]);
-      if (s.nonfinite && e.nonfinite_node < 0 && (count ? s.differences : scan_values(*f, golden).differences) > 0)
+      if (s.nonfinite && e.nonfinite_node < 0 && (exact ? s.differences : scan_values(*f.value, golden).differences) > 0)
         e.nonfinite_node = static_cast<int>(k);
     }
     if (counted) e.trace.push_back(differences);
@@ -196,9 +219,9 @@ BatchEffect GraphFaultEvaluator::evaluate(const GraphGoldenBatch& g, const Hardw
   const Graph& graph = changed ? *changed->graph : *g.graph;
   if (!shortcut) {
     const GraphRun full = full_run(g, faults, &graph);
-    return effect_of(g, full.outputs.at(0), [&full](const std::string& name) -> const Tensor* {
+    return effect_of(g, full.outputs.at(0), [&full](const std::string& name) {
       const auto it = full.values.find(name);  // every value of the run (initializers are not recorded)
-      return it == full.values.end() ? nullptr : &it->second;
+      return FaultyValue{it == full.values.end() ? nullptr : &it->second, nullptr, nullptr};
     });
   }
   RerunScope scope;
@@ -209,15 +232,20 @@ BatchEffect GraphFaultEvaluator::evaluate(const GraphGoldenBatch& g, const Hardw
   } else {
     const std::string struck = transient_node(g, faults, fault.cycle);
     if (struck.empty() && scope.changed_initializers.empty())  // masked in the hardware: nothing changes
-      return effect_of(g, g.run.outputs.at(0), [](const std::string&) { return static_cast<const Tensor*>(nullptr); });
+      return effect_of(g, g.run.outputs.at(0), [](const std::string&) { return FaultyValue{}; });
     scope.engine_touches = [struck](const Node& node) { return !struck.empty() && node.name == struck; };
   }
   PlaneRerunEngine engine(array_, faults, g.run, g.stationary, g.mappings);
   scope.planes = &engine;
+  scope.keep_patches = true;  // the scans read their planes
   const Rerun rerun = rerun_graph(graph, g.run, engine, scope);
-  return effect_of(g, rerun.outputs.at(0), [&rerun](const std::string& name) -> const Tensor* {
+  return effect_of(g, rerun.outputs.at(0), [&rerun](const std::string& name) {
     const auto it = rerun.changed.find(name);
-    return it == rerun.changed.end() ? nullptr : &it->second;
+    const auto patch = rerun.patches.find(name);
+    const auto planes = rerun.planes.find(name);
+    return FaultyValue{it == rerun.changed.end() ? nullptr : &it->second,
+                       patch == rerun.patches.end() ? nullptr : &patch->second,
+                       planes == rerun.planes.end() ? nullptr : &planes->second};
   });
 }
 

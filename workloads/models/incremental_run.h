@@ -44,10 +44,20 @@ struct RerunScope {
   // The rerun's engine when it is a PlaneRerunEngine: told before each array node which of
   // its operands' inputs are unchanged (PlaneRerunEngine::expect). Null: not told.
   PlaneRerunEngine* planes = nullptr;
+  // Leave the values computed on their changed planes alone as Rerun::patches (a caller
+  // that reads those planes only), instead of copying each into the record's value.
+  bool keep_patches = false;
 };
 
 struct Rerun {
   std::map<std::string, Tensor> changed;  // values that differ from the fault-free run
+  // Per differing value of rank >= 3 (changed_planes.h): the planes that differ from the
+  // fault-free run's; its other planes equal them.
+  std::map<std::string, std::vector<std::size_t>> planes;
+  // With RerunScope::keep_patches: the values a plane-local node computed on those planes
+  // alone and nothing read whole, as the planes stacked (changed_planes.h); not in
+  // `changed`. Without it, empty (every such value is put together in `changed`).
+  std::map<std::string, Tensor> patches;
   std::vector<Tensor> outputs;            // the graph outputs
   int recomputed_nodes = 0;
 };

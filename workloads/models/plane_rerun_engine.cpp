@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include "arch/number_format.h"
 #include "faultmodels/transient_mapper.h"
@@ -150,9 +151,33 @@ bool selects_everything(const ConvRegion& r) {
 }
 
 // The output a region's run starts from: the record's planes, which the region leaves as
-// they are, or no copy when it computes them all (the copy was 4.5% of a campaign).
-Tensor start_output(const Tensor& recorded, const ConvRegion& region) {
-  return selects_everything(region) ? Tensor(recorded.shape(), Tensor::uninitialized) : recorded;
+// they are, or no copy when it computes them all (the copy was 4.5% of a campaign) or when
+// the caller reads only the planes it computes (`planes_only`).
+Tensor start_output(const Tensor& recorded, const ConvRegion& region, bool planes_only) {
+  return selects_everything(region) || planes_only ? Tensor(recorded.shape(), Tensor::uninitialized) : recorded;
+}
+
+// The output planes (image * k + channel) a region run computes, ascending: those of the
+// channels whose column it selects for every image, or for the image (conv_selection.h),
+// in the groups it does not skip. The others keep the values the output started with.
+std::vector<std::size_t> region_planes(const ConvRegion& r, const Mapping& mapping, const ConvShape& shape) {
+  std::vector<int> column_of(static_cast<std::size_t>(shape.k), -1), served;
+  for (int group = 0; group < mapping.groups(); ++group) {
+    if (!r.groups.empty() && !r.groups[static_cast<std::size_t>(group)]) continue;
+    mapping.cols_to_channels(group, served);
+    for (std::size_t col = 0; col < served.size(); ++col)
+      if (served[col] >= 0 && served[col] < shape.k) column_of[static_cast<std::size_t>(served[col])] = static_cast<int>(col);
+  }
+  std::vector<std::size_t> planes;
+  for (int n = 0; n < shape.n; ++n)
+    for (int k = 0; k < shape.k; ++k) {
+      const int col = column_of[static_cast<std::size_t>(k)];
+      if (col < 0) continue;
+      const auto c = static_cast<std::size_t>(col);
+      const bool of_image = r.images[static_cast<std::size_t>(n)] && (r.image_columns.empty() || r.image_columns[c]);
+      if (r.columns[c] || of_image) planes.push_back(static_cast<std::size_t>(n) * static_cast<std::size_t>(shape.k) + static_cast<std::size_t>(k));
+    }
+  return planes;
 }
 
 bool selects_nothing(const ConvRegion& r) {
@@ -215,7 +240,21 @@ long long PlaneRerunEngine::recorded_job(const ConvJob& job, const Tensor& input
   return it - jobs.begin();
 }
 
+void PlaneRerunEngine::expect(SameOperands same) {
+  same_ = same;
+  jobs_ = 0;
+  computed_.reset();
+}
+
+std::optional<std::vector<std::size_t>> PlaneRerunEngine::computed_planes() const {
+  if (jobs_ != 1 || !computed_) return std::nullopt;
+  return region_planes(computed_->region, *computed_->mapping, computed_->shape);
+}
+
 JobResult PlaneRerunEngine::run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) {
+  if (same_.planes_only && jobs_ > 0) throw std::logic_error("PlaneRerunEngine: planes_only for a node of several jobs");
+  ++jobs_;
+  computed_.reset();
   const long long j = recorded_job(job, input, start_cycle);
   if (j < 0) return fast_.run(job, input, weights, start_cycle);
   const LayerRun& record = recorded_.jobs[static_cast<std::size_t>(j)];
@@ -244,8 +283,9 @@ JobResult PlaneRerunEngine::run(const ConvJob& job, const Tensor& input, const T
   const ErrorPattern pattern = map_transients(job, array_, faults_, start_cycle);
   const ConvRegion region =
       planes_that_may_differ(array_, faults_, record, weights, mapping, pattern, std::move(dirty));
-  JobResult r{start_output(record.output, region), record.timing};
+  JobResult r{start_output(record.output, region, same_.planes_only), record.timing};
   if (!selects_nothing(region)) array_conv_region(job, array_, mapping, faults_, pattern, input, weights, region, r.output);
+  if (!selects_everything(region)) computed_ = ComputedRegion{region, &mapping, job.shape};
   return r;
 }
 

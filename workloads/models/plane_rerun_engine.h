@@ -19,12 +19,14 @@
 // array_conv_region computes each plane as array_conv does, and a fault-free float array
 // computes an image the same wherever it sits in the batch).
 #include <cstddef>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "arch/engine.h"
 #include "arch/mapping.h"
 #include "arch/pe_faults.h"
+#include "kernels/array_conv.h"
 #include "workloads/run/engines.h"
 #include "workloads/models/graph_runner.h"
 
@@ -69,8 +71,15 @@ class PlaneRerunEngine : public Engine {
   struct SameOperands {
     bool input = false;
     bool stationary = false;
+    // The node runs one job and its caller reads only computed_planes() of a region's
+    // output: the others are left unset instead of copied from the record.
+    bool planes_only = false;
   };
-  void expect(SameOperands same) { same_ = same; }
+  void expect(SameOperands same);
+  // The output planes (image * k + channel) the one job run since expect() computed, when
+  // it ran as a region of the recorded job: its other planes are the record's. None
+  // otherwise (any plane may differ).
+  std::optional<std::vector<std::size_t>> computed_planes() const;
 
   std::string name() const override { return "fast"; }
   JobResult run(const ConvJob& job, const Tensor& input, const Tensor& weights, long long start_cycle) override;
@@ -93,6 +102,13 @@ class PlaneRerunEngine : public Engine {
   const std::vector<Mapping>& mappings_;
   const KnownChanges* known_;
   SameOperands same_;
+  int jobs_ = 0;  // run since expect()
+  struct ComputedRegion {  // the last job's, when it ran as a region (planes listed when asked)
+    ConvRegion region;
+    const Mapping* mapping;
+    ConvShape shape;
+  };
+  std::optional<ComputedRegion> computed_;
   FastEngine fast_;
 };
 

@@ -21,9 +21,10 @@ bool nonfinite_bits(std::uint32_t u) { return (u & 0x7f800000u) == 0x7f800000u; 
 }  // namespace
 
 ValueScan scan_values(const Tensor& faulty, const Tensor& golden) {
-  const float* f = faulty.data();
-  const float* g = golden.data();
-  const std::size_t n = faulty.size();
+  return scan_values(faulty.data(), golden.data(), faulty.size());
+}
+
+ValueScan scan_values(const float* f, const float* g, std::size_t n) {
   ValueScan s;
   std::uint32_t any = 0;
   for (std::size_t start = 0; start < n; start += kBlock) {

@@ -16,6 +16,8 @@ struct ValueScan {
 
 // `faulty` against `golden` (at least as many words).
 ValueScan scan_values(const Tensor& faulty, const Tensor& golden);
+// The same over n words.
+ValueScan scan_values(const float* faulty, const float* golden, std::size_t n);
 
 // Whether any of the n words is NaN or an infinity.
 bool any_nonfinite(const float* v, std::size_t n);
