@@ -151,13 +151,21 @@ void expect_rerun_equals_full_run(const ArrayConfig& array, const GraphGoldenBat
   }
 }
 
+// LeNet-5 with seeded weights and biases (init_parameters' are zero).
+Graph lenet5_graph(int batch) {
+  const Network net = lenet5();
+  NetworkParameters params = init_parameters(net, 4);
+  Rng rng(8);
+  for (Tensor& bias : params.biases) bias = testing::random_tensor(bias.shape(), rng, -0.1f, 0.1f);
+  return network_graph(net, params, batch);
+}
+
 TEST(ChangedPlanes, APlaneRerunGivesEveryValueAndItsDifferingPlanesAsAFullRun) {
   const ArrayConfig array = testing::preset("small");
   const GraphFaultEvaluator ev(array);
-  const Network net = lenet5();
   Coverage seen;
   for (const int batch : {1, 3}) {
-    const Graph graph = network_graph(net, init_parameters(net, 4), batch);
+    const Graph graph = lenet5_graph(batch);
     Rng rng(static_cast<std::uint64_t>(batch));
     const GraphGoldenBatch g = ev.golden(graph, testing::random_tensor({batch, 1, 28, 28}, rng, 0.0f, 1.0f),
                                          std::vector<int>(static_cast<std::size_t>(batch), 0));
@@ -174,12 +182,11 @@ TEST(ChangedPlanes, APlaneRerunGivesEveryValueAndItsDifferingPlanesAsAFullRun) {
 TEST(ChangedPlanes, AConvWithAChangedBiasDiffersInEveryPlaneOfItsChannel) {
   const ArrayConfig array = testing::preset("small");
   const GraphFaultEvaluator ev(array);
-  const Network net = lenet5();
-  Graph graph = network_graph(net, init_parameters(net, 4), 2);
+  Graph graph = lenet5_graph(2);
   Rng rng(5);
   const GraphGoldenBatch g = ev.golden(graph, testing::random_tensor({2, 1, 28, 28}, rng, 0.0f, 1.0f), {0, 0});
   Tensor& bias = graph.initializers.at("conv1.bias");
-  bias[1] = bits_float(float_bits(bias[1]) ^ (1u << 30));  // 0 -> 2
+  bias[1] = bits_float(float_bits(bias[1]) ^ (1u << 30));
   const PeFaults none;
   PlaneRerunEngine engine(array, none, g.run, g.stationary, g.mappings);
   RerunScope scope;
