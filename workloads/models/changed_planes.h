@@ -5,7 +5,8 @@
 // them, and the host operators that act on each plane alone (Relu, MaxPool) then need to
 // run, be compared and be scanned only on those (whole-tensor passes after a conv1 region
 // job were about a fifth of a campaign). Such planes travel stacked: [1, planes, the
-// value's other dimensions...], in the order of their plane list.
+// value's other dimensions...], in the order of their plane list (every plane stacked is
+// the value's own words: it may keep its shape).
 #include <cstddef>
 #include <vector>
 

@@ -141,11 +141,14 @@ void keep_patch(RerunState& s, const std::string& name, Tensor y, const PlaneLis
 // A plane-local node run on `planes` of its input alone: its other planes are the record's.
 void recompute_planes(RerunState& s, const Node& node, const OperatorDef& def, ArrayRunner& array,
                       const PlaneList& planes) {
+  // The input's planes stacked: its patch, or the value itself when every plane differs
+  // (the same words in the same order), else gathered.
   const auto patch = s.result.patches.find(node.inputs[0]);
+  const Tensor* stacked = patch != s.result.patches.end() ? &patch->second : s.value(node.inputs[0]);
   Tensor gathered;
-  if (patch == s.result.patches.end()) gathered = gather_planes(*s.value(node.inputs[0]), planes);
-  const Tensor& stacked = patch == s.result.patches.end() ? gathered : patch->second;
-  OperatorContext c = make_context(s.graph, node, array, [&](const std::string&) { return &stacked; });
+  if (patch == s.result.patches.end() && planes.size() < plane_count(stacked->shape()))
+    stacked = &(gathered = gather_planes(*stacked, planes));
+  OperatorContext c = make_context(s.graph, node, array, [&](const std::string&) { return stacked; });
   std::vector<Tensor> y = def.run(c);
   ++s.result.recomputed_nodes;
   keep_patch(s, node.outputs[0], std::move(y.at(0)), planes);
