@@ -99,6 +99,12 @@ Tensor plane_channel_values(const Tensor& per_channel, const PlaneList& planes) 
   return values;
 }
 
+Tensor with_planes(const Tensor& recorded, Tensor&& stacked, const PlaneList& planes) {
+  check_stacked(stacked, recorded, planes, "with_planes");
+  if (planes.size() == plane_count(recorded.shape())) return std::move(stacked).reshaped(recorded.shape());
+  return with_planes(recorded, static_cast<const Tensor&>(stacked), planes);
+}
+
 ValueScan scan_planes(const Tensor& faulty, const Tensor& golden, const PlaneList& planes) {
   const std::size_t size = plane_size(golden);
   return scan_each(golden, planes, [&](std::size_t i) { return faulty.data() + planes[i] * size; });

@@ -35,8 +35,10 @@ bool plane_local(const Node& node);
 
 // The `planes` of `x` stacked.
 Tensor gather_planes(const Tensor& x, const PlaneList& planes);
-// `recorded` with `planes` replaced by the stacked ones.
+// `recorded` with `planes` replaced by the stacked ones; the second takes `stacked` over
+// when it holds every plane.
 Tensor with_planes(const Tensor& recorded, const Tensor& stacked, const PlaneList& planes);
+Tensor with_planes(const Tensor& recorded, Tensor&& stacked, const PlaneList& planes);
 
 // Per plane of `planes` of a [n, c, ...] value, the entry of its channel in `per_channel`
 // [c] (a Conv's bias for its planes stacked).

@@ -46,7 +46,7 @@ struct RerunState {
 
 Tensor& RerunState::put_together(const std::string& name) {
   const auto patch = result.patches.find(name);
-  Tensor& whole = result.changed[name] = with_planes(*recorded(name), patch->second, result.planes.at(name));
+  Tensor& whole = result.changed[name] = with_planes(*recorded(name), std::move(patch->second), result.planes.at(name));
   result.patches.erase(patch);
   return whole;
 }

@@ -53,6 +53,10 @@ TEST(ChangedPlanes, StackedPlanesPutTogetherWithTheRecordGiveTheValue) {
   EXPECT_EQ(testing::count_bit_differences(with_planes(p.a, stacked, planes), p.b), 0);
   EXPECT_EQ(differing_rows(stacked, p.a, planes), (std::vector<std::size_t>{0, 2}));  // planes 1 and 4
   EXPECT_THROW(with_planes(p.a, stacked, PlaneList{1, 3}), std::invalid_argument);
+  const PlaneList every{0, 1, 2, 3, 4, 5};
+  const Tensor taken = with_planes(p.a, gather_planes(p.b, every), every);  // taken over, not copied
+  EXPECT_EQ(taken.shape(), p.b.shape());
+  EXPECT_EQ(testing::count_bit_differences(taken, p.b), 0);
 }
 
 TEST(ChangedPlanes, ScansOfTheDifferingPlanesAreTheWholeScans) {
