@@ -65,6 +65,12 @@ std::vector<std::size_t> differing_rows(const Tensor& stacked, const Tensor& rec
   return rows;
 }
 
+std::vector<char> images_of(const PlaneList& planes, const std::vector<int>& shape) {
+  std::vector<char> images(static_cast<std::size_t>(shape.at(0)), 0);
+  for (const std::size_t plane : planes) images.at(plane / static_cast<std::size_t>(shape.at(1))) = 1;
+  return images;
+}
+
 // Relu is elementwise; MaxPool takes each window's maximum within one plane (exact, in any
 // order of windows). Other per-plane operators may round by position (vector bodies and
 // scalar tails): not listed until tested.

@@ -29,6 +29,10 @@ PlaneList differing_planes(const Tensor& a, const Tensor& b, const PlaneList* am
 // `recorded`, by position in `planes`.
 std::vector<std::size_t> differing_rows(const Tensor& stacked, const Tensor& recorded, const PlaneList& planes);
 
+// Per image (index of the first dimension) of a value of `shape`: whether one of `planes`
+// is its.
+std::vector<char> images_of(const PlaneList& planes, const std::vector<int>& shape);
+
 // Whether the node computes each plane of its one output from the same plane of its one
 // input alone, bit for bit whatever planes surround it.
 bool plane_local(const Node& node);

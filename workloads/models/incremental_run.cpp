@@ -68,8 +68,14 @@ class OperandHint {
  public:
   OperandHint(const RerunState& s, const Node& node, const OperatorDef& def, bool planes_only = false)
       : planes_(def.on_array ? s.scope.planes : nullptr) {
+    if (!planes_) return;
     const auto same = [&](std::size_t i) { return i < node.inputs.size() && !s.differs(node.inputs[i]); };
-    if (planes_) planes_->expect({same(0), same(1), planes_only});
+    PlaneRerunEngine::SameOperands operands{same(0), same(1), planes_only, {}};
+    // A Conv's jobs take its input's images as they are (padded at most).
+    const auto planes = s.result.planes.find(node.inputs[0]);
+    if (node.op == "Conv" && planes != s.result.planes.end())
+      operands.dirty_images = images_of(planes->second, s.recorded(node.inputs[0])->shape());
+    planes_->expect(std::move(operands));
   }
   ~OperandHint() {
     if (planes_) planes_->expect({});

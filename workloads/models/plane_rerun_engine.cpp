@@ -230,6 +230,13 @@ bool PlaneRerunEngine::known_planes(std::size_t j, const std::vector<int>& chann
   return true;
 }
 
+std::vector<char> PlaneRerunEngine::job_dirty_images(const Tensor& input, const Tensor& recorded_input) const {
+  const auto n = static_cast<std::size_t>(input.dim(0));
+  if (same_.input) return std::vector<char>(n, 0);
+  if (same_.dirty_images.size() == n) return same_.dirty_images;
+  return dirty_images(input, recorded_input);
+}
+
 long long PlaneRerunEngine::recorded_job(const ConvJob& job, const Tensor& input, long long start_cycle) const {
   const auto& jobs = recorded_.jobs;
   const auto it = std::lower_bound(jobs.begin(), jobs.end(), start_cycle,
@@ -241,7 +248,7 @@ long long PlaneRerunEngine::recorded_job(const ConvJob& job, const Tensor& input
 }
 
 void PlaneRerunEngine::expect(SameOperands same) {
-  same_ = same;
+  same_ = std::move(same);
   jobs_ = 0;
   computed_.reset();
 }
@@ -265,8 +272,7 @@ JobResult PlaneRerunEngine::run(const ConvJob& job, const Tensor& input, const T
   // Corrupted parameters (PVF): one pass over the operand finds whether and where it differs.
   const std::vector<int> channels = same_.stationary ? std::vector<int>{}
                                                      : corrupted_channels(static_cast<std::size_t>(j), recorded_weights, weights);
-  std::vector<char> dirty =
-      same_.input ? std::vector<char>(static_cast<std::size_t>(input.dim(0)), 0) : dirty_images(input, record.input);
+  std::vector<char> dirty = job_dirty_images(input, record.input);
   const bool clean = std::find(dirty.begin(), dirty.end(), 1) == dirty.end();
   // int8 operands scale by their whole tensor (arch/array_operands.h): a changed weight or
   // image may change every plane.

@@ -74,6 +74,9 @@ class PlaneRerunEngine : public Engine {
     // The node runs one job and its caller reads only computed_planes() of a region's
     // output: the others are left unset instead of copied from the record.
     bool planes_only = false;
+    // When it has an entry per image of the jobs' input: which images differ from the
+    // record's (known from the planes of the node's input), so that none is compared.
+    std::vector<char> dirty_images{};
   };
   void expect(SameOperands same);
   // The output planes (image * k + channel) the one job run since expect() computed, when
@@ -88,6 +91,8 @@ class PlaneRerunEngine : public Engine {
   }
 
  private:
+  // dirty[i]: image i of the job's `input` differs from the record's (see SameOperands).
+  std::vector<char> job_dirty_images(const Tensor& input, const Tensor& recorded_input) const;
   // The recorded job this one repeats (same start, name and shapes), or -1.
   long long recorded_job(const ConvJob& job, const Tensor& input, long long start_cycle) const;
   // The channels of job j whose stationary operand may differ from the record.

@@ -71,6 +71,11 @@ TEST(ChangedPlanes, ScansOfTheDifferingPlanesAreTheWholeScans) {
   EXPECT_TRUE(whole.nonfinite);
 }
 
+TEST(ChangedPlanes, TheImagesOfPlanesAreTheirFirstIndex) {
+  EXPECT_EQ(images_of(PlaneList{1, 2, 7}, {3, 3, 4, 4}), (std::vector<char>{1, 0, 1}));
+  EXPECT_EQ(images_of(PlaneList{}, {2, 3, 4, 4}), (std::vector<char>{0, 0}));
+}
+
 TEST(ChangedPlanes, EachPlaneGetsItsChannelsEntry) {
   Tensor bias({3});
   bias.values() = {0.5f, 1.5f, 2.5f};
