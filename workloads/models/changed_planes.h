@@ -39,6 +39,8 @@ bool plane_local(const Node& node);
 
 // The `planes` of `x` stacked.
 Tensor gather_planes(const Tensor& x, const PlaneList& planes);
+// The `rows` (ascending) of stacked planes, moved down in place (no new tensor).
+Tensor keep_rows(Tensor stacked, const std::vector<std::size_t>& rows);
 // `recorded` with `planes` replaced by the stacked ones; the second takes `stacked` over
 // when it holds every plane.
 Tensor with_planes(const Tensor& recorded, const Tensor& stacked, const PlaneList& planes);

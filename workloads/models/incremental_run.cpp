@@ -140,7 +140,7 @@ void keep_patch(RerunState& s, const std::string& name, Tensor y, const PlaneLis
   if (rows.empty()) return;
   PlaneList differ;
   for (const std::size_t row : rows) differ.push_back(planes[row]);
-  s.result.patches[name] = rows.size() == planes.size() ? std::move(y) : gather_planes(y, rows);
+  s.result.patches[name] = keep_rows(std::move(y), rows);
   s.result.planes[name] = std::move(differ);
 }
 

@@ -51,7 +51,12 @@ TEST(ChangedPlanes, StackedPlanesPutTogetherWithTheRecordGiveTheValue) {
   const Tensor stacked = gather_planes(p.b, planes);
   EXPECT_EQ(stacked.shape(), (std::vector<int>{1, 3, 2, 2}));
   EXPECT_EQ(testing::count_bit_differences(with_planes(p.a, stacked, planes), p.b), 0);
-  EXPECT_EQ(differing_rows(stacked, p.a, planes), (std::vector<std::size_t>{0, 2}));  // planes 1 and 4
+  const std::vector<std::size_t> rows = differing_rows(stacked, p.a, planes);
+  EXPECT_EQ(rows, (std::vector<std::size_t>{0, 2}));  // planes 1 and 4
+  const Tensor kept = keep_rows(stacked, rows);
+  EXPECT_EQ(kept.shape(), (std::vector<int>{1, 2, 2, 2}));
+  EXPECT_EQ(testing::count_bit_differences(kept, gather_planes(p.b, PlaneList{1, 4})), 0);
+  EXPECT_EQ(keep_rows(stacked, {0, 1, 2}).shape(), stacked.shape());
   EXPECT_THROW(with_planes(p.a, stacked, PlaneList{1, 3}), std::invalid_argument);
   const PlaneList every{0, 1, 2, 3, 4, 5};
   const Tensor taken = with_planes(p.a, gather_planes(p.b, every), every);  // taken over, not copied
@@ -62,10 +67,11 @@ TEST(ChangedPlanes, StackedPlanesPutTogetherWithTheRecordGiveTheValue) {
 TEST(ChangedPlanes, ScansOfTheDifferingPlanesAreTheWholeScans) {
   const PlanePair p;
   const ValueScan whole = scan_values(p.b, p.a);
-  const PlaneList planes{1, 4};
-  for (const ValueScan s : {scan_planes(p.b, p.a, planes), scan_stacked(gather_planes(p.b, planes), p.a, planes)}) {
-    EXPECT_EQ(s.differences, whole.differences);
-    EXPECT_EQ(s.nonfinite, whole.nonfinite);
+  for (const PlaneList& planes : {PlaneList{1, 4}, PlaneList{0, 1, 2, 4}, PlaneList{1, 2, 3, 4, 5}}) {
+    for (const ValueScan s : {scan_planes(p.b, p.a, planes), scan_stacked(gather_planes(p.b, planes), p.a, planes)}) {
+      EXPECT_EQ(s.differences, whole.differences);
+      EXPECT_EQ(s.nonfinite, whole.nonfinite);
+    }
   }
   EXPECT_EQ(whole.differences, 2);
   EXPECT_TRUE(whole.nonfinite);
