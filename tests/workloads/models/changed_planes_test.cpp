@@ -120,7 +120,8 @@ HardwareFault random_fault(Rng& rng, const ArrayConfig& a, const GraphRun& run) 
   f.kind = static_cast<FaultKind>(rng.below(3));
   f.row = f.site == FaultSite::psum ? 0 : static_cast<int>(rng.below(static_cast<std::uint64_t>(a.atomic_c)));
   f.col = static_cast<int>(rng.below(static_cast<std::uint64_t>(a.atomic_k)));
-  f.bit = rng.below(2) ? 23 + static_cast<int>(rng.below(9)) : static_cast<int>(rng.below(32));
+  const int width = site_bit_width(f.site, a.datatype);  // high bits often: their change shows
+  f.bit = rng.below(2) ? width - 1 - static_cast<int>(rng.below(6)) : static_cast<int>(rng.below(static_cast<std::uint64_t>(width)));
   if (!f.permanent()) {
     const LayerRun& job = run.jobs[rng.below(run.jobs.size())];
     f.cycle = job.start_cycle + static_cast<long long>(rng.below(static_cast<std::uint64_t>(job.timing.cycles)));
@@ -175,20 +176,25 @@ Graph lenet5_graph(int batch) {
   return network_graph(net, params, batch);
 }
 
+// Every number format: a region's planes (the others left unset, poisoned in tests) are
+// all that is read of its output.
 TEST(ChangedPlanes, APlaneRerunGivesEveryValueAndItsDifferingPlanesAsAFullRun) {
-  const ArrayConfig array = testing::preset("small");
-  const GraphFaultEvaluator ev(array);
-  Coverage seen;
-  for (const int batch : {1, 3}) {
-    const Graph graph = lenet5_graph(batch);
-    Rng rng(static_cast<std::uint64_t>(batch));
-    const GraphGoldenBatch g = ev.golden(graph, testing::random_tensor({batch, 1, 28, 28}, rng, 0.0f, 1.0f),
-                                         std::vector<int>(static_cast<std::size_t>(batch), 0));
-    for (int i = 0; i < 40 && !::testing::Test::HasFailure(); ++i)
-      expect_rerun_equals_full_run(array, g, random_fault(rng, array, g.run), seen);
+  for (const DataType type : {DataType::fp32, DataType::fp16, DataType::bf16, DataType::int8}) {
+    ArrayConfig array = testing::preset("small");
+    array.datatype = type;
+    const GraphFaultEvaluator ev(array);
+    Coverage seen;
+    for (const int batch : {1, 3}) {
+      const Graph graph = lenet5_graph(batch);
+      Rng rng(static_cast<std::uint64_t>(batch));
+      const GraphGoldenBatch g = ev.golden(graph, testing::random_tensor({batch, 1, 28, 28}, rng, 0.0f, 1.0f),
+                                           std::vector<int>(static_cast<std::size_t>(batch), 0));
+      for (int i = 0; i < 40 && !::testing::Test::HasFailure(); ++i)
+        expect_rerun_equals_full_run(array, g, random_fault(rng, array, g.run), seen);
+    }
+    EXPECT_GT(seen.partial_patches, 20) << to_string(type);  // one column's channels, one image's planes
+    EXPECT_GT(seen.unchanged_convs, 5) << to_string(type);   // a change that does not reach a Conv's output
   }
-  EXPECT_GT(seen.partial_patches, 20);  // one column's channels, one image's planes
-  EXPECT_GT(seen.unchanged_convs, 5);   // a fault whose change does not reach a Conv's output
 }
 
 // A Conv whose bias differs from the record's (a corrupted parameter, PVF) differs in every
