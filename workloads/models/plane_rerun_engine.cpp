@@ -169,13 +169,13 @@ std::vector<std::size_t> region_planes(const ConvRegion& r, const Mapping& mappi
       if (served[col] >= 0 && served[col] < shape.k) column_of[static_cast<std::size_t>(served[col])] = static_cast<int>(col);
   }
   std::vector<std::size_t> planes;
-  for (int n = 0; n < shape.n; ++n)
-    for (int k = 0; k < shape.k; ++k) {
-      const int col = column_of[static_cast<std::size_t>(k)];
-      if (col < 0) continue;
-      const auto c = static_cast<std::size_t>(col);
-      const bool of_image = r.images[static_cast<std::size_t>(n)] && (r.image_columns.empty() || r.image_columns[c]);
-      if (r.columns[c] || of_image) planes.push_back(static_cast<std::size_t>(n) * static_cast<std::size_t>(shape.k) + static_cast<std::size_t>(k));
+  const auto K = static_cast<std::size_t>(shape.k);
+  for (std::size_t n = 0; n < static_cast<std::size_t>(shape.n); ++n)
+    for (std::size_t k = 0; k < K; ++k) {
+      if (column_of[k] < 0) continue;
+      const auto c = static_cast<std::size_t>(column_of[k]);
+      const bool of_image = r.images[n] && (r.image_columns.empty() || r.image_columns[c]);
+      if (r.columns[c] || of_image) planes.push_back(n * K + k);
     }
   return planes;
 }

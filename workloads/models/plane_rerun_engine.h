@@ -80,8 +80,8 @@ class PlaneRerunEngine : public Engine {
   };
   void expect(SameOperands same);
   // The output planes (image * k + channel) the one job run since expect() computed, when
-  // it ran as a region of the recorded job: its other planes are the record's. None
-  // otherwise (any plane may differ).
+  // it ran as a region of the recorded job: its other planes are the record's (unset with
+  // planes_only). None otherwise (any plane may differ).
   std::optional<std::vector<std::size_t>> computed_planes() const;
 
   std::string name() const override { return "fast"; }
