@@ -119,44 +119,91 @@ __attribute__((always_inline)) inline void psum_masks(typename Wide<V, K>::reg& 
   }
 }
 
-// K positions from i through every step of the run, for the slot vector at `slot`: the
-// accumulators stay in registers. A first run starts them at -0, which x + (-0) leaves
-// as it is (x non-NaN, -0 included; a NaN stays a NaN, canonicalised on the way out):
-// the first step's sum itself, as the lane kernels store it, with no tree of its own.
-template <class V, int K, int ROWS, int USED, int MROW, unsigned KIND>
-__attribute__((always_inline)) inline void positions(const SlotInput& in, int i, int slot, float* acc, bool first,
-                                                     const VectorMasks<V>& mk) {
+// K positions idx[0, K) through every step of the run, for the slot vector at `slot`:
+// the accumulators stay in registers. A first run starts them at -0, which x + (-0)
+// leaves as it is (x non-NaN, -0 included; a NaN stays a NaN, canonicalised on the way
+// out): the first step's sum itself, as the lane kernels store it, with no tree of its
+// own. ENTRY (K = 1): the position's entry is stuck, its masks at `entry` ([keep,
+// force][slot]) on every step's canonical accumulation, as the accumulator stores it.
+template <class V, int K, int ROWS, int USED, int MROW, unsigned KIND, bool ENTRY = false>
+__attribute__((always_inline)) inline void positions(const SlotInput& in, const int* idx, int slot, float* acc,
+                                                     bool first, const VectorMasks<V>& mk,
+                                                     const std::uint32_t* entry = nullptr) {
+  static_assert(!ENTRY || K == 1, "stuck entries one position at a time");
   constexpr bool operand = (KIND & kMaskedOperand) != 0;
   const float* x[K];
-  for (int k = 0; k < K; ++k) x[k] = in.x + in.pos[i + k];
-  float* a = acc + static_cast<std::ptrdiff_t>(i) * in.stride + slot;
+  float* a[K];
+  for (int k = 0; k < K; ++k)
+    x[k] = in.x + in.pos[idx[k]], a[k] = acc + static_cast<std::ptrdiff_t>(idx[k]) * in.stride + slot;
   const float* w = in.w + slot;
   const std::ptrdiff_t row_stride = static_cast<std::ptrdiff_t>(ROWS) * in.stride;
   typename Wide<V, K>::reg e;
-  for (int k = 0; k < K; ++k)
-    lane_of<V, K>(e, k) = first ? V::set1(-0.0f) : V::load(a + static_cast<std::ptrdiff_t>(k) * in.stride);
+  for (int k = 0; k < K; ++k) lane_of<V, K>(e, k) = first ? V::set1(-0.0f) : V::load(a[k]);
+  typename V::bits entry_keep{}, entry_force{};
+  if constexpr (ENTRY) entry_keep = V::load_bits(entry + slot), entry_force = V::load_bits(entry + in.stride + slot);
   for (int s = 0; s < in.steps; ++s) {
     typename Wide<V, K>::reg t =
         step_trees<V, K, ROWS, USED, MROW, KIND>(w + s * row_stride, in.stride, x, in.x_off + s * ROWS,
                                                  operand ? in.xm_off[s] : 0, mk);
+    // A stuck entry's first step writes the step's sum itself, NaN bits included
+    // (Accumulator::write overwrites): the canonical sum through the psum masks.
+    const bool overwrite = ENTRY && first && s == 0;
+    if constexpr (ENTRY)
+      if (overwrite) t = V::canonical(t);
     if constexpr (MROW != kPlain)
       if (mk.psum) psum_masks<V, K>(t, mk);
-    e = Wide<V, K>::add(e, t);
+    if constexpr (ENTRY) e = V::mask(overwrite ? t : V::canonical(V::add(e, t)), entry_keep, entry_force);
+    else e = Wide<V, K>::add(e, t);
   }
-  for (int k = 0; k < K; ++k) V::store(a + static_cast<std::ptrdiff_t>(k) * in.stride, lane_of<V, K>(e, k));
+  for (int k = 0; k < K; ++k) V::store(a[k], lane_of<V, K>(e, k));
 }
 
-// Every slot vector, positions outer (K at a time, the last ones alone), steps inner:
-// one vector's weights of every step stay in L1 over the positions.
+// A slot vector's positions [0, count) K at a time (the last ones alone).
+template <class V, int ROWS, int USED, int MROW, unsigned KIND>
+__attribute__((always_inline)) inline void plain_positions(const SlotInput& in, int count, int slot, float* acc,
+                                                           bool first, const VectorMasks<V>& mk) {
+  constexpr int K = V::unroll;
+  int idx[K];
+  int i = 0;
+  for (; i + K <= count; i += K) {
+    for (int k = 0; k < K; ++k) idx[k] = i + k;
+    positions<V, K, ROWS, USED, MROW, KIND>(in, idx, slot, acc, first, mk);
+  }
+  for (; i < count; ++i) positions<V, 1, ROWS, USED, MROW, KIND>(in, &i, slot, acc, first, mk);
+}
+
+// The same with stuck accumulator entries (SlotInput::entry): each position of a phase
+// with a stuck entry alone through its masks, the others K at a time as they come.
+template <class V, int ROWS, int USED, int MROW, unsigned KIND>
+void entry_positions(const SlotInput& in, int count, int slot, float* acc, bool first, const VectorMasks<V>& mk) {
+  constexpr int K = V::unroll;
+  int idx[K];
+  int n = 0, phase = in.entry_phase0;
+  for (int i = 0; i < count; ++i, phase = phase + 1 == in.entry_period ? 0 : phase + 1) {
+    if (in.entry_phases[phase]) {
+      const std::uint32_t* masks = in.entry + static_cast<std::ptrdiff_t>(phase) * 2 * in.stride;
+      positions<V, 1, ROWS, USED, MROW, KIND, true>(in, &i, slot, acc, first, mk, masks);
+      continue;
+    }
+    idx[n++] = i;
+    if (n == K) positions<V, K, ROWS, USED, MROW, KIND>(in, idx, slot, acc, first, mk), n = 0;
+  }
+  for (int k = 0; k < n; ++k) positions<V, 1, ROWS, USED, MROW, KIND>(in, idx + k, slot, acc, first, mk);
+}
+
+// Every slot vector, positions outer, steps inner: one vector's weights of every step
+// stay in L1 over the positions. Stuck entries: the kernel of no masked row only.
 template <class V, int ROWS, int USED, int MROW, unsigned KIND>
 void slot_kernel(const SlotInput& in, int count, float* acc, bool first) {
   static_assert(ROWS <= kMaxSlotRows, "kernels exist for kMaxSlotRows rows at most");
-  constexpr int K = V::unroll;
   for (int slot = 0; slot < in.slots; slot += V::lanes) {
     const VectorMasks<V> mk(in, MROW, KIND, slot, static_cast<std::ptrdiff_t>(ROWS) * in.stride);
-    int i = 0;
-    for (; i + K <= count; i += K) positions<V, K, ROWS, USED, MROW, KIND>(in, i, slot, acc, first, mk);
-    for (; i < count; ++i) positions<V, 1, ROWS, USED, MROW, KIND>(in, i, slot, acc, first, mk);
+    if constexpr (MROW == -1)
+      if (in.entry) {
+        entry_positions<V, ROWS, USED, MROW, KIND>(in, count, slot, acc, first, mk);
+        continue;
+      }
+    plain_positions<V, ROWS, USED, MROW, KIND>(in, count, slot, acc, first, mk);
   }
 }
 

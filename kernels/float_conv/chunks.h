@@ -69,8 +69,8 @@ void FloatConv<T>::plan_chunk(long long chunk, int g0, int g1, Scratch& sc) cons
       const bool stuck = !acc_slots_[col].empty() || psum_stuck_[col];
       sc.exact[static_cast<std::size_t>((g - g0) * cols_ + col)] =
           psum_flipped && !acc_flipped && !stuck ? kFlipSteps
-          : psum_flipped || acc_flipped || !acc_slots_[col].empty() || (psum_stuck_[col] && !exact_kernels_)
-              ? kStepExact
+          : psum_flipped || acc_flipped || (psum_stuck_[col] && !exact_kernels_) ? kStepExact
+          : !acc_slots_[col].empty()                                            ? kEntrySteps
           : psum_stuck_[col] && !plan_.psum_masked[col] ? kFusedExact
                                                         : kFused;
     }
@@ -105,7 +105,7 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
               exact_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
             continue;
           }
-          if (sc.exact[slot] == kStepExact) {
+          if (sc.exact[slot] == kStepExact || sc.exact[slot] == kEntrySteps) {
             if (step > 0) acc_flips(chunk, col, a0, a1, e);
             if (exact_kernels_)
               exact_kernel_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
@@ -286,10 +286,9 @@ bool FloatConv<T>::flips_column(const PsumFlips* const* f, const PsumFlips* cons
 // Stuck accumulator entries: entry `slot` holds positions m with m % stripe_length == slot.
 template <DataType T>
 void FloatConv<T>::stuck_entries(long long chunk, int count, int col, float* e) const {
-  const long long m0 = chunk * kChunk, L = a_.stripe_length;
   for (const int slot : acc_slots_[col]) {
     const StuckMask& am = faults_.accumulator(slot, col);
-    for (long long i = ((slot - m0) % L + L) % L; i < count; i += L) e[i] = am.apply(e[i]);
+    for (long long i = phase_distance(chunk * kChunk, slot); i < count; i += a_.stripe_length) e[i] = am.apply(e[i]);
   }
 }
 

@@ -38,8 +38,10 @@ namespace cs = column_sums;
 // whose mask keeps NaNs NaN (column_sums::keeps_nans) in a job of two steps or more (the
 // last accumulation is canonical) steps Fused through the masked kernel
 // (masked_accumulate_fn: the mask on each sum as the tree makes it), its NaNs
-// canonicalised on the way out.
-enum Exactness : char { kFused, kFusedExact, kStepExact, kFlipSteps };
+// canonicalised on the way out. EntrySteps: StepExact for a column whose exact work in
+// the chunk is its stuck accumulator entries (and psum stuck-ats), no flip: the slot
+// kernels can take it (SlotInput::entry).
+enum Exactness : char { kFused, kFusedExact, kStepExact, kFlipSteps, kEntrySteps };
 
 // Output-channel groups whose rows serve the same channels share each step's operands:
 // up to this many columns are computed per gather.
@@ -107,6 +109,8 @@ struct Scratch {
   bool slot_operand = false;  // slot_sums::kMaskedOperand: the input masks one mask, slot_xm_mask
   std::pair<std::uint32_t, std::uint32_t> slot_xm_mask;  // (keep, force)
   std::vector<std::ptrdiff_t> slot_xm_off;               // [step]: SlotInput::xm_off
+  std::vector<std::uint32_t> slot_entry_masks;  // SlotInput::entry: [phase][keep, force][slot]; empty: none
+  std::vector<char> slot_entry_phases;          // SlotInput::entry_phases
   std::vector<std::pair<int, int>> slot_w_of;  // the slots slot_w holds, for job slot_job's batch slot_batch
   unsigned long long slot_job = 0;
   std::size_t slot_batch = 0;
