@@ -78,6 +78,15 @@ const std::vector<Case>& cases() {
       {"campaign/fc1/batch20", fc(20, 256, 120), Part::whole, 0},
       {"campaign/fc2/batch20", fc(20, 120, 84), Part::whole, 0},
       {"campaign/fc3/batch20", fc(20, 84, 10), Part::whole, 0},
+      // The same at campaign_bench's batch of 100.
+      {"campaign/conv1_column/batch100", conv1(100), Part::column, 0},
+      {"campaign/conv2_column/batch100", conv2(100), Part::column, 0},
+      {"campaign/fc1_column/batch100", fc(100, 256, 120), Part::column, 0},
+      {"campaign/conv1/batch100", conv1(100), Part::whole, 0},
+      {"campaign/conv2/batch100", conv2(100), Part::whole, 0},
+      {"campaign/fc1/batch100", fc(100, 256, 120), Part::whole, 0},
+      {"campaign/fc2/batch100", fc(100, 120, 84), Part::whole, 0},
+      {"campaign/fc3/batch100", fc(100, 84, 10), Part::whole, 0},
   };
   return c;
 }
