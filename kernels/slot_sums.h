@@ -84,8 +84,11 @@ using SlotFn = void (*)(const SlotInput&, int count, float* acc, bool first);
 // row, `row` (< used; -1: none, psum masks only), those of `kind` (MaskKind bits; an
 // input mask, a product mask or both; kMaskedOperand: the input's through
 // SlotInput::xm_off and xm_lanes): each kernel knows its row and kind at compile
-// time, so the other rows' leaves are the plain ones and no leaf tests a mask.
-SlotFn slot_fn(int rows, int used, bool masked = false, int row = -1, unsigned kind = 0);
+// time, so the other rows' leaves are the plain ones and no leaf tests a mask. lean
+// (plain kernels): a call's steps after the first sum their trees without the idle
+// rows' +0, which turns only a -0 into +0: for accumulators that are never -0 before a
+// step (every sum so far from the kernels; not after a transient's flipped sum).
+SlotFn slot_fn(int rows, int used, bool masked = false, int row = -1, unsigned kind = 0, bool lean = false);
 
 // Which path float_conv gives the columns the slot kernels can compute: by its estimate
 // (automatic), or always one of them (tests compare the two).

@@ -93,13 +93,13 @@ __attribute__((always_inline)) inline typename Wide<V, K>::reg row_leaves(typena
 // position's operand (one weight load serves the K positions), row MROW's through its
 // KIND of masks (template arguments: no test per row or leaf, no mask state but the
 // masks' registers).
-template <class V, int K, int ROWS, int USED, int MROW, unsigned KIND>
+template <class V, int K, int ROWS, int USED, int MROW, unsigned KIND, bool ZERO = true>
 __attribute__((always_inline)) inline typename Wide<V, K>::reg step_trees(const float* w, int stride,
                                                                           const float* const* x,
                                                                           const std::ptrdiff_t* off,
                                                                           std::ptrdiff_t xm_off,
                                                                           const VectorMasks<V>& mk) {
-  return column_sums::tree<Wide<V, K>, ROWS, 0, USED>([&](int row) __attribute__((always_inline)) {
+  return column_sums::tree<Wide<V, K>, ROWS, 0, USED, ZERO>([&](int row) __attribute__((always_inline)) {
     typename V::reg wv = V::load(w + static_cast<std::ptrdiff_t>(row) * stride);
     // One load for the K multiplies: GCC would fold it into each (K loads of the same vector).
     if constexpr (K > 1) __asm__("" : "+v"(wv));
@@ -125,7 +125,9 @@ __attribute__((always_inline)) inline void psum_masks(typename Wide<V, K>::reg& 
 // out): the first step's sum itself, as the lane kernels store it, with no tree of its
 // own. ENTRY (K = 1): the position's entry is stuck, its masks at `entry` ([keep,
 // force][slot]) on every step's canonical accumulation, as the accumulator stores it.
-template <class V, int K, int ROWS, int USED, int MROW, unsigned KIND, bool ENTRY = false>
+// LEAN (plain kernels): the steps after a first one without the idle rows' +0
+// (column_trees.h's tree), for accumulators that are never -0 before a step.
+template <class V, int K, int ROWS, int USED, int MROW, unsigned KIND, bool ENTRY = false, bool LEAN = false>
 __attribute__((always_inline)) inline void positions(const SlotInput& in, const int* idx, int slot, float* acc,
                                                      bool first, const VectorMasks<V>& mk,
                                                      const std::uint32_t* entry = nullptr) {
@@ -141,7 +143,18 @@ __attribute__((always_inline)) inline void positions(const SlotInput& in, const 
   for (int k = 0; k < K; ++k) lane_of<V, K>(e, k) = first ? V::set1(-0.0f) : V::load(a[k]);
   typename V::bits entry_keep{}, entry_force{};
   if constexpr (ENTRY) entry_keep = V::load_bits(entry + slot), entry_force = V::load_bits(entry + in.stride + slot);
-  for (int s = 0; s < in.steps; ++s) {
+  int s = 0;
+  if constexpr (LEAN) {
+    static_assert(MROW == kPlain, "plain kernels only");
+    if (first) {  // the first step's sum with its +0: the accumulators start at -0
+      e = Wide<V, K>::add(e, step_trees<V, K, ROWS, USED, MROW, KIND>(w, in.stride, x, in.x_off, 0, mk));
+      s = 1;
+    }
+    for (; s < in.steps; ++s)
+      e = Wide<V, K>::add(e, step_trees<V, K, ROWS, USED, MROW, KIND, false>(w + s * row_stride, in.stride, x,
+                                                                              in.x_off + s * ROWS, 0, mk));
+  }
+  for (; s < in.steps && !LEAN; ++s) {
     typename Wide<V, K>::reg t =
         step_trees<V, K, ROWS, USED, MROW, KIND>(w + s * row_stride, in.stride, x, in.x_off + s * ROWS,
                                                  operand ? in.xm_off[s] : 0, mk);
@@ -159,7 +172,7 @@ __attribute__((always_inline)) inline void positions(const SlotInput& in, const 
 }
 
 // A slot vector's positions [0, count) K at a time (the last ones alone).
-template <class V, int ROWS, int USED, int MROW, unsigned KIND>
+template <class V, int ROWS, int USED, int MROW, unsigned KIND, bool LEAN>
 __attribute__((always_inline)) inline void plain_positions(const SlotInput& in, int count, int slot, float* acc,
                                                            bool first, const VectorMasks<V>& mk) {
   constexpr int K = V::unroll;
@@ -167,9 +180,9 @@ __attribute__((always_inline)) inline void plain_positions(const SlotInput& in, 
   int i = 0;
   for (; i + K <= count; i += K) {
     for (int k = 0; k < K; ++k) idx[k] = i + k;
-    positions<V, K, ROWS, USED, MROW, KIND>(in, idx, slot, acc, first, mk);
+    positions<V, K, ROWS, USED, MROW, KIND, false, LEAN>(in, idx, slot, acc, first, mk);
   }
-  for (; i < count; ++i) positions<V, 1, ROWS, USED, MROW, KIND>(in, &i, slot, acc, first, mk);
+  for (; i < count; ++i) positions<V, 1, ROWS, USED, MROW, KIND, false, LEAN>(in, &i, slot, acc, first, mk);
 }
 
 // The same with stuck accumulator entries (SlotInput::entry): each position of a phase
@@ -193,7 +206,7 @@ void entry_positions(const SlotInput& in, int count, int slot, float* acc, bool 
 
 // Every slot vector, positions outer, steps inner: one vector's weights of every step
 // stay in L1 over the positions. Stuck entries: the kernel of no masked row only.
-template <class V, int ROWS, int USED, int MROW, unsigned KIND>
+template <class V, int ROWS, int USED, int MROW, unsigned KIND, bool LEAN = false>
 void slot_kernel(const SlotInput& in, int count, float* acc, bool first) {
   static_assert(ROWS <= kMaxSlotRows, "kernels exist for kMaxSlotRows rows at most");
   for (int slot = 0; slot < in.slots; slot += V::lanes) {
@@ -203,7 +216,7 @@ void slot_kernel(const SlotInput& in, int count, float* acc, bool first) {
         entry_positions<V, ROWS, USED, MROW, KIND>(in, count, slot, acc, first, mk);
         continue;
       }
-    plain_positions<V, ROWS, USED, MROW, KIND>(in, count, slot, acc, first, mk);
+    plain_positions<V, ROWS, USED, MROW, KIND, LEAN>(in, count, slot, acc, first, mk);
   }
 }
 
@@ -260,11 +273,12 @@ SlotFn masked_kernel(int row, unsigned kind) {
   return masked_kernel<V, ROWS, USED>(row, kind, std::make_index_sequence<USED * kKindCount>());
 }
 
-// The plain kernels of 1..ROWS busy rows, indexed by used - 1.
+// The plain kernels of 1..ROWS busy rows, indexed by used - 1 (lean or not).
 template <class V, int ROWS, std::size_t... U>
-SlotFn plain_for(int used, std::index_sequence<U...>) {
+SlotFn plain_for(int used, bool lean, std::index_sequence<U...>) {
   static constexpr SlotFn plain[] = {slot_kernel<V, ROWS, static_cast<int>(U) + 1, kPlain, 0>...};
-  return used >= 1 && used <= ROWS ? plain[used - 1] : nullptr;
+  static constexpr SlotFn lean_plain[] = {slot_kernel<V, ROWS, static_cast<int>(U) + 1, kPlain, 0, true>...};
+  return used >= 1 && used <= ROWS ? (lean ? lean_plain : plain)[used - 1] : nullptr;
 }
 
 // The masked kernels of 1..ROWS busy rows, masked at `row` with `kind`.
@@ -276,11 +290,11 @@ SlotFn masked_for(int used, int row, unsigned kind, std::index_sequence<U...>) {
 
 // Masked kernels for 8-row trees only (the small preset: instantiations kept few).
 template <class V>
-SlotFn slot_kernel_for(int rows, int used, bool masked, int row, unsigned kind) {
+SlotFn slot_kernel_for(int rows, int used, bool masked, int row, unsigned kind, bool lean) {
   if (masked) return rows == 8 ? masked_for<V, 8>(used, row, kind, std::make_index_sequence<8>()) : nullptr;
   switch (rows) {
-    case 8: return plain_for<V, 8>(used, std::make_index_sequence<8>());
-    case 16: return plain_for<V, 16>(used, std::make_index_sequence<16>());
+    case 8: return plain_for<V, 8>(used, lean, std::make_index_sequence<8>());
+    case 16: return plain_for<V, 16>(used, lean, std::make_index_sequence<16>());
     default: return nullptr;
   }
 }

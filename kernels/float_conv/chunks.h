@@ -116,12 +116,16 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
           }
           cs::ColumnInput& in = sc.inputs[slot];  // the chunk's: only the registers change
           in.w = w_at_[at];
-          if (!col_masked_[col] && sc.exact[slot] != kFusedExact) {
+          // A flipped column's entries may be -0 after a flip: the exact kernel (its psum
+          // mask the identity) keeps the trees' +0, which the vector fused ones drop after
+          // the first step (column_trees.h's accumulate_lanes; other row counts: generic).
+          const bool exact = sc.exact[slot] == kFusedExact || (sc.exact[slot] == kFlipSteps && exact_kernels_);
+          if (!col_masked_[col] && !exact) {
             fused_[at](in, rows_, count, e, step == 0);
             continue;
           }
           if (col_masked_[col]) column_leaves(in, col, count, sc);
-          (sc.exact[slot] == kFusedExact ? exact_[at] : fused_[at])(in, rows_, count, e, step == 0);
+          (exact ? exact_[at] : fused_[at])(in, rows_, count, e, step == 0);
         }
       }
     }

@@ -136,9 +136,9 @@ class FloatConv {
   unsigned masked_rows(int col, const std::vector<StuckMask>& masks) const;
   static bool few_flips(const PsumFlips* const* f, const PsumFlips* const* end, int col);
   void slot_chunk(long long chunk, std::size_t batch, Scratch& sc) const;
-  slot_sums::SlotFn slot_kernel(int used, const Scratch& sc) const;
+  slot_sums::SlotFn slot_kernel(int used, bool lean, const Scratch& sc) const;
   void slot_steps(int g0, int s0, int s1, int v0, int n, const std::ptrdiff_t* pos, int count, int phase0, int stride,
-                  float* acc, const Scratch& sc) const;
+                  float* acc, bool lean, const Scratch& sc) const;
   void slot_flips(long long chunk, int g0, int stride, Scratch& sc) const;
   float slot_lane(long long chunk, std::size_t j, long long pixel, const PsumFlips* const* pf,
                   const PsumFlips* const* pf_end, int stride, Scratch& sc) const;

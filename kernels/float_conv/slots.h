@@ -165,7 +165,7 @@ template <DataType T>
   if (sc.slot_operand) slot_operand(g0, lo, hi, sc);  // slot_operand.h
   sc.slot_acc.grow(static_cast<std::size_t>(count) * stride);
   slot_steps(g0, 0, blocks_ * RS_, 0, static_cast<int>(sc.slots.size()), sc.slot_pos.data(), count,
-             phase_of(chunk * kChunk), stride, sc.slot_acc.data, sc);
+             phase_of(chunk * kChunk), stride, sc.slot_acc.data, true, sc);
   slot_flips(chunk, g0, stride, sc);
   slot_outputs(chunk, count, stride, sc);
 }
@@ -187,25 +187,26 @@ std::pair<std::ptrdiff_t, std::ptrdiff_t> FloatConv<T>::chunk_positions(long lon
 }
 
 // The slot kernel of `used` busy rows for the slot tables in sc: the masked one of their
-// masked row (one at most: plan_slots) and mask kinds where they have masks.
+// masked row (one at most: plan_slots) and mask kinds where they have masks; plain ones
+// lean where the accumulators are never -0 before a step (slot_sums::slot_fn).
 template <DataType T>
-slot_sums::SlotFn FloatConv<T>::slot_kernel(int used, const Scratch& sc) const {
+slot_sums::SlotFn FloatConv<T>::slot_kernel(int used, bool lean, const Scratch& sc) const {
   const bool masked = sc.slot_input_rows || sc.slot_product_rows || sc.slot_psum || !sc.slot_entry_masks.empty();
   const unsigned rows = sc.slot_input_rows | sc.slot_product_rows;
   const unsigned kind = (sc.slot_input_rows ? slot_sums::kInputMask : 0u) |
                         (T == DataType::fp16 ? slot_sums::kFp16Input : 0u) |
                         (sc.slot_product_rows ? slot_sums::kProductMask : 0u) |
                         (sc.slot_operand ? slot_sums::kMaskedOperand : 0u);
-  return slot_sums::slot_fn(rows_, used, masked, rows ? __builtin_ctz(rows) : -1, kind);
+  return slot_sums::slot_fn(rows_, used, masked, rows ? __builtin_ctz(rows) : -1, kind, lean);
 }
 
 // Steps [s0, s1) of slots [v0, v0 + n) (v0 a multiple of kSlotAlign) at the positions
 // pos[0, count) (pos[0]'s stripe phase phase0, the others following it) into
 // acc[i * stride + slot - v0] (the first step 0: acc's sums start there), each run of
-// blocks of the same busy rows (batch group g0's) by its kernel.
+// blocks of the same busy rows (batch group g0's) by its kernel (lean: slot_kernel).
 template <DataType T>
 void FloatConv<T>::slot_steps(int g0, int s0, int s1, int v0, int n, const std::ptrdiff_t* pos, int count,
-                              int phase0, int stride, float* acc, const Scratch& sc) const {
+                              int phase0, int stride, float* acc, bool lean, const Scratch& sc) const {
   const BlockRows* br = &tables_.block_rows[static_cast<std::size_t>(g0) * blocks_];
   const float* x = layout_.by_image ? sc.laid.data() : x_;
   const std::uint32_t* masks = sc.slot_masks.empty() ? nullptr : sc.slot_masks.data() + v0;
@@ -225,7 +226,7 @@ void FloatConv<T>::slot_steps(int g0, int s0, int s1, int v0, int n, const std::
       in.entry = sc.slot_entry_masks.data() + v0, in.entry_phases = sc.slot_entry_phases.data();
       in.entry_phase0 = phase0, in.entry_period = a_.stripe_length;
     }
-    slot_parts(slot_kernel(br[s / RS_].used, sc), in, count, acc, s == 0);  // positions.h
+    slot_parts(slot_kernel(br[s / RS_].used, lean, sc), in, count, acc, s == 0);  // positions.h
     s = end;
   }
 }
@@ -278,13 +279,14 @@ float FloatConv<T>::slot_lane(long long chunk, std::size_t j, long long pixel, c
     for (auto it = pf; it != pf_end; ++it)
       if ((*it)->at.col == col && (*it)->at.pixel == pixel && (*it)->at.step == step) f = *it;
     if (!f) continue;
-    if (done < step) slot_steps(g, done, step, v0, n, &sc.slot_pos[i], 1, phase_of(pixel), stride, e, sc);
+    // Not lean: a flipped sum may leave the lane -0.
+    if (done < step) slot_steps(g, done, step, v0, n, &sc.slot_pos[i], 1, phase_of(pixel), stride, e, false, sc);
     const float sum = slot_flipped_sum(x, g, step / RS_, step % RS_, *f, sc);
     lane = step == 0 ? sum : fp32_add(lane, sum);
     done = step + 1;
   }
   if (done < blocks_ * RS_)
-    slot_steps(g, done, blocks_ * RS_, v0, n, &sc.slot_pos[i], 1, phase_of(pixel), stride, e, sc);
+    slot_steps(g, done, blocks_ * RS_, v0, n, &sc.slot_pos[i], 1, phase_of(pixel), stride, e, false, sc);
   return lane;
 }
 

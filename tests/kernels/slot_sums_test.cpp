@@ -515,5 +515,33 @@ TEST(SlotSums, MinusZeroSumsStayMinusZero) {
   }
 }
 
+// Partial trees (6 of 8 rows) of +0 operands and negative weights: every step's sum is
+// +0 only through the idle rows' +0 (the products are -0), which the kernels leave out of
+// the steps after the first. A psum transient flipping the sign of a first step's sum
+// leaves that lane's entry -0, so the next steps must add their +0 sums again (-0 + -0
+// would stay -0): every cycle of the job, both paths (the lane kernels' flipped columns,
+// the slot kernels' flipped lanes), against the cycle model.
+TEST(SlotSums, AFlippedMinusZeroEntryTakesTheNextSumsPlusZero) {
+  PolicyGuard guard;
+  Case c;
+  c.array = preset("small");
+  c.job.layer = "zero_flip";
+  c.job.shape = ConvShape{1, 6, 4, 4, 8, 3, 3, 1, 0};
+  c.in = Tensor({1, 6, 4, 4});  // +0
+  c.w = Tensor({8, 6, 3, 3});
+  for (auto& v : c.w.values()) v = -0.5f;
+  const long long cycles = closed_form_timing(c.job.shape, c.array).cycles;
+  for (const VectorIsa isa : vector_isas()) {
+    column_sums::set_vector_isa(isa);
+    for (long long cycle = 0; cycle < cycles; ++cycle) {
+      c.faults = {HardwareFault{FaultSite::psum, 0, 3, 31, FaultKind::transient, cycle}};
+      const PeFaults faults(c.array, c.faults);
+      const Tensor cycle_model = make_engine("cycle", c.array, faults)->run(c.job, c.in, c.w, 0).output;
+      for (const SlotPolicy policy : {SlotPolicy::never, SlotPolicy::always})
+        ASSERT_EQ(testing::count_bit_differences(cycle_model, run(c, policy)), 0) << describe_case(c, cycle);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace accsim
