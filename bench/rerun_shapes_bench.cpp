@@ -36,7 +36,7 @@ using namespace accsim::bench;
 enum class Part { whole, channel, alone, column };
 
 struct Case {
-  const char* name;
+  std::string name;
   ConvShape shape;
   Part part;
   int which;  // Part::channel: the output channel; Part::column: the array column
@@ -46,8 +46,20 @@ ConvShape conv1(int n) { return {n, 1, 28, 28, 6, 5, 5, 1, 0}; }
 ConvShape conv2(int n) { return {n, 6, 12, 12, 16, 5, 5, 1, 0}; }
 ConvShape fc(int n, int in, int out) { return {n, in, 1, 1, out, 1, 1, 1, 0}; }
 
+// A campaign's jobs at batch n: a stuck-at's column (conv1: 1 channel, conv2: 2, fc1:
+// 15), and the whole jobs after it (their inputs changed).
+void add_campaign_cases(int n, std::vector<Case>& c) {
+  const std::string batch = "/batch" + std::to_string(n);
+  const Case jobs[] = {{"conv1_column", conv1(n), Part::column, 0}, {"conv2_column", conv2(n), Part::column, 0},
+                       {"fc1_column", fc(n, 256, 120), Part::column, 0}, {"conv1", conv1(n), Part::whole, 0},
+                       {"conv2", conv2(n), Part::whole, 0},          {"fc1", fc(n, 256, 120), Part::whole, 0},
+                       {"fc2", fc(n, 120, 84), Part::whole, 0},      {"fc3", fc(n, 84, 10), Part::whole, 0}};
+  for (const Case& job : jobs) c.push_back({"campaign/" + job.name + batch, job.shape, job.part, 0});
+}
+
 const std::vector<Case>& cases() {
-  static const std::vector<Case> c = {
+  static const std::vector<Case> c = [] {
+    std::vector<Case> all = {
       // PVF: the struck layer's channel of one image.
       {"pvf/conv1_1_channel/batch1", conv1(1), Part::channel, 0},
       {"pvf/conv2_1_channel/batch1", conv2(1), Part::channel, 0},
@@ -68,17 +80,10 @@ const std::vector<Case>& cases() {
       {"pvf/fc1/batch113", fc(113, 256, 120), Part::whole, 0},
       {"pvf/fc2/batch113", fc(113, 120, 84), Part::whole, 0},
       {"pvf/fc3/batch113", fc(113, 84, 10), Part::whole, 0},
-      // Campaign, batch 20: a stuck-at's column (conv1: 1 channel, conv2: 2, fc1: 15)...
-      {"campaign/conv1_column/batch20", conv1(20), Part::column, 0},
-      {"campaign/conv2_column/batch20", conv2(20), Part::column, 0},
-      {"campaign/fc1_column/batch20", fc(20, 256, 120), Part::column, 0},
-      // ... and the whole jobs after it.
-      {"campaign/conv1/batch20", conv1(20), Part::whole, 0},
-      {"campaign/conv2/batch20", conv2(20), Part::whole, 0},
-      {"campaign/fc1/batch20", fc(20, 256, 120), Part::whole, 0},
-      {"campaign/fc2/batch20", fc(20, 120, 84), Part::whole, 0},
-      {"campaign/fc3/batch20", fc(20, 84, 10), Part::whole, 0},
-  };
+    };
+    for (const int n : {20, 100}) add_campaign_cases(n, all);  // batches of 20 and campaign_bench's 100
+    return all;
+  }();
   return c;
 }
 

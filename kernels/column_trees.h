@@ -27,19 +27,22 @@ constexpr int largest_pow2_below(int n) {
 // pairing (2i + 2i+1, an odd last element passing up) is the aligned binary tree
 // clipped to N: split at the largest power of two below N, left + right. Rows from
 // USED on are idle leaves of +0 (see accumulate_fn): a subtree of them is +0 and joins
-// as "+ 0" only when the left part took no +0 yet (it is then a whole subtree).
-template <class V, int N, int B, int USED, class Leaf>
+// as "+ 0" only when the left part took no +0 yet (it is then a whole subtree). !ZERO:
+// without that +0, which turns only a -0 sum into +0: the sum is then the tree's or a -0
+// where the tree's is +0, which an accumulation adds alike to any entry but -0 (for
+// kernels whose entry is never -0 before the step: see accumulate_lanes).
+template <class V, int N, int B, int USED, bool ZERO = true, class Leaf>
 __attribute__((always_inline)) inline typename V::reg tree(const Leaf& leaf) {
   if constexpr (N == 1) {
     return leaf(B);
   } else {
     constexpr int H = largest_pow2_below(N);
-    const typename V::reg l = tree<V, H, B, USED>(leaf);
+    const typename V::reg l = tree<V, H, B, USED, ZERO>(leaf);
     if constexpr (B + H >= USED) {  // the right part is idle
-      if constexpr (B + H > USED) return l;  // the left part is partial: it took its +0
+      if constexpr (B + H > USED || !ZERO) return l;  // the left part is partial: it took its +0
       else return V::add(l, V::zero());
     } else {
-      return V::add(l, tree<V, N - H, B + H, USED>(leaf));
+      return V::add(l, tree<V, N - H, B + H, USED, ZERO>(leaf));
     }
   }
 }
@@ -111,10 +114,10 @@ struct TreeRows {
 
 // The trees of K vectors of lanes from lane v: leaf `row` is w x x (SPECIAL: x from
 // src[row]). The leaves are forced inline: the whole tree must stay in registers.
-template <class V, int K, int ROWS, int USED, bool SPECIAL>
+template <class V, int K, int ROWS, int USED, bool SPECIAL, bool ZERO>
 __attribute__((always_inline)) inline typename Wide<V, K>::reg lane_trees(const float* x,
                                                                           const TreeRows<V, USED, SPECIAL>& r, int v) {
-  return tree<Wide<V, K>, ROWS, 0, USED>([&](int row) __attribute__((always_inline)) {
+  return tree<Wide<V, K>, ROWS, 0, USED, ZERO>([&](int row) __attribute__((always_inline)) {
     const typename V::reg w = r.weight(row);
     const float* in = (SPECIAL ? r.src[row] : row_of(x, row)) + v;
     if constexpr (K == 1) {
@@ -141,21 +144,25 @@ __attribute__((always_inline)) inline void accumulate_vector(typename V::reg sum
 }
 
 // Every vector of lanes [0, count) (whole vectors: the rows and acc have slack past
-// count), V::unroll vectors at a time, the last one alone when it is left over.
+// count), V::unroll vectors at a time, the last one alone when it is left over. A later
+// step of a plain accumulation sums its tree without the idle rows' +0: its entry is
+// never -0 (the first step's sum took the +0, and a sum is -0 only when both operands
+// are); callers whose entries may be -0 (a flipped sum) take the exact kernels.
 template <class V, int ROWS, int USED, bool FIRST, bool SPECIAL, PsumPass PSUM>
 void accumulate_lanes(const ColumnInput& c, int count, float* acc) {
   constexpr int K = V::unroll;
+  constexpr bool kZero = FIRST || PSUM != PsumPass::none;
   const float* x = c.x;
   const StuckMask psum_mask = c.psum;
   const TreeRows<V, USED, SPECIAL> r(c);
   int v = 0;
   for (; v + (K - 1) * V::lanes < count; v += K * V::lanes) {
-    const typename Wide<V, K>::reg sums = lane_trees<V, K, ROWS, USED, SPECIAL>(x, r, v);
+    const typename Wide<V, K>::reg sums = lane_trees<V, K, ROWS, USED, SPECIAL, kZero>(x, r, v);
     for (int k = 0; k < K; ++k)
       accumulate_vector<V, FIRST, PSUM>(lane<V, K>(sums, k), psum_mask, acc + v + k * V::lanes);
   }
   for (; v < count; v += V::lanes)
-    accumulate_vector<V, FIRST, PSUM>(lane_trees<V, 1, ROWS, USED, SPECIAL>(x, r, v), psum_mask, acc + v);
+    accumulate_vector<V, FIRST, PSUM>(lane_trees<V, 1, ROWS, USED, SPECIAL, kZero>(x, r, v), psum_mask, acc + v);
 }
 
 template <class V, int ROWS, int USED, bool SPECIAL, PsumPass PSUM>

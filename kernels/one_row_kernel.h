@@ -37,8 +37,11 @@ constexpr unsigned kExact = 1, kProduct = 2, kEntries = 4, kIdle = 8;
 
 // The column sum of step rs at lanes [lane, lane + V::lanes): the PE's product (through
 // its masks, as column_trees' masked_row makes the leaf) + the idle leaves' +0 (and the
-// one constant idle leaf, kIdle); exact: the psum register's view of it.
-template <class V, unsigned F, InputMask IN>
+// one constant idle leaf, kIdle); exact: the psum register's view of it. LATER (a step
+// after the first, not exact): without the +0, which turns only a -0 into +0: the entry
+// it is added to is never -0 after the first step (the first sum is not, and a sum is -0
+// only when both its operands are), and e + (-0) is e + (+0) for every other e.
+template <class V, unsigned F, InputMask IN, bool LATER = false>
 __attribute__((always_inline)) inline typename V::reg step_sum(const OneRowInput& c, const Masks<V>& m,
                                                                typename V::reg w, int rs, int lane) {
   const std::ptrdiff_t at = c.offset[rs] + lane;
@@ -52,6 +55,7 @@ __attribute__((always_inline)) inline typename V::reg step_sum(const OneRowInput
   typename V::reg p = V::mul(w, in);
   if constexpr ((F & kProduct) != 0) p = V::masked(V::canonical(p), m.pm_keep, m.pm_force);
   if constexpr ((F & kIdle) != 0) p = V::add(p, m.idle_leaf);
+  if constexpr (LATER && (F & kExact) == 0) return p;
   typename V::reg sum = V::add(p, V::zero());
   if constexpr ((F & kExact) != 0) sum = V::masked(V::canonical(sum), m.ps_keep, m.ps_force);
   return sum;
@@ -65,7 +69,9 @@ __attribute__((always_inline)) inline typename V::reg through_entry(const OneRow
   return e;
 }
 
-// B vectors from lane `lane`: every step, entries in registers.
+// B vectors from lane `lane`: every step, entries in registers. Exact accumulations are
+// canonical: after every step where entries observe them, else once after the last (a
+// NaN's payload changes no later sum; one step: the masked sum itself is the output).
 template <class V, int B, unsigned F, InputMask IN>
 __attribute__((always_inline)) inline void block(const OneRowInput& c, const Masks<V>& m, int lane, float* acc) {
   typename V::reg e[B];
@@ -75,10 +81,13 @@ __attribute__((always_inline)) inline void block(const OneRowInput& c, const Mas
   for (int rs = 1; rs < c.steps; ++rs) {
     w = V::set1(c.w[rs]);
     for (int j = 0; j < B; ++j) {
-      e[j] = V::add(e[j], step_sum<V, F, IN>(c, m, w, rs, lane + j * V::lanes));
-      if constexpr ((F & kExact) != 0) e[j] = through_entry<V, F>(c, V::canonical(e[j]), lane + j * V::lanes);
+      e[j] = V::add(e[j], step_sum<V, F, IN, true>(c, m, w, rs, lane + j * V::lanes));
+      if constexpr ((F & kEntries) != 0) e[j] = through_entry<V, F>(c, V::canonical(e[j]), lane + j * V::lanes);
     }
   }
+  if constexpr ((F & kExact) != 0 && (F & kEntries) == 0)
+    if (c.steps > 1)
+      for (int j = 0; j < B; ++j) e[j] = V::canonical(e[j]);
   for (int j = 0; j < B; ++j) V::store(acc + lane + j * V::lanes, e[j]);
 }
 

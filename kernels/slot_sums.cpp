@@ -47,13 +47,13 @@ std::atomic<SlotPolicy>& policy() {
 }  // namespace
 
 namespace avx512 {  // slot_sums_avx512.cpp
-SlotFn slot_fn(int rows, int used, bool masked, int row, unsigned kind);
+SlotFn slot_fn(int rows, int used, bool masked, int row, unsigned kind, bool lean);
 }  // namespace avx512
 
-SlotFn slot_fn(int rows, int used, bool masked, int row, unsigned kind) {
+SlotFn slot_fn(int rows, int used, bool masked, int row, unsigned kind, bool lean) {
   if (column_sums::vector_isa() == column_sums::VectorIsa::avx512)
-    return avx512::slot_fn(rows, used, masked, row, kind);
-  return slot_kernel_for<SlotAvx2>(rows, used, masked, row, kind);
+    return avx512::slot_fn(rows, used, masked, row, kind, lean);
+  return slot_kernel_for<SlotAvx2>(rows, used, masked, row, kind, lean);
 }
 
 SlotPolicy slot_policy() { return policy().load(); }

@@ -56,6 +56,15 @@ struct SlotInput {
   // + x_off[step * rows + row]]; xm_lanes [slot]: ~0 in the lanes the mask is on, else 0.
   const std::ptrdiff_t* xm_off = nullptr;
   const std::uint32_t* xm_lanes = nullptr;
+  // Stuck accumulator entries (the masked kernel of no masked row, row -1, only): position
+  // i accumulates in the entry of phase (entry_phase0 + i) % entry_period; where
+  // entry_phases[phase] is set, some slot's entry of that phase is stuck, its masks
+  // [keep, force][slot] at entry + phase * 2 * stride (identity in the other lanes),
+  // applied after every step's addition to the canonical sum, as the entry stores it.
+  // Null: none.
+  const std::uint32_t* entry = nullptr;
+  const char* entry_phases = nullptr;
+  int entry_phase0 = 0, entry_period = 1;
 };
 
 // acc[i * stride + slot] = the run's sums added in step order (first: the first step's
@@ -70,12 +79,16 @@ using SlotFn = void (*)(const SlotInput&, int count, float* acc, bool first);
 // where psum_canonical), as the exact or masked psum pass of column_sums; NaNs may
 // differ from those only in their payload, so the caller canonicalises on the way out
 // (jobs of two steps or more: after one step a psum stuck-at's output is the masked sum
-// itself, NaN bits included). A masked kernel takes input and product masks on one
+// itself, NaN bits included; the stuck entries' positions keep their bits: the caller
+// leaves them as they are). A masked kernel takes input and product masks on one
 // row, `row` (< used; -1: none, psum masks only), those of `kind` (MaskKind bits; an
 // input mask, a product mask or both; kMaskedOperand: the input's through
 // SlotInput::xm_off and xm_lanes): each kernel knows its row and kind at compile
-// time, so the other rows' leaves are the plain ones and no leaf tests a mask.
-SlotFn slot_fn(int rows, int used, bool masked = false, int row = -1, unsigned kind = 0);
+// time, so the other rows' leaves are the plain ones and no leaf tests a mask. lean
+// (plain kernels): a call's steps after the first sum their trees without the idle
+// rows' +0, which turns only a -0 into +0: for accumulators that are never -0 before a
+// step (every sum so far from the kernels; not after a transient's flipped sum).
+SlotFn slot_fn(int rows, int used, bool masked = false, int row = -1, unsigned kind = 0, bool lean = false);
 
 // Which path float_conv gives the columns the slot kernels can compute: by its estimate
 // (automatic), or always one of them (tests compare the two).

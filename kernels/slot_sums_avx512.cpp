@@ -42,8 +42,8 @@ static_assert(kSlotAlign % SlotAvx512::lanes == 0, "the weight rows must hold wh
 
 namespace avx512 {
 
-SlotFn slot_fn(int rows, int used, bool masked, int row, unsigned kind) {
-  return slot_kernel_for<SlotAvx512>(rows, used, masked, row, kind);
+SlotFn slot_fn(int rows, int used, bool masked, int row, unsigned kind, bool lean) {
+  return slot_kernel_for<SlotAvx512>(rows, used, masked, row, kind, lean);
 }
 
 }  // namespace avx512

@@ -93,13 +93,13 @@ __attribute__((always_inline)) inline typename Wide<V, K>::reg row_leaves(typena
 // position's operand (one weight load serves the K positions), row MROW's through its
 // KIND of masks (template arguments: no test per row or leaf, no mask state but the
 // masks' registers).
-template <class V, int K, int ROWS, int USED, int MROW, unsigned KIND>
+template <class V, int K, int ROWS, int USED, int MROW, unsigned KIND, bool ZERO = true>
 __attribute__((always_inline)) inline typename Wide<V, K>::reg step_trees(const float* w, int stride,
                                                                           const float* const* x,
                                                                           const std::ptrdiff_t* off,
                                                                           std::ptrdiff_t xm_off,
                                                                           const VectorMasks<V>& mk) {
-  return column_sums::tree<Wide<V, K>, ROWS, 0, USED>([&](int row) __attribute__((always_inline)) {
+  return column_sums::tree<Wide<V, K>, ROWS, 0, USED, ZERO>([&](int row) __attribute__((always_inline)) {
     typename V::reg wv = V::load(w + static_cast<std::ptrdiff_t>(row) * stride);
     // One load for the K multiplies: GCC would fold it into each (K loads of the same vector).
     if constexpr (K > 1) __asm__("" : "+v"(wv));
@@ -119,44 +119,104 @@ __attribute__((always_inline)) inline void psum_masks(typename Wide<V, K>::reg& 
   }
 }
 
-// K positions from i through every step of the run, for the slot vector at `slot`: the
-// accumulators stay in registers. A first run starts them at -0, which x + (-0) leaves
-// as it is (x non-NaN, -0 included; a NaN stays a NaN, canonicalised on the way out):
-// the first step's sum itself, as the lane kernels store it, with no tree of its own.
-template <class V, int K, int ROWS, int USED, int MROW, unsigned KIND>
-__attribute__((always_inline)) inline void positions(const SlotInput& in, int i, int slot, float* acc, bool first,
-                                                     const VectorMasks<V>& mk) {
+// K positions idx[0, K) through every step of the run, for the slot vector at `slot`:
+// the accumulators stay in registers. A first run starts them at -0, which x + (-0)
+// leaves as it is (x non-NaN, -0 included; a NaN stays a NaN, canonicalised on the way
+// out): the first step's sum itself, as the lane kernels store it, with no tree of its
+// own. ENTRY (K = 1): the position's entry is stuck, its masks at `entry` ([keep,
+// force][slot]) on every step's canonical accumulation, as the accumulator stores it.
+// LEAN (plain kernels): the steps after a first one without the idle rows' +0
+// (column_trees.h's tree), for accumulators that are never -0 before a step.
+template <class V, int K, int ROWS, int USED, int MROW, unsigned KIND, bool ENTRY = false, bool LEAN = false>
+__attribute__((always_inline)) inline void positions(const SlotInput& in, const int* idx, int slot, float* acc,
+                                                     bool first, const VectorMasks<V>& mk,
+                                                     const std::uint32_t* entry = nullptr) {
+  static_assert(!ENTRY || K == 1, "stuck entries one position at a time");
   constexpr bool operand = (KIND & kMaskedOperand) != 0;
   const float* x[K];
-  for (int k = 0; k < K; ++k) x[k] = in.x + in.pos[i + k];
-  float* a = acc + static_cast<std::ptrdiff_t>(i) * in.stride + slot;
+  float* a[K];
+  for (int k = 0; k < K; ++k)
+    x[k] = in.x + in.pos[idx[k]], a[k] = acc + static_cast<std::ptrdiff_t>(idx[k]) * in.stride + slot;
   const float* w = in.w + slot;
   const std::ptrdiff_t row_stride = static_cast<std::ptrdiff_t>(ROWS) * in.stride;
   typename Wide<V, K>::reg e;
-  for (int k = 0; k < K; ++k)
-    lane_of<V, K>(e, k) = first ? V::set1(-0.0f) : V::load(a + static_cast<std::ptrdiff_t>(k) * in.stride);
-  for (int s = 0; s < in.steps; ++s) {
+  for (int k = 0; k < K; ++k) lane_of<V, K>(e, k) = first ? V::set1(-0.0f) : V::load(a[k]);
+  typename V::bits entry_keep{}, entry_force{};
+  if constexpr (ENTRY) entry_keep = V::load_bits(entry + slot), entry_force = V::load_bits(entry + in.stride + slot);
+  int s = 0;
+  if constexpr (LEAN) {
+    static_assert(MROW == kPlain, "plain kernels only");
+    if (first) {  // the first step's sum with its +0: the accumulators start at -0
+      e = Wide<V, K>::add(e, step_trees<V, K, ROWS, USED, MROW, KIND>(w, in.stride, x, in.x_off, 0, mk));
+      s = 1;
+    }
+    for (; s < in.steps; ++s)
+      e = Wide<V, K>::add(e, step_trees<V, K, ROWS, USED, MROW, KIND, false>(w + s * row_stride, in.stride, x,
+                                                                              in.x_off + s * ROWS, 0, mk));
+  }
+  for (; s < in.steps && !LEAN; ++s) {
     typename Wide<V, K>::reg t =
         step_trees<V, K, ROWS, USED, MROW, KIND>(w + s * row_stride, in.stride, x, in.x_off + s * ROWS,
                                                  operand ? in.xm_off[s] : 0, mk);
+    // A stuck entry's first step writes the step's sum itself, NaN bits included
+    // (Accumulator::write overwrites): the canonical sum through the psum masks.
+    const bool overwrite = ENTRY && first && s == 0;
+    if constexpr (ENTRY)
+      if (overwrite) t = V::canonical(t);
     if constexpr (MROW != kPlain)
       if (mk.psum) psum_masks<V, K>(t, mk);
-    e = Wide<V, K>::add(e, t);
+    if constexpr (ENTRY) e = V::mask(overwrite ? t : V::canonical(V::add(e, t)), entry_keep, entry_force);
+    else e = Wide<V, K>::add(e, t);
   }
-  for (int k = 0; k < K; ++k) V::store(a + static_cast<std::ptrdiff_t>(k) * in.stride, lane_of<V, K>(e, k));
+  for (int k = 0; k < K; ++k) V::store(a[k], lane_of<V, K>(e, k));
 }
 
-// Every slot vector, positions outer (K at a time, the last ones alone), steps inner:
-// one vector's weights of every step stay in L1 over the positions.
+// A slot vector's positions [0, count) K at a time (the last ones alone).
+template <class V, int ROWS, int USED, int MROW, unsigned KIND, bool LEAN>
+__attribute__((always_inline)) inline void plain_positions(const SlotInput& in, int count, int slot, float* acc,
+                                                           bool first, const VectorMasks<V>& mk) {
+  constexpr int K = V::unroll;
+  int idx[K];
+  int i = 0;
+  for (; i + K <= count; i += K) {
+    for (int k = 0; k < K; ++k) idx[k] = i + k;
+    positions<V, K, ROWS, USED, MROW, KIND, false, LEAN>(in, idx, slot, acc, first, mk);
+  }
+  for (; i < count; ++i) positions<V, 1, ROWS, USED, MROW, KIND, false, LEAN>(in, &i, slot, acc, first, mk);
+}
+
+// The same with stuck accumulator entries (SlotInput::entry): each position of a phase
+// with a stuck entry alone through its masks, the others K at a time as they come.
 template <class V, int ROWS, int USED, int MROW, unsigned KIND>
+void entry_positions(const SlotInput& in, int count, int slot, float* acc, bool first, const VectorMasks<V>& mk) {
+  constexpr int K = V::unroll;
+  int idx[K];
+  int n = 0, phase = in.entry_phase0;
+  for (int i = 0; i < count; ++i, phase = phase + 1 == in.entry_period ? 0 : phase + 1) {
+    if (in.entry_phases[phase]) {
+      const std::uint32_t* masks = in.entry + static_cast<std::ptrdiff_t>(phase) * 2 * in.stride;
+      positions<V, 1, ROWS, USED, MROW, KIND, true>(in, &i, slot, acc, first, mk, masks);
+      continue;
+    }
+    idx[n++] = i;
+    if (n == K) positions<V, K, ROWS, USED, MROW, KIND>(in, idx, slot, acc, first, mk), n = 0;
+  }
+  for (int k = 0; k < n; ++k) positions<V, 1, ROWS, USED, MROW, KIND>(in, idx + k, slot, acc, first, mk);
+}
+
+// Every slot vector, positions outer, steps inner: one vector's weights of every step
+// stay in L1 over the positions. Stuck entries: the kernel of no masked row only.
+template <class V, int ROWS, int USED, int MROW, unsigned KIND, bool LEAN = false>
 void slot_kernel(const SlotInput& in, int count, float* acc, bool first) {
   static_assert(ROWS <= kMaxSlotRows, "kernels exist for kMaxSlotRows rows at most");
-  constexpr int K = V::unroll;
   for (int slot = 0; slot < in.slots; slot += V::lanes) {
     const VectorMasks<V> mk(in, MROW, KIND, slot, static_cast<std::ptrdiff_t>(ROWS) * in.stride);
-    int i = 0;
-    for (; i + K <= count; i += K) positions<V, K, ROWS, USED, MROW, KIND>(in, i, slot, acc, first, mk);
-    for (; i < count; ++i) positions<V, 1, ROWS, USED, MROW, KIND>(in, i, slot, acc, first, mk);
+    if constexpr (MROW == -1)
+      if (in.entry) {
+        entry_positions<V, ROWS, USED, MROW, KIND>(in, count, slot, acc, first, mk);
+        continue;
+      }
+    plain_positions<V, ROWS, USED, MROW, KIND, LEAN>(in, count, slot, acc, first, mk);
   }
 }
 
@@ -213,11 +273,12 @@ SlotFn masked_kernel(int row, unsigned kind) {
   return masked_kernel<V, ROWS, USED>(row, kind, std::make_index_sequence<USED * kKindCount>());
 }
 
-// The plain kernels of 1..ROWS busy rows, indexed by used - 1.
+// The plain kernels of 1..ROWS busy rows, indexed by used - 1 (lean or not).
 template <class V, int ROWS, std::size_t... U>
-SlotFn plain_for(int used, std::index_sequence<U...>) {
+SlotFn plain_for(int used, bool lean, std::index_sequence<U...>) {
   static constexpr SlotFn plain[] = {slot_kernel<V, ROWS, static_cast<int>(U) + 1, kPlain, 0>...};
-  return used >= 1 && used <= ROWS ? plain[used - 1] : nullptr;
+  static constexpr SlotFn lean_plain[] = {slot_kernel<V, ROWS, static_cast<int>(U) + 1, kPlain, 0, true>...};
+  return used >= 1 && used <= ROWS ? (lean ? lean_plain : plain)[used - 1] : nullptr;
 }
 
 // The masked kernels of 1..ROWS busy rows, masked at `row` with `kind`.
@@ -229,11 +290,11 @@ SlotFn masked_for(int used, int row, unsigned kind, std::index_sequence<U...>) {
 
 // Masked kernels for 8-row trees only (the small preset: instantiations kept few).
 template <class V>
-SlotFn slot_kernel_for(int rows, int used, bool masked, int row, unsigned kind) {
+SlotFn slot_kernel_for(int rows, int used, bool masked, int row, unsigned kind, bool lean) {
   if (masked) return rows == 8 ? masked_for<V, 8>(used, row, kind, std::make_index_sequence<8>()) : nullptr;
   switch (rows) {
-    case 8: return plain_for<V, 8>(used, std::make_index_sequence<8>());
-    case 16: return plain_for<V, 16>(used, std::make_index_sequence<16>());
+    case 8: return plain_for<V, 8>(used, lean, std::make_index_sequence<8>());
+    case 16: return plain_for<V, 16>(used, lean, std::make_index_sequence<16>());
     default: return nullptr;
   }
 }

@@ -69,8 +69,8 @@ void FloatConv<T>::plan_chunk(long long chunk, int g0, int g1, Scratch& sc) cons
       const bool stuck = !acc_slots_[col].empty() || psum_stuck_[col];
       sc.exact[static_cast<std::size_t>((g - g0) * cols_ + col)] =
           psum_flipped && !acc_flipped && !stuck ? kFlipSteps
-          : psum_flipped || acc_flipped || !acc_slots_[col].empty() || (psum_stuck_[col] && !exact_kernels_)
-              ? kStepExact
+          : psum_flipped || acc_flipped || (psum_stuck_[col] && !exact_kernels_) ? kStepExact
+          : !acc_slots_[col].empty()                                            ? kEntrySteps
           : psum_stuck_[col] && !plan_.psum_masked[col] ? kFusedExact
                                                         : kFused;
     }
@@ -105,7 +105,7 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
               exact_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
             continue;
           }
-          if (sc.exact[slot] == kStepExact) {
+          if (sc.exact[slot] == kStepExact || sc.exact[slot] == kEntrySteps) {
             if (step > 0) acc_flips(chunk, col, a0, a1, e);
             if (exact_kernels_)
               exact_kernel_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
@@ -116,12 +116,16 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
           }
           cs::ColumnInput& in = sc.inputs[slot];  // the chunk's: only the registers change
           in.w = w_at_[at];
-          if (!col_masked_[col] && sc.exact[slot] != kFusedExact) {
+          // A flipped column's entries may be -0 after a flip: the exact kernel (its psum
+          // mask the identity) keeps the trees' +0, which the vector fused ones drop after
+          // the first step (column_trees.h's accumulate_lanes; other row counts: generic).
+          const bool exact = sc.exact[slot] == kFusedExact || (sc.exact[slot] == kFlipSteps && exact_kernels_);
+          if (!col_masked_[col] && !exact) {
             fused_[at](in, rows_, count, e, step == 0);
             continue;
           }
           if (col_masked_[col]) column_leaves(in, col, count, sc);
-          (sc.exact[slot] == kFusedExact ? exact_[at] : fused_[at])(in, rows_, count, e, step == 0);
+          (exact ? exact_[at] : fused_[at])(in, rows_, count, e, step == 0);
         }
       }
     }
@@ -286,10 +290,9 @@ bool FloatConv<T>::flips_column(const PsumFlips* const* f, const PsumFlips* cons
 // Stuck accumulator entries: entry `slot` holds positions m with m % stripe_length == slot.
 template <DataType T>
 void FloatConv<T>::stuck_entries(long long chunk, int count, int col, float* e) const {
-  const long long m0 = chunk * kChunk, L = a_.stripe_length;
   for (const int slot : acc_slots_[col]) {
     const StuckMask& am = faults_.accumulator(slot, col);
-    for (long long i = ((slot - m0) % L + L) % L; i < count; i += L) e[i] = am.apply(e[i]);
+    for (long long i = phase_distance(chunk * kChunk, slot); i < count; i += a_.stripe_length) e[i] = am.apply(e[i]);
   }
 }
 

@@ -75,6 +75,13 @@ class FloatConv {
   // Rows [0, live) of entry at's register words before their stuck-ats (what flipped_psum reads).
   const std::uint32_t* raw_words(std::size_t at, int live, Scratch& sc) const;
   void stuck_entries(long long chunk, int count, int col, float* e) const;
+  // Position m's accumulator entry (its stripe phase), and how far from m the next
+  // position of entry `slot` lies.
+  int phase_of(long long m) const { return static_cast<int>(m % a_.stripe_length); }
+  long long phase_distance(long long m, int slot) const {
+    const long long L = a_.stripe_length;
+    return ((slot - m) % L + L) % L;
+  }
   static bool flips_column(const PsumFlips* const* f, const PsumFlips* const* end, int col);
   void column_leaves(const column_sums::ColumnInput& in, int col, int count, Scratch& sc) const;
   void acc_flips(long long chunk, int col, const AccumulatorFlip* const* f, const AccumulatorFlip* const* end,
@@ -129,9 +136,9 @@ class FloatConv {
   unsigned masked_rows(int col, const std::vector<StuckMask>& masks) const;
   static bool few_flips(const PsumFlips* const* f, const PsumFlips* const* end, int col);
   void slot_chunk(long long chunk, std::size_t batch, Scratch& sc) const;
-  slot_sums::SlotFn slot_kernel(int used, const Scratch& sc) const;
-  void slot_steps(int g0, int s0, int s1, int v0, int n, const std::ptrdiff_t* pos, int count, int stride, float* acc,
-                  const Scratch& sc) const;
+  slot_sums::SlotFn slot_kernel(int used, bool lean, const Scratch& sc) const;
+  void slot_steps(int g0, int s0, int s1, int v0, int n, const std::ptrdiff_t* pos, int count, int phase0, int stride,
+                  float* acc, bool lean, const Scratch& sc) const;
   void slot_flips(long long chunk, int g0, int stride, Scratch& sc) const;
   float slot_lane(long long chunk, std::size_t j, long long pixel, const PsumFlips* const* pf,
                   const PsumFlips* const* pf_end, int stride, Scratch& sc) const;
@@ -139,6 +146,7 @@ class FloatConv {
   void slot_tables(std::size_t batch, int stride, Scratch& sc) const;
   void slot_step_weights(std::size_t step, int used, int stride, Scratch& sc) const;
   void slot_masks(int stride, Scratch& sc) const;
+  void slot_entry_masks(int stride, Scratch& sc) const;
   void slot_operand_mask(int stride, Scratch& sc) const;
   void slot_operand(int g0, std::ptrdiff_t lo, std::ptrdiff_t hi, Scratch& sc) const;
   std::pair<std::ptrdiff_t, std::ptrdiff_t> chunk_positions(long long chunk, int count, Scratch& sc) const;

@@ -18,6 +18,7 @@
 #include "kernels/one_row_sums.h"
 #include "kernels/register_vectors.h"
 #include "kernels/slot_sums.h"
+#include "kernels/transpose8.h"
 #include "kernels/worker_pool.h"
 
 namespace accsim {
@@ -38,8 +39,10 @@ namespace cs = column_sums;
 // whose mask keeps NaNs NaN (column_sums::keeps_nans) in a job of two steps or more (the
 // last accumulation is canonical) steps Fused through the masked kernel
 // (masked_accumulate_fn: the mask on each sum as the tree makes it), its NaNs
-// canonicalised on the way out.
-enum Exactness : char { kFused, kFusedExact, kStepExact, kFlipSteps };
+// canonicalised on the way out. EntrySteps: StepExact for a column whose exact work in
+// the chunk is its stuck accumulator entries (and psum stuck-ats), no flip: the slot
+// kernels can take it (SlotInput::entry).
+enum Exactness : char { kFused, kFusedExact, kStepExact, kFlipSteps, kEntrySteps };
 
 // Output-channel groups whose rows serve the same channels share each step's operands:
 // up to this many columns are computed per gather.
@@ -107,6 +110,8 @@ struct Scratch {
   bool slot_operand = false;  // slot_sums::kMaskedOperand: the input masks one mask, slot_xm_mask
   std::pair<std::uint32_t, std::uint32_t> slot_xm_mask;  // (keep, force)
   std::vector<std::ptrdiff_t> slot_xm_off;               // [step]: SlotInput::xm_off
+  std::vector<std::uint32_t> slot_entry_masks;  // SlotInput::entry: [phase][keep, force][slot]; empty: none
+  std::vector<char> slot_entry_phases;          // SlotInput::entry_phases
   std::vector<std::pair<int, int>> slot_w_of;  // the slots slot_w holds, for job slot_job's batch slot_batch
   unsigned long long slot_job = 0;
   std::size_t slot_batch = 0;
@@ -144,23 +149,6 @@ constexpr int kColumnSplitChunks = 4;
 // slot kernels there, each flipped lane recomputed scalar over every step (more: the
 // lane kernels' pass of the column costs less).
 constexpr int kSlotFlippedLanes = 4;
-
-// v[i][j] -> v[j][i] (an 8 x 8 block of floats; bits moved, never computed on).
-inline void transpose8(__m256 v[8]) {
-  const __m256 t0 = _mm256_unpacklo_ps(v[0], v[1]), t1 = _mm256_unpackhi_ps(v[0], v[1]);
-  const __m256 t2 = _mm256_unpacklo_ps(v[2], v[3]), t3 = _mm256_unpackhi_ps(v[2], v[3]);
-  const __m256 t4 = _mm256_unpacklo_ps(v[4], v[5]), t5 = _mm256_unpackhi_ps(v[4], v[5]);
-  const __m256 t6 = _mm256_unpacklo_ps(v[6], v[7]), t7 = _mm256_unpackhi_ps(v[6], v[7]);
-  constexpr int lo = _MM_SHUFFLE(1, 0, 1, 0), hi = _MM_SHUFFLE(3, 2, 3, 2);
-  const __m256 s0 = _mm256_shuffle_ps(t0, t2, lo), s1 = _mm256_shuffle_ps(t0, t2, hi);
-  const __m256 s2 = _mm256_shuffle_ps(t1, t3, lo), s3 = _mm256_shuffle_ps(t1, t3, hi);
-  const __m256 s4 = _mm256_shuffle_ps(t4, t6, lo), s5 = _mm256_shuffle_ps(t4, t6, hi);
-  const __m256 s6 = _mm256_shuffle_ps(t5, t7, lo), s7 = _mm256_shuffle_ps(t5, t7, hi);
-  v[0] = _mm256_permute2f128_ps(s0, s4, 0x20), v[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
-  v[2] = _mm256_permute2f128_ps(s2, s6, 0x20), v[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
-  v[4] = _mm256_permute2f128_ps(s0, s4, 0x31), v[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
-  v[6] = _mm256_permute2f128_ps(s2, s6, 0x31), v[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
-}
 
 // Slice `part` of `parts` of `v` (contiguous, sizes differing by at most one).
 void keep_slice(std::vector<int>& v, int part, int parts) {

@@ -66,6 +66,7 @@ void FloatConv<T>::slot_parts(slot_sums::SlotFn fn, const slot_sums::SlotInput& 
     const int p0 = count * i / parts, p1 = count * (i + 1) / parts;
     slot_sums::SlotInput part = in;
     part.pos = in.pos + p0;
+    part.entry_phase0 = (in.entry_phase0 + p0) % in.entry_period;
     slot_blocks(fn, part, p1 - p0, acc + static_cast<std::ptrdiff_t>(p0) * in.stride, first);
   });
 }

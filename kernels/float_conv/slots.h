@@ -30,11 +30,13 @@ void FloatConv<T>::plan_slots() {
     input_rows |= in, rows |= in | masked_rows(col, pm_);
   }
   const bool one_row = __builtin_popcount(rows) <= 1;
+  // Stuck accumulator entries: the masked kernel of no masked row (SlotInput::entry) only.
+  const bool entries = masked && rows == 0;
   operand_room_ = masked && one_row && input_rows != 0 && layout_.by_image;  // slot_operand.h
   for (int col = 0; col < cols_; ++col) {
     const bool kernels = (!col_masked_[col] || (masked && one_row)) && (!psum_stuck_[col] || psum);
-    slot_cols_[col] = kernels && acc_slots_[col].empty();
-    entry_cols_[col] = kernels && !acc_slots_[col].empty();
+    slot_cols_[col] = kernels && (acc_slots_[col].empty() || entries);
+    entry_cols_[col] = kernels && !acc_slots_[col].empty() && !entries;
   }
   for (std::size_t batch = 0; batch < batches_.size(); ++batch) {
     const auto [g0, g1] = batches_[batch];
@@ -110,8 +112,8 @@ bool FloatConv<T>::slot_estimate(std::size_t batch, const SlotCount& n) const {
 
 // A column the slot kernels compute in a chunk its flips do not hit (slot_chunk): input,
 // product and psum stuck-ats only where there are masked kernels (8-row trees), psum
-// ones in jobs of two steps or more, no accumulator stuck-at, idle rows of +0 products
-// from `used` on.
+// ones in jobs of two steps or more, accumulator stuck-ats in jobs without input or
+// product stuck-ats, idle rows of +0 products from `used` on.
 template <DataType T>
 bool FloatConv<T>::slot_column(int col, int used) const {
   return slot_cols_[col] && plan_.zero_from[col] <= used;
@@ -128,7 +130,8 @@ unsigned FloatConv<T>::masked_rows(int col, const std::vector<StuckMask>& masks)
 }
 
 // The batch's slot columns of this chunk (those stepping kFused in it, or kFusedExact:
-// a psum stuck-at, its exact pass as the masked kernel's per-lane masks) a position at a
+// a psum stuck-at, its exact pass as the masked kernel's per-lane masks, or
+// kEntrySteps: stuck accumulator entries, through the kernel's entry masks) a position at a
 // time across their output channels, each run of blocks of the same busy rows by its
 // kernel; they leave sc.live (chunk_groups computes the rest).
 // (Out of line: inlined into chunks() it made GCC compile the chunk loop's gathers into
@@ -144,7 +147,8 @@ template <DataType T>
     const auto [pf, pf_end] = sc.psum_flips[static_cast<std::size_t>(g - g0)];
     for (const int col : live) {
       const char how = sc.exact[static_cast<std::size_t>((g - g0) * cols_ + col)];
-      if ((how == kFused || how == kFusedExact || (how == kFlipSteps && few_flips(pf, pf_end, col))) &&
+      if ((how == kFused || how == kFusedExact || how == kEntrySteps ||
+           (how == kFlipSteps && few_flips(pf, pf_end, col))) &&
           slot_column(col, slot_used_[batch]))
         sc.slots.push_back({g, col});
       else
@@ -160,8 +164,8 @@ template <DataType T>
   const auto [lo, hi] = chunk_positions(chunk, count, sc);
   if (sc.slot_operand) slot_operand(g0, lo, hi, sc);  // slot_operand.h
   sc.slot_acc.grow(static_cast<std::size_t>(count) * stride);
-  slot_steps(g0, 0, blocks_ * RS_, 0, static_cast<int>(sc.slots.size()), sc.slot_pos.data(), count, stride,
-             sc.slot_acc.data, sc);
+  slot_steps(g0, 0, blocks_ * RS_, 0, static_cast<int>(sc.slots.size()), sc.slot_pos.data(), count,
+             phase_of(chunk * kChunk), stride, sc.slot_acc.data, true, sc);
   slot_flips(chunk, g0, stride, sc);
   slot_outputs(chunk, count, stride, sc);
 }
@@ -183,24 +187,26 @@ std::pair<std::ptrdiff_t, std::ptrdiff_t> FloatConv<T>::chunk_positions(long lon
 }
 
 // The slot kernel of `used` busy rows for the slot tables in sc: the masked one of their
-// masked row (one at most: plan_slots) and mask kinds where they have masks.
+// masked row (one at most: plan_slots) and mask kinds where they have masks; plain ones
+// lean where the accumulators are never -0 before a step (slot_sums::slot_fn).
 template <DataType T>
-slot_sums::SlotFn FloatConv<T>::slot_kernel(int used, const Scratch& sc) const {
-  const bool masked = sc.slot_input_rows || sc.slot_product_rows || sc.slot_psum;
+slot_sums::SlotFn FloatConv<T>::slot_kernel(int used, bool lean, const Scratch& sc) const {
+  const bool masked = sc.slot_input_rows || sc.slot_product_rows || sc.slot_psum || !sc.slot_entry_masks.empty();
   const unsigned rows = sc.slot_input_rows | sc.slot_product_rows;
   const unsigned kind = (sc.slot_input_rows ? slot_sums::kInputMask : 0u) |
                         (T == DataType::fp16 ? slot_sums::kFp16Input : 0u) |
                         (sc.slot_product_rows ? slot_sums::kProductMask : 0u) |
                         (sc.slot_operand ? slot_sums::kMaskedOperand : 0u);
-  return slot_sums::slot_fn(rows_, used, masked, rows ? __builtin_ctz(rows) : -1, kind);
+  return slot_sums::slot_fn(rows_, used, masked, rows ? __builtin_ctz(rows) : -1, kind, lean);
 }
 
 // Steps [s0, s1) of slots [v0, v0 + n) (v0 a multiple of kSlotAlign) at the positions
-// pos[0, count) into acc[i * stride + slot - v0] (the first step 0: acc's sums start
-// there), each run of blocks of the same busy rows (batch group g0's) by its kernel.
+// pos[0, count) (pos[0]'s stripe phase phase0, the others following it) into
+// acc[i * stride + slot - v0] (the first step 0: acc's sums start there), each run of
+// blocks of the same busy rows (batch group g0's) by its kernel (lean: slot_kernel).
 template <DataType T>
 void FloatConv<T>::slot_steps(int g0, int s0, int s1, int v0, int n, const std::ptrdiff_t* pos, int count,
-                              int stride, float* acc, const Scratch& sc) const {
+                              int phase0, int stride, float* acc, bool lean, const Scratch& sc) const {
   const BlockRows* br = &tables_.block_rows[static_cast<std::size_t>(g0) * blocks_];
   const float* x = layout_.by_image ? sc.laid.data() : x_;
   const std::uint32_t* masks = sc.slot_masks.empty() ? nullptr : sc.slot_masks.data() + v0;
@@ -216,7 +222,11 @@ void FloatConv<T>::slot_steps(int g0, int s0, int s1, int v0, int n, const std::
       in.xm_off = sc.slot_xm_off.data() + s;
       in.xm_lanes = masks + (4 * static_cast<std::size_t>(rows_) + 2) * stride;
     }
-    slot_parts(slot_kernel(br[s / RS_].used, sc), in, count, acc, s == 0);  // positions.h
+    if (!sc.slot_entry_masks.empty()) {
+      in.entry = sc.slot_entry_masks.data() + v0, in.entry_phases = sc.slot_entry_phases.data();
+      in.entry_phase0 = phase0, in.entry_period = a_.stripe_length;
+    }
+    slot_parts(slot_kernel(br[s / RS_].used, lean, sc), in, count, acc, s == 0);  // positions.h
     s = end;
   }
 }
@@ -269,12 +279,14 @@ float FloatConv<T>::slot_lane(long long chunk, std::size_t j, long long pixel, c
     for (auto it = pf; it != pf_end; ++it)
       if ((*it)->at.col == col && (*it)->at.pixel == pixel && (*it)->at.step == step) f = *it;
     if (!f) continue;
-    if (done < step) slot_steps(g, done, step, v0, n, &sc.slot_pos[i], 1, stride, e, sc);
+    // Not lean: a flipped sum may leave the lane -0.
+    if (done < step) slot_steps(g, done, step, v0, n, &sc.slot_pos[i], 1, phase_of(pixel), stride, e, false, sc);
     const float sum = slot_flipped_sum(x, g, step / RS_, step % RS_, *f, sc);
     lane = step == 0 ? sum : fp32_add(lane, sum);
     done = step + 1;
   }
-  if (done < blocks_ * RS_) slot_steps(g, done, blocks_ * RS_, v0, n, &sc.slot_pos[i], 1, stride, e, sc);
+  if (done < blocks_ * RS_)
+    slot_steps(g, done, blocks_ * RS_, v0, n, &sc.slot_pos[i], 1, phase_of(pixel), stride, e, false, sc);
   return lane;
 }
 
@@ -318,6 +330,7 @@ void FloatConv<T>::slot_tables(std::size_t batch, int stride, Scratch& sc) const
     }
   }
   slot_masks(stride, sc);
+  slot_entry_masks(stride, sc);
 }
 
 // The input, product and psum masks of the slots' PEs and columns (identity where they
@@ -357,6 +370,29 @@ void FloatConv<T>::slot_masks(int stride, Scratch& sc) const {
   slot_operand_mask(stride, sc);  // slot_operand.h
 }
 
+// The slots' stuck accumulator entries by stripe phase (SlotInput::entry: identity where
+// a slot has none); none when no slot's column has one.
+template <DataType T>
+void FloatConv<T>::slot_entry_masks(int stride, Scratch& sc) const {
+  sc.slot_entry_masks.clear();
+  const auto stuck = [&](const std::pair<int, int>& slot) { return !acc_slots_[slot.second].empty(); };
+  if (std::none_of(sc.slots.begin(), sc.slots.end(), stuck)) return;
+  const std::size_t phases = static_cast<std::size_t>(a_.stripe_length), plane = static_cast<std::size_t>(stride);
+  sc.slot_entry_phases.assign(phases, 0);
+  sc.slot_entry_masks.resize(2 * phases * plane);
+  for (std::size_t phase = 0; phase < phases; ++phase)
+    std::fill_n(std::fill_n(sc.slot_entry_masks.data() + 2 * phase * plane, plane, ~0u), plane, 0u);
+  for (std::size_t j = 0; j < sc.slots.size(); ++j) {
+    const int col = sc.slots[j].second;
+    for (const int slot : acc_slots_[col]) {
+      const StuckMask& am = faults_.accumulator(slot, col);
+      const std::size_t at = 2 * static_cast<std::size_t>(slot) * plane + j;
+      sc.slot_entry_masks[at] = am.keep, sc.slot_entry_masks[at + plane] = am.force;
+      sc.slot_entry_phases[static_cast<std::size_t>(slot)] = 1;
+    }
+  }
+}
+
 // One step's registers of every slot: eight slots' rows [r8, r8 + 8) loaded (each
 // slot's registers are consecutive), transposed to eight rows of eight slots (bits
 // moved, never computed on), the busy rows stored.
@@ -378,7 +414,7 @@ void FloatConv<T>::slot_step_weights(std::size_t step, int used, int stride, Scr
 }
 
 // The slot columns' sums to out[n][oc][pq] (their selected planes), NaNs canonical (the
-// columns are fused), image by image.
+// columns are fused; the positions of a stuck entry as they are), image by image.
 template <DataType T>
 void FloatConv<T>::slot_outputs(long long chunk, int count, int stride, Scratch& sc) const {
   const long long m0 = chunk * kChunk, m_end = m0 + count;
@@ -390,6 +426,9 @@ void FloatConv<T>::slot_outputs(long long chunk, int count, int stride, Scratch&
       if (!sel_.plane(n, col)) continue;
       float* o = out_.data() + (n * s_.k + col_ch_[g][col]) * PQ_ + pq;
       for (long long i = 0; i < len; ++i) o[i] = canonical(a[i * stride + static_cast<long long>(j)]);
+      for (const int slot : acc_slots_[col])  // a stuck entry's sums: the datapath's bits
+        for (long long i = phase_distance(m, slot); i < len; i += a_.stripe_length)
+          o[i] = a[i * stride + static_cast<long long>(j)];
     }
     m += len;
   }

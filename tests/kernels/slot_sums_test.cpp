@@ -283,6 +283,52 @@ TEST(SlotSums, PsumStuckAtsGiveTheLaneKernelsBits) { expect_lane_bits(psum_case,
 
 TEST(SlotSums, PsumStuckAtsAreBitIdenticalToTheCycleModel) { expect_cycle_bits(psum_case, 0x9c1e, 30); }
 
+// A stuck accumulator entry of column col, stripe slot `slot`, of psum_fault's bit classes.
+HardwareFault accumulator_fault(Rng& rng, int slot, int col) {
+  HardwareFault f = psum_fault(rng, col);
+  f.site = FaultSite::accumulator, f.row = slot;
+  return f;
+}
+
+// A job of the small preset's 8-row array (the masked kernels) with a stuck accumulator
+// entry, alone or beside a second one (its column or another), a psum stuck-at (likewise)
+// or an input or product stuck-at (the entries then keep the lane path); stripes of 16, 5
+// and 1 positions (every position's entry stuck); jobs of one step among them (the
+// entry's positions output the masked sum, NaN bits included).
+Case accumulator_case(std::uint64_t seed) {
+  Rng rng(seed);
+  Case c;
+  c.array = preset("small");
+  static const int stripes[] = {16, 5, 1};
+  c.array.stripe_length = stripes[rng.below(std::size(stripes))];
+  c.array.datatype = static_cast<DataType>(seed % 3);
+  c.array.swizzle = static_cast<SwizzlePolicy>(rng.below(4));
+  c.job.layer = "entries";
+  c.job.swizzle_seed = rng.next();
+  c.job.shape = random_shape(rng, c.array);
+  const auto below = [&](int n) { return static_cast<int>(rng.below(static_cast<std::uint64_t>(n))); };
+  const int col = below(8);
+  c.faults.push_back(accumulator_fault(rng, below(c.array.stripe_length), col));
+  const int other = below(2) ? col : below(8);
+  switch (below(5)) {
+    case 0: c.faults.push_back(accumulator_fault(rng, below(c.array.stripe_length), other)); break;
+    case 1: c.faults.push_back(psum_fault(rng, other)); break;
+    case 2:
+      c.faults.push_back(stuck_at(rng, below(2) ? FaultSite::input : FaultSite::product, below(4), other,
+                                  c.array.datatype));
+      break;
+    default: break;
+  }
+  random_operands(c, rng);
+  return c;
+}
+
+TEST(SlotSums, StuckAccumulatorEntriesGiveTheLaneKernelsBits) { expect_lane_bits(accumulator_case, 0xacc0, 200); }
+
+TEST(SlotSums, StuckAccumulatorEntriesAreBitIdenticalToTheCycleModel) {
+  expect_cycle_bits(accumulator_case, 0xacc1, 40);
+}
+
 // fp16 input stuck-ats act on the input WORD: signalling NaN words (quiet bit clear)
 // whose payload the mask keeps or clears (0x7c01 -> 0x7c00 is +Inf), and subnormal and
 // other words whose exponent or mantissa bits it changes, against the cycle model, on
@@ -466,6 +512,34 @@ TEST(SlotSums, MinusZeroSumsStayMinusZero) {
     const Tensor slots = run(c, SlotPolicy::always);
     ASSERT_EQ(testing::count_bit_differences(run(c, SlotPolicy::never), slots), 0);
     for (const float v : slots.values()) ASSERT_EQ(float_bits(v), 0x80000000u);
+  }
+}
+
+// Partial trees (6 of 8 rows) of +0 operands and negative weights: every step's sum is
+// +0 only through the idle rows' +0 (the products are -0), which the kernels leave out of
+// the steps after the first. A psum transient flipping the sign of a first step's sum
+// leaves that lane's entry -0, so the next steps must add their +0 sums again (-0 + -0
+// would stay -0): every cycle of the job, both paths (the lane kernels' flipped columns,
+// the slot kernels' flipped lanes), against the cycle model.
+TEST(SlotSums, AFlippedMinusZeroEntryTakesTheNextSumsPlusZero) {
+  PolicyGuard guard;
+  Case c;
+  c.array = preset("small");
+  c.job.layer = "zero_flip";
+  c.job.shape = ConvShape{1, 6, 4, 4, 8, 3, 3, 1, 0};
+  c.in = Tensor({1, 6, 4, 4});  // +0
+  c.w = Tensor({8, 6, 3, 3});
+  for (auto& v : c.w.values()) v = -0.5f;
+  const long long cycles = closed_form_timing(c.job.shape, c.array).cycles;
+  for (const VectorIsa isa : vector_isas()) {
+    column_sums::set_vector_isa(isa);
+    for (long long cycle = 0; cycle < cycles; ++cycle) {
+      c.faults = {HardwareFault{FaultSite::psum, 0, 3, 31, FaultKind::transient, cycle}};
+      const PeFaults faults(c.array, c.faults);
+      const Tensor cycle_model = make_engine("cycle", c.array, faults)->run(c.job, c.in, c.w, 0).output;
+      for (const SlotPolicy policy : {SlotPolicy::never, SlotPolicy::always})
+        ASSERT_EQ(testing::count_bit_differences(cycle_model, run(c, policy)), 0) << describe_case(c, cycle);
+    }
   }
 }
 
