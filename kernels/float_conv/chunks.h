@@ -94,42 +94,40 @@ void FloatConv<T>::chunk_groups(long long chunk, int g0, int g1, Scratch& sc) co
         const std::size_t batch = static_cast<std::size_t>(g - g0);
         const auto [p0, p1] = ChunkFlips<PsumFlips>::step(sc.psum_flips[batch].first, sc.psum_flips[batch].second, step);
         const auto [a0, a1] = ChunkFlips<AccumulatorFlip>::step(sc.acc_flips[batch].first, sc.acc_flips[batch].second, step);
-        for (const int col : sc.live[batch]) {
-          const std::size_t slot = batch * cols_ + col;
-          float* e = sc.acc.data + slot * kChunk;
-          const std::size_t at = entry(g, b, rs, col);
-          if (sc.exact[slot] == kFlipSteps && flips_column(p0, p1, col)) {
-            if (exact_kernels_)
-              exact_kernel_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
-            else
-              exact_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
-            continue;
-          }
-          if (sc.exact[slot] == kStepExact || sc.exact[slot] == kEntrySteps) {
-            if (step > 0) acc_flips(chunk, col, a0, a1, e);
-            if (exact_kernels_)
-              exact_kernel_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
-            else
-              exact_step(chunk, count, at, col, step == 0, p0, p1, e, sc);
-            stuck_entries(chunk, count, col, e);
-            continue;
-          }
-          cs::ColumnInput& in = sc.inputs[slot];  // the chunk's: only the registers change
-          in.w = w_at_[at];
-          // A flipped column's entries may be -0 after a flip: the exact kernel (its psum
-          // mask the identity) keeps the trees' +0, which the vector fused ones drop after
-          // the first step (column_trees.h's accumulate_lanes; other row counts: generic).
-          const bool exact = sc.exact[slot] == kFusedExact || (sc.exact[slot] == kFlipSteps && exact_kernels_);
-          if (!col_masked_[col] && !exact) {
-            fused_[at](in, rows_, count, e, step == 0);
-            continue;
-          }
-          if (col_masked_[col]) column_leaves(in, col, count, sc);
-          (exact ? exact_[at] : fused_[at])(in, rows_, count, e, step == 0);
-        }
+        const ChunkStep at{chunk, count, g, b, rs, p0, p1, a0, a1};
+        for (const int col : sc.live[batch]) column_step(at, batch * cols_ + col, col, sc);
       }
     }
   for (int g = g0; g < g1; ++g) scatter(chunk, count, g, static_cast<std::size_t>(g - g0) * cols_, sc);
+}
+
+// Step (b, rs) of column col (accumulator slot `slot`) of group g in a chunk, by its
+// Exactness. A flipped column's entries may be -0 after its first flip: from there its
+// other steps take the exact kernel (the psum mask the identity), which keeps the trees'
+// +0 that the vector fused ones drop after the first step (column_trees.h's
+// accumulate_lanes; other row counts: the generic sums).
+template <DataType T>
+void FloatConv<T>::column_step(const ChunkStep& c, std::size_t slot, int col, Scratch& sc) const {
+  const int step = c.b * RS_ + c.rs;
+  float* e = sc.acc.data + slot * kChunk;
+  const std::size_t at = entry(c.g, c.b, c.rs, col);
+  char& how = sc.exact[slot];
+  const bool flipped = (how == kFlipSteps || how == kFlipped) && flips_column(c.p0, c.p1, col);
+  if (flipped || how == kStepExact || how == kEntrySteps) {
+    if (!flipped && step > 0) acc_flips(c.chunk, col, c.a0, c.a1, e);
+    if (exact_kernels_)
+      exact_kernel_step(c.chunk, c.count, at, col, step == 0, c.p0, c.p1, e, sc);
+    else
+      exact_step(c.chunk, c.count, at, col, step == 0, c.p0, c.p1, e, sc);
+    if (flipped) how = kFlipped;
+    else stuck_entries(c.chunk, c.count, col, e);
+    return;
+  }
+  cs::ColumnInput& in = sc.inputs[slot];  // the chunk's: only the registers change
+  in.w = w_at_[at];
+  const bool exact = how == kFusedExact || (how == kFlipped && exact_kernels_);
+  if (col_masked_[col]) column_leaves(in, col, c.count, sc);
+  (exact ? exact_[at] : fused_[at])(in, rows_, c.count, e, step == 0);
 }
 
 // The broadcast operands of one step: x[row][lane] (idle rows +0). Only the rows that
@@ -315,7 +313,8 @@ void FloatConv<T>::scatter(long long chunk, int count, int g, std::size_t slot0,
   const long long m0 = chunk * kChunk, m_end = m0 + count;
   for (const int col : sc.live[slot0 / cols_]) {
     const int oc = col_ch_[g][col];
-    const bool fused = sc.exact[slot0 + col] == kFused || sc.exact[slot0 + col] == kFlipSteps;
+    const char how = sc.exact[slot0 + col];
+    const bool fused = how == kFused || how == kFlipSteps || how == kFlipped;
     const float* e = sc.acc.data + (slot0 + col) * kChunk;
     if (PQ_ == 1) {  // one position per image: out[m][oc]
       float* o = out_.data() + m0 * s_.k + oc;

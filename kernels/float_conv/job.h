@@ -60,6 +60,7 @@ class FloatConv {
   void lay_out_images(long long chunk, Scratch& sc) const;
   void plan_chunk(long long chunk, int g0, int g1, Scratch& sc) const;
   void chunk_groups(long long chunk, int g0, int g1, Scratch& sc) const;
+  void column_step(const ChunkStep& c, std::size_t slot, int col, Scratch& sc) const;
   // Column col of group g (accumulator slot `slot`) through the steps of blocks [b0, b1)
   // in order, step i's operands at x + offsets[i] (i counted from block b0's first).
   void column_steps(int g, int col, std::size_t slot, int b0, int b1, const float* x, const std::ptrdiff_t* offsets,

@@ -41,8 +41,19 @@ namespace cs = column_sums;
 // (masked_accumulate_fn: the mask on each sum as the tree makes it), its NaNs
 // canonicalised on the way out. EntrySteps: StepExact for a column whose exact work in
 // the chunk is its stuck accumulator entries (and psum stuck-ats), no flip: the slot
-// kernels can take it (SlotInput::entry).
-enum Exactness : char { kFused, kFusedExact, kStepExact, kFlipSteps, kEntrySteps };
+// kernels can take it (SlotInput::entry). Flipped: a FlipSteps column after its first
+// flipped step, whose other steps keep the trees' +0 (FloatConv::column_step).
+enum Exactness : char { kFused, kFusedExact, kStepExact, kFlipSteps, kEntrySteps, kFlipped };
+
+// One step of a chunk in one group, with the step's psum and accumulator flips.
+struct ChunkStep {
+  long long chunk;
+  int count, g, b, rs;
+  const PsumFlips* const* p0;
+  const PsumFlips* const* p1;
+  const AccumulatorFlip* const* a0;
+  const AccumulatorFlip* const* a1;
+};
 
 // Output-channel groups whose rows serve the same channels share each step's operands:
 // up to this many columns are computed per gather.
