@@ -2,6 +2,7 @@
 // A model as a graph of typed operators over named tensors with static shapes: the ONNX
 // data model. Nodes are in topological order; parameters are initializers addressed by
 // name (PVF targets, error models). Every command runs models through this one type.
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -68,6 +69,9 @@ struct Graph {
   const std::vector<int>& shape_of(const std::string& value) const;  // throws std::out_of_range
   const std::string& node_output(const std::string& node) const;      // its first output; std::out_of_range
   bool is_initializer(const std::string& value) const { return initializers.count(value) > 0; }
+  bool is_output(const std::string& value) const {
+    return std::find(outputs.begin(), outputs.end(), value) != outputs.end();
+  }
   int batch() const { return inputs.empty() || inputs[0].shape.empty() ? 1 : inputs[0].shape[0]; }
 };
 

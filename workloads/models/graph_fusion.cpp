@@ -23,10 +23,6 @@ Readers readers_of(const Graph& g) {
   return r;
 }
 
-bool is_output(const Graph& g, const std::string& value) {
-  return std::find(g.outputs.begin(), g.outputs.end(), value) != g.outputs.end();
-}
-
 const std::vector<std::size_t>& readers(const Readers& r, const std::string& value) {
   static const std::vector<std::size_t> none;
   const auto it = r.find(value);
@@ -38,7 +34,7 @@ const std::vector<std::size_t>& readers(const Readers& r, const std::string& val
 void plan_conv_relus(const Graph& g, const Readers& r, FusionPlan& plan) {
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& conv = g.nodes[i];
-    if (conv.op != "Conv" || conv.outputs.size() != 1 || conv.outputs[0].empty() || is_output(g, conv.outputs[0])) continue;
+    if (conv.op != "Conv" || conv.outputs.size() != 1 || conv.outputs[0].empty() || g.is_output(conv.outputs[0])) continue;
     const auto& next = readers(r, conv.outputs[0]);
     if (next.size() != 1) continue;
     const Node& relu = g.nodes[next[0]];
@@ -171,7 +167,7 @@ const std::string& anchor(const Match& m, const PatternStep& p) {
 bool closed(const Match& m, const Readers& r) {
   for (std::size_t s = 0; s + 1 < m.nodes.size(); ++s) {
     const std::string& v = m.g.nodes[m.nodes[s]].outputs[0];
-    if (is_output(m.g, v)) return false;
+    if (m.g.is_output(v)) return false;
     for (std::size_t reader : readers(r, v))
       if (std::find(m.nodes.begin(), m.nodes.end(), reader) == m.nodes.end()) return false;
   }
@@ -208,7 +204,7 @@ void record_chain(const Graph& g, const Readers& r, Match& m, FusionPlan& plan) 
   fused.chain.output = g.nodes[m.nodes.back()].outputs[0];
   fused.last_node = *std::max_element(m.nodes.begin(), m.nodes.end());
   const auto& xr = readers(r, m.x);
-  fused.input_consumable = !is_output(g, m.x) && std::all_of(xr.begin(), xr.end(), [&](std::size_t i) {
+  fused.input_consumable = !g.is_output(m.x) && std::all_of(xr.begin(), xr.end(), [&](std::size_t i) {
     return std::find(m.nodes.begin(), m.nodes.end(), i) != m.nodes.end();
   });
   plan.nodes[m.nodes[0]] = {NodeFusion::Role::chain_head, plan.chains.size()};

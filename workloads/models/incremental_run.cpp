@@ -51,10 +51,6 @@ Tensor& RerunState::put_together(const std::string& name) {
   return whole;
 }
 
-bool is_output(const Graph& graph, const std::string& name) {
-  return std::find(graph.outputs.begin(), graph.outputs.end(), name) != graph.outputs.end();
-}
-
 bool needs_recompute(const RerunState& s, const Node& node, const OperatorDef& def) {
   for (const auto& in : node.inputs)
     if (!in.empty() && s.differs(in)) return true;
@@ -247,7 +243,7 @@ Rerun rerun_nodes(const Graph& graph, const GraphRun& golden, Engine& engine, co
   }
   std::vector<std::string> whole;  // the patches a caller reads whole
   for (const auto& patch : s.result.patches)
-    if (!scope.keep_patches || is_output(graph, patch.first)) whole.push_back(patch.first);
+    if (!scope.keep_patches || graph.is_output(patch.first)) whole.push_back(patch.first);
   for (const std::string& name : whole) s.put_together(name);
   return std::move(s.result);
 }

@@ -81,10 +81,6 @@ std::map<std::string, int> read_counts(const Graph& graph) {
   return reads;
 }
 
-bool is_output(const Graph& graph, const std::string& value) {
-  return std::find(graph.outputs.begin(), graph.outputs.end(), value) != graph.outputs.end();
-}
-
 // MaxPool nodes that alone read an unclipped Relu's output (the Relu's backward pass reads
 // that output, not its input): the pool's backward pass gives the Relu input's gradient
 // at once (max_pool_relu_backward, one pass instead of two); the Relu's backward pass then
@@ -98,7 +94,7 @@ std::map<const Node*, const Node*> pools_after_relu(const Graph& graph) {
   for (const auto& node : graph.nodes) {
     if (node.op != "MaxPool" || node.inputs.empty() || (node.outputs.size() > 1 && !node.outputs[1].empty())) continue;
     const auto relu = relu_of.find(node.inputs[0]);
-    if (relu != relu_of.end() && reads.at(relu->first) == 1 && !is_output(graph, relu->first)) fused[&node] = relu->second;
+    if (relu != relu_of.end() && reads.at(relu->first) == 1 && !graph.is_output(relu->first)) fused[&node] = relu->second;
   }
   return fused;
 }
@@ -175,7 +171,7 @@ std::set<std::string> writable_values(const Graph& graph) {
     if (node.inputs.empty()) continue;
     const std::string& x = node.inputs[0];
     const auto reads_x = gradient_of(node).reads_input;
-    if (reads[x] == 1 && made_unread.count(x) && reads_x && !reads_x(node) && !is_output(graph, x))
+    if (reads[x] == 1 && made_unread.count(x) && reads_x && !reads_x(node) && !graph.is_output(x))
       writable.insert(x);
   }
   return writable;
