@@ -260,7 +260,8 @@ void transpose_eight(const ConvShape& s, const V* input, int n0, V* out) {
     __m256 v[8];
     for (int i = 0; i < 8; ++i) v[i] = _mm256_loadu_ps(reinterpret_cast<const float*>(input + (n0 + i) * c + ic));
     transpose8(v);
-    for (int i = 0; i < 8; ++i) _mm256_storeu_ps(reinterpret_cast<float*>(out + (ic + i) * static_cast<long long>(s.n) + n0), v[i]);
+    for (int i = 0; i < 8; ++i)
+      _mm256_storeu_ps(reinterpret_cast<float*>(out + (ic + i) * static_cast<long long>(s.n) + n0), v[i]);
   }
   for (; ic < s.c; ++ic)
     for (int i = 0; i < 8; ++i) out[ic * static_cast<long long>(s.n) + n0 + i] = input[(n0 + i) * c + ic];

@@ -143,9 +143,9 @@ __attribute__((always_inline)) inline void positions(const SlotInput& in, const 
   for (int k = 0; k < K; ++k) lane_of<V, K>(e, k) = first ? V::set1(-0.0f) : V::load(a[k]);
   typename V::bits entry_keep{}, entry_force{};
   if constexpr (ENTRY) entry_keep = V::load_bits(entry + slot), entry_force = V::load_bits(entry + in.stride + slot);
-  int s = 0;
   if constexpr (LEAN) {
     static_assert(MROW == kPlain, "plain kernels only");
+    int s = 0;
     if (first) {  // the first step's sum with its +0: the accumulators start at -0
       e = Wide<V, K>::add(e, step_trees<V, K, ROWS, USED, MROW, KIND>(w, in.stride, x, in.x_off, 0, mk));
       s = 1;
@@ -153,20 +153,21 @@ __attribute__((always_inline)) inline void positions(const SlotInput& in, const 
     for (; s < in.steps; ++s)
       e = Wide<V, K>::add(e, step_trees<V, K, ROWS, USED, MROW, KIND, false>(w + s * row_stride, in.stride, x,
                                                                               in.x_off + s * ROWS, 0, mk));
-  }
-  for (; s < in.steps && !LEAN; ++s) {
-    typename Wide<V, K>::reg t =
-        step_trees<V, K, ROWS, USED, MROW, KIND>(w + s * row_stride, in.stride, x, in.x_off + s * ROWS,
-                                                 operand ? in.xm_off[s] : 0, mk);
-    // A stuck entry's first step writes the step's sum itself, NaN bits included
-    // (Accumulator::write overwrites): the canonical sum through the psum masks.
-    const bool overwrite = ENTRY && first && s == 0;
-    if constexpr (ENTRY)
-      if (overwrite) t = V::canonical(t);
-    if constexpr (MROW != kPlain)
-      if (mk.psum) psum_masks<V, K>(t, mk);
-    if constexpr (ENTRY) e = V::mask(overwrite ? t : V::canonical(V::add(e, t)), entry_keep, entry_force);
-    else e = Wide<V, K>::add(e, t);
+  } else {
+    for (int s = 0; s < in.steps; ++s) {
+      typename Wide<V, K>::reg t =
+          step_trees<V, K, ROWS, USED, MROW, KIND>(w + s * row_stride, in.stride, x, in.x_off + s * ROWS,
+                                                   operand ? in.xm_off[s] : 0, mk);
+      // A stuck entry's first step writes the step's sum itself, NaN bits included
+      // (Accumulator::write overwrites): the canonical sum through the psum masks.
+      const bool overwrite = ENTRY && first && s == 0;
+      if constexpr (ENTRY)
+        if (overwrite) t = V::canonical(t);
+      if constexpr (MROW != kPlain)
+        if (mk.psum) psum_masks<V, K>(t, mk);
+      if constexpr (ENTRY) e = V::mask(overwrite ? t : V::canonical(V::add(e, t)), entry_keep, entry_force);
+      else e = Wide<V, K>::add(e, t);
+    }
   }
   for (int k = 0; k < K; ++k) V::store(a[k], lane_of<V, K>(e, k));
 }

@@ -302,7 +302,7 @@ void FloatConv<T>::acc_flips(long long chunk, int col, const AccumulatorFlip* co
   for (auto it = f; it != end; ++it) {
     if ((*it)->at.col != col) continue;
     const long long i = (*it)->at.pixel - m0;
-    const int slot = static_cast<int>((*it)->at.pixel % a_.stripe_length);
+    const int slot = phase_of((*it)->at.pixel);
     e[i] = faults_.accumulator(slot, col).apply(bits_float(float_bits(e[i]) ^ (*it)->mask));
   }
 }

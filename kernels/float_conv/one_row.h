@@ -148,7 +148,7 @@ void FloatConv<T>::one_row_chain(int g, int col, int row, const float* taps, con
 template <DataType T>
 void FloatConv<T>::entry_lanes(int col, int count, const LanePositions& lanes, Scratch& sc) const {
   const int L = a_.stripe_length;
-  const std::array<long long, 6> key{static_cast<long long>(job_), col, lanes.first % L,
+  const std::array<long long, 6> key{static_cast<long long>(job_), col, phase_of(lanes.first),
                                      lanes.width, lanes.kept, count};
   if (sc.entry_key == key) return;
   sc.entry_key = key;
@@ -156,7 +156,7 @@ void FloatConv<T>::entry_lanes(int col, int count, const LanePositions& lanes, S
   sc.entry_keep.assign(size, ~0u);
   sc.entry_force.assign(size, 0u);
   for (int lane0 = 0; lane0 < count; lane0 += lanes.width) {
-    int slot = static_cast<int>(lanes.of(lane0) % L);
+    int slot = phase_of(lanes.of(lane0));
     const int kept = std::min(lanes.kept, count - lane0);
     for (int i = lane0; i < lane0 + kept; ++i, slot = slot + 1 == L ? 0 : slot + 1) {
       const StuckMask& am = faults_.accumulator(slot, col);
